@@ -1,0 +1,138 @@
+//! WinSock constants with the values of the Windows SDK headers (`winsock2.h`, `ws2def.h`,
+//! `ws2ipdef.h`, `mswsock.h`). Types follow the C declarations (`int` → `i32`, `u_long` → `u32`).
+
+/// AF_UNSPEC (0): unspecified address family.
+pub const AF_UNSPEC: i32 = 0;
+/// AF_INET (2): IPv4.
+pub const AF_INET: i32 = 2;
+/// AF_INET6 (23): IPv6 (Windows' value; not Linux's 10).
+pub const AF_INET6: i32 = 23;
+
+/// SOCK_STREAM (1): a TCP byte stream.
+pub const SOCK_STREAM: i32 = 1;
+/// SOCK_DGRAM (2): UDP datagrams.
+pub const SOCK_DGRAM: i32 = 2;
+/// SOCK_RAW (3): raw sockets (not modelled: `socket` gives WSAESOCKTNOSUPPORT in the sim).
+pub const SOCK_RAW: i32 = 3;
+
+/// IPPROTO_IP (0): the IPv4 option level; as a protocol, "default for the type".
+pub const IPPROTO_IP: i32 = 0;
+/// IPPROTO_TCP (6).
+pub const IPPROTO_TCP: i32 = 6;
+/// IPPROTO_UDP (17).
+pub const IPPROTO_UDP: i32 = 17;
+/// IPPROTO_IPV6 (41): the IPv6 option level.
+pub const IPPROTO_IPV6: i32 = 41;
+
+/// SOMAXCONN (0x7fffffff): "reasonable maximum" backlog; the sim maps it to [`MAX_BACKLOG`].
+pub const SOMAXCONN: i32 = 0x7fff_ffff;
+/// The backlog the sim uses for SOMAXCONN and the cap for larger values (Windows client
+/// editions use 200).
+pub const MAX_BACKLOG: usize = 200;
+
+/// INVALID_SOCKET (~0).
+pub const INVALID_SOCKET: usize = usize::MAX;
+/// SOCKET_ERROR (-1): the C return value of a failed call (the Rust API returns `Err`).
+pub const SOCKET_ERROR: i32 = -1;
+
+/// MSG_OOB (0x1): send or receive urgent (out-of-band) data.
+pub const MSG_OOB: i32 = 0x1;
+/// MSG_PEEK (0x2): receive without removing the data from the queue.
+pub const MSG_PEEK: i32 = 0x2;
+/// MSG_DONTROUTE (0x4): accepted and ignored.
+pub const MSG_DONTROUTE: i32 = 0x4;
+/// MSG_WAITALL (0x8): wait until the buffer is full, the peer closes, or an error.
+pub const MSG_WAITALL: i32 = 0x8;
+/// MSG_PARTIAL (0x8000): a message was delivered in part (message-oriented sockets).
+pub const MSG_PARTIAL: i32 = 0x8000;
+
+/// SD_RECEIVE (0): shut down receiving.
+pub const SD_RECEIVE: i32 = 0;
+/// SD_SEND (1): shut down sending (sends FIN after queued data).
+pub const SD_SEND: i32 = 1;
+/// SD_BOTH (2): both directions.
+pub const SD_BOTH: i32 = 2;
+
+/// FIONBIO: set (non-zero) or clear nonblocking mode.
+pub const FIONBIO: u32 = 0x8004_667e;
+/// FIONREAD: bytes available to a normal `recv`.
+pub const FIONREAD: u32 = 0x4004_667f;
+/// SIOCATMARK: TRUE (non-zero) unless urgent data is waiting to be read (not inline).
+pub const SIOCATMARK: u32 = 0x4004_7307;
+
+/// SOL_SOCKET (0xffff): the socket-level option level.
+pub const SOL_SOCKET: i32 = 0xffff;
+/// SO_DEBUG (0x0001).
+pub const SO_DEBUG: i32 = 0x0001;
+/// SO_ACCEPTCONN (0x0002): read-only, TRUE on a listening socket.
+pub const SO_ACCEPTCONN: i32 = 0x0002;
+/// SO_REUSEADDR (0x0004): allow binding an address already in use.
+pub const SO_REUSEADDR: i32 = 0x0004;
+/// SO_KEEPALIVE (0x0008): send keep-alives.
+pub const SO_KEEPALIVE: i32 = 0x0008;
+/// SO_DONTROUTE (0x0010).
+pub const SO_DONTROUTE: i32 = 0x0010;
+/// SO_BROADCAST (0x0020): allow broadcast datagrams.
+pub const SO_BROADCAST: i32 = 0x0020;
+/// SO_USELOOPBACK (0x0040).
+pub const SO_USELOOPBACK: i32 = 0x0040;
+/// SO_LINGER (0x0080): `LINGER { l_onoff: u16, l_linger: u16 }`.
+pub const SO_LINGER: i32 = 0x0080;
+/// SO_OOBINLINE (0x0100): deliver urgent data in the normal stream.
+pub const SO_OOBINLINE: i32 = 0x0100;
+/// SO_DONTLINGER (!SO_LINGER): the inverse of `l_onoff`.
+pub const SO_DONTLINGER: i32 = !SO_LINGER;
+/// SO_EXCLUSIVEADDRUSE (!SO_REUSEADDR).
+pub const SO_EXCLUSIVEADDRUSE: i32 = !SO_REUSEADDR;
+/// SO_SNDBUF (0x1001): send buffer size in bytes.
+pub const SO_SNDBUF: i32 = 0x1001;
+/// SO_RCVBUF (0x1002): receive buffer size in bytes.
+pub const SO_RCVBUF: i32 = 0x1002;
+/// SO_SNDLOWAT (0x1003).
+pub const SO_SNDLOWAT: i32 = 0x1003;
+/// SO_RCVLOWAT (0x1004).
+pub const SO_RCVLOWAT: i32 = 0x1004;
+/// SO_SNDTIMEO (0x1005): send timeout in milliseconds (0 = none).
+pub const SO_SNDTIMEO: i32 = 0x1005;
+/// SO_RCVTIMEO (0x1006): receive timeout in milliseconds (0 = none).
+pub const SO_RCVTIMEO: i32 = 0x1006;
+/// SO_ERROR (0x1007): the pending socket error (read does not clear it on Windows).
+pub const SO_ERROR: i32 = 0x1007;
+/// SO_TYPE (0x1008): read-only, SOCK_STREAM or SOCK_DGRAM.
+pub const SO_TYPE: i32 = 0x1008;
+/// SO_CONNECT_TIME (0x700C): seconds connected, 0xFFFFFFFF when not connected.
+pub const SO_CONNECT_TIME: i32 = 0x700C;
+/// SO_UPDATE_ACCEPT_CONTEXT (0x700B).
+pub const SO_UPDATE_ACCEPT_CONTEXT: i32 = 0x700B;
+/// SO_UPDATE_CONNECT_CONTEXT (0x7010).
+pub const SO_UPDATE_CONNECT_CONTEXT: i32 = 0x7010;
+
+/// TCP_NODELAY (0x0001): disable Nagle's algorithm.
+pub const TCP_NODELAY: i32 = 0x0001;
+/// TCP_KEEPALIVE (3): seconds of idle before keep-alives.
+pub const TCP_KEEPALIVE: i32 = 3;
+/// TCP_KEEPCNT (16).
+pub const TCP_KEEPCNT: i32 = 16;
+/// TCP_KEEPINTVL (17).
+pub const TCP_KEEPINTVL: i32 = 17;
+
+/// IP_TOS (3).
+pub const IP_TOS: i32 = 3;
+/// IP_TTL (4).
+pub const IP_TTL: i32 = 4;
+/// IPV6_V6ONLY (27).
+pub const IPV6_V6ONLY: i32 = 27;
+/// IPV6_UNICAST_HOPS (4).
+pub const IPV6_UNICAST_HOPS: i32 = 4;
+
+/// FD_SETSIZE (64): default capacity of an `fd_set`.
+pub const FD_SETSIZE: usize = 64;
+
+/// The WinSock version 2.2, as `MAKEWORD(2, 2)`.
+pub const WINSOCK_VERSION_2_2: u16 = 0x0202;
+
+/// Windows' default SO_SNDBUF and SO_RCVBUF (64 KiB on current Windows).
+pub const DEFAULT_BUFFER_SIZE: usize = 65536;
+
+/// INFINITE (0xFFFFFFFF): wait forever.
+pub const INFINITE: u32 = u32::MAX;

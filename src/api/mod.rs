@@ -1,0 +1,168 @@
+//! The WinSock surface: the [`Winsock`] trait every backend implements, its value types,
+//! constants and error type.
+//!
+//! # The backend contract
+//!
+//! A backend gives each thread a handle implementing [`Winsock`]. Every method models the
+//! WinSock (or Win32) call it is named after, in snake case, and must:
+//! - return `Ok` exactly when the C call succeeds, and otherwise `Err` with the code
+//!   `WSAGetLastError()` would give;
+//! - set the calling thread's last error as Windows does: 0 after a success (Windows 7 and
+//!   later), the code after a failure, so [`Winsock::wsa_get_last_error`] works for ported code;
+//! - never panic on bad input: an unknown SOCKET is WSAENOTSOCK, a short buffer WSAEFAULT;
+//! - route time and threads through the trait (`sleep`, `get_tick_count`, `create_thread`), so
+//!   the simulator owns them.
+//!
+//! Backends: [`crate::sim`] (deterministic simulation) and, where available, [`crate::os`]
+//! (the real network stack).
+
+pub mod consts;
+pub mod error;
+pub mod types;
+
+pub use consts::*;
+pub use error::WsaError;
+pub use types::{Linger, SockAddr, Socket, ThreadId, WsaData, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN};
+
+/// The WinSock calls, written once and run against any backend.
+///
+/// ```
+/// use winsock_sim::prelude::*;
+///
+/// /// The blocking echo server of the design notes, generic over the backend.
+/// fn echo_once<W: Winsock>(ws: &W, port: u16) -> Result<usize, WsaError> {
+///     let listener = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+///     ws.bind(listener, &SockAddr::v4([0, 0, 0, 0], port))?;
+///     ws.listen(listener, SOMAXCONN)?;
+///     let (conn, _peer) = ws.accept(listener)?;
+///     let mut buf = [0u8; 4096];
+///     let mut total = 0;
+///     loop {
+///         let n = ws.recv(conn, &mut buf, 0)?;
+///         if n == 0 {
+///             break;
+///         }
+///         let mut sent = 0;
+///         while sent < n {
+///             sent += ws.send(conn, &buf[sent..n], 0)?;
+///         }
+///         total += n;
+///     }
+///     ws.closesocket(conn)?;
+///     ws.closesocket(listener)?;
+///     Ok(total)
+/// }
+/// ```
+pub trait Winsock {
+    /// `WSAStartup(wVersionRequested, &WSADATA)`: initialises WinSock for the process (host);
+    /// counted, so each call needs a `WSACleanup`. A major version of 0 gives
+    /// WSAVERNOTSUPPORTED.
+    fn wsa_startup(&self, version: u16) -> Result<WsaData, WsaError>;
+
+    /// `WSACleanup()`: undoes one `WSAStartup`; the last one closes the process's sockets.
+    /// Without a prior startup: WSANOTINITIALISED.
+    fn wsa_cleanup(&self) -> Result<(), WsaError>;
+
+    /// `WSAGetLastError()`: the calling thread's last error (0 after a successful call).
+    fn wsa_get_last_error(&self) -> i32;
+
+    /// `WSASetLastError(iError)`: sets the calling thread's last error.
+    fn wsa_set_last_error(&self, code: i32);
+
+    /// `socket(af, type, protocol)`: a new socket, blocking, unbound. Bad triples give
+    /// WSAEAFNOSUPPORT, WSAESOCKTNOSUPPORT, WSAEPROTONOSUPPORT or WSAEINVAL as on Windows.
+    fn socket(&self, af: i32, ty: i32, protocol: i32) -> Result<Socket, WsaError>;
+
+    /// `bind(s, name, namelen)`: port 0 picks an ephemeral port (49152–65535). An address
+    /// not on the host gives WSAEADDRNOTAVAIL, a taken one WSAEADDRINUSE (or WSAEACCES under
+    /// SO_REUSEADDR / SO_EXCLUSIVEADDRUSE rules), a bound socket WSAEINVAL.
+    fn bind(&self, s: Socket, addr: &SockAddr) -> Result<(), WsaError>;
+
+    /// `listen(s, backlog)`: SOMAXCONN for the maximum; calling it again changes the backlog.
+    /// Unbound: WSAEINVAL; datagram socket: WSAEOPNOTSUPP.
+    fn listen(&self, s: Socket, backlog: i32) -> Result<(), WsaError>;
+
+    /// `accept(s, addr, addrlen)`: the next completed connection and its peer address;
+    /// blocks while the queue is empty (WSAEWOULDBLOCK when nonblocking). Not listening:
+    /// WSAEINVAL.
+    fn accept(&self, s: Socket) -> Result<(Socket, SockAddr), WsaError>;
+
+    /// `connect(s, name, namelen)`: binds implicitly, then performs the handshake. Nonblocking:
+    /// WSAEWOULDBLOCK, then WSAEALREADY while in progress, WSAEISCONN once connected. Errors:
+    /// WSAECONNREFUSED, WSAETIMEDOUT (no answer within about 21 s).
+    fn connect(&self, s: Socket, addr: &SockAddr) -> Result<(), WsaError>;
+
+    /// `send(s, buf, len, flags)`: bytes taken into the send buffer (all of them on
+    /// Windows, see the sim's `SendMode`). Flags: MSG_OOB, MSG_DONTROUTE.
+    fn send(&self, s: Socket, buf: &[u8], flags: i32) -> Result<usize, WsaError>;
+
+    /// `recv(s, buf, len, flags)`: bytes received (possibly fewer than sent in one send), 0
+    /// after a graceful close. Flags: MSG_PEEK, MSG_WAITALL, MSG_OOB.
+    fn recv(&self, s: Socket, buf: &mut [u8], flags: i32) -> Result<usize, WsaError>;
+
+    /// `shutdown(s, how)`: SD_RECEIVE, SD_SEND (FIN after queued data) or SD_BOTH.
+    fn shutdown(&self, s: Socket, how: i32) -> Result<(), WsaError>;
+
+    /// `closesocket(s)`: graceful by default (queued data still goes out, then FIN); abortive
+    /// (RST) with SO_LINGER {1, 0} or unread received data. The handle is invalid afterwards.
+    fn closesocket(&self, s: Socket) -> Result<(), WsaError>;
+
+    /// `ioctlsocket(s, cmd, argp)`: FIONBIO, FIONREAD, SIOCATMARK.
+    fn ioctlsocket(&self, s: Socket, cmd: u32, arg: &mut u32) -> Result<(), WsaError>;
+
+    /// `getsockname(s, name, namelen)`: the local address; unbound: WSAEINVAL.
+    fn getsockname(&self, s: Socket) -> Result<SockAddr, WsaError>;
+
+    /// `getpeername(s, name, namelen)`: the peer's address; not connected: WSAENOTCONN.
+    fn getpeername(&self, s: Socket) -> Result<SockAddr, WsaError>;
+
+    /// `setsockopt(s, level, optname, optval, optlen)`: `optval.len()` is optlen.
+    fn setsockopt(&self, s: Socket, level: i32, optname: i32, optval: &[u8])
+        -> Result<(), WsaError>;
+
+    /// `getsockopt(s, level, optname, optval, &optlen)`: fills `optval` and returns the new
+    /// optlen. A buffer too small for the option: WSAEFAULT.
+    fn getsockopt(
+        &self,
+        s: Socket,
+        level: i32,
+        optname: i32,
+        optval: &mut [u8],
+    ) -> Result<usize, WsaError>;
+
+    /// `Sleep(dwMilliseconds)`: `Sleep(0)` yields the rest of the time slice.
+    fn sleep(&self, ms: u32);
+
+    /// `GetTickCount()`: milliseconds since the system (simulation) started, wrapping.
+    fn get_tick_count(&self) -> u32;
+
+    /// `CreateThread`: starts `f` on a new thread of the same process (host).
+    fn create_thread<F>(&self, name: &str, f: F) -> Result<ThreadId, WsaError>
+    where
+        Self: Sized,
+        F: FnOnce(&Self) -> Result<(), WsaError> + Send + 'static;
+
+    /// `WaitForSingleObject(hThread, dwMilliseconds)`: waits for a thread to end; Ok when it
+    /// did, WAIT_TIMEOUT when the time ran out (INFINITE waits forever).
+    fn wait_for_thread(&self, t: ThreadId, timeout_ms: u32) -> Result<(), WsaError>;
+
+    /// `setsockopt` with a 4-byte integer value (BOOL, DWORD, int options).
+    fn setsockopt_i32(&self, s: Socket, level: i32, optname: i32, v: i32) -> Result<(), WsaError> {
+        self.setsockopt(s, level, optname, &v.to_le_bytes())
+    }
+
+    /// `getsockopt` of a 4-byte integer option.
+    fn getsockopt_i32(&self, s: Socket, level: i32, optname: i32) -> Result<i32, WsaError> {
+        let mut b = [0u8; 4];
+        let n = self.getsockopt(s, level, optname, &mut b)?;
+        let mut v = [0u8; 4];
+        v[..n.min(4)].copy_from_slice(&b[..n.min(4)]);
+        Ok(i32::from_le_bytes(v))
+    }
+
+    /// `ioctlsocket(s, FIONBIO, &mode)`: nonblocking on or off.
+    fn set_nonblocking(&self, s: Socket, on: bool) -> Result<(), WsaError> {
+        let mut v = u32::from(on);
+        self.ioctlsocket(s, consts::FIONBIO, &mut v)
+    }
+}

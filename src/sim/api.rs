@@ -1,0 +1,494 @@
+//! `SimWinsock`: the simulator's implementation of the [`Winsock`] trait, one handle per
+//! simulated thread.
+//!
+//! Every call follows the same path: a possible preemption point (seeded), the
+//! WSANOTINITIALISED check, the fault seam, the work (which may block: the thread registers its
+//! wait and yields to the scheduler, then tries again), and finally the per-thread last error
+//! and a trace record.
+
+use std::sync::Arc;
+
+use parking_lot::{Mutex, MutexGuard};
+
+use super::sched::{Step, ThreadState, WaitKey};
+use super::stream::{RecvOp, SendOp};
+use super::trace::TraceKind;
+use super::world::World;
+use crate::api::consts::*;
+use crate::api::{SockAddr, Socket, ThreadId, Winsock, WsaData, WsaError};
+
+/// The [`Winsock`] handle a simulated thread's function receives.
+pub struct SimWinsock {
+    world: Arc<Mutex<World>>,
+    tid: usize,
+    host: usize,
+}
+
+impl std::fmt::Debug for SimWinsock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SimWinsock(thread {}, host {})", self.tid, self.host)
+    }
+}
+
+/// A call's result as one trace number.
+trait Traced {
+    fn traced(&self) -> i64;
+}
+impl Traced for () {
+    fn traced(&self) -> i64 {
+        0
+    }
+}
+impl Traced for usize {
+    fn traced(&self) -> i64 {
+        *self as i64
+    }
+}
+impl Traced for Socket {
+    fn traced(&self) -> i64 {
+        self.raw() as i64
+    }
+}
+impl Traced for SockAddr {
+    fn traced(&self) -> i64 {
+        i64::from(self.port().unwrap_or(0))
+    }
+}
+impl Traced for (Socket, SockAddr) {
+    fn traced(&self) -> i64 {
+        self.0.raw() as i64
+    }
+}
+impl Traced for WsaData {
+    fn traced(&self) -> i64 {
+        i64::from(self.version)
+    }
+}
+impl Traced for ThreadId {
+    fn traced(&self) -> i64 {
+        self.0 as i64
+    }
+}
+
+
+impl SimWinsock {
+    pub(crate) fn new(world: Arc<Mutex<World>>, tid: usize) -> SimWinsock {
+        let host = world.lock().threads[tid].host;
+        SimWinsock { world, tid, host }
+    }
+
+    /// Hands control to the scheduler until this thread is picked again. When the sim is
+    /// torn down instead, the generator crate unwinds this thread's stack from here.
+    #[allow(deprecated)] // `yield_with` is the only free-function yield of generator 0.8
+    fn switch_to_scheduler(&self) {
+        generator::yield_with(());
+    }
+
+    /// The world. Only one simulated thread runs at a time and none holds the lock across a
+    /// switch, so the lock is always free: `try_lock` turns a broken invariant into a panic
+    /// instead of a hang.
+    fn w(&self) -> MutexGuard<'_, World> {
+        self.world
+            .try_lock()
+            .expect("winsock-sim internal error: world locked across a thread switch")
+    }
+
+    /// The simulated thread's index.
+    pub fn thread_id(&self) -> ThreadId {
+        ThreadId(self.tid)
+    }
+
+    /// Current virtual time.
+    pub fn now(&self) -> std::time::Duration {
+        std::time::Duration::from_nanos(self.w().now)
+    }
+
+    /// Common start of a call: preemption point, then (unless `startup_free`) the
+    /// WSANOTINITIALISED check and the fault seam.
+    fn enter(&self, call: &'static str, startup_free: bool) -> Result<(), WsaError> {
+        let preempt = {
+            let mut w = self.w();
+            if w.tearing_down {
+                return Err(WsaError::WSAEINTR);
+            }
+            w.stats.calls += 1;
+            let (num, den) = w.cfg.preempt;
+            let p = num > 0 && w.rng_sched.chance(num, den);
+            if p {
+                w.requeue(self.tid);
+            }
+            p
+        };
+        if preempt {
+            self.switch_to_scheduler();
+        }
+        if startup_free {
+            return Ok(());
+        }
+        let mut w = self.w();
+        if w.hosts[self.host].wsa_refs == 0 {
+            return Err(WsaError::WSANOTINITIALISED);
+        }
+        match w.faults.on_call(call) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Common end of a call: last error, trace, polling accounting.
+    fn finish<T: Traced>(
+        &self,
+        call: &'static str,
+        a: u64,
+        b: u64,
+        r: Result<T, WsaError>,
+    ) -> Result<T, WsaError> {
+        let park = {
+            let mut w = self.w();
+            let code = match &r {
+                Ok(v) => {
+                    w.threads[self.tid].last_error = 0;
+                    v.traced()
+                }
+                Err(e) => {
+                    w.threads[self.tid].last_error = e.code();
+                    -i64::from(e.code())
+                }
+            };
+            w.record(self.tid, TraceKind::Call(call), a, b, code);
+            match r {
+                Err(WsaError::WSAEWOULDBLOCK) => {
+                    let park = !w.tearing_down && w.note_idle(self.tid);
+                    if park {
+                        w.park_spinner(self.tid);
+                    }
+                    park
+                }
+                _ => {
+                    w.threads[self.tid].idle_calls = 0;
+                    false
+                }
+            }
+        };
+        if park {
+            self.switch_to_scheduler();
+        }
+        r
+    }
+
+    /// Runs `body` between `enter` and `finish`.
+    fn call<T: Traced>(
+        &self,
+        name: &'static str,
+        a: u64,
+        b: u64,
+        body: impl FnOnce(&Self) -> Result<T, WsaError>,
+    ) -> Result<T, WsaError> {
+        let r = self.enter(name, false).and_then(|()| body(self));
+        self.finish(name, a, b, r)
+    }
+
+    /// Gives up the CPU until woken. WSAEINTR when the run is being torn down.
+    fn suspend(&self) -> Result<(), WsaError> {
+        if self.w().tearing_down {
+            return Err(WsaError::WSAEINTR);
+        }
+        self.switch_to_scheduler();
+        Ok(())
+    }
+
+    /// Runs `step` until it is done, blocking in between. `s`/`id` name the socket the call
+    /// works on: if its handle is closed meanwhile, the call fails with WSAEINTR.
+    fn blocking<T>(
+        &self,
+        call: &'static str,
+        s: Option<(Socket, usize)>,
+        mut step: impl FnMut(&mut World) -> Step<T>,
+    ) -> Result<T, WsaError> {
+        loop {
+            let mut w = self.w();
+            if let Some((s, id)) = s {
+                if w.sock_id(self.host, s) != Ok(id) {
+                    return Err(WsaError::WSAEINTR);
+                }
+            }
+            match step(&mut w) {
+                Step::Done(r) => return r,
+                Step::Wait(key, deadline) => {
+                    w.block(self.tid, call, &[key], deadline);
+                    drop(w);
+                    self.suspend()?;
+                }
+            }
+        }
+    }
+
+    fn sock(&self, s: Socket) -> Result<usize, WsaError> {
+        self.w().sock_id(self.host, s)
+    }
+}
+
+impl Winsock for SimWinsock {
+    fn wsa_startup(&self, version: u16) -> Result<WsaData, WsaError> {
+        let r = self.enter("WSAStartup", true).and_then(|()| {
+            if version & 0xff == 0 {
+                return Err(WsaError::WSAVERNOTSUPPORTED);
+            }
+            self.w().hosts[self.host].wsa_refs += 1;
+            let v = if (version & 0xff, version >> 8) > (2, 2) {
+                WINSOCK_VERSION_2_2
+            } else {
+                version
+            };
+            Ok(WsaData {
+                version: v,
+                high_version: WINSOCK_VERSION_2_2,
+                description: "WinSock 2.0 (winsock-sim)".to_string(),
+                system_status: "Running".to_string(),
+            })
+        });
+        self.finish("WSAStartup", u64::from(version), 0, r)
+    }
+
+    fn wsa_cleanup(&self) -> Result<(), WsaError> {
+        self.call("WSACleanup", 0, 0, |this| {
+            let mut w = this.w();
+            let h = &mut w.hosts[this.host];
+            h.wsa_refs -= 1;
+            if h.wsa_refs == 0 {
+                let ids: Vec<usize> = h
+                    .handles
+                    .values()
+                    .filter_map(|o| match o {
+                        super::net::HandleObj::Socket(id) => Some(*id),
+                        _ => None,
+                    })
+                    .collect();
+                for id in ids {
+                    w.close_socket(id);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn wsa_get_last_error(&self) -> i32 {
+        self.w().threads[self.tid].last_error
+    }
+
+    fn wsa_set_last_error(&self, code: i32) {
+        self.w().threads[self.tid].last_error = code;
+    }
+
+    fn socket(&self, af: i32, ty: i32, protocol: i32) -> Result<Socket, WsaError> {
+        self.call("socket", af as u64, ty as u64, |this| {
+            this.w().create_socket(this.host, af, ty, protocol)
+        })
+    }
+
+    fn bind(&self, s: Socket, addr: &SockAddr) -> Result<(), WsaError> {
+        let port = addr.port().unwrap_or(0);
+        self.call("bind", s.raw() as u64, u64::from(port), |this| {
+            let id = this.sock(s)?;
+            let a = addr.parse()?;
+            this.w().bind_socket(id, a)
+        })
+    }
+
+    fn listen(&self, s: Socket, backlog: i32) -> Result<(), WsaError> {
+        self.call("listen", s.raw() as u64, backlog as u64, |this| {
+            let id = this.sock(s)?;
+            this.w().listen_socket(id, backlog)
+        })
+    }
+
+    fn accept(&self, s: Socket) -> Result<(Socket, SockAddr), WsaError> {
+        self.call("accept", s.raw() as u64, 0, |this| {
+            let id = this.sock(s)?;
+            this.blocking("accept", Some((s, id)), |w| w.accept_step(id))
+        })
+    }
+
+    fn connect(&self, s: Socket, addr: &SockAddr) -> Result<(), WsaError> {
+        let port = addr.port().unwrap_or(0);
+        self.call("connect", s.raw() as u64, u64::from(port), |this| {
+            let id = this.sock(s)?;
+            let nonblocking = {
+                let mut w = this.w();
+                w.connect_start(id, addr)?;
+                w.sockets.at(id).nonblocking
+            };
+            if nonblocking {
+                return Err(WsaError::WSAEWOULDBLOCK);
+            }
+            this.blocking("connect", Some((s, id)), |w| w.connect_wait(id))
+        })
+    }
+
+    fn send(&self, s: Socket, buf: &[u8], flags: i32) -> Result<usize, WsaError> {
+        self.call("send", s.raw() as u64, buf.len() as u64, |this| {
+            let id = this.sock(s)?;
+            let mut op = {
+                let w = this.w();
+                let sk = w.sockets.get(id).expect("handle names a socket");
+                SendOp {
+                    id,
+                    flags,
+                    nonblocking: sk.nonblocking,
+                    done: 0,
+                    deadline: w.timeout_deadline(sk.opts.sndtimeo_ms),
+                }
+            };
+            this.blocking("send", Some((s, id)), |w| w.send_step(&mut op, buf))
+        })
+    }
+
+    fn recv(&self, s: Socket, buf: &mut [u8], flags: i32) -> Result<usize, WsaError> {
+        let len = buf.len() as u64;
+        self.call("recv", s.raw() as u64, len, |this| {
+            let id = this.sock(s)?;
+            let mut op = {
+                let w = this.w();
+                let sk = w.sockets.get(id).expect("handle names a socket");
+                RecvOp {
+                    id,
+                    flags,
+                    nonblocking: sk.nonblocking,
+                    filled: 0,
+                    deadline: w.timeout_deadline(sk.opts.rcvtimeo_ms),
+                }
+            };
+            this.blocking("recv", Some((s, id)), |w| w.recv_step(&mut op, buf))
+        })
+    }
+
+    fn shutdown(&self, s: Socket, how: i32) -> Result<(), WsaError> {
+        self.call("shutdown", s.raw() as u64, how as u64, |this| {
+            let id = this.sock(s)?;
+            this.w().shutdown_socket(id, how)
+        })
+    }
+
+    fn closesocket(&self, s: Socket) -> Result<(), WsaError> {
+        self.call("closesocket", s.raw() as u64, 0, |this| {
+            let id = this.sock(s)?;
+            this.w().close_socket(id);
+            Ok(())
+        })
+    }
+
+    fn ioctlsocket(&self, s: Socket, cmd: u32, arg: &mut u32) -> Result<(), WsaError> {
+        self.call("ioctlsocket", s.raw() as u64, u64::from(cmd), |this| {
+            let id = this.sock(s)?;
+            this.w().ioctl(id, cmd, arg)
+        })
+    }
+
+    fn getsockname(&self, s: Socket) -> Result<SockAddr, WsaError> {
+        self.call("getsockname", s.raw() as u64, 0, |this| {
+            let id = this.sock(s)?;
+            this.w().sock_name(id)
+        })
+    }
+
+    fn getpeername(&self, s: Socket) -> Result<SockAddr, WsaError> {
+        self.call("getpeername", s.raw() as u64, 0, |this| {
+            let id = this.sock(s)?;
+            this.w().peer_name(id)
+        })
+    }
+
+    fn setsockopt(
+        &self,
+        s: Socket,
+        level: i32,
+        optname: i32,
+        optval: &[u8],
+    ) -> Result<(), WsaError> {
+        self.call("setsockopt", s.raw() as u64, optname as u64, |this| {
+            let id = this.sock(s)?;
+            this.w().set_opt(id, level, optname, optval)
+        })
+    }
+
+    fn getsockopt(
+        &self,
+        s: Socket,
+        level: i32,
+        optname: i32,
+        optval: &mut [u8],
+    ) -> Result<usize, WsaError> {
+        self.call("getsockopt", s.raw() as u64, optname as u64, |this| {
+            let id = this.sock(s)?;
+            this.w().get_opt(id, level, optname, optval)
+        })
+    }
+
+    fn sleep(&self, ms: u32) {
+        let r = self.enter("Sleep", true).and_then(|()| {
+            if ms == 0 {
+                // Sleep(0) gives up the time slice; in a polling loop it counts as idle.
+                let mut w = self.w();
+                if w.note_idle(self.tid) {
+                    w.park_spinner(self.tid);
+                } else {
+                    w.requeue(self.tid);
+                }
+                drop(w);
+                return self.suspend();
+            }
+            let deadline = {
+                let w = self.w();
+                if ms == INFINITE {
+                    None
+                } else {
+                    Some(w.now + u64::from(ms) * 1_000_000)
+                }
+            };
+            let mut w = self.w();
+            w.block(self.tid, "Sleep", &[], deadline);
+            drop(w);
+            self.suspend()
+        });
+        if r.is_ok() {
+            self.w().record(self.tid, TraceKind::Call("Sleep"), u64::from(ms), 0, 0);
+        }
+    }
+
+    fn get_tick_count(&self) -> u32 {
+        (self.w().now / 1_000_000) as u32
+    }
+
+    fn create_thread<F>(&self, name: &str, f: F) -> Result<ThreadId, WsaError>
+    where
+        F: FnOnce(&Self) -> Result<(), WsaError> + Send + 'static,
+    {
+        let r = self.enter("CreateThread", true).map(|()| {
+            let mut w = self.w();
+            let daemon = w.threads[self.tid].daemon;
+            ThreadId(w.new_thread(self.host, name.to_string(), daemon, Box::new(f)))
+        });
+        self.finish("CreateThread", 0, 0, r)
+    }
+
+    fn wait_for_thread(&self, t: ThreadId, timeout_ms: u32) -> Result<(), WsaError> {
+        self.call("WaitForSingleObject", t.0 as u64, u64::from(timeout_ms), |this| {
+            let deadline = {
+                let w = this.w();
+                if t.0 >= w.threads.len() {
+                    return Err(WsaError::WSA_INVALID_HANDLE);
+                }
+                (timeout_ms != INFINITE).then(|| w.now + u64::from(timeout_ms) * 1_000_000)
+            };
+            this.blocking("WaitForSingleObject", None, |w| {
+                if w.threads[t.0].state == ThreadState::Finished {
+                    Step::Done(Ok(()))
+                } else if deadline.is_some_and(|d| w.now >= d) {
+                    Step::Done(Err(WsaError::WAIT_TIMEOUT))
+                } else {
+                    Step::Wait(WaitKey::Thread(t.0), deadline)
+                }
+            })
+        })
+    }
+}

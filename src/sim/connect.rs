@@ -1,0 +1,120 @@
+//! The calls that make connections: `listen`, `accept`, `connect` (bind lives with the socket
+//! table in `socket.rs`).
+
+use std::net::SocketAddr;
+
+use super::sched::{Step, WaitKey};
+use super::socket::{family_of, Listener, Role};
+use super::tcp::TcpState;
+use super::world::World;
+use crate::api::consts::*;
+use crate::api::{SockAddr, Socket, WsaError};
+
+impl World {
+    pub(crate) fn listen_socket(&mut self, id: usize, backlog: i32) -> Result<(), WsaError> {
+        let s = self.sockets.at(id);
+        if s.ty != SOCK_STREAM {
+            return Err(WsaError::WSAEOPNOTSUPP);
+        }
+        if s.local.is_none() {
+            return Err(WsaError::WSAEINVAL);
+        }
+        let backlog = if backlog == SOMAXCONN {
+            MAX_BACKLOG
+        } else {
+            (backlog.max(1) as usize).min(MAX_BACKLOG)
+        };
+        match &mut s.role {
+            Role::Listener(q) => q.backlog = backlog,
+            Role::Idle => {
+                s.role = Role::Listener(Listener {
+                    backlog,
+                    ..Listener::default()
+                })
+            }
+            Role::Stream(t) if t.connected_at.is_some() || t.state != TcpState::Closed => {
+                return Err(WsaError::WSAEISCONN)
+            }
+            Role::Stream(_) => {
+                // A socket whose connect failed may still listen (conformance SEL-08).
+                s.role = Role::Listener(Listener {
+                    backlog,
+                    ..Listener::default()
+                })
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn accept_step(&mut self, id: usize) -> Step<(Socket, SockAddr)> {
+        let s = self.sockets.at(id);
+        let nonblocking = s.nonblocking;
+        let Role::Listener(q) = &mut s.role else {
+            return Step::Done(Err(WsaError::WSAEINVAL));
+        };
+        let Some(child) = q.accept_q.pop_front() else {
+            return if nonblocking {
+                Step::Done(Err(WsaError::WSAEWOULDBLOCK))
+            } else {
+                Step::Wait(WaitKey::Socket(id), None)
+            };
+        };
+        let h = self.give_handle(child);
+        let c = self.sockets.at(child);
+        c.nonblocking = nonblocking;
+        let peer = c.remote.expect("accepted connection has a peer");
+        if let Role::Stream(t) = &mut c.role {
+            t.listener = None;
+        }
+        self.on_accepted(id, child);
+        Step::Done(Ok((Socket::from_raw(h), SockAddr::from(peer))))
+    }
+
+    /// First part of `connect`: checks, implicit bind, SYN. `Ok(true)` when the caller must
+    /// wait for the handshake.
+    pub(crate) fn connect_start(&mut self, id: usize, addr: &SockAddr) -> Result<(), WsaError> {
+        let dst: SocketAddr = addr.parse()?;
+        let s = self.sockets.at(id);
+        if family_of(dst) != s.family {
+            return Err(WsaError::WSAEAFNOSUPPORT);
+        }
+        match &s.role {
+            Role::Listener(_) => return Err(WsaError::WSAEINVAL),
+            Role::Stream(t) => match t.state {
+                TcpState::SynSent => {
+                    return Err(if s.nonblocking {
+                        WsaError::WSAEALREADY
+                    } else {
+                        WsaError::WSAEINVAL
+                    })
+                }
+                TcpState::Closed if t.connected_at.is_none() => {} // a failed attempt: retry
+                _ => return Err(WsaError::WSAEISCONN),
+            },
+            Role::Idle => {}
+        }
+        if dst.ip().is_unspecified() || dst.port() == 0 {
+            return Err(WsaError::WSAEADDRNOTAVAIL);
+        }
+        self.implicit_bind(id, dst)?;
+        let s = self.sockets.at(id);
+        let nonblocking = s.nonblocking;
+        s.remote = Some(dst);
+        let key = (s.local.expect("bound"), dst);
+        if self.hosts[s.host].conns.contains_key(&key) {
+            return Err(WsaError::WSAEADDRINUSE);
+        }
+        self.tcp_connect(id, nonblocking);
+        Ok(())
+    }
+
+    /// Second part of a blocking `connect`: wait until the handshake ends.
+    pub(crate) fn connect_wait(&mut self, id: usize) -> Step<()> {
+        match self.tcp(id) {
+            Some(t) if t.state == TcpState::SynSent => Step::Wait(WaitKey::Socket(id), None),
+            Some(t) if t.state.is_synchronized() => Step::Done(Ok(())),
+            Some(t) => Step::Done(Err(t.error.unwrap_or(WsaError::WSAECONNREFUSED))),
+            None => Step::Done(Err(WsaError::WSAENOTCONN)),
+        }
+    }
+}

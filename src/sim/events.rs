@@ -1,0 +1,49 @@
+//! What changes on a socket, and who hears of it.
+//!
+//! The TCP machine calls one hook per kind of change (the FD_* events of WinSock: a connection
+//! to accept, data, urgent data, send space, connect completion, close). Each hook wakes the
+//! threads blocked on the socket; the readiness models (select, WSAAsyncSelect,
+//! WSAEventSelect) and overlapped I/O hang their own reactions on the same hooks.
+
+use super::sched::WaitKey;
+use super::world::World;
+use crate::api::WsaError;
+
+impl World {
+    /// A connection finished its handshake and waits in listener `lid`'s queue (FD_ACCEPT).
+    pub(crate) fn on_accept_ready(&mut self, lid: usize) {
+        self.notify(WaitKey::Socket(lid));
+    }
+
+    /// Data arrived (FD_READ).
+    pub(crate) fn on_readable(&mut self, id: usize) {
+        self.notify(WaitKey::Socket(id));
+    }
+
+    /// Urgent data arrived (FD_OOB).
+    pub(crate) fn on_oob(&mut self, id: usize) {
+        self.notify(WaitKey::Socket(id));
+    }
+
+    /// Acknowledged data left the send buffer (FD_WRITE once re-enabled).
+    pub(crate) fn on_send_space(&mut self, id: usize) {
+        self.notify(WaitKey::Socket(id));
+    }
+
+    /// A connect attempt ended: `None` on success (FD_CONNECT, then FD_WRITE), or the error.
+    pub(crate) fn on_connect(&mut self, id: usize, _err: Option<WsaError>) {
+        self.notify(WaitKey::Socket(id));
+    }
+
+    /// The peer closed: `None` for a FIN (FD_CLOSE with 0), `Some` for a reset
+    /// (FD_CLOSE with WSAECONNABORTED, conformance EV-25).
+    pub(crate) fn on_peer_closed(&mut self, id: usize, _err: Option<WsaError>) {
+        self.notify(WaitKey::Socket(id));
+    }
+
+    /// `accept` took connection `child` from listener `lid` (re-enables FD_ACCEPT; the child
+    /// inherits the listener's registrations in the readiness models).
+    pub(crate) fn on_accepted(&mut self, lid: usize, _child: usize) {
+        self.notify(WaitKey::Socket(lid));
+    }
+}

@@ -1,0 +1,37 @@
+//! The deterministic backend: simulated hosts, threads, TCP and virtual time.
+//!
+//! Map of the module:
+//! - `world` — [`Sim`], its builder, hosts, the run loop, [`Report`] and [`SimError`];
+//! - `sched` — simulated threads (stackful coroutines), the virtual clock, timers, waits;
+//! - `net` — addresses, links, the wire (latency, serialisation, per-direction order);
+//! - `tcp` — the TCP state machine ([`TcpState`]), flow control, FIN and RST;
+//! - `socket` — the socket table, handles, bind rules; `sockopt` — the option table;
+//! - `connect`, `stream` — the calls (`listen`/`accept`/`connect`, `send`/`recv`/`shutdown`/
+//!   `closesocket`/`ioctlsocket`);
+//! - `events` — the hooks every state change goes through (FD_* events);
+//! - `fault` — the fault seam ([`FaultPlan`]); `trace` — the trace and its hash; `rng` — seeded
+//!   randomness;
+//! - `api` — [`SimWinsock`], the [`Winsock`](crate::Winsock) implementation.
+
+mod api;
+mod connect;
+mod events;
+pub mod fault;
+mod net;
+pub mod rng;
+mod sched;
+mod socket;
+mod sockopt;
+mod stream;
+mod tcp;
+pub mod trace;
+mod world;
+
+pub use api::SimWinsock;
+pub use fault::{FaultPlan, FaultRule, SegmentFilter, Verdict};
+pub use sched::ThreadOutcome;
+pub use tcp::TcpState;
+pub use world::{
+    HostHandle, Report, SendMode, Segmentation, Sim, SimBuilder, SimError, SimErrorKind, Stats,
+    ThreadReport, DEFAULT_SEED,
+};

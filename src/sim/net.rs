@@ -1,0 +1,244 @@
+//! Hosts, addresses, links, and the wire: segments go out through the fault seam, travel with
+//! the link's latency and serialisation delay, and arrive in order per direction.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+
+use super::fault::Verdict;
+use super::sched::{Nanos, TimerEvent};
+use super::trace::TraceKind;
+use super::world::World;
+
+/// Latency and serialisation cost of a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LinkParams {
+    /// One-way propagation delay.
+    pub latency: Nanos,
+    /// Serialisation delay per KiB of payload.
+    pub ns_per_kib: u64,
+}
+
+/// What a handle value of a host's handle table names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HandleObj {
+    /// A socket (index into the socket table).
+    Socket(usize),
+    /// A kernel object of a wait model (event, port, window): index into its own table.
+    Object(usize),
+}
+
+/// A simulated host: one Windows process's view (handle table, WSAStartup count) plus the
+/// machine's addresses and TCP port usage.
+#[derive(Debug)]
+pub(crate) struct Host {
+    pub name: String,
+    pub addrs: Vec<IpAddr>,
+    /// Outstanding successful WSAStartup calls.
+    pub wsa_refs: u32,
+    pub handles: BTreeMap<usize, HandleObj>,
+    /// Freed handle values, reused last-freed first as Windows' handle table does.
+    pub free_handles: Vec<usize>,
+    pub next_handle: usize,
+    pub next_ephemeral: u16,
+    /// Established or closing connections by (local, remote).
+    pub conns: BTreeMap<(SocketAddr, SocketAddr), usize>,
+    /// Sockets holding a local TCP port (bound, listening, or connected from it), by port.
+    pub tcp_binds: BTreeMap<u16, Vec<usize>>,
+    pub crashed: bool,
+}
+
+/// First handle value handed out; Windows' values are small multiples of 4 as well.
+const FIRST_HANDLE: usize = 0x100;
+/// Windows' dynamic (ephemeral) port range.
+pub(crate) const EPHEMERAL_FIRST: u16 = 49152;
+pub(crate) const EPHEMERAL_COUNT: u32 = 16384;
+
+impl Host {
+    /// Allocates a handle value for `obj`.
+    pub(crate) fn alloc_handle(&mut self, obj: HandleObj) -> usize {
+        let h = self.free_handles.pop().unwrap_or_else(|| {
+            let h = self.next_handle;
+            self.next_handle += 4;
+            h
+        });
+        self.handles.insert(h, obj);
+        h
+    }
+
+    /// Frees a handle value.
+    pub(crate) fn free_handle(&mut self, h: usize) {
+        if self.handles.remove(&h).is_some() {
+            self.free_handles.push(h);
+        }
+    }
+
+    /// Whether `ip` is one of this host's addresses (loopback and wildcard included).
+    pub(crate) fn owns(&self, ip: IpAddr) -> bool {
+        ip.is_unspecified() || ip.is_loopback() || self.addrs.contains(&ip)
+    }
+
+    /// The address this host sends from to reach `dst`.
+    pub(crate) fn source_for(&self, dst: IpAddr) -> Option<IpAddr> {
+        if dst.is_loopback() {
+            return Some(dst);
+        }
+        self.addrs
+            .iter()
+            .copied()
+            .find(|a| a.is_ipv4() == dst.is_ipv4())
+    }
+}
+
+/// A TCP segment on the simulated wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Segment {
+    pub from_host: usize,
+    pub src: SocketAddr,
+    pub dst: SocketAddr,
+    pub kind: SegKind,
+    /// Cumulative acknowledgement and window (right edge = ack + wnd); absent on SYN and RST.
+    pub ack: Option<(u64, u64)>,
+}
+
+/// The part of a segment that differs by kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SegKind {
+    Syn,
+    SynAck,
+    Ack,
+    Data {
+        seq: u64,
+        data: Vec<u8>,
+        /// The last byte is urgent (sent with MSG_OOB).
+        urgent: bool,
+    },
+    Fin {
+        seq: u64,
+    },
+    Rst,
+}
+
+impl SegKind {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            SegKind::Syn => "SYN",
+            SegKind::SynAck => "SYN-ACK",
+            SegKind::Ack => "ACK",
+            SegKind::Data { .. } => "DATA",
+            SegKind::Fin { .. } => "FIN",
+            SegKind::Rst => "RST",
+        }
+    }
+}
+
+impl World {
+    pub(crate) fn add_host(&mut self, name: &str, ip: IpAddr) -> usize {
+        let id = self.hosts.len();
+        let start = EPHEMERAL_FIRST + self.rng_ports.below(u64::from(EPHEMERAL_COUNT)) as u16;
+        self.hosts.push(Host {
+            name: name.to_string(),
+            addrs: Vec::new(),
+            wsa_refs: 0,
+            handles: BTreeMap::new(),
+            free_handles: Vec::new(),
+            next_handle: FIRST_HANDLE,
+            next_ephemeral: start,
+            conns: BTreeMap::new(),
+            tcp_binds: BTreeMap::new(),
+            crashed: false,
+        });
+        self.add_address(id, ip);
+        id
+    }
+
+    pub(crate) fn add_address(&mut self, host: usize, ip: IpAddr) {
+        assert!(
+            !ip.is_loopback() && !ip.is_unspecified(),
+            "{ip} is implicit on every host"
+        );
+        if let Some(&other) = self.addr_map.get(&ip) {
+            assert_eq!(other, host, "address {ip} already belongs to another host");
+            return;
+        }
+        self.addr_map.insert(ip, host);
+        self.hosts[host].addrs.push(ip);
+    }
+
+    pub(crate) fn set_link(&mut self, a: usize, b: usize, p: LinkParams) {
+        self.links.insert((a, b), p);
+        self.links.insert((b, a), p);
+    }
+
+    /// The host that owns `ip`, seen from `from` (loopback stays on `from`).
+    pub(crate) fn route(&self, from: usize, ip: IpAddr) -> Option<usize> {
+        if ip.is_loopback() {
+            return Some(from);
+        }
+        let to = *self.addr_map.get(&ip)?;
+        (!self.hosts[to].crashed).then_some(to)
+    }
+
+    fn link(&self, from: usize, to: usize) -> LinkParams {
+        if from == to {
+            return self.cfg.loopback;
+        }
+        self.links
+            .get(&(from, to))
+            .copied()
+            .unwrap_or(self.cfg.link)
+    }
+
+    /// Puts a segment on the wire. Unroutable segments vanish (the sender's timers notice).
+    pub(crate) fn transmit(&mut self, seg: Segment) {
+        self.stats.segments += 1;
+        let len = match &seg.kind {
+            SegKind::Data { data, .. } => data.len(),
+            _ => 0,
+        };
+        self.stats.bytes += len as u64;
+        let mut extra = 0;
+        match self.faults.on_segment(&seg, self.now) {
+            Verdict::Pass => {}
+            Verdict::Delay(d) => {
+                self.record(usize::MAX, TraceKind::Fault("delay"), 0, d, 0);
+                extra = d;
+            }
+            Verdict::Drop => {
+                self.record(usize::MAX, TraceKind::Fault("drop"), 0, len as u64, 0);
+                if seg.kind == SegKind::Syn {
+                    return;
+                }
+                // Reliable segments are retransmitted by TCP: the loss costs a timeout.
+                extra = self.cfg.link.latency * 3 + 200_000_000;
+            }
+        }
+        let Some(to) = self.route(seg.from_host, seg.dst.ip()) else {
+            return;
+        };
+        let p = self.link(seg.from_host, to);
+        let ser = (len as u64 * p.ns_per_kib) / 1024;
+        let tail = self.link_tail.entry((seg.from_host, to)).or_insert(0);
+        let at = (self.now + ser + p.latency + extra).max(*tail);
+        *tail = at;
+        self.schedule(at, TimerEvent::Deliver(seg));
+    }
+
+    /// A segment arrives at its destination host.
+    pub(crate) fn deliver(&mut self, seg: Segment) {
+        let Some(to) = self.route(seg.from_host, seg.dst.ip()) else {
+            return;
+        };
+        let len = match &seg.kind {
+            SegKind::Data { data, .. } => data.len() as u64,
+            _ => 0,
+        };
+        self.record(
+            usize::MAX,
+            TraceKind::Deliver(seg.kind.name()),
+            to as u64,
+            len,
+            0,
+        );
+        self.tcp_input(to, seg);
+    }
+}

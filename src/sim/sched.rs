@@ -1,0 +1,242 @@
+//! Simulated threads, the virtual clock, timers, and waiting.
+//!
+//! Exactly one simulated thread runs at a time. A thread that cannot go on (a blocking call)
+//! registers on the objects it waits for ([`WaitKey`]) and, if it has a timeout, on a timer;
+//! then it yields to the scheduler. Anything that changes an object calls
+//! [`World::notify`], which makes its waiters runnable again; they re-check their condition
+//! (wake-ups may be spurious, never lost). The scheduler picks the next runnable thread with
+//! the seeded generator; when none is runnable the clock jumps to the earliest timer.
+//!
+//! A thread that keeps polling without progress (WSAEWOULDBLOCK in a loop, `Sleep(0)`) is
+//! parked as a *spinner* after [`SPIN_LIMIT`] fruitless calls: spinners run again only after the
+//! clock moves, so a busy-polling program cannot stop virtual time.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use super::net::Segment;
+use super::world::World;
+use crate::api::WsaError;
+
+/// Virtual time in nanoseconds since the start of the run.
+pub(crate) type Nanos = u64;
+
+/// Fruitless polling calls before a thread is parked until the clock moves.
+pub(crate) const SPIN_LIMIT: u32 = 64;
+
+/// How a simulated thread ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThreadOutcome {
+    /// The thread's function returned `Ok(())`.
+    Ok,
+    /// The thread's function returned an error.
+    Err(WsaError),
+    /// The thread panicked; the payload's message.
+    Panicked(String),
+    /// The run ended while the thread was still blocked (daemon threads such as servers).
+    Unfinished(&'static str),
+}
+
+/// What a thread is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ThreadState {
+    /// Ready to run (in the runnable list or a spinner).
+    Runnable,
+    /// Waiting in the named call.
+    Blocked(&'static str),
+    /// Its function has returned.
+    Finished,
+}
+
+/// One simulated thread.
+#[derive(Debug)]
+pub(crate) struct Thread {
+    pub name: String,
+    pub host: usize,
+    pub daemon: bool,
+    pub state: ThreadState,
+    /// WSAGetLastError / GetLastError of this thread.
+    pub last_error: i32,
+    /// Incremented at every block; wake-ups carrying an older value are stale.
+    pub wait_seq: u64,
+    /// Fruitless polling calls since the last progress.
+    pub idle_calls: u32,
+    pub outcome: Option<ThreadOutcome>,
+    /// Set when a timer woke the thread (its wait timed out).
+    pub timed_out: bool,
+}
+
+/// What a blocked thread can be woken by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum WaitKey {
+    /// Any change of a socket's state (data, space, connection, close).
+    Socket(usize),
+    /// A thread's end (WaitForSingleObject on a thread handle).
+    Thread(usize),
+    /// A kernel object of the wait model (events, ports, windows): later modules.
+    Object(usize),
+}
+
+/// Something scheduled for a virtual instant.
+#[derive(Debug)]
+pub(crate) enum TimerEvent {
+    /// Wake a blocked thread whose wait has a timeout.
+    Wake { tid: usize, seq: u64 },
+    /// Hand a segment to its destination host.
+    Deliver(Segment),
+    /// Retransmit a SYN (or give up) for a connecting socket.
+    SynRetry { sid: usize, attempt: u32, gen: u64 },
+    /// Release a connection that finished TIME_WAIT.
+    TimeWait { sid: usize, gen: u64 },
+    /// Send an acknowledgement unless a reply already carried it.
+    DelayedAck { sid: usize },
+}
+
+#[derive(Debug)]
+pub(crate) struct Timer {
+    pub at: Nanos,
+    pub seq: u64,
+    pub ev: TimerEvent,
+}
+
+impl PartialEq for Timer {
+    fn eq(&self, o: &Timer) -> bool {
+        (self.at, self.seq) == (o.at, o.seq)
+    }
+}
+impl Eq for Timer {}
+impl PartialOrd for Timer {
+    fn partial_cmp(&self, o: &Timer) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Timer {
+    // Reversed: BinaryHeap is a max-heap, the earliest (then first-scheduled) timer must win.
+    fn cmp(&self, o: &Timer) -> Ordering {
+        (o.at, o.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// One attempt at a call that may block: finished, or wait on `key` (until `deadline`).
+pub(crate) enum Step<T> {
+    Done(Result<T, WsaError>),
+    Wait(WaitKey, Option<Nanos>),
+}
+
+/// The waiters of every object, in registration order.
+pub(crate) type Waiters = BTreeMap<WaitKey, Vec<(usize, u64)>>;
+
+impl World {
+    /// Schedules `ev` at virtual time `at` (not earlier than now).
+    pub(crate) fn schedule(&mut self, at: Nanos, ev: TimerEvent) {
+        let seq = self.timer_seq;
+        self.timer_seq += 1;
+        self.timers.push(Timer {
+            at: at.max(self.now),
+            seq,
+            ev,
+        });
+    }
+
+    /// Registers `tid` as blocked in `call` on `keys`, optionally until `deadline`.
+    pub(crate) fn block(
+        &mut self,
+        tid: usize,
+        call: &'static str,
+        keys: &[WaitKey],
+        deadline: Option<Nanos>,
+    ) {
+        let t = &mut self.threads[tid];
+        t.wait_seq += 1;
+        t.state = ThreadState::Blocked(call);
+        t.timed_out = false;
+        let seq = t.wait_seq;
+        for k in keys {
+            self.waiters.entry(*k).or_default().push((tid, seq));
+        }
+        if let Some(at) = deadline {
+            self.schedule(at, TimerEvent::Wake { tid, seq });
+        }
+    }
+
+    /// Makes every thread waiting on `key` runnable.
+    pub(crate) fn notify(&mut self, key: WaitKey) {
+        if let Some(list) = self.waiters.remove(&key) {
+            for (tid, seq) in list {
+                self.wake(tid, seq);
+            }
+        }
+    }
+
+    /// Wakes `tid` if it is still in the wait numbered `seq`.
+    pub(crate) fn wake(&mut self, tid: usize, seq: u64) {
+        let t = &mut self.threads[tid];
+        if t.wait_seq == seq && matches!(t.state, ThreadState::Blocked(_)) {
+            t.state = ThreadState::Runnable;
+            t.wait_seq += 1;
+            self.runnable.push(tid);
+        }
+    }
+
+    /// Puts a running thread back in the runnable list (a preemption point).
+    pub(crate) fn requeue(&mut self, tid: usize) {
+        self.runnable.push(tid);
+    }
+
+    /// Parks a running thread until the clock moves (a polling loop).
+    pub(crate) fn park_spinner(&mut self, tid: usize) {
+        self.spinners.push(tid);
+    }
+
+    /// Counts a fruitless polling call; true when the thread should now be parked.
+    pub(crate) fn note_idle(&mut self, tid: usize) -> bool {
+        let t = &mut self.threads[tid];
+        t.idle_calls += 1;
+        if t.idle_calls >= SPIN_LIMIT {
+            t.idle_calls = 0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Picks the next thread to run with the scheduling generator.
+    pub(crate) fn pick_runnable(&mut self) -> Option<usize> {
+        match self.runnable.len() {
+            0 => None,
+            1 => self.runnable.pop(),
+            n => {
+                let i = self.rng_sched.below(n as u64) as usize;
+                Some(self.runnable.swap_remove(i))
+            }
+        }
+    }
+
+    /// Moves the clock to the earliest timer and fires it. False when no timer is left.
+    pub(crate) fn fire_next_timer(&mut self) -> bool {
+        let Some(t) = self.timers.pop() else {
+            return false;
+        };
+        debug_assert!(t.at >= self.now, "timer in the past");
+        self.now = self.now.max(t.at);
+        match t.ev {
+            TimerEvent::Wake { tid, seq } => {
+                if self.threads[tid].wait_seq == seq {
+                    self.threads[tid].timed_out = true;
+                    self.wake(tid, seq);
+                }
+            }
+            TimerEvent::Deliver(seg) => self.deliver(seg),
+            TimerEvent::SynRetry { sid, attempt, gen } => self.syn_retry(sid, attempt, gen),
+            TimerEvent::TimeWait { sid, gen } => self.time_wait_done(sid, gen),
+            TimerEvent::DelayedAck { sid } => self.delayed_ack(sid),
+        }
+        true
+    }
+
+    /// Returns parked spinners to the runnable list (the clock has moved).
+    pub(crate) fn release_spinners(&mut self) {
+        let spinners = std::mem::take(&mut self.spinners);
+        self.runnable.extend(spinners);
+    }
+}

@@ -1,0 +1,440 @@
+//! The socket table: socket objects, their handles, options, blocking mode, and the local
+//! address rules of `bind` (conflicts, SO_REUSEADDR, SO_EXCLUSIVEADDRUSE, ephemeral ports).
+//!
+//! A socket's life is an explicit state machine ([`Role`]): `Idle` (created, maybe bound) →
+//! `Listener` or `Stream` (a TCP connection with its own [`TcpState`](super::tcp::TcpState)).
+//! A socket outlives its handle while a graceful close is still delivering data (an *orphan*).
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+
+use super::net::{HandleObj, EPHEMERAL_COUNT, EPHEMERAL_FIRST};
+use super::tcp::Tcp;
+use super::world::World;
+use crate::api::consts::*;
+use crate::api::{Socket, WsaError};
+
+/// Socket options kept per socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SockOpts {
+    pub rcvbuf: usize,
+    pub sndbuf: usize,
+    pub linger: Linger,
+    pub reuseaddr: bool,
+    pub exclusive: bool,
+    pub keepalive: bool,
+    pub dontroute: bool,
+    pub broadcast: bool,
+    pub oobinline: bool,
+    pub nodelay: bool,
+    pub rcvtimeo_ms: u32,
+    pub sndtimeo_ms: u32,
+    pub ip_ttl: u32,
+    pub ip_tos: u32,
+    pub v6only: bool,
+}
+
+/// SO_LINGER's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Linger {
+    pub onoff: bool,
+    pub secs: u16,
+}
+
+impl Default for SockOpts {
+    fn default() -> SockOpts {
+        SockOpts {
+            rcvbuf: DEFAULT_BUFFER_SIZE,
+            sndbuf: DEFAULT_BUFFER_SIZE,
+            linger: Linger::default(),
+            reuseaddr: false,
+            exclusive: false,
+            keepalive: false,
+            dontroute: false,
+            broadcast: false,
+            oobinline: false,
+            nodelay: false,
+            rcvtimeo_ms: 0,
+            sndtimeo_ms: 0,
+            ip_ttl: 128,
+            ip_tos: 0,
+            v6only: true,
+        }
+    }
+}
+
+/// A listening socket's queues.
+#[derive(Debug, Default)]
+pub(crate) struct Listener {
+    /// Effective backlog (1..=MAX_BACKLOG).
+    pub backlog: usize,
+    /// Connections whose handshake completed, not yet accepted (socket ids).
+    pub accept_q: VecDeque<usize>,
+    /// Connections still in SYN_RECEIVED.
+    pub half_open: usize,
+}
+
+/// What a socket is, as a state machine over its lifetime.
+#[derive(Debug)]
+pub(crate) enum Role {
+    /// Created, perhaps bound; not listening, not connected.
+    Idle,
+    /// `listen` was called.
+    Listener(Listener),
+    /// A TCP connection exists (connecting, connected, closing or closed).
+    Stream(Box<Tcp>),
+}
+
+/// One socket object.
+#[derive(Debug)]
+pub(crate) struct Sock {
+    pub host: usize,
+    /// The user's handle; `None` once closed (an orphan finishing a graceful close) or before
+    /// `accept` hands it out.
+    pub handle: Option<usize>,
+    pub family: i32,
+    pub ty: i32,
+    pub proto: i32,
+    pub nonblocking: bool,
+    pub opts: SockOpts,
+    /// Local address (set by bind, implicit bind, or accept).
+    pub local: Option<SocketAddr>,
+    /// Whether this socket holds an entry in its host's `tcp_binds`.
+    pub holds_port: bool,
+    pub remote: Option<SocketAddr>,
+    /// SO_ERROR.
+    pub so_error: i32,
+    pub shut_rd: bool,
+    pub shut_wr: bool,
+    pub role: Role,
+    /// Bumped to invalidate timers that refer to an earlier incarnation of a state.
+    pub gen: u64,
+    /// `closesocket` was called: the handle is gone and the socket lives on only to finish a
+    /// graceful close.
+    pub closed: bool,
+}
+
+/// All socket objects of the run, by id; ids are reused.
+#[derive(Debug, Default)]
+pub(crate) struct SocketTable {
+    slots: Vec<Option<Sock>>,
+    free: Vec<usize>,
+}
+
+impl SocketTable {
+    pub(crate) fn insert(&mut self, s: Sock) -> usize {
+        if let Some(id) = self.free.pop() {
+            self.slots[id] = Some(s);
+            id
+        } else {
+            self.slots.push(Some(s));
+            self.slots.len() - 1
+        }
+    }
+
+    pub(crate) fn remove(&mut self, id: usize) -> Option<Sock> {
+        let s = self.slots.get_mut(id)?.take();
+        if s.is_some() {
+            self.free.push(id);
+        }
+        s
+    }
+
+    pub(crate) fn get(&self, id: usize) -> Option<&Sock> {
+        self.slots.get(id)?.as_ref()
+    }
+
+    pub(crate) fn get_mut(&mut self, id: usize) -> Option<&mut Sock> {
+        self.slots.get_mut(id)?.as_mut()
+    }
+
+    /// The socket with id `id`, which must exist (an internal invariant).
+    pub(crate) fn at(&mut self, id: usize) -> &mut Sock {
+        self.get_mut(id)
+            .unwrap_or_else(|| panic!("winsock-sim internal error: socket #{id} vanished"))
+    }
+}
+
+impl World {
+    /// The socket id behind a user handle on `host`, or WSAENOTSOCK.
+    pub(crate) fn sock_id(&self, host: usize, s: Socket) -> Result<usize, WsaError> {
+        match self.hosts[host].handles.get(&s.raw()) {
+            Some(HandleObj::Socket(id)) => Ok(*id),
+            _ => Err(WsaError::WSAENOTSOCK),
+        }
+    }
+
+    /// `socket()`: validates (family, type, protocol) as Windows does (conformance ER-03).
+    pub(crate) fn create_socket(
+        &mut self,
+        host: usize,
+        af: i32,
+        ty: i32,
+        proto: i32,
+    ) -> Result<Socket, WsaError> {
+        let (family, ty, proto) = resolve_socket_args(af, ty, proto)?;
+        let sock = Sock {
+            host,
+            handle: None,
+            family,
+            ty,
+            proto,
+            nonblocking: false,
+            opts: SockOpts::default(),
+            local: None,
+            holds_port: false,
+            remote: None,
+            so_error: 0,
+            shut_rd: false,
+            shut_wr: false,
+            role: Role::Idle,
+            gen: 0,
+            closed: false,
+        };
+        let id = self.sockets.insert(sock);
+        Ok(Socket::from_raw(self.give_handle(id)))
+    }
+
+    /// Gives socket `id` a handle in its host's table.
+    pub(crate) fn give_handle(&mut self, id: usize) -> usize {
+        let host = self.sockets.at(id).host;
+        let h = self.hosts[host].alloc_handle(HandleObj::Socket(id));
+        self.sockets.at(id).handle = Some(h);
+        h
+    }
+
+    /// `bind()`: address checks, then the conflict rules for TCP ports.
+    pub(crate) fn bind_socket(&mut self, id: usize, addr: SocketAddr) -> Result<(), WsaError> {
+        let s = self.sockets.at(id);
+        if s.local.is_some() {
+            return Err(WsaError::WSAEINVAL);
+        }
+        if family_of(addr) != s.family {
+            return Err(WsaError::WSAEFAULT);
+        }
+        let host = s.host;
+        if !self.hosts[host].owns(addr.ip()) {
+            return Err(WsaError::WSAEADDRNOTAVAIL);
+        }
+        let port = if addr.port() == 0 {
+            self.ephemeral_port(host).ok_or(WsaError::WSAENOBUFS)?
+        } else {
+            self.check_bind_conflict(id, addr)?;
+            addr.port()
+        };
+        self.take_port(id, SocketAddr::new(addr.ip(), port));
+        Ok(())
+    }
+
+    /// Records `addr` as the socket's local address and its hold on the port.
+    pub(crate) fn take_port(&mut self, id: usize, addr: SocketAddr) {
+        let s = self.sockets.at(id);
+        s.local = Some(addr);
+        s.holds_port = true;
+        let host = s.host;
+        self.hosts[host]
+            .tcp_binds
+            .entry(addr.port())
+            .or_default()
+            .push(id);
+    }
+
+    /// Gives up the socket's hold on its local port.
+    pub(crate) fn release_port(&mut self, id: usize) {
+        let Some(s) = self.sockets.get_mut(id) else {
+            return;
+        };
+        if !s.holds_port {
+            return;
+        }
+        s.holds_port = false;
+        let (host, port) = (s.host, s.local.map_or(0, |a| a.port()));
+        let binds = &mut self.hosts[host].tcp_binds;
+        if let Some(v) = binds.get_mut(&port) {
+            v.retain(|&x| x != id);
+            if v.is_empty() {
+                binds.remove(&port);
+            }
+        }
+    }
+
+    /// Windows' rules for two sockets on one port (conformance OP-10, OP-11, ER-05).
+    fn check_bind_conflict(&self, id: usize, addr: SocketAddr) -> Result<(), WsaError> {
+        let s = self.sockets.get(id).expect("binding socket exists");
+        let Some(others) = self.hosts[s.host].tcp_binds.get(&addr.port()) else {
+            return Ok(());
+        };
+        let (n_reuse, n_excl) = (s.opts.reuseaddr, s.opts.exclusive);
+        for &o in others {
+            let Some(e) = self.sockets.get(o) else {
+                continue;
+            };
+            let Some(eaddr) = e.local else { continue };
+            if family_of(eaddr) != family_of(addr) {
+                continue;
+            }
+            let (e_any, n_any) = (eaddr.ip().is_unspecified(), addr.ip().is_unspecified());
+            if eaddr.ip() == addr.ip() {
+                if e.opts.exclusive || n_excl {
+                    return Err(WsaError::WSAEADDRINUSE);
+                }
+                if n_reuse {
+                    if !e.opts.reuseaddr {
+                        return Err(WsaError::WSAEACCES);
+                    }
+                    continue;
+                }
+                return Err(WsaError::WSAEADDRINUSE);
+            } else if e_any && !n_any {
+                if e.opts.exclusive {
+                    return Err(WsaError::WSAEACCES);
+                }
+            } else if !e_any && n_any && n_excl {
+                return Err(WsaError::WSAEADDRINUSE);
+            }
+        }
+        Ok(())
+    }
+
+    /// The next free port of Windows' dynamic range on `host`.
+    pub(crate) fn ephemeral_port(&mut self, host: usize) -> Option<u16> {
+        let h = &mut self.hosts[host];
+        for _ in 0..EPHEMERAL_COUNT {
+            let p = h.next_ephemeral;
+            h.next_ephemeral = if p == u16::MAX { EPHEMERAL_FIRST } else { p + 1 };
+            if !h.tcp_binds.contains_key(&p) {
+                return Some(p);
+            }
+        }
+        None
+    }
+
+    /// Implicit bind for `connect`: wildcard → a concrete source address, port 0 → ephemeral.
+    pub(crate) fn implicit_bind(&mut self, id: usize, dst: SocketAddr) -> Result<(), WsaError> {
+        let s = self.sockets.at(id);
+        let host = s.host;
+        let src_ip = match s.local {
+            Some(a) if !a.ip().is_unspecified() => a.ip(),
+            _ => self.hosts[host]
+                .source_for(dst.ip())
+                .ok_or(WsaError::WSAENETUNREACH)?,
+        };
+        match s.local {
+            Some(a) => {
+                let a = SocketAddr::new(src_ip, a.port());
+                self.sockets.at(id).local = Some(a);
+            }
+            None => {
+                let port = self.ephemeral_port(host).ok_or(WsaError::WSAENOBUFS)?;
+                self.take_port(id, SocketAddr::new(src_ip, port));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The address family of a socket address, as the WinSock constant.
+pub(crate) fn family_of(a: SocketAddr) -> i32 {
+    if a.is_ipv4() {
+        AF_INET
+    } else {
+        AF_INET6
+    }
+}
+
+/// Windows' validation of `socket(af, type, protocol)` (conformance ER-03): returns the
+/// resolved (family, type, protocol) or the error Windows gives.
+pub(crate) fn resolve_socket_args(af: i32, ty: i32, proto: i32) -> Result<(i32, i32, i32), WsaError> {
+    let known_ty = matches!(ty, 0 | SOCK_STREAM | SOCK_DGRAM);
+    let known_proto = matches!(proto, 0 | IPPROTO_TCP | IPPROTO_UDP);
+    match af {
+        AF_INET | AF_INET6 => {}
+        AF_UNSPEC => {
+            if !known_ty {
+                return Err(if known_proto && proto != 0 {
+                    WsaError::WSAESOCKTNOSUPPORT
+                } else if proto == 0 {
+                    WsaError::WSAEINVAL
+                } else {
+                    WsaError::WSAEPROTONOSUPPORT
+                });
+            }
+            if !known_proto {
+                return Err(WsaError::WSAEPROTONOSUPPORT);
+            }
+            if proto == 0 {
+                return Err(WsaError::WSAEINVAL);
+            }
+            // (AF_UNSPEC, type, TCP/UDP) picks AF_INET (Windows before 11).
+            return resolve_socket_args(AF_INET, ty, proto);
+        }
+        _ => {
+            return Err(if known_ty {
+                WsaError::WSAEAFNOSUPPORT
+            } else if known_proto {
+                WsaError::WSAESOCKTNOSUPPORT
+            } else {
+                WsaError::WSAEAFNOSUPPORT
+            });
+        }
+    }
+    let r = match (ty, proto) {
+        (0 | SOCK_STREAM, 0 | IPPROTO_TCP) => (af, SOCK_STREAM, IPPROTO_TCP),
+        (0 | SOCK_DGRAM, IPPROTO_UDP) | (SOCK_DGRAM, 0) => (af, SOCK_DGRAM, IPPROTO_UDP),
+        (SOCK_STREAM, IPPROTO_UDP) | (SOCK_DGRAM, IPPROTO_TCP) => {
+            return Err(WsaError::WSAEPROTONOSUPPORT)
+        }
+        (0, _) => return Err(WsaError::WSAEPROTONOSUPPORT),
+        (SOCK_STREAM | SOCK_DGRAM, _) => return Err(WsaError::WSAEPROTONOSUPPORT),
+        _ => return Err(WsaError::WSAESOCKTNOSUPPORT),
+    };
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use WsaError::*;
+
+    const BAD: i32 = 0xdead;
+
+    #[test]
+    fn er_03_socket_argument_table() {
+        let cases: &[(i32, i32, i32, Result<(i32, i32, i32), WsaError>)] = &[
+            (BAD, SOCK_STREAM, 0, Err(WSAEAFNOSUPPORT)),
+            (-1, SOCK_STREAM, 0, Err(WSAEAFNOSUPPORT)),
+            (AF_INET, BAD, 0, Err(WSAESOCKTNOSUPPORT)),
+            (AF_INET, SOCK_STREAM, BAD, Err(WSAEPROTONOSUPPORT)),
+            (BAD, BAD, IPPROTO_TCP, Err(WSAESOCKTNOSUPPORT)),
+            (BAD, SOCK_STREAM, BAD, Err(WSAEAFNOSUPPORT)),
+            (AF_INET, BAD, BAD, Err(WSAESOCKTNOSUPPORT)),
+            (AF_INET, SOCK_STREAM, IPPROTO_UDP, Err(WSAEPROTONOSUPPORT)),
+            (AF_INET, SOCK_DGRAM, IPPROTO_TCP, Err(WSAEPROTONOSUPPORT)),
+            (AF_INET, 0, 0, Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP))),
+            (AF_INET, SOCK_STREAM, 0, Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP))),
+            (AF_INET, SOCK_DGRAM, 0, Ok((AF_INET, SOCK_DGRAM, IPPROTO_UDP))),
+            (AF_INET, 0, IPPROTO_TCP, Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP))),
+            (AF_INET, 0, IPPROTO_UDP, Ok((AF_INET, SOCK_DGRAM, IPPROTO_UDP))),
+            (AF_INET, BAD, 0, Err(WSAESOCKTNOSUPPORT)),
+            (AF_INET, 0, BAD, Err(WSAEPROTONOSUPPORT)),
+            (AF_UNSPEC, SOCK_STREAM, 0, Err(WSAEINVAL)),
+            (AF_UNSPEC, SOCK_DGRAM, 0, Err(WSAEINVAL)),
+            (AF_UNSPEC, BAD, 0, Err(WSAEINVAL)),
+            (AF_UNSPEC, 0, 0, Err(WSAEINVAL)),
+            (AF_UNSPEC, SOCK_STREAM, BAD, Err(WSAEPROTONOSUPPORT)),
+            (AF_UNSPEC, 0, BAD, Err(WSAEPROTONOSUPPORT)),
+            (AF_UNSPEC, BAD, IPPROTO_UDP, Err(WSAESOCKTNOSUPPORT)),
+            (AF_UNSPEC, SOCK_STREAM, IPPROTO_TCP, Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP))),
+            (AF_UNSPEC, 0, IPPROTO_TCP, Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP))),
+            (AF_UNSPEC, 0, IPPROTO_UDP, Ok((AF_INET, SOCK_DGRAM, IPPROTO_UDP))),
+            (AF_INET6, SOCK_STREAM, 0, Ok((AF_INET6, SOCK_STREAM, IPPROTO_TCP))),
+        ];
+        for &(af, ty, proto, want) in cases {
+            assert_eq!(
+                resolve_socket_args(af, ty, proto),
+                want,
+                "socket({af:#x}, {ty:#x}, {proto:#x})"
+            );
+        }
+    }
+}

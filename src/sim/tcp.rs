@@ -1,0 +1,766 @@
+//! The TCP connection state machine: handshake, backlog, flow control, FIN and RST.
+//!
+//! One [`TcpState`] per connection, RFC 793 names; every change goes through
+//! [`World::set_state`], which traces it. Sequence numbers count payload bytes from 0 in each
+//! direction (the FIN takes one more). The network never reorders segments of one direction,
+//! so the receiver needs no reassembly; flow control is real: the sender never has more in
+//! flight than the receiver advertised (its receive buffer minus unread data), and the
+//! receiver reopens the window when the application reads.
+//!
+//! Windows specifics modelled: an unanswered SYN is retransmitted after 3 s and 6 s and the
+//! connect fails with WSAETIMEDOUT after 21 s; a SYN answered by RST is retried twice (after
+//! 0.5 s and 1 s) before WSAECONNREFUSED; a listener whose backlog is full answers RST; data
+//! arriving for a socket the application already closed is answered with RST.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::net::SocketAddr;
+
+use super::net::{SegKind, Segment};
+use super::sched::{Nanos, TimerEvent};
+use super::socket::{Listener, Role};
+use super::trace::TraceKind;
+use super::world::{Segmentation, World};
+use crate::api::WsaError;
+
+/// RFC 793 connection states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TcpState {
+    /// No connection (after a reset, a failed connect, or the end of TIME-WAIT).
+    Closed,
+    /// SYN sent, waiting for SYN-ACK.
+    SynSent,
+    /// SYN received by a listener, SYN-ACK sent.
+    SynReceived,
+    /// Data flows both ways.
+    Established,
+    /// We sent FIN; waiting for its ACK.
+    FinWait1,
+    /// Our FIN was acknowledged; waiting for the peer's.
+    FinWait2,
+    /// The peer sent FIN; we may still send.
+    CloseWait,
+    /// Both sent FIN at once; waiting for the ACK of ours.
+    Closing,
+    /// We sent FIN after the peer's; waiting for its ACK.
+    LastAck,
+    /// Both directions closed; the 4-tuple is held for 2·MSL.
+    TimeWait,
+}
+
+impl TcpState {
+    fn name(self) -> &'static str {
+        match self {
+            TcpState::Closed => "CLOSED",
+            TcpState::SynSent => "SYN-SENT",
+            TcpState::SynReceived => "SYN-RECEIVED",
+            TcpState::Established => "ESTABLISHED",
+            TcpState::FinWait1 => "FIN-WAIT-1",
+            TcpState::FinWait2 => "FIN-WAIT-2",
+            TcpState::CloseWait => "CLOSE-WAIT",
+            TcpState::Closing => "CLOSING",
+            TcpState::LastAck => "LAST-ACK",
+            TcpState::TimeWait => "TIME-WAIT",
+        }
+    }
+
+    /// Whether the handshake completed and the connection has not ended.
+    pub fn is_synchronized(self) -> bool {
+        !matches!(
+            self,
+            TcpState::Closed | TcpState::SynSent | TcpState::SynReceived
+        )
+    }
+}
+
+impl fmt::Display for TcpState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One endpoint of a TCP connection.
+#[derive(Debug)]
+pub(crate) struct Tcp {
+    pub state: TcpState,
+    /// For a connection created by a listener: the listener's socket id until accepted.
+    pub listener: Option<usize>,
+    /// Bytes accepted from the application and not yet acknowledged, from `snd_una`.
+    pub snd: VecDeque<u8>,
+    pub snd_una: u64,
+    pub snd_nxt: u64,
+    /// Right edge of the peer's advertised window.
+    pub snd_edge: u64,
+    pub fin_queued: bool,
+    pub fin_sent: bool,
+    pub fin_acked: bool,
+    /// Sequence number of an urgent byte not yet sent.
+    pub urg_seq: Option<u64>,
+    /// Received, unread, in-order data.
+    pub rcv: VecDeque<u8>,
+    pub rcv_nxt: u64,
+    /// Right edge we last advertised.
+    pub rcv_adv: u64,
+    /// Urgent bytes received and not read with MSG_OOB (SO_OOBINLINE off).
+    pub oob: VecDeque<u8>,
+    pub fin_rcvd: bool,
+    /// A fatal condition (reset, timeout): later calls fail with it.
+    pub error: Option<WsaError>,
+    pub ack_pending: bool,
+    /// Connect attempts: SYN retransmissions and RST retries so far.
+    pub syn_attempt: u32,
+    pub refused: u32,
+    /// The socket was connected by a nonblocking `connect` (failure goes to SO_ERROR).
+    pub nonblocking_connect: bool,
+    /// Virtual time the connection was established (SO_CONNECT_TIME).
+    pub connected_at: Option<Nanos>,
+}
+
+impl Tcp {
+    pub(crate) fn new(state: TcpState) -> Tcp {
+        Tcp {
+            state,
+            listener: None,
+            snd: VecDeque::new(),
+            snd_una: 0,
+            snd_nxt: 0,
+            snd_edge: 0,
+            fin_queued: false,
+            fin_sent: false,
+            fin_acked: false,
+            urg_seq: None,
+            rcv: VecDeque::new(),
+            rcv_nxt: 0,
+            rcv_adv: 0,
+            oob: VecDeque::new(),
+            fin_rcvd: false,
+            error: None,
+            ack_pending: false,
+            syn_attempt: 0,
+            refused: 0,
+            nonblocking_connect: false,
+            connected_at: None,
+        }
+    }
+
+    /// Bytes the application has handed over and the peer has not acknowledged.
+    pub(crate) fn queued(&self) -> usize {
+        self.snd.len()
+    }
+
+    /// Sequence number just past the last byte the application handed over.
+    fn snd_end(&self) -> u64 {
+        self.snd_una + self.snd.len() as u64
+    }
+}
+
+/// Receive-window capacity: SO_RCVBUF, but never below one segment (Windows' TCP keeps a
+/// window even with SO_RCVBUF = 0, conformance OP-02).
+fn rcv_cap(rcvbuf: usize, mss: usize) -> usize {
+    rcvbuf.max(mss)
+}
+
+impl World {
+    pub(crate) fn tcp(&mut self, id: usize) -> Option<&mut Tcp> {
+        match &mut self.sockets.get_mut(id)?.role {
+            Role::Stream(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    fn tcp_at(&mut self, id: usize) -> &mut Tcp {
+        self.tcp(id)
+            .unwrap_or_else(|| panic!("winsock-sim internal error: socket #{id} has no TCP"))
+    }
+
+    /// The one door for state changes: records the transition in the trace.
+    pub(crate) fn set_state(&mut self, id: usize, state: TcpState) {
+        let t = self.tcp_at(id);
+        if t.state == state {
+            return;
+        }
+        t.state = state;
+        self.record(usize::MAX, TraceKind::State(state.name()), id as u64, 0, 0);
+    }
+
+    pub(crate) fn next_gen(&mut self) -> u64 {
+        self.gen_counter += 1;
+        self.gen_counter
+    }
+
+    fn segment(&mut self, id: usize, kind: SegKind) -> Segment {
+        let mss = self.cfg.mss;
+        let s = self.sockets.at(id);
+        let (host, src, dst) = (
+            s.host,
+            s.local.expect("connected socket has a local address"),
+            s.remote.expect("connected socket has a peer"),
+        );
+        let cap = rcv_cap(s.opts.rcvbuf, mss);
+        let ack = match (&kind, &mut s.role) {
+            (SegKind::Syn | SegKind::Rst, _) => None,
+            (_, Role::Stream(t)) => {
+                let wnd = cap.saturating_sub(t.rcv.len()) as u64;
+                t.rcv_adv = t.rcv_nxt + wnd;
+                t.ack_pending = false;
+                Some((t.rcv_nxt, wnd))
+            }
+            _ => None,
+        };
+        Segment {
+            from_host: host,
+            src,
+            dst,
+            kind,
+            ack,
+        }
+    }
+
+    fn send_ctl(&mut self, id: usize, kind: SegKind) {
+        let seg = self.segment(id, kind);
+        self.transmit(seg);
+    }
+
+    /// Starts an active open: the socket has local and remote addresses set.
+    pub(crate) fn tcp_connect(&mut self, id: usize, nonblocking: bool) {
+        let gen = self.next_gen();
+        let s = self.sockets.at(id);
+        s.gen = gen;
+        let key = (s.local.expect("bound"), s.remote.expect("peer set"));
+        let host = s.host;
+        let mut t = Tcp::new(TcpState::Closed);
+        t.nonblocking_connect = nonblocking;
+        s.role = Role::Stream(Box::new(t));
+        self.hosts[host].conns.insert(key, id);
+        self.set_state(id, TcpState::SynSent);
+        self.send_ctl(id, SegKind::Syn);
+        let at = self.now + self.cfg.syn_rto;
+        self.schedule(at, TimerEvent::SynRetry { sid: id, attempt: 1, gen });
+    }
+
+    /// The SYN timer fired: retransmit, or give up after the last retransmission's timeout.
+    pub(crate) fn syn_retry(&mut self, id: usize, attempt: u32, gen: u64) {
+        let Some(s) = self.sockets.get(id) else { return };
+        if s.gen != gen || !matches!(&s.role, Role::Stream(t) if t.state == TcpState::SynSent) {
+            return;
+        }
+        if attempt > self.cfg.syn_retries {
+            self.connect_failed(id, WsaError::WSAETIMEDOUT);
+            return;
+        }
+        self.tcp_at(id).syn_attempt = attempt;
+        self.send_ctl(id, SegKind::Syn);
+        let at = self.now + (self.cfg.syn_rto << attempt);
+        self.schedule(
+            at,
+            TimerEvent::SynRetry {
+                sid: id,
+                attempt: attempt + 1,
+                gen,
+            },
+        );
+    }
+
+    /// A connect attempt ended in failure.
+    fn connect_failed(&mut self, id: usize, err: WsaError) {
+        let nonblocking = {
+            let t = self.tcp_at(id);
+            t.error = Some(err);
+            t.nonblocking_connect
+        };
+        self.set_state(id, TcpState::Closed);
+        self.unlink_conn(id);
+        if nonblocking {
+            self.sockets.at(id).so_error = err.code();
+        }
+        self.on_connect(id, Some(err));
+    }
+
+    /// Removes the connection's 4-tuple from its host's table.
+    pub(crate) fn unlink_conn(&mut self, id: usize) {
+        let s = self.sockets.at(id);
+        if let (Some(l), Some(r)) = (s.local, s.remote) {
+            let host = s.host;
+            let conns = &mut self.hosts[host].conns;
+            if conns.get(&(l, r)) == Some(&id) {
+                conns.remove(&(l, r));
+            }
+        }
+    }
+
+    /// Frees an orphaned socket whose connection is over.
+    fn reap_if_orphan(&mut self, id: usize) {
+        let Some(s) = self.sockets.get(id) else { return };
+        let done = match &s.role {
+            Role::Stream(t) => t.state == TcpState::Closed,
+            _ => true,
+        };
+        if s.closed && done {
+            self.unlink_conn(id);
+            self.release_port(id);
+            self.sockets.remove(id);
+        }
+    }
+
+    /// Entry point for every segment that reaches `host`.
+    pub(crate) fn tcp_input(&mut self, host: usize, seg: Segment) {
+        let id = self.hosts[host].conns.get(&(seg.dst, seg.src)).copied();
+        match (id, &seg.kind) {
+            (Some(id), _) => self.tcp_segment(id, seg),
+            (None, SegKind::Syn) => self.listener_syn(host, seg),
+            (None, SegKind::Rst) => {}
+            (None, _) => self.reply_rst(host, &seg),
+        }
+    }
+
+    fn reply_rst(&mut self, host: usize, seg: &Segment) {
+        self.transmit(Segment {
+            from_host: host,
+            src: seg.dst,
+            dst: seg.src,
+            kind: SegKind::Rst,
+            ack: None,
+        });
+    }
+
+    /// The listening socket that takes a SYN for `dst`: an exact address first, then a
+    /// wildcard of the same family; the earliest bound wins (conformance OP-10).
+    fn find_listener(&self, host: usize, dst: SocketAddr) -> Option<usize> {
+        let ids = self.hosts[host].tcp_binds.get(&dst.port())?;
+        let listening = |id: &&usize| {
+            self.sockets
+                .get(**id)
+                .is_some_and(|s| matches!(s.role, Role::Listener(_)) && s.handle.is_some())
+        };
+        let local = |id: usize| self.sockets.get(id).and_then(|s| s.local);
+        ids.iter()
+            .filter(listening)
+            .find(|&&id| local(id).is_some_and(|a| a.ip() == dst.ip()))
+            .or_else(|| {
+                ids.iter().filter(listening).find(|&&id| {
+                    local(id).is_some_and(|a| a.ip().is_unspecified() && a.is_ipv4() == dst.is_ipv4())
+                })
+            })
+            .copied()
+    }
+
+    fn listener_syn(&mut self, host: usize, seg: Segment) {
+        let Some(lid) = self.find_listener(host, seg.dst) else {
+            self.reply_rst(host, &seg);
+            return;
+        };
+        let (family, opts, full) = {
+            let l = self.sockets.at(lid);
+            let Role::Listener(q) = &l.role else { unreachable!("find_listener checked") };
+            (
+                l.family,
+                l.opts.clone(),
+                q.accept_q.len() + q.half_open >= q.backlog,
+            )
+        };
+        if full {
+            // Windows answers a SYN beyond the backlog with RST: the client sees WSAECONNREFUSED.
+            self.reply_rst(host, &seg);
+            return;
+        }
+        let child = self.sockets.insert(super::socket::Sock {
+            host,
+            handle: None,
+            family,
+            ty: crate::api::consts::SOCK_STREAM,
+            proto: crate::api::consts::IPPROTO_TCP,
+            nonblocking: false,
+            opts,
+            local: Some(seg.dst),
+            holds_port: false,
+            remote: Some(seg.src),
+            so_error: 0,
+            shut_rd: false,
+            shut_wr: false,
+            role: Role::Stream(Box::new(Tcp::new(TcpState::SynReceived))),
+            gen: 0,
+            closed: false,
+        });
+        self.tcp_at(child).listener = Some(lid);
+        self.record(
+            usize::MAX,
+            TraceKind::State(TcpState::SynReceived.name()),
+            child as u64,
+            0,
+            0,
+        );
+        if let Role::Listener(q) = &mut self.sockets.at(lid).role {
+            q.half_open += 1;
+        }
+        self.hosts[host].conns.insert((seg.dst, seg.src), child);
+        self.send_ctl(child, SegKind::SynAck);
+    }
+
+    /// A segment for an existing connection.
+    fn tcp_segment(&mut self, id: usize, seg: Segment) {
+        let state = self.tcp_at(id).state;
+        if seg.kind == SegKind::Rst {
+            self.on_rst(id, state);
+            return;
+        }
+        match (state, &seg.kind) {
+            (TcpState::SynSent, SegKind::SynAck) => {
+                self.take_ack(id, seg.ack);
+                self.set_state(id, TcpState::Established);
+                self.tcp_at(id).connected_at = Some(self.now);
+                self.sockets.at(id).so_error = 0;
+                self.send_ctl(id, SegKind::Ack);
+                self.on_connect(id, None);
+                return;
+            }
+            (TcpState::SynSent, _) => return,
+            (TcpState::SynReceived, SegKind::Syn) => {
+                // Our SYN-ACK was lost or is late: answer the retransmitted SYN again.
+                self.send_ctl(id, SegKind::SynAck);
+                return;
+            }
+            (TcpState::SynReceived, _) => {
+                self.take_ack(id, seg.ack);
+                self.set_state(id, TcpState::Established);
+                self.tcp_at(id).connected_at = Some(self.now);
+                self.handshake_done(id);
+            }
+            (TcpState::Closed, _) => return,
+            (_, SegKind::Syn | SegKind::SynAck) => {
+                // A duplicate handshake segment: re-acknowledge.
+                self.send_ctl(id, SegKind::Ack);
+                return;
+            }
+            _ => self.take_ack(id, seg.ack),
+        }
+        match seg.kind {
+            SegKind::Data { seq, data, urgent } => self.on_data(id, seq, data, urgent),
+            SegKind::Fin { seq } => self.on_fin(id, seq),
+            _ => {}
+        }
+        self.tcp_output(id);
+    }
+
+    /// A child connection finished its handshake: it joins the listener's accept queue.
+    fn handshake_done(&mut self, id: usize) {
+        let Some(lid) = self.tcp_at(id).listener else { return };
+        let queued = match self.sockets.get_mut(lid).map(|l| &mut l.role) {
+            Some(Role::Listener(q)) => {
+                q.half_open = q.half_open.saturating_sub(1);
+                q.accept_q.push_back(id);
+                true
+            }
+            _ => false,
+        };
+        if queued {
+            self.on_accept_ready(lid);
+        } else {
+            // The listener went away during the handshake.
+            self.tcp_abort(id);
+        }
+    }
+
+    fn take_ack(&mut self, id: usize, ack: Option<(u64, u64)>) {
+        let Some((ack, wnd)) = ack else { return };
+        let t = self.tcp_at(id);
+        let end = t.snd_end();
+        let mut freed = false;
+        if ack > t.snd_una {
+            let data_ack = ack.min(end);
+            let n = (data_ack - t.snd_una) as usize;
+            t.snd.drain(..n);
+            t.snd_una = data_ack;
+            if t.snd_nxt < t.snd_una {
+                t.snd_nxt = t.snd_una;
+            }
+            freed = n > 0;
+            if t.fin_sent && ack > end {
+                t.fin_acked = true;
+            }
+        }
+        let edge = ack + wnd;
+        if edge > t.snd_edge {
+            t.snd_edge = edge;
+        }
+        let (fin_acked, state) = (t.fin_acked, t.state);
+        if fin_acked {
+            match state {
+                TcpState::FinWait1 => self.set_state(id, TcpState::FinWait2),
+                TcpState::Closing => self.enter_time_wait(id),
+                TcpState::LastAck => {
+                    self.set_state(id, TcpState::Closed);
+                    self.unlink_conn(id);
+                    self.reap_if_orphan(id);
+                    return;
+                }
+                _ => {}
+            }
+        }
+        if freed {
+            self.on_send_space(id);
+        }
+    }
+
+    fn on_data(&mut self, id: usize, seq: u64, data: Vec<u8>, urgent: bool) {
+        let s = self.sockets.at(id);
+        if s.closed {
+            // The application closed this socket: Windows resets a connection that receives
+            // data after closesocket.
+            self.tcp_abort(id);
+            return;
+        }
+        let oobinline = s.opts.oobinline;
+        let t = self.tcp_at(id);
+        if seq != t.rcv_nxt || t.fin_rcvd {
+            return;
+        }
+        t.rcv_nxt += data.len() as u64;
+        let mut got_oob = false;
+        if urgent && !oobinline {
+            let (last, rest) = data.split_last().expect("urgent segment carries a byte");
+            t.rcv.extend(rest);
+            t.oob.push_back(*last);
+            got_oob = true;
+        } else {
+            t.rcv.extend(&data);
+        }
+        self.ack_soon(id);
+        if got_oob {
+            self.on_oob(id);
+        }
+        self.on_readable(id);
+    }
+
+    fn on_fin(&mut self, id: usize, seq: u64) {
+        let t = self.tcp_at(id);
+        if seq != t.rcv_nxt || t.fin_rcvd {
+            return;
+        }
+        t.fin_rcvd = true;
+        t.rcv_nxt += 1;
+        let (state, fin_acked) = (t.state, t.fin_acked);
+        match state {
+            TcpState::Established => self.set_state(id, TcpState::CloseWait),
+            TcpState::FinWait1 if fin_acked => self.enter_time_wait(id),
+            TcpState::FinWait1 => self.set_state(id, TcpState::Closing),
+            TcpState::FinWait2 => self.enter_time_wait(id),
+            _ => {}
+        }
+        self.ack_soon(id);
+        self.on_peer_closed(id, None);
+    }
+
+    fn on_rst(&mut self, id: usize, state: TcpState) {
+        match state {
+            TcpState::SynSent => {
+                let refused = {
+                    let t = self.tcp_at(id);
+                    t.refused += 1;
+                    t.refused
+                };
+                if refused > self.cfg.refused_retries {
+                    self.connect_failed(id, WsaError::WSAECONNREFUSED);
+                } else {
+                    // Windows tries again after 0.5 s, then 1 s, before reporting the refusal.
+                    let delay = self.cfg.refused_retry_delay << (refused - 1);
+                    let gen2 = self.next_gen();
+                    self.sockets.at(id).gen = gen2;
+                    let at = self.now + delay;
+                    self.schedule(
+                        at,
+                        TimerEvent::SynRetry {
+                            sid: id,
+                            attempt: 0,
+                            gen: gen2,
+                        },
+                    );
+                }
+            }
+            TcpState::SynReceived => {
+                if let Some(lid) = self.tcp_at(id).listener {
+                    if let Some(Role::Listener(q)) = self.sockets.get_mut(lid).map(|l| &mut l.role) {
+                        q.half_open = q.half_open.saturating_sub(1);
+                    }
+                }
+                self.set_state(id, TcpState::Closed);
+                self.unlink_conn(id);
+                self.sockets.remove(id);
+            }
+            TcpState::Closed => {}
+            TcpState::TimeWait => {
+                self.set_state(id, TcpState::Closed);
+                self.unlink_conn(id);
+                self.reap_if_orphan(id);
+            }
+            _ => {
+                let t = self.tcp_at(id);
+                t.error = Some(WsaError::WSAECONNRESET);
+                t.snd.clear();
+                t.rcv.clear();
+                t.oob.clear();
+                self.set_state(id, TcpState::Closed);
+                self.unlink_conn(id);
+                self.on_peer_closed(id, Some(WsaError::WSAECONNABORTED));
+                self.reap_if_orphan(id);
+            }
+        }
+    }
+
+    fn enter_time_wait(&mut self, id: usize) {
+        self.set_state(id, TcpState::TimeWait);
+        let gen = self.next_gen();
+        self.sockets.at(id).gen = gen;
+        let at = self.now + self.cfg.time_wait;
+        self.schedule(at, TimerEvent::TimeWait { sid: id, gen });
+    }
+
+    pub(crate) fn time_wait_done(&mut self, id: usize, gen: u64) {
+        match self.sockets.get(id) {
+            Some(s) if s.gen == gen => {}
+            _ => return,
+        }
+        self.set_state(id, TcpState::Closed);
+        self.unlink_conn(id);
+        self.reap_if_orphan(id);
+    }
+
+    /// Schedules an acknowledgement for the end of this instant, so a reply sent at once
+    /// carries it instead (a zero-delay delayed ACK).
+    fn ack_soon(&mut self, id: usize) {
+        let t = self.tcp_at(id);
+        if !t.ack_pending {
+            t.ack_pending = true;
+            self.schedule(self.now, TimerEvent::DelayedAck { sid: id });
+        }
+    }
+
+    pub(crate) fn delayed_ack(&mut self, id: usize) {
+        if let Some(t) = self.tcp(id) {
+            if t.ack_pending && t.state != TcpState::Closed {
+                self.send_ctl(id, SegKind::Ack);
+            }
+        }
+    }
+
+    /// The application read: reopen the window if it grew enough to matter.
+    pub(crate) fn tcp_window_update(&mut self, id: usize) {
+        let mss = self.cfg.mss;
+        let s = self.sockets.at(id);
+        let cap = rcv_cap(s.opts.rcvbuf, mss);
+        let Role::Stream(t) = &mut s.role else { return };
+        if !t.state.is_synchronized() || t.fin_rcvd {
+            return;
+        }
+        let edge = t.rcv_nxt + cap.saturating_sub(t.rcv.len()) as u64;
+        let threshold = (mss as u64).min(cap as u64 / 2).max(1);
+        if edge >= t.rcv_adv + threshold || (t.rcv_adv == t.rcv_nxt && edge > t.rcv_adv) {
+            self.send_ctl(id, SegKind::Ack);
+        }
+    }
+
+    /// Sends what the window allows, then the FIN if one is queued and all data is out.
+    pub(crate) fn tcp_output(&mut self, id: usize) {
+        let mss = self.cfg.mss as u64;
+        let random = self.cfg.segmentation == Segmentation::Random;
+        loop {
+            let Some(t) = self.tcp(id) else { return };
+            if !t.state.is_synchronized() || t.state == TcpState::TimeWait {
+                return;
+            }
+            let end = t.snd_end();
+            if t.snd_nxt < end && t.snd_nxt < t.snd_edge {
+                let mut len = (end - t.snd_nxt).min(t.snd_edge - t.snd_nxt).min(mss);
+                let mut urgent = false;
+                let (nxt, urg) = (t.snd_nxt, t.urg_seq);
+                if let Some(u) = urg {
+                    if u >= t.snd_nxt && u < t.snd_nxt + len {
+                        len = u - t.snd_nxt + 1;
+                        urgent = true;
+                    }
+                }
+                if random && len > 1 && self.rng_net.chance(1, 4) {
+                    len = 1 + self.rng_net.below(len);
+                    urgent = urgent && urg == Some(nxt + len - 1);
+                }
+                let t = self.tcp_at(id);
+                let off = (t.snd_nxt - t.snd_una) as usize;
+                let data: Vec<u8> = t.snd.range(off..off + len as usize).copied().collect();
+                let seq = t.snd_nxt;
+                t.snd_nxt += len;
+                if urgent {
+                    t.urg_seq = None;
+                }
+                self.send_ctl(id, SegKind::Data { seq, data, urgent });
+                continue;
+            }
+            if t.fin_queued && !t.fin_sent && t.snd_nxt == end {
+                t.fin_sent = true;
+                let state = t.state;
+                match state {
+                    TcpState::Established => self.set_state(id, TcpState::FinWait1),
+                    TcpState::CloseWait => self.set_state(id, TcpState::LastAck),
+                    _ => {}
+                }
+                self.send_ctl(id, SegKind::Fin { seq: end });
+            }
+            return;
+        }
+    }
+
+    /// Abortive close: RST to the peer (if it knows us), connection gone, socket freed if the
+    /// application no longer holds it.
+    pub(crate) fn tcp_abort(&mut self, id: usize) {
+        let Some(t) = self.tcp(id) else { return };
+        let state = t.state;
+        if state != TcpState::Closed && state != TcpState::SynSent {
+            self.send_ctl(id, SegKind::Rst);
+        }
+        let t = self.tcp_at(id);
+        t.snd.clear();
+        t.rcv.clear();
+        t.error.get_or_insert(WsaError::WSAECONNABORTED);
+        self.set_state(id, TcpState::Closed);
+        self.unlink_conn(id);
+        self.reap_if_orphan(id);
+    }
+
+    /// Graceful close of the sending direction: FIN after the queued data.
+    pub(crate) fn tcp_close_send(&mut self, id: usize) {
+        if let Some(t) = self.tcp(id) {
+            if !t.fin_queued {
+                t.fin_queued = true;
+            }
+            self.tcp_output(id);
+        }
+    }
+
+    /// Queues application data (already checked against the send buffer) and sends it.
+    pub(crate) fn tcp_enqueue(&mut self, id: usize, data: &[u8], urgent: bool) {
+        let t = self.tcp_at(id);
+        t.snd.extend(data);
+        if urgent && !data.is_empty() {
+            t.urg_seq = Some(t.snd_end() - 1);
+        }
+        self.tcp_output(id);
+    }
+
+    /// A closing listener: every queued or half-open connection is reset.
+    pub(crate) fn listener_close(&mut self, lid: usize, q: Listener) {
+        for child in q.accept_q {
+            self.tcp_abort(child);
+        }
+        let host = self.sockets.at(lid).host;
+        let half: Vec<usize> = self.hosts[host]
+            .conns
+            .values()
+            .copied()
+            .filter(|&c| {
+                matches!(self.sockets.get(c).map(|s| &s.role),
+                    Some(Role::Stream(t)) if t.listener == Some(lid) && t.state == TcpState::SynReceived)
+            })
+            .collect();
+        for c in half {
+            self.tcp_abort(c);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The trace: every call with its arguments and result, every delivery, every scheduling
+//! decision, folded into a stable hash; the most recent records are kept for a readable
+//! timeline (all of them when the sim is built with `full_trace`).
+//!
+//! Records are small `Copy` values, formatted only when a timeline is printed, so tracing
+//! stays cheap on the hot path.
+
+use std::collections::VecDeque;
+use std::fmt;
+
+/// What one trace record describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceKind {
+    /// A WinSock call returned: `a` = first argument (usually the socket), `b` = second,
+    /// `result` = return value or negative error code.
+    Call(&'static str),
+    /// The scheduler resumed a thread.
+    Switch,
+    /// A segment was delivered: `a` = destination host, `b` = payload length.
+    Deliver(&'static str),
+    /// A segment was dropped or delayed by the fault seam.
+    Fault(&'static str),
+    /// A TCP state change: `a` = socket id, `b` = new state index.
+    State(&'static str),
+    /// A thread ended: `result` = 0 for success, else the error code or -1 for a panic.
+    ThreadEnd,
+}
+
+/// One trace record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraceRecord {
+    /// Virtual time in nanoseconds.
+    pub time: u64,
+    /// The simulated thread involved (or `usize::MAX` for the network).
+    pub thread: usize,
+    /// What happened.
+    pub kind: TraceKind,
+    /// First detail (see [`TraceKind`]).
+    pub a: u64,
+    /// Second detail.
+    pub b: u64,
+    /// Result or third detail.
+    pub result: i64,
+}
+
+impl fmt::Display for TraceRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.time as f64 / 1e6;
+        let th = if self.thread == usize::MAX {
+            "net".to_string()
+        } else {
+            format!("t{}", self.thread)
+        };
+        match self.kind {
+            TraceKind::Call(name) => write!(
+                f,
+                "{t:>12.3} ms {th:>5} {name}({:#x}, {}) -> {}",
+                self.a, self.b, self.result
+            ),
+            TraceKind::Switch => write!(f, "{t:>12.3} ms {th:>5} scheduled"),
+            TraceKind::Deliver(k) => write!(
+                f,
+                "{t:>12.3} ms {th:>5} deliver {k} to host {} ({} bytes)",
+                self.a, self.b
+            ),
+            TraceKind::Fault(k) => write!(f, "{t:>12.3} ms {th:>5} fault: {k}"),
+            TraceKind::State(s) => {
+                write!(f, "{t:>12.3} ms {th:>5} socket #{} -> {s}", self.a)
+            }
+            TraceKind::ThreadEnd => write!(f, "{t:>12.3} ms {th:>5} ended ({})", self.result),
+        }
+    }
+}
+
+/// The running trace: hash of everything, window of recent records.
+#[derive(Debug)]
+pub(crate) struct Trace {
+    hash: u64,
+    count: u64,
+    recent: VecDeque<TraceRecord>,
+    keep: usize,
+    full: bool,
+}
+
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+impl Trace {
+    pub(crate) fn new(keep: usize, full: bool) -> Trace {
+        Trace {
+            hash: 0xcbf2_9ce4_8422_2325,
+            count: 0,
+            recent: VecDeque::with_capacity(keep.min(4096)),
+            keep,
+            full,
+        }
+    }
+
+    fn mix(&mut self, v: u64) {
+        // FNV-style, a word at a time: cheap enough for every call and delivery, and stable
+        // across platforms (no std hasher, whose algorithm may change).
+        self.hash = (self.hash ^ v).wrapping_mul(FNV_PRIME).rotate_left(29);
+    }
+
+    fn kind_code(kind: TraceKind) -> u64 {
+        let (tag, name) = match kind {
+            TraceKind::Call(n) => (1, n),
+            TraceKind::Switch => (2, ""),
+            TraceKind::Deliver(n) => (3, n),
+            TraceKind::Fault(n) => (4, n),
+            TraceKind::State(n) => (5, n),
+            TraceKind::ThreadEnd => (6, ""),
+        };
+        let mut h: u64 = tag;
+        for b in name.bytes() {
+            h = h.wrapping_mul(31).wrapping_add(u64::from(b));
+        }
+        h
+    }
+
+    pub(crate) fn record(&mut self, r: TraceRecord) {
+        self.mix(r.time);
+        self.mix(r.thread as u64);
+        self.mix(Self::kind_code(r.kind));
+        self.mix(r.a);
+        self.mix(r.b);
+        self.mix(r.result as u64);
+        self.count += 1;
+        if self.full || self.keep > 0 {
+            if !self.full && self.recent.len() >= self.keep {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(r);
+        }
+    }
+
+    pub(crate) fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    pub(crate) fn count(&self) -> u64 {
+        self.count
+    }
+
+    pub(crate) fn recent(&self) -> Vec<TraceRecord> {
+        self.recent.iter().copied().collect()
+    }
+}
