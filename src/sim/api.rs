@@ -257,10 +257,10 @@ impl Winsock for SimWinsock {
             h.wsa_refs -= 1;
             if h.wsa_refs == 0 {
                 let ids: Vec<usize> = h
-                    .handles
-                    .values()
+                    .objects()
+                    .into_iter()
                     .filter_map(|o| match o {
-                        super::net::HandleObj::Socket(id) => Some(*id),
+                        super::net::HandleObj::Socket(id) => Some(id),
                         _ => None,
                     })
                     .collect();

@@ -56,7 +56,7 @@ impl World {
             return if nonblocking {
                 Step::Done(Err(WsaError::WSAEWOULDBLOCK))
             } else {
-                Step::Wait(WaitKey::Socket(id), None)
+                Step::Wait(WaitKey::Readable(id), None)
             };
         };
         let h = self.give_handle(child);

@@ -12,22 +12,22 @@ use crate::api::WsaError;
 impl World {
     /// A connection finished its handshake and waits in listener `lid`'s queue (FD_ACCEPT).
     pub(crate) fn on_accept_ready(&mut self, lid: usize) {
-        self.notify(WaitKey::Socket(lid));
+        self.notify(WaitKey::Readable(lid));
     }
 
     /// Data arrived (FD_READ).
     pub(crate) fn on_readable(&mut self, id: usize) {
-        self.notify(WaitKey::Socket(id));
+        self.notify(WaitKey::Readable(id));
     }
 
     /// Urgent data arrived (FD_OOB).
     pub(crate) fn on_oob(&mut self, id: usize) {
-        self.notify(WaitKey::Socket(id));
+        self.notify(WaitKey::Readable(id));
     }
 
     /// Acknowledged data left the send buffer (FD_WRITE once re-enabled).
     pub(crate) fn on_send_space(&mut self, id: usize) {
-        self.notify(WaitKey::Socket(id));
+        self.notify(WaitKey::Writable(id));
     }
 
     /// A connect attempt ended: `None` on success (FD_CONNECT, then FD_WRITE), or the error.
@@ -43,7 +43,5 @@ impl World {
 
     /// `accept` took connection `child` from listener `lid` (re-enables FD_ACCEPT; the child
     /// inherits the listener's registrations in the readiness models).
-    pub(crate) fn on_accepted(&mut self, lid: usize, _child: usize) {
-        self.notify(WaitKey::Socket(lid));
-    }
+    pub(crate) fn on_accepted(&mut self, _lid: usize, _child: usize) {}
 }

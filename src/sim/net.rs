@@ -35,7 +35,8 @@ pub(crate) struct Host {
     pub addrs: Vec<IpAddr>,
     /// Outstanding successful WSAStartup calls.
     pub wsa_refs: u32,
-    pub handles: BTreeMap<usize, HandleObj>,
+    /// The handle table: slot `i` is handle value `FIRST_HANDLE + 4 * i`.
+    pub handles: Vec<Option<HandleObj>>,
     /// Freed handle values, reused last-freed first as Windows' handle table does.
     pub free_handles: Vec<usize>,
     pub next_handle: usize,
@@ -59,15 +60,30 @@ impl Host {
         let h = self.free_handles.pop().unwrap_or_else(|| {
             let h = self.next_handle;
             self.next_handle += 4;
+            self.handles.push(None);
             h
         });
-        self.handles.insert(h, obj);
+        self.handles[(h - FIRST_HANDLE) / 4] = Some(obj);
         h
+    }
+
+    /// What handle value `h` names, if anything.
+    pub(crate) fn handle(&self, h: usize) -> Option<HandleObj> {
+        if h < FIRST_HANDLE || h % 4 != 0 {
+            return None;
+        }
+        *self.handles.get((h - FIRST_HANDLE) / 4)?
+    }
+
+    /// Every open handle's object, in handle order.
+    pub(crate) fn objects(&self) -> Vec<HandleObj> {
+        self.handles.iter().flatten().copied().collect()
     }
 
     /// Frees a handle value.
     pub(crate) fn free_handle(&mut self, h: usize) {
-        if self.handles.remove(&h).is_some() {
+        if let Some(slot) = self.handle(h).and(self.handles.get_mut((h - FIRST_HANDLE) / 4)) {
+            *slot = None;
             self.free_handles.push(h);
         }
     }
@@ -93,6 +109,11 @@ impl Host {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Segment {
     pub from_host: usize,
+    /// The sending socket (lets the receiver learn its peer's id).
+    pub from_sid: usize,
+    /// The receiving socket if the sender knows it: a shortcut past the 4-tuple lookup,
+    /// checked against the addresses before use.
+    pub to_sid: Option<usize>,
     pub src: SocketAddr,
     pub dst: SocketAddr,
     pub kind: SegKind,
@@ -139,7 +160,7 @@ impl World {
             name: name.to_string(),
             addrs: Vec::new(),
             wsa_refs: 0,
-            handles: BTreeMap::new(),
+            handles: Vec::new(),
             free_handles: Vec::new(),
             next_handle: FIRST_HANDLE,
             next_ephemeral: start,
@@ -220,7 +241,7 @@ impl World {
         let tail = self.link_tail.entry((seg.from_host, to)).or_insert(0);
         let at = (self.now + ser + p.latency + extra).max(*tail);
         *tail = at;
-        self.schedule(at, TimerEvent::Deliver(seg));
+        self.schedule(at, TimerEvent::Deliver(Box::new(seg)));
     }
 
     /// A segment arrives at its destination host.

@@ -71,6 +71,10 @@ pub(crate) struct Thread {
 pub(crate) enum WaitKey {
     /// Any change of a socket's state (data, space, connection, close).
     Socket(usize),
+    /// Something to read on a socket: data, urgent data, a connection to accept, a close.
+    Readable(usize),
+    /// Send space on a socket.
+    Writable(usize),
     /// A thread's end (WaitForSingleObject on a thread handle).
     Thread(usize),
     /// A kernel object of the wait model (events, ports, windows): later modules.
@@ -83,13 +87,11 @@ pub(crate) enum TimerEvent {
     /// Wake a blocked thread whose wait has a timeout.
     Wake { tid: usize, seq: u64 },
     /// Hand a segment to its destination host.
-    Deliver(Segment),
+    Deliver(Box<Segment>),
     /// Retransmit a SYN (or give up) for a connecting socket.
     SynRetry { sid: usize, attempt: u32, gen: u64 },
     /// Release a connection that finished TIME_WAIT.
     TimeWait { sid: usize, gen: u64 },
-    /// Send an acknowledgement unless a reply already carried it.
-    DelayedAck { sid: usize },
 }
 
 #[derive(Debug)]
@@ -152,7 +154,20 @@ impl World {
         t.timed_out = false;
         let seq = t.wait_seq;
         for k in keys {
-            self.waiters.entry(*k).or_default().push((tid, seq));
+            let (id, lists): (usize, &[usize]) = match *k {
+                WaitKey::Socket(id) => (id, &[0, 1]),
+                WaitKey::Readable(id) => (id, &[0]),
+                WaitKey::Writable(id) => (id, &[1]),
+                _ => {
+                    self.waiters.entry(*k).or_default().push((tid, seq));
+                    continue;
+                }
+            };
+            if let Some(s) = self.sockets.get_mut(id) {
+                for &l in lists {
+                    s.waiters[l].push((tid, seq));
+                }
+            }
         }
         if let Some(at) = deadline {
             self.schedule(at, TimerEvent::Wake { tid, seq });
@@ -161,8 +176,44 @@ impl World {
 
     /// Makes every thread waiting on `key` runnable.
     pub(crate) fn notify(&mut self, key: WaitKey) {
-        if let Some(list) = self.waiters.remove(&key) {
-            for (tid, seq) in list {
+        let (id, lists): (usize, &[usize]) = match key {
+            WaitKey::Socket(id) => (id, &[0, 1]),
+            WaitKey::Readable(id) => (id, &[0]),
+            WaitKey::Writable(id) => (id, &[1]),
+            _ => {
+                if let Some(list) = self.waiters.remove(&key) {
+                    for (tid, seq) in list {
+                        self.wake(tid, seq);
+                    }
+                }
+                return;
+            }
+        };
+        for &l in lists {
+            let Some(s) = self.sockets.get_mut(id) else {
+                return;
+            };
+            if s.waiters[l].is_empty() {
+                continue;
+            }
+            let mut list = std::mem::take(&mut s.waiters[l]);
+            for &(tid, seq) in &list {
+                self.wake(tid, seq);
+            }
+            // Keep the allocation for the next wait.
+            list.clear();
+            if let Some(s) = self.sockets.get_mut(id) {
+                if s.waiters[l].is_empty() {
+                    s.waiters[l] = list;
+                }
+            }
+        }
+    }
+
+    /// Removes a socket object for good, waking whoever still waits on it.
+    pub(crate) fn free_socket(&mut self, id: usize) {
+        if let Some(s) = self.sockets.remove(id) {
+            for (tid, seq) in s.waiters.into_iter().flatten() {
                 self.wake(tid, seq);
             }
         }
@@ -226,10 +277,21 @@ impl World {
                     self.wake(tid, seq);
                 }
             }
-            TimerEvent::Deliver(seg) => self.deliver(seg),
+            TimerEvent::Deliver(seg) => self.deliver(*seg),
             TimerEvent::SynRetry { sid, attempt, gen } => self.syn_retry(sid, attempt, gen),
             TimerEvent::TimeWait { sid, gen } => self.time_wait_done(sid, gen),
-            TimerEvent::DelayedAck { sid } => self.delayed_ack(sid),
+        }
+        true
+    }
+
+    /// End of an instant (no thread can run): send the acknowledgements no reply carried.
+    pub(crate) fn flush_acks(&mut self) -> bool {
+        if self.pending_acks.is_empty() {
+            return false;
+        }
+        let acks = std::mem::take(&mut self.pending_acks);
+        for id in acks {
+            self.delayed_ack(id);
         }
         true
     }

@@ -112,6 +112,9 @@ pub(crate) struct Sock {
     /// `closesocket` was called: the handle is gone and the socket lives on only to finish a
     /// graceful close.
     pub closed: bool,
+    /// Threads blocked on this socket, with their wait numbers: [readers, writers] (a thread
+    /// waiting for any change is in both).
+    pub waiters: [Vec<(usize, u64)>; 2],
 }
 
 /// All socket objects of the run, by id; ids are reused.
@@ -158,8 +161,8 @@ impl SocketTable {
 impl World {
     /// The socket id behind a user handle on `host`, or WSAENOTSOCK.
     pub(crate) fn sock_id(&self, host: usize, s: Socket) -> Result<usize, WsaError> {
-        match self.hosts[host].handles.get(&s.raw()) {
-            Some(HandleObj::Socket(id)) => Ok(*id),
+        match self.hosts[host].handle(s.raw()) {
+            Some(HandleObj::Socket(id)) => Ok(id),
             _ => Err(WsaError::WSAENOTSOCK),
         }
     }
@@ -190,6 +193,7 @@ impl World {
             role: Role::Idle,
             gen: 0,
             closed: false,
+            waiters: [Vec::new(), Vec::new()],
         };
         let id = self.sockets.insert(sock);
         Ok(Socket::from_raw(self.give_handle(id)))

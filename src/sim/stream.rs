@@ -91,7 +91,7 @@ impl World {
         if self.timed_out(op.deadline) {
             return Step::Done(Err(WsaError::WSAETIMEDOUT));
         }
-        Step::Wait(WaitKey::Socket(op.id), op.deadline)
+        Step::Wait(WaitKey::Writable(op.id), op.deadline)
     }
 
     pub(crate) fn recv_step(&mut self, op: &mut RecvOp, buf: &mut [u8]) -> Step<usize> {
@@ -163,7 +163,7 @@ impl World {
         if self.timed_out(op.deadline) {
             return Step::Done(Err(WsaError::WSAETIMEDOUT));
         }
-        Step::Wait(WaitKey::Socket(op.id), op.deadline)
+        Step::Wait(WaitKey::Readable(op.id), op.deadline)
     }
 
     pub(crate) fn shutdown_socket(&mut self, id: usize, how: i32) -> Result<(), WsaError> {
@@ -203,12 +203,12 @@ impl World {
         match role {
             Role::Idle => {
                 self.release_port(id);
-                self.sockets.remove(id);
+                self.free_socket(id);
             }
             Role::Listener(q) => {
                 self.release_port(id);
                 self.listener_close(id, q);
-                self.sockets.remove(id);
+                self.free_socket(id);
             }
             Role::Stream(t) => {
                 let s = self.sockets.at(id);
@@ -220,7 +220,7 @@ impl World {
                     self.set_state(id, TcpState::Closed);
                     self.unlink_conn(id);
                     self.release_port(id);
-                    self.sockets.remove(id);
+                    self.free_socket(id);
                 } else if abortive {
                     self.tcp_abort(id);
                 } else {

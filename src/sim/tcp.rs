@@ -114,6 +114,8 @@ pub(crate) struct Tcp {
     pub nonblocking_connect: bool,
     /// Virtual time the connection was established (SO_CONNECT_TIME).
     pub connected_at: Option<Nanos>,
+    /// The peer's socket id, learnt from its segments.
+    pub peer_sid: Option<usize>,
 }
 
 impl Tcp {
@@ -140,6 +142,7 @@ impl Tcp {
             refused: 0,
             nonblocking_connect: false,
             connected_at: None,
+            peer_sid: None,
         }
     }
 
@@ -197,6 +200,10 @@ impl World {
             s.remote.expect("connected socket has a peer"),
         );
         let cap = rcv_cap(s.opts.rcvbuf, mss);
+        let to_sid = match &s.role {
+            Role::Stream(t) => t.peer_sid,
+            _ => None,
+        };
         let ack = match (&kind, &mut s.role) {
             (SegKind::Syn | SegKind::Rst, _) => None,
             (_, Role::Stream(t)) => {
@@ -209,6 +216,8 @@ impl World {
         };
         Segment {
             from_host: host,
+            from_sid: id,
+            to_sid,
             src,
             dst,
             kind,
@@ -298,13 +307,21 @@ impl World {
         if s.closed && done {
             self.unlink_conn(id);
             self.release_port(id);
-            self.sockets.remove(id);
+            self.free_socket(id);
         }
     }
 
     /// Entry point for every segment that reaches `host`.
     pub(crate) fn tcp_input(&mut self, host: usize, seg: Segment) {
-        let id = self.hosts[host].conns.get(&(seg.dst, seg.src)).copied();
+        let hinted = seg.to_sid.filter(|&id| {
+            self.sockets.get(id).is_some_and(|s| {
+                s.host == host
+                    && s.local == Some(seg.dst)
+                    && s.remote == Some(seg.src)
+                    && matches!(&s.role, Role::Stream(t) if t.state != TcpState::Closed)
+            })
+        });
+        let id = hinted.or_else(|| self.hosts[host].conns.get(&(seg.dst, seg.src)).copied());
         match (id, &seg.kind) {
             (Some(id), _) => self.tcp_segment(id, seg),
             (None, SegKind::Syn) => self.listener_syn(host, seg),
@@ -316,6 +333,8 @@ impl World {
     fn reply_rst(&mut self, host: usize, seg: &Segment) {
         self.transmit(Segment {
             from_host: host,
+            from_sid: usize::MAX,
+            to_sid: Some(seg.from_sid),
             src: seg.dst,
             dst: seg.src,
             kind: SegKind::Rst,
@@ -380,6 +399,7 @@ impl World {
             role: Role::Stream(Box::new(Tcp::new(TcpState::SynReceived))),
             gen: 0,
             closed: false,
+            waiters: [Vec::new(), Vec::new()],
         });
         self.tcp_at(child).listener = Some(lid);
         self.record(
@@ -398,7 +418,11 @@ impl World {
 
     /// A segment for an existing connection.
     fn tcp_segment(&mut self, id: usize, seg: Segment) {
-        let state = self.tcp_at(id).state;
+        let t = self.tcp_at(id);
+        let state = t.state;
+        if seg.from_sid != usize::MAX {
+            t.peer_sid = Some(seg.from_sid);
+        }
         if seg.kind == SegKind::Rst {
             self.on_rst(id, state);
             return;
@@ -584,7 +608,7 @@ impl World {
                 }
                 self.set_state(id, TcpState::Closed);
                 self.unlink_conn(id);
-                self.sockets.remove(id);
+                self.free_socket(id);
             }
             TcpState::Closed => {}
             TcpState::TimeWait => {
@@ -624,13 +648,13 @@ impl World {
         self.reap_if_orphan(id);
     }
 
-    /// Schedules an acknowledgement for the end of this instant, so a reply sent at once
-    /// carries it instead (a zero-delay delayed ACK).
+    /// Schedules an acknowledgement for the end of this instant (when no thread can run), so
+    /// a reply sent at once carries it instead (a zero-delay delayed ACK).
     fn ack_soon(&mut self, id: usize) {
         let t = self.tcp_at(id);
         if !t.ack_pending {
             t.ack_pending = true;
-            self.schedule(self.now, TimerEvent::DelayedAck { sid: id });
+            self.pending_acks.push(id);
         }
     }
 

@@ -5,7 +5,6 @@
 //! Records are small `Copy` values, formatted only when a timeline is printed, so tracing
 //! stays cheap on the hot path.
 
-use std::collections::VecDeque;
 use std::fmt;
 
 /// What one trace record describes.
@@ -77,7 +76,8 @@ impl fmt::Display for TraceRecord {
 pub(crate) struct Trace {
     hash: u64,
     count: u64,
-    recent: VecDeque<TraceRecord>,
+    /// A ring of the last `keep` records (or every record when `full`).
+    recent: Vec<TraceRecord>,
     keep: usize,
     full: bool,
 }
@@ -85,11 +85,13 @@ pub(crate) struct Trace {
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 impl Trace {
+    /// `keep` is rounded up to a power of two (the ring is indexed with a mask).
     pub(crate) fn new(keep: usize, full: bool) -> Trace {
+        let keep = if keep == 0 { 0 } else { keep.next_power_of_two() };
         Trace {
             hash: 0xcbf2_9ce4_8422_2325,
             count: 0,
-            recent: VecDeque::with_capacity(keep.min(4096)),
+            recent: Vec::with_capacity(keep.min(4096)),
             keep,
             full,
         }
@@ -110,9 +112,11 @@ impl Trace {
             TraceKind::State(n) => (5, n),
             TraceKind::ThreadEnd => (6, ""),
         };
-        let mut h: u64 = tag;
-        for b in name.bytes() {
-            h = h.wrapping_mul(31).wrapping_add(u64::from(b));
+        // The tag, the name's length and its first 7 bytes: distinct for every name the sim
+        // uses, stable across builds, and cheap on the hot path.
+        let mut h: u64 = tag | ((name.len() as u64) << 8);
+        for (i, b) in name.bytes().take(6).enumerate() {
+            h |= u64::from(b) << (16 + 8 * i);
         }
         h
     }
@@ -124,13 +128,13 @@ impl Trace {
         self.mix(r.a);
         self.mix(r.b);
         self.mix(r.result as u64);
-        self.count += 1;
-        if self.full || self.keep > 0 {
-            if !self.full && self.recent.len() >= self.keep {
-                self.recent.pop_front();
-            }
-            self.recent.push_back(r);
+        if self.full || self.recent.len() < self.keep {
+            self.recent.push(r);
+        } else if self.keep > 0 {
+            let i = (self.count & (self.keep as u64 - 1)) as usize;
+            self.recent[i] = r;
         }
+        self.count += 1;
     }
 
     pub(crate) fn hash(&self) -> u64 {
@@ -141,7 +145,14 @@ impl Trace {
         self.count
     }
 
+    /// The kept records, oldest first.
     pub(crate) fn recent(&self) -> Vec<TraceRecord> {
-        self.recent.iter().copied().collect()
+        if self.full || (self.count as usize) <= self.keep {
+            return self.recent.clone();
+        }
+        let split = (self.count & (self.keep as u64 - 1)) as usize;
+        let mut v = self.recent[split..].to_vec();
+        v.extend_from_slice(&self.recent[..split]);
+        v
     }
 }

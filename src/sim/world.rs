@@ -151,6 +151,11 @@ pub(crate) struct World {
     pub sockets: SocketTable,
     /// Source of generation numbers that invalidate stale timers.
     pub gen_counter: u64,
+    /// Connections owing an acknowledgement at the end of this instant.
+    pub pending_acks: Vec<usize>,
+    /// Non-daemon threads started, and those not yet finished.
+    pub counted_threads: usize,
+    pub counted_unfinished: usize,
     pub trace: Trace,
     pub faults: FaultSeam,
     pub spawn_queue: Vec<(usize, ThreadBody)>,
@@ -183,6 +188,9 @@ impl World {
             link_tail: BTreeMap::new(),
             sockets: SocketTable::default(),
             gen_counter: 0,
+            pending_acks: Vec::new(),
+            counted_threads: 0,
+            counted_unfinished: 0,
             spawn_queue: Vec::new(),
             stats: Stats::default(),
             tearing_down: false,
@@ -211,6 +219,10 @@ impl World {
         body: ThreadBody,
     ) -> usize {
         let tid = self.threads.len();
+        if !daemon {
+            self.counted_threads += 1;
+            self.counted_unfinished += 1;
+        }
         self.threads.push(Thread {
             name,
             host,
@@ -242,20 +254,15 @@ impl World {
         let t = &mut self.threads[tid];
         t.state = ThreadState::Finished;
         t.outcome = Some(outcome);
+        if !t.daemon {
+            self.counted_unfinished -= 1;
+        }
         self.notify(WaitKey::Thread(tid));
     }
 
+    /// `None` when no non-daemon thread was ever started, else whether all have finished.
     fn counted_threads_done(&self) -> Option<bool> {
-        let mut any = false;
-        for t in &self.threads {
-            if !t.daemon {
-                any = true;
-                if t.state != ThreadState::Finished {
-                    return Some(false);
-                }
-            }
-        }
-        any.then_some(true)
+        (self.counted_threads > 0).then_some(self.counted_unfinished == 0)
     }
 
     fn thread_reports(&self) -> Vec<ThreadReport> {
@@ -523,6 +530,9 @@ impl Sim {
                 continue;
             }
             let mut w = self.world.lock();
+            if w.flush_acks() {
+                continue;
+            }
             if w.now > w.cfg.time_limit {
                 return Err(self.error(&w, SimErrorKind::TimeLimit));
             }
