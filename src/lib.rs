@@ -63,3 +63,8 @@ pub mod prelude {
     pub use crate::api::consts::*;
     pub use crate::api::{Linger, SockAddr, Socket, ThreadId, Winsock, WsaData, WsaError};
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,0 +1,86 @@
+//! Shared test harness: run a body in the simulator, build the conformance catalogue's
+//! "pair" (a connected loopback TCP pair), and small helpers.
+#![allow(dead_code)]
+
+use winsock_sim::prelude::*;
+use winsock_sim::sim::{Report, Sim, SimBuilder, SimWinsock};
+
+/// The seed for single-seed tests: `WINSOCK_SIM_SEED` if set, else a fixed value.
+pub fn seed() -> u64 {
+    std::env::var("WINSOCK_SIM_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x5EED)
+}
+
+/// Runs `body` as the only thread of a host 192.0.2.1 after `WSAStartup`, with `builder`.
+/// Panics (with the seed and trace) if the run fails.
+pub fn run_with<F>(builder: SimBuilder, body: F) -> Report
+where
+    F: FnOnce(&SimWinsock) -> Result<(), WsaError> + Send + 'static,
+{
+    let mut sim = builder.build();
+    let h = sim.host("host", "192.0.2.1");
+    h.spawn("main", move |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        body(ws)
+    });
+    match sim.run() {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// [`run_with`] with the default builder and [`seed`].
+pub fn run<F>(body: F) -> Report
+where
+    F: FnOnce(&SimWinsock) -> Result<(), WsaError> + Send + 'static,
+{
+    run_with(Sim::builder().seed(seed()), body)
+}
+
+/// The catalogue's "pair": listener on 127.0.0.1:0 with backlog 1, a blocking client
+/// connect, the server end from `accept`, the listener closed. Returns (client, server).
+pub fn pair<W: Winsock>(ws: &W) -> Result<(Socket, Socket), WsaError> {
+    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.bind(l, &SockAddr::v4([127, 0, 0, 1], 0))?;
+    ws.listen(l, 1)?;
+    let addr = ws.getsockname(l)?;
+    let c = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.connect(c, &addr)?;
+    let (s, _) = ws.accept(l)?;
+    ws.closesocket(l)?;
+    Ok((c, s))
+}
+
+/// A listener on 127.0.0.1 with an ephemeral port; returns it and its address.
+pub fn listener<W: Winsock>(ws: &W, backlog: i32) -> Result<(Socket, SockAddr), WsaError> {
+    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.bind(l, &SockAddr::v4([127, 0, 0, 1], 0))?;
+    ws.listen(l, backlog)?;
+    let a = ws.getsockname(l)?;
+    Ok((l, a))
+}
+
+/// `SO_LINGER {1, 0}` then `closesocket`: an abortive close (RST), as the catalogue's
+/// "RST-close".
+pub fn rst_close<W: Winsock>(ws: &W, s: Socket) -> Result<(), WsaError> {
+    let l = Linger { onoff: 1, linger: 0 };
+    ws.setsockopt(s, SOL_SOCKET, SO_LINGER, &l.to_bytes())?;
+    ws.closesocket(s)
+}
+
+/// Receives exactly `n` bytes (or until the peer closes).
+pub fn recv_exact<W: Winsock>(ws: &W, s: Socket, n: usize) -> Result<Vec<u8>, WsaError> {
+    let mut out = vec![0u8; n];
+    let mut got = 0;
+    while got < n {
+        let k = ws.recv(s, &mut out[got..], 0)?;
+        if k == 0 {
+            break;
+        }
+        got += k;
+    }
+    out.truncate(got);
+    Ok(out)
+}
