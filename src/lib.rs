@@ -61,7 +61,10 @@ pub use api::{SockAddr, Socket, Winsock, WsaError};
 /// Everything a server or test usually needs: the trait, types, errors and constants.
 pub mod prelude {
     pub use crate::api::consts::*;
-    pub use crate::api::{Linger, SockAddr, Socket, ThreadId, Winsock, WsaData, WsaError};
+    pub use crate::api::{
+        AsyncSelect, EventSelect, FdSet, Hwnd, Linger, Msg, Select, SockAddr, Socket, ThreadId,
+        Winsock, WndProc, WsaData, WsaError, WsaEvent, WsaNetworkEvents,
+    };
 }
 
 /// The README's examples, compiled and run as doc tests.

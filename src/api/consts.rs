@@ -136,3 +136,67 @@ pub const DEFAULT_BUFFER_SIZE: usize = 65536;
 
 /// INFINITE (0xFFFFFFFF): wait forever.
 pub const INFINITE: u32 = u32::MAX;
+
+/// FD_READ (0x01): data to read (WSAAsyncSelect / WSAEventSelect).
+pub const FD_READ: i32 = 0x01;
+/// FD_WRITE (0x02): sending possible again.
+pub const FD_WRITE: i32 = 0x02;
+/// FD_OOB (0x04): urgent data to read.
+pub const FD_OOB: i32 = 0x04;
+/// FD_ACCEPT (0x08): a connection to accept.
+pub const FD_ACCEPT: i32 = 0x08;
+/// FD_CONNECT (0x10): a connect attempt completed.
+pub const FD_CONNECT: i32 = 0x10;
+/// FD_CLOSE (0x20): the connection was closed by the peer (or reset).
+pub const FD_CLOSE: i32 = 0x20;
+/// FD_READ_BIT (0): index of FD_READ in `iErrorCode`.
+pub const FD_READ_BIT: usize = 0;
+/// FD_WRITE_BIT (1).
+pub const FD_WRITE_BIT: usize = 1;
+/// FD_OOB_BIT (2).
+pub const FD_OOB_BIT: usize = 2;
+/// FD_ACCEPT_BIT (3).
+pub const FD_ACCEPT_BIT: usize = 3;
+/// FD_CONNECT_BIT (4).
+pub const FD_CONNECT_BIT: usize = 4;
+/// FD_CLOSE_BIT (5).
+pub const FD_CLOSE_BIT: usize = 5;
+/// FD_MAX_EVENTS (10): size of `WSANETWORKEVENTS::iErrorCode`.
+pub const FD_MAX_EVENTS: usize = 10;
+/// FD_ALL_EVENTS: every event bit WinSock defines.
+pub const FD_ALL_EVENTS: i32 = (1 << FD_MAX_EVENTS) - 1;
+
+/// WSA_MAXIMUM_WAIT_EVENTS (64): most events one `WSAWaitForMultipleEvents` takes.
+pub const WSA_MAXIMUM_WAIT_EVENTS: usize = 64;
+/// WSA_WAIT_EVENT_0 (0): first "event N signalled" result.
+pub const WSA_WAIT_EVENT_0: u32 = 0;
+/// WSA_WAIT_IO_COMPLETION (0xC0 = WAIT_IO_COMPLETION): an alertable wait ran APCs.
+pub const WSA_WAIT_IO_COMPLETION: u32 = 0xC0;
+/// WSA_WAIT_TIMEOUT (258 = WAIT_TIMEOUT): the wait timed out.
+pub const WSA_WAIT_TIMEOUT: u32 = 258;
+/// WSA_INFINITE: wait forever.
+pub const WSA_INFINITE: u32 = INFINITE;
+
+/// WM_USER (0x0400): first private window message number.
+pub const WM_USER: u32 = 0x0400;
+/// WM_QUIT (0x0012): ends a message loop (`GetMessage` returns FALSE).
+pub const WM_QUIT: u32 = 0x0012;
+/// PM_NOREMOVE (0): `PeekMessage` leaves the message queued.
+pub const PM_NOREMOVE: u32 = 0;
+/// PM_REMOVE (1): `PeekMessage` removes the message.
+pub const PM_REMOVE: u32 = 1;
+
+/// WSAMAKESELECTREPLY(event, error): the `lParam` of a WSAAsyncSelect message.
+pub const fn wsa_make_select_reply(event: i32, error: i32) -> isize {
+    ((event as u32 & 0xffff) | ((error as u32 & 0xffff) << 16)) as i32 as isize
+}
+
+/// WSAGETSELECTEVENT(lParam): the FD_* bit of a WSAAsyncSelect message.
+pub const fn wsa_get_select_event(lparam: isize) -> i32 {
+    (lparam as u32 & 0xffff) as i32
+}
+
+/// WSAGETSELECTERROR(lParam): the error code of a WSAAsyncSelect message.
+pub const fn wsa_get_select_error(lparam: isize) -> i32 {
+    ((lparam as u32 >> 16) & 0xffff) as i32
+}

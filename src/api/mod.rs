@@ -16,12 +16,18 @@
 //! Backends: [`crate::sim`] (deterministic simulation) and, where available, [`crate::os`]
 //! (the real network stack).
 
+pub mod async_select;
 pub mod consts;
 pub mod error;
+pub mod event_select;
+pub mod select;
 pub mod types;
 
+pub use async_select::{AsyncSelect, Hwnd, Msg, WndProc};
 pub use consts::*;
 pub use error::WsaError;
+pub use event_select::{EventSelect, WsaEvent, WsaNetworkEvents};
+pub use select::{FdSet, Select};
 pub use types::{Linger, SockAddr, Socket, ThreadId, WsaData, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN};
 
 /// The WinSock calls, written once and run against any backend.

@@ -20,8 +20,8 @@ use crate::api::{SockAddr, Socket, ThreadId, Winsock, WsaData, WsaError};
 /// The [`Winsock`] handle a simulated thread's function receives.
 pub struct SimWinsock {
     world: Arc<Mutex<World>>,
-    tid: usize,
-    host: usize,
+    pub(crate) tid: usize,
+    pub(crate) host: usize,
 }
 
 impl std::fmt::Debug for SimWinsock {
@@ -31,7 +31,7 @@ impl std::fmt::Debug for SimWinsock {
 }
 
 /// A call's result as one trace number.
-trait Traced {
+pub(crate) trait Traced {
     fn traced(&self) -> i64;
 }
 impl Traced for () {
@@ -64,6 +64,26 @@ impl Traced for WsaData {
         i64::from(self.version)
     }
 }
+impl Traced for crate::api::WsaEvent {
+    fn traced(&self) -> i64 {
+        self.raw() as i64
+    }
+}
+impl Traced for crate::api::Hwnd {
+    fn traced(&self) -> i64 {
+        self.raw() as i64
+    }
+}
+impl Traced for isize {
+    fn traced(&self) -> i64 {
+        *self as i64
+    }
+}
+impl Traced for Option<crate::api::Msg> {
+    fn traced(&self) -> i64 {
+        self.map_or(-1, |m| i64::from(m.message))
+    }
+}
 impl Traced for ThreadId {
     fn traced(&self) -> i64 {
         self.0 as i64
@@ -80,14 +100,14 @@ impl SimWinsock {
     /// Hands control to the scheduler until this thread is picked again. When the sim is
     /// torn down instead, the generator crate unwinds this thread's stack from here.
     #[allow(deprecated)] // `yield_with` is the only free-function yield of generator 0.8
-    fn switch_to_scheduler(&self) {
+    pub(crate) fn switch_to_scheduler(&self) {
         generator::yield_with(());
     }
 
     /// The world. Only one simulated thread runs at a time and none holds the lock across a
     /// switch, so the lock is always free: `try_lock` turns a broken invariant into a panic
     /// instead of a hang.
-    fn w(&self) -> MutexGuard<'_, World> {
+    pub(crate) fn w(&self) -> MutexGuard<'_, World> {
         self.world
             .try_lock()
             .expect("winsock-sim internal error: world locked across a thread switch")
@@ -105,7 +125,7 @@ impl SimWinsock {
 
     /// Common start of a call: preemption point, then (unless `startup_free`) the
     /// WSANOTINITIALISED check and the fault seam.
-    fn enter(&self, call: &'static str, startup_free: bool) -> Result<(), WsaError> {
+    pub(crate) fn enter(&self, call: &'static str, startup_free: bool) -> Result<(), WsaError> {
         let preempt = {
             let mut w = self.w();
             if w.tearing_down {
@@ -136,7 +156,7 @@ impl SimWinsock {
     }
 
     /// Common end of a call: last error, trace, polling accounting.
-    fn finish<T: Traced>(
+    pub(crate) fn finish<T: Traced>(
         &self,
         call: &'static str,
         a: u64,
@@ -177,7 +197,7 @@ impl SimWinsock {
     }
 
     /// Runs `body` between `enter` and `finish`.
-    fn call<T: Traced>(
+    pub(crate) fn call<T: Traced>(
         &self,
         name: &'static str,
         a: u64,
@@ -189,7 +209,7 @@ impl SimWinsock {
     }
 
     /// Gives up the CPU until woken. WSAEINTR when the run is being torn down.
-    fn suspend(&self) -> Result<(), WsaError> {
+    pub(crate) fn suspend(&self) -> Result<(), WsaError> {
         if self.w().tearing_down {
             return Err(WsaError::WSAEINTR);
         }
@@ -199,7 +219,7 @@ impl SimWinsock {
 
     /// Runs `step` until it is done, blocking in between. `s`/`id` name the socket the call
     /// works on: if its handle is closed meanwhile, the call fails with WSAEINTR.
-    fn blocking<T>(
+    pub(crate) fn blocking<T>(
         &self,
         call: &'static str,
         s: Option<(Socket, usize)>,
@@ -219,12 +239,49 @@ impl SimWinsock {
                     drop(w);
                     self.suspend()?;
                 }
+                Step::WaitAny(keys, deadline) => {
+                    w.block(self.tid, call, &keys, deadline);
+                    drop(w);
+                    self.suspend()?;
+                }
             }
         }
     }
 
-    fn sock(&self, s: Socket) -> Result<usize, WsaError> {
+    pub(crate) fn sock(&self, s: Socket) -> Result<usize, WsaError> {
         self.w().sock_id(self.host, s)
+    }
+
+    /// A polling call found nothing (a zero-timeout select or wait, an empty PeekMessage):
+    /// after enough of those in a row the thread is parked until the clock moves.
+    pub(crate) fn idle_poll(&self) {
+        let park = {
+            let mut w = self.w();
+            let park = !w.tearing_down && w.note_idle(self.tid);
+            if park {
+                w.park_spinner(self.tid);
+            }
+            park
+        };
+        if park {
+            self.switch_to_scheduler();
+        }
+    }
+
+    /// Runs the thread's queued APCs (completion routines, QueueUserAPC): what an alertable
+    /// wait does. Returns how many ran.
+    pub(crate) fn run_apcs(&self) -> usize {
+        let mut n = 0;
+        loop {
+            let apc = self.w().threads[self.tid].apcs.pop_front();
+            match apc {
+                Some(f) => {
+                    f(self);
+                    n += 1;
+                }
+                None => return n,
+            }
+        }
     }
 }
 
@@ -305,7 +362,12 @@ impl Winsock for SimWinsock {
     fn accept(&self, s: Socket) -> Result<(Socket, SockAddr), WsaError> {
         self.call("accept", s.raw() as u64, 0, |this| {
             let id = this.sock(s)?;
-            this.blocking("accept", Some((s, id)), |w| w.accept_step(id))
+            let r = this.blocking("accept", Some((s, id)), |w| w.accept_step(id));
+            if r.is_err() {
+                // Any accept call re-enables FD_ACCEPT, even one that fails.
+                this.w().reenable_accept(id);
+            }
+            r
         })
     }
 
@@ -339,7 +401,12 @@ impl Winsock for SimWinsock {
                     deadline: w.timeout_deadline(sk.opts.sndtimeo_ms),
                 }
             };
-            this.blocking("send", Some((s, id)), |w| w.send_step(&mut op, buf))
+            let r = this.blocking("send", Some((s, id)), |w| w.send_step(&mut op, buf));
+            if this.w().sock_id(this.host, s) == Ok(id) {
+                this.w()
+                    .reenable_send(id, r == Err(WsaError::WSAEWOULDBLOCK));
+            }
+            r
         })
     }
 
@@ -358,7 +425,11 @@ impl Winsock for SimWinsock {
                     deadline: w.timeout_deadline(sk.opts.rcvtimeo_ms),
                 }
             };
-            this.blocking("recv", Some((s, id)), |w| w.recv_step(&mut op, buf))
+            let r = this.blocking("recv", Some((s, id)), |w| w.recv_step(&mut op, buf));
+            if this.w().sock_id(this.host, s) == Ok(id) {
+                this.w().reenable_recv(id, flags & MSG_OOB != 0);
+            }
+            r
         })
     }
 
@@ -372,7 +443,10 @@ impl Winsock for SimWinsock {
     fn closesocket(&self, s: Socket) -> Result<(), WsaError> {
         self.call("closesocket", s.raw() as u64, 0, |this| {
             let id = this.sock(s)?;
-            this.w().close_socket(id);
+            let mut w = this.w();
+            // Closing a socket posts nothing and ends its registration (EV-26).
+            w.netev_clear(id);
+            w.close_socket(id);
             Ok(())
         })
     }
@@ -380,7 +454,15 @@ impl Winsock for SimWinsock {
     fn ioctlsocket(&self, s: Socket, cmd: u32, arg: &mut u32) -> Result<(), WsaError> {
         self.call("ioctlsocket", s.raw() as u64, u64::from(cmd), |this| {
             let id = this.sock(s)?;
-            this.w().ioctl(id, cmd, arg)
+            let mut w = this.w();
+            let registered = w
+                .netev(id)
+                .is_some_and(|n| n.reg != super::network_events::Reg::None);
+            if cmd == FIONBIO && *arg == 0 && registered {
+                // A socket registered with WSAAsyncSelect/WSAEventSelect stays nonblocking (EV-01).
+                return Err(WsaError::WSAEINVAL);
+            }
+            w.ioctl(id, cmd, arg)
         })
     }
 

@@ -2,8 +2,9 @@
 //!
 //! The TCP machine calls one hook per kind of change (the FD_* events of WinSock: a connection
 //! to accept, data, urgent data, send space, connect completion, close). Each hook wakes the
-//! threads blocked on the socket; the readiness models (select, WSAAsyncSelect,
-//! WSAEventSelect) and overlapped I/O hang their own reactions on the same hooks.
+//! threads blocked on the socket (blocking calls and `select` re-check their condition) and
+//! hands the change to the FD_* machinery of WSAAsyncSelect / WSAEventSelect
+//! (`network_events.rs`).
 
 use super::sched::WaitKey;
 use super::world::World;
@@ -13,35 +14,43 @@ impl World {
     /// A connection finished its handshake and waits in listener `lid`'s queue (FD_ACCEPT).
     pub(crate) fn on_accept_ready(&mut self, lid: usize) {
         self.notify(WaitKey::Readable(lid));
+        self.ev_accept_ready(lid);
     }
 
     /// Data arrived (FD_READ).
     pub(crate) fn on_readable(&mut self, id: usize) {
         self.notify(WaitKey::Readable(id));
+        self.ev_readable(id);
     }
 
     /// Urgent data arrived (FD_OOB).
     pub(crate) fn on_oob(&mut self, id: usize) {
         self.notify(WaitKey::Readable(id));
+        self.ev_oob(id);
     }
 
     /// Acknowledged data left the send buffer (FD_WRITE once re-enabled).
     pub(crate) fn on_send_space(&mut self, id: usize) {
         self.notify(WaitKey::Writable(id));
+        self.ev_send_space(id);
     }
 
     /// A connect attempt ended: `None` on success (FD_CONNECT, then FD_WRITE), or the error.
-    pub(crate) fn on_connect(&mut self, id: usize, _err: Option<WsaError>) {
+    pub(crate) fn on_connect(&mut self, id: usize, err: Option<WsaError>) {
         self.notify(WaitKey::Socket(id));
+        self.ev_connect(id, err.map_or(0, |e| e.code()));
     }
 
     /// The peer closed: `None` for a FIN (FD_CLOSE with 0), `Some` for a reset
     /// (FD_CLOSE with WSAECONNABORTED, conformance EV-25).
-    pub(crate) fn on_peer_closed(&mut self, id: usize, _err: Option<WsaError>) {
+    pub(crate) fn on_peer_closed(&mut self, id: usize, err: Option<WsaError>) {
         self.notify(WaitKey::Socket(id));
+        self.ev_peer_closed(id, err.map_or(0, |e| e.code()));
     }
 
     /// `accept` took connection `child` from listener `lid` (re-enables FD_ACCEPT; the child
-    /// inherits the listener's registrations in the readiness models).
-    pub(crate) fn on_accepted(&mut self, _lid: usize, _child: usize) {}
+    /// inherits the listener's registration).
+    pub(crate) fn on_accepted(&mut self, lid: usize, child: usize) {
+        self.ev_accepted(lid, child);
+    }
 }

@@ -14,8 +14,13 @@
 //! - `api` — [`SimWinsock`], the [`Winsock`](crate::Winsock) implementation.
 
 mod api;
+mod async_select;
 mod connect;
+mod event_select;
 mod events;
+mod network_events;
+mod objects;
+mod select;
 pub mod fault;
 mod net;
 pub mod rng;

@@ -49,7 +49,6 @@ pub(crate) enum ThreadState {
 }
 
 /// One simulated thread.
-#[derive(Debug)]
 pub(crate) struct Thread {
     pub name: String,
     pub host: usize,
@@ -64,7 +63,25 @@ pub(crate) struct Thread {
     pub outcome: Option<ThreadOutcome>,
     /// Set when a timer woke the thread (its wait timed out).
     pub timed_out: bool,
+    /// The thread's message queue (messages of its windows and its own, such as WM_QUIT).
+    pub msgq: std::collections::VecDeque<crate::api::Msg>,
+    /// The thread's APC queue: run only during an alertable wait.
+    pub apcs: std::collections::VecDeque<Apc>,
 }
+
+impl std::fmt::Debug for Thread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Thread")
+            .field("name", &self.name)
+            .field("host", &self.host)
+            .field("state", &self.state)
+            .field("queued_apcs", &self.apcs.len())
+            .finish()
+    }
+}
+
+/// An asynchronous procedure call queued to a thread.
+pub(crate) type Apc = Box<dyn FnOnce(&super::api::SimWinsock) + Send>;
 
 /// What a blocked thread can be woken by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -77,8 +94,12 @@ pub(crate) enum WaitKey {
     Writable(usize),
     /// A thread's end (WaitForSingleObject on a thread handle).
     Thread(usize),
-    /// A kernel object of the wait model (events, ports, windows): later modules.
+    /// A kernel object of the wait models (event, port), by object index.
     Object(usize),
+    /// A thread's message queue.
+    Messages(usize),
+    /// A thread's APC queue (alertable waits).
+    Apc(usize),
 }
 
 /// Something scheduled for a virtual instant.
@@ -123,6 +144,8 @@ impl Ord for Timer {
 pub(crate) enum Step<T> {
     Done(Result<T, WsaError>),
     Wait(WaitKey, Option<Nanos>),
+    /// Wait for any of several objects (select, multiple-object waits).
+    WaitAny(Vec<WaitKey>, Option<Nanos>),
 }
 
 /// The waiters of every object, in registration order.
@@ -212,6 +235,7 @@ impl World {
 
     /// Removes a socket object for good, waking whoever still waits on it.
     pub(crate) fn free_socket(&mut self, id: usize) {
+        self.netev_clear(id);
         if let Some(s) = self.sockets.remove(id) {
             for (tid, seq) in s.waiters.into_iter().flatten() {
                 self.wake(tid, seq);

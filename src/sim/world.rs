@@ -156,6 +156,10 @@ pub(crate) struct World {
     /// Non-daemon threads started, and those not yet finished.
     pub counted_threads: usize,
     pub counted_unfinished: usize,
+    /// Kernel objects of the wait models (events, windows, ports), by index.
+    pub objects: super::objects::ObjectTable,
+    /// FD_* event state of sockets that have any (WSAAsyncSelect / WSAEventSelect), by id.
+    pub netev: Vec<Option<Box<super::network_events::NetEvents>>>,
     pub trace: Trace,
     pub faults: FaultSeam,
     pub spawn_queue: Vec<(usize, ThreadBody)>,
@@ -191,6 +195,8 @@ impl World {
             pending_acks: Vec::new(),
             counted_threads: 0,
             counted_unfinished: 0,
+            objects: Default::default(),
+            netev: Vec::new(),
             spawn_queue: Vec::new(),
             stats: Stats::default(),
             tearing_down: false,
@@ -233,6 +239,8 @@ impl World {
             idle_calls: 0,
             outcome: None,
             timed_out: false,
+            msgq: Default::default(),
+            apcs: Default::default(),
         });
         self.runnable.push(tid);
         self.spawn_queue.push((tid, body));

@@ -1,0 +1,75 @@
+//! The WSAAsyncSelect model: windows, their message queues, and `WSAAsyncSelect`.
+
+use super::types::Socket;
+use super::{Winsock, WsaError};
+
+/// HWND: a window handle. Windows here exist for their message queues: a window belongs to
+/// the thread that created it, and messages posted to it wait in that thread's queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Hwnd(usize);
+
+impl Hwnd {
+    /// NULL.
+    pub const NULL: Hwnd = Hwnd(0);
+
+    /// A handle from its raw value.
+    pub const fn from_raw(raw: usize) -> Hwnd {
+        Hwnd(raw)
+    }
+
+    /// The raw handle value.
+    pub const fn raw(self) -> usize {
+        self.0
+    }
+}
+
+/// MSG: one queued window message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Msg {
+    /// hwnd: the target window (NULL for thread messages such as WM_QUIT).
+    pub hwnd: Hwnd,
+    /// message: WM_* or the number given to WSAAsyncSelect.
+    pub message: u32,
+    /// wParam: for WSAAsyncSelect messages, the socket.
+    pub wparam: usize,
+    /// lParam: for WSAAsyncSelect messages, WSAMAKESELECTREPLY(event, error).
+    pub lparam: isize,
+}
+
+/// A window procedure: `LRESULT CALLBACK WndProc(HWND, UINT, WPARAM, LPARAM)`, given the
+/// thread's WinSock handle as well so it can call back into the API.
+pub type WndProc<W> = Box<dyn FnMut(&W, Msg) -> isize + Send>;
+
+/// The WSAAsyncSelect model.
+pub trait AsyncSelect: Winsock + Sized {
+    /// `CreateWindow`: a window owned by the calling thread, with an optional window
+    /// procedure for `DispatchMessage`.
+    fn create_window(&self, proc: Option<WndProc<Self>>) -> Result<Hwnd, WsaError>;
+
+    /// `DestroyWindow(hWnd)`: its queued messages are dropped; sockets registered on it stop
+    /// posting.
+    fn destroy_window(&self, hwnd: Hwnd) -> Result<(), WsaError>;
+
+    /// `PostMessage(hWnd, Msg, wParam, lParam)`.
+    fn post_message(&self, hwnd: Hwnd, message: u32, wparam: usize, lparam: isize)
+        -> Result<(), WsaError>;
+
+    /// `PostQuitMessage(nExitCode)`: queues WM_QUIT for the calling thread.
+    fn post_quit_message(&self, exit_code: i32);
+
+    /// `GetMessage(&msg, hWnd, 0, 0)`: waits for the next message of the calling thread (for
+    /// `hwnd` only, unless NULL). `Ok(None)` for WM_QUIT (GetMessage returns FALSE).
+    fn get_message(&self, hwnd: Hwnd) -> Result<Option<Msg>, WsaError>;
+
+    /// `PeekMessage(&msg, hWnd, 0, 0, wRemoveMsg)`: the next message if any, without waiting.
+    fn peek_message(&self, hwnd: Hwnd, remove: u32) -> Result<Option<Msg>, WsaError>;
+
+    /// `DispatchMessage(&msg)`: calls the target window's procedure; 0 when it has none.
+    fn dispatch_message(&self, msg: &Msg) -> Result<isize, WsaError>;
+
+    /// `WSAAsyncSelect(s, hWnd, wMsg, lEvent)`: posts `message` to `hwnd` for each FD_* event
+    /// of `events` (wParam = socket, lParam = WSAMAKESELECTREPLY(event, error)); the socket
+    /// turns nonblocking. Replaces an earlier registration; `events` = 0 cancels.
+    fn wsa_async_select(&self, s: Socket, hwnd: Hwnd, message: u32, events: i32)
+        -> Result<(), WsaError>;
+}

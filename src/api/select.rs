@@ -1,0 +1,113 @@
+//! `select()` and `fd_set`.
+
+use super::consts::FD_SETSIZE;
+use super::types::Socket;
+use super::{Winsock, WsaError};
+use std::time::Duration;
+
+/// `fd_set`: up to `capacity` sockets (FD_SETSIZE = 64 unless raised, as redefining
+/// FD_SETSIZE before including winsock2.h does in C).
+///
+/// ```
+/// use winsock_sim::prelude::*;
+/// let mut set = FdSet::with_capacity(2);
+/// let (a, b, c) = (Socket::from_raw(0x100), Socket::from_raw(0x104), Socket::from_raw(0x108));
+/// set.set(a);
+/// set.set(a); // already present: FD_SET does not add it twice
+/// set.set(b);
+/// set.set(c); // full: FD_SET does nothing, as the Windows macro does
+/// assert_eq!(set.len(), 2);
+/// assert!(set.is_set(b) && !set.is_set(c));
+/// set.clr(a);
+/// assert_eq!(set.iter().collect::<Vec<_>>(), vec![b]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FdSet {
+    sockets: Vec<Socket>,
+    capacity: usize,
+}
+
+impl Default for FdSet {
+    fn default() -> FdSet {
+        FdSet::new()
+    }
+}
+
+impl FdSet {
+    /// An empty set of FD_SETSIZE (64) slots (`FD_ZERO`).
+    pub fn new() -> FdSet {
+        FdSet::with_capacity(FD_SETSIZE)
+    }
+
+    /// An empty set with room for `capacity` sockets (a raised FD_SETSIZE).
+    pub fn with_capacity(capacity: usize) -> FdSet {
+        FdSet {
+            sockets: Vec::with_capacity(capacity.min(1024)),
+            capacity,
+        }
+    }
+
+    /// `FD_ZERO(set)`.
+    pub fn zero(&mut self) {
+        self.sockets.clear();
+    }
+
+    /// `FD_SET(s, set)`: adds `s` unless present or the set is full.
+    pub fn set(&mut self, s: Socket) {
+        if !self.sockets.contains(&s) && self.sockets.len() < self.capacity {
+            self.sockets.push(s);
+        }
+    }
+
+    /// `FD_CLR(s, set)`.
+    pub fn clr(&mut self, s: Socket) {
+        self.sockets.retain(|&x| x != s);
+    }
+
+    /// `FD_ISSET(s, set)`.
+    pub fn is_set(&self, s: Socket) -> bool {
+        self.sockets.contains(&s)
+    }
+
+    /// `fd_count`.
+    pub fn len(&self) -> usize {
+        self.sockets.len()
+    }
+
+    /// Whether `fd_count` is 0.
+    pub fn is_empty(&self) -> bool {
+        self.sockets.is_empty()
+    }
+
+    /// The set's capacity (its FD_SETSIZE).
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// `fd_array[0..fd_count]`, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = Socket> + '_ {
+        self.sockets.iter().copied()
+    }
+
+    /// Keeps only the sockets for which `keep` is true (what `select` does on return).
+    pub fn retain(&mut self, keep: impl FnMut(&Socket) -> bool) {
+        self.sockets.retain(keep);
+    }
+}
+
+/// The `select` I/O model.
+pub trait Select: Winsock {
+    /// `select(nfds, readfds, writefds, exceptfds, timeout)`: waits until a socket in a set
+    /// is ready; on return each set holds only its ready sockets and the result counts them
+    /// (0 on timeout). `timeout` None waits forever, zero polls. Readable: a connection to
+    /// accept, data, a graceful close or a reset. Writable: send space, or a nonblocking
+    /// connect that succeeded. Except: urgent data, or a connect that failed. All sets absent
+    /// or empty: WSAEINVAL; a value that is not a socket: WSAENOTSOCK (sets untouched).
+    fn select(
+        &self,
+        readfds: Option<&mut FdSet>,
+        writefds: Option<&mut FdSet>,
+        exceptfds: Option<&mut FdSet>,
+        timeout: Option<Duration>,
+    ) -> Result<usize, WsaError>;
+}
