@@ -1,0 +1,44 @@
+//! The examples, run as tests: each echo server serves more than 64 clients in the sim
+//! (so the select and WSAEventSelect servers need several worker threads), every echo
+//! verified byte for byte, and each run replays to the same trace hash.
+
+#[path = "../examples/async_select_echo.rs"]
+mod async_select_echo;
+#[path = "../examples/event_select_echo.rs"]
+mod event_select_echo;
+#[path = "../examples/select_echo.rs"]
+mod select_echo;
+
+#[path = "../examples/common/mod.rs"]
+mod common;
+
+use winsock_sim::prelude::*;
+use winsock_sim::sim::SimWinsock;
+
+fn check(model: &'static str, clients: usize, server: fn(&SimWinsock) -> Result<(), WsaError>) {
+    for seed in [1, 2, 3] {
+        let a = common::run_echo(model, seed, clients, 5, server).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.messages, clients * 5);
+        let expected: usize = (0..clients)
+            .flat_map(|id| (0..5).map(move |m| 1 + (id * 31 + m * 17) % 1500))
+            .sum();
+        assert_eq!(a.bytes, expected, "{model}: every byte echoed and verified");
+        let b = common::run_echo(model, seed, clients, 5, server).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.trace_hash, b.trace_hash, "{model}: seed {seed} replays");
+    }
+}
+
+#[test]
+fn select_echo_serves_150_clients_with_several_workers() {
+    check("select", 150, select_echo::server::<SimWinsock>);
+}
+
+#[test]
+fn event_select_echo_serves_150_clients_with_several_workers() {
+    check("WSAEventSelect", 150, event_select_echo::server::<SimWinsock>);
+}
+
+#[test]
+fn async_select_echo_serves_150_clients_on_one_thread() {
+    check("WSAAsyncSelect", 150, async_select_echo::server::<SimWinsock>);
+}
