@@ -18,6 +18,15 @@ use super::world::World;
 use crate::api::consts::*;
 use crate::api::WsaError;
 
+// IPPROTO_IP option names (ws2ipdef.h) the option table must recognise to reject them.
+const IP_HDRINCL: i32 = 2;
+const IP_MULTICAST_IF: i32 = 9;
+const IP_MULTICAST_TTL: i32 = 10;
+const IP_MULTICAST_LOOP: i32 = 11;
+const IP_PKTINFO: i32 = 19;
+const IP_RECVTTL: i32 = 21;
+const IP_RECVTOS: i32 = 40;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
     SolBool,
@@ -51,6 +60,15 @@ fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape, WsaError>
         },
         IPPROTO_IP => match name {
             IP_TTL | IP_TOS => Ok(OneByte),
+            // Raw sockets only: WSAEINVAL on TCP and UDP alike (conformance OP-08).
+            IP_HDRINCL => Err(WsaError::WSAEINVAL),
+            // Datagram-only options: WSAEINVAL on a stream socket (conformance OP-08).
+            IP_MULTICAST_IF | IP_MULTICAST_TTL | IP_MULTICAST_LOOP | IP_PKTINFO | IP_RECVTTL
+            | IP_RECVTOS
+                if ty == SOCK_STREAM =>
+            {
+                Err(WsaError::WSAEINVAL)
+            }
             _ => Err(WsaError::WSAENOPROTOOPT),
         },
         IPPROTO_IPV6 => match name {

@@ -65,7 +65,10 @@ pub fn listener<W: Winsock>(ws: &W, backlog: i32) -> Result<(Socket, SockAddr), 
 /// `SO_LINGER {1, 0}` then `closesocket`: an abortive close (RST), as the catalogue's
 /// "RST-close".
 pub fn rst_close<W: Winsock>(ws: &W, s: Socket) -> Result<(), WsaError> {
-    let l = Linger { onoff: 1, linger: 0 };
+    let l = Linger {
+        onoff: 1,
+        linger: 0,
+    };
     ws.setsockopt(s, SOL_SOCKET, SO_LINGER, &l.to_bytes())?;
     ws.closesocket(s)
 }
