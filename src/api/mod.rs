@@ -20,6 +20,8 @@ pub mod async_select;
 pub mod consts;
 pub mod error;
 pub mod event_select;
+pub mod iocp;
+pub mod overlapped;
 pub mod select;
 pub mod types;
 
@@ -27,6 +29,8 @@ pub use async_select::{AsyncSelect, Hwnd, Msg, WndProc};
 pub use consts::*;
 pub use error::WsaError;
 pub use event_select::{EventSelect, WsaEvent, WsaNetworkEvents};
+pub use iocp::{CompletionPacket, CompletionPort, Iocp};
+pub use overlapped::{ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo};
 pub use select::{FdSet, Select};
 pub use types::{Linger, SockAddr, Socket, ThreadId, WsaData, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN};
 

@@ -446,6 +446,15 @@ impl Winsock for SimWinsock {
             let mut w = this.w();
             // Closing a socket posts nothing and ends its registration (EV-26).
             w.netev_clear(id);
+            // Pending I/O ends: receives and sends with STATUS_CONNECTION_ABORTED (OV-02),
+            // AcceptEx on this listener or into this socket with STATUS_CANCELLED (OV-03).
+            w.abort_ops(
+                id,
+                super::overlapped::Status::LocalAbort,
+                super::overlapped::Status::Cancelled,
+                None,
+            );
+            w.cancel_accepts_into(s.raw());
             w.close_socket(id);
             Ok(())
         })

@@ -67,6 +67,14 @@ impl Host {
         h
     }
 
+    /// Points an open handle at another object (AcceptEx hands the accept socket's handle
+    /// to the accepted connection).
+    pub(crate) fn replace_handle(&mut self, h: usize, obj: HandleObj) {
+        if let Some(slot) = self.handle(h).and(self.handles.get_mut((h - FIRST_HANDLE) / 4)) {
+            *slot = Some(obj);
+        }
+    }
+
     /// What handle value `h` names, if anything.
     pub(crate) fn handle(&self, h: usize) -> Option<HandleObj> {
         if h < FIRST_HANDLE || h % 4 != 0 {

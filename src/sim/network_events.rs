@@ -146,7 +146,7 @@ impl World {
     }
 
     /// Data readable by a normal recv.
-    fn has_data(&self, id: usize) -> bool {
+    pub(crate) fn has_data(&self, id: usize) -> bool {
         matches!(self.sockets.get(id).map(|s| &s.role), Some(Role::Stream(t)) if !t.rcv.is_empty())
     }
 
@@ -154,7 +154,7 @@ impl World {
         matches!(self.sockets.get(id).map(|s| &s.role), Some(Role::Stream(t)) if !t.oob.is_empty())
     }
 
-    fn has_pending_accept(&self, id: usize) -> bool {
+    pub(crate) fn has_pending_accept(&self, id: usize) -> bool {
         matches!(self.sockets.get(id).map(|s| &s.role), Some(Role::Listener(q)) if !q.accept_q.is_empty())
     }
 

@@ -20,6 +20,8 @@ pub(crate) enum KObject {
         /// Taken out while it runs (so it may call back into the API).
         proc: Option<SimWndProc>,
     },
+    /// An I/O completion port.
+    Port(super::iocp::Port),
 }
 
 impl std::fmt::Debug for KObject {
@@ -27,6 +29,7 @@ impl std::fmt::Debug for KObject {
         match self {
             KObject::Event { signaled, .. } => write!(f, "Event(signaled: {signaled})"),
             KObject::Window { owner, .. } => write!(f, "Window(owner: t{owner})"),
+            KObject::Port(p) => write!(f, "Port(queued: {})", p.queue.len()),
         }
     }
 }

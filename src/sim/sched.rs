@@ -67,6 +67,11 @@ pub(crate) struct Thread {
     pub msgq: std::collections::VecDeque<crate::api::Msg>,
     /// The thread's APC queue: run only during an alertable wait.
     pub apcs: std::collections::VecDeque<Apc>,
+    /// The completion port this thread took its last packet from (it counts as one of the
+    /// port's running threads until it calls GetQueuedCompletionStatus again).
+    pub iocp_port: Option<usize>,
+    /// The thread is blocked elsewhere, so it does not count against its port's concurrency.
+    pub iocp_suspended: bool,
 }
 
 impl std::fmt::Debug for Thread {
@@ -100,6 +105,8 @@ pub(crate) enum WaitKey {
     Messages(usize),
     /// A thread's APC queue (alertable waits).
     Apc(usize),
+    /// An overlapped operation of a host, by OVERLAPPED id (WSAGetOverlappedResult with wait).
+    Io(usize, u64),
 }
 
 /// Something scheduled for a virtual instant.
@@ -176,6 +183,13 @@ impl World {
         t.state = ThreadState::Blocked(call);
         t.timed_out = false;
         let seq = t.wait_seq;
+        if let Some(port) = t.iocp_port {
+            if !t.iocp_suspended && !call.starts_with("GetQueuedCompletionStatus") {
+                // A released worker blocking elsewhere lets another worker be released.
+                t.iocp_suspended = true;
+                self.port_thread_left(port);
+            }
+        }
         for k in keys {
             let (id, lists): (usize, &[usize]) = match *k {
                 WaitKey::Socket(id) => (id, &[0, 1]),
@@ -236,6 +250,7 @@ impl World {
     /// Removes a socket object for good, waking whoever still waits on it.
     pub(crate) fn free_socket(&mut self, id: usize) {
         self.netev_clear(id);
+        self.io_clear(id);
         if let Some(s) = self.sockets.remove(id) {
             for (tid, seq) in s.waiters.into_iter().flatten() {
                 self.wake(tid, seq);
@@ -249,8 +264,27 @@ impl World {
         if t.wait_seq == seq && matches!(t.state, ThreadState::Blocked(_)) {
             t.state = ThreadState::Runnable;
             t.wait_seq += 1;
+            if t.iocp_suspended {
+                t.iocp_suspended = false;
+                if let Some(port) = t.iocp_port {
+                    self.port_thread_back(port);
+                }
+            }
             self.runnable.push(tid);
         }
+    }
+
+    /// Wakes only the most recent valid waiter of `key` (completion ports release waiting
+    /// threads last-in first-out). True if one was woken.
+    pub(crate) fn notify_last(&mut self, key: WaitKey) -> bool {
+        while let Some((tid, seq)) = self.waiters.get_mut(&key).and_then(|l| l.pop()) {
+            let t = &self.threads[tid];
+            if t.wait_seq == seq && matches!(t.state, ThreadState::Blocked(_)) {
+                self.wake(tid, seq);
+                return true;
+            }
+        }
+        false
     }
 
     /// Puts a running thread back in the runnable list (a preemption point).

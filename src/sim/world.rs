@@ -160,6 +160,8 @@ pub(crate) struct World {
     pub objects: super::objects::ObjectTable,
     /// FD_* event state of sockets that have any (WSAAsyncSelect / WSAEventSelect), by id.
     pub netev: Vec<Option<Box<super::network_events::NetEvents>>>,
+    /// Overlapped operations and per-socket I/O state (completion port associations).
+    pub io: super::overlapped::IoState,
     pub trace: Trace,
     pub faults: FaultSeam,
     pub spawn_queue: Vec<(usize, ThreadBody)>,
@@ -197,6 +199,7 @@ impl World {
             counted_unfinished: 0,
             objects: Default::default(),
             netev: Vec::new(),
+            io: Default::default(),
             spawn_queue: Vec::new(),
             stats: Stats::default(),
             tearing_down: false,
@@ -241,6 +244,8 @@ impl World {
             timed_out: false,
             msgq: Default::default(),
             apcs: Default::default(),
+            iocp_port: None,
+            iocp_suspended: false,
         });
         self.runnable.push(tid);
         self.spawn_queue.push((tid, body));

@@ -1,0 +1,177 @@
+//! Overlapped I/O (models 1 and 2 of the seed): `WSASend`/`WSARecv` with WSABUF arrays,
+//! completion by event or by completion routine (an APC run in an alertable wait),
+//! `WSAGetOverlappedResult`, `AcceptEx`, `ConnectEx`, `CancelIoEx`.
+//!
+//! Ownership instead of pointers: an overlapped call takes its buffers (`Vec<Vec<u8>>`, one per
+//! WSABUF) and they come back, filled for a receive, with the completion — through the
+//! completion routine, the completion port packet, or `wsa_get_overlapped_result`, exactly
+//! one of them. The [`Overlapped`] value is the identity `lpOverlapped` gives in C: its `id`
+//! lets a worker find its per-I/O context.
+
+use super::event_select::WsaEvent;
+use super::types::{SockAddr, Socket, ThreadId};
+use super::{Winsock, WsaError};
+
+/// WSAOVERLAPPED: the identity of one overlapped operation and its optional event.
+///
+/// `id` is the caller's: use it as `lpOverlapped` is used in C, to find the per-I/O context
+/// (an index, a key into a map). While an operation with an `id` is pending on a host, another
+/// operation may not use the same `id` (in C that would corrupt memory; the sim refuses it
+/// with WSAEINVAL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Overlapped {
+    /// The caller's identity for this operation (the `lpOverlapped` value).
+    pub id: u64,
+    /// hEvent: signalled when the operation completes (not with a completion routine).
+    pub event: Option<WsaEvent>,
+}
+
+impl Overlapped {
+    /// An OVERLAPPED with identity `id` and no event.
+    pub const fn new(id: u64) -> Overlapped {
+        Overlapped { id, event: None }
+    }
+
+    /// An OVERLAPPED with identity `id` whose completion signals `event`.
+    pub const fn with_event(id: u64, event: WsaEvent) -> Overlapped {
+        Overlapped {
+            id,
+            event: Some(event),
+        }
+    }
+}
+
+/// A finished overlapped operation, as a completion routine, `WSAGetOverlappedResult` or a
+/// completion packet reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IoCompletion {
+    /// The operation's identity.
+    pub overlapped: Overlapped,
+    /// `None` on success; otherwise the error (WinSock codes for routines and
+    /// `WSAGetOverlappedResult`, e.g. WSAECONNRESET; Win32 codes in completion packets, e.g.
+    /// ERROR_NETNAME_DELETED).
+    pub error: Option<WsaError>,
+    /// cbTransferred: bytes sent or received (0 on a receive means the peer closed).
+    pub bytes: usize,
+    /// dwFlags (MSG_* flags of a receive; 0 otherwise).
+    pub flags: u32,
+    /// The buffers handed to the call, given back (empty if already handed back once).
+    pub bufs: Vec<Vec<u8>>,
+}
+
+/// A completion routine: `void CALLBACK CompletionRoutine(dwError, cbTransferred,
+/// lpOverlapped, dwFlags)`, run on the thread that issued the I/O while it waits alertably.
+pub type CompletionRoutine<W> = Box<dyn FnOnce(&W, IoCompletion) + Send>;
+
+/// An APC queued with `QueueUserAPC`.
+pub type ApcRoutine<W> = Box<dyn FnOnce(&W) + Send>;
+
+/// WAIT_IO_COMPLETION (0xC0): an alertable wait returned because APCs ran.
+pub const WAIT_IO_COMPLETION: u32 = 0xC0;
+/// WAIT_OBJECT_0 (0): first "object N signalled" result of a wait.
+pub const WAIT_OBJECT_0: u32 = 0;
+/// WAIT_TIMEOUT (258) as a wait's return value.
+pub const WAIT_TIMEOUT: u32 = 258;
+
+/// The overlapped I/O calls.
+pub trait OverlappedIo: Winsock + Sized {
+    /// `WSASend` without OVERLAPPED or routine: a gather send that behaves like `send`.
+    fn wsa_send(&self, s: Socket, bufs: &[&[u8]], flags: u32) -> Result<usize, WsaError>;
+
+    /// `WSARecv` without OVERLAPPED or routine: a scatter receive that behaves like `recv`.
+    /// Returns the bytes received and the output flags.
+    fn wsa_recv(
+        &self,
+        s: Socket,
+        bufs: &mut [&mut [u8]],
+        flags: u32,
+    ) -> Result<(usize, u32), WsaError>;
+
+    /// `WSASend(s, lpBuffers, …, lpOverlapped, lpCompletionRoutine)`: `Ok(bytes)` when it
+    /// completed at once (the completion is still delivered: event, routine or packet),
+    /// `Err(WSA_IO_PENDING)` when it will complete later; any other error is synchronous.
+    fn wsa_send_overlapped(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError>;
+
+    /// `WSARecv(s, lpBuffers, …, lpOverlapped, lpCompletionRoutine)`: fills the buffers in
+    /// order (scatter); results as [`OverlappedIo::wsa_send_overlapped`].
+    fn wsa_recv_overlapped(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError>;
+
+    /// `WSAGetOverlappedResult(s, lpOverlapped, &cbTransfer, fWait, &dwFlags)`: the finished
+    /// operation (its buffers the first time), WSA_IO_INCOMPLETE while pending and `wait` is
+    /// false. An unknown `ov`: WSAEINVAL.
+    fn wsa_get_overlapped_result(
+        &self,
+        s: Socket,
+        ov: &Overlapped,
+        wait: bool,
+    ) -> Result<IoCompletion, WsaError>;
+
+    /// `AcceptEx(sListenSocket, sAcceptSocket, lpOutputBuffer, dwReceiveDataLength, …,
+    /// lpOverlapped)`: pends (WSA_IO_PENDING) until a client connects — or, with
+    /// `receive_len` > 0, until its first data arrives — then `accept_socket` is the
+    /// connection. Completes on the listener's completion key.
+    fn accept_ex(
+        &self,
+        listener: Socket,
+        accept_socket: Socket,
+        receive_len: usize,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError>;
+
+    /// `ConnectEx(s, name, namelen, lpSendBuffer, …, lpOverlapped)`: the socket must be
+    /// bound; pends until connected (then sends `send_buf`, reporting its length) or failed
+    /// (ERROR_CONNECTION_REFUSED in a packet, WSAECONNREFUSED otherwise).
+    fn connect_ex(
+        &self,
+        s: Socket,
+        addr: &SockAddr,
+        send_buf: Vec<u8>,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError>;
+
+    /// `CancelIoEx(hFile, lpOverlapped)`: cancels the socket's pending operations (only
+    /// `ov`'s if given); they complete with WSA_OPERATION_ABORTED. None pending:
+    /// ERROR_NOT_FOUND.
+    fn cancel_io_ex(&self, s: Socket, ov: Option<&Overlapped>) -> Result<(), WsaError>;
+
+    /// `SleepEx(dwMilliseconds, bAlertable)`: 0 after the full time, WAIT_IO_COMPLETION when
+    /// alertable and queued APCs ran (they run first if already queued).
+    fn sleep_ex(&self, ms: u32, alertable: bool) -> u32;
+
+    /// `WaitForSingleObjectEx(hHandle, dwMilliseconds, bAlertable)` on an event:
+    /// WAIT_OBJECT_0, WAIT_TIMEOUT or WAIT_IO_COMPLETION.
+    fn wait_for_single_object_ex(
+        &self,
+        event: WsaEvent,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<u32, WsaError>;
+
+    /// `WaitForMultipleObjectsEx(nCount, lpHandles, bWaitAll, dwMilliseconds, bAlertable)`
+    /// on events: WAIT_OBJECT_0 + i, WAIT_TIMEOUT or WAIT_IO_COMPLETION.
+    fn wait_for_multiple_objects_ex(
+        &self,
+        events: &[WsaEvent],
+        wait_all: bool,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<u32, WsaError>;
+
+    /// `QueueUserAPC(pfnAPC, hThread, dwData)`: `apc` runs on `thread` during its next
+    /// alertable wait.
+    fn queue_user_apc(&self, apc: ApcRoutine<Self>, thread: ThreadId) -> Result<(), WsaError>;
+}

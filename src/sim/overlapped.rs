@@ -1,0 +1,473 @@
+//! Overlapped operations: issue, completion, and delivery of the completion through exactly
+//! one channel — the completion routine (an APC on the issuing thread), the completion port
+//! of the socket, or `WSAGetOverlappedResult`.
+//!
+//! Pending receives take arriving data before anything else sees it (no FD_READ for data an
+//! overlapped receive consumed, conformance EV-20); a FIN completes them with 0 bytes, a reset
+//! with STATUS_CONNECTION_RESET, a local close with STATUS_CONNECTION_ABORTED (OV-01, OV-02).
+//! The event in the OVERLAPPED is signalled on completion unless a completion routine was
+//! given (OV-04); an operation that completes at once still signals and still queues its
+//! packet (OV-06) unless FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is set.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::api::SimWinsock;
+use super::sched::WaitKey;
+use super::socket::Role;
+use super::trace::TraceKind;
+use super::world::World;
+use crate::api::{CompletionPacket, IoCompletion, Overlapped, WsaError};
+
+/// How an operation ended (the NTSTATUS in `OVERLAPPED.Internal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Ok,
+    /// STATUS_CONNECTION_RESET: the peer reset.
+    Reset,
+    /// STATUS_CONNECTION_ABORTED: the socket was closed locally.
+    LocalAbort,
+    /// STATUS_CANCELLED: CancelIoEx, or a closed listener / accept socket.
+    Cancelled,
+    /// STATUS_CONNECTION_REFUSED.
+    Refused,
+    /// STATUS_IO_TIMEOUT: a connect got no answer.
+    TimedOut,
+}
+
+impl Status {
+    /// The WinSock code (WSAGetOverlappedResult, completion routines).
+    pub(crate) fn wsa(self) -> Option<WsaError> {
+        match self {
+            Status::Ok => None,
+            Status::Reset => Some(WsaError::WSAECONNRESET),
+            Status::LocalAbort => Some(WsaError::WSAECONNABORTED),
+            Status::Cancelled => Some(WsaError::WSA_OPERATION_ABORTED),
+            Status::Refused => Some(WsaError::WSAECONNREFUSED),
+            Status::TimedOut => Some(WsaError::WSAETIMEDOUT),
+        }
+    }
+
+    /// The Win32 code (GetQueuedCompletionStatus).
+    pub(crate) fn win32(self) -> Option<WsaError> {
+        match self {
+            Status::Ok => None,
+            Status::Reset => Some(WsaError::ERROR_NETNAME_DELETED),
+            Status::LocalAbort => Some(WsaError::ERROR_CONNECTION_ABORTED),
+            Status::Cancelled => Some(WsaError::WSA_OPERATION_ABORTED),
+            Status::Refused => Some(WsaError::ERROR_CONNECTION_REFUSED),
+            // ERROR_SEM_TIMEOUT (121).
+            Status::TimedOut => Some(WsaError::Other(121)),
+        }
+    }
+}
+
+/// What an operation does.
+#[derive(Debug)]
+pub(crate) enum OpKind {
+    Recv,
+    Send,
+    /// AcceptEx on the op's (listener) socket into the socket with handle `accept_handle`;
+    /// `child` is set once a connection was taken and the op waits for its first data.
+    Accept {
+        accept_handle: usize,
+        recv_len: usize,
+        child: Option<usize>,
+    },
+    /// ConnectEx: `send` goes out once connected.
+    Connect { send: Vec<u8> },
+}
+
+/// A completion routine as the sim stores it.
+pub(crate) type SimRoutine = Box<dyn FnOnce(&SimWinsock, IoCompletion) + Send>;
+
+/// One overlapped operation.
+pub(crate) struct Op {
+    pub host: usize,
+    /// The issuing thread (its APC queue runs the routine).
+    pub tid: usize,
+    /// The socket whose completion key the packet carries.
+    pub sid: usize,
+    pub ov: Overlapped,
+    pub kind: OpKind,
+    pub bufs: Vec<Vec<u8>>,
+    pub routine: Option<SimRoutine>,
+    pub done: Option<(Status, usize)>,
+}
+
+/// Per-socket I/O state.
+#[derive(Debug, Default)]
+pub(crate) struct SockIo {
+    pub recvs: VecDeque<u64>,
+    pub sends: VecDeque<u64>,
+    pub accepts: VecDeque<u64>,
+    pub connect: Option<u64>,
+    /// An AcceptEx (of some listener) waiting for this socket's first data.
+    pub accept_wait: Option<u64>,
+    /// Completion port object and key.
+    pub port: Option<(usize, usize)>,
+    pub skip_on_success: bool,
+}
+
+/// All overlapped state of the run.
+#[derive(Default)]
+pub(crate) struct IoState {
+    pub ops: BTreeMap<u64, Op>,
+    pub next: u64,
+    /// Operations not yet collected, by (host, OVERLAPPED id).
+    pub by_ov: BTreeMap<(usize, u64), u64>,
+    /// Results of operations delivered by routine or packet, for a later
+    /// WSAGetOverlappedResult: (status, bytes).
+    pub results: BTreeMap<(usize, u64), (Status, usize)>,
+    pub socks: Vec<Option<Box<SockIo>>>,
+}
+
+impl World {
+    pub(crate) fn io_sock(&mut self, id: usize) -> &mut SockIo {
+        let socks = &mut self.io.socks;
+        if socks.len() <= id {
+            socks.resize_with(id + 1, || None);
+        }
+        socks[id].get_or_insert_with(Box::default)
+    }
+
+    pub(crate) fn io_sock_ref(&self, id: usize) -> Option<&SockIo> {
+        self.io.socks.get(id)?.as_deref()
+    }
+
+    /// Forgets a freed socket's I/O state.
+    pub(crate) fn io_clear(&mut self, id: usize) {
+        if let Some(slot) = self.io.socks.get_mut(id) {
+            *slot = None;
+        }
+    }
+
+    /// Whether `ov` may start an operation on `host` (not pending already).
+    pub(crate) fn ov_free(&self, host: usize, ov: &Overlapped) -> bool {
+        match self.io.by_ov.get(&(host, ov.id)) {
+            Some(serial) => self
+                .io
+                .ops
+                .get(serial)
+                .is_some_and(|op| op.done.is_some()),
+            None => true,
+        }
+    }
+
+    /// Registers a new operation; returns its serial.
+    pub(crate) fn start_op(&mut self, op: Op) -> u64 {
+        let serial = self.io.next;
+        self.io.next += 1;
+        let key = (op.host, op.ov.id);
+        if let Some(old) = self.io.by_ov.insert(key, serial) {
+            // The previous operation with this OVERLAPPED finished and was never collected.
+            self.io.ops.remove(&old);
+        }
+        self.io.results.remove(&key);
+        self.io.ops.insert(serial, op);
+        serial
+    }
+
+    /// An operation finished: record it and deliver it through its one channel.
+    /// `immediate` marks completion inside the issuing call (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS).
+    pub(crate) fn finish_op(&mut self, serial: u64, status: Status, bytes: usize, immediate: bool) {
+        let Some(op) = self.io.ops.get_mut(&serial) else {
+            return;
+        };
+        if op.done.is_some() {
+            return;
+        }
+        op.done = Some((status, bytes));
+        let (host, tid, sid, ov) = (op.host, op.tid, op.sid, op.ov);
+        let routine = op.routine.take();
+        self.record(
+            tid,
+            TraceKind::Deliver("IO-COMPLETE"),
+            ov.id,
+            bytes as u64,
+            status.wsa().map_or(0, |e| i64::from(e.code())),
+        );
+        if routine.is_none() {
+            if let Some(ev) = ov.event.and_then(|e| self.event_id(host, e.raw()).ok()) {
+                self.set_event(ev);
+            }
+        }
+        let port = self.io_sock_ref(sid).and_then(|io| {
+            let skip = immediate && status == Status::Ok && io.skip_on_success;
+            io.port.filter(|_| !skip)
+        });
+        if let Some(routine) = routine {
+            let op = self.take_op(serial);
+            let done = completion(op, status.wsa(), bytes);
+            self.threads[tid]
+                .apcs
+                .push_back(Box::new(move |ws: &SimWinsock| routine(ws, done)));
+            self.notify(WaitKey::Apc(tid));
+        } else if let Some((port, key)) = port {
+            let op = self.take_op(serial);
+            let packet = CompletionPacket {
+                bytes,
+                key,
+                overlapped: Some(op.ov),
+                error: status.win32(),
+                bufs: op.bufs,
+            };
+            self.post_packet(port, packet);
+        }
+        self.notify(WaitKey::Io(host, ov.id));
+    }
+
+    /// Removes a finished operation, keeping its result for WSAGetOverlappedResult.
+    fn take_op(&mut self, serial: u64) -> Op {
+        let op = self.io.ops.remove(&serial).expect("operation exists");
+        let key = (op.host, op.ov.id);
+        if self.io.by_ov.get(&key) == Some(&serial) {
+            self.io.by_ov.remove(&key);
+        }
+        if let Some((status, bytes)) = op.done {
+            self.io.results.insert(key, (status, bytes));
+        }
+        op
+    }
+
+    /// Collects a finished operation for WSAGetOverlappedResult (buffers included).
+    pub(crate) fn collect_op(&mut self, host: usize, ov: &Overlapped) -> Option<IoCompletion> {
+        let serial = *self.io.by_ov.get(&(host, ov.id))?;
+        let (status, bytes) = self.io.ops.get(&serial)?.done?;
+        let op = self.take_op(serial);
+        Some(completion(op, status.wsa(), bytes))
+    }
+
+    /// Bytes waiting for a normal receive on stream socket `id`.
+    fn rcv_len(&mut self, id: usize) -> usize {
+        self.tcp(id).map_or(0, |t| t.rcv.len())
+    }
+
+    /// Pending receives take the data that has arrived, in order; a FIN ends them with 0
+    /// bytes, a reset with an error.
+    pub(crate) fn service_recvs(&mut self, id: usize) {
+        if let Some(serial) = self.io_sock_ref(id).and_then(|io| io.accept_wait) {
+            if self.rcv_len(id) > 0 || self.tcp(id).is_some_and(|t| t.fin_rcvd || t.error.is_some()) {
+                self.io_sock(id).accept_wait = None;
+                let n = self.fill_from_rcv(id, serial);
+                self.finish_op(serial, Status::Ok, n, false);
+            }
+        }
+        loop {
+            let Some(&serial) = self.io_sock_ref(id).and_then(|io| io.recvs.front()) else {
+                return;
+            };
+            let (has_data, fin, error) = match self.tcp(id) {
+                Some(t) => (!t.rcv.is_empty(), t.fin_rcvd, t.error),
+                None => (false, false, None),
+            };
+            let outcome = if has_data {
+                let n = self.fill_from_rcv(id, serial);
+                (Status::Ok, n)
+            } else if error.is_some() {
+                (Status::Reset, 0)
+            } else if fin {
+                (Status::Ok, 0)
+            } else {
+                return;
+            };
+            self.io_sock(id).recvs.pop_front();
+            self.finish_op(serial, outcome.0, outcome.1, false);
+        }
+    }
+
+    /// Moves received data into an operation's buffers (scatter); returns the bytes moved.
+    fn fill_from_rcv(&mut self, id: usize, serial: u64) -> usize {
+        let Some(op) = self.io.ops.get_mut(&serial) else {
+            return 0;
+        };
+        let Some(Role::Stream(t)) = self.sockets.get_mut(id).map(|s| &mut s.role) else {
+            return 0;
+        };
+        let mut total = 0;
+        for buf in op.bufs.iter_mut() {
+            let n = buf.len().min(t.rcv.len());
+            for (dst, src) in buf.iter_mut().zip(t.rcv.drain(..n)) {
+                *dst = src;
+            }
+            total += n;
+            if t.rcv.is_empty() {
+                break;
+            }
+        }
+        if total > 0 {
+            self.tcp_window_update(id);
+        }
+        total
+    }
+
+    /// Pending sends go into the send buffer as it makes room (whole, as Windows takes them).
+    pub(crate) fn service_sends(&mut self, id: usize) {
+        loop {
+            let Some(&serial) = self.io_sock_ref(id).and_then(|io| io.sends.front()) else {
+                return;
+            };
+            let error = self.tcp(id).and_then(|t| t.error);
+            if error.is_some() {
+                self.io_sock(id).sends.pop_front();
+                self.finish_op(serial, Status::Reset, 0, false);
+                continue;
+            }
+            if !self.send_ready(id) {
+                return;
+            }
+            self.io_sock(id).sends.pop_front();
+            let data: Vec<u8> = self.io.ops[&serial].bufs.concat();
+            self.tcp_enqueue(id, &data, false);
+            self.finish_op(serial, Status::Ok, data.len(), false);
+        }
+    }
+
+    /// Ends every pending operation of socket `id` (closesocket, CancelIoEx) with `status`;
+    /// AcceptEx operations with `accept_status`. Only `ov`'s when given. Returns how many.
+    pub(crate) fn abort_ops(
+        &mut self,
+        id: usize,
+        status: Status,
+        accept_status: Status,
+        ov: Option<&Overlapped>,
+    ) -> usize {
+        let Some(io) = self.io.socks.get_mut(id).and_then(|s| s.as_deref_mut()) else {
+            return 0;
+        };
+        let matches = |ops: &BTreeMap<u64, Op>, serial: &u64| {
+            ov.is_none_or(|ov| ops.get(serial).is_some_and(|op| op.ov.id == ov.id))
+        };
+        let mut hit: Vec<(u64, Status)> = Vec::new();
+        let ops = &self.io.ops;
+        for q in [&mut io.recvs, &mut io.sends] {
+            q.retain(|s| {
+                let m = matches(ops, s);
+                if m {
+                    hit.push((*s, status));
+                }
+                !m
+            });
+        }
+        io.accepts.retain(|s| {
+            let m = matches(ops, s);
+            if m {
+                hit.push((*s, accept_status));
+            }
+            !m
+        });
+        if let Some(c) = io.connect.filter(|s| matches(ops, s)) {
+            io.connect = None;
+            hit.push((c, accept_status));
+        }
+        if let Some(a) = io.accept_wait.filter(|s| matches(ops, s)) {
+            io.accept_wait = None;
+            hit.push((a, accept_status));
+        }
+        let n = hit.len();
+        for (serial, st) in hit {
+            self.finish_op(serial, st, 0, false);
+        }
+        n
+    }
+
+    /// AcceptEx operations waiting on listener `lid` take queued connections.
+    pub(crate) fn service_accepts(&mut self, lid: usize) {
+        loop {
+            let Some(&serial) = self.io_sock_ref(lid).and_then(|io| io.accepts.front()) else {
+                return;
+            };
+            let child = match self.sockets.get_mut(lid).map(|s| &mut s.role) {
+                Some(Role::Listener(q)) => match q.accept_q.pop_front() {
+                    Some(c) => c,
+                    None => return,
+                },
+                _ => return,
+            };
+            self.io_sock(lid).accepts.pop_front();
+            let (accept_handle, recv_len) = match &self.io.ops[&serial].kind {
+                OpKind::Accept {
+                    accept_handle,
+                    recv_len,
+                    ..
+                } => (*accept_handle, *recv_len),
+                _ => unreachable!("accept queue holds AcceptEx operations"),
+            };
+            let host = self.sockets.at(lid).host;
+            if !self.transplant(host, accept_handle, child) {
+                // The accept socket is gone: the connection is lost, as on Windows.
+                self.tcp_abort(child);
+                self.finish_op(serial, Status::Cancelled, 0, false);
+                continue;
+            }
+            if recv_len == 0 {
+                self.finish_op(serial, Status::Ok, 0, false);
+            } else {
+                if let Some(OpKind::Accept { child: c, .. }) =
+                    self.io.ops.get_mut(&serial).map(|op| &mut op.kind)
+                {
+                    *c = Some(child);
+                }
+                self.io_sock(child).accept_wait = Some(serial);
+                self.service_recvs(child);
+            }
+        }
+    }
+
+    /// Makes handle `h` (an unconnected accept socket) name connection `child`, as AcceptEx
+    /// does. The old socket object goes; its completion port association carries over.
+    fn transplant(&mut self, host: usize, h: usize, child: usize) -> bool {
+        let Ok(old) = self.sock_id(host, crate::api::Socket::from_raw(h)) else {
+            return false;
+        };
+        let port = self.io_sock_ref(old).and_then(|io| io.port);
+        let skip = self.io_sock_ref(old).is_some_and(|io| io.skip_on_success);
+        let nonblocking = self.sockets.at(old).nonblocking;
+        self.hosts[host].replace_handle(h, super::net::HandleObj::Socket(child));
+        self.sockets.at(old).handle = None;
+        self.free_socket(old);
+        let c = self.sockets.at(child);
+        c.handle = Some(h);
+        c.nonblocking = nonblocking;
+        if let Role::Stream(t) = &mut c.role {
+            t.listener = None;
+        }
+        let io = self.io_sock(child);
+        io.port = port;
+        io.skip_on_success = skip;
+        self.netev_mut(child).write_latched = true;
+        true
+    }
+
+    /// A ConnectEx finished (its socket connected or failed).
+    pub(crate) fn service_connect(&mut self, id: usize, err: Option<WsaError>) {
+        let Some(serial) = self.io_sock_ref(id).and_then(|io| io.connect) else {
+            return;
+        };
+        self.io_sock(id).connect = None;
+        match err {
+            None => {
+                let data = match self.io.ops.get_mut(&serial).map(|op| &mut op.kind) {
+                    Some(OpKind::Connect { send }) => std::mem::take(send),
+                    _ => Vec::new(),
+                };
+                if !data.is_empty() {
+                    self.tcp_enqueue(id, &data, false);
+                }
+                self.finish_op(serial, Status::Ok, data.len(), false);
+            }
+            Some(WsaError::WSAETIMEDOUT) => self.finish_op(serial, Status::TimedOut, 0, false),
+            Some(_) => self.finish_op(serial, Status::Refused, 0, false),
+        }
+    }
+}
+
+/// The completion handed back for a finished operation.
+fn completion(op: Op, error: Option<WsaError>, bytes: usize) -> IoCompletion {
+    IoCompletion {
+        overlapped: op.ov,
+        error,
+        bytes,
+        flags: 0,
+        bufs: op.bufs,
+    }
+}

@@ -1,0 +1,485 @@
+//! The overlapped calls of the simulator ([`OverlappedIo`] for [`SimWinsock`]): WSASend and
+//! WSARecv with and without OVERLAPPED, WSAGetOverlappedResult, AcceptEx, ConnectEx,
+//! CancelIoEx, and the alertable waits that run completion routines (SleepEx,
+//! WaitForSingleObjectEx, WaitForMultipleObjectsEx, QueueUserAPC).
+
+use super::api::{SimWinsock, Traced};
+use super::overlapped::{Op, OpKind, Status};
+use super::sched::{Step, ThreadState, WaitKey};
+use super::socket::Role;
+use super::stream::{RecvOp, SendOp};
+use super::tcp::TcpState;
+use super::world::World;
+use crate::api::consts::*;
+use crate::api::overlapped::{WAIT_IO_COMPLETION, WAIT_OBJECT_0};
+use crate::api::{
+    ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, SockAddr, Socket,
+    ThreadId, WsaError, WsaEvent,
+};
+
+impl Traced for IoCompletion {
+    fn traced(&self) -> i64 {
+        self.bytes as i64
+    }
+}
+
+impl Traced for (usize, u32) {
+    fn traced(&self) -> i64 {
+        self.0 as i64
+    }
+}
+
+impl World {
+    /// The checks WSASend/WSARecv make before anything is queued (OV-08): errors known at call
+    /// time are synchronous and queue no packet.
+    fn overlapped_precheck(&mut self, id: usize, receive: bool) -> Result<(), WsaError> {
+        let s = self.sockets.at(id);
+        if receive && s.shut_rd || !receive && s.shut_wr {
+            return Err(WsaError::WSAESHUTDOWN);
+        }
+        match &s.role {
+            Role::Stream(t) => match (t.error, t.connected_at) {
+                (Some(e), Some(_)) => Err(e),
+                _ if !t.state.is_synchronized() || t.state == TcpState::TimeWait => {
+                    Err(WsaError::WSAENOTCONN)
+                }
+                _ => Ok(()),
+            },
+            _ => Err(WsaError::WSAENOTCONN),
+        }
+    }
+
+    /// How operation `serial` ended, whether or not it was delivered already.
+    fn op_outcome(&self, serial: u64, host: usize, ov: &Overlapped) -> Option<(Status, usize)> {
+        match self.io.ops.get(&serial) {
+            Some(op) => op.done,
+            None => self.io.results.get(&(host, ov.id)).copied(),
+        }
+    }
+
+    /// Cancels the AcceptEx operations (of any listener) that would use accept handle `h`.
+    pub(crate) fn cancel_accepts_into(&mut self, h: usize) {
+        let hits: Vec<(u64, usize)> = self
+            .io
+            .ops
+            .iter()
+            .filter(|(_, op)| {
+                op.done.is_none()
+                    && matches!(op.kind, OpKind::Accept { accept_handle, child: None, .. } if accept_handle == h)
+            })
+            .map(|(&serial, op)| (serial, op.sid))
+            .collect();
+        for (serial, lid) in hits {
+            self.io_sock(lid).accepts.retain(|&s| s != serial);
+            self.finish_op(serial, Status::Cancelled, 0, false);
+        }
+    }
+}
+
+fn routine_box(routine: Option<CompletionRoutine<SimWinsock>>) -> Option<super::overlapped::SimRoutine> {
+    routine
+}
+
+impl SimWinsock {
+    /// Common start of an overlapped WSASend/WSARecv: checks, then the operation record.
+    fn start_stream_op(
+        &self,
+        w: &mut World,
+        id: usize,
+        kind: OpKind,
+        bufs: Vec<Vec<u8>>,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<SimWinsock>>,
+    ) -> Result<u64, WsaError> {
+        let receive = matches!(kind, OpKind::Recv);
+        w.overlapped_precheck(id, receive)?;
+        if routine.is_some() && w.io_sock_ref(id).is_some_and(|io| io.port.is_some()) {
+            // A completion routine on a socket bound to a completion port (OV-04).
+            return Err(WsaError::WSAEINVAL);
+        }
+        if !w.ov_free(self.host, &ov) {
+            return Err(WsaError::WSAEINVAL);
+        }
+        Ok(w.start_op(Op {
+            host: self.host,
+            tid: self.tid,
+            sid: id,
+            ov,
+            kind,
+            bufs,
+            routine: routine_box(routine),
+            done: None,
+        }))
+    }
+
+    /// The alertable part of a wait: runs queued APCs if there are any.
+    fn apcs_ran(&self) -> bool {
+        self.run_apcs() > 0
+    }
+}
+
+impl OverlappedIo for SimWinsock {
+    fn wsa_send(&self, s: Socket, bufs: &[&[u8]], flags: u32) -> Result<usize, WsaError> {
+        let data: Vec<u8> = bufs.concat();
+        self.call("WSASend", s.raw() as u64, data.len() as u64, |this| {
+            let id = this.sock(s)?;
+            let mut op = {
+                let w = this.w();
+                let sk = w.sockets.get(id).expect("handle names a socket");
+                SendOp {
+                    id,
+                    flags: flags as i32,
+                    nonblocking: sk.nonblocking,
+                    done: 0,
+                    deadline: w.timeout_deadline(sk.opts.sndtimeo_ms),
+                }
+            };
+            let r = this.blocking("WSASend", Some((s, id)), |w| w.send_step(&mut op, &data));
+            if this.w().sock_id(this.host, s) == Ok(id) {
+                this.w().reenable_send(id, r == Err(WsaError::WSAEWOULDBLOCK));
+            }
+            r
+        })
+    }
+
+    fn wsa_recv(
+        &self,
+        s: Socket,
+        bufs: &mut [&mut [u8]],
+        flags: u32,
+    ) -> Result<(usize, u32), WsaError> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        self.call("WSARecv", s.raw() as u64, total as u64, |this| {
+            let id = this.sock(s)?;
+            let mut op = {
+                let w = this.w();
+                let sk = w.sockets.get(id).expect("handle names a socket");
+                RecvOp {
+                    id,
+                    flags: flags as i32,
+                    nonblocking: sk.nonblocking,
+                    filled: 0,
+                    deadline: w.timeout_deadline(sk.opts.rcvtimeo_ms),
+                }
+            };
+            let mut tmp = vec![0u8; total];
+            let r = this.blocking("WSARecv", Some((s, id)), |w| w.recv_step(&mut op, &mut tmp));
+            if this.w().sock_id(this.host, s) == Ok(id) {
+                this.w().reenable_recv(id, flags as i32 & MSG_OOB != 0);
+            }
+            let n = r?;
+            let mut off = 0;
+            for b in bufs.iter_mut() {
+                let k = b.len().min(n - off);
+                b[..k].copy_from_slice(&tmp[off..off + k]);
+                off += k;
+            }
+            Ok((n, 0))
+        })
+    }
+
+    fn wsa_send_overlapped(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        let len: usize = bufs.iter().map(|b| b.len()).sum();
+        let _ = flags;
+        self.call("WSASend", s.raw() as u64, len as u64, |this| {
+            let id = this.sock(s)?;
+            let mut w = this.w();
+            let serial = this.start_stream_op(&mut w, id, OpKind::Send, bufs, ov, routine)?;
+            let idle = w.io_sock_ref(id).is_none_or(|io| io.sends.is_empty());
+            w.reenable_send(id, false);
+            if idle && w.send_ready(id) {
+                let data: Vec<u8> = w.io.ops[&serial].bufs.concat();
+                w.tcp_enqueue(id, &data, false);
+                w.finish_op(serial, Status::Ok, len, true);
+                return Ok(len);
+            }
+            w.io_sock(id).sends.push_back(serial);
+            Err(WsaError::WSA_IO_PENDING)
+        })
+    }
+
+    fn wsa_recv_overlapped(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        let len: usize = bufs.iter().map(|b| b.len()).sum();
+        let _ = flags;
+        self.call("WSARecv", s.raw() as u64, len as u64, |this| {
+            let id = this.sock(s)?;
+            let mut w = this.w();
+            let serial = this.start_stream_op(&mut w, id, OpKind::Recv, bufs, ov, routine)?;
+            let idle = w.io_sock_ref(id).is_none_or(|io| io.recvs.is_empty());
+            w.io_sock(id).recvs.push_back(serial);
+            if idle {
+                // Data already there (or a close): completes at once, still signalled and
+                // still queued to a completion port (OV-06).
+                w.service_recvs(id);
+            }
+            w.reenable_recv(id, false);
+            match w.op_outcome(serial, this.host, &ov) {
+                Some((Status::Ok, n)) => Ok(n),
+                Some((st, _)) => Err(st.wsa().unwrap_or(WsaError::WSAECONNRESET)),
+                None => Err(WsaError::WSA_IO_PENDING),
+            }
+        })
+    }
+
+    fn wsa_get_overlapped_result(
+        &self,
+        s: Socket,
+        ov: &Overlapped,
+        wait: bool,
+    ) -> Result<IoCompletion, WsaError> {
+        let r = self.call("WSAGetOverlappedResult", s.raw() as u64, ov.id, |this| {
+            this.sock(s)?;
+            let host = this.host;
+            this.blocking("WSAGetOverlappedResult", None, |w| {
+                if let Some(c) = w.collect_op(host, ov) {
+                    return Step::Done(Ok(c));
+                }
+                if w.io.by_ov.contains_key(&(host, ov.id)) {
+                    return if wait {
+                        Step::Wait(WaitKey::Io(host, ov.id), None)
+                    } else {
+                        Step::Done(Err(WsaError::WSA_IO_INCOMPLETE))
+                    };
+                }
+                match w.io.results.get(&(host, ov.id)) {
+                    Some(&(status, bytes)) => Step::Done(Ok(IoCompletion {
+                        overlapped: *ov,
+                        error: status.wsa(),
+                        bytes,
+                        flags: 0,
+                        bufs: Vec::new(),
+                    })),
+                    None => Step::Done(Err(WsaError::WSAEINVAL)),
+                }
+            })
+        });
+        if let Ok(IoCompletion { error: Some(e), .. }) = &r {
+            // WSAGetOverlappedResult returned FALSE: the operation's error is the last error.
+            self.w().threads[self.tid].last_error = e.code();
+        }
+        r
+    }
+
+    fn accept_ex(
+        &self,
+        listener: Socket,
+        accept_socket: Socket,
+        receive_len: usize,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError> {
+        self.call("AcceptEx", listener.raw() as u64, accept_socket.raw() as u64, |this| {
+            let lid = this.sock(listener)?;
+            let aid = this.sock(accept_socket)?;
+            let mut w = this.w();
+            if !matches!(w.sockets.at(lid).role, Role::Listener(_)) {
+                return Err(WsaError::WSAEINVAL);
+            }
+            let a = w.sockets.at(aid);
+            if !matches!(a.role, Role::Idle) || a.local.is_some() || a.ty != SOCK_STREAM {
+                return Err(WsaError::WSAEINVAL);
+            }
+            let busy = w.io.ops.values().any(|op| {
+                op.done.is_none()
+                    && matches!(op.kind, OpKind::Accept { accept_handle, .. } if accept_handle == accept_socket.raw())
+            });
+            if busy || !w.ov_free(this.host, &ov) {
+                return Err(WsaError::WSAEINVAL);
+            }
+            let bufs = if receive_len > 0 {
+                vec![vec![0u8; receive_len]]
+            } else {
+                Vec::new()
+            };
+            let serial = w.start_op(Op {
+                host: this.host,
+                tid: this.tid,
+                sid: lid,
+                ov,
+                kind: OpKind::Accept {
+                    accept_handle: accept_socket.raw(),
+                    recv_len: receive_len,
+                    child: None,
+                },
+                bufs,
+                routine: None,
+                done: None,
+            });
+            w.io_sock(lid).accepts.push_back(serial);
+            w.service_accepts(lid);
+            match w.op_outcome(serial, this.host, &ov) {
+                Some((Status::Ok, n)) => Ok(n),
+                Some((st, _)) => Err(st.wsa().unwrap_or(WsaError::WSA_OPERATION_ABORTED)),
+                None => Err(WsaError::WSA_IO_PENDING),
+            }
+        })
+    }
+
+    fn connect_ex(
+        &self,
+        s: Socket,
+        addr: &SockAddr,
+        send_buf: Vec<u8>,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError> {
+        self.call("ConnectEx", s.raw() as u64, u64::from(addr.port().unwrap_or(0)), |this| {
+            let id = this.sock(s)?;
+            let mut w = this.w();
+            let sk = w.sockets.at(id);
+            match &sk.role {
+                Role::Listener(_) => return Err(WsaError::WSAEINVAL),
+                Role::Stream(t) if t.state.is_synchronized() => return Err(WsaError::WSAEISCONN),
+                Role::Stream(t) if t.state == TcpState::SynSent => {
+                    return Err(WsaError::WSAEINVAL)
+                }
+                _ => {}
+            }
+            if sk.local.is_none() {
+                // ConnectEx needs a bound socket (OV-12).
+                return Err(WsaError::WSAEINVAL);
+            }
+            if !w.ov_free(this.host, &ov) {
+                return Err(WsaError::WSAEINVAL);
+            }
+            let serial = w.start_op(Op {
+                host: this.host,
+                tid: this.tid,
+                sid: id,
+                ov,
+                kind: OpKind::Connect { send: send_buf },
+                bufs: Vec::new(),
+                routine: None,
+                done: None,
+            });
+            w.io_sock(id).connect = Some(serial);
+            if let Err(e) = w.connect_start(id, addr) {
+                w.io_sock(id).connect = None;
+                w.io.ops.remove(&serial);
+                w.io.by_ov.remove(&(this.host, ov.id));
+                return Err(e);
+            }
+            Err(WsaError::WSA_IO_PENDING)
+        })
+    }
+
+    fn cancel_io_ex(&self, s: Socket, ov: Option<&Overlapped>) -> Result<(), WsaError> {
+        self.call("CancelIoEx", s.raw() as u64, ov.map_or(0, |o| o.id), |this| {
+            let id = this.sock(s)?;
+            let n = this
+                .w()
+                .abort_ops(id, Status::Cancelled, Status::Cancelled, ov);
+            if n == 0 {
+                return Err(WsaError::ERROR_NOT_FOUND);
+            }
+            Ok(())
+        })
+    }
+
+    fn sleep_ex(&self, ms: u32, alertable: bool) -> u32 {
+        if self.enter("SleepEx", true).is_err() {
+            return 0;
+        }
+        if alertable && self.apcs_ran() {
+            return WAIT_IO_COMPLETION;
+        }
+        if ms == 0 && !alertable {
+            crate::api::Winsock::sleep(self, 0);
+            return 0;
+        }
+        let tid = self.tid;
+        let deadline = (ms != INFINITE).then(|| self.now().as_nanos() as u64 + u64::from(ms) * 1_000_000);
+        let r = self.blocking("SleepEx", None, |w| {
+            if alertable && !w.threads[tid].apcs.is_empty() {
+                return Step::Done(Ok(WAIT_IO_COMPLETION));
+            }
+            if deadline.is_some_and(|d| w.now >= d) {
+                return Step::Done(Ok(0));
+            }
+            let keys = if alertable {
+                vec![WaitKey::Apc(tid)]
+            } else {
+                Vec::new()
+            };
+            Step::WaitAny(keys, deadline)
+        });
+        let r = match r {
+            Ok(WAIT_IO_COMPLETION) => {
+                self.run_apcs();
+                WAIT_IO_COMPLETION
+            }
+            _ => 0,
+        };
+        if ms == 0 && r == 0 {
+            self.idle_poll();
+        }
+        let _ = self.finish("SleepEx", u64::from(ms), u64::from(alertable), Ok::<usize, WsaError>(r as usize));
+        r
+    }
+
+    fn wait_for_single_object_ex(
+        &self,
+        event: WsaEvent,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<u32, WsaError> {
+        self.wait_for_multiple_objects_ex(&[event], false, timeout_ms, alertable)
+    }
+
+    fn wait_for_multiple_objects_ex(
+        &self,
+        events: &[WsaEvent],
+        wait_all: bool,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<u32, WsaError> {
+        let r = self.enter("WaitForMultipleObjectsEx", false).and_then(|()| {
+            if events.is_empty() || events.len() > WSA_MAXIMUM_WAIT_EVENTS {
+                return Err(WsaError::WSA_INVALID_PARAMETER);
+            }
+            let objects = {
+                let w = self.w();
+                events
+                    .iter()
+                    .map(|e| w.event_id(self.host, e.raw()))
+                    .collect::<Result<Vec<usize>, WsaError>>()?
+            };
+            self.wait_objects("WaitForMultipleObjectsEx", &objects, wait_all, timeout_ms, alertable)
+        });
+        self.finish(
+            "WaitForMultipleObjectsEx",
+            events.len() as u64,
+            u64::from(timeout_ms),
+            r.map(|v| v as usize),
+        )
+        .map(|v| v as u32 + WAIT_OBJECT_0)
+    }
+
+    fn queue_user_apc(&self, apc: ApcRoutine<Self>, thread: ThreadId) -> Result<(), WsaError> {
+        let r = self.enter("QueueUserAPC", true).and_then(|()| {
+            let mut w = self.w();
+            let tid = thread.index();
+            match w.threads.get(tid).map(|t| t.state) {
+                Some(ThreadState::Finished) | None => Err(WsaError::WSA_INVALID_HANDLE),
+                Some(_) => {
+                    w.threads[tid].apcs.push_back(apc);
+                    w.notify(WaitKey::Apc(tid));
+                    Ok(())
+                }
+            }
+        });
+        self.finish("QueueUserAPC", thread.index() as u64, 0, r)
+    }
+}
