@@ -54,6 +54,7 @@
 #![deny(unsafe_code)]
 
 pub mod api;
+pub mod os;
 pub mod sim;
 
 pub use api::{SockAddr, Socket, Winsock, WsaError};

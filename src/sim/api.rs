@@ -563,7 +563,9 @@ impl Winsock for SimWinsock {
     }
 
     fn wait_for_thread(&self, t: ThreadId, timeout_ms: u32) -> Result<(), WsaError> {
-        self.call("WaitForSingleObject", t.0 as u64, u64::from(timeout_ms), |this| {
+        // WaitForSingleObject is a kernel call: it needs no WSAStartup.
+        let r = self.enter("WaitForSingleObject", true).and_then(|()| {
+            let this = self;
             let deadline = {
                 let w = this.w();
                 if t.0 >= w.threads.len() {
@@ -580,6 +582,7 @@ impl Winsock for SimWinsock {
                     Step::Wait(WaitKey::Thread(t.0), deadline)
                 }
             })
-        })
+        });
+        self.finish("WaitForSingleObject", t.0 as u64, u64::from(timeout_ms), r)
     }
 }

@@ -1,0 +1,573 @@
+//! The real-network backend: [`System`] implements [`Winsock`] on the host OS's sockets
+//! (through socket2), so code tested in the simulator runs unchanged on a real stack.
+//!
+//! # How it meets the backend contract ([`crate::api`])
+//! - **Results and last error.** Every call returns `Ok` exactly when the OS call (and the
+//!   WinSock checks made before it) succeeds; failures carry the WinSock code. On Windows the
+//!   OS error already is that code; on Unix `errno` is translated by one table
+//!   (`errors.rs`). The last error is kept per OS thread, 0 after a success.
+//! - **Handles.** SOCKET values are the backend's own, not descriptors: multiples of 4 from
+//!   0x100, a freed value reused last-freed-first, exactly as in the simulator (`handles.rs`).
+//!   A value naming no open socket is WSAENOTSOCK; nothing panics on bad input.
+//! - **WSAStartup.** Counted per `System`; socket calls before it give WSANOTINITIALISED, and
+//!   the last `WSACleanup` closes the `System`'s sockets. (Thread and time calls are Win32
+//!   calls and need no startup.)
+//! - **Windows' checks before the OS call.** Where Unix would accept what Windows refuses,
+//!   the backend refuses first, with Windows' code: `socket`'s argument table (the
+//!   simulator's rules), `listen` on an unbound socket (Unix binds implicitly) → WSAEINVAL,
+//!   `connect` to 0.0.0.0 or port 0 (Unix connects to itself) → WSAEADDRNOTAVAIL,
+//!   `getsockname` on an unbound socket (Unix says 0.0.0.0:0) → WSAEINVAL, `send` on a
+//!   socket never connected (Linux says EPIPE) → WSAENOTCONN, `recv` after `SD_RECEIVE`
+//!   (Unix returns 0) → WSAESHUTDOWN, EAGAIN from an expired SO_RCVTIMEO / SO_SNDTIMEO on a
+//!   blocking socket → WSAETIMEDOUT, an accepted socket inheriting the listener's blocking
+//!   mode, and the option table's length and level rules (`sockopt.rs`).
+//! - **Time and threads.** `sleep` is `std::thread::sleep`, `get_tick_count` counts
+//!   milliseconds since [`System::new`], `create_thread` starts an OS thread with a clone of
+//!   the `System`, `wait_for_thread` waits on a condition variable with a timeout.
+//!
+//! # Known differences from Windows on Unix hosts
+//! - **Partial nonblocking sends.** Windows as observed takes a nonblocking `send` whole or
+//!   fails with WSAEWOULDBLOCK (conformance NB-07); Unix may take part of it and return the
+//!   count — the looser behaviour the WinSock documentation allows, and the simulator's
+//!   `SendMode::Partial`. Blocking sends are looped here until everything is taken.
+//! - **SO_ERROR clears on read.** Windows keeps SO_ERROR until it is reset; Unix clears the
+//!   pending error when `getsockopt(SO_ERROR)` (or a failing call) reports it, so a second
+//!   read gives 0. Setting SO_ERROR is not possible (WSAENOPROTOOPT).
+//! - **SIOCATMARK and MSG_OOB receive** give WSAEOPNOTSUPP: socket2 offers urgent-data
+//!   receive only into uninitialised memory, which safe Rust cannot read back. Sending with
+//!   MSG_OOB works.
+//! - **FIONREAD is an approximation**: a nonblocking MSG_PEEK into a 64 KiB scratch buffer,
+//!   so it reports at most 65536 bytes, and on a datagram socket the size of the first
+//!   datagram (Windows: everything queued).
+//! - **Connection refused comes at once.** Linux answers a connect to a closed loopback port
+//!   immediately; Windows retries the SYN after the RST and reports WSAECONNREFUSED after
+//!   about 2 seconds (1 s on newer builds).
+//! - **SO_RCVTIMEO also bounds `accept`** on Linux (Windows' accept ignores it); the expiry is
+//!   reported as WSAETIMEDOUT.
+//! - **Buffer sizes**: Linux doubles a SO_RCVBUF / SO_SNDBUF value and reports the doubled
+//!   size; SO_REUSEADDR only lets a port in TIME_WAIT be reused (Windows lets a second
+//!   socket bind a port in use); IPV6_V6ONLY keeps the OS default (off on Linux, on on
+//!   Windows); port 0 picks from the OS's ephemeral range (32768–60999 on Linux, not
+//!   Windows' 49152–65535).
+//! - **`closesocket` during a call on another thread**: the socket is shut down for
+//!   receiving to wake a blocked `recv` or `accept` (Linux), which then fails with WSAEINTR
+//!   as on Windows; a thread blocked in `send` waits until its send finishes or times out.
+//! - **`recv` with MSG_PEEK | MSG_WAITALL** peeks once and does not wait for the whole length;
+//!   a datagram larger than the buffer is cut silently (Windows fails with WSAEMSGSIZE).
+
+mod errors;
+mod handles;
+mod sock;
+mod sockopt;
+mod threads;
+
+use std::cell::Cell;
+use std::net::Shutdown;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+
+use self::errors::Ctx;
+use self::handles::Handles;
+use self::sock::{family_of, os_err, Entry, OsSocket};
+use self::threads::Threads;
+use crate::api::consts::*;
+use crate::api::{SockAddr, Socket, ThreadId, Winsock, WsaData, WsaError};
+
+thread_local! {
+    /// `WSAGetLastError` of the calling OS thread.
+    static LAST_ERROR: Cell<i32> = const { Cell::new(0) };
+}
+
+/// Sets the calling thread's last error from a call's result and passes the result on.
+fn finish<T>(r: Result<T, WsaError>) -> Result<T, WsaError> {
+    LAST_ERROR.with(|c| c.set(r.as_ref().map_or_else(|e| e.code(), |_| 0)));
+    r
+}
+
+/// The real network stack behind the [`Winsock`] trait.
+///
+/// A cheap-to-clone handle (an `Arc` inside): clones share one handle table, one
+/// `WSAStartup` count and one thread table, as the threads of one Windows process do.
+///
+/// ```
+/// use winsock_sim::os::System;
+/// use winsock_sim::prelude::*;
+///
+/// let ws = System::new();
+/// ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+/// let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+/// ws.bind(s, &SockAddr::v4([127, 0, 0, 1], 0))?;
+/// assert_ne!(ws.getsockname(s)?.port(), Some(0));
+/// ws.closesocket(s)?;
+/// ws.wsa_cleanup()?;
+/// # Ok::<(), WsaError>(())
+/// ```
+#[derive(Clone)]
+pub struct System {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    table: Mutex<Table>,
+    threads: Threads,
+    started_at: Instant,
+}
+
+/// The handle table and the `WSAStartup` count, under one lock.
+#[derive(Default)]
+struct Table {
+    handles: Handles<Arc<Entry>>,
+    wsa_refs: u32,
+}
+
+impl std::fmt::Debug for System {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = self.inner.table.lock();
+        write!(f, "System(WSAStartup count {})", t.wsa_refs)
+    }
+}
+
+impl Default for System {
+    fn default() -> Self {
+        System::new()
+    }
+}
+
+impl System {
+    /// A new backend: no sockets, `WSAStartup` not yet called, the tick count at 0.
+    pub fn new() -> System {
+        System {
+            inner: Arc::new(Inner {
+                table: Mutex::new(Table::default()),
+                threads: Threads::default(),
+                started_at: Instant::now(),
+            }),
+        }
+    }
+
+    /// Runs a socket call: the WSANOTINITIALISED check, `body`, the last error.
+    fn call<T>(&self, body: impl FnOnce() -> Result<T, WsaError>) -> Result<T, WsaError> {
+        let started = self.inner.table.lock().wsa_refs > 0;
+        finish(if started {
+            body()
+        } else {
+            Err(WsaError::WSANOTINITIALISED)
+        })
+    }
+
+    /// Runs a call on socket `s`. A call that was still running when another thread closed
+    /// the socket fails with WSAEINTR, as on Windows.
+    fn with<T>(
+        &self,
+        s: Socket,
+        body: impl FnOnce(&Entry) -> Result<T, WsaError>,
+    ) -> Result<T, WsaError> {
+        let entry = {
+            let t = self.inner.table.lock();
+            if t.wsa_refs == 0 {
+                return finish(Err(WsaError::WSANOTINITIALISED));
+            }
+            t.handles.get(s.raw()).cloned()
+        };
+        let Some(e) = entry else {
+            return finish(Err(WsaError::WSAENOTSOCK));
+        };
+        let r = body(&e);
+        finish(if e.closed.load(Ordering::Acquire) {
+            Err(WsaError::WSAEINTR)
+        } else {
+            r
+        })
+    }
+
+    /// Gives `e` a handle.
+    fn insert(&self, e: Entry) -> Socket {
+        Socket::from_raw(self.inner.table.lock().handles.insert(Arc::new(e)))
+    }
+
+    /// Ends a socket whose handle is gone. If another thread is inside a call on it, shuts
+    /// it down for receiving so a blocked `recv` or `accept` returns; the descriptor closes
+    /// when the last call lets go of it.
+    fn retire(e: Arc<Entry>) {
+        e.closed.store(true, Ordering::Release);
+        if Arc::strong_count(&e) > 1 {
+            let _ = e.sock().shutdown(Shutdown::Read);
+        }
+    }
+}
+
+impl Winsock for System {
+    /// `WSAStartup`: counts the call (a major version of 0 is WSAVERNOTSUPPORTED); versions
+    /// above 2.2 are granted 2.2.
+    fn wsa_startup(&self, version: u16) -> Result<WsaData, WsaError> {
+        if version & 0xff == 0 {
+            return finish(Err(WsaError::WSAVERNOTSUPPORTED));
+        }
+        self.inner.table.lock().wsa_refs += 1;
+        let v = if (version & 0xff, version >> 8) > (2, 2) {
+            WINSOCK_VERSION_2_2
+        } else {
+            version
+        };
+        finish(Ok(WsaData {
+            version: v,
+            high_version: WINSOCK_VERSION_2_2,
+            description: "WinSock 2.0 (winsock-sim OS backend)".to_string(),
+            system_status: "Running".to_string(),
+        }))
+    }
+
+    /// `WSACleanup`: the last one closes every socket of this `System`.
+    fn wsa_cleanup(&self) -> Result<(), WsaError> {
+        let closing = {
+            let mut t = self.inner.table.lock();
+            if t.wsa_refs == 0 {
+                return finish(Err(WsaError::WSANOTINITIALISED));
+            }
+            t.wsa_refs -= 1;
+            if t.wsa_refs == 0 {
+                t.handles.drain()
+            } else {
+                Vec::new()
+            }
+        };
+        closing.into_iter().for_each(System::retire);
+        finish(Ok(()))
+    }
+
+    /// `WSAGetLastError`: a thread-local value.
+    fn wsa_get_last_error(&self) -> i32 {
+        LAST_ERROR.with(Cell::get)
+    }
+
+    /// `WSASetLastError`: sets the thread-local value.
+    fn wsa_set_last_error(&self, code: i32) {
+        LAST_ERROR.with(|c| c.set(code));
+    }
+
+    /// `socket`: Windows' argument table, then an OS socket (IPv4 or IPv6, TCP or UDP).
+    fn socket(&self, af: i32, ty: i32, protocol: i32) -> Result<Socket, WsaError> {
+        self.call(|| Entry::open(af, ty, protocol).map(|e| self.insert(e)))
+    }
+
+    /// `bind`: family and already-bound checks, then the OS bind.
+    fn bind(&self, s: Socket, addr: &SockAddr) -> Result<(), WsaError> {
+        self.with(s, |e| {
+            let a = addr.parse()?;
+            if family_of(&a) != e.family {
+                return Err(WsaError::WSAEFAULT);
+            }
+            if e.local()?.is_some() {
+                return Err(WsaError::WSAEINVAL);
+            }
+            e.sock().bind(&a.into()).map_err(|err| e.err(&err, e.ctx()))
+        })
+    }
+
+    /// `listen`: refuses unbound and datagram sockets as Windows does; SOMAXCONN asks the OS
+    /// for its maximum (Linux caps the backlog at `net.core.somaxconn`).
+    fn listen(&self, s: Socket, backlog: i32) -> Result<(), WsaError> {
+        self.with(s, |e| {
+            if e.ty != SOCK_STREAM {
+                return Err(WsaError::WSAEOPNOTSUPP);
+            }
+            if e.local()?.is_none() {
+                return Err(WsaError::WSAEINVAL);
+            }
+            if e.seen_connected() {
+                return Err(WsaError::WSAEISCONN);
+            }
+            let backlog = if backlog == SOMAXCONN {
+                i32::MAX
+            } else {
+                backlog.max(1)
+            };
+            e.sock()
+                .listen(backlog)
+                .map_err(|err| e.err(&err, e.ctx()))?;
+            e.listening.store(true, Ordering::Relaxed);
+            Ok(())
+        })
+    }
+
+    /// `accept`: the OS accept; the new socket gets the listener's blocking mode, as on
+    /// Windows.
+    fn accept(&self, s: Socket) -> Result<(Socket, SockAddr), WsaError> {
+        self.with(s, |e| {
+            if e.ty != SOCK_STREAM {
+                return Err(WsaError::WSAEOPNOTSUPP);
+            }
+            if !e.listening.load(Ordering::Relaxed) {
+                return Err(WsaError::WSAEINVAL);
+            }
+            let (conn, peer) = loop {
+                match e.sock().accept() {
+                    Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+                    r => break r.map_err(|err| e.err(&err, e.ctx()))?,
+                }
+            };
+            let nonblocking = e.nonblocking.load(Ordering::Relaxed);
+            conn.set_nonblocking(nonblocking)
+                .map_err(|err| os_err(&err))?;
+            let peer = peer.as_socket().ok_or(WsaError::WSAEINVAL)?;
+            let child = Entry::new(OsSocket::Stream(conn.into()), e.family, SOCK_STREAM);
+            child.nonblocking.store(nonblocking, Ordering::Relaxed);
+            child.connected.store(true, Ordering::Relaxed);
+            if e.closed.load(Ordering::Acquire) {
+                return Err(WsaError::WSAEINTR);
+            }
+            Ok((self.insert(child), SockAddr::from(peer)))
+        })
+    }
+
+    /// `connect`: Windows' address checks, then the OS connect; EINPROGRESS of a nonblocking
+    /// connect is WSAEWOULDBLOCK.
+    fn connect(&self, s: Socket, addr: &SockAddr) -> Result<(), WsaError> {
+        self.with(s, |e| {
+            let dst = addr.parse()?;
+            if family_of(&dst) != e.family {
+                return Err(WsaError::WSAEAFNOSUPPORT);
+            }
+            if e.listening.load(Ordering::Relaxed) {
+                return Err(WsaError::WSAEINVAL);
+            }
+            if dst.ip().is_unspecified() || dst.port() == 0 {
+                return Err(WsaError::WSAEADDRNOTAVAIL);
+            }
+            let ctx = Ctx {
+                connect: true,
+                ..e.ctx()
+            };
+            e.sock()
+                .connect(&dst.into())
+                .map_err(|err| e.err(&err, ctx))?;
+            e.connected.store(true, Ordering::Relaxed);
+            Ok(())
+        })
+    }
+
+    /// `send`: the OS send (MSG_OOB and MSG_DONTROUTE pass through); a blocking send is
+    /// repeated until the whole buffer is taken, a nonblocking one may return a short count.
+    fn send(&self, s: Socket, buf: &[u8], flags: i32) -> Result<usize, WsaError> {
+        self.with(s, |e| {
+            if flags & !(MSG_OOB | MSG_DONTROUTE) != 0 {
+                return Err(WsaError::WSAEOPNOTSUPP);
+            }
+            if let Some(w) = e.take_stashed() {
+                return Err(w);
+            }
+            if e.shut_wr.load(Ordering::Relaxed) {
+                return Err(WsaError::WSAESHUTDOWN);
+            }
+            if !e.seen_connected() {
+                return Err(WsaError::WSAENOTCONN);
+            }
+            let mut done = 0;
+            loop {
+                match e.send_once(&buf[done..], flags) {
+                    Ok(n) => {
+                        done += n;
+                        if done == buf.len() || e.nonblocking.load(Ordering::Relaxed) {
+                            return Ok(done);
+                        }
+                    }
+                    Err(_) if done > 0 => return Ok(done),
+                    Err(err) => return Err(e.err(&err, e.ctx())),
+                }
+            }
+        })
+    }
+
+    /// `recv`: the OS recv or peek; MSG_WAITALL is carried out by receiving until the buffer
+    /// is full, the peer closes, or an error (which the next call then reports).
+    fn recv(&self, s: Socket, buf: &mut [u8], flags: i32) -> Result<usize, WsaError> {
+        self.with(s, |e| {
+            if flags & !(MSG_PEEK | MSG_WAITALL | MSG_OOB) != 0 {
+                return Err(WsaError::WSAEOPNOTSUPP);
+            }
+            if flags & MSG_OOB != 0 {
+                let inline = e.sock().out_of_band_inline().unwrap_or(false);
+                return Err(if inline {
+                    WsaError::WSAEINVAL
+                } else {
+                    WsaError::WSAEOPNOTSUPP
+                });
+            }
+            if e.ty == SOCK_DGRAM && flags & MSG_WAITALL != 0 {
+                return Err(WsaError::WSAEOPNOTSUPP);
+            }
+            if let Some(w) = e.take_stashed() {
+                return Err(w);
+            }
+            if e.shut_rd.load(Ordering::Relaxed) {
+                return Err(WsaError::WSAESHUTDOWN);
+            }
+            if e.ty == SOCK_DGRAM && e.local()?.is_none() {
+                return Err(WsaError::WSAEINVAL);
+            }
+            let peek = flags & MSG_PEEK != 0;
+            let mut filled = e.recv_once(buf, peek).map_err(|err| e.err(&err, e.ctx()))?;
+            if peek || flags & MSG_WAITALL == 0 || filled == 0 {
+                return Ok(filled);
+            }
+            while filled < buf.len() {
+                match e.recv_once(&mut buf[filled..], false) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(err) => {
+                        match e.err(&err, e.ctx()) {
+                            WsaError::WSAEWOULDBLOCK | WsaError::WSAETIMEDOUT => {}
+                            w => *e.stashed.lock() = Some(w),
+                        }
+                        break;
+                    }
+                }
+            }
+            Ok(filled)
+        })
+    }
+
+    /// `shutdown`: the OS shutdown; the directions are remembered for `send`/`recv`.
+    fn shutdown(&self, s: Socket, how: i32) -> Result<(), WsaError> {
+        self.with(s, |e| {
+            let dir = match how {
+                SD_RECEIVE => Shutdown::Read,
+                SD_SEND => Shutdown::Write,
+                SD_BOTH => Shutdown::Both,
+                _ if !e.seen_connected() => return Err(WsaError::WSAENOTCONN),
+                _ => return Err(WsaError::WSAEINVAL),
+            };
+            e.sock().shutdown(dir).map_err(|err| e.err(&err, e.ctx()))?;
+            if how != SD_SEND {
+                e.shut_rd.store(true, Ordering::Relaxed);
+            }
+            if how != SD_RECEIVE {
+                e.shut_wr.store(true, Ordering::Relaxed);
+            }
+            Ok(())
+        })
+    }
+
+    /// `closesocket`: frees the handle and closes the descriptor (graceful, or abortive under
+    /// SO_LINGER {1, 0}, as the OS does it).
+    fn closesocket(&self, s: Socket) -> Result<(), WsaError> {
+        self.call(|| {
+            let e = self
+                .inner
+                .table
+                .lock()
+                .handles
+                .remove(s.raw())
+                .ok_or(WsaError::WSAENOTSOCK)?;
+            System::retire(e);
+            Ok(())
+        })
+    }
+
+    /// `ioctlsocket`: FIONBIO sets the OS's nonblocking mode; FIONREAD peeks (see the module
+    /// doc); SIOCATMARK and other codes give WSAEOPNOTSUPP.
+    fn ioctlsocket(&self, s: Socket, cmd: u32, arg: &mut u32) -> Result<(), WsaError> {
+        self.with(s, |e| match cmd {
+            FIONBIO => {
+                let on = *arg != 0;
+                e.sock().set_nonblocking(on).map_err(|err| os_err(&err))?;
+                e.nonblocking.store(on, Ordering::Relaxed);
+                Ok(())
+            }
+            FIONREAD => {
+                *arg = e.bytes_readable();
+                Ok(())
+            }
+            _ => Err(WsaError::WSAEOPNOTSUPP),
+        })
+    }
+
+    /// `getsockname`: the OS's local address; WSAEINVAL while unbound.
+    fn getsockname(&self, s: Socket) -> Result<SockAddr, WsaError> {
+        self.with(s, |e| {
+            e.local()?.map(SockAddr::from).ok_or(WsaError::WSAEINVAL)
+        })
+    }
+
+    /// `getpeername`: the OS's peer address; WSAENOTCONN when not connected.
+    fn getpeername(&self, s: Socket) -> Result<SockAddr, WsaError> {
+        self.with(s, |e| {
+            let a = e.sock().peer_addr().map_err(|err| e.err(&err, e.ctx()))?;
+            a.as_socket()
+                .map(SockAddr::from)
+                .ok_or(WsaError::WSAENOTCONN)
+        })
+    }
+
+    /// `setsockopt`: Windows' option values and length rules, carried out by socket2.
+    fn setsockopt(
+        &self,
+        s: Socket,
+        level: i32,
+        optname: i32,
+        optval: &[u8],
+    ) -> Result<(), WsaError> {
+        self.with(s, |e| sockopt::set(e, level, optname, optval))
+    }
+
+    /// `getsockopt`: the OS's value in Windows' units and layout.
+    fn getsockopt(
+        &self,
+        s: Socket,
+        level: i32,
+        optname: i32,
+        optval: &mut [u8],
+    ) -> Result<usize, WsaError> {
+        self.with(s, |e| sockopt::get(e, level, optname, optval))
+    }
+
+    /// `Sleep`: `std::thread::sleep`; `Sleep(0)` yields, `Sleep(INFINITE)` never returns.
+    fn sleep(&self, ms: u32) {
+        match ms {
+            0 => std::thread::yield_now(),
+            INFINITE => loop {
+                std::thread::park();
+            },
+            _ => std::thread::sleep(Duration::from_millis(u64::from(ms))),
+        }
+    }
+
+    /// `GetTickCount`: milliseconds since [`System::new`], wrapping after 49.7 days.
+    fn get_tick_count(&self) -> u32 {
+        self.inner.started_at.elapsed().as_millis() as u32
+    }
+
+    /// `CreateThread`: an OS thread named `name` running `f` with a clone of this `System`;
+    /// its result is not kept (the trait has no `GetExitCodeThread`).
+    fn create_thread<F>(&self, name: &str, f: F) -> Result<ThreadId, WsaError>
+    where
+        F: FnOnce(&Self) -> Result<(), WsaError> + Send + 'static,
+    {
+        let index = self.inner.threads.reserve();
+        let sys = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || {
+                let _finished = sys.inner.threads.guard(index);
+                let _ = f(&sys);
+            });
+        finish(match spawned {
+            Ok(j) => {
+                self.inner.threads.started(index, Some(j));
+                Ok(ThreadId(index))
+            }
+            Err(err) => {
+                self.inner.threads.started(index, None);
+                Err(os_err(&err))
+            }
+        })
+    }
+
+    /// `WaitForSingleObject` on a thread: a condition-variable wait with the timeout.
+    fn wait_for_thread(&self, t: ThreadId, timeout_ms: u32) -> Result<(), WsaError> {
+        finish(self.inner.threads.wait(t, timeout_ms))
+    }
+}

@@ -1,0 +1,214 @@
+//! `setsockopt` / `getsockopt` on OS sockets: Windows' option values and length rules (the
+//! simulator's, `src/sim/sockopt.rs`), carried out with socket2's typed option calls.
+//!
+//! Options fall into the simulator's four shapes, which decide how `optlen` is checked:
+//! SOL_SOCKET booleans (any length ≥ 1, and `setsockopt` accepts 0 and changes nothing),
+//! one-byte options (≥ 1, the low byte counts), 4-byte integers, and the 4-byte LINGER. A
+//! shorter buffer is WSAEFAULT, an unknown level WSAEINVAL, an unknown option at a known level
+//! WSAENOPROTOOPT. `getsockopt` writes `min(optlen, 4)` bytes and returns that length.
+//!
+//! Values in WinSock's units become socket2's types: SO_RCVTIMEO / SO_SNDTIMEO are DWORD
+//! milliseconds (0 = none) ↔ `Option<Duration>`; SO_LINGER is `{u16 l_onoff, u16 l_linger}`
+//! ↔ `Option<Duration>` in seconds.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use super::sock::Entry;
+use crate::api::consts::*;
+use crate::api::WsaError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    SolBool,
+    OneByte,
+    Int,
+    Linger,
+}
+
+/// The options this backend carries out, with their shapes.
+fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape, WsaError> {
+    use Shape::*;
+    match level {
+        SOL_SOCKET => match name {
+            SO_BROADCAST | SO_OOBINLINE | SO_REUSEADDR | SO_ACCEPTCONN => Ok(SolBool),
+            SO_DONTLINGER if ty == SOCK_STREAM => Ok(SolBool),
+            SO_KEEPALIVE => Ok(OneByte),
+            SO_RCVBUF | SO_SNDBUF | SO_RCVTIMEO | SO_SNDTIMEO | SO_ERROR | SO_TYPE => Ok(Int),
+            SO_LINGER if ty == SOCK_STREAM => Ok(Linger),
+            _ => Err(WsaError::WSAENOPROTOOPT),
+        },
+        IPPROTO_TCP => match name {
+            TCP_NODELAY if ty == SOCK_STREAM => Ok(OneByte),
+            _ => Err(WsaError::WSAENOPROTOOPT),
+        },
+        IPPROTO_IP => match name {
+            IP_TTL => Ok(OneByte),
+            _ => Err(WsaError::WSAENOPROTOOPT),
+        },
+        IPPROTO_IPV6 => match name {
+            _ if family != AF_INET6 => Err(WsaError::WSAEINVAL),
+            IPV6_V6ONLY | IPV6_UNICAST_HOPS => Ok(OneByte),
+            _ => Err(WsaError::WSAENOPROTOOPT),
+        },
+        IPPROTO_UDP => Err(WsaError::WSAENOPROTOOPT),
+        _ => Err(WsaError::WSAEINVAL),
+    }
+}
+
+/// Reads up to 4 little-endian bytes as an integer.
+fn read_int(b: &[u8]) -> u32 {
+    let mut v = [0u8; 4];
+    let n = b.len().min(4);
+    v[..n].copy_from_slice(&b[..n]);
+    u32::from_le_bytes(v)
+}
+
+/// WinSock milliseconds (0 = no timeout) as socket2's timeout.
+fn ms_to_timeout(ms: u32) -> Option<Duration> {
+    (ms != 0).then(|| Duration::from_millis(u64::from(ms)))
+}
+
+/// socket2's timeout as WinSock milliseconds (a nonzero timeout never reads as 0).
+fn timeout_to_ms(t: Option<Duration>) -> u32 {
+    t.map_or(0, |d| d.as_millis().clamp(1, u128::from(u32::MAX)) as u32)
+}
+
+/// `setsockopt` on `e`.
+pub(crate) fn set(e: &Entry, level: i32, name: i32, val: &[u8]) -> Result<(), WsaError> {
+    let v = match shape(level, name, e.ty, e.family)? {
+        Shape::SolBool if val.is_empty() => return Ok(()),
+        Shape::SolBool => read_int(val),
+        Shape::OneByte if val.is_empty() => return Err(WsaError::WSAEFAULT),
+        Shape::OneByte => u32::from(val[0]),
+        Shape::Int | Shape::Linger if val.len() < 4 => return Err(WsaError::WSAEFAULT),
+        Shape::Int | Shape::Linger => read_int(val),
+    };
+    let on = v != 0;
+    let s = e.sock();
+    let r = match (level, name) {
+        (SOL_SOCKET, SO_BROADCAST) => s.set_broadcast(on),
+        (SOL_SOCKET, SO_OOBINLINE) => s.set_out_of_band_inline(on),
+        (SOL_SOCKET, SO_REUSEADDR) => s.set_reuse_address(on),
+        (SOL_SOCKET, SO_KEEPALIVE) => s.set_keepalive(on),
+        (SOL_SOCKET, SO_RCVBUF | SO_SNDBUF) if (v as i32) < 0 => return Err(WsaError::WSAEINVAL),
+        (SOL_SOCKET, SO_RCVBUF) => s.set_recv_buffer_size(v as usize),
+        (SOL_SOCKET, SO_SNDBUF) => s.set_send_buffer_size(v as usize),
+        (SOL_SOCKET, SO_RCVTIMEO) => s.set_read_timeout(ms_to_timeout(v)),
+        (SOL_SOCKET, SO_SNDTIMEO) => s.set_write_timeout(ms_to_timeout(v)),
+        (SOL_SOCKET, SO_LINGER) => {
+            let (onoff, secs) = (v & 0xffff, v >> 16);
+            s.set_linger((onoff != 0).then(|| Duration::from_secs(u64::from(secs))))
+        }
+        (SOL_SOCKET, SO_DONTLINGER) => {
+            // SO_DONTLINGER FALSE turns lingering on with the current l_linger.
+            let keep = s.linger().map_err(|err| e.err(&err, e.ctx()))?;
+            s.set_linger((!on).then(|| keep.unwrap_or(Duration::ZERO)))
+        }
+        (IPPROTO_TCP, TCP_NODELAY) => s.set_nodelay(on),
+        (IPPROTO_IP, IP_TTL) => s.set_ttl(v),
+        (IPPROTO_IPV6, IPV6_V6ONLY) => s.set_only_v6(on),
+        (IPPROTO_IPV6, IPV6_UNICAST_HOPS) => s.set_unicast_hops_v6(v),
+        // Read-only options (SO_ACCEPTCONN, SO_ERROR, SO_TYPE).
+        _ => return Err(WsaError::WSAENOPROTOOPT),
+    };
+    r.map_err(|err| e.err(&err, e.ctx()))
+}
+
+/// `getsockopt` on `e`: fills `out` and returns the new optlen.
+pub(crate) fn get(e: &Entry, level: i32, name: i32, out: &mut [u8]) -> Result<usize, WsaError> {
+    let min = match shape(level, name, e.ty, e.family)? {
+        Shape::SolBool | Shape::OneByte => 1,
+        Shape::Int | Shape::Linger => 4,
+    };
+    if out.len() < min {
+        return Err(WsaError::WSAEFAULT);
+    }
+    let s = e.sock();
+    let b = u32::from;
+    let os = |err: std::io::Error| e.err(&err, e.ctx());
+    let v: u32 = match (level, name) {
+        (SOL_SOCKET, SO_BROADCAST) => b(s.broadcast().map_err(os)?),
+        (SOL_SOCKET, SO_ACCEPTCONN) => b(e.listening.load(Ordering::Relaxed)),
+        (SOL_SOCKET, SO_OOBINLINE) => b(s.out_of_band_inline().map_err(os)?),
+        (SOL_SOCKET, SO_REUSEADDR) => b(s.reuse_address().map_err(os)?),
+        (SOL_SOCKET, SO_KEEPALIVE) => b(s.keepalive().map_err(os)?),
+        (SOL_SOCKET, SO_RCVBUF) => s.recv_buffer_size().map_err(os)?.min(i32::MAX as usize) as u32,
+        (SOL_SOCKET, SO_SNDBUF) => s.send_buffer_size().map_err(os)?.min(i32::MAX as usize) as u32,
+        (SOL_SOCKET, SO_RCVTIMEO) => timeout_to_ms(s.read_timeout().map_err(os)?),
+        (SOL_SOCKET, SO_SNDTIMEO) => timeout_to_ms(s.write_timeout().map_err(os)?),
+        (SOL_SOCKET, SO_ERROR) => match e.take_stashed() {
+            Some(w) => w.code() as u32,
+            None => match s.take_error().map_err(os)? {
+                Some(err) => e.err(&err, e.ctx()).code() as u32,
+                None => 0,
+            },
+        },
+        (SOL_SOCKET, SO_TYPE) => e.ty as u32,
+        (SOL_SOCKET, SO_LINGER) => match s.linger().map_err(os)? {
+            Some(d) => 1 | (d.as_secs().min(u64::from(u16::MAX)) as u32) << 16,
+            None => 0,
+        },
+        (SOL_SOCKET, SO_DONTLINGER) => b(s.linger().map_err(os)?.is_none()),
+        (IPPROTO_TCP, TCP_NODELAY) => b(s.nodelay().map_err(os)?),
+        (IPPROTO_IP, IP_TTL) => s.ttl().map_err(os)?,
+        (IPPROTO_IPV6, IPV6_V6ONLY) => b(s.only_v6().map_err(os)?),
+        (IPPROTO_IPV6, IPV6_UNICAST_HOPS) => s.unicast_hops_v6().map_err(os)?,
+        _ => return Err(WsaError::WSAENOPROTOOPT),
+    };
+    let n = out.len().min(4);
+    out[..n].copy_from_slice(&v.to_le_bytes()[..n]);
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_follow_the_simulators_rules() {
+        use Shape::*;
+        assert_eq!(
+            shape(SOL_SOCKET, SO_REUSEADDR, SOCK_STREAM, AF_INET),
+            Ok(SolBool)
+        );
+        assert_eq!(
+            shape(SOL_SOCKET, SO_RCVTIMEO, SOCK_STREAM, AF_INET),
+            Ok(Int)
+        );
+        assert_eq!(
+            shape(SOL_SOCKET, SO_LINGER, SOCK_STREAM, AF_INET),
+            Ok(Linger)
+        );
+        assert_eq!(
+            shape(SOL_SOCKET, SO_LINGER, SOCK_DGRAM, AF_INET),
+            Err(WsaError::WSAENOPROTOOPT)
+        );
+        assert_eq!(
+            shape(IPPROTO_TCP, TCP_NODELAY, SOCK_DGRAM, AF_INET),
+            Err(WsaError::WSAENOPROTOOPT)
+        );
+        assert_eq!(shape(IPPROTO_IP, IP_TTL, SOCK_STREAM, AF_INET), Ok(OneByte));
+        assert_eq!(
+            shape(IPPROTO_IPV6, IPV6_V6ONLY, SOCK_STREAM, AF_INET),
+            Err(WsaError::WSAEINVAL)
+        );
+        assert_eq!(
+            shape(SOL_SOCKET, 0x7777, SOCK_STREAM, AF_INET),
+            Err(WsaError::WSAENOPROTOOPT)
+        );
+        assert_eq!(
+            shape(0x4242, 1, SOCK_STREAM, AF_INET),
+            Err(WsaError::WSAEINVAL)
+        );
+    }
+
+    #[test]
+    fn timeouts_convert_between_milliseconds_and_durations() {
+        assert_eq!(ms_to_timeout(0), None);
+        assert_eq!(ms_to_timeout(1500), Some(Duration::from_millis(1500)));
+        assert_eq!(timeout_to_ms(None), 0);
+        assert_eq!(timeout_to_ms(Some(Duration::from_micros(10))), 1);
+        assert_eq!(timeout_to_ms(Some(Duration::from_secs(2))), 2000);
+    }
+}
