@@ -5,22 +5,38 @@ use super::api::SimWinsock;
 use super::network_events::Reg;
 use super::objects::KObject;
 use super::sched::{Step, WaitKey};
+use super::world::World;
 use crate::api::consts::*;
 use crate::api::{AsyncSelect, Hwnd, Msg, Socket, WndProc, WsaError};
 
-impl SimWinsock {
-    /// Takes the first message of this thread's queue for `hwnd` (any when NULL).
-    fn take_message(&self, hwnd: Hwnd, remove: bool) -> Option<Msg> {
-        let mut w = self.w();
-        let q = &mut w.threads[self.tid].msgq;
-        let i = q
-            .iter()
-            .position(|m| hwnd == Hwnd::NULL || m.hwnd == hwnd || m.message == WM_QUIT)?;
-        if remove {
-            q.remove(i)
+/// The next message of thread `tid` for `hwnd` (any when NULL): a posted message first, then
+/// a WM_QUIT if PostQuitMessage was called (Windows generates it only when nothing else is
+/// queued).
+fn next_message(w: &mut World, tid: usize, hwnd: Hwnd, remove: bool) -> Option<Msg> {
+    let t = &mut w.threads[tid];
+    if let Some(i) = t
+        .msgq
+        .iter()
+        .position(|m| hwnd == Hwnd::NULL || m.hwnd == hwnd)
+    {
+        return if remove {
+            t.msgq.remove(i)
         } else {
-            q.get(i).copied()
-        }
+            t.msgq.get(i).copied()
+        };
+    }
+    let code = if remove { t.quit.take() } else { t.quit }?;
+    Some(Msg {
+        hwnd: Hwnd::NULL,
+        message: WM_QUIT,
+        wparam: code as usize,
+        lparam: 0,
+    })
+}
+
+impl SimWinsock {
+    fn take_message(&self, hwnd: Hwnd, remove: bool) -> Option<Msg> {
+        next_message(&mut self.w(), self.tid, hwnd, remove)
     }
 }
 
@@ -79,15 +95,9 @@ impl AsyncSelect for SimWinsock {
 
     fn post_quit_message(&self, exit_code: i32) {
         let tid = self.tid;
-        self.w().post_to_thread(
-            tid,
-            Msg {
-                hwnd: Hwnd::NULL,
-                message: WM_QUIT,
-                wparam: exit_code as usize,
-                lparam: 0,
-            },
-        );
+        let mut w = self.w();
+        w.threads[tid].quit = Some(exit_code);
+        w.notify(WaitKey::Messages(tid));
     }
 
     fn get_message(&self, hwnd: Hwnd) -> Result<Option<Msg>, WsaError> {
@@ -95,11 +105,7 @@ impl AsyncSelect for SimWinsock {
             let tid = self.tid;
             let filter = hwnd;
             self.blocking("GetMessage", None, |w| {
-                let q = &mut w.threads[tid].msgq;
-                let found = q.iter().position(|m| {
-                    filter == Hwnd::NULL || m.hwnd == filter || m.message == WM_QUIT
-                });
-                match found.and_then(|i| q.remove(i)) {
+                match next_message(w, tid, filter, true) {
                     Some(m) if m.message == WM_QUIT => Step::Done(Ok(None)),
                     Some(m) => Step::Done(Ok(Some(m))),
                     None => Step::Wait(WaitKey::Messages(tid), None),

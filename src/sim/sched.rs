@@ -65,6 +65,9 @@ pub(crate) struct Thread {
     pub timed_out: bool,
     /// The thread's message queue (messages of its windows and its own, such as WM_QUIT).
     pub msgq: std::collections::VecDeque<crate::api::Msg>,
+    /// PostQuitMessage's exit code: WM_QUIT is generated only once the queue holds no posted
+    /// message, and several PostQuitMessage calls give one WM_QUIT.
+    pub quit: Option<i32>,
     /// The thread's APC queue: run only during an alertable wait.
     pub apcs: std::collections::VecDeque<Apc>,
     /// The completion port this thread took its last packet from (it counts as one of the

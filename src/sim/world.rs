@@ -28,6 +28,10 @@ use crate::api::WsaError;
 /// A simulated thread's function.
 pub(crate) type ThreadBody = Box<dyn FnOnce(&SimWinsock) -> Result<(), WsaError> + Send>;
 
+/// Virtual time that passes for each round of busy-polling threads (parked spinners) when no
+/// timer falls due sooner: 1 ms.
+const SPIN_QUANTUM: Nanos = 1_000_000;
+
 /// The seed used when the builder is given none and `WINSOCK_SIM_SEED` is unset.
 pub const DEFAULT_SEED: u64 = 0x5EED;
 
@@ -244,6 +248,7 @@ impl World {
             timed_out: false,
             msgq: Default::default(),
             apcs: Default::default(),
+            quit: None,
             iocp_port: None,
             iocp_suspended: false,
         });
@@ -550,9 +555,14 @@ impl Sim {
                 return Err(self.error(&w, SimErrorKind::TimeLimit));
             }
             if !w.spinners.is_empty() {
-                if !w.fire_next_timer() {
-                    // Only pollers are left and nothing is scheduled: let time pass for them.
-                    w.now += 1_000_000;
+                // Pollers burn CPU while time passes: step the clock by at most one polling
+                // quantum, so a poller's own timeout (GetTickCount) is seen when it expires,
+                // not when some unrelated far-off timer fires.
+                let step_to = w.now + SPIN_QUANTUM;
+                if w.timers.peek().is_some_and(|t| t.at <= step_to) {
+                    w.fire_next_timer();
+                } else {
+                    w.now = step_to;
                 }
                 w.release_spinners();
                 continue;
