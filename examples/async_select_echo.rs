@@ -69,7 +69,12 @@ pub fn server<W: Winsock + AsyncSelect>(ws: &W) -> Result<(), WsaError> {
     let listener = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
     ws.bind(listener, &SockAddr::v4([0, 0, 0, 0], common::PORT))?;
     ws.listen(listener, SOMAXCONN)?;
-    ws.wsa_async_select(listener, hwnd, WM_SOCKET, FD_ACCEPT | FD_READ | FD_WRITE | FD_CLOSE)?;
+    ws.wsa_async_select(
+        listener,
+        hwnd,
+        WM_SOCKET,
+        FD_ACCEPT | FD_READ | FD_WRITE | FD_CLOSE,
+    )?;
     let mut pending = BTreeMap::new();
     while let Some(msg) = ws.get_message(Hwnd::NULL)? {
         if msg.message == WM_SOCKET {

@@ -108,16 +108,25 @@ fn main() {
     println!("  clients         {clients}");
     println!("  messages        {total} ({messages} per client, {bytes} B each)");
     println!("  bytes echoed    {}", total * bytes);
-    println!("  virtual time    {:.3} s", report.virtual_time.as_secs_f64());
+    println!(
+        "  virtual time    {:.3} s",
+        report.virtual_time.as_secs_f64()
+    );
     println!("  wall time       {:.3} s", wall.as_secs_f64());
-    println!("  messages/s      {:.0} (wall)", total as f64 / wall.as_secs_f64());
+    println!(
+        "  messages/s      {:.0} (wall)",
+        total as f64 / wall.as_secs_f64()
+    );
     println!("  thread switches {}", report.stats.switches);
     println!("  segments        {}", report.stats.segments);
     println!("  calls           {}", report.stats.calls);
     println!("  trace hash      {:#018x}", report.trace_hash);
     if let Ok(s) = std::fs::read_to_string("/proc/self/status") {
         if let Some(l) = s.lines().find(|l| l.starts_with("VmHWM")) {
-            println!("  peak memory     {}", l.trim_start_matches("VmHWM:").trim());
+            println!(
+                "  peak memory     {}",
+                l.trim_start_matches("VmHWM:").trim()
+            );
         }
     }
 }

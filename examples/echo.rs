@@ -45,7 +45,10 @@ fn client<W: Winsock>(ws: &W, id: usize, messages: usize) -> Result<usize, WsaEr
     ws.connect(s, &SockAddr::v4([192, 0, 2, 1], PORT))?;
     let mut bytes = 0;
     for m in 0..messages {
-        let msg = format!("client {id} message {m} {}\n", "x".repeat((id * 7 + m * 13) % 200));
+        let msg = format!(
+            "client {id} message {m} {}\n",
+            "x".repeat((id * 7 + m * 13) % 200)
+        );
         ws.send(s, msg.as_bytes(), 0)?;
         let mut back = vec![0u8; msg.len()];
         let n = ws.recv(s, &mut back, MSG_WAITALL)?;
@@ -99,7 +102,10 @@ fn main() {
     println!("blocking echo server in the simulator (seed {seed})");
     println!("  clients       {clients}");
     println!("  messages      {}", clients * messages);
-    println!("  bytes echoed  {}", total.load(std::sync::atomic::Ordering::Relaxed));
+    println!(
+        "  bytes echoed  {}",
+        total.load(std::sync::atomic::Ordering::Relaxed)
+    );
     println!("  virtual time  {:.3} s", report.virtual_time.as_secs_f64());
     println!("  wall time     {:.3} s", wall.as_secs_f64());
     println!("  trace hash    {:#018x}", report.trace_hash);

@@ -43,7 +43,11 @@ fn worker<W: Winsock + EventSelect + OverlappedIo>(
     let mut infos: Vec<SocketInfo> = Vec::new();
     loop {
         let mut events = vec![wake];
-        events.extend(infos.iter().map(|i| i.ov.event.expect("every OVERLAPPED has an event")));
+        events.extend(
+            infos
+                .iter()
+                .map(|i| i.ov.event.expect("every OVERLAPPED has an event")),
+        );
         let r = ws.wsa_wait_for_multiple_events(&events, false, WSA_INFINITE, false)?;
         let i = (r - WSA_WAIT_EVENT_0) as usize;
         if i == 0 {

@@ -21,7 +21,13 @@ type Inbox = Arc<Mutex<Vec<Socket>>>;
 /// Posts a receive whose routine echoes what arrived.
 fn post_recv<W: OverlappedIo + 'static>(ws: &W, s: Socket, buf: Vec<u8>) {
     let routine: CompletionRoutine<W> = Box::new(move |ws, done| on_recv(ws, s, done));
-    let r = ws.wsa_recv_overlapped(s, vec![buf], 0, Overlapped::new(s.raw() as u64), Some(routine));
+    let r = ws.wsa_recv_overlapped(
+        s,
+        vec![buf],
+        0,
+        Overlapped::new(s.raw() as u64),
+        Some(routine),
+    );
     if !matches!(r, Ok(_) | Err(WsaError::WSA_IO_PENDING)) {
         let _ = ws.closesocket(s);
     }
@@ -36,7 +42,13 @@ fn on_recv<W: OverlappedIo + 'static>(ws: &W, s: Socket, done: IoCompletion) {
     let mut buf = done.bufs.into_iter().next().unwrap_or_default();
     buf.truncate(done.bytes);
     let routine: CompletionRoutine<W> = Box::new(move |ws, done| on_send(ws, s, done));
-    let r = ws.wsa_send_overlapped(s, vec![buf], 0, Overlapped::new(s.raw() as u64), Some(routine));
+    let r = ws.wsa_send_overlapped(
+        s,
+        vec![buf],
+        0,
+        Overlapped::new(s.raw() as u64),
+        Some(routine),
+    );
     if !matches!(r, Ok(_) | Err(WsaError::WSA_IO_PENDING)) {
         let _ = ws.closesocket(s);
     }

@@ -46,7 +46,12 @@ pub fn worker<W: Winsock + Select>(ws: &W, inbox: Inbox) -> Result<(), WsaError>
             }
         }
         // A short timeout so that connections handed over meanwhile are picked up.
-        let ready = ws.select(Some(&mut rd), Some(&mut wr), None, Some(Duration::from_millis(10)))?;
+        let ready = ws.select(
+            Some(&mut rd),
+            Some(&mut wr),
+            None,
+            Some(Duration::from_millis(10)),
+        )?;
         if ready == 0 {
             continue;
         }

@@ -62,7 +62,9 @@ pub use api::{SockAddr, Socket, Winsock, WsaError};
 /// Everything a server or test usually needs: the trait, types, errors and constants.
 pub mod prelude {
     pub use crate::api::consts::*;
-    pub use crate::api::iocp::{FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE};
+    pub use crate::api::iocp::{
+        FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE,
+    };
     pub use crate::api::overlapped::{WAIT_IO_COMPLETION, WAIT_OBJECT_0, WAIT_TIMEOUT};
     pub use crate::api::{
         ApcRoutine, AsyncSelect, CompletionPacket, CompletionPort, CompletionRoutine, EventSelect,

@@ -499,12 +499,12 @@ fn wsaeconnrefused_nothing_listening() {
 }
 
 #[test]
-#[ignore = "sim bug in src/sim/tcp.rs listener_syn: listen(1) refuses the second connection"]
 fn wsaeconnrefused_backlog_full() {
-    // Proves: with listen(1) and nothing accepted, two connections are queued and the third
-    // is refused (WSAECONNREFUSED, after the retries: more than 1.5 s).
+    // Proves: with listen(2) and nothing accepted, two connections are queued (the backlog is
+    // "the maximum length of the queue of pending connections", as EV-06's listen(2) with two
+    // queued clients shows) and the third is refused (WSAECONNREFUSED, after the retries).
     common::run(|ws| {
-        let (l, addr) = common::listener(ws, 1)?;
+        let (l, addr) = common::listener(ws, 2)?;
         let c1 = tcp(ws)?;
         ws.connect(c1, &addr)?;
         let c2 = tcp(ws)?;

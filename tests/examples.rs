@@ -2,10 +2,19 @@
 //! (so the select and WSAEventSelect servers need several worker threads), every echo
 //! verified byte for byte, and each run replays to the same trace hash.
 
+// Each example includes the shared client module, as this file does.
+#![allow(clippy::duplicate_mod)]
+
 #[path = "../examples/async_select_echo.rs"]
 mod async_select_echo;
 #[path = "../examples/event_select_echo.rs"]
 mod event_select_echo;
+#[path = "../examples/iocp_echo.rs"]
+mod iocp_echo;
+#[path = "../examples/overlapped_event_echo.rs"]
+mod overlapped_event_echo;
+#[path = "../examples/overlapped_routine_echo.rs"]
+mod overlapped_routine_echo;
 #[path = "../examples/select_echo.rs"]
 mod select_echo;
 
@@ -16,7 +25,16 @@ use winsock_sim::prelude::*;
 use winsock_sim::sim::SimWinsock;
 
 fn check(model: &'static str, clients: usize, server: fn(&SimWinsock) -> Result<(), WsaError>) {
-    for seed in [1, 2, 3] {
+    check_seeds(model, clients, server, &[1, 2, 3]);
+}
+
+fn check_seeds(
+    model: &'static str,
+    clients: usize,
+    server: fn(&SimWinsock) -> Result<(), WsaError>,
+    seeds: &[u64],
+) {
+    for &seed in seeds {
         let a = common::run_echo(model, seed, clients, 5, server).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(a.messages, clients * 5);
         let expected: usize = (0..clients)
@@ -35,10 +53,43 @@ fn select_echo_serves_150_clients_with_several_workers() {
 
 #[test]
 fn event_select_echo_serves_150_clients_with_several_workers() {
-    check("WSAEventSelect", 150, event_select_echo::server::<SimWinsock>);
+    check(
+        "WSAEventSelect",
+        150,
+        event_select_echo::server::<SimWinsock>,
+    );
 }
 
 #[test]
 fn async_select_echo_serves_150_clients_on_one_thread() {
-    check("WSAAsyncSelect", 150, async_select_echo::server::<SimWinsock>);
+    check(
+        "WSAAsyncSelect",
+        150,
+        async_select_echo::server::<SimWinsock>,
+    );
+}
+
+#[test]
+fn overlapped_event_echo_serves_1000_clients() {
+    check_seeds(
+        "Overlapped (events)",
+        1000,
+        overlapped_event_echo::server::<SimWinsock>,
+        &[1],
+    );
+}
+
+#[test]
+fn overlapped_routine_echo_serves_1000_clients() {
+    check_seeds(
+        "Overlapped (completion routines)",
+        1000,
+        overlapped_routine_echo::server::<SimWinsock>,
+        &[1],
+    );
+}
+
+#[test]
+fn iocp_echo_serves_1000_clients_with_acceptex() {
+    check_seeds("IOCP", 1000, iocp_echo::server::<SimWinsock>, &[1]);
 }

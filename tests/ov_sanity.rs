@@ -15,9 +15,15 @@ fn overlapped_recv_with_event_completes_later() {
             ws.wsa_recv_overlapped(s, vec![vec![0; 2], vec![0; 8]], 0, ov, None),
             Err(WsaError::WSA_IO_PENDING)
         );
-        assert_eq!(ws.wsa_get_overlapped_result(s, &ov, false), Err(WsaError::WSA_IO_INCOMPLETE));
+        assert_eq!(
+            ws.wsa_get_overlapped_result(s, &ov, false),
+            Err(WsaError::WSA_IO_INCOMPLETE)
+        );
         ws.send(c, b"hello", 0)?;
-        assert_eq!(ws.wsa_wait_for_multiple_events(&[ev], false, 1000, false)?, 0);
+        assert_eq!(
+            ws.wsa_wait_for_multiple_events(&[ev], false, 1000, false)?,
+            0
+        );
         let done = ws.wsa_get_overlapped_result(s, &ov, false)?;
         assert_eq!(done.bytes, 5);
         assert_eq!(done.bufs, vec![b"he".to_vec(), b"llo\0\0\0\0\0".to_vec()]);
@@ -64,19 +70,29 @@ fn iocp_packet_for_pending_and_immediate_recv() {
             ws.wsa_recv_overlapped(s, vec![vec![0; 4]], 0, ov, None),
             Err(WsaError::WSA_IO_PENDING)
         );
-        assert_eq!(ws.get_queued_completion_status(port, 100), Err(WsaError::WAIT_TIMEOUT));
+        assert_eq!(
+            ws.get_queued_completion_status(port, 100),
+            Err(WsaError::WAIT_TIMEOUT)
+        );
         ws.send(c, b"xy", 0)?;
         let p = ws.get_queued_completion_status(port, 1000)?;
-        assert_eq!((p.bytes, p.key, p.overlapped, p.error), (2, 125, Some(ov), None));
+        assert_eq!(
+            (p.bytes, p.key, p.overlapped, p.error),
+            (2, 125, Some(ov), None)
+        );
         assert_eq!(&p.bufs[0][..2], b"xy");
         ws.send(c, b"z", 0)?;
         ws.sleep(10);
         // Data already there: completes at once and still queues a packet (OV-06).
-        assert_eq!(ws.wsa_recv_overlapped(s, vec![vec![0; 4]], 0, ov, None), Ok(1));
+        assert_eq!(
+            ws.wsa_recv_overlapped(s, vec![vec![0; 4]], 0, ov, None),
+            Ok(1)
+        );
         let p = ws.get_queued_completion_status(port, 0)?;
         assert_eq!(p.bytes, 1);
         // A reset fails the pending receive with ERROR_NETNAME_DELETED (OV-01).
-        ws.wsa_recv_overlapped(s, vec![vec![0; 4]], 0, ov, None).unwrap_err();
+        ws.wsa_recv_overlapped(s, vec![vec![0; 4]], 0, ov, None)
+            .unwrap_err();
         common::rst_close(ws, c)?;
         let p = ws.get_queued_completion_status(port, 1000)?;
         assert_eq!(p.error, Some(WsaError::ERROR_NETNAME_DELETED));
@@ -92,11 +108,17 @@ fn accept_ex_and_connect_ex_complete_on_the_port() {
         let port = ws.create_io_completion_port(0)?;
         ws.associate_completion_port(l, port, 1)?;
         let a = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-        assert_eq!(ws.accept_ex(l, a, 0, Overlapped::new(100)), Err(WsaError::WSA_IO_PENDING));
+        assert_eq!(
+            ws.accept_ex(l, a, 0, Overlapped::new(100)),
+            Err(WsaError::WSA_IO_PENDING)
+        );
         let c = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
         ws.bind(c, &SockAddr::v4([127, 0, 0, 1], 0))?;
         ws.associate_completion_port(c, port, 2)?;
-        assert_eq!(ws.connect_ex(c, &addr, b"hi".to_vec(), Overlapped::new(200)), Err(WsaError::WSA_IO_PENDING));
+        assert_eq!(
+            ws.connect_ex(c, &addr, b"hi".to_vec(), Overlapped::new(200)),
+            Err(WsaError::WSA_IO_PENDING)
+        );
         let mut keys = vec![];
         for _ in 0..2 {
             let p = ws.get_queued_completion_status(port, 1000)?;

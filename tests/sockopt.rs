@@ -115,8 +115,6 @@ fn op_02_so_rcvbuf_and_so_sndbuf_values() {
 }
 
 #[test]
-#[ignore = "sim bug: receive window is capped at SO_RCVBUF (src/sim/tcp.rs rcv_cap), so the \
-            second 4096-byte nonblocking send fails with WSAEWOULDBLOCK"]
 fn op_02_tiny_buffers_still_take_three_4096_byte_sends() {
     // Proves: with SO_SNDBUF = 0 on the sender and SO_RCVBUF = 1024 on a nonblocking receiver,
     // three 4096-byte nonblocking sends succeed in full and all the data is received.

@@ -51,8 +51,13 @@ pub trait AsyncSelect: Winsock + Sized {
     fn destroy_window(&self, hwnd: Hwnd) -> Result<(), WsaError>;
 
     /// `PostMessage(hWnd, Msg, wParam, lParam)`.
-    fn post_message(&self, hwnd: Hwnd, message: u32, wparam: usize, lparam: isize)
-        -> Result<(), WsaError>;
+    fn post_message(
+        &self,
+        hwnd: Hwnd,
+        message: u32,
+        wparam: usize,
+        lparam: isize,
+    ) -> Result<(), WsaError>;
 
     /// `PostQuitMessage(nExitCode)`: queues WM_QUIT for the calling thread.
     fn post_quit_message(&self, exit_code: i32);
@@ -70,6 +75,11 @@ pub trait AsyncSelect: Winsock + Sized {
     /// `WSAAsyncSelect(s, hWnd, wMsg, lEvent)`: posts `message` to `hwnd` for each FD_* event
     /// of `events` (wParam = socket, lParam = WSAMAKESELECTREPLY(event, error)); the socket
     /// turns nonblocking. Replaces an earlier registration; `events` = 0 cancels.
-    fn wsa_async_select(&self, s: Socket, hwnd: Hwnd, message: u32, events: i32)
-        -> Result<(), WsaError>;
+    fn wsa_async_select(
+        &self,
+        s: Socket,
+        hwnd: Hwnd,
+        message: u32,
+        events: i32,
+    ) -> Result<(), WsaError>;
 }

@@ -60,8 +60,12 @@ pub trait EventSelect: Winsock {
     /// `WSAEventSelect(s, hEventObject, lNetworkEvents)`: records the FD_* events of
     /// `network_events` on the socket and signals `event` when one occurs; the socket turns
     /// nonblocking. Replaces an earlier WSAAsyncSelect/WSAEventSelect; 0 cancels.
-    fn wsa_event_select(&self, s: Socket, event: WsaEvent, network_events: i32)
-        -> Result<(), WsaError>;
+    fn wsa_event_select(
+        &self,
+        s: Socket,
+        event: WsaEvent,
+        network_events: i32,
+    ) -> Result<(), WsaError>;
 
     /// `WSAEnumNetworkEvents(s, hEventObject, lpNetworkEvents)`: reports and clears the
     /// recorded events, writing `iErrorCode` only for reported bits, and resets `event` if one

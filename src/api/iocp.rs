@@ -94,6 +94,5 @@ pub trait Iocp: Winsock {
 
     /// `SetFileCompletionNotificationModes(s, flags)`: FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
     /// makes I/O that completes at once queue no packet.
-    fn set_file_completion_notification_modes(&self, s: Socket, flags: u8)
-        -> Result<(), WsaError>;
+    fn set_file_completion_notification_modes(&self, s: Socket, flags: u8) -> Result<(), WsaError>;
 }

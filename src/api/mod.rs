@@ -127,8 +127,13 @@ pub trait Winsock {
     fn getpeername(&self, s: Socket) -> Result<SockAddr, WsaError>;
 
     /// `setsockopt(s, level, optname, optval, optlen)`: `optval.len()` is optlen.
-    fn setsockopt(&self, s: Socket, level: i32, optname: i32, optval: &[u8])
-        -> Result<(), WsaError>;
+    fn setsockopt(
+        &self,
+        s: Socket,
+        level: i32,
+        optname: i32,
+        optval: &[u8],
+    ) -> Result<(), WsaError>;
 
     /// `getsockopt(s, level, optname, optval, &optlen)`: fills `optval` and returns the new
     /// optlen. A buffer too small for the option: WSAEFAULT.

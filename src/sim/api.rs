@@ -90,7 +90,6 @@ impl Traced for ThreadId {
     }
 }
 
-
 impl SimWinsock {
     pub(crate) fn new(world: Arc<Mutex<World>>, tid: usize) -> SimWinsock {
         let host = world.lock().threads[tid].host;
@@ -542,12 +541,26 @@ impl Winsock for SimWinsock {
             self.suspend()
         });
         if r.is_ok() {
-            self.w().record(self.tid, TraceKind::Call("Sleep"), u64::from(ms), 0, 0);
+            self.w()
+                .record(self.tid, TraceKind::Call("Sleep"), u64::from(ms), 0, 0);
         }
     }
 
     fn get_tick_count(&self) -> u32 {
-        (self.w().now / 1_000_000) as u32
+        let (now, park) = {
+            let mut w = self.w();
+            // A loop that only reads the clock waits for time to pass: count it as polling,
+            // so the thread is parked and the clock can move.
+            let park = !w.tearing_down && w.note_idle(self.tid);
+            if park {
+                w.park_spinner(self.tid);
+            }
+            (w.now, park)
+        };
+        if park {
+            self.switch_to_scheduler();
+        }
+        (now / 1_000_000) as u32
     }
 
     fn create_thread<F>(&self, name: &str, f: F) -> Result<ThreadId, WsaError>

@@ -127,27 +127,32 @@ impl AsyncSelect for SimWinsock {
     }
 
     fn dispatch_message(&self, msg: &Msg) -> Result<isize, WsaError> {
-        let r = self.enter("DispatchMessage", true).and_then(|()| {
+        let r = self.enter("DispatchMessage", true).map(|()| {
             let proc = {
                 let mut w = self.w();
-                let Some(win) = w.window_id(self.host, msg.hwnd.raw()) else {
-                    return Ok(0);
-                };
-                match w.objects.get_mut(win) {
-                    Some(KObject::Window { proc, .. }) => proc.take().map(|p| (win, p)),
-                    _ => None,
-                }
+                w.window_id(self.host, msg.hwnd.raw()).and_then(|win| {
+                    match w.objects.get_mut(win) {
+                        Some(KObject::Window { proc, .. }) => proc.take().map(|p| (win, p)),
+                        _ => None,
+                    }
+                })
             };
+            // A window without a procedure (or a message for no window) gives 0.
             let Some((win, mut p)) = proc else {
-                return Ok(0);
+                return 0;
             };
             let result = p(self, *msg);
             if let Some(KObject::Window { proc, .. }) = self.w().objects.get_mut(win) {
                 proc.get_or_insert(p);
             }
-            Ok(result)
+            result
         });
-        self.finish("DispatchMessage", msg.hwnd.raw() as u64, u64::from(msg.message), r)
+        self.finish(
+            "DispatchMessage",
+            msg.hwnd.raw() as u64,
+            u64::from(msg.message),
+            r,
+        )
     }
 
     fn wsa_async_select(

@@ -20,8 +20,8 @@ impl SimWinsock {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<u32, WsaError> {
-        let deadline =
-            (timeout_ms != INFINITE).then(|| self.now().as_nanos() as u64 + u64::from(timeout_ms) * 1_000_000);
+        let deadline = (timeout_ms != INFINITE)
+            .then(|| self.now().as_nanos() as u64 + u64::from(timeout_ms) * 1_000_000);
         let tid = self.tid;
         let r = self.blocking(call, None, |w| {
             if alertable && !w.threads[tid].apcs.is_empty() {
@@ -106,19 +106,27 @@ impl EventSelect for SimWinsock {
         event: WsaEvent,
         network_events: i32,
     ) -> Result<(), WsaError> {
-        self.call("WSAEventSelect", s.raw() as u64, network_events as u64, |this| {
-            let id = this.sock(s)?;
-            let mut w = this.w();
-            let ev = if network_events == 0 {
-                None
-            } else {
-                Some(w.event_id(this.host, event.raw()).map_err(|_| WsaError::WSAEINVAL)?)
-            };
-            w.sockets.at(id).nonblocking = true;
-            let reg = ev.map_or(Reg::None, |ev| Reg::Event { ev });
-            w.register_events(id, reg, network_events);
-            Ok(())
-        })
+        self.call(
+            "WSAEventSelect",
+            s.raw() as u64,
+            network_events as u64,
+            |this| {
+                let id = this.sock(s)?;
+                let mut w = this.w();
+                let ev = if network_events == 0 {
+                    None
+                } else {
+                    Some(
+                        w.event_id(this.host, event.raw())
+                            .map_err(|_| WsaError::WSAEINVAL)?,
+                    )
+                };
+                w.sockets.at(id).nonblocking = true;
+                let reg = ev.map_or(Reg::None, |ev| Reg::Event { ev });
+                w.register_events(id, reg, network_events);
+                Ok(())
+            },
+        )
     }
 
     fn wsa_enum_network_events(
@@ -158,25 +166,27 @@ impl EventSelect for SimWinsock {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<u32, WsaError> {
-        let r = self.enter("WSAWaitForMultipleEvents", false).and_then(|()| {
-            if events.is_empty() || events.len() > WSA_MAXIMUM_WAIT_EVENTS {
-                return Err(WsaError::WSA_INVALID_PARAMETER);
-            }
-            let objects = {
-                let w = self.w();
-                events
-                    .iter()
-                    .map(|e| w.event_id(self.host, e.raw()))
-                    .collect::<Result<Vec<usize>, WsaError>>()?
-            };
-            self.wait_objects(
-                "WSAWaitForMultipleEvents",
-                &objects,
-                wait_all,
-                timeout_ms,
-                alertable,
-            )
-        });
+        let r = self
+            .enter("WSAWaitForMultipleEvents", false)
+            .and_then(|()| {
+                if events.is_empty() || events.len() > WSA_MAXIMUM_WAIT_EVENTS {
+                    return Err(WsaError::WSA_INVALID_PARAMETER);
+                }
+                let objects = {
+                    let w = self.w();
+                    events
+                        .iter()
+                        .map(|e| w.event_id(self.host, e.raw()))
+                        .collect::<Result<Vec<usize>, WsaError>>()?
+                };
+                self.wait_objects(
+                    "WSAWaitForMultipleEvents",
+                    &objects,
+                    wait_all,
+                    timeout_ms,
+                    alertable,
+                )
+            });
         self.finish(
             "WSAWaitForMultipleEvents",
             events.len() as u64,

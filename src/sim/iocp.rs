@@ -31,7 +31,10 @@ impl World {
 
     /// The port object behind a handle, or WSA_INVALID_HANDLE.
     pub(crate) fn port_id(&self, host: usize, h: usize) -> Result<usize, WsaError> {
-        match self.object_id(host, h).and_then(|i| self.objects.get(i).map(|o| (i, o))) {
+        match self
+            .object_id(host, h)
+            .and_then(|i| self.objects.get(i).map(|o| (i, o)))
+        {
             Some((i, KObject::Port(_))) => Ok(i),
             _ => Err(WsaError::WSA_INVALID_HANDLE),
         }
@@ -78,7 +81,12 @@ impl World {
     }
 
     /// Dequeues up to `max` packets for `tid` if the port's concurrency allows.
-    fn take_packets(&mut self, tid: usize, idx: usize, max: usize) -> Option<Vec<CompletionPacket>> {
+    fn take_packets(
+        &mut self,
+        tid: usize,
+        idx: usize,
+        max: usize,
+    ) -> Option<Vec<CompletionPacket>> {
         let p = self.port_mut(idx)?;
         if p.queue.is_empty() || p.active >= p.concurrency {
             return None;
@@ -111,7 +119,9 @@ impl SimWinsock {
                 return Step::Done(Err(WsaError::ERROR_ABANDONED_WAIT_0));
             }
             if alertable && !w.threads[tid].apcs.is_empty() {
-                return Step::Done(Err(WsaError::Other(crate::api::overlapped::WAIT_IO_COMPLETION as i32)));
+                return Step::Done(Err(WsaError::Other(
+                    crate::api::overlapped::WAIT_IO_COMPLETION as i32,
+                )));
             }
             if let Some(p) = w.take_packets(tid, idx, max) {
                 return Step::Done(Ok(p));
@@ -125,7 +135,9 @@ impl SimWinsock {
             }
             Step::WaitAny(keys, deadline)
         });
-        if r == Err(WsaError::Other(crate::api::overlapped::WAIT_IO_COMPLETION as i32)) {
+        if r == Err(WsaError::Other(
+            crate::api::overlapped::WAIT_IO_COMPLETION as i32,
+        )) {
             self.run_apcs();
         }
         if r == Err(WsaError::WAIT_TIMEOUT) && timeout_ms == 0 {
@@ -137,22 +149,27 @@ impl SimWinsock {
 
 impl Iocp for SimWinsock {
     fn create_io_completion_port(&self, concurrency: u32) -> Result<CompletionPort, WsaError> {
-        self.call("CreateIoCompletionPort", u64::from(concurrency), 0, |this| {
-            let mut w = this.w();
-            let concurrency = if concurrency == 0 {
-                w.cfg.cpus as usize
-            } else {
-                concurrency as usize
-            };
-            let h = w.new_object(
-                this.host,
-                KObject::Port(Port {
-                    concurrency,
-                    ..Port::default()
-                }),
-            );
-            Ok(CompletionPort::from_raw(h))
-        })
+        self.call(
+            "CreateIoCompletionPort",
+            u64::from(concurrency),
+            0,
+            |this| {
+                let mut w = this.w();
+                let concurrency = if concurrency == 0 {
+                    w.cfg.cpus as usize
+                } else {
+                    concurrency as usize
+                };
+                let h = w.new_object(
+                    this.host,
+                    KObject::Port(Port {
+                        concurrency,
+                        ..Port::default()
+                    }),
+                );
+                Ok(CompletionPort::from_raw(h))
+            },
+        )
     }
 
     fn associate_completion_port(
@@ -161,17 +178,22 @@ impl Iocp for SimWinsock {
         port: CompletionPort,
         key: usize,
     ) -> Result<(), WsaError> {
-        self.call("CreateIoCompletionPort", s.raw() as u64, key as u64, |this| {
-            let id = this.sock(s)?;
-            let mut w = this.w();
-            let idx = w.port_id(this.host, port.raw())?;
-            let io = w.io_sock(id);
-            if io.port.is_some() {
-                return Err(WsaError::WSA_INVALID_PARAMETER);
-            }
-            io.port = Some((idx, key));
-            Ok(())
-        })
+        self.call(
+            "CreateIoCompletionPort",
+            s.raw() as u64,
+            key as u64,
+            |this| {
+                let id = this.sock(s)?;
+                let mut w = this.w();
+                let idx = w.port_id(this.host, port.raw())?;
+                let io = w.io_sock(id);
+                if io.port.is_some() {
+                    return Err(WsaError::WSA_INVALID_PARAMETER);
+                }
+                io.port = Some((idx, key));
+                Ok(())
+            },
+        )
     }
 
     fn get_queued_completion_status(
@@ -179,10 +201,12 @@ impl Iocp for SimWinsock {
         port: CompletionPort,
         timeout_ms: u32,
     ) -> Result<CompletionPacket, WsaError> {
-        let r = self.enter("GetQueuedCompletionStatus", false).and_then(|()| {
-            self.dequeue("GetQueuedCompletionStatus", port, 1, timeout_ms, false)
-                .map(|mut v| v.remove(0))
-        });
+        let r = self
+            .enter("GetQueuedCompletionStatus", false)
+            .and_then(|()| {
+                self.dequeue("GetQueuedCompletionStatus", port, 1, timeout_ms, false)
+                    .map(|mut v| v.remove(0))
+            });
         // A packet of a failed I/O: GQCS returns FALSE and GetLastError gives its error.
         let failed = r.as_ref().ok().and_then(|p| p.error);
         let r = self.finish(
@@ -204,12 +228,20 @@ impl Iocp for SimWinsock {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<Vec<CompletionPacket>, WsaError> {
-        let r = self.enter("GetQueuedCompletionStatusEx", false).and_then(|()| {
-            if max == 0 {
-                return Err(WsaError::WSA_INVALID_PARAMETER);
-            }
-            self.dequeue("GetQueuedCompletionStatusEx", port, max, timeout_ms, alertable)
-        });
+        let r = self
+            .enter("GetQueuedCompletionStatusEx", false)
+            .and_then(|()| {
+                if max == 0 {
+                    return Err(WsaError::WSA_INVALID_PARAMETER);
+                }
+                self.dequeue(
+                    "GetQueuedCompletionStatusEx",
+                    port,
+                    max,
+                    timeout_ms,
+                    alertable,
+                )
+            });
         self.finish(
             "GetQueuedCompletionStatusEx",
             port.raw() as u64,
@@ -225,21 +257,26 @@ impl Iocp for SimWinsock {
         key: usize,
         ov: Option<Overlapped>,
     ) -> Result<(), WsaError> {
-        self.call("PostQueuedCompletionStatus", port.raw() as u64, key as u64, |this| {
-            let mut w = this.w();
-            let idx = w.port_id(this.host, port.raw())?;
-            w.post_packet(
-                idx,
-                CompletionPacket {
-                    bytes,
-                    key,
-                    overlapped: ov,
-                    error: None,
-                    bufs: Vec::new(),
-                },
-            );
-            Ok(())
-        })
+        self.call(
+            "PostQueuedCompletionStatus",
+            port.raw() as u64,
+            key as u64,
+            |this| {
+                let mut w = this.w();
+                let idx = w.port_id(this.host, port.raw())?;
+                w.post_packet(
+                    idx,
+                    CompletionPacket {
+                        bytes,
+                        key,
+                        overlapped: ov,
+                        error: None,
+                        bufs: Vec::new(),
+                    },
+                );
+                Ok(())
+            },
+        )
     }
 
     fn close_completion_port(&self, port: CompletionPort) -> Result<(), WsaError> {
@@ -251,17 +288,18 @@ impl Iocp for SimWinsock {
         })
     }
 
-    fn set_file_completion_notification_modes(
-        &self,
-        s: Socket,
-        flags: u8,
-    ) -> Result<(), WsaError> {
-        self.call("SetFileCompletionNotificationModes", s.raw() as u64, u64::from(flags), |this| {
-            let id = this.sock(s)?;
-            this.w().io_sock(id).skip_on_success =
-                flags & crate::api::iocp::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0;
-            Ok(())
-        })
+    fn set_file_completion_notification_modes(&self, s: Socket, flags: u8) -> Result<(), WsaError> {
+        self.call(
+            "SetFileCompletionNotificationModes",
+            s.raw() as u64,
+            u64::from(flags),
+            |this| {
+                let id = this.sock(s)?;
+                this.w().io_sock(id).skip_on_success =
+                    flags & crate::api::iocp::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0;
+                Ok(())
+            },
+        )
     }
 }
 

@@ -18,16 +18,16 @@ mod async_select;
 mod connect;
 mod event_select;
 mod events;
+pub mod fault;
 mod iocp;
+mod net;
 mod network_events;
 mod objects;
 mod overlapped;
 mod overlapped_api;
-mod select;
-pub mod fault;
-mod net;
 pub mod rng;
 mod sched;
+mod select;
 mod socket;
 mod sockopt;
 mod stream;
@@ -40,6 +40,6 @@ pub use fault::{FaultPlan, FaultRule, SegmentFilter, Verdict};
 pub use sched::ThreadOutcome;
 pub use tcp::TcpState;
 pub use world::{
-    HostHandle, Report, SendMode, Segmentation, Sim, SimBuilder, SimError, SimErrorKind, Stats,
+    HostHandle, Report, Segmentation, SendMode, Sim, SimBuilder, SimError, SimErrorKind, Stats,
     ThreadReport, DEFAULT_SEED,
 };

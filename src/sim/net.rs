@@ -70,7 +70,10 @@ impl Host {
     /// Points an open handle at another object (AcceptEx hands the accept socket's handle
     /// to the accepted connection).
     pub(crate) fn replace_handle(&mut self, h: usize, obj: HandleObj) {
-        if let Some(slot) = self.handle(h).and(self.handles.get_mut((h - FIRST_HANDLE) / 4)) {
+        if let Some(slot) = self
+            .handle(h)
+            .and(self.handles.get_mut((h - FIRST_HANDLE) / 4))
+        {
             *slot = Some(obj);
         }
     }
@@ -90,7 +93,10 @@ impl Host {
 
     /// Frees a handle value.
     pub(crate) fn free_handle(&mut self, h: usize) {
-        if let Some(slot) = self.handle(h).and(self.handles.get_mut((h - FIRST_HANDLE) / 4)) {
+        if let Some(slot) = self
+            .handle(h)
+            .and(self.handles.get_mut((h - FIRST_HANDLE) / 4))
+        {
             *slot = None;
             self.free_handles.push(h);
         }

@@ -178,7 +178,8 @@ impl World {
                     t.state.is_synchronized()
                         && t.state != TcpState::TimeWait
                         && t.error.is_none()
-                        && (t.queued() == 0 || t.queued() < s.opts.sndbuf)
+                        && (t.queued() == 0
+                            || t.queued() < super::stream::send_capacity(s.opts.sndbuf))
                 }
                 _ => false,
             },

@@ -78,7 +78,10 @@ impl World {
 
     /// The event object behind `h`, or WSA_INVALID_HANDLE.
     pub(crate) fn event_id(&self, host: usize, h: usize) -> Result<usize, WsaError> {
-        match self.object_id(host, h).and_then(|i| self.objects.get(i).map(|o| (i, o))) {
+        match self
+            .object_id(host, h)
+            .and_then(|i| self.objects.get(i).map(|o| (i, o)))
+        {
             Some((i, KObject::Event { .. })) => Ok(i),
             _ => Err(WsaError::WSA_INVALID_HANDLE),
         }
@@ -86,7 +89,10 @@ impl World {
 
     /// The window behind `h`, if it is one.
     pub(crate) fn window_id(&self, host: usize, h: usize) -> Option<usize> {
-        match self.object_id(host, h).and_then(|i| self.objects.get(i).map(|o| (i, o))) {
+        match self
+            .object_id(host, h)
+            .and_then(|i| self.objects.get(i).map(|o| (i, o)))
+        {
             Some((i, KObject::Window { .. })) => Some(i),
             _ => None,
         }

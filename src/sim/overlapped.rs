@@ -74,7 +74,9 @@ pub(crate) enum OpKind {
         child: Option<usize>,
     },
     /// ConnectEx: `send` goes out once connected.
-    Connect { send: Vec<u8> },
+    Connect {
+        send: Vec<u8>,
+    },
 }
 
 /// A completion routine as the sim stores it.
@@ -118,8 +120,13 @@ pub(crate) struct IoState {
     /// Results of operations delivered by routine or packet, for a later
     /// WSAGetOverlappedResult: (status, bytes).
     pub results: BTreeMap<(usize, u64), (Status, usize)>,
+    /// Keys of `results` in insertion order (for eviction).
+    pub results_order: VecDeque<(usize, u64)>,
     pub socks: Vec<Option<Box<SockIo>>>,
 }
+
+/// How many delivered results WSAGetOverlappedResult can still find.
+const RESULTS_KEPT: usize = 4096;
 
 impl World {
     pub(crate) fn io_sock(&mut self, id: usize) -> &mut SockIo {
@@ -144,11 +151,7 @@ impl World {
     /// Whether `ov` may start an operation on `host` (not pending already).
     pub(crate) fn ov_free(&self, host: usize, ov: &Overlapped) -> bool {
         match self.io.by_ov.get(&(host, ov.id)) {
-            Some(serial) => self
-                .io
-                .ops
-                .get(serial)
-                .is_some_and(|op| op.done.is_some()),
+            Some(serial) => self.io.ops.get(serial).is_some_and(|op| op.done.is_some()),
             None => true,
         }
     }
@@ -224,7 +227,16 @@ impl World {
             self.io.by_ov.remove(&key);
         }
         if let Some((status, bytes)) = op.done {
-            self.io.results.insert(key, (status, bytes));
+            if self.io.results.insert(key, (status, bytes)).is_none() {
+                self.io.results_order.push_back(key);
+                // Bounded memory for programs that never reuse an OVERLAPPED id: the oldest
+                // results are forgotten first (deterministically).
+                while self.io.results_order.len() > RESULTS_KEPT {
+                    if let Some(old) = self.io.results_order.pop_front() {
+                        self.io.results.remove(&old);
+                    }
+                }
+            }
         }
         op
     }
@@ -246,7 +258,11 @@ impl World {
     /// bytes, a reset with an error.
     pub(crate) fn service_recvs(&mut self, id: usize) {
         if let Some(serial) = self.io_sock_ref(id).and_then(|io| io.accept_wait) {
-            if self.rcv_len(id) > 0 || self.tcp(id).is_some_and(|t| t.fin_rcvd || t.error.is_some()) {
+            if self.rcv_len(id) > 0
+                || self
+                    .tcp(id)
+                    .is_some_and(|t| t.fin_rcvd || t.error.is_some())
+            {
                 self.io_sock(id).accept_wait = None;
                 let n = self.fill_from_rcv(id, serial);
                 self.finish_op(serial, Status::Ok, n, false);
@@ -286,9 +302,11 @@ impl World {
         let mut total = 0;
         for buf in op.bufs.iter_mut() {
             let n = buf.len().min(t.rcv.len());
-            for (dst, src) in buf.iter_mut().zip(t.rcv.drain(..n)) {
-                *dst = src;
-            }
+            let (a, b) = t.rcv.as_slices();
+            let na = n.min(a.len());
+            buf[..na].copy_from_slice(&a[..na]);
+            buf[na..n].copy_from_slice(&b[..n - na]);
+            t.rcv.drain(..n);
             total += n;
             if t.rcv.is_empty() {
                 break;

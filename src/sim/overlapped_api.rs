@@ -76,7 +76,9 @@ impl World {
     }
 }
 
-fn routine_box(routine: Option<CompletionRoutine<SimWinsock>>) -> Option<super::overlapped::SimRoutine> {
+fn routine_box(
+    routine: Option<CompletionRoutine<SimWinsock>>,
+) -> Option<super::overlapped::SimRoutine> {
     routine
 }
 
@@ -136,7 +138,8 @@ impl OverlappedIo for SimWinsock {
             };
             let r = this.blocking("WSASend", Some((s, id)), |w| w.send_step(&mut op, &data));
             if this.w().sock_id(this.host, s) == Ok(id) {
-                this.w().reenable_send(id, r == Err(WsaError::WSAEWOULDBLOCK));
+                this.w()
+                    .reenable_send(id, r == Err(WsaError::WSAEWOULDBLOCK));
             }
             r
         })
@@ -335,57 +338,69 @@ impl OverlappedIo for SimWinsock {
         send_buf: Vec<u8>,
         ov: Overlapped,
     ) -> Result<usize, WsaError> {
-        self.call("ConnectEx", s.raw() as u64, u64::from(addr.port().unwrap_or(0)), |this| {
-            let id = this.sock(s)?;
-            let mut w = this.w();
-            let sk = w.sockets.at(id);
-            match &sk.role {
-                Role::Listener(_) => return Err(WsaError::WSAEINVAL),
-                Role::Stream(t) if t.state.is_synchronized() => return Err(WsaError::WSAEISCONN),
-                Role::Stream(t) if t.state == TcpState::SynSent => {
-                    return Err(WsaError::WSAEINVAL)
+        self.call(
+            "ConnectEx",
+            s.raw() as u64,
+            u64::from(addr.port().unwrap_or(0)),
+            |this| {
+                let id = this.sock(s)?;
+                let mut w = this.w();
+                let sk = w.sockets.at(id);
+                match &sk.role {
+                    Role::Listener(_) => return Err(WsaError::WSAEINVAL),
+                    Role::Stream(t) if t.state.is_synchronized() => {
+                        return Err(WsaError::WSAEISCONN)
+                    }
+                    Role::Stream(t) if t.state == TcpState::SynSent => {
+                        return Err(WsaError::WSAEINVAL)
+                    }
+                    _ => {}
                 }
-                _ => {}
-            }
-            if sk.local.is_none() {
-                // ConnectEx needs a bound socket (OV-12).
-                return Err(WsaError::WSAEINVAL);
-            }
-            if !w.ov_free(this.host, &ov) {
-                return Err(WsaError::WSAEINVAL);
-            }
-            let serial = w.start_op(Op {
-                host: this.host,
-                tid: this.tid,
-                sid: id,
-                ov,
-                kind: OpKind::Connect { send: send_buf },
-                bufs: Vec::new(),
-                routine: None,
-                done: None,
-            });
-            w.io_sock(id).connect = Some(serial);
-            if let Err(e) = w.connect_start(id, addr) {
-                w.io_sock(id).connect = None;
-                w.io.ops.remove(&serial);
-                w.io.by_ov.remove(&(this.host, ov.id));
-                return Err(e);
-            }
-            Err(WsaError::WSA_IO_PENDING)
-        })
+                if sk.local.is_none() {
+                    // ConnectEx needs a bound socket (OV-12).
+                    return Err(WsaError::WSAEINVAL);
+                }
+                if !w.ov_free(this.host, &ov) {
+                    return Err(WsaError::WSAEINVAL);
+                }
+                let serial = w.start_op(Op {
+                    host: this.host,
+                    tid: this.tid,
+                    sid: id,
+                    ov,
+                    kind: OpKind::Connect { send: send_buf },
+                    bufs: Vec::new(),
+                    routine: None,
+                    done: None,
+                });
+                w.io_sock(id).connect = Some(serial);
+                if let Err(e) = w.connect_start(id, addr) {
+                    w.io_sock(id).connect = None;
+                    w.io.ops.remove(&serial);
+                    w.io.by_ov.remove(&(this.host, ov.id));
+                    return Err(e);
+                }
+                Err(WsaError::WSA_IO_PENDING)
+            },
+        )
     }
 
     fn cancel_io_ex(&self, s: Socket, ov: Option<&Overlapped>) -> Result<(), WsaError> {
-        self.call("CancelIoEx", s.raw() as u64, ov.map_or(0, |o| o.id), |this| {
-            let id = this.sock(s)?;
-            let n = this
-                .w()
-                .abort_ops(id, Status::Cancelled, Status::Cancelled, ov);
-            if n == 0 {
-                return Err(WsaError::ERROR_NOT_FOUND);
-            }
-            Ok(())
-        })
+        self.call(
+            "CancelIoEx",
+            s.raw() as u64,
+            ov.map_or(0, |o| o.id),
+            |this| {
+                let id = this.sock(s)?;
+                let n = this
+                    .w()
+                    .abort_ops(id, Status::Cancelled, Status::Cancelled, ov);
+                if n == 0 {
+                    return Err(WsaError::ERROR_NOT_FOUND);
+                }
+                Ok(())
+            },
+        )
     }
 
     fn sleep_ex(&self, ms: u32, alertable: bool) -> u32 {
@@ -400,7 +415,8 @@ impl OverlappedIo for SimWinsock {
             return 0;
         }
         let tid = self.tid;
-        let deadline = (ms != INFINITE).then(|| self.now().as_nanos() as u64 + u64::from(ms) * 1_000_000);
+        let deadline =
+            (ms != INFINITE).then(|| self.now().as_nanos() as u64 + u64::from(ms) * 1_000_000);
         let r = self.blocking("SleepEx", None, |w| {
             if alertable && !w.threads[tid].apcs.is_empty() {
                 return Step::Done(Ok(WAIT_IO_COMPLETION));
@@ -425,7 +441,12 @@ impl OverlappedIo for SimWinsock {
         if ms == 0 && r == 0 {
             self.idle_poll();
         }
-        let _ = self.finish("SleepEx", u64::from(ms), u64::from(alertable), Ok::<usize, WsaError>(r as usize));
+        let _ = self.finish(
+            "SleepEx",
+            u64::from(ms),
+            u64::from(alertable),
+            Ok::<usize, WsaError>(r as usize),
+        );
         r
     }
 
@@ -445,19 +466,27 @@ impl OverlappedIo for SimWinsock {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<u32, WsaError> {
-        let r = self.enter("WaitForMultipleObjectsEx", false).and_then(|()| {
-            if events.is_empty() || events.len() > WSA_MAXIMUM_WAIT_EVENTS {
-                return Err(WsaError::WSA_INVALID_PARAMETER);
-            }
-            let objects = {
-                let w = self.w();
-                events
-                    .iter()
-                    .map(|e| w.event_id(self.host, e.raw()))
-                    .collect::<Result<Vec<usize>, WsaError>>()?
-            };
-            self.wait_objects("WaitForMultipleObjectsEx", &objects, wait_all, timeout_ms, alertable)
-        });
+        let r = self
+            .enter("WaitForMultipleObjectsEx", false)
+            .and_then(|()| {
+                if events.is_empty() || events.len() > WSA_MAXIMUM_WAIT_EVENTS {
+                    return Err(WsaError::WSA_INVALID_PARAMETER);
+                }
+                let objects = {
+                    let w = self.w();
+                    events
+                        .iter()
+                        .map(|e| w.event_id(self.host, e.raw()))
+                        .collect::<Result<Vec<usize>, WsaError>>()?
+                };
+                self.wait_objects(
+                    "WaitForMultipleObjectsEx",
+                    &objects,
+                    wait_all,
+                    timeout_ms,
+                    alertable,
+                )
+            });
         self.finish(
             "WaitForMultipleObjectsEx",
             events.len() as u64,

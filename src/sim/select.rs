@@ -47,13 +47,17 @@ type Resolved = [Vec<(Socket, usize)>; 3];
 impl Select for SimWinsock {
     fn select(
         &self,
-        mut readfds: Option<&mut FdSet>,
-        mut writefds: Option<&mut FdSet>,
-        mut exceptfds: Option<&mut FdSet>,
+        readfds: Option<&mut FdSet>,
+        writefds: Option<&mut FdSet>,
+        exceptfds: Option<&mut FdSet>,
         timeout: Option<Duration>,
     ) -> Result<usize, WsaError> {
-        let sizes = [readfds.as_deref(), writefds.as_deref(), exceptfds.as_deref()]
-            .map(|s| s.map_or(0, |s| s.len()));
+        let sizes = [
+            readfds.as_deref(),
+            writefds.as_deref(),
+            exceptfds.as_deref(),
+        ]
+        .map(|s| s.map_or(0, |s| s.len()));
         let zero_timeout = timeout == Some(Duration::ZERO);
         let r = self.call("select", sizes[0] as u64, sizes[1] as u64, |this| {
             if sizes.iter().all(|&n| n == 0) {
@@ -62,7 +66,11 @@ impl Select for SimWinsock {
             let mut resolved: Resolved = Default::default();
             {
                 let w = this.w();
-                let sets = [readfds.as_deref(), writefds.as_deref(), exceptfds.as_deref()];
+                let sets = [
+                    readfds.as_deref(),
+                    writefds.as_deref(),
+                    exceptfds.as_deref(),
+                ];
                 for (i, set) in sets.into_iter().enumerate() {
                     if let Some(set) = set {
                         for s in set.iter() {
@@ -97,11 +105,7 @@ impl Select for SimWinsock {
                 Step::WaitAny(keys, deadline)
             })?;
             let mut n = 0;
-            let sets = [
-                readfds.as_deref_mut(),
-                writefds.as_deref_mut(),
-                exceptfds.as_deref_mut(),
-            ];
+            let sets = [readfds, writefds, exceptfds];
             for (set, ready) in sets.into_iter().zip(ready.iter()) {
                 if let Some(set) = set {
                     set.retain(|s| ready.contains(s));

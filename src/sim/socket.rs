@@ -94,7 +94,6 @@ pub(crate) struct Sock {
     pub handle: Option<usize>,
     pub family: i32,
     pub ty: i32,
-    pub proto: i32,
     pub nonblocking: bool,
     pub opts: SockOpts,
     /// Local address (set by bind, implicit bind, or accept).
@@ -175,13 +174,12 @@ impl World {
         ty: i32,
         proto: i32,
     ) -> Result<Socket, WsaError> {
-        let (family, ty, proto) = resolve_socket_args(af, ty, proto)?;
+        let (family, ty, _proto) = resolve_socket_args(af, ty, proto)?;
         let sock = Sock {
             host,
             handle: None,
             family,
             ty,
-            proto,
             nonblocking: false,
             opts: SockOpts::default(),
             local: None,
@@ -305,7 +303,11 @@ impl World {
         let h = &mut self.hosts[host];
         for _ in 0..EPHEMERAL_COUNT {
             let p = h.next_ephemeral;
-            h.next_ephemeral = if p == u16::MAX { EPHEMERAL_FIRST } else { p + 1 };
+            h.next_ephemeral = if p == u16::MAX {
+                EPHEMERAL_FIRST
+            } else {
+                p + 1
+            };
             if !h.tcp_binds.contains_key(&p) {
                 return Some(p);
             }
@@ -348,7 +350,11 @@ pub(crate) fn family_of(a: SocketAddr) -> i32 {
 
 /// Windows' validation of `socket(af, type, protocol)` (conformance ER-03): returns the
 /// resolved (family, type, protocol) or the error Windows gives.
-pub(crate) fn resolve_socket_args(af: i32, ty: i32, proto: i32) -> Result<(i32, i32, i32), WsaError> {
+pub(crate) fn resolve_socket_args(
+    af: i32,
+    ty: i32,
+    proto: i32,
+) -> Result<(i32, i32, i32), WsaError> {
     let known_ty = matches!(ty, 0 | SOCK_STREAM | SOCK_DGRAM);
     let known_proto = matches!(proto, 0 | IPPROTO_TCP | IPPROTO_UDP);
     match af {
@@ -404,7 +410,8 @@ mod tests {
 
     #[test]
     fn er_03_socket_argument_table() {
-        let cases: &[(i32, i32, i32, Result<(i32, i32, i32), WsaError>)] = &[
+        type Case = (i32, i32, i32, Result<(i32, i32, i32), WsaError>);
+        let cases: &[Case] = &[
             (BAD, SOCK_STREAM, 0, Err(WSAEAFNOSUPPORT)),
             (-1, SOCK_STREAM, 0, Err(WSAEAFNOSUPPORT)),
             (AF_INET, BAD, 0, Err(WSAESOCKTNOSUPPORT)),
@@ -415,10 +422,30 @@ mod tests {
             (AF_INET, SOCK_STREAM, IPPROTO_UDP, Err(WSAEPROTONOSUPPORT)),
             (AF_INET, SOCK_DGRAM, IPPROTO_TCP, Err(WSAEPROTONOSUPPORT)),
             (AF_INET, 0, 0, Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP))),
-            (AF_INET, SOCK_STREAM, 0, Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP))),
-            (AF_INET, SOCK_DGRAM, 0, Ok((AF_INET, SOCK_DGRAM, IPPROTO_UDP))),
-            (AF_INET, 0, IPPROTO_TCP, Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP))),
-            (AF_INET, 0, IPPROTO_UDP, Ok((AF_INET, SOCK_DGRAM, IPPROTO_UDP))),
+            (
+                AF_INET,
+                SOCK_STREAM,
+                0,
+                Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP)),
+            ),
+            (
+                AF_INET,
+                SOCK_DGRAM,
+                0,
+                Ok((AF_INET, SOCK_DGRAM, IPPROTO_UDP)),
+            ),
+            (
+                AF_INET,
+                0,
+                IPPROTO_TCP,
+                Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP)),
+            ),
+            (
+                AF_INET,
+                0,
+                IPPROTO_UDP,
+                Ok((AF_INET, SOCK_DGRAM, IPPROTO_UDP)),
+            ),
             (AF_INET, BAD, 0, Err(WSAESOCKTNOSUPPORT)),
             (AF_INET, 0, BAD, Err(WSAEPROTONOSUPPORT)),
             (AF_UNSPEC, SOCK_STREAM, 0, Err(WSAEINVAL)),
@@ -428,10 +455,30 @@ mod tests {
             (AF_UNSPEC, SOCK_STREAM, BAD, Err(WSAEPROTONOSUPPORT)),
             (AF_UNSPEC, 0, BAD, Err(WSAEPROTONOSUPPORT)),
             (AF_UNSPEC, BAD, IPPROTO_UDP, Err(WSAESOCKTNOSUPPORT)),
-            (AF_UNSPEC, SOCK_STREAM, IPPROTO_TCP, Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP))),
-            (AF_UNSPEC, 0, IPPROTO_TCP, Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP))),
-            (AF_UNSPEC, 0, IPPROTO_UDP, Ok((AF_INET, SOCK_DGRAM, IPPROTO_UDP))),
-            (AF_INET6, SOCK_STREAM, 0, Ok((AF_INET6, SOCK_STREAM, IPPROTO_TCP))),
+            (
+                AF_UNSPEC,
+                SOCK_STREAM,
+                IPPROTO_TCP,
+                Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP)),
+            ),
+            (
+                AF_UNSPEC,
+                0,
+                IPPROTO_TCP,
+                Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP)),
+            ),
+            (
+                AF_UNSPEC,
+                0,
+                IPPROTO_UDP,
+                Ok((AF_INET, SOCK_DGRAM, IPPROTO_UDP)),
+            ),
+            (
+                AF_INET6,
+                SOCK_STREAM,
+                0,
+                Ok((AF_INET6, SOCK_STREAM, IPPROTO_TCP)),
+            ),
         ];
         for &(af, ty, proto, want) in cases {
             assert_eq!(

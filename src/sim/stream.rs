@@ -26,6 +26,16 @@ pub(crate) struct RecvOp {
     pub deadline: Option<Nanos>,
 }
 
+/// Windows' TCP keeps an ideal send backlog of its own in front of the AFD send buffer that
+/// SO_SNDBUF sizes: with SO_SNDBUF = 0 a nonblocking sender still gets three 4096-byte sends
+/// accepted (conformance OP-02). The sim models it as a fixed 64 KiB.
+pub(crate) const IDEAL_SEND_BACKLOG: usize = 64 * 1024;
+
+/// Bytes a connection may hold unacknowledged before sends wait (or fail with WSAEWOULDBLOCK).
+pub(crate) fn send_capacity(sndbuf: usize) -> usize {
+    sndbuf.saturating_add(IDEAL_SEND_BACKLOG)
+}
+
 impl World {
     /// The deadline of a blocking call under SO_RCVTIMEO / SO_SNDTIMEO (0 = none).
     pub(crate) fn timeout_deadline(&self, ms: u32) -> Option<Nanos> {
@@ -64,18 +74,12 @@ impl World {
             return Step::Done(Ok(op.done));
         }
         let queued = t.queued();
+        let capacity = send_capacity(sndbuf);
         let take = match mode {
             // Windows takes the whole buffer while the send buffer is not full (NB-07).
-            SendMode::Windows if queued == 0 || queued < sndbuf => rest.len(),
+            SendMode::Windows if queued == 0 || queued < capacity => rest.len(),
             SendMode::Windows => 0,
-            SendMode::Partial => {
-                let space = if queued == 0 {
-                    sndbuf.max(1)
-                } else {
-                    sndbuf.saturating_sub(queued)
-                };
-                space.min(rest.len())
-            }
+            SendMode::Partial => capacity.saturating_sub(queued).min(rest.len()),
         };
         if take > 0 {
             let urgent = op.flags & MSG_OOB != 0 && take == rest.len();
@@ -104,8 +108,7 @@ impl World {
         if shut_rd {
             return Step::Done(Err(WsaError::WSAESHUTDOWN));
         }
-        if t.state == TcpState::SynSent
-            || (t.state == TcpState::Closed && t.connected_at.is_none())
+        if t.state == TcpState::SynSent || (t.state == TcpState::Closed && t.connected_at.is_none())
         {
             return Step::Done(Err(WsaError::WSAENOTCONN));
         }
@@ -212,8 +215,8 @@ impl World {
             }
             Role::Stream(t) => {
                 let s = self.sockets.at(id);
-                let abortive = (s.opts.linger.onoff && s.opts.linger.secs == 0)
-                    || !t.rcv.is_empty();
+                let abortive =
+                    (s.opts.linger.onoff && s.opts.linger.secs == 0) || !t.rcv.is_empty();
                 let state = t.state;
                 s.role = Role::Stream(t);
                 if state == TcpState::SynSent || state == TcpState::Closed {

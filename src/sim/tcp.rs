@@ -244,12 +244,21 @@ impl World {
         self.set_state(id, TcpState::SynSent);
         self.send_ctl(id, SegKind::Syn);
         let at = self.now + self.cfg.syn_rto;
-        self.schedule(at, TimerEvent::SynRetry { sid: id, attempt: 1, gen });
+        self.schedule(
+            at,
+            TimerEvent::SynRetry {
+                sid: id,
+                attempt: 1,
+                gen,
+            },
+        );
     }
 
     /// The SYN timer fired: retransmit, or give up after the last retransmission's timeout.
     pub(crate) fn syn_retry(&mut self, id: usize, attempt: u32, gen: u64) {
-        let Some(s) = self.sockets.get(id) else { return };
+        let Some(s) = self.sockets.get(id) else {
+            return;
+        };
         if s.gen != gen || !matches!(&s.role, Role::Stream(t) if t.state == TcpState::SynSent) {
             return;
         }
@@ -299,7 +308,9 @@ impl World {
 
     /// Frees an orphaned socket whose connection is over.
     fn reap_if_orphan(&mut self, id: usize) {
-        let Some(s) = self.sockets.get(id) else { return };
+        let Some(s) = self.sockets.get(id) else {
+            return;
+        };
         let done = match &s.role {
             Role::Stream(t) => t.state == TcpState::Closed,
             _ => true,
@@ -357,7 +368,8 @@ impl World {
             .find(|&&id| local(id).is_some_and(|a| a.ip() == dst.ip()))
             .or_else(|| {
                 ids.iter().filter(listening).find(|&&id| {
-                    local(id).is_some_and(|a| a.ip().is_unspecified() && a.is_ipv4() == dst.is_ipv4())
+                    local(id)
+                        .is_some_and(|a| a.ip().is_unspecified() && a.is_ipv4() == dst.is_ipv4())
                 })
             })
             .copied()
@@ -370,7 +382,9 @@ impl World {
         };
         let (family, opts, full) = {
             let l = self.sockets.at(lid);
-            let Role::Listener(q) = &l.role else { unreachable!("find_listener checked") };
+            let Role::Listener(q) = &l.role else {
+                unreachable!("find_listener checked")
+            };
             (
                 l.family,
                 l.opts.clone(),
@@ -387,7 +401,6 @@ impl World {
             handle: None,
             family,
             ty: crate::api::consts::SOCK_STREAM,
-            proto: crate::api::consts::IPPROTO_TCP,
             nonblocking: false,
             opts,
             local: Some(seg.dst),
@@ -467,7 +480,9 @@ impl World {
 
     /// A child connection finished its handshake: it joins the listener's accept queue.
     fn handshake_done(&mut self, id: usize) {
-        let Some(lid) = self.tcp_at(id).listener else { return };
+        let Some(lid) = self.tcp_at(id).listener else {
+            return;
+        };
         let queued = match self.sockets.get_mut(lid).map(|l| &mut l.role) {
             Some(Role::Listener(q)) => {
                 q.half_open = q.half_open.saturating_sub(1);
@@ -602,7 +617,8 @@ impl World {
             }
             TcpState::SynReceived => {
                 if let Some(lid) = self.tcp_at(id).listener {
-                    if let Some(Role::Listener(q)) = self.sockets.get_mut(lid).map(|l| &mut l.role) {
+                    if let Some(Role::Listener(q)) = self.sockets.get_mut(lid).map(|l| &mut l.role)
+                    {
                         q.half_open = q.half_open.saturating_sub(1);
                     }
                 }
@@ -692,7 +708,14 @@ impl World {
                 return;
             }
             let end = t.snd_end();
-            if t.snd_nxt < end && t.snd_nxt < t.snd_edge {
+            // Sender-side silly-window avoidance (RFC 1122 4.2.3.4): while data is in flight an
+            // ACK will reopen the window, so do not send a sliver smaller than both the MSS and
+            // the data waiting. Without it, every small window opening (the size of a segment the
+            // receiver just read) produced an equally small segment, random cuts made them ever
+            // smaller, and a bulk transfer decayed into 1-byte segments (quadratic cost).
+            let usable = t.snd_edge.saturating_sub(t.snd_nxt);
+            let silly = usable < mss && usable < end - t.snd_nxt && t.snd_nxt > t.snd_una;
+            if t.snd_nxt < end && t.snd_nxt < t.snd_edge && !silly {
                 let mut len = (end - t.snd_nxt).min(t.snd_edge - t.snd_nxt).min(mss);
                 let mut urgent = false;
                 let (nxt, urg) = (t.snd_nxt, t.urg_seq);
@@ -708,7 +731,7 @@ impl World {
                 }
                 let t = self.tcp_at(id);
                 let off = (t.snd_nxt - t.snd_una) as usize;
-                let data: Vec<u8> = t.snd.range(off..off + len as usize).copied().collect();
+                let data = copy_range(&t.snd, off, len as usize);
                 let seq = t.snd_nxt;
                 t.snd_nxt += len;
                 if urgent {
@@ -787,4 +810,18 @@ impl World {
             self.tcp_abort(c);
         }
     }
+}
+
+/// Bytes `off..off + len` of a ring buffer, copied slice-wise.
+fn copy_range(q: &VecDeque<u8>, off: usize, len: usize) -> Vec<u8> {
+    let (a, b) = q.as_slices();
+    let mut out = Vec::with_capacity(len);
+    if off < a.len() {
+        let end = (off + len).min(a.len());
+        out.extend_from_slice(&a[off..end]);
+        out.extend_from_slice(&b[..len - (end - off)]);
+    } else {
+        out.extend_from_slice(&b[off - a.len()..off - a.len() + len]);
+    }
+    out
 }

@@ -87,7 +87,11 @@ const FNV_PRIME: u64 = 0x0100_0000_01b3;
 impl Trace {
     /// `keep` is rounded up to a power of two (the ring is indexed with a mask).
     pub(crate) fn new(keep: usize, full: bool) -> Trace {
-        let keep = if keep == 0 { 0 } else { keep.next_power_of_two() };
+        let keep = if keep == 0 {
+            0
+        } else {
+            keep.next_power_of_two()
+        };
         Trace {
             hash: 0xcbf2_9ce4_8422_2325,
             count: 0,
