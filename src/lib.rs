@@ -9,9 +9,53 @@
 //! exactly, and virtual time makes 21-second connect timeouts take microseconds.
 //!
 //! ## Map
-//! - [`api`] — the [`Winsock`] trait (the backend contract), [`WsaError`] with the real
-//!   numeric codes, value types ([`Socket`], [`SockAddr`]) and constants.
-//! - [`sim`] — the deterministic backend: [`sim::Sim`], hosts, simulated threads, TCP.
+//! - [`api`] — the backend contract: the [`Winsock`] trait (the blocking/nonblocking TCP calls)
+//!   and one trait per I/O model ([`api::Select`], [`api::AsyncSelect`], [`api::EventSelect`],
+//!   [`api::OverlappedIo`], [`api::Iocp`]); [`WsaError`] with the real numeric codes; value
+//!   types ([`Socket`], [`SockAddr`], [`api::FdSet`], [`api::Overlapped`]) and constants.
+//! - [`sim`] — the deterministic backend: [`sim::Sim`], hosts, simulated threads (stackful
+//!   coroutines on one OS thread), TCP as a state machine, virtual time, the fault seam.
+//! - [`os`] — the real network stack behind the same [`Winsock`] trait.
+//!
+//! ## The six I/O models of the seed
+//!
+//! | model | calls | example |
+//! |---|---|---|
+//! | select | [`api::Select::select`] over [`api::FdSet`]s of at most FD_SETSIZE (64) | `examples/select_echo.rs` |
+//! | WSAAsyncSelect | [`api::AsyncSelect::wsa_async_select`]; FD_* events as window messages | `examples/async_select_echo.rs` |
+//! | WSAEventSelect | [`api::EventSelect::wsa_event_select`], `wsa_wait_for_multiple_events` (≤ 64), `wsa_enum_network_events` | `examples/event_select_echo.rs` |
+//! | Overlapped 1 | [`api::OverlappedIo::wsa_recv_overlapped`] with an event; `wsa_get_overlapped_result` | `examples/overlapped_event_echo.rs` |
+//! | Overlapped 2 | the same with a completion routine, run as an APC in an alertable wait | `examples/overlapped_routine_echo.rs` |
+//! | IOCP | [`api::Iocp`]: ports, `get_queued_completion_status`, `accept_ex` | `examples/iocp_echo.rs` |
+//!
+//! Blocking sockets (one thread per connection) are the demonstration, `examples/echo.rs`.
+//!
+//! ## FD_* network events (WSAAsyncSelect and WSAEventSelect)
+//!
+//! | event | fires when | re-enabled by |
+//! |---|---|---|
+//! | FD_READ | data arrives (not taken by a pending overlapped receive); a re-enabling call leaves data unread | `recv`, `WSARecv` (any outcome) |
+//! | FD_OOB | urgent data arrives with SO_OOBINLINE off; a re-enabling call leaves some | `recv(MSG_OOB)` |
+//! | FD_ACCEPT | a connection completes in the backlog (not taken by a pending AcceptEx); `accept` leaves one queued | `accept` |
+//! | FD_WRITE | the socket connects or is accepted; buffer space returns after a send failed with WSAEWOULDBLOCK | `send`, `WSASend` |
+//! | FD_CONNECT | a connect attempt ends; iErrorCode = 0, WSAECONNREFUSED, WSAETIMEDOUT… | never (once) |
+//! | FD_CLOSE | the peer's FIN once all data is read (iErrorCode 0), or a reset (WSAECONNABORTED) | never (once) |
+//!
+//! In message mode an event is posted once and not again until its re-enabling call. In
+//! event mode Windows records every new occurrence (new data, a new connection, new urgent
+//! data) even before the re-enabling call (conformance EV-06, EV-17, EV-21), and reports
+//! the FD_WRITE of a connection only to the first registration (EV-03). Registering reports
+//! the conditions that already hold; the socket turns nonblocking and stays so (FIONBIO 0
+//! gives WSAEINVAL); an accepted socket inherits its listener's registration.
+//!
+//! ## Determinism
+//!
+//! Exactly one simulated thread runs at a time; every call may be a preemption point chosen
+//! by the seed; when no thread can run, the virtual clock jumps to the next timer. No
+//! `HashMap` order, wall-clock reading or OS thread timing reaches the simulation, so a seed
+//! replays exactly (the trace hash proves it). One caveat for users: simulated threads share
+//! one OS thread, so a `Mutex` held across a WinSock call would block the whole simulation —
+//! lock briefly, between calls.
 //!
 //! ## A first simulation
 //!

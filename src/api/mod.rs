@@ -110,6 +110,22 @@ pub trait Winsock {
     /// after a graceful close. Flags: MSG_PEEK, MSG_WAITALL, MSG_OOB.
     fn recv(&self, s: Socket, buf: &mut [u8], flags: i32) -> Result<usize, WsaError>;
 
+    /// `sendto(s, buf, len, flags, to, tolen)`: one datagram to `to` on a datagram socket
+    /// (binding it implicitly); on a stream socket `to` is ignored and it acts as `send`.
+    /// Over 65,507 bytes: WSAEMSGSIZE.
+    fn sendto(&self, s: Socket, buf: &[u8], flags: i32, to: &SockAddr) -> Result<usize, WsaError>;
+
+    /// `recvfrom(s, buf, len, flags, from, fromlen)`: one datagram and its source. A datagram
+    /// larger than `buf` fills it, is discarded, and gives WSAEMSGSIZE; an unbound datagram
+    /// socket gives WSAEINVAL. On a stream socket it acts as `recv` and the address is not
+    /// written (returned empty).
+    fn recvfrom(
+        &self,
+        s: Socket,
+        buf: &mut [u8],
+        flags: i32,
+    ) -> Result<(usize, SockAddr), WsaError>;
+
     /// `shutdown(s, how)`: SD_RECEIVE, SD_SEND (FIN after queued data) or SD_BOTH.
     fn shutdown(&self, s: Socket, how: i32) -> Result<(), WsaError>;
 

@@ -430,6 +430,60 @@ impl Winsock for System {
         })
     }
 
+    /// `sendto`: on a datagram socket the OS `sendto`; on a stream socket `to` is ignored and
+    /// it is `send`, as on Windows.
+    fn sendto(&self, s: Socket, buf: &[u8], flags: i32, to: &SockAddr) -> Result<usize, WsaError> {
+        let dgram = self.with(s, |e| Ok(e.ty == SOCK_DGRAM))?;
+        if !dgram {
+            return self.send(s, buf, flags);
+        }
+        let to = to.parse();
+        self.with(s, |e| {
+            let to = to?;
+            if e.shut_wr.load(Ordering::Relaxed) {
+                return Err(WsaError::WSAESHUTDOWN);
+            }
+            if buf.len() > 65_507 {
+                return Err(WsaError::WSAEMSGSIZE);
+            }
+            match &e.os {
+                sock::OsSocket::Dgram(u) => u.send_to(buf, to).map_err(|err| e.err(&err, e.ctx())),
+                sock::OsSocket::Stream(_) => Err(WsaError::WSAEOPNOTSUPP),
+            }
+        })
+    }
+
+    /// `recvfrom`: on a datagram socket the OS `recvfrom`; on a stream socket `recv` with the
+    /// address left unwritten (empty).
+    fn recvfrom(
+        &self,
+        s: Socket,
+        buf: &mut [u8],
+        flags: i32,
+    ) -> Result<(usize, SockAddr), WsaError> {
+        let dgram = self.with(s, |e| Ok(e.ty == SOCK_DGRAM))?;
+        if !dgram {
+            return self
+                .recv(s, buf, flags)
+                .map(|n| (n, SockAddr::from_bytes(&[])));
+        }
+        self.with(s, |e| {
+            if e.shut_rd.load(Ordering::Relaxed) {
+                return Err(WsaError::WSAESHUTDOWN);
+            }
+            if e.local()?.is_none() {
+                return Err(WsaError::WSAEINVAL);
+            }
+            let r = match &e.os {
+                sock::OsSocket::Dgram(u) if flags & MSG_PEEK != 0 => u.peek_from(buf),
+                sock::OsSocket::Dgram(u) => u.recv_from(buf),
+                sock::OsSocket::Stream(_) => return Err(WsaError::WSAEOPNOTSUPP),
+            };
+            r.map(|(n, from)| (n, SockAddr::from(from)))
+                .map_err(|err| e.err(&err, e.ctx()))
+        })
+    }
+
     /// `shutdown`: the OS shutdown; the directions are remembered for `send`/`recv`.
     fn shutdown(&self, s: Socket, how: i32) -> Result<(), WsaError> {
         self.with(s, |e| {

@@ -84,6 +84,11 @@ impl Traced for Option<crate::api::Msg> {
         self.map_or(-1, |m| i64::from(m.message))
     }
 }
+impl Traced for (usize, Option<std::net::SocketAddr>) {
+    fn traced(&self) -> i64 {
+        self.0 as i64
+    }
+}
 impl Traced for ThreadId {
     fn traced(&self) -> i64 {
         self.0 as i64
@@ -251,6 +256,79 @@ impl SimWinsock {
         self.w().sock_id(self.host, s)
     }
 
+    /// The body of send/sendto/WSASend: a datagram to `to` (or the peer) on a datagram socket;
+    /// on a stream socket `to` is ignored (conformance NB-13) and the send may block.
+    pub(crate) fn send_body(
+        &self,
+        call: &'static str,
+        s: Socket,
+        buf: &[u8],
+        flags: i32,
+        to: Option<&SockAddr>,
+    ) -> Result<usize, WsaError> {
+        let id = self.sock(s)?;
+        let dgram = matches!(
+            self.w().sockets.get(id).map(|k| &k.role),
+            Some(super::socket::Role::Dgram(_))
+        );
+        if dgram {
+            let to = to.map(|a| a.parse()).transpose()?;
+            return self.w().udp_send(id, buf, to);
+        }
+        let mut op = {
+            let w = self.w();
+            let sk = w.sockets.get(id).expect("handle names a socket");
+            SendOp {
+                id,
+                flags,
+                nonblocking: sk.nonblocking,
+                done: 0,
+                deadline: w.timeout_deadline(sk.opts.sndtimeo_ms),
+            }
+        };
+        let r = self.blocking(call, Some((s, id)), |w| w.send_step(&mut op, buf));
+        if self.w().sock_id(self.host, s) == Ok(id) {
+            self.w()
+                .reenable_send(id, r == Err(WsaError::WSAEWOULDBLOCK));
+        }
+        r
+    }
+
+    /// The body of recv/recvfrom/WSARecv: bytes received and, for a datagram, its source.
+    pub(crate) fn recv_body(
+        &self,
+        call: &'static str,
+        s: Socket,
+        buf: &mut [u8],
+        flags: i32,
+    ) -> Result<(usize, Option<std::net::SocketAddr>), WsaError> {
+        let id = self.sock(s)?;
+        let (mut op, dgram) = {
+            let w = self.w();
+            let sk = w.sockets.get(id).expect("handle names a socket");
+            let op = RecvOp {
+                id,
+                flags,
+                nonblocking: sk.nonblocking,
+                filled: 0,
+                deadline: w.timeout_deadline(sk.opts.rcvtimeo_ms),
+            };
+            (op, matches!(sk.role, super::socket::Role::Dgram(_)))
+        };
+        let mut from = None;
+        let r = self.blocking(call, Some((s, id)), |w| {
+            if dgram {
+                w.udp_recv_step(&mut op, buf, &mut from)
+            } else {
+                w.recv_step(&mut op, buf)
+            }
+        });
+        if self.w().sock_id(self.host, s) == Ok(id) {
+            self.w().reenable_recv(id, flags & MSG_OOB != 0);
+        }
+        r.map(|n| (n, from))
+    }
+
     /// A polling call found nothing (a zero-timeout select or wait, an empty PeekMessage):
     /// after enough of those in a row the thread is parked until the clock moves.
     pub(crate) fn idle_poll(&self) {
@@ -376,7 +454,9 @@ impl Winsock for SimWinsock {
             let id = this.sock(s)?;
             let nonblocking = {
                 let mut w = this.w();
-                w.connect_start(id, addr)?;
+                if !w.connect_start(id, addr)? {
+                    return Ok(());
+                }
                 w.sockets.at(id).nonblocking
             };
             if nonblocking {
@@ -388,48 +468,34 @@ impl Winsock for SimWinsock {
 
     fn send(&self, s: Socket, buf: &[u8], flags: i32) -> Result<usize, WsaError> {
         self.call("send", s.raw() as u64, buf.len() as u64, |this| {
-            let id = this.sock(s)?;
-            let mut op = {
-                let w = this.w();
-                let sk = w.sockets.get(id).expect("handle names a socket");
-                SendOp {
-                    id,
-                    flags,
-                    nonblocking: sk.nonblocking,
-                    done: 0,
-                    deadline: w.timeout_deadline(sk.opts.sndtimeo_ms),
-                }
-            };
-            let r = this.blocking("send", Some((s, id)), |w| w.send_step(&mut op, buf));
-            if this.w().sock_id(this.host, s) == Ok(id) {
-                this.w()
-                    .reenable_send(id, r == Err(WsaError::WSAEWOULDBLOCK));
-            }
-            r
+            this.send_body("send", s, buf, flags, None)
         })
     }
 
     fn recv(&self, s: Socket, buf: &mut [u8], flags: i32) -> Result<usize, WsaError> {
         let len = buf.len() as u64;
         self.call("recv", s.raw() as u64, len, |this| {
-            let id = this.sock(s)?;
-            let mut op = {
-                let w = this.w();
-                let sk = w.sockets.get(id).expect("handle names a socket");
-                RecvOp {
-                    id,
-                    flags,
-                    nonblocking: sk.nonblocking,
-                    filled: 0,
-                    deadline: w.timeout_deadline(sk.opts.rcvtimeo_ms),
-                }
-            };
-            let r = this.blocking("recv", Some((s, id)), |w| w.recv_step(&mut op, buf));
-            if this.w().sock_id(this.host, s) == Ok(id) {
-                this.w().reenable_recv(id, flags & MSG_OOB != 0);
-            }
-            r
+            this.recv_body("recv", s, buf, flags).map(|(n, _)| n)
         })
+    }
+
+    fn sendto(&self, s: Socket, buf: &[u8], flags: i32, to: &SockAddr) -> Result<usize, WsaError> {
+        self.call("sendto", s.raw() as u64, buf.len() as u64, |this| {
+            this.send_body("sendto", s, buf, flags, Some(to))
+        })
+    }
+
+    fn recvfrom(
+        &self,
+        s: Socket,
+        buf: &mut [u8],
+        flags: i32,
+    ) -> Result<(usize, SockAddr), WsaError> {
+        let len = buf.len() as u64;
+        let r = self.call("recvfrom", s.raw() as u64, len, |this| {
+            this.recv_body("recvfrom", s, buf, flags)
+        });
+        r.map(|(n, from)| (n, from.map_or(SockAddr::from_bytes(&[]), SockAddr::from)))
     }
 
     fn shutdown(&self, s: Socket, how: i32) -> Result<(), WsaError> {

@@ -35,6 +35,7 @@ impl World {
             Role::Stream(t) if t.connected_at.is_some() || t.state != TcpState::Closed => {
                 return Err(WsaError::WSAEISCONN)
             }
+            Role::Dgram(_) => return Err(WsaError::WSAEOPNOTSUPP),
             Role::Stream(_) => {
                 // A socket whose connect failed may still listen (conformance SEL-08).
                 s.role = Role::Listener(Listener {
@@ -70,15 +71,20 @@ impl World {
         Step::Done(Ok((Socket::from_raw(h), SockAddr::from(peer))))
     }
 
-    /// First part of `connect`: checks, implicit bind, SYN. `Ok(true)` when the caller must
-    /// wait for the handshake.
-    pub(crate) fn connect_start(&mut self, id: usize, addr: &SockAddr) -> Result<(), WsaError> {
+    /// First part of `connect`: checks, implicit bind, SYN. `Ok(true)` when a handshake
+    /// started (the caller waits for it, or returns WSAEWOULDBLOCK); `Ok(false)` for a
+    /// datagram socket, whose connect is immediate.
+    pub(crate) fn connect_start(&mut self, id: usize, addr: &SockAddr) -> Result<bool, WsaError> {
+        if matches!(self.sockets.at(id).role, Role::Dgram(_)) {
+            return self.udp_connect(id, addr).map(|()| false);
+        }
         let dst: SocketAddr = addr.parse()?;
         let s = self.sockets.at(id);
         if family_of(dst) != s.family {
             return Err(WsaError::WSAEAFNOSUPPORT);
         }
         match &s.role {
+            Role::Dgram(_) => unreachable!("handled above"),
             Role::Listener(_) => return Err(WsaError::WSAEINVAL),
             Role::Stream(t) => match t.state {
                 TcpState::SynSent => {
@@ -105,7 +111,7 @@ impl World {
             return Err(WsaError::WSAEADDRINUSE);
         }
         self.tcp_connect(id, nonblocking);
-        Ok(())
+        Ok(true)
     }
 
     /// Second part of a blocking `connect`: wait until the handshake ends.

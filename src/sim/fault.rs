@@ -30,7 +30,7 @@ pub enum Verdict {
 pub enum SegmentFilter {
     /// Every segment.
     Any,
-    /// Segments carrying payload.
+    /// Segments carrying payload (TCP data and UDP datagrams).
     Data,
     /// Connection requests (SYN).
     Syn,
@@ -108,7 +108,9 @@ impl FaultSeam {
     fn matches(filter: SegmentFilter, seg: &Segment) -> bool {
         match filter {
             SegmentFilter::Any => true,
-            SegmentFilter::Data => matches!(seg.kind, SegKind::Data { .. }),
+            SegmentFilter::Data => {
+                matches!(seg.kind, SegKind::Data { .. } | SegKind::Datagram(_))
+            }
             SegmentFilter::Syn => matches!(seg.kind, SegKind::Syn),
         }
     }

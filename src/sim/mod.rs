@@ -33,6 +33,7 @@ mod sockopt;
 mod stream;
 mod tcp;
 pub mod trace;
+mod udp;
 mod world;
 
 pub use api::SimWinsock;

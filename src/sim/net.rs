@@ -45,6 +45,8 @@ pub(crate) struct Host {
     pub conns: BTreeMap<(SocketAddr, SocketAddr), usize>,
     /// Sockets holding a local TCP port (bound, listening, or connected from it), by port.
     pub tcp_binds: BTreeMap<u16, Vec<usize>>,
+    /// Sockets holding a local UDP port (a separate port space).
+    pub udp_binds: BTreeMap<u16, Vec<usize>>,
     pub crashed: bool,
 }
 
@@ -102,6 +104,24 @@ impl Host {
         }
     }
 
+    /// The port table of a socket type (SOCK_STREAM or SOCK_DGRAM).
+    pub(crate) fn binds(&self, ty: i32) -> &BTreeMap<u16, Vec<usize>> {
+        if ty == crate::api::consts::SOCK_DGRAM {
+            &self.udp_binds
+        } else {
+            &self.tcp_binds
+        }
+    }
+
+    /// The port table of a socket type, mutably.
+    pub(crate) fn binds_mut(&mut self, ty: i32) -> &mut BTreeMap<u16, Vec<usize>> {
+        if ty == crate::api::consts::SOCK_DGRAM {
+            &mut self.udp_binds
+        } else {
+            &mut self.tcp_binds
+        }
+    }
+
     /// Whether `ip` is one of this host's addresses (loopback and wildcard included).
     pub(crate) fn owns(&self, ip: IpAddr) -> bool {
         ip.is_unspecified() || ip.is_loopback() || self.addrs.contains(&ip)
@@ -151,6 +171,10 @@ pub(crate) enum SegKind {
         seq: u64,
     },
     Rst,
+    /// A UDP datagram.
+    Datagram(Vec<u8>),
+    /// ICMP port unreachable, sent back for a datagram no socket took.
+    Unreachable,
 }
 
 impl SegKind {
@@ -162,6 +186,8 @@ impl SegKind {
             SegKind::Data { .. } => "DATA",
             SegKind::Fin { .. } => "FIN",
             SegKind::Rst => "RST",
+            SegKind::Datagram(_) => "UDP",
+            SegKind::Unreachable => "ICMP-UNREACHABLE",
         }
     }
 }
@@ -180,6 +206,7 @@ impl World {
             next_ephemeral: start,
             conns: BTreeMap::new(),
             tcp_binds: BTreeMap::new(),
+            udp_binds: BTreeMap::new(),
             crashed: false,
         });
         self.add_address(id, ip);
@@ -227,7 +254,7 @@ impl World {
     pub(crate) fn transmit(&mut self, seg: Segment) {
         self.stats.segments += 1;
         let len = match &seg.kind {
-            SegKind::Data { data, .. } => data.len(),
+            SegKind::Data { data, .. } | SegKind::Datagram(data) => data.len(),
             _ => 0,
         };
         self.stats.bytes += len as u64;
@@ -240,7 +267,12 @@ impl World {
             }
             Verdict::Drop => {
                 self.record(usize::MAX, TraceKind::Fault("drop"), 0, len as u64, 0);
-                if seg.kind == SegKind::Syn {
+                if matches!(
+                    seg.kind,
+                    SegKind::Syn | SegKind::Datagram(_) | SegKind::Unreachable
+                ) {
+                    // Not retransmitted: a lost SYN costs the connect timeout, a lost datagram
+                    // is gone.
                     return;
                 }
                 // Reliable segments are retransmitted by TCP: the loss costs a timeout.
@@ -264,7 +296,7 @@ impl World {
             return;
         };
         let len = match &seg.kind {
-            SegKind::Data { data, .. } => data.len() as u64,
+            SegKind::Data { data, .. } | SegKind::Datagram(data) => data.len() as u64,
             _ => 0,
         };
         self.record(
@@ -274,6 +306,9 @@ impl World {
             len,
             0,
         );
-        self.tcp_input(to, seg);
+        match seg.kind {
+            SegKind::Datagram(_) | SegKind::Unreachable => self.udp_input(to, seg),
+            _ => self.tcp_input(to, seg),
+        }
     }
 }

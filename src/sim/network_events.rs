@@ -147,7 +147,11 @@ impl World {
 
     /// Data readable by a normal recv.
     pub(crate) fn has_data(&self, id: usize) -> bool {
-        matches!(self.sockets.get(id).map(|s| &s.role), Some(Role::Stream(t)) if !t.rcv.is_empty())
+        match self.sockets.get(id).map(|s| &s.role) {
+            Some(Role::Stream(t)) => !t.rcv.is_empty(),
+            Some(Role::Dgram(u)) => !u.queue.is_empty(),
+            _ => false,
+        }
     }
 
     fn has_oob(&self, id: usize) -> bool {
@@ -181,6 +185,8 @@ impl World {
                         && (t.queued() == 0
                             || t.queued() < super::stream::send_capacity(s.opts.sndbuf))
                 }
+                // A datagram socket can always send (conformance SEL-12).
+                Role::Dgram(_) => !s.shut_wr,
                 _ => false,
             },
             None => false,

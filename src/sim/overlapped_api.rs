@@ -7,7 +7,6 @@ use super::api::{SimWinsock, Traced};
 use super::overlapped::{Op, OpKind, Status};
 use super::sched::{Step, ThreadState, WaitKey};
 use super::socket::Role;
-use super::stream::{RecvOp, SendOp};
 use super::tcp::TcpState;
 use super::world::World;
 use crate::api::consts::*;
@@ -124,24 +123,7 @@ impl OverlappedIo for SimWinsock {
     fn wsa_send(&self, s: Socket, bufs: &[&[u8]], flags: u32) -> Result<usize, WsaError> {
         let data: Vec<u8> = bufs.concat();
         self.call("WSASend", s.raw() as u64, data.len() as u64, |this| {
-            let id = this.sock(s)?;
-            let mut op = {
-                let w = this.w();
-                let sk = w.sockets.get(id).expect("handle names a socket");
-                SendOp {
-                    id,
-                    flags: flags as i32,
-                    nonblocking: sk.nonblocking,
-                    done: 0,
-                    deadline: w.timeout_deadline(sk.opts.sndtimeo_ms),
-                }
-            };
-            let r = this.blocking("WSASend", Some((s, id)), |w| w.send_step(&mut op, &data));
-            if this.w().sock_id(this.host, s) == Ok(id) {
-                this.w()
-                    .reenable_send(id, r == Err(WsaError::WSAEWOULDBLOCK));
-            }
-            r
+            this.send_body("WSASend", s, &data, flags as i32, None)
         })
     }
 
@@ -153,24 +135,8 @@ impl OverlappedIo for SimWinsock {
     ) -> Result<(usize, u32), WsaError> {
         let total: usize = bufs.iter().map(|b| b.len()).sum();
         self.call("WSARecv", s.raw() as u64, total as u64, |this| {
-            let id = this.sock(s)?;
-            let mut op = {
-                let w = this.w();
-                let sk = w.sockets.get(id).expect("handle names a socket");
-                RecvOp {
-                    id,
-                    flags: flags as i32,
-                    nonblocking: sk.nonblocking,
-                    filled: 0,
-                    deadline: w.timeout_deadline(sk.opts.rcvtimeo_ms),
-                }
-            };
             let mut tmp = vec![0u8; total];
-            let r = this.blocking("WSARecv", Some((s, id)), |w| w.recv_step(&mut op, &mut tmp));
-            if this.w().sock_id(this.host, s) == Ok(id) {
-                this.w().reenable_recv(id, flags as i32 & MSG_OOB != 0);
-            }
-            let n = r?;
+            let (n, _) = this.recv_body("WSARecv", s, &mut tmp, flags as i32)?;
             let mut off = 0;
             for b in bufs.iter_mut() {
                 let k = b.len().min(n - off);
@@ -374,7 +340,10 @@ impl OverlappedIo for SimWinsock {
                     done: None,
                 });
                 w.io_sock(id).connect = Some(serial);
-                if let Err(e) = w.connect_start(id, addr) {
+                if let Err(e) = w
+                    .connect_start(id, addr)
+                    .and_then(|tcp| tcp.then_some(()).ok_or(WsaError::WSAEINVAL))
+                {
                     w.io_sock(id).connect = None;
                     w.io.ops.remove(&serial);
                     w.io.by_ov.remove(&(this.host, ov.id));

@@ -19,6 +19,7 @@ impl World {
     pub(crate) fn select_readable(&self, id: usize) -> bool {
         match self.sockets.get(id).map(|s| &s.role) {
             Some(Role::Listener(q)) => !q.accept_q.is_empty(),
+            Some(Role::Dgram(u)) => !u.queue.is_empty() || u.port_unreachable,
             Some(Role::Stream(t)) => {
                 !t.rcv.is_empty() || t.fin_rcvd || (t.error.is_some() && t.connected_at.is_some())
             }

@@ -83,6 +83,8 @@ pub(crate) enum Role {
     Listener(Listener),
     /// A TCP connection exists (connecting, connected, closing or closed).
     Stream(Box<Tcp>),
+    /// A UDP socket: its queue of received datagrams and its association.
+    Dgram(Box<super::udp::Udp>),
 }
 
 /// One socket object.
@@ -188,7 +190,11 @@ impl World {
             so_error: 0,
             shut_rd: false,
             shut_wr: false,
-            role: Role::Idle,
+            role: if ty == SOCK_DGRAM {
+                Role::Dgram(Box::default())
+            } else {
+                Role::Idle
+            },
             gen: 0,
             closed: false,
             waiters: [Vec::new(), Vec::new()],
@@ -218,8 +224,9 @@ impl World {
         if !self.hosts[host].owns(addr.ip()) {
             return Err(WsaError::WSAEADDRNOTAVAIL);
         }
+        let ty = self.sockets.at(id).ty;
         let port = if addr.port() == 0 {
-            self.ephemeral_port(host).ok_or(WsaError::WSAENOBUFS)?
+            self.ephemeral_port(host, ty).ok_or(WsaError::WSAENOBUFS)?
         } else {
             self.check_bind_conflict(id, addr)?;
             addr.port()
@@ -233,12 +240,16 @@ impl World {
         let s = self.sockets.at(id);
         s.local = Some(addr);
         s.holds_port = true;
-        let host = s.host;
+        let (host, ty) = (s.host, s.ty);
         self.hosts[host]
-            .tcp_binds
+            .binds_mut(ty)
             .entry(addr.port())
             .or_default()
             .push(id);
+        if ty == SOCK_DGRAM {
+            // A bound datagram socket can send: its first registration reports FD_WRITE (EV-03).
+            self.netev_mut(id).write_latched = true;
+        }
     }
 
     /// Gives up the socket's hold on its local port.
@@ -250,8 +261,8 @@ impl World {
             return;
         }
         s.holds_port = false;
-        let (host, port) = (s.host, s.local.map_or(0, |a| a.port()));
-        let binds = &mut self.hosts[host].tcp_binds;
+        let (host, port, ty) = (s.host, s.local.map_or(0, |a| a.port()), s.ty);
+        let binds = self.hosts[host].binds_mut(ty);
         if let Some(v) = binds.get_mut(&port) {
             v.retain(|&x| x != id);
             if v.is_empty() {
@@ -263,7 +274,7 @@ impl World {
     /// Windows' rules for two sockets on one port (conformance OP-10, OP-11, ER-05).
     fn check_bind_conflict(&self, id: usize, addr: SocketAddr) -> Result<(), WsaError> {
         let s = self.sockets.get(id).expect("binding socket exists");
-        let Some(others) = self.hosts[s.host].tcp_binds.get(&addr.port()) else {
+        let Some(others) = self.hosts[s.host].binds(s.ty).get(&addr.port()) else {
             return Ok(());
         };
         let (n_reuse, n_excl) = (s.opts.reuseaddr, s.opts.exclusive);
@@ -298,8 +309,8 @@ impl World {
         Ok(())
     }
 
-    /// The next free port of Windows' dynamic range on `host`.
-    pub(crate) fn ephemeral_port(&mut self, host: usize) -> Option<u16> {
+    /// The next free port of Windows' dynamic range on `host` for sockets of type `ty`.
+    pub(crate) fn ephemeral_port(&mut self, host: usize, ty: i32) -> Option<u16> {
         let h = &mut self.hosts[host];
         for _ in 0..EPHEMERAL_COUNT {
             let p = h.next_ephemeral;
@@ -308,7 +319,7 @@ impl World {
             } else {
                 p + 1
             };
-            if !h.tcp_binds.contains_key(&p) {
+            if !h.binds(ty).contains_key(&p) {
                 return Some(p);
             }
         }
@@ -331,7 +342,8 @@ impl World {
                 self.sockets.at(id).local = Some(a);
             }
             None => {
-                let port = self.ephemeral_port(host).ok_or(WsaError::WSAENOBUFS)?;
+                let ty = self.sockets.at(id).ty;
+                let port = self.ephemeral_port(host, ty).ok_or(WsaError::WSAENOBUFS)?;
                 self.take_port(id, SocketAddr::new(src_ip, port));
             }
         }

@@ -56,6 +56,10 @@ impl World {
         let shut_wr = s.shut_wr;
         let t = match &mut s.role {
             Role::Idle | Role::Listener(_) => return Step::Done(Err(WsaError::WSAENOTCONN)),
+            Role::Dgram(_) => {
+                let r = self.udp_send(op.id, &buf[op.done..], None);
+                return Step::Done(r);
+            }
             Role::Stream(t) => t,
         };
         if shut_wr {
@@ -103,6 +107,7 @@ impl World {
         let (shut_rd, oobinline) = (s.shut_rd, s.opts.oobinline);
         let t = match &mut s.role {
             Role::Idle | Role::Listener(_) => return Step::Done(Err(WsaError::WSAENOTCONN)),
+            Role::Dgram(_) => return self.udp_recv_step(op, buf, &mut None),
             Role::Stream(t) => t,
         };
         if shut_rd {
@@ -173,6 +178,8 @@ impl World {
         let s = self.sockets.at(id);
         let connected = match &s.role {
             Role::Stream(t) => t.state.is_synchronized() && t.error.is_none(),
+            // Datagram sockets may shut either direction (conformance SH-06).
+            Role::Dgram(_) => true,
             _ => false,
         };
         if !connected {
@@ -204,7 +211,7 @@ impl World {
         }
         let role = std::mem::replace(&mut self.sockets.at(id).role, Role::Idle);
         match role {
-            Role::Idle => {
+            Role::Idle | Role::Dgram(_) => {
                 self.release_port(id);
                 self.free_socket(id);
             }
@@ -245,6 +252,7 @@ impl World {
             FIONREAD => {
                 *arg = match &s.role {
                     Role::Stream(t) => t.rcv.len().min(u32::MAX as usize) as u32,
+                    Role::Dgram(u) => u.queued_bytes.min(u32::MAX as usize) as u32,
                     _ => 0,
                 };
                 Ok(())
@@ -272,6 +280,7 @@ impl World {
             Role::Stream(t) if t.error.is_none() && t.state != TcpState::Closed => {
                 s.remote.map(SockAddr::from).ok_or(WsaError::WSAENOTCONN)
             }
+            Role::Dgram(u) => u.peer.map(SockAddr::from).ok_or(WsaError::WSAENOTCONN),
             _ => Err(WsaError::WSAENOTCONN),
         }
     }
