@@ -236,3 +236,46 @@ fn udp_across_hosts_with_latency() {
     });
     sim.run().unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn overlapped_recv_from_reports_the_source_and_truncation() {
+    // Proves: WSARecvFrom pends until a datagram arrives, scatters it and reports its source;
+    // a datagram larger than the buffers completes with WSAEMSGSIZE (ERROR_MORE_DATA in a
+    // completion packet); WSASendTo completes at once.
+    common::run(|ws| {
+        let (a, aaddr) = bound(ws)?;
+        let (b, baddr) = bound(ws)?;
+        let ev = ws.wsa_create_event()?;
+        let ov = Overlapped::with_event(1, ev);
+        assert_eq!(
+            ws.wsa_recv_from(b, vec![vec![0; 2], vec![0; 4]], 0, ov, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        assert_eq!(
+            ws.wsa_send_to(
+                a,
+                vec![b"hey".to_vec(), b"!".to_vec()],
+                0,
+                &baddr,
+                Overlapped::new(2),
+                None
+            )?,
+            4
+        );
+        ws.wsa_wait_for_multiple_events(&[ev], false, 1000, false)?;
+        let done = ws.wsa_get_overlapped_result(b, &ov, false)?;
+        assert_eq!((done.bytes, done.from), (4, Some(aaddr)));
+        assert_eq!(done.bufs, vec![b"he".to_vec(), b"y!\0\0".to_vec()]);
+        let port = ws.create_io_completion_port(1)?;
+        ws.associate_completion_port(b, port, 7)?;
+        let _ = ws.wsa_recv_from(b, vec![vec![0; 3]], 0, Overlapped::new(3), None);
+        ws.sendto(a, b"too long", 0, &baddr)?;
+        let p = ws.get_queued_completion_status(port, 1000)?;
+        assert_eq!(
+            (p.key, p.bytes, p.error),
+            (7, 3, Some(WsaError::ERROR_MORE_DATA))
+        );
+        assert_eq!(p.from, Some(aaddr));
+        Ok(())
+    });
+}

@@ -144,6 +144,13 @@ pub enum WsaError {
     /// ERROR_NOT_SUPPORTED (50): the request is not supported.
     #[error("ERROR_NOT_SUPPORTED (50): the request is not supported")]
     ERROR_NOT_SUPPORTED,
+    /// ERROR_MORE_DATA (234): a datagram was larger than the receive buffers (completion
+    /// packet of WSARecvFrom).
+    #[error("ERROR_MORE_DATA (234): more data is available")]
+    ERROR_MORE_DATA,
+    /// ERROR_PORT_UNREACHABLE (1234): an ICMP port unreachable ended a datagram receive.
+    #[error("ERROR_PORT_UNREACHABLE (1234): no service is operating at the destination")]
+    ERROR_PORT_UNREACHABLE,
     /// ERROR_INSUFFICIENT_BUFFER (122): a buffer is too small.
     #[error("ERROR_INSUFFICIENT_BUFFER (122): the data area passed is too small")]
     ERROR_INSUFFICIENT_BUFFER,
@@ -224,6 +231,8 @@ impl WsaError {
             ERROR_NETNAME_DELETED => 64,
             ERROR_NOT_SUPPORTED => 50,
             ERROR_INSUFFICIENT_BUFFER => 122,
+            ERROR_MORE_DATA => 234,
+            ERROR_PORT_UNREACHABLE => 1234,
             WAIT_TIMEOUT => 258,
             ERROR_ABANDONED_WAIT_0 => 735,
             WSA_OPERATION_ABORTED => 995,
@@ -292,6 +301,8 @@ pub const ALL: &[WsaError] = {
         ERROR_NETNAME_DELETED,
         ERROR_NOT_SUPPORTED,
         ERROR_INSUFFICIENT_BUFFER,
+        ERROR_MORE_DATA,
+        ERROR_PORT_UNREACHABLE,
         WAIT_TIMEOUT,
         ERROR_ABANDONED_WAIT_0,
         WSA_OPERATION_ABORTED,

@@ -36,6 +36,8 @@ pub struct CompletionPacket {
     pub error: Option<WsaError>,
     /// The operation's buffers, handed back.
     pub bufs: Vec<Vec<u8>>,
+    /// The source of a datagram received with WSARecvFrom (`None` otherwise).
+    pub from: Option<super::types::SockAddr>,
 }
 
 /// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (0x1): no packet for an I/O that succeeds at once.

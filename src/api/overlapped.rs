@@ -57,6 +57,8 @@ pub struct IoCompletion {
     pub flags: u32,
     /// The buffers handed to the call, given back (empty if already handed back once).
     pub bufs: Vec<Vec<u8>>,
+    /// lpFrom of WSARecvFrom: the datagram's source (`None` for other operations).
+    pub from: Option<SockAddr>,
 }
 
 /// A completion routine: `void CALLBACK CompletionRoutine(dwError, cbTransferred,
@@ -102,6 +104,32 @@ pub trait OverlappedIo: Winsock + Sized {
     /// `WSARecv(s, lpBuffers, …, lpOverlapped, lpCompletionRoutine)`: fills the buffers in
     /// order (scatter); results as [`OverlappedIo::wsa_send_overlapped`].
     fn wsa_recv_overlapped(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError>;
+
+    /// `WSASendTo(s, lpBuffers, …, lpTo, iToLen, lpOverlapped, lpCompletionRoutine)`: one
+    /// datagram on a datagram socket (binding it implicitly); on a stream socket `to` is
+    /// ignored and it is WSASend.
+    fn wsa_send_to(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        to: &SockAddr,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError>;
+
+    /// `WSARecvFrom(s, lpBuffers, …, lpFrom, lpFromlen, lpOverlapped, lpCompletionRoutine)`:
+    /// one datagram into the buffers (scatter), its source in the completion's `from`; a
+    /// datagram larger than the buffers completes with WSAEMSGSIZE (ERROR_MORE_DATA in a
+    /// packet). On a stream socket it is WSARecv.
+    fn wsa_recv_from(
         &self,
         s: Socket,
         bufs: Vec<Vec<u8>>,

@@ -272,6 +272,7 @@ impl Iocp for SimWinsock {
                         overlapped: ov,
                         error: None,
                         bufs: Vec::new(),
+                        from: None,
                     },
                 );
                 Ok(())

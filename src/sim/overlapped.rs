@@ -32,6 +32,10 @@ pub(crate) enum Status {
     Refused,
     /// STATUS_IO_TIMEOUT: a connect got no answer.
     TimedOut,
+    /// STATUS_BUFFER_OVERFLOW: a datagram larger than the buffers (the rest is lost).
+    MsgSize,
+    /// STATUS_PORT_UNREACHABLE: an ICMP port unreachable for an earlier datagram.
+    PortUnreachable,
 }
 
 impl Status {
@@ -44,6 +48,8 @@ impl Status {
             Status::Cancelled => Some(WsaError::WSA_OPERATION_ABORTED),
             Status::Refused => Some(WsaError::WSAECONNREFUSED),
             Status::TimedOut => Some(WsaError::WSAETIMEDOUT),
+            Status::MsgSize => Some(WsaError::WSAEMSGSIZE),
+            Status::PortUnreachable => Some(WsaError::WSAECONNRESET),
         }
     }
 
@@ -57,6 +63,8 @@ impl Status {
             Status::Refused => Some(WsaError::ERROR_CONNECTION_REFUSED),
             // ERROR_SEM_TIMEOUT (121).
             Status::TimedOut => Some(WsaError::Other(121)),
+            Status::MsgSize => Some(WsaError::ERROR_MORE_DATA),
+            Status::PortUnreachable => Some(WsaError::ERROR_PORT_UNREACHABLE),
         }
     }
 }
@@ -94,6 +102,8 @@ pub(crate) struct Op {
     pub bufs: Vec<Vec<u8>>,
     pub routine: Option<SimRoutine>,
     pub done: Option<(Status, usize)>,
+    /// The source of the datagram a WSARecvFrom took.
+    pub from: Option<std::net::SocketAddr>,
 }
 
 /// Per-socket I/O state.
@@ -212,6 +222,7 @@ impl World {
                 key,
                 overlapped: Some(op.ov),
                 error: status.win32(),
+                from: op.from.map(crate::api::SockAddr::from),
                 bufs: op.bufs,
             };
             self.post_packet(port, packet);
@@ -257,6 +268,10 @@ impl World {
     /// Pending receives take the data that has arrived, in order; a FIN ends them with 0
     /// bytes, a reset with an error.
     pub(crate) fn service_recvs(&mut self, id: usize) {
+        if self.udp(id).is_some() {
+            self.service_datagram_recvs(id);
+            return;
+        }
         if let Some(serial) = self.io_sock_ref(id).and_then(|io| io.accept_wait) {
             if self.rcv_len(id) > 0
                 || self
@@ -288,6 +303,44 @@ impl World {
             };
             self.io_sock(id).recvs.pop_front();
             self.finish_op(serial, outcome.0, outcome.1, false);
+        }
+    }
+
+    /// Pending receives on a datagram socket take one datagram each.
+    fn service_datagram_recvs(&mut self, id: usize) {
+        loop {
+            let Some(&serial) = self.io_sock_ref(id).and_then(|io| io.recvs.front()) else {
+                return;
+            };
+            let Some(u) = self.udp(id) else { return };
+            let (status, n, from) = if u.port_unreachable {
+                u.port_unreachable = false;
+                (Status::PortUnreachable, 0, None)
+            } else if let Some((src, data)) = u.queue.pop_front() {
+                u.queued_bytes -= data.len();
+                let Some(op) = self.io.ops.get_mut(&serial) else {
+                    return;
+                };
+                let mut off = 0;
+                for buf in op.bufs.iter_mut() {
+                    let k = buf.len().min(data.len() - off);
+                    buf[..k].copy_from_slice(&data[off..off + k]);
+                    off += k;
+                }
+                let status = if off < data.len() {
+                    Status::MsgSize
+                } else {
+                    Status::Ok
+                };
+                (status, off, Some(src))
+            } else {
+                return;
+            };
+            self.io_sock(id).recvs.pop_front();
+            if let Some(op) = self.io.ops.get_mut(&serial) {
+                op.from = from;
+            }
+            self.finish_op(serial, status, n, false);
         }
     }
 
@@ -486,6 +539,7 @@ fn completion(op: Op, error: Option<WsaError>, bytes: usize) -> IoCompletion {
         error,
         bytes,
         flags: 0,
+        from: op.from.map(crate::api::SockAddr::from),
         bufs: op.bufs,
     }
 }

@@ -37,6 +37,9 @@ impl World {
             return Err(WsaError::WSAESHUTDOWN);
         }
         match &s.role {
+            // A datagram socket must be bound to receive (WSAEINVAL, as recvfrom); sends bind.
+            Role::Dgram(_) if receive && s.local.is_none() => Err(WsaError::WSAEINVAL),
+            Role::Dgram(_) => Ok(()),
             Role::Stream(t) => match (t.error, t.connected_at) {
                 (Some(e), Some(_)) => Err(e),
                 _ if !t.state.is_synchronized() || t.state == TcpState::TimeWait => {
@@ -110,6 +113,7 @@ impl SimWinsock {
             bufs,
             routine: routine_box(routine),
             done: None,
+            from: None,
         }))
     }
 
@@ -204,6 +208,52 @@ impl OverlappedIo for SimWinsock {
         })
     }
 
+    fn wsa_send_to(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        to: &SockAddr,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        let dgram = self.sock(s).is_ok_and(|id| self.w().udp(id).is_some());
+        if !dgram {
+            return self.wsa_send_overlapped(s, bufs, flags, ov, routine);
+        }
+        let len: usize = bufs.iter().map(|b| b.len()).sum();
+        self.call("WSASendTo", s.raw() as u64, len as u64, |this| {
+            let id = this.sock(s)?;
+            let dst = to.parse()?;
+            let mut w = this.w();
+            let serial = this.start_stream_op(&mut w, id, OpKind::Send, bufs, ov, routine)?;
+            let data: Vec<u8> = w.io.ops[&serial].bufs.concat();
+            match w.udp_send(id, &data, Some(dst)) {
+                Ok(n) => {
+                    // A datagram is handed to the network at once: immediate completion.
+                    w.finish_op(serial, Status::Ok, n, true);
+                    Ok(n)
+                }
+                Err(e) => {
+                    w.io.ops.remove(&serial);
+                    w.io.by_ov.remove(&(this.host, ov.id));
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    fn wsa_recv_from(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        self.wsa_recv_overlapped(s, bufs, flags, ov, routine)
+    }
+
     fn wsa_get_overlapped_result(
         &self,
         s: Socket,
@@ -231,6 +281,7 @@ impl OverlappedIo for SimWinsock {
                         bytes,
                         flags: 0,
                         bufs: Vec::new(),
+                        from: None,
                     })),
                     None => Step::Done(Err(WsaError::WSAEINVAL)),
                 }
@@ -286,6 +337,7 @@ impl OverlappedIo for SimWinsock {
                 bufs,
                 routine: None,
                 done: None,
+                from: None,
             });
             w.io_sock(lid).accepts.push_back(serial);
             w.service_accepts(lid);
@@ -338,6 +390,7 @@ impl OverlappedIo for SimWinsock {
                     bufs: Vec::new(),
                     routine: None,
                     done: None,
+                    from: None,
                 });
                 w.io_sock(id).connect = Some(serial);
                 if let Err(e) = w
