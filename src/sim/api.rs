@@ -266,18 +266,14 @@ impl SimWinsock {
         flags: i32,
         to: Option<&SockAddr>,
     ) -> Result<usize, WsaError> {
-        let id = self.sock(s)?;
-        let dgram = matches!(
-            self.w().sockets.get(id).map(|k| &k.role),
-            Some(super::socket::Role::Dgram(_))
-        );
-        if dgram {
+        let mut w = self.w();
+        let id = w.sock_id(self.host, s)?;
+        let sk = w.sockets.get(id).expect("handle names a socket");
+        if matches!(sk.role, super::socket::Role::Dgram(_)) {
             let to = to.map(|a| a.parse()).transpose()?;
-            return self.w().udp_send(id, buf, to);
+            return w.udp_send(id, buf, to);
         }
         let mut op = {
-            let w = self.w();
-            let sk = w.sockets.get(id).expect("handle names a socket");
             SendOp {
                 id,
                 flags,
@@ -286,12 +282,15 @@ impl SimWinsock {
                 deadline: w.timeout_deadline(sk.opts.sndtimeo_ms),
             }
         };
-        let r = self.blocking(call, Some((s, id)), |w| w.send_step(&mut op, buf));
-        if self.w().sock_id(self.host, s) == Ok(id) {
-            self.w()
-                .reenable_send(id, r == Err(WsaError::WSAEWOULDBLOCK));
-        }
-        r
+        drop(w);
+        self.blocking(call, Some((s, id)), |w| {
+            let step = w.send_step(&mut op, buf);
+            if let Step::Done(r) = &step {
+                // send re-enables FD_WRITE; a WSAEWOULDBLOCK arms the next one.
+                w.reenable_send(id, *r == Err(WsaError::WSAEWOULDBLOCK));
+            }
+            step
+        })
     }
 
     /// The body of recv/recvfrom/WSARecv: bytes received and, for a datagram, its source.
@@ -302,9 +301,9 @@ impl SimWinsock {
         buf: &mut [u8],
         flags: i32,
     ) -> Result<(usize, Option<std::net::SocketAddr>), WsaError> {
-        let id = self.sock(s)?;
-        let (mut op, dgram) = {
+        let (id, mut op, dgram) = {
             let w = self.w();
+            let id = w.sock_id(self.host, s)?;
             let sk = w.sockets.get(id).expect("handle names a socket");
             let op = RecvOp {
                 id,
@@ -313,19 +312,21 @@ impl SimWinsock {
                 filled: 0,
                 deadline: w.timeout_deadline(sk.opts.rcvtimeo_ms),
             };
-            (op, matches!(sk.role, super::socket::Role::Dgram(_)))
+            (id, op, matches!(sk.role, super::socket::Role::Dgram(_)))
         };
         let mut from = None;
         let r = self.blocking(call, Some((s, id)), |w| {
-            if dgram {
+            let step = if dgram {
                 w.udp_recv_step(&mut op, buf, &mut from)
             } else {
                 w.recv_step(&mut op, buf)
+            };
+            if let Step::Done(_) = &step {
+                // Any receive re-enables FD_READ (FD_OOB for MSG_OOB), whatever its outcome.
+                w.reenable_recv(id, flags & MSG_OOB != 0);
             }
+            step
         });
-        if self.w().sock_id(self.host, s) == Ok(id) {
-            self.w().reenable_recv(id, flags & MSG_OOB != 0);
-        }
         r.map(|n| (n, from))
     }
 

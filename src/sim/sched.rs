@@ -125,28 +125,61 @@ pub(crate) enum TimerEvent {
     TimeWait { sid: usize, gen: u64 },
 }
 
-#[derive(Debug)]
-pub(crate) struct Timer {
-    pub at: Nanos,
-    pub seq: u64,
-    pub ev: TimerEvent,
+/// A heap entry: the event itself waits in a slab, so the heap moves only 24-byte keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TimerKey {
+    at: Nanos,
+    seq: u64,
+    slot: u32,
 }
 
-impl PartialEq for Timer {
-    fn eq(&self, o: &Timer) -> bool {
-        (self.at, self.seq) == (o.at, o.seq)
-    }
-}
-impl Eq for Timer {}
-impl PartialOrd for Timer {
-    fn partial_cmp(&self, o: &Timer) -> Option<Ordering> {
+impl PartialOrd for TimerKey {
+    fn partial_cmp(&self, o: &TimerKey) -> Option<Ordering> {
         Some(self.cmp(o))
     }
 }
-impl Ord for Timer {
+impl Ord for TimerKey {
     // Reversed: BinaryHeap is a max-heap, the earliest (then first-scheduled) timer must win.
-    fn cmp(&self, o: &Timer) -> Ordering {
+    fn cmp(&self, o: &TimerKey) -> Ordering {
         (o.at, o.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// Timers ordered by (time, scheduling order).
+#[derive(Debug, Default)]
+pub(crate) struct TimerQueue {
+    heap: std::collections::BinaryHeap<TimerKey>,
+    events: Vec<Option<TimerEvent>>,
+    free: Vec<u32>,
+}
+
+impl TimerQueue {
+    fn push(&mut self, at: Nanos, seq: u64, ev: TimerEvent) {
+        let slot = match self.free.pop() {
+            Some(i) => {
+                self.events[i as usize] = Some(ev);
+                i
+            }
+            None => {
+                self.events.push(Some(ev));
+                (self.events.len() - 1) as u32
+            }
+        };
+        self.heap.push(TimerKey { at, seq, slot });
+    }
+
+    fn pop(&mut self) -> Option<(Nanos, TimerEvent)> {
+        let k = self.heap.pop()?;
+        let ev = self.events[k.slot as usize]
+            .take()
+            .expect("winsock-sim internal error: timer slot empty");
+        self.free.push(k.slot);
+        Some((k.at, ev))
+    }
+
+    /// The time of the earliest timer.
+    pub(crate) fn peek_at(&self) -> Option<Nanos> {
+        self.heap.peek().map(|k| k.at)
     }
 }
 
@@ -166,11 +199,8 @@ impl World {
     pub(crate) fn schedule(&mut self, at: Nanos, ev: TimerEvent) {
         let seq = self.timer_seq;
         self.timer_seq += 1;
-        self.timers.push(Timer {
-            at: at.max(self.now),
-            seq,
-            ev,
-        });
+        let at = at.max(self.now);
+        self.timers.push(at, seq, ev);
     }
 
     /// Registers `tid` as blocked in `call` on `keys`, optionally until `deadline`.
@@ -326,12 +356,12 @@ impl World {
 
     /// Moves the clock to the earliest timer and fires it. False when no timer is left.
     pub(crate) fn fire_next_timer(&mut self) -> bool {
-        let Some(t) = self.timers.pop() else {
+        let Some((at, ev)) = self.timers.pop() else {
             return false;
         };
-        debug_assert!(t.at >= self.now, "timer in the past");
-        self.now = self.now.max(t.at);
-        match t.ev {
+        debug_assert!(at >= self.now, "timer in the past");
+        self.now = self.now.max(at);
+        match ev {
             TimerEvent::Wake { tid, seq } => {
                 if self.threads[tid].wait_seq == seq {
                     self.threads[tid].timed_out = true;

@@ -4,7 +4,7 @@
 //! resumes them one at a time on the calling OS thread, so no lock order, OS scheduling or
 //! wall-clock reading can leak into the result: the seed alone decides the run.
 
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
@@ -20,7 +20,7 @@ use super::api::SimWinsock;
 use super::fault::{FaultPlan, FaultSeam};
 use super::net::{Host, LinkParams};
 use super::rng::Rng;
-use super::sched::{Nanos, Thread, ThreadOutcome, ThreadState, Timer, WaitKey, Waiters};
+use super::sched::{Nanos, Thread, ThreadOutcome, ThreadState, TimerQueue, WaitKey, Waiters};
 use super::socket::SocketTable;
 use super::trace::{Trace, TraceKind, TraceRecord};
 use crate::api::WsaError;
@@ -142,7 +142,7 @@ pub(crate) struct World {
     pub threads: Vec<Thread>,
     pub runnable: Vec<usize>,
     pub spinners: Vec<usize>,
-    pub timers: BinaryHeap<Timer>,
+    pub timers: TimerQueue,
     pub timer_seq: u64,
     pub waiters: Waiters,
     pub hosts: Vec<Host>,
@@ -189,7 +189,7 @@ impl World {
             threads: Vec::new(),
             runnable: Vec::new(),
             spinners: Vec::new(),
-            timers: BinaryHeap::new(),
+            timers: TimerQueue::default(),
             timer_seq: 0,
             waiters: Waiters::new(),
             hosts: Vec::new(),
@@ -272,6 +272,13 @@ impl World {
         let t = &mut self.threads[tid];
         t.state = ThreadState::Finished;
         t.outcome = Some(outcome);
+        // An exiting worker stops counting against its completion port's concurrency.
+        if let Some(port) = t.iocp_port.take() {
+            if !std::mem::take(&mut t.iocp_suspended) {
+                self.port_thread_left(port);
+            }
+        }
+        let t = &self.threads[tid];
         if !t.daemon {
             self.counted_unfinished -= 1;
         }
@@ -494,8 +501,7 @@ impl Sim {
         result
     }
 
-    fn adopt_spawned(&mut self) {
-        let queued = std::mem::take(&mut self.world.lock().spawn_queue);
+    fn adopt_spawned(&mut self, queued: Vec<(usize, ThreadBody)>) {
         for (tid, body) in queued {
             let world = self.world.clone();
             let gen = Gn::<()>::new_opt(self.stack_words, move || {
@@ -522,9 +528,14 @@ impl Sim {
 
     fn run_loop(&mut self) -> Result<Report, SimError> {
         loop {
-            self.adopt_spawned();
             let next = {
                 let mut w = self.world.lock();
+                if !w.spawn_queue.is_empty() {
+                    let queued = std::mem::take(&mut w.spawn_queue);
+                    drop(w);
+                    self.adopt_spawned(queued);
+                    continue;
+                }
                 if let Some((_, kind)) = w.failed {
                     return Err(self.error(&w, kind));
                 }
@@ -559,7 +570,7 @@ impl Sim {
                 // quantum, so a poller's own timeout (GetTickCount) is seen when it expires,
                 // not when some unrelated far-off timer fires.
                 let step_to = w.now + SPIN_QUANTUM;
-                if w.timers.peek().is_some_and(|t| t.at <= step_to) {
+                if w.timers.peek_at().is_some_and(|at| at <= step_to) {
                     w.fire_next_timer();
                 } else {
                     w.now = step_to;
