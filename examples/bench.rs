@@ -13,7 +13,7 @@ use winsock_sim::sim::{Segmentation, Sim};
 const PORT: u16 = 9000;
 
 fn serve_connection<W: Winsock>(ws: &W, conn: Socket) -> Result<(), WsaError> {
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = vec![0u8; 4096];
     loop {
         let n = ws.recv(conn, &mut buf, 0)?;
         if n == 0 {
@@ -31,7 +31,8 @@ fn echo_server<W: Winsock>(ws: &W) -> Result<(), WsaError> {
     ws.wsa_startup(WINSOCK_VERSION_2_2)?;
     let listener = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
     ws.bind(listener, &SockAddr::v4([0, 0, 0, 0], PORT))?;
-    ws.listen(listener, SOMAXCONN)?;
+    // Room for every client connecting at once (SOMAXCONN alone is 200 on Windows).
+    ws.listen(listener, somaxconn_hint(65_535))?;
     loop {
         let (conn, _peer) = ws.accept(listener)?;
         ws.create_thread("conn", move |ws| serve_connection(ws, conn))?;
@@ -39,8 +40,19 @@ fn echo_server<W: Winsock>(ws: &W) -> Result<(), WsaError> {
 }
 
 fn client<W: Winsock>(ws: &W, messages: usize, bytes: usize, id: usize) -> Result<(), WsaError> {
-    let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-    ws.connect(s, &SockAddr::v4([192, 0, 2, 1], PORT))?;
+    // With thousands of clients connecting at once the backlog (SOMAXCONN = 200) overflows and
+    // Windows refuses the excess: retry, as a real client would.
+    let s = loop {
+        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        match ws.connect(s, &SockAddr::v4([192, 0, 2, 1], PORT)) {
+            Ok(()) => break s,
+            Err(WsaError::WSAECONNREFUSED) => {
+                ws.closesocket(s)?;
+                ws.sleep(50);
+            }
+            Err(e) => return Err(e),
+        }
+    };
     let msg: Vec<u8> = (0..bytes).map(|i| (i + id) as u8).collect();
     let mut back = vec![0u8; bytes];
     for _ in 0..messages {

@@ -820,3 +820,26 @@ fn wsaefault_short_option_length_and_short_address() {
         Ok(())
     });
 }
+
+#[test]
+fn somaxconn_hint_raises_the_backlog_beyond_somaxconn() {
+    // Proves: listen(SOMAXCONN) queues 200 connections and refuses the 201st, while
+    // SOMAXCONN_HINT(300) queues 300 (Windows clamps the hint to 200..=65535).
+    for (backlog, queued) in [(SOMAXCONN, 200usize), (somaxconn_hint(300), 300)] {
+        common::run(move |ws| {
+            let (_l, addr) = common::listener(ws, backlog)?;
+            for _ in 0..queued {
+                let c = tcp(ws)?;
+                ws.connect(c, &addr)?;
+            }
+            let extra = tcp(ws)?;
+            fails(
+                ws,
+                ws.connect(extra, &addr),
+                WsaError::WSAECONNREFUSED,
+                "one too many",
+            );
+            Ok(())
+        });
+    }
+}

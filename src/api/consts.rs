@@ -26,6 +26,11 @@ pub const IPPROTO_IPV6: i32 = 41;
 
 /// SOMAXCONN (0x7fffffff): "reasonable maximum" backlog; the sim maps it to [`MAX_BACKLOG`].
 pub const SOMAXCONN: i32 = 0x7fff_ffff;
+/// SOMAXCONN_HINT(b): a backlog of `b` connections, clamped by Windows to 200..=65535
+/// (`listen(s, somaxconn_hint(5000))`).
+pub const fn somaxconn_hint(b: i32) -> i32 {
+    -b
+}
 /// The backlog the sim uses for SOMAXCONN and the cap for larger values (Windows client
 /// editions use 200).
 pub const MAX_BACKLOG: usize = 200;

@@ -21,6 +21,9 @@ impl World {
         }
         let backlog = if backlog == SOMAXCONN {
             MAX_BACKLOG
+        } else if backlog < 0 {
+            // SOMAXCONN_HINT(N) = -N: N clamped to 200..=65535.
+            (backlog.unsigned_abs() as usize).clamp(MAX_BACKLOG, 65_535)
         } else {
             (backlog.max(1) as usize).min(MAX_BACKLOG)
         };
