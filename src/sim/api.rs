@@ -130,33 +130,33 @@ impl SimWinsock {
     /// Common start of a call: preemption point, then (unless `startup_free`) the
     /// WSANOTINITIALISED check and the fault seam.
     pub(crate) fn enter(&self, call: &'static str, startup_free: bool) -> Result<(), WsaError> {
-        let preempt = {
+        let check = |w: &mut World| -> Result<(), WsaError> {
+            if startup_free {
+                return Ok(());
+            }
+            if w.hosts[self.host].wsa_refs == 0 {
+                return Err(WsaError::WSANOTINITIALISED);
+            }
+            match w.faults.on_call(call) {
+                Some(e) => Err(e),
+                None => Ok(()),
+            }
+        };
+        {
             let mut w = self.w();
             if w.tearing_down {
                 return Err(WsaError::WSAEINTR);
             }
             w.stats.calls += 1;
             let (num, den) = w.cfg.preempt;
-            let p = num > 0 && w.rng_sched.chance(num, den);
-            if p {
-                w.requeue(self.tid);
+            if !(num > 0 && w.rng_sched.chance(num, den)) {
+                // No preemption here: the common case, one lock for the whole entry.
+                return check(&mut w);
             }
-            p
-        };
-        if preempt {
-            self.switch_to_scheduler();
+            w.requeue(self.tid);
         }
-        if startup_free {
-            return Ok(());
-        }
-        let mut w = self.w();
-        if w.hosts[self.host].wsa_refs == 0 {
-            return Err(WsaError::WSANOTINITIALISED);
-        }
-        match w.faults.on_call(call) {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+        self.switch_to_scheduler();
+        check(&mut self.w())
     }
 
     /// Common end of a call: last error, trace, polling accounting.
