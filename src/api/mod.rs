@@ -23,6 +23,7 @@ pub mod event_select;
 pub mod iocp;
 pub mod overlapped;
 pub mod select;
+pub(crate) mod socket_args;
 pub mod types;
 
 pub use async_select::{AsyncSelect, Hwnd, Msg, WndProc};

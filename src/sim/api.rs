@@ -520,7 +520,7 @@ impl Winsock for SimWinsock {
                 super::overlapped::Status::Cancelled,
                 None,
             );
-            w.cancel_accepts_into(s.raw());
+            w.cancel_accepts_into(this.host, s.raw());
             w.close_socket(id);
             Ok(())
         })

@@ -81,6 +81,10 @@ impl World {
         if matches!(self.sockets.at(id).role, Role::Dgram(_)) {
             return self.udp_connect(id, addr).map(|()| false);
         }
+        if self.pending_accept_into(id) || self.connect_ex_pending(id) {
+            // The socket is promised to an AcceptEx, or a ConnectEx is under way (NB-04, NB-05).
+            return Err(WsaError::WSAEINVAL);
+        }
         let dst: SocketAddr = addr.parse()?;
         let s = self.sockets.at(id);
         if family_of(dst) != s.family {

@@ -9,7 +9,7 @@ use super::objects::KObject;
 use super::sched::{Step, WaitKey};
 use super::world::World;
 use crate::api::consts::INFINITE;
-use crate::api::{CompletionPacket, CompletionPort, Iocp, Overlapped, Socket, WsaError};
+use crate::api::{CompletionPacket, CompletionPort, Iocp, Overlapped, Socket, Winsock, WsaError};
 
 /// One completion port.
 #[derive(Debug, Default)]
@@ -47,10 +47,26 @@ impl World {
         self.release_worker(idx);
     }
 
+    /// Releases waiting workers (last-in first-out) while packets are queued and the
+    /// concurrency limit allows; each released worker is handed its packet and counts as
+    /// running at once, as on Windows.
     fn release_worker(&mut self, idx: usize) {
-        let Some(p) = self.port_mut(idx) else { return };
-        if !p.queue.is_empty() && p.active < p.concurrency {
-            self.notify_last(WaitKey::Object(idx));
+        loop {
+            let Some(p) = self.port_mut(idx) else { return };
+            if p.queue.is_empty() || p.active >= p.concurrency {
+                return;
+            }
+            let Some((tid, seq)) = self.pop_last_waiter(WaitKey::Object(idx)) else {
+                return;
+            };
+            let Some(p) = self.port_mut(idx) else { return };
+            let packet = p.queue.pop_front().expect("queue checked non-empty");
+            p.active += 1;
+            let t = &mut self.threads[tid];
+            t.iocp_handoff = Some(packet);
+            t.iocp_port = Some(idx);
+            t.iocp_suspended = false;
+            self.wake(tid, seq);
         }
     }
 
@@ -71,22 +87,39 @@ impl World {
 
     /// The calling thread stops counting as a released worker of its port (it is back in
     /// GetQueuedCompletionStatus).
-    fn leave_port(&mut self, tid: usize) {
+    ///
+    /// No other worker is released here: the caller itself takes a queued packet first, as a
+    /// running thread calling GetQueuedCompletionStatus does on Windows.
+    fn leave_port(&mut self, tid: usize, next: usize) {
         let t = &mut self.threads[tid];
         if let Some(port) = t.iocp_port.take() {
             if !std::mem::take(&mut t.iocp_suspended) {
-                self.port_thread_left(port);
+                if port != next {
+                    // Moving to another port: this one may release a waiter now.
+                    self.port_thread_left(port);
+                } else if let Some(p) = self.port_mut(port) {
+                    p.active = p.active.saturating_sub(1);
+                }
             }
         }
     }
 
-    /// Dequeues up to `max` packets for `tid` if the port's concurrency allows.
+    /// Dequeues up to `max` packets for `tid`: the packet it was handed when released, or
+    /// fresh ones if the port's concurrency allows.
     fn take_packets(
         &mut self,
         tid: usize,
         idx: usize,
         max: usize,
     ) -> Option<Vec<CompletionPacket>> {
+        if let Some(first) = self.threads[tid].iocp_handoff.take() {
+            let mut packets = vec![first];
+            if let Some(p) = self.port_mut(idx) {
+                let more = (max.max(1) - 1).min(p.queue.len());
+                packets.extend(p.queue.drain(..more));
+            }
+            return Some(packets);
+        }
         let p = self.port_mut(idx)?;
         if p.queue.is_empty() || p.active >= p.concurrency {
             return None;
@@ -111,11 +144,11 @@ impl SimWinsock {
     ) -> Result<Vec<CompletionPacket>, WsaError> {
         let idx = self.w().port_id(self.host, port.raw())?;
         let tid = self.tid;
-        self.w().leave_port(tid);
+        self.w().leave_port(tid, idx);
         let deadline = (timeout_ms != INFINITE)
             .then(|| self.now().as_nanos() as u64 + u64::from(timeout_ms) * 1_000_000);
         let r = self.blocking(call, None, |w| {
-            if w.port_mut(idx).is_none() {
+            if w.threads[tid].iocp_handoff.is_none() && w.port_mut(idx).is_none() {
                 return Step::Done(Err(WsaError::ERROR_ABANDONED_WAIT_0));
             }
             if alertable && !w.threads[tid].apcs.is_empty() {
@@ -201,6 +234,7 @@ impl Iocp for SimWinsock {
         port: CompletionPort,
         timeout_ms: u32,
     ) -> Result<CompletionPacket, WsaError> {
+        let before = self.wsa_get_last_error();
         let r = self
             .enter("GetQueuedCompletionStatus", false)
             .and_then(|()| {
@@ -215,8 +249,12 @@ impl Iocp for SimWinsock {
             u64::from(timeout_ms),
             r,
         );
-        if let Some(e) = failed {
-            self.w().threads[self.tid].last_error = e.code();
+        // A failed I/O's packet: FALSE, and GetLastError gives its error. A successful dequeue
+        // leaves the last error as it was (conformance CP-01).
+        match (&r, failed) {
+            (_, Some(e)) => self.w().threads[self.tid].last_error = e.code(),
+            (Ok(_), None) => self.w().threads[self.tid].last_error = before,
+            _ => {}
         }
         r
     }

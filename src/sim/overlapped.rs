@@ -268,8 +268,14 @@ impl World {
     /// Pending receives take the data that has arrived, in order; a FIN ends them with 0
     /// bytes, a reset with an error.
     pub(crate) fn service_recvs(&mut self, id: usize) {
+        self.service_recvs_now(id, false);
+    }
+
+    /// [`World::service_recvs`]; `immediate` when called from the issuing WSARecv itself
+    /// (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS then skips the packet).
+    pub(crate) fn service_recvs_now(&mut self, id: usize, immediate: bool) {
         if self.udp(id).is_some() {
-            self.service_datagram_recvs(id);
+            self.service_datagram_recvs(id, immediate);
             return;
         }
         if let Some(serial) = self.io_sock_ref(id).and_then(|io| io.accept_wait) {
@@ -302,12 +308,12 @@ impl World {
                 return;
             };
             self.io_sock(id).recvs.pop_front();
-            self.finish_op(serial, outcome.0, outcome.1, false);
+            self.finish_op(serial, outcome.0, outcome.1, immediate);
         }
     }
 
     /// Pending receives on a datagram socket take one datagram each.
-    fn service_datagram_recvs(&mut self, id: usize) {
+    fn service_datagram_recvs(&mut self, id: usize, immediate: bool) {
         loop {
             let Some(&serial) = self.io_sock_ref(id).and_then(|io| io.recvs.front()) else {
                 return;
@@ -340,7 +346,7 @@ impl World {
             if let Some(op) = self.io.ops.get_mut(&serial) {
                 op.from = from;
             }
-            self.finish_op(serial, status, n, false);
+            self.finish_op(serial, status, n, immediate);
         }
     }
 
@@ -507,6 +513,24 @@ impl World {
         io.skip_on_success = skip;
         self.netev_mut(child).write_latched = true;
         true
+    }
+
+    /// Whether socket `id` is the accept socket of a pending AcceptEx.
+    pub(crate) fn pending_accept_into(&self, id: usize) -> bool {
+        let Some((host, h)) = self.sockets.get(id).and_then(|s| Some((s.host, s.handle?))) else {
+            return false;
+        };
+        // Handle values are per host (per process): compare both.
+        self.io.ops.values().any(|op| {
+            op.done.is_none()
+                && op.host == host
+                && matches!(op.kind, OpKind::Accept { accept_handle, child: None, .. } if accept_handle == h)
+        })
+    }
+
+    /// Whether a ConnectEx is pending on socket `id`.
+    pub(crate) fn connect_ex_pending(&self, id: usize) -> bool {
+        self.io_sock_ref(id).is_some_and(|io| io.connect.is_some())
     }
 
     /// A ConnectEx finished (its socket connected or failed).

@@ -59,14 +59,16 @@ impl World {
         }
     }
 
-    /// Cancels the AcceptEx operations (of any listener) that would use accept handle `h`.
-    pub(crate) fn cancel_accepts_into(&mut self, h: usize) {
+    /// Cancels the AcceptEx operations (of any listener of `host`) that would use accept
+    /// handle `h`.
+    pub(crate) fn cancel_accepts_into(&mut self, host: usize, h: usize) {
         let hits: Vec<(u64, usize)> = self
             .io
             .ops
             .iter()
             .filter(|(_, op)| {
                 op.done.is_none()
+                    && op.host == host
                     && matches!(op.kind, OpKind::Accept { accept_handle, child: None, .. } if accept_handle == h)
             })
             .map(|(&serial, op)| (serial, op.sid))
@@ -196,8 +198,8 @@ impl OverlappedIo for SimWinsock {
             w.io_sock(id).recvs.push_back(serial);
             if idle {
                 // Data already there (or a close): completes at once, still signalled and
-                // still queued to a completion port (OV-06).
-                w.service_recvs(id);
+                // still queued to a completion port (OV-06) unless skip-on-success is set.
+                w.service_recvs_now(id, true);
             }
             w.reenable_recv(id, false);
             match w.op_outcome(serial, this.host, &ov) {
@@ -301,52 +303,54 @@ impl OverlappedIo for SimWinsock {
         receive_len: usize,
         ov: Overlapped,
     ) -> Result<usize, WsaError> {
-        self.call("AcceptEx", listener.raw() as u64, accept_socket.raw() as u64, |this| {
-            let lid = this.sock(listener)?;
-            let aid = this.sock(accept_socket)?;
-            let mut w = this.w();
-            if !matches!(w.sockets.at(lid).role, Role::Listener(_)) {
-                return Err(WsaError::WSAEINVAL);
-            }
-            let a = w.sockets.at(aid);
-            if !matches!(a.role, Role::Idle) || a.local.is_some() || a.ty != SOCK_STREAM {
-                return Err(WsaError::WSAEINVAL);
-            }
-            let busy = w.io.ops.values().any(|op| {
-                op.done.is_none()
-                    && matches!(op.kind, OpKind::Accept { accept_handle, .. } if accept_handle == accept_socket.raw())
-            });
-            if busy || !w.ov_free(this.host, &ov) {
-                return Err(WsaError::WSAEINVAL);
-            }
-            let bufs = if receive_len > 0 {
-                vec![vec![0u8; receive_len]]
-            } else {
-                Vec::new()
-            };
-            let serial = w.start_op(Op {
-                host: this.host,
-                tid: this.tid,
-                sid: lid,
-                ov,
-                kind: OpKind::Accept {
-                    accept_handle: accept_socket.raw(),
-                    recv_len: receive_len,
-                    child: None,
-                },
-                bufs,
-                routine: None,
-                done: None,
-                from: None,
-            });
-            w.io_sock(lid).accepts.push_back(serial);
-            w.service_accepts(lid);
-            match w.op_outcome(serial, this.host, &ov) {
-                Some((Status::Ok, n)) => Ok(n),
-                Some((st, _)) => Err(st.wsa().unwrap_or(WsaError::WSA_OPERATION_ABORTED)),
-                None => Err(WsaError::WSA_IO_PENDING),
-            }
-        })
+        self.call(
+            "AcceptEx",
+            listener.raw() as u64,
+            accept_socket.raw() as u64,
+            |this| {
+                let lid = this.sock(listener)?;
+                let aid = this.sock(accept_socket)?;
+                let mut w = this.w();
+                if !matches!(w.sockets.at(lid).role, Role::Listener(_)) {
+                    return Err(WsaError::WSAEINVAL);
+                }
+                let a = w.sockets.at(aid);
+                if !matches!(a.role, Role::Idle) || a.local.is_some() || a.ty != SOCK_STREAM {
+                    return Err(WsaError::WSAEINVAL);
+                }
+                let busy = w.pending_accept_into(aid);
+                if busy || !w.ov_free(this.host, &ov) {
+                    return Err(WsaError::WSAEINVAL);
+                }
+                let bufs = if receive_len > 0 {
+                    vec![vec![0u8; receive_len]]
+                } else {
+                    Vec::new()
+                };
+                let serial = w.start_op(Op {
+                    host: this.host,
+                    tid: this.tid,
+                    sid: lid,
+                    ov,
+                    kind: OpKind::Accept {
+                        accept_handle: accept_socket.raw(),
+                        recv_len: receive_len,
+                        child: None,
+                    },
+                    bufs,
+                    routine: None,
+                    done: None,
+                    from: None,
+                });
+                w.io_sock(lid).accepts.push_back(serial);
+                w.service_accepts(lid);
+                match w.op_outcome(serial, this.host, &ov) {
+                    Some((Status::Ok, n)) => Ok(n),
+                    Some((st, _)) => Err(st.wsa().unwrap_or(WsaError::WSA_OPERATION_ABORTED)),
+                    None => Err(WsaError::WSA_IO_PENDING),
+                }
+            },
+        )
     }
 
     fn connect_ex(
@@ -392,16 +396,16 @@ impl OverlappedIo for SimWinsock {
                     done: None,
                     from: None,
                 });
-                w.io_sock(id).connect = Some(serial);
                 if let Err(e) = w
                     .connect_start(id, addr)
                     .and_then(|tcp| tcp.then_some(()).ok_or(WsaError::WSAEINVAL))
                 {
-                    w.io_sock(id).connect = None;
                     w.io.ops.remove(&serial);
                     w.io.by_ov.remove(&(this.host, ov.id));
                     return Err(e);
                 }
+                // The handshake needs the network, so it cannot have finished yet.
+                w.io_sock(id).connect = Some(serial);
                 Err(WsaError::WSA_IO_PENDING)
             },
         )

@@ -75,6 +75,9 @@ pub(crate) struct Thread {
     pub iocp_port: Option<usize>,
     /// The thread is blocked elsewhere, so it does not count against its port's concurrency.
     pub iocp_suspended: bool,
+    /// A completion packet handed to this thread when its port released it (Windows gives
+    /// the packet to the released thread at once).
+    pub iocp_handoff: Option<crate::api::CompletionPacket>,
 }
 
 impl std::fmt::Debug for Thread {
@@ -307,17 +310,16 @@ impl World {
         }
     }
 
-    /// Wakes only the most recent valid waiter of `key` (completion ports release waiting
-    /// threads last-in first-out). True if one was woken.
-    pub(crate) fn notify_last(&mut self, key: WaitKey) -> bool {
+    /// The most recent waiter of `key` that is still waiting, removed from the list
+    /// (completion ports release waiting threads last-in first-out).
+    pub(crate) fn pop_last_waiter(&mut self, key: WaitKey) -> Option<(usize, u64)> {
         while let Some((tid, seq)) = self.waiters.get_mut(&key).and_then(|l| l.pop()) {
             let t = &self.threads[tid];
             if t.wait_seq == seq && matches!(t.state, ThreadState::Blocked(_)) {
-                self.wake(tid, seq);
-                return true;
+                return Some((tid, seq));
             }
         }
-        false
+        None
     }
 
     /// Puts a running thread back in the runnable list (a preemption point).

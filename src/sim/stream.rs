@@ -275,6 +275,10 @@ impl World {
     }
 
     pub(crate) fn peer_name(&mut self, id: usize) -> Result<SockAddr, WsaError> {
+        if self.connect_ex_pending(id) {
+            // While a ConnectEx is under way the peer is not set yet (conformance NB-04).
+            return Err(WsaError::WSAENOTCONN);
+        }
         let s = self.sockets.at(id);
         match &s.role {
             Role::Stream(t) if t.error.is_none() && t.state != TcpState::Closed => {

@@ -251,6 +251,7 @@ impl World {
             quit: None,
             iocp_port: None,
             iocp_suspended: false,
+            iocp_handoff: None,
         });
         self.runnable.push(tid);
         self.spawn_queue.push((tid, body));

@@ -1,0 +1,886 @@
+//! I/O completion ports: conformance rules CP-* (section 5 of conformance.md) and the API
+//! contract of `api::iocp`: PostQueuedCompletionStatus, GetQueuedCompletionStatusEx, closing a
+//! port, association, and Windows' scheduling rule for worker threads (at most
+//! NumberOfConcurrentThreads released workers running, a worker blocking elsewhere lets
+//! another one go, waiters released last-in first-out, concurrency 0 = number of CPUs).
+//!
+//! Expected values are Windows' (the catalogue and the Win32 documentation), never what the
+//! sim happens to return. Packets carry Win32 codes (ERROR_NETNAME_DELETED,
+//! ERROR_OPERATION_ABORTED = WSA_OPERATION_ABORTED = 995, ERROR_CONNECTION_REFUSED).
+//!
+//! Not expressible through the API (not tested):
+//! - `OVERLAPPED.Internal` (STATUS_CANCELLED, …); CP-03's "*bytes and *key unchanged" (a
+//!   timed-out GQCS returns only the error).
+//! - CP-07 [ALT] and CP-08's DisconnectEx / WSASendDisconnect / WSARecvDisconnect (not in the
+//!   API).
+mod common;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use winsock_sim::prelude::*;
+use winsock_sim::sim::{Segmentation, Sim, SimBuilder, SimWinsock};
+
+/// Virtual time given to the network before an expected packet must be there.
+const WAIT_MS: u32 = 1000;
+/// Virtual time after which "no packet" is concluded.
+const QUIET_MS: u32 = 200;
+/// Virtual time for in-flight segments to land.
+const SETTLE_MS: u32 = 50;
+/// Virtual time between starting workers, so each is blocked in GQCS before the next starts.
+const STAGGER_MS: u32 = 10;
+
+/// The catalogue's loopback: a small send arrives as one segment.
+fn builder() -> SimBuilder {
+    Sim::builder()
+        .seed(common::seed())
+        .segmentation(Segmentation::Mss)
+}
+
+fn run<F>(body: F)
+where
+    F: FnOnce(&SimWinsock) -> Result<(), WsaError> + Send + 'static,
+{
+    common::run_with(builder(), body);
+}
+
+fn tcp(ws: &SimWinsock) -> Result<Socket, WsaError> {
+    ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+}
+
+/// A TCP socket bound to 127.0.0.1 with an ephemeral port.
+fn bound_tcp(ws: &SimWinsock) -> Result<Socket, WsaError> {
+    let s = tcp(ws)?;
+    ws.bind(s, &SockAddr::v4([127, 0, 0, 1], 0))?;
+    Ok(s)
+}
+
+/// The (error, bytes, key, overlapped) of a packet.
+fn fields(p: &CompletionPacket) -> (Option<WsaError>, usize, usize, Option<Overlapped>) {
+    (p.error, p.bytes, p.key, p.overlapped)
+}
+
+/// No packet arrives on `port` within [`QUIET_MS`].
+fn no_packet(ws: &SimWinsock, port: CompletionPort, what: &str) {
+    let r = ws.get_queued_completion_status(port, QUIET_MS);
+    assert_eq!(
+        r.as_ref().map(fields),
+        Err(&WsaError::WAIT_TIMEOUT),
+        "{what}: expected no packet"
+    );
+}
+
+#[test]
+fn cp_01_one_packet_per_operation() {
+    // Proves: a successful operation queues exactly one packet (bytes, the association's key,
+    // the caller's OVERLAPPED); a pending WSARecv queues nothing until data arrives.
+    run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let port = ws.create_io_completion_port(0)?;
+        ws.associate_completion_port(s, port, 125)?;
+        let ov = Overlapped::new(1);
+        assert_eq!(
+            ws.wsa_recv_overlapped(s, vec![vec![0; 16]], 0, ov, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        no_packet(ws, port, "receive pending");
+        ws.send(c, b"abc", 0)?;
+        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+        assert_eq!(fields(&p), (None, 3, 125, Some(ov)));
+        assert_eq!(&p.bufs[0][..3], b"abc");
+        no_packet(ws, port, "one packet per receive");
+
+        let ov2 = Overlapped::new(2);
+        assert_eq!(
+            ws.wsa_send_overlapped(s, vec![b"hello".to_vec()], 0, ov2, None),
+            Ok(5)
+        );
+        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+        assert_eq!(fields(&p), (None, 5, 125, Some(ov2)));
+        no_packet(ws, port, "one packet per send");
+        assert_eq!(common::recv_exact(ws, c, 5)?, b"hello");
+        Ok(())
+    });
+}
+
+#[test]
+fn cp_01_successful_gqcs_leaves_last_error() {
+    // Proves: GetQueuedCompletionStatus returning TRUE leaves GetLastError unchanged.
+    run(|ws| {
+        let port = ws.create_io_completion_port(0)?;
+        ws.post_queued_completion_status(port, 1, 2, Some(Overlapped::new(3)))?;
+        ws.wsa_set_last_error(12345);
+        let p = ws.get_queued_completion_status(port, 0)?;
+        assert_eq!(fields(&p), (None, 1, 2, Some(Overlapped::new(3))));
+        assert_eq!(ws.wsa_get_last_error(), 12345);
+        Ok(())
+    });
+}
+
+#[test]
+fn cp_02_failed_operation_packet() {
+    // Proves: a failed I/O's packet carries its Win32 error (ERROR_NETNAME_DELETED after a peer
+    // RST, ERROR_OPERATION_ABORTED after CancelIoEx), 0 bytes, the key and the OVERLAPPED, and
+    // GetLastError gives that error.
+    run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let port = ws.create_io_completion_port(0)?;
+        ws.associate_completion_port(c, port, 11)?;
+        let ov = Overlapped::new(1);
+        assert_eq!(
+            ws.wsa_recv_overlapped(c, vec![vec![0; 16]], 0, ov, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        ws.cancel_io_ex(c, None)?;
+        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+        assert_eq!(
+            fields(&p),
+            (Some(WsaError::WSA_OPERATION_ABORTED), 0, 11, Some(ov))
+        );
+        assert_eq!(ws.wsa_get_last_error(), 995);
+
+        let ov2 = Overlapped::new(2);
+        assert_eq!(
+            ws.wsa_recv_overlapped(c, vec![vec![0; 16]], 0, ov2, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        common::rst_close(ws, s)?;
+        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+        assert_eq!(
+            fields(&p),
+            (Some(WsaError::ERROR_NETNAME_DELETED), 0, 11, Some(ov2))
+        );
+        assert_eq!(ws.wsa_get_last_error(), 64);
+        no_packet(ws, port, "after the failure");
+        Ok(())
+    });
+}
+
+#[test]
+fn cp_03_empty_port_times_out() {
+    // Proves: GQCS / GQCSEx on an empty port fail with WAIT_TIMEOUT after the timeout.
+    run(|ws| {
+        let port = ws.create_io_completion_port(0)?;
+        let t0 = ws.get_tick_count();
+        assert_eq!(
+            ws.get_queued_completion_status(port, 100)
+                .map(|p| fields(&p)),
+            Err(WsaError::WAIT_TIMEOUT)
+        );
+        assert_eq!(ws.get_tick_count().wrapping_sub(t0), 100);
+        assert_eq!(ws.wsa_get_last_error(), 258);
+        assert_eq!(
+            ws.get_queued_completion_status(port, 0).map(|p| fields(&p)),
+            Err(WsaError::WAIT_TIMEOUT)
+        );
+        assert_eq!(
+            ws.get_queued_completion_status_ex(port, 4, 10, false)
+                .map(|v| v.len()),
+            Err(WsaError::WAIT_TIMEOUT)
+        );
+        Ok(())
+    });
+}
+
+/// CP-04 body: AcceptEx pending, the listener associated `before` or after it was issued,
+/// then the listener closed.
+fn closing_listener_cancels_accept_ex(before: bool) {
+    run(move |ws| {
+        let (l, _addr) = common::listener(ws, 5)?;
+        let port = ws.create_io_completion_port(0)?;
+        if before {
+            ws.associate_completion_port(l, port, 125)?;
+        }
+        let a = tcp(ws)?;
+        let ov = Overlapped::new(7);
+        assert_eq!(ws.accept_ex(l, a, 0, ov), Err(WsaError::WSA_IO_PENDING));
+        if !before {
+            ws.associate_completion_port(l, port, 125)?;
+        }
+        no_packet(ws, port, "AcceptEx pending");
+        ws.closesocket(l)?;
+        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+        assert_eq!(
+            fields(&p),
+            (Some(WsaError::WSA_OPERATION_ABORTED), 0, 125, Some(ov))
+        );
+        assert_eq!(ws.wsa_get_last_error(), 995);
+        no_packet(ws, port, "one packet");
+        Ok(())
+    });
+}
+
+#[test]
+fn cp_04_closing_listener_cancels_accept_ex_associated_before() {
+    // Proves: closing a listener associated before AcceptEx gives a packet
+    // ERROR_OPERATION_ABORTED, 0 bytes, with the listener's key and the OVERLAPPED.
+    closing_listener_cancels_accept_ex(true);
+}
+
+#[test]
+fn cp_04_closing_listener_cancels_accept_ex_associated_after() {
+    // Proves: the same holds when the listener was associated after AcceptEx was issued.
+    closing_listener_cancels_accept_ex(false);
+}
+
+#[test]
+fn cp_04_closing_idle_listener_queues_nothing() {
+    // Proves: closing an associated listener with nothing pending queues no packet.
+    run(|ws| {
+        let (l, _addr) = common::listener(ws, 5)?;
+        let port = ws.create_io_completion_port(0)?;
+        ws.associate_completion_port(l, port, 125)?;
+        ws.closesocket(l)?;
+        no_packet(ws, port, "idle listener closed");
+        Ok(())
+    });
+}
+
+#[test]
+fn cp_06_accept_ex_packets_use_listener_key() {
+    // Proves: AcceptEx completions are queued with the listener's key (125), not the accept
+    // socket's (236): 0 bytes on connect, 1 byte with a receive buffer and 1 byte sent; later
+    // I/O on the accepted socket uses its own key.
+    run(|ws| {
+        let (l, addr) = common::listener(ws, 5)?;
+        let port = ws.create_io_completion_port(0)?;
+        ws.associate_completion_port(l, port, 125)?;
+
+        let a = tcp(ws)?;
+        ws.associate_completion_port(a, port, 236)?;
+        let ov = Overlapped::new(1);
+        assert_eq!(ws.accept_ex(l, a, 0, ov), Err(WsaError::WSA_IO_PENDING));
+        let c = tcp(ws)?;
+        ws.connect(c, &addr)?;
+        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+        assert_eq!(fields(&p), (None, 0, 125, Some(ov)));
+        no_packet(ws, port, "nothing with the accept socket's key");
+
+        let a2 = tcp(ws)?;
+        ws.associate_completion_port(a2, port, 237)?;
+        let ov2 = Overlapped::new(2);
+        assert_eq!(ws.accept_ex(l, a2, 1, ov2), Err(WsaError::WSA_IO_PENDING));
+        let c2 = tcp(ws)?;
+        ws.connect(c2, &addr)?;
+        no_packet(ws, port, "connected, no data yet");
+        ws.send(c2, b"!", 0)?;
+        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+        assert_eq!(fields(&p), (None, 1, 125, Some(ov2)));
+        assert_eq!(p.bufs, vec![b"!".to_vec()]);
+        no_packet(ws, port, "one AcceptEx packet");
+
+        let ov3 = Overlapped::new(3);
+        assert_eq!(
+            ws.wsa_recv_overlapped(a, vec![vec![0; 8]], 0, ov3, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        ws.send(c, b"xy", 0)?;
+        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+        assert_eq!(fields(&p), (None, 2, 236, Some(ov3)));
+        Ok(())
+    });
+}
+
+#[test]
+fn cp_08_which_calls_queue_packets() {
+    // Proves: connect() (blocking or not) and shutdown() queue no packet; ConnectEx queues one
+    // (the association's key, 0 bytes, its OVERLAPPED).
+    run(|ws| {
+        let (l, addr) = common::listener(ws, 5)?;
+        let port = ws.create_io_completion_port(0)?;
+
+        let b = tcp(ws)?;
+        ws.associate_completion_port(b, port, 1)?;
+        ws.connect(b, &addr)?;
+        no_packet(ws, port, "blocking connect()");
+
+        let n = tcp(ws)?;
+        ws.associate_completion_port(n, port, 2)?;
+        ws.set_nonblocking(n, true)?;
+        match ws.connect(n, &addr) {
+            Ok(()) | Err(WsaError::WSAEWOULDBLOCK) => {}
+            Err(e) => panic!("nonblocking connect: {e:?}"),
+        }
+        ws.sleep(SETTLE_MS);
+        assert_eq!(ws.connect(n, &addr), Err(WsaError::WSAEISCONN));
+        no_packet(ws, port, "nonblocking connect()");
+
+        ws.shutdown(b, SD_SEND)?;
+        ws.shutdown(b, SD_RECEIVE)?;
+        ws.shutdown(n, SD_BOTH)?;
+        no_packet(ws, port, "shutdown()");
+
+        let x = bound_tcp(ws)?;
+        ws.associate_completion_port(x, port, 3)?;
+        let ov = Overlapped::new(9);
+        assert_eq!(
+            ws.connect_ex(x, &addr, Vec::new(), ov),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+        assert_eq!(fields(&p), (None, 0, 3, Some(ov)));
+        no_packet(ws, port, "one packet per ConnectEx");
+        for _ in 0..3 {
+            let (s, _) = ws.accept(l)?;
+            ws.closesocket(s)?;
+        }
+        Ok(())
+    });
+}
+
+/// A pair whose server end is associated (key 5) with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS.
+fn skipping_pair(ws: &SimWinsock) -> Result<(Socket, Socket, CompletionPort), WsaError> {
+    let (c, s) = common::pair(ws)?;
+    let port = ws.create_io_completion_port(0)?;
+    ws.associate_completion_port(s, port, 5)?;
+    ws.set_file_completion_notification_modes(s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)?;
+    Ok((c, s, port))
+}
+
+#[test]
+fn cp_10_skip_on_success_immediate_receive_queues_nothing() {
+    // Proves: with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS a WSARecv that succeeds at once queues
+    // no packet; its result (with the data) is in WSAGetOverlappedResult.
+    run(|ws| {
+        let (c, s, port) = skipping_pair(ws)?;
+        ws.send(c, b"abc", 0)?;
+        ws.sleep(SETTLE_MS);
+        let ov = Overlapped::new(1);
+        assert_eq!(
+            ws.wsa_recv_overlapped(s, vec![vec![0; 8]], 0, ov, None),
+            Ok(3)
+        );
+        no_packet(ws, port, "immediate receive");
+        let d = ws.wsa_get_overlapped_result(s, &ov, false)?;
+        assert_eq!((d.error, d.bytes), (None, 3));
+        assert_eq!(&d.bufs[0][..3], b"abc");
+        Ok(())
+    });
+}
+
+#[test]
+fn cp_10_skip_on_success_immediate_send_queues_nothing() {
+    // Proves: with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS a WSASend that succeeds at once queues
+    // no packet; its result is in WSAGetOverlappedResult.
+    run(|ws| {
+        let (c, s, port) = skipping_pair(ws)?;
+        let ov = Overlapped::new(2);
+        assert_eq!(
+            ws.wsa_send_overlapped(s, vec![b"pong".to_vec()], 0, ov, None),
+            Ok(4)
+        );
+        no_packet(ws, port, "immediate send");
+        let d = ws.wsa_get_overlapped_result(s, &ov, false)?;
+        assert_eq!((d.error, d.bytes), (None, 4));
+        assert_eq!(common::recv_exact(ws, c, 4)?, b"pong");
+        Ok(())
+    });
+}
+
+#[test]
+fn cp_10_skip_on_success_pending_receive_still_queues() {
+    // Proves: with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS a WSARecv that pended still queues its
+    // packet when it completes.
+    run(|ws| {
+        let (c, s, port) = skipping_pair(ws)?;
+        let ov = Overlapped::new(3);
+        assert_eq!(
+            ws.wsa_recv_overlapped(s, vec![vec![0; 8]], 0, ov, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        ws.send(c, b"later", 0)?;
+        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+        assert_eq!(fields(&p), (None, 5, 5, Some(ov)));
+        assert_eq!(&p.bufs[0][..5], b"later");
+        no_packet(ws, port, "one packet");
+        Ok(())
+    });
+}
+
+#[test]
+fn cp_10_skip_on_success_connect_ex_still_queues() {
+    // Proves: with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS a ConnectEx that returned
+    // ERROR_IO_PENDING still queues its packet: success (0 bytes, key 0) and refusal
+    // (ERROR_CONNECTION_REFUSED, 0 bytes).
+    run(|ws| {
+        let (l, addr) = common::listener(ws, 5)?;
+        let port = ws.create_io_completion_port(0)?;
+        let x = bound_tcp(ws)?;
+        ws.associate_completion_port(x, port, 0)?;
+        ws.set_file_completion_notification_modes(x, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)?;
+        let ov = Overlapped::new(1);
+        assert_eq!(
+            ws.connect_ex(x, &addr, Vec::new(), ov),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+        assert_eq!(fields(&p), (None, 0, 0, Some(ov)));
+        let (s, _) = ws.accept(l)?;
+        ws.closesocket(s)?;
+
+        let (l2, refused) = common::listener(ws, 1)?;
+        ws.closesocket(l2)?;
+        let y = bound_tcp(ws)?;
+        ws.associate_completion_port(y, port, 0)?;
+        ws.set_file_completion_notification_modes(y, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)?;
+        let ov2 = Overlapped::new(2);
+        assert_eq!(
+            ws.connect_ex(y, &refused, Vec::new(), ov2),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        let p = ws.get_queued_completion_status(port, 10_000)?;
+        assert_eq!(
+            fields(&p),
+            (Some(WsaError::ERROR_CONNECTION_REFUSED), 0, 0, Some(ov2))
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn post_queued_completion_status_packets() {
+    // Proves: posted packets come out in order with the bytes, key and OVERLAPPED (or none)
+    // given, as successes.
+    run(|ws| {
+        let port = ws.create_io_completion_port(0)?;
+        ws.post_queued_completion_status(port, 42, 7, None)?;
+        ws.post_queued_completion_status(port, 0, 8, Some(Overlapped::new(9)))?;
+        ws.post_queued_completion_status(port, usize::MAX, usize::MAX, None)?;
+        let p = ws.get_queued_completion_status(port, 0)?;
+        assert_eq!(fields(&p), (None, 42, 7, None));
+        let p = ws.get_queued_completion_status(port, 0)?;
+        assert_eq!(fields(&p), (None, 0, 8, Some(Overlapped::new(9))));
+        let p = ws.get_queued_completion_status(port, 0)?;
+        assert_eq!(fields(&p), (None, usize::MAX, usize::MAX, None));
+        no_packet(ws, port, "three posted, three taken");
+        Ok(())
+    });
+}
+
+#[test]
+fn get_queued_completion_status_ex_takes_up_to_max() {
+    // Proves: GQCSEx returns up to `max` queued packets at once, in order, and WAIT_TIMEOUT
+    // when the port is empty.
+    run(|ws| {
+        let port = ws.create_io_completion_port(0)?;
+        for k in 1..=5 {
+            ws.post_queued_completion_status(port, k * 10, k, None)?;
+        }
+        let v = ws.get_queued_completion_status_ex(port, 3, 0, false)?;
+        assert_eq!(
+            v.iter().map(fields).collect::<Vec<_>>(),
+            vec![
+                (None, 10, 1, None),
+                (None, 20, 2, None),
+                (None, 30, 3, None)
+            ]
+        );
+        let v = ws.get_queued_completion_status_ex(port, 10, 0, false)?;
+        assert_eq!(
+            v.iter().map(|p| p.key).collect::<Vec<_>>(),
+            vec![4, 5],
+            "only what is queued"
+        );
+        assert_eq!(
+            ws.get_queued_completion_status_ex(port, 10, 50, false)
+                .map(|v| v.len()),
+            Err(WsaError::WAIT_TIMEOUT)
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn get_queued_completion_status_ex_alertable_runs_apcs() {
+    // Proves: GQCSEx(fAlertable = TRUE) on an empty port runs a queued APC and returns
+    // WAIT_IO_COMPLETION; non-alertable it does not run it and times out.
+    run(|ws| {
+        let port = ws.create_io_completion_port(0)?;
+        let count = Arc::new(AtomicUsize::new(0));
+        let c2 = count.clone();
+        ws.queue_user_apc(
+            Box::new(move |_ws: &SimWinsock| {
+                c2.fetch_add(1, Ordering::SeqCst);
+            }),
+            ws.thread_id(),
+        )?;
+        assert_eq!(
+            ws.get_queued_completion_status_ex(port, 4, 10, false)
+                .map(|v| v.len()),
+            Err(WsaError::WAIT_TIMEOUT)
+        );
+        assert_eq!(
+            ws.get_queued_completion_status(port, 10).map(|p| p.key),
+            Err(WsaError::WAIT_TIMEOUT)
+        );
+        assert_eq!(count.load(Ordering::SeqCst), 0);
+        let r = ws.get_queued_completion_status_ex(port, 4, 1000, true);
+        assert_eq!(r.map(|v| v.len()).map_err(|e| e.code()), Err(192));
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+        Ok(())
+    });
+}
+
+#[test]
+fn closing_port_wakes_blocked_waiter() {
+    // Proves: closing a port wakes threads blocked in GQCS / GQCSEx with
+    // ERROR_ABANDONED_WAIT_0; the closed handle is then invalid.
+    run(|ws| {
+        let port = ws.create_io_completion_port(0)?;
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let g1 = got.clone();
+        let t1 = ws.create_thread("gqcs", move |ws| {
+            let r = ws
+                .get_queued_completion_status(port, INFINITE)
+                .map(|p| p.key);
+            g1.lock().unwrap().push(r);
+            Ok(())
+        })?;
+        let g2 = got.clone();
+        let t2 = ws.create_thread("gqcs-ex", move |ws| {
+            let r = ws
+                .get_queued_completion_status_ex(port, 4, INFINITE, false)
+                .map(|v| v.len());
+            g2.lock().unwrap().push(r);
+            Ok(())
+        })?;
+        ws.sleep(100);
+        assert!(got.lock().unwrap().is_empty(), "both still waiting");
+        ws.close_completion_port(port)?;
+        ws.wait_for_thread(t1, 1000)?;
+        ws.wait_for_thread(t2, 1000)?;
+        assert_eq!(
+            *got.lock().unwrap(),
+            vec![
+                Err(WsaError::ERROR_ABANDONED_WAIT_0),
+                Err(WsaError::ERROR_ABANDONED_WAIT_0)
+            ]
+        );
+        assert_eq!(
+            ws.get_queued_completion_status(port, 0).map(|p| p.key),
+            Err(WsaError::WSA_INVALID_HANDLE)
+        );
+        assert_eq!(
+            ws.post_queued_completion_status(port, 0, 0, None),
+            Err(WsaError::WSA_INVALID_HANDLE)
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn associating_a_socket_twice_is_invalid() {
+    // Proves: a socket already associated with a port cannot be associated again, with the same
+    // or another port (ERROR_INVALID_PARAMETER); the first association stays.
+    run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let p1 = ws.create_io_completion_port(0)?;
+        let p2 = ws.create_io_completion_port(0)?;
+        ws.associate_completion_port(s, p1, 1)?;
+        assert_eq!(
+            ws.associate_completion_port(s, p1, 2),
+            Err(WsaError::WSA_INVALID_PARAMETER)
+        );
+        assert_eq!(
+            ws.associate_completion_port(s, p2, 3),
+            Err(WsaError::WSA_INVALID_PARAMETER)
+        );
+        assert_eq!(ws.wsa_get_last_error(), 87);
+        let ov = Overlapped::new(1);
+        assert_eq!(
+            ws.wsa_recv_overlapped(s, vec![vec![0; 4]], 0, ov, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        ws.send(c, b"k", 0)?;
+        let p = ws.get_queued_completion_status(p1, WAIT_MS)?;
+        assert_eq!(fields(&p), (None, 1, 1, Some(ov)));
+        no_packet(ws, p2, "nothing on the second port");
+        Ok(())
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker scheduling: concurrency, blocking elsewhere, LIFO, concurrency 0
+// ---------------------------------------------------------------------------------------------
+
+/// What the workers saw: (worker index, packet key, tick when dequeued), and how many were
+/// inside a handler at once.
+#[derive(Default)]
+struct Log {
+    taken: Mutex<Vec<(usize, usize, u32)>>,
+    inside: AtomicUsize,
+    max_inside: AtomicUsize,
+    go: AtomicBool,
+}
+
+/// How a worker handles a packet before calling GQCS again.
+#[derive(Clone, Copy)]
+enum Handler {
+    /// Non-blocking work only.
+    Compute,
+    /// Blocks in Sleep(10).
+    Sleep,
+    /// Spins (Sleep(0), which does not wait) until `Log::go`.
+    SpinUntilGo,
+    /// Takes one packet and exits.
+    OneShot,
+}
+
+/// A worker: GQCS(INFINITE) in a loop until the port is closed.
+fn worker(ws: &SimWinsock, port: CompletionPort, idx: usize, log: &Log, h: Handler) {
+    loop {
+        let p = match ws.get_queued_completion_status(port, INFINITE) {
+            Ok(p) => p,
+            Err(WsaError::ERROR_ABANDONED_WAIT_0) => return,
+            Err(e) => panic!("worker {idx}: GQCS failed: {e:?}"),
+        };
+        let n = log.inside.fetch_add(1, Ordering::SeqCst) + 1;
+        log.max_inside.fetch_max(n, Ordering::SeqCst);
+        let tick = ws.get_tick_count();
+        log.taken.lock().unwrap().push((idx, p.key, tick));
+        match h {
+            Handler::Compute | Handler::OneShot => {}
+            Handler::Sleep => ws.sleep(10),
+            Handler::SpinUntilGo => {
+                while !log.go.load(Ordering::SeqCst) {
+                    ws.sleep(0);
+                }
+            }
+        }
+        log.inside.fetch_sub(1, Ordering::SeqCst);
+        if matches!(h, Handler::OneShot) {
+            return;
+        }
+    }
+}
+
+/// Starts `n` workers, each blocked in GQCS before the next starts (worker n-1 blocked last).
+fn start_workers(
+    ws: &SimWinsock,
+    port: CompletionPort,
+    n: usize,
+    log: &Arc<Log>,
+    h: Handler,
+) -> Result<Vec<ThreadId>, WsaError> {
+    let mut ts = Vec::new();
+    for idx in 0..n {
+        let log = log.clone();
+        ts.push(ws.create_thread("worker", move |ws| {
+            worker(ws, port, idx, &log, h);
+            Ok(())
+        })?);
+        ws.sleep(STAGGER_MS);
+    }
+    Ok(ts)
+}
+
+fn join(ws: &SimWinsock, ts: Vec<ThreadId>) -> Result<(), WsaError> {
+    for t in ts {
+        ws.wait_for_thread(t, INFINITE)?;
+    }
+    Ok(())
+}
+
+/// Concurrency 1, three workers doing only non-blocking work (worker 2 blocked last), three
+/// packets posted back to back; returns (worker, key) per packet and the most handlers seen
+/// running at once. Run under `seed`.
+fn nonblocking_workers(seed: u64) -> (Vec<(usize, usize)>, usize) {
+    let out = Arc::new(Mutex::new((Vec::new(), 0)));
+    let o = out.clone();
+    common::run_with(builder().seed(seed), move |ws| {
+        let port = ws.create_io_completion_port(1)?;
+        let log = Arc::new(Log::default());
+        let ts = start_workers(ws, port, 3, &log, Handler::Compute)?;
+        for k in 1..=3 {
+            ws.post_queued_completion_status(port, 0, k, None)?;
+        }
+        ws.sleep(100);
+        let taken: Vec<(usize, usize)> = log
+            .taken
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|t| (t.0, t.1))
+            .collect();
+        *o.lock().unwrap() = (taken, log.max_inside.load(Ordering::SeqCst));
+        ws.close_completion_port(port)?;
+        join(ws, ts)
+    });
+    let r = out.lock().unwrap().clone();
+    r
+}
+
+/// Seeds the scheduling tests below run under (interleavings differ per seed).
+fn seeds() -> impl Iterator<Item = u64> {
+    let base = common::seed();
+    (0..16).map(move |i| base.wrapping_add(i * 0x9E37_79B9))
+}
+
+#[test]
+fn cp_concurrency_one_runs_one_handler_at_a_time() {
+    // Proves: with NumberOfConcurrentThreads 1 and three waiting workers doing non-blocking
+    // work, never more than one handler runs at once, and the packets are taken in order.
+    for seed in seeds() {
+        let (taken, max_inside) = nonblocking_workers(seed);
+        assert_eq!(
+            taken.iter().map(|t| t.1).collect::<Vec<_>>(),
+            vec![1, 2, 3],
+            "seed {seed}: packets dequeued in order"
+        );
+        assert_eq!(max_inside, 1, "seed {seed}: one handler at a time");
+    }
+}
+
+#[test]
+fn cp_concurrency_one_nonblocking_worker_takes_all() {
+    // Proves: with NumberOfConcurrentThreads 1, the released worker (the last to block, LIFO)
+    // keeps the others waiting while it does non-blocking work: it takes all 3 packets.
+    for seed in seeds() {
+        let (taken, _) = nonblocking_workers(seed);
+        assert_eq!(
+            taken,
+            vec![(2, 1), (2, 2), (2, 3)],
+            "seed {seed}: one worker takes every packet"
+        );
+    }
+}
+
+#[test]
+fn cp_concurrency_one_blocking_worker_releases_another() {
+    // Proves: with NumberOfConcurrentThreads 1, a released worker that blocks (Sleep) lets
+    // another waiter take the next packet: 3 packets go to 3 different workers at once.
+    run(|ws| {
+        let port = ws.create_io_completion_port(1)?;
+        let log = Arc::new(Log::default());
+        let ts = start_workers(ws, port, 3, &log, Handler::Sleep)?;
+        let t0 = ws.get_tick_count();
+        for k in 1..=3 {
+            ws.post_queued_completion_status(port, 0, k, None)?;
+        }
+        ws.sleep(100);
+        let taken = log.taken.lock().unwrap().clone();
+        let mut who: Vec<usize> = taken.iter().map(|t| t.0).collect();
+        who.sort_unstable();
+        assert_eq!(who, vec![0, 1, 2], "three workers: {taken:?}");
+        assert!(
+            taken.iter().all(|t| t.2 == t0),
+            "all dequeued before the first sleeper woke: {taken:?}"
+        );
+        assert_eq!(log.max_inside.load(Ordering::SeqCst), 3);
+        ws.close_completion_port(port)?;
+        join(ws, ts)
+    });
+}
+
+#[test]
+fn cp_waiters_released_lifo() {
+    // Proves: the most recently blocked waiter gets the next packet (LIFO): workers blocked in
+    // the order 0, 1, 2 take packets 1, 2, 3 as 2, 1, 0.
+    run(|ws| {
+        let port = ws.create_io_completion_port(3)?;
+        let log = Arc::new(Log::default());
+        let ts = start_workers(ws, port, 3, &log, Handler::OneShot)?;
+        for k in 1..=3 {
+            ws.post_queued_completion_status(port, 0, k, None)?;
+            ws.sleep(STAGGER_MS);
+        }
+        let taken: Vec<(usize, usize)> = log
+            .taken
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|t| (t.0, t.1))
+            .collect();
+        assert_eq!(taken, vec![(2, 1), (1, 2), (0, 3)]);
+        join(ws, ts)
+    });
+}
+
+#[test]
+fn cp_waiters_released_lifo_same_worker_again() {
+    // Proves: a worker that comes back to GQCS is the most recent waiter, so with packets
+    // posted one at a time it gets each of them (the last worker to block, LIFO).
+    run(|ws| {
+        let port = ws.create_io_completion_port(3)?;
+        let log = Arc::new(Log::default());
+        let ts = start_workers(ws, port, 3, &log, Handler::Compute)?;
+        for k in 1..=3 {
+            ws.post_queued_completion_status(port, 0, k, None)?;
+            ws.sleep(STAGGER_MS);
+        }
+        let taken: Vec<(usize, usize)> = log
+            .taken
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|t| (t.0, t.1))
+            .collect();
+        assert_eq!(taken, vec![(2, 1), (2, 2), (2, 3)]);
+        ws.close_completion_port(port)?;
+        join(ws, ts)
+    });
+}
+
+/// Port with `concurrency` on a sim of `cpus` CPUs, 4 spinning workers, 5 packets: returns how
+/// many were taken while the first handlers still spin.
+fn released_at_once(cpus: u32, concurrency: u32, expect: usize) {
+    common::run_with(builder().cpus(cpus), move |ws| {
+        let port = ws.create_io_completion_port(concurrency)?;
+        let log = Arc::new(Log::default());
+        let ts = start_workers(ws, port, 4, &log, Handler::SpinUntilGo)?;
+        for k in 1..=5 {
+            ws.post_queued_completion_status(port, 0, k, None)?;
+        }
+        ws.sleep(50);
+        assert_eq!(
+            log.taken.lock().unwrap().len(),
+            expect,
+            "workers released at once (cpus {cpus}, concurrency {concurrency})"
+        );
+        assert_eq!(log.max_inside.load(Ordering::SeqCst), expect);
+        log.go.store(true, Ordering::SeqCst);
+        ws.sleep(50);
+        assert_eq!(log.taken.lock().unwrap().len(), 5, "all packets handled");
+        ws.close_completion_port(port)?;
+        join(ws, ts)
+    });
+}
+
+#[test]
+fn cp_concurrency_zero_means_cpu_count() {
+    // Proves: NumberOfConcurrentThreads 0 allows as many running workers as CPUs (3 of 4
+    // waiting workers released on a 3-CPU sim, the 4th stays blocked).
+    released_at_once(3, 0, 3);
+}
+
+#[test]
+fn cp_concurrency_explicit_value_caps_workers() {
+    // Proves: an explicit NumberOfConcurrentThreads (2) caps the running workers whatever the
+    // CPU count (3).
+    released_at_once(3, 2, 2);
+}
+
+#[test]
+fn cp_worker_exit_releases_concurrency_slot() {
+    // Proves: a worker's association with the port ends when it exits, so with concurrency 1
+    // the next packet releases another waiter.
+    run(|ws| {
+        let port = ws.create_io_completion_port(1)?;
+        let log = Arc::new(Log::default());
+        let ts = start_workers(ws, port, 2, &log, Handler::OneShot)?;
+        ws.post_queued_completion_status(port, 0, 1, None)?;
+        ws.wait_for_thread(ts[1], 1000)?;
+        ws.post_queued_completion_status(port, 0, 2, None)?;
+        ws.sleep(100);
+        let taken: Vec<(usize, usize)> = log
+            .taken
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|t| (t.0, t.1))
+            .collect();
+        ws.close_completion_port(port)?;
+        assert_eq!(taken, vec![(1, 1), (0, 2)]);
+        join(ws, ts)
+    });
+}
