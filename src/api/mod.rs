@@ -24,6 +24,7 @@ pub mod iocp;
 pub mod overlapped;
 pub mod select;
 pub(crate) mod socket_args;
+pub(crate) mod sockopt_rules;
 pub mod types;
 
 pub use async_select::{AsyncSelect, Hwnd, Msg, WndProc};

@@ -267,4 +267,3 @@ pub(crate) fn family_of(a: &SocketAddr) -> i32 {
         AF_INET6
     }
 }
-

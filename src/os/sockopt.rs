@@ -16,53 +16,8 @@ use std::time::Duration;
 
 use super::sock::Entry;
 use crate::api::consts::*;
+use crate::api::sockopt_rules as rules;
 use crate::api::WsaError;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
-    SolBool,
-    OneByte,
-    Int,
-    Linger,
-}
-
-/// The options this backend carries out, with their shapes.
-fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape, WsaError> {
-    use Shape::*;
-    match level {
-        SOL_SOCKET => match name {
-            SO_BROADCAST | SO_OOBINLINE | SO_REUSEADDR | SO_ACCEPTCONN => Ok(SolBool),
-            SO_DONTLINGER if ty == SOCK_STREAM => Ok(SolBool),
-            SO_KEEPALIVE => Ok(OneByte),
-            SO_RCVBUF | SO_SNDBUF | SO_RCVTIMEO | SO_SNDTIMEO | SO_ERROR | SO_TYPE => Ok(Int),
-            SO_LINGER if ty == SOCK_STREAM => Ok(Linger),
-            _ => Err(WsaError::WSAENOPROTOOPT),
-        },
-        IPPROTO_TCP => match name {
-            TCP_NODELAY if ty == SOCK_STREAM => Ok(OneByte),
-            _ => Err(WsaError::WSAENOPROTOOPT),
-        },
-        IPPROTO_IP => match name {
-            IP_TTL => Ok(OneByte),
-            _ => Err(WsaError::WSAENOPROTOOPT),
-        },
-        IPPROTO_IPV6 => match name {
-            _ if family != AF_INET6 => Err(WsaError::WSAEINVAL),
-            IPV6_V6ONLY | IPV6_UNICAST_HOPS => Ok(OneByte),
-            _ => Err(WsaError::WSAENOPROTOOPT),
-        },
-        IPPROTO_UDP => Err(WsaError::WSAENOPROTOOPT),
-        _ => Err(WsaError::WSAEINVAL),
-    }
-}
-
-/// Reads up to 4 little-endian bytes as an integer.
-fn read_int(b: &[u8]) -> u32 {
-    let mut v = [0u8; 4];
-    let n = b.len().min(4);
-    v[..n].copy_from_slice(&b[..n]);
-    u32::from_le_bytes(v)
-}
 
 /// WinSock milliseconds (0 = no timeout) as socket2's timeout.
 fn ms_to_timeout(ms: u32) -> Option<Duration> {
@@ -76,13 +31,8 @@ fn timeout_to_ms(t: Option<Duration>) -> u32 {
 
 /// `setsockopt` on `e`.
 pub(crate) fn set(e: &Entry, level: i32, name: i32, val: &[u8]) -> Result<(), WsaError> {
-    let v = match shape(level, name, e.ty, e.family)? {
-        Shape::SolBool if val.is_empty() => return Ok(()),
-        Shape::SolBool => read_int(val),
-        Shape::OneByte if val.is_empty() => return Err(WsaError::WSAEFAULT),
-        Shape::OneByte => u32::from(val[0]),
-        Shape::Int | Shape::Linger if val.len() < 4 => return Err(WsaError::WSAEFAULT),
-        Shape::Int | Shape::Linger => read_int(val),
+    let Some(v) = rules::set_value(level, name, e.ty, e.family, val)? else {
+        return Ok(());
     };
     let on = v != 0;
     let s = e.sock();
@@ -109,7 +59,8 @@ pub(crate) fn set(e: &Entry, level: i32, name: i32, val: &[u8]) -> Result<(), Ws
         (IPPROTO_IP, IP_TTL) => s.set_ttl(v),
         (IPPROTO_IPV6, IPV6_V6ONLY) => s.set_only_v6(on),
         (IPPROTO_IPV6, IPV6_UNICAST_HOPS) => s.set_unicast_hops_v6(v),
-        // Read-only options (SO_ACCEPTCONN, SO_ERROR, SO_TYPE).
+        // Read-only options (SO_ACCEPTCONN, SO_ERROR, SO_TYPE), and options of the shared
+        // table this backend does not carry out.
         _ => return Err(WsaError::WSAENOPROTOOPT),
     };
     r.map_err(|err| e.err(&err, e.ctx()))
@@ -117,13 +68,7 @@ pub(crate) fn set(e: &Entry, level: i32, name: i32, val: &[u8]) -> Result<(), Ws
 
 /// `getsockopt` on `e`: fills `out` and returns the new optlen.
 pub(crate) fn get(e: &Entry, level: i32, name: i32, out: &mut [u8]) -> Result<usize, WsaError> {
-    let min = match shape(level, name, e.ty, e.family)? {
-        Shape::SolBool | Shape::OneByte => 1,
-        Shape::Int | Shape::Linger => 4,
-    };
-    if out.len() < min {
-        return Err(WsaError::WSAEFAULT);
-    }
+    rules::check_get(level, name, e.ty, e.family, out.len())?;
     let s = e.sock();
     let b = u32::from;
     let os = |err: std::io::Error| e.err(&err, e.ctx());
@@ -156,52 +101,12 @@ pub(crate) fn get(e: &Entry, level: i32, name: i32, out: &mut [u8]) -> Result<us
         (IPPROTO_IPV6, IPV6_UNICAST_HOPS) => s.unicast_hops_v6().map_err(os)?,
         _ => return Err(WsaError::WSAENOPROTOOPT),
     };
-    let n = out.len().min(4);
-    out[..n].copy_from_slice(&v.to_le_bytes()[..n]);
-    Ok(n)
+    Ok(rules::write_value(out, v))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shapes_follow_the_simulators_rules() {
-        use Shape::*;
-        assert_eq!(
-            shape(SOL_SOCKET, SO_REUSEADDR, SOCK_STREAM, AF_INET),
-            Ok(SolBool)
-        );
-        assert_eq!(
-            shape(SOL_SOCKET, SO_RCVTIMEO, SOCK_STREAM, AF_INET),
-            Ok(Int)
-        );
-        assert_eq!(
-            shape(SOL_SOCKET, SO_LINGER, SOCK_STREAM, AF_INET),
-            Ok(Linger)
-        );
-        assert_eq!(
-            shape(SOL_SOCKET, SO_LINGER, SOCK_DGRAM, AF_INET),
-            Err(WsaError::WSAENOPROTOOPT)
-        );
-        assert_eq!(
-            shape(IPPROTO_TCP, TCP_NODELAY, SOCK_DGRAM, AF_INET),
-            Err(WsaError::WSAENOPROTOOPT)
-        );
-        assert_eq!(shape(IPPROTO_IP, IP_TTL, SOCK_STREAM, AF_INET), Ok(OneByte));
-        assert_eq!(
-            shape(IPPROTO_IPV6, IPV6_V6ONLY, SOCK_STREAM, AF_INET),
-            Err(WsaError::WSAEINVAL)
-        );
-        assert_eq!(
-            shape(SOL_SOCKET, 0x7777, SOCK_STREAM, AF_INET),
-            Err(WsaError::WSAENOPROTOOPT)
-        );
-        assert_eq!(
-            shape(0x4242, 1, SOCK_STREAM, AF_INET),
-            Err(WsaError::WSAEINVAL)
-        );
-    }
 
     #[test]
     fn timeouts_convert_between_milliseconds_and_durations() {

@@ -10,6 +10,40 @@ use crate::api::consts::*;
 use crate::api::{EventSelect, Socket, WsaError, WsaEvent, WsaNetworkEvents};
 
 impl SimWinsock {
+    /// A whole call that waits on event handles (WSAWaitForMultipleEvents,
+    /// WaitForMultipleObjectsEx): 0 or more than 64 handles give WSA_INVALID_PARAMETER, a
+    /// handle that is not an event WSA_INVALID_HANDLE. `kernel` calls need no WSAStartup.
+    pub(crate) fn wait_events(
+        &self,
+        call: &'static str,
+        kernel: bool,
+        events: &[WsaEvent],
+        wait_all: bool,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<u32, WsaError> {
+        let r = self.enter(call, kernel).and_then(|()| {
+            if events.is_empty() || events.len() > WSA_MAXIMUM_WAIT_EVENTS {
+                return Err(WsaError::WSA_INVALID_PARAMETER);
+            }
+            let objects = {
+                let w = self.w();
+                events
+                    .iter()
+                    .map(|e| w.event_id(self.host, e.raw()))
+                    .collect::<Result<Vec<usize>, WsaError>>()?
+            };
+            self.wait_objects(call, &objects, wait_all, timeout_ms, alertable)
+        });
+        self.finish(
+            call,
+            events.len() as u64,
+            u64::from(timeout_ms),
+            r.map(|v| v as usize),
+        )
+        .map(|v| v as u32)
+    }
+
     /// Waits for kernel objects: `Ok(index)` of the first signalled (or 0 when all are, with
     /// `wait_all`), `Ok(WAIT_TIMEOUT)`, or `Ok(WAIT_IO_COMPLETION)` after APCs ran.
     pub(crate) fn wait_objects(
@@ -166,33 +200,13 @@ impl EventSelect for SimWinsock {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<u32, WsaError> {
-        let r = self
-            .enter("WSAWaitForMultipleEvents", false)
-            .and_then(|()| {
-                if events.is_empty() || events.len() > WSA_MAXIMUM_WAIT_EVENTS {
-                    return Err(WsaError::WSA_INVALID_PARAMETER);
-                }
-                let objects = {
-                    let w = self.w();
-                    events
-                        .iter()
-                        .map(|e| w.event_id(self.host, e.raw()))
-                        .collect::<Result<Vec<usize>, WsaError>>()?
-                };
-                self.wait_objects(
-                    "WSAWaitForMultipleEvents",
-                    &objects,
-                    wait_all,
-                    timeout_ms,
-                    alertable,
-                )
-            });
-        self.finish(
+        self.wait_events(
             "WSAWaitForMultipleEvents",
-            events.len() as u64,
-            u64::from(timeout_ms),
-            r.map(|v| v as usize),
+            false,
+            events,
+            wait_all,
+            timeout_ms,
+            alertable,
         )
-        .map(|v| v as u32)
     }
 }

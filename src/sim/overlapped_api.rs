@@ -10,7 +10,7 @@ use super::socket::Role;
 use super::tcp::TcpState;
 use super::world::World;
 use crate::api::consts::*;
-use crate::api::overlapped::{WAIT_IO_COMPLETION, WAIT_OBJECT_0};
+use crate::api::overlapped::WAIT_IO_COMPLETION;
 use crate::api::{
     ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, SockAddr, Socket,
     ThreadId, WsaError, WsaEvent,
@@ -492,34 +492,15 @@ impl OverlappedIo for SimWinsock {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<u32, WsaError> {
-        let r = self
-            .enter("WaitForMultipleObjectsEx", false)
-            .and_then(|()| {
-                if events.is_empty() || events.len() > WSA_MAXIMUM_WAIT_EVENTS {
-                    return Err(WsaError::WSA_INVALID_PARAMETER);
-                }
-                let objects = {
-                    let w = self.w();
-                    events
-                        .iter()
-                        .map(|e| w.event_id(self.host, e.raw()))
-                        .collect::<Result<Vec<usize>, WsaError>>()?
-                };
-                self.wait_objects(
-                    "WaitForMultipleObjectsEx",
-                    &objects,
-                    wait_all,
-                    timeout_ms,
-                    alertable,
-                )
-            });
-        self.finish(
+        // WAIT_OBJECT_0 + i, WAIT_TIMEOUT and WAIT_IO_COMPLETION have the WSA_WAIT_* values.
+        self.wait_events(
             "WaitForMultipleObjectsEx",
-            events.len() as u64,
-            u64::from(timeout_ms),
-            r.map(|v| v as usize),
+            true,
+            events,
+            wait_all,
+            timeout_ms,
+            alertable,
         )
-        .map(|v| v as u32 + WAIT_OBJECT_0)
     }
 
     fn queue_user_apc(&self, apc: ApcRoutine<Self>, thread: ThreadId) -> Result<(), WsaError> {

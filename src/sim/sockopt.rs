@@ -1,93 +1,12 @@
-//! `setsockopt` / `getsockopt`: the option table and Windows' length rules (conformance
-//! OP-01 … OP-13).
-//!
-//! Options fall into four shapes, which decide how `optlen` is checked:
-//! - SOL_SOCKET booleans (SO_BROADCAST, SO_DONTLINGER, SO_OOBINLINE, SO_REUSEADDR,
-//!   SO_EXCLUSIVEADDRUSE, SO_DEBUG, SO_ACCEPTCONN): any length ≥ 1 works, and `setsockopt`
-//!   even accepts optlen 0 (nothing changes);
-//! - one-byte options (SO_KEEPALIVE, SO_DONTROUTE, TCP_NODELAY, IP_TTL, IP_TOS, IPv6
-//!   booleans): any length ≥ 1, only the low byte counts;
-//! - integers (buffer sizes, timeouts, SO_ERROR, SO_TYPE, TCP keep-alive settings): 4 bytes;
-//! - SO_LINGER: a 4-byte LINGER.
-//!
-//! A shorter buffer than the shape needs is WSAEFAULT; an unknown level WSAEINVAL; an unknown
-//! option at a known level WSAENOPROTOOPT.
+//! `setsockopt` / `getsockopt` in the simulator: the option values kept per socket. The
+//! table of options and Windows' length rules (conformance OP-01 … OP-13) are shared with
+//! the OS backend in `api::sockopt_rules`.
 
 use super::socket::{Linger, Role};
 use super::world::World;
 use crate::api::consts::*;
+use crate::api::sockopt_rules as rules;
 use crate::api::WsaError;
-
-// IPPROTO_IP option names (ws2ipdef.h) the option table must recognise to reject them.
-const IP_HDRINCL: i32 = 2;
-const IP_MULTICAST_IF: i32 = 9;
-const IP_MULTICAST_TTL: i32 = 10;
-const IP_MULTICAST_LOOP: i32 = 11;
-const IP_PKTINFO: i32 = 19;
-const IP_RECVTTL: i32 = 21;
-const IP_RECVTOS: i32 = 40;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
-    SolBool,
-    OneByte,
-    Int,
-    Linger,
-}
-
-fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape, WsaError> {
-    use Shape::*;
-    match level {
-        SOL_SOCKET => match name {
-            SO_BROADCAST | SO_DONTLINGER | SO_OOBINLINE | SO_REUSEADDR | SO_EXCLUSIVEADDRUSE
-            | SO_DEBUG | SO_ACCEPTCONN => {
-                if name == SO_DONTLINGER && ty != SOCK_STREAM {
-                    return Err(WsaError::WSAENOPROTOOPT);
-                }
-                Ok(SolBool)
-            }
-            SO_KEEPALIVE | SO_DONTROUTE => Ok(OneByte),
-            SO_RCVBUF | SO_SNDBUF | SO_RCVTIMEO | SO_SNDTIMEO | SO_ERROR | SO_TYPE
-            | SO_CONNECT_TIME => Ok(Int),
-            SO_LINGER if ty == SOCK_STREAM => Ok(Linger),
-            _ => Err(WsaError::WSAENOPROTOOPT),
-        },
-        IPPROTO_TCP => match name {
-            _ if ty != SOCK_STREAM => Err(WsaError::WSAENOPROTOOPT),
-            TCP_NODELAY => Ok(OneByte),
-            TCP_KEEPALIVE | TCP_KEEPCNT | TCP_KEEPINTVL => Ok(Int),
-            _ => Err(WsaError::WSAENOPROTOOPT),
-        },
-        IPPROTO_IP => match name {
-            IP_TTL | IP_TOS => Ok(OneByte),
-            // Raw sockets only: WSAEINVAL on TCP and UDP alike (conformance OP-08).
-            IP_HDRINCL => Err(WsaError::WSAEINVAL),
-            // Datagram-only options: WSAEINVAL on a stream socket (conformance OP-08).
-            IP_MULTICAST_IF | IP_MULTICAST_TTL | IP_MULTICAST_LOOP | IP_PKTINFO | IP_RECVTTL
-            | IP_RECVTOS
-                if ty == SOCK_STREAM =>
-            {
-                Err(WsaError::WSAEINVAL)
-            }
-            _ => Err(WsaError::WSAENOPROTOOPT),
-        },
-        IPPROTO_IPV6 => match name {
-            _ if family != AF_INET6 => Err(WsaError::WSAEINVAL),
-            IPV6_V6ONLY | IPV6_UNICAST_HOPS => Ok(OneByte),
-            _ => Err(WsaError::WSAENOPROTOOPT),
-        },
-        IPPROTO_UDP => Err(WsaError::WSAENOPROTOOPT),
-        _ => Err(WsaError::WSAEINVAL),
-    }
-}
-
-/// Reads up to 4 little-endian bytes as an integer.
-fn read_int(b: &[u8]) -> u32 {
-    let mut v = [0u8; 4];
-    let n = b.len().min(4);
-    v[..n].copy_from_slice(&b[..n]);
-    u32::from_le_bytes(v)
-}
 
 impl World {
     pub(crate) fn set_opt(
@@ -98,14 +17,8 @@ impl World {
         val: &[u8],
     ) -> Result<(), WsaError> {
         let s = self.sockets.at(id);
-        let shape = shape(level, name, s.ty, s.family)?;
-        let v = match shape {
-            Shape::SolBool if val.is_empty() => return Ok(()),
-            Shape::SolBool => read_int(val),
-            Shape::OneByte if val.is_empty() => return Err(WsaError::WSAEFAULT),
-            Shape::OneByte => u32::from(val[0]),
-            Shape::Int | Shape::Linger if val.len() < 4 => return Err(WsaError::WSAEFAULT),
-            Shape::Int | Shape::Linger => read_int(val),
+        let Some(v) = rules::set_value(level, name, s.ty, s.family, val)? else {
+            return Ok(());
         };
         let on = v != 0;
         let o = &mut s.opts;
@@ -171,14 +84,7 @@ impl World {
     ) -> Result<usize, WsaError> {
         let now = self.now;
         let s = self.sockets.at(id);
-        let shape = shape(level, name, s.ty, s.family)?;
-        let min = match shape {
-            Shape::SolBool | Shape::OneByte => 1,
-            Shape::Int | Shape::Linger => 4,
-        };
-        if out.len() < min {
-            return Err(WsaError::WSAEFAULT);
-        }
+        rules::check_get(level, name, s.ty, s.family, out.len())?;
         let o = &s.opts;
         let b = u32::from;
         let v: u32 = match (level, name) {
@@ -215,8 +121,6 @@ impl World {
             (IPPROTO_IPV6, IPV6_UNICAST_HOPS) => o.ip_ttl,
             _ => return Err(WsaError::WSAENOPROTOOPT),
         };
-        let n = out.len().min(4);
-        out[..n].copy_from_slice(&v.to_le_bytes()[..n]);
-        Ok(n)
+        Ok(rules::write_value(out, v))
     }
 }

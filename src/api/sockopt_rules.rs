@@ -1,0 +1,182 @@
+//! The socket option table and Windows' `optlen` rules (conformance OP-01 … OP-13), shared by
+//! every backend so that the same bad call gets the same error everywhere.
+//!
+//! Options fall into four shapes:
+//! - SOL_SOCKET booleans (SO_BROADCAST, SO_DONTLINGER, SO_OOBINLINE, SO_REUSEADDR,
+//!   SO_EXCLUSIVEADDRUSE, SO_DEBUG, SO_ACCEPTCONN): any length ≥ 1 works, and `setsockopt`
+//!   even accepts optlen 0 (nothing changes);
+//! - one-byte options (SO_KEEPALIVE, SO_DONTROUTE, TCP_NODELAY, IP_TTL, IP_TOS, IPv6
+//!   booleans): any length ≥ 1, only the low byte counts;
+//! - integers (buffer sizes, timeouts, SO_ERROR, SO_TYPE, TCP keep-alive settings): 4 bytes;
+//! - SO_LINGER: a 4-byte LINGER.
+//!
+//! A shorter buffer than the shape needs is WSAEFAULT; an unknown level WSAEINVAL; an unknown
+//! option at a known level WSAENOPROTOOPT. `getsockopt` writes `min(optlen, 4)` bytes.
+
+use super::consts::*;
+use super::WsaError;
+
+// IPPROTO_IP option names (ws2ipdef.h) the option table must recognise to reject them.
+const IP_HDRINCL: i32 = 2;
+const IP_MULTICAST_IF: i32 = 9;
+const IP_MULTICAST_TTL: i32 = 10;
+const IP_MULTICAST_LOOP: i32 = 11;
+const IP_PKTINFO: i32 = 19;
+const IP_RECVTTL: i32 = 21;
+const IP_RECVTOS: i32 = 40;
+
+/// How an option's value is laid out, which decides the `optlen` rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// A SOL_SOCKET BOOL: any length ≥ 1; `setsockopt` accepts optlen 0.
+    SolBool,
+    /// A one-byte option: any length ≥ 1, only the low byte counts.
+    OneByte,
+    /// A 4-byte integer.
+    Int,
+    /// The 4-byte LINGER.
+    Linger,
+}
+
+/// The shape of option `name` at `level` on a socket of type `ty` and `family`: WSAEINVAL
+/// for an unknown level, WSAENOPROTOOPT for an unknown option at a known level.
+pub(crate) fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape, WsaError> {
+    use Shape::*;
+    match level {
+        SOL_SOCKET => match name {
+            SO_BROADCAST | SO_DONTLINGER | SO_OOBINLINE | SO_REUSEADDR | SO_EXCLUSIVEADDRUSE
+            | SO_DEBUG | SO_ACCEPTCONN => {
+                if name == SO_DONTLINGER && ty != SOCK_STREAM {
+                    return Err(WsaError::WSAENOPROTOOPT);
+                }
+                Ok(SolBool)
+            }
+            SO_KEEPALIVE | SO_DONTROUTE => Ok(OneByte),
+            SO_RCVBUF | SO_SNDBUF | SO_RCVTIMEO | SO_SNDTIMEO | SO_ERROR | SO_TYPE
+            | SO_CONNECT_TIME => Ok(Int),
+            SO_LINGER if ty == SOCK_STREAM => Ok(Linger),
+            _ => Err(WsaError::WSAENOPROTOOPT),
+        },
+        IPPROTO_TCP => match name {
+            _ if ty != SOCK_STREAM => Err(WsaError::WSAENOPROTOOPT),
+            TCP_NODELAY => Ok(OneByte),
+            TCP_KEEPALIVE | TCP_KEEPCNT | TCP_KEEPINTVL => Ok(Int),
+            _ => Err(WsaError::WSAENOPROTOOPT),
+        },
+        IPPROTO_IP => match name {
+            IP_TTL | IP_TOS => Ok(OneByte),
+            // Raw sockets only: WSAEINVAL on TCP and UDP alike (conformance OP-08).
+            IP_HDRINCL => Err(WsaError::WSAEINVAL),
+            // Datagram-only options: WSAEINVAL on a stream socket (conformance OP-08).
+            IP_MULTICAST_IF | IP_MULTICAST_TTL | IP_MULTICAST_LOOP | IP_PKTINFO | IP_RECVTTL
+            | IP_RECVTOS
+                if ty == SOCK_STREAM =>
+            {
+                Err(WsaError::WSAEINVAL)
+            }
+            _ => Err(WsaError::WSAENOPROTOOPT),
+        },
+        IPPROTO_IPV6 => match name {
+            _ if family != AF_INET6 => Err(WsaError::WSAEINVAL),
+            IPV6_V6ONLY | IPV6_UNICAST_HOPS => Ok(OneByte),
+            _ => Err(WsaError::WSAENOPROTOOPT),
+        },
+        IPPROTO_UDP => Err(WsaError::WSAENOPROTOOPT),
+        _ => Err(WsaError::WSAEINVAL),
+    }
+}
+
+/// Reads up to 4 little-endian bytes as an integer.
+pub(crate) fn read_int(b: &[u8]) -> u32 {
+    let mut v = [0u8; 4];
+    let n = b.len().min(4);
+    v[..n].copy_from_slice(&b[..n]);
+    u32::from_le_bytes(v)
+}
+
+/// The value `setsockopt` sets: `None` when there is nothing to change (optlen 0 on a
+/// SOL_SOCKET boolean), WSAEFAULT when `val` is too short for the option.
+pub(crate) fn set_value(
+    level: i32,
+    name: i32,
+    ty: i32,
+    family: i32,
+    val: &[u8],
+) -> Result<Option<u32>, WsaError> {
+    Ok(Some(match shape(level, name, ty, family)? {
+        Shape::SolBool if val.is_empty() => return Ok(None),
+        Shape::SolBool => read_int(val),
+        Shape::OneByte if val.is_empty() => return Err(WsaError::WSAEFAULT),
+        Shape::OneByte => u32::from(val[0]),
+        Shape::Int | Shape::Linger if val.len() < 4 => return Err(WsaError::WSAEFAULT),
+        Shape::Int | Shape::Linger => read_int(val),
+    }))
+}
+
+/// Checks a `getsockopt` buffer of `len` bytes for the option (WSAEFAULT when too short).
+pub(crate) fn check_get(
+    level: i32,
+    name: i32,
+    ty: i32,
+    family: i32,
+    len: usize,
+) -> Result<(), WsaError> {
+    let min = match shape(level, name, ty, family)? {
+        Shape::SolBool | Shape::OneByte => 1,
+        Shape::Int | Shape::Linger => 4,
+    };
+    if len < min {
+        return Err(WsaError::WSAEFAULT);
+    }
+    Ok(())
+}
+
+/// Writes `v` as `getsockopt` does (little endian, at most 4 bytes); returns the new optlen.
+pub(crate) fn write_value(out: &mut [u8], v: u32) -> usize {
+    let n = out.len().min(4);
+    out[..n].copy_from_slice(&v.to_le_bytes()[..n]);
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_of_common_options() {
+        use Shape::*;
+        assert_eq!(
+            shape(SOL_SOCKET, SO_REUSEADDR, SOCK_STREAM, AF_INET),
+            Ok(SolBool)
+        );
+        assert_eq!(
+            shape(SOL_SOCKET, SO_RCVTIMEO, SOCK_STREAM, AF_INET),
+            Ok(Int)
+        );
+        assert_eq!(
+            shape(SOL_SOCKET, SO_LINGER, SOCK_STREAM, AF_INET),
+            Ok(Linger)
+        );
+        assert_eq!(
+            shape(SOL_SOCKET, SO_LINGER, SOCK_DGRAM, AF_INET),
+            Err(WsaError::WSAENOPROTOOPT)
+        );
+        assert_eq!(
+            shape(IPPROTO_TCP, TCP_NODELAY, SOCK_DGRAM, AF_INET),
+            Err(WsaError::WSAENOPROTOOPT)
+        );
+        assert_eq!(shape(IPPROTO_IP, IP_TTL, SOCK_STREAM, AF_INET), Ok(OneByte));
+        assert_eq!(
+            shape(IPPROTO_IPV6, IPV6_V6ONLY, SOCK_STREAM, AF_INET),
+            Err(WsaError::WSAEINVAL)
+        );
+        assert_eq!(
+            shape(SOL_SOCKET, 0x7777, SOCK_STREAM, AF_INET),
+            Err(WsaError::WSAENOPROTOOPT)
+        );
+        assert_eq!(
+            shape(0x4242, 1, SOCK_STREAM, AF_INET),
+            Err(WsaError::WSAEINVAL)
+        );
+    }
+}
