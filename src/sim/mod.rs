@@ -1,7 +1,8 @@
 //! The deterministic backend: simulated hosts, threads, TCP and virtual time.
 //!
 //! Map of the module:
-//! - `world` — [`Sim`], its builder, hosts, the run loop, [`Report`] and [`SimError`];
+//! - `world` — [`Sim`], hosts, the run loop; `builder` — [`SimBuilder`]; `report` —
+//!   [`Report`] and [`SimError`];
 //! - `sched` — simulated threads (stackful coroutines), the virtual clock, timers, waits;
 //! - `net` — addresses, links, the wire (latency, serialisation, per-direction order);
 //! - `tcp` — the TCP state machine ([`TcpState`]), flow control, FIN and RST;
@@ -15,6 +16,7 @@
 
 mod api;
 mod async_select;
+mod builder;
 mod connect;
 mod event_select;
 mod events;
@@ -25,6 +27,7 @@ mod network_events;
 mod objects;
 mod overlapped;
 mod overlapped_api;
+mod report;
 pub mod rng;
 mod sched;
 mod select;
@@ -37,10 +40,9 @@ mod udp;
 mod world;
 
 pub use api::SimWinsock;
+pub use builder::{Segmentation, SendMode, SimBuilder, DEFAULT_SEED};
 pub use fault::{FaultPlan, FaultRule, SegmentFilter, Verdict};
+pub use report::{Report, SimError, SimErrorKind, Stats, ThreadReport};
 pub use sched::ThreadOutcome;
 pub use tcp::TcpState;
-pub use world::{
-    HostHandle, Report, Segmentation, SendMode, Sim, SimBuilder, SimError, SimErrorKind, Stats,
-    ThreadReport, DEFAULT_SEED,
-};
+pub use world::{HostHandle, Sim};

@@ -1,10 +1,11 @@
 //! The calls that move data and end connections: `send`, `recv`, `shutdown`, `closesocket`,
 //! `ioctlsocket`, `getsockname`, `getpeername`. Each returns a [`Step`]: done, or wait.
 
+use super::builder::SendMode;
 use super::sched::{Nanos, Step, WaitKey};
 use super::socket::Role;
 use super::tcp::TcpState;
-use super::world::{SendMode, World};
+use super::world::World;
 use crate::api::consts::*;
 use crate::api::{SockAddr, WsaError};
 

@@ -16,11 +16,12 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::net::SocketAddr;
 
+use super::builder::Segmentation;
 use super::net::{SegKind, Segment};
 use super::sched::{Nanos, TimerEvent};
 use super::socket::{Listener, Role};
 use super::trace::TraceKind;
-use super::world::{Segmentation, World};
+use super::world::World;
 use crate::api::WsaError;
 
 /// RFC 793 connection states.

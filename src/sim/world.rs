@@ -1,4 +1,5 @@
-//! `Sim`: the builder, hosts, the run loop and its report.
+//! `Sim`: the world it simulates, its hosts, and the run loop (the builder is in `builder.rs`,
+//! the report in `report.rs`).
 //!
 //! The run loop owns one stackful coroutine per simulated thread (the `generator` crate) and
 //! resumes them one at a time on the calling OS thread, so no lock order, OS scheduling or
@@ -14,11 +15,12 @@ use parking_lot::Mutex;
 use std::time::Duration;
 
 use generator::{Generator, Gn};
-use once_cell::sync::Lazy;
 
 use super::api::SimWinsock;
+use super::builder::{Config, SimBuilder};
 use super::fault::{FaultPlan, FaultSeam};
 use super::net::{Host, LinkParams};
+use super::report::{Report, SimError, SimErrorKind, Stats, ThreadReport};
 use super::rng::Rng;
 use super::sched::{Nanos, Thread, ThreadOutcome, ThreadState, TimerQueue, WaitKey, Waiters};
 use super::socket::SocketTable;
@@ -32,107 +34,9 @@ pub(crate) type ThreadBody = Box<dyn FnOnce(&SimWinsock) -> Result<(), WsaError>
 /// timer falls due sooner: 1 ms.
 const SPIN_QUANTUM: Nanos = 1_000_000;
 
-/// The seed used when the builder is given none and `WINSOCK_SIM_SEED` is unset.
-pub const DEFAULT_SEED: u64 = 0x5EED;
-
-/// The seed from `WINSOCK_SIM_SEED` (decimal or `0x` hex), read once per process.
-static ENV_SEED: Lazy<Option<u64>> = Lazy::new(|| {
-    let v = std::env::var("WINSOCK_SIM_SEED").ok()?;
-    let v = v.trim();
-    match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16).ok(),
-        None => v.parse().ok(),
-    }
-});
-
-/// How `send` on a nonblocking stream socket treats a buffer that does not fit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SendMode {
-    /// What Windows does (conformance NB-07): the whole buffer is taken while the send buffer
-    /// is not full, otherwise WSAEWOULDBLOCK — never a short count.
-    Windows,
-    /// What the documentation allows: take as many bytes as fit (at least 1) and return that
-    /// count. Use it to harden code against short sends.
-    Partial,
-}
-
-/// How the sender cuts its byte stream into segments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Segmentation {
-    /// Full-size segments (up to the MSS and the peer's window).
-    Mss,
-    /// Segments cut at seeded random points, so `recv` sees varied chunk sizes.
-    Random,
-}
-
-/// Everything the builder sets.
-#[derive(Debug, Clone)]
-pub(crate) struct Config {
-    pub seed: u64,
-    pub link: LinkParams,
-    pub loopback: LinkParams,
-    pub mss: usize,
-    pub segmentation: Segmentation,
-    pub send_mode: SendMode,
-    /// Probability (num, den) that a call is a preemption point.
-    pub preempt: (u64, u64),
-    pub stack_size: usize,
-    pub time_limit: Nanos,
-    pub syn_rto: Nanos,
-    pub syn_retries: u32,
-    pub refused_retries: u32,
-    pub refused_retry_delay: Nanos,
-    pub time_wait: Nanos,
-    pub trace_keep: usize,
-    pub full_trace: bool,
-    pub cpus: u32,
-}
-
-impl Default for Config {
-    fn default() -> Config {
-        Config {
-            seed: ENV_SEED.unwrap_or(DEFAULT_SEED),
-            link: LinkParams {
-                latency: 1_000_000,
-                ns_per_kib: 8_192,
-            },
-            loopback: LinkParams {
-                latency: 20_000,
-                ns_per_kib: 1_024,
-            },
-            mss: 1460,
-            segmentation: Segmentation::Random,
-            send_mode: SendMode::Windows,
-            preempt: (1, 8),
-            stack_size: 256 * 1024,
-            time_limit: 3_600 * 1_000_000_000,
-            syn_rto: 3_000_000_000,
-            syn_retries: 2,
-            refused_retries: 2,
-            refused_retry_delay: 500_000_000,
-            time_wait: 120 * 1_000_000_000,
-            trace_keep: 64,
-            full_trace: false,
-            cpus: 2,
-        }
-    }
-}
-
-/// Counters kept during a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// WinSock calls made by simulated threads.
-    pub calls: u64,
-    /// Times the scheduler resumed a thread.
-    pub switches: u64,
-    /// Segments put on the simulated wire.
-    pub segments: u64,
-    /// Payload bytes put on the simulated wire.
-    pub bytes: u64,
-}
-
 /// The whole simulated state. Shared by the run loop and the per-thread API handles through an
-/// `Rc<RefCell<_>>`; it is never borrowed across a thread switch.
+/// `Arc<Mutex<_>>` (only ever locked by the one OS thread running the sim); it is never held
+/// across a thread switch.
 pub(crate) struct World {
     pub cfg: Config,
     pub now: Nanos,
@@ -310,117 +214,6 @@ impl World {
     }
 }
 
-/// Builds a [`Sim`].
-///
-/// ```
-/// use std::time::Duration;
-/// use winsock_sim::sim::Sim;
-/// let sim = Sim::builder().seed(7).latency(Duration::from_millis(5)).build();
-/// assert_eq!(sim.seed(), 7);
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct SimBuilder {
-    cfg: Config,
-    faults: FaultPlan,
-}
-
-impl SimBuilder {
-    /// The root seed. Unset, it comes from `WINSOCK_SIM_SEED` or [`DEFAULT_SEED`].
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.cfg.seed = seed;
-        self
-    }
-
-    /// One-way latency between distinct hosts (default 1 ms).
-    pub fn latency(mut self, d: Duration) -> Self {
-        self.cfg.link.latency = d.as_nanos() as Nanos;
-        self
-    }
-
-    /// One-way latency of loopback traffic within a host (default 20 µs).
-    pub fn loopback_latency(mut self, d: Duration) -> Self {
-        self.cfg.loopback.latency = d.as_nanos() as Nanos;
-        self
-    }
-
-    /// Link bandwidth between hosts in bytes per second (default about 125 MB/s, 1 Gbit/s).
-    pub fn bandwidth(mut self, bytes_per_sec: u64) -> Self {
-        self.cfg.link.ns_per_kib = (1024 * 1_000_000_000 / bytes_per_sec.max(1)).max(1);
-        self
-    }
-
-    /// Maximum segment size (default 1460).
-    pub fn mss(mut self, mss: usize) -> Self {
-        self.cfg.mss = mss.max(1);
-        self
-    }
-
-    /// How streams are cut into segments (default [`Segmentation::Random`]).
-    pub fn segmentation(mut self, s: Segmentation) -> Self {
-        self.cfg.segmentation = s;
-        self
-    }
-
-    /// Nonblocking send behaviour (default [`SendMode::Windows`]).
-    pub fn send_mode(mut self, m: SendMode) -> Self {
-        self.cfg.send_mode = m;
-        self
-    }
-
-    /// Probability `num/den` that a call which need not block still yields to another
-    /// thread (default 1/8). `(0, 1)` runs each thread until it blocks.
-    pub fn preemption(mut self, num: u64, den: u64) -> Self {
-        self.cfg.preempt = (num, den.max(1));
-        self
-    }
-
-    /// Stack size of each simulated thread in bytes (default 256 KiB).
-    pub fn stack_size(mut self, bytes: usize) -> Self {
-        self.cfg.stack_size = bytes.max(16 * 1024);
-        self
-    }
-
-    /// Virtual time after which `run` gives up with [`SimErrorKind::TimeLimit`] (default 1 h).
-    pub fn time_limit(mut self, d: Duration) -> Self {
-        self.cfg.time_limit = d.as_nanos() as Nanos;
-        self
-    }
-
-    /// TIME_WAIT duration (default 120 s).
-    pub fn time_wait(mut self, d: Duration) -> Self {
-        self.cfg.time_wait = d.as_nanos() as Nanos;
-        self
-    }
-
-    /// Keep every trace record (for a full timeline), not just the last 64.
-    pub fn full_trace(mut self, on: bool) -> Self {
-        self.cfg.full_trace = on;
-        self
-    }
-
-    /// Number of simulated CPUs (used where Windows uses the processor count; default 2).
-    pub fn cpus(mut self, n: u32) -> Self {
-        self.cfg.cpus = n.max(1);
-        self
-    }
-
-    /// The fault plan: rules that see every delivery and every call.
-    pub fn faults(mut self, plan: FaultPlan) -> Self {
-        self.faults = plan;
-        self
-    }
-
-    /// Builds the simulation (no hosts yet).
-    pub fn build(self) -> Sim {
-        let stack_words = self.cfg.stack_size / std::mem::size_of::<usize>();
-        Sim {
-            world: Arc::new(Mutex::new(World::new(self.cfg, self.faults))),
-            gens: Vec::new(),
-            stack_words,
-        }
-    }
-}
-
 /// A deterministic simulation: hosts, their threads, and the network between them.
 ///
 /// ```
@@ -457,6 +250,15 @@ impl fmt::Debug for Sim {
 }
 
 impl Sim {
+    pub(crate) fn new(cfg: Config, faults: FaultPlan) -> Sim {
+        let stack_words = cfg.stack_size / std::mem::size_of::<usize>();
+        Sim {
+            world: Arc::new(Mutex::new(World::new(cfg, faults))),
+            gens: Vec::new(),
+            stack_words,
+        }
+    }
+
     /// A builder with the defaults.
     pub fn builder() -> SimBuilder {
         SimBuilder::default()
@@ -697,118 +499,3 @@ impl HostHandle {
         self.id
     }
 }
-
-/// How one thread ended, in a [`Report`] or [`SimError`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ThreadReport {
-    /// Thread index.
-    pub id: usize,
-    /// Name given at spawn.
-    pub name: String,
-    /// Name of its host.
-    pub host: String,
-    /// Whether the run waited for it.
-    pub daemon: bool,
-    /// Its result, or the call it was blocked in.
-    pub outcome: ThreadOutcome,
-}
-
-/// What a successful run reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
-    /// The root seed.
-    pub seed: u64,
-    /// Virtual time when the run ended.
-    pub virtual_time: Duration,
-    /// Hash of the whole trace: equal seeds give equal hashes.
-    pub trace_hash: u64,
-    /// Number of trace records.
-    pub trace_len: u64,
-    /// Every thread's outcome.
-    pub threads: Vec<ThreadReport>,
-    /// Counters.
-    pub stats: Stats,
-}
-
-impl Report {
-    /// The first thread (in creation order) that returned an error, with the error.
-    pub fn first_error(&self) -> Option<(&ThreadReport, WsaError)> {
-        self.threads.iter().find_map(|t| match t.outcome {
-            ThreadOutcome::Err(e) => Some((t, e)),
-            _ => None,
-        })
-    }
-}
-
-/// Why a run failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SimErrorKind {
-    /// Every thread is blocked and nothing is scheduled that could wake one.
-    Deadlock,
-    /// A simulated thread panicked (a failed assertion in a test, usually).
-    Panic,
-    /// A simulated thread's function returned an error.
-    ThreadFailed,
-    /// Virtual time passed the builder's time limit.
-    TimeLimit,
-}
-
-/// A failed run: what went wrong, the seed to replay it, each thread's state, the last trace
-/// lines.
-#[derive(Debug, Clone)]
-pub struct SimError {
-    /// What went wrong.
-    pub kind: SimErrorKind,
-    /// The root seed (replay with `WINSOCK_SIM_SEED=<seed>` or `.seed(seed)`).
-    pub seed: u64,
-    /// Virtual time of the failure.
-    pub virtual_time: Duration,
-    /// Every thread's state.
-    pub threads: Vec<ThreadReport>,
-    /// The last trace records, formatted.
-    pub last_trace: Vec<String>,
-    /// Hash of the trace so far.
-    pub trace_hash: u64,
-}
-
-impl fmt::Display for SimError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            SimErrorKind::Deadlock => "deadlock: every thread is blocked and nothing is pending",
-            SimErrorKind::Panic => "a simulated thread panicked",
-            SimErrorKind::ThreadFailed => "a simulated thread returned an error",
-            SimErrorKind::TimeLimit => "virtual time limit exceeded",
-        };
-        writeln!(
-            f,
-            "winsock-sim: {what} at {:.6} s virtual (seed {}; replay with WINSOCK_SIM_SEED={})",
-            self.virtual_time.as_secs_f64(),
-            self.seed,
-            self.seed
-        )?;
-        writeln!(f, "threads:")?;
-        for t in &self.threads {
-            let state = match &t.outcome {
-                ThreadOutcome::Ok => "finished".to_string(),
-                ThreadOutcome::Err(e) => format!("returned {e}"),
-                ThreadOutcome::Panicked(m) => format!("panicked: {m}"),
-                ThreadOutcome::Unfinished(call) => format!("blocked in {call}"),
-            };
-            writeln!(
-                f,
-                "  t{} {:?} on {}{}: {state}",
-                t.id,
-                t.name,
-                t.host,
-                if t.daemon { " (daemon)" } else { "" }
-            )?;
-        }
-        writeln!(f, "last trace lines:")?;
-        for l in &self.last_trace {
-            writeln!(f, "  {l}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for SimError {}
