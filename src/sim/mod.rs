@@ -5,7 +5,8 @@
 //!   [`Report`] and [`SimError`];
 //! - `sched` — simulated threads (stackful coroutines), the virtual clock, timers, waits;
 //! - `net` — addresses, links, the wire (latency, serialisation, per-direction order);
-//! - `tcp` — the TCP state machine ([`TcpState`]), flow control, FIN and RST;
+//! - `tcp` — the TCP state machine ([`TcpState`]), flow control, FIN and RST; `handshake` —
+//!   active and passive opens, SYN retries, refusals, the backlog;
 //! - `socket` — the socket table, handles, bind rules; `sockopt` — the option table;
 //! - `connect`, `stream` — the calls (`listen`/`accept`/`connect`, `send`/`recv`/`shutdown`/
 //!   `closesocket`/`ioctlsocket`);
@@ -21,6 +22,7 @@ mod connect;
 mod event_select;
 mod events;
 pub mod fault;
+mod handshake;
 mod iocp;
 mod net;
 mod network_events;

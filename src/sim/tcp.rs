@@ -14,12 +14,11 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::net::SocketAddr;
 
 use super::builder::Segmentation;
 use super::net::{SegKind, Segment};
 use super::sched::{Nanos, TimerEvent};
-use super::socket::{Listener, Role};
+use super::socket::Role;
 use super::trace::TraceKind;
 use super::world::World;
 use crate::api::WsaError;
@@ -50,7 +49,7 @@ pub enum TcpState {
 }
 
 impl TcpState {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             TcpState::Closed => "CLOSED",
             TcpState::SynSent => "SYN-SENT",
@@ -172,7 +171,7 @@ impl World {
         }
     }
 
-    fn tcp_at(&mut self, id: usize) -> &mut Tcp {
+    pub(crate) fn tcp_at(&mut self, id: usize) -> &mut Tcp {
         self.tcp(id)
             .unwrap_or_else(|| panic!("winsock-sim internal error: socket #{id} has no TCP"))
     }
@@ -226,73 +225,9 @@ impl World {
         }
     }
 
-    fn send_ctl(&mut self, id: usize, kind: SegKind) {
+    pub(crate) fn send_ctl(&mut self, id: usize, kind: SegKind) {
         let seg = self.segment(id, kind);
         self.transmit(seg);
-    }
-
-    /// Starts an active open: the socket has local and remote addresses set.
-    pub(crate) fn tcp_connect(&mut self, id: usize, nonblocking: bool) {
-        let gen = self.next_gen();
-        let s = self.sockets.at(id);
-        s.gen = gen;
-        let key = (s.local.expect("bound"), s.remote.expect("peer set"));
-        let host = s.host;
-        let mut t = Tcp::new(TcpState::Closed);
-        t.nonblocking_connect = nonblocking;
-        s.role = Role::Stream(Box::new(t));
-        self.hosts[host].conns.insert(key, id);
-        self.set_state(id, TcpState::SynSent);
-        self.send_ctl(id, SegKind::Syn);
-        let at = self.now + self.cfg.syn_rto;
-        self.schedule(
-            at,
-            TimerEvent::SynRetry {
-                sid: id,
-                attempt: 1,
-                gen,
-            },
-        );
-    }
-
-    /// The SYN timer fired: retransmit, or give up after the last retransmission's timeout.
-    pub(crate) fn syn_retry(&mut self, id: usize, attempt: u32, gen: u64) {
-        let Some(s) = self.sockets.get(id) else {
-            return;
-        };
-        if s.gen != gen || !matches!(&s.role, Role::Stream(t) if t.state == TcpState::SynSent) {
-            return;
-        }
-        if attempt > self.cfg.syn_retries {
-            self.connect_failed(id, WsaError::WSAETIMEDOUT);
-            return;
-        }
-        self.tcp_at(id).syn_attempt = attempt;
-        self.send_ctl(id, SegKind::Syn);
-        let at = self.now + (self.cfg.syn_rto << attempt);
-        self.schedule(
-            at,
-            TimerEvent::SynRetry {
-                sid: id,
-                attempt: attempt + 1,
-                gen,
-            },
-        );
-    }
-
-    /// A connect attempt ended in failure.
-    fn connect_failed(&mut self, id: usize, err: WsaError) {
-        let nonblocking = {
-            let t = self.tcp_at(id);
-            t.error = Some(err);
-            t.nonblocking_connect
-        };
-        self.set_state(id, TcpState::Closed);
-        self.unlink_conn(id);
-        if nonblocking {
-            self.sockets.at(id).so_error = err.code();
-        }
-        self.on_connect(id, Some(err));
     }
 
     /// Removes the connection's 4-tuple from its host's table.
@@ -308,7 +243,7 @@ impl World {
     }
 
     /// Frees an orphaned socket whose connection is over.
-    fn reap_if_orphan(&mut self, id: usize) {
+    pub(crate) fn reap_if_orphan(&mut self, id: usize) {
         let Some(s) = self.sockets.get(id) else {
             return;
         };
@@ -342,7 +277,7 @@ impl World {
         }
     }
 
-    fn reply_rst(&mut self, host: usize, seg: &Segment) {
+    pub(crate) fn reply_rst(&mut self, host: usize, seg: &Segment) {
         self.transmit(Segment {
             from_host: host,
             from_sid: usize::MAX,
@@ -352,82 +287,6 @@ impl World {
             kind: SegKind::Rst,
             ack: None,
         });
-    }
-
-    /// The listening socket that takes a SYN for `dst`: an exact address first, then a
-    /// wildcard of the same family; the earliest bound wins (conformance OP-10).
-    fn find_listener(&self, host: usize, dst: SocketAddr) -> Option<usize> {
-        let ids = self.hosts[host].tcp_binds.get(&dst.port())?;
-        let listening = |id: &&usize| {
-            self.sockets
-                .get(**id)
-                .is_some_and(|s| matches!(s.role, Role::Listener(_)) && s.handle.is_some())
-        };
-        let local = |id: usize| self.sockets.get(id).and_then(|s| s.local);
-        ids.iter()
-            .filter(listening)
-            .find(|&&id| local(id).is_some_and(|a| a.ip() == dst.ip()))
-            .or_else(|| {
-                ids.iter().filter(listening).find(|&&id| {
-                    local(id)
-                        .is_some_and(|a| a.ip().is_unspecified() && a.is_ipv4() == dst.is_ipv4())
-                })
-            })
-            .copied()
-    }
-
-    fn listener_syn(&mut self, host: usize, seg: Segment) {
-        let Some(lid) = self.find_listener(host, seg.dst) else {
-            self.reply_rst(host, &seg);
-            return;
-        };
-        let (family, opts, full) = {
-            let l = self.sockets.at(lid);
-            let Role::Listener(q) = &l.role else {
-                unreachable!("find_listener checked")
-            };
-            (
-                l.family,
-                l.opts.clone(),
-                q.accept_q.len() + q.half_open >= q.backlog,
-            )
-        };
-        if full {
-            // Windows answers a SYN beyond the backlog with RST: the client sees WSAECONNREFUSED.
-            self.reply_rst(host, &seg);
-            return;
-        }
-        let child = self.sockets.insert(super::socket::Sock {
-            host,
-            handle: None,
-            family,
-            ty: crate::api::consts::SOCK_STREAM,
-            nonblocking: false,
-            opts,
-            local: Some(seg.dst),
-            holds_port: false,
-            remote: Some(seg.src),
-            so_error: 0,
-            shut_rd: false,
-            shut_wr: false,
-            role: Role::Stream(Box::new(Tcp::new(TcpState::SynReceived))),
-            gen: 0,
-            closed: false,
-            waiters: [Vec::new(), Vec::new()],
-        });
-        self.tcp_at(child).listener = Some(lid);
-        self.record(
-            usize::MAX,
-            TraceKind::State(TcpState::SynReceived.name()),
-            child as u64,
-            0,
-            0,
-        );
-        if let Role::Listener(q) = &mut self.sockets.at(lid).role {
-            q.half_open += 1;
-        }
-        self.hosts[host].conns.insert((seg.dst, seg.src), child);
-        self.send_ctl(child, SegKind::SynAck);
     }
 
     /// A segment for an existing connection.
@@ -477,27 +336,6 @@ impl World {
             _ => {}
         }
         self.tcp_output(id);
-    }
-
-    /// A child connection finished its handshake: it joins the listener's accept queue.
-    fn handshake_done(&mut self, id: usize) {
-        let Some(lid) = self.tcp_at(id).listener else {
-            return;
-        };
-        let queued = match self.sockets.get_mut(lid).map(|l| &mut l.role) {
-            Some(Role::Listener(q)) => {
-                q.half_open = q.half_open.saturating_sub(1);
-                q.accept_q.push_back(id);
-                true
-            }
-            _ => false,
-        };
-        if queued {
-            self.on_accept_ready(lid);
-        } else {
-            // The listener went away during the handshake.
-            self.tcp_abort(id);
-        }
     }
 
     fn take_ack(&mut self, id: usize, ack: Option<(u64, u64)>) {
@@ -790,26 +628,6 @@ impl World {
             t.urg_seq = Some(t.snd_end() - 1);
         }
         self.tcp_output(id);
-    }
-
-    /// A closing listener: every queued or half-open connection is reset.
-    pub(crate) fn listener_close(&mut self, lid: usize, q: Listener) {
-        for child in q.accept_q {
-            self.tcp_abort(child);
-        }
-        let host = self.sockets.at(lid).host;
-        let half: Vec<usize> = self.hosts[host]
-            .conns
-            .values()
-            .copied()
-            .filter(|&c| {
-                matches!(self.sockets.get(c).map(|s| &s.role),
-                    Some(Role::Stream(t)) if t.listener == Some(lid) && t.state == TcpState::SynReceived)
-            })
-            .collect();
-        for c in half {
-            self.tcp_abort(c);
-        }
     }
 }
 
