@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
 use super::fault::Verdict;
-use super::sched::{Nanos, TimerEvent};
+use super::sched::Nanos;
 use super::trace::TraceKind;
 use super::world::World;
 
@@ -287,7 +287,8 @@ impl World {
         let tail = self.link_tail.entry((seg.from_host, to)).or_insert(0);
         let at = (self.now + ser + p.latency + extra).max(*tail);
         *tail = at;
-        self.schedule(at, TimerEvent::Deliver(Box::new(seg)));
+        let link = (seg.from_host, to);
+        self.schedule_delivery(at, link, seg);
     }
 
     /// A segment arrives at its destination host.

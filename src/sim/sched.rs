@@ -149,11 +149,21 @@ impl Ord for TimerKey {
 }
 
 /// Timers ordered by (time, scheduling order).
+///
+/// Deliveries travel in per-link queues: arrival times on one link never decrease (the wire
+/// keeps each direction in order), so only each link's head needs a place in a (small) heap.
+/// Everything else (SYN retries, TIME-WAIT, wait timeouts) lives in the general heap. Pops
+/// take the earliest (time, sequence) of both, so the order is exactly that of one heap.
 #[derive(Debug, Default)]
 pub(crate) struct TimerQueue {
     heap: std::collections::BinaryHeap<TimerKey>,
     events: Vec<Option<TimerEvent>>,
     free: Vec<u32>,
+    /// Deliveries per link, in arrival order.
+    links: Vec<std::collections::VecDeque<(Nanos, u64, Box<Segment>)>>,
+    link_ids: BTreeMap<(usize, usize), usize>,
+    /// The head of every non-empty link (`slot` = link index).
+    heads: std::collections::BinaryHeap<TimerKey>,
 }
 
 impl TimerQueue {
@@ -171,7 +181,49 @@ impl TimerQueue {
         self.heap.push(TimerKey { at, seq, slot });
     }
 
+    /// Queues a delivery on link `link` (`at` not before the link's last delivery).
+    fn push_delivery(&mut self, at: Nanos, seq: u64, link: (usize, usize), seg: Box<Segment>) {
+        let next = self.links.len();
+        let li = *self.link_ids.entry(link).or_insert(next);
+        if li == self.links.len() {
+            self.links.push(Default::default());
+        }
+        let q = &mut self.links[li];
+        if q.back().is_some_and(|&(last, _, _)| last > at) {
+            // Not in link order (cannot happen with the wire's FIFO rule): keep it correct anyway.
+            self.push(at, seq, TimerEvent::Deliver(seg));
+            return;
+        }
+        if q.is_empty() {
+            self.heads.push(TimerKey {
+                at,
+                seq,
+                slot: li as u32,
+            });
+        }
+        q.push_back((at, seq, seg));
+    }
+
     fn pop(&mut self) -> Option<(Nanos, TimerEvent)> {
+        let from_links = match (self.heap.peek(), self.heads.peek()) {
+            (None, None) => return None,
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (Some(h), Some(l)) => (l.at, l.seq) < (h.at, h.seq),
+        };
+        if from_links {
+            let k = self.heads.pop().expect("peeked");
+            let q = &mut self.links[k.slot as usize];
+            let (at, _, seg) = q.pop_front().expect("a head has a delivery");
+            if let Some(&(nat, nseq, _)) = q.front() {
+                self.heads.push(TimerKey {
+                    at: nat,
+                    seq: nseq,
+                    slot: k.slot,
+                });
+            }
+            return Some((at, TimerEvent::Deliver(seg)));
+        }
         let k = self.heap.pop()?;
         let ev = self.events[k.slot as usize]
             .take()
@@ -182,7 +234,12 @@ impl TimerQueue {
 
     /// The time of the earliest timer.
     pub(crate) fn peek_at(&self) -> Option<Nanos> {
-        self.heap.peek().map(|k| k.at)
+        match (self.heap.peek(), self.heads.peek()) {
+            (None, None) => None,
+            (Some(h), None) => Some(h.at),
+            (None, Some(l)) => Some(l.at),
+            (Some(h), Some(l)) => Some(h.at.min(l.at)),
+        }
     }
 }
 
@@ -198,6 +255,15 @@ pub(crate) enum Step<T> {
 pub(crate) type Waiters = BTreeMap<WaitKey, Vec<(usize, u64)>>;
 
 impl World {
+    /// Schedules the delivery of `seg` over link `link` at `at` (arrivals on a link never
+    /// go backwards).
+    pub(crate) fn schedule_delivery(&mut self, at: Nanos, link: (usize, usize), seg: Segment) {
+        let seq = self.timer_seq;
+        self.timer_seq += 1;
+        let at = at.max(self.now);
+        self.timers.push_delivery(at, seq, link, Box::new(seg));
+    }
+
     /// Schedules `ev` at virtual time `at` (not earlier than now).
     pub(crate) fn schedule(&mut self, at: Nanos, ev: TimerEvent) {
         let seq = self.timer_seq;
