@@ -116,6 +116,12 @@ impl World {
             n.write_latched = false;
         }
         if bit == FD_CLOSE {
+            // FD_CLOSE has no re-enabling call: in event mode it is recorded once per
+            // connection (a reset after a FIN adds nothing). Message mode re-posts it only on
+            // re-registration (EV-25), which resets `enabled`.
+            if n.close_done && matches!(n.reg, Reg::Event { .. }) {
+                return;
+            }
             n.close_done = true;
             n.close_pending = false;
         }

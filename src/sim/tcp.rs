@@ -393,20 +393,24 @@ impl World {
             return;
         }
         t.rcv_nxt += data.len() as u64;
-        let mut got_oob = false;
-        if urgent && !oobinline {
+        let (normal, got_oob) = if urgent && !oobinline {
             let (last, rest) = data.split_last().expect("urgent segment carries a byte");
             t.rcv.extend(rest);
             t.oob.push_back(*last);
-            got_oob = true;
+            (rest.len(), true)
         } else {
             t.rcv.extend(&data);
-        }
+            (data.len(), false)
+        };
         self.ack_soon(id);
         if got_oob {
             self.on_oob(id);
         }
-        self.on_readable(id);
+        // Only normal data is news for FD_READ: a segment that carries nothing but the urgent
+        // byte reports FD_OOB alone (EV-21).
+        if normal > 0 {
+            self.on_readable(id);
+        }
     }
 
     fn on_fin(&mut self, id: usize, seq: u64) {
