@@ -565,3 +565,24 @@ fn op_13_so_connect_time() {
         Ok(())
     });
 }
+
+#[test]
+fn keepalive_settings_round_trip() {
+    // Proves: TCP_KEEPALIVE / TCP_KEEPCNT / TCP_KEEPINTVL start at Windows' defaults (7200 s,
+    // 10, 1 s) and read back what was set; SO_DEBUG too.
+    common::run(|ws| {
+        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        for (name, default, set) in [
+            (TCP_KEEPALIVE, 7200, 30),
+            (TCP_KEEPCNT, 10, 3),
+            (TCP_KEEPINTVL, 1, 5),
+        ] {
+            assert_eq!(ws.getsockopt_i32(s, IPPROTO_TCP, name)?, default);
+            ws.setsockopt_i32(s, IPPROTO_TCP, name, set)?;
+            assert_eq!(ws.getsockopt_i32(s, IPPROTO_TCP, name)?, set);
+        }
+        ws.setsockopt_i32(s, SOL_SOCKET, SO_DEBUG, 1)?;
+        assert_eq!(ws.getsockopt_i32(s, SOL_SOCKET, SO_DEBUG)?, 1);
+        Ok(())
+    });
+}

@@ -32,6 +32,12 @@ pub(crate) struct SockOpts {
     pub ip_ttl: u32,
     pub ip_tos: u32,
     pub v6only: bool,
+    pub debug: bool,
+    /// TCP_KEEPALIVE (seconds idle), TCP_KEEPCNT, TCP_KEEPINTVL (seconds): stored and read
+    /// back; the sim sends no keep-alive probes.
+    pub keep_idle: u32,
+    pub keep_count: u32,
+    pub keep_interval: u32,
 }
 
 /// SO_LINGER's value.
@@ -59,6 +65,11 @@ impl Default for SockOpts {
             ip_ttl: 128,
             ip_tos: 0,
             v6only: true,
+            debug: false,
+            // Windows' defaults: 2 hours idle, 10 probes, 1 second apart.
+            keep_idle: 7200,
+            keep_count: 10,
+            keep_interval: 1,
         }
     }
 }

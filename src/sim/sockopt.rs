@@ -24,7 +24,7 @@ impl World {
         let o = &mut s.opts;
         match (level, name) {
             (SOL_SOCKET, SO_BROADCAST) => o.broadcast = on,
-            (SOL_SOCKET, SO_DEBUG) => {}
+            (SOL_SOCKET, SO_DEBUG) => o.debug = on,
             (SOL_SOCKET, SO_OOBINLINE) => o.oobinline = on,
             (SOL_SOCKET, SO_DONTLINGER) => o.linger.onoff = !on,
             (SOL_SOCKET, SO_REUSEADDR) => {
@@ -64,7 +64,9 @@ impl World {
                 }
             }
             (IPPROTO_TCP, TCP_NODELAY) => o.nodelay = on,
-            (IPPROTO_TCP, TCP_KEEPALIVE | TCP_KEEPCNT | TCP_KEEPINTVL) => {}
+            (IPPROTO_TCP, TCP_KEEPALIVE) => o.keep_idle = v,
+            (IPPROTO_TCP, TCP_KEEPCNT) => o.keep_count = v,
+            (IPPROTO_TCP, TCP_KEEPINTVL) => o.keep_interval = v,
             (IPPROTO_IP, IP_TTL) => o.ip_ttl = v,
             (IPPROTO_IP, IP_TOS) => o.ip_tos = v,
             (IPPROTO_IPV6, IPV6_V6ONLY) => o.v6only = on,
@@ -89,7 +91,7 @@ impl World {
         let b = u32::from;
         let v: u32 = match (level, name) {
             (SOL_SOCKET, SO_BROADCAST) => b(o.broadcast),
-            (SOL_SOCKET, SO_DEBUG) => 0,
+            (SOL_SOCKET, SO_DEBUG) => b(o.debug),
             (SOL_SOCKET, SO_ACCEPTCONN) => b(matches!(s.role, Role::Listener(_))),
             (SOL_SOCKET, SO_OOBINLINE) => b(o.oobinline),
             (SOL_SOCKET, SO_DONTLINGER) => b(!o.linger.onoff),
@@ -112,9 +114,9 @@ impl World {
             },
             (SOL_SOCKET, SO_LINGER) => b(o.linger.onoff) | (u32::from(o.linger.secs) << 16),
             (IPPROTO_TCP, TCP_NODELAY) => b(o.nodelay),
-            (IPPROTO_TCP, TCP_KEEPALIVE) => 7200,
-            (IPPROTO_TCP, TCP_KEEPCNT) => 10,
-            (IPPROTO_TCP, TCP_KEEPINTVL) => 1,
+            (IPPROTO_TCP, TCP_KEEPALIVE) => o.keep_idle,
+            (IPPROTO_TCP, TCP_KEEPCNT) => o.keep_count,
+            (IPPROTO_TCP, TCP_KEEPINTVL) => o.keep_interval,
             (IPPROTO_IP, IP_TTL) => o.ip_ttl,
             (IPPROTO_IP, IP_TOS) => o.ip_tos,
             (IPPROTO_IPV6, IPV6_V6ONLY) => b(o.v6only),
