@@ -680,3 +680,27 @@ fn fault_drop_every_syn_times_out_connect() {
     });
     sim.run().unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn failure_report_names_the_fault_plan() {
+    // Proves: a failed run's report carries the fault plan next to the seed, so the failure
+    // can be replayed exactly.
+    use winsock_sim::sim::{FaultPlan, FaultRule, SegmentFilter};
+    let plan = FaultPlan::none().with(FaultRule::Delay {
+        filter: SegmentFilter::Data,
+        num: 1,
+        den: 2,
+        extra: std::time::Duration::from_millis(5),
+    });
+    let mut sim = Sim::builder().seed(99).faults(plan.clone()).build();
+    let h = sim.host("h", "192.0.2.1");
+    h.spawn("t", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        Err(WsaError::WSAECONNRESET)
+    });
+    let err = sim.run().unwrap_err();
+    assert_eq!(err.faults, plan);
+    let text = err.to_string();
+    assert!(text.contains("fault plan: [Delay"), "{text}");
+    assert!(text.contains("WINSOCK_SIM_SEED=99"), "{text}");
+}

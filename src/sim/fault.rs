@@ -105,6 +105,11 @@ impl FaultSeam {
         FaultSeam { plan, rng }
     }
 
+    /// The plan the seam applies.
+    pub(crate) fn plan(&self) -> &FaultPlan {
+        &self.plan
+    }
+
     fn matches(filter: SegmentFilter, seg: &Segment) -> bool {
         match filter {
             SegmentFilter::Any => true,

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::fault::FaultPlan;
 use super::sched::ThreadOutcome;
 use crate::api::WsaError;
 
@@ -91,6 +92,8 @@ pub struct SimError {
     pub last_trace: Vec<String>,
     /// Hash of the trace so far.
     pub trace_hash: u64,
+    /// The fault plan of the run (replay it with the same seed).
+    pub faults: FaultPlan,
 }
 
 impl fmt::Display for SimError {
@@ -108,6 +111,9 @@ impl fmt::Display for SimError {
             self.seed,
             self.seed
         )?;
+        if !self.faults.rules.is_empty() {
+            writeln!(f, "fault plan: {:?}", self.faults.rules)?;
+        }
         writeln!(f, "threads:")?;
         for t in &self.threads {
             let state = match &t.outcome {

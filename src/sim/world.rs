@@ -410,6 +410,7 @@ impl Sim {
             threads: w.thread_reports(),
             last_trace: w.trace.recent().iter().map(|r| r.to_string()).collect(),
             trace_hash: w.trace.hash(),
+            faults: w.faults.plan().clone(),
         }
     }
 
