@@ -91,6 +91,39 @@ impl FaultPlan {
         self.rules.push(rule);
         self
     }
+
+    /// A proptest strategy for plans a correct TCP program must survive: extra latency and
+    /// lost segments (which TCP retransmits) on data or on every segment, at drawn rates.
+    /// Shrinks towards fewer rules, lower rates and smaller delays.
+    ///
+    /// ```
+    /// use proptest::strategy::{Strategy, ValueTree};
+    /// use proptest::test_runner::TestRunner;
+    /// use winsock_sim::sim::FaultPlan;
+    /// let mut runner = TestRunner::deterministic();
+    /// let plan = FaultPlan::tcp_strategy().new_tree(&mut runner).unwrap().current();
+    /// assert!(plan.rules.len() <= 3);
+    /// ```
+    pub fn tcp_strategy() -> impl proptest::strategy::Strategy<Value = FaultPlan> {
+        use proptest::prelude::*;
+        let filter = prop_oneof![Just(SegmentFilter::Data), Just(SegmentFilter::Any)];
+        let rule = prop_oneof![
+            (filter.clone(), 1u64..=4, 0u64..=500).prop_map(|(filter, num, ms)| {
+                FaultRule::Delay {
+                    filter,
+                    num,
+                    den: 8,
+                    extra: Duration::from_millis(ms),
+                }
+            }),
+            (filter, 1u64..=2).prop_map(|(filter, num)| FaultRule::Drop {
+                filter,
+                num,
+                den: 16,
+            }),
+        ];
+        proptest::collection::vec(rule, 0..=3).prop_map(|rules| FaultPlan { rules })
+    }
 }
 
 /// The plan plus its own generator.
