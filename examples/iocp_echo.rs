@@ -49,7 +49,7 @@ impl Shared {
 fn post_accept<W: Winsock + OverlappedIo>(ws: &W, sh: &Shared) -> Result<(), WsaError> {
     let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
     let ov = sh.overlapped(Io::Accept(s));
-    match ws.accept_ex(sh.listener, s, 0, ov) {
+    match ws.accept_ex(sh.listener, s, Vec::new(), ov) {
         Ok(_) | Err(WsaError::WSA_IO_PENDING) => Ok(()),
         Err(e) => Err(e),
     }

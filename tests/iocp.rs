@@ -193,7 +193,10 @@ fn closing_listener_cancels_accept_ex(before: bool) {
         }
         let a = tcp(ws)?;
         let ov = Overlapped::new(7);
-        assert_eq!(ws.accept_ex(l, a, 0, ov), Err(WsaError::WSA_IO_PENDING));
+        assert_eq!(
+            ws.accept_ex(l, a, Vec::new(), ov),
+            Err(WsaError::WSA_IO_PENDING)
+        );
         if !before {
             ws.associate_completion_port(l, port, 125)?;
         }
@@ -249,7 +252,10 @@ fn cp_06_accept_ex_packets_use_listener_key() {
         let a = tcp(ws)?;
         ws.associate_completion_port(a, port, 236)?;
         let ov = Overlapped::new(1);
-        assert_eq!(ws.accept_ex(l, a, 0, ov), Err(WsaError::WSA_IO_PENDING));
+        assert_eq!(
+            ws.accept_ex(l, a, Vec::new(), ov),
+            Err(WsaError::WSA_IO_PENDING)
+        );
         let c = tcp(ws)?;
         ws.connect(c, &addr)?;
         let p = ws.get_queued_completion_status(port, WAIT_MS)?;
@@ -259,7 +265,10 @@ fn cp_06_accept_ex_packets_use_listener_key() {
         let a2 = tcp(ws)?;
         ws.associate_completion_port(a2, port, 237)?;
         let ov2 = Overlapped::new(2);
-        assert_eq!(ws.accept_ex(l, a2, 1, ov2), Err(WsaError::WSA_IO_PENDING));
+        assert_eq!(
+            ws.accept_ex(l, a2, vec![0; 1], ov2),
+            Err(WsaError::WSA_IO_PENDING)
+        );
         let c2 = tcp(ws)?;
         ws.connect(c2, &addr)?;
         no_packet(ws, port, "connected, no data yet");

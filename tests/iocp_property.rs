@@ -237,7 +237,7 @@ fn post_accept<W: OverlappedIo>(ws: &W, sh: &Shared) -> Result<(), WsaError> {
     let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
     let io = Io::Accept(s);
     let ov = sh.issue(io, None);
-    match ws.accept_ex(sh.listener, s, sh.accept_recv_len, ov) {
+    match ws.accept_ex(sh.listener, s, vec![0; sh.accept_recv_len], ov) {
         Ok(_) | Err(WsaError::WSA_IO_PENDING) => Ok(()),
         Err(e) => {
             sh.sync_failure(ov, io, e);

@@ -109,7 +109,7 @@ fn accept_ex_and_connect_ex_complete_on_the_port() {
         ws.associate_completion_port(l, port, 1)?;
         let a = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
         assert_eq!(
-            ws.accept_ex(l, a, 0, Overlapped::new(100)),
+            ws.accept_ex(l, a, Vec::new(), Overlapped::new(100)),
             Err(WsaError::WSA_IO_PENDING)
         );
         let c = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;

@@ -231,7 +231,7 @@ fn pending_accept(
     let ev = ws.wsa_create_event()?;
     let ov = Overlapped::with_event(100, ev);
     assert_eq!(
-        ws.accept_ex(l, a, receive_len, ov),
+        ws.accept_ex(l, a, vec![0; receive_len], ov),
         Err(WsaError::WSA_IO_PENDING),
         "AcceptEx pends"
     );
@@ -651,47 +651,47 @@ fn ov_11_accept_ex_argument_errors() {
         let (l, addr, a, ov, ev) = pending_accept(ws, 0)?;
         let fresh = tcp(ws)?;
         assert_eq!(
-            ws.accept_ex(Socket::INVALID, fresh, 0, Overlapped::new(1)),
+            ws.accept_ex(Socket::INVALID, fresh, Vec::new(), Overlapped::new(1)),
             Err(WsaError::WSAENOTSOCK),
             "invalid listen socket"
         );
         assert_eq!(
-            ws.accept_ex(l, Socket::INVALID, 0, Overlapped::new(1)),
+            ws.accept_ex(l, Socket::INVALID, Vec::new(), Overlapped::new(1)),
             Err(WsaError::WSAENOTSOCK),
             "invalid accept socket"
         );
         let gone = tcp(ws)?;
         ws.closesocket(gone)?;
         assert_eq!(
-            ws.accept_ex(l, gone, 0, Overlapped::new(1)),
+            ws.accept_ex(l, gone, Vec::new(), Overlapped::new(1)),
             Err(WsaError::WSAENOTSOCK),
             "closed accept socket"
         );
         let not_listening = bound_tcp(ws)?;
         assert_eq!(
-            ws.accept_ex(not_listening, fresh, 0, Overlapped::new(1)),
+            ws.accept_ex(not_listening, fresh, Vec::new(), Overlapped::new(1)),
             Err(WsaError::WSAEINVAL),
             "listener not listening"
         );
         assert_eq!(
-            ws.accept_ex(l, a, 0, Overlapped::new(2)),
+            ws.accept_ex(l, a, Vec::new(), Overlapped::new(2)),
             Err(WsaError::WSAEINVAL),
             "accept socket already in a pending AcceptEx"
         );
         let bound = bound_tcp(ws)?;
         assert_eq!(
-            ws.accept_ex(l, bound, 0, Overlapped::new(3)),
+            ws.accept_ex(l, bound, Vec::new(), Overlapped::new(3)),
             Err(WsaError::WSAEINVAL),
             "bound accept socket"
         );
         let (pc, ps) = common::pair(ws)?;
         assert_eq!(
-            ws.accept_ex(l, pc, 0, Overlapped::new(4)),
+            ws.accept_ex(l, pc, Vec::new(), Overlapped::new(4)),
             Err(WsaError::WSAEINVAL),
             "connected accept socket"
         );
         assert_eq!(
-            ws.accept_ex(l, ps, 0, Overlapped::new(5)),
+            ws.accept_ex(l, ps, Vec::new(), Overlapped::new(5)),
             Err(WsaError::WSAEINVAL),
             "accepted socket as accept socket"
         );
@@ -713,7 +713,7 @@ fn ov_11_udp_accept_socket_rejected() {
         let (l, _addr) = common::listener(ws, 5)?;
         let u = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
         assert_eq!(
-            ws.accept_ex(l, u, 0, Overlapped::new(1)),
+            ws.accept_ex(l, u, Vec::new(), Overlapped::new(1)),
             Err(WsaError::WSAEINVAL)
         );
         Ok(())
@@ -964,7 +964,7 @@ fn nb_05_connect_ex_on_sockets_in_other_states() {
         let (l2, _) = common::listener(ws, 5)?;
         let a = tcp(ws)?;
         assert_eq!(
-            ws.accept_ex(l2, a, 0, Overlapped::new(6)),
+            ws.accept_ex(l2, a, Vec::new(), Overlapped::new(6)),
             Err(WsaError::WSA_IO_PENDING)
         );
         assert_eq!(
@@ -985,7 +985,10 @@ fn nb_05_connect_on_pending_accept_socket() {
         let (l, _) = common::listener(ws, 5)?;
         let a = tcp(ws)?;
         let ov = Overlapped::new(1);
-        assert_eq!(ws.accept_ex(l, a, 0, ov), Err(WsaError::WSA_IO_PENDING));
+        assert_eq!(
+            ws.accept_ex(l, a, Vec::new(), ov),
+            Err(WsaError::WSA_IO_PENDING)
+        );
         assert_eq!(ws.connect(a, &addr), Err(WsaError::WSAEINVAL));
         assert_eq!(
             ws.wsa_get_overlapped_result(l, &ov, false).map(|d| d.bytes),
@@ -1011,7 +1014,10 @@ fn ev_10_pending_accept_ex_swallows_fd_accept() {
         let a = tcp(ws)?;
         let aev = ws.wsa_create_event()?;
         let ov = Overlapped::with_event(1, aev);
-        assert_eq!(ws.accept_ex(l, a, 0, ov), Err(WsaError::WSA_IO_PENDING));
+        assert_eq!(
+            ws.accept_ex(l, a, Vec::new(), ov),
+            Err(WsaError::WSA_IO_PENDING)
+        );
         let c1 = tcp(ws)?;
         ws.connect(c1, &addr)?;
         signalled(ws, aev, "AcceptEx completes")?;

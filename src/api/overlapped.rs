@@ -149,14 +149,15 @@ pub trait OverlappedIo: Winsock + Sized {
     ) -> Result<IoCompletion, WsaError>;
 
     /// `AcceptEx(sListenSocket, sAcceptSocket, lpOutputBuffer, dwReceiveDataLength, …,
-    /// lpOverlapped)`: pends (WSA_IO_PENDING) until a client connects — or, with
-    /// `receive_len` > 0, until its first data arrives — then `accept_socket` is the
-    /// connection. Completes on the listener's completion key.
+    /// lpOverlapped)`: pends (WSA_IO_PENDING) until a client connects — or, when `buf` is not
+    /// empty (dwReceiveDataLength = `buf.len()`), until its first data arrives, which fills
+    /// `buf` — then `accept_socket` is the connection. Completes on the listener's key; `buf`
+    /// comes back with the completion (the addresses: `getsockname`/`getpeername`).
     fn accept_ex(
         &self,
         listener: Socket,
         accept_socket: Socket,
-        receive_len: usize,
+        buf: Vec<u8>,
         ov: Overlapped,
     ) -> Result<usize, WsaError>;
 

@@ -300,9 +300,10 @@ impl OverlappedIo for SimWinsock {
         &self,
         listener: Socket,
         accept_socket: Socket,
-        receive_len: usize,
+        buf: Vec<u8>,
         ov: Overlapped,
     ) -> Result<usize, WsaError> {
+        let receive_len = buf.len();
         self.call(
             "AcceptEx",
             listener.raw() as u64,
