@@ -279,23 +279,28 @@ impl World {
                 extra = self.cfg.link.latency * 3 + 200_000_000;
             }
         }
-        let Some(to) = self.route(seg.from_host, seg.dst.ip()) else {
+        // The receiving socket's host, when the sender knows it; the address table otherwise.
+        let hinted = seg
+            .to_sid
+            .and_then(|sid| self.sockets.get(sid))
+            .filter(|s| s.local == Some(seg.dst))
+            .map(|s| s.host)
+            .filter(|&h| !self.hosts[h].crashed);
+        let Some(to) = hinted.or_else(|| self.route(seg.from_host, seg.dst.ip())) else {
             return;
         };
         let p = self.link(seg.from_host, to);
         let ser = (len as u64 * p.ns_per_kib) / 1024;
-        let tail = self.link_tail.entry((seg.from_host, to)).or_insert(0);
-        let at = (self.now + ser + p.latency + extra).max(*tail);
-        *tail = at;
-        let link = (seg.from_host, to);
-        self.schedule_delivery(at, link, seg);
+        let li = self.timers.link_index(seg.from_host, to);
+        let at = (self.now + ser + p.latency + extra).max(self.timers.link_tail(li));
+        self.schedule_delivery(at, li, to, seg);
     }
 
-    /// A segment arrives at its destination host.
-    pub(crate) fn deliver(&mut self, seg: Segment) {
-        let Some(to) = self.route(seg.from_host, seg.dst.ip()) else {
+    /// A segment arrives at host `to` (routed when it was sent).
+    pub(crate) fn deliver(&mut self, to: usize, seg: Segment) {
+        if self.hosts[to].crashed {
             return;
-        };
+        }
         let len = match &seg.kind {
             SegKind::Data { data, .. } | SegKind::Datagram(data) => data.len() as u64,
             _ => 0,

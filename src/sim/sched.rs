@@ -120,8 +120,6 @@ pub(crate) enum WaitKey {
 pub(crate) enum TimerEvent {
     /// Wake a blocked thread whose wait has a timeout.
     Wake { tid: usize, seq: u64 },
-    /// Hand a segment to its destination host.
-    Deliver(Box<Segment>),
     /// Retransmit a SYN (or give up) for a connecting socket.
     SynRetry { sid: usize, attempt: u32, gen: u64 },
     /// Release a connection that finished TIME_WAIT.
@@ -148,6 +146,13 @@ impl Ord for TimerKey {
     }
 }
 
+/// What the timer queue gives back.
+enum Fired {
+    Timer(TimerEvent),
+    /// A segment arriving at host `.0`.
+    Delivery(usize, Segment),
+}
+
 /// Timers ordered by (time, scheduling order).
 ///
 /// Deliveries travel in per-link queues: arrival times on one link never decrease (the wire
@@ -159,8 +164,9 @@ pub(crate) struct TimerQueue {
     heap: std::collections::BinaryHeap<TimerKey>,
     events: Vec<Option<TimerEvent>>,
     free: Vec<u32>,
-    /// Deliveries per link, in arrival order.
-    links: Vec<std::collections::VecDeque<(Nanos, u64, Box<Segment>)>>,
+    /// Deliveries per link (arrival time, sequence, destination host, segment), in arrival
+    /// order; segments wait inline, without an allocation each.
+    links: Vec<std::collections::VecDeque<(Nanos, u64, usize, Segment)>>,
     link_ids: BTreeMap<(usize, usize), usize>,
     /// The head of every non-empty link (`slot` = link index).
     heads: std::collections::BinaryHeap<TimerKey>,
@@ -181,19 +187,26 @@ impl TimerQueue {
         self.heap.push(TimerKey { at, seq, slot });
     }
 
-    /// Queues a delivery on link `link` (`at` not before the link's last delivery).
-    fn push_delivery(&mut self, at: Nanos, seq: u64, link: (usize, usize), seg: Box<Segment>) {
+    /// The index of the link from host `from` to host `to`.
+    pub(crate) fn link_index(&mut self, from: usize, to: usize) -> usize {
         let next = self.links.len();
-        let li = *self.link_ids.entry(link).or_insert(next);
+        let li = *self.link_ids.entry((from, to)).or_insert(next);
         if li == self.links.len() {
             self.links.push(Default::default());
         }
+        li
+    }
+
+    /// Arrival time of the last delivery queued on link `li` (0 when none is queued: every
+    /// earlier one has arrived by now).
+    pub(crate) fn link_tail(&self, li: usize) -> Nanos {
+        self.links[li].back().map_or(0, |e| e.0)
+    }
+
+    /// Queues a delivery to host `to` on link `li`, `at` not before the link's tail.
+    fn push_delivery(&mut self, at: Nanos, seq: u64, li: usize, to: usize, seg: Segment) {
         let q = &mut self.links[li];
-        if q.back().is_some_and(|&(last, _, _)| last > at) {
-            // Not in link order (cannot happen with the wire's FIFO rule): keep it correct anyway.
-            self.push(at, seq, TimerEvent::Deliver(seg));
-            return;
-        }
+        debug_assert!(q.back().is_none_or(|e| e.0 <= at), "link order");
         if q.is_empty() {
             self.heads.push(TimerKey {
                 at,
@@ -201,10 +214,10 @@ impl TimerQueue {
                 slot: li as u32,
             });
         }
-        q.push_back((at, seq, seg));
+        q.push_back((at, seq, to, seg));
     }
 
-    fn pop(&mut self) -> Option<(Nanos, TimerEvent)> {
+    fn pop(&mut self) -> Option<(Nanos, Fired)> {
         let from_links = match (self.heap.peek(), self.heads.peek()) {
             (None, None) => return None,
             (Some(_), None) => false,
@@ -214,22 +227,22 @@ impl TimerQueue {
         if from_links {
             let k = self.heads.pop().expect("peeked");
             let q = &mut self.links[k.slot as usize];
-            let (at, _, seg) = q.pop_front().expect("a head has a delivery");
-            if let Some(&(nat, nseq, _)) = q.front() {
+            let (at, _, to, seg) = q.pop_front().expect("a head has a delivery");
+            if let Some(&(nat, nseq, _, _)) = q.front() {
                 self.heads.push(TimerKey {
                     at: nat,
                     seq: nseq,
                     slot: k.slot,
                 });
             }
-            return Some((at, TimerEvent::Deliver(seg)));
+            return Some((at, Fired::Delivery(to, seg)));
         }
         let k = self.heap.pop()?;
         let ev = self.events[k.slot as usize]
             .take()
             .expect("winsock-sim internal error: timer slot empty");
         self.free.push(k.slot);
-        Some((k.at, ev))
+        Some((k.at, Fired::Timer(ev)))
     }
 
     /// The time of the earliest timer.
@@ -255,13 +268,13 @@ pub(crate) enum Step<T> {
 pub(crate) type Waiters = BTreeMap<WaitKey, Vec<(usize, u64)>>;
 
 impl World {
-    /// Schedules the delivery of `seg` over link `link` at `at` (arrivals on a link never
-    /// go backwards).
-    pub(crate) fn schedule_delivery(&mut self, at: Nanos, link: (usize, usize), seg: Segment) {
+    /// Schedules the delivery of `seg` to host `to` over link `li` at `at` (not before the
+    /// link's tail: arrivals on a link never go backwards).
+    pub(crate) fn schedule_delivery(&mut self, at: Nanos, li: usize, to: usize, seg: Segment) {
         let seq = self.timer_seq;
         self.timer_seq += 1;
         let at = at.max(self.now);
-        self.timers.push_delivery(at, seq, link, Box::new(seg));
+        self.timers.push_delivery(at, seq, li, to, seg);
     }
 
     /// Schedules `ev` at virtual time `at` (not earlier than now).
@@ -424,11 +437,18 @@ impl World {
 
     /// Moves the clock to the earliest timer and fires it. False when no timer is left.
     pub(crate) fn fire_next_timer(&mut self) -> bool {
-        let Some((at, ev)) = self.timers.pop() else {
+        let Some((at, fired)) = self.timers.pop() else {
             return false;
         };
         debug_assert!(at >= self.now, "timer in the past");
         self.now = self.now.max(at);
+        let ev = match fired {
+            Fired::Delivery(to, seg) => {
+                self.deliver(to, seg);
+                return true;
+            }
+            Fired::Timer(ev) => ev,
+        };
         match ev {
             TimerEvent::Wake { tid, seq } => {
                 if self.threads[tid].wait_seq == seq {
@@ -436,7 +456,6 @@ impl World {
                     self.wake(tid, seq);
                 }
             }
-            TimerEvent::Deliver(seg) => self.deliver(*seg),
             TimerEvent::SynRetry { sid, attempt, gen } => self.syn_retry(sid, attempt, gen),
             TimerEvent::TimeWait { sid, gen } => self.time_wait_done(sid, gen),
         }

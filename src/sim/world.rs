@@ -54,8 +54,6 @@ pub(crate) struct World {
     pub addr_map: BTreeMap<IpAddr, usize>,
     /// Per-pair link parameters overriding the default.
     pub links: BTreeMap<(usize, usize), LinkParams>,
-    /// Arrival time of the last segment per direction, to keep each direction in order.
-    pub link_tail: BTreeMap<(usize, usize), Nanos>,
     pub sockets: SocketTable,
     /// Source of generation numbers that invalidate stale timers.
     pub gen_counter: u64,
@@ -99,7 +97,6 @@ impl World {
             hosts: Vec::new(),
             addr_map: BTreeMap::new(),
             links: BTreeMap::new(),
-            link_tail: BTreeMap::new(),
             sockets: SocketTable::default(),
             gen_counter: 0,
             pending_acks: Vec::new(),
