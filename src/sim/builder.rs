@@ -166,7 +166,7 @@ impl SimBuilder {
         self
     }
 
-    /// Virtual time after which `run` gives up with [`SimErrorKind::TimeLimit`] (default 1 h).
+    /// Virtual time after which `run` gives up with [`SimErrorKind::TimeLimit`](super::SimErrorKind::TimeLimit) (default 1 h).
     pub fn time_limit(mut self, d: Duration) -> Self {
         self.cfg.time_limit = d.as_nanos() as Nanos;
         self
