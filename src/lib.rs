@@ -114,6 +114,7 @@ pub mod prelude {
         ApcRoutine, AsyncSelect, CompletionPacket, CompletionPort, CompletionRoutine, EventSelect,
         FdSet, Hwnd, IoCompletion, Iocp, Linger, Msg, Overlapped, OverlappedIo, Select, SockAddr,
         Socket, ThreadId, Winsock, WndProc, WsaData, WsaError, WsaEvent, WsaNetworkEvents,
+        WsaPollFd,
     };
 }
 

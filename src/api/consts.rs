@@ -205,3 +205,24 @@ pub const fn wsa_get_select_event(lparam: isize) -> i32 {
 pub const fn wsa_get_select_error(lparam: isize) -> i32 {
     ((lparam as u32 >> 16) & 0xffff) as i32
 }
+
+/// POLLERR (0x0001): an error or a reset (WSAPoll output only).
+pub const POLLERR: i16 = 0x0001;
+/// POLLHUP (0x0002): the connection was closed or shut down by the peer (output only).
+pub const POLLHUP: i16 = 0x0002;
+/// POLLNVAL (0x0004): the entry is not a socket (output only).
+pub const POLLNVAL: i16 = 0x0004;
+/// POLLWRNORM (0x0010): normal data can be sent.
+pub const POLLWRNORM: i16 = 0x0010;
+/// POLLOUT: POLLWRNORM.
+pub const POLLOUT: i16 = POLLWRNORM;
+/// POLLWRBAND (0x0020): priority data can be sent (not valid in `events` on Windows).
+pub const POLLWRBAND: i16 = 0x0020;
+/// POLLRDNORM (0x0100): normal data (or a connection to accept) can be read.
+pub const POLLRDNORM: i16 = 0x0100;
+/// POLLRDBAND (0x0200): urgent (out-of-band) data can be read.
+pub const POLLRDBAND: i16 = 0x0200;
+/// POLLIN: POLLRDNORM | POLLRDBAND.
+pub const POLLIN: i16 = POLLRDNORM | POLLRDBAND;
+/// POLLPRI (0x0400): not valid in `events` on Windows.
+pub const POLLPRI: i16 = 0x0400;

@@ -33,7 +33,7 @@ pub use error::WsaError;
 pub use event_select::{EventSelect, WsaEvent, WsaNetworkEvents};
 pub use iocp::{CompletionPacket, CompletionPort, Iocp};
 pub use overlapped::{ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo};
-pub use select::{FdSet, Select};
+pub use select::{FdSet, Select, WsaPollFd};
 pub use types::{Linger, SockAddr, Socket, ThreadId, WsaData, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN};
 
 /// The WinSock calls, written once and run against any backend.

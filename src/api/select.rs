@@ -110,4 +110,34 @@ pub trait Select: Winsock {
         exceptfds: Option<&mut FdSet>,
         timeout: Option<Duration>,
     ) -> Result<usize, WsaError>;
+
+    /// `WSAPoll(fdArray, fds, timeout)`: fills each entry's `revents` and returns how many
+    /// entries have any; `timeout_ms` < 0 waits forever, 0 polls. Requested bits may only be
+    /// POLLRDNORM, POLLRDBAND, POLLWRNORM (POLLIN, POLLOUT), else WSAEINVAL; an empty array
+    /// gives WSAEINVAL. An entry that is not a socket gets POLLNVAL and is not counted; if
+    /// every entry is invalid the call fails with WSAENOTSOCK. POLLHUP and POLLERR are
+    /// reported even when not requested.
+    fn wsa_poll(&self, fds: &mut [WsaPollFd], timeout_ms: i32) -> Result<usize, WsaError>;
+}
+
+/// WSAPOLLFD: one entry of `WSAPoll`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WsaPollFd {
+    /// fd: the socket.
+    pub fd: Socket,
+    /// events: what to wait for (POLLRDNORM, POLLRDBAND, POLLWRNORM).
+    pub events: i16,
+    /// revents: what happened (written by the call).
+    pub revents: i16,
+}
+
+impl WsaPollFd {
+    /// An entry for `fd` waiting for `events`, `revents` cleared.
+    pub fn new(fd: Socket, events: i16) -> WsaPollFd {
+        WsaPollFd {
+            fd,
+            events,
+            revents: 0,
+        }
+    }
 }

@@ -12,9 +12,61 @@ use super::api::SimWinsock;
 use super::sched::{Step, WaitKey};
 use super::socket::Role;
 use super::world::World;
-use crate::api::{FdSet, Select, Socket, WsaError};
+use crate::api::consts::*;
+use crate::api::{FdSet, Select, Socket, WsaError, WsaPollFd};
 
 impl World {
+    /// WSAPoll's view of a socket: every bit that holds now (POLLHUP and POLLERR included).
+    pub(crate) fn poll_bits(&self, id: usize) -> i16 {
+        let Some(s) = self.sockets.get(id) else {
+            return POLLNVAL;
+        };
+        match &s.role {
+            Role::Listener(q) if !q.accept_q.is_empty() => POLLRDNORM,
+            Role::Listener(_) | Role::Idle => 0,
+            Role::Dgram(u) => {
+                let mut b = POLLWRNORM;
+                if !u.queue.is_empty() {
+                    b |= POLLRDNORM;
+                }
+                b
+            }
+            Role::Stream(t) => {
+                let mut b = 0;
+                if t.connected_at.is_none() {
+                    // Connecting, or a connect that failed.
+                    return if t.error.is_some() {
+                        POLLHUP | POLLERR
+                    } else {
+                        0
+                    };
+                }
+                if !t.rcv.is_empty() {
+                    b |= POLLRDNORM;
+                }
+                if !t.oob.is_empty() {
+                    b |= if s.opts.oobinline {
+                        POLLRDNORM
+                    } else {
+                        POLLRDBAND
+                    };
+                }
+                if t.error.is_some() {
+                    // A reset: POLLERR | POLLHUP | POLLWRNORM (conformance SEL-13).
+                    b |= POLLERR | POLLHUP | POLLWRNORM;
+                } else {
+                    if t.fin_rcvd {
+                        b |= POLLHUP;
+                    }
+                    if self.send_ready(id) || t.fin_rcvd {
+                        b |= POLLWRNORM;
+                    }
+                }
+                b
+            }
+        }
+    }
+
     /// select's read readiness.
     pub(crate) fn select_readable(&self, id: usize) -> bool {
         match self.sockets.get(id).map(|s| &s.role) {
@@ -119,6 +171,88 @@ impl Select for SimWinsock {
             self.idle_poll();
         }
         r
+    }
+
+    fn wsa_poll(&self, fds: &mut [WsaPollFd], timeout_ms: i32) -> Result<usize, WsaError> {
+        let r = self.call("WSAPoll", fds.len() as u64, timeout_ms as u64, |this| {
+            this.poll_body(fds, timeout_ms)
+        });
+        if timeout_ms == 0 && r == Ok(0) {
+            self.idle_poll();
+        }
+        r
+    }
+}
+
+/// Bits a program may request from WSAPoll; anything else is WSAEINVAL.
+const POLL_REQUESTABLE: i16 = POLLRDNORM | POLLRDBAND | POLLWRNORM;
+/// Bits reported whether requested or not.
+const POLL_ALWAYS: i16 = POLLHUP | POLLERR | POLLNVAL;
+
+impl SimWinsock {
+    /// The body of WSAPoll.
+    fn poll_body(&self, fds: &mut [WsaPollFd], timeout_ms: i32) -> Result<usize, WsaError> {
+        if fds.is_empty() {
+            return Err(WsaError::WSAEINVAL);
+        }
+        if fds.iter().any(|f| f.events & !POLL_REQUESTABLE != 0) {
+            return Err(WsaError::WSAEINVAL);
+        }
+        let ids: Vec<Option<usize>> = {
+            let w = self.w();
+            fds.iter()
+                .map(|f| w.sock_id(self.host, f.fd).ok())
+                .collect()
+        };
+        for f in fds.iter_mut() {
+            f.revents = 0;
+        }
+        if ids.iter().all(Option::is_none) {
+            for f in fds.iter_mut() {
+                f.revents = POLLNVAL;
+            }
+            return Err(WsaError::WSAENOTSOCK);
+        }
+        let deadline =
+            (timeout_ms >= 0).then(|| self.now().as_nanos() as u64 + timeout_ms as u64 * 1_000_000);
+        let host = self.host;
+        let events: Vec<(Socket, i16)> = fds.iter().map(|f| (f.fd, f.events)).collect();
+        let revents = self.blocking("WSAPoll", None, |w| {
+            let revents: Vec<i16> = events
+                .iter()
+                .zip(&ids)
+                .map(|(&(fd, ev), id)| match id {
+                    // Closed meanwhile (or never a socket): POLLNVAL.
+                    Some(id) if w.sock_id(host, fd) == Ok(*id) => {
+                        w.poll_bits(*id) & (ev | POLL_ALWAYS)
+                    }
+                    _ => POLLNVAL,
+                })
+                .collect();
+            let counted = revents
+                .iter()
+                .zip(&ids)
+                .any(|(&r, id)| r != 0 && (r != POLLNVAL || id.is_some()));
+            if counted || deadline.is_some_and(|d| w.now >= d) {
+                return Step::Done(Ok(revents));
+            }
+            let keys = ids
+                .iter()
+                .flatten()
+                .map(|&id| WaitKey::Socket(id))
+                .collect();
+            Step::WaitAny(keys, deadline)
+        })?;
+        let mut n = 0;
+        for ((f, r), id) in fds.iter_mut().zip(revents).zip(&ids) {
+            f.revents = r;
+            // An entry that was never a socket is marked but not counted (SEL-14); one closed
+            // during the call counts.
+            if r != 0 && id.is_some() {
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 }
 
