@@ -1419,3 +1419,69 @@ fn apc_from_another_thread_wakes_alertable_wait() {
         Ok(())
     });
 }
+
+#[test]
+fn er_11_disconnect_ex() {
+    // Proves: DisconnectEx on an unconnected socket → WSAENOTCONN; on a connected one with an
+    // OVERLAPPED it pends and completes with 0 bytes; without one it succeeds at once (twice);
+    // afterwards send → WSAESHUTDOWN, connect → WSAEISCONN, the peer reads 0 but can still send
+    // and this side receives it (half close); getpeername/getsockname still work.
+    common::run(|ws| {
+        let fresh = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        assert_eq!(ws.disconnect_ex(fresh, None, 0), Err(WsaError::WSAENOTCONN));
+        let (c, s) = common::pair(ws)?;
+        let ev = ws.wsa_create_event()?;
+        let ov = Overlapped::with_event(1, ev);
+        assert_eq!(
+            ws.disconnect_ex(c, Some(ov), 0),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        assert_eq!(
+            ws.wsa_wait_for_multiple_events(&[ev], false, 1000, false)?,
+            0
+        );
+        let done = ws.wsa_get_overlapped_result(c, &ov, false)?;
+        assert_eq!((done.error, done.bytes), (None, 0));
+        assert_eq!(ws.send(c, b"x", 0), Err(WsaError::WSAESHUTDOWN));
+        let peer = ws.getpeername(c)?;
+        assert_eq!(ws.connect(c, &peer), Err(WsaError::WSAEISCONN));
+        ws.getsockname(c)?;
+        let mut b = [0u8; 4];
+        assert_eq!(ws.recv(s, &mut b, 0)?, 0);
+        ws.send(s, b"back", 0)?;
+        assert_eq!(common::recv_exact(ws, c, 4)?, b"back");
+
+        let (c2, _s2) = common::pair(ws)?;
+        ws.disconnect_ex(c2, None, 0)?;
+        ws.disconnect_ex(c2, None, 0)?;
+        Ok(())
+    });
+}
+
+#[test]
+fn cp_08_disconnect_ex_packets() {
+    // Proves: DisconnectEx with an OVERLAPPED on an associated socket queues one packet
+    // (success, 0 bytes, the socket's key); without an OVERLAPPED it queues none.
+    common::run(|ws| {
+        let port = ws.create_io_completion_port(0)?;
+        let (c, _s) = common::pair(ws)?;
+        ws.associate_completion_port(c, port, 77)?;
+        assert_eq!(
+            ws.disconnect_ex(c, Some(Overlapped::new(5)), 0),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        let p = ws.get_queued_completion_status(port, 1000)?;
+        assert_eq!(
+            (p.key, p.bytes, p.error, p.overlapped.map(|o| o.id)),
+            (77, 0, None, Some(5))
+        );
+        let (c2, _s2) = common::pair(ws)?;
+        ws.associate_completion_port(c2, port, 78)?;
+        ws.disconnect_ex(c2, None, 0)?;
+        assert_eq!(
+            ws.get_queued_completion_status(port, 200),
+            Err(WsaError::WAIT_TIMEOUT)
+        );
+        Ok(())
+    });
+}

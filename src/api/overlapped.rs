@@ -172,6 +172,13 @@ pub trait OverlappedIo: Winsock + Sized {
         ov: Overlapped,
     ) -> Result<usize, WsaError>;
 
+    /// `DisconnectEx(s, lpOverlapped, dwFlags, 0)`: closes the sending direction (FIN after
+    /// queued data, as `shutdown(SD_SEND)`); the peer can still send and this side receive.
+    /// With `ov` it pends (WSA_IO_PENDING) until the FIN is acknowledged and then completes
+    /// with 0 bytes (a packet on a completion port); without, it returns at once. Not
+    /// connected: WSAENOTCONN. `flags` must be 0 (TF_REUSE_SOCKET is not modelled: WSAEINVAL).
+    fn disconnect_ex(&self, s: Socket, ov: Option<Overlapped>, flags: u32) -> Result<(), WsaError>;
+
     /// `CancelIoEx(hFile, lpOverlapped)`: cancels the socket's pending operations (only
     /// `ov`'s if given); they complete with WSA_OPERATION_ABORTED. None pending:
     /// ERROR_NOT_FOUND.

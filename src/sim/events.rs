@@ -56,6 +56,7 @@ impl World {
     pub(crate) fn on_peer_closed(&mut self, id: usize, err: Option<WsaError>) {
         self.service_recvs(id);
         self.service_sends(id);
+        self.service_disconnect(id);
         self.notify(WaitKey::Socket(id));
         self.ev_peer_closed(id, err.map_or(0, |e| e.code()));
     }

@@ -85,6 +85,8 @@ pub(crate) enum OpKind {
     Connect {
         send: Vec<u8>,
     },
+    /// DisconnectEx: completes when the FIN is acknowledged.
+    Disconnect,
 }
 
 /// A completion routine as the sim stores it.
@@ -115,6 +117,8 @@ pub(crate) struct SockIo {
     pub connect: Option<u64>,
     /// An AcceptEx (of some listener) waiting for this socket's first data.
     pub accept_wait: Option<u64>,
+    /// A DisconnectEx waiting for the acknowledgement of its FIN.
+    pub disconnect: Option<u64>,
     /// Completion port object and key.
     pub port: Option<(usize, usize)>,
     pub skip_on_success: bool,
@@ -440,6 +444,10 @@ impl World {
             io.accept_wait = None;
             hit.push((a, accept_status));
         }
+        if let Some(d) = io.disconnect.filter(|s| matches(ops, s)) {
+            io.disconnect = None;
+            hit.push((d, status));
+        }
         let n = hit.len();
         for (serial, st) in hit {
             self.finish_op(serial, st, 0, false);
@@ -531,6 +539,21 @@ impl World {
     /// Whether a ConnectEx is pending on socket `id`.
     pub(crate) fn connect_ex_pending(&self, id: usize) -> bool {
         self.io_sock_ref(id).is_some_and(|io| io.connect.is_some())
+    }
+
+    /// A pending DisconnectEx completes once its FIN is acknowledged (or the connection ends).
+    pub(crate) fn service_disconnect(&mut self, id: usize) {
+        let Some(serial) = self.io_sock_ref(id).and_then(|io| io.disconnect) else {
+            return;
+        };
+        let (acked, reset) = self
+            .tcp(id)
+            .map_or((false, true), |t| (t.fin_acked, t.error.is_some()));
+        if acked || reset {
+            self.io_sock(id).disconnect = None;
+            let status = if acked { Status::Ok } else { Status::Reset };
+            self.finish_op(serial, status, 0, false);
+        }
     }
 
     /// A ConnectEx finished (its socket connected or failed).

@@ -412,6 +412,45 @@ impl OverlappedIo for SimWinsock {
         )
     }
 
+    fn disconnect_ex(&self, s: Socket, ov: Option<Overlapped>, flags: u32) -> Result<(), WsaError> {
+        self.call("DisconnectEx", s.raw() as u64, u64::from(flags), |this| {
+            let id = this.sock(s)?;
+            let mut w = this.w();
+            if flags != 0 {
+                return Err(WsaError::WSAEINVAL);
+            }
+            let connected = w.tcp(id).is_some_and(|t| {
+                t.state.is_synchronized() && t.state != TcpState::TimeWait && t.error.is_none()
+            });
+            if !connected {
+                return Err(WsaError::WSAENOTCONN);
+            }
+            let Some(ov) = ov else {
+                // Without an OVERLAPPED the call returns at once (and queues nothing).
+                w.shutdown_socket(id, SD_SEND)?;
+                return Ok(());
+            };
+            if !w.ov_free(this.host, &ov) {
+                return Err(WsaError::WSAEINVAL);
+            }
+            let serial = w.start_op(Op {
+                host: this.host,
+                tid: this.tid,
+                sid: id,
+                ov,
+                kind: OpKind::Disconnect,
+                bufs: Vec::new(),
+                routine: None,
+                done: None,
+                from: None,
+            });
+            w.io_sock(id).disconnect = Some(serial);
+            w.shutdown_socket(id, SD_SEND)?;
+            // The FIN needs the network to be acknowledged: this is pending.
+            Err(WsaError::WSA_IO_PENDING)
+        })
+    }
+
     fn cancel_io_ex(&self, s: Socket, ov: Option<&Overlapped>) -> Result<(), WsaError> {
         self.call(
             "CancelIoEx",

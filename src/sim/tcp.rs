@@ -362,6 +362,8 @@ impl World {
         }
         let (fin_acked, state) = (t.fin_acked, t.state);
         if fin_acked {
+            // A DisconnectEx waiting for its FIN to be acknowledged completes.
+            self.service_disconnect(id);
             match state {
                 TcpState::FinWait1 => self.set_state(id, TcpState::FinWait2),
                 TcpState::Closing => self.enter_time_wait(id),
