@@ -1485,3 +1485,79 @@ fn cp_08_disconnect_ex_packets() {
         Ok(())
     });
 }
+
+#[test]
+fn ov_15_wsa_ioctl_synchronous_codes() {
+    // Proves: WSAIoctl FIONBIO/FIONREAD/SIOCATMARK work and need a 4-byte buffer (WSAEFAULT
+    // otherwise, NB-08); SIO_KEEPALIVE_VALS needs its 12-byte input (ER-12); unsupported codes
+    // (0xdeadbeef, FIOASYNC) give WSAEOPNOTSUPP; SIO_BASE_HANDLE returns the socket itself.
+    common::run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let mut out = [0u8; 4];
+        assert_eq!(
+            ws.wsa_ioctl(s, FIONREAD, &[], &mut out[..3]),
+            Err(WsaError::WSAEFAULT)
+        );
+        ws.send(c, b"12345", 0)?;
+        ws.sleep(10);
+        assert_eq!(ws.wsa_ioctl(s, FIONREAD, &[], &mut out)?, 4);
+        assert_eq!(u32::from_le_bytes(out), 5);
+        assert_eq!(ws.wsa_ioctl(s, SIOCATMARK, &[], &mut out)?, 4);
+        assert_eq!(u32::from_le_bytes(out), 1);
+        assert_eq!(ws.wsa_ioctl(s, FIONBIO, &1u32.to_le_bytes(), &mut [])?, 0);
+        let mut b = [0u8; 8];
+        ws.recv(s, &mut b, 0)?;
+        assert_eq!(ws.recv(s, &mut b, 0), Err(WsaError::WSAEWOULDBLOCK));
+        assert_eq!(
+            ws.wsa_ioctl(s, SIO_KEEPALIVE_VALS, &[], &mut []),
+            Err(WsaError::WSAEFAULT)
+        );
+        assert_eq!(
+            ws.wsa_ioctl(s, SIO_KEEPALIVE_VALS, &[0; 11], &mut []),
+            Err(WsaError::WSAEFAULT)
+        );
+        let mut ka = Vec::new();
+        for v in [1u32, 30_000, 2_000] {
+            ka.extend_from_slice(&v.to_le_bytes());
+        }
+        assert_eq!(ws.wsa_ioctl(s, SIO_KEEPALIVE_VALS, &ka, &mut [])?, 0);
+        assert_eq!(ws.getsockopt_i32(s, SOL_SOCKET, SO_KEEPALIVE)?, 1);
+        assert_eq!(ws.getsockopt_i32(s, IPPROTO_TCP, TCP_KEEPALIVE)?, 30);
+        for code in [0xdead_beef, FIOASYNC] {
+            assert_eq!(
+                ws.wsa_ioctl(s, code, &[], &mut out),
+                Err(WsaError::WSAEOPNOTSUPP)
+            );
+        }
+        let mut h = [0u8; 8];
+        let n = ws.wsa_ioctl(s, SIO_BASE_HANDLE, &[], &mut h)?;
+        assert_eq!(usize::from_le_bytes(h[..n].try_into().unwrap()), s.raw());
+        Ok(())
+    });
+}
+
+#[test]
+fn er_12_ideal_send_backlog_query() {
+    // Proves: SIO_IDEAL_SEND_BACKLOG_QUERY on an unconnected TCP socket → WSAENOTCONN, on UDP
+    // → WSAEOPNOTSUPP, on a connected socket → 0x10000.
+    common::run(|ws| {
+        let mut out = [0u8; 4];
+        let t = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        assert_eq!(
+            ws.wsa_ioctl(t, SIO_IDEAL_SEND_BACKLOG_QUERY, &[], &mut out),
+            Err(WsaError::WSAENOTCONN)
+        );
+        let u = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        assert_eq!(
+            ws.wsa_ioctl(u, SIO_IDEAL_SEND_BACKLOG_QUERY, &[], &mut out),
+            Err(WsaError::WSAEOPNOTSUPP)
+        );
+        let (c, _s) = common::pair(ws)?;
+        assert_eq!(
+            ws.wsa_ioctl(c, SIO_IDEAL_SEND_BACKLOG_QUERY, &[], &mut out)?,
+            4
+        );
+        assert_eq!(u32::from_le_bytes(out), 0x10000);
+        Ok(())
+    });
+}

@@ -226,3 +226,13 @@ pub const POLLRDBAND: i16 = 0x0200;
 pub const POLLIN: i16 = POLLRDNORM | POLLRDBAND;
 /// POLLPRI (0x0400): not valid in `events` on Windows.
 pub const POLLPRI: i16 = 0x0400;
+
+/// SIO_KEEPALIVE_VALS (0x98000004): set keep-alive (struct tcp_keepalive: onoff, time ms,
+/// interval ms, 12 bytes).
+pub const SIO_KEEPALIVE_VALS: u32 = 0x9800_0004;
+/// SIO_IDEAL_SEND_BACKLOG_QUERY (0x4004747B): the ideal amount of unacknowledged data.
+pub const SIO_IDEAL_SEND_BACKLOG_QUERY: u32 = 0x4004_747B;
+/// SIO_BASE_HANDLE (0x48000022): the base provider's socket (the socket itself here).
+pub const SIO_BASE_HANDLE: u32 = 0x4800_0022;
+/// FIOASYNC (0x8004667D): not supported by WinSock (WSAEOPNOTSUPP).
+pub const FIOASYNC: u32 = 0x8004_667D;

@@ -179,6 +179,19 @@ pub trait OverlappedIo: Winsock + Sized {
     /// connected: WSAENOTCONN. `flags` must be 0 (TF_REUSE_SOCKET is not modelled: WSAEINVAL).
     fn disconnect_ex(&self, s: Socket, ov: Option<Overlapped>, flags: u32) -> Result<(), WsaError>;
 
+    /// `WSAIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer,
+    /// &cbBytesReturned, NULL, NULL)` (the non-overlapped form): FIONBIO, FIONREAD,
+    /// SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE. Returns
+    /// cbBytesReturned. A too-small input or output buffer: WSAEFAULT; another code:
+    /// WSAEOPNOTSUPP (conformance OV-15, NB-08, ER-12).
+    fn wsa_ioctl(
+        &self,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<usize, WsaError>;
+
     /// `CancelIoEx(hFile, lpOverlapped)`: cancels the socket's pending operations (only
     /// `ov`'s if given); they complete with WSA_OPERATION_ABORTED. None pending:
     /// ERROR_NOT_FOUND.
