@@ -1,10 +1,17 @@
 //! Quick sanity of the FD_* machinery (the full catalogue lives in event_select.rs etc.).
 mod common;
+
+/// These sanity checks count bytes per event: one send, one segment.
+fn whole_segments() -> winsock_sim::sim::SimBuilder {
+    winsock_sim::sim::Sim::builder()
+        .seed(common::seed())
+        .segmentation(winsock_sim::sim::Segmentation::Mss)
+}
 use winsock_sim::prelude::*;
 
 #[test]
 fn event_select_reports_write_then_read_then_close() {
-    common::run(|ws| {
+    common::run_with(whole_segments(), |ws| {
         let (c, s) = common::pair(ws)?;
         let ev = ws.wsa_create_event()?;
         ws.wsa_event_select(s, ev, FD_READ | FD_WRITE | FD_CLOSE)?;
@@ -38,7 +45,7 @@ fn event_select_reports_write_then_read_then_close() {
 
 #[test]
 fn async_select_posts_connect_then_write() {
-    common::run(|ws| {
+    common::run_with(whole_segments(), |ws| {
         let (l, addr) = common::listener(ws, 5)?;
         let hwnd = ws.create_window(None)?;
         let c = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
@@ -58,7 +65,7 @@ fn async_select_posts_connect_then_write() {
 
 #[test]
 fn select_sees_pending_accept_and_data() {
-    common::run(|ws| {
+    common::run_with(whole_segments(), |ws| {
         let (l, addr) = common::listener(ws, 5)?;
         let mut r = FdSet::new();
         r.set(l);

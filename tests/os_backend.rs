@@ -319,8 +319,10 @@ fn timeouts_fionread_and_shutdown<W: Winsock>(ws: &W) -> Result<(), WsaError> {
     assert_eq!(ws.recv(s, &mut buf, 0), Err(WsaError::WSAETIMEDOUT));
     ws.setsockopt_i32(s, SOL_SOCKET, SO_RCVTIMEO, TIMEOUT_MS)?;
     ws.send(c, b"abcdef", 0)?;
-    // A blocking peek waits for the first bytes; FIONREAD then counts all six.
-    assert_eq!(ws.recv(s, &mut buf[..2], MSG_PEEK)?, 2);
+    // A blocking peek waits for the first bytes (the first segment may carry just one);
+    // FIONREAD then counts all six.
+    let peeked = ws.recv(s, &mut buf[..2], MSG_PEEK)?;
+    assert!((1..=2).contains(&peeked), "peeked {peeked}");
     let mut n = 0;
     for _ in 0..500 {
         ws.ioctlsocket(s, FIONREAD, &mut n)?;

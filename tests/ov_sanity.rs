@@ -1,13 +1,20 @@
 //! Quick sanity of overlapped I/O and completion ports (the catalogue rules are in
 //! overlapped.rs and iocp.rs).
 mod common;
+
+/// These sanity checks count bytes per event: one send, one segment.
+fn whole_segments() -> winsock_sim::sim::SimBuilder {
+    winsock_sim::sim::Sim::builder()
+        .seed(common::seed())
+        .segmentation(winsock_sim::sim::Segmentation::Mss)
+}
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use winsock_sim::prelude::*;
 
 #[test]
 fn overlapped_recv_with_event_completes_later() {
-    common::run(|ws| {
+    common::run_with(whole_segments(), |ws| {
         let (c, s) = common::pair(ws)?;
         let ev = ws.wsa_create_event()?;
         let ov = Overlapped::with_event(7, ev);
@@ -33,7 +40,7 @@ fn overlapped_recv_with_event_completes_later() {
 
 #[test]
 fn completion_routine_runs_in_alertable_sleep() {
-    common::run(|ws| {
+    common::run_with(whole_segments(), |ws| {
         let (c, s) = common::pair(ws)?;
         let calls = Arc::new(AtomicUsize::new(0));
         let seen = calls.clone();
@@ -61,7 +68,7 @@ fn completion_routine_runs_in_alertable_sleep() {
 
 #[test]
 fn iocp_packet_for_pending_and_immediate_recv() {
-    common::run(|ws| {
+    common::run_with(whole_segments(), |ws| {
         let (c, s) = common::pair(ws)?;
         let port = ws.create_io_completion_port(0)?;
         ws.associate_completion_port(s, port, 125)?;
@@ -103,7 +110,7 @@ fn iocp_packet_for_pending_and_immediate_recv() {
 
 #[test]
 fn accept_ex_and_connect_ex_complete_on_the_port() {
-    common::run(|ws| {
+    common::run_with(whole_segments(), |ws| {
         let (l, addr) = common::listener(ws, 5)?;
         let port = ws.create_io_completion_port(0)?;
         ws.associate_completion_port(l, port, 1)?;

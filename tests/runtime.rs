@@ -265,13 +265,15 @@ fn busy_polling_thread_still_progresses() {
         ws.set_nonblocking(s, true)?;
         let mut buf = [0u8; 16];
         let mut polls = 0u64;
-        let n = loop {
-            match ws.recv(s, &mut buf, 0) {
-                Ok(n) => break n,
+        // The bytes may come in several segments: poll until all seven are in.
+        let mut n = 0;
+        while n < 7 {
+            match ws.recv(s, &mut buf[n..], 0) {
+                Ok(k) => n += k,
                 Err(WsaError::WSAEWOULDBLOCK) => polls += 1,
                 Err(e) => return Err(e),
             }
-        };
+        }
         assert_eq!(&buf[..n], b"finally");
         assert!(ws.get_tick_count() >= 50, "time moved while polling");
         assert!(polls > 0);
