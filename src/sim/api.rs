@@ -345,22 +345,6 @@ impl SimWinsock {
             self.switch_to_scheduler();
         }
     }
-
-    /// Runs the thread's queued APCs (completion routines, QueueUserAPC): what an alertable
-    /// wait does. Returns how many ran.
-    pub(crate) fn run_apcs(&self) -> usize {
-        let mut n = 0;
-        loop {
-            let apc = self.w().threads[self.tid].apcs.pop_front();
-            match apc {
-                Some(f) => {
-                    f(self);
-                    n += 1;
-                }
-                None => return n,
-            }
-        }
-    }
 }
 
 impl Winsock for SimWinsock {

@@ -13,8 +13,12 @@
 //! - `events` — the hooks every state change goes through (FD_* events);
 //! - `fault` — the fault seam ([`FaultPlan`]); `trace` — the trace and its hash; `rng` — seeded
 //!   randomness;
+//! - `select`, `async_select`, `event_select`, `network_events` — the readiness models;
+//!   `overlapped`, `overlapped_api`, `apc`, `iocp` — overlapped I/O, APC queues, completion
+//!   ports; `objects` — events, windows and ports as kernel objects; `udp` — datagrams;
 //! - `api` — [`SimWinsock`], the [`Winsock`](crate::Winsock) implementation.
 
+mod apc;
 mod api;
 mod async_select;
 mod builder;

@@ -5,12 +5,11 @@
 
 use super::api::{SimWinsock, Traced};
 use super::overlapped::{Op, OpKind, Status};
-use super::sched::{Step, ThreadState, WaitKey};
+use super::sched::{Step, WaitKey};
 use super::socket::Role;
 use super::tcp::TcpState;
 use super::world::World;
 use crate::api::consts::*;
-use crate::api::overlapped::WAIT_IO_COMPLETION;
 use crate::api::{
     ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, SockAddr, Socket,
     ThreadId, WsaError, WsaEvent,
@@ -117,11 +116,6 @@ impl SimWinsock {
             done: None,
             from: None,
         }))
-    }
-
-    /// The alertable part of a wait: runs queued APCs if there are any.
-    fn apcs_ran(&self) -> bool {
-        self.run_apcs() > 0
     }
 }
 
@@ -549,50 +543,7 @@ impl OverlappedIo for SimWinsock {
     }
 
     fn sleep_ex(&self, ms: u32, alertable: bool) -> u32 {
-        if self.enter("SleepEx", true).is_err() {
-            return 0;
-        }
-        if alertable && self.apcs_ran() {
-            return WAIT_IO_COMPLETION;
-        }
-        if ms == 0 && !alertable {
-            crate::api::Winsock::sleep(self, 0);
-            return 0;
-        }
-        let tid = self.tid;
-        let deadline =
-            (ms != INFINITE).then(|| self.now().as_nanos() as u64 + u64::from(ms) * 1_000_000);
-        let r = self.blocking("SleepEx", None, |w| {
-            if alertable && !w.threads[tid].apcs.is_empty() {
-                return Step::Done(Ok(WAIT_IO_COMPLETION));
-            }
-            if deadline.is_some_and(|d| w.now >= d) {
-                return Step::Done(Ok(0));
-            }
-            let keys = if alertable {
-                vec![WaitKey::Apc(tid)]
-            } else {
-                Vec::new()
-            };
-            Step::WaitAny(keys, deadline)
-        });
-        let r = match r {
-            Ok(WAIT_IO_COMPLETION) => {
-                self.run_apcs();
-                WAIT_IO_COMPLETION
-            }
-            _ => 0,
-        };
-        if ms == 0 && r == 0 {
-            self.idle_poll();
-        }
-        let _ = self.finish(
-            "SleepEx",
-            u64::from(ms),
-            u64::from(alertable),
-            Ok::<usize, WsaError>(r as usize),
-        );
-        r
+        self.sleep_alertable(ms, alertable)
     }
 
     fn wait_for_single_object_ex(
@@ -623,18 +574,6 @@ impl OverlappedIo for SimWinsock {
     }
 
     fn queue_user_apc(&self, apc: ApcRoutine<Self>, thread: ThreadId) -> Result<(), WsaError> {
-        let r = self.enter("QueueUserAPC", true).and_then(|()| {
-            let mut w = self.w();
-            let tid = thread.index();
-            match w.threads.get(tid).map(|t| t.state) {
-                Some(ThreadState::Finished) | None => Err(WsaError::WSA_INVALID_HANDLE),
-                Some(_) => {
-                    w.threads[tid].apcs.push_back(apc);
-                    w.notify(WaitKey::Apc(tid));
-                    Ok(())
-                }
-            }
-        });
-        self.finish("QueueUserAPC", thread.index() as u64, 0, r)
+        self.queue_apc(apc, thread)
     }
 }
