@@ -134,8 +134,9 @@ pub fn server<W: Winsock + OverlappedIo + Iocp>(ws: &W) -> Result<(), WsaError> 
     for _ in 0..PENDING_ACCEPTS {
         post_accept(ws, &sh)?;
     }
-    // 2 × CPUs workers (the sim's CPU count, 2 by default; the port runs 2 at a time).
-    let workers = 2 * 2;
+    // 2 × CPUs workers, as IOCP servers size their pools; the port (concurrency 0) lets one
+    // per CPU run at a time.
+    let workers = 2 * ws.get_system_info().number_of_processors;
     let mut threads = Vec::new();
     for _ in 0..workers {
         let sh = sh.clone();

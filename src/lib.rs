@@ -113,8 +113,8 @@ pub mod prelude {
     pub use crate::api::{
         ApcRoutine, AsyncSelect, CompletionPacket, CompletionPort, CompletionRoutine, EventSelect,
         FdSet, Hwnd, IoCompletion, Iocp, Linger, Msg, Overlapped, OverlappedIo, Select, SockAddr,
-        Socket, ThreadId, Winsock, WndProc, WsaData, WsaError, WsaEvent, WsaNetworkEvents,
-        WsaPollFd,
+        Socket, SystemInfo, ThreadId, Winsock, WndProc, WsaData, WsaError, WsaEvent,
+        WsaNetworkEvents, WsaPollFd,
     };
 }
 

@@ -706,3 +706,15 @@ fn failure_report_names_the_fault_plan() {
     assert!(text.contains("fault plan: [Delay"), "{text}");
     assert!(text.contains("WINSOCK_SIM_SEED=99"), "{text}");
 }
+
+#[test]
+fn get_system_info_reports_the_sims_cpu_count() {
+    // Proves: GetSystemInfo's processor count is the builder's `cpus` (default 2), so servers
+    // that size their worker pools by it behave the same on every machine.
+    for (builder, cpus) in [(Sim::builder(), 2), (Sim::builder().cpus(6), 6)] {
+        common::run_with(builder.seed(1), move |ws| {
+            assert_eq!(ws.get_system_info().number_of_processors, cpus);
+            Ok(())
+        });
+    }
+}

@@ -34,7 +34,9 @@ pub use event_select::{EventSelect, WsaEvent, WsaNetworkEvents};
 pub use iocp::{CompletionPacket, CompletionPort, Iocp};
 pub use overlapped::{ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo};
 pub use select::{FdSet, Select, WsaPollFd};
-pub use types::{Linger, SockAddr, Socket, ThreadId, WsaData, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN};
+pub use types::{
+    Linger, SockAddr, Socket, SystemInfo, ThreadId, WsaData, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
+};
 
 /// The WinSock calls, written once and run against any backend.
 ///
@@ -168,6 +170,9 @@ pub trait Winsock {
 
     /// `GetTickCount()`: milliseconds since the system (simulation) started, wrapping.
     fn get_tick_count(&self) -> u32;
+
+    /// `GetSystemInfo(&info)`: the processor count (servers size their IOCP worker pools by it).
+    fn get_system_info(&self) -> SystemInfo;
 
     /// `CreateThread`: starts `f` on a new thread of the same process (host).
     fn create_thread<F>(&self, name: &str, f: F) -> Result<ThreadId, WsaError>

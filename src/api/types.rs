@@ -223,6 +223,13 @@ impl Linger {
     }
 }
 
+/// SYSTEM_INFO: what `GetSystemInfo` reports that servers use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SystemInfo {
+    /// dwNumberOfProcessors (the sim's configured CPU count; the host's in the OS backend).
+    pub number_of_processors: u32,
+}
+
 /// A simulated or real thread's identity, as returned by thread creation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ThreadId(pub(crate) usize);

@@ -594,6 +594,14 @@ impl Winsock for System {
         self.inner.started_at.elapsed().as_millis() as u32
     }
 
+    /// `GetSystemInfo`: the host's available parallelism.
+    fn get_system_info(&self) -> crate::api::SystemInfo {
+        let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+        crate::api::SystemInfo {
+            number_of_processors: n as u32,
+        }
+    }
+
     /// `CreateThread`: an OS thread named `name` running `f` with a clone of this `System`;
     /// its result is not kept (the trait has no `GetExitCodeThread`).
     fn create_thread<F>(&self, name: &str, f: F) -> Result<ThreadId, WsaError>

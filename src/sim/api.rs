@@ -614,6 +614,12 @@ impl Winsock for SimWinsock {
         (now / 1_000_000) as u32
     }
 
+    fn get_system_info(&self) -> crate::api::SystemInfo {
+        crate::api::SystemInfo {
+            number_of_processors: self.w().cfg.cpus,
+        }
+    }
+
     fn create_thread<F>(&self, name: &str, f: F) -> Result<ThreadId, WsaError>
     where
         F: FnOnce(&Self) -> Result<(), WsaError> + Send + 'static,
