@@ -843,3 +843,29 @@ fn somaxconn_hint_raises_the_backlog_beyond_somaxconn() {
         });
     }
 }
+
+#[test]
+fn wsaeconnreset_from_accept_when_the_queued_connection_was_reset() {
+    // Proves: accept() of a connection the peer reset while it waited in the backlog fails
+    // with WSAECONNRESET (documented for accept), and the next connection is still accepted.
+    common::run(|ws| {
+        let (l, addr) = common::listener(ws, 5)?;
+        let c1 = tcp(ws)?;
+        ws.connect(c1, &addr)?;
+        common::rst_close(ws, c1)?;
+        let c2 = tcp(ws)?;
+        ws.connect(c2, &addr)?;
+        ws.sleep(10);
+        fails(
+            ws,
+            ws.accept(l).map(|_| ()),
+            WsaError::WSAECONNRESET,
+            "reset before accept",
+        );
+        let (s2, peer) = ws.accept(l)?;
+        assert_eq!(peer, ws.getsockname(c2)?);
+        ws.send(c2, b"ok", 0)?;
+        assert_eq!(common::recv_exact(ws, s2, 2)?, b"ok");
+        Ok(())
+    });
+}

@@ -63,6 +63,16 @@ impl World {
                 Step::Wait(WaitKey::Readable(id), None)
             };
         };
+        let reset = matches!(&self.sockets.at(child).role,
+            Role::Stream(t) if t.error.is_some() && t.state == TcpState::Closed);
+        if reset {
+            // "An incoming connection was indicated, but was subsequently terminated by the
+            // remote peer prior to accepting the call" (accept's documented WSAECONNRESET).
+            self.sockets.at(child).closed = true;
+            self.free_socket(child);
+            self.reenable_accept(id);
+            return Step::Done(Err(WsaError::WSAECONNRESET));
+        }
         let h = self.give_handle(child);
         let c = self.sockets.at(child);
         c.nonblocking = nonblocking;
