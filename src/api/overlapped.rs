@@ -91,7 +91,8 @@ pub trait OverlappedIo: Winsock + Sized {
 
     /// `WSASend(s, lpBuffers, …, lpOverlapped, lpCompletionRoutine)`: `Ok(bytes)` when it
     /// completed at once (the completion is still delivered: event, routine or packet),
-    /// `Err(WSA_IO_PENDING)` when it will complete later; any other error is synchronous.
+    /// `Err(WSA_IO_PENDING)` when it will complete later; any other error is synchronous (the
+    /// buffers are then dropped). Flags: MSG_OOB, MSG_DONTROUTE.
     fn wsa_send_overlapped(
         &self,
         s: Socket,
@@ -102,7 +103,8 @@ pub trait OverlappedIo: Winsock + Sized {
     ) -> Result<usize, WsaError>;
 
     /// `WSARecv(s, lpBuffers, …, lpOverlapped, lpCompletionRoutine)`: fills the buffers in
-    /// order (scatter); results as [`OverlappedIo::wsa_send_overlapped`].
+    /// order (scatter); results as [`OverlappedIo::wsa_send_overlapped`]. `flags` must be 0 in
+    /// the sim (overlapped MSG_PEEK / MSG_WAITALL / MSG_OOB are not modelled: WSAEOPNOTSUPP).
     fn wsa_recv_overlapped(
         &self,
         s: Socket,

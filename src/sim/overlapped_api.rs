@@ -119,6 +119,30 @@ impl SimWinsock {
     }
 }
 
+impl SimWinsock {
+    /// A whole overlapped WSASend/WSARecv call: checks and the operation record, then `body`
+    /// decides between completing at once and pending.
+    #[allow(clippy::too_many_arguments)]
+    fn stream_op(
+        &self,
+        call: &'static str,
+        s: Socket,
+        kind: OpKind,
+        bufs: Vec<Vec<u8>>,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<SimWinsock>>,
+        body: impl FnOnce(&mut World, usize, u64) -> Result<usize, WsaError>,
+    ) -> Result<usize, WsaError> {
+        let len: usize = bufs.iter().map(|b| b.len()).sum();
+        self.call(call, s.raw() as u64, len as u64, |this| {
+            let id = this.sock(s)?;
+            let mut w = this.w();
+            let serial = this.start_stream_op(&mut w, id, kind, bufs, ov, routine)?;
+            body(&mut w, id, serial)
+        })
+    }
+}
+
 impl OverlappedIo for SimWinsock {
     fn wsa_send(&self, s: Socket, bufs: &[&[u8]], flags: u32) -> Result<usize, WsaError> {
         let data: Vec<u8> = bufs.concat();
@@ -155,23 +179,32 @@ impl OverlappedIo for SimWinsock {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        let len: usize = bufs.iter().map(|b| b.len()).sum();
-        let _ = flags;
-        self.call("WSASend", s.raw() as u64, len as u64, |this| {
-            let id = this.sock(s)?;
-            let mut w = this.w();
-            let serial = this.start_stream_op(&mut w, id, OpKind::Send, bufs, ov, routine)?;
-            let idle = w.io_sock_ref(id).is_none_or(|io| io.sends.is_empty());
-            w.reenable_send(id, false);
-            if idle && w.send_ready(id) {
-                let data: Vec<u8> = w.io.ops[&serial].bufs.concat();
-                w.tcp_enqueue(id, &data, false);
-                w.finish_op(serial, Status::Ok, len, true);
-                return Ok(len);
-            }
-            w.io_sock(id).sends.push_back(serial);
-            Err(WsaError::WSA_IO_PENDING)
-        })
+        if flags & !((MSG_OOB | MSG_DONTROUTE) as u32) != 0 {
+            return self.call("WSASend", s.raw() as u64, 0, |_| {
+                Err::<usize, _>(WsaError::WSAEOPNOTSUPP)
+            });
+        }
+        let urgent = flags & MSG_OOB as u32 != 0;
+        self.stream_op(
+            "WSASend",
+            s,
+            OpKind::Send,
+            bufs,
+            ov,
+            routine,
+            |w, id, serial| {
+                let idle = w.io_sock_ref(id).is_none_or(|io| io.sends.is_empty());
+                w.reenable_send(id, false);
+                if idle && w.send_ready(id) {
+                    let data: Vec<u8> = w.io.ops[&serial].bufs.concat();
+                    w.tcp_enqueue(id, &data, urgent);
+                    w.finish_op(serial, Status::Ok, data.len(), true);
+                    return Ok(data.len());
+                }
+                w.io_sock(id).sends.push_back(serial);
+                Err(WsaError::WSA_IO_PENDING)
+            },
+        )
     }
 
     fn wsa_recv_overlapped(
@@ -182,26 +215,36 @@ impl OverlappedIo for SimWinsock {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        let len: usize = bufs.iter().map(|b| b.len()).sum();
-        let _ = flags;
-        self.call("WSARecv", s.raw() as u64, len as u64, |this| {
-            let id = this.sock(s)?;
-            let mut w = this.w();
-            let serial = this.start_stream_op(&mut w, id, OpKind::Recv, bufs, ov, routine)?;
-            let idle = w.io_sock_ref(id).is_none_or(|io| io.recvs.is_empty());
-            w.io_sock(id).recvs.push_back(serial);
-            if idle {
-                // Data already there (or a close): completes at once, still signalled and
-                // still queued to a completion port (OV-06) unless skip-on-success is set.
-                w.service_recvs_now(id, true);
-            }
-            w.reenable_recv(id, false);
-            match w.op_outcome(serial, this.host, &ov) {
-                Some((Status::Ok, n)) => Ok(n),
-                Some((st, _)) => Err(st.wsa().unwrap_or(WsaError::WSAECONNRESET)),
-                None => Err(WsaError::WSA_IO_PENDING),
-            }
-        })
+        if flags != 0 {
+            // MSG_PEEK, MSG_WAITALL and MSG_OOB are not modelled for overlapped receives.
+            return self.call("WSARecv", s.raw() as u64, 0, |_| {
+                Err::<usize, _>(WsaError::WSAEOPNOTSUPP)
+            });
+        }
+        let host = self.host;
+        self.stream_op(
+            "WSARecv",
+            s,
+            OpKind::Recv,
+            bufs,
+            ov,
+            routine,
+            |w, id, serial| {
+                let idle = w.io_sock_ref(id).is_none_or(|io| io.recvs.is_empty());
+                w.io_sock(id).recvs.push_back(serial);
+                if idle {
+                    // Data already there (or a close): completes at once, still signalled and
+                    // still queued to a completion port (OV-06) unless skip-on-success is set.
+                    w.service_recvs_now(id, true);
+                }
+                w.reenable_recv(id, false);
+                match w.op_outcome(serial, host, &ov) {
+                    Some((Status::Ok, n)) => Ok(n),
+                    Some((st, _)) => Err(st.wsa().unwrap_or(WsaError::WSAECONNRESET)),
+                    None => Err(WsaError::WSA_IO_PENDING),
+                }
+            },
+        )
     }
 
     fn wsa_send_to(
