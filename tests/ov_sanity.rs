@@ -138,3 +138,41 @@ fn accept_ex_and_connect_ex_complete_on_the_port() {
         Ok(())
     });
 }
+
+#[test]
+fn overlapped_send_flags() {
+    // Proves: an overlapped WSASend with MSG_OOB sends urgent data (the peer sees SIOCATMARK
+    // false and reads it with MSG_OOB); WSARecv with flags the sim does not model is refused
+    // with WSAEOPNOTSUPP before anything is queued.
+    common::run_with(whole_segments(), |ws| {
+        let (c, s) = common::pair(ws)?;
+        assert_eq!(
+            ws.wsa_send_overlapped(
+                c,
+                vec![b"!".to_vec()],
+                MSG_OOB as u32,
+                Overlapped::new(1),
+                None
+            )?,
+            1
+        );
+        ws.sleep(10);
+        let mut mark = 1;
+        ws.ioctlsocket(s, SIOCATMARK, &mut mark)?;
+        assert_eq!(mark, 0);
+        let mut b = [0u8; 1];
+        assert_eq!(ws.recv(s, &mut b, MSG_OOB)?, 1);
+        assert_eq!(&b, b"!");
+        assert_eq!(
+            ws.wsa_recv_overlapped(
+                s,
+                vec![vec![0; 4]],
+                MSG_PEEK as u32,
+                Overlapped::new(2),
+                None
+            ),
+            Err(WsaError::WSAEOPNOTSUPP)
+        );
+        Ok(())
+    });
+}
