@@ -718,3 +718,32 @@ fn get_system_info_reports_the_sims_cpu_count() {
         });
     }
 }
+
+#[test]
+fn stack_overflow_in_a_simulated_thread_is_reported() {
+    // Proves: deep recursion that overflows a simulated thread's (small) stack ends the run
+    // with a Panic report that says so and names the seed, instead of crashing the process.
+    fn deep(n: u64, pad: &mut [u8; 256]) -> u64 {
+        pad[0] = pad[0].wrapping_add(1);
+        let mut mine = [0u8; 256];
+        mine[1] = pad[0];
+        if n == 0 {
+            0
+        } else {
+            deep(n - 1, &mut mine) + u64::from(mine[1])
+        }
+    }
+    let mut sim = Sim::builder().seed(5).stack_size(32 * 1024).build();
+    let h = sim.host("h", "192.0.2.1");
+    h.spawn("deep", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let mut pad = [0u8; 256];
+        std::hint::black_box(deep(std::hint::black_box(100_000), &mut pad));
+        Ok(())
+    });
+    let err = sim.run().unwrap_err();
+    assert_eq!(err.kind, SimErrorKind::Panic);
+    let text = err.to_string();
+    assert!(text.contains("stack overflow"), "{text}");
+    assert!(text.contains("WINSOCK_SIM_SEED=5"), "{text}");
+}

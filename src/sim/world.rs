@@ -351,7 +351,27 @@ impl Sim {
             };
             if let Some(tid) = next {
                 if let Some(g) = self.gens[tid].as_mut() {
-                    g.resume();
+                    let resumed = catch_unwind(AssertUnwindSafe(|| g.resume()));
+                    if let Err(payload) = resumed {
+                        // The coroutine's guard page caught a stack overflow: report it as the
+                        // thread's failure instead of tearing down the caller.
+                        if matches!(
+                            payload.downcast_ref::<generator::Error>(),
+                            Some(generator::Error::StackErr)
+                        ) {
+                            self.gens[tid] = None;
+                            let msg = format!(
+                                "stack overflow in a simulated thread (its stack is {} KiB; \
+                                 raise it with SimBuilder::stack_size)",
+                                self.stack_words * std::mem::size_of::<usize>() / 1024
+                            );
+                            self.world
+                                .lock()
+                                .thread_finished(tid, ThreadOutcome::Panicked(msg));
+                            continue;
+                        }
+                        resume_unwind(payload);
+                    }
                     if g.is_done() {
                         self.gens[tid] = None;
                     }
