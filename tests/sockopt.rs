@@ -586,3 +586,91 @@ fn keepalive_settings_round_trip() {
         Ok(())
     });
 }
+
+#[test]
+fn so_linger_with_timeout_makes_closesocket_wait() {
+    // Proves: SO_LINGER {1, n>0} with data still unacknowledged: a blocking closesocket waits
+    // until the peer has taken it (then closes gracefully: the peer reads everything, then 0);
+    // when the peer never reads, it gives up after n seconds and resets; a nonblocking socket
+    // gets WSAEWOULDBLOCK and stays open.
+    common::run(|ws| {
+        // A reader that drains slowly: the close waits, then the peer sees all data and 0.
+        let (c, s) = common::pair(ws)?;
+        ws.setsockopt_i32(s, SOL_SOCKET, SO_RCVBUF, 4096)?;
+        ws.setsockopt(
+            c,
+            SOL_SOCKET,
+            SO_LINGER,
+            &Linger {
+                onoff: 1,
+                linger: 5,
+            }
+            .to_bytes(),
+        )?;
+        let data = vec![7u8; 200_000];
+        ws.send(c, &data, 0)?;
+        let reader = ws.create_thread("reader", move |ws| {
+            ws.sleep(300);
+            let got = common::recv_exact(ws, s, 200_000)?;
+            assert_eq!(got.len(), 200_000);
+            let mut b = [0u8; 1];
+            assert_eq!(ws.recv(s, &mut b, 0)?, 0, "graceful close after the data");
+            Ok(())
+        })?;
+        let t0 = ws.get_tick_count();
+        ws.closesocket(c)?;
+        let waited = ws.get_tick_count() - t0;
+        assert!(
+            (300..5000).contains(&waited),
+            "closesocket waited {waited} ms"
+        );
+        ws.wait_for_thread(reader, INFINITE)?;
+
+        // A peer that never reads: the close gives up after the linger time and resets.
+        let (c, s) = common::pair(ws)?;
+        ws.setsockopt_i32(s, SOL_SOCKET, SO_RCVBUF, 4096)?;
+        ws.setsockopt(
+            c,
+            SOL_SOCKET,
+            SO_LINGER,
+            &Linger {
+                onoff: 1,
+                linger: 2,
+            }
+            .to_bytes(),
+        )?;
+        ws.send(c, &data, 0)?;
+        let t0 = ws.get_tick_count();
+        ws.closesocket(c)?;
+        assert_eq!(ws.get_tick_count() - t0, 2000);
+        ws.sleep(10);
+        let mut buf = vec![0u8; 8192];
+        let r = loop {
+            match ws.recv(s, &mut buf, 0) {
+                Ok(0) => break Ok(0),
+                Ok(_) => continue,
+                Err(e) => break Err(e),
+            }
+        };
+        assert_eq!(r, Err(WsaError::WSAECONNRESET));
+
+        // Nonblocking: WSAEWOULDBLOCK, and the socket is still open.
+        let (c, s) = common::pair(ws)?;
+        ws.setsockopt_i32(s, SOL_SOCKET, SO_RCVBUF, 4096)?;
+        ws.setsockopt(
+            c,
+            SOL_SOCKET,
+            SO_LINGER,
+            &Linger {
+                onoff: 1,
+                linger: 2,
+            }
+            .to_bytes(),
+        )?;
+        ws.send(c, &data, 0)?;
+        ws.set_nonblocking(c, true)?;
+        assert_eq!(ws.closesocket(c), Err(WsaError::WSAEWOULDBLOCK));
+        ws.getsockname(c)?;
+        Ok(())
+    });
+}

@@ -330,6 +330,43 @@ impl SimWinsock {
         r.map(|n| (n, from))
     }
 
+    /// SO_LINGER {1, n > 0} with data still unacknowledged: a blocking socket waits up to n
+    /// seconds for it (then the close is abortive); a nonblocking one fails with
+    /// WSAEWOULDBLOCK and stays open, as Windows' closesocket does.
+    fn linger_before_close(&self, s: Socket, id: usize) -> Result<(), WsaError> {
+        let (nonblocking, secs) = {
+            let mut w = self.w();
+            let sk = w.sockets.at(id);
+            let (onoff, secs, nonblocking) =
+                (sk.opts.linger.onoff, sk.opts.linger.secs, sk.nonblocking);
+            let outstanding = matches!(&sk.role, super::socket::Role::Stream(t)
+                if t.state.is_synchronized() && t.error.is_none() && t.queued() > 0 && t.rcv.is_empty());
+            if !(onoff && secs > 0 && outstanding) {
+                return Ok(());
+            }
+            (nonblocking, secs)
+        };
+        if nonblocking {
+            return Err(WsaError::WSAEWOULDBLOCK);
+        }
+        let deadline = self.now().as_nanos() as u64 + u64::from(secs) * 1_000_000_000;
+        let timed_out = self.blocking("closesocket", Some((s, id)), |w| match w.tcp(id) {
+            Some(t) if t.error.is_none() && t.queued() > 0 => {
+                if w.now >= deadline {
+                    Step::Done(Ok(true))
+                } else {
+                    Step::Wait(WaitKey::Writable(id), Some(deadline))
+                }
+            }
+            _ => Step::Done(Ok(false)),
+        })?;
+        if timed_out {
+            // The linger time ran out with data unsent: the close becomes abortive (RST).
+            self.w().sockets.at(id).opts.linger.secs = 0;
+        }
+        Ok(())
+    }
+
     /// A polling call found nothing (a zero-timeout select or wait, an empty PeekMessage):
     /// after enough of those in a row the thread is parked until the clock moves.
     pub(crate) fn idle_poll(&self) {
@@ -493,6 +530,7 @@ impl Winsock for SimWinsock {
     fn closesocket(&self, s: Socket) -> Result<(), WsaError> {
         self.call("closesocket", s.raw() as u64, 0, |this| {
             let id = this.sock(s)?;
+            this.linger_before_close(s, id)?;
             let mut w = this.w();
             // Closing a socket posts nothing and ends its registration (EV-26).
             w.netev_clear(id);
