@@ -14,6 +14,8 @@
 //! - EV-01's "bytes-returned set to 0": the API has `ioctlsocket` only, no `WSAIoctl`.
 mod common;
 
+use common::tcp;
+
 use std::sync::{Arc, Mutex};
 
 use winsock_sim::prelude::*;
@@ -75,10 +77,6 @@ fn check(
         show(&want)
     );
     Ok(())
-}
-
-fn tcp(ws: &SimWinsock) -> Result<Socket, WsaError> {
-    ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
 }
 
 /// A loopback address on which nothing listens (bound once, then closed).

@@ -9,23 +9,11 @@
 //! safe API, so only the short-length forms of WSAEFAULT are checked.
 mod common;
 
+use common::{fails, tcp};
+
 use winsock_sim::api::SOCKADDR_IN_LEN;
 use winsock_sim::prelude::*;
-use winsock_sim::sim::{Sim, SimWinsock};
-
-/// Asserts that `r` failed with `want` and that `WSAGetLastError()` now reports it.
-fn fails<T: std::fmt::Debug>(ws: &SimWinsock, r: Result<T, WsaError>, want: WsaError, what: &str) {
-    assert_eq!(r.map(|_| ()), Err(want), "{what}");
-    assert_eq!(
-        ws.wsa_get_last_error(),
-        want.code(),
-        "{what}: WSAGetLastError"
-    );
-}
-
-fn tcp(ws: &SimWinsock) -> Result<Socket, WsaError> {
-    ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
-}
+use winsock_sim::sim::Sim;
 
 const LOOPBACK: [u8; 4] = [127, 0, 0, 1];
 /// No simulated host owns this address (TEST-NET-2): SYNs to it are never answered.

@@ -14,6 +14,8 @@
 //! - EV-26 is message-mode only (async_select.rs).
 mod common;
 
+use common::tcp;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
@@ -79,10 +81,6 @@ fn enum_now(ws: &SimWinsock, s: Socket, ev: WsaEvent) -> Result<i32, WsaError> {
     let mut ne = WsaNetworkEvents::default();
     ws.wsa_enum_network_events(s, Some(ev), &mut ne)?;
     Ok(ne.network_events)
-}
-
-fn tcp(ws: &SimWinsock) -> Result<Socket, WsaError> {
-    ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
 }
 
 /// A loopback address on which nothing listens (bound once, then closed).

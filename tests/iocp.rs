@@ -15,6 +15,8 @@
 //!   API).
 mod common;
 
+use common::tcp;
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -42,10 +44,6 @@ where
     F: FnOnce(&SimWinsock) -> Result<(), WsaError> + Send + 'static,
 {
     common::run_with(builder(), body);
-}
-
-fn tcp(ws: &SimWinsock) -> Result<Socket, WsaError> {
-    ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
 }
 
 /// A TCP socket bound to 127.0.0.1 with an ephemeral port.

@@ -7,25 +7,13 @@
 //! sockets (NB-13, NB-14).
 mod common;
 
+use common::{fails, tcp};
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use winsock_sim::prelude::*;
 use winsock_sim::sim::SimWinsock;
-
-/// Asserts that `r` failed with `want` and that `WSAGetLastError()` now reports it.
-fn fails<T: std::fmt::Debug>(ws: &SimWinsock, r: Result<T, WsaError>, want: WsaError, what: &str) {
-    assert_eq!(r.map(|_| ()), Err(want), "{what}");
-    assert_eq!(
-        ws.wsa_get_last_error(),
-        want.code(),
-        "{what}: WSAGetLastError"
-    );
-}
-
-fn tcp(ws: &SimWinsock) -> Result<Socket, WsaError> {
-    ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
-}
 
 fn ioctl(ws: &SimWinsock, s: Socket, cmd: u32) -> Result<u32, WsaError> {
     let mut v = 0xdead_beef;

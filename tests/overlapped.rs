@@ -22,6 +22,8 @@
 //!   buffers moved into the call are not handed back.
 mod common;
 
+use common::tcp;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -48,10 +50,6 @@ where
             .segmentation(Segmentation::Mss),
         body,
     );
-}
-
-fn tcp(ws: &SimWinsock) -> Result<Socket, WsaError> {
-    ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
 }
 
 /// A TCP socket bound to 127.0.0.1 with an ephemeral port.

@@ -8,14 +8,12 @@
 //! modify it).
 mod common;
 
+use common::tcp;
+
 use std::time::Duration;
 
 use winsock_sim::prelude::*;
 use winsock_sim::sim::SimWinsock;
-
-fn tcp(ws: &SimWinsock) -> Result<Socket, WsaError> {
-    ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
-}
 
 /// A loopback address on which nothing listens (bound once, then closed).
 fn closed_port(ws: &SimWinsock) -> Result<SockAddr, WsaError> {

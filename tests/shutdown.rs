@@ -5,18 +5,9 @@
 //! ports (SH-07): the sim has no such calls.
 mod common;
 
-use winsock_sim::prelude::*;
-use winsock_sim::sim::SimWinsock;
+use common::fails;
 
-/// Asserts that `r` failed with `want` and that `WSAGetLastError()` now reports it.
-fn fails<T: std::fmt::Debug>(ws: &SimWinsock, r: Result<T, WsaError>, want: WsaError, what: &str) {
-    assert_eq!(r.map(|_| ()), Err(want), "{what}");
-    assert_eq!(
-        ws.wsa_get_last_error(),
-        want.code(),
-        "{what}: WSAGetLastError"
-    );
-}
+use winsock_sim::prelude::*;
 
 #[test]
 fn sh_01_shutdown_preconditions() {

@@ -6,22 +6,10 @@
 //! UDP for OP-13 (the sim has no UDP data path).
 mod common;
 
+use common::{fails, tcp};
+
 use winsock_sim::prelude::*;
 use winsock_sim::sim::SimWinsock;
-
-/// Asserts that `r` failed with `want` and that `WSAGetLastError()` now reports it.
-fn fails<T: std::fmt::Debug>(ws: &SimWinsock, r: Result<T, WsaError>, want: WsaError, what: &str) {
-    assert_eq!(r.map(|_| ()), Err(want), "{what}");
-    assert_eq!(
-        ws.wsa_get_last_error(),
-        want.code(),
-        "{what}: WSAGetLastError"
-    );
-}
-
-fn tcp(ws: &SimWinsock) -> Result<Socket, WsaError> {
-    ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
-}
 
 fn get_linger(ws: &SimWinsock, s: Socket) -> Result<Linger, WsaError> {
     let mut b = [0u8; 4];

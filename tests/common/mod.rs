@@ -87,3 +87,23 @@ pub fn recv_exact<W: Winsock>(ws: &W, s: Socket, n: usize) -> Result<Vec<u8>, Ws
     out.truncate(got);
     Ok(out)
 }
+
+/// A new TCP socket (AF_INET, SOCK_STREAM, IPPROTO_TCP).
+pub fn tcp<W: Winsock>(ws: &W) -> Result<Socket, WsaError> {
+    ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+}
+
+/// Asserts that `r` failed with `want` and that `WSAGetLastError()` now reports it.
+pub fn fails<W: Winsock, T: std::fmt::Debug>(
+    ws: &W,
+    r: Result<T, WsaError>,
+    want: WsaError,
+    what: &str,
+) {
+    assert_eq!(r.map(|_| ()), Err(want), "{what}");
+    assert_eq!(
+        ws.wsa_get_last_error(),
+        want.code(),
+        "{what}: WSAGetLastError"
+    );
+}
