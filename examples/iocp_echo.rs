@@ -91,6 +91,10 @@ fn worker<W: Winsock + OverlappedIo + Iocp>(ws: &W, sh: Arc<Shared>) -> Result<(
                     let _ = ws.closesocket(s);
                     continue;
                 }
+                // Give the accepted socket the listener's context, as every AcceptEx server
+                // does (without it getsockname/getpeername/shutdown fail with WSAENOTCONN).
+                let listener = sh.listener.raw().to_le_bytes();
+                ws.setsockopt(s, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, &listener)?;
                 ws.associate_completion_port(s, sh.port, s.raw())?;
                 post_recv(ws, &sh, s, Vec::with_capacity(BUF));
             }

@@ -134,6 +134,7 @@ fn accept_ex_and_connect_ex_complete_on_the_port() {
         keys.sort();
         assert_eq!(keys, vec![(1, 100, 0), (2, 200, 2)]);
         assert_eq!(common::recv_exact(ws, a, 2)?, b"hi");
+        common::update_accept_context(ws, a, l)?;
         assert_eq!(ws.getpeername(a)?, ws.getsockname(c)?);
         Ok(())
     });

@@ -292,6 +292,7 @@ fn ov_03_cancel_io_ex_on_accept_socket_does_not_cancel() {
         signalled(ws, ev, "client connected")?;
         let done = ws.wsa_get_overlapped_result(l, &ov, false)?;
         assert_eq!((done.error, done.bytes), (None, 0));
+        common::update_accept_context(ws, a, l)?;
         assert_eq!(ws.getpeername(a)?, ws.getsockname(c)?);
         Ok(())
     });
@@ -580,7 +581,8 @@ fn ov_08_receive_after_sd_receive_fails_synchronously() {
 #[test]
 fn ov_10_accept_ex_zero_buffer_completes_on_connect() {
     // Proves: AcceptEx with no receive buffer pends, completes with 0 bytes when a client
-    // connects, and the accept socket is then the connection (getsockname/getpeername work).
+    // connects, and the accept socket is then the connection: getsockname, getpeername and
+    // shutdown give WSAENOTCONN until SO_UPDATE_ACCEPT_CONTEXT, then work.
     run(|ws| {
         let (l, addr, a, ov, ev) = pending_accept(ws, 0)?;
         assert_eq!(
@@ -592,6 +594,11 @@ fn ov_10_accept_ex_zero_buffer_completes_on_connect() {
         signalled(ws, ev, "client connected")?;
         let d = ws.wsa_get_overlapped_result(l, &ov, false)?;
         assert_eq!((d.error, d.bytes), (None, 0));
+        // Before SO_UPDATE_ACCEPT_CONTEXT the accept socket has no context (OV-10).
+        assert_eq!(ws.getsockname(a), Err(WsaError::WSAENOTCONN));
+        assert_eq!(ws.getpeername(a), Err(WsaError::WSAENOTCONN));
+        assert_eq!(ws.shutdown(a, SD_SEND), Err(WsaError::WSAENOTCONN));
+        common::update_accept_context(ws, a, l)?;
         assert_eq!(ws.getsockname(a)?, addr, "getsockname(accept socket)");
         assert_eq!(ws.getpeername(a)?, ws.getsockname(c)?, "getpeername");
         ws.send(c, b"hi", 0)?;
@@ -619,6 +626,7 @@ fn ov_10_accept_ex_with_buffer_waits_for_first_data() {
         assert_eq!((d.error, d.bytes), (None, 1));
         assert_eq!(d.bufs.len(), 1);
         assert_eq!(d.bufs[0][0], b'Z');
+        common::update_accept_context(ws, a, l)?;
         assert_eq!(ws.getpeername(a)?, ws.getsockname(c)?);
         Ok(())
     });
@@ -699,6 +707,7 @@ fn ov_11_accept_ex_argument_errors() {
         signalled(ws, ev, "client connected")?;
         let d = ws.wsa_get_overlapped_result(l, &ov, false)?;
         assert_eq!((d.error, d.bytes), (None, 0));
+        common::update_accept_context(ws, a, l)?;
         assert_eq!(ws.getpeername(a)?, ws.getsockname(c)?);
         Ok(())
     });
@@ -1556,6 +1565,35 @@ fn er_12_ideal_send_backlog_query() {
             4
         );
         assert_eq!(u32::from_le_bytes(out), 0x10000);
+        Ok(())
+    });
+}
+
+#[test]
+fn so_update_accept_context_arguments() {
+    // Proves: SO_UPDATE_ACCEPT_CONTEXT needs a SOCKET-sized optval (WSAEFAULT), a socket
+    // (WSAENOTSOCK) that is listening (WSAEINVAL); it cannot be read (WSAENOPROTOOPT);
+    // SO_UPDATE_CONNECT_CONTEXT is accepted with no value.
+    run(|ws| {
+        let (l, addr, a, _ov, ev) = pending_accept(ws, 0)?;
+        let c = tcp(ws)?;
+        ws.connect(c, &addr)?;
+        signalled(ws, ev, "client connected")?;
+        let opt = |v: &[u8]| ws.setsockopt(a, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, v);
+        assert_eq!(opt(&l.raw().to_le_bytes()[..3]), Err(WsaError::WSAEFAULT));
+        assert_eq!(
+            opt(&0xdead_beefusize.to_le_bytes()),
+            Err(WsaError::WSAENOTSOCK)
+        );
+        assert_eq!(opt(&c.raw().to_le_bytes()), Err(WsaError::WSAEINVAL));
+        let mut out = [0u8; 8];
+        assert_eq!(
+            ws.getsockopt(a, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, &mut out),
+            Err(WsaError::WSAENOPROTOOPT)
+        );
+        opt(&l.raw().to_le_bytes())?;
+        ws.getpeername(a)?;
+        ws.setsockopt(c, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, &[])?;
         Ok(())
     });
 }

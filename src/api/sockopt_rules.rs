@@ -36,6 +36,10 @@ pub(crate) enum Shape {
     Int,
     /// The 4-byte LINGER.
     Linger,
+    /// A SOCKET value (SO_UPDATE_ACCEPT_CONTEXT): pointer-sized.
+    Handle,
+    /// No value (SO_UPDATE_CONNECT_CONTEXT): any length, set only.
+    Empty,
 }
 
 /// The shape of option `name` at `level` on a socket of type `ty` and `family`: WSAEINVAL
@@ -55,6 +59,8 @@ pub(crate) fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape
             SO_RCVBUF | SO_SNDBUF | SO_RCVTIMEO | SO_SNDTIMEO | SO_ERROR | SO_TYPE
             | SO_CONNECT_TIME => Ok(Int),
             SO_LINGER if ty == SOCK_STREAM => Ok(Linger),
+            SO_UPDATE_ACCEPT_CONTEXT if ty == SOCK_STREAM => Ok(Handle),
+            SO_UPDATE_CONNECT_CONTEXT if ty == SOCK_STREAM => Ok(Empty),
             _ => Err(WsaError::WSAENOPROTOOPT),
         },
         IPPROTO_TCP => match name {
@@ -110,6 +116,11 @@ pub(crate) fn set_value(
         Shape::OneByte => u32::from(val[0]),
         Shape::Int | Shape::Linger if val.len() < 4 => return Err(WsaError::WSAEFAULT),
         Shape::Int | Shape::Linger => read_int(val),
+        Shape::Handle if val.len() < std::mem::size_of::<usize>() => {
+            return Err(WsaError::WSAEFAULT)
+        }
+        // The handle itself is read by the backend (`read_handle`).
+        Shape::Handle | Shape::Empty => 0,
     }))
 }
 
@@ -124,11 +135,22 @@ pub(crate) fn check_get(
     let min = match shape(level, name, ty, family)? {
         Shape::SolBool | Shape::OneByte => 1,
         Shape::Int | Shape::Linger => 4,
+        // Set-only options.
+        Shape::Handle | Shape::Empty => return Err(WsaError::WSAENOPROTOOPT),
     };
     if len < min {
         return Err(WsaError::WSAEFAULT);
     }
     Ok(())
+}
+
+/// The SOCKET value of a SO_UPDATE_ACCEPT_CONTEXT `optval` (checked long enough by
+/// [`set_value`]).
+pub(crate) fn read_handle(val: &[u8]) -> usize {
+    let mut b = [0u8; std::mem::size_of::<usize>()];
+    let n = b.len();
+    b.copy_from_slice(&val[..n]);
+    usize::from_le_bytes(b)
 }
 
 /// Writes `v` as `getsockopt` does (little endian, at most 4 bytes); returns the new optlen.

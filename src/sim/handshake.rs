@@ -137,6 +137,7 @@ impl World {
             role: Role::Stream(Box::new(Tcp::new(TcpState::SynReceived))),
             gen: 0,
             closed: false,
+            needs_accept_context: false,
             waiters: [Vec::new(), Vec::new()],
         });
         self.tcp_at(child).listener = Some(lid);

@@ -513,6 +513,7 @@ impl World {
         let c = self.sockets.at(child);
         c.handle = Some(h);
         c.nonblocking = nonblocking;
+        c.needs_accept_context = true;
         if let Role::Stream(t) = &mut c.role {
             t.listener = None;
         }

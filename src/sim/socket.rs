@@ -124,6 +124,9 @@ pub(crate) struct Sock {
     /// `closesocket` was called: the handle is gone and the socket lives on only to finish a
     /// graceful close.
     pub closed: bool,
+    /// Connected by AcceptEx and SO_UPDATE_ACCEPT_CONTEXT not yet set: getsockname,
+    /// getpeername and shutdown fail with WSAENOTCONN, as on Windows.
+    pub needs_accept_context: bool,
     /// Threads blocked on this socket, with their wait numbers: [readers, writers] (a thread
     /// waiting for any change is in both).
     pub waiters: [Vec<(usize, u64)>; 2],
@@ -208,6 +211,7 @@ impl World {
             },
             gen: 0,
             closed: false,
+            needs_accept_context: false,
             waiters: [Vec::new(), Vec::new()],
         };
         let id = self.sockets.insert(sock);

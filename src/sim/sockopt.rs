@@ -20,6 +20,23 @@ impl World {
         let Some(v) = rules::set_value(level, name, s.ty, s.family, val)? else {
             return Ok(());
         };
+        match (level, name) {
+            (SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT) => {
+                // optval is the listening socket the connection was accepted on.
+                let host = s.host;
+                let lid =
+                    self.sock_id(host, crate::api::Socket::from_raw(rules::read_handle(val)))?;
+                if !matches!(self.sockets.at(lid).role, Role::Listener(_)) {
+                    return Err(WsaError::WSAEINVAL);
+                }
+                self.sockets.at(id).needs_accept_context = false;
+                return Ok(());
+            }
+            // ConnectEx's context update: nothing the sim needs to change.
+            (SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT) => return Ok(()),
+            _ => {}
+        }
+        let s = self.sockets.at(id);
         let on = v != 0;
         let o = &mut s.opts;
         match (level, name) {

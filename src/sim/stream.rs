@@ -177,6 +177,9 @@ impl World {
 
     pub(crate) fn shutdown_socket(&mut self, id: usize, how: i32) -> Result<(), WsaError> {
         let s = self.sockets.at(id);
+        if s.needs_accept_context {
+            return Err(WsaError::WSAENOTCONN);
+        }
         let connected = match &s.role {
             Role::Stream(t) => t.state.is_synchronized() && t.error.is_none(),
             // Datagram sockets may shut either direction (conformance SH-06).
@@ -272,12 +275,17 @@ impl World {
 
     pub(crate) fn sock_name(&mut self, id: usize) -> Result<SockAddr, WsaError> {
         let s = self.sockets.at(id);
+        if s.needs_accept_context {
+            // Until SO_UPDATE_ACCEPT_CONTEXT, an AcceptEx socket has no context (OV-10).
+            return Err(WsaError::WSAENOTCONN);
+        }
         s.local.map(SockAddr::from).ok_or(WsaError::WSAEINVAL)
     }
 
     pub(crate) fn peer_name(&mut self, id: usize) -> Result<SockAddr, WsaError> {
-        if self.connect_ex_pending(id) {
-            // While a ConnectEx is under way the peer is not set yet (conformance NB-04).
+        if self.connect_ex_pending(id) || self.sockets.at(id).needs_accept_context {
+            // While a ConnectEx is under way the peer is not set yet (conformance NB-04); an
+            // AcceptEx socket has no context until SO_UPDATE_ACCEPT_CONTEXT (OV-10).
             return Err(WsaError::WSAENOTCONN);
         }
         let s = self.sockets.at(id);

@@ -107,3 +107,18 @@ pub fn fails<W: Winsock, T: std::fmt::Debug>(
         "{what}: WSAGetLastError"
     );
 }
+
+/// `setsockopt(accept_socket, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, &listener)`: what a
+/// program does after AcceptEx so that getsockname/getpeername/shutdown work on the socket.
+pub fn update_accept_context<W: Winsock>(
+    ws: &W,
+    accept_socket: Socket,
+    listener: Socket,
+) -> Result<(), WsaError> {
+    ws.setsockopt(
+        accept_socket,
+        SOL_SOCKET,
+        SO_UPDATE_ACCEPT_CONTEXT,
+        &listener.raw().to_le_bytes(),
+    )
+}
