@@ -594,7 +594,9 @@ fn ov_10_accept_ex_zero_buffer_completes_on_connect() {
         signalled(ws, ev, "client connected")?;
         let d = ws.wsa_get_overlapped_result(l, &ov, false)?;
         assert_eq!((d.error, d.bytes), (None, 0));
-        // Before SO_UPDATE_ACCEPT_CONTEXT the accept socket has no context (OV-10).
+        // GetAcceptExSockaddrs reads the addresses from AcceptEx's result at once...
+        assert_eq!(ws.get_accept_ex_sockaddrs(a)?, (addr, ws.getsockname(c)?));
+        // ...but before SO_UPDATE_ACCEPT_CONTEXT the accept socket has no context (OV-10).
         assert_eq!(ws.getsockname(a), Err(WsaError::WSAENOTCONN));
         assert_eq!(ws.getpeername(a), Err(WsaError::WSAENOTCONN));
         assert_eq!(ws.shutdown(a, SD_SEND), Err(WsaError::WSAENOTCONN));

@@ -163,6 +163,15 @@ pub trait OverlappedIo: Winsock + Sized {
         ov: Overlapped,
     ) -> Result<usize, WsaError>;
 
+    /// `GetAcceptExSockaddrs(lpOutputBuffer, …, &LocalSockaddr, …, &RemoteSockaddr, …)`: the
+    /// local and remote addresses of a connection AcceptEx completed into `accept_socket` (in
+    /// C they are parsed from AcceptEx's output buffer, so they need no
+    /// SO_UPDATE_ACCEPT_CONTEXT). Not such a connection: WSAENOTCONN.
+    fn get_accept_ex_sockaddrs(
+        &self,
+        accept_socket: Socket,
+    ) -> Result<(SockAddr, SockAddr), WsaError>;
+
     /// `ConnectEx(s, name, namelen, lpSendBuffer, …, lpOverlapped)`: the socket must be
     /// bound; pends until connected (then sends `send_buf`, reporting its length) or failed
     /// (ERROR_CONNECTION_REFUSED in a packet, WSAECONNREFUSED otherwise).

@@ -21,6 +21,15 @@ impl Traced for IoCompletion {
     }
 }
 
+/// Two addresses as a call result (traced as the remote port).
+struct AddrPair(SockAddr, SockAddr);
+
+impl Traced for AddrPair {
+    fn traced(&self) -> i64 {
+        i64::from(self.1.port().unwrap_or(0))
+    }
+}
+
 impl Traced for (usize, u32) {
     fn traced(&self) -> i64 {
         self.0 as i64
@@ -389,6 +398,29 @@ impl OverlappedIo for SimWinsock {
                 }
             },
         )
+    }
+
+    fn get_accept_ex_sockaddrs(
+        &self,
+        accept_socket: Socket,
+    ) -> Result<(SockAddr, SockAddr), WsaError> {
+        let r = self.call(
+            "GetAcceptExSockaddrs",
+            accept_socket.raw() as u64,
+            0,
+            |this| {
+                let id = this.sock(accept_socket)?;
+                let w = this.w();
+                let s = w.sockets.get(id).expect("handle names a socket");
+                match (&s.role, s.local, s.remote) {
+                    (Role::Stream(t), Some(l), Some(r)) if t.connected_at.is_some() => {
+                        Ok(AddrPair(SockAddr::from(l), SockAddr::from(r)))
+                    }
+                    _ => Err(WsaError::WSAENOTCONN),
+                }
+            },
+        );
+        r.map(|p| (p.0, p.1))
     }
 
     fn connect_ex(
