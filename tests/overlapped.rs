@@ -1599,3 +1599,74 @@ fn so_update_accept_context_arguments() {
         Ok(())
     });
 }
+
+#[test]
+fn disconnect_ex_reuse_socket_for_connect_ex_and_accept_ex() {
+    // Proves: DisconnectEx(TF_REUSE_SOCKET) leaves the same handle as a fresh unbound socket,
+    // still associated with its completion port: it can be bound and used by ConnectEx again
+    // (packets keep their key), or given to AcceptEx as an accept socket; the old connection
+    // still closes gracefully for the peer.
+    run(|ws| {
+        let port = ws.create_io_completion_port(0)?;
+        let (l, addr) = common::listener(ws, 5)?;
+        let c = tcp(ws)?;
+        ws.bind(c, &SockAddr::v4([127, 0, 0, 1], 0))?;
+        ws.associate_completion_port(c, port, 9)?;
+        assert_eq!(
+            ws.connect_ex(c, &addr, Vec::new(), Overlapped::new(1)),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        assert_eq!(
+            ws.get_queued_completion_status(port, WAIT_MS)?
+                .overlapped
+                .map(|o| o.id),
+            Some(1)
+        );
+        let (s1, _) = ws.accept(l)?;
+        assert_eq!(
+            ws.disconnect_ex(c, Some(Overlapped::new(2)), TF_REUSE_SOCKET),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+        assert_eq!(
+            (p.key, p.overlapped.map(|o| o.id), p.error),
+            (9, Some(2), None)
+        );
+        let mut b = [0u8; 1];
+        assert_eq!(
+            ws.recv(s1, &mut b, 0)?,
+            0,
+            "the old connection closed gracefully"
+        );
+        // The same handle, fresh: unbound, not connected.
+        assert_eq!(ws.getsockname(c), Err(WsaError::WSAEINVAL));
+        assert_eq!(ws.getpeername(c), Err(WsaError::WSAENOTCONN));
+        ws.bind(c, &SockAddr::v4([127, 0, 0, 1], 0))?;
+        assert_eq!(
+            ws.connect_ex(c, &addr, b"again".to_vec(), Overlapped::new(3)),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+        assert_eq!(
+            (p.key, p.overlapped.map(|o| o.id), p.bytes),
+            (9, Some(3), 5)
+        );
+        let (s2, _) = ws.accept(l)?;
+        assert_eq!(common::recv_exact(ws, s2, 5)?, b"again");
+
+        // Synchronous reuse, then the handle serves as an AcceptEx accept socket.
+        ws.disconnect_ex(c, None, TF_REUSE_SOCKET)?;
+        assert_eq!(ws.getpeername(c), Err(WsaError::WSAENOTCONN));
+        let ov4 = Overlapped::new(4);
+        assert_eq!(
+            ws.accept_ex(l, c, Vec::new(), ov4),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        let d = tcp(ws)?;
+        ws.connect(d, &addr)?;
+        assert_eq!(ws.wsa_get_overlapped_result(l, &ov4, true)?.error, None);
+        common::update_accept_context(ws, c, l)?;
+        assert_eq!(ws.getpeername(c)?, ws.getsockname(d)?);
+        Ok(())
+    });
+}

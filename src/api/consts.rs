@@ -236,3 +236,7 @@ pub const SIO_IDEAL_SEND_BACKLOG_QUERY: u32 = 0x4004_747B;
 pub const SIO_BASE_HANDLE: u32 = 0x4800_0022;
 /// FIOASYNC (0x8004667D): not supported by WinSock (WSAEOPNOTSUPP).
 pub const FIOASYNC: u32 = 0x8004_667D;
+
+/// TF_REUSE_SOCKET (0x02): DisconnectEx prepares the socket handle for reuse by AcceptEx or
+/// ConnectEx.
+pub const TF_REUSE_SOCKET: u32 = 0x02;

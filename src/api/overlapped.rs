@@ -187,7 +187,9 @@ pub trait OverlappedIo: Winsock + Sized {
     /// queued data, as `shutdown(SD_SEND)`); the peer can still send and this side receive.
     /// With `ov` it pends (WSA_IO_PENDING) until the FIN is acknowledged and then completes
     /// with 0 bytes (a packet on a completion port); without, it returns at once. Not
-    /// connected: WSAENOTCONN. `flags` must be 0 (TF_REUSE_SOCKET is not modelled: WSAEINVAL).
+    /// connected: WSAENOTCONN. `flags`: 0 or TF_REUSE_SOCKET, which makes the handle name a
+    /// fresh unbound socket once the disconnect completes (the call then waits for that
+    /// without an OVERLAPPED); other flags: WSAEINVAL.
     fn disconnect_ex(&self, s: Socket, ov: Option<Overlapped>, flags: u32) -> Result<(), WsaError>;
 
     /// `WSAIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer,

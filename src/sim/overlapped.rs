@@ -85,8 +85,11 @@ pub(crate) enum OpKind {
     Connect {
         send: Vec<u8>,
     },
-    /// DisconnectEx: completes when the FIN is acknowledged.
-    Disconnect,
+    /// DisconnectEx: completes when the FIN is acknowledged; with TF_REUSE_SOCKET the handle
+    /// then names a fresh, unbound socket.
+    Disconnect {
+        reuse: bool,
+    },
 }
 
 /// A completion routine as the sim stores it.
@@ -552,9 +555,56 @@ impl World {
             .map_or((false, true), |t| (t.fin_acked, t.error.is_some()));
         if acked || reset {
             self.io_sock(id).disconnect = None;
+            let reuse = matches!(
+                self.io.ops.get(&serial).map(|op| &op.kind),
+                Some(OpKind::Disconnect { reuse: true })
+            );
             let status = if acked { Status::Ok } else { Status::Reset };
             self.finish_op(serial, status, 0, false);
+            if reuse {
+                self.reuse_socket(id);
+            }
         }
+    }
+
+    /// TF_REUSE_SOCKET: the handle of socket `id` moves to a fresh, unbound socket of the same
+    /// kind (options, nonblocking mode and completion port association kept), ready for
+    /// AcceptEx or ConnectEx; the old connection finishes closing on its own.
+    pub(crate) fn reuse_socket(&mut self, id: usize) {
+        let old = self.sockets.at(id);
+        let Some(h) = old.handle.take() else { return };
+        old.closed = true;
+        let fresh = super::socket::Sock {
+            host: old.host,
+            handle: Some(h),
+            family: old.family,
+            ty: old.ty,
+            nonblocking: old.nonblocking,
+            opts: old.opts.clone(),
+            local: None,
+            holds_port: false,
+            remote: None,
+            so_error: 0,
+            shut_rd: false,
+            shut_wr: false,
+            role: Role::Idle,
+            gen: 0,
+            closed: false,
+            needs_accept_context: false,
+            waiters: [Vec::new(), Vec::new()],
+        };
+        let host = old.host;
+        let new_id = self.sockets.insert(fresh);
+        self.hosts[host].replace_handle(h, super::net::HandleObj::Socket(new_id));
+        let (port, skip) = match self.io_sock_ref(id) {
+            Some(io) => (io.port, io.skip_on_success),
+            None => (None, false),
+        };
+        let io = self.io_sock(new_id);
+        io.port = port;
+        io.skip_on_success = skip;
+        self.netev_clear(id);
+        self.reap_if_orphan(id);
     }
 
     /// A ConnectEx finished (its socket connected or failed).

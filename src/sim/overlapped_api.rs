@@ -563,10 +563,11 @@ impl OverlappedIo for SimWinsock {
     fn disconnect_ex(&self, s: Socket, ov: Option<Overlapped>, flags: u32) -> Result<(), WsaError> {
         self.call("DisconnectEx", s.raw() as u64, u64::from(flags), |this| {
             let id = this.sock(s)?;
-            let mut w = this.w();
-            if flags != 0 {
+            if flags & !TF_REUSE_SOCKET != 0 {
                 return Err(WsaError::WSAEINVAL);
             }
+            let reuse = flags & TF_REUSE_SOCKET != 0;
+            let mut w = this.w();
             let connected = w.tcp(id).is_some_and(|t| {
                 t.state.is_synchronized() && t.state != TcpState::TimeWait && t.error.is_none()
             });
@@ -574,8 +575,19 @@ impl OverlappedIo for SimWinsock {
                 return Err(WsaError::WSAENOTCONN);
             }
             let Some(ov) = ov else {
-                // Without an OVERLAPPED the call returns at once (and queues nothing).
+                // Without an OVERLAPPED the call returns at once (and queues nothing); with
+                // TF_REUSE_SOCKET it first waits for the FIN's acknowledgement.
                 w.shutdown_socket(id, SD_SEND)?;
+                drop(w);
+                if reuse {
+                    this.blocking("DisconnectEx", Some((s, id)), |w| match w.tcp(id) {
+                        Some(t) if !t.fin_acked && t.error.is_none() => {
+                            Step::Wait(WaitKey::Socket(id), None)
+                        }
+                        _ => Step::Done(Ok(())),
+                    })?;
+                    this.w().reuse_socket(id);
+                }
                 return Ok(());
             };
             if !w.ov_free(this.host, &ov) {
@@ -586,7 +598,7 @@ impl OverlappedIo for SimWinsock {
                 tid: this.tid,
                 sid: id,
                 ov,
-                kind: OpKind::Disconnect,
+                kind: OpKind::Disconnect { reuse },
                 bufs: Vec::new(),
                 routine: None,
                 done: None,

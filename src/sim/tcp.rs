@@ -362,8 +362,9 @@ impl World {
         }
         let (fin_acked, state) = (t.fin_acked, t.state);
         if fin_acked {
-            // A DisconnectEx waiting for its FIN to be acknowledged completes.
+            // A DisconnectEx (or a lingering close) waiting for its FIN's acknowledgement.
             self.service_disconnect(id);
+            self.notify(super::sched::WaitKey::Socket(id));
             match state {
                 TcpState::FinWait1 => self.set_state(id, TcpState::FinWait2),
                 TcpState::Closing => self.enter_time_wait(id),
