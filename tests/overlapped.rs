@@ -1670,3 +1670,66 @@ fn disconnect_ex_reuse_socket_for_connect_ex_and_accept_ex() {
         Ok(())
     });
 }
+
+#[test]
+fn ov_15_overlapped_wsa_ioctl() {
+    // Proves: an overlapped WSAIoctl of a code handled at once (FIONREAD) returns at once and
+    // still queues a packet of 0 bytes with the socket's key (the output rides along); a
+    // parameter error is synchronous and queues nothing; an unsupported code (0xdeadbeef,
+    // SIO_BASE_HANDLE overlapped) pends and completes with ERROR_NOT_SUPPORTED; a completion
+    // routine runs in SleepEx(0, TRUE) with error 0 and size 0, or WSAEOPNOTSUPP.
+    run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let port = ws.create_io_completion_port(0)?;
+        ws.associate_completion_port(s, port, 31)?;
+        ws.send(c, b"abc", 0)?;
+        ws.sleep(10);
+        assert_eq!(
+            ws.wsa_ioctl_overlapped(s, FIONREAD, &[], vec![0; 4], Overlapped::new(1), None)?,
+            4
+        );
+        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+        assert_eq!((p.key, p.bytes, p.error), (31, 0, None));
+        assert_eq!(u32::from_le_bytes(p.bufs[0][..4].try_into().unwrap()), 3);
+        assert_eq!(
+            ws.wsa_ioctl_overlapped(s, FIONREAD, &[], vec![0; 3], Overlapped::new(2), None),
+            Err(WsaError::WSAEFAULT)
+        );
+        assert_eq!(
+            ws.get_queued_completion_status(port, 100),
+            Err(WsaError::WAIT_TIMEOUT)
+        );
+        for (id, code) in [(3, 0xdead_beef), (4, SIO_BASE_HANDLE)] {
+            assert_eq!(
+                ws.wsa_ioctl_overlapped(s, code, &[], vec![0; 8], Overlapped::new(id), None),
+                Err(WsaError::WSA_IO_PENDING)
+            );
+            let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+            assert_eq!((p.bytes, p.error), (0, Some(WsaError::ERROR_NOT_SUPPORTED)));
+        }
+
+        let (_c2, s2) = common::pair(ws)?;
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        for (id, code) in [(5, SIOCATMARK), (6, 0xdead_beef)] {
+            let seen = seen.clone();
+            let routine: CompletionRoutine<winsock_sim::sim::SimWinsock> =
+                Box::new(move |_ws, done: IoCompletion| {
+                    seen.lock().unwrap().push((done.error, done.bytes));
+                });
+            let _ = ws.wsa_ioctl_overlapped(
+                s2,
+                code,
+                &[],
+                vec![0; 4],
+                Overlapped::new(id),
+                Some(routine),
+            );
+        }
+        assert_eq!(ws.sleep_ex(0, true), WAIT_IO_COMPLETION);
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![(None, 0), (Some(WsaError::WSAEOPNOTSUPP), 0)]
+        );
+        Ok(())
+    });
+}

@@ -205,6 +205,22 @@ pub trait OverlappedIo: Winsock + Sized {
         output: &mut [u8],
     ) -> Result<usize, WsaError>;
 
+    /// `WSAIoctl(…, lpOverlapped, lpCompletionRoutine)` (the overlapped form): the codes
+    /// WinSock handles at once (FIONBIO, FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS) return
+    /// `Ok(cbBytesReturned)` and still deliver a completion of 0 bytes carrying `output`
+    /// (event, routine or packet); any other code returns WSA_IO_PENDING and completes with
+    /// ERROR_NOT_SUPPORTED in a packet (WSAEOPNOTSUPP for a routine or
+    /// `wsa_get_overlapped_result`). Parameter errors are synchronous (conformance OV-15).
+    fn wsa_ioctl_overlapped(
+        &self,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: Vec<u8>,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError>;
+
     /// `CancelIoEx(hFile, lpOverlapped)`: cancels the socket's pending operations (only
     /// `ov`'s if given); they complete with WSA_OPERATION_ABORTED. None pending:
     /// ERROR_NOT_FOUND.

@@ -36,6 +36,8 @@ pub(crate) enum Status {
     MsgSize,
     /// STATUS_PORT_UNREACHABLE: an ICMP port unreachable for an earlier datagram.
     PortUnreachable,
+    /// STATUS_NOT_SUPPORTED: an overlapped WSAIoctl code WinSock does not handle.
+    NotSupported,
 }
 
 impl Status {
@@ -50,6 +52,7 @@ impl Status {
             Status::TimedOut => Some(WsaError::WSAETIMEDOUT),
             Status::MsgSize => Some(WsaError::WSAEMSGSIZE),
             Status::PortUnreachable => Some(WsaError::WSAECONNRESET),
+            Status::NotSupported => Some(WsaError::WSAEOPNOTSUPP),
         }
     }
 
@@ -65,6 +68,7 @@ impl Status {
             Status::TimedOut => Some(WsaError::Other(121)),
             Status::MsgSize => Some(WsaError::ERROR_MORE_DATA),
             Status::PortUnreachable => Some(WsaError::ERROR_PORT_UNREACHABLE),
+            Status::NotSupported => Some(WsaError::ERROR_NOT_SUPPORTED),
         }
     }
 }
@@ -85,6 +89,8 @@ pub(crate) enum OpKind {
     Connect {
         send: Vec<u8>,
     },
+    /// An overlapped WSAIoctl (its output buffer is the op's one buffer).
+    Ioctl,
     /// DisconnectEx: completes when the FIN is acknowledged; with TF_REUSE_SOCKET the handle
     /// then names a fresh, unbound socket.
     Disconnect {
