@@ -857,3 +857,30 @@ fn wsaeconnreset_from_accept_when_the_queued_connection_was_reset() {
         Ok(())
     });
 }
+
+#[test]
+fn ephemeral_ports_come_from_the_dynamic_range() {
+    // Proves: bind to port 0 and the implicit bind of connect pick ports in Windows' dynamic
+    // range 49152–65535, all distinct while held.
+    common::run(|ws| {
+        let (_l, addr) = common::listener(ws, 200)?;
+        let mut ports = Vec::new();
+        for _ in 0..50 {
+            let s = tcp(ws)?;
+            ws.bind(s, &SockAddr::v4([0, 0, 0, 0], 0))?;
+            ports.push(ws.getsockname(s)?.port().unwrap());
+            let c = tcp(ws)?;
+            ws.connect(c, &addr)?;
+            ports.push(ws.getsockname(c)?.port().unwrap());
+        }
+        assert!(
+            ports.iter().all(|p| (49152..=65535).contains(p)),
+            "{ports:?}"
+        );
+        let mut uniq = ports.clone();
+        uniq.sort_unstable();
+        uniq.dedup();
+        assert_eq!(uniq.len(), ports.len(), "ports are distinct");
+        Ok(())
+    });
+}
