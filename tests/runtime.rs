@@ -747,3 +747,40 @@ fn stack_overflow_in_a_simulated_thread_is_reported() {
     assert!(text.contains("stack overflow"), "{text}");
     assert!(text.contains("WINSOCK_SIM_SEED=5"), "{text}");
 }
+
+#[test]
+fn link_latency_is_configurable_per_pair_and_globally() {
+    // Proves: the builder's latency applies between hosts, `link_latency` overrides it for one
+    // pair (both directions), and a connect takes one round trip of that latency.
+    let mut sim = Sim::builder()
+        .seed(3)
+        .latency(Duration::from_millis(5))
+        .build();
+    let a = sim.host("a", "192.0.2.1");
+    let b = sim.host("b", "192.0.2.2");
+    let c = sim.host("c", "192.0.2.3");
+    sim.link_latency(&a, &c, Duration::from_millis(40));
+    for (host, port) in [(&b, 7000u16), (&c, 7001)] {
+        host.spawn_daemon("listener", move |ws| {
+            ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+            let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+            ws.bind(l, &SockAddr::v4([0, 0, 0, 0], port))?;
+            ws.listen(l, 5)?;
+            loop {
+                ws.accept(l)?;
+            }
+        });
+    }
+    a.spawn("client", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        ws.sleep(1);
+        for (ip, port, rtt) in [([192, 0, 2, 2], 7000, 10), ([192, 0, 2, 3], 7001, 80)] {
+            let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+            let t0 = ws.get_tick_count();
+            ws.connect(s, &SockAddr::v4(ip, port))?;
+            assert_eq!(ws.get_tick_count() - t0, rtt, "connect to {ip:?}");
+        }
+        Ok(())
+    });
+    sim.run().unwrap_or_else(|e| panic!("{e}"));
+}
