@@ -784,3 +784,45 @@ fn link_latency_is_configurable_per_pair_and_globally() {
     });
     sim.run().unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn bandwidth_limits_a_burst() {
+    // Proves: the builder's bandwidth is a real limit: 1 MiB sent at once over a 1 MiB/s link
+    // takes about one second of virtual time to arrive, not one latency.
+    let mut sim = Sim::builder()
+        .seed(4)
+        .bandwidth(1024 * 1024)
+        .latency(Duration::from_millis(1))
+        .build();
+    let a = sim.host("a", "192.0.2.1");
+    let b = sim.host("b", "192.0.2.2");
+    b.spawn_daemon("sink", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.bind(l, &SockAddr::v4([0, 0, 0, 0], 7000))?;
+        ws.listen(l, 1)?;
+        let (c, _) = ws.accept(l)?;
+        ws.setsockopt_i32(c, SOL_SOCKET, SO_RCVBUF, 4 << 20)?;
+        let mut buf = vec![0u8; 1 << 16];
+        while ws.recv(c, &mut buf, 0)? > 0 {}
+        ws.send(c, b"k", 0)?;
+        ws.closesocket(c)
+    });
+    a.spawn("source", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.connect(s, &SockAddr::v4([192, 0, 2, 2], 7000))?;
+        let t0 = ws.get_tick_count();
+        ws.send(s, &vec![1u8; 1 << 20], 0)?;
+        ws.shutdown(s, SD_SEND)?;
+        let mut k = [0u8; 1];
+        ws.recv(s, &mut k, 0)?;
+        let took = ws.get_tick_count() - t0;
+        assert!(
+            (950..2500).contains(&took),
+            "1 MiB at 1 MiB/s took {took} ms"
+        );
+        Ok(())
+    });
+    sim.run().unwrap_or_else(|e| panic!("{e}"));
+}

@@ -292,7 +292,8 @@ impl World {
         let p = self.link(seg.from_host, to);
         let ser = (len as u64 * p.ns_per_kib) / 1024;
         let li = self.timers.link_index(seg.from_host, to);
-        let at = (self.now + ser + p.latency + extra).max(self.timers.link_tail(li));
+        let sent = self.timers.occupy_link(li, self.now, ser);
+        let at = (sent + p.latency + extra).max(self.timers.link_tail(li));
         self.schedule_delivery(at, li, to, seg);
     }
 

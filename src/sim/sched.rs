@@ -168,6 +168,8 @@ pub(crate) struct TimerQueue {
     /// order; segments wait inline, without an allocation each.
     links: Vec<std::collections::VecDeque<(Nanos, u64, usize, Segment)>>,
     link_ids: BTreeMap<(usize, usize), usize>,
+    /// When each link's sender finishes putting its queued bytes on the wire (bandwidth).
+    busy_until: Vec<Nanos>,
     /// The head of every non-empty link (`slot` = link index).
     heads: std::collections::BinaryHeap<TimerKey>,
 }
@@ -193,8 +195,17 @@ impl TimerQueue {
         let li = *self.link_ids.entry((from, to)).or_insert(next);
         if li == self.links.len() {
             self.links.push(Default::default());
+            self.busy_until.push(0);
         }
         li
+    }
+
+    /// Serialises `ser` nanoseconds of bytes onto link `li` starting no earlier than `now`;
+    /// returns when the last bit leaves (a burst queues behind earlier bytes).
+    pub(crate) fn occupy_link(&mut self, li: usize, now: Nanos, ser: Nanos) -> Nanos {
+        let start = self.busy_until[li].max(now);
+        self.busy_until[li] = start + ser;
+        start + ser
     }
 
     /// Arrival time of the last delivery queued on link `li` (0 when none is queued: every
