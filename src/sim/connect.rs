@@ -68,9 +68,9 @@ impl World {
         if reset {
             // "An incoming connection was indicated, but was subsequently terminated by the
             // remote peer prior to accepting the call" (accept's documented WSAECONNRESET).
+            // (The failed accept re-enables FD_ACCEPT in the caller, as every failed accept does.)
             self.sockets.at(child).closed = true;
             self.free_socket(child);
-            self.reenable_accept(id);
             return Step::Done(Err(WsaError::WSAECONNRESET));
         }
         let h = self.give_handle(child);

@@ -22,7 +22,7 @@ use super::socket::Role;
 use super::tcp::TcpState;
 use super::world::World;
 use crate::api::consts::*;
-use crate::api::{Hwnd, Msg};
+use crate::api::{Hwnd, Msg, WsaError};
 
 /// Where a socket's events go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +172,7 @@ impl World {
     fn close_condition(&self, id: usize) -> Option<i32> {
         match self.sockets.get(id).map(|s| &s.role) {
             Some(Role::Stream(t)) if t.connected_at.is_some() => match t.error {
-                Some(_) => Some(WSAECONNABORTED_CODE),
+                Some(_) => Some(WsaError::WSAECONNABORTED.code()),
                 None if t.fin_rcvd && t.rcv.is_empty() => Some(0),
                 None => None,
             },
@@ -343,6 +343,3 @@ impl World {
         }
     }
 }
-
-/// WSAECONNABORTED as an iErrorCode value.
-const WSAECONNABORTED_CODE: i32 = 10053;

@@ -167,12 +167,6 @@ impl World {
     }
 }
 
-fn routine_box(
-    routine: Option<CompletionRoutine<SimWinsock>>,
-) -> Option<super::overlapped::SimRoutine> {
-    routine
-}
-
 impl SimWinsock {
     /// Common start of an overlapped WSASend/WSARecv: checks, then the operation record.
     fn start_stream_op(
@@ -200,7 +194,7 @@ impl SimWinsock {
             ov,
             kind,
             bufs,
-            routine: routine_box(routine),
+            routine,
             done: None,
             from: None,
         }))
@@ -603,7 +597,7 @@ impl OverlappedIo for SimWinsock {
                 ov,
                 kind: OpKind::Ioctl,
                 bufs: vec![output],
-                routine: routine_box(routine),
+                routine,
                 done: None,
                 from: None,
             });
