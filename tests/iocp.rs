@@ -620,6 +620,18 @@ struct Log {
     go: AtomicBool,
 }
 
+impl Log {
+    /// `(worker, completion key)` of every packet taken, in order.
+    fn worker_and_key(&self) -> Vec<(usize, usize)> {
+        self.taken
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|t| (t.0, t.1))
+            .collect()
+    }
+}
+
 /// How a worker handles a packet before calling GQCS again.
 #[derive(Clone, Copy)]
 enum Handler {
@@ -702,13 +714,7 @@ fn nonblocking_workers(seed: u64) -> (Vec<(usize, usize)>, usize) {
             ws.post_queued_completion_status(port, 0, k, None)?;
         }
         ws.sleep(100);
-        let taken: Vec<(usize, usize)> = log
-            .taken
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|t| (t.0, t.1))
-            .collect();
+        let taken = log.worker_and_key();
         *o.lock().unwrap() = (taken, log.max_inside.load(Ordering::SeqCst));
         ws.close_completion_port(port)?;
         join(ws, ts)
@@ -791,13 +797,7 @@ fn cp_waiters_released_lifo() {
             ws.post_queued_completion_status(port, 0, k, None)?;
             ws.sleep(STAGGER_MS);
         }
-        let taken: Vec<(usize, usize)> = log
-            .taken
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|t| (t.0, t.1))
-            .collect();
+        let taken = log.worker_and_key();
         assert_eq!(taken, vec![(2, 1), (1, 2), (0, 3)]);
         join(ws, ts)
     });
@@ -815,13 +815,7 @@ fn cp_waiters_released_lifo_same_worker_again() {
             ws.post_queued_completion_status(port, 0, k, None)?;
             ws.sleep(STAGGER_MS);
         }
-        let taken: Vec<(usize, usize)> = log
-            .taken
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|t| (t.0, t.1))
-            .collect();
+        let taken = log.worker_and_key();
         assert_eq!(taken, vec![(2, 1), (2, 2), (2, 3)]);
         ws.close_completion_port(port)?;
         join(ws, ts)
@@ -879,13 +873,7 @@ fn cp_worker_exit_releases_concurrency_slot() {
         ws.wait_for_thread(ts[1], 1000)?;
         ws.post_queued_completion_status(port, 0, 2, None)?;
         ws.sleep(100);
-        let taken: Vec<(usize, usize)> = log
-            .taken
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|t| (t.0, t.1))
-            .collect();
+        let taken = log.worker_and_key();
         ws.close_completion_port(port)?;
         assert_eq!(taken, vec![(1, 1), (0, 2)]);
         join(ws, ts)

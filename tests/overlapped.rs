@@ -236,6 +236,14 @@ fn pending_accept(
     Ok((l, addr, a, ov, ev))
 }
 
+/// Connects a new client to `addr` and waits until the pending AcceptEx's event `ev` is set.
+fn connect_client(ws: &SimWinsock, addr: &SockAddr, ev: WsaEvent) -> Result<Socket, WsaError> {
+    let c = tcp(ws)?;
+    ws.connect(c, addr)?;
+    signalled(ws, ev, "client connected")?;
+    Ok(c)
+}
+
 #[test]
 fn ov_03_closing_accept_socket_aborts_accept_ex() {
     // Proves: closesocket(accept socket) ends a pending AcceptEx with WSA_OPERATION_ABORTED.
@@ -287,9 +295,7 @@ fn ov_03_cancel_io_ex_on_accept_socket_does_not_cancel() {
             ws.wsa_get_overlapped_result(l, &ov, false).map(|d| d.bytes),
             Err(WsaError::WSA_IO_INCOMPLETE)
         );
-        let c = tcp(ws)?;
-        ws.connect(c, &addr)?;
-        signalled(ws, ev, "client connected")?;
+        let c = connect_client(ws, &addr, ev)?;
         let done = ws.wsa_get_overlapped_result(l, &ov, false)?;
         assert_eq!((done.error, done.bytes), (None, 0));
         common::update_accept_context(ws, a, l)?;
@@ -589,9 +595,7 @@ fn ov_10_accept_ex_zero_buffer_completes_on_connect() {
             ws.wsa_get_overlapped_result(l, &ov, false).map(|d| d.bytes),
             Err(WsaError::WSA_IO_INCOMPLETE)
         );
-        let c = tcp(ws)?;
-        ws.connect(c, &addr)?;
-        signalled(ws, ev, "client connected")?;
+        let c = connect_client(ws, &addr, ev)?;
         let d = ws.wsa_get_overlapped_result(l, &ov, false)?;
         assert_eq!((d.error, d.bytes), (None, 0));
         // GetAcceptExSockaddrs reads the addresses from AcceptEx's result at once...
@@ -704,9 +708,7 @@ fn ov_11_accept_ex_argument_errors() {
             "accepted socket as accept socket"
         );
         quiet(ws, ev, "the pending AcceptEx is untouched")?;
-        let c = tcp(ws)?;
-        ws.connect(c, &addr)?;
-        signalled(ws, ev, "client connected")?;
+        let c = connect_client(ws, &addr, ev)?;
         let d = ws.wsa_get_overlapped_result(l, &ov, false)?;
         assert_eq!((d.error, d.bytes), (None, 0));
         common::update_accept_context(ws, a, l)?;
@@ -1578,9 +1580,7 @@ fn so_update_accept_context_arguments() {
     // SO_UPDATE_CONNECT_CONTEXT is accepted with no value.
     run(|ws| {
         let (l, addr, a, _ov, ev) = pending_accept(ws, 0)?;
-        let c = tcp(ws)?;
-        ws.connect(c, &addr)?;
-        signalled(ws, ev, "client connected")?;
+        let c = connect_client(ws, &addr, ev)?;
         let opt = |v: &[u8]| ws.setsockopt(a, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, v);
         assert_eq!(opt(&l.raw().to_le_bytes()[..3]), Err(WsaError::WSAEFAULT));
         assert_eq!(
