@@ -59,11 +59,16 @@ impl World {
         }
     }
 
-    /// How operation `serial` ended, whether or not it was delivered already.
-    fn op_outcome(&self, serial: u64, host: usize, ov: &Overlapped) -> Option<(Status, usize)> {
-        match self.io.ops.get(&serial) {
+    /// What the starting call returns for operation `serial`: its byte count if it already
+    /// succeeded, its error if it already failed (delivered or not), else WSA_IO_PENDING.
+    fn op_outcome(&self, serial: u64, host: usize, ov: &Overlapped) -> Result<usize, WsaError> {
+        let done = match self.io.ops.get(&serial) {
             Some(op) => op.done,
             None => self.io.results.get(&(host, ov.id)).copied(),
+        };
+        match done {
+            None => Err(WsaError::WSA_IO_PENDING),
+            Some((st, n)) => st.wsa().map_or(Ok(n), Err),
         }
     }
 
@@ -320,11 +325,7 @@ impl OverlappedIo for SimWinsock {
                     w.service_recvs_now(id, true);
                 }
                 w.reenable_recv(id, false);
-                match w.op_outcome(serial, host, &ov) {
-                    Some((Status::Ok, n)) => Ok(n),
-                    Some((st, _)) => Err(st.wsa().unwrap_or(WsaError::WSAECONNRESET)),
-                    None => Err(WsaError::WSA_IO_PENDING),
-                }
+                w.op_outcome(serial, host, &ov)
             },
         )
     }
@@ -464,11 +465,7 @@ impl OverlappedIo for SimWinsock {
                 });
                 w.io_sock(lid).accepts.push_back(serial);
                 w.service_accepts(lid);
-                match w.op_outcome(serial, this.host, &ov) {
-                    Some((Status::Ok, n)) => Ok(n),
-                    Some((st, _)) => Err(st.wsa().unwrap_or(WsaError::WSA_OPERATION_ABORTED)),
-                    None => Err(WsaError::WSA_IO_PENDING),
-                }
+                w.op_outcome(serial, this.host, &ov)
             },
         )
     }
