@@ -122,23 +122,15 @@ impl World {
             return;
         }
         let child = self.sockets.insert(super::socket::Sock {
-            host,
-            handle: None,
-            family,
-            ty: crate::api::consts::SOCK_STREAM,
-            nonblocking: false,
-            opts,
             local: Some(seg.dst),
-            holds_port: false,
             remote: Some(seg.src),
-            so_error: 0,
-            shut_rd: false,
-            shut_wr: false,
-            role: Role::Stream(Box::new(Tcp::new(TcpState::SynReceived))),
-            gen: 0,
-            closed: false,
-            needs_accept_context: false,
-            waiters: [Vec::new(), Vec::new()],
+            ..super::socket::Sock::new(
+                host,
+                family,
+                crate::api::consts::SOCK_STREAM,
+                opts,
+                Role::Stream(Box::new(Tcp::new(TcpState::SynReceived))),
+            )
         });
         self.tcp_at(child).listener = Some(lid);
         self.record(

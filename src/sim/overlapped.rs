@@ -581,23 +581,9 @@ impl World {
         let Some(h) = old.handle.take() else { return };
         old.closed = true;
         let fresh = super::socket::Sock {
-            host: old.host,
             handle: Some(h),
-            family: old.family,
-            ty: old.ty,
             nonblocking: old.nonblocking,
-            opts: old.opts.clone(),
-            local: None,
-            holds_port: false,
-            remote: None,
-            so_error: 0,
-            shut_rd: false,
-            shut_wr: false,
-            role: Role::Idle,
-            gen: 0,
-            closed: false,
-            needs_accept_context: false,
-            waiters: [Vec::new(), Vec::new()],
+            ..super::socket::Sock::new(old.host, old.family, old.ty, old.opts.clone(), Role::Idle)
         };
         let host = old.host;
         let new_id = self.sockets.insert(fresh);

@@ -132,6 +132,32 @@ pub(crate) struct Sock {
     pub waiters: [Vec<(usize, u64)>; 2],
 }
 
+impl Sock {
+    /// A socket with no handle, address, error, shutdown or waiter: what `socket()`, an
+    /// incoming connection and TF_REUSE_SOCKET start from.
+    pub(crate) fn new(host: usize, family: i32, ty: i32, opts: SockOpts, role: Role) -> Sock {
+        Sock {
+            host,
+            handle: None,
+            family,
+            ty,
+            nonblocking: false,
+            opts,
+            local: None,
+            holds_port: false,
+            remote: None,
+            so_error: 0,
+            shut_rd: false,
+            shut_wr: false,
+            role,
+            gen: 0,
+            closed: false,
+            needs_accept_context: false,
+            waiters: [Vec::new(), Vec::new()],
+        }
+    }
+}
+
 /// All socket objects of the run, by id; ids are reused.
 #[derive(Debug, Default)]
 pub(crate) struct SocketTable {
@@ -191,29 +217,12 @@ impl World {
         proto: i32,
     ) -> Result<Socket, WsaError> {
         let (family, ty, _proto) = crate::api::socket_args::resolve_socket_args(af, ty, proto)?;
-        let sock = Sock {
-            host,
-            handle: None,
-            family,
-            ty,
-            nonblocking: false,
-            opts: SockOpts::default(),
-            local: None,
-            holds_port: false,
-            remote: None,
-            so_error: 0,
-            shut_rd: false,
-            shut_wr: false,
-            role: if ty == SOCK_DGRAM {
-                Role::Dgram(Box::default())
-            } else {
-                Role::Idle
-            },
-            gen: 0,
-            closed: false,
-            needs_accept_context: false,
-            waiters: [Vec::new(), Vec::new()],
+        let role = if ty == SOCK_DGRAM {
+            Role::Dgram(Box::default())
+        } else {
+            Role::Idle
         };
+        let sock = Sock::new(host, family, ty, SockOpts::default(), role);
         let id = self.sockets.insert(sock);
         Ok(Socket::from_raw(self.give_handle(id)))
     }
