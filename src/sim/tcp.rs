@@ -157,6 +157,9 @@ impl Tcp {
     }
 }
 
+/// Consumed payload buffers kept for reuse (bounded, so a burst does not pin memory).
+const PAYLOAD_POOL_MAX: usize = 256;
+
 /// Receive-window capacity: SO_RCVBUF, but never below one segment (Windows' TCP keeps a
 /// window even with SO_RCVBUF = 0, conformance OP-02).
 fn rcv_cap(rcvbuf: usize, mss: usize) -> usize {
@@ -405,6 +408,7 @@ impl World {
             t.rcv.extend(&data);
             (data.len(), false)
         };
+        self.recycle_payload(data);
         self.ack_soon(id);
         if got_oob {
             self.on_oob(id);
@@ -510,6 +514,15 @@ impl World {
         self.reap_if_orphan(id);
     }
 
+    /// Keeps a consumed segment payload for the next segment sent: data segments then cost
+    /// no allocation each.
+    fn recycle_payload(&mut self, mut data: Vec<u8>) {
+        if self.payload_pool.len() < PAYLOAD_POOL_MAX {
+            data.clear();
+            self.payload_pool.push(data);
+        }
+    }
+
     /// Schedules an acknowledgement for the end of this instant (when no thread can run), so
     /// a reply sent at once carries it instead (a zero-delay delayed ACK).
     fn ack_soon(&mut self, id: usize) {
@@ -575,9 +588,10 @@ impl World {
                     len = 1 + self.rng_net.below(len);
                     urgent = urgent && urg == Some(nxt + len - 1);
                 }
+                let mut data = self.payload_pool.pop().unwrap_or_default();
                 let t = self.tcp_at(id);
                 let off = (t.snd_nxt - t.snd_una) as usize;
-                let data = copy_range(&t.snd, off, len as usize);
+                copy_range(&t.snd, off, len as usize, &mut data);
                 let seq = t.snd_nxt;
                 t.snd_nxt += len;
                 if urgent {
@@ -638,10 +652,11 @@ impl World {
     }
 }
 
-/// Bytes `off..off + len` of a ring buffer, copied slice-wise.
-fn copy_range(q: &VecDeque<u8>, off: usize, len: usize) -> Vec<u8> {
+/// Bytes `off..off + len` of a ring buffer, copied slice-wise into `out` (a recycled, empty
+/// payload buffer).
+fn copy_range(q: &VecDeque<u8>, off: usize, len: usize, out: &mut Vec<u8>) {
     let (a, b) = q.as_slices();
-    let mut out = Vec::with_capacity(len);
+    out.reserve(len);
     if off < a.len() {
         let end = (off + len).min(a.len());
         out.extend_from_slice(&a[off..end]);
@@ -649,5 +664,4 @@ fn copy_range(q: &VecDeque<u8>, off: usize, len: usize) -> Vec<u8> {
     } else {
         out.extend_from_slice(&b[off - a.len()..off - a.len() + len]);
     }
-    out
 }

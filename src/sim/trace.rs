@@ -126,12 +126,15 @@ impl Trace {
     }
 
     pub(crate) fn record(&mut self, r: TraceRecord) {
-        self.mix(r.time);
-        self.mix(r.thread as u64);
-        self.mix(Self::kind_code(r.kind));
-        self.mix(r.a);
-        self.mix(r.b);
-        self.mix(r.result as u64);
+        // Each field is spread by its own odd constant (independent multiplies, which run in
+        // parallel), then the record is folded into the running hash in one step.
+        let x = r.time.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            ^ (r.thread as u64).wrapping_mul(0xc2b2_ae3d_27d4_eb4f)
+            ^ Self::kind_code(r.kind).wrapping_mul(0x1656_67b1_9e37_79f9)
+            ^ r.a.wrapping_mul(0x85eb_ca77_c2b2_ae63)
+            ^ r.b.wrapping_mul(0x27d4_eb2f_1656_67c5)
+            ^ (r.result as u64).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        self.mix(x);
         if self.full || self.recent.len() < self.keep {
             self.recent.push(r);
         } else if self.keep > 0 {

@@ -59,6 +59,8 @@ pub(crate) struct World {
     pub gen_counter: u64,
     /// Connections owing an acknowledgement at the end of this instant.
     pub pending_acks: Vec<usize>,
+    /// Emptied segment payload buffers, reused by the next data segment.
+    pub payload_pool: Vec<Vec<u8>>,
     /// Non-daemon threads started, and those not yet finished.
     pub counted_threads: usize,
     pub counted_unfinished: usize,
@@ -100,6 +102,7 @@ impl World {
             sockets: SocketTable::default(),
             gen_counter: 0,
             pending_acks: Vec::new(),
+            payload_pool: Vec::new(),
             counted_threads: 0,
             counted_unfinished: 0,
             objects: Default::default(),
