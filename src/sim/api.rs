@@ -227,15 +227,22 @@ impl SimWinsock {
         &self,
         call: &'static str,
         s: Option<(Socket, usize)>,
+        step: impl FnMut(&mut World) -> Step<T>,
+    ) -> Result<T, WsaError> {
+        self.blocking_from(self.w(), call, s, step)
+    }
+
+    /// [`SimWinsock::blocking`], starting with the world already locked by a caller that just
+    /// resolved the handle under that lock (the first attempt skips the handle re-check: a
+    /// send or recv that does not block then takes the lock once).
+    pub(crate) fn blocking_from<'a, T>(
+        &'a self,
+        mut w: MutexGuard<'a, World>,
+        call: &'static str,
+        s: Option<(Socket, usize)>,
         mut step: impl FnMut(&mut World) -> Step<T>,
     ) -> Result<T, WsaError> {
         loop {
-            let mut w = self.w();
-            if let Some((s, id)) = s {
-                if w.sock_id(self.host, s) != Ok(id) {
-                    return Err(WsaError::WSAEINTR);
-                }
-            }
             match step(&mut w) {
                 Step::Done(r) => return r,
                 Step::Wait(key, deadline) => {
@@ -247,6 +254,12 @@ impl SimWinsock {
                     w.block(self.tid, call, &keys, deadline);
                     drop(w);
                     self.suspend()?;
+                }
+            }
+            w = self.w();
+            if let Some((s, id)) = s {
+                if w.sock_id(self.host, s) != Ok(id) {
+                    return Err(WsaError::WSAEINTR);
                 }
             }
         }
@@ -282,8 +295,7 @@ impl SimWinsock {
                 deadline: w.timeout_deadline(sk.opts.sndtimeo_ms),
             }
         };
-        drop(w);
-        self.blocking(call, Some((s, id)), |w| {
+        self.blocking_from(w, call, Some((s, id)), |w| {
             let step = w.send_step(&mut op, buf);
             if let Step::Done(r) = &step {
                 // send re-enables FD_WRITE; a WSAEWOULDBLOCK arms the next one.
@@ -301,21 +313,19 @@ impl SimWinsock {
         buf: &mut [u8],
         flags: i32,
     ) -> Result<(usize, Option<std::net::SocketAddr>), WsaError> {
-        let (id, mut op, dgram) = {
-            let w = self.w();
-            let id = w.sock_id(self.host, s)?;
-            let sk = w.sockets.get(id).expect("handle names a socket");
-            let op = RecvOp {
-                id,
-                flags,
-                nonblocking: sk.nonblocking,
-                filled: 0,
-                deadline: w.timeout_deadline(sk.opts.rcvtimeo_ms),
-            };
-            (id, op, matches!(sk.role, super::socket::Role::Dgram(_)))
+        let w = self.w();
+        let id = w.sock_id(self.host, s)?;
+        let sk = w.sockets.get(id).expect("handle names a socket");
+        let mut op = RecvOp {
+            id,
+            flags,
+            nonblocking: sk.nonblocking,
+            filled: 0,
+            deadline: w.timeout_deadline(sk.opts.rcvtimeo_ms),
         };
+        let dgram = matches!(sk.role, super::socket::Role::Dgram(_));
         let mut from = None;
-        let r = self.blocking(call, Some((s, id)), |w| {
+        let r = self.blocking_from(w, call, Some((s, id)), |w| {
             let step = if dgram {
                 w.udp_recv_step(&mut op, buf, &mut from)
             } else {
