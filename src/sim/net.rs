@@ -229,6 +229,7 @@ impl World {
     pub(crate) fn set_link(&mut self, a: usize, b: usize, p: LinkParams) {
         self.links.insert((a, b), p);
         self.links.insert((b, a), p);
+        self.link_cache.clear();
     }
 
     /// The host that owns `ip`, seen from `from` (loopback stays on `from`).
@@ -248,6 +249,24 @@ impl World {
             .get(&(from, to))
             .copied()
             .unwrap_or(self.cfg.link)
+    }
+
+    /// The wire index and parameters of the link `from` → `to`, cached per host pair (a
+    /// segment's hot path then does no map look-up).
+    fn link_of(&mut self, from: usize, to: usize) -> (usize, LinkParams) {
+        if let Some(&Some(e)) = self.link_cache.get(from).and_then(|row| row.get(to)) {
+            return e;
+        }
+        let e = (self.timers.link_index(from, to), self.link(from, to));
+        if self.link_cache.len() <= from {
+            self.link_cache.resize_with(from + 1, Vec::new);
+        }
+        let row = &mut self.link_cache[from];
+        if row.len() <= to {
+            row.resize(to + 1, None);
+        }
+        row[to] = Some(e);
+        e
     }
 
     /// Puts a segment on the wire. Unroutable segments vanish (the sender's timers notice).
@@ -289,9 +308,8 @@ impl World {
         let Some(to) = hinted.or_else(|| self.route(seg.from_host, seg.dst.ip())) else {
             return;
         };
-        let p = self.link(seg.from_host, to);
+        let (li, p) = self.link_of(seg.from_host, to);
         let ser = (len as u64 * p.ns_per_kib) / 1024;
-        let li = self.timers.link_index(seg.from_host, to);
         let sent = self.timers.occupy_link(li, self.now, ser);
         let at = (sent + p.latency + extra).max(self.timers.link_tail(li));
         self.schedule_delivery(at, li, to, seg);

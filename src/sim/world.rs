@@ -54,6 +54,8 @@ pub(crate) struct World {
     pub addr_map: BTreeMap<IpAddr, usize>,
     /// Per-pair link parameters overriding the default.
     pub links: BTreeMap<(usize, usize), LinkParams>,
+    /// `(wire index, parameters)` of each host pair's link once used, by `[from][to]`.
+    pub link_cache: Vec<Vec<Option<(usize, LinkParams)>>>,
     pub sockets: SocketTable,
     /// Source of generation numbers that invalidate stale timers.
     pub gen_counter: u64,
@@ -99,6 +101,7 @@ impl World {
             hosts: Vec::new(),
             addr_map: BTreeMap::new(),
             links: BTreeMap::new(),
+            link_cache: Vec::new(),
             sockets: SocketTable::default(),
             gen_counter: 0,
             pending_acks: Vec::new(),
