@@ -23,11 +23,13 @@ const PENDING_ACCEPTS: usize = 16;
 const LISTENER_KEY: usize = 0;
 
 /// What an OVERLAPPED stands for (the per-I/O context).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 enum Io {
     Accept(Socket),
     Recv(Socket),
-    Send(Socket),
+    /// An echo in flight, keeping the connection's receive buffer (full size, so re-posting
+    /// it costs no re-initialisation) until the send completes.
+    Send(Socket, Vec<u8>),
 }
 
 /// Shared server state. Locked only briefly, never across a WinSock call.
@@ -55,8 +57,7 @@ fn post_accept<W: Winsock + OverlappedIo>(ws: &W, sh: &Shared) -> Result<(), Wsa
     }
 }
 
-fn post_recv<W: Winsock + OverlappedIo>(ws: &W, sh: &Shared, s: Socket, mut buf: Vec<u8>) {
-    buf.resize(BUF, 0);
+fn post_recv<W: Winsock + OverlappedIo>(ws: &W, sh: &Shared, s: Socket, buf: Vec<u8>) {
     let ov = sh.overlapped(Io::Recv(s));
     if !matches!(
         ws.wsa_recv_overlapped(s, vec![buf], 0, ov, None),
@@ -96,27 +97,26 @@ fn worker<W: Winsock + OverlappedIo + Iocp>(ws: &W, sh: Arc<Shared>) -> Result<(
                 let listener = sh.listener.raw().to_le_bytes();
                 ws.setsockopt(s, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, &listener)?;
                 ws.associate_completion_port(s, sh.port, s.raw())?;
-                post_recv(ws, &sh, s, Vec::with_capacity(BUF));
+                post_recv(ws, &sh, s, vec![0; BUF]);
             }
             Io::Recv(s) if packet.error.is_some() || packet.bytes == 0 => {
                 let _ = ws.closesocket(s);
             }
             Io::Recv(s) => {
-                let mut buf = buf;
-                buf.truncate(packet.bytes);
-                let ov = sh.overlapped(Io::Send(s));
+                let echo = buf[..packet.bytes].to_vec();
+                let ov = sh.overlapped(Io::Send(s, buf));
                 if !matches!(
-                    ws.wsa_send_overlapped(s, vec![buf], 0, ov, None),
+                    ws.wsa_send_overlapped(s, vec![echo], 0, ov, None),
                     Ok(_) | Err(WsaError::WSA_IO_PENDING)
                 ) {
                     sh.contexts.lock().remove(&ov.id);
                     let _ = ws.closesocket(s);
                 }
             }
-            Io::Send(s) if packet.error.is_some() => {
+            Io::Send(s, _) if packet.error.is_some() => {
                 let _ = ws.closesocket(s);
             }
-            Io::Send(s) => post_recv(ws, &sh, s, buf),
+            Io::Send(s, recv_buf) => post_recv(ws, &sh, s, recv_buf),
         }
     }
 }
