@@ -39,7 +39,7 @@
 //! | FD_ACCEPT | a connection completes in the backlog (not taken by a pending AcceptEx); `accept` leaves one queued | `accept` |
 //! | FD_WRITE | the socket connects or is accepted; buffer space returns after a send failed with WSAEWOULDBLOCK | `send`, `WSASend` |
 //! | FD_CONNECT | a connect attempt ends; iErrorCode = 0, WSAECONNREFUSED, WSAETIMEDOUT… | never (once) |
-//! | FD_CLOSE | the peer's FIN once all data is read (iErrorCode 0), or a reset (WSAECONNABORTED) | never (once) |
+//! | FD_CLOSE | the peer's FIN, even with data still unread: read until recv gives 0 (iErrorCode 0); or a reset (WSAECONNABORTED) | never (once) |
 //!
 //! In message mode an event is posted once and not again until its re-enabling call. In
 //! event mode Windows records every new occurrence (new data, a new connection, new urgent

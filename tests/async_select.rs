@@ -4,13 +4,11 @@
 //!
 //! Expected values are Windows' (the catalogue), never what the sim happens to return.
 //!
-//! Not covered here:
-//! - EV-10 (AcceptEx swallows FD_ACCEPT), EV-15 (UDP registration), EV-20 (pending overlapped
-//!   WSARecv consumes data): skipped, AcceptEx, UDP and overlapped I/O were not implemented
-//!   when these tests were written (AcceptEx / overlapped WSARecv have since appeared in
-//!   `api::overlapped`; EV-10 and EV-20 can be added there).
-//! - EV-02 and EV-03 are about WSAEnumNetworkEvents / event mode only (event_select.rs).
-//! - EV-26's IOCP parts (left out on purpose) and CloseHandle/NtClose (not in the API).
+//! Elsewhere: EV-10 and EV-20 (AcceptEx, pending overlapped WSARecv) in overlapped.rs; EV-02
+//! and EV-03 are about WSAEnumNetworkEvents / event mode only (event_select.rs, udp.rs).
+//!
+//! Not covered:
+//! - EV-26's CloseHandle/NtClose (not in the API).
 //! - EV-01's "bytes-returned set to 0": the API has `ioctlsocket` only, no `WSAIoctl`.
 mod common;
 
@@ -251,7 +249,8 @@ fn ev_12_accepted_socket_never_reports_connect_message_mode() {
 #[test]
 fn ev_14_failed_connect_posts_connect_error_message_mode() {
     // Proves: a connect to a closed loopback port gives WSAEWOULDBLOCK and then one message
-    // FD_CONNECT with error WSAECONNREFUSED (lParam MAKELONG(0x10, 10061)), and nothing else.
+    // FD_CONNECT with error WSAECONNREFUSED (lParam MAKELONG(0x10, 10061)), and nothing else;
+    // registering FD_CONNECT again posts nothing.
     common::run(|ws| {
         let hwnd = ws.create_window(None)?;
         let addr = closed_port(ws)?;
@@ -266,6 +265,8 @@ fn ev_14_failed_connect_posts_connect_error_message_mode() {
             &[(c, FD_CONNECT, WsaError::WSAECONNREFUSED.code())],
             "refused",
         )?;
+        ws.wsa_async_select(c, hwnd, WM_USER, FD_CONNECT)?;
+        check(ws, hwnd, &[], "re-registered: nothing re-posted")?;
         ws.closesocket(c)
     });
 }
@@ -435,13 +436,7 @@ fn ev_23_shutdowns_raising_fd_close_message_mode() {
         ws.shutdown(s, SD_BOTH)?;
         check(ws, hwnd, &[], "(b) peer SD_RECEIVE + local SD_BOTH")?;
         ws.shutdown(c, SD_SEND)?;
-        let got = drain(ws)?;
-        assert_eq!(got.len(), 1, "(b) peer SD_SEND [TW]: {got:?}");
-        assert_eq!(
-            (got[0].wparam, wsa_get_select_event(got[0].lparam)),
-            (s.raw(), FD_CLOSE),
-            "(b) peer SD_SEND [TW]"
-        );
+        check(ws, hwnd, &[(s, FD_CLOSE, 0)], "(b) peer SD_SEND [TW]")?;
         ws.closesocket(c)?;
         ws.closesocket(s)
     });
@@ -470,7 +465,7 @@ fn ev_25_abortive_close_connaborted_message_mode() {
 fn ev_26_own_close_posts_nothing_registration_survives_thread_exit() {
     // Proves: a connected socket registered for all six posts FD_WRITE (lParam 2) first, also
     // when registered by a thread that has since exited; closing your own socket posts no
-    // FD_CLOSE. (IOCP parts left out; CloseHandle is not in the API.)
+    // FD_CLOSE. (CloseHandle is not in the API.)
     common::run(|ws| {
         let hwnd = ws.create_window(None)?;
         // Registered by this thread.
@@ -507,8 +502,135 @@ fn ev_26_own_close_posts_nothing_registration_survives_thread_exit() {
     });
 }
 
-// EV-10, EV-15, EV-20: skipped (AcceptEx, UDP and overlapped WSARecv were not implemented when
-// these tests were written).
+/// The completion key sock.c's IOCP tests use.
+const KEY: usize = 0x1234_5678;
+
+#[test]
+fn ev_26_iocp_association_and_pending_recv_post_nothing() {
+    // Proves (sock.c iocp_async_read_thread, iocp_async_read_closesocket): on a socket
+    // registered for all six (FD_WRITE posted first, registration by a helper thread that
+    // exited), associating a completion port posts nothing; a WSARecv pending on it (issued
+    // by another thread that exited) posts nothing and queues no packet (GQCS times out);
+    // data from the peer completes that receive on the port (12 bytes, the key, the
+    // OVERLAPPED, the data) and posts no FD_READ. Then a second pending WSARecv and a
+    // closesocket of the socket: no message (no FD_CLOSE); the receive's packet carries
+    // ERROR_CONNECTION_ABORTED [TW] and 0 bytes; then the port is empty.
+    common::run(|ws| {
+        let hwnd = ws.create_window(None)?;
+        let (src, dst) = common::pair(ws)?;
+        let t = ws.create_thread("registrar", move |ws| {
+            ws.wsa_async_select(src, hwnd, WM_USER, ALL_SIX)
+        })?;
+        ws.wait_for_thread(t, INFINITE)?;
+        check(ws, hwnd, &[(src, FD_WRITE, 0)], "registration")?;
+
+        let port = ws.create_io_completion_port(0)?;
+        ws.associate_completion_port(src, port, KEY)?;
+        check(ws, hwnd, &[], "port associated")?;
+
+        let t = ws.create_thread("receiver", move |ws| {
+            assert_eq!(
+                ws.wsa_recv_overlapped(src, vec![vec![0; 512]], 0, Overlapped::new(1), None),
+                Err(WsaError::WSA_IO_PENDING)
+            );
+            Ok(())
+        })?;
+        ws.wait_for_thread(t, INFINITE)?;
+        check(ws, hwnd, &[], "WSARecv pending")?;
+        assert_eq!(
+            ws.get_queued_completion_status(port, 100).map(|p| p.bytes),
+            Err(WsaError::WAIT_TIMEOUT)
+        );
+        check(ws, hwnd, &[], "still pending")?;
+
+        assert_eq!(ws.send(dst, b"Hello World!", 0)?, 12);
+        check(ws, hwnd, &[], "data completed the receive: no FD_READ")?;
+        let p = ws.get_queued_completion_status(port, 100)?;
+        assert_eq!(
+            (p.error, p.bytes, p.key, p.overlapped),
+            (None, 12, KEY, Some(Overlapped::new(1)))
+        );
+        assert_eq!(&p.bufs[0][..12], b"Hello World!");
+
+        assert_eq!(
+            ws.wsa_recv_overlapped(src, vec![vec![0; 512]], 0, Overlapped::new(2), None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        ws.closesocket(src)?;
+        check(ws, hwnd, &[], "closesocket: no FD_CLOSE")?;
+        let p = ws.get_queued_completion_status(port, 100)?;
+        assert_eq!(
+            (p.error, p.bytes, p.key, p.overlapped),
+            (
+                Some(WsaError::ERROR_CONNECTION_ABORTED),
+                0,
+                KEY,
+                Some(Overlapped::new(2))
+            ),
+            "[TW for the error]"
+        );
+        assert_eq!(
+            ws.get_queued_completion_status(port, 100).map(|p| p.bytes),
+            Err(WsaError::WAIT_TIMEOUT)
+        );
+        ws.close_completion_port(port)?;
+        ws.closesocket(dst)
+    });
+}
+
+#[test]
+fn ev_22_fd_close_with_unread_data_message_mode() {
+    // Proves (sock.c test_close_events, "sending data before calling closesocket()"): the peer
+    // sends 5 bytes (FD_READ) and closes; FD_CLOSE (error 0) is posted while the 5 bytes are
+    // still unread [TW]; recv(3) → 3 posts FD_READ; recv(5) → 2 posts nothing [TW] (no second
+    // FD_CLOSE); recv then gives 0, still nothing.
+    common::run(|ws| {
+        let hwnd = ws.create_window(None)?;
+        let (c, s) = common::pair(ws)?;
+        let mask = FD_ACCEPT | FD_CLOSE | FD_CONNECT | FD_OOB | FD_READ;
+        ws.wsa_async_select(s, hwnd, WM_USER, mask)?;
+        assert_eq!(ws.send(c, b"data\0", 0)?, 5);
+        check(ws, hwnd, &[(s, FD_READ, 0)], "data")?;
+        ws.closesocket(c)?;
+        check(
+            ws,
+            hwnd,
+            &[(s, FD_CLOSE, 0)],
+            "peer closed, 5 bytes unread [TW]",
+        )?;
+        let mut b = [0u8; 5];
+        assert_eq!(ws.recv(s, &mut b[..3], 0)?, 3);
+        check(ws, hwnd, &[(s, FD_READ, 0)], "2 bytes left")?;
+        assert_eq!(ws.recv(s, &mut b, 0)?, 2);
+        check(ws, hwnd, &[], "last bytes read [TW]")?;
+        assert_eq!(ws.recv(s, &mut b, 0)?, 0);
+        check(ws, hwnd, &[], "recv gave 0")?;
+        ws.closesocket(s)
+    });
+}
+
+#[test]
+fn ev_15_udp_connect_posts_write_message_mode() {
+    // Proves (sock.c test_connect_events, UDP part): an unbound UDP socket registered for
+    // FD_ACCEPT|FD_CONNECT|FD_OOB|FD_READ|FD_WRITE posts FD_WRITE, then nothing; connect() to
+    // a bound UDP socket succeeds at once and posts FD_WRITE again (no FD_CONNECT) [TW]; then
+    // nothing.
+    common::run(|ws| {
+        let hwnd = ws.create_window(None)?;
+        let client = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        let server = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        let mask = FD_ACCEPT | FD_CONNECT | FD_OOB | FD_READ | FD_WRITE;
+        ws.wsa_async_select(client, hwnd, WM_USER, mask)?;
+        check(ws, hwnd, &[(client, FD_WRITE, 0)], "unbound, registered")?;
+        ws.bind(server, &SockAddr::v4([127, 0, 0, 1], 0))?;
+        let dest = ws.getsockname(server)?;
+        ws.connect(client, &dest)?;
+        check(ws, hwnd, &[(client, FD_WRITE, 0)], "connected [TW]")?;
+        check(ws, hwnd, &[], "afterwards")?;
+        ws.closesocket(client)?;
+        ws.closesocket(server)
+    });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Windows, message loop, registration replacement

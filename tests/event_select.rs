@@ -4,14 +4,11 @@
 //!
 //! Expected values are Windows' (the catalogue), never what the sim happens to return.
 //!
-//! Not covered here:
-//! - EV-10 (AcceptEx swallows FD_ACCEPT), EV-15 (UDP registration), EV-20 (pending overlapped
-//!   WSARecv consumes data): skipped, AcceptEx, UDP and overlapped I/O were not implemented
-//!   when these tests were written (AcceptEx / overlapped WSARecv have since appeared in
-//!   `api::overlapped`; EV-10 and EV-20 can be added there).
-//! - EV-03 (b) (bound UDP socket): UDP is not implemented yet.
-//! - EV-01's "bytes-returned set to 0": the API has `ioctlsocket` only, no `WSAIoctl`.
-//! - EV-26 is message-mode only (async_select.rs).
+//! Elsewhere: EV-10 and EV-20 (AcceptEx, pending overlapped WSARecv) in overlapped.rs; EV-03 (b)
+//! (bound UDP socket) in udp.rs; EV-26 is message-mode only (async_select.rs).
+//!
+//! Not covered: EV-01's "bytes-returned set to 0" (the API has `ioctlsocket` only, no
+//! `WSAIoctl`).
 mod common;
 
 use common::tcp;
@@ -601,7 +598,14 @@ fn ev_23_shutdowns_raising_fd_close_event_mode() {
         ws.shutdown(s, SD_BOTH)?;
         check(ws, s, ev, 0, &[], "(b) peer SD_RECEIVE + local SD_BOTH")?;
         ws.shutdown(c, SD_SEND)?;
-        check(ws, s, ev, FD_CLOSE, &[], "(b) peer SD_SEND [TW]")?;
+        check(
+            ws,
+            s,
+            ev,
+            FD_CLOSE,
+            &[(FD_CLOSE_BIT, 0)],
+            "(b) peer SD_SEND [TW]",
+        )?;
         ws.closesocket(c)?;
         ws.closesocket(s)
     });
@@ -629,8 +633,69 @@ fn ev_25_abortive_close_connaborted_event_mode() {
     });
 }
 
-// EV-10, EV-15, EV-20: skipped (AcceptEx, UDP and overlapped WSARecv were not implemented when
-// these tests were written).
+#[test]
+fn ev_22_fd_close_with_unread_data_event_mode() {
+    // Proves (sock.c test_close_events, "sending data before calling closesocket()"): the peer
+    // sends 5 bytes (FD_READ, enumerated) and closes; FD_CLOSE (error 0) is reported while the
+    // 5 bytes are still unread [TW]; recv(3) → 3 reports FD_READ; recv(5) → 2 reports nothing
+    // [TW] (no second FD_CLOSE); recv then gives 0, still nothing.
+    common::run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let ev = ws.wsa_create_event()?;
+        let mask = FD_ACCEPT | FD_CLOSE | FD_CONNECT | FD_OOB | FD_READ;
+        ws.wsa_event_select(s, ev, mask)?;
+        assert_eq!(ws.send(c, b"data\0", 0)?, 5);
+        check(ws, s, ev, FD_READ, &[(FD_READ_BIT, 0)], "data")?;
+        ws.closesocket(c)?;
+        check(
+            ws,
+            s,
+            ev,
+            FD_CLOSE,
+            &[(FD_CLOSE_BIT, 0)],
+            "peer closed, 5 bytes unread [TW]",
+        )?;
+        let mut b = [0u8; 5];
+        assert_eq!(ws.recv(s, &mut b[..3], 0)?, 3);
+        check(ws, s, ev, FD_READ, &[(FD_READ_BIT, 0)], "2 bytes left")?;
+        assert_eq!(ws.recv(s, &mut b, 0)?, 2);
+        check(ws, s, ev, 0, &[], "last bytes read [TW]")?;
+        assert_eq!(ws.recv(s, &mut b, 0)?, 0);
+        check(ws, s, ev, 0, &[], "recv gave 0")?;
+        ws.closesocket(s)
+    });
+}
+
+#[test]
+fn ev_15_udp_connect_reports_connect_and_write_event_mode() {
+    // Proves (sock.c test_connect_events, UDP part): an unbound UDP socket registered for
+    // FD_ACCEPT|FD_CONNECT|FD_OOB|FD_READ|FD_WRITE reports nothing [TW]; connect() to a bound
+    // UDP socket succeeds at once and reports FD_CONNECT|FD_WRITE in one enumeration, both
+    // errors 0 [TW]; then nothing. (A bound UDP socket reports FD_WRITE at registration:
+    // EV-03 (b), udp.rs.)
+    common::run(|ws| {
+        let client = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        let server = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        let ev = ws.wsa_create_event()?;
+        let mask = FD_ACCEPT | FD_CONNECT | FD_OOB | FD_READ | FD_WRITE;
+        ws.wsa_event_select(client, ev, mask)?;
+        check(ws, client, ev, 0, &[], "unbound, registered [TW]")?;
+        ws.bind(server, &SockAddr::v4([127, 0, 0, 1], 0))?;
+        let dest = ws.getsockname(server)?;
+        ws.connect(client, &dest)?;
+        check(
+            ws,
+            client,
+            ev,
+            FD_CONNECT | FD_WRITE,
+            &[(FD_CONNECT_BIT, 0), (FD_WRITE_BIT, 0)],
+            "connected [TW]",
+        )?;
+        check(ws, client, ev, 0, &[], "afterwards")?;
+        ws.closesocket(client)?;
+        ws.closesocket(server)
+    });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Registration replacement

@@ -1,15 +1,17 @@
 //! select(): conformance rules SEL-01, SEL-02, SEL-04, SEL-05, SEL-06, SEL-08, SEL-09
-//! (section 2 of conformance.md), FD_SETSIZE, and the timeout argument.
+//! (section 2 of conformance.md), FD_SETSIZE, the timeout argument, and queued APCs.
 //!
 //! Expected values are Windows' (the catalogue), never what the sim happens to return.
 //!
-//! Not covered: SEL-12 (UDP is not implemented yet), SEL-13/SEL-14 (WSAPoll is not in the API),
-//! SEL-08's "the timeval is not modified" (the API takes the timeout by value, so select cannot
-//! modify it).
+//! Elsewhere: SEL-12 (UDP readiness) in udp.rs, SEL-13/SEL-14 (WSAPoll) in poll.rs.
+//! Not covered: SEL-08's "the timeval is not modified" (the API takes the timeout by value, so
+//! select cannot modify it).
 mod common;
 
 use common::tcp;
 
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use winsock_sim::prelude::*;
@@ -468,4 +470,75 @@ fn select_timeout_semantics() {
         ws.closesocket(c)?;
         ws.closesocket(s)
     });
+}
+
+#[test]
+fn select_runs_queued_apcs_only_when_nothing_is_ready() {
+    // Proves (sock.c test_select, not in the catalogue): with an APC queued to the calling
+    // thread, select(timeout {0,0}) on a socket that is not readable returns 0 and has run the
+    // APC; select on a writable socket returns 1 at once without running it (a later
+    // SleepEx(0, TRUE) does). An APC queued by another thread during a wait runs and the wait
+    // goes on until a socket is ready.
+    common::run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let count = Arc::new(AtomicU32::new(0));
+        queue_counting_apc(ws, ws.thread_id(), &count)?;
+        let mut r = set_of(&[s]);
+        assert_eq!(
+            ws.select(Some(&mut r), None, None, Some(Duration::ZERO))?,
+            0
+        );
+        assert_eq!(count.load(Ordering::SeqCst), 1, "not ready: the APC ran");
+
+        queue_counting_apc(ws, ws.thread_id(), &count)?;
+        let mut w = set_of(&[c]);
+        assert_eq!(
+            ws.select(None, Some(&mut w), None, Some(Duration::ZERO))?,
+            1
+        );
+        assert!(w.is_set(c));
+        assert_eq!(
+            count.load(Ordering::SeqCst),
+            1,
+            "ready: the APC did not run"
+        );
+        assert_eq!(ws.sleep_ex(0, true), WAIT_IO_COMPLETION);
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+
+        let me = ws.thread_id();
+        let count2 = count.clone();
+        ws.create_thread("apc, then data", move |ws| {
+            ws.sleep(50);
+            queue_counting_apc(ws, me, &count2)?;
+            ws.sleep(50);
+            ws.send(c, b"x", 0).map(|_| ())
+        })?;
+        let t0 = ws.get_tick_count();
+        let mut r = set_of(&[s]);
+        assert_eq!(ws.select(Some(&mut r), None, None, None)?, 1);
+        assert!(r.is_set(s));
+        assert_eq!(count.load(Ordering::SeqCst), 3);
+        let waited = ws.get_tick_count().wrapping_sub(t0);
+        assert!(
+            (100..=101).contains(&waited),
+            "select returned after {waited} ms, the data came at 100 ms"
+        );
+        ws.closesocket(c)?;
+        ws.closesocket(s)
+    });
+}
+
+/// Queues an APC to `thread` that counts its runs.
+fn queue_counting_apc(
+    ws: &SimWinsock,
+    thread: ThreadId,
+    count: &Arc<AtomicU32>,
+) -> Result<(), WsaError> {
+    let count = count.clone();
+    ws.queue_user_apc(
+        Box::new(move |_ws: &SimWinsock| {
+            count.fetch_add(1, Ordering::SeqCst);
+        }),
+        thread,
+    )
 }

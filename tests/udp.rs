@@ -3,6 +3,7 @@
 mod common;
 
 use winsock_sim::prelude::*;
+use winsock_sim::sim::SimWinsock;
 
 fn udp<W: Winsock>(ws: &W) -> Result<Socket, WsaError> {
     ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)
@@ -165,27 +166,87 @@ fn sel_12_udp_is_writable_and_readable_with_a_datagram() {
 
 #[test]
 fn ev_03_bound_udp_reports_fd_write_once_in_event_mode() {
-    // Proves: a bound UDP socket's first WSAEventSelect enumeration is FD_WRITE; re-registering
-    // does not report it again; a datagram gives FD_READ.
+    // Proves: a UDP socket bound to 0.0.0.0:0, registered five times with FD_READ|FD_WRITE and
+    // enumerated after each (with the event handle, and again with none): the first gives
+    // FD_WRITE with iErrorCode[FD_WRITE_BIT] = 0, every other slot left at 0xABABABAB;
+    // registrations 2-5 give 0 with all slots untouched. A datagram then gives FD_READ.
+    const FILL: i32 = 0xABAB_ABAB_u32 as i32;
     common::run(|ws| {
-        let (b, baddr) = bound(ws)?;
-        let ev = ws.wsa_create_event()?;
-        let mut ne = WsaNetworkEvents::default();
-        ws.wsa_event_select(b, ev, FD_READ | FD_WRITE)?;
-        ws.wsa_enum_network_events(b, Some(ev), &mut ne)?;
-        assert_eq!(ne.network_events, FD_WRITE);
-        ws.wsa_event_select(b, ev, FD_READ | FD_WRITE)?;
-        ws.wsa_enum_network_events(b, Some(ev), &mut ne)?;
-        assert_eq!(ne.network_events, 0);
-        let (a, _) = bound(ws)?;
-        ws.sendto(a, b"d", 0, &baddr)?;
-        assert_eq!(
-            ws.wsa_wait_for_multiple_events(&[ev], false, 1000, false)?,
-            0
-        );
-        ws.wsa_enum_network_events(b, Some(ev), &mut ne)?;
-        assert_eq!(ne.network_events, FD_READ);
+        for with_event in [true, false] {
+            let b = udp(ws)?;
+            ws.bind(b, &SockAddr::v4([0, 0, 0, 0], 0))?;
+            let ev = ws.wsa_create_event()?;
+            for j in 0..5 {
+                ws.wsa_event_select(b, ev, FD_READ | FD_WRITE)?;
+                let mut ne = WsaNetworkEvents {
+                    network_events: FILL,
+                    error_code: [FILL; FD_MAX_EVENTS],
+                };
+                ws.wsa_enum_network_events(b, with_event.then_some(ev), &mut ne)?;
+                let want = if j == 0 { FD_WRITE } else { 0 };
+                assert_eq!(ne.network_events, want, "registration {}", j + 1);
+                for (k, &e) in ne.error_code.iter().enumerate() {
+                    let expect = if want & (1 << k) != 0 { 0 } else { FILL };
+                    assert_eq!(e, expect, "registration {}, iErrorCode[{k}]", j + 1);
+                }
+            }
+            let port = ws.getsockname(b)?.port().expect("an IP address");
+            let baddr = SockAddr::v4([127, 0, 0, 1], port);
+            // Enumerating without a handle left the event signalled.
+            ws.wsa_reset_event(ev)?;
+            let (a, _) = bound(ws)?;
+            ws.sendto(a, b"d", 0, &baddr)?;
+            assert_eq!(
+                ws.wsa_wait_for_multiple_events(&[ev], false, 1000, false)?,
+                0
+            );
+            let mut ne = WsaNetworkEvents::default();
+            ws.wsa_enum_network_events(b, Some(ev), &mut ne)?;
+            assert_eq!(ne.network_events, FD_READ);
+            ws.closesocket(a)?;
+            ws.closesocket(b)?;
+            ws.wsa_close_event(ev)?;
+        }
         Ok(())
+    });
+}
+
+#[test]
+fn sel_12_connected_udp_stays_writable_while_two_threads_send() {
+    // Proves (sock.c test_UDP): a UDP socket connected to a loopback port where nothing
+    // listens sends 10 blocking datagrams (the ICMP port unreachable replies do not fail send);
+    // made nonblocking, it is writable (select, zero timeout → 1) before and after every one of
+    // 256 sends on each of two threads sending at the same time.
+    common::run(|ws| {
+        let sock = udp(ws)?;
+        ws.connect(sock, &SockAddr::v4([127, 0, 0, 1], 255))?;
+        let buf = [0u8; 256];
+        for _ in 0..10 {
+            assert_eq!(ws.send(sock, &buf, 0)?, buf.len());
+        }
+        ws.set_nonblocking(sock, true)?;
+        let start = ws.wsa_create_event()?;
+        let writable = move |ws: &SimWinsock| -> Result<usize, WsaError> {
+            let mut w = FdSet::new();
+            w.set(sock);
+            ws.select(None, Some(&mut w), None, Some(std::time::Duration::ZERO))
+        };
+        let t = ws.create_thread("second sender", move |ws| {
+            ws.wsa_wait_for_multiple_events(&[start], false, INFINITE, false)?;
+            let buf = [0u8; 256];
+            for i in 0..256 {
+                assert_eq!(writable(ws)?, 1, "second thread, i {i}");
+                assert_eq!(ws.send(sock, &buf, 0)?, buf.len(), "second thread, i {i}");
+            }
+            Ok(())
+        })?;
+        ws.wsa_set_event(start)?;
+        for i in 0..256 {
+            assert_eq!(ws.send(sock, &buf, 0)?, buf.len(), "main thread, i {i}");
+            assert_eq!(writable(ws)?, 1, "main thread, i {i}");
+        }
+        ws.wait_for_thread(t, INFINITE)?;
+        ws.closesocket(sock)
     });
 }
 

@@ -112,11 +112,13 @@ pub trait Select: Winsock {
     ) -> Result<usize, WsaError>;
 
     /// `WSAPoll(fdArray, fds, timeout)`: fills each entry's `revents` and returns how many
-    /// entries have any; `timeout_ms` < 0 waits forever, 0 polls. Requested bits may only be
-    /// POLLRDNORM, POLLRDBAND, POLLWRNORM (POLLIN, POLLOUT), else WSAEINVAL; an empty array
-    /// gives WSAEINVAL. An entry that is not a socket gets POLLNVAL and is not counted; if
-    /// every entry is invalid the call fails with WSAENOTSOCK. POLLHUP and POLLERR are
-    /// reported even when not requested.
+    /// entries have any; `timeout_ms` < 0 waits forever, 0 polls. An empty array gives
+    /// WSAEINVAL. If every entry is invalid (not a socket) the call fails with WSAENOTSOCK and
+    /// each gets POLLNVAL. Otherwise requested bits may only be POLLRDNORM, POLLRDBAND,
+    /// POLLWRNORM (POLLIN, POLLOUT), else WSAEINVAL (an INVALID_SOCKET entry's `events` are not
+    /// checked); an entry that is not a socket gets POLLNVAL and is not counted. POLLHUP and
+    /// POLLERR are reported even when not requested. APCs queued to the thread run while it
+    /// waits, and the wait goes on.
     fn wsa_poll(&self, fds: &mut [WsaPollFd], timeout_ms: i32) -> Result<usize, WsaError>;
 }
 

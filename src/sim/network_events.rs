@@ -6,9 +6,9 @@
 //! | FD_READ | data arrives; a re-enabling call leaves data unread | `recv` (any outcome) |
 //! | FD_OOB | urgent data arrives (SO_OOBINLINE off); a re-enabling call leaves some | `recv(MSG_OOB)` |
 //! | FD_ACCEPT | a connection completes in the backlog; `accept` leaves one queued | `accept` |
-//! | FD_WRITE | the socket connects or is accepted; space returns after a send failed with WSAEWOULDBLOCK | `send` |
-//! | FD_CONNECT | a connect attempt ends (error: WSAECONNREFUSED, WSAETIMEDOUT, …) | — (once) |
-//! | FD_CLOSE | the peer's FIN, once all data has been read (error 0); a reset (WSAECONNABORTED) | — (once) |
+//! | FD_WRITE | the socket connects or is accepted; a datagram socket connects; space returns after a send failed with WSAEWOULDBLOCK | `send` |
+//! | FD_CONNECT | a connect attempt ends (error: WSAECONNREFUSED, WSAETIMEDOUT, …); event mode: a datagram socket connects | — (once) |
+//! | FD_CLOSE | the peer's FIN, even with received data still unread (error 0); a reset (WSAECONNABORTED) | — (once) |
 //!
 //! Message mode (WSAAsyncSelect) follows the documented rule: once an event is posted, no
 //! further message for it until the re-enabling call. Event mode (WSAEventSelect) records
@@ -17,6 +17,12 @@
 //! that already hold (data, a queued connection, urgent data, a close); the FD_WRITE of a
 //! connection is reported to the first registration only in event mode (EV-03), and whenever
 //! the socket is writable in message mode.
+//!
+//! FD_CLOSE does not wait for the data: Microsoft's WSAAsyncSelect page says it "should only be
+//! posted after all data is read", but Windows posts it when the FIN arrives (sock.c
+//! test_close_events: the peer sends, FD_READ is consumed, the peer closes, and FD_CLOSE comes
+//! with all five bytes unread; the reads that follow bring FD_READ, and nothing after the last
+//! one). Programs must read until recv returns 0 after FD_CLOSE.
 
 use super::socket::Role;
 use super::tcp::TcpState;
@@ -51,8 +57,6 @@ pub(crate) struct NetEvents {
     pub send_blocked: bool,
     /// FD_CLOSE was reported.
     pub close_done: bool,
-    /// The peer's FIN arrived while data was unread: FD_CLOSE waits for the last read.
-    pub close_pending: bool,
 }
 
 impl Default for NetEvents {
@@ -66,7 +70,6 @@ impl Default for NetEvents {
             write_latched: false,
             send_blocked: false,
             close_done: false,
-            close_pending: false,
         }
     }
 }
@@ -123,7 +126,6 @@ impl World {
                 return;
             }
             n.close_done = true;
-            n.close_pending = false;
         }
         match n.reg {
             Reg::None => {}
@@ -168,12 +170,12 @@ impl World {
         matches!(self.sockets.get(id).map(|s| &s.role), Some(Role::Listener(q)) if !q.accept_q.is_empty())
     }
 
-    /// The close error if the connection was closed by the peer and all data was read.
+    /// The close error if the connection was closed by the peer (unread data or not).
     fn close_condition(&self, id: usize) -> Option<i32> {
         match self.sockets.get(id).map(|s| &s.role) {
             Some(Role::Stream(t)) if t.connected_at.is_some() => match t.error {
                 Some(_) => Some(WsaError::WSAECONNABORTED.code()),
-                None if t.fin_rcvd && t.rcv.is_empty() => Some(0),
+                None if t.fin_rcvd => Some(0),
                 None => None,
             },
             _ => None,
@@ -270,14 +272,28 @@ impl World {
         }
     }
 
+    /// The peer's FIN (`err` 0) or a reset: FD_CLOSE at once, data unread or not.
     pub(crate) fn ev_peer_closed(&mut self, id: usize, err: i32) {
-        if !self.is_registered(id) {
-            return;
-        }
-        if err != 0 || !self.has_data(id) {
+        if self.is_registered(id) {
             self.fd_event(id, FD_CLOSE, err);
-        } else {
-            self.netev_mut(id).close_pending = true;
+        }
+    }
+
+    /// `connect` on a datagram socket (EV-15): event mode records FD_CONNECT and FD_WRITE;
+    /// message mode posts FD_WRITE (and no FD_CONNECT) even when the registration already
+    /// posted one and no send re-enabled it. Unregistered, FD_WRITE waits for the first
+    /// registration, as after a bind.
+    pub(crate) fn ev_dgram_connected(&mut self, id: usize) {
+        match self.netev(id).map(|n| n.reg) {
+            Some(Reg::Event { .. }) => {
+                self.fd_event(id, FD_CONNECT, 0);
+                self.fd_event(id, FD_WRITE, 0);
+            }
+            Some(Reg::Async { .. }) => {
+                self.netev_mut(id).enabled |= FD_WRITE;
+                self.fd_event(id, FD_WRITE, 0);
+            }
+            Some(Reg::None) | None => self.fd_event(id, FD_WRITE, 0),
         }
     }
 
@@ -298,7 +314,7 @@ impl World {
     // ---- re-enabling calls ----
 
     /// After `recv` (any outcome): FD_READ (or FD_OOB) is re-enabled and reported again at
-    /// once if data remains; a deferred FD_CLOSE goes out after the last byte is read.
+    /// once if data remains.
     pub(crate) fn reenable_recv(&mut self, id: usize, oob: bool) {
         if !self.is_registered(id) {
             return;
@@ -312,11 +328,6 @@ impl World {
         };
         if holds {
             self.fd_event(id, bit, 0);
-        }
-        if self.netev(id).is_some_and(|n| n.close_pending) && !self.has_data(id) {
-            if let Some(err) = self.close_condition(id) {
-                self.fd_event(id, FD_CLOSE, err);
-            }
         }
     }
 

@@ -1,5 +1,8 @@
-//! `select()` in the simulator: readiness computed from socket state, a blocking wait on every
-//! socket of the sets with the timeout in virtual time.
+//! `select()` and `WSAPoll()` in the simulator: readiness computed from socket state, a blocking
+//! wait on every socket of the sets with the timeout in virtual time. While nothing is ready,
+//! APCs queued to the waiting thread run and the wait goes on (the call does not end with
+//! WAIT_IO_COMPLETION); a call that finds a socket ready at once runs none (sock.c test_select,
+//! test_WSAPoll; conformance SEL-14).
 //!
 //! Readiness follows the AFD poll events Windows maps into the three sets: readable = a
 //! connection to accept, data, a graceful close or a reset; writable = connected with send
@@ -34,9 +37,10 @@ impl World {
             Role::Stream(t) => {
                 let mut b = 0;
                 if t.connected_at.is_none() {
-                    // Connecting, or a connect that failed.
+                    // Connecting, or a connect that failed: POLLWRNORM | POLLHUP | POLLERR, for a
+                    // nonblocking and a blocking attempt alike (sock.c test_WSAPoll).
                     return if t.error.is_some() {
-                        POLLHUP | POLLERR
+                        POLLWRNORM | POLLHUP | POLLERR
                     } else {
                         0
                     };
@@ -134,7 +138,8 @@ impl Select for SimWinsock {
                 }
             }
             let deadline = timeout.map(|d| this.now().as_nanos() as u64 + d.as_nanos() as u64);
-            let ready = this.blocking("select", None, |w| {
+            let tid = this.tid;
+            let ready = this.wait_running_apcs("select", |w| {
                 for set in &resolved {
                     for &(s, id) in set {
                         if w.sock_id(this.host, s) != Ok(id) {
@@ -147,13 +152,20 @@ impl Select for SimWinsock {
                     ready_of(&resolved[1], |id| w.send_ready(id)),
                     ready_of(&resolved[2], |id| w.select_except(id)),
                 ];
-                if ready.iter().any(|r| !r.is_empty()) || deadline.is_some_and(|d| w.now >= d) {
-                    return Step::Done(Ok(ready));
+                if ready.iter().any(|r| !r.is_empty()) {
+                    return Step::Done(Ok(Some(ready)));
+                }
+                if !w.threads[tid].apcs.is_empty() {
+                    return Step::Done(Ok(None));
+                }
+                if deadline.is_some_and(|d| w.now >= d) {
+                    return Step::Done(Ok(Some(ready)));
                 }
                 let keys = resolved
                     .iter()
                     .flatten()
                     .map(|&(_, id)| WaitKey::Socket(id))
+                    .chain([WaitKey::Apc(tid)])
                     .collect();
                 Step::WaitAny(keys, deadline)
             })?;
@@ -190,12 +202,31 @@ const POLL_REQUESTABLE: i16 = POLLRDNORM | POLLRDBAND | POLLWRNORM;
 const POLL_ALWAYS: i16 = POLLHUP | POLLERR | POLLNVAL;
 
 impl SimWinsock {
-    /// The body of WSAPoll.
+    /// [`SimWinsock::blocking`] for select and WSAPoll: `step` gives `Done(Ok(None))` when
+    /// nothing is ready and APCs are queued to this thread (it must wait on
+    /// `WaitKey::Apc(tid)` too); they run, outside the world lock, and the wait goes on.
+    fn wait_running_apcs<T>(
+        &self,
+        call: &'static str,
+        mut step: impl FnMut(&mut World) -> Step<Option<T>>,
+    ) -> Result<T, WsaError> {
+        loop {
+            match self.blocking(call, None, &mut step)? {
+                Some(r) => return Ok(r),
+                None => {
+                    self.run_apcs();
+                }
+            }
+        }
+    }
+
+    /// The body of WSAPoll. The checks go in Windows' order (sock.c test_WSAPoll): with no
+    /// socket among the entries the call fails with WSAENOTSOCK and every entry gets POLLNVAL,
+    /// whatever its `events`; otherwise a bit that may not be requested, on any entry but an
+    /// INVALID_SOCKET one, fails the call with WSAEINVAL (every revents 0); then each entry
+    /// that is not a socket gets POLLNVAL without being counted.
     fn poll_body(&self, fds: &mut [WsaPollFd], timeout_ms: i32) -> Result<usize, WsaError> {
         if fds.is_empty() {
-            return Err(WsaError::WSAEINVAL);
-        }
-        if fds.iter().any(|f| f.events & !POLL_REQUESTABLE != 0) {
             return Err(WsaError::WSAEINVAL);
         }
         let ids: Vec<Option<usize>> = {
@@ -213,11 +244,17 @@ impl SimWinsock {
             }
             return Err(WsaError::WSAENOTSOCK);
         }
+        if fds
+            .iter()
+            .any(|f| f.fd != Socket::INVALID && f.events & !POLL_REQUESTABLE != 0)
+        {
+            return Err(WsaError::WSAEINVAL);
+        }
         let deadline =
             (timeout_ms >= 0).then(|| self.now().as_nanos() as u64 + timeout_ms as u64 * 1_000_000);
-        let host = self.host;
+        let (host, tid) = (self.host, self.tid);
         let events: Vec<(Socket, i16)> = fds.iter().map(|f| (f.fd, f.events)).collect();
-        let revents = self.blocking("WSAPoll", None, |w| {
+        let revents = self.wait_running_apcs("WSAPoll", |w| {
             let revents: Vec<i16> = events
                 .iter()
                 .zip(&ids)
@@ -233,13 +270,20 @@ impl SimWinsock {
                 .iter()
                 .zip(&ids)
                 .any(|(&r, id)| r != 0 && (r != POLLNVAL || id.is_some()));
-            if counted || deadline.is_some_and(|d| w.now >= d) {
-                return Step::Done(Ok(revents));
+            if counted {
+                return Step::Done(Ok(Some(revents)));
+            }
+            if !w.threads[tid].apcs.is_empty() {
+                return Step::Done(Ok(None));
+            }
+            if deadline.is_some_and(|d| w.now >= d) {
+                return Step::Done(Ok(Some(revents)));
             }
             let keys = ids
                 .iter()
                 .flatten()
                 .map(|&id| WaitKey::Socket(id))
+                .chain([WaitKey::Apc(tid)])
                 .collect();
             Step::WaitAny(keys, deadline)
         })?;

@@ -155,7 +155,8 @@ impl World {
     }
 
     /// `connect` on a datagram socket: sets (or, with an AF_UNSPEC address, dissolves) the
-    /// association; no packet is sent (conformance NB-14).
+    /// association; no packet is sent (conformance NB-14). Setting it raises FD_CONNECT and
+    /// FD_WRITE in event mode, FD_WRITE in message mode (EV-15).
     pub(crate) fn udp_connect(&mut self, id: usize, addr: &SockAddr) -> Result<(), WsaError> {
         if addr.family() == AF_UNSPEC && addr.as_bytes().len() >= 2 {
             if let Some(u) = self.udp(id) {
@@ -171,6 +172,7 @@ impl World {
         if let Some(u) = self.udp(id) {
             u.peer = Some(dst);
         }
+        self.ev_dgram_connected(id);
         Ok(())
     }
 
