@@ -2,10 +2,10 @@
 //! calls produce, each proving the situation that gives it (Windows' behaviour, run against
 //! the simulator through the public API).
 //!
-//! Not covered here (the sim has no such calls): gethostbyname (ER-01), WSASocket flags and
-//! SO_PROTOCOL_INFO (ER-03), WSASend/WSASendTo/WSASendMsg, WSADuplicateSocket, AcceptEx,
-//! ConnectEx, DisconnectEx, TransmitFile, WSAGetOverlappedResult, select/WSAPoll (ER-09,
-//! ER-10, ER-11, ER-12). NULL pointers and negative lengths cannot be expressed through the
+//! Not covered here: gethostbyname (ER-01) and WSADuplicateSocket, WSASendMsg, TransmitFile,
+//! WSAPoll-only entries (not in the API); SO_PROTOCOL_INFO (ER-03, not in the sim: the family
+//! is checked with bind/getsockname instead); ER-10/ER-11/ER-12 live in tests/udp.rs and
+//! tests/overlapped.rs. NULL pointers and negative lengths cannot be expressed through the
 //! safe API, so only the short-length forms of WSAEFAULT are checked.
 mod common;
 
@@ -99,6 +99,10 @@ fn er_03_socket_parameter_validation() {
                 want_ty,
                 "{what}: SO_TYPE"
             );
+            // The family: an AF_INET socket binds an IPv4 address and names it AF_INET.
+            ws.bind(s, &SockAddr::v4([0, 0, 0, 0], 0))
+                .unwrap_or_else(|e| panic!("{what}: bind 0.0.0.0: {e}"));
+            assert_eq!(ws.getsockname(s)?.family(), AF_INET, "{what}: family");
             ws.closesocket(s)?;
         }
         Ok(())
@@ -207,7 +211,9 @@ fn er_05_bind_errors() {
 #[test]
 fn er_09_invalid_handles_give_wsaenotsock() {
     // Proves: listen on 0 / 0xdeadbeef, getsockopt on a closed socket (value untouched),
-    // getpeername and send on INVALID_SOCKET all fail with WSAENOTSOCK.
+    // getpeername, send, WSASend (plain and overlapped), WSASendTo, AcceptEx, ConnectEx and
+    // DisconnectEx on INVALID_SOCKET, and WSAGetOverlappedResult on an unknown handle all
+    // fail with WSAENOTSOCK.
     common::run(|ws| {
         for raw in [0, 0xdead_beef] {
             fails(
@@ -238,6 +244,52 @@ fn er_09_invalid_handles_give_wsaenotsock() {
             ws.send(Socket::INVALID, b"x", 0),
             WsaError::WSAENOTSOCK,
             "send",
+        );
+        let bad = Socket::INVALID;
+        let ov = Overlapped::new(9);
+        let to = SockAddr::v4(LOOPBACK, 9);
+        fails(
+            ws,
+            ws.wsa_send(bad, &[b"x"], 0),
+            WsaError::WSAENOTSOCK,
+            "WSASend",
+        );
+        fails(
+            ws,
+            ws.wsa_send_overlapped(bad, vec![b"x".to_vec()], 0, ov, None),
+            WsaError::WSAENOTSOCK,
+            "overlapped WSASend",
+        );
+        fails(
+            ws,
+            ws.wsa_send_to(bad, vec![b"x".to_vec()], 0, &to, ov, None),
+            WsaError::WSAENOTSOCK,
+            "WSASendTo",
+        );
+        let a = tcp(ws)?;
+        fails(
+            ws,
+            ws.accept_ex(bad, a, Vec::new(), ov),
+            WsaError::WSAENOTSOCK,
+            "AcceptEx (listener)",
+        );
+        fails(
+            ws,
+            ws.connect_ex(bad, &to, Vec::new(), ov),
+            WsaError::WSAENOTSOCK,
+            "ConnectEx",
+        );
+        fails(
+            ws,
+            ws.disconnect_ex(bad, Some(ov), 0),
+            WsaError::WSAENOTSOCK,
+            "DisconnectEx",
+        );
+        fails(
+            ws,
+            ws.wsa_get_overlapped_result(Socket::from_raw(0xdead_beef), &ov, false),
+            WsaError::WSAENOTSOCK,
+            "WSAGetOverlappedResult on an unknown handle",
         );
         Ok(())
     });

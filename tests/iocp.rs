@@ -11,8 +11,11 @@
 //! Not expressible through the API (not tested):
 //! - `OVERLAPPED.Internal` (STATUS_CANCELLED, …); CP-03's "*bytes and *key unchanged" (a
 //!   timed-out GQCS returns only the error).
-//! - CP-07 [ALT] and CP-08's DisconnectEx / WSASendDisconnect / WSARecvDisconnect (not in the
-//!   API).
+//! - CP-08's WSASendDisconnect / WSARecvDisconnect (not in the API); CP-08's DisconnectEx is
+//!   in tests/overlapped.rs (cp_08_disconnect_ex_packets).
+//!
+//! CP-07 allows ERROR_OPERATION_ABORTED or ERROR_CONNECTION_ABORTED [ALT]; the sim gives the
+//! first (STATUS_CANCELLED) and the test asserts that one.
 mod common;
 
 use common::tcp;
@@ -284,6 +287,70 @@ fn cp_06_accept_ex_packets_use_listener_key() {
         ws.send(c, b"xy", 0)?;
         let p = ws.get_queued_completion_status(port, WAIT_MS)?;
         assert_eq!(fields(&p), (None, 2, 236, Some(ov3)));
+        Ok(())
+    });
+}
+
+/// A listener (key 125) and an accept socket (key 236) on one port, AcceptEx pending on them
+/// with a 1-byte receive buffer, and a client connected to the listener.
+fn accept_ex_with_buffer_connected(
+    ws: &SimWinsock,
+) -> Result<(CompletionPort, Socket, Socket, Socket, Overlapped), WsaError> {
+    let (l, addr) = common::listener(ws, 5)?;
+    let port = ws.create_io_completion_port(0)?;
+    ws.associate_completion_port(l, port, 125)?;
+    let a = tcp(ws)?;
+    ws.associate_completion_port(a, port, 236)?;
+    let ov = Overlapped::new(1);
+    assert_eq!(
+        ws.accept_ex(l, a, vec![0; 1], ov),
+        Err(WsaError::WSA_IO_PENDING)
+    );
+    let c = tcp(ws)?;
+    ws.connect(c, &addr)?;
+    Ok((port, l, a, c, ov))
+}
+
+#[test]
+fn cp_07_accept_socket_closed_after_data_completes_the_accept() {
+    // Proves: when the client already sent a byte (the AcceptEx with a receive buffer has
+    // completed), closing the accept socket leaves the success packet: TRUE, 1 byte, the
+    // listener's key and AcceptEx's OVERLAPPED; then nothing more.
+    run(|ws| {
+        let (port, _l, a, c, ov) = accept_ex_with_buffer_connected(ws)?;
+        ws.send(c, b"!", 0)?;
+        ws.sleep(100);
+        ws.closesocket(a)?;
+        ws.wsa_set_last_error(0xdead_beef_u32 as i32);
+        let p = ws.get_queued_completion_status(port, 100)?;
+        assert_eq!(fields(&p), (None, 1, 125, Some(ov)));
+        assert_eq!(
+            ws.wsa_get_last_error(),
+            0xdead_beef_u32 as i32,
+            "last error untouched"
+        );
+        no_packet(ws, port, "one packet");
+        Ok(())
+    });
+}
+
+#[test]
+fn cp_07_accept_socket_closed_before_data_aborts_the_accept() {
+    // Proves: when the client connected but sent nothing (the AcceptEx with a receive buffer
+    // still waits for data), closing the accept socket completes it with FALSE,
+    // ERROR_OPERATION_ABORTED, 0 bytes, the listener's key and AcceptEx's OVERLAPPED.
+    run(|ws| {
+        let (port, _l, a, _c, ov) = accept_ex_with_buffer_connected(ws)?;
+        ws.sleep(SETTLE_MS);
+        no_packet(ws, port, "connected, no data yet");
+        ws.closesocket(a)?;
+        let p = ws.get_queued_completion_status(port, 100)?;
+        assert_eq!(
+            fields(&p),
+            (Some(WsaError::WSA_OPERATION_ABORTED), 0, 125, Some(ov))
+        );
+        assert_eq!(ws.wsa_get_last_error(), 995);
+        no_packet(ws, port, "one packet");
         Ok(())
     });
 }

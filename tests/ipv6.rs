@@ -69,3 +69,25 @@ fn ipv6_loopback_and_address_checks() {
         Ok(())
     });
 }
+
+#[test]
+fn op_11_v4_mapped_bind_takes_the_ipv4_port() {
+    // Proves: an AF_INET6 socket binds a v4-mapped address of this host ([::ffff:127.0.0.1])
+    // and getsockname returns it; a v4-mapped address the host lacks is WSAEADDRNOTAVAIL;
+    // the mapped bind holds the IPv4 port, so 127.0.0.1 on that port is WSAEADDRINUSE.
+    common::run(|ws| {
+        let s = ws.socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.setsockopt_i32(s, IPPROTO_IPV6, IPV6_V6ONLY, 0)?;
+        let foreign = SockAddr::v6([0, 0, 0, 0, 0, 0xffff, 0xc633, 0x6407], 9600);
+        assert_eq!(ws.bind(s, &foreign), Err(WsaError::WSAEADDRNOTAVAIL));
+        let mapped = SockAddr::v6([0, 0, 0, 0, 0, 0xffff, 0x7f00, 1], 9600);
+        ws.bind(s, &mapped)?;
+        assert_eq!(ws.getsockname(s)?, mapped);
+        let v4 = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        assert_eq!(
+            ws.bind(v4, &SockAddr::v4([127, 0, 0, 1], 9600)),
+            Err(WsaError::WSAEADDRINUSE)
+        );
+        Ok(())
+    });
+}

@@ -1,10 +1,11 @@
 //! Blocking and nonblocking semantics: conformance rules NB-*, and the parts of SEL-08/SEL-09
 //! that need no select() (SO_ERROR after a failed connect).
 //!
-//! Not covered (the sim has no such calls): WSARecv/WSASend and OVERLAPPED (NB-01's WSARecv
-//! part, NB-02, NB-03), ConnectEx and AcceptEx (NB-04, NB-05 parts), WSAIoctl and invalid
-//! `ioctlsocket` pointers (NB-08 parts), select/WSAPoll (SEL-08/09's set results), UDP and raw
-//! sockets (NB-13, NB-14).
+//! Elsewhere: the OVERLAPPED parts (NB-02, NB-03, NB-04 / NB-05 with ConnectEx and AcceptEx)
+//! in tests/overlapped.rs, WSAIoctl (NB-08) in tests/overlapped.rs (ov_15_*), select/WSAPoll
+//! (SEL-08/09's set results) in tests/select.rs and tests/poll.rs, UDP (NB-13, NB-14) in
+//! tests/udp.rs. Not expressible through the safe API: invalid `ioctlsocket` pointers
+//! (NB-08), an "unrelated OVERLAPPED left untouched" (NB-01), raw ICMP sockets (NB-13).
 mod common;
 
 use common::{fails, tcp};
@@ -50,10 +51,36 @@ fn nb_01_nonblocking_recv_without_data_would_block() {
 }
 
 #[test]
+fn nb_01_nonblocking_wsarecv_without_overlapped_would_block() {
+    // Proves: WSARecv without an OVERLAPPED on a nonblocking socket with nothing queued fails
+    // at once with WSAEWOULDBLOCK (and the last error says so), then scatters data once it is
+    // there.
+    common::run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        ws.set_nonblocking(s, true)?;
+        let (mut a, mut b) = ([0u8; 2], [0u8; 8]);
+        let t0 = ws.get_tick_count();
+        fails(
+            ws,
+            ws.wsa_recv(s, &mut [&mut a[..], &mut b[..]], 0),
+            WsaError::WSAEWOULDBLOCK,
+            "WSARecv",
+        );
+        assert_eq!(ws.wsa_get_last_error(), 10035);
+        assert_eq!(ws.get_tick_count(), t0, "no waiting");
+        ws.send(c, b"abc", 0)?;
+        ws.sleep(10);
+        assert_eq!(ws.wsa_recv(s, &mut [&mut a[..], &mut b[..]], 0)?.0, 3);
+        assert_eq!((&a, &b[..1]), (b"ab", &b"c"[..]));
+        Ok(())
+    });
+}
+
+#[test]
 fn nb_04_nonblocking_connect_in_progress() {
     // Proves: while a nonblocking connect to an unreachable address is in progress, a second
     // connect gives WSAEALREADY, getsockname gives AF_INET with a port, getpeername succeeds,
-    // and recv and send give WSAENOTCONN. (ConnectEx parts: not in the sim.)
+    // and recv and send give WSAENOTCONN. (ConnectEx parts: nb_04_* in tests/overlapped.rs.)
     common::run(|ws| {
         let c = tcp(ws)?;
         ws.set_nonblocking(c, true)?;

@@ -143,8 +143,10 @@ fn accept_ex_and_connect_ex_complete_on_the_port() {
 #[test]
 fn overlapped_send_flags() {
     // Proves: an overlapped WSASend with MSG_OOB sends urgent data (the peer sees SIOCATMARK
-    // false and reads it with MSG_OOB); WSARecv with flags the sim does not model is refused
-    // with WSAEOPNOTSUPP before anything is queued.
+    // false and reads it with MSG_OOB); an overlapped WSARecv with MSG_PEEK is accepted (as
+    // Windows accepts it; libuv's zero-byte reads rely on it) and leaves the data queued,
+    // both when the data is already there and when the peek pends; flags the sim does not
+    // model for overlapped receives (MSG_WAITALL) are refused with WSAEOPNOTSUPP.
     common::run_with(whole_segments(), |ws| {
         let (c, s) = common::pair(ws)?;
         assert_eq!(
@@ -164,12 +166,46 @@ fn overlapped_send_flags() {
         let mut b = [0u8; 1];
         assert_eq!(ws.recv(s, &mut b, MSG_OOB)?, 1);
         assert_eq!(&b, b"!");
+
+        // Data already queued: the peek completes at once, twice, and the data stays.
+        ws.send(c, b"peek", 0)?;
+        ws.sleep(10);
+        for id in [2, 3] {
+            let ov = Overlapped::new(id);
+            assert_eq!(
+                ws.wsa_recv_overlapped(s, vec![vec![0; 2], vec![0; 8]], MSG_PEEK as u32, ov, None),
+                Ok(4)
+            );
+            let done = ws.wsa_get_overlapped_result(s, &ov, false)?;
+            assert_eq!(done.bytes, 4);
+            assert_eq!(done.bufs, vec![b"pe".to_vec(), b"ek\0\0\0\0\0\0".to_vec()]);
+        }
+        let mut n = 0;
+        ws.ioctlsocket(s, FIONREAD, &mut n)?;
+        assert_eq!(n, 4, "peeked data stays queued");
+        let mut four = [0u8; 4];
+        assert_eq!(ws.recv(s, &mut four, 0)?, 4);
+        assert_eq!(&four, b"peek");
+
+        // A pending peek completes when data arrives; the data is still there afterwards.
+        let ov = Overlapped::new(4);
+        assert_eq!(
+            ws.wsa_recv_overlapped(s, vec![vec![0; 8]], MSG_PEEK as u32, ov, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        ws.send(c, b"late", 0)?;
+        let done = ws.wsa_get_overlapped_result(s, &ov, true)?;
+        assert_eq!((done.error, done.bytes), (None, 4));
+        assert_eq!(&done.bufs[0][..4], b"late");
+        assert_eq!(ws.recv(s, &mut four, 0)?, 4);
+        assert_eq!(&four, b"late");
+
         assert_eq!(
             ws.wsa_recv_overlapped(
                 s,
                 vec![vec![0; 4]],
-                MSG_PEEK as u32,
-                Overlapped::new(2),
+                MSG_WAITALL as u32,
+                Overlapped::new(5),
                 None
             ),
             Err(WsaError::WSAEOPNOTSUPP)

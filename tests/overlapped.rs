@@ -14,8 +14,14 @@
 //! - `OVERLAPPED.Internal` / `InternalHigh` (STATUS_PENDING, STATUS_CONNECTION_RESET, …).
 //! - OV-11: NULL buffer, NULL OVERLAPPED, address lengths (0, 3, sizeof+4); OV-12: NULL
 //!   OVERLAPPED. The API has no lengths or null pointers.
-//! - OV-10: GetAcceptExSockaddrs, SO_UPDATE_ACCEPT_CONTEXT, WSAAccept with CF_DEFER.
-//! - OV-15: overlapped WSAIoctl (no WSAIoctl in the API).
+//! - OV-10: WSAAccept with CF_DEFER (no WSAAccept in the API). GetAcceptExSockaddrs and
+//!   SO_UPDATE_ACCEPT_CONTEXT are tested.
+//! - OV-15: SIO_GET_EXTENSION_FUNCTION_POINTER, SIO_ROUTING_INTERFACE_QUERY,
+//!   SIO_ADDRESS_LIST_QUERY and SIO_GET_INTERFACE_LIST (the API calls the extension functions
+//!   directly and has no interface queries); "size 0" of a failed non-overlapped WSAIoctl.
+//!
+//! Also here: OV-02's UDP half (a closed UDP socket cancels its receive), MSG_PEEK on
+//! overlapped receives (stream and datagram).
 //! - OV-03 (closing the listener): WSAGetOverlappedResult on the closed listener handle
 //!   (it is WSAENOTSOCK); the result is read from the event and a completion packet instead.
 //! - OV-08 "byte count untouched": a synchronous failure returns only the error, and the
@@ -215,6 +221,82 @@ fn ov_02_local_close_aborts_pending_receive() {
         assert_eq!(ws.wsa_get_last_error(), 1236);
         assert_eq!(p.bufs.len(), 1, "the buffer comes back with the packet");
         no_packet(ws, port, "one packet per operation");
+        Ok(())
+    });
+}
+
+#[test]
+fn ov_02_local_close_cancels_pending_udp_receive() {
+    // Proves (afd.c test_recv, todo_wine): closing a UDP socket with a receive pending ends
+    // it as cancelled (STATUS_CANCELLED): the packet is ERROR_OPERATION_ABORTED (995), 0 bytes,
+    // with the key and the OVERLAPPED; a completion routine gets WSA_OPERATION_ABORTED.
+    run(|ws| {
+        let u = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        ws.bind(u, &SockAddr::v4([127, 0, 0, 1], 0))?;
+        let port = ws.create_io_completion_port(0)?;
+        ws.associate_completion_port(u, port, 0x66)?;
+        let ov = Overlapped::new(4);
+        assert_eq!(
+            ws.wsa_recv_from(u, vec![vec![0; 8]], 0, ov, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        no_packet(ws, port, "receive still pending");
+        ws.closesocket(u)?;
+        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+        assert_eq!(
+            (p.error, p.bytes, p.key, p.overlapped),
+            (Some(WsaError::WSA_OPERATION_ABORTED), 0, 0x66, Some(ov))
+        );
+        assert_eq!(ws.wsa_get_last_error(), 995);
+        no_packet(ws, port, "one packet per operation");
+
+        let u2 = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        ws.bind(u2, &SockAddr::v4([127, 0, 0, 1], 0))?;
+        let got = Arc::new(Mutex::new(None));
+        let seen = got.clone();
+        let r = ws.wsa_recv_from(
+            u2,
+            vec![vec![0; 8]],
+            0,
+            Overlapped::new(5),
+            Some(Box::new(move |_ws, done: IoCompletion| {
+                *seen.lock().unwrap() = Some((done.error, done.bytes));
+            })),
+        );
+        assert_eq!(r, Err(WsaError::WSA_IO_PENDING));
+        ws.closesocket(u2)?;
+        assert_eq!(ws.sleep_ex(0, true), WAIT_IO_COMPLETION);
+        assert_eq!(
+            *got.lock().unwrap(),
+            Some((Some(WsaError::WSA_OPERATION_ABORTED), 0))
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn udp_overlapped_peek_leaves_the_datagram() {
+    // Proves: an overlapped WSARecvFrom with MSG_PEEK on a UDP socket copies the datagram (with
+    // its source) and leaves it queued: the next receive gets the same datagram.
+    run(|ws| {
+        let u = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        ws.bind(u, &SockAddr::v4([127, 0, 0, 1], 0))?;
+        let dst = ws.getsockname(u)?;
+        let tx = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        ws.bind(tx, &SockAddr::v4([127, 0, 0, 1], 0))?;
+        ws.sendto(tx, b"dgram", 0, &dst)?;
+        ws.sleep(SETTLE_MS);
+        let ov = Overlapped::new(1);
+        assert_eq!(
+            ws.wsa_recv_from(u, vec![vec![0; 16]], MSG_PEEK as u32, ov, None),
+            Ok(5)
+        );
+        let done = ws.wsa_get_overlapped_result(u, &ov, false)?;
+        assert_eq!(&done.bufs[0][..5], b"dgram");
+        assert_eq!(done.from, Some(ws.getsockname(tx)?));
+        let mut b = [0u8; 16];
+        let (n, from) = ws.recvfrom(u, &mut b, 0)?;
+        assert_eq!((&b[..n], from), (&b"dgram"[..], ws.getsockname(tx)?));
         Ok(())
     });
 }
@@ -937,10 +1019,31 @@ fn nb_04_getpeername_while_connect_ex_pending() {
 }
 
 #[test]
+fn nb_04_recv_and_send_while_connect_ex_pending() {
+    // Proves: while a ConnectEx is pending, recv and send fail with WSAENOTCONN (sock.c
+    // test_connecting_socket, todo_wine).
+    run(|ws| {
+        let dst = SockAddr::v4(UNREACHABLE, 80);
+        let t = tcp(ws)?;
+        ws.bind(t, &SockAddr::v4([0, 0, 0, 0], 0))?;
+        assert_eq!(
+            ws.connect_ex(t, &dst, Vec::new(), Overlapped::new(1)),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        let mut b = [0u8; 4];
+        assert_eq!(ws.recv(t, &mut b, 0), Err(WsaError::WSAENOTCONN), "recv");
+        assert_eq!(ws.send(t, b"x", 0), Err(WsaError::WSAENOTCONN), "send");
+        Ok(())
+    });
+}
+
+#[test]
 fn nb_05_connect_ex_on_sockets_in_other_states() {
     // Proves: ConnectEx on a listening socket → WSAEINVAL; on a socket connected by connect(),
     // returned by accept() or connected by ConnectEx → WSAEISCONN; on a socket with an AcceptEx
-    // pending on it → WSAEINVAL.
+    // pending on it → WSAEINVAL. connect() on a socket connected by ConnectEx → WSAEINVAL
+    // (not WSAEISCONN, sock.c test_connect, todo_wine), while connect() on the connect()ed
+    // and accept()ed sockets → WSAEISCONN.
     run(|ws| {
         let (l, addr) = common::listener(ws, 5)?;
         assert_eq!(
@@ -972,6 +1075,15 @@ fn nb_05_connect_ex_on_sockets_in_other_states() {
             Err(WsaError::WSAEISCONN),
             "connected by ConnectEx"
         );
+        assert_eq!(
+            ws.connect(x, &addr),
+            Err(WsaError::WSAEINVAL),
+            "connect() on a socket connected by ConnectEx"
+        );
+        assert_eq!(ws.wsa_get_last_error(), WsaError::WSAEINVAL.code());
+        for (sock, what) in [(c, "connect()ed"), (s, "accept()ed")] {
+            assert_eq!(ws.connect(sock, &addr), Err(WsaError::WSAEISCONN), "{what}");
+        }
         let (l2, _) = common::listener(ws, 5)?;
         let a = tcp(ws)?;
         assert_eq!(
@@ -1534,10 +1646,11 @@ fn ov_15_wsa_ioctl_synchronous_codes() {
         assert_eq!(ws.wsa_ioctl(s, SIO_KEEPALIVE_VALS, &ka, &mut [])?, 0);
         assert_eq!(ws.getsockopt_i32(s, SOL_SOCKET, SO_KEEPALIVE)?, 1);
         assert_eq!(ws.getsockopt_i32(s, IPPROTO_TCP, TCP_KEEPALIVE)?, 30);
-        for code in [0xdead_beef, FIOASYNC] {
+        for code in [0xdead_beef, FIOASYNC, 0x667e, SIO_FLUSH] {
             assert_eq!(
                 ws.wsa_ioctl(s, code, &[], &mut out),
-                Err(WsaError::WSAEOPNOTSUPP)
+                Err(WsaError::WSAEOPNOTSUPP),
+                "code {code:#x}"
             );
         }
         let mut h = [0u8; 8];
@@ -1699,24 +1812,39 @@ fn ov_15_overlapped_wsa_ioctl() {
             ws.get_queued_completion_status(port, 100),
             Err(WsaError::WAIT_TIMEOUT)
         );
-        for (id, code) in [(3, 0xdead_beef), (4, SIO_BASE_HANDLE)] {
+        for (id, code) in [
+            (3, 0xdead_beef),
+            (4, SIO_BASE_HANDLE),
+            (40, FIOASYNC),
+            (41, 0x667e),
+            (42, SIO_FLUSH),
+        ] {
+            let ov = Overlapped::new(id);
             assert_eq!(
-                ws.wsa_ioctl_overlapped(s, code, &[], vec![0; 8], Overlapped::new(id), None),
-                Err(WsaError::WSA_IO_PENDING)
+                ws.wsa_ioctl_overlapped(s, code, &[], vec![0; 8], ov, None),
+                Err(WsaError::WSA_IO_PENDING),
+                "code {code:#x}"
             );
             let p = ws.get_queued_completion_status(port, WAIT_MS)?;
-            assert_eq!((p.bytes, p.error), (0, Some(WsaError::ERROR_NOT_SUPPORTED)));
+            assert_eq!(
+                (p.bytes, p.error, p.key, p.overlapped),
+                (0, Some(WsaError::ERROR_NOT_SUPPORTED), 31, Some(ov)),
+                "code {code:#x}"
+            );
         }
 
         let (_c2, s2) = common::pair(ws)?;
         let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        for (id, code) in [(5, SIOCATMARK), (6, 0xdead_beef)] {
+        for (id, code, want) in [
+            (5, SIOCATMARK, Ok(4)),
+            (6, 0xdead_beef, Err(WsaError::WSA_IO_PENDING)),
+        ] {
             let seen = seen.clone();
             let routine: CompletionRoutine<winsock_sim::sim::SimWinsock> =
                 Box::new(move |_ws, done: IoCompletion| {
                     seen.lock().unwrap().push((done.error, done.bytes));
                 });
-            let _ = ws.wsa_ioctl_overlapped(
+            let r = ws.wsa_ioctl_overlapped(
                 s2,
                 code,
                 &[],
@@ -1724,6 +1852,7 @@ fn ov_15_overlapped_wsa_ioctl() {
                 Overlapped::new(id),
                 Some(routine),
             );
+            assert_eq!(r, want, "code {code:#x} with a completion routine");
         }
         assert_eq!(ws.sleep_ex(0, true), WAIT_IO_COMPLETION);
         assert_eq!(

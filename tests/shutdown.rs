@@ -1,8 +1,10 @@
 //! shutdown(): conformance rules SH-01 … SH-03.
 //!
-//! Not covered: the FD_CLOSE / POLLHUP / AFD side effects (EV-23, SEL-13, not core calls),
-//! overlapped receives pending across a shutdown (OV-09), UDP shutdown (SH-06) and completion
-//! ports (SH-07): the sim has no such calls.
+//! Also here: overlapped receives pending across a shutdown (SH-03 / OV-09) and shutdown with
+//! completion ports (SH-07). Elsewhere: the FD_CLOSE and POLLHUP side effects (EV-23 in
+//! tests/event_select.rs, SEL-13 in tests/poll.rs), UDP shutdown (SH-06, tests/udp.rs),
+//! DisconnectEx (ER-11 / CP-08, tests/overlapped.rs). Not expressible: the AFD-level view
+//! (AFD_POLL_HUP) and WSASendDisconnect / WSARecvDisconnect (not in the API).
 mod common;
 
 use common::fails;
@@ -111,6 +113,66 @@ fn sh_03_sd_receive_stops_receiving() {
         );
         assert_eq!(ws.send(c, b"out", 0)?, 3, "sending still works");
         assert_eq!(common::recv_exact(ws, s, 3)?, b"out");
+        Ok(())
+    });
+}
+
+#[test]
+fn sh_03_pending_receive_survives_sd_receive() {
+    // Proves (OV-09): an overlapped receive pending when shutdown(SD_RECEIVE) is called is
+    // not cancelled and completes with the data the peer sends afterwards; a new WSARecv then
+    // fails at once with WSAESHUTDOWN.
+    common::run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let ev = ws.wsa_create_event()?;
+        let ov = Overlapped::with_event(1, ev);
+        assert_eq!(
+            ws.wsa_recv_overlapped(c, vec![vec![0; 8]], 0, ov, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        ws.shutdown(c, SD_RECEIVE)?;
+        assert_eq!(
+            ws.wsa_get_overlapped_result(c, &ov, false).map(|d| d.bytes),
+            Err(WsaError::WSA_IO_INCOMPLETE),
+            "still pending after SD_RECEIVE"
+        );
+        ws.send(s, b"test", 0)?;
+        let done = ws.wsa_get_overlapped_result(c, &ov, true)?;
+        assert_eq!((done.error, done.bytes), (None, 4));
+        assert_eq!(&done.bufs[0][..4], b"test");
+        assert_eq!(
+            ws.wsa_recv_overlapped(c, vec![vec![0; 8]], 0, Overlapped::new(2), None),
+            Err(WsaError::WSAESHUTDOWN)
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn sh_07_shutdown_queues_no_packet_and_ends_peer_receive() {
+    // Proves: shutdown(SD_SEND) queues no completion packet for the socket shut down, while
+    // the peer's pending WSARecv completes with 0 bytes (a packet with the peer's key).
+    common::run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let port = ws.create_io_completion_port(0)?;
+        ws.associate_completion_port(c, port, 1)?;
+        ws.associate_completion_port(s, port, 2)?;
+        let ov = Overlapped::new(7);
+        assert_eq!(
+            ws.wsa_recv_overlapped(s, vec![vec![0; 8]], 0, ov, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        ws.shutdown(c, SD_SEND)?;
+        let p = ws.get_queued_completion_status(port, 1000)?;
+        assert_eq!(
+            (p.error, p.bytes, p.key, p.overlapped),
+            (None, 0, 2, Some(ov))
+        );
+        assert_eq!(
+            ws.get_queued_completion_status(port, 200).map(|p| p.key),
+            Err(WsaError::WAIT_TIMEOUT),
+            "shutdown itself queues nothing"
+        );
         Ok(())
     });
 }

@@ -1,9 +1,10 @@
 //! Socket options: conformance rules OP-01 … OP-13 for the options the sim has.
 //!
-//! Not covered: NULL optval/optlen pointers and optlen -1 (not expressible through the safe
-//! API), SO_OPENTYPE, SO_PROTOCOL_INFO (OP-14), SO_TYPE set (OP-09), multicast and other
-//! datagram-only options (OP-08's UDP half), IPv6 / dual-stack bind rows of OP-11, connected
-//! UDP for OP-13 (the sim has no UDP data path).
+//! Not expressible through the safe API (not tested): NULL optval/optlen pointers, optlen -1,
+//! a value passed instead of a pointer (OP-05, OP-08), and the optlen a failed getsockopt
+//! writes back. Not in the sim: SO_OPENTYPE, SO_PROTOCOL_INFO (OP-14), SO_BSP_STATE, and
+//! raw sockets (IP_HDRINCL works nowhere else). The options are stored and read back only:
+//! the sim has no multicast routing and no WSARecvMsg control data.
 mod common;
 
 use common::{fails, tcp};
@@ -16,17 +17,6 @@ fn get_linger(ws: &SimWinsock, s: Socket) -> Result<Linger, WsaError> {
     assert_eq!(ws.getsockopt(s, SOL_SOCKET, SO_LINGER, &mut b)?, 4);
     Ok(Linger::from_bytes(b))
 }
-
-// IPPROTO_IP option names of ws2ipdef.h that the crate's constants do not list.
-const IP_HDRINCL: i32 = 2;
-const IP_MULTICAST_IF: i32 = 9;
-const IP_MULTICAST_TTL: i32 = 10;
-const IP_MULTICAST_LOOP: i32 = 11;
-const IP_ADD_MEMBERSHIP: i32 = 12;
-const IP_DROP_MEMBERSHIP: i32 = 13;
-const IP_PKTINFO: i32 = 19;
-const IP_RECVTTL: i32 = 21;
-const IP_RECVTOS: i32 = 40;
 
 #[test]
 fn op_01_so_linger_and_so_dontlinger() {
@@ -286,6 +276,330 @@ fn op_05_option_length_rules() {
 }
 
 #[test]
+fn op_05_ip_option_sizes_and_values() {
+    // Proves, per row of sock.c's test_optsize table (IP, IPv6 and TCP options, datagram
+    // sockets where the table uses them): optlen 0 is WSAEFAULT for get and set; an 8-byte
+    // set works and an 8-byte get returns the option's size; the value 0x100 is refused with
+    // WSAEINVAL by the TTL-like options and TCP_KEEPCNT, and otherwise reads back as 1
+    // (booleans), 0 (one-byte options) or 0x100; lengths 1, 2 and 4 work (returning the
+    // listed size, with the value in the bytes written) for options that take short
+    // buffers, while 4-byte options refuse 1 and 2 with WSAEFAULT (set and get).
+    struct R {
+        af: i32,
+        ty: i32,
+        level: i32,
+        name: i32,
+        short: bool,
+        sizes: [usize; 3],
+        large: bool,
+        boolean: bool,
+        label: &'static str,
+    }
+    let (tcp4, udp4, tcp6, udp6) = (
+        (AF_INET, SOCK_STREAM),
+        (AF_INET, SOCK_DGRAM),
+        (AF_INET6, SOCK_STREAM),
+        (AF_INET6, SOCK_DGRAM),
+    );
+    let t = |(af, ty): (i32, i32), level, name, short, sizes, large, boolean, label| R {
+        af,
+        ty,
+        level,
+        name,
+        short,
+        sizes,
+        large,
+        boolean,
+        label,
+    };
+    let rows = [
+        t(
+            tcp4,
+            SOL_SOCKET,
+            SO_KEEPALIVE,
+            true,
+            [1, 1, 1],
+            true,
+            false,
+            "SO_KEEPALIVE",
+        ),
+        t(
+            tcp4,
+            IPPROTO_TCP,
+            TCP_NODELAY,
+            true,
+            [1, 1, 1],
+            true,
+            false,
+            "TCP_NODELAY",
+        ),
+        t(
+            tcp4,
+            IPPROTO_TCP,
+            TCP_KEEPCNT,
+            false,
+            [0, 0, 4],
+            false,
+            false,
+            "TCP_KEEPCNT",
+        ),
+        t(
+            udp4,
+            IPPROTO_IP,
+            IP_MULTICAST_LOOP,
+            true,
+            [1, 1, 4],
+            true,
+            true,
+            "IP_MULTICAST_LOOP",
+        ),
+        t(
+            udp4,
+            IPPROTO_IP,
+            IP_MULTICAST_TTL,
+            true,
+            [1, 1, 4],
+            false,
+            false,
+            "IP_MULTICAST_TTL",
+        ),
+        t(
+            udp4,
+            IPPROTO_IP,
+            IP_PKTINFO,
+            false,
+            [0, 0, 4],
+            true,
+            true,
+            "IP_PKTINFO",
+        ),
+        t(
+            udp4,
+            IPPROTO_IP,
+            IP_RECVTOS,
+            false,
+            [0, 0, 4],
+            true,
+            true,
+            "IP_RECVTOS",
+        ),
+        t(
+            udp4,
+            IPPROTO_IP,
+            IP_RECVTTL,
+            false,
+            [0, 0, 4],
+            true,
+            true,
+            "IP_RECVTTL",
+        ),
+        t(
+            udp4,
+            IPPROTO_IP,
+            IP_TOS,
+            true,
+            [1, 1, 4],
+            false,
+            false,
+            "IP_TOS",
+        ),
+        t(
+            udp4,
+            IPPROTO_IP,
+            IP_TTL,
+            true,
+            [1, 1, 4],
+            false,
+            false,
+            "IP_TTL",
+        ),
+        t(
+            tcp6,
+            IPPROTO_IPV6,
+            IPV6_DONTFRAG,
+            true,
+            [1, 1, 4],
+            true,
+            true,
+            "IPV6_DONTFRAG",
+        ),
+        t(
+            udp6,
+            IPPROTO_IPV6,
+            IPV6_HOPLIMIT,
+            false,
+            [0, 0, 4],
+            true,
+            true,
+            "IPV6_HOPLIMIT",
+        ),
+        t(
+            udp6,
+            IPPROTO_IPV6,
+            IPV6_MULTICAST_HOPS,
+            true,
+            [1, 1, 4],
+            false,
+            false,
+            "IPV6_MULTICAST_HOPS",
+        ),
+        t(
+            udp6,
+            IPPROTO_IPV6,
+            IPV6_MULTICAST_LOOP,
+            true,
+            [1, 1, 4],
+            true,
+            true,
+            "IPV6_MULTICAST_LOOP",
+        ),
+        t(
+            udp6,
+            IPPROTO_IPV6,
+            IPV6_PKTINFO,
+            false,
+            [0, 0, 4],
+            true,
+            true,
+            "IPV6_PKTINFO",
+        ),
+        t(
+            udp6,
+            IPPROTO_IPV6,
+            IPV6_RECVTCLASS,
+            false,
+            [0, 0, 4],
+            true,
+            true,
+            "IPV6_RECVTCLASS",
+        ),
+        t(
+            udp6,
+            IPPROTO_IPV6,
+            IPV6_UNICAST_HOPS,
+            true,
+            [1, 1, 4],
+            false,
+            false,
+            "IPV6_UNICAST_HOPS",
+        ),
+        t(
+            udp6,
+            IPPROTO_IPV6,
+            IPV6_V6ONLY,
+            true,
+            [1, 1, 1],
+            true,
+            false,
+            "IPV6_V6ONLY",
+        ),
+    ];
+    common::run(move |ws| {
+        for row in &rows {
+            let R {
+                af,
+                ty,
+                level,
+                name,
+                label,
+                ..
+            } = *row;
+            let proto = if ty == SOCK_STREAM {
+                IPPROTO_TCP
+            } else {
+                IPPROTO_UDP
+            };
+            let s = ws.socket(af, ty, proto)?;
+            let mut b8 = [0u8; 8];
+            ws.getsockopt(s, level, name, &mut b8[..4])?;
+            let mut empty = [0u8; 0];
+            fails(
+                ws,
+                ws.getsockopt(s, level, name, &mut empty),
+                WsaError::WSAEFAULT,
+                label,
+            );
+            fails(
+                ws,
+                ws.setsockopt(s, level, name, &[]),
+                WsaError::WSAEFAULT,
+                label,
+            );
+
+            let v64 = 0xffff_ffff_0000_0001_u64.to_le_bytes();
+            assert_eq!(
+                ws.setsockopt(s, level, name, &v64),
+                Ok(()),
+                "{label}: optlen 8"
+            );
+            assert_eq!(ws.wsa_get_last_error(), 0);
+            assert_eq!(
+                ws.getsockopt(s, level, name, &mut b8)?,
+                row.sizes[2],
+                "{label}: get 8"
+            );
+
+            let set = ws.setsockopt(s, level, name, &0x100_u32.to_le_bytes());
+            if row.large {
+                assert_eq!(set, Ok(()), "{label}: 0x100");
+                let mut b = 0xdead_beef_u32.to_le_bytes();
+                let n = ws.getsockopt(s, level, name, &mut b)?;
+                assert_eq!(n, row.sizes[2], "{label}: size after 0x100");
+                let want = if n == 1 {
+                    0xdead_be00
+                } else if row.boolean {
+                    1
+                } else {
+                    0x100
+                };
+                assert_eq!(u32::from_le_bytes(b), want, "{label}: value after 0x100");
+            } else {
+                fails(ws, set, WsaError::WSAEINVAL, &format!("{label}: 0x100"));
+            }
+
+            for (j, len) in [1usize, 2, 4].into_iter().enumerate() {
+                let what = format!("{label}: optlen {len}");
+                let set = ws.setsockopt(s, level, name, &1u32.to_le_bytes()[..len]);
+                let mut b = 0xdead_beef_u32.to_le_bytes();
+                let get = ws.getsockopt(s, level, name, &mut b[..len]);
+                if row.short || len == 4 {
+                    assert_eq!(set, Ok(()), "set {what}");
+                    let n = get.unwrap_or_else(|e| panic!("get {what}: {e:?}"));
+                    assert_eq!(n, row.sizes[j], "size {what}");
+                    let mut want = 0xdead_beef_u32.to_le_bytes();
+                    want[..n].copy_from_slice(&1u32.to_le_bytes()[..n]);
+                    assert_eq!(b, want, "value {what}");
+                } else {
+                    fails(ws, set, WsaError::WSAEFAULT, &format!("set {what}"));
+                    fails(ws, get, WsaError::WSAEFAULT, &format!("get {what}"));
+                }
+            }
+            ws.closesocket(s)?;
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn op_05_ip_multicast_ttl_takes_short_values() {
+    // Proves (sock.c test_set_getsockopt): IP_MULTICAST_TTL set with 1, 2, 3 and 4 bytes of
+    // 0xffffff0a, 0xffff000b, 0xff00000c and 0x0000000d reads back 0x0a, 0x0b, 0x0c, 0x0d.
+    common::run(|ws| {
+        let u = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        for (len, v, want) in [
+            (1, 0xffff_ff0a_u32, 0x0a),
+            (2, 0xffff_000b, 0x0b),
+            (3, 0xff00_000c, 0x0c),
+            (4, 0x0000_000d, 0x0d),
+        ] {
+            ws.setsockopt(u, IPPROTO_IP, IP_MULTICAST_TTL, &v.to_le_bytes()[..len])?;
+            assert_eq!(ws.getsockopt_i32(u, IPPROTO_IP, IP_MULTICAST_TTL)?, want);
+        }
+        Ok(())
+    });
+}
+
+#[test]
 fn op_07_so_error_can_be_set_and_read() {
     // Proves: setsockopt(SO_ERROR, 1234) succeeds with last error 0 and getsockopt then reads
     // 1234 with last error 0; getsockopt(SO_ERROR) with optlen 1 is WSAEFAULT. (Connection
@@ -391,6 +705,76 @@ fn op_08_invalid_levels_and_option_names() {
             WsaError::WSAEINVAL,
             "set IP_HDRINCL on TCP",
         );
+
+        // The datagram-only options work on UDP (defaults: multicast TTL 1, loopback on,
+        // interface 0, the receive options off); IP_HDRINCL does not (raw sockets only).
+        let u = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        for (name, default) in [
+            (IP_MULTICAST_IF, 0),
+            (IP_MULTICAST_TTL, 1),
+            (IP_MULTICAST_LOOP, 1),
+            (IP_PKTINFO, 0),
+            (IP_RECVTTL, 0),
+            (IP_RECVTOS, 0),
+        ] {
+            let what = format!("IPPROTO_IP {name} on UDP");
+            assert_eq!(ws.getsockopt_i32(u, IPPROTO_IP, name)?, default, "{what}");
+        }
+        ws.setsockopt_i32(u, IPPROTO_IP, IP_MULTICAST_IF, 0x0100_007f)?;
+        assert_eq!(
+            ws.getsockopt_i32(u, IPPROTO_IP, IP_MULTICAST_IF)?,
+            0x0100_007f
+        );
+        for name in [IP_PKTINFO, IP_RECVTTL, IP_RECVTOS] {
+            ws.setsockopt_i32(u, IPPROTO_IP, name, 1)?;
+            assert_eq!(ws.getsockopt_i32(u, IPPROTO_IP, name)?, 1, "{name} set");
+        }
+        ws.setsockopt_i32(u, IPPROTO_IP, IP_MULTICAST_LOOP, 0)?;
+        assert_eq!(ws.getsockopt_i32(u, IPPROTO_IP, IP_MULTICAST_LOOP)?, 0);
+        v = [0xab; 4];
+        fails(
+            ws,
+            ws.getsockopt(u, IPPROTO_IP, IP_HDRINCL, &mut v),
+            WsaError::WSAEINVAL,
+            "read IP_HDRINCL on UDP",
+        );
+        assert_eq!(v, [0xab; 4], "IP_HDRINCL on UDP: value untouched");
+        fails(
+            ws,
+            ws.setsockopt_i32(u, IPPROTO_IP, IP_HDRINCL, 1),
+            WsaError::WSAEINVAL,
+            "set IP_HDRINCL on UDP",
+        );
+
+        // Their IPv6 counterparts on an AF_INET6 UDP socket.
+        let u6 = ws.socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)?;
+        for (name, default) in [
+            (IPV6_MULTICAST_IF, 0),
+            (IPV6_MULTICAST_HOPS, 1),
+            (IPV6_MULTICAST_LOOP, 1),
+            (IPV6_PKTINFO, 0),
+            (IPV6_HOPLIMIT, 0),
+            (IPV6_RECVTCLASS, 0),
+            (IPV6_DONTFRAG, 0),
+        ] {
+            let what = format!("IPPROTO_IPV6 {name} on UDP");
+            assert_eq!(
+                ws.getsockopt_i32(u6, IPPROTO_IPV6, name)?,
+                default,
+                "{what}"
+            );
+        }
+
+        // IP_DONTFRAGMENT: off by default on UDP, on for TCP; any non-zero value sets it
+        // (sock.c test_set_getsockopt's IP_DONTFRAGMENT loop).
+        assert_eq!(ws.getsockopt_i32(u, IPPROTO_IP, IP_DONTFRAGMENT)?, 0);
+        ws.setsockopt_i32(u, IPPROTO_IP, IP_DONTFRAGMENT, 0xdead)?;
+        assert_eq!(ws.getsockopt_i32(u, IPPROTO_IP, IP_DONTFRAGMENT)?, 1);
+        assert_eq!(ws.getsockopt_i32(s, IPPROTO_IP, IP_DONTFRAGMENT)?, 1);
+        ws.setsockopt_i32(s, IPPROTO_IP, IP_DONTFRAGMENT, 0)?;
+        assert_eq!(ws.getsockopt_i32(s, IPPROTO_IP, IP_DONTFRAGMENT)?, 0);
+        let t6 = ws.socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP)?;
+        assert_eq!(ws.getsockopt_i32(t6, IPPROTO_IPV6, IPV6_DONTFRAG)?, 1);
         Ok(())
     });
 }
@@ -530,9 +914,139 @@ fn op_11_so_exclusiveaddruse_ipv4_rows() {
     });
 }
 
+/// An address of the dual-stack OP-11 rows.
+#[derive(Debug, Clone, Copy)]
+enum A {
+    /// 0.0.0.0 on an AF_INET socket.
+    Any4,
+    /// 127.0.0.1 on an AF_INET socket.
+    Lo4,
+    /// [::] on an AF_INET6 socket.
+    Any6,
+    /// [::1] on an AF_INET6 socket.
+    Lo6,
+    /// [::ffff:127.0.0.1] on an AF_INET6 socket.
+    MappedLo,
+    /// [::ffff:0.0.0.0] on an AF_INET6 socket.
+    MappedAny,
+}
+
+impl A {
+    fn family(self) -> i32 {
+        match self {
+            A::Any4 | A::Lo4 => AF_INET,
+            _ => AF_INET6,
+        }
+    }
+
+    fn addr(self, port: u16) -> SockAddr {
+        match self {
+            A::Any4 => SockAddr::v4([0, 0, 0, 0], port),
+            A::Lo4 => SockAddr::v4([127, 0, 0, 1], port),
+            A::Any6 => SockAddr::v6([0; 8], port),
+            A::Lo6 => SockAddr::v6([0, 0, 0, 0, 0, 0, 0, 1], port),
+            A::MappedLo => SockAddr::v6([0, 0, 0, 0, 0, 0xffff, 0x7f00, 1], port),
+            A::MappedAny => SockAddr::v6([0, 0, 0, 0, 0, 0xffff, 0, 0], port),
+        }
+    }
+}
+
+/// One dual-stack OP-11 row: first address and exclusive flag, second ones, outcome.
+type DualRow = (A, bool, A, bool, Result<(), WsaError>);
+
+#[test]
+fn op_11_so_exclusiveaddruse_dual_stack_rows() {
+    // Proves: the IPv6 rows of Windows' tests_exclusive table (sock.c test_reuseaddr), where
+    // every AF_INET6 socket has IPV6_V6ONLY turned off first: a dual-stack [::] shares the
+    // IPv4 port space as a wildcard below 0.0.0.0, v4-mapped addresses bind and count as the
+    // IPv4 address they carry, and [::1] does not touch the IPv4 space.
+    use A::*;
+    let rows: &[DualRow] = &[
+        (Any6, true, Lo4, false, Err(WsaError::WSAEACCES)),
+        (Lo4, false, Any6, true, Err(WsaError::WSAEADDRINUSE)),
+        (Lo6, false, Any4, true, Ok(())),
+        (Lo6, true, Lo4, true, Ok(())),
+        (MappedLo, false, Any4, true, Err(WsaError::WSAEADDRINUSE)),
+        (Any6, true, Any4, false, Err(WsaError::WSAEACCES)),
+        (Any6, false, Any4, true, Ok(())),
+        (Any6, false, Any4, false, Ok(())),
+        (MappedAny, false, Any4, false, Err(WsaError::WSAEADDRINUSE)),
+        (MappedLo, false, Lo4, false, Err(WsaError::WSAEADDRINUSE)),
+        (Lo4, false, MappedLo, false, Err(WsaError::WSAEADDRINUSE)),
+    ];
+    common::run(move |ws| {
+        for (i, &(a1, x1, a2, x2, want)) in rows.iter().enumerate() {
+            let port = 9400 + i as u16;
+            let mut socks = Vec::new();
+            for (a, x) in [(a1, x1), (a2, x2)] {
+                let s = ws.socket(a.family(), SOCK_STREAM, IPPROTO_TCP)?;
+                if x {
+                    ws.setsockopt_i32(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, 1)?;
+                }
+                if a.family() == AF_INET6 {
+                    ws.setsockopt_i32(s, IPPROTO_IPV6, IPV6_V6ONLY, 0)?;
+                }
+                socks.push(s);
+            }
+            ws.bind(socks[0], &a1.addr(port))?;
+            let got = ws.bind(socks[1], &a2.addr(port));
+            assert_eq!(got, want, "row {i}: {a1:?} excl={x1} then {a2:?} excl={x2}");
+            for s in socks {
+                ws.closesocket(s)?;
+            }
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn op_11_ipv6only_default_and_dual_stack_bind() {
+    // Proves (sock.c test_ipv6only): IPV6_V6ONLY defaults to 1 on AF_INET6 sockets, so [::]
+    // and 0.0.0.0 on one port coexist; it is also kept on AF_INET sockets (reads 1, can be
+    // turned off before bind) and cannot change once the socket is bound; an exclusive
+    // dual-stack [::] makes a SO_REUSEADDR bind of 0.0.0.0 on its port fail with WSAEACCES.
+    common::run(|ws| {
+        let v6 = ws.socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP)?;
+        assert_eq!(ws.getsockopt_i32(v6, IPPROTO_IPV6, IPV6_V6ONLY)?, 1);
+        ws.bind(v6, &SockAddr::v6([0; 8], 9500))?;
+        let v4 = tcp(ws)?;
+        assert_eq!(ws.getsockopt_i32(v4, IPPROTO_IPV6, IPV6_V6ONLY)?, 1);
+        ws.setsockopt_i32(v4, IPPROTO_IPV6, IPV6_V6ONLY, 0)?;
+        assert_eq!(ws.getsockopt_i32(v4, IPPROTO_IPV6, IPV6_V6ONLY)?, 0);
+        ws.setsockopt_i32(v4, IPPROTO_IPV6, IPV6_V6ONLY, 1)?;
+        ws.bind(v4, &SockAddr::v4([0, 0, 0, 0], 9500))?;
+        for v in [0, 1] {
+            assert!(
+                ws.setsockopt_i32(v4, IPPROTO_IPV6, IPV6_V6ONLY, v).is_err(),
+                "set {v} after bind"
+            );
+        }
+        assert_eq!(ws.getsockopt_i32(v4, IPPROTO_IPV6, IPV6_V6ONLY)?, 1);
+        ws.closesocket(v4)?;
+        ws.closesocket(v6)?;
+
+        let v6 = ws.socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.setsockopt_i32(v6, IPPROTO_IPV6, IPV6_V6ONLY, 0)?;
+        assert_eq!(ws.getsockopt_i32(v6, IPPROTO_IPV6, IPV6_V6ONLY)?, 0);
+        ws.setsockopt_i32(v6, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, 1)?;
+        ws.bind(v6, &SockAddr::v6([0; 8], 9502))?;
+        assert_eq!(ws.getsockopt_i32(v6, IPPROTO_IPV6, IPV6_V6ONLY)?, 0);
+        let v4 = tcp(ws)?;
+        ws.setsockopt_i32(v4, SOL_SOCKET, SO_REUSEADDR, 1)?;
+        fails(
+            ws,
+            ws.bind(v4, &SockAddr::v4([0, 0, 0, 0], 9502)),
+            WsaError::WSAEACCES,
+            "0.0.0.0 under an exclusive dual-stack [::]",
+        );
+        Ok(())
+    });
+}
+
 #[test]
 fn op_13_so_connect_time() {
-    // Proves: SO_CONNECT_TIME is 0xFFFFFFFF on an unconnected TCP socket and on UDP, and 0
+    // Proves: SO_CONNECT_TIME is 0xFFFFFFFF on an unconnected TCP socket and on UDP (connected
+    // or not), and 0
     // seconds on a freshly connected TCP socket (both ends), with optlen 4 and last error 0.
     common::run(|ws| {
         let s = tcp(ws)?;
@@ -543,6 +1057,12 @@ fn op_13_so_connect_time() {
         let u = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
         assert_eq!(ws.getsockopt(u, SOL_SOCKET, SO_CONNECT_TIME, &mut b)?, 4);
         assert_eq!(u32::from_le_bytes(b), 0xFFFF_FFFF, "UDP");
+        // A connected UDP socket is still "not connected" for SO_CONNECT_TIME.
+        ws.connect(u, &SockAddr::v4([127, 0, 0, 1], 9))?;
+        b = [0; 4];
+        assert_eq!(ws.getsockopt(u, SOL_SOCKET, SO_CONNECT_TIME, &mut b)?, 4);
+        assert_eq!(ws.wsa_get_last_error(), 0);
+        assert_eq!(u32::from_le_bytes(b), 0xFFFF_FFFF, "connected UDP");
         let (c, srv) = common::pair(ws)?;
         for end in [c, srv] {
             b = [0xab; 4];

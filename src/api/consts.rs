@@ -125,6 +125,42 @@ pub const TCP_KEEPINTVL: i32 = 17;
 pub const IP_TOS: i32 = 3;
 /// IP_TTL (4).
 pub const IP_TTL: i32 = 4;
+/// IP_HDRINCL (2): raw sockets only (WSAEINVAL on TCP and UDP).
+pub const IP_HDRINCL: i32 = 2;
+/// IP_MULTICAST_IF (9): the interface (IPv4 address, 4 bytes) multicast goes out of.
+pub const IP_MULTICAST_IF: i32 = 9;
+/// IP_MULTICAST_TTL (10): TTL of outgoing multicast datagrams (default 1).
+pub const IP_MULTICAST_TTL: i32 = 10;
+/// IP_MULTICAST_LOOP (11): multicast sent is looped back locally (default TRUE).
+pub const IP_MULTICAST_LOOP: i32 = 11;
+/// IP_ADD_MEMBERSHIP (12): join a multicast group (set only).
+pub const IP_ADD_MEMBERSHIP: i32 = 12;
+/// IP_DROP_MEMBERSHIP (13): leave a multicast group (set only).
+pub const IP_DROP_MEMBERSHIP: i32 = 13;
+/// IP_DONTFRAGMENT (14): set DF on outgoing packets (TCP default TRUE, UDP FALSE).
+pub const IP_DONTFRAGMENT: i32 = 14;
+/// IP_PKTINFO (19): WSARecvMsg returns the packet's destination address.
+pub const IP_PKTINFO: i32 = 19;
+/// IP_RECVTTL (21): WSARecvMsg returns the packet's TTL.
+pub const IP_RECVTTL: i32 = 21;
+/// IP_RECVTOS (40): WSARecvMsg returns the packet's TOS.
+pub const IP_RECVTOS: i32 = 40;
+/// IPV6_MULTICAST_IF (9): interface index multicast goes out of.
+pub const IPV6_MULTICAST_IF: i32 = 9;
+/// IPV6_MULTICAST_HOPS (10): hop limit of outgoing multicast (default 1).
+pub const IPV6_MULTICAST_HOPS: i32 = 10;
+/// IPV6_MULTICAST_LOOP (11): multicast sent is looped back locally (default TRUE).
+pub const IPV6_MULTICAST_LOOP: i32 = 11;
+/// IPV6_DONTFRAG (14): do not fragment outgoing packets.
+pub const IPV6_DONTFRAG: i32 = 14;
+/// IPV6_PKTINFO (19): WSARecvMsg returns the packet's destination address.
+pub const IPV6_PKTINFO: i32 = 19;
+/// IPV6_HOPLIMIT (21): WSARecvMsg returns the packet's hop limit.
+pub const IPV6_HOPLIMIT: i32 = 21;
+/// IPV6_RECVTCLASS (40): WSARecvMsg returns the packet's traffic class.
+pub const IPV6_RECVTCLASS: i32 = 40;
+/// SIO_FLUSH (0x28000004): not supported on TCP/UDP sockets (WSAEOPNOTSUPP).
+pub const SIO_FLUSH: u32 = 0x2800_0004;
 /// IPV6_V6ONLY (27).
 pub const IPV6_V6ONLY: i32 = 27;
 /// IPV6_UNICAST_HOPS (4).

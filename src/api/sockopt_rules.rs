@@ -1,29 +1,27 @@
 //! The socket option table and Windows' `optlen` rules (conformance OP-01 … OP-13), shared by
 //! every backend so that the same bad call gets the same error everywhere.
 //!
-//! Options fall into four shapes:
+//! Options fall into these shapes (sock.c's `test_optsize` table):
 //! - SOL_SOCKET booleans (SO_BROADCAST, SO_DONTLINGER, SO_OOBINLINE, SO_REUSEADDR,
 //!   SO_EXCLUSIVEADDRUSE, SO_DEBUG, SO_ACCEPTCONN): any length ≥ 1 works, and `setsockopt`
 //!   even accepts optlen 0 (nothing changes);
-//! - one-byte options (SO_KEEPALIVE, SO_DONTROUTE, TCP_NODELAY, IP_TTL, IP_TOS, IPv6
-//!   booleans): any length ≥ 1, only the low byte counts;
-//! - integers (buffer sizes, timeouts, SO_ERROR, SO_TYPE, TCP keep-alive settings): 4 bytes;
+//! - one-byte options (SO_KEEPALIVE, SO_DONTROUTE, TCP_NODELAY, IPV6_V6ONLY): any length ≥ 1,
+//!   only the low byte counts, `getsockopt` returns 1 byte;
+//! - small integers (IP_TTL, IP_TOS, IP_MULTICAST_TTL, IPV6_UNICAST_HOPS,
+//!   IPV6_MULTICAST_HOPS): any length ≥ 1, values above 255 are WSAEINVAL;
+//! - short-buffer booleans (IP_MULTICAST_LOOP, IPV6_MULTICAST_LOOP, IP_DONTFRAGMENT,
+//!   IPV6_DONTFRAG): any length ≥ 1, any non-zero value is TRUE;
+//! - integers (buffer sizes, timeouts, SO_ERROR, SO_TYPE, TCP keep-alive settings,
+//!   IP_PKTINFO / IP_RECVTTL / IP_RECVTOS, IPV6_PKTINFO / IPV6_HOPLIMIT / IPV6_RECVTCLASS,
+//!   the multicast interfaces): 4 bytes;
 //! - SO_LINGER: a 4-byte LINGER.
 //!
 //! A shorter buffer than the shape needs is WSAEFAULT; an unknown level WSAEINVAL; an unknown
-//! option at a known level WSAENOPROTOOPT. `getsockopt` writes `min(optlen, 4)` bytes.
+//! option at a known level WSAENOPROTOOPT; a datagram-only IP option on a stream socket
+//! WSAEINVAL. `getsockopt` writes [`get_width`] bytes.
 
 use super::consts::*;
 use super::WsaError;
-
-// IPPROTO_IP option names (ws2ipdef.h) the option table must recognise to reject them.
-const IP_HDRINCL: i32 = 2;
-const IP_MULTICAST_IF: i32 = 9;
-const IP_MULTICAST_TTL: i32 = 10;
-const IP_MULTICAST_LOOP: i32 = 11;
-const IP_PKTINFO: i32 = 19;
-const IP_RECVTTL: i32 = 21;
-const IP_RECVTOS: i32 = 40;
 
 /// How an option's value is laid out, which decides the `optlen` rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +32,13 @@ pub(crate) enum Shape {
     OneByte,
     /// A 4-byte integer.
     Int,
+    /// A small integer (a TTL or hop count): any length ≥ 1, the value read from up to 4
+    /// bytes must fit in a byte (else WSAEINVAL); `getsockopt` returns 1 byte for a buffer
+    /// shorter than 4, else 4.
+    SmallInt,
+    /// A BOOL that also accepts short buffers: any length ≥ 1, any non-zero value of up to 4
+    /// bytes is TRUE; `getsockopt` returns 1 byte for a buffer shorter than 4, else 4.
+    ShortBool,
     /// The 4-byte LINGER.
     Linger,
     /// A SOCKET value (SO_UPDATE_ACCEPT_CONTEXT): pointer-sized.
@@ -70,7 +75,8 @@ pub(crate) fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape
             _ => Err(WsaError::WSAENOPROTOOPT),
         },
         IPPROTO_IP => match name {
-            IP_TTL | IP_TOS => Ok(OneByte),
+            IP_TTL | IP_TOS => Ok(SmallInt),
+            IP_DONTFRAGMENT => Ok(ShortBool),
             // Raw sockets only: WSAEINVAL on TCP and UDP alike (conformance OP-08).
             IP_HDRINCL => Err(WsaError::WSAEINVAL),
             // Datagram-only options: WSAEINVAL on a stream socket (conformance OP-08).
@@ -80,11 +86,27 @@ pub(crate) fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape
             {
                 Err(WsaError::WSAEINVAL)
             }
+            IP_MULTICAST_TTL => Ok(SmallInt),
+            IP_MULTICAST_LOOP => Ok(ShortBool),
+            IP_MULTICAST_IF | IP_PKTINFO | IP_RECVTTL | IP_RECVTOS => Ok(Int),
             _ => Err(WsaError::WSAENOPROTOOPT),
         },
         IPPROTO_IPV6 => match name {
+            // IPV6_V6ONLY is also kept on AF_INET sockets (test_ipv6only).
+            IPV6_V6ONLY => Ok(OneByte),
             _ if family != AF_INET6 => Err(WsaError::WSAEINVAL),
-            IPV6_V6ONLY | IPV6_UNICAST_HOPS => Ok(OneByte),
+            IPV6_UNICAST_HOPS => Ok(SmallInt),
+            IPV6_DONTFRAG => Ok(ShortBool),
+            // Datagram-only, as their IPv4 counterparts.
+            IPV6_MULTICAST_IF | IPV6_MULTICAST_HOPS | IPV6_MULTICAST_LOOP | IPV6_PKTINFO
+            | IPV6_HOPLIMIT | IPV6_RECVTCLASS
+                if ty == SOCK_STREAM =>
+            {
+                Err(WsaError::WSAEINVAL)
+            }
+            IPV6_MULTICAST_HOPS => Ok(SmallInt),
+            IPV6_MULTICAST_LOOP => Ok(ShortBool),
+            IPV6_MULTICAST_IF | IPV6_PKTINFO | IPV6_HOPLIMIT | IPV6_RECVTCLASS => Ok(Int),
             _ => Err(WsaError::WSAENOPROTOOPT),
         },
         IPPROTO_UDP => Err(WsaError::WSAENOPROTOOPT),
@@ -114,6 +136,14 @@ pub(crate) fn set_value(
         Shape::SolBool => read_int(val),
         Shape::OneByte if val.is_empty() => return Err(WsaError::WSAEFAULT),
         Shape::OneByte => u32::from(val[0]),
+        Shape::SmallInt | Shape::ShortBool if val.is_empty() => return Err(WsaError::WSAEFAULT),
+        Shape::SmallInt if read_int(val) > 0xff => return Err(WsaError::WSAEINVAL),
+        Shape::SmallInt => read_int(val),
+        Shape::ShortBool => u32::from(read_int(val) != 0),
+        // Windows caps the keep-alive probe count at 255 (OP-05: 0x100 → WSAEINVAL).
+        Shape::Int if level == IPPROTO_TCP && name == TCP_KEEPCNT && read_int(val) > 0xff => {
+            return Err(WsaError::WSAEINVAL)
+        }
         Shape::Int | Shape::Linger if val.len() < 4 => return Err(WsaError::WSAEFAULT),
         Shape::Int | Shape::Linger => read_int(val),
         Shape::Handle if val.len() < std::mem::size_of::<usize>() => {
@@ -133,7 +163,7 @@ pub(crate) fn check_get(
     len: usize,
 ) -> Result<(), WsaError> {
     let min = match shape(level, name, ty, family)? {
-        Shape::SolBool | Shape::OneByte => 1,
+        Shape::SolBool | Shape::OneByte | Shape::SmallInt | Shape::ShortBool => 1,
         Shape::Int | Shape::Linger => 4,
         // Set-only options.
         Shape::Handle | Shape::Empty => return Err(WsaError::WSAENOPROTOOPT),
@@ -142,6 +172,17 @@ pub(crate) fn check_get(
         return Err(WsaError::WSAEFAULT);
     }
     Ok(())
+}
+
+/// How many bytes `getsockopt` writes into a buffer of `len` bytes (already checked by
+/// [`check_get`]): `min(len, 4)`, except that the short-buffer integer shapes write one byte
+/// into anything shorter than 4 (OP-05's `sizes` column).
+pub(crate) fn get_width(level: i32, name: i32, ty: i32, family: i32, len: usize) -> usize {
+    match shape(level, name, ty, family) {
+        Ok(Shape::SmallInt | Shape::ShortBool) if len < 4 => 1,
+        Ok(Shape::OneByte) => 1,
+        _ => len.min(4),
+    }
 }
 
 /// The SOCKET value of a SO_UPDATE_ACCEPT_CONTEXT `optval` (checked long enough by
@@ -187,10 +228,25 @@ mod tests {
             shape(IPPROTO_TCP, TCP_NODELAY, SOCK_DGRAM, AF_INET),
             Err(WsaError::WSAENOPROTOOPT)
         );
-        assert_eq!(shape(IPPROTO_IP, IP_TTL, SOCK_STREAM, AF_INET), Ok(OneByte));
+        assert_eq!(
+            shape(IPPROTO_IP, IP_TTL, SOCK_STREAM, AF_INET),
+            Ok(SmallInt)
+        );
+        assert_eq!(
+            shape(IPPROTO_IP, IP_MULTICAST_TTL, SOCK_STREAM, AF_INET),
+            Err(WsaError::WSAEINVAL)
+        );
+        assert_eq!(
+            shape(IPPROTO_IP, IP_MULTICAST_TTL, SOCK_DGRAM, AF_INET),
+            Ok(SmallInt)
+        );
+        assert_eq!(
+            shape(IPPROTO_IPV6, IPV6_UNICAST_HOPS, SOCK_STREAM, AF_INET),
+            Err(WsaError::WSAEINVAL)
+        );
         assert_eq!(
             shape(IPPROTO_IPV6, IPV6_V6ONLY, SOCK_STREAM, AF_INET),
-            Err(WsaError::WSAEINVAL)
+            Ok(OneByte)
         );
         assert_eq!(
             shape(SOL_SOCKET, 0x7777, SOCK_STREAM, AF_INET),

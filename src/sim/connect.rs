@@ -91,8 +91,11 @@ impl World {
         if matches!(self.sockets.at(id).role, Role::Dgram(_)) {
             return self.udp_connect(id, addr).map(|()| false);
         }
-        if self.pending_accept_into(id) || self.connect_ex_pending(id) {
-            // The socket is promised to an AcceptEx, or a ConnectEx is under way (NB-04, NB-05).
+        let by_connect_ex = matches!(self.sockets.at(id).role, Role::Stream(_))
+            && self.io_sock_ref(id).is_some_and(|io| io.by_connect_ex);
+        if self.pending_accept_into(id) || self.connect_ex_pending(id) || by_connect_ex {
+            // The socket is promised to an AcceptEx, a ConnectEx is under way (NB-04), or
+            // the connection was made by ConnectEx (NB-05: WSAEINVAL, not WSAEISCONN).
             return Err(WsaError::WSAEINVAL);
         }
         let dst: SocketAddr = addr.parse()?;

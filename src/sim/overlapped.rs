@@ -4,7 +4,8 @@
 //!
 //! Pending receives take arriving data before anything else sees it (no FD_READ for data an
 //! overlapped receive consumed, conformance EV-20); a FIN completes them with 0 bytes, a reset
-//! with STATUS_CONNECTION_RESET, a local close with STATUS_CONNECTION_ABORTED (OV-01, OV-02).
+//! with STATUS_CONNECTION_RESET, a local close with STATUS_CONNECTION_ABORTED (STATUS_CANCELLED on a datagram
+//! socket) (OV-01, OV-02).
 //! The event in the OVERLAPPED is signalled on completion unless a completion routine was
 //! given (OV-04); an operation that completes at once still signals and still queues its
 //! packet (OV-06) unless FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is set.
@@ -76,7 +77,10 @@ impl Status {
 /// What an operation does.
 #[derive(Debug)]
 pub(crate) enum OpKind {
-    Recv,
+    /// WSARecv / WSARecvFrom; with MSG_PEEK the data is copied and stays queued.
+    Recv {
+        peek: bool,
+    },
     Send,
     /// AcceptEx on the op's (listener) socket into the socket with handle `accept_handle`;
     /// `child` is set once a connection was taken and the op waits for its first data.
@@ -131,6 +135,9 @@ pub(crate) struct SockIo {
     /// Completion port object and key.
     pub port: Option<(usize, usize)>,
     pub skip_on_success: bool,
+    /// The connection was made by ConnectEx: `connect()` on it is WSAEINVAL, not
+    /// WSAEISCONN (conformance NB-05).
+    pub by_connect_ex: bool,
 }
 
 /// All overlapped state of the run.
@@ -331,12 +338,23 @@ impl World {
             let Some(&serial) = self.io_sock_ref(id).and_then(|io| io.recvs.front()) else {
                 return;
             };
+            let peek = matches!(
+                self.io.ops.get(&serial).map(|op| &op.kind),
+                Some(OpKind::Recv { peek: true })
+            );
             let Some(u) = self.udp(id) else { return };
             let (status, n, from) = if u.port_unreachable {
                 u.port_unreachable = false;
                 (Status::PortUnreachable, 0, None)
-            } else if let Some((src, data)) = u.queue.pop_front() {
-                u.queued_bytes -= data.len();
+            } else if let Some((src, data)) = if peek {
+                // MSG_PEEK copies the datagram and leaves it queued.
+                u.queue.front().cloned()
+            } else {
+                u.queue.pop_front()
+            } {
+                if !peek {
+                    u.queued_bytes -= data.len();
+                }
                 let Some(op) = self.io.ops.get_mut(&serial) else {
                     return;
                 };
@@ -368,23 +386,32 @@ impl World {
         let Some(op) = self.io.ops.get_mut(&serial) else {
             return 0;
         };
+        let peek = matches!(op.kind, OpKind::Recv { peek: true });
         let Some(Role::Stream(t)) = self.sockets.get_mut(id).map(|s| &mut s.role) else {
             return 0;
         };
         let mut total = 0;
         for buf in op.bufs.iter_mut() {
-            let n = buf.len().min(t.rcv.len());
-            let (a, b) = t.rcv.as_slices();
-            let na = n.min(a.len());
-            buf[..na].copy_from_slice(&a[..na]);
-            buf[na..n].copy_from_slice(&b[..n - na]);
-            t.rcv.drain(..n);
+            // A peek reads on from where the previous buffer stopped, consuming nothing.
+            let from = if peek { total } else { 0 };
+            let n = buf.len().min(t.rcv.len() - from);
+            for (d, &b) in buf[..n].iter_mut().zip(t.rcv.range(from..from + n)) {
+                *d = b;
+            }
+            if !peek {
+                t.rcv.drain(..n);
+            }
             total += n;
-            if t.rcv.is_empty() {
+            let left = if peek {
+                t.rcv.len() - total
+            } else {
+                t.rcv.len()
+            };
+            if left == 0 {
                 break;
             }
         }
-        if total > 0 {
+        if total > 0 && !peek {
             self.tcp_window_update(id);
         }
         total
@@ -414,6 +441,8 @@ impl World {
 
     /// Ends every pending operation of socket `id` (closesocket, CancelIoEx) with `status`;
     /// AcceptEx operations with `accept_status`. Only `ov`'s when given. Returns how many.
+    /// A datagram socket has no connection to abort: closing it cancels its operations
+    /// (STATUS_CANCELLED, afd.c test_recv, conformance OV-02).
     pub(crate) fn abort_ops(
         &mut self,
         id: usize,
@@ -421,6 +450,15 @@ impl World {
         accept_status: Status,
         ov: Option<&Overlapped>,
     ) -> usize {
+        let dgram = self
+            .sockets
+            .get(id)
+            .is_some_and(|s| matches!(s.role, Role::Dgram(_)));
+        let status = if dgram && status == Status::LocalAbort {
+            Status::Cancelled
+        } else {
+            status
+        };
         let Some(io) = self.io.socks.get_mut(id).and_then(|s| s.as_deref_mut()) else {
             return 0;
         };
@@ -614,6 +652,7 @@ impl World {
                 if !data.is_empty() {
                     self.tcp_enqueue(id, &data, false);
                 }
+                self.io_sock(id).by_connect_ex = true;
                 self.finish_op(serial, Status::Ok, data.len(), false);
             }
             Some(WsaError::WSAETIMEDOUT) => self.finish_op(serial, Status::TimedOut, 0, false),

@@ -183,7 +183,7 @@ impl SimWinsock {
         ov: Overlapped,
         routine: Option<CompletionRoutine<SimWinsock>>,
     ) -> Result<u64, WsaError> {
-        let receive = matches!(kind, OpKind::Recv);
+        let receive = matches!(kind, OpKind::Recv { .. });
         w.overlapped_precheck(id, receive)?;
         if routine.is_some() && w.io_sock_ref(id).is_some_and(|io| io.port.is_some()) {
             // A completion routine on a socket bound to a completion port (OV-04).
@@ -302,17 +302,19 @@ impl OverlappedIo for SimWinsock {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        if flags != 0 {
-            // MSG_PEEK, MSG_WAITALL and MSG_OOB are not modelled for overlapped receives.
+        if flags & !(MSG_PEEK as u32) != 0 {
+            // MSG_WAITALL and MSG_OOB are not modelled for overlapped receives (MSG_PEEK is:
+            // the data is copied and stays queued, as on Windows).
             return self.call("WSARecv", s.raw() as u64, 0, |_| {
                 Err::<usize, _>(WsaError::WSAEOPNOTSUPP)
             });
         }
+        let peek = flags & MSG_PEEK as u32 != 0;
         let host = self.host;
         self.stream_op(
             "WSARecv",
             s,
-            OpKind::Recv,
+            OpKind::Recv { peek },
             bufs,
             ov,
             routine,

@@ -6,7 +6,7 @@
 //! A socket outlives its handle while a graceful close is still delivering data (an *orphan*).
 
 use std::collections::VecDeque;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use super::net::{HandleObj, EPHEMERAL_COUNT, EPHEMERAL_FIRST};
 use super::tcp::Tcp;
@@ -33,6 +33,18 @@ pub(crate) struct SockOpts {
     pub ip_tos: u32,
     pub v6only: bool,
     pub debug: bool,
+    /// Datagram-socket IP options (stored and read back; the sim has no multicast routing
+    /// and no WSARecvMsg control data): IP_MULTICAST_IF / IPV6_MULTICAST_IF, IP_MULTICAST_TTL
+    /// / IPV6_MULTICAST_HOPS, IP_MULTICAST_LOOP / IPV6_MULTICAST_LOOP.
+    pub mcast_if: u32,
+    pub mcast_ttl: u32,
+    pub mcast_loop: bool,
+    /// IP_PKTINFO / IPV6_PKTINFO, IP_RECVTTL / IPV6_HOPLIMIT, IP_RECVTOS / IPV6_RECVTCLASS.
+    pub pktinfo: bool,
+    pub recvttl: bool,
+    pub recvtos: bool,
+    /// IP_DONTFRAGMENT / IPV6_DONTFRAG; `None` until set: TRUE on TCP, FALSE on UDP.
+    pub dontfrag: Option<bool>,
     /// TCP_KEEPALIVE (seconds idle), TCP_KEEPCNT, TCP_KEEPINTVL (seconds): stored and read
     /// back; the sim sends no keep-alive probes.
     pub keep_idle: u32,
@@ -66,6 +78,13 @@ impl Default for SockOpts {
             ip_tos: 0,
             v6only: true,
             debug: false,
+            mcast_if: 0,
+            mcast_ttl: 1,
+            mcast_loop: true,
+            pktinfo: false,
+            recvttl: false,
+            recvtos: false,
+            dontfrag: None,
             // Windows' defaults: 2 hours idle, 10 probes, 1 second apart.
             keep_idle: 7200,
             keep_count: 10,
@@ -245,7 +264,12 @@ impl World {
             return Err(WsaError::WSAEFAULT);
         }
         let host = s.host;
-        if !self.hosts[host].owns(addr.ip()) {
+        // A v4-mapped IPv6 address names the IPv4 address it carries.
+        let own_ip = match addr.ip() {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr.ip(), IpAddr::V4),
+            ip => ip,
+        };
+        if !self.hosts[host].owns(own_ip) {
             return Err(WsaError::WSAEADDRNOTAVAIL);
         }
         let ty = self.sockets.at(id).ty;
@@ -296,38 +320,29 @@ impl World {
     }
 
     /// Windows' rules for two sockets on one port (conformance OP-10, OP-11, ER-05).
+    ///
+    /// IPv4 and IPv6 share one port table: every socket is checked against the others in
+    /// each address space it occupies ([`v4_view`], [`v6_view`]). A dual-stack `[::]`
+    /// (IPV6_V6ONLY off) occupies the IPv4 space as a wildcard less specific than 0.0.0.0; a
+    /// v4-mapped address occupies it as that IPv4 address.
     fn check_bind_conflict(&self, id: usize, addr: SocketAddr) -> Result<(), WsaError> {
         let s = self.sockets.get(id).expect("binding socket exists");
         let Some(others) = self.hosts[s.host].binds(s.ty).get(&addr.port()) else {
             return Ok(());
         };
-        let (n_reuse, n_excl) = (s.opts.reuseaddr, s.opts.exclusive);
+        let n_v4 = v4_view(addr, s.opts.v6only);
+        let n_v6 = v6_view(addr);
         for &o in others {
             let Some(e) = self.sockets.get(o) else {
                 continue;
             };
             let Some(eaddr) = e.local else { continue };
-            if family_of(eaddr) != family_of(addr) {
-                continue;
+            if let (Some(a), Some(b)) = (v6_view(eaddr), n_v6) {
+                let level = |ip: std::net::Ipv6Addr| u8::from(!ip.is_unspecified());
+                pair_conflict(e, s, (level(a), a == b), level(b))?;
             }
-            let (e_any, n_any) = (eaddr.ip().is_unspecified(), addr.ip().is_unspecified());
-            if eaddr.ip() == addr.ip() {
-                if e.opts.exclusive || n_excl {
-                    return Err(WsaError::WSAEADDRINUSE);
-                }
-                if n_reuse {
-                    if !e.opts.reuseaddr {
-                        return Err(WsaError::WSAEACCES);
-                    }
-                    continue;
-                }
-                return Err(WsaError::WSAEADDRINUSE);
-            } else if e_any && !n_any {
-                if e.opts.exclusive {
-                    return Err(WsaError::WSAEACCES);
-                }
-            } else if !e_any && n_any && n_excl {
-                return Err(WsaError::WSAEADDRINUSE);
+            if let (Some(a), Some(b)) = (v4_view(eaddr, e.opts.v6only), n_v4) {
+                pair_conflict(e, s, (a.level, a.ip == b.ip && a.level == b.level), b.level)?;
             }
         }
         Ok(())
@@ -373,6 +388,78 @@ impl World {
         }
         Ok(())
     }
+}
+
+/// Where a bound address sits in the IPv4 port space, and how specific it is there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct V4Place {
+    ip: std::net::Ipv4Addr,
+    /// 0: dual-stack `[::]`; 1: 0.0.0.0 (or `[::ffff:0.0.0.0]`); 2: a specific address.
+    level: u8,
+}
+
+/// The IPv4 place of a local address: IPv4 addresses and v4-mapped IPv6 ones as themselves,
+/// `[::]` with IPV6_V6ONLY off as the dual-stack wildcard; other IPv6 addresses have none.
+fn v4_view(a: SocketAddr, v6only: bool) -> Option<V4Place> {
+    let ip = match a.ip() {
+        IpAddr::V4(v4) => v4,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4,
+            None if v6.is_unspecified() && !v6only => {
+                return Some(V4Place {
+                    ip: std::net::Ipv4Addr::UNSPECIFIED,
+                    level: 0,
+                })
+            }
+            None => return None,
+        },
+    };
+    let level = if ip.is_unspecified() { 1 } else { 2 };
+    Some(V4Place { ip, level })
+}
+
+/// The IPv6 place of a local address: IPv6 addresses that are not v4-mapped.
+fn v6_view(a: SocketAddr) -> Option<std::net::Ipv6Addr> {
+    match a.ip() {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => Some(v6),
+        _ => None,
+    }
+}
+
+/// The outcome of binding `new` where `existing` sits in one address space. `e` is the
+/// existing socket's (specificity, same place as the new one); `n_level` the new one's
+/// specificity (a higher level is more specific).
+fn pair_conflict(
+    existing: &Sock,
+    new: &Sock,
+    (e_level, same): (u8, bool),
+    n_level: u8,
+) -> Result<(), WsaError> {
+    let (e, n) = (&existing.opts, &new.opts);
+    if same {
+        if e.exclusive || n.exclusive {
+            return Err(WsaError::WSAEADDRINUSE);
+        }
+        if n.reuseaddr {
+            return if e.reuseaddr {
+                Ok(())
+            } else {
+                Err(WsaError::WSAEACCES)
+            };
+        }
+        return Err(WsaError::WSAEADDRINUSE);
+    }
+    if e_level < n_level {
+        // A wildcard holds the port and a more specific address comes: only an exclusive
+        // wildcard refuses it.
+        if e.exclusive {
+            return Err(WsaError::WSAEACCES);
+        }
+    } else if e_level > n_level && n.exclusive {
+        // An exclusive wildcard cannot cover an address already bound more specifically.
+        return Err(WsaError::WSAEADDRINUSE);
+    }
+    Ok(())
 }
 
 /// The address family of a socket address, as the WinSock constant.

@@ -86,8 +86,23 @@ impl World {
             (IPPROTO_TCP, TCP_KEEPINTVL) => o.keep_interval = v,
             (IPPROTO_IP, IP_TTL) => o.ip_ttl = v,
             (IPPROTO_IP, IP_TOS) => o.ip_tos = v,
-            (IPPROTO_IPV6, IPV6_V6ONLY) => o.v6only = on,
+            (IPPROTO_IPV6, IPV6_V6ONLY) => {
+                // Fixed once the socket is bound (test_ipv6only).
+                if s.local.is_some() {
+                    return Err(WsaError::WSAEINVAL);
+                }
+                o.v6only = on
+            }
             (IPPROTO_IPV6, IPV6_UNICAST_HOPS) => o.ip_ttl = v,
+            (IPPROTO_IP, IP_MULTICAST_IF) | (IPPROTO_IPV6, IPV6_MULTICAST_IF) => o.mcast_if = v,
+            (IPPROTO_IP, IP_MULTICAST_TTL) | (IPPROTO_IPV6, IPV6_MULTICAST_HOPS) => o.mcast_ttl = v,
+            (IPPROTO_IP, IP_MULTICAST_LOOP) | (IPPROTO_IPV6, IPV6_MULTICAST_LOOP) => {
+                o.mcast_loop = on
+            }
+            (IPPROTO_IP, IP_PKTINFO) | (IPPROTO_IPV6, IPV6_PKTINFO) => o.pktinfo = on,
+            (IPPROTO_IP, IP_RECVTTL) | (IPPROTO_IPV6, IPV6_HOPLIMIT) => o.recvttl = on,
+            (IPPROTO_IP, IP_RECVTOS) | (IPPROTO_IPV6, IPV6_RECVTCLASS) => o.recvtos = on,
+            (IPPROTO_IP, IP_DONTFRAGMENT) | (IPPROTO_IPV6, IPV6_DONTFRAG) => o.dontfrag = Some(on),
             // Read-only options.
             _ => return Err(WsaError::WSAENOPROTOOPT),
         }
@@ -138,8 +153,20 @@ impl World {
             (IPPROTO_IP, IP_TOS) => o.ip_tos,
             (IPPROTO_IPV6, IPV6_V6ONLY) => b(o.v6only),
             (IPPROTO_IPV6, IPV6_UNICAST_HOPS) => o.ip_ttl,
+            (IPPROTO_IP, IP_MULTICAST_IF) | (IPPROTO_IPV6, IPV6_MULTICAST_IF) => o.mcast_if,
+            (IPPROTO_IP, IP_MULTICAST_TTL) | (IPPROTO_IPV6, IPV6_MULTICAST_HOPS) => o.mcast_ttl,
+            (IPPROTO_IP, IP_MULTICAST_LOOP) | (IPPROTO_IPV6, IPV6_MULTICAST_LOOP) => {
+                b(o.mcast_loop)
+            }
+            (IPPROTO_IP, IP_PKTINFO) | (IPPROTO_IPV6, IPV6_PKTINFO) => b(o.pktinfo),
+            (IPPROTO_IP, IP_RECVTTL) | (IPPROTO_IPV6, IPV6_HOPLIMIT) => b(o.recvttl),
+            (IPPROTO_IP, IP_RECVTOS) | (IPPROTO_IPV6, IPV6_RECVTCLASS) => b(o.recvtos),
+            (IPPROTO_IP, IP_DONTFRAGMENT) | (IPPROTO_IPV6, IPV6_DONTFRAG) => {
+                b(o.dontfrag.unwrap_or(s.ty == SOCK_STREAM))
+            }
             _ => return Err(WsaError::WSAENOPROTOOPT),
         };
-        Ok(rules::write_value(out, v))
+        let n = rules::get_width(level, name, s.ty, s.family, out.len());
+        Ok(rules::write_value(&mut out[..n], v))
     }
 }
