@@ -41,7 +41,16 @@ fn on_socket_message<W: Winsock>(
             Err(e) => return Err(e),
         },
         FD_CLOSE => {
-            pending.remove(&s);
+            // Windows posts FD_CLOSE when the FIN arrives, possibly before the last data was
+            // read: read it and echo it (the peer may have shut down only its sending side).
+            let mut out = pending.remove(&s).unwrap_or_default();
+            while let Ok(n @ 1..) = ws.recv(s, &mut buf, 0) {
+                out.extend_from_slice(&buf[..n]);
+            }
+            if !out.is_empty() {
+                // Best effort: a nonblocking send that would block drops the rest.
+                let _ = ws.send(s, &out, 0);
+            }
             return ws.closesocket(s);
         }
         _ => {}

@@ -73,11 +73,13 @@ fn worker<W: Winsock + EventSelect>(ws: &W, wake: WsaEvent, inbox: Inbox) -> Res
             }
         }
         if closed {
-            // FD_CLOSE may arrive with data still unread: drain it first.
-            while let Ok(n) = ws.recv(c.sock, &mut buf, 0) {
-                if n == 0 {
-                    break;
-                }
+            // Windows reports FD_CLOSE when the FIN arrives, possibly before the last data was
+            // read: read it and echo it (best effort) before closing.
+            while let Ok(n @ 1..) = ws.recv(c.sock, &mut buf, 0) {
+                c.pending.extend_from_slice(&buf[..n]);
+            }
+            if !c.pending.is_empty() {
+                let _ = ws.send(c.sock, &c.pending, 0);
             }
             let c = conns.remove(i - 1);
             ws.closesocket(c.sock)?;
