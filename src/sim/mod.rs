@@ -16,6 +16,7 @@
 //! - `select`, `async_select`, `event_select`, `network_events` — the readiness models;
 //!   `overlapped`, `overlapped_api`, `apc`, `iocp` — overlapped I/O, APC queues, completion
 //!   ports; `objects` — events, windows and ports as kernel objects; `udp` — datagrams;
+//!   `keymap` — the fixed-hash map of the overlapped look-up tables;
 //! - `api` — [`SimWinsock`], the [`Winsock`](crate::Winsock) implementation.
 
 mod apc;
@@ -28,6 +29,7 @@ mod events;
 pub mod fault;
 mod handshake;
 mod iocp;
+mod keymap;
 mod net;
 mod network_events;
 mod objects;

@@ -10,7 +10,9 @@
 //! given (OV-04); an operation that completes at once still signals and still queues its
 //! packet (OV-06) unless FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is set.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use super::keymap::KeyMap;
 
 use super::api::SimWinsock;
 use super::sched::WaitKey;
@@ -143,13 +145,13 @@ pub(crate) struct SockIo {
 /// All overlapped state of the run.
 #[derive(Default)]
 pub(crate) struct IoState {
-    pub ops: BTreeMap<u64, Op>,
+    pub ops: KeyMap<u64, Op>,
     pub next: u64,
     /// Operations not yet collected, by (host, OVERLAPPED id).
-    pub by_ov: BTreeMap<(usize, u64), u64>,
+    pub by_ov: KeyMap<(usize, u64), u64>,
     /// Results of operations delivered by routine or packet, for a later
     /// WSAGetOverlappedResult: (status, bytes).
-    pub results: BTreeMap<(usize, u64), (Status, usize)>,
+    pub results: KeyMap<(usize, u64), (Status, usize)>,
     /// Keys of `results` in insertion order (for eviction).
     pub results_order: VecDeque<(usize, u64)>,
     pub socks: Vec<Option<Box<SockIo>>>,
@@ -395,9 +397,7 @@ impl World {
             // A peek reads on from where the previous buffer stopped, consuming nothing.
             let from = if peek { total } else { 0 };
             let n = buf.len().min(t.rcv.len() - from);
-            for (d, &b) in buf[..n].iter_mut().zip(t.rcv.range(from..from + n)) {
-                *d = b;
-            }
+            super::tcp::copy_out(&t.rcv, from, &mut buf[..n]);
             if !peek {
                 t.rcv.drain(..n);
             }
@@ -462,7 +462,7 @@ impl World {
         let Some(io) = self.io.socks.get_mut(id).and_then(|s| s.as_deref_mut()) else {
             return 0;
         };
-        let matches = |ops: &BTreeMap<u64, Op>, serial: &u64| {
+        let matches = |ops: &KeyMap<u64, Op>, serial: &u64| {
             ov.is_none_or(|ov| ops.get(serial).is_some_and(|op| op.ov.id == ov.id))
         };
         let mut hit: Vec<(u64, Status)> = Vec::new();
@@ -576,7 +576,8 @@ impl World {
         let Some((host, h)) = self.sockets.get(id).and_then(|s| Some((s.host, s.handle?))) else {
             return false;
         };
-        // Handle values are per host (per process): compare both.
+        // Handle values are per host (per process): compare both. (`any` over the map: the
+        // answer does not depend on its iteration order.)
         self.io.ops.values().any(|op| {
             op.done.is_none()
                 && op.host == host

@@ -652,6 +652,20 @@ impl World {
     }
 }
 
+/// Bytes `off..off + dst.len()` of a ring buffer, copied slice-wise into `dst`.
+pub(crate) fn copy_out(q: &VecDeque<u8>, off: usize, dst: &mut [u8]) {
+    let (a, b) = q.as_slices();
+    let len = dst.len();
+    if off < a.len() {
+        let na = (a.len() - off).min(len);
+        dst[..na].copy_from_slice(&a[off..off + na]);
+        dst[na..].copy_from_slice(&b[..len - na]);
+    } else {
+        let o = off - a.len();
+        dst.copy_from_slice(&b[o..o + len]);
+    }
+}
+
 /// Bytes `off..off + len` of a ring buffer, copied slice-wise into `out` (a recycled, empty
 /// payload buffer).
 fn copy_range(q: &VecDeque<u8>, off: usize, len: usize, out: &mut Vec<u8>) {
