@@ -117,6 +117,19 @@ fn port_unreachable_makes_the_next_recvfrom_fail_with_wsaeconnreset() {
 }
 
 #[test]
+fn port_unreachable_wakes_a_blocked_recvfrom() {
+    // Proves: a recvfrom already blocked when the port-unreachable reply arrives fails then
+    // with WSAECONNRESET (it does not sleep until a datagram comes).
+    common::run(|ws| {
+        let (a, _) = bound(ws)?;
+        ws.sendto(a, b"hello?", 0, &SockAddr::v4([127, 0, 0, 1], 9))?;
+        let mut buf = [0u8; 8];
+        assert_eq!(ws.recvfrom(a, &mut buf, 0), Err(WsaError::WSAECONNRESET));
+        Ok(())
+    });
+}
+
+#[test]
 fn sh_06_udp_shutdown() {
     // Proves: on a bound UDP socket SD_RECEIVE → 0 then recvfrom → WSAESHUTDOWN; SD_SEND → 0
     // (twice) then sendto → WSAESHUTDOWN.

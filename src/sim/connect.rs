@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 
+use super::net::wire;
 use super::sched::{Step, WaitKey};
 use super::socket::{family_of, Listener, Role};
 use super::tcp::TcpState;
@@ -119,14 +120,19 @@ impl World {
             },
             Role::Idle => {}
         }
-        if dst.ip().is_unspecified() || dst.port() == 0 {
+        if wire(dst).ip().is_unspecified() || dst.port() == 0 {
             return Err(WsaError::WSAEADDRNOTAVAIL);
         }
+        // A v4-mapped peer needs a dual-stack socket. Windows fails a V6ONLY socket's connect
+        // to one with WSAEADDRNOTAVAIL; a nonblocking connect reportedly returns
+        // WSAEWOULDBLOCK and reports it through SO_ERROR (libwebsockets issue #2223), which
+        // the sim does not model: it fails at once, blocking or not.
+        self.check_peer_space(id, dst)?;
         self.implicit_bind(id, dst)?;
         let s = self.sockets.at(id);
         let nonblocking = s.nonblocking;
         s.remote = Some(dst);
-        let key = (s.local.expect("bound"), dst);
+        let key = (wire(s.local.expect("bound")), wire(dst));
         if self.hosts[s.host].conns.contains_key(&key) {
             return Err(WsaError::WSAEADDRINUSE);
         }

@@ -5,12 +5,13 @@
 
 use std::net::SocketAddr;
 
-use super::net::{SegKind, Segment};
+use super::net::{seen_by, wire, SegKind, Segment};
 use super::sched::TimerEvent;
 use super::socket::{Listener, Role};
 use super::tcp::{Tcp, TcpState};
 use super::trace::TraceKind;
 use super::world::World;
+use crate::api::consts::SOCK_STREAM;
 use crate::api::WsaError;
 
 impl World {
@@ -19,7 +20,10 @@ impl World {
         let gen = self.next_gen();
         let s = self.sockets.at(id);
         s.gen = gen;
-        let key = (s.local.expect("bound"), s.remote.expect("peer set"));
+        let key = (
+            wire(s.local.expect("bound")),
+            wire(s.remote.expect("peer set")),
+        );
         let host = s.host;
         let mut t = Tcp::new(TcpState::Closed);
         t.nonblocking_connect = nonblocking;
@@ -78,26 +82,13 @@ impl World {
         self.on_connect(id, Some(err));
     }
 
-    /// The listening socket that takes a SYN for `dst`: an exact address first, then a
-    /// wildcard of the same family; the earliest bound wins (conformance OP-10).
+    /// The listening socket that takes a SYN for the wire address `dst`: an exact address
+    /// first, then a wildcard of the same family, then (for IPv4) a dual-stack `[::]`; the
+    /// earliest bound wins (conformance OP-10).
     fn find_listener(&self, host: usize, dst: SocketAddr) -> Option<usize> {
-        let ids = self.hosts[host].tcp_binds.get(&dst.port())?;
-        let listening = |id: &&usize| {
-            self.sockets
-                .get(**id)
-                .is_some_and(|s| matches!(s.role, Role::Listener(_)) && s.handle.is_some())
-        };
-        let local = |id: usize| self.sockets.get(id).and_then(|s| s.local);
-        ids.iter()
-            .filter(listening)
-            .find(|&&id| local(id).is_some_and(|a| a.ip() == dst.ip()))
-            .or_else(|| {
-                ids.iter().filter(listening).find(|&&id| {
-                    local(id)
-                        .is_some_and(|a| a.ip().is_unspecified() && a.is_ipv4() == dst.is_ipv4())
-                })
-            })
-            .copied()
+        self.bound_for(host, SOCK_STREAM, dst, |s| {
+            matches!(s.role, Role::Listener(_)) && s.handle.is_some()
+        })
     }
 
     pub(crate) fn listener_syn(&mut self, host: usize, seg: Segment) {
@@ -121,13 +112,14 @@ impl World {
             self.reply_rst(host, &seg);
             return;
         }
+        // A dual-stack listener's connection from an IPv4 peer reports both ends v4-mapped.
         let child = self.sockets.insert(super::socket::Sock {
-            local: Some(seg.dst),
-            remote: Some(seg.src),
+            local: Some(seen_by(family, seg.dst)),
+            remote: Some(seen_by(family, seg.src)),
             ..super::socket::Sock::new(
                 host,
                 family,
-                crate::api::consts::SOCK_STREAM,
+                SOCK_STREAM,
                 opts,
                 Role::Stream(Box::new(Tcp::new(TcpState::SynReceived))),
             )

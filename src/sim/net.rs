@@ -50,6 +50,33 @@ pub(crate) struct Host {
     pub crashed: bool,
 }
 
+/// An address as it travels on the wire: a v4-mapped IPv6 address (`::ffff:a.b.c.d`) is the
+/// IPv4 address it carries. A dual-stack socket (AF_INET6, IPV6_V6ONLY off) keeps and reports
+/// v4-mapped addresses, but its segments carry plain IPv4 ones, as on a real wire.
+pub(crate) fn wire(a: SocketAddr) -> SocketAddr {
+    match a {
+        SocketAddr::V6(v6) => match v6.ip().to_ipv4_mapped() {
+            Some(v4) => SocketAddr::new(IpAddr::V4(v4), v6.port()),
+            None => a,
+        },
+        SocketAddr::V4(_) => a,
+    }
+}
+
+/// A wire address as a socket of `family` sees it: IPv4 becomes v4-mapped on an AF_INET6
+/// socket (the SOCKADDR_IN6 that accept, getpeername and recvfrom report).
+pub(crate) fn seen_by(family: i32, a: SocketAddr) -> SocketAddr {
+    SocketAddr::new(seen_ip_by(family, a.ip()), a.port())
+}
+
+/// [`seen_by`] for an IP address alone.
+pub(crate) fn seen_ip_by(family: i32, ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) if family == crate::api::consts::AF_INET6 => IpAddr::V6(v4.to_ipv6_mapped()),
+        _ => ip,
+    }
+}
+
 /// First handle value handed out; Windows' values are small multiples of 4 as well.
 const FIRST_HANDLE: usize = 0x100;
 /// Windows' dynamic (ephemeral) port range.
@@ -302,7 +329,7 @@ impl World {
         let hinted = seg
             .to_sid
             .and_then(|sid| self.sockets.get(sid))
-            .filter(|s| s.local == Some(seg.dst))
+            .filter(|s| s.local.map(wire) == Some(seg.dst))
             .map(|s| s.host)
             .filter(|&h| !self.hosts[h].crashed);
         let Some(to) = hinted.or_else(|| self.route(seg.from_host, seg.dst.ip())) else {

@@ -8,7 +8,7 @@
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
 
-use super::net::{HandleObj, EPHEMERAL_COUNT, EPHEMERAL_FIRST};
+use super::net::{seen_ip_by, wire, HandleObj, EPHEMERAL_COUNT, EPHEMERAL_FIRST};
 use super::tcp::Tcp;
 use super::world::World;
 use crate::api::consts::*;
@@ -366,13 +366,16 @@ impl World {
     }
 
     /// Implicit bind for `connect`: wildcard → a concrete source address, port 0 → ephemeral.
+    /// A dual-stack socket reaching an IPv4 peer (`dst` v4-mapped) gets its IPv4 source
+    /// address v4-mapped.
     pub(crate) fn implicit_bind(&mut self, id: usize, dst: SocketAddr) -> Result<(), WsaError> {
         let s = self.sockets.at(id);
-        let host = s.host;
+        let (host, family) = (s.host, s.family);
         let src_ip = match s.local {
-            Some(a) if !a.ip().is_unspecified() => a.ip(),
+            Some(a) if !wire(a).ip().is_unspecified() => a.ip(),
             _ => self.hosts[host]
-                .source_for(dst.ip())
+                .source_for(wire(dst).ip())
+                .map(|ip| seen_ip_by(family, ip))
                 .ok_or(WsaError::WSAENETUNREACH)?,
         };
         match s.local {
@@ -387,6 +390,89 @@ impl World {
             }
         }
         Ok(())
+    }
+}
+
+impl World {
+    /// The socket of type `ty` on `host` that takes traffic sent to the wire address `dst`,
+    /// among those `eligible`: the most specific local address wins (an exact address, then
+    /// 0.0.0.0 or `[::]`, then for IPv4 a dual-stack `[::]`), the earliest bound among equals
+    /// (conformance OP-10).
+    pub(crate) fn bound_for(
+        &self,
+        host: usize,
+        ty: i32,
+        dst: SocketAddr,
+        eligible: impl Fn(&Sock) -> bool,
+    ) -> Option<usize> {
+        let ids = self.hosts[host].binds(ty).get(&dst.port())?;
+        let mut best: Option<(u8, usize)> = None;
+        for &id in ids {
+            let Some(s) = self.sockets.get(id) else {
+                continue;
+            };
+            let Some(local) = s.local else { continue };
+            if !eligible(s) {
+                continue;
+            }
+            let Some(rank) = takes_traffic(local, s.opts.v6only, dst.ip()) else {
+                continue;
+            };
+            if best.is_none_or(|(r, _)| rank > r) {
+                best = Some((rank, id));
+            }
+        }
+        best.map(|(_, id)| id)
+    }
+
+    /// Whether socket `id` can talk to `dst` (connect, sendto). A v4-mapped peer
+    /// (`::ffff:a.b.c.d`) needs a dual-stack socket (IPV6_V6ONLY off) not bound to a
+    /// non-mapped IPv6 address; an IPv6 peer needs a local address that is not v4-mapped.
+    ///
+    /// The error is WSAEADDRNOTAVAIL: Windows reports 10049 for connect to a v4-mapped
+    /// address from an AF_INET6 socket left V6ONLY (ACE_TAO issue #1267, libwebsockets issue
+    /// #2223). The other combinations and sendto are not documented; the sim uses the same
+    /// code for them.
+    pub(crate) fn check_peer_space(&self, id: usize, dst: SocketAddr) -> Result<(), WsaError> {
+        let Some(s) = self.sockets.get(id) else {
+            return Ok(());
+        };
+        if s.family != AF_INET6 {
+            return Ok(());
+        }
+        let mapped = wire(dst).is_ipv4();
+        if mapped && s.opts.v6only {
+            return Err(WsaError::WSAEADDRNOTAVAIL);
+        }
+        if let Some(local) = s.local.map(wire) {
+            // `[::]` reaches either family; any other local address only its own.
+            let any_v6 = local.is_ipv6() && local.ip().is_unspecified();
+            if !any_v6 && local.is_ipv4() != mapped {
+                return Err(WsaError::WSAEADDRNOTAVAIL);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How a socket bound to `local` (IPV6_V6ONLY `v6only`) takes traffic for the wire address
+/// `dst`: `None` if it does not; otherwise a rank, higher for a more specific local address
+/// (2: that address; 1: 0.0.0.0, `[::ffff:0.0.0.0]` or `[::]`; 0: a dual-stack `[::]` for
+/// IPv4).
+pub(crate) fn takes_traffic(local: SocketAddr, v6only: bool, dst: IpAddr) -> Option<u8> {
+    match dst {
+        IpAddr::V4(d) => {
+            let p = v4_view(local, v6only)?;
+            (p.level < 2 || p.ip == d).then_some(p.level)
+        }
+        IpAddr::V6(d) => {
+            let a = v6_view(local)?;
+            if a == d {
+                Some(2)
+            } else {
+                a.is_unspecified().then_some(1)
+            }
+        }
     }
 }
 
@@ -468,5 +554,52 @@ pub(crate) fn family_of(a: SocketAddr) -> i32 {
         AF_INET
     } else {
         AF_INET6
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::takes_traffic;
+    use crate::sim::net::{seen_by, wire};
+    use std::net::{IpAddr, SocketAddr};
+
+    fn a(s: &str) -> SocketAddr {
+        s.parse().unwrap()
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn traffic_goes_to_the_most_specific_address_of_its_family() {
+        let v4 = ip("192.0.2.1");
+        assert_eq!(takes_traffic(a("192.0.2.1:80"), true, v4), Some(2));
+        assert_eq!(
+            takes_traffic(a("[::ffff:192.0.2.1]:80"), false, v4),
+            Some(2)
+        );
+        assert_eq!(takes_traffic(a("0.0.0.0:80"), true, v4), Some(1));
+        assert_eq!(takes_traffic(a("[::]:80"), false, v4), Some(0));
+        assert_eq!(takes_traffic(a("[::]:80"), true, v4), None);
+        assert_eq!(takes_traffic(a("192.0.2.9:80"), true, v4), None);
+        let v6 = ip("2001:db8::1");
+        assert_eq!(takes_traffic(a("[2001:db8::1]:80"), true, v6), Some(2));
+        assert_eq!(takes_traffic(a("[::]:80"), true, v6), Some(1));
+        assert_eq!(takes_traffic(a("[::]:80"), false, v6), Some(1));
+        assert_eq!(takes_traffic(a("0.0.0.0:80"), true, v6), None);
+        assert_eq!(takes_traffic(a("[::ffff:0.0.0.0]:80"), false, v6), None);
+    }
+
+    #[test]
+    fn wire_and_socket_views_of_an_address() {
+        use crate::api::consts::{AF_INET, AF_INET6};
+        assert_eq!(wire(a("[::ffff:192.0.2.1]:80")), a("192.0.2.1:80"));
+        assert_eq!(wire(a("[2001:db8::1]:80")), a("[2001:db8::1]:80"));
+        assert_eq!(
+            seen_by(AF_INET6, a("192.0.2.1:80")),
+            a("[::ffff:192.0.2.1]:80")
+        );
+        assert_eq!(seen_by(AF_INET, a("192.0.2.1:80")), a("192.0.2.1:80"));
     }
 }

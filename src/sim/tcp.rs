@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 use std::fmt;
 
 use super::builder::Segmentation;
-use super::net::{SegKind, Segment};
+use super::net::{wire, SegKind, Segment};
 use super::sched::{Nanos, TimerEvent};
 use super::socket::Role;
 use super::trace::TraceKind;
@@ -199,8 +199,8 @@ impl World {
         let s = self.sockets.at(id);
         let (host, src, dst) = (
             s.host,
-            s.local.expect("connected socket has a local address"),
-            s.remote.expect("connected socket has a peer"),
+            wire(s.local.expect("connected socket has a local address")),
+            wire(s.remote.expect("connected socket has a peer")),
         );
         let cap = rcv_cap(s.opts.rcvbuf, mss);
         let to_sid = match &s.role {
@@ -233,10 +233,10 @@ impl World {
         self.transmit(seg);
     }
 
-    /// Removes the connection's 4-tuple from its host's table.
+    /// Removes the connection's 4-tuple from its host's table (keyed by wire addresses).
     pub(crate) fn unlink_conn(&mut self, id: usize) {
         let s = self.sockets.at(id);
-        if let (Some(l), Some(r)) = (s.local, s.remote) {
+        if let (Some(l), Some(r)) = (s.local.map(wire), s.remote.map(wire)) {
             let host = s.host;
             let conns = &mut self.hosts[host].conns;
             if conns.get(&(l, r)) == Some(&id) {
@@ -266,8 +266,8 @@ impl World {
         let hinted = seg.to_sid.filter(|&id| {
             self.sockets.get(id).is_some_and(|s| {
                 s.host == host
-                    && s.local == Some(seg.dst)
-                    && s.remote == Some(seg.src)
+                    && s.local.map(wire) == Some(seg.dst)
+                    && s.remote.map(wire) == Some(seg.src)
                     && matches!(&s.role, Role::Stream(t) if t.state != TcpState::Closed)
             })
         });

@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
-use super::net::{SegKind, Segment};
+use super::net::{seen_by, wire, SegKind, Segment};
 use super::sched::{Step, WaitKey};
 use super::socket::{family_of, Role};
 use super::stream::RecvOp;
@@ -38,19 +38,10 @@ impl World {
         }
     }
 
-    /// The datagram socket of `host` bound where `dst` points: exact address first.
+    /// The datagram socket of `host` bound where the wire address `dst` points: exact
+    /// address first, then a wildcard, then (for IPv4) a dual-stack `[::]`.
     fn udp_socket_at(&self, host: usize, dst: SocketAddr) -> Option<usize> {
-        let ids = self.hosts[host].binds(SOCK_DGRAM).get(&dst.port())?;
-        let local = |id: usize| self.sockets.get(id).and_then(|s| s.local);
-        ids.iter()
-            .copied()
-            .find(|&id| local(id).is_some_and(|a| a.ip() == dst.ip()))
-            .or_else(|| {
-                ids.iter().copied().find(|&id| {
-                    local(id)
-                        .is_some_and(|a| a.ip().is_unspecified() && a.is_ipv4() == dst.is_ipv4())
-                })
-            })
+        self.bound_for(host, SOCK_DGRAM, dst, |_| true)
     }
 
     /// A datagram (or an ICMP port unreachable) arrives at `host`.
@@ -69,20 +60,30 @@ impl World {
             }
             return;
         };
-        let rcvbuf = self.sockets.at(id).opts.rcvbuf;
+        let (rcvbuf, family) = {
+            let s = self.sockets.at(id);
+            (s.opts.rcvbuf, s.family)
+        };
+        // A dual-stack socket sees an IPv4 source v4-mapped.
+        let src = seen_by(family, seg.src);
         let Some(u) = self.udp(id) else { return };
         match seg.kind {
             SegKind::Datagram(data) => {
-                if u.peer.is_some_and(|p| p != seg.src) {
+                if u.peer.is_some_and(|p| p != src) {
                     return;
                 }
                 if u.queued_bytes + data.len() > rcvbuf {
                     return;
                 }
                 u.queued_bytes += data.len();
-                u.queue.push_back((seg.src, data));
+                u.queue.push_back((src, data));
             }
-            SegKind::Unreachable => u.port_unreachable = true,
+            SegKind::Unreachable => {
+                u.port_unreachable = true;
+                // A recvfrom already blocked fails now with WSAECONNRESET; select sees the
+                // socket readable. (Pending overlapped receives take the error below.)
+                self.notify(WaitKey::Readable(id));
+            }
             _ => return,
         }
         self.on_readable(id);
@@ -111,10 +112,12 @@ impl World {
         if data.len() > MAX_DATAGRAM {
             return Err(WsaError::WSAEMSGSIZE);
         }
+        // A v4-mapped destination needs a dual-stack socket (see check_peer_space).
+        self.check_peer_space(id, dst)?;
         self.udp_implicit_bind(id)?;
         let s = self.sockets.at(id);
         let host = s.host;
-        let local = s.local.expect("bound above");
+        let (local, dst) = (wire(s.local.expect("bound above")), wire(dst));
         let src_ip = if local.ip().is_unspecified() {
             self.hosts[host]
                 .source_for(dst.ip())
@@ -168,6 +171,7 @@ impl World {
         if family_of(dst) != self.sockets.at(id).family {
             return Err(WsaError::WSAEAFNOSUPPORT);
         }
+        self.check_peer_space(id, dst)?;
         self.udp_implicit_bind(id)?;
         if let Some(u) = self.udp(id) {
             u.peer = Some(dst);
