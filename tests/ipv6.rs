@@ -32,10 +32,11 @@ fn tcp_over_ipv6_between_hosts() {
         ws.wsa_startup(WINSOCK_VERSION_2_2)?;
         let s = ws.socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP)?;
         let dst = SockAddr::v6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1], 8080);
-        // An IPv4 address on an IPv6 socket is the wrong family.
+        // An IPv4 address on an IPv6 socket: a SOCKADDR_IN is shorter than a SOCKADDR_IN6,
+        // and Windows checks the length first (WSAEFAULT).
         assert_eq!(
             ws.connect(s, &SockAddr::v4([192, 0, 2, 1], 8080)),
-            Err(WsaError::WSAEAFNOSUPPORT)
+            Err(WsaError::WSAEFAULT)
         );
         ws.connect(s, &dst)?;
         assert_eq!(ws.getpeername(s)?, dst);
@@ -88,6 +89,32 @@ fn op_11_v4_mapped_bind_takes_the_ipv4_port() {
             ws.bind(v4, &SockAddr::v4([127, 0, 0, 1], 9600)),
             Err(WsaError::WSAEADDRINUSE)
         );
+        Ok(())
+    });
+}
+
+#[test]
+fn wrong_family_destinations() {
+    // Proves: a destination of the other family fails as Windows checks it, length first: a
+    // SOCKADDR_IN on an AF_INET6 socket is WSAEFAULT (connect, sendto, UDP connect), a
+    // SOCKADDR_IN6 on an AF_INET socket is WSAEAFNOSUPPORT.
+    common::run(|ws| {
+        let v4 = SockAddr::v4([127, 0, 0, 1], 9);
+        let v6 = SockAddr::v6([0, 0, 0, 0, 0, 0, 0, 1], 9);
+        let t6 = ws.socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP)?;
+        assert_eq!(ws.connect(t6, &v4), Err(WsaError::WSAEFAULT));
+        assert_eq!(ws.wsa_get_last_error(), WsaError::WSAEFAULT.code());
+        let t4 = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        assert_eq!(ws.connect(t4, &v6), Err(WsaError::WSAEAFNOSUPPORT));
+        let u6 = ws.socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)?;
+        assert_eq!(ws.sendto(u6, b"x", 0, &v4), Err(WsaError::WSAEFAULT));
+        assert_eq!(ws.connect(u6, &v4), Err(WsaError::WSAEFAULT));
+        let u4 = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        assert_eq!(ws.sendto(u4, b"x", 0, &v6), Err(WsaError::WSAEAFNOSUPPORT));
+        assert_eq!(ws.connect(u4, &v6), Err(WsaError::WSAEAFNOSUPPORT));
+        for s in [t6, t4, u6, u4] {
+            ws.closesocket(s)?;
+        }
         Ok(())
     });
 }

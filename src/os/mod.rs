@@ -329,7 +329,13 @@ impl Winsock for System {
         self.with(s, |e| {
             let dst = addr.parse()?;
             if family_of(&dst) != e.family {
-                return Err(WsaError::WSAEAFNOSUPPORT);
+                // Windows checks the length first: a SOCKADDR_IN is too short for an AF_INET6
+                // socket (WSAEFAULT); a SOCKADDR_IN6 on an AF_INET one fails on its family.
+                return Err(if e.family == AF_INET6 {
+                    WsaError::WSAEFAULT
+                } else {
+                    WsaError::WSAEAFNOSUPPORT
+                });
             }
             if e.listening.load(Ordering::Relaxed) {
                 return Err(WsaError::WSAEINVAL);

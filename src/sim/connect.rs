@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use super::net::wire;
 use super::sched::{Step, WaitKey};
-use super::socket::{family_of, Listener, Role};
+use super::socket::{check_dst_family, Listener, Role};
 use super::tcp::TcpState;
 use super::world::World;
 use crate::api::consts::*;
@@ -101,9 +101,7 @@ impl World {
         }
         let dst: SocketAddr = addr.parse()?;
         let s = self.sockets.at(id);
-        if family_of(dst) != s.family {
-            return Err(WsaError::WSAEAFNOSUPPORT);
-        }
+        check_dst_family(s.family, dst)?;
         match &s.role {
             Role::Dgram(_) => unreachable!("handled above"),
             Role::Listener(_) => return Err(WsaError::WSAEINVAL),

@@ -548,6 +548,20 @@ fn pair_conflict(
     Ok(())
 }
 
+/// A destination (connect, sendto, ConnectEx) of the wrong family for a socket of
+/// `sock_family`. Windows checks the length before the family: a SOCKADDR_IN (16 bytes) is too
+/// short for an AF_INET6 socket, WSAEFAULT (sock.c test_bind shows the same for a 24-byte
+/// sockaddr_in6_old; mio#721 and libuv#4433 report it for connect and sendto), while a
+/// SOCKADDR_IN6 given to an AF_INET socket is long enough and fails on its family,
+/// WSAEAFNOSUPPORT.
+pub(crate) fn check_dst_family(sock_family: i32, dst: SocketAddr) -> Result<(), WsaError> {
+    match (sock_family, family_of(dst)) {
+        (a, b) if a == b => Ok(()),
+        (AF_INET6, _) => Err(WsaError::WSAEFAULT),
+        _ => Err(WsaError::WSAEAFNOSUPPORT),
+    }
+}
+
 /// The address family of a socket address, as the WinSock constant.
 pub(crate) fn family_of(a: SocketAddr) -> i32 {
     if a.is_ipv4() {

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 
 use super::net::{seen_by, wire, SegKind, Segment};
 use super::sched::{Step, WaitKey};
-use super::socket::{family_of, Role};
+use super::socket::{check_dst_family, Role};
 use super::stream::RecvOp;
 use super::world::World;
 use crate::api::consts::*;
@@ -106,9 +106,7 @@ impl World {
             _ => None,
         };
         let dst = to.or(peer).ok_or(WsaError::WSAENOTCONN)?;
-        if family_of(dst) != family {
-            return Err(WsaError::WSAEAFNOSUPPORT);
-        }
+        check_dst_family(family, dst)?;
         if data.len() > MAX_DATAGRAM {
             return Err(WsaError::WSAEMSGSIZE);
         }
@@ -168,9 +166,7 @@ impl World {
             return Ok(());
         }
         let dst = addr.parse()?;
-        if family_of(dst) != self.sockets.at(id).family {
-            return Err(WsaError::WSAEAFNOSUPPORT);
-        }
+        check_dst_family(self.sockets.at(id).family, dst)?;
         self.check_peer_space(id, dst)?;
         self.udp_implicit_bind(id)?;
         if let Some(u) = self.udp(id) {
