@@ -1,11 +1,12 @@
-//! The calls that make connections: `listen`, `accept`, `connect` (bind lives with the socket
-//! table in `socket.rs`).
+//! The calls that make connections: `listen`, `accept`, `connect` (the rules of `bind` and of
+//! the implicit bind are in `bind.rs`).
 
 use std::net::SocketAddr;
 
+use super::bind::check_dst_family;
 use super::net::wire;
 use super::sched::{Step, WaitKey};
-use super::socket::{check_dst_family, Listener, Role};
+use super::socket::{Listener, Role};
 use super::tcp::TcpState;
 use super::world::World;
 use crate::api::consts::*;

@@ -9,6 +9,11 @@
 //! The event in the OVERLAPPED is signalled on completion unless a completion routine was
 //! given (OV-04); an operation that completes at once still signals and still queues its
 //! packet (OV-06) unless FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is set.
+//!
+//! This file holds the operation table (issue, completion, delivery, collection, abort) and
+//! the servicing of pending WSARecv/WSASend operations; AcceptEx, ConnectEx and DisconnectEx
+//! are serviced in `mswsock.rs`, and the calls that start operations are in
+//! `overlapped_api.rs`, `mswsock.rs` and `wsa_ioctl.rs`.
 
 use std::collections::VecDeque;
 
@@ -500,165 +505,6 @@ impl World {
             self.finish_op(serial, st, 0, false);
         }
         n
-    }
-
-    /// AcceptEx operations waiting on listener `lid` take queued connections.
-    pub(crate) fn service_accepts(&mut self, lid: usize) {
-        loop {
-            let Some(&serial) = self.io_sock_ref(lid).and_then(|io| io.accepts.front()) else {
-                return;
-            };
-            let child = match self.sockets.get_mut(lid).map(|s| &mut s.role) {
-                Some(Role::Listener(q)) => match q.accept_q.pop_front() {
-                    Some(c) => c,
-                    None => return,
-                },
-                _ => return,
-            };
-            self.io_sock(lid).accepts.pop_front();
-            let (accept_handle, recv_len) = match &self.io.ops[&serial].kind {
-                OpKind::Accept {
-                    accept_handle,
-                    recv_len,
-                    ..
-                } => (*accept_handle, *recv_len),
-                _ => unreachable!("accept queue holds AcceptEx operations"),
-            };
-            let host = self.sockets.at(lid).host;
-            if !self.transplant(host, accept_handle, child) {
-                // The accept socket is gone: the connection is lost, as on Windows.
-                self.tcp_abort(child);
-                self.finish_op(serial, Status::Cancelled, 0, false);
-                continue;
-            }
-            if recv_len == 0 {
-                self.finish_op(serial, Status::Ok, 0, false);
-            } else {
-                if let Some(OpKind::Accept { child: c, .. }) =
-                    self.io.ops.get_mut(&serial).map(|op| &mut op.kind)
-                {
-                    *c = Some(child);
-                }
-                self.io_sock(child).accept_wait = Some(serial);
-                self.service_recvs(child);
-            }
-        }
-    }
-
-    /// Makes handle `h` (an unconnected accept socket) name connection `child`, as AcceptEx
-    /// does. The old socket object goes; its completion port association carries over.
-    fn transplant(&mut self, host: usize, h: usize, child: usize) -> bool {
-        let Ok(old) = self.sock_id(host, crate::api::Socket::from_raw(h)) else {
-            return false;
-        };
-        let port = self.io_sock_ref(old).and_then(|io| io.port);
-        let skip = self.io_sock_ref(old).is_some_and(|io| io.skip_on_success);
-        let nonblocking = self.sockets.at(old).nonblocking;
-        self.hosts[host].replace_handle(h, super::net::HandleObj::Socket(child));
-        self.sockets.at(old).handle = None;
-        self.free_socket(old);
-        let c = self.sockets.at(child);
-        c.handle = Some(h);
-        c.nonblocking = nonblocking;
-        c.needs_accept_context = true;
-        if let Role::Stream(t) = &mut c.role {
-            t.listener = None;
-        }
-        let io = self.io_sock(child);
-        io.port = port;
-        io.skip_on_success = skip;
-        self.netev_mut(child).write_latched = true;
-        true
-    }
-
-    /// Whether socket `id` is the accept socket of a pending AcceptEx.
-    pub(crate) fn pending_accept_into(&self, id: usize) -> bool {
-        let Some((host, h)) = self.sockets.get(id).and_then(|s| Some((s.host, s.handle?))) else {
-            return false;
-        };
-        // Handle values are per host (per process): compare both. (`any` over the map: the
-        // answer does not depend on its iteration order.)
-        self.io.ops.values().any(|op| {
-            op.done.is_none()
-                && op.host == host
-                && matches!(op.kind, OpKind::Accept { accept_handle, child: None, .. } if accept_handle == h)
-        })
-    }
-
-    /// Whether a ConnectEx is pending on socket `id`.
-    pub(crate) fn connect_ex_pending(&self, id: usize) -> bool {
-        self.io_sock_ref(id).is_some_and(|io| io.connect.is_some())
-    }
-
-    /// A pending DisconnectEx completes once its FIN is acknowledged (or the connection ends).
-    pub(crate) fn service_disconnect(&mut self, id: usize) {
-        let Some(serial) = self.io_sock_ref(id).and_then(|io| io.disconnect) else {
-            return;
-        };
-        let (acked, reset) = self
-            .tcp(id)
-            .map_or((false, true), |t| (t.fin_acked, t.error.is_some()));
-        if acked || reset {
-            self.io_sock(id).disconnect = None;
-            let reuse = matches!(
-                self.io.ops.get(&serial).map(|op| &op.kind),
-                Some(OpKind::Disconnect { reuse: true })
-            );
-            let status = if acked { Status::Ok } else { Status::Reset };
-            self.finish_op(serial, status, 0, false);
-            if reuse {
-                self.reuse_socket(id);
-            }
-        }
-    }
-
-    /// TF_REUSE_SOCKET: the handle of socket `id` moves to a fresh, unbound socket of the same
-    /// kind (options, nonblocking mode and completion port association kept), ready for
-    /// AcceptEx or ConnectEx; the old connection finishes closing on its own.
-    pub(crate) fn reuse_socket(&mut self, id: usize) {
-        let old = self.sockets.at(id);
-        let Some(h) = old.handle.take() else { return };
-        old.closed = true;
-        let fresh = super::socket::Sock {
-            handle: Some(h),
-            nonblocking: old.nonblocking,
-            ..super::socket::Sock::new(old.host, old.family, old.ty, old.opts.clone(), Role::Idle)
-        };
-        let host = old.host;
-        let new_id = self.sockets.insert(fresh);
-        self.hosts[host].replace_handle(h, super::net::HandleObj::Socket(new_id));
-        let (port, skip) = match self.io_sock_ref(id) {
-            Some(io) => (io.port, io.skip_on_success),
-            None => (None, false),
-        };
-        let io = self.io_sock(new_id);
-        io.port = port;
-        io.skip_on_success = skip;
-        self.netev_clear(id);
-        self.reap_if_orphan(id);
-    }
-
-    /// A ConnectEx finished (its socket connected or failed).
-    pub(crate) fn service_connect(&mut self, id: usize, err: Option<WsaError>) {
-        let Some(serial) = self.io_sock_ref(id).and_then(|io| io.connect) else {
-            return;
-        };
-        self.io_sock(id).connect = None;
-        match err {
-            None => {
-                let data = match self.io.ops.get_mut(&serial).map(|op| &mut op.kind) {
-                    Some(OpKind::Connect { send }) => std::mem::take(send),
-                    _ => Vec::new(),
-                };
-                if !data.is_empty() {
-                    self.tcp_enqueue(id, &data, false);
-                }
-                self.io_sock(id).by_connect_ex = true;
-                self.finish_op(serial, Status::Ok, data.len(), false);
-            }
-            Some(WsaError::WSAETIMEDOUT) => self.finish_op(serial, Status::TimedOut, 0, false),
-            Some(_) => self.finish_op(serial, Status::Refused, 0, false),
-        }
     }
 }
 

@@ -1,7 +1,10 @@
 //! The overlapped calls of the simulator ([`OverlappedIo`] for [`SimWinsock`]): WSASend and
-//! WSARecv with and without OVERLAPPED, WSAGetOverlappedResult, AcceptEx, ConnectEx,
+//! WSARecv with and without OVERLAPPED, WSASendTo/WSARecvFrom, WSAGetOverlappedResult,
 //! CancelIoEx, and the alertable waits that run completion routines (SleepEx,
 //! WaitForSingleObjectEx, WaitForMultipleObjectsEx, QueueUserAPC).
+//!
+//! The trait's other calls are handed on: AcceptEx, GetAcceptExSockaddrs, ConnectEx and
+//! DisconnectEx to `mswsock.rs`, WSAIoctl to `wsa_ioctl.rs`.
 
 use super::api::{SimWinsock, Traced};
 use super::overlapped::{Op, OpKind, Status};
@@ -18,15 +21,6 @@ use crate::api::{
 impl Traced for IoCompletion {
     fn traced(&self) -> i64 {
         self.bytes as i64
-    }
-}
-
-/// Two addresses as a call result (traced as the remote port).
-struct AddrPair(SockAddr, SockAddr);
-
-impl Traced for AddrPair {
-    fn traced(&self) -> i64 {
-        i64::from(self.1.port().unwrap_or(0))
     }
 }
 
@@ -61,7 +55,12 @@ impl World {
 
     /// What the starting call returns for operation `serial`: its byte count if it already
     /// succeeded, its error if it already failed (delivered or not), else WSA_IO_PENDING.
-    fn op_outcome(&self, serial: u64, host: usize, ov: &Overlapped) -> Result<usize, WsaError> {
+    pub(super) fn op_outcome(
+        &self,
+        serial: u64,
+        host: usize,
+        ov: &Overlapped,
+    ) -> Result<usize, WsaError> {
         let done = match self.io.ops.get(&serial) {
             Some(op) => op.done,
             None => self.io.results.get(&(host, ov.id)).copied(),
@@ -69,105 +68,6 @@ impl World {
         match done {
             None => Err(WsaError::WSA_IO_PENDING),
             Some((st, n)) => st.wsa().map_or(Ok(n), Err),
-        }
-    }
-
-    /// Cancels the AcceptEx operations (of any listener of `host`) that would use accept
-    /// handle `h`.
-    pub(crate) fn cancel_accepts_into(&mut self, host: usize, h: usize) {
-        let hits: Vec<(u64, usize)> = self
-            .io
-            .ops
-            .iter()
-            .filter(|(_, op)| {
-                op.done.is_none()
-                    && op.host == host
-                    && matches!(op.kind, OpKind::Accept { accept_handle, child: None, .. } if accept_handle == h)
-            })
-            .map(|(&serial, op)| (serial, op.sid))
-            .collect();
-        for (serial, lid) in hits {
-            self.io_sock(lid).accepts.retain(|&s| s != serial);
-            self.finish_op(serial, Status::Cancelled, 0, false);
-        }
-    }
-}
-
-impl World {
-    /// WSAIoctl's synchronous codes on socket `id` (handle `s`); returns cbBytesReturned.
-    fn ioctl_now(
-        &mut self,
-        id: usize,
-        s: Socket,
-        code: u32,
-        input: &[u8],
-        output: &mut [u8],
-    ) -> Result<usize, WsaError> {
-        let w = self;
-        let u32_in =
-            |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
-        let put = |out: &mut [u8], v: u32| -> Result<usize, WsaError> {
-            if out.len() < 4 {
-                return Err(WsaError::WSAEFAULT);
-            }
-            out[..4].copy_from_slice(&v.to_le_bytes());
-            Ok(4)
-        };
-        match code {
-            FIONBIO => {
-                if input.len() < 4 {
-                    return Err(WsaError::WSAEFAULT);
-                }
-                let mut v = u32_in(input, 0);
-                let registered = w
-                    .netev(id)
-                    .is_some_and(|n| n.reg != super::network_events::Reg::None);
-                if v == 0 && registered {
-                    return Err(WsaError::WSAEINVAL);
-                }
-                w.ioctl(id, FIONBIO, &mut v)?;
-                Ok(0)
-            }
-            FIONREAD | SIOCATMARK => {
-                if output.len() < 4 {
-                    return Err(WsaError::WSAEFAULT);
-                }
-                let mut v = 0;
-                w.ioctl(id, code, &mut v)?;
-                put(output, v)
-            }
-            SIO_KEEPALIVE_VALS => {
-                if input.len() < 12 {
-                    return Err(WsaError::WSAEFAULT);
-                }
-                let (on, time_ms, interval_ms) =
-                    (u32_in(input, 0), u32_in(input, 4), u32_in(input, 8));
-                let o = &mut w.sockets.at(id).opts;
-                o.keepalive = on != 0;
-                o.keep_idle = time_ms / 1000;
-                o.keep_interval = interval_ms / 1000;
-                Ok(0)
-            }
-            SIO_IDEAL_SEND_BACKLOG_QUERY => {
-                let sk = w.sockets.at(id);
-                if sk.ty != SOCK_STREAM {
-                    return Err(WsaError::WSAEOPNOTSUPP);
-                }
-                let connected = matches!(&sk.role, Role::Stream(t) if t.state.is_synchronized());
-                if !connected {
-                    return Err(WsaError::WSAENOTCONN);
-                }
-                put(output, super::stream::IDEAL_SEND_BACKLOG as u32)
-            }
-            SIO_BASE_HANDLE => {
-                if output.len() < std::mem::size_of::<usize>() {
-                    return Err(WsaError::WSAEFAULT);
-                }
-                let n = std::mem::size_of::<usize>();
-                output[..n].copy_from_slice(&s.raw().to_le_bytes());
-                Ok(n)
-            }
-            _ => Err(WsaError::WSAEOPNOTSUPP),
         }
     }
 }
@@ -418,6 +318,7 @@ impl OverlappedIo for SimWinsock {
         r
     }
 
+    // The Microsoft extensions: mswsock.rs.
     fn accept_ex(
         &self,
         listener: Socket,
@@ -425,74 +326,14 @@ impl OverlappedIo for SimWinsock {
         buf: Vec<u8>,
         ov: Overlapped,
     ) -> Result<usize, WsaError> {
-        let receive_len = buf.len();
-        self.call(
-            "AcceptEx",
-            listener.raw() as u64,
-            accept_socket.raw() as u64,
-            |this| {
-                let lid = this.sock(listener)?;
-                let aid = this.sock(accept_socket)?;
-                let mut w = this.w();
-                if !matches!(w.sockets.at(lid).role, Role::Listener(_)) {
-                    return Err(WsaError::WSAEINVAL);
-                }
-                let a = w.sockets.at(aid);
-                if !matches!(a.role, Role::Idle) || a.local.is_some() || a.ty != SOCK_STREAM {
-                    return Err(WsaError::WSAEINVAL);
-                }
-                let busy = w.pending_accept_into(aid);
-                if busy || !w.ov_free(this.host, &ov) {
-                    return Err(WsaError::WSAEINVAL);
-                }
-                let bufs = if receive_len > 0 {
-                    vec![vec![0u8; receive_len]]
-                } else {
-                    Vec::new()
-                };
-                let serial = w.start_op(Op {
-                    host: this.host,
-                    tid: this.tid,
-                    sid: lid,
-                    ov,
-                    kind: OpKind::Accept {
-                        accept_handle: accept_socket.raw(),
-                        recv_len: receive_len,
-                        child: None,
-                    },
-                    bufs,
-                    routine: None,
-                    done: None,
-                    from: None,
-                });
-                w.io_sock(lid).accepts.push_back(serial);
-                w.service_accepts(lid);
-                w.op_outcome(serial, this.host, &ov)
-            },
-        )
+        self.accept_ex_call(listener, accept_socket, buf, ov)
     }
 
     fn get_accept_ex_sockaddrs(
         &self,
         accept_socket: Socket,
     ) -> Result<(SockAddr, SockAddr), WsaError> {
-        let r = self.call(
-            "GetAcceptExSockaddrs",
-            accept_socket.raw() as u64,
-            0,
-            |this| {
-                let id = this.sock(accept_socket)?;
-                let w = this.w();
-                let s = w.sockets.get(id).expect("handle names a socket");
-                match (&s.role, s.local, s.remote) {
-                    (Role::Stream(t), Some(l), Some(r)) if t.connected_at.is_some() => {
-                        Ok(AddrPair(SockAddr::from(l), SockAddr::from(r)))
-                    }
-                    _ => Err(WsaError::WSAENOTCONN),
-                }
-            },
-        );
-        r.map(|p| (p.0, p.1))
+        self.get_accept_ex_sockaddrs_call(accept_socket)
     }
 
     fn connect_ex(
@@ -502,57 +343,14 @@ impl OverlappedIo for SimWinsock {
         send_buf: Vec<u8>,
         ov: Overlapped,
     ) -> Result<usize, WsaError> {
-        self.call(
-            "ConnectEx",
-            s.raw() as u64,
-            u64::from(addr.port().unwrap_or(0)),
-            |this| {
-                let id = this.sock(s)?;
-                let mut w = this.w();
-                let sk = w.sockets.at(id);
-                match &sk.role {
-                    Role::Listener(_) => return Err(WsaError::WSAEINVAL),
-                    Role::Stream(t) if t.state.is_synchronized() => {
-                        return Err(WsaError::WSAEISCONN)
-                    }
-                    Role::Stream(t) if t.state == TcpState::SynSent => {
-                        return Err(WsaError::WSAEINVAL)
-                    }
-                    _ => {}
-                }
-                if sk.local.is_none() {
-                    // ConnectEx needs a bound socket (OV-12).
-                    return Err(WsaError::WSAEINVAL);
-                }
-                if !w.ov_free(this.host, &ov) {
-                    return Err(WsaError::WSAEINVAL);
-                }
-                let serial = w.start_op(Op {
-                    host: this.host,
-                    tid: this.tid,
-                    sid: id,
-                    ov,
-                    kind: OpKind::Connect { send: send_buf },
-                    bufs: Vec::new(),
-                    routine: None,
-                    done: None,
-                    from: None,
-                });
-                if let Err(e) = w
-                    .connect_start(id, addr)
-                    .and_then(|tcp| tcp.then_some(()).ok_or(WsaError::WSAEINVAL))
-                {
-                    w.io.ops.remove(&serial);
-                    w.io.by_ov.remove(&(this.host, ov.id));
-                    return Err(e);
-                }
-                // The handshake needs the network, so it cannot have finished yet.
-                w.io_sock(id).connect = Some(serial);
-                Err(WsaError::WSA_IO_PENDING)
-            },
-        )
+        self.connect_ex_call(s, addr, send_buf, ov)
     }
 
+    fn disconnect_ex(&self, s: Socket, ov: Option<Overlapped>, flags: u32) -> Result<(), WsaError> {
+        self.disconnect_ex_call(s, ov, flags)
+    }
+
+    // WSAIoctl: wsa_ioctl.rs.
     fn wsa_ioctl(
         &self,
         s: Socket,
@@ -560,10 +358,7 @@ impl OverlappedIo for SimWinsock {
         input: &[u8],
         output: &mut [u8],
     ) -> Result<usize, WsaError> {
-        self.call("WSAIoctl", s.raw() as u64, u64::from(code), |this| {
-            let id = this.sock(s)?;
-            this.w().ioctl_now(id, s, code, input, output)
-        })
+        self.wsa_ioctl_call(s, code, input, output)
     }
 
     fn wsa_ioctl_overlapped(
@@ -571,101 +366,11 @@ impl OverlappedIo for SimWinsock {
         s: Socket,
         code: u32,
         input: &[u8],
-        mut output: Vec<u8>,
+        output: Vec<u8>,
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        self.call("WSAIoctl", s.raw() as u64, u64::from(code), |this| {
-            let id = this.sock(s)?;
-            let mut w = this.w();
-            if !w.ov_free(this.host, &ov) {
-                return Err(WsaError::WSAEINVAL);
-            }
-            // Codes WinSock handles at once (conformance OV-15); parameter errors are
-            // synchronous and queue nothing.
-            let immediate = matches!(code, FIONBIO | FIONREAD | SIOCATMARK | SIO_KEEPALIVE_VALS);
-            let written = if immediate {
-                Some(w.ioctl_now(id, s, code, input, &mut output)?)
-            } else {
-                None
-            };
-            let serial = w.start_op(Op {
-                host: this.host,
-                tid: this.tid,
-                sid: id,
-                ov,
-                kind: OpKind::Ioctl,
-                bufs: vec![output],
-                routine,
-                done: None,
-                from: None,
-            });
-            match written {
-                Some(n) => {
-                    // Done at once, yet the completion reports 0 bytes (InternalHigh 0) and is
-                    // still delivered: event, routine, or a packet.
-                    w.finish_op(serial, Status::Ok, 0, true);
-                    Ok(n)
-                }
-                None => {
-                    // Anything else, SIO_BASE_HANDLE included, pends and then fails with
-                    // ERROR_NOT_SUPPORTED (WSAEOPNOTSUPP for a routine).
-                    w.finish_op(serial, Status::NotSupported, 0, false);
-                    Err(WsaError::WSA_IO_PENDING)
-                }
-            }
-        })
-    }
-
-    fn disconnect_ex(&self, s: Socket, ov: Option<Overlapped>, flags: u32) -> Result<(), WsaError> {
-        self.call("DisconnectEx", s.raw() as u64, u64::from(flags), |this| {
-            let id = this.sock(s)?;
-            if flags & !TF_REUSE_SOCKET != 0 {
-                return Err(WsaError::WSAEINVAL);
-            }
-            let reuse = flags & TF_REUSE_SOCKET != 0;
-            let mut w = this.w();
-            let connected = w.tcp(id).is_some_and(|t| {
-                t.state.is_synchronized() && t.state != TcpState::TimeWait && t.error.is_none()
-            });
-            if !connected {
-                return Err(WsaError::WSAENOTCONN);
-            }
-            let Some(ov) = ov else {
-                // Without an OVERLAPPED the call returns at once (and queues nothing); with
-                // TF_REUSE_SOCKET it first waits for the FIN's acknowledgement.
-                w.shutdown_socket(id, SD_SEND)?;
-                drop(w);
-                if reuse {
-                    this.blocking("DisconnectEx", Some((s, id)), |w| match w.tcp(id) {
-                        Some(t) if !t.fin_acked && t.error.is_none() => {
-                            Step::Wait(WaitKey::Socket(id), None)
-                        }
-                        _ => Step::Done(Ok(())),
-                    })?;
-                    this.w().reuse_socket(id);
-                }
-                return Ok(());
-            };
-            if !w.ov_free(this.host, &ov) {
-                return Err(WsaError::WSAEINVAL);
-            }
-            let serial = w.start_op(Op {
-                host: this.host,
-                tid: this.tid,
-                sid: id,
-                ov,
-                kind: OpKind::Disconnect { reuse },
-                bufs: Vec::new(),
-                routine: None,
-                done: None,
-                from: None,
-            });
-            w.io_sock(id).disconnect = Some(serial);
-            w.shutdown_socket(id, SD_SEND)?;
-            // The FIN needs the network to be acknowledged: this is pending.
-            Err(WsaError::WSA_IO_PENDING)
-        })
+        self.wsa_ioctl_overlapped_call(s, code, input, output, ov, routine)
     }
 
     fn cancel_io_ex(&self, s: Socket, ov: Option<&Overlapped>) -> Result<(), WsaError> {

@@ -7,9 +7,10 @@
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
+use super::bind::check_dst_family;
 use super::net::{seen_by, wire, SegKind, Segment};
 use super::sched::{Step, WaitKey};
-use super::socket::{check_dst_family, Role};
+use super::socket::Role;
 use super::stream::RecvOp;
 use super::world::World;
 use crate::api::consts::*;
