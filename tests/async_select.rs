@@ -77,15 +77,6 @@ fn check(
     Ok(())
 }
 
-/// A loopback address on which nothing listens (bound once, then closed).
-fn closed_port(ws: &SimWinsock) -> Result<SockAddr, WsaError> {
-    let t = tcp(ws)?;
-    ws.bind(t, &SockAddr::v4([127, 0, 0, 1], 0))?;
-    let a = ws.getsockname(t)?;
-    ws.closesocket(t)?;
-    Ok(a)
-}
-
 // ---------------------------------------------------------------------------------------------
 // EV rules, message mode
 // ---------------------------------------------------------------------------------------------
@@ -253,7 +244,7 @@ fn ev_14_failed_connect_posts_connect_error_message_mode() {
     // registering FD_CONNECT again posts nothing.
     common::run(|ws| {
         let hwnd = ws.create_window(None)?;
-        let addr = closed_port(ws)?;
+        let addr = common::closed_port(ws)?;
         let c = tcp(ws)?;
         ws.wsa_async_select(c, hwnd, WM_USER, FD_CONNECT)?;
         assert_eq!(ws.connect(c, &addr), Err(WsaError::WSAEWOULDBLOCK));

@@ -4,7 +4,7 @@
 mod common;
 
 use winsock_sim::prelude::*;
-use winsock_sim::sim::Sim;
+use winsock_sim::sim::{HostHandle, Sim};
 
 /// `[::ffff:a.b.c.d]:port`.
 fn mapped(ip: [u8; 4], port: u16) -> SockAddr {
@@ -22,29 +22,63 @@ fn dual<W: Winsock>(ws: &W, ty: i32, proto: i32) -> Result<Socket, WsaError> {
     Ok(s)
 }
 
+/// A simulation with a server host 192.0.2.1 that also has 2001:db8::1 and a client host
+/// 192.0.2.2. Returns (sim, server, client).
+fn v4_client_and_dual_homed_server() -> (Sim, HostHandle, HostHandle) {
+    let mut sim = Sim::builder().seed(common::seed()).build();
+    let server = sim.host("server", "192.0.2.1");
+    server.add_address("2001:db8::1");
+    let client = sim.host("client", "192.0.2.2");
+    (sim, server, client)
+}
+
+/// Binds `l` to `addr` and listens with backlog SOMAXCONN.
+fn listen_on<W: Winsock>(ws: &W, l: Socket, addr: &SockAddr) -> Result<(), WsaError> {
+    ws.bind(l, addr)?;
+    ws.listen(l, SOMAXCONN)
+}
+
+// The TCP exchange of the connection tests: the client sends its port (2 bytes, big-endian),
+// the server answers "pong", the client closes, and the server reads that close.
+
+/// Server side: reads the client's port.
+fn recv_port<W: Winsock>(ws: &W, c: Socket) -> Result<u16, WsaError> {
+    Ok(u16::from_be_bytes(
+        common::recv_exact(ws, c, 2)?.try_into().unwrap(),
+    ))
+}
+
+/// Server side: answers "pong", reads the client's close and closes.
+fn pong_and_close<W: Winsock>(ws: &W, c: Socket) -> Result<(), WsaError> {
+    ws.send(c, b"pong", 0)?;
+    assert_eq!(common::recv_exact(ws, c, 1)?, b"");
+    ws.closesocket(c)
+}
+
+/// Client side: sends the port of `me` (its own address), reads "pong" and closes.
+fn send_port_and_await_pong<W: Winsock>(ws: &W, s: Socket, me: &SockAddr) -> Result<(), WsaError> {
+    ws.send(s, &me.port().unwrap().to_be_bytes(), 0)?;
+    assert_eq!(common::recv_exact(ws, s, 4)?, b"pong");
+    ws.closesocket(s)
+}
+
 #[test]
 fn ipv4_client_reaches_dual_stack_listener_with_mapped_addresses() {
     // Proves: a [::] listener with IPV6_V6ONLY = 0 accepts an IPv4 client; accept and
     // getpeername give the peer v4-mapped, getsockname the local address v4-mapped; the
     // client sees plain IPv4 addresses; data flows both ways.
-    let mut sim = Sim::builder().seed(common::seed()).build();
-    let server = sim.host("server", "192.0.2.1");
-    server.add_address("2001:db8::1");
-    let client = sim.host("client", "192.0.2.2");
+    let (mut sim, server, client) = v4_client_and_dual_homed_server();
     server.spawn_daemon("server", |ws| {
         ws.wsa_startup(WINSOCK_VERSION_2_2)?;
         let l = dual(ws, SOCK_STREAM, IPPROTO_TCP)?;
-        ws.bind(l, &SockAddr::v6([0; 8], 8080))?;
-        ws.listen(l, SOMAXCONN)?;
+        listen_on(ws, l, &SockAddr::v6([0; 8], 8080))?;
         let (c, peer) = ws.accept(l)?;
-        let port = u16::from_be_bytes(common::recv_exact(ws, c, 2)?.try_into().unwrap());
+        let port = recv_port(ws, c)?;
         assert_eq!(peer, mapped([192, 0, 2, 2], port));
         assert_eq!(peer.family(), AF_INET6);
         assert_eq!(ws.getpeername(c)?, peer);
         assert_eq!(ws.getsockname(c)?, mapped([192, 0, 2, 1], 8080));
-        ws.send(c, b"pong", 0)?;
-        assert_eq!(common::recv_exact(ws, c, 1)?, b"");
-        ws.closesocket(c)
+        pong_and_close(ws, c)
     });
     client.spawn("client", |ws| {
         ws.wsa_startup(WINSOCK_VERSION_2_2)?;
@@ -55,9 +89,7 @@ fn ipv4_client_reaches_dual_stack_listener_with_mapped_addresses() {
         let me = ws.getsockname(s)?;
         assert_eq!(me.family(), AF_INET);
         assert_eq!(me.to_socket_addr().unwrap().ip().to_string(), "192.0.2.2");
-        ws.send(s, &me.port().unwrap().to_be_bytes(), 0)?;
-        assert_eq!(common::recv_exact(ws, s, 4)?, b"pong");
-        ws.closesocket(s)
+        send_port_and_await_pong(ws, s, &me)
     });
     sim.run().unwrap_or_else(|e| panic!("{e}"));
 }
@@ -66,16 +98,12 @@ fn ipv4_client_reaches_dual_stack_listener_with_mapped_addresses() {
 fn ipv4_client_is_refused_by_v6only_listener() {
     // Proves: IPV6_V6ONLY is 1 by default and a [::] listener left so takes no IPv4 SYN: the
     // IPv4 connect fails with WSAECONNREFUSED after Windows' two retries (0.5 s, then 1 s).
-    let mut sim = Sim::builder().seed(common::seed()).build();
-    let server = sim.host("server", "192.0.2.1");
-    server.add_address("2001:db8::1");
-    let client = sim.host("client", "192.0.2.2");
+    let (mut sim, server, client) = v4_client_and_dual_homed_server();
     server.spawn_daemon("server", |ws| {
         ws.wsa_startup(WINSOCK_VERSION_2_2)?;
         let l = ws.socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP)?;
         assert_eq!(ws.getsockopt_i32(l, IPPROTO_IPV6, IPV6_V6ONLY)?, 1);
-        ws.bind(l, &SockAddr::v6([0; 8], 8080))?;
-        ws.listen(l, SOMAXCONN)?;
+        listen_on(ws, l, &SockAddr::v6([0; 8], 8080))?;
         let (_c, peer) = ws.accept(l)?;
         panic!("the v6-only listener accepted {peer:?}");
     });
@@ -108,16 +136,13 @@ fn dual_stack_client_connects_to_v4_mapped_address() {
     server.spawn_daemon("server", |ws| {
         ws.wsa_startup(WINSOCK_VERSION_2_2)?;
         let l = common::tcp(ws)?;
-        ws.bind(l, &SockAddr::v4([0, 0, 0, 0], 8080))?;
-        ws.listen(l, SOMAXCONN)?;
+        listen_on(ws, l, &SockAddr::v4([0, 0, 0, 0], 8080))?;
         let (c, peer) = ws.accept(l)?;
         assert_eq!(peer.family(), AF_INET);
-        let port = u16::from_be_bytes(common::recv_exact(ws, c, 2)?.try_into().unwrap());
+        let port = recv_port(ws, c)?;
         assert_eq!(peer, SockAddr::v4([192, 0, 2, 2], port));
         assert_eq!(ws.getsockname(c)?, SockAddr::v4([192, 0, 2, 1], 8080));
-        ws.send(c, b"pong", 0)?;
-        assert_eq!(common::recv_exact(ws, c, 1)?, b"");
-        ws.closesocket(c)
+        pong_and_close(ws, c)
     });
     client.spawn("client", |ws| {
         ws.wsa_startup(WINSOCK_VERSION_2_2)?;
@@ -127,9 +152,7 @@ fn dual_stack_client_connects_to_v4_mapped_address() {
         assert_eq!(ws.getpeername(s)?, dst);
         let me = ws.getsockname(s)?;
         assert_eq!(me, mapped([192, 0, 2, 2], me.port().unwrap()));
-        ws.send(s, &me.port().unwrap().to_be_bytes(), 0)?;
-        assert_eq!(common::recv_exact(ws, s, 4)?, b"pong");
-        ws.closesocket(s)
+        send_port_and_await_pong(ws, s, &me)
     });
     sim.run().unwrap_or_else(|e| panic!("{e}"));
 }
@@ -196,10 +219,7 @@ fn udp_dual_stack_socket_receives_and_sends_ipv4() {
     // the source v4-mapped) and replies with sendto to that v4-mapped address, which the IPv4
     // sender receives from the plain IPv4 address; a v6-only [::] socket takes no IPv4
     // datagram (the sender gets the ICMP port unreachable: WSAECONNRESET).
-    let mut sim = Sim::builder().seed(common::seed()).build();
-    let server = sim.host("server", "192.0.2.1");
-    server.add_address("2001:db8::1");
-    let client = sim.host("client", "192.0.2.2");
+    let (mut sim, server, client) = v4_client_and_dual_homed_server();
     server.spawn_daemon("server", |ws| {
         ws.wsa_startup(WINSOCK_VERSION_2_2)?;
         let v6only = ws.socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)?;
@@ -239,19 +259,14 @@ fn ipv4_and_v6only_listeners_on_one_port_each_take_their_family() {
     // Proves: a 0.0.0.0 listener and a [::] listener (IPV6_V6ONLY = 1) bind the same port;
     // an IPv4 connection goes to the first, an IPv6 one to the second, and neither gets the
     // other's.
-    let mut sim = Sim::builder().seed(common::seed()).build();
-    let server = sim.host("server", "192.0.2.1");
-    server.add_address("2001:db8::1");
-    let client = sim.host("client", "192.0.2.2");
+    let (mut sim, server, client) = v4_client_and_dual_homed_server();
     client.add_address("2001:db8::2");
     server.spawn_daemon("server", |ws| {
         ws.wsa_startup(WINSOCK_VERSION_2_2)?;
         let l4 = common::tcp(ws)?;
-        ws.bind(l4, &SockAddr::v4([0, 0, 0, 0], 8080))?;
-        ws.listen(l4, SOMAXCONN)?;
+        listen_on(ws, l4, &SockAddr::v4([0, 0, 0, 0], 8080))?;
         let l6 = ws.socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP)?;
-        ws.bind(l6, &SockAddr::v6([0; 8], 8080))?;
-        ws.listen(l6, SOMAXCONN)?;
+        listen_on(ws, l6, &SockAddr::v6([0; 8], 8080))?;
         let (c4, p4) = ws.accept(l4)?;
         assert_eq!(p4.family(), AF_INET);
         assert_eq!(p4.to_socket_addr().unwrap().ip().to_string(), "192.0.2.2");

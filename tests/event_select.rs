@@ -80,15 +80,6 @@ fn enum_now(ws: &SimWinsock, s: Socket, ev: WsaEvent) -> Result<i32, WsaError> {
     Ok(ne.network_events)
 }
 
-/// A loopback address on which nothing listens (bound once, then closed).
-fn closed_port(ws: &SimWinsock) -> Result<SockAddr, WsaError> {
-    let t = tcp(ws)?;
-    ws.bind(t, &SockAddr::v4([127, 0, 0, 1], 0))?;
-    let a = ws.getsockname(t)?;
-    ws.closesocket(t)?;
-    Ok(a)
-}
-
 const ALL_SIX: i32 = FD_ACCEPT | FD_CLOSE | FD_CONNECT | FD_OOB | FD_READ | FD_WRITE;
 
 // ---------------------------------------------------------------------------------------------
@@ -382,7 +373,7 @@ fn ev_14_failed_connect_one_shot_event_mode() {
     // Proves: a connect to a closed loopback port gives WSAEWOULDBLOCK, then FD_CONNECT with
     // iErrorCode[FD_CONNECT_BIT] = WSAECONNREFUSED; re-registering does not signal again.
     common::run(|ws| {
-        let addr = closed_port(ws)?;
+        let addr = common::closed_port(ws)?;
         let c = tcp(ws)?;
         let ev = ws.wsa_create_event()?;
         ws.wsa_event_select(c, ev, FD_CONNECT)?;

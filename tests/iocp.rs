@@ -240,6 +240,23 @@ fn cp_04_closing_idle_listener_queues_nothing() {
     });
 }
 
+/// A new accept socket associated with `port` under `key`, and an AcceptEx on `l` and it
+/// (OVERLAPPED `id`, receive buffer `buf`) pending. Returns the accept socket and OVERLAPPED.
+fn pending_accept_ex(
+    ws: &SimWinsock,
+    l: Socket,
+    port: CompletionPort,
+    key: usize,
+    id: u64,
+    buf: Vec<u8>,
+) -> Result<(Socket, Overlapped), WsaError> {
+    let a = tcp(ws)?;
+    ws.associate_completion_port(a, port, key)?;
+    let ov = Overlapped::new(id);
+    assert_eq!(ws.accept_ex(l, a, buf, ov), Err(WsaError::WSA_IO_PENDING));
+    Ok((a, ov))
+}
+
 #[test]
 fn cp_06_accept_ex_packets_use_listener_key() {
     // Proves: AcceptEx completions are queued with the listener's key (125), not the accept
@@ -250,26 +267,14 @@ fn cp_06_accept_ex_packets_use_listener_key() {
         let port = ws.create_io_completion_port(0)?;
         ws.associate_completion_port(l, port, 125)?;
 
-        let a = tcp(ws)?;
-        ws.associate_completion_port(a, port, 236)?;
-        let ov = Overlapped::new(1);
-        assert_eq!(
-            ws.accept_ex(l, a, Vec::new(), ov),
-            Err(WsaError::WSA_IO_PENDING)
-        );
+        let (a, ov) = pending_accept_ex(ws, l, port, 236, 1, Vec::new())?;
         let c = tcp(ws)?;
         ws.connect(c, &addr)?;
         let p = ws.get_queued_completion_status(port, WAIT_MS)?;
         assert_eq!(fields(&p), (None, 0, 125, Some(ov)));
         no_packet(ws, port, "nothing with the accept socket's key");
 
-        let a2 = tcp(ws)?;
-        ws.associate_completion_port(a2, port, 237)?;
-        let ov2 = Overlapped::new(2);
-        assert_eq!(
-            ws.accept_ex(l, a2, vec![0; 1], ov2),
-            Err(WsaError::WSA_IO_PENDING)
-        );
+        let (_a2, ov2) = pending_accept_ex(ws, l, port, 237, 2, vec![0; 1])?;
         let c2 = tcp(ws)?;
         ws.connect(c2, &addr)?;
         no_packet(ws, port, "connected, no data yet");
@@ -299,13 +304,7 @@ fn accept_ex_with_buffer_connected(
     let (l, addr) = common::listener(ws, 5)?;
     let port = ws.create_io_completion_port(0)?;
     ws.associate_completion_port(l, port, 125)?;
-    let a = tcp(ws)?;
-    ws.associate_completion_port(a, port, 236)?;
-    let ov = Overlapped::new(1);
-    assert_eq!(
-        ws.accept_ex(l, a, vec![0; 1], ov),
-        Err(WsaError::WSA_IO_PENDING)
-    );
+    let (a, ov) = pending_accept_ex(ws, l, port, 236, 1, vec![0; 1])?;
     let c = tcp(ws)?;
     ws.connect(c, &addr)?;
     Ok((port, l, a, c, ov))

@@ -65,6 +65,13 @@ fn bound_tcp(ws: &SimWinsock) -> Result<Socket, WsaError> {
     Ok(s)
 }
 
+/// A UDP socket bound to 127.0.0.1 with an ephemeral port.
+fn bound_udp(ws: &SimWinsock) -> Result<Socket, WsaError> {
+    let u = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+    ws.bind(u, &SockAddr::v4([127, 0, 0, 1], 0))?;
+    Ok(u)
+}
+
 /// An address on this host where nothing listens.
 fn closed_port(ws: &SimWinsock) -> Result<SockAddr, WsaError> {
     let (l, addr) = common::listener(ws, 1)?;
@@ -105,6 +112,25 @@ fn no_packet(ws: &SimWinsock, port: CompletionPort, what: &str) {
         Err(&WsaError::WAIT_TIMEOUT),
         "{what}: expected no packet"
     );
+}
+
+/// The next packet on `port` (within [`WAIT_MS`]) is a failed one: `error`, 0 bytes, `key` and
+/// `ov`; `WSAGetLastError()` is then `code`. Returns the packet.
+fn failed_packet(
+    ws: &SimWinsock,
+    port: CompletionPort,
+    error: WsaError,
+    key: usize,
+    ov: Overlapped,
+    code: i32,
+) -> Result<CompletionPacket, WsaError> {
+    let p = ws.get_queued_completion_status(port, WAIT_MS)?;
+    assert_eq!(
+        (p.error, p.bytes, p.key, p.overlapped),
+        (Some(error), 0, key, Some(ov))
+    );
+    assert_eq!(ws.wsa_get_last_error(), code);
+    Ok(p)
 }
 
 /// Enumerates `s`'s network events (resetting `ev`); returns lNetworkEvents.
@@ -187,12 +213,7 @@ fn ov_01_peer_reset_packet_is_netname_deleted() {
             Err(WsaError::WSA_IO_PENDING)
         );
         common::rst_close(ws, s)?;
-        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
-        assert_eq!(
-            (p.error, p.bytes, p.key, p.overlapped),
-            (Some(WsaError::ERROR_NETNAME_DELETED), 0, 77, Some(ov))
-        );
-        assert_eq!(ws.wsa_get_last_error(), 64);
+        failed_packet(ws, port, WsaError::ERROR_NETNAME_DELETED, 77, ov, 64)?;
         no_packet(ws, port, "after the reset packet");
         Ok(())
     });
@@ -213,12 +234,7 @@ fn ov_02_local_close_aborts_pending_receive() {
         );
         no_packet(ws, port, "receive still pending");
         ws.closesocket(s)?;
-        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
-        assert_eq!(
-            (p.error, p.bytes, p.key, p.overlapped),
-            (Some(WsaError::ERROR_CONNECTION_ABORTED), 0, 0x55, Some(ov))
-        );
-        assert_eq!(ws.wsa_get_last_error(), 1236);
+        let p = failed_packet(ws, port, WsaError::ERROR_CONNECTION_ABORTED, 0x55, ov, 1236)?;
         assert_eq!(p.bufs.len(), 1, "the buffer comes back with the packet");
         no_packet(ws, port, "one packet per operation");
         Ok(())
@@ -231,8 +247,7 @@ fn ov_02_local_close_cancels_pending_udp_receive() {
     // it as cancelled (STATUS_CANCELLED): the packet is ERROR_OPERATION_ABORTED (995), 0 bytes,
     // with the key and the OVERLAPPED; a completion routine gets WSA_OPERATION_ABORTED.
     run(|ws| {
-        let u = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
-        ws.bind(u, &SockAddr::v4([127, 0, 0, 1], 0))?;
+        let u = bound_udp(ws)?;
         let port = ws.create_io_completion_port(0)?;
         ws.associate_completion_port(u, port, 0x66)?;
         let ov = Overlapped::new(4);
@@ -242,16 +257,10 @@ fn ov_02_local_close_cancels_pending_udp_receive() {
         );
         no_packet(ws, port, "receive still pending");
         ws.closesocket(u)?;
-        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
-        assert_eq!(
-            (p.error, p.bytes, p.key, p.overlapped),
-            (Some(WsaError::WSA_OPERATION_ABORTED), 0, 0x66, Some(ov))
-        );
-        assert_eq!(ws.wsa_get_last_error(), 995);
+        failed_packet(ws, port, WsaError::WSA_OPERATION_ABORTED, 0x66, ov, 995)?;
         no_packet(ws, port, "one packet per operation");
 
-        let u2 = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
-        ws.bind(u2, &SockAddr::v4([127, 0, 0, 1], 0))?;
+        let u2 = bound_udp(ws)?;
         let got = Arc::new(Mutex::new(None));
         let seen = got.clone();
         let r = ws.wsa_recv_from(
@@ -279,11 +288,9 @@ fn udp_overlapped_peek_leaves_the_datagram() {
     // Proves: an overlapped WSARecvFrom with MSG_PEEK on a UDP socket copies the datagram (with
     // its source) and leaves it queued: the next receive gets the same datagram.
     run(|ws| {
-        let u = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
-        ws.bind(u, &SockAddr::v4([127, 0, 0, 1], 0))?;
+        let u = bound_udp(ws)?;
         let dst = ws.getsockname(u)?;
-        let tx = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
-        ws.bind(tx, &SockAddr::v4([127, 0, 0, 1], 0))?;
+        let tx = bound_udp(ws)?;
         ws.sendto(tx, b"dgram", 0, &dst)?;
         ws.sleep(SETTLE_MS);
         let ov = Overlapped::new(1);
@@ -351,12 +358,7 @@ fn ov_03_closing_listener_aborts_accept_ex() {
         ws.associate_completion_port(l, port, 9)?;
         ws.closesocket(l)?;
         signalled(ws, ev, "listener closed")?;
-        let p = ws.get_queued_completion_status(port, WAIT_MS)?;
-        assert_eq!(
-            (p.error, p.bytes, p.key, p.overlapped),
-            (Some(WsaError::WSA_OPERATION_ABORTED), 0, 9, Some(ov))
-        );
-        assert_eq!(ws.wsa_get_last_error(), 995);
+        failed_packet(ws, port, WsaError::WSA_OPERATION_ABORTED, 9, ov, 995)?;
         Ok(())
     });
 }

@@ -199,15 +199,6 @@ fn sel_13_return_counts_entries_with_revents() {
     });
 }
 
-/// A loopback address on which nothing listens (bound once, then closed).
-fn closed_port(ws: &SimWinsock) -> Result<SockAddr, WsaError> {
-    let t = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-    ws.bind(t, &SockAddr::v4([127, 0, 0, 1], 0))?;
-    let a = ws.getsockname(t)?;
-    ws.closesocket(t)?;
-    Ok(a)
-}
-
 #[test]
 fn sel_13_failed_connect_reports_pollwrnorm_pollhup_pollerr() {
     // Proves (sock.c test_WSAPoll, interactive part, [TW]): a nonblocking connect to a closed
@@ -215,7 +206,7 @@ fn sel_13_failed_connect_reports_pollwrnorm_pollhup_pollerr() {
     // is WSAECONNREFUSED on two reads and the poll result stays the same. A blocking connect
     // that failed with WSAECONNREFUSED polls the same way.
     common::run(|ws| {
-        let addr = closed_port(ws)?;
+        let addr = common::closed_port(ws)?;
         let c = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
         ws.set_nonblocking(c, true)?;
         assert_eq!(ws.connect(c, &addr), Err(WsaError::WSAEWOULDBLOCK));
@@ -306,21 +297,6 @@ fn sel_14_argument_errors_and_invalid_entries() {
     });
 }
 
-/// Queues an APC to `thread` that counts its runs.
-fn queue_counting_apc(
-    ws: &SimWinsock,
-    thread: ThreadId,
-    count: &Arc<AtomicU32>,
-) -> Result<(), WsaError> {
-    let count = count.clone();
-    ws.queue_user_apc(
-        Box::new(move |_ws: &SimWinsock| {
-            count.fetch_add(1, Ordering::SeqCst);
-        }),
-        thread,
-    )
-}
-
 #[test]
 fn sel_14_socket_closed_during_poll_reports_pollnval() {
     // Proves (sock.c test_WSAPoll): with an APC queued to the polling thread and another
@@ -335,7 +311,7 @@ fn sel_14_socket_closed_during_poll_reports_pollnval() {
             ws.closesocket(c)
         })?;
         let count = Arc::new(AtomicU32::new(0));
-        queue_counting_apc(ws, ws.thread_id(), &count)?;
+        common::queue_counting_apc(ws, ws.thread_id(), &count)?;
         let t0 = ws.get_tick_count();
         let mut fds = [WsaPollFd {
             fd: c,
@@ -360,7 +336,7 @@ fn sel_14_socket_closed_during_poll_reports_pollnval() {
         let count2 = count.clone();
         let t = ws.create_thread("apc and closer", move |ws| {
             ws.sleep(50);
-            queue_counting_apc(ws, me, &count2)?;
+            common::queue_counting_apc(ws, me, &count2)?;
             ws.sleep(50);
             ws.closesocket(l)
         })?;

@@ -17,15 +17,6 @@ use std::time::Duration;
 use winsock_sim::prelude::*;
 use winsock_sim::sim::SimWinsock;
 
-/// A loopback address on which nothing listens (bound once, then closed).
-fn closed_port(ws: &SimWinsock) -> Result<SockAddr, WsaError> {
-    let t = tcp(ws)?;
-    ws.bind(t, &SockAddr::v4([127, 0, 0, 1], 0))?;
-    let a = ws.getsockname(t)?;
-    ws.closesocket(t)?;
-    Ok(a)
-}
-
 fn set_of(socks: &[Socket]) -> FdSet {
     let mut f = FdSet::new();
     for &s in socks {
@@ -287,7 +278,7 @@ fn sel_08_failed_nonblocking_connect_except_set_sticky_so_error() {
     // WSAECONNREFUSED twice (not cleared), a retry fails the same way, a later successful
     // connect makes it writable with SO_ERROR 0; a bound socket whose connect failed can listen.
     common::run(|ws| {
-        let refused = closed_port(ws)?;
+        let refused = common::closed_port(ws)?;
         let ten = Some(Duration::from_secs(10));
         let s = tcp(ws)?;
         ws.set_nonblocking(s, true)?;
@@ -351,7 +342,7 @@ fn sel_09_failed_blocking_connect() {
     // Proves: a refused blocking connect fails with WSAECONNREFUSED; afterwards the socket is
     // not writable, is in exceptfds when all three sets are given, and SO_ERROR reads 0 [TW].
     common::run(|ws| {
-        let refused = closed_port(ws)?;
+        let refused = common::closed_port(ws)?;
         let s = tcp(ws)?;
         assert_eq!(ws.connect(s, &refused), Err(WsaError::WSAECONNREFUSED));
         assert_eq!(ws.wsa_get_last_error(), WsaError::WSAECONNREFUSED.code());
@@ -482,7 +473,7 @@ fn select_runs_queued_apcs_only_when_nothing_is_ready() {
     common::run(|ws| {
         let (c, s) = common::pair(ws)?;
         let count = Arc::new(AtomicU32::new(0));
-        queue_counting_apc(ws, ws.thread_id(), &count)?;
+        common::queue_counting_apc(ws, ws.thread_id(), &count)?;
         let mut r = set_of(&[s]);
         assert_eq!(
             ws.select(Some(&mut r), None, None, Some(Duration::ZERO))?,
@@ -490,7 +481,7 @@ fn select_runs_queued_apcs_only_when_nothing_is_ready() {
         );
         assert_eq!(count.load(Ordering::SeqCst), 1, "not ready: the APC ran");
 
-        queue_counting_apc(ws, ws.thread_id(), &count)?;
+        common::queue_counting_apc(ws, ws.thread_id(), &count)?;
         let mut w = set_of(&[c]);
         assert_eq!(
             ws.select(None, Some(&mut w), None, Some(Duration::ZERO))?,
@@ -509,7 +500,7 @@ fn select_runs_queued_apcs_only_when_nothing_is_ready() {
         let count2 = count.clone();
         ws.create_thread("apc, then data", move |ws| {
             ws.sleep(50);
-            queue_counting_apc(ws, me, &count2)?;
+            common::queue_counting_apc(ws, me, &count2)?;
             ws.sleep(50);
             ws.send(c, b"x", 0).map(|_| ())
         })?;
@@ -526,19 +517,4 @@ fn select_runs_queued_apcs_only_when_nothing_is_ready() {
         ws.closesocket(c)?;
         ws.closesocket(s)
     });
-}
-
-/// Queues an APC to `thread` that counts its runs.
-fn queue_counting_apc(
-    ws: &SimWinsock,
-    thread: ThreadId,
-    count: &Arc<AtomicU32>,
-) -> Result<(), WsaError> {
-    let count = count.clone();
-    ws.queue_user_apc(
-        Box::new(move |_ws: &SimWinsock| {
-            count.fetch_add(1, Ordering::SeqCst);
-        }),
-        thread,
-    )
 }

@@ -628,6 +628,22 @@ fn op_07_so_error_can_be_set_and_read() {
     });
 }
 
+/// On the UDP socket `u`, `getsockopt_i32(u, level, name)` reads `value` for each
+/// `(name, value)` of `want`; `level_name` names `level` in the messages.
+fn udp_options_read(
+    ws: &SimWinsock,
+    u: Socket,
+    level: i32,
+    level_name: &str,
+    want: &[(i32, i32)],
+) -> Result<(), WsaError> {
+    for &(name, value) in want {
+        let what = format!("{level_name} {name} on UDP");
+        assert_eq!(ws.getsockopt_i32(u, level, name)?, value, "{what}");
+    }
+    Ok(())
+}
+
 #[test]
 fn op_08_invalid_levels_and_option_names() {
     // Proves: unknown levels give WSAEINVAL (not WSAENOPROTOOPT) for getsockopt (five levels)
@@ -709,17 +725,20 @@ fn op_08_invalid_levels_and_option_names() {
         // The datagram-only options work on UDP (defaults: multicast TTL 1, loopback on,
         // interface 0, the receive options off); IP_HDRINCL does not (raw sockets only).
         let u = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
-        for (name, default) in [
-            (IP_MULTICAST_IF, 0),
-            (IP_MULTICAST_TTL, 1),
-            (IP_MULTICAST_LOOP, 1),
-            (IP_PKTINFO, 0),
-            (IP_RECVTTL, 0),
-            (IP_RECVTOS, 0),
-        ] {
-            let what = format!("IPPROTO_IP {name} on UDP");
-            assert_eq!(ws.getsockopt_i32(u, IPPROTO_IP, name)?, default, "{what}");
-        }
+        udp_options_read(
+            ws,
+            u,
+            IPPROTO_IP,
+            "IPPROTO_IP",
+            &[
+                (IP_MULTICAST_IF, 0),
+                (IP_MULTICAST_TTL, 1),
+                (IP_MULTICAST_LOOP, 1),
+                (IP_PKTINFO, 0),
+                (IP_RECVTTL, 0),
+                (IP_RECVTOS, 0),
+            ],
+        )?;
         ws.setsockopt_i32(u, IPPROTO_IP, IP_MULTICAST_IF, 0x0100_007f)?;
         assert_eq!(
             ws.getsockopt_i32(u, IPPROTO_IP, IP_MULTICAST_IF)?,
@@ -748,22 +767,21 @@ fn op_08_invalid_levels_and_option_names() {
 
         // Their IPv6 counterparts on an AF_INET6 UDP socket.
         let u6 = ws.socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)?;
-        for (name, default) in [
-            (IPV6_MULTICAST_IF, 0),
-            (IPV6_MULTICAST_HOPS, 1),
-            (IPV6_MULTICAST_LOOP, 1),
-            (IPV6_PKTINFO, 0),
-            (IPV6_HOPLIMIT, 0),
-            (IPV6_RECVTCLASS, 0),
-            (IPV6_DONTFRAG, 0),
-        ] {
-            let what = format!("IPPROTO_IPV6 {name} on UDP");
-            assert_eq!(
-                ws.getsockopt_i32(u6, IPPROTO_IPV6, name)?,
-                default,
-                "{what}"
-            );
-        }
+        udp_options_read(
+            ws,
+            u6,
+            IPPROTO_IPV6,
+            "IPPROTO_IPV6",
+            &[
+                (IPV6_MULTICAST_IF, 0),
+                (IPV6_MULTICAST_HOPS, 1),
+                (IPV6_MULTICAST_LOOP, 1),
+                (IPV6_PKTINFO, 0),
+                (IPV6_HOPLIMIT, 0),
+                (IPV6_RECVTCLASS, 0),
+                (IPV6_DONTFRAG, 0),
+            ],
+        )?;
 
         // IP_DONTFRAGMENT: off by default on UDP, on for TCP; any non-zero value sets it
         // (sock.c test_set_getsockopt's IP_DONTFRAGMENT loop).

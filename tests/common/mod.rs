@@ -2,6 +2,9 @@
 //! "pair" (a connected loopback TCP pair), and small helpers.
 #![allow(dead_code)]
 
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{Report, Sim, SimBuilder, SimWinsock};
 
@@ -62,6 +65,15 @@ pub fn listener<W: Winsock>(ws: &W, backlog: i32) -> Result<(Socket, SockAddr), 
     Ok((l, a))
 }
 
+/// A loopback address on which nothing listens (bound once, then closed).
+pub fn closed_port<W: Winsock>(ws: &W) -> Result<SockAddr, WsaError> {
+    let t = tcp(ws)?;
+    ws.bind(t, &SockAddr::v4([127, 0, 0, 1], 0))?;
+    let a = ws.getsockname(t)?;
+    ws.closesocket(t)?;
+    Ok(a)
+}
+
 /// `SO_LINGER {1, 0}` then `closesocket`: an abortive close (RST), as the catalogue's
 /// "RST-close".
 pub fn rst_close<W: Winsock>(ws: &W, s: Socket) -> Result<(), WsaError> {
@@ -120,5 +132,20 @@ pub fn update_accept_context<W: Winsock>(
         SOL_SOCKET,
         SO_UPDATE_ACCEPT_CONTEXT,
         &listener.raw().to_le_bytes(),
+    )
+}
+
+/// Queues an APC to `thread` that counts its runs.
+pub fn queue_counting_apc(
+    ws: &SimWinsock,
+    thread: ThreadId,
+    count: &Arc<AtomicU32>,
+) -> Result<(), WsaError> {
+    let count = count.clone();
+    ws.queue_user_apc(
+        Box::new(move |_ws: &SimWinsock| {
+            count.fetch_add(1, Ordering::SeqCst);
+        }),
+        thread,
     )
 }
