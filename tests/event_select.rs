@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use winsock_sim::prelude::*;
-use winsock_sim::sim::SimWinsock;
+use winsock_sim::sim::{EventRecording, Sim, SimWinsock};
 
 /// The catalogue's pre-fill pattern for output structures.
 const FILL: i32 = 0xABAB_ABABu32 as i32;
@@ -492,6 +492,33 @@ fn ev_17_fd_read_reenabling_event_mode() {
                 check(ws, s, ev, 0, &[], "after the last byte")?;
             }
         }
+        ws.closesocket(c)?;
+        ws.closesocket(s)
+    });
+}
+
+#[test]
+fn ev_17_documented_recording_waits_for_the_reenabling_call() {
+    // Proves: with EventRecording::Documented, new data after a recorded FD_READ is not
+    // recorded again until a recv re-enables it; that recv reports FD_READ at once while data
+    // remains. (Windows' own behaviour, the default, is ev_17_fd_read_reenabling_event_mode.)
+    let builder = Sim::builder()
+        .seed(common::seed())
+        .event_recording(EventRecording::Documented);
+    common::run_with(builder, |ws| {
+        let (c, s) = common::pair(ws)?;
+        let ev = ws.wsa_create_event()?;
+        ws.wsa_event_select(s, ev, FD_ACCEPT | FD_CLOSE | FD_CONNECT | FD_OOB | FD_READ)?;
+        ws.send(c, b"12345", 0)?;
+        check(ws, s, ev, FD_READ, &[(FD_READ_BIT, 0)], "first send")?;
+        ws.send(c, b"67890", 0)?;
+        check(ws, s, ev, 0, &[], "second send, no recv yet")?;
+        let mut b = [0u8; 2];
+        assert_eq!(ws.recv(s, &mut b, 0)?, 2);
+        check(ws, s, ev, FD_READ, &[(FD_READ_BIT, 0)], "after recv(2)")?;
+        let mut rest = [0u8; 8];
+        assert_eq!(ws.recv(s, &mut rest, 0)?, 8);
+        check(ws, s, ev, 0, &[], "after the last byte")?;
         ws.closesocket(c)?;
         ws.closesocket(s)
     });

@@ -59,7 +59,10 @@ pub trait EventSelect: Winsock {
 
     /// `WSAEventSelect(s, hEventObject, lNetworkEvents)`: records the FD_* events of
     /// `network_events` on the socket and signals `event` when one occurs; the socket turns
-    /// nonblocking. Replaces an earlier WSAAsyncSelect/WSAEventSelect; 0 cancels.
+    /// nonblocking. Replaces an earlier WSAAsyncSelect/WSAEventSelect; 0 cancels. As Windows
+    /// does, new data, urgent data or a connection is recorded again even before the
+    /// re-enabling call; the simulator's `EventRecording::Documented` applies the documented
+    /// rule (nothing new until `recv`/`accept`) to harden code against either.
     fn wsa_event_select(
         &self,
         s: Socket,

@@ -34,6 +34,19 @@ pub enum SendMode {
     Partial,
 }
 
+/// When WSAEventSelect records a new FD_READ, FD_OOB or FD_ACCEPT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventRecording {
+    /// What Windows does (conformance EV-06, EV-17, EV-21): each new arrival of data, urgent
+    /// data or a connection is recorded again, even before the re-enabling call.
+    Windows,
+    /// What the WSAEventSelect documentation says (and what WSAAsyncSelect does): once
+    /// recorded, the event is not recorded again until `recv` (FD_READ), `recv(MSG_OOB)`
+    /// (FD_OOB) or `accept` (FD_ACCEPT) re-enables it. Use it to harden code that relies on
+    /// an event arriving without the re-enabling call.
+    Documented,
+}
+
 /// How the sender cuts its byte stream into segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Segmentation {
@@ -52,6 +65,7 @@ pub(crate) struct Config {
     pub mss: usize,
     pub segmentation: Segmentation,
     pub send_mode: SendMode,
+    pub event_recording: EventRecording,
     /// Probability (num, den) that a call is a preemption point.
     pub preempt: (u64, u64),
     pub stack_size: usize,
@@ -81,6 +95,7 @@ impl Default for Config {
             mss: 1460,
             segmentation: Segmentation::Random,
             send_mode: SendMode::Windows,
+            event_recording: EventRecording::Windows,
             preempt: (1, 8),
             stack_size: 256 * 1024,
             time_limit: 3_600 * 1_000_000_000,
@@ -150,6 +165,13 @@ impl SimBuilder {
     /// Nonblocking send behaviour (default [`SendMode::Windows`]).
     pub fn send_mode(mut self, m: SendMode) -> Self {
         self.cfg.send_mode = m;
+        self
+    }
+
+    /// When WSAEventSelect records FD_READ, FD_OOB and FD_ACCEPT again (default
+    /// [`EventRecording::Windows`]).
+    pub fn event_recording(mut self, r: EventRecording) -> Self {
+        self.cfg.event_recording = r;
         self
     }
 

@@ -62,7 +62,7 @@ mod world;
 mod wsa_ioctl;
 
 pub use api::SimWinsock;
-pub use builder::{Segmentation, SendMode, SimBuilder, DEFAULT_SEED};
+pub use builder::{EventRecording, Segmentation, SendMode, SimBuilder, DEFAULT_SEED};
 pub use fault::{FaultPlan, FaultRule, SegmentFilter, Verdict};
 pub use report::{Report, SimError, SimErrorKind, Stats, ThreadReport};
 pub use sched::ThreadOutcome;

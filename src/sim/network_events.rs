@@ -13,7 +13,8 @@
 //! Message mode (WSAAsyncSelect) follows the documented rule: once an event is posted, no
 //! further message for it until the re-enabling call. Event mode (WSAEventSelect) records
 //! each new occurrence of data, a connection or urgent data even before the re-enabling call
-//! (what Windows does, conformance EV-06, EV-17, EV-21). Registering reports the conditions
+//! (what Windows does, conformance EV-06, EV-17, EV-21; `EventRecording::Documented` applies
+//! the documented re-enable rule instead). Registering reports the conditions
 //! that already hold (data, a queued connection, urgent data, a close); the FD_WRITE of a
 //! connection is reported to the first registration only in event mode (EV-03), and whenever
 //! the socket is writable in message mode.
@@ -108,6 +109,7 @@ impl World {
             Some(s) => s.handle,
             None => return,
         };
+        let documented = self.cfg.event_recording == super::builder::EventRecording::Documented;
         let n = self.netev_mut(id);
         if n.mask & bit == 0 || n.reg == Reg::None {
             if bit == FD_WRITE {
@@ -146,6 +148,13 @@ impl World {
                 );
             }
             Reg::Event { ev } => {
+                if documented && bit & (FD_READ | FD_OOB | FD_ACCEPT) != 0 {
+                    // The documented rule: not again until the re-enabling call.
+                    if n.enabled & bit == 0 {
+                        return;
+                    }
+                    n.enabled &= !bit;
+                }
                 n.recorded |= bit;
                 n.errors[bit_index(bit)] = err;
                 self.set_event(ev);
