@@ -1,5 +1,11 @@
 //! I/O completion ports: `CreateIoCompletionPort`, `GetQueuedCompletionStatus(Ex)`,
 //! `PostQueuedCompletionStatus`, `SetFileCompletionNotificationModes`.
+//!
+//! Two names depart from the one-call-one-method rule, because one Win32 call does two jobs:
+//! `CreateIoCompletionPort` is [`Iocp::create_io_completion_port`] when it creates a port and
+//! [`Iocp::associate_completion_port`] when it associates a socket with one, and
+//! `CloseHandle` on a port is [`Iocp::close_completion_port`] (a port is not a socket, so
+//! `closesocket` does not apply).
 
 use super::overlapped::Overlapped;
 use super::types::Socket;
