@@ -111,10 +111,10 @@ pub mod prelude {
     };
     pub use crate::api::overlapped::{WAIT_IO_COMPLETION, WAIT_OBJECT_0, WAIT_TIMEOUT};
     pub use crate::api::{
-        ApcRoutine, AsyncSelect, CompletionPacket, CompletionPort, CompletionRoutine, EventSelect,
-        FdSet, Hwnd, IoCompletion, Iocp, Linger, Msg, Overlapped, OverlappedIo, Select, SockAddr,
-        Socket, SystemInfo, ThreadId, Winsock, WndProc, WsaData, WsaError, WsaEvent,
-        WsaNetworkEvents, WsaPollFd,
+        ApcRoutine, AsyncSelect, Cmsg, CompletionPacket, CompletionPort, CompletionRoutine,
+        EventSelect, FdSet, Hwnd, IoCompletion, Iocp, Linger, Msg, Overlapped, OverlappedIo,
+        Select, SockAddr, Socket, SystemInfo, ThreadId, TransmitFileBuffers, Winsock, WndProc,
+        WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd,
     };
 }
 

@@ -2,9 +2,15 @@
 //!
 //! Not expressible through the safe API (not tested): NULL optval/optlen pointers, optlen -1,
 //! a value passed instead of a pointer (OP-05, OP-08), and the optlen a failed getsockopt
-//! writes back. Not in the sim: SO_OPENTYPE, SO_PROTOCOL_INFO (OP-14), SO_BSP_STATE, and
-//! raw sockets (IP_HDRINCL works nowhere else). The options are stored and read back only:
-//! the sim has no multicast routing and no WSARecvMsg control data.
+//! writes back. Not in the sim: SO_OPENTYPE, SO_PROTOCOL_INFO (OP-14), SO_BSP_STATE.
+//!
+//! Raw sockets are out of scope: `socket(…, SOCK_RAW, …)` gives WSAESOCKTNOSUPPORT, so
+//! IP_HDRINCL and IPV6_HDRINCL (raw-socket options) are only seen failing with WSAEINVAL on
+//! TCP and UDP sockets, as Windows (Vista and later) fails them there.
+//!
+//! The multicast memberships are tested in `multicast.rs`, and the receive options
+//! (IP_PKTINFO, IP_RECVTTL, IP_RECVTOS and their IPv6 counterparts) through WSARecvMsg in
+//! `recv_msg.rs`; here they are set and read back.
 mod common;
 
 use common::{fails, tcp};
@@ -767,6 +773,22 @@ fn op_08_invalid_levels_and_option_names() {
 
         // Their IPv6 counterparts on an AF_INET6 UDP socket.
         let u6 = ws.socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)?;
+        for (s6, what) in [(u6, "UDP"), (ws.socket(AF_INET6, SOCK_STREAM, 0)?, "TCP")] {
+            v = [0xab; 4];
+            fails(
+                ws,
+                ws.getsockopt(s6, IPPROTO_IPV6, IPV6_HDRINCL, &mut v),
+                WsaError::WSAEINVAL,
+                &format!("read IPV6_HDRINCL on {what}"),
+            );
+            assert_eq!(v, [0xab; 4], "IPV6_HDRINCL on {what}: value untouched");
+            fails(
+                ws,
+                ws.setsockopt_i32(s6, IPPROTO_IPV6, IPV6_HDRINCL, 1),
+                WsaError::WSAEINVAL,
+                &format!("set IPV6_HDRINCL on {what}"),
+            );
+        }
         udp_options_read(
             ws,
             u6,

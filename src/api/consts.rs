@@ -133,9 +133,10 @@ pub const IP_MULTICAST_IF: i32 = 9;
 pub const IP_MULTICAST_TTL: i32 = 10;
 /// IP_MULTICAST_LOOP (11): multicast sent is looped back locally (default TRUE).
 pub const IP_MULTICAST_LOOP: i32 = 11;
-/// IP_ADD_MEMBERSHIP (12): join a multicast group (set only).
+/// IP_ADD_MEMBERSHIP (12): join a multicast group (set only; optval an 8-byte `ip_mreq`,
+/// see [`ip_mreq`]).
 pub const IP_ADD_MEMBERSHIP: i32 = 12;
-/// IP_DROP_MEMBERSHIP (13): leave a multicast group (set only).
+/// IP_DROP_MEMBERSHIP (13): leave a multicast group (set only; optval an `ip_mreq`).
 pub const IP_DROP_MEMBERSHIP: i32 = 13;
 /// IP_DONTFRAGMENT (14): set DF on outgoing packets (TCP default TRUE, UDP FALSE).
 pub const IP_DONTFRAGMENT: i32 = 14;
@@ -145,6 +146,17 @@ pub const IP_PKTINFO: i32 = 19;
 pub const IP_RECVTTL: i32 = 21;
 /// IP_RECVTOS (40): WSARecvMsg returns the packet's TOS.
 pub const IP_RECVTOS: i32 = 40;
+/// IPV6_HDRINCL (2): raw sockets only (WSAEINVAL on TCP and UDP, as IP_HDRINCL).
+pub const IPV6_HDRINCL: i32 = 2;
+/// IPV6_ADD_MEMBERSHIP (12, also IPV6_JOIN_GROUP): join an IPv6 multicast group (set only;
+/// optval a 20-byte `ipv6_mreq`, see [`ipv6_mreq`]).
+pub const IPV6_ADD_MEMBERSHIP: i32 = 12;
+/// IPV6_DROP_MEMBERSHIP (13, also IPV6_LEAVE_GROUP): leave an IPv6 multicast group (set
+/// only; optval an `ipv6_mreq`).
+pub const IPV6_DROP_MEMBERSHIP: i32 = 13;
+/// IPV6_TCLASS (39): the cmsg_type WSARecvMsg uses for the traffic class IPV6_RECVTCLASS
+/// asks for.
+pub const IPV6_TCLASS: i32 = 39;
 /// IPV6_MULTICAST_IF (9): interface index multicast goes out of.
 pub const IPV6_MULTICAST_IF: i32 = 9;
 /// IPV6_MULTICAST_HOPS (10): hop limit of outgoing multicast (default 1).
@@ -273,6 +285,40 @@ pub const SIO_BASE_HANDLE: u32 = 0x4800_0022;
 /// FIOASYNC (0x8004667D): not supported by WinSock (WSAEOPNOTSUPP).
 pub const FIOASYNC: u32 = 0x8004_667D;
 
+/// TF_DISCONNECT (0x01): TransmitFile closes the sending direction once everything is queued
+/// (as DisconnectEx does).
+pub const TF_DISCONNECT: u32 = 0x01;
 /// TF_REUSE_SOCKET (0x02): DisconnectEx prepares the socket handle for reuse by AcceptEx or
 /// ConnectEx.
 pub const TF_REUSE_SOCKET: u32 = 0x02;
+
+/// MSG_TRUNC (0x0100): WSARecvMsg's `dwFlags` on return: the datagram was larger than the
+/// buffers and the rest was discarded.
+pub const MSG_TRUNC: u32 = 0x0100;
+/// MSG_CTRUNC (0x0200): WSARecvMsg's `dwFlags` on return: the control data did not fit in
+/// `Control.len` bytes.
+pub const MSG_CTRUNC: u32 = 0x0200;
+/// MSG_BCAST (0x0400): WSARecvMsg's `dwFlags`: the datagram was sent to a broadcast address.
+pub const MSG_BCAST: u32 = 0x0400;
+/// MSG_MCAST (0x0800): WSARecvMsg's `dwFlags`: the datagram was sent to a multicast address.
+pub const MSG_MCAST: u32 = 0x0800;
+
+/// `struct ip_mreq { IN_ADDR imr_multiaddr; IN_ADDR imr_interface; }` as the 8 bytes
+/// `setsockopt(IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP)` takes (addresses in network order;
+/// an `imr_interface` of 0.0.0.0 is the default interface, 0.x.y.z an interface index).
+pub fn ip_mreq(group: [u8; 4], interface: [u8; 4]) -> [u8; 8] {
+    let mut b = [0u8; 8];
+    b[..4].copy_from_slice(&group);
+    b[4..].copy_from_slice(&interface);
+    b
+}
+
+/// `struct ipv6_mreq { IN6_ADDR ipv6mr_multiaddr; ULONG ipv6mr_interface; }` as the 20 bytes
+/// `setsockopt(IPV6_ADD_MEMBERSHIP / IPV6_DROP_MEMBERSHIP)` takes (interface index 0: the
+/// default interface).
+pub fn ipv6_mreq(group: [u8; 16], interface: u32) -> [u8; 20] {
+    let mut b = [0u8; 20];
+    b[..16].copy_from_slice(&group);
+    b[16..].copy_from_slice(&interface.to_le_bytes());
+    b
+}

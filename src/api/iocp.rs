@@ -42,8 +42,13 @@ pub struct CompletionPacket {
     pub error: Option<WsaError>,
     /// The operation's buffers, handed back.
     pub bufs: Vec<Vec<u8>>,
-    /// The source of a datagram received with WSARecvFrom (`None` otherwise).
+    /// The source of a datagram received with WSARecvFrom or WSARecvMsg (`None` otherwise).
     pub from: Option<super::types::SockAddr>,
+    /// WSARecvMsg: the control data written (see [`crate::api::msg`]); empty otherwise.
+    pub control: Vec<u8>,
+    /// WSARecvMsg: the WSAMSG `dwFlags` it left (MSG_TRUNC, MSG_CTRUNC, MSG_MCAST); 0
+    /// otherwise.
+    pub msg_flags: u32,
 }
 
 /// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (0x1): no packet for an I/O that succeeds at once.

@@ -21,6 +21,7 @@ pub mod consts;
 pub mod error;
 pub mod event_select;
 pub mod iocp;
+pub mod msg;
 pub mod overlapped;
 pub mod select;
 pub(crate) mod socket_args;
@@ -32,7 +33,10 @@ pub use consts::*;
 pub use error::WsaError;
 pub use event_select::{EventSelect, WsaEvent, WsaNetworkEvents};
 pub use iocp::{CompletionPacket, CompletionPort, Iocp};
-pub use overlapped::{ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo};
+pub use msg::{parse_cmsgs, Cmsg, WsaMsg};
+pub use overlapped::{
+    ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, TransmitFileBuffers,
+};
 pub use select::{FdSet, Select, WsaPollFd};
 pub use types::{
     Linger, SockAddr, Socket, SystemInfo, ThreadId, WsaData, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,

@@ -1,6 +1,12 @@
 //! Overlapped I/O (models 1 and 2 of the seed): `WSASend`/`WSARecv` with WSABUF arrays,
 //! completion by event or by completion routine (an APC run in an alertable wait),
-//! `WSAGetOverlappedResult`, `AcceptEx`, `ConnectEx`, `CancelIoEx`.
+//! `WSAGetOverlappedResult`, `AcceptEx`, `ConnectEx`, `DisconnectEx`, `TransmitFile`,
+//! `WSARecvMsg`, `WSASendMsg`, `WSAIoctl`, `CancelIoEx`.
+//!
+//! Of the seed's list of calls that support overlapped I/O, three are not modelled:
+//! `TransmitPackets`, `WSANSPIoctl` (name-space provider control) and
+//! `WSAProviderConfigChange` (Winsock catalogue changes) — the sim has neither packet arrays
+//! of file handles nor name-space or service providers.
 //!
 //! Ownership instead of pointers: an overlapped call takes its buffers (`Vec<Vec<u8>>`, one per
 //! WSABUF) and they come back, filled for a receive, with the completion — through the
@@ -9,6 +15,7 @@
 //! lets a worker find its per-I/O context.
 
 use super::event_select::WsaEvent;
+use super::msg::WsaMsg;
 use super::types::{SockAddr, Socket, ThreadId};
 use super::{Winsock, WsaError};
 
@@ -59,6 +66,21 @@ pub struct IoCompletion {
     pub bufs: Vec<Vec<u8>>,
     /// lpFrom of WSARecvFrom: the datagram's source (`None` for other operations).
     pub from: Option<SockAddr>,
+    /// WSARecvMsg: the control data written (WSAMSG `Control`, trimmed to its new length;
+    /// see [`crate::api::msg`]); empty for other operations.
+    pub control: Vec<u8>,
+    /// WSARecvMsg: the WSAMSG `dwFlags` it left (MSG_TRUNC, MSG_CTRUNC, MSG_MCAST); 0 for
+    /// other operations. (`flags` above stays 0: the routine's dwFlags, as on Windows.)
+    pub msg_flags: u32,
+}
+
+/// TRANSMIT_FILE_BUFFERS: data TransmitFile sends before (`head`) and after (`tail`) the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransmitFileBuffers {
+    /// Head / HeadLength.
+    pub head: Vec<u8>,
+    /// Tail / TailLength.
+    pub tail: Vec<u8>,
 }
 
 /// A completion routine: `void CALLBACK CompletionRoutine(dwError, cbTransferred,
@@ -219,6 +241,70 @@ pub trait OverlappedIo: Winsock + Sized {
         output: Vec<u8>,
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError>;
+
+    /// `WSARecvMsg(s, lpMsg, &dwBytes, NULL, NULL)` (the non-overlapped form): one datagram
+    /// into `msg.bufs`, its source into `msg.name`, control data into `msg.control` (IP_PKTINFO
+    /// / IPV6_PKTINFO, IP_TTL / IPV6_HOPLIMIT, IP_TOS / IPV6_TCLASS records, as the socket's
+    /// options ask) and the output flags into `msg.flags`; returns the bytes received. A
+    /// datagram larger than the buffers sets MSG_TRUNC and fails with WSAEMSGSIZE; control data
+    /// larger than `Control.len` sets MSG_CTRUNC and fails with WSAEMSGSIZE too (sock.c
+    /// test_ip_pktinfo) — `msg` is filled either way. Stream socket: WSAEINVAL; unbound:
+    /// WSAEINVAL. Blocks as `recvfrom` (WSAEWOULDBLOCK when nonblocking).
+    fn wsa_recv_msg(&self, s: Socket, msg: &mut WsaMsg) -> Result<usize, WsaError>;
+
+    /// `WSARecvMsg(s, lpMsg, NULL, lpOverlapped, lpCompletionRoutine)`: as WSARecvFrom (results
+    /// as [`OverlappedIo::wsa_send_overlapped`]); the completion carries the buffers, the
+    /// source (`from`), `control` and `msg_flags`. A truncated datagram or control data
+    /// completes with WSAEMSGSIZE (ERROR_MORE_DATA in a packet) and still carries the data;
+    /// the call then says WSA_IO_PENDING even when the datagram was already queued (sock.c
+    /// test_ip_pktinfo).
+    fn wsa_recv_msg_overlapped(
+        &self,
+        s: Socket,
+        msg: WsaMsg,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError>;
+
+    /// `WSASendMsg(s, lpMsg, dwFlags, &dwBytes, NULL, NULL)`: one datagram of `msg.bufs` to
+    /// `msg.name` (or the connected peer), binding an unbound socket as `sendto` does
+    /// (conformance ER-10); returns the bytes sent. `msg.control` is accepted and ignored (the
+    /// sim picks the source address itself). Stream socket: WSAEINVAL (ER-10).
+    fn wsa_send_msg(&self, s: Socket, msg: &WsaMsg, flags: u32) -> Result<usize, WsaError>;
+
+    /// `WSASendMsg(s, lpMsg, dwFlags, NULL, lpOverlapped, lpCompletionRoutine)`: as
+    /// [`OverlappedIo::wsa_send_msg`], completing at once as WSASendTo does; the completion
+    /// hands back `msg.bufs`.
+    fn wsa_send_msg_overlapped(
+        &self,
+        s: Socket,
+        msg: WsaMsg,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError>;
+
+    /// `TransmitFile(hSocket, hFile, nNumberOfBytesToWrite, 0, lpOverlapped,
+    /// lpTransmitBuffers, dwReserved)`. The sim has no files: the "file" is an in-memory byte
+    /// buffer (`None` is hFile = NULL), read from `offset` (the file pointer, or
+    /// OVERLAPPED.Offset) for `bytes_to_write` bytes (0: to the end). Sends head, file part and
+    /// tail, in order, on a connected stream socket. Without `ov` it returns once all is in the
+    /// send buffer, with the byte count; with `ov` it returns WSA_IO_PENDING and completes (event
+    /// or packet) with the count. `flags`: TF_DISCONNECT closes the sending direction afterwards
+    /// and TF_REUSE_SOCKET (with TF_DISCONNECT) then makes the handle a fresh unbound socket, as
+    /// DisconnectEx does; other bits: WSAEINVAL. Not a connected stream socket (UDP included):
+    /// WSAENOTCONN (ER-12); INVALID_SOCKET: WSAENOTSOCK (ER-09).
+    #[allow(clippy::too_many_arguments)]
+    fn transmit_file(
+        &self,
+        s: Socket,
+        file: Option<&[u8]>,
+        offset: u64,
+        bytes_to_write: u32,
+        buffers: Option<&TransmitFileBuffers>,
+        ov: Option<Overlapped>,
+        flags: u32,
     ) -> Result<usize, WsaError>;
 
     /// `CancelIoEx(hFile, lpOverlapped)`: cancels the socket's pending operations (only

@@ -14,7 +14,13 @@
 //! - integers (buffer sizes, timeouts, SO_ERROR, SO_TYPE, TCP keep-alive settings,
 //!   IP_PKTINFO / IP_RECVTTL / IP_RECVTOS, IPV6_PKTINFO / IPV6_HOPLIMIT / IPV6_RECVTCLASS,
 //!   the multicast interfaces): 4 bytes;
-//! - SO_LINGER: a 4-byte LINGER.
+//! - SO_LINGER: a 4-byte LINGER;
+//! - multicast memberships (IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP: an 8-byte `ip_mreq`;
+//!   IPV6_ADD_MEMBERSHIP / IPV6_DROP_MEMBERSHIP: a 20-byte `ipv6_mreq`): set only
+//!   (`getsockopt` gives WSAENOPROTOOPT on any socket), and WSAEINVAL to set on a stream
+//!   socket.
+//!
+//! IP_HDRINCL / IPV6_HDRINCL are raw-socket options: WSAEINVAL on TCP and UDP (get and set).
 //!
 //! A shorter buffer than the shape needs is WSAEFAULT; an unknown level WSAEINVAL; an unknown
 //! option at a known level WSAENOPROTOOPT; a datagram-only IP option on a stream socket
@@ -45,6 +51,9 @@ pub(crate) enum Shape {
     Handle,
     /// No value (SO_UPDATE_CONNECT_CONTEXT): any length, set only.
     Empty,
+    /// A multicast membership request of `n` bytes (`ip_mreq`: 8, `ipv6_mreq`: 20): set
+    /// only; the backend reads the structure itself.
+    Mreq(usize),
 }
 
 /// The shape of option `name` at `level` on a socket of type `ty` and `family`: WSAEINVAL
@@ -79,6 +88,9 @@ pub(crate) fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape
             IP_DONTFRAGMENT => Ok(ShortBool),
             // Raw sockets only: WSAEINVAL on TCP and UDP alike (conformance OP-08).
             IP_HDRINCL => Err(WsaError::WSAEINVAL),
+            // Set-only on every socket type: reading them is WSAENOPROTOOPT even on TCP
+            // (conformance OP-08); `set_value` refuses them on a stream socket.
+            IP_ADD_MEMBERSHIP | IP_DROP_MEMBERSHIP => Ok(Mreq(8)),
             // Datagram-only options: WSAEINVAL on a stream socket (conformance OP-08).
             IP_MULTICAST_IF | IP_MULTICAST_TTL | IP_MULTICAST_LOOP | IP_PKTINFO | IP_RECVTTL
             | IP_RECVTOS
@@ -95,6 +107,10 @@ pub(crate) fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape
             // IPV6_V6ONLY is also kept on AF_INET sockets (test_ipv6only).
             IPV6_V6ONLY => Ok(OneByte),
             _ if family != AF_INET6 => Err(WsaError::WSAEINVAL),
+            // Raw sockets only, as IP_HDRINCL.
+            IPV6_HDRINCL => Err(WsaError::WSAEINVAL),
+            // Set-only, as their IPv4 counterparts.
+            IPV6_ADD_MEMBERSHIP | IPV6_DROP_MEMBERSHIP => Ok(Mreq(20)),
             IPV6_UNICAST_HOPS => Ok(SmallInt),
             IPV6_DONTFRAG => Ok(ShortBool),
             // Datagram-only, as their IPv4 counterparts.
@@ -149,8 +165,11 @@ pub(crate) fn set_value(
         Shape::Handle if val.len() < std::mem::size_of::<usize>() => {
             return Err(WsaError::WSAEFAULT)
         }
-        // The handle itself is read by the backend (`read_handle`).
-        Shape::Handle | Shape::Empty => 0,
+        // Datagram sockets only, as the other multicast options.
+        Shape::Mreq(_) if ty == SOCK_STREAM => return Err(WsaError::WSAEINVAL),
+        Shape::Mreq(n) if val.len() < n => return Err(WsaError::WSAEFAULT),
+        // The handle or the membership request itself is read by the backend.
+        Shape::Handle | Shape::Empty | Shape::Mreq(_) => 0,
     }))
 }
 
@@ -166,7 +185,7 @@ pub(crate) fn check_get(
         Shape::SolBool | Shape::OneByte | Shape::SmallInt | Shape::ShortBool => 1,
         Shape::Int | Shape::Linger => 4,
         // Set-only options.
-        Shape::Handle | Shape::Empty => return Err(WsaError::WSAENOPROTOOPT),
+        Shape::Handle | Shape::Empty | Shape::Mreq(_) => return Err(WsaError::WSAENOPROTOOPT),
     };
     if len < min {
         return Err(WsaError::WSAEFAULT);

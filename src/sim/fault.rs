@@ -147,7 +147,7 @@ impl FaultSeam {
         match filter {
             SegmentFilter::Any => true,
             SegmentFilter::Data => {
-                matches!(seg.kind, SegKind::Data { .. } | SegKind::Datagram(_))
+                matches!(seg.kind, SegKind::Data { .. } | SegKind::Datagram { .. })
             }
             SegmentFilter::Syn => matches!(seg.kind, SegKind::Syn),
         }

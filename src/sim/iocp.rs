@@ -311,6 +311,8 @@ impl Iocp for SimWinsock {
                         error: None,
                         bufs: Vec::new(),
                         from: None,
+                        control: Vec::new(),
+                        msg_flags: 0,
                     },
                 );
                 Ok(())

@@ -21,7 +21,8 @@
 //!   WSARecv/WSASend; `overlapped_api` — the overlapped calls (WSASend/WSARecv,
 //!   WSAGetOverlappedResult, CancelIoEx, the alertable waits); `mswsock` — AcceptEx,
 //!   GetAcceptExSockaddrs, ConnectEx, DisconnectEx (calls and servicing); `wsa_ioctl` —
-//!   WSAIoctl; `apc`, `iocp` — APC queues, completion ports; `objects` — events, windows and
+//!   WSAIoctl; `recv_msg` — WSARecvMsg / WSASendMsg and control data; `transmit_file` —
+//!   TransmitFile; `apc`, `iocp` — APC queues, completion ports; `objects` — events, windows and
 //!   ports as kernel objects; `udp` — datagrams; `keymap` — the fixed-hash map of the
 //!   overlapped look-up tables;
 //! - `api` — [`SimWinsock`] and the per-call plumbing (preemption, startup check, fault seam,
@@ -46,6 +47,7 @@ mod network_events;
 mod objects;
 mod overlapped;
 mod overlapped_api;
+mod recv_msg;
 mod report;
 pub mod rng;
 mod sched;
@@ -56,6 +58,7 @@ mod stream;
 mod tcp;
 mod tcp_output;
 pub mod trace;
+mod transmit_file;
 mod udp;
 mod winsock;
 mod world;

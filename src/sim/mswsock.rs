@@ -125,12 +125,12 @@ impl World {
             .map_or((false, true), |t| (t.fin_acked, t.error.is_some()));
         if acked || reset {
             self.io_sock(id).disconnect = None;
-            let reuse = matches!(
-                self.io.ops.get(&serial).map(|op| &op.kind),
-                Some(OpKind::Disconnect { reuse: true })
-            );
+            let (reuse, bytes) = match self.io.ops.get(&serial).map(|op| &op.kind) {
+                Some(&OpKind::Disconnect { reuse, bytes }) => (reuse, bytes),
+                _ => (false, 0),
+            };
             let status = if acked { Status::Ok } else { Status::Reset };
-            self.finish_op(serial, status, 0, false);
+            self.finish_op(serial, status, if acked { bytes } else { 0 }, false);
             if reuse {
                 self.reuse_socket(id);
             }
@@ -256,6 +256,7 @@ impl SimWinsock {
                     routine: None,
                     done: None,
                     from: None,
+                    msg: None,
                 });
                 w.io_sock(lid).accepts.push_back(serial);
                 w.service_accepts(lid);
@@ -331,6 +332,7 @@ impl SimWinsock {
                     routine: None,
                     done: None,
                     from: None,
+                    msg: None,
                 });
                 if let Err(e) = w
                     .connect_start(id, addr)
@@ -392,11 +394,12 @@ impl SimWinsock {
                 tid: this.tid,
                 sid: id,
                 ov,
-                kind: OpKind::Disconnect { reuse },
+                kind: OpKind::Disconnect { reuse, bytes: 0 },
                 bufs: Vec::new(),
                 routine: None,
                 done: None,
                 from: None,
+                msg: None,
             });
             w.io_sock(id).disconnect = Some(serial);
             w.shutdown_socket(id, SD_SEND)?;

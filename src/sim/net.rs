@@ -198,8 +198,12 @@ pub(crate) enum SegKind {
         seq: u64,
     },
     Rst,
-    /// A UDP datagram.
-    Datagram(Vec<u8>),
+    /// A UDP datagram with the TTL (hop limit) and TOS (traffic class) of its IP header.
+    Datagram {
+        data: Vec<u8>,
+        ttl: u8,
+        tos: u8,
+    },
     /// ICMP port unreachable, sent back for a datagram no socket took.
     Unreachable,
 }
@@ -213,9 +217,17 @@ impl SegKind {
             SegKind::Data { .. } => "DATA",
             SegKind::Fin { .. } => "FIN",
             SegKind::Rst => "RST",
-            SegKind::Datagram(_) => "UDP",
+            SegKind::Datagram { .. } => "UDP",
             SegKind::Unreachable => "ICMP-UNREACHABLE",
         }
+    }
+}
+
+/// Payload bytes a segment carries.
+fn seg_len(kind: &SegKind) -> usize {
+    match kind {
+        SegKind::Data { data, .. } | SegKind::Datagram { data, .. } => data.len(),
+        _ => 0,
     }
 }
 
@@ -298,11 +310,40 @@ impl World {
 
     /// Puts a segment on the wire. Unroutable segments vanish (the sender's timers notice).
     pub(crate) fn transmit(&mut self, seg: Segment) {
-        self.stats.segments += 1;
-        let len = match &seg.kind {
-            SegKind::Data { data, .. } | SegKind::Datagram(data) => data.len(),
-            _ => 0,
+        let Some((seg, extra)) = self.through_faults(seg) else {
+            return;
         };
+        // The receiving socket's host, when the sender knows it; the address table otherwise.
+        let hinted = seg
+            .to_sid
+            .and_then(|sid| self.sockets.get(sid))
+            .filter(|s| s.local.map(wire) == Some(seg.dst))
+            .map(|s| s.host)
+            .filter(|&h| !self.hosts[h].crashed);
+        let Some(to) = hinted.or_else(|| self.route(seg.from_host, seg.dst.ip())) else {
+            return;
+        };
+        self.put_on_link(seg, to, extra);
+    }
+
+    /// Puts one copy of a multicast datagram on the wire to each host of `to` (in the given
+    /// order); each copy meets the fault plan on its own, as separate packets would.
+    pub(crate) fn transmit_multicast(&mut self, seg: Segment, to: &[usize]) {
+        for &host in to {
+            if self.hosts[host].crashed {
+                continue;
+            }
+            if let Some((copy, extra)) = self.through_faults(seg.clone()) {
+                self.put_on_link(copy, host, extra);
+            }
+        }
+    }
+
+    /// Counts a segment and runs it through the fault plan: `None` when it is dropped for
+    /// good, else the segment and the extra delay it takes.
+    fn through_faults(&mut self, seg: Segment) -> Option<(Segment, Nanos)> {
+        self.stats.segments += 1;
+        let len = seg_len(&seg.kind);
         self.stats.bytes += len as u64;
         let mut extra = 0;
         match self.faults.on_segment(&seg, self.now) {
@@ -315,26 +356,22 @@ impl World {
                 self.record(usize::MAX, TraceKind::Fault("drop"), 0, len as u64, 0);
                 if matches!(
                     seg.kind,
-                    SegKind::Syn | SegKind::Datagram(_) | SegKind::Unreachable
+                    SegKind::Syn | SegKind::Datagram { .. } | SegKind::Unreachable
                 ) {
                     // Not retransmitted: a lost SYN costs the connect timeout, a lost datagram
                     // is gone.
-                    return;
+                    return None;
                 }
                 // Reliable segments are retransmitted by TCP: the loss costs a timeout.
                 extra = self.cfg.link.latency * 3 + 200_000_000;
             }
         }
-        // The receiving socket's host, when the sender knows it; the address table otherwise.
-        let hinted = seg
-            .to_sid
-            .and_then(|sid| self.sockets.get(sid))
-            .filter(|s| s.local.map(wire) == Some(seg.dst))
-            .map(|s| s.host)
-            .filter(|&h| !self.hosts[h].crashed);
-        let Some(to) = hinted.or_else(|| self.route(seg.from_host, seg.dst.ip())) else {
-            return;
-        };
+        Some((seg, extra))
+    }
+
+    /// Schedules `seg`'s arrival at host `to` after the link's serialisation and latency.
+    fn put_on_link(&mut self, seg: Segment, to: usize, extra: Nanos) {
+        let len = seg_len(&seg.kind);
         let (li, p) = self.link_of(seg.from_host, to);
         let ser = (len as u64 * p.ns_per_kib) / 1024;
         let sent = self.timers.occupy_link(li, self.now, ser);
@@ -347,10 +384,7 @@ impl World {
         if self.hosts[to].crashed {
             return;
         }
-        let len = match &seg.kind {
-            SegKind::Data { data, .. } | SegKind::Datagram(data) => data.len() as u64,
-            _ => 0,
-        };
+        let len = seg_len(&seg.kind) as u64;
         self.record(
             usize::MAX,
             TraceKind::Deliver(seg.kind.name()),
@@ -359,7 +393,7 @@ impl World {
             0,
         );
         match seg.kind {
-            SegKind::Datagram(_) | SegKind::Unreachable => self.udp_input(to, seg),
+            SegKind::Datagram { .. } | SegKind::Unreachable => self.udp_input(to, seg),
             _ => self.tcp_input(to, seg),
         }
     }

@@ -102,10 +102,12 @@ pub(crate) enum OpKind {
     },
     /// An overlapped WSAIoctl (its output buffer is the op's one buffer).
     Ioctl,
-    /// DisconnectEx: completes when the FIN is acknowledged; with TF_REUSE_SOCKET the handle
-    /// then names a fresh, unbound socket.
+    /// DisconnectEx (or TransmitFile with TF_DISCONNECT, which reports `bytes`): completes
+    /// when the FIN is acknowledged; with TF_REUSE_SOCKET the handle then names a fresh,
+    /// unbound socket.
     Disconnect {
         reuse: bool,
+        bytes: usize,
     },
 }
 
@@ -126,6 +128,19 @@ pub(crate) struct Op {
     pub done: Option<(Status, usize)>,
     /// The source of the datagram a WSARecvFrom took.
     pub from: Option<std::net::SocketAddr>,
+    /// A WSARecvMsg's control buffer and output flags (`None` for other operations).
+    pub msg: Option<MsgState>,
+}
+
+/// The WSAMSG parts of a WSARecvMsg operation besides its buffers.
+#[derive(Debug, Default)]
+pub(crate) struct MsgState {
+    /// Control.len as given.
+    pub control_cap: usize,
+    /// The records written.
+    pub control: Vec<u8>,
+    /// dwFlags on return.
+    pub flags: u32,
 }
 
 /// Per-socket I/O state.
@@ -244,6 +259,7 @@ impl World {
             self.notify(WaitKey::Apc(tid));
         } else if let Some((port, key)) = port {
             let op = self.take_op(serial);
+            let msg = op.msg.unwrap_or_default();
             let packet = CompletionPacket {
                 bytes,
                 key,
@@ -251,10 +267,22 @@ impl World {
                 error: status.win32(),
                 from: op.from.map(crate::api::SockAddr::from),
                 bufs: op.bufs,
+                control: msg.control,
+                msg_flags: msg.flags,
             };
             self.post_packet(port, packet);
         }
         self.notify(WaitKey::Io(host, ov.id));
+    }
+
+    /// Forgets an operation that failed synchronously after being registered (no completion).
+    pub(crate) fn drop_op(&mut self, serial: u64) {
+        if let Some(op) = self.io.ops.remove(&serial) {
+            let key = (op.host, op.ov.id);
+            if self.io.by_ov.get(&key) == Some(&serial) {
+                self.io.by_ov.remove(&key);
+            }
+        }
     }
 
     /// Removes a finished operation, keeping its result for WSAGetOverlappedResult.
@@ -353,30 +381,37 @@ impl World {
             let (status, n, from) = if u.port_unreachable {
                 u.port_unreachable = false;
                 (Status::PortUnreachable, 0, None)
-            } else if let Some((src, data)) = if peek {
+            } else if let Some(d) = if peek {
                 // MSG_PEEK copies the datagram and leaves it queued.
                 u.queue.front().cloned()
             } else {
                 u.queue.pop_front()
             } {
                 if !peek {
-                    u.queued_bytes -= data.len();
+                    u.queued_bytes -= d.data.len();
                 }
-                let Some(op) = self.io.ops.get_mut(&serial) else {
-                    return;
-                };
-                let mut off = 0;
-                for buf in op.bufs.iter_mut() {
-                    let k = buf.len().min(data.len() - off);
-                    buf[..k].copy_from_slice(&data[off..off + k]);
-                    off += k;
-                }
-                let status = if off < data.len() {
-                    Status::MsgSize
+                let is_msg = self.io.ops.get(&serial).is_some_and(|op| op.msg.is_some());
+                if is_msg {
+                    // WSARecvMsg: control data and flags too.
+                    let (status, n) = super::recv_msg::fill_recv_msg(self, id, serial, &d);
+                    (status, n, Some(d.src))
                 } else {
-                    Status::Ok
-                };
-                (status, off, Some(src))
+                    let Some(op) = self.io.ops.get_mut(&serial) else {
+                        return;
+                    };
+                    let mut off = 0;
+                    for buf in op.bufs.iter_mut() {
+                        let k = buf.len().min(d.data.len() - off);
+                        buf[..k].copy_from_slice(&d.data[off..off + k]);
+                        off += k;
+                    }
+                    let status = if off < d.data.len() {
+                        Status::MsgSize
+                    } else {
+                        Status::Ok
+                    };
+                    (status, off, Some(d.src))
+                }
             } else {
                 return;
             };
@@ -510,6 +545,7 @@ impl World {
 
 /// The completion handed back for a finished operation.
 fn completion(op: Op, error: Option<WsaError>, bytes: usize) -> IoCompletion {
+    let msg = op.msg.unwrap_or_default();
     IoCompletion {
         overlapped: op.ov,
         error,
@@ -517,5 +553,7 @@ fn completion(op: Op, error: Option<WsaError>, bytes: usize) -> IoCompletion {
         flags: 0,
         from: op.from.map(crate::api::SockAddr::from),
         bufs: op.bufs,
+        control: msg.control,
+        msg_flags: msg.flags,
     }
 }

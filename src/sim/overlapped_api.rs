@@ -4,7 +4,8 @@
 //! WaitForSingleObjectEx, WaitForMultipleObjectsEx, QueueUserAPC).
 //!
 //! The trait's other calls are handed on: AcceptEx, GetAcceptExSockaddrs, ConnectEx and
-//! DisconnectEx to `mswsock.rs`, WSAIoctl to `wsa_ioctl.rs`.
+//! DisconnectEx to `mswsock.rs`, WSAIoctl to `wsa_ioctl.rs`, WSARecvMsg and WSASendMsg to
+//! `recv_msg.rs`, TransmitFile to `transmit_file.rs`.
 
 use super::api::{SimWinsock, Traced};
 use super::overlapped::{Op, OpKind, Status};
@@ -15,7 +16,7 @@ use super::world::World;
 use crate::api::consts::*;
 use crate::api::{
     ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, SockAddr, Socket,
-    ThreadId, WsaError, WsaEvent,
+    ThreadId, TransmitFileBuffers, WsaError, WsaEvent, WsaMsg,
 };
 
 impl Traced for IoCompletion {
@@ -84,25 +85,44 @@ impl SimWinsock {
         routine: Option<CompletionRoutine<SimWinsock>>,
     ) -> Result<u64, WsaError> {
         let receive = matches!(kind, OpKind::Recv { .. });
+        self.start_op_checked(
+            w,
+            id,
+            receive,
+            Op {
+                host: self.host,
+                tid: self.tid,
+                sid: id,
+                ov,
+                kind,
+                bufs,
+                routine,
+                done: None,
+                from: None,
+                msg: None,
+            },
+        )
+    }
+
+    /// Registers a send or receive operation after the checks made before anything is
+    /// queued: the socket's state, a routine on a socket bound to a port (OV-04), an
+    /// OVERLAPPED still pending.
+    pub(crate) fn start_op_checked(
+        &self,
+        w: &mut World,
+        id: usize,
+        receive: bool,
+        op: Op,
+    ) -> Result<u64, WsaError> {
         w.overlapped_precheck(id, receive)?;
-        if routine.is_some() && w.io_sock_ref(id).is_some_and(|io| io.port.is_some()) {
+        if op.routine.is_some() && w.io_sock_ref(id).is_some_and(|io| io.port.is_some()) {
             // A completion routine on a socket bound to a completion port (OV-04).
             return Err(WsaError::WSAEINVAL);
         }
-        if !w.ov_free(self.host, &ov) {
+        if !w.ov_free(self.host, &op.ov) {
             return Err(WsaError::WSAEINVAL);
         }
-        Ok(w.start_op(Op {
-            host: self.host,
-            tid: self.tid,
-            sid: id,
-            ov,
-            kind,
-            bufs,
-            routine,
-            done: None,
-            from: None,
-        }))
+        Ok(w.start_op(op))
     }
 }
 
@@ -306,6 +326,8 @@ impl OverlappedIo for SimWinsock {
                         flags: 0,
                         bufs: Vec::new(),
                         from: None,
+                        control: Vec::new(),
+                        msg_flags: 0,
                     })),
                     None => Step::Done(Err(WsaError::WSAEINVAL)),
                 }
@@ -316,6 +338,50 @@ impl OverlappedIo for SimWinsock {
             self.w().threads[self.tid].last_error = e.code();
         }
         r
+    }
+
+    // WSARecvMsg / WSASendMsg: recv_msg.rs.
+    fn wsa_recv_msg(&self, s: Socket, msg: &mut WsaMsg) -> Result<usize, WsaError> {
+        self.wsa_recv_msg_call(s, msg)
+    }
+
+    fn wsa_recv_msg_overlapped(
+        &self,
+        s: Socket,
+        msg: WsaMsg,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        self.wsa_recv_msg_overlapped_call(s, msg, ov, routine)
+    }
+
+    fn wsa_send_msg(&self, s: Socket, msg: &WsaMsg, flags: u32) -> Result<usize, WsaError> {
+        self.wsa_send_msg_call(s, msg, flags)
+    }
+
+    fn wsa_send_msg_overlapped(
+        &self,
+        s: Socket,
+        msg: WsaMsg,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        self.wsa_send_msg_overlapped_call(s, msg, flags, ov, routine)
+    }
+
+    // TransmitFile: transmit_file.rs.
+    fn transmit_file(
+        &self,
+        s: Socket,
+        file: Option<&[u8]>,
+        offset: u64,
+        bytes_to_write: u32,
+        buffers: Option<&TransmitFileBuffers>,
+        ov: Option<Overlapped>,
+        flags: u32,
+    ) -> Result<usize, WsaError> {
+        self.transmit_file_call(s, file, offset, bytes_to_write, buffers, ov, flags)
     }
 
     // The Microsoft extensions: mswsock.rs.

@@ -34,13 +34,17 @@ pub(crate) struct SockOpts {
     pub ip_tos: u32,
     pub v6only: bool,
     pub debug: bool,
-    /// Datagram-socket IP options (stored and read back; the sim has no multicast routing
-    /// and no WSARecvMsg control data): IP_MULTICAST_IF / IPV6_MULTICAST_IF, IP_MULTICAST_TTL
-    /// / IPV6_MULTICAST_HOPS, IP_MULTICAST_LOOP / IPV6_MULTICAST_LOOP.
+    /// Datagram-socket multicast options: IP_MULTICAST_IF / IPV6_MULTICAST_IF (stored and
+    /// read back: a host has one interface), IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS (the TTL
+    /// multicast datagrams carry), IP_MULTICAST_LOOP / IPV6_MULTICAST_LOOP (whether the
+    /// sender's own host receives its multicast).
     pub mcast_if: u32,
     pub mcast_ttl: u32,
     pub mcast_loop: bool,
-    /// IP_PKTINFO / IPV6_PKTINFO, IP_RECVTTL / IPV6_HOPLIMIT, IP_RECVTOS / IPV6_RECVTCLASS.
+    /// The multicast groups joined (IP_ADD_MEMBERSHIP / IPV6_ADD_MEMBERSHIP), in join order.
+    pub mcast_groups: Vec<std::net::IpAddr>,
+    /// IP_PKTINFO / IPV6_PKTINFO, IP_RECVTTL / IPV6_HOPLIMIT, IP_RECVTOS / IPV6_RECVTCLASS:
+    /// which control data WSARecvMsg returns.
     pub pktinfo: bool,
     pub recvttl: bool,
     pub recvtos: bool,
@@ -82,6 +86,7 @@ impl Default for SockOpts {
             mcast_if: 0,
             mcast_ttl: 1,
             mcast_loop: true,
+            mcast_groups: Vec::new(),
             pktinfo: false,
             recvttl: false,
             recvtos: false,

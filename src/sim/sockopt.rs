@@ -34,6 +34,10 @@ impl World {
             }
             // ConnectEx's context update: nothing the sim needs to change.
             (SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT) => return Ok(()),
+            (IPPROTO_IP, IP_ADD_MEMBERSHIP | IP_DROP_MEMBERSHIP)
+            | (IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP | IPV6_DROP_MEMBERSHIP) => {
+                return self.set_membership(id, level, name, val);
+            }
             _ => {}
         }
         let s = self.sockets.at(id);
@@ -107,6 +111,54 @@ impl World {
             _ => return Err(WsaError::WSAENOPROTOOPT),
         }
         Ok(())
+    }
+
+    /// IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP (an `ip_mreq`) and IPV6_ADD_MEMBERSHIP /
+    /// IPV6_DROP_MEMBERSHIP (an `ipv6_mreq`), already checked long enough. Errors as
+    /// Microsoft's "Multicast Socket Option Behavior" page gives them: joining a group twice
+    /// is WSAEADDRNOTAVAIL, dropping a group not joined WSAEINVAL; a group outside
+    /// 224.0.0.0/4 or ff00::/8 is WSAEINVAL, an `imr_interface` address that is not the
+    /// host's WSAEADDRNOTAVAIL. A host has one interface, so memberships are kept per group.
+    fn set_membership(
+        &mut self,
+        id: usize,
+        level: i32,
+        name: i32,
+        val: &[u8],
+    ) -> Result<(), WsaError> {
+        use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+        let host = self.sockets.at(id).host;
+        let group: IpAddr = if level == IPPROTO_IP {
+            let g = Ipv4Addr::new(val[0], val[1], val[2], val[3]);
+            let ifc = Ipv4Addr::new(val[4], val[5], val[6], val[7]);
+            // 0.0.0.0 is the default interface and 0.x.y.z an interface index; any other
+            // address must be one of the host's (or loopback).
+            if ifc.octets()[0] != 0 && !self.hosts[host].owns(IpAddr::V4(ifc)) {
+                return Err(WsaError::WSAEADDRNOTAVAIL);
+            }
+            IpAddr::V4(g)
+        } else {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(&val[..16]);
+            IpAddr::V6(Ipv6Addr::from(a))
+        };
+        if !group.is_multicast() {
+            return Err(WsaError::WSAEINVAL);
+        }
+        let groups = &mut self.sockets.at(id).opts.mcast_groups;
+        let joined = groups.iter().position(|g| *g == group);
+        match (name, joined) {
+            (IP_ADD_MEMBERSHIP, Some(_)) => Err(WsaError::WSAEADDRNOTAVAIL),
+            (IP_ADD_MEMBERSHIP, None) => {
+                groups.push(group);
+                Ok(())
+            }
+            (_, Some(i)) => {
+                groups.remove(i);
+                Ok(())
+            }
+            (_, None) => Err(WsaError::WSAEINVAL),
+        }
     }
 
     pub(crate) fn get_opt(

@@ -3,11 +3,19 @@
 //! and Windows' ICMP rule: a datagram that reaches no socket comes back as "port
 //! unreachable", and the sender's next `recvfrom` fails once with WSAECONNRESET (the
 //! behaviour SIO_UDP_CONNRESET switches off on Windows).
+//!
+//! Multicast: a datagram sent to a group address (224.0.0.0/4, ff00::/8) needs no membership
+//! to send. One copy goes to every host — in host order — with a socket that joined the group
+//! (IP_ADD_MEMBERSHIP / IPV6_ADD_MEMBERSHIP) and is bound to the destination port (on the
+//! wildcard address or one of the host's addresses; Windows refuses to bind a group address,
+//! WSAEADDRNOTAVAIL); the sender's own host gets a copy only while the
+//! sender's IP_MULTICAST_LOOP is on (the default). On arrival every such socket of the host
+//! queues the datagram, in socket order. No ICMP comes back for a group nobody joined.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
-use super::bind::check_dst_family;
+use super::bind::{check_dst_family, takes_traffic};
 use super::net::{seen_by, wire, SegKind, Segment};
 use super::sched::{Step, WaitKey};
 use super::socket::Role;
@@ -16,14 +24,32 @@ use super::world::World;
 use crate::api::consts::*;
 use crate::api::{SockAddr, WsaError};
 
+/// A group address as it travels on the wire (a v4-mapped group is the IPv4 group).
+fn wire_ip(ip: std::net::IpAddr) -> std::net::IpAddr {
+    wire(SocketAddr::new(ip, 0)).ip()
+}
+
 /// Largest UDP payload over IPv4 (65,535 − 8 − 20).
 pub(crate) const MAX_DATAGRAM: usize = 65_507;
+
+/// A received datagram as a socket's queue keeps it.
+#[derive(Debug, Clone)]
+pub(crate) struct Datagram {
+    /// The source, as the receiving socket sees it (v4-mapped on a dual-stack socket).
+    pub src: SocketAddr,
+    /// The destination the datagram was sent to, as on the wire (IP_PKTINFO / IPV6_PKTINFO).
+    pub dst: SocketAddr,
+    pub data: Vec<u8>,
+    /// The TTL / hop limit and the TOS / traffic class of its IP header.
+    pub ttl: u8,
+    pub tos: u8,
+}
 
 /// A datagram socket's state.
 #[derive(Debug, Default)]
 pub(crate) struct Udp {
-    /// Received datagrams with their source, oldest first.
-    pub queue: VecDeque<(SocketAddr, Vec<u8>)>,
+    /// Received datagrams, oldest first.
+    pub queue: VecDeque<Datagram>,
     pub queued_bytes: usize,
     /// The association set by `connect`: only its datagrams are received, `send` goes there.
     pub peer: Option<SocketAddr>,
@@ -45,10 +71,44 @@ impl World {
         self.bound_for(host, SOCK_DGRAM, dst, |_| true)
     }
 
+    /// The sockets of `host` that take a datagram sent to multicast group `dst` (a wire
+    /// address): joined to the group and bound to its port, in socket order.
+    fn mcast_members(&self, host: usize, dst: SocketAddr) -> Vec<usize> {
+        let Some(ids) = self.hosts[host].udp_binds.get(&dst.port()) else {
+            return Vec::new();
+        };
+        let mut members: Vec<usize> = ids
+            .iter()
+            .copied()
+            .filter(|&id| {
+                self.sockets.get(id).is_some_and(|s| {
+                    !s.closed
+                        && s.opts.mcast_groups.iter().any(|g| wire_ip(*g) == dst.ip())
+                        && s.local.is_some_and(|l| {
+                            // The wildcard (dual-stack included), or an address of the
+                            // group's family: Windows delivers a group's datagrams to a
+                            // member bound to its interface address.
+                            takes_traffic(l, s.opts.v6only, dst.ip()).is_some()
+                                || wire(l).ip().is_ipv4() == dst.ip().is_ipv4()
+                        })
+                })
+            })
+            .collect();
+        members.sort_unstable();
+        members.dedup();
+        members
+    }
+
     /// A datagram (or an ICMP port unreachable) arrives at `host`.
     pub(crate) fn udp_input(&mut self, host: usize, seg: Segment) {
+        if seg.dst.ip().is_multicast() {
+            for id in self.mcast_members(host, seg.dst) {
+                self.udp_enqueue(id, &seg);
+            }
+            return;
+        }
         let Some(id) = self.udp_socket_at(host, seg.dst) else {
-            if matches!(seg.kind, SegKind::Datagram(_)) {
+            if matches!(seg.kind, SegKind::Datagram { .. }) {
                 self.transmit(Segment {
                     from_host: host,
                     from_sid: usize::MAX,
@@ -61,6 +121,23 @@ impl World {
             }
             return;
         };
+        if matches!(seg.kind, SegKind::Unreachable) {
+            let Some(u) = self.udp(id) else { return };
+            u.port_unreachable = true;
+            // A recvfrom already blocked fails now with WSAECONNRESET; select sees the
+            // socket readable. (Pending overlapped receives take the error below.)
+            self.notify(WaitKey::Readable(id));
+            self.on_readable(id);
+            return;
+        }
+        self.udp_enqueue(id, &seg);
+    }
+
+    /// Queues datagram `seg` on socket `id` (unless its association or SO_RCVBUF refuses it).
+    fn udp_enqueue(&mut self, id: usize, seg: &Segment) {
+        let SegKind::Datagram { data, ttl, tos } = &seg.kind else {
+            return;
+        };
         let (rcvbuf, family) = {
             let s = self.sockets.at(id);
             (s.opts.rcvbuf, s.family)
@@ -68,25 +145,20 @@ impl World {
         // A dual-stack socket sees an IPv4 source v4-mapped.
         let src = seen_by(family, seg.src);
         let Some(u) = self.udp(id) else { return };
-        match seg.kind {
-            SegKind::Datagram(data) => {
-                if u.peer.is_some_and(|p| p != src) {
-                    return;
-                }
-                if u.queued_bytes + data.len() > rcvbuf {
-                    return;
-                }
-                u.queued_bytes += data.len();
-                u.queue.push_back((src, data));
-            }
-            SegKind::Unreachable => {
-                u.port_unreachable = true;
-                // A recvfrom already blocked fails now with WSAECONNRESET; select sees the
-                // socket readable. (Pending overlapped receives take the error below.)
-                self.notify(WaitKey::Readable(id));
-            }
-            _ => return,
+        if u.peer.is_some_and(|p| p != src) {
+            return;
         }
+        if u.queued_bytes + data.len() > rcvbuf {
+            return;
+        }
+        u.queued_bytes += data.len();
+        u.queue.push_back(Datagram {
+            src,
+            dst: seg.dst,
+            data: data.clone(),
+            ttl: *ttl,
+            tos: *tos,
+        });
         self.on_readable(id);
     }
 
@@ -117,6 +189,12 @@ impl World {
         let s = self.sockets.at(id);
         let host = s.host;
         let (local, dst) = (wire(s.local.expect("bound above")), wire(dst));
+        let multicast = dst.ip().is_multicast();
+        let (ttl, tos, mcast_loop) = if multicast {
+            (s.opts.mcast_ttl, s.opts.ip_tos, s.opts.mcast_loop)
+        } else {
+            (s.opts.ip_ttl, s.opts.ip_tos, false)
+        };
         let src_ip = if local.ip().is_unspecified() {
             self.hosts[host]
                 .source_for(dst.ip())
@@ -124,15 +202,30 @@ impl World {
         } else {
             local.ip()
         };
-        self.transmit(Segment {
+        let seg = Segment {
             from_host: host,
             from_sid: id,
             to_sid: None,
             src: SocketAddr::new(src_ip, local.port()),
             dst,
-            kind: SegKind::Datagram(data.to_vec()),
+            kind: SegKind::Datagram {
+                data: data.to_vec(),
+                ttl: ttl.min(255) as u8,
+                tos: tos.min(255) as u8,
+            },
             ack: None,
-        });
+        };
+        if multicast {
+            // One copy per host with a member, in host order; the sender's own host only with
+            // IP_MULTICAST_LOOP on.
+            let hosts: Vec<usize> = (0..self.hosts.len())
+                .filter(|&h| h != host || mcast_loop)
+                .filter(|&h| !self.mcast_members(h, dst).is_empty())
+                .collect();
+            self.transmit_multicast(seg, &hosts);
+        } else {
+            self.transmit(seg);
+        }
         Ok(data.len())
     }
 
@@ -200,13 +293,13 @@ impl World {
             u.port_unreachable = false;
             return Step::Done(Err(WsaError::WSAECONNRESET));
         }
-        if let Some((src, data)) = u.queue.front() {
-            let n = data.len().min(buf.len());
-            buf[..n].copy_from_slice(&data[..n]);
-            *from = Some(*src);
-            let whole = n == data.len();
+        if let Some(d) = u.queue.front() {
+            let n = d.data.len().min(buf.len());
+            buf[..n].copy_from_slice(&d.data[..n]);
+            *from = Some(d.src);
+            let whole = n == d.data.len();
             if !peek {
-                u.queued_bytes -= data.len();
+                u.queued_bytes -= d.data.len();
                 u.queue.pop_front();
             }
             return Step::Done(if whole {

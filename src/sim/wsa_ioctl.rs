@@ -139,6 +139,7 @@ impl SimWinsock {
                 routine,
                 done: None,
                 from: None,
+                msg: None,
             });
             match written {
                 Some(n) => {
