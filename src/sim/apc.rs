@@ -4,7 +4,8 @@
 //! its overlapped I/O and the program's own (`QueueUserAPC`). They run only while the thread
 //! waits alertably — `SleepEx(.., TRUE)`, `WaitForSingleObjectEx`/`WaitForMultipleObjectsEx`
 //! and `WSAWaitForMultipleEvents` with fAlertable, `GetQueuedCompletionStatusEx` with
-//! fAlertable — which then return WAIT_IO_COMPLETION after running all of them.
+//! fAlertable — which then return WAIT_IO_COMPLETION after running all of them. select and
+//! WSAPoll also run them while they wait, but keep waiting afterwards (`wait_running_apcs`).
 
 use super::api::SimWinsock;
 use super::sched::{Step, ThreadState, WaitKey};
@@ -25,6 +26,24 @@ impl SimWinsock {
                     n += 1;
                 }
                 None => return n,
+            }
+        }
+    }
+
+    /// [`SimWinsock::blocking`] for select and WSAPoll: `step` gives `Done(Ok(None))` when
+    /// nothing is ready and APCs are queued to this thread (it must wait on
+    /// `WaitKey::Apc(tid)` too); they run, outside the world lock, and the wait goes on.
+    pub(crate) fn wait_running_apcs<T>(
+        &self,
+        call: &'static str,
+        mut step: impl FnMut(&mut super::world::World) -> Step<Option<T>>,
+    ) -> Result<T, WsaError> {
+        loop {
+            match self.blocking(call, None, &mut step)? {
+                Some(r) => return Ok(r),
+                None => {
+                    self.run_apcs();
+                }
             }
         }
     }

@@ -202,24 +202,6 @@ const POLL_REQUESTABLE: i16 = POLLRDNORM | POLLRDBAND | POLLWRNORM;
 const POLL_ALWAYS: i16 = POLLHUP | POLLERR | POLLNVAL;
 
 impl SimWinsock {
-    /// [`SimWinsock::blocking`] for select and WSAPoll: `step` gives `Done(Ok(None))` when
-    /// nothing is ready and APCs are queued to this thread (it must wait on
-    /// `WaitKey::Apc(tid)` too); they run, outside the world lock, and the wait goes on.
-    fn wait_running_apcs<T>(
-        &self,
-        call: &'static str,
-        mut step: impl FnMut(&mut World) -> Step<Option<T>>,
-    ) -> Result<T, WsaError> {
-        loop {
-            match self.blocking(call, None, &mut step)? {
-                Some(r) => return Ok(r),
-                None => {
-                    self.run_apcs();
-                }
-            }
-        }
-    }
-
     /// The body of WSAPoll. The checks go in Windows' order (sock.c test_WSAPoll): with no
     /// socket among the entries the call fails with WSAENOTSOCK and every entry gets POLLNVAL,
     /// whatever its `events`; otherwise a bit that may not be requested, on any entry but an

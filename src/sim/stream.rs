@@ -135,10 +135,7 @@ impl World {
             }
         } else if !t.rcv.is_empty() && op.filled < buf.len() {
             let n = t.rcv.len().min(buf.len() - op.filled);
-            let (a, b) = t.rcv.as_slices();
-            let na = n.min(a.len());
-            buf[op.filled..op.filled + na].copy_from_slice(&a[..na]);
-            buf[op.filled + na..op.filled + n].copy_from_slice(&b[..n - na]);
+            super::tcp::copy_out(&t.rcv, 0, &mut buf[op.filled..op.filled + n]);
             if !peek {
                 t.rcv.drain(..n);
                 op.filled += n;

@@ -508,16 +508,22 @@ impl World {
     }
 }
 
-/// Bytes `off..off + dst.len()` of a ring buffer, copied slice-wise into `dst`.
-pub(crate) fn copy_out(q: &VecDeque<u8>, off: usize, dst: &mut [u8]) {
+/// Bytes `off..off + len` of a ring buffer as its (at most) two contiguous slices, so callers
+/// copy them with `copy_from_slice` / `extend_from_slice` instead of byte by byte.
+pub(crate) fn ring_range(q: &VecDeque<u8>, off: usize, len: usize) -> (&[u8], &[u8]) {
     let (a, b) = q.as_slices();
-    let len = dst.len();
     if off < a.len() {
         let na = (a.len() - off).min(len);
-        dst[..na].copy_from_slice(&a[off..off + na]);
-        dst[na..].copy_from_slice(&b[..len - na]);
+        (&a[off..off + na], &b[..len - na])
     } else {
         let o = off - a.len();
-        dst.copy_from_slice(&b[o..o + len]);
+        (&b[o..o + len], &[])
     }
+}
+
+/// Bytes `off..off + dst.len()` of a ring buffer, copied into `dst`.
+pub(crate) fn copy_out(q: &VecDeque<u8>, off: usize, dst: &mut [u8]) {
+    let (a, b) = ring_range(q, off, dst.len());
+    dst[..a.len()].copy_from_slice(a);
+    dst[a.len()..].copy_from_slice(b);
 }

@@ -159,16 +159,11 @@ impl World {
     }
 }
 
-/// Bytes `off..off + len` of a ring buffer, copied slice-wise into `out` (a recycled, empty
-/// payload buffer).
+/// Bytes `off..off + len` of a ring buffer appended to `out` (a recycled, empty payload
+/// buffer).
 fn copy_range(q: &VecDeque<u8>, off: usize, len: usize, out: &mut Vec<u8>) {
-    let (a, b) = q.as_slices();
+    let (a, b) = super::tcp::ring_range(q, off, len);
     out.reserve(len);
-    if off < a.len() {
-        let end = (off + len).min(a.len());
-        out.extend_from_slice(&a[off..end]);
-        out.extend_from_slice(&b[..len - (end - off)]);
-    } else {
-        out.extend_from_slice(&b[off - a.len()..off - a.len() + len]);
-    }
+    out.extend_from_slice(a);
+    out.extend_from_slice(b);
 }
