@@ -165,6 +165,9 @@ fn default_seed_is_fixed() {
 fn print_scenario_hashes() {
     for seed in 0..100u64 {
         let o = scenario(seed);
-        println!("determinism seed={seed} {:#018x} len={}", o.trace_hash, o.trace_len);
+        println!(
+            "determinism seed={seed} {:#018x} len={}",
+            o.trace_hash, o.trace_len
+        );
     }
 }

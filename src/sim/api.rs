@@ -13,10 +13,10 @@ use std::sync::Arc;
 
 use parking_lot::{Mutex, MutexGuard};
 
-use super::sched::Step;
-use super::trace::TraceKind;
-use super::world::World;
 use crate::api::{SockAddr, Socket, ThreadId, WsaData, WsaError};
+use crate::sim::runtime::trace::TraceKind;
+use crate::sim::runtime::Step;
+use crate::sim::world::World;
 
 /// The [`Winsock`](crate::Winsock) handle a simulated thread's function receives.
 pub struct SimWinsock {
@@ -98,7 +98,7 @@ impl Traced for ThreadId {
 
 impl SimWinsock {
     pub(crate) fn new(world: Arc<Mutex<World>>, tid: usize) -> SimWinsock {
-        let host = world.lock().threads[tid].host;
+        let host = world.lock().rt.threads[tid].host;
         SimWinsock { world, tid, host }
     }
 
@@ -125,7 +125,7 @@ impl SimWinsock {
 
     /// Current virtual time.
     pub fn now(&self) -> std::time::Duration {
-        std::time::Duration::from_nanos(self.w().now)
+        std::time::Duration::from_nanos(self.w().rt.now)
     }
 
     /// Common start of a call: preemption point, then (unless `startup_free`) the
@@ -135,22 +135,22 @@ impl SimWinsock {
             if startup_free {
                 return Ok(());
             }
-            if w.hosts[self.host].wsa_refs == 0 {
+            if w.sock.procs[self.host].wsa_refs == 0 {
                 return Err(WsaError::WSANOTINITIALISED);
             }
-            match w.faults.on_call(call) {
+            match w.net.faults.on_call(call) {
                 Some(e) => Err(e),
                 None => Ok(()),
             }
         };
         {
             let mut w = self.w();
-            if w.tearing_down {
+            if w.rt.tearing_down {
                 return Err(WsaError::WSAEINTR);
             }
-            w.stats.calls += 1;
-            let (num, den) = w.cfg.preempt;
-            if !(num > 0 && w.rng_sched.chance(num, den)) {
+            w.rt.stats.calls += 1;
+            let (num, den) = w.rt.cfg.preempt;
+            if !(num > 0 && w.rt.rng_sched.chance(num, den)) {
                 // No preemption here: the common case, one lock for the whole entry.
                 return check(&mut w);
             }
@@ -172,25 +172,25 @@ impl SimWinsock {
             let mut w = self.w();
             let code = match &r {
                 Ok(v) => {
-                    w.threads[self.tid].last_error = 0;
+                    w.rt.threads[self.tid].last_error = 0;
                     v.traced()
                 }
                 Err(e) => {
-                    w.threads[self.tid].last_error = e.code();
+                    w.rt.threads[self.tid].last_error = e.code();
                     -i64::from(e.code())
                 }
             };
             w.record(self.tid, TraceKind::Call(call), a, b, code);
             match r {
                 Err(WsaError::WSAEWOULDBLOCK) => {
-                    let park = !w.tearing_down && w.note_idle(self.tid);
+                    let park = !w.rt.tearing_down && w.note_idle(self.tid);
                     if park {
                         w.park_spinner(self.tid);
                     }
                     park
                 }
                 _ => {
-                    w.threads[self.tid].idle_calls = 0;
+                    w.rt.threads[self.tid].idle_calls = 0;
                     false
                 }
             }
@@ -215,7 +215,7 @@ impl SimWinsock {
 
     /// Gives up the CPU until woken. WSAEINTR when the run is being torn down.
     pub(crate) fn suspend(&self) -> Result<(), WsaError> {
-        if self.w().tearing_down {
+        if self.w().rt.tearing_down {
             return Err(WsaError::WSAEINTR);
         }
         self.switch_to_scheduler();
@@ -275,7 +275,7 @@ impl SimWinsock {
     pub(crate) fn idle_poll(&self) {
         let park = {
             let mut w = self.w();
-            let park = !w.tearing_down && w.note_idle(self.tid);
+            let park = !w.rt.tearing_down && w.note_idle(self.tid);
             if park {
                 w.park_spinner(self.tid);
             }

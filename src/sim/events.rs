@@ -1,4 +1,5 @@
-//! What changes on a socket, and who hears of it.
+//! What changes on a socket, and who hears of it: the composed world's implementation of the
+//! network and socket layers' hooks.
 //!
 //! The TCP machine calls one hook per kind of change (the FD_* events of WinSock: a connection
 //! to accept, data, urgent data, send space, connect completion, close). Each hook wakes the
@@ -6,13 +7,15 @@
 //! hands the change to the FD_* machinery of WSAAsyncSelect / WSAEventSelect
 //! (`network_events.rs`).
 
-use super::sched::WaitKey;
-use super::world::World;
+use super::socket::SockHooks;
 use crate::api::WsaError;
+use crate::sim::net::NetHooks;
+use crate::sim::runtime::WaitKey;
+use crate::sim::world::{SimLayers, World};
 
-impl World {
+impl NetHooks<SimLayers> for World {
     /// A connection finished its handshake and waits in listener `lid`'s queue (FD_ACCEPT).
-    pub(crate) fn on_accept_ready(&mut self, lid: usize) {
+    fn on_accept_ready(&mut self, lid: usize) {
         // A pending AcceptEx takes the connection first, and then no FD_ACCEPT (EV-10).
         self.service_accepts(lid);
         if self.has_pending_accept(lid) {
@@ -22,7 +25,7 @@ impl World {
     }
 
     /// Data arrived (FD_READ).
-    pub(crate) fn on_readable(&mut self, id: usize) {
+    fn on_readable(&mut self, id: usize) {
         // Pending overlapped receives consume data before FD_READ sees it (EV-20).
         self.service_recvs(id);
         if self.has_data(id) {
@@ -32,20 +35,20 @@ impl World {
     }
 
     /// Urgent data arrived (FD_OOB).
-    pub(crate) fn on_oob(&mut self, id: usize) {
+    fn on_oob(&mut self, id: usize) {
         self.notify(WaitKey::Readable(id));
         self.ev_oob(id);
     }
 
     /// Acknowledged data left the send buffer (FD_WRITE once re-enabled).
-    pub(crate) fn on_send_space(&mut self, id: usize) {
+    fn on_send_space(&mut self, id: usize) {
         self.service_sends(id);
         self.notify(WaitKey::Writable(id));
         self.ev_send_space(id);
     }
 
     /// A connect attempt ended: `None` on success (FD_CONNECT, then FD_WRITE), or the error.
-    pub(crate) fn on_connect(&mut self, id: usize, err: Option<WsaError>) {
+    fn on_connect(&mut self, id: usize, err: Option<WsaError>) {
         self.service_connect(id, err);
         self.notify(WaitKey::Socket(id));
         self.ev_connect(id, err.map_or(0, |e| e.code()));
@@ -53,7 +56,7 @@ impl World {
 
     /// The peer closed: `None` for a FIN (FD_CLOSE with 0), `Some` for a reset
     /// (FD_CLOSE with WSAECONNABORTED, conformance EV-25).
-    pub(crate) fn on_peer_closed(&mut self, id: usize, err: Option<WsaError>) {
+    fn on_peer_closed(&mut self, id: usize, err: Option<WsaError>) {
         self.service_recvs(id);
         self.service_sends(id);
         self.service_disconnect(id);
@@ -61,9 +64,40 @@ impl World {
         self.ev_peer_closed(id, err.map_or(0, |e| e.code()));
     }
 
+    fn on_fin_acked(&mut self, id: usize) {
+        self.service_disconnect(id);
+    }
+
+    fn on_dgram_bound(&mut self, id: usize) {
+        self.netev_mut(id).write_latched = true;
+    }
+
+    fn on_dgram_connected(&mut self, id: usize) {
+        self.ev_dgram_connected(id);
+    }
+
+    fn on_socket_freed(&mut self, id: usize) {
+        self.netev_clear(id);
+        self.io_clear(id);
+    }
+}
+
+impl SockHooks<SimLayers> for World {
     /// `accept` took connection `child` from listener `lid` (re-enables FD_ACCEPT; the child
     /// inherits the listener's registration).
-    pub(crate) fn on_accepted(&mut self, lid: usize, child: usize) {
+    fn on_accepted(&mut self, lid: usize, child: usize) {
         self.ev_accepted(lid, child);
+    }
+
+    fn connect_ex_in_progress(&self, id: usize) -> bool {
+        self.connect_ex_pending(id)
+    }
+
+    fn connected_by_connect_ex(&self, id: usize) -> bool {
+        self.io_sock_ref(id).is_some_and(|io| io.by_connect_ex)
+    }
+
+    fn accept_ex_pending_into(&self, id: usize) -> bool {
+        self.pending_accept_into(id)
     }
 }

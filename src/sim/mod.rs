@@ -1,73 +1,44 @@
 //! The deterministic backend: simulated hosts, threads, TCP and virtual time.
 //!
-//! Map of the module:
-//! - `world` — [`Sim`], hosts, the run loop; `builder` — [`SimBuilder`]; `report` —
-//!   [`Report`] and [`SimError`];
-//! - `sched` — simulated threads (stackful coroutines), the virtual clock, timers, waits;
-//! - `net` — addresses, links, the wire (latency, serialisation, per-direction order);
-//! - `tcp` — the TCP state machine ([`TcpState`]) and the segment input path (ACKs, data,
-//!   FIN, RST, TIME-WAIT); `tcp_output` — the sending side (segments, flow control, the FIN
-//!   going out); `handshake` — active and passive opens, SYN retries, refusals, the backlog;
-//! - `socket` — the socket table and handles; `bind` — the local-address rules (bind
-//!   conflicts, port sharing, ephemeral ports, implicit bind, which socket takes the
-//!   traffic); `sockopt` — the option table;
-//! - `connect`, `stream` — the calls (`listen`/`accept`/`connect`, `send`/`recv`/`shutdown`/
-//!   `closesocket`/`ioctlsocket`);
-//! - `events` — the hooks every state change goes through (FD_* events);
-//! - `fault` — the fault seam ([`FaultPlan`]); `trace` — the trace and its hash; `rng` — seeded
-//!   randomness;
-//! - `select`, `async_select`, `event_select`, `network_events` — the readiness models;
-//!   `overlapped` — the overlapped operation table and the servicing of pending
-//!   WSARecv/WSASend; `overlapped_api` — the overlapped calls (WSASend/WSARecv,
-//!   WSAGetOverlappedResult, CancelIoEx, the alertable waits); `mswsock` — AcceptEx,
-//!   GetAcceptExSockaddrs, ConnectEx, DisconnectEx (calls and servicing); `wsa_ioctl` —
-//!   WSAIoctl; `recv_msg` — WSARecvMsg / WSASendMsg and control data; `transmit_file` —
-//!   TransmitFile; `apc`, `iocp` — APC queues, completion ports; `objects` — events, windows and
-//!   ports as kernel objects; `udp` — datagrams; `keymap` — the fixed-hash map of the
-//!   overlapped look-up tables;
-//! - `api` — [`SimWinsock`] and the per-call plumbing (preemption, startup check, fault seam,
-//!   blocking, last error, trace); `winsock` — the [`Winsock`](crate::Winsock)
-//!   implementation (the core calls).
+//! The simulator is built in layers, each a folder owning its state as a struct that the world
+//! composes. A layer's code sees only its own state and the layers below; it tells the layers
+//! above what happened through a hook trait it defines itself (as smoltcp's sockets report to
+//! the interface), and `tests/layers.rs` keeps the rule from being broken.
+//!
+//! | layer | state | it knows | it tells the layers above through |
+//! |---|---|---|---|
+//! | `runtime/` — threads, clock, timers, waits, seeded generators, trace, run loop, report | `Runtime` | nothing else | `RuntimeHooks` (timed events, deliveries, thread life) |
+//! | `net/` — hosts, wire, fault seam, socket objects, `tcp/`, UDP | `Network` | runtime | `NetHooks` (FD_* changes) |
+//! | `socket/` — handles, bind, options, the socket calls | `SocketLayer` | runtime, net | `SockHooks` |
+//! | `kernel/` — events, windows and message queues, completion ports, APC queues | `Kernel` | the three below | — |
+//! | `models/` — select/WSAPoll, FD_* events, overlapped I/O, mswsock, WSAIoctl, WSARecvMsg, TransmitFile | `ModelState` | all below | — |
+//!
+//! On top: `world` composes the layers ([`Sim`], [`HostHandle`]) and implements the hooks
+//! (`events`); `api` is [`SimWinsock`] with the per-call plumbing, and `calls/` holds its
+//! trait implementations ([`Winsock`](crate::Winsock), the model traits); `builder` is
+//! [`SimBuilder`], `report` is [`SimError`].
 
-mod apc;
 mod api;
-mod async_select;
-mod bind;
 mod builder;
-mod connect;
-mod event_select;
+mod calls;
 mod events;
-pub mod fault;
-mod handshake;
-mod iocp;
-mod keymap;
-mod mswsock;
-mod net;
-mod network_events;
-mod objects;
-mod overlapped;
-mod overlapped_api;
-mod recv_msg;
+mod kernel;
+mod models;
+pub(crate) mod net;
 mod report;
-pub mod rng;
-mod sched;
-mod select;
+pub(crate) mod runtime;
 mod socket;
-mod sockopt;
-mod stream;
-mod tcp;
-mod tcp_output;
-pub mod trace;
-mod transmit_file;
-mod udp;
-mod winsock;
 mod world;
-mod wsa_ioctl;
 
 pub use api::SimWinsock;
-pub use builder::{EventRecording, Segmentation, SendMode, SimBuilder, DEFAULT_SEED};
-pub use fault::{FaultPlan, FaultRule, SegmentFilter, Verdict};
-pub use report::{Report, SimError, SimErrorKind, Stats, ThreadReport};
-pub use sched::ThreadOutcome;
-pub use tcp::TcpState;
+pub use builder::SimBuilder;
+pub use net::fault;
+pub use net::fault::{FaultPlan, FaultRule, SegmentFilter, Verdict};
+pub use net::tcp::TcpState;
+pub use report::SimError;
+pub use runtime::{rng, trace};
+pub use runtime::{
+    EventRecording, Report, Segmentation, SendMode, SimErrorKind, Stats, ThreadOutcome,
+    ThreadReport, DEFAULT_SEED,
+};
 pub use world::{HostHandle, Sim};

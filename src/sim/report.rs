@@ -1,80 +1,11 @@
-//! What a run reports: per-thread outcomes, counters, the trace hash on success; on
-//! failure the kind, the seed to replay, each thread's state and the last trace lines.
+//! The error a failed run returns: what went wrong, the seed and fault plan to replay it, each
+//! thread's state and the last trace lines.
 
 use std::fmt;
 use std::time::Duration;
 
-use super::fault::FaultPlan;
-use super::sched::ThreadOutcome;
-use crate::api::WsaError;
-
-/// Counters kept during a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// WinSock calls made by simulated threads.
-    pub calls: u64,
-    /// Times the scheduler resumed a thread.
-    pub switches: u64,
-    /// Segments put on the simulated wire.
-    pub segments: u64,
-    /// Payload bytes put on the simulated wire.
-    pub bytes: u64,
-}
-
-/// How one thread ended, in a [`Report`] or [`SimError`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ThreadReport {
-    /// Thread index.
-    pub id: usize,
-    /// Name given at spawn.
-    pub name: String,
-    /// Name of its host.
-    pub host: String,
-    /// Whether the run waited for it.
-    pub daemon: bool,
-    /// Its result, or the call it was blocked in.
-    pub outcome: ThreadOutcome,
-}
-
-/// What a successful run reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
-    /// The root seed.
-    pub seed: u64,
-    /// Virtual time when the run ended.
-    pub virtual_time: Duration,
-    /// Hash of the whole trace: equal seeds give equal hashes.
-    pub trace_hash: u64,
-    /// Number of trace records.
-    pub trace_len: u64,
-    /// Every thread's outcome.
-    pub threads: Vec<ThreadReport>,
-    /// Counters.
-    pub stats: Stats,
-}
-
-impl Report {
-    /// The first thread (in creation order) that returned an error, with the error.
-    pub fn first_error(&self) -> Option<(&ThreadReport, WsaError)> {
-        self.threads.iter().find_map(|t| match t.outcome {
-            ThreadOutcome::Err(e) => Some((t, e)),
-            _ => None,
-        })
-    }
-}
-
-/// Why a run failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SimErrorKind {
-    /// Every thread is blocked and nothing is scheduled that could wake one.
-    Deadlock,
-    /// A simulated thread panicked (a failed assertion in a test, usually).
-    Panic,
-    /// A simulated thread's function returned an error.
-    ThreadFailed,
-    /// Virtual time passed the builder's time limit.
-    TimeLimit,
-}
+use super::net::fault::FaultPlan;
+use crate::sim::runtime::{SimErrorKind, ThreadOutcome, ThreadReport};
 
 /// A failed run: what went wrong, the seed to replay it, each thread's state, the last trace
 /// lines.

@@ -1,220 +1,99 @@
-//! `Sim`: the world it simulates, its hosts, and the run loop (the builder is in `builder.rs`,
-//! the report in `report.rs`).
-//!
-//! The run loop owns one stackful coroutine per simulated thread (the `generator` crate) and
-//! resumes them one at a time on the calling OS thread, so no lock order, OS scheduling or
-//! wall-clock reading can leak into the result: the seed alone decides the run.
+//! `Sim`: the composed world (the runtime with the network, socket, kernel and model layers in
+//! its slots), the hooks through which the lower layers reach the upper ones, hosts, and the
+//! entry point of a run (the run loop itself is `runtime::run_loop`).
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::Arc;
-
-use parking_lot::Mutex;
 use std::time::Duration;
 
-use generator::{Generator, Gn};
+use parking_lot::Mutex;
 
-use super::api::SimWinsock;
-use super::builder::{Config, SimBuilder};
-use super::fault::{FaultPlan, FaultSeam};
-use super::net::{Host, LinkParams};
-use super::report::{Report, SimError, SimErrorKind, Stats, ThreadReport};
-use super::rng::Rng;
-use super::sched::{Nanos, Thread, ThreadOutcome, ThreadState, TimerQueue, WaitKey, Waiters};
-use super::socket::SocketTable;
-use super::trace::{Trace, TraceKind, TraceRecord};
+use super::builder::SimBuilder;
+use super::net::fault::FaultPlan;
+use super::net::tcp::NetTimer;
+use super::runtime::trace::TraceRecord;
+use super::socket::handles::Process;
+use super::socket::SocketLayer;
 use crate::api::WsaError;
+use crate::sim::api::SimWinsock;
+use crate::sim::kernel::{KThread, Kernel};
+use crate::sim::models::ModelState;
+use crate::sim::net::wire::Segment;
+use crate::sim::net::Network;
+use crate::sim::report::SimError;
+use crate::sim::runtime::{
+    Config, Layers, LinkParams, Nanos, Report, RunEnd, Runner, Runtime, RuntimeHooks, SimErrorKind,
+    ThreadOutcome, ThreadReport, ThreadState,
+};
 
-/// A simulated thread's function.
-pub(crate) type ThreadBody = Box<dyn FnOnce(&SimWinsock) -> Result<(), WsaError> + Send>;
+/// The simulator's layers, composed.
+pub(crate) struct SimLayers;
 
-/// Virtual time that passes for each round of busy-polling threads (parked spinners) when no
-/// timer falls due sooner: 1 ms.
-const SPIN_QUANTUM: Nanos = 1_000_000;
-
-/// The whole simulated state. Shared by the run loop and the per-thread API handles through an
-/// `Arc<Mutex<_>>` (only ever locked by the one OS thread running the sim); it is never held
-/// across a thread switch.
-pub(crate) struct World {
-    pub cfg: Config,
-    pub now: Nanos,
-    pub rng_sched: Rng,
-    pub rng_net: Rng,
-    pub rng_ports: Rng,
-    pub threads: Vec<Thread>,
-    pub runnable: Vec<usize>,
-    pub spinners: Vec<usize>,
-    pub timers: TimerQueue,
-    pub timer_seq: u64,
-    pub waiters: Waiters,
-    pub hosts: Vec<Host>,
-    /// Which host owns each (non-loopback) address.
-    pub addr_map: BTreeMap<IpAddr, usize>,
-    /// Per-pair link parameters overriding the default.
-    pub links: BTreeMap<(usize, usize), LinkParams>,
-    /// `(wire index, parameters)` of each host pair's link once used, by `[from][to]`.
-    pub link_cache: Vec<Vec<Option<(usize, LinkParams)>>>,
-    pub sockets: SocketTable,
-    /// Source of generation numbers that invalidate stale timers.
-    pub gen_counter: u64,
-    /// Connections owing an acknowledgement at the end of this instant.
-    pub pending_acks: Vec<usize>,
-    /// Emptied segment payload buffers, reused by the next data segment.
-    pub payload_pool: Vec<Vec<u8>>,
-    /// Non-daemon threads started, and those not yet finished.
-    pub counted_threads: usize,
-    pub counted_unfinished: usize,
-    /// Kernel objects of the wait models (events, windows, ports), by index.
-    pub objects: super::objects::ObjectTable,
-    /// FD_* event state of sockets that have any (WSAAsyncSelect / WSAEventSelect), by id.
-    pub netev: Vec<Option<Box<super::network_events::NetEvents>>>,
-    /// Overlapped operations and per-socket I/O state (completion port associations).
-    pub io: super::overlapped::IoState,
-    pub trace: Trace,
-    pub faults: FaultSeam,
-    pub spawn_queue: Vec<(usize, ThreadBody)>,
-    pub stats: Stats,
-    pub tearing_down: bool,
-    /// Set when a thread panicked or returned an error: the run stops at once.
-    pub failed: Option<(usize, SimErrorKind)>,
+impl Layers for SimLayers {
+    type Net = Network;
+    type Sock = SocketLayer;
+    type Kern = Kernel<SimLayers>;
+    type Models = ModelState<SimLayers>;
+    type Handle = SimWinsock;
+    type Timer = NetTimer;
+    type Packet = Segment;
+    type ThreadExt = KThread<SimLayers>;
 }
 
-impl World {
-    fn new(cfg: Config, faults: FaultPlan) -> World {
-        let seed = cfg.seed;
-        World {
-            rng_sched: Rng::derive(seed, "sched"),
-            rng_net: Rng::derive(seed, "net"),
-            rng_ports: Rng::derive(seed, "ports"),
-            faults: FaultSeam::new(faults, Rng::derive(seed, "faults")),
-            trace: Trace::new(cfg.trace_keep, cfg.full_trace),
-            cfg,
-            now: 0,
-            threads: Vec::new(),
-            runnable: Vec::new(),
-            spinners: Vec::new(),
-            timers: TimerQueue::default(),
-            timer_seq: 0,
-            waiters: Waiters::new(),
-            hosts: Vec::new(),
-            addr_map: BTreeMap::new(),
-            links: BTreeMap::new(),
-            link_cache: Vec::new(),
-            sockets: SocketTable::default(),
-            gen_counter: 0,
-            pending_acks: Vec::new(),
-            payload_pool: Vec::new(),
-            counted_threads: 0,
-            counted_unfinished: 0,
-            objects: Default::default(),
-            netev: Vec::new(),
-            io: Default::default(),
-            spawn_queue: Vec::new(),
-            stats: Stats::default(),
-            tearing_down: false,
-            failed: None,
+/// The whole simulated state, every layer in its slot.
+pub(crate) type World = super::runtime::World<SimLayers>;
+
+impl RuntimeHooks<SimLayers> for World {
+    fn fire(&mut self, ev: NetTimer) {
+        match ev {
+            NetTimer::SynRetry { sid, attempt, gen } => self.syn_retry(sid, attempt, gen),
+            NetTimer::TimeWait { sid, gen } => self.time_wait_done(sid, gen),
         }
     }
 
-    /// Appends a record to the trace.
-    pub(crate) fn record(&mut self, thread: usize, kind: TraceKind, a: u64, b: u64, result: i64) {
-        self.trace.record(TraceRecord {
-            time: self.now,
-            thread,
-            kind,
-            a,
-            b,
-            result,
-        });
+    fn deliver(&mut self, to: usize, seg: Segment) {
+        self.segment_arrives(to, seg);
     }
 
-    /// Creates a thread (runnable at once) whose body the run loop will adopt.
-    pub(crate) fn new_thread(
-        &mut self,
-        host: usize,
-        name: String,
-        daemon: bool,
-        body: ThreadBody,
-    ) -> usize {
-        let tid = self.threads.len();
-        if !daemon {
-            self.counted_threads += 1;
-            self.counted_unfinished += 1;
-        }
-        self.threads.push(Thread {
-            name,
-            host,
-            daemon,
-            state: ThreadState::Runnable,
-            last_error: 0,
-            wait_seq: 0,
-            idle_calls: 0,
-            outcome: None,
-            timed_out: false,
-            msgq: Default::default(),
-            apcs: Default::default(),
-            quit: None,
-            iocp_port: None,
-            iocp_suspended: false,
-            iocp_handoff: None,
-        });
-        self.runnable.push(tid);
-        self.spawn_queue.push((tid, body));
-        tid
+    fn socket_waiters(&mut self, id: usize) -> Option<&mut [Vec<(usize, u64)>; 2]> {
+        self.net.sockets.get_mut(id).map(|s| &mut s.waiters)
     }
 
-    fn thread_finished(&mut self, tid: usize, outcome: ThreadOutcome) {
-        let code = match &outcome {
-            ThreadOutcome::Ok => 0,
-            ThreadOutcome::Err(e) => i64::from(e.code()),
-            ThreadOutcome::Panicked(_) | ThreadOutcome::Unfinished(_) => -1,
-        };
-        match outcome {
-            ThreadOutcome::Panicked(_) => self.failed = Some((tid, SimErrorKind::Panic)),
-            ThreadOutcome::Err(_) => self.failed = Some((tid, SimErrorKind::ThreadFailed)),
-            _ => {}
-        }
-        self.record(tid, TraceKind::ThreadEnd, 0, 0, code);
-        let t = &mut self.threads[tid];
-        t.state = ThreadState::Finished;
-        t.outcome = Some(outcome);
-        // An exiting worker stops counting against its completion port's concurrency.
-        if let Some(port) = t.iocp_port.take() {
-            if !std::mem::take(&mut t.iocp_suspended) {
-                self.port_thread_left(port);
-            }
-        }
-        let t = &self.threads[tid];
-        if !t.daemon {
-            self.counted_unfinished -= 1;
-        }
-        self.notify(WaitKey::Thread(tid));
+    fn thread_blocking(&mut self, tid: usize, call: &'static str) {
+        self.kernel_thread_blocking(tid, call);
     }
 
-    /// `None` when no non-daemon thread was ever started, else whether all have finished.
-    fn counted_threads_done(&self) -> Option<bool> {
-        (self.counted_threads > 0).then_some(self.counted_unfinished == 0)
+    fn thread_waking(&mut self, tid: usize) {
+        self.kernel_thread_waking(tid);
     }
 
-    fn thread_reports(&self) -> Vec<ThreadReport> {
-        self.threads
-            .iter()
-            .enumerate()
-            .map(|(i, t)| ThreadReport {
-                id: i,
-                name: t.name.clone(),
-                host: self.hosts[t.host].name.clone(),
-                daemon: t.daemon,
-                outcome: match (&t.outcome, t.state) {
-                    (Some(o), _) => o.clone(),
-                    (None, ThreadState::Blocked(call)) => ThreadOutcome::Unfinished(call),
-                    (None, _) => ThreadOutcome::Unfinished("runnable"),
-                },
-            })
-            .collect()
+    fn thread_exited(&mut self, tid: usize) {
+        self.kernel_thread_exited(tid);
     }
+
+    fn end_of_instant(&mut self) -> bool {
+        self.flush_acks()
+    }
+}
+
+/// Every thread's state, for a report.
+fn thread_reports(w: &World) -> Vec<ThreadReport> {
+    w.rt.threads
+        .iter()
+        .enumerate()
+        .map(|(i, t)| ThreadReport {
+            id: i,
+            name: t.name.clone(),
+            host: w.net.hosts[t.host].name.clone(),
+            daemon: t.daemon,
+            outcome: match (&t.outcome, t.state) {
+                (Some(o), _) => o.clone(),
+                (None, ThreadState::Blocked(call)) => ThreadOutcome::Unfinished(call),
+                (None, _) => ThreadOutcome::Unfinished("runnable"),
+            },
+        })
+        .collect()
 }
 
 /// A deterministic simulation: hosts, their threads, and the network between them.
@@ -237,28 +116,33 @@ impl World {
 /// ```
 pub struct Sim {
     world: Arc<Mutex<World>>,
-    gens: Vec<Option<Generator<'static, (), ()>>>,
-    stack_words: usize,
+    runner: Runner,
 }
 
 impl fmt::Debug for Sim {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let w = self.world.lock();
         f.debug_struct("Sim")
-            .field("seed", &w.cfg.seed)
-            .field("now_ns", &w.now)
-            .field("threads", &w.threads.len())
+            .field("seed", &w.rt.cfg.seed)
+            .field("now_ns", &w.rt.now)
+            .field("threads", &w.rt.threads.len())
             .finish()
     }
 }
 
 impl Sim {
     pub(crate) fn new(cfg: Config, faults: FaultPlan) -> Sim {
-        let stack_words = cfg.stack_size / std::mem::size_of::<usize>();
+        let runner = Runner::new(cfg.stack_size);
+        let world = World {
+            net: Network::new(&cfg, faults),
+            rt: Runtime::new(cfg),
+            sock: SocketLayer::default(),
+            kern: Kernel::default(),
+            models: ModelState::default(),
+        };
         Sim {
-            world: Arc::new(Mutex::new(World::new(cfg, faults))),
-            gens: Vec::new(),
-            stack_words,
+            world: Arc::new(Mutex::new(world)),
+            runner,
         }
     }
 
@@ -269,7 +153,7 @@ impl Sim {
 
     /// The root seed of this run.
     pub fn seed(&self) -> u64 {
-        self.world.lock().cfg.seed
+        self.world.lock().rt.cfg.seed
     }
 
     /// Adds a host with one address (IPv4 or IPv6, e.g. `"192.0.2.1"` or `"2001:db8::1"`);
@@ -283,6 +167,7 @@ impl Sim {
             .unwrap_or_else(|_| panic!("host {name}: {addr:?} is not an IP address"));
         let mut w = self.world.lock();
         let id = w.add_host(name, ip);
+        w.sock.procs.push(Process::default());
         HostHandle {
             world: self.world.clone(),
             id,
@@ -294,7 +179,7 @@ impl Sim {
         let mut w = self.world.lock();
         let p = LinkParams {
             latency: d.as_nanos() as Nanos,
-            ns_per_kib: w.cfg.link.ns_per_kib,
+            ns_per_kib: w.rt.cfg.link.ns_per_kib,
         };
         w.set_link(a.id, b.id, p);
     }
@@ -302,175 +187,62 @@ impl Sim {
     /// Runs until every non-daemon thread has finished (or, with none, until nothing is left to
     /// do). Errors name the seed, the threads and the last trace lines.
     pub fn run(&mut self) -> Result<Report, SimError> {
-        let result = self.run_loop();
+        let end = self.runner.run(&self.world, SimWinsock::new);
+        let result = {
+            let w = self.world.lock();
+            match end {
+                RunEnd::Done => Ok(self.report(&w)),
+                RunEnd::Failed(kind) => Err(self.error(&w, kind)),
+            }
+        };
         self.teardown();
         result
     }
 
-    fn adopt_spawned(&mut self, queued: Vec<(usize, ThreadBody)>) {
-        for (tid, body) in queued {
-            let world = self.world.clone();
-            let gen = Gn::<()>::new_opt(self.stack_words, move || {
-                let ws = SimWinsock::new(world.clone(), tid);
-                let outcome = match catch_unwind(AssertUnwindSafe(|| body(&ws))) {
-                    Ok(Ok(())) => ThreadOutcome::Ok,
-                    Ok(Err(e)) => ThreadOutcome::Err(e),
-                    Err(payload) => {
-                        if payload.is::<generator::Error>() {
-                            // Cancelled at teardown while suspended: keep unwinding.
-                            resume_unwind(payload);
-                        }
-                        ThreadOutcome::Panicked(panic_message(&payload))
-                    }
-                };
-                world.lock().thread_finished(tid, outcome);
-            });
-            if self.gens.len() <= tid {
-                self.gens.resize_with(tid + 1, || None);
-            }
-            self.gens[tid] = Some(gen);
-        }
-    }
-
-    fn run_loop(&mut self) -> Result<Report, SimError> {
-        loop {
-            let next = {
-                let mut w = self.world.lock();
-                if !w.spawn_queue.is_empty() {
-                    let queued = std::mem::take(&mut w.spawn_queue);
-                    drop(w);
-                    self.adopt_spawned(queued);
-                    continue;
-                }
-                if let Some((_, kind)) = w.failed {
-                    return Err(self.error(&w, kind));
-                }
-                if w.counted_threads_done() == Some(true) {
-                    return Ok(self.report(&w));
-                }
-                let next = w.pick_runnable();
-                if let Some(tid) = next {
-                    w.stats.switches += 1;
-                    w.record(tid, TraceKind::Switch, 0, 0, 0);
-                }
-                next
-            };
-            if let Some(tid) = next {
-                if let Some(g) = self.gens[tid].as_mut() {
-                    let resumed = catch_unwind(AssertUnwindSafe(|| g.resume()));
-                    if let Err(payload) = resumed {
-                        // The coroutine's guard page caught a stack overflow: report it as the
-                        // thread's failure instead of tearing down the caller.
-                        if matches!(
-                            payload.downcast_ref::<generator::Error>(),
-                            Some(generator::Error::StackErr)
-                        ) {
-                            self.gens[tid] = None;
-                            let msg = format!(
-                                "stack overflow in a simulated thread (its stack is {} KiB; \
-                                 raise it with SimBuilder::stack_size)",
-                                self.stack_words * std::mem::size_of::<usize>() / 1024
-                            );
-                            self.world
-                                .lock()
-                                .thread_finished(tid, ThreadOutcome::Panicked(msg));
-                            continue;
-                        }
-                        resume_unwind(payload);
-                    }
-                    if g.is_done() {
-                        self.gens[tid] = None;
-                    }
-                }
-                continue;
-            }
-            let mut w = self.world.lock();
-            if w.flush_acks() {
-                continue;
-            }
-            if w.now > w.cfg.time_limit {
-                return Err(self.error(&w, SimErrorKind::TimeLimit));
-            }
-            if !w.spinners.is_empty() {
-                // Pollers burn CPU while time passes: step the clock by at most one polling
-                // quantum, so a poller's own timeout (GetTickCount) is seen when it expires,
-                // not when some unrelated far-off timer fires.
-                let step_to = w.now + SPIN_QUANTUM;
-                if w.timers.peek_at().is_some_and(|at| at <= step_to) {
-                    w.fire_next_timer();
-                } else {
-                    w.now = step_to;
-                }
-                w.release_spinners();
-                continue;
-            }
-            if w.fire_next_timer() {
-                continue;
-            }
-            if w.counted_threads_done().is_none() {
-                return Ok(self.report(&w));
-            }
-            return Err(self.error(&w, SimErrorKind::Deadlock));
-        }
-    }
-
     fn report(&self, w: &World) -> Report {
         Report {
-            seed: w.cfg.seed,
-            virtual_time: Duration::from_nanos(w.now),
-            trace_hash: w.trace.hash(),
-            trace_len: w.trace.count(),
-            threads: w.thread_reports(),
-            stats: w.stats,
+            seed: w.rt.cfg.seed,
+            virtual_time: Duration::from_nanos(w.rt.now),
+            trace_hash: w.rt.trace.hash(),
+            trace_len: w.rt.trace.count(),
+            threads: thread_reports(w),
+            stats: w.rt.stats,
         }
     }
 
     fn error(&self, w: &World, kind: SimErrorKind) -> SimError {
         SimError {
             kind,
-            seed: w.cfg.seed,
-            virtual_time: Duration::from_nanos(w.now),
-            threads: w.thread_reports(),
-            last_trace: w.trace.recent().iter().map(|r| r.to_string()).collect(),
-            trace_hash: w.trace.hash(),
-            faults: w.faults.plan().clone(),
+            seed: w.rt.cfg.seed,
+            virtual_time: Duration::from_nanos(w.rt.now),
+            threads: thread_reports(w),
+            last_trace: w.rt.trace.recent().iter().map(|r| r.to_string()).collect(),
+            trace_hash: w.rt.trace.hash(),
+            faults: w.net.faults.plan().clone(),
         }
     }
 
     /// Every trace record kept (all of them with `full_trace(true)`), formatted one per line.
     pub fn timeline(&self) -> Vec<String> {
         let w = self.world.lock();
-        w.trace.recent().iter().map(|r| r.to_string()).collect()
+        w.rt.trace.recent().iter().map(|r| r.to_string()).collect()
     }
 
     /// The trace records kept, for programmatic checks.
     pub fn trace_records(&self) -> Vec<TraceRecord> {
-        self.world.lock().trace.recent()
+        self.world.lock().rt.trace.recent()
     }
 
     /// Cancels the coroutines of unfinished threads. Calls they make while unwinding fail with
     /// WSAEINTR instead of blocking.
     fn teardown(&mut self) {
-        self.world.lock().tearing_down = true;
-        for g in self.gens.drain(..) {
-            drop(g);
-        }
+        self.runner.teardown(&self.world);
     }
 }
 
 impl Drop for Sim {
     fn drop(&mut self) {
         self.teardown();
-    }
-}
-
-fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = p.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = p.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "non-string panic payload".to_string()
     }
 }
 

@@ -1,0 +1,120 @@
+//! APC queues and alertable waits (the seed's Overlapped model 2).
+//!
+//! Each simulated thread has a queue of asynchronous procedure calls: completion routines of
+//! its overlapped I/O and the program's own (`QueueUserAPC`). They run only while the thread
+//! waits alertably — `SleepEx(.., TRUE)`, `WaitForSingleObjectEx`/`WaitForMultipleObjectsEx`
+//! and `WSAWaitForMultipleEvents` with fAlertable, `GetQueuedCompletionStatusEx` with
+//! fAlertable — which then return WAIT_IO_COMPLETION after running all of them. select and
+//! WSAPoll also run them while they wait, but keep waiting afterwards (`wait_running_apcs`).
+
+use crate::api::consts::*;
+use crate::api::overlapped::WAIT_IO_COMPLETION;
+use crate::api::{ApcRoutine, ThreadId, WsaError};
+use crate::sim::api::SimWinsock;
+use crate::sim::runtime::{Step, ThreadState, WaitKey};
+
+impl SimWinsock {
+    /// Runs the thread's queued APCs (completion routines, QueueUserAPC): what an alertable
+    /// wait does. Returns how many ran.
+    pub(crate) fn run_apcs(&self) -> usize {
+        let mut n = 0;
+        loop {
+            let apc = self.w().rt.threads[self.tid].ext.apcs.pop_front();
+            match apc {
+                Some(f) => {
+                    f(self);
+                    n += 1;
+                }
+                None => return n,
+            }
+        }
+    }
+
+    /// [`SimWinsock::blocking`] for select and WSAPoll: `step` gives `Done(Ok(None))` when
+    /// nothing is ready and APCs are queued to this thread (it must wait on
+    /// `WaitKey::Apc(tid)` too); they run, outside the world lock, and the wait goes on.
+    pub(crate) fn wait_running_apcs<T>(
+        &self,
+        call: &'static str,
+        mut step: impl FnMut(&mut crate::sim::world::World) -> Step<Option<T>>,
+    ) -> Result<T, WsaError> {
+        loop {
+            match self.blocking(call, None, &mut step)? {
+                Some(r) => return Ok(r),
+                None => {
+                    self.run_apcs();
+                }
+            }
+        }
+    }
+
+    /// `SleepEx`: waits `ms` (INFINITE: forever); when `alertable`, queued APCs run first or
+    /// as soon as they arrive and the call returns WAIT_IO_COMPLETION.
+    pub(crate) fn sleep_alertable(&self, ms: u32, alertable: bool) -> u32 {
+        if self.enter("SleepEx", true).is_err() {
+            return 0;
+        }
+        if alertable && self.run_apcs() > 0 {
+            return WAIT_IO_COMPLETION;
+        }
+        if ms == 0 && !alertable {
+            crate::api::Winsock::sleep(self, 0);
+            return 0;
+        }
+        let tid = self.tid;
+        let deadline =
+            (ms != INFINITE).then(|| self.now().as_nanos() as u64 + u64::from(ms) * 1_000_000);
+        let r = self.blocking("SleepEx", None, |w| {
+            if alertable && !w.rt.threads[tid].ext.apcs.is_empty() {
+                return Step::Done(Ok(WAIT_IO_COMPLETION));
+            }
+            if deadline.is_some_and(|d| w.rt.now >= d) {
+                return Step::Done(Ok(0));
+            }
+            let keys = if alertable {
+                vec![WaitKey::Apc(tid)]
+            } else {
+                Vec::new()
+            };
+            Step::WaitAny(keys, deadline)
+        });
+        let r = match r {
+            Ok(WAIT_IO_COMPLETION) => {
+                self.run_apcs();
+                WAIT_IO_COMPLETION
+            }
+            _ => 0,
+        };
+        if ms == 0 && r == 0 {
+            self.idle_poll();
+        }
+        let _ = self.finish(
+            "SleepEx",
+            u64::from(ms),
+            u64::from(alertable),
+            Ok::<usize, WsaError>(r as usize),
+        );
+        r
+    }
+
+    /// `QueueUserAPC`: `apc` waits in `thread`'s queue until that thread waits alertably.
+    pub(crate) fn queue_apc(
+        &self,
+        apc: ApcRoutine<SimWinsock>,
+        thread: ThreadId,
+    ) -> Result<(), WsaError> {
+        let r = self.enter("QueueUserAPC", true).and_then(|()| {
+            let mut w = self.w();
+            let tid = thread.index();
+            match w.rt.threads.get(tid).map(|t| t.state) {
+                Some(ThreadState::Finished) | None => Err(WsaError::WSA_INVALID_HANDLE),
+                Some(_) => {
+                    w.rt.threads[tid].ext.apcs.push_back(apc);
+                    w.notify(WaitKey::Apc(tid));
+                    Ok(())
+                }
+            }
+        });
+        self.finish("QueueUserAPC", thread.index() as u64, 0, r)
+    }
+}

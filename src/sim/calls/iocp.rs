@@ -1,0 +1,240 @@
+//! I/O completion ports: a packet queue per port, and Windows' concurrency rule — at most
+//! NumberOfConcurrentThreads workers released at once, a released worker that blocks
+//! elsewhere lets another one go, and waiting workers are released last-in first-out.
+
+use crate::api::consts::INFINITE;
+use crate::api::{CompletionPacket, CompletionPort, Iocp, Overlapped, Socket, Winsock, WsaError};
+use crate::sim::api::SimWinsock;
+use crate::sim::kernel::objects::KObject;
+use crate::sim::kernel::port::Port;
+use crate::sim::runtime::{Step, WaitKey};
+
+impl SimWinsock {
+    /// The GetQueuedCompletionStatus(Ex) wait.
+    fn dequeue(
+        &self,
+        call: &'static str,
+        port: CompletionPort,
+        max: usize,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<Vec<CompletionPacket>, WsaError> {
+        let idx = self.w().port_id(self.host, port.raw())?;
+        let tid = self.tid;
+        self.w().leave_port(tid, idx);
+        let deadline = (timeout_ms != INFINITE)
+            .then(|| self.now().as_nanos() as u64 + u64::from(timeout_ms) * 1_000_000);
+        let r = self.blocking(call, None, |w| {
+            if w.rt.threads[tid].ext.iocp_handoff.is_none() && w.port_mut(idx).is_none() {
+                return Step::Done(Err(WsaError::ERROR_ABANDONED_WAIT_0));
+            }
+            if alertable && !w.rt.threads[tid].ext.apcs.is_empty() {
+                return Step::Done(Err(WsaError::Other(
+                    crate::api::overlapped::WAIT_IO_COMPLETION as i32,
+                )));
+            }
+            if let Some(p) = w.take_packets(tid, idx, max) {
+                return Step::Done(Ok(p));
+            }
+            if deadline.is_some_and(|d| w.rt.now >= d) {
+                return Step::Done(Err(WsaError::WAIT_TIMEOUT));
+            }
+            let mut keys = vec![WaitKey::Object(idx)];
+            if alertable {
+                keys.push(WaitKey::Apc(tid));
+            }
+            Step::WaitAny(keys, deadline)
+        });
+        if r == Err(WsaError::Other(
+            crate::api::overlapped::WAIT_IO_COMPLETION as i32,
+        )) {
+            self.run_apcs();
+        }
+        if r == Err(WsaError::WAIT_TIMEOUT) && timeout_ms == 0 {
+            self.idle_poll();
+        }
+        r
+    }
+}
+
+impl Iocp for SimWinsock {
+    fn create_io_completion_port(&self, concurrency: u32) -> Result<CompletionPort, WsaError> {
+        self.call(
+            "CreateIoCompletionPort",
+            u64::from(concurrency),
+            0,
+            |this| {
+                let mut w = this.w();
+                let concurrency = if concurrency == 0 {
+                    w.rt.cfg.cpus as usize
+                } else {
+                    concurrency as usize
+                };
+                let h = w.new_object(
+                    this.host,
+                    KObject::Port(Port {
+                        concurrency,
+                        ..Port::default()
+                    }),
+                );
+                Ok(CompletionPort::from_raw(h))
+            },
+        )
+    }
+
+    fn associate_completion_port(
+        &self,
+        s: Socket,
+        port: CompletionPort,
+        key: usize,
+    ) -> Result<(), WsaError> {
+        self.call(
+            "CreateIoCompletionPort",
+            s.raw() as u64,
+            key as u64,
+            |this| {
+                let id = this.sock(s)?;
+                let mut w = this.w();
+                let idx = w.port_id(this.host, port.raw())?;
+                let io = w.io_sock(id);
+                if io.port.is_some() {
+                    return Err(WsaError::WSA_INVALID_PARAMETER);
+                }
+                io.port = Some((idx, key));
+                Ok(())
+            },
+        )
+    }
+
+    fn get_queued_completion_status(
+        &self,
+        port: CompletionPort,
+        timeout_ms: u32,
+    ) -> Result<CompletionPacket, WsaError> {
+        let before = self.wsa_get_last_error();
+        let r = self
+            .enter("GetQueuedCompletionStatus", false)
+            .and_then(|()| {
+                self.dequeue("GetQueuedCompletionStatus", port, 1, timeout_ms, false)
+                    .map(|mut v| v.remove(0))
+            });
+        // A packet of a failed I/O: GQCS returns FALSE and GetLastError gives its error.
+        let failed = r.as_ref().ok().and_then(|p| p.error);
+        let r = self.finish(
+            "GetQueuedCompletionStatus",
+            port.raw() as u64,
+            u64::from(timeout_ms),
+            r,
+        );
+        // A failed I/O's packet: FALSE, and GetLastError gives its error. A successful dequeue
+        // leaves the last error as it was (conformance CP-01).
+        match (&r, failed) {
+            (_, Some(e)) => self.w().rt.threads[self.tid].last_error = e.code(),
+            (Ok(_), None) => self.w().rt.threads[self.tid].last_error = before,
+            _ => {}
+        }
+        r
+    }
+
+    fn get_queued_completion_status_ex(
+        &self,
+        port: CompletionPort,
+        max: usize,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<Vec<CompletionPacket>, WsaError> {
+        let r = self
+            .enter("GetQueuedCompletionStatusEx", false)
+            .and_then(|()| {
+                if max == 0 {
+                    return Err(WsaError::WSA_INVALID_PARAMETER);
+                }
+                self.dequeue(
+                    "GetQueuedCompletionStatusEx",
+                    port,
+                    max,
+                    timeout_ms,
+                    alertable,
+                )
+            });
+        self.finish(
+            "GetQueuedCompletionStatusEx",
+            port.raw() as u64,
+            u64::from(timeout_ms),
+            r,
+        )
+    }
+
+    fn post_queued_completion_status(
+        &self,
+        port: CompletionPort,
+        bytes: usize,
+        key: usize,
+        ov: Option<Overlapped>,
+    ) -> Result<(), WsaError> {
+        self.call(
+            "PostQueuedCompletionStatus",
+            port.raw() as u64,
+            key as u64,
+            |this| {
+                let mut w = this.w();
+                let idx = w.port_id(this.host, port.raw())?;
+                w.post_packet(
+                    idx,
+                    CompletionPacket {
+                        bytes,
+                        key,
+                        overlapped: ov,
+                        error: None,
+                        bufs: Vec::new(),
+                        from: None,
+                        control: Vec::new(),
+                        msg_flags: 0,
+                    },
+                );
+                Ok(())
+            },
+        )
+    }
+
+    fn close_completion_port(&self, port: CompletionPort) -> Result<(), WsaError> {
+        self.call("CloseHandle", port.raw() as u64, 0, |this| {
+            let mut w = this.w();
+            w.port_id(this.host, port.raw())?;
+            w.close_object(this.host, port.raw());
+            Ok(())
+        })
+    }
+
+    fn set_file_completion_notification_modes(&self, s: Socket, flags: u8) -> Result<(), WsaError> {
+        self.call(
+            "SetFileCompletionNotificationModes",
+            s.raw() as u64,
+            u64::from(flags),
+            |this| {
+                let id = this.sock(s)?;
+                this.w().io_sock(id).skip_on_success =
+                    flags & crate::api::iocp::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0;
+                Ok(())
+            },
+        )
+    }
+}
+
+impl crate::sim::api::Traced for CompletionPort {
+    fn traced(&self) -> i64 {
+        self.raw() as i64
+    }
+}
+
+impl crate::sim::api::Traced for CompletionPacket {
+    fn traced(&self) -> i64 {
+        self.bytes as i64
+    }
+}
+
+impl crate::sim::api::Traced for Vec<CompletionPacket> {
+    fn traced(&self) -> i64 {
+        self.len() as i64
+    }
+}

@@ -1,0 +1,22 @@
+//! The trait implementations of [`SimWinsock`](super::SimWinsock): one file per WinSock
+//! model or call family, each turning a call into steps on the world (and waits).
+//!
+//! Map: `winsock` — the [`Winsock`](crate::Winsock) core calls; `select` — select and
+//! WSAPoll; `async_select` — WSAAsyncSelect, windows and message queues; `event_select` —
+//! WSAEventSelect and event objects; `overlapped` — WSASend/WSARecv with OVERLAPPED,
+//! WSAGetOverlappedResult, CancelIoEx, alertable waits; `apc` — QueueUserAPC and APC delivery;
+//! `iocp` — completion ports; `mswsock` — AcceptEx, ConnectEx, DisconnectEx,
+//! GetAcceptExSockaddrs; `wsa_ioctl` — WSAIoctl; `recv_msg` — WSARecvMsg/WSASendMsg;
+//! `transmit_file` — TransmitFile.
+
+mod apc;
+mod async_select;
+mod event_select;
+mod iocp;
+mod mswsock;
+mod overlapped;
+mod recv_msg;
+mod select;
+mod transmit_file;
+mod winsock;
+mod wsa_ioctl;

@@ -1,0 +1,228 @@
+//! The Microsoft extensions (mswsock.dll) as the simulator models them: AcceptEx (the accept
+//! socket takes over a queued connection — its handle now names the connection — and, given
+//! a receive buffer, waits for the first data), GetAcceptExSockaddrs, ConnectEx (a bound
+//! socket connects, then sends its first buffer) and DisconnectEx (done when the FIN is
+//! acknowledged; TF_REUSE_SOCKET then gives the handle a fresh socket).
+//!
+//! Both sides of each are here: the calls (the [`OverlappedIo`](crate::api::OverlappedIo)
+//! impl in `overlapped_api.rs` hands them on) and the `World` side that services the pending
+//! operations as connections arrive, connect and close.
+
+use crate::api::consts::*;
+use crate::api::{Overlapped, SockAddr, Socket, WsaError};
+use crate::sim::api::{SimWinsock, Traced};
+use crate::sim::models::overlapped::{Op, OpKind};
+use crate::sim::net::endpoint::Role;
+use crate::sim::net::tcp::TcpState;
+use crate::sim::runtime::{Step, WaitKey};
+
+/// Two addresses as a call result (traced as the remote port).
+struct AddrPair(SockAddr, SockAddr);
+
+impl Traced for AddrPair {
+    fn traced(&self) -> i64 {
+        i64::from(self.1.port().unwrap_or(0))
+    }
+}
+
+impl SimWinsock {
+    /// AcceptEx: takes the next connection of `listener` into `accept_socket` (then, with a receive
+    /// buffer, waits for its first data); usually WSA_IO_PENDING.
+    pub(super) fn accept_ex_call(
+        &self,
+        listener: Socket,
+        accept_socket: Socket,
+        buf: Vec<u8>,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError> {
+        let receive_len = buf.len();
+        self.call(
+            "AcceptEx",
+            listener.raw() as u64,
+            accept_socket.raw() as u64,
+            |this| {
+                let lid = this.sock(listener)?;
+                let aid = this.sock(accept_socket)?;
+                let mut w = this.w();
+                if !matches!(w.net.sockets.at(lid).role, Role::Listener(_)) {
+                    return Err(WsaError::WSAEINVAL);
+                }
+                let a = w.net.sockets.at(aid);
+                if !matches!(a.role, Role::Idle) || a.local.is_some() || a.ty != SOCK_STREAM {
+                    return Err(WsaError::WSAEINVAL);
+                }
+                let busy = w.pending_accept_into(aid);
+                if busy || !w.ov_free(this.host, &ov) {
+                    return Err(WsaError::WSAEINVAL);
+                }
+                let bufs = if receive_len > 0 {
+                    vec![vec![0u8; receive_len]]
+                } else {
+                    Vec::new()
+                };
+                let serial = w.start_op(Op {
+                    host: this.host,
+                    tid: this.tid,
+                    sid: lid,
+                    ov,
+                    kind: OpKind::Accept {
+                        accept_handle: accept_socket.raw(),
+                        recv_len: receive_len,
+                        child: None,
+                    },
+                    bufs,
+                    routine: None,
+                    done: None,
+                    from: None,
+                    msg: None,
+                });
+                w.io_sock(lid).accepts.push_back(serial);
+                w.service_accepts(lid);
+                w.op_outcome(serial, this.host, &ov)
+            },
+        )
+    }
+
+    /// GetAcceptExSockaddrs: the local and remote addresses of a socket connected by AcceptEx.
+    pub(super) fn get_accept_ex_sockaddrs_call(
+        &self,
+        accept_socket: Socket,
+    ) -> Result<(SockAddr, SockAddr), WsaError> {
+        let r = self.call(
+            "GetAcceptExSockaddrs",
+            accept_socket.raw() as u64,
+            0,
+            |this| {
+                let id = this.sock(accept_socket)?;
+                let w = this.w();
+                let s = w.net.sockets.get(id).expect("handle names a socket");
+                match (&s.role, s.local, s.remote) {
+                    (Role::Stream(t), Some(l), Some(r)) if t.connected_at.is_some() => {
+                        Ok(AddrPair(SockAddr::from(l), SockAddr::from(r)))
+                    }
+                    _ => Err(WsaError::WSAENOTCONN),
+                }
+            },
+        );
+        r.map(|p| (p.0, p.1))
+    }
+
+    /// ConnectEx: connects a bound socket and sends `send_buf` once connected; always pends.
+    pub(super) fn connect_ex_call(
+        &self,
+        s: Socket,
+        addr: &SockAddr,
+        send_buf: Vec<u8>,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError> {
+        self.call(
+            "ConnectEx",
+            s.raw() as u64,
+            u64::from(addr.port().unwrap_or(0)),
+            |this| {
+                let id = this.sock(s)?;
+                let mut w = this.w();
+                let sk = w.net.sockets.at(id);
+                match &sk.role {
+                    Role::Listener(_) => return Err(WsaError::WSAEINVAL),
+                    Role::Stream(t) if t.state.is_synchronized() => {
+                        return Err(WsaError::WSAEISCONN)
+                    }
+                    Role::Stream(t) if t.state == TcpState::SynSent => {
+                        return Err(WsaError::WSAEINVAL)
+                    }
+                    _ => {}
+                }
+                if sk.local.is_none() {
+                    // ConnectEx needs a bound socket (OV-12).
+                    return Err(WsaError::WSAEINVAL);
+                }
+                if !w.ov_free(this.host, &ov) {
+                    return Err(WsaError::WSAEINVAL);
+                }
+                let serial = w.start_op(Op {
+                    host: this.host,
+                    tid: this.tid,
+                    sid: id,
+                    ov,
+                    kind: OpKind::Connect { send: send_buf },
+                    bufs: Vec::new(),
+                    routine: None,
+                    done: None,
+                    from: None,
+                    msg: None,
+                });
+                if let Err(e) = w
+                    .connect_start(id, addr)
+                    .and_then(|tcp| tcp.then_some(()).ok_or(WsaError::WSAEINVAL))
+                {
+                    w.models.io.ops.remove(&serial);
+                    w.models.io.by_ov.remove(&(this.host, ov.id));
+                    return Err(e);
+                }
+                // The handshake needs the network, so it cannot have finished yet.
+                w.io_sock(id).connect = Some(serial);
+                Err(WsaError::WSA_IO_PENDING)
+            },
+        )
+    }
+
+    /// DisconnectEx: sends the FIN; with an OVERLAPPED it pends until the FIN is acknowledged,
+    /// without one it returns at once (after the acknowledgement with TF_REUSE_SOCKET).
+    pub(super) fn disconnect_ex_call(
+        &self,
+        s: Socket,
+        ov: Option<Overlapped>,
+        flags: u32,
+    ) -> Result<(), WsaError> {
+        self.call("DisconnectEx", s.raw() as u64, u64::from(flags), |this| {
+            let id = this.sock(s)?;
+            if flags & !TF_REUSE_SOCKET != 0 {
+                return Err(WsaError::WSAEINVAL);
+            }
+            let reuse = flags & TF_REUSE_SOCKET != 0;
+            let mut w = this.w();
+            let connected = w.tcp(id).is_some_and(|t| {
+                t.state.is_synchronized() && t.state != TcpState::TimeWait && t.error.is_none()
+            });
+            if !connected {
+                return Err(WsaError::WSAENOTCONN);
+            }
+            let Some(ov) = ov else {
+                // Without an OVERLAPPED the call returns at once (and queues nothing); with
+                // TF_REUSE_SOCKET it first waits for the FIN's acknowledgement.
+                w.shutdown_socket(id, SD_SEND)?;
+                drop(w);
+                if reuse {
+                    this.blocking("DisconnectEx", Some((s, id)), |w| match w.tcp(id) {
+                        Some(t) if !t.fin_acked && t.error.is_none() => {
+                            Step::Wait(WaitKey::Socket(id), None)
+                        }
+                        _ => Step::Done(Ok(())),
+                    })?;
+                    this.w().reuse_socket(id);
+                }
+                return Ok(());
+            };
+            if !w.ov_free(this.host, &ov) {
+                return Err(WsaError::WSAEINVAL);
+            }
+            let serial = w.start_op(Op {
+                host: this.host,
+                tid: this.tid,
+                sid: id,
+                ov,
+                kind: OpKind::Disconnect { reuse, bytes: 0 },
+                bufs: Vec::new(),
+                routine: None,
+                done: None,
+                from: None,
+                msg: None,
+            });
+            w.io_sock(id).disconnect = Some(serial);
+            w.shutdown_socket(id, SD_SEND)?;
+            // The FIN needs the network to be acknowledged: this is pending.
+            Err(WsaError::WSA_IO_PENDING)
+        })
+    }
+}

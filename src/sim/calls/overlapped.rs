@@ -1,0 +1,438 @@
+//! The overlapped calls of the simulator ([`OverlappedIo`] for [`SimWinsock`]): WSASend and
+//! WSARecv with and without OVERLAPPED, WSASendTo/WSARecvFrom, WSAGetOverlappedResult,
+//! CancelIoEx, and the alertable waits that run completion routines (SleepEx,
+//! WaitForSingleObjectEx, WaitForMultipleObjectsEx, QueueUserAPC).
+//!
+//! The trait's other calls are handed on: AcceptEx, GetAcceptExSockaddrs, ConnectEx and
+//! DisconnectEx to `mswsock.rs`, WSAIoctl to `wsa_ioctl.rs`, WSARecvMsg and WSASendMsg to
+//! `recv_msg.rs`, TransmitFile to `transmit_file.rs`.
+
+use crate::api::consts::*;
+use crate::api::{
+    ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, SockAddr, Socket,
+    ThreadId, TransmitFileBuffers, WsaError, WsaEvent, WsaMsg,
+};
+use crate::sim::api::SimWinsock;
+use crate::sim::models::overlapped::{Op, OpKind, Status};
+use crate::sim::runtime::{Step, WaitKey};
+use crate::sim::world::{SimLayers, World};
+
+impl SimWinsock {
+    /// Common start of an overlapped WSASend/WSARecv: checks, then the operation record.
+    fn start_stream_op(
+        &self,
+        w: &mut World,
+        id: usize,
+        kind: OpKind,
+        bufs: Vec<Vec<u8>>,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<SimWinsock>>,
+    ) -> Result<u64, WsaError> {
+        let receive = matches!(kind, OpKind::Recv { .. });
+        self.start_op_checked(
+            w,
+            id,
+            receive,
+            Op {
+                host: self.host,
+                tid: self.tid,
+                sid: id,
+                ov,
+                kind,
+                bufs,
+                routine,
+                done: None,
+                from: None,
+                msg: None,
+            },
+        )
+    }
+
+    /// Registers a send or receive operation after the checks made before anything is
+    /// queued: the socket's state, a routine on a socket bound to a port (OV-04), an
+    /// OVERLAPPED still pending.
+    pub(crate) fn start_op_checked(
+        &self,
+        w: &mut World,
+        id: usize,
+        receive: bool,
+        op: Op<SimLayers>,
+    ) -> Result<u64, WsaError> {
+        w.overlapped_precheck(id, receive)?;
+        if op.routine.is_some() && w.io_sock_ref(id).is_some_and(|io| io.port.is_some()) {
+            // A completion routine on a socket bound to a completion port (OV-04).
+            return Err(WsaError::WSAEINVAL);
+        }
+        if !w.ov_free(self.host, &op.ov) {
+            return Err(WsaError::WSAEINVAL);
+        }
+        Ok(w.start_op(op))
+    }
+}
+
+impl SimWinsock {
+    /// A whole overlapped WSASend/WSARecv call: checks and the operation record, then `body`
+    /// decides between completing at once and pending.
+    #[allow(clippy::too_many_arguments)]
+    fn stream_op(
+        &self,
+        call: &'static str,
+        s: Socket,
+        kind: OpKind,
+        bufs: Vec<Vec<u8>>,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<SimWinsock>>,
+        body: impl FnOnce(&mut World, usize, u64) -> Result<usize, WsaError>,
+    ) -> Result<usize, WsaError> {
+        let len: usize = bufs.iter().map(|b| b.len()).sum();
+        self.call(call, s.raw() as u64, len as u64, |this| {
+            let id = this.sock(s)?;
+            let mut w = this.w();
+            let serial = this.start_stream_op(&mut w, id, kind, bufs, ov, routine)?;
+            body(&mut w, id, serial)
+        })
+    }
+}
+
+impl OverlappedIo for SimWinsock {
+    fn wsa_send(&self, s: Socket, bufs: &[&[u8]], flags: u32) -> Result<usize, WsaError> {
+        let data: Vec<u8> = bufs.concat();
+        self.call("WSASend", s.raw() as u64, data.len() as u64, |this| {
+            this.send_body("WSASend", s, &data, flags as i32, None)
+        })
+    }
+
+    fn wsa_recv(
+        &self,
+        s: Socket,
+        bufs: &mut [&mut [u8]],
+        flags: u32,
+    ) -> Result<(usize, u32), WsaError> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        self.call("WSARecv", s.raw() as u64, total as u64, |this| {
+            let mut tmp = vec![0u8; total];
+            let (n, _) = this.recv_body("WSARecv", s, &mut tmp, flags as i32)?;
+            let mut off = 0;
+            for b in bufs.iter_mut() {
+                let k = b.len().min(n - off);
+                b[..k].copy_from_slice(&tmp[off..off + k]);
+                off += k;
+            }
+            Ok((n, 0))
+        })
+    }
+
+    fn wsa_send_overlapped(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        if flags & !((MSG_OOB | MSG_DONTROUTE) as u32) != 0 {
+            return self.call("WSASend", s.raw() as u64, 0, |_| {
+                Err::<usize, _>(WsaError::WSAEOPNOTSUPP)
+            });
+        }
+        let urgent = flags & MSG_OOB as u32 != 0;
+        self.stream_op(
+            "WSASend",
+            s,
+            OpKind::Send,
+            bufs,
+            ov,
+            routine,
+            |w, id, serial| {
+                let idle = w.io_sock_ref(id).is_none_or(|io| io.sends.is_empty());
+                w.reenable_send(id, false);
+                if idle && w.send_ready(id) {
+                    let data: Vec<u8> = w.models.io.ops[&serial].bufs.concat();
+                    w.tcp_enqueue(id, &data, urgent);
+                    w.finish_op(serial, Status::Ok, data.len(), true);
+                    return Ok(data.len());
+                }
+                w.io_sock(id).sends.push_back(serial);
+                Err(WsaError::WSA_IO_PENDING)
+            },
+        )
+    }
+
+    fn wsa_recv_overlapped(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        if flags & !(MSG_PEEK as u32) != 0 {
+            // MSG_WAITALL and MSG_OOB are not modelled for overlapped receives (MSG_PEEK is:
+            // the data is copied and stays queued, as on Windows).
+            return self.call("WSARecv", s.raw() as u64, 0, |_| {
+                Err::<usize, _>(WsaError::WSAEOPNOTSUPP)
+            });
+        }
+        let peek = flags & MSG_PEEK as u32 != 0;
+        let host = self.host;
+        self.stream_op(
+            "WSARecv",
+            s,
+            OpKind::Recv { peek },
+            bufs,
+            ov,
+            routine,
+            |w, id, serial| {
+                let idle = w.io_sock_ref(id).is_none_or(|io| io.recvs.is_empty());
+                w.io_sock(id).recvs.push_back(serial);
+                if idle {
+                    // Data already there (or a close): completes at once, still signalled and
+                    // still queued to a completion port (OV-06) unless skip-on-success is set.
+                    w.service_recvs_now(id, true);
+                }
+                w.reenable_recv(id, false);
+                w.op_outcome(serial, host, &ov)
+            },
+        )
+    }
+
+    fn wsa_send_to(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        to: &SockAddr,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        let dgram = self.sock(s).is_ok_and(|id| self.w().udp(id).is_some());
+        if !dgram {
+            return self.wsa_send_overlapped(s, bufs, flags, ov, routine);
+        }
+        let len: usize = bufs.iter().map(|b| b.len()).sum();
+        self.call("WSASendTo", s.raw() as u64, len as u64, |this| {
+            let id = this.sock(s)?;
+            let dst = to.parse()?;
+            let mut w = this.w();
+            let serial = this.start_stream_op(&mut w, id, OpKind::Send, bufs, ov, routine)?;
+            let data: Vec<u8> = w.models.io.ops[&serial].bufs.concat();
+            match w.udp_send(id, &data, Some(dst)) {
+                Ok(n) => {
+                    // A datagram is handed to the network at once: immediate completion.
+                    w.finish_op(serial, Status::Ok, n, true);
+                    Ok(n)
+                }
+                Err(e) => {
+                    w.models.io.ops.remove(&serial);
+                    w.models.io.by_ov.remove(&(this.host, ov.id));
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    fn wsa_recv_from(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        self.wsa_recv_overlapped(s, bufs, flags, ov, routine)
+    }
+
+    fn wsa_get_overlapped_result(
+        &self,
+        s: Socket,
+        ov: &Overlapped,
+        wait: bool,
+    ) -> Result<IoCompletion, WsaError> {
+        let r = self.call("WSAGetOverlappedResult", s.raw() as u64, ov.id, |this| {
+            this.sock(s)?;
+            let host = this.host;
+            this.blocking("WSAGetOverlappedResult", None, |w| {
+                if let Some(c) = w.collect_op(host, ov) {
+                    return Step::Done(Ok(c));
+                }
+                if w.models.io.by_ov.contains_key(&(host, ov.id)) {
+                    return if wait {
+                        Step::Wait(WaitKey::Io(host, ov.id), None)
+                    } else {
+                        Step::Done(Err(WsaError::WSA_IO_INCOMPLETE))
+                    };
+                }
+                match w.models.io.results.get(&(host, ov.id)) {
+                    Some(&(status, bytes)) => Step::Done(Ok(IoCompletion {
+                        overlapped: *ov,
+                        error: status.wsa(),
+                        bytes,
+                        flags: 0,
+                        bufs: Vec::new(),
+                        from: None,
+                        control: Vec::new(),
+                        msg_flags: 0,
+                    })),
+                    None => Step::Done(Err(WsaError::WSAEINVAL)),
+                }
+            })
+        });
+        if let Ok(IoCompletion { error: Some(e), .. }) = &r {
+            // WSAGetOverlappedResult returned FALSE: the operation's error is the last error.
+            self.w().rt.threads[self.tid].last_error = e.code();
+        }
+        r
+    }
+
+    // WSARecvMsg / WSASendMsg: recv_msg.rs.
+    fn wsa_recv_msg(&self, s: Socket, msg: &mut WsaMsg) -> Result<usize, WsaError> {
+        self.wsa_recv_msg_call(s, msg)
+    }
+
+    fn wsa_recv_msg_overlapped(
+        &self,
+        s: Socket,
+        msg: WsaMsg,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        self.wsa_recv_msg_overlapped_call(s, msg, ov, routine)
+    }
+
+    fn wsa_send_msg(&self, s: Socket, msg: &WsaMsg, flags: u32) -> Result<usize, WsaError> {
+        self.wsa_send_msg_call(s, msg, flags)
+    }
+
+    fn wsa_send_msg_overlapped(
+        &self,
+        s: Socket,
+        msg: WsaMsg,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        self.wsa_send_msg_overlapped_call(s, msg, flags, ov, routine)
+    }
+
+    // TransmitFile: transmit_file.rs.
+    fn transmit_file(
+        &self,
+        s: Socket,
+        file: Option<&[u8]>,
+        offset: u64,
+        bytes_to_write: u32,
+        buffers: Option<&TransmitFileBuffers>,
+        ov: Option<Overlapped>,
+        flags: u32,
+    ) -> Result<usize, WsaError> {
+        self.transmit_file_call(s, file, offset, bytes_to_write, buffers, ov, flags)
+    }
+
+    // The Microsoft extensions: mswsock.rs.
+    fn accept_ex(
+        &self,
+        listener: Socket,
+        accept_socket: Socket,
+        buf: Vec<u8>,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError> {
+        self.accept_ex_call(listener, accept_socket, buf, ov)
+    }
+
+    fn get_accept_ex_sockaddrs(
+        &self,
+        accept_socket: Socket,
+    ) -> Result<(SockAddr, SockAddr), WsaError> {
+        self.get_accept_ex_sockaddrs_call(accept_socket)
+    }
+
+    fn connect_ex(
+        &self,
+        s: Socket,
+        addr: &SockAddr,
+        send_buf: Vec<u8>,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError> {
+        self.connect_ex_call(s, addr, send_buf, ov)
+    }
+
+    fn disconnect_ex(&self, s: Socket, ov: Option<Overlapped>, flags: u32) -> Result<(), WsaError> {
+        self.disconnect_ex_call(s, ov, flags)
+    }
+
+    // WSAIoctl: wsa_ioctl.rs.
+    fn wsa_ioctl(
+        &self,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<usize, WsaError> {
+        self.wsa_ioctl_call(s, code, input, output)
+    }
+
+    fn wsa_ioctl_overlapped(
+        &self,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: Vec<u8>,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        self.wsa_ioctl_overlapped_call(s, code, input, output, ov, routine)
+    }
+
+    fn cancel_io_ex(&self, s: Socket, ov: Option<&Overlapped>) -> Result<(), WsaError> {
+        self.call(
+            "CancelIoEx",
+            s.raw() as u64,
+            ov.map_or(0, |o| o.id),
+            |this| {
+                let id = this.sock(s)?;
+                let n = this
+                    .w()
+                    .abort_ops(id, Status::Cancelled, Status::Cancelled, ov);
+                if n == 0 {
+                    return Err(WsaError::ERROR_NOT_FOUND);
+                }
+                Ok(())
+            },
+        )
+    }
+
+    fn sleep_ex(&self, ms: u32, alertable: bool) -> u32 {
+        self.sleep_alertable(ms, alertable)
+    }
+
+    fn wait_for_single_object_ex(
+        &self,
+        event: WsaEvent,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<u32, WsaError> {
+        self.wait_for_multiple_objects_ex(&[event], false, timeout_ms, alertable)
+    }
+
+    fn wait_for_multiple_objects_ex(
+        &self,
+        events: &[WsaEvent],
+        wait_all: bool,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<u32, WsaError> {
+        // WAIT_OBJECT_0 + i, WAIT_TIMEOUT and WAIT_IO_COMPLETION have the WSA_WAIT_* values.
+        self.wait_events(
+            "WaitForMultipleObjectsEx",
+            true,
+            events,
+            wait_all,
+            timeout_ms,
+            alertable,
+        )
+    }
+
+    fn queue_user_apc(&self, apc: ApcRoutine<Self>, thread: ThreadId) -> Result<(), WsaError> {
+        self.queue_apc(apc, thread)
+    }
+}

@@ -1,0 +1,150 @@
+//! TransmitFile in the simulator.
+//!
+//! The sim has no files: the "file" is an in-memory byte buffer the caller passes, read from
+//! the given offset (the file pointer, or OVERLAPPED.Offset) for the given count (0: to its
+//! end). TransmitFile reads the file in the kernel, so the send buffer does not limit it: the
+//! head, the file part and the tail go to the connection's send queue at once, in that order
+//! (after any WSASend still pending on the socket). Without an OVERLAPPED the call then
+//! returns the count; with one it always returns WSA_IO_PENDING (sock.c test_TransmitFile)
+//! and completes — event or completion packet — with the count. TF_DISCONNECT closes the
+//! sending direction afterwards and TF_REUSE_SOCKET then hands the handle a fresh socket once
+//! the FIN is acknowledged, as DisconnectEx does (`mswsock.rs`); with TF_DISCONNECT an
+//! overlapped TransmitFile completes when the FIN is acknowledged.
+
+use crate::api::consts::*;
+use crate::api::{Overlapped, Socket, TransmitFileBuffers, WsaError};
+use crate::sim::api::SimWinsock;
+use crate::sim::models::overlapped::{Op, OpKind, Status};
+use crate::sim::models::transmit_file::TF_IGNORED;
+use crate::sim::runtime::{Step, WaitKey};
+
+/// The bytes TransmitFile sends: head, then `file[offset..]` (at most `count` bytes, 0 for
+/// all), then tail.
+fn gather(
+    file: Option<&[u8]>,
+    offset: u64,
+    count: u32,
+    buffers: Option<&TransmitFileBuffers>,
+) -> Vec<u8> {
+    let mut data = Vec::new();
+    if let Some(b) = buffers {
+        data.extend_from_slice(&b.head);
+    }
+    if let Some(f) = file {
+        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(f.len());
+        let rest = &f[start..];
+        let n = if count == 0 {
+            rest.len()
+        } else {
+            rest.len().min(count as usize)
+        };
+        data.extend_from_slice(&rest[..n]);
+    }
+    if let Some(b) = buffers {
+        data.extend_from_slice(&b.tail);
+    }
+    data
+}
+
+impl SimWinsock {
+    /// `TransmitFile(hSocket, hFile, nNumberOfBytesToWrite, 0, lpOverlapped,
+    /// lpTransmitBuffers, dwReserved)`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn transmit_file_call(
+        &self,
+        s: Socket,
+        file: Option<&[u8]>,
+        offset: u64,
+        count: u32,
+        buffers: Option<&TransmitFileBuffers>,
+        ov: Option<Overlapped>,
+        flags: u32,
+    ) -> Result<usize, WsaError> {
+        let data = gather(file, offset, count, buffers);
+        self.call("TransmitFile", s.raw() as u64, data.len() as u64, |this| {
+            let id = this.sock(s)?;
+            let mut w = this.w();
+            // Not a connected stream socket (a datagram socket included): WSAENOTCONN, even
+            // with bad flags (ER-12).
+            if !w.transmit_ready(id) {
+                return Err(WsaError::WSAENOTCONN);
+            }
+            if flags & !(TF_DISCONNECT | TF_REUSE_SOCKET | TF_IGNORED) != 0 {
+                return Err(WsaError::WSAEINVAL);
+            }
+            let disconnect = flags & TF_DISCONNECT != 0;
+            let reuse = disconnect && flags & TF_REUSE_SOCKET != 0;
+            let n = data.len();
+            let Some(ov) = ov else {
+                drop(w);
+                // After any overlapped WSASend still waiting for room.
+                this.blocking("TransmitFile", Some((s, id)), |w| {
+                    if w.io_sock_ref(id).is_some_and(|io| !io.sends.is_empty()) {
+                        return Step::Wait(WaitKey::Writable(id), None);
+                    }
+                    if !w.transmit_ready(id) {
+                        return Step::Done(Err(WsaError::WSAENOTCONN));
+                    }
+                    if n > 0 {
+                        w.tcp_enqueue(id, &data, false);
+                    }
+                    Step::Done(Ok(()))
+                })?;
+                if disconnect {
+                    this.w().shutdown_socket(id, SD_SEND)?;
+                }
+                if reuse {
+                    this.blocking("TransmitFile", Some((s, id)), |w| match w.tcp(id) {
+                        Some(t) if !t.fin_acked && t.error.is_none() => {
+                            Step::Wait(WaitKey::Socket(id), None)
+                        }
+                        _ => Step::Done(Ok(())),
+                    })?;
+                    this.w().reuse_socket(id);
+                }
+                return Ok(n);
+            };
+            if !w.ov_free(this.host, &ov) {
+                return Err(WsaError::WSAEINVAL);
+            }
+            let kind = if disconnect {
+                OpKind::Disconnect { reuse, bytes: n }
+            } else {
+                OpKind::Send
+            };
+            let serial = w.start_op(Op {
+                host: this.host,
+                tid: this.tid,
+                sid: id,
+                ov,
+                kind,
+                bufs: vec![data.clone()],
+                routine: None,
+                done: None,
+                from: None,
+                msg: None,
+            });
+            let behind = w.io_sock_ref(id).is_some_and(|io| !io.sends.is_empty());
+            if disconnect {
+                // Queued now (behind no pending WSASend, or ahead of them: the sim does not
+                // hold a disconnecting TransmitFile back); completes at the FIN's ACK.
+                if n > 0 {
+                    w.tcp_enqueue(id, &data, false);
+                }
+                w.io_sock(id).disconnect = Some(serial);
+                w.shutdown_socket(id, SD_SEND)?;
+            } else if behind {
+                // Serviced in order with the pending sends (`service_sends`).
+                w.io_sock(id).sends.push_back(serial);
+            } else {
+                if n > 0 {
+                    w.tcp_enqueue(id, &data, false);
+                }
+                // Reported through the event or packet; the call itself says pending, as
+                // Windows' does (so FILE_SKIP_COMPLETION_PORT_ON_SUCCESS does not apply).
+                w.finish_op(serial, Status::Ok, n, false);
+            }
+            Err(WsaError::WSA_IO_PENDING)
+        })
+    }
+}

@@ -1,0 +1,436 @@
+//! `impl Winsock for SimWinsock`: the core calls of the simulator — WSAStartup/WSACleanup,
+//! the last error, `socket`, `bind`, `listen`, `accept`, `connect`, `send`/`recv`,
+//! `sendto`/`recvfrom`, `shutdown`, `closesocket` (with SO_LINGER), `ioctlsocket`, the
+//! address and option calls, and the thread and time calls.
+//!
+//! Each call runs through the per-call plumbing of `api.rs` (`call`, `enter`/`finish`,
+//! `blocking`); the socket work itself is done by the `World` methods of `socket`, `connect`,
+//! `stream`, `sockopt` and `udp`.
+
+use crate::api::consts::*;
+use crate::api::{SockAddr, Socket, ThreadId, Winsock, WsaData, WsaError};
+use crate::sim::api::SimWinsock;
+use crate::sim::net::endpoint::{RecvOp, SendOp};
+use crate::sim::runtime::trace::TraceKind;
+use crate::sim::runtime::{Step, ThreadState, WaitKey};
+
+impl SimWinsock {
+    /// The body of send/sendto/WSASend: a datagram to `to` (or the peer) on a datagram socket;
+    /// on a stream socket `to` is ignored (conformance NB-13) and the send may block.
+    pub(crate) fn send_body(
+        &self,
+        call: &'static str,
+        s: Socket,
+        buf: &[u8],
+        flags: i32,
+        to: Option<&SockAddr>,
+    ) -> Result<usize, WsaError> {
+        let mut w = self.w();
+        let id = w.sock_id(self.host, s)?;
+        let sk = w.net.sockets.get(id).expect("handle names a socket");
+        if matches!(sk.role, crate::sim::net::endpoint::Role::Dgram(_)) {
+            let to = to.map(|a| a.parse()).transpose()?;
+            return w.udp_send(id, buf, to);
+        }
+        let mut op = {
+            SendOp {
+                id,
+                flags,
+                nonblocking: sk.nonblocking,
+                done: 0,
+                deadline: w.timeout_deadline(sk.opts.sndtimeo_ms),
+            }
+        };
+        self.blocking_from(w, call, Some((s, id)), |w| {
+            let step = w.send_step(&mut op, buf);
+            if let Step::Done(r) = &step {
+                // send re-enables FD_WRITE; a WSAEWOULDBLOCK arms the next one.
+                w.reenable_send(id, *r == Err(WsaError::WSAEWOULDBLOCK));
+            }
+            step
+        })
+    }
+
+    /// The body of recv/recvfrom/WSARecv: bytes received and, for a datagram, its source.
+    pub(crate) fn recv_body(
+        &self,
+        call: &'static str,
+        s: Socket,
+        buf: &mut [u8],
+        flags: i32,
+    ) -> Result<(usize, Option<std::net::SocketAddr>), WsaError> {
+        let w = self.w();
+        let id = w.sock_id(self.host, s)?;
+        let sk = w.net.sockets.get(id).expect("handle names a socket");
+        let mut op = RecvOp {
+            id,
+            flags,
+            nonblocking: sk.nonblocking,
+            filled: 0,
+            deadline: w.timeout_deadline(sk.opts.rcvtimeo_ms),
+        };
+        let dgram = matches!(sk.role, crate::sim::net::endpoint::Role::Dgram(_));
+        let mut from = None;
+        let r = self.blocking_from(w, call, Some((s, id)), |w| {
+            let step = if dgram {
+                w.udp_recv_step(&mut op, buf, &mut from)
+            } else {
+                w.recv_step(&mut op, buf)
+            };
+            if let Step::Done(_) = &step {
+                // Any receive re-enables FD_READ (FD_OOB for MSG_OOB), whatever its outcome.
+                w.reenable_recv(id, flags & MSG_OOB != 0);
+            }
+            step
+        });
+        r.map(|n| (n, from))
+    }
+
+    /// SO_LINGER {1, n > 0} with data still unacknowledged: a blocking socket waits up to n
+    /// seconds for it (then the close is abortive); a nonblocking one fails with
+    /// WSAEWOULDBLOCK and stays open, as Windows' closesocket does.
+    fn linger_before_close(&self, s: Socket, id: usize) -> Result<(), WsaError> {
+        let (nonblocking, secs) = {
+            let mut w = self.w();
+            let sk = w.net.sockets.at(id);
+            let (onoff, secs, nonblocking) =
+                (sk.opts.linger.onoff, sk.opts.linger.secs, sk.nonblocking);
+            let outstanding = matches!(&sk.role, crate::sim::net::endpoint::Role::Stream(t)
+                if t.state.is_synchronized() && t.error.is_none() && t.queued() > 0 && t.rcv.is_empty());
+            if !(onoff && secs > 0 && outstanding) {
+                return Ok(());
+            }
+            (nonblocking, secs)
+        };
+        if nonblocking {
+            return Err(WsaError::WSAEWOULDBLOCK);
+        }
+        let deadline = self.now().as_nanos() as u64 + u64::from(secs) * 1_000_000_000;
+        let timed_out = self.blocking("closesocket", Some((s, id)), |w| match w.tcp(id) {
+            Some(t) if t.error.is_none() && t.queued() > 0 => {
+                if w.rt.now >= deadline {
+                    Step::Done(Ok(true))
+                } else {
+                    Step::Wait(WaitKey::Writable(id), Some(deadline))
+                }
+            }
+            _ => Step::Done(Ok(false)),
+        })?;
+        if timed_out {
+            // The linger time ran out with data unsent: the close becomes abortive (RST).
+            self.w().net.sockets.at(id).opts.linger.secs = 0;
+        }
+        Ok(())
+    }
+}
+
+impl Winsock for SimWinsock {
+    fn wsa_startup(&self, version: u16) -> Result<WsaData, WsaError> {
+        let r = self.enter("WSAStartup", true).and_then(|()| {
+            if version & 0xff == 0 {
+                return Err(WsaError::WSAVERNOTSUPPORTED);
+            }
+            self.w().sock.procs[self.host].wsa_refs += 1;
+            let v = if (version & 0xff, version >> 8) > (2, 2) {
+                WINSOCK_VERSION_2_2
+            } else {
+                version
+            };
+            Ok(WsaData {
+                version: v,
+                high_version: WINSOCK_VERSION_2_2,
+                description: "WinSock 2.0 (winsock-sim)".to_string(),
+                system_status: "Running".to_string(),
+            })
+        });
+        self.finish("WSAStartup", u64::from(version), 0, r)
+    }
+
+    fn wsa_cleanup(&self) -> Result<(), WsaError> {
+        self.call("WSACleanup", 0, 0, |this| {
+            let mut w = this.w();
+            let h = &mut w.sock.procs[this.host];
+            h.wsa_refs -= 1;
+            if h.wsa_refs == 0 {
+                let ids: Vec<usize> = h
+                    .objects()
+                    .into_iter()
+                    .filter_map(|o| match o {
+                        crate::sim::socket::handles::HandleObj::Socket(id) => Some(id),
+                        _ => None,
+                    })
+                    .collect();
+                for id in ids {
+                    w.close_socket(id);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn wsa_get_last_error(&self) -> i32 {
+        self.w().rt.threads[self.tid].last_error
+    }
+
+    fn wsa_set_last_error(&self, code: i32) {
+        self.w().rt.threads[self.tid].last_error = code;
+    }
+
+    fn socket(&self, af: i32, ty: i32, protocol: i32) -> Result<Socket, WsaError> {
+        self.call("socket", af as u64, ty as u64, |this| {
+            this.w().create_socket(this.host, af, ty, protocol)
+        })
+    }
+
+    fn bind(&self, s: Socket, addr: &SockAddr) -> Result<(), WsaError> {
+        let port = addr.port().unwrap_or(0);
+        self.call("bind", s.raw() as u64, u64::from(port), |this| {
+            let id = this.sock(s)?;
+            let a = addr.parse()?;
+            this.w().bind_socket(id, a)
+        })
+    }
+
+    fn listen(&self, s: Socket, backlog: i32) -> Result<(), WsaError> {
+        self.call("listen", s.raw() as u64, backlog as u64, |this| {
+            let id = this.sock(s)?;
+            this.w().listen_socket(id, backlog)
+        })
+    }
+
+    fn accept(&self, s: Socket) -> Result<(Socket, SockAddr), WsaError> {
+        self.call("accept", s.raw() as u64, 0, |this| {
+            let id = this.sock(s)?;
+            let r = this.blocking("accept", Some((s, id)), |w| w.accept_step(id));
+            if r.is_err() {
+                // Any accept call re-enables FD_ACCEPT, even one that fails.
+                this.w().reenable_accept(id);
+            }
+            r
+        })
+    }
+
+    fn connect(&self, s: Socket, addr: &SockAddr) -> Result<(), WsaError> {
+        let port = addr.port().unwrap_or(0);
+        self.call("connect", s.raw() as u64, u64::from(port), |this| {
+            let id = this.sock(s)?;
+            let nonblocking = {
+                let mut w = this.w();
+                if !w.connect_start(id, addr)? {
+                    return Ok(());
+                }
+                w.net.sockets.at(id).nonblocking
+            };
+            if nonblocking {
+                return Err(WsaError::WSAEWOULDBLOCK);
+            }
+            this.blocking("connect", Some((s, id)), |w| w.connect_wait(id))
+        })
+    }
+
+    fn send(&self, s: Socket, buf: &[u8], flags: i32) -> Result<usize, WsaError> {
+        self.call("send", s.raw() as u64, buf.len() as u64, |this| {
+            this.send_body("send", s, buf, flags, None)
+        })
+    }
+
+    fn recv(&self, s: Socket, buf: &mut [u8], flags: i32) -> Result<usize, WsaError> {
+        let len = buf.len() as u64;
+        self.call("recv", s.raw() as u64, len, |this| {
+            this.recv_body("recv", s, buf, flags).map(|(n, _)| n)
+        })
+    }
+
+    fn sendto(&self, s: Socket, buf: &[u8], flags: i32, to: &SockAddr) -> Result<usize, WsaError> {
+        self.call("sendto", s.raw() as u64, buf.len() as u64, |this| {
+            this.send_body("sendto", s, buf, flags, Some(to))
+        })
+    }
+
+    fn recvfrom(
+        &self,
+        s: Socket,
+        buf: &mut [u8],
+        flags: i32,
+    ) -> Result<(usize, SockAddr), WsaError> {
+        let len = buf.len() as u64;
+        let r = self.call("recvfrom", s.raw() as u64, len, |this| {
+            this.recv_body("recvfrom", s, buf, flags)
+        });
+        r.map(|(n, from)| (n, from.map_or(SockAddr::from_bytes(&[]), SockAddr::from)))
+    }
+
+    fn shutdown(&self, s: Socket, how: i32) -> Result<(), WsaError> {
+        self.call("shutdown", s.raw() as u64, how as u64, |this| {
+            let id = this.sock(s)?;
+            this.w().shutdown_socket(id, how)
+        })
+    }
+
+    fn closesocket(&self, s: Socket) -> Result<(), WsaError> {
+        self.call("closesocket", s.raw() as u64, 0, |this| {
+            let id = this.sock(s)?;
+            this.linger_before_close(s, id)?;
+            let mut w = this.w();
+            // Closing a socket posts nothing and ends its registration (EV-26).
+            w.netev_clear(id);
+            // Pending I/O ends: receives and sends with STATUS_CONNECTION_ABORTED (OV-02),
+            // AcceptEx on this listener or into this socket with STATUS_CANCELLED (OV-03).
+            w.abort_ops(
+                id,
+                crate::sim::models::overlapped::Status::LocalAbort,
+                crate::sim::models::overlapped::Status::Cancelled,
+                None,
+            );
+            w.cancel_accepts_into(this.host, s.raw());
+            w.close_socket(id);
+            Ok(())
+        })
+    }
+
+    fn ioctlsocket(&self, s: Socket, cmd: u32, arg: &mut u32) -> Result<(), WsaError> {
+        self.call("ioctlsocket", s.raw() as u64, u64::from(cmd), |this| {
+            let id = this.sock(s)?;
+            let mut w = this.w();
+            let registered = w
+                .netev(id)
+                .is_some_and(|n| n.reg != crate::sim::models::network_events::Reg::None);
+            if cmd == FIONBIO && *arg == 0 && registered {
+                // A socket registered with WSAAsyncSelect/WSAEventSelect stays nonblocking (EV-01).
+                return Err(WsaError::WSAEINVAL);
+            }
+            w.ioctl(id, cmd, arg)
+        })
+    }
+
+    fn getsockname(&self, s: Socket) -> Result<SockAddr, WsaError> {
+        self.call("getsockname", s.raw() as u64, 0, |this| {
+            let id = this.sock(s)?;
+            this.w().sock_name(id)
+        })
+    }
+
+    fn getpeername(&self, s: Socket) -> Result<SockAddr, WsaError> {
+        self.call("getpeername", s.raw() as u64, 0, |this| {
+            let id = this.sock(s)?;
+            this.w().peer_name(id)
+        })
+    }
+
+    fn setsockopt(
+        &self,
+        s: Socket,
+        level: i32,
+        optname: i32,
+        optval: &[u8],
+    ) -> Result<(), WsaError> {
+        self.call("setsockopt", s.raw() as u64, optname as u64, |this| {
+            let id = this.sock(s)?;
+            this.w().set_opt(id, level, optname, optval)
+        })
+    }
+
+    fn getsockopt(
+        &self,
+        s: Socket,
+        level: i32,
+        optname: i32,
+        optval: &mut [u8],
+    ) -> Result<usize, WsaError> {
+        self.call("getsockopt", s.raw() as u64, optname as u64, |this| {
+            let id = this.sock(s)?;
+            this.w().get_opt(id, level, optname, optval)
+        })
+    }
+
+    fn sleep(&self, ms: u32) {
+        let r = self.enter("Sleep", true).and_then(|()| {
+            if ms == 0 {
+                // Sleep(0) gives up the time slice; in a polling loop it counts as idle.
+                let mut w = self.w();
+                if w.note_idle(self.tid) {
+                    w.park_spinner(self.tid);
+                } else {
+                    w.requeue(self.tid);
+                }
+                drop(w);
+                return self.suspend();
+            }
+            let deadline = {
+                let w = self.w();
+                if ms == INFINITE {
+                    None
+                } else {
+                    Some(w.rt.now + u64::from(ms) * 1_000_000)
+                }
+            };
+            let mut w = self.w();
+            w.block(self.tid, "Sleep", &[], deadline);
+            drop(w);
+            self.suspend()
+        });
+        if r.is_ok() {
+            self.w()
+                .record(self.tid, TraceKind::Call("Sleep"), u64::from(ms), 0, 0);
+        }
+    }
+
+    fn get_tick_count(&self) -> u32 {
+        let (now, park) = {
+            let mut w = self.w();
+            // A loop that only reads the clock waits for time to pass: count it as polling,
+            // so the thread is parked and the clock can move.
+            let park = !w.rt.tearing_down && w.note_idle(self.tid);
+            if park {
+                w.park_spinner(self.tid);
+            }
+            (w.rt.now, park)
+        };
+        if park {
+            self.switch_to_scheduler();
+        }
+        (now / 1_000_000) as u32
+    }
+
+    fn get_system_info(&self) -> crate::api::SystemInfo {
+        crate::api::SystemInfo {
+            number_of_processors: self.w().rt.cfg.cpus,
+        }
+    }
+
+    fn create_thread<F>(&self, name: &str, f: F) -> Result<ThreadId, WsaError>
+    where
+        F: FnOnce(&Self) -> Result<(), WsaError> + Send + 'static,
+    {
+        let r = self.enter("CreateThread", true).map(|()| {
+            let mut w = self.w();
+            let daemon = w.rt.threads[self.tid].daemon;
+            ThreadId(w.new_thread(self.host, name.to_string(), daemon, Box::new(f)))
+        });
+        self.finish("CreateThread", 0, 0, r)
+    }
+
+    fn wait_for_thread(&self, t: ThreadId, timeout_ms: u32) -> Result<(), WsaError> {
+        // WaitForSingleObject is a kernel call: it needs no WSAStartup.
+        let r = self.enter("WaitForSingleObject", true).and_then(|()| {
+            let this = self;
+            let deadline = {
+                let w = this.w();
+                if t.0 >= w.rt.threads.len() {
+                    return Err(WsaError::WSA_INVALID_HANDLE);
+                }
+                (timeout_ms != INFINITE).then(|| w.rt.now + u64::from(timeout_ms) * 1_000_000)
+            };
+            this.blocking("WaitForSingleObject", None, |w| {
+                if w.rt.threads[t.0].state == ThreadState::Finished {
+                    Step::Done(Ok(()))
+                } else if deadline.is_some_and(|d| w.rt.now >= d) {
+                    Step::Done(Err(WsaError::WAIT_TIMEOUT))
+                } else {
+                    Step::Wait(WaitKey::Thread(t.0), deadline)
+                }
+            })
+        });
+        self.finish("WaitForSingleObject", t.0 as u64, u64::from(timeout_ms), r)
+    }
+}

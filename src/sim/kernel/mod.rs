@@ -1,0 +1,118 @@
+//! The kernel-object layer: what Windows' kernel and user32 give a server beside sockets —
+//! event objects, windows with their threads' message queues, I/O completion ports, and each
+//! thread's APC queue — sharing each process's handle table with sockets.
+//!
+//! Map:
+//! - `objects` — the object table ([`KObject`](objects::KObject)): events, windows, ports;
+//!   SetEvent / ResetEvent, message posting;
+//! - `port` — completion ports: packet queues and Windows' concurrency rule.
+
+pub(crate) mod objects;
+pub(crate) mod port;
+
+use std::collections::VecDeque;
+
+use crate::api::{CompletionPacket, Msg};
+use crate::sim::runtime::Layers;
+use crate::sim::socket::{SockHooks, SockLayers};
+
+use objects::ObjectTable;
+
+/// An asynchronous procedure call queued to a thread: run with the thread's handle `H`.
+pub(crate) type Apc<L> = Box<dyn FnOnce(&<L as Layers>::Handle) + Send>;
+
+/// The kernel layer's state.
+pub(crate) struct Kernel<L: Layers> {
+    /// Kernel objects of the wait models (events, windows, ports), by index.
+    pub objects: ObjectTable<L>,
+}
+
+impl<L: Layers> Default for Kernel<L> {
+    fn default() -> Self {
+        Kernel {
+            objects: ObjectTable::default(),
+        }
+    }
+}
+
+/// What the kernel keeps per simulated thread (APCs run with the thread's handle).
+pub(crate) struct KThread<L: Layers> {
+    /// The thread's message queue (messages of its windows and its own, such as WM_QUIT).
+    pub msgq: VecDeque<Msg>,
+    /// PostQuitMessage's exit code: WM_QUIT is generated only once the queue holds no posted
+    /// message, and several PostQuitMessage calls give one WM_QUIT.
+    pub quit: Option<i32>,
+    /// The thread's APC queue: run only during an alertable wait.
+    pub apcs: VecDeque<Apc<L>>,
+    /// The completion port this thread took its last packet from (it counts as one of the
+    /// port's running threads until it calls GetQueuedCompletionStatus again).
+    pub iocp_port: Option<usize>,
+    /// The thread is blocked elsewhere, so it does not count against its port's concurrency.
+    pub iocp_suspended: bool,
+    /// A completion packet handed to this thread when its port released it (Windows gives
+    /// the packet to the released thread at once).
+    pub iocp_handoff: Option<CompletionPacket>,
+}
+
+impl<L: Layers> Default for KThread<L> {
+    fn default() -> Self {
+        KThread {
+            msgq: VecDeque::new(),
+            quit: None,
+            apcs: VecDeque::new(),
+            iocp_port: None,
+            iocp_suspended: false,
+            iocp_handoff: None,
+        }
+    }
+}
+
+/// The layer types as the kernel layer needs them.
+pub(crate) trait KernLayers:
+    SockLayers<Kern = Kernel<Self>, ThreadExt = KThread<Self>>
+{
+}
+impl<L: SockLayers<Kern = Kernel<L>, ThreadExt = KThread<L>>> KernLayers for L {}
+
+/// The kernel layer defines no hooks of its own: what its objects do is seen by the waits of
+/// the runtime. The alias keeps the bounds of the layers above uniform.
+pub(crate) trait KernHooks<L: KernLayers>: SockHooks<L> {}
+impl<L: KernLayers, W: SockHooks<L>> KernHooks<L> for W {}
+
+impl<L: KernLayers> crate::sim::runtime::World<L>
+where
+    Self: KernHooks<L>,
+{
+    /// Thread `tid` is about to block in `call`: a released completion-port worker blocking
+    /// elsewhere lets another worker be released.
+    pub(crate) fn kernel_thread_blocking(&mut self, tid: usize, call: &'static str) {
+        let t = &mut self.rt.threads[tid].ext;
+        if let Some(port) = t.iocp_port {
+            if !t.iocp_suspended && !call.starts_with("GetQueuedCompletionStatus") {
+                t.iocp_suspended = true;
+                self.port_thread_left(port);
+            }
+        }
+    }
+
+    /// Thread `tid` was woken: a suspended worker counts against its port again.
+    pub(crate) fn kernel_thread_waking(&mut self, tid: usize) {
+        let t = &mut self.rt.threads[tid].ext;
+        if t.iocp_suspended {
+            t.iocp_suspended = false;
+            if let Some(port) = t.iocp_port {
+                self.port_thread_back(port);
+            }
+        }
+    }
+
+    /// Thread `tid` exited: it stops counting against its completion port's concurrency.
+    pub(crate) fn kernel_thread_exited(&mut self, tid: usize) {
+        let t = &mut self.rt.threads[tid].ext;
+        if let Some(port) = t.iocp_port.take() {
+            if !std::mem::take(&mut t.iocp_suspended) {
+                self.port_thread_left(port);
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Kernel objects of the wait models: event objects (WSAEVENT) and windows (HWND); their
+//! handles share each host's handle table with sockets, as on Windows.
+
+use crate::api::{Msg, WsaError};
+use crate::sim::kernel::{KernHooks, KernLayers};
+use crate::sim::runtime::WaitKey;
+use crate::sim::runtime::{Layers, World};
+use crate::sim::socket::handles::HandleObj;
+
+/// A window procedure as the sim stores it.
+pub(crate) type SimWndProc<L> = Box<dyn FnMut(&<L as Layers>::Handle, Msg) -> isize + Send>;
+
+/// One kernel object.
+pub(crate) enum KObject<L: Layers> {
+    /// A (WSA) event object.
+    Event { signaled: bool, manual_reset: bool },
+    /// A window: its owner thread's queue receives its messages.
+    Window {
+        owner: usize,
+        /// Taken out while it runs (so it may call back into the API).
+        proc: Option<SimWndProc<L>>,
+    },
+    /// An I/O completion port.
+    Port(crate::sim::kernel::port::Port),
+}
+
+impl<L: Layers> std::fmt::Debug for KObject<L> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KObject::Event { signaled, .. } => write!(f, "Event(signaled: {signaled})"),
+            KObject::Window { owner, .. } => write!(f, "Window(owner: t{owner})"),
+            KObject::Port(p) => write!(f, "Port(queued: {})", p.queue.len()),
+        }
+    }
+}
+
+/// All kernel objects of the run, by index; indices are reused.
+pub(crate) struct ObjectTable<L: Layers> {
+    slots: Vec<Option<(usize, KObject<L>)>>,
+    free: Vec<usize>,
+}
+
+impl<L: Layers> Default for ObjectTable<L> {
+    fn default() -> Self {
+        ObjectTable {
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+}
+
+impl<L: Layers> ObjectTable<L> {
+    pub(crate) fn get_mut(&mut self, idx: usize) -> Option<&mut KObject<L>> {
+        self.slots.get_mut(idx)?.as_mut().map(|(_, o)| o)
+    }
+
+    pub(crate) fn get(&self, idx: usize) -> Option<&KObject<L>> {
+        self.slots.get(idx)?.as_ref().map(|(_, o)| o)
+    }
+}
+
+impl<L: KernLayers> World<L>
+where
+    Self: KernHooks<L>,
+{
+    /// Creates an object and gives it a handle on `host`.
+    pub(crate) fn new_object(&mut self, host: usize, obj: KObject<L>) -> usize {
+        let t = &mut self.kern.objects;
+        let idx = match t.free.pop() {
+            Some(i) => {
+                t.slots[i] = Some((host, obj));
+                i
+            }
+            None => {
+                t.slots.push(Some((host, obj)));
+                t.slots.len() - 1
+            }
+        };
+        self.sock.procs[host].alloc_handle(HandleObj::Object(idx))
+    }
+
+    /// The object index behind handle `h` on `host`.
+    pub(crate) fn object_id(&self, host: usize, h: usize) -> Option<usize> {
+        match self.sock.procs[host].handle(h) {
+            Some(HandleObj::Object(idx)) => Some(idx),
+            _ => None,
+        }
+    }
+
+    /// The event object behind `h`, or WSA_INVALID_HANDLE.
+    pub(crate) fn event_id(&self, host: usize, h: usize) -> Result<usize, WsaError> {
+        match self
+            .object_id(host, h)
+            .and_then(|i| self.kern.objects.get(i).map(|o| (i, o)))
+        {
+            Some((i, KObject::Event { .. })) => Ok(i),
+            _ => Err(WsaError::WSA_INVALID_HANDLE),
+        }
+    }
+
+    /// The window behind `h`, if it is one.
+    pub(crate) fn window_id(&self, host: usize, h: usize) -> Option<usize> {
+        match self
+            .object_id(host, h)
+            .and_then(|i| self.kern.objects.get(i).map(|o| (i, o)))
+        {
+            Some((i, KObject::Window { .. })) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Closes handle `h` and destroys its object.
+    pub(crate) fn close_object(&mut self, host: usize, h: usize) {
+        if let Some(idx) = self.object_id(host, h) {
+            self.sock.procs[host].free_handle(h);
+            if let Some(slot) = self.kern.objects.slots.get_mut(idx) {
+                *slot = None;
+                self.kern.objects.free.push(idx);
+            }
+            self.notify(WaitKey::Object(idx));
+        }
+    }
+
+    /// SetEvent: signals event `idx` and wakes its waiters.
+    pub(crate) fn set_event(&mut self, idx: usize) {
+        if let Some(KObject::Event { signaled, .. }) = self.kern.objects.get_mut(idx) {
+            *signaled = true;
+            self.notify(WaitKey::Object(idx));
+        }
+    }
+
+    /// ResetEvent.
+    pub(crate) fn reset_event(&mut self, idx: usize) {
+        if let Some(KObject::Event { signaled, .. }) = self.kern.objects.get_mut(idx) {
+            *signaled = false;
+        }
+    }
+
+    /// Whether event `idx` is signalled; `consume` resets an auto-reset event that is.
+    pub(crate) fn event_signaled(&mut self, idx: usize, consume: bool) -> bool {
+        match self.kern.objects.get_mut(idx) {
+            Some(KObject::Event {
+                signaled,
+                manual_reset,
+            }) => {
+                let s = *signaled;
+                if s && consume && !*manual_reset {
+                    *signaled = false;
+                }
+                s
+            }
+            _ => false,
+        }
+    }
+
+    /// Posts a message to the queue of the thread owning window `win`.
+    pub(crate) fn post_to_window(&mut self, win: usize, msg: Msg) -> bool {
+        let Some(KObject::Window { owner, .. }) = self.kern.objects.get(win) else {
+            return false;
+        };
+        let owner = *owner;
+        self.post_to_thread(owner, msg);
+        true
+    }
+
+    /// Queues a message for thread `tid`.
+    pub(crate) fn post_to_thread(&mut self, tid: usize, msg: Msg) {
+        self.rt.threads[tid].ext.msgq.push_back(msg);
+        self.notify(WaitKey::Messages(tid));
+    }
+}

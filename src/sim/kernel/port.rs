@@ -1,0 +1,135 @@
+//! I/O completion ports: a packet queue per port, and Windows' concurrency rule — at most
+//! NumberOfConcurrentThreads workers released at once, a released worker that blocks
+//! elsewhere lets another one go, and waiting workers are released last-in first-out.
+
+use std::collections::VecDeque;
+
+use crate::api::{CompletionPacket, WsaError};
+use crate::sim::kernel::objects::KObject;
+use crate::sim::kernel::{KernHooks, KernLayers};
+use crate::sim::runtime::WaitKey;
+use crate::sim::runtime::World;
+
+/// One completion port.
+#[derive(Debug, Default)]
+pub(crate) struct Port {
+    pub queue: VecDeque<CompletionPacket>,
+    /// NumberOfConcurrentThreads.
+    pub concurrency: usize,
+    /// Released workers that are running (not blocked elsewhere).
+    pub active: usize,
+}
+
+impl<L: KernLayers> World<L>
+where
+    Self: KernHooks<L>,
+{
+    pub(crate) fn port_mut(&mut self, idx: usize) -> Option<&mut Port> {
+        match self.kern.objects.get_mut(idx) {
+            Some(KObject::Port(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The port object behind a handle, or WSA_INVALID_HANDLE.
+    pub(crate) fn port_id(&self, host: usize, h: usize) -> Result<usize, WsaError> {
+        match self
+            .object_id(host, h)
+            .and_then(|i| self.kern.objects.get(i).map(|o| (i, o)))
+        {
+            Some((i, KObject::Port(_))) => Ok(i),
+            _ => Err(WsaError::WSA_INVALID_HANDLE),
+        }
+    }
+
+    /// Queues a packet and releases a waiting worker if the concurrency limit allows.
+    pub(crate) fn post_packet(&mut self, idx: usize, packet: CompletionPacket) {
+        let Some(p) = self.port_mut(idx) else { return };
+        p.queue.push_back(packet);
+        self.release_worker(idx);
+    }
+
+    /// Releases waiting workers (last-in first-out) while packets are queued and the
+    /// concurrency limit allows; each released worker is handed its packet and counts as
+    /// running at once, as on Windows.
+    fn release_worker(&mut self, idx: usize) {
+        loop {
+            let Some(p) = self.port_mut(idx) else { return };
+            if p.queue.is_empty() || p.active >= p.concurrency {
+                return;
+            }
+            let Some((tid, seq)) = self.pop_last_waiter(WaitKey::Object(idx)) else {
+                return;
+            };
+            let Some(p) = self.port_mut(idx) else { return };
+            let packet = p.queue.pop_front().expect("queue checked non-empty");
+            p.active += 1;
+            let t = &mut self.rt.threads[tid];
+            t.ext.iocp_handoff = Some(packet);
+            t.ext.iocp_port = Some(idx);
+            t.ext.iocp_suspended = false;
+            self.wake(tid, seq);
+        }
+    }
+
+    /// A released worker of port `idx` blocked elsewhere or came back for more.
+    pub(crate) fn port_thread_left(&mut self, idx: usize) {
+        if let Some(p) = self.port_mut(idx) {
+            p.active = p.active.saturating_sub(1);
+            self.release_worker(idx);
+        }
+    }
+
+    /// A released worker of port `idx` that was blocked elsewhere runs again.
+    pub(crate) fn port_thread_back(&mut self, idx: usize) {
+        if let Some(p) = self.port_mut(idx) {
+            p.active += 1;
+        }
+    }
+
+    /// The calling thread stops counting as a released worker of its port (it is back in
+    /// GetQueuedCompletionStatus).
+    ///
+    /// No other worker is released here: the caller itself takes a queued packet first, as a
+    /// running thread calling GetQueuedCompletionStatus does on Windows.
+    pub(crate) fn leave_port(&mut self, tid: usize, next: usize) {
+        let t = &mut self.rt.threads[tid];
+        if let Some(port) = t.ext.iocp_port.take() {
+            if !std::mem::take(&mut t.ext.iocp_suspended) {
+                if port != next {
+                    // Moving to another port: this one may release a waiter now.
+                    self.port_thread_left(port);
+                } else if let Some(p) = self.port_mut(port) {
+                    p.active = p.active.saturating_sub(1);
+                }
+            }
+        }
+    }
+
+    /// Dequeues up to `max` packets for `tid`: the packet it was handed when released, or
+    /// fresh ones if the port's concurrency allows.
+    pub(crate) fn take_packets(
+        &mut self,
+        tid: usize,
+        idx: usize,
+        max: usize,
+    ) -> Option<Vec<CompletionPacket>> {
+        if let Some(first) = self.rt.threads[tid].ext.iocp_handoff.take() {
+            let mut packets = vec![first];
+            if let Some(p) = self.port_mut(idx) {
+                let more = (max.max(1) - 1).min(p.queue.len());
+                packets.extend(p.queue.drain(..more));
+            }
+            return Some(packets);
+        }
+        let p = self.port_mut(idx)?;
+        if p.queue.is_empty() || p.active >= p.concurrency {
+            return None;
+        }
+        let n = max.clamp(1, p.queue.len());
+        let packets: Vec<CompletionPacket> = p.queue.drain(..n).collect();
+        p.active += 1;
+        self.rt.threads[tid].ext.iocp_port = Some(idx);
+        Some(packets)
+    }
+}

@@ -1,0 +1,212 @@
+//! The Microsoft extensions (mswsock.dll) as the simulator models them: AcceptEx (the accept
+//! socket takes over a queued connection — its handle now names the connection — and, given
+//! a receive buffer, waits for the first data), GetAcceptExSockaddrs, ConnectEx (a bound
+//! socket connects, then sends its first buffer) and DisconnectEx (done when the FIN is
+//! acknowledged; TF_REUSE_SOCKET then gives the handle a fresh socket).
+//!
+//! Both sides of each are here: the calls (the [`OverlappedIo`](crate::api::OverlappedIo)
+//! impl in `overlapped_api.rs` hands them on) and the `World` side that services the pending
+//! operations as connections arrive, connect and close.
+
+use crate::api::WsaError;
+use crate::sim::models::overlapped::{OpKind, Status};
+use crate::sim::models::{ModelHooks, ModelLayers};
+use crate::sim::net::endpoint::Role;
+use crate::sim::runtime::World;
+
+impl<L: ModelLayers> World<L>
+where
+    Self: ModelHooks<L>,
+{
+    /// AcceptEx operations waiting on listener `lid` take queued connections.
+    pub(crate) fn service_accepts(&mut self, lid: usize) {
+        loop {
+            let Some(&serial) = self.io_sock_ref(lid).and_then(|io| io.accepts.front()) else {
+                return;
+            };
+            let child = match self.net.sockets.get_mut(lid).map(|s| &mut s.role) {
+                Some(Role::Listener(q)) => match q.accept_q.pop_front() {
+                    Some(c) => c,
+                    None => return,
+                },
+                _ => return,
+            };
+            self.io_sock(lid).accepts.pop_front();
+            let (accept_handle, recv_len) = match &self.models.io.ops[&serial].kind {
+                OpKind::Accept {
+                    accept_handle,
+                    recv_len,
+                    ..
+                } => (*accept_handle, *recv_len),
+                _ => unreachable!("accept queue holds AcceptEx operations"),
+            };
+            let host = self.net.sockets.at(lid).host;
+            if !self.transplant(host, accept_handle, child) {
+                // The accept socket is gone: the connection is lost, as on Windows.
+                self.tcp_abort(child);
+                self.finish_op(serial, Status::Cancelled, 0, false);
+                continue;
+            }
+            if recv_len == 0 {
+                self.finish_op(serial, Status::Ok, 0, false);
+            } else {
+                if let Some(OpKind::Accept { child: c, .. }) =
+                    self.models.io.ops.get_mut(&serial).map(|op| &mut op.kind)
+                {
+                    *c = Some(child);
+                }
+                self.io_sock(child).accept_wait = Some(serial);
+                self.service_recvs(child);
+            }
+        }
+    }
+
+    /// Makes handle `h` (an unconnected accept socket) name connection `child`, as AcceptEx
+    /// does. The old socket object goes; its completion port association carries over.
+    fn transplant(&mut self, host: usize, h: usize, child: usize) -> bool {
+        let Ok(old) = self.sock_id(host, crate::api::Socket::from_raw(h)) else {
+            return false;
+        };
+        let port = self.io_sock_ref(old).and_then(|io| io.port);
+        let skip = self.io_sock_ref(old).is_some_and(|io| io.skip_on_success);
+        let nonblocking = self.net.sockets.at(old).nonblocking;
+        self.sock.procs[host]
+            .replace_handle(h, crate::sim::socket::handles::HandleObj::Socket(child));
+        self.net.sockets.at(old).handle = None;
+        self.free_socket(old);
+        let c = self.net.sockets.at(child);
+        c.handle = Some(h);
+        c.nonblocking = nonblocking;
+        c.needs_accept_context = true;
+        if let Role::Stream(t) = &mut c.role {
+            t.listener = None;
+        }
+        let io = self.io_sock(child);
+        io.port = port;
+        io.skip_on_success = skip;
+        self.netev_mut(child).write_latched = true;
+        true
+    }
+
+    /// Whether socket `id` is the accept socket of a pending AcceptEx.
+    pub(crate) fn pending_accept_into(&self, id: usize) -> bool {
+        let Some((host, h)) = self
+            .net
+            .sockets
+            .get(id)
+            .and_then(|s| Some((s.host, s.handle?)))
+        else {
+            return false;
+        };
+        // Handle values are per host (per process): compare both. (`any` over the map: the
+        // answer does not depend on its iteration order.)
+        self.models.io.ops.values().any(|op| {
+            op.done.is_none()
+                && op.host == host
+                && matches!(op.kind, OpKind::Accept { accept_handle, child: None, .. } if accept_handle == h)
+        })
+    }
+
+    /// Whether a ConnectEx is pending on socket `id`.
+    pub(crate) fn connect_ex_pending(&self, id: usize) -> bool {
+        self.io_sock_ref(id).is_some_and(|io| io.connect.is_some())
+    }
+
+    /// A pending DisconnectEx completes once its FIN is acknowledged (or the connection ends).
+    pub(crate) fn service_disconnect(&mut self, id: usize) {
+        let Some(serial) = self.io_sock_ref(id).and_then(|io| io.disconnect) else {
+            return;
+        };
+        let (acked, reset) = self
+            .tcp(id)
+            .map_or((false, true), |t| (t.fin_acked, t.error.is_some()));
+        if acked || reset {
+            self.io_sock(id).disconnect = None;
+            let (reuse, bytes) = match self.models.io.ops.get(&serial).map(|op| &op.kind) {
+                Some(&OpKind::Disconnect { reuse, bytes }) => (reuse, bytes),
+                _ => (false, 0),
+            };
+            let status = if acked { Status::Ok } else { Status::Reset };
+            self.finish_op(serial, status, if acked { bytes } else { 0 }, false);
+            if reuse {
+                self.reuse_socket(id);
+            }
+        }
+    }
+
+    /// TF_REUSE_SOCKET: the handle of socket `id` moves to a fresh, unbound socket of the same
+    /// kind (options, nonblocking mode and completion port association kept), ready for
+    /// AcceptEx or ConnectEx; the old connection finishes closing on its own.
+    pub(crate) fn reuse_socket(&mut self, id: usize) {
+        let old = self.net.sockets.at(id);
+        let Some(h) = old.handle.take() else { return };
+        old.closed = true;
+        let fresh = crate::sim::net::endpoint::Sock {
+            handle: Some(h),
+            nonblocking: old.nonblocking,
+            ..crate::sim::net::endpoint::Sock::new(
+                old.host,
+                old.family,
+                old.ty,
+                old.opts.clone(),
+                Role::Idle,
+            )
+        };
+        let host = old.host;
+        let new_id = self.net.sockets.insert(fresh);
+        self.sock.procs[host]
+            .replace_handle(h, crate::sim::socket::handles::HandleObj::Socket(new_id));
+        let (port, skip) = match self.io_sock_ref(id) {
+            Some(io) => (io.port, io.skip_on_success),
+            None => (None, false),
+        };
+        let io = self.io_sock(new_id);
+        io.port = port;
+        io.skip_on_success = skip;
+        self.netev_clear(id);
+        self.reap_if_orphan(id);
+    }
+
+    /// A ConnectEx finished (its socket connected or failed).
+    pub(crate) fn service_connect(&mut self, id: usize, err: Option<WsaError>) {
+        let Some(serial) = self.io_sock_ref(id).and_then(|io| io.connect) else {
+            return;
+        };
+        self.io_sock(id).connect = None;
+        match err {
+            None => {
+                let data = match self.models.io.ops.get_mut(&serial).map(|op| &mut op.kind) {
+                    Some(OpKind::Connect { send }) => std::mem::take(send),
+                    _ => Vec::new(),
+                };
+                if !data.is_empty() {
+                    self.tcp_enqueue(id, &data, false);
+                }
+                self.io_sock(id).by_connect_ex = true;
+                self.finish_op(serial, Status::Ok, data.len(), false);
+            }
+            Some(WsaError::WSAETIMEDOUT) => self.finish_op(serial, Status::TimedOut, 0, false),
+            Some(_) => self.finish_op(serial, Status::Refused, 0, false),
+        }
+    }
+
+    /// Cancels the AcceptEx operations (of any listener of `host`) that would use accept
+    /// handle `h`.
+    pub(crate) fn cancel_accepts_into(&mut self, host: usize, h: usize) {
+        let hits: Vec<(u64, usize)> = self
+            .models.io
+            .ops
+            .iter()
+            .filter(|(_, op)| {
+                op.done.is_none()
+                    && op.host == host
+                    && matches!(op.kind, OpKind::Accept { accept_handle, child: None, .. } if accept_handle == h)
+            })
+            .map(|(&serial, op)| (serial, op.sid))
+            .collect();
+        for (serial, lid) in hits {
+            self.io_sock(lid).accepts.retain(|&s| s != serial);
+            self.finish_op(serial, Status::Cancelled, 0, false);
+        }
+    }
+}

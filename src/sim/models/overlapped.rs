@@ -1,0 +1,604 @@
+//! Overlapped operations: issue, completion, and delivery of the completion through exactly
+//! one channel — the completion routine (an APC on the issuing thread), the completion port
+//! of the socket, or `WSAGetOverlappedResult`.
+//!
+//! Pending receives take arriving data before anything else sees it (no FD_READ for data an
+//! overlapped receive consumed, conformance EV-20); a FIN completes them with 0 bytes, a reset
+//! with STATUS_CONNECTION_RESET, a local close with STATUS_CONNECTION_ABORTED (STATUS_CANCELLED on a datagram
+//! socket) (OV-01, OV-02).
+//! The event in the OVERLAPPED is signalled on completion unless a completion routine was
+//! given (OV-04); an operation that completes at once still signals and still queues its
+//! packet (OV-06) unless FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is set.
+//!
+//! This file holds the operation table (issue, completion, delivery, collection, abort) and
+//! the servicing of pending WSARecv/WSASend operations; AcceptEx, ConnectEx and DisconnectEx
+//! are serviced in `mswsock.rs`, and the calls that start operations are in
+//! `overlapped_api.rs`, `mswsock.rs` and `wsa_ioctl.rs`.
+
+use std::collections::VecDeque;
+
+use crate::sim::models::keymap::KeyMap;
+
+use crate::api::{CompletionPacket, IoCompletion, Overlapped, WsaError};
+use crate::sim::models::{ModelHooks, ModelLayers};
+use crate::sim::net::endpoint::Role;
+use crate::sim::runtime::trace::TraceKind;
+use crate::sim::runtime::WaitKey;
+use crate::sim::runtime::{Layers, World};
+
+/// How an operation ended (the NTSTATUS in `OVERLAPPED.Internal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Ok,
+    /// STATUS_CONNECTION_RESET: the peer reset.
+    Reset,
+    /// STATUS_CONNECTION_ABORTED: the socket was closed locally.
+    LocalAbort,
+    /// STATUS_CANCELLED: CancelIoEx, or a closed listener / accept socket.
+    Cancelled,
+    /// STATUS_CONNECTION_REFUSED.
+    Refused,
+    /// STATUS_IO_TIMEOUT: a connect got no answer.
+    TimedOut,
+    /// STATUS_BUFFER_OVERFLOW: a datagram larger than the buffers (the rest is lost).
+    MsgSize,
+    /// STATUS_PORT_UNREACHABLE: an ICMP port unreachable for an earlier datagram.
+    PortUnreachable,
+    /// STATUS_NOT_SUPPORTED: an overlapped WSAIoctl code WinSock does not handle.
+    NotSupported,
+}
+
+impl Status {
+    /// The WinSock code (WSAGetOverlappedResult, completion routines).
+    pub(crate) fn wsa(self) -> Option<WsaError> {
+        match self {
+            Status::Ok => None,
+            Status::Reset => Some(WsaError::WSAECONNRESET),
+            Status::LocalAbort => Some(WsaError::WSAECONNABORTED),
+            Status::Cancelled => Some(WsaError::WSA_OPERATION_ABORTED),
+            Status::Refused => Some(WsaError::WSAECONNREFUSED),
+            Status::TimedOut => Some(WsaError::WSAETIMEDOUT),
+            Status::MsgSize => Some(WsaError::WSAEMSGSIZE),
+            Status::PortUnreachable => Some(WsaError::WSAECONNRESET),
+            Status::NotSupported => Some(WsaError::WSAEOPNOTSUPP),
+        }
+    }
+
+    /// The Win32 code (GetQueuedCompletionStatus).
+    pub(crate) fn win32(self) -> Option<WsaError> {
+        match self {
+            Status::Ok => None,
+            Status::Reset => Some(WsaError::ERROR_NETNAME_DELETED),
+            Status::LocalAbort => Some(WsaError::ERROR_CONNECTION_ABORTED),
+            Status::Cancelled => Some(WsaError::WSA_OPERATION_ABORTED),
+            Status::Refused => Some(WsaError::ERROR_CONNECTION_REFUSED),
+            // ERROR_SEM_TIMEOUT (121).
+            Status::TimedOut => Some(WsaError::Other(121)),
+            Status::MsgSize => Some(WsaError::ERROR_MORE_DATA),
+            Status::PortUnreachable => Some(WsaError::ERROR_PORT_UNREACHABLE),
+            Status::NotSupported => Some(WsaError::ERROR_NOT_SUPPORTED),
+        }
+    }
+}
+
+/// What an operation does.
+#[derive(Debug)]
+pub(crate) enum OpKind {
+    /// WSARecv / WSARecvFrom; with MSG_PEEK the data is copied and stays queued.
+    Recv {
+        peek: bool,
+    },
+    Send,
+    /// AcceptEx on the op's (listener) socket into the socket with handle `accept_handle`;
+    /// `child` is set once a connection was taken and the op waits for its first data.
+    Accept {
+        accept_handle: usize,
+        recv_len: usize,
+        child: Option<usize>,
+    },
+    /// ConnectEx: `send` goes out once connected.
+    Connect {
+        send: Vec<u8>,
+    },
+    /// An overlapped WSAIoctl (its output buffer is the op's one buffer).
+    Ioctl,
+    /// DisconnectEx (or TransmitFile with TF_DISCONNECT, which reports `bytes`): completes
+    /// when the FIN is acknowledged; with TF_REUSE_SOCKET the handle then names a fresh,
+    /// unbound socket.
+    Disconnect {
+        reuse: bool,
+        bytes: usize,
+    },
+}
+
+/// A completion routine as the sim stores it.
+pub(crate) type SimRoutine<L> = Box<dyn FnOnce(&<L as Layers>::Handle, IoCompletion) + Send>;
+
+/// One overlapped operation.
+pub(crate) struct Op<L: Layers> {
+    pub host: usize,
+    /// The issuing thread (its APC queue runs the routine).
+    pub tid: usize,
+    /// The socket whose completion key the packet carries.
+    pub sid: usize,
+    pub ov: Overlapped,
+    pub kind: OpKind,
+    pub bufs: Vec<Vec<u8>>,
+    pub routine: Option<SimRoutine<L>>,
+    pub done: Option<(Status, usize)>,
+    /// The source of the datagram a WSARecvFrom took.
+    pub from: Option<std::net::SocketAddr>,
+    /// A WSARecvMsg's control buffer and output flags (`None` for other operations).
+    pub msg: Option<MsgState>,
+}
+
+/// The WSAMSG parts of a WSARecvMsg operation besides its buffers.
+#[derive(Debug, Default)]
+pub(crate) struct MsgState {
+    /// Control.len as given.
+    pub control_cap: usize,
+    /// The records written.
+    pub control: Vec<u8>,
+    /// dwFlags on return.
+    pub flags: u32,
+}
+
+/// Per-socket I/O state.
+#[derive(Debug, Default)]
+pub(crate) struct SockIo {
+    pub recvs: VecDeque<u64>,
+    pub sends: VecDeque<u64>,
+    pub accepts: VecDeque<u64>,
+    pub connect: Option<u64>,
+    /// An AcceptEx (of some listener) waiting for this socket's first data.
+    pub accept_wait: Option<u64>,
+    /// A DisconnectEx waiting for the acknowledgement of its FIN.
+    pub disconnect: Option<u64>,
+    /// Completion port object and key.
+    pub port: Option<(usize, usize)>,
+    pub skip_on_success: bool,
+    /// The connection was made by ConnectEx: `connect()` on it is WSAEINVAL, not
+    /// WSAEISCONN (conformance NB-05).
+    pub by_connect_ex: bool,
+}
+
+/// All overlapped state of the run.
+pub(crate) struct IoState<L: Layers> {
+    pub ops: KeyMap<u64, Op<L>>,
+    pub next: u64,
+    /// Operations not yet collected, by (host, OVERLAPPED id).
+    pub by_ov: KeyMap<(usize, u64), u64>,
+    /// Results of operations delivered by routine or packet, for a later
+    /// WSAGetOverlappedResult: (status, bytes).
+    pub results: KeyMap<(usize, u64), (Status, usize)>,
+    /// Keys of `results` in insertion order (for eviction).
+    pub results_order: VecDeque<(usize, u64)>,
+    pub socks: Vec<Option<Box<SockIo>>>,
+}
+
+impl<L: Layers> Default for IoState<L> {
+    fn default() -> Self {
+        IoState {
+            ops: KeyMap::default(),
+            next: 0,
+            by_ov: KeyMap::default(),
+            results: KeyMap::default(),
+            results_order: VecDeque::new(),
+            socks: Vec::new(),
+        }
+    }
+}
+
+/// How many delivered results WSAGetOverlappedResult can still find.
+const RESULTS_KEPT: usize = 4096;
+
+impl<L: ModelLayers> World<L>
+where
+    Self: ModelHooks<L>,
+{
+    pub(crate) fn io_sock(&mut self, id: usize) -> &mut SockIo {
+        let socks = &mut self.models.io.socks;
+        if socks.len() <= id {
+            socks.resize_with(id + 1, || None);
+        }
+        socks[id].get_or_insert_with(Box::default)
+    }
+
+    pub(crate) fn io_sock_ref(&self, id: usize) -> Option<&SockIo> {
+        self.models.io.socks.get(id)?.as_deref()
+    }
+
+    /// Forgets a freed socket's I/O state.
+    pub(crate) fn io_clear(&mut self, id: usize) {
+        if let Some(slot) = self.models.io.socks.get_mut(id) {
+            *slot = None;
+        }
+    }
+
+    /// Whether `ov` may start an operation on `host` (not pending already).
+    pub(crate) fn ov_free(&self, host: usize, ov: &Overlapped) -> bool {
+        match self.models.io.by_ov.get(&(host, ov.id)) {
+            Some(serial) => self
+                .models
+                .io
+                .ops
+                .get(serial)
+                .is_some_and(|op| op.done.is_some()),
+            None => true,
+        }
+    }
+
+    /// Registers a new operation; returns its serial.
+    pub(crate) fn start_op(&mut self, op: Op<L>) -> u64 {
+        let serial = self.models.io.next;
+        self.models.io.next += 1;
+        let key = (op.host, op.ov.id);
+        if let Some(old) = self.models.io.by_ov.insert(key, serial) {
+            // The previous operation with this OVERLAPPED finished and was never collected.
+            self.models.io.ops.remove(&old);
+        }
+        self.models.io.results.remove(&key);
+        self.models.io.ops.insert(serial, op);
+        serial
+    }
+
+    /// An operation finished: record it and deliver it through its one channel.
+    /// `immediate` marks completion inside the issuing call (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS).
+    pub(crate) fn finish_op(&mut self, serial: u64, status: Status, bytes: usize, immediate: bool) {
+        let Some(op) = self.models.io.ops.get_mut(&serial) else {
+            return;
+        };
+        if op.done.is_some() {
+            return;
+        }
+        op.done = Some((status, bytes));
+        let (host, tid, sid, ov) = (op.host, op.tid, op.sid, op.ov);
+        let routine = op.routine.take();
+        self.record(
+            tid,
+            TraceKind::Deliver("IO-COMPLETE"),
+            ov.id,
+            bytes as u64,
+            status.wsa().map_or(0, |e| i64::from(e.code())),
+        );
+        if routine.is_none() {
+            if let Some(ev) = ov.event.and_then(|e| self.event_id(host, e.raw()).ok()) {
+                self.set_event(ev);
+            }
+        }
+        let port = self.io_sock_ref(sid).and_then(|io| {
+            let skip = immediate && status == Status::Ok && io.skip_on_success;
+            io.port.filter(|_| !skip)
+        });
+        if let Some(routine) = routine {
+            let op = self.take_op(serial);
+            let done = completion(op, status.wsa(), bytes);
+            self.rt.threads[tid]
+                .ext
+                .apcs
+                .push_back(Box::new(move |ws: &L::Handle| routine(ws, done)));
+            self.notify(WaitKey::Apc(tid));
+        } else if let Some((port, key)) = port {
+            let op = self.take_op(serial);
+            let msg = op.msg.unwrap_or_default();
+            let packet = CompletionPacket {
+                bytes,
+                key,
+                overlapped: Some(op.ov),
+                error: status.win32(),
+                from: op.from.map(crate::api::SockAddr::from),
+                bufs: op.bufs,
+                control: msg.control,
+                msg_flags: msg.flags,
+            };
+            self.post_packet(port, packet);
+        }
+        self.notify(WaitKey::Io(host, ov.id));
+    }
+
+    /// Forgets an operation that failed synchronously after being registered (no completion).
+    pub(crate) fn drop_op(&mut self, serial: u64) {
+        if let Some(op) = self.models.io.ops.remove(&serial) {
+            let key = (op.host, op.ov.id);
+            if self.models.io.by_ov.get(&key) == Some(&serial) {
+                self.models.io.by_ov.remove(&key);
+            }
+        }
+    }
+
+    /// Removes a finished operation, keeping its result for WSAGetOverlappedResult.
+    fn take_op(&mut self, serial: u64) -> Op<L> {
+        let op = self
+            .models
+            .io
+            .ops
+            .remove(&serial)
+            .expect("operation exists");
+        let key = (op.host, op.ov.id);
+        if self.models.io.by_ov.get(&key) == Some(&serial) {
+            self.models.io.by_ov.remove(&key);
+        }
+        if let Some((status, bytes)) = op.done {
+            if self
+                .models
+                .io
+                .results
+                .insert(key, (status, bytes))
+                .is_none()
+            {
+                self.models.io.results_order.push_back(key);
+                // Bounded memory for programs that never reuse an OVERLAPPED id: the oldest
+                // results are forgotten first (deterministically).
+                while self.models.io.results_order.len() > RESULTS_KEPT {
+                    if let Some(old) = self.models.io.results_order.pop_front() {
+                        self.models.io.results.remove(&old);
+                    }
+                }
+            }
+        }
+        op
+    }
+
+    /// Collects a finished operation for WSAGetOverlappedResult (buffers included).
+    pub(crate) fn collect_op(&mut self, host: usize, ov: &Overlapped) -> Option<IoCompletion> {
+        let serial = *self.models.io.by_ov.get(&(host, ov.id))?;
+        let (status, bytes) = self.models.io.ops.get(&serial)?.done?;
+        let op = self.take_op(serial);
+        Some(completion(op, status.wsa(), bytes))
+    }
+
+    /// Bytes waiting for a normal receive on stream socket `id`.
+    fn rcv_len(&mut self, id: usize) -> usize {
+        self.tcp(id).map_or(0, |t| t.rcv.len())
+    }
+
+    /// Pending receives take the data that has arrived, in order; a FIN ends them with 0
+    /// bytes, a reset with an error.
+    pub(crate) fn service_recvs(&mut self, id: usize) {
+        self.service_recvs_now(id, false);
+    }
+
+    /// [`World::service_recvs`]; `immediate` when called from the issuing WSARecv itself
+    /// (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS then skips the packet).
+    pub(crate) fn service_recvs_now(&mut self, id: usize, immediate: bool) {
+        if self.udp(id).is_some() {
+            self.service_datagram_recvs(id, immediate);
+            return;
+        }
+        if let Some(serial) = self.io_sock_ref(id).and_then(|io| io.accept_wait) {
+            if self.rcv_len(id) > 0
+                || self
+                    .tcp(id)
+                    .is_some_and(|t| t.fin_rcvd || t.error.is_some())
+            {
+                self.io_sock(id).accept_wait = None;
+                let n = self.fill_from_rcv(id, serial);
+                self.finish_op(serial, Status::Ok, n, false);
+            }
+        }
+        loop {
+            let Some(&serial) = self.io_sock_ref(id).and_then(|io| io.recvs.front()) else {
+                return;
+            };
+            let (has_data, fin, error) = match self.tcp(id) {
+                Some(t) => (!t.rcv.is_empty(), t.fin_rcvd, t.error),
+                None => (false, false, None),
+            };
+            let outcome = if has_data {
+                let n = self.fill_from_rcv(id, serial);
+                (Status::Ok, n)
+            } else if error.is_some() {
+                (Status::Reset, 0)
+            } else if fin {
+                (Status::Ok, 0)
+            } else {
+                return;
+            };
+            self.io_sock(id).recvs.pop_front();
+            self.finish_op(serial, outcome.0, outcome.1, immediate);
+        }
+    }
+
+    /// Pending receives on a datagram socket take one datagram each.
+    fn service_datagram_recvs(&mut self, id: usize, immediate: bool) {
+        loop {
+            let Some(&serial) = self.io_sock_ref(id).and_then(|io| io.recvs.front()) else {
+                return;
+            };
+            let peek = matches!(
+                self.models.io.ops.get(&serial).map(|op| &op.kind),
+                Some(OpKind::Recv { peek: true })
+            );
+            let Some(u) = self.udp(id) else { return };
+            let (status, n, from) = if u.port_unreachable {
+                u.port_unreachable = false;
+                (Status::PortUnreachable, 0, None)
+            } else if let Some(d) = if peek {
+                // MSG_PEEK copies the datagram and leaves it queued.
+                u.queue.front().cloned()
+            } else {
+                u.queue.pop_front()
+            } {
+                if !peek {
+                    u.queued_bytes -= d.data.len();
+                }
+                let is_msg = self
+                    .models
+                    .io
+                    .ops
+                    .get(&serial)
+                    .is_some_and(|op| op.msg.is_some());
+                if is_msg {
+                    // WSARecvMsg: control data and flags too.
+                    let (status, n) =
+                        crate::sim::models::recv_msg::fill_recv_msg(self, id, serial, &d);
+                    (status, n, Some(d.src))
+                } else {
+                    let Some(op) = self.models.io.ops.get_mut(&serial) else {
+                        return;
+                    };
+                    let mut off = 0;
+                    for buf in op.bufs.iter_mut() {
+                        let k = buf.len().min(d.data.len() - off);
+                        buf[..k].copy_from_slice(&d.data[off..off + k]);
+                        off += k;
+                    }
+                    let status = if off < d.data.len() {
+                        Status::MsgSize
+                    } else {
+                        Status::Ok
+                    };
+                    (status, off, Some(d.src))
+                }
+            } else {
+                return;
+            };
+            self.io_sock(id).recvs.pop_front();
+            if let Some(op) = self.models.io.ops.get_mut(&serial) {
+                op.from = from;
+            }
+            self.finish_op(serial, status, n, immediate);
+        }
+    }
+
+    /// Moves received data into an operation's buffers (scatter); returns the bytes moved.
+    fn fill_from_rcv(&mut self, id: usize, serial: u64) -> usize {
+        let Some(op) = self.models.io.ops.get_mut(&serial) else {
+            return 0;
+        };
+        let peek = matches!(op.kind, OpKind::Recv { peek: true });
+        let Some(Role::Stream(t)) = self.net.sockets.get_mut(id).map(|s| &mut s.role) else {
+            return 0;
+        };
+        let mut total = 0;
+        for buf in op.bufs.iter_mut() {
+            // A peek reads on from where the previous buffer stopped, consuming nothing.
+            let from = if peek { total } else { 0 };
+            let n = buf.len().min(t.rcv.len() - from);
+            crate::sim::net::tcp::copy_out(&t.rcv, from, &mut buf[..n]);
+            if !peek {
+                t.rcv.drain(..n);
+            }
+            total += n;
+            let left = if peek {
+                t.rcv.len() - total
+            } else {
+                t.rcv.len()
+            };
+            if left == 0 {
+                break;
+            }
+        }
+        if total > 0 && !peek {
+            self.tcp_window_update(id);
+        }
+        total
+    }
+
+    /// Pending sends go into the send buffer as it makes room (whole, as Windows takes them).
+    pub(crate) fn service_sends(&mut self, id: usize) {
+        loop {
+            let Some(&serial) = self.io_sock_ref(id).and_then(|io| io.sends.front()) else {
+                return;
+            };
+            let error = self.tcp(id).and_then(|t| t.error);
+            if error.is_some() {
+                self.io_sock(id).sends.pop_front();
+                self.finish_op(serial, Status::Reset, 0, false);
+                continue;
+            }
+            if !self.send_ready(id) {
+                return;
+            }
+            self.io_sock(id).sends.pop_front();
+            let data: Vec<u8> = self.models.io.ops[&serial].bufs.concat();
+            self.tcp_enqueue(id, &data, false);
+            self.finish_op(serial, Status::Ok, data.len(), false);
+        }
+    }
+
+    /// Ends every pending operation of socket `id` (closesocket, CancelIoEx) with `status`;
+    /// AcceptEx operations with `accept_status`. Only `ov`'s when given. Returns how many.
+    /// A datagram socket has no connection to abort: closing it cancels its operations
+    /// (STATUS_CANCELLED, afd.c test_recv, conformance OV-02).
+    pub(crate) fn abort_ops(
+        &mut self,
+        id: usize,
+        status: Status,
+        accept_status: Status,
+        ov: Option<&Overlapped>,
+    ) -> usize {
+        let dgram = self
+            .net
+            .sockets
+            .get(id)
+            .is_some_and(|s| matches!(s.role, Role::Dgram(_)));
+        let status = if dgram && status == Status::LocalAbort {
+            Status::Cancelled
+        } else {
+            status
+        };
+        let Some(io) = self
+            .models
+            .io
+            .socks
+            .get_mut(id)
+            .and_then(|s| s.as_deref_mut())
+        else {
+            return 0;
+        };
+        let matches = |ops: &KeyMap<u64, Op<L>>, serial: &u64| {
+            ov.is_none_or(|ov| ops.get(serial).is_some_and(|op| op.ov.id == ov.id))
+        };
+        let mut hit: Vec<(u64, Status)> = Vec::new();
+        let ops = &self.models.io.ops;
+        for q in [&mut io.recvs, &mut io.sends] {
+            q.retain(|s| {
+                let m = matches(ops, s);
+                if m {
+                    hit.push((*s, status));
+                }
+                !m
+            });
+        }
+        io.accepts.retain(|s| {
+            let m = matches(ops, s);
+            if m {
+                hit.push((*s, accept_status));
+            }
+            !m
+        });
+        if let Some(c) = io.connect.filter(|s| matches(ops, s)) {
+            io.connect = None;
+            hit.push((c, accept_status));
+        }
+        if let Some(a) = io.accept_wait.filter(|s| matches(ops, s)) {
+            io.accept_wait = None;
+            hit.push((a, accept_status));
+        }
+        if let Some(d) = io.disconnect.filter(|s| matches(ops, s)) {
+            io.disconnect = None;
+            hit.push((d, status));
+        }
+        let n = hit.len();
+        for (serial, st) in hit {
+            self.finish_op(serial, st, 0, false);
+        }
+        n
+    }
+}
+
+/// The completion handed back for a finished operation.
+fn completion<L: Layers>(op: Op<L>, error: Option<WsaError>, bytes: usize) -> IoCompletion {
+    let msg = op.msg.unwrap_or_default();
+    IoCompletion {
+        overlapped: op.ov,
+        error,
+        bytes,
+        flags: 0,
+        from: op.from.map(crate::api::SockAddr::from),
+        bufs: op.bufs,
+        control: msg.control,
+        msg_flags: msg.flags,
+    }
+}

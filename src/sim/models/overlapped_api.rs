@@ -1,0 +1,72 @@
+//! The overlapped calls of the simulator ([`OverlappedIo`] for [`SimWinsock`]): WSASend and
+//! WSARecv with and without OVERLAPPED, WSASendTo/WSARecvFrom, WSAGetOverlappedResult,
+//! CancelIoEx, and the alertable waits that run completion routines (SleepEx,
+//! WaitForSingleObjectEx, WaitForMultipleObjectsEx, QueueUserAPC).
+//!
+//! The trait's other calls are handed on: AcceptEx, GetAcceptExSockaddrs, ConnectEx and
+//! DisconnectEx to `mswsock.rs`, WSAIoctl to `wsa_ioctl.rs`, WSARecvMsg and WSASendMsg to
+//! `recv_msg.rs`, TransmitFile to `transmit_file.rs`.
+
+use crate::api::{IoCompletion, Overlapped, WsaError};
+use crate::sim::api::Traced;
+use crate::sim::models::{ModelHooks, ModelLayers};
+use crate::sim::net::endpoint::Role;
+use crate::sim::net::tcp::TcpState;
+use crate::sim::runtime::World;
+
+impl Traced for IoCompletion {
+    fn traced(&self) -> i64 {
+        self.bytes as i64
+    }
+}
+
+impl Traced for (usize, u32) {
+    fn traced(&self) -> i64 {
+        self.0 as i64
+    }
+}
+
+impl<L: ModelLayers> World<L>
+where
+    Self: ModelHooks<L>,
+{
+    /// The checks WSASend/WSARecv make before anything is queued (OV-08): errors known at call
+    /// time are synchronous and queue no packet.
+    pub(crate) fn overlapped_precheck(&mut self, id: usize, receive: bool) -> Result<(), WsaError> {
+        let s = self.net.sockets.at(id);
+        if receive && s.shut_rd || !receive && s.shut_wr {
+            return Err(WsaError::WSAESHUTDOWN);
+        }
+        match &s.role {
+            // A datagram socket must be bound to receive (WSAEINVAL, as recvfrom); sends bind.
+            Role::Dgram(_) if receive && s.local.is_none() => Err(WsaError::WSAEINVAL),
+            Role::Dgram(_) => Ok(()),
+            Role::Stream(t) => match (t.error, t.connected_at) {
+                (Some(e), Some(_)) => Err(e),
+                _ if !t.state.is_synchronized() || t.state == TcpState::TimeWait => {
+                    Err(WsaError::WSAENOTCONN)
+                }
+                _ => Ok(()),
+            },
+            _ => Err(WsaError::WSAENOTCONN),
+        }
+    }
+
+    /// What the starting call returns for operation `serial`: its byte count if it already
+    /// succeeded, its error if it already failed (delivered or not), else WSA_IO_PENDING.
+    pub(crate) fn op_outcome(
+        &self,
+        serial: u64,
+        host: usize,
+        ov: &Overlapped,
+    ) -> Result<usize, WsaError> {
+        let done = match self.models.io.ops.get(&serial) {
+            Some(op) => op.done,
+            None => self.models.io.results.get(&(host, ov.id)).copied(),
+        };
+        match done {
+            None => Err(WsaError::WSA_IO_PENDING),
+            Some((st, n)) => st.wsa().map_or(Ok(n), Err),
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! WSAIoctl, with and without OVERLAPPED: the control codes the simulator handles (FIONBIO,
+//! FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE)
+//! and how an overlapped WSAIoctl completes (conformance OV-15). `ioctlsocket` is in
+//! `stream.rs`.
+
+use crate::api::consts::*;
+use crate::api::{Socket, WsaError};
+use crate::sim::models::{ModelHooks, ModelLayers};
+use crate::sim::net::endpoint::Role;
+use crate::sim::runtime::World;
+
+impl<L: ModelLayers> World<L>
+where
+    Self: ModelHooks<L>,
+{
+    /// WSAIoctl's synchronous codes on socket `id` (handle `s`); returns cbBytesReturned.
+    pub(crate) fn ioctl_now(
+        &mut self,
+        id: usize,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<usize, WsaError> {
+        let w = self;
+        let u32_in =
+            |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+        let put = |out: &mut [u8], v: u32| -> Result<usize, WsaError> {
+            if out.len() < 4 {
+                return Err(WsaError::WSAEFAULT);
+            }
+            out[..4].copy_from_slice(&v.to_le_bytes());
+            Ok(4)
+        };
+        match code {
+            FIONBIO => {
+                if input.len() < 4 {
+                    return Err(WsaError::WSAEFAULT);
+                }
+                let mut v = u32_in(input, 0);
+                let registered = w
+                    .netev(id)
+                    .is_some_and(|n| n.reg != crate::sim::models::network_events::Reg::None);
+                if v == 0 && registered {
+                    return Err(WsaError::WSAEINVAL);
+                }
+                w.ioctl(id, FIONBIO, &mut v)?;
+                Ok(0)
+            }
+            FIONREAD | SIOCATMARK => {
+                if output.len() < 4 {
+                    return Err(WsaError::WSAEFAULT);
+                }
+                let mut v = 0;
+                w.ioctl(id, code, &mut v)?;
+                put(output, v)
+            }
+            SIO_KEEPALIVE_VALS => {
+                if input.len() < 12 {
+                    return Err(WsaError::WSAEFAULT);
+                }
+                let (on, time_ms, interval_ms) =
+                    (u32_in(input, 0), u32_in(input, 4), u32_in(input, 8));
+                let o = &mut w.net.sockets.at(id).opts;
+                o.keepalive = on != 0;
+                o.keep_idle = time_ms / 1000;
+                o.keep_interval = interval_ms / 1000;
+                Ok(0)
+            }
+            SIO_IDEAL_SEND_BACKLOG_QUERY => {
+                let sk = w.net.sockets.at(id);
+                if sk.ty != SOCK_STREAM {
+                    return Err(WsaError::WSAEOPNOTSUPP);
+                }
+                let connected = matches!(&sk.role, Role::Stream(t) if t.state.is_synchronized());
+                if !connected {
+                    return Err(WsaError::WSAENOTCONN);
+                }
+                put(output, crate::sim::net::endpoint::IDEAL_SEND_BACKLOG as u32)
+            }
+            SIO_BASE_HANDLE => {
+                if output.len() < std::mem::size_of::<usize>() {
+                    return Err(WsaError::WSAEFAULT);
+                }
+                let n = std::mem::size_of::<usize>();
+                output[..n].copy_from_slice(&s.raw().to_le_bytes());
+                Ok(n)
+            }
+            _ => Err(WsaError::WSAEOPNOTSUPP),
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! The socket objects: one per socket, with its addresses, options, shutdown state and its
+//! protocol state (a TCP connection, a listener's queues or a UDP socket). The user's SOCKET
+//! handles that name them are the socket layer's (`socket::handles`).
+//!
+//! A socket's life is an explicit state machine ([`Role`]): `Idle` (created, maybe bound) →
+//! `Listener` or `Stream` (a TCP connection with its own [`TcpState`](crate::sim::net::tcp::TcpState)).
+//! A socket outlives its handle while a graceful close is still delivering data (an *orphan*).
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+
+use super::{NetHooks, NetLayers};
+use crate::sim::runtime::{Nanos, World};
+
+use crate::api::consts::*;
+use crate::sim::net::tcp::Tcp;
+
+/// Socket options kept per socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SockOpts {
+    pub rcvbuf: usize,
+    pub sndbuf: usize,
+    pub linger: Linger,
+    pub reuseaddr: bool,
+    pub exclusive: bool,
+    pub keepalive: bool,
+    pub dontroute: bool,
+    pub broadcast: bool,
+    pub oobinline: bool,
+    pub nodelay: bool,
+    pub rcvtimeo_ms: u32,
+    pub sndtimeo_ms: u32,
+    pub ip_ttl: u32,
+    pub ip_tos: u32,
+    pub v6only: bool,
+    pub debug: bool,
+    /// Datagram-socket multicast options: IP_MULTICAST_IF / IPV6_MULTICAST_IF (stored and
+    /// read back: a host has one interface), IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS (the TTL
+    /// multicast datagrams carry), IP_MULTICAST_LOOP / IPV6_MULTICAST_LOOP (whether the
+    /// sender's own host receives its multicast).
+    pub mcast_if: u32,
+    pub mcast_ttl: u32,
+    pub mcast_loop: bool,
+    /// The multicast groups joined (IP_ADD_MEMBERSHIP / IPV6_ADD_MEMBERSHIP), in join order.
+    pub mcast_groups: Vec<std::net::IpAddr>,
+    /// IP_PKTINFO / IPV6_PKTINFO, IP_RECVTTL / IPV6_HOPLIMIT, IP_RECVTOS / IPV6_RECVTCLASS:
+    /// which control data WSARecvMsg returns.
+    pub pktinfo: bool,
+    pub recvttl: bool,
+    pub recvtos: bool,
+    /// IP_DONTFRAGMENT / IPV6_DONTFRAG; `None` until set: TRUE on TCP, FALSE on UDP.
+    pub dontfrag: Option<bool>,
+    /// TCP_KEEPALIVE (seconds idle), TCP_KEEPCNT, TCP_KEEPINTVL (seconds): stored and read
+    /// back; the sim sends no keep-alive probes.
+    pub keep_idle: u32,
+    pub keep_count: u32,
+    pub keep_interval: u32,
+}
+
+/// SO_LINGER's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Linger {
+    pub onoff: bool,
+    pub secs: u16,
+}
+
+impl Default for SockOpts {
+    fn default() -> SockOpts {
+        SockOpts {
+            rcvbuf: DEFAULT_BUFFER_SIZE,
+            sndbuf: DEFAULT_BUFFER_SIZE,
+            linger: Linger::default(),
+            reuseaddr: false,
+            exclusive: false,
+            keepalive: false,
+            dontroute: false,
+            broadcast: false,
+            oobinline: false,
+            nodelay: false,
+            rcvtimeo_ms: 0,
+            sndtimeo_ms: 0,
+            ip_ttl: 128,
+            ip_tos: 0,
+            v6only: true,
+            debug: false,
+            mcast_if: 0,
+            mcast_ttl: 1,
+            mcast_loop: true,
+            mcast_groups: Vec::new(),
+            pktinfo: false,
+            recvttl: false,
+            recvtos: false,
+            dontfrag: None,
+            // Windows' defaults: 2 hours idle, 10 probes, 1 second apart.
+            keep_idle: 7200,
+            keep_count: 10,
+            keep_interval: 1,
+        }
+    }
+}
+
+/// A listening socket's queues.
+#[derive(Debug, Default)]
+pub(crate) struct Listener {
+    /// Effective backlog (1..=MAX_BACKLOG).
+    pub backlog: usize,
+    /// Connections whose handshake completed, not yet accepted (socket ids).
+    pub accept_q: VecDeque<usize>,
+    /// Connections still in SYN_RECEIVED.
+    pub half_open: usize,
+}
+
+/// What a socket is, as a state machine over its lifetime.
+#[derive(Debug)]
+pub(crate) enum Role {
+    /// Created, perhaps bound; not listening, not connected.
+    Idle,
+    /// `listen` was called.
+    Listener(Listener),
+    /// A TCP connection exists (connecting, connected, closing or closed).
+    Stream(Box<Tcp>),
+    /// A UDP socket: its queue of received datagrams and its association.
+    Dgram(Box<crate::sim::net::udp::Udp>),
+}
+
+/// One socket object.
+#[derive(Debug)]
+pub(crate) struct Sock {
+    pub host: usize,
+    /// The user's handle; `None` once closed (an orphan finishing a graceful close) or before
+    /// `accept` hands it out.
+    pub handle: Option<usize>,
+    pub family: i32,
+    pub ty: i32,
+    pub nonblocking: bool,
+    pub opts: SockOpts,
+    /// Local address (set by bind, implicit bind, or accept).
+    pub local: Option<SocketAddr>,
+    /// Whether this socket holds an entry in its host's `tcp_binds`.
+    pub holds_port: bool,
+    pub remote: Option<SocketAddr>,
+    /// SO_ERROR.
+    pub so_error: i32,
+    pub shut_rd: bool,
+    pub shut_wr: bool,
+    pub role: Role,
+    /// Bumped to invalidate timers that refer to an earlier incarnation of a state.
+    pub gen: u64,
+    /// `closesocket` was called: the handle is gone and the socket lives on only to finish a
+    /// graceful close.
+    pub closed: bool,
+    /// Connected by AcceptEx and SO_UPDATE_ACCEPT_CONTEXT not yet set: getsockname,
+    /// getpeername and shutdown fail with WSAENOTCONN, as on Windows.
+    pub needs_accept_context: bool,
+    /// Threads blocked on this socket, with their wait numbers: [readers, writers] (a thread
+    /// waiting for any change is in both).
+    pub waiters: [Vec<(usize, u64)>; 2],
+}
+
+impl Sock {
+    /// A socket with no handle, address, error, shutdown or waiter: what `socket()`, an
+    /// incoming connection and TF_REUSE_SOCKET start from.
+    pub(crate) fn new(host: usize, family: i32, ty: i32, opts: SockOpts, role: Role) -> Sock {
+        Sock {
+            host,
+            handle: None,
+            family,
+            ty,
+            nonblocking: false,
+            opts,
+            local: None,
+            holds_port: false,
+            remote: None,
+            so_error: 0,
+            shut_rd: false,
+            shut_wr: false,
+            role,
+            gen: 0,
+            closed: false,
+            needs_accept_context: false,
+            waiters: [Vec::new(), Vec::new()],
+        }
+    }
+}
+
+/// All socket objects of the run, by id; ids are reused.
+#[derive(Debug, Default)]
+pub(crate) struct SocketTable {
+    slots: Vec<Option<Sock>>,
+    free: Vec<usize>,
+}
+
+impl SocketTable {
+    pub(crate) fn insert(&mut self, s: Sock) -> usize {
+        if let Some(id) = self.free.pop() {
+            self.slots[id] = Some(s);
+            id
+        } else {
+            self.slots.push(Some(s));
+            self.slots.len() - 1
+        }
+    }
+
+    pub(crate) fn remove(&mut self, id: usize) -> Option<Sock> {
+        let s = self.slots.get_mut(id)?.take();
+        if s.is_some() {
+            self.free.push(id);
+        }
+        s
+    }
+
+    pub(crate) fn get(&self, id: usize) -> Option<&Sock> {
+        self.slots.get(id)?.as_ref()
+    }
+
+    pub(crate) fn get_mut(&mut self, id: usize) -> Option<&mut Sock> {
+        self.slots.get_mut(id)?.as_mut()
+    }
+
+    /// The socket with id `id`, which must exist (an internal invariant).
+    pub(crate) fn at(&mut self, id: usize) -> &mut Sock {
+        self.get_mut(id)
+            .unwrap_or_else(|| panic!("winsock-sim internal error: socket #{id} vanished"))
+    }
+}
+
+/// A send in progress (blocking sends in `SendMode::Partial` go out in pieces).
+pub(crate) struct SendOp {
+    pub id: usize,
+    pub flags: i32,
+    pub nonblocking: bool,
+    pub done: usize,
+    pub deadline: Option<Nanos>,
+}
+
+/// A receive in progress (MSG_WAITALL fills the buffer across waits).
+pub(crate) struct RecvOp {
+    pub id: usize,
+    pub flags: i32,
+    pub nonblocking: bool,
+    pub filled: usize,
+    pub deadline: Option<Nanos>,
+}
+
+/// Windows' TCP keeps an ideal send backlog of its own in front of the AFD send buffer that
+/// SO_SNDBUF sizes: with SO_SNDBUF = 0 a nonblocking sender still gets three 4096-byte sends
+/// accepted (conformance OP-02). The sim models it as a fixed 64 KiB.
+pub(crate) const IDEAL_SEND_BACKLOG: usize = 64 * 1024;
+
+/// Bytes a connection may hold unacknowledged before sends wait (or fail with WSAEWOULDBLOCK).
+pub(crate) fn send_capacity(sndbuf: usize) -> usize {
+    sndbuf.saturating_add(IDEAL_SEND_BACKLOG)
+}
+
+impl<L: NetLayers> World<L>
+where
+    Self: NetHooks<L>,
+{
+    /// Removes a socket object for good, waking whoever still waits on it.
+    pub(crate) fn free_socket(&mut self, id: usize) {
+        self.on_socket_freed(id);
+        if let Some(s) = self.net.sockets.remove(id) {
+            for (tid, seq) in s.waiters.into_iter().flatten() {
+                self.wake(tid, seq);
+            }
+        }
+    }
+}

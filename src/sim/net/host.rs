@@ -1,0 +1,138 @@
+//! Hosts and their addresses: which host owns an address, the address a host sends from, how
+//! a v4-mapped address travels on the wire, and each host's connection and port tables.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+
+use super::NetLayers;
+use crate::sim::runtime::LinkParams;
+use crate::sim::runtime::World;
+
+/// A simulated host: the machine's addresses, its connections and its port usage. (Its
+/// process's handle table and WSAStartup count are the socket layer's.)
+#[derive(Debug)]
+pub(crate) struct Host {
+    pub name: String,
+    pub addrs: Vec<IpAddr>,
+    pub next_ephemeral: u16,
+    /// Established or closing connections by (local, remote).
+    pub conns: BTreeMap<(SocketAddr, SocketAddr), usize>,
+    /// Sockets holding a local TCP port (bound, listening, or connected from it), by port.
+    pub tcp_binds: BTreeMap<u16, Vec<usize>>,
+    /// Sockets holding a local UDP port (a separate port space).
+    pub udp_binds: BTreeMap<u16, Vec<usize>>,
+    pub crashed: bool,
+}
+
+/// An address as it travels on the wire: a v4-mapped IPv6 address (`::ffff:a.b.c.d`) is the
+/// IPv4 address it carries. A dual-stack socket (AF_INET6, IPV6_V6ONLY off) keeps and reports
+/// v4-mapped addresses, but its segments carry plain IPv4 ones, as on a real wire.
+pub(crate) fn wire(a: SocketAddr) -> SocketAddr {
+    match a {
+        SocketAddr::V6(v6) => match v6.ip().to_ipv4_mapped() {
+            Some(v4) => SocketAddr::new(IpAddr::V4(v4), v6.port()),
+            None => a,
+        },
+        SocketAddr::V4(_) => a,
+    }
+}
+
+/// A wire address as a socket of `family` sees it: IPv4 becomes v4-mapped on an AF_INET6
+/// socket (the SOCKADDR_IN6 that accept, getpeername and recvfrom report).
+pub(crate) fn seen_by(family: i32, a: SocketAddr) -> SocketAddr {
+    SocketAddr::new(seen_ip_by(family, a.ip()), a.port())
+}
+
+/// [`seen_by`] for an IP address alone.
+pub(crate) fn seen_ip_by(family: i32, ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) if family == crate::api::consts::AF_INET6 => IpAddr::V6(v4.to_ipv6_mapped()),
+        _ => ip,
+    }
+}
+
+/// Windows' dynamic (ephemeral) port range.
+pub(crate) const EPHEMERAL_FIRST: u16 = 49152;
+pub(crate) const EPHEMERAL_COUNT: u32 = 16384;
+
+impl Host {
+    /// The port table of a socket type (SOCK_STREAM or SOCK_DGRAM).
+    pub(crate) fn binds(&self, ty: i32) -> &BTreeMap<u16, Vec<usize>> {
+        if ty == crate::api::consts::SOCK_DGRAM {
+            &self.udp_binds
+        } else {
+            &self.tcp_binds
+        }
+    }
+
+    /// The port table of a socket type, mutably.
+    pub(crate) fn binds_mut(&mut self, ty: i32) -> &mut BTreeMap<u16, Vec<usize>> {
+        if ty == crate::api::consts::SOCK_DGRAM {
+            &mut self.udp_binds
+        } else {
+            &mut self.tcp_binds
+        }
+    }
+
+    /// Whether `ip` is one of this host's addresses (loopback and wildcard included).
+    pub(crate) fn owns(&self, ip: IpAddr) -> bool {
+        ip.is_unspecified() || ip.is_loopback() || self.addrs.contains(&ip)
+    }
+
+    /// The address this host sends from to reach `dst`.
+    pub(crate) fn source_for(&self, dst: IpAddr) -> Option<IpAddr> {
+        if dst.is_loopback() {
+            return Some(dst);
+        }
+        self.addrs
+            .iter()
+            .copied()
+            .find(|a| a.is_ipv4() == dst.is_ipv4())
+    }
+}
+
+impl<L: NetLayers> World<L> {
+    pub(crate) fn add_host(&mut self, name: &str, ip: IpAddr) -> usize {
+        let id = self.net.hosts.len();
+        let start = EPHEMERAL_FIRST + self.net.rng_ports.below(u64::from(EPHEMERAL_COUNT)) as u16;
+        self.net.hosts.push(Host {
+            name: name.to_string(),
+            addrs: Vec::new(),
+            next_ephemeral: start,
+            conns: BTreeMap::new(),
+            tcp_binds: BTreeMap::new(),
+            udp_binds: BTreeMap::new(),
+            crashed: false,
+        });
+        self.add_address(id, ip);
+        id
+    }
+
+    pub(crate) fn add_address(&mut self, host: usize, ip: IpAddr) {
+        assert!(
+            !ip.is_loopback() && !ip.is_unspecified(),
+            "{ip} is implicit on every host"
+        );
+        if let Some(&other) = self.net.addr_map.get(&ip) {
+            assert_eq!(other, host, "address {ip} already belongs to another host");
+            return;
+        }
+        self.net.addr_map.insert(ip, host);
+        self.net.hosts[host].addrs.push(ip);
+    }
+
+    pub(crate) fn set_link(&mut self, a: usize, b: usize, p: LinkParams) {
+        self.net.links.insert((a, b), p);
+        self.net.links.insert((b, a), p);
+        self.net.link_cache.clear();
+    }
+
+    /// The host that owns `ip`, seen from `from` (loopback stays on `from`).
+    pub(crate) fn route(&self, from: usize, ip: IpAddr) -> Option<usize> {
+        if ip.is_loopback() {
+            return Some(from);
+        }
+        let to = *self.net.addr_map.get(&ip)?;
+        (!self.net.hosts[to].crashed).then_some(to)
+    }
+}

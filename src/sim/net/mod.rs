@@ -1,0 +1,112 @@
+//! The network layer: hosts and their addresses, links and the wire, the fault seam, the socket
+//! objects with their protocol state, TCP and UDP. It knows the runtime below it and nothing
+//! above: what happens to a socket (data arrived, a connection is ready, the peer closed, ...)
+//! is announced through [`NetHooks`], which the composed world implements.
+//!
+//! Map:
+//! - `host` — hosts, addresses, the v4-mapped views of an address;
+//! - `wire` — segments, links (latency, bandwidth, per-direction order), transmission through
+//!   the fault seam, arrival;
+//! - `fault` — [`FaultPlan`](fault::FaultPlan) and the seam every segment and call passes;
+//! - `endpoint` — the socket objects ([`Sock`](endpoint::Sock)): addresses, options, shutdown
+//!   state and protocol state ([`Role`](endpoint::Role)); freeing one;
+//! - `demux`, `ports` — which bound socket takes an address's traffic, the port tables,
+//!   ephemeral ports;
+//! - `tcp/` — the TCP state machine: input path, output path, handshake;
+//! - `udp` — datagrams, multicast, ICMP port unreachable.
+
+pub(crate) mod demux;
+pub(crate) mod endpoint;
+pub mod fault;
+pub(crate) mod host;
+mod ports;
+pub(crate) mod tcp;
+pub(crate) mod udp;
+pub(crate) mod wire;
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use crate::api::WsaError;
+use crate::sim::runtime::rng::Rng;
+use crate::sim::runtime::{Config, Layers, LinkParams, RuntimeHooks};
+
+use endpoint::SocketTable;
+use fault::{FaultPlan, FaultSeam};
+use host::Host;
+use tcp::NetTimer;
+use wire::Segment;
+
+/// The network layer's state.
+pub(crate) struct Network {
+    pub hosts: Vec<Host>,
+    /// Which host owns each (non-loopback) address.
+    pub addr_map: BTreeMap<IpAddr, usize>,
+    /// Per-pair link parameters overriding the default.
+    pub links: BTreeMap<(usize, usize), LinkParams>,
+    /// `(wire index, parameters)` of each host pair's link once used, by `[from][to]`.
+    pub link_cache: Vec<Vec<Option<(usize, LinkParams)>>>,
+    /// Every socket object of the run.
+    pub sockets: SocketTable,
+    pub rng_net: Rng,
+    pub rng_ports: Rng,
+    /// Source of generation numbers that invalidate stale timers.
+    pub gen_counter: u64,
+    /// Connections owing an acknowledgement at the end of this instant.
+    pub pending_acks: Vec<usize>,
+    /// Emptied segment payload buffers, reused by the next data segment.
+    pub payload_pool: Vec<Vec<u8>>,
+    pub faults: FaultSeam,
+}
+
+impl Network {
+    pub(crate) fn new(cfg: &Config, faults: FaultPlan) -> Network {
+        let seed = cfg.seed;
+        Network {
+            hosts: Vec::new(),
+            addr_map: BTreeMap::new(),
+            links: BTreeMap::new(),
+            link_cache: Vec::new(),
+            sockets: SocketTable::default(),
+            rng_net: Rng::derive(seed, "net"),
+            rng_ports: Rng::derive(seed, "ports"),
+            gen_counter: 0,
+            pending_acks: Vec::new(),
+            payload_pool: Vec::new(),
+            faults: FaultSeam::new(faults, Rng::derive(seed, "faults")),
+        }
+    }
+}
+
+/// The layer types as the network layer needs them: its own state, its timed events and its
+/// packets in the runtime's slots.
+pub(crate) trait NetLayers:
+    Layers<Net = Network, Timer = NetTimer, Packet = Segment>
+{
+}
+impl<L: Layers<Net = Network, Timer = NetTimer, Packet = Segment>> NetLayers for L {}
+
+/// What the network layer announces about a socket, to whatever listens above (readiness,
+/// FD_* recording, overlapped servicing). Every hook is called at the moment of the change.
+pub(crate) trait NetHooks<L: NetLayers>: RuntimeHooks<L> {
+    /// A connection finished its handshake and waits in listener `lid`'s queue (FD_ACCEPT).
+    fn on_accept_ready(&mut self, lid: usize);
+    /// Data arrived on `id` (FD_READ).
+    fn on_readable(&mut self, id: usize);
+    /// Urgent data arrived on `id` (FD_OOB).
+    fn on_oob(&mut self, id: usize);
+    /// Acknowledged data left `id`'s send buffer (FD_WRITE once re-enabled).
+    fn on_send_space(&mut self, id: usize);
+    /// A connect attempt of `id` ended: `None` on success, or the error.
+    fn on_connect(&mut self, id: usize, err: Option<WsaError>);
+    /// The peer closed `id`: `None` for a FIN, `Some` for a reset.
+    fn on_peer_closed(&mut self, id: usize, err: Option<WsaError>);
+    /// `id`'s FIN was acknowledged (a pending DisconnectEx may complete).
+    fn on_fin_acked(&mut self, id: usize);
+    /// Datagram socket `id` was bound (it can send: FD_WRITE for its first registration).
+    fn on_dgram_bound(&mut self, id: usize);
+    /// Datagram socket `id` was connected.
+    fn on_dgram_connected(&mut self, id: usize);
+    /// Socket object `id` is about to be freed: forget everything kept about it above.
+    fn on_socket_freed(&mut self, id: usize);
+}

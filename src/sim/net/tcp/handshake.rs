@@ -1,0 +1,187 @@
+//! Opening and refusing TCP connections: the active open with Windows' SYN retransmissions
+//! (3 s, then 6 s; WSAETIMEDOUT after 21 s) and RST retries (after 0.5 s and 1 s, then
+//! WSAECONNREFUSED), and the passive open: a listener takes a SYN into SYN-RECEIVED, a
+//! completed handshake joins the accept queue, and a full backlog answers RST.
+
+use std::net::SocketAddr;
+
+use crate::sim::net::host::{seen_by, wire};
+use crate::sim::net::wire::{SegKind, Segment};
+
+use crate::api::consts::SOCK_STREAM;
+use crate::api::WsaError;
+use crate::sim::net::endpoint::{Listener, Role};
+use crate::sim::net::tcp::{NetTimer, Tcp, TcpState};
+use crate::sim::net::{NetHooks, NetLayers};
+use crate::sim::runtime::trace::TraceKind;
+use crate::sim::runtime::World;
+
+impl<L: NetLayers> World<L>
+where
+    Self: NetHooks<L>,
+{
+    /// Starts an active open: the socket has local and remote addresses set.
+    pub(crate) fn tcp_connect(&mut self, id: usize, nonblocking: bool) {
+        let gen = self.next_gen();
+        let s = self.net.sockets.at(id);
+        s.gen = gen;
+        let key = (
+            wire(s.local.expect("bound")),
+            wire(s.remote.expect("peer set")),
+        );
+        let host = s.host;
+        let mut t = Tcp::new(TcpState::Closed);
+        t.nonblocking_connect = nonblocking;
+        s.role = Role::Stream(Box::new(t));
+        self.net.hosts[host].conns.insert(key, id);
+        self.set_state(id, TcpState::SynSent);
+        self.send_ctl(id, SegKind::Syn);
+        let at = self.rt.now + self.rt.cfg.syn_rto;
+        self.schedule(
+            at,
+            NetTimer::SynRetry {
+                sid: id,
+                attempt: 1,
+                gen,
+            },
+        );
+    }
+
+    /// The SYN timer fired: retransmit, or give up after the last retransmission's timeout.
+    pub(crate) fn syn_retry(&mut self, id: usize, attempt: u32, gen: u64) {
+        let Some(s) = self.net.sockets.get(id) else {
+            return;
+        };
+        if s.gen != gen || !matches!(&s.role, Role::Stream(t) if t.state == TcpState::SynSent) {
+            return;
+        }
+        if attempt > self.rt.cfg.syn_retries {
+            self.connect_failed(id, WsaError::WSAETIMEDOUT);
+            return;
+        }
+        self.tcp_at(id).syn_attempt = attempt;
+        self.send_ctl(id, SegKind::Syn);
+        let at = self.rt.now + (self.rt.cfg.syn_rto << attempt);
+        self.schedule(
+            at,
+            NetTimer::SynRetry {
+                sid: id,
+                attempt: attempt + 1,
+                gen,
+            },
+        );
+    }
+
+    /// A connect attempt ended in failure.
+    pub(crate) fn connect_failed(&mut self, id: usize, err: WsaError) {
+        let nonblocking = {
+            let t = self.tcp_at(id);
+            t.error = Some(err);
+            t.nonblocking_connect
+        };
+        self.set_state(id, TcpState::Closed);
+        self.unlink_conn(id);
+        if nonblocking {
+            self.net.sockets.at(id).so_error = err.code();
+        }
+        self.on_connect(id, Some(err));
+    }
+
+    /// The listening socket that takes a SYN for the wire address `dst`: an exact address
+    /// first, then a wildcard of the same family, then (for IPv4) a dual-stack `[::]`; the
+    /// earliest bound wins (conformance OP-10).
+    fn find_listener(&self, host: usize, dst: SocketAddr) -> Option<usize> {
+        self.bound_for(host, SOCK_STREAM, dst, |s| {
+            matches!(s.role, Role::Listener(_)) && s.handle.is_some()
+        })
+    }
+
+    pub(crate) fn listener_syn(&mut self, host: usize, seg: Segment) {
+        let Some(lid) = self.find_listener(host, seg.dst) else {
+            self.reply_rst(host, &seg);
+            return;
+        };
+        let (family, opts, full) = {
+            let l = self.net.sockets.at(lid);
+            let Role::Listener(q) = &l.role else {
+                unreachable!("find_listener checked")
+            };
+            (
+                l.family,
+                l.opts.clone(),
+                q.accept_q.len() + q.half_open >= q.backlog,
+            )
+        };
+        if full {
+            // Windows answers a SYN beyond the backlog with RST: the client sees WSAECONNREFUSED.
+            self.reply_rst(host, &seg);
+            return;
+        }
+        // A dual-stack listener's connection from an IPv4 peer reports both ends v4-mapped.
+        let child = self.net.sockets.insert(crate::sim::net::endpoint::Sock {
+            local: Some(seen_by(family, seg.dst)),
+            remote: Some(seen_by(family, seg.src)),
+            ..crate::sim::net::endpoint::Sock::new(
+                host,
+                family,
+                SOCK_STREAM,
+                opts,
+                Role::Stream(Box::new(Tcp::new(TcpState::SynReceived))),
+            )
+        });
+        self.tcp_at(child).listener = Some(lid);
+        self.record(
+            usize::MAX,
+            TraceKind::State(TcpState::SynReceived.name()),
+            child as u64,
+            0,
+            0,
+        );
+        if let Role::Listener(q) = &mut self.net.sockets.at(lid).role {
+            q.half_open += 1;
+        }
+        self.net.hosts[host].conns.insert((seg.dst, seg.src), child);
+        self.send_ctl(child, SegKind::SynAck);
+    }
+
+    /// A child connection finished its handshake: it joins the listener's accept queue.
+    pub(crate) fn handshake_done(&mut self, id: usize) {
+        let Some(lid) = self.tcp_at(id).listener else {
+            return;
+        };
+        let queued = match self.net.sockets.get_mut(lid).map(|l| &mut l.role) {
+            Some(Role::Listener(q)) => {
+                q.half_open = q.half_open.saturating_sub(1);
+                q.accept_q.push_back(id);
+                true
+            }
+            _ => false,
+        };
+        if queued {
+            self.on_accept_ready(lid);
+        } else {
+            // The listener went away during the handshake.
+            self.tcp_abort(id);
+        }
+    }
+
+    /// A closing listener: every queued or half-open connection is reset.
+    pub(crate) fn listener_close(&mut self, lid: usize, q: Listener) {
+        for child in q.accept_q {
+            self.tcp_abort(child);
+        }
+        let host = self.net.sockets.at(lid).host;
+        let half: Vec<usize> = self.net.hosts[host]
+            .conns
+            .values()
+            .copied()
+            .filter(|&c| {
+                matches!(self.net.sockets.get(c).map(|s| &s.role),
+                    Some(Role::Stream(t)) if t.listener == Some(lid) && t.state == TcpState::SynReceived)
+            })
+            .collect();
+        for c in half {
+            self.tcp_abort(c);
+        }
+    }
+}

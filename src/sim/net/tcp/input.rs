@@ -1,0 +1,386 @@
+//! The TCP input path: every arriving segment (acknowledgements, data, urgent data, FIN,
+//! RST, TIME-WAIT), and the connection record's look-ups and teardown.
+
+use std::collections::VecDeque;
+
+use super::{NetTimer, Tcp, TcpState};
+use crate::api::WsaError;
+use crate::sim::net::endpoint::Role;
+use crate::sim::net::host::wire;
+use crate::sim::net::wire::{SegKind, Segment};
+use crate::sim::net::{NetHooks, NetLayers};
+use crate::sim::runtime::trace::TraceKind;
+use crate::sim::runtime::World;
+
+/// Consumed payload buffers kept for reuse (bounded, so a burst does not pin memory).
+const PAYLOAD_POOL_MAX: usize = 256;
+
+impl<L: NetLayers> World<L>
+where
+    Self: NetHooks<L>,
+{
+    pub(crate) fn tcp(&mut self, id: usize) -> Option<&mut Tcp> {
+        match &mut self.net.sockets.get_mut(id)?.role {
+            Role::Stream(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn tcp_at(&mut self, id: usize) -> &mut Tcp {
+        self.tcp(id)
+            .unwrap_or_else(|| panic!("winsock-sim internal error: socket #{id} has no TCP"))
+    }
+
+    /// The one door for state changes: records the transition in the trace.
+    pub(crate) fn set_state(&mut self, id: usize, state: TcpState) {
+        let t = self.tcp_at(id);
+        if t.state == state {
+            return;
+        }
+        t.state = state;
+        self.record(usize::MAX, TraceKind::State(state.name()), id as u64, 0, 0);
+    }
+
+    pub(crate) fn next_gen(&mut self) -> u64 {
+        self.net.gen_counter += 1;
+        self.net.gen_counter
+    }
+
+    /// Removes the connection's 4-tuple from its host's table (keyed by wire addresses).
+    pub(crate) fn unlink_conn(&mut self, id: usize) {
+        let s = self.net.sockets.at(id);
+        if let (Some(l), Some(r)) = (s.local.map(wire), s.remote.map(wire)) {
+            let host = s.host;
+            let conns = &mut self.net.hosts[host].conns;
+            if conns.get(&(l, r)) == Some(&id) {
+                conns.remove(&(l, r));
+            }
+        }
+    }
+
+    /// Frees an orphaned socket whose connection is over.
+    pub(crate) fn reap_if_orphan(&mut self, id: usize) {
+        let Some(s) = self.net.sockets.get(id) else {
+            return;
+        };
+        let done = match &s.role {
+            Role::Stream(t) => t.state == TcpState::Closed,
+            _ => true,
+        };
+        if s.closed && done {
+            self.unlink_conn(id);
+            self.release_port(id);
+            self.free_socket(id);
+        }
+    }
+
+    /// Entry point for every segment that reaches `host`.
+    pub(crate) fn tcp_input(&mut self, host: usize, seg: Segment) {
+        let hinted = seg.to_sid.filter(|&id| {
+            self.net.sockets.get(id).is_some_and(|s| {
+                s.host == host
+                    && s.local.map(wire) == Some(seg.dst)
+                    && s.remote.map(wire) == Some(seg.src)
+                    && matches!(&s.role, Role::Stream(t) if t.state != TcpState::Closed)
+            })
+        });
+        let id = hinted.or_else(|| self.net.hosts[host].conns.get(&(seg.dst, seg.src)).copied());
+        match (id, &seg.kind) {
+            (Some(id), _) => self.tcp_segment(id, seg),
+            (None, SegKind::Syn) => self.listener_syn(host, seg),
+            (None, SegKind::Rst) => {}
+            (None, _) => self.reply_rst(host, &seg),
+        }
+    }
+
+    pub(crate) fn reply_rst(&mut self, host: usize, seg: &Segment) {
+        self.transmit(Segment {
+            from_host: host,
+            from_sid: usize::MAX,
+            to_sid: Some(seg.from_sid),
+            src: seg.dst,
+            dst: seg.src,
+            kind: SegKind::Rst,
+            ack: None,
+        });
+    }
+
+    /// A segment for an existing connection.
+    fn tcp_segment(&mut self, id: usize, seg: Segment) {
+        let t = self.tcp_at(id);
+        let state = t.state;
+        if seg.from_sid != usize::MAX {
+            t.peer_sid = Some(seg.from_sid);
+        }
+        if seg.kind == SegKind::Rst {
+            self.on_rst(id, state);
+            return;
+        }
+        match (state, &seg.kind) {
+            (TcpState::SynSent, SegKind::SynAck) => {
+                self.take_ack(id, seg.ack);
+                self.set_state(id, TcpState::Established);
+                self.tcp_at(id).connected_at = Some(self.rt.now);
+                self.net.sockets.at(id).so_error = 0;
+                self.send_ctl(id, SegKind::Ack);
+                self.on_connect(id, None);
+                return;
+            }
+            (TcpState::SynSent, _) => return,
+            (TcpState::SynReceived, SegKind::Syn) => {
+                // Our SYN-ACK was lost or is late: answer the retransmitted SYN again.
+                self.send_ctl(id, SegKind::SynAck);
+                return;
+            }
+            (TcpState::SynReceived, _) => {
+                self.take_ack(id, seg.ack);
+                self.set_state(id, TcpState::Established);
+                self.tcp_at(id).connected_at = Some(self.rt.now);
+                self.handshake_done(id);
+            }
+            (TcpState::Closed, _) => return,
+            (_, SegKind::Syn | SegKind::SynAck) => {
+                // A duplicate handshake segment: re-acknowledge.
+                self.send_ctl(id, SegKind::Ack);
+                return;
+            }
+            _ => self.take_ack(id, seg.ack),
+        }
+        match seg.kind {
+            SegKind::Data { seq, data, urgent } => self.on_data(id, seq, data, urgent),
+            SegKind::Fin { seq } => self.on_fin(id, seq),
+            _ => {}
+        }
+        self.tcp_output(id);
+    }
+
+    fn take_ack(&mut self, id: usize, ack: Option<(u64, u64)>) {
+        let Some((ack, wnd)) = ack else { return };
+        let t = self.tcp_at(id);
+        let end = t.snd_end();
+        let mut freed = false;
+        if ack > t.snd_una {
+            let data_ack = ack.min(end);
+            let n = (data_ack - t.snd_una) as usize;
+            t.snd.drain(..n);
+            t.snd_una = data_ack;
+            if t.snd_nxt < t.snd_una {
+                t.snd_nxt = t.snd_una;
+            }
+            freed = n > 0;
+            if t.fin_sent && ack > end {
+                t.fin_acked = true;
+            }
+        }
+        let edge = ack + wnd;
+        if edge > t.snd_edge {
+            t.snd_edge = edge;
+        }
+        let (fin_acked, state) = (t.fin_acked, t.state);
+        if fin_acked {
+            // A DisconnectEx (or a lingering close) waiting for its FIN's acknowledgement.
+            self.on_fin_acked(id);
+            self.notify(crate::sim::runtime::WaitKey::Socket(id));
+            match state {
+                TcpState::FinWait1 => self.set_state(id, TcpState::FinWait2),
+                TcpState::Closing => self.enter_time_wait(id),
+                TcpState::LastAck => {
+                    self.set_state(id, TcpState::Closed);
+                    self.unlink_conn(id);
+                    self.reap_if_orphan(id);
+                    return;
+                }
+                _ => {}
+            }
+        }
+        if freed {
+            self.on_send_space(id);
+        }
+    }
+
+    fn on_data(&mut self, id: usize, seq: u64, data: Vec<u8>, urgent: bool) {
+        let s = self.net.sockets.at(id);
+        if s.closed {
+            // The application closed this socket: Windows resets a connection that receives
+            // data after closesocket.
+            self.tcp_abort(id);
+            return;
+        }
+        let oobinline = s.opts.oobinline;
+        let t = self.tcp_at(id);
+        if seq != t.rcv_nxt || t.fin_rcvd {
+            return;
+        }
+        t.rcv_nxt += data.len() as u64;
+        let (normal, got_oob) = if urgent && !oobinline {
+            let (last, rest) = data.split_last().expect("urgent segment carries a byte");
+            t.rcv.extend(rest);
+            t.oob.push_back(*last);
+            (rest.len(), true)
+        } else {
+            t.rcv.extend(&data);
+            (data.len(), false)
+        };
+        self.recycle_payload(data);
+        self.ack_soon(id);
+        if got_oob {
+            self.on_oob(id);
+        }
+        // Only normal data is news for FD_READ: a segment that carries nothing but the urgent
+        // byte reports FD_OOB alone (EV-21).
+        if normal > 0 {
+            self.on_readable(id);
+        }
+    }
+
+    fn on_fin(&mut self, id: usize, seq: u64) {
+        let t = self.tcp_at(id);
+        if seq != t.rcv_nxt || t.fin_rcvd {
+            return;
+        }
+        t.fin_rcvd = true;
+        t.rcv_nxt += 1;
+        let (state, fin_acked) = (t.state, t.fin_acked);
+        match state {
+            TcpState::Established => self.set_state(id, TcpState::CloseWait),
+            TcpState::FinWait1 if fin_acked => self.enter_time_wait(id),
+            TcpState::FinWait1 => self.set_state(id, TcpState::Closing),
+            TcpState::FinWait2 => self.enter_time_wait(id),
+            _ => {}
+        }
+        self.ack_soon(id);
+        self.on_peer_closed(id, None);
+    }
+
+    fn on_rst(&mut self, id: usize, state: TcpState) {
+        match state {
+            TcpState::SynSent => {
+                let refused = {
+                    let t = self.tcp_at(id);
+                    t.refused += 1;
+                    t.refused
+                };
+                if refused > self.rt.cfg.refused_retries {
+                    self.connect_failed(id, WsaError::WSAECONNREFUSED);
+                } else {
+                    // Windows tries again after 0.5 s, then 1 s, before reporting the refusal.
+                    let delay = self.rt.cfg.refused_retry_delay << (refused - 1);
+                    let gen2 = self.next_gen();
+                    self.net.sockets.at(id).gen = gen2;
+                    let at = self.rt.now + delay;
+                    self.schedule(
+                        at,
+                        NetTimer::SynRetry {
+                            sid: id,
+                            attempt: 0,
+                            gen: gen2,
+                        },
+                    );
+                }
+            }
+            TcpState::SynReceived => {
+                if let Some(lid) = self.tcp_at(id).listener {
+                    if let Some(Role::Listener(q)) =
+                        self.net.sockets.get_mut(lid).map(|l| &mut l.role)
+                    {
+                        q.half_open = q.half_open.saturating_sub(1);
+                    }
+                }
+                self.set_state(id, TcpState::Closed);
+                self.unlink_conn(id);
+                self.free_socket(id);
+            }
+            TcpState::Closed => {}
+            TcpState::TimeWait => {
+                self.set_state(id, TcpState::Closed);
+                self.unlink_conn(id);
+                self.reap_if_orphan(id);
+            }
+            _ => {
+                let t = self.tcp_at(id);
+                t.error = Some(WsaError::WSAECONNRESET);
+                t.snd.clear();
+                t.rcv.clear();
+                t.oob.clear();
+                self.set_state(id, TcpState::Closed);
+                self.unlink_conn(id);
+                self.on_peer_closed(id, Some(WsaError::WSAECONNABORTED));
+                self.reap_if_orphan(id);
+            }
+        }
+    }
+
+    fn enter_time_wait(&mut self, id: usize) {
+        self.set_state(id, TcpState::TimeWait);
+        let gen = self.next_gen();
+        self.net.sockets.at(id).gen = gen;
+        let at = self.rt.now + self.rt.cfg.time_wait;
+        self.schedule(at, NetTimer::TimeWait { sid: id, gen });
+    }
+
+    pub(crate) fn time_wait_done(&mut self, id: usize, gen: u64) {
+        match self.net.sockets.get(id) {
+            Some(s) if s.gen == gen => {}
+            _ => return,
+        }
+        self.set_state(id, TcpState::Closed);
+        self.unlink_conn(id);
+        self.reap_if_orphan(id);
+    }
+
+    /// Keeps a consumed segment payload for the next segment sent: data segments then cost
+    /// no allocation each.
+    fn recycle_payload(&mut self, mut data: Vec<u8>) {
+        if self.net.payload_pool.len() < PAYLOAD_POOL_MAX {
+            data.clear();
+            self.net.payload_pool.push(data);
+        }
+    }
+
+    /// Schedules an acknowledgement for the end of this instant (when no thread can run), so
+    /// a reply sent at once carries it instead (a zero-delay delayed ACK).
+    fn ack_soon(&mut self, id: usize) {
+        let t = self.tcp_at(id);
+        if !t.ack_pending {
+            t.ack_pending = true;
+            self.net.pending_acks.push(id);
+        }
+    }
+
+    /// Abortive close: RST to the peer (if it knows us), connection gone, socket freed if the
+    /// application no longer holds it.
+    pub(crate) fn tcp_abort(&mut self, id: usize) {
+        let Some(t) = self.tcp(id) else { return };
+        let state = t.state;
+        if state != TcpState::Closed && state != TcpState::SynSent {
+            self.send_ctl(id, SegKind::Rst);
+        }
+        let t = self.tcp_at(id);
+        t.snd.clear();
+        t.rcv.clear();
+        t.error.get_or_insert(WsaError::WSAECONNABORTED);
+        self.set_state(id, TcpState::Closed);
+        self.unlink_conn(id);
+        self.reap_if_orphan(id);
+    }
+}
+
+/// Bytes `off..off + len` of a ring buffer as its (at most) two contiguous slices, so callers
+/// copy them with `copy_from_slice` / `extend_from_slice` instead of byte by byte.
+pub(crate) fn ring_range(q: &VecDeque<u8>, off: usize, len: usize) -> (&[u8], &[u8]) {
+    let (a, b) = q.as_slices();
+    if off < a.len() {
+        let na = (a.len() - off).min(len);
+        (&a[off..off + na], &b[..len - na])
+    } else {
+        let o = off - a.len();
+        (&b[o..o + len], &[])
+    }
+}
+
+/// Bytes `off..off + dst.len()` of a ring buffer, copied into `dst`.
+pub(crate) fn copy_out(q: &VecDeque<u8>, off: usize, dst: &mut [u8]) {
+    let (a, b) = ring_range(q, off, dst.len());
+    dst[..a.len()].copy_from_slice(a);
+    dst[a.len()..].copy_from_slice(b);
+}

@@ -1,0 +1,175 @@
+//! TCP: the connection state machine ([`TcpState`], the connection record [`Tcp`]), its
+//! timed events, and the three paths that drive it.
+//!
+//! Map:
+//! - `input` — every arriving segment: acknowledgements, data, urgent data, FIN, RST,
+//!   TIME-WAIT; the connection record's look-ups and teardown;
+//! - `output` — the sending side: segments, flow control, the FIN going out, ACKs;
+//! - `handshake` — active and passive opens, SYN retries, refusals, the backlog.
+//!
+//! One [`TcpState`] per connection, RFC 793 names; every change goes through
+//! `World::set_state`, which traces it. Sequence numbers count payload bytes from 0 in each
+//! direction (the FIN takes one more). The network never reorders segments of one direction,
+//! so the receiver needs no reassembly; flow control is real: the sender never has more in
+//! flight than the receiver advertised (its receive buffer minus unread data), and the
+//! receiver reopens the window when the application reads.
+//!
+//! Windows specifics modelled: an unanswered SYN is retransmitted after 3 s and 6 s and the
+//! connect fails with WSAETIMEDOUT after 21 s; a SYN answered by RST is retried twice (after
+//! 0.5 s and 1 s) before WSAECONNREFUSED; a listener whose backlog is full answers RST; data
+//! arriving for a socket the application already closed is answered with RST.
+
+mod handshake;
+mod input;
+mod output;
+
+pub(crate) use input::{copy_out, ring_range};
+
+use std::collections::VecDeque;
+use std::fmt;
+
+use crate::api::WsaError;
+use crate::sim::runtime::Nanos;
+
+/// A timed event of the TCP layer (scheduled on the runtime's timer queue).
+#[derive(Debug)]
+pub(crate) enum NetTimer {
+    /// Retransmit a SYN (or give up) for a connecting socket.
+    SynRetry { sid: usize, attempt: u32, gen: u64 },
+    /// Release a connection that finished TIME_WAIT.
+    TimeWait { sid: usize, gen: u64 },
+}
+
+/// RFC 793 connection states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TcpState {
+    /// No connection (after a reset, a failed connect, or the end of TIME-WAIT).
+    Closed,
+    /// SYN sent, waiting for SYN-ACK.
+    SynSent,
+    /// SYN received by a listener, SYN-ACK sent.
+    SynReceived,
+    /// Data flows both ways.
+    Established,
+    /// We sent FIN; waiting for its ACK.
+    FinWait1,
+    /// Our FIN was acknowledged; waiting for the peer's.
+    FinWait2,
+    /// The peer sent FIN; we may still send.
+    CloseWait,
+    /// Both sent FIN at once; waiting for the ACK of ours.
+    Closing,
+    /// We sent FIN after the peer's; waiting for its ACK.
+    LastAck,
+    /// Both directions closed; the 4-tuple is held for 2·MSL.
+    TimeWait,
+}
+
+impl TcpState {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            TcpState::Closed => "CLOSED",
+            TcpState::SynSent => "SYN-SENT",
+            TcpState::SynReceived => "SYN-RECEIVED",
+            TcpState::Established => "ESTABLISHED",
+            TcpState::FinWait1 => "FIN-WAIT-1",
+            TcpState::FinWait2 => "FIN-WAIT-2",
+            TcpState::CloseWait => "CLOSE-WAIT",
+            TcpState::Closing => "CLOSING",
+            TcpState::LastAck => "LAST-ACK",
+            TcpState::TimeWait => "TIME-WAIT",
+        }
+    }
+
+    /// Whether the handshake completed and the connection has not ended.
+    pub fn is_synchronized(self) -> bool {
+        !matches!(
+            self,
+            TcpState::Closed | TcpState::SynSent | TcpState::SynReceived
+        )
+    }
+}
+
+impl fmt::Display for TcpState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One endpoint of a TCP connection.
+#[derive(Debug)]
+pub(crate) struct Tcp {
+    pub state: TcpState,
+    /// For a connection created by a listener: the listener's socket id until accepted.
+    pub listener: Option<usize>,
+    /// Bytes accepted from the application and not yet acknowledged, from `snd_una`.
+    pub snd: VecDeque<u8>,
+    pub snd_una: u64,
+    pub snd_nxt: u64,
+    /// Right edge of the peer's advertised window.
+    pub snd_edge: u64,
+    pub fin_queued: bool,
+    pub fin_sent: bool,
+    pub fin_acked: bool,
+    /// Sequence number of an urgent byte not yet sent.
+    pub urg_seq: Option<u64>,
+    /// Received, unread, in-order data.
+    pub rcv: VecDeque<u8>,
+    pub rcv_nxt: u64,
+    /// Right edge we last advertised.
+    pub rcv_adv: u64,
+    /// Urgent bytes received and not read with MSG_OOB (SO_OOBINLINE off).
+    pub oob: VecDeque<u8>,
+    pub fin_rcvd: bool,
+    /// A fatal condition (reset, timeout): later calls fail with it.
+    pub error: Option<WsaError>,
+    pub ack_pending: bool,
+    /// Connect attempts: SYN retransmissions and RST retries so far.
+    pub syn_attempt: u32,
+    pub refused: u32,
+    /// The socket was connected by a nonblocking `connect` (failure goes to SO_ERROR).
+    pub nonblocking_connect: bool,
+    /// Virtual time the connection was established (SO_CONNECT_TIME).
+    pub connected_at: Option<Nanos>,
+    /// The peer's socket id, learnt from its segments.
+    pub peer_sid: Option<usize>,
+}
+
+impl Tcp {
+    pub(crate) fn new(state: TcpState) -> Tcp {
+        Tcp {
+            state,
+            listener: None,
+            snd: VecDeque::new(),
+            snd_una: 0,
+            snd_nxt: 0,
+            snd_edge: 0,
+            fin_queued: false,
+            fin_sent: false,
+            fin_acked: false,
+            urg_seq: None,
+            rcv: VecDeque::new(),
+            rcv_nxt: 0,
+            rcv_adv: 0,
+            oob: VecDeque::new(),
+            fin_rcvd: false,
+            error: None,
+            ack_pending: false,
+            syn_attempt: 0,
+            refused: 0,
+            nonblocking_connect: false,
+            connected_at: None,
+            peer_sid: None,
+        }
+    }
+
+    /// Bytes the application has handed over and the peer has not acknowledged.
+    pub(crate) fn queued(&self) -> usize {
+        self.snd.len()
+    }
+
+    /// Sequence number just past the last byte the application handed over.
+    pub(super) fn snd_end(&self) -> u64 {
+        self.snd_una + self.snd.len() as u64
+    }
+}

@@ -1,0 +1,186 @@
+//! The sending side of a TCP connection: segment construction (every outgoing segment
+//! carries the current acknowledgement and window), the delayed ACK, window updates when the
+//! application reads, and [`World::tcp_output`] — flow control, sender-side silly-window
+//! avoidance, urgent data, seeded random segmentation, and the FIN once all data is out.
+
+use std::collections::VecDeque;
+
+use crate::sim::net::endpoint::Role;
+use crate::sim::net::host::wire;
+use crate::sim::net::tcp::TcpState;
+use crate::sim::net::wire::{SegKind, Segment};
+use crate::sim::net::{NetHooks, NetLayers};
+use crate::sim::runtime::Segmentation;
+use crate::sim::runtime::World;
+
+/// Receive-window capacity: SO_RCVBUF, but never below one segment (Windows' TCP keeps a
+/// window even with SO_RCVBUF = 0, conformance OP-02).
+fn rcv_cap(rcvbuf: usize, mss: usize) -> usize {
+    rcvbuf.max(mss)
+}
+
+impl<L: NetLayers> World<L>
+where
+    Self: NetHooks<L>,
+{
+    fn segment(&mut self, id: usize, kind: SegKind) -> Segment {
+        let mss = self.rt.cfg.mss;
+        let s = self.net.sockets.at(id);
+        let (host, src, dst) = (
+            s.host,
+            wire(s.local.expect("connected socket has a local address")),
+            wire(s.remote.expect("connected socket has a peer")),
+        );
+        let cap = rcv_cap(s.opts.rcvbuf, mss);
+        let to_sid = match &s.role {
+            Role::Stream(t) => t.peer_sid,
+            _ => None,
+        };
+        let ack = match (&kind, &mut s.role) {
+            (SegKind::Syn | SegKind::Rst, _) => None,
+            (_, Role::Stream(t)) => {
+                let wnd = cap.saturating_sub(t.rcv.len()) as u64;
+                t.rcv_adv = t.rcv_nxt + wnd;
+                t.ack_pending = false;
+                Some((t.rcv_nxt, wnd))
+            }
+            _ => None,
+        };
+        Segment {
+            from_host: host,
+            from_sid: id,
+            to_sid,
+            src,
+            dst,
+            kind,
+            ack,
+        }
+    }
+
+    pub(crate) fn send_ctl(&mut self, id: usize, kind: SegKind) {
+        let seg = self.segment(id, kind);
+        self.transmit(seg);
+    }
+
+    pub(crate) fn delayed_ack(&mut self, id: usize) {
+        if let Some(t) = self.tcp(id) {
+            if t.ack_pending && t.state != TcpState::Closed {
+                self.send_ctl(id, SegKind::Ack);
+            }
+        }
+    }
+
+    /// The application read: reopen the window if it grew enough to matter.
+    pub(crate) fn tcp_window_update(&mut self, id: usize) {
+        let mss = self.rt.cfg.mss;
+        let s = self.net.sockets.at(id);
+        let cap = rcv_cap(s.opts.rcvbuf, mss);
+        let Role::Stream(t) = &mut s.role else { return };
+        if !t.state.is_synchronized() || t.fin_rcvd {
+            return;
+        }
+        let edge = t.rcv_nxt + cap.saturating_sub(t.rcv.len()) as u64;
+        let threshold = (mss as u64).min(cap as u64 / 2).max(1);
+        if edge >= t.rcv_adv + threshold || (t.rcv_adv == t.rcv_nxt && edge > t.rcv_adv) {
+            self.send_ctl(id, SegKind::Ack);
+        }
+    }
+
+    /// Sends what the window allows, then the FIN if one is queued and all data is out.
+    pub(crate) fn tcp_output(&mut self, id: usize) {
+        let mss = self.rt.cfg.mss as u64;
+        let random = self.rt.cfg.segmentation == Segmentation::Random;
+        loop {
+            let Some(t) = self.tcp(id) else { return };
+            if !t.state.is_synchronized() || t.state == TcpState::TimeWait {
+                return;
+            }
+            let end = t.snd_end();
+            // Sender-side silly-window avoidance (RFC 1122 4.2.3.4): while data is in flight an
+            // ACK will reopen the window, so do not send a sliver smaller than both the MSS and
+            // the data waiting. Without it, every small window opening (the size of a segment the
+            // receiver just read) produced an equally small segment, random cuts made them ever
+            // smaller, and a bulk transfer decayed into 1-byte segments (quadratic cost).
+            let usable = t.snd_edge.saturating_sub(t.snd_nxt);
+            let silly = usable < mss && usable < end - t.snd_nxt && t.snd_nxt > t.snd_una;
+            if t.snd_nxt < end && t.snd_nxt < t.snd_edge && !silly {
+                let mut len = (end - t.snd_nxt).min(t.snd_edge - t.snd_nxt).min(mss);
+                let mut urgent = false;
+                let (nxt, urg) = (t.snd_nxt, t.urg_seq);
+                if let Some(u) = urg {
+                    if u >= t.snd_nxt && u < t.snd_nxt + len {
+                        len = u - t.snd_nxt + 1;
+                        urgent = true;
+                    }
+                }
+                if random && len > 1 && self.net.rng_net.chance(1, 4) {
+                    len = 1 + self.net.rng_net.below(len);
+                    urgent = urgent && urg == Some(nxt + len - 1);
+                }
+                let mut data = self.net.payload_pool.pop().unwrap_or_default();
+                let t = self.tcp_at(id);
+                let off = (t.snd_nxt - t.snd_una) as usize;
+                copy_range(&t.snd, off, len as usize, &mut data);
+                let seq = t.snd_nxt;
+                t.snd_nxt += len;
+                if urgent {
+                    t.urg_seq = None;
+                }
+                self.send_ctl(id, SegKind::Data { seq, data, urgent });
+                continue;
+            }
+            if t.fin_queued && !t.fin_sent && t.snd_nxt == end {
+                t.fin_sent = true;
+                let state = t.state;
+                match state {
+                    TcpState::Established => self.set_state(id, TcpState::FinWait1),
+                    TcpState::CloseWait => self.set_state(id, TcpState::LastAck),
+                    _ => {}
+                }
+                self.send_ctl(id, SegKind::Fin { seq: end });
+            }
+            return;
+        }
+    }
+
+    /// Graceful close of the sending direction: FIN after the queued data.
+    pub(crate) fn tcp_close_send(&mut self, id: usize) {
+        if let Some(t) = self.tcp(id) {
+            if !t.fin_queued {
+                t.fin_queued = true;
+            }
+            self.tcp_output(id);
+        }
+    }
+
+    /// Queues application data (already checked against the send buffer) and sends it.
+    pub(crate) fn tcp_enqueue(&mut self, id: usize, data: &[u8], urgent: bool) {
+        let t = self.tcp_at(id);
+        t.snd.extend(data);
+        if urgent && !data.is_empty() {
+            t.urg_seq = Some(t.snd_end() - 1);
+        }
+        self.tcp_output(id);
+    }
+
+    /// End of an instant (no thread can run): send the acknowledgements no reply carried.
+    pub(crate) fn flush_acks(&mut self) -> bool {
+        if self.net.pending_acks.is_empty() {
+            return false;
+        }
+        let acks = std::mem::take(&mut self.net.pending_acks);
+        for id in acks {
+            self.delayed_ack(id);
+        }
+        true
+    }
+}
+
+/// Bytes `off..off + len` of a ring buffer appended to `out` (a recycled, empty payload
+/// buffer).
+fn copy_range(q: &VecDeque<u8>, off: usize, len: usize, out: &mut Vec<u8>) {
+    let (a, b) = crate::sim::net::tcp::ring_range(q, off, len);
+    out.reserve(len);
+    out.extend_from_slice(a);
+    out.extend_from_slice(b);
+}

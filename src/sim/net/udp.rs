@@ -1,0 +1,324 @@
+//! UDP datagrams: a queue of received datagrams per socket, bounded by SO_RCVBUF (a datagram
+//! that does not fit is dropped, as UDP drops it), an optional association set by `connect`,
+//! and Windows' ICMP rule: a datagram that reaches no socket comes back as "port
+//! unreachable", and the sender's next `recvfrom` fails once with WSAECONNRESET (the
+//! behaviour SIO_UDP_CONNRESET switches off on Windows).
+//!
+//! Multicast: a datagram sent to a group address (224.0.0.0/4, ff00::/8) needs no membership
+//! to send. One copy goes to every host — in host order — with a socket that joined the group
+//! (IP_ADD_MEMBERSHIP / IPV6_ADD_MEMBERSHIP) and is bound to the destination port (on the
+//! wildcard address or one of the host's addresses; Windows refuses to bind a group address,
+//! WSAEADDRNOTAVAIL); the sender's own host gets a copy only while the
+//! sender's IP_MULTICAST_LOOP is on (the default). On arrival every such socket of the host
+//! queues the datagram, in socket order. No ICMP comes back for a group nobody joined.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+
+use crate::api::consts::*;
+use crate::api::{SockAddr, WsaError};
+use crate::sim::net::demux::{check_dst_family, takes_traffic};
+use crate::sim::net::endpoint::RecvOp;
+use crate::sim::net::endpoint::Role;
+use crate::sim::net::host::{seen_by, wire};
+use crate::sim::net::wire::{SegKind, Segment};
+use crate::sim::net::{NetHooks, NetLayers};
+use crate::sim::runtime::World;
+use crate::sim::runtime::{Step, WaitKey};
+
+/// A group address as it travels on the wire (a v4-mapped group is the IPv4 group).
+fn wire_ip(ip: std::net::IpAddr) -> std::net::IpAddr {
+    wire(SocketAddr::new(ip, 0)).ip()
+}
+
+/// Largest UDP payload over IPv4 (65,535 − 8 − 20).
+pub(crate) const MAX_DATAGRAM: usize = 65_507;
+
+/// A received datagram as a socket's queue keeps it.
+#[derive(Debug, Clone)]
+pub(crate) struct Datagram {
+    /// The source, as the receiving socket sees it (v4-mapped on a dual-stack socket).
+    pub src: SocketAddr,
+    /// The destination the datagram was sent to, as on the wire (IP_PKTINFO / IPV6_PKTINFO).
+    pub dst: SocketAddr,
+    pub data: Vec<u8>,
+    /// The TTL / hop limit and the TOS / traffic class of its IP header.
+    pub ttl: u8,
+    pub tos: u8,
+}
+
+/// A datagram socket's state.
+#[derive(Debug, Default)]
+pub(crate) struct Udp {
+    /// Received datagrams, oldest first.
+    pub queue: VecDeque<Datagram>,
+    pub queued_bytes: usize,
+    /// The association set by `connect`: only its datagrams are received, `send` goes there.
+    pub peer: Option<SocketAddr>,
+    /// An ICMP port unreachable arrived: the next receive fails with WSAECONNRESET.
+    pub port_unreachable: bool,
+}
+
+impl<L: NetLayers> World<L>
+where
+    Self: NetHooks<L>,
+{
+    pub(crate) fn udp(&mut self, id: usize) -> Option<&mut Udp> {
+        match &mut self.net.sockets.get_mut(id)?.role {
+            Role::Dgram(u) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// The datagram socket of `host` bound where the wire address `dst` points: exact
+    /// address first, then a wildcard, then (for IPv4) a dual-stack `[::]`.
+    fn udp_socket_at(&self, host: usize, dst: SocketAddr) -> Option<usize> {
+        self.bound_for(host, SOCK_DGRAM, dst, |_| true)
+    }
+
+    /// The sockets of `host` that take a datagram sent to multicast group `dst` (a wire
+    /// address): joined to the group and bound to its port, in socket order.
+    fn mcast_members(&self, host: usize, dst: SocketAddr) -> Vec<usize> {
+        let Some(ids) = self.net.hosts[host].udp_binds.get(&dst.port()) else {
+            return Vec::new();
+        };
+        let mut members: Vec<usize> = ids
+            .iter()
+            .copied()
+            .filter(|&id| {
+                self.net.sockets.get(id).is_some_and(|s| {
+                    !s.closed
+                        && s.opts.mcast_groups.iter().any(|g| wire_ip(*g) == dst.ip())
+                        && s.local.is_some_and(|l| {
+                            // The wildcard (dual-stack included), or an address of the
+                            // group's family: Windows delivers a group's datagrams to a
+                            // member bound to its interface address.
+                            takes_traffic(l, s.opts.v6only, dst.ip()).is_some()
+                                || wire(l).ip().is_ipv4() == dst.ip().is_ipv4()
+                        })
+                })
+            })
+            .collect();
+        members.sort_unstable();
+        members.dedup();
+        members
+    }
+
+    /// A datagram (or an ICMP port unreachable) arrives at `host`.
+    pub(crate) fn udp_input(&mut self, host: usize, seg: Segment) {
+        if seg.dst.ip().is_multicast() {
+            for id in self.mcast_members(host, seg.dst) {
+                self.udp_enqueue(id, &seg);
+            }
+            return;
+        }
+        let Some(id) = self.udp_socket_at(host, seg.dst) else {
+            if matches!(seg.kind, SegKind::Datagram { .. }) {
+                self.transmit(Segment {
+                    from_host: host,
+                    from_sid: usize::MAX,
+                    to_sid: None,
+                    src: seg.dst,
+                    dst: seg.src,
+                    kind: SegKind::Unreachable,
+                    ack: None,
+                });
+            }
+            return;
+        };
+        if matches!(seg.kind, SegKind::Unreachable) {
+            let Some(u) = self.udp(id) else { return };
+            u.port_unreachable = true;
+            // A recvfrom already blocked fails now with WSAECONNRESET; select sees the
+            // socket readable. (Pending overlapped receives take the error below.)
+            self.notify(WaitKey::Readable(id));
+            self.on_readable(id);
+            return;
+        }
+        self.udp_enqueue(id, &seg);
+    }
+
+    /// Queues datagram `seg` on socket `id` (unless its association or SO_RCVBUF refuses it).
+    fn udp_enqueue(&mut self, id: usize, seg: &Segment) {
+        let SegKind::Datagram { data, ttl, tos } = &seg.kind else {
+            return;
+        };
+        let (rcvbuf, family) = {
+            let s = self.net.sockets.at(id);
+            (s.opts.rcvbuf, s.family)
+        };
+        // A dual-stack socket sees an IPv4 source v4-mapped.
+        let src = seen_by(family, seg.src);
+        let Some(u) = self.udp(id) else { return };
+        if u.peer.is_some_and(|p| p != src) {
+            return;
+        }
+        if u.queued_bytes + data.len() > rcvbuf {
+            return;
+        }
+        u.queued_bytes += data.len();
+        u.queue.push_back(Datagram {
+            src,
+            dst: seg.dst,
+            data: data.clone(),
+            ttl: *ttl,
+            tos: *tos,
+        });
+        self.on_readable(id);
+    }
+
+    /// `sendto` / `send` on a datagram socket: one datagram to `to` (or the associated peer).
+    pub(crate) fn udp_send(
+        &mut self,
+        id: usize,
+        data: &[u8],
+        to: Option<SocketAddr>,
+    ) -> Result<usize, WsaError> {
+        let s = self.net.sockets.at(id);
+        if s.shut_wr {
+            return Err(WsaError::WSAESHUTDOWN);
+        }
+        let family = s.family;
+        let peer = match &s.role {
+            Role::Dgram(u) => u.peer,
+            _ => None,
+        };
+        let dst = to.or(peer).ok_or(WsaError::WSAENOTCONN)?;
+        check_dst_family(family, dst)?;
+        if data.len() > MAX_DATAGRAM {
+            return Err(WsaError::WSAEMSGSIZE);
+        }
+        // A v4-mapped destination needs a dual-stack socket (see check_peer_space).
+        self.check_peer_space(id, dst)?;
+        self.udp_implicit_bind(id)?;
+        let s = self.net.sockets.at(id);
+        let host = s.host;
+        let (local, dst) = (wire(s.local.expect("bound above")), wire(dst));
+        let multicast = dst.ip().is_multicast();
+        let (ttl, tos, mcast_loop) = if multicast {
+            (s.opts.mcast_ttl, s.opts.ip_tos, s.opts.mcast_loop)
+        } else {
+            (s.opts.ip_ttl, s.opts.ip_tos, false)
+        };
+        let src_ip = if local.ip().is_unspecified() {
+            self.net.hosts[host]
+                .source_for(dst.ip())
+                .ok_or(WsaError::WSAENETUNREACH)?
+        } else {
+            local.ip()
+        };
+        let seg = Segment {
+            from_host: host,
+            from_sid: id,
+            to_sid: None,
+            src: SocketAddr::new(src_ip, local.port()),
+            dst,
+            kind: SegKind::Datagram {
+                data: data.to_vec(),
+                ttl: ttl.min(255) as u8,
+                tos: tos.min(255) as u8,
+            },
+            ack: None,
+        };
+        if multicast {
+            // One copy per host with a member, in host order; the sender's own host only with
+            // IP_MULTICAST_LOOP on.
+            let hosts: Vec<usize> = (0..self.net.hosts.len())
+                .filter(|&h| h != host || mcast_loop)
+                .filter(|&h| !self.mcast_members(h, dst).is_empty())
+                .collect();
+            self.transmit_multicast(seg, &hosts);
+        } else {
+            self.transmit(seg);
+        }
+        Ok(data.len())
+    }
+
+    /// A datagram socket's implicit bind: the wildcard address and an ephemeral port
+    /// (getsockname then shows 0.0.0.0, conformance ER-10).
+    fn udp_implicit_bind(&mut self, id: usize) -> Result<(), WsaError> {
+        let s = self.net.sockets.at(id);
+        if s.local.is_some() {
+            return Ok(());
+        }
+        let (host, family) = (s.host, s.family);
+        let port = self
+            .ephemeral_port(host, SOCK_DGRAM)
+            .ok_or(WsaError::WSAENOBUFS)?;
+        let any: std::net::IpAddr = if family == AF_INET6 {
+            std::net::Ipv6Addr::UNSPECIFIED.into()
+        } else {
+            std::net::Ipv4Addr::UNSPECIFIED.into()
+        };
+        self.take_port(id, SocketAddr::new(any, port));
+        Ok(())
+    }
+
+    /// `connect` on a datagram socket: sets (or, with an AF_UNSPEC address, dissolves) the
+    /// association; no packet is sent (conformance NB-14). Setting it raises FD_CONNECT and
+    /// FD_WRITE in event mode, FD_WRITE in message mode (EV-15).
+    pub(crate) fn udp_connect(&mut self, id: usize, addr: &SockAddr) -> Result<(), WsaError> {
+        if addr.family() == AF_UNSPEC && addr.as_bytes().len() >= 2 {
+            if let Some(u) = self.udp(id) {
+                u.peer = None;
+            }
+            return Ok(());
+        }
+        let dst = addr.parse()?;
+        check_dst_family(self.net.sockets.at(id).family, dst)?;
+        self.check_peer_space(id, dst)?;
+        self.udp_implicit_bind(id)?;
+        if let Some(u) = self.udp(id) {
+            u.peer = Some(dst);
+        }
+        self.on_dgram_connected(id);
+        Ok(())
+    }
+
+    /// `recvfrom` / `recv` on a datagram socket: one datagram per call; a datagram larger
+    /// than the buffer fills it, is discarded, and the call fails with WSAEMSGSIZE.
+    pub(crate) fn udp_recv_step(
+        &mut self,
+        op: &mut RecvOp,
+        buf: &mut [u8],
+        from: &mut Option<SocketAddr>,
+    ) -> Step<usize> {
+        let s = self.net.sockets.at(op.id);
+        if s.local.is_none() {
+            return Step::Done(Err(WsaError::WSAEINVAL));
+        }
+        if s.shut_rd {
+            return Step::Done(Err(WsaError::WSAESHUTDOWN));
+        }
+        let peek = op.flags & MSG_PEEK != 0;
+        let Role::Dgram(u) = &mut s.role else {
+            return Step::Done(Err(WsaError::WSAEINVAL));
+        };
+        if u.port_unreachable {
+            u.port_unreachable = false;
+            return Step::Done(Err(WsaError::WSAECONNRESET));
+        }
+        if let Some(d) = u.queue.front() {
+            let n = d.data.len().min(buf.len());
+            buf[..n].copy_from_slice(&d.data[..n]);
+            *from = Some(d.src);
+            let whole = n == d.data.len();
+            if !peek {
+                u.queued_bytes -= d.data.len();
+                u.queue.pop_front();
+            }
+            return Step::Done(if whole {
+                Ok(n)
+            } else {
+                Err(WsaError::WSAEMSGSIZE)
+            });
+        }
+        if op.nonblocking {
+            return Step::Done(Err(WsaError::WSAEWOULDBLOCK));
+        }
+        if op.deadline.is_some_and(|d| self.rt.now >= d) {
+            return Step::Done(Err(WsaError::WSAETIMEDOUT));
+        }
+        Step::Wait(WaitKey::Readable(op.id), op.deadline)
+    }
+}

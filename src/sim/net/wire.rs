@@ -1,0 +1,199 @@
+//! Links and the wire: segments go out through the fault seam, travel with the link's latency
+//! and serialisation delay, and arrive in order per direction.
+
+use crate::sim::net::fault::Verdict;
+use std::net::SocketAddr;
+
+use super::host::wire;
+use super::{NetHooks, NetLayers};
+use crate::sim::runtime::trace::TraceKind;
+use crate::sim::runtime::{LinkParams, Nanos, World};
+
+/// A TCP segment on the simulated wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Segment {
+    pub from_host: usize,
+    /// The sending socket (lets the receiver learn its peer's id).
+    pub from_sid: usize,
+    /// The receiving socket if the sender knows it: a shortcut past the 4-tuple lookup,
+    /// checked against the addresses before use.
+    pub to_sid: Option<usize>,
+    pub src: SocketAddr,
+    pub dst: SocketAddr,
+    pub kind: SegKind,
+    /// Cumulative acknowledgement and window (right edge = ack + wnd); absent on SYN and RST.
+    pub ack: Option<(u64, u64)>,
+}
+
+/// The part of a segment that differs by kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SegKind {
+    Syn,
+    SynAck,
+    Ack,
+    Data {
+        seq: u64,
+        data: Vec<u8>,
+        /// The last byte is urgent (sent with MSG_OOB).
+        urgent: bool,
+    },
+    Fin {
+        seq: u64,
+    },
+    Rst,
+    /// A UDP datagram with the TTL (hop limit) and TOS (traffic class) of its IP header.
+    Datagram {
+        data: Vec<u8>,
+        ttl: u8,
+        tos: u8,
+    },
+    /// ICMP port unreachable, sent back for a datagram no socket took.
+    Unreachable,
+}
+
+impl SegKind {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            SegKind::Syn => "SYN",
+            SegKind::SynAck => "SYN-ACK",
+            SegKind::Ack => "ACK",
+            SegKind::Data { .. } => "DATA",
+            SegKind::Fin { .. } => "FIN",
+            SegKind::Rst => "RST",
+            SegKind::Datagram { .. } => "UDP",
+            SegKind::Unreachable => "ICMP-UNREACHABLE",
+        }
+    }
+}
+
+/// Payload bytes a segment carries.
+fn seg_len(kind: &SegKind) -> usize {
+    match kind {
+        SegKind::Data { data, .. } | SegKind::Datagram { data, .. } => data.len(),
+        _ => 0,
+    }
+}
+
+impl<L: NetLayers> World<L>
+where
+    Self: NetHooks<L>,
+{
+    fn link(&self, from: usize, to: usize) -> LinkParams {
+        if from == to {
+            return self.rt.cfg.loopback;
+        }
+        self.net
+            .links
+            .get(&(from, to))
+            .copied()
+            .unwrap_or(self.rt.cfg.link)
+    }
+
+    /// The wire index and parameters of the link `from` → `to`, cached per host pair (a
+    /// segment's hot path then does no map look-up).
+    fn link_of(&mut self, from: usize, to: usize) -> (usize, LinkParams) {
+        if let Some(&Some(e)) = self.net.link_cache.get(from).and_then(|row| row.get(to)) {
+            return e;
+        }
+        let e = (self.rt.timers.link_index(from, to), self.link(from, to));
+        if self.net.link_cache.len() <= from {
+            self.net.link_cache.resize_with(from + 1, Vec::new);
+        }
+        let row = &mut self.net.link_cache[from];
+        if row.len() <= to {
+            row.resize(to + 1, None);
+        }
+        row[to] = Some(e);
+        e
+    }
+
+    /// Puts a segment on the wire. Unroutable segments vanish (the sender's timers notice).
+    pub(crate) fn transmit(&mut self, seg: Segment) {
+        let Some((seg, extra)) = self.through_faults(seg) else {
+            return;
+        };
+        // The receiving socket's host, when the sender knows it; the address table otherwise.
+        let hinted = seg
+            .to_sid
+            .and_then(|sid| self.net.sockets.get(sid))
+            .filter(|s| s.local.map(wire) == Some(seg.dst))
+            .map(|s| s.host)
+            .filter(|&h| !self.net.hosts[h].crashed);
+        let Some(to) = hinted.or_else(|| self.route(seg.from_host, seg.dst.ip())) else {
+            return;
+        };
+        self.put_on_link(seg, to, extra);
+    }
+
+    /// Puts one copy of a multicast datagram on the wire to each host of `to` (in the given
+    /// order); each copy meets the fault plan on its own, as separate packets would.
+    pub(crate) fn transmit_multicast(&mut self, seg: Segment, to: &[usize]) {
+        for &host in to {
+            if self.net.hosts[host].crashed {
+                continue;
+            }
+            if let Some((copy, extra)) = self.through_faults(seg.clone()) {
+                self.put_on_link(copy, host, extra);
+            }
+        }
+    }
+
+    /// Counts a segment and runs it through the fault plan: `None` when it is dropped for
+    /// good, else the segment and the extra delay it takes.
+    fn through_faults(&mut self, seg: Segment) -> Option<(Segment, Nanos)> {
+        self.rt.stats.segments += 1;
+        let len = seg_len(&seg.kind);
+        self.rt.stats.bytes += len as u64;
+        let mut extra = 0;
+        match self.net.faults.on_segment(&seg, self.rt.now) {
+            Verdict::Pass => {}
+            Verdict::Delay(d) => {
+                self.record(usize::MAX, TraceKind::Fault("delay"), 0, d, 0);
+                extra = d;
+            }
+            Verdict::Drop => {
+                self.record(usize::MAX, TraceKind::Fault("drop"), 0, len as u64, 0);
+                if matches!(
+                    seg.kind,
+                    SegKind::Syn | SegKind::Datagram { .. } | SegKind::Unreachable
+                ) {
+                    // Not retransmitted: a lost SYN costs the connect timeout, a lost datagram
+                    // is gone.
+                    return None;
+                }
+                // Reliable segments are retransmitted by TCP: the loss costs a timeout.
+                extra = self.rt.cfg.link.latency * 3 + 200_000_000;
+            }
+        }
+        Some((seg, extra))
+    }
+
+    /// Schedules `seg`'s arrival at host `to` after the link's serialisation and latency.
+    fn put_on_link(&mut self, seg: Segment, to: usize, extra: Nanos) {
+        let len = seg_len(&seg.kind);
+        let (li, p) = self.link_of(seg.from_host, to);
+        let ser = (len as u64 * p.ns_per_kib) / 1024;
+        let sent = self.rt.timers.occupy_link(li, self.rt.now, ser);
+        let at = (sent + p.latency + extra).max(self.rt.timers.link_tail(li));
+        self.schedule_delivery(at, li, to, seg);
+    }
+
+    /// A segment arrives at host `to` (routed when it was sent).
+    pub(crate) fn segment_arrives(&mut self, to: usize, seg: Segment) {
+        if self.net.hosts[to].crashed {
+            return;
+        }
+        let len = seg_len(&seg.kind) as u64;
+        self.record(
+            usize::MAX,
+            TraceKind::Deliver(seg.kind.name()),
+            to as u64,
+            len,
+            0,
+        );
+        match seg.kind {
+            SegKind::Datagram { .. } | SegKind::Unreachable => self.udp_input(to, seg),
+            _ => self.tcp_input(to, seg),
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The settings of a run (seed, links, segmentation, send mode, preemption, stack size,
+//! limits) as every layer reads them, and where an unset seed comes from. The builder that
+//! sets them is `sim::builder`.
+
+use once_cell::sync::Lazy;
+
+use super::Nanos;
+
+/// The seed used when the builder is given none and `WINSOCK_SIM_SEED` is unset.
+pub const DEFAULT_SEED: u64 = 0x5EED;
+
+/// The seed from `WINSOCK_SIM_SEED` (decimal or `0x` hex), read once per process.
+static ENV_SEED: Lazy<Option<u64>> = Lazy::new(|| {
+    let v = std::env::var("WINSOCK_SIM_SEED").ok()?;
+    let v = v.trim();
+    match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => v.parse().ok(),
+    }
+});
+
+/// How `send` on a nonblocking stream socket treats a buffer that does not fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendMode {
+    /// What Windows does (conformance NB-07): the whole buffer is taken while the send buffer
+    /// is not full, otherwise WSAEWOULDBLOCK — never a short count.
+    Windows,
+    /// What the documentation allows: take as many bytes as fit (at least 1) and return that
+    /// count. Use it to harden code against short sends.
+    Partial,
+}
+
+/// When WSAEventSelect records a new FD_READ, FD_OOB or FD_ACCEPT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventRecording {
+    /// What Windows does (conformance EV-06, EV-17, EV-21): each new arrival of data, urgent
+    /// data or a connection is recorded again, even before the re-enabling call.
+    Windows,
+    /// What the WSAEventSelect documentation says (and what WSAAsyncSelect does): once
+    /// recorded, the event is not recorded again until `recv` (FD_READ), `recv(MSG_OOB)`
+    /// (FD_OOB) or `accept` (FD_ACCEPT) re-enables it. Use it to harden code that relies on
+    /// an event arriving without the re-enabling call.
+    Documented,
+}
+
+/// How the sender cuts its byte stream into segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segmentation {
+    /// Full-size segments (up to the MSS and the peer's window).
+    Mss,
+    /// Segments cut at seeded random points, so `recv` sees varied chunk sizes.
+    Random,
+}
+
+/// Everything the builder sets.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub seed: u64,
+    pub link: LinkParams,
+    pub loopback: LinkParams,
+    pub mss: usize,
+    pub segmentation: Segmentation,
+    pub send_mode: SendMode,
+    pub event_recording: EventRecording,
+    /// Probability (num, den) that a call is a preemption point.
+    pub preempt: (u64, u64),
+    pub stack_size: usize,
+    pub time_limit: Nanos,
+    pub syn_rto: Nanos,
+    pub syn_retries: u32,
+    pub refused_retries: u32,
+    pub refused_retry_delay: Nanos,
+    pub time_wait: Nanos,
+    pub trace_keep: usize,
+    pub full_trace: bool,
+    pub cpus: u32,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            seed: ENV_SEED.unwrap_or(DEFAULT_SEED),
+            link: LinkParams {
+                latency: 1_000_000,
+                ns_per_kib: 8_192,
+            },
+            loopback: LinkParams {
+                latency: 20_000,
+                ns_per_kib: 1_024,
+            },
+            mss: 1460,
+            segmentation: Segmentation::Random,
+            send_mode: SendMode::Windows,
+            event_recording: EventRecording::Windows,
+            preempt: (1, 8),
+            stack_size: 256 * 1024,
+            time_limit: 3_600 * 1_000_000_000,
+            syn_rto: 3_000_000_000,
+            syn_retries: 2,
+            refused_retries: 2,
+            refused_retry_delay: 500_000_000,
+            time_wait: 120 * 1_000_000_000,
+            trace_keep: 64,
+            full_trace: false,
+            cpus: 2,
+        }
+    }
+}
+
+/// Latency and serialisation cost of a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LinkParams {
+    /// One-way propagation delay.
+    pub latency: Nanos,
+    /// Serialisation delay per KiB of payload.
+    pub ns_per_kib: u64,
+}

@@ -1,0 +1,219 @@
+//! The runtime layer: simulated threads, the virtual clock, timers, waits, seeded randomness,
+//! the trace, the run loop and what a run reports. It knows nothing of networks, sockets or
+//! kernel objects: the layers above plug into it through [`Layers`] (the types of their state,
+//! of their timed events and of what travels on a link) and [`RuntimeHooks`] (what the run loop
+//! hands back to them).
+//!
+//! Map:
+//! - `config` — [`Config`], the settings every layer reads (set by `sim::builder`);
+//! - `threads` — simulated threads, waits ([`WaitKey`]), blocking and waking, spinners;
+//! - `timers` — the timer queue and the per-link delivery queues;
+//! - `run_loop` — the coroutines and the loop that resumes them one at a time;
+//! - `rng` — the seeded generators; `trace` — the trace and its hash;
+//! - `report` — [`Report`], [`Stats`], [`ThreadReport`], [`SimErrorKind`].
+
+mod config;
+pub mod report;
+pub mod rng;
+mod run_loop;
+mod threads;
+mod timers;
+pub mod trace;
+
+pub(crate) use config::{Config, LinkParams};
+pub use config::{EventRecording, Segmentation, SendMode, DEFAULT_SEED};
+pub use report::{Report, SimErrorKind, Stats, ThreadReport};
+pub(crate) use run_loop::{RunEnd, Runner, ThreadBody};
+pub use threads::ThreadOutcome;
+pub(crate) use threads::{Step, Thread, ThreadState, WaitKey, Waiters};
+pub(crate) use timers::TimerQueue;
+
+use rng::Rng;
+use trace::{Trace, TraceKind, TraceRecord};
+
+/// Virtual time in nanoseconds since the start of the run.
+pub(crate) type Nanos = u64;
+
+/// The types the layers above the runtime fill in. The runtime stores their state in
+/// [`World`]'s slots and passes their events back through [`RuntimeHooks`] without looking
+/// inside.
+pub(crate) trait Layers: Sized + 'static {
+    /// The network layer's state.
+    type Net: Send;
+    /// The socket layer's state.
+    type Sock: Send;
+    /// The kernel-object layer's state.
+    type Kern: Send;
+    /// The I/O models' state.
+    type Models: Send;
+    /// What a simulated thread's function receives (the WinSock handle).
+    type Handle: Send;
+    /// An upper layer's timed event (fired through [`RuntimeHooks::fire`]).
+    type Timer: Send;
+    /// What travels on a link to a host (delivered through [`RuntimeHooks::deliver`]).
+    type Packet: Send;
+    /// What the upper layers keep per simulated thread.
+    type ThreadExt: Default + Send;
+}
+
+/// What the runtime tells the layers above it. Implemented once, by the composed world.
+pub(crate) trait RuntimeHooks<L: Layers> {
+    /// A timed event of an upper layer fell due.
+    fn fire(&mut self, ev: L::Timer);
+    /// A packet arrived at host `to`.
+    fn deliver(&mut self, to: usize, pkt: L::Packet);
+    /// The [readers, writers] waiter lists of socket `id`, if it exists (socket waits are kept
+    /// with the socket, so waking them needs no map look-up).
+    fn socket_waiters(&mut self, id: usize) -> Option<&mut [Vec<(usize, u64)>; 2]>;
+    /// Thread `tid` is about to block in `call`.
+    fn thread_blocking(&mut self, tid: usize, call: &'static str);
+    /// Thread `tid` was woken from a wait.
+    fn thread_waking(&mut self, tid: usize);
+    /// Thread `tid` finished.
+    fn thread_exited(&mut self, tid: usize);
+    /// No thread can run at this instant: finish the instant's deferred work. True when
+    /// there was some (threads may have become runnable).
+    fn end_of_instant(&mut self) -> bool;
+}
+
+/// The runtime's own state.
+pub(crate) struct Runtime<L: Layers> {
+    pub cfg: Config,
+    pub now: Nanos,
+    pub rng_sched: Rng,
+    pub threads: Vec<Thread<L::ThreadExt>>,
+    pub runnable: Vec<usize>,
+    pub spinners: Vec<usize>,
+    pub timers: TimerQueue<L::Timer, L::Packet>,
+    pub timer_seq: u64,
+    pub waiters: Waiters,
+    pub trace: Trace,
+    pub spawn_queue: Vec<(usize, ThreadBody<L>)>,
+    pub stats: Stats,
+    /// Non-daemon threads started, and those not yet finished.
+    pub counted_threads: usize,
+    pub counted_unfinished: usize,
+    pub tearing_down: bool,
+    /// Set when a thread panicked or returned an error: the run stops at once.
+    pub failed: Option<(usize, SimErrorKind)>,
+}
+
+impl<L: Layers> Runtime<L> {
+    pub(crate) fn new(cfg: Config) -> Runtime<L> {
+        Runtime {
+            rng_sched: Rng::derive(cfg.seed, "sched"),
+            trace: Trace::new(cfg.trace_keep, cfg.full_trace),
+            cfg,
+            now: 0,
+            threads: Vec::new(),
+            runnable: Vec::new(),
+            spinners: Vec::new(),
+            timers: TimerQueue::default(),
+            timer_seq: 0,
+            waiters: Waiters::new(),
+            spawn_queue: Vec::new(),
+            stats: Stats::default(),
+            counted_threads: 0,
+            counted_unfinished: 0,
+            tearing_down: false,
+            failed: None,
+        }
+    }
+
+    /// Appends a record to the trace.
+    pub(crate) fn record(&mut self, thread: usize, kind: TraceKind, a: u64, b: u64, result: i64) {
+        self.trace.record(TraceRecord {
+            time: self.now,
+            thread,
+            kind,
+            a,
+            b,
+            result,
+        });
+    }
+
+    /// `None` when no non-daemon thread was ever started, else whether all have finished.
+    pub(crate) fn counted_threads_done(&self) -> Option<bool> {
+        (self.counted_threads > 0).then_some(self.counted_unfinished == 0)
+    }
+}
+
+/// The whole simulated state: the runtime's own and one slot per upper layer, each layer's
+/// state a struct of its own. Shared by the run loop and the per-thread handles through an
+/// `Arc<Mutex<_>>` (only ever locked by the one OS thread running the sim, never across a
+/// thread switch).
+///
+/// Each layer adds methods to it in `impl` blocks bounded by the slots it may touch (its own
+/// and those below), so a layer's code cannot reach a layer above it except through a hook
+/// trait it defines itself.
+pub(crate) struct World<L: Layers> {
+    pub rt: Runtime<L>,
+    pub net: L::Net,
+    pub sock: L::Sock,
+    pub kern: L::Kern,
+    pub models: L::Models,
+}
+
+impl<L: Layers> World<L>
+where
+    Self: RuntimeHooks<L>,
+{
+    /// Appends a record to the trace.
+    pub(crate) fn record(&mut self, thread: usize, kind: TraceKind, a: u64, b: u64, result: i64) {
+        self.rt.record(thread, kind, a, b, result);
+    }
+
+    /// Creates a thread (runnable at once) whose body the run loop will adopt.
+    pub(crate) fn new_thread(
+        &mut self,
+        host: usize,
+        name: String,
+        daemon: bool,
+        body: ThreadBody<L>,
+    ) -> usize {
+        let rt = &mut self.rt;
+        let tid = rt.threads.len();
+        if !daemon {
+            rt.counted_threads += 1;
+            rt.counted_unfinished += 1;
+        }
+        rt.threads.push(Thread {
+            name,
+            host,
+            daemon,
+            state: ThreadState::Runnable,
+            last_error: 0,
+            wait_seq: 0,
+            idle_calls: 0,
+            outcome: None,
+            timed_out: false,
+            ext: Default::default(),
+        });
+        rt.runnable.push(tid);
+        rt.spawn_queue.push((tid, body));
+        tid
+    }
+
+    /// Thread `tid`'s function returned (or panicked).
+    pub(crate) fn thread_finished(&mut self, tid: usize, outcome: ThreadOutcome) {
+        let code = match &outcome {
+            ThreadOutcome::Ok => 0,
+            ThreadOutcome::Err(e) => i64::from(e.code()),
+            ThreadOutcome::Panicked(_) | ThreadOutcome::Unfinished(_) => -1,
+        };
+        match outcome {
+            ThreadOutcome::Panicked(_) => self.rt.failed = Some((tid, SimErrorKind::Panic)),
+            ThreadOutcome::Err(_) => self.rt.failed = Some((tid, SimErrorKind::ThreadFailed)),
+            _ => {}
+        }
+        self.record(tid, TraceKind::ThreadEnd, 0, 0, code);
+        let t = &mut self.rt.threads[tid];
+        t.state = ThreadState::Finished;
+        t.outcome = Some(outcome);
+        self.thread_exited(tid);
+        if !self.rt.threads[tid].daemon {
+            self.rt.counted_unfinished -= 1;
+        }
+        self.notify(WaitKey::Thread(tid));
+    }
+}

@@ -1,0 +1,187 @@
+//! The run loop: one stackful coroutine per simulated thread (the `generator` crate), resumed
+//! one at a time on the calling OS thread, so no lock order, OS scheduling or wall-clock
+//! reading can leak into the result: the seed alone decides the run.
+
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use generator::{Generator, Gn};
+use parking_lot::Mutex;
+
+use super::trace::TraceKind;
+use super::{Layers, Nanos, RuntimeHooks, SimErrorKind, ThreadOutcome, World};
+use crate::api::WsaError;
+
+/// A simulated thread's function.
+pub(crate) type ThreadBody<L> =
+    Box<dyn FnOnce(&<L as Layers>::Handle) -> Result<(), WsaError> + Send>;
+
+/// Virtual time that passes for each round of busy-polling threads (parked spinners) when no
+/// timer falls due sooner: 1 ms.
+const SPIN_QUANTUM: Nanos = 1_000_000;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RunEnd {
+    /// Every non-daemon thread finished (or, with none, nothing was left to do).
+    Done,
+    /// The run failed.
+    Failed(SimErrorKind),
+}
+
+/// The coroutines of a run, by thread id.
+pub(crate) struct Runner {
+    gens: Vec<Option<Generator<'static, (), ()>>>,
+    stack_words: usize,
+}
+
+impl Runner {
+    pub(crate) fn new(stack_size: usize) -> Runner {
+        Runner {
+            gens: Vec::new(),
+            stack_words: stack_size / std::mem::size_of::<usize>(),
+        }
+    }
+
+    fn adopt_spawned<L: Layers>(
+        &mut self,
+        world: &Arc<Mutex<World<L>>>,
+        make_handle: fn(Arc<Mutex<World<L>>>, usize) -> L::Handle,
+        queued: Vec<(usize, ThreadBody<L>)>,
+    ) where
+        World<L>: RuntimeHooks<L>,
+    {
+        for (tid, body) in queued {
+            let world = world.clone();
+            let gen = Gn::<()>::new_opt(self.stack_words, move || {
+                let ws = make_handle(world.clone(), tid);
+                let outcome = match catch_unwind(AssertUnwindSafe(|| body(&ws))) {
+                    Ok(Ok(())) => ThreadOutcome::Ok,
+                    Ok(Err(e)) => ThreadOutcome::Err(e),
+                    Err(payload) => {
+                        if payload.is::<generator::Error>() {
+                            // Cancelled at teardown while suspended: keep unwinding.
+                            resume_unwind(payload);
+                        }
+                        ThreadOutcome::Panicked(panic_message(&payload))
+                    }
+                };
+                world.lock().thread_finished(tid, outcome);
+            });
+            if self.gens.len() <= tid {
+                self.gens.resize_with(tid + 1, || None);
+            }
+            self.gens[tid] = Some(gen);
+        }
+    }
+
+    /// Runs until every non-daemon thread has finished, a thread fails, time runs out or
+    /// nothing can happen any more.
+    pub(crate) fn run<L: Layers>(
+        &mut self,
+        world: &Arc<Mutex<World<L>>>,
+        make_handle: fn(Arc<Mutex<World<L>>>, usize) -> L::Handle,
+    ) -> RunEnd
+    where
+        World<L>: RuntimeHooks<L>,
+    {
+        loop {
+            let next = {
+                let mut w = world.lock();
+                if !w.rt.spawn_queue.is_empty() {
+                    let queued = std::mem::take(&mut w.rt.spawn_queue);
+                    drop(w);
+                    self.adopt_spawned(world, make_handle, queued);
+                    continue;
+                }
+                if let Some((_, kind)) = w.rt.failed {
+                    return RunEnd::Failed(kind);
+                }
+                if w.rt.counted_threads_done() == Some(true) {
+                    return RunEnd::Done;
+                }
+                let next = w.pick_runnable();
+                if let Some(tid) = next {
+                    w.rt.stats.switches += 1;
+                    w.record(tid, TraceKind::Switch, 0, 0, 0);
+                }
+                next
+            };
+            if let Some(tid) = next {
+                if let Some(g) = self.gens[tid].as_mut() {
+                    let resumed = catch_unwind(AssertUnwindSafe(|| g.resume()));
+                    if let Err(payload) = resumed {
+                        // The coroutine's guard page caught a stack overflow: report it as the
+                        // thread's failure instead of tearing down the caller.
+                        if matches!(
+                            payload.downcast_ref::<generator::Error>(),
+                            Some(generator::Error::StackErr)
+                        ) {
+                            self.gens[tid] = None;
+                            let msg = format!(
+                                "stack overflow in a simulated thread (its stack is {} KiB; \
+                                 raise it with SimBuilder::stack_size)",
+                                self.stack_words * std::mem::size_of::<usize>() / 1024
+                            );
+                            world
+                                .lock()
+                                .thread_finished(tid, ThreadOutcome::Panicked(msg));
+                            continue;
+                        }
+                        resume_unwind(payload);
+                    }
+                    if g.is_done() {
+                        self.gens[tid] = None;
+                    }
+                }
+                continue;
+            }
+            let mut w = world.lock();
+            if w.end_of_instant() {
+                continue;
+            }
+            if w.rt.now > w.rt.cfg.time_limit {
+                return RunEnd::Failed(SimErrorKind::TimeLimit);
+            }
+            if !w.rt.spinners.is_empty() {
+                // Pollers burn CPU while time passes: step the clock by at most one polling
+                // quantum, so a poller's own timeout (GetTickCount) is seen when it expires,
+                // not when some unrelated far-off timer fires.
+                let step_to = w.rt.now + SPIN_QUANTUM;
+                if w.rt.timers.peek_at().is_some_and(|at| at <= step_to) {
+                    w.fire_next_timer();
+                } else {
+                    w.rt.now = step_to;
+                }
+                w.release_spinners();
+                continue;
+            }
+            if w.fire_next_timer() {
+                continue;
+            }
+            if w.rt.counted_threads_done().is_none() {
+                return RunEnd::Done;
+            }
+            return RunEnd::Failed(SimErrorKind::Deadlock);
+        }
+    }
+
+    /// Cancels the coroutines of unfinished threads. Calls they make while unwinding fail with
+    /// WSAEINTR instead of blocking.
+    pub(crate) fn teardown<L: Layers>(&mut self, world: &Arc<Mutex<World<L>>>) {
+        world.lock().rt.tearing_down = true;
+        for g in self.gens.drain(..) {
+            drop(g);
+        }
+    }
+}
+
+fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_string()
+    }
+}

@@ -1,0 +1,289 @@
+//! Simulated threads, the virtual clock, timers, and waiting.
+//!
+//! Exactly one simulated thread runs at a time. A thread that cannot go on (a blocking call)
+//! registers on the objects it waits for ([`WaitKey`]) and, if it has a timeout, on a timer;
+//! then it yields to the scheduler. Anything that changes an object calls
+//! `World::notify`, which makes its waiters runnable again; they re-check their condition
+//! (wake-ups may be spurious, never lost). The scheduler picks the next runnable thread with
+//! the seeded generator; when none is runnable the clock jumps to the earliest timer.
+//!
+//! A thread that keeps polling without progress (WSAEWOULDBLOCK in a loop, `Sleep(0)`) is
+//! parked as a *spinner* after [`SPIN_LIMIT`] fruitless calls: spinners run again only after the
+//! clock moves, so a busy-polling program cannot stop virtual time.
+
+use std::collections::BTreeMap;
+
+use super::timers::{Fired, TimerEvent};
+use super::{Layers, Nanos, RuntimeHooks, World};
+use crate::api::WsaError;
+
+/// Fruitless polling calls before a thread is parked until the clock moves.
+pub(crate) const SPIN_LIMIT: u32 = 64;
+
+/// How a simulated thread ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThreadOutcome {
+    /// The thread's function returned `Ok(())`.
+    Ok,
+    /// The thread's function returned an error.
+    Err(WsaError),
+    /// The thread panicked; the payload's message.
+    Panicked(String),
+    /// The run ended while the thread was still blocked (daemon threads such as servers).
+    Unfinished(&'static str),
+}
+
+/// What a thread is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ThreadState {
+    /// Ready to run (in the runnable list or a spinner).
+    Runnable,
+    /// Waiting in the named call.
+    Blocked(&'static str),
+    /// Its function has returned.
+    Finished,
+}
+
+/// One simulated thread.
+pub(crate) struct Thread<X> {
+    pub name: String,
+    pub host: usize,
+    pub daemon: bool,
+    pub state: ThreadState,
+    /// WSAGetLastError / GetLastError of this thread.
+    pub last_error: i32,
+    /// Incremented at every block; wake-ups carrying an older value are stale.
+    pub wait_seq: u64,
+    /// Fruitless polling calls since the last progress.
+    pub idle_calls: u32,
+    pub outcome: Option<ThreadOutcome>,
+    /// Set when a timer woke the thread (its wait timed out).
+    pub timed_out: bool,
+    /// What the upper layers keep per thread (message queue, APC queue, completion port).
+    pub ext: X,
+}
+
+impl<X> std::fmt::Debug for Thread<X> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Thread")
+            .field("name", &self.name)
+            .field("host", &self.host)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+/// What a blocked thread can be woken by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum WaitKey {
+    /// Any change of a socket's state (data, space, connection, close).
+    Socket(usize),
+    /// Something to read on a socket: data, urgent data, a connection to accept, a close.
+    Readable(usize),
+    /// Send space on a socket.
+    Writable(usize),
+    /// A thread's end (WaitForSingleObject on a thread handle).
+    Thread(usize),
+    /// A kernel object of the wait models (event, port), by object index.
+    Object(usize),
+    /// A thread's message queue.
+    Messages(usize),
+    /// A thread's APC queue (alertable waits).
+    Apc(usize),
+    /// An overlapped operation of a host, by OVERLAPPED id (WSAGetOverlappedResult with wait).
+    Io(usize, u64),
+}
+
+/// One attempt at a call that may block: finished, or wait on `key` (until `deadline`).
+pub(crate) enum Step<T> {
+    Done(Result<T, WsaError>),
+    Wait(WaitKey, Option<Nanos>),
+    /// Wait for any of several objects (select, multiple-object waits).
+    WaitAny(Vec<WaitKey>, Option<Nanos>),
+}
+
+/// The waiters of every object, in registration order.
+pub(crate) type Waiters = BTreeMap<WaitKey, Vec<(usize, u64)>>;
+
+/// Which of a socket's two waiter lists ([readers, writers]) a socket wait key uses.
+fn socket_lists(key: WaitKey) -> Option<(usize, &'static [usize])> {
+    match key {
+        WaitKey::Socket(id) => Some((id, &[0, 1])),
+        WaitKey::Readable(id) => Some((id, &[0])),
+        WaitKey::Writable(id) => Some((id, &[1])),
+        _ => None,
+    }
+}
+
+impl<L: Layers> World<L>
+where
+    Self: RuntimeHooks<L>,
+{
+    /// Schedules the delivery of `pkt` to host `to` over link `li` at `at` (not before the
+    /// link's tail: arrivals on a link never go backwards).
+    pub(crate) fn schedule_delivery(&mut self, at: Nanos, li: usize, to: usize, pkt: L::Packet) {
+        let rt = &mut self.rt;
+        let seq = rt.timer_seq;
+        rt.timer_seq += 1;
+        let at = at.max(rt.now);
+        rt.timers.push_delivery(at, seq, li, to, pkt);
+    }
+
+    /// Schedules an upper layer's event at virtual time `at` (not earlier than now).
+    pub(crate) fn schedule(&mut self, at: Nanos, ev: L::Timer) {
+        self.schedule_timer(at, TimerEvent::Layer(ev));
+    }
+
+    fn schedule_timer(&mut self, at: Nanos, ev: TimerEvent<L::Timer>) {
+        let rt = &mut self.rt;
+        let seq = rt.timer_seq;
+        rt.timer_seq += 1;
+        let at = at.max(rt.now);
+        rt.timers.push(at, seq, ev);
+    }
+
+    /// Registers `tid` as blocked in `call` on `keys`, optionally until `deadline`.
+    pub(crate) fn block(
+        &mut self,
+        tid: usize,
+        call: &'static str,
+        keys: &[WaitKey],
+        deadline: Option<Nanos>,
+    ) {
+        let t = &mut self.rt.threads[tid];
+        t.wait_seq += 1;
+        t.state = ThreadState::Blocked(call);
+        t.timed_out = false;
+        let seq = t.wait_seq;
+        self.thread_blocking(tid, call);
+        for k in keys {
+            let Some((id, lists)) = socket_lists(*k) else {
+                self.rt.waiters.entry(*k).or_default().push((tid, seq));
+                continue;
+            };
+            if let Some(w) = self.socket_waiters(id) {
+                for &l in lists {
+                    w[l].push((tid, seq));
+                }
+            }
+        }
+        if let Some(at) = deadline {
+            self.schedule_timer(at, TimerEvent::Wake { tid, seq });
+        }
+    }
+
+    /// Makes every thread waiting on `key` runnable.
+    pub(crate) fn notify(&mut self, key: WaitKey) {
+        let Some((id, lists)) = socket_lists(key) else {
+            if let Some(list) = self.rt.waiters.remove(&key) {
+                for (tid, seq) in list {
+                    self.wake(tid, seq);
+                }
+            }
+            return;
+        };
+        for &l in lists {
+            let Some(w) = self.socket_waiters(id) else {
+                return;
+            };
+            if w[l].is_empty() {
+                continue;
+            }
+            let mut list = std::mem::take(&mut w[l]);
+            for &(tid, seq) in &list {
+                self.wake(tid, seq);
+            }
+            // Keep the allocation for the next wait.
+            list.clear();
+            if let Some(w) = self.socket_waiters(id) {
+                if w[l].is_empty() {
+                    w[l] = list;
+                }
+            }
+        }
+    }
+
+    /// Wakes `tid` if it is still in the wait numbered `seq`.
+    pub(crate) fn wake(&mut self, tid: usize, seq: u64) {
+        let t = &mut self.rt.threads[tid];
+        if t.wait_seq == seq && matches!(t.state, ThreadState::Blocked(_)) {
+            t.state = ThreadState::Runnable;
+            t.wait_seq += 1;
+            self.thread_waking(tid);
+            self.rt.runnable.push(tid);
+        }
+    }
+
+    /// The most recent waiter of `key` that is still waiting, removed from the list
+    /// (completion ports release waiting threads last-in first-out).
+    pub(crate) fn pop_last_waiter(&mut self, key: WaitKey) -> Option<(usize, u64)> {
+        while let Some((tid, seq)) = self.rt.waiters.get_mut(&key).and_then(|l| l.pop()) {
+            let t = &self.rt.threads[tid];
+            if t.wait_seq == seq && matches!(t.state, ThreadState::Blocked(_)) {
+                return Some((tid, seq));
+            }
+        }
+        None
+    }
+
+    /// Puts a running thread back in the runnable list (a preemption point).
+    pub(crate) fn requeue(&mut self, tid: usize) {
+        self.rt.runnable.push(tid);
+    }
+
+    /// Parks a running thread until the clock moves (a polling loop).
+    pub(crate) fn park_spinner(&mut self, tid: usize) {
+        self.rt.spinners.push(tid);
+    }
+
+    /// Counts a fruitless polling call; true when the thread should now be parked.
+    pub(crate) fn note_idle(&mut self, tid: usize) -> bool {
+        let t = &mut self.rt.threads[tid];
+        t.idle_calls += 1;
+        if t.idle_calls >= SPIN_LIMIT {
+            t.idle_calls = 0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Picks the next thread to run with the scheduling generator.
+    pub(crate) fn pick_runnable(&mut self) -> Option<usize> {
+        let rt = &mut self.rt;
+        match rt.runnable.len() {
+            0 => None,
+            1 => rt.runnable.pop(),
+            n => {
+                let i = rt.rng_sched.below(n as u64) as usize;
+                Some(rt.runnable.swap_remove(i))
+            }
+        }
+    }
+
+    /// Moves the clock to the earliest timer and fires it. False when no timer is left.
+    pub(crate) fn fire_next_timer(&mut self) -> bool {
+        let Some((at, fired)) = self.rt.timers.pop() else {
+            return false;
+        };
+        debug_assert!(at >= self.rt.now, "timer in the past");
+        self.rt.now = self.rt.now.max(at);
+        match fired {
+            Fired::Delivery(to, pkt) => self.deliver(to, pkt),
+            Fired::Timer(TimerEvent::Wake { tid, seq }) => {
+                if self.rt.threads[tid].wait_seq == seq {
+                    self.rt.threads[tid].timed_out = true;
+                    self.wake(tid, seq);
+                }
+            }
+            Fired::Timer(TimerEvent::Layer(ev)) => self.fire(ev),
+        }
+        true
+    }
+
+    /// Returns parked spinners to the runnable list (the clock has moved).
+    pub(crate) fn release_spinners(&mut self) {
+        let spinners = std::mem::take(&mut self.rt.spinners);
+        self.rt.runnable.extend(spinners);
+    }
+}

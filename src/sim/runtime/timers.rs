@@ -1,0 +1,175 @@
+//! Timers and the per-link delivery queues, ordered by (virtual time, scheduling order).
+//!
+//! The runtime knows two kinds of timed events: its own (a blocked thread's timeout) and an
+//! opaque event of an upper layer (`T`, handed back through a hook); and one kind of delivery:
+//! an opaque packet (`P`) for a host, queued per link so arrivals on one link stay in order.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use super::Nanos;
+
+/// Something scheduled for a virtual instant.
+#[derive(Debug)]
+pub(crate) enum TimerEvent<T> {
+    /// Wake a blocked thread whose wait has a timeout.
+    Wake { tid: usize, seq: u64 },
+    /// An upper layer's event (a SYN retry, the end of TIME-WAIT, ...), handed back to it
+    /// through [`RuntimeHooks::fire`](super::RuntimeHooks::fire).
+    Layer(T),
+}
+
+/// A heap entry: the event itself waits in a slab, so the heap moves only 24-byte keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TimerKey {
+    at: Nanos,
+    seq: u64,
+    slot: u32,
+}
+
+impl PartialOrd for TimerKey {
+    fn partial_cmp(&self, o: &TimerKey) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for TimerKey {
+    // Reversed: BinaryHeap is a max-heap, the earliest (then first-scheduled) timer must win.
+    fn cmp(&self, o: &TimerKey) -> Ordering {
+        (o.at, o.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// What the timer queue gives back.
+pub(super) enum Fired<T, P> {
+    Timer(TimerEvent<T>),
+    /// A packet arriving at host `.0`.
+    Delivery(usize, P),
+}
+
+/// Timers ordered by (time, scheduling order).
+///
+/// Deliveries travel in per-link queues: arrival times on one link never decrease (the wire
+/// keeps each direction in order), so only each link's head needs a place in a (small) heap.
+/// Everything else (SYN retries, TIME-WAIT, wait timeouts) lives in the general heap. Pops
+/// take the earliest (time, sequence) of both, so the order is exactly that of one heap.
+#[derive(Debug)]
+pub(crate) struct TimerQueue<T, P> {
+    heap: std::collections::BinaryHeap<TimerKey>,
+    events: Vec<Option<TimerEvent<T>>>,
+    free: Vec<u32>,
+    /// Deliveries per link (arrival time, sequence, destination host, segment), in arrival
+    /// order; segments wait inline, without an allocation each.
+    links: Vec<std::collections::VecDeque<(Nanos, u64, usize, P)>>,
+    link_ids: BTreeMap<(usize, usize), usize>,
+    /// When each link's sender finishes putting its queued bytes on the wire (bandwidth).
+    busy_until: Vec<Nanos>,
+    /// The head of every non-empty link (`slot` = link index).
+    heads: std::collections::BinaryHeap<TimerKey>,
+}
+
+impl<T, P> Default for TimerQueue<T, P> {
+    fn default() -> Self {
+        TimerQueue {
+            heap: Default::default(),
+            events: Vec::new(),
+            free: Vec::new(),
+            links: Vec::new(),
+            link_ids: BTreeMap::new(),
+            busy_until: Vec::new(),
+            heads: Default::default(),
+        }
+    }
+}
+
+impl<T, P> TimerQueue<T, P> {
+    pub(super) fn push(&mut self, at: Nanos, seq: u64, ev: TimerEvent<T>) {
+        let slot = match self.free.pop() {
+            Some(i) => {
+                self.events[i as usize] = Some(ev);
+                i
+            }
+            None => {
+                self.events.push(Some(ev));
+                (self.events.len() - 1) as u32
+            }
+        };
+        self.heap.push(TimerKey { at, seq, slot });
+    }
+
+    /// The index of the link from host `from` to host `to`.
+    pub(crate) fn link_index(&mut self, from: usize, to: usize) -> usize {
+        let next = self.links.len();
+        let li = *self.link_ids.entry((from, to)).or_insert(next);
+        if li == self.links.len() {
+            self.links.push(Default::default());
+            self.busy_until.push(0);
+        }
+        li
+    }
+
+    /// Serialises `ser` nanoseconds of bytes onto link `li` starting no earlier than `now`;
+    /// returns when the last bit leaves (a burst queues behind earlier bytes).
+    pub(crate) fn occupy_link(&mut self, li: usize, now: Nanos, ser: Nanos) -> Nanos {
+        let start = self.busy_until[li].max(now);
+        self.busy_until[li] = start + ser;
+        start + ser
+    }
+
+    /// Arrival time of the last delivery queued on link `li` (0 when none is queued: every
+    /// earlier one has arrived by now).
+    pub(crate) fn link_tail(&self, li: usize) -> Nanos {
+        self.links[li].back().map_or(0, |e| e.0)
+    }
+
+    /// Queues a delivery to host `to` on link `li`, `at` not before the link's tail.
+    pub(super) fn push_delivery(&mut self, at: Nanos, seq: u64, li: usize, to: usize, seg: P) {
+        let q = &mut self.links[li];
+        debug_assert!(q.back().is_none_or(|e| e.0 <= at), "link order");
+        if q.is_empty() {
+            self.heads.push(TimerKey {
+                at,
+                seq,
+                slot: li as u32,
+            });
+        }
+        q.push_back((at, seq, to, seg));
+    }
+
+    pub(super) fn pop(&mut self) -> Option<(Nanos, Fired<T, P>)> {
+        let from_links = match (self.heap.peek(), self.heads.peek()) {
+            (None, None) => return None,
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (Some(h), Some(l)) => (l.at, l.seq) < (h.at, h.seq),
+        };
+        if from_links {
+            let k = self.heads.pop().expect("peeked");
+            let q = &mut self.links[k.slot as usize];
+            let (at, _, to, seg) = q.pop_front().expect("a head has a delivery");
+            if let Some(&(nat, nseq, _, _)) = q.front() {
+                self.heads.push(TimerKey {
+                    at: nat,
+                    seq: nseq,
+                    slot: k.slot,
+                });
+            }
+            return Some((at, Fired::Delivery(to, seg)));
+        }
+        let k = self.heap.pop()?;
+        let ev = self.events[k.slot as usize]
+            .take()
+            .expect("winsock-sim internal error: timer slot empty");
+        self.free.push(k.slot);
+        Some((k.at, Fired::Timer(ev)))
+    }
+
+    /// The time of the earliest timer.
+    pub(crate) fn peek_at(&self) -> Option<Nanos> {
+        match (self.heap.peek(), self.heads.peek()) {
+            (None, None) => None,
+            (Some(h), None) => Some(h.at),
+            (None, Some(l)) => Some(l.at),
+            (Some(h), Some(l)) => Some(h.at.min(l.at)),
+        }
+    }
+}
