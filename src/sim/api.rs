@@ -14,9 +14,32 @@ use std::sync::Arc;
 use parking_lot::{Mutex, MutexGuard};
 
 use crate::api::{SockAddr, Socket, ThreadId, WsaData, WsaError};
+use crate::sim::kernel::{KThread, Kernel};
+use crate::sim::models::ModelState;
+use crate::sim::net::segment::Segment;
+use crate::sim::net::tcp::NetTimer;
+use crate::sim::net::Network;
 use crate::sim::runtime::trace::TraceKind;
+use crate::sim::runtime::Layers;
 use crate::sim::runtime::Step;
-use crate::sim::world::World;
+use crate::sim::socket::SocketLayer;
+
+/// The simulator's layers, composed.
+pub(crate) struct SimLayers;
+
+impl Layers for SimLayers {
+    type Net = Network;
+    type Sock = SocketLayer;
+    type Kern = Kernel<SimLayers>;
+    type Models = ModelState<SimLayers>;
+    type Handle = SimWinsock;
+    type Timer = NetTimer;
+    type Packet = Segment;
+    type ThreadExt = KThread<SimLayers>;
+}
+
+/// The whole simulated state, every layer in its slot.
+pub(crate) type World = super::runtime::World<SimLayers>;
 
 /// The [`Winsock`](crate::Winsock) handle a simulated thread's function receives.
 pub struct SimWinsock {

@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use super::net::fault::FaultPlan;
 use crate::sim::runtime::{Config, EventRecording, Nanos, Segmentation, SendMode};
-use crate::sim::world::Sim;
 
-/// Builds a [`Sim`].
+/// Builds a [`Sim`](crate::sim::Sim).
 ///
 /// ```
 /// use std::time::Duration;
@@ -17,8 +16,8 @@ use crate::sim::world::Sim;
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct SimBuilder {
-    cfg: Config,
-    faults: FaultPlan,
+    pub(crate) cfg: Config,
+    pub(crate) faults: FaultPlan,
 }
 
 impl SimBuilder {
@@ -112,10 +111,5 @@ impl SimBuilder {
     pub fn faults(mut self, plan: FaultPlan) -> Self {
         self.faults = plan;
         self
-    }
-
-    /// Builds the simulation (no hosts yet).
-    pub fn build(self) -> Sim {
-        Sim::new(self.cfg, self.faults)
     }
 }

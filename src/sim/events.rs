@@ -9,9 +9,9 @@
 
 use super::socket::SockHooks;
 use crate::api::WsaError;
+use crate::sim::api::{SimLayers, World};
 use crate::sim::net::NetHooks;
 use crate::sim::runtime::WaitKey;
-use crate::sim::world::{SimLayers, World};
 
 impl NetHooks<SimLayers> for World {
     /// A connection finished its handshake and waits in listener `lid`'s queue (FD_ACCEPT).

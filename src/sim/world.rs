@@ -16,33 +16,16 @@ use super::runtime::trace::TraceRecord;
 use super::socket::handles::Process;
 use super::socket::SocketLayer;
 use crate::api::WsaError;
-use crate::sim::api::SimWinsock;
-use crate::sim::kernel::{KThread, Kernel};
+use crate::sim::api::{SimLayers, SimWinsock, World};
+use crate::sim::kernel::Kernel;
 use crate::sim::models::ModelState;
-use crate::sim::net::wire::Segment;
+use crate::sim::net::segment::Segment;
 use crate::sim::net::Network;
 use crate::sim::report::SimError;
 use crate::sim::runtime::{
-    Config, Layers, LinkParams, Nanos, Report, RunEnd, Runner, Runtime, RuntimeHooks, SimErrorKind,
+    Config, LinkParams, Nanos, Report, RunEnd, Runner, Runtime, RuntimeHooks, SimErrorKind,
     ThreadOutcome, ThreadReport, ThreadState,
 };
-
-/// The simulator's layers, composed.
-pub(crate) struct SimLayers;
-
-impl Layers for SimLayers {
-    type Net = Network;
-    type Sock = SocketLayer;
-    type Kern = Kernel<SimLayers>;
-    type Models = ModelState<SimLayers>;
-    type Handle = SimWinsock;
-    type Timer = NetTimer;
-    type Packet = Segment;
-    type ThreadExt = KThread<SimLayers>;
-}
-
-/// The whole simulated state, every layer in its slot.
-pub(crate) type World = super::runtime::World<SimLayers>;
 
 impl RuntimeHooks<SimLayers> for World {
     fn fire(&mut self, ev: NetTimer) {
@@ -237,6 +220,13 @@ impl Sim {
     /// WSAEINTR instead of blocking.
     fn teardown(&mut self) {
         self.runner.teardown(&self.world);
+    }
+}
+
+impl SimBuilder {
+    /// Builds the simulation (no hosts yet).
+    pub fn build(self) -> Sim {
+        Sim::new(self.cfg, self.faults)
     }
 }
 

@@ -36,7 +36,7 @@ impl SimWinsock {
     pub(crate) fn wait_running_apcs<T>(
         &self,
         call: &'static str,
-        mut step: impl FnMut(&mut crate::sim::world::World) -> Step<Option<T>>,
+        mut step: impl FnMut(&mut crate::sim::api::World) -> Step<Option<T>>,
     ) -> Result<T, WsaError> {
         loop {
             match self.blocking(call, None, &mut step)? {

@@ -4,10 +4,10 @@
 use crate::api::consts::*;
 use crate::api::{AsyncSelect, Hwnd, Msg, Socket, WndProc, WsaError};
 use crate::sim::api::SimWinsock;
+use crate::sim::api::World;
 use crate::sim::kernel::objects::KObject;
 use crate::sim::models::network_events::Reg;
 use crate::sim::runtime::{Step, WaitKey};
-use crate::sim::world::World;
 
 /// The next message of thread `tid` for `hwnd` (any when NULL): a posted message first, then
 /// a WM_QUIT if PostQuitMessage was called (Windows generates it only when nothing else is

@@ -6,7 +6,7 @@ use crate::api::consts::INFINITE;
 use crate::api::{CompletionPacket, CompletionPort, Iocp, Overlapped, Socket, Winsock, WsaError};
 use crate::sim::api::SimWinsock;
 use crate::sim::kernel::objects::KObject;
-use crate::sim::kernel::port::Port;
+use crate::sim::kernel::objects::Port;
 use crate::sim::runtime::{Step, WaitKey};
 
 impl SimWinsock {

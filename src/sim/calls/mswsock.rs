@@ -11,7 +11,7 @@
 use crate::api::consts::*;
 use crate::api::{Overlapped, SockAddr, Socket, WsaError};
 use crate::sim::api::{SimWinsock, Traced};
-use crate::sim::models::overlapped::{Op, OpKind};
+use crate::sim::models::op::{Op, OpKind};
 use crate::sim::net::endpoint::Role;
 use crate::sim::net::tcp::TcpState;
 use crate::sim::runtime::{Step, WaitKey};

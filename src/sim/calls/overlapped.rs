@@ -12,10 +12,22 @@ use crate::api::{
     ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, SockAddr, Socket,
     ThreadId, TransmitFileBuffers, WsaError, WsaEvent, WsaMsg,
 };
-use crate::sim::api::SimWinsock;
-use crate::sim::models::overlapped::{Op, OpKind, Status};
+use crate::sim::api::{SimLayers, World};
+use crate::sim::api::{SimWinsock, Traced};
+use crate::sim::models::op::{Op, OpKind, Status};
 use crate::sim::runtime::{Step, WaitKey};
-use crate::sim::world::{SimLayers, World};
+
+impl Traced for IoCompletion {
+    fn traced(&self) -> i64 {
+        self.bytes as i64
+    }
+}
+
+impl Traced for (usize, u32) {
+    fn traced(&self) -> i64 {
+        self.0 as i64
+    }
+}
 
 impl SimWinsock {
     /// Common start of an overlapped WSASend/WSARecv: checks, then the operation record.

@@ -1,6 +1,6 @@
 //! WSARecvMsg and WSASendMsg: datagrams with their control data.
 //!
-//! Each queued datagram keeps its destination address, TTL and TOS (`udp::Datagram`); a
+//! Each queued datagram keeps its destination address, TTL and TOS (`endpoint::Datagram`); a
 //! receive turns them into WSACMSGHDR records as the socket's options ask — IP_PKTINFO /
 //! IPV6_PKTINFO (the destination and the interface index), IP_RECVTTL / IPV6_HOPLIMIT,
 //! IP_RECVTOS / IPV6_RECVTCLASS — at the IPPROTO_IP level for an IPv4 datagram and the
@@ -13,7 +13,7 @@
 use crate::api::consts::*;
 use crate::api::{CompletionRoutine, Overlapped, SockAddr, Socket, WsaError, WsaMsg};
 use crate::sim::api::SimWinsock;
-use crate::sim::models::overlapped::{MsgState, Op, OpKind, Status};
+use crate::sim::models::op::{MsgState, Op, OpKind, Status};
 use crate::sim::models::recv_msg::{scatter, DgramInfo};
 use crate::sim::net::endpoint::RecvOp;
 use crate::sim::runtime::Step;

@@ -14,7 +14,7 @@
 use crate::api::consts::*;
 use crate::api::{Overlapped, Socket, TransmitFileBuffers, WsaError};
 use crate::sim::api::SimWinsock;
-use crate::sim::models::overlapped::{Op, OpKind, Status};
+use crate::sim::models::op::{Op, OpKind, Status};
 use crate::sim::models::transmit_file::TF_IGNORED;
 use crate::sim::runtime::{Step, WaitKey};
 

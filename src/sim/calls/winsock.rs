@@ -278,8 +278,8 @@ impl Winsock for SimWinsock {
             // AcceptEx on this listener or into this socket with STATUS_CANCELLED (OV-03).
             w.abort_ops(
                 id,
-                crate::sim::models::overlapped::Status::LocalAbort,
-                crate::sim::models::overlapped::Status::Cancelled,
+                crate::sim::models::op::Status::LocalAbort,
+                crate::sim::models::op::Status::Cancelled,
                 None,
             );
             w.cancel_accepts_into(this.host, s.raw());

@@ -6,7 +6,7 @@
 use crate::api::consts::*;
 use crate::api::{CompletionRoutine, Overlapped, Socket, WsaError};
 use crate::sim::api::SimWinsock;
-use crate::sim::models::overlapped::{Op, OpKind, Status};
+use crate::sim::models::op::{Op, OpKind, Status};
 
 impl SimWinsock {
     /// WSAIoctl without OVERLAPPED: the synchronous codes; returns cbBytesReturned.

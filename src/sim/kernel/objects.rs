@@ -1,7 +1,9 @@
 //! Kernel objects of the wait models: event objects (WSAEVENT) and windows (HWND); their
 //! handles share each host's handle table with sockets, as on Windows.
 
-use crate::api::{Msg, WsaError};
+use std::collections::VecDeque;
+
+use crate::api::{CompletionPacket, Msg, WsaError};
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::WaitKey;
 use crate::sim::runtime::{Layers, World};
@@ -21,7 +23,7 @@ pub(crate) enum KObject<L: Layers> {
         proc: Option<SimWndProc<L>>,
     },
     /// An I/O completion port.
-    Port(crate::sim::kernel::port::Port),
+    Port(Port),
 }
 
 impl<L: Layers> std::fmt::Debug for KObject<L> {
@@ -32,6 +34,16 @@ impl<L: Layers> std::fmt::Debug for KObject<L> {
             KObject::Port(p) => write!(f, "Port(queued: {})", p.queue.len()),
         }
     }
+}
+
+/// One completion port.
+#[derive(Debug, Default)]
+pub(crate) struct Port {
+    pub queue: VecDeque<CompletionPacket>,
+    /// NumberOfConcurrentThreads.
+    pub concurrency: usize,
+    /// Released workers that are running (not blocked elsewhere).
+    pub active: usize,
 }
 
 /// All kernel objects of the run, by index; indices are reused.

@@ -2,23 +2,11 @@
 //! NumberOfConcurrentThreads workers released at once, a released worker that blocks
 //! elsewhere lets another one go, and waiting workers are released last-in first-out.
 
-use std::collections::VecDeque;
-
 use crate::api::{CompletionPacket, WsaError};
-use crate::sim::kernel::objects::KObject;
+use crate::sim::kernel::objects::{KObject, Port};
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::WaitKey;
 use crate::sim::runtime::World;
-
-/// One completion port.
-#[derive(Debug, Default)]
-pub(crate) struct Port {
-    pub queue: VecDeque<CompletionPacket>,
-    /// NumberOfConcurrentThreads.
-    pub concurrency: usize,
-    /// Released workers that are running (not blocked elsewhere).
-    pub active: usize,
-}
 
 impl<L: KernLayers> World<L>
 where

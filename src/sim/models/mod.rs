@@ -16,6 +16,7 @@
 pub(crate) mod keymap;
 pub(crate) mod mswsock;
 pub(crate) mod network_events;
+pub(crate) mod op;
 pub(crate) mod overlapped;
 pub(crate) mod overlapped_api;
 pub(crate) mod recv_msg;
@@ -27,7 +28,7 @@ use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::Layers;
 
 use network_events::NetEvents;
-use overlapped::IoState;
+use op::IoState;
 
 /// The I/O models' state (completion routines run with a thread's handle).
 pub(crate) struct ModelState<L: Layers> {

@@ -9,7 +9,7 @@
 //! operations as connections arrive, connect and close.
 
 use crate::api::WsaError;
-use crate::sim::models::overlapped::{OpKind, Status};
+use crate::sim::models::op::{OpKind, Status};
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
 use crate::sim::runtime::World;

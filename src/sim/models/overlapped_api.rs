@@ -7,24 +7,11 @@
 //! DisconnectEx to `mswsock.rs`, WSAIoctl to `wsa_ioctl.rs`, WSARecvMsg and WSASendMsg to
 //! `recv_msg.rs`, TransmitFile to `transmit_file.rs`.
 
-use crate::api::{IoCompletion, Overlapped, WsaError};
-use crate::sim::api::Traced;
+use crate::api::{Overlapped, WsaError};
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
 use crate::sim::net::tcp::TcpState;
 use crate::sim::runtime::World;
-
-impl Traced for IoCompletion {
-    fn traced(&self) -> i64 {
-        self.bytes as i64
-    }
-}
-
-impl Traced for (usize, u32) {
-    fn traced(&self) -> i64 {
-        self.0 as i64
-    }
-}
 
 impl<L: ModelLayers> World<L>
 where

@@ -1,6 +1,6 @@
 //! WSARecvMsg and WSASendMsg: datagrams with their control data.
 //!
-//! Each queued datagram keeps its destination address, TTL and TOS (`udp::Datagram`); a
+//! Each queued datagram keeps its destination address, TTL and TOS (`endpoint::Datagram`); a
 //! receive turns them into WSACMSGHDR records as the socket's options ask — IP_PKTINFO /
 //! IPV6_PKTINFO (the destination and the interface index), IP_RECVTTL / IPV6_HOPLIMIT,
 //! IP_RECVTOS / IPV6_RECVTCLASS — at the IPPROTO_IP level for an IPv4 datagram and the
@@ -15,10 +15,10 @@ use std::net::{IpAddr, SocketAddr};
 use crate::api::consts::*;
 use crate::api::msg::Cmsg;
 use crate::api::WsaError;
-use crate::sim::models::overlapped::Status;
+use crate::sim::models::op::Status;
 use crate::sim::models::{ModelHooks, ModelLayers};
+use crate::sim::net::endpoint::Datagram;
 use crate::sim::net::endpoint::Role;
-use crate::sim::net::udp::Datagram;
 use crate::sim::runtime::World;
 
 /// What a WSARecvMsg learns of a datagram besides its bytes.

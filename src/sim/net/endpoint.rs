@@ -120,7 +120,7 @@ pub(crate) enum Role {
     /// A TCP connection exists (connecting, connected, closing or closed).
     Stream(Box<Tcp>),
     /// A UDP socket: its queue of received datagrams and its association.
-    Dgram(Box<crate::sim::net::udp::Udp>),
+    Dgram(Box<Udp>),
 }
 
 /// One socket object.
@@ -222,6 +222,34 @@ impl SocketTable {
         self.get_mut(id)
             .unwrap_or_else(|| panic!("winsock-sim internal error: socket #{id} vanished"))
     }
+}
+
+/// Largest UDP payload over IPv4 (65,535 − 8 − 20).
+pub(crate) const MAX_DATAGRAM: usize = 65_507;
+
+/// A received datagram as a socket's queue keeps it.
+#[derive(Debug, Clone)]
+pub(crate) struct Datagram {
+    /// The source, as the receiving socket sees it (v4-mapped on a dual-stack socket).
+    pub src: SocketAddr,
+    /// The destination the datagram was sent to, as on the wire (IP_PKTINFO / IPV6_PKTINFO).
+    pub dst: SocketAddr,
+    pub data: Vec<u8>,
+    /// The TTL / hop limit and the TOS / traffic class of its IP header.
+    pub ttl: u8,
+    pub tos: u8,
+}
+
+/// A datagram socket's state.
+#[derive(Debug, Default)]
+pub(crate) struct Udp {
+    /// Received datagrams, oldest first.
+    pub queue: VecDeque<Datagram>,
+    pub queued_bytes: usize,
+    /// The association set by `connect`: only its datagrams are received, `send` goes there.
+    pub peer: Option<SocketAddr>,
+    /// An ICMP port unreachable arrived: the next receive fails with WSAECONNRESET.
+    pub port_unreachable: bool,
 }
 
 /// A send in progress (blocking sends in `SendMode::Partial` go out in pieces).

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use crate::api::WsaError;
-use crate::sim::net::wire::{SegKind, Segment};
+use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::runtime::rng::Rng;
 use crate::sim::runtime::Nanos;
 

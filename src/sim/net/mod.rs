@@ -20,6 +20,7 @@ pub(crate) mod endpoint;
 pub mod fault;
 pub(crate) mod host;
 mod ports;
+pub(crate) mod segment;
 pub(crate) mod tcp;
 pub(crate) mod udp;
 pub(crate) mod wire;
@@ -34,8 +35,8 @@ use crate::sim::runtime::{Config, Layers, LinkParams, RuntimeHooks};
 use endpoint::SocketTable;
 use fault::{FaultPlan, FaultSeam};
 use host::Host;
+use segment::Segment;
 use tcp::NetTimer;
-use wire::Segment;
 
 /// The network layer's state.
 pub(crate) struct Network {

@@ -12,16 +12,14 @@
 //! sender's IP_MULTICAST_LOOP is on (the default). On arrival every such socket of the host
 //! queues the datagram, in socket order. No ICMP comes back for a group nobody joined.
 
-use std::collections::VecDeque;
 use std::net::SocketAddr;
 
 use crate::api::consts::*;
 use crate::api::{SockAddr, WsaError};
 use crate::sim::net::demux::{check_dst_family, takes_traffic};
-use crate::sim::net::endpoint::RecvOp;
-use crate::sim::net::endpoint::Role;
+use crate::sim::net::endpoint::{Datagram, RecvOp, Role, Udp, MAX_DATAGRAM};
 use crate::sim::net::host::{seen_by, wire};
-use crate::sim::net::wire::{SegKind, Segment};
+use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::World;
 use crate::sim::runtime::{Step, WaitKey};
@@ -29,34 +27,6 @@ use crate::sim::runtime::{Step, WaitKey};
 /// A group address as it travels on the wire (a v4-mapped group is the IPv4 group).
 fn wire_ip(ip: std::net::IpAddr) -> std::net::IpAddr {
     wire(SocketAddr::new(ip, 0)).ip()
-}
-
-/// Largest UDP payload over IPv4 (65,535 − 8 − 20).
-pub(crate) const MAX_DATAGRAM: usize = 65_507;
-
-/// A received datagram as a socket's queue keeps it.
-#[derive(Debug, Clone)]
-pub(crate) struct Datagram {
-    /// The source, as the receiving socket sees it (v4-mapped on a dual-stack socket).
-    pub src: SocketAddr,
-    /// The destination the datagram was sent to, as on the wire (IP_PKTINFO / IPV6_PKTINFO).
-    pub dst: SocketAddr,
-    pub data: Vec<u8>,
-    /// The TTL / hop limit and the TOS / traffic class of its IP header.
-    pub ttl: u8,
-    pub tos: u8,
-}
-
-/// A datagram socket's state.
-#[derive(Debug, Default)]
-pub(crate) struct Udp {
-    /// Received datagrams, oldest first.
-    pub queue: VecDeque<Datagram>,
-    pub queued_bytes: usize,
-    /// The association set by `connect`: only its datagrams are received, `send` goes there.
-    pub peer: Option<SocketAddr>,
-    /// An ICMP port unreachable arrived: the next receive fails with WSAECONNRESET.
-    pub port_unreachable: bool,
 }
 
 impl<L: NetLayers> World<L>

@@ -16,6 +16,9 @@ use crate::api::WsaError;
 pub(crate) type ThreadBody<L> =
     Box<dyn FnOnce(&<L as Layers>::Handle) -> Result<(), WsaError> + Send>;
 
+/// Makes the handle a thread's function receives, from the world and the thread id.
+pub(crate) type MakeHandle<L> = fn(Arc<Mutex<World<L>>>, usize) -> <L as Layers>::Handle;
+
 /// Virtual time that passes for each round of busy-polling threads (parked spinners) when no
 /// timer falls due sooner: 1 ms.
 const SPIN_QUANTUM: Nanos = 1_000_000;
@@ -46,7 +49,7 @@ impl Runner {
     fn adopt_spawned<L: Layers>(
         &mut self,
         world: &Arc<Mutex<World<L>>>,
-        make_handle: fn(Arc<Mutex<World<L>>>, usize) -> L::Handle,
+        make_handle: MakeHandle<L>,
         queued: Vec<(usize, ThreadBody<L>)>,
     ) where
         World<L>: RuntimeHooks<L>,
@@ -80,7 +83,7 @@ impl Runner {
     pub(crate) fn run<L: Layers>(
         &mut self,
         world: &Arc<Mutex<World<L>>>,
-        make_handle: fn(Arc<Mutex<World<L>>>, usize) -> L::Handle,
+        make_handle: MakeHandle<L>,
     ) -> RunEnd
     where
         World<L>: RuntimeHooks<L>,

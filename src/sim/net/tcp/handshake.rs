@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use crate::sim::net::host::{seen_by, wire};
-use crate::sim::net::wire::{SegKind, Segment};
+use crate::sim::net::segment::{SegKind, Segment};
 
 use crate::api::consts::SOCK_STREAM;
 use crate::api::WsaError;

@@ -1,13 +1,11 @@
 //! The TCP input path: every arriving segment (acknowledgements, data, urgent data, FIN,
 //! RST, TIME-WAIT), and the connection record's look-ups and teardown.
 
-use std::collections::VecDeque;
-
 use super::{NetTimer, Tcp, TcpState};
 use crate::api::WsaError;
 use crate::sim::net::endpoint::Role;
 use crate::sim::net::host::wire;
-use crate::sim::net::wire::{SegKind, Segment};
+use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::trace::TraceKind;
 use crate::sim::runtime::World;
@@ -363,24 +361,4 @@ where
         self.unlink_conn(id);
         self.reap_if_orphan(id);
     }
-}
-
-/// Bytes `off..off + len` of a ring buffer as its (at most) two contiguous slices, so callers
-/// copy them with `copy_from_slice` / `extend_from_slice` instead of byte by byte.
-pub(crate) fn ring_range(q: &VecDeque<u8>, off: usize, len: usize) -> (&[u8], &[u8]) {
-    let (a, b) = q.as_slices();
-    if off < a.len() {
-        let na = (a.len() - off).min(len);
-        (&a[off..off + na], &b[..len - na])
-    } else {
-        let o = off - a.len();
-        (&b[o..o + len], &[])
-    }
-}
-
-/// Bytes `off..off + dst.len()` of a ring buffer, copied into `dst`.
-pub(crate) fn copy_out(q: &VecDeque<u8>, off: usize, dst: &mut [u8]) {
-    let (a, b) = ring_range(q, off, dst.len());
-    dst[..a.len()].copy_from_slice(a);
-    dst[a.len()..].copy_from_slice(b);
 }

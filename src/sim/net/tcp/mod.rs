@@ -23,8 +23,6 @@ mod handshake;
 mod input;
 mod output;
 
-pub(crate) use input::{copy_out, ring_range};
-
 use std::collections::VecDeque;
 use std::fmt;
 
@@ -172,4 +170,24 @@ impl Tcp {
     pub(super) fn snd_end(&self) -> u64 {
         self.snd_una + self.snd.len() as u64
     }
+}
+
+/// Bytes `off..off + len` of a ring buffer as its (at most) two contiguous slices, so callers
+/// copy them with `copy_from_slice` / `extend_from_slice` instead of byte by byte.
+pub(crate) fn ring_range(q: &VecDeque<u8>, off: usize, len: usize) -> (&[u8], &[u8]) {
+    let (a, b) = q.as_slices();
+    if off < a.len() {
+        let na = (a.len() - off).min(len);
+        (&a[off..off + na], &b[..len - na])
+    } else {
+        let o = off - a.len();
+        (&b[o..o + len], &[])
+    }
+}
+
+/// Bytes `off..off + dst.len()` of a ring buffer, copied into `dst`.
+pub(crate) fn copy_out(q: &VecDeque<u8>, off: usize, dst: &mut [u8]) {
+    let (a, b) = ring_range(q, off, dst.len());
+    dst[..a.len()].copy_from_slice(a);
+    dst[a.len()..].copy_from_slice(b);
 }

@@ -7,8 +7,8 @@ use std::collections::VecDeque;
 
 use crate::sim::net::endpoint::Role;
 use crate::sim::net::host::wire;
+use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::net::tcp::TcpState;
-use crate::sim::net::wire::{SegKind, Segment};
 use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::Segmentation;
 use crate::sim::runtime::World;

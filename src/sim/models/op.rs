@@ -1,0 +1,172 @@
+//! The overlapped operation record: what an operation does ([`OpKind`]), how it ended
+//! ([`Status`], the NTSTATUS of `OVERLAPPED.Internal`), the per-socket I/O state and the table
+//! of all operations ([`IoState`]).
+
+use std::collections::VecDeque;
+
+use crate::api::{IoCompletion, Overlapped, WsaError};
+use crate::sim::models::keymap::KeyMap;
+use crate::sim::runtime::Layers;
+
+/// How an operation ended (the NTSTATUS in `OVERLAPPED.Internal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Ok,
+    /// STATUS_CONNECTION_RESET: the peer reset.
+    Reset,
+    /// STATUS_CONNECTION_ABORTED: the socket was closed locally.
+    LocalAbort,
+    /// STATUS_CANCELLED: CancelIoEx, or a closed listener / accept socket.
+    Cancelled,
+    /// STATUS_CONNECTION_REFUSED.
+    Refused,
+    /// STATUS_IO_TIMEOUT: a connect got no answer.
+    TimedOut,
+    /// STATUS_BUFFER_OVERFLOW: a datagram larger than the buffers (the rest is lost).
+    MsgSize,
+    /// STATUS_PORT_UNREACHABLE: an ICMP port unreachable for an earlier datagram.
+    PortUnreachable,
+    /// STATUS_NOT_SUPPORTED: an overlapped WSAIoctl code WinSock does not handle.
+    NotSupported,
+}
+
+impl Status {
+    /// The WinSock code (WSAGetOverlappedResult, completion routines).
+    pub(crate) fn wsa(self) -> Option<WsaError> {
+        match self {
+            Status::Ok => None,
+            Status::Reset => Some(WsaError::WSAECONNRESET),
+            Status::LocalAbort => Some(WsaError::WSAECONNABORTED),
+            Status::Cancelled => Some(WsaError::WSA_OPERATION_ABORTED),
+            Status::Refused => Some(WsaError::WSAECONNREFUSED),
+            Status::TimedOut => Some(WsaError::WSAETIMEDOUT),
+            Status::MsgSize => Some(WsaError::WSAEMSGSIZE),
+            Status::PortUnreachable => Some(WsaError::WSAECONNRESET),
+            Status::NotSupported => Some(WsaError::WSAEOPNOTSUPP),
+        }
+    }
+
+    /// The Win32 code (GetQueuedCompletionStatus).
+    pub(crate) fn win32(self) -> Option<WsaError> {
+        match self {
+            Status::Ok => None,
+            Status::Reset => Some(WsaError::ERROR_NETNAME_DELETED),
+            Status::LocalAbort => Some(WsaError::ERROR_CONNECTION_ABORTED),
+            Status::Cancelled => Some(WsaError::WSA_OPERATION_ABORTED),
+            Status::Refused => Some(WsaError::ERROR_CONNECTION_REFUSED),
+            // ERROR_SEM_TIMEOUT (121).
+            Status::TimedOut => Some(WsaError::Other(121)),
+            Status::MsgSize => Some(WsaError::ERROR_MORE_DATA),
+            Status::PortUnreachable => Some(WsaError::ERROR_PORT_UNREACHABLE),
+            Status::NotSupported => Some(WsaError::ERROR_NOT_SUPPORTED),
+        }
+    }
+}
+
+/// What an operation does.
+#[derive(Debug)]
+pub(crate) enum OpKind {
+    /// WSARecv / WSARecvFrom; with MSG_PEEK the data is copied and stays queued.
+    Recv {
+        peek: bool,
+    },
+    Send,
+    /// AcceptEx on the op's (listener) socket into the socket with handle `accept_handle`;
+    /// `child` is set once a connection was taken and the op waits for its first data.
+    Accept {
+        accept_handle: usize,
+        recv_len: usize,
+        child: Option<usize>,
+    },
+    /// ConnectEx: `send` goes out once connected.
+    Connect {
+        send: Vec<u8>,
+    },
+    /// An overlapped WSAIoctl (its output buffer is the op's one buffer).
+    Ioctl,
+    /// DisconnectEx (or TransmitFile with TF_DISCONNECT, which reports `bytes`): completes
+    /// when the FIN is acknowledged; with TF_REUSE_SOCKET the handle then names a fresh,
+    /// unbound socket.
+    Disconnect {
+        reuse: bool,
+        bytes: usize,
+    },
+}
+
+/// A completion routine as the sim stores it.
+pub(crate) type SimRoutine<L> = Box<dyn FnOnce(&<L as Layers>::Handle, IoCompletion) + Send>;
+
+/// One overlapped operation.
+pub(crate) struct Op<L: Layers> {
+    pub host: usize,
+    /// The issuing thread (its APC queue runs the routine).
+    pub tid: usize,
+    /// The socket whose completion key the packet carries.
+    pub sid: usize,
+    pub ov: Overlapped,
+    pub kind: OpKind,
+    pub bufs: Vec<Vec<u8>>,
+    pub routine: Option<SimRoutine<L>>,
+    pub done: Option<(Status, usize)>,
+    /// The source of the datagram a WSARecvFrom took.
+    pub from: Option<std::net::SocketAddr>,
+    /// A WSARecvMsg's control buffer and output flags (`None` for other operations).
+    pub msg: Option<MsgState>,
+}
+
+/// The WSAMSG parts of a WSARecvMsg operation besides its buffers.
+#[derive(Debug, Default)]
+pub(crate) struct MsgState {
+    /// Control.len as given.
+    pub control_cap: usize,
+    /// The records written.
+    pub control: Vec<u8>,
+    /// dwFlags on return.
+    pub flags: u32,
+}
+
+/// Per-socket I/O state.
+#[derive(Debug, Default)]
+pub(crate) struct SockIo {
+    pub recvs: VecDeque<u64>,
+    pub sends: VecDeque<u64>,
+    pub accepts: VecDeque<u64>,
+    pub connect: Option<u64>,
+    /// An AcceptEx (of some listener) waiting for this socket's first data.
+    pub accept_wait: Option<u64>,
+    /// A DisconnectEx waiting for the acknowledgement of its FIN.
+    pub disconnect: Option<u64>,
+    /// Completion port object and key.
+    pub port: Option<(usize, usize)>,
+    pub skip_on_success: bool,
+    /// The connection was made by ConnectEx: `connect()` on it is WSAEINVAL, not
+    /// WSAEISCONN (conformance NB-05).
+    pub by_connect_ex: bool,
+}
+
+/// All overlapped state of the run.
+pub(crate) struct IoState<L: Layers> {
+    pub ops: KeyMap<u64, Op<L>>,
+    pub next: u64,
+    /// Operations not yet collected, by (host, OVERLAPPED id).
+    pub by_ov: KeyMap<(usize, u64), u64>,
+    /// Results of operations delivered by routine or packet, for a later
+    /// WSAGetOverlappedResult: (status, bytes).
+    pub results: KeyMap<(usize, u64), (Status, usize)>,
+    /// Keys of `results` in insertion order (for eviction).
+    pub results_order: VecDeque<(usize, u64)>,
+    pub socks: Vec<Option<Box<SockIo>>>,
+}
+
+impl<L: Layers> Default for IoState<L> {
+    fn default() -> Self {
+        IoState {
+            ops: KeyMap::default(),
+            next: 0,
+            by_ov: KeyMap::default(),
+            results: KeyMap::default(),
+            results_order: VecDeque::new(),
+            socks: Vec::new(),
+        }
+    }
+}
