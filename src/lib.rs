@@ -14,7 +14,9 @@
 //!   [`api::OverlappedIo`], [`api::Iocp`]); [`WsaError`] with the real numeric codes; value
 //!   types ([`Socket`], [`SockAddr`], [`api::FdSet`], [`api::Overlapped`]) and constants.
 //! - [`sim`] — the deterministic backend: [`sim::Sim`], hosts, simulated threads (stackful
-//!   coroutines on one OS thread), TCP as a state machine, virtual time, the fault seam.
+//!   coroutines on one OS thread), TCP as a state machine, virtual time, the fault seam. Built
+//!   in layers that depend downward only — runtime, net, socket, kernel, models — each owning
+//!   its state; its module documentation has the map.
 //! - [`os`] — the real network stack behind the same [`Winsock`] trait.
 //!
 //! ## The six I/O models of the seed

@@ -21,7 +21,7 @@ pub struct SimBuilder {
 }
 
 impl SimBuilder {
-    /// The root seed. Unset, it comes from `WINSOCK_SIM_SEED` or [`DEFAULT_SEED`].
+    /// The root seed. Unset, it comes from `WINSOCK_SIM_SEED` or [`DEFAULT_SEED`](crate::sim::DEFAULT_SEED).
     pub fn seed(mut self, seed: u64) -> Self {
         self.cfg.seed = seed;
         self

@@ -3,9 +3,11 @@
 //! thread's APC queue — sharing each process's handle table with sockets.
 //!
 //! Map:
-//! - `objects` — the object table ([`KObject`](objects::KObject)): events, windows, ports;
-//!   SetEvent / ResetEvent, message posting;
-//! - `port` — completion ports: packet queues and Windows' concurrency rule.
+//! - `objects` — the object table ([`KObject`](objects::KObject)): events, windows, completion
+//!   ports; SetEvent / ResetEvent, message posting;
+//! - `port` — what a completion port does: packet queues and Windows' concurrency rule;
+//! - this file — the per-thread state ([`KThread`]: message queue, APC queue, port membership)
+//!   and how blocking and waking move a worker in and out of its port's count.
 
 pub(crate) mod objects;
 pub(crate) mod port;

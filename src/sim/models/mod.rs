@@ -6,7 +6,8 @@
 //! Map:
 //! - `select` — readiness of a socket as select and WSAPoll see it;
 //! - `network_events` — FD_* recording, re-enabling and delivery (messages or events);
-//! - `overlapped` — the operation table, servicing pending WSARecv/WSASend, completion;
+//! - `op` — the overlapped operation record and the table of all operations;
+//! - `overlapped` — servicing pending WSARecv/WSASend, completion by event, routine or port;
 //! - `overlapped_api` — the shared checks and start of an overlapped call;
 //! - `mswsock` — AcceptEx, ConnectEx, DisconnectEx servicing;
 //! - `wsa_ioctl` — WSAIoctl's control codes; `recv_msg` — WSARecvMsg control data;

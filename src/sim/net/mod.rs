@@ -5,11 +5,13 @@
 //!
 //! Map:
 //! - `host` — hosts, addresses, the v4-mapped views of an address;
-//! - `wire` — segments, links (latency, bandwidth, per-direction order), transmission through
-//!   the fault seam, arrival;
+//! - `segment` — what travels on the wire (TCP segments, UDP datagrams, ICMP unreachable);
+//! - `wire` — links (latency, bandwidth, per-direction order), transmission through the fault
+//!   seam, arrival;
 //! - `fault` — [`FaultPlan`](fault::FaultPlan) and the seam every segment and call passes;
 //! - `endpoint` — the socket objects ([`Sock`](endpoint::Sock)): addresses, options, shutdown
-//!   state and protocol state ([`Role`](endpoint::Role)); freeing one;
+//!   state and protocol state ([`Role`](endpoint::Role): a TCP connection, a listener's
+//!   queues, a UDP socket's datagrams); freeing one;
 //! - `demux`, `ports` — which bound socket takes an address's traffic, the port tables,
 //!   ephemeral ports;
 //! - `tcp/` — the TCP state machine: input path, output path, handshake;

@@ -19,7 +19,7 @@ pub struct Stats {
     pub bytes: u64,
 }
 
-/// How one thread ended, in a [`Report`] or [`SimError`].
+/// How one thread ended, in a [`Report`] or [`SimError`](crate::sim::SimError).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThreadReport {
     /// Thread index.
