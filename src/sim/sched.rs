@@ -7,9 +7,10 @@
 //! (wake-ups may be spurious, never lost). The scheduler picks the next runnable thread with
 //! the seeded generator; when none is runnable the clock jumps to the earliest timer.
 //!
-//! A thread that keeps polling without progress (WSAEWOULDBLOCK in a loop, `Sleep(0)`) is
-//! parked as a *spinner* after [`SPIN_LIMIT`] fruitless calls: spinners run again only after the
-//! clock moves, so a busy-polling program cannot stop virtual time.
+//! A thread that keeps calling without blocking (WSAEWOULDBLOCK in a loop, `Sleep(0)`, but
+//! also recv returning 0 or a select that always finds a socket ready) is parked as a
+//! *spinner* after [`SPIN_LIMIT`] calls in a row that did not wait: spinners run again only
+//! after the clock moves, so a busy-polling program cannot stop virtual time.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -21,7 +22,7 @@ use crate::api::WsaError;
 /// Virtual time in nanoseconds since the start of the run.
 pub(crate) type Nanos = u64;
 
-/// Fruitless polling calls before a thread is parked until the clock moves.
+/// Calls in a row that did not wait before a thread is parked until the clock moves.
 pub(crate) const SPIN_LIMIT: u32 = 64;
 
 /// How a simulated thread ended.
@@ -307,6 +308,8 @@ impl World {
         let t = &mut self.threads[tid];
         t.wait_seq += 1;
         t.state = ThreadState::Blocked(call);
+        // A real wait ends a run of calls that did not block (see `SimWinsock::finish`).
+        t.idle_calls = 0;
         t.timed_out = false;
         let seq = t.wait_seq;
         if let Some(port) = t.iocp_port {
