@@ -56,6 +56,19 @@ pub enum Segmentation {
     Random,
 }
 
+/// The longest duration any setting or fault takes, in nanoseconds (2^58 ns, about 9 years):
+/// longer ones are saturated to it, so that `now + delay` sums stay far from `u64::MAX`.
+pub(crate) const MAX_NANOS: Nanos = 1 << 58;
+
+/// The largest MSS a setting takes: the largest TCP payload of an IPv4 packet (65,535 bytes
+/// less the IP and TCP headers). Larger values are saturated to it.
+pub(crate) const MAX_MSS: usize = 65_495;
+
+/// `d` in nanoseconds, saturated to [`MAX_NANOS`].
+pub(crate) fn sat_nanos(d: Duration) -> Nanos {
+    u64::try_from(d.as_nanos()).map_or(MAX_NANOS, |n| n.min(MAX_NANOS))
+}
+
 /// Everything the builder sets.
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
@@ -132,15 +145,16 @@ impl SimBuilder {
         self
     }
 
-    /// One-way latency between distinct hosts (default 1 ms).
+    /// One-way latency between distinct hosts (default 1 ms). Durations in settings are
+    /// saturated to about 9 years.
     pub fn latency(mut self, d: Duration) -> Self {
-        self.cfg.link.latency = d.as_nanos() as Nanos;
+        self.cfg.link.latency = sat_nanos(d);
         self
     }
 
     /// One-way latency of loopback traffic within a host (default 20 µs).
     pub fn loopback_latency(mut self, d: Duration) -> Self {
-        self.cfg.loopback.latency = d.as_nanos() as Nanos;
+        self.cfg.loopback.latency = sat_nanos(d);
         self
     }
 
@@ -150,9 +164,9 @@ impl SimBuilder {
         self
     }
 
-    /// Maximum segment size (default 1460).
+    /// Maximum segment size (default 1460; at most 65,495).
     pub fn mss(mut self, mss: usize) -> Self {
-        self.cfg.mss = mss.max(1);
+        self.cfg.mss = mss.clamp(1, MAX_MSS);
         self
     }
 
@@ -190,13 +204,13 @@ impl SimBuilder {
 
     /// Virtual time after which `run` gives up with [`SimErrorKind::TimeLimit`](super::SimErrorKind::TimeLimit) (default 1 h).
     pub fn time_limit(mut self, d: Duration) -> Self {
-        self.cfg.time_limit = d.as_nanos() as Nanos;
+        self.cfg.time_limit = sat_nanos(d);
         self
     }
 
     /// TIME_WAIT duration (default 120 s).
     pub fn time_wait(mut self, d: Duration) -> Self {
-        self.cfg.time_wait = d.as_nanos() as Nanos;
+        self.cfg.time_wait = sat_nanos(d);
         self
     }
 

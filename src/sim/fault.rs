@@ -166,7 +166,7 @@ impl FaultSeam {
                     den,
                     extra,
                 } if Self::matches(filter, seg) && self.rng.chance(num, den) => {
-                    return Verdict::Delay(extra.as_nanos() as u64);
+                    return Verdict::Delay(super::builder::sat_nanos(extra));
                 }
                 FaultRule::Drop { filter, num, den }
                     if Self::matches(filter, seg) && self.rng.chance(num, den) =>

@@ -137,7 +137,9 @@ impl Select for SimWinsock {
                     }
                 }
             }
-            let deadline = timeout.map(|d| this.now().as_nanos() as u64 + d.as_nanos() as u64);
+            // A huge timeout saturates (about 9 years) instead of overflowing the clock.
+            let deadline =
+                timeout.map(|d| this.now().as_nanos() as u64 + super::builder::sat_nanos(d));
             let tid = this.tid;
             let ready = this.wait_running_apcs("select", |w| {
                 for set in &resolved {

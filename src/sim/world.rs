@@ -293,7 +293,7 @@ impl Sim {
     pub fn link_latency(&mut self, a: &HostHandle, b: &HostHandle, d: Duration) {
         let mut w = self.world.lock();
         let p = LinkParams {
-            latency: d.as_nanos() as Nanos,
+            latency: super::builder::sat_nanos(d),
             ns_per_kib: w.cfg.link.ns_per_kib,
         };
         w.set_link(a.id, b.id, p);
