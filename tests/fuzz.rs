@@ -112,7 +112,7 @@ enum Op {
     Select(Vec<H>, Vec<H>, Vec<H>, Option<u32>),
     Poll(Vec<(H, i16)>, i32),
     CreateEvent,
-    EventOp(u8, u8),
+    EventCall(u8, u8),
     EventSelect(H, u8, i32),
     EnumEvents(H, Option<u8>),
     WaitEvents(Vec<u8>, bool, u32, bool),
@@ -284,7 +284,7 @@ fn op() -> impl Strategy<Value = Op> {
               prop_oneof![Just(0i32), Just(10), Just(-1)])
             .prop_map(|(f, t)| Op::Poll(f, t)),
         2 => Just(Op::CreateEvent),
-        1 => (any::<u8>(), any::<u8>()).prop_map(|(e, k)| Op::EventOp(e, k)),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(e, k)| Op::EventCall(e, k)),
         2 => (h(), any::<u8>(), fd_mask()).prop_map(|(h, e, m)| Op::EventSelect(h, e, m)),
         2 => (h(), proptest::option::of(any::<u8>())).prop_map(|(h, e)| Op::EnumEvents(h, e)),
         2 => (proptest::collection::vec(any::<u8>(), 0..4), any::<bool>(), timeout.clone(), any::<bool>())
@@ -939,7 +939,7 @@ fn exec(cx: &Ctx<'_>, op: &Op) {
                 cx.st().events.push(e);
             }
         }
-        Op::EventOp(i, k) => {
+        Op::EventCall(i, k) => {
             let e = cx.event(*i);
             match k % 3 {
                 0 => drop(check("WSASetEvent", ws.wsa_set_event(e))),

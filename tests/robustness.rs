@@ -363,6 +363,27 @@ fn issue9_4_handle_checked_before_flags() {
     });
 }
 
+/// Found by tests/fuzz.rs: WSAEnumNetworkEvents with a handle that is not an event gives
+/// WSAEINVAL (documented), as WSAEventSelect does, not WSA_INVALID_HANDLE.
+#[test]
+fn issue9_4_enum_network_events_with_a_non_event() {
+    run_guarded("WSAEnumNetworkEvents non-event", Sim::builder(), |ws| {
+        let s = common::tcp(ws)?;
+        let mut ne = WsaNetworkEvents::default();
+        let not_an_event = WsaEvent::from_raw(s.raw());
+        let r = ws.wsa_enum_network_events(s, Some(not_an_event), &mut ne);
+        common::fails(
+            ws,
+            r,
+            WsaError::WSAEINVAL,
+            "WSAEnumNetworkEvents(s, socket)",
+        );
+        let r = ws.wsa_event_select(s, not_an_event, FD_READ);
+        common::fails(ws, r, WsaError::WSAEINVAL, "WSAEventSelect(s, socket)");
+        Ok(())
+    });
+}
+
 // ---------------------------------------------------------------------------------------
 // Item 5.
 
