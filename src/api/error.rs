@@ -9,7 +9,8 @@
 /// A WinSock (`WSAGetLastError`) or Win32 (`GetLastError`) error code.
 ///
 /// Each variant's doc says when Windows returns it. Codes the sim never produces but an OS
-/// backend may meet are carried by [`WsaError::Other`].
+/// backend may meet are carried by [`WsaError::Other`]; every code the sim produces has a
+/// named variant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, thiserror::Error)]
 pub enum WsaError {
     /// WSAEINTR (10004): a blocking call was interrupted (the sim returns it when a blocked
@@ -151,9 +152,17 @@ pub enum WsaError {
     /// ERROR_PORT_UNREACHABLE (1234): an ICMP port unreachable ended a datagram receive.
     #[error("ERROR_PORT_UNREACHABLE (1234): no service is operating at the destination")]
     ERROR_PORT_UNREACHABLE,
+    /// ERROR_SEM_TIMEOUT (121): an overlapped connect timed out (the Win32 code a completion
+    /// packet of a ConnectEx carries where WinSock says WSAETIMEDOUT).
+    #[error("ERROR_SEM_TIMEOUT (121): the semaphore timeout period has expired")]
+    ERROR_SEM_TIMEOUT,
     /// ERROR_INSUFFICIENT_BUFFER (122): a buffer is too small.
     #[error("ERROR_INSUFFICIENT_BUFFER (122): the data area passed is too small")]
     ERROR_INSUFFICIENT_BUFFER,
+    /// WAIT_IO_COMPLETION (192): an alertable wait (`GetQueuedCompletionStatusEx` with
+    /// fAlertable) returned because queued APCs or completion routines ran.
+    #[error("WAIT_IO_COMPLETION (192): the wait was ended by an I/O completion routine or APC")]
+    WAIT_IO_COMPLETION,
     /// WAIT_TIMEOUT (258): a wait or `GetQueuedCompletionStatus` timed out.
     #[error("WAIT_TIMEOUT (258): the wait operation timed out")]
     WAIT_TIMEOUT,
@@ -230,9 +239,11 @@ impl WsaError {
             WSA_INVALID_PARAMETER => 87,
             ERROR_NETNAME_DELETED => 64,
             ERROR_NOT_SUPPORTED => 50,
+            ERROR_SEM_TIMEOUT => 121,
             ERROR_INSUFFICIENT_BUFFER => 122,
             ERROR_MORE_DATA => 234,
             ERROR_PORT_UNREACHABLE => 1234,
+            WAIT_IO_COMPLETION => 192,
             WAIT_TIMEOUT => 258,
             ERROR_ABANDONED_WAIT_0 => 735,
             WSA_OPERATION_ABORTED => 995,
@@ -300,9 +311,11 @@ pub const ALL: &[WsaError] = {
         WSA_INVALID_PARAMETER,
         ERROR_NETNAME_DELETED,
         ERROR_NOT_SUPPORTED,
+        ERROR_SEM_TIMEOUT,
         ERROR_INSUFFICIENT_BUFFER,
         ERROR_MORE_DATA,
         ERROR_PORT_UNREACHABLE,
+        WAIT_IO_COMPLETION,
         WAIT_TIMEOUT,
         ERROR_ABANDONED_WAIT_0,
         WSA_OPERATION_ABORTED,

@@ -204,19 +204,15 @@ impl SimWinsock {
                 }
             };
             w.record(self.tid, TraceKind::Call(call), a, b, code);
-            match r {
-                Err(WsaError::WSAEWOULDBLOCK) => {
-                    let park = !w.rt.tearing_down && w.note_idle(self.tid);
-                    if park {
-                        w.park_spinner(self.tid);
-                    }
-                    park
-                }
-                _ => {
-                    w.rt.threads[self.tid].idle_calls = 0;
-                    false
-                }
+            // Every call counts towards the spin limit, whatever it returns: a loop of calls
+            // that succeed at once (recv returning 0, a select that finds a closed socket
+            // readable, FIONREAD) spins as surely as one of WSAEWOULDBLOCKs, and virtual time
+            // must pass for it. Only a real wait (`World::block`) resets the count.
+            let park = !w.rt.tearing_down && w.note_idle(self.tid);
+            if park {
+                w.park_spinner(self.tid);
             }
+            park
         };
         if park {
             self.switch_to_scheduler();
@@ -234,6 +230,12 @@ impl SimWinsock {
     ) -> Result<T, WsaError> {
         let r = self.enter(name, false).and_then(|()| body(self));
         self.finish(name, a, b, r)
+    }
+
+    /// A call that neither blocks nor goes through [`SimWinsock::finish`] (reading the last
+    /// error, the system information): it still counts towards the spin limit.
+    pub(crate) fn spin_point(&self) {
+        self.idle_poll();
     }
 
     /// Gives up the CPU until woken. WSAEINTR when the run is being torn down.
@@ -266,6 +268,9 @@ impl SimWinsock {
         s: Option<(Socket, usize)>,
         mut step: impl FnMut(&mut World) -> Step<T>,
     ) -> Result<T, WsaError> {
+        // The socket's incarnation, so that a socket closed meanwhile is noticed even when a
+        // new one got the same handle value and the same id.
+        let incarnation = s.and_then(|(_, id)| w.net.sockets.incarnation(id));
         loop {
             match step(&mut w) {
                 Step::Done(r) => return r,
@@ -282,7 +287,8 @@ impl SimWinsock {
             }
             w = self.w();
             if let Some((s, id)) = s {
-                if w.sock_id(self.host, s) != Ok(id) {
+                if w.sock_id(self.host, s) != Ok(id) || w.net.sockets.incarnation(id) != incarnation
+                {
                     return Err(WsaError::WSAEINTR);
                 }
             }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::net::fault::FaultPlan;
-use crate::sim::runtime::{Config, EventRecording, Nanos, Segmentation, SendMode};
+use crate::sim::runtime::{sat_nanos, Config, EventRecording, Segmentation, SendMode, MAX_MSS};
 
 /// Builds a [`Sim`](crate::sim::Sim).
 ///
@@ -27,15 +27,16 @@ impl SimBuilder {
         self
     }
 
-    /// One-way latency between distinct hosts (default 1 ms).
+    /// One-way latency between distinct hosts (default 1 ms). Durations in settings are
+    /// saturated to about 9 years.
     pub fn latency(mut self, d: Duration) -> Self {
-        self.cfg.link.latency = d.as_nanos() as Nanos;
+        self.cfg.link.latency = sat_nanos(d);
         self
     }
 
     /// One-way latency of loopback traffic within a host (default 20 µs).
     pub fn loopback_latency(mut self, d: Duration) -> Self {
-        self.cfg.loopback.latency = d.as_nanos() as Nanos;
+        self.cfg.loopback.latency = sat_nanos(d);
         self
     }
 
@@ -45,9 +46,9 @@ impl SimBuilder {
         self
     }
 
-    /// Maximum segment size (default 1460).
+    /// Maximum segment size (default 1460; at most 65,495).
     pub fn mss(mut self, mss: usize) -> Self {
-        self.cfg.mss = mss.max(1);
+        self.cfg.mss = mss.clamp(1, MAX_MSS);
         self
     }
 
@@ -85,13 +86,13 @@ impl SimBuilder {
 
     /// Virtual time after which `run` gives up with [`SimErrorKind::TimeLimit`](super::SimErrorKind::TimeLimit) (default 1 h).
     pub fn time_limit(mut self, d: Duration) -> Self {
-        self.cfg.time_limit = d.as_nanos() as Nanos;
+        self.cfg.time_limit = sat_nanos(d);
         self
     }
 
     /// TIME_WAIT duration (default 120 s).
     pub fn time_wait(mut self, d: Duration) -> Self {
-        self.cfg.time_wait = d.as_nanos() as Nanos;
+        self.cfg.time_wait = sat_nanos(d);
         self
     }
 

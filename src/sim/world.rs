@@ -23,7 +23,7 @@ use crate::sim::net::segment::Segment;
 use crate::sim::net::Network;
 use crate::sim::report::SimError;
 use crate::sim::runtime::{
-    Config, LinkParams, Nanos, Report, RunEnd, Runner, Runtime, RuntimeHooks, SimErrorKind,
+    sat_nanos, Config, LinkParams, Report, RunEnd, Runner, Runtime, RuntimeHooks, SimErrorKind,
     ThreadOutcome, ThreadReport, ThreadState,
 };
 
@@ -161,7 +161,7 @@ impl Sim {
     pub fn link_latency(&mut self, a: &HostHandle, b: &HostHandle, d: Duration) {
         let mut w = self.world.lock();
         let p = LinkParams {
-            latency: d.as_nanos() as Nanos,
+            latency: sat_nanos(d),
             ns_per_kib: w.rt.cfg.link.ns_per_kib,
         };
         w.set_link(a.id, b.id, p);

@@ -173,7 +173,11 @@ impl EventSelect for SimWinsock {
             let id = this.sock(s)?;
             let mut w = this.w();
             let ev = match event {
-                Some(e) => Some(w.event_id(this.host, e.raw())?),
+                // Not an event: WSAEINVAL, the code Microsoft documents (as WSAEventSelect).
+                Some(e) => Some(
+                    w.event_id(this.host, e.raw())
+                        .map_err(|_| WsaError::WSAEINVAL)?,
+                ),
                 None => None,
             };
             let (bits, errors) = match w.models.netev.get_mut(id).and_then(|n| n.as_deref_mut()) {

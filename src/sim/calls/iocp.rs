@@ -29,9 +29,7 @@ impl SimWinsock {
                 return Step::Done(Err(WsaError::ERROR_ABANDONED_WAIT_0));
             }
             if alertable && !w.rt.threads[tid].ext.apcs.is_empty() {
-                return Step::Done(Err(WsaError::Other(
-                    crate::api::overlapped::WAIT_IO_COMPLETION as i32,
-                )));
+                return Step::Done(Err(WsaError::WAIT_IO_COMPLETION));
             }
             if let Some(p) = w.take_packets(tid, idx, max) {
                 return Step::Done(Ok(p));
@@ -45,9 +43,7 @@ impl SimWinsock {
             }
             Step::WaitAny(keys, deadline)
         });
-        if r == Err(WsaError::Other(
-            crate::api::overlapped::WAIT_IO_COMPLETION as i32,
-        )) {
+        if r == Err(WsaError::WAIT_IO_COMPLETION) {
             self.run_apcs();
         }
         if r == Err(WsaError::WAIT_TIMEOUT) && timeout_ms == 0 {

@@ -143,11 +143,14 @@ impl OverlappedIo for SimWinsock {
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
         if flags & !((MSG_OOB | MSG_DONTROUTE) as u32) != 0 {
-            return self.call("WSASend", s.raw() as u64, 0, |_| {
+            // The handle is checked before the flags (WSAENOTSOCK first, as on Windows).
+            return self.call("WSASend", s.raw() as u64, 0, |this| {
+                this.sock(s)?;
                 Err::<usize, _>(WsaError::WSAEOPNOTSUPP)
             });
         }
         let urgent = flags & MSG_OOB as u32 != 0;
+        let host = self.host;
         self.stream_op(
             "WSASend",
             s,
@@ -156,6 +159,22 @@ impl OverlappedIo for SimWinsock {
             ov,
             routine,
             |w, id, serial| {
+                if w.udp(id).is_some() {
+                    // A datagram socket: one datagram to the connected peer, handed to the
+                    // network at once (WSAENOTCONN when not connected), as WSASendTo does.
+                    let data: Vec<u8> = w.models.io.ops[&serial].bufs.concat();
+                    return match w.udp_send(id, &data, None) {
+                        Ok(n) => {
+                            w.finish_op(serial, Status::Ok, n, true);
+                            Ok(n)
+                        }
+                        Err(e) => {
+                            w.models.io.ops.remove(&serial);
+                            w.models.io.by_ov.remove(&(host, ov.id));
+                            Err(e)
+                        }
+                    };
+                }
                 let idle = w.io_sock_ref(id).is_none_or(|io| io.sends.is_empty());
                 w.reenable_send(id, false);
                 if idle && w.send_ready(id) {
@@ -181,7 +200,8 @@ impl OverlappedIo for SimWinsock {
         if flags & !(MSG_PEEK as u32) != 0 {
             // MSG_WAITALL and MSG_OOB are not modelled for overlapped receives (MSG_PEEK is:
             // the data is copied and stays queued, as on Windows).
-            return self.call("WSARecv", s.raw() as u64, 0, |_| {
+            return self.call("WSARecv", s.raw() as u64, 0, |this| {
+                this.sock(s)?;
                 Err::<usize, _>(WsaError::WSAEOPNOTSUPP)
             });
         }

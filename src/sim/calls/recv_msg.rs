@@ -23,12 +23,13 @@ impl SimWinsock {
     pub(crate) fn wsa_recv_msg_call(&self, s: Socket, msg: &mut WsaMsg) -> Result<usize, WsaError> {
         let total: usize = msg.bufs.iter().map(|b| b.len()).sum();
         self.call("WSARecvMsg", s.raw() as u64, total as u64, |this| {
+            // The handle first (WSAENOTSOCK), then the flags.
+            let id = this.sock(s)?;
             if msg.flags & !(MSG_PEEK as u32) != 0 {
                 return Err(WsaError::WSAEOPNOTSUPP);
             }
             let flags = msg.flags as i32;
             let mut w = this.w();
-            let id = w.sock_id(this.host, s)?;
             w.check_msg_socket(id)?;
             let (nonblocking, rcvtimeo) = {
                 let sk = w.net.sockets.at(id);
@@ -86,7 +87,8 @@ impl SimWinsock {
         routine: Option<CompletionRoutine<SimWinsock>>,
     ) -> Result<usize, WsaError> {
         if msg.flags & !(MSG_PEEK as u32) != 0 {
-            return self.call("WSARecvMsg", s.raw() as u64, 0, |_| {
+            return self.call("WSARecvMsg", s.raw() as u64, 0, |this| {
+                this.sock(s)?;
                 Err::<usize, _>(WsaError::WSAEOPNOTSUPP)
             });
         }

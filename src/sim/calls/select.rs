@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::api::consts::*;
 use crate::api::{FdSet, Select, Socket, WsaError, WsaPollFd};
 use crate::sim::api::SimWinsock;
-use crate::sim::runtime::{Step, WaitKey};
+use crate::sim::runtime::{sat_nanos, Step, WaitKey};
 
 impl Select for SimWinsock {
     fn select(
@@ -52,7 +52,8 @@ impl Select for SimWinsock {
                     }
                 }
             }
-            let deadline = timeout.map(|d| this.now().as_nanos() as u64 + d.as_nanos() as u64);
+            // A huge timeout saturates (about 9 years) instead of overflowing the clock.
+            let deadline = timeout.map(|d| this.now().as_nanos() as u64 + sat_nanos(d));
             let tid = this.tid;
             let ready = this.wait_running_apcs("select", |w| {
                 for set in &resolved {

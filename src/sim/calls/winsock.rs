@@ -169,11 +169,14 @@ impl Winsock for SimWinsock {
     }
 
     fn wsa_get_last_error(&self) -> i32 {
-        self.w().rt.threads[self.tid].last_error
+        let code = self.w().rt.threads[self.tid].last_error;
+        self.spin_point();
+        code
     }
 
     fn wsa_set_last_error(&self, code: i32) {
         self.w().rt.threads[self.tid].last_error = code;
+        self.spin_point();
     }
 
     fn socket(&self, af: i32, ty: i32, protocol: i32) -> Result<Socket, WsaError> {

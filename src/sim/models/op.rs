@@ -54,8 +54,7 @@ impl Status {
             Status::LocalAbort => Some(WsaError::ERROR_CONNECTION_ABORTED),
             Status::Cancelled => Some(WsaError::WSA_OPERATION_ABORTED),
             Status::Refused => Some(WsaError::ERROR_CONNECTION_REFUSED),
-            // ERROR_SEM_TIMEOUT (121).
-            Status::TimedOut => Some(WsaError::Other(121)),
+            Status::TimedOut => Some(WsaError::ERROR_SEM_TIMEOUT),
             Status::MsgSize => Some(WsaError::ERROR_MORE_DATA),
             Status::PortUnreachable => Some(WsaError::ERROR_PORT_UNREACHABLE),
             Status::NotSupported => Some(WsaError::ERROR_NOT_SUPPORTED),

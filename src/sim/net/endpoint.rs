@@ -183,22 +183,36 @@ impl Sock {
     }
 }
 
-/// All socket objects of the run, by id; ids are reused.
+/// All socket objects of the run, by id; ids are reused, so each slot also carries the
+/// *incarnation* of the socket in it: a number never given twice in a run, which tells a
+/// socket from a later one that took its freed id (a call blocked on the first must not act
+/// on the second).
 #[derive(Debug, Default)]
 pub(crate) struct SocketTable {
     slots: Vec<Option<Sock>>,
     free: Vec<usize>,
+    /// The incarnation of each slot's current socket.
+    incarnations: Vec<u64>,
+    next_incarnation: u64,
 }
 
 impl SocketTable {
     pub(crate) fn insert(&mut self, s: Sock) -> usize {
+        self.next_incarnation += 1;
         if let Some(id) = self.free.pop() {
             self.slots[id] = Some(s);
+            self.incarnations[id] = self.next_incarnation;
             id
         } else {
             self.slots.push(Some(s));
+            self.incarnations.push(self.next_incarnation);
             self.slots.len() - 1
         }
+    }
+
+    /// The incarnation of the socket now in slot `id` (`None` if the slot is free).
+    pub(crate) fn incarnation(&self, id: usize) -> Option<u64> {
+        self.get(id).map(|_| self.incarnations[id])
     }
 
     pub(crate) fn remove(&mut self, id: usize) -> Option<Sock> {

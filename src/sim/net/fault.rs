@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::api::WsaError;
 use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::runtime::rng::Rng;
-use crate::sim::runtime::Nanos;
+use crate::sim::runtime::{sat_nanos, Nanos};
 
 /// What a rule decides for one segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,7 +166,7 @@ impl FaultSeam {
                     den,
                     extra,
                 } if Self::matches(filter, seg) && self.rng.chance(num, den) => {
-                    return Verdict::Delay(extra.as_nanos() as u64);
+                    return Verdict::Delay(sat_nanos(extra));
                 }
                 FaultRule::Drop { filter, num, den }
                     if Self::matches(filter, seg) && self.rng.chance(num, den) =>

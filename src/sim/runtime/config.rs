@@ -2,6 +2,8 @@
 //! limits) as every layer reads them, and where an unset seed comes from. The builder that
 //! sets them is `sim::builder`.
 
+use std::time::Duration;
+
 use once_cell::sync::Lazy;
 
 use super::Nanos;
@@ -50,6 +52,19 @@ pub enum Segmentation {
     Mss,
     /// Segments cut at seeded random points, so `recv` sees varied chunk sizes.
     Random,
+}
+
+/// The longest duration any setting or fault takes, in nanoseconds (2^58 ns, about 9 years):
+/// longer ones are saturated to it, so that `now + delay` sums stay far from `u64::MAX`.
+pub(crate) const MAX_NANOS: Nanos = 1 << 58;
+
+/// The largest MSS a setting takes: the largest TCP payload of an IPv4 packet (65,535 bytes
+/// less the IP and TCP headers). Larger values are saturated to it.
+pub(crate) const MAX_MSS: usize = 65_495;
+
+/// `d` in nanoseconds, saturated to [`MAX_NANOS`].
+pub(crate) fn sat_nanos(d: Duration) -> Nanos {
+    u64::try_from(d.as_nanos()).map_or(MAX_NANOS, |n| n.min(MAX_NANOS))
 }
 
 /// Everything the builder sets.

@@ -20,7 +20,7 @@ mod threads;
 mod timers;
 pub mod trace;
 
-pub(crate) use config::{Config, LinkParams};
+pub(crate) use config::{sat_nanos, Config, LinkParams, MAX_MSS};
 pub use config::{EventRecording, Segmentation, SendMode, DEFAULT_SEED};
 pub use report::{Report, SimErrorKind, Stats, ThreadReport};
 pub(crate) use run_loop::{RunEnd, Runner, ThreadBody};

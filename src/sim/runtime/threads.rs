@@ -7,9 +7,10 @@
 //! (wake-ups may be spurious, never lost). The scheduler picks the next runnable thread with
 //! the seeded generator; when none is runnable the clock jumps to the earliest timer.
 //!
-//! A thread that keeps polling without progress (WSAEWOULDBLOCK in a loop, `Sleep(0)`) is
-//! parked as a *spinner* after [`SPIN_LIMIT`] fruitless calls: spinners run again only after the
-//! clock moves, so a busy-polling program cannot stop virtual time.
+//! A thread that keeps calling without blocking (WSAEWOULDBLOCK in a loop, `Sleep(0)`, but
+//! also recv returning 0 or a select that always finds a socket ready) is parked as a
+//! *spinner* after [`SPIN_LIMIT`] calls in a row that did not wait: spinners run again only
+//! after the clock moves, so a busy-polling program cannot stop virtual time.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +18,7 @@ use super::timers::{Fired, TimerEvent};
 use super::{Layers, Nanos, RuntimeHooks, World};
 use crate::api::WsaError;
 
-/// Fruitless polling calls before a thread is parked until the clock moves.
+/// Calls in a row that did not wait before a thread is parked until the clock moves.
 pub(crate) const SPIN_LIMIT: u32 = 64;
 
 /// How a simulated thread ended.
@@ -153,6 +154,8 @@ where
         let t = &mut self.rt.threads[tid];
         t.wait_seq += 1;
         t.state = ThreadState::Blocked(call);
+        // A real wait ends a run of calls that did not block (see `SimWinsock::finish`).
+        t.idle_calls = 0;
         t.timed_out = false;
         let seq = t.wait_seq;
         self.thread_blocking(tid, call);
