@@ -7,7 +7,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use winsock_sim::prelude::*;
-use winsock_sim::sim::{FaultPlan, FaultRule, SegmentFilter, Sim, SimBuilder, SimErrorKind};
+use winsock_sim::sim::{
+    FaultPlan, FaultRule, SegmentFilter, Sim, SimBuilder, SimErrorKind, ThreadOutcome,
+};
 
 /// Runs `f` on a helper OS thread and fails the test if it has not returned within `secs`
 /// seconds of wall time (a hang), or if it panicked.
@@ -306,6 +308,12 @@ fn issue9_3_endless_spin_ends_with_a_diagnostic() {
     });
     assert_eq!(err.kind, SimErrorKind::TimeLimit, "{err}");
     assert!(err.to_string().contains("spinner"), "{err}");
+    // The report says what the thread was doing: calling in a loop that never blocks.
+    assert_eq!(
+        err.threads[0].outcome,
+        ThreadOutcome::Unfinished("spinning (calls in a loop that never blocks)"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------

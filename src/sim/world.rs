@@ -73,6 +73,11 @@ fn thread_reports(w: &World) -> Vec<ThreadReport> {
             outcome: match (&t.outcome, t.state) {
                 (Some(o), _) => o.clone(),
                 (None, ThreadState::Blocked(call)) => ThreadOutcome::Unfinished(call),
+                // Parked for calling again and again without ever blocking: the usual cause
+                // of a run that reaches its time limit.
+                (None, _) if w.rt.spinners.contains(&i) => {
+                    ThreadOutcome::Unfinished("spinning (calls in a loop that never blocks)")
+                }
                 (None, _) => ThreadOutcome::Unfinished("runnable"),
             },
         })
