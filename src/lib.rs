@@ -57,7 +57,10 @@
 //! `HashMap` order, wall-clock reading or OS thread timing reaches the simulation, so a seed
 //! replays exactly (the trace hash proves it). One caveat for users: simulated threads share
 //! one OS thread, so a `Mutex` held across a WinSock call would block the whole simulation —
-//! lock briefly, between calls.
+//! lock briefly, between calls. A run blocked that way does not hang silently: after
+//! `SimBuilder::stall_timeout` of wall time without progress (10 s) a watchdog names the seed
+//! and the simulated thread, ends the run with `SimErrorKind::Stalled` if the thread ever
+//! yields, and aborts the process if it never does.
 //!
 //! ## A first simulation
 //!

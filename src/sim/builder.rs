@@ -90,6 +90,18 @@ impl SimBuilder {
         self
     }
 
+    /// Wall time a simulated thread may run without handing control back before the run
+    /// counts as stalled (default 10 s; zero turns the check off). A stalled thread is blocked
+    /// outside the simulator — a `std` or `parking_lot` lock held across a WinSock call, a real
+    /// socket, a sleep: the watchdog prints a diagnostic naming the seed and the thread, the
+    /// run ends with [`SimErrorKind::Stalled`](crate::sim::SimErrorKind::Stalled) if the
+    /// thread ever yields, and the process is aborted with the same diagnostic if it is still
+    /// stuck after three times the timeout, and at least 5 s more (a deadlock never ends).
+    pub fn stall_timeout(mut self, d: Duration) -> Self {
+        self.cfg.stall_timeout = d;
+        self
+    }
+
     /// TIME_WAIT duration (default 120 s).
     pub fn time_wait(mut self, d: Duration) -> Self {
         self.cfg.time_wait = sat_nanos(d);

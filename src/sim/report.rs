@@ -34,6 +34,10 @@ impl fmt::Display for SimError {
             SimErrorKind::Panic => "a simulated thread panicked",
             SimErrorKind::ThreadFailed => "a simulated thread returned an error",
             SimErrorKind::TimeLimit => "virtual time limit exceeded",
+            SimErrorKind::Stalled => {
+                "stalled: a simulated thread blocked outside the simulator (a lock held across \
+                 a WinSock call, a real socket, a sleep) and the run made no progress"
+            }
         };
         writeln!(
             f,
@@ -51,6 +55,7 @@ impl fmt::Display for SimError {
                 ThreadOutcome::Ok => "finished".to_string(),
                 ThreadOutcome::Err(e) => format!("returned {e}"),
                 ThreadOutcome::Panicked(m) => format!("panicked: {m}"),
+                ThreadOutcome::Unfinished(call) if call.contains(' ') => call.to_string(),
                 ThreadOutcome::Unfinished(call) => format!("blocked in {call}"),
             };
             writeln!(

@@ -72,13 +72,18 @@ fn thread_reports(w: &World) -> Vec<ThreadReport> {
             daemon: t.daemon,
             outcome: match (&t.outcome, t.state) {
                 (Some(o), _) => o.clone(),
+                // Blocked outside the simulator (the watchdog's finding).
+                (None, _) if w.rt.stalled == Some(i) => ThreadOutcome::Unfinished(
+                    "stalled outside the simulator (a lock held across a call, a real socket, \
+                     a sleep?)",
+                ),
                 (None, ThreadState::Blocked(call)) => ThreadOutcome::Unfinished(call),
                 // Parked for calling again and again without ever blocking: the usual cause
                 // of a run that reaches its time limit.
                 (None, _) if w.rt.spinners.contains(&i) => {
                     ThreadOutcome::Unfinished("spinning (calls in a loop that never blocks)")
                 }
-                (None, _) => ThreadOutcome::Unfinished("runnable"),
+                (None, _) => ThreadOutcome::Unfinished("runnable (not finished)"),
             },
         })
         .collect()

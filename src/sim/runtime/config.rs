@@ -89,6 +89,8 @@ pub(crate) struct Config {
     pub trace_keep: usize,
     pub full_trace: bool,
     pub cpus: u32,
+    /// Wall time without progress after which a run counts as stalled (zero: never).
+    pub stall_timeout: Duration,
 }
 
 impl Default for Config {
@@ -118,6 +120,7 @@ impl Default for Config {
             trace_keep: 64,
             full_trace: false,
             cpus: 2,
+            stall_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -19,6 +19,7 @@ mod run_loop;
 mod threads;
 mod timers;
 pub mod trace;
+mod watchdog;
 
 pub(crate) use config::{sat_nanos, Config, LinkParams, MAX_MSS};
 pub use config::{EventRecording, Segmentation, SendMode, DEFAULT_SEED};
@@ -96,6 +97,8 @@ pub(crate) struct Runtime<L: Layers> {
     pub tearing_down: bool,
     /// Set when a thread panicked or returned an error: the run stops at once.
     pub failed: Option<(usize, SimErrorKind)>,
+    /// The thread that stalled the run (blocked outside the simulator), if one did.
+    pub stalled: Option<usize>,
 }
 
 impl<L: Layers> Runtime<L> {
@@ -117,6 +120,7 @@ impl<L: Layers> Runtime<L> {
             counted_unfinished: 0,
             tearing_down: false,
             failed: None,
+            stalled: None,
         }
     }
 

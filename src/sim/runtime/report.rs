@@ -72,4 +72,8 @@ pub enum SimErrorKind {
     ThreadFailed,
     /// Virtual time passed the builder's time limit.
     TimeLimit,
+    /// A simulated thread kept the run from making progress for the stall timeout of wall
+    /// time (`SimBuilder::stall_timeout`): it was blocked outside the simulator — a lock held
+    /// across a WinSock call, a real socket, a sleep.
+    Stalled,
 }

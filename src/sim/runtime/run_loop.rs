@@ -9,6 +9,7 @@ use generator::{Generator, Gn};
 use parking_lot::Mutex;
 
 use super::trace::TraceKind;
+use super::watchdog::{self, Describe};
 use super::{Layers, Nanos, RuntimeHooks, SimErrorKind, ThreadOutcome, World};
 use crate::api::WsaError;
 
@@ -88,6 +89,8 @@ impl Runner {
     where
         World<L>: RuntimeHooks<L>,
     {
+        let stall_after = world.lock().rt.cfg.stall_timeout;
+        let watch = watchdog::watch(stall_after, describe(world));
         loop {
             let next = {
                 let mut w = world.lock();
@@ -112,7 +115,14 @@ impl Runner {
             };
             if let Some(tid) = next {
                 if let Some(g) = self.gens[tid].as_mut() {
+                    if let Some(w) = &watch {
+                        w.resuming(tid);
+                    }
                     let resumed = catch_unwind(AssertUnwindSafe(|| g.resume()));
+                    if let Some(stalled) = watch.as_ref().and_then(|w| w.resumed()) {
+                        world.lock().rt.stalled = Some(stalled);
+                        return RunEnd::Failed(SimErrorKind::Stalled);
+                    }
                     if let Err(payload) = resumed {
                         // The coroutine's guard page caught a stack overflow: report it as the
                         // thread's failure instead of tearing down the caller.
@@ -177,6 +187,33 @@ impl Runner {
             drop(g);
         }
     }
+}
+
+/// What the watchdog prints about thread `tid` of this run: the seed, the thread, the last
+/// trace lines (if the world is not locked at that moment).
+fn describe<L: Layers>(world: &Arc<Mutex<World<L>>>) -> Describe {
+    let world = Arc::downgrade(world);
+    Box::new(move |tid| {
+        let Some(world) = world.upgrade() else {
+            return "(the run has ended)".to_string();
+        };
+        let Some(w) = world.try_lock() else {
+            return "(the simulation state is locked; no details)".to_string();
+        };
+        let rt = &w.rt;
+        let name = rt.threads.get(tid).map_or("?", |t| t.name.as_str());
+        let mut s = format!(
+            "seed {} (replay with WINSOCK_SIM_SEED={}), thread t{tid} {name:?}, virtual time \
+             {:.6} s; last trace lines:",
+            rt.cfg.seed,
+            rt.cfg.seed,
+            rt.now as f64 / 1e9
+        );
+        for r in rt.trace.recent() {
+            s.push_str(&format!("\n  {r}"));
+        }
+        s
+    })
 }
 
 fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
