@@ -173,7 +173,7 @@ impl SimWinsock {
             }
             w.rt.stats.calls += 1;
             let (num, den) = w.rt.cfg.preempt;
-            if !(num > 0 && w.rt.rng_sched.chance(num, den)) {
+            if !w.rt.sched.preempt(num, den) {
                 // No preemption here: the common case, one lock for the whole entry.
                 return check(&mut w);
             }

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use super::net::fault::FaultPlan;
-use crate::sim::runtime::{sat_nanos, Config, EventRecording, Segmentation, SendMode, MAX_MSS};
+use crate::sim::runtime::{
+    sat_nanos, Config, EventRecording, Schedule, Script, Segmentation, SendMode, MAX_MSS,
+};
 
 /// Builds a [`Sim`](crate::sim::Sim).
 ///
@@ -87,6 +89,19 @@ impl SimBuilder {
     /// Virtual time after which `run` gives up with [`SimErrorKind::TimeLimit`](super::SimErrorKind::TimeLimit) (default 1 h).
     pub fn time_limit(mut self, d: Duration) -> Self {
         self.cfg.time_limit = sat_nanos(d);
+        self
+    }
+
+    /// How the next thread is chosen (default [`Schedule::Random`]; [`Schedule::Pct`] for
+    /// probabilistic concurrency testing). The seed decides either.
+    pub fn schedule(mut self, s: Schedule) -> Self {
+        self.cfg.schedule = s;
+        self
+    }
+
+    /// Scripted scheduling decisions (the exhaustive explorer's).
+    pub(crate) fn script(mut self, s: std::sync::Arc<parking_lot::Mutex<Script>>) -> Self {
+        self.cfg.script = Some(s);
         self
     }
 

@@ -16,12 +16,14 @@
 //! On top: `world` composes the layers ([`Sim`], [`HostHandle`]) and implements the hooks
 //! (`events`); `api` is [`SimWinsock`] with the per-call plumbing, and `calls/` holds its
 //! trait implementations ([`Winsock`](crate::Winsock), the model traits); `builder` is
-//! [`SimBuilder`], `report` is [`SimError`].
+//! [`SimBuilder`], `report` is [`SimError`]; `explore` runs a test under many schedules
+//! ([`Explorer`]: seed sweeps, PCT, bounded exhaustive search).
 
 mod api;
 mod builder;
 mod calls;
 mod events;
+mod explore;
 mod kernel;
 mod models;
 pub(crate) mod net;
@@ -32,13 +34,14 @@ mod world;
 
 pub use api::SimWinsock;
 pub use builder::SimBuilder;
+pub use explore::{Exploration, Explorer, Replay};
 pub use net::fault;
 pub use net::fault::{FaultPlan, FaultRule, SegmentFilter, Verdict};
 pub use net::tcp::TcpState;
 pub use report::SimError;
 pub use runtime::{rng, trace};
 pub use runtime::{
-    EventRecording, Report, Segmentation, SendMode, SimErrorKind, Stats, ThreadOutcome,
+    EventRecording, Report, Schedule, Segmentation, SendMode, SimErrorKind, Stats, ThreadOutcome,
     ThreadReport, DEFAULT_SEED,
 };
 pub use world::{HostHandle, Sim};

@@ -91,6 +91,10 @@ pub(crate) struct Config {
     pub cpus: u32,
     /// Wall time without progress after which a run counts as stalled (zero: never).
     pub stall_timeout: Duration,
+    /// The scheduling strategy.
+    pub schedule: super::Schedule,
+    /// Scripted decisions (exhaustive exploration), overriding `schedule`.
+    pub script: Option<std::sync::Arc<parking_lot::Mutex<super::Script>>>,
 }
 
 impl Default for Config {
@@ -121,6 +125,8 @@ impl Default for Config {
             full_trace: false,
             cpus: 2,
             stall_timeout: Duration::from_secs(10),
+            schedule: super::Schedule::Random,
+            script: None,
         }
     }
 }

@@ -7,6 +7,7 @@
 //! Map:
 //! - `config` — [`Config`], the settings every layer reads (set by `sim::builder`);
 //! - `threads` — simulated threads, waits ([`WaitKey`]), blocking and waking, spinners;
+//! - `schedule` — which thread runs next: uniform, PCT, or a script for exhaustive search;
 //! - `timers` — the timer queue and the per-link delivery queues;
 //! - `run_loop` — the coroutines and the loop that resumes them one at a time;
 //! - `rng` — the seeded generators; `trace` — the trace and its hash;
@@ -16,6 +17,7 @@ mod config;
 pub mod report;
 pub mod rng;
 mod run_loop;
+mod schedule;
 mod threads;
 mod timers;
 pub mod trace;
@@ -25,11 +27,14 @@ pub(crate) use config::{sat_nanos, Config, LinkParams, MAX_MSS};
 pub use config::{EventRecording, Segmentation, SendMode, DEFAULT_SEED};
 pub use report::{Report, SimErrorKind, Stats, ThreadReport};
 pub(crate) use run_loop::{RunEnd, Runner, ThreadBody};
+pub use schedule::Schedule;
+pub(crate) use schedule::Script;
 pub use threads::ThreadOutcome;
 pub(crate) use threads::{Step, Thread, ThreadState, WaitKey, Waiters};
 pub(crate) use timers::TimerQueue;
 
 use rng::Rng;
+use schedule::Scheduler;
 use trace::{Trace, TraceKind, TraceRecord};
 
 /// Virtual time in nanoseconds since the start of the run.
@@ -81,7 +86,8 @@ pub(crate) trait RuntimeHooks<L: Layers> {
 pub(crate) struct Runtime<L: Layers> {
     pub cfg: Config,
     pub now: Nanos,
-    pub rng_sched: Rng,
+    /// Which thread runs next (seeded).
+    pub sched: Scheduler,
     pub threads: Vec<Thread<L::ThreadExt>>,
     pub runnable: Vec<usize>,
     pub spinners: Vec<usize>,
@@ -104,7 +110,11 @@ pub(crate) struct Runtime<L: Layers> {
 impl<L: Layers> Runtime<L> {
     pub(crate) fn new(cfg: Config) -> Runtime<L> {
         Runtime {
-            rng_sched: Rng::derive(cfg.seed, "sched"),
+            sched: Scheduler::new(
+                Rng::derive(cfg.seed, "sched"),
+                cfg.schedule,
+                cfg.script.clone(),
+            ),
             trace: Trace::new(cfg.trace_keep, cfg.full_trace),
             cfg,
             now: 0,
@@ -193,6 +203,7 @@ where
             timed_out: false,
             ext: Default::default(),
         });
+        rt.sched.thread_created(tid);
         rt.runnable.push(tid);
         rt.spawn_queue.push((tid, body));
         tid

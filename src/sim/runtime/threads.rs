@@ -254,14 +254,11 @@ where
     /// Picks the next thread to run with the scheduling generator.
     pub(crate) fn pick_runnable(&mut self) -> Option<usize> {
         let rt = &mut self.rt;
-        match rt.runnable.len() {
-            0 => None,
-            1 => rt.runnable.pop(),
-            n => {
-                let i = rt.rng_sched.below(n as u64) as usize;
-                Some(rt.runnable.swap_remove(i))
-            }
+        if rt.runnable.is_empty() {
+            return None;
         }
+        let i = rt.sched.pick(&rt.runnable);
+        Some(rt.runnable.swap_remove(i))
     }
 
     /// Moves the clock to the earliest timer and fires it. False when no timer is left.
