@@ -38,7 +38,7 @@ pub use net::tcp::TcpState;
 pub use report::SimError;
 pub use runtime::{rng, trace};
 pub use runtime::{
-    EventRecording, Report, Segmentation, SendMode, SimErrorKind, Stats, ThreadOutcome,
+    AckPolicy, EventRecording, Report, Segmentation, SendMode, SimErrorKind, Stats, ThreadOutcome,
     ThreadReport, DEFAULT_SEED,
 };
 pub use world::{HostHandle, Sim};

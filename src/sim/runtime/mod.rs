@@ -21,7 +21,7 @@ mod timers;
 pub mod trace;
 
 pub(crate) use config::{sat_nanos, Config, LinkParams, MAX_MSS};
-pub use config::{EventRecording, Segmentation, SendMode, DEFAULT_SEED};
+pub use config::{AckPolicy, EventRecording, Segmentation, SendMode, DEFAULT_SEED};
 pub use report::{Report, SimErrorKind, Stats, ThreadReport};
 pub(crate) use run_loop::{RunEnd, Runner, ThreadBody};
 pub use threads::ThreadOutcome;

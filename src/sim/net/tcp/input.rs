@@ -8,7 +8,7 @@ use crate::sim::net::host::wire;
 use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::trace::TraceKind;
-use crate::sim::runtime::World;
+use crate::sim::runtime::{AckPolicy, Nanos, World};
 
 /// Consumed payload buffers kept for reuse (bounded, so a burst does not pin memory).
 const PAYLOAD_POOL_MAX: usize = 256;
@@ -220,7 +220,7 @@ where
             (data.len(), false)
         };
         self.recycle_payload(data);
-        self.ack_soon(id);
+        self.ack_data(id);
         if got_oob {
             self.on_oob(id);
         }
@@ -336,12 +336,55 @@ where
     }
 
     /// Schedules an acknowledgement for the end of this instant (when no thread can run), so
-    /// a reply sent at once carries it instead (a zero-delay delayed ACK).
+    /// a reply sent at once carries it instead.
     fn ack_soon(&mut self, id: usize) {
         let t = self.tcp_at(id);
-        if !t.ack_pending {
-            t.ack_pending = true;
+        t.ack_pending = true;
+        if !t.ack_queued {
+            t.ack_queued = true;
             self.net.pending_acks.push(id);
+        }
+    }
+
+    /// A data segment arrived in order: acknowledge it as the ACK policy says. Under
+    /// [`AckPolicy::Windows`] the second unacknowledged segment is acknowledged at once and a
+    /// lone one when the delayed-ACK timer expires (one timer per connection, re-armed for
+    /// the next due time when it fires early), unless a segment sent meanwhile carries it.
+    fn ack_data(&mut self, id: usize) {
+        if self.rt.cfg.ack_policy == AckPolicy::Immediate {
+            return self.ack_soon(id);
+        }
+        let due = self.rt.now + self.rt.cfg.delayed_ack;
+        let t = self.tcp_at(id);
+        t.ack_pending = true;
+        t.ack_segs += 1;
+        if t.ack_segs >= 2 {
+            return self.ack_soon(id);
+        }
+        let due = *t.ack_due.get_or_insert(due);
+        if t.ack_timer == 0 {
+            self.arm_ack_timer(id, due);
+        }
+    }
+
+    fn arm_ack_timer(&mut self, id: usize, at: Nanos) {
+        let gen = self.next_gen();
+        self.tcp_at(id).ack_timer = gen;
+        self.schedule(at, NetTimer::DelayedAck { sid: id, gen });
+    }
+
+    /// The delayed-ACK timer fired: send the owed ACK if it is due, re-arm for a later one.
+    pub(crate) fn delayed_ack_timer(&mut self, id: usize, gen: u64) {
+        let now = self.rt.now;
+        let Some(t) = self.tcp(id) else { return };
+        if t.ack_timer != gen {
+            return;
+        }
+        t.ack_timer = 0;
+        match t.ack_due {
+            Some(due) if due > now => self.arm_ack_timer(id, due),
+            Some(_) if t.state != TcpState::Closed => self.send_ctl(id, SegKind::Ack),
+            _ => {}
         }
     }
 
