@@ -348,8 +348,7 @@ where
 
     /// A data segment arrived in order: acknowledge it as the ACK policy says. Under
     /// [`AckPolicy::Windows`] the second unacknowledged segment is acknowledged at once and a
-    /// lone one when the delayed-ACK timer expires (one timer per connection, re-armed for
-    /// the next due time when it fires early), unless a segment sent meanwhile carries it.
+    /// lone one when the delayed-ACK timer expires, unless a segment sent meanwhile carries it.
     fn ack_data(&mut self, id: usize) {
         if self.rt.cfg.ack_policy == AckPolicy::Immediate {
             return self.ack_soon(id);
@@ -361,31 +360,53 @@ where
         if t.ack_segs >= 2 {
             return self.ack_soon(id);
         }
-        let due = *t.ack_due.get_or_insert(due);
-        if t.ack_timer == 0 {
-            self.arm_ack_timer(id, due);
+        if t.ack_due.is_none() {
+            t.ack_due = Some(due);
+            let gen = self.next_gen();
+            self.tcp_at(id).ack_timer = gen;
+            self.net.delayed_acks.push_back((due, id, gen));
+            self.schedule_delayed_acks();
         }
     }
 
-    fn arm_ack_timer(&mut self, id: usize, at: Nanos) {
-        let gen = self.next_gen();
-        self.tcp_at(id).ack_timer = gen;
-        self.schedule(at, NetTimer::DelayedAck { sid: id, gen });
+    /// Whether a delayed-ACK queue entry still stands for an owed ACK.
+    fn ack_entry_live(&mut self, id: usize, due: Nanos, gen: u64) -> bool {
+        self.tcp(id)
+            .is_some_and(|t| t.ack_timer == gen && t.ack_due == Some(due))
     }
 
-    /// The delayed-ACK timer fired: send the owed ACK if it is due, re-arm for a later one.
-    pub(crate) fn delayed_ack_timer(&mut self, id: usize, gen: u64) {
+    /// Drops stale entries from the head of the delayed-ACK queue and makes sure a runtime
+    /// timer fires for the first live one.
+    fn schedule_delayed_acks(&mut self) {
+        while let Some(&(due, id, gen)) = self.net.delayed_acks.front() {
+            if self.ack_entry_live(id, due, gen) {
+                if self.net.delayed_acks_at.is_none_or(|t| due < t) {
+                    self.net.delayed_acks_at = Some(due);
+                    self.schedule(due, NetTimer::DelayedAcks);
+                }
+                return;
+            }
+            self.net.delayed_acks.pop_front();
+        }
+    }
+
+    /// The delayed-ACK queue's runtime timer fired: send every owed ACK due by now.
+    pub(crate) fn delayed_acks_due(&mut self) {
         let now = self.rt.now;
-        let Some(t) = self.tcp(id) else { return };
-        if t.ack_timer != gen {
-            return;
+        if self.net.delayed_acks_at != Some(now) {
+            return; // Superseded by an earlier one that already ran.
         }
-        t.ack_timer = 0;
-        match t.ack_due {
-            Some(due) if due > now => self.arm_ack_timer(id, due),
-            Some(_) if t.state != TcpState::Closed => self.send_ctl(id, SegKind::Ack),
-            _ => {}
+        self.net.delayed_acks_at = None;
+        while let Some(&(due, id, gen)) = self.net.delayed_acks.front() {
+            if due > now {
+                break;
+            }
+            self.net.delayed_acks.pop_front();
+            if self.ack_entry_live(id, due, gen) && self.tcp_at(id).state != TcpState::Closed {
+                self.send_ctl(id, SegKind::Ack);
+            }
         }
+        self.schedule_delayed_acks();
     }
 
     /// Abortive close: RST to the peer (if it knows us), connection gone, socket freed if the

@@ -41,9 +41,8 @@ pub(crate) enum NetTimer {
     SynRetry { sid: usize, attempt: u32, gen: u64 },
     /// Release a connection that finished TIME_WAIT.
     TimeWait { sid: usize, gen: u64 },
-    /// The delayed-ACK timer of a connection (one armed at a time; `gen` matches
-    /// `Tcp::ack_timer` while it is the armed one).
-    DelayedAck { sid: usize, gen: u64 },
+    /// The first live entry of the delayed-ACK queue (`Network::delayed_acks`) falls due.
+    DelayedAcks,
 }
 
 /// RFC 793 connection states.
@@ -139,7 +138,7 @@ pub(crate) struct Tcp {
     pub ack_segs: u32,
     /// When the owed acknowledgement falls due (delayed-ACK timer), if one is owed.
     pub ack_due: Option<Nanos>,
-    /// Generation of the armed delayed-ACK timer (0: none armed).
+    /// Generation of the delayed-ACK queue entry for the owed ACK (stale entries differ).
     pub ack_timer: u64,
     /// End of the natural segment that seeded random segmentation last cut short: the rest
     /// of it is sent at once (Nagle's algorithm does not hold back a piece of a cut).
