@@ -365,7 +365,10 @@ where
             let gen = self.next_gen();
             self.tcp_at(id).ack_timer = gen;
             self.net.delayed_acks.push_back((due, id, gen));
-            self.schedule_delayed_acks();
+            // A runtime timer already scheduled fires no later than this entry is due.
+            if self.net.delayed_acks_at.is_none() {
+                self.schedule_delayed_acks();
+            }
         }
     }
 
