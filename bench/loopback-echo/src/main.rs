@@ -82,10 +82,16 @@ fn main() {
     println!("  clients         {clients}");
     println!("  messages        {total} ({messages} per client, {bytes} B each)");
     println!("  wall time       {:.3} s", wall.as_secs_f64());
-    println!("  messages/s      {:.0} (wall)", total as f64 / wall.as_secs_f64());
+    println!(
+        "  messages/s      {:.0} (wall)",
+        total as f64 / wall.as_secs_f64()
+    );
     if let Ok(s) = std::fs::read_to_string("/proc/self/status") {
         if let Some(l) = s.lines().find(|l| l.starts_with("VmHWM")) {
-            println!("  peak memory     {}", l.trim_start_matches("VmHWM:").trim());
+            println!(
+                "  peak memory     {}",
+                l.trim_start_matches("VmHWM:").trim()
+            );
         }
     }
 }

@@ -32,7 +32,10 @@ fn main() {
     let runtime = Runtime::with_seed_and_config(seed, madsim::Config::default());
     let server_addr: SocketAddr = "10.0.0.1:9000".parse().unwrap();
     let server = runtime.create_node().ip(server_addr.ip()).build();
-    let client_node = runtime.create_node().ip("10.0.0.2".parse().unwrap()).build();
+    let client_node = runtime
+        .create_node()
+        .ip("10.0.0.2".parse().unwrap())
+        .build();
     let start = Instant::now();
     runtime.block_on(async move {
         server.spawn(async move {
@@ -82,10 +85,16 @@ fn main() {
     println!("  clients         {clients}");
     println!("  messages        {total} ({messages} per client, {bytes} B each)");
     println!("  wall time       {:.3} s", wall.as_secs_f64());
-    println!("  messages/s      {:.0} (wall)", total as f64 / wall.as_secs_f64());
+    println!(
+        "  messages/s      {:.0} (wall)",
+        total as f64 / wall.as_secs_f64()
+    );
     if let Ok(s) = std::fs::read_to_string("/proc/self/status") {
         if let Some(l) = s.lines().find(|l| l.starts_with("VmHWM")) {
-            println!("  peak memory     {}", l.trim_start_matches("VmHWM:").trim());
+            println!(
+                "  peak memory     {}",
+                l.trim_start_matches("VmHWM:").trim()
+            );
         }
     }
 }
