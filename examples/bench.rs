@@ -8,7 +8,7 @@
 use std::time::Instant;
 
 use winsock_sim::prelude::*;
-use winsock_sim::sim::{Segmentation, Sim};
+use winsock_sim::sim::{AckPolicy, Segmentation, Sim};
 
 const PORT: u16 = 9000;
 
@@ -86,11 +86,18 @@ fn main() {
         Segmentation::Random
     };
 
+    // `--immediate-acks`: no delayed ACK and no Nagle (the behaviour before Windows' timing).
+    let acks = if args.iter().any(|a| a == "--immediate-acks") {
+        AckPolicy::Immediate
+    } else {
+        AckPolicy::Windows
+    };
     let mut sim = Sim::builder()
         .seed(seed)
         .stack_size(stack * 1024)
         .preemption(u64::from(preempt > 0), preempt.max(1))
         .segmentation(segmentation)
+        .tcp_acks(acks)
         .build();
     let server = sim.host("server", "192.0.2.1");
     let client_host = sim.host("clients", "192.0.2.2");

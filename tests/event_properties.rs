@@ -48,8 +48,9 @@ use winsock_sim::prelude::*;
 use winsock_sim::sim::{Sim, SimWinsock};
 
 /// Virtual time let pass after each operation, before the events are collected. Loopback
-/// latency is 20 µs, so the network is quiescent after it.
-const SETTLE_MS: u32 = 5;
+/// latency is 20 µs, but a lone segment's ACK waits for Windows' 200 ms delayed-ACK timer and
+/// Nagle holds a small send until that ACK: the network is quiescent after 250 ms.
+const SETTLE_MS: u32 = 250;
 
 /// The events the server end is registered for.
 const MASK: i32 = FD_READ | FD_WRITE | FD_OOB | FD_CLOSE;

@@ -70,6 +70,9 @@ fn completion_routine_runs_in_alertable_sleep() {
 fn iocp_packet_for_pending_and_immediate_recv() {
     common::run_with(whole_segments(), |ws| {
         let (c, s) = common::pair(ws)?;
+        // Back-to-back small sends: without TCP_NODELAY Nagle would hold "z" until the
+        // peer's delayed ACK of "xy" (200 ms), as Windows does.
+        ws.setsockopt_i32(c, IPPROTO_TCP, TCP_NODELAY, 1)?;
         let port = ws.create_io_completion_port(0)?;
         ws.associate_completion_port(s, port, 125)?;
         let ov = Overlapped::new(9);
@@ -149,6 +152,9 @@ fn overlapped_send_flags() {
     // model for overlapped receives (MSG_WAITALL) are refused with WSAEOPNOTSUPP.
     common::run_with(whole_segments(), |ws| {
         let (c, s) = common::pair(ws)?;
+        // Back-to-back small sends: without TCP_NODELAY Nagle would hold "peek" until the
+        // peer's delayed ACK of "!" (200 ms), as Windows does.
+        ws.setsockopt_i32(c, IPPROTO_TCP, TCP_NODELAY, 1)?;
         assert_eq!(
             ws.wsa_send_overlapped(
                 c,

@@ -1208,6 +1208,9 @@ fn wsarecv_scatters_and_wsasend_gathers() {
     // WSASend sends its buffers in order as one stream.
     run(|ws| {
         let (c, s) = common::pair(ws)?;
+        // Back-to-back small sends: without TCP_NODELAY Nagle would hold the second until the
+        // peer's delayed ACK of the first (200 ms), as Windows does.
+        ws.setsockopt_i32(c, IPPROTO_TCP, TCP_NODELAY, 1)?;
         let ov = Overlapped::new(1);
         assert_eq!(
             ws.wsa_recv_overlapped(s, vec![vec![0; 2], vec![0; 3], vec![0; 4]], 0, ov, None),

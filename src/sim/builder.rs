@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::net::fault::FaultPlan;
 use crate::sim::runtime::{
-    sat_nanos, Config, EventRecording, Schedule, Script, Segmentation, SendMode, MAX_MSS,
+    sat_nanos, AckPolicy, Config, EventRecording, Schedule, Script, Segmentation, SendMode, MAX_MSS,
 };
 
 /// Builds a [`Sim`](crate::sim::Sim).
@@ -70,6 +70,27 @@ impl SimBuilder {
     /// [`EventRecording::Windows`]).
     pub fn event_recording(mut self, r: EventRecording) -> Self {
         self.cfg.event_recording = r;
+        self
+    }
+
+    /// When TCP acknowledges data and whether it holds small segments back (default
+    /// [`AckPolicy::Windows`]: delayed ACK and Nagle's algorithm, as Windows does them).
+    /// [`AckPolicy::Immediate`] acknowledges every arrival at once and never holds a segment.
+    ///
+    /// ```
+    /// use winsock_sim::sim::{AckPolicy, Sim};
+    /// let sim = Sim::builder().tcp_acks(AckPolicy::Immediate).build();
+    /// # drop(sim);
+    /// ```
+    pub fn tcp_acks(mut self, policy: AckPolicy) -> Self {
+        self.cfg.ack_policy = policy;
+        self
+    }
+
+    /// The delayed-ACK timer under [`AckPolicy::Windows`] (default 200 ms, Windows' default;
+    /// the registry value `TcpDelAckTicks` changes it on Windows).
+    pub fn delayed_ack(mut self, d: Duration) -> Self {
+        self.cfg.delayed_ack = sat_nanos(d);
         self
     }
 

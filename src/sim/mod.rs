@@ -41,7 +41,7 @@ pub use net::tcp::TcpState;
 pub use report::SimError;
 pub use runtime::{rng, trace};
 pub use runtime::{
-    EventRecording, Report, Schedule, Segmentation, SendMode, SimErrorKind, Stats, ThreadOutcome,
-    ThreadReport, DEFAULT_SEED,
+    AckPolicy, EventRecording, Report, Schedule, Segmentation, SendMode, SimErrorKind, Stats,
+    ThreadOutcome, ThreadReport, DEFAULT_SEED,
 };
 pub use world::{HostHandle, Sim};

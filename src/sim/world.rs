@@ -32,6 +32,7 @@ impl RuntimeHooks<SimLayers> for World {
         match ev {
             NetTimer::SynRetry { sid, attempt, gen } => self.syn_retry(sid, attempt, gen),
             NetTimer::TimeWait { sid, gen } => self.time_wait_done(sid, gen),
+            NetTimer::DelayedAcks => self.delayed_acks_due(),
         }
     }
 

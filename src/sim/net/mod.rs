@@ -27,12 +27,12 @@ pub(crate) mod tcp;
 pub(crate) mod udp;
 pub(crate) mod wire;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::IpAddr;
 
 use crate::api::WsaError;
 use crate::sim::runtime::rng::Rng;
-use crate::sim::runtime::{Config, Layers, LinkParams, RuntimeHooks};
+use crate::sim::runtime::{Config, Layers, LinkParams, Nanos, RuntimeHooks};
 
 use endpoint::SocketTable;
 use fault::{FaultPlan, FaultSeam};
@@ -57,6 +57,14 @@ pub(crate) struct Network {
     pub gen_counter: u64,
     /// Connections owing an acknowledgement at the end of this instant.
     pub pending_acks: Vec<usize>,
+    /// Delayed-ACK timers `(due, socket id, generation)`: one entry each time a connection
+    /// starts owing an ACK. Every one has the same delay, so the queue is in due order and
+    /// costs O(1) per entry; an entry whose ACK went out meanwhile (carried by a segment)
+    /// is stale and skipped. Only the first live entry has a runtime timer, so the timer heap
+    /// does not grow with the number of connections.
+    pub delayed_acks: VecDeque<(Nanos, usize, u64)>,
+    /// When the runtime timer for the queue fires, if one is scheduled.
+    pub delayed_acks_at: Option<Nanos>,
     /// Emptied segment payload buffers, reused by the next data segment.
     pub payload_pool: Vec<Vec<u8>>,
     pub faults: FaultSeam,
@@ -75,6 +83,8 @@ impl Network {
             rng_ports: Rng::derive(seed, "ports"),
             gen_counter: 0,
             pending_acks: Vec::new(),
+            delayed_acks: VecDeque::new(),
+            delayed_acks_at: None,
             payload_pool: Vec::new(),
             faults: FaultSeam::new(faults, Rng::derive(seed, "faults")),
         }

@@ -45,6 +45,22 @@ pub enum EventRecording {
     Documented,
 }
 
+/// When TCP acknowledges received data, and whether it coalesces small sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AckPolicy {
+    /// What Windows does by default: delayed ACK (an ACK goes out for every second data
+    /// segment received, otherwise when the delayed-ACK timer expires, 200 ms by default, or
+    /// earlier on any segment sent the other way, which carries it) and Nagle's algorithm (a
+    /// segment smaller than the MSS waits while earlier data is unacknowledged, unless the
+    /// socket has `TCP_NODELAY` set). A FIN and window updates after reads are acknowledged
+    /// or sent at once.
+    Windows,
+    /// Every arrival is acknowledged at the end of the instant it arrives in (a reply sent in
+    /// the same instant carries the ACK) and no small segment is ever held: no virtual time is
+    /// spent waiting for ACKs. Use it when a test should not depend on ACK timing.
+    Immediate,
+}
+
 /// How the sender cuts its byte stream into segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Segmentation {
@@ -77,6 +93,9 @@ pub(crate) struct Config {
     pub segmentation: Segmentation,
     pub send_mode: SendMode,
     pub event_recording: EventRecording,
+    pub ack_policy: AckPolicy,
+    /// The delayed-ACK timer under [`AckPolicy::Windows`].
+    pub delayed_ack: Nanos,
     /// Probability (num, den) that a call is a preemption point.
     pub preempt: (u64, u64),
     pub stack_size: usize,
@@ -113,6 +132,9 @@ impl Default for Config {
             segmentation: Segmentation::Random,
             send_mode: SendMode::Windows,
             event_recording: EventRecording::Windows,
+            ack_policy: AckPolicy::Windows,
+            // Windows' default delayed-ACK timer (TcpDelAckTicks = 2 ticks of 100 ms).
+            delayed_ack: 200_000_000,
             preempt: (1, 8),
             stack_size: 256 * 1024,
             time_limit: 3_600 * 1_000_000_000,

@@ -8,7 +8,7 @@ use crate::sim::net::host::wire;
 use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::trace::TraceKind;
-use crate::sim::runtime::World;
+use crate::sim::runtime::{AckPolicy, Nanos, World};
 
 /// Consumed payload buffers kept for reuse (bounded, so a burst does not pin memory).
 const PAYLOAD_POOL_MAX: usize = 256;
@@ -220,7 +220,7 @@ where
             (data.len(), false)
         };
         self.recycle_payload(data);
-        self.ack_soon(id);
+        self.ack_data(id);
         if got_oob {
             self.on_oob(id);
         }
@@ -336,13 +336,80 @@ where
     }
 
     /// Schedules an acknowledgement for the end of this instant (when no thread can run), so
-    /// a reply sent at once carries it instead (a zero-delay delayed ACK).
+    /// a reply sent at once carries it instead.
     fn ack_soon(&mut self, id: usize) {
         let t = self.tcp_at(id);
-        if !t.ack_pending {
-            t.ack_pending = true;
+        t.ack_pending = true;
+        if !t.ack_queued {
+            t.ack_queued = true;
             self.net.pending_acks.push(id);
         }
+    }
+
+    /// A data segment arrived in order: acknowledge it as the ACK policy says. Under
+    /// [`AckPolicy::Windows`] the second unacknowledged segment is acknowledged at once and a
+    /// lone one when the delayed-ACK timer expires, unless a segment sent meanwhile carries it.
+    fn ack_data(&mut self, id: usize) {
+        if self.rt.cfg.ack_policy == AckPolicy::Immediate {
+            return self.ack_soon(id);
+        }
+        let due = self.rt.now + self.rt.cfg.delayed_ack;
+        let t = self.tcp_at(id);
+        t.ack_pending = true;
+        t.ack_segs += 1;
+        if t.ack_segs >= 2 {
+            return self.ack_soon(id);
+        }
+        if t.ack_due.is_none() {
+            t.ack_due = Some(due);
+            let gen = self.next_gen();
+            self.tcp_at(id).ack_timer = gen;
+            self.net.delayed_acks.push_back((due, id, gen));
+            // A runtime timer already scheduled fires no later than this entry is due.
+            if self.net.delayed_acks_at.is_none() {
+                self.schedule_delayed_acks();
+            }
+        }
+    }
+
+    /// Whether a delayed-ACK queue entry still stands for an owed ACK.
+    fn ack_entry_live(&mut self, id: usize, due: Nanos, gen: u64) -> bool {
+        self.tcp(id)
+            .is_some_and(|t| t.ack_timer == gen && t.ack_due == Some(due))
+    }
+
+    /// Drops stale entries from the head of the delayed-ACK queue and makes sure a runtime
+    /// timer fires for the first live one.
+    fn schedule_delayed_acks(&mut self) {
+        while let Some(&(due, id, gen)) = self.net.delayed_acks.front() {
+            if self.ack_entry_live(id, due, gen) {
+                if self.net.delayed_acks_at.is_none_or(|t| due < t) {
+                    self.net.delayed_acks_at = Some(due);
+                    self.schedule(due, NetTimer::DelayedAcks);
+                }
+                return;
+            }
+            self.net.delayed_acks.pop_front();
+        }
+    }
+
+    /// The delayed-ACK queue's runtime timer fired: send every owed ACK due by now.
+    pub(crate) fn delayed_acks_due(&mut self) {
+        let now = self.rt.now;
+        if self.net.delayed_acks_at != Some(now) {
+            return; // Superseded by an earlier one that already ran.
+        }
+        self.net.delayed_acks_at = None;
+        while let Some(&(due, id, gen)) = self.net.delayed_acks.front() {
+            if due > now {
+                break;
+            }
+            self.net.delayed_acks.pop_front();
+            if self.ack_entry_live(id, due, gen) && self.tcp_at(id).state != TcpState::Closed {
+                self.send_ctl(id, SegKind::Ack);
+            }
+        }
+        self.schedule_delayed_acks();
     }
 
     /// Abortive close: RST to the peer (if it knows us), connection gone, socket freed if the

@@ -14,10 +14,15 @@
 //! flight than the receiver advertised (its receive buffer minus unread data), and the
 //! receiver reopens the window when the application reads.
 //!
-//! Windows specifics modelled: an unanswered SYN is retransmitted after 3 s and 6 s and the
-//! connect fails with WSAETIMEDOUT after 21 s; a SYN answered by RST is retried twice (after
-//! 0.5 s and 1 s) before WSAECONNREFUSED; a listener whose backlog is full answers RST; data
-//! arriving for a socket the application already closed is answered with RST.
+//! Windows specifics modelled: delayed ACK (every second data segment is acknowledged at
+//! once, a lone one after the delayed-ACK timer, 200 ms, unless a segment going the other way
+//! carries the ACK first) and Nagle's algorithm (a segment smaller than the MSS waits while
+//! earlier data is unacknowledged, unless TCP_NODELAY is set), both under
+//! [`AckPolicy::Windows`](crate::sim::runtime::AckPolicy), the default; an unanswered SYN is
+//! retransmitted after 3 s and 6 s and the connect fails with WSAETIMEDOUT after 21 s; a SYN
+//! answered by RST is retried twice (after 0.5 s and 1 s) before WSAECONNREFUSED; a listener
+//! whose backlog is full answers RST; data arriving for a socket the application already
+//! closed is answered with RST.
 
 mod handshake;
 mod input;
@@ -36,6 +41,8 @@ pub(crate) enum NetTimer {
     SynRetry { sid: usize, attempt: u32, gen: u64 },
     /// Release a connection that finished TIME_WAIT.
     TimeWait { sid: usize, gen: u64 },
+    /// The first live entry of the delayed-ACK queue (`Network::delayed_acks`) falls due.
+    DelayedAcks,
 }
 
 /// RFC 793 connection states.
@@ -121,7 +128,21 @@ pub(crate) struct Tcp {
     pub fin_rcvd: bool,
     /// A fatal condition (reset, timeout): later calls fail with it.
     pub error: Option<WsaError>,
+    /// An acknowledgement is owed to the peer (the next segment sent carries it).
     pub ack_pending: bool,
+    /// The connection is in `Network::pending_acks` (its ACK goes out at the end of the
+    /// instant).
+    pub ack_queued: bool,
+    /// Data segments received since the last acknowledgement sent (delayed ACK: the second
+    /// one is acknowledged at once).
+    pub ack_segs: u32,
+    /// When the owed acknowledgement falls due (delayed-ACK timer), if one is owed.
+    pub ack_due: Option<Nanos>,
+    /// Generation of the delayed-ACK queue entry for the owed ACK (stale entries differ).
+    pub ack_timer: u64,
+    /// End of the natural segment that seeded random segmentation last cut short: the rest
+    /// of it is sent at once (Nagle's algorithm does not hold back a piece of a cut).
+    pub cut_end: u64,
     /// Connect attempts: SYN retransmissions and RST retries so far.
     pub syn_attempt: u32,
     pub refused: u32,
@@ -153,6 +174,11 @@ impl Tcp {
             fin_rcvd: false,
             error: None,
             ack_pending: false,
+            ack_queued: false,
+            ack_segs: 0,
+            ack_due: None,
+            ack_timer: 0,
+            cut_end: 0,
             syn_attempt: 0,
             refused: 0,
             nonblocking_connect: false,

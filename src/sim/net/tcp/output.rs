@@ -10,8 +10,8 @@ use crate::sim::net::host::wire;
 use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::net::tcp::TcpState;
 use crate::sim::net::{NetHooks, NetLayers};
-use crate::sim::runtime::Segmentation;
 use crate::sim::runtime::World;
+use crate::sim::runtime::{AckPolicy, Segmentation};
 
 /// Receive-window capacity: SO_RCVBUF, but never below one segment (Windows' TCP keeps a
 /// window even with SO_RCVBUF = 0, conformance OP-02).
@@ -42,6 +42,8 @@ where
                 let wnd = cap.saturating_sub(t.rcv.len()) as u64;
                 t.rcv_adv = t.rcv_nxt + wnd;
                 t.ack_pending = false;
+                t.ack_segs = 0;
+                t.ack_due = None;
                 Some((t.rcv_nxt, wnd))
             }
             _ => None,
@@ -90,6 +92,8 @@ where
     pub(crate) fn tcp_output(&mut self, id: usize) {
         let mss = self.rt.cfg.mss as u64;
         let random = self.rt.cfg.segmentation == Segmentation::Random;
+        let nagle = self.rt.cfg.ack_policy == AckPolicy::Windows
+            && self.net.sockets.get(id).is_some_and(|s| !s.opts.nodelay);
         loop {
             let Some(t) = self.tcp(id) else { return };
             if !t.state.is_synchronized() || t.state == TcpState::TimeWait {
@@ -113,9 +117,25 @@ where
                         urgent = true;
                     }
                 }
+                // Nagle's algorithm (RFC 896, on unless TCP_NODELAY): a segment smaller than
+                // the MSS waits while earlier data is unacknowledged; the ACK's arrival sends
+                // it, together with whatever was written meanwhile. Urgent data, data ahead of
+                // a FIN (closesocket and shutdown push what is queued) and the rest of a
+                // segment that random segmentation cut are not held.
+                if nagle
+                    && len < mss
+                    && t.snd_nxt > t.snd_una
+                    && !urgent
+                    && !t.fin_queued
+                    && t.snd_nxt >= t.cut_end
+                {
+                    return;
+                }
                 if random && len > 1 && self.net.rng_net.chance(1, 4) {
+                    let natural = len;
                     len = 1 + self.net.rng_net.below(len);
                     urgent = urgent && urg == Some(nxt + len - 1);
+                    self.tcp_at(id).cut_end = nxt + natural;
                 }
                 let mut data = self.net.payload_pool.pop().unwrap_or_default();
                 let t = self.tcp_at(id);
@@ -168,9 +188,17 @@ where
         if self.net.pending_acks.is_empty() {
             return false;
         }
-        let acks = std::mem::take(&mut self.net.pending_acks);
-        for id in acks {
+        let mut acks = std::mem::take(&mut self.net.pending_acks);
+        for &id in &acks {
+            if let Some(t) = self.tcp(id) {
+                t.ack_queued = false;
+            }
             self.delayed_ack(id);
+        }
+        // Keep the list's allocation for the next instant.
+        acks.clear();
+        if self.net.pending_acks.is_empty() {
+            self.net.pending_acks = acks;
         }
         true
     }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs the echo benchmark on winsock-sim, on madsim (bench/madsim-echo, a package of its own:
+# madsim is not a dependency of winsock-sim) and on the host's real loopback TCP with OS
+# threads (bench/loopback-echo, std only) at 100, 1,000 and 10,000 clients × 64 B messages,
+# 100,000 messages per run, and prints messages per second and peak memory of each side,
+# measured in the same run. Wall times on a shared machine vary by ±30 %: compare the
+# best of several runs (ROUNDS, default 3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${ROUNDS:-3}
+cargo build --release --example bench --quiet
+(cd bench/madsim-echo && RUSTFLAGS="--cfg madsim" cargo build --release --quiet)
+(cd bench/loopback-echo && cargo build --release --quiet)
+sim=./target/release/examples/bench
+mad=./bench/madsim-echo/target/release/madsim-echo
+tcp=./bench/loopback-echo/target/release/loopback-echo
+field() { sed -n "s/^ *$1 *//p" | sed 's/ .*//'; }
+printf '%-8s %-12s %14s %14s %10s\n' clients side "best msgs/s" "median msgs/s" "peak KiB"
+for clients in 100 1000 10000; do
+  messages=$((100000 / clients))
+  for side in winsock-sim madsim loopback-tcp; do
+    case $side in winsock-sim) bin=$sim ;; madsim) bin=$mad ;; *) bin=$tcp ;; esac
+    rates=(); peak=0
+    for _ in $(seq "$ROUNDS"); do
+      out=$($bin --clients $clients --messages $messages --bytes 64)
+      rates+=("$(echo "$out" | field 'messages\/s')")
+      p=$(echo "$out" | field 'peak memory')
+      [ "$p" -gt "$peak" ] && peak=$p
+    done
+    sorted=$(printf '%s\n' "${rates[@]}" | sort -n)
+    best=$(echo "$sorted" | tail -1)
+    median=$(echo "$sorted" | sed -n "$(( (ROUNDS + 1) / 2 ))p")
+    printf '%-8s %-12s %14s %14s %10s\n' $clients $side "$best" "$median" "$peak"
+  done
+done
