@@ -112,11 +112,17 @@ pub mod prelude {
         FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE,
     };
     pub use crate::api::overlapped::{WAIT_IO_COMPLETION, WAIT_OBJECT_0, WAIT_TIMEOUT};
+    pub use crate::api::sync::{
+        CONDITION_VARIABLE_LOCKMODE_SHARED, CTRL_BREAK_EVENT, CTRL_CLOSE_EVENT, CTRL_C_EVENT,
+        CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT, MAXIMUM_WAIT_OBJECTS, WAIT_ABANDONED,
+        WAIT_ABANDONED_0,
+    };
     pub use crate::api::{
         ApcRoutine, AsyncSelect, Cmsg, CompletionPacket, CompletionPort, CompletionRoutine,
-        EventSelect, FdSet, Hwnd, IoCompletion, Iocp, Linger, Msg, Overlapped, OverlappedIo,
-        Select, SockAddr, Socket, SystemInfo, ThreadId, TransmitFileBuffers, Winsock, WndProc,
-        WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd,
+        ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, EventSelect, FdSet,
+        Handle, Hwnd, IoCompletion, Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo,
+        Select, SockAddr, Socket, SrwLock, SyncObjects, SystemInfo, ThreadId, TransmitFileBuffers,
+        Winsock, WndProc, WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd,
     };
 }
 

@@ -26,6 +26,7 @@ pub mod overlapped;
 pub mod select;
 pub(crate) mod socket_args;
 pub(crate) mod sockopt_rules;
+pub mod sync;
 pub mod types;
 
 pub use async_select::{AsyncSelect, Hwnd, Msg, WndProc};
@@ -38,6 +39,10 @@ pub use overlapped::{
     ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, TransmitFileBuffers,
 };
 pub use select::{FdSet, Select, WsaPollFd};
+pub use sync::{
+    ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,
+    SrwLock, SyncObjects,
+};
 pub use types::{
     Linger, SockAddr, Socket, SystemInfo, ThreadId, WsaData, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
 };

@@ -17,6 +17,7 @@ mod mswsock;
 mod overlapped;
 mod recv_msg;
 mod select;
+mod sync;
 mod transmit_file;
 mod winsock;
 mod wsa_ioctl;
