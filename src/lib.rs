@@ -107,22 +107,29 @@ pub use api::{SockAddr, Socket, Winsock, WsaError};
 
 /// Everything a server or test usually needs: the trait, types, errors and constants.
 pub mod prelude {
+    pub use crate::api::addr_text::{inet_ntop, inet_pton, INET6_ADDRSTRLEN, INET_ADDRSTRLEN};
     pub use crate::api::consts::*;
     pub use crate::api::iocp::{
         FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE,
     };
     pub use crate::api::overlapped::{WAIT_IO_COMPLETION, WAIT_OBJECT_0, WAIT_TIMEOUT};
+    pub use crate::api::resolve::{
+        AI_ADDRCONFIG, AI_ALL, AI_CANONNAME, AI_NUMERICHOST, AI_NUMERICSERV, AI_PASSIVE,
+        AI_V4MAPPED, NI_DGRAM, NI_MAXHOST, NI_MAXSERV, NI_NAMEREQD, NI_NOFQDN, NI_NUMERICHOST,
+        NI_NUMERICSERV,
+    };
     pub use crate::api::sync::{
         CONDITION_VARIABLE_LOCKMODE_SHARED, CTRL_BREAK_EVENT, CTRL_CLOSE_EVENT, CTRL_C_EVENT,
         CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT, MAXIMUM_WAIT_OBJECTS, WAIT_ABANDONED,
         WAIT_ABANDONED_0,
     };
     pub use crate::api::{
-        ApcRoutine, AsyncSelect, Cmsg, CompletionPacket, CompletionPort, CompletionRoutine,
-        ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, EventSelect, FdSet,
-        Handle, Hwnd, IoCompletion, Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo,
-        Select, SockAddr, Socket, SrwLock, SyncObjects, SystemInfo, ThreadId, TransmitFileBuffers,
-        Winsock, WndProc, WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd,
+        AddrInfo, AddrInfoHints, ApcRoutine, AsyncSelect, Cmsg, CompletionPacket, CompletionPort,
+        CompletionRoutine, ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId,
+        EventSelect, FdSet, Handle, Hwnd, IoCompletion, Iocp, Linger, Msg, MutexHandle, Overlapped,
+        OverlappedIo, Resolve, Select, SockAddr, Socket, SrwLock, SyncObjects, SystemInfo,
+        ThreadId, TransmitFileBuffers, Winsock, WndProc, WsaData, WsaError, WsaEvent, WsaMsg,
+        WsaNetworkEvents, WsaPollFd, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
     };
 }
 

@@ -16,6 +16,7 @@
 //! Backends: [`crate::sim`] (deterministic simulation) and, where available, [`crate::os`]
 //! (the real network stack).
 
+pub mod addr_text;
 pub mod async_select;
 pub mod consts;
 pub mod error;
@@ -23,6 +24,7 @@ pub mod event_select;
 pub mod iocp;
 pub mod msg;
 pub mod overlapped;
+pub mod resolve;
 pub mod select;
 pub(crate) mod socket_args;
 pub(crate) mod sockopt_rules;
@@ -38,6 +40,7 @@ pub use msg::{parse_cmsgs, Cmsg, WsaMsg};
 pub use overlapped::{
     ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, TransmitFileBuffers,
 };
+pub use resolve::{AddrInfo, AddrInfoHints, Resolve};
 pub use select::{FdSet, Select, WsaPollFd};
 pub use sync::{
     ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,

@@ -16,6 +16,7 @@ mod iocp;
 mod mswsock;
 mod overlapped;
 mod recv_msg;
+mod resolve;
 mod select;
 mod sync;
 mod transmit_file;
