@@ -109,6 +109,12 @@ pub use api::{SockAddr, Socket, Winsock, WsaError};
 pub mod prelude {
     pub use crate::api::addr_text::{inet_ntop, inet_pton, INET6_ADDRSTRLEN, INET_ADDRSTRLEN};
     pub use crate::api::consts::*;
+    pub use crate::api::extension::{
+        CF_ACCEPT, CF_DEFER, CF_REJECT, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_ACCEPTEX,
+        WSAID_CONNECTEX, WSAID_DISCONNECTEX, WSAID_GETACCEPTEXSOCKADDRS, WSAID_TRANSMITFILE,
+        WSAID_TRANSMITPACKETS, WSAID_WSARECVMSG, WSAID_WSASENDMSG, WSA_FLAG_NO_HANDLE_INHERIT,
+        WSA_FLAG_OVERLAPPED,
+    };
     pub use crate::api::iocp::{
         FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE,
     };
@@ -125,11 +131,12 @@ pub mod prelude {
     };
     pub use crate::api::{
         AddrInfo, AddrInfoHints, ApcRoutine, AsyncSelect, Cmsg, CompletionPacket, CompletionPort,
-        CompletionRoutine, ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId,
-        EventSelect, FdSet, Handle, Hwnd, IoCompletion, Iocp, Linger, Msg, MutexHandle, Overlapped,
-        OverlappedIo, Resolve, Select, SockAddr, Socket, SrwLock, SyncObjects, SystemInfo,
-        ThreadId, TransmitFileBuffers, Winsock, WndProc, WsaData, WsaError, WsaEvent, WsaMsg,
-        WsaNetworkEvents, WsaPollFd, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
+        CompletionRoutine, ConditionFn, ConditionVariable, ConsoleCtrlHandler, CriticalSection,
+        CtrlHandlerId, EventSelect, ExtensionFunction, FdSet, Guid, Handle, Hwnd, IoCompletion,
+        Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo, Resolve, Select, SockAddr,
+        Socket, SrwLock, SyncObjects, SystemInfo, ThreadId, TransmitFileBuffers, Winsock,
+        WinsockExt, WndProc, WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd,
+        SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
     };
 }
 

@@ -21,6 +21,7 @@ pub mod async_select;
 pub mod consts;
 pub mod error;
 pub mod event_select;
+pub mod extension;
 pub mod iocp;
 pub mod msg;
 pub mod overlapped;
@@ -35,6 +36,7 @@ pub use async_select::{AsyncSelect, Hwnd, Msg, WndProc};
 pub use consts::*;
 pub use error::WsaError;
 pub use event_select::{EventSelect, WsaEvent, WsaNetworkEvents};
+pub use extension::{ConditionFn, ExtensionFunction, Guid, WinsockExt};
 pub use iocp::{CompletionPacket, CompletionPort, Iocp};
 pub use msg::{parse_cmsgs, Cmsg, WsaMsg};
 pub use overlapped::{

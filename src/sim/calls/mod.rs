@@ -12,6 +12,7 @@
 mod apc;
 mod async_select;
 mod event_select;
+mod extension;
 mod iocp;
 mod mswsock;
 mod overlapped;
