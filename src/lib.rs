@@ -12,7 +12,11 @@
 //! - [`api`] — the backend contract: the [`Winsock`] trait (the blocking/nonblocking TCP calls)
 //!   and one trait per I/O model ([`api::Select`], [`api::AsyncSelect`], [`api::EventSelect`],
 //!   [`api::OverlappedIo`], [`api::Iocp`]); [`WsaError`] with the real numeric codes; value
-//!   types ([`Socket`], [`SockAddr`], [`api::FdSet`], [`api::Overlapped`]) and constants.
+//!   types ([`Socket`], [`SockAddr`], [`api::FdSet`], [`api::Overlapped`]) and constants;
+//!   for code ported from C, [`api::SyncObjects`] (Win32 events, mutexes, waits over thread
+//!   handles, critical sections, SRW locks, condition variables, console-control handlers),
+//!   [`api::Resolve`] (getaddrinfo and friends over the simulated hosts' names) and
+//!   [`api::WinsockExt`] (WSASocket, WSAAccept, extension functions through WSAIoctl).
 //! - [`sim`] — the deterministic backend: [`sim::Sim`], hosts, simulated threads (stackful
 //!   coroutines on one OS thread), TCP as a state machine, virtual time, the fault seam. Built
 //!   in layers that depend downward only — runtime, net, socket, kernel, models — each owning
@@ -57,7 +61,8 @@
 //! `HashMap` order, wall-clock reading or OS thread timing reaches the simulation, so a seed
 //! replays exactly (the trace hash proves it). One caveat for users: simulated threads share
 //! one OS thread, so a `Mutex` held across a WinSock call would block the whole simulation —
-//! lock briefly, between calls.
+//! lock briefly, between calls, or use the simulator-aware locks of [`api::SyncObjects`]
+//! (critical sections, SRW locks, condition variables), which block only the simulated thread.
 //!
 //! ## A first simulation
 //!

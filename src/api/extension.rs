@@ -145,7 +145,8 @@ pub const WSAID_WSASENDMSG: Guid = guid(
     [0x84, 0xa7, 0x0d, 0xee, 0x44, 0xcf, 0x60, 0x6d],
 );
 
-/// The extension GUIDs in the order of [`ExtensionFunction::index`].
+/// The extension GUIDs; extension `i` of this table gets the pointer value
+/// [`extension_pointer(i)`](extension_pointer).
 pub const EXTENSION_GUIDS: [Guid; 8] = [
     WSAID_ACCEPTEX,
     WSAID_CONNECTEX,

@@ -125,9 +125,9 @@ impl WinsockExt for SimWinsock {
         self.spin_point();
         let w = self.w();
         let io = &w.models.io;
-        !io.by_ov
+        io.by_ov
             .get(&(self.host, ov.id))
             .and_then(|serial| io.ops.get(serial))
-            .is_some_and(|op| op.done.is_none())
+            .is_none_or(|op| op.done.is_some())
     }
 }

@@ -6,6 +6,8 @@
 //! - `objects` — the object table ([`KObject`](objects::KObject)): events, windows, completion
 //!   ports; SetEvent / ResetEvent, message posting;
 //! - `port` — what a completion port does: packet queues and Windows' concurrency rule;
+//! - `sync` — critical sections, SRW locks, condition variables, and what waits on mutexes
+//!   and threads see (abandonment when an owner thread ends);
 //! - this file — the per-thread state ([`KThread`]: message queue, APC queue, port membership)
 //!   and how blocking and waking move a worker in and out of its port's count.
 
@@ -29,6 +31,10 @@ pub(crate) type Apc<L> = Box<dyn FnOnce(&<L as Layers>::Handle) + Send>;
 /// A console-control handler as the sim stores it.
 pub(crate) type CtrlHandler<L> = Box<dyn FnMut(&<L as Layers>::Handle, u32) -> bool + Send>;
 
+/// A process's console-control handlers in registration order, with their ids (a handler is
+/// taken out while it runs).
+pub(crate) type CtrlHandlers<L> = Vec<(usize, Option<CtrlHandler<L>>)>;
+
 /// The kernel layer's state.
 pub(crate) struct Kernel<L: Layers> {
     /// Kernel objects of the wait models (events, windows, ports, mutexes), by index.
@@ -37,7 +43,7 @@ pub(crate) struct Kernel<L: Layers> {
     pub locks: sync::LockTable,
     /// Each process's console-control handlers in registration order, by id (a handler is
     /// taken out while it runs).
-    pub ctrl_handlers: BTreeMap<usize, Vec<(usize, Option<CtrlHandler<L>>)>>,
+    pub ctrl_handlers: BTreeMap<usize, CtrlHandlers<L>>,
     /// The next handler id.
     pub next_ctrl_id: usize,
     /// Each process's globals, by (host, type).
