@@ -109,8 +109,8 @@ fn wait_all_needs_every_handle_and_times_out() {
     });
 }
 
-// Parameter errors: no handle or more than MAXIMUM_WAIT_OBJECTS gives
-// ERROR_INVALID_PARAMETER (87); a closed handle ERROR_INVALID_HANDLE (6).
+// Parameter errors: no handle, more than MAXIMUM_WAIT_OBJECTS, or a handle twice in a
+// wait-all gives ERROR_INVALID_PARAMETER (87); a closed handle ERROR_INVALID_HANDLE (6).
 #[test]
 fn wait_parameter_errors() {
     run(|ws| {
@@ -125,6 +125,14 @@ fn wait_parameter_errors() {
             Err(WsaError::WSA_INVALID_PARAMETER)
         );
         assert_eq!(ws.wsa_get_last_error(), 87);
+        assert_eq!(
+            ws.wait_for_multiple_objects(&[ev.into(), ev.into()], true, 0),
+            Err(WsaError::WSA_INVALID_PARAMETER)
+        );
+        assert_eq!(
+            ws.wait_for_multiple_objects(&[ev.into(), ev.into()], false, 0)?,
+            WAIT_TIMEOUT
+        );
         ws.close_handle(ev.into())?;
         assert_eq!(
             ws.wait_for_single_object(ev.into(), 0),
@@ -171,7 +179,8 @@ fn alertable_wait_over_thread_handle_returns_io_completion() {
     });
 }
 
-// WSACreateEvent is a CreateEvent wrapper: it works before WSAStartup, as on Windows.
+// WSACreateEvent (and WSASetEvent, WSAResetEvent, WSACloseEvent) wrap the Win32 calls: they
+// work before WSAStartup, as on Windows, while socket calls do not.
 #[test]
 fn wsa_create_event_before_startup() {
     let mut sim = Sim::builder().seed(seed()).build();
@@ -179,6 +188,10 @@ fn wsa_create_event_before_startup() {
     h.spawn("main", |ws| {
         let ev = ws.wsa_create_event()?;
         assert_eq!(ws.wait_for_single_object(ev.into(), 0)?, WAIT_TIMEOUT);
+        ws.wsa_set_event(ev)?;
+        assert_eq!(ws.wait_for_single_object(ev.into(), 0)?, WAIT_OBJECT_0);
+        ws.wsa_reset_event(ev)?;
+        ws.wsa_close_event(ev)?;
         assert_eq!(
             ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP),
             Err(WsaError::WSANOTINITIALISED)

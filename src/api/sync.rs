@@ -169,7 +169,8 @@ pub trait SyncObjects: Winsock + Sized {
     /// `WaitForMultipleObjects(nCount, lpHandles, bWaitAll, dwMilliseconds)` over events,
     /// mutexes and threads: `WAIT_OBJECT_0 + i` (the lowest signalled index for wait-any; 0
     /// when all are signalled for wait-all, acquired at once), `WAIT_ABANDONED_0 + i`, or
-    /// WAIT_TIMEOUT. 0 or more than 64 handles: ERROR_INVALID_PARAMETER; a bad handle:
+    /// WAIT_TIMEOUT. 0 or more than 64 handles, or one handle twice in a wait-all:
+    /// ERROR_INVALID_PARAMETER; a bad handle:
     /// ERROR_INVALID_HANDLE. (`WaitForMultipleObjectsEx`, the alertable form, is
     /// [`OverlappedIo::wait_for_multiple_objects_ex`](super::OverlappedIo).)
     fn wait_for_multiple_objects(

@@ -42,6 +42,16 @@ impl SimWinsock {
                     })
                     .collect::<Result<Vec<Waitable>, WsaError>>()?
             };
+            // The same object twice in a wait-all: ERROR_INVALID_PARAMETER
+            // (STATUS_INVALID_PARAMETER_MIX), as Windows refuses it.
+            if wait_all
+                && objects
+                    .iter()
+                    .enumerate()
+                    .any(|(i, o)| objects[..i].contains(o))
+            {
+                return Err(WsaError::WSA_INVALID_PARAMETER);
+            }
             self.wait_objects(call, &objects, wait_all, timeout_ms, alertable)
         });
         self.finish(
@@ -128,7 +138,7 @@ impl EventSelect for SimWinsock {
     }
 
     fn wsa_close_event(&self, event: WsaEvent) -> Result<(), WsaError> {
-        self.call("WSACloseEvent", event.raw() as u64, 0, |this| {
+        self.kcall("WSACloseEvent", event.raw() as u64, 0, |this| {
             let mut w = this.w();
             w.event_id(this.host, event.raw())?;
             w.close_object(this.host, event.raw());
@@ -137,7 +147,7 @@ impl EventSelect for SimWinsock {
     }
 
     fn wsa_set_event(&self, event: WsaEvent) -> Result<(), WsaError> {
-        self.call("WSASetEvent", event.raw() as u64, 0, |this| {
+        self.kcall("WSASetEvent", event.raw() as u64, 0, |this| {
             let mut w = this.w();
             let idx = w.event_id(this.host, event.raw())?;
             w.set_event(idx);
@@ -146,7 +156,7 @@ impl EventSelect for SimWinsock {
     }
 
     fn wsa_reset_event(&self, event: WsaEvent) -> Result<(), WsaError> {
-        self.call("WSAResetEvent", event.raw() as u64, 0, |this| {
+        self.kcall("WSAResetEvent", event.raw() as u64, 0, |this| {
             let mut w = this.w();
             let idx = w.event_id(this.host, event.raw())?;
             w.reset_event(idx);
