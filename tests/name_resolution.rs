@@ -267,6 +267,36 @@ fn startup_and_fault_plan() {
     sim.run().unwrap();
 }
 
+// A slow DNS (SimBuilder::resolve_delay) makes each lookup take that long in virtual time,
+// while other threads run meanwhile.
+#[test]
+fn resolve_delay_makes_lookups_slow() {
+    let mut sim = Sim::builder()
+        .seed(seed())
+        .resolve_delay(std::time::Duration::from_millis(250))
+        .build();
+    let h = sim.host("h", "192.0.2.1");
+    let ticks = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let t2 = ticks.clone();
+    h.spawn("ticker", move |ws| {
+        for _ in 0..5 {
+            ws.sleep(100);
+            t2.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(())
+    });
+    h.spawn("main", move |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        ws.getaddrinfo(Some("h"), Some("80"), None)?;
+        assert_eq!(ws.now().as_millis(), 250);
+        assert_eq!(ticks.load(std::sync::atomic::Ordering::SeqCst), 2);
+        ws.getnameinfo(&SockAddr::v4([192, 0, 2, 1], 80), 0)?;
+        assert_eq!(ws.now().as_millis(), 500);
+        Ok(())
+    });
+    sim.run().unwrap();
+}
+
 // getnameinfo: a host's address gives its name, loopback this host's name, an unknown one its
 // text (WSAHOST_NOT_FOUND with NI_NAMEREQD); NI_NUMERICHOST and NI_NUMERICSERV give text;
 // well-known ports give service names.

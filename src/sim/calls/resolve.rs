@@ -9,6 +9,7 @@ use crate::api::consts::*;
 use crate::api::resolve::*;
 use crate::api::{SockAddr, WsaError};
 use crate::sim::api::{SimWinsock, Traced, World};
+use crate::sim::runtime::Step;
 
 impl Traced for Vec<AddrInfo> {
     fn traced(&self) -> i64 {
@@ -102,6 +103,22 @@ fn v6_first(mut addrs: Vec<IpAddr>) -> Vec<IpAddr> {
 }
 
 impl SimWinsock {
+    /// Waits the configured resolution delay (a DNS round trip) in virtual time.
+    fn resolution_delay(&self, call: &'static str) -> Result<(), WsaError> {
+        let delay = self.w().rt.cfg.resolve_delay;
+        if delay == 0 {
+            return Ok(());
+        }
+        let deadline = self.now().as_nanos() as u64 + delay;
+        self.blocking(call, None, |w| {
+            if w.rt.now >= deadline {
+                Step::Done(Ok(()))
+            } else {
+                Step::WaitAny(Vec::new(), Some(deadline))
+            }
+        })
+    }
+
     /// The addresses and canonical name of `node` for this host.
     fn lookup(
         &self,
@@ -234,12 +251,16 @@ impl Resolve for SimWinsock {
             "getaddrinfo",
             hints.flags as u64,
             hints.family as u64,
-            |this| this.getaddrinfo_now(node, service, &hints),
+            |this| {
+                this.resolution_delay("getaddrinfo")?;
+                this.getaddrinfo_now(node, service, &hints)
+            },
         )
     }
 
     fn getnameinfo(&self, addr: &SockAddr, flags: i32) -> Result<(String, String), WsaError> {
         self.call("getnameinfo", flags as u64, 0, |this| {
+            this.resolution_delay("getnameinfo")?;
             this.getnameinfo_now(addr, flags)
         })
     }

@@ -89,6 +89,8 @@ pub(crate) struct Config {
     pub trace_keep: usize,
     pub full_trace: bool,
     pub cpus: u32,
+    /// How long `getaddrinfo` / `getnameinfo` take (a DNS round trip); 0 by default.
+    pub resolve_delay: Nanos,
 }
 
 impl Default for Config {
@@ -118,6 +120,7 @@ impl Default for Config {
             trace_keep: 64,
             full_trace: false,
             cpus: 2,
+            resolve_delay: 0,
         }
     }
 }
