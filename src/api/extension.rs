@@ -359,8 +359,10 @@ pub trait WinsockExt: OverlappedIo {
     /// `WSASocket(af, type, protocol, NULL, 0, dwFlags)`: as `socket` (which is WSASocket with
     /// WSA_FLAG_OVERLAPPED). Flags outside WSA_FLAG_*, or multipoint flags on a stream
     /// socket: WSAEINVAL. The simulator accepts every other flag and treats every socket as
-    /// overlapped-capable (a socket made without WSA_FLAG_OVERLAPPED still completes overlapped
-    /// calls asynchronously, where Windows would run them synchronously).
+    /// overlapped-capable: on Windows a socket made without WSA_FLAG_OVERLAPPED ignores the
+    /// OVERLAPPED of WSASend/WSARecv and fills the caller's buffers synchronously, which this
+    /// API cannot express (its overlapped calls own the buffers until the completion hands
+    /// them back), so such a socket still completes overlapped calls asynchronously.
     fn wsa_socket(&self, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<Socket, WsaError>;
 
     /// `WSAAccept(s, addr, addrlen, lpfnCondition, dwCallbackData)`: waits as `accept`; with a

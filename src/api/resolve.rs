@@ -5,7 +5,8 @@
 //! In the simulator, hosts resolve by the names given to `Sim::host` (case-insensitively, as
 //! DNS does), `localhost` by the loopback addresses, numeric hosts by themselves; the calls
 //! go through the fault seam, so a `FaultRule::FailCall { call: "getaddrinfo", .. }` makes
-//! resolution fail (WSATRY_AGAIN, WSANO_RECOVERY, ...). Only the simulator implements
+//! resolution fail (WSATRY_AGAIN, WSANO_RECOVERY, ...) and `SimBuilder::resolve_delay` makes
+//! it slow. Only the simulator implements
 //! [`Resolve`] for now.
 //!
 //! Results follow Windows as Wine's `dlls/ws2_32/tests/protocol.c` records it: each result
