@@ -626,3 +626,139 @@ fn lock_scenarios_replay_exactly() {
     assert_eq!(hash(7), hash(7));
     assert!((0..8).any(|s| hash(s) != hash(7)));
 }
+
+/// Cases per property: `PROPTEST_CASES` or 24.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24)
+}
+
+/// One lock operation of the fuzzer, on object `.1` of a small pool (or a bogus handle).
+#[derive(Debug, Clone, Copy)]
+enum LockOp {
+    Enter(usize),
+    TryEnter(usize),
+    Leave(usize),
+    SrwExclusive(usize),
+    SrwShared(usize),
+    SrwReleaseExclusive(usize),
+    SrwReleaseShared(usize),
+    Sleep(usize, u32),
+    Wake(usize, bool),
+    Wait(usize, u32),
+    Release(usize),
+    Set(usize),
+    Yield,
+}
+
+fn lock_op() -> impl proptest::strategy::Strategy<Value = LockOp> {
+    use proptest::prelude::*;
+    let i = 0usize..4;
+    prop_oneof![
+        i.clone().prop_map(LockOp::Enter),
+        i.clone().prop_map(LockOp::TryEnter),
+        i.clone().prop_map(LockOp::Leave),
+        i.clone().prop_map(LockOp::SrwExclusive),
+        i.clone().prop_map(LockOp::SrwShared),
+        i.clone().prop_map(LockOp::SrwReleaseExclusive),
+        i.clone().prop_map(LockOp::SrwReleaseShared),
+        (i.clone(), 0u32..50).prop_map(|(i, t)| LockOp::Sleep(i, t)),
+        (i.clone(), any::<bool>()).prop_map(|(i, a)| LockOp::Wake(i, a)),
+        (i.clone(), 0u32..50).prop_map(|(i, t)| LockOp::Wait(i, t)),
+        i.clone().prop_map(LockOp::Release),
+        i.prop_map(LockOp::Set),
+        Just(LockOp::Yield),
+    ]
+}
+
+/// Runs the fuzz scenario; the outcome as text and the trace hash.
+fn run_lock_ops(seed: u64, threads: Vec<Vec<LockOp>>) -> (String, u64) {
+    let mut sim = Sim::builder()
+        .seed(seed)
+        .time_limit(Duration::from_secs(60))
+        .build();
+    let h = sim.host("h", "192.0.2.1");
+    h.spawn("main", move |ws| {
+        // Pool slot 3 is a bogus value for each kind.
+        let mut cs: Vec<CriticalSection> = Vec::new();
+        let mut srw: Vec<SrwLock> = Vec::new();
+        let mut cv: Vec<ConditionVariable> = Vec::new();
+        let mut mx: Vec<MutexHandle> = Vec::new();
+        let mut ev: Vec<WsaEvent> = Vec::new();
+        for _ in 0..3 {
+            cs.push(ws.initialize_critical_section()?);
+            srw.push(ws.initialize_srw_lock()?);
+            cv.push(ws.initialize_condition_variable()?);
+            mx.push(ws.create_mutex(false)?);
+            ev.push(ws.create_event(false, false)?);
+        }
+        cs.push(CriticalSection::from_raw(9999));
+        srw.push(SrwLock::from_raw(cv[0].raw()));
+        cv.push(ConditionVariable::from_raw(cs[0].raw()));
+        mx.push(MutexHandle::from_raw(ev[0].raw()));
+        ev.push(WsaEvent::from_raw(0x7777));
+        let mut hs = Vec::new();
+        for (t, ops) in threads.into_iter().enumerate() {
+            let (cs, srw, cv, mx, ev) =
+                (cs.clone(), srw.clone(), cv.clone(), mx.clone(), ev.clone());
+            hs.push(Handle::from(ws.create_thread(
+                &format!("f{t}"),
+                move |ws: &SimWinsock| {
+                    for op in ops {
+                        // Every result is allowed; only a panic or a hang would be a bug.
+                        let _ = match op {
+                            LockOp::Enter(i) => ws.enter_critical_section(cs[i]),
+                            LockOp::TryEnter(i) => ws.try_enter_critical_section(cs[i]).map(|_| ()),
+                            LockOp::Leave(i) => ws.leave_critical_section(cs[i]),
+                            LockOp::SrwExclusive(i) => {
+                                ws.try_acquire_srw_lock_exclusive(srw[i]).map(|_| ())
+                            }
+                            LockOp::SrwShared(i) => ws.acquire_srw_lock_shared(srw[i]),
+                            LockOp::SrwReleaseExclusive(i) => ws.release_srw_lock_exclusive(srw[i]),
+                            LockOp::SrwReleaseShared(i) => ws.release_srw_lock_shared(srw[i]),
+                            LockOp::Sleep(i, t) => ws.sleep_condition_variable_cs(cv[i], cs[i], t),
+                            LockOp::Wake(i, all) if all => ws.wake_all_condition_variable(cv[i]),
+                            LockOp::Wake(i, _) => ws.wake_condition_variable(cv[i]),
+                            LockOp::Wait(i, t) => ws
+                                .wait_for_multiple_objects(&[mx[i].into(), ev[i].into()], false, t)
+                                .map(|_| ()),
+                            LockOp::Release(i) => ws.release_mutex(mx[i]),
+                            LockOp::Set(i) => ws.set_event(ev[i]),
+                            LockOp::Yield => {
+                                ws.sleep(1);
+                                Ok(())
+                            }
+                        };
+                    }
+                    Ok(())
+                },
+            )?));
+        }
+        ws.wait_for_multiple_objects(&hs, true, INFINITE)?;
+        Ok(())
+    });
+    match sim.run() {
+        Ok(r) => ("ok".to_string(), r.trace_hash),
+        Err(e) => (format!("{:?}", e.kind), e.trace_hash),
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(cases()))]
+
+    // Random lock, condition-variable, mutex and event operations from three threads, with
+    // bogus and wrong-kind handles mixed in: the run never panics and never hangs (it ends, or
+    // ends with a deadlock report), and the same seed replays to the same trace.
+    #[test]
+    fn random_lock_operations_never_panic_and_replay(
+        seed in 0u64..1000,
+        threads in proptest::collection::vec(proptest::collection::vec(lock_op(), 0..20), 1..4),
+    ) {
+        let a = run_lock_ops(seed, threads.clone());
+        proptest::prop_assert!(a.0 == "ok" || a.0 == "Deadlock", "{}", a.0);
+        let b = run_lock_ops(seed, threads);
+        proptest::prop_assert_eq!(a, b);
+    }
+}
