@@ -138,8 +138,8 @@ pub mod prelude {
         AddrInfo, AddrInfoHints, ApcRoutine, AsyncSelect, Cmsg, CompletionPacket, CompletionPort,
         CompletionRoutine, ConditionFn, ConditionVariable, ConsoleCtrlHandler, CriticalSection,
         CtrlHandlerId, EventSelect, ExtensionFunction, FdSet, Guid, Handle, Hwnd, IoCompletion,
-        Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo, Resolve, Select, SockAddr,
-        Socket, SrwLock, SyncObjects, SystemInfo, ThreadId, TransmitFileBuffers, Winsock,
+        Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo, Resolve, Select, SemaphoreHandle,
+        SockAddr, Socket, SrwLock, SyncObjects, SystemInfo, ThreadId, TransmitFileBuffers, Winsock,
         WinsockExt, WndProc, WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd,
         SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
     };

@@ -506,6 +506,62 @@ fn mutex_ownership_and_abandonment() {
     });
 }
 
+// Semaphores: a wait takes one unit, ReleaseSemaphore returns the previous count and refuses
+// to pass the maximum (ERROR_TOO_MANY_POSTS, 298) or a count below 1 (87); bad creation
+// arguments are ERROR_INVALID_PARAMETER; a release wakes a waiter.
+#[test]
+fn semaphore_counts() {
+    run(|ws| {
+        assert_eq!(
+            ws.create_semaphore(1, 0),
+            Err(WsaError::WSA_INVALID_PARAMETER)
+        );
+        assert_eq!(
+            ws.create_semaphore(3, 2),
+            Err(WsaError::WSA_INVALID_PARAMETER)
+        );
+        assert_eq!(
+            ws.create_semaphore(-1, 2),
+            Err(WsaError::WSA_INVALID_PARAMETER)
+        );
+        let sem = ws.create_semaphore(2, 3)?;
+        assert_eq!(ws.wait_for_single_object(sem.into(), 0)?, WAIT_OBJECT_0);
+        assert_eq!(ws.wait_for_single_object(sem.into(), 0)?, WAIT_OBJECT_0);
+        assert_eq!(ws.wait_for_single_object(sem.into(), 0)?, WAIT_TIMEOUT);
+        assert_eq!(
+            ws.release_semaphore(sem, 4),
+            Err(WsaError::ERROR_TOO_MANY_POSTS)
+        );
+        assert_eq!(ws.wsa_get_last_error(), 298);
+        assert_eq!(
+            ws.release_semaphore(sem, 0),
+            Err(WsaError::WSA_INVALID_PARAMETER)
+        );
+        let t = ws.create_thread("poster", move |ws: &SimWinsock| {
+            ws.sleep(70);
+            assert_eq!(ws.release_semaphore(sem, 1)?, 0);
+            Ok(())
+        })?;
+        assert_eq!(
+            ws.wait_for_single_object(sem.into(), INFINITE)?,
+            WAIT_OBJECT_0
+        );
+        assert_eq!(ms(ws), 70);
+        ws.wait_for_single_object(t.into(), INFINITE)?;
+        assert_eq!(ws.release_semaphore(sem, 3)?, 0);
+        assert_eq!(
+            ws.release_semaphore(sem, 1),
+            Err(WsaError::ERROR_TOO_MANY_POSTS)
+        );
+        ws.close_handle(sem.into())?;
+        assert_eq!(
+            ws.release_semaphore(sem, 1),
+            Err(WsaError::WSA_INVALID_HANDLE)
+        );
+        Ok(())
+    });
+}
+
 // A console-control signal raised from the test runs the handlers on their own thread, the
 // most recently registered first; one returning false passes it on; the server shuts down.
 #[test]

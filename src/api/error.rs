@@ -171,6 +171,9 @@ pub enum WsaError {
     /// simulator also gives it for a critical section or SRW lock released by a non-owner.
     #[error("ERROR_NOT_OWNER (288): attempt to release mutex not owned by caller")]
     ERROR_NOT_OWNER,
+    /// ERROR_TOO_MANY_POSTS (298): `ReleaseSemaphore` past the semaphore's maximum count.
+    #[error("ERROR_TOO_MANY_POSTS (298): too many posts were made to a semaphore")]
+    ERROR_TOO_MANY_POSTS,
     /// ERROR_TIMEOUT (1460): `SleepConditionVariableCS`/`SRW` timed out.
     #[error("ERROR_TIMEOUT (1460): this operation returned because the timeout period expired")]
     ERROR_TIMEOUT,
@@ -258,6 +261,7 @@ impl WsaError {
             WSANO_RECOVERY => 11003,
             ERROR_NOT_OWNER => 288,
             ERROR_TIMEOUT => 1460,
+            ERROR_TOO_MANY_POSTS => 298,
             WSA_INVALID_HANDLE => 6,
             WSA_INVALID_PARAMETER => 87,
             ERROR_NETNAME_DELETED => 64,
@@ -335,6 +339,7 @@ pub const ALL: &[WsaError] = {
         WSANO_RECOVERY,
         ERROR_NOT_OWNER,
         ERROR_TIMEOUT,
+        ERROR_TOO_MANY_POSTS,
         WSA_INVALID_HANDLE,
         WSA_INVALID_PARAMETER,
         ERROR_NETNAME_DELETED,

@@ -46,7 +46,7 @@ pub use resolve::{AddrInfo, AddrInfoHints, Resolve};
 pub use select::{FdSet, Select, WsaPollFd};
 pub use sync::{
     ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,
-    SrwLock, SyncObjects,
+    SemaphoreHandle, SrwLock, SyncObjects,
 };
 pub use types::{
     Linger, SockAddr, Socket, SystemInfo, ThreadId, WsaData, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,

@@ -1,5 +1,5 @@
 //! Win32 objects a server uses beside its sockets: event objects with both reset modes,
-//! waits over events, mutexes and thread handles, critical sections, SRW locks, condition
+//! waits over events, mutexes, semaphores and thread handles, critical sections, SRW locks, condition
 //! variables, console-control handlers and per-process storage.
 //!
 //! The locks block the *simulated* thread, never the OS thread: in the simulator every
@@ -79,6 +79,10 @@ opaque_handle!(
     MutexHandle
 );
 opaque_handle!(
+    /// A semaphore object (`CreateSemaphore`): a waitable count; a wait takes one unit.
+    SemaphoreHandle
+);
+opaque_handle!(
     /// The identity of a console-control handler, to remove it again (`SetConsoleCtrlHandler(
     /// HandlerRoutine, FALSE)` names the handler by its function pointer).
     CtrlHandlerId
@@ -93,6 +97,14 @@ pub enum Handle {
     Mutex(MutexHandle),
     /// A thread (`CreateThread`'s handle): signalled once the thread has ended.
     Thread(ThreadId),
+    /// A semaphore object: signalled while its count is above zero.
+    Semaphore(SemaphoreHandle),
+}
+
+impl From<SemaphoreHandle> for Handle {
+    fn from(s: SemaphoreHandle) -> Handle {
+        Handle::Semaphore(s)
+    }
 }
 
 impl From<WsaEvent> for Handle {
@@ -194,6 +206,15 @@ pub trait SyncObjects: Winsock + Sized {
     /// `ReleaseMutex(hMutex)`: undoes one acquisition. The caller does not own it:
     /// ERROR_NOT_OWNER (288); not a mutex: ERROR_INVALID_HANDLE.
     fn release_mutex(&self, m: MutexHandle) -> Result<(), WsaError>;
+
+    /// `CreateSemaphore(NULL, lInitialCount, lMaximumCount, NULL)`: a semaphore. A maximum
+    /// below 1 or an initial count outside 0..=maximum: ERROR_INVALID_PARAMETER (87).
+    fn create_semaphore(&self, initial: i32, maximum: i32) -> Result<SemaphoreHandle, WsaError>;
+
+    /// `ReleaseSemaphore(hSemaphore, lReleaseCount, &lPreviousCount)`: adds `count` and returns
+    /// the previous count. A count below 1: ERROR_INVALID_PARAMETER; past the maximum:
+    /// ERROR_TOO_MANY_POSTS (298), the count unchanged; not a semaphore: ERROR_INVALID_HANDLE.
+    fn release_semaphore(&self, s: SemaphoreHandle, count: i32) -> Result<i32, WsaError>;
 
     /// `InitializeCriticalSection(&cs)`: a new, unowned critical section of this process.
     fn initialize_critical_section(&self) -> Result<CriticalSection, WsaError>;

@@ -35,6 +35,9 @@ impl SimWinsock {
                     .map(|h| match *h {
                         Handle::Event(e) => w.event_id(self.host, e.raw()).map(Waitable::Object),
                         Handle::Mutex(m) => w.mutex_id(self.host, m.raw()).map(Waitable::Object),
+                        Handle::Semaphore(s) => {
+                            w.semaphore_id(self.host, s.raw()).map(Waitable::Object)
+                        }
                         Handle::Thread(t) if t.index() < w.rt.threads.len() => {
                             Ok(Waitable::Thread(t.index()))
                         }

@@ -13,7 +13,7 @@ use crate::api::consts::INFINITE;
 use crate::api::sync::CONDITION_VARIABLE_LOCKMODE_SHARED;
 use crate::api::{
     ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,
-    SrwLock, SyncObjects, ThreadId, WsaError, WsaEvent,
+    SemaphoreHandle, SrwLock, SyncObjects, ThreadId, WsaError, WsaEvent,
 };
 use crate::sim::api::{SimWinsock, Traced, World};
 use crate::sim::kernel::objects::KObject;
@@ -41,7 +41,14 @@ macro_rules! traced_raw {
         }
     )*};
 }
+impl Traced for i32 {
+    fn traced(&self) -> i64 {
+        i64::from(*self)
+    }
+}
+
 traced_raw!(
+    SemaphoreHandle,
     MutexHandle,
     CriticalSection,
     SrwLock,
@@ -206,12 +213,14 @@ impl SyncObjects for SimWinsock {
             let raw = match h {
                 Handle::Event(e) => e.raw(),
                 Handle::Mutex(m) => m.raw(),
+                Handle::Semaphore(s) => s.raw(),
                 Handle::Thread(t) if t.index() < w.rt.threads.len() => return Ok(()),
                 Handle::Thread(_) => return Err(WsaError::WSA_INVALID_HANDLE),
             };
             match (h, w.object_id(this.host, raw)) {
                 (Handle::Event(_), Some(_)) => w.event_id(this.host, raw)?,
                 (Handle::Mutex(_), Some(_)) => w.mutex_id(this.host, raw)?,
+                (Handle::Semaphore(_), Some(_)) => w.semaphore_id(this.host, raw)?,
                 _ => return Err(WsaError::WSA_INVALID_HANDLE),
             };
             w.close_object(this.host, raw);
@@ -264,6 +273,29 @@ impl SyncObjects for SimWinsock {
             let mut w = this.w();
             let idx = w.mutex_id(this.host, m.raw())?;
             w.mutex_release(idx, this.tid)
+        })
+    }
+
+    fn create_semaphore(&self, initial: i32, maximum: i32) -> Result<SemaphoreHandle, WsaError> {
+        self.kcall("CreateSemaphore", initial as u64, maximum as u64, |this| {
+            if maximum < 1 || !(0..=maximum).contains(&initial) {
+                return Err(WsaError::WSA_INVALID_PARAMETER);
+            }
+            let obj = KObject::Semaphore {
+                count: initial,
+                max: maximum,
+            };
+            Ok(SemaphoreHandle::from_raw(
+                this.w().new_object(this.host, obj),
+            ))
+        })
+    }
+
+    fn release_semaphore(&self, s: SemaphoreHandle, count: i32) -> Result<i32, WsaError> {
+        self.kcall("ReleaseSemaphore", s.raw() as u64, count as u64, |this| {
+            let mut w = this.w();
+            let idx = w.semaphore_id(this.host, s.raw())?;
+            w.semaphore_release(idx, count)
         })
     }
 

@@ -31,6 +31,8 @@ pub(crate) enum KObject<L: Layers> {
         recursion: u32,
         abandoned: bool,
     },
+    /// A semaphore object: its count and maximum.
+    Semaphore { count: i32, max: i32 },
 }
 
 impl<L: Layers> std::fmt::Debug for KObject<L> {
@@ -40,6 +42,7 @@ impl<L: Layers> std::fmt::Debug for KObject<L> {
             KObject::Window { owner, .. } => write!(f, "Window(owner: t{owner})"),
             KObject::Port(p) => write!(f, "Port(queued: {})", p.queue.len()),
             KObject::Mutex { owner, .. } => write!(f, "Mutex(owner: {owner:?})"),
+            KObject::Semaphore { count, max } => write!(f, "Semaphore({count}/{max})"),
         }
     }
 }
@@ -130,6 +133,17 @@ where
             .and_then(|i| self.kern.objects.get(i).map(|o| (i, o)))
         {
             Some((i, KObject::Mutex { .. })) => Ok(i),
+            _ => Err(WsaError::WSA_INVALID_HANDLE),
+        }
+    }
+
+    /// The semaphore behind `h`, or ERROR_INVALID_HANDLE.
+    pub(crate) fn semaphore_id(&self, host: usize, h: usize) -> Result<usize, WsaError> {
+        match self
+            .object_id(host, h)
+            .and_then(|i| self.kern.objects.get(i).map(|o| (i, o)))
+        {
+            Some((i, KObject::Semaphore { .. })) => Ok(i),
             _ => Err(WsaError::WSA_INVALID_HANDLE),
         }
     }

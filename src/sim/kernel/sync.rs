@@ -306,8 +306,36 @@ where
                     }
                     Ok(Some(was))
                 }
+                Some(KObject::Semaphore { count, .. }) => {
+                    if *count <= 0 {
+                        return Ok(None);
+                    }
+                    if take {
+                        *count -= 1;
+                    }
+                    Ok(Some(false))
+                }
                 _ => Err(WsaError::WSA_INVALID_HANDLE),
             },
+        }
+    }
+
+    /// ReleaseSemaphore: adds `n` to semaphore `idx`; the previous count.
+    pub(crate) fn semaphore_release(&mut self, idx: usize, n: i32) -> Result<i32, WsaError> {
+        match self.kern.objects.get_mut(idx) {
+            Some(KObject::Semaphore { count, max }) => {
+                if n < 1 {
+                    return Err(WsaError::WSA_INVALID_PARAMETER);
+                }
+                let prev = *count;
+                if i64::from(prev) + i64::from(n) > i64::from(*max) {
+                    return Err(WsaError::ERROR_TOO_MANY_POSTS);
+                }
+                *count += n;
+                self.notify(WaitKey::Object(idx));
+                Ok(prev)
+            }
+            _ => Err(WsaError::WSA_INVALID_HANDLE),
         }
     }
 
