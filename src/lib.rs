@@ -12,7 +12,11 @@
 //! - [`api`] — the backend contract: the [`Winsock`] trait (the blocking/nonblocking TCP calls)
 //!   and one trait per I/O model ([`api::Select`], [`api::AsyncSelect`], [`api::EventSelect`],
 //!   [`api::OverlappedIo`], [`api::Iocp`]); [`WsaError`] with the real numeric codes; value
-//!   types ([`Socket`], [`SockAddr`], [`api::FdSet`], [`api::Overlapped`]) and constants.
+//!   types ([`Socket`], [`SockAddr`], [`api::FdSet`], [`api::Overlapped`]) and constants;
+//!   for code ported from C, [`api::SyncObjects`] (Win32 events, mutexes, waits over thread
+//!   handles, critical sections, SRW locks, condition variables, console-control handlers),
+//!   [`api::Resolve`] (getaddrinfo and friends over the simulated hosts' names) and
+//!   [`api::WinsockExt`] (WSASocket, WSAAccept, extension functions through WSAIoctl).
 //! - [`sim`] — the deterministic backend: [`sim::Sim`], hosts, simulated threads (stackful
 //!   coroutines on one OS thread), TCP as a state machine, virtual time, the fault seam. Built
 //!   in layers that depend downward only — runtime, net, socket, kernel, models — each owning
@@ -57,10 +61,12 @@
 //! `HashMap` order, wall-clock reading or OS thread timing reaches the simulation, so a seed
 //! replays exactly (the trace hash proves it). One caveat for users: simulated threads share
 //! one OS thread, so a `Mutex` held across a WinSock call would block the whole simulation —
-//! lock briefly, between calls. A run blocked that way does not hang silently: after
-//! `SimBuilder::stall_timeout` of wall time without progress (10 s) a watchdog names the seed
-//! and the simulated thread, ends the run with `SimErrorKind::Stalled` if the thread ever
-//! yields, and aborts the process if it never does.
+//! lock briefly, between calls, or use the simulator-aware locks of [`api::SyncObjects`]
+//! (critical sections, SRW locks, condition variables), which block only the simulated thread.
+//! A run blocked by a real lock does not hang silently: after `SimBuilder::stall_timeout` of
+//! wall time without progress (10 s) a watchdog names the seed and the simulated thread, ends
+//! the run with `SimErrorKind::Stalled` if the thread ever yields, and aborts the process if it
+//! never does.
 //!
 //! ## A first simulation
 //!
@@ -110,16 +116,36 @@ pub use api::{SockAddr, Socket, Winsock, WsaError};
 
 /// Everything a server or test usually needs: the trait, types, errors and constants.
 pub mod prelude {
+    pub use crate::api::addr_text::{inet_ntop, inet_pton, INET6_ADDRSTRLEN, INET_ADDRSTRLEN};
     pub use crate::api::consts::*;
+    pub use crate::api::extension::{
+        CF_ACCEPT, CF_DEFER, CF_REJECT, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_ACCEPTEX,
+        WSAID_CONNECTEX, WSAID_DISCONNECTEX, WSAID_GETACCEPTEXSOCKADDRS, WSAID_TRANSMITFILE,
+        WSAID_TRANSMITPACKETS, WSAID_WSARECVMSG, WSAID_WSASENDMSG, WSA_FLAG_NO_HANDLE_INHERIT,
+        WSA_FLAG_OVERLAPPED,
+    };
     pub use crate::api::iocp::{
         FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE,
     };
     pub use crate::api::overlapped::{WAIT_IO_COMPLETION, WAIT_OBJECT_0, WAIT_TIMEOUT};
+    pub use crate::api::resolve::{
+        AI_ADDRCONFIG, AI_ALL, AI_CANONNAME, AI_NUMERICHOST, AI_NUMERICSERV, AI_PASSIVE,
+        AI_V4MAPPED, NI_DGRAM, NI_MAXHOST, NI_MAXSERV, NI_NAMEREQD, NI_NOFQDN, NI_NUMERICHOST,
+        NI_NUMERICSERV,
+    };
+    pub use crate::api::sync::{
+        CONDITION_VARIABLE_LOCKMODE_SHARED, CTRL_BREAK_EVENT, CTRL_CLOSE_EVENT, CTRL_C_EVENT,
+        CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT, MAXIMUM_WAIT_OBJECTS, WAIT_ABANDONED,
+        WAIT_ABANDONED_0,
+    };
     pub use crate::api::{
-        ApcRoutine, AsyncSelect, Cmsg, CompletionPacket, CompletionPort, CompletionRoutine,
-        EventSelect, FdSet, Hwnd, IoCompletion, Iocp, Linger, Msg, Overlapped, OverlappedIo,
-        Select, SockAddr, Socket, SystemInfo, ThreadId, TransmitFileBuffers, Winsock, WndProc,
-        WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd,
+        AddrInfo, AddrInfoHints, ApcRoutine, AsyncSelect, Cmsg, CompletionPacket, CompletionPort,
+        CompletionRoutine, ConditionFn, ConditionVariable, ConsoleCtrlHandler, CriticalSection,
+        CtrlHandlerId, EventSelect, ExtensionFunction, FdSet, Guid, Handle, Hwnd, IoCompletion,
+        Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo, Resolve, Select, SemaphoreHandle,
+        SockAddr, Socket, SrwLock, SyncObjects, SystemInfo, ThreadId, TransmitFileBuffers, Winsock,
+        WinsockExt, WndProc, WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd,
+        SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
     };
 }
 

@@ -132,6 +132,17 @@ pub enum WsaError {
     /// WSATRY_AGAIN (11002): nonauthoritative host not found / deferred accept.
     #[error("WSATRY_AGAIN (11002): nonauthoritative host not found")]
     WSATRY_AGAIN,
+    /// WSATYPE_NOT_FOUND (10109): `getaddrinfo` does not know the service name (EAI_SERVICE).
+    #[error("WSATYPE_NOT_FOUND (10109): class type not found")]
+    WSATYPE_NOT_FOUND,
+    /// WSAHOST_NOT_FOUND (11001): no such host (EAI_NONAME), from `getaddrinfo`,
+    /// `getnameinfo` with NI_NAMEREQD, or a numeric-only lookup of a name.
+    #[error("WSAHOST_NOT_FOUND (11001): host not found")]
+    WSAHOST_NOT_FOUND,
+    /// WSANO_RECOVERY (11003): a nonrecoverable name-resolution failure (EAI_FAIL); a fault
+    /// plan can make `getaddrinfo` fail so.
+    #[error("WSANO_RECOVERY (11003): this is a nonrecoverable error")]
+    WSANO_RECOVERY,
     /// WSA_INVALID_HANDLE (6 = ERROR_INVALID_HANDLE): an event or port handle is not valid.
     #[error("WSA_INVALID_HANDLE (6): specified event object handle is invalid")]
     WSA_INVALID_HANDLE,
@@ -156,6 +167,16 @@ pub enum WsaError {
     /// packet of a ConnectEx carries where WinSock says WSAETIMEDOUT).
     #[error("ERROR_SEM_TIMEOUT (121): the semaphore timeout period has expired")]
     ERROR_SEM_TIMEOUT,
+    /// ERROR_NOT_OWNER (288): `ReleaseMutex` by a thread that does not own the mutex; the
+    /// simulator also gives it for a critical section or SRW lock released by a non-owner.
+    #[error("ERROR_NOT_OWNER (288): attempt to release mutex not owned by caller")]
+    ERROR_NOT_OWNER,
+    /// ERROR_TOO_MANY_POSTS (298): `ReleaseSemaphore` past the semaphore's maximum count.
+    #[error("ERROR_TOO_MANY_POSTS (298): too many posts were made to a semaphore")]
+    ERROR_TOO_MANY_POSTS,
+    /// ERROR_TIMEOUT (1460): `SleepConditionVariableCS`/`SRW` timed out.
+    #[error("ERROR_TIMEOUT (1460): this operation returned because the timeout period expired")]
+    ERROR_TIMEOUT,
     /// ERROR_INSUFFICIENT_BUFFER (122): a buffer is too small.
     #[error("ERROR_INSUFFICIENT_BUFFER (122): the data area passed is too small")]
     ERROR_INSUFFICIENT_BUFFER,
@@ -235,6 +256,12 @@ impl WsaError {
             WSANOTINITIALISED => 10093,
             WSAEDISCON => 10101,
             WSATRY_AGAIN => 11002,
+            WSATYPE_NOT_FOUND => 10109,
+            WSAHOST_NOT_FOUND => 11001,
+            WSANO_RECOVERY => 11003,
+            ERROR_NOT_OWNER => 288,
+            ERROR_TIMEOUT => 1460,
+            ERROR_TOO_MANY_POSTS => 298,
             WSA_INVALID_HANDLE => 6,
             WSA_INVALID_PARAMETER => 87,
             ERROR_NETNAME_DELETED => 64,
@@ -307,6 +334,12 @@ pub const ALL: &[WsaError] = {
         WSANOTINITIALISED,
         WSAEDISCON,
         WSATRY_AGAIN,
+        WSATYPE_NOT_FOUND,
+        WSAHOST_NOT_FOUND,
+        WSANO_RECOVERY,
+        ERROR_NOT_OWNER,
+        ERROR_TIMEOUT,
+        ERROR_TOO_MANY_POSTS,
         WSA_INVALID_HANDLE,
         WSA_INVALID_PARAMETER,
         ERROR_NETNAME_DELETED,

@@ -45,10 +45,13 @@ impl Default for WsaNetworkEvents {
 
 /// The WSAEventSelect model.
 pub trait EventSelect: Winsock {
-    /// `WSACreateEvent()`: a manual-reset event, initially non-signalled.
+    /// `WSACreateEvent()`: a manual-reset event, initially non-signalled (`CreateEvent(NULL,
+    /// TRUE, FALSE, NULL)`); it works before `WSAStartup`, as on Windows.
     fn wsa_create_event(&self) -> Result<WsaEvent, WsaError>;
 
-    /// `WSACloseEvent(hEvent)`: WSA_INVALID_HANDLE for a value that is not an event.
+    /// `WSACloseEvent(hEvent)`: WSA_INVALID_HANDLE for a value that is not an event. Like
+    /// `WSACreateEvent`, `WSASetEvent` and `WSAResetEvent`, a wrapper of the Win32 call: it
+    /// works before `WSAStartup`.
     fn wsa_close_event(&self, event: WsaEvent) -> Result<(), WsaError>;
 
     /// `WSASetEvent(hEvent)`.

@@ -16,28 +16,38 @@
 //! Backends: [`crate::sim`] (deterministic simulation) and, where available, [`crate::os`]
 //! (the real network stack).
 
+pub mod addr_text;
 pub mod async_select;
 pub mod consts;
 pub mod error;
 pub mod event_select;
+pub mod extension;
 pub mod iocp;
 pub mod msg;
 pub mod overlapped;
+pub mod resolve;
 pub mod select;
 pub(crate) mod socket_args;
 pub(crate) mod sockopt_rules;
+pub mod sync;
 pub mod types;
 
 pub use async_select::{AsyncSelect, Hwnd, Msg, WndProc};
 pub use consts::*;
 pub use error::WsaError;
 pub use event_select::{EventSelect, WsaEvent, WsaNetworkEvents};
+pub use extension::{ConditionFn, ExtensionFunction, Guid, WinsockExt};
 pub use iocp::{CompletionPacket, CompletionPort, Iocp};
 pub use msg::{parse_cmsgs, Cmsg, WsaMsg};
 pub use overlapped::{
     ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, TransmitFileBuffers,
 };
+pub use resolve::{AddrInfo, AddrInfoHints, Resolve};
 pub use select::{FdSet, Select, WsaPollFd};
+pub use sync::{
+    ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,
+    SemaphoreHandle, SrwLock, SyncObjects,
+};
 pub use types::{
     Linger, SockAddr, Socket, SystemInfo, ThreadId, WsaData, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
 };

@@ -316,20 +316,24 @@ pub trait OverlappedIo: Winsock + Sized {
     /// alertable and queued APCs ran (they run first if already queued).
     fn sleep_ex(&self, ms: u32, alertable: bool) -> u32;
 
-    /// `WaitForSingleObjectEx(hHandle, dwMilliseconds, bAlertable)` on an event:
-    /// WAIT_OBJECT_0, WAIT_TIMEOUT or WAIT_IO_COMPLETION.
-    fn wait_for_single_object_ex(
+    /// `WaitForSingleObjectEx(hHandle, dwMilliseconds, bAlertable)` on an event, a mutex or
+    /// a thread ([`Handle`](super::sync::Handle)): WAIT_OBJECT_0, WAIT_TIMEOUT,
+    /// WAIT_ABANDONED or WAIT_IO_COMPLETION.
+    fn wait_for_single_object_ex<H: Into<super::sync::Handle> + Copy>(
         &self,
-        event: WsaEvent,
+        h: H,
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<u32, WsaError>;
 
     /// `WaitForMultipleObjectsEx(nCount, lpHandles, bWaitAll, dwMilliseconds, bAlertable)`
-    /// on events: WAIT_OBJECT_0 + i, WAIT_TIMEOUT or WAIT_IO_COMPLETION.
-    fn wait_for_multiple_objects_ex(
+    /// on events, mutexes and threads (a slice of `WsaEvent`, or of
+    /// [`Handle`](super::sync::Handle) to mix them): WAIT_OBJECT_0 + i, WAIT_ABANDONED_0 + i,
+    /// WAIT_TIMEOUT or WAIT_IO_COMPLETION (see
+    /// [`SyncObjects::wait_for_multiple_objects`](super::SyncObjects)).
+    fn wait_for_multiple_objects_ex<H: Into<super::sync::Handle> + Copy>(
         &self,
-        events: &[WsaEvent],
+        handles: &[H],
         wait_all: bool,
         timeout_ms: u32,
         alertable: bool,

@@ -156,6 +156,15 @@ impl SimBuilder {
         self
     }
 
+    /// How long each `getaddrinfo` / `getnameinfo` takes in virtual time (a slow DNS server;
+    /// default 0). The calling thread waits that long before the answer, so other threads run.
+    /// (To make resolution fail, give the fault plan a `FaultRule::FailCall` for
+    /// `"getaddrinfo"`.)
+    pub fn resolve_delay(mut self, d: Duration) -> Self {
+        self.cfg.resolve_delay = sat_nanos(d);
+        self
+    }
+
     /// The fault plan: rules that see every delivery and every call.
     pub fn faults(mut self, plan: FaultPlan) -> Self {
         self.faults = plan;

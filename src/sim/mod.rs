@@ -10,7 +10,7 @@
 //! | `runtime/` — threads, clock, timers, waits, seeded generators, trace, run loop, report | `Runtime` | nothing else | `RuntimeHooks` (timed events, deliveries, thread life) |
 //! | `net/` — hosts, wire, fault seam, socket objects, `tcp/`, UDP | `Network` | runtime | `NetHooks` (FD_* changes) |
 //! | `socket/` — handles, bind, options, the socket calls | `SocketLayer` | runtime, net | `SockHooks` |
-//! | `kernel/` — events, windows and message queues, completion ports, APC queues | `Kernel` | the three below | — |
+//! | `kernel/` — events, mutexes, windows and message queues, completion ports, APC queues, critical sections, SRW locks, condition variables, console-control handlers, process globals | `Kernel` | the three below | — |
 //! | `models/` — select/WSAPoll, FD_* events, overlapped I/O, mswsock, WSAIoctl, WSARecvMsg, TransmitFile | `ModelState` | all below | — |
 //!
 //! On top: `world` composes the layers ([`Sim`], [`HostHandle`]) and implements the hooks

@@ -291,6 +291,25 @@ impl HostHandle {
         self.world.lock().add_address(self.id, ip);
     }
 
+    /// Raises a console-control signal (`CTRL_C_EVENT`, `CTRL_BREAK_EVENT`, `CTRL_CLOSE_EVENT`,
+    /// ...) in this host's process `after` the given virtual time from the start of the run, as
+    /// a user pressing Ctrl+C would: the handlers registered with `SetConsoleCtrlHandler` run
+    /// on a new daemon thread named `console-ctrl`, the most recent first, until one returns
+    /// true.
+    pub fn raise_console_ctrl(&self, ctrl_type: u32, after: Duration) {
+        let ms = u32::try_from(after.as_millis()).unwrap_or(u32::MAX - 1);
+        let mut w = self.world.lock();
+        w.new_thread(
+            self.id,
+            "console-ctrl".to_string(),
+            true,
+            Box::new(move |ws: &SimWinsock| {
+                crate::api::Winsock::sleep(ws, ms);
+                ws.run_ctrl_handlers(ctrl_type)
+            }),
+        );
+    }
+
     /// The host's index.
     pub fn id(&self) -> usize {
         self.id

@@ -3,53 +3,77 @@
 //! WSA_WAIT_IO_COMPLETION).
 
 use crate::api::consts::*;
+use crate::api::sync::{Handle, WAIT_ABANDONED_0};
 use crate::api::{EventSelect, Socket, WsaError, WsaEvent, WsaNetworkEvents};
 use crate::sim::api::SimWinsock;
-use crate::sim::kernel::objects::KObject;
+use crate::sim::kernel::sync::Waitable;
 use crate::sim::models::network_events::Reg;
 use crate::sim::runtime::{Step, WaitKey};
 
 impl SimWinsock {
-    /// A whole call that waits on event handles (WSAWaitForMultipleEvents,
+    /// A whole call that waits on handles (WSAWaitForMultipleEvents, WaitForMultipleObjects,
     /// WaitForMultipleObjectsEx): 0 or more than 64 handles give WSA_INVALID_PARAMETER, a
-    /// handle that is not an event WSA_INVALID_HANDLE. `kernel` calls need no WSAStartup.
-    pub(crate) fn wait_events(
+    /// handle that names no waitable object WSA_INVALID_HANDLE. `kernel` calls need no
+    /// WSAStartup.
+    pub(crate) fn wait_handles(
         &self,
         call: &'static str,
         kernel: bool,
-        events: &[WsaEvent],
+        handles: &[Handle],
         wait_all: bool,
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<u32, WsaError> {
         let r = self.enter(call, kernel).and_then(|()| {
-            if events.is_empty() || events.len() > WSA_MAXIMUM_WAIT_EVENTS {
+            if handles.is_empty() || handles.len() > WSA_MAXIMUM_WAIT_EVENTS {
                 return Err(WsaError::WSA_INVALID_PARAMETER);
             }
             let objects = {
                 let w = self.w();
-                events
+                handles
                     .iter()
-                    .map(|e| w.event_id(self.host, e.raw()))
-                    .collect::<Result<Vec<usize>, WsaError>>()?
+                    .map(|h| match *h {
+                        Handle::Event(e) => w.event_id(self.host, e.raw()).map(Waitable::Object),
+                        Handle::Mutex(m) => w.mutex_id(self.host, m.raw()).map(Waitable::Object),
+                        Handle::Semaphore(s) => {
+                            w.semaphore_id(self.host, s.raw()).map(Waitable::Object)
+                        }
+                        Handle::Thread(t) if t.index() < w.rt.threads.len() => {
+                            Ok(Waitable::Thread(t.index()))
+                        }
+                        Handle::Thread(_) => Err(WsaError::WSA_INVALID_HANDLE),
+                    })
+                    .collect::<Result<Vec<Waitable>, WsaError>>()?
             };
+            // The same object twice in a wait-all: ERROR_INVALID_PARAMETER
+            // (STATUS_INVALID_PARAMETER_MIX), as Windows refuses it.
+            if wait_all
+                && objects
+                    .iter()
+                    .enumerate()
+                    .any(|(i, o)| objects[..i].contains(o))
+            {
+                return Err(WsaError::WSA_INVALID_PARAMETER);
+            }
             self.wait_objects(call, &objects, wait_all, timeout_ms, alertable)
         });
         self.finish(
             call,
-            events.len() as u64,
+            handles.len() as u64,
             u64::from(timeout_ms),
             r.map(|v| v as usize),
         )
         .map(|v| v as u32)
     }
 
-    /// Waits for kernel objects: `Ok(index)` of the first signalled (or 0 when all are, with
-    /// `wait_all`), `Ok(WAIT_TIMEOUT)`, or `Ok(WAIT_IO_COMPLETION)` after APCs ran.
+    /// Waits for kernel objects and threads: `Ok(WAIT_OBJECT_0 + i)` of the first signalled
+    /// (or 0 when all are, with `wait_all`; every object is then acquired at once),
+    /// `Ok(WAIT_ABANDONED_0 + i)` when the acquired mutex `i` was abandoned,
+    /// `Ok(WAIT_TIMEOUT)`, or `Ok(WAIT_IO_COMPLETION)` after APCs ran.
     pub(crate) fn wait_objects(
         &self,
         call: &'static str,
-        objects: &[usize],
+        objects: &[Waitable],
         wait_all: bool,
         timeout_ms: u32,
         alertable: bool,
@@ -61,23 +85,40 @@ impl SimWinsock {
             if alertable && !w.rt.threads[tid].ext.apcs.is_empty() {
                 return Step::Done(Ok(WSA_WAIT_IO_COMPLETION));
             }
-            if objects.iter().any(|&o| w.kern.objects.get(o).is_none()) {
-                return Step::Done(Err(WsaError::WSA_INVALID_HANDLE));
+            let mut states = Vec::with_capacity(objects.len());
+            for &o in objects {
+                match w.waitable_signaled(o, tid, false) {
+                    Ok(s) => states.push(s),
+                    Err(e) => return Step::Done(Err(e)),
+                }
             }
             if wait_all {
-                if objects.iter().all(|&o| w.event_signaled(o, false)) {
-                    for &o in objects {
-                        w.event_signaled(o, true);
+                if states.iter().all(Option::is_some) {
+                    let mut abandoned = None;
+                    for (i, &o) in objects.iter().enumerate() {
+                        if let Ok(Some(true)) = w.waitable_signaled(o, tid, true) {
+                            abandoned.get_or_insert(i);
+                        }
                     }
-                    return Step::Done(Ok(WSA_WAIT_EVENT_0));
+                    return Step::Done(Ok(match abandoned {
+                        Some(i) => WAIT_ABANDONED_0 + i as u32,
+                        None => WSA_WAIT_EVENT_0,
+                    }));
                 }
-            } else if let Some(i) = objects.iter().position(|&o| w.event_signaled(o, true)) {
-                return Step::Done(Ok(WSA_WAIT_EVENT_0 + i as u32));
+            } else if let Some(i) = states.iter().position(Option::is_some) {
+                let abandoned =
+                    matches!(w.waitable_signaled(objects[i], tid, true), Ok(Some(true)));
+                let base = if abandoned {
+                    WAIT_ABANDONED_0
+                } else {
+                    WSA_WAIT_EVENT_0
+                };
+                return Step::Done(Ok(base + i as u32));
             }
             if deadline.is_some_and(|d| w.rt.now >= d) {
                 return Step::Done(Ok(WSA_WAIT_TIMEOUT));
             }
-            let mut keys: Vec<WaitKey> = objects.iter().map(|&o| WaitKey::Object(o)).collect();
+            let mut keys: Vec<WaitKey> = objects.iter().map(|o| o.key()).collect();
             if alertable {
                 keys.push(WaitKey::Apc(tid));
             }
@@ -95,20 +136,12 @@ impl SimWinsock {
 
 impl EventSelect for SimWinsock {
     fn wsa_create_event(&self) -> Result<WsaEvent, WsaError> {
-        self.call("WSACreateEvent", 0, 0, |this| {
-            let h = this.w().new_object(
-                this.host,
-                KObject::Event {
-                    signaled: false,
-                    manual_reset: true,
-                },
-            );
-            Ok(WsaEvent::from_raw(h))
-        })
+        // A wrapper of CreateEvent: it works before WSAStartup, as on Windows.
+        self.kcall("WSACreateEvent", 0, 0, |this| this.new_event(true, false))
     }
 
     fn wsa_close_event(&self, event: WsaEvent) -> Result<(), WsaError> {
-        self.call("WSACloseEvent", event.raw() as u64, 0, |this| {
+        self.kcall("WSACloseEvent", event.raw() as u64, 0, |this| {
             let mut w = this.w();
             w.event_id(this.host, event.raw())?;
             w.close_object(this.host, event.raw());
@@ -117,7 +150,7 @@ impl EventSelect for SimWinsock {
     }
 
     fn wsa_set_event(&self, event: WsaEvent) -> Result<(), WsaError> {
-        self.call("WSASetEvent", event.raw() as u64, 0, |this| {
+        self.kcall("WSASetEvent", event.raw() as u64, 0, |this| {
             let mut w = this.w();
             let idx = w.event_id(this.host, event.raw())?;
             w.set_event(idx);
@@ -126,7 +159,7 @@ impl EventSelect for SimWinsock {
     }
 
     fn wsa_reset_event(&self, event: WsaEvent) -> Result<(), WsaError> {
-        self.call("WSAResetEvent", event.raw() as u64, 0, |this| {
+        self.kcall("WSAResetEvent", event.raw() as u64, 0, |this| {
             let mut w = this.w();
             let idx = w.event_id(this.host, event.raw())?;
             w.reset_event(idx);
@@ -204,10 +237,11 @@ impl EventSelect for SimWinsock {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<u32, WsaError> {
-        self.wait_events(
+        let handles: Vec<Handle> = events.iter().map(|&e| Handle::Event(e)).collect();
+        self.wait_handles(
             "WSAWaitForMultipleEvents",
             false,
-            events,
+            &handles,
             wait_all,
             timeout_ms,
             alertable,

@@ -7,16 +7,21 @@
 //! WSAGetOverlappedResult, CancelIoEx, alertable waits; `apc` — QueueUserAPC and APC delivery;
 //! `iocp` — completion ports; `mswsock` — AcceptEx, ConnectEx, DisconnectEx,
 //! GetAcceptExSockaddrs; `wsa_ioctl` — WSAIoctl; `recv_msg` — WSARecvMsg/WSASendMsg;
-//! `transmit_file` — TransmitFile.
+//! `transmit_file` — TransmitFile; `sync` — Win32 events, mutexes, waits, locks, console
+//! control, process globals; `resolve` — name resolution; `extension` — WSASocket,
+//! WSAAccept, extension function pointers, CancelIo.
 
 mod apc;
 mod async_select;
 mod event_select;
+mod extension;
 mod iocp;
 mod mswsock;
 mod overlapped;
 mod recv_msg;
+mod resolve;
 mod select;
+mod sync;
 mod transmit_file;
 mod winsock;
 mod wsa_ioctl;

@@ -8,9 +8,10 @@
 //! `recv_msg.rs`, TransmitFile to `transmit_file.rs`.
 
 use crate::api::consts::*;
+use crate::api::sync::Handle;
 use crate::api::{
     ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, SockAddr, Socket,
-    ThreadId, TransmitFileBuffers, WsaError, WsaEvent, WsaMsg,
+    ThreadId, TransmitFileBuffers, WsaError, WsaMsg,
 };
 use crate::sim::api::{SimLayers, World};
 use crate::sim::api::{SimWinsock, Traced};
@@ -437,27 +438,28 @@ impl OverlappedIo for SimWinsock {
         self.sleep_alertable(ms, alertable)
     }
 
-    fn wait_for_single_object_ex(
+    fn wait_for_single_object_ex<H: Into<Handle> + Copy>(
         &self,
-        event: WsaEvent,
+        h: H,
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<u32, WsaError> {
-        self.wait_for_multiple_objects_ex(&[event], false, timeout_ms, alertable)
+        self.wait_for_multiple_objects_ex(&[h], false, timeout_ms, alertable)
     }
 
-    fn wait_for_multiple_objects_ex(
+    fn wait_for_multiple_objects_ex<H: Into<Handle> + Copy>(
         &self,
-        events: &[WsaEvent],
+        handles: &[H],
         wait_all: bool,
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<u32, WsaError> {
         // WAIT_OBJECT_0 + i, WAIT_TIMEOUT and WAIT_IO_COMPLETION have the WSA_WAIT_* values.
-        self.wait_events(
+        let handles: Vec<Handle> = handles.iter().map(|&h| h.into()).collect();
+        self.wait_handles(
             "WaitForMultipleObjectsEx",
             true,
-            events,
+            &handles,
             wait_all,
             timeout_ms,
             alertable,

@@ -42,7 +42,14 @@ impl SimWinsock {
             }
             // Codes WinSock handles at once (conformance OV-15); parameter errors are
             // synchronous and queue nothing.
-            let immediate = matches!(code, FIONBIO | FIONREAD | SIOCATMARK | SIO_KEEPALIVE_VALS);
+            let immediate = matches!(
+                code,
+                FIONBIO
+                    | FIONREAD
+                    | SIOCATMARK
+                    | SIO_KEEPALIVE_VALS
+                    | crate::api::extension::SIO_GET_EXTENSION_FUNCTION_POINTER
+            );
             let written = if immediate {
                 Some(w.ioctl_now(id, s, code, input, &mut output)?)
             } else {

@@ -6,13 +6,18 @@
 //! - `objects` — the object table ([`KObject`](objects::KObject)): events, windows, completion
 //!   ports; SetEvent / ResetEvent, message posting;
 //! - `port` — what a completion port does: packet queues and Windows' concurrency rule;
+//! - `sync` — critical sections, SRW locks, condition variables, and what waits on mutexes
+//!   and threads see (abandonment when an owner thread ends);
 //! - this file — the per-thread state ([`KThread`]: message queue, APC queue, port membership)
 //!   and how blocking and waking move a worker in and out of its port's count.
 
 pub(crate) mod objects;
 pub(crate) mod port;
+pub(crate) mod sync;
 
-use std::collections::VecDeque;
+use std::any::{Any, TypeId};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use crate::api::{CompletionPacket, Msg};
 use crate::sim::runtime::Layers;
@@ -23,16 +28,36 @@ use objects::ObjectTable;
 /// An asynchronous procedure call queued to a thread: run with the thread's handle `H`.
 pub(crate) type Apc<L> = Box<dyn FnOnce(&<L as Layers>::Handle) + Send>;
 
+/// A console-control handler as the sim stores it.
+pub(crate) type CtrlHandler<L> = Box<dyn FnMut(&<L as Layers>::Handle, u32) -> bool + Send>;
+
+/// A process's console-control handlers in registration order, with their ids (a handler is
+/// taken out while it runs).
+pub(crate) type CtrlHandlers<L> = Vec<(usize, Option<CtrlHandler<L>>)>;
+
 /// The kernel layer's state.
 pub(crate) struct Kernel<L: Layers> {
-    /// Kernel objects of the wait models (events, windows, ports), by index.
+    /// Kernel objects of the wait models (events, windows, ports, mutexes), by index.
     pub objects: ObjectTable<L>,
+    /// Critical sections, SRW locks and condition variables.
+    pub locks: sync::LockTable,
+    /// Each process's console-control handlers in registration order, by id (a handler is
+    /// taken out while it runs).
+    pub ctrl_handlers: BTreeMap<usize, CtrlHandlers<L>>,
+    /// The next handler id.
+    pub next_ctrl_id: usize,
+    /// Each process's globals, by (host, type).
+    pub globals: BTreeMap<(usize, TypeId), Arc<dyn Any + Send + Sync>>,
 }
 
 impl<L: Layers> Default for Kernel<L> {
     fn default() -> Self {
         Kernel {
             objects: ObjectTable::default(),
+            locks: sync::LockTable::default(),
+            ctrl_handlers: BTreeMap::new(),
+            next_ctrl_id: 1,
+            globals: BTreeMap::new(),
         }
     }
 }
@@ -108,8 +133,10 @@ where
         }
     }
 
-    /// Thread `tid` exited: it stops counting against its completion port's concurrency.
+    /// Thread `tid` exited: it stops counting against its completion port's concurrency, and
+    /// the mutexes it owns are abandoned.
     pub(crate) fn kernel_thread_exited(&mut self, tid: usize) {
+        self.abandon_mutexes(tid);
         let t = &mut self.rt.threads[tid].ext;
         if let Some(port) = t.iocp_port.take() {
             if !std::mem::take(&mut t.iocp_suspended) {

@@ -24,6 +24,15 @@ pub(crate) enum KObject<L: Layers> {
     },
     /// An I/O completion port.
     Port(Port),
+    /// A mutex object: its owner thread, recursion count, and whether its last owner ended
+    /// without releasing it (the next acquirer learns WAIT_ABANDONED).
+    Mutex {
+        owner: Option<usize>,
+        recursion: u32,
+        abandoned: bool,
+    },
+    /// A semaphore object: its count and maximum.
+    Semaphore { count: i32, max: i32 },
 }
 
 impl<L: Layers> std::fmt::Debug for KObject<L> {
@@ -32,6 +41,8 @@ impl<L: Layers> std::fmt::Debug for KObject<L> {
             KObject::Event { signaled, .. } => write!(f, "Event(signaled: {signaled})"),
             KObject::Window { owner, .. } => write!(f, "Window(owner: t{owner})"),
             KObject::Port(p) => write!(f, "Port(queued: {})", p.queue.len()),
+            KObject::Mutex { owner, .. } => write!(f, "Mutex(owner: {owner:?})"),
+            KObject::Semaphore { count, max } => write!(f, "Semaphore({count}/{max})"),
         }
     }
 }
@@ -64,6 +75,11 @@ impl<L: Layers> Default for ObjectTable<L> {
 impl<L: Layers> ObjectTable<L> {
     pub(crate) fn get_mut(&mut self, idx: usize) -> Option<&mut KObject<L>> {
         self.slots.get_mut(idx)?.as_mut().map(|(_, o)| o)
+    }
+
+    /// Slot `idx`: `None` past the end, `Some(None)` for a free slot.
+    pub(crate) fn get_slot_mut(&mut self, idx: usize) -> Option<Option<&mut KObject<L>>> {
+        self.slots.get_mut(idx).map(|s| s.as_mut().map(|(_, o)| o))
     }
 
     pub(crate) fn get(&self, idx: usize) -> Option<&KObject<L>> {
@@ -110,6 +126,28 @@ where
         }
     }
 
+    /// The mutex behind `h`, or ERROR_INVALID_HANDLE.
+    pub(crate) fn mutex_id(&self, host: usize, h: usize) -> Result<usize, WsaError> {
+        match self
+            .object_id(host, h)
+            .and_then(|i| self.kern.objects.get(i).map(|o| (i, o)))
+        {
+            Some((i, KObject::Mutex { .. })) => Ok(i),
+            _ => Err(WsaError::WSA_INVALID_HANDLE),
+        }
+    }
+
+    /// The semaphore behind `h`, or ERROR_INVALID_HANDLE.
+    pub(crate) fn semaphore_id(&self, host: usize, h: usize) -> Result<usize, WsaError> {
+        match self
+            .object_id(host, h)
+            .and_then(|i| self.kern.objects.get(i).map(|o| (i, o)))
+        {
+            Some((i, KObject::Semaphore { .. })) => Ok(i),
+            _ => Err(WsaError::WSA_INVALID_HANDLE),
+        }
+    }
+
     /// The window behind `h`, if it is one.
     pub(crate) fn window_id(&self, host: usize, h: usize) -> Option<usize> {
         match self
@@ -145,23 +183,6 @@ where
     pub(crate) fn reset_event(&mut self, idx: usize) {
         if let Some(KObject::Event { signaled, .. }) = self.kern.objects.get_mut(idx) {
             *signaled = false;
-        }
-    }
-
-    /// Whether event `idx` is signalled; `consume` resets an auto-reset event that is.
-    pub(crate) fn event_signaled(&mut self, idx: usize, consume: bool) -> bool {
-        match self.kern.objects.get_mut(idx) {
-            Some(KObject::Event {
-                signaled,
-                manual_reset,
-            }) => {
-                let s = *signaled;
-                if s && consume && !*manual_reset {
-                    *signaled = false;
-                }
-                s
-            }
-            _ => false,
         }
     }
 

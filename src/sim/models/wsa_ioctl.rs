@@ -1,9 +1,13 @@
 //! WSAIoctl, with and without OVERLAPPED: the control codes the simulator handles (FIONBIO,
-//! FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE)
+//! FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE,
+//! SIO_GET_EXTENSION_FUNCTION_POINTER)
 //! and how an overlapped WSAIoctl completes (conformance OV-15). `ioctlsocket` is in
 //! `stream.rs`.
 
 use crate::api::consts::*;
+use crate::api::extension::{
+    extension_pointer, Guid, EXTENSION_GUIDS, SIO_GET_EXTENSION_FUNCTION_POINTER,
+};
 use crate::api::{Socket, WsaError};
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
@@ -85,6 +89,18 @@ where
                 let n = std::mem::size_of::<usize>();
                 output[..n].copy_from_slice(&s.raw().to_le_bytes());
                 Ok(n)
+            }
+            SIO_GET_EXTENSION_FUNCTION_POINTER => {
+                let guid = Guid::from_bytes(input).ok_or(WsaError::WSAEFAULT)?;
+                let i = EXTENSION_GUIDS
+                    .iter()
+                    .position(|g| *g == guid)
+                    .ok_or(WsaError::WSAEINVAL)?;
+                if output.len() < 8 {
+                    return Err(WsaError::WSAEFAULT);
+                }
+                output[..8].copy_from_slice(&extension_pointer(i).to_le_bytes());
+                Ok(8)
             }
             _ => Err(WsaError::WSAEOPNOTSUPP),
         }

@@ -114,6 +114,8 @@ pub(crate) struct Config {
     pub schedule: super::Schedule,
     /// Scripted decisions (exhaustive exploration), overriding `schedule`.
     pub script: Option<std::sync::Arc<parking_lot::Mutex<super::Script>>>,
+    /// How long `getaddrinfo` / `getnameinfo` take (a DNS round trip); 0 by default.
+    pub resolve_delay: Nanos,
 }
 
 impl Default for Config {
@@ -149,6 +151,7 @@ impl Default for Config {
             stall_timeout: Duration::from_secs(10),
             schedule: super::Schedule::Random,
             script: None,
+            resolve_delay: 0,
         }
     }
 }

@@ -93,6 +93,8 @@ pub(crate) enum WaitKey {
     Apc(usize),
     /// An overlapped operation of a host, by OVERLAPPED id (WSAGetOverlappedResult with wait).
     Io(usize, u64),
+    /// A user-mode lock or condition variable (critical section, SRW lock), by lock id.
+    Lock(usize),
 }
 
 /// One attempt at a call that may block: finished, or wait on `key` (until `deadline`).

@@ -11,6 +11,7 @@
 //!   `getpeername`.
 
 pub(crate) mod bind;
+pub(crate) mod conditional_accept;
 pub(crate) mod connect;
 pub(crate) mod handles;
 pub(crate) mod sockopt;

@@ -1,0 +1,401 @@
+//! The calls server code uses to set up its sockets the Windows way: `WSASocket` with flags,
+//! `WSAAccept` with a condition function, the mswsock extension functions loaded through
+//! `WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)`, `CancelIo` and `HasOverlappedIoCompleted`.
+//!
+//! An extension "function pointer" is an [`ExtensionFunction`]: each variant holds a small
+//! callable value (`LpfnAcceptEx`, ...) whose `call` goes to the trait method of the same call,
+//! so code that loads AcceptEx through WSAIoctl ports as written, error paths included. Only
+//! the simulator implements [`WinsockExt`] for now.
+
+use super::overlapped::{CompletionRoutine, Overlapped, OverlappedIo, TransmitFileBuffers};
+use super::types::{SockAddr, Socket};
+use super::{Winsock, WsaError};
+use crate::api::msg::WsaMsg;
+
+/// SIO_GET_EXTENSION_FUNCTION_POINTER (0xC8000006): input a GUID (16 bytes), output a
+/// function pointer (8 bytes on x64).
+pub const SIO_GET_EXTENSION_FUNCTION_POINTER: u32 = 0xC800_0006;
+
+/// WSA_FLAG_OVERLAPPED (0x01): the socket supports overlapped I/O (what `socket` gives).
+pub const WSA_FLAG_OVERLAPPED: u32 = 0x01;
+/// WSA_FLAG_MULTIPOINT_C_ROOT (0x02).
+pub const WSA_FLAG_MULTIPOINT_C_ROOT: u32 = 0x02;
+/// WSA_FLAG_MULTIPOINT_C_LEAF (0x04).
+pub const WSA_FLAG_MULTIPOINT_C_LEAF: u32 = 0x04;
+/// WSA_FLAG_MULTIPOINT_D_ROOT (0x08).
+pub const WSA_FLAG_MULTIPOINT_D_ROOT: u32 = 0x08;
+/// WSA_FLAG_MULTIPOINT_D_LEAF (0x10).
+pub const WSA_FLAG_MULTIPOINT_D_LEAF: u32 = 0x10;
+/// WSA_FLAG_ACCESS_SYSTEM_SECURITY (0x40).
+pub const WSA_FLAG_ACCESS_SYSTEM_SECURITY: u32 = 0x40;
+/// WSA_FLAG_NO_HANDLE_INHERIT (0x80): the handle is not inherited by child processes.
+pub const WSA_FLAG_NO_HANDLE_INHERIT: u32 = 0x80;
+/// WSA_FLAG_REGISTERED_IO (0x100): the socket may be used with RIO.
+pub const WSA_FLAG_REGISTERED_IO: u32 = 0x100;
+
+/// CF_ACCEPT (0): the condition function accepts the connection.
+pub const CF_ACCEPT: i32 = 0;
+/// CF_REJECT (1): the condition function rejects it (WSAAccept fails with WSAECONNREFUSED).
+pub const CF_REJECT: i32 = 1;
+/// CF_DEFER (2): the condition function defers it (WSAAccept fails with WSATRY_AGAIN and the
+/// connection stays queued).
+pub const CF_DEFER: i32 = 2;
+
+/// A GUID as `WSAIoctl` takes it (`Data1`, `Data2`, `Data3` little-endian, `Data4` bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Guid {
+    /// Data1.
+    pub data1: u32,
+    /// Data2.
+    pub data2: u16,
+    /// Data3.
+    pub data3: u16,
+    /// Data4.
+    pub data4: [u8; 8],
+}
+
+impl Guid {
+    /// The 16 bytes of the GUID in memory (the WSAIoctl input buffer).
+    pub fn to_bytes(self) -> [u8; 16] {
+        let mut b = [0u8; 16];
+        b[0..4].copy_from_slice(&self.data1.to_le_bytes());
+        b[4..6].copy_from_slice(&self.data2.to_le_bytes());
+        b[6..8].copy_from_slice(&self.data3.to_le_bytes());
+        b[8..].copy_from_slice(&self.data4);
+        b
+    }
+
+    /// A GUID from its 16 bytes in memory; `None` when fewer are given.
+    pub fn from_bytes(b: &[u8]) -> Option<Guid> {
+        let b: &[u8; 16] = b.get(..16)?.try_into().ok()?;
+        let mut data4 = [0u8; 8];
+        data4.copy_from_slice(&b[8..]);
+        Some(Guid {
+            data1: u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+            data2: u16::from_le_bytes([b[4], b[5]]),
+            data3: u16::from_le_bytes([b[6], b[7]]),
+            data4,
+        })
+    }
+}
+
+const fn guid(data1: u32, data2: u16, data3: u16, data4: [u8; 8]) -> Guid {
+    Guid {
+        data1,
+        data2,
+        data3,
+        data4,
+    }
+}
+
+/// WSAID_ACCEPTEX (mswsock.h).
+pub const WSAID_ACCEPTEX: Guid = guid(
+    0xb536_7df1,
+    0xcbac,
+    0x11cf,
+    [0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92],
+);
+/// WSAID_GETACCEPTEXSOCKADDRS (mswsock.h).
+pub const WSAID_GETACCEPTEXSOCKADDRS: Guid = guid(
+    0xb536_7df2,
+    0xcbac,
+    0x11cf,
+    [0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92],
+);
+/// WSAID_TRANSMITFILE (mswsock.h).
+pub const WSAID_TRANSMITFILE: Guid = guid(
+    0xb536_7df0,
+    0xcbac,
+    0x11cf,
+    [0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92],
+);
+/// WSAID_CONNECTEX (mswsock.h).
+pub const WSAID_CONNECTEX: Guid = guid(
+    0x25a2_07b9,
+    0xddf3,
+    0x4660,
+    [0x8e, 0xe9, 0x76, 0xe5, 0x8c, 0x74, 0x06, 0x3e],
+);
+/// WSAID_DISCONNECTEX (mswsock.h).
+pub const WSAID_DISCONNECTEX: Guid = guid(
+    0x7fda_2e11,
+    0x8630,
+    0x436f,
+    [0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57],
+);
+/// WSAID_TRANSMITPACKETS (mswsock.h).
+pub const WSAID_TRANSMITPACKETS: Guid = guid(
+    0xd968_9da0,
+    0x1f90,
+    0x11d3,
+    [0x99, 0x71, 0x00, 0xc0, 0x4f, 0x68, 0xc8, 0x76],
+);
+/// WSAID_WSARECVMSG (mswsock.h).
+pub const WSAID_WSARECVMSG: Guid = guid(
+    0xf689_d7c8,
+    0x6f1f,
+    0x436b,
+    [0x8a, 0x53, 0xe5, 0x4f, 0xe3, 0x51, 0xc3, 0x22],
+);
+/// WSAID_WSASENDMSG (mswsock.h).
+pub const WSAID_WSASENDMSG: Guid = guid(
+    0xa441_e712,
+    0x754f,
+    0x43ca,
+    [0x84, 0xa7, 0x0d, 0xee, 0x44, 0xcf, 0x60, 0x6d],
+);
+
+/// The extension GUIDs; extension `i` of this table gets the pointer value
+/// [`extension_pointer(i)`](extension_pointer).
+pub const EXTENSION_GUIDS: [Guid; 8] = [
+    WSAID_ACCEPTEX,
+    WSAID_CONNECTEX,
+    WSAID_DISCONNECTEX,
+    WSAID_GETACCEPTEXSOCKADDRS,
+    WSAID_TRANSMITFILE,
+    WSAID_TRANSMITPACKETS,
+    WSAID_WSARECVMSG,
+    WSAID_WSASENDMSG,
+];
+
+/// The "pointer" value the simulator writes for extension `i` (a recognisable tag, never a
+/// real address).
+pub const fn extension_pointer(i: usize) -> u64 {
+    0x5155_4d00_0000_0000 | i as u64
+}
+
+/// LPFN_ACCEPTEX: calls [`OverlappedIo::accept_ex`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LpfnAcceptEx(());
+impl LpfnAcceptEx {
+    /// `lpfnAcceptEx(sListenSocket, sAcceptSocket, lpOutputBuffer, dwReceiveDataLength, ...)`.
+    pub fn call<W: OverlappedIo>(
+        &self,
+        ws: &W,
+        listener: Socket,
+        accept_socket: Socket,
+        buf: Vec<u8>,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError> {
+        ws.accept_ex(listener, accept_socket, buf, ov)
+    }
+}
+
+/// LPFN_CONNECTEX: calls [`OverlappedIo::connect_ex`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LpfnConnectEx(());
+impl LpfnConnectEx {
+    /// `lpfnConnectEx(s, name, namelen, lpSendBuffer, ..., lpOverlapped)`.
+    pub fn call<W: OverlappedIo>(
+        &self,
+        ws: &W,
+        s: Socket,
+        addr: &SockAddr,
+        send_buf: Vec<u8>,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError> {
+        ws.connect_ex(s, addr, send_buf, ov)
+    }
+}
+
+/// LPFN_DISCONNECTEX: calls [`OverlappedIo::disconnect_ex`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LpfnDisconnectEx(());
+impl LpfnDisconnectEx {
+    /// `lpfnDisconnectEx(s, lpOverlapped, dwFlags, 0)`.
+    pub fn call<W: OverlappedIo>(
+        &self,
+        ws: &W,
+        s: Socket,
+        ov: Option<Overlapped>,
+        flags: u32,
+    ) -> Result<(), WsaError> {
+        ws.disconnect_ex(s, ov, flags)
+    }
+}
+
+/// LPFN_GETACCEPTEXSOCKADDRS: calls [`OverlappedIo::get_accept_ex_sockaddrs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LpfnGetAcceptExSockaddrs(());
+impl LpfnGetAcceptExSockaddrs {
+    /// `lpfnGetAcceptExSockaddrs(lpOutputBuffer, ..., &Local, ..., &Remote, ...)`.
+    pub fn call<W: OverlappedIo>(
+        &self,
+        ws: &W,
+        accept_socket: Socket,
+    ) -> Result<(SockAddr, SockAddr), WsaError> {
+        ws.get_accept_ex_sockaddrs(accept_socket)
+    }
+}
+
+/// LPFN_TRANSMITFILE: calls [`OverlappedIo::transmit_file`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LpfnTransmitFile(());
+impl LpfnTransmitFile {
+    /// `lpfnTransmitFile(hSocket, hFile, nNumberOfBytesToWrite, 0, lpOverlapped,
+    /// lpTransmitBuffers, dwFlags)`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn call<W: OverlappedIo>(
+        &self,
+        ws: &W,
+        s: Socket,
+        file: Option<&[u8]>,
+        offset: u64,
+        bytes_to_write: u32,
+        buffers: Option<&TransmitFileBuffers>,
+        ov: Option<Overlapped>,
+        flags: u32,
+    ) -> Result<usize, WsaError> {
+        ws.transmit_file(s, file, offset, bytes_to_write, buffers, ov, flags)
+    }
+}
+
+/// LPFN_TRANSMITPACKETS: loadable, as on Windows, but the simulator does not model
+/// TransmitPackets: calling it gives WSAEOPNOTSUPP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LpfnTransmitPackets(());
+impl LpfnTransmitPackets {
+    /// `lpfnTransmitPackets(...)`: WSAEOPNOTSUPP in the simulator.
+    pub fn call<W: Winsock>(&self, _ws: &W, _s: Socket) -> Result<usize, WsaError> {
+        Err(WsaError::WSAEOPNOTSUPP)
+    }
+}
+
+/// LPFN_WSARECVMSG: calls [`OverlappedIo::wsa_recv_msg`] (or the overlapped form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LpfnWsaRecvMsg(());
+impl LpfnWsaRecvMsg {
+    /// `lpfnWSARecvMsg(s, lpMsg, &dwBytes, NULL, NULL)`.
+    pub fn call<W: OverlappedIo>(
+        &self,
+        ws: &W,
+        s: Socket,
+        msg: &mut WsaMsg,
+    ) -> Result<usize, WsaError> {
+        ws.wsa_recv_msg(s, msg)
+    }
+
+    /// `lpfnWSARecvMsg(s, lpMsg, NULL, lpOverlapped, lpCompletionRoutine)`.
+    pub fn call_overlapped<W: OverlappedIo>(
+        &self,
+        ws: &W,
+        s: Socket,
+        msg: WsaMsg,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<W>>,
+    ) -> Result<usize, WsaError> {
+        ws.wsa_recv_msg_overlapped(s, msg, ov, routine)
+    }
+}
+
+/// LPFN_WSASENDMSG: calls [`OverlappedIo::wsa_send_msg`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LpfnWsaSendMsg(());
+impl LpfnWsaSendMsg {
+    /// `WSASendMsg(s, lpMsg, dwFlags, &dwBytes, NULL, NULL)`.
+    pub fn call<W: OverlappedIo>(
+        &self,
+        ws: &W,
+        s: Socket,
+        msg: &WsaMsg,
+        flags: u32,
+    ) -> Result<usize, WsaError> {
+        ws.wsa_send_msg(s, msg, flags)
+    }
+}
+
+/// A function `WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)` hands back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtensionFunction {
+    /// WSAID_ACCEPTEX.
+    AcceptEx(LpfnAcceptEx),
+    /// WSAID_CONNECTEX.
+    ConnectEx(LpfnConnectEx),
+    /// WSAID_DISCONNECTEX.
+    DisconnectEx(LpfnDisconnectEx),
+    /// WSAID_GETACCEPTEXSOCKADDRS.
+    GetAcceptExSockaddrs(LpfnGetAcceptExSockaddrs),
+    /// WSAID_TRANSMITFILE.
+    TransmitFile(LpfnTransmitFile),
+    /// WSAID_TRANSMITPACKETS.
+    TransmitPackets(LpfnTransmitPackets),
+    /// WSAID_WSARECVMSG.
+    WsaRecvMsg(LpfnWsaRecvMsg),
+    /// WSAID_WSASENDMSG.
+    WsaSendMsg(LpfnWsaSendMsg),
+}
+
+impl ExtensionFunction {
+    /// The function whose GUID is `g`, if WinSock knows it.
+    pub fn for_guid(g: &Guid) -> Option<ExtensionFunction> {
+        let i = EXTENSION_GUIDS.iter().position(|x| x == g)?;
+        Some(match i {
+            0 => ExtensionFunction::AcceptEx(LpfnAcceptEx(())),
+            1 => ExtensionFunction::ConnectEx(LpfnConnectEx(())),
+            2 => ExtensionFunction::DisconnectEx(LpfnDisconnectEx(())),
+            3 => ExtensionFunction::GetAcceptExSockaddrs(LpfnGetAcceptExSockaddrs(())),
+            4 => ExtensionFunction::TransmitFile(LpfnTransmitFile(())),
+            5 => ExtensionFunction::TransmitPackets(LpfnTransmitPackets(())),
+            6 => ExtensionFunction::WsaRecvMsg(LpfnWsaRecvMsg(())),
+            _ => ExtensionFunction::WsaSendMsg(LpfnWsaSendMsg(())),
+        })
+    }
+
+    /// The function a pointer value written by the simulator's WSAIoctl names.
+    pub fn from_pointer(p: u64) -> Option<ExtensionFunction> {
+        let i = (0..EXTENSION_GUIDS.len()).find(|&i| extension_pointer(i) == p)?;
+        ExtensionFunction::for_guid(&EXTENSION_GUIDS[i])
+    }
+}
+
+/// A `WSAAccept` condition function: given the caller's (peer's) and the callee's (local)
+/// address, returns CF_ACCEPT, CF_REJECT or CF_DEFER. (The QoS, group and user-data
+/// parameters of `LPCONDITIONPROC` are not modelled.)
+pub type ConditionFn<'a> = &'a mut dyn FnMut(&SockAddr, &SockAddr) -> i32;
+
+/// WinSock 2 calls for setting sockets up: `WSASocket`, `WSAAccept`, extension functions,
+/// `CancelIo`, `HasOverlappedIoCompleted`.
+pub trait WinsockExt: OverlappedIo {
+    /// `WSASocket(af, type, protocol, NULL, 0, dwFlags)`: as `socket` (which is WSASocket with
+    /// WSA_FLAG_OVERLAPPED). Flags outside WSA_FLAG_*, or multipoint flags on a stream
+    /// socket: WSAEINVAL. The simulator accepts every other flag and treats every socket as
+    /// overlapped-capable: on Windows a socket made without WSA_FLAG_OVERLAPPED ignores the
+    /// OVERLAPPED of WSASend/WSARecv and fills the caller's buffers synchronously, which this
+    /// API cannot express (its overlapped calls own the buffers until the completion hands
+    /// them back), so such a socket still completes overlapped calls asynchronously.
+    fn wsa_socket(&self, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<Socket, WsaError>;
+
+    /// `WSAAccept(s, addr, addrlen, lpfnCondition, dwCallbackData)`: waits as `accept`; with a
+    /// condition function, it is called with the queued connection's peer and local address:
+    /// CF_ACCEPT accepts; CF_REJECT resets the connection (the peer's connect had completed,
+    /// so it sees WSAECONNRESET; SO_CONDITIONAL_ACCEPT, which would refuse it before the
+    /// handshake, is not modelled) and fails with WSAECONNREFUSED; CF_DEFER leaves it queued
+    /// and fails with WSATRY_AGAIN; any other value fails with WSAEINVAL.
+    fn wsa_accept(
+        &self,
+        s: Socket,
+        condition: Option<ConditionFn<'_>>,
+    ) -> Result<(Socket, SockAddr), WsaError>;
+
+    /// `WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof guid, &fn, out_len,
+    /// ...)`: the extension function named by `guid`. An unknown GUID: WSAEINVAL; `out_len`
+    /// smaller than a pointer (8): WSAEFAULT; not a socket: WSAENOTSOCK. (The raw form,
+    /// `wsa_ioctl` with this code, writes a pointer value that
+    /// [`ExtensionFunction::from_pointer`] decodes.)
+    fn get_extension_function_pointer(
+        &self,
+        s: Socket,
+        guid: &Guid,
+        out_len: usize,
+    ) -> Result<ExtensionFunction, WsaError>;
+
+    /// `CancelIo(hFile)`: cancels the pending overlapped operations the calling thread issued
+    /// on `s` (they complete with WSA_OPERATION_ABORTED); succeeds when there are none. Not a
+    /// socket: ERROR_INVALID_HANDLE.
+    fn cancel_io(&self, s: Socket) -> Result<(), WsaError>;
+
+    /// `HasOverlappedIoCompleted(lpOverlapped)`: false while the operation with `ov`'s
+    /// identity is pending on this process, true otherwise (the macro reads
+    /// `Internal != STATUS_PENDING`).
+    fn has_overlapped_io_completed(&self, ov: &Overlapped) -> bool;
+}

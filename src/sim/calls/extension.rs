@@ -1,0 +1,133 @@
+//! [`WinsockExt`] in the simulator: `WSASocket` flags, `WSAAccept` with a condition function,
+//! extension functions through WSAIoctl, `CancelIo`, `HasOverlappedIoCompleted`.
+
+use crate::api::consts::*;
+use crate::api::extension::*;
+use crate::api::{Overlapped, OverlappedIo, SockAddr, Socket, Winsock, WsaError};
+use crate::sim::api::SimWinsock;
+use crate::sim::models::op::Status;
+
+/// Every WSA_FLAG_* bit.
+const ALL_FLAGS: u32 = 0x1DF;
+/// The multipoint flags.
+const MULTIPOINT: u32 = WSA_FLAG_MULTIPOINT_C_ROOT
+    | WSA_FLAG_MULTIPOINT_C_LEAF
+    | WSA_FLAG_MULTIPOINT_D_ROOT
+    | WSA_FLAG_MULTIPOINT_D_LEAF;
+
+impl WinsockExt for SimWinsock {
+    fn wsa_socket(&self, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<Socket, WsaError> {
+        if flags & !ALL_FLAGS != 0 || (ty == SOCK_STREAM && flags & MULTIPOINT != 0) {
+            // Checked after the startup check, as every WinSock call is.
+            let r = self.enter("WSASocket", false).and(Err(WsaError::WSAEINVAL));
+            return self.finish("WSASocket", af as u64, u64::from(flags), r);
+        }
+        self.socket(af, ty, protocol)
+    }
+
+    fn wsa_accept(
+        &self,
+        s: Socket,
+        mut condition: Option<ConditionFn<'_>>,
+    ) -> Result<(Socket, SockAddr), WsaError> {
+        self.call("WSAAccept", s.raw() as u64, 0, |this| {
+            let id = this.sock(s)?;
+            let Some(cond) = condition.as_mut() else {
+                return this.blocking("WSAAccept", Some((s, id)), |w| w.accept_step(id));
+            };
+            loop {
+                let (child, peer, local) =
+                    this.blocking("WSAAccept", Some((s, id)), |w| w.accept_peek(id))?;
+                // The condition function is the program's code: it runs without the lock.
+                let verdict = cond(&SockAddr::from(peer), &SockAddr::from(local));
+                let mut w = this.w();
+                if w.sock_id(this.host, s) != Ok(id) {
+                    return Err(WsaError::WSAEINTR);
+                }
+                if !w.accept_head_is(id, child) {
+                    // Taken or gone while the condition function ran: ask again.
+                    continue;
+                }
+                let r = match verdict {
+                    CF_ACCEPT => {
+                        drop(w);
+                        return this.blocking("WSAAccept", Some((s, id)), |w| w.accept_step(id));
+                    }
+                    CF_REJECT => {
+                        w.accept_reject(id, child);
+                        Err(WsaError::WSAECONNREFUSED)
+                    }
+                    CF_DEFER => Err(WsaError::WSATRY_AGAIN),
+                    _ => Err(WsaError::WSAEINVAL),
+                };
+                // A failed accept re-enables FD_ACCEPT, as for `accept`.
+                w.reenable_accept(id);
+                return r;
+            }
+        })
+    }
+
+    fn get_extension_function_pointer(
+        &self,
+        s: Socket,
+        guid: &Guid,
+        out_len: usize,
+    ) -> Result<ExtensionFunction, WsaError> {
+        let mut out = vec![0u8; out_len.min(64)];
+        let n = self.wsa_ioctl(
+            s,
+            SIO_GET_EXTENSION_FUNCTION_POINTER,
+            &guid.to_bytes(),
+            &mut out,
+        )?;
+        let mut p = [0u8; 8];
+        p.copy_from_slice(&out[..n.min(8)]);
+        ExtensionFunction::from_pointer(u64::from_le_bytes(p)).ok_or(WsaError::WSAEINVAL)
+    }
+
+    fn cancel_io(&self, s: Socket) -> Result<(), WsaError> {
+        let r = self.enter("CancelIo", true).and_then(|()| {
+            let mut w = self.w();
+            let id = w
+                .sock_id(self.host, s)
+                .map_err(|_| WsaError::WSA_INVALID_HANDLE)?;
+            let tid = self.tid;
+            let mine: Vec<Overlapped> = {
+                let io = &w.models.io;
+                let serials: Vec<u64> = match io.socks.get(id).and_then(|x| x.as_deref()) {
+                    Some(sk) => sk
+                        .recvs
+                        .iter()
+                        .chain(&sk.sends)
+                        .chain(&sk.accepts)
+                        .chain(sk.connect.iter())
+                        .chain(sk.disconnect.iter())
+                        .copied()
+                        .collect(),
+                    None => Vec::new(),
+                };
+                serials
+                    .iter()
+                    .filter_map(|serial| io.ops.get(serial))
+                    .filter(|op| op.tid == tid && op.done.is_none())
+                    .map(|op| op.ov)
+                    .collect()
+            };
+            for ov in mine {
+                w.abort_ops(id, Status::Cancelled, Status::Cancelled, Some(&ov));
+            }
+            Ok(())
+        });
+        self.finish("CancelIo", s.raw() as u64, 0, r)
+    }
+
+    fn has_overlapped_io_completed(&self, ov: &Overlapped) -> bool {
+        self.spin_point();
+        let w = self.w();
+        let io = &w.models.io;
+        io.by_ov
+            .get(&(self.host, ov.id))
+            .and_then(|serial| io.ops.get(serial))
+            .is_none_or(|op| op.done.is_some())
+    }
+}

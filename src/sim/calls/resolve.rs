@@ -1,0 +1,283 @@
+//! [`Resolve`] in the simulator: names are the hosts' names given to `Sim::host`, looked up in
+//! the network layer's host table (case-insensitively); no DNS traffic is simulated. Each call
+//! passes the WSAStartup check and the fault seam like any WinSock call.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use crate::api::addr_text::{address_to_string, string_to_address};
+use crate::api::consts::*;
+use crate::api::resolve::*;
+use crate::api::{SockAddr, WsaError};
+use crate::sim::api::{SimWinsock, Traced, World};
+use crate::sim::runtime::Step;
+
+impl Traced for Vec<AddrInfo> {
+    fn traced(&self) -> i64 {
+        self.len() as i64
+    }
+}
+
+impl Traced for String {
+    fn traced(&self) -> i64 {
+        self.len() as i64
+    }
+}
+
+impl Traced for (String, String) {
+    fn traced(&self) -> i64 {
+        self.0.len() as i64
+    }
+}
+
+/// Well-known services of Windows' `services` file: (name, port, datagram only).
+const SERVICES: &[(&str, u16, bool)] = &[
+    ("echo", 7, false),
+    ("discard", 9, false),
+    ("daytime", 13, false),
+    ("qotd", 17, false),
+    ("chargen", 19, false),
+    ("ftp-data", 20, false),
+    ("ftp", 21, false),
+    ("ssh", 22, false),
+    ("telnet", 23, false),
+    ("smtp", 25, false),
+    ("time", 37, false),
+    ("domain", 53, false),
+    ("tftp", 69, true),
+    ("gopher", 70, false),
+    ("finger", 79, false),
+    ("http", 80, false),
+    ("www", 80, false),
+    ("kerberos", 88, false),
+    ("pop3", 110, false),
+    ("nntp", 119, false),
+    ("ntp", 123, true),
+    ("epmap", 135, false),
+    ("imap", 143, false),
+    ("snmp", 161, true),
+    ("ldap", 389, false),
+    ("https", 443, false),
+    ("microsoft-ds", 445, false),
+];
+
+/// The port of a service string: empty is 0, digits are a port, names come from the table.
+fn service_port(service: Option<&str>, numeric_only: bool) -> Result<u16, WsaError> {
+    let s = match service {
+        None | Some("") => return Ok(0),
+        Some(s) => s,
+    };
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse::<u16>().map_err(|_| WsaError::WSATYPE_NOT_FOUND);
+    }
+    if numeric_only {
+        return Err(WsaError::WSATYPE_NOT_FOUND);
+    }
+    SERVICES
+        .iter()
+        .find(|(n, _, _)| n.eq_ignore_ascii_case(s))
+        .map(|&(_, p, _)| p)
+        .ok_or(WsaError::WSATYPE_NOT_FOUND)
+}
+
+/// A numeric host as getaddrinfo reads it: IPv4 dotted, IPv6 bare or in brackets (anything
+/// after the closing bracket is ignored, as Windows does with "[beef::cafe]:10239").
+/// `Err` for unmatched brackets.
+fn numeric_host(node: &str) -> Result<Option<IpAddr>, WsaError> {
+    if let Some(rest) = node.strip_prefix('[') {
+        let (ip, _) = rest.split_once(']').ok_or(WsaError::WSAHOST_NOT_FOUND)?;
+        return ip
+            .parse::<Ipv6Addr>()
+            .map(|a| Some(IpAddr::V6(a)))
+            .map_err(|_| WsaError::WSAHOST_NOT_FOUND);
+    }
+    if node.ends_with(']') {
+        return Err(WsaError::WSAHOST_NOT_FOUND);
+    }
+    Ok(node.parse::<IpAddr>().ok())
+}
+
+/// IPv6 first (Windows' default prefix policy), each family in the host's order.
+fn v6_first(mut addrs: Vec<IpAddr>) -> Vec<IpAddr> {
+    addrs.sort_by_key(|a| a.is_ipv4());
+    addrs
+}
+
+impl SimWinsock {
+    /// Waits the configured resolution delay (a DNS round trip) in virtual time.
+    fn resolution_delay(&self, call: &'static str) -> Result<(), WsaError> {
+        let delay = self.w().rt.cfg.resolve_delay;
+        if delay == 0 {
+            return Ok(());
+        }
+        let deadline = self.now().as_nanos() as u64 + delay;
+        self.blocking(call, None, |w| {
+            if w.rt.now >= deadline {
+                Step::Done(Ok(()))
+            } else {
+                Step::WaitAny(Vec::new(), Some(deadline))
+            }
+        })
+    }
+
+    /// The addresses and canonical name of `node` for this host.
+    fn lookup(
+        &self,
+        w: &World,
+        node: Option<&str>,
+        flags: i32,
+    ) -> Result<(Vec<IpAddr>, String), WsaError> {
+        let unspec_v6 = IpAddr::V6(Ipv6Addr::UNSPECIFIED);
+        let unspec_v4 = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+        let loop_v6 = IpAddr::V6(Ipv6Addr::LOCALHOST);
+        let loop_v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        let Some(node) = node else {
+            return Ok(if flags & AI_PASSIVE != 0 {
+                (vec![unspec_v6, unspec_v4], String::new())
+            } else {
+                (vec![loop_v6, loop_v4], String::new())
+            });
+        };
+        if let Some(ip) = numeric_host(node)? {
+            return Ok((vec![ip], node.to_string()));
+        }
+        if flags & AI_NUMERICHOST != 0 {
+            return Err(WsaError::WSAHOST_NOT_FOUND);
+        }
+        if node.eq_ignore_ascii_case("localhost") {
+            return Ok((vec![loop_v6, loop_v4], node.to_string()));
+        }
+        let me = &w.net.hosts[self.host];
+        let host = if node.is_empty() {
+            me
+        } else {
+            w.net
+                .hosts
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case(node))
+                .ok_or(WsaError::WSAHOST_NOT_FOUND)?
+        };
+        Ok((v6_first(host.addrs.clone()), host.name.clone()))
+    }
+
+    fn getaddrinfo_now(
+        &self,
+        node: Option<&str>,
+        service: Option<&str>,
+        hints: &AddrInfoHints,
+    ) -> Result<Vec<AddrInfo>, WsaError> {
+        if !matches!(hints.family, AF_UNSPEC | AF_INET | AF_INET6) {
+            return Err(WsaError::WSAEAFNOSUPPORT);
+        }
+        if !(0..=5).contains(&hints.socktype) {
+            return Err(WsaError::WSAESOCKTNOSUPPORT);
+        }
+        if node.is_none() && service.is_none() {
+            return Err(WsaError::WSAHOST_NOT_FOUND);
+        }
+        if node.is_none() && hints.flags & AI_CANONNAME != 0 {
+            return Err(WsaError::WSAEINVAL);
+        }
+        let port = service_port(service, hints.flags & AI_NUMERICSERV != 0)?;
+        let (addrs, canon) = self.lookup(&self.w(), node, hints.flags)?;
+        let mut out: Vec<AddrInfo> = addrs
+            .into_iter()
+            .filter(|a| match hints.family {
+                AF_INET => a.is_ipv4(),
+                AF_INET6 => a.is_ipv6(),
+                _ => true,
+            })
+            .map(|ip| AddrInfo {
+                flags: 0,
+                family: if ip.is_ipv4() { AF_INET } else { AF_INET6 },
+                socktype: hints.socktype,
+                protocol: hints.protocol,
+                canonname: None,
+                addr: SockAddr::from(SocketAddr::new(ip, port)),
+            })
+            .collect();
+        if out.is_empty() {
+            return Err(WsaError::WSAHOST_NOT_FOUND);
+        }
+        if hints.flags & AI_CANONNAME != 0 {
+            out[0].canonname = Some(canon);
+        }
+        Ok(out)
+    }
+
+    fn getnameinfo_now(&self, addr: &SockAddr, flags: i32) -> Result<(String, String), WsaError> {
+        let a = addr.parse()?;
+        let ip = match a {
+            SocketAddr::V6(v6) => v6
+                .ip()
+                .to_ipv4_mapped()
+                .map_or(IpAddr::V6(*v6.ip()), IpAddr::V4),
+            SocketAddr::V4(v4) => IpAddr::V4(*v4.ip()),
+        };
+        let host = if flags & NI_NUMERICHOST != 0 {
+            a.ip().to_string()
+        } else {
+            let w = self.w();
+            let owner = if ip.is_loopback() {
+                Some(self.host)
+            } else {
+                w.net.hosts.iter().position(|h| h.addrs.contains(&ip))
+            };
+            match owner {
+                Some(h) => w.net.hosts[h].name.clone(),
+                None if flags & NI_NAMEREQD != 0 => return Err(WsaError::WSAHOST_NOT_FOUND),
+                None => a.ip().to_string(),
+            }
+        };
+        let dgram = flags & NI_DGRAM != 0;
+        let service = SERVICES
+            .iter()
+            .find(|&&(_, p, udp_only)| {
+                flags & NI_NUMERICSERV == 0 && p == a.port() && (dgram || !udp_only)
+            })
+            .map_or_else(|| a.port().to_string(), |(n, _, _)| n.to_string());
+        Ok((host, service))
+    }
+}
+
+impl Resolve for SimWinsock {
+    fn getaddrinfo(
+        &self,
+        node: Option<&str>,
+        service: Option<&str>,
+        hints: Option<&AddrInfoHints>,
+    ) -> Result<Vec<AddrInfo>, WsaError> {
+        let hints = hints.copied().unwrap_or_default();
+        self.call(
+            "getaddrinfo",
+            hints.flags as u64,
+            hints.family as u64,
+            |this| {
+                this.resolution_delay("getaddrinfo")?;
+                this.getaddrinfo_now(node, service, &hints)
+            },
+        )
+    }
+
+    fn getnameinfo(&self, addr: &SockAddr, flags: i32) -> Result<(String, String), WsaError> {
+        self.call("getnameinfo", flags as u64, 0, |this| {
+            this.resolution_delay("getnameinfo")?;
+            this.getnameinfo_now(addr, flags)
+        })
+    }
+
+    fn gethostname(&self) -> Result<String, WsaError> {
+        self.call("gethostname", 0, 0, |this| {
+            Ok(this.w().net.hosts[this.host].name.clone())
+        })
+    }
+
+    fn wsa_string_to_address(&self, s: &str, family: i32) -> Result<SockAddr, WsaError> {
+        self.call("WSAStringToAddress", family as u64, 0, |_| {
+            string_to_address(s, family)
+        })
+    }
+
+    fn wsa_address_to_string(&self, addr: &SockAddr) -> Result<String, WsaError> {
+        self.call("WSAAddressToString", 0, 0, |_| address_to_string(addr))
+    }
+}
