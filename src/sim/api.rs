@@ -154,6 +154,7 @@ impl SimWinsock {
     /// Common start of a call: preemption point, then (unless `startup_free`) the
     /// WSANOTINITIALISED check and the fault seam.
     pub(crate) fn enter(&self, call: &'static str, startup_free: bool) -> Result<(), WsaError> {
+        self.stop_if_killed()?;
         let check = |w: &mut World| -> Result<(), WsaError> {
             if startup_free {
                 return Ok(());
@@ -161,8 +162,13 @@ impl SimWinsock {
             if w.sock.procs[self.host].wsa_refs == 0 {
                 return Err(WsaError::WSANOTINITIALISED);
             }
-            match w.net.faults.on_call(call) {
-                Some(e) => Err(e),
+            let now = w.rt.now;
+            let net = &mut w.net;
+            match net.faults.on_call(call, &net.hosts[self.host].addrs, now) {
+                Some(e) => {
+                    w.record(usize::MAX, TraceKind::Fault("call fails"), 0, 0, 0);
+                    Err(e)
+                }
                 None => Ok(()),
             }
         };
@@ -183,6 +189,21 @@ impl SimWinsock {
         check(&mut self.w())
     }
 
+    /// A thread of a crashed host never returns from its call: it waits here, for nothing,
+    /// until the run ends (WSAEINTR while the run is torn down).
+    fn stop_if_killed(&self) -> Result<(), WsaError> {
+        loop {
+            let mut w = self.w();
+            if !w.net.faults.killed.contains(&self.tid) {
+                return Ok(());
+            }
+            let key = crate::sim::runtime::WaitKey::Thread(self.tid);
+            w.block(self.tid, "nothing (its host crashed)", &[key], None);
+            drop(w);
+            self.suspend()?;
+        }
+    }
+
     /// Common end of a call: last error, trace, polling accounting.
     pub(crate) fn finish<T: Traced>(
         &self,
@@ -191,6 +212,7 @@ impl SimWinsock {
         b: u64,
         r: Result<T, WsaError>,
     ) -> Result<T, WsaError> {
+        self.stop_if_killed()?;
         let park = {
             let mut w = self.w();
             let code = match &r {

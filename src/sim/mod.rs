@@ -33,7 +33,9 @@ mod world;
 pub use api::SimWinsock;
 pub use builder::SimBuilder;
 pub use net::fault;
-pub use net::fault::{FaultPlan, FaultRule, SegmentFilter, Verdict};
+pub use net::fault::{
+    FaultPlan, FaultRule, ParsePlanError, Scope, SegmentAction, SegmentFilter, Verdict, When,
+};
 pub use net::tcp::TcpState;
 pub use report::SimError;
 pub use runtime::{rng, trace};

@@ -32,6 +32,7 @@ impl RuntimeHooks<SimLayers> for World {
         match ev {
             NetTimer::SynRetry { sid, attempt, gen } => self.syn_retry(sid, attempt, gen),
             NetTimer::TimeWait { sid, gen } => self.time_wait_done(sid, gen),
+            NetTimer::Fault(t) => self.fault_timer(t),
         }
     }
 
@@ -121,13 +122,14 @@ impl fmt::Debug for Sim {
 impl Sim {
     pub(crate) fn new(cfg: Config, faults: FaultPlan) -> Sim {
         let runner = Runner::new(cfg.stack_size);
-        let world = World {
+        let mut world = World {
             net: Network::new(&cfg, faults),
             rt: Runtime::new(cfg),
             sock: SocketLayer::default(),
             kern: Kernel::default(),
             models: ModelState::default(),
         };
+        world.schedule_fault_timers();
         Sim {
             world: Arc::new(Mutex::new(world)),
             runner,

@@ -1,8 +1,6 @@
 //! Links and the wire: segments go out through the fault seam, travel with the link's latency
 //! and serialisation delay, and arrive in order per direction.
 
-use crate::sim::net::fault::Verdict;
-
 use super::host::wire;
 use super::segment::{SegKind, Segment};
 use super::{NetHooks, NetLayers};
@@ -60,8 +58,9 @@ where
             .to_sid
             .and_then(|sid| self.net.sockets.get(sid))
             .filter(|s| s.local.map(wire) == Some(seg.dst))
-            .map(|s| s.host)
-            .filter(|&h| !self.net.hosts[h].crashed);
+            .map(|s| s.host);
+        // A crashed host's segments are lost on arrival (or, by the plan, retransmitted
+        // until it is back or the sender gives up).
         let Some(to) = hinted.or_else(|| self.route(seg.from_host, seg.dst.ip())) else {
             return;
         };
@@ -81,38 +80,17 @@ where
         }
     }
 
-    /// Counts a segment and runs it through the fault plan: `None` when it is dropped for
+    /// Counts a segment and runs it through the fault plan: `None` when it is lost for
     /// good, else the segment and the extra delay it takes.
     fn through_faults(&mut self, seg: Segment) -> Option<(Segment, Nanos)> {
         self.rt.stats.segments += 1;
         let len = seg_len(&seg.kind);
         self.rt.stats.bytes += len as u64;
-        let mut extra = 0;
-        match self.net.faults.on_segment(&seg, self.rt.now) {
-            Verdict::Pass => {}
-            Verdict::Delay(d) => {
-                self.record(usize::MAX, TraceKind::Fault("delay"), 0, d, 0);
-                extra = d;
-            }
-            Verdict::Drop => {
-                self.record(usize::MAX, TraceKind::Fault("drop"), 0, len as u64, 0);
-                if matches!(
-                    seg.kind,
-                    SegKind::Syn | SegKind::Datagram { .. } | SegKind::Unreachable
-                ) {
-                    // Not retransmitted: a lost SYN costs the connect timeout, a lost datagram
-                    // is gone.
-                    return None;
-                }
-                // Reliable segments are retransmitted by TCP: the loss costs a timeout.
-                extra = self.rt.cfg.link.latency * 3 + 200_000_000;
-            }
-        }
-        Some((seg, extra))
+        self.fault_segment(seg, len)
     }
 
     /// Schedules `seg`'s arrival at host `to` after the link's serialisation and latency.
-    fn put_on_link(&mut self, seg: Segment, to: usize, extra: Nanos) {
+    pub(crate) fn put_on_link(&mut self, seg: Segment, to: usize, extra: Nanos) {
         let len = seg_len(&seg.kind);
         let (li, p) = self.link_of(seg.from_host, to);
         let ser = (len as u64 * p.ns_per_kib) / 1024;

@@ -36,6 +36,8 @@ pub(crate) enum NetTimer {
     SynRetry { sid: usize, attempt: u32, gen: u64 },
     /// Release a connection that finished TIME_WAIT.
     TimeWait { sid: usize, gen: u64 },
+    /// A timed event of the fault plan (`net::fault`).
+    Fault(crate::sim::net::fault::FaultTimer),
 }
 
 /// RFC 793 connection states.
