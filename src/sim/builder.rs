@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::net::fault::FaultPlan;
+use super::replay::Replay;
 use crate::sim::runtime::{sat_nanos, Config, EventRecording, Segmentation, SendMode, MAX_MSS};
 
 /// Builds a [`Sim`](crate::sim::Sim).
@@ -21,7 +22,8 @@ pub struct SimBuilder {
 }
 
 impl SimBuilder {
-    /// The root seed. Unset, it comes from `WINSOCK_SIM_SEED` or [`DEFAULT_SEED`](crate::sim::DEFAULT_SEED).
+    /// The root seed. Unset, it comes from `WINSOCK_SIM_SEED` or [`DEFAULT_SEED`](crate::sim::DEFAULT_SEED);
+    /// `WINSOCK_SIM_REPLAY` overrides it (see [`Replay`]).
     pub fn seed(mut self, seed: u64) -> Self {
         self.cfg.seed = seed;
         self
@@ -111,6 +113,30 @@ impl SimBuilder {
     /// The fault plan: rules that see every delivery and every call.
     pub fn faults(mut self, plan: FaultPlan) -> Self {
         self.faults = plan;
+        self
+    }
+
+    /// Takes the parts a [`Replay`] holds (seed, plan, contract options), leaving the others
+    /// as set. [`build`](SimBuilder::build) does this with `WINSOCK_SIM_REPLAY` when it is set.
+    pub fn replay(mut self, r: &Replay) -> Self {
+        if let Some(seed) = r.seed {
+            self.cfg.seed = seed;
+        }
+        if let Some(plan) = &r.plan {
+            self.faults = plan.clone();
+        }
+        if let Some(s) = r.segmentation {
+            self.cfg.segmentation = s;
+        }
+        if let Some(m) = r.send_mode {
+            self.cfg.send_mode = m;
+        }
+        if let Some(e) = r.event_recording {
+            self.cfg.event_recording = e;
+        }
+        if let Some((num, den)) = r.preempt {
+            self = self.preemption(num, den);
+        }
         self
     }
 }

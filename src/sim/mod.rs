@@ -16,7 +16,8 @@
 //! On top: `world` composes the layers ([`Sim`], [`HostHandle`]) and implements the hooks
 //! (`events`); `api` is [`SimWinsock`] with the per-call plumbing, and `calls/` holds its
 //! trait implementations ([`Winsock`](crate::Winsock), the model traits); `builder` is
-//! [`SimBuilder`], `report` is [`SimError`].
+//! [`SimBuilder`], `replay` is [`Replay`] (a run's identity as one line), `report` is
+//! [`SimError`].
 
 mod api;
 mod builder;
@@ -25,6 +26,7 @@ mod events;
 mod kernel;
 mod models;
 pub(crate) mod net;
+mod replay;
 mod report;
 pub(crate) mod runtime;
 mod socket;
@@ -37,7 +39,8 @@ pub use net::fault::{
     FaultPlan, FaultRule, ParsePlanError, Scope, SegmentAction, SegmentFilter, Verdict, When,
 };
 pub use net::tcp::TcpState;
-pub use report::SimError;
+pub use replay::{Replay, REPLAY_ENV};
+pub use report::{SimError, TestId};
 pub use runtime::{rng, trace};
 pub use runtime::{
     EventRecording, Report, Segmentation, SendMode, SimErrorKind, Stats, ThreadOutcome,

@@ -21,6 +21,7 @@ use crate::sim::kernel::Kernel;
 use crate::sim::models::ModelState;
 use crate::sim::net::segment::Segment;
 use crate::sim::net::Network;
+use crate::sim::replay::Replay;
 use crate::sim::report::SimError;
 use crate::sim::runtime::{
     sat_nanos, Config, LinkParams, Report, RunEnd, Runner, Runtime, RuntimeHooks, SimErrorKind,
@@ -209,6 +210,14 @@ impl Sim {
             last_trace: w.rt.trace.recent().iter().map(|r| r.to_string()).collect(),
             trace_hash: w.rt.trace.hash(),
             faults: w.net.faults.plan().clone(),
+            replay: Box::new(Replay {
+                seed: Some(w.rt.cfg.seed),
+                plan: Some(w.net.faults.plan().clone()),
+                segmentation: Some(w.rt.cfg.segmentation),
+                send_mode: Some(w.rt.cfg.send_mode),
+                event_recording: Some(w.rt.cfg.event_recording),
+                preempt: Some(w.rt.cfg.preempt),
+            }),
         }
     }
 
@@ -231,9 +240,17 @@ impl Sim {
 }
 
 impl SimBuilder {
-    /// Builds the simulation (no hosts yet).
+    /// Builds the simulation (no hosts yet). When `WINSOCK_SIM_REPLAY` is set, its seed, plan
+    /// and options replace the builder's: the line a failure prints replays that run.
+    ///
+    /// # Panics
+    /// If `WINSOCK_SIM_REPLAY` is set and does not parse.
     pub fn build(self) -> Sim {
-        Sim::new(self.cfg, self.faults)
+        let b = match Replay::from_env() {
+            Some(r) => self.replay(&r),
+            None => self,
+        };
+        Sim::new(b.cfg, b.faults)
     }
 }
 
