@@ -337,3 +337,33 @@ fn fault_runs_replay() {
         .collect();
     assert_eq!(hashes[0], hashes[1]);
 }
+
+#[test]
+fn failure_timeline_marks_the_injected_faults() {
+    // Proves: when a run fails after a fault, its report's timeline marks the fault's trace
+    // line with "!!" and the report gives the plan in its one-line form and a replay command.
+    let plan = FaultPlan::none().with(FaultRule::Reset {
+        at: Duration::from_millis(500),
+        scope: Scope::All,
+    });
+    let server: Side = Box::new(|ws, c| {
+        let mut buf = [0u8; 8];
+        ws.recv(c, &mut buf, 0).map(|_| ())
+    });
+    let client: Side = Box::new(|ws, s| {
+        ws.sleep(1000);
+        ws.send(s, b"x", 0).map(|_| ())
+    });
+    let err = scenario(plan, server, client, true).expect_err("the reset fails the client");
+    let text = err.to_string();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("!!") && l.contains("fault: reset")),
+        "{text}"
+    );
+    assert!(text.contains("fault plan: reset(all,500ms)"), "{text}");
+    assert!(
+        text.contains("WINSOCK_SIM_REPLAY='seed=3;plan=reset(all,500ms);"),
+        "{text}"
+    );
+}

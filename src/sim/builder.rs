@@ -7,6 +7,21 @@ use super::net::fault::FaultPlan;
 use super::replay::Replay;
 use crate::sim::runtime::{sat_nanos, Config, EventRecording, Segmentation, SendMode, MAX_MSS};
 
+/// Which contract a run holds the program to: what Windows does, or everything Microsoft's
+/// documentation allows. Code hardened against both runs on any Windows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contract {
+    /// What Windows does as observed: streams cut into full-size segments
+    /// ([`Segmentation::Mss`]), nonblocking sends all-or-nothing ([`SendMode::Windows`],
+    /// conformance NB-07), FD_READ/FD_OOB/FD_ACCEPT recorded on each arrival
+    /// ([`EventRecording::Windows`]).
+    Windows,
+    /// Everything the documentation allows at once: streams cut at random points
+    /// ([`Segmentation::Random`]), short nonblocking sends ([`SendMode::Partial`]), events
+    /// recorded again only after the re-enabling call ([`EventRecording::Documented`]).
+    Documented,
+}
+
 /// Builds a [`Sim`](crate::sim::Sim).
 ///
 /// ```
@@ -113,6 +128,33 @@ impl SimBuilder {
     /// The fault plan: rules that see every delivery and every call.
     pub fn faults(mut self, plan: FaultPlan) -> Self {
         self.faults = plan;
+        self
+    }
+
+    /// Sets segmentation, nonblocking send behaviour and WSAEventSelect recording at once, to
+    /// what Windows does or to everything its documentation allows (see [`Contract`]).
+    ///
+    /// ```
+    /// use winsock_sim::sim::{Contract, Sim};
+    /// let sim = Sim::builder().contract(Contract::Documented).build();
+    /// # drop(sim);
+    /// ```
+    pub fn contract(mut self, c: Contract) -> Self {
+        let (seg, send, events) = match c {
+            Contract::Windows => (
+                Segmentation::Mss,
+                SendMode::Windows,
+                EventRecording::Windows,
+            ),
+            Contract::Documented => (
+                Segmentation::Random,
+                SendMode::Partial,
+                EventRecording::Documented,
+            ),
+        };
+        self.cfg.segmentation = seg;
+        self.cfg.send_mode = send;
+        self.cfg.event_recording = events;
         self
     }
 

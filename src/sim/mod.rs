@@ -17,7 +17,7 @@
 //! (`events`); `api` is [`SimWinsock`] with the per-call plumbing, and `calls/` holds its
 //! trait implementations ([`Winsock`](crate::Winsock), the model traits); `builder` is
 //! [`SimBuilder`], `replay` is [`Replay`] (a run's identity as one line), `report` is
-//! [`SimError`].
+//! [`SimError`], `sweep` is [`Sweep`] (a seed range split across machines).
 
 mod api;
 mod builder;
@@ -30,10 +30,11 @@ mod replay;
 mod report;
 pub(crate) mod runtime;
 mod socket;
+mod sweep;
 mod world;
 
 pub use api::SimWinsock;
-pub use builder::SimBuilder;
+pub use builder::{Contract, SimBuilder};
 pub use net::fault;
 pub use net::fault::{
     FaultPlan, FaultRule, ParsePlanError, Scope, SegmentAction, SegmentFilter, Verdict, When,
@@ -46,4 +47,5 @@ pub use runtime::{
     EventRecording, Report, Segmentation, SendMode, SimErrorKind, Stats, ThreadOutcome,
     ThreadReport, DEFAULT_SEED,
 };
+pub use sweep::{Sweep, SweepSummary, SWEEP_ENV};
 pub use world::{HostHandle, Sim};
