@@ -367,3 +367,51 @@ fn failure_timeline_marks_the_injected_faults() {
         "{text}"
     );
 }
+
+/// An echo server on `PORT` that serves one connection at a time until its peer leaves.
+fn echo(ws: &SimWinsock) -> Result<(), WsaError> {
+    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], PORT))?;
+    ws.listen(l, SOMAXCONN)?;
+    loop {
+        let (c, _) = ws.accept(l)?;
+        let mut buf = [0u8; 64];
+        while let Ok(n @ 1..) = ws.recv(c, &mut buf, 0) {
+            ws.send(c, &buf[..n], 0)?;
+        }
+        ws.closesocket(c)?;
+    }
+}
+
+#[test]
+fn restarted_host_runs_its_services_again() {
+    // Proves: after a crash and restart, the threads registered with `on_restart` start
+    // again with the port free: the old connection gets a RST (WSAECONNRESET), a new one is
+    // served by the restarted server.
+    let plan: FaultPlan = "crash(192.0.2.1,1s,1500ms)".parse().unwrap();
+    let mut sim = Sim::builder().seed(9).faults(plan).build();
+    let server = sim.host("server", "192.0.2.1");
+    let client = sim.host("client", "192.0.2.2");
+    server.spawn_daemon("echo", echo);
+    server.on_restart("echo again", echo);
+    client.spawn("client", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.connect(s, &SockAddr::v4(SERVER, PORT))?;
+        ws.send(s, b"before", 0)?;
+        assert_eq!(common::recv_exact(ws, s, 6)?, b"before");
+        ws.sleep(1200);
+        ws.send(s, b"during", 0)?;
+        let mut buf = [0u8; 8];
+        assert_eq!(ws.recv(s, &mut buf, 0), Err(WsaError::WSAECONNRESET));
+        ws.closesocket(s)?;
+        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.connect(s, &SockAddr::v4(SERVER, PORT))?;
+        ws.send(s, b"after", 0)?;
+        assert_eq!(common::recv_exact(ws, s, 5)?, b"after");
+        ws.closesocket(s)
+    });
+    let report = ok(sim.run());
+    assert!(report.threads.iter().any(|t| t.name == "echo again"));
+}

@@ -293,6 +293,17 @@ impl HostHandle {
         crate::api::ThreadId(w.new_thread(self.id, name.to_string(), true, Box::new(f)))
     }
 
+    /// Registers a thread to start (as a daemon) each time this host restarts after a crash
+    /// ([`FaultRule::Crash`](crate::sim::FaultRule::Crash) with a restart time): a restarted
+    /// machine runs its services again, with fresh sockets and its ports free.
+    pub fn on_restart<F>(&self, name: &str, f: F)
+    where
+        F: Fn(&SimWinsock) -> Result<(), WsaError> + Send + Sync + 'static,
+    {
+        let mut w = self.world.lock();
+        w.rt.restarts.push((self.id, name.to_string(), Arc::new(f)));
+    }
+
     /// Adds another address (IPv4 or IPv6) to the host.
     ///
     /// # Panics

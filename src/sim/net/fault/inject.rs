@@ -287,12 +287,14 @@ where
         }
     }
 
-    /// A crashed host answers again, with no sockets.
+    /// A crashed host answers again, with no sockets; the threads registered with
+    /// `HostHandle::on_restart` start again.
     fn restart_host(&mut self, ip: IpAddr) {
         if let Some(&h) = self.net.addr_map.get(&ip) {
             if self.net.hosts[h].crashed {
                 self.mark("host restarted", h as u64);
                 self.net.hosts[h].crashed = false;
+                self.restart_threads(h);
             }
         }
     }
