@@ -415,3 +415,101 @@ fn restarted_host_runs_its_services_again() {
     let report = ok(sim.run());
     assert!(report.threads.iter().any(|t| t.name == "echo again"));
 }
+
+#[test]
+fn udp_datagram_duplicated_once() {
+    // Proves: `seg(nth=1,all,data,duplicate)` delivers the first datagram twice and the
+    // second once (UDP may duplicate; TCP segments are never duplicated).
+    let plan: FaultPlan = "seg(nth=1,all,data,duplicate)".parse().unwrap();
+    let mut sim = Sim::builder().seed(2).faults(plan).build();
+    let rx = sim.host("rx", "192.0.2.1");
+    let tx = sim.host("tx", "192.0.2.2");
+    rx.spawn("rx", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let s = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        ws.bind(s, &SockAddr::v4([0, 0, 0, 0], 5000))?;
+        let mut got = Vec::new();
+        let mut buf = [0u8; 16];
+        for _ in 0..3 {
+            let (n, _) = ws.recvfrom(s, &mut buf, 0)?;
+            got.push(buf[..n].to_vec());
+        }
+        assert_eq!(got, [b"one".to_vec(), b"one".to_vec(), b"two".to_vec()]);
+        ws.closesocket(s)
+    });
+    tx.spawn("tx", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let s = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        ws.sleep(10);
+        ws.sendto(s, b"one", 0, &SockAddr::v4(SERVER, 5000))?;
+        ws.sendto(s, b"two", 0, &SockAddr::v4(SERVER, 5000))?;
+        ws.closesocket(s)
+    });
+    ok(sim.run());
+}
+
+#[test]
+fn reset_scoped_to_one_host_spares_the_others() {
+    // Proves: a Reset scoped to one client host resets that host's connection only: the other
+    // client's connection to the same server keeps working.
+    let plan: FaultPlan = "reset(host=192.0.2.2,1s)".parse().unwrap();
+    let mut sim = Sim::builder().seed(5).faults(plan).build();
+    sim.host("server", "192.0.2.1").spawn_daemon("echo", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.bind(l, &SockAddr::v4([0, 0, 0, 0], PORT))?;
+        ws.listen(l, SOMAXCONN)?;
+        loop {
+            let (c, _) = ws.accept(l)?;
+            ws.create_thread("conn", move |ws| {
+                let mut buf = [0u8; 64];
+                while let Ok(n @ 1..) = ws.recv(c, &mut buf, 0) {
+                    ws.send(c, &buf[..n], 0)?;
+                }
+                ws.closesocket(c)
+            })?;
+        }
+    });
+    for (name, addr, reset) in [("hit", "192.0.2.2", true), ("spared", "192.0.2.3", false)] {
+        sim.host(name, addr).spawn(name, move |ws| {
+            ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+            let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+            ws.connect(s, &SockAddr::v4(SERVER, PORT))?;
+            ws.sleep(1500);
+            let r = ws.send(s, b"ping", 0);
+            if reset {
+                assert_eq!(r, Err(WsaError::WSAECONNRESET));
+            } else {
+                assert_eq!(r, Ok(4));
+                assert_eq!(common::recv_exact(ws, s, 4)?, b"ping");
+            }
+            ws.closesocket(s)
+        });
+    }
+    ok(sim.run());
+}
+
+#[test]
+fn scheduled_loss_costs_one_retransmission_timeout() {
+    // Proves: `seg(at=1s,all,data,drop)` loses the first data segment sent after 1 s once: it
+    // arrives one RTO (300 ms) late, intact; data sent before 1 s is not touched.
+    let plan: FaultPlan = "seg(at=1s,all,data,drop)".parse().unwrap();
+    let server: Side = Box::new(|ws, c| {
+        for _ in 0..2 {
+            let got = common::recv_exact(ws, c, 4)?;
+            ws.send(c, &got, 0)?;
+        }
+        ws.closesocket(c)
+    });
+    let client: Side = Box::new(|ws, s| {
+        for (at, rtt) in [(500, 2), (1000, 302)] {
+            ws.sleep(at - ws.get_tick_count() % 1000);
+            let t0 = ws.get_tick_count();
+            ws.send(s, b"ping", 0)?;
+            assert_eq!(common::recv_exact(ws, s, 4)?, b"ping");
+            assert_eq!(ws.get_tick_count() - t0, rtt);
+        }
+        ws.closesocket(s)
+    });
+    ok(scenario(plan, server, client, true));
+}

@@ -120,6 +120,15 @@ where
                 self.retransmit(seg)
             }
             Verdict::Reset => self.reset_segment(seg),
+            Verdict::Duplicate => {
+                if let SegKind::Datagram { .. } = seg.kind {
+                    if let Some(to) = self.route(seg.from_host, seg.dst.ip()) {
+                        self.mark(why, len as u64);
+                        self.put_on_link(seg.clone(), to, 0);
+                    }
+                }
+                Some((seg, 0))
+            }
         }
     }
 

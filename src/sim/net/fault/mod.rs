@@ -54,6 +54,8 @@ pub enum Verdict {
     /// Replace a TCP segment with a reset sent to both ends (as a middlebox or a peer's
     /// stack would): each side sees WSAECONNRESET.
     Reset,
+    /// Deliver a UDP datagram twice.
+    Duplicate,
 }
 
 /// Which segments a rule applies to.
@@ -106,6 +108,8 @@ pub enum SegmentAction {
     Drop,
     /// The connection is reset: both ends get a RST instead (TCP segments only).
     Reset,
+    /// A UDP datagram arrives twice (TCP segments pass: TCP never duplicates bytes).
+    Duplicate,
 }
 
 /// One fault rule.

@@ -153,6 +153,7 @@ impl FaultSeam {
                         SegmentAction::Delay(d) => (Verdict::Delay(sat_nanos(d)), "delay"),
                         SegmentAction::Drop => (Verdict::Drop, "drop"),
                         SegmentAction::Reset => (Verdict::Reset, "reset"),
+                        SegmentAction::Duplicate => (Verdict::Duplicate, "duplicate"),
                     };
                 }
                 _ => {}

@@ -1,5 +1,5 @@
 //! proptest strategies for fault plans: one per family, a tcp-safe one (a correct TCP program
-//! survives it) and a hostile one (resets, partitions, crashes, failing calls). Every strategy
+//! survives it) and a hostile one (resets, partitions, crashes, failing calls, UDP faults). Every strategy
 //! shrinks toward fewer rules (collections shrink by dropping elements), later faults (times
 //! and counts shrink toward their upper end) and milder ones (rates and delays shrink
 //! toward the lower end).
@@ -149,8 +149,24 @@ impl FaultPlan {
         plan_of(rule, 2)
     }
 
+    /// UDP's faults: datagrams lost, duplicated or delayed, at small rates or once.
+    pub fn udp_strategy() -> impl Strategy<Value = FaultPlan> {
+        let action = prop_oneof![
+            Just(SegmentAction::Duplicate),
+            Just(SegmentAction::Drop),
+            (0u64..=50).prop_map(|ms| SegmentAction::Delay(Duration::from_millis(ms))),
+        ];
+        let rule = (when(10_000, 50), action).prop_map(|(when, action)| FaultRule::Segment {
+            when,
+            scope: Scope::All,
+            filter: SegmentFilter::Data,
+            action,
+        });
+        plan_of(rule, 2)
+    }
+
     /// Everything at once among `hosts` (times up to `max_ms`): the tcp-safe rules plus
-    /// resets, a partition, a crash and failing calls.
+    /// resets, a partition, a crash, failing calls and UDP's faults.
     pub fn hostile_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
         (
             Self::tcp_strategy(),
@@ -158,9 +174,10 @@ impl FaultPlan {
             Self::partition_strategy(hosts.clone(), max_ms),
             Self::crash_strategy(hosts, max_ms),
             Self::call_strategy(),
+            Self::udp_strategy(),
         )
-            .prop_map(|(a, b, c, d, e)| FaultPlan {
-                rules: [a.rules, b.rules, c.rules, d.rules, e.rules].concat(),
+            .prop_map(|(a, b, c, d, e, f)| FaultPlan {
+                rules: [a.rules, b.rules, c.rules, d.rules, e.rules, f.rules].concat(),
             })
     }
 }

@@ -8,7 +8,7 @@
 //! | [`FaultRule::Delay`] | `delay(data,1/8,500ms)` |
 //! | [`FaultRule::Drop`] | `drop(any,1/16)` |
 //! | [`FaultRule::FailCall`] | `fail(send,WSAENOBUFS,1/4)` |
-//! | [`FaultRule::Segment`] | `seg(nth=3,ep=192.0.2.1:9000,data,reset)`; actions `delay=5ms`, `drop`, `reset` |
+//! | [`FaultRule::Segment`] | `seg(nth=3,ep=192.0.2.1:9000,data,reset)`; actions `delay=5ms`, `drop`, `reset`, `duplicate` |
 //! | [`FaultRule::Call`] | `call(nth=2,host=192.0.2.1,send,WSAENOBUFS)` |
 //! | [`FaultRule::Reset`] | `reset(all,2s)` |
 //! | [`FaultRule::Partition`] | `partition(192.0.2.1,192.0.2.2/192.0.2.3,1s,5s)` (`-`: never heals) |
@@ -268,6 +268,7 @@ impl fmt::Display for SegmentAction {
             SegmentAction::Delay(d) => write!(f, "delay={}", Dur(d)),
             SegmentAction::Drop => f.write_str("drop"),
             SegmentAction::Reset => f.write_str("reset"),
+            SegmentAction::Duplicate => f.write_str("duplicate"),
         }
     }
 }
@@ -278,8 +279,11 @@ impl FromStr for SegmentAction {
         match (s, s.split_once('=')) {
             ("drop", _) => Ok(SegmentAction::Drop),
             ("reset", _) => Ok(SegmentAction::Reset),
+            ("duplicate", _) => Ok(SegmentAction::Duplicate),
             (_, Some(("delay", d))) => parse_dur(d).map(SegmentAction::Delay),
-            _ => bad(format!("{s:?}: action is delay=DURATION, drop or reset")),
+            _ => bad(format!(
+                "{s:?}: action is delay=DURATION, drop, reset or duplicate"
+            )),
         }
     }
 }
@@ -532,6 +536,7 @@ fn action_code(a: SegmentAction) -> String {
         SegmentAction::Delay(d) => format!("SegmentAction::Delay({})", DurCode(d)),
         SegmentAction::Drop => "SegmentAction::Drop".to_string(),
         SegmentAction::Reset => "SegmentAction::Reset".to_string(),
+        SegmentAction::Duplicate => "SegmentAction::Duplicate".to_string(),
     }
 }
 
