@@ -513,3 +513,32 @@ fn scheduled_loss_costs_one_retransmission_timeout() {
     });
     ok(scenario(plan, server, client, true));
 }
+
+#[test]
+fn reset_syns_are_refused_as_by_a_full_backlog() {
+    // Proves: `seg(rate=1/1,all,syn,reset)` answers every SYN with RST, as a listener with a
+    // full accept backlog does: Windows retries twice (0.5 s, 1 s) and connect fails with
+    // WSAECONNREFUSED after 1.5 s and three round trips.
+    let plan: FaultPlan = "seg(rate=1/1,all,syn,reset)".parse().unwrap();
+    let mut sim = Sim::builder().seed(1).faults(plan).build();
+    sim.host("server", "192.0.2.1")
+        .spawn_daemon("listener", |ws| {
+            ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+            let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+            ws.bind(l, &SockAddr::v4([0, 0, 0, 0], PORT))?;
+            ws.listen(l, SOMAXCONN)?;
+            ws.accept(l).map(|_| ())
+        });
+    sim.host("client", "192.0.2.2").spawn("client", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        let t0 = ws.get_tick_count();
+        assert_eq!(
+            ws.connect(s, &SockAddr::v4(SERVER, PORT)),
+            Err(WsaError::WSAECONNREFUSED)
+        );
+        assert_eq!(ws.get_tick_count() - t0, 1506);
+        ws.closesocket(s)
+    });
+    ok(sim.run());
+}

@@ -19,7 +19,7 @@ impl<L: NetLayers> World<L>
 where
     Self: NetHooks<L>,
 {
-    fn link(&self, from: usize, to: usize) -> LinkParams {
+    pub(crate) fn link(&self, from: usize, to: usize) -> LinkParams {
         if from == to {
             return self.rt.cfg.loopback;
         }

@@ -170,11 +170,17 @@ where
 
     /// The connection a segment belongs to is reset: its receiver gets a RST in its place,
     /// and its sender a RST from the receiver's address.
+    ///
+    /// A reset SYN is answered with a RST and goes no further, as a listener whose backlog is
+    /// full answers (Windows then retries twice and reports WSAECONNREFUSED).
     fn reset_segment(&mut self, seg: Segment) -> Option<(Segment, Nanos)> {
-        if !matches!(
-            seg.kind,
-            SegKind::Data { .. } | SegKind::Ack | SegKind::Fin { .. }
-        ) {
+        let syn = seg.kind == SegKind::Syn;
+        if !syn
+            && !matches!(
+                seg.kind,
+                SegKind::Data { .. } | SegKind::Ack | SegKind::Fin { .. }
+            )
+        {
             return Some((seg, 0));
         }
         self.mark("reset", seg.from_sid as u64);
@@ -188,7 +194,12 @@ where
                 kind: SegKind::Rst,
                 ack: None,
             };
-            self.put_on_link(back, seg.from_host, 0);
+            // It leaves the receiver when the segment would have reached it.
+            let there = self.link(seg.from_host, to).latency;
+            self.put_on_link(back, seg.from_host, there);
+        }
+        if syn {
+            return None;
         }
         Some((
             Segment {

@@ -106,7 +106,8 @@ pub enum SegmentAction {
     Delay(Duration),
     /// Loss (TCP retransmits, with Windows' timeouts and give-up).
     Drop,
-    /// The connection is reset: both ends get a RST instead (TCP segments only).
+    /// The connection is reset: both ends get a RST instead (TCP segments only). A reset SYN
+    /// is refused as by a listener whose accept backlog is full.
     Reset,
     /// A UDP datagram arrives twice (TCP segments pass: TCP never duplicates bytes).
     Duplicate,
