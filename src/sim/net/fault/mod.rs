@@ -17,10 +17,11 @@
 //! Bytes are never lost, duplicated or reordered. Lost SYNs lead to the connect timeout; lost
 //! UDP datagrams are gone.
 //!
-//! The plan prints as Rust code with `{:?}` and as a one-line string with `{}` that
+//! The plan prints as Rust code with `{:?}` (`code`) and as a one-line string with `{}` that
 //! [`FaultPlan::from_str`](std::str::FromStr) parses back (`text`); `strategy` holds the
-//! proptest strategies.
+//! proptest strategies, `seam` the verdicts, `inject` what the plan does to the network.
 
+mod code;
 mod inject;
 mod seam;
 mod strategy;
