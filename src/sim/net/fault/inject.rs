@@ -137,8 +137,9 @@ where
     /// `TcpMaxDataRetransmissions` lost retransmissions and one more timeout, the sender gives
     /// the connection up.
     fn retransmit(&mut self, seg: Segment) -> Option<(Segment, Nanos)> {
-        let rtt = 2 * self.rt.cfg.link.latency;
-        let rto = sat_nanos(RTO_MIN).max(2 * rtt);
+        // Capped so that the doubled waits stay far from overflow with absurd latencies.
+        let rtt = self.rt.cfg.link.latency.saturating_mul(2);
+        let rto = sat_nanos(RTO_MIN).max(rtt.saturating_mul(2)).min(1 << 50);
         let mut wait: Nanos = 0;
         for k in 0..MAX_DATA_RETRANSMISSIONS {
             wait += rto << k;
