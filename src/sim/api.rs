@@ -154,7 +154,6 @@ impl SimWinsock {
     /// Common start of a call: preemption point, then (unless `startup_free`) the
     /// WSANOTINITIALISED check and the fault seam.
     pub(crate) fn enter(&self, call: &'static str, startup_free: bool) -> Result<(), WsaError> {
-        self.stop_if_killed()?;
         let check = |w: &mut World| -> Result<(), WsaError> {
             if startup_free {
                 return Ok(());
@@ -177,6 +176,10 @@ impl SimWinsock {
             if w.rt.tearing_down {
                 return Err(WsaError::WSAEINTR);
             }
+            if w.net.faults.is_killed(self.tid) {
+                drop(w);
+                return Err(self.stop_for_good());
+            }
             w.rt.stats.calls += 1;
             let (num, den) = w.rt.cfg.preempt;
             if !(num > 0 && w.rt.rng_sched.chance(num, den)) {
@@ -190,17 +193,16 @@ impl SimWinsock {
     }
 
     /// A thread of a crashed host never returns from its call: it waits here, for nothing,
-    /// until the run ends (WSAEINTR while the run is torn down).
-    fn stop_if_killed(&self) -> Result<(), WsaError> {
+    /// until the run is torn down (then WSAEINTR).
+    fn stop_for_good(&self) -> WsaError {
         loop {
             let mut w = self.w();
-            if !w.net.faults.killed.contains(&self.tid) {
-                return Ok(());
-            }
             let key = crate::sim::runtime::WaitKey::Thread(self.tid);
             w.block(self.tid, "nothing (its host crashed)", &[key], None);
             drop(w);
-            self.suspend()?;
+            if let Err(e) = self.suspend() {
+                return e;
+            }
         }
     }
 
@@ -212,9 +214,12 @@ impl SimWinsock {
         b: u64,
         r: Result<T, WsaError>,
     ) -> Result<T, WsaError> {
-        self.stop_if_killed()?;
         let park = {
             let mut w = self.w();
+            if w.net.faults.is_killed(self.tid) {
+                drop(w);
+                return Err(self.stop_for_good());
+            }
             let code = match &r {
                 Ok(v) => {
                     w.rt.threads[self.tid].last_error = 0;

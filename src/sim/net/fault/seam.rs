@@ -58,6 +58,11 @@ impl FaultSeam {
         }
     }
 
+    /// Whether thread `tid` died with its host (cheap when no host crashed).
+    pub(crate) fn is_killed(&self, tid: usize) -> bool {
+        !self.killed.is_empty() && self.killed.contains(&tid)
+    }
+
     /// The plan the seam applies.
     pub(crate) fn plan(&self) -> &FaultPlan {
         &self.plan
