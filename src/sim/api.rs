@@ -161,6 +161,9 @@ impl SimWinsock {
             if w.sock.procs[self.host].wsa_refs == 0 {
                 return Err(WsaError::WSANOTINITIALISED);
             }
+            if w.net.faults.idle() {
+                return Ok(());
+            }
             let now = w.rt.now;
             let net = &mut w.net;
             match net.faults.on_call(call, &net.hosts[self.host].addrs, now) {
@@ -176,7 +179,7 @@ impl SimWinsock {
             if w.rt.tearing_down {
                 return Err(WsaError::WSAEINTR);
             }
-            if w.net.faults.is_killed(self.tid) {
+            if !w.net.faults.idle() && w.net.faults.is_killed(self.tid) {
                 drop(w);
                 return Err(self.stop_for_good());
             }

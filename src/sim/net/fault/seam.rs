@@ -58,6 +58,12 @@ impl FaultSeam {
         }
     }
 
+    /// Whether the seam has nothing to do (no rule, no crashed host's thread): the hot paths
+    /// skip it then.
+    pub(crate) fn idle(&self) -> bool {
+        self.plan.rules.is_empty() && self.killed.is_empty()
+    }
+
     /// Whether thread `tid` died with its host (cheap when no host crashed).
     pub(crate) fn is_killed(&self, tid: usize) -> bool {
         !self.killed.is_empty() && self.killed.contains(&tid)
