@@ -81,3 +81,48 @@ fn the_right_server_passes_the_same_search() {
     // the search above draws.
     assert!(search(false, 32).is_none());
 }
+
+/// Searches seeds and reset plans for a run after which the echo server holds more than its
+/// listener; the shrunk case's replay.
+fn search_leak(leaky: bool, cases: u32) -> Option<Replay> {
+    use common::servers::run_echo;
+    use std::net::IpAddr;
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let rng = TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let hosts = vec![IpAddr::from([192, 0, 2, 1]), IpAddr::from([192, 0, 2, 2])];
+    let plans = FaultPlan::reset_strategy(hosts, 2_000);
+    let result = runner.run(&(any::<u64>(), plans), |(seed, plan)| {
+        let (r, open, replay) = run_echo(Sim::builder().seed(seed).faults(plan), leaky);
+        r.map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(open, 1, "sockets leaked; replay: {}", replay);
+        Ok(())
+    });
+    match result {
+        Ok(()) => None,
+        Err(TestError::Fail(_, (seed, plan))) => {
+            Some(run_echo(Sim::builder().seed(seed).faults(plan), leaky).2)
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn socket_leaked_on_reset_is_caught_and_replays() {
+    // Proves: a server that forgets closesocket after WSAECONNRESET is caught within 32
+    // cases of seeds and reset plans by counting the server's open sockets after the run,
+    // and the failing case's replay (which the assertion prints) leaks again; the server that
+    // closes passes the same search.
+    let replay = search_leak(true, 32).expect("the leak is found within 32 cases");
+    assert!(
+        replay.plan.as_ref().is_some_and(|p| !p.is_empty()),
+        "{replay}"
+    );
+    let (r, open, _) = common::servers::run_echo(Sim::builder().replay(&replay), true);
+    assert!(r.is_ok() && open > 1, "the replay leaks again: {open} open");
+    assert!(search_leak(false, 32).is_none());
+}

@@ -13,7 +13,7 @@ use super::builder::SimBuilder;
 use super::net::fault::FaultPlan;
 use super::net::tcp::NetTimer;
 use super::runtime::trace::TraceRecord;
-use super::socket::handles::Process;
+use super::socket::handles::{HandleObj, Process};
 use super::socket::SocketLayer;
 use crate::api::WsaError;
 use crate::sim::api::{SimLayers, SimWinsock, World};
@@ -59,6 +59,18 @@ impl RuntimeHooks<SimLayers> for World {
 
     fn end_of_instant(&mut self) -> bool {
         self.flush_acks()
+    }
+}
+
+/// The seed, plan and options of the world's run.
+fn replay_of(w: &World) -> Replay {
+    Replay {
+        seed: Some(w.rt.cfg.seed),
+        plan: Some(w.net.faults.plan().clone()),
+        segmentation: Some(w.rt.cfg.segmentation),
+        send_mode: Some(w.rt.cfg.send_mode),
+        event_recording: Some(w.rt.cfg.event_recording),
+        preempt: Some(w.rt.cfg.preempt),
     }
 }
 
@@ -210,15 +222,15 @@ impl Sim {
             last_trace: w.rt.trace.recent().iter().map(|r| r.to_string()).collect(),
             trace_hash: w.rt.trace.hash(),
             faults: w.net.faults.plan().clone(),
-            replay: Box::new(Replay {
-                seed: Some(w.rt.cfg.seed),
-                plan: Some(w.net.faults.plan().clone()),
-                segmentation: Some(w.rt.cfg.segmentation),
-                send_mode: Some(w.rt.cfg.send_mode),
-                event_recording: Some(w.rt.cfg.event_recording),
-                preempt: Some(w.rt.cfg.preempt),
-            }),
+            replay: Box::new(replay_of(w)),
         }
+    }
+
+    /// This run's seed, fault plan and options: `WINSOCK_SIM_REPLAY=<this>` (or
+    /// `SimBuilder::replay`) reruns it. For checks made after [`Sim::run`] returned `Ok`
+    /// (a failed run's [`SimError`] carries it already).
+    pub fn replay(&self) -> Replay {
+        replay_of(&self.world.lock())
     }
 
     /// Every trace record kept (all of them with `full_trace(true)`), formatted one per line.
@@ -313,6 +325,16 @@ impl HostHandle {
             .parse()
             .unwrap_or_else(|_| panic!("{addr:?} is not an IP address"));
         self.world.lock().add_address(self.id, ip);
+    }
+
+    /// The socket handles this host's process holds open (sockets not yet passed to
+    /// `closesocket`): after a run, a leak check (a server should hold only its listeners).
+    pub fn open_sockets(&self) -> usize {
+        self.world.lock().sock.procs[self.id]
+            .handles
+            .iter()
+            .filter(|h| matches!(h, Some(HandleObj::Socket(_))))
+            .count()
     }
 
     /// The host's index.
