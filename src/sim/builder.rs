@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use super::net::fault::FaultPlan;
 use super::replay::Replay;
-use crate::sim::runtime::{sat_nanos, Config, EventRecording, Segmentation, SendMode, MAX_MSS};
+use crate::sim::runtime::{
+    sat_nanos, Config, EventRecording, Schedule, Segmentation, SendMode, MAX_MSS,
+};
 
 /// Which contract a run holds the program to: what Windows does, or everything Microsoft's
 /// documentation allows. Code hardened against both runs on any Windows.
@@ -85,6 +87,13 @@ impl SimBuilder {
     /// [`EventRecording::Windows`]).
     pub fn event_recording(mut self, r: EventRecording) -> Self {
         self.cfg.event_recording = r;
+        self
+    }
+
+    /// How the next thread is chosen (default [`Schedule::Random`]; [`Schedule::Pct`] for
+    /// bugs that need a few specific preemptions).
+    pub fn schedule(mut self, s: Schedule) -> Self {
+        self.cfg.schedule = s;
         self
     }
 
@@ -175,6 +184,9 @@ impl SimBuilder {
         }
         if let Some(e) = r.event_recording {
             self.cfg.event_recording = e;
+        }
+        if let Some(s) = r.schedule {
+            self.cfg.schedule = s;
         }
         if let Some((num, den)) = r.preempt {
             self = self.preemption(num, den);

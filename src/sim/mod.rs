@@ -44,7 +44,7 @@ pub use replay::{Replay, REPLAY_ENV};
 pub use report::{SimError, TestId};
 pub use runtime::{rng, trace};
 pub use runtime::{
-    EventRecording, Report, Segmentation, SendMode, SimErrorKind, Stats, ThreadOutcome,
+    EventRecording, Report, Schedule, Segmentation, SendMode, SimErrorKind, Stats, ThreadOutcome,
     ThreadReport, DEFAULT_SEED,
 };
 pub use sweep::{Sweep, SweepSummary, SWEEP_ENV};

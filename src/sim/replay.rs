@@ -8,7 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::net::fault::{FaultPlan, ParsePlanError};
-use crate::sim::runtime::{EventRecording, Segmentation, SendMode};
+use crate::sim::runtime::{EventRecording, Schedule, Segmentation, SendMode};
 
 /// The environment variable that makes every [`SimBuilder::build`](crate::sim::SimBuilder::build)
 /// of the process use the seed, plan and options it holds (one [`Replay`] line).
@@ -37,6 +37,8 @@ pub struct Replay {
     pub event_recording: Option<EventRecording>,
     /// Preemption probability (`preempt=num/den`).
     pub preempt: Option<(u64, u64)>,
+    /// Thread scheduling (`sched=random` or `sched=pct:<change points>:<horizon>`).
+    pub schedule: Option<Schedule>,
 }
 
 impl Replay {
@@ -104,6 +106,14 @@ impl fmt::Display for Replay {
         if let Some((n, d)) = self.preempt {
             parts.push(format!("preempt={n}/{d}"));
         }
+        match self.schedule {
+            None => {}
+            Some(Schedule::Random) => parts.push("sched=random".to_string()),
+            Some(Schedule::Pct {
+                change_points,
+                horizon,
+            }) => parts.push(format!("sched=pct:{change_points}:{horizon}")),
+        }
         f.write_str(&parts.join(";"))
     }
 }
@@ -167,6 +177,20 @@ impl FromStr for Replay {
                     match ratio {
                         Some(p) => r.preempt = Some(p),
                         None => return bad(format!("preempt={v:?}: num/den")),
+                    }
+                }
+                "sched" => {
+                    let pct = v.strip_prefix("pct:").and_then(|rest| {
+                        let (d, h) = rest.split_once(':')?;
+                        Some(Schedule::Pct {
+                            change_points: d.parse().ok()?,
+                            horizon: h.parse().ok()?,
+                        })
+                    });
+                    r.schedule = match (v, pct) {
+                        ("random", _) => Some(Schedule::Random),
+                        (_, Some(p)) => Some(p),
+                        _ => return bad(format!("sched={v:?}: random or pct:<points>:<horizon>")),
                     }
                 }
                 _ => return bad(format!("{k:?} is not a replay key")),

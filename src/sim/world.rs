@@ -71,6 +71,7 @@ fn replay_of(w: &World) -> Replay {
         send_mode: Some(w.rt.cfg.send_mode),
         event_recording: Some(w.rt.cfg.event_recording),
         preempt: Some(w.rt.cfg.preempt),
+        schedule: Some(w.rt.cfg.schedule),
     }
 }
 

@@ -21,7 +21,7 @@ mod timers;
 pub mod trace;
 
 pub(crate) use config::{sat_nanos, Config, LinkParams, MAX_MSS};
-pub use config::{EventRecording, Segmentation, SendMode, DEFAULT_SEED};
+pub use config::{EventRecording, Schedule, Segmentation, SendMode, DEFAULT_SEED};
 pub use report::{Report, SimErrorKind, Stats, ThreadReport};
 pub(crate) use run_loop::{RestartBody, RunEnd, Runner, ThreadBody};
 pub use threads::ThreadOutcome;
@@ -94,6 +94,9 @@ pub(crate) struct Runtime<L: Layers> {
     pub counted_threads: usize,
     pub counted_unfinished: usize,
     pub tearing_down: bool,
+    /// PCT state: each thread's priority (0 = not drawn yet), the steps taken, the change
+    /// points still ahead (sorted), and the next priority a change point hands out.
+    pub pct: threads::PctState,
     /// Threads to start again on a host that restarts after a crash: (host, name, body).
     pub restarts: Vec<(usize, String, RestartBody<L>)>,
     /// Set when a thread panicked or returned an error: the run stops at once.
@@ -102,6 +105,8 @@ pub(crate) struct Runtime<L: Layers> {
 
 impl<L: Layers> Runtime<L> {
     pub(crate) fn new(cfg: Config) -> Runtime<L> {
+        let cfg_schedule = cfg.schedule;
+        let mut rng_pct = Rng::derive(cfg.seed, "pct");
         Runtime {
             rng_sched: Rng::derive(cfg.seed, "sched"),
             trace: Trace::new(cfg.trace_keep, cfg.full_trace),
@@ -119,6 +124,7 @@ impl<L: Layers> Runtime<L> {
             counted_unfinished: 0,
             tearing_down: false,
             restarts: Vec::new(),
+            pct: threads::PctState::new(&cfg_schedule, &mut rng_pct),
             failed: None,
         }
     }

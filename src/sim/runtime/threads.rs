@@ -253,6 +253,9 @@ where
 
     /// Picks the next thread to run with the scheduling generator.
     pub(crate) fn pick_runnable(&mut self) -> Option<usize> {
+        if self.rt.pct.on {
+            return self.pick_pct();
+        }
         let rt = &mut self.rt;
         match rt.runnable.len() {
             0 => None,
@@ -262,6 +265,38 @@ where
                 Some(rt.runnable.swap_remove(i))
             }
         }
+    }
+
+    /// PCT's choice: the runnable thread of highest priority (drawn on first sight); at a
+    /// change point the chosen thread drops below all others.
+    fn pick_pct(&mut self) -> Option<usize> {
+        let rt = &mut self.rt;
+        if rt.runnable.is_empty() {
+            return None;
+        }
+        let pct = &mut rt.pct;
+        let mut best = 0;
+        for i in 0..rt.runnable.len() {
+            let tid = rt.runnable[i];
+            if pct.prio.len() <= tid {
+                pct.prio.resize(tid + 1, 0);
+            }
+            if pct.prio[tid] == 0 {
+                // Initial priorities sit above every change point's.
+                pct.prio[tid] = (1 << 62) | (rt.rng_sched.next_u64() >> 2) | 1;
+            }
+            if pct.prio[tid] > pct.prio[rt.runnable[best]] {
+                best = i;
+            }
+        }
+        let tid = rt.runnable.swap_remove(best);
+        pct.step += 1;
+        while pct.changes.first().is_some_and(|&c| c <= pct.step) {
+            pct.changes.remove(0);
+            pct.next_low -= 1;
+            pct.prio[tid] = pct.next_low;
+        }
+        Some(tid)
     }
 
     /// Moves the clock to the earliest timer and fires it. False when no timer is left.
@@ -288,5 +323,39 @@ where
     pub(crate) fn release_spinners(&mut self) {
         let spinners = std::mem::take(&mut self.rt.spinners);
         self.rt.runnable.extend(spinners);
+    }
+}
+
+/// The PCT scheduler's state (`Schedule::Pct`).
+#[derive(Debug, Default)]
+pub(crate) struct PctState {
+    pub on: bool,
+    pub prio: Vec<u64>,
+    pub step: u64,
+    pub changes: Vec<u64>,
+    pub next_low: u64,
+}
+
+impl PctState {
+    pub(crate) fn new(schedule: &super::Schedule, rng: &mut super::rng::Rng) -> PctState {
+        match *schedule {
+            super::Schedule::Random => PctState::default(),
+            super::Schedule::Pct {
+                change_points,
+                horizon,
+            } => {
+                let mut changes: Vec<u64> = (0..change_points)
+                    .map(|_| 1 + rng.below(horizon.max(1)))
+                    .collect();
+                changes.sort_unstable();
+                PctState {
+                    on: true,
+                    prio: Vec::new(),
+                    step: 0,
+                    changes,
+                    next_low: u64::from(change_points) + 1,
+                }
+            }
+        }
     }
 }
