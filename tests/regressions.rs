@@ -159,12 +159,13 @@ fn replay_fixtures() {
 #[test]
 fn replay_fault_fixtures() {
     // Proves: every run kept in fixtures/replays.txt still behaves as its scenario demands
-    // (the buggy record server is still caught, the correct one still passes).
+    // (the buggy record server is still caught, the correct one still passes, the leaky
+    // echo server still leaks).
     use common::servers::run_records;
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/replays.txt"))
             .expect("fixtures/replays.txt is readable");
-    let known = ["one_recv_one_message", "record_server"];
+    let known = ["one_recv_one_message", "record_server", "leak_on_reset"];
     for line in text.lines().map(str::trim) {
         if let Some(name) = line
             .split_whitespace()
@@ -182,6 +183,10 @@ fn replay_fault_fixtures() {
     for r in &caught {
         let err = run_records(Sim::builder().replay(r), true);
         assert!(err.is_err(), "{r}: the buggy server is no longer caught");
+    }
+    for r in Replay::fixtures(&text, "leak_on_reset") {
+        let (run, open, _) = common::servers::run_echo(Sim::builder().replay(&r), true);
+        assert!(run.is_ok() && open > 1, "{r}: the leak is no longer seen");
     }
     for r in Replay::fixtures(&text, "record_server") {
         if let Err(e) = run_records(Sim::builder().replay(&r), false) {
