@@ -654,3 +654,31 @@ proptest::proptest! {
         proptest::prop_assert_eq!(hash(&a), hash(&b));
     }
 }
+
+#[test]
+fn jitter_spreads_latency_within_its_bound() {
+    // Proves: `seg(rate=1/1,all,data,jitter=100ms)` adds between 0 and 100 ms to each data
+    // segment (round trips of one-segment pings vary, stay within 2 + 200 ms), and bytes
+    // arrive intact and in order.
+    let plan: FaultPlan = "seg(rate=1/1,all,data,jitter=100ms)".parse().unwrap();
+    let server: Side = Box::new(|ws, c| {
+        for _ in 0..20 {
+            let got = common::recv_exact(ws, c, 2)?;
+            ws.send(c, &got, 0)?;
+        }
+        ws.closesocket(c)
+    });
+    let client: Side = Box::new(|ws, s| {
+        let mut rtts = Vec::new();
+        for i in 0..20u8 {
+            let t0 = ws.get_tick_count();
+            ws.send(s, &[i, i], 0)?;
+            assert_eq!(common::recv_exact(ws, s, 2)?, [i, i]);
+            rtts.push(ws.get_tick_count() - t0);
+        }
+        assert!(rtts.iter().all(|&r| (2..=202).contains(&r)), "{rtts:?}");
+        assert!(rtts.iter().any(|&r| r != rtts[0]), "{rtts:?}");
+        ws.closesocket(s)
+    });
+    ok(scenario(plan, server, client, true));
+}

@@ -102,6 +102,7 @@ fn one_line_form_examples() {
         "drop(any,1/16)+fail(send,WSAENOBUFS,1/4)",
         "seg(nth=3,ep=192.0.2.1:9000,data,reset)",
         "seg(at=2s,link=192.0.2.1>192.0.2.2,any,delay=5ms)",
+        "seg(rate=1/1,all,data,jitter=20ms)+seg(nth=1,all,data,duplicate)",
         "call(rate=1/2,host=2001:db8::3,accept,WSAEWOULDBLOCK)",
         "reset(all,2s)",
         "partition(192.0.2.1,192.0.2.2/192.0.2.3,1s,-)",
@@ -140,6 +141,19 @@ proptest! {
         // to the same plan.
         let line = plan.to_string();
         prop_assert_eq!(line.parse::<FaultPlan>(), Ok(plan));
+    }
+
+    #[test]
+    fn family_plans_round_trip(
+        a in FaultPlan::delay_strategy(),
+        b in FaultPlan::udp_strategy(),
+        c in FaultPlan::loss_strategy(),
+    ) {
+        // Proves: the latency, UDP and loss families' plans round-trip through the one-line
+        // form too.
+        for plan in [a, b, c] {
+            prop_assert_eq!(plan.to_string().parse::<FaultPlan>(), Ok(plan));
+        }
     }
 
     #[test]

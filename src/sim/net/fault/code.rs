@@ -69,6 +69,7 @@ fn scope_code(s: Scope) -> String {
 fn action_code(a: SegmentAction) -> String {
     match a {
         SegmentAction::Delay(d) => format!("SegmentAction::Delay({})", DurCode(d)),
+        SegmentAction::Jitter(d) => format!("SegmentAction::Jitter({})", DurCode(d)),
         SegmentAction::Drop => "SegmentAction::Drop".to_string(),
         SegmentAction::Reset => "SegmentAction::Reset".to_string(),
         SegmentAction::Duplicate => "SegmentAction::Duplicate".to_string(),

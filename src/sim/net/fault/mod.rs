@@ -105,6 +105,9 @@ pub enum Scope {
 pub enum SegmentAction {
     /// Extra latency.
     Delay(Duration),
+    /// Extra latency drawn uniformly from zero to this (a latency distribution; the wire
+    /// still delivers each direction in order).
+    Jitter(Duration),
     /// Loss (TCP retransmits, with Windows' timeouts and give-up).
     Drop,
     /// The connection is reset: both ends get a RST instead (TCP segments only). A reset SYN

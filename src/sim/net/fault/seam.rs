@@ -162,6 +162,11 @@ impl FaultSeam {
                 {
                     return match action {
                         SegmentAction::Delay(d) => (Verdict::Delay(sat_nanos(d)), "delay"),
+                        SegmentAction::Jitter(d) => {
+                            let max = sat_nanos(d);
+                            let extra = self.rng.below(max.saturating_add(1));
+                            (Verdict::Delay(extra), "jitter")
+                        }
                         SegmentAction::Drop => (Verdict::Drop, "drop"),
                         SegmentAction::Reset => (Verdict::Reset, "reset"),
                         SegmentAction::Duplicate => (Verdict::Duplicate, "duplicate"),

@@ -70,9 +70,16 @@ impl FaultPlan {
         })
     }
 
-    /// Delays only (the latency family): up to 3 rules.
+    /// Latency only: fixed extra delays at a rate, or jitter (uniform extra delay up to a
+    /// drawn bound) on every data segment or every segment; up to 3 rules.
     pub fn delay_strategy() -> impl Strategy<Value = FaultPlan> {
-        plan_of(Self::delay_rule(), 3)
+        let jitter = (filter(), 0u64..=200).prop_map(|(filter, ms)| FaultRule::Segment {
+            when: When::Rate { num: 1, den: 1 },
+            scope: Scope::All,
+            filter,
+            action: SegmentAction::Jitter(Duration::from_millis(ms)),
+        });
+        plan_of(prop_oneof![Self::delay_rule(), jitter], 3)
     }
 
     /// Losses only (the retransmission family): up to 3 rules.
@@ -155,6 +162,7 @@ impl FaultPlan {
             Just(SegmentAction::Duplicate),
             Just(SegmentAction::Drop),
             (0u64..=50).prop_map(|ms| SegmentAction::Delay(Duration::from_millis(ms))),
+            (0u64..=50).prop_map(|ms| SegmentAction::Jitter(Duration::from_millis(ms))),
         ];
         let rule = (when(10_000, 50), action).prop_map(|(when, action)| FaultRule::Segment {
             when,

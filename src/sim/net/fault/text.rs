@@ -8,7 +8,7 @@
 //! | [`FaultRule::Delay`] | `delay(data,1/8,500ms)` |
 //! | [`FaultRule::Drop`] | `drop(any,1/16)` |
 //! | [`FaultRule::FailCall`] | `fail(send,WSAENOBUFS,1/4)` |
-//! | [`FaultRule::Segment`] | `seg(nth=3,ep=192.0.2.1:9000,data,reset)`; actions `delay=5ms`, `drop`, `reset`, `duplicate` |
+//! | [`FaultRule::Segment`] | `seg(nth=3,ep=192.0.2.1:9000,data,reset)`; actions `delay=5ms`, `jitter=5ms`, `drop`, `reset`, `duplicate` |
 //! | [`FaultRule::Call`] | `call(nth=2,host=192.0.2.1,send,WSAENOBUFS)` |
 //! | [`FaultRule::Reset`] | `reset(all,2s)` |
 //! | [`FaultRule::Partition`] | `partition(192.0.2.1,192.0.2.2/192.0.2.3,1s,5s)` (`-`: never heals) |
@@ -266,6 +266,7 @@ impl fmt::Display for SegmentAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             SegmentAction::Delay(d) => write!(f, "delay={}", Dur(d)),
+            SegmentAction::Jitter(d) => write!(f, "jitter={}", Dur(d)),
             SegmentAction::Drop => f.write_str("drop"),
             SegmentAction::Reset => f.write_str("reset"),
             SegmentAction::Duplicate => f.write_str("duplicate"),
@@ -281,8 +282,9 @@ impl FromStr for SegmentAction {
             ("reset", _) => Ok(SegmentAction::Reset),
             ("duplicate", _) => Ok(SegmentAction::Duplicate),
             (_, Some(("delay", d))) => parse_dur(d).map(SegmentAction::Delay),
+            (_, Some(("jitter", d))) => parse_dur(d).map(SegmentAction::Jitter),
             _ => bad(format!(
-                "{s:?}: action is delay=DURATION, drop, reset or duplicate"
+                "{s:?}: action is delay=DURATION, jitter=DURATION, drop, reset or duplicate"
             )),
         }
     }
