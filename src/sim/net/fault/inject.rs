@@ -37,6 +37,33 @@ pub(crate) enum FaultTimer {
     GiveUp { sid: usize, incarnation: u64 },
 }
 
+/// A fault's trace label naming the segment it hit ("drop DATA", "partition SYN", ...).
+fn label(why: &'static str, kind: &SegKind) -> &'static str {
+    macro_rules! with_kind {
+        ($w:literal) => {
+            match kind {
+                SegKind::Syn => concat!($w, " SYN"),
+                SegKind::SynAck => concat!($w, " SYN-ACK"),
+                SegKind::Ack => concat!($w, " ACK"),
+                SegKind::Data { .. } => concat!($w, " DATA"),
+                SegKind::Fin { .. } => concat!($w, " FIN"),
+                SegKind::Rst => concat!($w, " RST"),
+                SegKind::Datagram { .. } => concat!($w, " UDP"),
+                SegKind::Unreachable => concat!($w, " ICMP"),
+            }
+        };
+    }
+    match why {
+        "drop" => with_kind!("drop"),
+        "delay" => with_kind!("delay"),
+        "jitter" => with_kind!("jitter"),
+        "partition" => with_kind!("partition loses"),
+        "host down" => with_kind!("host down loses"),
+        "duplicate" => with_kind!("duplicate"),
+        _ => why,
+    }
+}
+
 /// Whether a connection between `local` and `remote` (wire addresses) is within `scope`.
 fn conn_in_scope(scope: &Scope, local: std::net::SocketAddr, remote: std::net::SocketAddr) -> bool {
     match *scope {
@@ -108,11 +135,12 @@ where
         match verdict {
             Verdict::Pass => Some((seg, 0)),
             Verdict::Delay(d) => {
-                self.record(usize::MAX, TraceKind::Fault(why), 0, d, 0);
+                self.record(usize::MAX, TraceKind::Fault(label(why, &seg.kind)), 0, d, 0);
                 Some((seg, d))
             }
             Verdict::Drop => {
-                self.record(usize::MAX, TraceKind::Fault(why), 0, len as u64, 0);
+                let what = label(why, &seg.kind);
+                self.record(usize::MAX, TraceKind::Fault(what), 0, len as u64, 0);
                 if matches!(
                     seg.kind,
                     SegKind::Syn | SegKind::Datagram { .. } | SegKind::Unreachable
@@ -127,7 +155,7 @@ where
             Verdict::Duplicate => {
                 if let SegKind::Datagram { .. } = seg.kind {
                     if let Some(to) = self.route(seg.from_host, seg.dst.ip()) {
-                        self.mark(why, len as u64);
+                        self.mark(label(why, &seg.kind), len as u64);
                         self.put_on_link(seg.clone(), to, 0);
                     }
                 }
@@ -188,7 +216,7 @@ where
         {
             return Some((seg, 0));
         }
-        self.mark("reset", seg.from_sid as u64);
+        self.mark(if syn { "reset SYN" } else { "reset" }, seg.from_sid as u64);
         if let Some(to) = self.route(seg.from_host, seg.dst.ip()) {
             let back = Segment {
                 from_host: to,
