@@ -1,11 +1,12 @@
-//! Replays every case of fixtures/regressions.txt: seeds and settings under which the
-//! simulator once misbehaved. Each scenario asserts the fixed behaviour.
+//! Replays every case of fixtures/regressions.txt (seeds and settings under which the
+//! simulator once misbehaved; each scenario asserts the fixed behaviour) and every run kept in
+//! fixtures/replays.txt (seed, fault plan and options, as a failure prints them).
 mod common;
 
 use std::collections::BTreeMap;
 
 use winsock_sim::prelude::*;
-use winsock_sim::sim::Sim;
+use winsock_sim::sim::{Replay, Sim};
 
 struct Case {
     scenario: String,
@@ -151,6 +152,45 @@ fn replay_fixtures() {
             "iocp_worker_exit" => iocp_worker_exit(c),
             "wm_quit_order" => wm_quit_order(c),
             other => panic!("fixtures/regressions.txt: unknown scenario {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn replay_fault_fixtures() {
+    // Proves: every run kept in fixtures/replays.txt still behaves as its scenario demands
+    // (the buggy record server is still caught, the correct one still passes, the leaky
+    // echo server still leaks).
+    use common::servers::run_records;
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/replays.txt"))
+            .expect("fixtures/replays.txt is readable");
+    let known = ["one_recv_one_message", "record_server", "leak_on_reset"];
+    for line in text.lines().map(str::trim) {
+        if let Some(name) = line
+            .split_whitespace()
+            .next()
+            .filter(|w| !w.starts_with('#'))
+        {
+            assert!(
+                known.contains(&name),
+                "fixtures/replays.txt: unknown scenario {name:?}"
+            );
+        }
+    }
+    let caught = Replay::fixtures(&text, "one_recv_one_message");
+    assert!(!caught.is_empty());
+    for r in &caught {
+        let err = run_records(Sim::builder().replay(r), true);
+        assert!(err.is_err(), "{r}: the buggy server is no longer caught");
+    }
+    for r in Replay::fixtures(&text, "leak_on_reset") {
+        let (run, open, _) = common::servers::run_echo(Sim::builder().replay(&r), true);
+        assert!(run.is_ok() && open > 1, "{r}: the leak is no longer seen");
+    }
+    for r in Replay::fixtures(&text, "record_server") {
+        if let Err(e) = run_records(Sim::builder().replay(&r), false) {
+            panic!("{r}: {e}");
         }
     }
 }

@@ -703,7 +703,7 @@ fn failure_report_names_the_fault_plan() {
     let err = sim.run().unwrap_err();
     assert_eq!(err.faults, plan);
     let text = err.to_string();
-    assert!(text.contains("fault plan: [Delay"), "{text}");
+    assert!(text.contains("fault plan: delay(data,1/2,5ms)"), "{text}");
     assert!(text.contains("WINSOCK_SIM_SEED=99"), "{text}");
 }
 

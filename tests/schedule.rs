@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{
-    Exploration, Explorer, Replay, Report, Schedule, Sim, SimBuilder, SimError, SimErrorKind,
+    Exploration, Explorer, Report, Rerun, Schedule, Sim, SimBuilder, SimError, SimErrorKind,
 };
 
 /// Two threads each read a shared counter, make a WinSock call (a preemption point), then
@@ -50,7 +50,7 @@ fn exhaustive_search_finds_and_replays_a_lost_update() {
         found.runs >= 2,
         "the first interleaving is the sequential one"
     );
-    let Replay::Decisions(d) = replay else {
+    let Rerun::Decisions(d) = replay else {
         panic!("an exhaustive run replays from its decisions")
     };
     let again = Explorer::replay(&d, 1, |b| counter_test(b, true)).expect_err("replays");
@@ -81,12 +81,12 @@ fn exhaustive_search_of_a_correct_test_is_exhausted() {
 #[test]
 fn pct_sweep_finds_the_bug_and_names_a_replayable_seed() {
     let pct = Schedule::Pct {
-        depth: 2,
-        steps: 20,
+        change_points: 1,
+        horizon: 20,
     };
     let found = Explorer::seeds(0, 200, pct).run(|b| counter_test(b, true));
     let (err, replay) = found.failure.expect("PCT finds the lost update");
-    let Replay::Seed(seed) = replay else {
+    let Rerun::Seed(seed) = replay else {
         panic!("a sweep replays from a seed")
     };
     let again = counter_test(Sim::builder().seed(seed).schedule(pct), true).expect_err("replays");
@@ -100,8 +100,8 @@ fn every_schedule_replays_per_seed() {
     for s in [
         Schedule::Random,
         Schedule::Pct {
-            depth: 3,
-            steps: 50,
+            change_points: 2,
+            horizon: 50,
         },
     ] {
         for seed in 0..20 {
@@ -117,8 +117,8 @@ fn every_schedule_replays_per_seed() {
     };
     assert!(
         sweep(Schedule::Pct {
-            depth: 2,
-            steps: 20
+            change_points: 1,
+            horizon: 20
         }) > 1
     );
     assert!(sweep(Schedule::Random) > 1);
@@ -134,8 +134,8 @@ fn print_strategy_figures() {
         (
             "pct d=2",
             Schedule::Pct {
-                depth: 2,
-                steps: 20,
+                change_points: 1,
+                horizon: 20,
             },
         ),
     ] {

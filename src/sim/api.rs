@@ -161,8 +161,16 @@ impl SimWinsock {
             if w.sock.procs[self.host].wsa_refs == 0 {
                 return Err(WsaError::WSANOTINITIALISED);
             }
-            match w.net.faults.on_call(call) {
-                Some(e) => Err(e),
+            if w.net.faults.idle() {
+                return Ok(());
+            }
+            let now = w.rt.now;
+            let net = &mut w.net;
+            match net.faults.on_call(call, &net.hosts[self.host].addrs, now) {
+                Some(e) => {
+                    w.record(usize::MAX, TraceKind::Fault("call fails"), 0, 0, 0);
+                    Err(e)
+                }
                 None => Ok(()),
             }
         };
@@ -170,6 +178,10 @@ impl SimWinsock {
             let mut w = self.w();
             if w.rt.tearing_down {
                 return Err(WsaError::WSAEINTR);
+            }
+            if !w.net.faults.idle() && w.net.faults.is_killed(self.tid) {
+                drop(w);
+                return Err(self.stop_for_good());
             }
             w.rt.stats.calls += 1;
             let (num, den) = w.rt.cfg.preempt;
@@ -183,6 +195,20 @@ impl SimWinsock {
         check(&mut self.w())
     }
 
+    /// A thread of a crashed host never returns from its call: it waits here, for nothing,
+    /// until the run is torn down (then WSAEINTR).
+    fn stop_for_good(&self) -> WsaError {
+        loop {
+            let mut w = self.w();
+            let key = crate::sim::runtime::WaitKey::Thread(self.tid);
+            w.block(self.tid, "nothing (its host crashed)", &[key], None);
+            drop(w);
+            if let Err(e) = self.suspend() {
+                return e;
+            }
+        }
+    }
+
     /// Common end of a call: last error, trace, polling accounting.
     pub(crate) fn finish<T: Traced>(
         &self,
@@ -193,6 +219,10 @@ impl SimWinsock {
     ) -> Result<T, WsaError> {
         let park = {
             let mut w = self.w();
+            if w.net.faults.is_killed(self.tid) {
+                drop(w);
+                return Err(self.stop_for_good());
+            }
             let code = match &r {
                 Ok(v) => {
                     w.rt.threads[self.tid].last_error = 0;

@@ -4,9 +4,25 @@
 use std::time::Duration;
 
 use super::net::fault::FaultPlan;
+use super::replay::Replay;
 use crate::sim::runtime::{
     sat_nanos, AckPolicy, Config, EventRecording, Schedule, Script, Segmentation, SendMode, MAX_MSS,
 };
+
+/// Which contract a run holds the program to: what Windows does, or everything Microsoft's
+/// documentation allows. Code hardened against both runs on any Windows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contract {
+    /// What Windows does as observed: streams cut into full-size segments
+    /// ([`Segmentation::Mss`]), nonblocking sends all-or-nothing ([`SendMode::Windows`],
+    /// conformance NB-07), FD_READ/FD_OOB/FD_ACCEPT recorded on each arrival
+    /// ([`EventRecording::Windows`]).
+    Windows,
+    /// Everything the documentation allows at once: streams cut at random points
+    /// ([`Segmentation::Random`]), short nonblocking sends ([`SendMode::Partial`]), events
+    /// recorded again only after the re-enabling call ([`EventRecording::Documented`]).
+    Documented,
+}
 
 /// Builds a [`Sim`](crate::sim::Sim).
 ///
@@ -23,7 +39,8 @@ pub struct SimBuilder {
 }
 
 impl SimBuilder {
-    /// The root seed. Unset, it comes from `WINSOCK_SIM_SEED` or [`DEFAULT_SEED`](crate::sim::DEFAULT_SEED).
+    /// The root seed. Unset, it comes from `WINSOCK_SIM_SEED` or [`DEFAULT_SEED`](crate::sim::DEFAULT_SEED);
+    /// `WINSOCK_SIM_REPLAY` overrides it (see [`Replay`]).
     pub fn seed(mut self, seed: u64) -> Self {
         self.cfg.seed = seed;
         self
@@ -168,6 +185,60 @@ impl SimBuilder {
     /// The fault plan: rules that see every delivery and every call.
     pub fn faults(mut self, plan: FaultPlan) -> Self {
         self.faults = plan;
+        self
+    }
+
+    /// Sets segmentation, nonblocking send behaviour and WSAEventSelect recording at once, to
+    /// what Windows does or to everything its documentation allows (see [`Contract`]).
+    ///
+    /// ```
+    /// use winsock_sim::sim::{Contract, Sim};
+    /// let sim = Sim::builder().contract(Contract::Documented).build();
+    /// # drop(sim);
+    /// ```
+    pub fn contract(mut self, c: Contract) -> Self {
+        let (seg, send, events) = match c {
+            Contract::Windows => (
+                Segmentation::Mss,
+                SendMode::Windows,
+                EventRecording::Windows,
+            ),
+            Contract::Documented => (
+                Segmentation::Random,
+                SendMode::Partial,
+                EventRecording::Documented,
+            ),
+        };
+        self.cfg.segmentation = seg;
+        self.cfg.send_mode = send;
+        self.cfg.event_recording = events;
+        self
+    }
+
+    /// Takes the parts a [`Replay`] holds (seed, plan, contract options), leaving the others
+    /// as set. [`build`](SimBuilder::build) does this with `WINSOCK_SIM_REPLAY` when it is set.
+    pub fn replay(mut self, r: &Replay) -> Self {
+        if let Some(seed) = r.seed {
+            self.cfg.seed = seed;
+        }
+        if let Some(plan) = &r.plan {
+            self.faults = plan.clone();
+        }
+        if let Some(s) = r.segmentation {
+            self.cfg.segmentation = s;
+        }
+        if let Some(m) = r.send_mode {
+            self.cfg.send_mode = m;
+        }
+        if let Some(e) = r.event_recording {
+            self.cfg.event_recording = e;
+        }
+        if let Some(s) = r.schedule {
+            self.cfg.schedule = s;
+        }
+        if let Some((num, den)) = r.preempt {
+            self = self.preemption(num, den);
+        }
         self
     }
 }

@@ -29,12 +29,12 @@ pub struct Exploration {
     pub exhausted: bool,
     /// The first failing run: its error, and how to replay it (the seed, or the decision
     /// script of an exhaustive run).
-    pub failure: Option<(SimError, Replay)>,
+    pub failure: Option<(SimError, Rerun)>,
 }
 
 /// How to replay one explored run.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Replay {
+pub enum Rerun {
     /// Build with this seed (and the same schedule).
     Seed(u64),
     /// Pass these decisions to [`Explorer::replay`].
@@ -131,7 +131,7 @@ impl Explorer {
                                 runs,
                                 distinct_interleavings: hashes.len(),
                                 exhausted: false,
-                                failure: Some((e, Replay::Seed(seed))),
+                                failure: Some((e, Rerun::Seed(seed))),
                             };
                         }
                     }
@@ -168,7 +168,7 @@ impl Explorer {
                                 runs,
                                 distinct_interleavings: hashes.len(),
                                 exhausted: false,
-                                failure: Some((e, Replay::Decisions(decisions))),
+                                failure: Some((e, Rerun::Decisions(decisions))),
                             };
                         }
                     }

@@ -16,8 +16,9 @@
 //! On top: `world` composes the layers ([`Sim`], [`HostHandle`]) and implements the hooks
 //! (`events`); `api` is [`SimWinsock`] with the per-call plumbing, and `calls/` holds its
 //! trait implementations ([`Winsock`](crate::Winsock), the model traits); `builder` is
-//! [`SimBuilder`], `report` is [`SimError`]; `explore` runs a test under many schedules
-//! ([`Explorer`]: seed sweeps, PCT, bounded exhaustive search).
+//! [`SimBuilder`], `replay` is [`Replay`] (a run's identity as one line), `report` is
+//! [`SimError`], `sweep` is [`Sweep`] (a seed range split across machines); `explore` runs a
+//! test under many schedules ([`Explorer`]: seed sweeps, PCT, bounded exhaustive search).
 
 mod api;
 mod builder;
@@ -27,21 +28,27 @@ mod explore;
 mod kernel;
 mod models;
 pub(crate) mod net;
+mod replay;
 mod report;
 pub(crate) mod runtime;
 mod socket;
+mod sweep;
 mod world;
 
 pub use api::SimWinsock;
-pub use builder::SimBuilder;
-pub use explore::{Exploration, Explorer, Replay};
+pub use builder::{Contract, SimBuilder};
+pub use explore::{Exploration, Explorer, Rerun};
 pub use net::fault;
-pub use net::fault::{FaultPlan, FaultRule, SegmentFilter, Verdict};
+pub use net::fault::{
+    FaultPlan, FaultRule, ParsePlanError, Scope, SegmentAction, SegmentFilter, Verdict, When,
+};
 pub use net::tcp::TcpState;
-pub use report::SimError;
+pub use replay::{Replay, REPLAY_ENV};
+pub use report::{SimError, TestId};
 pub use runtime::{rng, trace};
 pub use runtime::{
     AckPolicy, EventRecording, Report, Schedule, Segmentation, SendMode, SimErrorKind, Stats,
     ThreadOutcome, ThreadReport, DEFAULT_SEED,
 };
+pub use sweep::{Sweep, SweepSummary, SWEEP_ENV};
 pub use world::{HostHandle, Sim};

@@ -1,13 +1,53 @@
-//! The error a failed run returns: what went wrong, the seed and fault plan to replay it, each
-//! thread's state and the last trace lines.
+//! The error a failed run returns: what went wrong, the seed, fault plan and options with one
+//! command line that replays exactly that run, each thread's state and the timeline of the
+//! last trace lines (faults marked).
 
 use std::fmt;
 use std::time::Duration;
 
 use super::net::fault::FaultPlan;
+use super::replay::{Replay, REPLAY_ENV};
 use crate::sim::runtime::{SimErrorKind, ThreadOutcome, ThreadReport};
 
-/// A failed run: what went wrong, the seed to replay it, each thread's state, the last trace
+/// The test a run belongs to, as `cargo test` names it: the test binary and the test's name
+/// (libtest names each test's thread after the test).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestId {
+    /// The cargo target selector: `--test <file>` for an integration test, `--lib` for a unit
+    /// test, empty when unknown.
+    pub target: String,
+    /// The test's path (`module::name`), or `None` outside a test thread.
+    pub name: Option<String>,
+}
+
+impl TestId {
+    /// The test running the calling thread, from the thread's name and the executable's.
+    pub fn current() -> TestId {
+        let name = std::thread::current()
+            .name()
+            .filter(|n| *n != "main")
+            .map(str::to_string);
+        let target = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .and_then(|stem| {
+                // Cargo names test executables `<target>-<16 hex digits>`.
+                let (bin, hash) = stem.rsplit_once('-')?;
+                let hashed = hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+                hashed.then(|| {
+                    if bin == env!("CARGO_CRATE_NAME") {
+                        "--lib".to_string()
+                    } else {
+                        format!("--test {bin}")
+                    }
+                })
+            })
+            .unwrap_or_default();
+        TestId { target, name }
+    }
+}
+
+/// A failed run: what went wrong, how to replay it, each thread's state, the last trace
 /// lines.
 #[derive(Debug, Clone)]
 pub struct SimError {
@@ -25,6 +65,34 @@ pub struct SimError {
     pub trace_hash: u64,
     /// The fault plan of the run (replay it with the same seed).
     pub faults: FaultPlan,
+    /// Seed, plan and contract options of the run: `WINSOCK_SIM_REPLAY=<this>` replays it.
+    pub replay: Box<Replay>,
+}
+
+impl SimError {
+    /// The shell command that reruns exactly this run: the test running the calling thread
+    /// (see [`TestId::current`]), with `WINSOCK_SIM_REPLAY` set to this run's seed, plan and
+    /// options.
+    pub fn replay_command(&self) -> String {
+        let test = TestId::current();
+        let mut cmd = format!("{REPLAY_ENV}='{}' cargo test", self.replay);
+        if !test.target.is_empty() {
+            cmd.push(' ');
+            cmd.push_str(&test.target);
+        }
+        if let Some(name) = &test.name {
+            cmd.push_str(&format!(" -- --exact {name}"));
+        }
+        cmd
+    }
+
+    /// The shell command that keeps this run as a fixture replayed on every test run.
+    pub fn fixture_command(&self) -> String {
+        let test = TestId::current();
+        let name = test.name.as_deref().unwrap_or("<test name>");
+        let name = name.rsplit("::").next().unwrap_or(name);
+        format!("ci/add-fixture.sh {name} '{}'", self.replay)
+    }
 }
 
 impl fmt::Display for SimError {
@@ -46,9 +114,18 @@ impl fmt::Display for SimError {
             self.seed,
             self.seed
         )?;
-        if !self.faults.rules.is_empty() {
-            writeln!(f, "fault plan: {:?}", self.faults.rules)?;
+        writeln!(f, "fault plan: {}", self.faults)?;
+        if !self.faults.is_empty() {
+            writeln!(f, "  as code: {:?}", self.faults)?;
         }
+        let options = Replay {
+            seed: None,
+            plan: None,
+            ..(*self.replay).clone()
+        };
+        writeln!(f, "options: {options}")?;
+        writeln!(f, "replay this run exactly:\n  {}", self.replay_command())?;
+        writeln!(f, "keep it as a fixture:\n  {}", self.fixture_command())?;
         writeln!(f, "threads:")?;
         for t in &self.threads {
             let state = match &t.outcome {
@@ -67,9 +144,13 @@ impl fmt::Display for SimError {
                 if t.daemon { " (daemon)" } else { "" }
             )?;
         }
-        writeln!(f, "last trace lines:")?;
+        writeln!(
+            f,
+            "timeline (last trace lines; !! marks an injected fault):"
+        )?;
         for l in &self.last_trace {
-            writeln!(f, "  {l}")?;
+            let mark = if l.contains(" fault: ") { "!!" } else { "  " };
+            writeln!(f, "{mark}{l}")?;
         }
         Ok(())
     }

@@ -13,7 +13,7 @@ use super::builder::SimBuilder;
 use super::net::fault::FaultPlan;
 use super::net::tcp::NetTimer;
 use super::runtime::trace::TraceRecord;
-use super::socket::handles::Process;
+use super::socket::handles::{HandleObj, Process};
 use super::socket::SocketLayer;
 use crate::api::WsaError;
 use crate::sim::api::{SimLayers, SimWinsock, World};
@@ -21,6 +21,7 @@ use crate::sim::kernel::Kernel;
 use crate::sim::models::ModelState;
 use crate::sim::net::segment::Segment;
 use crate::sim::net::Network;
+use crate::sim::replay::Replay;
 use crate::sim::report::SimError;
 use crate::sim::runtime::{
     sat_nanos, Config, LinkParams, Report, RunEnd, Runner, Runtime, RuntimeHooks, SimErrorKind,
@@ -33,6 +34,7 @@ impl RuntimeHooks<SimLayers> for World {
             NetTimer::SynRetry { sid, attempt, gen } => self.syn_retry(sid, attempt, gen),
             NetTimer::TimeWait { sid, gen } => self.time_wait_done(sid, gen),
             NetTimer::DelayedAcks => self.delayed_acks_due(),
+            NetTimer::Fault(t) => self.fault_timer(t),
         }
     }
 
@@ -58,6 +60,19 @@ impl RuntimeHooks<SimLayers> for World {
 
     fn end_of_instant(&mut self) -> bool {
         self.flush_acks()
+    }
+}
+
+/// The seed, plan and options of the world's run.
+fn replay_of(w: &World) -> Replay {
+    Replay {
+        seed: Some(w.rt.cfg.seed),
+        plan: Some(w.net.faults.plan().clone()),
+        segmentation: Some(w.rt.cfg.segmentation),
+        send_mode: Some(w.rt.cfg.send_mode),
+        event_recording: Some(w.rt.cfg.event_recording),
+        preempt: Some(w.rt.cfg.preempt),
+        schedule: Some(w.rt.cfg.schedule),
     }
 }
 
@@ -127,13 +142,14 @@ impl fmt::Debug for Sim {
 impl Sim {
     pub(crate) fn new(cfg: Config, faults: FaultPlan) -> Sim {
         let runner = Runner::new(cfg.stack_size);
-        let world = World {
+        let mut world = World {
             net: Network::new(&cfg, faults),
             rt: Runtime::new(cfg),
             sock: SocketLayer::default(),
             kern: Kernel::default(),
             models: ModelState::default(),
         };
+        world.schedule_fault_timers();
         Sim {
             world: Arc::new(Mutex::new(world)),
             runner,
@@ -213,7 +229,15 @@ impl Sim {
             last_trace: w.rt.trace.recent().iter().map(|r| r.to_string()).collect(),
             trace_hash: w.rt.trace.hash(),
             faults: w.net.faults.plan().clone(),
+            replay: Box::new(replay_of(w)),
         }
+    }
+
+    /// This run's seed, fault plan and options: `WINSOCK_SIM_REPLAY=<this>` (or
+    /// `SimBuilder::replay`) reruns it. For checks made after [`Sim::run`] returned `Ok`
+    /// (a failed run's [`SimError`] carries it already).
+    pub fn replay(&self) -> Replay {
+        replay_of(&self.world.lock())
     }
 
     /// Every trace record kept (all of them with `full_trace(true)`), formatted one per line.
@@ -235,9 +259,17 @@ impl Sim {
 }
 
 impl SimBuilder {
-    /// Builds the simulation (no hosts yet).
+    /// Builds the simulation (no hosts yet). When `WINSOCK_SIM_REPLAY` is set, its seed, plan
+    /// and options replace the builder's: the line a failure prints replays that run.
+    ///
+    /// # Panics
+    /// If `WINSOCK_SIM_REPLAY` is set and does not parse.
     pub fn build(self) -> Sim {
-        Sim::new(self.cfg, self.faults)
+        let b = match Replay::from_env() {
+            Some(r) => self.replay(&r),
+            None => self,
+        };
+        Sim::new(b.cfg, b.faults)
     }
 }
 
@@ -280,6 +312,17 @@ impl HostHandle {
         crate::api::ThreadId(w.new_thread(self.id, name.to_string(), true, Box::new(f)))
     }
 
+    /// Registers a thread to start (as a daemon) each time this host restarts after a crash
+    /// ([`FaultRule::Crash`](crate::sim::FaultRule::Crash) with a restart time): a restarted
+    /// machine runs its services again, with fresh sockets and its ports free.
+    pub fn on_restart<F>(&self, name: &str, f: F)
+    where
+        F: Fn(&SimWinsock) -> Result<(), WsaError> + Send + Sync + 'static,
+    {
+        let mut w = self.world.lock();
+        w.rt.restarts.push((self.id, name.to_string(), Arc::new(f)));
+    }
+
     /// Adds another address (IPv4 or IPv6) to the host.
     ///
     /// # Panics
@@ -308,6 +351,16 @@ impl HostHandle {
                 ws.run_ctrl_handlers(ctrl_type)
             }),
         );
+    }
+
+    /// The socket handles this host's process holds open (sockets not yet passed to
+    /// `closesocket`): after a run, a leak check (a server should hold only its listeners).
+    pub fn open_sockets(&self) -> usize {
+        self.world.lock().sock.procs[self.id]
+            .handles
+            .iter()
+            .filter(|h| matches!(h, Some(HandleObj::Socket(_))))
+            .count()
     }
 
     /// The host's index.

@@ -2,6 +2,8 @@
 //! "pair" (a connected loopback TCP pair), and small helpers.
 #![allow(dead_code)]
 
+pub mod servers;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 

@@ -222,6 +222,9 @@ where
             let outcome = if has_data {
                 let n = self.fill_from_rcv(id, serial);
                 (Status::Ok, n)
+            } else if error == Some(WsaError::WSAETIMEDOUT) {
+                // A connection given up after its retransmissions (STATUS_IO_TIMEOUT).
+                (Status::TimedOut, 0)
             } else if error.is_some() {
                 (Status::Reset, 0)
             } else if fin {
@@ -337,9 +340,14 @@ where
                 return;
             };
             let error = self.tcp(id).and_then(|t| t.error);
-            if error.is_some() {
+            if let Some(e) = error {
+                let status = if e == WsaError::WSAETIMEDOUT {
+                    Status::TimedOut
+                } else {
+                    Status::Reset
+                };
                 self.io_sock(id).sends.pop_front();
-                self.finish_op(serial, Status::Reset, 0, false);
+                self.finish_op(serial, status, 0, false);
                 continue;
             }
             if !self.send_ready(id) {

@@ -231,6 +231,13 @@ impl SocketTable {
         self.slots.get_mut(id)?.as_mut()
     }
 
+    /// The ids of every socket, in order.
+    pub(crate) fn ids(&self) -> Vec<usize> {
+        (0..self.slots.len())
+            .filter(|&i| self.slots[i].is_some())
+            .collect()
+    }
+
     /// The socket with id `id`, which must exist (an internal invariant).
     pub(crate) fn at(&mut self, id: usize) -> &mut Sock {
         self.get_mut(id)

@@ -127,12 +127,12 @@ impl<L: NetLayers> World<L> {
         self.net.link_cache.clear();
     }
 
-    /// The host that owns `ip`, seen from `from` (loopback stays on `from`).
+    /// The host that owns `ip`, seen from `from` (loopback stays on `from`), crashed or not:
+    /// a crashed host loses what arrives (the fault plan decides what the sender sees).
     pub(crate) fn route(&self, from: usize, ip: IpAddr) -> Option<usize> {
         if ip.is_loopback() {
             return Some(from);
         }
-        let to = *self.net.addr_map.get(&ip)?;
-        (!self.net.hosts[to].crashed).then_some(to)
+        self.net.addr_map.get(&ip).copied()
     }
 }

@@ -8,7 +8,9 @@
 //! - `segment` — what travels on the wire (TCP segments, UDP datagrams, ICMP unreachable);
 //! - `wire` — links (latency, bandwidth, per-direction order), transmission through the fault
 //!   seam, arrival;
-//! - `fault` — [`FaultPlan`](fault::FaultPlan) and the seam every segment and call passes;
+//! - `fault/` — [`FaultPlan`](fault::FaultPlan) (its rules, text and code forms, proptest
+//!   strategies), the seam every segment and call passes, and what the plan does: TCP
+//!   retransmission with Windows' timeouts and give-up, resets, partitions, host crashes;
 //! - `endpoint` — the socket objects ([`Sock`](endpoint::Sock)): addresses, options, shutdown
 //!   state and protocol state ([`Role`](endpoint::Role): a TCP connection, a listener's
 //!   queues, a UDP socket's datagrams); freeing one;

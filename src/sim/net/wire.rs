@@ -1,8 +1,6 @@
 //! Links and the wire: segments go out through the fault seam, travel with the link's latency
 //! and serialisation delay, and arrive in order per direction.
 
-use crate::sim::net::fault::Verdict;
-
 use super::host::wire;
 use super::segment::{SegKind, Segment};
 use super::{NetHooks, NetLayers};
@@ -21,7 +19,7 @@ impl<L: NetLayers> World<L>
 where
     Self: NetHooks<L>,
 {
-    fn link(&self, from: usize, to: usize) -> LinkParams {
+    pub(crate) fn link(&self, from: usize, to: usize) -> LinkParams {
         if from == to {
             return self.rt.cfg.loopback;
         }
@@ -52,7 +50,7 @@ where
 
     /// Puts a segment on the wire. Unroutable segments vanish (the sender's timers notice).
     pub(crate) fn transmit(&mut self, seg: Segment) {
-        let Some(extra) = self.through_faults(&seg) else {
+        let Some((seg, extra)) = self.through_faults(seg) else {
             return;
         };
         // The receiving socket's host, when the sender knows it; the address table otherwise.
@@ -60,8 +58,9 @@ where
             .to_sid
             .and_then(|sid| self.net.sockets.get(sid))
             .filter(|s| s.local.map(wire) == Some(seg.dst))
-            .map(|s| s.host)
-            .filter(|&h| !self.net.hosts[h].crashed);
+            .map(|s| s.host);
+        // A crashed host's segments are lost on arrival (or, by the plan, retransmitted
+        // until it is back or the sender gives up).
         let Some(to) = hinted.or_else(|| self.route(seg.from_host, seg.dst.ip())) else {
             return;
         };
@@ -75,45 +74,26 @@ where
             if self.net.hosts[host].crashed {
                 continue;
             }
-            if let Some(extra) = self.through_faults(&seg) {
-                self.put_on_link(seg.clone(), host, extra);
+            if let Some((copy, extra)) = self.through_faults(seg.clone()) {
+                self.put_on_link(copy, host, extra);
             }
         }
     }
 
-    /// Counts a segment and runs it through the fault plan: `None` when it is dropped for
-    /// good, else the extra delay it takes. (By reference: a segment is moved as few times as
-    /// possible on its way to the link queue.)
-    fn through_faults(&mut self, seg: &Segment) -> Option<Nanos> {
+    /// Counts a segment and runs it through the fault plan: `None` when it is lost for
+    /// good, else the segment and the extra delay it takes.
+    fn through_faults(&mut self, seg: Segment) -> Option<(Segment, Nanos)> {
         self.rt.stats.segments += 1;
         let len = seg_len(&seg.kind);
         self.rt.stats.bytes += len as u64;
-        let mut extra = 0;
-        match self.net.faults.on_segment(seg, self.rt.now) {
-            Verdict::Pass => {}
-            Verdict::Delay(d) => {
-                self.record(usize::MAX, TraceKind::Fault("delay"), 0, d, 0);
-                extra = d;
-            }
-            Verdict::Drop => {
-                self.record(usize::MAX, TraceKind::Fault("drop"), 0, len as u64, 0);
-                if matches!(
-                    seg.kind,
-                    SegKind::Syn | SegKind::Datagram { .. } | SegKind::Unreachable
-                ) {
-                    // Not retransmitted: a lost SYN costs the connect timeout, a lost datagram
-                    // is gone.
-                    return None;
-                }
-                // Reliable segments are retransmitted by TCP: the loss costs a timeout.
-                extra = self.rt.cfg.link.latency * 3 + 200_000_000;
-            }
+        if self.net.faults.idle() {
+            return Some((seg, 0));
         }
-        Some(extra)
+        self.fault_segment(seg, len)
     }
 
     /// Schedules `seg`'s arrival at host `to` after the link's serialisation and latency.
-    fn put_on_link(&mut self, seg: Segment, to: usize, extra: Nanos) {
+    pub(crate) fn put_on_link(&mut self, seg: Segment, to: usize, extra: Nanos) {
         let len = seg_len(&seg.kind);
         let (li, p) = self.link_of(seg.from_host, to);
         let ser = (len as u64 * p.ns_per_kib) / 1024;

@@ -26,7 +26,7 @@ mod watchdog;
 pub(crate) use config::{sat_nanos, Config, LinkParams, MAX_MSS};
 pub use config::{AckPolicy, EventRecording, Segmentation, SendMode, DEFAULT_SEED};
 pub use report::{Report, SimErrorKind, Stats, ThreadReport};
-pub(crate) use run_loop::{RunEnd, Runner, ThreadBody};
+pub(crate) use run_loop::{RestartBody, RunEnd, Runner, ThreadBody};
 pub use schedule::Schedule;
 pub(crate) use schedule::Script;
 pub use threads::ThreadOutcome;
@@ -101,6 +101,8 @@ pub(crate) struct Runtime<L: Layers> {
     pub counted_threads: usize,
     pub counted_unfinished: usize,
     pub tearing_down: bool,
+    /// Threads to start again on a host that restarts after a crash: (host, name, body).
+    pub restarts: Vec<(usize, String, RestartBody<L>)>,
     /// Set when a thread panicked or returned an error: the run stops at once.
     pub failed: Option<(usize, SimErrorKind)>,
     /// The thread that stalled the run (blocked outside the simulator), if one did.
@@ -129,6 +131,7 @@ impl<L: Layers> Runtime<L> {
             counted_threads: 0,
             counted_unfinished: 0,
             tearing_down: false,
+            restarts: Vec::new(),
             failed: None,
             stalled: None,
         }
@@ -207,6 +210,20 @@ where
         rt.runnable.push(tid);
         rt.spawn_queue.push((tid, body));
         tid
+    }
+
+    /// Starts the threads registered for `host`'s restart, as daemons.
+    pub(crate) fn restart_threads(&mut self, host: usize) {
+        let bodies: Vec<(String, RestartBody<L>)> = self
+            .rt
+            .restarts
+            .iter()
+            .filter(|(h, _, _)| *h == host)
+            .map(|(_, name, body)| (name.clone(), body.clone()))
+            .collect();
+        for (name, body) in bodies {
+            self.new_thread(host, name, true, Box::new(move |ws| body(ws)));
+        }
     }
 
     /// Thread `tid`'s function returned (or panicked).

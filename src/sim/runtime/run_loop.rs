@@ -17,6 +17,10 @@ use crate::api::WsaError;
 pub(crate) type ThreadBody<L> =
     Box<dyn FnOnce(&<L as Layers>::Handle) -> Result<(), WsaError> + Send>;
 
+/// A thread function run again each time its host restarts after a crash.
+pub(crate) type RestartBody<L> =
+    std::sync::Arc<dyn Fn(&<L as Layers>::Handle) -> Result<(), WsaError> + Send + Sync>;
+
 /// Makes the handle a thread's function receives, from the world and the thread id.
 pub(crate) type MakeHandle<L> = fn(Arc<Mutex<World<L>>>, usize) -> <L as Layers>::Handle;
 

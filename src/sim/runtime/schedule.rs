@@ -7,9 +7,10 @@
 //!   probability and the next thread is drawn uniformly;
 //! - [`Schedule::Pct`]: probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010):
 //!   threads get distinct random priorities, the highest-priority runnable thread always runs,
-//!   and at `depth - 1` random steps the running thread drops below every other. A bug that
-//!   needs `d` ordering constraints is found with probability at least 1/(n·k^(d−1)) per run
-//!   (n threads, k steps), far more than uniform choice gives for deep bugs;
+//!   and at `change_points` random steps the running thread drops below every other. A bug
+//!   that needs `d` ordering constraints is found with probability at least 1/(n·k^(d−1)) per
+//!   run with `d - 1` change points (n threads, k steps), far more than uniform choice gives
+//!   for deep bugs;
 //! - a *script* (used by [`Explorer`](crate::sim::Explorer)): decisions are taken from a
 //!   prefix and recorded, so a bounded exhaustive search can enumerate every interleaving of a
 //!   small test.
@@ -27,13 +28,14 @@ pub enum Schedule {
     /// (`SimBuilder::preemption`). The default.
     #[default]
     Random,
-    /// PCT: random thread priorities with `depth - 1` priority change points spread over the
-    /// first `steps` scheduling steps. Every call is a preemption point.
+    /// PCT: random thread priorities with `change_points` priority change points spread over
+    /// the first `horizon` scheduling steps; every call is a preemption point, so the
+    /// highest-priority runnable thread always runs.
     Pct {
-        /// The bug depth aimed at (ordering constraints), at least 1.
-        depth: u32,
-        /// How many scheduling steps the change points are spread over.
-        steps: u64,
+        /// Number of priority change points (the bug depth aimed at, minus one).
+        change_points: u32,
+        /// Scheduling steps among which the change points are drawn.
+        horizon: u64,
     },
 }
 
@@ -80,10 +82,16 @@ impl Scheduler {
         let mode = match (script, schedule) {
             (Some(s), _) => Mode::Script(s),
             (None, Schedule::Random) => Mode::Random,
-            (None, Schedule::Pct { depth, steps }) => {
-                let steps = steps.max(1);
-                let mut changes: Vec<(u64, u64)> = (1..depth.max(1))
-                    .map(|i| (rng.below(steps), u64::from(depth - i)))
+            (
+                None,
+                Schedule::Pct {
+                    change_points,
+                    horizon,
+                },
+            ) => {
+                let horizon = horizon.max(1);
+                let mut changes: Vec<(u64, u64)> = (0..change_points)
+                    .map(|i| (rng.below(horizon), u64::from(change_points - i)))
                     .collect();
                 changes.sort_unstable();
                 Mode::Pct(Pct {

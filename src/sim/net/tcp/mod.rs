@@ -43,6 +43,8 @@ pub(crate) enum NetTimer {
     TimeWait { sid: usize, gen: u64 },
     /// The first live entry of the delayed-ACK queue (`Network::delayed_acks`) falls due.
     DelayedAcks,
+    /// A timed event of the fault plan (`net::fault`).
+    Fault(crate::sim::net::fault::FaultTimer),
 }
 
 /// RFC 793 connection states.

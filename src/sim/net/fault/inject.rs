@@ -1,0 +1,354 @@
+//! The plan acting on the network: the fate of each segment (delay, loss with Windows'
+//! retransmission timeouts and give-up, reset), and the timed rules (reset at a moment,
+//! partition marks, host crash and restart).
+//!
+//! Codes, chosen from Microsoft's documentation and Wine's sock.c (conformance EV-25, OV-01):
+//! - a reset (RST) makes later calls fail with WSAECONNRESET, records FD_CLOSE with
+//!   WSAECONNABORTED, and completes pending overlapped receives with ERROR_NETNAME_DELETED
+//!   (WSAECONNRESET from WSAGetOverlappedResult) — the existing RST path;
+//! - a connection given up after `TcpMaxDataRetransmissions` lost retransmissions fails later
+//!   calls with WSAETIMEDOUT (recv/send: "the connection has been dropped because of a
+//!   network failure or because the peer system failed to respond"), records FD_CLOSE with
+//!   WSAECONNABORTED (WSAEventSelect: "terminated due to a time-out or other failure"), and
+//!   completes pending overlapped receives with STATUS_IO_TIMEOUT (WSAETIMEDOUT /
+//!   ERROR_SEM_TIMEOUT). No RST is sent: the peer is unreachable.
+//! - a crashed host's calls never return (its threads are dead); its connections close with
+//!   WSAENETDOWN without telling anyone.
+
+use std::net::IpAddr;
+
+use super::{FaultRule, Scope, Verdict, MAX_DATA_RETRANSMISSIONS, RTO_MIN};
+use crate::api::WsaError;
+use crate::sim::net::endpoint::Role;
+use crate::sim::net::host::wire;
+use crate::sim::net::segment::{SegKind, Segment};
+use crate::sim::net::tcp::{NetTimer, TcpState};
+use crate::sim::net::{NetHooks, NetLayers};
+use crate::sim::runtime::trace::TraceKind;
+use crate::sim::runtime::{sat_nanos, Nanos, ThreadState, World};
+
+/// A timed event of the fault plan.
+#[derive(Debug)]
+pub(crate) enum FaultTimer {
+    /// Rule `rule` comes due: `phase` 0 at its start, 1 at its end (a partition heals, a
+    /// crashed host restarts).
+    Rule { rule: usize, phase: u8 },
+    /// The last retransmission of a segment of socket `sid` went unanswered.
+    GiveUp { sid: usize, incarnation: u64 },
+}
+
+/// A fault's trace label naming the segment it hit ("drop DATA", "partition SYN", ...).
+fn label(why: &'static str, kind: &SegKind) -> &'static str {
+    macro_rules! with_kind {
+        ($w:literal) => {
+            match kind {
+                SegKind::Syn => concat!($w, " SYN"),
+                SegKind::SynAck => concat!($w, " SYN-ACK"),
+                SegKind::Ack => concat!($w, " ACK"),
+                SegKind::Data { .. } => concat!($w, " DATA"),
+                SegKind::Fin { .. } => concat!($w, " FIN"),
+                SegKind::Rst => concat!($w, " RST"),
+                SegKind::Datagram { .. } => concat!($w, " UDP"),
+                SegKind::Unreachable => concat!($w, " ICMP"),
+            }
+        };
+    }
+    match why {
+        "drop" => with_kind!("drop"),
+        "delay" => with_kind!("delay"),
+        "jitter" => with_kind!("jitter"),
+        "partition" => with_kind!("partition loses"),
+        "host down" => with_kind!("host down loses"),
+        "duplicate" => with_kind!("duplicate"),
+        _ => why,
+    }
+}
+
+/// Whether a connection between `local` and `remote` (wire addresses) is within `scope`.
+fn conn_in_scope(scope: &Scope, local: std::net::SocketAddr, remote: std::net::SocketAddr) -> bool {
+    match *scope {
+        Scope::All => true,
+        Scope::Host(ip) => local.ip() == ip || remote.ip() == ip,
+        Scope::Link(a, b) => {
+            (local.ip() == a && remote.ip() == b) || (local.ip() == b && remote.ip() == a)
+        }
+        Scope::Endpoint(sa) => local == sa || remote == sa,
+    }
+}
+
+impl<L: NetLayers> World<L>
+where
+    Self: NetHooks<L>,
+{
+    /// Schedules the plan's timed rules; called once when the world is built.
+    pub(crate) fn schedule_fault_timers(&mut self) {
+        let mut due = Vec::new();
+        for (i, rule) in self.net.faults.plan().rules.iter().enumerate() {
+            let (start, end) = match rule {
+                FaultRule::Reset { at, .. } => (*at, None),
+                FaultRule::Partition { from, until, .. } => (*from, *until),
+                FaultRule::Crash { at, restart, .. } => (*at, *restart),
+                _ => continue,
+            };
+            due.push((sat_nanos(start), i, 0));
+            if let Some(end) = end {
+                due.push((sat_nanos(end), i, 1));
+            }
+        }
+        for (at, rule, phase) in due {
+            self.schedule(at, NetTimer::Fault(FaultTimer::Rule { rule, phase }));
+        }
+    }
+
+    /// A timed event of the plan fires. (Cold and out of line: it keeps the timer dispatch
+    /// of fault-free runs as small as it was.)
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn fault_timer(&mut self, t: FaultTimer) {
+        match t {
+            FaultTimer::Rule { rule, phase } => {
+                let Some(rule) = self.net.faults.plan().rules.get(rule).cloned() else {
+                    return;
+                };
+                match (rule, phase) {
+                    (FaultRule::Reset { scope, .. }, _) => self.reset_connections(&scope),
+                    (FaultRule::Partition { .. }, 0) => self.mark("partition", 0),
+                    (FaultRule::Partition { .. }, _) => self.mark("partition healed", 0),
+                    (FaultRule::Crash { host, .. }, 0) => self.crash_host(host),
+                    (FaultRule::Crash { host, .. }, _) => self.restart_host(host),
+                    _ => {}
+                }
+            }
+            FaultTimer::GiveUp { sid, incarnation } => self.give_up(sid, incarnation),
+        }
+    }
+
+    fn mark(&mut self, what: &'static str, a: u64) {
+        self.record(usize::MAX, TraceKind::Fault(what), a, 0, 0);
+    }
+
+    /// Runs a segment through the plan: `None` when it is lost for good, else the segment
+    /// (possibly turned into a RST) and the extra delay it takes.
+    #[inline(never)]
+    pub(crate) fn fault_segment(&mut self, seg: Segment, len: usize) -> Option<(Segment, Nanos)> {
+        let (verdict, why) = self.net.faults.on_segment(&seg, self.rt.now);
+        match verdict {
+            Verdict::Pass => Some((seg, 0)),
+            Verdict::Delay(d) => {
+                self.record(usize::MAX, TraceKind::Fault(label(why, &seg.kind)), 0, d, 0);
+                Some((seg, d))
+            }
+            Verdict::Drop => {
+                let what = label(why, &seg.kind);
+                self.record(usize::MAX, TraceKind::Fault(what), 0, len as u64, 0);
+                if matches!(
+                    seg.kind,
+                    SegKind::Syn | SegKind::Datagram { .. } | SegKind::Unreachable
+                ) {
+                    // Not retransmitted: a lost SYN costs the connect timeout, a lost datagram
+                    // is gone.
+                    return None;
+                }
+                self.retransmit(seg)
+            }
+            Verdict::Reset => self.reset_segment(seg),
+            Verdict::Duplicate => {
+                if let SegKind::Datagram { .. } = seg.kind {
+                    if let Some(to) = self.route(seg.from_host, seg.dst.ip()) {
+                        self.mark(label(why, &seg.kind), len as u64);
+                        self.put_on_link(seg.clone(), to, 0);
+                    }
+                }
+                Some((seg, 0))
+            }
+        }
+    }
+
+    /// A reliable segment was lost: TCP retransmits it after the RTO, doubling the wait each
+    /// time; the first retransmission that gets through is delivered. After
+    /// `TcpMaxDataRetransmissions` lost retransmissions and one more timeout, the sender gives
+    /// the connection up.
+    fn retransmit(&mut self, seg: Segment) -> Option<(Segment, Nanos)> {
+        // Capped so that the doubled waits stay far from overflow with absurd latencies.
+        let rtt = self.rt.cfg.link.latency.saturating_mul(2);
+        let rto = sat_nanos(RTO_MIN).max(rtt.saturating_mul(2)).min(1 << 50);
+        let mut wait: Nanos = 0;
+        for k in 0..MAX_DATA_RETRANSMISSIONS {
+            wait += rto << k;
+            if !self.net.faults.lost_again(&seg, self.rt.now + wait) {
+                self.record(
+                    usize::MAX,
+                    TraceKind::Fault("retransmitted"),
+                    u64::from(k + 1),
+                    wait,
+                    0,
+                );
+                return Some((seg, wait));
+            }
+        }
+        wait += rto << MAX_DATA_RETRANSMISSIONS;
+        self.mark("lost after 5 retransmissions", seg.from_sid as u64);
+        if matches!(seg.kind, SegKind::Data { .. } | SegKind::Fin { .. }) {
+            if let Some(incarnation) = self.net.sockets.incarnation(seg.from_sid) {
+                let at = self.rt.now + wait;
+                let t = FaultTimer::GiveUp {
+                    sid: seg.from_sid,
+                    incarnation,
+                };
+                self.schedule(at, NetTimer::Fault(t));
+            }
+        }
+        None
+    }
+
+    /// The connection a segment belongs to is reset: its receiver gets a RST in its place,
+    /// and its sender a RST from the receiver's address.
+    ///
+    /// A reset SYN is answered with a RST and goes no further, as a listener whose backlog is
+    /// full answers (Windows then retries twice and reports WSAECONNREFUSED).
+    fn reset_segment(&mut self, seg: Segment) -> Option<(Segment, Nanos)> {
+        let syn = seg.kind == SegKind::Syn;
+        if !syn
+            && !matches!(
+                seg.kind,
+                SegKind::Data { .. } | SegKind::Ack | SegKind::Fin { .. }
+            )
+        {
+            return Some((seg, 0));
+        }
+        self.mark(if syn { "reset SYN" } else { "reset" }, seg.from_sid as u64);
+        if let Some(to) = self.route(seg.from_host, seg.dst.ip()) {
+            let back = Segment {
+                from_host: to,
+                from_sid: usize::MAX,
+                to_sid: Some(seg.from_sid),
+                src: seg.dst,
+                dst: seg.src,
+                kind: SegKind::Rst,
+                ack: None,
+            };
+            // It leaves the receiver when the segment would have reached it.
+            let there = self.link(seg.from_host, to).latency;
+            self.put_on_link(back, seg.from_host, there);
+        }
+        if syn {
+            return None;
+        }
+        Some((
+            Segment {
+                kind: SegKind::Rst,
+                ack: None,
+                ..seg
+            },
+            0,
+        ))
+    }
+
+    /// Every live TCP connection end in `scope` receives a RST now.
+    fn reset_connections(&mut self, scope: &Scope) {
+        let mut ends = Vec::new();
+        for id in self.net.sockets.ids() {
+            let s = self.net.sockets.get(id).expect("listed socket");
+            let Role::Stream(t) = &s.role else { continue };
+            if !t.state.is_synchronized() || t.state == TcpState::TimeWait {
+                continue;
+            }
+            let (Some(l), Some(r)) = (s.local.map(wire), s.remote.map(wire)) else {
+                continue;
+            };
+            if conn_in_scope(scope, l, r) && !self.net.hosts[s.host].crashed {
+                ends.push((id, s.host, l, r));
+            }
+        }
+        for (id, host, local, remote) in ends {
+            self.mark("reset", id as u64);
+            let rst = Segment {
+                from_host: host,
+                from_sid: usize::MAX,
+                to_sid: Some(id),
+                src: remote,
+                dst: local,
+                kind: SegKind::Rst,
+                ack: None,
+            };
+            self.tcp_input(host, rst);
+        }
+    }
+
+    /// Gives up a connection whose segment was lost six times (see the module doc).
+    fn give_up(&mut self, sid: usize, incarnation: u64) {
+        if self.net.sockets.incarnation(sid) != Some(incarnation) {
+            return;
+        }
+        let Some(t) = self.tcp(sid) else { return };
+        if !t.state.is_synchronized() || t.state == TcpState::TimeWait {
+            return;
+        }
+        t.error = Some(WsaError::WSAETIMEDOUT);
+        t.snd.clear();
+        t.rcv.clear();
+        t.oob.clear();
+        self.mark("connection given up", sid as u64);
+        self.set_state(sid, TcpState::Closed);
+        self.unlink_conn(sid);
+        self.on_peer_closed(sid, Some(WsaError::WSAECONNABORTED));
+        self.reap_if_orphan(sid);
+    }
+
+    /// The host owning `ip` crashes (see [`FaultRule::Crash`]).
+    fn crash_host(&mut self, ip: IpAddr) {
+        let Some(&h) = self.net.addr_map.get(&ip) else {
+            return;
+        };
+        if self.net.hosts[h].crashed {
+            return;
+        }
+        self.mark("host crashed", h as u64);
+        self.net.hosts[h].crashed = true;
+        for id in self.net.sockets.ids() {
+            if self.net.sockets.get(id).is_none_or(|s| s.host != h) {
+                continue;
+            }
+            let gen = self.next_gen();
+            self.net.sockets.at(id).gen = gen;
+            let Some(t) = self.tcp(id) else { continue };
+            if t.state == TcpState::Closed {
+                continue;
+            }
+            t.error = Some(WsaError::WSAENETDOWN);
+            t.snd.clear();
+            t.rcv.clear();
+            t.oob.clear();
+            self.set_state(id, TcpState::Closed);
+            self.unlink_conn(id);
+        }
+        let host = &mut self.net.hosts[h];
+        host.conns.clear();
+        host.tcp_binds.clear();
+        host.udp_binds.clear();
+        // Its threads are dead: they never return, and the run no longer waits for them.
+        for tid in 0..self.rt.threads.len() {
+            let t = &mut self.rt.threads[tid];
+            if t.host != h || t.state == ThreadState::Finished {
+                continue;
+            }
+            self.net.faults.killed.insert(tid);
+            if !t.daemon {
+                t.daemon = true;
+                self.rt.counted_unfinished -= 1;
+            }
+        }
+    }
+
+    /// A crashed host answers again, with no sockets; the threads registered with
+    /// `HostHandle::on_restart` start again.
+    fn restart_host(&mut self, ip: IpAddr) {
+        if let Some(&h) = self.net.addr_map.get(&ip) {
+            if self.net.hosts[h].crashed {
+                self.mark("host restarted", h as u64);
+                self.net.hosts[h].crashed = false;
+                self.restart_threads(h);
+            }
+        }
+    }
+}

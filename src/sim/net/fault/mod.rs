@@ -1,0 +1,249 @@
+//! The fault seam: one place that sees every delivery and every call and may act on it,
+//! deterministically, from the seed's "faults" generator and the plan's own schedule.
+//!
+//! A [`FaultPlan`] is a list of [`FaultRule`]s. Segment and call rules give a verdict on each
+//! segment (pass, delay, drop, reset) or call (pass, fail with an error); the first rule that
+//! does not pass wins. Each fires either at a rate ([`When::Rate`]) or once, on a schedule
+//! ([`When::At`] a virtual time, [`When::Nth`] matching event), within a [`Scope`] (every
+//! host, one host, one link direction, one socket address's connections). Timed rules act
+//! on their own at a moment: [`FaultRule::Reset`] resets connections, [`FaultRule::Partition`]
+//! cuts host sets apart until it heals, [`FaultRule::Crash`] makes a host vanish (and come
+//! back).
+//!
+//! Lost TCP segments are retransmitted as Windows does: the first retransmission after the
+//! retransmission timeout (RTO: twice the round trip, at least Windows' 300 ms minimum), each
+//! further one after twice the previous wait; after `TcpMaxDataRetransmissions` = 5 lost
+//! retransmissions the connection fails (see [`RTO_MIN`] and the `inject` module for the codes).
+//! Bytes are never lost, duplicated or reordered. Lost SYNs lead to the connect timeout; lost
+//! UDP datagrams are gone.
+//!
+//! The plan prints as Rust code with `{:?}` (`code`) and as a one-line string with `{}` that
+//! [`FaultPlan::from_str`](std::str::FromStr) parses back (`text`); `strategy` holds the
+//! proptest strategies, `seam` the verdicts, `inject` what the plan does to the network.
+
+mod code;
+mod inject;
+mod seam;
+mod strategy;
+mod text;
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use crate::api::WsaError;
+
+pub(crate) use inject::FaultTimer;
+pub(crate) use seam::FaultSeam;
+pub use text::ParsePlanError;
+
+/// Windows' minimum retransmission timeout (`MinRto`, 300 ms since Windows 7).
+pub const RTO_MIN: Duration = Duration::from_millis(300);
+
+/// Windows' `TcpMaxDataRetransmissions` default: retransmissions of one segment before the
+/// connection is given up.
+pub const MAX_DATA_RETRANSMISSIONS: u32 = 5;
+
+/// What a rule decides for one segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Deliver normally.
+    Pass,
+    /// Deliver after this much extra delay (nanoseconds).
+    Delay(u64),
+    /// Lose the segment (TCP retransmits it).
+    Drop,
+    /// Replace a TCP segment with a reset sent to both ends (as a middlebox or a peer's
+    /// stack would): each side sees WSAECONNRESET.
+    Reset,
+    /// Deliver a UDP datagram twice.
+    Duplicate,
+}
+
+/// Which segments a rule applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentFilter {
+    /// Every segment.
+    Any,
+    /// Segments carrying payload (TCP data and UDP datagrams).
+    Data,
+    /// Connection requests (SYN).
+    Syn,
+}
+
+/// When a segment or call rule fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// On each matching event with probability `num/den` (drawn from the seed).
+    Rate {
+        /// Probability numerator.
+        num: u64,
+        /// Probability denominator.
+        den: u64,
+    },
+    /// Once, on the first matching event at or after this virtual time.
+    At(Duration),
+    /// Once, on the n-th matching event (counting from 1).
+    Nth(u64),
+}
+
+/// Where a rule applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Everywhere.
+    All,
+    /// Segments from or to this address; calls made on the host that owns it.
+    Host(IpAddr),
+    /// Segments travelling from the first address to the second (one link direction).
+    Link(IpAddr, IpAddr),
+    /// Segments from or to this socket address: the connections of one socket (a client's
+    /// local address, as the trace shows it) or of one listening port.
+    Endpoint(SocketAddr),
+}
+
+/// What a segment rule does to a segment it fires on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentAction {
+    /// Extra latency.
+    Delay(Duration),
+    /// Extra latency drawn uniformly from zero to this (a latency distribution; the wire
+    /// still delivers each direction in order).
+    Jitter(Duration),
+    /// Loss (TCP retransmits, with Windows' timeouts and give-up).
+    Drop,
+    /// The connection is reset: both ends get a RST instead (TCP segments only). A reset SYN
+    /// is refused as by a listener whose accept backlog is full.
+    Reset,
+    /// A UDP datagram arrives twice (TCP segments pass: TCP never duplicates bytes).
+    Duplicate,
+}
+
+/// One fault rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FaultRule {
+    /// With probability `num/den`, add `extra` latency to matching segments.
+    Delay {
+        /// Which segments.
+        filter: SegmentFilter,
+        /// Probability numerator.
+        num: u64,
+        /// Probability denominator.
+        den: u64,
+        /// Extra latency.
+        extra: Duration,
+    },
+    /// With probability `num/den`, drop matching segments.
+    Drop {
+        /// Which segments.
+        filter: SegmentFilter,
+        /// Probability numerator.
+        num: u64,
+        /// Probability denominator.
+        den: u64,
+    },
+    /// With probability `num/den`, make the named call (e.g. `"send"`) fail with `error`
+    /// before it has any effect, as when Windows runs out of buffers (WSAENOBUFS).
+    FailCall {
+        /// The call's name as in the trace (`"send"`, `"recv"`, `"accept"`, ...).
+        call: &'static str,
+        /// The error to return.
+        error: WsaError,
+        /// Probability numerator.
+        num: u64,
+        /// Probability denominator.
+        den: u64,
+    },
+    /// A segment fault, at a rate or scheduled, in a scope.
+    Segment {
+        /// When it fires.
+        when: When,
+        /// Where.
+        scope: Scope,
+        /// Which segments.
+        filter: SegmentFilter,
+        /// What it does.
+        action: SegmentAction,
+    },
+    /// A call fails with `error` before it has any effect (e.g. WSAENOBUFS from the third
+    /// `send` of one host: `When::Nth(3)`, `Scope::Host(..)`).
+    Call {
+        /// When it fires.
+        when: When,
+        /// Where (`All` or `Host`; other scopes never match a call).
+        scope: Scope,
+        /// The call's name as in the trace (`"send"`, `"WSARecv"`, `"accept"`, ...).
+        call: &'static str,
+        /// The error the call returns.
+        error: WsaError,
+    },
+    /// At virtual time `at`, every TCP connection in `scope` is reset: both ends see a RST
+    /// (recv/send → WSAECONNRESET, FD_CLOSE with WSAECONNABORTED, pending overlapped
+    /// receives → ERROR_NETNAME_DELETED).
+    Reset {
+        /// When.
+        at: Duration,
+        /// Which connections (by their addresses).
+        scope: Scope,
+    },
+    /// From `from` until `until` (forever if `None`), segments between a host of `a` and a
+    /// host of `b` are lost, both ways: TCP retransmits (and gives up if the partition lasts
+    /// about 19 s or more), SYNs and datagrams are lost.
+    Partition {
+        /// One side's addresses.
+        a: Vec<IpAddr>,
+        /// The other side's addresses.
+        b: Vec<IpAddr>,
+        /// Start.
+        from: Duration,
+        /// End (the partition heals), or never.
+        until: Option<Duration>,
+    },
+    /// At `at` the host owning `host` crashes: its sockets vanish without FIN or RST, its
+    /// threads stop for good (they never return from the call they are in), its ports are
+    /// free. Peers learn by retransmission give-up, or by a RST once the host is back
+    /// (`restart`: it answers again, with no sockets).
+    Crash {
+        /// An address of the host.
+        host: IpAddr,
+        /// When it crashes.
+        at: Duration,
+        /// When it answers again, or never.
+        restart: Option<Duration>,
+    },
+}
+
+/// A list of fault rules, applied in order.
+///
+/// ```
+/// use std::time::Duration;
+/// use winsock_sim::sim::fault::{FaultPlan, FaultRule, Scope};
+/// let plan = FaultPlan::none().with(FaultRule::Reset {
+///     at: Duration::from_secs(2),
+///     scope: Scope::All,
+/// });
+/// let text = plan.to_string();
+/// assert_eq!(text, "reset(all,2s)");
+/// assert_eq!(text.parse::<FaultPlan>().unwrap(), plan);
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct FaultPlan {
+    /// The rules.
+    pub rules: Vec<FaultRule>,
+}
+
+impl FaultPlan {
+    /// No faults.
+    pub fn none() -> FaultPlan {
+        FaultPlan::default()
+    }
+
+    /// Adds a rule.
+    pub fn with(mut self, rule: FaultRule) -> FaultPlan {
+        self.rules.push(rule);
+        self
+    }
+
+    /// Whether the plan has no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}

@@ -1,0 +1,197 @@
+//! proptest strategies for fault plans: one per family, a tcp-safe one (a correct TCP program
+//! survives it) and a hostile one (resets, partitions, crashes, failing calls, UDP faults). Every strategy
+//! shrinks toward fewer rules (collections shrink by dropping elements), later faults (times
+//! and counts shrink toward their upper end) and milder ones (rates and delays shrink
+//! toward the lower end).
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use proptest::prelude::*;
+
+use super::{FaultPlan, FaultRule, Scope, SegmentAction, SegmentFilter, When};
+use crate::api::WsaError;
+
+/// A value in `lo..=hi` that shrinks toward `hi` (a later time, a later call).
+fn late(lo: u64, hi: u64) -> impl Strategy<Value = u64> {
+    (0..=hi - lo).prop_map(move |d| hi - d)
+}
+
+fn filter() -> impl Strategy<Value = SegmentFilter> {
+    prop_oneof![Just(SegmentFilter::Data), Just(SegmentFilter::Any)]
+}
+
+/// Scheduled or random; shrinks toward a late one-shot.
+fn when(max_ms: u64, max_nth: u64) -> impl Strategy<Value = When> {
+    prop_oneof![
+        late(1, max_nth).prop_map(When::Nth),
+        late(0, max_ms).prop_map(|ms| When::At(Duration::from_millis(ms))),
+        (1u64..=2).prop_map(|num| When::Rate { num, den: 64 }),
+    ]
+}
+
+fn plan_of(rule: impl Strategy<Value = FaultRule>, max: usize) -> impl Strategy<Value = FaultPlan> {
+    proptest::collection::vec(rule, 0..=max).prop_map(|rules| FaultPlan { rules })
+}
+
+impl FaultPlan {
+    /// A proptest strategy for plans a correct TCP program must survive: extra latency and
+    /// lost segments (which TCP retransmits, rarely enough never to give up) on data or on
+    /// every segment, at drawn rates. Shrinks towards fewer rules, lower rates and smaller
+    /// delays.
+    ///
+    /// ```
+    /// use proptest::strategy::{Strategy, ValueTree};
+    /// use proptest::test_runner::TestRunner;
+    /// use winsock_sim::sim::FaultPlan;
+    /// let mut runner = TestRunner::deterministic();
+    /// let plan = FaultPlan::tcp_strategy().new_tree(&mut runner).unwrap().current();
+    /// assert!(plan.rules.len() <= 3);
+    /// ```
+    pub fn tcp_strategy() -> impl Strategy<Value = FaultPlan> {
+        let rule = prop_oneof![Self::delay_rule(), Self::drop_rule()];
+        plan_of(rule, 3)
+    }
+
+    fn delay_rule() -> impl Strategy<Value = FaultRule> {
+        (filter(), 1u64..=4, 0u64..=500).prop_map(|(filter, num, ms)| FaultRule::Delay {
+            filter,
+            num,
+            den: 8,
+            extra: Duration::from_millis(ms),
+        })
+    }
+
+    fn drop_rule() -> impl Strategy<Value = FaultRule> {
+        (filter(), 1u64..=2).prop_map(|(filter, num)| FaultRule::Drop {
+            filter,
+            num,
+            den: 32,
+        })
+    }
+
+    /// Latency only: fixed extra delays at a rate, or jitter (uniform extra delay up to a
+    /// drawn bound) on every data segment or every segment; up to 3 rules.
+    pub fn delay_strategy() -> impl Strategy<Value = FaultPlan> {
+        let jitter = (filter(), 0u64..=200).prop_map(|(filter, ms)| FaultRule::Segment {
+            when: When::Rate { num: 1, den: 1 },
+            scope: Scope::All,
+            filter,
+            action: SegmentAction::Jitter(Duration::from_millis(ms)),
+        });
+        plan_of(prop_oneof![Self::delay_rule(), jitter], 3)
+    }
+
+    /// Losses only (the retransmission family): up to 3 rules.
+    pub fn loss_strategy() -> impl Strategy<Value = FaultPlan> {
+        plan_of(Self::drop_rule(), 3)
+    }
+
+    /// Connection resets among `hosts`: one reset at a drawn moment (up to `max_ms`), or of
+    /// the n-th data segment, in all or one host's connections.
+    pub fn reset_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
+        let rule = (scope(hosts), when(max_ms, 200), any::<bool>()).prop_map(
+            |(scope, when, timed)| match (timed, when) {
+                (true, When::At(at)) => FaultRule::Reset { at, scope },
+                _ => FaultRule::Segment {
+                    when,
+                    scope,
+                    filter: SegmentFilter::Data,
+                    action: SegmentAction::Reset,
+                },
+            },
+        );
+        plan_of(rule, 1)
+    }
+
+    /// A partition of `hosts` into two sides, from a drawn moment for a drawn time (healing
+    /// within `max_ms`, or never).
+    pub fn partition_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
+        let n = hosts.len().max(1);
+        let rule = (
+            1..n.max(2),
+            late(0, max_ms),
+            1u64..=max_ms.max(1),
+            any::<bool>(),
+        )
+            .prop_map(move |(cut, from, len, heals)| {
+                let cut = cut.min(hosts.len());
+                FaultRule::Partition {
+                    a: hosts[..cut].to_vec(),
+                    b: hosts[cut..].to_vec(),
+                    from: Duration::from_millis(from),
+                    until: heals.then(|| Duration::from_millis(from + len)),
+                }
+            });
+        plan_of(rule, 1)
+    }
+
+    /// A crash of one of `hosts` at a drawn moment, restarting or not.
+    pub fn crash_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
+        let n = hosts.len().max(1);
+        let rule = (
+            0..n,
+            late(0, max_ms),
+            proptest::option::of(1u64..=max_ms.max(1)),
+        )
+            .prop_filter_map("a host", move |(i, at, back)| {
+                Some(FaultRule::Crash {
+                    host: *hosts.get(i)?,
+                    at: Duration::from_millis(at),
+                    restart: back.map(|b| Duration::from_millis(at + b)),
+                })
+            });
+        plan_of(rule, 1)
+    }
+
+    /// Calls failing with WSAENOBUFS (the n-th `send`, `recv` or `accept`, or at a small rate).
+    pub fn call_strategy() -> impl Strategy<Value = FaultPlan> {
+        let call = prop_oneof![Just("send"), Just("recv"), Just("accept")];
+        let rule = (call, when(10_000, 50)).prop_map(|(call, when)| FaultRule::Call {
+            when,
+            scope: Scope::All,
+            call,
+            error: WsaError::WSAENOBUFS,
+        });
+        plan_of(rule, 2)
+    }
+
+    /// UDP's faults: datagrams lost, duplicated or delayed, at small rates or once.
+    pub fn udp_strategy() -> impl Strategy<Value = FaultPlan> {
+        let action = prop_oneof![
+            Just(SegmentAction::Duplicate),
+            Just(SegmentAction::Drop),
+            (0u64..=50).prop_map(|ms| SegmentAction::Delay(Duration::from_millis(ms))),
+            (0u64..=50).prop_map(|ms| SegmentAction::Jitter(Duration::from_millis(ms))),
+        ];
+        let rule = (when(10_000, 50), action).prop_map(|(when, action)| FaultRule::Segment {
+            when,
+            scope: Scope::All,
+            filter: SegmentFilter::Data,
+            action,
+        });
+        plan_of(rule, 2)
+    }
+
+    /// Everything at once among `hosts` (times up to `max_ms`): the tcp-safe rules plus
+    /// resets, a partition, a crash, failing calls and UDP's faults.
+    pub fn hostile_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
+        (
+            Self::tcp_strategy(),
+            Self::reset_strategy(hosts.clone(), max_ms),
+            Self::partition_strategy(hosts.clone(), max_ms),
+            Self::crash_strategy(hosts, max_ms),
+            Self::call_strategy(),
+            Self::udp_strategy(),
+        )
+            .prop_map(|(a, b, c, d, e, f)| FaultPlan {
+                rules: [a.rules, b.rules, c.rules, d.rules, e.rules, f.rules].concat(),
+            })
+    }
+}
+
+/// All, or one of `hosts`.
+fn scope(hosts: Vec<IpAddr>) -> impl Strategy<Value = Scope> {
+    let n = hosts.len();
+    (0..=n).prop_map(move |i| hosts.get(i).map_or(Scope::All, |ip| Scope::Host(*ip)))
+}

@@ -1,0 +1,476 @@
+//! The plan as text: `Display` writes the one-line form that `FromStr` parses back (`Debug`,
+//! Rust code that rebuilds the plan, is in `code`).
+//!
+//! The one-line form: rules joined by `+` (`none` for no rule), each `name(arg,...)`:
+//!
+//! | rule | form |
+//! |---|---|
+//! | [`FaultRule::Delay`] | `delay(data,1/8,500ms)` |
+//! | [`FaultRule::Drop`] | `drop(any,1/16)` |
+//! | [`FaultRule::FailCall`] | `fail(send,WSAENOBUFS,1/4)` |
+//! | [`FaultRule::Segment`] | `seg(nth=3,ep=192.0.2.1:9000,data,reset)`; actions `delay=5ms`, `jitter=5ms`, `drop`, `reset`, `duplicate` |
+//! | [`FaultRule::Call`] | `call(nth=2,host=192.0.2.1,send,WSAENOBUFS)` |
+//! | [`FaultRule::Reset`] | `reset(all,2s)` |
+//! | [`FaultRule::Partition`] | `partition(192.0.2.1,192.0.2.2/192.0.2.3,1s,5s)` (`-`: never heals) |
+//! | [`FaultRule::Crash`] | `crash(192.0.2.1,1s,-)` (`-`: never restarts) |
+//!
+//! When: `rate=1/16`, `at=2s`, `nth=3`. Scope: `all`, `host=IP`, `link=IP>IP`, `ep=IP:PORT`
+//! (`ep=[v6]:PORT`). Filters: `any`, `data`, `syn`. Durations: an integer with `ns`, `us`, `ms`
+//! or `s`. Errors: the WinSock name or the number.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::str::FromStr;
+use std::time::Duration;
+
+use super::{FaultPlan, FaultRule, Scope, SegmentAction, SegmentFilter, When};
+use crate::api::error::ALL;
+use crate::api::WsaError;
+
+/// The call names a rule may name (every call the simulator traces).
+const CALLS: &[&str] = &[
+    "AcceptEx",
+    "CancelIoEx",
+    "CloseHandle",
+    "ConnectEx",
+    "CreateIoCompletionPort",
+    "CreateThread",
+    "CreateWindow",
+    "DestroyWindow",
+    "DisconnectEx",
+    "DispatchMessage",
+    "GetAcceptExSockaddrs",
+    "GetMessage",
+    "GetQueuedCompletionStatus",
+    "GetQueuedCompletionStatusEx",
+    "PeekMessage",
+    "PostMessage",
+    "PostQueuedCompletionStatus",
+    "QueueUserAPC",
+    "SetFileCompletionNotificationModes",
+    "Sleep",
+    "SleepEx",
+    "TransmitFile",
+    "WSAAsyncSelect",
+    "WSACleanup",
+    "WSACloseEvent",
+    "WSACreateEvent",
+    "WSAEnumNetworkEvents",
+    "WSAEventSelect",
+    "WSAGetOverlappedResult",
+    "WSAIoctl",
+    "WSAPoll",
+    "WSARecv",
+    "WSARecvMsg",
+    "WSAResetEvent",
+    "WSASend",
+    "WSASendMsg",
+    "WSASendTo",
+    "WSASetEvent",
+    "WSAStartup",
+    "WSAWaitForMultipleEvents",
+    "WaitForMultipleObjectsEx",
+    "WaitForSingleObject",
+    "accept",
+    "bind",
+    "closesocket",
+    "connect",
+    "getpeername",
+    "getsockname",
+    "getsockopt",
+    "ioctlsocket",
+    "listen",
+    "recv",
+    "recvfrom",
+    "select",
+    "send",
+    "sendto",
+    "setsockopt",
+    "shutdown",
+    "socket",
+];
+
+/// Why a plan string did not parse: the offending part and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsePlanError(pub String);
+
+impl fmt::Display for ParsePlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "bad fault plan: {}", self.0)
+    }
+}
+
+impl std::error::Error for ParsePlanError {}
+
+fn bad<T>(what: impl Into<String>) -> Result<T, ParsePlanError> {
+    Err(ParsePlanError(what.into()))
+}
+
+/// A duration in the largest unit that keeps it exact.
+pub(crate) struct Dur(pub Duration);
+
+impl fmt::Display for Dur {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.as_nanos();
+        match n {
+            _ if n % 1_000_000_000 == 0 => write!(f, "{}s", n / 1_000_000_000),
+            _ if n % 1_000_000 == 0 => write!(f, "{}ms", n / 1_000_000),
+            _ if n % 1_000 == 0 => write!(f, "{}us", n / 1_000),
+            _ => write!(f, "{n}ns"),
+        }
+    }
+}
+
+fn parse_dur(s: &str) -> Result<Duration, ParsePlanError> {
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let Ok(n) = num.parse::<u64>() else {
+        return bad(format!("{s:?} is not a duration (e.g. 500ms)"));
+    };
+    Ok(match unit {
+        "s" => Duration::from_secs(n),
+        "ms" => Duration::from_millis(n),
+        "us" => Duration::from_micros(n),
+        "ns" => Duration::from_nanos(n),
+        _ => return bad(format!("{s:?}: unit must be s, ms, us or ns")),
+    })
+}
+
+fn parse_opt_dur(s: &str) -> Result<Option<Duration>, ParsePlanError> {
+    if s == "-" {
+        Ok(None)
+    } else {
+        parse_dur(s).map(Some)
+    }
+}
+
+fn parse_ratio(s: &str) -> Result<(u64, u64), ParsePlanError> {
+    let parsed = s
+        .split_once('/')
+        .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
+    match parsed {
+        Some(r) => Ok(r),
+        None => bad(format!("{s:?} is not a rate num/den")),
+    }
+}
+
+fn parse_ip(s: &str) -> Result<IpAddr, ParsePlanError> {
+    s.parse()
+        .or_else(|_| bad(format!("{s:?} is not an IP address")))
+}
+
+fn parse_ips(s: &str) -> Result<Vec<IpAddr>, ParsePlanError> {
+    s.split('/').map(parse_ip).collect()
+}
+
+fn filter_name(f: SegmentFilter) -> &'static str {
+    match f {
+        SegmentFilter::Any => "any",
+        SegmentFilter::Data => "data",
+        SegmentFilter::Syn => "syn",
+    }
+}
+
+fn parse_filter(s: &str) -> Result<SegmentFilter, ParsePlanError> {
+    match s {
+        "any" => Ok(SegmentFilter::Any),
+        "data" => Ok(SegmentFilter::Data),
+        "syn" => Ok(SegmentFilter::Syn),
+        _ => bad(format!("{s:?} is not a filter (any, data, syn)")),
+    }
+}
+
+fn parse_call(s: &str) -> Result<&'static str, ParsePlanError> {
+    match CALLS.iter().find(|c| **c == s) {
+        Some(c) => Ok(c),
+        None => bad(format!("{s:?} is not a call the simulator knows")),
+    }
+}
+
+/// A WinSock error by name, as `Debug` prints it, or by number.
+pub(crate) fn error_name(e: WsaError) -> String {
+    match e {
+        WsaError::Other(n) => n.to_string(),
+        _ => format!("{e:?}"),
+    }
+}
+
+fn parse_error(s: &str) -> Result<WsaError, ParsePlanError> {
+    if let Ok(n) = s.parse::<i32>() {
+        return Ok(WsaError::from_code(n));
+    }
+    match ALL.iter().find(|e| format!("{e:?}") == s) {
+        Some(e) => Ok(*e),
+        None => bad(format!("{s:?} is not a WinSock error name")),
+    }
+}
+
+impl fmt::Display for When {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            When::Rate { num, den } => write!(f, "rate={num}/{den}"),
+            When::At(t) => write!(f, "at={}", Dur(t)),
+            When::Nth(n) => write!(f, "nth={n}"),
+        }
+    }
+}
+
+impl FromStr for When {
+    type Err = ParsePlanError;
+    fn from_str(s: &str) -> Result<When, ParsePlanError> {
+        match s.split_once('=') {
+            Some(("rate", r)) => parse_ratio(r).map(|(num, den)| When::Rate { num, den }),
+            Some(("at", t)) => parse_dur(t).map(When::At),
+            Some(("nth", n)) => match n.parse() {
+                Ok(n) => Ok(When::Nth(n)),
+                Err(_) => bad(format!("{n:?} is not a count")),
+            },
+            _ => bad(format!("{s:?}: when is rate=N/D, at=DURATION or nth=N")),
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::All => f.write_str("all"),
+            Scope::Host(ip) => write!(f, "host={ip}"),
+            Scope::Link(a, b) => write!(f, "link={a}>{b}"),
+            Scope::Endpoint(sa) => write!(f, "ep={sa}"),
+        }
+    }
+}
+
+impl FromStr for Scope {
+    type Err = ParsePlanError;
+    fn from_str(s: &str) -> Result<Scope, ParsePlanError> {
+        match s.split_once('=') {
+            None if s == "all" => Ok(Scope::All),
+            Some(("host", ip)) => parse_ip(ip).map(Scope::Host),
+            Some(("link", l)) => match l.split_once('>') {
+                Some((a, b)) => Ok(Scope::Link(parse_ip(a)?, parse_ip(b)?)),
+                None => bad(format!("{l:?}: a link is IP>IP")),
+            },
+            Some(("ep", sa)) => sa
+                .parse::<SocketAddr>()
+                .map(Scope::Endpoint)
+                .or_else(|_| bad(format!("{sa:?} is not a socket address"))),
+            _ => bad(format!(
+                "{s:?}: scope is all, host=IP, link=IP>IP or ep=IP:PORT"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for SegmentAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            SegmentAction::Delay(d) => write!(f, "delay={}", Dur(d)),
+            SegmentAction::Jitter(d) => write!(f, "jitter={}", Dur(d)),
+            SegmentAction::Drop => f.write_str("drop"),
+            SegmentAction::Reset => f.write_str("reset"),
+            SegmentAction::Duplicate => f.write_str("duplicate"),
+        }
+    }
+}
+
+impl FromStr for SegmentAction {
+    type Err = ParsePlanError;
+    fn from_str(s: &str) -> Result<SegmentAction, ParsePlanError> {
+        match (s, s.split_once('=')) {
+            ("drop", _) => Ok(SegmentAction::Drop),
+            ("reset", _) => Ok(SegmentAction::Reset),
+            ("duplicate", _) => Ok(SegmentAction::Duplicate),
+            (_, Some(("delay", d))) => parse_dur(d).map(SegmentAction::Delay),
+            (_, Some(("jitter", d))) => parse_dur(d).map(SegmentAction::Jitter),
+            _ => bad(format!(
+                "{s:?}: action is delay=DURATION, jitter=DURATION, drop, reset or duplicate"
+            )),
+        }
+    }
+}
+
+fn ips(v: &[IpAddr]) -> String {
+    v.iter()
+        .map(|ip| ip.to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn opt_dur(d: Option<Duration>) -> String {
+    d.map_or("-".to_string(), |d| Dur(d).to_string())
+}
+
+impl fmt::Display for FaultRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FaultRule::Delay {
+                filter,
+                num,
+                den,
+                extra,
+            } => write!(
+                f,
+                "delay({},{num}/{den},{})",
+                filter_name(*filter),
+                Dur(*extra)
+            ),
+            FaultRule::Drop { filter, num, den } => {
+                write!(f, "drop({},{num}/{den})", filter_name(*filter))
+            }
+            FaultRule::FailCall {
+                call,
+                error,
+                num,
+                den,
+            } => write!(f, "fail({call},{},{num}/{den})", error_name(*error)),
+            FaultRule::Segment {
+                when,
+                scope,
+                filter,
+                action,
+            } => write!(f, "seg({when},{scope},{},{action})", filter_name(*filter)),
+            FaultRule::Call {
+                when,
+                scope,
+                call,
+                error,
+            } => write!(f, "call({when},{scope},{call},{})", error_name(*error)),
+            FaultRule::Reset { at, scope } => write!(f, "reset({scope},{})", Dur(*at)),
+            FaultRule::Partition { a, b, from, until } => write!(
+                f,
+                "partition({},{},{},{})",
+                ips(a),
+                ips(b),
+                Dur(*from),
+                opt_dur(*until)
+            ),
+            FaultRule::Crash { host, at, restart } => {
+                write!(f, "crash({host},{},{})", Dur(*at), opt_dur(*restart))
+            }
+        }
+    }
+}
+
+impl FromStr for FaultRule {
+    type Err = ParsePlanError;
+    fn from_str(s: &str) -> Result<FaultRule, ParsePlanError> {
+        let s = s.trim();
+        let Some((name, rest)) = s.split_once('(') else {
+            return bad(format!("{s:?}: a rule is name(args)"));
+        };
+        let Some(args) = rest.strip_suffix(')') else {
+            return bad(format!("{s:?}: missing ')'"));
+        };
+        let a: Vec<&str> = args.split(',').map(str::trim).collect();
+        let want = |n: usize| -> Result<(), ParsePlanError> {
+            if a.len() == n {
+                Ok(())
+            } else {
+                bad(format!("{s:?}: {name} takes {n} arguments"))
+            }
+        };
+        Ok(match name {
+            "delay" => {
+                want(3)?;
+                let (num, den) = parse_ratio(a[1])?;
+                FaultRule::Delay {
+                    filter: parse_filter(a[0])?,
+                    num,
+                    den,
+                    extra: parse_dur(a[2])?,
+                }
+            }
+            "drop" => {
+                want(2)?;
+                let (num, den) = parse_ratio(a[1])?;
+                FaultRule::Drop {
+                    filter: parse_filter(a[0])?,
+                    num,
+                    den,
+                }
+            }
+            "fail" => {
+                want(3)?;
+                let (num, den) = parse_ratio(a[2])?;
+                FaultRule::FailCall {
+                    call: parse_call(a[0])?,
+                    error: parse_error(a[1])?,
+                    num,
+                    den,
+                }
+            }
+            "seg" => {
+                want(4)?;
+                FaultRule::Segment {
+                    when: a[0].parse()?,
+                    scope: a[1].parse()?,
+                    filter: parse_filter(a[2])?,
+                    action: a[3].parse()?,
+                }
+            }
+            "call" => {
+                want(4)?;
+                FaultRule::Call {
+                    when: a[0].parse()?,
+                    scope: a[1].parse()?,
+                    call: parse_call(a[2])?,
+                    error: parse_error(a[3])?,
+                }
+            }
+            "reset" => {
+                want(2)?;
+                FaultRule::Reset {
+                    scope: a[0].parse()?,
+                    at: parse_dur(a[1])?,
+                }
+            }
+            "partition" => {
+                want(4)?;
+                FaultRule::Partition {
+                    a: parse_ips(a[0])?,
+                    b: parse_ips(a[1])?,
+                    from: parse_dur(a[2])?,
+                    until: parse_opt_dur(a[3])?,
+                }
+            }
+            "crash" => {
+                want(3)?;
+                FaultRule::Crash {
+                    host: parse_ip(a[0])?,
+                    at: parse_dur(a[1])?,
+                    restart: parse_opt_dur(a[2])?,
+                }
+            }
+            _ => return bad(format!("{name:?} is not a rule")),
+        })
+    }
+}
+
+impl fmt::Display for FaultPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.rules.is_empty() {
+            return f.write_str("none");
+        }
+        for (i, r) in self.rules.iter().enumerate() {
+            if i > 0 {
+                f.write_str("+")?;
+            }
+            write!(f, "{r}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for FaultPlan {
+    type Err = ParsePlanError;
+    /// Parses the one-line form (see the module doc); `none` or an empty string is no fault.
+    fn from_str(s: &str) -> Result<FaultPlan, ParsePlanError> {
+        let s = s.trim();
+        if s.is_empty() || s == "none" {
+            return Ok(FaultPlan::none());
+        }
+        let rules = s.split('+').map(str::parse).collect::<Result<_, _>>()?;
+        Ok(FaultPlan { rules })
+    }
+}
