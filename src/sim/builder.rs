@@ -13,7 +13,8 @@ use crate::sim::runtime::{
 /// documentation allows. Code hardened against both runs on any Windows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Contract {
-    /// What Windows does as observed: streams cut into full-size segments
+    /// What Windows does as observed (the builder's default): streams cut into full-size
+    /// segments
     /// ([`Segmentation::Mss`]), nonblocking sends all-or-nothing ([`SendMode::Windows`],
     /// conformance NB-07), FD_READ/FD_OOB/FD_ACCEPT recorded on each arrival
     /// ([`EventRecording::Windows`]).
@@ -71,7 +72,8 @@ impl SimBuilder {
         self
     }
 
-    /// How streams are cut into segments (default [`Segmentation::Random`]).
+    /// How streams are cut into segments (default [`Segmentation::Mss`], what Windows does:
+    /// the builder starts from [`Contract::Windows`]).
     pub fn segmentation(mut self, s: Segmentation) -> Self {
         self.cfg.segmentation = s;
         self

@@ -64,7 +64,8 @@ pub enum AckPolicy {
 /// How the sender cuts its byte stream into segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Segmentation {
-    /// Full-size segments (up to the MSS and the peer's window).
+    /// Full-size segments (up to the MSS and the peer's window), as Windows sends them: the
+    /// default.
     Mss,
     /// Segments cut at seeded random points, so `recv` sees varied chunk sizes.
     Random,
@@ -131,7 +132,7 @@ impl Default for Config {
                 ns_per_kib: 1_024,
             },
             mss: 1460,
-            segmentation: Segmentation::Random,
+            segmentation: Segmentation::Mss,
             send_mode: SendMode::Windows,
             event_recording: EventRecording::Windows,
             ack_policy: AckPolicy::Windows,
