@@ -11,5 +11,21 @@
 //! A backend may use `crate::api` and nothing of `crate::sim` (`tests/layers.rs` checks it).
 
 mod host;
+#[cfg(windows)]
+mod windows;
 
 pub use host::System;
+
+/// Whether the program runs under Wine rather than on Windows (`wine_get_version` is exported
+/// by Wine's ntdll only). Tests use it to record Wine's known differences from Windows instead
+/// of failing on them; always `false` off Windows.
+pub fn under_wine() -> bool {
+    #[cfg(windows)]
+    {
+        windows::under_wine()
+    }
+    #[cfg(not(windows))]
+    {
+        false
+    }
+}
