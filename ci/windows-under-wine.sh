@@ -23,14 +23,15 @@
 # the network, not the code: a clear message says so); non-zero on any build or test failure.
 #
 # Environment:
-#   WINE_TESTS   test targets to run (default: "os_backend")
+#   WINE_TESTS   test targets to run (default: "os_backend conformance_os")
 #   WINE_DIR     where the Wine prefix and the stand-in DLL live
 #                (default: ${XDG_CACHE_HOME:-$HOME/.cache}/winsock-sim-wine)
 set -euo pipefail
+shopt -s inherit_errexit 2>/dev/null || true
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WINE_DIR="${WINE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/winsock-sim-wine}"
-WINE_TESTS="${WINE_TESTS:-os_backend}"
+WINE_TESTS="${WINE_TESTS:-os_backend conformance_os}"
 TARGET=x86_64-pc-windows-gnu
 PACKAGES=(rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64)
 start=$(date +%s)
@@ -117,7 +118,12 @@ for t in $WINE_TESTS; do args+=(--test "$t"); done
 cd "$ROOT"
 say "cargo test --target $TARGET ${args[*]} (Windows build under Wine)"
 status=0
-wcargo test --target "$TARGET" "${args[@]}" || status=$?
+out="$ROOT/target/wine/last-run.txt"
+mkdir -p "$ROOT/target/wine"
+# --nocapture: the conformance tables and the recorded known Wine differences are the point.
+wcargo test --target "$TARGET" "${args[@]}" -- --nocapture 2>&1 | tee "$out" || status=$?
 wineserver -k >/dev/null 2>&1 || true
+say "summary:"
+grep -E 'rules run|known Wine difference:|^test result' "$out" | sed 's/^/  /' || true
 say "done in $(elapsed), exit status $status"
 exit "$status"
