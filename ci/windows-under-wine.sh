@@ -23,6 +23,9 @@
 # the network, not the code: a clear message says so); non-zero on any build or test failure.
 #
 # Environment:
+# Arguments: none runs the tests; otherwise they are a cargo command run for the Windows
+# target with the same settings, e.g. `ci/windows-under-wine.sh build --tests`.
+#
 #   WINE_TESTS   test targets to run (default: "os_backend conformance_os")
 #   WINE_DIR     where the Wine prefix and the stand-in DLL live
 #                (default: ${XDG_CACHE_HOME:-$HOME/.cache}/winsock-sim-wine)
@@ -113,6 +116,13 @@ wcargo() {
         /usr/bin/cargo "$@"
 }
 
+cd "$ROOT"
+if (($#)); then
+    # Any other cargo command for the Windows target: `ci/windows-under-wine.sh build --tests`.
+    say "cargo $* --target $TARGET"
+    wcargo "$@" --target "$TARGET"
+    exit
+fi
 args=()
 for t in $WINE_TESTS; do args+=(--test "$t"); done
 cd "$ROOT"

@@ -5,19 +5,33 @@
 mod conformance_suite;
 
 use conformance_suite::{outcome, report, winsock_rules, Check, Outcome};
+#[cfg(windows)]
+use winsock_sim::os::Native;
 use winsock_sim::os::System;
 use winsock_sim::prelude::*;
 
-/// Runs one rule on a fresh `System` between `WSAStartup` and `WSACleanup`.
-fn run_on_system(body: fn(&System, &mut Check) -> Result<(), String>) -> Outcome {
-    let ws = System::new();
-    if let Err(e) = ws.wsa_startup(WINSOCK_VERSION_2_2) {
-        return Outcome::Disagree(format!("WSAStartup: {e:?}"));
-    }
-    let mut c = Check::default();
-    let r = body(&ws, &mut c);
-    let _ = ws.wsa_cleanup();
-    outcome(r, c)
+/// Runs one rule on a fresh backend between `WSAStartup` and `WSACleanup`, on its own
+/// thread: a rule still running after 60 s is reported as a disagreement (it hung) and the
+/// suite goes on.
+fn run_on<W: Winsock + Default + 'static>(
+    id: &str,
+    body: fn(&W, &mut Check) -> Result<(), String>,
+) -> Outcome {
+    eprintln!("rule {id}");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let ws = W::default();
+        if let Err(e) = ws.wsa_startup(WINSOCK_VERSION_2_2) {
+            let _ = tx.send(Outcome::Disagree(format!("WSAStartup: {e:?}")));
+            return;
+        }
+        let mut c = Check::default();
+        let r = body(&ws, &mut c);
+        let _ = ws.wsa_cleanup();
+        let _ = tx.send(outcome(r, c));
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60))
+        .unwrap_or_else(|_| Outcome::Disagree("no result within 60 s (hung or panicked)".into()))
 }
 
 /// The arm's name: where the real stack is.
@@ -38,9 +52,24 @@ fn arm(backend: &str) -> String {
 fn conformance_suite_on_the_host_backend() {
     let rows: Vec<_> = winsock_rules::<System>()
         .into_iter()
-        .map(|r| (r.id, r.title, run_on_system(r.body)))
+        .map(|r| (r.id, r.title, run_on(r.id, r.body)))
         .collect();
     let (run, agree, wine, bad) = report(&arm("os::System (socket2)"), &rows);
+    assert!(bad.is_empty(), "disagreements: {bad:#?}");
+    assert_eq!(agree + wine, run);
+}
+
+/// Every rule of the shared suite, the select / WSAPoll / WSAEventSelect ones included, holds
+/// on the real ws2_32 (`os::Native`), except Wine's recorded known differences.
+#[cfg(windows)]
+#[test]
+fn conformance_suite_on_native_winsock() {
+    let rows: Vec<_> = winsock_rules::<Native>()
+        .into_iter()
+        .chain(conformance_suite::event_rules::<Native>())
+        .map(|r| (r.id, r.title, run_on(r.id, r.body)))
+        .collect();
+    let (run, agree, wine, bad) = report(&arm("os::Native (ws2_32)"), &rows);
     assert!(bad.is_empty(), "disagreements: {bad:#?}");
     assert_eq!(agree + wine, run);
 }

@@ -68,7 +68,7 @@ mod errors;
 mod handles;
 mod sock;
 mod sockopt;
-mod threads;
+pub(crate) mod threads;
 mod winsock;
 
 use std::cell::Cell;

@@ -4,6 +4,10 @@
 //! call sound. Everything here is `cfg(windows)`.
 #![allow(unsafe_code)]
 
+mod native;
+
+pub use native::Native;
+
 use windows_sys::Win32::Networking::WinSock as ws;
 use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
 
