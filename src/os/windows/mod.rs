@@ -4,6 +4,7 @@
 //! call sound. Everything here is `cfg(windows)`.
 #![allow(unsafe_code)]
 
+mod async_select;
 mod native;
 
 pub use native::Native;

@@ -1,5 +1,5 @@
 //! [`Native`]: the WinSock calls of [`Winsock`], [`Select`] and [`EventSelect`] on the real
-//! ws2_32, one windows-sys call each.
+//! ws2_32, one windows-sys call each (`AsyncSelect` is in `async_select.rs`).
 //!
 //! Every `unsafe` block is a single FFI call; its comment names what makes it sound. The
 //! invariants shared by all of them:
@@ -49,13 +49,17 @@ use crate::os::host::threads::Threads;
 /// ```
 #[derive(Clone, Default)]
 pub struct Native {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
 #[derive(Default)]
-struct Inner {
+pub(super) struct Inner {
     owned: Mutex<Owned>,
     threads: Threads,
+    /// The message-only windows this backend created, with their window procedures (taken
+    /// out while one runs).
+    pub(super) windows:
+        Mutex<std::collections::BTreeMap<usize, Option<crate::api::WndProc<Native>>>>,
 }
 
 /// What this backend created and may pass to the OS.
@@ -79,14 +83,14 @@ impl std::fmt::Debug for Native {
 }
 
 /// The calling thread's `WSAGetLastError()`.
-fn last_error() -> WsaError {
+pub(super) fn last_error() -> WsaError {
     // SAFETY: WSAGetLastError takes no arguments and reads thread-local state.
     WsaError::from_code(unsafe { ws::WSAGetLastError() })
 }
 
 /// Sets the calling thread's last error from a result (0 after a success, as Windows does)
 /// and passes the result on.
-fn finish<T>(r: Result<T, WsaError>) -> Result<T, WsaError> {
+pub(super) fn finish<T>(r: Result<T, WsaError>) -> Result<T, WsaError> {
     let code = r.as_ref().map_or_else(|e| e.code(), |_| 0);
     // SAFETY: WSASetLastError only writes thread-local state.
     unsafe { ws::WSASetLastError(code) };
@@ -128,7 +132,7 @@ impl Native {
     }
 
     /// Runs an OS call on an owned socket; `SOCKET_ERROR` becomes `WSAGetLastError()`.
-    fn on(&self, s: Socket, call: impl FnOnce(usize) -> i32) -> Result<i32, WsaError> {
+    pub(super) fn on(&self, s: Socket, call: impl FnOnce(usize) -> i32) -> Result<i32, WsaError> {
         finish(self.owned(s).and_then(|raw| match call(raw) {
             ws::SOCKET_ERROR => Err(last_error()),
             n => Ok(n),
