@@ -119,8 +119,8 @@ wcargo() {
 cd "$ROOT"
 if (($#)); then
     # Any other cargo command for the Windows target: `ci/windows-under-wine.sh build --tests`.
-    say "cargo $* --target $TARGET"
-    wcargo "$@" --target "$TARGET"
+    say "cargo $1 --target $TARGET ${*:2}"
+    wcargo "$1" --target "$TARGET" "${@:2}"
     exit
 fi
 args=()
