@@ -4,7 +4,9 @@ mod conformance_suite;
 
 use std::sync::{Arc, Mutex};
 
-use conformance_suite::{async_rules, event_rules, outcome, report, winsock_rules, Check, Outcome};
+use conformance_suite::{
+    async_rules, event_rules, iocp_rules, outcome, report, winsock_rules, Check, Outcome,
+};
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{Sim, SimWinsock};
 
@@ -35,10 +37,11 @@ fn conformance_suite_on_the_simulator() {
         .into_iter()
         .chain(event_rules::<SimWinsock>())
         .chain(async_rules::<SimWinsock>())
+        .chain(iocp_rules::<SimWinsock>())
         .map(|r| (r.id, r.title, run_in_sim(r.body)))
         .collect();
     let (run, agree, wine, bad) = report("simulator", &rows);
-    assert!(run >= 32, "the suite has its rules");
+    assert!(run >= 34, "the suite has its rules");
     assert_eq!(wine, 0, "no Wine differences outside Wine");
     assert!(bad.is_empty(), "disagreements: {bad:#?}");
     assert_eq!(agree, run);

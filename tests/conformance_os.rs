@@ -59,8 +59,8 @@ fn conformance_suite_on_the_host_backend() {
     assert_eq!(agree + wine, run);
 }
 
-/// Every rule of the shared suite, the select / WSAPoll / WSAEventSelect / WSAAsyncSelect ones
-/// included, holds
+/// Every rule of the shared suite, the select / WSAPoll / WSAEventSelect / WSAAsyncSelect / completion
+/// port ones included, holds
 /// on the real ws2_32 (`os::Native`), except Wine's recorded known differences.
 #[cfg(windows)]
 #[test]
@@ -69,6 +69,7 @@ fn conformance_suite_on_native_winsock() {
         .into_iter()
         .chain(conformance_suite::event_rules::<Native>())
         .chain(conformance_suite::async_rules::<Native>())
+        .chain(conformance_suite::iocp_rules::<Native>())
         .map(|r| (r.id, r.title, run_on(r.id, r.body)))
         .collect();
     let (run, agree, wine, bad) = report(&arm("os::Native (ws2_32)"), &rows);

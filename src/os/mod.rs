@@ -7,9 +7,9 @@
 //!   before the OS call and the known differences listed in its documentation;
 //! - `windows/` (`cfg(windows)`) — `Native`, on ws2_32 itself through windows-sys: the
 //!   [`Winsock`](crate::Winsock), [`Select`](crate::api::Select),
-//!   [`EventSelect`](crate::api::EventSelect) and [`AsyncSelect`](crate::api::AsyncSelect)
-//!   calls with the OS's own SOCKET values and results (overlapped I/O and IOCP are still to
-//!   come). The only module allowed `unsafe`; only
+//!   [`EventSelect`](crate::api::EventSelect), [`AsyncSelect`](crate::api::AsyncSelect) and
+//!   [`Iocp`](crate::api::Iocp) calls with the OS's own SOCKET values and results (the
+//!   overlapped calls, [`OverlappedIo`](crate::api::OverlappedIo), are still to come). The only module allowed `unsafe`; only
 //!   handles it created reach the OS, so a bad value gives WSAENOTSOCK / WSA_INVALID_HANDLE.
 //!
 //! A backend may use `crate::api` and nothing of `crate::sim` (`tests/layers.rs` checks it).

@@ -5,6 +5,7 @@
 #![allow(unsafe_code)]
 
 mod async_select;
+mod iocp;
 mod native;
 
 pub use native::Native;

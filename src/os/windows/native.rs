@@ -58,6 +58,8 @@ pub(super) struct Inner {
     threads: Threads,
     /// The message-only windows this backend created, with their window procedures (taken
     /// out while one runs).
+    /// The completion ports this backend created (raw HANDLE values).
+    pub(super) ports: Mutex<BTreeSet<usize>>,
     pub(super) windows:
         Mutex<std::collections::BTreeMap<usize, Option<crate::api::WndProc<Native>>>>,
 }
