@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example event_select_echo -- [--clients 200] [--messages 10] [--seed 1]
+//! cargo run --release --example event_select_echo -- --os [--clients 1000]   # Windows: real WinSock
 //! ```
 
 mod common;
@@ -135,5 +136,12 @@ pub fn server<W: Winsock + EventSelect>(ws: &W) -> Result<(), WsaError> {
 
 #[allow(dead_code)]
 fn main() {
+    // On Windows, `--os` runs the same server on the real WinSock (os::Native).
+    #[cfg(windows)]
+    if std::env::args().any(|a| a == "--os") {
+        let clients = common::arg("--clients", 200) as usize;
+        let messages = common::arg("--messages", 10) as usize;
+        return common::run_on_os("WSAEventSelect", clients, messages, server);
+    }
     common::main_with("WSAEventSelect", 200, server);
 }

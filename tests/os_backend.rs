@@ -522,7 +522,16 @@ fn abortive_close_resets_the_peer_on_the_os() {
         let (c, s) = pair(ws)?;
         common::rst_close(ws, c)?;
         let mut b = [0u8; 4];
-        assert_eq!(ws.recv(s, &mut b, 0), Err(WsaError::WSAECONNRESET));
+        match ws.recv(s, &mut b, 0) {
+            Err(WsaError::WSAECONNRESET) => {}
+            // Known Wine difference (Wine 8.0): a plain recv after the peer's RST returns 0, as
+            // after a graceful close; Windows gives -1/WSAECONNRESET (sock.c test_tcp_reset,
+            // conformance OV-01). Recorded, not skipped: any other result still fails.
+            Ok(0) if winsock_sim::os::under_wine() => {
+                eprintln!("known Wine difference: recv after the peer's RST gave 0 (sock.c test_tcp_reset, OV-01)");
+            }
+            other => panic!("recv after the peer's RST gave {other:?}"),
+        }
         ws.closesocket(s)
     });
 }

@@ -47,8 +47,17 @@ impl Summary {
 /// One blocking client: connect (retrying while the backlog is full), send `messages` messages
 /// of varied sizes, read each echo back in full and compare; returns the bytes verified.
 pub fn client<W: Winsock>(ws: &W, id: usize, messages: usize) -> Result<usize, WsaError> {
+    client_to(ws, SockAddr::v4([192, 0, 2, 1], PORT), id, messages)
+}
+
+/// [`client`] against the server at `server`.
+pub fn client_to<W: Winsock>(
+    ws: &W,
+    server: SockAddr,
+    id: usize,
+    messages: usize,
+) -> Result<usize, WsaError> {
     ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-    let server = SockAddr::v4([192, 0, 2, 1], PORT);
     let s = loop {
         let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
         match ws.connect(s, &server) {
@@ -134,11 +143,56 @@ where
     let seed = arg("--seed", 1);
     let clients = arg("--clients", default_clients) as usize;
     let messages = arg("--messages", 10) as usize;
+    if std::env::args().any(|a| a == "--os") {
+        eprintln!("--os: this example runs on the real WinSock on Windows only");
+        std::process::exit(2);
+    }
     match run_echo(model, seed, clients, messages, server) {
         Ok(s) => s.print(seed),
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(1);
         }
+    }
+}
+
+/// `--os` (Windows only): runs `server` on the real WinSock (`os::Native`), unchanged, with
+/// `clients` client threads on 127.0.0.1 (100 at a time), and prints what was echoed and the
+/// wall time. The server's threads end with the process.
+#[cfg(windows)]
+pub fn run_on_os<F>(model: &'static str, clients: usize, messages: usize, server: F)
+where
+    F: FnOnce(&winsock_sim::os::Native) -> Result<(), WsaError> + Send + 'static,
+{
+    let ws = winsock_sim::os::Native::new();
+    ws.wsa_startup(WINSOCK_VERSION_2_2).expect("WSAStartup");
+    ws.create_thread("server", server).expect("server thread");
+    let start = Instant::now();
+    let bytes = Arc::new(AtomicUsize::new(0));
+    let served = Arc::new(AtomicUsize::new(0));
+    let mut running = Vec::new();
+    for id in 0..clients {
+        let (bytes, served) = (bytes.clone(), served.clone());
+        let t = ws.create_thread("client", move |ws| {
+            let n = client_to(ws, SockAddr::v4([127, 0, 0, 1], PORT), id, messages)?;
+            bytes.fetch_add(n, Ordering::Relaxed);
+            served.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        });
+        running.push(t.expect("client thread"));
+        if running.len() == 100 || id + 1 == clients {
+            for t in running.drain(..) {
+                ws.wait_for_thread(t, 60_000).expect("a client finishes");
+            }
+        }
+    }
+    let served = served.load(Ordering::Relaxed);
+    println!("{model} echo server on the real WinSock (os::Native)");
+    println!("  clients       {served} of {clients}");
+    println!("  messages      {}", served * messages);
+    println!("  bytes echoed  {}", bytes.load(Ordering::Relaxed));
+    println!("  wall time     {:.3} s", start.elapsed().as_secs_f64());
+    if served != clients {
+        std::process::exit(1);
     }
 }

@@ -56,9 +56,11 @@
 //!   socket bind a port in use); IPV6_V6ONLY keeps the OS default (off on Linux, on on
 //!   Windows); port 0 picks from the OS's ephemeral range (32768–60999 on Linux, not
 //!   Windows' 49152–65535).
-//! - **`closesocket` during a call on another thread**: the socket is shut down for
-//!   receiving to wake a blocked `recv` or `accept` (Linux), which then fails with WSAEINTR
-//!   as on Windows; a thread blocked in `send` waits until its send finishes or times out.
+//! - **`closesocket` during a call on another thread**: on Windows the OS socket is closed at
+//!   once, so a blocked call ends and reports WSAEINTR, as Windows documents. On Unix the
+//!   socket is shut down for receiving to wake a blocked `recv` or `accept` (closing a
+//!   descriptor does not wake a thread blocked on it there), which then fails with WSAEINTR;
+//!   a thread blocked in `send` waits until its send finishes or times out.
 //! - **`recv` with MSG_PEEK | MSG_WAITALL** peeks once and does not wait for the whole length;
 //!   a datagram larger than the buffer is cut silently (Windows fails with WSAEMSGSIZE).
 
@@ -66,11 +68,10 @@ mod errors;
 mod handles;
 mod sock;
 mod sockopt;
-mod threads;
+pub(crate) mod threads;
 mod winsock;
 
 use std::cell::Cell;
-use std::net::Shutdown;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
@@ -181,6 +182,10 @@ impl System {
         let Some(e) = entry else {
             return finish(Err(WsaError::WSAENOTSOCK));
         };
+        if e.closed.load(Ordering::Acquire) {
+            // Closed between the look-up and now: its OS socket may be gone already.
+            return finish(Err(WsaError::WSAENOTSOCK));
+        }
         let r = body(&e);
         finish(if e.closed.load(Ordering::Acquire) {
             Err(WsaError::WSAEINTR)
@@ -194,13 +199,13 @@ impl System {
         Socket::from_raw(self.inner.table.lock().handles.insert(Arc::new(e)))
     }
 
-    /// Ends a socket whose handle is gone. If another thread is inside a call on it, shuts
-    /// it down for receiving so a blocked `recv` or `accept` returns; the descriptor closes
-    /// when the last call lets go of it.
+    /// Ends a socket whose handle is gone. If another thread is inside a call on it, the
+    /// call must end as on Windows: [`Entry::close_under_callers`]. Otherwise dropping the
+    /// entry closes the OS socket.
     fn retire(e: Arc<Entry>) {
         e.closed.store(true, Ordering::Release);
         if Arc::strong_count(&e) > 1 {
-            let _ = e.sock().shutdown(Shutdown::Read);
+            e.close_under_callers();
         }
     }
 }

@@ -34,7 +34,11 @@ pub(crate) enum OsSocket {
 /// A socket of the handle table.
 #[derive(Debug)]
 pub(crate) struct Entry {
-    pub os: OsSocket,
+    /// `None` only while the entry is being dropped after [`Entry::close_under_callers`].
+    os: Option<OsSocket>,
+    /// The OS socket was closed by [`Entry::close_under_callers`]: dropping the entry must
+    /// not close its handle value again (Windows may have given it to a new socket).
+    os_closed: AtomicBool,
     /// AF_INET or AF_INET6 (WinSock values).
     pub family: i32,
     /// SOCK_STREAM or SOCK_DGRAM.
@@ -80,7 +84,8 @@ impl Entry {
     /// An entry for an OS socket (a new one, or one `accept` returned).
     pub(crate) fn new(os: OsSocket, family: i32, ty: i32) -> Entry {
         Entry {
-            os,
+            os: Some(os),
+            os_closed: AtomicBool::new(false),
             family,
             ty,
             nonblocking: AtomicBool::new(false),
@@ -93,9 +98,36 @@ impl Entry {
         }
     }
 
+    /// The OS socket.
+    pub(crate) fn os(&self) -> &OsSocket {
+        self.os
+            .as_ref()
+            .expect("the OS socket is present until the entry is dropped")
+    }
+
+    /// `closesocket` while other threads are inside calls on this socket. On Windows the OS
+    /// socket is closed now, which ends a blocked `recv`, `send` or `accept` (a shutdown does
+    /// not, SH-03); the entry then never closes the handle value again. Elsewhere a shutdown
+    /// for receiving wakes a blocked `recv` or `accept`, and the descriptor closes when the
+    /// last call lets go of it (closing a descriptor another thread is blocked on does not
+    /// wake that thread on Linux).
+    pub(crate) fn close_under_callers(&self) {
+        #[cfg(windows)]
+        {
+            use std::os::windows::io::AsRawSocket;
+            if !self.os_closed.swap(true, Ordering::AcqRel) {
+                crate::os::windows::close_raw_socket(self.sock().as_raw_socket());
+            }
+        }
+        #[cfg(not(windows))]
+        {
+            let _ = self.sock().shutdown(std::net::Shutdown::Read);
+        }
+    }
+
     /// socket2's view of the socket.
     pub(crate) fn sock(&self) -> SockRef<'_> {
-        match &self.os {
+        match self.os() {
             OsSocket::Stream(s) => SockRef::from(s),
             OsSocket::Dgram(s) => SockRef::from(s),
         }
@@ -157,7 +189,7 @@ impl Entry {
     /// One `recv` into `buf`, retried when a signal interrupts it.
     pub(crate) fn recv_once(&self, buf: &mut [u8], peek: bool) -> std::io::Result<usize> {
         loop {
-            let r = match (&self.os, peek) {
+            let r = match (self.os(), peek) {
                 (OsSocket::Stream(s), false) => (&*s).read(buf),
                 (OsSocket::Stream(s), true) => s.peek(buf),
                 (OsSocket::Dgram(s), false) => s.recv(buf),
@@ -220,6 +252,16 @@ impl Entry {
             s.set_nonblocking(false)?;
         }
         r
+    }
+}
+
+impl Drop for Entry {
+    /// Closes the OS socket, unless [`Entry::close_under_callers`] already did: then the
+    /// std socket is forgotten, since its handle value may already name another socket.
+    fn drop(&mut self) {
+        if self.os_closed.load(Ordering::Acquire) {
+            std::mem::forget(self.os.take());
+        }
     }
 }
 

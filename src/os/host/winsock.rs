@@ -267,7 +267,7 @@ impl Winsock for System {
             if buf.len() > 65_507 {
                 return Err(WsaError::WSAEMSGSIZE);
             }
-            match &e.os {
+            match e.os() {
                 sock::OsSocket::Dgram(u) => u.send_to(buf, to).map_err(|err| e.err(&err, e.ctx())),
                 sock::OsSocket::Stream(_) => Err(WsaError::WSAEOPNOTSUPP),
             }
@@ -295,7 +295,7 @@ impl Winsock for System {
             if e.local()?.is_none() {
                 return Err(WsaError::WSAEINVAL);
             }
-            let r = match &e.os {
+            let r = match e.os() {
                 sock::OsSocket::Dgram(u) if flags & MSG_PEEK != 0 => u.peek_from(buf),
                 sock::OsSocket::Dgram(u) => u.recv_from(buf),
                 sock::OsSocket::Stream(_) => return Err(WsaError::WSAEOPNOTSUPP),

@@ -1,0 +1,214 @@
+//! `impl AsyncSelect for Native`: WSAAsyncSelect on message-only windows (`HWND_MESSAGE`, no
+//! display needed) and the calling thread's real message queue.
+//!
+//! The windows' class procedure is `DefWindowProcW`; the Rust window procedure given to
+//! `create_window` is kept by the backend and called by `dispatch_message`, which is what
+//! `DispatchMessage` would do for the messages a program gets from its queue.
+
+use std::sync::OnceLock;
+
+use windows_sys::Win32::Foundation::HWND;
+use windows_sys::Win32::Networking::WinSock as ws;
+use windows_sys::Win32::System::LibraryLoader::GetModuleHandleW;
+use windows_sys::Win32::UI::WindowsAndMessaging as wm;
+
+use super::native::{finish, last_error, Native};
+use crate::api::{AsyncSelect, Hwnd, Msg, Socket, WndProc, WsaError};
+
+/// The window class name, NUL-terminated UTF-16.
+const CLASS: &[u16] = &[
+    b'w' as u16,
+    b's' as u16,
+    b'-' as u16,
+    b's' as u16,
+    b'i' as u16,
+    b'm' as u16,
+    b'-' as u16,
+    b'n' as u16,
+    b'a' as u16,
+    b't' as u16,
+    b'i' as u16,
+    b'v' as u16,
+    b'e' as u16,
+    0,
+];
+
+/// Registers the window class once per process; the atom, or the error code.
+fn class() -> Result<(), WsaError> {
+    static ATOM: OnceLock<Result<(), i32>> = OnceLock::new();
+    let r = ATOM.get_or_init(|| {
+        // SAFETY: a null module name asks for the executable's own handle.
+        let instance = unsafe { GetModuleHandleW(std::ptr::null()) };
+        let wc = wm::WNDCLASSW {
+            style: 0,
+            lpfnWndProc: Some(wm::DefWindowProcW),
+            cbClsExtra: 0,
+            cbWndExtra: 0,
+            hInstance: instance,
+            hIcon: std::ptr::null_mut(),
+            hCursor: std::ptr::null_mut(),
+            hbrBackground: std::ptr::null_mut(),
+            lpszMenuName: std::ptr::null(),
+            lpszClassName: CLASS.as_ptr(),
+        };
+        // SAFETY: `wc` is a fully initialised WNDCLASSW whose class name is a static
+        // NUL-terminated string; the procedure is DefWindowProcW itself.
+        match unsafe { wm::RegisterClassW(&wc) } {
+            0 => Err(last_error().code()),
+            _ => Ok(()),
+        }
+    });
+    r.map_err(WsaError::from_code)
+}
+
+/// A MSG as the API's [`Msg`].
+fn msg_from(m: &wm::MSG) -> Msg {
+    Msg {
+        hwnd: Hwnd::from_raw(m.hwnd as usize),
+        message: m.message,
+        wparam: m.wParam,
+        lparam: m.lParam,
+    }
+}
+
+impl Native {
+    /// `hwnd` as an OS handle if this backend created it (NULL passes as NULL).
+    fn window(&self, hwnd: Hwnd) -> Result<HWND, WsaError> {
+        if hwnd == Hwnd::NULL || self.inner.windows.lock().contains_key(&hwnd.raw()) {
+            Ok(hwnd.raw() as HWND)
+        } else {
+            Err(WsaError::WSA_INVALID_HANDLE)
+        }
+    }
+}
+
+impl AsyncSelect for Native {
+    /// `CreateWindowExW(0, class, NULL, 0, 0, 0, 0, 0, HWND_MESSAGE, ...)`: a message-only
+    /// window of the calling thread.
+    fn create_window(&self, proc: Option<WndProc<Self>>) -> Result<Hwnd, WsaError> {
+        finish(class().and_then(|()| {
+            // SAFETY: the class is registered; every pointer is null or the static class
+            // name; HWND_MESSAGE makes a message-only window owned by this thread.
+            let h = unsafe {
+                wm::CreateWindowExW(
+                    0,
+                    CLASS.as_ptr(),
+                    std::ptr::null(),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    wm::HWND_MESSAGE,
+                    std::ptr::null_mut(),
+                    GetModuleHandleW(std::ptr::null()),
+                    std::ptr::null(),
+                )
+            };
+            if h.is_null() {
+                return Err(last_error());
+            }
+            self.inner.windows.lock().insert(h as usize, proc);
+            Ok(Hwnd::from_raw(h as usize))
+        }))
+    }
+
+    /// `DestroyWindow`: only windows this backend created (else WSA_INVALID_HANDLE).
+    fn destroy_window(&self, hwnd: Hwnd) -> Result<(), WsaError> {
+        if hwnd == Hwnd::NULL || self.inner.windows.lock().remove(&hwnd.raw()).is_none() {
+            return finish(Err(WsaError::WSA_INVALID_HANDLE));
+        }
+        // SAFETY: a window this backend created and has just forgotten: destroyed once.
+        finish(match unsafe { wm::DestroyWindow(hwnd.raw() as HWND) } {
+            0 => Err(last_error()),
+            _ => Ok(()),
+        })
+    }
+
+    /// `PostMessageW`.
+    fn post_message(
+        &self,
+        hwnd: Hwnd,
+        message: u32,
+        wparam: usize,
+        lparam: isize,
+    ) -> Result<(), WsaError> {
+        finish(self.window(hwnd).and_then(|h| {
+            // SAFETY: a window of this backend (or NULL: the calling thread), integers otherwise.
+            match unsafe { wm::PostMessageW(h, message, wparam, lparam) } {
+                0 => Err(last_error()),
+                _ => Ok(()),
+            }
+        }))
+    }
+
+    /// `PostQuitMessage`.
+    fn post_quit_message(&self, exit_code: i32) {
+        // SAFETY: an integer only; it queues WM_QUIT for the calling thread.
+        unsafe { wm::PostQuitMessage(exit_code) }
+    }
+
+    /// `GetMessageW(&msg, hWnd, 0, 0)`.
+    fn get_message(&self, hwnd: Hwnd) -> Result<Option<Msg>, WsaError> {
+        finish(self.window(hwnd).and_then(|h| {
+            let mut m = wm::MSG::default();
+            // SAFETY: `m` is a live MSG the call fills; `h` is NULL or a window of this backend.
+            match unsafe { wm::GetMessageW(&mut m, h, 0, 0) } {
+                -1 => Err(last_error()),
+                0 => Ok(None),
+                _ => Ok(Some(msg_from(&m))),
+            }
+        }))
+    }
+
+    /// `PeekMessageW(&msg, hWnd, 0, 0, wRemoveMsg)`.
+    fn peek_message(&self, hwnd: Hwnd, remove: u32) -> Result<Option<Msg>, WsaError> {
+        finish(self.window(hwnd).and_then(|h| {
+            let mut m = wm::MSG::default();
+            // SAFETY: `m` is a live MSG the call fills; `h` is NULL or a window of this backend.
+            match unsafe { wm::PeekMessageW(&mut m, h, 0, 0, remove) } {
+                0 => Ok(None),
+                _ => Ok(Some(msg_from(&m))),
+            }
+        }))
+    }
+
+    /// `DispatchMessage`: the window's Rust procedure, if it has one (0 otherwise).
+    fn dispatch_message(&self, msg: &Msg) -> Result<isize, WsaError> {
+        let taken = self
+            .inner
+            .windows
+            .lock()
+            .get_mut(&msg.hwnd.raw())
+            .and_then(Option::take);
+        let Some(mut p) = taken else {
+            return finish(Ok(0));
+        };
+        let r = p(self, *msg);
+        if let Some(slot) = self.inner.windows.lock().get_mut(&msg.hwnd.raw()) {
+            slot.get_or_insert(p);
+        }
+        finish(Ok(r))
+    }
+
+    /// `WSAAsyncSelect`: `hwnd` must be a window of this backend when events are asked for
+    /// (WSAEINVAL otherwise, as the simulator gives).
+    fn wsa_async_select(
+        &self,
+        s: Socket,
+        hwnd: Hwnd,
+        message: u32,
+        events: i32,
+    ) -> Result<(), WsaError> {
+        let h = match self.window(hwnd) {
+            Ok(h) => h,
+            Err(_) if events == 0 => std::ptr::null_mut(),
+            Err(_) => return finish(Err(WsaError::WSAEINVAL)),
+        };
+        // SAFETY: an owned socket and a window of this backend (or NULL), integers otherwise.
+        self.on(s, |raw| unsafe {
+            ws::WSAAsyncSelect(raw, h, message, events)
+        })
+        .map(drop)
+    }
+}

@@ -1,0 +1,41 @@
+//! The Windows backend's raw calls on ws2_32, kernel32 and user32 through windows-sys.
+//!
+//! The only module of the crate allowed `unsafe`: each block says which invariant makes the
+//! call sound. Everything here is `cfg(windows)`.
+#![allow(unsafe_code)]
+
+mod async_select;
+mod iocp;
+mod native;
+
+pub use native::Native;
+
+use windows_sys::Win32::Networking::WinSock as ws;
+use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
+
+/// `closesocket(s)` on a raw SOCKET value, the result ignored (the caller has already freed
+/// its WinSock handle; an error could only say the value was no longer a socket).
+///
+/// Used by the socket2 host backend to end calls blocked on a socket that another thread
+/// closes. The caller must never use or close `raw` again: Windows may hand the value to a
+/// new socket at once.
+pub(crate) fn close_raw_socket(raw: u64) {
+    // SAFETY: closesocket takes any SOCKET value and reads no memory of ours; passing a value
+    // that is not a socket only fails with WSAENOTSOCK. I/O safety (no one else closing or
+    // using the value afterwards) is the caller's documented duty, and the host backend's
+    // Entry forgets its std socket once this ran.
+    unsafe {
+        ws::closesocket(raw as ws::SOCKET);
+    }
+}
+
+/// Whether this process runs under Wine: ntdll.dll exports `wine_get_version` there only.
+pub fn under_wine() -> bool {
+    // SAFETY: both strings are NUL-terminated literals; GetModuleHandleA returns null or a
+    // module handle that stays valid (ntdll is never unloaded), and GetProcAddress only looks
+    // the name up, returning an optional function pointer that is not called.
+    unsafe {
+        let ntdll = GetModuleHandleA(c"ntdll.dll".as_ptr().cast());
+        !ntdll.is_null() && GetProcAddress(ntdll, c"wine_get_version".as_ptr().cast()).is_some()
+    }
+}

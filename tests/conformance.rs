@@ -1,0 +1,48 @@
+//! The shared conformance suite (`tests/conformance_suite`) against the simulator: the arm
+//! `ci/windows-under-wine.sh` runs against the real WinSock is `tests/conformance_os.rs`.
+mod conformance_suite;
+
+use std::sync::{Arc, Mutex};
+
+use conformance_suite::{
+    async_rules, event_rules, iocp_rules, outcome, report, winsock_rules, Check, Outcome,
+};
+use winsock_sim::prelude::*;
+use winsock_sim::sim::{Sim, SimWinsock};
+
+/// Runs one rule as the only thread of a fresh simulation (seeded, after `WSAStartup`).
+fn run_in_sim(body: fn(&SimWinsock, &mut Check) -> Result<(), String>) -> Outcome {
+    let result = Arc::new(Mutex::new(None));
+    let out = Arc::clone(&result);
+    let mut sim = Sim::builder().seed(0x5EED).build();
+    let h = sim.host("host", "192.0.2.1");
+    h.spawn("main", move |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let mut c = Check::default();
+        let r = body(ws, &mut c);
+        *out.lock().expect("result lock") = Some(outcome(r, c));
+        Ok(())
+    });
+    if let Err(e) = sim.run() {
+        return Outcome::Disagree(format!("the simulation failed: {e}"));
+    }
+    let o = result.lock().expect("result lock").take();
+    o.unwrap_or_else(|| Outcome::Disagree("the rule did not finish".to_string()))
+}
+
+/// Every rule of the shared suite holds in the simulator exactly as on Windows.
+#[test]
+fn conformance_suite_on_the_simulator() {
+    let rows: Vec<_> = winsock_rules::<SimWinsock>()
+        .into_iter()
+        .chain(event_rules::<SimWinsock>())
+        .chain(async_rules::<SimWinsock>())
+        .chain(iocp_rules::<SimWinsock>())
+        .map(|r| (r.id, r.title, run_in_sim(r.body)))
+        .collect();
+    let (run, agree, wine, bad) = report("simulator", &rows);
+    assert!(run >= 34, "the suite has its rules");
+    assert_eq!(wine, 0, "no Wine differences outside Wine");
+    assert!(bad.is_empty(), "disagreements: {bad:#?}");
+    assert_eq!(agree, run);
+}

@@ -1,0 +1,78 @@
+//! The shared conformance suite (`tests/conformance_suite`) against the real network stack:
+//! the socket2 host backend `os::System` on any OS, and on Windows the real WinSock. Under
+//! Wine (`ci/windows-under-wine.sh`) Wine's known differences from Windows are recorded with
+//! their sock.c reference, not failed; every other disagreement fails.
+mod conformance_suite;
+
+use conformance_suite::{outcome, report, winsock_rules, Check, Outcome};
+#[cfg(windows)]
+use winsock_sim::os::Native;
+use winsock_sim::os::System;
+use winsock_sim::prelude::*;
+
+/// Runs one rule on a fresh backend between `WSAStartup` and `WSACleanup`, on its own
+/// thread: a rule still running after 60 s is reported as a disagreement (it hung) and the
+/// suite goes on.
+fn run_on<W: Winsock + Default + 'static>(
+    id: &str,
+    body: fn(&W, &mut Check) -> Result<(), String>,
+) -> Outcome {
+    eprintln!("rule {id}");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let ws = W::default();
+        if let Err(e) = ws.wsa_startup(WINSOCK_VERSION_2_2) {
+            let _ = tx.send(Outcome::Disagree(format!("WSAStartup: {e:?}")));
+            return;
+        }
+        let mut c = Check::default();
+        let r = body(&ws, &mut c);
+        let _ = ws.wsa_cleanup();
+        let _ = tx.send(outcome(r, c));
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60))
+        .unwrap_or_else(|_| Outcome::Disagree("no result within 60 s (hung or panicked)".into()))
+}
+
+/// The arm's name: where the real stack is.
+fn arm(backend: &str) -> String {
+    let os = if winsock_sim::os::under_wine() {
+        "Wine"
+    } else if cfg!(windows) {
+        "Windows"
+    } else {
+        std::env::consts::OS
+    };
+    format!("{backend} on {os}")
+}
+
+/// Every rule of the shared suite holds on the socket2 host backend as on Windows, except
+/// Wine's recorded known differences.
+#[test]
+fn conformance_suite_on_the_host_backend() {
+    let rows: Vec<_> = winsock_rules::<System>()
+        .into_iter()
+        .map(|r| (r.id, r.title, run_on(r.id, r.body)))
+        .collect();
+    let (run, agree, wine, bad) = report(&arm("os::System (socket2)"), &rows);
+    assert!(bad.is_empty(), "disagreements: {bad:#?}");
+    assert_eq!(agree + wine, run);
+}
+
+/// Every rule of the shared suite, the select / WSAPoll / WSAEventSelect / WSAAsyncSelect / completion
+/// port ones included, holds
+/// on the real ws2_32 (`os::Native`), except Wine's recorded known differences.
+#[cfg(windows)]
+#[test]
+fn conformance_suite_on_native_winsock() {
+    let rows: Vec<_> = winsock_rules::<Native>()
+        .into_iter()
+        .chain(conformance_suite::event_rules::<Native>())
+        .chain(conformance_suite::async_rules::<Native>())
+        .chain(conformance_suite::iocp_rules::<Native>())
+        .map(|r| (r.id, r.title, run_on(r.id, r.body)))
+        .collect();
+    let (run, agree, wine, bad) = report(&arm("os::Native (ws2_32)"), &rows);
+    assert!(bad.is_empty(), "disagreements: {bad:#?}");
+    assert_eq!(agree + wine, run);
+}
