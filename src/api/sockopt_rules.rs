@@ -24,7 +24,7 @@
 //!
 //! A shorter buffer than the shape needs is WSAEFAULT; an unknown level WSAEINVAL; an unknown
 //! option at a known level WSAENOPROTOOPT; a datagram-only IP option on a stream socket
-//! WSAEINVAL. `getsockopt` writes [`get_width`] bytes.
+//! WSAEINVAL. `getsockopt` writes [`get_width`] bytes and reports [`reported_len`].
 
 use super::consts::*;
 use super::WsaError;
