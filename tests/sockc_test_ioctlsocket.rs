@@ -4,8 +4,8 @@
 //! as a value (`(u_long *)1`) fails with WSAEFAULT: 1 socket() + 3 × 2 calls. Wine 10.0 no
 //! longer has the function: those checks live on in `test_fionbio` (5697–5701) and
 //! `test_fionread_siocatmark` (5474–5483), whose FIONREAD / SIOCATMARK sequence over urgent
-//! data (5459–5637, line numbers from the Wine 10.0 tarball) is what this file ports, through
-//! both `ioctlsocket` and `WSAIoctl`.
+//! data (5459–5637, line numbers from the Wine 10.0 tarball) this file ports, through both
+//! `ioctlsocket` and `WSAIoctl`, together with test_fionbio's WSAIoctl(FIONBIO) checks.
 //!
 //! | part                                                       | ported | not expressible | failing |
 //! |------------------------------------------------------------|-------:|----------------:|--------:|
@@ -14,13 +14,16 @@
 //! | short output buffer WSAEFAULT, 5489–5505                   | 4, in overlapped.rs | 0 |  0 |
 //! | overlapped + IOCP forms, 5519–5556                         | in overlapped.rs |   0 |       0 |
 //! | urgent-data sequence, 5508 and 5558–5637                   |    100 |               0 |       0 |
-//! | **total here**                                             |    101 |              20 |       0 |
+//! | test_fionbio, 5683–5781                                    |     25 |               9 |       0 |
+//! | **total here**                                             |    126 |              29 |       0 |
 //!
 //! Not expressible, per kind: argp passed as a value, `(u_long *)1` (6 in the old function,
 //! 4 in test_fionread_siocatmark; a `&mut u32` is always valid); NULL lpcbBytesReturned (8:
 //! `wsa_ioctl` always returns the count); the count a failing WSAIoctl leaves untouched (2:
-//! no count on failure). The sequence's 100 = 13 FIONREAD/SIOCATMARK checks × 6 calls, 5
-//! WSAPoll checks × 2, 10 send/recv results, the setsockopt and the bind.
+//! no count on failure). test_fionbio's 9: argp as a value (2), NULL lpcbBytesReturned (6),
+//! the count a failing call writes (1); its PAGE_NOACCESS output buffer is ported as a
+//! buffer that must stay untouched. The sequence's 100 = 13 FIONREAD/SIOCATMARK checks × 6
+//! calls, 5 WSAPoll checks × 2, 10 send/recv results, the setsockopt and the bind.
 mod common;
 
 use winsock_sim::prelude::*;
@@ -129,4 +132,90 @@ fn fionread_and_siocatmark_follow_urgent_data() {
     // sock.c's urgent-data sequence: two queued urgent bytes, reading them one at a time,
     // SO_OOBINLINE turned on while one waits, and fresh/bound sockets (5508–5637).
     common::run(sequence);
+}
+
+/// sock.c test_fionbio (5683–5781), the other Wine 10 successor of test_ioctlsocket.
+fn fionbio(ws: &SimWinsock) -> Result<(), WsaError> {
+    let one = 1u32.to_le_bytes();
+    let s = common::tcp(ws)?;
+    let port = ws.create_io_completion_port(0)?;
+    ws.associate_completion_port(s, port, 123)?;
+
+    // 5708–5710: a 3-byte input is WSAEFAULT.
+    let r = ws.wsa_ioctl_overlapped(s, FIONBIO, &one[..3], Vec::new(), Overlapped::new(1), None);
+    common::fails(ws, r, WsaError::WSAEFAULT, "line 5708: 3-byte input");
+
+    // 5712–5717: success clears the last error and returns no bytes.
+    ws.wsa_set_last_error(0xdead_beef_u32 as i32);
+    assert_eq!(ws.wsa_ioctl(s, FIONBIO, &one, &mut [])?, 0, "line 5714");
+    assert_eq!(ws.wsa_get_last_error(), 0, "line 5716");
+
+    // 5719–5725: a longer input works; an output buffer is neither needed nor touched.
+    let five = [1u8, 0, 0, 0, 0];
+    assert_eq!(ws.wsa_ioctl(s, FIONBIO, &five, &mut [])?, 0, "line 5719");
+    let mut out = [0xaau8; 4];
+    assert_eq!(ws.wsa_ioctl(s, FIONBIO, &five, &mut out)?, 0, "line 5723");
+    assert_eq!(out, [0xaa; 4], "line 5723: output untouched");
+
+    // 5726–5739: overlapped, it succeeds at once with 0 bytes and still queues a packet of 0
+    // bytes, status 0, with the socket's key.
+    let ov = Overlapped::new(2);
+    assert_eq!(
+        ws.wsa_ioctl_overlapped(s, FIONBIO, &one, Vec::new(), ov, None)?,
+        0,
+        "line 5730"
+    );
+    let p = ws.get_queued_completion_status(port, 0)?;
+    assert_eq!(
+        (p.bytes, p.key, p.overlapped, p.error),
+        (0, 123, Some(ov), None),
+        "line 5734"
+    );
+
+    // 5745–5755: after WSAEventSelect, FIONBIO 1 works and FIONBIO 0 is WSAEINVAL.
+    let ev = ws.wsa_create_event()?;
+    ws.wsa_event_select(s, ev, FD_READ)?;
+    assert_eq!(ws.wsa_ioctl(s, FIONBIO, &one, &mut [])?, 0, "line 5748");
+    let r = ws.wsa_ioctl(s, FIONBIO, &0u32.to_le_bytes(), &mut []);
+    common::fails(
+        ws,
+        r,
+        WsaError::WSAEINVAL,
+        "line 5752: FIONBIO 0 while event-selected",
+    );
+    ws.closesocket(s)?;
+
+    // 5767–5778: with a completion routine: 0 bytes at once, then the routine runs in an
+    // alertable SleepEx with error 0, 0 bytes and the OVERLAPPED.
+    let s = common::tcp(ws)?;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen2 = seen.clone();
+    let routine: CompletionRoutine<SimWinsock> = Box::new(move |_ws, done: IoCompletion| {
+        seen2
+            .lock()
+            .unwrap()
+            .push((done.error, done.bytes, done.overlapped));
+    });
+    let ov = Overlapped::new(3);
+    assert_eq!(
+        ws.wsa_ioctl_overlapped(s, FIONBIO, &one, Vec::new(), ov, Some(routine))?,
+        0,
+        "line 5769"
+    );
+    assert_eq!(ws.sleep_ex(0, true), WAIT_IO_COMPLETION, "line 5774");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![(None, 0, ov)],
+        "lines 5775–5778"
+    );
+    Ok(())
+}
+
+#[test]
+fn fionbio_wsaioctl_lengths_completions_and_event_select_pin() {
+    // Proves: WSAIoctl(FIONBIO) wants ≥ 4 input bytes (WSAEFAULT), returns 0 bytes and clears
+    // the last error, ignores an output buffer, completes overlapped calls at once while still
+    // queueing a 0-byte packet or running the routine, and FIONBIO 0 is WSAEINVAL after
+    // WSAEventSelect (sock.c test_fionbio 5683–5781).
+    common::run(fionbio);
 }
