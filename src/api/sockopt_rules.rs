@@ -24,7 +24,7 @@
 //!
 //! A shorter buffer than the shape needs is WSAEFAULT; an unknown level WSAEINVAL; an unknown
 //! option at a known level WSAENOPROTOOPT; a datagram-only IP option on a stream socket
-//! WSAEINVAL. `getsockopt` writes [`get_width`] bytes.
+//! WSAEINVAL. `getsockopt` writes [`get_width`] bytes and reports [`reported_len`].
 
 use super::consts::*;
 use super::WsaError;
@@ -202,6 +202,23 @@ pub(crate) fn get_width(level: i32, name: i32, ty: i32, family: i32, len: usize)
         Ok(Shape::OneByte) => 1,
         _ => len.min(4),
     }
+}
+
+/// The optlen `getsockopt` reports after writing `written` bytes: a SOL_SOCKET boolean
+/// fills the whole short buffer (1 or 2 bytes) but reports 1 (sock.c test_set_getsockopt,
+/// `test_optsize` sizes {1, 1, 4}); every other option reports what it wrote.
+pub(crate) fn reported_len(level: i32, name: i32, ty: i32, family: i32, written: usize) -> usize {
+    match shape(level, name, ty, family) {
+        Ok(Shape::SolBool) if written < 4 => 1,
+        _ => written,
+    }
+}
+
+/// Whether a `getsockopt` that fails with WSAEFAULT for a short buffer still zeroes that
+/// buffer: Windows does so for SO_LINGER, SO_RCVBUF and SO_SNDBUF (sock.c
+/// test_set_getsockopt, `test_optsize` values 0xdeadbe00 / 0xdead0000), not for the others.
+pub(crate) fn zeroes_short_buffer(level: i32, name: i32) -> bool {
+    level == SOL_SOCKET && matches!(name, SO_LINGER | SO_RCVBUF | SO_SNDBUF)
 }
 
 /// The SOCKET value of a SO_UPDATE_ACCEPT_CONTEXT `optval` (checked long enough by

@@ -61,6 +61,9 @@ pub(crate) struct SockOpts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Linger {
     pub onoff: bool,
+    /// `l_onoff` exactly as set, which getsockopt(SO_LINGER) reads back (Windows keeps the
+    /// raw u_short: 0x100 reads as 0x100).
+    pub onoff_raw: u16,
     pub secs: u16,
 }
 

@@ -50,6 +50,7 @@ where
         }
         let c = self.net.sockets.at(child);
         c.opts.linger.onoff = true;
+        c.opts.linger.onoff_raw = 1;
         c.opts.linger.secs = 0;
         if let Role::Stream(t) = &mut c.role {
             t.listener = None;

@@ -52,7 +52,10 @@ where
             (SOL_SOCKET, SO_BROADCAST) => o.broadcast = on,
             (SOL_SOCKET, SO_DEBUG) => o.debug = on,
             (SOL_SOCKET, SO_OOBINLINE) => o.oobinline = on,
-            (SOL_SOCKET, SO_DONTLINGER) => o.linger.onoff = !on,
+            (SOL_SOCKET, SO_DONTLINGER) => {
+                o.linger.onoff = !on;
+                o.linger.onoff_raw = u16::from(!on);
+            }
             (SOL_SOCKET, SO_REUSEADDR) => {
                 if on && o.exclusive {
                     return Err(WsaError::WSAEINVAL);
@@ -86,6 +89,7 @@ where
             (SOL_SOCKET, SO_LINGER) => {
                 o.linger = Linger {
                     onoff: (v & 0xffff) != 0,
+                    onoff_raw: v as u16,
                     secs: (v >> 16) as u16,
                 }
             }
@@ -175,7 +179,12 @@ where
     ) -> Result<usize, WsaError> {
         let now = self.rt.now;
         let s = self.net.sockets.at(id);
-        rules::check_get(level, name, s.ty, s.family, out.len())?;
+        if let Err(e) = rules::check_get(level, name, s.ty, s.family, out.len()) {
+            if e == WsaError::WSAEFAULT && rules::zeroes_short_buffer(level, name) {
+                out.fill(0);
+            }
+            return Err(e);
+        }
         let o = &s.opts;
         let b = u32::from;
         let v: u32 = match (level, name) {
@@ -201,7 +210,9 @@ where
                 },
                 _ => u32::MAX,
             },
-            (SOL_SOCKET, SO_LINGER) => b(o.linger.onoff) | (u32::from(o.linger.secs) << 16),
+            (SOL_SOCKET, SO_LINGER) => {
+                u32::from(o.linger.onoff_raw) | (u32::from(o.linger.secs) << 16)
+            }
             (IPPROTO_TCP, TCP_NODELAY) => b(o.nodelay),
             (IPPROTO_TCP, TCP_KEEPALIVE) => o.keep_idle,
             (IPPROTO_TCP, TCP_KEEPCNT) => o.keep_count,
@@ -224,6 +235,7 @@ where
             _ => return Err(WsaError::WSAENOPROTOOPT),
         };
         let n = rules::get_width(level, name, s.ty, s.family, out.len());
-        Ok(rules::write_value(&mut out[..n], v))
+        let written = rules::write_value(&mut out[..n], v);
+        Ok(rules::reported_len(level, name, s.ty, s.family, written))
     }
 }

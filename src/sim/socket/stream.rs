@@ -94,6 +94,11 @@ where
         {
             return Step::Done(Err(WsaError::WSAENOTCONN));
         }
+        if oobinline && op.flags & MSG_OOB == 0 && t.rcv.is_empty() {
+            // Urgent bytes queued before SO_OOBINLINE was turned on are read as normal data
+            // (sock.c test_fionread_siocatmark).
+            t.rcv.extend(t.oob.drain(..));
+        }
         let peek = op.flags & MSG_PEEK != 0;
         if op.flags & MSG_OOB != 0 {
             if oobinline {
@@ -228,6 +233,10 @@ where
             }
             FIONREAD => {
                 *arg = match &s.role {
+                    // With SO_OOBINLINE, urgent bytes that arrived before it was set count.
+                    Role::Stream(t) if s.opts.oobinline => {
+                        (t.rcv.len() + t.oob.len()).min(u32::MAX as usize) as u32
+                    }
                     Role::Stream(t) => t.rcv.len().min(u32::MAX as usize) as u32,
                     Role::Dgram(u) => u.queued_bytes.min(u32::MAX as usize) as u32,
                     _ => 0,
@@ -236,7 +245,9 @@ where
             }
             SIOCATMARK => {
                 *arg = match &s.role {
-                    Role::Stream(t) if !s.opts.oobinline && !t.oob.is_empty() => 0,
+                    // FALSE while an urgent byte waits, even one SO_OOBINLINE now reads
+                    // inline (sock.c test_fionread_siocatmark).
+                    Role::Stream(t) if !t.oob.is_empty() => 0,
                     _ => 1,
                 };
                 Ok(())
