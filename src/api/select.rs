@@ -47,6 +47,23 @@ impl FdSet {
         }
     }
 
+    /// A set whose `fd_array` and `fd_count` a program filled by hand, as C code may do: the
+    /// sockets in the given order, duplicates kept (FD_SET would skip them), with room for
+    /// exactly that many. `select` reports each ready socket once, whatever its duplicates.
+    ///
+    /// ```
+    /// use winsock_sim::prelude::*;
+    /// let s = Socket::from_raw(0x100);
+    /// let set = FdSet::from_array(&[s, s]);
+    /// assert_eq!((set.len(), set.capacity()), (2, 2));
+    /// ```
+    pub fn from_array(sockets: &[Socket]) -> FdSet {
+        FdSet {
+            sockets: sockets.to_vec(),
+            capacity: sockets.len(),
+        }
+    }
+
     /// `FD_ZERO(set)`.
     pub fn zero(&mut self) {
         self.sockets.clear();
