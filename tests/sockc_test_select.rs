@@ -96,7 +96,7 @@ fn listen_on_unbound_fails_and_close_wakes_a_select<W: Winsock + Select>(
 fn sockc_select_listen_on_unbound_fails_and_closesocket_wakes_select_in_another_thread() {
     // Proves (≈L4495-4512): listen on an unbound socket fails; a select(read) waiting in
     // another thread on a listener returns 1 when the listener is closed; recv on it then fails.
-    common::run(|ws| listen_on_unbound_fails_and_close_wakes_a_select(ws));
+    common::run(listen_on_unbound_fails_and_close_wakes_a_select);
 }
 
 fn invalid_socket_leaves_sets_as_given<W: Winsock + Select>(ws: &W) -> Result<(), WsaError> {
@@ -131,7 +131,7 @@ fn invalid_socket_leaves_sets_as_given<W: Winsock + Select>(ws: &W) -> Result<()
 fn sockc_select_invalid_socket_leaves_sets_as_given() {
     // Proves (≈L4530-4548): with INVALID_SOCKET in one set select fails with WSAENOTSOCK and
     // returns every set as given (the closed fdRead is in none).
-    common::run(|ws| invalid_socket_leaves_sets_as_given(ws));
+    common::run(invalid_socket_leaves_sets_as_given);
 }
 
 fn same_socket_twice<W: Winsock + Select>(ws: &W) -> Result<(), WsaError> {
@@ -153,7 +153,7 @@ fn same_socket_twice<W: Winsock + Select>(ws: &W) -> Result<(), WsaError> {
 fn sockc_select_same_socket_twice_is_reported_once() {
     // Proves (≈L4578-4585): a writefds holding the same socket twice gives 1, and the set
     // comes back with that socket once.
-    common::run(|ws| same_socket_twice(ws));
+    common::run(same_socket_twice);
 }
 
 fn data_and_full_buffers<W: Winsock + Select>(ws: &W) -> Result<(), WsaError> {
@@ -187,7 +187,7 @@ fn sockc_select_data_then_writes_until_not_writable() {
     // Proves (≈L4600-4627, the parts without aliased sets): sent data makes the peer readable;
     // sending 1024-byte blocks while select(write, 500 µs) says writable always succeeds and
     // ends with select returning 0; the peer can still send.
-    common::run(|ws| data_and_full_buffers(ws));
+    common::run(data_and_full_buffers);
 }
 
 fn two_hundred_sockets<W: Winsock + Select>(ws: &W) -> Result<(), WsaError> {
@@ -213,7 +213,7 @@ fn two_hundred_sockets<W: Winsock + Select>(ws: &W) -> Result<(), WsaError> {
 fn sockc_select_two_hundred_writable_sockets_keep_their_order() {
     // Proves (≈L4652-4668): 100 connected pairs in one 200-slot writefds: select returns 200
     // and fd_array keeps every socket at its index.
-    common::run(|ws| two_hundred_sockets(ws));
+    common::run(two_hundred_sockets);
 }
 
 fn listen_after_failed_connect<W: Winsock + Select>(ws: &W) -> Result<(), WsaError> {
@@ -303,7 +303,7 @@ fn sockc_select_listen_after_failed_connect_accepts_and_stays_in_exceptfds() {
     // accept a connection, keeps SO_ERROR WSAECONNREFUSED and stays in exceptfds; after a
     // refused blocking connect SO_ERROR reads 0 [TW] before and after a select that puts it in
     // exceptfds.
-    common::run(|ws| listen_after_failed_connect(ws));
+    common::run(listen_after_failed_connect);
 }
 
 fn closed_by_another_thread<W: Winsock + Select>(ws: &W) -> Result<(), WsaError> {
@@ -346,5 +346,5 @@ fn sockc_select_socket_closed_by_another_thread_is_readable_or_enotsock() {
     // Proves (≈L4984-5004, Wine bug 38399): a socket closed by another thread while select
     // waits on it is reported readable (1, in readfds) when it is in readfds; when it is only
     // in exceptfds select fails with WSAENOTSOCK and the set no longer holds it.
-    common::run(|ws| closed_by_another_thread(ws));
+    common::run(closed_by_another_thread);
 }

@@ -141,7 +141,7 @@ fn sockc_wsapoll_pollin_on_a_listener_and_data_notifications() {
     // (twice), POLLRDBAND|POLLWRNORM gives nothing; 4 bytes from the server make the client
     // POLLRDNORM (|POLLWRNORM with the full request), the server stays POLLWRNORM, and after
     // the recv both are POLLWRNORM.
-    common::run(|ws| listener_and_data(ws));
+    common::run(listener_and_data);
 }
 
 fn oob<W: Winsock + Select>(ws: &W) -> Result<(), WsaError> {
@@ -200,7 +200,7 @@ fn sockc_wsapoll_oob_and_oobinline_notifications() {
     // Proves (≈L8245-8276): an urgent byte gives the receiver POLLRDBAND (POLLRDBAND|POLLWRNORM
     // with the full request) and the sender POLLWRNORM; recv(MSG_OOB) reads 'A' and clears it.
     // With SO_OOBINLINE the byte gives POLLRDNORM instead and a plain recv reads it.
-    common::run(|ws| oob(ws));
+    common::run(oob);
 }
 
 fn failed_sync_connect_so_error<W: Winsock + Select>(ws: &W) -> Result<(), WsaError> {
@@ -224,7 +224,7 @@ fn failed_sync_connect_so_error<W: Winsock + Select>(ws: &W) -> Result<(), WsaEr
 fn sockc_wsapoll_so_error_is_zero_after_a_refused_blocking_connect() {
     // Proves (≈L8380-8391): after a blocking connect refused with WSAECONNREFUSED, WSAPoll
     // gives POLLWRNORM|POLLHUP|POLLERR [TW] and SO_ERROR still reads 0 [TW].
-    common::run(|ws| failed_sync_connect_so_error(ws));
+    common::run(failed_sync_connect_so_error);
 }
 
 fn udp<W: Winsock + Select>(ws: &W) -> Result<(), WsaError> {
@@ -267,5 +267,5 @@ fn sockc_wsapoll_udp_unbound_bound_and_with_a_datagram() {
     // Proves (≈L8400-8419): UDP sockets, bound or not, are POLLWRNORM; a queued datagram adds
     // POLLRDNORM (POLLRDNORM alone when only the read bits are asked); the sender stays
     // POLLWRNORM.
-    common::run(|ws| udp(ws));
+    common::run(udp);
 }
