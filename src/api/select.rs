@@ -119,7 +119,10 @@ pub trait Select: Winsock {
     /// (0 on timeout). `timeout` None waits forever, zero polls. Readable: a connection to
     /// accept, data, a graceful close or a reset. Writable: send space, or a nonblocking
     /// connect that succeeded. Except: urgent data, or a connect that failed. All sets absent
-    /// or empty: WSAEINVAL; a value that is not a socket: WSAENOTSOCK (sets untouched).
+    /// or empty: WSAEINVAL; a value that is not a socket: WSAENOTSOCK (sets untouched). A
+    /// socket closed by another thread during the wait ends it and shows in readfds if it was
+    /// there; if then no set holds a ready socket, WSAENOTSOCK with the sets emptied. A socket
+    /// given twice in a set (see [`FdSet::from_array`]) comes back once.
     fn select(
         &self,
         readfds: Option<&mut FdSet>,

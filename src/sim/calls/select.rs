@@ -56,8 +56,9 @@ impl Select for SimWinsock {
             let deadline = timeout.map(|d| this.now().as_nanos() as u64 + sat_nanos(d));
             let tid = this.tid;
             let (ready, closed) = this.wait_running_apcs("select", |w| {
-                // A socket closed (by another thread) during the wait: readable if it is in
-                // readfds, in no other set (sock.c test_select, SelectCloseThread).
+                // A socket closed (by another thread) during the wait ends it: AFD reports
+                // AFD_POLL_CLOSE whatever was asked (afd.c test_poll), which select shows in
+                // readfds only (sock.c test_select, SelectCloseThread).
                 let open = |s: Socket, id: usize| w.sock_id(this.host, s) == Ok(id);
                 let closed = resolved.iter().flatten().any(|&(s, id)| !open(s, id));
                 let ready: [Vec<Socket>; 3] = [
