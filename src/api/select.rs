@@ -47,6 +47,23 @@ impl FdSet {
         }
     }
 
+    /// A set whose `fd_array` and `fd_count` a program filled by hand, as C code may do: the
+    /// sockets in the given order, duplicates kept (FD_SET would skip them), with room for
+    /// exactly that many. `select` reports each ready socket once, whatever its duplicates.
+    ///
+    /// ```
+    /// use winsock_sim::prelude::*;
+    /// let s = Socket::from_raw(0x100);
+    /// let set = FdSet::from_array(&[s, s]);
+    /// assert_eq!((set.len(), set.capacity()), (2, 2));
+    /// ```
+    pub fn from_array(sockets: &[Socket]) -> FdSet {
+        FdSet {
+            sockets: sockets.to_vec(),
+            capacity: sockets.len(),
+        }
+    }
+
     /// `FD_ZERO(set)`.
     pub fn zero(&mut self) {
         self.sockets.clear();
@@ -102,7 +119,10 @@ pub trait Select: Winsock {
     /// (0 on timeout). `timeout` None waits forever, zero polls. Readable: a connection to
     /// accept, data, a graceful close or a reset. Writable: send space, or a nonblocking
     /// connect that succeeded. Except: urgent data, or a connect that failed. All sets absent
-    /// or empty: WSAEINVAL; a value that is not a socket: WSAENOTSOCK (sets untouched).
+    /// or empty: WSAEINVAL; a value that is not a socket: WSAENOTSOCK (sets untouched). A
+    /// socket closed by another thread during the wait ends it and shows in readfds if it was
+    /// there; if then no set holds a ready socket, WSAENOTSOCK with the sets emptied. A socket
+    /// given twice in a set (see [`FdSet::from_array`]) comes back once.
     fn select(
         &self,
         readfds: Option<&mut FdSet>,

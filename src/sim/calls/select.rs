@@ -55,27 +55,25 @@ impl Select for SimWinsock {
             // A huge timeout saturates (about 9 years) instead of overflowing the clock.
             let deadline = timeout.map(|d| this.now().as_nanos() as u64 + sat_nanos(d));
             let tid = this.tid;
-            let ready = this.wait_running_apcs("select", |w| {
-                for set in &resolved {
-                    for &(s, id) in set {
-                        if w.sock_id(this.host, s) != Ok(id) {
-                            return Step::Done(Err(WsaError::WSAENOTSOCK));
-                        }
-                    }
-                }
+            let (ready, closed) = this.wait_running_apcs("select", |w| {
+                // A socket closed (by another thread) during the wait ends it: AFD reports
+                // AFD_POLL_CLOSE whatever was asked (afd.c test_poll), which select shows in
+                // readfds only (sock.c test_select, SelectCloseThread).
+                let open = |s: Socket, id: usize| w.sock_id(this.host, s) == Ok(id);
+                let closed = resolved.iter().flatten().any(|&(s, id)| !open(s, id));
                 let ready: [Vec<Socket>; 3] = [
-                    ready_of(&resolved[0], |id| w.select_readable(id)),
-                    ready_of(&resolved[1], |id| w.send_ready(id)),
-                    ready_of(&resolved[2], |id| w.select_except(id)),
+                    ready_of(&resolved[0], |s, id| !open(s, id) || w.select_readable(id)),
+                    ready_of(&resolved[1], |s, id| open(s, id) && w.send_ready(id)),
+                    ready_of(&resolved[2], |s, id| open(s, id) && w.select_except(id)),
                 ];
-                if ready.iter().any(|r| !r.is_empty()) {
-                    return Step::Done(Ok(Some(ready)));
+                if closed || ready.iter().any(|r| !r.is_empty()) {
+                    return Step::Done(Ok(Some((ready, closed))));
                 }
                 if !w.rt.threads[tid].ext.apcs.is_empty() {
                     return Step::Done(Ok(None));
                 }
                 if deadline.is_some_and(|d| w.rt.now >= d) {
-                    return Step::Done(Ok(Some(ready)));
+                    return Step::Done(Ok(Some((ready, false))));
                 }
                 let keys = resolved
                     .iter()
@@ -89,9 +87,19 @@ impl Select for SimWinsock {
             let sets = [readfds, writefds, exceptfds];
             for (set, ready) in sets.into_iter().zip(ready.iter()) {
                 if let Some(set) = set {
-                    set.retain(|s| ready.contains(s));
+                    // Each ready socket once, even when the program put it in twice.
+                    let mut seen = Vec::new();
+                    set.retain(|s| {
+                        let keep = ready.contains(s) && !seen.contains(s);
+                        seen.push(*s);
+                        keep
+                    });
                     n += set.len();
                 }
+            }
+            if n == 0 && closed {
+                // Only closed sockets, none of them in readfds: the sets come back empty.
+                return Err(WsaError::WSAENOTSOCK);
             }
             Ok(n)
         });
@@ -198,9 +206,9 @@ impl SimWinsock {
     }
 }
 
-fn ready_of(set: &[(Socket, usize)], ready: impl Fn(usize) -> bool) -> Vec<Socket> {
+fn ready_of(set: &[(Socket, usize)], ready: impl Fn(Socket, usize) -> bool) -> Vec<Socket> {
     set.iter()
-        .filter(|&&(_, id)| ready(id))
+        .filter(|&&(s, id)| ready(s, id))
         .map(|&(s, _)| s)
         .collect()
 }

@@ -90,6 +90,8 @@ where
                     (!s.opts.oobinline && !t.oob.is_empty())
                         || (t.connected_at.is_none() && t.error.is_some())
                 }
+                // A listener whose earlier connect failed (sock.c test_select).
+                Role::Listener(q) => q.connect_failed,
                 _ => false,
             },
             None => false,

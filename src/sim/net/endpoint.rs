@@ -111,6 +111,9 @@ pub(crate) struct Listener {
     pub accept_q: VecDeque<usize>,
     /// Connections still in SYN_RECEIVED.
     pub half_open: usize,
+    /// The socket's connect had failed before it listened: select keeps reporting it in
+    /// exceptfds (sock.c test_select, "listening after a failed connection").
+    pub connect_failed: bool,
 }
 
 /// What a socket is, as a state machine over its lifetime.

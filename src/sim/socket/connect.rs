@@ -45,10 +45,12 @@ where
                 return Err(WsaError::WSAEISCONN)
             }
             Role::Dgram(_) => return Err(WsaError::WSAEOPNOTSUPP),
-            Role::Stream(_) => {
+            Role::Stream(t) => {
                 // A socket whose connect failed may still listen (conformance SEL-08).
+                let connect_failed = t.error.is_some();
                 s.role = Role::Listener(Listener {
                     backlog,
+                    connect_failed,
                     ..Listener::default()
                 })
             }
