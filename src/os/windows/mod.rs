@@ -5,8 +5,10 @@
 #![allow(unsafe_code)]
 
 mod async_select;
+mod event_select;
 mod iocp;
 mod native;
+mod select;
 
 pub use native::Native;
 

@@ -1,5 +1,6 @@
-//! [`Native`]: the WinSock calls of [`Winsock`], [`Select`] and [`EventSelect`] on the real
-//! ws2_32, one windows-sys call each (`AsyncSelect` is in `async_select.rs`).
+//! [`Native`]: the WinSock calls of [`Winsock`] on the real ws2_32, one windows-sys call each
+//! (`Select` is in `select.rs`, `EventSelect` in `event_select.rs`, `AsyncSelect` in
+//! `async_select.rs`, the completion ports in `iocp.rs`).
 //!
 //! Every `unsafe` block is a single FFI call; its comment names what makes it sound. The
 //! invariants shared by all of them:
@@ -19,10 +20,7 @@ use parking_lot::Mutex;
 use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::Networking::WinSock as ws;
 
-use crate::api::{
-    EventSelect, FdSet, Select, SockAddr, Socket, SystemInfo, ThreadId, Winsock, WsaData, WsaError,
-    WsaEvent, WsaNetworkEvents, WsaPollFd,
-};
+use crate::api::{SockAddr, Socket, SystemInfo, ThreadId, Winsock, WsaData, WsaError};
 use crate::os::host::threads::Threads;
 
 /// The real WinSock (ws2_32) behind the backend traits, on Windows (and under Wine).
@@ -54,22 +52,22 @@ pub struct Native {
 
 #[derive(Default)]
 pub(super) struct Inner {
-    owned: Mutex<Owned>,
-    threads: Threads,
-    /// The message-only windows this backend created, with their window procedures (taken
-    /// out while one runs).
+    pub(super) owned: Mutex<Owned>,
+    pub(super) threads: Threads,
     /// The completion ports this backend created (raw HANDLE values).
     pub(super) ports: Mutex<BTreeSet<usize>>,
+    /// The message-only windows this backend created, with their window procedures (taken
+    /// out while one runs).
     pub(super) windows:
         Mutex<std::collections::BTreeMap<usize, Option<crate::api::WndProc<Native>>>>,
 }
 
 /// What this backend created and may pass to the OS.
 #[derive(Default)]
-struct Owned {
-    sockets: BTreeSet<usize>,
-    events: BTreeSet<isize>,
-    wsa_refs: u32,
+pub(super) struct Owned {
+    pub(super) sockets: BTreeSet<usize>,
+    pub(super) events: BTreeSet<isize>,
+    pub(super) wsa_refs: u32,
 }
 
 impl std::fmt::Debug for Native {
@@ -100,17 +98,17 @@ pub(super) fn finish<T>(r: Result<T, WsaError>) -> Result<T, WsaError> {
 }
 
 /// `int` lengths: a slice longer than `i32::MAX` is passed as its first `i32::MAX` bytes.
-fn int_len(n: usize) -> i32 {
+pub(super) fn int_len(n: usize) -> i32 {
     n.min(i32::MAX as usize) as i32
 }
 
 /// A SOCKADDR_STORAGE-sized buffer the OS writes an address into, and its length.
-fn addr_buf() -> ([u8; 128], i32) {
+pub(super) fn addr_buf() -> ([u8; 128], i32) {
     ([0u8; 128], 128)
 }
 
 /// The address the OS wrote (at most a SOCKADDR_IN6 is kept, as [`SockAddr`] holds).
-fn addr_from(buf: &[u8; 128], len: i32) -> SockAddr {
+pub(super) fn addr_from(buf: &[u8; 128], len: i32) -> SockAddr {
     SockAddr::from_bytes(&buf[..len.clamp(0, 128) as usize])
 }
 
@@ -480,231 +478,5 @@ impl Winsock for Native {
     /// `WaitForSingleObject` on a thread of this backend.
     fn wait_for_thread(&self, t: ThreadId, timeout_ms: u32) -> Result<(), WsaError> {
         finish(self.inner.threads.wait(t, timeout_ms))
-    }
-}
-
-/// An `fd_set` as ws2_32 reads it, for any number of sockets: `fd_count` (a u32 padded to
-/// 8 bytes on 64-bit Windows, as FD_SET lays it out) then the SOCKETs.
-fn raw_set(set: &FdSet) -> Vec<usize> {
-    let mut v = Vec::with_capacity(set.len() + 1);
-    v.push(set.len());
-    v.extend(set.iter().map(Socket::raw));
-    v
-}
-
-/// Writes the sockets the OS left in a raw set back into `set`.
-fn write_back(raw: Option<&[usize]>, set: Option<&mut FdSet>) {
-    let (Some(raw), Some(set)) = (raw, set) else {
-        return;
-    };
-    let n = (raw[0] as u32) as usize;
-    set.zero();
-    for &s in &raw[1..=n.min(raw.len() - 1)] {
-        set.set(Socket::from_raw(s));
-    }
-}
-
-impl Select for Native {
-    /// `select`: sockets not created by this backend give WSAENOTSOCK before the OS call.
-    fn select(
-        &self,
-        mut readfds: Option<&mut FdSet>,
-        mut writefds: Option<&mut FdSet>,
-        mut exceptfds: Option<&mut FdSet>,
-        timeout: Option<Duration>,
-    ) -> Result<usize, WsaError> {
-        {
-            let o = self.inner.owned.lock();
-            if o.wsa_refs == 0 {
-                return finish(Err(WsaError::WSANOTINITIALISED));
-            }
-            for set in [&readfds, &writefds, &exceptfds].into_iter().flatten() {
-                if set.iter().any(|s| !o.sockets.contains(&s.raw())) {
-                    return finish(Err(WsaError::WSAENOTSOCK));
-                }
-            }
-        }
-        let mut r = readfds.as_deref().map(raw_set);
-        let mut w = writefds.as_deref().map(raw_set);
-        let mut x = exceptfds.as_deref().map(raw_set);
-        let ptr = |v: &mut Option<Vec<usize>>| {
-            v.as_mut().map_or(std::ptr::null_mut(), |v| {
-                v.as_mut_ptr().cast::<ws::FD_SET>()
-            })
-        };
-        let tv = timeout.map(|d| ws::TIMEVAL {
-            tv_sec: d.as_secs().min(i32::MAX as u64) as i32,
-            tv_usec: d.subsec_micros() as i32,
-        });
-        let tvp = tv
-            .as_ref()
-            .map_or(std::ptr::null(), |t| t as *const ws::TIMEVAL);
-        // SAFETY: each set pointer is null or a live Vec laid out as FD_SET (count, padding,
-        // SOCKETs) holding exactly `count` sockets, which the OS reads and rewrites in place
-        // (never growing it); `tvp` is null or a live TIMEVAL.
-        let n = unsafe { ws::select(0, ptr(&mut r), ptr(&mut w), ptr(&mut x), tvp) };
-        if n == ws::SOCKET_ERROR {
-            return finish(Err(last_error()));
-        }
-        write_back(r.as_deref(), readfds.as_deref_mut());
-        write_back(w.as_deref(), writefds.as_deref_mut());
-        write_back(x.as_deref(), exceptfds.as_deref_mut());
-        finish(Ok(n as usize))
-    }
-
-    /// `WSAPoll`: the OS call on a copy of the entries (a value that is not a socket gets
-    /// POLLNVAL from the OS; polling never changes a socket).
-    fn wsa_poll(&self, fds: &mut [WsaPollFd], timeout_ms: i32) -> Result<usize, WsaError> {
-        if self.inner.owned.lock().wsa_refs == 0 {
-            return finish(Err(WsaError::WSANOTINITIALISED));
-        }
-        let mut raw: Vec<ws::WSAPOLLFD> = fds
-            .iter()
-            .map(|f| ws::WSAPOLLFD {
-                fd: f.fd.raw(),
-                events: f.events,
-                revents: 0,
-            })
-            .collect();
-        // SAFETY: `raw` is a live Vec of exactly `raw.len()` WSAPOLLFD entries.
-        let n = unsafe { ws::WSAPoll(raw.as_mut_ptr(), raw.len() as u32, timeout_ms) };
-        if n == ws::SOCKET_ERROR {
-            return finish(Err(last_error()));
-        }
-        for (f, r) in fds.iter_mut().zip(&raw) {
-            f.revents = r.revents;
-        }
-        finish(Ok(n as usize))
-    }
-}
-
-impl EventSelect for Native {
-    /// `WSACreateEvent`: the event becomes this backend's.
-    fn wsa_create_event(&self) -> Result<WsaEvent, WsaError> {
-        // SAFETY: no arguments; returns a new event handle or WSA_INVALID_EVENT.
-        let e = unsafe { ws::WSACreateEvent() };
-        if e == ws::WSA_INVALID_EVENT {
-            return finish(Err(last_error()));
-        }
-        self.inner.owned.lock().events.insert(e);
-        finish(Ok(WsaEvent::from_raw(e as usize)))
-    }
-
-    /// `WSACloseEvent`: only events this backend created (else WSA_INVALID_HANDLE).
-    fn wsa_close_event(&self, event: WsaEvent) -> Result<(), WsaError> {
-        let raw = event.raw() as isize;
-        if !self.inner.owned.lock().events.remove(&raw) {
-            return finish(Err(WsaError::WSA_INVALID_HANDLE));
-        }
-        // SAFETY: `raw` was created by this backend and has just left its table: closed once.
-        finish(match unsafe { ws::WSACloseEvent(raw) } {
-            0 => Err(last_error()),
-            _ => Ok(()),
-        })
-    }
-
-    /// `WSASetEvent`.
-    fn wsa_set_event(&self, event: WsaEvent) -> Result<(), WsaError> {
-        // SAFETY: an open event of this backend.
-        finish(
-            self.event(event)
-                .and_then(|e| match unsafe { ws::WSASetEvent(e) } {
-                    0 => Err(last_error()),
-                    _ => Ok(()),
-                }),
-        )
-    }
-
-    /// `WSAResetEvent`.
-    fn wsa_reset_event(&self, event: WsaEvent) -> Result<(), WsaError> {
-        // SAFETY: an open event of this backend.
-        finish(
-            self.event(event)
-                .and_then(|e| match unsafe { ws::WSAResetEvent(e) } {
-                    0 => Err(last_error()),
-                    _ => Ok(()),
-                }),
-        )
-    }
-
-    /// `WSAEventSelect`: `event` must be one of this backend's (WSA_INVALID_HANDLE before the
-    /// call otherwise, WSAEINVAL as Windows gives for a null one when events are asked for).
-    fn wsa_event_select(
-        &self,
-        s: Socket,
-        event: WsaEvent,
-        network_events: i32,
-    ) -> Result<(), WsaError> {
-        let e = if event.raw() == 0 {
-            0
-        } else {
-            match self.event(event) {
-                Ok(e) => e,
-                Err(err) => return finish(Err(err)),
-            }
-        };
-        // SAFETY: an owned socket and an owned (or null) event, integers otherwise.
-        self.on(s, |raw| unsafe {
-            ws::WSAEventSelect(raw, e, network_events)
-        })
-        .map(drop)
-    }
-
-    /// `WSAEnumNetworkEvents`.
-    fn wsa_enum_network_events(
-        &self,
-        s: Socket,
-        event: Option<WsaEvent>,
-        out: &mut WsaNetworkEvents,
-    ) -> Result<(), WsaError> {
-        let e = match event.map(|e| self.event(e)).transpose() {
-            Ok(e) => e.unwrap_or(0),
-            Err(err) => return finish(Err(err)),
-        };
-        let mut ne = ws::WSANETWORKEVENTS::default();
-        // SAFETY: `ne` is a live WSANETWORKEVENTS the call fills; socket and event are owned.
-        self.on(s, |raw| unsafe {
-            ws::WSAEnumNetworkEvents(raw, e, &mut ne)
-        })?;
-        out.network_events = ne.lNetworkEvents;
-        for (bit, code) in ne.iErrorCode.iter().enumerate() {
-            if ne.lNetworkEvents & (1 << bit) != 0 && bit < out.error_code.len() {
-                out.error_code[bit] = *code;
-            }
-        }
-        Ok(())
-    }
-
-    /// `WSAWaitForMultipleEvents`: every handle must be one of this backend's events.
-    fn wsa_wait_for_multiple_events(
-        &self,
-        events: &[WsaEvent],
-        wait_all: bool,
-        timeout_ms: u32,
-        alertable: bool,
-    ) -> Result<u32, WsaError> {
-        let mut handles: Vec<HANDLE> = Vec::with_capacity(events.len());
-        for &e in events {
-            match self.event(e) {
-                Ok(raw) => handles.push(raw as HANDLE),
-                Err(err) => return finish(Err(err)),
-            }
-        }
-        // SAFETY: `handles` is a live array of exactly `handles.len()` open event handles of
-        // this backend (the OS checks the count: 0 or more than 64 is WSA_INVALID_PARAMETER).
-        let r = unsafe {
-            ws::WSAWaitForMultipleEvents(
-                handles.len() as u32,
-                handles.as_ptr(),
-                i32::from(wait_all),
-                timeout_ms,
-                i32::from(alertable),
-            )
-        };
-        finish(if r == ws::WSA_WAIT_FAILED {
-            Err(last_error())
-        } else {
-            Ok(r)
-        })
     }
 }
