@@ -1,8 +1,7 @@
 //! `WSAEventSelect`, event objects and `WSAWaitForMultipleEvents` of [`Native`] on ws2_32
 //! (the `unsafe` invariants are listed in `native.rs`).
 
-use std::time::Duration;
-
+use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::Networking::WinSock as ws;
 
 use super::native::{finish, last_error, Native};

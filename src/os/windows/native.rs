@@ -14,13 +14,11 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::Duration;
 
 use parking_lot::Mutex;
-use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::Networking::WinSock as ws;
 
-use crate::api::{SockAddr, Socket, SystemInfo, ThreadId, Winsock, WsaData, WsaError};
+use crate::api::{SockAddr, Socket, SystemInfo, ThreadId, Winsock, WsaData, WsaError, WsaEvent};
 use crate::os::host::threads::Threads;
 
 /// The real WinSock (ws2_32) behind the backend traits, on Windows (and under Wine).
@@ -149,7 +147,7 @@ impl Native {
     }
 
     /// The check before a call on an event: one this backend created and has not closed.
-    fn event(&self, e: WsaEvent) -> Result<isize, WsaError> {
+    pub(super) fn event(&self, e: WsaEvent) -> Result<isize, WsaError> {
         let raw = e.raw() as isize;
         if self.inner.owned.lock().events.contains(&raw) {
             Ok(raw)

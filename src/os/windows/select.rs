@@ -6,7 +6,7 @@ use std::time::Duration;
 use windows_sys::Win32::Networking::WinSock as ws;
 
 use super::native::{finish, last_error, Native};
-use crate::api::{FdSet, Select, WsaError, WsaPollFd};
+use crate::api::{FdSet, Select, Socket, WsaError, WsaPollFd};
 
 /// An `fd_set` as ws2_32 reads it, for any number of sockets: `fd_count` (a u32 padded to
 /// 8 bytes on 64-bit Windows, as FD_SET lays it out) then the SOCKETs.
