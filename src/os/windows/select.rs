@@ -102,4 +102,3 @@ impl Select for Native {
         finish(Ok(n as usize))
     }
 }
-
