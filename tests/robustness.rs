@@ -605,3 +605,57 @@ fn memory_many_sims_stay_bounded() {
         );
     }
 }
+
+/// Before WSAStartup the startup check comes first, whatever the handle: ws2_32 runs its
+/// startup prolog before it looks the socket up (ReactOS, which follows Windows here, calls
+/// WsQuickProlog before WsSockGetSocket), so a bad handle still gives WSANOTINITIALISED;
+/// after WSAStartup the same calls give WSAENOTSOCK.
+#[test]
+fn issue9_4_startup_is_checked_before_the_handle() {
+    run_guarded("startup before handle", Sim::builder(), |ws| {
+        ws.wsa_cleanup()?; // the helper started WinSock: undo it
+        let bad = Socket::from_raw(INVALID_SOCKET);
+        let mut buf = [0u8; 4];
+        let mut arg = 0u32;
+        common::fails(
+            ws,
+            ws.send(bad, &[1], 0),
+            WsaError::WSANOTINITIALISED,
+            "send",
+        );
+        common::fails(
+            ws,
+            ws.recv(bad, &mut buf, 0),
+            WsaError::WSANOTINITIALISED,
+            "recv",
+        );
+        common::fails(
+            ws,
+            ws.closesocket(bad),
+            WsaError::WSANOTINITIALISED,
+            "closesocket",
+        );
+        common::fails(
+            ws,
+            ws.ioctlsocket(bad, FIONBIO, &mut arg),
+            WsaError::WSANOTINITIALISED,
+            "ioctlsocket",
+        );
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        common::fails(ws, ws.send(bad, &[1], 0), WsaError::WSAENOTSOCK, "send");
+        common::fails(ws, ws.recv(bad, &mut buf, 0), WsaError::WSAENOTSOCK, "recv");
+        common::fails(
+            ws,
+            ws.closesocket(bad),
+            WsaError::WSAENOTSOCK,
+            "closesocket",
+        );
+        common::fails(
+            ws,
+            ws.ioctlsocket(bad, FIONBIO, &mut arg),
+            WsaError::WSAENOTSOCK,
+            "ioctlsocket",
+        );
+        ws.wsa_cleanup()
+    });
+}
