@@ -857,15 +857,17 @@ fn event_handles<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), 
     )
 }
 
-fn event_read<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
-    let (cl, sv) = pair(ws)?;
-    let ev = e("WSACreateEvent", ws.wsa_create_event())?;
-    e(
-        "WSAEventSelect",
-        ws.wsa_event_select(sv, ev, FD_READ | FD_WRITE | FD_CLOSE),
-    )?;
+/// Waits (5 s at most) for `ev` to be signalled — checked as `what` — then enumerates and
+/// returns socket `s`'s network events (which resets the event).
+fn signalled_events<W: EventSelect>(
+    ws: &W,
+    c: &mut Check,
+    what: &str,
+    s: Socket,
+    ev: WsaEvent,
+) -> Result<WsaNetworkEvents, String> {
     c.eq(
-        "signalled for FD_WRITE",
+        what,
         e(
             "wait",
             ws.wsa_wait_for_multiple_events(&[ev], false, 5_000, false),
@@ -875,8 +877,19 @@ fn event_read<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), Str
     let mut ne = WsaNetworkEvents::default();
     e(
         "WSAEnumNetworkEvents",
-        ws.wsa_enum_network_events(sv, Some(ev), &mut ne),
+        ws.wsa_enum_network_events(s, Some(ev), &mut ne),
     )?;
+    Ok(ne)
+}
+
+fn event_read<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let (cl, sv) = pair(ws)?;
+    let ev = e("WSACreateEvent", ws.wsa_create_event())?;
+    e(
+        "WSAEventSelect",
+        ws.wsa_event_select(sv, ev, FD_READ | FD_WRITE | FD_CLOSE),
+    )?;
+    let ne = signalled_events(ws, c, "signalled for FD_WRITE", sv, ev)?;
     c.eq("first events", ne.network_events, FD_WRITE)?;
     c.eq(
         "enumerating reset the event",
@@ -893,19 +906,7 @@ fn event_read<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), Str
         Err(WsaError::WSAEWOULDBLOCK),
     )?;
     e("send", ws.send(cl, b"ping", 0))?;
-    c.eq(
-        "signalled for FD_READ",
-        e(
-            "wait",
-            ws.wsa_wait_for_multiple_events(&[ev], false, 5_000, false),
-        )?,
-        WSA_WAIT_EVENT_0,
-    )?;
-    let mut ne = WsaNetworkEvents::default();
-    e(
-        "WSAEnumNetworkEvents",
-        ws.wsa_enum_network_events(sv, Some(ev), &mut ne),
-    )?;
+    let ne = signalled_events(ws, c, "signalled for FD_READ", sv, ev)?;
     c.eq("FD_READ", ne.network_events, FD_READ)?;
     c.eq("FD_READ code", ne.error_code[FD_READ_BIT], 0)?;
     c.eq("recv", e("recv", ws.recv(sv, &mut b, 0))?, 4)?;
@@ -928,19 +929,7 @@ fn event_accept<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), S
     )?;
     let cl = tcp(ws)?;
     e("connect", ws.connect(cl, &a))?;
-    c.eq(
-        "signalled",
-        e(
-            "wait",
-            ws.wsa_wait_for_multiple_events(&[ev], false, 5_000, false),
-        )?,
-        WSA_WAIT_EVENT_0,
-    )?;
-    let mut ne = WsaNetworkEvents::default();
-    e(
-        "WSAEnumNetworkEvents",
-        ws.wsa_enum_network_events(l, Some(ev), &mut ne),
-    )?;
+    let ne = signalled_events(ws, c, "signalled", l, ev)?;
     c.eq("FD_ACCEPT", ne.network_events, FD_ACCEPT)?;
     let (sv, _) = e("accept", ws.accept(l))?;
     for s in [cl, sv, l] {
@@ -954,19 +943,7 @@ fn event_rst<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), Stri
     let ev = e("WSACreateEvent", ws.wsa_create_event())?;
     e("WSAEventSelect", ws.wsa_event_select(sv, ev, FD_CLOSE))?;
     rst_close(ws, cl)?;
-    c.eq(
-        "signalled",
-        e(
-            "wait",
-            ws.wsa_wait_for_multiple_events(&[ev], false, 5_000, false),
-        )?,
-        WSA_WAIT_EVENT_0,
-    )?;
-    let mut ne = WsaNetworkEvents::default();
-    e(
-        "WSAEnumNetworkEvents",
-        ws.wsa_enum_network_events(sv, Some(ev), &mut ne),
-    )?;
+    let ne = signalled_events(ws, c, "signalled", sv, ev)?;
     c.eq("FD_CLOSE", ne.network_events, FD_CLOSE)?;
     c.eq_or_wine(
         "FD_CLOSE code",

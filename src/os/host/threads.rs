@@ -39,15 +39,44 @@ impl Drop for FinishGuard<'_> {
 }
 
 impl Threads {
+    /// `CreateThread`: starts an OS thread named `name` that runs `body` with `owner` (a
+    /// clone of the backend whose table `table` picks out) and is marked finished when `body`
+    /// returns or panics. The OS error when no thread could be started.
+    pub(crate) fn spawn<T: Send + 'static>(
+        &self,
+        name: &str,
+        owner: T,
+        table: fn(&T) -> &Threads,
+        body: impl FnOnce(&T) + Send + 'static,
+    ) -> std::io::Result<ThreadId> {
+        let index = self.reserve();
+        let spawned = std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || {
+                let _finished = table(&owner).guard(index);
+                body(&owner);
+            });
+        match spawned {
+            Ok(j) => {
+                self.started(index, Some(j));
+                Ok(ThreadId(index))
+            }
+            Err(err) => {
+                self.started(index, None);
+                Err(err)
+            }
+        }
+    }
+
     /// Reserves the next thread number.
-    pub(crate) fn reserve(&self) -> usize {
+    fn reserve(&self) -> usize {
         let mut slots = self.slots.lock();
         slots.push(Slot::default());
         slots.len() - 1
     }
 
     /// The guard the thread `index` holds while it runs.
-    pub(crate) fn guard(&self, index: usize) -> FinishGuard<'_> {
+    fn guard(&self, index: usize) -> FinishGuard<'_> {
         FinishGuard {
             threads: self,
             index,
@@ -56,7 +85,7 @@ impl Threads {
 
     /// Records the OS thread behind `index`, or, when it could not be started, marks it
     /// finished.
-    pub(crate) fn started(&self, index: usize, join: Option<JoinHandle<()>>) {
+    fn started(&self, index: usize, join: Option<JoinHandle<()>>) {
         let mut slots = self.slots.lock();
         match join {
             Some(j) => slots[index].join = Some(j),

@@ -429,24 +429,15 @@ impl Winsock for System {
     where
         F: FnOnce(&Self) -> Result<(), WsaError> + Send + 'static,
     {
-        let index = self.inner.threads.reserve();
-        let sys = self.clone();
-        let spawned = std::thread::Builder::new()
-            .name(name.to_string())
-            .spawn(move || {
-                let _finished = sys.inner.threads.guard(index);
-                let _ = f(&sys);
-            });
-        finish(match spawned {
-            Ok(j) => {
-                self.inner.threads.started(index, Some(j));
-                Ok(ThreadId(index))
-            }
-            Err(err) => {
-                self.inner.threads.started(index, None);
-                Err(os_err(&err))
-            }
-        })
+        let spawned = self.inner.threads.spawn(
+            name,
+            self.clone(),
+            |sys| &sys.inner.threads,
+            move |sys| {
+                let _ = f(sys);
+            },
+        );
+        finish(spawned.map_err(|err| os_err(&err)))
     }
 
     /// `WaitForSingleObject` on a thread: a condition-variable wait with the timeout.

@@ -453,24 +453,15 @@ impl Winsock for Native {
     where
         F: FnOnce(&Self) -> Result<(), WsaError> + Send + 'static,
     {
-        let index = self.inner.threads.reserve();
-        let me = self.clone();
-        let spawned = std::thread::Builder::new()
-            .name(name.to_string())
-            .spawn(move || {
-                let _finished = me.inner.threads.guard(index);
-                let _ = f(&me);
-            });
-        finish(match spawned {
-            Ok(j) => {
-                self.inner.threads.started(index, Some(j));
-                Ok(ThreadId(index))
-            }
-            Err(_) => {
-                self.inner.threads.started(index, None);
-                Err(WsaError::WSAENOBUFS)
-            }
-        })
+        let spawned = self.inner.threads.spawn(
+            name,
+            self.clone(),
+            |me| &me.inner.threads,
+            move |me| {
+                let _ = f(me);
+            },
+        );
+        finish(spawned.map_err(|_| WsaError::WSAENOBUFS))
     }
 
     /// `WaitForSingleObject` on a thread of this backend.
