@@ -277,6 +277,17 @@ impl SimWinsock {
         Ok(())
     }
 
+    /// [`SimWinsock::suspend`] for a caller that holds the world lock (just registered its
+    /// wait): checks for teardown under that lock instead of taking it again.
+    fn suspend_with(&self, w: MutexGuard<'_, World>) -> Result<(), WsaError> {
+        if w.rt.tearing_down {
+            return Err(WsaError::WSAEINTR);
+        }
+        drop(w);
+        self.switch_to_scheduler();
+        Ok(())
+    }
+
     /// Runs `step` until it is done, blocking in between. `s`/`id` name the socket the call
     /// works on: if its handle is closed meanwhile, the call fails with WSAEINTR.
     pub(crate) fn blocking<T>(
@@ -306,13 +317,11 @@ impl SimWinsock {
                 Step::Done(r) => return r,
                 Step::Wait(key, deadline) => {
                     w.block(self.tid, call, &[key], deadline);
-                    drop(w);
-                    self.suspend()?;
+                    self.suspend_with(w)?;
                 }
                 Step::WaitAny(keys, deadline) => {
                     w.block(self.tid, call, &keys, deadline);
-                    drop(w);
-                    self.suspend()?;
+                    self.suspend_with(w)?;
                 }
             }
             w = self.w();

@@ -50,9 +50,22 @@ where
 
     /// Puts a segment on the wire. Unroutable segments vanish (the sender's timers notice).
     pub(crate) fn transmit(&mut self, seg: Segment) {
+        if self.net.faults.idle() {
+            // No fault plan (the common case): the segment goes straight on, without the
+            // moves in and out of the fault seam's `Option`.
+            self.count_segment(&seg);
+            self.route_and_put(seg, 0);
+            return;
+        }
         let Some((seg, extra)) = self.through_faults(seg) else {
             return;
         };
+        self.route_and_put(seg, extra);
+    }
+
+    /// Routes `seg` to its host and puts it on the link there, `extra` late.
+    #[inline(always)]
+    fn route_and_put(&mut self, seg: Segment, extra: Nanos) {
         // The receiving socket's host, when the sender knows it; the address table otherwise.
         let hinted = seg
             .to_sid
@@ -83,16 +96,23 @@ where
     /// Counts a segment and runs it through the fault plan: `None` when it is lost for
     /// good, else the segment and the extra delay it takes.
     fn through_faults(&mut self, seg: Segment) -> Option<(Segment, Nanos)> {
-        self.rt.stats.segments += 1;
-        let len = seg_len(&seg.kind);
-        self.rt.stats.bytes += len as u64;
+        let len = self.count_segment(&seg);
         if self.net.faults.idle() {
             return Some((seg, 0));
         }
         self.fault_segment(seg, len)
     }
 
+    /// Counts a segment sent in the run's statistics; its payload length.
+    fn count_segment(&mut self, seg: &Segment) -> usize {
+        self.rt.stats.segments += 1;
+        let len = seg_len(&seg.kind);
+        self.rt.stats.bytes += len as u64;
+        len
+    }
+
     /// Schedules `seg`'s arrival at host `to` after the link's serialisation and latency.
+    #[inline]
     pub(crate) fn put_on_link(&mut self, seg: Segment, to: usize, extra: Nanos) {
         let len = seg_len(&seg.kind);
         let (li, p) = self.link_of(seg.from_host, to);
