@@ -352,6 +352,44 @@ fn thread_waits_time_out_then_succeed<W: Winsock + Sized>(ws: &W) -> Result<(), 
     ws.wait_for_thread(t, 0)
 }
 
+/// SOMAXCONN_HINT(N) asks for a backlog of N (clamped to 200..=65535): sixteen clients that
+/// connect at once all complete their handshakes before the server accepts any of them. (The
+/// OS backend used to pass -N on, which the OS read as a backlog of 1: the third client's SYN
+/// was dropped and its connect waited for the accepts, and the echo bench stalled for
+/// seconds at 100 clients on retransmission back-off.)
+fn somaxconn_hint_backlog_holds_clients_that_connect_at_once<W: Winsock + Sized>(
+    ws: &W,
+) -> Result<(), WsaError> {
+    const CLIENTS: usize = 16;
+    let (l, addr) = common::listener(ws, somaxconn_hint(64))?;
+    bounded(ws, l)?;
+    let mut clients = Vec::new();
+    for _ in 0..CLIENTS {
+        clients.push(ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?);
+    }
+    let connecting = clients.clone();
+    let connector = ws.create_thread("connector", move |ws| {
+        for &c in &connecting {
+            ws.connect(c, &addr)?;
+        }
+        Ok(())
+    })?;
+    // A dropped SYN is sent again after a second (then 3 s, 7 s...): with the backlog held
+    // the connects finish at once, without it not before the accepts below.
+    let connected = ws.wait_for_thread(connector, 900);
+    for _ in 0..CLIENTS {
+        let (s, _) = ws.accept(l)?;
+        ws.closesocket(s)?;
+    }
+    ws.wait_for_thread(connector, 20_000)?;
+    for c in clients {
+        ws.closesocket(c)?;
+    }
+    ws.closesocket(l)?;
+    assert_eq!(connected, Ok(()), "the connects waited for accept");
+    Ok(())
+}
+
 #[test]
 fn echo_through_a_server_thread_on_both_backends() {
     both!(echo_through_a_server_thread);
@@ -571,4 +609,9 @@ fn ticks_and_per_thread_last_error_on_the_os() {
             .expect("foreign thread ends");
     }
     ws.wsa_cleanup().expect("cleanup");
+}
+
+#[test]
+fn somaxconn_hint_backlog_holds_simultaneous_connects_on_both_backends() {
+    both!(somaxconn_hint_backlog_holds_clients_that_connect_at_once);
 }

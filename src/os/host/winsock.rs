@@ -83,7 +83,8 @@ impl Winsock for System {
     }
 
     /// `listen`: refuses unbound and datagram sockets as Windows does; SOMAXCONN asks the OS
-    /// for its maximum (Linux caps the backlog at `net.core.somaxconn`).
+    /// for its maximum (Linux caps the backlog at `net.core.somaxconn`), SOMAXCONN_HINT(N)
+    /// for N clamped to 200..=65535 (as Windows reads it); 0 is 1.
     fn listen(&self, s: Socket, backlog: i32) -> Result<(), WsaError> {
         self.with(s, |e| {
             if e.ty != SOCK_STREAM {
@@ -97,6 +98,11 @@ impl Winsock for System {
             }
             let backlog = if backlog == SOMAXCONN {
                 i32::MAX
+            } else if backlog < 0 {
+                // SOMAXCONN_HINT(N) = -N: a backlog of N clamped to 200..=65535, as Windows
+                // (and the simulator) read it. Passing -N on made it 1, and the OS dropped the
+                // handshakes of all but the first few clients that connected at once.
+                backlog.unsigned_abs().clamp(200, 65_535) as i32
             } else {
                 backlog.max(1)
             };
