@@ -1,0 +1,164 @@
+//! Wine `dlls/ws2_32/tests/sock.c` (Wine 10.0), function `test_connect_events` (L6704-6813),
+//! ported assertion by assertion and run as `test_events` runs it: once under WSAEventSelect
+//! (`_event` tests) and once under WSAAsyncSelect (`_message` tests). Facts only; our own code.
+//!
+//! | sock.c test_connect_events (per mode: event / message) | ok()    | ported  | not expressible | failing |
+//! |--------------------------------------------------------|---------|---------|-----------------|---------|
+//! | L6711-6746 select, then connect                        | 16 / 17 | 16 / 17 | 0               | 0       |
+//! | L6748-6768 connect, then select                        |  6 / 6  |  6 / 6  | 0               | 0       |
+//! | L6770-6791 subset without FD_CONNECT first             |  7 / 7  |  7 / 7  | 0               | 0       |
+//! | L6793-6812 UDP                                         |  7 / 8  |  7 / 8  | 0               | 0       |
+//! | **total**                                              | 36 / 38 | 36 / 38 | 0               | 0       |
+//!
+//! Counted as in `tests/sockc_test_accept_events.rs`: each ok() run in that mode, each
+//! `check_events` and each `select_events` once; `todo_wine` results are Windows truth.
+//!
+//! Not expressible: none.
+mod common;
+
+use common::event_ctx::{accept_ok, connect_ok, listener, loopback, tcp, Api, Ctx, Mode};
+use winsock_sim::prelude::*;
+
+const ALL6: i32 = FD_ACCEPT | FD_CLOSE | FD_CONNECT | FD_OOB | FD_READ | FD_WRITE;
+
+/// sock.c's `ok(!ret || WSAGetLastError() == WSAEWOULDBLOCK)` after connect on a selected
+/// (so nonblocking) socket.
+#[track_caller]
+fn connect_started<W: Api>(ws: &W, s: Socket, to: &SockAddr) {
+    match ws.connect(s, to) {
+        Ok(()) => {}
+        Err(e) => {
+            assert_eq!(e, WsaError::WSAEWOULDBLOCK, "failed to connect");
+            assert_eq!(ws.wsa_get_last_error(), WsaError::WSAEWOULDBLOCK.code());
+        }
+    }
+}
+
+fn select_then_connect<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> {
+    let mut ctx = Ctx::new(ws, mode);
+    let (l, dest) = listener(ws);
+    // L6721-6738: FD_CONNECT then FD_WRITE; re-selecting re-posts FD_WRITE as a message only.
+    let client = tcp(ws);
+    ctx.select(ws, client, ALL6);
+    ctx.check(ws, 0, 0, 0);
+    connect_started(ws, client, &dest);
+    ctx.check(ws, FD_CONNECT, FD_WRITE, 200);
+    ctx.check(ws, 0, 0, 0);
+    ctx.select(ws, client, 0);
+    ctx.select(ws, client, ALL6);
+    if ctx.is_message() {
+        ctx.check(ws, FD_WRITE, 0, 200);
+    }
+    ctx.check(ws, 0, 0, 0);
+    // L6740-6744: the accepted end selected afterwards reports FD_WRITE.
+    let server = accept_ok(ws, l);
+    ctx.select(ws, server, ALL6 & !FD_CLOSE);
+    ctx.check(ws, FD_WRITE, 0, 200);
+    ws.closesocket(client)?;
+    ws.closesocket(server)?;
+    ws.closesocket(l)?;
+    ctx.close(ws);
+    Ok(())
+}
+
+fn connect_then_select<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> {
+    let mut ctx = Ctx::new(ws, mode);
+    let (l, dest) = listener(ws);
+    // L6748-6768: connected (and sent on) before any selection: the first registration
+    // reports FD_CONNECT and FD_WRITE as events, FD_WRITE alone as a message.
+    let client = tcp(ws);
+    connect_ok(ws, client, &dest);
+    let server = accept_ok(ws, l);
+    assert_eq!(ws.send(client, b"data\0", 0), Ok(5));
+    ctx.select(ws, client, ALL6);
+    if ctx.is_message() {
+        ctx.check(ws, FD_WRITE, 0, 200);
+    } else {
+        ctx.check(ws, FD_CONNECT, FD_WRITE, 200);
+    }
+    ws.closesocket(client)?;
+    ws.closesocket(server)?;
+
+    // L6770-6791: selecting without FD_CONNECT first: FD_WRITE only; then a selection with
+    // FD_CONNECT reports it as an event (and FD_WRITE again as a message).
+    let client = tcp(ws);
+    ctx.select(ws, client, ALL6 & !FD_CONNECT);
+    connect_started(ws, client, &dest);
+    let server = accept_ok(ws, l);
+    ctx.check(ws, FD_WRITE, 0, 200);
+    ctx.select(ws, client, ALL6 & !FD_CLOSE);
+    if ctx.is_message() {
+        ctx.check(ws, FD_WRITE, 0, 200);
+    } else {
+        ctx.check(ws, FD_CONNECT, 0, 200);
+    }
+    ws.closesocket(client)?;
+    ws.closesocket(server)?;
+    ws.closesocket(l)?;
+    ctx.close(ws);
+    Ok(())
+}
+
+fn udp<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> {
+    let mut ctx = Ctx::new(ws, mode);
+    // L6793-6812: an unbound UDP socket: FD_WRITE as a message, nothing as an event; connect
+    // gives FD_WRITE (message) or FD_CONNECT then FD_WRITE (event).
+    let client = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+    let server = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+    ctx.select(ws, client, ALL6 & !FD_CLOSE);
+    if ctx.is_message() {
+        ctx.check(ws, FD_WRITE, 0, 200);
+    }
+    ctx.check(ws, 0, 0, 0);
+    assert_eq!(ws.bind(server, &loopback()), Ok(()), "failed to bind");
+    assert!(ws.getsockname(server).is_ok(), "failed to get address");
+    // sock.c connects to `addr` (127.0.0.1, port 0), not to the server's address.
+    assert_eq!(ws.connect(client, &loopback()), Ok(()));
+    if ctx.is_message() {
+        ctx.check(ws, FD_WRITE, 0, 200);
+    } else {
+        ctx.check(ws, FD_CONNECT, FD_WRITE, 200);
+    }
+    ctx.check(ws, 0, 0, 0);
+    ws.closesocket(client)?;
+    ws.closesocket(server)?;
+    ctx.close(ws);
+    Ok(())
+}
+
+macro_rules! both_modes {
+    ($body:ident, $event:ident, $message:ident, $doc:literal) => {
+        #[test]
+        #[doc = $doc]
+        fn $event() {
+            common::event_ctx::run_mode($body, Mode::Event);
+        }
+        #[test]
+        #[doc = $doc]
+        fn $message() {
+            common::event_ctx::run_mode($body, Mode::Message);
+        }
+    };
+}
+
+both_modes!(
+    select_then_connect,
+    sockc_connect_events_select_then_connect_event,
+    sockc_connect_events_select_then_connect_message,
+    "Proves (L6711-6746): FD_CONNECT then FD_WRITE; re-selecting re-posts FD_WRITE only as a \
+     message; the accepted end reports FD_WRITE."
+);
+both_modes!(
+    connect_then_select,
+    sockc_connect_events_connect_then_select_event,
+    sockc_connect_events_connect_then_select_message,
+    "Proves (L6748-6791): a connection made before (or without) FD_CONNECT selected is \
+     reported by the first selection with FD_CONNECT in event mode; messages give FD_WRITE."
+);
+both_modes!(
+    udp,
+    sockc_connect_events_udp_event,
+    sockc_connect_events_udp_message,
+    "Proves (L6793-6812): UDP: FD_WRITE on registration as a message only; connect gives \
+     FD_CONNECT and FD_WRITE as events, FD_WRITE as a message."
+);
