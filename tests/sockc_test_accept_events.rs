@@ -21,14 +21,13 @@
 //! Not expressible: none. (The unchecked `closesocket` calls stay unchecked.)
 mod common;
 
-use common::event_ctx::{accept_ok, connect_ok, listener, loopback, tcp, Api, Ctx, Mode};
+use crate::common::event_ctx::{accept_ok, connect_ok, listener, loopback, tcp, Api, Ctx, Mode};
 use winsock_sim::prelude::*;
 
 const ALL4: i32 = FD_CONNECT | FD_READ | FD_OOB | FD_ACCEPT;
 const NO_ACCEPT: i32 = FD_CONNECT | FD_READ | FD_OOB;
 
-fn selected_before_connections<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> {
-    let mut ctx = Ctx::new(ws, mode);
+pub fn selected_before_connections<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     // L6460-6474: socket; the AcceptEx pointer; select; bind, getsockname, listen.
     let l = tcp(ws);
     let f = ws.get_extension_function_pointer(l, &WSAID_ACCEPTEX, 8);
@@ -90,12 +89,10 @@ fn selected_before_connections<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaErro
     ws.closesocket(client)?;
     ctx.check(ws, 0, 0, 200);
     ws.closesocket(l)?;
-    ctx.close(ws);
     Ok(())
 }
 
-fn connect_then_select<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> {
-    let mut ctx = Ctx::new(ws, mode);
+pub fn connect_then_select<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     // L6547-6573: a connection queued before the select is reported by it.
     let (l, dest) = listener(ws);
     let client = tcp(ws);
@@ -151,12 +148,10 @@ fn connect_then_select<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> {
     ws.closesocket(server)?;
     ws.closesocket(client)?;
     ws.closesocket(l)?;
-    ctx.close(ws);
     Ok(())
 }
 
-fn accepted_socket_inherits<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> {
-    let mut ctx = Ctx::new(ws, mode);
+pub fn accepted_socket_inherits<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     // L6645-6665: the socket accept returns is registered like the listener (FD_WRITE
     // included) and reports FD_WRITE on the same event / window.
     let (l, dest) = listener(ws);
@@ -171,12 +166,10 @@ fn accepted_socket_inherits<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> 
     ws.closesocket(server)?;
     ws.closesocket(client)?;
     ws.closesocket(l)?;
-    ctx.close(ws);
     Ok(())
 }
 
-fn pending_accept_ex<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> {
-    let mut ctx = Ctx::new(ws, mode);
+pub fn pending_accept_ex<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     let (l, dest) = listener(ws);
     let ov_event = ws.wsa_create_event()?;
     // L6667-6685: a connection taken by a pending AcceptEx (no receive data) completes it
@@ -208,7 +201,6 @@ fn pending_accept_ex<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> {
     ws.closesocket(client)?;
     ws.closesocket(l)?;
     ws.wsa_close_event(ov_event)?;
-    ctx.close(ws);
     Ok(())
 }
 
@@ -217,12 +209,12 @@ macro_rules! both_modes {
         #[test]
         #[doc = $doc]
         fn $event() {
-            common::event_ctx::run_mode($body, Mode::Event);
+            crate::common::event_ctx::run_mode($body, Mode::Event);
         }
         #[test]
         #[doc = $doc]
         fn $message() {
-            common::event_ctx::run_mode($body, Mode::Message);
+            crate::common::event_ctx::run_mode($body, Mode::Message);
         }
     };
 }

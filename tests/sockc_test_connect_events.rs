@@ -16,7 +16,7 @@
 //! Not expressible: none.
 mod common;
 
-use common::event_ctx::{accept_ok, connect_ok, listener, loopback, tcp, Api, Ctx, Mode};
+use crate::common::event_ctx::{accept_ok, connect_ok, listener, loopback, tcp, Api, Ctx, Mode};
 use winsock_sim::prelude::*;
 
 const ALL6: i32 = FD_ACCEPT | FD_CLOSE | FD_CONNECT | FD_OOB | FD_READ | FD_WRITE;
@@ -34,8 +34,7 @@ fn connect_started<W: Api>(ws: &W, s: Socket, to: &SockAddr) {
     }
 }
 
-fn select_then_connect<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> {
-    let mut ctx = Ctx::new(ws, mode);
+pub fn select_then_connect<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     let (l, dest) = listener(ws);
     // L6721-6738: FD_CONNECT then FD_WRITE; re-selecting re-posts FD_WRITE as a message only.
     let client = tcp(ws);
@@ -57,12 +56,10 @@ fn select_then_connect<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> {
     ws.closesocket(client)?;
     ws.closesocket(server)?;
     ws.closesocket(l)?;
-    ctx.close(ws);
     Ok(())
 }
 
-fn connect_then_select<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> {
-    let mut ctx = Ctx::new(ws, mode);
+pub fn connect_then_select<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     let (l, dest) = listener(ws);
     // L6748-6768: connected (and sent on) before any selection: the first registration
     // reports FD_CONNECT and FD_WRITE as events, FD_WRITE alone as a message.
@@ -95,12 +92,10 @@ fn connect_then_select<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> {
     ws.closesocket(client)?;
     ws.closesocket(server)?;
     ws.closesocket(l)?;
-    ctx.close(ws);
     Ok(())
 }
 
-fn udp<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> {
-    let mut ctx = Ctx::new(ws, mode);
+pub fn udp<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     // L6793-6812: an unbound UDP socket: FD_WRITE as a message, nothing as an event; connect
     // gives FD_WRITE (message) or FD_CONNECT then FD_WRITE (event).
     let client = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
@@ -122,7 +117,6 @@ fn udp<W: Api>(ws: &W, mode: Mode) -> Result<(), WsaError> {
     ctx.check(ws, 0, 0, 0);
     ws.closesocket(client)?;
     ws.closesocket(server)?;
-    ctx.close(ws);
     Ok(())
 }
 
@@ -131,12 +125,12 @@ macro_rules! both_modes {
         #[test]
         #[doc = $doc]
         fn $event() {
-            common::event_ctx::run_mode($body, Mode::Event);
+            crate::common::event_ctx::run_mode($body, Mode::Event);
         }
         #[test]
         #[doc = $doc]
         fn $message() {
-            common::event_ctx::run_mode($body, Mode::Message);
+            crate::common::event_ctx::run_mode($body, Mode::Message);
         }
     };
 }

@@ -248,14 +248,6 @@ where
         if mask == 0 {
             return;
         }
-        let connect = self.netev(id).and_then(|n| n.connect_latched);
-        if let (false, Some(err)) = (message_mode, connect) {
-            self.fd_event(id, FD_CONNECT, err);
-        }
-        let latched = self.netev(id).is_some_and(|n| n.write_latched);
-        if (message_mode && self.send_ready(id)) || (!message_mode && latched) {
-            self.fd_event(id, FD_WRITE, 0);
-        }
         // Event mode: a standing condition already recorded since its re-enabling call is
         // recorded (and signalled) again only while it is still unenumerated.
         let again = |w: &Self, bit: i32| {
@@ -263,14 +255,24 @@ where
                 || w.netev(id)
                     .is_some_and(|n| n.reported & bit == 0 || n.recorded & bit != 0)
         };
+        // In FD_*_BIT order, the order Windows posts them in (sock.c test_read_events:
+        // FD_READ, then FD_WRITE).
         if self.has_data(id) && again(self, FD_READ) {
             self.fd_event(id, FD_READ, 0);
+        }
+        let latched = self.netev(id).is_some_and(|n| n.write_latched);
+        if (message_mode && self.send_ready(id)) || (!message_mode && latched) {
+            self.fd_event(id, FD_WRITE, 0);
         }
         if self.has_oob(id) && again(self, FD_OOB) {
             self.fd_event(id, FD_OOB, 0);
         }
         if self.has_pending_accept(id) && again(self, FD_ACCEPT) {
             self.fd_event(id, FD_ACCEPT, 0);
+        }
+        let connect = self.netev(id).and_then(|n| n.connect_latched);
+        if let (false, Some(err)) = (message_mode, connect) {
+            self.fd_event(id, FD_CONNECT, err);
         }
         if let Some(err) = self.close_condition(id) {
             let done = self.netev(id).is_some_and(|n| n.close_done);
