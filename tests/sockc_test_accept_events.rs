@@ -3,20 +3,23 @@
 //! (`_event` tests) and once under WSAAsyncSelect (`_message` tests). Facts only (FD_* bits,
 //! their order, iErrorCode, message-vs-event delivery); our own code.
 //!
-//! | sock.c test_accept_events (per mode: event / message)     | ok()    | ported  | not expressible | failing |
-//! |-----------------------------------------------------------|---------|---------|-----------------|---------|
-//! | L6462-6545 listener selected before connections           | 35 / 37 | 35 / 37 | 0               | 0       |
-//! | L6547-6573 connect, then select                           | 10 / 10 | 10 / 10 | 0               | 0       |
-//! | L6575-6605 subset containing FD_ACCEPT first (event only) | 11 / 0  | 11 / 0  | 0               | 0       |
-//! | L6607-6643 subset without FD_ACCEPT, accept before select | 14 / 14 | 14 / 14 | 0               | 0       |
-//! | L6645-6665 the accepted socket inherits the selection     | 12 / 12 | 12 / 12 | 0               | 0       |
-//! | L6667-6701 connect while an AcceptEx is pending           | 12 / 12 | 12 / 12 | 0               | 0       |
-//! | **total**                                                 | 94 / 85 | 94 / 85 | 0               | 0       |
+//! | sock.c test_accept_events (per mode: event / message) | ok() | ported | not expressible | failing |
+//! |---|---|---|---|---|
+//! | L6446-6535 listener selected before connections | 26 / 27 | 26 / 27 | 0 | 0 |
+//! | L6537-6561 connect, then select | 8 / 8 | 8 / 8 | 0 | 0 |
+//! | L6563-6596 subset containing FD_ACCEPT first (event mode only) | 8 / 0 | 8 / 0 | 0 | 0 |
+//! | L6598-6613 subset without FD_ACCEPT first | 4 / 4 | 4 / 4 | 0 | 0 |
+//! | L6615-6633 accept before selecting | 4 / 4 | 4 / 4 | 0 | 0 |
+//! | L6635-6662 the accepted socket inherits the selection | 10 / 10 | 10 / 10 | 0 | 0 |
+//! | L6664-6701 connect while an AcceptEx is pending | 11 / 11 | 11 / 11 | 0 | 0 |
+//! | **total** | 71 / 64 | 71 / 64 | 0 | 0 |
 //!
-//! Counted: each `ok()` the function runs in that mode once (a conditional one only in the mode
-//! that runs it), each `check_events` call once (it is one "event series matches" verdict:
-//! `tests/common/event_ctx.rs` `Ctx::check` asserts all its parts), each `select_events` once.
-//! `todo_wine` marks are Windows truth and are asserted as such.
+//! Counted: per mode, each `ok()` and each `check_events*` call (one "event series
+//! matches" verdict; `tests/common/event_ctx.rs` `Ctx::check` asserts all its parts) that
+//! the function runs in that mode; `select_events` and `sync_recv` are helpers and their own
+//! checks are not counted (they are asserted all the same). `todo_wine` results are Windows
+//! truth and asserted as such. Run with the delayed-ACK timer at 100 ms (see
+//! `event_ctx::run_mode`).
 //!
 //! Not expressible: none. (The unchecked `closesocket` calls stay unchecked.)
 mod common;
@@ -93,7 +96,7 @@ pub fn selected_before_connections<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), 
 }
 
 pub fn connect_then_select<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
-    // L6547-6573: a connection queued before the select is reported by it.
+    // L6537-6561: a connection queued before the select is reported by it.
     let (l, dest) = listener(ws);
     let client = tcp(ws);
     connect_ok(ws, client, &dest);
@@ -103,7 +106,7 @@ pub fn connect_then_select<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError
     ws.closesocket(server)?;
     ws.closesocket(client)?;
 
-    // L6575-6605 (event mode only): the event stays signalled when FD_ACCEPT is dropped from
+    // L6563-6596 (event mode only): the event stays signalled when FD_ACCEPT is dropped from
     // the selection; once reset, a selection without FD_ACCEPT does not signal it, one with
     // FD_ACCEPT does, and the pending FD_ACCEPT is reported.
     if !ctx.is_message() {
@@ -126,7 +129,7 @@ pub fn connect_then_select<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError
         ws.closesocket(client)?;
     }
 
-    // L6607-6621: a connection while selecting without FD_ACCEPT is reported when FD_ACCEPT is
+    // L6598-6613: a connection while selecting without FD_ACCEPT is reported when FD_ACCEPT is
     // selected.
     ctx.select(ws, l, NO_ACCEPT);
     let client = tcp(ws);
@@ -137,7 +140,7 @@ pub fn connect_then_select<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError
     ws.closesocket(server)?;
     ws.closesocket(client)?;
 
-    // L6623-6643: ... but not once it was accepted before the select.
+    // L6615-6633: ... but not once it was accepted before the select.
     ctx.select(ws, l, NO_ACCEPT);
     let client = tcp(ws);
     connect_ok(ws, client, &dest);
@@ -152,7 +155,7 @@ pub fn connect_then_select<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError
 }
 
 pub fn accepted_socket_inherits<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
-    // L6645-6665: the socket accept returns is registered like the listener (FD_WRITE
+    // L6635-6662: the socket accept returns is registered like the listener (FD_WRITE
     // included) and reports FD_WRITE on the same event / window.
     let (l, dest) = listener(ws);
     let client = tcp(ws);
@@ -172,7 +175,7 @@ pub fn accepted_socket_inherits<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), Wsa
 pub fn pending_accept_ex<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     let (l, dest) = listener(ws);
     let ov_event = ws.wsa_create_event()?;
-    // L6667-6685: a connection taken by a pending AcceptEx (no receive data) completes it
+    // L6664-6685: a connection taken by a pending AcceptEx (no receive data) completes it
     // with 0 bytes and records no FD_ACCEPT.
     ctx.select(ws, l, ALL4);
     let server = tcp(ws);
@@ -223,7 +226,7 @@ both_modes!(
     selected_before_connections,
     sockc_accept_events_selected_listener_event,
     sockc_accept_events_selected_listener_message,
-    "Proves (L6460-6545): one FD_ACCEPT per connection; re-selecting re-posts the message but \
+    "Proves (L6446-6535): one FD_ACCEPT per connection; re-selecting re-posts the message but \
      does not re-signal the event; a second queued connection re-records it for the event; \
      accept re-enables FD_ACCEPT while connections remain queued."
 );
@@ -231,7 +234,7 @@ both_modes!(
     connect_then_select,
     sockc_accept_events_connect_then_select_event,
     sockc_accept_events_connect_then_select_message,
-    "Proves (L6547-6643): a connection queued before the selection (or while FD_ACCEPT was not \
+    "Proves (L6537-6633): a connection queued before the selection (or while FD_ACCEPT was not \
      selected) is reported by a selection with FD_ACCEPT, unless it was accepted first; the \
      event follows the selection's subset (event mode)."
 );
@@ -239,13 +242,13 @@ both_modes!(
     accepted_socket_inherits,
     sockc_accept_events_accepted_socket_inherits_selection_event,
     sockc_accept_events_accepted_socket_inherits_selection_message,
-    "Proves (L6645-6665): the accepted socket inherits the listener's selection and reports \
+    "Proves (L6635-6662): the accepted socket inherits the listener's selection and reports \
      FD_WRITE once."
 );
 both_modes!(
     pending_accept_ex,
     sockc_accept_events_pending_acceptex_takes_connection_event,
     sockc_accept_events_pending_acceptex_takes_connection_message,
-    "Proves (L6667-6701): a connection that completes a pending AcceptEx records no FD_ACCEPT; \
+    "Proves (L6664-6701): a connection that completes a pending AcceptEx records no FD_ACCEPT; \
      the next one does."
 );

@@ -2,20 +2,23 @@
 //! ported assertion by assertion and run as `test_events` runs it: once under WSAEventSelect
 //! (`_event` tests) and once under WSAAsyncSelect (`_message` tests). Facts only; our own code.
 //!
-//! | sock.c test_close_events (per mode: event / message) | ok()    | ported  | not expressible | failing |
-//! |------------------------------------------------------|---------|---------|-----------------|---------|
-//! | L7159-7183 peer closesocket, re-selection, recv 0    | 10 / 12 | 10 / 12 | 0               | 0       |
-//! | L7185-7200 peer shutdown(SD_SEND)                    |  4 / 4  |  4 / 4  | 0               | 0       |
-//! | L7202-7217 other shutdowns bring nothing             |  4 / 4  |  4 / 4  | 0               | 0       |
-//! | L7219-7242 data, then close                          |  8 / 8  |  8 / 8  | 0               | 0       |
-//! | L7244-7251 close, then select                        |  2 / 2  |  2 / 2  | 0               | 0       |
-//! | L7253-7265 subset without FD_CLOSE first             |  4 / 4  |  4 / 4  | 0               | 0       |
-//! | L7267-7287 reset: FD_CLOSE with WSAECONNABORTED      |  7 / 9  |  7 / 9  | 0               | 0       |
-//! | **total**                                            | 39 / 43 | 39 / 43 | 0               | 0       |
+//! | sock.c test_close_events (per mode: event / message) | ok() | ported | not expressible | failing |
+//! |---|---|---|---|---|
+//! | L7159-7184 peer closesocket, re-selection, recv 0 | 6 / 8 | 6 / 8 | 0 | 0 |
+//! | L7186-7201 peer shutdown(SD_SEND) | 3 / 3 | 3 / 3 | 0 | 0 |
+//! | L7203-7220 other shutdowns bring nothing | 3 / 3 | 3 / 3 | 0 | 0 |
+//! | L7222-7247 data, then close | 7 / 7 | 7 / 7 | 0 | 0 |
+//! | L7249-7257 close, then select | 1 / 1 | 1 / 1 | 0 | 0 |
+//! | L7259-7271 subset without FD_CLOSE first | 2 / 2 | 2 / 2 | 0 | 0 |
+//! | L7273-7294 reset: FD_CLOSE with WSAECONNABORTED | 4 / 6 | 4 / 6 | 0 | 0 |
+//! | **total** | 26 / 30 | 26 / 30 | 0 | 0 |
 //!
-//! Counted as in `tests/sockc_test_accept_events.rs`: each ok() run in that mode, each
-//! `check_events` and each `select_events` once. `check_events_todo` results are Windows
-//! truth; the last check of "data, then close" uses Windows' timeout (0, not Wine's 200).
+//! Counted: per mode, each `ok()` and each `check_events*` call (one "event series
+//! matches" verdict; `tests/common/event_ctx.rs` `Ctx::check` asserts all its parts) that
+//! the function runs in that mode; `select_events` and `sync_recv` are helpers and their own
+//! checks are not counted (they are asserted all the same). `todo_wine` results are Windows
+//! truth and asserted as such. Run with the delayed-ACK timer at 100 ms (see
+//! `event_ctx::run_mode`).
 //!
 //! Not expressible: none.
 mod common;
@@ -28,7 +31,7 @@ const R5: i32 = FD_ACCEPT | FD_CLOSE | FD_CONNECT | FD_OOB | FD_READ;
 pub fn peer_close_and_shutdowns<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     let mut buffer = [0u8; 5];
 
-    // L7159-7183: the peer's closesocket gives FD_CLOSE (error 0); re-selecting re-posts it
+    // L7159-7184: the peer's closesocket gives FD_CLOSE (error 0); re-selecting re-posts it
     // as a message only; recv then returns 0 and brings nothing.
     let (client, server) = tcp_socketpair(ws);
     ctx.select(ws, server, R5);
@@ -50,7 +53,7 @@ pub fn peer_close_and_shutdowns<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), Wsa
     ctx.check(ws, 0, 0, 0);
     ws.closesocket(server)?;
 
-    // L7185-7200: the peer's shutdown(SD_SEND) gives FD_CLOSE; its later closesocket nothing.
+    // L7186-7201: the peer's shutdown(SD_SEND) gives FD_CLOSE; its later closesocket nothing.
     let (client, server) = tcp_socketpair(ws);
     ctx.select(ws, server, R5);
     ws.shutdown(client, SD_SEND)?;
@@ -60,7 +63,7 @@ pub fn peer_close_and_shutdowns<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), Wsa
     ctx.check(ws, 0, 0, 0);
     ws.closesocket(server)?;
 
-    // L7202-7217: the peer's shutdown(SD_RECEIVE) and our own shutdown(SD_BOTH) bring
+    // L7203-7220: the peer's shutdown(SD_RECEIVE) and our own shutdown(SD_BOTH) bring
     // nothing; the peer's shutdown(SD_SEND) afterwards still brings FD_CLOSE.
     let (client, server) = tcp_socketpair(ws);
     ctx.select(ws, server, R5);
@@ -78,7 +81,7 @@ pub fn peer_close_and_shutdowns<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), Wsa
 pub fn data_then_close<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     let mut buffer = [0u8; 5];
 
-    // L7219-7242: FD_READ, then FD_CLOSE at the peer's close with the data unread; a partial
+    // L7222-7247: FD_READ, then FD_CLOSE at the peer's close with the data unread; a partial
     // recv brings FD_READ again, the last one nothing.
     let (client, server) = tcp_socketpair(ws);
     ctx.select(ws, server, R5);
@@ -92,14 +95,14 @@ pub fn data_then_close<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     ctx.check(ws, 0, 0, 0);
     ws.closesocket(server)?;
 
-    // L7244-7251: closed before the selection: FD_CLOSE on registering.
+    // L7249-7257: closed before the selection: FD_CLOSE on registering.
     let (client, server) = tcp_socketpair(ws);
     ws.closesocket(client)?;
     ctx.select(ws, server, R5);
     ctx.check(ws, FD_CLOSE, 0, 200);
     ws.closesocket(server)?;
 
-    // L7253-7265: closed while FD_CLOSE was not selected: reported once it is.
+    // L7259-7271: closed while FD_CLOSE was not selected: reported once it is.
     let (client, server) = tcp_socketpair(ws);
     ctx.select(ws, server, FD_ACCEPT | FD_CONNECT | FD_OOB | FD_READ);
     ws.closesocket(client)?;
@@ -111,7 +114,7 @@ pub fn data_then_close<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
 }
 
 pub fn reset<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
-    // L7267-7287: a reset gives FD_CLOSE with WSAECONNABORTED; re-selecting re-posts it as a
+    // L7273-7294: a reset gives FD_CLOSE with WSAECONNABORTED; re-selecting re-posts it as a
     // message only.
     let (client, server) = tcp_socketpair(ws);
     ctx.select(ws, server, R5);
@@ -153,20 +156,20 @@ both_modes!(
     peer_close_and_shutdowns,
     sockc_close_events_peer_close_and_shutdowns_event,
     sockc_close_events_peer_close_and_shutdowns_message,
-    "Proves (L7159-7217): the peer's closesocket or shutdown(SD_SEND) gives one FD_CLOSE \
+    "Proves (L7159-7220): the peer's closesocket or shutdown(SD_SEND) gives one FD_CLOSE \
      (error 0), re-posted as a message on re-selection; other shutdowns give nothing."
 );
 both_modes!(
     data_then_close,
     sockc_close_events_data_then_close_event,
     sockc_close_events_data_then_close_message,
-    "Proves (L7219-7265): FD_CLOSE comes at the peer's close with data unread, and on a \
+    "Proves (L7222-7271): FD_CLOSE comes at the peer's close with data unread, and on a \
      later registration with FD_CLOSE when the close came before it."
 );
 both_modes!(
     reset,
     sockc_close_events_reset_event,
     sockc_close_events_reset_message,
-    "Proves (L7267-7287): a reset gives FD_CLOSE with iErrorCode WSAECONNABORTED, re-posted \
+    "Proves (L7273-7294): a reset gives FD_CLOSE with iErrorCode WSAECONNABORTED, re-posted \
      as a message on re-selection."
 );

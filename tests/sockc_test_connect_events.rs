@@ -2,16 +2,20 @@
 //! ported assertion by assertion and run as `test_events` runs it: once under WSAEventSelect
 //! (`_event` tests) and once under WSAAsyncSelect (`_message` tests). Facts only; our own code.
 //!
-//! | sock.c test_connect_events (per mode: event / message) | ok()    | ported  | not expressible | failing |
-//! |--------------------------------------------------------|---------|---------|-----------------|---------|
-//! | L6711-6746 select, then connect                        | 16 / 17 | 16 / 17 | 0               | 0       |
-//! | L6748-6768 connect, then select                        |  6 / 6  |  6 / 6  | 0               | 0       |
-//! | L6770-6791 subset without FD_CONNECT first             |  7 / 7  |  7 / 7  | 0               | 0       |
-//! | L6793-6812 UDP                                         |  7 / 8  |  7 / 8  | 0               | 0       |
-//! | **total**                                              | 36 / 38 | 36 / 38 | 0               | 0       |
+//! | sock.c test_connect_events (per mode: event / message) | ok() | ported | not expressible | failing |
+//! |---|---|---|---|---|
+//! | L6704-6745 select, then connect | 12 / 13 | 12 / 13 | 0 | 0 |
+//! | L6747-6768 connect, then select | 5 / 5 | 5 / 5 | 0 | 0 |
+//! | L6770-6793 subset without FD_CONNECT first | 5 / 5 | 5 / 5 | 0 | 0 |
+//! | L6795-6823 UDP | 6 / 7 | 6 / 7 | 0 | 0 |
+//! | **total** | 28 / 30 | 28 / 30 | 0 | 0 |
 //!
-//! Counted as in `tests/sockc_test_accept_events.rs`: each ok() run in that mode, each
-//! `check_events` and each `select_events` once; `todo_wine` results are Windows truth.
+//! Counted: per mode, each `ok()` and each `check_events*` call (one "event series
+//! matches" verdict; `tests/common/event_ctx.rs` `Ctx::check` asserts all its parts) that
+//! the function runs in that mode; `select_events` and `sync_recv` are helpers and their own
+//! checks are not counted (they are asserted all the same). `todo_wine` results are Windows
+//! truth and asserted as such. Run with the delayed-ACK timer at 100 ms (see
+//! `event_ctx::run_mode`).
 //!
 //! Not expressible: none.
 mod common;
@@ -36,7 +40,7 @@ fn connect_started<W: Api>(ws: &W, s: Socket, to: &SockAddr) {
 
 pub fn select_then_connect<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     let (l, dest) = listener(ws);
-    // L6721-6738: FD_CONNECT then FD_WRITE; re-selecting re-posts FD_WRITE as a message only.
+    // L6716-6734: FD_CONNECT then FD_WRITE; re-selecting re-posts FD_WRITE as a message only.
     let client = tcp(ws);
     ctx.select(ws, client, ALL6);
     ctx.check(ws, 0, 0, 0);
@@ -49,7 +53,7 @@ pub fn select_then_connect<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError
         ctx.check(ws, FD_WRITE, 0, 200);
     }
     ctx.check(ws, 0, 0, 0);
-    // L6740-6744: the accepted end selected afterwards reports FD_WRITE.
+    // L6736-6745: the accepted end selected afterwards reports FD_WRITE.
     let server = accept_ok(ws, l);
     ctx.select(ws, server, ALL6 & !FD_CLOSE);
     ctx.check(ws, FD_WRITE, 0, 200);
@@ -61,7 +65,7 @@ pub fn select_then_connect<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError
 
 pub fn connect_then_select<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     let (l, dest) = listener(ws);
-    // L6748-6768: connected (and sent on) before any selection: the first registration
+    // L6747-6768: connected (and sent on) before any selection: the first registration
     // reports FD_CONNECT and FD_WRITE as events, FD_WRITE alone as a message.
     let client = tcp(ws);
     connect_ok(ws, client, &dest);
@@ -76,7 +80,7 @@ pub fn connect_then_select<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError
     ws.closesocket(client)?;
     ws.closesocket(server)?;
 
-    // L6770-6791: selecting without FD_CONNECT first: FD_WRITE only; then a selection with
+    // L6770-6793: selecting without FD_CONNECT first: FD_WRITE only; then a selection with
     // FD_CONNECT reports it as an event (and FD_WRITE again as a message).
     let client = tcp(ws);
     ctx.select(ws, client, ALL6 & !FD_CONNECT);
@@ -96,7 +100,7 @@ pub fn connect_then_select<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError
 }
 
 pub fn udp<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
-    // L6793-6812: an unbound UDP socket: FD_WRITE as a message, nothing as an event; connect
+    // L6795-6823: an unbound UDP socket: FD_WRITE as a message, nothing as an event; connect
     // gives FD_WRITE (message) or FD_CONNECT then FD_WRITE (event).
     let client = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
     let server = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
@@ -139,20 +143,20 @@ both_modes!(
     select_then_connect,
     sockc_connect_events_select_then_connect_event,
     sockc_connect_events_select_then_connect_message,
-    "Proves (L6711-6746): FD_CONNECT then FD_WRITE; re-selecting re-posts FD_WRITE only as a \
+    "Proves (L6704-6745): FD_CONNECT then FD_WRITE; re-selecting re-posts FD_WRITE only as a \
      message; the accepted end reports FD_WRITE."
 );
 both_modes!(
     connect_then_select,
     sockc_connect_events_connect_then_select_event,
     sockc_connect_events_connect_then_select_message,
-    "Proves (L6748-6791): a connection made before (or without) FD_CONNECT selected is \
+    "Proves (L6747-6793): a connection made before (or without) FD_CONNECT selected is \
      reported by the first selection with FD_CONNECT in event mode; messages give FD_WRITE."
 );
 both_modes!(
     udp,
     sockc_connect_events_udp_event,
     sockc_connect_events_udp_message,
-    "Proves (L6793-6812): UDP: FD_WRITE on registration as a message only; connect gives \
+    "Proves (L6795-6823): UDP: FD_WRITE on registration as a message only; connect gives \
      FD_CONNECT and FD_WRITE as events, FD_WRITE as a message."
 );

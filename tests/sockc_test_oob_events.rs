@@ -2,16 +2,19 @@
 //! ported assertion by assertion and run as `test_events` runs it: once under WSAEventSelect
 //! (`_event` tests) and once under WSAAsyncSelect (`_message` tests). Facts only; our own code.
 //!
-//! | sock.c test_oob_events (per mode: event / message) | ok()    | ported  | not expressible | failing |
-//! |----------------------------------------------------|---------|---------|-----------------|---------|
-//! | L7100-7116 FD_OOB once, re-selection               | 10 / 12 | 10 / 12 | 0               | 0       |
-//! | L7118-7134 a second urgent byte, recv(MSG_OOB) × 2  |  8 / 7  |  8 / 7  | 0               | 0       |
-//! | L7136-7147 urgent data sent while not selecting    |  5 / 5  |  5 / 5  | 0               | 0       |
-//! | **total**                                          | 23 / 24 | 23 / 24 | 0               | 0       |
+//! | sock.c test_oob_events (per mode: event / message) | ok() | ported | not expressible | failing |
+//! |---|---|---|---|---|
+//! | L7092-7117 FD_OOB once, re-selection | 6 / 8 | 6 / 8 | 0 | 0 |
+//! | L7119-7135 a second urgent byte, recv(MSG_OOB) × 2 | 8 / 7 | 8 / 7 | 0 | 0 |
+//! | L7137-7151 urgent data sent while not selecting | 3 / 3 | 3 / 3 | 0 | 0 |
+//! | **total** | 17 / 18 | 17 / 18 | 0 | 0 |
 //!
-//! Counted as in `tests/sockc_test_accept_events.rs`: each ok() run in that mode, each
-//! `check_events` and each `select_events` once. `todo_wine` results (the second
-//! `recv(MSG_OOB)` returning 1, FD_OOB recorded again) are Windows truth.
+//! Counted: per mode, each `ok()` and each `check_events*` call (one "event series
+//! matches" verdict; `tests/common/event_ctx.rs` `Ctx::check` asserts all its parts) that
+//! the function runs in that mode; `select_events` and `sync_recv` are helpers and their own
+//! checks are not counted (they are asserted all the same). `todo_wine` results are Windows
+//! truth and asserted as such. Run with the delayed-ACK timer at 100 ms (see
+//! `event_ctx::run_mode`).
 //!
 //! Not expressible: none.
 mod common;
@@ -26,7 +29,7 @@ pub fn oob_events<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     ws.set_nonblocking(client, true)?;
     let mut buffer = [0u8; 1];
 
-    // L7100-7116: FD_OOB once; re-selecting re-posts it as a message only.
+    // L7097-7117: FD_OOB once; re-selecting re-posts it as a message only.
     ctx.select(ws, server, R5);
     ctx.check(ws, 0, 0, 0);
     assert_eq!(ws.send(client, b"a", MSG_OOB), Ok(1));
@@ -44,7 +47,7 @@ pub fn oob_events<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     }
     ctx.check(ws, 0, 0, 0);
 
-    // L7118-7134: a second urgent byte is recorded again as an event, not posted; each
+    // L7119-7135: a second urgent byte is recorded again as an event, not posted; each
     // recv(MSG_OOB) returns one byte, the first brings FD_OOB again, the second nothing.
     assert_eq!(ws.send(client, b"b", MSG_OOB), Ok(1));
     if !ctx.is_message() {
@@ -57,7 +60,7 @@ pub fn oob_events<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     assert_eq!(ws.recv(server, &mut buffer, MSG_OOB), Ok(1));
     ctx.check(ws, 0, 0, 0);
 
-    // L7136-7147: urgent data sent while not selecting is reported by the next selection.
+    // L7137-7151: urgent data sent while not selecting is reported by the next selection.
     ctx.select(ws, server, 0);
     assert_eq!(ws.send(client, b"a", MSG_OOB), Ok(1));
     ctx.select(ws, server, R5);
@@ -70,14 +73,14 @@ pub fn oob_events<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
 
 #[test]
 fn sockc_oob_events_event() {
-    // Proves (L7100-7147) under WSAEventSelect: FD_OOB per urgent byte, not re-recorded by
+    // Proves (L7097-7151) under WSAEventSelect: FD_OOB per urgent byte, not re-recorded by
     // re-selection, again after a recv(MSG_OOB) that leaves urgent data.
     crate::common::event_ctx::run_mode(oob_events, Mode::Event);
 }
 
 #[test]
 fn sockc_oob_events_message() {
-    // Proves (L7100-7147) under WSAAsyncSelect: one FD_OOB message until recv(MSG_OOB),
+    // Proves (L7097-7151) under WSAAsyncSelect: one FD_OOB message until recv(MSG_OOB),
     // re-posted by re-selection.
     crate::common::event_ctx::run_mode(oob_events, Mode::Message);
 }

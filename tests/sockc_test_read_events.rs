@@ -2,19 +2,23 @@
 //! ported assertion by assertion and run as `test_events` runs it: once under WSAEventSelect
 //! (`_event` tests) and once under WSAAsyncSelect (`_message` tests). Facts only; our own code.
 //!
-//! | sock.c test_read_events (per mode: event / message)  | ok()    | ported  | not expressible | failing |
-//! |------------------------------------------------------|---------|---------|-----------------|---------|
-//! | L6961-6991 FD_READ, re-selection, more data, recv    | 15 / 16 | 15 / 16 | 0               | 0       |
-//! | L6993-6999 recv with length -1                       |  3 / 4  |  1 / 1  | 2 / 3 (length)  | 0       |
-//! | L7001-7009 one byte at a time                        |  4 / 4  |  4 / 4  | 0               | 0       |
-//! | L7011-7029 data sent while not selecting             |  9 / 9  |  9 / 9  | 0               | 0       |
-//! | L7031-7055 data sent while polling, not selecting    |  7 / 7  |  7 / 7  | 0               | 0       |
-//! | L7057-7087 data sent while a WSARecv is pending      | 10 / 10 | 10 / 10 | 0               | 0       |
-//! | **total**                                            | 48 / 50 | 46 / 47 | 2 / 3           | 0       |
+//! | sock.c test_read_events (per mode: event / message) | ok() | ported | not expressible | failing |
+//! |---|---|---|---|---|
+//! | L6947-6980 FD_READ once, re-selection | 6 / 8 | 6 / 8 | 0 | 0 |
+//! | L6982-6993 more data, partial recv | 6 / 5 | 6 / 5 | 0 | 0 |
+//! | L6995-7002 recv with length -1 | 3 / 4 | 1 / 1 | 2 / 3 (length) | 0 |
+//! | L7004-7012 one byte at a time | 3 / 3 | 3 / 3 | 0 | 0 |
+//! | L7014-7033 data sent while not selecting | 6 / 6 | 6 / 6 | 0 | 0 |
+//! | L7035-7058 data sent while polling, not selecting | 6 / 6 | 6 / 6 | 0 | 0 |
+//! | L7060-7090 data sent while a WSARecv is pending | 10 / 10 | 10 / 10 | 0 | 0 |
+//! | **total** | 40 / 42 | 38 / 39 | 2 / 3 | 0 |
 //!
-//! Counted as in `tests/sockc_test_accept_events.rs`: each ok() run in that mode (a loop's
-//! once), each `check_events`, each `select_events` and each `sync_recv` once. `todo_wine`
-//! results are Windows truth.
+//! Counted: per mode, each `ok()` and each `check_events*` call (one "event series
+//! matches" verdict; `tests/common/event_ctx.rs` `Ctx::check` asserts all its parts) that
+//! the function runs in that mode; `select_events` and `sync_recv` are helpers and their own
+//! checks are not counted (they are asserted all the same). `todo_wine` results are Windows
+//! truth and asserted as such. Run with the delayed-ACK timer at 100 ms (see
+//! `event_ctx::run_mode`).
 //!
 //! Not expressible, once per kind:
 //! - length: `recv(server, buffer, -1, 0)` fails with WSAEFAULT (2 ok()); our `recv` takes a
@@ -41,7 +45,7 @@ pub fn read_events<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     ws.set_nonblocking(client, true)?;
     let mut buffer = [0u8; 8];
 
-    // L6961-6981: FD_READ once; re-selecting re-posts it as a message, records nothing as an
+    // L6955-6980: FD_READ once; re-selecting re-posts it as a message, records nothing as an
     // event.
     ctx.select(ws, server, R5);
     ctx.check(ws, 0, 0, 0);
@@ -60,7 +64,7 @@ pub fn read_events<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     }
     ctx.check(ws, 0, 0, 0);
 
-    // L6983-6991: more data before any recv: recorded again as an event (check_events_todo,
+    // L6982-6993: more data before any recv: recorded again as an event (check_events_todo,
     // Windows truth), no second message; a partial recv brings FD_READ again.
     assert_eq!(ws.send(client, b"data\0", 0), Ok(5));
     if !ctx.is_message() {
@@ -71,10 +75,10 @@ pub fn read_events<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     ctx.check(ws, FD_READ, 0, 200);
     ctx.check(ws, 0, 0, 0);
 
-    // L6993-6999: recv(-1) is not expressible (header); the check after it is.
+    // L6995-7002: recv(-1) is not expressible (header); the check after it is.
     ctx.check(ws, 0, 0, 0);
 
-    // L7001-7009: eight one-byte blocking receives; FD_READ after each but the last.
+    // L7004-7012: eight one-byte blocking receives; FD_READ after each but the last.
     for i in 0..8 {
         assert_eq!(sync_recv_len(ws, server, 1), Some(1), "byte {i}");
         if i < 7 {
@@ -83,7 +87,7 @@ pub fn read_events<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
         ctx.check(ws, 0, 0, 0);
     }
 
-    // L7011-7029: data sent while not selecting is reported by the next selection, unless
+    // L7014-7033: data sent while not selecting is reported by the next selection, unless
     // it was read before.
     ctx.select(ws, server, 0);
     assert_eq!(ws.send(client, b"data\0", 0), Ok(5));
@@ -96,7 +100,7 @@ pub fn read_events<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     ctx.select(ws, server, FD_ACCEPT | FD_CONNECT | FD_OOB | FD_READ);
     ctx.check(ws, 0, 0, 200);
 
-    // L7031-7055: data arriving while a WSAPoll waits and nothing is selected: the poll
+    // L7035-7058: data arriving while a WSAPoll waits and nothing is selected: the poll
     // sees it; WSAEnumNetworkEvents reports nothing; the next selection reports FD_READ and
     // FD_WRITE, in that order as messages.
     let poll_ok = Arc::new(AtomicBool::new(false));
@@ -122,7 +126,7 @@ pub fn read_events<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
     ctx.check(ws, 0, 0, 0);
     assert_eq!(sync_recv_len(ws, server, 5), Some(5));
 
-    // L7057-7087: data taken by a pending WSARecv brings no FD_READ; the next data does.
+    // L7060-7090: data taken by a pending WSARecv brings no FD_READ; the next data does.
     ctx.select(ws, server, R5);
     let ov_event = ws.wsa_create_event()?;
     let ov = Overlapped::with_event(7, ov_event);
@@ -147,7 +151,7 @@ pub fn read_events<W: Api>(ws: &W, ctx: &mut Ctx) -> Result<(), WsaError> {
 
 #[test]
 fn sockc_read_events_event() {
-    // Proves (L6961-7087) under WSAEventSelect: FD_READ is recorded for each new arrival and
+    // Proves (L6955-7090) under WSAEventSelect: FD_READ is recorded for each new arrival and
     // after each recv that leaves data, not re-recorded by re-selection; data sent while not
     // selecting (or while only polled) is reported by the next selection unless read first;
     // data a pending WSARecv takes records nothing.
@@ -156,7 +160,7 @@ fn sockc_read_events_event() {
 
 #[test]
 fn sockc_read_events_message() {
-    // Proves (L6961-7087) under WSAAsyncSelect: one FD_READ message until a recv re-enables
+    // Proves (L6955-7090) under WSAAsyncSelect: one FD_READ message until a recv re-enables
     // it, re-posted by re-selection; a new selection posts FD_READ before FD_WRITE; data a
     // pending WSARecv takes posts nothing.
     crate::common::event_ctx::run_mode(read_events, Mode::Message);

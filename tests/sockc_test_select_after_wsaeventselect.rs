@@ -3,9 +3,10 @@
 //!
 //! | sock.c test_select_after_WSAEventSelect          | ok() | ported | not expressible | failing |
 //! |--------------------------------------------------|------|--------|-----------------|---------|
-//! | L14195-14214 WSAPoll after the event was consumed |  6   |   6    | 0               | 0       |
+//! | L14189-14215 WSAPoll after the event was consumed |  5   |   5    | 0               | 0       |
 //!
-//! Counted: each ok() once, `check_poll` as its two ok()s (return value, revents).
+//! Counted: each ok() once, and the `check_poll` call once (its two ok_()s, the return value
+//! and revents, are both asserted).
 //!
 //! Not expressible: none.
 mod common;

@@ -4,8 +4,8 @@
 //!
 //! | sock.c test_WSAEnumNetworkEvents                      | ok() | ported | not expressible | failing |
 //! |-------------------------------------------------------|------|--------|-----------------|---------|
-//! | L4040-4050 socket, bind, WSACreateEvent               |  3   |   3    | 0               | 0       |
-//! | L4052-4085 5 × WSAEventSelect + WSAEnumNetworkEvents   |  6   |   6    | 0               | 0       |
+//! | L4040-4054 socket, bind, WSACreateEvent               |  3   |   3    | 0               | 0       |
+//! | L4055-4087 5 × WSAEventSelect + WSAEnumNetworkEvents   |  6   |   6    | 0               | 0       |
 //! | **total**                                             |  9   |   9    | 0               | 0       |
 //!
 //! Counted: each ok() in the function body once (the loops run it for TCP unconnected, UDP
@@ -80,7 +80,7 @@ fn enum_network_events<W: Api>(ws: &W) -> Result<(), WsaError> {
 
 #[test]
 fn sockc_wsaenumnetworkevents_fd_write_once_and_untouched_error_slots() {
-    // Proves (L4040-4085): re-selecting FD_READ|FD_WRITE five times reports FD_WRITE once
+    // Proves (L4040-4087): re-selecting FD_READ|FD_WRITE five times reports FD_WRITE once
     // (bound UDP, connected TCP) or never (unconnected TCP), whether WSAEnumNetworkEvents gets
     // the event handle or NULL, and iErrorCode slots of unreported bits stay as they were.
     common::run(enum_network_events);
