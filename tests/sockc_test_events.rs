@@ -16,6 +16,9 @@
 //! these two modes; the `select` readiness of the same situations is sock.c's test_select
 //! (`tests/sockc_test_select.rs`) and test_select_after_WSAEventSelect
 //! (`tests/sockc_test_select_after_wsaeventselect.rs`).
+// Each included function file declares `mod common;` for its own binary, so `common` is
+// compiled again inside each of them here; they use this root's copy (`crate::common`).
+#![allow(clippy::duplicate_mod)]
 mod common;
 
 #[path = "sockc_test_accept_events.rs"]

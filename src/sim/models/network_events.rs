@@ -15,10 +15,11 @@
 //! each new occurrence of data, a connection or urgent data even before the re-enabling call
 //! (what Windows does, conformance EV-06, EV-17, EV-21; `EventRecording::Documented` applies
 //! the documented re-enable rule instead). Registering reports the conditions
-//! that already hold (data, a queued connection, urgent data, a close) — in event mode only
-//! those not already recorded since their re-enabling call, or still unenumerated; the FD_WRITE of a
-//! connection is reported to the first registration only in event mode (EV-03), and whenever
-//! the socket is writable in message mode.
+//! that already hold (data, a queued connection, urgent data, a close), posting them in
+//! FD_*_BIT order — in event mode only those not already recorded since their re-enabling
+//! call, or still unenumerated; the FD_WRITE of a connection is reported to the first
+//! registration only in event mode (EV-03), and whenever the socket is writable in message
+//! mode; an FD_CONNECT no registration took waits for the first event-mode one with it.
 //!
 //! FD_CLOSE does not wait for the data: Microsoft's WSAAsyncSelect page says it "should only be
 //! posted after all data is read", but Windows posts it when the FIN arrives (sock.c
