@@ -2,6 +2,7 @@
 //! "pair" (a connected loopback TCP pair), and small helpers.
 #![allow(dead_code)]
 
+pub mod event_ctx;
 pub mod servers;
 
 use std::sync::atomic::{AtomicU32, Ordering};

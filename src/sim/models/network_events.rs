@@ -7,7 +7,7 @@
 //! | FD_OOB | urgent data arrives (SO_OOBINLINE off); a re-enabling call leaves some | `recv(MSG_OOB)` |
 //! | FD_ACCEPT | a connection completes in the backlog; `accept` leaves one queued | `accept` |
 //! | FD_WRITE | the socket connects or is accepted; a datagram socket connects; space returns after a send failed with WSAEWOULDBLOCK | `send` |
-//! | FD_CONNECT | a connect attempt ends (error: WSAECONNREFUSED, WSAETIMEDOUT, …); event mode: a datagram socket connects | — (once) |
+//! | FD_CONNECT | a connect attempt ends (error: WSAECONNREFUSED, WSAETIMEDOUT, …), or, event mode, the first registration with FD_CONNECT after it ended unreported; event mode: a datagram socket connects | — (once) |
 //! | FD_CLOSE | the peer's FIN, even with received data still unread (error 0); a reset (WSAECONNABORTED) | — (once) |
 //!
 //! Message mode (WSAAsyncSelect) follows the documented rule: once an event is posted, no
@@ -15,9 +15,11 @@
 //! each new occurrence of data, a connection or urgent data even before the re-enabling call
 //! (what Windows does, conformance EV-06, EV-17, EV-21; `EventRecording::Documented` applies
 //! the documented re-enable rule instead). Registering reports the conditions
-//! that already hold (data, a queued connection, urgent data, a close); the FD_WRITE of a
-//! connection is reported to the first registration only in event mode (EV-03), and whenever
-//! the socket is writable in message mode.
+//! that already hold (data, a queued connection, urgent data, a close), posting them in
+//! FD_*_BIT order — in event mode only those not already recorded since their re-enabling
+//! call, or still unenumerated; the FD_WRITE of a connection is reported to the first
+//! registration only in event mode (EV-03), and whenever the socket is writable in message
+//! mode; an FD_CONNECT no registration took waits for the first event-mode one with it.
 //!
 //! FD_CLOSE does not wait for the data: Microsoft's WSAAsyncSelect page says it "should only be
 //! posted after all data is read", but Windows posts it when the FIN arrives (sock.c
@@ -55,10 +57,20 @@ pub(crate) struct NetEvents {
     pub errors: [i32; FD_MAX_EVENTS],
     /// The FD_WRITE of connection establishment, not yet given to a registration.
     pub write_latched: bool,
+    /// The FD_CONNECT (and its error) of a connect that ended while no registration took it;
+    /// the next event-mode registration with FD_CONNECT records it (sock.c
+    /// test_connect_events: connect, then select reports FD_CONNECT and FD_WRITE; a
+    /// registration without FD_CONNECT leaves it for a later one). Messages never carry it.
+    pub connect_latched: Option<i32>,
     /// A send failed with WSAEWOULDBLOCK since the last FD_WRITE.
     pub send_blocked: bool,
     /// FD_CLOSE was reported.
     pub close_done: bool,
+    /// Event mode: FD_READ / FD_OOB / FD_ACCEPT recorded since their re-enabling call. A
+    /// registration does not record such a standing condition again (sock.c
+    /// test_accept_events / test_read_events / test_oob_events: re-selecting, even after
+    /// cancelling, leaves the event unsignalled), unless it is still unenumerated.
+    pub reported: i32,
 }
 
 impl Default for NetEvents {
@@ -70,8 +82,10 @@ impl Default for NetEvents {
             recorded: 0,
             errors: [0; FD_MAX_EVENTS],
             write_latched: false,
+            connect_latched: None,
             send_blocked: false,
             close_done: false,
+            reported: 0,
         }
     }
 }
@@ -120,10 +134,16 @@ where
             if bit == FD_WRITE {
                 n.write_latched = true;
             }
+            if bit == FD_CONNECT {
+                n.connect_latched = Some(err);
+            }
             return;
         }
         if bit == FD_WRITE {
             n.write_latched = false;
+        }
+        if bit == FD_CONNECT {
+            n.connect_latched = None;
         }
         if bit == FD_CLOSE {
             // FD_CLOSE has no re-enabling call: in event mode it is recorded once per
@@ -161,6 +181,7 @@ where
                     n.enabled &= !bit;
                 }
                 n.recorded |= bit;
+                n.reported |= bit & (FD_READ | FD_OOB | FD_ACCEPT);
                 n.errors[bit_index(bit)] = err;
                 self.set_event(ev);
             }
@@ -228,18 +249,31 @@ where
         if mask == 0 {
             return;
         }
+        // Event mode: a standing condition already recorded since its re-enabling call is
+        // recorded (and signalled) again only while it is still unenumerated.
+        let again = |w: &Self, bit: i32| {
+            message_mode
+                || w.netev(id)
+                    .is_some_and(|n| n.reported & bit == 0 || n.recorded & bit != 0)
+        };
+        // In FD_*_BIT order, the order Windows posts them in (sock.c test_read_events:
+        // FD_READ, then FD_WRITE).
+        if self.has_data(id) && again(self, FD_READ) {
+            self.fd_event(id, FD_READ, 0);
+        }
         let latched = self.netev(id).is_some_and(|n| n.write_latched);
         if (message_mode && self.send_ready(id)) || (!message_mode && latched) {
             self.fd_event(id, FD_WRITE, 0);
         }
-        if self.has_data(id) {
-            self.fd_event(id, FD_READ, 0);
-        }
-        if self.has_oob(id) {
+        if self.has_oob(id) && again(self, FD_OOB) {
             self.fd_event(id, FD_OOB, 0);
         }
-        if self.has_pending_accept(id) {
+        if self.has_pending_accept(id) && again(self, FD_ACCEPT) {
             self.fd_event(id, FD_ACCEPT, 0);
+        }
+        let connect = self.netev(id).and_then(|n| n.connect_latched);
+        if let (false, Some(err)) = (message_mode, connect) {
+            self.fd_event(id, FD_CONNECT, err);
         }
         if let Some(err) = self.close_condition(id) {
             let done = self.netev(id).is_some_and(|n| n.close_done);
@@ -278,9 +312,8 @@ where
     }
 
     pub(crate) fn ev_connect(&mut self, id: usize, err: i32) {
-        if self.is_registered(id) {
-            self.fd_event(id, FD_CONNECT, err);
-        }
+        // Unregistered, fd_event latches it for the first registration.
+        self.fd_event(id, FD_CONNECT, err);
         if err == 0 {
             self.fd_event(id, FD_WRITE, 0);
         }
@@ -330,11 +363,16 @@ where
     /// After `recv` (any outcome): FD_READ (or FD_OOB) is re-enabled and reported again at
     /// once if data remains.
     pub(crate) fn reenable_recv(&mut self, id: usize, oob: bool) {
+        let bit = if oob { FD_OOB } else { FD_READ };
         if !self.is_registered(id) {
+            if let Some(Some(n)) = self.models.netev.get_mut(id) {
+                n.reported &= !bit;
+            }
             return;
         }
-        let bit = if oob { FD_OOB } else { FD_READ };
-        self.netev_mut(id).enabled |= bit;
+        let n = self.netev_mut(id);
+        n.enabled |= bit;
+        n.reported &= !bit;
         let holds = if oob {
             self.has_oob(id)
         } else {
@@ -348,9 +386,14 @@ where
     /// After `accept`: FD_ACCEPT re-enabled, reported again if connections remain.
     pub(crate) fn reenable_accept(&mut self, lid: usize) {
         if !self.is_registered(lid) {
+            if let Some(Some(n)) = self.models.netev.get_mut(lid) {
+                n.reported &= !FD_ACCEPT;
+            }
             return;
         }
-        self.netev_mut(lid).enabled |= FD_ACCEPT;
+        let n = self.netev_mut(lid);
+        n.enabled |= FD_ACCEPT;
+        n.reported &= !FD_ACCEPT;
         if self.has_pending_accept(lid) {
             self.fd_event(lid, FD_ACCEPT, 0);
         }
