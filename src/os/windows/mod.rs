@@ -4,10 +4,14 @@
 //! call sound. Everything here is `cfg(windows)`.
 #![allow(unsafe_code)]
 
+mod alertable;
 mod async_select;
 mod event_select;
 mod iocp;
+mod mswsock;
 mod native;
+mod op;
+mod overlapped;
 mod select;
 
 pub use native::Native;
