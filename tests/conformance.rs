@@ -5,8 +5,8 @@ mod conformance_suite;
 use std::sync::{Arc, Mutex};
 
 use conformance_suite::{
-    async_rules, event_rules, iocp_rules, outcome, overlapped_rules, report, winsock_rules, Check,
-    Outcome,
+    async_rules, event_rules, ext_rules, iocp_rules, outcome, overlapped_rules, report,
+    winsock_rules, Check, Outcome,
 };
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{Sim, SimWinsock};
@@ -40,6 +40,7 @@ fn conformance_suite_on_the_simulator() {
         .chain(async_rules::<SimWinsock>())
         .chain(iocp_rules::<SimWinsock>())
         .chain(overlapped_rules::<SimWinsock>())
+        .chain(ext_rules::<SimWinsock>())
         .map(|r| (r.id, r.title, run_in_sim(r.body)))
         .collect();
     let (run, agree, wine, bad) = report("simulator", &rows);

@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use winsock_sim::prelude::*;
 
+mod ext;
 mod overlapped;
+pub use ext::ext_rules;
 pub use overlapped::overlapped_rules;
 
 /// Receive timeout given to every socket a rule blocks on (ms): virtual in the simulator.

@@ -7,11 +7,13 @@
 mod alertable;
 mod async_select;
 mod event_select;
+mod ext;
 mod iocp;
 mod mswsock;
 mod native;
 mod op;
 mod overlapped;
+mod resolve;
 mod select;
 
 pub use native::Native;

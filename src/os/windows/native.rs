@@ -143,7 +143,7 @@ impl Native {
     }
 
     /// Records a SOCKET the OS returned as one of this backend's.
-    fn adopt(&self, raw: usize) -> Result<Socket, WsaError> {
+    pub(super) fn adopt(&self, raw: usize) -> Result<Socket, WsaError> {
         if raw == ws::INVALID_SOCKET {
             return Err(last_error());
         }
