@@ -4,9 +4,10 @@ mod conformance_suite;
 
 use std::sync::{Arc, Mutex};
 
+use conformance_suite::ext::ext_rules;
+use conformance_suite::overlapped::overlapped_rules;
 use conformance_suite::{
-    async_rules, event_rules, ext_rules, iocp_rules, outcome, overlapped_rules, report,
-    winsock_rules, Check, Outcome,
+    async_rules, event_rules, iocp_rules, outcome, report, winsock_rules, Check, Outcome,
 };
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{Sim, SimWinsock};

@@ -13,10 +13,8 @@ use std::time::Duration;
 
 use winsock_sim::prelude::*;
 
-mod ext;
-mod overlapped;
-pub use ext::ext_rules;
-pub use overlapped::overlapped_rules;
+pub mod ext;
+pub mod overlapped;
 
 /// Receive timeout given to every socket a rule blocks on (ms): virtual in the simulator.
 pub const TIMEOUT_MS: i32 = 5_000;
