@@ -58,10 +58,10 @@ pub(super) unsafe extern "system" fn completion_routine(
     // always a live leaked `Op` in mode Routine (overlapped.rs); its completion runs this APC
     // once, and only this APC takes such a record back. `id` is read before the take.
     let id = unsafe { (*op).id.id };
-    // SAFETY: see above; the routine is read from the live record.
-    let native = match unsafe { (*op).routine.as_ref() } {
-        Some((n, _)) => n.clone(),
-        None => return,
+    // SAFETY: as above; `owner` was set when the call was made and is only read here.
+    let owner = unsafe { (*op).owner.as_ref() };
+    let Some(native) = owner.and_then(|o| o.downcast_ref::<Native>()).cloned() else {
+        return;
     };
     let record = {
         let mut t = native.inner.ops.lock();
@@ -75,9 +75,9 @@ pub(super) unsafe extern "system" fn completion_routine(
     let Some(mut record) = record else { return };
     let routine = record.routine.take();
     let e = (error != 0).then(|| WsaError::from_code(error as i32));
-    let completion = record.complete(&native, bytes, flags, e);
-    if let Some((n, f)) = routine {
-        run_caught(|| f(&n, completion));
+    let completion = native.finish_op(record, bytes, flags, e);
+    if let Some(f) = routine {
+        run_caught(|| f(completion));
     }
 }
 

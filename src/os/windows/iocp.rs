@@ -75,7 +75,7 @@ impl Native {
             p.error = Some(WsaError::from_code(code as i32));
         }
         if let Some(op) = record {
-            let c = op.complete(self, bytes, 0, p.error);
+            let c = self.finish_op(op, bytes, 0, p.error);
             p.overlapped = Some(c.overlapped);
             p.bufs = c.bufs;
             p.from = c.from;

@@ -27,11 +27,16 @@ use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::Networking::WinSock as ws;
 use windows_sys::Win32::System::IO as io;
 
-use super::native::{addr_from, Native};
-use crate::api::{CompletionRoutine, IoCompletion, Overlapped, SockAddr, WsaError};
+use crate::api::{IoCompletion, Overlapped, SockAddr, WsaError};
 
 /// STATUS_PENDING: `OVERLAPPED.Internal` while the OS still owns the operation.
 const STATUS_PENDING: usize = 0x103;
+
+/// A completion routine bound to its backend: called once with the completion.
+pub(super) type Routine = Box<dyn FnOnce(IoCompletion) + Send>;
+
+/// The local and remote address of a completed AcceptEx, parsed from its output buffer.
+pub(super) type AcceptAddrs = (SockAddr, SockAddr);
 
 /// What an operation is, for what its completion hands back.
 pub(super) enum Kind {
@@ -92,8 +97,11 @@ pub(super) struct Op {
     /// TransmitFile: the head and tail buffers (pointing into `bufs`) and the file.
     pub(super) tfb: ws::TRANSMIT_FILE_BUFFERS,
     pub(super) file: Option<std::fs::File>,
-    /// The completion routine and the backend it runs with.
-    pub(super) routine: Option<(Native, CompletionRoutine<Native>)>,
+    /// The completion routine, bound to the backend it runs with.
+    pub(super) routine: Option<Routine>,
+    /// With a routine: the backend whose table holds this record (a `Native`), for the
+    /// routine's trampoline to take the record back.
+    pub(super) owner: Option<Box<dyn std::any::Any + Send>>,
 }
 
 impl Op {
@@ -117,6 +125,7 @@ impl Op {
             tfb: ws::TRANSMIT_FILE_BUFFERS::default(),
             file: None,
             routine: None,
+            owner: None,
         })
     }
 
@@ -145,18 +154,20 @@ impl Op {
     }
 
     /// The finished operation, as the routine, the packet or WSAGetOverlappedResult reports
-    /// it: the record is consumed and its buffers handed back. A completed AcceptEx records
-    /// its two addresses for `GetAcceptExSockaddrs`.
+    /// it: the record is consumed and its buffers handed back. For a completed AcceptEx,
+    /// `parse` reads the two addresses from its output buffer (GetAcceptExSockaddrs), returned
+    /// with the accept socket for `GetAcceptExSockaddrs` later.
     pub(super) fn complete(
         mut self: Box<Op>,
-        native: &Native,
         bytes: u32,
         flags: u32,
         error: Option<WsaError>,
-    ) -> IoCompletion {
+        parse: impl FnOnce(&[u8], usize) -> Option<AcceptAddrs>,
+    ) -> (IoCompletion, Option<(usize, AcceptAddrs)>) {
         let mut from = None;
         let mut control = Vec::new();
         let mut msg_flags = 0;
+        let mut accepted = None;
         let mut bufs = std::mem::take(&mut self.bufs);
         match self.kind {
             Kind::RecvFrom => {
@@ -174,19 +185,15 @@ impl Op {
             } => {
                 if let Some(out) = bufs.first_mut() {
                     if error.is_none() {
-                        if let Some(pair) = native.parse_accept_ex_buffer(out, data_len) {
-                            native.inner.ops.lock().accepted.insert(accept_socket, pair);
-                        }
+                        accepted = parse(out, data_len).map(|a| (accept_socket, a));
                     }
                     out.truncate(data_len);
                 }
             }
-            Kind::Posted | Kind::Send | Kind::Recv | Kind::Ioctl => {}
+            Kind::Posted => bufs.clear(),
+            Kind::Send | Kind::Recv | Kind::Ioctl => {}
         }
-        if matches!(self.kind, Kind::Posted) {
-            bufs.clear();
-        }
-        IoCompletion {
+        let c = IoCompletion {
             overlapped: self.id,
             error,
             bytes: bytes as usize,
@@ -195,12 +202,14 @@ impl Op {
             from,
             control,
             msg_flags,
-        }
+        };
+        (c, accepted)
     }
 
     /// The source address the OS wrote (`None` when it wrote none, as on a stream socket).
     fn source(&self, len: i32) -> Option<SockAddr> {
-        (len > 0 && self.addr[..2] != [0, 0]).then(|| addr_from(&self.addr, len))
+        (len > 0 && self.addr[..2] != [0, 0])
+            .then(|| SockAddr::from_bytes(&self.addr[..len.clamp(0, 128) as usize]))
     }
 }
 

@@ -81,7 +81,13 @@ impl Native {
         }
         let id = op.id.id;
         let has_routine = routine.is_some();
-        op.routine = routine.map(|r| (self.clone(), r));
+        if has_routine {
+            op.owner = Some(Box::new(self.clone()));
+        }
+        op.routine = routine.map(|r| {
+            let me = self.clone();
+            Box::new(move |c: IoCompletion| r(&me, c)) as super::op::Routine
+        });
         let (ptr, skip) = {
             let mut t = self.inner.ops.lock();
             let port = t.associated.contains(&raw);
@@ -133,6 +139,24 @@ impl Native {
         }
         drop(t);
         finish(r)
+    }
+
+    /// The completion of a record this caller took back (see [`Op::complete`]); a completed
+    /// AcceptEx's addresses are kept for `GetAcceptExSockaddrs`.
+    pub(super) fn finish_op(
+        &self,
+        op: Box<Op>,
+        bytes: u32,
+        flags: u32,
+        error: Option<WsaError>,
+    ) -> IoCompletion {
+        let (c, accepted) = op.complete(bytes, flags, error, |out, n| {
+            self.parse_accept_ex_buffer(out, n)
+        });
+        if let Some((s, addrs)) = accepted {
+            self.inner.ops.lock().accepted.insert(s, addrs);
+        }
+        c
     }
 
     /// Socket `raw` was closed (by `closesocket` or the last `WSACleanup`): see
@@ -275,7 +299,7 @@ impl Native {
         if mode == Mode::Plain {
             let op = t.take(ov.id).expect("the record is in the table");
             drop(t);
-            return Ok(Now::Done(op.complete(self, bytes, flags, error)));
+            return Ok(Now::Done(self.finish_op(op, bytes, flags, error)));
         }
         Ok(Now::Done(IoCompletion {
             overlapped: *ov,
