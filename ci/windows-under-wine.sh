@@ -26,7 +26,7 @@
 # Arguments: none runs the tests; otherwise they are a cargo command run for the Windows
 # target with the same settings, e.g. `ci/windows-under-wine.sh build --tests`.
 #
-#   WINE_TESTS   test targets to run (default: "os_backend conformance_os")
+#   WINE_TESTS   test targets to run (default: "os_backend conformance_os native_overlapped")
 #   WINE_DIR     where the Wine prefix and the stand-in DLL live
 #                (default: ${XDG_CACHE_HOME:-$HOME/.cache}/winsock-sim-wine)
 set -euo pipefail
@@ -34,7 +34,7 @@ shopt -s inherit_errexit 2>/dev/null || true
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WINE_DIR="${WINE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/winsock-sim-wine}"
-WINE_TESTS="${WINE_TESTS:-os_backend conformance_os}"
+WINE_TESTS="${WINE_TESTS:-os_backend conformance_os native_overlapped}"
 TARGET=x86_64-pc-windows-gnu
 PACKAGES=(rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64)
 start=$(date +%s)

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example async_select_echo -- [--clients 200] [--messages 10] [--seed 1]
+//! cargo run --release --example async_select_echo -- --os [--clients 200]   # Windows: real WinSock
 //! ```
 
 mod common;
@@ -104,5 +105,12 @@ pub fn server<W: Winsock + AsyncSelect>(ws: &W) -> Result<(), WsaError> {
 
 #[allow(dead_code)]
 fn main() {
+    // On Windows, `--os` runs the same server, unchanged, on the real WinSock (os::Native).
+    #[cfg(windows)]
+    if std::env::args().any(|a| a == "--os") {
+        let clients = common::arg("--clients", 200) as usize;
+        let messages = common::arg("--messages", 10) as usize;
+        return common::run_on_os("WSAAsyncSelect", clients, messages, server);
+    }
     common::main_with("WSAAsyncSelect", 200, server);
 }

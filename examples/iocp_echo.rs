@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! cargo run --release --example iocp_echo -- [--clients 1000] [--messages 100] [--seed 1]
+//! cargo run --release --example iocp_echo -- --os [--clients 1000]   # Windows: real WinSock
 //! ```
 
 mod common;
@@ -154,5 +155,12 @@ pub fn server<W: Winsock + OverlappedIo + Iocp>(ws: &W) -> Result<(), WsaError> 
 
 #[allow(dead_code)]
 fn main() {
+    // On Windows, `--os` runs the same server, unchanged, on the real WinSock (os::Native).
+    #[cfg(windows)]
+    if std::env::args().any(|a| a == "--os") {
+        let clients = common::arg("--clients", 1000) as usize;
+        let messages = common::arg("--messages", 10) as usize;
+        return common::run_on_os("IOCP", clients, messages, server);
+    }
     common::main_with("IOCP", 1000, server);
 }

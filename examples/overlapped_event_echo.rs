@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! cargo run --release --example overlapped_event_echo -- [--clients 1000] [--messages 10] [--seed 1]
+//! cargo run --release --example overlapped_event_echo -- --os [--clients 1000]   # Windows: real WinSock
 //! ```
 
 mod common;
@@ -121,5 +122,12 @@ pub fn server<W: Winsock + EventSelect + OverlappedIo>(ws: &W) -> Result<(), Wsa
 
 #[allow(dead_code)]
 fn main() {
+    // On Windows, `--os` runs the same server, unchanged, on the real WinSock (os::Native).
+    #[cfg(windows)]
+    if std::env::args().any(|a| a == "--os") {
+        let clients = common::arg("--clients", 1000) as usize;
+        let messages = common::arg("--messages", 10) as usize;
+        return common::run_on_os("Overlapped (events)", clients, messages, server);
+    }
     common::main_with("Overlapped (events)", 1000, server);
 }

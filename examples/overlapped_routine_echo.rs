@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! cargo run --release --example overlapped_routine_echo -- [--clients 1000] [--messages 10] [--seed 1]
+//! cargo run --release --example overlapped_routine_echo -- --os [--clients 1000]   # Windows: real WinSock
 //! ```
 
 mod common;
@@ -103,5 +104,17 @@ pub fn server<W: Winsock + EventSelect + OverlappedIo + 'static>(ws: &W) -> Resu
 
 #[allow(dead_code)]
 fn main() {
+    // On Windows, `--os` runs the same server, unchanged, on the real WinSock (os::Native).
+    #[cfg(windows)]
+    if std::env::args().any(|a| a == "--os") {
+        let clients = common::arg("--clients", 1000) as usize;
+        let messages = common::arg("--messages", 10) as usize;
+        return common::run_on_os(
+            "Overlapped (completion routines)",
+            clients,
+            messages,
+            server,
+        );
+    }
     common::main_with("Overlapped (completion routines)", 1000, server);
 }

@@ -70,6 +70,8 @@ fn conformance_suite_on_native_winsock() {
         .chain(conformance_suite::event_rules::<Native>())
         .chain(conformance_suite::async_rules::<Native>())
         .chain(conformance_suite::iocp_rules::<Native>())
+        .chain(conformance_suite::overlapped::overlapped_rules::<Native>())
+        .chain(conformance_suite::ext::ext_rules::<Native>())
         .map(|r| (r.id, r.title, run_on(r.id, r.body)))
         .collect();
     let (run, agree, wine, bad) = report(&arm("os::Native (ws2_32)"), &rows);

@@ -13,6 +13,9 @@ use std::time::Duration;
 
 use winsock_sim::prelude::*;
 
+pub mod ext;
+pub mod overlapped;
+
 /// Receive timeout given to every socket a rule blocks on (ms): virtual in the simulator.
 pub const TIMEOUT_MS: i32 = 5_000;
 

@@ -93,6 +93,20 @@ impl Threads {
         }
     }
 
+    /// Runs `f` with the OS handle of thread `t` while this table still holds it (so the
+    /// handle cannot be closed meanwhile); `None` when `t` names no thread that is still
+    /// joinable (never started, or already waited for).
+    #[cfg(windows)]
+    pub(crate) fn with_os_handle<R>(
+        &self,
+        t: ThreadId,
+        f: impl FnOnce(std::os::windows::io::RawHandle) -> R,
+    ) -> Option<R> {
+        use std::os::windows::io::AsRawHandle;
+        let slots = self.slots.lock();
+        slots.get(t.0)?.join.as_ref().map(|j| f(j.as_raw_handle()))
+    }
+
     /// `WaitForSingleObject(hThread, timeout_ms)`.
     pub(crate) fn wait(&self, t: ThreadId, timeout_ms: u32) -> Result<(), WsaError> {
         let deadline = (timeout_ms != INFINITE)

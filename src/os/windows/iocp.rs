@@ -1,25 +1,21 @@
 //! `impl Iocp for Native`: real completion ports (kernel32).
 //!
-//! Every `lpOverlapped` this backend hands to the OS points to an [`Op`] it allocated, and the
-//! OS hands it back in the packet; the dequeue takes the allocation back (`Box::from_raw`) and
-//! returns what it holds. So far only `PostQueuedCompletionStatus` makes packets with one: the
-//! overlapped calls, which will put their buffers in the `Op` until the completion returns
-//! them, are still to come.
+//! Every `lpOverlapped` this backend hands to the OS points to an [`Op`] it allocated
+//! (`op.rs`), and the OS hands it back in the packet: the dequeue takes the record back and
+//! returns what it holds, the operation's buffers included. Associating a socket and
+//! FILE_SKIP_COMPLETION_PORT_ON_SUCCESS are recorded, since they decide who takes a record
+//! back.
 
-use windows_sys::Win32::Foundation::{CloseHandle, GetLastError, HANDLE, INVALID_HANDLE_VALUE};
+use windows_sys::Win32::Foundation::{
+    CloseHandle, GetLastError, RtlNtStatusToDosError, HANDLE, INVALID_HANDLE_VALUE,
+};
 use windows_sys::Win32::Storage::FileSystem::SetFileCompletionNotificationModes;
 use windows_sys::Win32::System::IO as io;
 
 use super::native::{finish, Native};
+use super::op::{Kind, Mode, Op};
+use crate::api::iocp::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
 use crate::api::{CompletionPacket, CompletionPort, Iocp, Overlapped, Socket, WsaError};
-
-/// What an `lpOverlapped` of this backend points to. `repr(C)` with the OVERLAPPED first, so a
-/// pointer to the `Op` is a valid OVERLAPPED pointer for the OS.
-#[repr(C)]
-struct Op {
-    ov: io::OVERLAPPED,
-    id: Overlapped,
-}
 
 /// The calling thread's `GetLastError()` as a WinSock-side error.
 fn win32_error() -> WsaError {
@@ -27,33 +23,68 @@ fn win32_error() -> WsaError {
     WsaError::from_code(unsafe { GetLastError() } as i32)
 }
 
-/// A packet from what the OS returned. `ov` is null or an `Op` pointer this backend made.
-fn packet(
-    bytes: u32,
-    key: usize,
-    ov: *mut io::OVERLAPPED,
-    error: Option<WsaError>,
-) -> CompletionPacket {
-    let overlapped = (!ov.is_null()).then(|| {
-        // SAFETY: every non-null lpOverlapped queued on a port of this backend is a
-        // `Box<Op>` leaked by `post_queued_completion_status`; each packet is dequeued once,
-        // so the allocation is taken back exactly once.
-        let op = unsafe { Box::from_raw(ov.cast::<Op>()) };
-        op.id
-    });
-    CompletionPacket {
-        bytes: bytes as usize,
-        key,
-        overlapped,
-        error,
-        bufs: Vec::new(),
-        from: None,
-        control: Vec::new(),
-        msg_flags: 0,
-    }
-}
-
 impl Native {
+    /// A packet from what the OS returned. `ov` is null or an `Op` pointer this backend
+    /// made; `error` is `None` to take it from the record's status (GQCS-Ex reports none).
+    fn packet(
+        &self,
+        bytes: u32,
+        key: usize,
+        ov: *mut io::OVERLAPPED,
+        error: Option<Option<WsaError>>,
+    ) -> CompletionPacket {
+        let mut p = CompletionPacket {
+            bytes: bytes as usize,
+            key,
+            overlapped: None,
+            error: error.flatten(),
+            bufs: Vec::new(),
+            from: None,
+            control: Vec::new(),
+            msg_flags: 0,
+        };
+        if ov.is_null() {
+            return p;
+        }
+        let op = ov.cast::<Op>();
+        // SAFETY: every non-null lpOverlapped dequeued from a port of this backend is a live
+        // leaked `Op` (posted, or of an operation on an associated socket); each packet is
+        // dequeued once and only the dequeue takes such a record back, so it is live here.
+        let (id, status, posted) = unsafe {
+            (
+                (*op).id.id,
+                (*op).ov.Internal as i32,
+                matches!((*op).kind, Kind::Posted),
+            )
+        };
+        let record = {
+            let mut t = self.inner.ops.lock();
+            match t.pending.get(&id) {
+                Some(pend) if pend.ptr.0 == op && pend.mode == Mode::Port => t.take(id),
+                // SAFETY: a posted packet's record is never in the table: only ours now.
+                _ if posted => Some(unsafe { Box::from_raw(op) }),
+                // Not a record this dequeue owns (cannot happen while the table is
+                // consistent): leave it rather than free what someone else may free.
+                _ => None,
+            }
+        };
+        if error.is_none() && status < 0 && !posted {
+            // An NTSTATUS error (or warning) from GQCS-Ex: the Win32 code GQCS would give.
+            // SAFETY: a pure conversion of an integer.
+            let code = unsafe { RtlNtStatusToDosError(status) };
+            p.error = Some(WsaError::from_code(code as i32));
+        }
+        if let Some(op) = record {
+            let c = self.finish_op(op, bytes, 0, p.error);
+            p.overlapped = Some(c.overlapped);
+            p.bufs = c.bufs;
+            p.from = c.from;
+            p.control = c.control;
+            p.msg_flags = c.msg_flags;
+        }
+        p
+    }
+
     /// `port` as an OS handle if this backend created it and has not closed it.
     fn port(&self, port: CompletionPort) -> Result<HANDLE, WsaError> {
         if self.inner.ports.lock().contains(&port.raw()) {
@@ -99,6 +130,17 @@ impl Iocp for Native {
                 0
             }
         });
+        if r.is_ok() {
+            // Its plain operations still pending may now complete to the port: the dequeue
+            // takes them back (WSAGetOverlappedResult no longer does).
+            let mut t = self.inner.ops.lock();
+            t.associated.insert(s.raw());
+            for p in t.pending.values_mut() {
+                if p.socket == s.raw() && p.mode == Mode::Plain {
+                    p.mode = Mode::Port;
+                }
+            }
+        }
         // WSAGetLastError is GetLastError on Windows: the OS's Win32 code comes through `on`.
         r.map(drop)
     }
@@ -119,13 +161,13 @@ impl Iocp for Native {
         let ok =
             unsafe { io::GetQueuedCompletionStatus(h, &mut bytes, &mut key, &mut ov, timeout_ms) };
         if ok != 0 {
-            return Ok(packet(bytes, key, ov, None));
+            return Ok(self.packet(bytes, key, ov, Some(None)));
         }
         let e = win32_error();
         if ov.is_null() {
             finish(Err(e))
         } else {
-            Ok(packet(bytes, key, ov, Some(e)))
+            Ok(self.packet(bytes, key, ov, Some(Some(e))))
         }
     }
 
@@ -172,7 +214,7 @@ impl Iocp for Native {
         let out = entries[..removed as usize]
             .iter()
             .map(|e| {
-                packet(
+                self.packet(
                     e.dwNumberOfBytesTransferred,
                     e.lpCompletionKey,
                     e.lpOverlapped,
@@ -195,12 +237,8 @@ impl Iocp for Native {
             Ok(h) => h,
             Err(e) => return finish(Err(e)),
         };
-        let ptr = ov.map_or(std::ptr::null_mut(), |id| {
-            Box::into_raw(Box::new(Op {
-                // SAFETY: OVERLAPPED is plain data for which all-zero is the initial state.
-                ov: unsafe { std::mem::zeroed() },
-                id,
-            }))
+        let ptr = ov.map_or(std::ptr::null_mut(), |id: Overlapped| {
+            Box::into_raw(Op::new(id, Kind::Posted, std::ptr::null_mut()))
         });
         // SAFETY: an owned port; `ptr` is null or a leaked `Op` that the dequeue takes back.
         let ok = unsafe { io::PostQueuedCompletionStatus(h, bytes as u32, key, ptr.cast()) };
@@ -236,6 +274,9 @@ impl Iocp for Native {
                 _ => 0,
             }
         });
+        if r.is_ok() && flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0 {
+            self.inner.ops.lock().skip_on_success.insert(s.raw());
+        }
         // WSAGetLastError is GetLastError on Windows: the OS's Win32 code comes through `on`.
         r.map(drop)
     }

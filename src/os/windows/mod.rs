@@ -4,10 +4,16 @@
 //! call sound. Everything here is `cfg(windows)`.
 #![allow(unsafe_code)]
 
+mod alertable;
 mod async_select;
 mod event_select;
+mod ext;
 mod iocp;
+mod mswsock;
 mod native;
+mod op;
+mod overlapped;
+mod resolve;
 mod select;
 
 pub use native::Native;

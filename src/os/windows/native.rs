@@ -1,6 +1,7 @@
 //! [`Native`]: the WinSock calls of [`Winsock`] on the real ws2_32, one windows-sys call each
 //! (`Select` is in `select.rs`, `EventSelect` in `event_select.rs`, `AsyncSelect` in
-//! `async_select.rs`, the completion ports in `iocp.rs`).
+//! `async_select.rs`, the completion ports in `iocp.rs`, overlapped I/O in `overlapped.rs`,
+//! `mswsock.rs` and `alertable.rs` over the records of `op.rs`).
 //!
 //! Every `unsafe` block is a single FFI call; its comment names what makes it sound. The
 //! invariants shared by all of them:
@@ -58,6 +59,10 @@ pub(super) struct Inner {
     /// out while one runs).
     pub(super) windows:
         Mutex<std::collections::BTreeMap<usize, Option<crate::api::WndProc<Native>>>>,
+    /// The overlapped operations in flight (`op.rs`).
+    pub(super) ops: Mutex<super::op::OpTable>,
+    /// The extension functions loaded so far (`mswsock.rs`), 0 for not yet.
+    pub(super) ext: Mutex<[usize; 6]>,
 }
 
 /// What this backend created and may pass to the OS.
@@ -118,7 +123,7 @@ impl Native {
 
     /// The check before a call on socket `s`: WinSock started through this backend and `s`
     /// one of its open sockets (else WSANOTINITIALISED / WSAENOTSOCK, with no OS call).
-    fn owned(&self, s: Socket) -> Result<usize, WsaError> {
+    pub(super) fn owned(&self, s: Socket) -> Result<usize, WsaError> {
         let o = self.inner.owned.lock();
         if o.wsa_refs == 0 {
             Err(WsaError::WSANOTINITIALISED)
@@ -138,7 +143,7 @@ impl Native {
     }
 
     /// Records a SOCKET the OS returned as one of this backend's.
-    fn adopt(&self, raw: usize) -> Result<Socket, WsaError> {
+    pub(super) fn adopt(&self, raw: usize) -> Result<Socket, WsaError> {
         if raw == ws::INVALID_SOCKET {
             return Err(last_error());
         }
@@ -210,6 +215,7 @@ impl Winsock for Native {
         };
         for raw in closing {
             let _ = Native::close_raw(raw);
+            self.ops_socket_closed(raw);
         }
         // SAFETY: WSACleanup takes no arguments; it is paired with the WSAStartup counted above.
         finish(match unsafe { ws::WSACleanup() } {
@@ -364,7 +370,12 @@ impl Winsock for Native {
                 Err(WsaError::WSAENOTSOCK)
             }
         };
-        finish(removed.and_then(Native::close_raw))
+        let r = removed.and_then(|raw| {
+            let r = Native::close_raw(raw);
+            self.ops_socket_closed(raw);
+            r
+        });
+        finish(r)
     }
 
     /// `ioctlsocket`.

@@ -1,0 +1,234 @@
+//! Alertable waits and APCs of [`Native`]: `SleepEx`, `WaitForSingleObjectEx`,
+//! `WaitForMultipleObjectsEx`, `QueueUserAPC`, and the completion-routine trampoline that
+//! the overlapped calls pass as `lpCompletionRoutine`.
+//!
+//! The OS runs APCs inside the wait itself, on the waiting thread. A Rust panic must not
+//! unwind through the OS's frames, so a routine or APC that panics is caught there and its
+//! panic is resumed when the alertable wait returns to Rust code, on the same thread.
+
+use std::any::Any;
+use std::cell::RefCell;
+
+use windows_sys::Win32::Foundation::{
+    CloseHandle, DuplicateHandle, GetLastError, DUPLICATE_SAME_ACCESS, HANDLE, WAIT_FAILED,
+};
+use windows_sys::Win32::System::Threading as th;
+use windows_sys::Win32::System::IO as io;
+
+use super::native::{finish, Native};
+use super::op::Op;
+use crate::api::sync::Handle;
+use crate::api::{ApcRoutine, ThreadId, WsaError};
+
+thread_local! {
+    /// A panic of a routine or APC run on this thread, to resume after the wait.
+    static APC_PANIC: RefCell<Option<Box<dyn Any + Send>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` (a user routine) catching its panic for [`resume_apc_panic`].
+fn run_caught(f: impl FnOnce()) {
+    if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        APC_PANIC.with(|slot| {
+            slot.borrow_mut().get_or_insert(p);
+        });
+    }
+}
+
+/// After an alertable wait: resumes the panic of a routine that ran during it.
+fn resume_apc_panic() {
+    if let Some(p) = APC_PANIC.with(|slot| slot.borrow_mut().take()) {
+        std::panic::resume_unwind(p);
+    }
+}
+
+/// The `lpCompletionRoutine` of every overlapped call made with a routine:
+/// `void CALLBACK (DWORD dwError, DWORD cbTransferred, LPWSAOVERLAPPED, DWORD dwFlags)`.
+/// Takes the record back and calls the user's routine with the completion.
+pub(super) unsafe extern "system" fn completion_routine(
+    error: u32,
+    bytes: u32,
+    ov: *mut io::OVERLAPPED,
+    flags: u32,
+) {
+    if ov.is_null() {
+        return;
+    }
+    let op = ov.cast::<Op>();
+    // SAFETY: the OS passes back the lpOverlapped of a call made with this routine, which is
+    // always a live leaked `Op` in mode Routine (overlapped.rs); its completion runs this APC
+    // once, and only this APC takes such a record back. `id` is read before the take.
+    let id = unsafe { (*op).id.id };
+    // SAFETY: as above; `owner` was set when the call was made and is only read here.
+    let owner = unsafe { (*op).owner.as_ref() };
+    let Some(native) = owner.and_then(|o| o.downcast_ref::<Native>()).cloned() else {
+        return;
+    };
+    let record = {
+        let mut t = native.inner.ops.lock();
+        match t.pending.get(&id) {
+            Some(p) if p.ptr.0 == op => t.take(id),
+            // SAFETY: not (or no longer) in the table, yet handed to us by the OS once: the
+            // record is ours alone (this cannot happen while the table is consistent).
+            _ => Some(unsafe { Box::from_raw(op) }),
+        }
+    };
+    let Some(mut record) = record else { return };
+    let routine = record.routine.take();
+    let e = (error != 0).then(|| WsaError::from_code(error as i32));
+    let completion = native.finish_op(record, bytes, flags, e);
+    if let Some(f) = routine {
+        run_caught(|| f(completion));
+    }
+}
+
+/// The `PAPCFUNC` of `QueueUserAPC`: `dwData` is a leaked `Box<(Native, ApcRoutine)>`.
+unsafe extern "system" fn user_apc(data: usize) {
+    // SAFETY: `queue_user_apc` leaked exactly this box and passed its address as dwData; the
+    // OS runs each queued APC once.
+    let b = unsafe { Box::from_raw(data as *mut (Native, ApcRoutine<Native>)) };
+    let (n, f) = *b;
+    run_caught(|| f(&n));
+}
+
+/// A handle the OS may wait on, closed on drop when it is a duplicate this backend made.
+struct Waitable {
+    h: HANDLE,
+    owned: bool,
+}
+
+impl Drop for Waitable {
+    fn drop(&mut self) {
+        if self.owned {
+            // SAFETY: a duplicate handle this backend made for one wait: closed once.
+            unsafe { CloseHandle(self.h) };
+        }
+    }
+}
+
+impl Native {
+    /// `h` as an OS handle: events of this backend, and threads it created (a duplicate of
+    /// the thread's handle, so the wait survives the thread being joined meanwhile). Mutexes
+    /// and semaphores are not objects of this backend: WSA_INVALID_HANDLE.
+    fn waitable(&self, h: Handle) -> Result<Waitable, WsaError> {
+        match h {
+            Handle::Event(e) => self.event(e).map(|raw| Waitable {
+                h: raw as HANDLE,
+                owned: false,
+            }),
+            Handle::Thread(t) => {
+                let dup = self.inner.threads.with_os_handle(t, |raw| {
+                    let mut out: HANDLE = std::ptr::null_mut();
+                    // SAFETY: `raw` is the live handle of a thread this backend started (the
+                    // thread table holds it while this runs); `out` is a live local.
+                    let ok = unsafe {
+                        let me = th::GetCurrentProcess();
+                        DuplicateHandle(
+                            me,
+                            raw as HANDLE,
+                            me,
+                            &mut out,
+                            0,
+                            0,
+                            DUPLICATE_SAME_ACCESS,
+                        )
+                    };
+                    (ok != 0).then_some(out)
+                });
+                match dup.flatten() {
+                    Some(h) => Ok(Waitable { h, owned: true }),
+                    None => Err(WsaError::WSA_INVALID_HANDLE),
+                }
+            }
+            Handle::Mutex(_) | Handle::Semaphore(_) => Err(WsaError::WSA_INVALID_HANDLE),
+        }
+    }
+
+    /// `SleepEx`.
+    pub(super) fn sleep_ex_call(&self, ms: u32, alertable: bool) -> u32 {
+        // SAFETY: integers only; APCs it runs are this backend's trampolines.
+        let r = unsafe { th::SleepEx(ms, i32::from(alertable)) };
+        resume_apc_panic();
+        r
+    }
+
+    /// `WaitForSingleObjectEx`.
+    pub(super) fn wait_one(&self, h: Handle, ms: u32, alertable: bool) -> Result<u32, WsaError> {
+        let w = match self.waitable(h) {
+            Ok(w) => w,
+            Err(e) => return finish(Err(e)),
+        };
+        // SAFETY: an open handle of this backend (or its own duplicate), integers otherwise.
+        let r = unsafe { th::WaitForSingleObjectEx(w.h, ms, i32::from(alertable)) };
+        let r = wait_result(r);
+        drop(w);
+        resume_apc_panic();
+        r
+    }
+
+    /// `WaitForMultipleObjectsEx`.
+    pub(super) fn wait_many(
+        &self,
+        hs: &[Handle],
+        all: bool,
+        ms: u32,
+        alertable: bool,
+    ) -> Result<u32, WsaError> {
+        let mut ws = Vec::with_capacity(hs.len());
+        for &h in hs {
+            match self.waitable(h) {
+                Ok(w) => ws.push(w),
+                Err(e) => return finish(Err(e)),
+            }
+        }
+        let raw: Vec<HANDLE> = ws.iter().map(|w| w.h).collect();
+        // SAFETY: `raw` is a live array of exactly `raw.len()` open handles (the OS checks
+        // the count: 0 or more than 64 is ERROR_INVALID_PARAMETER).
+        let r = unsafe {
+            th::WaitForMultipleObjectsEx(
+                raw.len() as u32,
+                raw.as_ptr(),
+                i32::from(all),
+                ms,
+                i32::from(alertable),
+            )
+        };
+        let r = wait_result(r);
+        drop(ws);
+        resume_apc_panic();
+        r
+    }
+
+    /// `QueueUserAPC` to a thread this backend started.
+    pub(super) fn queue_apc(&self, apc: ApcRoutine<Native>, t: ThreadId) -> Result<(), WsaError> {
+        let data = Box::into_raw(Box::new((self.clone(), apc)));
+        let queued = self.inner.threads.with_os_handle(t, |raw| {
+            // SAFETY: `raw` is the live handle of a thread this backend started; `user_apc`
+            // takes `data` back when the APC runs.
+            unsafe { th::QueueUserAPC(Some(user_apc), raw as HANDLE, data as usize) }
+        });
+        match queued {
+            Some(0) | None => {
+                let e = if queued.is_none() {
+                    WsaError::WSA_INVALID_HANDLE
+                } else {
+                    // SAFETY: no arguments; reads thread-local state.
+                    WsaError::from_code(unsafe { GetLastError() } as i32)
+                };
+                // SAFETY: the APC was not queued, so the OS never saw `data`: still only ours.
+                drop(unsafe { Box::from_raw(data) });
+                finish(Err(e))
+            }
+            Some(_) => finish(Ok(())),
+        }
+    }
+}
+
+/// A wait's return value: WAIT_FAILED becomes the OS's error.
+fn wait_result(r: u32) -> Result<u32, WsaError> {
+    if r == WAIT_FAILED {
+        // SAFETY: no arguments; reads thread-local state.
+        finish(Err(WsaError::from_code(unsafe { GetLastError() } as i32)))
+    } else {
+        Ok(r)
+    }
+}

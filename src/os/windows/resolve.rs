@@ -1,0 +1,199 @@
+//! `impl Resolve for Native`: `getaddrinfo`, `getnameinfo`, `gethostname`,
+//! `WSAStringToAddressA` and `WSAAddressToStringA` on ws2_32 (the host's real resolver).
+
+use std::ffi::{CStr, CString};
+
+use windows_sys::Win32::Networking::WinSock as ws;
+
+use super::native::{addr_buf, addr_from, finish, int_len, last_error, Native};
+use crate::api::{AddrInfo, AddrInfoHints, Resolve, SockAddr, WsaError};
+
+/// A Rust string as a C string; an interior NUL cannot name anything: WSAEINVAL.
+fn c_string(s: &str) -> Result<CString, WsaError> {
+    CString::new(s).map_err(|_| WsaError::WSAEINVAL)
+}
+
+/// The text in a NUL-terminated buffer the OS filled.
+fn text(buf: &[u8]) -> String {
+    CStr::from_bytes_until_nul(buf)
+        .map(|c| c.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| String::from_utf8_lossy(buf).into_owned())
+}
+
+impl Native {
+    /// WSAStartup was called through this backend (else WSANOTINITIALISED, no OS call).
+    fn started(&self) -> Result<(), WsaError> {
+        if self.inner.owned.lock().wsa_refs == 0 {
+            Err(WsaError::WSANOTINITIALISED)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Resolve for Native {
+    /// `getaddrinfo`: the list the OS returns, copied, then `freeaddrinfo`.
+    fn getaddrinfo(
+        &self,
+        node: Option<&str>,
+        service: Option<&str>,
+        hints: Option<&AddrInfoHints>,
+    ) -> Result<Vec<AddrInfo>, WsaError> {
+        let args = self.started().and_then(|_| {
+            Ok((
+                node.map(c_string).transpose()?,
+                service.map(c_string).transpose()?,
+            ))
+        });
+        let (node, service) = match args {
+            Ok(a) => a,
+            Err(e) => return finish(Err(e)),
+        };
+        let h = hints.map(|h| ws::ADDRINFOA {
+            ai_flags: h.flags,
+            ai_family: h.family,
+            ai_socktype: h.socktype,
+            ai_protocol: h.protocol,
+            ..Default::default()
+        });
+        let mut list: *mut ws::ADDRINFOA = std::ptr::null_mut();
+        // SAFETY: the strings are NUL-terminated and live for the call (or null); `h` is null
+        // or a live ADDRINFOA with only the hint fields set; `list` is a live local the call
+        // fills with a list it allocates.
+        let rc = unsafe {
+            ws::getaddrinfo(
+                node.as_ref()
+                    .map_or(std::ptr::null(), |c| c.as_ptr().cast()),
+                service
+                    .as_ref()
+                    .map_or(std::ptr::null(), |c| c.as_ptr().cast()),
+                h.as_ref().map_or(std::ptr::null(), |h| h as *const _),
+                &mut list,
+            )
+        };
+        if rc != 0 {
+            return finish(Err(WsaError::from_code(rc)));
+        }
+        let mut out = Vec::new();
+        let mut p = list;
+        while !p.is_null() {
+            // SAFETY: `p` is a node of the list getaddrinfo returned, not yet freed; its
+            // ai_addr holds ai_addrlen bytes and ai_canonname is null or NUL-terminated.
+            unsafe {
+                let ai = &*p;
+                let addr = if ai.ai_addr.is_null() {
+                    SockAddr::from_bytes(&[])
+                } else {
+                    SockAddr::from_bytes(std::slice::from_raw_parts(
+                        ai.ai_addr.cast::<u8>(),
+                        ai.ai_addrlen,
+                    ))
+                };
+                out.push(AddrInfo {
+                    flags: ai.ai_flags,
+                    family: ai.ai_family,
+                    socktype: ai.ai_socktype,
+                    protocol: ai.ai_protocol,
+                    canonname: (!ai.ai_canonname.is_null()).then(|| {
+                        CStr::from_ptr(ai.ai_canonname.cast())
+                            .to_string_lossy()
+                            .into_owned()
+                    }),
+                    addr,
+                });
+                p = ai.ai_next;
+            }
+        }
+        // SAFETY: the list getaddrinfo returned, freed once, after the last read above.
+        unsafe { ws::freeaddrinfo(list) };
+        finish(Ok(out))
+    }
+
+    /// `getnameinfo` into NI_MAXHOST and NI_MAXSERV buffers.
+    fn getnameinfo(&self, addr: &SockAddr, flags: i32) -> Result<(String, String), WsaError> {
+        if let Err(e) = self.started() {
+            return finish(Err(e));
+        }
+        let a = addr.as_bytes();
+        let mut host = [0u8; 1025];
+        let mut serv = [0u8; 32];
+        // SAFETY: `a` is a live address passed with its length; `host` and `serv` are live
+        // buffers passed with their sizes.
+        let rc = unsafe {
+            ws::getnameinfo(
+                a.as_ptr().cast(),
+                int_len(a.len()),
+                host.as_mut_ptr(),
+                host.len() as u32,
+                serv.as_mut_ptr(),
+                serv.len() as u32,
+                flags,
+            )
+        };
+        if rc != 0 {
+            return finish(Err(WsaError::from_code(rc)));
+        }
+        finish(Ok((text(&host), text(&serv))))
+    }
+
+    /// `gethostname` into a 256-byte buffer (enough for any DNS name).
+    fn gethostname(&self) -> Result<String, WsaError> {
+        if let Err(e) = self.started() {
+            return finish(Err(e));
+        }
+        let mut buf = [0u8; 256];
+        // SAFETY: a live buffer passed with its size.
+        let rc = unsafe { ws::gethostname(buf.as_mut_ptr(), buf.len() as i32) };
+        if rc != 0 {
+            return finish(Err(last_error()));
+        }
+        finish(Ok(text(&buf)))
+    }
+
+    /// `WSAStringToAddressA` into a SOCKADDR_STORAGE.
+    fn wsa_string_to_address(&self, s: &str, family: i32) -> Result<SockAddr, WsaError> {
+        let c = match self.started().and_then(|_| c_string(s)) {
+            Ok(c) => c,
+            Err(e) => return finish(Err(e)),
+        };
+        let (mut buf, mut len) = addr_buf();
+        // SAFETY: `c` is NUL-terminated; `buf` (128 bytes) and `len` are live locals.
+        let rc = unsafe {
+            ws::WSAStringToAddressA(
+                c.as_ptr().cast(),
+                family,
+                std::ptr::null(),
+                buf.as_mut_ptr().cast(),
+                &mut len,
+            )
+        };
+        if rc != 0 {
+            return finish(Err(last_error()));
+        }
+        finish(Ok(addr_from(&buf, len)))
+    }
+
+    /// `WSAAddressToStringA` into a 64-byte buffer (INET6_ADDRSTRLEN plus a port).
+    fn wsa_address_to_string(&self, addr: &SockAddr) -> Result<String, WsaError> {
+        if let Err(e) = self.started() {
+            return finish(Err(e));
+        }
+        let a = addr.as_bytes();
+        let mut buf = [0u8; 64];
+        let mut len = buf.len() as u32;
+        // SAFETY: `a` is a live address passed with its length; `buf` and `len` are live.
+        let rc = unsafe {
+            ws::WSAAddressToStringA(
+                a.as_ptr().cast(),
+                a.len() as u32,
+                std::ptr::null(),
+                buf.as_mut_ptr(),
+                &mut len,
+            )
+        };
+        if rc != 0 {
+            return finish(Err(last_error()));
+        }
+        finish(Ok(text(&buf)))
+    }
+}
