@@ -111,6 +111,21 @@ pub const SO_CONNECT_TIME: i32 = 0x700C;
 pub const SO_UPDATE_ACCEPT_CONTEXT: i32 = 0x700B;
 /// SO_UPDATE_CONNECT_CONTEXT (0x7010).
 pub const SO_UPDATE_CONNECT_CONTEXT: i32 = 0x7010;
+/// SO_OPENTYPE (0x7008): a per-thread option, not a socket's: the open type of the sockets
+/// `socket()` creates on the calling thread (0 = overlapped, the default of every new thread;
+/// [`SO_SYNCHRONOUS_ALERT`] or [`SO_SYNCHRONOUS_NONALERT`] = non-overlapped). Read and
+/// written whatever the socket argument is (INVALID_SOCKET included); a 4-byte integer.
+/// The sim keeps it per simulated thread.
+pub const SO_OPENTYPE: i32 = 0x7008;
+/// SO_SYNCHRONOUS_ALERT (0x10): an [`SO_OPENTYPE`] value, synchronous alertable sockets.
+pub const SO_SYNCHRONOUS_ALERT: i32 = 0x10;
+/// SO_SYNCHRONOUS_NONALERT (0x20): an [`SO_OPENTYPE`] value, synchronous non-alertable
+/// sockets.
+pub const SO_SYNCHRONOUS_NONALERT: i32 = 0x20;
+/// SO_MAX_MSG_SIZE (0x2003): read-only, the largest datagram a message-oriented socket can
+/// send: 65,507 bytes over IPv4 (65,535 less the IPv4 and UDP headers), 65,527 over IPv6
+/// (less the UDP header). Meaningless for stream sockets (WSAENOPROTOOPT in the sim).
+pub const SO_MAX_MSG_SIZE: i32 = 0x2003;
 
 /// TCP_NODELAY (0x0001): disable Nagle's algorithm.
 pub const TCP_NODELAY: i32 = 0x0001;

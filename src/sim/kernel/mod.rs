@@ -79,6 +79,9 @@ pub(crate) struct KThread<L: Layers> {
     /// A completion packet handed to this thread when its port released it (Windows gives
     /// the packet to the released thread at once).
     pub iocp_handoff: Option<CompletionPacket>,
+    /// The thread's SO_OPENTYPE (0 for every new thread, as on Windows): a per-thread value
+    /// `setsockopt`/`getsockopt` read and write whatever socket they are given.
+    pub open_type: u32,
 }
 
 impl<L: Layers> Default for KThread<L> {
@@ -90,6 +93,7 @@ impl<L: Layers> Default for KThread<L> {
             iocp_port: None,
             iocp_suspended: false,
             iocp_handoff: None,
+            open_type: 0,
         }
     }
 }

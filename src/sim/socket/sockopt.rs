@@ -203,6 +203,10 @@ where
             (SOL_SOCKET, SO_SNDTIMEO) => o.sndtimeo_ms,
             (SOL_SOCKET, SO_ERROR) => s.so_error as u32,
             (SOL_SOCKET, SO_TYPE) => s.ty as u32,
+            // The largest UDP payload: 65,535 less the IP header (IPv4 20, IPv6 none: its
+            // payload length excludes it) and the 8-byte UDP header (test_extendedSocketOptions).
+            (SOL_SOCKET, SO_MAX_MSG_SIZE) if s.family == AF_INET6 => 65_527,
+            (SOL_SOCKET, SO_MAX_MSG_SIZE) => 65_507,
             (SOL_SOCKET, SO_CONNECT_TIME) => match &s.role {
                 Role::Stream(t) => match t.connected_at {
                     Some(at) if t.error.is_none() => ((now - at) / 1_000_000_000) as u32,
