@@ -297,6 +297,17 @@ pub const SIO_KEEPALIVE_VALS: u32 = 0x9800_0004;
 pub const SIO_IDEAL_SEND_BACKLOG_QUERY: u32 = 0x4004_747B;
 /// SIO_BASE_HANDLE (0x48000022): the base provider's socket (the socket itself here).
 pub const SIO_BASE_HANDLE: u32 = 0x4800_0022;
+/// SIO_ADDRESS_LIST_QUERY (0x48000016): the local interface addresses of the socket's
+/// family as a `SOCKET_ADDRESS_LIST` (`api::address_list`); an output buffer too small for
+/// it: WSAEFAULT, with the size needed in cbBytesReturned (1 to 3 bytes: WSAEINVAL). The sim
+/// lists the host's addresses, loopback excluded.
+pub const SIO_ADDRESS_LIST_QUERY: u32 = 0x4800_0016;
+/// SIO_ADDRESS_LIST_CHANGE (0x28000017): completes when the local address list changes.
+/// Overlapped it pends (WSA_IO_PENDING); without OVERLAPPED it is WSAEWOULDBLOCK on a
+/// nonblocking socket and blocks on a blocking one. The sim's hosts never change their
+/// addresses, so it completes only when cancelled or its socket is closed
+/// (ERROR_OPERATION_ABORTED).
+pub const SIO_ADDRESS_LIST_CHANGE: u32 = 0x2800_0017;
 /// FIOASYNC (0x8004667D): not supported by WinSock (WSAEOPNOTSUPP).
 pub const FIOASYNC: u32 = 0x8004_667D;
 

@@ -389,6 +389,18 @@ pub trait WinsockExt: OverlappedIo {
         out_len: usize,
     ) -> Result<ExtensionFunction, WsaError>;
 
+    /// `WSAIoctl(s, code, in, cbIn, out, cbOut, &cbBytesReturned, NULL, NULL)` as
+    /// [`OverlappedIo::wsa_ioctl`], keeping the cbBytesReturned WinSock writes on failure
+    /// too: the size SIO_ADDRESS_LIST_QUERY needs when the output buffer is too small
+    /// (WSAEFAULT), 0 after any other failure. The sim computes it from the same list.
+    fn wsa_ioctl_sized(
+        &self,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<usize, (WsaError, usize)>;
+
     /// `CancelIo(hFile)`: cancels the pending overlapped operations the calling thread issued
     /// on `s` (they complete with WSA_OPERATION_ABORTED); succeeds when there are none. Not a
     /// socket: ERROR_INVALID_HANDLE.
