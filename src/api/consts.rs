@@ -111,6 +111,13 @@ pub const SO_CONNECT_TIME: i32 = 0x700C;
 pub const SO_UPDATE_ACCEPT_CONTEXT: i32 = 0x700B;
 /// SO_UPDATE_CONNECT_CONTEXT (0x7010).
 pub const SO_UPDATE_CONNECT_CONTEXT: i32 = 0x7010;
+/// SO_CONDITIONAL_ACCEPT (0x3002): a BOOL on a listening socket. Off (the default), the
+/// stack completes every handshake itself and a WSAAccept condition function can only reset
+/// an established connection; on, an incoming SYN is held unanswered until `accept` /
+/// `WSAAccept` decides: CF_ACCEPT sends the SYN-ACK, CF_REJECT answers with RST (the client's
+/// connect fails with WSAECONNREFUSED), CF_DEFER keeps it held. The sim reads it when a SYN
+/// arrives.
+pub const SO_CONDITIONAL_ACCEPT: i32 = 0x3002;
 /// SO_OPENTYPE (0x7008): a per-thread option, not a socket's: the open type of the sockets
 /// `socket()` creates on the calling thread (0 = overlapped, the default of every new thread;
 /// [`SO_SYNCHRONOUS_ALERT`] or [`SO_SYNCHRONOUS_NONALERT`] = non-overlapped). Read and

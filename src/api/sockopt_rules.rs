@@ -3,7 +3,7 @@
 //!
 //! Options fall into these shapes (sock.c's `test_optsize` table):
 //! - SOL_SOCKET booleans (SO_BROADCAST, SO_DONTLINGER, SO_OOBINLINE, SO_REUSEADDR,
-//!   SO_EXCLUSIVEADDRUSE, SO_DEBUG, SO_ACCEPTCONN): any length ≥ 1 works, and `setsockopt`
+//!   SO_EXCLUSIVEADDRUSE, SO_DEBUG, SO_ACCEPTCONN, SO_CONDITIONAL_ACCEPT): any length ≥ 1 works, and `setsockopt`
 //!   even accepts optlen 0 (nothing changes);
 //! - one-byte options (SO_KEEPALIVE, SO_DONTROUTE, TCP_NODELAY, IPV6_V6ONLY): any length ≥ 1,
 //!   only the low byte counts, `getsockopt` returns 1 byte;
@@ -63,8 +63,14 @@ pub(crate) fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape
     use Shape::*;
     match level {
         SOL_SOCKET => match name {
-            SO_BROADCAST | SO_DONTLINGER | SO_OOBINLINE | SO_REUSEADDR | SO_EXCLUSIVEADDRUSE
-            | SO_DEBUG | SO_ACCEPTCONN => {
+            SO_BROADCAST
+            | SO_DONTLINGER
+            | SO_OOBINLINE
+            | SO_REUSEADDR
+            | SO_EXCLUSIVEADDRUSE
+            | SO_DEBUG
+            | SO_ACCEPTCONN
+            | SO_CONDITIONAL_ACCEPT => {
                 if name == SO_DONTLINGER && ty != SOCK_STREAM {
                     return Err(WsaError::WSAENOPROTOOPT);
                 }

@@ -112,7 +112,7 @@ where
                 .ext
                 .apcs
                 .push_back(Box::new(move |ws: &L::Handle| routine(ws, done)));
-            self.notify(WaitKey::Apc(tid));
+            self.notify_apc(tid);
         } else if let Some((port, key)) = port {
             let op = self.take_op(serial);
             let msg = op.msg.unwrap_or_default();

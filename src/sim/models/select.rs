@@ -24,7 +24,7 @@ where
             return POLLNVAL;
         };
         match &s.role {
-            Role::Listener(q) if !q.accept_q.is_empty() => POLLRDNORM,
+            Role::Listener(q) if q.has_pending() => POLLRDNORM,
             Role::Listener(_) | Role::Idle => 0,
             Role::Dgram(u) => {
                 let mut b = POLLWRNORM;
@@ -73,7 +73,7 @@ where
     /// select's read readiness.
     pub(crate) fn select_readable(&self, id: usize) -> bool {
         match self.net.sockets.get(id).map(|s| &s.role) {
-            Some(Role::Listener(q)) => !q.accept_q.is_empty(),
+            Some(Role::Listener(q)) => q.has_pending(),
             Some(Role::Dgram(u)) => !u.queue.is_empty() || u.port_unreachable,
             Some(Role::Stream(t)) => {
                 !t.rcv.is_empty() || t.fin_rcvd || (t.error.is_some() && t.connected_at.is_some())

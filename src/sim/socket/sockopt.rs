@@ -51,6 +51,7 @@ where
         match (level, name) {
             (SOL_SOCKET, SO_BROADCAST) => o.broadcast = on,
             (SOL_SOCKET, SO_DEBUG) => o.debug = on,
+            (SOL_SOCKET, SO_CONDITIONAL_ACCEPT) => o.conditional_accept = on,
             (SOL_SOCKET, SO_OOBINLINE) => o.oobinline = on,
             (SOL_SOCKET, SO_DONTLINGER) => {
                 o.linger.onoff = !on;
@@ -190,6 +191,7 @@ where
         let v: u32 = match (level, name) {
             (SOL_SOCKET, SO_BROADCAST) => b(o.broadcast),
             (SOL_SOCKET, SO_DEBUG) => b(o.debug),
+            (SOL_SOCKET, SO_CONDITIONAL_ACCEPT) => b(o.conditional_accept),
             (SOL_SOCKET, SO_ACCEPTCONN) => b(matches!(s.role, Role::Listener(_))),
             (SOL_SOCKET, SO_OOBINLINE) => b(o.oobinline),
             (SOL_SOCKET, SO_DONTLINGER) => b(!o.linger.onoff),
