@@ -13,6 +13,7 @@
 //! | [`FaultRule::Reset`] | `reset(all,2s)` |
 //! | [`FaultRule::Partition`] | `partition(192.0.2.1,192.0.2.2/192.0.2.3,1s,5s)` (`-`: never heals) |
 //! | [`FaultRule::Crash`] | `crash(192.0.2.1,1s,-)` (`-`: never restarts) |
+//! | [`FaultRule::Resolve`] | `resolve(nth=1,host=192.0.2.1,db,fail=WSATRY_AGAIN)`, `resolve(rate=1/2,all,*,delay=2s)` |
 //!
 //! When: `rate=1/16`, `at=2s`, `nth=3`. Scope: `all`, `host=IP`, `link=IP>IP`, `ep=IP:PORT`
 //! (`ep=[v6]:PORT`). Filters: `any`, `data`, `syn`. Durations: an integer with `ns`, `us`, `ms`
@@ -348,6 +349,12 @@ impl fmt::Display for FaultRule {
             FaultRule::Crash { host, at, restart } => {
                 write!(f, "crash({host},{},{})", Dur(*at), opt_dur(*restart))
             }
+            FaultRule::Resolve {
+                when,
+                scope,
+                name,
+                action,
+            } => super::resolve::display(f, when, scope, name, action),
         }
     }
 }
@@ -442,6 +449,7 @@ impl FromStr for FaultRule {
                     restart: parse_opt_dur(a[2])?,
                 }
             }
+            "resolve" => super::resolve::parse(&a, parse_dur, parse_error)?,
             _ => return bad(format!("{name:?} is not a rule")),
         })
     }
