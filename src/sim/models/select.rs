@@ -6,7 +6,8 @@
 //!
 //! Readiness follows the AFD poll events Windows maps into the three sets: readable = a
 //! connection to accept, data, a graceful close or a reset; writable = connected with send
-//! space (a nonblocking connect that succeeded shows up here); except = urgent data (SO_OOBINLINE
+//! space (a nonblocking connect that succeeded shows up here) or reset after connecting;
+//! except = urgent data (SO_OOBINLINE
 //! off) or a connect attempt that failed (conformance SEL-04, SEL-05, SEL-06, SEL-08, SEL-09).
 
 use crate::api::consts::*;
@@ -80,6 +81,15 @@ where
             }
             _ => false,
         }
+    }
+
+    /// select's write readiness: send space on a connected socket, and a connection reset
+    /// after it was established (sock.c test_tcp_reset: readable and writable, as WSAPoll's
+    /// POLLWRNORM | POLLHUP | POLLERR).
+    pub(crate) fn select_writable(&self, id: usize) -> bool {
+        self.send_ready(id)
+            || matches!(self.net.sockets.get(id).map(|s| &s.role),
+                Some(Role::Stream(t)) if t.error.is_some() && t.connected_at.is_some())
     }
 
     /// select's except readiness.
