@@ -126,5 +126,5 @@ fn bind() {
     // Proves: bind's address checks (length, family, an address not on the host), a second
     // bind, an address in use, UDP alike, and every interface address including ::1 with its
     // scope id rules (sock.c 12604–12758).
-    common::run(|ws| check(ws));
+    common::run(check);
 }

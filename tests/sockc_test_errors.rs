@@ -32,5 +32,5 @@ fn check<W: Winsock + Select>(ws: &W) -> Result<(), WsaError> {
 fn errors() {
     // Proves: a refused connect fails with WSAECONNREFUSED and leaves a socket that select
     // never reports writable (sock.c 4133–4168).
-    common::run(|ws| check(ws));
+    common::run(check);
 }

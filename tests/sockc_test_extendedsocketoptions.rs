@@ -79,7 +79,7 @@ fn extended_socket_options() {
     // Proves: SO_MAX_MSG_SIZE on UDP is 65,507; getsockopt with a level that is not a
     // protocol level fails with WSAEINVAL; SO_LINGER on UDP is WSAENOPROTOOPT; SO_LINGER's
     // l_onoff and SO_DONTLINGER are each other's negation (sock.c 5234–5333).
-    common::run(|ws| check(ws));
+    common::run(check);
 }
 
 #[test]

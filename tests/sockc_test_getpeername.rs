@@ -51,5 +51,5 @@ fn getpeername() {
     // Proves: getpeername's handle check comes first, an unconnected or only sendto'd UDP
     // socket is WSAENOTCONN, a connected one gives the connected address (sock.c
     // 10074–10157).
-    common::run(|ws| check(ws));
+    common::run(check);
 }

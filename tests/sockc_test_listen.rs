@@ -111,5 +111,5 @@ fn check<W: Winsock>(ws: &W) -> Result<(), WsaError> {
 fn listen() {
     // Proves: listen's errors (not a socket, UDP, unbound), listening twice, SO_ACCEPTCONN
     // before and after (read-only), and the listening address in use (sock.c 4170–4291).
-    common::run(|ws| check(ws));
+    common::run(check);
 }
