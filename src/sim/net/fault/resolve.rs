@@ -1,4 +1,4 @@
-//! Name-resolution faults ([`FaultRule::Resolve`]): a lookup that answers late or fails, as a
+//! Name-resolution faults ([`FaultRule::Resolve`](super::FaultRule::Resolve)): a lookup that answers late or fails, as a
 //! slow or broken DNS server would. A lookup is what goes to a name server: `getaddrinfo` of a
 //! host name (not a numeric address, `localhost`, the empty name or no name) and
 //! `getnameinfo` of an address that is not loopback without NI_NUMERICHOST. The rule's `name`
@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use crate::api::WsaError;
 
-/// What a [`FaultRule::Resolve`] does to a lookup it fires on.
+/// What a [`FaultRule::Resolve`](super::FaultRule::Resolve) does to a lookup it fires on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResolveAction {
     /// The answer comes this much later (virtual time), and is then the normal one.
