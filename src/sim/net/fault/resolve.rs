@@ -1,7 +1,8 @@
 //! Name-resolution faults ([`FaultRule::Resolve`](super::FaultRule::Resolve)): a lookup
-//! that answers late or fails, as a slow or broken DNS server would. A lookup is what goes to a name server: `getaddrinfo` of a
-//! host name (not a numeric address, `localhost`, the empty name or no name) and
-//! `getnameinfo` of an address that is not loopback without NI_NUMERICHOST. The rule's `name`
+//! that answers late or fails, as a slow or broken DNS server would. A lookup is what goes
+//! to a name server: `getaddrinfo` of a host name (not a numeric address, `localhost`, the
+//! empty name or no name) and `getnameinfo` of an address that is not loopback without
+//! NI_NUMERICHOST. The rule's `name`
 //! (none: every lookup) is compared, case-insensitively, with the host name `getaddrinfo`
 //! looks up, or with the text of the address `getnameinfo` looks up.
 //!
