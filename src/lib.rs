@@ -117,6 +117,9 @@ pub use api::{SockAddr, Socket, Winsock, WsaError};
 /// Everything a server or test usually needs: the trait, types, errors and constants.
 pub mod prelude {
     pub use crate::api::addr_text::{inet_ntop, inet_pton, INET6_ADDRSTRLEN, INET_ADDRSTRLEN};
+    pub use crate::api::address_list::{
+        decode_address_list, ADDRESS_LIST_HEADER_LEN, SOCKET_ADDRESS_LEN,
+    };
     pub use crate::api::consts::*;
     pub use crate::api::extension::{
         CF_ACCEPT, CF_DEFER, CF_REJECT, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_ACCEPTEX,

@@ -5,18 +5,18 @@
 //!
 //! | part of test_set_getsockopt                          | ported | not expressible | failing |
 //! |------------------------------------------------------|-------:|----------------:|--------:|
-//! | option-size loop 1543–1715 (32 rows)                 |   1002 |             217 |       0 |
+//! | option-size loop 1543–1715 (32 rows)                 |   1029 |             190 |       0 |
 //! | closed socket SO_ERROR, 1717–1725                    |      2 |               0 |       0 |
 //! | NULL / value-as-pointer optval, 1377–1395, 1490–1498 |      0 |               7 |       0 |
 //! | SO_PROTOCOL_INFOA/W, 1751–1829                       |      0 |              64 |       0 |
 //! | SO_BSP_STATE, 1900–2008                              |      0 |              47 |       0 |
-//! | **total**                                            |   1004 |             335 |       0 |
+//! | **total**                                            |   1031 |             308 |       0 |
 //!
 //! The loop makes 30 calls per row, 34 when the row takes 0x100. Not expressible, per kind:
-//! - optlen -1 (set: 2 calls, get: 3, lines 1586–1610) × 31 rows = 155;
+//! - optlen -1 (set: 2 calls, get: 3, lines 1586–1610) × 32 rows = 160 (for SO_OPENTYPE,
+//!   row 1212, getsockopt with optlen -1 succeeds and reports 4: also not expressible);
 //! - the optlen a *failed* getsockopt writes back (1705 on the WSAEFAULT path: `getsockopt`
-//!   returns no length on failure) × 14 rows × 2 lengths = 28;
-//! - SO_OPENTYPE (row 1212): not in the sim (no per-thread open type), its 34 calls;
+//!   returns no length on failure) × 15 rows × 2 lengths = 30;
 //! - NULL optval / a value passed as the pointer: 7;
 //! - SO_PROTOCOL_INFOA/W (16 argument checks + 12 per protocol × 4) and SO_BSP_STATE (47):
 //!   not in the sim, 111.
@@ -31,6 +31,7 @@
 mod common;
 
 use winsock_sim::prelude::*;
+use winsock_sim::sim::SimWinsock;
 
 /// The pattern sock.c pre-fills its option buffer with (`value = 0xdeadbeef`).
 const FILL: u32 = 0xdead_beef;
@@ -75,7 +76,8 @@ fn rows() -> Vec<Row> {
         r(s4, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, "SO_EXCLUSIVEADDRUSE", true, [1, 1, 4], BOOL3, true, true),
         r(s4, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF", false, [1, 2, 4], ZEROED, true, false),
         r(s4, SOL_SOCKET, SO_SNDTIMEO, "SO_SNDTIMEO", false, [1, 2, 4], [0; 3], true, false),
-        // SO_OPENTYPE (line 1212): not in the sim.
+        // SO_OPENTYPE (line 1212): per thread, so the socket the loop passes does not matter.
+        r(s4, SOL_SOCKET, SO_OPENTYPE, "SO_OPENTYPE", false, [1, 2, 4], [0; 3], true, false),
         r(s4, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY", true, [1, 1, 1], [0; 3], true, false),
         r(s4, IPPROTO_TCP, TCP_KEEPALIVE, "TCP_KEEPALIVE", false, [0, 0, 4], [0; 3], true, false),
         r(s4, IPPROTO_TCP, TCP_KEEPCNT, "TCP_KEEPCNT", false, [0, 0, 4], [0; 3], false, false),
@@ -258,6 +260,67 @@ fn getsockopt_on_closed_socket_is_wsaenotsock_and_leaves_buffer() {
             "closed socket",
         );
         assert_eq!(i32::from_le_bytes(b), 1234, "buffer untouched");
+        Ok(())
+    });
+}
+
+#[test]
+fn so_opentype_is_per_thread_and_ignores_the_socket() {
+    // Proves: SO_OPENTYPE is the calling thread's, reached through any handle: inv
+    // (sock.c `set_so_opentype`, lines 254–265: set, get, same value), a closed socket, a
+    // live one (test_sockopt_validity's "file" row, 13717: even a non-socket); a new thread
+    // starts at 0 whatever its creator set (`check_so_opentype`, 346–354), and a thread's
+    // setting does not reach its creator.
+    common::run(|ws| {
+        let inv = Socket::from_raw(INVALID_SOCKET);
+        let get = |ws: &SimWinsock, s: Socket| -> Result<i32, WsaError> {
+            let mut b = [0xccu8; 4];
+            assert_eq!(ws.getsockopt(s, SOL_SOCKET, SO_OPENTYPE, &mut b)?, 4);
+            Ok(i32::from_le_bytes(b))
+        };
+        assert_eq!(get(ws, inv)?, 0, "a new thread's open type");
+        let nonalert = SO_SYNCHRONOUS_NONALERT.to_le_bytes();
+        ws.setsockopt(inv, SOL_SOCKET, SO_OPENTYPE, &nonalert)?;
+        assert_eq!(ws.wsa_get_last_error(), 0);
+        assert_eq!(get(ws, inv)?, SO_SYNCHRONOUS_NONALERT);
+        let s = common::tcp(ws)?;
+        assert_eq!(get(ws, s)?, SO_SYNCHRONOUS_NONALERT, "through a socket");
+        ws.closesocket(s)?;
+        assert_eq!(
+            get(ws, s)?,
+            SO_SYNCHRONOUS_NONALERT,
+            "through a closed socket"
+        );
+        // A socket created now (non-overlapped on Windows) still works for blocking calls.
+        let (c, srv) = common::pair(ws)?;
+        ws.send(c, b"abc", 0)?;
+        assert_eq!(common::recv_exact(ws, srv, 3)?, b"abc");
+        let t = ws.create_thread("other", move |ws| {
+            assert_eq!(get(ws, inv)?, 0, "the new thread starts at 0");
+            let alert = SO_SYNCHRONOUS_ALERT.to_le_bytes();
+            ws.setsockopt(inv, SOL_SOCKET, SO_OPENTYPE, &alert)?;
+            assert_eq!(get(ws, inv)?, SO_SYNCHRONOUS_ALERT);
+            Ok(())
+        })?;
+        ws.wait_for_thread(t, INFINITE)?;
+        assert_eq!(get(ws, inv)?, SO_SYNCHRONOUS_NONALERT, "creator unchanged");
+        // Short buffers: WSAEFAULT both ways, the buffer left alone.
+        common::fails(
+            ws,
+            ws.setsockopt(inv, SOL_SOCKET, SO_OPENTYPE, &[0; 3]),
+            WsaError::WSAEFAULT,
+            "set 3 bytes",
+        );
+        let mut b = [0xccu8; 3];
+        common::fails(
+            ws,
+            ws.getsockopt(inv, SOL_SOCKET, SO_OPENTYPE, &mut b),
+            WsaError::WSAEFAULT,
+            "get 3 bytes",
+        );
+        assert_eq!(b, [0xcc; 3]);
+        ws.setsockopt(inv, SOL_SOCKET, SO_OPENTYPE, &0i32.to_le_bytes())?;
+        assert_eq!(get(ws, inv)?, 0);
         Ok(())
     });
 }

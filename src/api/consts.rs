@@ -111,6 +111,28 @@ pub const SO_CONNECT_TIME: i32 = 0x700C;
 pub const SO_UPDATE_ACCEPT_CONTEXT: i32 = 0x700B;
 /// SO_UPDATE_CONNECT_CONTEXT (0x7010).
 pub const SO_UPDATE_CONNECT_CONTEXT: i32 = 0x7010;
+/// SO_CONDITIONAL_ACCEPT (0x3002): a BOOL on a listening socket. Off (the default), the
+/// stack completes every handshake itself and a WSAAccept condition function can only reset
+/// an established connection; on, an incoming SYN is held unanswered until `accept` /
+/// `WSAAccept` decides: CF_ACCEPT sends the SYN-ACK, CF_REJECT answers with RST (the client's
+/// connect fails with WSAECONNREFUSED), CF_DEFER keeps it held. The sim reads it when a SYN
+/// arrives.
+pub const SO_CONDITIONAL_ACCEPT: i32 = 0x3002;
+/// SO_OPENTYPE (0x7008): a per-thread option, not a socket's: the open type of the sockets
+/// `socket()` creates on the calling thread (0 = overlapped, the default of every new thread;
+/// [`SO_SYNCHRONOUS_ALERT`] or [`SO_SYNCHRONOUS_NONALERT`] = non-overlapped). Read and
+/// written whatever the socket argument is (INVALID_SOCKET included); a 4-byte integer.
+/// The sim keeps it per simulated thread.
+pub const SO_OPENTYPE: i32 = 0x7008;
+/// SO_SYNCHRONOUS_ALERT (0x10): an [`SO_OPENTYPE`] value, synchronous alertable sockets.
+pub const SO_SYNCHRONOUS_ALERT: i32 = 0x10;
+/// SO_SYNCHRONOUS_NONALERT (0x20): an [`SO_OPENTYPE`] value, synchronous non-alertable
+/// sockets.
+pub const SO_SYNCHRONOUS_NONALERT: i32 = 0x20;
+/// SO_MAX_MSG_SIZE (0x2003): read-only, the largest datagram a message-oriented socket can
+/// send: 65,507 bytes over IPv4 (65,535 less the IPv4 and UDP headers), 65,527 over IPv6
+/// (less the UDP header). Meaningless for stream sockets (WSAENOPROTOOPT in the sim).
+pub const SO_MAX_MSG_SIZE: i32 = 0x2003;
 
 /// TCP_NODELAY (0x0001): disable Nagle's algorithm.
 pub const TCP_NODELAY: i32 = 0x0001;
@@ -282,6 +304,17 @@ pub const SIO_KEEPALIVE_VALS: u32 = 0x9800_0004;
 pub const SIO_IDEAL_SEND_BACKLOG_QUERY: u32 = 0x4004_747B;
 /// SIO_BASE_HANDLE (0x48000022): the base provider's socket (the socket itself here).
 pub const SIO_BASE_HANDLE: u32 = 0x4800_0022;
+/// SIO_ADDRESS_LIST_QUERY (0x48000016): the local interface addresses of the socket's
+/// family as a `SOCKET_ADDRESS_LIST` (`api::address_list`); an output buffer too small for
+/// it: WSAEFAULT, with the size needed in cbBytesReturned (1 to 3 bytes: WSAEINVAL). The sim
+/// lists the host's addresses, loopback excluded.
+pub const SIO_ADDRESS_LIST_QUERY: u32 = 0x4800_0016;
+/// SIO_ADDRESS_LIST_CHANGE (0x28000017): completes when the local address list changes.
+/// Overlapped it pends (WSA_IO_PENDING); without OVERLAPPED it is WSAEWOULDBLOCK on a
+/// nonblocking socket and blocks on a blocking one. The sim's hosts never change their
+/// addresses, so it completes only when cancelled or its socket is closed
+/// (ERROR_OPERATION_ABORTED).
+pub const SIO_ADDRESS_LIST_CHANGE: u32 = 0x2800_0017;
 /// FIOASYNC (0x8004667D): not supported by WinSock (WSAEOPNOTSUPP).
 pub const FIOASYNC: u32 = 0x8004_667D;
 

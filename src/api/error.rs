@@ -143,6 +143,10 @@ pub enum WsaError {
     /// plan can make `getaddrinfo` fail so.
     #[error("WSANO_RECOVERY (11003): this is a nonrecoverable error")]
     WSANO_RECOVERY,
+    /// WSANO_DATA (11004): the name is valid but has no data record of the type asked for;
+    /// a fault plan (`FaultRule::Resolve`) can make a lookup fail so.
+    #[error("WSANO_DATA (11004): valid name, no data record of requested type")]
+    WSANO_DATA,
     /// WSA_INVALID_HANDLE (6 = ERROR_INVALID_HANDLE): an event or port handle is not valid.
     #[error("WSA_INVALID_HANDLE (6): specified event object handle is invalid")]
     WSA_INVALID_HANDLE,
@@ -259,6 +263,7 @@ impl WsaError {
             WSATYPE_NOT_FOUND => 10109,
             WSAHOST_NOT_FOUND => 11001,
             WSANO_RECOVERY => 11003,
+            WSANO_DATA => 11004,
             ERROR_NOT_OWNER => 288,
             ERROR_TIMEOUT => 1460,
             ERROR_TOO_MANY_POSTS => 298,
@@ -337,6 +342,7 @@ pub const ALL: &[WsaError] = {
         WSATYPE_NOT_FOUND,
         WSAHOST_NOT_FOUND,
         WSANO_RECOVERY,
+        WSANO_DATA,
         ERROR_NOT_OWNER,
         ERROR_TIMEOUT,
         ERROR_TOO_MANY_POSTS,

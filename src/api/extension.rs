@@ -367,10 +367,14 @@ pub trait WinsockExt: OverlappedIo {
 
     /// `WSAAccept(s, addr, addrlen, lpfnCondition, dwCallbackData)`: waits as `accept`; with a
     /// condition function, it is called with the queued connection's peer and local address:
-    /// CF_ACCEPT accepts; CF_REJECT resets the connection (the peer's connect had completed,
-    /// so it sees WSAECONNRESET; SO_CONDITIONAL_ACCEPT, which would refuse it before the
-    /// handshake, is not modelled) and fails with WSAECONNREFUSED; CF_DEFER leaves it queued
-    /// and fails with WSATRY_AGAIN; any other value fails with WSAEINVAL.
+    /// CF_ACCEPT accepts; CF_REJECT fails with WSAECONNREFUSED and resets the connection: the
+    /// peer's connect had completed, so it sees WSAECONNRESET later — unless the listener has
+    /// SO_CONDITIONAL_ACCEPT, whose SYN is held until this decision: then CF_REJECT answers it
+    /// with RST (the peer's connect fails with WSAECONNREFUSED, after the client's retries,
+    /// each a new connection the condition function sees) and CF_ACCEPT sends the SYN-ACK and
+    /// waits for the handshake (a nonblocking listener: WSAEWOULDBLOCK, then FD_ACCEPT).
+    /// CF_DEFER leaves the connection queued (held) and fails with WSATRY_AGAIN; the next
+    /// WSAAccept or accept sees the same connection. Any other value fails with WSAEINVAL.
     fn wsa_accept(
         &self,
         s: Socket,
@@ -388,6 +392,18 @@ pub trait WinsockExt: OverlappedIo {
         guid: &Guid,
         out_len: usize,
     ) -> Result<ExtensionFunction, WsaError>;
+
+    /// `WSAIoctl(s, code, in, cbIn, out, cbOut, &cbBytesReturned, NULL, NULL)` as
+    /// [`OverlappedIo::wsa_ioctl`], keeping the cbBytesReturned WinSock writes on failure
+    /// too: the size SIO_ADDRESS_LIST_QUERY needs when the output buffer is too small
+    /// (WSAEFAULT), 0 after any other failure. The sim computes it from the same list.
+    fn wsa_ioctl_sized(
+        &self,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<usize, (WsaError, usize)>;
 
     /// `CancelIo(hFile)`: cancels the pending overlapped operations the calling thread issued
     /// on `s` (they complete with WSA_OPERATION_ABORTED); succeeds when there are none. Not a

@@ -17,6 +17,7 @@
 //! (the real network stack).
 
 pub mod addr_text;
+pub mod address_list;
 pub mod async_select;
 pub mod consts;
 pub mod error;

@@ -4,9 +4,10 @@
 //!
 //! In the simulator, hosts resolve by the names given to `Sim::host` (case-insensitively, as
 //! DNS does), `localhost` by the loopback addresses, numeric hosts by themselves; the calls
-//! go through the fault seam, so a `FaultRule::FailCall { call: "getaddrinfo", .. }` makes
-//! resolution fail (WSATRY_AGAIN, WSANO_RECOVERY, ...) and `SimBuilder::resolve_delay` makes
-//! it slow. Only the simulator implements
+//! go through the fault seam: a `FaultRule::Resolve` makes lookups of a name (or every
+//! lookup, on every host or one) fail with a chosen code (WSAHOST_NOT_FOUND, WSATRY_AGAIN,
+//! WSANO_RECOVERY, ...) or answer late, and `SimBuilder::resolve_delay` makes every lookup
+//! take a DNS round trip. Only the simulator implements
 //! [`Resolve`] for now.
 //!
 //! Results follow Windows as Wine's `dlls/ws2_32/tests/protocol.c` records it: each result

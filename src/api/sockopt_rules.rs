@@ -3,7 +3,7 @@
 //!
 //! Options fall into these shapes (sock.c's `test_optsize` table):
 //! - SOL_SOCKET booleans (SO_BROADCAST, SO_DONTLINGER, SO_OOBINLINE, SO_REUSEADDR,
-//!   SO_EXCLUSIVEADDRUSE, SO_DEBUG, SO_ACCEPTCONN): any length ≥ 1 works, and `setsockopt`
+//!   SO_EXCLUSIVEADDRUSE, SO_DEBUG, SO_ACCEPTCONN, SO_CONDITIONAL_ACCEPT): any length ≥ 1 works, and `setsockopt`
 //!   even accepts optlen 0 (nothing changes);
 //! - one-byte options (SO_KEEPALIVE, SO_DONTROUTE, TCP_NODELAY, IPV6_V6ONLY): any length ≥ 1,
 //!   only the low byte counts, `getsockopt` returns 1 byte;
@@ -11,7 +11,8 @@
 //!   IPV6_MULTICAST_HOPS): any length ≥ 1, values above 255 are WSAEINVAL;
 //! - short-buffer booleans (IP_MULTICAST_LOOP, IPV6_MULTICAST_LOOP, IP_DONTFRAGMENT,
 //!   IPV6_DONTFRAG): any length ≥ 1, any non-zero value is TRUE;
-//! - integers (buffer sizes, timeouts, SO_ERROR, SO_TYPE, TCP keep-alive settings,
+//! - integers (buffer sizes, timeouts, SO_ERROR, SO_TYPE, SO_OPENTYPE, SO_MAX_MSG_SIZE
+//!   (datagram sockets only), TCP keep-alive settings,
 //!   IP_PKTINFO / IP_RECVTTL / IP_RECVTOS, IPV6_PKTINFO / IPV6_HOPLIMIT / IPV6_RECVTCLASS,
 //!   the multicast interfaces): 4 bytes;
 //! - SO_LINGER: a 4-byte LINGER;
@@ -62,8 +63,14 @@ pub(crate) fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape
     use Shape::*;
     match level {
         SOL_SOCKET => match name {
-            SO_BROADCAST | SO_DONTLINGER | SO_OOBINLINE | SO_REUSEADDR | SO_EXCLUSIVEADDRUSE
-            | SO_DEBUG | SO_ACCEPTCONN => {
+            SO_BROADCAST
+            | SO_DONTLINGER
+            | SO_OOBINLINE
+            | SO_REUSEADDR
+            | SO_EXCLUSIVEADDRUSE
+            | SO_DEBUG
+            | SO_ACCEPTCONN
+            | SO_CONDITIONAL_ACCEPT => {
                 if name == SO_DONTLINGER && ty != SOCK_STREAM {
                     return Err(WsaError::WSAENOPROTOOPT);
                 }
@@ -71,7 +78,8 @@ pub(crate) fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape
             }
             SO_KEEPALIVE | SO_DONTROUTE => Ok(OneByte),
             SO_RCVBUF | SO_SNDBUF | SO_RCVTIMEO | SO_SNDTIMEO | SO_ERROR | SO_TYPE
-            | SO_CONNECT_TIME => Ok(Int),
+            | SO_CONNECT_TIME | SO_OPENTYPE => Ok(Int),
+            SO_MAX_MSG_SIZE if ty == SOCK_DGRAM => Ok(Int),
             SO_LINGER if ty == SOCK_STREAM => Ok(Linger),
             SO_UPDATE_ACCEPT_CONTEXT if ty == SOCK_STREAM => Ok(Handle),
             SO_UPDATE_CONNECT_CONTEXT if ty == SOCK_STREAM => Ok(Empty),

@@ -312,19 +312,37 @@ impl SimWinsock {
         // The socket's incarnation, so that a socket closed meanwhile is noticed even when a
         // new one got the same handle value and the same id.
         let incarnation = s.and_then(|(_, id)| w.net.sockets.incarnation(id));
+        // A WinSock call that has to wait waits alertably ("Winsock performs an alertable
+        // wait in this situation, which can be interrupted by an APC scheduled on the same
+        // thread": accept, recv, send, connect ...; sock.c test_accept): queued APCs run
+        // and the call goes on.
+        let alertable = s.is_some();
         loop {
-            match step(&mut w) {
-                Step::Done(r) => return r,
-                Step::Wait(key, deadline) => {
-                    w.block(self.tid, call, &[key], deadline);
-                    self.suspend_with(w)?;
+            let step = step(&mut w);
+            if alertable
+                && !matches!(step, Step::Done(_))
+                && !w.rt.threads[self.tid].ext.apcs.is_empty()
+            {
+                drop(w);
+                self.run_apcs();
+                w = self.w();
+            } else {
+                match step {
+                    Step::Done(r) => return r,
+                    Step::Wait(key, deadline) => {
+                        w.rt.threads[self.tid].ext.socket_wait = alertable;
+                        w.block(self.tid, call, &[key], deadline);
+                        self.suspend_with(w)?;
+                    }
+                    Step::WaitAny(keys, deadline) => {
+                        w.rt.threads[self.tid].ext.socket_wait = alertable;
+                        w.block(self.tid, call, &keys, deadline);
+                        self.suspend_with(w)?;
+                    }
                 }
-                Step::WaitAny(keys, deadline) => {
-                    w.block(self.tid, call, &keys, deadline);
-                    self.suspend_with(w)?;
-                }
+                w = self.w();
+                w.rt.threads[self.tid].ext.socket_wait = false;
             }
-            w = self.w();
             if let Some((s, id)) = s {
                 if w.sock_id(self.host, s) != Ok(id) || w.net.sockets.incarnation(id) != incarnation
                 {

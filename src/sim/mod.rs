@@ -40,7 +40,8 @@ pub use builder::{Contract, SimBuilder};
 pub use explore::{Exploration, Explorer, Rerun};
 pub use net::fault;
 pub use net::fault::{
-    FaultPlan, FaultRule, ParsePlanError, Scope, SegmentAction, SegmentFilter, Verdict, When,
+    FaultPlan, FaultRule, ParsePlanError, ResolveAction, Scope, SegmentAction, SegmentFilter,
+    Verdict, When,
 };
 pub use net::tcp::TcpState;
 pub use replay::{Replay, REPLAY_ENV};

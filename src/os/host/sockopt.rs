@@ -90,6 +90,9 @@ pub(crate) fn get(e: &Entry, level: i32, name: i32, out: &mut [u8]) -> Result<us
             },
         },
         (SOL_SOCKET, SO_TYPE) => e.ty as u32,
+        // Windows' figure, not the host's: the largest UDP payload over IPv4 / IPv6.
+        (SOL_SOCKET, SO_MAX_MSG_SIZE) if e.family == AF_INET6 => 65_527,
+        (SOL_SOCKET, SO_MAX_MSG_SIZE) => 65_507,
         (SOL_SOCKET, SO_LINGER) => match s.linger().map_err(os)? {
             Some(d) => 1 | (d.as_secs().min(u64::from(u16::MAX)) as u32) << 16,
             None => 0,

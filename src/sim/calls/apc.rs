@@ -5,7 +5,10 @@
 //! waits alertably — `SleepEx(.., TRUE)`, `WaitForSingleObjectEx`/`WaitForMultipleObjectsEx`
 //! and `WSAWaitForMultipleEvents` with fAlertable, `GetQueuedCompletionStatusEx` with
 //! fAlertable — which then return WAIT_IO_COMPLETION after running all of them. select and
-//! WSAPoll also run them while they wait, but keep waiting afterwards (`wait_running_apcs`).
+//! WSAPoll also run them while they wait, but keep waiting afterwards (`wait_running_apcs`),
+//! and so does every other WinSock call that has to wait (accept, recv, send, connect,
+//! WSAAccept, ...: `SimWinsock::blocking_from`), as Windows documents and sock.c test_accept
+//! checks.
 
 use crate::api::consts::*;
 use crate::api::overlapped::WAIT_IO_COMPLETION;
@@ -110,7 +113,7 @@ impl SimWinsock {
                 Some(ThreadState::Finished) | None => Err(WsaError::WSA_INVALID_HANDLE),
                 Some(_) => {
                     w.rt.threads[tid].ext.apcs.push_back(apc);
-                    w.notify(WaitKey::Apc(tid));
+                    w.notify_apc(tid);
                     Ok(())
                 }
             }

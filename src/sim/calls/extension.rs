@@ -85,6 +85,16 @@ impl WinsockExt for SimWinsock {
         ExtensionFunction::from_pointer(u64::from_le_bytes(p)).ok_or(WsaError::WSAEINVAL)
     }
 
+    fn wsa_ioctl_sized(
+        &self,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<usize, (WsaError, usize)> {
+        self.wsa_ioctl_sized_call(s, code, input, output)
+    }
+
     fn cancel_io(&self, s: Socket) -> Result<(), WsaError> {
         let r = self.enter("CancelIo", true).and_then(|()| {
             let mut w = self.w();
@@ -102,6 +112,7 @@ impl WinsockExt for SimWinsock {
                         .chain(&sk.accepts)
                         .chain(sk.connect.iter())
                         .chain(sk.disconnect.iter())
+                        .chain(&sk.list_change)
                         .copied()
                         .collect(),
                     None => Vec::new(),

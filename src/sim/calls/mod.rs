@@ -17,6 +17,7 @@ mod event_select;
 mod extension;
 mod iocp;
 mod mswsock;
+mod open_type;
 mod overlapped;
 mod recv_msg;
 mod resolve;

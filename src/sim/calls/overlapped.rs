@@ -206,6 +206,14 @@ impl OverlappedIo for SimWinsock {
                 Err::<usize, _>(WsaError::WSAEOPNOTSUPP)
             });
         }
+        if bufs.is_empty() {
+            // No WSABUF at all (lpBuffers NULL or dwBufferCount 0): WSAEINVAL, nothing queued
+            // (sock.c test_empty_recv); one zero-length buffer is a valid receive.
+            return self.call("WSARecv", s.raw() as u64, 0, |this| {
+                this.sock(s)?;
+                Err::<usize, _>(WsaError::WSAEINVAL)
+            });
+        }
         let peek = flags & MSG_PEEK as u32 != 0;
         let host = self.host;
         self.stream_op(

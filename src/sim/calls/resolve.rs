@@ -9,6 +9,7 @@ use crate::api::consts::*;
 use crate::api::resolve::*;
 use crate::api::{SockAddr, WsaError};
 use crate::sim::api::{SimWinsock, Traced, World};
+use crate::sim::fault::ResolveAction;
 use crate::sim::runtime::Step;
 
 impl Traced for Vec<AddrInfo> {
@@ -96,6 +97,15 @@ fn numeric_host(node: &str) -> Result<Option<IpAddr>, WsaError> {
     Ok(node.parse::<IpAddr>().ok())
 }
 
+/// The host name a `getaddrinfo` of `node` asks a name server for: none for no node, the
+/// empty name (this host), `localhost`, a numeric address or AI_NUMERICHOST.
+fn dns_name(node: Option<&str>, flags: i32) -> Option<&str> {
+    let node = node?;
+    let numeric = node.parse::<IpAddr>().is_ok() || node.starts_with('[');
+    let local = node.is_empty() || node.eq_ignore_ascii_case("localhost");
+    (!numeric && !local && flags & AI_NUMERICHOST == 0).then_some(node)
+}
+
 /// IPv6 first (Windows' default prefix policy), each family in the host's order.
 fn v6_first(mut addrs: Vec<IpAddr>) -> Vec<IpAddr> {
     addrs.sort_by_key(|a| a.is_ipv4());
@@ -106,10 +116,48 @@ impl SimWinsock {
     /// Waits the configured resolution delay (a DNS round trip) in virtual time.
     fn resolution_delay(&self, call: &'static str) -> Result<(), WsaError> {
         let delay = self.w().rt.cfg.resolve_delay;
-        if delay == 0 {
+        self.wait_virtual(call, delay)
+    }
+
+    /// A lookup of `name` goes to the name server: the fault plan may make it answer late
+    /// or fail (`FaultRule::Resolve`).
+    fn resolution_fault(&self, call: &'static str, name: &str) -> Result<(), WsaError> {
+        let action = {
+            let mut w = self.w();
+            if w.net.faults.idle() {
+                return Ok(());
+            }
+            let now = w.rt.now;
+            let net = &mut w.net;
+            let action = net
+                .faults
+                .on_resolve(name, &net.hosts[self.host].addrs, now);
+            if action.is_some() {
+                w.record(
+                    usize::MAX,
+                    crate::sim::trace::TraceKind::Fault("resolve"),
+                    0,
+                    0,
+                    0,
+                );
+            }
+            action
+        };
+        match action {
+            None => Ok(()),
+            Some(ResolveAction::Delay(d)) => {
+                self.wait_virtual(call, d.as_nanos().min(u128::from(u64::MAX)) as u64)
+            }
+            Some(ResolveAction::Fail(e)) => Err(e),
+        }
+    }
+
+    /// Blocks `nanos` of virtual time.
+    fn wait_virtual(&self, call: &'static str, nanos: u64) -> Result<(), WsaError> {
+        if nanos == 0 {
             return Ok(());
         }
-        let deadline = self.now().as_nanos() as u64 + delay;
+        let deadline = (self.now().as_nanos() as u64).saturating_add(nanos);
         self.blocking(call, None, |w| {
             if w.rt.now >= deadline {
                 Step::Done(Ok(()))
@@ -178,6 +226,9 @@ impl SimWinsock {
             return Err(WsaError::WSAEINVAL);
         }
         let port = service_port(service, hints.flags & AI_NUMERICSERV != 0)?;
+        if let Some(name) = dns_name(node, hints.flags) {
+            self.resolution_fault("getaddrinfo", name)?;
+        }
         let (addrs, canon) = self.lookup(&self.w(), node, hints.flags)?;
         let mut out: Vec<AddrInfo> = addrs
             .into_iter()
@@ -261,6 +312,14 @@ impl Resolve for SimWinsock {
     fn getnameinfo(&self, addr: &SockAddr, flags: i32) -> Result<(String, String), WsaError> {
         self.call("getnameinfo", flags as u64, 0, |this| {
             this.resolution_delay("getnameinfo")?;
+            // A reverse lookup of an address that is not loopback goes to the name server.
+            if flags & NI_NUMERICHOST == 0 {
+                if let Ok(a) = addr.parse() {
+                    if !a.ip().is_loopback() {
+                        this.resolution_fault("getnameinfo", &a.ip().to_string())?;
+                    }
+                }
+            }
             this.getnameinfo_now(addr, flags)
         })
     }

@@ -63,7 +63,7 @@ impl Select for SimWinsock {
                 let closed = resolved.iter().flatten().any(|&(s, id)| !open(s, id));
                 let ready: [Vec<Socket>; 3] = [
                     ready_of(&resolved[0], |s, id| !open(s, id) || w.select_readable(id)),
-                    ready_of(&resolved[1], |s, id| open(s, id) && w.send_ready(id)),
+                    ready_of(&resolved[1], |s, id| open(s, id) && w.select_writable(id)),
                     ready_of(&resolved[2], |s, id| open(s, id) && w.select_except(id)),
                 ];
                 if closed || ready.iter().any(|r| !r.is_empty()) {

@@ -328,6 +328,9 @@ impl Winsock for SimWinsock {
         optval: &[u8],
     ) -> Result<(), WsaError> {
         self.call("setsockopt", s.raw() as u64, optname as u64, |this| {
+            if (level, optname) == (SOL_SOCKET, SO_OPENTYPE) {
+                return this.set_open_type(optval);
+            }
             let id = this.sock(s)?;
             this.w().set_opt(id, level, optname, optval)
         })
@@ -341,6 +344,9 @@ impl Winsock for SimWinsock {
         optval: &mut [u8],
     ) -> Result<usize, WsaError> {
         self.call("getsockopt", s.raw() as u64, optname as u64, |this| {
+            if (level, optname) == (SOL_SOCKET, SO_OPENTYPE) {
+                return this.get_open_type(optval);
+            }
             let id = this.sock(s)?;
             this.w().get_opt(id, level, optname, optval)
         })

@@ -7,6 +7,7 @@ use crate::api::consts::*;
 use crate::api::{CompletionRoutine, Overlapped, Socket, WsaError};
 use crate::sim::api::SimWinsock;
 use crate::sim::models::op::{Op, OpKind, Status};
+use crate::sim::runtime::{Step, WaitKey};
 
 impl SimWinsock {
     /// WSAIoctl without OVERLAPPED: the synchronous codes; returns cbBytesReturned.
@@ -19,7 +20,38 @@ impl SimWinsock {
     ) -> Result<usize, WsaError> {
         self.call("WSAIoctl", s.raw() as u64, u64::from(code), |this| {
             let id = this.sock(s)?;
-            this.w().ioctl_now(id, s, code, input, output)
+            let mut w = this.w();
+            if code == SIO_ADDRESS_LIST_CHANGE && !w.net.sockets.at(id).nonblocking {
+                // A blocking socket waits for a change of the address list, which never comes
+                // in the sim: the thread stays blocked (Windows hangs too, sock.c
+                // test_sioAddressListChange) until the socket is closed (WSAEINTR).
+                return this.blocking_from(w, "WSAIoctl", Some((s, id)), |_| {
+                    Step::Wait(WaitKey::Socket(id), None)
+                });
+            }
+            w.ioctl_now(id, s, code, input, output)
+        })
+    }
+
+    /// WSAIoctl without OVERLAPPED, with cbBytesReturned also on failure: the size
+    /// SIO_ADDRESS_LIST_QUERY needs after WSAEFAULT, else 0.
+    pub(super) fn wsa_ioctl_sized_call(
+        &self,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<usize, (WsaError, usize)> {
+        self.wsa_ioctl_call(s, code, input, output).map_err(|e| {
+            let needed = match (code, e) {
+                (SIO_ADDRESS_LIST_QUERY, WsaError::WSAEFAULT) => {
+                    let w = self.w();
+                    w.sock_id(self.host, s)
+                        .map_or(0, |id| w.address_list(id).len())
+                }
+                _ => 0,
+            };
+            (e, needed)
         })
     }
 
@@ -48,6 +80,7 @@ impl SimWinsock {
                     | FIONREAD
                     | SIOCATMARK
                     | SIO_KEEPALIVE_VALS
+                    | SIO_ADDRESS_LIST_QUERY
                     | crate::api::extension::SIO_GET_EXTENSION_FUNCTION_POINTER
             );
             let written = if immediate {
@@ -67,6 +100,12 @@ impl SimWinsock {
                 from: None,
                 msg: None,
             });
+            if code == SIO_ADDRESS_LIST_CHANGE {
+                // Pends until the address list changes (never, in the sim), CancelIo or
+                // closesocket (ERROR_OPERATION_ABORTED).
+                w.io_sock(id).list_change.push(serial);
+                return Err(WsaError::WSA_IO_PENDING);
+            }
             match written {
                 Some(n) => {
                     // Done at once, yet the completion reports 0 bytes (InternalHigh 0) and is

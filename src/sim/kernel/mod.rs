@@ -79,6 +79,12 @@ pub(crate) struct KThread<L: Layers> {
     /// A completion packet handed to this thread when its port released it (Windows gives
     /// the packet to the released thread at once).
     pub iocp_handoff: Option<CompletionPacket>,
+    /// The thread's SO_OPENTYPE (0 for every new thread, as on Windows): a per-thread value
+    /// `setsockopt`/`getsockopt` read and write whatever socket they are given.
+    pub open_type: u32,
+    /// The thread is blocked in a WinSock call (accept, recv, connect, ...): an alertable
+    /// wait, so a queued APC wakes it, runs, and the call goes on waiting.
+    pub socket_wait: bool,
 }
 
 impl<L: Layers> Default for KThread<L> {
@@ -90,6 +96,8 @@ impl<L: Layers> Default for KThread<L> {
             iocp_port: None,
             iocp_suspended: false,
             iocp_handoff: None,
+            open_type: 0,
+            socket_wait: false,
         }
     }
 }
@@ -110,6 +118,16 @@ impl<L: KernLayers> crate::sim::runtime::World<L>
 where
     Self: KernHooks<L>,
 {
+    /// An APC was queued to thread `tid`: wake its alertable waits, and a WinSock call it is
+    /// blocked in (those wait alertably too: the APC runs and the call goes on waiting).
+    pub(crate) fn notify_apc(&mut self, tid: usize) {
+        self.notify(crate::sim::runtime::WaitKey::Apc(tid));
+        if self.rt.threads[tid].ext.socket_wait {
+            let seq = self.rt.threads[tid].wait_seq;
+            self.wake(tid, seq);
+        }
+    }
+
     /// Thread `tid` is about to block in `call`: a released completion-port worker blocking
     /// elsewhere lets another worker be released.
     pub(crate) fn kernel_thread_blocking(&mut self, tid: usize, call: &'static str) {

@@ -27,7 +27,14 @@ where
             let child = match self.net.sockets.get_mut(lid).map(|s| &mut s.role) {
                 Some(Role::Listener(q)) => match q.accept_q.pop_front() {
                     Some(c) => c,
-                    None => return,
+                    None => {
+                        // SO_CONDITIONAL_ACCEPT: AcceptEx accepts a held SYN (its handshake
+                        // completing brings the connection back here).
+                        if q.half_open == 0 && !q.held.is_empty() {
+                            self.release_held_syn(lid);
+                        }
+                        return;
+                    }
                 },
                 _ => return,
             };

@@ -202,7 +202,7 @@ where
     }
 
     pub(crate) fn has_pending_accept(&self, id: usize) -> bool {
-        matches!(self.net.sockets.get(id).map(|s| &s.role), Some(Role::Listener(q)) if !q.accept_q.is_empty())
+        matches!(self.net.sockets.get(id).map(|s| &s.role), Some(Role::Listener(q)) if q.has_pending())
     }
 
     /// The close error if the connection was closed by the peer (unread data or not).

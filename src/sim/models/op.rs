@@ -135,6 +135,8 @@ pub(crate) struct SockIo {
     pub accept_wait: Option<u64>,
     /// A DisconnectEx waiting for the acknowledgement of its FIN.
     pub disconnect: Option<u64>,
+    /// Overlapped SIO_ADDRESS_LIST_CHANGE requests, pending until cancelled or closed.
+    pub list_change: Vec<u64>,
     /// Completion port object and key.
     pub port: Option<(usize, usize)>,
     pub skip_on_success: bool,

@@ -112,7 +112,7 @@ where
                 .ext
                 .apcs
                 .push_back(Box::new(move |ws: &L::Handle| routine(ws, done)));
-            self.notify(WaitKey::Apc(tid));
+            self.notify_apc(tid);
         } else if let Some((port, key)) = port {
             let op = self.take_op(serial);
             let msg = op.msg.unwrap_or_default();
@@ -423,6 +423,14 @@ where
             io.disconnect = None;
             hit.push((d, status));
         }
+        // An address-list-change request is cancelled, never aborted by the connection.
+        io.list_change.retain(|s| {
+            let m = matches(ops, s);
+            if m {
+                hit.push((*s, Status::Cancelled));
+            }
+            !m
+        });
         let n = hit.len();
         for (serial, st) in hit {
             self.finish_op(serial, st, 0, false);

@@ -6,7 +6,8 @@
 //!
 //! Readiness follows the AFD poll events Windows maps into the three sets: readable = a
 //! connection to accept, data, a graceful close or a reset; writable = connected with send
-//! space (a nonblocking connect that succeeded shows up here); except = urgent data (SO_OOBINLINE
+//! space (a nonblocking connect that succeeded shows up here) or reset after connecting;
+//! except = urgent data (SO_OOBINLINE
 //! off) or a connect attempt that failed (conformance SEL-04, SEL-05, SEL-06, SEL-08, SEL-09).
 
 use crate::api::consts::*;
@@ -24,7 +25,7 @@ where
             return POLLNVAL;
         };
         match &s.role {
-            Role::Listener(q) if !q.accept_q.is_empty() => POLLRDNORM,
+            Role::Listener(q) if q.has_pending() => POLLRDNORM,
             Role::Listener(_) | Role::Idle => 0,
             Role::Dgram(u) => {
                 let mut b = POLLWRNORM;
@@ -73,13 +74,22 @@ where
     /// select's read readiness.
     pub(crate) fn select_readable(&self, id: usize) -> bool {
         match self.net.sockets.get(id).map(|s| &s.role) {
-            Some(Role::Listener(q)) => !q.accept_q.is_empty(),
+            Some(Role::Listener(q)) => q.has_pending(),
             Some(Role::Dgram(u)) => !u.queue.is_empty() || u.port_unreachable,
             Some(Role::Stream(t)) => {
                 !t.rcv.is_empty() || t.fin_rcvd || (t.error.is_some() && t.connected_at.is_some())
             }
             _ => false,
         }
+    }
+
+    /// select's write readiness: send space on a connected socket, and a connection reset
+    /// after it was established (sock.c test_tcp_reset: readable and writable, as WSAPoll's
+    /// POLLWRNORM | POLLHUP | POLLERR).
+    pub(crate) fn select_writable(&self, id: usize) -> bool {
+        self.send_ready(id)
+            || matches!(self.net.sockets.get(id).map(|s| &s.role),
+                Some(Role::Stream(t)) if t.error.is_some() && t.connected_at.is_some())
     }
 
     /// select's except readiness.

@@ -1,14 +1,15 @@
 //! WSAIoctl, with and without OVERLAPPED: the control codes the simulator handles (FIONBIO,
 //! FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE,
-//! SIO_GET_EXTENSION_FUNCTION_POINTER)
+//! SIO_GET_EXTENSION_FUNCTION_POINTER, SIO_ADDRESS_LIST_QUERY, SIO_ADDRESS_LIST_CHANGE)
 //! and how an overlapped WSAIoctl completes (conformance OV-15). `ioctlsocket` is in
 //! `stream.rs`.
 
+use crate::api::address_list::encode_address_list;
 use crate::api::consts::*;
 use crate::api::extension::{
     extension_pointer, Guid, EXTENSION_GUIDS, SIO_GET_EXTENSION_FUNCTION_POINTER,
 };
-use crate::api::{Socket, WsaError};
+use crate::api::{SockAddr, Socket, WsaError};
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
 use crate::sim::runtime::World;
@@ -102,7 +103,39 @@ where
                 output[..8].copy_from_slice(&extension_pointer(i).to_le_bytes());
                 Ok(8)
             }
+            SIO_ADDRESS_LIST_QUERY => {
+                let list = w.address_list(id);
+                match output.len() {
+                    // Too small even for iAddressCount: WSAEINVAL (sock.c
+                    // test_address_list_query, a 1-byte buffer); empty or too small for the
+                    // list: WSAEFAULT (the caller learns the size from `address_list_len`).
+                    1..=3 => Err(WsaError::WSAEINVAL),
+                    n if n < list.len() => Err(WsaError::WSAEFAULT),
+                    _ => {
+                        output[..list.len()].copy_from_slice(&list);
+                        Ok(list.len())
+                    }
+                }
+            }
+            // The blocking form waits in the calls layer; the sim's addresses never change.
+            SIO_ADDRESS_LIST_CHANGE => Err(WsaError::WSAEWOULDBLOCK),
             _ => Err(WsaError::WSAEOPNOTSUPP),
         }
+    }
+
+    /// The SOCKET_ADDRESS_LIST SIO_ADDRESS_LIST_QUERY gives on socket `id`: its host's
+    /// addresses of the socket's family, loopback excluded, in the host's order.
+    pub(crate) fn address_list(&self, id: usize) -> Vec<u8> {
+        let Some(s) = self.net.sockets.get(id) else {
+            return encode_address_list(&[]);
+        };
+        let v6 = s.family == AF_INET6;
+        let addrs: Vec<SockAddr> = self.net.hosts[s.host]
+            .addrs
+            .iter()
+            .filter(|a| a.is_ipv6() == v6 && !a.is_loopback())
+            .map(|a| SockAddr::from(std::net::SocketAddr::new(*a, 0)))
+            .collect();
+        encode_address_list(&addrs)
     }
 }

@@ -34,6 +34,8 @@ pub(crate) struct SockOpts {
     pub ip_tos: u32,
     pub v6only: bool,
     pub debug: bool,
+    /// SO_CONDITIONAL_ACCEPT: a listener holds incoming SYNs until accept/WSAAccept decides.
+    pub conditional_accept: bool,
     /// Datagram-socket multicast options: IP_MULTICAST_IF / IPV6_MULTICAST_IF (stored and
     /// read back: a host has one interface), IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS (the TTL
     /// multicast datagrams carry), IP_MULTICAST_LOOP / IPV6_MULTICAST_LOOP (whether the
@@ -86,6 +88,7 @@ impl Default for SockOpts {
             ip_tos: 0,
             v6only: true,
             debug: false,
+            conditional_accept: false,
             mcast_if: 0,
             mcast_ttl: 1,
             mcast_loop: true,
@@ -111,9 +114,19 @@ pub(crate) struct Listener {
     pub accept_q: VecDeque<usize>,
     /// Connections still in SYN_RECEIVED.
     pub half_open: usize,
+    /// SO_CONDITIONAL_ACCEPT: connections whose SYN is held unanswered (SYN_RECEIVED, no
+    /// SYN-ACK sent) until accept/WSAAccept decides, oldest first.
+    pub held: VecDeque<usize>,
     /// The socket's connect had failed before it listened: select keeps reporting it in
     /// exceptfds (sock.c test_select, "listening after a failed connection").
     pub connect_failed: bool,
+}
+
+impl Listener {
+    /// A connection is waiting for accept: a completed one, or a held SYN.
+    pub fn has_pending(&self) -> bool {
+        !self.accept_q.is_empty() || !self.held.is_empty()
+    }
 }
 
 /// What a socket is, as a state machine over its lifetime.

@@ -30,7 +30,12 @@ where
             IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr.ip(), IpAddr::V4),
             ip => ip,
         };
-        if !self.net.hosts[host].owns(own_ip) {
+        // The sim's addresses carry no scope (global or loopback, listed with scope id 0):
+        // a specific IPv6 address with another scope id is not one of them (sock.c
+        // test_bind, scope id 0xabacab).
+        let wrong_scope = matches!(addr, std::net::SocketAddr::V6(v6)
+            if v6.scope_id() != 0 && !v6.ip().is_unspecified());
+        if wrong_scope || !self.net.hosts[host].owns(own_ip) {
             return Err(WsaError::WSAEADDRNOTAVAIL);
         }
         let ty = self.net.sockets.at(id).ty;

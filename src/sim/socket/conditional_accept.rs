@@ -1,6 +1,8 @@
 //! What `WSAAccept` with a condition function needs beside `accept`: a look at the connection
 //! at the head of a listener's queue without taking it, and the rejection of that connection
-//! (reset, as closing it with SO_LINGER {1, 0} would).
+//! (reset, as closing it with SO_LINGER {1, 0} would). With SO_CONDITIONAL_ACCEPT the head
+//! may be a held SYN (`Listener::held`): rejecting it answers the SYN with RST, accepting it
+//! releases the SYN-ACK (`release_held_syn`, called by `accept_step`).
 
 use std::net::SocketAddr;
 
@@ -23,7 +25,8 @@ where
         let Role::Listener(q) = &s.role else {
             return Step::Done(Err(WsaError::WSAEINVAL));
         };
-        let Some(&child) = q.accept_q.front() else {
+        // A completed connection first; else a SYN held by SO_CONDITIONAL_ACCEPT.
+        let Some(&child) = q.accept_q.front().or(q.held.front()) else {
             return if nonblocking {
                 Step::Done(Err(WsaError::WSAEWOULDBLOCK))
             } else {
@@ -40,13 +43,16 @@ where
     /// Whether `child` is still the head of listener `id`'s queue.
     pub(crate) fn accept_head_is(&mut self, id: usize, child: usize) -> bool {
         matches!(&self.net.sockets.at(id).role,
-            Role::Listener(q) if q.accept_q.front() == Some(&child))
+            Role::Listener(q) if q.accept_q.front().or(q.held.front()) == Some(&child))
     }
 
-    /// Takes `child` off listener `id`'s queue and resets it (the peer sees WSAECONNRESET).
+    /// Takes `child` off listener `id`'s queue and resets it: an established connection's
+    /// peer sees WSAECONNRESET; a SYN held by SO_CONDITIONAL_ACCEPT is answered with RST (the
+    /// peer's connect fails with WSAECONNREFUSED).
     pub(crate) fn accept_reject(&mut self, id: usize, child: usize) {
         if let Role::Listener(q) = &mut self.net.sockets.at(id).role {
             q.accept_q.retain(|&c| c != child);
+            q.held.retain(|&c| c != child);
         }
         let c = self.net.sockets.at(child);
         c.opts.linger.onoff = true;

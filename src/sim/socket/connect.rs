@@ -65,6 +65,12 @@ where
             return Step::Done(Err(WsaError::WSAEINVAL));
         };
         let Some(child) = q.accept_q.pop_front() else {
+            // SO_CONDITIONAL_ACCEPT: accepting a held SYN answers it; the connection is
+            // taken once its handshake completes (one released at a time, so that a
+            // WSAAccept's CF_ACCEPT releases the connection its condition function saw).
+            if q.half_open == 0 && !q.held.is_empty() {
+                self.release_held_syn(id);
+            }
             return if nonblocking {
                 Step::Done(Err(WsaError::WSAEWOULDBLOCK))
             } else {

@@ -51,6 +51,7 @@ where
         match (level, name) {
             (SOL_SOCKET, SO_BROADCAST) => o.broadcast = on,
             (SOL_SOCKET, SO_DEBUG) => o.debug = on,
+            (SOL_SOCKET, SO_CONDITIONAL_ACCEPT) => o.conditional_accept = on,
             (SOL_SOCKET, SO_OOBINLINE) => o.oobinline = on,
             (SOL_SOCKET, SO_DONTLINGER) => {
                 o.linger.onoff = !on;
@@ -190,6 +191,7 @@ where
         let v: u32 = match (level, name) {
             (SOL_SOCKET, SO_BROADCAST) => b(o.broadcast),
             (SOL_SOCKET, SO_DEBUG) => b(o.debug),
+            (SOL_SOCKET, SO_CONDITIONAL_ACCEPT) => b(o.conditional_accept),
             (SOL_SOCKET, SO_ACCEPTCONN) => b(matches!(s.role, Role::Listener(_))),
             (SOL_SOCKET, SO_OOBINLINE) => b(o.oobinline),
             (SOL_SOCKET, SO_DONTLINGER) => b(!o.linger.onoff),
@@ -203,6 +205,10 @@ where
             (SOL_SOCKET, SO_SNDTIMEO) => o.sndtimeo_ms,
             (SOL_SOCKET, SO_ERROR) => s.so_error as u32,
             (SOL_SOCKET, SO_TYPE) => s.ty as u32,
+            // The largest UDP payload: 65,535 less the IP header (IPv4 20, IPv6 none: its
+            // payload length excludes it) and the 8-byte UDP header (test_extendedSocketOptions).
+            (SOL_SOCKET, SO_MAX_MSG_SIZE) if s.family == AF_INET6 => 65_527,
+            (SOL_SOCKET, SO_MAX_MSG_SIZE) => 65_507,
             (SOL_SOCKET, SO_CONNECT_TIME) => match &s.role {
                 Role::Stream(t) => match t.connected_at {
                     Some(at) if t.error.is_none() => ((now - at) / 1_000_000_000) as u32,

@@ -148,6 +148,19 @@ fn rule_code(r: &FaultRule) -> String {
             DurCode(*at),
             opt_dur_code(*restart)
         ),
+        FaultRule::Resolve {
+            when,
+            scope,
+            name,
+            action,
+        } => format!(
+            "FaultRule::Resolve {{ when: {}, scope: {}, name: {}, action: {} }}",
+            when_code(*when),
+            scope_code(*scope),
+            name.as_ref()
+                .map_or("None".to_string(), |n| format!("Some({n:?}.to_string())")),
+            super::resolve::action_code(action, |d| DurCode(d).to_string())
+        ),
     }
 }
 

@@ -23,6 +23,7 @@
 
 mod code;
 mod inject;
+mod resolve;
 mod seam;
 mod strategy;
 mod text;
@@ -33,6 +34,7 @@ use std::time::Duration;
 use crate::api::WsaError;
 
 pub(crate) use inject::FaultTimer;
+pub use resolve::ResolveAction;
 pub(crate) use seam::FaultSeam;
 pub use text::ParsePlanError;
 
@@ -208,6 +210,19 @@ pub enum FaultRule {
         at: Duration,
         /// When it answers again, or never.
         restart: Option<Duration>,
+    },
+    /// A name lookup (`getaddrinfo` of a host name, `getnameinfo` of an address) made on a
+    /// host in `scope` (`All` or `Host`) answers late or fails (see [`ResolveAction`]), as a
+    /// slow or failing DNS server would; `name` limits it to one name (case-insensitive).
+    Resolve {
+        /// When it fires (counting lookups).
+        when: When,
+        /// Where (`All` or `Host`: the host that looks up; other scopes never match).
+        scope: Scope,
+        /// The host name (or, for `getnameinfo`, the address text) looked up; `None`: any.
+        name: Option<String>,
+        /// What the lookup does.
+        action: ResolveAction,
     },
 }
 

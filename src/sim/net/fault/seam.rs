@@ -208,6 +208,38 @@ impl FaultSeam {
         false
     }
 
+    /// What the plan does to a name lookup of `name` made on a host with addresses `host`
+    /// ([`FaultRule::Resolve`]): the first rule that fires, if any.
+    pub(crate) fn on_resolve(
+        &mut self,
+        name: &str,
+        host: &[IpAddr],
+        now: Nanos,
+    ) -> Option<super::ResolveAction> {
+        for i in 0..self.plan.rules.len() {
+            let FaultRule::Resolve {
+                when,
+                scope,
+                name: n,
+                action,
+            } = &self.plan.rules[i]
+            else {
+                continue;
+            };
+            let (when, action) = (*when, *action);
+            let here = match scope {
+                Scope::All => true,
+                Scope::Host(ip) => host.contains(ip),
+                Scope::Link(..) | Scope::Endpoint(_) => false,
+            };
+            let named = n.as_ref().is_none_or(|n| n.eq_ignore_ascii_case(name));
+            if here && named && self.fires(i, when, now) {
+                return Some(action);
+            }
+        }
+        None
+    }
+
     /// An error to inject into `call` made on a host with addresses `host`, if a rule says so.
     pub(crate) fn on_call(
         &mut self,

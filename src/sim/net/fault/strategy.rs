@@ -190,6 +190,35 @@ impl FaultPlan {
     }
 }
 
+impl FaultPlan {
+    /// Name-resolution faults ([`FaultRule::Resolve`]) on the lookups of `names` (or any):
+    /// failures with getaddrinfo's codes (WSAHOST_NOT_FOUND, WSATRY_AGAIN, WSANO_RECOVERY,
+    /// WSANO_DATA) or late answers (up to `max_ms`), once or at a rate; up to 2 rules. Shrinks
+    /// towards fewer rules and shorter delays.
+    pub fn resolve_strategy(names: Vec<String>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
+        let n = names.len();
+        let name = (0..=n).prop_map(move |i| names.get(i).cloned());
+        let action = prop_oneof![
+            prop_oneof![
+                Just(WsaError::WSAHOST_NOT_FOUND),
+                Just(WsaError::WSATRY_AGAIN),
+                Just(WsaError::WSANO_RECOVERY),
+                Just(WsaError::WSANO_DATA),
+            ]
+            .prop_map(super::ResolveAction::Fail),
+            (0..=max_ms).prop_map(|ms| super::ResolveAction::Delay(Duration::from_millis(ms))),
+        ];
+        let rule =
+            (when(max_ms, 5), name, action).prop_map(|(when, name, action)| FaultRule::Resolve {
+                when,
+                scope: Scope::All,
+                name,
+                action,
+            });
+        plan_of(rule, 2)
+    }
+}
+
 /// All, or one of `hosts`.
 fn scope(hosts: Vec<IpAddr>) -> impl Strategy<Value = Scope> {
     let n = hosts.len();

@@ -13,6 +13,7 @@
 //! | [`FaultRule::Reset`] | `reset(all,2s)` |
 //! | [`FaultRule::Partition`] | `partition(192.0.2.1,192.0.2.2/192.0.2.3,1s,5s)` (`-`: never heals) |
 //! | [`FaultRule::Crash`] | `crash(192.0.2.1,1s,-)` (`-`: never restarts) |
+//! | [`FaultRule::Resolve`] | `resolve(nth=1,host=192.0.2.1,db,fail=WSATRY_AGAIN)`, `resolve(rate=1/2,all,*,delay=2s)` |
 //!
 //! When: `rate=1/16`, `at=2s`, `nth=3`. Scope: `all`, `host=IP`, `link=IP>IP`, `ep=IP:PORT`
 //! (`ep=[v6]:PORT`). Filters: `any`, `data`, `syn`. Durations: an integer with `ns`, `us`, `ms`
@@ -348,6 +349,12 @@ impl fmt::Display for FaultRule {
             FaultRule::Crash { host, at, restart } => {
                 write!(f, "crash({host},{},{})", Dur(*at), opt_dur(*restart))
             }
+            FaultRule::Resolve {
+                when,
+                scope,
+                name,
+                action,
+            } => resolve_display(f, when, scope, name, action),
         }
     }
 }
@@ -442,6 +449,7 @@ impl FromStr for FaultRule {
                     restart: parse_opt_dur(a[2])?,
                 }
             }
+            "resolve" => resolve_parse(&a)?,
             _ => return bad(format!("{name:?} is not a rule")),
         })
     }
@@ -473,4 +481,50 @@ impl FromStr for FaultPlan {
         let rules = s.split('+').map(str::parse).collect::<Result<_, _>>()?;
         Ok(FaultPlan { rules })
     }
+}
+
+/// The one-line form of a resolve rule.
+fn resolve_display(
+    f: &mut fmt::Formatter<'_>,
+    when: &When,
+    scope: &Scope,
+    name: &Option<String>,
+    action: &super::ResolveAction,
+) -> fmt::Result {
+    let name = name.as_deref().unwrap_or("*");
+    match action {
+        super::ResolveAction::Delay(d) => {
+            write!(f, "resolve({when},{scope},{name},delay={})", Dur(*d))
+        }
+        super::ResolveAction::Fail(e) => {
+            write!(f, "resolve({when},{scope},{name},fail={})", error_name(*e))
+        }
+    }
+}
+
+/// Parses the arguments of `resolve(..)`.
+fn resolve_parse(a: &[&str]) -> Result<FaultRule, ParsePlanError> {
+    let [when, scope, name, action] = a else {
+        return Err(ParsePlanError("resolve takes 4 arguments".into()));
+    };
+    let name = match *name {
+        "*" => None,
+        n if super::resolve::valid_name(n) => Some(n.to_string()),
+        n => return Err(ParsePlanError(format!("{n:?} is not a host name or *"))),
+    };
+    let action = match action.split_once('=') {
+        Some(("delay", d)) => super::ResolveAction::Delay(parse_dur(d)?),
+        Some(("fail", e)) => super::ResolveAction::Fail(parse_error(e)?),
+        _ => {
+            return Err(ParsePlanError(format!(
+                "{action:?}: a resolve action is delay=DURATION or fail=ERROR"
+            )))
+        }
+    };
+    Ok(FaultRule::Resolve {
+        when: when.parse()?,
+        scope: scope.parse()?,
+        name,
+        action,
+    })
 }

@@ -109,9 +109,10 @@ where
             (
                 l.family,
                 l.opts.clone(),
-                q.accept_q.len() + q.half_open >= q.backlog,
+                q.accept_q.len() + q.half_open + q.held.len() >= q.backlog,
             )
         };
+        let conditional = opts.conditional_accept;
         if full {
             // Windows answers a SYN beyond the backlog with RST: the client sees WSAECONNREFUSED.
             self.reply_rst(host, &seg);
@@ -137,11 +138,49 @@ where
             0,
             0,
         );
+        self.net.hosts[host].conns.insert((seg.dst, seg.src), child);
+        if conditional {
+            // SO_CONDITIONAL_ACCEPT: no SYN-ACK until accept/WSAAccept decides; the listener
+            // reports the connection as acceptable meanwhile.
+            if let Role::Listener(q) = &mut self.net.sockets.at(lid).role {
+                q.held.push_back(child);
+            }
+            self.on_accept_ready(lid);
+            return;
+        }
         if let Role::Listener(q) = &mut self.net.sockets.at(lid).role {
             q.half_open += 1;
         }
-        self.net.hosts[host].conns.insert((seg.dst, seg.src), child);
         self.send_ctl(child, SegKind::SynAck);
+    }
+
+    /// SO_CONDITIONAL_ACCEPT, CF_ACCEPT (or a plain accept / AcceptEx): the oldest held SYN of
+    /// listener `lid` is answered with SYN-ACK and its handshake goes on as any other (the
+    /// connection joins the accept queue when the client's ACK arrives). False when none is
+    /// held.
+    pub(crate) fn release_held_syn(&mut self, lid: usize) -> bool {
+        let child = match &mut self.net.sockets.at(lid).role {
+            Role::Listener(q) => match q.held.pop_front() {
+                Some(c) => {
+                    q.half_open += 1;
+                    c
+                }
+                None => return false,
+            },
+            _ => return false,
+        };
+        self.send_ctl(child, SegKind::SynAck);
+        true
+    }
+
+    /// Whether `child` is a connection whose SYN its listener holds (SO_CONDITIONAL_ACCEPT).
+    pub(crate) fn syn_held(&self, child: usize) -> bool {
+        let lid = match self.net.sockets.get(child).map(|s| &s.role) {
+            Some(Role::Stream(t)) => t.listener,
+            _ => None,
+        };
+        lid.and_then(|l| self.net.sockets.get(l))
+            .is_some_and(|l| matches!(&l.role, Role::Listener(q) if q.held.contains(&child)))
     }
 
     /// A child connection finished its handshake: it joins the listener's accept queue.
@@ -167,7 +206,8 @@ where
 
     /// A closing listener: every queued or half-open connection is reset.
     pub(crate) fn listener_close(&mut self, lid: usize, q: Listener) {
-        for child in q.accept_q {
+        // Held SYNs are answered with RST (tcp_abort of a SYN-RECEIVED connection).
+        for child in q.accept_q.into_iter().chain(q.held) {
             self.tcp_abort(child);
         }
         let host = self.net.sockets.at(lid).host;

@@ -126,8 +126,11 @@ where
             }
             (TcpState::SynSent, _) => return,
             (TcpState::SynReceived, SegKind::Syn) => {
-                // Our SYN-ACK was lost or is late: answer the retransmitted SYN again.
-                self.send_ctl(id, SegKind::SynAck);
+                // Our SYN-ACK was lost or is late: answer the retransmitted SYN again (unless
+                // the SYN is held for a WSAAccept decision: SO_CONDITIONAL_ACCEPT).
+                if !self.syn_held(id) {
+                    self.send_ctl(id, SegKind::SynAck);
+                }
                 return;
             }
             (TcpState::SynReceived, _) => {
