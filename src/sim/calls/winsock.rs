@@ -71,19 +71,51 @@ impl SimWinsock {
         };
         let dgram = matches!(sk.role, crate::sim::net::endpoint::Role::Dgram(_));
         let mut from = None;
-        let r = self.blocking_from(w, call, Some((s, id)), |w| {
-            let step = if dgram {
-                w.udp_recv_step(&mut op, buf, &mut from)
-            } else {
-                w.recv_step(&mut op, buf)
-            };
-            if let Step::Done(_) = &step {
-                // Any receive re-enables FD_READ (FD_OOB for MSG_OOB), whatever its outcome.
-                w.reenable_recv(id, flags & MSG_OOB != 0);
+        let tid = self.tid;
+        let incarnation = w.net.sockets.incarnation(id);
+        let mut w = w;
+        loop {
+            let r = self.blocking_from(w, call, Some((s, id)), |w| {
+                let step = if dgram {
+                    w.udp_recv_step(&mut op, buf, &mut from)
+                } else {
+                    w.recv_step(&mut op, buf)
+                };
+                // A blocking receive is an alertable wait (sock.c test_WSARecv): APCs queued
+                // to the thread run while it waits, and the wait goes on.
+                match step {
+                    Step::Done(r) => {
+                        // Any receive re-enables FD_READ (FD_OOB for MSG_OOB), whatever its
+                        // outcome.
+                        w.reenable_recv(id, flags & MSG_OOB != 0);
+                        Step::Done(r.map(Some))
+                    }
+                    _ if !w.rt.threads[tid].ext.apcs.is_empty() => Step::Done(Ok(None)),
+                    Step::Wait(key, deadline) => {
+                        Step::WaitAny(vec![key, WaitKey::Apc(tid)], deadline)
+                    }
+                    Step::WaitAny(mut keys, deadline) => {
+                        keys.push(WaitKey::Apc(tid));
+                        Step::WaitAny(keys, deadline)
+                    }
+                }
+            });
+            match r {
+                Ok(Some(n)) => return Ok((n, from)),
+                Ok(None) => {
+                    self.run_apcs();
+                    w = self.w();
+                    // An APC that closed the socket ends the receive as a close from
+                    // another thread does.
+                    if w.sock_id(self.host, s) != Ok(id)
+                        || w.net.sockets.incarnation(id) != incarnation
+                    {
+                        return Err(WsaError::WSAEINTR);
+                    }
+                }
+                Err(e) => return Err(e),
             }
-            step
-        });
-        r.map(|n| (n, from))
+        }
     }
 
     /// SO_LINGER {1, n > 0} with data still unacknowledged: a blocking socket waits up to n

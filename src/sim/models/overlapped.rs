@@ -175,11 +175,17 @@ where
     }
 
     /// Collects a finished operation for WSAGetOverlappedResult (buffers included).
-    pub(crate) fn collect_op(&mut self, host: usize, ov: &Overlapped) -> Option<IoCompletion> {
+    pub(crate) fn collect_op(
+        &mut self,
+        host: usize,
+        ov: &Overlapped,
+        win32: bool,
+    ) -> Option<IoCompletion> {
         let serial = *self.models.io.by_ov.get(&(host, ov.id))?;
         let (status, bytes) = self.models.io.ops.get(&serial)?.done?;
         let op = self.take_op(serial);
-        Some(completion(op, status.wsa(), bytes))
+        let error = if win32 { status.win32() } else { status.wsa() };
+        Some(completion(op, error, bytes))
     }
 
     /// Bytes waiting for a normal receive on stream socket `id`.
