@@ -175,7 +175,8 @@ pub trait OverlappedIo: Winsock + Sized {
     /// `GetOverlappedResult((HANDLE)s, lpOverlapped, &cbTransfer, bWait)`: as
     /// [`OverlappedIo::wsa_get_overlapped_result`], but a failed operation's error is the
     /// Win32 code of its status, as GetLastError gives it (ERROR_NETNAME_DELETED where
-    /// WSAGetOverlappedResult says WSAECONNRESET). The simulator maps the operation's
+    /// WSAGetOverlappedResult says WSAECONNRESET), and the handle is not checked (the
+    /// OVERLAPPED alone names the operation). The simulator maps the operation's
     /// NTSTATUS itself; this default, for backends without the call, maps the WinSock code
     /// (exact except for WSAECONNRESET after an ICMP port unreachable, which is
     /// ERROR_PORT_UNREACHABLE on Windows).
@@ -202,7 +203,9 @@ pub trait OverlappedIo: Winsock + Sized {
     /// lpOverlapped)`: pends (WSA_IO_PENDING) until a client connects — or, when `buf` is not
     /// empty (dwReceiveDataLength = `buf.len()`), until its first data arrives, which fills
     /// `buf` — then `accept_socket` is the connection. Completes on the listener's key; `buf`
-    /// comes back with the completion (the addresses: `getsockname`/`getpeername`).
+    /// comes back with the completion (the addresses: `getsockname`/`getpeername`). A
+    /// connection a WSAAccept condition function deferred (CF_DEFER) is taken with
+    /// WSA_IO_PENDING even though the completion is already there.
     fn accept_ex(
         &self,
         listener: Socket,

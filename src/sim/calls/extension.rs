@@ -57,7 +57,10 @@ impl WinsockExt for SimWinsock {
                         w.accept_reject(id, child);
                         Err(WsaError::WSAECONNREFUSED)
                     }
-                    CF_DEFER => Err(WsaError::WSATRY_AGAIN),
+                    CF_DEFER => {
+                        w.io_sock(child).deferred = true;
+                        Err(WsaError::WSATRY_AGAIN)
+                    }
                     _ => Err(WsaError::WSAEINVAL),
                 };
                 // A failed accept re-enables FD_ACCEPT, as for `accept`.

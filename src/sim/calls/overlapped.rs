@@ -43,7 +43,12 @@ impl SimWinsock {
         win32: bool,
     ) -> Result<IoCompletion, WsaError> {
         let r = self.call(name, s.raw() as u64, ov.id, |this| {
-            this.sock(s)?;
+            if !win32 {
+                // WSAGetOverlappedResult checks the socket; GetOverlappedResult reads the
+                // OVERLAPPED whatever the handle (sock.c test_AcceptEx asks it about a
+                // listener already closed).
+                this.sock(s)?;
+            }
             let host = this.host;
             this.blocking(name, None, |w| {
                 if let Some(c) = w.collect_op(host, ov, win32) {

@@ -141,6 +141,9 @@ pub(crate) struct SockIo {
     /// The connection was made by ConnectEx: `connect()` on it is WSAEINVAL, not
     /// WSAEISCONN (conformance NB-05).
     pub by_connect_ex: bool,
+    /// A queued connection a WSAAccept condition function deferred (CF_DEFER): the AcceptEx
+    /// that takes it still returns ERROR_IO_PENDING (sock.c test_AcceptEx).
+    pub deferred: bool,
 }
 
 /// All overlapped state of the run.
