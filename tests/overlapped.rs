@@ -1450,6 +1450,43 @@ fn apc_never_runs_in_non_alertable_waits() {
 }
 
 #[test]
+fn starting_an_operation_clears_its_event() {
+    // Proves: the I/O manager clears the OVERLAPPED's event when an operation starts, so a
+    // manual-reset event still signalled by the previous operation does not satisfy a wait
+    // for the next one (sock.c test_nonblocking_async_recv reuses one such event); with a
+    // completion routine the event is left alone.
+    run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let ev = ws.create_event(true, true)?;
+        let ov = Overlapped::with_event(1, ev);
+        assert_eq!(
+            ws.wsa_recv_overlapped(s, vec![vec![0; 8]], 0, ov, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        assert_eq!(ws.wait_for_single_object_ex(ev, 0, false)?, WAIT_TIMEOUT);
+        ws.send(c, b"a", 0)?;
+        assert_eq!(ws.wait_for_single_object_ex(ev, 1000, false)?, WAIT_OBJECT_0);
+        ws.wsa_get_overlapped_result(s, &ov, false)?;
+        // Still signalled (manual reset); a routine-based receive leaves it so.
+        let calls = Arc::new(AtomicUsize::new(0));
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let r = ws.wsa_recv_overlapped(
+            s,
+            vec![vec![0; 8]],
+            0,
+            Overlapped::with_event(2, ev),
+            Some(recording_routine(&calls, &got)),
+        );
+        assert_eq!(r, Err(WsaError::WSA_IO_PENDING));
+        assert_eq!(ws.wait_for_single_object_ex(ev, 0, false)?, WAIT_OBJECT_0);
+        ws.send(c, b"b", 0)?;
+        assert_eq!(ws.sleep_ex(1000, true), WAIT_IO_COMPLETION);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        Ok(())
+    });
+}
+
+#[test]
 fn apc_runs_in_blocking_receives() {
     // Proves (sock.c test_WSARecv, recv_thread): a blocking receive — recv on a stream
     // socket, recvfrom on a datagram socket — is an alertable wait: an APC queued to the

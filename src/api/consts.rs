@@ -282,6 +282,10 @@ pub const SIO_KEEPALIVE_VALS: u32 = 0x9800_0004;
 pub const SIO_IDEAL_SEND_BACKLOG_QUERY: u32 = 0x4004_747B;
 /// SIO_BASE_HANDLE (0x48000022): the base provider's socket (the socket itself here).
 pub const SIO_BASE_HANDLE: u32 = 0x4800_0022;
+/// SIO_ENABLE_CIRCULAR_QUEUEING (0x28000002): a full receive queue drops its oldest datagram
+/// instead of the new one. Accepted on datagram sockets (sock.c test_circular_queueing); the
+/// simulator's datagram queues are not changed by it.
+pub const SIO_ENABLE_CIRCULAR_QUEUEING: u32 = 0x2800_0002;
 /// FIOASYNC (0x8004667D): not supported by WinSock (WSAEOPNOTSUPP).
 pub const FIOASYNC: u32 = 0x8004_667D;
 

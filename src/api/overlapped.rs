@@ -245,7 +245,8 @@ pub trait OverlappedIo: Winsock + Sized {
 
     /// `WSAIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer,
     /// &cbBytesReturned, NULL, NULL)` (the non-overlapped form): FIONBIO, FIONREAD,
-    /// SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE. Returns
+    /// SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE,
+    /// SIO_ENABLE_CIRCULAR_QUEUEING (datagram sockets). Returns
     /// cbBytesReturned. A too-small input or output buffer: WSAEFAULT; another code:
     /// WSAEOPNOTSUPP (conformance OV-15, NB-08, ER-12).
     fn wsa_ioctl(

@@ -258,6 +258,14 @@ impl OverlappedIo for SimWinsock {
                 Err::<usize, _>(WsaError::WSAEOPNOTSUPP)
             });
         }
+        if bufs.is_empty() {
+            // No WSABUF at all (dwBufferCount 0): WSAEINVAL, while one empty WSABUF pends
+            // (sock.c test_empty_recv).
+            return self.call("WSARecv", s.raw() as u64, 0, |this| {
+                this.sock(s)?;
+                Err::<usize, _>(WsaError::WSAEINVAL)
+            });
+        }
         let peek = flags & MSG_PEEK as u32 != 0;
         let host = self.host;
         self.stream_op(

@@ -73,6 +73,15 @@ where
             self.models.io.ops.remove(&old);
         }
         self.models.io.results.remove(&key);
+        // The I/O manager clears the OVERLAPPED's event when an operation starts
+        // (NtDeviceIoControlFile), so a manual-reset event reused for the next operation
+        // waits for that one (sock.c test_nonblocking_async_recv). With a completion
+        // routine the event is not used at all.
+        if op.routine.is_none() {
+            if let Some(ev) = op.ov.event.and_then(|e| self.event_id(op.host, e.raw()).ok()) {
+                self.reset_event(ev);
+            }
+        }
         self.models.io.ops.insert(serial, op);
         serial
     }
