@@ -1465,7 +1465,10 @@ fn starting_an_operation_clears_its_event() {
         );
         assert_eq!(ws.wait_for_single_object_ex(ev, 0, false)?, WAIT_TIMEOUT);
         ws.send(c, b"a", 0)?;
-        assert_eq!(ws.wait_for_single_object_ex(ev, 1000, false)?, WAIT_OBJECT_0);
+        assert_eq!(
+            ws.wait_for_single_object_ex(ev, 1000, false)?,
+            WAIT_OBJECT_0
+        );
         ws.wsa_get_overlapped_result(s, &ov, false)?;
         // Still signalled (manual reset); a routine-based receive leaves it so.
         let calls = Arc::new(AtomicUsize::new(0));

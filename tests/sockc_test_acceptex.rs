@@ -278,9 +278,15 @@ fn short_reads_and_defer<W: Winsock + OverlappedIo + WinsockExt + SyncObjects + 
     );
     // L9195-9216: the addresses decoded: local is the listener's, remote the client's.
     let (local, remote) = f.get_sockaddrs.call(ws, acceptor)?;
-    assert_eq!(local.to_socket_addr().map(|a| a.ip()), bind_address.to_socket_addr().map(|a| a.ip()));
+    assert_eq!(
+        local.to_socket_addr().map(|a| a.ip()),
+        bind_address.to_socket_addr().map(|a| a.ip())
+    );
     assert_eq!(local.port(), bind_address.port());
-    assert_eq!(remote.to_socket_addr().map(|a| a.ip()), peer_address.to_socket_addr().map(|a| a.ip()));
+    assert_eq!(
+        remote.to_socket_addr().map(|a| a.ip()),
+        peer_address.to_socket_addr().map(|a| a.ip())
+    );
     assert_eq!(remote.port(), peer_address.port());
     // L9218-9219
     let r = ws.get_overlapped_result(listener, &ov, false)?;

@@ -105,9 +105,7 @@ fn setup_iocp_src<W: Winsock>(ws: &W) -> Result<(Socket, SockAddr), WsaError> {
     Ok((src, addr))
 }
 
-fn receives_and_resets<W: Winsock + OverlappedIo + Iocp + Select>(
-    ws: &W,
-) -> Result<(), WsaError> {
+fn receives_and_resets<W: Winsock + OverlappedIo + Iocp + Select>(ws: &W) -> Result<(), WsaError> {
     // L10555-10556
     let io_port = ws.create_io_completion_port(0);
     assert!(io_port.is_ok());

@@ -141,7 +141,10 @@ fn read_closesocket<W: Winsock + OverlappedIo + Iocp + AsyncSelect>(
     let hwnd = ws.create_window(None);
     assert!(hwnd.is_ok());
     let hwnd = hwnd?;
-    assert_eq!(ws.wsa_async_select(src, hwnd, WM_SOCKET, ALL_EVENTS), Ok(()));
+    assert_eq!(
+        ws.wsa_async_select(src, hwnd, WM_SOCKET, ALL_EVENTS),
+        Ok(())
+    );
     fd_write_message(ws, hwnd, src);
     let port = ws.create_io_completion_port(0)?;
     assert_eq!(ws.associate_completion_port(src, port, 0x12345678), Ok(()));
@@ -190,7 +193,10 @@ fn closesocket_without_io<W: Winsock + OverlappedIo + Iocp + AsyncSelect>(
     let hwnd = ws.create_window(None);
     assert!(hwnd.is_ok());
     let hwnd = hwnd?;
-    assert_eq!(ws.wsa_async_select(src, hwnd, WM_SOCKET, ALL_EVENTS), Ok(()));
+    assert_eq!(
+        ws.wsa_async_select(src, hwnd, WM_SOCKET, ALL_EVENTS),
+        Ok(())
+    );
     fd_write_message(ws, hwnd, src);
     let port = ws.create_io_completion_port(0);
     assert!(port.is_ok());
@@ -227,7 +233,10 @@ fn select_and_recv_in_threads<W: Winsock + OverlappedIo + Iocp + AsyncSelect + S
     let hwnd = hwnd?;
     // wsa_async_select_thread
     let t = ws.create_thread("wsa_async_select_thread", move |ws: &W| {
-        assert_eq!(ws.wsa_async_select(src, hwnd, WM_SOCKET, ALL_EVENTS), Ok(()));
+        assert_eq!(
+            ws.wsa_async_select(src, hwnd, WM_SOCKET, ALL_EVENTS),
+            Ok(())
+        );
         Ok(())
     });
     assert!(t.is_ok());

@@ -128,7 +128,10 @@ fn nonblocking_async_recv<W: Winsock + OverlappedIo + SyncObjects + WinsockExt +
     ws.set_nonblocking(client, true)?;
     ws.set_nonblocking(server, true)?;
     ws.wsa_set_last_error(DEADBEEF);
-    assert_eq!(ws.recv(client, &mut buffer, 0), Err(WsaError::WSAEWOULDBLOCK));
+    assert_eq!(
+        ws.recv(client, &mut buffer, 0),
+        Err(WsaError::WSAEWOULDBLOCK)
+    );
     assert_eq!(ws.wsa_get_last_error(), WsaError::WSAEWOULDBLOCK.code());
     ws.wsa_set_last_error(DEADBEEF);
     let r = ws.wsa_recv(client, &mut [&mut buffer[..]], 0);
@@ -189,7 +192,10 @@ fn nonblocking_async_recv<W: Winsock + OverlappedIo + SyncObjects + WinsockExt +
     ws.set_nonblocking(client, true)?;
     ws.set_nonblocking(server, true)?;
     ws.wsa_set_last_error(DEADBEEF);
-    assert_eq!(ws.recv(client, &mut buffer, 0), Err(WsaError::WSAEWOULDBLOCK));
+    assert_eq!(
+        ws.recv(client, &mut buffer, 0),
+        Err(WsaError::WSAEWOULDBLOCK)
+    );
     assert_eq!(ws.wsa_get_last_error(), WsaError::WSAEWOULDBLOCK.code());
     ws.wsa_set_last_error(DEADBEEF);
     let r = ws.wsa_recv(client, &mut [&mut buffer[..]], 0);
@@ -272,7 +278,13 @@ fn empty_recv<W: Winsock + OverlappedIo + SyncObjects>(ws: &W) -> Result<(), Wsa
     let (client, server) = common::pair(ws)?;
     // L13308-13312: no WSABUF at all (count 0): WSAEINVAL.
     ws.wsa_set_last_error(DEADBEEF);
-    let r = ws.wsa_recv_overlapped(client, Vec::new(), 0, Overlapped::with_event(1, event), None);
+    let r = ws.wsa_recv_overlapped(
+        client,
+        Vec::new(),
+        0,
+        Overlapped::with_event(1, event),
+        None,
+    );
     assert!(r.is_err());
     assert_eq!(ws.wsa_get_last_error(), WsaError::WSAEINVAL.code());
     // L13314-13317: one WSABUF of length 0 pends until data arrives, then completes with 0

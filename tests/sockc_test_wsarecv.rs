@@ -113,7 +113,10 @@ fn synchronous_receives<W: Winsock + OverlappedIo + SyncObjects + Select>(
     assert_eq!(ws.wsa_get_last_error(), 0);
     ws.wsa_set_last_error(DEADBEEF);
     let (a, b) = buf.split_at_mut(10);
-    assert_eq!(ws.wsa_recv(dest, &mut [&mut a[..4], &mut b[..5]], 0), Ok((9, 0)));
+    assert_eq!(
+        ws.wsa_recv(dest, &mut [&mut a[..4], &mut b[..5]], 0),
+        Ok((9, 0))
+    );
     assert_eq!(&buf[..4], b"dead");
     assert_eq!(&buf[10..15], b"beefs");
     assert_eq!(ws.wsa_get_last_error(), 0);

@@ -78,7 +78,11 @@ where
         // waits for that one (sock.c test_nonblocking_async_recv). With a completion
         // routine the event is not used at all.
         if op.routine.is_none() {
-            if let Some(ev) = op.ov.event.and_then(|e| self.event_id(op.host, e.raw()).ok()) {
+            if let Some(ev) = op
+                .ov
+                .event
+                .and_then(|e| self.event_id(op.host, e.raw()).ok())
+            {
                 self.reset_event(ev);
             }
         }
