@@ -4,43 +4,46 @@
 //!
 //! | sock.c test_AcceptEx                                         | ok() | ported | not expressible | failing |
 //! |--------------------------------------------------------------|------|--------|-----------------|---------|
-//! | L8844-8949 setup, argument errors, local address length 0    |  30  |   20   | 10              |  0      |
-//! | L8950-8963 a UDP socket cannot be accepted into              |   3  |    2   |  1              |  0      |
-//! | L8964-8979 a bound socket cannot be accepted into            |   4  |    3   |  1              |  0      |
-//! | L8980-9002 a connected socket cannot be accepted into        |   6  |    4   |  2              |  0      |
+//! | L8844-8949 setup, argument errors, local address length 0    |  30  |   24   |  6              |  0      |
+//! | L8950-8963 a UDP socket cannot be accepted into              |   3  |    3   |  0              |  0      |
+//! | L8964-8979 a bound socket cannot be accepted into            |   4  |    4   |  0              |  0      |
+//! | L8980-9002 a connected socket cannot be accepted into        |   6  |    6   |  0              |  0      |
 //! | L9003-9030 local address length 3                            |  10  |    3   |  7              |  0      |
 //! | L9031-9063 … not accepted; local address length 20           |  11  |    3   |  8              |  0      |
-//! | L9064-9116 … not accepted; lengths 31, remote 0/31, NULL ov  |  14  |    2   | 12              |  0      |
-//! | L9117-9125 the same accept socket twice                      |   2  |    1   |  1              |  0      |
-//! | L9126-9149 connect / ConnectEx on a pending accept socket    |   9  |    8   |  1              |  0      |
+//! | L9064-9116 … not accepted; lengths 31, remote 0/31, NULL ov  |  14  |    3   | 11              |  0      |
+//! | L9117-9125 the same accept socket twice                      |   2  |    2   |  0              |  0      |
+//! | L9126-9149 connect / ConnectEx on a pending accept socket    |   9  |    9   |  0              |  0      |
 //! | L9150-9162 SO_UPDATE_ACCEPT_CONTEXT, getsockname             |   3  |    3   |  0              |  0      |
-//! | L9163-9194 short reads: completes on the first data          |  11  |    8   |  3              |  0      |
+//! | L9163-9194 short reads: completes on the first data          |  11  |   11   |  0              |  0      |
 //! | L9195-9221 GetAcceptExSockaddrs, 1 byte                      |   6  |    6   |  0              |  0      |
 //! | L9222-9297 CF_DEFER and AcceptEx                             |  24  |   24   |  0              |  0      |
 //! | L9302-9328 client closes before sending                      |   7  |    7   |  0              |  0      |
 //! | L9329-9381 closing / CancelIo with pending requests          |  11  |   11   |  0              |  0      |
-//! | **total**                                                    | 151  |  105   | 46              |  0      |
+//! | **total**                                                    | 151  |  119   | 32              |  0      |
 //!
 //! Counted: each `ok()`/`todo_wine ok()` in the function body once (tcp_socketpair's own
 //! checks are not counted).
 //!
 //! Not expressible, once per kind:
-//! - 27 × dwLocalAddressLength / dwRemoteAddressLength: `accept_ex` takes neither (the
+//! - 28 × dwLocalAddressLength / dwRemoteAddressLength: `accept_ex` takes neither (the
 //!   simulator always has room for both addresses), so the calls with too small lengths (0,
 //!   3, 20, 31 for the local address; 0, 31 for the remote), their outcomes
-//!   (ERROR_INSUFFICIENT_BUFFER, WSAEFAULT, the connection left queued for accept) and
-//!   GetAcceptExSockaddrs with a local length of 0 cannot be asked for.
-//! - 16 × `OVERLAPPED.Internal`: the API hides the raw OVERLAPPED (STATUS_PENDING even after
-//!   a synchronous failure, STATUS_SUCCESS, STATUS_BUFFER_TOO_SMALL).
-//! - 3 × NULL pointers: lpOutputBuffer NULL (WSAEFAULT), lpOverlapped NULL
-//!   (ERROR_INVALID_PARAMETER, twice).
+//!   (ERROR_INSUFFICIENT_BUFFER, STATUS_BUFFER_TOO_SMALL, WSAEFAULT, the connection left
+//!   queued for accept) and GetAcceptExSockaddrs with a local length of 0 cannot be asked for.
+//! - 4 × NULL pointers: lpOutputBuffer NULL (WSAEFAULT, and the Internal it leaves),
+//!   lpOverlapped NULL (ERROR_INVALID_PARAMETER, twice).
+//!
+//! `OVERLAPPED.Internal` is read with `WinsockExt::overlapped_internal` (STATUS_PENDING also
+//! after AcceptEx failed at once).
 //!
 //! Also covered elsewhere: tests/overlapped.rs `ov_10_*`, `ov_11_accept_ex_argument_errors`,
 //! `ov_11_udp_accept_socket_rejected`, `ov_03_*`, `nb_05_connect_on_pending_accept_socket`;
 //! tests/extension_functions.rs `loaded_accept_ex_accepts`, `wsa_accept_defer_then_accept`.
 mod common;
 
-use winsock_sim::api::extension::{LpfnAcceptEx, LpfnConnectEx, LpfnGetAcceptExSockaddrs};
+use winsock_sim::api::extension::{
+    LpfnAcceptEx, LpfnConnectEx, LpfnGetAcceptExSockaddrs, STATUS_PENDING, STATUS_SUCCESS,
+};
 use winsock_sim::prelude::*;
 
 /// sizeof(buffer) - 2 * (sizeof(struct sockaddr_in) + 16).
@@ -106,12 +109,14 @@ fn argument_errors_and_unfit_accept_sockets<
         .call(ws, Socket::INVALID, acceptor, vec![0; RECV_LEN], ov);
     assert_eq!(r, Err(WsaError::WSAENOTSOCK));
     assert_eq!(ws.wsa_get_last_error(), WsaError::WSAENOTSOCK.code());
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_PENDING);
     // L8885-8893: a socket that does not listen (todo_wine: Windows says WSAEINVAL).
     let r = f
         .accept_ex
         .call(ws, listener, acceptor, vec![0; RECV_LEN], ov);
     assert_eq!(r, Err(WsaError::WSAEINVAL));
     assert_eq!(ws.wsa_get_last_error(), WsaError::WSAEINVAL.code());
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_PENDING);
     // L8895-8896
     assert_eq!(ws.listen(listener, 5), Ok(()));
     // L8898-8903: an invalid accept socket.
@@ -119,6 +124,7 @@ fn argument_errors_and_unfit_accept_sockets<
         .accept_ex
         .call(ws, listener, Socket::INVALID, vec![0; RECV_LEN], ov);
     assert_eq!(r, Err(WsaError::WSAENOTSOCK));
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_PENDING);
 
     // L8913-8949 (with the API's address lengths): AcceptEx without a receive buffer pends and
     // completes when a client connects, with 0 bytes; the remote address is the client's.
@@ -137,6 +143,7 @@ fn argument_errors_and_unfit_accept_sockets<
     );
     let r = ws.get_overlapped_result(listener, &ov, false)?;
     assert_eq!(r.error, None);
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_SUCCESS);
     assert_eq!(r.bytes, 0);
     let (_, remote) = f.get_sockaddrs.call(ws, acceptor)?;
     assert_eq!(remote, peer_address);
@@ -149,6 +156,7 @@ fn argument_errors_and_unfit_accept_sockets<
     let r = f.accept_ex.call(ws, listener, acceptor, Vec::new(), ov);
     assert!(r.is_err());
     assert_eq!(r, Err(WsaError::WSAEINVAL));
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_PENDING);
     ws.closesocket(acceptor)?;
 
     // L8964-8979: nor a bound socket.
@@ -157,6 +165,7 @@ fn argument_errors_and_unfit_accept_sockets<
     let r = f.accept_ex.call(ws, listener, acceptor, Vec::new(), ov);
     assert!(r.is_err());
     assert_eq!(r, Err(WsaError::WSAEINVAL));
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_PENDING);
     ws.closesocket(acceptor)?;
 
     // L8980-9002: nor either end of a connection.
@@ -165,6 +174,7 @@ fn argument_errors_and_unfit_accept_sockets<
         let r = f.accept_ex.call(ws, listener, a, Vec::new(), ov);
         assert!(r.is_err());
         assert_eq!(r, Err(WsaError::WSAEINVAL));
+        assert_eq!(ws.overlapped_internal(&ov).0, STATUS_PENDING);
     }
     ws.closesocket(acceptor)?;
     ws.closesocket(acceptor2)?;
@@ -192,9 +202,11 @@ fn argument_errors_and_unfit_accept_sockets<
     let r = f.accept_ex.call(ws, listener, acceptor, Vec::new(), ov);
     assert_eq!(r, Err(WsaError::WSA_IO_PENDING));
     assert_eq!(ws.wsa_get_last_error(), WsaError::WSA_IO_PENDING.code());
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_PENDING);
     // L9117-9124: into the same socket again: WSAEINVAL.
     let r = f.accept_ex.call(ws, listener, acceptor, Vec::new(), ov);
     assert_eq!(r, Err(WsaError::WSAEINVAL));
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_PENDING);
     // L9126-9136: connect and ConnectEx on the pending accept socket: WSAEINVAL.
     assert_eq!(
         ws.connect(acceptor, &bind_address),
@@ -214,6 +226,7 @@ fn argument_errors_and_unfit_accept_sockets<
         ws.wait_for_single_object(Handle::from(ev), INFINITE),
         Ok(WAIT_OBJECT_0)
     );
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_SUCCESS);
     let r = ws.get_overlapped_result(listener, &ov, false)?;
     assert_eq!(r.error, None);
     assert_eq!(r.bytes, 0);
@@ -261,12 +274,14 @@ fn short_reads_and_defer<W: Winsock + OverlappedIo + WinsockExt + SyncObjects + 
     let r = f.accept_ex.call(ws, listener, acceptor, vec![0; 2], ov);
     assert_eq!(r, Err(WsaError::WSA_IO_PENDING));
     assert_eq!(ws.wsa_get_last_error(), WsaError::WSA_IO_PENDING.code());
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_PENDING);
     // L9176-9185: connected, but AcceptEx waits for data.
     assert_eq!(ws.connect(connector, &bind_address), Ok(()));
     assert_eq!(
         ws.wait_for_single_object(Handle::from(ev), 0),
         Ok(WAIT_TIMEOUT)
     );
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_PENDING);
     let peer_address = ws.getsockname(connector);
     assert!(peer_address.is_ok());
     let peer_address = peer_address?;
@@ -276,6 +291,7 @@ fn short_reads_and_defer<W: Winsock + OverlappedIo + WinsockExt + SyncObjects + 
         ws.wait_for_single_object(Handle::from(ev), 1000),
         Ok(WAIT_OBJECT_0)
     );
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_SUCCESS);
     // L9195-9216: the addresses decoded: local is the listener's, remote the client's.
     let (local, remote) = f.get_sockaddrs.call(ws, acceptor)?;
     assert_eq!(

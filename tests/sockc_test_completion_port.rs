@@ -9,14 +9,14 @@
 //! | L10685-10715 graceful close: immediate 0-byte receive   |   7  |    7   |  0                  |  0      |
 //! | L10717-10757 receive after RST fails at once, no packet |   9  |    6   |  3 (out untouched)  |  0      |
 //! | L10759-10797 receive on an unconnected socket; AcceptEx |  12  |    9   |  3 (out untouched)  |  0      |
-//! | L10798-10839 listener closed, port associated after     |  14  |   11   |  3 (2 out, 1 Internal) | 0    |
-//! | L10840-10881 listener closed, port associated before    |  14  |   11   |  3 (2 out, 1 Internal) | 0    |
+//! | L10798-10839 listener closed, port associated after     |  14  |   12   |  2 (out untouched)  |  0      |
+//! | L10840-10881 listener closed, port associated before    |  14  |   12   |  2 (out untouched)  |  0      |
 //! | L10882-11060 WSADuplicateSocket (three sections)        |  65  |    0   | 65 (duplicate)      |  0      |
 //! | L11061-11083 listener without AcceptEx closed           |   6  |    4   |  2 (out untouched)  |  0      |
-//! | L11084-11137 AcceptEx completes on the listener's key   |  17  |   14   |  3 (2 out, 1 Internal) | 0    |
-//! | L11138-11199 data arrived, accept socket closed         |  19  |   16   |  3 (2 out, 1 Internal) | 0    |
-//! | L11200-11256 no data, accept socket closed              |  18  |   15   |  3 (2 out, 1 Internal) | 0    |
-//! | **total**                                               | 214  |  121   | 93                  |  0      |
+//! | L11084-11137 AcceptEx completes on the listener's key   |  17  |   15   |  2 (out untouched)  |  0      |
+//! | L11138-11199 data arrived, accept socket closed         |  19  |   17   |  2 (out untouched)  |  0      |
+//! | L11200-11256 no data, accept socket closed              |  18  |   16   |  2 (out untouched)  |  0      |
+//! | **total**                                               | 214  |  126   | 88                  |  0      |
 //!
 //! Counted: each `ok()` in the function body once; setup_iocp_src's and tcp_socketpair's own
 //! checks are not counted (they are made here too).
@@ -26,11 +26,10 @@
 //!   `num_bytes` as they were (0xdeadbeef) when it times out, and WSASend/WSARecv leave
 //!   `num_bytes` when they fail at once; our calls return `Err` and have no out parameters.
 //!   (The third, `olp == NULL` on a timeout, is ported: `Err(WAIT_TIMEOUT)` carries no packet.)
-//! - 5 × `OVERLAPPED.Internal` (the NTSTATUS): the API hides the raw OVERLAPPED; the same
-//!   status is checked through the packet's Win32 error (STATUS_CANCELLED ⇔
-//!   ERROR_OPERATION_ABORTED, STATUS_SUCCESS ⇔ no error).
 //! - 65 × WSADuplicateSocket + WSASocket(&WSAPROTOCOL_INFO): the simulator has one process per
 //!   host and no duplicated handles.
+//!
+//! `OVERLAPPED.Internal` is read with `WinsockExt::overlapped_internal`.
 //!
 //! Also covered elsewhere: tests/iocp.rs `cp_02_failed_operation_packet`,
 //! `cp_03_empty_port_times_out`, `cp_04_closing_listener_cancels_accept_ex_associated_before`
@@ -42,6 +41,7 @@
 //! `ov_08_unconnected_receive_fails_synchronously`.
 mod common;
 
+use winsock_sim::api::extension::{STATUS_CANCELLED, STATUS_CONNECTION_ABORTED, STATUS_SUCCESS};
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{Segmentation, Sim};
 
@@ -253,6 +253,7 @@ fn accept_ex_and_closed_listeners<W: Winsock + OverlappedIo + Iocp + WinsockExt>
         0,
         Some(WsaError::WSA_OPERATION_ABORTED),
     );
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_CANCELLED);
     times_out(ws, io_port, 200);
 
     // L10840-10881: the same with the port associated before AcceptEx.
@@ -272,6 +273,7 @@ fn accept_ex_and_closed_listeners<W: Winsock + OverlappedIo + Iocp + WinsockExt>
         0,
         Some(WsaError::WSA_OPERATION_ABORTED),
     );
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_CANCELLED);
     times_out(ws, io_port, 200);
 
     // L11061-11083: a listener without AcceptEx closed: nothing queued.
@@ -295,6 +297,7 @@ fn accept_ex_and_closed_listeners<W: Winsock + OverlappedIo + Iocp + WinsockExt>
     assert_eq!(ws.connect(connector, &bind_address), Ok(()));
     ws.closesocket(connector)?;
     dequeues(ws, io_port, 100, ov, 125, 0, None);
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_SUCCESS);
     times_out(ws, io_port, 200);
     ws.closesocket(dest)?;
     ws.closesocket(src)?;
@@ -318,6 +321,7 @@ fn accept_ex_and_closed_listeners<W: Winsock + OverlappedIo + Iocp + WinsockExt>
     ws.sleep(100);
     ws.closesocket(dest)?;
     dequeues(ws, io_port, 100, ov, 125, 1, None);
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_SUCCESS);
     times_out(ws, io_port, 200);
     ws.closesocket(src)?;
     ws.closesocket(connector)?;
@@ -348,6 +352,8 @@ fn accept_ex_and_closed_listeners<W: Winsock + OverlappedIo + Iocp + WinsockExt>
     assert_eq!(p.key, 125);
     assert_eq!(p.bytes, 0);
     assert_eq!(p.overlapped, Some(ov));
+    let internal = ws.overlapped_internal(&ov).0;
+    assert!(internal == STATUS_CANCELLED || internal == STATUS_CONNECTION_ABORTED);
     times_out(ws, io_port, 200);
     ws.closesocket(src)?;
     ws.closesocket(connector)?;

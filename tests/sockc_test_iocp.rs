@@ -5,12 +5,12 @@
 //! | sock.c helper (called by test_iocp)                          | ok() | ported | not expressible | failing |
 //! |--------------------------------------------------------------|------|--------|-----------------|---------|
 //! | sync_read L11836-11848                                        |   3  |    3   |  0              |  0      |
-//! | iocp_async_read L11850-11918                                  |  22  |   15   |  7              |  0      |
-//! | iocp_async_read_closesocket L11920-12059 (how_to_close 0..2)  |  39  |   25   | 14              |  0      |
+//! | iocp_async_read L11850-11918                                  |  22  |   17   |  5              |  0      |
+//! | iocp_async_read_closesocket L11920-12059 (how_to_close 0..2)  |  39  |   27   | 12              |  0      |
 //! | iocp_async_closesocket L12061-12130                           |  21  |   17   |  4              |  0      |
-//! | iocp_async_read_thread_closesocket L12173-12299 + threads ¹   |  41  |   29   | 12              |  0      |
-//! | iocp_async_read_thread L12301-12434 + threads ¹               |  47  |   27   | 20              |  0      |
-//! | **total**                                                     | 173  |  116   | 57              |  0      |
+//! | iocp_async_read_thread_closesocket L12173-12299 + threads ¹   |  41  |   31   | 10              |  0      |
+//! | iocp_async_read_thread L12301-12434 + threads ¹               |  47  |   29   | 18              |  0      |
+//! | **total**                                                     | 173  |  124   | 49              |  0      |
 //!
 //! ¹ with the 4 ok()s of wsa_async_select_thread (1) and wsa_recv_thread (3), which both
 //! helpers run.
@@ -18,12 +18,12 @@
 //! Counted: each `ok()` in the helpers' text once (iocp_async_read_closesocket's once,
 //! though test_iocp calls it three times).
 //!
+//! `OVERLAPPED.Internal` / `InternalHigh` are read with `WinsockExt::overlapped_internal`.
+//!
 //! Not expressible, once per kind:
 //! - 22 × out parameters left untouched (`bytes`/`key` still 0xdeadbeef after a
 //!   GetQueuedCompletionStatus timeout, `bytes` after a pending WSARecv): our calls return
 //!   `Err` or `Ok(n)` and have no out parameters.
-//! - 8 × `OVERLAPPED.Internal` / `InternalHigh`: the API hides the raw OVERLAPPED; the packet's
-//!   error and byte count carry the same facts.
 //! - 5 × `CloseHandle((HANDLE)s)` and `NtClose` on a socket (iocp_async_read_closesocket with
 //!   how_to_close 1 and 2, and its 5 todo_wine checks of the FD_CLOSE message they post):
 //!   sockets are closed with `closesocket` only.
@@ -34,6 +34,7 @@
 //! `cp_02_failed_operation_packet`; tests/overlapped.rs `ov_02_local_close_aborts_pending_receive`.
 mod common;
 
+use winsock_sim::api::extension::{STATUS_CONNECTION_ABORTED, STATUS_SUCCESS};
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{AckPolicy, Segmentation, Sim, SimWinsock};
 
@@ -80,7 +81,9 @@ fn fd_write_message<W: AsyncSelect>(ws: &W, hwnd: Hwnd, s: Socket) {
     assert_eq!(m.lparam, 2);
 }
 
-fn sync_and_async_read<W: Winsock + OverlappedIo + Iocp>(ws: &W) -> Result<(), WsaError> {
+fn sync_and_async_read<W: Winsock + OverlappedIo + Iocp + WinsockExt>(
+    ws: &W,
+) -> Result<(), WsaError> {
     let (src, dst) = common::pair(ws)?;
     // sync_read
     assert_eq!(ws.send(dst, b"Hello World!", 0), Ok(12));
@@ -106,6 +109,7 @@ fn sync_and_async_read<W: Winsock + OverlappedIo + Iocp>(ws: &W) -> Result<(), W
     assert_eq!(p.key, 0x12345678);
     assert_eq!(p.overlapped, Some(ovl));
     assert_eq!(p.error, None);
+    assert_eq!(ws.overlapped_internal(&ovl), (STATUS_SUCCESS, 12));
     assert_eq!(&p.bufs[0][..12], b"Hello World!");
     times_out(ws, port);
     ws.close_completion_port(port)?;
@@ -134,7 +138,7 @@ fn sockc_iocp_sync_read_then_async_read_via_port() {
     );
 }
 
-fn read_closesocket<W: Winsock + OverlappedIo + Iocp + AsyncSelect>(
+fn read_closesocket<W: Winsock + OverlappedIo + Iocp + AsyncSelect + WinsockExt>(
     ws: &W,
 ) -> Result<(), WsaError> {
     let (src, dst) = common::pair(ws)?;
@@ -170,6 +174,7 @@ fn read_closesocket<W: Winsock + OverlappedIo + Iocp + AsyncSelect>(
     assert_eq!(p.bytes, 0);
     assert_eq!(p.key, 0x12345678);
     assert_eq!(p.overlapped, Some(ovl));
+    assert_eq!(ws.overlapped_internal(&ovl), (STATUS_CONNECTION_ABORTED, 0));
     times_out(ws, port);
     ws.close_completion_port(port)?;
     ws.destroy_window(hwnd)?;
@@ -263,7 +268,9 @@ fn select_and_recv_in_threads<W: Winsock + OverlappedIo + Iocp + AsyncSelect + S
     Ok((hwnd, port))
 }
 
-fn read_thread_closesocket<W: Winsock + OverlappedIo + Iocp + AsyncSelect + SyncObjects>(
+fn read_thread_closesocket<
+    W: Winsock + OverlappedIo + Iocp + AsyncSelect + SyncObjects + WinsockExt,
+>(
     ws: &W,
 ) -> Result<(), WsaError> {
     let (src, dst) = common::pair(ws)?;
@@ -279,6 +286,7 @@ fn read_thread_closesocket<W: Winsock + OverlappedIo + Iocp + AsyncSelect + Sync
     assert_eq!(p.bytes, 0);
     assert_eq!(p.key, 0x12345678);
     assert_eq!(p.overlapped, Some(ovl));
+    assert_eq!(ws.overlapped_internal(&ovl), (STATUS_CONNECTION_ABORTED, 0));
     times_out(ws, port);
     ws.close_completion_port(port)?;
     ws.destroy_window(hwnd)?;
@@ -295,7 +303,7 @@ fn sockc_iocp_async_read_thread_closesocket() {
     run(read_thread_closesocket::<SimWinsock>);
 }
 
-fn read_thread<W: Winsock + OverlappedIo + Iocp + AsyncSelect + SyncObjects>(
+fn read_thread<W: Winsock + OverlappedIo + Iocp + AsyncSelect + SyncObjects + WinsockExt>(
     ws: &W,
 ) -> Result<(), WsaError> {
     let (src, dst) = common::pair(ws)?;
@@ -313,6 +321,7 @@ fn read_thread<W: Winsock + OverlappedIo + Iocp + AsyncSelect + SyncObjects>(
     assert_eq!(p.key, 0x12345678);
     assert_eq!(p.overlapped, Some(ovl));
     assert_eq!(p.error, None);
+    assert_eq!(ws.overlapped_internal(&ovl), (STATUS_SUCCESS, 12));
     assert_eq!(&p.bufs[0][..12], b"Hello World!");
     ws.close_completion_port(port)?;
     ws.destroy_window(hwnd)?;

@@ -7,7 +7,7 @@
 //! | sock.c function                                   | ok() | ported | not expressible | failing |
 //! |---------------------------------------------------|------|--------|-----------------|---------|
 //! | test_WSAGetOverlappedResult                       |  12  |    5   |  7              |  0      |
-//! | test_nonblocking_async_recv                       |  45  |   35   | 10              |  0      |
+//! | test_nonblocking_async_recv                       |  45  |   36   |  9              |  0      |
 //! | test_simultaneous_async_recv                      |   7  |    7   |  0              |  0      |
 //! | test_empty_recv                                   |  15  |   13   |  2              |  0      |
 //! | test_circular_queueing                            |   1  |    1   |  0              |  0      |
@@ -16,11 +16,12 @@
 //! nonblocking_async_recv_thread's and tcp_socketpair's own checks are not counted.
 //!
 //! Not expressible, once per kind:
-//! - 6 × `OVERLAPPED.Internal` / `InternalHigh` written by the program or read back: the
-//!   loop over every NTSTATUS that WSAGetOverlappedResult maps (3), a WSAGetOverlappedResult
-//!   on an OVERLAPPED set to STATUS_PENDING by hand (1), and "Internal left as given" /
-//!   "Internal is STATUS_PENDING" / "InternalHigh left as given" (test_nonblocking_async_recv,
-//!   4 — one of them, STATUS_PENDING while pending, is what HasOverlappedIoCompleted reads).
+//! - 7 × `OVERLAPPED.Internal` / `InternalHigh` written by the program, or left as the
+//!   program wrote them: the loop over every NTSTATUS that WSAGetOverlappedResult maps (3), a
+//!   WSAGetOverlappedResult on an OVERLAPPED set to STATUS_PENDING by hand (1), and
+//!   "Internal / InternalHigh left as given (0xdeadbeef)" (test_nonblocking_async_recv, 3).
+//!   (Reading it back — STATUS_PENDING while pending — is ported, with
+//!   `WinsockExt::overlapped_internal`.)
 //! - 3 × `DuplicateHandle` of a socket handle: no duplicated handles in the simulator.
 //! - 2 × `WaitForSingleObject((HANDLE)socket)`: a socket handle is not a waitable object here
 //!   (the completion is waited for through its event or WSAGetOverlappedResult).
@@ -34,6 +35,7 @@ mod common;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
+use winsock_sim::api::extension::STATUS_PENDING;
 use winsock_sim::prelude::*;
 
 const DEADBEEF: i32 = 0xdeadbeef_u32 as i32;
@@ -144,6 +146,7 @@ fn nonblocking_async_recv<W: Winsock + OverlappedIo + SyncObjects + WinsockExt +
     let r = ws.wsa_recv_overlapped(client, vec![vec![0; 5]], 0, ov, None);
     assert_eq!(r, Err(WsaError::WSA_IO_PENDING));
     assert_eq!(ws.wsa_get_last_error(), WsaError::WSA_IO_PENDING.code());
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_PENDING);
     assert_eq!(ws.send(server, b"data", 0), Ok(4));
     let r = ws.get_overlapped_result(client, &ov, true)?;
     assert_eq!(r.error, None);

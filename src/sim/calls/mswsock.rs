@@ -41,6 +41,15 @@ impl SimWinsock {
             listener.raw() as u64,
             accept_socket.raw() as u64,
             |this| {
+                // AcceptEx sets Internal to STATUS_PENDING before it checks anything, so a
+                // call that fails at once leaves it so (sock.c test_AcceptEx); starting the
+                // operation clears the mark.
+                {
+                    let mut w = this.w();
+                    if w.ov_free(this.host, &ov) {
+                        w.models.io.failed_pending.insert((this.host, ov.id), ());
+                    }
+                }
                 let lid = this.sock(listener)?;
                 let aid = this.sock(accept_socket)?;
                 let mut w = this.w();

@@ -73,6 +73,7 @@ where
             self.models.io.ops.remove(&old);
         }
         self.models.io.results.remove(&key);
+        self.models.io.failed_pending.remove(&key);
         // The I/O manager clears the OVERLAPPED's event when an operation starts
         // (NtDeviceIoControlFile), so a manual-reset event reused for the next operation
         // waits for that one (sock.c test_nonblocking_async_recv). With a completion
