@@ -110,6 +110,9 @@ fn loaded_accept_ex_accepts() {
         let a = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
         let ev = ws.create_event(true, false)?;
         let ov = Overlapped::with_event(7, ev);
+        // An identity never used reads as a zeroed OVERLAPPED.
+        assert_eq!(ws.overlapped_internal(&ov), (0, 0));
+        assert!(ws.has_overlapped_io_completed(&ov));
         assert_eq!(
             accept_ex.call(ws, l, a, Vec::new(), ov),
             Err(WsaError::WSA_IO_PENDING)

@@ -1450,6 +1450,98 @@ fn apc_never_runs_in_non_alertable_waits() {
 }
 
 #[test]
+fn starting_an_operation_clears_its_event() {
+    // Proves: the I/O manager clears the OVERLAPPED's event when an operation starts, so a
+    // manual-reset event still signalled by the previous operation does not satisfy a wait
+    // for the next one (sock.c test_nonblocking_async_recv reuses one such event); with a
+    // completion routine the event is left alone.
+    run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let ev = ws.create_event(true, true)?;
+        let ov = Overlapped::with_event(1, ev);
+        assert_eq!(
+            ws.wsa_recv_overlapped(s, vec![vec![0; 8]], 0, ov, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        assert_eq!(ws.wait_for_single_object_ex(ev, 0, false)?, WAIT_TIMEOUT);
+        ws.send(c, b"a", 0)?;
+        assert_eq!(
+            ws.wait_for_single_object_ex(ev, 1000, false)?,
+            WAIT_OBJECT_0
+        );
+        ws.wsa_get_overlapped_result(s, &ov, false)?;
+        // Still signalled (manual reset); a routine-based receive leaves it so.
+        let calls = Arc::new(AtomicUsize::new(0));
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let r = ws.wsa_recv_overlapped(
+            s,
+            vec![vec![0; 8]],
+            0,
+            Overlapped::with_event(2, ev),
+            Some(recording_routine(&calls, &got)),
+        );
+        assert_eq!(r, Err(WsaError::WSA_IO_PENDING));
+        assert_eq!(ws.wait_for_single_object_ex(ev, 0, false)?, WAIT_OBJECT_0);
+        ws.send(c, b"b", 0)?;
+        assert_eq!(ws.sleep_ex(1000, true), WAIT_IO_COMPLETION);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        Ok(())
+    });
+}
+
+#[test]
+fn apc_runs_in_blocking_receives() {
+    // Proves (sock.c test_WSARecv, recv_thread): a blocking receive — recv on a stream
+    // socket, recvfrom on a datagram socket — is an alertable wait: an APC queued to the
+    // waiting thread runs once during it and the receive goes on (here completed by the data
+    // the APC sends); a receive that finds data at once runs no APC.
+    run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let u = bound_udp(ws)?;
+        let u_addr = ws.getsockname(u)?;
+        let sender = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        let count = Arc::new(AtomicUsize::new(0));
+        let (count2, me) = (count.clone(), ws.thread_id());
+        // A helper thread queues APCs to this thread while it is blocked.
+        let helper = ws.create_thread("queuer", move |ws: &SimWinsock| {
+            for _ in 0..2 {
+                ws.sleep(50);
+                let count = count2.clone();
+                ws.queue_user_apc(
+                    Box::new(move |ws: &SimWinsock| {
+                        let n = count.fetch_add(1, Ordering::SeqCst);
+                        if n == 0 {
+                            assert_eq!(ws.send(c, b"x", 0), Ok(1));
+                        } else {
+                            assert_eq!(ws.sendto(sender, b"y", 0, &u_addr), Ok(1));
+                        }
+                    }),
+                    me,
+                )?;
+                ws.sleep(50);
+            }
+            Ok(())
+        })?;
+        let mut b = [0u8; 4];
+        assert_eq!(ws.recv(s, &mut b, 0), Ok(1), "completed by the APC's send");
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+        let (n, _) = ws.recvfrom(u, &mut b, 0)?;
+        assert_eq!((n, b[0]), (1, b'y'));
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+        ws.wait_for_thread(helper, INFINITE)?;
+        // Data already there: no alertable wait, the queued APC stays queued.
+        queue_counting_apc(ws, &count)?;
+        ws.send(c, b"z", 0)?;
+        ws.sleep(QUIET_MS);
+        assert_eq!(ws.recv(s, &mut b, 0), Ok(1));
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+        assert_eq!(ws.sleep_ex(0, true), WAIT_IO_COMPLETION);
+        assert_eq!(count.load(Ordering::SeqCst), 3);
+        Ok(())
+    });
+}
+
+#[test]
 fn apc_runs_in_sleep_ex_alertable() {
     // Proves: SleepEx(…, TRUE) runs queued APCs (all of them, once each) and returns
     // WAIT_IO_COMPLETION at once; with none queued it sleeps the full time and returns 0.

@@ -315,6 +315,10 @@ pub const SIO_ADDRESS_LIST_QUERY: u32 = 0x4800_0016;
 /// addresses, so it completes only when cancelled or its socket is closed
 /// (ERROR_OPERATION_ABORTED).
 pub const SIO_ADDRESS_LIST_CHANGE: u32 = 0x2800_0017;
+/// SIO_ENABLE_CIRCULAR_QUEUEING (0x28000002): a full receive queue drops its oldest datagram
+/// instead of the new one. Accepted on datagram sockets (sock.c test_circular_queueing); the
+/// simulator's datagram queues are not changed by it.
+pub const SIO_ENABLE_CIRCULAR_QUEUEING: u32 = 0x2800_0002;
 /// FIOASYNC (0x8004667D): not supported by WinSock (WSAEOPNOTSUPP).
 pub const FIOASYNC: u32 = 0x8004_667D;
 

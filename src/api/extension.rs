@@ -414,4 +414,33 @@ pub trait WinsockExt: OverlappedIo {
     /// identity is pending on this process, true otherwise (the macro reads
     /// `Internal != STATUS_PENDING`).
     fn has_overlapped_io_completed(&self, ov: &Overlapped) -> bool;
+
+    /// `lpOverlapped->Internal` and `lpOverlapped->InternalHigh`, read back: the NTSTATUS of
+    /// the last operation with `ov`'s identity (STATUS_PENDING while it runs, see
+    /// [`STATUS_PENDING`]) and the bytes it transferred. An identity never used reads as a
+    /// zeroed OVERLAPPED, (0, 0). AcceptEx sets STATUS_PENDING before it checks its arguments,
+    /// so an AcceptEx that fails at once leaves it so (sock.c test_AcceptEx), and
+    /// HasOverlappedIoCompleted is then false.
+    fn overlapped_internal(&self, ov: &Overlapped) -> (u32, usize);
 }
+
+/// STATUS_PENDING (0x103): `OVERLAPPED.Internal` while the operation runs.
+pub const STATUS_PENDING: u32 = 0x0000_0103;
+/// STATUS_SUCCESS (0).
+pub const STATUS_SUCCESS: u32 = 0;
+/// STATUS_CANCELLED (0xC0000120): cancelled (CancelIoEx, a closed listener or accept socket).
+pub const STATUS_CANCELLED: u32 = 0xC000_0120;
+/// STATUS_CONNECTION_RESET (0xC000020D): the peer reset.
+pub const STATUS_CONNECTION_RESET: u32 = 0xC000_020D;
+/// STATUS_CONNECTION_ABORTED (0xC0000241): the socket was closed locally.
+pub const STATUS_CONNECTION_ABORTED: u32 = 0xC000_0241;
+/// STATUS_CONNECTION_REFUSED (0xC0000236).
+pub const STATUS_CONNECTION_REFUSED: u32 = 0xC000_0236;
+/// STATUS_IO_TIMEOUT (0xC00000B5): a connect got no answer.
+pub const STATUS_IO_TIMEOUT: u32 = 0xC000_00B5;
+/// STATUS_BUFFER_OVERFLOW (0x80000005): a datagram larger than the buffers.
+pub const STATUS_BUFFER_OVERFLOW: u32 = 0x8000_0005;
+/// STATUS_PORT_UNREACHABLE (0xC000023F): an ICMP port unreachable.
+pub const STATUS_PORT_UNREACHABLE: u32 = 0xC000_023F;
+/// STATUS_NOT_SUPPORTED (0xC00000BB): an overlapped WSAIoctl code WinSock does not handle.
+pub const STATUS_NOT_SUPPORTED: u32 = 0xC000_00BB;

@@ -126,7 +126,9 @@ pub trait Winsock {
     fn send(&self, s: Socket, buf: &[u8], flags: i32) -> Result<usize, WsaError>;
 
     /// `recv(s, buf, len, flags)`: bytes received (possibly fewer than sent in one send), 0
-    /// after a graceful close. Flags: MSG_PEEK, MSG_WAITALL, MSG_OOB.
+    /// after a graceful close. Flags: MSG_PEEK, MSG_WAITALL, MSG_OOB. A receive that blocks
+    /// waits alertably: APCs queued to the thread run meanwhile and the wait goes on (so for
+    /// `recvfrom` and a blocking `WSARecv`).
     fn recv(&self, s: Socket, buf: &mut [u8], flags: i32) -> Result<usize, WsaError>;
 
     /// `sendto(s, buf, len, flags, to, tolen)`: one datagram to `to` on a datagram socket

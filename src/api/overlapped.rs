@@ -172,11 +172,40 @@ pub trait OverlappedIo: Winsock + Sized {
         wait: bool,
     ) -> Result<IoCompletion, WsaError>;
 
+    /// `GetOverlappedResult((HANDLE)s, lpOverlapped, &cbTransfer, bWait)`: as
+    /// [`OverlappedIo::wsa_get_overlapped_result`], but a failed operation's error is the
+    /// Win32 code of its status, as GetLastError gives it (ERROR_NETNAME_DELETED where
+    /// WSAGetOverlappedResult says WSAECONNRESET), and the handle is not checked (the
+    /// OVERLAPPED alone names the operation). The simulator maps the operation's
+    /// NTSTATUS itself; this default, for backends without the call, maps the WinSock code
+    /// (exact except for WSAECONNRESET after an ICMP port unreachable, which is
+    /// ERROR_PORT_UNREACHABLE on Windows).
+    fn get_overlapped_result(
+        &self,
+        s: Socket,
+        ov: &Overlapped,
+        wait: bool,
+    ) -> Result<IoCompletion, WsaError> {
+        let mut c = self.wsa_get_overlapped_result(s, ov, wait)?;
+        c.error = c.error.map(|e| match e {
+            WsaError::WSAECONNRESET => WsaError::ERROR_NETNAME_DELETED,
+            WsaError::WSAECONNABORTED => WsaError::ERROR_CONNECTION_ABORTED,
+            WsaError::WSAECONNREFUSED => WsaError::ERROR_CONNECTION_REFUSED,
+            WsaError::WSAETIMEDOUT => WsaError::ERROR_SEM_TIMEOUT,
+            WsaError::WSAEMSGSIZE => WsaError::ERROR_MORE_DATA,
+            WsaError::WSAEOPNOTSUPP => WsaError::ERROR_NOT_SUPPORTED,
+            other => other,
+        });
+        Ok(c)
+    }
+
     /// `AcceptEx(sListenSocket, sAcceptSocket, lpOutputBuffer, dwReceiveDataLength, …,
     /// lpOverlapped)`: pends (WSA_IO_PENDING) until a client connects — or, when `buf` is not
     /// empty (dwReceiveDataLength = `buf.len()`), until its first data arrives, which fills
     /// `buf` — then `accept_socket` is the connection. Completes on the listener's key; `buf`
-    /// comes back with the completion (the addresses: `getsockname`/`getpeername`).
+    /// comes back with the completion (the addresses: `getsockname`/`getpeername`). A
+    /// connection a WSAAccept condition function deferred (CF_DEFER) is taken with
+    /// WSA_IO_PENDING even though the completion is already there.
     fn accept_ex(
         &self,
         listener: Socket,
@@ -216,7 +245,8 @@ pub trait OverlappedIo: Winsock + Sized {
 
     /// `WSAIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer,
     /// &cbBytesReturned, NULL, NULL)` (the non-overlapped form): FIONBIO, FIONREAD,
-    /// SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE. Returns
+    /// SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE,
+    /// SIO_ENABLE_CIRCULAR_QUEUEING (datagram sockets). Returns
     /// cbBytesReturned. A too-small input or output buffer: WSAEFAULT; another code:
     /// WSAEOPNOTSUPP (conformance OV-15, NB-08, ER-12).
     fn wsa_ioctl(

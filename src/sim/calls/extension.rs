@@ -57,7 +57,10 @@ impl WinsockExt for SimWinsock {
                         w.accept_reject(id, child);
                         Err(WsaError::WSAECONNREFUSED)
                     }
-                    CF_DEFER => Err(WsaError::WSATRY_AGAIN),
+                    CF_DEFER => {
+                        w.io_sock(child).deferred = true;
+                        Err(WsaError::WSATRY_AGAIN)
+                    }
                     _ => Err(WsaError::WSAEINVAL),
                 };
                 // A failed accept re-enables FD_ACCEPT, as for `accept`.
@@ -133,12 +136,26 @@ impl WinsockExt for SimWinsock {
     }
 
     fn has_overlapped_io_completed(&self, ov: &Overlapped) -> bool {
+        self.overlapped_internal(ov).0 != STATUS_PENDING
+    }
+
+    fn overlapped_internal(&self, ov: &Overlapped) -> (u32, usize) {
         self.spin_point();
         let w = self.w();
         let io = &w.models.io;
-        io.by_ov
-            .get(&(self.host, ov.id))
-            .and_then(|serial| io.ops.get(serial))
-            .is_none_or(|op| op.done.is_some())
+        let key = (self.host, ov.id);
+        if io.failed_pending.contains_key(&key) {
+            return (STATUS_PENDING, 0);
+        }
+        if let Some(op) = io.by_ov.get(&key).and_then(|serial| io.ops.get(serial)) {
+            return match op.done {
+                None => (STATUS_PENDING, 0),
+                Some((status, bytes)) => (status.ntstatus(), bytes),
+            };
+        }
+        match io.results.get(&key) {
+            Some(&(status, bytes)) => (status.ntstatus(), bytes),
+            None => (0, 0),
+        }
     }
 }

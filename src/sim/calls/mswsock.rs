@@ -41,6 +41,15 @@ impl SimWinsock {
             listener.raw() as u64,
             accept_socket.raw() as u64,
             |this| {
+                // AcceptEx sets Internal to STATUS_PENDING before it checks anything, so a
+                // call that fails at once leaves it so (sock.c test_AcceptEx); starting the
+                // operation clears the mark.
+                {
+                    let mut w = this.w();
+                    if w.ov_free(this.host, &ov) {
+                        w.models.io.failed_pending.insert((this.host, ov.id), ());
+                    }
+                }
                 let lid = this.sock(listener)?;
                 let aid = this.sock(accept_socket)?;
                 let mut w = this.w();
@@ -77,8 +86,19 @@ impl SimWinsock {
                     msg: None,
                 });
                 w.io_sock(lid).accepts.push_back(serial);
+                // A connection deferred by WSAAccept's condition function is taken
+                // asynchronously: the call says ERROR_IO_PENDING even though it is done
+                // (sock.c test_AcceptEx, "CF_DEFER & AcceptEx").
+                let head = match &w.net.sockets.at(lid).role {
+                    Role::Listener(q) => q.accept_q.front().copied(),
+                    _ => None,
+                };
+                let deferred = head.is_some_and(|c| w.io_sock_ref(c).is_some_and(|io| io.deferred));
                 w.service_accepts(lid);
-                w.op_outcome(serial, this.host, &ov)
+                match w.op_outcome(serial, this.host, &ov) {
+                    Ok(_) if deferred => Err(WsaError::WSA_IO_PENDING),
+                    r => r,
+                }
             },
         )
     }

@@ -31,6 +31,58 @@ impl Traced for (usize, u32) {
 }
 
 impl SimWinsock {
+    /// WSAGetOverlappedResult (`win32` false: WinSock codes) and GetOverlappedResult
+    /// (`win32` true: the Win32 codes of the same NTSTATUS), which differ only in the error's
+    /// form.
+    fn overlapped_result(
+        &self,
+        name: &'static str,
+        s: Socket,
+        ov: &Overlapped,
+        wait: bool,
+        win32: bool,
+    ) -> Result<IoCompletion, WsaError> {
+        let r = self.call(name, s.raw() as u64, ov.id, |this| {
+            if !win32 {
+                // WSAGetOverlappedResult checks the socket; GetOverlappedResult reads the
+                // OVERLAPPED whatever the handle (sock.c test_AcceptEx asks it about a
+                // listener already closed).
+                this.sock(s)?;
+            }
+            let host = this.host;
+            this.blocking(name, None, |w| {
+                if let Some(c) = w.collect_op(host, ov, win32) {
+                    return Step::Done(Ok(c));
+                }
+                if w.models.io.by_ov.contains_key(&(host, ov.id)) {
+                    return if wait {
+                        Step::Wait(WaitKey::Io(host, ov.id), None)
+                    } else {
+                        Step::Done(Err(WsaError::WSA_IO_INCOMPLETE))
+                    };
+                }
+                match w.models.io.results.get(&(host, ov.id)) {
+                    Some(&(status, bytes)) => Step::Done(Ok(IoCompletion {
+                        overlapped: *ov,
+                        error: if win32 { status.win32() } else { status.wsa() },
+                        bytes,
+                        flags: 0,
+                        bufs: Vec::new(),
+                        from: None,
+                        control: Vec::new(),
+                        msg_flags: 0,
+                    })),
+                    None => Step::Done(Err(WsaError::WSAEINVAL)),
+                }
+            })
+        });
+        if let Ok(IoCompletion { error: Some(e), .. }) = &r {
+            // The call returned FALSE: the operation's error is the last error.
+            self.w().rt.threads[self.tid].last_error = e.code();
+        }
+        r
+    }
+
     /// Common start of an overlapped WSASend/WSARecv: checks, then the operation record.
     fn start_stream_op(
         &self,
@@ -289,40 +341,16 @@ impl OverlappedIo for SimWinsock {
         ov: &Overlapped,
         wait: bool,
     ) -> Result<IoCompletion, WsaError> {
-        let r = self.call("WSAGetOverlappedResult", s.raw() as u64, ov.id, |this| {
-            this.sock(s)?;
-            let host = this.host;
-            this.blocking("WSAGetOverlappedResult", None, |w| {
-                if let Some(c) = w.collect_op(host, ov) {
-                    return Step::Done(Ok(c));
-                }
-                if w.models.io.by_ov.contains_key(&(host, ov.id)) {
-                    return if wait {
-                        Step::Wait(WaitKey::Io(host, ov.id), None)
-                    } else {
-                        Step::Done(Err(WsaError::WSA_IO_INCOMPLETE))
-                    };
-                }
-                match w.models.io.results.get(&(host, ov.id)) {
-                    Some(&(status, bytes)) => Step::Done(Ok(IoCompletion {
-                        overlapped: *ov,
-                        error: status.wsa(),
-                        bytes,
-                        flags: 0,
-                        bufs: Vec::new(),
-                        from: None,
-                        control: Vec::new(),
-                        msg_flags: 0,
-                    })),
-                    None => Step::Done(Err(WsaError::WSAEINVAL)),
-                }
-            })
-        });
-        if let Ok(IoCompletion { error: Some(e), .. }) = &r {
-            // WSAGetOverlappedResult returned FALSE: the operation's error is the last error.
-            self.w().rt.threads[self.tid].last_error = e.code();
-        }
-        r
+        self.overlapped_result("WSAGetOverlappedResult", s, ov, wait, false)
+    }
+
+    fn get_overlapped_result(
+        &self,
+        s: Socket,
+        ov: &Overlapped,
+        wait: bool,
+    ) -> Result<IoCompletion, WsaError> {
+        self.overlapped_result("GetOverlappedResult", s, ov, wait, true)
     }
 
     // WSARecvMsg / WSASendMsg: recv_msg.rs.

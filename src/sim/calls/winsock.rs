@@ -71,6 +71,8 @@ impl SimWinsock {
         };
         let dgram = matches!(sk.role, crate::sim::net::endpoint::Role::Dgram(_));
         let mut from = None;
+        // A blocking receive waits alertably (sock.c test_WSARecv): `blocking_from` runs the
+        // APCs queued to the thread and the receive goes on.
         let r = self.blocking_from(w, call, Some((s, id)), |w| {
             let step = if dgram {
                 w.udp_recv_step(&mut op, buf, &mut from)

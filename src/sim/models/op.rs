@@ -46,6 +46,22 @@ impl Status {
         }
     }
 
+    /// The NTSTATUS (`OVERLAPPED.Internal`).
+    pub(crate) fn ntstatus(self) -> u32 {
+        use crate::api::extension::*;
+        match self {
+            Status::Ok => STATUS_SUCCESS,
+            Status::Reset => STATUS_CONNECTION_RESET,
+            Status::LocalAbort => STATUS_CONNECTION_ABORTED,
+            Status::Cancelled => STATUS_CANCELLED,
+            Status::Refused => STATUS_CONNECTION_REFUSED,
+            Status::TimedOut => STATUS_IO_TIMEOUT,
+            Status::MsgSize => STATUS_BUFFER_OVERFLOW,
+            Status::PortUnreachable => STATUS_PORT_UNREACHABLE,
+            Status::NotSupported => STATUS_NOT_SUPPORTED,
+        }
+    }
+
     /// The Win32 code (GetQueuedCompletionStatus).
     pub(crate) fn win32(self) -> Option<WsaError> {
         match self {
@@ -143,6 +159,9 @@ pub(crate) struct SockIo {
     /// The connection was made by ConnectEx: `connect()` on it is WSAEINVAL, not
     /// WSAEISCONN (conformance NB-05).
     pub by_connect_ex: bool,
+    /// A queued connection a WSAAccept condition function deferred (CF_DEFER): the AcceptEx
+    /// that takes it still returns ERROR_IO_PENDING (sock.c test_AcceptEx).
+    pub deferred: bool,
 }
 
 /// All overlapped state of the run.
@@ -156,6 +175,9 @@ pub(crate) struct IoState<L: Layers> {
     pub results: KeyMap<(usize, u64), (Status, usize)>,
     /// Keys of `results` in insertion order (for eviction).
     pub results_order: VecDeque<(usize, u64)>,
+    /// OVERLAPPEDs an AcceptEx marked STATUS_PENDING and then failed at once (until the
+    /// identity starts another operation).
+    pub failed_pending: KeyMap<(usize, u64), ()>,
     pub socks: Vec<Option<Box<SockIo>>>,
 }
 
@@ -167,6 +189,7 @@ impl<L: Layers> Default for IoState<L> {
             by_ov: KeyMap::default(),
             results: KeyMap::default(),
             results_order: VecDeque::new(),
+            failed_pending: KeyMap::default(),
             socks: Vec::new(),
         }
     }

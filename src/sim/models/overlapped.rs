@@ -73,6 +73,20 @@ where
             self.models.io.ops.remove(&old);
         }
         self.models.io.results.remove(&key);
+        self.models.io.failed_pending.remove(&key);
+        // The I/O manager clears the OVERLAPPED's event when an operation starts
+        // (NtDeviceIoControlFile), so a manual-reset event reused for the next operation
+        // waits for that one (sock.c test_nonblocking_async_recv). With a completion
+        // routine the event is not used at all.
+        if op.routine.is_none() {
+            if let Some(ev) = op
+                .ov
+                .event
+                .and_then(|e| self.event_id(op.host, e.raw()).ok())
+            {
+                self.reset_event(ev);
+            }
+        }
         self.models.io.ops.insert(serial, op);
         serial
     }
@@ -175,11 +189,17 @@ where
     }
 
     /// Collects a finished operation for WSAGetOverlappedResult (buffers included).
-    pub(crate) fn collect_op(&mut self, host: usize, ov: &Overlapped) -> Option<IoCompletion> {
+    pub(crate) fn collect_op(
+        &mut self,
+        host: usize,
+        ov: &Overlapped,
+        win32: bool,
+    ) -> Option<IoCompletion> {
         let serial = *self.models.io.by_ov.get(&(host, ov.id))?;
         let (status, bytes) = self.models.io.ops.get(&serial)?.done?;
         let op = self.take_op(serial);
-        Some(completion(op, status.wsa(), bytes))
+        let error = if win32 { status.win32() } else { status.wsa() };
+        Some(completion(op, error, bytes))
     }
 
     /// Bytes waiting for a normal receive on stream socket `id`.

@@ -1,6 +1,7 @@
 //! WSAIoctl, with and without OVERLAPPED: the control codes the simulator handles (FIONBIO,
 //! FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE,
-//! SIO_GET_EXTENSION_FUNCTION_POINTER, SIO_ADDRESS_LIST_QUERY, SIO_ADDRESS_LIST_CHANGE)
+//! SIO_ENABLE_CIRCULAR_QUEUEING, SIO_GET_EXTENSION_FUNCTION_POINTER, SIO_ADDRESS_LIST_QUERY,
+//! SIO_ADDRESS_LIST_CHANGE)
 //! and how an overlapped WSAIoctl completes (conformance OV-15). `ioctlsocket` is in
 //! `stream.rs`.
 
@@ -90,6 +91,12 @@ where
                 let n = std::mem::size_of::<usize>();
                 output[..n].copy_from_slice(&s.raw().to_le_bytes());
                 Ok(n)
+            }
+            SIO_ENABLE_CIRCULAR_QUEUEING => {
+                if w.net.sockets.at(id).ty != SOCK_DGRAM {
+                    return Err(WsaError::WSAEOPNOTSUPP);
+                }
+                Ok(0)
             }
             SIO_GET_EXTENSION_FUNCTION_POINTER => {
                 let guid = Guid::from_bytes(input).ok_or(WsaError::WSAEFAULT)?;
