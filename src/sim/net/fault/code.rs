@@ -73,6 +73,7 @@ fn action_code(a: SegmentAction) -> String {
         SegmentAction::Drop => "SegmentAction::Drop".to_string(),
         SegmentAction::Reset => "SegmentAction::Reset".to_string(),
         SegmentAction::Duplicate => "SegmentAction::Duplicate".to_string(),
+        SegmentAction::Reorder(d) => format!("SegmentAction::Reorder({})", DurCode(d)),
     }
 }
 
@@ -147,6 +148,23 @@ fn rule_code(r: &FaultRule) -> String {
             ip_code(*host),
             DurCode(*at),
             opt_dur_code(*restart)
+        ),
+        FaultRule::Squeeze {
+            scope,
+            from,
+            until,
+            send,
+            recv,
+        } => format!(
+            "FaultRule::Squeeze {{ scope: {}, from: {}, until: {}, send: {send:?}, recv: {recv:?} }}",
+            scope_code(*scope),
+            DurCode(*from),
+            opt_dur_code(*until)
+        ),
+        FaultRule::WouldBlock { when, scope } => format!(
+            "FaultRule::WouldBlock {{ when: {}, scope: {} }}",
+            when_code(*when),
+            scope_code(*scope)
         ),
     }
 }

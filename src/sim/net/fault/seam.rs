@@ -2,9 +2,9 @@
 //! each segment and call. It knows only the plan and what it is shown (no world).
 
 use std::collections::BTreeSet;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 
-use super::{FaultPlan, FaultRule, Scope, SegmentAction, SegmentFilter, Verdict, When};
+use super::{FaultPlan, FaultRule, Scope, SegmentAction, SegmentFilter, Squeeze, Verdict, When};
 use crate::api::WsaError;
 use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::runtime::rng::Rng;
@@ -20,6 +20,8 @@ pub(crate) struct FaultSeam {
     seen: Vec<u64>,
     /// Threads of crashed hosts: they never return from their current call.
     pub killed: BTreeSet<usize>,
+    /// Buffer squeezes in force (`squeeze`), in the order they began.
+    pub squeezes: Vec<Squeeze>,
 }
 
 fn filter_matches(filter: SegmentFilter, seg: &Segment) -> bool {
@@ -55,6 +57,7 @@ impl FaultSeam {
             rng,
             seen,
             killed: BTreeSet::new(),
+            squeezes: Vec::new(),
         }
     }
 
@@ -170,6 +173,7 @@ impl FaultSeam {
                         SegmentAction::Drop => (Verdict::Drop, "drop"),
                         SegmentAction::Reset => (Verdict::Reset, "reset"),
                         SegmentAction::Duplicate => (Verdict::Duplicate, "duplicate"),
+                        SegmentAction::Reorder(d) => (Verdict::Reorder(sat_nanos(d)), "reorder"),
                     };
                 }
                 _ => {}
@@ -243,6 +247,32 @@ impl FaultSeam {
                     return Some(error)
                 }
                 _ => {}
+            }
+        }
+        None
+    }
+
+    /// Which [`FaultRule::WouldBlock`] rule (its index) fires for a send on a nonblocking
+    /// stream socket of a host with addresses `host`, bound to `local`, connected to `remote`.
+    pub(crate) fn on_would_block(
+        &mut self,
+        host: &[IpAddr],
+        local: Option<SocketAddr>,
+        remote: Option<SocketAddr>,
+        now: Nanos,
+    ) -> Option<usize> {
+        for i in 0..self.plan.rules.len() {
+            let FaultRule::WouldBlock { when, scope } = self.plan.rules[i] else {
+                continue;
+            };
+            let within = match scope {
+                Scope::All => true,
+                Scope::Host(ip) => host.contains(&ip),
+                Scope::Link(a, b) => host.contains(&a) && remote.is_some_and(|r| r.ip() == b),
+                Scope::Endpoint(sa) => local == Some(sa) || remote == Some(sa),
+            };
+            if within && self.fires(i, when, now) {
+                return Some(i);
             }
         }
         None
