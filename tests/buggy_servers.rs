@@ -126,3 +126,58 @@ fn socket_leaked_on_reset_is_caught_and_replays() {
     assert!(r.is_ok() && open > 1, "the replay leaks again: {open} open");
     assert!(search_leak(false, 32).is_none());
 }
+
+/// Searches seeds and `would_block_strategy` plans (WSAEWOULDBLOCK right after FD_WRITE said
+/// writable) for a run the WSAEventSelect echo server fails; the shrunk input and its error.
+fn search_would_block(buggy: bool, cases: u32) -> Option<((u64, FaultPlan), SimError)> {
+    use common::servers::run_event_echo;
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let rng = TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let result = runner.run(
+        &(any::<u64>(), FaultPlan::would_block_strategy()),
+        |(seed, plan)| {
+            run_event_echo(Sim::builder().seed(seed).faults(plan), buggy)
+                .map(|_| ())
+                .map_err(|e| TestCaseError::fail(e.to_string()))
+        },
+    );
+    match result {
+        Ok(()) => None,
+        Err(TestError::Fail(_, (seed, plan))) => {
+            let err = run_event_echo(Sim::builder().seed(seed).faults(plan.clone()), buggy)
+                .expect_err("the shrunk case fails again");
+            Some(((seed, plan), err))
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn ignoring_would_block_after_fd_write_is_caught_and_replays() {
+    // Proves: a WSAEventSelect server that drops the bytes of a send failing with
+    // WSAEWOULDBLOCK (after FD_WRITE/FD_READ told it the socket was writable) is caught within
+    // 64 proptest cases of seeds and WouldBlock plans; the shrunk plan is one rule; the printed
+    // replay reruns exactly that run; and the server that keeps the bytes for the next
+    // FD_WRITE passes the same search.
+    let ((_, plan), err) = search_would_block(true, 64).expect("caught within 64 cases");
+    assert_eq!(plan.rules.len(), 1, "shrunk to one rule: {plan}");
+    let text = err.to_string();
+    assert!(text.contains("deadlock"), "{text}");
+    let command = err.replay_command();
+    assert!(text.contains(&command), "{text}");
+    let replay = replay_of(&command);
+    eprintln!("caught: {replay}");
+    assert_eq!(replay.plan.as_ref(), Some(&plan));
+    let again =
+        common::servers::run_event_echo(Sim::builder().replay(&replay), true).expect_err("replays");
+    assert_eq!(
+        (again.kind, again.virtual_time, again.trace_hash),
+        (err.kind, err.virtual_time, err.trace_hash)
+    );
+    assert!(search_would_block(false, 64).is_none());
+}

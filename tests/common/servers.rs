@@ -139,3 +139,81 @@ pub fn run_echo(builder: SimBuilder, leaky: bool) -> (Result<Report, SimError>, 
     let r = sim.run();
     (r, server.open_sockets(), sim.replay())
 }
+
+/// Port of the WSAEventSelect echo server.
+pub const EVENT_ECHO_PORT: u16 = 7200;
+
+/// A WSAEventSelect echo server (its connections are nonblocking): on FD_READ it receives
+/// and echoes. `buggy` ignores a send's WSAEWOULDBLOCK (the bytes are dropped: the classic
+/// "FD_WRITE said writable, so send cannot fail" bug); the correct server keeps what was not
+/// sent and sends it on the next FD_WRITE (handling short sends too, which
+/// `Contract::Documented` allows).
+pub fn event_echo_server<W: Winsock + EventSelect>(ws: &W, buggy: bool) -> Result<(), WsaError> {
+    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], EVENT_ECHO_PORT))?;
+    ws.listen(l, SOMAXCONN)?;
+    let (c, _) = ws.accept(l)?;
+    let ev = ws.wsa_create_event()?;
+    ws.wsa_event_select(c, ev, FD_READ | FD_WRITE | FD_CLOSE)?;
+    let mut unsent: Vec<u8> = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        ws.wsa_wait_for_multiple_events(&[ev], false, WSA_INFINITE, false)?;
+        let mut ne = WsaNetworkEvents::default();
+        ws.wsa_enum_network_events(c, Some(ev), &mut ne)?;
+        if ne.network_events & FD_READ != 0 {
+            match ws.recv(c, &mut buf, 0) {
+                Ok(n) => unsent.extend_from_slice(&buf[..n]),
+                Err(WsaError::WSAEWOULDBLOCK) => {}
+                Err(_) => break,
+            }
+        }
+        // Send what is waiting: after FD_READ, and (the correct server) on FD_WRITE.
+        if ne.network_events & (FD_READ | FD_WRITE) != 0 {
+            while !unsent.is_empty() {
+                match ws.send(c, &unsent, 0) {
+                    Ok(n) => {
+                        unsent.drain(..n);
+                    }
+                    Err(WsaError::WSAEWOULDBLOCK) if buggy => {
+                        unsent.clear();
+                        break;
+                    }
+                    // Wait for FD_WRITE: Windows posts it when space returns.
+                    Err(WsaError::WSAEWOULDBLOCK) => break,
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        if ne.network_events & FD_CLOSE != 0 {
+            break;
+        }
+    }
+    ws.closesocket(c)?;
+    ws.closesocket(l)
+}
+
+/// A blocking client: `rounds` messages of 100 bytes, each echoed back before the next.
+pub fn echo_rounds<W: Winsock>(ws: &W, rounds: u8) -> Result<(), WsaError> {
+    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.connect(s, &SockAddr::v4([192, 0, 2, 1], EVENT_ECHO_PORT))?;
+    for round in 0..rounds {
+        let msg: Vec<u8> = (0..100u8).map(|i| i ^ round).collect();
+        ws.send(s, &msg, 0)?;
+        let back = super::recv_exact(ws, s, msg.len())?;
+        assert_eq!(back, msg, "echo of round {round}");
+    }
+    ws.closesocket(s)
+}
+
+/// The WSAEventSelect echo server (buggy or not) and a client of 20 rounds under `builder`.
+pub fn run_event_echo(builder: SimBuilder, buggy: bool) -> Result<Report, SimError> {
+    let mut sim = builder.build();
+    let server = sim.host("server", "192.0.2.1");
+    let client = sim.host("client", "192.0.2.2");
+    server.spawn_daemon("event-echo", move |ws| event_echo_server(ws, buggy));
+    client.spawn("client", |ws| echo_rounds(ws, 20));
+    sim.run()
+}
