@@ -4,7 +4,9 @@
 //! WSAPoll not writable, blocking send waits, overlapped WSASend pends); FaultRule::WouldBlock
 //! makes a nonblocking send that FD_WRITE/select called writable fail with WSAEWOULDBLOCK and
 //! re-arms FD_WRITE exactly as a full buffer does, never touching blocking sockets; and
-//! SegmentAction::Reorder lets later UDP datagrams overtake one.
+//! SegmentAction::Reorder lets later UDP datagrams overtake one; FaultRule::Pend makes an
+//! overlapped call that would complete at once return WSA_IO_PENDING and complete a moment
+//! later, with its completion packet even under FILE_SKIP_COMPLETION_PORT_ON_SUCCESS.
 mod common;
 
 use std::time::Duration;
@@ -287,10 +289,14 @@ fn new_rules_print_as_text_and_code() {
             filter: SegmentFilter::Data,
             action: SegmentAction::Reorder(MS * 5),
         });
+    let plan = plan.with(FaultRule::Pend {
+        when: When::Rate { num: 1, den: 2 },
+        scope: Scope::Endpoint("192.0.2.1:80".parse().unwrap()),
+    });
     let text = plan.to_string();
     assert_eq!(
         text,
-        "squeeze(host=192.0.2.1,1s,-,0,-)+wouldblock(nth=3,all)+seg(rate=1/8,all,data,reorder=5ms)"
+        "squeeze(host=192.0.2.1,1s,-,0,-)+wouldblock(nth=3,all)+seg(rate=1/8,all,data,reorder=5ms)+pend(rate=1/2,ep=192.0.2.1:80)"
     );
     assert_eq!(text.parse::<FaultPlan>().unwrap(), plan);
     let code = format!("{plan:?}");
@@ -305,4 +311,93 @@ fn new_rules_print_as_text_and_code() {
     );
     assert!("squeeze(all,1s,2s,x,-)".parse::<FaultPlan>().is_err());
     assert!("wouldblock(nth=1)".parse::<FaultPlan>().is_err());
+}
+
+#[test]
+fn pend_turns_an_immediate_overlapped_completion_into_io_pending() {
+    // Proves: FaultRule::Pend (the 1st overlapped call that would complete at once) makes a
+    // WSASend with room return WSA_IO_PENDING (WSAGetOverlappedResult: WSA_IO_INCOMPLETE at
+    // first); it completes a moment later and, on a socket with
+    // FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, its packet is queued (it did not complete at
+    // once) with its bytes, key and OVERLAPPED; the next WSASend completes at once and queues
+    // no packet (skip-on-success); the bytes arrive in order.
+    let plan = FaultPlan::none().with(FaultRule::Pend {
+        when: When::Nth(1),
+        scope: Scope::All,
+    });
+    common::run_with(builder(plan), |ws| {
+        let (c, s) = pair(ws)?;
+        let port = ws.create_io_completion_port(0)?;
+        ws.associate_completion_port(c, port, 9)?;
+        ws.set_file_completion_notification_modes(c, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)?;
+        let ov1 = Overlapped::new(1);
+        assert_eq!(
+            ws.wsa_send_overlapped(c, vec![b"first".to_vec()], 0, ov1, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        assert_eq!(
+            ws.wsa_get_overlapped_result(c, &ov1, false)
+                .map(|r| r.bytes),
+            Err(WsaError::WSA_IO_INCOMPLETE)
+        );
+        let p = ws.get_queued_completion_status(port, 100)?;
+        assert_eq!(
+            (p.error, p.bytes, p.key, p.overlapped),
+            (None, 5, 9, Some(ov1))
+        );
+        let ov2 = Overlapped::new(2);
+        assert_eq!(
+            ws.wsa_send_overlapped(c, vec![b"second".to_vec()], 0, ov2, None),
+            Ok(6)
+        );
+        assert_eq!(
+            ws.get_queued_completion_status(port, 100)
+                .map(|p| p.overlapped),
+            Err(WsaError::WAIT_TIMEOUT),
+            "skip-on-success: no packet for the immediate one"
+        );
+        assert_eq!(common::recv_exact(ws, s, 11)?, b"firstsecond");
+        Ok(())
+    });
+}
+
+#[test]
+fn pend_makes_a_receive_of_waiting_data_complete_later() {
+    // Proves: with data already queued, an overlapped WSARecv hit by FaultRule::Pend returns
+    // WSA_IO_PENDING instead of completing at once, then completes with that data: its event
+    // is signalled and WSAGetOverlappedResult gives the bytes; a rate of 0/1 never fires.
+    let plan = FaultPlan::none()
+        .with(FaultRule::Pend {
+            when: When::Rate { num: 0, den: 1 },
+            scope: Scope::All,
+        })
+        .with(FaultRule::Pend {
+            when: When::Nth(1),
+            scope: Scope::All,
+        });
+    common::run_with(builder(plan), |ws| {
+        let (c, s) = pair(ws)?;
+        ws.send(s, b"waiting", 0)?;
+        ws.sleep(10);
+        let ev = ws.wsa_create_event()?;
+        let ov = Overlapped::with_event(1, ev);
+        assert_eq!(
+            ws.wsa_recv_overlapped(c, vec![vec![0; 16]], 0, ov, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        assert!(signalled(ws, ev, 100)?, "completes a moment later");
+        let done = ws.wsa_get_overlapped_result(c, &ov, false)?;
+        assert_eq!((done.error, done.bytes), (None, 7));
+        assert_eq!(&done.bufs[0][..7], b"waiting");
+        // The rule fired once: the next receive of waiting data completes at once.
+        // (Nagle holds it until the delayed ACK of "waiting", up to 200 ms.)
+        ws.send(s, b"again", 0)?;
+        ws.sleep(300);
+        let ov2 = Overlapped::new(2);
+        assert_eq!(
+            ws.wsa_recv_overlapped(c, vec![vec![0; 16]], 0, ov2, None),
+            Ok(5)
+        );
+        Ok(())
+    });
 }

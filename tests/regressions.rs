@@ -161,7 +161,8 @@ fn replay_fault_fixtures() {
     // Proves: every run kept in fixtures/replays.txt still behaves as its scenario demands
     // (the buggy record server is still caught, the correct one still passes, the leaky
     // echo server still leaks, the event-select server that ignores WSAEWOULDBLOCK after
-    // FD_WRITE is still caught and its correct twin passes).
+    // FD_WRITE is still caught and its correct twin passes, and so for the IOCP server that
+    // reuses an OVERLAPPED while its send is pending).
     use common::servers::run_records;
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/replays.txt"))
@@ -172,6 +173,8 @@ fn replay_fault_fixtures() {
         "leak_on_reset",
         "ignores_would_block",
         "event_echo_server",
+        "reuses_pending_overlapped",
+        "iocp_echo_server",
     ];
     for line in text.lines().map(str::trim) {
         if let Some(name) = line
@@ -208,6 +211,20 @@ fn replay_fault_fixtures() {
     }
     for r in Replay::fixtures(&text, "event_echo_server") {
         if let Err(e) = common::servers::run_event_echo(Sim::builder().replay(&r), false) {
+            panic!("{r}: {e}");
+        }
+    }
+    let reused = Replay::fixtures(&text, "reuses_pending_overlapped");
+    assert!(!reused.is_empty());
+    for r in reused {
+        let run = common::servers::run_iocp_echo(Sim::builder().replay(&r), true);
+        assert!(
+            run.is_err(),
+            "{r}: the reused OVERLAPPED is no longer caught"
+        );
+    }
+    for r in Replay::fixtures(&text, "iocp_echo_server") {
+        if let Err(e) = common::servers::run_iocp_echo(Sim::builder().replay(&r), false) {
             panic!("{r}: {e}");
         }
     }

@@ -217,3 +217,97 @@ pub fn run_event_echo(builder: SimBuilder, buggy: bool) -> Result<Report, SimErr
     client.spawn("client", |ws| echo_rounds(ws, 20));
     sim.run()
 }
+
+/// Port of the IOCP framing echo server.
+pub const IOCP_ECHO_PORT: u16 = 7300;
+
+/// An IOCP echo server that answers each request with a 2-byte length header, then the bytes,
+/// as two overlapped WSASends on a socket with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS. `buggy`
+/// issues both with the same OVERLAPPED, assuming the header's send is over because WSASend
+/// usually returns at once (the real bug: an OVERLAPPED — or the buffer it describes — reused
+/// while its I/O is pending); the correct server gives each send its own OVERLAPPED.
+pub fn iocp_echo_server<W: Winsock + OverlappedIo + Iocp>(
+    ws: &W,
+    buggy: bool,
+) -> Result<(), WsaError> {
+    const RECV: u64 = 1;
+    const HEADER: u64 = 2;
+    const BODY: u64 = 3;
+    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], IOCP_ECHO_PORT))?;
+    ws.listen(l, SOMAXCONN)?;
+    let (c, _) = ws.accept(l)?;
+    let port = ws.create_io_completion_port(0)?;
+    ws.associate_completion_port(c, port, 1)?;
+    ws.set_file_completion_notification_modes(c, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)?;
+    let recv_ov = Overlapped::new(RECV);
+    loop {
+        let data = match ws.wsa_recv_overlapped(c, vec![vec![0; 512]], 0, recv_ov, None) {
+            // Completed at once: no packet (skip-on-success); the result is collected here.
+            Ok(_) => {
+                let r = ws.wsa_get_overlapped_result(c, &recv_ov, false)?;
+                r.bufs[0][..r.bytes].to_vec()
+            }
+            Err(WsaError::WSA_IO_PENDING) => loop {
+                let p = ws.get_queued_completion_status(port, WSA_INFINITE)?;
+                if p.overlapped == Some(recv_ov) {
+                    if p.error.is_some() {
+                        break Vec::new();
+                    }
+                    break p.bufs[0][..p.bytes].to_vec();
+                }
+                // A send's completion: nothing to do.
+            },
+            Err(_) => break,
+        };
+        if data.is_empty() {
+            break;
+        }
+        let header = (data.len() as u16).to_le_bytes().to_vec();
+        for (bytes, id) in [(header, HEADER), (data, if buggy { HEADER } else { BODY })] {
+            match ws.wsa_send_overlapped(c, vec![bytes], 0, Overlapped::new(id), None) {
+                Ok(_) | Err(WsaError::WSA_IO_PENDING) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    ws.closesocket(c)?;
+    ws.closesocket(l)
+}
+
+/// A blocking client of the framing server: `rounds` requests, each answered (in one or more
+/// frames: a 2-byte length, then the bytes) before the next.
+pub fn framed_rounds<W: Winsock>(ws: &W, rounds: u8) -> Result<(), WsaError> {
+    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.connect(s, &SockAddr::v4([192, 0, 2, 1], IOCP_ECHO_PORT))?;
+    for round in 0..rounds {
+        let msg: Vec<u8> = (0..50u8).map(|i| i.wrapping_mul(round)).collect();
+        ws.send(s, &msg, 0)?;
+        // The server frames what each of its receives got (a request may come in pieces).
+        let mut back = Vec::new();
+        while back.len() < msg.len() {
+            let header = super::recv_exact(ws, s, 2)?;
+            assert_eq!(header.len(), 2, "a frame header in round {round}");
+            let len = usize::from(u16::from_le_bytes([header[0], header[1]]));
+            assert!(
+                len > 0 && back.len() + len <= msg.len(),
+                "frame length {len}"
+            );
+            back.extend(super::recv_exact(ws, s, len)?);
+        }
+        assert_eq!(back, msg, "body of round {round}");
+    }
+    ws.closesocket(s)
+}
+
+/// The IOCP framing server (buggy or not) and a client of 20 rounds under `builder`.
+pub fn run_iocp_echo(builder: SimBuilder, buggy: bool) -> Result<Report, SimError> {
+    let mut sim = builder.build();
+    let server = sim.host("server", "192.0.2.1");
+    let client = sim.host("client", "192.0.2.2");
+    server.spawn_daemon("iocp-echo", move |ws| iocp_echo_server(ws, buggy));
+    client.spawn("client", |ws| framed_rounds(ws, 20));
+    sim.run()
+}

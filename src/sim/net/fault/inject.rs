@@ -39,6 +39,9 @@ pub(crate) enum FaultTimer {
     /// The send buffer of socket `sid` that a [`FaultRule::WouldBlock`] filled has room
     /// again.
     Unsqueeze { sid: usize, incarnation: u64 },
+    /// Overlapped operations of socket `sid` that a [`FaultRule::Pend`] left pending are
+    /// serviced.
+    IoDue { sid: usize, incarnation: u64 },
     /// A datagram held back by [`SegmentAction::Reorder`](super::SegmentAction::Reorder)
     /// reaches host `to`.
     Arrive { to: usize, seg: Segment },
@@ -140,6 +143,11 @@ where
                 "send buffer has room",
             ),
             FaultTimer::Arrive { to, seg } => self.segment_arrives(to, seg),
+            FaultTimer::IoDue { sid, incarnation } => {
+                if self.net.sockets.incarnation(sid) == Some(incarnation) {
+                    self.on_io_due(sid);
+                }
+            }
         }
     }
 

@@ -249,6 +249,20 @@ pub enum FaultRule {
         /// Where (`All`, `Host`, `Link(local, remote)`, `Endpoint`: local or remote address).
         scope: Scope,
     },
+    /// "An overlapped call completing at once versus WSA_IO_PENDING": an overlapped
+    /// `WSASend` that finds room, or `WSARecv` that finds data already there, on a stream
+    /// socket in `scope` returns WSA_IO_PENDING instead of completing inside the call, and
+    /// completes a moment later (at the next scheduling point), through its one channel
+    /// (event, routine, or a completion packet even with
+    /// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, since it did not complete at once). Windows may
+    /// do either; code that assumes one breaks on the other. `When::Nth(n)` counts the
+    /// overlapped sends and receives in scope that would complete at once.
+    Pend {
+        /// When it fires.
+        when: When,
+        /// Where (as for [`FaultRule::WouldBlock`]).
+        scope: Scope,
+    },
 }
 
 /// A list of fault rules, applied in order.

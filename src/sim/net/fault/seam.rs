@@ -252,18 +252,22 @@ impl FaultSeam {
         None
     }
 
-    /// Which [`FaultRule::WouldBlock`] rule (its index) fires for a send on a nonblocking
-    /// stream socket of a host with addresses `host`, bound to `local`, connected to `remote`.
-    pub(crate) fn on_would_block(
+    /// Which [`FaultRule::WouldBlock`] rule (or, with `pend`, [`FaultRule::Pend`] rule) fires
+    /// (its index) for a call on a stream socket of a host with addresses `host`, bound to
+    /// `local`, connected to `remote`.
+    pub(crate) fn on_socket_call(
         &mut self,
+        pend: bool,
         host: &[IpAddr],
         local: Option<SocketAddr>,
         remote: Option<SocketAddr>,
         now: Nanos,
     ) -> Option<usize> {
         for i in 0..self.plan.rules.len() {
-            let FaultRule::WouldBlock { when, scope } = self.plan.rules[i] else {
-                continue;
+            let (when, scope) = match self.plan.rules[i] {
+                FaultRule::WouldBlock { when, scope } if !pend => (when, scope),
+                FaultRule::Pend { when, scope } if pend => (when, scope),
+                _ => continue,
             };
             let within = match scope {
                 Scope::All => true,

@@ -177,7 +177,11 @@ where
         let host = s.host;
         let now = self.rt.now;
         let addrs = &self.net.hosts[host].addrs;
-        let Some(rule) = self.net.faults.on_would_block(addrs, local, remote, now) else {
+        let Some(rule) = self
+            .net
+            .faults
+            .on_socket_call(false, addrs, local, remote, now)
+        else {
             return false;
         };
         self.net.faults.squeezes.push(Squeeze {
@@ -200,6 +204,38 @@ where
         self.schedule(
             now + rtt,
             NetTimer::Fault(FaultTimer::Unsqueeze {
+                sid: id,
+                incarnation,
+            }),
+        );
+        true
+    }
+
+    /// Before an overlapped send or receive on stream socket `id` completes inside its call:
+    /// whether a [`FaultRule::Pend`] fires on it. If so the caller leaves it pending and the
+    /// socket's pending operations are serviced at the next scheduling point.
+    pub(crate) fn inject_pend(&mut self, id: usize) -> bool {
+        let Some(incarnation) = self.net.sockets.incarnation(id) else {
+            return false;
+        };
+        let Some(s) = self.net.sockets.get(id) else {
+            return false;
+        };
+        let (local, remote) = (s.local.map(wire), s.remote.map(wire));
+        let now = self.rt.now;
+        let addrs = &self.net.hosts[s.host].addrs;
+        if self
+            .net
+            .faults
+            .on_socket_call(true, addrs, local, remote, now)
+            .is_none()
+        {
+            return false;
+        }
+        self.record(usize::MAX, TraceKind::Fault("I/O pends"), id as u64, 0, 0);
+        self.schedule(
+            now,
+            NetTimer::Fault(FaultTimer::IoDue {
                 sid: id,
                 incarnation,
             }),

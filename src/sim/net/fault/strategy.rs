@@ -217,9 +217,23 @@ impl FaultPlan {
         plan_of(rule, 2)
     }
 
+    /// Overlapped calls that would complete at once pending instead (the API family): up to
+    /// 2 rules, the n-th such call (n ≤ 20) or at a rate up to 1/2.
+    pub fn pend_strategy() -> impl Strategy<Value = FaultPlan> {
+        let rule = prop_oneof![
+            late(1, 20).prop_map(When::Nth),
+            (1u64..=32).prop_map(|num| When::Rate { num, den: 64 }),
+        ]
+        .prop_map(|when| FaultRule::Pend {
+            when,
+            scope: Scope::All,
+        });
+        plan_of(rule, 2)
+    }
+
     /// Everything at once among `hosts` (times up to `max_ms`): the tcp-safe rules plus
-    /// resets, a partition, a crash, failing calls, UDP's faults, buffer squeezes and
-    /// WSAEWOULDBLOCK after FD_WRITE.
+    /// resets, a partition, a crash, failing calls, UDP's faults, buffer squeezes,
+    /// WSAEWOULDBLOCK after FD_WRITE and overlapped calls pending instead of completing.
     pub fn hostile_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
         (
             Self::tcp_strategy(),
@@ -230,10 +244,11 @@ impl FaultPlan {
             Self::udp_strategy(),
             Self::squeeze_strategy(hosts, max_ms),
             Self::would_block_strategy(),
+            Self::pend_strategy(),
         )
-            .prop_map(|(a, b, c, d, e, f, g, h)| FaultPlan {
+            .prop_map(|(a, b, c, d, e, f, g, h, i)| FaultPlan {
                 rules: [
-                    a.rules, b.rules, c.rules, d.rules, e.rules, f.rules, g.rules, h.rules,
+                    a.rules, b.rules, c.rules, d.rules, e.rules, f.rules, g.rules, h.rules, i.rules,
                 ]
                 .concat(),
             })
