@@ -239,3 +239,59 @@ fn overlapped_reused_while_pending_is_caught_explained_and_replays() {
     );
     assert!(search_pend(false, 64).is_none());
 }
+
+/// Searches seeds and reset plans for a run the IOCP context server fails; the shrunk input's
+/// replay and its error.
+fn search_context(buggy: bool, cases: u32) -> Option<((u64, FaultPlan), SimError)> {
+    use common::servers::run_iocp_context;
+    use std::net::IpAddr;
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let rng = TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let hosts = vec![IpAddr::from([192, 0, 2, 1]), IpAddr::from([192, 0, 2, 2])];
+    let plans = FaultPlan::reset_strategy(hosts, 40);
+    let result = runner.run(&(any::<u64>(), plans), |(seed, plan)| {
+        run_iocp_context(Sim::builder().seed(seed).faults(plan), buggy)
+            .map(|_| ())
+            .map_err(|e| TestCaseError::fail(e.to_string()))
+    });
+    match result {
+        Ok(()) => None,
+        Err(TestError::Fail(_, (seed, plan))) => {
+            let err = run_iocp_context(Sim::builder().seed(seed).faults(plan.clone()), buggy)
+                .expect_err("the shrunk case fails again");
+            Some(((seed, plan), err))
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn context_freed_while_io_pending_is_caught_and_replays() {
+    // Proves: an IOCP server that frees its per-connection context on the first error packet,
+    // while the connection's other I/O (a send waiting for buffer space) is still pending, is
+    // caught within 64 proptest cases of seeds and reset plans: the late completion finds the
+    // slot freed. The shrunk plan is one rule, the printed replay reruns exactly that run, and
+    // the server that frees the context after the last pending I/O passes the same search.
+    let ((_, plan), err) = search_context(true, 64).expect("caught within 64 cases");
+    assert_eq!(plan.rules.len(), 1, "shrunk to one rule: {plan}");
+    let text = err.to_string();
+    assert!(
+        text.contains("freed while that I/O was still pending"),
+        "{text}"
+    );
+    let replay = replay_of(&err.replay_command());
+    eprintln!("caught: {replay}");
+    assert_eq!(replay.plan.as_ref(), Some(&plan));
+    let again = common::servers::run_iocp_context(Sim::builder().replay(&replay), true)
+        .expect_err("replays");
+    assert_eq!(
+        (again.kind, again.virtual_time, again.trace_hash),
+        (err.kind, err.virtual_time, err.trace_hash)
+    );
+    assert!(search_context(false, 64).is_none());
+}

@@ -311,3 +311,142 @@ pub fn run_iocp_echo(builder: SimBuilder, buggy: bool) -> Result<Report, SimErro
     client.spawn("client", |ws| framed_rounds(ws, 20));
     sim.run()
 }
+
+/// Port of the IOCP per-connection-context server.
+pub const IOCP_CONTEXT_PORT: u16 = 7400;
+
+/// Bytes of each of the two replies the context server sends per request.
+pub const CONTEXT_REPLY: usize = 150_000;
+
+/// What the context server keeps per connection, in a slab indexed by completion key.
+struct Context {
+    sock: Socket,
+    /// Overlapped I/Os issued and not yet dequeued.
+    pending: u32,
+    closing: bool,
+}
+
+/// An IOCP server keeping a per-connection context in a slab keyed by the completion key.
+/// Each request is answered with two 150 000-byte overlapped WSASends (the second pends while
+/// the first fills the send buffer), with a WSARecv always pending. When a connection ends
+/// (an error packet, or a 0-byte receive) it closes the socket. `buggy` frees the context at
+/// once, although I/O of the connection is still pending — its late completion then finds a
+/// freed slot (in C: a use after free); the correct server counts the I/Os it issued and frees
+/// the context when the last one has been dequeued.
+pub fn iocp_context_server<W: Winsock + OverlappedIo + Iocp>(
+    ws: &W,
+    buggy: bool,
+) -> Result<(), WsaError> {
+    const RECV: u64 = 1;
+    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], IOCP_CONTEXT_PORT))?;
+    ws.listen(l, SOMAXCONN)?;
+    let port = ws.create_io_completion_port(0)?;
+    let mut slab: Vec<Option<Context>> = Vec::new();
+    let (c, _) = ws.accept(l)?;
+    let key = slab.len();
+    slab.push(Some(Context {
+        sock: c,
+        pending: 0,
+        closing: false,
+    }));
+    ws.associate_completion_port(c, port, key)?;
+    let ov = |key: usize, op: u64| Overlapped::new(key as u64 * 16 + op);
+    let issue = |r: Result<usize, WsaError>, ctx: &mut Context| match r {
+        Ok(_) | Err(WsaError::WSA_IO_PENDING) => {
+            ctx.pending += 1;
+            Ok(())
+        }
+        Err(e) => Err(e),
+    };
+    {
+        let ctx = slab[key].as_mut().expect("new context");
+        issue(
+            ws.wsa_recv_overlapped(c, vec![vec![0; 64]], 0, ov(key, RECV), None),
+            ctx,
+        )?;
+    }
+    // A server runs on: it stops only after a second without any completion and with no
+    // connection left.
+    loop {
+        let p = match ws.get_queued_completion_status(port, 1000) {
+            Ok(p) => p,
+            Err(WsaError::WAIT_TIMEOUT) if slab.iter().all(Option::is_none) => break,
+            Err(WsaError::WAIT_TIMEOUT) => continue,
+            Err(e) => return Err(e),
+        };
+        let op = p.overlapped.map_or(0, |o| o.id % 16);
+        let Some(ctx) = slab[p.key].as_mut() else {
+            panic!(
+                "completion for key {} (op {op}) found its per-connection context freed: it was \
+                 freed while that I/O was still pending",
+                p.key
+            );
+        };
+        ctx.pending -= 1;
+        let ended = p.error.is_some() || (op == RECV && p.bytes == 0);
+        if ended || ctx.closing {
+            if !ctx.closing {
+                ctx.closing = true;
+                ws.closesocket(ctx.sock)?;
+            }
+            if buggy || ctx.pending == 0 {
+                slab[p.key] = None;
+            }
+            continue;
+        }
+        if op == RECV {
+            let s = ctx.sock;
+            for (i, byte) in [(2u64, b'a'), (3, b'b')] {
+                let r = ws.wsa_send_overlapped(
+                    s,
+                    vec![vec![byte; CONTEXT_REPLY]],
+                    0,
+                    ov(p.key, i),
+                    None,
+                );
+                issue(r, ctx)?;
+            }
+            let r = ws.wsa_recv_overlapped(s, vec![vec![0; 64]], 0, ov(p.key, RECV), None);
+            issue(r, ctx)?;
+        }
+    }
+    ws.closesocket(l)
+}
+
+/// A client of the context server: `rounds` requests, each answered by 300 000 bytes; a reset
+/// ends it quietly (the server must cope, not the client).
+pub fn context_rounds<W: Winsock>(ws: &W, rounds: u8) -> Result<(), WsaError> {
+    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    if ws
+        .connect(s, &SockAddr::v4([192, 0, 2, 1], IOCP_CONTEXT_PORT))
+        .is_err()
+    {
+        return ws.closesocket(s);
+    }
+    for _ in 0..rounds {
+        if ws.send(s, b"request", 0).is_err() {
+            break;
+        }
+        match super::recv_exact(ws, s, 2 * CONTEXT_REPLY) {
+            Ok(back) if back.len() == 2 * CONTEXT_REPLY => {
+                assert!(back[..CONTEXT_REPLY].iter().all(|&b| b == b'a'));
+                assert!(back[CONTEXT_REPLY..].iter().all(|&b| b == b'b'));
+            }
+            _ => break,
+        }
+    }
+    ws.closesocket(s)
+}
+
+/// The context server (buggy or not) and a client of 10 rounds under `builder`.
+pub fn run_iocp_context(builder: SimBuilder, buggy: bool) -> Result<Report, SimError> {
+    let mut sim = builder.build();
+    let server = sim.host("server", "192.0.2.1");
+    let client = sim.host("client", "192.0.2.2");
+    server.spawn("iocp-context", move |ws| iocp_context_server(ws, buggy));
+    client.spawn("client", |ws| context_rounds(ws, 10));
+    sim.run()
+}
