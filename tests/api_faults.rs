@@ -6,7 +6,8 @@
 //! re-arms FD_WRITE exactly as a full buffer does, never touching blocking sockets; and
 //! SegmentAction::Reorder lets later UDP datagrams overtake one; FaultRule::Pend makes an
 //! overlapped call that would complete at once return WSA_IO_PENDING and complete a moment
-//! later, with its completion packet even under FILE_SKIP_COMPLETION_PORT_ON_SUCCESS.
+//! later, with its completion packet even under FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
+//! FaultRule::Overtake reorders completion packets of different keys, never of one.
 mod common;
 
 use std::time::Duration;
@@ -289,14 +290,19 @@ fn new_rules_print_as_text_and_code() {
             filter: SegmentFilter::Data,
             action: SegmentAction::Reorder(MS * 5),
         });
-    let plan = plan.with(FaultRule::Pend {
-        when: When::Rate { num: 1, den: 2 },
-        scope: Scope::Endpoint("192.0.2.1:80".parse().unwrap()),
-    });
+    let plan = plan
+        .with(FaultRule::Pend {
+            when: When::Rate { num: 1, den: 2 },
+            scope: Scope::Endpoint("192.0.2.1:80".parse().unwrap()),
+        })
+        .with(FaultRule::Overtake {
+            when: When::Nth(4),
+            scope: Scope::All,
+        });
     let text = plan.to_string();
     assert_eq!(
         text,
-        "squeeze(host=192.0.2.1,1s,-,0,-)+wouldblock(nth=3,all)+seg(rate=1/8,all,data,reorder=5ms)+pend(rate=1/2,ep=192.0.2.1:80)"
+        "squeeze(host=192.0.2.1,1s,-,0,-)+wouldblock(nth=3,all)+seg(rate=1/8,all,data,reorder=5ms)+pend(rate=1/2,ep=192.0.2.1:80)+overtake(nth=4,all)"
     );
     assert_eq!(text.parse::<FaultPlan>().unwrap(), plan);
     let code = format!("{plan:?}");
@@ -307,6 +313,10 @@ fn new_rules_print_as_text_and_code() {
     );
     assert!(
         code.contains("SegmentAction::Reorder(Duration::from_millis(5))"),
+        "{code}"
+    );
+    assert!(
+        code.contains("FaultRule::Overtake { when: When::Nth(4), scope: Scope::All }"),
         "{code}"
     );
     assert!("squeeze(all,1s,2s,x,-)".parse::<FaultPlan>().is_err());
@@ -397,6 +407,65 @@ fn pend_makes_a_receive_of_waiting_data_complete_later() {
         assert_eq!(
             ws.wsa_recv_overlapped(c, vec![vec![0; 16]], 0, ov2, None),
             Ok(5)
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn overtake_reorders_completions_of_independent_sockets_only() {
+    // Proves: FaultRule::Overtake (rate 1/1) makes the completion of socket B's receive,
+    // queued after socket A's, be dequeued first (packets of another key overtaken), while the
+    // completions of two receives pending on one socket keep their issue order whatever the
+    // rule says (one key: FIFO), with their bytes in stream order.
+    let plan = FaultPlan::none().with(FaultRule::Overtake {
+        when: When::Rate { num: 1, den: 1 },
+        scope: Scope::All,
+    });
+    common::run_with(builder(plan), |ws| {
+        let (a, pa) = pair(ws)?;
+        let (b, pb) = pair(ws)?;
+        let port = ws.create_io_completion_port(0)?;
+        ws.associate_completion_port(a, port, 1)?;
+        ws.associate_completion_port(b, port, 2)?;
+        let ov_a = Overlapped::new(1);
+        let ov_b = Overlapped::new(2);
+        for (s, ov) in [(a, ov_a), (b, ov_b)] {
+            assert_eq!(
+                ws.wsa_recv_overlapped(s, vec![vec![0; 8]], 0, ov, None),
+                Err(WsaError::WSA_IO_PENDING)
+            );
+        }
+        ws.send(pa, b"to a", 0)?;
+        ws.sleep(5);
+        ws.send(pb, b"to b", 0)?;
+        ws.sleep(5);
+        let first = ws.get_queued_completion_status(port, 100)?;
+        let second = ws.get_queued_completion_status(port, 100)?;
+        assert_eq!(
+            (first.key, first.overlapped, second.key, second.overlapped),
+            (2, Some(ov_b), 1, Some(ov_a)),
+            "B's completion overtook A's"
+        );
+
+        // Two receives on one socket: never reordered.
+        let ov1 = Overlapped::new(11);
+        let ov2 = Overlapped::new(12);
+        for ov in [ov1, ov2] {
+            assert_eq!(
+                ws.wsa_recv_overlapped(a, vec![vec![0; 3]], 0, ov, None),
+                Err(WsaError::WSA_IO_PENDING)
+            );
+        }
+        // (Nagle holds it until the delayed ACK of "to a", up to 200 ms.)
+        ws.send(pa, b"abcdef", 0)?;
+        ws.sleep(300);
+        let p1 = ws.get_queued_completion_status(port, 100)?;
+        let p2 = ws.get_queued_completion_status(port, 100)?;
+        assert_eq!((p1.overlapped, p2.overlapped), (Some(ov1), Some(ov2)));
+        assert_eq!(
+            (&p1.bufs[0][..], &p2.bufs[0][..]),
+            (&b"abc"[..], &b"def"[..])
         );
         Ok(())
     });

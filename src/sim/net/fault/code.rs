@@ -166,6 +166,11 @@ fn rule_code(r: &FaultRule) -> String {
             when_code(*when),
             scope_code(*scope)
         ),
+        FaultRule::Overtake { when, scope } => format!(
+            "FaultRule::Overtake {{ when: {}, scope: {} }}",
+            when_code(*when),
+            scope_code(*scope)
+        ),
         FaultRule::Pend { when, scope } => format!(
             "FaultRule::Pend {{ when: {}, scope: {} }}",
             when_code(*when),

@@ -34,7 +34,7 @@ use std::time::Duration;
 use crate::api::WsaError;
 
 pub(crate) use inject::FaultTimer;
-pub(crate) use seam::FaultSeam;
+pub(crate) use seam::{FaultSeam, SockRule};
 pub(crate) use squeeze::Squeeze;
 pub use text::ParsePlanError;
 
@@ -261,6 +261,18 @@ pub enum FaultRule {
         /// When it fires.
         when: When,
         /// Where (as for [`FaultRule::WouldBlock`]).
+        scope: Scope,
+    },
+    /// "Completion packets dequeued in an order the seed chooses": a completion packet about
+    /// to be queued on a completion port of a host in `scope` overtakes a seed-chosen number
+    /// (at least one) of the packets at the queue's tail that carry another completion key —
+    /// as when independent I/Os (other sockets) complete in another order. A port stays FIFO
+    /// for the packets of one key, so one socket's receives (and sends) keep their order.
+    /// `When::Nth(n)` counts the packets that could overtake one.
+    Overtake {
+        /// When it fires.
+        when: When,
+        /// Where (`All`, or `Host`: ports of that host; other scopes never match).
         scope: Scope,
     },
 }

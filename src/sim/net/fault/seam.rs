@@ -10,6 +10,17 @@ use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::runtime::rng::Rng;
 use crate::sim::runtime::{sat_nanos, Nanos};
 
+/// The kinds of rule that act on a socket's (or port's) calls rather than on segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SockRule {
+    /// [`FaultRule::WouldBlock`].
+    WouldBlock,
+    /// [`FaultRule::Pend`].
+    Pend,
+    /// [`FaultRule::Overtake`].
+    Overtake,
+}
+
 /// The plan plus its own generator and schedule state.
 #[derive(Debug)]
 pub(crate) struct FaultSeam {
@@ -252,12 +263,16 @@ impl FaultSeam {
         None
     }
 
-    /// Which [`FaultRule::WouldBlock`] rule (or, with `pend`, [`FaultRule::Pend`] rule) fires
-    /// (its index) for a call on a stream socket of a host with addresses `host`, bound to
-    /// `local`, connected to `remote`.
+    /// A number below `n`, from the plan's generator.
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
+        self.rng.below(n)
+    }
+
+    /// Which rule of kind `kind` fires (its index) for an event on a host with addresses
+    /// `host`, on a socket bound to `local`, connected to `remote`.
     pub(crate) fn on_socket_call(
         &mut self,
-        pend: bool,
+        kind: SockRule,
         host: &[IpAddr],
         local: Option<SocketAddr>,
         remote: Option<SocketAddr>,
@@ -265,8 +280,11 @@ impl FaultSeam {
     ) -> Option<usize> {
         for i in 0..self.plan.rules.len() {
             let (when, scope) = match self.plan.rules[i] {
-                FaultRule::WouldBlock { when, scope } if !pend => (when, scope),
-                FaultRule::Pend { when, scope } if pend => (when, scope),
+                FaultRule::WouldBlock { when, scope } if kind == SockRule::WouldBlock => {
+                    (when, scope)
+                }
+                FaultRule::Pend { when, scope } if kind == SockRule::Pend => (when, scope),
+                FaultRule::Overtake { when, scope } if kind == SockRule::Overtake => (when, scope),
                 _ => continue,
             };
             let within = match scope {

@@ -15,7 +15,7 @@
 
 use std::net::IpAddr;
 
-use super::{FaultRule, FaultTimer, Scope};
+use super::{FaultRule, FaultTimer, Scope, SockRule};
 use crate::sim::net::endpoint::{send_capacity, Role};
 use crate::sim::net::host::wire;
 use crate::sim::net::tcp::NetTimer;
@@ -177,10 +177,10 @@ where
         let host = s.host;
         let now = self.rt.now;
         let addrs = &self.net.hosts[host].addrs;
-        let Some(rule) = self
-            .net
-            .faults
-            .on_socket_call(false, addrs, local, remote, now)
+        let Some(rule) =
+            self.net
+                .faults
+                .on_socket_call(SockRule::WouldBlock, addrs, local, remote, now)
         else {
             return false;
         };
@@ -227,7 +227,7 @@ where
         if self
             .net
             .faults
-            .on_socket_call(true, addrs, local, remote, now)
+            .on_socket_call(SockRule::Pend, addrs, local, remote, now)
             .is_none()
         {
             return false;

@@ -231,9 +231,24 @@ impl FaultPlan {
         plan_of(rule, 2)
     }
 
+    /// Completion packets overtaking packets of other keys (the API family): up to 2 rules,
+    /// the n-th packet that could overtake (n ≤ 20) or at a rate up to 1/2.
+    pub fn overtake_strategy() -> impl Strategy<Value = FaultPlan> {
+        let rule = prop_oneof![
+            late(1, 20).prop_map(When::Nth),
+            (1u64..=32).prop_map(|num| When::Rate { num, den: 64 }),
+        ]
+        .prop_map(|when| FaultRule::Overtake {
+            when,
+            scope: Scope::All,
+        });
+        plan_of(rule, 2)
+    }
+
     /// Everything at once among `hosts` (times up to `max_ms`): the tcp-safe rules plus
     /// resets, a partition, a crash, failing calls, UDP's faults, buffer squeezes,
-    /// WSAEWOULDBLOCK after FD_WRITE and overlapped calls pending instead of completing.
+    /// WSAEWOULDBLOCK after FD_WRITE, overlapped calls pending instead of completing and
+    /// completion packets overtaking others.
     pub fn hostile_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
         (
             Self::tcp_strategy(),
@@ -245,10 +260,12 @@ impl FaultPlan {
             Self::squeeze_strategy(hosts, max_ms),
             Self::would_block_strategy(),
             Self::pend_strategy(),
+            Self::overtake_strategy(),
         )
-            .prop_map(|(a, b, c, d, e, f, g, h, i)| FaultPlan {
+            .prop_map(|(a, b, c, d, e, f, g, h, i, j)| FaultPlan {
                 rules: [
-                    a.rules, b.rules, c.rules, d.rules, e.rules, f.rules, g.rules, h.rules, i.rules,
+                    a.rules, b.rules, c.rules, d.rules, e.rules, f.rules, g.rules, h.rules,
+                    i.rules, j.rules,
                 ]
                 .concat(),
             })

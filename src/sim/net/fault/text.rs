@@ -16,6 +16,7 @@
 //! | [`FaultRule::Squeeze`] | `squeeze(host=192.0.2.1,1s,2s,0,-)`: scope, from, until, send bytes, receive bytes (`-`: never heals / not squeezed) |
 //! | [`FaultRule::WouldBlock`] | `wouldblock(nth=3,all)` |
 //! | [`FaultRule::Pend`] | `pend(rate=1/2,host=192.0.2.1)` |
+//! | [`FaultRule::Overtake`] | `overtake(rate=1/2,all)` |
 //!
 //! When: `rate=1/16`, `at=2s`, `nth=3`. Scope: `all`, `host=IP`, `link=IP>IP`, `ep=IP:PORT`
 //! (`ep=[v6]:PORT`). Filters: `any`, `data`, `syn`. Durations: an integer with `ns`, `us`, `ms`
@@ -383,6 +384,7 @@ impl fmt::Display for FaultRule {
             ),
             FaultRule::WouldBlock { when, scope } => write!(f, "wouldblock({when},{scope})"),
             FaultRule::Pend { when, scope } => write!(f, "pend({when},{scope})"),
+            FaultRule::Overtake { when, scope } => write!(f, "overtake({when},{scope})"),
         }
     }
 }
@@ -490,6 +492,13 @@ impl FromStr for FaultRule {
             "wouldblock" => {
                 want(2)?;
                 FaultRule::WouldBlock {
+                    when: a[0].parse()?,
+                    scope: a[1].parse()?,
+                }
+            }
+            "overtake" => {
+                want(2)?;
+                FaultRule::Overtake {
                     when: a[0].parse()?,
                     scope: a[1].parse()?,
                 }
