@@ -470,3 +470,45 @@ fn overtake_reorders_completions_of_independent_sockets_only() {
         Ok(())
     });
 }
+
+#[test]
+fn documented_contract_completes_overlapped_calls_at_once_or_later() {
+    // Proves: under Contract::Documented (Completion::Random) overlapped WSASends that could
+    // complete at once sometimes do (Ok) and sometimes return WSA_IO_PENDING, as the seed
+    // draws; every one completes with all its bytes, in order; the replay line carries io=random
+    // and parses back.
+    use winsock_sim::sim::{Completion, Contract, Replay};
+    let mut sim = Sim::builder()
+        .seed(common::seed())
+        .contract(Contract::Documented)
+        .build();
+    let h = sim.host("host", "192.0.2.1");
+    h.spawn("main", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let (c, s) = pair(ws)?;
+        let (mut now, mut later) = (0, 0);
+        for i in 0..20u64 {
+            let ev = ws.wsa_create_event()?;
+            let ov = Overlapped::with_event(i + 1, ev);
+            match ws.wsa_send_overlapped(c, vec![vec![i as u8; 10]], 0, ov, None) {
+                Ok(10) => now += 1,
+                Err(WsaError::WSA_IO_PENDING) => later += 1,
+                r => panic!("{r:?}"),
+            }
+            let done = ws.wsa_get_overlapped_result(c, &ov, true)?;
+            assert_eq!((done.error, done.bytes), (None, 10));
+        }
+        assert!(now > 0 && later > 0, "{now} at once, {later} pending");
+        let got = common::recv_exact(ws, s, 200)?;
+        let want: Vec<u8> = (0..20u8).flat_map(|i| [i; 10]).collect();
+        assert_eq!(got, want);
+        Ok(())
+    });
+    sim.run().expect("run");
+    let replay = sim.replay();
+    assert_eq!(replay.completion, Some(Completion::Random));
+    assert!(replay.to_string().contains(";io=random"), "{replay}");
+    assert_eq!(replay.to_string().parse::<Replay>().unwrap(), replay);
+    let windows = Sim::builder().build().replay();
+    assert!(!windows.to_string().contains("io="), "{windows}");
+}

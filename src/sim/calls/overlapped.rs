@@ -189,7 +189,7 @@ impl OverlappedIo for SimWinsock {
                 }
                 let idle = w.io_sock_ref(id).is_none_or(|io| io.sends.is_empty());
                 w.reenable_send(id, false);
-                let pends = |w: &mut World| !w.net.faults.idle() && w.inject_pend(id);
+                let pends = |w: &mut World| w.io_pends(id);
                 if idle && w.send_ready(id) && !pends(w) {
                     let data: Vec<u8> = w.models.io.ops[&serial].bufs.concat();
                     w.tcp_enqueue(id, &data, urgent);
@@ -233,12 +233,7 @@ impl OverlappedIo for SimWinsock {
                 // Data already there (or a close): completes at once, still signalled and
                 // still queued to a completion port (OV-06) unless skip-on-success is set —
                 // unless a Pend fault makes it complete a moment later.
-                let pends = |w: &mut World| {
-                    !w.net.faults.idle()
-                        && w.tcp(id).is_some()
-                        && w.has_data(id)
-                        && w.inject_pend(id)
-                };
+                let pends = |w: &mut World| w.tcp(id).is_some() && w.has_data(id) && w.io_pends(id);
                 if idle && !pends(w) {
                     w.service_recvs_now(id, true);
                 }

@@ -21,7 +21,7 @@ use crate::sim::net::host::wire;
 use crate::sim::net::tcp::NetTimer;
 use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::trace::TraceKind;
-use crate::sim::runtime::{Nanos, World};
+use crate::sim::runtime::{Completion, Nanos, World};
 
 /// Which sockets a squeeze holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,7 +214,7 @@ where
     /// Before an overlapped send or receive on stream socket `id` completes inside its call:
     /// whether a [`FaultRule::Pend`] fires on it. If so the caller leaves it pending and the
     /// socket's pending operations are serviced at the next scheduling point.
-    pub(crate) fn inject_pend(&mut self, id: usize) -> bool {
+    fn inject_pend(&mut self, id: usize) -> bool {
         let Some(incarnation) = self.net.sockets.incarnation(id) else {
             return false;
         };
@@ -232,7 +232,34 @@ where
         {
             return false;
         }
+        self.io_due_soon(id, incarnation);
+        true
+    }
+
+    /// Whether an overlapped send or receive on stream socket `id` that could complete inside
+    /// its call pends instead: a [`FaultRule::Pend`] fires, or under `Completion::Random`
+    /// (`Contract::Documented`) the seed draws it (one in two).
+    pub(crate) fn io_pends(&mut self, id: usize) -> bool {
+        let random = self.rt.cfg.completion == Completion::Random;
+        if !self.net.faults.idle() && self.inject_pend(id) {
+            return true;
+        }
+        if !random || self.net.faults.below(2) != 0 {
+            return false;
+        }
+        match self.net.sockets.incarnation(id) {
+            Some(incarnation) => {
+                self.io_due_soon(id, incarnation);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Socket `id`'s pending operations are serviced at the next scheduling point.
+    fn io_due_soon(&mut self, id: usize, incarnation: u64) {
         self.record(usize::MAX, TraceKind::Fault("I/O pends"), id as u64, 0, 0);
+        let now = self.rt.now;
         self.schedule(
             now,
             NetTimer::Fault(FaultTimer::IoDue {
@@ -240,6 +267,5 @@ where
                 incarnation,
             }),
         );
-        true
     }
 }
