@@ -126,3 +126,172 @@ fn socket_leaked_on_reset_is_caught_and_replays() {
     assert!(r.is_ok() && open > 1, "the replay leaks again: {open} open");
     assert!(search_leak(false, 32).is_none());
 }
+
+/// Searches seeds and `would_block_strategy` plans (WSAEWOULDBLOCK right after FD_WRITE said
+/// writable) for a run the WSAEventSelect echo server fails; the shrunk input and its error.
+fn search_would_block(buggy: bool, cases: u32) -> Option<((u64, FaultPlan), SimError)> {
+    use common::servers::run_event_echo;
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let rng = TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let result = runner.run(
+        &(any::<u64>(), FaultPlan::would_block_strategy()),
+        |(seed, plan)| {
+            run_event_echo(Sim::builder().seed(seed).faults(plan), buggy)
+                .map(|_| ())
+                .map_err(|e| TestCaseError::fail(e.to_string()))
+        },
+    );
+    match result {
+        Ok(()) => None,
+        Err(TestError::Fail(_, (seed, plan))) => {
+            let err = run_event_echo(Sim::builder().seed(seed).faults(plan.clone()), buggy)
+                .expect_err("the shrunk case fails again");
+            Some(((seed, plan), err))
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn ignoring_would_block_after_fd_write_is_caught_and_replays() {
+    // Proves: a WSAEventSelect server that drops the bytes of a send failing with
+    // WSAEWOULDBLOCK (after FD_WRITE/FD_READ told it the socket was writable) is caught within
+    // 64 proptest cases of seeds and WouldBlock plans; the shrunk plan is one rule; the printed
+    // replay reruns exactly that run; and the server that keeps the bytes for the next
+    // FD_WRITE passes the same search.
+    let ((_, plan), err) = search_would_block(true, 64).expect("caught within 64 cases");
+    assert_eq!(plan.rules.len(), 1, "shrunk to one rule: {plan}");
+    let text = err.to_string();
+    assert!(text.contains("deadlock"), "{text}");
+    let command = err.replay_command();
+    assert!(text.contains(&command), "{text}");
+    let replay = replay_of(&command);
+    eprintln!("caught: {replay}");
+    assert_eq!(replay.plan.as_ref(), Some(&plan));
+    let again =
+        common::servers::run_event_echo(Sim::builder().replay(&replay), true).expect_err("replays");
+    assert_eq!(
+        (again.kind, again.virtual_time, again.trace_hash),
+        (err.kind, err.virtual_time, err.trace_hash)
+    );
+    assert!(search_would_block(false, 64).is_none());
+}
+
+/// Searches seeds and `pend_strategy` plans (overlapped calls pending instead of completing at
+/// once) for a run the IOCP framing server fails; the shrunk input and its error.
+fn search_pend(buggy: bool, cases: u32) -> Option<((u64, FaultPlan), SimError)> {
+    use common::servers::run_iocp_echo;
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let rng = TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let result = runner.run(
+        &(any::<u64>(), FaultPlan::pend_strategy()),
+        |(seed, plan)| {
+            run_iocp_echo(Sim::builder().seed(seed).faults(plan), buggy)
+                .map(|_| ())
+                .map_err(|e| TestCaseError::fail(e.to_string()))
+        },
+    );
+    match result {
+        Ok(()) => None,
+        Err(TestError::Fail(_, (seed, plan))) => {
+            let err = run_iocp_echo(Sim::builder().seed(seed).faults(plan.clone()), buggy)
+                .expect_err("the shrunk case fails again");
+            Some(((seed, plan), err))
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn overlapped_reused_while_pending_is_caught_explained_and_replays() {
+    // Proves: an IOCP server that issues its second WSASend with the OVERLAPPED of the first,
+    // assuming the first is over because WSASend usually completes at once, is caught within
+    // 64 proptest cases of seeds and Pend plans; the failure's timeline names the cause
+    // ("OVERLAPPED reused while its I/O is pending"); the shrunk plan is one rule; the printed
+    // replay reruns exactly that run; and the server that gives each I/O its own OVERLAPPED
+    // passes the same search.
+    let ((_, plan), err) = search_pend(true, 64).expect("caught within 64 cases");
+    assert_eq!(plan.rules.len(), 1, "shrunk to one rule: {plan}");
+    let text = err.to_string();
+    assert!(
+        text.contains("OVERLAPPED reused while its I/O is pending"),
+        "{text}"
+    );
+    let command = err.replay_command();
+    let replay = replay_of(&command);
+    eprintln!("caught: {replay}");
+    assert_eq!(replay.plan.as_ref(), Some(&plan));
+    let again =
+        common::servers::run_iocp_echo(Sim::builder().replay(&replay), true).expect_err("replays");
+    assert_eq!(
+        (again.kind, again.virtual_time, again.trace_hash),
+        (err.kind, err.virtual_time, err.trace_hash)
+    );
+    assert!(search_pend(false, 64).is_none());
+}
+
+/// Searches seeds and reset plans for a run the IOCP context server fails; the shrunk input's
+/// replay and its error.
+fn search_context(buggy: bool, cases: u32) -> Option<((u64, FaultPlan), SimError)> {
+    use common::servers::run_iocp_context;
+    use std::net::IpAddr;
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let rng = TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let hosts = vec![IpAddr::from([192, 0, 2, 1]), IpAddr::from([192, 0, 2, 2])];
+    let plans = FaultPlan::reset_strategy(hosts, 40);
+    let result = runner.run(&(any::<u64>(), plans), |(seed, plan)| {
+        run_iocp_context(Sim::builder().seed(seed).faults(plan), buggy)
+            .map(|_| ())
+            .map_err(|e| TestCaseError::fail(e.to_string()))
+    });
+    match result {
+        Ok(()) => None,
+        Err(TestError::Fail(_, (seed, plan))) => {
+            let err = run_iocp_context(Sim::builder().seed(seed).faults(plan.clone()), buggy)
+                .expect_err("the shrunk case fails again");
+            Some(((seed, plan), err))
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn context_freed_while_io_pending_is_caught_and_replays() {
+    // Proves: an IOCP server that frees its per-connection context on the first error packet,
+    // while the connection's other I/O (a send waiting for buffer space) is still pending, is
+    // caught within 64 proptest cases of seeds and reset plans: the late completion finds the
+    // slot freed. The shrunk plan is one rule, the printed replay reruns exactly that run, and
+    // the server that frees the context after the last pending I/O passes the same search.
+    let ((_, plan), err) = search_context(true, 64).expect("caught within 64 cases");
+    assert_eq!(plan.rules.len(), 1, "shrunk to one rule: {plan}");
+    let text = err.to_string();
+    assert!(
+        text.contains("freed while that I/O was still pending"),
+        "{text}"
+    );
+    let replay = replay_of(&err.replay_command());
+    eprintln!("caught: {replay}");
+    assert_eq!(replay.plan.as_ref(), Some(&plan));
+    let again = common::servers::run_iocp_context(Sim::builder().replay(&replay), true)
+        .expect_err("replays");
+    assert_eq!(
+        (again.kind, again.virtual_time, again.trace_hash),
+        (err.kind, err.virtual_time, err.trace_hash)
+    );
+    assert!(search_context(false, 64).is_none());
+}

@@ -160,12 +160,25 @@ fn replay_fixtures() {
 fn replay_fault_fixtures() {
     // Proves: every run kept in fixtures/replays.txt still behaves as its scenario demands
     // (the buggy record server is still caught, the correct one still passes, the leaky
-    // echo server still leaks).
+    // echo server still leaks, the event-select server that ignores WSAEWOULDBLOCK after
+    // FD_WRITE is still caught and its correct twin passes, and so for the IOCP server that
+    // reuses an OVERLAPPED while its send is pending, and for the one that frees a
+    // per-connection context while I/O is pending).
     use common::servers::run_records;
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/replays.txt"))
             .expect("fixtures/replays.txt is readable");
-    let known = ["one_recv_one_message", "record_server", "leak_on_reset"];
+    let known = [
+        "one_recv_one_message",
+        "record_server",
+        "leak_on_reset",
+        "ignores_would_block",
+        "event_echo_server",
+        "reuses_pending_overlapped",
+        "iocp_echo_server",
+        "frees_context_while_pending",
+        "iocp_context_server",
+    ];
     for line in text.lines().map(str::trim) {
         if let Some(name) = line
             .split_whitespace()
@@ -190,6 +203,42 @@ fn replay_fault_fixtures() {
     }
     for r in Replay::fixtures(&text, "record_server") {
         if let Err(e) = run_records(Sim::builder().replay(&r), false) {
+            panic!("{r}: {e}");
+        }
+    }
+    let dropped = Replay::fixtures(&text, "ignores_would_block");
+    assert!(!dropped.is_empty());
+    for r in dropped {
+        let run = common::servers::run_event_echo(Sim::builder().replay(&r), true);
+        assert!(run.is_err(), "{r}: the dropped send is no longer caught");
+    }
+    for r in Replay::fixtures(&text, "event_echo_server") {
+        if let Err(e) = common::servers::run_event_echo(Sim::builder().replay(&r), false) {
+            panic!("{r}: {e}");
+        }
+    }
+    let reused = Replay::fixtures(&text, "reuses_pending_overlapped");
+    assert!(!reused.is_empty());
+    for r in reused {
+        let run = common::servers::run_iocp_echo(Sim::builder().replay(&r), true);
+        assert!(
+            run.is_err(),
+            "{r}: the reused OVERLAPPED is no longer caught"
+        );
+    }
+    for r in Replay::fixtures(&text, "iocp_echo_server") {
+        if let Err(e) = common::servers::run_iocp_echo(Sim::builder().replay(&r), false) {
+            panic!("{r}: {e}");
+        }
+    }
+    let freed = Replay::fixtures(&text, "frees_context_while_pending");
+    assert!(!freed.is_empty());
+    for r in freed {
+        let run = common::servers::run_iocp_context(Sim::builder().replay(&r), true);
+        assert!(run.is_err(), "{r}: the freed context is no longer caught");
+    }
+    for r in Replay::fixtures(&text, "iocp_context_server") {
+        if let Err(e) = common::servers::run_iocp_context(Sim::builder().replay(&r), false) {
             panic!("{r}: {e}");
         }
     }

@@ -6,7 +6,8 @@ use std::time::Duration;
 use super::net::fault::FaultPlan;
 use super::replay::Replay;
 use crate::sim::runtime::{
-    sat_nanos, AckPolicy, Config, EventRecording, Schedule, Script, Segmentation, SendMode, MAX_MSS,
+    sat_nanos, AckPolicy, Completion, Config, EventRecording, Schedule, Script, Segmentation,
+    SendMode, MAX_MSS,
 };
 
 /// Which contract a run holds the program to: what Windows does, or everything Microsoft's
@@ -17,11 +18,14 @@ pub enum Contract {
     /// segments
     /// ([`Segmentation::Mss`]), nonblocking sends all-or-nothing ([`SendMode::Windows`],
     /// conformance NB-07), FD_READ/FD_OOB/FD_ACCEPT recorded on each arrival
-    /// ([`EventRecording::Windows`]).
+    /// ([`EventRecording::Windows`]), overlapped calls completing at once when they can
+    /// ([`Completion::Windows`]).
     Windows,
     /// Everything the documentation allows at once: streams cut at random points
     /// ([`Segmentation::Random`]), short nonblocking sends ([`SendMode::Partial`]), events
-    /// recorded again only after the re-enabling call ([`EventRecording::Documented`]).
+    /// recorded again only after the re-enabling call ([`EventRecording::Documented`]),
+    /// overlapped calls completing at once or pending as the seed draws
+    /// ([`Completion::Random`]).
     Documented,
 }
 
@@ -89,6 +93,14 @@ impl SimBuilder {
     /// [`EventRecording::Windows`]).
     pub fn event_recording(mut self, r: EventRecording) -> Self {
         self.cfg.event_recording = r;
+        self
+    }
+
+    /// Whether overlapped calls that can complete at once do so (default
+    /// [`Completion::Windows`]) or complete at once or pend as the seed draws
+    /// ([`Completion::Random`], part of [`Contract::Documented`]).
+    pub fn completion(mut self, c: Completion) -> Self {
+        self.cfg.completion = c;
         self
     }
 
@@ -199,18 +211,21 @@ impl SimBuilder {
     /// # drop(sim);
     /// ```
     pub fn contract(mut self, c: Contract) -> Self {
-        let (seg, send, events) = match c {
+        let (seg, send, events, completion) = match c {
             Contract::Windows => (
                 Segmentation::Mss,
                 SendMode::Windows,
                 EventRecording::Windows,
+                Completion::Windows,
             ),
             Contract::Documented => (
                 Segmentation::Random,
                 SendMode::Partial,
                 EventRecording::Documented,
+                Completion::Random,
             ),
         };
+        self.cfg.completion = completion;
         self.cfg.segmentation = seg;
         self.cfg.send_mode = send;
         self.cfg.event_recording = events;
@@ -234,6 +249,9 @@ impl SimBuilder {
         }
         if let Some(e) = r.event_recording {
             self.cfg.event_recording = e;
+        }
+        if let Some(c) = r.completion {
+            self.cfg.completion = c;
         }
         if let Some(s) = r.schedule {
             self.cfg.schedule = s;

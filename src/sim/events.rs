@@ -80,6 +80,11 @@ impl NetHooks<SimLayers> for World {
         self.netev_clear(id);
         self.io_clear(id);
     }
+
+    fn on_io_due(&mut self, id: usize) {
+        self.service_sends(id);
+        self.service_recvs(id);
+    }
 }
 
 impl SockHooks<SimLayers> for World {

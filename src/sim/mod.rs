@@ -48,8 +48,8 @@ pub use replay::{Replay, REPLAY_ENV};
 pub use report::{SimError, TestId};
 pub use runtime::{rng, trace};
 pub use runtime::{
-    AckPolicy, EventRecording, Report, Schedule, Segmentation, SendMode, SimErrorKind, Stats,
-    ThreadOutcome, ThreadReport, DEFAULT_SEED,
+    AckPolicy, Completion, EventRecording, Report, Schedule, Segmentation, SendMode, SimErrorKind,
+    Stats, ThreadOutcome, ThreadReport, DEFAULT_SEED,
 };
 pub use sweep::{Sweep, SweepSummary, SWEEP_ENV};
 pub use world::{HostHandle, Sim};

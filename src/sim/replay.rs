@@ -8,7 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::net::fault::{FaultPlan, ParsePlanError};
-use crate::sim::runtime::{EventRecording, Schedule, Segmentation, SendMode};
+use crate::sim::runtime::{Completion, EventRecording, Schedule, Segmentation, SendMode};
 
 /// The environment variable that makes every [`SimBuilder::build`](crate::sim::SimBuilder::build)
 /// of the process use the seed, plan and options it holds (one [`Replay`] line).
@@ -35,6 +35,8 @@ pub struct Replay {
     pub send_mode: Option<SendMode>,
     /// WSAEventSelect recording (`events=windows|documented`).
     pub event_recording: Option<EventRecording>,
+    /// Overlapped completion (`io=windows|random`).
+    pub completion: Option<Completion>,
     /// Preemption probability (`preempt=num/den`).
     pub preempt: Option<(u64, u64)>,
     /// Thread scheduling (`sched=random` or `sched=pct:<change points>:<horizon>`).
@@ -103,6 +105,13 @@ impl fmt::Display for Replay {
             };
             parts.push(format!("events={r}"));
         }
+        if let Some(c) = self.completion {
+            let c = match c {
+                Completion::Windows => "windows",
+                Completion::Random => "random",
+            };
+            parts.push(format!("io={c}"));
+        }
         if let Some((n, d)) = self.preempt {
             parts.push(format!("preempt={n}/{d}"));
         }
@@ -168,6 +177,13 @@ impl FromStr for Replay {
                         "windows" => EventRecording::Windows,
                         "documented" => EventRecording::Documented,
                         _ => return bad(format!("events={v:?}: windows or documented")),
+                    })
+                }
+                "io" => {
+                    r.completion = Some(match v {
+                        "windows" => Completion::Windows,
+                        "random" => Completion::Random,
+                        _ => return bad(format!("io={v:?}: windows or random")),
                     })
                 }
                 "preempt" => {

@@ -13,6 +13,7 @@ use super::builder::SimBuilder;
 use super::net::fault::FaultPlan;
 use super::net::tcp::NetTimer;
 use super::runtime::trace::TraceRecord;
+use super::runtime::Completion;
 use super::socket::handles::{HandleObj, Process};
 use super::socket::SocketLayer;
 use crate::api::WsaError;
@@ -71,6 +72,8 @@ fn replay_of(w: &World) -> Replay {
         segmentation: Some(w.rt.cfg.segmentation),
         send_mode: Some(w.rt.cfg.send_mode),
         event_recording: Some(w.rt.cfg.event_recording),
+        // Printed only when not the default, so that existing replay lines stay as they were.
+        completion: (w.rt.cfg.completion != Completion::Windows).then_some(w.rt.cfg.completion),
         preempt: Some(w.rt.cfg.preempt),
         schedule: Some(w.rt.cfg.schedule),
     }

@@ -16,6 +16,7 @@ use crate::api::{
 use crate::sim::api::{SimLayers, World};
 use crate::sim::api::{SimWinsock, Traced};
 use crate::sim::models::op::{Op, OpKind, Status};
+use crate::sim::runtime::trace::TraceKind;
 use crate::sim::runtime::{Step, WaitKey};
 
 impl Traced for IoCompletion {
@@ -129,6 +130,16 @@ impl SimWinsock {
             return Err(WsaError::WSAEINVAL);
         }
         if !w.ov_free(self.host, &op.ov) {
+            // Windows does not check: the second I/O overwrites the first one's OVERLAPPED
+            // and the program later misreads a completion. The sim refuses it and says why in
+            // the timeline.
+            w.record(
+                self.tid,
+                TraceKind::Fault("OVERLAPPED reused while its I/O is pending"),
+                op.ov.id,
+                id as u64,
+                0,
+            );
             return Err(WsaError::WSAEINVAL);
         }
         Ok(w.start_op(op))
@@ -230,7 +241,8 @@ impl OverlappedIo for SimWinsock {
                 }
                 let idle = w.io_sock_ref(id).is_none_or(|io| io.sends.is_empty());
                 w.reenable_send(id, false);
-                if idle && w.send_ready(id) {
+                let pends = |w: &mut World| w.io_pends(id);
+                if idle && w.send_ready(id) && !pends(w) {
                     let data: Vec<u8> = w.models.io.ops[&serial].bufs.concat();
                     w.tcp_enqueue(id, &data, urgent);
                     w.finish_op(serial, Status::Ok, data.len(), true);
@@ -278,9 +290,11 @@ impl OverlappedIo for SimWinsock {
             |w, id, serial| {
                 let idle = w.io_sock_ref(id).is_none_or(|io| io.recvs.is_empty());
                 w.io_sock(id).recvs.push_back(serial);
-                if idle {
-                    // Data already there (or a close): completes at once, still signalled and
-                    // still queued to a completion port (OV-06) unless skip-on-success is set.
+                // Data already there (or a close): completes at once, still signalled and
+                // still queued to a completion port (OV-06) unless skip-on-success is set —
+                // unless a Pend fault makes it complete a moment later.
+                let pends = |w: &mut World| w.tcp(id).is_some() && w.has_data(id) && w.io_pends(id);
+                if idle && !pends(w) {
                     w.service_recvs_now(id, true);
                 }
                 w.reenable_recv(id, false);

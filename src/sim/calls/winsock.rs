@@ -41,6 +41,19 @@ impl SimWinsock {
                 deadline: w.timeout_deadline(sk.opts.sndtimeo_ms),
             }
         };
+        // A WouldBlock fault (`net::fault`): only a nonblocking send that would otherwise be
+        // taken finds the buffer full; the WSAEWOULDBLOCK arms the next FD_WRITE.
+        if op.nonblocking
+            && !w.net.faults.idle()
+            && flags & (MSG_PEEK | MSG_WAITALL) == 0
+            && !buf.is_empty()
+            && !sk.shut_wr
+            && w.send_ready(id)
+            && w.inject_would_block(id)
+        {
+            w.reenable_send(id, true);
+            return Err(WsaError::WSAEWOULDBLOCK);
+        }
         self.blocking_from(w, call, Some((s, id)), |w| {
             let step = w.send_step(&mut op, buf);
             if let Step::Done(r) = &step {

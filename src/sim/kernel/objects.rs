@@ -85,6 +85,11 @@ impl<L: Layers> ObjectTable<L> {
     pub(crate) fn get(&self, idx: usize) -> Option<&KObject<L>> {
         self.slots.get(idx)?.as_ref().map(|(_, o)| o)
     }
+
+    /// The host that created object `idx`.
+    pub(crate) fn owner(&self, idx: usize) -> Option<usize> {
+        self.slots.get(idx)?.as_ref().map(|(h, _)| *h)
+    }
 }
 
 impl<L: KernLayers> World<L>

@@ -5,6 +5,8 @@
 use crate::api::{CompletionPacket, WsaError};
 use crate::sim::kernel::objects::{KObject, Port};
 use crate::sim::kernel::{KernHooks, KernLayers};
+use crate::sim::net::fault::SockRule;
+use crate::sim::runtime::trace::TraceKind;
 use crate::sim::runtime::WaitKey;
 use crate::sim::runtime::World;
 
@@ -32,9 +34,50 @@ where
 
     /// Queues a packet and releases a waiting worker if the concurrency limit allows.
     pub(crate) fn post_packet(&mut self, idx: usize, packet: CompletionPacket) {
+        let ahead = if self.net.faults.idle() {
+            0
+        } else {
+            self.overtaken(idx, packet.key)
+        };
         let Some(p) = self.port_mut(idx) else { return };
-        p.queue.push_back(packet);
+        p.queue.insert(p.queue.len() - ahead, packet);
         self.release_worker(idx);
+    }
+
+    /// How many queued packets a packet with completion key `key` overtakes on port `idx`: 0
+    /// unless a [`FaultRule::Overtake`](crate::sim::fault::FaultRule::Overtake) fires, then a
+    /// seed-chosen number of the packets at the queue's tail with other keys (independent
+    /// I/O), never one with its own key.
+    #[cold]
+    fn overtaken(&mut self, idx: usize, key: usize) -> usize {
+        let Some(host) = self.kern.objects.owner(idx) else {
+            return 0;
+        };
+        let others = match self.kern.objects.get(idx) {
+            Some(KObject::Port(p)) => p.queue.iter().rev().take_while(|q| q.key != key).count(),
+            _ => return 0,
+        };
+        if others == 0 {
+            return 0;
+        }
+        let now = self.rt.now;
+        let net = &mut self.net;
+        let fires = net
+            .faults
+            .on_socket_call(SockRule::Overtake, &net.hosts[host].addrs, None, None, now)
+            .is_some();
+        if !fires {
+            return 0;
+        }
+        let n = 1 + self.net.faults.below(others as u64) as usize;
+        self.record(
+            usize::MAX,
+            TraceKind::Fault("completion overtakes"),
+            key as u64,
+            n as u64,
+            0,
+        );
+        n
     }
 
     /// Releases waiting workers (last-in first-out) while packets are queued and the

@@ -225,8 +225,7 @@ where
                     t.state.is_synchronized()
                         && t.state != TcpState::TimeWait
                         && t.error.is_none()
-                        && (t.queued() == 0
-                            || t.queued() < crate::sim::net::endpoint::send_capacity(s.opts.sndbuf))
+                        && t.queued() < self.send_cap(id, s.opts.sndbuf)
                 }
                 // A datagram socket can always send (conformance SEL-12).
                 Role::Dgram(_) => !s.shut_wr,

@@ -124,4 +124,6 @@ pub(crate) trait NetHooks<L: NetLayers>: RuntimeHooks<L> {
     fn on_dgram_connected(&mut self, id: usize);
     /// Socket object `id` is about to be freed: forget everything kept about it above.
     fn on_socket_freed(&mut self, id: usize);
+    /// Overlapped operations of `id` left pending by the fault plan may complete now.
+    fn on_io_due(&mut self, id: usize);
 }

@@ -45,6 +45,17 @@ pub enum EventRecording {
     Documented,
 }
 
+/// Whether an overlapped call that can complete inside the call does so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completion {
+    /// What Windows usually does: an overlapped WSASend with room or WSARecv with data
+    /// already there completes at once (conformance OV-06).
+    Windows,
+    /// What the documentation allows: each such call completes at once or returns
+    /// WSA_IO_PENDING and completes a moment later, as the seed draws (half and half).
+    Random,
+}
+
 /// When TCP acknowledges received data, and whether it coalesces small sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AckPolicy {
@@ -94,6 +105,8 @@ pub(crate) struct Config {
     pub segmentation: Segmentation,
     pub send_mode: SendMode,
     pub event_recording: EventRecording,
+    /// Immediate or random sync/pending completion of overlapped calls.
+    pub completion: Completion,
     pub ack_policy: AckPolicy,
     /// The delayed-ACK timer under [`AckPolicy::Windows`].
     pub delayed_ack: Nanos,
@@ -135,6 +148,7 @@ impl Default for Config {
             segmentation: Segmentation::Mss,
             send_mode: SendMode::Windows,
             event_recording: EventRecording::Windows,
+            completion: Completion::Windows,
             ack_policy: AckPolicy::Windows,
             // Windows' default delayed-ACK timer (TcpDelAckTicks = 2 ticks of 100 ms).
             delayed_ack: 200_000_000,

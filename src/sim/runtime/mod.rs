@@ -24,7 +24,7 @@ pub mod trace;
 mod watchdog;
 
 pub(crate) use config::{sat_nanos, Config, LinkParams, MAX_MSS};
-pub use config::{AckPolicy, EventRecording, Segmentation, SendMode, DEFAULT_SEED};
+pub use config::{AckPolicy, Completion, EventRecording, Segmentation, SendMode, DEFAULT_SEED};
 pub use report::{Report, SimErrorKind, Stats, ThreadReport};
 pub(crate) use run_loop::{RestartBody, RunEnd, Runner, ThreadBody};
 pub use schedule::Schedule;

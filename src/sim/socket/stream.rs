@@ -3,7 +3,7 @@
 
 use crate::api::consts::*;
 use crate::api::{SockAddr, WsaError};
-use crate::sim::net::endpoint::{send_capacity, RecvOp, Role, SendOp};
+use crate::sim::net::endpoint::{RecvOp, Role, SendOp};
 use crate::sim::net::tcp::TcpState;
 use crate::sim::runtime::SendMode;
 use crate::sim::runtime::World;
@@ -55,10 +55,11 @@ where
             return Step::Done(Ok(op.done));
         }
         let queued = t.queued();
-        let capacity = send_capacity(sndbuf);
+        let capacity = self.send_cap(op.id, sndbuf);
         let take = match mode {
-            // Windows takes the whole buffer while the send buffer is not full (NB-07).
-            SendMode::Windows if queued == 0 || queued < capacity => rest.len(),
+            // Windows takes the whole buffer while the send buffer is not full (NB-07); only a
+            // squeeze (`net::fault`) makes the capacity 0.
+            SendMode::Windows if queued < capacity => rest.len(),
             SendMode::Windows => 0,
             SendMode::Partial => capacity.saturating_sub(queued).min(rest.len()),
         };

@@ -73,6 +73,7 @@ fn action_code(a: SegmentAction) -> String {
         SegmentAction::Drop => "SegmentAction::Drop".to_string(),
         SegmentAction::Reset => "SegmentAction::Reset".to_string(),
         SegmentAction::Duplicate => "SegmentAction::Duplicate".to_string(),
+        SegmentAction::Reorder(d) => format!("SegmentAction::Reorder({})", DurCode(d)),
     }
 }
 
@@ -160,6 +161,33 @@ fn rule_code(r: &FaultRule) -> String {
             name.as_ref()
                 .map_or("None".to_string(), |n| format!("Some({n:?}.to_string())")),
             super::resolve::action_code(action, |d| DurCode(d).to_string())
+        ),
+        FaultRule::Squeeze {
+            scope,
+            from,
+            until,
+            send,
+            recv,
+        } => format!(
+            "FaultRule::Squeeze {{ scope: {}, from: {}, until: {}, send: {send:?}, recv: {recv:?} }}",
+            scope_code(*scope),
+            DurCode(*from),
+            opt_dur_code(*until)
+        ),
+        FaultRule::WouldBlock { when, scope } => format!(
+            "FaultRule::WouldBlock {{ when: {}, scope: {} }}",
+            when_code(*when),
+            scope_code(*scope)
+        ),
+        FaultRule::Overtake { when, scope } => format!(
+            "FaultRule::Overtake {{ when: {}, scope: {} }}",
+            when_code(*when),
+            scope_code(*scope)
+        ),
+        FaultRule::Pend { when, scope } => format!(
+            "FaultRule::Pend {{ when: {}, scope: {} }}",
+            when_code(*when),
+            scope_code(*scope)
         ),
     }
 }

@@ -17,6 +17,7 @@
 
 use std::net::IpAddr;
 
+use super::squeeze::Target;
 use super::{FaultRule, Scope, Verdict, MAX_DATA_RETRANSMISSIONS, RTO_MIN};
 use crate::api::WsaError;
 use crate::sim::net::endpoint::Role;
@@ -35,6 +36,15 @@ pub(crate) enum FaultTimer {
     Rule { rule: usize, phase: u8 },
     /// The last retransmission of a segment of socket `sid` went unanswered.
     GiveUp { sid: usize, incarnation: u64 },
+    /// The send buffer of socket `sid` that a [`FaultRule::WouldBlock`] filled has room
+    /// again.
+    Unsqueeze { sid: usize, incarnation: u64 },
+    /// Overlapped operations of socket `sid` that a [`FaultRule::Pend`] left pending are
+    /// serviced.
+    IoDue { sid: usize, incarnation: u64 },
+    /// A datagram held back by [`SegmentAction::Reorder`](super::SegmentAction::Reorder)
+    /// reaches host `to`.
+    Arrive { to: usize, seg: Segment },
 }
 
 /// A fault's trace label naming the segment it hit ("drop DATA", "partition SYN", ...).
@@ -60,6 +70,7 @@ fn label(why: &'static str, kind: &SegKind) -> &'static str {
         "partition" => with_kind!("partition loses"),
         "host down" => with_kind!("host down loses"),
         "duplicate" => with_kind!("duplicate"),
+        "reorder" => with_kind!("reorder"),
         _ => why,
     }
 }
@@ -88,6 +99,7 @@ where
                 FaultRule::Reset { at, .. } => (*at, None),
                 FaultRule::Partition { from, until, .. } => (*from, *until),
                 FaultRule::Crash { at, restart, .. } => (*at, *restart),
+                FaultRule::Squeeze { from, until, .. } => (*from, *until),
                 _ => continue,
             };
             due.push((sat_nanos(start), i, 0));
@@ -107,6 +119,7 @@ where
     pub(crate) fn fault_timer(&mut self, t: FaultTimer) {
         match t {
             FaultTimer::Rule { rule, phase } => {
+                let rule_index = rule;
                 let Some(rule) = self.net.faults.plan().rules.get(rule).cloned() else {
                     return;
                 };
@@ -116,10 +129,25 @@ where
                     (FaultRule::Partition { .. }, _) => self.mark("partition healed", 0),
                     (FaultRule::Crash { host, .. }, 0) => self.crash_host(host),
                     (FaultRule::Crash { host, .. }, _) => self.restart_host(host),
+                    (FaultRule::Squeeze { .. }, 0) => self.squeeze_start(rule_index),
+                    (FaultRule::Squeeze { .. }, _) => self.squeeze_heal(
+                        |q| q.rule == rule_index && matches!(q.target, Target::Scope(_)),
+                        "squeeze healed",
+                    ),
                     _ => {}
                 }
             }
             FaultTimer::GiveUp { sid, incarnation } => self.give_up(sid, incarnation),
+            FaultTimer::Unsqueeze { sid, incarnation } => self.squeeze_heal(
+                |q| q.target == Target::Socket { sid, incarnation },
+                "send buffer has room",
+            ),
+            FaultTimer::Arrive { to, seg } => self.segment_arrives(to, seg),
+            FaultTimer::IoDue { sid, incarnation } => {
+                if self.net.sockets.incarnation(sid) == Some(incarnation) {
+                    self.on_io_due(sid);
+                }
+            }
         }
     }
 
@@ -157,6 +185,17 @@ where
                     if let Some(to) = self.route(seg.from_host, seg.dst.ip()) {
                         self.mark(label(why, &seg.kind), len as u64);
                         self.put_on_link(seg.clone(), to, 0);
+                    }
+                }
+                Some((seg, 0))
+            }
+            Verdict::Reorder(d) => {
+                if let SegKind::Datagram { .. } = seg.kind {
+                    if let Some(to) = self.route(seg.from_host, seg.dst.ip()) {
+                        self.record(usize::MAX, TraceKind::Fault(label(why, &seg.kind)), 0, d, 0);
+                        let at = self.rt.now + self.link(seg.from_host, to).latency + d;
+                        self.schedule(at, NetTimer::Fault(FaultTimer::Arrive { to, seg }));
+                        return None;
                     }
                 }
                 Some((seg, 0))

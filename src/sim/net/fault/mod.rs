@@ -25,6 +25,7 @@ mod code;
 mod inject;
 mod resolve;
 mod seam;
+mod squeeze;
 mod strategy;
 mod text;
 
@@ -35,7 +36,8 @@ use crate::api::WsaError;
 
 pub(crate) use inject::FaultTimer;
 pub use resolve::ResolveAction;
-pub(crate) use seam::FaultSeam;
+pub(crate) use seam::{FaultSeam, SockRule};
+pub(crate) use squeeze::Squeeze;
 pub use text::ParsePlanError;
 
 /// Windows' minimum retransmission timeout (`MinRto`, 300 ms since Windows 7).
@@ -59,6 +61,8 @@ pub enum Verdict {
     Reset,
     /// Deliver a UDP datagram twice.
     Duplicate,
+    /// Deliver a UDP datagram this much later, outside the link's order.
+    Reorder(u64),
 }
 
 /// Which segments a rule applies to.
@@ -117,6 +121,10 @@ pub enum SegmentAction {
     Reset,
     /// A UDP datagram arrives twice (TCP segments pass: TCP never duplicates bytes).
     Duplicate,
+    /// A UDP datagram is held back this much longer than the link's latency, outside the
+    /// link's queue, so datagrams sent after it may arrive before it (TCP segments pass: TCP
+    /// never reorders bytes).
+    Reorder(Duration),
 }
 
 /// One fault rule.
@@ -223,6 +231,64 @@ pub enum FaultRule {
         name: Option<String>,
         /// What the lookup does.
         action: ResolveAction,
+    },
+    /// From `from` until `until` (forever if `None`), the stream sockets in `scope` (their
+    /// host, link or address) have smaller buffers: at most `send` bytes queued unacknowledged
+    /// (SO_SNDBUF plus Windows' ideal send backlog otherwise) and a receive buffer of at most
+    /// `recv` bytes (never below one segment). Sends then genuinely meet a full buffer:
+    /// nonblocking `send` → WSAEWOULDBLOCK and a later FD_WRITE, not writable for
+    /// `select`/`WSAPoll`, blocking `send` waits, overlapped `WSASend` pends. When it heals the
+    /// space returns (waiting sends go on, the armed FD_WRITE is posted).
+    Squeeze {
+        /// Whose buffers (`All`, `Host`: sockets of that host, `Link(a, b)`: sockets of host
+        /// `a` connected to `b`, `Endpoint`: sockets with that local or remote address).
+        scope: Scope,
+        /// Start.
+        from: Duration,
+        /// End, or never.
+        until: Option<Duration>,
+        /// Send-buffer capacity in bytes while squeezed (`None`: not squeezed).
+        send: Option<u32>,
+        /// Receive-buffer capacity in bytes while squeezed (`None`: not squeezed).
+        recv: Option<u32>,
+    },
+    /// "WSAEWOULDBLOCK right after select/FD_WRITE said writable": a `send` (`send`,
+    /// `sendto`, non-overlapped `WSASend`) on a *nonblocking* stream socket in `scope` finds
+    /// its send buffer full for one round trip (at least 1 ms): it fails with
+    /// WSAEWOULDBLOCK and FD_WRITE is posted again when the space returns, exactly as after a
+    /// genuinely full buffer. Blocking sockets are never touched. `When::Nth(n)` counts the
+    /// nonblocking stream sends in scope.
+    WouldBlock {
+        /// When it fires.
+        when: When,
+        /// Where (`All`, `Host`, `Link(local, remote)`, `Endpoint`: local or remote address).
+        scope: Scope,
+    },
+    /// "An overlapped call completing at once versus WSA_IO_PENDING": an overlapped
+    /// `WSASend` that finds room, or `WSARecv` that finds data already there, on a stream
+    /// socket in `scope` returns WSA_IO_PENDING instead of completing inside the call, and
+    /// completes a moment later (at the next scheduling point), through its one channel
+    /// (event, routine, or a completion packet even with
+    /// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, since it did not complete at once). Windows may
+    /// do either; code that assumes one breaks on the other. `When::Nth(n)` counts the
+    /// overlapped sends and receives in scope that would complete at once.
+    Pend {
+        /// When it fires.
+        when: When,
+        /// Where (as for [`FaultRule::WouldBlock`]).
+        scope: Scope,
+    },
+    /// "Completion packets dequeued in an order the seed chooses": a completion packet about
+    /// to be queued on a completion port of a host in `scope` overtakes a seed-chosen number
+    /// (at least one) of the packets at the queue's tail that carry another completion key —
+    /// as when independent I/Os (other sockets) complete in another order. A port stays FIFO
+    /// for the packets of one key, so one socket's receives (and sends) keep their order.
+    /// `When::Nth(n)` counts the packets that could overtake one.
+    Overtake {
+        /// When it fires.
+        when: When,
+        /// Where (`All`, or `Host`: ports of that host; other scopes never match).
+        scope: Scope,
     },
 }
 

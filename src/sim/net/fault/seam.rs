@@ -2,13 +2,24 @@
 //! each segment and call. It knows only the plan and what it is shown (no world).
 
 use std::collections::BTreeSet;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 
-use super::{FaultPlan, FaultRule, Scope, SegmentAction, SegmentFilter, Verdict, When};
+use super::{FaultPlan, FaultRule, Scope, SegmentAction, SegmentFilter, Squeeze, Verdict, When};
 use crate::api::WsaError;
 use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::runtime::rng::Rng;
 use crate::sim::runtime::{sat_nanos, Nanos};
+
+/// The kinds of rule that act on a socket's (or port's) calls rather than on segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SockRule {
+    /// [`FaultRule::WouldBlock`].
+    WouldBlock,
+    /// [`FaultRule::Pend`].
+    Pend,
+    /// [`FaultRule::Overtake`].
+    Overtake,
+}
 
 /// The plan plus its own generator and schedule state.
 #[derive(Debug)]
@@ -20,6 +31,8 @@ pub(crate) struct FaultSeam {
     seen: Vec<u64>,
     /// Threads of crashed hosts: they never return from their current call.
     pub killed: BTreeSet<usize>,
+    /// Buffer squeezes in force (`squeeze`), in the order they began.
+    pub squeezes: Vec<Squeeze>,
 }
 
 fn filter_matches(filter: SegmentFilter, seg: &Segment) -> bool {
@@ -55,6 +68,7 @@ impl FaultSeam {
             rng,
             seen,
             killed: BTreeSet::new(),
+            squeezes: Vec::new(),
         }
     }
 
@@ -170,6 +184,7 @@ impl FaultSeam {
                         SegmentAction::Drop => (Verdict::Drop, "drop"),
                         SegmentAction::Reset => (Verdict::Reset, "reset"),
                         SegmentAction::Duplicate => (Verdict::Duplicate, "duplicate"),
+                        SegmentAction::Reorder(d) => (Verdict::Reorder(sat_nanos(d)), "reorder"),
                     };
                 }
                 _ => {}
@@ -275,6 +290,43 @@ impl FaultSeam {
                     return Some(error)
                 }
                 _ => {}
+            }
+        }
+        None
+    }
+
+    /// A number below `n`, from the plan's generator.
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
+        self.rng.below(n)
+    }
+
+    /// Which rule of kind `kind` fires (its index) for an event on a host with addresses
+    /// `host`, on a socket bound to `local`, connected to `remote`.
+    pub(crate) fn on_socket_call(
+        &mut self,
+        kind: SockRule,
+        host: &[IpAddr],
+        local: Option<SocketAddr>,
+        remote: Option<SocketAddr>,
+        now: Nanos,
+    ) -> Option<usize> {
+        for i in 0..self.plan.rules.len() {
+            let (when, scope) = match self.plan.rules[i] {
+                FaultRule::WouldBlock { when, scope } if kind == SockRule::WouldBlock => {
+                    (when, scope)
+                }
+                FaultRule::Pend { when, scope } if kind == SockRule::Pend => (when, scope),
+                FaultRule::Overtake { when, scope } if kind == SockRule::Overtake => (when, scope),
+                _ => continue,
+            };
+            let within = match scope {
+                Scope::All => true,
+                Scope::Host(ip) => host.contains(&ip),
+                Scope::Link(a, b) => host.contains(&a) && remote.is_some_and(|r| r.ip() == b),
+                Scope::Endpoint(sa) => local == Some(sa) || remote == Some(sa),
+            };
+            if within && self.fires(i, when, now) {
+                return Some(i);
             }
         }
         None

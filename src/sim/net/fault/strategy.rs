@@ -156,13 +156,14 @@ impl FaultPlan {
         plan_of(rule, 2)
     }
 
-    /// UDP's faults: datagrams lost, duplicated or delayed, at small rates or once.
+    /// UDP's faults: datagrams lost, duplicated, delayed or reordered, at small rates or once.
     pub fn udp_strategy() -> impl Strategy<Value = FaultPlan> {
         let action = prop_oneof![
             Just(SegmentAction::Duplicate),
             Just(SegmentAction::Drop),
             (0u64..=50).prop_map(|ms| SegmentAction::Delay(Duration::from_millis(ms))),
             (0u64..=50).prop_map(|ms| SegmentAction::Jitter(Duration::from_millis(ms))),
+            (0u64..=50).prop_map(|ms| SegmentAction::Reorder(Duration::from_millis(ms))),
         ];
         let rule = (when(10_000, 50), action).prop_map(|(when, action)| FaultRule::Segment {
             when,
@@ -173,19 +174,100 @@ impl FaultPlan {
         plan_of(rule, 2)
     }
 
+    /// Buffer squeezes among `hosts` (the resource family): one window, starting within
+    /// `max_ms` and healing within `max_ms` after, in all or one host's sockets, squeezing the
+    /// send buffer (to 0..=64 KiB), the receive buffer (to 0..=64 KiB, never below one
+    /// segment) or both. Shrinks toward later, shorter and milder (larger) squeezes.
+    pub fn squeeze_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
+        let bytes = || proptest::option::of(late(0, 64 * 1024).prop_map(|n| n as u32));
+        let rule = (
+            scope(hosts),
+            late(0, max_ms),
+            1u64..=max_ms.max(1),
+            bytes(),
+            bytes(),
+        )
+            .prop_map(|(scope, from, len, send, recv)| FaultRule::Squeeze {
+                scope,
+                from: Duration::from_millis(from),
+                until: Some(Duration::from_millis(from + len)),
+                // Squeeze something: the send buffer when neither was drawn.
+                send: if send.is_none() && recv.is_none() {
+                    Some(64 * 1024)
+                } else {
+                    send
+                },
+                recv,
+            });
+        plan_of(rule, 1)
+    }
+
+    /// WSAEWOULDBLOCK from a nonblocking send that select/FD_WRITE just called writable (the
+    /// API family): up to 2 rules, the n-th nonblocking send (n ≤ 20) or at a small rate.
+    /// Blocking sockets are never touched, so a correct program of either kind survives.
+    pub fn would_block_strategy() -> impl Strategy<Value = FaultPlan> {
+        let rule = prop_oneof![
+            late(1, 20).prop_map(When::Nth),
+            (1u64..=8).prop_map(|num| When::Rate { num, den: 64 }),
+        ]
+        .prop_map(|when| FaultRule::WouldBlock {
+            when,
+            scope: Scope::All,
+        });
+        plan_of(rule, 2)
+    }
+
+    /// Overlapped calls that would complete at once pending instead (the API family): up to
+    /// 2 rules, the n-th such call (n ≤ 20) or at a rate up to 1/2.
+    pub fn pend_strategy() -> impl Strategy<Value = FaultPlan> {
+        let rule = prop_oneof![
+            late(1, 20).prop_map(When::Nth),
+            (1u64..=32).prop_map(|num| When::Rate { num, den: 64 }),
+        ]
+        .prop_map(|when| FaultRule::Pend {
+            when,
+            scope: Scope::All,
+        });
+        plan_of(rule, 2)
+    }
+
+    /// Completion packets overtaking packets of other keys (the API family): up to 2 rules,
+    /// the n-th packet that could overtake (n ≤ 20) or at a rate up to 1/2.
+    pub fn overtake_strategy() -> impl Strategy<Value = FaultPlan> {
+        let rule = prop_oneof![
+            late(1, 20).prop_map(When::Nth),
+            (1u64..=32).prop_map(|num| When::Rate { num, den: 64 }),
+        ]
+        .prop_map(|when| FaultRule::Overtake {
+            when,
+            scope: Scope::All,
+        });
+        plan_of(rule, 2)
+    }
+
     /// Everything at once among `hosts` (times up to `max_ms`): the tcp-safe rules plus
-    /// resets, a partition, a crash, failing calls and UDP's faults.
+    /// resets, a partition, a crash, failing calls, UDP's faults, buffer squeezes,
+    /// WSAEWOULDBLOCK after FD_WRITE, overlapped calls pending instead of completing and
+    /// completion packets overtaking others.
     pub fn hostile_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
         (
             Self::tcp_strategy(),
             Self::reset_strategy(hosts.clone(), max_ms),
             Self::partition_strategy(hosts.clone(), max_ms),
-            Self::crash_strategy(hosts, max_ms),
+            Self::crash_strategy(hosts.clone(), max_ms),
             Self::call_strategy(),
             Self::udp_strategy(),
+            Self::squeeze_strategy(hosts, max_ms),
+            Self::would_block_strategy(),
+            Self::pend_strategy(),
+            Self::overtake_strategy(),
         )
-            .prop_map(|(a, b, c, d, e, f)| FaultPlan {
-                rules: [a.rules, b.rules, c.rules, d.rules, e.rules, f.rules].concat(),
+            .prop_map(|(a, b, c, d, e, f, g, h, i, j)| FaultPlan {
+                rules: [
+                    a.rules, b.rules, c.rules, d.rules, e.rules, f.rules, g.rules, h.rules,
+                    i.rules, j.rules,
+                ]
+                .concat(),
             })
     }
 }

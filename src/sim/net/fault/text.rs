@@ -8,12 +8,16 @@
 //! | [`FaultRule::Delay`] | `delay(data,1/8,500ms)` |
 //! | [`FaultRule::Drop`] | `drop(any,1/16)` |
 //! | [`FaultRule::FailCall`] | `fail(send,WSAENOBUFS,1/4)` |
-//! | [`FaultRule::Segment`] | `seg(nth=3,ep=192.0.2.1:9000,data,reset)`; actions `delay=5ms`, `jitter=5ms`, `drop`, `reset`, `duplicate` |
+//! | [`FaultRule::Segment`] | `seg(nth=3,ep=192.0.2.1:9000,data,reset)`; actions `delay=5ms`, `jitter=5ms`, `drop`, `reset`, `duplicate`, `reorder=5ms` |
 //! | [`FaultRule::Call`] | `call(nth=2,host=192.0.2.1,send,WSAENOBUFS)` |
 //! | [`FaultRule::Reset`] | `reset(all,2s)` |
 //! | [`FaultRule::Partition`] | `partition(192.0.2.1,192.0.2.2/192.0.2.3,1s,5s)` (`-`: never heals) |
 //! | [`FaultRule::Crash`] | `crash(192.0.2.1,1s,-)` (`-`: never restarts) |
 //! | [`FaultRule::Resolve`] | `resolve(nth=1,host=192.0.2.1,db,fail=WSATRY_AGAIN)`, `resolve(rate=1/2,all,*,delay=2s)` |
+//! | [`FaultRule::Squeeze`] | `squeeze(host=192.0.2.1,1s,2s,0,-)`: scope, from, until, send bytes, receive bytes (`-`: never heals / not squeezed) |
+//! | [`FaultRule::WouldBlock`] | `wouldblock(nth=3,all)` |
+//! | [`FaultRule::Pend`] | `pend(rate=1/2,host=192.0.2.1)` |
+//! | [`FaultRule::Overtake`] | `overtake(rate=1/2,all)` |
 //!
 //! When: `rate=1/16`, `at=2s`, `nth=3`. Scope: `all`, `host=IP`, `link=IP>IP`, `ep=IP:PORT`
 //! (`ep=[v6]:PORT`). Filters: `any`, `data`, `syn`. Durations: an integer with `ns`, `us`, `ms`
@@ -271,6 +275,7 @@ impl fmt::Display for SegmentAction {
             SegmentAction::Drop => f.write_str("drop"),
             SegmentAction::Reset => f.write_str("reset"),
             SegmentAction::Duplicate => f.write_str("duplicate"),
+            SegmentAction::Reorder(d) => write!(f, "reorder={}", Dur(d)),
         }
     }
 }
@@ -284,8 +289,9 @@ impl FromStr for SegmentAction {
             ("duplicate", _) => Ok(SegmentAction::Duplicate),
             (_, Some(("delay", d))) => parse_dur(d).map(SegmentAction::Delay),
             (_, Some(("jitter", d))) => parse_dur(d).map(SegmentAction::Jitter),
+            (_, Some(("reorder", d))) => parse_dur(d).map(SegmentAction::Reorder),
             _ => bad(format!(
-                "{s:?}: action is delay=DURATION, jitter=DURATION, drop, reset or duplicate"
+                "{s:?}: action is delay=DURATION, jitter=DURATION, drop, reset, duplicate or reorder=DURATION"
             )),
         }
     }
@@ -300,6 +306,20 @@ fn ips(v: &[IpAddr]) -> String {
 
 fn opt_dur(d: Option<Duration>) -> String {
     d.map_or("-".to_string(), |d| Dur(d).to_string())
+}
+
+fn opt_bytes(n: Option<u32>) -> String {
+    n.map_or("-".to_string(), |n| n.to_string())
+}
+
+fn parse_opt_bytes(s: &str) -> Result<Option<u32>, ParsePlanError> {
+    match s {
+        "-" => Ok(None),
+        _ => match s.parse() {
+            Ok(n) => Ok(Some(n)),
+            Err(_) => bad(format!("{s:?} is not a byte count or -")),
+        },
+    }
 }
 
 impl fmt::Display for FaultRule {
@@ -355,6 +375,23 @@ impl fmt::Display for FaultRule {
                 name,
                 action,
             } => resolve_display(f, when, scope, name, action),
+            FaultRule::Squeeze {
+                scope,
+                from,
+                until,
+                send,
+                recv,
+            } => write!(
+                f,
+                "squeeze({scope},{},{},{},{})",
+                Dur(*from),
+                opt_dur(*until),
+                opt_bytes(*send),
+                opt_bytes(*recv)
+            ),
+            FaultRule::WouldBlock { when, scope } => write!(f, "wouldblock({when},{scope})"),
+            FaultRule::Pend { when, scope } => write!(f, "pend({when},{scope})"),
+            FaultRule::Overtake { when, scope } => write!(f, "overtake({when},{scope})"),
         }
     }
 }
@@ -450,6 +487,37 @@ impl FromStr for FaultRule {
                 }
             }
             "resolve" => resolve_parse(&a)?,
+            "squeeze" => {
+                want(5)?;
+                FaultRule::Squeeze {
+                    scope: a[0].parse()?,
+                    from: parse_dur(a[1])?,
+                    until: parse_opt_dur(a[2])?,
+                    send: parse_opt_bytes(a[3])?,
+                    recv: parse_opt_bytes(a[4])?,
+                }
+            }
+            "wouldblock" => {
+                want(2)?;
+                FaultRule::WouldBlock {
+                    when: a[0].parse()?,
+                    scope: a[1].parse()?,
+                }
+            }
+            "overtake" => {
+                want(2)?;
+                FaultRule::Overtake {
+                    when: a[0].parse()?,
+                    scope: a[1].parse()?,
+                }
+            }
+            "pend" => {
+                want(2)?;
+                FaultRule::Pend {
+                    when: a[0].parse()?,
+                    scope: a[1].parse()?,
+                }
+            }
             _ => return bad(format!("{name:?} is not a rule")),
         })
     }

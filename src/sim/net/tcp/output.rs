@@ -25,13 +25,15 @@ where
 {
     fn segment(&mut self, id: usize, kind: SegKind) -> Segment {
         let mss = self.rt.cfg.mss;
+        let rcvbuf = self.net.sockets.at(id).opts.rcvbuf;
+        let rcvbuf = self.rcvbuf_of(id, rcvbuf);
         let s = self.net.sockets.at(id);
         let (host, src, dst) = (
             s.host,
             wire(s.local.expect("connected socket has a local address")),
             wire(s.remote.expect("connected socket has a peer")),
         );
-        let cap = rcv_cap(s.opts.rcvbuf, mss);
+        let cap = rcv_cap(rcvbuf, mss);
         let to_sid = match &s.role {
             Role::Stream(t) => t.peer_sid,
             _ => None,
@@ -75,8 +77,11 @@ where
     /// The application read: reopen the window if it grew enough to matter.
     pub(crate) fn tcp_window_update(&mut self, id: usize) {
         let mss = self.rt.cfg.mss;
+        let Some(rcvbuf) = self.net.sockets.get(id).map(|s| s.opts.rcvbuf) else {
+            return;
+        };
+        let cap = rcv_cap(self.rcvbuf_of(id, rcvbuf), mss);
         let s = self.net.sockets.at(id);
-        let cap = rcv_cap(s.opts.rcvbuf, mss);
         let Role::Stream(t) = &mut s.role else { return };
         if !t.state.is_synchronized() || t.fin_rcvd {
             return;
