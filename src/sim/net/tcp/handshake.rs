@@ -130,11 +130,10 @@ where
             )
         });
         self.tcp_at(child).listener = Some(lid);
-        self.record(
-            usize::MAX,
+        self.record_net(
+            host,
             TraceKind::State(TcpState::SynReceived.name()),
             child as u64,
-            0,
             0,
         );
         if let Role::Listener(q) = &mut self.net.sockets.at(lid).role {
