@@ -3,9 +3,11 @@
 //! last trace lines (faults marked).
 
 use std::fmt;
+use std::path::Path;
 use std::time::Duration;
 
 use super::net::fault::FaultPlan;
+use super::picture::{Picture, PictureFile};
 use super::replay::{Replay, REPLAY_ENV};
 use crate::sim::runtime::{SimErrorKind, ThreadOutcome, ThreadReport};
 
@@ -59,17 +61,50 @@ pub struct SimError {
     pub virtual_time: Duration,
     /// Every thread's state.
     pub threads: Vec<ThreadReport>,
-    /// The last trace records, formatted.
-    pub last_trace: Vec<String>,
+    /// The last trace records, formatted (a boxed slice: it keeps `SimError` small enough to
+    /// return by value).
+    pub last_trace: Box<[String]>,
     /// Hash of the trace so far.
     pub trace_hash: u64,
     /// The fault plan of the run (replay it with the same seed).
     pub faults: FaultPlan,
     /// Seed, plan and contract options of the run: `WINSOCK_SIM_REPLAY=<this>` replays it.
     pub replay: Box<Replay>,
+    /// The run's picture: the records, hosts and threads it is drawn from, and the file
+    /// [`Sim::run`](crate::sim::Sim::run) wrote it to (see [`SimError::to_html`]).
+    pub picture: Box<Picture>,
 }
 
 impl SimError {
+    /// What went wrong, in one line.
+    pub fn what(&self) -> &'static str {
+        match self.kind {
+            SimErrorKind::Deadlock => "deadlock: every thread is blocked and nothing is pending",
+            SimErrorKind::Panic => "a simulated thread panicked",
+            SimErrorKind::ThreadFailed => "a simulated thread returned an error",
+            SimErrorKind::TimeLimit => "virtual time limit exceeded",
+            SimErrorKind::Stalled => {
+                "stalled: a simulated thread blocked outside the simulator (a lock held across \
+                 a WinSock call, a real socket, a sleep) and the run made no progress"
+            }
+        }
+    }
+
+    /// The run's picture: a self-contained HTML page with an inline SVG sequence diagram of
+    /// its timeline (hosts and threads as lanes, segments as arrows, calls and completions
+    /// as marks, faults in red) under the seed, plan, contract and replay command. The last
+    /// [`MAX_ROWS`](crate::sim::picture::MAX_ROWS) events are drawn; scheduling decisions
+    /// are not.
+    pub fn to_html(&self) -> String {
+        super::picture::html(self)
+    }
+
+    /// Writes [`SimError::to_html`] to `path` (a failed [`Sim::run`](crate::sim::Sim::run)
+    /// has written it already, to the file [`SimError::picture`] names).
+    pub fn write_picture(&self, path: &Path) -> std::io::Result<()> {
+        std::fs::write(path, self.to_html())
+    }
+
     /// The shell command that reruns exactly this run: the test running the calling thread
     /// (see [`TestId::current`]), with `WINSOCK_SIM_REPLAY` set to this run's seed, plan and
     /// options.
@@ -97,16 +132,7 @@ impl SimError {
 
 impl fmt::Display for SimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            SimErrorKind::Deadlock => "deadlock: every thread is blocked and nothing is pending",
-            SimErrorKind::Panic => "a simulated thread panicked",
-            SimErrorKind::ThreadFailed => "a simulated thread returned an error",
-            SimErrorKind::TimeLimit => "virtual time limit exceeded",
-            SimErrorKind::Stalled => {
-                "stalled: a simulated thread blocked outside the simulator (a lock held across \
-                 a WinSock call, a real socket, a sleep) and the run made no progress"
-            }
-        };
+        let what = self.what();
         writeln!(
             f,
             "winsock-sim: {what} at {:.6} s virtual (seed {}; replay with WINSOCK_SIM_SEED={})",
@@ -126,6 +152,14 @@ impl fmt::Display for SimError {
         writeln!(f, "options: {options}")?;
         writeln!(f, "replay this run exactly:\n  {}", self.replay_command())?;
         writeln!(f, "keep it as a fixture:\n  {}", self.fixture_command())?;
+        match &self.picture.file {
+            PictureFile::Written(path) => writeln!(
+                f,
+                "its picture (a sequence diagram; open it in a browser):\n  {}",
+                path.display()
+            )?,
+            PictureFile::NotWritten(why) => writeln!(f, "picture not written: {why}")?,
+        }
         writeln!(f, "threads:")?;
         for t in &self.threads {
             let state = match &t.outcome {
