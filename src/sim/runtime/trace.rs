@@ -227,28 +227,28 @@ impl Trace {
     }
 
     /// The tag, the name's length and its first and last 8 bytes (every byte of a name of
-    /// up to 16): distinct for every name the sim uses, stable across builds, and two loads
-    /// instead of a loop over the bytes.
+    /// up to 16), each word rotated to a place of its own: distinct for every name the sim
+    /// uses, stable across builds, and two loads instead of a loop over the bytes (the
+    /// record's multiply spreads it).
     fn name_code(tag: u64, name: &str) -> u64 {
         let b = name.as_bytes();
-        let n = b.len();
-        let (head, tail) = if n >= 8 {
-            let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
-            (word(0), word(n - 8))
-        } else if n >= 4 {
-            let word =
-                |i: usize| u64::from(u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes")));
-            (word(0), word(n - 4))
-        } else {
-            let mut w = 0;
-            for (i, &c) in b.iter().enumerate() {
-                w |= u64::from(c) << (8 * i);
-            }
-            (w, 0)
+        let (head, tail) = match (b.first_chunk::<8>(), b.last_chunk::<8>()) {
+            (Some(h), Some(t)) => (u64::from_le_bytes(*h), u64::from_le_bytes(*t)),
+            _ => match (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+                (Some(h), Some(t)) => (
+                    u64::from(u32::from_le_bytes(*h)),
+                    u64::from(u32::from_le_bytes(*t)),
+                ),
+                _ => {
+                    let mut w = 0;
+                    for (i, &c) in b.iter().enumerate() {
+                        w |= u64::from(c) << (8 * i);
+                    }
+                    (w, 0)
+                }
+            },
         };
-        (tag | ((n as u64) << 8))
-            ^ head.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17)
-            ^ tail.wrapping_mul(0xc2b2_ae3d_27d4_eb4f)
+        (tag | ((b.len() as u64) << 8)) ^ head.rotate_left(16) ^ tail.rotate_left(43)
     }
 
     // Inlined into its one caller (`Runtime::record_on`): the record is then built in
