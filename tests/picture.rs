@@ -252,6 +252,24 @@ fn long_traces_are_cut_with_a_note() {
 }
 
 #[test]
+fn a_tampered_picture_still_renders() {
+    // Proves: the picture's inputs are public fields; nonsense in them (threads on hosts that
+    // do not exist, records naming unknown threads and hosts, no hosts at all) draws less,
+    // never panics, and the tags still balance.
+    let mut err = failing_hello(Sim::builder().seed(3), "server");
+    err.picture.thread_hosts = vec![99, 7];
+    assert_balanced(&err.to_html());
+    for r in err.picture.records.iter_mut() {
+        r.thread = 1_000;
+        r.host = 12_345;
+    }
+    assert_balanced(&err.to_html());
+    err.picture.hosts.clear();
+    err.picture.records.truncate(3);
+    assert_balanced(&err.to_html());
+}
+
+#[test]
 #[ignore = "run by ci/check-picture.sh: writes the picture a headless browser checks"]
 fn write_picture_for_browser() {
     // Writes the picture of the buggy record server (tests/buggy_servers.rs) failing under

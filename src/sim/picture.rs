@@ -221,7 +221,13 @@ pub(crate) fn html(err: &SimError) -> String {
     let rows = &drawn_all[cut..];
 
     // Lanes: hosts and threads that appear, plus threads that failed.
-    let host_of_thread = |t: usize| p.thread_hosts.get(t).copied();
+    // (`Picture`'s fields are public: a host index out of range is ignored, never a panic.)
+    let host_of_thread = |t: usize| {
+        p.thread_hosts
+            .get(t)
+            .copied()
+            .filter(|&h| h < p.hosts.len())
+    };
     let mut threads: Vec<usize> = rows
         .iter()
         .filter(|r| r.thread != NET_THREAD)
@@ -378,7 +384,9 @@ pub(crate) fn html(err: &SimError) -> String {
                     .iter()
                     .find(|r| r.id == t)
                     .map_or("", |r| r.name.as_str());
-                let host = host_of_thread(t).map_or("", |h| p.hosts[h].name.as_str());
+                let host = host_of_thread(t)
+                    .and_then(|h| p.hosts.get(h))
+                    .map_or("", |h| h.name.as_str());
                 (format!("t{t} {name}"), format!("on {host}"), "#f4f4f4")
             }
         };
