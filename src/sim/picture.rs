@@ -12,10 +12,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use super::report::{SimError, TestId};
+use std::time::Duration;
+
 use crate::api::WsaError;
 use crate::sim::runtime::trace::{SegmentKind, TraceKind, TraceRecord, NET_THREAD, NO_HOST};
-use crate::sim::runtime::ThreadOutcome;
+use crate::sim::runtime::{ThreadOutcome, ThreadReport};
 
 /// The environment variable naming the directory a failed run writes its picture to
 /// (default: `winsock-sim/` in cargo's target directory); `off` writes none.
@@ -92,11 +93,11 @@ pub fn picture_dir() -> Result<PathBuf, String> {
         })
 }
 
-/// The file name for a run of `seed` in the test running the calling thread:
-/// `<test path>-seed<seed>.html` (`::` becomes `.`), or the executable's name outside a test.
-pub fn picture_file_name(seed: u64) -> String {
-    let test = TestId::current();
-    let stem = match test.name {
+/// The file name for a run of `seed` in the test named `test` (its path, as
+/// [`TestId`](crate::sim::TestId) gives it): `<test path>-seed<seed>.html` (`::` becomes
+/// `.`), or the executable's name outside a test.
+pub fn picture_file_name(test: Option<&str>, seed: u64) -> String {
+    let stem = match test {
         Some(n) => n.replace("::", "."),
         None => std::env::current_exe()
             .ok()
@@ -122,21 +123,6 @@ pub fn picture_file_name(seed: u64) -> String {
     format!("{stem}-seed{seed}.html")
 }
 
-/// Writes `err`'s picture into [`picture_dir`] under [`picture_file_name`]; never fails the
-/// caller: a failure to write is reported in the result.
-pub(crate) fn write_default(err: &SimError) -> PictureFile {
-    let dir = match picture_dir() {
-        Ok(d) => d,
-        Err(why) => return PictureFile::NotWritten(why),
-    };
-    let path = dir.join(picture_file_name(err.seed));
-    let written = std::fs::create_dir_all(&dir).and_then(|()| err.write_picture(&path));
-    match written {
-        Ok(()) => PictureFile::Written(path),
-        Err(e) => PictureFile::NotWritten(format!("{}: {e}", path.display())),
-    }
-}
-
 /// Escapes text for HTML and SVG (element content and quoted attributes).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -159,7 +145,7 @@ fn clip(s: &str, n: usize) -> String {
         return s.to_string();
     }
     let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-    t.push('…');
+    t.push('\u{2026}');
     t
 }
 
@@ -208,9 +194,29 @@ fn seg_colour(k: SegmentKind) -> (&'static str, &'static str) {
     }
 }
 
-/// The whole page for `err`.
-pub(crate) fn html(err: &SimError) -> String {
-    let p = &err.picture;
+/// What the page shows besides the picture's records: the failure's facts.
+pub(crate) struct Page<'a> {
+    /// What went wrong, in one line.
+    pub what: &'static str,
+    /// The root seed.
+    pub seed: u64,
+    /// When the run stopped.
+    pub virtual_time: Duration,
+    /// Header rows: name and text (seed, plan, contract options, ...).
+    pub facts: Vec<(&'static str, String)>,
+    /// Header rows shown as code: the replay and fixture commands.
+    pub commands: Vec<(&'static str, String)>,
+    /// Every thread's end.
+    pub threads: &'a [ThreadReport],
+    /// The text timeline.
+    pub last_trace: &'a [String],
+    /// The records, hosts and threads to draw.
+    pub picture: &'a Picture,
+}
+
+/// The whole page.
+pub(crate) fn html(err: &Page<'_>) -> String {
+    let p = err.picture;
     let drawn_all: Vec<&TraceRecord> = p
         .records
         .iter()
@@ -284,7 +290,7 @@ pub(crate) fn html(err: &SimError) -> String {
     let height = TOP + ROW_H * (rows.len() as i64 + 1) + 30;
 
     let mut s = String::with_capacity(4096 + rows.len() * 300);
-    let title = format!("winsock-sim: {} (seed {})", err.what(), err.seed);
+    let title = format!("winsock-sim: {} (seed {})", err.what, err.seed);
     let _ = write!(
         s,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -447,7 +453,7 @@ pub(crate) fn html(err: &SimError) -> String {
     s.push_str("</svg>\n");
 
     s.push_str("<h2>Timeline as text</h2>\n<pre class=\"timeline\">");
-    for l in &err.last_trace {
+    for l in err.last_trace {
         let _ = writeln!(s, "{}", escape(l));
     }
     s.push_str("</pre>\n</body>\n</html>\n");
@@ -456,38 +462,20 @@ pub(crate) fn html(err: &SimError) -> String {
 
 /// The header: what failed, the seed, plan, contract, the replay and fixture commands, each
 /// thread's end.
-fn header(s: &mut String, err: &SimError) {
-    let options = super::replay::Replay {
-        seed: None,
-        plan: None,
-        ..(*err.replay).clone()
-    };
-    let rows = [
-        (
-            "virtual time",
-            format!("{:.6} s", err.virtual_time.as_secs_f64()),
-        ),
-        ("seed", err.seed.to_string()),
-        ("fault plan", err.faults.to_string()),
-        ("contract and options", options.to_string()),
-        ("trace hash", format!("{:#018x}", err.trace_hash)),
-    ];
+fn header(s: &mut String, err: &Page<'_>) {
     s.push_str("<table class=\"facts\">\n");
-    for (k, v) in rows {
-        let _ = writeln!(s, "<tr><th>{k}</th><td>{}</td></tr>", escape(&v));
+    for (k, v) in &err.facts {
+        let _ = writeln!(s, "<tr><th>{k}</th><td>{}</td></tr>", escape(v));
     }
-    let _ = writeln!(
-        s,
-        "<tr><th>replay this run</th><td><code>{}</code></td></tr>",
-        escape(&err.replay_command())
-    );
-    let _ = writeln!(
-        s,
-        "<tr><th>keep it as a fixture</th><td><code>{}</code></td></tr>",
-        escape(&err.fixture_command())
-    );
+    for (k, v) in &err.commands {
+        let _ = writeln!(
+            s,
+            "<tr><th>{k}</th><td><code>{}</code></td></tr>",
+            escape(v)
+        );
+    }
     s.push_str("</table>\n<h2>Threads</h2>\n<ul class=\"threads\">\n");
-    for t in &err.threads {
+    for t in err.threads {
         let (state, bad) = match &t.outcome {
             ThreadOutcome::Ok => ("finished".to_string(), false),
             ThreadOutcome::Err(e) => (format!("returned {e}"), true),
@@ -613,7 +601,7 @@ fn event(s: &mut String, r: &TraceRecord, y: i64, width: i64, x_of: &BTreeMap<La
 }
 
 /// The last row: where the run stopped, and each drawn thread's state then.
-fn end_row(s: &mut String, err: &SimError, y: i64, x_of: &BTreeMap<Lane, i64>) {
+fn end_row(s: &mut String, err: &Page<'_>, y: i64, x_of: &BTreeMap<Lane, i64>) {
     let _ = writeln!(
         s,
         "<text class=\"time\" x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#555555\" \
@@ -622,7 +610,7 @@ fn end_row(s: &mut String, err: &SimError, y: i64, x_of: &BTreeMap<Lane, i64>) {
         y + 4,
         err.virtual_time.as_secs_f64() * 1e3
     );
-    for t in &err.threads {
+    for t in err.threads {
         let Some(&x) = x_of.get(&Lane::Thread(t.id)) else {
             continue;
         };

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::net::fault::FaultPlan;
-use super::picture::{Picture, PictureFile};
+use super::picture::{self, Page, Picture, PictureFile};
 use super::replay::{Replay, REPLAY_ENV};
 use crate::sim::runtime::{SimErrorKind, ThreadOutcome, ThreadReport};
 
@@ -96,7 +96,49 @@ impl SimError {
     /// [`MAX_ROWS`](crate::sim::picture::MAX_ROWS) events are drawn; scheduling decisions
     /// are not.
     pub fn to_html(&self) -> String {
-        super::picture::html(self)
+        let options = Replay {
+            seed: None,
+            plan: None,
+            ..(*self.replay).clone()
+        };
+        picture::html(&Page {
+            what: self.what(),
+            seed: self.seed,
+            virtual_time: self.virtual_time,
+            facts: vec![
+                (
+                    "virtual time",
+                    format!("{:.6} s", self.virtual_time.as_secs_f64()),
+                ),
+                ("seed", self.seed.to_string()),
+                ("fault plan", self.faults.to_string()),
+                ("contract and options", options.to_string()),
+                ("trace hash", format!("{:#018x}", self.trace_hash)),
+            ],
+            commands: vec![
+                ("replay this run", self.replay_command()),
+                ("keep it as a fixture", self.fixture_command()),
+            ],
+            threads: &self.threads,
+            last_trace: &self.last_trace,
+            picture: &self.picture,
+        })
+    }
+
+    /// Writes the picture into [`picture::picture_dir`], named after the test running the
+    /// calling thread and the seed; never fails: a failure to write is the result.
+    pub(crate) fn write_default_picture(&self) -> PictureFile {
+        let dir = match picture::picture_dir() {
+            Ok(d) => d,
+            Err(why) => return PictureFile::NotWritten(why),
+        };
+        let test = TestId::current();
+        let path = dir.join(picture::picture_file_name(test.name.as_deref(), self.seed));
+        let written = std::fs::create_dir_all(&dir).and_then(|()| self.write_picture(&path));
+        match written {
+            Ok(()) => PictureFile::Written(path),
+            Err(e) => PictureFile::NotWritten(format!("{}: {e}", path.display())),
+        }
     }
 
     /// Writes [`SimError::to_html`] to `path` (a failed [`Sim::run`](crate::sim::Sim::run)

@@ -251,7 +251,7 @@ impl Sim {
             replay: Box::new(replay_of(w)),
             picture: Box::new(picture),
         };
-        err.picture.file = super::picture::write_default(&err);
+        err.picture.file = err.write_default_picture();
         err
     }
 
