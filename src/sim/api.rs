@@ -168,7 +168,8 @@ impl SimWinsock {
             let net = &mut w.net;
             match net.faults.on_call(call, &net.hosts[self.host].addrs, now) {
                 Some(e) => {
-                    w.record(usize::MAX, TraceKind::Fault("call fails"), 0, 0, 0);
+                    let code = -i64::from(e.code());
+                    w.record(self.tid, TraceKind::Fault("call fails"), 0, 0, code);
                     Err(e)
                 }
                 None => Ok(()),

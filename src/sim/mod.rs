@@ -17,7 +17,8 @@
 //! (`events`); `api` is [`SimWinsock`] with the per-call plumbing, and `calls/` holds its
 //! trait implementations ([`Winsock`](crate::Winsock), the model traits); `builder` is
 //! [`SimBuilder`], `replay` is [`Replay`] (a run's identity as one line), `report` is
-//! [`SimError`], `sweep` is [`Sweep`] (a seed range split across machines); `explore` runs a
+//! [`SimError`], `picture` draws a failed run as an HTML/SVG sequence diagram
+//! ([`SimError::to_html`]), `sweep` is [`Sweep`] (a seed range split across machines); `explore` runs a
 //! test under many schedules ([`Explorer`]: seed sweeps, PCT, bounded exhaustive search).
 
 mod api;
@@ -28,6 +29,7 @@ mod explore;
 mod kernel;
 mod models;
 pub(crate) mod net;
+pub mod picture;
 mod replay;
 mod report;
 pub(crate) mod runtime;
@@ -44,6 +46,7 @@ pub use net::fault::{
     Verdict, When,
 };
 pub use net::tcp::TcpState;
+pub use picture::{HostInfo, Picture, PictureFile, PICTURE_DIR_ENV};
 pub use replay::{Replay, REPLAY_ENV};
 pub use report::{SimError, TestId};
 pub use runtime::{rng, trace};

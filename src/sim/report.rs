@@ -3,9 +3,11 @@
 //! last trace lines (faults marked).
 
 use std::fmt;
+use std::path::Path;
 use std::time::Duration;
 
 use super::net::fault::FaultPlan;
+use super::picture::{self, Page, Picture, PictureFile};
 use super::replay::{Replay, REPLAY_ENV};
 use crate::sim::runtime::{SimErrorKind, ThreadOutcome, ThreadReport};
 
@@ -59,17 +61,92 @@ pub struct SimError {
     pub virtual_time: Duration,
     /// Every thread's state.
     pub threads: Vec<ThreadReport>,
-    /// The last trace records, formatted.
-    pub last_trace: Vec<String>,
+    /// The last trace records, formatted (a boxed slice: it keeps `SimError` small enough to
+    /// return by value).
+    pub last_trace: Box<[String]>,
     /// Hash of the trace so far.
     pub trace_hash: u64,
     /// The fault plan of the run (replay it with the same seed).
     pub faults: FaultPlan,
     /// Seed, plan and contract options of the run: `WINSOCK_SIM_REPLAY=<this>` replays it.
     pub replay: Box<Replay>,
+    /// The run's picture: the records, hosts and threads it is drawn from, and the file
+    /// [`Sim::run`](crate::sim::Sim::run) wrote it to (see [`SimError::to_html`]).
+    pub picture: Box<Picture>,
 }
 
 impl SimError {
+    /// What went wrong, in one line.
+    pub fn what(&self) -> &'static str {
+        match self.kind {
+            SimErrorKind::Deadlock => "deadlock: every thread is blocked and nothing is pending",
+            SimErrorKind::Panic => "a simulated thread panicked",
+            SimErrorKind::ThreadFailed => "a simulated thread returned an error",
+            SimErrorKind::TimeLimit => "virtual time limit exceeded",
+            SimErrorKind::Stalled => {
+                "stalled: a simulated thread blocked outside the simulator (a lock held across \
+                 a WinSock call, a real socket, a sleep) and the run made no progress"
+            }
+        }
+    }
+
+    /// The run's picture: a self-contained HTML page with an inline SVG sequence diagram of
+    /// its timeline (hosts and threads as lanes, segments as arrows, calls and completions
+    /// as marks, faults in red) under the seed, plan, contract and replay command. The last
+    /// [`MAX_ROWS`](crate::sim::picture::MAX_ROWS) events are drawn; scheduling decisions
+    /// are not.
+    pub fn to_html(&self) -> String {
+        let options = Replay {
+            seed: None,
+            plan: None,
+            ..(*self.replay).clone()
+        };
+        picture::html(&Page {
+            what: self.what(),
+            seed: self.seed,
+            virtual_time: self.virtual_time,
+            facts: vec![
+                (
+                    "virtual time",
+                    format!("{:.6} s", self.virtual_time.as_secs_f64()),
+                ),
+                ("seed", self.seed.to_string()),
+                ("fault plan", self.faults.to_string()),
+                ("contract and options", options.to_string()),
+                ("trace hash", format!("{:#018x}", self.trace_hash)),
+            ],
+            commands: vec![
+                ("replay this run", self.replay_command()),
+                ("keep it as a fixture", self.fixture_command()),
+            ],
+            threads: &self.threads,
+            last_trace: &self.last_trace,
+            picture: &self.picture,
+        })
+    }
+
+    /// Writes the picture into [`picture::picture_dir`], named after the test running the
+    /// calling thread and the seed; never fails: a failure to write is the result.
+    pub(crate) fn write_default_picture(&self) -> PictureFile {
+        let dir = match picture::picture_dir() {
+            Ok(d) => d,
+            Err(why) => return PictureFile::NotWritten(why),
+        };
+        let test = TestId::current();
+        let path = dir.join(picture::picture_file_name(test.name.as_deref(), self.seed));
+        let written = std::fs::create_dir_all(&dir).and_then(|()| self.write_picture(&path));
+        match written {
+            Ok(()) => PictureFile::Written(path),
+            Err(e) => PictureFile::NotWritten(format!("{}: {e}", path.display())),
+        }
+    }
+
+    /// Writes [`SimError::to_html`] to `path` (a failed [`Sim::run`](crate::sim::Sim::run)
+    /// has written it already, to the file [`SimError::picture`] names).
+    pub fn write_picture(&self, path: &Path) -> std::io::Result<()> {
+        std::fs::write(path, self.to_html())
+    }
+
     /// The shell command that reruns exactly this run: the test running the calling thread
     /// (see [`TestId::current`]), with `WINSOCK_SIM_REPLAY` set to this run's seed, plan and
     /// options.
@@ -97,16 +174,7 @@ impl SimError {
 
 impl fmt::Display for SimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            SimErrorKind::Deadlock => "deadlock: every thread is blocked and nothing is pending",
-            SimErrorKind::Panic => "a simulated thread panicked",
-            SimErrorKind::ThreadFailed => "a simulated thread returned an error",
-            SimErrorKind::TimeLimit => "virtual time limit exceeded",
-            SimErrorKind::Stalled => {
-                "stalled: a simulated thread blocked outside the simulator (a lock held across \
-                 a WinSock call, a real socket, a sleep) and the run made no progress"
-            }
-        };
+        let what = self.what();
         writeln!(
             f,
             "winsock-sim: {what} at {:.6} s virtual (seed {}; replay with WINSOCK_SIM_SEED={})",
@@ -126,6 +194,14 @@ impl fmt::Display for SimError {
         writeln!(f, "options: {options}")?;
         writeln!(f, "replay this run exactly:\n  {}", self.replay_command())?;
         writeln!(f, "keep it as a fixture:\n  {}", self.fixture_command())?;
+        match &self.picture.file {
+            PictureFile::Written(path) => writeln!(
+                f,
+                "its picture (a sequence diagram; open it in a browser):\n  {}",
+                path.display()
+            )?,
+            PictureFile::NotWritten(why) => writeln!(f, "picture not written: {why}")?,
+        }
         writeln!(f, "threads:")?;
         for t in &self.threads {
             let state = match &t.outcome {

@@ -22,6 +22,7 @@ use crate::sim::kernel::Kernel;
 use crate::sim::models::ModelState;
 use crate::sim::net::segment::Segment;
 use crate::sim::net::Network;
+use crate::sim::picture::{HostInfo, Picture, PictureFile};
 use crate::sim::replay::Replay;
 use crate::sim::report::SimError;
 use crate::sim::runtime::{
@@ -223,17 +224,38 @@ impl Sim {
         }
     }
 
+    /// The failed run's error, its picture written (see [`crate::sim::picture`]).
     fn error(&self, w: &World, kind: SimErrorKind) -> SimError {
-        SimError {
+        let records = w.rt.trace.recent();
+        let picture = Picture {
+            total_records: w.rt.trace.count(),
+            hosts: w
+                .net
+                .hosts
+                .iter()
+                .map(|h| HostInfo {
+                    name: h.name.clone(),
+                    addr: h.addrs.first().map_or_else(String::new, |a| a.to_string()),
+                })
+                .collect(),
+            thread_hosts: w.rt.threads.iter().map(|t| t.host).collect(),
+            file: PictureFile::NotWritten("not written yet".to_string()),
+            records,
+        };
+        let mut err = SimError {
             kind,
             seed: w.rt.cfg.seed,
             virtual_time: Duration::from_nanos(w.rt.now),
             threads: thread_reports(w),
-            last_trace: w.rt.trace.recent().iter().map(|r| r.to_string()).collect(),
+            last_trace: picture.records.iter().map(|r| r.to_string()).collect(),
+
             trace_hash: w.rt.trace.hash(),
             faults: w.net.faults.plan().clone(),
             replay: Box::new(replay_of(w)),
-        }
+            picture: Box::new(picture),
+        };
+        err.picture.file = err.write_default_picture();
+        err
     }
 
     /// This run's seed, fault plan and options: `WINSOCK_SIM_REPLAY=<this>` (or

@@ -105,7 +105,7 @@ where
         let routine = op.routine.take();
         self.record(
             tid,
-            TraceKind::Deliver("IO-COMPLETE"),
+            TraceKind::Completion,
             ov.id,
             bytes as u64,
             status.wsa().map_or(0, |e| i64::from(e.code())),

@@ -3,6 +3,8 @@
 
 use std::net::SocketAddr;
 
+use crate::sim::runtime::trace::SegmentKind;
+
 /// A TCP segment on the simulated wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Segment {
@@ -46,16 +48,17 @@ pub(crate) enum SegKind {
 }
 
 impl SegKind {
-    pub(crate) fn name(&self) -> &'static str {
+    /// The kind a trace record names (its `name()` is the segment's name in the timeline).
+    pub(crate) fn traced(&self) -> SegmentKind {
         match self {
-            SegKind::Syn => "SYN",
-            SegKind::SynAck => "SYN-ACK",
-            SegKind::Ack => "ACK",
-            SegKind::Data { .. } => "DATA",
-            SegKind::Fin { .. } => "FIN",
-            SegKind::Rst => "RST",
-            SegKind::Datagram { .. } => "UDP",
-            SegKind::Unreachable => "ICMP-UNREACHABLE",
+            SegKind::Syn => SegmentKind::Syn,
+            SegKind::SynAck => SegmentKind::SynAck,
+            SegKind::Ack => SegmentKind::Ack,
+            SegKind::Data { .. } => SegmentKind::Data,
+            SegKind::Fin { .. } => SegmentKind::Fin,
+            SegKind::Rst => SegmentKind::Rst,
+            SegKind::Datagram { .. } => SegmentKind::Udp,
+            SegKind::Unreachable => SegmentKind::IcmpUnreachable,
         }
     }
 }

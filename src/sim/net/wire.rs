@@ -4,7 +4,7 @@
 use super::host::wire;
 use super::segment::{SegKind, Segment};
 use super::{NetHooks, NetLayers};
-use crate::sim::runtime::trace::TraceKind;
+use crate::sim::runtime::trace::{Endpoint, TraceKind};
 use crate::sim::runtime::{LinkParams, Nanos, World};
 
 /// Payload bytes a segment carries.
@@ -128,13 +128,22 @@ where
             return;
         }
         let len = seg_len(&seg.kind) as u64;
-        self.record(
-            usize::MAX,
-            TraceKind::Deliver(seg.kind.name()),
-            to as u64,
-            len,
-            0,
-        );
+        let seq = match seg.kind {
+            SegKind::Data { seq, .. } | SegKind::Fin { seq } => seq,
+            _ => 0,
+        };
+        let kind = TraceKind::Segment {
+            kind: seg.kind.traced(),
+            from: Endpoint {
+                host: seg.from_host as u32,
+                port: seg.src.port(),
+            },
+            to: Endpoint {
+                host: to as u32,
+                port: seg.dst.port(),
+            },
+        };
+        self.record_net(to, kind, seq, len);
         match seg.kind {
             SegKind::Datagram { .. } | SegKind::Unreachable => self.udp_input(to, seg),
             _ => self.tcp_input(to, seg),

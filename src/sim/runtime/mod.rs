@@ -137,11 +137,29 @@ impl<L: Layers> Runtime<L> {
         }
     }
 
-    /// Appends a record to the trace.
+    /// Appends a record to the trace, on the host of `thread` (none for the network).
     pub(crate) fn record(&mut self, thread: usize, kind: TraceKind, a: u64, b: u64, result: i64) {
+        let host = self
+            .threads
+            .get(thread)
+            .map_or(trace::NO_HOST, |t| t.host as u32);
+        self.record_on(host, thread, kind, a, b, result);
+    }
+
+    /// Appends a record to the trace, on `host` (`trace::NO_HOST` for none).
+    pub(crate) fn record_on(
+        &mut self,
+        host: u32,
+        thread: usize,
+        kind: TraceKind,
+        a: u64,
+        b: u64,
+        result: i64,
+    ) {
         self.trace.record(TraceRecord {
             time: self.now,
             thread,
+            host,
             kind,
             a,
             b,
@@ -175,9 +193,16 @@ impl<L: Layers> World<L>
 where
     Self: RuntimeHooks<L>,
 {
-    /// Appends a record to the trace.
+    /// Appends a record to the trace, on the host of `thread` (none for the network).
     pub(crate) fn record(&mut self, thread: usize, kind: TraceKind, a: u64, b: u64, result: i64) {
         self.rt.record(thread, kind, a, b, result);
+    }
+
+    /// Appends a record made by the network to the trace, on host index `host`
+    /// (`usize::MAX` for none).
+    pub(crate) fn record_net(&mut self, host: usize, kind: TraceKind, a: u64, b: u64) {
+        let host = u32::try_from(host).unwrap_or(trace::NO_HOST);
+        self.rt.record_on(host, trace::NET_THREAD, kind, a, b, 0);
     }
 
     /// Creates a thread (runnable at once) whose body the run loop will adopt.

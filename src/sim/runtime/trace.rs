@@ -7,6 +7,72 @@
 
 use std::fmt;
 
+/// The `thread` of a record made by the network (segments, state changes, faults of the plan).
+pub const NET_THREAD: usize = usize::MAX;
+
+/// The `host` of a record that concerns no one host (a partition mark, say).
+pub const NO_HOST: u32 = u32::MAX;
+
+/// One end of a segment on the simulated wire: the host (its index in creation order) and
+/// the port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Endpoint {
+    /// The host's index (0 for the first host the test added).
+    pub host: u32,
+    /// The port (0 for an ICMP message).
+    pub port: u16,
+}
+
+impl Endpoint {
+    /// Host and port in one word, for the trace hash.
+    fn packed(self) -> u64 {
+        (u64::from(self.host) << 16) | u64::from(self.port)
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "h{}:{}", self.host, self.port)
+    }
+}
+
+/// What kind of segment a [`TraceKind::Segment`] record describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SegmentKind {
+    /// TCP SYN (connect's first segment).
+    Syn,
+    /// TCP SYN-ACK (the listener's answer).
+    SynAck,
+    /// TCP pure ACK (no data).
+    Ack,
+    /// TCP data.
+    Data,
+    /// TCP FIN (shutdown(SD_SEND) or closesocket).
+    Fin,
+    /// TCP RST (abortive close, a refused connection, a reset fault).
+    Rst,
+    /// A UDP datagram.
+    Udp,
+    /// ICMP port unreachable, sent back for a datagram no socket took.
+    IcmpUnreachable,
+}
+
+impl SegmentKind {
+    /// Its name as the timeline prints it ("SYN", "DATA", "ICMP-UNREACHABLE", ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            SegmentKind::Syn => "SYN",
+            SegmentKind::SynAck => "SYN-ACK",
+            SegmentKind::Ack => "ACK",
+            SegmentKind::Data => "DATA",
+            SegmentKind::Fin => "FIN",
+            SegmentKind::Rst => "RST",
+            SegmentKind::Udp => "UDP",
+            SegmentKind::IcmpUnreachable => "ICMP-UNREACHABLE",
+        }
+    }
+}
+
 /// What one trace record describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TraceKind {
@@ -15,9 +81,21 @@ pub enum TraceKind {
     Call(&'static str),
     /// The scheduler resumed a thread.
     Switch,
-    /// A segment was delivered: `a` = destination host, `b` = payload length.
-    Deliver(&'static str),
-    /// A segment was dropped or delayed by the fault seam.
+    /// A segment arrived at `to` from `from`: `a` = sequence number of its first byte (DATA
+    /// and FIN; else 0), `b` = payload length.
+    Segment {
+        /// SYN, DATA, UDP, ...
+        kind: SegmentKind,
+        /// The sending host and port.
+        from: Endpoint,
+        /// The receiving host and port.
+        to: Endpoint,
+    },
+    /// An overlapped operation completed: `a` = the OVERLAPPED's id, `b` = bytes transferred,
+    /// `result` = 0 or the completion's error code.
+    Completion,
+    /// The fault plan acted (a segment dropped, delayed or reset, a partition, a crash, a
+    /// call failed): `host` is the host it hit (the sender's, for a segment) when there is one.
     Fault(&'static str),
     /// A TCP state change: `a` = socket id, `b` = new state index.
     State(&'static str),
@@ -30,8 +108,11 @@ pub enum TraceKind {
 pub struct TraceRecord {
     /// Virtual time in nanoseconds.
     pub time: u64,
-    /// The simulated thread involved (or `usize::MAX` for the network).
+    /// The simulated thread involved (or [`NET_THREAD`] for the network).
     pub thread: usize,
+    /// The host it happened on: the calling thread's for calls and completions, the
+    /// receiver's for a segment ([`NO_HOST`] when none).
+    pub host: u32,
     /// What happened.
     pub kind: TraceKind,
     /// First detail (see [`TraceKind`]).
@@ -42,10 +123,17 @@ pub struct TraceRecord {
     pub result: i64,
 }
 
+impl TraceRecord {
+    /// Whether the fault plan made this record.
+    pub fn is_fault(&self) -> bool {
+        matches!(self.kind, TraceKind::Fault(_))
+    }
+}
+
 impl fmt::Display for TraceRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = self.time as f64 / 1e6;
-        let th = if self.thread == usize::MAX {
+        let th = if self.thread == NET_THREAD {
             "net".to_string()
         } else {
             format!("t{}", self.thread)
@@ -57,12 +145,27 @@ impl fmt::Display for TraceRecord {
                 self.a, self.b, self.result
             ),
             TraceKind::Switch => write!(f, "{t:>12.3} ms {th:>5} scheduled"),
-            TraceKind::Deliver(k) => write!(
+            TraceKind::Segment { kind, from, to } => {
+                write!(
+                    f,
+                    "{t:>12.3} ms {th:>5} deliver {} {from} -> {to} ({} bytes",
+                    kind.name(),
+                    self.b
+                )?;
+                if matches!(kind, SegmentKind::Data | SegmentKind::Fin) {
+                    write!(f, ", seq {}", self.a)?;
+                }
+                f.write_str(")")
+            }
+            TraceKind::Completion => write!(
                 f,
-                "{t:>12.3} ms {th:>5} deliver {k} to host {} ({} bytes)",
-                self.a, self.b
+                "{t:>12.3} ms {th:>5} IO-COMPLETE overlapped #{} ({} bytes) -> {}",
+                self.a, self.b, self.result
             ),
-            TraceKind::Fault(k) => write!(f, "{t:>12.3} ms {th:>5} fault: {k}"),
+            TraceKind::Fault(k) if self.host == NO_HOST => {
+                write!(f, "{t:>12.3} ms {th:>5} fault: {k}")
+            }
+            TraceKind::Fault(k) => write!(f, "{t:>12.3} ms {th:>5} fault: {k} (h{})", self.host),
             TraceKind::State(s) => {
                 write!(f, "{t:>12.3} ms {th:>5} socket #{} -> {s}", self.a)
             }
@@ -111,31 +214,52 @@ impl Trace {
         let (tag, name) = match kind {
             TraceKind::Call(n) => (1, n),
             TraceKind::Switch => (2, ""),
-            TraceKind::Deliver(n) => (3, n),
+            TraceKind::Segment { kind, from, to } => {
+                let ends = (from.packed() << 24) ^ to.packed();
+                return (3 | ((kind as u64) << 8)) ^ ends.wrapping_mul(0x9fb2_1c65_1e98_df25);
+            }
             TraceKind::Fault(n) => (4, n),
             TraceKind::State(n) => (5, n),
             TraceKind::ThreadEnd => (6, ""),
+            TraceKind::Completion => (7, ""),
         };
-        // The tag, the name's length and its first 6 bytes: distinct for every name the sim
-        // uses, stable across builds, and cheap on the hot path.
-        let head = match name.as_bytes() {
-            // Nearly every name has six bytes or more: one load instead of a byte loop.
-            [b0, b1, b2, b3, b4, b5, ..] => {
-                u64::from_le_bytes([*b0, *b1, *b2, *b3, *b4, *b5, 0, 0])
-            }
-            short => short
-                .iter()
-                .enumerate()
-                .fold(0, |h, (i, &b)| h | u64::from(b) << (8 * i)),
-        };
-        tag | ((name.len() as u64) << 8) | (head << 16)
+        Self::name_code(tag, name)
     }
 
+    /// The tag, the name's length and its first and last 8 bytes (every byte of a name of
+    /// up to 16), each word rotated to a place of its own: distinct for every name the sim
+    /// uses, stable across builds, and two loads instead of a loop over the bytes (the
+    /// record's multiply spreads it).
+    fn name_code(tag: u64, name: &str) -> u64 {
+        let b = name.as_bytes();
+        let (head, tail) = match (b.first_chunk::<8>(), b.last_chunk::<8>()) {
+            (Some(h), Some(t)) => (u64::from_le_bytes(*h), u64::from_le_bytes(*t)),
+            _ => match (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+                (Some(h), Some(t)) => (
+                    u64::from(u32::from_le_bytes(*h)),
+                    u64::from(u32::from_le_bytes(*t)),
+                ),
+                _ => {
+                    let mut w = 0;
+                    for (i, &c) in b.iter().enumerate() {
+                        w |= u64::from(c) << (8 * i);
+                    }
+                    (w, 0)
+                }
+            },
+        };
+        (tag | ((b.len() as u64) << 8)) ^ head.rotate_left(16) ^ tail.rotate_left(43)
+    }
+
+    // Inlined into its one caller (`Runtime::record_on`): the record is then built in
+    // registers rather than passed through memory.
+    #[inline]
     pub(crate) fn record(&mut self, r: TraceRecord) {
         // Each field is spread by its own odd constant (independent multiplies, which run in
         // parallel), then the record is folded into the running hash in one step.
         let x = r.time.wrapping_mul(0x9e37_79b9_7f4a_7c15)
             ^ (r.thread as u64).wrapping_mul(0xc2b2_ae3d_27d4_eb4f)
+            ^ u64::from(r.host).wrapping_mul(0xd6e8_feb8_6659_fd93)
             ^ Self::kind_code(r.kind).wrapping_mul(0x1656_67b1_9e37_79f9)
             ^ r.a.wrapping_mul(0x85eb_ca77_c2b2_ae63)
             ^ r.b.wrapping_mul(0x27d4_eb2f_1656_67c5)
@@ -145,7 +269,9 @@ impl Trace {
             self.recent.push(r);
         } else if self.keep > 0 {
             let i = (self.count & (self.keep as u64 - 1)) as usize;
-            self.recent[i] = r;
+            if let Some(slot) = self.recent.get_mut(i) {
+                *slot = r;
+            }
         }
         self.count += 1;
     }
@@ -174,37 +300,30 @@ impl Trace {
 mod tests {
     use super::*;
 
-    /// The byte loop `kind_code` replaced: the code of a kind must not change, or every
-    /// trace hash would.
-    fn kind_code_by_bytes(tag: u64, name: &str) -> u64 {
-        let mut h: u64 = tag | ((name.len() as u64) << 8);
-        for (i, b) in name.bytes().take(6).enumerate() {
-            h |= u64::from(b) << (16 + 8 * i);
-        }
-        h
-    }
-
+    /// A kind's code must tell apart every name the trace may carry: each prefix of a long
+    /// name, names that share their first bytes, and the same name under two tags.
     #[test]
-    fn kind_code_is_the_byte_loop_for_every_name_length() {
+    fn kind_codes_are_distinct_for_similar_names() {
         let long = "WSAEnumNetworkEvents";
-        for n in 0..=long.len() {
-            let name: &'static str = &long[..n];
-            assert_eq!(
-                Trace::kind_code(TraceKind::Call(name)),
-                kind_code_by_bytes(1, name)
-            );
-            assert_eq!(
-                Trace::kind_code(TraceKind::State(name)),
-                kind_code_by_bytes(5, name)
-            );
+        let mut names: Vec<&'static str> = (0..=long.len()).map(|n| &long[..n]).collect();
+        names.extend([
+            "WSAEventSelect",
+            "WSAEnumProtocols",
+            "WSAGetOverlappedResult",
+            "WSAGetLastError",
+            "GetQueuedCompletionStatus",
+            "GetQueuedCompletionStatusEx",
+        ]);
+        let mut codes = Vec::new();
+        for &name in &names {
+            codes.push(Trace::kind_code(TraceKind::Call(name)));
+            codes.push(Trace::kind_code(TraceKind::State(name)));
         }
-        assert_eq!(
-            Trace::kind_code(TraceKind::Switch),
-            kind_code_by_bytes(2, "")
-        );
-        assert_eq!(
-            Trace::kind_code(TraceKind::ThreadEnd),
-            kind_code_by_bytes(6, "")
-        );
+        codes.push(Trace::kind_code(TraceKind::Switch));
+        codes.push(Trace::kind_code(TraceKind::ThreadEnd));
+        let n = codes.len();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), n, "two kinds share a code");
     }
 }

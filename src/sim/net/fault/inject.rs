@@ -125,8 +125,10 @@ where
                 };
                 match (rule, phase) {
                     (FaultRule::Reset { scope, .. }, _) => self.reset_connections(&scope),
-                    (FaultRule::Partition { .. }, 0) => self.mark("partition", 0),
-                    (FaultRule::Partition { .. }, _) => self.mark("partition healed", 0),
+                    (FaultRule::Partition { .. }, 0) => self.mark("partition", usize::MAX, 0),
+                    (FaultRule::Partition { .. }, _) => {
+                        self.mark("partition healed", usize::MAX, 0)
+                    }
                     (FaultRule::Crash { host, .. }, 0) => self.crash_host(host),
                     (FaultRule::Crash { host, .. }, _) => self.restart_host(host),
                     (FaultRule::Squeeze { .. }, 0) => self.squeeze_start(rule_index),
@@ -151,8 +153,9 @@ where
         }
     }
 
-    fn mark(&mut self, what: &'static str, a: u64) {
-        self.record(usize::MAX, TraceKind::Fault(what), a, 0, 0);
+    /// Records a fault of the plan that hit host index `host` (`usize::MAX`: none).
+    fn mark(&mut self, what: &'static str, host: usize, a: u64) {
+        self.record_net(host, TraceKind::Fault(what), a, 0);
     }
 
     /// Runs a segment through the plan: `None` when it is lost for good, else the segment
@@ -163,12 +166,13 @@ where
         match verdict {
             Verdict::Pass => Some((seg, 0)),
             Verdict::Delay(d) => {
-                self.record(usize::MAX, TraceKind::Fault(label(why, &seg.kind)), 0, d, 0);
+                let what = TraceKind::Fault(label(why, &seg.kind));
+                self.record_net(seg.from_host, what, 0, d);
                 Some((seg, d))
             }
             Verdict::Drop => {
                 let what = label(why, &seg.kind);
-                self.record(usize::MAX, TraceKind::Fault(what), 0, len as u64, 0);
+                self.record_net(seg.from_host, TraceKind::Fault(what), 0, len as u64);
                 if matches!(
                     seg.kind,
                     SegKind::Syn | SegKind::Datagram { .. } | SegKind::Unreachable
@@ -183,7 +187,7 @@ where
             Verdict::Duplicate => {
                 if let SegKind::Datagram { .. } = seg.kind {
                     if let Some(to) = self.route(seg.from_host, seg.dst.ip()) {
-                        self.mark(label(why, &seg.kind), len as u64);
+                        self.mark(label(why, &seg.kind), seg.from_host, len as u64);
                         self.put_on_link(seg.clone(), to, 0);
                     }
                 }
@@ -215,18 +219,21 @@ where
         for k in 0..MAX_DATA_RETRANSMISSIONS {
             wait += rto << k;
             if !self.net.faults.lost_again(&seg, self.rt.now + wait) {
-                self.record(
-                    usize::MAX,
+                self.record_net(
+                    seg.from_host,
                     TraceKind::Fault("retransmitted"),
                     u64::from(k + 1),
                     wait,
-                    0,
                 );
                 return Some((seg, wait));
             }
         }
         wait += rto << MAX_DATA_RETRANSMISSIONS;
-        self.mark("lost after 5 retransmissions", seg.from_sid as u64);
+        self.mark(
+            "lost after 5 retransmissions",
+            seg.from_host,
+            seg.from_sid as u64,
+        );
         if matches!(seg.kind, SegKind::Data { .. } | SegKind::Fin { .. }) {
             if let Some(incarnation) = self.net.sockets.incarnation(seg.from_sid) {
                 let at = self.rt.now + wait;
@@ -255,7 +262,8 @@ where
         {
             return Some((seg, 0));
         }
-        self.mark(if syn { "reset SYN" } else { "reset" }, seg.from_sid as u64);
+        let what = if syn { "reset SYN" } else { "reset" };
+        self.mark(what, seg.from_host, seg.from_sid as u64);
         if let Some(to) = self.route(seg.from_host, seg.dst.ip()) {
             let back = Segment {
                 from_host: to,
@@ -300,7 +308,7 @@ where
             }
         }
         for (id, host, local, remote) in ends {
-            self.mark("reset", id as u64);
+            self.mark("reset", host, id as u64);
             let rst = Segment {
                 from_host: host,
                 from_sid: usize::MAX,
@@ -327,7 +335,8 @@ where
         t.snd.clear();
         t.rcv.clear();
         t.oob.clear();
-        self.mark("connection given up", sid as u64);
+        let host = self.net.sockets.get(sid).map_or(usize::MAX, |s| s.host);
+        self.mark("connection given up", host, sid as u64);
         self.set_state(sid, TcpState::Closed);
         self.unlink_conn(sid);
         self.on_peer_closed(sid, Some(WsaError::WSAECONNABORTED));
@@ -342,7 +351,7 @@ where
         if self.net.hosts[h].crashed {
             return;
         }
-        self.mark("host crashed", h as u64);
+        self.mark("host crashed", h, h as u64);
         self.net.hosts[h].crashed = true;
         for id in self.net.sockets.ids() {
             if self.net.sockets.get(id).is_none_or(|s| s.host != h) {
@@ -384,7 +393,7 @@ where
     fn restart_host(&mut self, ip: IpAddr) {
         if let Some(&h) = self.net.addr_map.get(&ip) {
             if self.net.hosts[h].crashed {
-                self.mark("host restarted", h as u64);
+                self.mark("host restarted", h, h as u64);
                 self.net.hosts[h].crashed = false;
                 self.restart_threads(h);
             }

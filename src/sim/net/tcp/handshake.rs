@@ -131,11 +131,10 @@ where
             )
         });
         self.tcp_at(child).listener = Some(lid);
-        self.record(
-            usize::MAX,
+        self.record_net(
+            host,
             TraceKind::State(TcpState::SynReceived.name()),
             child as u64,
-            0,
             0,
         );
         self.net.hosts[host].conns.insert((seg.dst, seg.src), child);

@@ -36,7 +36,8 @@ where
             return;
         }
         t.state = state;
-        self.record(usize::MAX, TraceKind::State(state.name()), id as u64, 0, 0);
+        let host = self.net.sockets.get(id).map_or(usize::MAX, |s| s.host);
+        self.record_net(host, TraceKind::State(state.name()), id as u64, 0);
     }
 
     pub(crate) fn next_gen(&mut self) -> u64 {
