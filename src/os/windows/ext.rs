@@ -173,4 +173,30 @@ impl WinsockExt for Native {
             None => true,
         }
     }
+
+    /// `Internal`/`InternalHigh` of the OVERLAPPED of the operation with `ov`'s identity,
+    /// read from its record while the backend holds it (pending, or finished but not yet
+    /// reported). Once its completion has been reported the record is gone and this reads
+    /// (0, 0), as a fresh OVERLAPPED does.
+    fn overlapped_internal(&self, ov: &Overlapped) -> (u32, usize) {
+        let t = self.inner.ops.lock();
+        match t.pending.get(&ov.id) {
+            // SAFETY: a record in the table is live while the lock is held.
+            Some(p) => unsafe { Op::os_internal(p.ptr.0) },
+            None => (0, 0),
+        }
+    }
+
+    /// Blocking `WSAIoctl` keeping cbBytesReturned on failure. The codes are those of
+    /// `OverlappedIo::wsa_ioctl` on this backend; SIO_ADDRESS_LIST_QUERY (whose output holds
+    /// pointers into itself) is WSAEOPNOTSUPP here.
+    fn wsa_ioctl_sized(
+        &self,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<usize, (WsaError, usize)> {
+        self.ioctl_sized(s, code, input, output)
+    }
 }

@@ -153,6 +153,21 @@ impl Op {
         unsafe { std::ptr::read_volatile(std::ptr::addr_of!((*op).ov.Internal)) != STATUS_PENDING }
     }
 
+    /// `Internal` and `InternalHigh` of this record's OVERLAPPED: the NTSTATUS and the bytes.
+    ///
+    /// # Safety
+    /// `op` points to a live `Op` (not yet freed).
+    pub(super) unsafe fn os_internal(op: *const Op) -> (u32, usize) {
+        // SAFETY: the caller guarantees `op` is live; the kernel may write both words at any
+        // time, so they are read as volatile words, as HasOverlappedIoCompleted reads Internal.
+        unsafe {
+            (
+                std::ptr::read_volatile(std::ptr::addr_of!((*op).ov.Internal)) as u32,
+                std::ptr::read_volatile(std::ptr::addr_of!((*op).ov.InternalHigh)),
+            )
+        }
+    }
+
     /// The finished operation, as the routine, the packet or WSAGetOverlappedResult reports
     /// it: the record is consumed and its buffers handed back. For a completed AcceptEx,
     /// `parse` reads the two addresses from its output buffer (GetAcceptExSockaddrs), returned

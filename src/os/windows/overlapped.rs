@@ -703,39 +703,7 @@ impl OverlappedIo for Native {
         input: &[u8],
         output: &mut [u8],
     ) -> Result<usize, WsaError> {
-        if let Err(e) = self.owned(s) {
-            return finish(Err(e));
-        }
-        if !SAFE_IOCTLS.contains(&code) {
-            return finish(Err(WsaError::WSAEOPNOTSUPP));
-        }
-        let mut ret = 0u32;
-        let inp = if input.is_empty() {
-            std::ptr::null()
-        } else {
-            input.as_ptr().cast()
-        };
-        let outp = if output.is_empty() {
-            std::ptr::null_mut()
-        } else {
-            output.as_mut_ptr().cast()
-        };
-        // SAFETY: the code's buffers hold no pointers (`SAFE_IOCTLS`); `input` and `output`
-        // are live slices passed with their lengths (null when empty); `ret` is a live local.
-        self.on(s, |raw| unsafe {
-            ws::WSAIoctl(
-                raw,
-                code,
-                inp,
-                input.len().min(u32::MAX as usize) as u32,
-                outp,
-                output.len().min(u32::MAX as usize) as u32,
-                &mut ret,
-                std::ptr::null_mut(),
-                None,
-            )
-        })
-        .map(|_| ret as usize)
+        self.ioctl_sized(s, code, input, output).map_err(|(e, _)| e)
     }
 
     /// `WSAIoctl` with OVERLAPPED: the input and output buffers live in the record; the
@@ -845,5 +813,52 @@ impl OverlappedIo for Native {
     /// `ThreadId`: WSA_INVALID_HANDLE.
     fn queue_user_apc(&self, apc: ApcRoutine<Self>, thread: ThreadId) -> Result<(), WsaError> {
         self.queue_apc(apc, thread)
+    }
+}
+
+impl Native {
+    /// Blocking `WSAIoctl` keeping cbBytesReturned on failure too (`WinsockExt::
+    /// wsa_ioctl_sized`); codes outside `SAFE_IOCTLS` are WSAEOPNOTSUPP without asking the OS.
+    pub(super) fn ioctl_sized(
+        &self,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<usize, (WsaError, usize)> {
+        if let Err(e) = self.owned(s) {
+            return finish(Err(e)).map_err(|e| (e, 0));
+        }
+        if !SAFE_IOCTLS.contains(&code) {
+            return finish(Err(WsaError::WSAEOPNOTSUPP)).map_err(|e| (e, 0));
+        }
+        let mut ret = 0u32;
+        let inp = if input.is_empty() {
+            std::ptr::null()
+        } else {
+            input.as_ptr().cast()
+        };
+        let outp = if output.is_empty() {
+            std::ptr::null_mut()
+        } else {
+            output.as_mut_ptr().cast()
+        };
+        // SAFETY: the code's buffers hold no pointers (`SAFE_IOCTLS`); `input` and `output`
+        // are live slices passed with their lengths (null when empty); `ret` is a live local.
+        self.on(s, |raw| unsafe {
+            ws::WSAIoctl(
+                raw,
+                code,
+                inp,
+                input.len().min(u32::MAX as usize) as u32,
+                outp,
+                output.len().min(u32::MAX as usize) as u32,
+                &mut ret,
+                std::ptr::null_mut(),
+                None,
+            )
+        })
+        .map(|_| ret as usize)
+        .map_err(|e| (e, ret as usize))
     }
 }
