@@ -1,6 +1,7 @@
 //! Windows' TCP acknowledgement timing as a program can observe it (virtual time through
 //! `GetTickCount`, segment counts through the report): delayed ACK (every second data segment
-//! acknowledged at once, a lone one after 200 ms unless a reply carries it) and Nagle's
+//! acknowledged at once, a lone one on the second 100-ms tick after it arrived — ticks at 50,
+//! 150, 250 ms ... of virtual time — unless a reply carries it) and Nagle's
 //! algorithm (a small segment waits while earlier data is unacknowledged, unless TCP_NODELAY
 //! is set), and `AckPolicy::Immediate`, which keeps neither.
 mod common;
@@ -16,15 +17,17 @@ fn whole(policy: AckPolicy) -> SimBuilder {
         .tcp_acks(policy)
 }
 
-/// Milliseconds of virtual time from a second small send until both bytes have arrived.
-fn two_small_sends(policy: AckPolicy, nodelay: bool) -> u32 {
+/// Milliseconds of virtual time from a second small send until both bytes have arrived,
+/// the first send `after_ms` after the connection is made.
+fn two_small_sends_after(builder: SimBuilder, nodelay: bool, after_ms: u32) -> u32 {
     let out = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
     let o = out.clone();
-    common::run_with(whole(policy), move |ws| {
+    common::run_with(builder, move |ws| {
         let (c, s) = common::pair(ws)?;
         if nodelay {
             ws.setsockopt_i32(c, IPPROTO_TCP, TCP_NODELAY, 1)?;
         }
+        ws.sleep(after_ms);
         let t0 = ws.get_tick_count();
         ws.send(c, b"a", 0)?;
         ws.send(c, b"b", 0)?;
@@ -38,64 +41,72 @@ fn two_small_sends(policy: AckPolicy, nodelay: bool) -> u32 {
     out.load(std::sync::atomic::Ordering::SeqCst)
 }
 
+/// [`two_small_sends_after`] right after connecting.
+fn two_small_sends(policy: AckPolicy, nodelay: bool) -> u32 {
+    two_small_sends_after(whole(policy), nodelay, 0)
+}
+
 #[test]
 fn nagle_holds_a_small_send_until_the_delayed_ack() {
     // Proves: a small send after an unacknowledged small send waits for the peer's ACK, which
-    // Windows delays by 200 ms for a lone segment (Nagle meets delayed ACK, KB 214397).
+    // Windows delays for a lone segment (Nagle meets delayed ACK, KB 214397): the first byte
+    // arrives just after 0 ms, the ACK goes on the second tick after it (150 ms).
     let ms = two_small_sends(AckPolicy::Windows, false);
-    assert!((200..210).contains(&ms), "second byte after {ms} ms");
+    assert_eq!(ms, 150, "second byte after {ms} ms");
 }
 
 #[test]
-fn tcp_nodelay_sends_small_segments_at_once() {
-    // Proves: with TCP_NODELAY set, the second small send goes out at once.
-    let ms = two_small_sends(AckPolicy::Windows, true);
-    assert!(ms < 5, "second byte after {ms} ms");
+fn the_delayed_ack_goes_on_the_second_100ms_tick_after_the_segment() {
+    // Proves: the delayed-ACK timer counts Windows' 100-ms ticks (TcpDelAckTicks = 2), not a
+    // fixed 200 ms: a segment arriving just after a tick (50.1 ms) is acknowledged almost
+    // 200 ms later (250 ms), one arriving between ticks (100.1 ms) 150 ms later, one arriving
+    // just before a tick (149.1 ms) a little over 100 ms later (also at 250 ms). (The pair
+    // is connected about 0.1 ms in; times are GetTickCount milliseconds.)
+    for (after, want) in [(50, 200), (100, 150), (149, 101)] {
+        let ms = two_small_sends_after(whole(AckPolicy::Windows), false, after);
+        assert_eq!(
+            ms, want,
+            "first send at {after} ms: second byte after {ms} ms"
+        );
+    }
 }
 
 #[test]
-fn immediate_policy_neither_delays_acks_nor_holds_segments() {
-    // Proves: AckPolicy::Immediate keeps the old behaviour: both bytes arrive at once.
-    let ms = two_small_sends(AckPolicy::Immediate, false);
-    assert!(ms < 5, "second byte after {ms} ms");
+fn tcp_del_ack_ticks_sets_the_number_of_ticks() {
+    // Proves: `delayed_ack` sets TcpDelAckTicks in whole 100-ms ticks (rounded up): one tick
+    // acknowledges at the next tick (50 ms), three at the third (250 ms); zero acknowledges
+    // at once, so Nagle releases the second byte without delay.
+    for (d, want) in [(100, 50), (250, 250), (0, 0)] {
+        let b = whole(AckPolicy::Windows).delayed_ack(std::time::Duration::from_millis(d));
+        let ms = two_small_sends_after(b, false, 0);
+        assert_eq!(ms, want, "delayed_ack({d} ms): second byte after {ms} ms");
+    }
 }
 
 #[test]
-fn request_response_is_not_delayed() {
-    // Proves: in a request/response exchange every reply carries the ACK of its request, so
-    // 100 round trips over a 1 ms link take about 200 ms, not 100 delayed-ACK timeouts.
-    let mut sim = whole(AckPolicy::Windows).build();
-    let server = sim.host("server", "192.0.2.1");
-    let client = sim.host("client", "192.0.2.2");
-    server.spawn_daemon("server", |ws| {
-        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-        let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-        ws.bind(l, &SockAddr::v4([0, 0, 0, 0], 7))?;
-        ws.listen(l, 1)?;
-        let (c, _) = ws.accept(l)?;
-        let mut buf = [0u8; 16];
-        loop {
-            let n = ws.recv(c, &mut buf, 0)?;
-            if n == 0 {
-                return ws.closesocket(c);
-            }
-            ws.send(c, &buf[..n], 0)?;
-        }
+fn a_wait_ending_at_the_instant_data_arrives_sees_the_data() {
+    // Proves: a timed wait whose deadline is the very instant the awaited data arrives
+    // returns the data, not WSA_WAIT_TIMEOUT (Windows ends a timed wait on the clock
+    // interrupt at or after its deadline). sock.c test_read_events L7070-7090 and test_iocp's
+    // iocp_async_read depend on it: "y" is released by the delayed ACK at the 150-ms tick and
+    // arrives 40 µs later; "z", sent at that instant, waits for the ACK of "y" two ticks
+    // later (350 ms) and arrives 40 µs after it — exactly when the 200-ms wait ends.
+    common::run_with(whole(AckPolicy::Windows), |ws| {
+        let (c, s) = common::pair(ws)?;
+        ws.send(c, b"x", 0)?;
+        assert_eq!(common::recv_exact(ws, s, 1)?, b"x");
+        ws.send(c, b"y", 0)?;
+        assert_eq!(common::recv_exact(ws, s, 1)?, b"y");
+        assert_eq!(ws.get_tick_count(), 150, "y released by the ACK of x");
+        let ev = ws.wsa_create_event()?;
+        ws.wsa_event_select(s, ev, FD_READ)?;
+        ws.send(c, b"z", 0)?;
+        let w = ws.wsa_wait_for_multiple_events(&[ev], false, 200, false)?;
+        assert_eq!(w, WSA_WAIT_EVENT_0, "z arrives as the wait ends");
+        assert_eq!(ws.get_tick_count(), 350);
+        assert_eq!(common::recv_exact(ws, s, 1)?, b"z");
+        Ok(())
     });
-    client.spawn("client", |ws| {
-        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-        ws.connect(s, &SockAddr::v4([192, 0, 2, 1], 7))?;
-        let t0 = ws.get_tick_count();
-        for i in 0..100u8 {
-            ws.send(s, &[i; 10], 0)?;
-            assert_eq!(common::recv_exact(ws, s, 10)?, [i; 10]);
-        }
-        let ms = ws.get_tick_count() - t0;
-        assert!((200..250).contains(&ms), "100 round trips took {ms} ms");
-        ws.closesocket(s)
-    });
-    sim.run().unwrap();
 }
 
 /// Segments of a run in which the client sends `n` full segments, waits a second, and the

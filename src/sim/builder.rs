@@ -7,7 +7,7 @@ use super::net::fault::FaultPlan;
 use super::replay::Replay;
 use crate::sim::runtime::{
     sat_nanos, AckPolicy, Completion, Config, EventRecording, Schedule, Script, Segmentation,
-    SendMode, MAX_MSS,
+    SendMode, DELAYED_ACK_TICK, MAX_MSS,
 };
 
 /// Which contract a run holds the program to: what Windows does, or everything Microsoft's
@@ -118,10 +118,23 @@ impl SimBuilder {
         self
     }
 
-    /// The delayed-ACK timer under [`AckPolicy::Windows`] (default 200 ms, Windows' default;
-    /// the registry value `TcpDelAckTicks` changes it on Windows).
+    /// The delayed-ACK timer under [`AckPolicy::Windows`], Windows' registry value
+    /// `TcpDelAckTicks` (0-6 ticks of 100 ms, default 2). The sim models Windows' tick timer:
+    /// ticks fall every 100 ms of virtual time (at 50 ms, 150 ms, ...: Windows' tick does not
+    /// follow the program's clock) and a lone segment is acknowledged on the `ticks`-th tick
+    /// after it arrives, so with the default 100-200 ms later. `d` is
+    /// rounded up to whole ticks; zero acknowledges every segment at once (Nagle still holds
+    /// small sends until then).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use winsock_sim::sim::Sim;
+    /// // TcpDelAckTicks = 1: a lone segment is acknowledged at the next 100-ms tick.
+    /// let sim = Sim::builder().delayed_ack(Duration::from_millis(100)).build();
+    /// # drop(sim);
+    /// ```
     pub fn delayed_ack(mut self, d: Duration) -> Self {
-        self.cfg.delayed_ack = sat_nanos(d);
+        self.cfg.delayed_ack_ticks = sat_nanos(d).div_ceil(DELAYED_ACK_TICK);
         self
     }
 

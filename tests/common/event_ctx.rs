@@ -202,20 +202,13 @@ pub fn tcp_socketpair<W: Winsock>(ws: &W) -> (Socket, Socket) {
 pub trait Api: EventSelect + AsyncSelect + OverlappedIo + WinsockExt + Select {}
 impl<T: EventSelect + AsyncSelect + OverlappedIo + WinsockExt + Select> Api for T {}
 
-/// Runs `body` in the simulator once with a context in `mode` (closed afterwards).
-///
-/// The delayed-ACK timer is set to 100 ms, the low end of what Windows does: its timer fires
-/// on the second 100-ms tick after the segment (TcpDelAckTicks = 2), so a lone segment is
-/// acknowledged 100-200 ms later, while the simulator's default is the fixed upper bound. Several
-/// sock.c checks wait 200 ms for data that Nagle holds behind such an ACK (test_read_events'
-/// second send, the send during a pending WSARecv); at exactly 200 ms they cannot pass.
+/// Runs `body` in the simulator once with a context in `mode` (closed afterwards), with
+/// Windows' default ACK timing.
 pub fn run_mode(
     body: fn(&winsock_sim::sim::SimWinsock, &mut Ctx) -> Result<(), WsaError>,
     mode: Mode,
 ) {
-    let builder = winsock_sim::sim::Sim::builder()
-        .seed(super::seed())
-        .delayed_ack(std::time::Duration::from_millis(100));
+    let builder = winsock_sim::sim::Sim::builder().seed(super::seed());
     super::run_with(builder, move |ws| {
         let mut ctx = Ctx::new(ws, mode);
         body(ws, &mut ctx)?;

@@ -8,6 +8,26 @@ use once_cell::sync::Lazy;
 
 use super::Nanos;
 
+/// The period of Windows' delayed-ACK timer tick (`TcpDelAckTicks` counts these): 100 ms.
+pub(crate) const DELAYED_ACK_TICK: Nanos = 100_000_000;
+
+/// Where the delayed-ACK ticks fall: at `DELAYED_ACK_PHASE + k * DELAYED_ACK_TICK` of virtual
+/// time. Windows' tick runs from boot, unrelated to a program's clock; programs mostly wait
+/// whole multiples of 100 ms from a start near 0, so ticks halfway between those instants
+/// keep a program away from the edge cases (an ACK 100 ms or 200 ms later) that a real
+/// machine only meets by chance.
+pub(crate) const DELAYED_ACK_PHASE: Nanos = DELAYED_ACK_TICK / 2;
+
+/// The instant of the `ticks`-th delayed-ACK tick strictly after `now`. Never decreases as
+/// `now` grows.
+pub(crate) fn delayed_ack_due(now: Nanos, ticks: u64) -> Nanos {
+    let shifted = now.saturating_add(DELAYED_ACK_TICK - DELAYED_ACK_PHASE);
+    (shifted / DELAYED_ACK_TICK)
+        .saturating_add(ticks)
+        .saturating_mul(DELAYED_ACK_TICK)
+        - (DELAYED_ACK_TICK - DELAYED_ACK_PHASE)
+}
+
 /// The seed used when the builder is given none and `WINSOCK_SIM_SEED` is unset.
 pub const DEFAULT_SEED: u64 = 0x5EED;
 
@@ -60,7 +80,8 @@ pub enum Completion {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AckPolicy {
     /// What Windows does by default: delayed ACK (an ACK goes out for every second data
-    /// segment received, otherwise when the delayed-ACK timer expires, 200 ms by default, or
+    /// segment received, otherwise when the delayed-ACK timer expires — on the second 100-ms
+    /// tick after the segment by default (`TcpDelAckTicks` = 2), i.e. 100-200 ms later — or
     /// earlier on any segment sent the other way, which carries it) and Nagle's algorithm (a
     /// segment smaller than the MSS waits while earlier data is unacknowledged, unless the
     /// socket has `TCP_NODELAY` set). A FIN and window updates after reads are acknowledged
@@ -108,8 +129,9 @@ pub(crate) struct Config {
     /// Immediate or random sync/pending completion of overlapped calls.
     pub completion: Completion,
     pub ack_policy: AckPolicy,
-    /// The delayed-ACK timer under [`AckPolicy::Windows`].
-    pub delayed_ack: Nanos,
+    /// The delayed-ACK timer under [`AckPolicy::Windows`], in ticks of [`DELAYED_ACK_TICK`]
+    /// (Windows' `TcpDelAckTicks`); 0 acknowledges at once.
+    pub delayed_ack_ticks: u64,
     /// Probability (num, den) that a call is a preemption point.
     pub preempt: (u64, u64),
     pub stack_size: usize,
@@ -151,7 +173,7 @@ impl Default for Config {
             completion: Completion::Windows,
             ack_policy: AckPolicy::Windows,
             // Windows' default delayed-ACK timer (TcpDelAckTicks = 2 ticks of 100 ms).
-            delayed_ack: 200_000_000,
+            delayed_ack_ticks: 2,
             preempt: (1, 8),
             stack_size: 256 * 1024,
             time_limit: 3_600 * 1_000_000_000,
@@ -178,4 +200,29 @@ pub(crate) struct LinkParams {
     pub latency: Nanos,
     /// Serialisation delay per KiB of payload.
     pub ns_per_kib: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delayed_ack_falls_on_the_nth_tick_after_arrival() {
+        const MS: Nanos = 1_000_000;
+        // Ticks at 50 ms, 150 ms, 250 ms, ...
+        assert_eq!(delayed_ack_due(0, 2), 150 * MS);
+        assert_eq!(delayed_ack_due(49 * MS, 2), 150 * MS);
+        assert_eq!(delayed_ack_due(50 * MS, 2), 250 * MS); // strictly after
+        assert_eq!(delayed_ack_due(50 * MS + 1, 1), 150 * MS);
+        assert_eq!(delayed_ack_due(1_000 * MS + 40_000, 2), 1_150 * MS);
+        // Saturates instead of overflowing at the end of time.
+        assert!(delayed_ack_due(Nanos::MAX, 2) >= Nanos::MAX - DELAYED_ACK_TICK);
+        let mut last = 0;
+        for now in (0..400 * MS).step_by(7_777_777) {
+            let due = delayed_ack_due(now, 2);
+            assert!(due > now + 100 * MS - 1 && due <= now + 200 * MS);
+            assert!(due >= last);
+            last = due;
+        }
+    }
 }

@@ -23,7 +23,9 @@ mod timers;
 pub mod trace;
 mod watchdog;
 
-pub(crate) use config::{sat_nanos, Config, LinkParams, MAX_MSS};
+pub(crate) use config::{
+    delayed_ack_due, sat_nanos, Config, LinkParams, DELAYED_ACK_TICK, MAX_MSS,
+};
 pub use config::{AckPolicy, Completion, EventRecording, Segmentation, SendMode, DEFAULT_SEED};
 pub use report::{Report, SimErrorKind, Stats, ThreadReport};
 pub(crate) use run_loop::{RestartBody, RunEnd, Runner, ThreadBody};

@@ -137,9 +137,17 @@ where
         self.schedule_timer(at, TimerEvent::Layer(ev));
     }
 
+    /// A wait's timeout sorts after every other event of its instant (`WAKE_LAST` in its
+    /// sequence number): Windows ends a timed wait on the clock interrupt at or after the
+    /// deadline, so whatever happens at the deadline instant itself (data, a completion, a
+    /// signal) is seen by the wait rather than lost to the timeout.
     fn schedule_timer(&mut self, at: Nanos, ev: TimerEvent<L::Timer>) {
+        const WAKE_LAST: u64 = 1 << 63;
         let rt = &mut self.rt;
-        let seq = rt.timer_seq;
+        let seq = match ev {
+            TimerEvent::Wake { .. } => rt.timer_seq | WAKE_LAST,
+            TimerEvent::Layer(_) => rt.timer_seq,
+        };
         rt.timer_seq += 1;
         let at = at.max(rt.now);
         rt.timers.push(at, seq, ev);

@@ -8,7 +8,7 @@ use crate::sim::net::host::wire;
 use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::trace::TraceKind;
-use crate::sim::runtime::{AckPolicy, Nanos, World};
+use crate::sim::runtime::{delayed_ack_due, AckPolicy, Nanos, World};
 
 /// Consumed payload buffers kept for reuse (bounded, so a burst does not pin memory).
 const PAYLOAD_POOL_MAX: usize = 256;
@@ -353,11 +353,15 @@ where
     /// A data segment arrived in order: acknowledge it as the ACK policy says. Under
     /// [`AckPolicy::Windows`] the second unacknowledged segment is acknowledged at once and a
     /// lone one when the delayed-ACK timer expires, unless a segment sent meanwhile carries it.
+    /// The timer counts Windows' 100-ms ticks (`TcpDelAckTicks`): it expires on the n-th tick
+    /// after the arrival (`runtime::delayed_ack_due`). Due times never decrease with `now`,
+    /// so the FIFO queue stays sorted.
     fn ack_data(&mut self, id: usize) {
-        if self.rt.cfg.ack_policy == AckPolicy::Immediate {
+        let ticks = self.rt.cfg.delayed_ack_ticks;
+        if self.rt.cfg.ack_policy == AckPolicy::Immediate || ticks == 0 {
             return self.ack_soon(id);
         }
-        let due = self.rt.now + self.rt.cfg.delayed_ack;
+        let due = delayed_ack_due(self.rt.now, ticks);
         let t = self.tcp_at(id);
         t.ack_pending = true;
         t.ack_segs += 1;
