@@ -17,8 +17,7 @@
 //! matches" verdict; `tests/common/event_ctx.rs` `Ctx::check` asserts all its parts) that
 //! the function runs in that mode; `select_events` and `sync_recv` are helpers and their own
 //! checks are not counted (they are asserted all the same). `todo_wine` results are Windows
-//! truth and asserted as such. Run with the delayed-ACK timer at 100 ms (see
-//! `event_ctx::run_mode`).
+//! truth and asserted as such. Run with Windows' default ACK timing.
 //!
 //! Not expressible: none.
 mod common;
