@@ -51,7 +51,11 @@ fn block(
         "{line}: get"
     );
     assert_eq!(u32::from_le_bytes(state), 1, "{line}: state 1");
-    assert_eq!(ws.send(client, PAYLOAD, 0), Ok(PAYLOAD.len()), "{line}: send");
+    assert_eq!(
+        ws.send(client, PAYLOAD, 0),
+        Ok(PAYLOAD.len()),
+        "{line}: send"
+    );
     let mut msg = WsaMsg::for_recv(&[PAYLOAD.len()], 100);
     let r = ws.wsa_recv_msg(server, &mut msg);
     assert!(r.is_ok(), "{line}: WSARecvMsg: {r:?}");
@@ -84,7 +88,10 @@ fn check(ws: &SimWinsock) -> Result<(), WsaError> {
     assert_eq!(level, IPPROTO_IP, "2868");
     assert_eq!(ty, IP_TTL, "2869");
     assert_eq!(len, 16 + 4, "2871");
-    assert!(i32::from_le_bytes(data[..4].try_into().unwrap()) >= 32, "2873");
+    assert!(
+        i32::from_le_bytes(data[..4].try_into().unwrap()) >= 32,
+        "2873"
+    );
 
     // 2877–2897: IP_PKTINFO: an IN_PKTINFO naming 127.0.0.1.
     let (len, level, ty, data) = block(ws, client, server, IP_PKTINFO, 2879)?;

@@ -51,7 +51,11 @@ fn block(
         "{line}: get"
     );
     assert_eq!(u32::from_le_bytes(state), 1, "{line}: state 1");
-    assert_eq!(ws.send(client, PAYLOAD, 0), Ok(PAYLOAD.len()), "{line}: send");
+    assert_eq!(
+        ws.send(client, PAYLOAD, 0),
+        Ok(PAYLOAD.len()),
+        "{line}: send"
+    );
     let mut msg = WsaMsg::for_recv(&[PAYLOAD.len()], 100);
     let r = ws.wsa_recv_msg(server, &mut msg);
     assert!(r.is_ok(), "{line}: WSARecvMsg: {r:?}");
@@ -84,7 +88,10 @@ fn check(ws: &SimWinsock) -> Result<(), WsaError> {
     assert_eq!(level, IPPROTO_IPV6, "2977");
     assert_eq!(ty, IPV6_HOPLIMIT, "2978");
     assert_eq!(len, 16 + 4, "2979");
-    assert!(i32::from_le_bytes(data[..4].try_into().unwrap()) >= 32, "2981");
+    assert!(
+        i32::from_le_bytes(data[..4].try_into().unwrap()) >= 32,
+        "2981"
+    );
 
     // 2985–3005: IPV6_PKTINFO: an IN6_PKTINFO (20 bytes) naming ::1.
     let (len, level, ty, data) = block(ws, client, server, IPV6_PKTINFO, 2988)?;

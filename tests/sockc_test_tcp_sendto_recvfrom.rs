@@ -32,7 +32,10 @@ fn check(ws: &SimWinsock) -> Result<(), WsaError> {
     let mut client_buf = [0u8; SERVER_MSG.len()];
     let (n, from) = ws.recvfrom(client, &mut client_buf, 0)?;
     assert_eq!(n, SERVER_MSG.len(), "14176");
-    assert!(from.as_bytes().is_empty(), "14177: the address is not written");
+    assert!(
+        from.as_bytes().is_empty(),
+        "14177: the address is not written"
+    );
     // 14180: the same bytes.
     assert_eq!(&client_buf[..], SERVER_MSG, "14180");
 
