@@ -36,6 +36,9 @@ pub(crate) fn resolve_socket_args(
         (0 | SOCK_STREAM, 0 | IPPROTO_TCP) => Ok((af, SOCK_STREAM, IPPROTO_TCP)),
         (0 | SOCK_DGRAM, IPPROTO_UDP) | (SOCK_DGRAM, 0) => Ok((af, SOCK_DGRAM, IPPROTO_UDP)),
         (0 | SOCK_STREAM | SOCK_DGRAM, _) => Err(WSAEPROTONOSUPPORT),
+        // Raw sockets need administrator rights; a process runs without them by default
+        // (sock.c test_icmp, test_ipv4_cmsg's raw half).
+        (SOCK_RAW, _) => Err(WSAEACCES),
         _ => Err(WSAESOCKTNOSUPPORT),
     }
 }

@@ -84,6 +84,13 @@ impl Host {
         if dst.is_loopback() {
             return Some(dst);
         }
+        // An interface-local IPv6 group (scope 1, ff01::/16) never leaves the host: it goes
+        // out on the loopback interface, from ::1 (sock.c test_broadcast sends to ff01::1).
+        if let IpAddr::V6(v6) = dst {
+            if v6.is_multicast() && v6.segments()[0] & 0x000f == 1 {
+                return Some(std::net::Ipv6Addr::LOCALHOST.into());
+            }
+        }
         self.addrs
             .iter()
             .copied()

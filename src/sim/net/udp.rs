@@ -155,6 +155,13 @@ where
         };
         let dst = to.or(peer).ok_or(WsaError::WSAENOTCONN)?;
         check_dst_family(family, dst)?;
+        // sendto the limited broadcast address needs SO_BROADCAST (WSAEACCES); send on an
+        // association with it does not (sock.c test_broadcast).
+        if to.is_some_and(|t| matches!(t.ip(), std::net::IpAddr::V4(v4) if v4.is_broadcast()))
+            && !s.opts.broadcast
+        {
+            return Err(WsaError::WSAEACCES);
+        }
         if data.len() > MAX_DATAGRAM {
             return Err(WsaError::WSAEMSGSIZE);
         }
@@ -198,7 +205,7 @@ where
                 .filter(|&h| !self.mcast_members(h, dst).is_empty())
                 .collect();
             self.transmit_multicast(seg, &hosts);
-        } else {
+        } else if let Some(seg) = self.deliver_on_host(seg) {
             self.transmit(seg);
         }
         Ok(data.len())

@@ -63,6 +63,22 @@ where
         self.route_and_put(seg, extra);
     }
 
+    /// Hands a datagram for the sender's own host (loopback or one of its addresses) straight
+    /// to its receiving socket, as Windows' loopback path does: it is queued before `sendto`
+    /// returns (sock.c test_connect_udp: a nonblocking `recv` right after the `send` gets it).
+    /// Returns the segment back when it must travel instead (a fault plan is active, or it is
+    /// for another host).
+    pub(crate) fn deliver_on_host(&mut self, seg: Segment) -> Option<Segment> {
+        if !self.net.faults.idle() || self.route(seg.from_host, seg.dst.ip()) != Some(seg.from_host)
+        {
+            return Some(seg);
+        }
+        self.count_segment(&seg);
+        let to = seg.from_host;
+        self.segment_arrives(to, seg);
+        None
+    }
+
     /// Routes `seg` to its host and puts it on the link there, `extra` late.
     #[inline(always)]
     fn route_and_put(&mut self, seg: Segment, extra: Nanos) {
