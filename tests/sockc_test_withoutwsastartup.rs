@@ -27,7 +27,12 @@ fn check<W: Winsock + WinsockExt + Resolve>(ws: &W) -> Result<(), WsaError> {
     // 991–994 (successor call, not counted): name resolution before startup.
     ws.wsa_set_last_error(0xdead_beef_u32 as i32);
     let r = ws.getaddrinfo(Some("localhost"), None, None);
-    common::fails(ws, r, WsaError::WSANOTINITIALISED, "getaddrinfo before WSAStartup");
+    common::fails(
+        ws,
+        r,
+        WsaError::WSANOTINITIALISED,
+        "getaddrinfo before WSAStartup",
+    );
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 //! a value passed instead of a pointer (OP-05, OP-08), and the optlen a failed getsockopt
 //! writes back. Not in the sim: SO_OPENTYPE, SO_PROTOCOL_INFO (OP-14), SO_BSP_STATE.
 //!
-//! Raw sockets are out of scope: `socket(…, SOCK_RAW, …)` gives WSAESOCKTNOSUPPORT, so
+//! Raw sockets are out of scope: `socket(…, SOCK_RAW, …)` gives WSAEACCES (an unprivileged process), so
 //! IP_HDRINCL and IPV6_HDRINCL (raw-socket options) are only seen failing with WSAEINVAL on
 //! TCP and UDP sockets, as Windows (Vista and later) fails them there.
 //!

@@ -12,7 +12,8 @@ pub const AF_INET6: i32 = 23;
 pub const SOCK_STREAM: i32 = 1;
 /// SOCK_DGRAM (2): UDP datagrams.
 pub const SOCK_DGRAM: i32 = 2;
-/// SOCK_RAW (3): raw sockets (not modelled: `socket` gives WSAESOCKTNOSUPPORT in the sim).
+/// SOCK_RAW (3): raw sockets (not modelled: the sim runs as an unprivileged process, so
+/// `socket` gives WSAEACCES, as Windows does without administrator rights).
 pub const SOCK_RAW: i32 = 3;
 
 /// IPPROTO_IP (0): the IPv4 option level; as a protocol, "default for the type".

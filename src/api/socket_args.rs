@@ -33,6 +33,9 @@ pub(crate) fn resolve_socket_args(
         _ => return Err(WSAEAFNOSUPPORT),
     }
     match (ty, proto) {
+        // Raw sockets need administrator rights; the process is taken as unprivileged, where
+        // Windows refuses them at creation (test_WSASocket).
+        (SOCK_RAW, _) => Err(WSAEACCES),
         (0 | SOCK_STREAM, 0 | IPPROTO_TCP) => Ok((af, SOCK_STREAM, IPPROTO_TCP)),
         (0 | SOCK_DGRAM, IPPROTO_UDP) | (SOCK_DGRAM, 0) => Ok((af, SOCK_DGRAM, IPPROTO_UDP)),
         (0 | SOCK_STREAM | SOCK_DGRAM, _) => Err(WSAEPROTONOSUPPORT),
@@ -60,6 +63,7 @@ mod tests {
             (AF_INET, BAD, BAD, Err(WSAESOCKTNOSUPPORT)),
             (AF_INET, SOCK_STREAM, IPPROTO_UDP, Err(WSAEPROTONOSUPPORT)),
             (AF_INET, SOCK_DGRAM, IPPROTO_TCP, Err(WSAEPROTONOSUPPORT)),
+            (AF_INET, SOCK_RAW, 1, Err(WSAEACCES)),
             (AF_INET, 0, 0, Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP))),
             (
                 AF_INET,
