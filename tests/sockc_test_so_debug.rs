@@ -30,7 +30,11 @@ fn body<W: Winsock>(ws: &W) -> Result<(), WsaError> {
     assert_eq!(ws.wsa_get_last_error(), 0, "13429");
     // 13433–13437: setting 2 works and clears the last error (todo_wine: Windows truth).
     ws.wsa_set_last_error(0xdead_beef_u32 as i32);
-    assert_eq!(ws.setsockopt(s, SOL_SOCKET, SO_DEBUG, &2u32.to_le_bytes()), Ok(()), "13436");
+    assert_eq!(
+        ws.setsockopt(s, SOL_SOCKET, SO_DEBUG, &2u32.to_le_bytes()),
+        Ok(()),
+        "13436"
+    );
     assert_eq!(ws.wsa_get_last_error(), 0, "13437");
     // 13439–13446: it reads back as 1 (todo_wine: Windows truth).
     ws.wsa_set_last_error(0xdead_beef_u32 as i32);
