@@ -33,12 +33,13 @@ pub(crate) fn resolve_socket_args(
         _ => return Err(WSAEAFNOSUPPORT),
     }
     match (ty, proto) {
+        // Raw sockets need administrator rights; the process is taken as unprivileged, where
+        // Windows refuses them at creation (sock.c test_WSASocket, test_icmp, the raw half of
+        // test_ipv4_cmsg).
+        (SOCK_RAW, _) => Err(WSAEACCES),
         (0 | SOCK_STREAM, 0 | IPPROTO_TCP) => Ok((af, SOCK_STREAM, IPPROTO_TCP)),
         (0 | SOCK_DGRAM, IPPROTO_UDP) | (SOCK_DGRAM, 0) => Ok((af, SOCK_DGRAM, IPPROTO_UDP)),
         (0 | SOCK_STREAM | SOCK_DGRAM, _) => Err(WSAEPROTONOSUPPORT),
-        // Raw sockets need administrator rights; a process runs without them by default
-        // (sock.c test_icmp, test_ipv4_cmsg's raw half).
-        (SOCK_RAW, _) => Err(WSAEACCES),
         _ => Err(WSAESOCKTNOSUPPORT),
     }
 }
@@ -63,6 +64,7 @@ mod tests {
             (AF_INET, BAD, BAD, Err(WSAESOCKTNOSUPPORT)),
             (AF_INET, SOCK_STREAM, IPPROTO_UDP, Err(WSAEPROTONOSUPPORT)),
             (AF_INET, SOCK_DGRAM, IPPROTO_TCP, Err(WSAEPROTONOSUPPORT)),
+            (AF_INET, SOCK_RAW, 1, Err(WSAEACCES)),
             (AF_INET, 0, 0, Ok((AF_INET, SOCK_STREAM, IPPROTO_TCP))),
             (
                 AF_INET,

@@ -140,6 +140,15 @@ impl SimWinsock {
             s.raw() as u64,
             u64::from(addr.port().unwrap_or(0)),
             |this| {
+                // ConnectEx, as AcceptEx, sets Internal to STATUS_PENDING before it checks
+                // anything, so a call that fails at once leaves it so (sock.c test_ConnectEx,
+                // test_connecting_socket); starting the operation clears the mark.
+                {
+                    let mut w = this.w();
+                    if w.ov_free(this.host, &ov) {
+                        w.models.io.failed_pending.insert((this.host, ov.id), ());
+                    }
+                }
                 let id = this.sock(s)?;
                 let mut w = this.w();
                 let sk = w.net.sockets.at(id);

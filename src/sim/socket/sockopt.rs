@@ -117,6 +117,9 @@ where
             (IPPROTO_IP, IP_RECVTTL) | (IPPROTO_IPV6, IPV6_HOPLIMIT) => o.recvttl = on,
             (IPPROTO_IP, IP_RECVTOS) | (IPPROTO_IPV6, IPV6_RECVTCLASS) => o.recvtos = on,
             (IPPROTO_IP, IP_DONTFRAGMENT) | (IPPROTO_IPV6, IPV6_DONTFRAG) => o.dontfrag = Some(on),
+            // SO_TYPE is read-only: a datagram socket refuses it with WSAEINVAL, a stream
+            // one with WSAENOPROTOOPT as the other read-only options (test_WSASocket).
+            (SOL_SOCKET, SO_TYPE) if s.ty != SOCK_STREAM => return Err(WsaError::WSAEINVAL),
             // Read-only options.
             _ => return Err(WsaError::WSAENOPROTOOPT),
         }

@@ -300,7 +300,14 @@ where
             }
             _ => {
                 let t = self.tcp_at(id);
-                t.error = Some(WsaError::WSAECONNRESET);
+                // A reset after the peer's FIN (CLOSE-WAIT, LAST-ACK) aborts the connection:
+                // later calls give WSAECONNABORTED, not WSAECONNRESET (sock.c test_shutdown,
+                // data sent to a peer that shut down and closed).
+                t.error = Some(if t.fin_rcvd {
+                    WsaError::WSAECONNABORTED
+                } else {
+                    WsaError::WSAECONNRESET
+                });
                 t.snd.clear();
                 t.rcv.clear();
                 t.oob.clear();
