@@ -15,6 +15,7 @@ mod op;
 mod overlapped;
 mod resolve;
 mod select;
+mod sync;
 
 pub use native::Native;
 
