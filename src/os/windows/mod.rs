@@ -9,6 +9,7 @@ mod async_select;
 mod event_select;
 mod ext;
 mod iocp;
+mod lock_table;
 mod mswsock;
 mod native;
 mod op;

@@ -36,7 +36,6 @@
 
 use std::any::{Any, TypeId};
 use std::cell::UnsafeCell;
-use std::collections::BTreeMap;
 use std::os::windows::io::FromRawHandle;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Weak};
@@ -48,103 +47,13 @@ use windows_sys::Win32::Foundation::{
 use windows_sys::Win32::System::Console::SetConsoleCtrlHandler;
 use windows_sys::Win32::System::Threading as th;
 
+use super::lock_table::{CondVar, CritSec, Kernel, Srw};
 use super::native::{finish, Inner, Native};
 use crate::api::sync::CONDITION_VARIABLE_LOCKMODE_SHARED;
 use crate::api::{
     ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,
     SemaphoreHandle, SrwLock, SyncObjects, ThreadId, WsaError, WsaEvent,
 };
-
-/// A kernel object of this backend that is not an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kernel {
-    Mutex,
-    Semaphore,
-}
-
-/// A CRITICAL_SECTION, heap-pinned, with its owner recorded beside it.
-struct CritSec {
-    cs: UnsafeCell<th::CRITICAL_SECTION>,
-    /// GetCurrentThreadId of the owner, 0 for none (written only by the owner).
-    owner: AtomicU32,
-    /// Entries of the owner (read and written only by the owner).
-    depth: AtomicU32,
-    /// DeleteCriticalSection was called.
-    deleted: AtomicBool,
-}
-
-// SAFETY: the CRITICAL_SECTION is only ever touched through the kernel32 calls made for it,
-// which are designed to be called from any thread at once; the other fields are atomics.
-unsafe impl Send for CritSec {}
-// SAFETY: as for Send.
-unsafe impl Sync for CritSec {}
-
-impl Drop for CritSec {
-    fn drop(&mut self) {
-        // SAFETY: the structure was initialised by InitializeCriticalSection when created; this
-        // is the last reference, so no thread is inside a call on it, and this runs once.
-        unsafe { th::DeleteCriticalSection(self.cs.get()) };
-    }
-}
-
-/// An SRWLOCK, heap-pinned, with its holders recorded beside it.
-struct Srw {
-    lock: UnsafeCell<th::SRWLOCK>,
-    /// The exclusive holder's thread id, 0 for none (written only by that holder).
-    exclusive: AtomicU32,
-    /// The shared holders' thread ids, once per acquisition.
-    shared: Mutex<Vec<u32>>,
-}
-
-// SAFETY: the SRWLOCK is only touched through the kernel32 calls made for it, which any
-// thread may make at once; the other fields are an atomic and a mutex.
-unsafe impl Send for Srw {}
-// SAFETY: as for Send.
-unsafe impl Sync for Srw {}
-
-/// A CONDITION_VARIABLE, heap-pinned (it needs no deletion on Windows).
-struct CondVar {
-    cv: UnsafeCell<th::CONDITION_VARIABLE>,
-}
-
-// SAFETY: only touched through the kernel32 condition-variable calls, made from any thread.
-unsafe impl Send for CondVar {}
-// SAFETY: as for Send.
-unsafe impl Sync for CondVar {}
-
-/// The synchronisation state of one backend (one "process").
-#[derive(Default)]
-pub(super) struct Objects {
-    /// Mutexes and semaphores by their raw HANDLE (this table owns each handle).
-    kernel: BTreeMap<usize, Kernel>,
-    /// Lock structures by id (ids count from 1 in creation order, never reused).
-    next: usize,
-    cs: BTreeMap<usize, Arc<CritSec>>,
-    srw: BTreeMap<usize, Arc<Srw>>,
-    cv: BTreeMap<usize, Arc<CondVar>>,
-    /// Console-control handlers in registration order (taken out while one runs).
-    ctrl: Vec<(usize, Option<ConsoleCtrlHandler<Native>>)>,
-    ctrl_registered: bool,
-    globals: BTreeMap<TypeId, Arc<dyn Any + Send + Sync>>,
-}
-
-impl Drop for Objects {
-    fn drop(&mut self) {
-        for &raw in self.kernel.keys() {
-            // SAFETY: every handle in the table was created by this backend and not yet closed;
-            // the table is going away, so each is closed once. (A wait still running on one uses
-            // its own duplicate.)
-            unsafe { CloseHandle(raw as HANDLE) };
-        }
-    }
-}
-
-impl Objects {
-    fn new_id(&mut self) -> usize {
-        self.next += 1;
-        self.next
-    }
-}
 
 /// The calling thread's id.
 fn me() -> u32 {
