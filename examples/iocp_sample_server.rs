@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! cargo run --release --example iocp_sample_server -- [--clients 100] [--messages 10] [--seed 1]
+//! cargo run --release --example iocp_sample_server -- --os [--clients 100]  # Windows: real WinSock
 //! ```
 
 mod common;
@@ -295,8 +296,74 @@ pub fn run(seed: u64, clients: usize, messages: usize) -> Result<Outcome, SimErr
     })
 }
 
+/// `--os`: the same `server`, unchanged, on the real WinSock and kernel32 (`os::Native`):
+/// the clients run on loopback, then Ctrl+C is raised through `GenerateConsoleCtrlEvent`'s
+/// test path (the handlers run on a new thread, as Windows' control thread runs them) and the
+/// server shuts down as the sample does.
+#[cfg(windows)]
+fn run_on_os(clients: usize, messages: usize) {
+    use std::time::Instant;
+    let ws = winsock_sim::os::Native::new();
+    ws.wsa_startup(WINSOCK_VERSION_2_2).expect("WSAStartup");
+    let freed = Arc::new(AtomicUsize::new(usize::MAX));
+    let f2 = freed.clone();
+    let srv = ws
+        .create_thread("server", move |ws| {
+            f2.store(server(ws)?, Ordering::SeqCst);
+            Ok(())
+        })
+        .expect("server thread");
+    let start = Instant::now();
+    let bytes = Arc::new(AtomicUsize::new(0));
+    let served = Arc::new(AtomicUsize::new(0));
+    let mut running = Vec::new();
+    for id in 0..clients {
+        let (bytes, served) = (bytes.clone(), served.clone());
+        let t = ws.create_thread("client", move |ws| {
+            let n =
+                common::client_to(ws, SockAddr::v4([127, 0, 0, 1], common::PORT), id, messages)?;
+            bytes.fetch_add(n, Ordering::Relaxed);
+            served.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        });
+        running.push(t.expect("client thread"));
+        if running.len() == 100 || id + 1 == clients {
+            for t in running.drain(..) {
+                ws.wait_for_thread(t, 60_000).expect("a client finishes");
+            }
+        }
+    }
+    let echoed = start.elapsed();
+    ws.generate_console_ctrl_event(CTRL_C_EVENT)
+        .expect("raise Ctrl+C");
+    let stopped = ws.wait_for_thread(srv, 60_000);
+    let served = served.load(Ordering::Relaxed);
+    println!("IOCP sample server on the real WinSock (os::Native)");
+    println!("  clients       {served} of {clients}");
+    println!("  messages      {}", served * messages);
+    println!("  bytes echoed  {}", bytes.load(Ordering::Relaxed));
+    println!(
+        "  wall time     {:.3} s (to the last echo)",
+        echoed.as_secs_f64()
+    );
+    println!(
+        "  shut down     {:.3} s after Ctrl+C: {stopped:?}",
+        (start.elapsed() - echoed).as_secs_f64()
+    );
+    println!("  freed at shutdown {}", freed.load(Ordering::SeqCst));
+    if served != clients || stopped.is_err() || freed.load(Ordering::SeqCst) == usize::MAX {
+        std::process::exit(1);
+    }
+}
+
 #[allow(dead_code)]
 fn main() {
+    #[cfg(windows)]
+    if std::env::args().any(|a| a == "--os") {
+        let clients = common::arg("--clients", 100) as usize;
+        let messages = common::arg("--messages", 10) as usize;
+        return run_on_os(clients, messages);
+    }
     let seed = common::arg("--seed", 1);
     let clients = common::arg("--clients", 100) as usize;
     let messages = common::arg("--messages", 10) as usize;

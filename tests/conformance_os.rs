@@ -60,7 +60,7 @@ fn conformance_suite_on_the_host_backend() {
 }
 
 /// Every rule of the shared suite, the select / WSAPoll / WSAEventSelect / WSAAsyncSelect / completion
-/// port ones included, holds
+/// port and Win32 synchronisation-object ones included, holds
 /// on the real ws2_32 (`os::Native`), except Wine's recorded known differences.
 #[cfg(windows)]
 #[test]
@@ -72,6 +72,7 @@ fn conformance_suite_on_native_winsock() {
         .chain(conformance_suite::iocp_rules::<Native>())
         .chain(conformance_suite::overlapped::overlapped_rules::<Native>())
         .chain(conformance_suite::ext::ext_rules::<Native>())
+        .chain(conformance_suite::sync::sync_rules::<Native>())
         .map(|r| (r.id, r.title, run_on(r.id, r.body)))
         .collect();
     let (run, agree, wine, bad) = report(&arm("os::Native (ws2_32)"), &rows);

@@ -178,6 +178,11 @@ pub enum WsaError {
     /// ERROR_TOO_MANY_POSTS (298): `ReleaseSemaphore` past the semaphore's maximum count.
     #[error("ERROR_TOO_MANY_POSTS (298): too many posts were made to a semaphore")]
     ERROR_TOO_MANY_POSTS,
+    /// ERROR_POSSIBLE_DEADLOCK (1131): `os::Native` refuses an SRW acquisition that could only
+    /// wait for the calling thread itself (Windows waits for ever; the simulator reports the
+    /// deadlock of the run).
+    #[error("ERROR_POSSIBLE_DEADLOCK (1131): a potential deadlock condition has been detected")]
+    ERROR_POSSIBLE_DEADLOCK,
     /// ERROR_TIMEOUT (1460): `SleepConditionVariableCS`/`SRW` timed out.
     #[error("ERROR_TIMEOUT (1460): this operation returned because the timeout period expired")]
     ERROR_TIMEOUT,
@@ -267,6 +272,7 @@ impl WsaError {
             ERROR_NOT_OWNER => 288,
             ERROR_TIMEOUT => 1460,
             ERROR_TOO_MANY_POSTS => 298,
+            ERROR_POSSIBLE_DEADLOCK => 1131,
             WSA_INVALID_HANDLE => 6,
             WSA_INVALID_PARAMETER => 87,
             ERROR_NETNAME_DELETED => 64,
@@ -346,6 +352,7 @@ pub const ALL: &[WsaError] = {
         ERROR_NOT_OWNER,
         ERROR_TIMEOUT,
         ERROR_TOO_MANY_POSTS,
+        ERROR_POSSIBLE_DEADLOCK,
         WSA_INVALID_HANDLE,
         WSA_INVALID_PARAMETER,
         ERROR_NETNAME_DELETED,

@@ -7,8 +7,10 @@
 //! WinSock call hangs the whole run and a reentrant one excludes nothing. These calls are
 //! scheduling points like any other, so the seed explores the interleavings around them.
 //!
-//! Only the simulator implements [`SyncObjects`] for now (the host backend on real sockets does
-//! not: a real backend maps each call to the Win32 object of the same name).
+//! The simulator and, on Windows, `os::Native` implement [`SyncObjects`] (the socket2 host
+//! backend does not): `os::Native` maps each call to the kernel32 object of the same name, with
+//! the simulator's owner checks kept in front of the calls that are undefined behaviour on
+//! Windows.
 
 use std::any::Any;
 use std::sync::Arc;

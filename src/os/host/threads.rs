@@ -14,6 +14,15 @@ use crate::api::{ThreadId, WsaError};
 struct Slot {
     finished: bool,
     join: Option<JoinHandle<()>>,
+    /// A thread the backend did not start but that asked for its own handle
+    /// (`GetCurrentThread`): a duplicate of its OS handle, owned by this slot.
+    #[cfg(windows)]
+    adopted: Option<std::os::windows::io::OwnedHandle>,
+}
+
+std::thread_local! {
+    /// The tables (by address) that numbered the calling thread, with its slot in each.
+    static CURRENT: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The threads of one `System`.
@@ -53,7 +62,9 @@ impl Threads {
         let spawned = std::thread::Builder::new()
             .name(name.to_string())
             .spawn(move || {
-                let _finished = table(&owner).guard(index);
+                let t = table(&owner);
+                CURRENT.with(|c| c.borrow_mut().push((t as *const Threads as usize, index)));
+                let _finished = t.guard(index);
                 body(&owner);
             });
         match spawned {
@@ -66,6 +77,51 @@ impl Threads {
                 Err(err)
             }
         }
+    }
+
+    /// The calling thread's number in this table, if this table started it (or adopted it).
+    #[cfg(windows)]
+    pub(crate) fn current(&self) -> Option<ThreadId> {
+        let me = self as *const Threads as usize;
+        CURRENT.with(|c| {
+            c.borrow()
+                .iter()
+                .rev()
+                .find(|(table, _)| *table == me)
+                .map(|&(_, index)| ThreadId(index))
+        })
+    }
+
+    /// Whether `t` names a thread of this table (started, or adopted), finished or not.
+    #[cfg(windows)]
+    pub(crate) fn contains(&self, t: ThreadId) -> bool {
+        t.0 < self.slots.lock().len()
+    }
+
+    /// `GetCurrentThread()` on a thread this table did not start: gives it a number, holding
+    /// a duplicate of its OS handle so that waits on it work as on a started thread. A thread
+    /// belongs to one table: if another table already numbered it, `None`.
+    #[cfg(windows)]
+    pub(crate) fn adopt_current(
+        &self,
+        handle: Option<std::os::windows::io::OwnedHandle>,
+    ) -> ThreadId {
+        if let Some(t) = self.current() {
+            return t;
+        }
+        let index = {
+            let mut slots = self.slots.lock();
+            slots.push(Slot {
+                adopted: handle,
+                ..Slot::default()
+            });
+            slots.len() - 1
+        };
+        CURRENT.with(|c| {
+            c.borrow_mut()
+                .push((self as *const Threads as usize, index))
+        });
+        ThreadId(index)
     }
 
     /// Reserves the next thread number.
@@ -104,7 +160,12 @@ impl Threads {
     ) -> Option<R> {
         use std::os::windows::io::AsRawHandle;
         let slots = self.slots.lock();
-        slots.get(t.0)?.join.as_ref().map(|j| f(j.as_raw_handle()))
+        let slot = slots.get(t.0)?;
+        match (&slot.join, &slot.adopted) {
+            (Some(j), _) => Some(f(j.as_raw_handle())),
+            (None, Some(h)) => Some(f(h.as_raw_handle())),
+            (None, None) => None,
+        }
     }
 
     /// `WaitForSingleObject(hThread, timeout_ms)`.

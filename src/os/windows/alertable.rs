@@ -107,8 +107,9 @@ impl Drop for Waitable {
 
 impl Native {
     /// `h` as an OS handle: events of this backend, and threads it created (a duplicate of
-    /// the thread's handle, so the wait survives the thread being joined meanwhile). Mutexes
-    /// and semaphores are not objects of this backend: WSA_INVALID_HANDLE.
+    /// the thread's handle, so the wait survives the thread being joined meanwhile), and its
+    /// mutexes and semaphores (a duplicate too, so a concurrent CloseHandle cannot pull the
+    /// object away mid-wait).
     fn waitable(&self, h: Handle) -> Result<Waitable, WsaError> {
         match h {
             Handle::Event(e) => self.event(e).map(|raw| Waitable {
@@ -139,7 +140,12 @@ impl Native {
                     None => Err(WsaError::WSA_INVALID_HANDLE),
                 }
             }
-            Handle::Mutex(_) | Handle::Semaphore(_) => Err(WsaError::WSA_INVALID_HANDLE),
+            Handle::Mutex(m) => self
+                .dup_kernel(m.raw(), true)
+                .map(|h| Waitable { h, owned: true }),
+            Handle::Semaphore(s) => self
+                .dup_kernel(s.raw(), false)
+                .map(|h| Waitable { h, owned: true }),
         }
     }
 
@@ -173,6 +179,14 @@ impl Native {
         ms: u32,
         alertable: bool,
     ) -> Result<u32, WsaError> {
+        // Checked before any handle is duplicated: the OS cannot see that two duplicates name
+        // one object, which a wait-all refuses.
+        if hs.is_empty() || hs.len() > crate::api::sync::MAXIMUM_WAIT_OBJECTS {
+            return finish(Err(WsaError::WSA_INVALID_PARAMETER));
+        }
+        if all && hs.iter().enumerate().any(|(i, h)| hs[..i].contains(h)) {
+            return finish(Err(WsaError::WSA_INVALID_PARAMETER));
+        }
         let mut ws = Vec::with_capacity(hs.len());
         for &h in hs {
             match self.waitable(h) {

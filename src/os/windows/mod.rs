@@ -9,12 +9,14 @@ mod async_select;
 mod event_select;
 mod ext;
 mod iocp;
+mod lock_table;
 mod mswsock;
 mod native;
 mod op;
 mod overlapped;
 mod resolve;
 mod select;
+mod sync;
 
 pub use native::Native;
 

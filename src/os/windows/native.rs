@@ -63,6 +63,9 @@ pub(super) struct Inner {
     pub(super) ops: Mutex<super::op::OpTable>,
     /// The extension functions loaded so far (`mswsock.rs`), 0 for not yet.
     pub(super) ext: Mutex<[usize; 6]>,
+    /// Mutexes, semaphores, lock structures, console-control handlers and per-process
+    /// globals (`lock_table.rs`, used by `sync.rs`).
+    pub(super) sync: Mutex<super::lock_table::Objects>,
 }
 
 /// What this backend created and may pass to the OS.

@@ -1,0 +1,107 @@
+//! The tables behind `sync.rs`: the kernel objects (mutexes, semaphores) and heap-pinned lock
+//! structures (CRITICAL_SECTION, SRWLOCK, CONDITION_VARIABLE) of one [`Native`](super::Native)
+//! backend, with the holder records kept beside each lock. See `sync.rs` for the ownership
+//! rules; this file only defines the records and frees them.
+
+use std::any::{Any, TypeId};
+use std::cell::UnsafeCell;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU32};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
+use windows_sys::Win32::System::Threading as th;
+
+use crate::api::ConsoleCtrlHandler;
+
+/// A kernel object of this backend that is not an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kernel {
+    Mutex,
+    Semaphore,
+}
+
+/// A CRITICAL_SECTION, heap-pinned, with its owner recorded beside it.
+pub(super) struct CritSec {
+    pub(super) cs: UnsafeCell<th::CRITICAL_SECTION>,
+    /// GetCurrentThreadId of the owner, 0 for none (written only by the owner).
+    pub(super) owner: AtomicU32,
+    /// Entries of the owner (read and written only by the owner).
+    pub(super) depth: AtomicU32,
+    /// DeleteCriticalSection was called.
+    pub(super) deleted: AtomicBool,
+}
+
+// SAFETY: the CRITICAL_SECTION is only ever touched through the kernel32 calls made for it,
+// which are designed to be called from any thread at once; the other fields are atomics.
+unsafe impl Send for CritSec {}
+// SAFETY: as for Send.
+unsafe impl Sync for CritSec {}
+
+impl Drop for CritSec {
+    fn drop(&mut self) {
+        // SAFETY: the structure was initialised by InitializeCriticalSection when created; this
+        // is the last reference, so no thread is inside a call on it, and this runs once.
+        unsafe { th::DeleteCriticalSection(self.cs.get()) };
+    }
+}
+
+/// An SRWLOCK, heap-pinned, with its holders recorded beside it.
+pub(super) struct Srw {
+    pub(super) lock: UnsafeCell<th::SRWLOCK>,
+    /// The exclusive holder's thread id, 0 for none (written only by that holder).
+    pub(super) exclusive: AtomicU32,
+    /// The shared holders' thread ids, once per acquisition.
+    pub(super) shared: Mutex<Vec<u32>>,
+}
+
+// SAFETY: the SRWLOCK is only touched through the kernel32 calls made for it, which any
+// thread may make at once; the other fields are an atomic and a mutex.
+unsafe impl Send for Srw {}
+// SAFETY: as for Send.
+unsafe impl Sync for Srw {}
+
+/// A CONDITION_VARIABLE, heap-pinned (it needs no deletion on Windows).
+pub(super) struct CondVar {
+    pub(super) cv: UnsafeCell<th::CONDITION_VARIABLE>,
+}
+
+// SAFETY: only touched through the kernel32 condition-variable calls, made from any thread.
+unsafe impl Send for CondVar {}
+// SAFETY: as for Send.
+unsafe impl Sync for CondVar {}
+
+/// The synchronisation state of one backend (one "process").
+#[derive(Default)]
+pub(super) struct Objects {
+    /// Mutexes and semaphores by their raw HANDLE (this table owns each handle).
+    pub(super) kernel: BTreeMap<usize, Kernel>,
+    /// Lock structures by id (ids count from 1 in creation order, never reused).
+    pub(super) next: usize,
+    pub(super) cs: BTreeMap<usize, Arc<CritSec>>,
+    pub(super) srw: BTreeMap<usize, Arc<Srw>>,
+    pub(super) cv: BTreeMap<usize, Arc<CondVar>>,
+    /// Console-control handlers in registration order (taken out while one runs).
+    pub(super) ctrl: Vec<(usize, Option<ConsoleCtrlHandler<super::Native>>)>,
+    pub(super) ctrl_registered: bool,
+    pub(super) globals: BTreeMap<TypeId, Arc<dyn Any + Send + Sync>>,
+}
+
+impl Drop for Objects {
+    fn drop(&mut self) {
+        for &raw in self.kernel.keys() {
+            // SAFETY: every handle in the table was created by this backend and not yet closed;
+            // the table is going away, so each is closed once. (A wait still running on one uses
+            // its own duplicate.)
+            unsafe { CloseHandle(raw as HANDLE) };
+        }
+    }
+}
+
+impl Objects {
+    pub(super) fn new_id(&mut self) -> usize {
+        self.next += 1;
+        self.next
+    }
+}
