@@ -62,14 +62,33 @@ fn code_only(text: &str) -> String {
                 i += 1;
             }
             i += 1;
-        } else if b[i] == b'\'' && b.get(i + 2) == Some(&b'\'') {
-            i += 3; // a char literal such as '"'
+        } else if let Some(len) = char_literal_len(&b[i..]) {
+            i += len; // a char literal such as '"', '\'', '\u{2192}' or a non-ASCII one
         } else {
             out.push(b[i] as char);
             i += 1;
         }
     }
     out
+}
+
+/// The length in bytes of the char literal `b` starts with (`'x'`, `'\n'`, `'\''`,
+/// `'\u{2192}'`, a non-ASCII `'→'`), or `None` when the quote is not one (a lifetime or a
+/// label such as `'a`).
+fn char_literal_len(b: &[u8]) -> Option<usize> {
+    if b.first() != Some(&b'\'') {
+        return None;
+    }
+    let body = match b.get(1)? {
+        // An escape: the literal ends at the first quote after the escaped character.
+        b'\\' => 2 + b.get(3..)?.iter().take(10).position(|&c| c == b'\'')?,
+        // One character, ASCII or a UTF-8 sequence of 2 to 4 bytes.
+        &c if c < 0x80 => 1,
+        &c if c >= 0xF0 => 4,
+        &c if c >= 0xE0 => 3,
+        _ => 2,
+    };
+    (b.get(1 + body) == Some(&b'\'')).then_some(body + 2)
 }
 
 /// Every path in `code` that starts with `crate::` or `super::` (a `use` group such as
@@ -355,4 +374,18 @@ fn no_circle_between_files() {
         visit(n, &graph, &mut state, &mut Vec::new(), &mut cycles);
     }
     assert!(cycles.is_empty(), "import circles:\n{}", cycles.join("\n"));
+}
+
+/// The code-only reader skips every kind of char literal, and keeps lifetimes, so a quote
+/// inside a literal never starts a string that swallows the code after it.
+#[test]
+fn char_literals_of_every_kind_are_skipped() {
+    let src = "let a = '\"'; let b = '\\''; let c = '\\\"'; let d = '\u{2192}'; \
+               let e = '\\u{2192}'; fn f<'a>(x: &'a str) {} use crate::sim::net;";
+    let code = code_only(src);
+    assert!(code.contains("use crate::sim::net"), "{code}");
+    assert!(code.contains("fn f<'a>(x: &'a str)"), "{code}");
+    for lit in ["'\"'", "'\\''", "'\\\"'", "'\u{2192}'", "'\\u{2192}'"] {
+        assert!(!code.contains(lit), "{lit} kept in {code}");
+    }
 }
