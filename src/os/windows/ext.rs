@@ -7,9 +7,9 @@ use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::Networking::WinSock as ws;
 use windows_sys::Win32::System::IO as io;
 
+use super::issue::bool_result;
 use super::native::{addr_buf, addr_from, finish, Native};
 use super::op::Op;
-use super::overlapped::bool_result;
 use crate::api::extension::{ConditionFn, ExtensionFunction, Guid};
 use crate::api::{Overlapped, SockAddr, Socket, WinsockExt, WsaError};
 

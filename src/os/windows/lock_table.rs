@@ -1,7 +1,27 @@
 //! The tables behind `sync.rs`: the kernel objects (mutexes, semaphores) and heap-pinned lock
 //! structures (CRITICAL_SECTION, SRWLOCK, CONDITION_VARIABLE) of one [`Native`](super::Native)
-//! backend, with the holder records kept beside each lock. See `sync.rs` for the ownership
-//! rules; this file only defines the records and frees them.
+//! backend, with the holder records kept beside each lock (`sync_lookup.rs` finds them).
+//!
+//! **Ownership of the lock structures.** Each lock lives in an `Arc` in this backend's table,
+//! so its address never changes (it is never moved), and every call on it holds a clone of
+//! that `Arc` for the whole OS call: memory a thread is blocked inside (EnterCriticalSection,
+//! AcquireSRWLock*, SleepConditionVariable*) is freed only after the last such call returned.
+//! A CRITICAL_SECTION is handed to DeleteCriticalSection exactly once, by the `Drop` of its
+//! last `Arc`, when no thread is inside any call on it.
+//!
+//! **Owner checks.** Leaving a critical section or releasing an SRW lock that the caller does
+//! not hold is undefined behaviour on Windows; the trait asks for ERROR_NOT_OWNER instead.
+//! Each lock records its holders beside the OS structure (a thread id, written only by the
+//! thread that holds the lock, so a thread reading its own id there is never wrong), and the
+//! release is refused before the OS call when the caller is not a holder. An SRW acquisition
+//! that could only wait for the caller itself (Windows hangs for ever) is refused too, with
+//! ERROR_POSSIBLE_DEADLOCK.
+//!
+//! **DeleteCriticalSection** (the simulator's rule): the section leaves the table at once
+//! (later calls: ERROR_INVALID_HANDLE). A thread that still owns it keeps it until its next
+//! `LeaveCriticalSection`, which undoes all its entries and reports ERROR_INVALID_HANDLE; a
+//! thread that was waiting to enter gets it, finds it deleted, leaves it and reports
+//! ERROR_INVALID_HANDLE, so deleting never strands a waiter.
 
 use std::any::{Any, TypeId};
 use std::cell::UnsafeCell;

@@ -9,6 +9,7 @@ mod async_select;
 mod event_select;
 mod ext;
 mod iocp;
+mod issue;
 mod lock_table;
 mod mswsock;
 mod native;
@@ -17,6 +18,7 @@ mod overlapped;
 mod resolve;
 mod select;
 mod sync;
+mod sync_lookup;
 
 pub use native::Native;
 

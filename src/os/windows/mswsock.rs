@@ -12,9 +12,9 @@ use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::Networking::WinSock as ws;
 use windows_sys::Win32::Storage::FileSystem::FILE_FLAG_DELETE_ON_CLOSE;
 
+use super::issue::bool_result;
 use super::native::{finish, last_error, Native};
 use super::op::{Kind, Op};
-use super::overlapped::bool_result;
 use crate::api::{Overlapped, SockAddr, Socket, TransmitFileBuffers, WsaError};
 
 /// Each of AcceptEx's two address slots: sizeof(SOCKADDR_STORAGE) + 16, as the docs ask.

@@ -3,29 +3,11 @@
 //! CRITICAL_SECTION, SRWLOCK and CONDITION_VARIABLE are user-mode structures that this
 //! backend keeps on the heap.
 //!
-//! **Ownership of the lock structures.** Each lock lives in an `Arc` in this backend's table,
-//! so its address never changes (it is never moved), and every call on it holds a clone of
-//! that `Arc` for the whole OS call: memory a thread is blocked inside (EnterCriticalSection,
-//! AcquireSRWLock*, SleepConditionVariable*) is freed only after the last such call returned.
-//! A CRITICAL_SECTION is handed to DeleteCriticalSection exactly once, by the `Drop` of its
-//! last `Arc`, when no thread is inside any call on it.
-//!
-//! **Owner checks.** Leaving a critical section or releasing an SRW lock that the caller does
-//! not hold is undefined behaviour on Windows; the trait asks for ERROR_NOT_OWNER instead.
-//! Each lock records its holders beside the OS structure (a thread id, written only by the
-//! thread that holds the lock, so a thread reading its own id there is never wrong), and the
-//! release is refused before the OS call when the caller is not a holder. An SRW acquisition
-//! that could only wait for the caller itself (Windows hangs for ever) is refused too, with
-//! ERROR_POSSIBLE_DEADLOCK.
-//!
-//! **DeleteCriticalSection** (the simulator's rule): the section leaves the table at once
-//! (later calls: ERROR_INVALID_HANDLE). A thread that still owns it keeps it until its next
-//! `LeaveCriticalSection`, which undoes all its entries and reports ERROR_INVALID_HANDLE; a
-//! thread that was waiting to enter gets it, finds it deleted, leaves it and reports
-//! ERROR_INVALID_HANDLE, so deleting never strands a waiter.
+//! The ownership and owner-check rules of the lock structures are in `lock_table.rs`, the
+//! table helpers in `sync_lookup.rs`.
 //!
 //! **Console-control handlers** are kept per backend and, once the first is added, one
-//! `HandlerRoutine` of this module is registered with `SetConsoleCtrlHandler`, so a real
+//! `HandlerRoutine` (in `sync_lookup.rs`) is registered with `SetConsoleCtrlHandler`, so a real
 //! Ctrl+C runs them (most recent first, until one returns true) on the OS's control thread.
 //! `GenerateConsoleCtrlEvent` itself is not called by [`generate_console_ctrl_event`]: it
 //! signals every process attached to the console (the test runner included), and Wine cannot
@@ -38,199 +20,21 @@ use std::any::{Any, TypeId};
 use std::cell::UnsafeCell;
 use std::os::windows::io::FromRawHandle;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
 use parking_lot::Mutex;
-use windows_sys::Win32::Foundation::{
-    CloseHandle, DuplicateHandle, GetLastError, DUPLICATE_SAME_ACCESS, HANDLE,
-};
+use windows_sys::Win32::Foundation::{CloseHandle, DuplicateHandle, DUPLICATE_SAME_ACCESS, HANDLE};
 use windows_sys::Win32::System::Console::SetConsoleCtrlHandler;
 use windows_sys::Win32::System::Threading as th;
 
 use super::lock_table::{CondVar, CritSec, Kernel, Srw};
-use super::native::{finish, Inner, Native};
+use super::native::{finish, Native};
+use super::sync_lookup::{check, ctrl_routine, me, os_error, CTRL_BACKENDS};
 use crate::api::sync::CONDITION_VARIABLE_LOCKMODE_SHARED;
 use crate::api::{
     ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,
     SemaphoreHandle, SrwLock, SyncObjects, ThreadId, WsaError, WsaEvent,
 };
-
-/// The calling thread's id.
-fn me() -> u32 {
-    // SAFETY: no arguments.
-    unsafe { th::GetCurrentThreadId() }
-}
-
-/// The calling thread's last error as a `WsaError`.
-fn os_error() -> WsaError {
-    // SAFETY: no arguments; reads thread-local state.
-    WsaError::from_code(unsafe { GetLastError() } as i32)
-}
-
-/// A BOOL result: FALSE becomes the OS's error.
-fn check(ok: i32) -> Result<(), WsaError> {
-    if ok == 0 {
-        Err(os_error())
-    } else {
-        Ok(())
-    }
-}
-
-/// The backends that have console-control handlers, for the OS's HandlerRoutine.
-static CTRL_BACKENDS: Mutex<Vec<Weak<Inner>>> = Mutex::new(Vec::new());
-
-/// The `HandlerRoutine` registered with `SetConsoleCtrlHandler`: runs on the OS's control
-/// thread; TRUE when a handler of some backend handled the signal.
-unsafe extern "system" fn ctrl_routine(ctrl_type: u32) -> i32 {
-    let backends: Vec<Native> = CTRL_BACKENDS
-        .lock()
-        .iter()
-        .rev()
-        .filter_map(|w| w.upgrade())
-        .map(|inner| Native { inner })
-        .collect();
-    // A handler's panic must not unwind into the OS: it counts as "not handled".
-    let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        backends.iter().any(|n| n.run_ctrl_handlers(ctrl_type))
-    }));
-    i32::from(handled.unwrap_or(false))
-}
-
-impl Native {
-    /// A lock structure of this backend, cloned out of its table.
-    fn cs_obj(&self, cs: CriticalSection) -> Result<Arc<CritSec>, WsaError> {
-        let t = self.inner.sync.lock();
-        match t.cs.get(&cs.raw()) {
-            Some(c) if !c.deleted.load(Ordering::Acquire) => Ok(c.clone()),
-            _ => Err(WsaError::WSA_INVALID_HANDLE),
-        }
-    }
-
-    fn srw_obj(&self, lock: SrwLock) -> Result<Arc<Srw>, WsaError> {
-        let t = self.inner.sync.lock();
-        t.srw
-            .get(&lock.raw())
-            .cloned()
-            .ok_or(WsaError::WSA_INVALID_HANDLE)
-    }
-
-    fn cv_obj(&self, cv: ConditionVariable) -> Result<Arc<CondVar>, WsaError> {
-        let t = self.inner.sync.lock();
-        t.cv.get(&cv.raw())
-            .cloned()
-            .ok_or(WsaError::WSA_INVALID_HANDLE)
-    }
-
-    /// A duplicate of mutex or semaphore `raw` (when it is one of this backend's of that
-    /// kind), made under the table's lock so a concurrent CloseHandle cannot pull it away: the
-    /// caller waits on its own handle and closes it.
-    pub(super) fn dup_kernel(&self, raw: usize, kind_is_mutex: bool) -> Result<HANDLE, WsaError> {
-        let want = if kind_is_mutex {
-            Kernel::Mutex
-        } else {
-            Kernel::Semaphore
-        };
-        let t = self.inner.sync.lock();
-        if t.kernel.get(&raw) != Some(&want) {
-            return Err(WsaError::WSA_INVALID_HANDLE);
-        }
-        let mut out: HANDLE = std::ptr::null_mut();
-        // SAFETY: `raw` is an open handle of this backend (the table holds it while its lock
-        // is held); `out` is a live local the call writes.
-        let ok = unsafe {
-            let p = th::GetCurrentProcess();
-            DuplicateHandle(p, raw as HANDLE, p, &mut out, 0, 0, DUPLICATE_SAME_ACCESS)
-        };
-        check(ok).map(|()| out)
-    }
-
-    /// Runs a kernel call on mutex or semaphore `raw` while the table holds it.
-    fn on_kernel<T>(
-        &self,
-        raw: usize,
-        want: Kernel,
-        call: impl FnOnce(HANDLE) -> Result<T, WsaError>,
-    ) -> Result<T, WsaError> {
-        let t = self.inner.sync.lock();
-        if t.kernel.get(&raw) != Some(&want) {
-            return Err(WsaError::WSA_INVALID_HANDLE);
-        }
-        call(raw as HANDLE)
-    }
-
-    /// Adds a kernel object the OS just created (a null handle: the OS's error).
-    fn adopt_kernel(&self, h: HANDLE, kind: Kernel) -> Result<usize, WsaError> {
-        if h.is_null() {
-            return Err(os_error());
-        }
-        self.inner.sync.lock().kernel.insert(h as usize, kind);
-        Ok(h as usize)
-    }
-
-    /// Runs this backend's console-control handlers, the most recent first, until one
-    /// returns true; whether one did.
-    fn run_ctrl_handlers(&self, ctrl_type: u32) -> bool {
-        let ids: Vec<usize> = self
-            .inner
-            .sync
-            .lock()
-            .ctrl
-            .iter()
-            .rev()
-            .map(|(id, _)| *id)
-            .collect();
-        for id in ids {
-            let taken = {
-                let mut t = self.inner.sync.lock();
-                t.ctrl
-                    .iter_mut()
-                    .find(|(i, _)| *i == id)
-                    .and_then(|(_, h)| h.take())
-            };
-            let Some(mut handler) = taken else { continue };
-            // The handler runs without the table's lock: it may call the API.
-            let handled = handler(self, ctrl_type);
-            if let Some(slot) = self
-                .inner
-                .sync
-                .lock()
-                .ctrl
-                .iter_mut()
-                .find(|(i, _)| *i == id)
-            {
-                slot.1 = Some(handler);
-            }
-            if handled {
-                return true;
-            }
-        }
-        false
-    }
-
-    /// Gives up the caller's hold of `c` fully (all its entries); the count it had.
-    fn cs_leave_all(c: &CritSec) -> u32 {
-        let depth = c.depth.swap(0, Ordering::Relaxed);
-        c.owner.store(0, Ordering::Release);
-        for _ in 0..depth {
-            // SAFETY: the caller owns the section `depth` times (checked by its owner record),
-            // so each leave undoes one of its own entries.
-            unsafe { th::LeaveCriticalSection(c.cs.get()) };
-        }
-        depth
-    }
-
-    /// Records the caller as the owner of `c` after the OS let it in; a section deleted
-    /// meanwhile is left again at once (ERROR_INVALID_HANDLE).
-    fn cs_entered(c: &CritSec) -> Result<(), WsaError> {
-        c.owner.store(me(), Ordering::Release);
-        c.depth.fetch_add(1, Ordering::Relaxed);
-        if c.deleted.load(Ordering::Acquire) {
-            Native::cs_leave_all(c);
-            return Err(WsaError::WSA_INVALID_HANDLE);
-        }
-        Ok(())
-    }
-}
 
 impl SyncObjects for Native {
     /// `CreateEventW(NULL, bManualReset, bInitialState, NULL)`: the event becomes this
