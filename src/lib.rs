@@ -127,6 +127,11 @@ pub mod prelude {
         WSAID_TRANSMITPACKETS, WSAID_WSARECVMSG, WSAID_WSASENDMSG, WSA_FLAG_NO_HANDLE_INHERIT,
         WSA_FLAG_OVERLAPPED,
     };
+    pub use crate::api::interface_list::{
+        decode_interface_list, InterfaceInfo, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST,
+        IFF_POINTTOPOINT, IFF_UP, INTERFACE_INFO_LEN, SIO_GET_INTERFACE_LIST,
+        SIO_ROUTING_INTERFACE_QUERY,
+    };
     pub use crate::api::iocp::{
         FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE,
     };

@@ -23,6 +23,7 @@ pub mod consts;
 pub mod error;
 pub mod event_select;
 pub mod extension;
+pub mod interface_list;
 pub mod iocp;
 pub mod msg;
 pub mod overlapped;
