@@ -176,7 +176,7 @@ fn check<W: WinsockExt + Iocp>(ws: &W) -> Result<(), WsaError> {
 fn get_interface_list() {
     // Proves: SIO_GET_INTERFACE_LIST's array, sizes and errors with and without OVERLAPPED,
     // its completion packet and routine (sock.c 12468–12583).
-    common::run(|ws| check(ws));
+    common::run(check);
 }
 
 #[test]
