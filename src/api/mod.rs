@@ -19,6 +19,7 @@
 pub mod addr_text;
 pub mod address_list;
 pub mod async_select;
+pub mod connect_by_name;
 pub mod consts;
 pub mod error;
 pub mod event_select;
@@ -35,6 +36,7 @@ pub mod sync;
 pub mod types;
 
 pub use async_select::{AsyncSelect, Hwnd, Msg, WndProc};
+pub use connect_by_name::{ByNameAddrs, ConnectByName};
 pub use consts::*;
 pub use error::WsaError;
 pub use event_select::{EventSelect, WsaEvent, WsaNetworkEvents};
