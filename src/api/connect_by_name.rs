@@ -163,6 +163,8 @@ pub(crate) fn connect_with_select<W: Select>(
                 Some(Duration::from_millis(left)),
             ) {
                 Ok(0) => Err(WsaError::WSAETIMEDOUT),
+                // A failed connect shows in exceptfds with its error in SO_ERROR; one already
+                // cleared (Unix clears SO_ERROR when read) is taken as the usual failure.
                 Ok(_) if ex.is_set(s) => match ws.getsockopt_i32(s, SOL_SOCKET, SO_ERROR) {
                     Ok(0) => Err(WsaError::WSAECONNREFUSED),
                     Ok(code) => Err(WsaError::from_code(code)),
