@@ -15,7 +15,8 @@
 //!   types ([`Socket`], [`SockAddr`], [`api::FdSet`], [`api::Overlapped`]) and constants;
 //!   for code ported from C, [`api::SyncObjects`] (Win32 events, mutexes, waits over thread
 //!   handles, critical sections, SRW locks, condition variables, console-control handlers),
-//!   [`api::Resolve`] (getaddrinfo and friends over the simulated hosts' names) and
+//!   [`api::Resolve`] (getaddrinfo and friends over the simulated hosts' names),
+//!   [`api::ConnectByName`] (WSAConnectByName: resolve and connect in one call) and
 //!   [`api::WinsockExt`] (WSASocket, WSAAccept, extension functions through WSAIoctl).
 //! - [`sim`] — the deterministic backend: [`sim::Sim`], hosts, simulated threads (stackful
 //!   coroutines on one OS thread), TCP as a state machine, virtual time, the fault seam. Built
@@ -127,6 +128,11 @@ pub mod prelude {
         WSAID_TRANSMITPACKETS, WSAID_WSARECVMSG, WSAID_WSASENDMSG, WSA_FLAG_NO_HANDLE_INHERIT,
         WSA_FLAG_OVERLAPPED,
     };
+    pub use crate::api::interface_list::{
+        decode_interface_list, InterfaceInfo, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST,
+        IFF_POINTTOPOINT, IFF_UP, INTERFACE_INFO_LEN, SIO_GET_INTERFACE_LIST,
+        SIO_ROUTING_INTERFACE_QUERY,
+    };
     pub use crate::api::iocp::{
         FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE,
     };
@@ -142,13 +148,13 @@ pub mod prelude {
         WAIT_ABANDONED_0,
     };
     pub use crate::api::{
-        AddrInfo, AddrInfoHints, ApcRoutine, AsyncSelect, Cmsg, CompletionPacket, CompletionPort,
-        CompletionRoutine, ConditionFn, ConditionVariable, ConsoleCtrlHandler, CriticalSection,
-        CtrlHandlerId, EventSelect, ExtensionFunction, FdSet, Guid, Handle, Hwnd, IoCompletion,
-        Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo, Resolve, Select, SemaphoreHandle,
-        SockAddr, Socket, SrwLock, SyncObjects, SystemInfo, ThreadId, TransmitFileBuffers, Winsock,
-        WinsockExt, WndProc, WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd,
-        SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
+        AddrInfo, AddrInfoHints, ApcRoutine, AsyncSelect, ByNameAddrs, Cmsg, CompletionPacket,
+        CompletionPort, CompletionRoutine, ConditionFn, ConditionVariable, ConnectByName,
+        ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, EventSelect, ExtensionFunction, FdSet,
+        Guid, Handle, Hwnd, IoCompletion, Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo,
+        Resolve, Select, SemaphoreHandle, SockAddr, Socket, SrwLock, SyncObjects, SystemInfo,
+        ThreadId, TransmitFileBuffers, Winsock, WinsockExt, WndProc, WsaData, WsaError, WsaEvent,
+        WsaMsg, WsaNetworkEvents, WsaPollFd, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
     };
 }
 

@@ -5,6 +5,7 @@ mod conformance_suite;
 use std::sync::{Arc, Mutex};
 
 use conformance_suite::ext::ext_rules;
+use conformance_suite::interfaces::{connect_by_name_rules, interface_rules};
 use conformance_suite::overlapped::overlapped_rules;
 use conformance_suite::sync::sync_rules;
 use conformance_suite::{
@@ -44,6 +45,8 @@ fn conformance_suite_on_the_simulator() {
         .chain(overlapped_rules::<SimWinsock>())
         .chain(ext_rules::<SimWinsock>())
         .chain(sync_rules::<SimWinsock>())
+        .chain(interface_rules::<SimWinsock>())
+        .chain(connect_by_name_rules::<SimWinsock>())
         .map(|r| (r.id, r.title, run_in_sim(r.body)))
         .collect();
     let (run, agree, wine, bad) = report("simulator", &rows);

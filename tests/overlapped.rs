@@ -16,9 +16,11 @@
 //!   OVERLAPPED. The API has no lengths or null pointers.
 //! - OV-10: WSAAccept with CF_DEFER (no WSAAccept in the API). GetAcceptExSockaddrs and
 //!   SO_UPDATE_ACCEPT_CONTEXT are tested.
-//! - OV-15: SIO_GET_EXTENSION_FUNCTION_POINTER, SIO_ROUTING_INTERFACE_QUERY,
-//!   SIO_ADDRESS_LIST_QUERY and SIO_GET_INTERFACE_LIST (the API calls the extension functions
-//!   directly and has no interface queries); "size 0" of a failed non-overlapped WSAIoctl.
+//! - OV-15: "size 0" of a failed non-overlapped WSAIoctl. (Its interface and address queries
+//!   are tested in `tests/sockc_test_get_interface_list.rs`,
+//!   `tests/sockc_test_siorouting_interface_query.rs` and
+//!   `tests/sockc_test_address_list_query.rs`; extension function pointers in
+//!   `tests/sockc_test_get_extension_func.rs`.)
 //!
 //! Also here: OV-02's UDP half (a closed UDP socket cancels its receive), MSG_PEEK on
 //! overlapped receives (stream and datagram).

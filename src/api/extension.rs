@@ -442,5 +442,8 @@ pub const STATUS_IO_TIMEOUT: u32 = 0xC000_00B5;
 pub const STATUS_BUFFER_OVERFLOW: u32 = 0x8000_0005;
 /// STATUS_PORT_UNREACHABLE (0xC000023F): an ICMP port unreachable.
 pub const STATUS_PORT_UNREACHABLE: u32 = 0xC000_023F;
+/// STATUS_BUFFER_TOO_SMALL (0xC0000023): an overlapped WSAIoctl's output buffer cannot hold
+/// its answer (SIO_GET_INTERFACE_LIST).
+pub const STATUS_BUFFER_TOO_SMALL: u32 = 0xC000_0023;
 /// STATUS_NOT_SUPPORTED (0xC00000BB): an overlapped WSAIoctl code WinSock does not handle.
 pub const STATUS_NOT_SUPPORTED: u32 = 0xC000_00BB;

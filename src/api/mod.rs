@@ -19,10 +19,12 @@
 pub mod addr_text;
 pub mod address_list;
 pub mod async_select;
+pub mod connect_by_name;
 pub mod consts;
 pub mod error;
 pub mod event_select;
 pub mod extension;
+pub mod interface_list;
 pub mod iocp;
 pub mod msg;
 pub mod overlapped;
@@ -34,6 +36,7 @@ pub mod sync;
 pub mod types;
 
 pub use async_select::{AsyncSelect, Hwnd, Msg, WndProc};
+pub use connect_by_name::{ByNameAddrs, ConnectByName};
 pub use consts::*;
 pub use error::WsaError;
 pub use event_select::{EventSelect, WsaEvent, WsaNetworkEvents};

@@ -64,6 +64,56 @@ pub const EAI_SERVICE: i32 = 10109;
 /// EAI_SOCKTYPE (= WSAESOCKTNOSUPPORT, 10044): `ai_socktype` not supported.
 pub const EAI_SOCKTYPE: i32 = 10044;
 
+/// Well-known services of Windows' `services` file: (name, port, datagram only).
+pub(crate) const SERVICES: &[(&str, u16, bool)] = &[
+    ("echo", 7, false),
+    ("discard", 9, false),
+    ("daytime", 13, false),
+    ("qotd", 17, false),
+    ("chargen", 19, false),
+    ("ftp-data", 20, false),
+    ("ftp", 21, false),
+    ("ssh", 22, false),
+    ("telnet", 23, false),
+    ("smtp", 25, false),
+    ("time", 37, false),
+    ("domain", 53, false),
+    ("tftp", 69, true),
+    ("gopher", 70, false),
+    ("finger", 79, false),
+    ("http", 80, false),
+    ("www", 80, false),
+    ("kerberos", 88, false),
+    ("pop3", 110, false),
+    ("nntp", 119, false),
+    ("ntp", 123, true),
+    ("epmap", 135, false),
+    ("imap", 143, false),
+    ("snmp", 161, true),
+    ("ldap", 389, false),
+    ("https", 443, false),
+    ("microsoft-ds", 445, false),
+];
+
+/// The port of a service string: empty is 0, digits are a port, names come from the table.
+pub(crate) fn service_port(service: Option<&str>, numeric_only: bool) -> Result<u16, WsaError> {
+    let s = match service {
+        None | Some("") => return Ok(0),
+        Some(s) => s,
+    };
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse::<u16>().map_err(|_| WsaError::WSATYPE_NOT_FOUND);
+    }
+    if numeric_only {
+        return Err(WsaError::WSATYPE_NOT_FOUND);
+    }
+    SERVICES
+        .iter()
+        .find(|(n, _, _)| n.eq_ignore_ascii_case(s))
+        .map(|&(_, p, _)| p)
+        .ok_or(WsaError::WSATYPE_NOT_FOUND)
+}
+
 /// ADDRINFO hints: what `getaddrinfo` should return (zeroed hints: any family, type and
 /// protocol).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -14,6 +14,7 @@ use std::time::Duration;
 use winsock_sim::prelude::*;
 
 pub mod ext;
+pub mod interfaces;
 pub mod overlapped;
 pub mod sync;
 

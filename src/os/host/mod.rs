@@ -64,6 +64,7 @@
 //! - **`recv` with MSG_PEEK | MSG_WAITALL** peeks once and does not wait for the whole length;
 //!   a datagram larger than the buffer is cut silently (Windows fails with WSAEMSGSIZE).
 
+mod connect_by_name;
 mod errors;
 mod handles;
 mod sock;

@@ -17,8 +17,10 @@ pub(super) type RoutinePtr = ws::LPWSAOVERLAPPED_COMPLETION_ROUTINE;
 
 /// The WSAIoctl codes passed to the OS: those whose buffers hold no pointers the OS would
 /// follow (any other code could make ws2_32 read or write memory that is not a buffer of the
-/// call). Others: WSAEOPNOTSUPP before the OS is asked.
-pub(super) const SAFE_IOCTLS: [u32; 7] = [
+/// call). SIO_GET_INTERFACE_LIST writes INTERFACE_INFO entries (addresses held inline) and
+/// SIO_ROUTING_INTERFACE_QUERY reads and writes a sockaddr, so both are safe. Others:
+/// WSAEOPNOTSUPP before the OS is asked.
+pub(super) const SAFE_IOCTLS: [u32; 9] = [
     FIONBIO,
     FIONREAD,
     SIOCATMARK,
@@ -26,6 +28,8 @@ pub(super) const SAFE_IOCTLS: [u32; 7] = [
     SIO_IDEAL_SEND_BACKLOG_QUERY,
     SIO_BASE_HANDLE,
     SIO_FLUSH,
+    crate::api::interface_list::SIO_GET_INTERFACE_LIST,
+    crate::api::interface_list::SIO_ROUTING_INTERFACE_QUERY,
 ];
 
 /// An `int`-returning overlapped call's result: 0 is success with `bytes`.

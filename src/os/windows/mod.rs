@@ -6,6 +6,7 @@
 
 mod alertable;
 mod async_select;
+mod connect_by_name;
 mod event_select;
 mod ext;
 mod iocp;

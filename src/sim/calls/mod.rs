@@ -8,11 +8,13 @@
 //! `iocp` — completion ports; `mswsock` — AcceptEx, ConnectEx, DisconnectEx,
 //! GetAcceptExSockaddrs; `wsa_ioctl` — WSAIoctl; `recv_msg` — WSARecvMsg/WSASendMsg;
 //! `transmit_file` — TransmitFile; `sync` — Win32 events, mutexes, waits, locks, console
-//! control, process globals; `resolve` — name resolution; `extension` — WSASocket,
+//! control, process globals; `resolve` — name resolution; `connect_by_name` —
+//! WSAConnectByName; `extension` — WSASocket,
 //! WSAAccept, extension function pointers, CancelIo.
 
 mod apc;
 mod async_select;
+mod connect_by_name;
 mod event_select;
 mod extension;
 mod iocp;

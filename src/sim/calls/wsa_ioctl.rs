@@ -1,9 +1,11 @@
 //! WSAIoctl, with and without OVERLAPPED: the control codes the simulator handles (FIONBIO,
-//! FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE)
+//! FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE,
+//! the address and interface queries)
 //! and how an overlapped WSAIoctl completes (conformance OV-15). `ioctlsocket` is in
 //! `stream.rs`.
 
 use crate::api::consts::*;
+use crate::api::interface_list::{SIO_GET_INTERFACE_LIST, SIO_ROUTING_INTERFACE_QUERY};
 use crate::api::{CompletionRoutine, Overlapped, Socket, WsaError};
 use crate::sim::api::SimWinsock;
 use crate::sim::models::op::{Op, OpKind, Status};
@@ -34,7 +36,7 @@ impl SimWinsock {
     }
 
     /// WSAIoctl without OVERLAPPED, with cbBytesReturned also on failure: the size
-    /// SIO_ADDRESS_LIST_QUERY needs after WSAEFAULT, else 0.
+    /// SIO_ADDRESS_LIST_QUERY or SIO_ROUTING_INTERFACE_QUERY needs after WSAEFAULT, else 0.
     pub(super) fn wsa_ioctl_sized_call(
         &self,
         s: Socket,
@@ -48,6 +50,11 @@ impl SimWinsock {
                     let w = self.w();
                     w.sock_id(self.host, s)
                         .map_or(0, |id| w.address_list(id).len())
+                }
+                (SIO_ROUTING_INTERFACE_QUERY, WsaError::WSAEFAULT) => {
+                    let w = self.w();
+                    w.routing_interface(self.host, input)
+                        .map_or(0, |a| a.as_bytes().len())
                 }
                 _ => 0,
             };
@@ -81,6 +88,7 @@ impl SimWinsock {
                     | SIOCATMARK
                     | SIO_KEEPALIVE_VALS
                     | SIO_ADDRESS_LIST_QUERY
+                    | SIO_ROUTING_INTERFACE_QUERY
                     | crate::api::extension::SIO_GET_EXTENSION_FUNCTION_POINTER
             );
             let written = if immediate {
@@ -88,6 +96,19 @@ impl SimWinsock {
             } else {
                 None
             };
+            // SIO_GET_INTERFACE_LIST pends, then completes with the array's size, or with
+            // STATUS_BUFFER_TOO_SMALL and 0 bytes when the buffer cannot hold it (sock.c
+            // test_get_interface_list).
+            let iflist = (code == SIO_GET_INTERFACE_LIST).then(|| {
+                let list = w.interface_list(this.host);
+                match output.get_mut(..list.len()) {
+                    Some(b) => {
+                        b.copy_from_slice(&list);
+                        (Status::Ok, list.len())
+                    }
+                    None => (Status::BufferTooSmall, 0),
+                }
+            });
             let serial = w.start_op(Op {
                 host: this.host,
                 tid: this.tid,
@@ -104,6 +125,10 @@ impl SimWinsock {
                 // Pends until the address list changes (never, in the sim), CancelIo or
                 // closesocket (ERROR_OPERATION_ABORTED).
                 w.io_sock(id).list_change.push(serial);
+                return Err(WsaError::WSA_IO_PENDING);
+            }
+            if let Some((status, n)) = iflist {
+                w.finish_op(serial, status, n, false);
                 return Err(WsaError::WSA_IO_PENDING);
             }
             match written {

@@ -10,10 +10,12 @@
 //! - `overlapped` — servicing pending WSARecv/WSASend, completion by event, routine or port;
 //! - `overlapped_api` — the shared checks and start of an overlapped call;
 //! - `mswsock` — AcceptEx, ConnectEx, DisconnectEx servicing;
-//! - `wsa_ioctl` — WSAIoctl's control codes; `recv_msg` — WSARecvMsg control data;
+//! - `wsa_ioctl` — WSAIoctl's control codes; `interfaces` — the host's interfaces as
+//!   SIO_GET_INTERFACE_LIST and SIO_ROUTING_INTERFACE_QUERY report them; `recv_msg` — WSARecvMsg control data;
 //!   `transmit_file` — TransmitFile's queueing;
 //! - `keymap` — the fixed-hash map of the overlapped look-up tables.
 
+pub(crate) mod interfaces;
 pub(crate) mod keymap;
 pub(crate) mod mswsock;
 pub(crate) mod network_events;

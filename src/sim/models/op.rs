@@ -28,6 +28,8 @@ pub(crate) enum Status {
     PortUnreachable,
     /// STATUS_NOT_SUPPORTED: an overlapped WSAIoctl code WinSock does not handle.
     NotSupported,
+    /// STATUS_BUFFER_TOO_SMALL: an overlapped WSAIoctl's output cannot hold its answer.
+    BufferTooSmall,
 }
 
 impl Status {
@@ -43,6 +45,8 @@ impl Status {
             Status::MsgSize => Some(WsaError::WSAEMSGSIZE),
             Status::PortUnreachable => Some(WsaError::WSAECONNRESET),
             Status::NotSupported => Some(WsaError::WSAEOPNOTSUPP),
+            // sock.c's table of NTSTATUS to WinSock codes (test_WSAGetOverlappedResult).
+            Status::BufferTooSmall => Some(WsaError::WSAEFAULT),
         }
     }
 
@@ -59,6 +63,7 @@ impl Status {
             Status::MsgSize => STATUS_BUFFER_OVERFLOW,
             Status::PortUnreachable => STATUS_PORT_UNREACHABLE,
             Status::NotSupported => STATUS_NOT_SUPPORTED,
+            Status::BufferTooSmall => STATUS_BUFFER_TOO_SMALL,
         }
     }
 
@@ -74,6 +79,7 @@ impl Status {
             Status::MsgSize => Some(WsaError::ERROR_MORE_DATA),
             Status::PortUnreachable => Some(WsaError::ERROR_PORT_UNREACHABLE),
             Status::NotSupported => Some(WsaError::ERROR_NOT_SUPPORTED),
+            Status::BufferTooSmall => Some(WsaError::ERROR_INSUFFICIENT_BUFFER),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! WSAIoctl, with and without OVERLAPPED: the control codes the simulator handles (FIONBIO,
 //! FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE,
 //! SIO_ENABLE_CIRCULAR_QUEUEING, SIO_GET_EXTENSION_FUNCTION_POINTER, SIO_ADDRESS_LIST_QUERY,
-//! SIO_ADDRESS_LIST_CHANGE)
+//! SIO_ADDRESS_LIST_CHANGE, SIO_GET_INTERFACE_LIST, SIO_ROUTING_INTERFACE_QUERY; the interfaces
+//! themselves are in `interfaces.rs`)
 //! and how an overlapped WSAIoctl completes (conformance OV-15). `ioctlsocket` is in
 //! `stream.rs`.
 
@@ -10,6 +11,7 @@ use crate::api::consts::*;
 use crate::api::extension::{
     extension_pointer, Guid, EXTENSION_GUIDS, SIO_GET_EXTENSION_FUNCTION_POINTER,
 };
+use crate::api::interface_list::{SIO_GET_INTERFACE_LIST, SIO_ROUTING_INTERFACE_QUERY};
 use crate::api::{SockAddr, Socket, WsaError};
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
@@ -123,6 +125,28 @@ where
                         Ok(list.len())
                     }
                 }
+            }
+            SIO_GET_INTERFACE_LIST => {
+                let host = w.net.sockets.at(id).host;
+                let list = w.interface_list(host);
+                // Too small for the whole array: WSAEFAULT, and a count of 0 (sock.c
+                // test_get_interface_list).
+                if output.len() < list.len() {
+                    return Err(WsaError::WSAEFAULT);
+                }
+                output[..list.len()].copy_from_slice(&list);
+                Ok(list.len())
+            }
+            SIO_ROUTING_INTERFACE_QUERY => {
+                let host = w.net.sockets.at(id).host;
+                let a = w.routing_interface(host, input)?;
+                let b = a.as_bytes();
+                // Too small for the address: WSAEFAULT (the calls layer reports the size).
+                if output.len() < b.len() {
+                    return Err(WsaError::WSAEFAULT);
+                }
+                output[..b.len()].copy_from_slice(b);
+                Ok(b.len())
             }
             // The blocking form waits in the calls layer; the sim's addresses never change.
             SIO_ADDRESS_LIST_CHANGE => Err(WsaError::WSAEWOULDBLOCK),
