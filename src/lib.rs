@@ -131,6 +131,10 @@ pub mod prelude {
         FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE,
     };
     pub use crate::api::overlapped::{WAIT_IO_COMPLETION, WAIT_OBJECT_0, WAIT_TIMEOUT};
+    pub use crate::api::protocol_info::{
+        FROM_PROTOCOL_INFO, PFL_MATCHES_PROTOCOL_ZERO, SO_PROTOCOL_INFOA, SO_PROTOCOL_INFOW,
+        WSAPROTOCOL_INFOA_LEN, WSAPROTOCOL_INFOW_LEN,
+    };
     pub use crate::api::resolve::{
         AI_ADDRCONFIG, AI_ALL, AI_CANONNAME, AI_NUMERICHOST, AI_NUMERICSERV, AI_PASSIVE,
         AI_V4MAPPED, NI_DGRAM, NI_MAXHOST, NI_MAXSERV, NI_NAMEREQD, NI_NOFQDN, NI_NUMERICHOST,
@@ -145,10 +149,10 @@ pub mod prelude {
         AddrInfo, AddrInfoHints, ApcRoutine, AsyncSelect, Cmsg, CompletionPacket, CompletionPort,
         CompletionRoutine, ConditionFn, ConditionVariable, ConsoleCtrlHandler, CriticalSection,
         CtrlHandlerId, EventSelect, ExtensionFunction, FdSet, Guid, Handle, Hwnd, IoCompletion,
-        Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo, Resolve, Select, SemaphoreHandle,
-        SockAddr, Socket, SrwLock, SyncObjects, SystemInfo, ThreadId, TransmitFileBuffers, Winsock,
-        WinsockExt, WndProc, WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd,
-        SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
+        Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo, ProtocolInfoApi, Resolve, Select,
+        SemaphoreHandle, SockAddr, Socket, SrwLock, SyncObjects, SystemInfo, ThreadId,
+        TransmitFileBuffers, Winsock, WinsockExt, WndProc, WsaData, WsaError, WsaEvent, WsaMsg,
+        WsaNetworkEvents, WsaPollFd, WsaProtocolInfo, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
     };
 }
 
