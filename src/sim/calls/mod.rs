@@ -9,7 +9,8 @@
 //! GetAcceptExSockaddrs; `wsa_ioctl` — WSAIoctl; `recv_msg` — WSARecvMsg/WSASendMsg;
 //! `transmit_file` — TransmitFile; `sync` — Win32 events, mutexes, waits, locks, console
 //! control, process globals; `resolve` — name resolution; `extension` — WSASocket,
-//! WSAAccept, extension function pointers, CancelIo.
+//! WSAAccept, extension function pointers, CancelIo; `protocol_info` — GetCurrentProcessId,
+//! WSADuplicateSocket, WSASocket from a WSAPROTOCOL_INFO, WSAEnumProtocols.
 
 mod apc;
 mod async_select;
@@ -19,6 +20,7 @@ mod iocp;
 mod mswsock;
 mod open_type;
 mod overlapped;
+mod protocol_info;
 mod recv_msg;
 mod resolve;
 mod select;

@@ -80,6 +80,8 @@ where
         self.sock.procs[host]
             .replace_handle(h, crate::sim::socket::handles::HandleObj::Socket(child));
         self.net.sockets.at(old).handle = None;
+        // Duplicates of the accept socket's handle name the same endpoint: they follow.
+        self.move_dups(old, child);
         self.free_socket(old);
         let c = self.net.sockets.at(child);
         c.handle = Some(h);
@@ -163,6 +165,7 @@ where
         let new_id = self.net.sockets.insert(fresh);
         self.sock.procs[host]
             .replace_handle(h, crate::sim::socket::handles::HandleObj::Socket(new_id));
+        self.move_dups(id, new_id);
         let (port, skip) = match self.io_sock_ref(id) {
             Some(io) => (io.port, io.skip_on_success),
             None => (None, false),
