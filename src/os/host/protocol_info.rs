@@ -76,7 +76,9 @@ impl ProtocolInfoApi for System {
             });
         }
         let (af, ty, protocol) = pi::args_from_info(af, ty, protocol, info);
-        if af == AF_UNSPEC {
+        // With an info the family is checked first (sock.c 3441: an info of -1s with
+        // `(0, 0, IPPROTO_UDP)` is WSAEAFNOSUPPORT, not WSAESOCKTNOSUPPORT).
+        if af != AF_INET && af != AF_INET6 {
             return self.call(|| Err(WsaError::WSAEAFNOSUPPORT));
         }
         self.socket(af, ty, protocol)

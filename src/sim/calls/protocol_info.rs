@@ -89,7 +89,9 @@ impl ProtocolInfoApi for SimWinsock {
             });
         }
         let (af, ty, protocol) = pi::args_from_info(af, ty, protocol, info);
-        if af == AF_UNSPEC {
+        // With an info the family is checked first (sock.c 3441: an info of -1s with
+        // `(0, 0, IPPROTO_UDP)` is WSAEAFNOSUPPORT, not WSAESOCKTNOSUPPORT).
+        if af != AF_INET && af != AF_INET6 {
             let r = self
                 .enter("WSASocket", false)
                 .and(Err(WsaError::WSAEAFNOSUPPORT));
