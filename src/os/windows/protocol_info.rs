@@ -113,16 +113,6 @@ fn c_list(protocols: Option<&[i32]>) -> Option<Vec<i32>> {
 /// The most entries a caller's buffer is given room for (a real catalogue has a few dozen).
 const MAX_ENTRIES: usize = 1024;
 
-impl Native {
-    fn started(&self) -> Result<(), WsaError> {
-        if self.inner.owned.lock().wsa_refs == 0 {
-            Err(WsaError::WSANOTINITIALISED)
-        } else {
-            Ok(())
-        }
-    }
-}
-
 impl ProtocolInfoApi for Native {
     /// `GetCurrentProcessId`.
     fn get_current_process_id(&self) -> u32 {
