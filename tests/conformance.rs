@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use conformance_suite::ext::ext_rules;
 use conformance_suite::overlapped::overlapped_rules;
+use conformance_suite::protocol_info::protocol_info_rules;
 use conformance_suite::sync::sync_rules;
 use conformance_suite::{
     async_rules, event_rules, iocp_rules, outcome, report, winsock_rules, Check, Outcome,
@@ -44,6 +45,7 @@ fn conformance_suite_on_the_simulator() {
         .chain(overlapped_rules::<SimWinsock>())
         .chain(ext_rules::<SimWinsock>())
         .chain(sync_rules::<SimWinsock>())
+        .chain(protocol_info_rules::<SimWinsock>())
         .map(|r| (r.id, r.title, run_in_sim(r.body)))
         .collect();
     let (run, agree, wine, bad) = report("simulator", &rows);

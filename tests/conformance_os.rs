@@ -52,6 +52,9 @@ fn arm(backend: &str) -> String {
 fn conformance_suite_on_the_host_backend() {
     let rows: Vec<_> = winsock_rules::<System>()
         .into_iter()
+        .chain(conformance_suite::protocol_info::protocol_info_rules::<
+            System,
+        >())
         .map(|r| (r.id, r.title, run_on(r.id, r.body)))
         .collect();
     let (run, agree, wine, bad) = report(&arm("os::System (socket2)"), &rows);
@@ -73,6 +76,9 @@ fn conformance_suite_on_native_winsock() {
         .chain(conformance_suite::overlapped::overlapped_rules::<Native>())
         .chain(conformance_suite::ext::ext_rules::<Native>())
         .chain(conformance_suite::sync::sync_rules::<Native>())
+        .chain(conformance_suite::protocol_info::protocol_info_rules::<
+            Native,
+        >())
         .map(|r| (r.id, r.title, run_on(r.id, r.body)))
         .collect();
     let (run, agree, wine, bad) = report(&arm("os::Native (ws2_32)"), &rows);
