@@ -158,3 +158,82 @@ fn wsaduplicatesocket_duplicate_opened_before_bind_sees_it_unbound() {
     // WSAEINVAL after the original is bound (sock.c 3833–3875, todo_wine: Windows' result).
     common::run(udp_duplicated_before_bind);
 }
+
+// ---- beyond sock.c (not counted): the duplicate and the handle-moving calls ----------------
+
+/// A duplicate of `s`, opened.
+fn dup_of<W: ProtocolInfoApi>(ws: &W, s: Socket) -> Result<Socket, WsaError> {
+    let info = duplicate_a(ws, s, ws.get_current_process_id())?;
+    ws.wsa_socket_from_info(0, 0, 0, Some(&info), 0)
+}
+
+fn accept_ex_into_a_duplicate<W: Winsock + ProtocolInfoApi + OverlappedIo>(
+    ws: &W,
+    close_given: bool,
+) -> Result<(), WsaError> {
+    let (l, addr) = common::listener(ws, 5)?;
+    let a = common::tcp(ws)?;
+    let d = dup_of(ws, a)?;
+    let ov = Overlapped::new(7);
+    assert_eq!(
+        ws.accept_ex(l, d, Vec::new(), ov),
+        Err(WsaError::WSA_IO_PENDING)
+    );
+    // Closing one of the accept socket's two handles cancels nothing.
+    let (gone, kept) = if close_given { (d, a) } else { (a, d) };
+    ws.closesocket(gone)?;
+    assert_eq!(
+        ws.getsockname(gone),
+        Err(WsaError::WSAENOTSOCK),
+        "that handle is closed"
+    );
+    let c = common::tcp(ws)?;
+    ws.connect(c, &addr)?;
+    let done = ws.wsa_get_overlapped_result(l, &ov, true)?;
+    assert_eq!(done.error, None, "the AcceptEx completed");
+    // The remaining handle names the accepted connection.
+    common::update_accept_context(ws, kept, l)?;
+    assert_eq!(ws.getpeername(kept)?, ws.getsockname(c)?);
+    assert_eq!(ws.send(c, b"hi", 0), Ok(2));
+    assert_eq!(common::recv_exact(ws, kept, 2)?, b"hi");
+    for s in [kept, c, l] {
+        ws.closesocket(s)?;
+    }
+    Ok(())
+}
+
+#[test]
+fn accept_ex_into_a_duplicate_whose_given_handle_was_closed() {
+    // Proves: AcceptEx given a duplicate handle as its accept socket still completes after
+    // that handle is closed, into the socket's other handle (no handle left dangling).
+    common::run(|ws| accept_ex_into_a_duplicate(ws, true));
+}
+
+#[test]
+fn accept_ex_into_a_duplicate_whose_original_was_closed() {
+    // Proves: AcceptEx into a duplicate completes after the original handle is closed, and
+    // the duplicate names the accepted connection.
+    common::run(|ws| accept_ex_into_a_duplicate(ws, false));
+}
+
+#[test]
+fn closing_the_last_handle_ends_the_connection() {
+    // Proves: a connection with two handles ends (the peer reads 0) only when both are
+    // closed, and WSACleanup frees a duplicated socket once.
+    common::run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let d = dup_of(ws, c)?;
+        ws.closesocket(c)?;
+        assert_eq!(ws.send(d, b"x", 0), Ok(1));
+        assert_eq!(common::recv_exact(ws, s, 1)?, b"x");
+        ws.closesocket(d)?;
+        let mut b = [0u8; 4];
+        assert_eq!(ws.recv(s, &mut b, 0), Ok(0));
+        let d2 = dup_of(ws, s)?;
+        ws.wsa_cleanup()?;
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        assert_eq!(ws.getsockname(d2), Err(WsaError::WSAENOTSOCK));
+        assert_eq!(ws.getsockname(s), Err(WsaError::WSAENOTSOCK));
+        Ok(())
+    });
+}

@@ -298,9 +298,19 @@ impl Winsock for SimWinsock {
         self.call("closesocket", s.raw() as u64, 0, |this| {
             let id = this.sock(s)?;
             // One of several handles (WSADuplicateSocket): only the handle goes.
-            if this.w().close_one_handle(this.host, s.raw(), id) {
+            let mut w = this.w();
+            if w.close_one_handle(this.host, s.raw(), id) {
+                // AcceptEx calls given this handle as their accept socket take another.
+                let first = w
+                    .net
+                    .sockets
+                    .at(id)
+                    .handle
+                    .expect("the socket kept a handle");
+                w.retarget_accepts_into(this.host, s.raw(), first);
                 return Ok(());
             }
+            drop(w);
             this.linger_before_close(s, id)?;
             let mut w = this.w();
             // Closing a socket posts nothing and ends its registration (EV-26).
