@@ -16,7 +16,8 @@
 //!   for code ported from C, [`api::SyncObjects`] (Win32 events, mutexes, waits over thread
 //!   handles, critical sections, SRW locks, condition variables, console-control handlers),
 //!   [`api::Resolve`] (getaddrinfo and friends over the simulated hosts' names) and
-//!   [`api::WinsockExt`] (WSASocket, WSAAccept, extension functions through WSAIoctl).
+//!   [`api::WinsockExt`] (WSASocket, WSAAccept, extension functions through WSAIoctl) and
+//!   [`api::ProtocolInfoApi`] (WSAPROTOCOL_INFO, WSADuplicateSocket, WSAEnumProtocols).
 //! - [`sim`] — the deterministic backend: [`sim::Sim`], hosts, simulated threads (stackful
 //!   coroutines on one OS thread), TCP as a state machine, virtual time, the fault seam. Built
 //!   in layers that depend downward only — runtime, net, socket, kernel, models — each owning
