@@ -237,3 +237,21 @@ fn closing_the_last_handle_ends_the_connection() {
         Ok(())
     });
 }
+
+#[test]
+fn tf_reuse_socket_takes_the_duplicate_along() {
+    // Proves: DisconnectEx(TF_REUSE_SOCKET) on a duplicated socket leaves both handles naming
+    // the same fresh, unbound socket (the duplicate is not left on the old connection).
+    common::run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let d = dup_of(ws, c)?;
+        ws.disconnect_ex(c, None, TF_REUSE_SOCKET)?;
+        assert_eq!(ws.getsockname(d), Err(WsaError::WSAEINVAL), "unbound");
+        ws.bind(d, &SockAddr::v4([127, 0, 0, 1], 0))?;
+        assert_eq!(ws.getsockname(c)?, ws.getsockname(d)?, "one socket");
+        ws.closesocket(c)?;
+        assert!(ws.getsockname(d).is_ok(), "the duplicate still open");
+        ws.closesocket(d)?;
+        ws.closesocket(s)
+    });
+}
