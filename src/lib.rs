@@ -16,8 +16,9 @@
 //!   for code ported from C, [`api::SyncObjects`] (Win32 events, mutexes, waits over thread
 //!   handles, critical sections, SRW locks, condition variables, console-control handlers),
 //!   [`api::Resolve`] (getaddrinfo and friends over the simulated hosts' names),
-//!   [`api::ConnectByName`] (WSAConnectByName: resolve and connect in one call) and
-//!   [`api::WinsockExt`] (WSASocket, WSAAccept, extension functions through WSAIoctl).
+//!   [`api::ConnectByName`] (WSAConnectByName: resolve and connect in one call),
+//!   [`api::WinsockExt`] (WSASocket, WSAAccept, extension functions through WSAIoctl) and
+//!   [`api::ProtocolInfoApi`] (WSAPROTOCOL_INFO, WSADuplicateSocket, WSAEnumProtocols).
 //! - [`sim`] — the deterministic backend: [`sim::Sim`], hosts, simulated threads (stackful
 //!   coroutines on one OS thread), TCP as a state machine, virtual time, the fault seam. Built
 //!   in layers that depend downward only — runtime, net, socket, kernel, models — each owning
@@ -137,6 +138,10 @@ pub mod prelude {
         FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE,
     };
     pub use crate::api::overlapped::{WAIT_IO_COMPLETION, WAIT_OBJECT_0, WAIT_TIMEOUT};
+    pub use crate::api::protocol_info::{
+        FROM_PROTOCOL_INFO, PFL_MATCHES_PROTOCOL_ZERO, SO_PROTOCOL_INFOA, SO_PROTOCOL_INFOW,
+        WSAPROTOCOL_INFOA_LEN, WSAPROTOCOL_INFOW_LEN,
+    };
     pub use crate::api::resolve::{
         AI_ADDRCONFIG, AI_ALL, AI_CANONNAME, AI_NUMERICHOST, AI_NUMERICSERV, AI_PASSIVE,
         AI_V4MAPPED, NI_DGRAM, NI_MAXHOST, NI_MAXSERV, NI_NAMEREQD, NI_NOFQDN, NI_NUMERICHOST,
@@ -152,9 +157,10 @@ pub mod prelude {
         CompletionPort, CompletionRoutine, ConditionFn, ConditionVariable, ConnectByName,
         ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, EventSelect, ExtensionFunction, FdSet,
         Guid, Handle, Hwnd, IoCompletion, Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo,
-        Resolve, Select, SemaphoreHandle, SockAddr, Socket, SrwLock, SyncObjects, SystemInfo,
-        ThreadId, TransmitFileBuffers, Winsock, WinsockExt, WndProc, WsaData, WsaError, WsaEvent,
-        WsaMsg, WsaNetworkEvents, WsaPollFd, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
+        ProtocolInfoApi, Resolve, Select, SemaphoreHandle, SockAddr, Socket, SrwLock, SyncObjects,
+        SystemInfo, ThreadId, TransmitFileBuffers, Winsock, WinsockExt, WndProc, WsaData, WsaError,
+        WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd, WsaProtocolInfo, SOCKADDR_IN6_LEN,
+        SOCKADDR_IN_LEN,
     };
 }
 

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use conformance_suite::ext::ext_rules;
 use conformance_suite::interfaces::{connect_by_name_rules, interface_rules};
 use conformance_suite::overlapped::overlapped_rules;
+use conformance_suite::protocol_info::protocol_info_rules;
 use conformance_suite::sync::sync_rules;
 use conformance_suite::{
     async_rules, event_rules, iocp_rules, outcome, report, winsock_rules, Check, Outcome,
@@ -47,6 +48,7 @@ fn conformance_suite_on_the_simulator() {
         .chain(sync_rules::<SimWinsock>())
         .chain(interface_rules::<SimWinsock>())
         .chain(connect_by_name_rules::<SimWinsock>())
+        .chain(protocol_info_rules::<SimWinsock>())
         .map(|r| (r.id, r.title, run_in_sim(r.body)))
         .collect();
     let (run, agree, wine, bad) = report("simulator", &rows);

@@ -53,6 +53,9 @@ fn conformance_suite_on_the_host_backend() {
     let rows: Vec<_> = winsock_rules::<System>()
         .into_iter()
         .chain(conformance_suite::interfaces::connect_by_name_rules::<System>())
+        .chain(conformance_suite::protocol_info::protocol_info_rules::<
+            System,
+        >())
         .map(|r| (r.id, r.title, run_on(r.id, r.body)))
         .collect();
     let (run, agree, wine, bad) = report(&arm("os::System (socket2)"), &rows);
@@ -76,6 +79,9 @@ fn conformance_suite_on_native_winsock() {
         .chain(conformance_suite::sync::sync_rules::<Native>())
         .chain(conformance_suite::interfaces::interface_rules::<Native>())
         .chain(conformance_suite::interfaces::connect_by_name_rules::<Native>())
+        .chain(conformance_suite::protocol_info::protocol_info_rules::<
+            Native,
+        >())
         .map(|r| (r.id, r.title, run_on(r.id, r.body)))
         .collect();
     let (run, agree, wine, bad) = report(&arm("os::Native (ws2_32)"), &rows);

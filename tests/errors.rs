@@ -2,9 +2,10 @@
 //! calls produce, each proving the situation that gives it (Windows' behaviour, run against
 //! the simulator through the public API).
 //!
-//! Not covered here: gethostbyname (ER-01) and WSADuplicateSocket, WSASendMsg, TransmitFile,
-//! WSAPoll-only entries (not in the API); SO_PROTOCOL_INFO (ER-03, not in the sim: the family
-//! is checked with bind/getsockname instead); ER-10/ER-11/ER-12 live in tests/udp.rs and
+//! Not covered here: gethostbyname (ER-01, not in the API); WSADuplicateSocket's errors
+//! (tests/sockc_test_wsaduplicatesocket.rs), WSASendMsg, TransmitFile and WSAPoll-only entries
+//! (their own files); SO_PROTOCOL_INFO of ER-03's sockets (tests/sockc_test_wsasocket.rs: here
+//! the family is checked with bind/getsockname); ER-10/ER-11/ER-12 live in tests/udp.rs and
 //! tests/overlapped.rs. NULL pointers and negative lengths cannot be expressed through the
 //! safe API, so only the short-length forms of WSAEFAULT are checked.
 mod common;

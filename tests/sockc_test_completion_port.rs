@@ -11,23 +11,21 @@
 //! | L10759-10797 receive on an unconnected socket; AcceptEx |  12  |    9   |  3 (out untouched)  |  0      |
 //! | L10798-10839 listener closed, port associated after     |  14  |   12   |  2 (out untouched)  |  0      |
 //! | L10840-10881 listener closed, port associated before    |  14  |   12   |  2 (out untouched)  |  0      |
-//! | L10882-11060 WSADuplicateSocket (three sections)        |  65  |    0   | 65 (duplicate)      |  0      |
+//! | L10882-11060 WSADuplicateSocket (three sections)        |  65  |   51   | 14 (out untouched)  |  0      |
 //! | L11061-11083 listener without AcceptEx closed           |   6  |    4   |  2 (out untouched)  |  0      |
 //! | L11084-11137 AcceptEx completes on the listener's key   |  17  |   15   |  2 (out untouched)  |  0      |
 //! | L11138-11199 data arrived, accept socket closed         |  19  |   17   |  2 (out untouched)  |  0      |
 //! | L11200-11256 no data, accept socket closed              |  18  |   16   |  2 (out untouched)  |  0      |
-//! | **total**                                               | 214  |  126   | 88                  |  0      |
+//! | **total**                                               | 214  |  177   | 37                  |  0      |
 //!
 //! Counted: each `ok()` in the function body once; setup_iocp_src's and tcp_socketpair's own
 //! checks are not counted (they are made here too).
 //!
 //! Not expressible, once per kind:
-//! - 23 × out parameters left untouched: GetQueuedCompletionStatus leaves `key` and
+//! - 37 × out parameters left untouched: GetQueuedCompletionStatus leaves `key` and
 //!   `num_bytes` as they were (0xdeadbeef) when it times out, and WSASend/WSARecv leave
 //!   `num_bytes` when they fail at once; our calls return `Err` and have no out parameters.
 //!   (The third, `olp == NULL` on a timeout, is ported: `Err(WAIT_TIMEOUT)` carries no packet.)
-//! - 65 × WSADuplicateSocket + WSASocket(&WSAPROTOCOL_INFO): the simulator has one process per
-//!   host and no duplicated handles.
 //!
 //! `OVERLAPPED.Internal` is read with `WinsockExt::overlapped_internal`.
 //!
@@ -221,7 +219,20 @@ fn sockc_completion_port_receives_sends_and_resets() {
     run(receives_and_resets::<winsock_sim::sim::SimWinsock>);
 }
 
-fn accept_ex_and_closed_listeners<W: Winsock + OverlappedIo + Iocp + WinsockExt>(
+/// Which handle of a duplicated listener sock.c closes first (L10882-11060).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DupClose {
+    /// A wait, then the original, then the duplicate (L10882-10936).
+    SrcThenDup,
+    /// The duplicate, two waits, then the original (L10938-11000).
+    DupFirst,
+    /// The original, a wait, then the duplicate (L11002-11060).
+    SrcFirst,
+}
+
+fn accept_ex_and_closed_listeners<
+    W: Winsock + OverlappedIo + Iocp + WinsockExt + ProtocolInfoApi,
+>(
     ws: &W,
 ) -> Result<(), WsaError> {
     let io_port = ws.create_io_completion_port(0)?;
@@ -275,6 +286,59 @@ fn accept_ex_and_closed_listeners<W: Winsock + OverlappedIo + Iocp + WinsockExt>
     );
     assert_eq!(ws.overlapped_internal(&ov).0, STATUS_CANCELLED);
     times_out(ws, io_port, 200);
+
+    // L10882-11060: AcceptEx issued through a duplicate of the listener (WSADuplicateSocketA
+    // + WSASocketA(AF_INET, SOCK_STREAM, 0, &info, 0, WSA_FLAG_OVERLAPPED)). The duplicate
+    // shares the listener's completion port association (key 125); closing one of the two
+    // handles cancels nothing, closing the last one cancels the AcceptEx. Three orders:
+    // original then duplicate, duplicate then original (with waits between), original
+    // first with the duplicate closed last.
+    for order in [DupClose::SrcThenDup, DupClose::DupFirst, DupClose::SrcFirst] {
+        let (src, _) = setup_iocp_src(ws)?;
+        ws.wsa_set_last_error(DEADBEEF);
+        assert_eq!(
+            ws.associate_completion_port(src, io_port, 125),
+            Ok(()),
+            "L10889 {order:?}"
+        );
+        let mut info = winsock_sim::api::protocol_info::catalog()[0].clone();
+        ws.wsa_duplicate_socket(src, ws.get_current_process_id(), Some(&mut info))?;
+        let dup =
+            ws.wsa_socket_from_info(AF_INET, SOCK_STREAM, 0, Some(&info), WSA_FLAG_OVERLAPPED);
+        assert!(dup.is_ok(), "L10893 {order:?}: {dup:?}");
+        let dup = dup?;
+        let r = accept_ex.call(ws, dup, dest, vec![0; ACCEPT_DATA], ov);
+        assert_eq!(r, Err(WsaError::WSA_IO_PENDING), "L10898 {order:?}");
+        assert_eq!(ws.wsa_get_last_error(), WsaError::WSA_IO_PENDING.code());
+        let (first, last) = match order {
+            DupClose::SrcThenDup => {
+                times_out(ws, io_port, 200);
+                (src, dup)
+            }
+            DupClose::DupFirst => (dup, src),
+            DupClose::SrcFirst => (src, dup),
+        };
+        ws.closesocket(first)?;
+        if order != DupClose::SrcThenDup {
+            // One handle closed, the socket still open: nothing is queued.
+            times_out(ws, io_port, 200);
+        }
+        if order == DupClose::DupFirst {
+            times_out(ws, io_port, 200);
+        }
+        ws.closesocket(last)?;
+        dequeues(
+            ws,
+            io_port,
+            100,
+            ov,
+            125,
+            0,
+            Some(WsaError::WSA_OPERATION_ABORTED),
+        );
+        assert_eq!(ws.overlapped_internal(&ov).0, STATUS_CANCELLED);
+        times_out(ws, io_port, 200);
+    }
 
     // L11061-11083: a listener without AcceptEx closed: nothing queued.
     let (src, _) = setup_iocp_src(ws)?;

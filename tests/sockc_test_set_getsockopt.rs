@@ -8,18 +8,22 @@
 //! | option-size loop 1543–1715 (32 rows)                 |   1029 |             190 |       0 |
 //! | closed socket SO_ERROR, 1717–1725                    |      2 |               0 |       0 |
 //! | NULL / value-as-pointer optval, 1377–1395, 1490–1498 |      0 |               7 |       0 |
-//! | SO_PROTOCOL_INFOA/W, 1751–1829                       |      0 |              64 |       0 |
+//! | SO_PROTOCOL_INFOA/W argument checks, 1751–1785      |      6 |              10 |       0 |
+//! | SO_PROTOCOL_INFOA/W per protocol (12 × 4), 1787–1829 |     48 |               0 |       0 |
 //! | SO_BSP_STATE, 1900–2008                              |      0 |              47 |       0 |
-//! | **total**                                            |   1031 |             308 |       0 |
+//! | **total**                                            |   1085 |             254 |       0 |
 //!
 //! The loop makes 30 calls per row, 34 when the row takes 0x100. Not expressible, per kind:
 //! - optlen -1 (set: 2 calls, get: 3, lines 1586–1610) × 32 rows = 160 (for SO_OPENTYPE,
 //!   row 1212, getsockopt with optlen -1 succeeds and reports 4: also not expressible);
 //! - the optlen a *failed* getsockopt writes back (1705 on the WSAEFAULT path: `getsockopt`
 //!   returns no length on failure) × 15 rows × 2 lengths = 30;
-//! - NULL optval / a value passed as the pointer: 7;
-//! - SO_PROTOCOL_INFOA/W (16 argument checks + 12 per protocol × 4) and SO_BSP_STATE (47):
-//!   not in the sim, 111.
+//! - NULL optval / a value passed as the pointer: 7, and SO_PROTOCOL_INFOA's NULL optval
+//!   and/or NULL optlen calls (1752–1774: 8, the `getsockopt` API takes a buffer whose
+//!   length is optlen);
+//! - the optlen a failed SO_PROTOCOL_INFOA call leaves (1759: unchanged after WSAENOTSOCK;
+//!   1780: the structure's size after WSAEFAULT): 2, as above;
+//! - SO_BSP_STATE (47): not in the sim.
 //!
 //! Already ported elsewhere (not duplicated here): SO_RCVTIMEO/SO_SNDTIMEO/SO_SNDBUF/SO_RCVBUF
 //! values (1265–1318; `sockopt.rs` op_02/op_03), the tiny-buffer sends (1320–1364; op_02),
@@ -30,6 +34,7 @@
 //! IP_DONTFRAGMENT (2010–2107; op_08 — SOCK_RAW rows not in the sim).
 mod common;
 
+use winsock_sim::api::protocol_info::WsaProtocolInfo;
 use winsock_sim::prelude::*;
 use winsock_sim::sim::SimWinsock;
 
@@ -323,4 +328,100 @@ fn so_opentype_is_per_thread_and_ignores_the_socket() {
         assert_eq!(get(ws, inv)?, 0);
         Ok(())
     });
+}
+
+/// sock.c 1751–1785: SO_PROTOCOL_INFOA's checks that the API can express (the NULL-pointer
+/// calls and the optlen a failed call leaves are not: see the header).
+fn protocol_info_arguments<W: Winsock>(ws: &W) -> Result<(), WsaError> {
+    let mut info_a = [0u8; WSAPROTOCOL_INFOA_LEN];
+    let r = ws.getsockopt(Socket::INVALID, SOL_SOCKET, SO_PROTOCOL_INFOA, &mut info_a);
+    common::fails(ws, r, WsaError::WSAENOTSOCK, "1757, 1761");
+    let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    let half = WSAPROTOCOL_INFOA_LEN / 2;
+    let r = ws.getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOA, &mut info_a[..half]);
+    common::fails(ws, r, WsaError::WSAEFAULT, "1776, 1779");
+    // Twice the size: success, and the caller's optlen is left as it was.
+    let mut twice = [0u8; 2 * WSAPROTOCOL_INFOA_LEN];
+    let r = ws.getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOA, &mut twice);
+    assert!(r.is_ok(), "1783: {r:?}");
+    assert_eq!(r?, 2 * WSAPROTOCOL_INFOA_LEN, "1784");
+    ws.closesocket(s)
+}
+
+/// sock.c 1787–1829: for each of TCP and UDP over IPv4 and IPv6, the A and W structures
+/// are filled, name the same protocol, agree up to `szProtocol`, and name the socket's
+/// family, type and protocol.
+fn protocol_info_per_protocol<W: Winsock>(ws: &W) -> Result<(), WsaError> {
+    use winsock_sim::api::protocol_info::SZ_PROTOCOL_OFFSET;
+    for (af, ty, proto) in [
+        (AF_INET, SOCK_STREAM, IPPROTO_TCP),
+        (AF_INET, SOCK_DGRAM, IPPROTO_UDP),
+        (AF_INET6, SOCK_STREAM, IPPROTO_TCP),
+        (AF_INET6, SOCK_DGRAM, IPPROTO_UDP),
+    ] {
+        let what = format!("({af}, {ty}, {proto})");
+        let s = ws.socket(af, ty, proto);
+        if s.is_err() && af == AF_INET6 {
+            // 1794: a host without IPv6 skips its rows, as sock.c does.
+            continue;
+        }
+        assert!(s.is_ok(), "1796 {what}");
+        let s = s?;
+        let mut a = [0u8; WSAPROTOCOL_INFOA_LEN];
+        let mut w = [0u8; WSAPROTOCOL_INFOW_LEN];
+        let n = ws.getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOA, &mut a);
+        assert!(n.is_ok(), "1803 {what}");
+        assert_eq!(n?, WSAPROTOCOL_INFOA_LEN, "1804 {what}");
+        let n = ws.getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, &mut w);
+        assert!(n.is_ok(), "1809 {what}");
+        assert_eq!(n?, WSAPROTOCOL_INFOW_LEN, "1810 {what}");
+        assert_ne!(a[SZ_PROTOCOL_OFFSET], 0, "1812 {what}");
+        assert_ne!(
+            (w[SZ_PROTOCOL_OFFSET], w[SZ_PROTOCOL_OFFSET + 1]),
+            (0, 0),
+            "1813 {what}"
+        );
+        let (ia, iw) = (
+            WsaProtocolInfo::decode_a(&a).expect("372 bytes"),
+            WsaProtocolInfo::decode_w(&w).expect("628 bytes"),
+        );
+        // The W name in the ANSI code page is the A name (the names are ASCII).
+        assert_eq!(ia.protocol_name, iw.protocol_name, "1816 {what}");
+        assert_eq!(
+            a[..SZ_PROTOCOL_OFFSET],
+            w[..SZ_PROTOCOL_OFFSET],
+            "1820 {what}"
+        );
+        assert_eq!(ia.address_family, af, "1824 {what}");
+        assert_eq!(ia.socket_type, ty, "1826 {what}");
+        assert_eq!(ia.protocol, proto, "1828 {what}");
+        ws.closesocket(s)?;
+    }
+    Ok(())
+}
+
+#[test]
+fn so_protocol_info_argument_checks() {
+    // Proves: SO_PROTOCOL_INFOA on a non-socket is WSAENOTSOCK, into half the structure
+    // WSAEFAULT, into twice its size a success that keeps the caller's optlen
+    // (sock.c 1751–1785).
+    common::run(protocol_info_arguments);
+}
+
+#[test]
+fn so_protocol_info_a_and_w_describe_the_socket() {
+    // Proves: SO_PROTOCOL_INFOA and SO_PROTOCOL_INFOW fill the whole structure for TCP and
+    // UDP over IPv4 and IPv6, agree with each other, and name the socket's family, type and
+    // protocol (sock.c 1787–1829).
+    common::run(protocol_info_per_protocol);
+}
+
+#[test]
+fn so_protocol_info_on_the_host_stack() {
+    // Proves: the same checks hold on the real stack through os::System.
+    let ws = winsock_sim::os::System::new();
+    ws.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    protocol_info_arguments(&ws).unwrap();
+    protocol_info_per_protocol(&ws).unwrap();
+    ws.wsa_cleanup().unwrap();
 }

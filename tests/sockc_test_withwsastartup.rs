@@ -1,26 +1,27 @@
 //! Port of Wine's `dlls/ws2_32/tests/sock.c` `test_WithWSAStartup` (Wine 10.0 lines
-//! 997–1096), facts only: the last `WSACleanup` destroys the process's sockets, and a
-//! `WSACleanup` without a matching `WSAStartup` fails.
+//! 997–1096), facts only: the last `WSACleanup` destroys the process's sockets (their
+//! duplicate handles too), and a `WSACleanup` without a matching `WSAStartup` fails.
 //!
 //! | part of test_WithWSAStartup                                  | ported | not expressible | failing |
 //! |--------------------------------------------------------------|-------:|----------------:|--------:|
 //! | `WSAStartup(2.2)` succeeds, 1010–1011                        |      1 |               0 |       0 |
 //! | `gethostbyname("localhost")` succeeds, 1013–1014             |      0 |               1 |       0 |
-//! | 32 socket pairs, each end duplicated, 1017–1032              |      0 |               4 |       0 |
+//! | 32 socket pairs, each end duplicated, 1017–1032              |      4 |               0 |       0 |
 //! | `send` works, `WSACleanup`, `WSAStartup` again, 1034–1041    |      2 |               0 |       0 |
 //! | `send` on both ends now fails with WSAENOTSOCK, 1042–1054    |      4 |               0 |       0 |
 //! | `getsockname` on every socket fails with WSAENOTSOCK, 1057–1078 |   2 |               0 |       0 |
 //! | `WSACleanup` succeeds, a second one WSANOTINITIALISED, 1089–1095 |  2 |               0 |       0 |
-//! | **total**                                                    |     11 |               5 |       0 |
+//! | **total**                                                    |     15 |               1 |       0 |
 //!
 //! Counts: each `ok()` of the text once (a loop body once).
 //!
 //! Not expressible, by kind:
 //! - `gethostbyname` (1): the API has no hostent call; its successor `getaddrinfo` is checked
 //!   in its place (not counted).
-//! - `WSADuplicateSocketA` and `WSASocketA` from a `WSAPROTOCOL_INFO` (4): the API has no
-//!   protocol-info structure nor duplicated handles; the 32 pairs are made without
-//!   duplicates (and `getsockname` checks the two original ends of each).
+//!
+//! The duplicates are made with `WSADuplicateSocket` (the structured form of
+//! `WSADuplicateSocketA`) and opened with `WSASocket(0, 0, 0, &info)`; `getsockname` checks
+//! all four handles of each pair after the last `WSACleanup`.
 mod common;
 
 use winsock_sim::prelude::*;
@@ -30,15 +31,31 @@ const PAIRS: usize = 32;
 
 /// Runs on a thread that has not called `WSAStartup` yet, as sock.c's does (it runs before
 /// `Init`).
-fn check<W: Winsock + Resolve>(ws: &W) -> Result<(), WsaError> {
+fn check<W: Winsock + Resolve + ProtocolInfoApi>(ws: &W) -> Result<(), WsaError> {
     // 1010–1011.
     ws.wsa_startup(WINSOCK_VERSION_2_2)?;
     // 1013–1014 (successor call, not counted).
     assert!(!ws.getaddrinfo(Some("localhost"), None, None)?.is_empty());
-    // 1017–1032: socket pairs (without the duplicates).
+    // 1017–1032: socket pairs, each end duplicated.
+    let pid = ws.get_current_process_id();
     let mut pairs = Vec::with_capacity(PAIRS);
+    let mut dups = Vec::with_capacity(PAIRS);
     for _ in 0..PAIRS {
-        pairs.push(common::pair(ws)?);
+        let (src, dst) = common::pair(ws)?;
+        let mut ends = [Socket::INVALID; 2];
+        for (end, (s, lines)) in ends
+            .iter_mut()
+            .zip([(src, ["1025", "1027"]), (dst, ["1030", "1032"])])
+        {
+            let mut info = winsock_sim::api::protocol_info::catalog()[0].clone();
+            let r = ws.wsa_duplicate_socket(s, pid, Some(&mut info));
+            assert!(r.is_ok(), "{}: {r:?}", lines[0]);
+            let d = ws.wsa_socket_from_info(0, 0, 0, Some(&info), 0);
+            assert!(d.is_ok(), "{}: {d:?}", lines[1]);
+            *end = d?;
+        }
+        pairs.push((src, dst));
+        dups.push(ends);
     }
     // 1034–1035.
     assert_eq!(ws.send(pairs[0].0, b"TEST", 0)?, 4, "1036");
@@ -51,18 +68,19 @@ fn check<W: Winsock + Resolve>(ws: &W) -> Result<(), WsaError> {
         let r = ws.send(s, b"TEST", 0);
         common::fails(ws, r, WsaError::WSAENOTSOCK, line);
     }
-    // 1057–1078: every socket is gone.
-    for &(src, dst) in &pairs {
-        for s in [src, dst] {
+    // 1057–1078: every socket is gone, duplicates included.
+    for (&(src, dst), &[dup_src, dup_dst]) in pairs.iter().zip(&dups) {
+        for s in [src, dup_src, dst, dup_dst] {
             ws.wsa_set_last_error(0xdead_beef_u32 as i32);
             let r = ws.getsockname(s);
             common::fails(ws, r, WsaError::WSAENOTSOCK, "1074–1076");
         }
     }
     // 1080–1087: sock.c closes them anyway; the results are not checked.
-    for &(src, dst) in &pairs {
-        let _ = ws.closesocket(src);
-        let _ = ws.closesocket(dst);
+    for (&(src, dst), &[dup_src, dup_dst]) in pairs.iter().zip(&dups) {
+        for s in [src, dst, dup_src, dup_dst] {
+            let _ = ws.closesocket(s);
+        }
     }
     // 1089–1095.
     ws.wsa_cleanup()?;

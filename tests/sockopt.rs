@@ -2,7 +2,8 @@
 //!
 //! Not expressible through the safe API (not tested): NULL optval/optlen pointers, optlen -1,
 //! a value passed instead of a pointer (OP-05, OP-08), and the optlen a failed getsockopt
-//! writes back. Not in the sim: SO_OPENTYPE, SO_PROTOCOL_INFO (OP-14), SO_BSP_STATE.
+//! writes back. Not in the sim: SO_OPENTYPE, SO_BSP_STATE. SO_PROTOCOL_INFOA/W (OP-14) are
+//! tested in `sockc_test_set_getsockopt.rs` (`so_protocol_info_*`).
 //!
 //! Raw sockets are out of scope: `socket(…, SOCK_RAW, …)` gives WSAEACCES (no administrator rights), so
 //! IP_HDRINCL and IPV6_HDRINCL (raw-socket options) are only seen failing with WSAEINVAL on

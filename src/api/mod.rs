@@ -28,6 +28,7 @@ pub mod interface_list;
 pub mod iocp;
 pub mod msg;
 pub mod overlapped;
+pub mod protocol_info;
 pub mod resolve;
 pub mod select;
 pub(crate) mod socket_args;
@@ -46,6 +47,7 @@ pub use msg::{parse_cmsgs, Cmsg, WsaMsg};
 pub use overlapped::{
     ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, TransmitFileBuffers,
 };
+pub use protocol_info::{ProtocolInfoApi, WsaProtocolInfo};
 pub use resolve::{AddrInfo, AddrInfoHints, Resolve};
 pub use select::{FdSet, Select, WsaPollFd};
 pub use sync::{

@@ -28,6 +28,9 @@
 //! WSAEINVAL. `getsockopt` writes [`get_width`] bytes and reports [`reported_len`].
 
 use super::consts::*;
+use super::protocol_info::{
+    SO_PROTOCOL_INFOA, SO_PROTOCOL_INFOW, WSAPROTOCOL_INFOA_LEN, WSAPROTOCOL_INFOW_LEN,
+};
 use super::WsaError;
 
 /// How an option's value is laid out, which decides the `optlen` rules.
@@ -52,6 +55,10 @@ pub(crate) enum Shape {
     Handle,
     /// No value (SO_UPDATE_CONNECT_CONTEXT): any length, set only.
     Empty,
+    /// A WSAPROTOCOL_INFOA / WSAPROTOCOL_INFOW of `n` bytes (SO_PROTOCOL_INFOA/W): get only;
+    /// a shorter buffer is WSAEFAULT, a longer one is filled to `n` and its optlen kept
+    /// (sock.c test_set_getsockopt: `sizeof * 2` stays `sizeof * 2`).
+    ProtocolInfo(usize),
     /// A multicast membership request of `n` bytes (`ip_mreq`: 8, `ipv6_mreq`: 20): set
     /// only; the backend reads the structure itself.
     Mreq(usize),
@@ -83,6 +90,8 @@ pub(crate) fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape
             SO_LINGER if ty == SOCK_STREAM => Ok(Linger),
             SO_UPDATE_ACCEPT_CONTEXT if ty == SOCK_STREAM => Ok(Handle),
             SO_UPDATE_CONNECT_CONTEXT if ty == SOCK_STREAM => Ok(Empty),
+            SO_PROTOCOL_INFOA => Ok(ProtocolInfo(WSAPROTOCOL_INFOA_LEN)),
+            SO_PROTOCOL_INFOW => Ok(ProtocolInfo(WSAPROTOCOL_INFOW_LEN)),
             _ => Err(WsaError::WSAENOPROTOOPT),
         },
         IPPROTO_TCP => match name {
@@ -173,6 +182,9 @@ pub(crate) fn set_value(
         Shape::Handle if val.len() < std::mem::size_of::<usize>() => {
             return Err(WsaError::WSAEFAULT)
         }
+        // Read-only; sock.c does not set it, WSAENOPROTOOPT is our choice (as for the other
+        // options a provider does not let a program set).
+        Shape::ProtocolInfo(_) => return Err(WsaError::WSAENOPROTOOPT),
         // Datagram sockets only, as the other multicast options.
         Shape::Mreq(_) if ty == SOCK_STREAM => return Err(WsaError::WSAEINVAL),
         Shape::Mreq(n) if val.len() < n => return Err(WsaError::WSAEFAULT),
@@ -192,6 +204,7 @@ pub(crate) fn check_get(
     let min = match shape(level, name, ty, family)? {
         Shape::SolBool | Shape::OneByte | Shape::SmallInt | Shape::ShortBool => 1,
         Shape::Int | Shape::Linger => 4,
+        Shape::ProtocolInfo(n) => n,
         // Set-only options.
         Shape::Handle | Shape::Empty | Shape::Mreq(_) => return Err(WsaError::WSAENOPROTOOPT),
     };
@@ -208,18 +221,43 @@ pub(crate) fn get_width(level: i32, name: i32, ty: i32, family: i32, len: usize)
     match shape(level, name, ty, family) {
         Ok(Shape::SmallInt | Shape::ShortBool) if len < 4 => 1,
         Ok(Shape::OneByte) => 1,
+        Ok(Shape::ProtocolInfo(n)) => n,
         _ => len.min(4),
     }
 }
 
 /// The optlen `getsockopt` reports after writing `written` bytes: a SOL_SOCKET boolean
 /// fills the whole short buffer (1 or 2 bytes) but reports 1 (sock.c test_set_getsockopt,
-/// `test_optsize` sizes {1, 1, 4}); every other option reports what it wrote.
+/// `test_optsize` sizes {1, 1, 4}); SO_PROTOCOL_INFOA/W keep the caller's optlen; every
+/// other option reports what it wrote.
 pub(crate) fn reported_len(level: i32, name: i32, ty: i32, family: i32, written: usize) -> usize {
     match shape(level, name, ty, family) {
         Ok(Shape::SolBool) if written < 4 => 1,
         _ => written,
     }
+}
+
+/// `getsockopt(SOL_SOCKET, SO_PROTOCOL_INFOA/W)` into `out` (already checked by
+/// [`check_get`]): the catalogue entry of a socket of `family` and type `ty`, and the
+/// caller's optlen, kept; `None` for any other option.
+pub(crate) fn get_protocol_info(
+    level: i32,
+    name: i32,
+    ty: i32,
+    family: i32,
+    out: &mut [u8],
+) -> Option<usize> {
+    let entry = crate::api::protocol_info::catalog_entry(family, ty)?;
+    match (level, name) {
+        (SOL_SOCKET, SO_PROTOCOL_INFOA) => {
+            out[..WSAPROTOCOL_INFOA_LEN].copy_from_slice(&entry.encode_a());
+        }
+        (SOL_SOCKET, SO_PROTOCOL_INFOW) => {
+            out[..WSAPROTOCOL_INFOW_LEN].copy_from_slice(&entry.encode_w());
+        }
+        _ => return None,
+    }
+    Some(out.len())
 }
 
 /// Whether a `getsockopt` that fails with WSAEFAULT for a short buffer still zeroes that

@@ -3,7 +3,8 @@
 //! Laid out as mio lays out its platform code, one folder per backend behind one written
 //! contract ([`crate::api`]):
 //! - `host/` — [`System`], on the host OS's sockets through socket2 (Linux, macOS, Windows):
-//!   the blocking and nonblocking [`Winsock`](crate::Winsock) calls, with Windows' checks made
+//!   the blocking and nonblocking [`Winsock`](crate::Winsock) calls (and
+//!   [`ProtocolInfoApi`](crate::api::ProtocolInfoApi): duplicated handles on one OS socket), with Windows' checks made
 //!   before the OS call and the known differences listed in its documentation;
 //! - `windows/` (`cfg(windows)`) — `Native`, on ws2_32 itself through windows-sys: the
 //!   [`Winsock`](crate::Winsock), [`Select`](crate::api::Select),

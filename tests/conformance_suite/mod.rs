@@ -16,6 +16,7 @@ use winsock_sim::prelude::*;
 pub mod ext;
 pub mod interfaces;
 pub mod overlapped;
+pub mod protocol_info;
 pub mod sync;
 
 /// Receive timeout given to every socket a rule blocks on (ms): virtual in the simulator.

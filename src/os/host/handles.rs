@@ -46,6 +46,11 @@ impl<T> Handles<T> {
         Some(obj)
     }
 
+    /// Whether some handle's object satisfies `pred`.
+    pub(crate) fn any(&self, pred: impl Fn(&T) -> bool) -> bool {
+        self.slots.iter().flatten().any(pred)
+    }
+
     /// Frees every handle, returning the objects in handle order.
     pub(crate) fn drain(&mut self) -> Vec<T> {
         let mut out = Vec::new();

@@ -6,7 +6,8 @@
 //! look-up, the last error); `winsock.rs` the calls (`impl Winsock for System`); `sock.rs`
 //! one OS socket and the WinSock state kept beside it; `sockopt.rs` the option table;
 //! `errors.rs` errno → WinSock codes; `handles.rs` the SOCKET values; `threads.rs`
-//! `CreateThread` / `WaitForSingleObject`.
+//! `CreateThread` / `WaitForSingleObject`; `protocol_info.rs` WSADuplicateSocket (a second
+//! handle on the same OS socket), WSASocket from a protocol info and WSAEnumProtocols.
 //!
 //! # How it meets the backend contract ([`crate::api`])
 //! - **Results and last error.** Every call returns `Ok` exactly when the OS call (and the
@@ -67,6 +68,7 @@
 mod connect_by_name;
 mod errors;
 mod handles;
+mod protocol_info;
 mod sock;
 mod sockopt;
 pub(crate) mod threads;
@@ -129,6 +131,9 @@ struct Inner {
 struct Table {
     handles: Handles<Arc<Entry>>,
     wsa_refs: u32,
+    /// Duplicate handles opened while their datagram socket was unbound: they keep seeing
+    /// it unbound, as Windows' user-mode copy of the socket's state does (`protocol_info.rs`).
+    stale_unbound: std::collections::BTreeSet<usize>,
 }
 
 impl std::fmt::Debug for System {
@@ -198,6 +203,11 @@ impl System {
     /// Gives `e` a handle.
     fn insert(&self, e: Entry) -> Socket {
         Socket::from_raw(self.inner.table.lock().handles.insert(Arc::new(e)))
+    }
+
+    /// Whether handle `s` is a duplicate that still sees its datagram socket unbound.
+    fn sees_unbound(&self, s: Socket) -> bool {
+        self.inner.table.lock().stale_unbound.contains(&s.raw())
     }
 
     /// Ends a socket whose handle is gone. If another thread is inside a call on it, the

@@ -69,6 +69,9 @@ pub(crate) fn set(e: &Entry, level: i32, name: i32, val: &[u8]) -> Result<(), Ws
 /// `getsockopt` on `e`: fills `out` and returns the new optlen.
 pub(crate) fn get(e: &Entry, level: i32, name: i32, out: &mut [u8]) -> Result<usize, WsaError> {
     rules::check_get(level, name, e.ty, e.family, out.len())?;
+    if let Some(n) = rules::get_protocol_info(level, name, e.ty, e.family, out) {
+        return Ok(n);
+    }
     let s = e.sock();
     let b = u32::from;
     let os = |err: std::io::Error| e.err(&err, e.ctx());

@@ -5,6 +5,7 @@
 use std::cell::Cell;
 use std::net::Shutdown;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::errors::Ctx;
@@ -44,12 +45,20 @@ impl Winsock for System {
             }
             t.wsa_refs -= 1;
             if t.wsa_refs == 0 {
+                t.stale_unbound.clear();
                 t.handles.drain()
             } else {
                 Vec::new()
             }
         };
-        closing.into_iter().for_each(System::retire);
+        // A duplicated socket has several handles: end it once.
+        let mut ended: Vec<Arc<sock::Entry>> = Vec::new();
+        for e in closing {
+            if !ended.iter().any(|x| Arc::ptr_eq(x, &e)) {
+                ended.push(e);
+            }
+        }
+        ended.into_iter().for_each(System::retire);
         finish(Ok(()))
     }
 
@@ -90,7 +99,7 @@ impl Winsock for System {
             if e.ty != SOCK_STREAM {
                 return Err(WsaError::WSAEOPNOTSUPP);
             }
-            if e.local()?.is_none() {
+            if e.local()?.is_none() || self.sees_unbound(s) {
                 return Err(WsaError::WSAEINVAL);
             }
             if e.seen_connected() {
@@ -232,7 +241,7 @@ impl Winsock for System {
             if e.shut_rd.load(Ordering::Relaxed) {
                 return Err(WsaError::WSAESHUTDOWN);
             }
-            if e.ty == SOCK_DGRAM && e.local()?.is_none() {
+            if e.ty == SOCK_DGRAM && (e.local()?.is_none() || self.sees_unbound(s)) {
                 return Err(WsaError::WSAEINVAL);
             }
             let peek = flags & MSG_PEEK != 0;
@@ -298,7 +307,7 @@ impl Winsock for System {
             if e.shut_rd.load(Ordering::Relaxed) {
                 return Err(WsaError::WSAESHUTDOWN);
             }
-            if e.local()?.is_none() {
+            if e.local()?.is_none() || self.sees_unbound(s) {
                 return Err(WsaError::WSAEINVAL);
             }
             let r = match e.os() {
@@ -336,14 +345,15 @@ impl Winsock for System {
     /// SO_LINGER {1, 0}, as the OS does it).
     fn closesocket(&self, s: Socket) -> Result<(), WsaError> {
         self.call(|| {
-            let e = self
-                .inner
-                .table
-                .lock()
-                .handles
-                .remove(s.raw())
-                .ok_or(WsaError::WSAENOTSOCK)?;
-            System::retire(e);
+            let mut t = self.inner.table.lock();
+            let e = t.handles.remove(s.raw()).ok_or(WsaError::WSAENOTSOCK)?;
+            t.stale_unbound.remove(&s.raw());
+            // One of several handles (WSADuplicateSocket): the socket lives on.
+            let shared = t.handles.any(|x| Arc::ptr_eq(x, &e));
+            drop(t);
+            if !shared {
+                System::retire(e);
+            }
             Ok(())
         })
     }

@@ -16,6 +16,7 @@ mod mswsock;
 mod native;
 mod op;
 mod overlapped;
+mod protocol_info;
 mod resolve;
 mod select;
 mod sync;

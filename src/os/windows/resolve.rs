@@ -22,7 +22,7 @@ fn text(buf: &[u8]) -> String {
 
 impl Native {
     /// WSAStartup was called through this backend (else WSANOTINITIALISED, no OS call).
-    fn started(&self) -> Result<(), WsaError> {
+    pub(super) fn started(&self) -> Result<(), WsaError> {
         if self.inner.owned.lock().wsa_refs == 0 {
             Err(WsaError::WSANOTINITIALISED)
         } else {

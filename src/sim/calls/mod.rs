@@ -10,7 +10,8 @@
 //! `transmit_file` — TransmitFile; `sync` — Win32 events, mutexes, waits, locks, console
 //! control, process globals; `resolve` — name resolution; `connect_by_name` —
 //! WSAConnectByName; `extension` — WSASocket,
-//! WSAAccept, extension function pointers, CancelIo.
+//! WSAAccept, extension function pointers, CancelIo; `protocol_info` — GetCurrentProcessId,
+//! WSADuplicateSocket, WSASocket from a WSAPROTOCOL_INFO, WSAEnumProtocols.
 
 mod apc;
 mod async_select;
@@ -21,6 +22,7 @@ mod iocp;
 mod mswsock;
 mod open_type;
 mod overlapped;
+mod protocol_info;
 mod recv_msg;
 mod resolve;
 mod select;

@@ -83,6 +83,10 @@ impl SimWinsock {
             deadline: w.timeout_deadline(sk.opts.rcvtimeo_ms),
         };
         let dgram = matches!(sk.role, crate::sim::net::endpoint::Role::Dgram(_));
+        if dgram && w.sees_unbound(self.host, s.raw()) {
+            // A duplicate opened while the socket was unbound (socket/duplicate.rs).
+            return Err(WsaError::WSAEINVAL);
+        }
         let mut from = None;
         // A blocking receive waits alertably (sock.c test_WSARecv): `blocking_from` runs the
         // APCs queued to the thread and the receive goes on.
@@ -175,7 +179,12 @@ impl Winsock for SimWinsock {
                         _ => None,
                     })
                     .collect();
+                // A duplicated socket has several handles: close it once, at its first.
+                let mut seen = std::collections::BTreeSet::new();
                 for id in ids {
+                    if !seen.insert(id) {
+                        continue;
+                    }
                     w.close_socket(id);
                 }
             }
@@ -288,6 +297,20 @@ impl Winsock for SimWinsock {
     fn closesocket(&self, s: Socket) -> Result<(), WsaError> {
         self.call("closesocket", s.raw() as u64, 0, |this| {
             let id = this.sock(s)?;
+            // One of several handles (WSADuplicateSocket): only the handle goes.
+            let mut w = this.w();
+            if w.close_one_handle(this.host, s.raw(), id) {
+                // AcceptEx calls given this handle as their accept socket take another.
+                let first = w
+                    .net
+                    .sockets
+                    .at(id)
+                    .handle
+                    .expect("the socket kept a handle");
+                w.retarget_accepts_into(this.host, s.raw(), first);
+                return Ok(());
+            }
+            drop(w);
             this.linger_before_close(s, id)?;
             let mut w = this.w();
             // Closing a socket posts nothing and ends its registration (EV-26).

@@ -79,7 +79,21 @@ where
         let nonblocking = self.net.sockets.at(old).nonblocking;
         self.sock.procs[host]
             .replace_handle(h, crate::sim::socket::handles::HandleObj::Socket(child));
-        self.net.sockets.at(old).handle = None;
+        // The accept socket's other handles (WSADuplicateSocket) name the same endpoint:
+        // they follow, so none is left naming the freed socket.
+        let o = self.net.sockets.at(old);
+        let others: Vec<usize> = o
+            .handle
+            .take()
+            .into_iter()
+            .chain(std::mem::take(&mut o.dups))
+            .filter(|&x| x != h)
+            .collect();
+        for &x in &others {
+            self.sock.procs[host]
+                .replace_handle(x, crate::sim::socket::handles::HandleObj::Socket(child));
+        }
+        self.net.sockets.at(child).dups.extend(others);
         self.free_socket(old);
         let c = self.net.sockets.at(child);
         c.handle = Some(h);
@@ -97,20 +111,18 @@ where
 
     /// Whether socket `id` is the accept socket of a pending AcceptEx.
     pub(crate) fn pending_accept_into(&self, id: usize) -> bool {
-        let Some((host, h)) = self
-            .net
-            .sockets
-            .get(id)
-            .and_then(|s| Some((s.host, s.handle?)))
-        else {
+        let Some(s) = self.net.sockets.get(id) else {
             return false;
         };
+        let host = s.host;
+        // Any of its handles (WSADuplicateSocket) may have been the one AcceptEx was given.
+        let handles: Vec<usize> = s.handle.into_iter().chain(s.dups.iter().copied()).collect();
         // Handle values are per host (per process): compare both. (`any` over the map: the
         // answer does not depend on its iteration order.)
         self.models.io.ops.values().any(|op| {
             op.done.is_none()
                 && op.host == host
-                && matches!(op.kind, OpKind::Accept { accept_handle, child: None, .. } if accept_handle == h)
+                && matches!(op.kind, OpKind::Accept { accept_handle, child: None, .. } if handles.contains(&accept_handle))
         })
     }
 
@@ -163,6 +175,7 @@ where
         let new_id = self.net.sockets.insert(fresh);
         self.sock.procs[host]
             .replace_handle(h, crate::sim::socket::handles::HandleObj::Socket(new_id));
+        self.move_dups(id, new_id);
         let (port, skip) = match self.io_sock_ref(id) {
             Some(io) => (io.port, io.skip_on_success),
             None => (None, false),
@@ -214,6 +227,26 @@ where
         for (serial, lid) in hits {
             self.io_sock(lid).accepts.retain(|&s| s != serial);
             self.finish_op(serial, Status::Cancelled, 0, false);
+        }
+    }
+
+    /// `closesocket(from)` freed one of several handles of an accept socket: pending
+    /// AcceptEx calls that named it now name `to`, a handle of the same socket, so the
+    /// hand-over never goes through a freed (or reused) handle value.
+    pub(crate) fn retarget_accepts_into(&mut self, host: usize, from: usize, to: usize) {
+        for op in self.models.io.ops.values_mut() {
+            if op.done.is_none() && op.host == host {
+                if let OpKind::Accept {
+                    accept_handle,
+                    child: None,
+                    ..
+                } = &mut op.kind
+                {
+                    if *accept_handle == from {
+                        *accept_handle = to;
+                    }
+                }
+            }
         }
     }
 }

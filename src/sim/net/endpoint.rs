@@ -149,6 +149,9 @@ pub(crate) struct Sock {
     /// The user's handle; `None` once closed (an orphan finishing a graceful close) or before
     /// `accept` hands it out.
     pub handle: Option<usize>,
+    /// Further handles naming this socket in its host's process (`WSADuplicateSocket`), in
+    /// the order they were made; the socket ends when the last of them and `handle` closes.
+    pub dups: Vec<usize>,
     pub family: i32,
     pub ty: i32,
     pub nonblocking: bool,
@@ -183,6 +186,7 @@ impl Sock {
         Sock {
             host,
             handle: None,
+            dups: Vec::new(),
             family,
             ty,
             nonblocking: false,

@@ -31,6 +31,9 @@ pub(crate) struct Process {
     /// Freed handle values, reused last-freed first as Windows' handle table does.
     pub free_handles: Vec<usize>,
     pub next_handle: usize,
+    /// Duplicate handles opened by `WSASocket` while their socket was unbound: their
+    /// user-mode context still says so (see `duplicate.rs`).
+    pub stale_unbound: std::collections::BTreeSet<usize>,
 }
 
 impl Default for Process {
@@ -40,6 +43,7 @@ impl Default for Process {
             handles: Vec::new(),
             free_handles: Vec::new(),
             next_handle: FIRST_HANDLE,
+            stale_unbound: std::collections::BTreeSet::new(),
         }
     }
 }
@@ -89,6 +93,7 @@ impl Process {
         {
             *slot = None;
             self.free_handles.push(h);
+            self.stale_unbound.remove(&h);
         }
     }
 }

@@ -3,6 +3,7 @@
 //! that connect, accept, move data and close (each a `Step`: done, or wait).
 //!
 //! Map:
+//! - `duplicate` — several handles for one socket (`WSADuplicateSocket`);
 //! - `handles` — handle tables ([`Process`](handles::Process)), `socket()`, handle look-up;
 //! - `bind` — `bind` and the implicit bind of `connect`;
 //! - `sockopt` — `getsockopt` / `setsockopt` over the option table;
@@ -13,6 +14,7 @@
 pub(crate) mod bind;
 pub(crate) mod conditional_accept;
 pub(crate) mod connect;
+pub(crate) mod duplicate;
 pub(crate) mod handles;
 pub(crate) mod sockopt;
 pub(crate) mod stream;

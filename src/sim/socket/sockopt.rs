@@ -189,6 +189,9 @@ where
             }
             return Err(e);
         }
+        if let Some(n) = rules::get_protocol_info(level, name, s.ty, s.family, out) {
+            return Ok(n);
+        }
         let o = &s.opts;
         let b = u32::from;
         let v: u32 = match (level, name) {

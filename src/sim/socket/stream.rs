@@ -186,6 +186,7 @@ where
 
     /// `closesocket`: frees the handle, then ends the socket's role (see the trait's doc).
     pub(crate) fn close_socket(&mut self, id: usize) {
+        self.free_dups(id);
         let s = self.net.sockets.at(id);
         let (host, handle) = (s.host, s.handle.take());
         s.closed = true;
