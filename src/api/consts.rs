@@ -93,7 +93,8 @@ pub const SO_OOBINLINE: i32 = 0x0100;
 pub const SO_DONTLINGER: i32 = !SO_LINGER;
 /// SO_EXCLUSIVEADDRUSE (!SO_REUSEADDR).
 pub const SO_EXCLUSIVEADDRUSE: i32 = !SO_REUSEADDR;
-/// SO_SNDBUF (0x1001): send buffer size in bytes.
+/// SO_SNDBUF (0x1001): send buffer size in bytes; 0 turns buffering off (an overlapped
+/// WSASend then pends until the peer acknowledges it, as the sim models).
 pub const SO_SNDBUF: i32 = 0x1001;
 /// SO_RCVBUF (0x1002): receive buffer size in bytes.
 pub const SO_RCVBUF: i32 = 0x1002;

@@ -112,6 +112,7 @@ impl WinsockExt for SimWinsock {
                         .recvs
                         .iter()
                         .chain(&sk.sends)
+                        .chain(sk.unbuffered.iter().map(|(s, _)| s))
                         .chain(&sk.accepts)
                         .chain(sk.connect.iter())
                         .chain(sk.disconnect.iter())

@@ -243,10 +243,12 @@ impl OverlappedIo for SimWinsock {
                 w.reenable_send(id, false);
                 let pends = |w: &mut World| w.io_pends(id);
                 if idle && w.send_ready(id) && !pends(w) {
-                    let data: Vec<u8> = w.models.io.ops[&serial].bufs.concat();
-                    w.tcp_enqueue(id, &data, urgent);
-                    w.finish_op(serial, Status::Ok, data.len(), true);
-                    return Ok(data.len());
+                    let Some(n) = w.hand_send(id, serial, urgent) else {
+                        // SO_SNDBUF 0: pending until the peer acknowledges it all.
+                        return Err(WsaError::WSA_IO_PENDING);
+                    };
+                    w.finish_op(serial, Status::Ok, n, true);
+                    return Ok(n);
                 }
                 w.io_sock(id).sends.push_back(serial);
                 Err(WsaError::WSA_IO_PENDING)

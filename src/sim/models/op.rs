@@ -145,6 +145,10 @@ pub(crate) struct MsgState {
 pub(crate) struct SockIo {
     pub recvs: VecDeque<u64>,
     pub sends: VecDeque<u64>,
+    /// WSASends handed to TCP without a send buffer (SO_SNDBUF 0: sent from the caller's
+    /// buffers): (serial, the sequence number just past their last byte). Each completes when
+    /// the peer has acknowledged that byte.
+    pub unbuffered: VecDeque<(u64, u64)>,
     pub accepts: VecDeque<u64>,
     pub connect: Option<u64>,
     /// An AcceptEx (of some listener) waiting for this socket's first data.

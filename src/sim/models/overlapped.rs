@@ -353,8 +353,54 @@ where
         total
     }
 
+    /// Hands WSASend `serial`'s bytes to TCP. With a send buffer the operation is done
+    /// (`Some(bytes)`; the caller completes it); with SO_SNDBUF 0 nothing is buffered, so
+    /// the caller's buffers stay in use until the peer acknowledges the last byte (sock.c
+    /// test_send): the operation waits in `unbuffered` and `None` is returned.
+    pub(crate) fn hand_send(&mut self, id: usize, serial: u64, urgent: bool) -> Option<usize> {
+        let data: Vec<u8> = self.models.io.ops[&serial].bufs.concat();
+        self.tcp_enqueue(id, &data, urgent);
+        let unbuffered = self.net.sockets.get(id).is_some_and(|s| s.opts.sndbuf == 0);
+        match self.tcp(id) {
+            Some(t) if unbuffered && !data.is_empty() => {
+                let end = t.snd_una + t.snd.len() as u64;
+                self.io_sock(id).unbuffered.push_back((serial, end));
+                None
+            }
+            _ => Some(data.len()),
+        }
+    }
+
+    /// Completes the unbuffered sends (SO_SNDBUF 0) the peer has acknowledged in full, in
+    /// order; a connection error fails them all.
+    fn service_unbuffered(&mut self, id: usize) {
+        loop {
+            let Some(&(serial, end)) = self.io_sock_ref(id).and_then(|io| io.unbuffered.front())
+            else {
+                return;
+            };
+            let (error, una) = match self.tcp(id) {
+                Some(t) => (t.error, t.snd_una),
+                None => (Some(WsaError::WSAECONNRESET), 0),
+            };
+            let status = match error {
+                Some(WsaError::WSAETIMEDOUT) => Status::TimedOut,
+                Some(_) => Status::Reset,
+                None if una >= end => Status::Ok,
+                None => return,
+            };
+            self.io_sock(id).unbuffered.pop_front();
+            let bytes = match status {
+                Status::Ok => self.models.io.ops[&serial].bufs.iter().map(Vec::len).sum(),
+                _ => 0,
+            };
+            self.finish_op(serial, status, bytes, false);
+        }
+    }
+
     /// Pending sends go into the send buffer as it makes room (whole, as Windows takes them).
     pub(crate) fn service_sends(&mut self, id: usize) {
+        self.service_unbuffered(id);
         loop {
             let Some(&serial) = self.io_sock_ref(id).and_then(|io| io.sends.front()) else {
                 return;
@@ -374,9 +420,9 @@ where
                 return;
             }
             self.io_sock(id).sends.pop_front();
-            let data: Vec<u8> = self.models.io.ops[&serial].bufs.concat();
-            self.tcp_enqueue(id, &data, false);
-            self.finish_op(serial, Status::Ok, data.len(), false);
+            if let Some(n) = self.hand_send(id, serial, false) {
+                self.finish_op(serial, Status::Ok, n, false);
+            }
         }
     }
 
@@ -424,6 +470,13 @@ where
                 !m
             });
         }
+        io.unbuffered.retain(|(s, _)| {
+            let m = matches(ops, s);
+            if m {
+                hit.push((*s, status));
+            }
+            !m
+        });
         io.accepts.retain(|s| {
             let m = matches(ops, s);
             if m {
