@@ -165,7 +165,17 @@ impl SimWinsock {
             let id = this.sock(s)?;
             let mut w = this.w();
             let serial = this.start_stream_op(&mut w, id, kind, bufs, ov, routine)?;
-            body(&mut w, id, serial)
+            let r = body(&mut w, id, serial);
+            let synchronous = w.io_sock_ref(id).is_some_and(|io| io.synchronous);
+            drop(w);
+            match r {
+                // A non-overlapped socket: the call waits for the operation (NB-03).
+                Err(WsaError::WSA_IO_PENDING) if synchronous => {
+                    let host = this.host;
+                    this.blocking(call, None, |w| w.synchronous_op_step(host, &ov))
+                }
+                r => r,
+            }
         })
     }
 }

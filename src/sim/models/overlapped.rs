@@ -21,8 +21,8 @@ use crate::sim::models::op::{Op, OpKind, SockIo, Status};
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
 use crate::sim::runtime::trace::TraceKind;
-use crate::sim::runtime::WaitKey;
 use crate::sim::runtime::{Layers, World};
+use crate::sim::runtime::{Step, WaitKey};
 
 /// How many delivered results WSAGetOverlappedResult can still find.
 const RESULTS_KEPT: usize = 4096;
@@ -200,6 +200,26 @@ where
         let op = self.take_op(serial);
         let error = if win32 { status.win32() } else { status.wsa() };
         Some(completion(op, error, bytes))
+    }
+
+    /// The wait of an overlapped call on a non-overlapped socket ([`SockIo::synchronous`]):
+    /// until the operation named by `ov` is done, then its count or error; the operation
+    /// stays to be collected (its event is signalled, WSAGetOverlappedResult finds it).
+    ///
+    /// [`SockIo::synchronous`]: crate::sim::models::op::SockIo::synchronous
+    pub(crate) fn synchronous_op_step(&self, host: usize, ov: &Overlapped) -> Step<usize> {
+        let done = match self.models.io.by_ov.get(&(host, ov.id)) {
+            Some(serial) => match self.models.io.ops.get(serial).and_then(|op| op.done) {
+                Some(done) => Some(done),
+                None => return Step::Wait(WaitKey::Io(host, ov.id), None),
+            },
+            // Delivered by a routine or a packet already.
+            None => self.models.io.results.get(&(host, ov.id)).copied(),
+        };
+        match done {
+            Some((status, bytes)) => Step::Done(status.wsa().map_or(Ok(bytes), Err)),
+            None => Step::Done(Err(WsaError::WSAEINVAL)),
+        }
     }
 
     /// Bytes waiting for a normal receive on stream socket `id`.
