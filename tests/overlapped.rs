@@ -1005,7 +1005,8 @@ fn nb_03_non_overlapped_sockets_wait_in_overlapped_calls() {
     // WSA_FLAG_OVERLAPPED, make non-overlapped sockets, whose overlapped WSARecv waits in the
     // call although the socket is nonblocking and returns the count (its result stays to
     // collect); WSASocket with the flag (whatever the open type) and socket() with the open
-    // type back at 0 make sockets whose WSARecv pends.
+    // type back at 0 make sockets whose WSARecv pends; accept on a non-overlapped listener
+    // gives a non-overlapped socket.
     run(|ws| {
         let any = Socket::from_raw(INVALID_SOCKET);
         let open_type = |v: i32| ws.setsockopt_i32(any, SOL_SOCKET, SO_OPENTYPE, v);
@@ -1032,6 +1033,18 @@ fn nb_03_non_overlapped_sockets_wait_in_overlapped_calls() {
         assert!(recv_waits(ws, peer, z, 4)?, "WSASocket(0)");
         let (s, peer) = connected(ws, tcp(ws)?)?;
         assert!(!recv_waits(ws, peer, s, 5)?, "socket() under open type 0");
+        // accept on a non-overlapped listener gives a non-overlapped socket.
+        open_type(SO_SYNCHRONOUS_NONALERT)?;
+        let made = common::listener(ws, 1);
+        open_type(0)?;
+        let (l, addr) = made?;
+        let c = tcp(ws)?;
+        ws.connect(c, &addr)?;
+        let (a, _) = ws.accept(l)?;
+        assert!(
+            recv_waits(ws, c, a, 6)?,
+            "accepted from a non-overlapped listener"
+        );
         Ok(())
     });
 }

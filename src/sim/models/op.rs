@@ -161,8 +161,9 @@ pub(crate) struct SockIo {
     pub port: Option<(usize, usize)>,
     pub skip_on_success: bool,
     /// A non-overlapped socket (WSASocket without WSA_FLAG_OVERLAPPED, or `socket()` while
-    /// the thread's SO_OPENTYPE is synchronous): an overlapped WSASend / WSARecv on it does
-    /// not pend but waits in the call until done, whatever FIONBIO says (conformance NB-03).
+    /// the thread's SO_OPENTYPE is synchronous, or `accept` on such a listener): an
+    /// overlapped WSASend / WSARecv on it does not pend but waits in the call until done,
+    /// whatever FIONBIO says (conformance NB-03).
     pub synchronous: bool,
     /// The connection was made by ConnectEx: `connect()` on it is WSAEINVAL, not
     /// WSAEISCONN (conformance NB-05).
