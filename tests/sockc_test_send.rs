@@ -1,4 +1,4 @@
-//! Port of Wine's `dlls/ws2_32/tests/sock.c` `test_send` (Wine 10.0 lines 6245–6345, with its
+//! Port of Wine's `dlls/ws2_32/tests/sock.c` `test_send` (Wine 10.0 lines 6245–6348, with its
 //! helper `drain_socket_thread`, 6218–6243), facts only: a blocking 1 MiB `send` completes in
 //! full while another thread drains the peer; with SO_SNDBUF 0 an overlapped 1 MiB `WSASend`
 //! pends (WSA_IO_PENDING) until the peer has read it, byte by byte, and then completes with
@@ -8,12 +8,12 @@
 //!
 //! | part of test_send                                                | ok()      | ported    | not expressible | failing |
 //! |------------------------------------------------------------------|----------:|----------:|----------------:|--------:|
-//! | SO_SNDBUF 0, the drain thread, a blocking 1 MiB send, 6258–6279  |         2 |         2 |               0 |       0 |
-//! | the event, the overlapped WSASend pends, 6284–6293               |         3 |         3 |               0 |       0 |
-//! | 1,048,576 one-byte nonblocking receives, each byte checked, 6296–6313 | 2,097,152 | 2,097,152 |        0 |       0 |
+//! | SO_SNDBUF 0, the drain thread, a blocking 1 MiB send, 6262–6278  |         2 |         2 |               0 |       0 |
+//! | the event, the overlapped WSASend pends, 6283–6292               |         3 |         3 |               0 |       0 |
+//! | 1,048,576 one-byte nonblocking receives, each byte checked, 6295–6313 | 2,097,152 | 2,097,152 |        0 |       0 |
 //! | the event is signalled, 1 MiB sent, 6315–6321                    |         2 |         2 |               0 |       0 |
-//! | WSASend on INVALID_SOCKET; a second WSASend pends, 6323–6331     |         2 |         2 |               0 |       0 |
-//! | the drain thread ends after both sockets close, 6334–6342        |         1 |         1 |               0 |       0 |
+//! | WSASend on INVALID_SOCKET; a second WSASend pends, 6324–6332     |         2 |         2 |               0 |       0 |
+//! | the drain thread ends after both sockets close, 6334–6345        |         1 |         1 |               0 |       0 |
 //! | **total**                                                        | 2,097,162 | 2,097,162 |               0 |       0 |
 //!
 //! The byte-by-byte loop's checks are counted but asserted in bulk (one assertion on each
@@ -60,7 +60,9 @@ fn check<W: Winsock + Select + OverlappedIo + SyncObjects>(ws: &W) -> Result<u64
     oks += 1;
 
     // 6281–6293: an auto-reset event; the overlapped send of 1 MiB pends.
-    let ev = ws.create_event(false, false)?;
+    let ev = ws.create_event(false, false);
+    assert!(ev.is_ok(), "could not create event object: {ev:?}");
+    let ev = ev?;
     oks += 1;
     let ov = Overlapped::with_event(1, ev);
     ws.wsa_set_last_error(12345);
@@ -129,7 +131,7 @@ fn check<W: Winsock + Select + OverlappedIo + SyncObjects>(ws: &W) -> Result<u64
 fn send() {
     // Proves: a blocking 1 MiB send completes while a thread drains the peer; with SO_SNDBUF
     // 0 an overlapped 1 MiB WSASend pends until the peer reads it, then completes with every
-    // byte, in order (sock.c 6245–6345).
+    // byte, in order (sock.c 6245–6348).
     common::run(|ws| {
         let oks = check(ws)?;
         assert_eq!(oks, 2_097_162);

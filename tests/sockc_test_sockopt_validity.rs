@@ -11,13 +11,13 @@
 //!
 //! | part of test_sockopt_validity                               | ok() | ported | not expressible | failing |
 //! |-------------------------------------------------------------|-----:|-------:|----------------:|--------:|
-//! | IPv4 TCP socket and its 31 rows, 13502–13534, 13724–13727    |   81 |     81 |               0 |       0 |
-//! | IPv4 UDP socket and its 31 rows, 13535–13567, 13729–13732    |  113 |    113 |               0 |       0 |
-//! | IPv4 raw socket and its 31 rows, 13568–13600, 13734–13744    |  113 |      0 |             113 |       0 |
-//! | IPv6 TCP socket and its 31 rows, 13601–13633, 13746–13749    |   83 |     83 |               0 |       0 |
-//! | IPv6 UDP socket and its 31 rows, 13634–13666, 13751–13754    |  113 |    113 |               0 |       0 |
-//! | IPv6 raw socket and its 31 rows, 13667–13699, 13756–13766    |  113 |      0 |             113 |       0 |
-//! | a handle that is not a socket, 3 rows, 13700–13706, 13768–13772 | 8 |      8 |               0 |       0 |
+//! | IPv4 TCP socket and its 31 rows, 13503–13536, 13724–13727    |   81 |     81 |               0 |       0 |
+//! | IPv4 UDP socket and its 31 rows, 13538–13571, 13729–13732    |  113 |    113 |               0 |       0 |
+//! | IPv4 raw socket and its 31 rows, 13573–13606, 13734–13744    |  113 |      0 |             113 |       0 |
+//! | IPv6 TCP socket and its 31 rows, 13608–13641, 13746–13749    |   83 |     83 |               0 |       0 |
+//! | IPv6 UDP socket and its 31 rows, 13643–13676, 13751–13754    |  113 |    113 |               0 |       0 |
+//! | IPv6 raw socket and its 31 rows, 13678–13711, 13756–13766    |  113 |      0 |             113 |       0 |
+//! | a handle that is not a socket, 3 rows, 13713–13718, 13768–13772 | 8 |      8 |               0 |       0 |
 //! | **total**                                                   |  624 |    398 |             226 |       0 |
 //!
 //! Not expressible, by kind:
@@ -44,7 +44,7 @@ const NOPROTOOPT: Option<WsaError> = Some(WsaError::WSAENOPROTOOPT);
 const NOTCONN: Option<WsaError> = Some(WsaError::WSAENOTCONN);
 const NOTSOCK: Option<WsaError> = Some(WsaError::WSAENOTSOCK);
 
-/// sock.c 13503–13533.
+/// sock.c 13503–13536.
 const IPV4_TCP: &[Row] = &[
     (-1, NOPROTOOPT, OK),
     (IP_OPTIONS, OK, OK),
@@ -79,7 +79,7 @@ const IPV4_TCP: &[Row] = &[
     (IP_USER_MTU, OK, OK),
 ];
 
-/// sock.c 13536–13566.
+/// sock.c 13538–13571.
 const IPV4_UDP: &[Row] = &[
     (-1, NOPROTOOPT, OK),
     (IP_OPTIONS, OK, OK),
@@ -114,7 +114,7 @@ const IPV4_UDP: &[Row] = &[
     (IP_USER_MTU, OK, OK),
 ];
 
-/// sock.c 13602–13632.
+/// sock.c 13608–13641.
 const IPV6_TCP: &[Row] = &[
     (-1, NOPROTOOPT, OK),
     (IPV6_HOPOPTS, OK, OK),
@@ -149,7 +149,7 @@ const IPV6_TCP: &[Row] = &[
     (IPV6_USER_MTU, OK, OK),
 ];
 
-/// sock.c 13635–13665.
+/// sock.c 13643–13676.
 const IPV6_UDP: &[Row] = &[
     (-1, NOPROTOOPT, OK),
     (IPV6_HOPOPTS, OK, OK),
@@ -184,7 +184,7 @@ const IPV6_UDP: &[Row] = &[
     (IPV6_USER_MTU, OK, OK),
 ];
 
-/// sock.c 13701–13705: on a handle that is not a socket.
+/// sock.c 13713–13718: on a handle that is not a socket.
 const NOT_A_SOCKET: &[Row] = &[
     (-1, NOTSOCK, OK),
     (SO_TYPE, NOTSOCK, OK),

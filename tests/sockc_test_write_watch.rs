@@ -1,4 +1,4 @@
-//! Port of Wine's `dlls/ws2_32/tests/sock.c` `test_write_watch` (Wine 10.0 lines 8007–8125,
+//! Port of Wine's `dlls/ws2_32/tests/sock.c` `test_write_watch` (Wine 10.0 lines 8007–8142,
 //! with its helper `write_watch_thread`, 7958–8005), facts only: the data and completion
 //! part. An overlapped WSARecv (then WSARecvFrom, on the same TCP socket) into two buffers,
 //! 5 bytes and a large one, pends, and the 13-byte message fills the first and spills into
@@ -10,14 +10,14 @@
 //!
 //! | part of test_write_watch                                            | ok() | ported | not expressible | failing |
 //! |---------------------------------------------------------------------|-----:|-------:|----------------:|--------:|
-//! | the event; the write-watched region and its first reset, 8033–8047  |    4 |      1 |               3 |       0 |
-//! | overlapped WSARecv into 5 + 0x8000 bytes pends, 8049–8061           |    4 |      1 |               3 |       0 |
-//! | the message completes it: 13 bytes, "test " / "message", 8063–8074  |    6 |      4 |               2 |       0 |
-//! | the region reset again, 8076–8080                                   |    2 |      0 |               2 |       0 |
-//! | overlapped WSARecvFrom into 5 + 0x4000 bytes pends, 8082–8092       |    4 |      1 |               3 |       0 |
-//! | the message completes it, 8094–8105                                 |    6 |      4 |               2 |       0 |
-//! | the region reset again, 8107–8111                                   |    2 |      0 |               2 |       0 |
-//! | four threads: recv, recvfrom, WSARecv, WSARecvFrom (no OVERLAPPED), 8113–8125, 7967–8005 | 26 | 7 | 19 | 0 |
+//! | the event; the write-watched region and its first reset, 8033–8048  |    4 |      1 |               3 |       0 |
+//! | overlapped WSARecv into 5 + 0x8000 bytes pends, 8050–8063           |    4 |      1 |               3 |       0 |
+//! | the message completes it: 13 bytes, "test " / "message", 8065–8076  |    6 |      4 |               2 |       0 |
+//! | the region reset again, 8078–8082                                   |    2 |      0 |               2 |       0 |
+//! | overlapped WSARecvFrom into 5 + 0x4000 bytes pends, 8084–8094       |    4 |      1 |               3 |       0 |
+//! | the message completes it, 8096–8107                                 |    6 |      4 |               2 |       0 |
+//! | the region reset again, 8109–8113                                   |    2 |      0 |               2 |       0 |
+//! | four threads: recv, recvfrom, WSARecv, WSARecvFrom (no OVERLAPPED), 8115–8137, 7967–8005 | 26 | 7 | 19 | 0 |
 //! | **total**                                                           |   54 |     18 |              36 |       0 |
 //!
 //! Not expressible, by kind:
@@ -70,7 +70,7 @@ fn overlapped_receive<W: Winsock + OverlappedIo + SyncObjects>(
     } else {
         ws.wsa_recv_overlapped(dest, bufs, 0, ov, None)
     };
-    // 8057–8058 / 8088–8089: pending.
+    // 8056–8057 / 8087–8088: pending.
     assert_eq!(r, Err(WsaError::WSA_IO_PENDING));
     assert_eq!(
         ws.wsa_get_overlapped_result(dest, &ov, false).err(),
@@ -78,7 +78,7 @@ fn overlapped_receive<W: Winsock + OverlappedIo + SyncObjects>(
         "still pending before the message"
     );
     ws.send(src, MESSAGE, 0)?;
-    // 8065–8069 / 8096–8100: 13 bytes, "test " in the first buffer, "message\0" after.
+    // 8067–8071 / 8098–8102: 13 bytes, "test " in the first buffer, "message\0" after.
     let done = ws.get_overlapped_result(dest, &ov, true);
     assert!(done.is_ok(), "GetOverlappedResult failed {done:?}");
     let done = done?;
@@ -92,19 +92,19 @@ fn overlapped_receive<W: Winsock + OverlappedIo + SyncObjects>(
 fn check<W: Winsock + OverlappedIo + SyncObjects>(ws: &W) -> Result<usize, WsaError> {
     let mut oks = 0;
     let (src, dest) = common::pair(ws)?;
-    // 8036–8037: an auto-reset event.
+    // 8035–8036: an auto-reset event.
     let event = ws.create_event(false, false);
     assert!(event.is_ok());
     let event = event?;
     oks += 1;
     let ov = Overlapped::with_event(1, event);
 
-    // 8049–8074: WSARecv, 5 + 0x8000 bytes.
+    // 8050–8076: WSARecv, 5 + 0x8000 bytes.
     oks += overlapped_receive(ws, (src, dest), ov, 0x8000, false)?;
-    // 8082–8105: WSARecvFrom, 5 + 0x4000 bytes.
+    // 8084–8107: WSARecvFrom, 5 + 0x4000 bytes.
     oks += overlapped_receive(ws, (src, dest), ov, 0x4000, true)?;
 
-    // 8113–8125: a thread blocks in a receive; 200 ms later the message comes.
+    // 8115–8137: a thread blocks in a receive; 200 ms later the message comes.
     for func in 0..3 {
         let t = ws.create_thread("write_watch_thread", move |ws: &W| {
             receive_once(ws, dest, func);
@@ -124,7 +124,7 @@ fn check<W: Winsock + OverlappedIo + SyncObjects>(ws: &W) -> Result<usize, WsaEr
 #[test]
 fn write_watch() {
     // Proves: overlapped scatter receives pend, then complete with the message split over
-    // the two buffers, and blocking receives on a thread get it whole (sock.c 8007–8125).
+    // the two buffers, and blocking receives on a thread get it whole (sock.c 8007–8142).
     common::run(|ws| {
         let oks = check(ws)?;
         assert_eq!(oks, 18);
