@@ -968,6 +968,89 @@ fn nb_02_overlapped_receive_on_nonblocking_socket_pends() {
     });
 }
 
+/// Whether an overlapped WSARecv on `s` (made nonblocking) waits in the call for the 4 bytes
+/// `c` sends 100 ms later (a non-overlapped socket) rather than pending; either way its
+/// result holds them.
+fn recv_waits(ws: &SimWinsock, c: Socket, s: Socket, id: u64) -> Result<bool, WsaError> {
+    ws.set_nonblocking(s, true)?;
+    let ov = Overlapped::new(id);
+    let before = ws.get_tick_count();
+    let sender = ws.create_thread("sender", move |ws: &SimWinsock| {
+        ws.sleep(100);
+        ws.send(c, b"1234", 0).map(drop)
+    })?;
+    let r = ws.wsa_recv_overlapped(s, vec![vec![0; 16]], 0, ov, None);
+    let waited = ws.get_tick_count() - before >= 100;
+    let d = ws.wsa_get_overlapped_result(s, &ov, true)?;
+    assert_eq!((d.error, d.bytes), (None, 4));
+    assert_eq!(&d.bufs[0][..4], b"1234");
+    ws.wait_for_thread(sender, INFINITE)?;
+    match r {
+        Ok(4) if waited => Ok(true),
+        Err(WsaError::WSA_IO_PENDING) if !waited => Ok(false),
+        other => panic!("WSARecv gave {other:?}, waited {waited}"),
+    }
+}
+
+/// Connects `s` to a fresh listener; returns (`s`, the accepted peer).
+fn connected(ws: &SimWinsock, s: Socket) -> Result<(Socket, Socket), WsaError> {
+    let (l, addr) = common::listener(ws, 1)?;
+    ws.connect(s, &addr)?;
+    let (peer, _) = ws.accept(l)?;
+    ws.closesocket(l)?;
+    Ok((s, peer))
+}
+
+#[test]
+fn nb_03_non_overlapped_sockets_wait_in_overlapped_calls() {
+    // Proves: socket() under either synchronous SO_OPENTYPE, and WSASocket without
+    // WSA_FLAG_OVERLAPPED, make non-overlapped sockets, whose overlapped WSARecv waits in the
+    // call although the socket is nonblocking and returns the count (its result stays to
+    // collect); WSASocket with the flag (whatever the open type) and socket() with the open
+    // type back at 0 make sockets whose WSARecv pends; accept on a non-overlapped listener
+    // gives a non-overlapped socket.
+    run(|ws| {
+        let any = Socket::from_raw(INVALID_SOCKET);
+        let open_type = |v: i32| ws.setsockopt_i32(any, SOL_SOCKET, SO_OPENTYPE, v);
+        for (id, v) in [(1, SO_SYNCHRONOUS_ALERT), (2, SO_SYNCHRONOUS_NONALERT)] {
+            open_type(v)?;
+            let made = tcp(ws);
+            open_type(0)?;
+            let (s, peer) = connected(ws, made?)?;
+            assert!(
+                recv_waits(ws, peer, s, id)?,
+                "socket() under open type {v:#x}"
+            );
+        }
+        open_type(SO_SYNCHRONOUS_NONALERT)?;
+        let o = ws.wsa_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSA_FLAG_OVERLAPPED);
+        open_type(0)?;
+        let (o, peer) = connected(ws, o?)?;
+        assert!(
+            !recv_waits(ws, peer, o, 3)?,
+            "WSASocket(WSA_FLAG_OVERLAPPED)"
+        );
+        let z = ws.wsa_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, 0)?;
+        let (z, peer) = connected(ws, z)?;
+        assert!(recv_waits(ws, peer, z, 4)?, "WSASocket(0)");
+        let (s, peer) = connected(ws, tcp(ws)?)?;
+        assert!(!recv_waits(ws, peer, s, 5)?, "socket() under open type 0");
+        // accept on a non-overlapped listener gives a non-overlapped socket.
+        open_type(SO_SYNCHRONOUS_NONALERT)?;
+        let made = common::listener(ws, 1);
+        open_type(0)?;
+        let (l, addr) = made?;
+        let c = tcp(ws)?;
+        ws.connect(c, &addr)?;
+        let (a, _) = ws.accept(l)?;
+        assert!(
+            recv_waits(ws, c, a, 6)?,
+            "accepted from a non-overlapped listener"
+        );
+        Ok(())
+    });
+}
+
 #[test]
 fn nb_04_connect_ex_while_connect_in_progress() {
     // Proves: ConnectEx on a socket whose nonblocking connect() is in progress fails with

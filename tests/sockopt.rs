@@ -2,8 +2,10 @@
 //!
 //! Not expressible through the safe API (not tested): NULL optval/optlen pointers, optlen -1,
 //! a value passed instead of a pointer (OP-05, OP-08), and the optlen a failed getsockopt
-//! writes back. Not in the sim: SO_OPENTYPE, SO_BSP_STATE. SO_PROTOCOL_INFOA/W (OP-14) are
-//! tested in `sockc_test_set_getsockopt.rs` (`so_protocol_info_*`).
+//! writes back. Not in the sim: SO_BSP_STATE. SO_PROTOCOL_INFOA/W (OP-14) are tested in
+//! `sockc_test_set_getsockopt.rs` (`so_protocol_info_*`). SO_OPENTYPE (per thread) is tested
+//! in `tests/sockc_test_set_getsockopt.rs` and, for the non-overlapped sockets it makes, in
+//! `tests/overlapped.rs` (NB-03).
 //!
 //! Raw sockets are out of scope: `socket(…, SOCK_RAW, …)` gives WSAEACCES (no administrator rights), so
 //! IP_HDRINCL and IPV6_HDRINCL (raw-socket options) are only seen failing with WSAEINVAL on
@@ -193,7 +195,7 @@ fn op_05_option_length_rules() {
     // Proves, per option: getsockopt with optlen 0 is WSAEFAULT; setsockopt with optlen 0
     // succeeds only for the SOL_SOCKET booleans; lengths 1 and 2 work for boolean-like options
     // and are WSAEFAULT (set and get) for 4-byte ones; an 8-byte setsockopt always works.
-    // (optlen -1 and SO_OPENTYPE: not expressible / not in the sim.)
+    // (optlen -1: not expressible; SO_OPENTYPE, per thread: tests/sockc_test_set_getsockopt.rs.)
     #[derive(Clone, Copy, PartialEq)]
     enum Kind {
         SolBool,

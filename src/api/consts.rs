@@ -24,6 +24,9 @@ pub const IPPROTO_TCP: i32 = 6;
 pub const IPPROTO_UDP: i32 = 17;
 /// IPPROTO_IPV6 (41): the IPv6 option level.
 pub const IPPROTO_IPV6: i32 = 41;
+/// IPPROTO_RAW (255): the protocol of a raw IP socket (`SOCK_RAW` only; the sim refuses raw
+/// sockets with WSAEACCES).
+pub const IPPROTO_RAW: i32 = 255;
 
 /// SOMAXCONN (0x7fffffff): "reasonable maximum" backlog; the sim maps it to [`MAX_BACKLOG`].
 pub const SOMAXCONN: i32 = 0x7fff_ffff;
@@ -90,7 +93,8 @@ pub const SO_OOBINLINE: i32 = 0x0100;
 pub const SO_DONTLINGER: i32 = !SO_LINGER;
 /// SO_EXCLUSIVEADDRUSE (!SO_REUSEADDR).
 pub const SO_EXCLUSIVEADDRUSE: i32 = !SO_REUSEADDR;
-/// SO_SNDBUF (0x1001): send buffer size in bytes.
+/// SO_SNDBUF (0x1001): send buffer size in bytes; 0 turns buffering off (an overlapped
+/// WSASend then pends until the peer acknowledges it, as the sim models).
 pub const SO_SNDBUF: i32 = 0x1001;
 /// SO_RCVBUF (0x1002): receive buffer size in bytes.
 pub const SO_RCVBUF: i32 = 0x1002;
@@ -169,6 +173,119 @@ pub const IP_PKTINFO: i32 = 19;
 pub const IP_RECVTTL: i32 = 21;
 /// IP_RECVTOS (40): WSARecvMsg returns the packet's TOS.
 pub const IP_RECVTOS: i32 = 40;
+/// IP_OPTIONS (1): the IPv4 options (up to 40 bytes) carried by outgoing packets; any
+/// socket type, read back as set (none: optlen 0). The sim stores them and sends none.
+pub const IP_OPTIONS: i32 = 1;
+/// IP_RECEIVE_BROADCAST (22): whether a datagram socket receives broadcasts; WSAEINVAL on a
+/// stream socket. Stored and read back by the sim (0 until set), which does not act on it.
+pub const IP_RECEIVE_BROADCAST: i32 = 22;
+/// IP_RECVIF (24): WSARecvMsg returns the arrival interface; datagram sockets only (WSAEINVAL
+/// on a stream socket). Stored and read back by the sim.
+pub const IP_RECVIF: i32 = 24;
+/// IP_RECVDSTADDR (25): WSARecvMsg returns the destination address; datagram sockets only
+/// (WSAEINVAL on a stream socket). Stored and read back by the sim.
+pub const IP_RECVDSTADDR: i32 = 25;
+/// IP_IFLIST (28): restrict the socket to an interface list; any socket type. Stored and read
+/// back by the sim (a host has one interface).
+pub const IP_IFLIST: i32 = 28;
+/// IP_ADD_IFLIST (29): add an interface to the IP_IFLIST list.
+pub const IP_ADD_IFLIST: i32 = 29;
+/// IP_DEL_IFLIST (30): remove an interface from the IP_IFLIST list.
+pub const IP_DEL_IFLIST: i32 = 30;
+/// IP_UNICAST_IF (31): the interface index unicast goes out of; any socket type. Stored and
+/// read back by the sim.
+pub const IP_UNICAST_IF: i32 = 31;
+/// IP_RTHDR (32): the routing header of outgoing packets, bytes; any socket type. Stored and
+/// read back by the sim (none: optlen 0).
+pub const IP_RTHDR: i32 = 32;
+/// IP_GET_IFLIST (33): reads the interface list, which takes an input the plain
+/// `getsockopt` cannot give: WSAEINVAL on every socket (the sim answers so).
+pub const IP_GET_IFLIST: i32 = 33;
+/// IP_RECVRTHDR (38): WSARecvMsg returns the routing header; datagram sockets only
+/// (WSAEINVAL on a stream socket). Stored and read back by the sim.
+pub const IP_RECVRTHDR: i32 = 38;
+/// IP_TCLASS (39): the cmsg_type of the traffic class (IPv4 alias of IPV6_TCLASS).
+pub const IP_TCLASS: i32 = 39;
+/// IP_ORIGINAL_ARRIVAL_IF (47): WSARecvMsg returns the original arrival interface; datagram
+/// sockets only (WSAEINVAL on a stream socket), at IPPROTO_IP and IPPROTO_IPV6 alike. Stored
+/// and read back by the sim.
+pub const IP_ORIGINAL_ARRIVAL_IF: i32 = 47;
+/// IP_ECN (50): WSARecvMsg returns the ECN bits; datagram sockets only (WSAEINVAL on a
+/// stream socket). Stored and read back by the sim.
+pub const IP_ECN: i32 = 50;
+/// IP_PKTINFO_EX (51): IP_PKTINFO with the arrival interface; datagram sockets only
+/// (WSAEINVAL on a stream socket). Stored and read back by the sim.
+pub const IP_PKTINFO_EX: i32 = 51;
+/// IP_WFP_REDIRECT_RECORDS (60): Windows Filtering Platform redirect records; datagram
+/// sockets only (WSAEINVAL on a stream socket). Stored and read back by the sim.
+pub const IP_WFP_REDIRECT_RECORDS: i32 = 60;
+/// IP_WFP_REDIRECT_CONTEXT (70): Windows Filtering Platform redirect context; datagram
+/// sockets only (WSAEINVAL on a stream socket). Stored and read back by the sim.
+pub const IP_WFP_REDIRECT_CONTEXT: i32 = 70;
+/// IP_MTU_DISCOVER (71): path-MTU discovery, an [`IP_PMTUDISC_NOT_SET`]… value; reads
+/// IP_PMTUDISC_NOT_SET until set; setting a value outside DO / DONT / PROBE is WSAEINVAL.
+/// Stored and read back by the sim.
+pub const IP_MTU_DISCOVER: i32 = 71;
+/// IP_MTU (73): read-only, the path MTU of a connected socket; WSAENOTCONN before
+/// `connect`. The sim answers its MSS plus 40 header bytes (1,500 by default).
+pub const IP_MTU: i32 = 73;
+/// IP_RECVERR (75): ICMP errors are returned as control data; datagram sockets only
+/// (WSAEINVAL on a stream socket). Stored and read back by the sim.
+pub const IP_RECVERR: i32 = 75;
+/// IP_USER_MTU (76): an upper bound the program puts on the path MTU; any socket type.
+/// Stored and read back by the sim.
+pub const IP_USER_MTU: i32 = 76;
+/// IP_PMTUDISC_NOT_SET (0): the value IP_MTU_DISCOVER / IPV6_MTU_DISCOVER read before any
+/// set (the system's setting applies); not a value they can be set to.
+pub const IP_PMTUDISC_NOT_SET: u32 = 0;
+/// IP_PMTUDISC_DO (1): always set DF, never fragment.
+pub const IP_PMTUDISC_DO: u32 = 1;
+/// IP_PMTUDISC_DONT (2): never set DF.
+pub const IP_PMTUDISC_DONT: u32 = 2;
+/// IP_PMTUDISC_PROBE (3): set DF, ignore the path MTU.
+pub const IP_PMTUDISC_PROBE: u32 = 3;
+/// IPV6_HOPOPTS (1): the hop-by-hop options header of outgoing packets, bytes; any socket
+/// type. Stored and read back by the sim (none: optlen 0).
+pub const IPV6_HOPOPTS: i32 = 1;
+/// IPV6_PROTECTION_LEVEL (23): the edge-traversal protection level; any socket type. Stored
+/// and read back by the sim.
+pub const IPV6_PROTECTION_LEVEL: i32 = 23;
+/// IPV6_RECVIF (24): as IP_RECVIF, for IPv6.
+pub const IPV6_RECVIF: i32 = 24;
+/// IPV6_RECVDSTADDR (25): as IP_RECVDSTADDR, for IPv6.
+pub const IPV6_RECVDSTADDR: i32 = 25;
+/// IPV6_CHECKSUM (26): the checksum offset of a raw IPv6 socket.
+pub const IPV6_CHECKSUM: i32 = 26;
+/// IPV6_IFLIST (28): as IP_IFLIST, for IPv6.
+pub const IPV6_IFLIST: i32 = 28;
+/// IPV6_ADD_IFLIST (29): as IP_ADD_IFLIST, for IPv6.
+pub const IPV6_ADD_IFLIST: i32 = 29;
+/// IPV6_DEL_IFLIST (30): as IP_DEL_IFLIST, for IPv6.
+pub const IPV6_DEL_IFLIST: i32 = 30;
+/// IPV6_UNICAST_IF (31): as IP_UNICAST_IF, for IPv6.
+pub const IPV6_UNICAST_IF: i32 = 31;
+/// IPV6_RTHDR (32): as IP_RTHDR, for IPv6.
+pub const IPV6_RTHDR: i32 = 32;
+/// IPV6_GET_IFLIST (33): as IP_GET_IFLIST, for IPv6 (WSAEINVAL to `getsockopt`).
+pub const IPV6_GET_IFLIST: i32 = 33;
+/// IPV6_RECVRTHDR (38): as IP_RECVRTHDR, for IPv6.
+pub const IPV6_RECVRTHDR: i32 = 38;
+/// IPV6_ECN (50): as IP_ECN, for IPv6.
+pub const IPV6_ECN: i32 = 50;
+/// IPV6_PKTINFO_EX (51): as IP_PKTINFO_EX, for IPv6.
+pub const IPV6_PKTINFO_EX: i32 = 51;
+/// IPV6_WFP_REDIRECT_RECORDS (60): as IP_WFP_REDIRECT_RECORDS, for IPv6.
+pub const IPV6_WFP_REDIRECT_RECORDS: i32 = 60;
+/// IPV6_WFP_REDIRECT_CONTEXT (70): as IP_WFP_REDIRECT_CONTEXT, for IPv6.
+pub const IPV6_WFP_REDIRECT_CONTEXT: i32 = 70;
+/// IPV6_MTU_DISCOVER (71): as IP_MTU_DISCOVER, for IPv6.
+pub const IPV6_MTU_DISCOVER: i32 = 71;
+/// IPV6_MTU (72): as IP_MTU, for IPv6 (note: 72, where IP_MTU is 73).
+pub const IPV6_MTU: i32 = 72;
+/// IPV6_RECVERR (75): as IP_RECVERR, for IPv6.
+pub const IPV6_RECVERR: i32 = 75;
+/// IPV6_USER_MTU (76): as IP_USER_MTU, for IPv6.
+pub const IPV6_USER_MTU: i32 = 76;
 /// IPV6_HDRINCL (2): raw sockets only (WSAEINVAL on TCP and UDP, as IP_HDRINCL).
 pub const IPV6_HDRINCL: i32 = 2;
 /// IPV6_ADD_MEMBERSHIP (12, also IPV6_JOIN_GROUP): join an IPv6 multicast group (set only;

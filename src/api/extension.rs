@@ -357,12 +357,13 @@ pub type ConditionFn<'a> = &'a mut dyn FnMut(&SockAddr, &SockAddr) -> i32;
 /// `CancelIo`, `HasOverlappedIoCompleted`.
 pub trait WinsockExt: OverlappedIo {
     /// `WSASocket(af, type, protocol, NULL, 0, dwFlags)`: as `socket` (which is WSASocket with
-    /// WSA_FLAG_OVERLAPPED). Flags outside WSA_FLAG_*, or multipoint flags on a stream
-    /// socket: WSAEINVAL. The simulator accepts every other flag and treats every socket as
-    /// overlapped-capable: on Windows a socket made without WSA_FLAG_OVERLAPPED ignores the
-    /// OVERLAPPED of WSASend/WSARecv and fills the caller's buffers synchronously, which this
-    /// API cannot express (its overlapped calls own the buffers until the completion hands
-    /// them back), so such a socket still completes overlapped calls asynchronously.
+    /// WSA_FLAG_OVERLAPPED unless the thread's SO_OPENTYPE is synchronous; WSASocket does not
+    /// read SO_OPENTYPE). Flags outside WSA_FLAG_*, or multipoint flags on a stream socket:
+    /// WSAEINVAL. A socket made without WSA_FLAG_OVERLAPPED is non-overlapped: an overlapped
+    /// WSASend / WSARecv on it does not pend but waits in the call until done, even on a
+    /// nonblocking socket, then returns the count (the completion is still signalled and
+    /// WSAGetOverlappedResult finds it; conformance NB-03). The simulator models that wait;
+    /// its other flags are accepted and change nothing.
     fn wsa_socket(&self, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<Socket, WsaError>;
 
     /// `WSAAccept(s, addr, addrlen, lpfnCondition, dwCallbackData)`: waits as `accept`; with a

@@ -114,7 +114,9 @@ pub trait OverlappedIo: Winsock + Sized {
     /// `WSASend(s, lpBuffers, …, lpOverlapped, lpCompletionRoutine)`: `Ok(bytes)` when it
     /// completed at once (the completion is still delivered: event, routine or packet),
     /// `Err(WSA_IO_PENDING)` when it will complete later; any other error is synchronous (the
-    /// buffers are then dropped). Flags: MSG_OOB, MSG_DONTROUTE.
+    /// buffers are then dropped). Flags: MSG_OOB, MSG_DONTROUTE. On a TCP socket with
+    /// SO_SNDBUF 0 nothing is buffered: the send is sent from the caller's buffers and pends
+    /// until the peer has acknowledged its last byte (sock.c test_send).
     fn wsa_send_overlapped(
         &self,
         s: Socket,

@@ -23,6 +23,22 @@
 //!
 //! IP_HDRINCL / IPV6_HDRINCL are raw-socket options: WSAEINVAL on TCP and UDP (get and set).
 //!
+//! The rest of the IPPROTO_IP / IPPROTO_IPV6 catalogue (sock.c `test_sockopt_validity`):
+//! - header bytes (IP_OPTIONS, up to 40 bytes; IP_RTHDR, IPV6_HOPOPTS, IPV6_RTHDR, up to
+//!   2,048): any socket type, any length up to the limit (longer: WSAEINVAL), read back as
+//!   set (none: optlen 0);
+//! - per-socket integers of any socket type (IP_IFLIST, IP_UNICAST_IF, IP_USER_MTU and their
+//!   IPv6 twins, IPV6_PROTECTION_LEVEL): 4 bytes;
+//! - datagram-only integers (IP_RECEIVE_BROADCAST, IP_RECVIF, IP_RECVDSTADDR,
+//!   IP_RECVRTHDR, IP_ORIGINAL_ARRIVAL_IF, IP_ECN, IP_PKTINFO_EX, IP_WFP_REDIRECT_RECORDS,
+//!   IP_WFP_REDIRECT_CONTEXT, IP_RECVERR and their IPv6 twins): WSAEINVAL on a stream
+//!   socket, else 4 bytes;
+//! - IP_MTU_DISCOVER / IPV6_MTU_DISCOVER: 4 bytes, reads IP_PMTUDISC_NOT_SET until set, and
+//!   only IP_PMTUDISC_DO / DONT / PROBE can be set (else WSAEINVAL);
+//! - IP_MTU / IPV6_MTU: read-only 4 bytes, WSAENOTCONN on a socket not connected (the
+//!   backend decides that);
+//! - IP_GET_IFLIST / IPV6_GET_IFLIST: WSAEINVAL (their input cannot be given).
+//!
 //! A shorter buffer than the shape needs is WSAEFAULT; an unknown level WSAEINVAL; an unknown
 //! option at a known level WSAENOPROTOOPT; a datagram-only IP option on a stream socket
 //! WSAEINVAL. `getsockopt` writes [`get_width`] bytes and reports [`reported_len`].
@@ -62,7 +78,18 @@ pub(crate) enum Shape {
     /// A multicast membership request of `n` bytes (`ip_mreq`: 8, `ipv6_mreq`: 20): set
     /// only; the backend reads the structure itself.
     Mreq(usize),
+    /// Header bytes of at most `n` bytes (IP_OPTIONS, routing and hop-by-hop headers): any
+    /// length up to `n` (longer: WSAEINVAL); the backend keeps the bytes themselves.
+    Bytes(usize),
+    /// IP_MTU_DISCOVER / IPV6_MTU_DISCOVER: a 4-byte IP_PMTUDISC_* value, of which only DO,
+    /// DONT and PROBE can be set.
+    MtuDiscover,
 }
+
+/// Largest IP_OPTIONS value: the IPv4 header has room for 40 bytes of options.
+const MAX_IP_OPTIONS: usize = 40;
+/// Largest IPv6 extension header: (255 + 1) 8-byte units.
+const MAX_EXT_HEADER: usize = 2048;
 
 /// The shape of option `name` at `level` on a socket of type `ty` and `family`: WSAEINVAL
 /// for an unknown level, WSAENOPROTOOPT for an unknown option at a known level.
@@ -103,6 +130,23 @@ pub(crate) fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape
         IPPROTO_IP => match name {
             IP_TTL | IP_TOS => Ok(SmallInt),
             IP_DONTFRAGMENT => Ok(ShortBool),
+            IP_OPTIONS => Ok(Bytes(MAX_IP_OPTIONS)),
+            IP_RTHDR => Ok(Bytes(MAX_EXT_HEADER)),
+            IP_IFLIST | IP_UNICAST_IF | IP_USER_MTU | IP_MTU => Ok(Int),
+            IP_MTU_DISCOVER => Ok(MtuDiscover),
+            // Needs an input that getsockopt cannot pass.
+            IP_GET_IFLIST => Err(WsaError::WSAEINVAL),
+            // Datagram-only options (sock.c test_sockopt_validity's TCP table).
+            IP_RECEIVE_BROADCAST
+            | IP_RECVIF
+            | IP_RECVDSTADDR
+            | IP_RECVRTHDR
+            | IP_ORIGINAL_ARRIVAL_IF
+            | IP_ECN
+            | IP_PKTINFO_EX
+            | IP_WFP_REDIRECT_RECORDS
+            | IP_WFP_REDIRECT_CONTEXT
+            | IP_RECVERR => dgram_int(ty),
             // Raw sockets only: WSAEINVAL on TCP and UDP alike (conformance OP-08).
             IP_HDRINCL => Err(WsaError::WSAEINVAL),
             // Set-only on every socket type: reading them is WSAENOPROTOOPT even on TCP
@@ -130,6 +174,23 @@ pub(crate) fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape
             IPV6_ADD_MEMBERSHIP | IPV6_DROP_MEMBERSHIP => Ok(Mreq(20)),
             IPV6_UNICAST_HOPS => Ok(SmallInt),
             IPV6_DONTFRAG => Ok(ShortBool),
+            IPV6_HOPOPTS | IPV6_RTHDR => Ok(Bytes(MAX_EXT_HEADER)),
+            IPV6_IFLIST | IPV6_UNICAST_IF | IPV6_USER_MTU | IPV6_PROTECTION_LEVEL | IPV6_MTU => {
+                Ok(Int)
+            }
+            IPV6_MTU_DISCOVER => Ok(MtuDiscover),
+            IPV6_GET_IFLIST => Err(WsaError::WSAEINVAL),
+            // Datagram-only, as their IPv4 twins (IP_ORIGINAL_ARRIVAL_IF has no IPv6 name
+            // and the same number at both levels).
+            IPV6_RECVIF
+            | IPV6_RECVDSTADDR
+            | IPV6_RECVRTHDR
+            | IP_ORIGINAL_ARRIVAL_IF
+            | IPV6_ECN
+            | IPV6_PKTINFO_EX
+            | IPV6_WFP_REDIRECT_RECORDS
+            | IPV6_WFP_REDIRECT_CONTEXT
+            | IPV6_RECVERR => dgram_int(ty),
             // Datagram-only, as their IPv4 counterparts.
             IPV6_MULTICAST_IF | IPV6_MULTICAST_HOPS | IPV6_MULTICAST_LOOP | IPV6_PKTINFO
             | IPV6_HOPLIMIT | IPV6_RECVTCLASS
@@ -144,6 +205,15 @@ pub(crate) fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape
         },
         IPPROTO_UDP => Err(WsaError::WSAENOPROTOOPT),
         _ => Err(WsaError::WSAEINVAL),
+    }
+}
+
+/// A 4-byte option of datagram sockets: WSAEINVAL on a stream socket.
+fn dgram_int(ty: i32) -> Result<Shape, WsaError> {
+    if ty == SOCK_STREAM {
+        Err(WsaError::WSAEINVAL)
+    } else {
+        Ok(Shape::Int)
     }
 }
 
@@ -177,7 +247,14 @@ pub(crate) fn set_value(
         Shape::Int if level == IPPROTO_TCP && name == TCP_KEEPCNT && read_int(val) > 0xff => {
             return Err(WsaError::WSAEINVAL)
         }
-        Shape::Int | Shape::Linger if val.len() < 4 => return Err(WsaError::WSAEFAULT),
+        Shape::Int | Shape::Linger | Shape::MtuDiscover if val.len() < 4 => {
+            return Err(WsaError::WSAEFAULT)
+        }
+        Shape::MtuDiscover => match read_int(val) {
+            v @ (IP_PMTUDISC_DO | IP_PMTUDISC_DONT | IP_PMTUDISC_PROBE) => v,
+            _ => return Err(WsaError::WSAEINVAL),
+        },
+        Shape::Bytes(n) if val.len() > n => return Err(WsaError::WSAEINVAL),
         Shape::Int | Shape::Linger => read_int(val),
         Shape::Handle if val.len() < std::mem::size_of::<usize>() => {
             return Err(WsaError::WSAEFAULT)
@@ -188,8 +265,8 @@ pub(crate) fn set_value(
         // Datagram sockets only, as the other multicast options.
         Shape::Mreq(_) if ty == SOCK_STREAM => return Err(WsaError::WSAEINVAL),
         Shape::Mreq(n) if val.len() < n => return Err(WsaError::WSAEFAULT),
-        // The handle or the membership request itself is read by the backend.
-        Shape::Handle | Shape::Empty | Shape::Mreq(_) => 0,
+        // The handle, the membership request or the header bytes are read by the backend.
+        Shape::Handle | Shape::Empty | Shape::Mreq(_) | Shape::Bytes(_) => 0,
     }))
 }
 
@@ -203,8 +280,10 @@ pub(crate) fn check_get(
 ) -> Result<(), WsaError> {
     let min = match shape(level, name, ty, family)? {
         Shape::SolBool | Shape::OneByte | Shape::SmallInt | Shape::ShortBool => 1,
-        Shape::Int | Shape::Linger => 4,
+        Shape::Int | Shape::Linger | Shape::MtuDiscover => 4,
         Shape::ProtocolInfo(n) => n,
+        // The backend checks the buffer against the bytes it holds.
+        Shape::Bytes(_) => 0,
         // Set-only options.
         Shape::Handle | Shape::Empty | Shape::Mreq(_) => return Err(WsaError::WSAENOPROTOOPT),
     };
@@ -286,6 +365,38 @@ pub(crate) fn write_value(out: &mut [u8], v: u32) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn validity_catalogue_shapes() {
+        // Proves the test_sockopt_validity rules: header bytes on any socket, datagram-only
+        // options refused on TCP, IP_MTU_DISCOVER's settable values, IP_GET_IFLIST refused.
+        use Shape::*;
+        let v4 = |name, ty| shape(IPPROTO_IP, name, ty, AF_INET);
+        assert_eq!(v4(IP_OPTIONS, SOCK_STREAM), Ok(Bytes(40)));
+        assert_eq!(v4(IP_RECVIF, SOCK_STREAM), Err(WsaError::WSAEINVAL));
+        assert_eq!(v4(IP_RECVIF, SOCK_DGRAM), Ok(Int));
+        assert_eq!(v4(IP_GET_IFLIST, SOCK_DGRAM), Err(WsaError::WSAEINVAL));
+        assert_eq!(v4(IP_UNICAST_IF, SOCK_STREAM), Ok(Int));
+        let set = |name, val: &[u8]| set_value(IPPROTO_IP, name, SOCK_DGRAM, AF_INET, val);
+        assert_eq!(
+            set(IP_MTU_DISCOVER, &0u32.to_le_bytes()),
+            Err(WsaError::WSAEINVAL)
+        );
+        assert_eq!(set(IP_MTU_DISCOVER, &2u32.to_le_bytes()), Ok(Some(2)));
+        assert_eq!(
+            set(IP_MTU_DISCOVER, &4u32.to_le_bytes()),
+            Err(WsaError::WSAEINVAL)
+        );
+        assert_eq!(set(IP_OPTIONS, &[0; 40]), Ok(Some(0)));
+        assert_eq!(set(IP_OPTIONS, &[0; 41]), Err(WsaError::WSAEINVAL));
+        let v6 = |name, ty| shape(IPPROTO_IPV6, name, ty, AF_INET6);
+        assert_eq!(
+            v6(IP_ORIGINAL_ARRIVAL_IF, SOCK_STREAM),
+            Err(WsaError::WSAEINVAL)
+        );
+        assert_eq!(v6(IPV6_PROTECTION_LEVEL, SOCK_STREAM), Ok(Int));
+        assert_eq!(v6(IPV6_HOPOPTS, SOCK_DGRAM), Ok(Bytes(2048)));
+    }
 
     #[test]
     fn shapes_of_common_options() {

@@ -89,9 +89,13 @@ impl NetHooks<SimLayers> for World {
 
 impl SockHooks<SimLayers> for World {
     /// `accept` took connection `child` from listener `lid` (re-enables FD_ACCEPT; the child
-    /// inherits the listener's registration).
+    /// inherits the listener's registration, and its creation flags: the socket `accept`
+    /// makes is non-overlapped when the listener is).
     fn on_accepted(&mut self, lid: usize, child: usize) {
         self.ev_accepted(lid, child);
+        if self.io_sock_ref(lid).is_some_and(|io| io.synchronous) {
+            self.io_sock(child).synchronous = true;
+        }
     }
 
     fn connect_ex_in_progress(&self, id: usize) -> bool {

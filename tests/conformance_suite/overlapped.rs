@@ -27,6 +27,8 @@ pub fn overlapped_rules<W: Winsock + EventSelect + Iocp + OverlappedIo + 'static
         Rule { id: "OV-msg", title: "WSASendMsg / WSARecvMsg on UDP, blocking and overlapped: data and source address", body: msg::<W> },
         Rule { id: "OV-tf", title: "TransmitFile sends head, the file part from the offset, and tail, in order", body: transmit::<W> },
         Rule { id: "OV-dex", title: "DisconnectEx closes the sending direction: the peer reads end of stream", body: disconnect::<W> },
+        Rule { id: "NB-03", title: "a socket made while SO_OPENTYPE is SO_SYNCHRONOUS_NONALERT is non-overlapped: an overlapped WSARecv on it blocks, even nonblocking, then returns the count; its result is still there", body: synchronous_socket::<W> },
+        Rule { id: "OV-sndbuf0", title: "with SO_SNDBUF 0 an overlapped 1 MiB WSASend pends (WSA_IO_PENDING) and completes with every byte once the peer has read them", body: unbuffered_send::<W> },
         Rule { id: "OV-15", title: "WSAIoctl: FIONREAD counts queued bytes; too small an output buffer WSAEFAULT; unknown code WSAEOPNOTSUPP", body: ioctl::<W> },
     ]
 }
@@ -414,6 +416,103 @@ fn apc<W: Winsock + OverlappedIo + 'static>(ws: &W, c: &mut Check) -> Result<(),
         ws.sleep_ex(0, true),
         0,
     )
+}
+
+fn synchronous_socket<W: Winsock + OverlappedIo + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    // SO_OPENTYPE is the thread's: set through any handle (sock.c test_set_getsockopt).
+    let any = Socket::from_raw(INVALID_SOCKET);
+    let nonalert = SO_SYNCHRONOUS_NONALERT;
+    e(
+        "SO_OPENTYPE",
+        ws.setsockopt_i32(any, SOL_SOCKET, SO_OPENTYPE, nonalert),
+    )?;
+    let made = pair(ws);
+    e(
+        "SO_OPENTYPE 0",
+        ws.setsockopt_i32(any, SOL_SOCKET, SO_OPENTYPE, 0),
+    )?;
+    let (cl, sv) = made?;
+    e("FIONBIO", ws.set_nonblocking(cl, true))?;
+    c.eq(
+        "recv on the nonblocking socket",
+        code(ws.recv(cl, &mut [0u8; 5], 0)),
+        Err(WsaError::WSAEWOULDBLOCK),
+    )?;
+    let seen = Arc::new(Mutex::new(None));
+    let seen2 = seen.clone();
+    let t = e(
+        "CreateThread",
+        ws.create_thread("synchronous WSARecv", move |ws| {
+            let ov = Overlapped::new(0x5e);
+            let r = ws.wsa_recv_overlapped(cl, vec![vec![0; 5]], 0, ov, None);
+            let done = ws.wsa_get_overlapped_result(cl, &ov, false);
+            let done = done.map(|d| (d.error, d.bytes, d.bufs.concat()));
+            *seen2.lock().unwrap() = Some((r, done));
+            Ok(())
+        }),
+    )?;
+    c.eq(
+        "the thread still waits in WSARecv after 200 ms",
+        ws.wait_for_thread(t, 200),
+        Err(WsaError::WAIT_TIMEOUT),
+    )?;
+    c.eq("send", ws.send(sv, b"data", 0), Ok(4))?;
+    e("WaitForSingleObject(thread)", ws.wait_for_thread(t, 5_000))?;
+    let got = seen.lock().unwrap().take();
+    c.eq(
+        "WSARecv's result, then WSAGetOverlappedResult's",
+        got,
+        Some((Ok(4), Ok((None, 4, b"data\0".to_vec())))),
+    )?;
+    e("closesocket", ws.closesocket(cl))?;
+    e("closesocket", ws.closesocket(sv))
+}
+
+/// sock.c test_send: no send buffering, so the overlapped send waits for the peer.
+fn unbuffered_send<W: Winsock + EventSelect + OverlappedIo>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    const LEN: usize = 1 << 20;
+    let (cl, sv) = pair(ws)?;
+    e(
+        "SO_SNDBUF 0",
+        ws.setsockopt_i32(sv, SOL_SOCKET, SO_SNDBUF, 0),
+    )?;
+    let ev = e("WSACreateEvent", ws.wsa_create_event())?;
+    let data: Vec<u8> = (0..LEN).map(|i| (i % 251) as u8).collect();
+    let ov = Overlapped::with_event(0x5b, ev);
+    c.eq(
+        "WSASend of 1 MiB",
+        code(ws.wsa_send_overlapped(sv, vec![data.clone()], 0, ov, None)),
+        Err(WsaError::WSA_IO_PENDING),
+    )?;
+    let mut got = Vec::with_capacity(LEN);
+    let mut buf = vec![0u8; 65_536];
+    while got.len() < LEN {
+        let n = e("recv", ws.recv(cl, &mut buf, 0))?;
+        if n == 0 {
+            return Err(format!("end of stream after {} bytes", got.len()));
+        }
+        got.extend_from_slice(&buf[..n]);
+    }
+    c.eq("the bytes read", got == data, true)?;
+    c.eq(
+        "its event once they are read",
+        ws.wsa_wait_for_multiple_events(&[ev], false, 5_000, false),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    let done = e(
+        "WSAGetOverlappedResult",
+        ws.wsa_get_overlapped_result(sv, &ov, false),
+    )?;
+    c.eq("its result", (done.error, done.bytes), (None, LEN))?;
+    e("closesocket", ws.closesocket(cl))?;
+    e("closesocket", ws.closesocket(sv))?;
+    e("WSACloseEvent", ws.wsa_close_event(ev))
 }
 
 fn udp<W: Winsock>(ws: &W) -> Result<(Socket, SockAddr), String> {

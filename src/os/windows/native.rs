@@ -145,6 +145,31 @@ impl Native {
         }))
     }
 
+    /// [`Native::on`] for a socket option call: SO_OPENTYPE is the calling thread's, not a
+    /// socket's, and Windows reads and sets it through any handle (sock.c
+    /// test_set_getsockopt passes INVALID_SOCKET), so it goes to ws2_32 with INVALID_SOCKET
+    /// whatever `s` is; every other option needs a socket of this backend's.
+    fn on_opt(
+        &self,
+        s: Socket,
+        level: i32,
+        optname: i32,
+        call: impl FnOnce(usize) -> i32,
+    ) -> Result<i32, WsaError> {
+        if (level, optname)
+            != (
+                crate::api::consts::SOL_SOCKET,
+                crate::api::consts::SO_OPENTYPE,
+            )
+        {
+            return self.on(s, call);
+        }
+        finish(match call(ws::INVALID_SOCKET) {
+            ws::SOCKET_ERROR => Err(last_error()),
+            n => Ok(n),
+        })
+    }
+
     /// Records a SOCKET the OS returned as one of this backend's.
     pub(super) fn adopt(&self, raw: usize) -> Result<Socket, WsaError> {
         if raw == ws::INVALID_SOCKET {
@@ -418,8 +443,9 @@ impl Winsock for Native {
         optval: &[u8],
     ) -> Result<(), WsaError> {
         // SAFETY: `optval` is a live slice passed with its length; options that hold a pointer
-        // (none of the WinSock SOL_SOCKET/IPPROTO options do) are not reachable with bytes.
-        self.on(s, |raw| unsafe {
+        // (none of the WinSock SOL_SOCKET/IPPROTO options do) are not reachable with bytes;
+        // `raw` is an owned socket, or INVALID_SOCKET (which names no object) for SO_OPENTYPE.
+        self.on_opt(s, level, optname, |raw| unsafe {
             ws::setsockopt(raw, level, optname, optval.as_ptr(), int_len(optval.len()))
         })
         .map(drop)
@@ -435,8 +461,9 @@ impl Winsock for Native {
     ) -> Result<usize, WsaError> {
         let mut len = int_len(optval.len());
         // SAFETY: `optval` is live and exclusively borrowed, its size in `len`; the OS writes
-        // at most `len` bytes and updates it.
-        self.on(s, |raw| unsafe {
+        // at most `len` bytes and updates it; `raw` is an owned socket, or INVALID_SOCKET
+        // (which names no object) for SO_OPENTYPE.
+        self.on_opt(s, level, optname, |raw| unsafe {
             ws::getsockopt(raw, level, optname, optval.as_mut_ptr(), &mut len)
         })?;
         Ok(len.max(0) as usize)

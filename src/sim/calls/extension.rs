@@ -3,7 +3,7 @@
 
 use crate::api::consts::*;
 use crate::api::extension::*;
-use crate::api::{Overlapped, OverlappedIo, SockAddr, Socket, Winsock, WsaError};
+use crate::api::{Overlapped, OverlappedIo, SockAddr, Socket, WsaError};
 use crate::sim::api::SimWinsock;
 use crate::sim::models::op::Status;
 
@@ -22,7 +22,7 @@ impl WinsockExt for SimWinsock {
             let r = self.enter("WSASocket", false).and(Err(WsaError::WSAEINVAL));
             return self.finish("WSASocket", af as u64, u64::from(flags), r);
         }
-        self.socket(af, ty, protocol)
+        self.create_socket_as(af, ty, protocol, flags & WSA_FLAG_OVERLAPPED != 0)
     }
 
     fn wsa_accept(
@@ -112,6 +112,7 @@ impl WinsockExt for SimWinsock {
                         .recvs
                         .iter()
                         .chain(&sk.sends)
+                        .chain(sk.unbuffered.iter().map(|(s, _)| s))
                         .chain(&sk.accepts)
                         .chain(sk.connect.iter())
                         .chain(sk.disconnect.iter())

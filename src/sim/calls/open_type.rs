@@ -3,14 +3,36 @@
 //! whatever handle they are given (INVALID_SOCKET, a closed socket, any socket: sock.c
 //! test_set_getsockopt, test_sockopt_validity); a new thread starts at 0 (sock.c
 //! `check_so_opentype`). Its value is a 4-byte integer with the ordinary length rules
-//! (`api::sockopt_rules`, shape `Int`): any value is kept.
+//! (`api::sockopt_rules`, shape `Int`): any value is kept. Any value but 0 makes the sockets
+//! `socket()` then creates non-overlapped (as WSASocket without WSA_FLAG_OVERLAPPED): an
+//! overlapped WSASend / WSARecv on them waits in the call until done (conformance NB-03).
 
 use crate::api::consts::*;
 use crate::api::sockopt_rules as rules;
-use crate::api::WsaError;
+use crate::api::{Socket, WsaError};
 use crate::sim::api::SimWinsock;
 
 impl SimWinsock {
+    /// `socket()` / `WSASocket()` once the flags are known: an `overlapped` socket or a
+    /// non-overlapped one, whose overlapped WSASend / WSARecv wait in the call (NB-03).
+    pub(super) fn create_socket_as(
+        &self,
+        af: i32,
+        ty: i32,
+        protocol: i32,
+        overlapped: bool,
+    ) -> Result<Socket, WsaError> {
+        self.call("socket", af as u64, ty as u64, |this| {
+            let mut w = this.w();
+            let s = w.create_socket(this.host, af, ty, protocol)?;
+            if !overlapped {
+                let id = w.sock_id(this.host, s)?;
+                w.io_sock(id).synchronous = true;
+            }
+            Ok(s)
+        })
+    }
+
     /// `setsockopt(any, SOL_SOCKET, SO_OPENTYPE, optval, optlen)`: sets the calling thread's
     /// open type; fewer than 4 bytes: WSAEFAULT.
     pub(super) fn set_open_type(&self, optval: &[u8]) -> Result<(), WsaError> {

@@ -165,7 +165,17 @@ impl SimWinsock {
             let id = this.sock(s)?;
             let mut w = this.w();
             let serial = this.start_stream_op(&mut w, id, kind, bufs, ov, routine)?;
-            body(&mut w, id, serial)
+            let r = body(&mut w, id, serial);
+            let synchronous = w.io_sock_ref(id).is_some_and(|io| io.synchronous);
+            drop(w);
+            match r {
+                // A non-overlapped socket: the call waits for the operation (NB-03).
+                Err(WsaError::WSA_IO_PENDING) if synchronous => {
+                    let host = this.host;
+                    this.blocking(call, None, |w| w.synchronous_op_step(host, &ov))
+                }
+                r => r,
+            }
         })
     }
 }
@@ -243,10 +253,12 @@ impl OverlappedIo for SimWinsock {
                 w.reenable_send(id, false);
                 let pends = |w: &mut World| w.io_pends(id);
                 if idle && w.send_ready(id) && !pends(w) {
-                    let data: Vec<u8> = w.models.io.ops[&serial].bufs.concat();
-                    w.tcp_enqueue(id, &data, urgent);
-                    w.finish_op(serial, Status::Ok, data.len(), true);
-                    return Ok(data.len());
+                    let Some(n) = w.hand_send(id, serial, urgent) else {
+                        // SO_SNDBUF 0: pending until the peer acknowledges it all.
+                        return Err(WsaError::WSA_IO_PENDING);
+                    };
+                    w.finish_op(serial, Status::Ok, n, true);
+                    return Ok(n);
                 }
                 w.io_sock(id).sends.push_back(serial);
                 Err(WsaError::WSA_IO_PENDING)

@@ -204,9 +204,9 @@ impl Winsock for SimWinsock {
     }
 
     fn socket(&self, af: i32, ty: i32, protocol: i32) -> Result<Socket, WsaError> {
-        self.call("socket", af as u64, ty as u64, |this| {
-            this.w().create_socket(this.host, af, ty, protocol)
-        })
+        // WSASocket with WSA_FLAG_OVERLAPPED unless the thread's SO_OPENTYPE is synchronous.
+        let overlapped = self.w().rt.threads[self.tid].ext.open_type == 0;
+        self.create_socket_as(af, ty, protocol, overlapped)
     }
 
     fn bind(&self, s: Socket, addr: &SockAddr) -> Result<(), WsaError> {

@@ -151,6 +151,10 @@ pub(crate) struct MsgState {
 pub(crate) struct SockIo {
     pub recvs: VecDeque<u64>,
     pub sends: VecDeque<u64>,
+    /// WSASends handed to TCP without a send buffer (SO_SNDBUF 0: sent from the caller's
+    /// buffers): (serial, the sequence number just past their last byte). Each completes when
+    /// the peer has acknowledged that byte.
+    pub unbuffered: VecDeque<(u64, u64)>,
     pub accepts: VecDeque<u64>,
     pub connect: Option<u64>,
     /// An AcceptEx (of some listener) waiting for this socket's first data.
@@ -162,6 +166,11 @@ pub(crate) struct SockIo {
     /// Completion port object and key.
     pub port: Option<(usize, usize)>,
     pub skip_on_success: bool,
+    /// A non-overlapped socket (WSASocket without WSA_FLAG_OVERLAPPED, or `socket()` while
+    /// the thread's SO_OPENTYPE is synchronous, or `accept` on such a listener): an
+    /// overlapped WSASend / WSARecv on it does not pend but waits in the call until done,
+    /// whatever FIONBIO says (conformance NB-03).
+    pub synchronous: bool,
     /// The connection was made by ConnectEx: `connect()` on it is WSAEINVAL, not
     /// WSAEISCONN (conformance NB-05).
     pub by_connect_ex: bool,

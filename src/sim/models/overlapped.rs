@@ -21,8 +21,8 @@ use crate::sim::models::op::{Op, OpKind, SockIo, Status};
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
 use crate::sim::runtime::trace::TraceKind;
-use crate::sim::runtime::WaitKey;
 use crate::sim::runtime::{Layers, World};
+use crate::sim::runtime::{Step, WaitKey};
 
 /// How many delivered results WSAGetOverlappedResult can still find.
 const RESULTS_KEPT: usize = 4096;
@@ -202,6 +202,26 @@ where
         Some(completion(op, error, bytes))
     }
 
+    /// The wait of an overlapped call on a non-overlapped socket ([`SockIo::synchronous`]):
+    /// until the operation named by `ov` is done, then its count or error; the operation
+    /// stays to be collected (its event is signalled, WSAGetOverlappedResult finds it).
+    ///
+    /// [`SockIo::synchronous`]: crate::sim::models::op::SockIo::synchronous
+    pub(crate) fn synchronous_op_step(&self, host: usize, ov: &Overlapped) -> Step<usize> {
+        let done = match self.models.io.by_ov.get(&(host, ov.id)) {
+            Some(serial) => match self.models.io.ops.get(serial).and_then(|op| op.done) {
+                Some(done) => Some(done),
+                None => return Step::Wait(WaitKey::Io(host, ov.id), None),
+            },
+            // Delivered by a routine or a packet already.
+            None => self.models.io.results.get(&(host, ov.id)).copied(),
+        };
+        match done {
+            Some((status, bytes)) => Step::Done(status.wsa().map_or(Ok(bytes), Err)),
+            None => Step::Done(Err(WsaError::WSAEINVAL)),
+        }
+    }
+
     /// Bytes waiting for a normal receive on stream socket `id`.
     fn rcv_len(&mut self, id: usize) -> usize {
         self.tcp(id).map_or(0, |t| t.rcv.len())
@@ -353,8 +373,54 @@ where
         total
     }
 
+    /// Hands WSASend `serial`'s bytes to TCP. With a send buffer the operation is done
+    /// (`Some(bytes)`; the caller completes it); with SO_SNDBUF 0 nothing is buffered, so
+    /// the caller's buffers stay in use until the peer acknowledges the last byte (sock.c
+    /// test_send): the operation waits in `unbuffered` and `None` is returned.
+    pub(crate) fn hand_send(&mut self, id: usize, serial: u64, urgent: bool) -> Option<usize> {
+        let data: Vec<u8> = self.models.io.ops[&serial].bufs.concat();
+        self.tcp_enqueue(id, &data, urgent);
+        let unbuffered = self.net.sockets.get(id).is_some_and(|s| s.opts.sndbuf == 0);
+        match self.tcp(id) {
+            Some(t) if unbuffered && !data.is_empty() => {
+                let end = t.snd_una + t.snd.len() as u64;
+                self.io_sock(id).unbuffered.push_back((serial, end));
+                None
+            }
+            _ => Some(data.len()),
+        }
+    }
+
+    /// Completes the unbuffered sends (SO_SNDBUF 0) the peer has acknowledged in full, in
+    /// order; a connection error fails them all.
+    fn service_unbuffered(&mut self, id: usize) {
+        loop {
+            let Some(&(serial, end)) = self.io_sock_ref(id).and_then(|io| io.unbuffered.front())
+            else {
+                return;
+            };
+            let (error, una) = match self.tcp(id) {
+                Some(t) => (t.error, t.snd_una),
+                None => (Some(WsaError::WSAECONNRESET), 0),
+            };
+            let status = match error {
+                Some(WsaError::WSAETIMEDOUT) => Status::TimedOut,
+                Some(_) => Status::Reset,
+                None if una >= end => Status::Ok,
+                None => return,
+            };
+            self.io_sock(id).unbuffered.pop_front();
+            let bytes = match status {
+                Status::Ok => self.models.io.ops[&serial].bufs.iter().map(Vec::len).sum(),
+                _ => 0,
+            };
+            self.finish_op(serial, status, bytes, false);
+        }
+    }
+
     /// Pending sends go into the send buffer as it makes room (whole, as Windows takes them).
     pub(crate) fn service_sends(&mut self, id: usize) {
+        self.service_unbuffered(id);
         loop {
             let Some(&serial) = self.io_sock_ref(id).and_then(|io| io.sends.front()) else {
                 return;
@@ -374,9 +440,9 @@ where
                 return;
             }
             self.io_sock(id).sends.pop_front();
-            let data: Vec<u8> = self.models.io.ops[&serial].bufs.concat();
-            self.tcp_enqueue(id, &data, false);
-            self.finish_op(serial, Status::Ok, data.len(), false);
+            if let Some(n) = self.hand_send(id, serial, false) {
+                self.finish_op(serial, Status::Ok, n, false);
+            }
         }
     }
 
@@ -424,6 +490,13 @@ where
                 !m
             });
         }
+        io.unbuffered.retain(|(s, _)| {
+            let m = matches(ops, s);
+            if m {
+                hit.push((*s, status));
+            }
+            !m
+        });
         io.accepts.retain(|s| {
             let m = matches(ops, s);
             if m {

@@ -57,6 +57,13 @@ pub(crate) struct SockOpts {
     pub keep_idle: u32,
     pub keep_count: u32,
     pub keep_interval: u32,
+    /// Options the sim stores and reads back without acting on them (IP_IFLIST,
+    /// IP_UNICAST_IF, IP_USER_MTU, IP_MTU_DISCOVER, the datagram-only IP_RECV* / IP_ECN /
+    /// IP_WFP_* options, IPV6_PROTECTION_LEVEL, …), by (level, name); 0 until set.
+    pub kept: std::collections::BTreeMap<(i32, i32), u32>,
+    /// Header bytes (IP_OPTIONS, IP_RTHDR, IPV6_HOPOPTS, IPV6_RTHDR) by (level, name), stored
+    /// and read back; the sim's packets carry none.
+    pub headers: std::collections::BTreeMap<(i32, i32), Vec<u8>>,
 }
 
 /// SO_LINGER's value.
@@ -101,6 +108,8 @@ impl Default for SockOpts {
             keep_idle: 7200,
             keep_count: 10,
             keep_interval: 1,
+            kept: std::collections::BTreeMap::new(),
+            headers: std::collections::BTreeMap::new(),
         }
     }
 }

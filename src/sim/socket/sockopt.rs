@@ -39,6 +39,10 @@ where
             }
             // ConnectEx's context update: nothing the sim needs to change.
             (SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT) => return Ok(()),
+            (IPPROTO_IP, IP_OPTIONS | IP_RTHDR) | (IPPROTO_IPV6, IPV6_HOPOPTS | IPV6_RTHDR) => {
+                s.opts.headers.insert((level, name), val.to_vec());
+                return Ok(());
+            }
             (IPPROTO_IP, IP_ADD_MEMBERSHIP | IP_DROP_MEMBERSHIP)
             | (IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP | IPV6_DROP_MEMBERSHIP) => {
                 return self.set_membership(id, level, name, val);
@@ -117,6 +121,14 @@ where
             (IPPROTO_IP, IP_RECVTTL) | (IPPROTO_IPV6, IPV6_HOPLIMIT) => o.recvttl = on,
             (IPPROTO_IP, IP_RECVTOS) | (IPPROTO_IPV6, IPV6_RECVTCLASS) => o.recvtos = on,
             (IPPROTO_IP, IP_DONTFRAGMENT) | (IPPROTO_IPV6, IPV6_DONTFRAG) => o.dontfrag = Some(on),
+            // Read-only: the path MTU.
+            (IPPROTO_IP, IP_MTU) | (IPPROTO_IPV6, IPV6_MTU) => {
+                return Err(WsaError::WSAENOPROTOOPT)
+            }
+            // Accepted by the table (`rules::shape`), kept, not acted on.
+            (IPPROTO_IP | IPPROTO_IPV6, _) => {
+                o.kept.insert((level, name), v);
+            }
             // SO_TYPE is read-only: a datagram socket refuses it with WSAEINVAL, a stream
             // one with WSAENOPROTOOPT as the other read-only options (test_WSASocket).
             (SOL_SOCKET, SO_TYPE) if s.ty != SOCK_STREAM => return Err(WsaError::WSAEINVAL),
@@ -192,6 +204,13 @@ where
         if let Some(n) = rules::get_protocol_info(level, name, s.ty, s.family, out) {
             return Ok(n);
         }
+        if let Some(h) = s.opts.headers.get(&(level, name)) {
+            if out.len() < h.len() {
+                return Err(WsaError::WSAEFAULT);
+            }
+            out[..h.len()].copy_from_slice(h);
+            return Ok(h.len());
+        }
         let o = &s.opts;
         let b = u32::from;
         let v: u32 = match (level, name) {
@@ -244,8 +263,21 @@ where
             (IPPROTO_IP, IP_DONTFRAGMENT) | (IPPROTO_IPV6, IPV6_DONTFRAG) => {
                 b(o.dontfrag.unwrap_or(s.ty == SOCK_STREAM))
             }
+            (IPPROTO_IP, IP_OPTIONS | IP_RTHDR) | (IPPROTO_IPV6, IPV6_HOPOPTS | IPV6_RTHDR) => {
+                return Ok(0)
+            }
+            // The path MTU of a connected socket: the MSS and 40 header bytes.
+            (IPPROTO_IP, IP_MTU) | (IPPROTO_IPV6, IPV6_MTU) => {
+                let mtu = self.rt.cfg.mss as u32 + 40;
+                if self.peer_name(id).is_err() {
+                    return Err(WsaError::WSAENOTCONN);
+                }
+                mtu
+            }
+            (IPPROTO_IP | IPPROTO_IPV6, _) => o.kept.get(&(level, name)).copied().unwrap_or(0),
             _ => return Err(WsaError::WSAENOPROTOOPT),
         };
+        let s = self.net.sockets.at(id);
         let n = rules::get_width(level, name, s.ty, s.family, out.len());
         let written = rules::write_value(&mut out[..n], v);
         Ok(rules::reported_len(level, name, s.ty, s.family, written))
