@@ -164,7 +164,7 @@ where
         if ack > t.snd_una {
             let data_ack = ack.min(end);
             let n = (data_ack - t.snd_una) as usize;
-            t.snd.drain(..n);
+            super::consume_front(&mut t.snd, n);
             t.snd_una = data_ack;
             if t.snd_nxt < t.snd_una {
                 t.snd_nxt = t.snd_una;
