@@ -139,6 +139,10 @@ fn main() {
     println!("  thread switches {}", report.stats.switches);
     println!("  segments        {}", report.stats.segments);
     println!("  calls           {}", report.stats.calls);
+    println!(
+        "  threads peak    {} (stacks mapped {}, reused {})",
+        report.stats.threads_peak, report.stats.stacks_mapped, report.stats.stacks_reused
+    );
     println!("  trace hash      {:#018x}", report.trace_hash);
     if let Ok(s) = std::fs::read_to_string("/proc/self/status") {
         if let Some(l) = s.lines().find(|l| l.starts_with("VmHWM")) {

@@ -440,6 +440,71 @@ fn ten_thousand_client_threads() {
     assert_eq!(served, CLIENTS, "one server thread per connection");
 }
 
+// Proves: a thread created after another has finished runs on the finished thread's stack
+// (Stats counts it reused, not mapped), so a server that starts and ends a thread per
+// connection one after another keeps two stacks, not one per connection.
+#[test]
+fn finished_threads_stacks_are_reused() {
+    const ROUNDS: u32 = 40;
+    let ran = Arc::new(AtomicUsize::new(0));
+    let counter = ran.clone();
+    let report = try_run(11, move |ws| {
+        for i in 0..ROUNDS {
+            let counter = counter.clone();
+            let t = ws.create_thread("worker", move |ws| {
+                ws.sleep(i % 3);
+                counter.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            })?;
+            ws.wait_for_thread(t, INFINITE)?;
+        }
+        Ok(())
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ran.load(Ordering::Relaxed), ROUNDS as usize);
+    let st = report.stats;
+    // "main" and one worker at a time.
+    assert_eq!(st.threads_peak, 2, "{st:?}");
+    assert_eq!(st.stacks_mapped, 2, "{st:?}");
+    assert_eq!(st.stacks_reused, u64::from(ROUNDS) - 1, "{st:?}");
+}
+
+// Proves: threads alive at the same time each get a stack of their own (none is handed out
+// twice), and the peak counts them all.
+#[test]
+fn concurrent_threads_each_have_a_stack() {
+    const WORKERS: u32 = 12;
+    let report = try_run(12, |ws| {
+        let mut threads = Vec::new();
+        for i in 0..WORKERS {
+            threads.push(ws.create_thread("worker", move |ws| {
+                ws.sleep(5 + i);
+                Ok(())
+            })?);
+        }
+        for t in threads {
+            ws.wait_for_thread(t, INFINITE)?;
+        }
+        // A second wave after the first has ended: it runs on the first wave's stacks.
+        let mut threads = Vec::new();
+        for _ in 0..WORKERS {
+            threads.push(ws.create_thread("again", |ws| {
+                ws.sleep(1);
+                Ok(())
+            })?);
+        }
+        for t in threads {
+            ws.wait_for_thread(t, INFINITE)?;
+        }
+        Ok(())
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let st = report.stats;
+    assert_eq!(st.threads_peak, u64::from(WORKERS) + 1, "{st:?}");
+    assert_eq!(st.stacks_mapped, u64::from(WORKERS) + 1, "{st:?}");
+    assert_eq!(st.stacks_reused, u64::from(WORKERS), "{st:?}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Fault seam
 

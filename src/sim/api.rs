@@ -154,6 +154,16 @@ impl SimWinsock {
     /// Common start of a call: preemption point, then (unless `startup_free`) the
     /// WSANOTINITIALISED check and the fault seam.
     pub(crate) fn enter(&self, call: &'static str, startup_free: bool) -> Result<(), WsaError> {
+        self.enter_locked(call, startup_free).map(drop)
+    }
+
+    /// [`SimWinsock::enter`], handing the world lock on to the call's body (a send or recv
+    /// then locks the world once on its way in, not twice).
+    pub(crate) fn enter_locked(
+        &self,
+        call: &'static str,
+        startup_free: bool,
+    ) -> Result<MutexGuard<'_, World>, WsaError> {
         let check = |w: &mut World| -> Result<(), WsaError> {
             if startup_free {
                 return Ok(());
@@ -188,12 +198,15 @@ impl SimWinsock {
             let (num, den) = w.rt.cfg.preempt;
             if !w.rt.sched.preempt(num, den) {
                 // No preemption here: the common case, one lock for the whole entry.
-                return check(&mut w);
+                check(&mut w)?;
+                return Ok(w);
             }
             w.requeue(self.tid);
         }
         self.switch_to_scheduler();
-        check(&mut self.w())
+        let mut w = self.w();
+        check(&mut w)?;
+        Ok(w)
     }
 
     /// A thread of a crashed host never returns from its call: it waits here, for nothing,
@@ -260,6 +273,19 @@ impl SimWinsock {
         body: impl FnOnce(&Self) -> Result<T, WsaError>,
     ) -> Result<T, WsaError> {
         let r = self.enter(name, false).and_then(|()| body(self));
+        self.finish(name, a, b, r)
+    }
+
+    /// [`SimWinsock::call`] for a body that starts by locking the world: it gets the lock
+    /// `enter` took.
+    pub(crate) fn call_locked<T: Traced>(
+        &self,
+        name: &'static str,
+        a: u64,
+        b: u64,
+        body: impl FnOnce(&Self, MutexGuard<'_, World>) -> Result<T, WsaError>,
+    ) -> Result<T, WsaError> {
+        let r = self.enter_locked(name, false).and_then(|w| body(self, w));
         self.finish(name, a, b, r)
     }
 

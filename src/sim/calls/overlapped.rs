@@ -183,8 +183,8 @@ impl SimWinsock {
 impl OverlappedIo for SimWinsock {
     fn wsa_send(&self, s: Socket, bufs: &[&[u8]], flags: u32) -> Result<usize, WsaError> {
         let data: Vec<u8> = bufs.concat();
-        self.call("WSASend", s.raw() as u64, data.len() as u64, |this| {
-            this.send_body("WSASend", s, &data, flags as i32, None)
+        self.call_locked("WSASend", s.raw() as u64, data.len() as u64, |this, w| {
+            this.send_body("WSASend", s, &data, flags as i32, None, w)
         })
     }
 
@@ -195,9 +195,9 @@ impl OverlappedIo for SimWinsock {
         flags: u32,
     ) -> Result<(usize, u32), WsaError> {
         let total: usize = bufs.iter().map(|b| b.len()).sum();
-        self.call("WSARecv", s.raw() as u64, total as u64, |this| {
+        self.call_locked("WSARecv", s.raw() as u64, total as u64, |this, w| {
             let mut tmp = vec![0u8; total];
-            let (n, _) = this.recv_body("WSARecv", s, &mut tmp, flags as i32)?;
+            let (n, _) = this.recv_body("WSARecv", s, &mut tmp, flags as i32, w)?;
             let mut off = 0;
             for b in bufs.iter_mut() {
                 let k = b.len().min(n - off);

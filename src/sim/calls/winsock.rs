@@ -7,9 +7,11 @@
 //! `blocking`); the socket work itself is done by the `World` methods of `socket`, `connect`,
 //! `stream`, `sockopt` and `udp`.
 
+use parking_lot::MutexGuard;
+
 use crate::api::consts::*;
 use crate::api::{SockAddr, Socket, ThreadId, Winsock, WsaData, WsaError};
-use crate::sim::api::SimWinsock;
+use crate::sim::api::{SimWinsock, World};
 use crate::sim::net::endpoint::{RecvOp, SendOp};
 use crate::sim::runtime::trace::TraceKind;
 use crate::sim::runtime::{Step, ThreadState, WaitKey};
@@ -24,8 +26,8 @@ impl SimWinsock {
         buf: &[u8],
         flags: i32,
         to: Option<&SockAddr>,
+        mut w: MutexGuard<'_, World>,
     ) -> Result<usize, WsaError> {
-        let mut w = self.w();
         let id = w.sock_id(self.host, s)?;
         let sk = w.net.sockets.get(id).expect("handle names a socket");
         if matches!(sk.role, crate::sim::net::endpoint::Role::Dgram(_)) {
@@ -71,8 +73,8 @@ impl SimWinsock {
         s: Socket,
         buf: &mut [u8],
         flags: i32,
+        w: MutexGuard<'_, World>,
     ) -> Result<(usize, Option<std::net::SocketAddr>), WsaError> {
-        let w = self.w();
         let id = w.sock_id(self.host, s)?;
         let sk = w.net.sockets.get(id).expect("handle names a socket");
         let mut op = RecvOp {
@@ -256,21 +258,21 @@ impl Winsock for SimWinsock {
     }
 
     fn send(&self, s: Socket, buf: &[u8], flags: i32) -> Result<usize, WsaError> {
-        self.call("send", s.raw() as u64, buf.len() as u64, |this| {
-            this.send_body("send", s, buf, flags, None)
+        self.call_locked("send", s.raw() as u64, buf.len() as u64, |this, w| {
+            this.send_body("send", s, buf, flags, None, w)
         })
     }
 
     fn recv(&self, s: Socket, buf: &mut [u8], flags: i32) -> Result<usize, WsaError> {
         let len = buf.len() as u64;
-        self.call("recv", s.raw() as u64, len, |this| {
-            this.recv_body("recv", s, buf, flags).map(|(n, _)| n)
+        self.call_locked("recv", s.raw() as u64, len, |this, w| {
+            this.recv_body("recv", s, buf, flags, w).map(|(n, _)| n)
         })
     }
 
     fn sendto(&self, s: Socket, buf: &[u8], flags: i32, to: &SockAddr) -> Result<usize, WsaError> {
-        self.call("sendto", s.raw() as u64, buf.len() as u64, |this| {
-            this.send_body("sendto", s, buf, flags, Some(to))
+        self.call_locked("sendto", s.raw() as u64, buf.len() as u64, |this, w| {
+            this.send_body("sendto", s, buf, flags, Some(to), w)
         })
     }
 
@@ -281,8 +283,8 @@ impl Winsock for SimWinsock {
         flags: i32,
     ) -> Result<(usize, SockAddr), WsaError> {
         let len = buf.len() as u64;
-        let r = self.call("recvfrom", s.raw() as u64, len, |this| {
-            this.recv_body("recvfrom", s, buf, flags)
+        let r = self.call_locked("recvfrom", s.raw() as u64, len, |this, w| {
+            this.recv_body("recvfrom", s, buf, flags, w)
         });
         r.map(|(n, from)| (n, from.map_or(SockAddr::from_bytes(&[]), SockAddr::from)))
     }

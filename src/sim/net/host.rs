@@ -37,6 +37,18 @@ pub(crate) fn wire(a: SocketAddr) -> SocketAddr {
     }
 }
 
+/// Whether a socket's address (as the socket keeps it, `None` when unset) is `on_wire` as a
+/// segment carries it: `wire(a) == on_wire`, with no conversion in the common case of two
+/// IPv4 addresses (the check runs for every segment sent and received).
+#[inline]
+pub(crate) fn is_on_wire(a: Option<SocketAddr>, on_wire: SocketAddr) -> bool {
+    match (a, on_wire) {
+        (Some(SocketAddr::V4(a)), SocketAddr::V4(w)) => a == w,
+        (Some(a), w) => wire(a) == w,
+        (None, _) => false,
+    }
+}
+
 /// A wire address as a socket of `family` sees it: IPv4 becomes v4-mapped on an AF_INET6
 /// socket (the SOCKADDR_IN6 that accept, getpeername and recvfrom report).
 pub(crate) fn seen_by(family: i32, a: SocketAddr) -> SocketAddr {

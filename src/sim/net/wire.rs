@@ -1,7 +1,7 @@
 //! Links and the wire: segments go out through the fault seam, travel with the link's latency
 //! and serialisation delay, and arrive in order per direction.
 
-use super::host::wire;
+use super::host::is_on_wire;
 use super::segment::{SegKind, Segment};
 use super::{NetHooks, NetLayers};
 use crate::sim::runtime::trace::{Endpoint, TraceKind};
@@ -86,7 +86,7 @@ where
         let hinted = seg
             .to_sid
             .and_then(|sid| self.net.sockets.get(sid))
-            .filter(|s| s.local.map(wire) == Some(seg.dst))
+            .filter(|s| is_on_wire(s.local, seg.dst))
             .map(|s| s.host);
         // A crashed host's segments are lost on arrival (or, by the plan, retransmitted
         // until it is back or the sender gives up).

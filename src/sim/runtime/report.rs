@@ -17,6 +17,14 @@ pub struct Stats {
     pub segments: u64,
     /// Payload bytes put on the simulated wire.
     pub bytes: u64,
+    /// The most simulated threads alive at once (started, not finished): each holds a stack
+    /// (`CreateThread`'s thread; the sim runs each on a coroutine of its own).
+    pub threads_peak: u64,
+    /// Coroutine stacks the run mapped: threads that found no finished thread's stack free.
+    pub stacks_mapped: u64,
+    /// Threads that ran on the stack of a thread that had finished (the sim keeps up to 128
+    /// finished stacks for reuse), so `stacks_mapped + stacks_reused` is every thread started.
+    pub stacks_reused: u64,
 }
 
 /// How one thread ended, in a [`Report`] or [`SimError`](crate::sim::SimError).

@@ -37,9 +37,19 @@ pub(crate) enum RunEnd {
     Failed(SimErrorKind),
 }
 
+/// How many finished threads' coroutines a run keeps for reuse. A new thread takes one (its
+/// stack already mapped, its pages already faulted in) instead of mapping a fresh stack; the
+/// cap bounds what idle stacks may hold (at most 128 × the stack size, 32 MiB at the default
+/// 256 KiB, usually far less: only the pages a thread touched are resident).
+const STACK_POOL_CAP: usize = 128;
+
 /// The coroutines of a run, by thread id.
 pub(crate) struct Runner {
     gens: Vec<Option<Generator<'static, (), ()>>>,
+    /// Finished coroutines, kept to run the next new threads on their stacks.
+    pool: Vec<Generator<'static, (), ()>>,
+    /// Coroutines alive now (started and not finished).
+    live: u64,
     stack_words: usize,
 }
 
@@ -47,6 +57,8 @@ impl Runner {
     pub(crate) fn new(stack_size: usize) -> Runner {
         Runner {
             gens: Vec::new(),
+            pool: Vec::new(),
+            live: 0,
             stack_words: stack_size / std::mem::size_of::<usize>(),
         }
     }
@@ -61,7 +73,7 @@ impl Runner {
     {
         for (tid, body) in queued {
             let world = world.clone();
-            let gen = Gn::<()>::new_opt(self.stack_words, move || {
+            let body = move || {
                 let ws = make_handle(world.clone(), tid);
                 let outcome = match catch_unwind(AssertUnwindSafe(|| body(&ws))) {
                     Ok(Ok(())) => ThreadOutcome::Ok,
@@ -75,7 +87,15 @@ impl Runner {
                     }
                 };
                 world.lock().thread_finished(tid, outcome);
-            });
+            };
+            // A finished thread's coroutine runs the new body on its stack when one is free.
+            let gen = match self.pool.pop() {
+                Some(mut g) => {
+                    g.init_code(body);
+                    g
+                }
+                None => Gn::<()>::new_opt(self.stack_words, body),
+            };
             if self.gens.len() <= tid {
                 self.gens.resize_with(tid + 1, || None);
             }
@@ -100,6 +120,13 @@ impl Runner {
                 let mut w = world.lock();
                 if !w.rt.spawn_queue.is_empty() {
                     let queued = std::mem::take(&mut w.rt.spawn_queue);
+                    let new = queued.len() as u64;
+                    let reused = new.min(self.pool.len() as u64);
+                    self.live += new;
+                    let stats = &mut w.rt.stats;
+                    stats.stacks_reused += reused;
+                    stats.stacks_mapped += new - reused;
+                    stats.threads_peak = stats.threads_peak.max(self.live);
                     drop(w);
                     self.adopt_spawned(world, make_handle, queued);
                     continue;
@@ -134,7 +161,9 @@ impl Runner {
                             payload.downcast_ref::<generator::Error>(),
                             Some(generator::Error::StackErr)
                         ) {
+                            // Not reused: the overflow left the stack's frames unwound.
                             self.gens[tid] = None;
+                            self.live -= 1;
                             let msg = format!(
                                 "stack overflow in a simulated thread (its stack is {} KiB; \
                                  raise it with SimBuilder::stack_size)",
@@ -148,7 +177,12 @@ impl Runner {
                         resume_unwind(payload);
                     }
                     if g.is_done() {
-                        self.gens[tid] = None;
+                        self.live -= 1;
+                        if let Some(done) = self.gens[tid].take() {
+                            if self.pool.len() < STACK_POOL_CAP {
+                                self.pool.push(done);
+                            }
+                        }
                     }
                 }
                 continue;
@@ -190,6 +224,7 @@ impl Runner {
         for g in self.gens.drain(..) {
             drop(g);
         }
+        self.pool.clear();
     }
 }
 

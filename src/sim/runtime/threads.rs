@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use super::timers::{Fired, TimerEvent};
+use super::timers::{Due, TimerEvent};
 use super::{Layers, Nanos, RuntimeHooks, World};
 use crate::api::WsaError;
 
@@ -273,22 +273,37 @@ where
 
     /// Moves the clock to the earliest timer and fires it. False when no timer is left.
     pub(crate) fn fire_next_timer(&mut self) -> bool {
-        let Some((at, fired)) = self.rt.timers.pop() else {
-            return false;
-        };
+        match self.rt.timers.due() {
+            None => false,
+            Some(Due::Link(li)) => {
+                let (at, to, pkt) = self.rt.timers.pop_delivery(li);
+                self.advance_to(at);
+                self.deliver(to, pkt);
+                true
+            }
+            Some(Due::Timer) => {
+                let Some((at, ev)) = self.rt.timers.pop_timer() else {
+                    return false;
+                };
+                self.advance_to(at);
+                match ev {
+                    TimerEvent::Wake { tid, seq } => {
+                        if self.rt.threads[tid].wait_seq == seq {
+                            self.rt.threads[tid].timed_out = true;
+                            self.wake(tid, seq);
+                        }
+                    }
+                    TimerEvent::Layer(ev) => self.fire(ev),
+                }
+                true
+            }
+        }
+    }
+
+    /// The clock moves to a fired event's time (never backwards).
+    fn advance_to(&mut self, at: Nanos) {
         debug_assert!(at >= self.rt.now, "timer in the past");
         self.rt.now = self.rt.now.max(at);
-        match fired {
-            Fired::Delivery(to, pkt) => self.deliver(to, pkt),
-            Fired::Timer(TimerEvent::Wake { tid, seq }) => {
-                if self.rt.threads[tid].wait_seq == seq {
-                    self.rt.threads[tid].timed_out = true;
-                    self.wake(tid, seq);
-                }
-            }
-            Fired::Timer(TimerEvent::Layer(ev)) => self.fire(ev),
-        }
-        true
     }
 
     /// Returns parked spinners to the runnable list (the clock has moved).

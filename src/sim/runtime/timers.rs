@@ -39,11 +39,12 @@ impl Ord for TimerKey {
     }
 }
 
-/// What the timer queue gives back.
-pub(super) enum Fired<T, P> {
-    Timer(TimerEvent<T>),
-    /// A packet arriving at host `.0`.
-    Delivery(usize, P),
+/// Which queue holds the earliest (time, sequence) event.
+pub(super) enum Due {
+    /// The head of link `.0`'s deliveries.
+    Link(usize),
+    /// The general heap's earliest timer.
+    Timer,
 }
 
 /// Timers ordered by (time, scheduling order).
@@ -135,32 +136,49 @@ impl<T, P> TimerQueue<T, P> {
         q.push_back((at, seq, to, seg));
     }
 
-    pub(super) fn pop(&mut self) -> Option<(Nanos, Fired<T, P>)> {
-        let from_links = match (self.heap.peek(), self.heads.peek()) {
-            (None, None) => return None,
-            (Some(_), None) => false,
-            (None, Some(_)) => true,
-            (Some(h), Some(l)) => (l.at, l.seq) < (h.at, h.seq),
-        };
-        if from_links {
-            let k = self.heads.pop().expect("peeked");
-            let q = &mut self.links[k.slot as usize];
-            let (at, _, to, seg) = q.pop_front().expect("a head has a delivery");
-            if let Some(&(nat, nseq, _, _)) = q.front() {
-                self.heads.push(TimerKey {
-                    at: nat,
-                    seq: nseq,
-                    slot: k.slot,
-                });
-            }
-            return Some((at, Fired::Delivery(to, seg)));
+    /// Which queue the next event comes from (`None` when both are empty). The caller then
+    /// takes it with [`pop_delivery`](Self::pop_delivery) or [`pop_timer`](Self::pop_timer):
+    /// a delivery's segment then moves once, from its link's queue to the receiving host,
+    /// instead of through an enum and an `Option` on the way (each a copy of the segment).
+    pub(super) fn due(&self) -> Option<Due> {
+        match (self.heap.peek(), self.heads.peek()) {
+            (None, None) => None,
+            (Some(_), None) => Some(Due::Timer),
+            (None, Some(l)) => Some(Due::Link(l.slot as usize)),
+            (Some(h), Some(l)) => Some(if (l.at, l.seq) < (h.at, h.seq) {
+                Due::Link(l.slot as usize)
+            } else {
+                Due::Timer
+            }),
         }
+    }
+
+    /// Takes the head delivery of link `li` (which [`due`](Self::due) named): its arrival
+    /// time, destination host and packet.
+    #[inline(always)]
+    pub(super) fn pop_delivery(&mut self, li: usize) -> (Nanos, usize, P) {
+        let k = self.heads.pop().expect("a link was due");
+        debug_assert_eq!(k.slot as usize, li, "the due link");
+        let q = &mut self.links[li];
+        let (at, _, to, seg) = q.pop_front().expect("a head has a delivery");
+        if let Some(&(nat, nseq, _, _)) = q.front() {
+            self.heads.push(TimerKey {
+                at: nat,
+                seq: nseq,
+                slot: k.slot,
+            });
+        }
+        (at, to, seg)
+    }
+
+    /// Takes the general heap's earliest timer (which [`due`](Self::due) named).
+    pub(super) fn pop_timer(&mut self) -> Option<(Nanos, TimerEvent<T>)> {
         let k = self.heap.pop()?;
         let ev = self.events[k.slot as usize]
             .take()
             .expect("winsock-sim internal error: timer slot empty");
         self.free.push(k.slot);
-        Some((k.at, Fired::Timer(ev)))
+        Some((k.at, ev))
     }
 
     /// The time of the earliest timer.

@@ -179,11 +179,24 @@ impl fmt::Display for TraceRecord {
 pub(crate) struct Trace {
     hash: u64,
     count: u64,
-    /// A ring of the last `keep` records (or every record when `full`).
+    /// A ring of the last `keep` records, all `keep` slots in place from the start (so a
+    /// record is one masked store), or every record when `full`.
     recent: Vec<TraceRecord>,
     keep: usize,
     full: bool,
 }
+
+/// What a ring slot holds before a record fills it (never shown: `recent` returns only the
+/// slots written).
+const UNWRITTEN: TraceRecord = TraceRecord {
+    time: 0,
+    thread: NET_THREAD,
+    host: NO_HOST,
+    kind: TraceKind::Switch,
+    a: 0,
+    b: 0,
+    result: 0,
+};
 
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
@@ -198,7 +211,11 @@ impl Trace {
         Trace {
             hash: 0xcbf2_9ce4_8422_2325,
             count: 0,
-            recent: Vec::with_capacity(keep.min(4096)),
+            recent: if full {
+                Vec::with_capacity(keep.min(4096))
+            } else {
+                vec![UNWRITTEN; keep]
+            },
             keep,
             full,
         }
@@ -265,10 +282,11 @@ impl Trace {
             ^ r.b.wrapping_mul(0x27d4_eb2f_1656_67c5)
             ^ (r.result as u64).wrapping_mul(0xff51_afd7_ed55_8ccd);
         self.mix(x);
-        if self.full || self.recent.len() < self.keep {
+        if self.full {
             self.recent.push(r);
-        } else if self.keep > 0 {
-            let i = (self.count & (self.keep as u64 - 1)) as usize;
+        } else {
+            // `keep` is a power of two (or 0, with an empty ring: no slot, nothing kept).
+            let i = (self.count as usize) & self.keep.wrapping_sub(1);
             if let Some(slot) = self.recent.get_mut(i) {
                 *slot = r;
             }
@@ -286,8 +304,14 @@ impl Trace {
 
     /// The kept records, oldest first.
     pub(crate) fn recent(&self) -> Vec<TraceRecord> {
-        if self.full || (self.count as usize) <= self.keep {
+        if self.full {
             return self.recent.clone();
+        }
+        if (self.count as usize) <= self.keep {
+            return self.recent[..self.count as usize].to_vec();
+        }
+        if self.keep == 0 {
+            return Vec::new();
         }
         let split = (self.count & (self.keep as u64 - 1)) as usize;
         let mut v = self.recent[split..].to_vec();
@@ -299,6 +323,41 @@ impl Trace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn numbered(i: u64) -> TraceRecord {
+        TraceRecord {
+            time: i,
+            ..UNWRITTEN
+        }
+    }
+
+    /// The ring returns exactly the records written, oldest first: all of them while fewer
+    /// than `keep`, the last `keep` after it wrapped, none with `keep` 0; the hash does not
+    /// depend on what is kept.
+    #[test]
+    fn ring_keeps_the_last_records_in_order() {
+        let times = |t: &Trace| t.recent().iter().map(|r| r.time).collect::<Vec<_>>();
+        let mut small = Trace::new(8, false);
+        let mut none = Trace::new(0, false);
+        let mut full = Trace::new(8, true);
+        for i in 0..5 {
+            for t in [&mut small, &mut none, &mut full] {
+                t.record(numbered(i));
+            }
+        }
+        assert_eq!(times(&small), vec![0, 1, 2, 3, 4]);
+        for i in 5..19 {
+            for t in [&mut small, &mut none, &mut full] {
+                t.record(numbered(i));
+            }
+        }
+        assert_eq!(times(&small), (11..19).collect::<Vec<_>>());
+        assert!(times(&none).is_empty());
+        assert_eq!(times(&full), (0..19).collect::<Vec<_>>());
+        assert_eq!(small.hash(), none.hash());
+        assert_eq!(small.hash(), full.hash());
+        assert_eq!(small.count(), 19);
+    }
 
     /// A kind's code must tell apart every name the trace may carry: each prefix of a long
     /// name, names that share their first bytes, and the same name under two tags.

@@ -119,7 +119,7 @@ where
             let n = t.rcv.len().min(buf.len() - op.filled);
             crate::sim::net::tcp::copy_out(&t.rcv, 0, &mut buf[op.filled..op.filled + n]);
             if !peek {
-                t.rcv.drain(..n);
+                crate::sim::net::tcp::consume_front(&mut t.rcv, n);
                 op.filled += n;
                 self.tcp_window_update(op.id);
             } else {

@@ -4,7 +4,7 @@
 use super::{NetTimer, Tcp, TcpState};
 use crate::api::WsaError;
 use crate::sim::net::endpoint::Role;
-use crate::sim::net::host::wire;
+use crate::sim::net::host::{is_on_wire, wire};
 use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::trace::TraceKind;
@@ -78,8 +78,8 @@ where
         let hinted = seg.to_sid.filter(|&id| {
             self.net.sockets.get(id).is_some_and(|s| {
                 s.host == host
-                    && s.local.map(wire) == Some(seg.dst)
-                    && s.remote.map(wire) == Some(seg.src)
+                    && is_on_wire(s.local, seg.dst)
+                    && is_on_wire(s.remote, seg.src)
                     && matches!(&s.role, Role::Stream(t) if t.state != TcpState::Closed)
             })
         });
@@ -164,7 +164,7 @@ where
         if ack > t.snd_una {
             let data_ack = ack.min(end);
             let n = (data_ack - t.snd_una) as usize;
-            t.snd.drain(..n);
+            super::consume_front(&mut t.snd, n);
             t.snd_una = data_ack;
             if t.snd_nxt < t.snd_una {
                 t.snd_nxt = t.snd_una;

@@ -213,6 +213,16 @@ pub(crate) fn ring_range(q: &VecDeque<u8>, off: usize, len: usize) -> (&[u8], &[
     }
 }
 
+/// Drops the first `n` bytes of a send or receive queue. Taking all of it (the common case:
+/// an echo reads, and an ACK covers, everything queued) is a `clear`, without a `Drain`.
+pub(crate) fn consume_front(q: &mut VecDeque<u8>, n: usize) {
+    if n >= q.len() {
+        q.clear();
+    } else {
+        q.drain(..n);
+    }
+}
+
 /// Bytes `off..off + dst.len()` of a ring buffer, copied into `dst`.
 pub(crate) fn copy_out(q: &VecDeque<u8>, off: usize, dst: &mut [u8]) {
     let (a, b) = ring_range(q, off, dst.len());
