@@ -19,6 +19,7 @@ pub mod iocp;
 pub mod overlapped;
 pub mod protocol_info;
 pub mod sync;
+pub mod sync_locks;
 pub mod winsock;
 
 pub use winsock::winsock_rules;
