@@ -46,6 +46,24 @@ fn search(buggy: bool, cases: u32) -> Option<((u64, FaultPlan), SimError)> {
     search_with(FaultPlan::tcp_strategy(), cases, |b| run_records(b, buggy))
 }
 
+/// The replay in `command` (printed for `err`) holds `plan` and, run again through `run`, fails
+/// exactly as `err` did: same kind, virtual time and trace hash.
+fn assert_replays(
+    command: &str,
+    plan: &FaultPlan,
+    err: &SimError,
+    run: impl FnOnce(SimBuilder) -> Result<Report, SimError>,
+) {
+    let replay = replay_of(command);
+    eprintln!("caught: {replay}");
+    assert_eq!(replay.plan.as_ref(), Some(plan));
+    let again = run(Sim::builder().replay(&replay)).expect_err("replays");
+    assert_eq!(
+        (again.kind, again.virtual_time, again.trace_hash),
+        (err.kind, err.virtual_time, err.trace_hash)
+    );
+}
+
 /// The `WINSOCK_SIM_REPLAY` value inside a printed replay command.
 fn replay_of(command: &str) -> Replay {
     let start = command.find("='").expect("a quoted value") + 2;
@@ -74,13 +92,7 @@ fn one_recv_one_message_is_caught_and_replays() {
             .contains("--test buggy_servers -- --exact one_recv_one_message_is_caught_and_replays"),
         "{command}"
     );
-    let replay = replay_of(&command);
-    assert_eq!(replay.plan.as_ref(), Some(&plan));
-    let again = run_records(Sim::builder().replay(&replay), true).expect_err("replays");
-    assert_eq!(
-        (again.kind, again.virtual_time, again.trace_hash),
-        (err.kind, err.virtual_time, err.trace_hash)
-    );
+    assert_replays(&command, &plan, &err, |b| run_records(b, true));
 }
 
 #[test]
@@ -157,15 +169,9 @@ fn ignoring_would_block_after_fd_write_is_caught_and_replays() {
     assert!(text.contains("deadlock"), "{text}");
     let command = err.replay_command();
     assert!(text.contains(&command), "{text}");
-    let replay = replay_of(&command);
-    eprintln!("caught: {replay}");
-    assert_eq!(replay.plan.as_ref(), Some(&plan));
-    let again =
-        common::servers::run_event_echo(Sim::builder().replay(&replay), true).expect_err("replays");
-    assert_eq!(
-        (again.kind, again.virtual_time, again.trace_hash),
-        (err.kind, err.virtual_time, err.trace_hash)
-    );
+    assert_replays(&command, &plan, &err, |b| {
+        common::servers::run_event_echo(b, true)
+    });
     assert!(search_would_block(false, 64).is_none());
 }
 
@@ -194,15 +200,9 @@ fn overlapped_reused_while_pending_is_caught_explained_and_replays() {
         "{text}"
     );
     let command = err.replay_command();
-    let replay = replay_of(&command);
-    eprintln!("caught: {replay}");
-    assert_eq!(replay.plan.as_ref(), Some(&plan));
-    let again =
-        common::servers::run_iocp_echo(Sim::builder().replay(&replay), true).expect_err("replays");
-    assert_eq!(
-        (again.kind, again.virtual_time, again.trace_hash),
-        (err.kind, err.virtual_time, err.trace_hash)
-    );
+    assert_replays(&command, &plan, &err, |b| {
+        common::servers::run_iocp_echo(b, true)
+    });
     assert!(search_pend(false, 64).is_none());
 }
 
@@ -231,14 +231,8 @@ fn context_freed_while_io_pending_is_caught_and_replays() {
         text.contains("freed while that I/O was still pending"),
         "{text}"
     );
-    let replay = replay_of(&err.replay_command());
-    eprintln!("caught: {replay}");
-    assert_eq!(replay.plan.as_ref(), Some(&plan));
-    let again = common::servers::run_iocp_context(Sim::builder().replay(&replay), true)
-        .expect_err("replays");
-    assert_eq!(
-        (again.kind, again.virtual_time, again.trace_hash),
-        (err.kind, err.virtual_time, err.trace_hash)
-    );
+    assert_replays(&err.replay_command(), &plan, &err, |b| {
+        common::servers::run_iocp_context(b, true)
+    });
     assert!(search_context(false, 64).is_none());
 }
