@@ -3,6 +3,8 @@
 //! WSASetEvent / WSAResetEvent / WSACloseEvent) are in `wsa_events.rs`.
 //!
 //! Expected values are Windows' (the catalogue), never what the sim happens to return.
+//! FD_OOB and FD_CLOSE (EV-21 … EV-25) are in `event_select_close.rs`; the helpers in
+//! `common/event_select.rs`.
 //!
 //! Elsewhere: EV-10 and EV-20 (AcceptEx, pending overlapped WSARecv) in
 //! overlapped_fd_events.rs; EV-03 (b) (bound UDP socket) in udp.rs; EV-26 is message-mode only (async_select.rs).
@@ -11,73 +13,11 @@
 //! `WSAIoctl`).
 mod common;
 
+use common::event_select::{check, enum_now, ALL_SIX, FILL, WAIT_MS};
 use common::tcp;
 
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{EventRecording, Sim, SimWinsock};
-
-/// The catalogue's pre-fill pattern for output structures.
-const FILL: i32 = 0xABAB_ABABu32 as i32;
-
-/// Virtual time given to the network before an expected event must be there.
-const WAIT_MS: u32 = 1000;
-/// Virtual time after which "nothing" is concluded.
-const QUIET_MS: u32 = 200;
-/// Virtual time let pass after the event is signalled, before enumerating.
-const SETTLE_MS: u32 = 50;
-
-/// Event-mode check: waits up to [`WAIT_MS`] for `ev`, then enumerates `s` (resetting `ev`);
-/// `lNetworkEvents` must be exactly `bits`, and each listed `(bit index, error)` must match.
-/// With `bits == 0` this is the catalogue's "nothing": the wait (of [`QUIET_MS`]) times out and
-/// the enumeration returns 0.
-fn check(
-    ws: &SimWinsock,
-    s: Socket,
-    ev: WsaEvent,
-    bits: i32,
-    errors: &[(usize, i32)],
-    what: &str,
-) -> Result<(), WsaError> {
-    if bits == 0 {
-        assert_eq!(
-            ws.wsa_wait_for_multiple_events(&[ev], false, QUIET_MS, false)?,
-            WSA_WAIT_TIMEOUT,
-            "{what}: expected nothing, but the event was signalled"
-        );
-    } else {
-        assert_eq!(
-            ws.wsa_wait_for_multiple_events(&[ev], false, WAIT_MS, false)?,
-            WSA_WAIT_EVENT_0,
-            "{what}: expected {bits:#x}, but the event was not signalled"
-        );
-        // Let segments still in flight land (TCP may split a send), so the enumeration sees
-        // everything the step caused, as Windows' instant loopback would.
-        ws.sleep(SETTLE_MS);
-    }
-    let mut ne = WsaNetworkEvents {
-        network_events: FILL,
-        error_code: [FILL; FD_MAX_EVENTS],
-    };
-    ws.wsa_enum_network_events(s, Some(ev), &mut ne)?;
-    assert_eq!(
-        ne.network_events, bits,
-        "{what}: lNetworkEvents {:#x}, expected {bits:#x}",
-        ne.network_events
-    );
-    for &(i, e) in errors {
-        assert_eq!(ne.error_code[i], e, "{what}: iErrorCode[{i}]");
-    }
-    Ok(())
-}
-
-/// Enumerates `s` without waiting; returns lNetworkEvents.
-fn enum_now(ws: &SimWinsock, s: Socket, ev: WsaEvent) -> Result<i32, WsaError> {
-    let mut ne = WsaNetworkEvents::default();
-    ws.wsa_enum_network_events(s, Some(ev), &mut ne)?;
-    Ok(ne.network_events)
-}
-
-const ALL_SIX: i32 = FD_ACCEPT | FD_CLOSE | FD_CONNECT | FD_OOB | FD_READ | FD_WRITE;
 
 // ---------------------------------------------------------------------------------------------
 // EV rules, event mode
@@ -517,166 +457,6 @@ fn ev_17_documented_recording_waits_for_the_reenabling_call() {
         assert_eq!(ws.recv(s, &mut rest, 0)?, 8);
         check(ws, s, ev, 0, &[], "after the last byte")?;
         ws.closesocket(c)?;
-        ws.closesocket(s)
-    });
-}
-
-#[test]
-fn ev_21_fd_oob_event_mode() {
-    // Proves: urgent data reports exactly FD_OOB (no FD_READ); a second urgent byte reports
-    // FD_OOB again in event mode; recv(MSG_OOB) that leaves urgent data reports FD_OOB; urgent
-    // data that arrived while unregistered is reported on registration.
-    common::run(|ws| {
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_OOB | FD_READ)?;
-        assert_eq!(ws.send(c, b"a", MSG_OOB)?, 1);
-        check(ws, s, ev, FD_OOB, &[(FD_OOB_BIT, 0)], "first OOB byte")?;
-        assert_eq!(ws.send(c, b"b", MSG_OOB)?, 1);
-        check(
-            ws,
-            s,
-            ev,
-            FD_OOB,
-            &[(FD_OOB_BIT, 0)],
-            "second OOB byte [TW]",
-        )?;
-        let mut b = [0u8; 1];
-        assert_eq!(ws.recv(s, &mut b, MSG_OOB)?, 1);
-        check(
-            ws,
-            s,
-            ev,
-            FD_OOB,
-            &[(FD_OOB_BIT, 0)],
-            "after first recv(MSG_OOB) [TW]",
-        )?;
-        assert_eq!(ws.recv(s, &mut b, MSG_OOB)?, 1, "second recv(MSG_OOB) [TW]");
-        check(ws, s, ev, 0, &[], "after second recv(MSG_OOB)")?;
-
-        // Urgent byte while the mask is 0, then re-register.
-        ws.wsa_event_select(s, ev, 0)?;
-        assert_eq!(ws.send(c, b"c", MSG_OOB)?, 1);
-        ws.sleep(QUIET_MS);
-        ws.wsa_event_select(s, ev, FD_OOB | FD_READ)?;
-        check(ws, s, ev, FD_OOB, &[(FD_OOB_BIT, 0)], "on re-registration")?;
-        ws.closesocket(c)?;
-        ws.closesocket(s)
-    });
-}
-
-#[test]
-fn ev_22_graceful_close_event_mode() {
-    // Proves: a graceful peer closesocket reports FD_CLOSE with error 0, recv then gives 0,
-    // and no further events follow.
-    common::run(|ws| {
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_CLOSE | FD_READ)?;
-        ws.closesocket(c)?;
-        check(ws, s, ev, FD_CLOSE, &[(FD_CLOSE_BIT, 0)], "peer closed")?;
-        let mut b = [0u8; 8];
-        assert_eq!(ws.recv(s, &mut b, 0)?, 0);
-        check(ws, s, ev, 0, &[], "afterwards")?;
-        ws.closesocket(s)
-    });
-}
-
-#[test]
-fn ev_23_shutdowns_raising_fd_close_event_mode() {
-    // Proves: the peer's shutdown(SD_SEND) raises FD_CLOSE (error 0) and its later closesocket
-    // nothing; the peer's SD_RECEIVE and a local SD_BOTH raise nothing, the peer's SD_SEND then
-    // raises FD_CLOSE.
-    common::run(|ws| {
-        // (a)
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_CLOSE | FD_READ)?;
-        ws.shutdown(c, SD_SEND)?;
-        check(
-            ws,
-            s,
-            ev,
-            FD_CLOSE,
-            &[(FD_CLOSE_BIT, 0)],
-            "(a) peer SD_SEND",
-        )?;
-        ws.closesocket(c)?;
-        check(ws, s, ev, 0, &[], "(a) peer closesocket")?;
-        ws.closesocket(s)?;
-
-        // (b)
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_CLOSE | FD_READ)?;
-        ws.shutdown(c, SD_RECEIVE)?;
-        ws.shutdown(s, SD_BOTH)?;
-        check(ws, s, ev, 0, &[], "(b) peer SD_RECEIVE + local SD_BOTH")?;
-        ws.shutdown(c, SD_SEND)?;
-        check(
-            ws,
-            s,
-            ev,
-            FD_CLOSE,
-            &[(FD_CLOSE_BIT, 0)],
-            "(b) peer SD_SEND [TW]",
-        )?;
-        ws.closesocket(c)?;
-        ws.closesocket(s)
-    });
-}
-
-#[test]
-fn ev_25_abortive_close_connaborted_event_mode() {
-    // Proves: a peer's abortive (RST) close reports FD_CLOSE with
-    // iErrorCode[FD_CLOSE_BIT] = WSAECONNABORTED (not WSAECONNRESET).
-    common::run(|ws| {
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_CLOSE | FD_READ)?;
-        common::rst_close(ws, c)?;
-        check(
-            ws,
-            s,
-            ev,
-            FD_CLOSE,
-            &[(FD_CLOSE_BIT, WsaError::WSAECONNABORTED.code())],
-            "peer RST",
-        )?;
-        check(ws, s, ev, 0, &[], "afterwards")?;
-        ws.closesocket(s)
-    });
-}
-
-#[test]
-fn ev_22_fd_close_with_unread_data_event_mode() {
-    // Proves (sock.c test_close_events, "sending data before calling closesocket()"): the peer
-    // sends 5 bytes (FD_READ, enumerated) and closes; FD_CLOSE (error 0) is reported while the
-    // 5 bytes are still unread [TW]; recv(3) → 3 reports FD_READ; recv(5) → 2 reports nothing
-    // [TW] (no second FD_CLOSE); recv then gives 0, still nothing.
-    common::run(|ws| {
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        let mask = FD_ACCEPT | FD_CLOSE | FD_CONNECT | FD_OOB | FD_READ;
-        ws.wsa_event_select(s, ev, mask)?;
-        assert_eq!(ws.send(c, b"data\0", 0)?, 5);
-        check(ws, s, ev, FD_READ, &[(FD_READ_BIT, 0)], "data")?;
-        ws.closesocket(c)?;
-        check(
-            ws,
-            s,
-            ev,
-            FD_CLOSE,
-            &[(FD_CLOSE_BIT, 0)],
-            "peer closed, 5 bytes unread [TW]",
-        )?;
-        let mut b = [0u8; 5];
-        assert_eq!(ws.recv(s, &mut b[..3], 0)?, 3);
-        check(ws, s, ev, FD_READ, &[(FD_READ_BIT, 0)], "2 bytes left")?;
-        assert_eq!(ws.recv(s, &mut b, 0)?, 2);
-        check(ws, s, ev, 0, &[], "last bytes read [TW]")?;
-        assert_eq!(ws.recv(s, &mut b, 0)?, 0);
-        check(ws, s, ev, 0, &[], "recv gave 0")?;
         ws.closesocket(s)
     });
 }

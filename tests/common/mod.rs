@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod event_ctx;
+pub mod event_select;
 pub mod overlapped;
 pub mod runtime;
 pub mod servers;
