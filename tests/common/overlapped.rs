@@ -146,3 +146,8 @@ pub fn pending_accept(
     );
     Ok((l, addr, a, ov, ev))
 }
+
+/// The (error, bytes, key, overlapped) of a packet.
+pub fn fields(p: &CompletionPacket) -> (Option<WsaError>, usize, usize, Option<Overlapped>) {
+    (p.error, p.bytes, p.key, p.overlapped)
+}
