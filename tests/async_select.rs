@@ -4,7 +4,7 @@
 //!
 //! Expected values are Windows' (the catalogue), never what the sim happens to return.
 //!
-//! Elsewhere: EV-10 and EV-20 (AcceptEx, pending overlapped WSARecv) in overlapped.rs; EV-02
+//! Elsewhere: EV-10 and EV-20 (AcceptEx, pending overlapped WSARecv) in overlapped_fd_events.rs; EV-02
 //! and EV-03 are about WSAEnumNetworkEvents / event mode only (event_select.rs, udp.rs).
 //!
 //! Not covered:

@@ -5,13 +5,18 @@ mod common;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestError, TestRng, TestRunner};
-use winsock_sim::sim::{FaultPlan, Replay, Sim, SimError};
+use winsock_sim::sim::{FaultPlan, Replay, Report, Sim, SimBuilder, SimError};
 
 use common::servers::run_records;
 
-/// Runs the record scenario for each (seed, plan) proptest draws (deterministically), with at
-/// most `cases` cases; the shrunk failing input and its error, if any.
-fn search(buggy: bool, cases: u32) -> Option<((u64, FaultPlan), SimError)> {
+/// Runs `run` for each (seed, plan) proptest draws (deterministically) from `plans`, with at
+/// most `cases` cases; the shrunk failing input and its error, if any (the shrunk case is run
+/// again, and must fail again, for its error).
+fn search_with(
+    plans: impl Strategy<Value = FaultPlan>,
+    cases: u32,
+    run: impl Fn(SimBuilder) -> Result<Report, SimError>,
+) -> Option<((u64, FaultPlan), SimError)> {
     let config = Config {
         cases,
         failure_persistence: None,
@@ -19,23 +24,44 @@ fn search(buggy: bool, cases: u32) -> Option<((u64, FaultPlan), SimError)> {
     };
     let rng = TestRng::deterministic_rng(config.rng_algorithm);
     let mut runner = TestRunner::new_with_rng(config, rng);
-    let result = runner.run(
-        &(any::<u64>(), FaultPlan::tcp_strategy()),
-        |(seed, plan)| {
-            run_records(Sim::builder().seed(seed).faults(plan), buggy)
-                .map(|_| ())
-                .map_err(|e| TestCaseError::fail(e.to_string()))
-        },
-    );
+    let result = runner.run(&(any::<u64>(), plans), |(seed, plan)| {
+        run(Sim::builder().seed(seed).faults(plan))
+            .map(|_| ())
+            .map_err(|e| TestCaseError::fail(e.to_string()))
+    });
     match result {
         Ok(()) => None,
         Err(TestError::Fail(_, (seed, plan))) => {
-            let err = run_records(Sim::builder().seed(seed).faults(plan.clone()), buggy)
+            let err = run(Sim::builder().seed(seed).faults(plan.clone()))
                 .expect_err("the shrunk case fails again");
             Some(((seed, plan), err))
         }
         Err(e) => panic!("{e}"),
     }
+}
+
+/// Runs the record scenario for each (seed, plan) proptest draws (deterministically), with at
+/// most `cases` cases; the shrunk failing input and its error, if any.
+fn search(buggy: bool, cases: u32) -> Option<((u64, FaultPlan), SimError)> {
+    search_with(FaultPlan::tcp_strategy(), cases, |b| run_records(b, buggy))
+}
+
+/// The replay in `command` (printed for `err`) holds `plan` and, run again through `run`, fails
+/// exactly as `err` did: same kind, virtual time and trace hash.
+fn assert_replays(
+    command: &str,
+    plan: &FaultPlan,
+    err: &SimError,
+    run: impl FnOnce(SimBuilder) -> Result<Report, SimError>,
+) {
+    let replay = replay_of(command);
+    eprintln!("caught: {replay}");
+    assert_eq!(replay.plan.as_ref(), Some(plan));
+    let again = run(Sim::builder().replay(&replay)).expect_err("replays");
+    assert_eq!(
+        (again.kind, again.virtual_time, again.trace_hash),
+        (err.kind, err.virtual_time, err.trace_hash)
+    );
 }
 
 /// The `WINSOCK_SIM_REPLAY` value inside a printed replay command.
@@ -66,13 +92,7 @@ fn one_recv_one_message_is_caught_and_replays() {
             .contains("--test buggy_servers -- --exact one_recv_one_message_is_caught_and_replays"),
         "{command}"
     );
-    let replay = replay_of(&command);
-    assert_eq!(replay.plan.as_ref(), Some(&plan));
-    let again = run_records(Sim::builder().replay(&replay), true).expect_err("replays");
-    assert_eq!(
-        (again.kind, again.virtual_time, again.trace_hash),
-        (err.kind, err.virtual_time, err.trace_hash)
-    );
+    assert_replays(&command, &plan, &err, |b| run_records(b, true));
 }
 
 #[test]
@@ -131,30 +151,9 @@ fn socket_leaked_on_reset_is_caught_and_replays() {
 /// writable) for a run the WSAEventSelect echo server fails; the shrunk input and its error.
 fn search_would_block(buggy: bool, cases: u32) -> Option<((u64, FaultPlan), SimError)> {
     use common::servers::run_event_echo;
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let rng = TestRng::deterministic_rng(config.rng_algorithm);
-    let mut runner = TestRunner::new_with_rng(config, rng);
-    let result = runner.run(
-        &(any::<u64>(), FaultPlan::would_block_strategy()),
-        |(seed, plan)| {
-            run_event_echo(Sim::builder().seed(seed).faults(plan), buggy)
-                .map(|_| ())
-                .map_err(|e| TestCaseError::fail(e.to_string()))
-        },
-    );
-    match result {
-        Ok(()) => None,
-        Err(TestError::Fail(_, (seed, plan))) => {
-            let err = run_event_echo(Sim::builder().seed(seed).faults(plan.clone()), buggy)
-                .expect_err("the shrunk case fails again");
-            Some(((seed, plan), err))
-        }
-        Err(e) => panic!("{e}"),
-    }
+    search_with(FaultPlan::would_block_strategy(), cases, |b| {
+        run_event_echo(b, buggy)
+    })
 }
 
 #[test]
@@ -170,15 +169,9 @@ fn ignoring_would_block_after_fd_write_is_caught_and_replays() {
     assert!(text.contains("deadlock"), "{text}");
     let command = err.replay_command();
     assert!(text.contains(&command), "{text}");
-    let replay = replay_of(&command);
-    eprintln!("caught: {replay}");
-    assert_eq!(replay.plan.as_ref(), Some(&plan));
-    let again =
-        common::servers::run_event_echo(Sim::builder().replay(&replay), true).expect_err("replays");
-    assert_eq!(
-        (again.kind, again.virtual_time, again.trace_hash),
-        (err.kind, err.virtual_time, err.trace_hash)
-    );
+    assert_replays(&command, &plan, &err, |b| {
+        common::servers::run_event_echo(b, true)
+    });
     assert!(search_would_block(false, 64).is_none());
 }
 
@@ -186,30 +179,9 @@ fn ignoring_would_block_after_fd_write_is_caught_and_replays() {
 /// once) for a run the IOCP framing server fails; the shrunk input and its error.
 fn search_pend(buggy: bool, cases: u32) -> Option<((u64, FaultPlan), SimError)> {
     use common::servers::run_iocp_echo;
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let rng = TestRng::deterministic_rng(config.rng_algorithm);
-    let mut runner = TestRunner::new_with_rng(config, rng);
-    let result = runner.run(
-        &(any::<u64>(), FaultPlan::pend_strategy()),
-        |(seed, plan)| {
-            run_iocp_echo(Sim::builder().seed(seed).faults(plan), buggy)
-                .map(|_| ())
-                .map_err(|e| TestCaseError::fail(e.to_string()))
-        },
-    );
-    match result {
-        Ok(()) => None,
-        Err(TestError::Fail(_, (seed, plan))) => {
-            let err = run_iocp_echo(Sim::builder().seed(seed).faults(plan.clone()), buggy)
-                .expect_err("the shrunk case fails again");
-            Some(((seed, plan), err))
-        }
-        Err(e) => panic!("{e}"),
-    }
+    search_with(FaultPlan::pend_strategy(), cases, |b| {
+        run_iocp_echo(b, buggy)
+    })
 }
 
 #[test]
@@ -228,15 +200,9 @@ fn overlapped_reused_while_pending_is_caught_explained_and_replays() {
         "{text}"
     );
     let command = err.replay_command();
-    let replay = replay_of(&command);
-    eprintln!("caught: {replay}");
-    assert_eq!(replay.plan.as_ref(), Some(&plan));
-    let again =
-        common::servers::run_iocp_echo(Sim::builder().replay(&replay), true).expect_err("replays");
-    assert_eq!(
-        (again.kind, again.virtual_time, again.trace_hash),
-        (err.kind, err.virtual_time, err.trace_hash)
-    );
+    assert_replays(&command, &plan, &err, |b| {
+        common::servers::run_iocp_echo(b, true)
+    });
     assert!(search_pend(false, 64).is_none());
 }
 
@@ -245,29 +211,10 @@ fn overlapped_reused_while_pending_is_caught_explained_and_replays() {
 fn search_context(buggy: bool, cases: u32) -> Option<((u64, FaultPlan), SimError)> {
     use common::servers::run_iocp_context;
     use std::net::IpAddr;
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let rng = TestRng::deterministic_rng(config.rng_algorithm);
-    let mut runner = TestRunner::new_with_rng(config, rng);
     let hosts = vec![IpAddr::from([192, 0, 2, 1]), IpAddr::from([192, 0, 2, 2])];
-    let plans = FaultPlan::reset_strategy(hosts, 40);
-    let result = runner.run(&(any::<u64>(), plans), |(seed, plan)| {
-        run_iocp_context(Sim::builder().seed(seed).faults(plan), buggy)
-            .map(|_| ())
-            .map_err(|e| TestCaseError::fail(e.to_string()))
-    });
-    match result {
-        Ok(()) => None,
-        Err(TestError::Fail(_, (seed, plan))) => {
-            let err = run_iocp_context(Sim::builder().seed(seed).faults(plan.clone()), buggy)
-                .expect_err("the shrunk case fails again");
-            Some(((seed, plan), err))
-        }
-        Err(e) => panic!("{e}"),
-    }
+    search_with(FaultPlan::reset_strategy(hosts, 40), cases, |b| {
+        run_iocp_context(b, buggy)
+    })
 }
 
 #[test]
@@ -284,14 +231,8 @@ fn context_freed_while_io_pending_is_caught_and_replays() {
         text.contains("freed while that I/O was still pending"),
         "{text}"
     );
-    let replay = replay_of(&err.replay_command());
-    eprintln!("caught: {replay}");
-    assert_eq!(replay.plan.as_ref(), Some(&plan));
-    let again = common::servers::run_iocp_context(Sim::builder().replay(&replay), true)
-        .expect_err("replays");
-    assert_eq!(
-        (again.kind, again.virtual_time, again.trace_hash),
-        (err.kind, err.virtual_time, err.trace_hash)
-    );
+    assert_replays(&err.replay_command(), &plan, &err, |b| {
+        common::servers::run_iocp_context(b, true)
+    });
     assert!(search_context(false, 64).is_none());
 }

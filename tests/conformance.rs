@@ -4,14 +4,15 @@ mod conformance_suite;
 
 use std::sync::{Arc, Mutex};
 
+use conformance_suite::async_select::async_rules;
+use conformance_suite::events::event_rules;
 use conformance_suite::ext::ext_rules;
 use conformance_suite::interfaces::{connect_by_name_rules, interface_rules};
+use conformance_suite::iocp::iocp_rules;
 use conformance_suite::overlapped::overlapped_rules;
 use conformance_suite::protocol_info::protocol_info_rules;
 use conformance_suite::sync::sync_rules;
-use conformance_suite::{
-    async_rules, event_rules, iocp_rules, outcome, report, winsock_rules, Check, Outcome,
-};
+use conformance_suite::{outcome, report, winsock_rules, Check, Outcome};
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{Sim, SimWinsock};
 

@@ -71,9 +71,9 @@ fn conformance_suite_on_the_host_backend() {
 fn conformance_suite_on_native_winsock() {
     let rows: Vec<_> = winsock_rules::<Native>()
         .into_iter()
-        .chain(conformance_suite::event_rules::<Native>())
-        .chain(conformance_suite::async_rules::<Native>())
-        .chain(conformance_suite::iocp_rules::<Native>())
+        .chain(conformance_suite::events::event_rules::<Native>())
+        .chain(conformance_suite::async_select::async_rules::<Native>())
+        .chain(conformance_suite::iocp::iocp_rules::<Native>())
         .chain(conformance_suite::overlapped::overlapped_rules::<Native>())
         .chain(conformance_suite::ext::ext_rules::<Native>())
         .chain(conformance_suite::sync::sync_rules::<Native>())

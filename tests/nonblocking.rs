@@ -2,7 +2,9 @@
 //! that need no select() (SO_ERROR after a failed connect).
 //!
 //! Elsewhere: the OVERLAPPED parts (NB-02, NB-03, NB-04 / NB-05 with ConnectEx and AcceptEx)
-//! in tests/overlapped.rs, WSAIoctl (NB-08) in tests/overlapped.rs (ov_15_*), select/WSAPoll
+//! in tests/overlapped_nonblocking.rs (NB-03 also in the conformance suite,
+//! tests/conformance_suite/overlapped.rs, run on the simulator and the real WinSock),
+//! WSAIoctl (NB-08) in tests/wsa_ioctl.rs (ov_15_*), select/WSAPoll
 //! (SEL-08/09's set results) in tests/select.rs and tests/poll.rs, UDP (NB-13, NB-14) in
 //! tests/udp.rs. Not expressible through the safe API: invalid `ioctlsocket` pointers
 //! (NB-08), an "unrelated OVERLAPPED left untouched" (NB-01), raw ICMP sockets (NB-13).
@@ -80,7 +82,7 @@ fn nb_01_nonblocking_wsarecv_without_overlapped_would_block() {
 fn nb_04_nonblocking_connect_in_progress() {
     // Proves: while a nonblocking connect to an unreachable address is in progress, a second
     // connect gives WSAEALREADY, getsockname gives AF_INET with a port, getpeername succeeds,
-    // and recv and send give WSAENOTCONN. (ConnectEx parts: nb_04_* in tests/overlapped.rs.)
+    // and recv and send give WSAENOTCONN. (ConnectEx parts: nb_04_* in tests/overlapped_nonblocking.rs.)
     common::run(|ws| {
         let c = tcp(ws)?;
         ws.set_nonblocking(c, true)?;

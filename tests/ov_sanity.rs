@@ -1,5 +1,5 @@
 //! Quick sanity of overlapped I/O and completion ports (the catalogue rules are in
-//! overlapped.rs and iocp.rs).
+//! overlapped.rs, its sibling files named in its header, and iocp.rs).
 mod common;
 
 /// These sanity checks count bytes per event: one send, one segment.

@@ -3,7 +3,7 @@
 //! Also here: overlapped receives pending across a shutdown (SH-03 / OV-09) and shutdown with
 //! completion ports (SH-07). Elsewhere: the FD_CLOSE and POLLHUP side effects (EV-23 in
 //! tests/event_select.rs, SEL-13 in tests/poll.rs), UDP shutdown (SH-06, tests/udp.rs),
-//! DisconnectEx (ER-11 / CP-08, tests/overlapped.rs). Not expressible: the AFD-level view
+//! DisconnectEx (ER-11 / CP-08, tests/disconnect_ex.rs). Not expressible: the AFD-level view
 //! (AFD_POLL_HUP) and WSASendDisconnect / WSARecvDisconnect (not in the API).
 mod common;
 

@@ -3,6 +3,9 @@
 #![allow(dead_code)]
 
 pub mod event_ctx;
+pub mod event_select;
+pub mod overlapped;
+pub mod runtime;
 pub mod servers;
 
 use std::sync::atomic::{AtomicU32, Ordering};

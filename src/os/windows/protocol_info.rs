@@ -176,33 +176,17 @@ impl ProtocolInfoApi for Native {
         if let Err(e) = self.started() {
             return finish(Err(e));
         }
-        let size = std::mem::size_of::<ws::WSAPROTOCOL_INFOA>();
-        let count = (*buffer_len as usize / size).min(MAX_ENTRIES);
-        let mut buf = vec![ws::WSAPROTOCOL_INFOA::default(); count];
-        let list = c_list(protocols);
-        let lp = list.as_ref().map_or(std::ptr::null(), |l| l.as_ptr());
-        let bp = if count == 0 {
-            std::ptr::null_mut()
-        } else {
-            buf.as_mut_ptr()
-        };
-        let mut len = if count == 0 {
-            *buffer_len
-        } else {
-            (count * size) as u32
-        };
-        // SAFETY: `lp` is null or a 0-terminated local array; `bp` is null or `count` whole
-        // structures, and `len` (the OS's bound) is at most their size in bytes, or, with a
-        // null buffer, the caller's length (the OS then writes nothing but `len`).
-        let n = unsafe { ws::WSAEnumProtocolsA(lp, bp, &mut len) };
-        if n == ws::SOCKET_ERROR {
-            let e = last_error();
-            if e == WsaError::WSAENOBUFS {
-                *buffer_len = len;
-            }
-            return finish(Err(e));
-        }
-        finish(Ok(buf.iter().take(n.max(0) as usize).map(from_a).collect()))
+        finish(enum_protocols(
+            protocols,
+            buffer_len,
+            |lp, bp, len| {
+                // SAFETY: `lp` is null or a 0-terminated array, `bp` null or whole
+                // WSAPROTOCOL_INFOA structures, `len` at most their size in bytes (see
+                // `enum_protocols`).
+                unsafe { ws::WSAEnumProtocolsA(lp, bp, len) }
+            },
+            from_a,
+        ))
     }
 
     /// `WSAEnumProtocolsW`: as the A call.
@@ -214,30 +198,51 @@ impl ProtocolInfoApi for Native {
         if let Err(e) = self.started() {
             return finish(Err(e));
         }
-        let size = std::mem::size_of::<ws::WSAPROTOCOL_INFOW>();
-        let count = (*buffer_len as usize / size).min(MAX_ENTRIES);
-        let mut buf = vec![ws::WSAPROTOCOL_INFOW::default(); count];
-        let list = c_list(protocols);
-        let lp = list.as_ref().map_or(std::ptr::null(), |l| l.as_ptr());
-        let bp = if count == 0 {
-            std::ptr::null_mut()
-        } else {
-            buf.as_mut_ptr()
-        };
-        let mut len = if count == 0 {
-            *buffer_len
-        } else {
-            (count * size) as u32
-        };
-        // SAFETY: as in the A call, with WSAPROTOCOL_INFOW structures.
-        let n = unsafe { ws::WSAEnumProtocolsW(lp, bp, &mut len) };
-        if n == ws::SOCKET_ERROR {
-            let e = last_error();
-            if e == WsaError::WSAENOBUFS {
-                *buffer_len = len;
-            }
-            return finish(Err(e));
-        }
-        finish(Ok(buf.iter().take(n.max(0) as usize).map(from_w).collect()))
+        finish(enum_protocols(
+            protocols,
+            buffer_len,
+            |lp, bp, len| {
+                // SAFETY: as in the A call, with WSAPROTOCOL_INFOW structures.
+                unsafe { ws::WSAEnumProtocolsW(lp, bp, len) }
+            },
+            from_w,
+        ))
     }
+}
+
+/// `WSAEnumProtocolsA/W` over structures `T` (WSAPROTOCOL_INFOA or _INFOW): gives `call` the
+/// 0-terminated protocol list (or null), a buffer of as many whole `T` as `*buffer_len` bytes
+/// hold (at most [`MAX_ENTRIES`]; null when none fit) and the length in bytes, which is at
+/// most that buffer's size, or, with a null buffer, the caller's length (the OS then writes
+/// nothing but the length). WSAENOBUFS hands the length the OS asked for back to the caller.
+fn enum_protocols<T: Default + Clone>(
+    protocols: Option<&[i32]>,
+    buffer_len: &mut u32,
+    call: impl FnOnce(*const i32, *mut T, *mut u32) -> i32,
+    convert: fn(&T) -> WsaProtocolInfo,
+) -> Result<Vec<WsaProtocolInfo>, WsaError> {
+    let size = std::mem::size_of::<T>();
+    let count = (*buffer_len as usize / size).min(MAX_ENTRIES);
+    let mut buf = vec![T::default(); count];
+    let list = c_list(protocols);
+    let lp = list.as_ref().map_or(std::ptr::null(), |l| l.as_ptr());
+    let bp = if count == 0 {
+        std::ptr::null_mut()
+    } else {
+        buf.as_mut_ptr()
+    };
+    let mut len = if count == 0 {
+        *buffer_len
+    } else {
+        (count * size) as u32
+    };
+    let n = call(lp, bp, &mut len);
+    if n == ws::SOCKET_ERROR {
+        let e = last_error();
+        if e == WsaError::WSAENOBUFS {
+            *buffer_len = len;
+        }
+        return Err(e);
+    }
+    Ok(buf.iter().take(n.max(0) as usize).map(convert).collect())
 }

@@ -16,7 +16,7 @@
 //!
 //! [`generate_console_ctrl_event`]: SyncObjects::generate_console_ctrl_event
 
-use std::any::{Any, TypeId};
+use std::any::Any;
 use std::cell::UnsafeCell;
 use std::os::windows::io::FromRawHandle;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -24,12 +24,11 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 use windows_sys::Win32::Foundation::{CloseHandle, DuplicateHandle, DUPLICATE_SAME_ACCESS, HANDLE};
-use windows_sys::Win32::System::Console::SetConsoleCtrlHandler;
 use windows_sys::Win32::System::Threading as th;
 
 use super::lock_table::{CondVar, CritSec, Kernel, Srw};
 use super::native::{finish, Native};
-use super::sync_lookup::{check, ctrl_routine, me, os_error, CTRL_BACKENDS};
+use super::sync_lookup::{check, me, os_error, process_global, register_ctrl_backend};
 use crate::api::sync::CONDITION_VARIABLE_LOCKMODE_SHARED;
 use crate::api::{
     ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,
@@ -545,15 +544,7 @@ impl SyncObjects for Native {
             (id, first)
         };
         if first {
-            let mut all = CTRL_BACKENDS.lock();
-            all.retain(|w| w.strong_count() > 0);
-            if all.is_empty() {
-                // SAFETY: `ctrl_routine` is a plain function that lives as long as the process
-                // and catches every panic; adding it twice is harmless (it is added once per
-                // time the list is empty, and removed never).
-                unsafe { SetConsoleCtrlHandler(Some(ctrl_routine), 1) };
-            }
-            all.push(Arc::downgrade(&self.inner));
+            register_ctrl_backend(&self.inner);
         }
         finish(Ok(CtrlHandlerId::from_raw(id)))
     }
@@ -591,21 +582,6 @@ impl SyncObjects for Native {
 
     /// Per-backend storage: clones of one backend share it, as the threads of one process do.
     fn process_global<T: Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> Arc<T> {
-        let key = TypeId::of::<T>();
-        let found = self.inner.sync.lock().globals.get(&key).cloned();
-        if let Some(v) = found.and_then(|v| v.downcast::<T>().ok()) {
-            return v;
-        }
-        // `init` runs without the lock: it may call the API.
-        let v = Arc::new(init());
-        let stored = self
-            .inner
-            .sync
-            .lock()
-            .globals
-            .entry(key)
-            .or_insert_with(|| v.clone() as Arc<dyn Any + Send + Sync>)
-            .clone();
-        stored.downcast::<T>().unwrap_or(v)
+        process_global(self, init)
     }
 }

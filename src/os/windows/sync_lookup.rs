@@ -1,8 +1,9 @@
 //! The helpers behind `sync.rs`: the calling thread's id and the OS error, finding a
 //! handle's lock record or kernel object in the backend's table, duplicating kernel handles
-//! for waits, and running the console-control handlers (the routine registered with
-//! `SetConsoleCtrlHandler` is here).
+//! for waits, the per-backend process globals, and running the console-control handlers (the
+//! routine registered with `SetConsoleCtrlHandler`, and its registration, are here).
 
+use std::any::{Any, TypeId};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 
@@ -10,6 +11,7 @@ use parking_lot::Mutex;
 use windows_sys::Win32::Foundation::{
     DuplicateHandle, GetLastError, DUPLICATE_SAME_ACCESS, HANDLE,
 };
+use windows_sys::Win32::System::Console::SetConsoleCtrlHandler;
 use windows_sys::Win32::System::Threading as th;
 
 use super::lock_table::{CondVar, CritSec, Kernel, Srw};
@@ -55,6 +57,41 @@ pub(super) unsafe extern "system" fn ctrl_routine(ctrl_type: u32) -> i32 {
         backends.iter().any(|n| n.run_ctrl_handlers(ctrl_type))
     }));
     i32::from(handled.unwrap_or(false))
+}
+
+/// Adds `inner` to [`CTRL_BACKENDS`]; when no live backend is listed, registers
+/// [`ctrl_routine`] with the OS first.
+pub(super) fn register_ctrl_backend(inner: &Arc<Inner>) {
+    let mut all = CTRL_BACKENDS.lock();
+    all.retain(|w| w.strong_count() > 0);
+    if all.is_empty() {
+        // SAFETY: `ctrl_routine` is a plain function that lives as long as the process and
+        // catches every panic; adding it twice is harmless (it is added once per time the list
+        // is empty, and removed never).
+        unsafe { SetConsoleCtrlHandler(Some(ctrl_routine), 1) };
+    }
+    all.push(Arc::downgrade(inner));
+}
+
+/// `process_global` for [`Native`]: the value of type `T` stored in `n`'s table (clones of
+/// one backend share it, as the threads of one process do), made by `init` the first time.
+pub(super) fn process_global<T: Any + Send + Sync>(n: &Native, init: impl FnOnce() -> T) -> Arc<T> {
+    let key = TypeId::of::<T>();
+    let found = n.inner.sync.lock().globals.get(&key).cloned();
+    if let Some(v) = found.and_then(|v| v.downcast::<T>().ok()) {
+        return v;
+    }
+    // `init` runs without the lock: it may call the API.
+    let v = Arc::new(init());
+    let stored = n
+        .inner
+        .sync
+        .lock()
+        .globals
+        .entry(key)
+        .or_insert_with(|| v.clone() as Arc<dyn Any + Send + Sync>)
+        .clone();
+    stored.downcast::<T>().unwrap_or(v)
 }
 
 impl Native {

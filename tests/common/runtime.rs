@@ -1,0 +1,49 @@
+//! Helpers of the simulator's own tests (`runtime.rs`, `virtual_time.rs`, `runtime_scale.rs`,
+//! `sim_network.rs`): a run of one thread, and a thread-per-connection echo server.
+
+use winsock_sim::prelude::*;
+use winsock_sim::sim::{Sim, SimWinsock};
+
+pub const PORT: u16 = 9300;
+
+/// Runs `body` as the only (non-daemon) thread of host 192.0.2.1 and returns the run's result.
+pub fn try_run<F>(
+    seed: u64,
+    body: F,
+) -> Result<winsock_sim::sim::Report, winsock_sim::sim::SimError>
+where
+    F: FnOnce(&SimWinsock) -> Result<(), WsaError> + Send + 'static,
+{
+    let mut sim = Sim::builder().seed(seed).build();
+    let h = sim.host("host", "192.0.2.1");
+    h.spawn("main", move |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        body(ws)
+    });
+    sim.run()
+}
+
+/// A thread-per-connection echo server on `port`.
+pub fn threaded_echo_server(ws: &SimWinsock, port: u16) -> Result<(), WsaError> {
+    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], port))?;
+    ws.listen(l, SOMAXCONN)?;
+    loop {
+        let (c, _) = ws.accept(l)?;
+        ws.create_thread("conn", move |ws| {
+            let mut buf = [0u8; 1024];
+            loop {
+                let n = ws.recv(c, &mut buf, 0)?;
+                if n == 0 {
+                    break;
+                }
+                let mut sent = 0;
+                while sent < n {
+                    sent += ws.send(c, &buf[sent..n], 0)?;
+                }
+            }
+            ws.closesocket(c)
+        })?;
+    }
+}

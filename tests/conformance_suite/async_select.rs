@@ -1,0 +1,117 @@
+//! WSAAsyncSelect rules (trait [`AsyncSelect`]): the message queue and FD_* messages.
+
+use winsock_sim::prelude::*;
+
+use super::{code, e, listener, pair, tcp, Check, Rule};
+
+/// Every rule on windows, message queues and `WSAAsyncSelect` (trait [`AsyncSelect`]).
+pub fn async_rules<W: Winsock + AsyncSelect>() -> Vec<Rule<W>> {
+    vec![
+        Rule { id: "AS-queue", title: "PostMessage/PeekMessage/GetMessage on a window; WM_QUIT; a bad window WSA_INVALID_HANDLE", body: message_queue::<W> },
+        Rule { id: "AS-read", title: "WSAAsyncSelect: FD_READ posted with wParam = socket, lParam = FD_READ; the socket turns nonblocking", body: async_read::<W> },
+        Rule { id: "AS-accept", title: "WSAAsyncSelect on a listener: FD_ACCEPT when a client connects", body: async_accept::<W> },
+    ]
+}
+
+/// The next message for `hwnd`, polled for up to 5 s (never blocks forever).
+fn next_message<W: AsyncSelect>(ws: &W, hwnd: Hwnd) -> Result<Option<Msg>, String> {
+    for _ in 0..500 {
+        if let Some(m) = e("PeekMessage", ws.peek_message(hwnd, PM_REMOVE))? {
+            return Ok(Some(m));
+        }
+        ws.sleep(10);
+    }
+    Ok(None)
+}
+
+fn message_queue<W: Winsock + AsyncSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let bogus = Hwnd::from_raw(0xdead_0000);
+    c.eq(
+        "DestroyWindow(bogus)",
+        code(ws.destroy_window(bogus)),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )?;
+    let h = e("CreateWindow", ws.create_window(None))?;
+    c.eq(
+        "an empty queue",
+        e("PeekMessage", ws.peek_message(h, PM_REMOVE))?.map(|m| m.message),
+        None,
+    )?;
+    e("PostMessage", ws.post_message(h, WM_USER + 7, 42, -1))?;
+    let m = e("PeekMessage", ws.peek_message(h, PM_NOREMOVE))?;
+    c.eq(
+        "peeked",
+        m.map(|m| (m.hwnd, m.message, m.wparam, m.lparam)),
+        Some((h, WM_USER + 7, 42, -1)),
+    )?;
+    let m = e("GetMessage", ws.get_message(h))?;
+    c.eq("got", m.map(|m| m.message), Some(WM_USER + 7))?;
+    c.eq(
+        "DispatchMessage without a procedure",
+        e(
+            "DispatchMessage",
+            ws.dispatch_message(&m.expect("a message")),
+        )?,
+        0,
+    )?;
+    ws.post_quit_message(3);
+    c.eq(
+        "WM_QUIT",
+        e("GetMessage", ws.get_message(Hwnd::NULL))?,
+        None,
+    )?;
+    e("DestroyWindow", ws.destroy_window(h))?;
+    c.eq(
+        "DestroyWindow again",
+        code(ws.destroy_window(h)),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )
+}
+
+fn async_read<W: Winsock + AsyncSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let (cl, sv) = pair(ws)?;
+    let h = e("CreateWindow", ws.create_window(None))?;
+    e(
+        "WSAAsyncSelect",
+        ws.wsa_async_select(sv, h, WM_USER + 1, FD_READ),
+    )?;
+    let mut b = [0u8; 8];
+    c.eq(
+        "the socket is nonblocking",
+        code(ws.recv(sv, &mut b, 0)),
+        Err(WsaError::WSAEWOULDBLOCK),
+    )?;
+    e("send", ws.send(cl, b"ping", 0))?;
+    let m = next_message(ws, h)?;
+    c.eq(
+        "message",
+        m.map(|m| (m.message, m.wparam, m.lparam)),
+        Some((WM_USER + 1, sv.raw(), FD_READ as isize)),
+    )?;
+    c.eq("recv", e("recv", ws.recv(sv, &mut b, 0))?, 4)?;
+    e("closesocket", ws.closesocket(cl))?;
+    e("closesocket", ws.closesocket(sv))?;
+    e("DestroyWindow", ws.destroy_window(h))
+}
+
+fn async_accept<W: Winsock + AsyncSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let (l, a) = listener(ws)?;
+    let h = e("CreateWindow", ws.create_window(None))?;
+    e(
+        "WSAAsyncSelect",
+        ws.wsa_async_select(l, h, WM_USER + 2, FD_ACCEPT),
+    )?;
+    let cl = tcp(ws)?;
+    e("connect", ws.connect(cl, &a))?;
+    let m = next_message(ws, h)?;
+    c.eq(
+        "message",
+        m.map(|m| (m.message, m.wparam, m.lparam)),
+        Some((WM_USER + 2, l.raw(), FD_ACCEPT as isize)),
+    )?;
+    let (sv, _) = e("accept", ws.accept(l))?;
+    for s in [cl, sv, l] {
+        e("closesocket", ws.closesocket(s))?;
+    }
+    e("DestroyWindow", ws.destroy_window(h))
+}

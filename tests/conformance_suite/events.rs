@@ -1,0 +1,279 @@
+//! select, WSAPoll and WSAEventSelect rules (traits [`Select`], [`EventSelect`]).
+
+use std::time::Duration;
+
+use winsock_sim::prelude::*;
+
+use super::{code, e, listener, pair, rst_close, tcp, Check, Rule};
+
+/// Every rule on `select`, `WSAPoll` and `WSAEventSelect` (traits [`Select`], [`EventSelect`]).
+pub fn event_rules<W: Winsock + Select + EventSelect>() -> Vec<Rule<W>> {
+    vec![
+        Rule { id: "SEL-args", title: "select: no sets WSAEINVAL, a non-socket WSAENOTSOCK, nothing ready 0", body: select_args::<W> },
+        Rule { id: "SEL-ready", title: "select: a pending connection reads, a connected socket writes, data reads", body: select_ready::<W> },
+        Rule { id: "POLL-rdnorm", title: "WSAPoll: POLLWRNORM when connected, POLLRDNORM with data; empty array WSAEINVAL", body: poll_rules::<W> },
+        Rule { id: "EV-handles", title: "events: set/reset/wait; 0 events WSA_INVALID_PARAMETER; a closed event WSA_INVALID_HANDLE", body: event_handles::<W> },
+        Rule { id: "EV-read", title: "WSAEventSelect: FD_WRITE first, nonblocking, FD_READ with code 0, enumerating resets", body: event_read::<W> },
+        Rule { id: "EV-accept", title: "WSAEventSelect on a listener: FD_ACCEPT when a client connects", body: event_accept::<W> },
+        Rule { id: "EV-25", title: "the peer's abortive close: FD_CLOSE with WSAECONNABORTED", body: event_rst::<W> },
+    ]
+}
+
+fn select_args<W: Winsock + Select>(ws: &W, c: &mut Check) -> Result<(), String> {
+    c.eq(
+        "select(no sets)",
+        code(ws.select(None, None, None, Some(Duration::ZERO))),
+        Err(WsaError::WSAEINVAL),
+    )?;
+    let mut bogus = FdSet::new();
+    bogus.set(Socket::from_raw(0xdead_0000));
+    c.eq(
+        "select(non-socket)",
+        code(ws.select(Some(&mut bogus), None, None, Some(Duration::ZERO))),
+        Err(WsaError::WSAENOTSOCK),
+    )?;
+    let (l, _) = listener(ws)?;
+    let mut r = FdSet::new();
+    r.set(l);
+    c.eq(
+        "select(idle listener)",
+        e(
+            "select",
+            ws.select(Some(&mut r), None, None, Some(Duration::ZERO)),
+        )?,
+        0,
+    )?;
+    c.eq("the set is emptied", r.len(), 0)?;
+    e("closesocket", ws.closesocket(l))
+}
+
+fn select_ready<W: Winsock + Select>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let (l, a) = listener(ws)?;
+    let cl = tcp(ws)?;
+    e("connect", ws.connect(cl, &a))?;
+    let mut r = FdSet::new();
+    r.set(l);
+    c.eq(
+        "listener readable",
+        e(
+            "select",
+            ws.select(Some(&mut r), None, None, Some(Duration::from_secs(5))),
+        )?,
+        1,
+    )?;
+    c.eq("the listener is in the set", r.is_set(l), true)?;
+    let (sv, _) = e("accept", ws.accept(l))?;
+    let mut w = FdSet::new();
+    w.set(cl);
+    c.eq(
+        "client writable",
+        e(
+            "select",
+            ws.select(None, Some(&mut w), None, Some(Duration::ZERO)),
+        )?,
+        1,
+    )?;
+    let mut r = FdSet::new();
+    r.set(sv);
+    c.eq(
+        "server not readable yet",
+        e(
+            "select",
+            ws.select(Some(&mut r), None, None, Some(Duration::ZERO)),
+        )?,
+        0,
+    )?;
+    e("send", ws.send(cl, b"hello", 0))?;
+    r.set(sv);
+    c.eq(
+        "server readable",
+        e(
+            "select",
+            ws.select(Some(&mut r), None, None, Some(Duration::from_secs(5))),
+        )?,
+        1,
+    )?;
+    for s in [cl, sv, l] {
+        e("closesocket", ws.closesocket(s))?;
+    }
+    Ok(())
+}
+
+fn poll_rules<W: Winsock + Select>(ws: &W, c: &mut Check) -> Result<(), String> {
+    c.eq(
+        "WSAPoll(empty)",
+        code(ws.wsa_poll(&mut [], 0)),
+        Err(WsaError::WSAEINVAL),
+    )?;
+    let (cl, sv) = pair(ws)?;
+    let mut fds = [WsaPollFd::new(sv, POLLRDNORM | POLLWRNORM)];
+    c.eq(
+        "WSAPoll(connected)",
+        e("WSAPoll", ws.wsa_poll(&mut fds, 0))?,
+        1,
+    )?;
+    c.eq("revents", fds[0].revents, POLLWRNORM)?;
+    e("send", ws.send(cl, b"x", 0))?;
+    let mut fds = [WsaPollFd::new(sv, POLLRDNORM)];
+    c.eq(
+        "WSAPoll(data)",
+        e("WSAPoll", ws.wsa_poll(&mut fds, 5_000))?,
+        1,
+    )?;
+    c.eq("revents", fds[0].revents, POLLRDNORM)?;
+    e("closesocket", ws.closesocket(cl))?;
+    e("closesocket", ws.closesocket(sv))
+}
+
+fn event_handles<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
+    c.eq(
+        "wait on no events",
+        code(ws.wsa_wait_for_multiple_events(&[], false, 0, false)),
+        Err(WsaError::WSA_INVALID_PARAMETER),
+    )?;
+    let ev = e("WSACreateEvent", ws.wsa_create_event())?;
+    c.eq(
+        "a new event is not signalled",
+        e(
+            "wait",
+            ws.wsa_wait_for_multiple_events(&[ev], false, 0, false),
+        )?,
+        WSA_WAIT_TIMEOUT,
+    )?;
+    e("WSASetEvent", ws.wsa_set_event(ev))?;
+    c.eq(
+        "set",
+        e(
+            "wait",
+            ws.wsa_wait_for_multiple_events(&[ev], false, 0, false),
+        )?,
+        WSA_WAIT_EVENT_0,
+    )?;
+    c.eq(
+        "manual reset: still set",
+        e(
+            "wait",
+            ws.wsa_wait_for_multiple_events(&[ev], false, 0, false),
+        )?,
+        WSA_WAIT_EVENT_0,
+    )?;
+    e("WSAResetEvent", ws.wsa_reset_event(ev))?;
+    c.eq(
+        "reset",
+        e(
+            "wait",
+            ws.wsa_wait_for_multiple_events(&[ev], false, 0, false),
+        )?,
+        WSA_WAIT_TIMEOUT,
+    )?;
+    e("WSACloseEvent", ws.wsa_close_event(ev))?;
+    c.eq(
+        "close it again",
+        code(ws.wsa_close_event(ev)),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )?;
+    c.eq(
+        "WSAGetLastError",
+        ws.wsa_get_last_error(),
+        WsaError::WSA_INVALID_HANDLE.code(),
+    )
+}
+
+/// Waits (5 s at most) for `ev` to be signalled — checked as `what` — then enumerates and
+/// returns socket `s`'s network events (which resets the event).
+fn signalled_events<W: EventSelect>(
+    ws: &W,
+    c: &mut Check,
+    what: &str,
+    s: Socket,
+    ev: WsaEvent,
+) -> Result<WsaNetworkEvents, String> {
+    c.eq(
+        what,
+        e(
+            "wait",
+            ws.wsa_wait_for_multiple_events(&[ev], false, 5_000, false),
+        )?,
+        WSA_WAIT_EVENT_0,
+    )?;
+    let mut ne = WsaNetworkEvents::default();
+    e(
+        "WSAEnumNetworkEvents",
+        ws.wsa_enum_network_events(s, Some(ev), &mut ne),
+    )?;
+    Ok(ne)
+}
+
+fn event_read<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let (cl, sv) = pair(ws)?;
+    let ev = e("WSACreateEvent", ws.wsa_create_event())?;
+    e(
+        "WSAEventSelect",
+        ws.wsa_event_select(sv, ev, FD_READ | FD_WRITE | FD_CLOSE),
+    )?;
+    let ne = signalled_events(ws, c, "signalled for FD_WRITE", sv, ev)?;
+    c.eq("first events", ne.network_events, FD_WRITE)?;
+    c.eq(
+        "enumerating reset the event",
+        e(
+            "wait",
+            ws.wsa_wait_for_multiple_events(&[ev], false, 0, false),
+        )?,
+        WSA_WAIT_TIMEOUT,
+    )?;
+    let mut b = [0u8; 8];
+    c.eq(
+        "the socket is nonblocking",
+        code(ws.recv(sv, &mut b, 0)),
+        Err(WsaError::WSAEWOULDBLOCK),
+    )?;
+    e("send", ws.send(cl, b"ping", 0))?;
+    let ne = signalled_events(ws, c, "signalled for FD_READ", sv, ev)?;
+    c.eq("FD_READ", ne.network_events, FD_READ)?;
+    c.eq("FD_READ code", ne.error_code[FD_READ_BIT], 0)?;
+    c.eq("recv", e("recv", ws.recv(sv, &mut b, 0))?, 4)?;
+    e("closesocket", ws.closesocket(cl))?;
+    e("closesocket", ws.closesocket(sv))?;
+    e("WSACloseEvent", ws.wsa_close_event(ev))
+}
+
+fn event_accept<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let (l, a) = listener(ws)?;
+    let ev = e("WSACreateEvent", ws.wsa_create_event())?;
+    e("WSAEventSelect", ws.wsa_event_select(l, ev, FD_ACCEPT))?;
+    c.eq(
+        "nothing yet",
+        e(
+            "wait",
+            ws.wsa_wait_for_multiple_events(&[ev], false, 0, false),
+        )?,
+        WSA_WAIT_TIMEOUT,
+    )?;
+    let cl = tcp(ws)?;
+    e("connect", ws.connect(cl, &a))?;
+    let ne = signalled_events(ws, c, "signalled", l, ev)?;
+    c.eq("FD_ACCEPT", ne.network_events, FD_ACCEPT)?;
+    let (sv, _) = e("accept", ws.accept(l))?;
+    for s in [cl, sv, l] {
+        e("closesocket", ws.closesocket(s))?;
+    }
+    e("WSACloseEvent", ws.wsa_close_event(ev))
+}
+
+fn event_rst<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let (cl, sv) = pair(ws)?;
+    let ev = e("WSACreateEvent", ws.wsa_create_event())?;
+    e("WSAEventSelect", ws.wsa_event_select(sv, ev, FD_CLOSE))?;
+    rst_close(ws, cl)?;
+    let ne = signalled_events(ws, c, "signalled", sv, ev)?;
+    c.eq("FD_CLOSE", ne.network_events, FD_CLOSE)?;
+    c.eq_or_wine(
+        "FD_CLOSE code",
+        ne.error_code[FD_CLOSE_BIT],
+        WsaError::WSAECONNABORTED.code(),
+        0,
+        "sock.c test_close_events, catalogue EV-25; Wine 8.0 sees the RST as an orderly close, as in OV-01",
+    )?;
+    e("closesocket", ws.closesocket(sv))?;
+    e("WSACloseEvent", ws.wsa_close_event(ev))
+}

@@ -1,0 +1,477 @@
+//! Executing one operation: the handles each host's threads share and the WinSock call an
+//! operation makes on them (every result checked against the documented codes).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use winsock_sim::prelude::*;
+use winsock_sim::sim::SimWinsock;
+
+use crate::documented::check;
+use crate::ops::{Op, A, H};
+
+/// What the threads of one host share. Never locked across a WinSock call (a call may switch
+/// to another simulated thread on the same OS thread).
+#[derive(Default)]
+pub(crate) struct HostState {
+    pub(crate) socks: Vec<Socket>,
+    pub(crate) closed: Vec<Socket>,
+    pub(crate) events: Vec<WsaEvent>,
+    pub(crate) hwnds: Vec<Hwnd>,
+    pub(crate) ports: Vec<CompletionPort>,
+    pub(crate) tids: Vec<ThreadId>,
+}
+
+pub(crate) fn pick<T: Copy>(v: &[T], i: u8) -> Option<T> {
+    (!v.is_empty()).then(|| v[usize::from(i) % v.len()])
+}
+
+pub(crate) struct Ctx<'a> {
+    pub(crate) ws: &'a SimWinsock,
+    pub(crate) st: Arc<Mutex<HostState>>,
+    pub(crate) own: [u8; 4],
+    pub(crate) peer: [u8; 4],
+    /// Completion routines and APCs that ran (checked only for not panicking).
+    pub(crate) ran: Arc<AtomicU64>,
+}
+
+impl Ctx<'_> {
+    fn st(&self) -> std::sync::MutexGuard<'_, HostState> {
+        self.st.lock().expect("host state")
+    }
+
+    fn sock(&self, h: H) -> Socket {
+        let st = self.st();
+        let raw = match h {
+            H::Sock(i) => pick(&st.socks, i).map(Socket::raw),
+            H::Closed(i) => pick(&st.closed, i).map(Socket::raw),
+            H::Foreign(i) => match i % 3 {
+                0 => pick(&st.events, i / 3).map(WsaEvent::raw),
+                1 => pick(&st.hwnds, i / 3).map(Hwnd::raw),
+                _ => pick(&st.ports, i / 3).map(CompletionPort::raw),
+            },
+            H::Raw(r) => Some(r as usize),
+        };
+        Socket::from_raw(raw.unwrap_or(INVALID_SOCKET))
+    }
+
+    fn event(&self, i: u8) -> WsaEvent {
+        let st = self.st();
+        match i % 8 {
+            // Mostly a real event; sometimes a socket or garbage.
+            7 => WsaEvent::from_raw(pick(&st.socks, i).map_or(0x1234, Socket::raw)),
+            6 => WsaEvent::from_raw(usize::from(i) * 4),
+            _ => pick(&st.events, i).unwrap_or(WsaEvent::from_raw(0)),
+        }
+    }
+
+    fn hwnd(&self, i: u8) -> Hwnd {
+        let st = self.st();
+        if i % 8 == 7 {
+            return Hwnd::from_raw(usize::from(i) * 4);
+        }
+        pick(&st.hwnds, i).unwrap_or(Hwnd::from_raw(0))
+    }
+
+    fn port(&self, i: u8) -> CompletionPort {
+        let st = self.st();
+        if i % 8 == 7 {
+            return CompletionPort::from_raw(usize::from(i) * 4);
+        }
+        pick(&st.ports, i).unwrap_or(CompletionPort::from_raw(0))
+    }
+
+    fn addr(&self, a: A) -> SockAddr {
+        match a {
+            A::Any(p) => SockAddr::v4([0, 0, 0, 0], p),
+            A::Loop(p) => SockAddr::v4([127, 0, 0, 1], p),
+            A::Own(p) => SockAddr::v4(self.own, p),
+            A::Peer(p) => SockAddr::v4(self.peer, p),
+            A::Nowhere(p) => SockAddr::v4([198, 51, 100, 7], p),
+            A::V6Any(p) => SockAddr::v6([0; 8], p),
+            A::Junk(n) => SockAddr::from_bytes(&vec![n; usize::from(n % 40)]),
+        }
+    }
+
+    fn ov(&self, id: u8, kind: u8) -> (Overlapped, Option<CompletionRoutine<SimWinsock>>) {
+        let ov_id = u64::from(id) + 1;
+        match kind % 4 {
+            0 => (Overlapped::new(ov_id), None),
+            1 => {
+                let ev = self.st().events.first().copied();
+                match ev {
+                    Some(ev) => (Overlapped::with_event(ov_id, ev), None),
+                    None => (Overlapped::new(ov_id), None),
+                }
+            }
+            _ => {
+                let ran = self.ran.clone();
+                let routine: CompletionRoutine<SimWinsock> =
+                    Box::new(move |_ws: &SimWinsock, _c: IoCompletion| {
+                        ran.fetch_add(1, Ordering::Relaxed);
+                    });
+                (Overlapped::new(ov_id), Some(routine))
+            }
+        }
+    }
+
+    fn closed(&self, s: Socket) {
+        let mut st = self.st();
+        st.socks.retain(|&x| x != s);
+        st.closed.push(s);
+    }
+}
+
+pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
+    let ws = cx.ws;
+    match op {
+        Op::Socket(a, t, p) => {
+            if let Ok(s) = check("socket", ws.socket(*a, *t, *p)) {
+                cx.st().socks.push(s);
+            }
+        }
+        Op::Bind(h, a) => {
+            let _ = check("bind", ws.bind(cx.sock(*h), &cx.addr(*a)));
+        }
+        Op::Listen(h, b) => {
+            let _ = check("listen", ws.listen(cx.sock(*h), *b));
+        }
+        Op::Accept(h) => {
+            if let Ok((s, _)) = check("accept", ws.accept(cx.sock(*h))) {
+                cx.st().socks.push(s);
+            }
+        }
+        Op::Connect(h, a) => {
+            let _ = check("connect", ws.connect(cx.sock(*h), &cx.addr(*a)));
+        }
+        Op::Send(h, n, f) => {
+            let _ = check("send", ws.send(cx.sock(*h), &vec![7u8; n.n()], *f));
+        }
+        Op::Recv(h, n, f) => {
+            let _ = check("recv", ws.recv(cx.sock(*h), &mut vec![0u8; n.n()], *f));
+        }
+        Op::SendTo(h, n, f, a) => {
+            let _ = check(
+                "sendto",
+                ws.sendto(cx.sock(*h), &vec![7u8; n.n()], *f, &cx.addr(*a)),
+            );
+        }
+        Op::RecvFrom(h, n, f) => {
+            let _ = check(
+                "recvfrom",
+                ws.recvfrom(cx.sock(*h), &mut vec![0u8; n.n()], *f),
+            );
+        }
+        Op::Shutdown(h, how) => {
+            let _ = check("shutdown", ws.shutdown(cx.sock(*h), *how));
+        }
+        Op::Close(h) => {
+            let s = cx.sock(*h);
+            if check("closesocket", ws.closesocket(s)).is_ok() {
+                cx.closed(s);
+            }
+        }
+        Op::Ioctl(h, c, a) => {
+            let mut v = *a;
+            let _ = check("ioctlsocket", ws.ioctlsocket(cx.sock(*h), *c, &mut v));
+        }
+        Op::Names(h) => {
+            let s = cx.sock(*h);
+            let _ = check("getsockname", ws.getsockname(s));
+            let _ = check("getpeername", ws.getpeername(s));
+        }
+        Op::SetOpt(h, l, o, n, v) => {
+            let mut b = vec![0u8; usize::from(*n)];
+            for (i, x) in b.iter_mut().enumerate().take(4) {
+                *x = v.to_le_bytes()[i];
+            }
+            let _ = check("setsockopt", ws.setsockopt(cx.sock(*h), *l, *o, &b));
+        }
+        Op::GetOpt(h, l, o, n) => {
+            let mut b = vec![0u8; usize::from(*n)];
+            if let Ok(k) = check("getsockopt", ws.getsockopt(cx.sock(*h), *l, *o, &mut b)) {
+                assert!(
+                    k <= b.len(),
+                    "FUZZ: getsockopt optlen {k} > buffer {}",
+                    b.len()
+                );
+            }
+        }
+        Op::Nonblocking(h, on) => {
+            let _ = check("ioctlsocket", ws.set_nonblocking(cx.sock(*h), *on));
+        }
+        Op::Sleep(ms) => ws.sleep(*ms),
+        Op::SleepEx(ms, a) => {
+            let r = ws.sleep_ex(*ms, *a);
+            assert!(
+                r == 0 || r == WAIT_IO_COMPLETION,
+                "FUZZ: SleepEx returned {r}"
+            );
+        }
+        Op::Select(r, w, e, t) => {
+            let set = |v: &Vec<H>| {
+                let mut s = FdSet::new();
+                for h in v {
+                    s.set(cx.sock(*h));
+                }
+                s
+            };
+            let (mut r, mut w, mut e) = (set(r), set(w), set(e));
+            let t = t.map(|ms| Duration::from_millis(u64::from(ms)));
+            // Never wait forever in select with nothing that could wake it: a 10 ms cap.
+            let t = t.or(Some(Duration::from_millis(10)));
+            let _ = check(
+                "select",
+                ws.select(Some(&mut r), Some(&mut w), Some(&mut e), t),
+            );
+        }
+        Op::Poll(fds, t) => {
+            let mut v: Vec<WsaPollFd> = fds
+                .iter()
+                .map(|(h, ev)| WsaPollFd::new(cx.sock(*h), *ev))
+                .collect();
+            let t = if *t < 0 { 10 } else { *t };
+            if let Ok(n) = check("WSAPoll", ws.wsa_poll(&mut v, t)) {
+                assert!(n <= v.len(), "FUZZ: WSAPoll counted {n} of {}", v.len());
+            }
+        }
+        Op::CreateEvent => {
+            if let Ok(e) = check("WSACreateEvent", ws.wsa_create_event()) {
+                cx.st().events.push(e);
+            }
+        }
+        Op::EventCall(i, k) => {
+            let e = cx.event(*i);
+            match k % 3 {
+                0 => drop(check("WSASetEvent", ws.wsa_set_event(e))),
+                1 => drop(check("WSAResetEvent", ws.wsa_reset_event(e))),
+                _ => {
+                    if check("WSACloseEvent", ws.wsa_close_event(e)).is_ok() {
+                        cx.st().events.retain(|&x| x != e);
+                    }
+                }
+            }
+        }
+        Op::EventSelect(h, e, m) => {
+            let _ = check(
+                "WSAEventSelect",
+                ws.wsa_event_select(cx.sock(*h), cx.event(*e), *m),
+            );
+        }
+        Op::EnumEvents(h, e) => {
+            let mut ne = WsaNetworkEvents::default();
+            let e = e.map(|e| cx.event(e));
+            let _ = check(
+                "WSAEnumNetworkEvents",
+                ws.wsa_enum_network_events(cx.sock(*h), e, &mut ne),
+            );
+        }
+        Op::WaitEvents(es, all, t, a) => {
+            let evs: Vec<WsaEvent> = es.iter().map(|&e| cx.event(e)).collect();
+            if let Ok(r) = check(
+                "WSAWaitForMultipleEvents",
+                ws.wsa_wait_for_multiple_events(&evs, *all, *t, *a),
+            ) {
+                assert!(
+                    (r as usize) < evs.len()
+                        || r == WSA_WAIT_TIMEOUT
+                        || r == WSA_WAIT_IO_COMPLETION,
+                    "FUZZ: WSAWaitForMultipleEvents returned {r}"
+                );
+            }
+        }
+        Op::CreateWindow => {
+            if let Ok(w) = check("CreateWindow", ws.create_window(None)) {
+                cx.st().hwnds.push(w);
+            }
+        }
+        Op::AsyncSelect(h, w, m) => {
+            let _ = check(
+                "WSAAsyncSelect",
+                ws.wsa_async_select(cx.sock(*h), cx.hwnd(*w), 0x400, *m),
+            );
+        }
+        Op::PeekMessage(w, r) => {
+            let _ = check(
+                "PeekMessage",
+                ws.peek_message(cx.hwnd(*w), if *r { PM_REMOVE } else { PM_NOREMOVE }),
+            );
+        }
+        Op::DestroyWindow(w) => {
+            let hw = cx.hwnd(*w);
+            if check("DestroyWindow", ws.destroy_window(hw)).is_ok() {
+                cx.st().hwnds.retain(|&x| x != hw);
+            }
+        }
+        Op::SendOv(h, n, f, o, k) => {
+            let (ov, r) = cx.ov(*o, *k);
+            let _ = check(
+                "WSASend",
+                ws.wsa_send_overlapped(cx.sock(*h), vec![vec![1u8; n.n()]], *f, ov, r),
+            );
+        }
+        Op::RecvOv(h, n, f, o, k) => {
+            let (ov, r) = cx.ov(*o, *k);
+            let _ = check(
+                "WSARecv",
+                ws.wsa_recv_overlapped(cx.sock(*h), vec![vec![0u8; n.n()]], *f, ov, r),
+            );
+        }
+        Op::SendToOv(h, n, a, o) => {
+            let (ov, r) = cx.ov(*o, *o);
+            let _ = check(
+                "WSASendTo",
+                ws.wsa_send_to(cx.sock(*h), vec![vec![1u8; n.n()]], 0, &cx.addr(*a), ov, r),
+            );
+        }
+        Op::RecvFromOv(h, n, o) => {
+            let (ov, r) = cx.ov(*o, *o);
+            let _ = check(
+                "WSARecvFrom",
+                ws.wsa_recv_from(cx.sock(*h), vec![vec![0u8; n.n()]], 0, ov, r),
+            );
+        }
+        Op::OvResult(h, o, wait) => {
+            let ov = Overlapped::new(u64::from(*o) + 1);
+            // Waiting for an operation that never completes would block forever: only wait
+            // on what this thread can see is pending with a short bound (none: no wait).
+            let _ = check(
+                "WSAGetOverlappedResult",
+                ws.wsa_get_overlapped_result(cx.sock(*h), &ov, *wait && *o % 2 == 0),
+            );
+        }
+        Op::CancelIo(h, o) => {
+            let ov = o.map(|o| Overlapped::new(u64::from(o) + 1));
+            let _ = check("CancelIoEx", ws.cancel_io_ex(cx.sock(*h), ov.as_ref()));
+        }
+        Op::CreatePort(c) => {
+            if let Ok(p) = check("CreateIoCompletionPort", ws.create_io_completion_port(*c)) {
+                cx.st().ports.push(p);
+            }
+        }
+        Op::Associate(h, p, k) => {
+            let _ = check(
+                "CreateIoCompletionPort",
+                ws.associate_completion_port(cx.sock(*h), cx.port(*p), usize::from(*k)),
+            );
+        }
+        Op::Gqcs(p, t) => {
+            let _ = check(
+                "GetQueuedCompletionStatus",
+                ws.get_queued_completion_status(cx.port(*p), *t),
+            );
+        }
+        Op::GqcsEx(p, m, t, a) => {
+            if let Ok(v) = check(
+                "GetQueuedCompletionStatusEx",
+                ws.get_queued_completion_status_ex(cx.port(*p), usize::from(*m), *t, *a),
+            ) {
+                assert!(
+                    !v.is_empty() && v.len() <= usize::from((*m).max(1)),
+                    "FUZZ: GQCSEx {}",
+                    v.len()
+                );
+            }
+        }
+        Op::PostPacket(p) => {
+            let _ = check(
+                "PostQueuedCompletionStatus",
+                ws.post_queued_completion_status(cx.port(*p), 3, 42, Some(Overlapped::new(99))),
+            );
+        }
+        Op::ClosePort(p) => {
+            let port = cx.port(*p);
+            if check("CloseHandle", ws.close_completion_port(port)).is_ok() {
+                cx.st().ports.retain(|&x| x != port);
+            }
+        }
+        Op::SkipOnSuccess(h, f) => {
+            let _ = check(
+                "SetFileCompletionNotificationModes",
+                ws.set_file_completion_notification_modes(cx.sock(*h), *f),
+            );
+        }
+        Op::AcceptEx(l, a, n, o) => {
+            let _ = check(
+                "AcceptEx",
+                ws.accept_ex(
+                    cx.sock(*l),
+                    cx.sock(*a),
+                    vec![0u8; n.n().min(1000)],
+                    Overlapped::new(u64::from(*o) + 1),
+                ),
+            );
+        }
+        Op::ConnectEx(h, a, n, o) => {
+            let _ = check(
+                "ConnectEx",
+                ws.connect_ex(
+                    cx.sock(*h),
+                    &cx.addr(*a),
+                    vec![5u8; n.n()],
+                    Overlapped::new(u64::from(*o) + 1),
+                ),
+            );
+        }
+        Op::DisconnectEx(h, o, f) => {
+            let ov = o.map(|o| Overlapped::new(u64::from(o) + 1));
+            let _ = check("DisconnectEx", ws.disconnect_ex(cx.sock(*h), ov, *f));
+        }
+        Op::TransmitFile(h, n, o, f) => {
+            let file = vec![3u8; n.n()];
+            let ov = o.map(|o| Overlapped::new(u64::from(o) + 1));
+            let _ = check(
+                "TransmitFile",
+                ws.transmit_file(cx.sock(*h), Some(&file), 0, 0, None, ov, *f),
+            );
+        }
+        Op::AcceptExAddrs(h) => {
+            let _ = check(
+                "GetAcceptExSockaddrs",
+                ws.get_accept_ex_sockaddrs(cx.sock(*h)),
+            );
+        }
+        Op::WsaIoctl(h, c, i, o) => {
+            let input = vec![1u8; usize::from(*i)];
+            let mut out = vec![0u8; usize::from(*o)];
+            if let Ok(k) = check("WSAIoctl", ws.wsa_ioctl(cx.sock(*h), *c, &input, &mut out)) {
+                assert!(
+                    k <= out.len(),
+                    "FUZZ: WSAIoctl returned {k} > {}",
+                    out.len()
+                );
+            }
+        }
+        Op::SendMsg(h, n, a, f) => {
+            let msg = WsaMsg::for_send(&vec![9u8; n.n()], a.map(|a| cx.addr(a)));
+            let _ = check("WSASendMsg", ws.wsa_send_msg(cx.sock(*h), &msg, *f));
+        }
+        Op::RecvMsg(h, n, c, f) => {
+            let mut msg = WsaMsg::for_recv(&[n.n()], usize::from(*c));
+            msg.flags = *f;
+            let _ = check("WSARecvMsg", ws.wsa_recv_msg(cx.sock(*h), &mut msg));
+        }
+        Op::Apc(t) => {
+            let tid = pick(&cx.st().tids, *t).unwrap_or(ws.thread_id());
+            let ran = cx.ran.clone();
+            let _ = check(
+                "QueueUserAPC",
+                ws.queue_user_apc(
+                    Box::new(move |_ws: &SimWinsock| {
+                        ran.fetch_add(1, Ordering::Relaxed);
+                    }),
+                    tid,
+                ),
+            );
+        }
+        Op::Cleanup => {
+            if check("WSACleanup", ws.wsa_cleanup()).is_ok() {
+                // The last cleanup closes every socket of the host; later calls may fail.
+            }
+        }
+        Op::Startup => {
+            let _ = check("WSAStartup", ws.wsa_startup(WINSOCK_VERSION_2_2));
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! The fuzzer's operations: the handles, addresses, sizes and WinSock calls one step of a
+//! sequence can be, and the proptest strategies that draw them and whole cases.
+
+use proptest::prelude::*;
+use winsock_sim::prelude::*;
+
+/// Which handle a call gets.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum H {
+    /// The n-th socket this host created (modulo the count; INVALID_SOCKET if none).
+    Sock(u8),
+    /// The n-th socket this host closed.
+    Closed(u8),
+    /// A handle of another kind used as a socket: an event, a window, a completion port.
+    Foreign(u8),
+    /// A value that never named anything (or by chance a live handle).
+    Raw(u64),
+}
+
+/// Which address a call gets.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum A {
+    /// 0.0.0.0:port.
+    Any(u16),
+    /// 127.0.0.1:port.
+    Loop(u16),
+    /// This host's address:port.
+    Own(u16),
+    /// The other host's address:port.
+    Peer(u16),
+    /// An address no host has.
+    Nowhere(u16),
+    /// [::]:port.
+    V6Any(u16),
+    /// Garbage bytes as a sockaddr.
+    Junk(u8),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Size {
+    Zero,
+    Small(u16),
+    Huge,
+}
+
+impl Size {
+    pub(crate) fn n(self) -> usize {
+        match self {
+            Size::Zero => 0,
+            Size::Small(n) => usize::from(n),
+            Size::Huge => 70_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Op {
+    Socket(i32, i32, i32),
+    Bind(H, A),
+    Listen(H, i32),
+    Accept(H),
+    Connect(H, A),
+    Send(H, Size, i32),
+    Recv(H, Size, i32),
+    SendTo(H, Size, i32, A),
+    RecvFrom(H, Size, i32),
+    Shutdown(H, i32),
+    Close(H),
+    Ioctl(H, u32, u32),
+    Names(H),
+    SetOpt(H, i32, i32, u8, u32),
+    GetOpt(H, i32, i32, u8),
+    Nonblocking(H, bool),
+    Sleep(u32),
+    SleepEx(u32, bool),
+    Select(Vec<H>, Vec<H>, Vec<H>, Option<u32>),
+    Poll(Vec<(H, i16)>, i32),
+    CreateEvent,
+    EventCall(u8, u8),
+    EventSelect(H, u8, i32),
+    EnumEvents(H, Option<u8>),
+    WaitEvents(Vec<u8>, bool, u32, bool),
+    CreateWindow,
+    AsyncSelect(H, u8, i32),
+    PeekMessage(u8, bool),
+    DestroyWindow(u8),
+    SendOv(H, Size, u32, u8, u8),
+    RecvOv(H, Size, u32, u8, u8),
+    SendToOv(H, Size, A, u8),
+    RecvFromOv(H, Size, u8),
+    OvResult(H, u8, bool),
+    CancelIo(H, Option<u8>),
+    CreatePort(u32),
+    Associate(H, u8, u8),
+    Gqcs(u8, u32),
+    GqcsEx(u8, u8, u32, bool),
+    PostPacket(u8),
+    ClosePort(u8),
+    SkipOnSuccess(H, u8),
+    AcceptEx(H, H, Size, u8),
+    ConnectEx(H, A, Size, u8),
+    DisconnectEx(H, Option<u8>, u32),
+    TransmitFile(H, Size, Option<u8>, u32),
+    AcceptExAddrs(H),
+    WsaIoctl(H, u32, u8, u8),
+    SendMsg(H, Size, Option<A>, u32),
+    RecvMsg(H, Size, u8, u32),
+    Apc(u8),
+    Cleanup,
+    Startup,
+}
+
+pub(crate) fn h() -> impl Strategy<Value = H> {
+    prop_oneof![
+        6 => any::<u8>().prop_map(H::Sock),
+        1 => any::<u8>().prop_map(H::Closed),
+        1 => any::<u8>().prop_map(H::Foreign),
+        1 => prop_oneof![
+            Just(0u64),
+            Just(1),
+            Just(0x100),
+            Just(INVALID_SOCKET as u64),
+            Just(0xdead_beef),
+            any::<u64>()
+        ]
+        .prop_map(H::Raw),
+    ]
+}
+
+pub(crate) fn port() -> impl Strategy<Value = u16> {
+    prop_oneof![Just(0u16), Just(9000), Just(9001), Just(9002)]
+}
+
+pub(crate) fn addr() -> impl Strategy<Value = A> {
+    prop_oneof![
+        1 => port().prop_map(A::Any),
+        1 => port().prop_map(A::Loop),
+        1 => port().prop_map(A::Own),
+        3 => port().prop_map(A::Peer),
+        1 => port().prop_map(A::Nowhere),
+        1 => port().prop_map(A::V6Any),
+        1 => any::<u8>().prop_map(A::Junk),
+    ]
+}
+
+pub(crate) fn size() -> impl Strategy<Value = Size> {
+    prop_oneof![
+        1 => Just(Size::Zero),
+        6 => (1u16..200).prop_map(Size::Small),
+        1 => Just(Size::Huge),
+    ]
+}
+
+pub(crate) fn msg_flags() -> impl Strategy<Value = i32> {
+    prop_oneof![
+        4 => Just(0),
+        1 => Just(MSG_PEEK),
+        1 => Just(MSG_OOB),
+        1 => Just(MSG_WAITALL),
+        1 => Just(MSG_DONTROUTE),
+        1 => any::<i32>(),
+    ]
+}
+
+pub(crate) fn level() -> impl Strategy<Value = i32> {
+    prop_oneof![
+        Just(SOL_SOCKET),
+        Just(IPPROTO_TCP),
+        Just(IPPROTO_IP),
+        Just(IPPROTO_IPV6),
+        Just(IPPROTO_UDP),
+        any::<i32>()
+    ]
+}
+
+pub(crate) fn optname() -> impl Strategy<Value = i32> {
+    prop_oneof![
+        Just(SO_REUSEADDR),
+        Just(SO_EXCLUSIVEADDRUSE),
+        Just(SO_LINGER),
+        Just(SO_RCVBUF),
+        Just(SO_SNDBUF),
+        Just(SO_ERROR),
+        Just(SO_TYPE),
+        Just(SO_KEEPALIVE),
+        Just(SO_RCVTIMEO),
+        Just(SO_SNDTIMEO),
+        Just(SO_UPDATE_ACCEPT_CONTEXT),
+        Just(TCP_NODELAY),
+        Just(1),
+        Just(2),
+        Just(4),
+        Just(12),
+        any::<i32>()
+    ]
+}
+
+pub(crate) fn ioctl_code() -> impl Strategy<Value = u32> {
+    prop_oneof![
+        Just(FIONBIO),
+        Just(FIONREAD),
+        Just(SIOCATMARK),
+        Just(SIO_KEEPALIVE_VALS),
+        Just(SIO_BASE_HANDLE),
+        Just(SIO_IDEAL_SEND_BACKLOG_QUERY),
+        any::<u32>()
+    ]
+}
+
+pub(crate) fn fd_mask() -> impl Strategy<Value = i32> {
+    prop_oneof![Just(0), Just(FD_ALL_EVENTS), 0i32..0x40, any::<i32>()]
+}
+
+pub(crate) fn op() -> impl Strategy<Value = Op> {
+    let sock = prop_oneof![
+        6 => Just((AF_INET, SOCK_STREAM, IPPROTO_TCP)),
+        4 => Just((AF_INET, SOCK_DGRAM, IPPROTO_UDP)),
+        1 => Just((AF_INET6, SOCK_STREAM, 0)),
+        1 => (any::<i32>(), any::<i32>(), any::<i32>()),
+    ];
+    let hs = || proptest::collection::vec(h(), 0..4);
+    let timeout = prop_oneof![Just(0u32), Just(5), Just(50)];
+    prop_oneof![
+        6 => sock.prop_map(|(a, t, p)| Op::Socket(a, t, p)),
+        4 => (h(), addr()).prop_map(|(h, a)| Op::Bind(h, a)),
+        3 => (h(), prop_oneof![Just(1), Just(SOMAXCONN), any::<i32>()])
+            .prop_map(|(h, b)| Op::Listen(h, b)),
+        2 => h().prop_map(Op::Accept),
+        4 => (h(), addr()).prop_map(|(h, a)| Op::Connect(h, a)),
+        5 => (h(), size(), msg_flags()).prop_map(|(h, s, f)| Op::Send(h, s, f)),
+        5 => (h(), size(), msg_flags()).prop_map(|(h, s, f)| Op::Recv(h, s, f)),
+        3 => (h(), size(), msg_flags(), addr()).prop_map(|(h, s, f, a)| Op::SendTo(h, s, f, a)),
+        2 => (h(), size(), msg_flags()).prop_map(|(h, s, f)| Op::RecvFrom(h, s, f)),
+        1 => (h(), prop_oneof![0i32..3, any::<i32>()]).prop_map(|(h, x)| Op::Shutdown(h, x)),
+        3 => h().prop_map(Op::Close),
+        2 => (h(), ioctl_code(), any::<u32>()).prop_map(|(h, c, a)| Op::Ioctl(h, c, a)),
+        1 => h().prop_map(Op::Names),
+        2 => (h(), level(), optname(), prop_oneof![Just(4u8), Just(0), Just(1), Just(8), any::<u8>()], any::<u32>())
+            .prop_map(|(h, l, o, n, v)| Op::SetOpt(h, l, o, n, v)),
+        2 => (h(), level(), optname(), prop_oneof![Just(4u8), Just(0), Just(1), Just(8), any::<u8>()])
+            .prop_map(|(h, l, o, n)| Op::GetOpt(h, l, o, n)),
+        4 => (h(), prop_oneof![3 => Just(true), 1 => Just(false)]).prop_map(|(h, b)| Op::Nonblocking(h, b)),
+        1 => prop_oneof![Just(0u32), Just(1), Just(20)].prop_map(Op::Sleep),
+        1 => (prop_oneof![Just(0u32), Just(10)], any::<bool>()).prop_map(|(m, a)| Op::SleepEx(m, a)),
+        2 => (hs(), hs(), hs(), prop_oneof![Just(None), Just(Some(0u32)), Just(Some(10))])
+            .prop_map(|(r, w, e, t)| Op::Select(r, w, e, t)),
+        2 => (proptest::collection::vec((h(), prop_oneof![Just(POLLRDNORM), Just(POLLWRNORM), Just(POLLIN | POLLOUT), any::<i16>()]), 0..4),
+              prop_oneof![Just(0i32), Just(10), Just(-1)])
+            .prop_map(|(f, t)| Op::Poll(f, t)),
+        2 => Just(Op::CreateEvent),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(e, k)| Op::EventCall(e, k)),
+        2 => (h(), any::<u8>(), fd_mask()).prop_map(|(h, e, m)| Op::EventSelect(h, e, m)),
+        2 => (h(), proptest::option::of(any::<u8>())).prop_map(|(h, e)| Op::EnumEvents(h, e)),
+        2 => (proptest::collection::vec(any::<u8>(), 0..4), any::<bool>(), timeout.clone(), any::<bool>())
+            .prop_map(|(e, all, t, a)| Op::WaitEvents(e, all, t, a)),
+        1 => Just(Op::CreateWindow),
+        2 => (h(), any::<u8>(), fd_mask()).prop_map(|(h, w, m)| Op::AsyncSelect(h, w, m)),
+        2 => (any::<u8>(), any::<bool>()).prop_map(|(w, r)| Op::PeekMessage(w, r)),
+        1 => any::<u8>().prop_map(Op::DestroyWindow),
+        3 => (h(), size(), prop_oneof![Just(0u32), any::<u32>()], 0u8..8, 0u8..4)
+            .prop_map(|(h, s, f, o, k)| Op::SendOv(h, s, f, o, k)),
+        3 => (h(), size(), prop_oneof![Just(0u32), Just(MSG_PEEK as u32), any::<u32>()], 0u8..8, 0u8..4)
+            .prop_map(|(h, s, f, o, k)| Op::RecvOv(h, s, f, o, k)),
+        1 => (h(), size(), addr(), 0u8..8).prop_map(|(h, s, a, o)| Op::SendToOv(h, s, a, o)),
+        1 => (h(), size(), 0u8..8).prop_map(|(h, s, o)| Op::RecvFromOv(h, s, o)),
+        2 => (h(), 0u8..8, any::<bool>()).prop_map(|(h, o, w)| Op::OvResult(h, o, w)),
+        1 => (h(), proptest::option::of(0u8..8)).prop_map(|(h, o)| Op::CancelIo(h, o)),
+        1 => prop_oneof![Just(0u32), Just(1)].prop_map(Op::CreatePort),
+        2 => (h(), any::<u8>(), any::<u8>()).prop_map(|(h, p, k)| Op::Associate(h, p, k)),
+        2 => (any::<u8>(), timeout.clone()).prop_map(|(p, t)| Op::Gqcs(p, t)),
+        1 => (any::<u8>(), 0u8..4, timeout, any::<bool>()).prop_map(|(p, m, t, a)| Op::GqcsEx(p, m, t, a)),
+        1 => any::<u8>().prop_map(Op::PostPacket),
+        1 => any::<u8>().prop_map(Op::ClosePort),
+        1 => (h(), any::<u8>()).prop_map(|(h, f)| Op::SkipOnSuccess(h, f)),
+        2 => (h(), h(), size(), 0u8..8).prop_map(|(l, a, s, o)| Op::AcceptEx(l, a, s, o)),
+        2 => (h(), addr(), size(), 0u8..8).prop_map(|(h, a, s, o)| Op::ConnectEx(h, a, s, o)),
+        1 => (h(), proptest::option::of(0u8..8), prop_oneof![Just(0u32), Just(TF_REUSE_SOCKET), any::<u32>()])
+            .prop_map(|(h, o, f)| Op::DisconnectEx(h, o, f)),
+        1 => (h(), size(), proptest::option::of(0u8..8), prop_oneof![Just(0u32), Just(TF_DISCONNECT), Just(TF_DISCONNECT | TF_REUSE_SOCKET), any::<u32>()])
+            .prop_map(|(h, s, o, f)| Op::TransmitFile(h, s, o, f)),
+        1 => h().prop_map(Op::AcceptExAddrs),
+        1 => (h(), ioctl_code(), prop_oneof![Just(0u8), Just(4), Just(12), any::<u8>()], prop_oneof![Just(0u8), Just(4), Just(8), any::<u8>()])
+            .prop_map(|(h, c, i, o)| Op::WsaIoctl(h, c, i, o)),
+        1 => (h(), size(), proptest::option::of(addr()), prop_oneof![Just(0u32), any::<u32>()])
+            .prop_map(|(h, s, a, f)| Op::SendMsg(h, s, a, f)),
+        1 => (h(), size(), prop_oneof![Just(0u8), Just(64), any::<u8>()], prop_oneof![Just(0u32), Just(MSG_PEEK as u32), any::<u32>()])
+            .prop_map(|(h, s, c, f)| Op::RecvMsg(h, s, c, f)),
+        1 => any::<u8>().prop_map(Op::Apc),
+        1 => Just(Op::Cleanup),
+        1 => Just(Op::Startup),
+    ]
+}
+
+/// One drawn case: a seed, per-host per-thread sequences, and maybe a fault plan.
+#[derive(Debug, Clone)]
+pub(crate) struct Case {
+    pub(crate) seed: u64,
+    /// [host][thread] → ops.
+    pub(crate) threads: Vec<Vec<Vec<Op>>>,
+    pub(crate) drops: bool,
+}
+
+pub(crate) fn case() -> impl Strategy<Value = Case> {
+    let thread = proptest::collection::vec(op(), 1..24);
+    let host = proptest::collection::vec(thread, 1..3);
+    (
+        any::<u64>(),
+        proptest::collection::vec(host, 2..=2),
+        any::<bool>(),
+    )
+        .prop_map(|(seed, threads, drops)| Case {
+            seed,
+            threads,
+            drops,
+        })
+}
