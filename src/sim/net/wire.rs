@@ -2,10 +2,13 @@
 //! and serialisation delay, and arrive in order per direction.
 
 use super::host::is_on_wire;
-use super::segment::{SegKind, Segment};
+use super::segment::{InFlight, SegKind, Segment};
 use super::{NetHooks, NetLayers};
 use crate::sim::runtime::trace::{Endpoint, TraceKind};
 use crate::sim::runtime::{LinkParams, Nanos, World};
+
+/// Boxes of arrived segments kept for reuse (bounded, like the payload pool).
+const SEG_POOL_MAX: usize = 256;
 
 /// Payload bytes a segment carries.
 fn seg_len(kind: &SegKind) -> usize {
@@ -135,11 +138,33 @@ where
         let ser = (len as u64 * p.ns_per_kib) / 1024;
         let sent = self.rt.timers.occupy_link(li, self.rt.now, ser);
         let at = (sent + p.latency + extra).max(self.rt.timers.link_tail(li));
-        self.schedule_delivery(at, li, to, seg);
+        // The segment's one copy on its way: into a recycled box, which the queue then moves.
+        let boxed = match self.net.seg_pool.pop() {
+            Some(mut b) => {
+                *b = seg;
+                b
+            }
+            None => Box::new(seg),
+        };
+        self.schedule_delivery(at, li, to, boxed);
+    }
+
+    /// A segment from a link's queue arrives at host `to`; its box goes back to the pool.
+    pub(crate) fn boxed_segment_arrives(&mut self, to: usize, mut seg: InFlight) {
+        self.arrive(to, &mut seg);
+        if self.net.seg_pool.len() < SEG_POOL_MAX {
+            self.net.seg_pool.push(seg);
+        }
     }
 
     /// A segment arrives at host `to` (routed when it was sent).
-    pub(crate) fn segment_arrives(&mut self, to: usize, seg: Segment) {
+    pub(crate) fn segment_arrives(&mut self, to: usize, mut seg: Segment) {
+        self.arrive(to, &mut seg);
+    }
+
+    /// A segment arrives at host `to`: recorded, then handed to TCP or UDP, which take from
+    /// it what they keep (a data segment's payload buffer).
+    fn arrive(&mut self, to: usize, seg: &mut Segment) {
         if self.net.hosts[to].crashed {
             return;
         }
@@ -161,7 +186,7 @@ where
         };
         self.record_net(to, kind, seq, len);
         match seg.kind {
-            SegKind::Datagram { .. } | SegKind::Unreachable => self.udp_input(to, seg),
+            SegKind::Datagram { .. } | SegKind::Unreachable => self.udp_input(to, seg.take()),
             _ => self.tcp_input(to, seg),
         }
     }
