@@ -23,7 +23,9 @@ impl<L: NetLayers> World<L>
 where
     Self: NetHooks<L>,
 {
-    fn segment(&mut self, id: usize, kind: SegKind) -> Segment {
+    /// Builds socket `id`'s next segment of `kind` in `seg` (a travelling box), field by
+    /// field: the segment is written once, where it will travel.
+    fn fill_segment(&mut self, seg: &mut Segment, id: usize, kind: SegKind) {
         let mss = self.rt.cfg.mss;
         let rcvbuf = self.net.sockets.at(id).opts.rcvbuf;
         let rcvbuf = self.rcvbuf_of(id, rcvbuf);
@@ -50,20 +52,19 @@ where
             }
             _ => None,
         };
-        Segment {
-            from_host: host,
-            from_sid: id,
-            to_sid,
-            src,
-            dst,
-            kind,
-            ack,
-        }
+        seg.from_host = host;
+        seg.from_sid = id;
+        seg.to_sid = to_sid;
+        seg.src = src;
+        seg.dst = dst;
+        seg.kind = kind;
+        seg.ack = ack;
     }
 
     pub(crate) fn send_ctl(&mut self, id: usize, kind: SegKind) {
-        let seg = self.segment(id, kind);
-        self.transmit(seg);
+        let mut seg = self.segment_box();
+        self.fill_segment(&mut seg, id, kind);
+        self.transmit_boxed(seg);
     }
 
     pub(crate) fn delayed_ack(&mut self, id: usize) {
