@@ -16,7 +16,7 @@ use parking_lot::{Mutex, MutexGuard};
 use crate::api::{SockAddr, Socket, ThreadId, WsaData, WsaError};
 use crate::sim::kernel::{KThread, Kernel};
 use crate::sim::models::ModelState;
-use crate::sim::net::segment::Segment;
+use crate::sim::net::segment::InFlight;
 use crate::sim::net::tcp::NetTimer;
 use crate::sim::net::Network;
 use crate::sim::runtime::trace::TraceKind;
@@ -34,7 +34,7 @@ impl Layers for SimLayers {
     type Models = ModelState<SimLayers>;
     type Handle = SimWinsock;
     type Timer = NetTimer;
-    type Packet = Segment;
+    type Packet = InFlight;
     type ThreadExt = KThread<SimLayers>;
 }
 

@@ -20,7 +20,7 @@ use crate::api::WsaError;
 use crate::sim::api::{SimLayers, SimWinsock, World};
 use crate::sim::kernel::Kernel;
 use crate::sim::models::ModelState;
-use crate::sim::net::segment::Segment;
+use crate::sim::net::segment::InFlight;
 use crate::sim::net::Network;
 use crate::sim::picture::{HostInfo, Picture, PictureFile};
 use crate::sim::replay::Replay;
@@ -40,8 +40,8 @@ impl RuntimeHooks<SimLayers> for World {
         }
     }
 
-    fn deliver(&mut self, to: usize, seg: Segment) {
-        self.segment_arrives(to, seg);
+    fn deliver(&mut self, to: usize, seg: InFlight) {
+        self.boxed_segment_arrives(to, seg);
     }
 
     fn socket_waiters(&mut self, id: usize) -> Option<&mut [Vec<(usize, u64)>; 2]> {

@@ -39,7 +39,7 @@ use crate::sim::runtime::{Config, Layers, LinkParams, Nanos, RuntimeHooks};
 use endpoint::SocketTable;
 use fault::{FaultPlan, FaultSeam};
 use host::Host;
-use segment::Segment;
+use segment::InFlight;
 use tcp::NetTimer;
 
 /// The network layer's state.
@@ -69,6 +69,8 @@ pub(crate) struct Network {
     pub delayed_acks_at: Option<Nanos>,
     /// Emptied segment payload buffers, reused by the next data segment.
     pub payload_pool: Vec<Vec<u8>>,
+    /// Boxes of segments that arrived, reused by the next segments put on a link.
+    pub seg_pool: Vec<InFlight>,
     pub faults: FaultSeam,
 }
 
@@ -88,18 +90,19 @@ impl Network {
             delayed_acks: VecDeque::new(),
             delayed_acks_at: None,
             payload_pool: Vec::new(),
+            seg_pool: Vec::new(),
             faults: FaultSeam::new(faults, Rng::derive(seed, "faults")),
         }
     }
 }
 
 /// The layer types as the network layer needs them: its own state, its timed events and its
-/// packets in the runtime's slots.
+/// packets (boxed segments) in the runtime's slots.
 pub(crate) trait NetLayers:
-    Layers<Net = Network, Timer = NetTimer, Packet = Segment>
+    Layers<Net = Network, Timer = NetTimer, Packet = InFlight>
 {
 }
-impl<L: Layers<Net = Network, Timer = NetTimer, Packet = Segment>> NetLayers for L {}
+impl<L: Layers<Net = Network, Timer = NetTimer, Packet = InFlight>> NetLayers for L {}
 
 /// What the network layer announces about a socket, to whatever listens above (readiness,
 /// FD_* recording, overlapped servicing). Every hook is called at the moment of the change.

@@ -47,6 +47,22 @@ pub(crate) enum SegKind {
     Unreachable,
 }
 
+/// A segment on its way through a link's delivery queue: boxed, so the queue and the run loop
+/// move a pointer instead of the 160-byte segment (each move was a `memcpy`). The boxes are
+/// recycled through [`Network::seg_pool`](super::Network), so the steady state allocates none.
+pub(crate) type InFlight = Box<Segment>;
+
+impl Segment {
+    /// Moves the segment out of `self`, leaving a payload-free ACK in its place (a segment
+    /// that must leave a recycled box: a SYN for a listener, a datagram).
+    pub(crate) fn take(&mut self) -> Segment {
+        Segment {
+            kind: std::mem::replace(&mut self.kind, SegKind::Ack),
+            ..*self
+        }
+    }
+}
+
 impl SegKind {
     /// The kind a trace record names (its `name()` is the segment's name in the timeline).
     pub(crate) fn traced(&self) -> SegmentKind {

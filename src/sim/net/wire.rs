@@ -1,11 +1,16 @@
 //! Links and the wire: segments go out through the fault seam, travel with the link's latency
 //! and serialisation delay, and arrive in order per direction.
 
+use std::net::SocketAddr;
+
 use super::host::is_on_wire;
-use super::segment::{SegKind, Segment};
+use super::segment::{InFlight, SegKind, Segment};
 use super::{NetHooks, NetLayers};
 use crate::sim::runtime::trace::{Endpoint, TraceKind};
 use crate::sim::runtime::{LinkParams, Nanos, World};
+
+/// Boxes of arrived segments kept for reuse (bounded, like the payload pool).
+const SEG_POOL_MAX: usize = 256;
 
 /// Payload bytes a segment carries.
 fn seg_len(kind: &SegKind) -> usize {
@@ -54,13 +59,51 @@ where
             // No fault plan (the common case): the segment goes straight on, without the
             // moves in and out of the fault seam's `Option`.
             self.count_segment(&seg);
-            self.route_and_put(seg, 0);
+            let boxed = self.boxed(seg);
+            self.route_and_put(boxed, 0);
             return;
         }
         let Some((seg, extra)) = self.through_faults(seg) else {
             return;
         };
-        self.route_and_put(seg, extra);
+        let boxed = self.boxed(seg);
+        self.route_and_put(boxed, extra);
+    }
+
+    /// A box for a segment about to travel: a recycled one (its old segment, payload-free,
+    /// is dropped by the caller's writes) or a new one.
+    pub(crate) fn segment_box(&mut self) -> InFlight {
+        self.net.seg_pool.pop().unwrap_or_else(|| {
+            Box::new(Segment {
+                from_host: 0,
+                from_sid: usize::MAX,
+                to_sid: None,
+                src: SocketAddr::from(([0, 0, 0, 0], 0)),
+                dst: SocketAddr::from(([0, 0, 0, 0], 0)),
+                kind: SegKind::Ack,
+                ack: None,
+            })
+        })
+    }
+
+    /// `seg` in a travelling box (one copy).
+    fn boxed(&mut self, seg: Segment) -> InFlight {
+        let mut b = self.segment_box();
+        *b = seg;
+        b
+    }
+
+    /// [`transmit`](Self::transmit) for a segment built in its travelling box (TCP's own
+    /// segments): without a fault plan it reaches the link queue without another copy.
+    pub(crate) fn transmit_boxed(&mut self, mut seg: InFlight) {
+        if self.net.faults.idle() {
+            self.count_segment(&seg);
+            self.route_and_put(seg, 0);
+            return;
+        }
+        let plain = seg.take();
+        self.recycle_box(seg);
+        self.transmit(plain);
     }
 
     /// Hands a datagram for the sender's own host (loopback or one of its addresses) straight
@@ -81,7 +124,7 @@ where
 
     /// Routes `seg` to its host and puts it on the link there, `extra` late.
     #[inline(always)]
-    fn route_and_put(&mut self, seg: Segment, extra: Nanos) {
+    fn route_and_put(&mut self, seg: InFlight, extra: Nanos) {
         // The receiving socket's host, when the sender knows it; the address table otherwise.
         let hinted = seg
             .to_sid
@@ -93,7 +136,7 @@ where
         let Some(to) = hinted.or_else(|| self.route(seg.from_host, seg.dst.ip())) else {
             return;
         };
-        self.put_on_link(seg, to, extra);
+        self.put_boxed_on_link(seg, to, extra);
     }
 
     /// Puts one copy of a multicast datagram on the wire to each host of `to` (in the given
@@ -128,8 +171,14 @@ where
     }
 
     /// Schedules `seg`'s arrival at host `to` after the link's serialisation and latency.
-    #[inline]
     pub(crate) fn put_on_link(&mut self, seg: Segment, to: usize, extra: Nanos) {
+        let boxed = self.boxed(seg);
+        self.put_boxed_on_link(boxed, to, extra);
+    }
+
+    /// [`put_on_link`](Self::put_on_link) for a segment already in its travelling box.
+    #[inline]
+    fn put_boxed_on_link(&mut self, seg: InFlight, to: usize, extra: Nanos) {
         let len = seg_len(&seg.kind);
         let (li, p) = self.link_of(seg.from_host, to);
         let ser = (len as u64 * p.ns_per_kib) / 1024;
@@ -138,8 +187,27 @@ where
         self.schedule_delivery(at, li, to, seg);
     }
 
+    /// A segment from a link's queue arrives at host `to`; its box goes back to the pool.
+    pub(crate) fn boxed_segment_arrives(&mut self, to: usize, mut seg: InFlight) {
+        self.arrive(to, &mut seg);
+        self.recycle_box(seg);
+    }
+
+    /// Keeps an emptied segment box for the next segment (up to [`SEG_POOL_MAX`]).
+    fn recycle_box(&mut self, seg: InFlight) {
+        if self.net.seg_pool.len() < SEG_POOL_MAX {
+            self.net.seg_pool.push(seg);
+        }
+    }
+
     /// A segment arrives at host `to` (routed when it was sent).
-    pub(crate) fn segment_arrives(&mut self, to: usize, seg: Segment) {
+    pub(crate) fn segment_arrives(&mut self, to: usize, mut seg: Segment) {
+        self.arrive(to, &mut seg);
+    }
+
+    /// A segment arrives at host `to`: recorded, then handed to TCP or UDP, which take from
+    /// it what they keep (a data segment's payload buffer).
+    fn arrive(&mut self, to: usize, seg: &mut Segment) {
         if self.net.hosts[to].crashed {
             return;
         }
@@ -161,7 +229,7 @@ where
         };
         self.record_net(to, kind, seq, len);
         match seg.kind {
-            SegKind::Datagram { .. } | SegKind::Unreachable => self.udp_input(to, seg),
+            SegKind::Datagram { .. } | SegKind::Unreachable => self.udp_input(to, seg.take()),
             _ => self.tcp_input(to, seg),
         }
     }

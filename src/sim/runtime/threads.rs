@@ -186,7 +186,24 @@ where
     }
 
     /// Makes every thread waiting on `key` runnable.
+    ///
+    /// Most notifications of a socket find no one waiting (every acknowledgement announces
+    /// send space; a blocked writer is rare): that check is inlined at the caller, and only a
+    /// notification with waiters pays for the call that wakes them.
+    #[inline]
     pub(crate) fn notify(&mut self, key: WaitKey) {
+        if let Some((id, lists)) = socket_lists(key) {
+            match self.socket_waiters(id) {
+                Some(w) if lists.iter().any(|&l| !w[l].is_empty()) => {}
+                _ => return,
+            }
+        }
+        self.notify_waiters(key);
+    }
+
+    /// [`notify`](Self::notify) once someone may be waiting.
+    #[inline(never)]
+    fn notify_waiters(&mut self, key: WaitKey) {
         let Some((id, lists)) = socket_lists(key) else {
             if let Some(list) = self.rt.waiters.remove(&key) {
                 for (tid, seq) in list {

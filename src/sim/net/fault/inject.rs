@@ -309,7 +309,7 @@ where
         }
         for (id, host, local, remote) in ends {
             self.mark("reset", host, id as u64);
-            let rst = Segment {
+            let mut rst = Segment {
                 from_host: host,
                 from_sid: usize::MAX,
                 to_sid: Some(id),
@@ -318,7 +318,7 @@ where
                 kind: SegKind::Rst,
                 ack: None,
             };
-            self.tcp_input(host, rst);
+            self.tcp_input(host, &mut rst);
         }
     }
 

@@ -74,7 +74,7 @@ where
     }
 
     /// Entry point for every segment that reaches `host`.
-    pub(crate) fn tcp_input(&mut self, host: usize, seg: Segment) {
+    pub(crate) fn tcp_input(&mut self, host: usize, seg: &mut Segment) {
         let hinted = seg.to_sid.filter(|&id| {
             self.net.sockets.get(id).is_some_and(|s| {
                 s.host == host
@@ -86,9 +86,9 @@ where
         let id = hinted.or_else(|| self.net.hosts[host].conns.get(&(seg.dst, seg.src)).copied());
         match (id, &seg.kind) {
             (Some(id), _) => self.tcp_segment(id, seg),
-            (None, SegKind::Syn) => self.listener_syn(host, seg),
+            (None, SegKind::Syn) => self.listener_syn(host, seg.take()),
             (None, SegKind::Rst) => {}
-            (None, _) => self.reply_rst(host, &seg),
+            (None, _) => self.reply_rst(host, seg),
         }
     }
 
@@ -105,7 +105,7 @@ where
     }
 
     /// A segment for an existing connection.
-    fn tcp_segment(&mut self, id: usize, seg: Segment) {
+    fn tcp_segment(&mut self, id: usize, seg: &mut Segment) {
         let t = self.tcp_at(id);
         let state = t.state;
         if seg.from_sid != usize::MAX {
@@ -148,9 +148,12 @@ where
             }
             _ => self.take_ack(id, seg.ack),
         }
-        match seg.kind {
-            SegKind::Data { seq, data, urgent } => self.on_data(id, seq, data, urgent),
-            SegKind::Fin { seq } => self.on_fin(id, seq),
+        match &mut seg.kind {
+            SegKind::Data { seq, data, urgent } => {
+                let data = std::mem::take(data);
+                self.on_data(id, *seq, data, *urgent);
+            }
+            SegKind::Fin { seq } => self.on_fin(id, *seq),
             _ => {}
         }
         self.tcp_output(id);

@@ -4,6 +4,7 @@
 //! avoidance, urgent data, seeded random segmentation, and the FIN once all data is out.
 
 use std::collections::VecDeque;
+use std::net::SocketAddr;
 
 use crate::sim::net::endpoint::Role;
 use crate::sim::net::host::wire;
@@ -23,16 +24,27 @@ impl<L: NetLayers> World<L>
 where
     Self: NetHooks<L>,
 {
-    fn segment(&mut self, id: usize, kind: SegKind) -> Segment {
+    /// Builds socket `id`'s next segment of `kind` in `seg` (a travelling box), field by
+    /// field: the segment is written once, where it will travel.
+    fn fill_segment(&mut self, seg: &mut Segment, id: usize, kind: SegKind) {
         let mss = self.rt.cfg.mss;
         let rcvbuf = self.net.sockets.at(id).opts.rcvbuf;
         let rcvbuf = self.rcvbuf_of(id, rcvbuf);
         let s = self.net.sockets.at(id);
-        let (host, src, dst) = (
-            s.host,
-            wire(s.local.expect("connected socket has a local address")),
-            wire(s.remote.expect("connected socket has a peer")),
-        );
+        let host = s.host;
+        match (&s.local, &s.remote) {
+            // Both ends IPv4 (the common case): the addresses travel as they are, written
+            // without `wire()`'s look for a v4-mapped address (a copy of each whole
+            // `SocketAddr` through it cost some 40 instructions a segment).
+            (Some(SocketAddr::V4(l)), Some(SocketAddr::V4(r))) => {
+                seg.src = SocketAddr::V4(*l);
+                seg.dst = SocketAddr::V4(*r);
+            }
+            (l, r) => {
+                seg.src = wire(l.expect("connected socket has a local address"));
+                seg.dst = wire(r.expect("connected socket has a peer"));
+            }
+        }
         let cap = rcv_cap(rcvbuf, mss);
         let to_sid = match &s.role {
             Role::Stream(t) => t.peer_sid,
@@ -50,20 +62,17 @@ where
             }
             _ => None,
         };
-        Segment {
-            from_host: host,
-            from_sid: id,
-            to_sid,
-            src,
-            dst,
-            kind,
-            ack,
-        }
+        seg.from_host = host;
+        seg.from_sid = id;
+        seg.to_sid = to_sid;
+        seg.kind = kind;
+        seg.ack = ack;
     }
 
     pub(crate) fn send_ctl(&mut self, id: usize, kind: SegKind) {
-        let seg = self.segment(id, kind);
-        self.transmit(seg);
+        let mut seg = self.segment_box();
+        self.fill_segment(&mut seg, id, kind);
+        self.transmit_boxed(seg);
     }
 
     pub(crate) fn delayed_ack(&mut self, id: usize) {
