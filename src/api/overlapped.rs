@@ -138,6 +138,52 @@ pub trait OverlappedIo: Winsock + Sized {
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError>;
 
+    /// `WSASend(s, lpBuffers, …, &lpNumberOfBytesSent, dwFlags, lpOverlapped,
+    /// lpCompletionRoutine)` with C's out parameter: `bytes` is written only when the send
+    /// completes at once; a pending send (WSA_IO_PENDING) or a synchronous failure leaves it
+    /// as it was (sock.c test_completion_port). Otherwise
+    /// [`OverlappedIo::wsa_send_overlapped`]. The simulator uses this default, which writes
+    /// `bytes` from that call's `Ok`; os::Native passes it to the real call.
+    fn wsa_send_overlapped_out(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        bytes: &mut u32,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        let r = self.wsa_send_overlapped(s, bufs, flags, ov, routine);
+        if let Ok(n) = r {
+            // DWORD lpNumberOfBytesSent: one call's count fits.
+            *bytes = n as u32;
+        }
+        r
+    }
+
+    /// `WSARecv(s, lpBuffers, …, &lpNumberOfBytesRecvd, lpFlags, lpOverlapped,
+    /// lpCompletionRoutine)` with C's out parameter: `bytes` is written only when the receive
+    /// completes at once; pending (WSA_IO_PENDING) or failing at once it is left as it was
+    /// (sock.c iocp_async_read, test_completion_port). Otherwise
+    /// [`OverlappedIo::wsa_recv_overlapped`]. The simulator uses this default, which writes
+    /// `bytes` from that call's `Ok`; os::Native passes it to the real call.
+    fn wsa_recv_overlapped_out(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        bytes: &mut u32,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        let r = self.wsa_recv_overlapped(s, bufs, flags, ov, routine);
+        if let Ok(n) = r {
+            // DWORD lpNumberOfBytesRecvd: one call's count fits.
+            *bytes = n as u32;
+        }
+        r
+    }
+
     /// `WSASendTo(s, lpBuffers, …, lpTo, iToLen, lpOverlapped, lpCompletionRoutine)`: one
     /// datagram on a datagram socket (binding it implicitly); on a stream socket `to` is
     /// ignored and it is WSASend.

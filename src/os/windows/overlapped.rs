@@ -87,7 +87,7 @@ impl OverlappedIo for Native {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        self.send_op(s, bufs, flags, None, ov, routine)
+        self.send_op(s, bufs, flags, None, ov, routine, &mut 0)
     }
 
     /// `WSARecv` with OVERLAPPED.
@@ -99,7 +99,35 @@ impl OverlappedIo for Native {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        self.recv_op(s, bufs, flags, false, ov, routine)
+        self.recv_op(s, bufs, flags, false, ov, routine, &mut 0)
+    }
+
+    /// `WSASend` with OVERLAPPED and the caller's lpNumberOfBytesSent, which the OS writes
+    /// (or leaves) itself.
+    fn wsa_send_overlapped_out(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        bytes: &mut u32,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        self.send_op(s, bufs, flags, None, ov, routine, bytes)
+    }
+
+    /// `WSARecv` with OVERLAPPED and the caller's lpNumberOfBytesRecvd, which the OS writes
+    /// (or leaves) itself.
+    fn wsa_recv_overlapped_out(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        bytes: &mut u32,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        self.recv_op(s, bufs, flags, false, ov, routine, bytes)
     }
 
     /// `WSASendTo` with OVERLAPPED (the OS ignores `to` on a connected stream socket).
@@ -112,7 +140,7 @@ impl OverlappedIo for Native {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        self.send_op(s, bufs, flags, Some(to), ov, routine)
+        self.send_op(s, bufs, flags, Some(to), ov, routine, &mut 0)
     }
 
     /// `WSARecvFrom` with OVERLAPPED: lpFrom is in the record; the completion's `from`.
@@ -124,7 +152,7 @@ impl OverlappedIo for Native {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        self.recv_op(s, bufs, flags, true, ov, routine)
+        self.recv_op(s, bufs, flags, true, ov, routine, &mut 0)
     }
 
     /// `WSAGetOverlappedResult`: the OS call with fWait = FALSE on the operation's record;
