@@ -262,6 +262,27 @@ pub trait OverlappedIo: Winsock + Sized {
         ov: Overlapped,
     ) -> Result<usize, WsaError>;
 
+    /// `AcceptEx(sListenSocket, sAcceptSocket, lpOutputBuffer, dwReceiveDataLength,
+    /// dwLocalAddressLength, dwRemoteAddressLength, …, lpOverlapped)` with the two address
+    /// lengths C passes ([`OverlappedIo::accept_ex`] gives room enough for both). A
+    /// `remote_len` of 0 fails at once with WSAEFAULT (OVERLAPPED.Internal left
+    /// STATUS_PENDING); a `local_len` of 0 leaves no room for the local address and the
+    /// accept still succeeds. A nonzero length below the SOCKADDR's size + 16 (32 for IPv4,
+    /// 44 for IPv6) still pends; when a client connects the AcceptEx fails with
+    /// STATUS_BUFFER_TOO_SMALL (ERROR_INSUFFICIENT_BUFFER, WSAEFAULT from
+    /// WSAGetOverlappedResult), 0 bytes, and the connection stays queued for the next accept
+    /// (sock.c test_AcceptEx pins this for local lengths 3 and 20; the simulator applies the
+    /// same rule to a short remote length, whose completion sock.c does not check).
+    fn accept_ex_with_lengths(
+        &self,
+        listener: Socket,
+        accept_socket: Socket,
+        buf: Vec<u8>,
+        local_len: u32,
+        remote_len: u32,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError>;
+
     /// `GetAcceptExSockaddrs(lpOutputBuffer, …, &LocalSockaddr, …, &RemoteSockaddr, …)`: the
     /// local and remote addresses of a connection AcceptEx completed into `accept_socket` (in
     /// C they are parsed from AcceptEx's output buffer, so they need no

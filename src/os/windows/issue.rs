@@ -144,8 +144,8 @@ impl Native {
         flags: u32,
         error: Option<WsaError>,
     ) -> IoCompletion {
-        let (c, accepted) = op.complete(bytes, flags, error, |out, n| {
-            self.parse_accept_ex_buffer(out, n)
+        let (c, accepted) = op.complete(bytes, flags, error, |out, n, rooms| {
+            self.parse_accept_ex_buffer(out, n, rooms)
         });
         if let Some((s, addrs)) = accepted {
             self.inner.ops.lock().accepted.insert(s, addrs);

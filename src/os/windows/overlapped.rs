@@ -13,6 +13,7 @@ use windows_sys::Win32::System::Threading as th;
 use windows_sys::Win32::System::IO as io;
 
 use super::issue::{bool_result, int_result, Now, SAFE_IOCTLS};
+use super::mswsock::ADDR_ROOM;
 use super::native::{addr_buf, addr_from, finish, int_len, Native};
 use super::op::{Kind, Op};
 use crate::api::sync::Handle;
@@ -384,7 +385,21 @@ impl OverlappedIo for Native {
         buf: Vec<u8>,
         ov: Overlapped,
     ) -> Result<usize, WsaError> {
-        self.accept_ex_call(listener, accept_socket, buf, ov)
+        self.accept_ex_call(listener, accept_socket, buf, (ADDR_ROOM, ADDR_ROOM), ov)
+    }
+
+    /// `AcceptEx` with the caller's dwLocalAddressLength / dwRemoteAddressLength, handed to
+    /// the OS (`mswsock.rs`).
+    fn accept_ex_with_lengths(
+        &self,
+        listener: Socket,
+        accept_socket: Socket,
+        buf: Vec<u8>,
+        local_len: u32,
+        remote_len: u32,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError> {
+        self.accept_ex_call(listener, accept_socket, buf, (local_len, remote_len), ov)
     }
 
     /// `GetAcceptExSockaddrs`: the addresses parsed from the output buffer of the AcceptEx
