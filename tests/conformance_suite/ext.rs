@@ -261,6 +261,12 @@ fn accept_ex_room<W: Winsock + WinsockExt + SyncObjects>(
         ws.wait_for_single_object(Handle::from(ev), 5_000),
         Ok(WAIT_OBJECT_0),
     )?;
+    // Internal first: os::Native frees its record once GetOverlappedResult took it back.
+    c.eq(
+        "OVERLAPPED.Internal",
+        ws.overlapped_internal(&ov).0,
+        winsock_sim::api::extension::STATUS_BUFFER_TOO_SMALL,
+    )?;
     let done = e(
         "GetOverlappedResult",
         ws.get_overlapped_result(l, &ov, false),
@@ -269,11 +275,6 @@ fn accept_ex_room<W: Winsock + WinsockExt + SyncObjects>(
         "its result",
         (done.error, done.bytes),
         (Some(WsaError::ERROR_INSUFFICIENT_BUFFER), 0),
-    )?;
-    c.eq(
-        "OVERLAPPED.Internal",
-        ws.overlapped_internal(&ov).0,
-        winsock_sim::api::extension::STATUS_BUFFER_TOO_SMALL,
     )?;
     e("closesocket", ws.closesocket(acc))?;
     let (a, _) = e("accept of the connection left queued", ws.accept(l))?;

@@ -268,7 +268,13 @@ impl Native {
     /// still pending (with its hEvent, to wait on), or finished (its buffers when this call
     /// is the one that takes the record back: plain operations; a routine or a packet returns
     /// the others').
-    pub(super) fn overlapped_result_now(&self, ov: &Overlapped) -> Result<Now, WsaError> {
+    /// `win32`: a failed operation's error is the Win32 code of its NTSTATUS, as
+    /// GetOverlappedResult gives it, rather than WSAGetOverlappedResult's WinSock code.
+    pub(super) fn overlapped_result_now(
+        &self,
+        ov: &Overlapped,
+        win32: bool,
+    ) -> Result<Now, WsaError> {
         let mut t = self.inner.ops.lock();
         let Some(p) = t.pending.get(&ov.id) else {
             return Err(WsaError::WSAEINVAL);
@@ -296,6 +302,10 @@ impl Native {
                 WsaError::WSA_IO_INCOMPLETE => {
                     return Ok(Now::Pending(unsafe { (*ptr).ov.hEvent }))
                 }
+                // SAFETY: the record is live (lock held); converting an integer is pure.
+                _ if win32 => Some(WsaError::from_code(unsafe {
+                    windows_sys::Win32::Foundation::RtlNtStatusToDosError((*ptr).ov.Internal as i32)
+                } as i32)),
                 e => Some(e),
             }
         };

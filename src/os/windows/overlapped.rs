@@ -168,32 +168,19 @@ impl OverlappedIo for Native {
         if let Err(e) = self.owned(s) {
             return finish(Err(e));
         }
-        loop {
-            match self.overlapped_result_now(ov) {
-                Err(e) => return finish(Err(e)),
-                Ok(Now::Done(c)) => {
-                    // SAFETY: WSASetLastError only writes thread-local state.
-                    unsafe { ws::WSASetLastError(c.error.map_or(0, |e| e.code())) };
-                    return Ok(c);
-                }
-                Ok(Now::Pending(_)) if !wait => return finish(Err(WsaError::WSA_IO_INCOMPLETE)),
-                Ok(Now::Pending(ev)) => {
-                    let ours =
-                        !ev.is_null() && self.inner.owned.lock().events.contains(&(ev as isize));
-                    // SAFETY: an event of this backend (checked just before; closing it
-                    // meanwhile only makes the wait fail or time out) or no handle at all.
-                    unsafe {
-                        if ours
-                            && th::WaitForSingleObject(ev, 50)
-                                != windows_sys::Win32::Foundation::WAIT_FAILED
-                        {
-                            continue;
-                        }
-                        th::Sleep(1);
-                    }
-                }
-            }
-        }
+        self.overlapped_result(ov, wait, false)
+    }
+
+    /// `GetOverlappedResult((HANDLE)s, lpOverlapped, &cbTransfer, bWait)`: a failed
+    /// operation's error is the Win32 code of its NTSTATUS (the OVERLAPPED alone names the
+    /// operation; the handle is not checked).
+    fn get_overlapped_result(
+        &self,
+        _s: Socket,
+        ov: &Overlapped,
+        wait: bool,
+    ) -> Result<IoCompletion, WsaError> {
+        self.overlapped_result(ov, wait, true)
     }
 
     /// `WSARecvMsg(s, lpMsg, &dwBytes, NULL, NULL)`, loaded with
@@ -555,5 +542,43 @@ impl OverlappedIo for Native {
     /// `ThreadId`: WSA_INVALID_HANDLE.
     fn queue_user_apc(&self, apc: ApcRoutine<Self>, thread: ThreadId) -> Result<(), WsaError> {
         self.queue_apc(apc, thread)
+    }
+}
+
+impl Native {
+    /// WSAGetOverlappedResult, or GetOverlappedResult (`win32`), on this backend's record of
+    /// `ov`, waiting for it with `wait`.
+    fn overlapped_result(
+        &self,
+        ov: &Overlapped,
+        wait: bool,
+        win32: bool,
+    ) -> Result<IoCompletion, WsaError> {
+        loop {
+            match self.overlapped_result_now(ov, win32) {
+                Err(e) => return finish(Err(e)),
+                Ok(Now::Done(c)) => {
+                    // SAFETY: WSASetLastError only writes thread-local state.
+                    unsafe { ws::WSASetLastError(c.error.map_or(0, |e| e.code())) };
+                    return Ok(c);
+                }
+                Ok(Now::Pending(_)) if !wait => return finish(Err(WsaError::WSA_IO_INCOMPLETE)),
+                Ok(Now::Pending(ev)) => {
+                    let ours =
+                        !ev.is_null() && self.inner.owned.lock().events.contains(&(ev as isize));
+                    // SAFETY: an event of this backend (checked just before; closing it
+                    // meanwhile only makes the wait fail or time out) or no handle at all.
+                    unsafe {
+                        if ours
+                            && th::WaitForSingleObject(ev, 50)
+                                != windows_sys::Win32::Foundation::WAIT_FAILED
+                        {
+                            continue;
+                        }
+                        th::Sleep(1);
+                    }
+                }
+            }
+        }
     }
 }
