@@ -282,7 +282,7 @@ fn accept_ex_room<W: Winsock + WinsockExt + SyncObjects>(
     let accepted = ws.accept(l);
     c.eq_or_wine(
         "accept of the connection left queued",
-        code(accepted.clone()),
+        code(accepted),
         Ok(()),
         Err(WsaError::WSAEWOULDBLOCK),
         "sock.c test_AcceptEx 9033 (todo_wine): Wine's failed AcceptEx consumes the connection",
