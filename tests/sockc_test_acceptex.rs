@@ -4,13 +4,13 @@
 //!
 //! | sock.c test_AcceptEx                                         | ok() | ported | not expressible | failing |
 //! |--------------------------------------------------------------|------|--------|-----------------|---------|
-//! | L8844-8949 setup, argument errors, local address length 0    |  30  |   24   |  6              |  0      |
+//! | L8844-8949 setup, argument errors, local address length 0    |  30  |   26   |  4              |  0      |
 //! | L8950-8963 a UDP socket cannot be accepted into              |   3  |    3   |  0              |  0      |
 //! | L8964-8979 a bound socket cannot be accepted into            |   4  |    4   |  0              |  0      |
 //! | L8980-9002 a connected socket cannot be accepted into        |   6  |    6   |  0              |  0      |
-//! | L9003-9030 local address length 3                            |  10  |    3   |  7              |  0      |
-//! | L9031-9063 … not accepted; local address length 20           |  11  |    3   |  8              |  0      |
-//! | L9064-9116 … not accepted; lengths 31, remote 0/31, NULL ov  |  14  |    3   | 11              |  0      |
+//! | L9003-9030 local address length 3                            |  10  |   10   |  0              |  0      |
+//! | L9031-9063 … not accepted; local address length 20           |  11  |   11   |  0              |  0      |
+//! | L9064-9116 … not accepted; lengths 31, remote 0/31, NULL ov  |  14  |   12   |  2              |  0      |
 //! | L9117-9125 the same accept socket twice                      |   2  |    2   |  0              |  0      |
 //! | L9126-9149 connect / ConnectEx on a pending accept socket    |   9  |    9   |  0              |  0      |
 //! | L9150-9162 SO_UPDATE_ACCEPT_CONTEXT, getsockname             |   3  |    3   |  0              |  0      |
@@ -19,22 +19,21 @@
 //! | L9222-9297 CF_DEFER and AcceptEx                             |  24  |   24   |  0              |  0      |
 //! | L9302-9328 client closes before sending                      |   7  |    7   |  0              |  0      |
 //! | L9329-9381 closing / CancelIo with pending requests          |  11  |   11   |  0              |  0      |
-//! | **total**                                                    | 151  |  119   | 32              |  0      |
+//! | **total**                                                    | 151  |  145   |  6              |  0      |
 //!
 //! Counted: each `ok()`/`todo_wine ok()` in the function body once (tcp_socketpair's own
 //! checks are not counted).
 //!
 //! Not expressible, once per kind:
-//! - 28 × dwLocalAddressLength / dwRemoteAddressLength: `accept_ex` takes neither (the
-//!   simulator always has room for both addresses), so the calls with too small lengths (0,
-//!   3, 20, 31 for the local address; 0, 31 for the remote), their outcomes
-//!   (ERROR_INSUFFICIENT_BUFFER, STATUS_BUFFER_TOO_SMALL, WSAEFAULT, the connection left
-//!   queued for accept) and GetAcceptExSockaddrs with a local length of 0 cannot be asked for.
+//! - 2 × GetAcceptExSockaddrs with a dwLocalAddressLength of 0 (todo_wine: the local
+//!   address pointer and its size left as they were): `get_accept_ex_sockaddrs` reads the
+//!   accept socket's addresses, not a buffer laid out by lengths, so it takes none.
 //! - 4 × NULL pointers: lpOutputBuffer NULL (WSAEFAULT, and the Internal it leaves),
 //!   lpOverlapped NULL (ERROR_INVALID_PARAMETER, twice).
 //!
 //! `OVERLAPPED.Internal` is read with `WinsockExt::overlapped_internal` (STATUS_PENDING also
-//! after AcceptEx failed at once).
+//! after AcceptEx failed at once). AcceptEx's dwLocalAddressLength / dwRemoteAddressLength
+//! are passed with `LpfnAcceptEx::call_with_lengths` (`OverlappedIo::accept_ex_with_lengths`).
 //!
 //! Also covered elsewhere: tests/overlapped.rs `ov_10_*`, `ov_11_accept_ex_argument_errors`,
 //! `ov_11_udp_accept_socket_rejected`, `ov_03_*`, `nb_05_connect_on_pending_accept_socket`;
@@ -42,12 +41,15 @@
 mod common;
 
 use winsock_sim::api::extension::{
-    LpfnAcceptEx, LpfnConnectEx, LpfnGetAcceptExSockaddrs, STATUS_PENDING, STATUS_SUCCESS,
+    LpfnAcceptEx, LpfnConnectEx, LpfnGetAcceptExSockaddrs, STATUS_BUFFER_TOO_SMALL, STATUS_PENDING,
+    STATUS_SUCCESS,
 };
 use winsock_sim::prelude::*;
 
 /// sizeof(buffer) - 2 * (sizeof(struct sockaddr_in) + 16).
 const RECV_LEN: usize = 1024 - 2 * (16 + 16);
+/// sizeof(struct sockaddr_in) + 16: the room AcceptEx needs for each IPv4 address.
+const ROOM: u32 = 16 + 16;
 
 struct Fns {
     accept_ex: LpfnAcceptEx,
@@ -126,10 +128,15 @@ fn argument_errors_and_unfit_accept_sockets<
     assert_eq!(r, Err(WsaError::WSAENOTSOCK));
     assert_eq!(ws.overlapped_internal(&ov).0, STATUS_PENDING);
 
-    // L8913-8949 (with the API's address lengths): AcceptEx without a receive buffer pends and
-    // completes when a client connects, with 0 bytes; the remote address is the client's.
-    let r = f.accept_ex.call(ws, listener, acceptor, Vec::new(), ov);
+    // L8913-8949: AcceptEx without a receive buffer and with no room for the local address
+    // (dwLocalAddressLength 0) pends and completes when a client connects, with 0 bytes; the
+    // remote address is the client's.
+    let r = f
+        .accept_ex
+        .call_with_lengths(ws, listener, acceptor, Vec::new(), 0, ROOM, ov);
     assert_eq!(r, Err(WsaError::WSA_IO_PENDING));
+    assert_eq!(ws.wsa_get_last_error(), WsaError::WSA_IO_PENDING.code());
+    assert_eq!(ws.overlapped_internal(&ov).0, STATUS_PENDING);
     let connector = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
     assert!(connector.is_ok());
     let connector = connector?;
@@ -179,24 +186,70 @@ fn argument_errors_and_unfit_accept_sockets<
     ws.closesocket(acceptor)?;
     ws.closesocket(acceptor2)?;
 
-    // L9003-9116 (the parts without address lengths): sockets made and connected.
-    for _ in 0..2 {
+    // L9003-9063: a local address length of 3, then of sizeof(sockaddr_in) + 4 (todo_wine:
+    // Windows fails that too): AcceptEx pends; a client's connection makes it fail with
+    // ERROR_INSUFFICIENT_BUFFER (STATUS_BUFFER_TOO_SMALL, 0 bytes) and leaves the connection
+    // queued: accept takes it after the accept socket is closed.
+    for local_len in [3, SOCKADDR_IN_LEN as u32 + 4] {
         let acceptor = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
         assert!(acceptor.is_ok());
+        let acceptor = acceptor?;
+        let r =
+            f.accept_ex
+                .call_with_lengths(ws, listener, acceptor, Vec::new(), local_len, ROOM, ov);
+        assert_eq!(r, Err(WsaError::WSA_IO_PENDING), "local {local_len}");
+        assert_eq!(ws.wsa_get_last_error(), WsaError::WSA_IO_PENDING.code());
+        assert_eq!(ws.overlapped_internal(&ov).0, STATUS_PENDING);
         let connector = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
         assert!(connector.is_ok());
-        assert_eq!(ws.connect(connector?, &bind_address), Ok(()));
-        ws.closesocket(acceptor?)?;
+        let connector = connector?;
+        assert_eq!(ws.connect(connector, &bind_address), Ok(()));
+        assert_eq!(
+            ws.wait_for_single_object(Handle::from(ev), 1000),
+            Ok(WAIT_OBJECT_0)
+        );
+        let r = ws.get_overlapped_result(listener, &ov, false)?;
+        assert_eq!(r.error, Some(WsaError::ERROR_INSUFFICIENT_BUFFER));
+        assert_eq!(ws.overlapped_internal(&ov).0, STATUS_BUFFER_TOO_SMALL);
+        assert_eq!(r.bytes, 0);
+        ws.closesocket(acceptor)?;
+        // The connection request was not accepted.
+        let accepted = ws.accept(listener);
+        assert!(accepted.is_ok(), "local {local_len}: {accepted:?}");
+        ws.closesocket(accepted?.0)?;
+        ws.closesocket(connector)?;
     }
-    // Clear the two queued connections (sock.c's accepts are address-length outcomes).
-    ws.sleep(100);
-    for _ in 0..2 {
-        let (a, _) = ws.accept(listener)?;
-        ws.closesocket(a)?;
-    }
+
+    // L9064-9108: local length 31 and remote length 31 pend (cancelled with CancelIo);
+    // remote length 0 fails at once with WSAEFAULT. OVERLAPPED.Internal is STATUS_PENDING
+    // after each.
     let acceptor = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
     assert!(acceptor.is_ok());
     let acceptor = acceptor?;
+    for (local_len, remote_len, want) in [
+        (ROOM - 1, ROOM, WsaError::WSA_IO_PENDING),
+        (ROOM, 0, WsaError::WSAEFAULT),
+        (ROOM, ROOM - 1, WsaError::WSA_IO_PENDING),
+    ] {
+        let r = f.accept_ex.call_with_lengths(
+            ws,
+            listener,
+            acceptor,
+            Vec::new(),
+            local_len,
+            remote_len,
+            ov,
+        );
+        assert_eq!(r, Err(want), "lengths {local_len}, {remote_len}");
+        assert_eq!(ws.wsa_get_last_error(), want.code());
+        assert_eq!(ws.overlapped_internal(&ov).0, STATUS_PENDING);
+        if want == WsaError::WSA_IO_PENDING {
+            assert_eq!(ws.cancel_io(listener), Ok(()));
+            // The cancelled AcceptEx, taken back before the OVERLAPPED is used again.
+            let c = ws.get_overlapped_result(listener, &ov, true)?;
+            assert_eq!(c.error, Some(WsaError::WSA_OPERATION_ABORTED));
+        }
+    }
 
     // L9110-9115: AcceptEx pends.
     let r = f.accept_ex.call(ws, listener, acceptor, Vec::new(), ov);
@@ -247,11 +300,14 @@ fn argument_errors_and_unfit_accept_sockets<
 
 #[test]
 fn sockc_acceptex_argument_errors_and_unfit_accept_sockets() {
-    // Proves (L8844-9161 without address lengths): AcceptEx on INVALID_SOCKET (either side):
-    // WSAENOTSOCK; on a listener not yet listening, or into a UDP, bound or connected socket,
-    // or into a socket with an AcceptEx pending: WSAEINVAL; connect and ConnectEx on a
-    // pending accept socket: WSAEINVAL; a connecting client completes it with 0 bytes (the
-    // remote address is the client's); after SO_UPDATE_ACCEPT_CONTEXT getsockname works.
+    // Proves (L8844-9161): AcceptEx on INVALID_SOCKET (either side): WSAENOTSOCK; on a
+    // listener not yet listening, or into a UDP, bound or connected socket, or into a socket
+    // with an AcceptEx pending: WSAEINVAL; connect and ConnectEx on a pending accept socket:
+    // WSAEINVAL; a connecting client completes it with 0 bytes (the remote address is the
+    // client's), also with no room for the local address; local address lengths 3 and 20
+    // make the client's connection fail it (ERROR_INSUFFICIENT_BUFFER, STATUS_BUFFER_TOO_SMALL)
+    // and leave the connection for accept; lengths of 31 pend, a remote length of 0 is
+    // WSAEFAULT at once; after SO_UPDATE_ACCEPT_CONTEXT getsockname works.
     common::run(argument_errors_and_unfit_accept_sockets);
 }
 

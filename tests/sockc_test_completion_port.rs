@@ -2,30 +2,29 @@
 //! (L10537-11256), ported assertion by assertion. Facts only (GetQueuedCompletionStatus
 //! results, last errors, keys, byte counts); our own code.
 //!
-//! | sock.c test_completion_port                             | ok() | ported | not expressible     | failing |
-//! |---------------------------------------------------------|------|--------|---------------------|---------|
-//! | L10555-10644 pending receive + RST; send after RST      |  23  |   18   |  5 (out untouched)  |  0      |
-//! | L10646-10684 immediate receive still queues a packet    |  10  |   10   |  0                  |  0      |
-//! | L10685-10715 graceful close: immediate 0-byte receive   |   7  |    7   |  0                  |  0      |
-//! | L10717-10757 receive after RST fails at once, no packet |   9  |    6   |  3 (out untouched)  |  0      |
-//! | L10759-10797 receive on an unconnected socket; AcceptEx |  12  |    9   |  3 (out untouched)  |  0      |
-//! | L10798-10839 listener closed, port associated after     |  14  |   12   |  2 (out untouched)  |  0      |
-//! | L10840-10881 listener closed, port associated before    |  14  |   12   |  2 (out untouched)  |  0      |
-//! | L10882-11060 WSADuplicateSocket (three sections)        |  65  |   51   | 14 (out untouched)  |  0      |
-//! | L11061-11083 listener without AcceptEx closed           |   6  |    4   |  2 (out untouched)  |  0      |
-//! | L11084-11137 AcceptEx completes on the listener's key   |  17  |   15   |  2 (out untouched)  |  0      |
-//! | L11138-11199 data arrived, accept socket closed         |  19  |   17   |  2 (out untouched)  |  0      |
-//! | L11200-11256 no data, accept socket closed              |  18  |   16   |  2 (out untouched)  |  0      |
-//! | **total**                                               | 214  |  177   | 37                  |  0      |
+//! | sock.c test_completion_port                             | ok() | ported | not expressible | failing |
+//! |---------------------------------------------------------|------|--------|-----------------|---------|
+//! | L10555-10644 pending receive + RST; send after RST      |  23  |   23   |  0              |  0      |
+//! | L10646-10684 immediate receive still queues a packet    |  10  |   10   |  0              |  0      |
+//! | L10685-10715 graceful close: immediate 0-byte receive   |   7  |    7   |  0              |  0      |
+//! | L10717-10757 receive after RST fails at once, no packet |   9  |    9   |  0              |  0      |
+//! | L10759-10797 receive on an unconnected socket; AcceptEx |  12  |   12   |  0              |  0      |
+//! | L10798-10839 listener closed, port associated after     |  14  |   14   |  0              |  0      |
+//! | L10840-10881 listener closed, port associated before    |  14  |   14   |  0              |  0      |
+//! | L10882-11060 WSADuplicateSocket (three sections)        |  65  |   65   |  0              |  0      |
+//! | L11061-11083 listener without AcceptEx closed           |   6  |    6   |  0              |  0      |
+//! | L11084-11137 AcceptEx completes on the listener's key   |  17  |   17   |  0              |  0      |
+//! | L11138-11199 data arrived, accept socket closed         |  19  |   19   |  0              |  0      |
+//! | L11200-11256 no data, accept socket closed              |  18  |   18   |  0              |  0      |
+//! | **total**                                               | 214  |  214   |  0              |  0      |
 //!
 //! Counted: each `ok()` in the function body once; setup_iocp_src's and tcp_socketpair's own
 //! checks are not counted (they are made here too).
 //!
-//! Not expressible, once per kind:
-//! - 37 × out parameters left untouched: GetQueuedCompletionStatus leaves `key` and
-//!   `num_bytes` as they were (0xdeadbeef) when it times out, and WSASend/WSARecv leave
-//!   `num_bytes` when they fail at once; our calls return `Err` and have no out parameters.
-//!   (The third, `olp == NULL` on a timeout, is ported: `Err(WAIT_TIMEOUT)` carries no packet.)
+//! C's out parameters (`num_bytes`, `key` and `olp` left as they were or written) are read
+//! through `Iocp::get_queued_completion_status_out` and
+//! `OverlappedIo::wsa_send_overlapped_out` / `wsa_recv_overlapped_out`, which take them as
+//! `&mut`; every assertion is expressible.
 //!
 //! `OVERLAPPED.Internal` is read with `WinsockExt::overlapped_internal`.
 //!
@@ -62,13 +61,19 @@ where
     );
 }
 
-/// GetQueuedCompletionStatus(port, …, ms) times out: FALSE, last error WAIT_TIMEOUT, no
-/// OVERLAPPED (2 of the 5 ok()s of each such block; key and num_bytes are not expressible).
+/// GetQueuedCompletionStatus(port, &num_bytes, &key, &olp, ms) times out: FALSE, last error
+/// WAIT_TIMEOUT, `key` and `num_bytes` still 0xdeadbeef, `olp` NULL (the 5 ok()s of each
+/// such block).
 fn times_out<W: Iocp>(ws: &W, port: CompletionPort, ms: u32) {
     ws.wsa_set_last_error(DEADBEEF);
-    let r = ws.get_queued_completion_status(port, ms);
+    let (mut num_bytes, mut key) = (0xdeadbeef_u32, 0xdeadbeef_usize);
+    let mut olp = Some(Overlapped::new(0xdeadbeef));
+    let r = ws.get_queued_completion_status_out(port, &mut num_bytes, &mut key, &mut olp, ms);
     assert_eq!(r.map(|p| p.overlapped), Err(WsaError::WAIT_TIMEOUT));
     assert_eq!(ws.wsa_get_last_error(), 258);
+    assert_eq!(key, 0xdeadbeef);
+    assert_eq!(num_bytes, 0xdeadbeef);
+    assert_eq!(olp, None);
 }
 
 /// GetQueuedCompletionStatus(port, …, ms) dequeues `ov`'s packet with `key`, `bytes` and
@@ -83,14 +88,20 @@ fn dequeues<W: Iocp>(
     error: Option<WsaError>,
 ) {
     ws.wsa_set_last_error(DEADBEEF);
-    let p = ws.get_queued_completion_status(port, ms).expect("a packet");
+    let (mut num_bytes, mut got_key) = (0xdeadbeef_u32, 0xdeadbeef_usize);
+    let mut olp = Some(Overlapped::new(0xdeadbeef));
+    let p = ws
+        .get_queued_completion_status_out(port, &mut num_bytes, &mut got_key, &mut olp, ms)
+        .expect("a packet");
     // bret and GetLastError().
     assert_eq!(p.error, error);
     let want_last = error.map_or(DEADBEEF, |e| e.code());
     assert_eq!(ws.wsa_get_last_error(), want_last);
-    assert_eq!(p.key, key);
-    assert_eq!(p.bytes, bytes);
-    assert_eq!(p.overlapped, Some(ov));
+    // The out parameters, written for a failed I/O's packet too.
+    assert_eq!(got_key, key);
+    assert_eq!(num_bytes as usize, bytes);
+    assert_eq!(olp, Some(ov));
+    assert_eq!((p.key, p.bytes, p.overlapped), (key, bytes, Some(ov)));
 }
 
 /// sock.c setup_iocp_src: a nonblocking listener on 127.0.0.1 (backlog 5) and its address.
@@ -139,9 +150,11 @@ fn receives_and_resets<W: Winsock + OverlappedIo + Iocp + Select>(ws: &W) -> Res
     common::rst_close(ws, src)?;
     ws.sleep(100);
     ws.wsa_set_last_error(DEADBEEF);
-    let r = ws.wsa_send_overlapped(dest, vec![vec![0; BUF]], 0, ov, None);
+    let mut num_bytes = 0xdeadbeef_u32;
+    let r = ws.wsa_send_overlapped_out(dest, vec![vec![0; BUF]], &mut num_bytes, 0, ov, None);
     assert_eq!(r, Err(WsaError::WSAECONNRESET));
     assert_eq!(ws.wsa_get_last_error(), WsaError::WSAECONNRESET.code());
+    assert_eq!(num_bytes, 0xdeadbeef);
     times_out(ws, io_port, 200);
     ws.closesocket(dest)?;
 
@@ -160,8 +173,10 @@ fn receives_and_resets<W: Winsock + OverlappedIo + Iocp + Select>(ws: &W) -> Res
     let mut fds = FdSet::new();
     fds.set(dest);
     ws.select(Some(&mut fds), None, None, None)?;
-    let r = ws.wsa_recv_overlapped(dest, vec![vec![0; BUF]], 0, ov, None);
+    let mut num_bytes = 0xdeadbeef_u32;
+    let r = ws.wsa_recv_overlapped_out(dest, vec![vec![0; BUF]], &mut num_bytes, 0, ov, None);
     assert_eq!(r, Ok(BUF));
+    assert_eq!(num_bytes as usize, BUF);
     dequeues(ws, io_port, 200, ov, 125, BUF, None);
 
     // L10685-10715: after a graceful close the receive completes at once with 0 bytes, and
@@ -170,8 +185,10 @@ fn receives_and_resets<W: Winsock + OverlappedIo + Iocp + Select>(ws: &W) -> Res
     let mut fds = FdSet::new();
     fds.set(dest);
     ws.select(Some(&mut fds), None, None, None)?;
-    let r = ws.wsa_recv_overlapped(dest, vec![vec![0; BUF]], 0, ov, None);
+    let mut num_bytes = 0xdeadbeef_u32;
+    let r = ws.wsa_recv_overlapped_out(dest, vec![vec![0; BUF]], &mut num_bytes, 0, ov, None);
     assert_eq!(r, Ok(0));
+    assert_eq!(num_bytes, 0);
     dequeues(ws, io_port, 200, ov, 125, 0, None);
     ws.closesocket(dest)?;
 
@@ -185,9 +202,11 @@ fn receives_and_resets<W: Winsock + OverlappedIo + Iocp + Select>(ws: &W) -> Res
     fds.set(dest);
     ws.select(Some(&mut fds), None, None, None)?;
     ws.wsa_set_last_error(DEADBEEF);
-    let r = ws.wsa_recv_overlapped(dest, vec![vec![0; BUF]], 0, ov, None);
+    let mut num_bytes = 0xdeadbeef_u32;
+    let r = ws.wsa_recv_overlapped_out(dest, vec![vec![0; BUF]], &mut num_bytes, 0, ov, None);
     assert_eq!(r, Err(WsaError::WSAECONNRESET));
     assert_eq!(ws.wsa_get_last_error(), WsaError::WSAECONNRESET.code());
+    assert_eq!(num_bytes, 0xdeadbeef);
     times_out(ws, io_port, 200);
     ws.closesocket(dest)?;
 
@@ -199,9 +218,11 @@ fn receives_and_resets<W: Winsock + OverlappedIo + Iocp + Select>(ws: &W) -> Res
     assert_eq!(ws.associate_completion_port(dest, io_port, 125), Ok(()));
     ws.set_nonblocking(dest, true)?;
     ws.wsa_set_last_error(DEADBEEF);
-    let r = ws.wsa_recv_overlapped(dest, vec![vec![0; BUF]], 0, ov, None);
+    let mut num_bytes = 0xdeadbeef_u32;
+    let r = ws.wsa_recv_overlapped_out(dest, vec![vec![0; BUF]], &mut num_bytes, 0, ov, None);
     assert_eq!(r, Err(WsaError::WSAENOTCONN));
     assert_eq!(ws.wsa_get_last_error(), WsaError::WSAENOTCONN.code());
+    assert_eq!(num_bytes, 0xdeadbeef);
     times_out(ws, io_port, 200);
     ws.closesocket(dest)?;
     ws.close_completion_port(io_port)?;

@@ -5,12 +5,12 @@
 //! | sock.c helper (called by test_iocp)                          | ok() | ported | not expressible | failing |
 //! |--------------------------------------------------------------|------|--------|-----------------|---------|
 //! | sync_read L11836-11848                                        |   3  |    3   |  0              |  0      |
-//! | iocp_async_read L11850-11918                                  |  22  |   17   |  5              |  0      |
-//! | iocp_async_read_closesocket L11920-12059 (how_to_close 0..2)  |  39  |   27   | 12              |  0      |
-//! | iocp_async_closesocket L12061-12130                           |  21  |   17   |  4              |  0      |
-//! | iocp_async_read_thread_closesocket L12173-12299 + threads ¹   |  41  |   31   | 10              |  0      |
-//! | iocp_async_read_thread L12301-12434 + threads ¹               |  47  |   29   | 18              |  0      |
-//! | **total**                                                     | 173  |  124   | 49              |  0      |
+//! | iocp_async_read L11850-11918                                  |  22  |   22   |  0              |  0      |
+//! | iocp_async_read_closesocket L11920-12059 (how_to_close 0..2)  |  39  |   32   |  7              |  0      |
+//! | iocp_async_closesocket L12061-12130                           |  21  |   21   |  0              |  0      |
+//! | iocp_async_read_thread_closesocket L12173-12299 + threads ¹   |  41  |   36   |  5              |  0      |
+//! | iocp_async_read_thread L12301-12434 + threads ¹               |  47  |   32   | 15              |  0      |
+//! | **total**                                                     | 173  |  146   | 27              |  0      |
 //!
 //! ¹ with the 4 ok()s of wsa_async_select_thread (1) and wsa_recv_thread (3), which both
 //! helpers run.
@@ -18,12 +18,11 @@
 //! Counted: each `ok()` in the helpers' text once (iocp_async_read_closesocket's once,
 //! though test_iocp calls it three times).
 //!
-//! `OVERLAPPED.Internal` / `InternalHigh` are read with `WinsockExt::overlapped_internal`.
+//! `OVERLAPPED.Internal` / `InternalHigh` are read with `WinsockExt::overlapped_internal`;
+//! C's out parameters (`bytes`, `key`, `ovl_iocp` left as they were or written) through
+//! `Iocp::get_queued_completion_status_out` and `OverlappedIo::wsa_recv_overlapped_out`.
 //!
 //! Not expressible, once per kind:
-//! - 22 × out parameters left untouched (`bytes`/`key` still 0xdeadbeef after a
-//!   GetQueuedCompletionStatus timeout, `bytes` after a pending WSARecv): our calls return
-//!   `Err` or `Ok(n)` and have no out parameters.
 //! - 5 × `CloseHandle((HANDLE)s)` and `NtClose` on a socket (iocp_async_read_closesocket with
 //!   how_to_close 1 and 2, and its 5 todo_wine checks of the FD_CLOSE message they post):
 //!   sockets are closed with `closesocket` only.
@@ -55,12 +54,29 @@ where
     );
 }
 
-/// GetQueuedCompletionStatus times out: FALSE, WAIT_TIMEOUT, no OVERLAPPED (3 of 5 ok()s).
+/// GetQueuedCompletionStatus(port, &bytes, &key, &ovl_iocp, 100) times out: FALSE,
+/// WAIT_TIMEOUT, `bytes` and `key` still 0xdeadbeef, `ovl_iocp` NULL (the 5 ok()s).
 fn times_out<W: Iocp>(ws: &W, port: CompletionPort) {
     ws.wsa_set_last_error(DEADBEEF);
-    let r = ws.get_queued_completion_status(port, 100);
+    let (mut bytes, mut key) = (0xdeadbeef_u32, 0xdeadbeef_usize);
+    let mut ovl_iocp = Some(Overlapped::new(0xdeadbeef));
+    let r = ws.get_queued_completion_status_out(port, &mut bytes, &mut key, &mut ovl_iocp, 100);
     assert_eq!(r.map(|p| p.overlapped), Err(WsaError::WAIT_TIMEOUT));
     assert_eq!(ws.wsa_get_last_error(), 258);
+    assert_eq!(bytes, 0xdeadbeef);
+    assert_eq!(key, 0xdeadbeef);
+    assert_eq!(ovl_iocp, None);
+}
+
+/// WSARecv(src, &buf, 1, &bytes, &flags, &ovl, NULL) pends: SOCKET_ERROR, ERROR_IO_PENDING,
+/// `bytes` still 0xdeadbeef (3 ok()s).
+fn recv_pends<W: OverlappedIo>(ws: &W, src: Socket, ovl: Overlapped) {
+    ws.wsa_set_last_error(DEADBEEF);
+    let mut bytes = 0xdeadbeef_u32;
+    let r = ws.wsa_recv_overlapped_out(src, vec![vec![0; 512]], &mut bytes, 0, ovl, None);
+    assert_eq!(r, Err(WsaError::WSA_IO_PENDING));
+    assert_eq!(ws.wsa_get_last_error(), WsaError::WSA_IO_PENDING.code());
+    assert_eq!(bytes, 0xdeadbeef);
 }
 
 /// No window message within 100 ms (`ok(!ret)` of PeekMessage).
@@ -95,10 +111,7 @@ fn sync_and_async_read<W: Winsock + OverlappedIo + Iocp + WinsockExt>(
     let port = ws.create_io_completion_port(0)?;
     assert_eq!(ws.associate_completion_port(src, port, 0x12345678), Ok(()));
     let ovl = Overlapped::new(1);
-    ws.wsa_set_last_error(DEADBEEF);
-    let r = ws.wsa_recv_overlapped(src, vec![vec![0; 512]], 0, ovl, None);
-    assert_eq!(r, Err(WsaError::WSA_IO_PENDING));
-    assert_eq!(ws.wsa_get_last_error(), WsaError::WSA_IO_PENDING.code());
+    recv_pends(ws, src, ovl);
     times_out(ws, port);
     assert_eq!(ws.send(dst, b"Hello World!", 0), Ok(12));
     ws.wsa_set_last_error(DEADBEEF);
@@ -150,10 +163,7 @@ fn read_closesocket<W: Winsock + OverlappedIo + Iocp + AsyncSelect + WinsockExt>
     assert_eq!(ws.associate_completion_port(src, port, 0x12345678), Ok(()));
     no_message(ws, hwnd);
     let ovl = Overlapped::new(1);
-    ws.wsa_set_last_error(DEADBEEF);
-    let r = ws.wsa_recv_overlapped(src, vec![vec![0; 512]], 0, ovl, None);
-    assert_eq!(r, Err(WsaError::WSA_IO_PENDING));
-    assert_eq!(ws.wsa_get_last_error(), WsaError::WSA_IO_PENDING.code());
+    recv_pends(ws, src, ovl);
     no_message(ws, hwnd);
     times_out(ws, port);
     no_message(ws, hwnd);
@@ -250,10 +260,7 @@ fn select_and_recv_in_threads<W: Winsock + OverlappedIo + Iocp + AsyncSelect + S
     no_message(ws, hwnd);
     // wsa_recv_thread: the receive pends; the thread ends, the receive stays pending.
     let t = ws.create_thread("wsa_recv_thread", move |ws: &W| {
-        ws.wsa_set_last_error(DEADBEEF);
-        let r = ws.wsa_recv_overlapped(src, vec![vec![0; 512]], 0, ovl, None);
-        assert_eq!(r, Err(WsaError::WSA_IO_PENDING));
-        assert_eq!(ws.wsa_get_last_error(), WsaError::WSA_IO_PENDING.code());
+        recv_pends(ws, src, ovl);
         Ok(())
     });
     assert!(t.is_ok());

@@ -6,15 +6,13 @@
 //! |--------------------------------------------------------|------|--------|-----------------|---------|
 //! | L11519-11541 setup                                     |   6  |    6   |  0              |  0      |
 //! | L11543-11561 shutdown() queues nothing                 |   6  |    6   |  0              |  0      |
-//! | L11563-11584 WSASendDisconnect / WSARecvDisconnect     |   8  |    4   |  4              |  0      |
+//! | L11563-11584 WSASendDisconnect / WSARecvDisconnect     |   8  |    8   |  0              |  0      |
 //! | L11586-11623 DisconnectEx queues (skip on success too) |  14  |   14   |  0              |  0      |
 //! | L11625-11645 DisconnectEx without OVERLAPPED           |   8  |    8   |  0              |  0      |
 //! | L11647-11681 hEvent | 1 suppresses the packet          |  11  |    9   |  2              |  0      |
-//! | **total**                                              |  53  |   47   |  6              |  0      |
+//! | **total**                                              |  53  |   51   |  2              |  0      |
 //!
 //! Not expressible, once per kind:
-//! - 4 × `WSASendDisconnect` / `WSARecvDisconnect` (and the check that they queue nothing):
-//!   not in the API (`shutdown(SD_SEND)` / `shutdown(SD_RECEIVE)` are).
 //! - 2 × the low bit of `hEvent` set to keep the completion off the port; the rest of that
 //!   section (DisconnectEx pends, its event and result) is ported.
 //!
@@ -86,9 +84,11 @@ fn body<W: Winsock + OverlappedIo + Iocp + WinsockExt + SyncObjects>(
     ws.closesocket(client)?;
     ws.close_completion_port(port)?;
 
-    // L11563-11584: the socket, port, connect and accept (WSASendDisconnect and
-    // WSARecvDisconnect are not in the API).
+    // L11563-11584: WSASendDisconnect and WSARecvDisconnect succeed and queue nothing.
     let (client, server, port) = connected_with_port(ws, listener, &dest, false)?;
+    assert_eq!(ws.wsa_send_disconnect(client), Ok(()));
+    assert_eq!(ws.wsa_recv_disconnect(client), Ok(()));
+    nothing_queued(ws, port);
     ws.closesocket(server)?;
     ws.closesocket(client)?;
     ws.close_completion_port(port)?;
@@ -151,8 +151,9 @@ fn body<W: Winsock + OverlappedIo + Iocp + WinsockExt + SyncObjects>(
 
 #[test]
 fn sockc_shutdown_completion_port_only_disconnect_ex_queues() {
-    // Proves (test_shutdown_completion_port): shutdown(SD_BOTH) and DisconnectEx without an
-    // OVERLAPPED (which succeeds, last error 0) queue no packet; DisconnectEx with one pends
+    // Proves (test_shutdown_completion_port): shutdown(SD_BOTH), WSASendDisconnect,
+    // WSARecvDisconnect and DisconnectEx without an OVERLAPPED (which succeeds, last error
+    // 0) queue no packet; DisconnectEx with one pends
     // (ERROR_IO_PENDING), signals its event, completes with 0 bytes, and queues its packet
     // (key 0, 0 bytes, the OVERLAPPED) even with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS and
     // after GetOverlappedResult.

@@ -22,9 +22,14 @@
 //!   "Internal / InternalHigh left as given (0xdeadbeef)" (test_nonblocking_async_recv, 3).
 //!   (Reading it back — STATUS_PENDING while pending — is ported, with
 //!   `WinsockExt::overlapped_internal`.)
-//! - 3 × `DuplicateHandle` of a socket handle: no duplicated handles in the simulator.
-//! - 2 × `WaitForSingleObject((HANDLE)socket)`: a socket handle is not a waitable object here
-//!   (the completion is waited for through its event or WSAGetOverlappedResult).
+//! - 3 × `DuplicateHandle` of a socket handle: sock.c asserts that the duplicate is not a
+//!   SOCKET to WinSock (WSAGetOverlappedResult on it: WSAENOTSOCK), so it is not the second
+//!   handle on the same socket that `ProtocolInfoApi::wsa_duplicate_socket` gives; the API has
+//!   no DuplicateHandle of kernel handles.
+//! - 2 × `WaitForSingleObject((HANDLE)socket)`: the file object a socket handle names is
+//!   unsignalled while an overlapped receive with a NULL hEvent pends and signalled when it
+//!   completes; `SyncObjects`' waits take events, mutexes, semaphores and threads, not
+//!   sockets (the completion is waited for through its event or WSAGetOverlappedResult).
 //! - 2 × a NULL WSABUF array with a count of 0 (its sibling, a real array with a count of 0,
 //!   is ported).
 mod common;

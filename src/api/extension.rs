@@ -179,6 +179,22 @@ impl LpfnAcceptEx {
     ) -> Result<usize, WsaError> {
         ws.accept_ex(listener, accept_socket, buf, ov)
     }
+
+    /// `lpfnAcceptEx(…, dwReceiveDataLength, dwLocalAddressLength, dwRemoteAddressLength,
+    /// …)`: calls [`OverlappedIo::accept_ex_with_lengths`].
+    #[allow(clippy::too_many_arguments)] // AcceptEx's own parameters, in C's order.
+    pub fn call_with_lengths<W: OverlappedIo>(
+        &self,
+        ws: &W,
+        listener: Socket,
+        accept_socket: Socket,
+        buf: Vec<u8>,
+        local_len: u32,
+        remote_len: u32,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError> {
+        ws.accept_ex_with_lengths(listener, accept_socket, buf, local_len, remote_len, ov)
+    }
 }
 
 /// LPFN_CONNECTEX: calls [`OverlappedIo::connect_ex`].

@@ -81,6 +81,35 @@ pub trait Iocp: Winsock {
         timeout_ms: u32,
     ) -> Result<CompletionPacket, WsaError>;
 
+    /// `GetQueuedCompletionStatus(port, &lpNumberOfBytes, &lpCompletionKey, &lpOverlapped,
+    /// dwMilliseconds)` with C's three out parameters, written as Windows writes them: a
+    /// dequeued packet (a failed I/O's too) writes all three; when no packet is dequeued
+    /// (WAIT_TIMEOUT, a closed or invalid port) `overlapped` becomes `None` (NULL) and
+    /// `bytes` and `key` are left as they were (sock.c test_completion_port, iocp_async_read).
+    /// The result is [`Iocp::get_queued_completion_status`]'s, buffers included. The
+    /// simulator uses this default, which derives the writes from that call; os::Native passes
+    /// the out parameters to the real call.
+    fn get_queued_completion_status_out(
+        &self,
+        port: CompletionPort,
+        bytes: &mut u32,
+        key: &mut usize,
+        overlapped: &mut Option<Overlapped>,
+        timeout_ms: u32,
+    ) -> Result<CompletionPacket, WsaError> {
+        let r = self.get_queued_completion_status(port, timeout_ms);
+        match &r {
+            Ok(p) => {
+                // DWORD lpNumberOfBytes: a packet's count fits (posted counts are DWORDs).
+                *bytes = p.bytes as u32;
+                *key = p.key;
+                *overlapped = p.overlapped;
+            }
+            Err(_) => *overlapped = None,
+        }
+        r
+    }
+
     /// `GetQueuedCompletionStatusEx(port, entries, ulCount, …, dwMilliseconds, fAlertable)`:
     /// up to `max` packets at once (at least one), or WAIT_TIMEOUT / WAIT_IO_COMPLETION
     /// (when alertable and APCs ran) as the error.

@@ -155,6 +155,23 @@ pub trait Winsock {
     /// `shutdown(s, how)`: SD_RECEIVE, SD_SEND (FIN after queued data) or SD_BOTH.
     fn shutdown(&self, s: Socket, how: i32) -> Result<(), WsaError>;
 
+    /// `WSASendDisconnect(s, NULL)`: ends sending as `shutdown(s, SD_SEND)` does (a FIN after
+    /// queued data) and, like it, queues no completion packet (sock.c
+    /// test_shutdown_completion_port). TCP/IP carries no disconnect data, so the call takes
+    /// none. The simulator uses this default, `shutdown(SD_SEND)`; os::Native calls
+    /// WSASendDisconnect.
+    fn wsa_send_disconnect(&self, s: Socket) -> Result<(), WsaError> {
+        self.shutdown(s, SD_SEND)
+    }
+
+    /// `WSARecvDisconnect(s, NULL)`: ends receiving as `shutdown(s, SD_RECEIVE)` does and
+    /// queues no completion packet (sock.c test_shutdown_completion_port); no disconnect data
+    /// (TCP/IP has none). The simulator uses this default, `shutdown(SD_RECEIVE)`;
+    /// os::Native calls WSARecvDisconnect.
+    fn wsa_recv_disconnect(&self, s: Socket) -> Result<(), WsaError> {
+        self.shutdown(s, SD_RECEIVE)
+    }
+
     /// `closesocket(s)`: graceful by default (queued data still goes out, then FIN); abortive
     /// (RST) with SO_LINGER {1, 0} or unread received data. The handle is invalid afterwards.
     fn closesocket(&self, s: Socket) -> Result<(), WsaError>;

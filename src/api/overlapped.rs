@@ -138,6 +138,52 @@ pub trait OverlappedIo: Winsock + Sized {
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError>;
 
+    /// `WSASend(s, lpBuffers, …, &lpNumberOfBytesSent, dwFlags, lpOverlapped,
+    /// lpCompletionRoutine)` with C's out parameter: `bytes` is written only when the send
+    /// completes at once; a pending send (WSA_IO_PENDING) or a synchronous failure leaves it
+    /// as it was (sock.c test_completion_port). Otherwise
+    /// [`OverlappedIo::wsa_send_overlapped`]. The simulator uses this default, which writes
+    /// `bytes` from that call's `Ok`; os::Native passes it to the real call.
+    fn wsa_send_overlapped_out(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        bytes: &mut u32,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        let r = self.wsa_send_overlapped(s, bufs, flags, ov, routine);
+        if let Ok(n) = r {
+            // DWORD lpNumberOfBytesSent: one call's count fits.
+            *bytes = n as u32;
+        }
+        r
+    }
+
+    /// `WSARecv(s, lpBuffers, …, &lpNumberOfBytesRecvd, lpFlags, lpOverlapped,
+    /// lpCompletionRoutine)` with C's out parameter: `bytes` is written only when the receive
+    /// completes at once; pending (WSA_IO_PENDING) or failing at once it is left as it was
+    /// (sock.c iocp_async_read, test_completion_port). Otherwise
+    /// [`OverlappedIo::wsa_recv_overlapped`]. The simulator uses this default, which writes
+    /// `bytes` from that call's `Ok`; os::Native passes it to the real call.
+    fn wsa_recv_overlapped_out(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        bytes: &mut u32,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        let r = self.wsa_recv_overlapped(s, bufs, flags, ov, routine);
+        if let Ok(n) = r {
+            // DWORD lpNumberOfBytesRecvd: one call's count fits.
+            *bytes = n as u32;
+        }
+        r
+    }
+
     /// `WSASendTo(s, lpBuffers, …, lpTo, iToLen, lpOverlapped, lpCompletionRoutine)`: one
     /// datagram on a datagram socket (binding it implicitly); on a stream socket `to` is
     /// ignored and it is WSASend.
@@ -213,6 +259,27 @@ pub trait OverlappedIo: Winsock + Sized {
         listener: Socket,
         accept_socket: Socket,
         buf: Vec<u8>,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError>;
+
+    /// `AcceptEx(sListenSocket, sAcceptSocket, lpOutputBuffer, dwReceiveDataLength,
+    /// dwLocalAddressLength, dwRemoteAddressLength, …, lpOverlapped)` with the two address
+    /// lengths C passes ([`OverlappedIo::accept_ex`] gives room enough for both). A
+    /// `remote_len` of 0 fails at once with WSAEFAULT (OVERLAPPED.Internal left
+    /// STATUS_PENDING); a `local_len` of 0 leaves no room for the local address and the
+    /// accept still succeeds. A nonzero length below the SOCKADDR's size + 16 (32 for IPv4,
+    /// 44 for IPv6) still pends; when a client connects the AcceptEx fails with
+    /// STATUS_BUFFER_TOO_SMALL (ERROR_INSUFFICIENT_BUFFER, WSAEFAULT from
+    /// WSAGetOverlappedResult), 0 bytes, and the connection stays queued for the next accept
+    /// (sock.c test_AcceptEx pins this for local lengths 3 and 20; the simulator applies the
+    /// same rule to a short remote length, whose completion sock.c does not check).
+    fn accept_ex_with_lengths(
+        &self,
+        listener: Socket,
+        accept_socket: Socket,
+        buf: Vec<u8>,
+        local_len: u32,
+        remote_len: u32,
         ov: Overlapped,
     ) -> Result<usize, WsaError>;
 

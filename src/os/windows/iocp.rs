@@ -171,6 +171,50 @@ impl Iocp for Native {
         }
     }
 
+    /// `GetQueuedCompletionStatus` with the caller's `bytes` and `key` handed to the OS, which
+    /// writes them or leaves them; `overlapped` follows what the OS wrote in lpOverlapped.
+    fn get_queued_completion_status_out(
+        &self,
+        port: CompletionPort,
+        bytes: &mut u32,
+        key: &mut usize,
+        overlapped: &mut Option<Overlapped>,
+        timeout_ms: u32,
+    ) -> Result<CompletionPacket, WsaError> {
+        let h = match self.port(port) {
+            Ok(h) => h,
+            Err(e) => {
+                *overlapped = None;
+                return finish(Err(e));
+            }
+        };
+        // A marker the OS overwrites (with NULL or a packet's OVERLAPPED) or leaves; never
+        // dereferenced: only compared.
+        let marker = std::ptr::NonNull::<io::OVERLAPPED>::dangling().as_ptr();
+        let mut ov = marker;
+        // SAFETY: `bytes` and `key` are the caller's live exclusive borrows and `ov` a live
+        // local, all written only during the call; an owned port.
+        let ok = unsafe { io::GetQueuedCompletionStatus(h, bytes, key, &mut ov, timeout_ms) };
+        let e = (ok == 0).then(win32_error);
+        if ov == marker {
+            // Left untouched by the OS: so is the caller's.
+            return match e {
+                Some(e) => finish(Err(e)),
+                None => Ok(self.packet(*bytes, *key, std::ptr::null_mut(), Some(None))),
+            };
+        }
+        if ov.is_null() {
+            *overlapped = None;
+            return match e {
+                Some(e) => finish(Err(e)),
+                None => Ok(self.packet(*bytes, *key, ov, Some(None))),
+            };
+        }
+        let p = self.packet(*bytes, *key, ov, Some(e));
+        *overlapped = p.overlapped;
+        Ok(p)
+    }
+
     /// `GetQueuedCompletionStatusEx`.
     fn get_queued_completion_status_ex(
         &self,

@@ -144,8 +144,8 @@ impl Native {
         flags: u32,
         error: Option<WsaError>,
     ) -> IoCompletion {
-        let (c, accepted) = op.complete(bytes, flags, error, |out, n| {
-            self.parse_accept_ex_buffer(out, n)
+        let (c, accepted) = op.complete(bytes, flags, error, |out, n, rooms| {
+            self.parse_accept_ex_buffer(out, n, rooms)
         });
         if let Some((s, addrs)) = accepted {
             self.inner.ops.lock().accepted.insert(s, addrs);
@@ -168,6 +168,7 @@ impl Native {
         to: Option<&SockAddr>,
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
+        sent: &mut u32,
     ) -> Result<usize, WsaError> {
         let mut op = Op::new(ov, Kind::Send, std::ptr::null_mut()).with_bufs(bufs);
         if let Some(a) = to {
@@ -178,11 +179,10 @@ impl Native {
         }
         let with_to = to.is_some();
         self.issue(s, op, routine, |raw, p, rp| {
-            let mut sent = 0u32;
             // SAFETY: `p` is a live record (freed only after its completion, which cannot
             // precede this call); its WSABUFs point into its own buffers with their lengths,
             // and `addr` holds `addr_len` bytes; all stay put until the completion. `sent` is
-            // a live local written only during the call.
+            // the caller's live, exclusive borrow, written (if at all) only during the call.
             let rc = unsafe {
                 let ovp = std::ptr::addr_of_mut!((*p).ov);
                 let bufs = &(*p).wsabufs;
@@ -191,7 +191,7 @@ impl Native {
                         raw,
                         bufs.as_ptr(),
                         bufs.len() as u32,
-                        &mut sent,
+                        &mut *sent,
                         flags,
                         std::ptr::addr_of!((*p).addr).cast(),
                         (*p).addr_len,
@@ -203,14 +203,14 @@ impl Native {
                         raw,
                         bufs.as_ptr(),
                         bufs.len() as u32,
-                        &mut sent,
+                        &mut *sent,
                         flags,
                         ovp,
                         rp,
                     )
                 }
             };
-            int_result(rc, sent)
+            int_result(rc, *sent)
         })
     }
 
@@ -223,14 +223,15 @@ impl Native {
         from: bool,
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
+        got: &mut u32,
     ) -> Result<usize, WsaError> {
         let kind = if from { Kind::RecvFrom } else { Kind::Recv };
         let mut op = Op::new(ov, kind, std::ptr::null_mut()).with_bufs(bufs);
         op.flags = flags;
         self.issue(s, op, routine, |raw, p, rp| {
-            let mut got = 0u32;
-            // SAFETY: as in `send_op`; the OS may write the buffers, `flags`, `addr` and
-            // `addr_len` of the record until the completion, and they stay put until then.
+            // SAFETY: as in `send_op` (`got` as `sent` there); the OS may write the buffers,
+            // `flags`, `addr` and `addr_len` of the record until the completion, and they stay
+            // put until then.
             let rc = unsafe {
                 let ovp = std::ptr::addr_of_mut!((*p).ov);
                 let bufs = &(*p).wsabufs;
@@ -240,7 +241,7 @@ impl Native {
                         raw,
                         bufs.as_ptr(),
                         bufs.len() as u32,
-                        &mut got,
+                        &mut *got,
                         fl,
                         std::ptr::addr_of_mut!((*p).addr).cast(),
                         std::ptr::addr_of_mut!((*p).addr_len),
@@ -248,10 +249,18 @@ impl Native {
                         rp,
                     )
                 } else {
-                    ws::WSARecv(raw, bufs.as_ptr(), bufs.len() as u32, &mut got, fl, ovp, rp)
+                    ws::WSARecv(
+                        raw,
+                        bufs.as_ptr(),
+                        bufs.len() as u32,
+                        &mut *got,
+                        fl,
+                        ovp,
+                        rp,
+                    )
                 }
             };
-            int_result(rc, got)
+            int_result(rc, *got)
         })
     }
 
@@ -259,7 +268,13 @@ impl Native {
     /// still pending (with its hEvent, to wait on), or finished (its buffers when this call
     /// is the one that takes the record back: plain operations; a routine or a packet returns
     /// the others').
-    pub(super) fn overlapped_result_now(&self, ov: &Overlapped) -> Result<Now, WsaError> {
+    /// `win32`: a failed operation's error is the Win32 code of its NTSTATUS, as
+    /// GetOverlappedResult gives it, rather than WSAGetOverlappedResult's WinSock code.
+    pub(super) fn overlapped_result_now(
+        &self,
+        ov: &Overlapped,
+        win32: bool,
+    ) -> Result<Now, WsaError> {
         let mut t = self.inner.ops.lock();
         let Some(p) = t.pending.get(&ov.id) else {
             return Err(WsaError::WSAEINVAL);
@@ -287,6 +302,10 @@ impl Native {
                 WsaError::WSA_IO_INCOMPLETE => {
                     return Ok(Now::Pending(unsafe { (*ptr).ov.hEvent }))
                 }
+                // SAFETY: the record is live (lock held); converting an integer is pure.
+                _ if win32 => Some(WsaError::from_code(unsafe {
+                    windows_sys::Win32::Foundation::RtlNtStatusToDosError((*ptr).ov.Internal as i32)
+                } as i32)),
                 e => Some(e),
             }
         };

@@ -18,7 +18,7 @@ use super::op::{Kind, Op};
 use crate::api::{Overlapped, SockAddr, Socket, TransmitFileBuffers, WsaError};
 
 /// Each of AcceptEx's two address slots: sizeof(SOCKADDR_STORAGE) + 16, as the docs ask.
-const ADDR_SLOT: usize = 128 + 16;
+pub(super) const ADDR_ROOM: u32 = 128 + 16;
 
 /// An extension function, by its index in `Inner::ext`.
 #[derive(Debug, Clone, Copy)]
@@ -114,23 +114,25 @@ impl Native {
         &self,
         out: &[u8],
         data_len: usize,
+        (local_room, remote_room): (u32, u32),
     ) -> Option<(SockAddr, SockAddr)> {
         let p = self.inner.ext.lock()[Ext::GetAcceptExSockaddrs as usize];
-        if p == 0 || out.len() < data_len + 2 * ADDR_SLOT {
+        let rooms = local_room as usize + remote_room as usize;
+        if p == 0 || out.len() < data_len + rooms {
             return None;
         }
         // SAFETY: `p` was returned for WSAID_GETACCEPTEXSOCKADDRS, of this signature.
         let f = unsafe { std::mem::transmute::<usize, ws::LPFN_GETACCEPTEXSOCKADDRS>(p) }?;
         let (mut l, mut ll, mut r, mut rl) =
             (std::ptr::null_mut(), 0i32, std::ptr::null_mut(), 0i32);
-        // SAFETY: `out` is a live buffer of at least data_len + 2 × ADDR_SLOT bytes, the
+        // SAFETY: `out` is a live buffer of at least data_len + both rooms' bytes, the
         // layout AcceptEx was given; the call only reads it and writes four live locals.
         unsafe {
             f(
                 out.as_ptr().cast(),
                 data_len as u32,
-                ADDR_SLOT as u32,
-                ADDR_SLOT as u32,
+                local_room,
+                remote_room,
                 &mut l,
                 &mut ll,
                 &mut r,
@@ -145,13 +147,15 @@ impl Native {
         Some((inside(l, ll)?, inside(r, rl)?))
     }
 
-    /// `AcceptEx(listener, accept_socket, out, buf.len(), ADDR_SLOT, ADDR_SLOT, …)`: the
-    /// output buffer (receive data, then the two address slots) lives in the record.
+    /// `AcceptEx(listener, accept_socket, out, buf.len(), local, remote, …)` with `rooms` =
+    /// (local, remote), ADDR_ROOM each for `accept_ex`: the output buffer (receive data,
+    /// then the two address rooms) lives in the record.
     pub(super) fn accept_ex_call(
         &self,
         listener: Socket,
         accept_socket: Socket,
         buf: Vec<u8>,
+        rooms: (u32, u32),
         ov: Overlapped,
     ) -> Result<usize, WsaError> {
         let loaded = self.owned(listener).and_then(|l| {
@@ -164,13 +168,17 @@ impl Native {
             Ok(x) => x,
             Err(e) => return finish(Err(e)),
         };
-        let data_len = buf.len().min(u32::MAX as usize - 2 * ADDR_SLOT);
+        // The rooms are the caller's (at most 64 KiB each here, far above any address).
+        let rooms = (rooms.0.min(0x1_0000), rooms.1.min(0x1_0000));
+        let room_bytes = rooms.0 as usize + rooms.1 as usize;
+        let data_len = buf.len().min(u32::MAX as usize - room_bytes);
         let mut out = buf;
-        out.resize(data_len + 2 * ADDR_SLOT, 0);
+        out.resize(data_len + room_bytes, 0);
         self.inner.ops.lock().accepted.remove(&acc);
         let kind = Kind::Accept {
             accept_socket: acc,
             data_len,
+            rooms,
         };
         let mut op = Op::new(ov, kind, std::ptr::null_mut()).with_bufs(vec![out]);
         // The buffer's heap block never moves while the record lives.
@@ -178,16 +186,16 @@ impl Native {
         self.issue(listener, op, None, |raw, p, _| {
             let mut got = 0u32;
             // SAFETY: the record is live until its completion; its buffer holds data_len +
-            // 2 × ADDR_SLOT bytes and never moves; both sockets are this backend's; `got` is
-            // a live local.
+            // both rooms' bytes and never moves; both sockets are this backend's; `got` is a
+            // live local.
             let ok = unsafe {
                 f(
                     raw,
                     acc,
                     out_ptr.cast(),
                     data_len as u32,
-                    ADDR_SLOT as u32,
-                    ADDR_SLOT as u32,
+                    rooms.0,
+                    rooms.1,
                     &mut got,
                     std::ptr::addr_of_mut!((*p).ov),
                 )

@@ -385,6 +385,24 @@ impl Winsock for Native {
             .map(drop)
     }
 
+    /// `WSASendDisconnect(s, NULL)`.
+    fn wsa_send_disconnect(&self, s: Socket) -> Result<(), WsaError> {
+        // SAFETY: an owned socket; NULL asks for no disconnect data.
+        self.on(s, |raw| unsafe {
+            ws::WSASendDisconnect(raw, std::ptr::null())
+        })
+        .map(drop)
+    }
+
+    /// `WSARecvDisconnect(s, NULL)`.
+    fn wsa_recv_disconnect(&self, s: Socket) -> Result<(), WsaError> {
+        // SAFETY: an owned socket; NULL asks for no disconnect data.
+        self.on(s, |raw| unsafe {
+            ws::WSARecvDisconnect(raw, std::ptr::null())
+        })
+        .map(drop)
+    }
+
     /// `closesocket`: the SOCKET leaves this backend's table, then the OS closes it (a call
     /// blocked on it in another thread ends, as on Windows).
     fn closesocket(&self, s: Socket) -> Result<(), WsaError> {

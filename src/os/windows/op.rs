@@ -52,10 +52,12 @@ pub(super) enum Kind {
     /// WSARecvMsg: and the source, the control data and the WSAMSG flags.
     RecvMsg,
     /// AcceptEx into `accept_socket`, `data_len` bytes of receive data in front of the two
-    /// addresses in `bufs[0]`.
+    /// addresses in `bufs[0]`, with `rooms` (dwLocalAddressLength, dwRemoteAddressLength)
+    /// bytes for them.
     Accept {
         accept_socket: usize,
         data_len: usize,
+        rooms: (u32, u32),
     },
     /// WSAIoctl: `bufs[0]` is the output buffer.
     Ioctl,
@@ -177,7 +179,7 @@ impl Op {
         bytes: u32,
         flags: u32,
         error: Option<WsaError>,
-        parse: impl FnOnce(&[u8], usize) -> Option<AcceptAddrs>,
+        parse: impl FnOnce(&[u8], usize, (u32, u32)) -> Option<AcceptAddrs>,
     ) -> (IoCompletion, Option<(usize, AcceptAddrs)>) {
         let mut from = None;
         let mut control = Vec::new();
@@ -197,10 +199,11 @@ impl Op {
             Kind::Accept {
                 accept_socket,
                 data_len,
+                rooms,
             } => {
                 if let Some(out) = bufs.first_mut() {
                     if error.is_none() {
-                        accepted = parse(out, data_len).map(|a| (accept_socket, a));
+                        accepted = parse(out, data_len, rooms).map(|a| (accept_socket, a));
                     }
                     out.truncate(data_len);
                 }

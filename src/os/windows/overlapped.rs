@@ -13,6 +13,7 @@ use windows_sys::Win32::System::Threading as th;
 use windows_sys::Win32::System::IO as io;
 
 use super::issue::{bool_result, int_result, Now, SAFE_IOCTLS};
+use super::mswsock::ADDR_ROOM;
 use super::native::{addr_buf, addr_from, finish, int_len, Native};
 use super::op::{Kind, Op};
 use crate::api::sync::Handle;
@@ -87,7 +88,7 @@ impl OverlappedIo for Native {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        self.send_op(s, bufs, flags, None, ov, routine)
+        self.send_op(s, bufs, flags, None, ov, routine, &mut 0)
     }
 
     /// `WSARecv` with OVERLAPPED.
@@ -99,7 +100,35 @@ impl OverlappedIo for Native {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        self.recv_op(s, bufs, flags, false, ov, routine)
+        self.recv_op(s, bufs, flags, false, ov, routine, &mut 0)
+    }
+
+    /// `WSASend` with OVERLAPPED and the caller's lpNumberOfBytesSent, which the OS writes
+    /// (or leaves) itself.
+    fn wsa_send_overlapped_out(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        bytes: &mut u32,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        self.send_op(s, bufs, flags, None, ov, routine, bytes)
+    }
+
+    /// `WSARecv` with OVERLAPPED and the caller's lpNumberOfBytesRecvd, which the OS writes
+    /// (or leaves) itself.
+    fn wsa_recv_overlapped_out(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        bytes: &mut u32,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<usize, WsaError> {
+        self.recv_op(s, bufs, flags, false, ov, routine, bytes)
     }
 
     /// `WSASendTo` with OVERLAPPED (the OS ignores `to` on a connected stream socket).
@@ -112,7 +141,7 @@ impl OverlappedIo for Native {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        self.send_op(s, bufs, flags, Some(to), ov, routine)
+        self.send_op(s, bufs, flags, Some(to), ov, routine, &mut 0)
     }
 
     /// `WSARecvFrom` with OVERLAPPED: lpFrom is in the record; the completion's `from`.
@@ -124,7 +153,7 @@ impl OverlappedIo for Native {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        self.recv_op(s, bufs, flags, true, ov, routine)
+        self.recv_op(s, bufs, flags, true, ov, routine, &mut 0)
     }
 
     /// `WSAGetOverlappedResult`: the OS call with fWait = FALSE on the operation's record;
@@ -139,32 +168,19 @@ impl OverlappedIo for Native {
         if let Err(e) = self.owned(s) {
             return finish(Err(e));
         }
-        loop {
-            match self.overlapped_result_now(ov) {
-                Err(e) => return finish(Err(e)),
-                Ok(Now::Done(c)) => {
-                    // SAFETY: WSASetLastError only writes thread-local state.
-                    unsafe { ws::WSASetLastError(c.error.map_or(0, |e| e.code())) };
-                    return Ok(c);
-                }
-                Ok(Now::Pending(_)) if !wait => return finish(Err(WsaError::WSA_IO_INCOMPLETE)),
-                Ok(Now::Pending(ev)) => {
-                    let ours =
-                        !ev.is_null() && self.inner.owned.lock().events.contains(&(ev as isize));
-                    // SAFETY: an event of this backend (checked just before; closing it
-                    // meanwhile only makes the wait fail or time out) or no handle at all.
-                    unsafe {
-                        if ours
-                            && th::WaitForSingleObject(ev, 50)
-                                != windows_sys::Win32::Foundation::WAIT_FAILED
-                        {
-                            continue;
-                        }
-                        th::Sleep(1);
-                    }
-                }
-            }
-        }
+        self.overlapped_result(ov, wait, false)
+    }
+
+    /// `GetOverlappedResult((HANDLE)s, lpOverlapped, &cbTransfer, bWait)`: a failed
+    /// operation's error is the Win32 code of its NTSTATUS (the OVERLAPPED alone names the
+    /// operation; the handle is not checked).
+    fn get_overlapped_result(
+        &self,
+        _s: Socket,
+        ov: &Overlapped,
+        wait: bool,
+    ) -> Result<IoCompletion, WsaError> {
+        self.overlapped_result(ov, wait, true)
     }
 
     /// `WSARecvMsg(s, lpMsg, &dwBytes, NULL, NULL)`, loaded with
@@ -356,7 +372,21 @@ impl OverlappedIo for Native {
         buf: Vec<u8>,
         ov: Overlapped,
     ) -> Result<usize, WsaError> {
-        self.accept_ex_call(listener, accept_socket, buf, ov)
+        self.accept_ex_call(listener, accept_socket, buf, (ADDR_ROOM, ADDR_ROOM), ov)
+    }
+
+    /// `AcceptEx` with the caller's dwLocalAddressLength / dwRemoteAddressLength, handed to
+    /// the OS (`mswsock.rs`).
+    fn accept_ex_with_lengths(
+        &self,
+        listener: Socket,
+        accept_socket: Socket,
+        buf: Vec<u8>,
+        local_len: u32,
+        remote_len: u32,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError> {
+        self.accept_ex_call(listener, accept_socket, buf, (local_len, remote_len), ov)
     }
 
     /// `GetAcceptExSockaddrs`: the addresses parsed from the output buffer of the AcceptEx
@@ -512,5 +542,43 @@ impl OverlappedIo for Native {
     /// `ThreadId`: WSA_INVALID_HANDLE.
     fn queue_user_apc(&self, apc: ApcRoutine<Self>, thread: ThreadId) -> Result<(), WsaError> {
         self.queue_apc(apc, thread)
+    }
+}
+
+impl Native {
+    /// WSAGetOverlappedResult, or GetOverlappedResult (`win32`), on this backend's record of
+    /// `ov`, waiting for it with `wait`.
+    fn overlapped_result(
+        &self,
+        ov: &Overlapped,
+        wait: bool,
+        win32: bool,
+    ) -> Result<IoCompletion, WsaError> {
+        loop {
+            match self.overlapped_result_now(ov, win32) {
+                Err(e) => return finish(Err(e)),
+                Ok(Now::Done(c)) => {
+                    // SAFETY: WSASetLastError only writes thread-local state.
+                    unsafe { ws::WSASetLastError(c.error.map_or(0, |e| e.code())) };
+                    return Ok(c);
+                }
+                Ok(Now::Pending(_)) if !wait => return finish(Err(WsaError::WSA_IO_INCOMPLETE)),
+                Ok(Now::Pending(ev)) => {
+                    let ours =
+                        !ev.is_null() && self.inner.owned.lock().events.contains(&(ev as isize));
+                    // SAFETY: an event of this backend (checked just before; closing it
+                    // meanwhile only makes the wait fail or time out) or no handle at all.
+                    unsafe {
+                        if ours
+                            && th::WaitForSingleObject(ev, 50)
+                                != windows_sys::Win32::Foundation::WAIT_FAILED
+                        {
+                            continue;
+                        }
+                        th::Sleep(1);
+                    }
+                }
+            }
+        }
     }
 }

@@ -9,7 +9,7 @@
 //! operations as connections arrive, connect and close.
 
 use crate::api::consts::*;
-use crate::api::{Overlapped, SockAddr, Socket, WsaError};
+use crate::api::{Overlapped, SockAddr, Socket, WsaError, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN};
 use crate::sim::api::{SimWinsock, Traced};
 use crate::sim::models::op::{Op, OpKind};
 use crate::sim::net::endpoint::Role;
@@ -27,12 +27,14 @@ impl Traced for AddrPair {
 
 impl SimWinsock {
     /// AcceptEx: takes the next connection of `listener` into `accept_socket` (then, with a receive
-    /// buffer, waits for its first data); usually WSA_IO_PENDING.
+    /// buffer, waits for its first data); usually WSA_IO_PENDING. `lengths`:
+    /// dwLocalAddressLength and dwRemoteAddressLength (`None`: room for both addresses).
     pub(super) fn accept_ex_call(
         &self,
         listener: Socket,
         accept_socket: Socket,
         buf: Vec<u8>,
+        lengths: Option<(u32, u32)>,
         ov: Overlapped,
     ) -> Result<usize, WsaError> {
         let receive_len = buf.len();
@@ -50,6 +52,11 @@ impl SimWinsock {
                         w.models.io.failed_pending.insert((this.host, ov.id), ());
                     }
                 }
+                // No room for the remote address at all: WSAEFAULT before the sockets are
+                // looked at (sock.c test_AcceptEx; the order is Wine's AcceptEx).
+                if lengths.is_some_and(|(_, remote)| remote == 0) {
+                    return Err(WsaError::WSAEFAULT);
+                }
                 let lid = this.sock(listener)?;
                 let aid = this.sock(accept_socket)?;
                 let mut w = this.w();
@@ -64,6 +71,14 @@ impl SimWinsock {
                 if busy || !w.ov_free(this.host, &ov) {
                     return Err(WsaError::WSAEINVAL);
                 }
+                // Each address needs its SOCKADDR + 16 bytes (MSDN AcceptEx); a local length
+                // of 0 asks for no local address at all (sock.c: the accept succeeds).
+                let need = match w.net.sockets.at(lid).family {
+                    AF_INET6 => SOCKADDR_IN6_LEN as u32 + 16,
+                    _ => SOCKADDR_IN_LEN as u32 + 16,
+                };
+                let short_room = lengths
+                    .is_some_and(|(local, remote)| (local != 0 && local < need) || remote < need);
                 let bufs = if receive_len > 0 {
                     vec![vec![0u8; receive_len]]
                 } else {
@@ -78,6 +93,7 @@ impl SimWinsock {
                         accept_handle: accept_socket.raw(),
                         recv_len: receive_len,
                         child: None,
+                        short_room,
                     },
                     bufs,
                     routine: None,

@@ -431,7 +431,25 @@ impl OverlappedIo for SimWinsock {
         buf: Vec<u8>,
         ov: Overlapped,
     ) -> Result<usize, WsaError> {
-        self.accept_ex_call(listener, accept_socket, buf, ov)
+        self.accept_ex_call(listener, accept_socket, buf, None, ov)
+    }
+
+    fn accept_ex_with_lengths(
+        &self,
+        listener: Socket,
+        accept_socket: Socket,
+        buf: Vec<u8>,
+        local_len: u32,
+        remote_len: u32,
+        ov: Overlapped,
+    ) -> Result<usize, WsaError> {
+        self.accept_ex_call(
+            listener,
+            accept_socket,
+            buf,
+            Some((local_len, remote_len)),
+            ov,
+        )
     }
 
     fn get_accept_ex_sockaddrs(

@@ -24,7 +24,22 @@ where
             let Some(&serial) = self.io_sock_ref(lid).and_then(|io| io.accepts.front()) else {
                 return;
             };
+            let short_room = matches!(
+                self.models.io.ops[&serial].kind,
+                OpKind::Accept {
+                    short_room: true,
+                    ..
+                }
+            );
             let child = match self.net.sockets.get_mut(lid).map(|s| &mut s.role) {
+                Some(Role::Listener(q)) if short_room && !q.accept_q.is_empty() => {
+                    // No room for the addresses: the AcceptEx fails and the connection
+                    // stays queued for the next accept (sock.c test_AcceptEx, local
+                    // address lengths 3 and 20).
+                    self.io_sock(lid).accepts.pop_front();
+                    self.finish_op(serial, Status::BufferTooSmall, 0, false);
+                    continue;
+                }
                 Some(Role::Listener(q)) => match q.accept_q.pop_front() {
                     Some(c) => c,
                     None => {

@@ -94,10 +94,13 @@ pub(crate) enum OpKind {
     Send,
     /// AcceptEx on the op's (listener) socket into the socket with handle `accept_handle`;
     /// `child` is set once a connection was taken and the op waits for its first data.
+    /// `short_room`: a dwLocalAddressLength / dwRemoteAddressLength below the address + 16,
+    /// so a connection makes it fail (STATUS_BUFFER_TOO_SMALL) and stays queued.
     Accept {
         accept_handle: usize,
         recv_len: usize,
         child: Option<usize>,
+        short_room: bool,
     },
     /// ConnectEx: `send` goes out once connected.
     Connect {
