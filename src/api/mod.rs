@@ -49,7 +49,7 @@ pub use overlapped::{
     ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, TransmitFileBuffers,
 };
 pub use protocol_info::{ProtocolInfoApi, WsaProtocolInfo};
-pub use resolve::{AddrInfo, AddrInfoHints, Resolve};
+pub use resolve::{AddrInfo, AddrInfoHints, Hostent, Resolve};
 pub use select::{FdSet, Select, WsaPollFd};
 pub use sync::{
     ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,
