@@ -169,6 +169,20 @@ pub trait Winsock {
     /// `getpeername(s, name, namelen)`: the peer's address; not connected: WSAENOTCONN.
     fn getpeername(&self, s: Socket) -> Result<SockAddr, WsaError>;
 
+    /// `getpeername(s, name, namelen)` with C's arguments: `name` None is NULL, `namelen`
+    /// the in/out length (None is NULL). WSAENOTSOCK, then WSAENOTCONN, then WSAEFAULT for a
+    /// NULL pointer or a namelen shorter than the address (namelen left alone); on success
+    /// the address's bytes and their length. A namelen beyond the slice is WSAEFAULT. One
+    /// shared model over [`Winsock::getpeername`].
+    fn getpeername_c(
+        &self,
+        s: Socket,
+        name: Option<&mut [u8]>,
+        namelen: Option<&mut i32>,
+    ) -> Result<(), WsaError> {
+        optlen::getpeername_c(self, s, name, namelen)
+    }
+
     /// `setsockopt(s, level, optname, optval, optlen)`: `optval.len()` is optlen.
     fn setsockopt(
         &self,

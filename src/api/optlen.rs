@@ -20,6 +20,11 @@
 //!
 //! One rule of ours, not Windows': an optlen larger than the slice is WSAEFAULT (after the
 //! WSAENOTSOCK check), since the memory past a Rust slice is not the caller's to hand over.
+//!
+//! `getpeername` with C's `name` / `namelen` ([`getpeername_c`]) follows the same pattern:
+//! WSAENOTSOCK, then WSAENOTCONN (even with NULL arguments), then WSAEFAULT for a NULL name
+//! or namelen, or a namelen shorter than the address (the namelen left as it was: sock.c
+//! test_getpeername 10115–10145, test_getsockname 5380–5385).
 
 use super::consts::{SOL_SOCKET, SO_DONTROUTE, SO_KEEPALIVE, SO_OPENTYPE, SO_TYPE};
 use super::protocol_info::{
@@ -152,6 +157,28 @@ pub(crate) fn setsockopt_c<W: Winsock + ?Sized>(
         }
     };
     ws.setsockopt(s, level, name, val)
+}
+
+/// The body of [`Winsock::getpeername_c`] over the backend's `getpeername`.
+pub(crate) fn getpeername_c<W: Winsock + ?Sized>(
+    ws: &W,
+    s: Socket,
+    name: Option<&mut [u8]>,
+    namelen: Option<&mut i32>,
+) -> Result<(), WsaError> {
+    let peer = ws.getpeername(s)?;
+    let bytes = peer.as_bytes();
+    let (Some(buf), Some(len)) = (name, namelen) else {
+        return finish(ws, Err(WsaError::WSAEFAULT));
+    };
+    match usize::try_from(*len) {
+        Ok(n) if n >= bytes.len() && n <= buf.len() => {
+            buf[..bytes.len()].copy_from_slice(bytes);
+            *len = i32::try_from(bytes.len()).unwrap_or(i32::MAX);
+            Ok(())
+        }
+        _ => finish(ws, Err(WsaError::WSAEFAULT)),
+    }
 }
 
 #[cfg(test)]
