@@ -406,6 +406,37 @@ pub trait WinsockExt: OverlappedIo {
         output: &mut [u8],
     ) -> Result<usize, (WsaError, usize)>;
 
+    /// `WSAIoctl(s, code, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer,
+    /// lpcbBytesReturned, NULL, NULL)` with C's arguments: a buffer None is NULL (treated as
+    /// empty whatever its length), `bytes_returned` None is NULL (WSAEFAULT after
+    /// WSAENOTSOCK). The count is written on success and after the failures the driver
+    /// reports (0, or the size SIO_ADDRESS_LIST_QUERY needs), left alone when ws2_32 refuses
+    /// a FIONBIO / FIONREAD / SIOCATMARK buffer itself. A length past its slice is WSAEFAULT.
+    /// The sim models it over [`WinsockExt::wsa_ioctl_sized`]; `os::Native` calls WSAIoctl
+    /// with the pointers as given.
+    #[allow(clippy::too_many_arguments)]
+    fn wsa_ioctl_c(
+        &self,
+        s: Socket,
+        code: u32,
+        input: Option<&[u8]>,
+        in_len: u32,
+        output: Option<&mut [u8]>,
+        out_len: u32,
+        bytes_returned: Option<&mut u32>,
+    ) -> Result<(), WsaError> {
+        super::optlen::wsa_ioctl_c(
+            self,
+            s,
+            code,
+            input,
+            in_len,
+            output,
+            out_len,
+            bytes_returned,
+        )
+    }
+
     /// `CancelIo(hFile)`: cancels the pending overlapped operations the calling thread issued
     /// on `s` (they complete with WSA_OPERATION_ABORTED); succeeds when there are none. Not a
     /// socket: ERROR_INVALID_HANDLE.
