@@ -221,7 +221,7 @@ pub(crate) fn ioctl_c_precheck<W: Winsock + ?Sized>(
 
 /// The body of [`WinsockExt::wsa_ioctl_c`] over the backend's `wsa_ioctl_sized`.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn wsa_ioctl_c<W: WinsockExt + ?Sized>(
+pub(crate) fn wsa_ioctl_c<W: WinsockExt>(
     ws: &W,
     s: Socket,
     code: u32,
