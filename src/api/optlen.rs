@@ -33,12 +33,23 @@
 //! driver's failures (0, or the size SIO_ADDRESS_LIST_QUERY needs), but left alone when
 //! ws2_32 itself refuses a FIONBIO / FIONREAD / SIOCATMARK buffer (WSAEFAULT,
 //! test_fionread_siocatmark 5489–5505) or the handle (WSAENOTSOCK).
+//!
+//! `WSASendMsg` without OVERLAPPED with C's `lpMsg` / `lpNumberOfBytesSent`
+//! ([`wsa_send_msg_c`]): WSAENOTSOCK first, then WSAEFAULT for either NULL; a NULL count with
+//! a message still binds an unbound datagram socket to the wildcard address first (sock.c
+//! test_WSASendMsg 7621–7633, todo_wine: Windows' behaviour), a NULL message does not
+//! (7636–7642).
 
-use super::consts::{FIONBIO, FIONREAD, SIOCATMARK};
-use super::consts::{SOL_SOCKET, SO_DONTROUTE, SO_KEEPALIVE, SO_OPENTYPE, SO_TYPE};
+use super::consts::{
+    AF_INET6, FIONBIO, FIONREAD, SIOCATMARK, SOCK_DGRAM, SOL_SOCKET, SO_DONTROUTE, SO_KEEPALIVE,
+    SO_OPENTYPE, SO_TYPE,
+};
+use super::msg::WsaMsg;
+use super::overlapped::OverlappedIo;
 use super::protocol_info::{
     SO_PROTOCOL_INFOA, SO_PROTOCOL_INFOW, WSAPROTOCOL_INFOA_LEN, WSAPROTOCOL_INFOW_LEN,
 };
+use super::types::SockAddr;
 use super::{Socket, Winsock, WinsockExt, WsaError};
 
 /// Whether the option is answered for any handle (SO_OPENTYPE is the calling thread's).
@@ -255,6 +266,35 @@ pub(crate) fn wsa_ioctl_c<W: WinsockExt>(
             Err(e)
         }
     }
+}
+
+/// The body of [`OverlappedIo::wsa_send_msg_c`] over the backend's `wsa_send_msg`.
+pub(crate) fn wsa_send_msg_c<W: OverlappedIo>(
+    ws: &W,
+    s: Socket,
+    msg: Option<&WsaMsg>,
+    flags: u32,
+    bytes_sent: Option<&mut u32>,
+) -> Result<(), WsaError> {
+    let Some(msg) = msg else {
+        return finish(ws, Err(not_sock_or(ws, s, 0, 0, WsaError::WSAEFAULT)));
+    };
+    let Some(count) = bytes_sent else {
+        let e = not_sock_or(ws, s, 0, 0, WsaError::WSAEFAULT);
+        let dgram = ws.getsockopt_i32(s, SOL_SOCKET, SO_TYPE) == Ok(SOCK_DGRAM);
+        if e == WsaError::WSAEFAULT && dgram && ws.getsockname(s) == Err(WsaError::WSAEINVAL) {
+            let any = match msg.name.as_ref().map(SockAddr::family) {
+                Some(AF_INET6) => SockAddr::v6([0; 8], 0),
+                _ => SockAddr::v4([0; 4], 0),
+            };
+            // The implicit bind's own failure is not what the call reports.
+            let _ = ws.bind(s, &any);
+        }
+        return finish(ws, Err(e));
+    };
+    let n = ws.wsa_send_msg(s, msg, flags)?;
+    *count = u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(())
 }
 
 #[cfg(test)]

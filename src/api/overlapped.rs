@@ -308,6 +308,24 @@ pub trait OverlappedIo: Winsock + Sized {
     /// sim picks the source address itself). Stream socket: WSAEINVAL (ER-10).
     fn wsa_send_msg(&self, s: Socket, msg: &WsaMsg, flags: u32) -> Result<usize, WsaError>;
 
+    /// `WSASendMsg(s, lpMsg, dwFlags, lpNumberOfBytesSent, NULL, NULL)` with C's pointers:
+    /// `msg` None is NULL, `bytes_sent` None is NULL. WSAENOTSOCK, then WSAEFAULT for either
+    /// NULL; a NULL count with a message still binds an unbound datagram socket to the
+    /// wildcard address (sock.c test_WSASendMsg), a NULL message does not. Otherwise as
+    /// [`OverlappedIo::wsa_send_msg`], the count written. One shared model on every backend.
+    fn wsa_send_msg_c(
+        &self,
+        s: Socket,
+        msg: Option<&WsaMsg>,
+        flags: u32,
+        bytes_sent: Option<&mut u32>,
+    ) -> Result<(), WsaError>
+    where
+        Self: Sized,
+    {
+        super::optlen::wsa_send_msg_c(self, s, msg, flags, bytes_sent)
+    }
+
     /// `WSASendMsg(s, lpMsg, dwFlags, NULL, lpOverlapped, lpCompletionRoutine)`: as
     /// [`OverlappedIo::wsa_send_msg`], completing at once as WSASendTo does; the completion
     /// hands back `msg.bufs`.
