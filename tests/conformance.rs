@@ -4,6 +4,7 @@ mod conformance_suite;
 
 use std::sync::{Arc, Mutex};
 
+use conformance_suite::c_args::c_args_rules;
 use conformance_suite::ext::ext_rules;
 use conformance_suite::interfaces::{connect_by_name_rules, interface_rules};
 use conformance_suite::overlapped::overlapped_rules;
@@ -49,6 +50,7 @@ fn conformance_suite_on_the_simulator() {
         .chain(interface_rules::<SimWinsock>())
         .chain(connect_by_name_rules::<SimWinsock>())
         .chain(protocol_info_rules::<SimWinsock>())
+        .chain(c_args_rules::<SimWinsock>())
         .map(|r| (r.id, r.title, run_in_sim(r.body)))
         .collect();
     let (run, agree, wine, bad) = report("simulator", &rows);

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use winsock_sim::prelude::*;
 
+pub mod c_args;
 pub mod ext;
 pub mod interfaces;
 pub mod overlapped;
