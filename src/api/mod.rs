@@ -19,6 +19,7 @@
 pub mod addr_text;
 pub mod address_list;
 pub mod async_select;
+pub(crate) mod c_call;
 pub mod connect_by_name;
 pub mod consts;
 pub mod error;

@@ -215,7 +215,7 @@ impl WinsockExt for Native {
         bytes_returned: Option<&mut u32>,
     ) -> Result<(), WsaError> {
         if !SAFE_IOCTLS.contains(&code) {
-            return crate::api::optlen::wsa_ioctl_c(
+            return crate::api::extension::wsa_ioctl_c(
                 self,
                 s,
                 code,
@@ -230,7 +230,7 @@ impl WinsockExt for Native {
         let out_ok = output
             .as_deref()
             .is_none_or(|b| out_len as usize <= b.len());
-        crate::api::optlen::ioctl_c_precheck(self, s, in_ok, out_ok, true)?;
+        crate::api::extension::ioctl_c_precheck(self, s, in_ok, out_ok, true)?;
         let inp = input.map_or(std::ptr::null(), |b| b.as_ptr().cast());
         let outp = output.map_or(std::ptr::null_mut(), |b| b.as_mut_ptr().cast());
         let count = bytes_returned.map_or(std::ptr::null_mut(), |c| c as *mut u32);
