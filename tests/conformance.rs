@@ -5,6 +5,7 @@ mod conformance_suite;
 use std::sync::{Arc, Mutex};
 
 use conformance_suite::async_select::async_rules;
+use conformance_suite::c_args::c_args_rules;
 use conformance_suite::events::event_rules;
 use conformance_suite::ext::ext_rules;
 use conformance_suite::interfaces::{connect_by_name_rules, interface_rules};
@@ -50,6 +51,7 @@ fn conformance_suite_on_the_simulator() {
         .chain(interface_rules::<SimWinsock>())
         .chain(connect_by_name_rules::<SimWinsock>())
         .chain(protocol_info_rules::<SimWinsock>())
+        .chain(c_args_rules::<SimWinsock>())
         .map(|r| (r.id, r.title, run_in_sim(r.body)))
         .collect();
     let (run, agree, wine, bad) = report("simulator", &rows);

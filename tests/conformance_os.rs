@@ -56,6 +56,7 @@ fn conformance_suite_on_the_host_backend() {
         .chain(conformance_suite::protocol_info::protocol_info_rules::<
             System,
         >())
+        .chain(conformance_suite::c_args::c_args_rules::<System>())
         .map(|r| (r.id, r.title, run_on(r.id, r.body)))
         .collect();
     let (run, agree, wine, bad) = report(&arm("os::System (socket2)"), &rows);
@@ -82,6 +83,7 @@ fn conformance_suite_on_native_winsock() {
         .chain(conformance_suite::protocol_info::protocol_info_rules::<
             Native,
         >())
+        .chain(conformance_suite::c_args::c_args_rules::<Native>())
         .map(|r| (r.id, r.title, run_on(r.id, r.body)))
         .collect();
     let (run, agree, wine, bad) = report(&arm("os::Native (ws2_32)"), &rows);

@@ -544,3 +544,51 @@ fn resolved_addresses_connect() {
     });
     sim.run().unwrap();
 }
+
+// gethostbyname (protocol.c test_gethostbyname / _hack, sock.c test_getsockname's loop over
+// gethostbyname("")): the IPv4 addresses only, "" is this host, "localhost" 127.0.0.1, a
+// numeric name itself; an unknown name WSAHOST_NOT_FOUND, an IPv6-only one WSANO_DATA.
+#[test]
+fn gethostbyname_answers_ipv4_hostents() {
+    let mut sim = Sim::builder().seed(seed()).build();
+    let a = sim.host("alpha", "192.0.2.1");
+    a.add_address("2001:db8::1");
+    a.add_address("192.0.2.11");
+    sim.host("Beta", "192.0.2.2");
+    sim.host("six", "2001:db8::6");
+    a.spawn("main", move |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let me = ws.gethostbyname("")?;
+        assert_eq!(me.name, "alpha");
+        assert_eq!(me.family, AF_INET);
+        assert_eq!(me.addrs, vec![[192, 0, 2, 1], [192, 0, 2, 11]]);
+        assert!(me.aliases.is_empty());
+        assert_eq!(ws.wsa_get_last_error(), 0);
+        // Every address it names can be bound (sock.c test_getsockname, 5389–5410).
+        for ip in &me.addrs {
+            let s = ws.socket(AF_INET, SOCK_DGRAM, 0)?;
+            ws.bind(s, &SockAddr::v4(*ip, 0))?;
+            ws.closesocket(s)?;
+        }
+        let beta = ws.gethostbyname("beta")?;
+        assert_eq!(
+            (beta.name.as_str(), beta.addrs),
+            ("Beta", vec![[192, 0, 2, 2]])
+        );
+        assert_eq!(ws.gethostbyname("localhost")?.addrs, vec![[127, 0, 0, 1]]);
+        let num = ws.gethostbyname("198.51.100.7")?;
+        assert_eq!(
+            (num.name.as_str(), num.addrs),
+            ("198.51.100.7", vec![[198, 51, 100, 7]])
+        );
+        assert_eq!(
+            ws.gethostbyname("nxdomain.example"),
+            Err(WsaError::WSAHOST_NOT_FOUND)
+        );
+        assert_eq!(ws.wsa_get_last_error(), 11001);
+        assert_eq!(ws.gethostbyname("six"), Err(WsaError::WSANO_DATA));
+        assert_eq!(ws.wsa_get_last_error(), 11004);
+        Ok(())
+    });
+    sim.run().unwrap();
+}

@@ -5,15 +5,16 @@
 //!
 //! | part of test_address_list_query                         | ported | not expressible | failing |
 //! |---------------------------------------------------------|-------:|----------------:|--------:|
-//! | socket, sizes and errors without OVERLAPPED, 11702–11756 |     18 |               5 |       0 |
+//! | socket, sizes and errors without OVERLAPPED, 11702–11756 |     23 |               0 |       0 |
 //! | with OVERLAPPED and a completion port, 11758–11808       |     22 |               4 |       0 |
 //! | with a completion routine, 11813–11833                   |      7 |               2 |       0 |
-//! | **total**                                               |     47 |              11 |       0 |
+//! | **total**                                               |     52 |               6 |       0 |
 //!
-//! Not expressible, per kind: a NULL lpcbBytesReturned (2 + 2: the count is always
-//! returned); a NULL output buffer with a nonzero length (3); the count an *overlapped* call
-//! writes when it fails synchronously (3: `wsa_ioctl_overlapped` returns none on failure); the
-//! output buffer after such a failure (1: the Vec handed to the call is not given back).
+//! The C-shaped `wsa_ioctl_c` ports the non-overlapped NULL lpcbBytesReturned (2) and NULL
+//! output buffer with a nonzero length (3). Not expressible, per kind: a NULL
+//! lpcbBytesReturned with an OVERLAPPED (2: the overlapped calls have no C-shaped form); the
+//! count an *overlapped* call writes when it fails synchronously (3: `wsa_ioctl_overlapped`
+//! returns none on failure); the output buffer after such a failure (1: the Vec handed to the call is not given back).
 //! `OVERLAPPED.Internal`/`InternalHigh` left untouched by a synchronous failure is ported as
 //! "no completion is queued for it" (the port is empty after the one successful call).
 //! cbBytesReturned after a failure without OVERLAPPED comes from
@@ -55,7 +56,31 @@ fn check(ws: &SimWinsock) -> Result<(), WsaError> {
     // The host's one interface address (loopback is not listed).
     assert_eq!(list, vec![SockAddr::v4([192, 0, 2, 1], 0)]);
 
-    // 11725–11733: a NULL count or a NULL buffer: not expressible.
+    // 11725–11727: a NULL count: WSAEFAULT.
+    let mut buffer = [0u8; 1024];
+    let r = ws.wsa_ioctl_c(
+        s,
+        SIO_ADDRESS_LIST_QUERY,
+        None,
+        0,
+        Some(&mut buffer),
+        1024,
+        None,
+    );
+    common::fails(ws, r, WsaError::WSAEFAULT, "11726–11727");
+    // 11729–11733: a NULL buffer with a length: WSAEFAULT with the size needed.
+    let mut size = 0xdead_beef_u32;
+    let r = ws.wsa_ioctl_c(
+        s,
+        SIO_ADDRESS_LIST_QUERY,
+        None,
+        0,
+        None,
+        1024,
+        Some(&mut size),
+    );
+    common::fails(ws, r, WsaError::WSAEFAULT, "11730–11731");
+    assert_eq!(size as usize, expect, "11732");
 
     // 11735–11739: a zero-length buffer: WSAEFAULT with the size needed.
     let r = ws.wsa_ioctl_sized(s, SIO_ADDRESS_LIST_QUERY, &[], &mut buffer[..0]);

@@ -4,23 +4,24 @@
 //! | part of test_connect                                         | ported | not expressible | failing |
 //! |--------------------------------------------------------------|-------:|----------------:|--------:|
 //! | listener and connector set up, ConnectEx loaded, 8579–8606     |      8 |               0 |       0 |
-//! | connect / ConnectEx on a listener: WSAEINVAL, 8608–8620        |      4 |               2 |       0 |
+//! | connect / ConnectEx on a listener: WSAEINVAL, 8608–8620        |      6 |               0 |       0 |
 //! | ConnectEx: INVALID_SOCKET, unbound, bound, NULL OVERLAPPED, 8622–8637 | 3 |       1 |       0 |
 //! | ConnectEx completes (0 bytes, then 3 bytes sent), 8639–8690    |     14 |               0 |       0 |
-//! | connect/ConnectEx on connected sockets, 8687–8752              |     16 |               8 |       0 |
+//! | connect/ConnectEx on connected sockets, 8687–8752              |     24 |               0 |       0 |
 //! | ConnectEx to a closed port, 8756–8778                          |      4 |               1 |       0 |
 //! | connect after a refused connect, 8800–8823                     |      6 |               0 |       0 |
-//! | **total**                                                     |     55 |              12 |       0 |
+//! | **total**                                                     |     65 |               2 |       0 |
 //!
-//! Not expressible, per kind: `OVERLAPPED.Internal` (STATUS_PENDING) and `InternalHigh` after
-//! a ConnectEx that fails synchronously (2 for each of 5 calls: 10): the API has no Internal
-//! fields and the sim does not model an OVERLAPPED a failed call leaves marked pending; a
-//! NULL OVERLAPPED (1); kernel32's
+//! `OVERLAPPED.Internal` (STATUS_PENDING) and `InternalHigh` (untouched) after a ConnectEx
+//! that fails synchronously (2 for each of 5 calls) are read through
+//! `WinsockExt::overlapped_internal` (each call with a fresh OVERLAPPED, so "untouched" is
+//! "as before the call"). Not expressible, per kind: a NULL OVERLAPPED (1); kernel32's
 //! GetOverlappedResult and its Win32 code ERROR_CONNECTION_REFUSED (1: WSAGetOverlappedResult
 //! reports the same status as WSAECONNREFUSED, checked). The alertable-connect block
 //! (8780–8798) is `if (0)` in sock.c and not counted.
 mod common;
 
+use winsock_sim::api::extension::STATUS_PENDING;
 use winsock_sim::prelude::*;
 use winsock_sim::sim::SimWinsock;
 
@@ -30,11 +31,23 @@ fn bound_connector(ws: &SimWinsock) -> Result<Socket, WsaError> {
     Ok(c)
 }
 
+/// ConnectEx with a fresh OVERLAPPED that fails at once with `e`: Internal reads
+/// STATUS_PENDING afterwards (set before the checks), InternalHigh is left as it was
+/// (todo_wine in sock.c: Windows' behaviour).
+fn connect_ex_fails(ws: &SimWinsock, s: Socket, to: &SockAddr, e: WsaError, line: u32) {
+    let ov = Overlapped::new(u64::from(line));
+    let (_, high) = ws.overlapped_internal(&ov);
+    ws.wsa_set_last_error(0xdead_beef_u32 as i32);
+    let r = ws.connect_ex(s, to, Vec::new(), ov);
+    common::fails(ws, r, e, &format!("line {line}"));
+    let (internal, high_after) = ws.overlapped_internal(&ov);
+    assert_eq!(internal, STATUS_PENDING, "line {line}: Internal");
+    assert_eq!(high_after, high, "line {line}: InternalHigh untouched");
+}
+
 /// ConnectEx on a connected socket: WSAEISCONN at once.
 fn connect_ex_isconn(ws: &SimWinsock, s: Socket, to: &SockAddr, line: u32) {
-    ws.wsa_set_last_error(0xdead_beef_u32 as i32);
-    let r = ws.connect_ex(s, to, Vec::new(), Overlapped::new(90));
-    common::fails(ws, r, WsaError::WSAEISCONN, &format!("line {line}"));
+    connect_ex_fails(ws, s, to, WsaError::WSAEISCONN, line);
 }
 
 /// connect on a connected socket: WSAEISCONN.
@@ -64,10 +77,8 @@ fn check(ws: &SimWinsock) -> Result<(), WsaError> {
     ws.wsa_set_last_error(0xdead_beef_u32 as i32);
     let r = ws.connect(listener, &address);
     common::fails(ws, r, WsaError::WSAEINVAL, "8610–8611");
-    // 8613–8620: ConnectEx on a listener: WSAEINVAL.
-    ws.wsa_set_last_error(0xdead_beef_u32 as i32);
-    let r = ws.connect_ex(listener, &address, Vec::new(), Overlapped::new(1));
-    common::fails(ws, r, WsaError::WSAEINVAL, "8617–8618");
+    // 8613–8620: ConnectEx on a listener: WSAEINVAL, Internal STATUS_PENDING.
+    connect_ex_fails(ws, listener, &address, WsaError::WSAEINVAL, 8616);
 
     // 8622–8628: INVALID_SOCKET: WSAENOTSOCK; an unbound socket: WSAEINVAL.
     let r = ws.connect_ex(Socket::INVALID, &address, Vec::new(), Overlapped::new(2));

@@ -10,19 +10,21 @@
 //! | part                                                       | ported | not expressible | failing |
 //! |------------------------------------------------------------|-------:|----------------:|--------:|
 //! | old test_ioctlsocket: socket + argp-as-value × 3 commands  |      1 |               6 |       0 |
-//! | argp-as-value, NULL lpcbBytesReturned, 5474–5517           |      0 |              14 |       0 |
+//! | argp-as-value, NULL lpcbBytesReturned, 5474–5517           |      6 |               8 |       0 |
 //! | short output buffer WSAEFAULT, 5489–5505                   | 4, in overlapped.rs | 0 |  0 |
 //! | overlapped + IOCP forms, 5519–5556                         | in overlapped.rs |   0 |       0 |
 //! | urgent-data sequence, 5508 and 5558–5637                   |    100 |               0 |       0 |
-//! | test_fionbio, 5683–5781                                    |     25 |               9 |       0 |
-//! | **total here**                                             |    126 |              29 |       0 |
+//! | test_fionbio, 5683–5781                                    |     28 |               6 |       0 |
+//! | **total here**                                             |    135 |              20 |       0 |
 //!
+//! The C-shaped `wsa_ioctl_c` (NULL-able buffers and lpcbBytesReturned, the count written
+//! as WinSock writes it) ports the non-overlapped NULL lpcbBytesReturned calls and the
+//! counts a failing call leaves or writes (`wsa_ioctl_c_null_counts_and_failure_counts`).
 //! Not expressible, per kind: argp passed as a value, `(u_long *)1` (6 in the old function,
-//! 4 in test_fionread_siocatmark; a `&mut u32` is always valid); NULL lpcbBytesReturned (8:
-//! `wsa_ioctl` always returns the count); the count a failing WSAIoctl leaves untouched (2:
-//! no count on failure). test_fionbio's 9: argp as a value (2), NULL lpcbBytesReturned (6),
-//! the count a failing call writes (1); its PAGE_NOACCESS output buffer is ported as a
-//! buffer that must stay untouched. The sequence's 100 = 13 FIONREAD/SIOCATMARK checks × 6
+//! 4 in test_fionread_siocatmark, 2 in test_fionbio; a `&mut u32` is always valid); a NULL
+//! lpcbBytesReturned with an OVERLAPPED (4 in test_fionread_siocatmark, 4 in test_fionbio:
+//! the overlapped calls have no C-shaped form). Its PAGE_NOACCESS output buffer is ported as
+//! a buffer that must stay untouched. The sequence's 100 = 13 FIONREAD/SIOCATMARK checks × 6
 //! calls, 5 WSAPoll checks × 2, 10 send/recv results, the setsockopt and the bind.
 mod common;
 
@@ -209,6 +211,48 @@ fn fionbio(ws: &SimWinsock) -> Result<(), WsaError> {
         "lines 5775–5778"
     );
     Ok(())
+}
+
+/// The C-shaped WSAIoctl checks of test_fionread_siocatmark (5484–5506) and test_fionbio
+/// (5702–5705, 5751–5755).
+fn null_counts_and_failure_counts(ws: &SimWinsock) -> Result<(), WsaError> {
+    let (client, _server) = common::pair(ws)?;
+    ws.set_nonblocking(client, true)?;
+    for (code, lines) in [(FIONREAD, [5484, 5489]), (SIOCATMARK, [5496, 5501])] {
+        // A NULL lpcbBytesReturned: WSAEFAULT.
+        let mut value = [0u8; 4];
+        ws.wsa_set_last_error(0xdead_beef_u32 as i32);
+        let r = ws.wsa_ioctl_c(client, code, None, 0, Some(&mut value), 4, None);
+        common::fails(ws, r, WsaError::WSAEFAULT, &format!("line {}", lines[0]));
+        // A 3-byte output: WSAEFAULT, the count left as it was.
+        let mut size = 0xdead_beef_u32;
+        let r = ws.wsa_ioctl_c(client, code, None, 0, Some(&mut value), 3, Some(&mut size));
+        common::fails(ws, r, WsaError::WSAEFAULT, &format!("line {}", lines[1]));
+        assert_eq!(size, 0xdead_beef, "line {}: count untouched", lines[1] + 4);
+    }
+    // test_fionbio 5702–5705: FIONBIO with a NULL count: WSAEFAULT.
+    let one = 1u32.to_le_bytes();
+    let s = common::tcp(ws)?;
+    ws.wsa_set_last_error(0xdead_beef_u32 as i32);
+    let r = ws.wsa_ioctl_c(s, FIONBIO, Some(&one), 4, None, 0, None);
+    common::fails(ws, r, WsaError::WSAEFAULT, "line 5703");
+    // 5751–5755: FIONBIO 0 while event-selected: WSAEINVAL, and the count written 0.
+    let ev = ws.wsa_create_event()?;
+    ws.wsa_event_select(s, ev, FD_READ)?;
+    let mut size = 0xdead_beef_u32;
+    let zero = 0u32.to_le_bytes();
+    let r = ws.wsa_ioctl_c(s, FIONBIO, Some(&zero), 4, None, 0, Some(&mut size));
+    common::fails(ws, r, WsaError::WSAEINVAL, "line 5752");
+    assert_eq!(size, 0, "line 5755: count written 0");
+    ws.closesocket(s)
+}
+
+#[test]
+fn wsa_ioctl_c_null_counts_and_failure_counts() {
+    // Proves: a NULL lpcbBytesReturned is WSAEFAULT for FIONREAD, SIOCATMARK and FIONBIO; a
+    // short FIONREAD / SIOCATMARK output leaves the count alone; FIONBIO 0 refused under
+    // WSAEventSelect writes a count of 0 (sock.c 5484–5506, 5702–5705, 5751–5755).
+    common::run(null_counts_and_failure_counts);
 }
 
 #[test]

@@ -5,15 +5,17 @@
 //!
 //! | part of test_keepalive_vals                               | ported | not expressible | failing |
 //! |-----------------------------------------------------------|-------:|----------------:|--------:|
-//! | socket, input lengths without OVERLAPPED, 5793–5818        |      7 |               7 |       0 |
+//! | socket, input lengths without OVERLAPPED, 5793–5825        |     12 |               2 |       0 |
 //! | with OVERLAPPED and a completion port, 5820–5856           |     10 |               5 |       0 |
 //! | five on/time/interval settings, 5858–5876                  |      5 |               0 |       0 |
 //! | with a completion routine, 5881–5896                       |      7 |               2 |       0 |
-//! | **total**                                                 |     29 |              12 |       0 |
+//! | **total**                                                 |     34 |               7 |       0 |
 //!
-//! Not expressible, per kind: a NULL input buffer with a length (3); a NULL lpcbBytesReturned
-//! (2 + 2 + 2); the count an overlapped call leaves untouched, on a synchronous failure (1,
-//! 5834) and on success (1, 5847: `wsa_ioctl_overlapped` returns the count); and
+//! The C-shaped `wsa_ioctl_c` ports the NULL input buffer with a length (3) and the NULL
+//! lpcbBytesReturned without OVERLAPPED (2). Not expressible, per kind: a NULL
+//! lpcbBytesReturned with an OVERLAPPED (2 + 2: the overlapped calls have no C-shaped
+//! form); the count an overlapped call leaves untouched, on a synchronous failure (1, 5834)
+//! and on success (1, 5847: `wsa_ioctl_overlapped` returns the count); and
 //! `OVERLAPPED.Internal` set to STATUS_PENDING by the failed call with a short input (1, 5835):
 //! the API has no Internal field, and the sim does not model an OVERLAPPED that a failed call
 //! leaves marked pending (HasOverlappedIoCompleted, which reads it, says TRUE here). The
@@ -45,7 +47,12 @@ fn check(ws: &SimWinsock) -> Result<(), WsaError> {
     assert_eq!(r, Err((WsaError::WSAEFAULT, 0)), "5799–5802");
     assert_eq!(ws.wsa_get_last_error(), WsaError::WSAEFAULT.code());
 
-    // 5804–5809: a NULL input: not expressible.
+    // 5804–5809: a NULL input with the structure's length: WSAEFAULT, count 0.
+    ws.wsa_set_last_error(0xdead_beef_u32 as i32);
+    let mut size = 0xdead_beef_u32;
+    let r = ws.wsa_ioctl_c(s, SIO_KEEPALIVE_VALS, None, 12, None, 0, Some(&mut size));
+    common::fails(ws, r, WsaError::WSAEFAULT, "5806–5807");
+    assert_eq!(size, 0, "5808");
 
     // 5811–5817: all zero: success, last error 0, count 0.
     ws.wsa_set_last_error(0xdead_beef_u32 as i32);
@@ -53,7 +60,11 @@ fn check(ws: &SimWinsock) -> Result<(), WsaError> {
     assert_eq!(r, Ok(0), "5815, 5817");
     assert_eq!(ws.wsa_get_last_error(), 0, "5816");
 
-    // 5819–5825: a NULL count: not expressible.
+    // 5819–5821: a NULL count without OVERLAPPED: WSAEFAULT (with one, 5823–5825: not
+    // expressible).
+    let k = kalive(0, 0, 0);
+    let r = ws.wsa_ioctl_c(s, SIO_KEEPALIVE_VALS, Some(&k), 12, None, 0, None);
+    common::fails(ws, r, WsaError::WSAEFAULT, "5820–5821");
 
     // 5827–5836: overlapped with an input one byte short: WSAEFAULT, nothing queued.
     ws.wsa_set_last_error(0xdead_beef_u32 as i32);

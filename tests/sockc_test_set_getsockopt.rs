@@ -5,24 +5,22 @@
 //!
 //! | part of test_set_getsockopt                          | ported | not expressible | failing |
 //! |------------------------------------------------------|-------:|----------------:|--------:|
-//! | option-size loop 1543–1715 (32 rows)                 |   1029 |             190 |       0 |
+//! | option-size loop 1543–1715 (32 rows)                 |   1219 |               0 |       0 |
 //! | closed socket SO_ERROR, 1717–1725                    |      2 |               0 |       0 |
-//! | NULL / value-as-pointer optval, 1377–1395, 1490–1498 |      0 |               7 |       0 |
-//! | SO_PROTOCOL_INFOA/W argument checks, 1751–1785      |      6 |              10 |       0 |
+//! | NULL / value-as-pointer optval, 1380–1393, 1490–1498 |      4 |               2 |       0 |
+//! | SO_PROTOCOL_INFOA/W argument checks, 1751–1785      |     16 |               0 |       0 |
 //! | SO_PROTOCOL_INFOA/W per protocol (12 × 4), 1787–1829 |     48 |               0 |       0 |
 //! | SO_BSP_STATE, 1900–2008                              |      0 |              47 |       0 |
-//! | **total**                                            |   1085 |             254 |       0 |
+//! | **total**                                            |   1289 |              49 |       0 |
 //!
-//! The loop makes 30 calls per row, 34 when the row takes 0x100. Not expressible, per kind:
-//! - optlen -1 (set: 2 calls, get: 3, lines 1586–1610) × 32 rows = 160 (for SO_OPENTYPE,
-//!   row 1212, getsockopt with optlen -1 succeeds and reports 4: also not expressible);
-//! - the optlen a *failed* getsockopt writes back (1705 on the WSAEFAULT path: `getsockopt`
-//!   returns no length on failure) × 15 rows × 2 lengths = 30;
-//! - NULL optval / a value passed as the pointer: 7, and SO_PROTOCOL_INFOA's NULL optval
-//!   and/or NULL optlen calls (1752–1774: 8, the `getsockopt` API takes a buffer whose
-//!   length is optlen);
-//! - the optlen a failed SO_PROTOCOL_INFOA call leaves (1759: unchanged after WSAENOTSOCK;
-//!   1780: the structure's size after WSAEFAULT): 2, as above;
+//! The loop makes 30 calls per row, 34 when the row takes 0x100. The C-shaped
+//! `getsockopt_c` / `setsockopt_c` (optval as an `Option`, optlen as an in/out `i32`)
+//! express optlen -1 (1574–1610), the optlen a failed getsockopt writes back (1705), NULL
+//! optval / optlen (1380–1393, 1752–1774) and the optlen a failed SO_PROTOCOL_INFOA call
+//! leaves (1759, 1780). The NULL / value-as-pointer row was counted 7 before; it holds 6
+//! `ok()` calls (4 NULL, 2 value-as-pointer). Not expressible, per kind:
+//! - a value passed as the pointer (`(char *)1`, 1490–1498: 2): a Rust slice is always
+//!   valid memory;
 //! - SO_BSP_STATE (47): not in the sim.
 //!
 //! Already ported elsewhere (not duplicated here): SO_RCVTIMEO/SO_SNDTIMEO/SO_SNDBUF/SO_RCVBUF
@@ -105,18 +103,19 @@ fn rows() -> Vec<Row> {
     ]
 }
 
-/// getsockopt into a `len`-byte buffer pre-filled with [`FILL`]: the result and the first
-/// four bytes of the buffer afterwards as a little-endian DWORD (as sock.c reads `value`).
+/// getsockopt (C-shaped, optlen `len`) into a buffer pre-filled with [`FILL`]: the result,
+/// the first four bytes of the buffer afterwards as a little-endian DWORD (as sock.c reads
+/// `value`) and the optlen written back.
 fn get_filled<W: Winsock>(
     ws: &W,
     s: Socket,
     row: &Row,
-    len: usize,
-) -> (Result<usize, WsaError>, u32) {
-    let mut buf = [0u8; 8];
-    buf[..4].copy_from_slice(&FILL.to_le_bytes());
-    let r = ws.getsockopt(s, row.level, row.name, &mut buf[..len]);
-    (r, u32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]))
+    len: i32,
+) -> (Result<(), WsaError>, u32, i32) {
+    let mut buf = FILL.to_le_bytes();
+    let mut size = len;
+    let r = ws.getsockopt_c(s, row.level, row.name, Some(&mut buf), Some(&mut size));
+    (r, u32::from_le_bytes(buf), size)
 }
 
 /// Asserts `r` is `want` (Ok(()) or Err(code)) and WSAGetLastError is 0 or that code; the
@@ -166,6 +165,25 @@ fn check_row<W: Winsock>(ws: &W, row: &Row) -> Result<(), WsaError> {
     let got = ws.getsockopt(s, row.level, row.name, &mut b8)?;
     assert_eq!(got, row.sizes[2], "{l}: size reported for an 8-byte buffer");
 
+    // 1576–1591: optlen -1 set: SOL_SOCKET options of 4 bytes read the value and succeed,
+    // the others (one-byte options, other levels) fail with WSAENOBUFS.
+    let want = (row.sizes[2] == 1 || row.level != SOL_SOCKET).then_some(WsaError::WSAENOBUFS);
+    poison(ws);
+    let one = 1u32.to_le_bytes();
+    let r = ws.setsockopt_c(s, row.level, row.name, Some(&one), -1);
+    expect(ws, r, want, &format!("{l}: set len -1"));
+
+    // 1593–1610: optlen -1 get is WSAEFAULT and leaves it, but SO_OPENTYPE answers with 4.
+    let (r, _, size) = get_filled(ws, s, row, -1);
+    let opentype = row.level == SOL_SOCKET && row.name == SO_OPENTYPE;
+    let want = (!opentype).then_some(WsaError::WSAEFAULT);
+    expect(ws, r, want, &format!("{l}: get len -1"));
+    assert_eq!(
+        size,
+        if opentype { 4 } else { -1 },
+        "{l}: size after len -1"
+    );
+
     // 1612–1626: optlen 0 set works only for the SOL_SOCKET booleans, else WSAEFAULT.
     let want0 = (!(row.level == SOL_SOCKET && row.boolean)).then_some(WsaError::WSAEFAULT);
     poison(ws);
@@ -200,10 +218,10 @@ fn check_row<W: Winsock>(ws: &W, row: &Row) -> Result<(), WsaError> {
             _ => 0x100,
         };
         poison(ws);
-        let (r, value) = get_filled(ws, s, row, 4);
-        let n = expect(ws, r, None, &format!("{l}: get after 0x100"));
+        let (r, value, size) = get_filled(ws, s, row, 4);
+        expect(ws, r, None, &format!("{l}: get after 0x100"));
         assert_eq!(value, want_value, "{l}: value after 0x100");
-        assert_eq!(n, Some(row.sizes[2]), "{l}: size after 0x100");
+        assert_eq!(size, row.sizes[2] as i32, "{l}: size after 0x100");
     }
 
     // 1667–1708: lengths 1, 2 and 4 with the value 1.
@@ -225,12 +243,11 @@ fn check_row<W: Winsock>(ws: &W, row: &Row) -> Result<(), WsaError> {
         let r = ws.setsockopt(s, row.level, row.name, &1u32.to_le_bytes()[..len]);
         expect(ws, r, want, &format!("set {what}"));
         poison(ws);
-        let (r, value) = get_filled(ws, s, row, len);
-        let n = expect(ws, r, want, &format!("get {what}"));
+        let (r, value, size) = get_filled(ws, s, row, len as i32);
+        expect(ws, r, want, &format!("get {what}"));
         assert_eq!(value, want_value, "{what}: buffer after get");
-        if ok {
-            assert_eq!(n, Some(row.sizes[j]), "{what}: size");
-        }
+        // Also after a failure: the caller's optlen at SOL_SOCKET, 0 at the other levels.
+        assert_eq!(size, row.sizes[j] as i32, "{what}: size");
     }
 
     // 1710–1712: the saved value can be set back.
@@ -331,22 +348,70 @@ fn so_opentype_is_per_thread_and_ignores_the_socket() {
     });
 }
 
-/// sock.c 1751–1785: SO_PROTOCOL_INFOA's checks that the API can express (the NULL-pointer
-/// calls and the optlen a failed call leaves are not: see the header).
+/// sock.c 1751–1785: SO_PROTOCOL_INFOA's argument checks, NULL pointers included.
 fn protocol_info_arguments<W: Winsock>(ws: &W) -> Result<(), WsaError> {
+    let get = |s, buf: Option<&mut [u8]>, len: Option<&mut i32>| {
+        ws.getsockopt_c(s, SOL_SOCKET, SO_PROTOCOL_INFOA, buf, len)
+    };
+    let full = WSAPROTOCOL_INFOA_LEN as i32;
     let mut info_a = [0u8; WSAPROTOCOL_INFOA_LEN];
-    let r = ws.getsockopt(Socket::INVALID, SOL_SOCKET, SO_PROTOCOL_INFOA, &mut info_a);
+    // 1752–1755: a non-socket with NULL optval and optlen is WSAENOTSOCK, before WSAEFAULT.
+    let r = get(Socket::INVALID, None, None);
+    common::fails(ws, r, WsaError::WSAENOTSOCK, "1752, 1755");
+    // 1756–1761: and with real arguments, the optlen left alone.
+    let mut size = full;
+    let r = get(Socket::INVALID, Some(&mut info_a), Some(&mut size));
     common::fails(ws, r, WsaError::WSAENOTSOCK, "1757, 1761");
+    assert_eq!(size, full, "1759");
     let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-    let half = WSAPROTOCOL_INFOA_LEN / 2;
-    let r = ws.getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOA, &mut info_a[..half]);
+    // 1763–1774: NULL optval and/or NULL optlen on a socket: WSAEFAULT.
+    let r = get(s, None, None);
+    common::fails(ws, r, WsaError::WSAEFAULT, "1763, 1766");
+    let r = get(s, Some(&mut info_a), None);
+    common::fails(ws, r, WsaError::WSAEFAULT, "1767, 1770");
+    let r = get(s, None, Some(&mut size));
+    common::fails(ws, r, WsaError::WSAEFAULT, "1771, 1774");
+    // 1775–1780: half the structure: WSAEFAULT, and the optlen says the size needed.
+    let mut size = full / 2;
+    let r = get(s, Some(&mut info_a), Some(&mut size));
     common::fails(ws, r, WsaError::WSAEFAULT, "1776, 1779");
-    // Twice the size: success, and the caller's optlen is left as it was.
+    assert_eq!(size, full, "1780");
+    // 1781–1784: twice the size: success, and the caller's optlen is left as it was (the
+    // buffer is twice the size too: an optlen past the slice is WSAEFAULT here).
     let mut twice = [0u8; 2 * WSAPROTOCOL_INFOA_LEN];
-    let r = ws.getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOA, &mut twice);
+    let mut size = 2 * full;
+    let r = get(s, Some(&mut twice), Some(&mut size));
     assert!(r.is_ok(), "1783: {r:?}");
-    assert_eq!(r?, 2 * WSAPROTOCOL_INFOA_LEN, "1784");
+    assert_eq!(size, 2 * full, "1784");
     ws.closesocket(s)
+}
+
+/// sock.c 1380–1393: a NULL optval is WSAEFAULT for SO_LINGER and SO_DONTLINGER, with the
+/// structure's length and with 0 (which SO_DONTLINGER otherwise accepts).
+fn null_optval<W: Winsock>(ws: &W) -> Result<(), WsaError> {
+    let s = common::tcp(ws)?;
+    for (name, len) in [
+        (SO_LINGER, 4),
+        (SO_LINGER, 0),
+        (SO_DONTLINGER, 4),
+        (SO_DONTLINGER, 0),
+    ] {
+        let r = ws.setsockopt_c(s, SOL_SOCKET, name, None, len);
+        common::fails(
+            ws,
+            r,
+            WsaError::WSAEFAULT,
+            &format!("{name:#x} NULL, {len}"),
+        );
+    }
+    ws.closesocket(s)
+}
+
+#[test]
+fn null_optval_is_wsaefault() {
+    // Proves: setsockopt with a NULL optval fails with WSAEFAULT whatever the optlen, even
+    // 0 for a SOL_SOCKET boolean (sock.c 1380–1393).
+    common::run(null_optval);
 }
 
 /// sock.c 1787–1829: for each of TCP and UDP over IPv4 and IPv6, the A and W structures
@@ -403,9 +468,10 @@ fn protocol_info_per_protocol<W: Winsock>(ws: &W) -> Result<(), WsaError> {
 
 #[test]
 fn so_protocol_info_argument_checks() {
-    // Proves: SO_PROTOCOL_INFOA on a non-socket is WSAENOTSOCK, into half the structure
-    // WSAEFAULT, into twice its size a success that keeps the caller's optlen
-    // (sock.c 1751–1785).
+    // Proves: SO_PROTOCOL_INFOA on a non-socket is WSAENOTSOCK even with NULL arguments and
+    // leaves the optlen; NULL optval or optlen is WSAEFAULT; into half the structure WSAEFAULT
+    // with the size needed written back; into twice its size a success that keeps the
+    // caller's optlen (sock.c 1751–1785).
     common::run(protocol_info_arguments);
 }
 
@@ -424,5 +490,6 @@ fn so_protocol_info_on_the_host_stack() {
     ws.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
     protocol_info_arguments(&ws).unwrap();
     protocol_info_per_protocol(&ws).unwrap();
+    null_optval(&ws).unwrap();
     ws.wsa_cleanup().unwrap();
 }

@@ -14,8 +14,7 @@
 //!
 //! The interactive part (10441–10490) needs a person to plug or unplug a network interface
 //! within 15 s; the simulated hosts never change their addresses, so it is not expressible (10).
-//! gethostbyname("") is not in the API: the host's address is found with gethostname +
-//! getaddrinfo, which is what the `ok()` at 10293 checks (a local address exists). The
+//! The host's address comes from gethostbyname("") as in sock.c. The
 //! blocking call without OVERLAPPED that sock.c skips because it hangs (10431–10439) is checked
 //! here as a thread that stays blocked until another closes its socket.
 mod common;
@@ -38,15 +37,12 @@ fn bound(ws: &SimWinsock, addr: &SockAddr, ty: i32, wsa: bool, nonblocking: bool
 }
 
 fn check(ws: &SimWinsock) -> Result<(), WsaError> {
-    // 10291–10300: the first local address (here through gethostname + getaddrinfo).
-    let name = ws.gethostname()?;
-    let hints = AddrInfoHints {
-        family: AF_INET,
-        ..AddrInfoHints::default()
-    };
-    let ai = ws.getaddrinfo(Some(&name), None, Some(&hints))?;
-    assert!(!ai.is_empty(), "10293: a local address");
-    let addr = ai[0].addr;
+    // 10291–10300: the first local address, from gethostbyname("").
+    let h = ws.gethostbyname("");
+    assert!(h.is_ok(), "10293: {h:?}");
+    let h = h?;
+    assert!(!h.addrs.is_empty(), "10294: a local address");
+    let addr = SockAddr::v4(h.addrs[0], 0);
 
     // 10302–10388: socket(AF_INET, 0, IPPROTO_TCP) nonblocking, then blocking, then
     // WSASocket(WSA_FLAG_OVERLAPPED) nonblocking, then blocking: each binds and an overlapped

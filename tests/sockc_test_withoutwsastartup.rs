@@ -4,13 +4,12 @@
 //! | part of test_WithoutWSAStartup                          | ported | not expressible | failing |
 //! |---------------------------------------------------------|-------:|----------------:|--------:|
 //! | `WSASocketA(0, 0, 0, NULL, 0, 0)` fails, WSANOTINITIALISED, 986–989 |  2 |          0 |       0 |
-//! | `gethostbyname("localhost")` fails, WSANOTINITIALISED, 991–994 |     0 |               2 |       0 |
-//! | **total**                                               |      2 |               2 |       0 |
+//! | `gethostbyname("localhost")` fails, WSANOTINITIALISED, 991–994 |     2 |               0 |       0 |
+//! | **total**                                               |      4 |               0 |       0 |
 //!
-//! Not expressible, by kind:
-//! - `gethostbyname` (2): the API has no hostent call; the same fact for its successor is
-//!   checked here instead (`getaddrinfo("localhost")` before `WSAStartup` fails with
-//!   WSANOTINITIALISED), but not counted as ported.
+//! Nothing is left not expressible. The same fact for `gethostbyname`'s successor is checked
+//! too (`getaddrinfo("localhost")` before `WSAStartup` fails with WSANOTINITIALISED), not
+//! counted.
 //!
 //! Older tests of the same rule: `tests/errors.rs` (calls before startup).
 mod common;
@@ -24,7 +23,11 @@ fn check<W: Winsock + WinsockExt + Resolve>(ws: &W) -> Result<(), WsaError> {
     ws.wsa_set_last_error(0xdead_beef_u32 as i32);
     let r = ws.wsa_socket(0, 0, 0, 0);
     common::fails(ws, r, WsaError::WSANOTINITIALISED, "987–989");
-    // 991–994 (successor call, not counted): name resolution before startup.
+    // 991–994: gethostbyname("localhost") fails with WSANOTINITIALISED.
+    ws.wsa_set_last_error(0xdead_beef_u32 as i32);
+    let r = ws.gethostbyname("localhost");
+    common::fails(ws, r, WsaError::WSANOTINITIALISED, "992–994");
+    // Its successor (not counted): getaddrinfo before startup.
     ws.wsa_set_last_error(0xdead_beef_u32 as i32);
     let r = ws.getaddrinfo(Some("localhost"), None, None);
     common::fails(
@@ -38,7 +41,7 @@ fn check<W: Winsock + WinsockExt + Resolve>(ws: &W) -> Result<(), WsaError> {
 
 #[test]
 fn without_wsastartup() {
-    // Proves: WSASocket (and name resolution) before WSAStartup fail with
+    // Proves: WSASocket and gethostbyname (and getaddrinfo) before WSAStartup fail with
     // WSANOTINITIALISED (sock.c 982–995).
     let mut sim = Sim::builder().seed(common::seed()).build();
     let h = sim.host("host", "192.0.2.1");

@@ -5,19 +5,17 @@
 //! | part of test_WithWSAStartup                                  | ported | not expressible | failing |
 //! |--------------------------------------------------------------|-------:|----------------:|--------:|
 //! | `WSAStartup(2.2)` succeeds, 1010–1011                        |      1 |               0 |       0 |
-//! | `gethostbyname("localhost")` succeeds, 1013–1014             |      0 |               1 |       0 |
+//! | `gethostbyname("localhost")` succeeds, 1013–1014             |      1 |               0 |       0 |
 //! | 32 socket pairs, each end duplicated, 1017–1032              |      4 |               0 |       0 |
 //! | `send` works, `WSACleanup`, `WSAStartup` again, 1034–1041    |      2 |               0 |       0 |
 //! | `send` on both ends now fails with WSAENOTSOCK, 1042–1054    |      4 |               0 |       0 |
 //! | `getsockname` on every socket fails with WSAENOTSOCK, 1057–1078 |   2 |               0 |       0 |
 //! | `WSACleanup` succeeds, a second one WSANOTINITIALISED, 1089–1095 |  2 |               0 |       0 |
-//! | **total**                                                    |     15 |               1 |       0 |
+//! | **total**                                                    |     16 |               0 |       0 |
 //!
 //! Counts: each `ok()` of the text once (a loop body once).
 //!
-//! Not expressible, by kind:
-//! - `gethostbyname` (1): the API has no hostent call; its successor `getaddrinfo` is checked
-//!   in its place (not counted).
+//! Nothing is left not expressible (`gethostbyname` returns a `Hostent` struct).
 //!
 //! The duplicates are made with `WSADuplicateSocket` (the structured form of
 //! `WSADuplicateSocketA`) and opened with `WSASocket(0, 0, 0, &info)`; `getsockname` checks
@@ -34,8 +32,15 @@ const PAIRS: usize = 32;
 fn check<W: Winsock + Resolve + ProtocolInfoApi>(ws: &W) -> Result<(), WsaError> {
     // 1010–1011.
     ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-    // 1013–1014 (successor call, not counted).
-    assert!(!ws.getaddrinfo(Some("localhost"), None, None)?.is_empty());
+    // 1013–1014: gethostbyname("localhost") succeeds (with 127.0.0.1, as protocol.c's
+    // test_gethostbyname_hack expects).
+    let h = ws.gethostbyname("localhost");
+    assert!(h.is_ok(), "1014: {h:?}");
+    let h = h?;
+    assert_eq!(
+        (h.family, h.addrs.first()),
+        (AF_INET, Some(&[127, 0, 0, 1]))
+    );
     // 1017–1032: socket pairs, each end duplicated.
     let pid = ws.get_current_process_id();
     let mut pairs = Vec::with_capacity(PAIRS);

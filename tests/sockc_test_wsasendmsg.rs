@@ -4,21 +4,18 @@
 //! | part of test_WSASendMsg                                          | ported | not expressible | failing |
 //! |------------------------------------------------------------------|-------:|----------------:|--------:|
 //! | socket, WSASendMsg loaded; INVALID_SOCKET: WSAENOTSOCK, 7483–7514 |      3 |               0 |       0 |
-//! | NULL lpMsg / NULL lpNumberOfBytesSent: WSAEFAULT, 7516–7532      |      0 |               6 |       0 |
+//! | NULL lpMsg / NULL lpNumberOfBytesSent: WSAEFAULT, 7516–7532      |      6 |               0 |       0 |
 //! | unbound sender, bound receiver, 7536–7562                        |      7 |               0 |       0 |
 //! | one buffer sent, received, the sender bound to 0.0.0.0, 7564–7594 |      8 |               0 |       0 |
 //! | two buffers sent (gather) and received, 7596–7616                |      5 |               0 |       0 |
-//! | a failed call (NULL bytes) still binds (todo_wine), 7621–7633    |      1 |               4 |       0 |
-//! | a NULL lpMsg does not bind, 7636–7642                            |      1 |               3 |       0 |
+//! | a failed call (NULL bytes) still binds (todo_wine), 7621–7633    |      5 |               0 |       0 |
+//! | a NULL lpMsg does not bind, 7636–7642                            |      4 |               0 |       0 |
 //! | SOCK_STREAM: WSAEINVAL (todo_wine), 7645–7652                    |      3 |               0 |       0 |
-//! | **total**                                                        |     28 |              13 |       0 |
+//! | **total**                                                        |     41 |               0 |       0 |
 //!
-//! Not expressible, per kind: a NULL `lpMsg` (`wsa_send_msg` takes `&WsaMsg`: 5 — the call,
-//! and the getsockname that follows it in 7636–7642, whose point is that this call did not
-//! bind; the `socket()` before it is ported); a NULL `lpNumberOfBytesSent` without an
-//! OVERLAPPED (the blocking form always returns the count: 8 — the calls at 7528 and 7626,
-//! and the todo_wine getsockname block 7627–7633 that checks the failed call bound the
-//! socket). The `GetLastError() == 0` after a successful call is checked through
+//! The C-shaped `wsa_send_msg_c` (`lpMsg` and `lpNumberOfBytesSent` as `Option`s) expresses
+//! the NULL-pointer calls and the bind a failed call still makes, so nothing is left not
+//! expressible. The `GetLastError() == 0` after a successful call is checked through
 //! `WSAGetLastError` (the same per-thread value on Windows).
 mod common;
 
@@ -41,7 +38,18 @@ fn check(ws: &SimWinsock) -> Result<(), WsaError> {
     ws.wsa_set_last_error(0xdead_beef_u32 as i32);
     let r = ws.wsa_send_msg(Socket::INVALID, &msg, 0);
     common::fails(ws, r, WsaError::WSAENOTSOCK, "7511–7514");
-    // 7516–7532: NULL lpMsg / lpNumberOfBytesSent: not expressible.
+    // 7516–7532: a NULL lpMsg (with or without a count) or a NULL lpNumberOfBytesSent
+    // without OVERLAPPED: WSAEFAULT.
+    let mut sent = 0u32;
+    for (m, count, lines) in [
+        (None, false, "7518–7522"),
+        (None, true, "7524–7528"),
+        (Some(&msg), false, "7530–7534"),
+    ] {
+        ws.wsa_set_last_error(0xdead_beef_u32 as i32);
+        let r = ws.wsa_send_msg_c(sock, m, 0, count.then_some(&mut sent));
+        common::fails(ws, r, WsaError::WSAEFAULT, lines);
+    }
     ws.closesocket(sock)?;
 
     // 7536–7556: a new sender, a receiver bound to 127.0.0.1 with a port.
@@ -93,10 +101,28 @@ fn check(ws: &SimWinsock) -> Result<(), WsaError> {
     ws.closesocket(sock)?;
     ws.closesocket(dst)?;
 
-    // 7621–7642: the sockets of the two NULL-argument blocks (their calls: not expressible).
+    // 7621–7633: a call failing for its NULL count still binds the socket, to 0.0.0.0 and
+    // a port (todo_wine: Windows' behaviour).
     let sock = ws.socket(AF_INET, SOCK_DGRAM, 0)?;
+    let r = ws.wsa_send_msg_c(sock, Some(&msg), 0, None);
+    assert!(r.is_err(), "7626: {r:?}");
+    let name = ws.getsockname(sock);
+    assert!(name.is_ok(), "7628: {name:?}");
+    let name = name?.to_socket_addr().expect("an IPv4 address");
+    assert_eq!(name.ip().to_string(), "0.0.0.0", "7629–7630");
+    assert_ne!(name.port(), 0, "7631");
     ws.closesocket(sock)?;
+    // 7636–7642: one failing for its NULL lpMsg does not: getsockname fails, WSAEINVAL.
     let sock = ws.socket(AF_INET, SOCK_DGRAM, 0)?;
+    let r = ws.wsa_send_msg_c(sock, None, 0, None);
+    assert!(r.is_err(), "7639: {r:?}");
+    let r = ws.getsockname(sock);
+    assert!(r.is_err(), "7640: {r:?}");
+    assert_eq!(
+        ws.wsa_get_last_error(),
+        WsaError::WSAEINVAL.code(),
+        "7641–7642"
+    );
     ws.closesocket(sock)?;
 
     // 7645–7652: a stream socket: SOCKET_ERROR, WSAEINVAL (todo_wine: Windows' answer).
@@ -109,7 +135,8 @@ fn check(ws: &SimWinsock) -> Result<(), WsaError> {
 
 #[test]
 fn wsasendmsg() {
-    // Proves: WSASendMsg on INVALID_SOCKET (WSAENOTSOCK), on an unbound datagram socket (sends
+    // Proves: WSASendMsg on INVALID_SOCKET (WSAENOTSOCK), with a NULL lpMsg or count
+    // (WSAEFAULT; a NULL count still binds, a NULL lpMsg does not), on an unbound datagram socket (sends
     // one buffer, then two gathered, sets last error 0, binds the socket to 0.0.0.0 and a
     // port) and on a stream socket (WSAEINVAL) (sock.c 7470–7653).
     common::run(check);

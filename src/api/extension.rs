@@ -7,6 +7,8 @@
 //! so code that loads AcceptEx through WSAIoctl ports as written, error paths included. Only
 //! the simulator implements [`WinsockExt`] for now.
 
+use super::c_call::{finish, not_sock_or};
+use super::consts::{FIONBIO, FIONREAD, SIOCATMARK};
 use super::overlapped::{CompletionRoutine, Overlapped, OverlappedIo, TransmitFileBuffers};
 use super::types::{SockAddr, Socket};
 use super::{Winsock, WsaError};
@@ -422,6 +424,37 @@ pub trait WinsockExt: OverlappedIo {
         output: &mut [u8],
     ) -> Result<usize, (WsaError, usize)>;
 
+    /// `WSAIoctl(s, code, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer,
+    /// lpcbBytesReturned, NULL, NULL)` with C's arguments: a buffer None is NULL (treated as
+    /// empty whatever its length), `bytes_returned` None is NULL (WSAEFAULT after
+    /// WSAENOTSOCK). The count is written on success and after the failures the driver
+    /// reports (0, or the size SIO_ADDRESS_LIST_QUERY needs), left alone when ws2_32 refuses
+    /// a FIONBIO / FIONREAD / SIOCATMARK buffer itself. A length past its slice is WSAEFAULT.
+    /// The sim models it over [`WinsockExt::wsa_ioctl_sized`]; `os::Native` calls WSAIoctl
+    /// with the pointers as given.
+    #[allow(clippy::too_many_arguments)]
+    fn wsa_ioctl_c(
+        &self,
+        s: Socket,
+        code: u32,
+        input: Option<&[u8]>,
+        in_len: u32,
+        output: Option<&mut [u8]>,
+        out_len: u32,
+        bytes_returned: Option<&mut u32>,
+    ) -> Result<(), WsaError> {
+        wsa_ioctl_c(
+            self,
+            s,
+            code,
+            input,
+            in_len,
+            output,
+            out_len,
+            bytes_returned,
+        )
+    }
+
     /// `CancelIo(hFile)`: cancels the pending overlapped operations the calling thread issued
     /// on `s` (they complete with WSA_OPERATION_ABORTED); succeeds when there are none. Not a
     /// socket: ERROR_INVALID_HANDLE.
@@ -464,3 +497,77 @@ pub const STATUS_PORT_UNREACHABLE: u32 = 0xC000_023F;
 pub const STATUS_BUFFER_TOO_SMALL: u32 = 0xC000_0023;
 /// STATUS_NOT_SUPPORTED (0xC00000BB): an overlapped WSAIoctl code WinSock does not handle.
 pub const STATUS_NOT_SUPPORTED: u32 = 0xC000_00BB;
+
+/// `buf[..len]`, an empty slice for a NULL buffer, WSAEFAULT for a length past the slice.
+fn c_buf(buf: Option<&[u8]>, len: u32) -> Result<&[u8], WsaError> {
+    match buf {
+        None => Ok(&[]),
+        Some(b) => b.get(..len as usize).ok_or(WsaError::WSAEFAULT),
+    }
+}
+
+/// Whether WSAIoctl leaves lpcbBytesReturned alone after failing with `e` for `code`.
+pub(crate) fn ioctl_keeps_count(code: u32, e: WsaError) -> bool {
+    e == WsaError::WSAENOTSOCK
+        || (e == WsaError::WSAEFAULT && matches!(code, FIONBIO | FIONREAD | SIOCATMARK))
+}
+
+/// The checks [`WinsockExt::wsa_ioctl_c`] makes before the call (every backend): a NULL
+/// count, a length past its slice (after WSAENOTSOCK).
+pub(crate) fn ioctl_c_precheck<W: Winsock + ?Sized>(
+    ws: &W,
+    s: Socket,
+    in_ok: bool,
+    out_ok: bool,
+    count: bool,
+) -> Result<(), WsaError> {
+    if count && in_ok && out_ok {
+        return Ok(());
+    }
+    finish(ws, Err(not_sock_or(ws, s, 0, 0, WsaError::WSAEFAULT)))
+}
+
+/// The body of [`WinsockExt::wsa_ioctl_c`] over the backend's `wsa_ioctl_sized`:
+/// `WSAIoctl` without OVERLAPPED with C's buffers and lengths ([`wsa_ioctl_c`]): a NULL
+/// lpcbBytesReturned is WSAEFAULT (after WSAENOTSOCK); a NULL buffer counts as an empty one,
+/// whatever length comes with it (sock.c test_keepalive_vals 5805–5810,
+/// test_address_list_query 11729–11733); the count is written on success and after the
+/// driver's failures (0, or the size SIO_ADDRESS_LIST_QUERY needs), but left alone when
+/// ws2_32 itself refuses a FIONBIO / FIONREAD / SIOCATMARK buffer (WSAEFAULT,
+/// test_fionread_siocatmark 5489–5505) or the handle (WSAENOTSOCK).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn wsa_ioctl_c<W: WinsockExt>(
+    ws: &W,
+    s: Socket,
+    code: u32,
+    input: Option<&[u8]>,
+    in_len: u32,
+    output: Option<&mut [u8]>,
+    out_len: u32,
+    bytes_returned: Option<&mut u32>,
+) -> Result<(), WsaError> {
+    let inp = c_buf(input, in_len);
+    let out_fits = output
+        .as_deref()
+        .is_none_or(|b| out_len as usize <= b.len());
+    ioctl_c_precheck(ws, s, inp.is_ok(), out_fits, bytes_returned.is_some())?;
+    let (Ok(inp), Some(count)) = (inp, bytes_returned) else {
+        unreachable!("checked by ioctl_c_precheck");
+    };
+    let out: &mut [u8] = match output {
+        Some(b) => &mut b[..out_len as usize],
+        None => &mut [],
+    };
+    match ws.wsa_ioctl_sized(s, code, inp, out) {
+        Ok(n) => {
+            *count = u32::try_from(n).unwrap_or(u32::MAX);
+            Ok(())
+        }
+        Err((e, n)) => {
+            if !ioctl_keeps_count(code, e) {
+                *count = u32::try_from(n).unwrap_or(u32::MAX);
+            }
+            Err(e)
+        }
+    }
+}

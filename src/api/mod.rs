@@ -19,6 +19,7 @@
 pub mod addr_text;
 pub mod address_list;
 pub mod async_select;
+pub(crate) mod c_call;
 pub mod connect_by_name;
 pub mod consts;
 pub mod error;
@@ -27,6 +28,7 @@ pub mod extension;
 pub mod interface_list;
 pub mod iocp;
 pub mod msg;
+pub(crate) mod optlen;
 pub mod overlapped;
 pub mod protocol_info;
 pub mod resolve;
@@ -48,7 +50,7 @@ pub use overlapped::{
     ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, TransmitFileBuffers,
 };
 pub use protocol_info::{ProtocolInfoApi, WsaProtocolInfo};
-pub use resolve::{AddrInfo, AddrInfoHints, Resolve};
+pub use resolve::{AddrInfo, AddrInfoHints, Hostent, Resolve};
 pub use select::{FdSet, Select, WsaPollFd};
 pub use sync::{
     ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,
@@ -185,6 +187,20 @@ pub trait Winsock {
     /// `getpeername(s, name, namelen)`: the peer's address; not connected: WSAENOTCONN.
     fn getpeername(&self, s: Socket) -> Result<SockAddr, WsaError>;
 
+    /// `getpeername(s, name, namelen)` with C's arguments: `name` None is NULL, `namelen`
+    /// the in/out length (None is NULL). WSAENOTSOCK, then WSAENOTCONN, then WSAEFAULT for a
+    /// NULL pointer or a namelen shorter than the address (namelen left alone); on success
+    /// the address's bytes and their length. A namelen beyond the slice is WSAEFAULT. One
+    /// shared model over [`Winsock::getpeername`].
+    fn getpeername_c(
+        &self,
+        s: Socket,
+        name: Option<&mut [u8]>,
+        namelen: Option<&mut i32>,
+    ) -> Result<(), WsaError> {
+        optlen::getpeername_c(self, s, name, namelen)
+    }
+
     /// `setsockopt(s, level, optname, optval, optlen)`: `optval.len()` is optlen.
     fn setsockopt(
         &self,
@@ -203,6 +219,39 @@ pub trait Winsock {
         optname: i32,
         optval: &mut [u8],
     ) -> Result<usize, WsaError>;
+
+    /// `getsockopt(s, level, optname, optval, optlen)` with C's arguments: `optval` None is
+    /// NULL, `optlen` the in/out length (None is NULL). Windows' order of checks: WSAENOTSOCK,
+    /// WSAEFAULT (NULL optval or optlen, a negative optlen but for SO_OPENTYPE), then the
+    /// option's own; after WSAEFAULT for a short buffer the optlen is kept at SOL_SOCKET, the
+    /// structure's size for SO_PROTOCOL_INFOA/W, 0 elsewhere. An optlen beyond the slice is
+    /// WSAEFAULT. The sim and the OS backends share one model over [`Winsock::getsockopt`].
+    fn getsockopt_c(
+        &self,
+        s: Socket,
+        level: i32,
+        optname: i32,
+        optval: Option<&mut [u8]>,
+        optlen: Option<&mut i32>,
+    ) -> Result<(), WsaError> {
+        optlen::getsockopt_c(self, s, level, optname, optval, optlen)
+    }
+
+    /// `setsockopt(s, level, optname, optval, optlen)` with C's arguments: `optval` None is
+    /// NULL (WSAEFAULT after WSAENOTSOCK, whatever optlen), `optlen` the length read from it.
+    /// A negative optlen is read as a huge one: SOL_SOCKET options (but SO_KEEPALIVE and
+    /// SO_DONTROUTE) take their 4 bytes, the others fail with WSAENOBUFS. An optlen beyond
+    /// the slice is WSAEFAULT. One shared model over [`Winsock::setsockopt`].
+    fn setsockopt_c(
+        &self,
+        s: Socket,
+        level: i32,
+        optname: i32,
+        optval: Option<&[u8]>,
+        optlen: i32,
+    ) -> Result<(), WsaError> {
+        optlen::setsockopt_c(self, s, level, optname, optval, optlen)
+    }
 
     /// `Sleep(dwMilliseconds)`: `Sleep(0)` yields the rest of the time slice.
     fn sleep(&self, ms: u32);

@@ -14,6 +14,8 @@
 //! one of them. The [`Overlapped`] value is the identity `lpOverlapped` gives in C: its `id`
 //! lets a worker find its per-I/O context.
 
+use super::c_call::{finish, not_sock_or};
+use super::consts::{AF_INET6, SOCK_DGRAM, SOL_SOCKET, SO_TYPE};
 use super::event_select::WsaEvent;
 use super::msg::WsaMsg;
 use super::types::{SockAddr, Socket, ThreadId};
@@ -375,6 +377,24 @@ pub trait OverlappedIo: Winsock + Sized {
     /// sim picks the source address itself). Stream socket: WSAEINVAL (ER-10).
     fn wsa_send_msg(&self, s: Socket, msg: &WsaMsg, flags: u32) -> Result<usize, WsaError>;
 
+    /// `WSASendMsg(s, lpMsg, dwFlags, lpNumberOfBytesSent, NULL, NULL)` with C's pointers:
+    /// `msg` None is NULL, `bytes_sent` None is NULL. WSAENOTSOCK, then WSAEFAULT for either
+    /// NULL; a NULL count with a message still binds an unbound datagram socket to the
+    /// wildcard address (sock.c test_WSASendMsg), a NULL message does not. Otherwise as
+    /// [`OverlappedIo::wsa_send_msg`], the count written. One shared model on every backend.
+    fn wsa_send_msg_c(
+        &self,
+        s: Socket,
+        msg: Option<&WsaMsg>,
+        flags: u32,
+        bytes_sent: Option<&mut u32>,
+    ) -> Result<(), WsaError>
+    where
+        Self: Sized,
+    {
+        send_msg_c(self, s, msg, flags, bytes_sent)
+    }
+
     /// `WSASendMsg(s, lpMsg, dwFlags, NULL, lpOverlapped, lpCompletionRoutine)`: as
     /// [`OverlappedIo::wsa_send_msg`], completing at once as WSASendTo does; the completion
     /// hands back `msg.bufs`.
@@ -444,4 +464,38 @@ pub trait OverlappedIo: Winsock + Sized {
     /// `QueueUserAPC(pfnAPC, hThread, dwData)`: `apc` runs on `thread` during its next
     /// alertable wait.
     fn queue_user_apc(&self, apc: ApcRoutine<Self>, thread: ThreadId) -> Result<(), WsaError>;
+}
+
+/// The body of [`OverlappedIo::wsa_send_msg_c`] over the backend's `wsa_send_msg`:
+/// `WSASendMsg` without OVERLAPPED with C's `lpMsg` / `lpNumberOfBytesSent`
+/// ([`wsa_send_msg_c`]): WSAENOTSOCK first, then WSAEFAULT for either NULL; a NULL count with
+/// a message still binds an unbound datagram socket to the wildcard address first (sock.c
+/// test_WSASendMsg 7621–7633, todo_wine: Windows' behaviour), a NULL message does not
+/// (7636–7642).
+fn send_msg_c<W: OverlappedIo>(
+    ws: &W,
+    s: Socket,
+    msg: Option<&WsaMsg>,
+    flags: u32,
+    bytes_sent: Option<&mut u32>,
+) -> Result<(), WsaError> {
+    let Some(msg) = msg else {
+        return finish(ws, Err(not_sock_or(ws, s, 0, 0, WsaError::WSAEFAULT)));
+    };
+    let Some(count) = bytes_sent else {
+        let e = not_sock_or(ws, s, 0, 0, WsaError::WSAEFAULT);
+        let dgram = ws.getsockopt_i32(s, SOL_SOCKET, SO_TYPE) == Ok(SOCK_DGRAM);
+        if e == WsaError::WSAEFAULT && dgram && ws.getsockname(s) == Err(WsaError::WSAEINVAL) {
+            let any = match msg.name.as_ref().map(SockAddr::family) {
+                Some(AF_INET6) => SockAddr::v6([0; 8], 0),
+                _ => SockAddr::v4([0; 4], 0),
+            };
+            // The implicit bind's own failure is not what the call reports.
+            let _ = ws.bind(s, &any);
+        }
+        return finish(ws, Err(e));
+    };
+    let n = ws.wsa_send_msg(s, msg, flags)?;
+    *count = u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(())
 }

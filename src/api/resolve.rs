@@ -145,6 +145,19 @@ pub struct AddrInfo {
     pub addr: SockAddr,
 }
 
+/// A HOSTENT from `gethostbyname`: the structure's pointers as owned values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hostent {
+    /// h_name: the official (canonical) name.
+    pub name: String,
+    /// h_aliases: other names of the host (none in the simulator).
+    pub aliases: Vec<String>,
+    /// h_addrtype: AF_INET (`gethostbyname` answers IPv4 only).
+    pub family: i32,
+    /// h_addr_list: the IPv4 addresses, each `h_length` = 4 bytes in network order.
+    pub addrs: Vec<[u8; 4]>,
+}
+
 /// The name-resolution calls.
 ///
 /// ```
@@ -181,6 +194,37 @@ pub trait Resolve: Winsock {
     /// NI_NAMEREQD). The service is a name for well-known ports unless NI_NUMERICSERV. A short
     /// address: WSAEFAULT; another family: WSAEAFNOSUPPORT.
     fn getnameinfo(&self, addr: &SockAddr, flags: i32) -> Result<(String, String), WsaError>;
+
+    /// `gethostbyname(name)`: the IPv4 addresses of a host name (or numeric address,
+    /// `"localhost"`: 127.0.0.1, `""`: this host's addresses). Before `WSAStartup`:
+    /// WSANOTINITIALISED (sock.c test_WithoutWSAStartup); an unknown name:
+    /// WSAHOST_NOT_FOUND; a name with IPv6 addresses only: WSANO_DATA. The simulator answers
+    /// from its `getaddrinfo` (this default); `os::Native` calls ws2_32's `gethostbyname`.
+    fn gethostbyname(&self, name: &str) -> Result<Hostent, WsaError> {
+        let hints = AddrInfoHints {
+            flags: AI_CANONNAME,
+            ..AddrInfoHints::default()
+        };
+        let list = self.getaddrinfo(Some(name), None, Some(&hints))?;
+        let addrs: Vec<[u8; 4]> = list
+            .iter()
+            .filter_map(|ai| match ai.addr.parse() {
+                Ok(std::net::SocketAddr::V4(a)) => Some(a.ip().octets()),
+                _ => None,
+            })
+            .collect();
+        if addrs.is_empty() {
+            self.wsa_set_last_error(WsaError::WSANO_DATA.code());
+            return Err(WsaError::WSANO_DATA);
+        }
+        let canon = list.iter().find_map(|ai| ai.canonname.clone());
+        Ok(Hostent {
+            name: canon.unwrap_or_else(|| name.to_string()),
+            aliases: Vec::new(),
+            family: super::consts::AF_INET,
+            addrs,
+        })
+    }
 
     /// `gethostname(name, namelen)`: this host's name (the one given to `Sim::host`).
     fn gethostname(&self) -> Result<String, WsaError>;

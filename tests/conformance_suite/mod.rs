@@ -12,6 +12,7 @@
 use winsock_sim::prelude::*;
 
 pub mod async_select;
+pub mod c_args;
 pub mod events;
 pub mod ext;
 pub mod interfaces;

@@ -7,7 +7,7 @@ use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::Networking::WinSock as ws;
 use windows_sys::Win32::System::IO as io;
 
-use super::issue::bool_result;
+use super::issue::{bool_result, SAFE_IOCTLS};
 use super::native::{addr_buf, addr_from, finish, Native};
 use super::op::Op;
 use crate::api::extension::{ConditionFn, ExtensionFunction, Guid};
@@ -198,5 +198,59 @@ impl WinsockExt for Native {
         output: &mut [u8],
     ) -> Result<usize, (WsaError, usize)> {
         self.ioctl_sized(s, code, input, output)
+    }
+
+    /// `WSAIoctl` without OVERLAPPED, the NULL pointers and lengths passed to ws2_32 as given
+    /// for the codes whose buffers hold no pointers (`SAFE_IOCTLS`); a length past its slice
+    /// is refused first (the shared rule), other codes follow the shared model.
+    #[allow(clippy::too_many_arguments)]
+    fn wsa_ioctl_c(
+        &self,
+        s: Socket,
+        code: u32,
+        input: Option<&[u8]>,
+        in_len: u32,
+        output: Option<&mut [u8]>,
+        out_len: u32,
+        bytes_returned: Option<&mut u32>,
+    ) -> Result<(), WsaError> {
+        if !SAFE_IOCTLS.contains(&code) {
+            return crate::api::extension::wsa_ioctl_c(
+                self,
+                s,
+                code,
+                input,
+                in_len,
+                output,
+                out_len,
+                bytes_returned,
+            );
+        }
+        let in_ok = input.is_none_or(|b| in_len as usize <= b.len());
+        let out_ok = output
+            .as_deref()
+            .is_none_or(|b| out_len as usize <= b.len());
+        crate::api::extension::ioctl_c_precheck(self, s, in_ok, out_ok, true)?;
+        let inp = input.map_or(std::ptr::null(), |b| b.as_ptr().cast());
+        let outp = output.map_or(std::ptr::null_mut(), |b| b.as_mut_ptr().cast());
+        let count = bytes_returned.map_or(std::ptr::null_mut(), |c| c as *mut u32);
+        // SAFETY: the code's buffers hold no pointers (`SAFE_IOCTLS`); each buffer pointer is
+        // null or a live slice at least as long as the length passed with it (checked above);
+        // `count` is null or a live exclusive borrow; no OVERLAPPED, so nothing outlives the
+        // call.
+        self.on(s, |raw| unsafe {
+            ws::WSAIoctl(
+                raw,
+                code,
+                inp,
+                in_len,
+                outp,
+                out_len,
+                count,
+                std::ptr::null_mut(),
+                None,
+            )
+        })
+        .map(drop)
     }
 }

@@ -1,4 +1,4 @@
-//! `impl Resolve for Native`: `getaddrinfo`, `getnameinfo`, `gethostname`,
+//! `impl Resolve for Native`: `getaddrinfo`, `getnameinfo`, `gethostbyname`, `gethostname`,
 //! `WSAStringToAddressA` and `WSAAddressToStringA` on ws2_32 (the host's real resolver).
 
 use std::ffi::{CStr, CString};
@@ -6,7 +6,7 @@ use std::ffi::{CStr, CString};
 use windows_sys::Win32::Networking::WinSock as ws;
 
 use super::native::{addr_buf, addr_from, finish, int_len, last_error, Native};
-use crate::api::{AddrInfo, AddrInfoHints, Resolve, SockAddr, WsaError};
+use crate::api::{AddrInfo, AddrInfoHints, Hostent, Resolve, SockAddr, WsaError};
 
 /// A Rust string as a C string; an interior NUL cannot name anything: WSAEINVAL.
 fn c_string(s: &str) -> Result<CString, WsaError> {
@@ -134,6 +134,55 @@ impl Resolve for Native {
             return finish(Err(WsaError::from_code(rc)));
         }
         finish(Ok((text(&host), text(&serv))))
+    }
+
+    /// `gethostbyname`: the HOSTENT ws2_32 returns (in its per-thread buffer), copied.
+    fn gethostbyname(&self, name: &str) -> Result<Hostent, WsaError> {
+        let c = match self.started().and_then(|_| c_string(name)) {
+            Ok(c) => c,
+            Err(e) => return finish(Err(e)),
+        };
+        // SAFETY: `c` is NUL-terminated and lives for the call.
+        let h = unsafe { ws::gethostbyname(c.as_ptr().cast()) };
+        if h.is_null() {
+            return finish(Err(last_error()));
+        }
+        // SAFETY: `h` is the thread's HOSTENT, valid until this thread's next database call
+        // (none is made before the copy ends): h_name is NUL-terminated; h_aliases and
+        // h_addr_list are NULL-terminated arrays of NUL-terminated names and of h_length-byte
+        // addresses.
+        let out = unsafe {
+            let h = &*h;
+            let list = |mut p: *mut *mut i8| {
+                let mut v = Vec::new();
+                while !p.is_null() && !(*p).is_null() {
+                    v.push(*p);
+                    p = p.add(1);
+                }
+                v
+            };
+            let len = usize::try_from(h.h_length).unwrap_or(0);
+            Hostent {
+                name: CStr::from_ptr(h.h_name.cast())
+                    .to_string_lossy()
+                    .into_owned(),
+                aliases: list(h.h_aliases)
+                    .into_iter()
+                    .map(|a| CStr::from_ptr(a.cast()).to_string_lossy().into_owned())
+                    .collect(),
+                family: i32::from(h.h_addrtype),
+                addrs: list(h.h_addr_list)
+                    .into_iter()
+                    .filter(|_| len == 4)
+                    .map(|a| {
+                        let mut b = [0u8; 4];
+                        b.copy_from_slice(std::slice::from_raw_parts(a.cast::<u8>(), 4));
+                        b
+                    })
+                    .collect(),
+            }
+        };
+        finish(Ok(out))
     }
 
     /// `gethostname` into a 256-byte buffer (enough for any DNS name).
