@@ -35,8 +35,9 @@
 //! after AcceptEx failed at once). AcceptEx's dwLocalAddressLength / dwRemoteAddressLength
 //! are passed with `LpfnAcceptEx::call_with_lengths` (`OverlappedIo::accept_ex_with_lengths`).
 //!
-//! Also covered elsewhere: tests/overlapped.rs `ov_10_*`, `ov_11_accept_ex_argument_errors`,
-//! `ov_11_udp_accept_socket_rejected`, `ov_03_*`, `nb_05_connect_on_pending_accept_socket`;
+//! Also covered elsewhere: tests/accept_ex_connect_ex.rs `ov_10_*`, `ov_11_accept_ex_argument_errors`,
+//! `ov_11_udp_accept_socket_rejected`, `ov_03_*`; tests/overlapped_nonblocking.rs
+//! `nb_05_connect_on_pending_accept_socket`;
 //! tests/extension_functions.rs `loaded_accept_ex_accepts`, `wsa_accept_defer_then_accept`.
 mod common;
 

@@ -10,7 +10,7 @@
 //! | UDP: WSAEOPNOTSUPP, 6105–6110                                |      1 |               0 |       0 |
 //! | **total**                                                    |     10 |               0 |       0 |
 //!
-//! Older tests of the same rule: `tests/overlapped.rs` `er_12_ideal_send_backlog_query`
+//! Older tests of the same rule: `tests/wsa_ioctl.rs` `er_12_ideal_send_backlog_query`
 //! (the same three cases as a conformance rule; this port follows sock.c's sequence).
 mod common;
 

@@ -18,7 +18,7 @@
 //! Not expressible, by kind: a NULL lpcbBytesReturned (2 × 2); the count a pending overlapped
 //! call leaves untouched (2: the API returns no count with a failure).
 //!
-//! Older tests of the same rules: `tests/overlapped.rs` (SIO_BASE_HANDLE returns the socket)
+//! Older tests of the same rules: `tests/wsa_ioctl.rs` (SIO_BASE_HANDLE returns the socket)
 //! and `tests/sockc_test_unsupported_ioctls.rs` (the same pend-then-fail path for other codes).
 mod common;
 

@@ -19,7 +19,7 @@
 //! section (the ConnectEx pends, its event and result) is ported.
 //!
 //! Also covered elsewhere: tests/iocp.rs `cp_08_which_calls_queue_packets`,
-//! `cp_10_skip_on_success_connect_ex_still_queues`; tests/overlapped.rs
+//! `cp_10_skip_on_success_connect_ex_still_queues`; tests/accept_ex_connect_ex.rs
 //! `ov_12_connect_ex_send_buffer_via_port`, `ov_12_connect_ex_refused`.
 mod common;
 

@@ -11,7 +11,7 @@
 //! | L9831-9866 after it: the same 13 checks               |  13  |   13   |  0              |  0      |
 //! | **total**                                             |  49  |   49   |  0              |  0      |
 //!
-//! Also covered elsewhere: tests/overlapped.rs `er_11_disconnect_ex`,
+//! Also covered elsewhere: tests/disconnect_ex.rs `er_11_disconnect_ex`,
 //! `disconnect_ex_reuse_socket_for_connect_ex_and_accept_ex`.
 mod common;
 

@@ -11,8 +11,8 @@
 //! |------------------------------------------------------------|-------:|----------------:|--------:|
 //! | old test_ioctlsocket: socket + argp-as-value × 3 commands  |      1 |               6 |       0 |
 //! | argp-as-value, NULL lpcbBytesReturned, 5474–5517           |      6 |               8 |       0 |
-//! | short output buffer WSAEFAULT, 5489–5505                   | 4, in overlapped.rs | 0 |  0 |
-//! | overlapped + IOCP forms, 5519–5556                         | in overlapped.rs |   0 |       0 |
+//! | short output buffer WSAEFAULT, 5489–5505                   | 4, in wsa_ioctl.rs | 0 |  0 |
+//! | overlapped + IOCP forms, 5519–5556                         | in wsa_ioctl.rs |    0 |       0 |
 //! | urgent-data sequence, 5508 and 5558–5637                   |    100 |               0 |       0 |
 //! | test_fionbio, 5683–5781                                    |     28 |               6 |       0 |
 //! | **total here**                                             |    135 |              20 |       0 |

@@ -314,7 +314,7 @@ fn so_opentype_is_per_thread_and_ignores_the_socket() {
             "through a closed socket"
         );
         // A socket created now (non-overlapped, in the sim as on Windows: see NB-03 in
-        // tests/overlapped.rs) still works for blocking calls.
+        // tests/overlapped_nonblocking.rs) still works for blocking calls.
         let (c, srv) = common::pair(ws)?;
         ws.send(c, b"abc", 0)?;
         assert_eq!(common::recv_exact(ws, srv, 3)?, b"abc");

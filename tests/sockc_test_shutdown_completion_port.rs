@@ -16,7 +16,7 @@
 //! - 2 × the low bit of `hEvent` set to keep the completion off the port; the rest of that
 //!   section (DisconnectEx pends, its event and result) is ported.
 //!
-//! Also covered elsewhere: tests/overlapped.rs `er_11_disconnect_ex`,
+//! Also covered elsewhere: tests/disconnect_ex.rs `er_11_disconnect_ex`,
 //! `cp_08_disconnect_ex_packets`; tests/iocp.rs `cp_08_which_calls_queue_packets`.
 mod common;
 

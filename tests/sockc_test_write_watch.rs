@@ -30,7 +30,8 @@
 //! - A synchronous WSARecvFrom (NULL OVERLAPPED, the fourth thread's 3): the API's
 //!   `wsa_recv_from` always takes an OVERLAPPED.
 //!
-//! Older tests of the same rules: `tests/overlapped.rs` (scatter receives, OV-* rules).
+//! Older tests of the same rules: `tests/overlapped_contract.rs` (scatter receives) and
+//! `tests/overlapped.rs` (OV-* rules).
 mod common;
 
 use winsock_sim::prelude::*;
