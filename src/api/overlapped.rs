@@ -155,12 +155,7 @@ pub trait OverlappedIo: Winsock + Sized {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        let r = self.wsa_send_overlapped(s, bufs, flags, ov, routine);
-        if let Ok(n) = r {
-            // DWORD lpNumberOfBytesSent: one call's count fits.
-            *bytes = n as u32;
-        }
-        r
+        count_out(self.wsa_send_overlapped(s, bufs, flags, ov, routine), bytes)
     }
 
     /// `WSARecv(s, lpBuffers, …, &lpNumberOfBytesRecvd, lpFlags, lpOverlapped,
@@ -178,12 +173,7 @@ pub trait OverlappedIo: Winsock + Sized {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        let r = self.wsa_recv_overlapped(s, bufs, flags, ov, routine);
-        if let Ok(n) = r {
-            // DWORD lpNumberOfBytesRecvd: one call's count fits.
-            *bytes = n as u32;
-        }
-        r
+        count_out(self.wsa_recv_overlapped(s, bufs, flags, ov, routine), bytes)
     }
 
     /// `WSASendTo(s, lpBuffers, …, lpTo, iToLen, lpOverlapped, lpCompletionRoutine)`: one
@@ -498,4 +488,14 @@ fn send_msg_c<W: OverlappedIo>(
     let n = ws.wsa_send_msg(s, msg, flags)?;
     *count = u32::try_from(n).unwrap_or(u32::MAX);
     Ok(())
+}
+
+/// C's `lpNumberOfBytes…` out parameter of an overlapped WSASend/WSARecv: written with the
+/// count when the call completed at once, left as it was when it pends or fails.
+fn count_out(r: Result<usize, WsaError>, bytes: &mut u32) -> Result<usize, WsaError> {
+    if let Ok(n) = r {
+        // A DWORD: one call's count fits.
+        *bytes = n as u32;
+    }
+    r
 }

@@ -406,13 +406,7 @@ pub trait ProtocolInfoApi: Winsock {
         process_id: u32,
         info: Option<&mut [u8; WSAPROTOCOL_INFOA_LEN]>,
     ) -> Result<(), WsaError> {
-        let mut out = catalog()[0].clone();
-        let want = info.is_some();
-        self.wsa_duplicate_socket(s, process_id, want.then_some(&mut out))?;
-        if let Some(b) = info {
-            *b = out.encode_a();
-        }
-        Ok(())
+        duplicate_into(self, s, process_id, info, WsaProtocolInfo::encode_a)
     }
 
     /// `WSADuplicateSocketW` into the 628 bytes of a WSAPROTOCOL_INFOW.
@@ -422,13 +416,7 @@ pub trait ProtocolInfoApi: Winsock {
         process_id: u32,
         info: Option<&mut [u8; WSAPROTOCOL_INFOW_LEN]>,
     ) -> Result<(), WsaError> {
-        let mut out = catalog()[0].clone();
-        let want = info.is_some();
-        self.wsa_duplicate_socket(s, process_id, want.then_some(&mut out))?;
-        if let Some(b) = info {
-            *b = out.encode_w();
-        }
-        Ok(())
+        duplicate_into(self, s, process_id, info, WsaProtocolInfo::encode_w)
     }
 
     /// `WSASocketW(af, type, protocol, lpProtocolInfo, g, dwFlags)`. Without an info it is
@@ -459,6 +447,23 @@ pub trait ProtocolInfoApi: Winsock {
         protocols: Option<&[i32]>,
         buffer_len: &mut u32,
     ) -> Result<Vec<WsaProtocolInfo>, WsaError>;
+}
+
+/// `WSADuplicateSocketA/W` into the caller's bytes: [`ProtocolInfoApi::wsa_duplicate_socket`]
+/// with the structure encoded by `encode` (a NULL buffer stays NULL, so its WSAEFAULT stands).
+fn duplicate_into<P: ProtocolInfoApi + ?Sized, const N: usize>(
+    ws: &P,
+    s: Socket,
+    process_id: u32,
+    info: Option<&mut [u8; N]>,
+    encode: fn(&WsaProtocolInfo) -> [u8; N],
+) -> Result<(), WsaError> {
+    let mut out = catalog()[0].clone();
+    ws.wsa_duplicate_socket(s, process_id, info.is_some().then_some(&mut out))?;
+    if let Some(b) = info {
+        *b = encode(&out);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
