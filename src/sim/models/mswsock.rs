@@ -124,20 +124,50 @@ where
         true
     }
 
+    /// The AcceptEx operations on `host` that have not yet taken a connection, with the
+    /// accept handle each was given, in issue order. Prunes the index of operations that
+    /// have finished or taken their connection since.
+    fn accepts_pending_on(&mut self, host: usize) -> Vec<(u64, usize)> {
+        let io = &mut self.models.io;
+        let ops = &io.ops;
+        let mut hits = Vec::new();
+        io.accepts_pending.retain(|serial| match ops.get(serial) {
+            Some(op) if op.done.is_none() => match op.kind {
+                OpKind::Accept {
+                    accept_handle,
+                    child: None,
+                    ..
+                } => {
+                    if op.host == host {
+                        hits.push((*serial, accept_handle));
+                    }
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        });
+        hits
+    }
+
     /// Whether socket `id` is the accept socket of a pending AcceptEx.
     pub(crate) fn pending_accept_into(&self, id: usize) -> bool {
         let Some(s) = self.net.sockets.get(id) else {
             return false;
         };
-        let host = s.host;
+        let io = &self.models.io;
+        if io.accepts_pending.is_empty() {
+            return false;
+        }
         // Any of its handles (WSADuplicateSocket) may have been the one AcceptEx was given.
+        // Handle values are per host (per process): compare both.
         let handles: Vec<usize> = s.handle.into_iter().chain(s.dups.iter().copied()).collect();
-        // Handle values are per host (per process): compare both. (`any` over the map: the
-        // answer does not depend on its iteration order.)
-        self.models.io.ops.values().any(|op| {
-            op.done.is_none()
-                && op.host == host
-                && matches!(op.kind, OpKind::Accept { accept_handle, child: None, .. } if handles.contains(&accept_handle))
+        io.accepts_pending.iter().any(|serial| {
+            io.ops.get(serial).is_some_and(|op| {
+                op.done.is_none()
+                    && op.host == s.host
+                    && matches!(op.kind, OpKind::Accept { accept_handle, child: None, .. } if handles.contains(&accept_handle))
+            })
         })
     }
 
@@ -228,18 +258,11 @@ where
     /// Cancels the AcceptEx operations (of any listener of `host`) that would use accept
     /// handle `h`.
     pub(crate) fn cancel_accepts_into(&mut self, host: usize, h: usize) {
-        let hits: Vec<(u64, usize)> = self
-            .models.io
-            .ops
-            .iter()
-            .filter(|(_, op)| {
-                op.done.is_none()
-                    && op.host == host
-                    && matches!(op.kind, OpKind::Accept { accept_handle, child: None, .. } if accept_handle == h)
-            })
-            .map(|(&serial, op)| (serial, op.sid))
-            .collect();
-        for (serial, lid) in hits {
+        for (serial, handle) in self.accepts_pending_on(host) {
+            if handle != h {
+                continue;
+            }
+            let lid = self.models.io.ops[&serial].sid;
             self.io_sock(lid).accepts.retain(|&s| s != serial);
             self.finish_op(serial, Status::Cancelled, 0, false);
         }
@@ -249,18 +272,14 @@ where
     /// AcceptEx calls that named it now name `to`, a handle of the same socket, so the
     /// hand-over never goes through a freed (or reused) handle value.
     pub(crate) fn retarget_accepts_into(&mut self, host: usize, from: usize, to: usize) {
-        for op in self.models.io.ops.values_mut() {
-            if op.done.is_none() && op.host == host {
-                if let OpKind::Accept {
-                    accept_handle,
-                    child: None,
-                    ..
-                } = &mut op.kind
-                {
-                    if *accept_handle == from {
-                        *accept_handle = to;
-                    }
-                }
+        for (serial, handle) in self.accepts_pending_on(host) {
+            if handle != from {
+                continue;
+            }
+            if let Some(OpKind::Accept { accept_handle, .. }) =
+                self.models.io.ops.get_mut(&serial).map(|op| &mut op.kind)
+            {
+                *accept_handle = to;
             }
         }
     }

@@ -2,7 +2,7 @@
 //! ([`Status`], the NTSTATUS of `OVERLAPPED.Internal`), the per-socket I/O state and the table
 //! of all operations ([`IoState`]).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use crate::api::{IoCompletion, Overlapped, WsaError};
 use crate::sim::models::keymap::KeyMap;
@@ -197,6 +197,12 @@ pub(crate) struct IoState<L: Layers> {
     /// identity starts another operation).
     pub failed_pending: KeyMap<(usize, u64), ()>,
     pub socks: Vec<Option<Box<SockIo>>>,
+    /// Serials of the AcceptEx operations that have not yet taken a connection, in issue
+    /// order: what closesocket, connect and DuplicateSocket's close consult about accept
+    /// sockets, so they look at the few pending AcceptEx calls, not at every operation of
+    /// the run (one pending receive per connection on a server). A serial may outlive its
+    /// operation here; readers skip those and prune them.
+    pub accepts_pending: BTreeSet<u64>,
 }
 
 impl<L: Layers> Default for IoState<L> {
@@ -209,6 +215,7 @@ impl<L: Layers> Default for IoState<L> {
             results_order: VecDeque::new(),
             failed_pending: KeyMap::default(),
             socks: Vec::new(),
+            accepts_pending: BTreeSet::new(),
         }
     }
 }

@@ -87,6 +87,9 @@ where
                 self.reset_event(ev);
             }
         }
+        if matches!(op.kind, OpKind::Accept { child: None, .. }) {
+            self.models.io.accepts_pending.insert(serial);
+        }
         self.models.io.ops.insert(serial, op);
         serial
     }

@@ -1,67 +1,29 @@
-//! Echo benchmark: C clients × M messages × B bytes through a thread-per-connection blocking
-//! echo server, all in the simulator. Prints messages per second of wall time.
+//! Echo benchmark: C clients × M messages × B bytes through an echo server, all in the
+//! simulator. Prints messages per second of wall time. Two shapes of the same echo:
+//! `--model threads` (the default): a blocking thread per connection on both sides, as
+//! madsim's tasks and the loopback benchmark's OS threads; `--model iocp`: a completion port
+//! with one worker per CPU on the server and one thread driving every client connection, as
+//! Windows servers hold thousands of connections.
 //!
 //! ```text
 //! cargo run --release --example bench -- --clients 100 --messages 1000 --bytes 64
+//! cargo run --release --example bench -- --model iocp --clients 10000 --messages 10
 //! ```
+
+mod iocp;
+mod threads;
 
 use std::time::Instant;
 
-use winsock_sim::prelude::*;
 use winsock_sim::sim::{AckPolicy, Segmentation, Sim};
 
+/// The echo server's address and port.
+const SERVER: [u8; 4] = [192, 0, 2, 1];
 const PORT: u16 = 9000;
 
-fn serve_connection<W: Winsock>(ws: &W, conn: Socket) -> Result<(), WsaError> {
-    let mut buf = vec![0u8; 4096];
-    loop {
-        let n = ws.recv(conn, &mut buf, 0)?;
-        if n == 0 {
-            break;
-        }
-        let mut sent = 0;
-        while sent < n {
-            sent += ws.send(conn, &buf[sent..n], 0)?;
-        }
-    }
-    ws.closesocket(conn)
-}
-
-fn echo_server<W: Winsock>(ws: &W) -> Result<(), WsaError> {
-    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-    let listener = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-    ws.bind(listener, &SockAddr::v4([0, 0, 0, 0], PORT))?;
-    // Room for every client connecting at once (SOMAXCONN alone is 200 on Windows).
-    ws.listen(listener, somaxconn_hint(65_535))?;
-    loop {
-        let (conn, _peer) = ws.accept(listener)?;
-        ws.create_thread("conn", move |ws| serve_connection(ws, conn))?;
-    }
-}
-
-fn client<W: Winsock>(ws: &W, messages: usize, bytes: usize, id: usize) -> Result<(), WsaError> {
-    // With thousands of clients connecting at once the backlog (SOMAXCONN = 200) overflows and
-    // Windows refuses the excess: retry, as a real client would.
-    let s = loop {
-        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-        match ws.connect(s, &SockAddr::v4([192, 0, 2, 1], PORT)) {
-            Ok(()) => break s,
-            Err(WsaError::WSAECONNREFUSED) => {
-                ws.closesocket(s)?;
-                ws.sleep(50);
-            }
-            Err(e) => return Err(e),
-        }
-    };
-    let msg: Vec<u8> = (0..bytes).map(|i| (i + id) as u8).collect();
-    let mut back = vec![0u8; bytes];
-    for _ in 0..messages {
-        ws.send(s, &msg, 0)?;
-        let n = ws.recv(s, &mut back, MSG_WAITALL)?;
-        assert_eq!(n, bytes);
-        assert_eq!(back, msg, "echo differs");
-    }
-    ws.closesocket(s)
+/// Client `id`'s message: `bytes` bytes that differ from client to client.
+fn message(bytes: usize, id: usize) -> Vec<u8> {
+    (0..bytes).map(|i| (i + id) as u8).collect()
 }
 
 fn arg(args: &[String], name: &str, default: usize) -> usize {
@@ -80,6 +42,16 @@ fn main() {
     let seed = arg(&args, "--seed", 1) as u64;
     let stack = arg(&args, "--stack-kib", 64);
     let preempt = arg(&args, "--preempt-den", 8) as u64;
+    let iocp = match args
+        .iter()
+        .position(|a| a == "--model")
+        .map(|i| args.get(i + 1))
+    {
+        None => false,
+        Some(Some(m)) if m == "threads" => false,
+        Some(Some(m)) if m == "iocp" => true,
+        Some(m) => panic!("--model threads|iocp, not {m:?}"),
+    };
     let segmentation = if args.iter().any(|a| a == "--full-segments") {
         Segmentation::Mss
     } else {
@@ -101,18 +73,17 @@ fn main() {
         .build();
     let server = sim.host("server", "192.0.2.1");
     let client_host = sim.host("clients", "192.0.2.2");
-    server.spawn_daemon("echo-server", echo_server);
-    client_host.spawn("starter", move |ws| {
-        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-        let mut threads = Vec::new();
-        for id in 0..clients {
-            threads.push(ws.create_thread("client", move |ws| client(ws, messages, bytes, id))?);
-        }
-        for t in threads {
-            ws.wait_for_thread(t, INFINITE)?;
-        }
-        Ok(())
-    });
+    if iocp {
+        server.spawn_daemon("echo-server", iocp::echo_server);
+        client_host.spawn("clients", move |ws| {
+            iocp::clients(ws, clients, messages, bytes)
+        });
+    } else {
+        server.spawn_daemon("echo-server", threads::echo_server);
+        client_host.spawn("starter", move |ws| {
+            threads::clients(ws, clients, messages, bytes)
+        });
+    }
     let start = Instant::now();
     let report = match sim.run() {
         Ok(r) => r,
@@ -124,6 +95,14 @@ fn main() {
     let wall = start.elapsed();
     let total = clients * messages;
     println!("echo benchmark (simulated, seed {seed})");
+    println!(
+        "  model           {}",
+        if iocp {
+            "iocp"
+        } else {
+            "thread per connection"
+        }
+    );
     println!("  clients         {clients}");
     println!("  messages        {total} ({messages} per client, {bytes} B each)");
     println!("  bytes echoed    {}", total * bytes);
