@@ -13,5 +13,7 @@ for ex in echo select_echo async_select_echo event_select_echo overlapped_event_
 done
 h=$(./target/release/examples/bench 2>&1 | sed -n 's/.*trace hash *//p' | tr '\n' ' ')
 echo "bench $h"
+h=$(./target/release/examples/bench --model iocp 2>&1 | sed -n 's/.*trace hash *//p' | tr '\n' ' ')
+echo "bench-iocp $h"
 cargo test --quiet --test determinism -- --ignored --nocapture print_scenario_hashes 2>/dev/null \
   | grep '^determinism'
