@@ -3,50 +3,53 @@
 //! elsewhere lets another one go, and waiting workers are released last-in first-out.
 
 use crate::api::consts::INFINITE;
-use crate::api::{CompletionPacket, CompletionPort, Iocp, Overlapped, Socket, Winsock, WsaError};
-use crate::sim::api::SimWinsock;
+use crate::api::{CompletionPacket, CompletionPort, Iocp, Overlapped, Socket, WsaError};
+use crate::sim::api::{SimWinsock, World};
 use crate::sim::kernel::objects::KObject;
 use crate::sim::kernel::objects::Port;
 use crate::sim::runtime::{Step, WaitKey};
+use parking_lot::MutexGuard;
 
 impl SimWinsock {
-    /// The GetQueuedCompletionStatus(Ex) wait.
-    fn dequeue(
+    /// The GetQueuedCompletionStatus(Ex) wait, from the lock the call's entry took: `take`
+    /// dequeues what the call returns (one packet, or up to its `max`).
+    fn dequeue<T>(
         &self,
+        mut w: MutexGuard<'_, World>,
         call: &'static str,
         port: CompletionPort,
-        max: usize,
         timeout_ms: u32,
         alertable: bool,
-    ) -> Result<Vec<CompletionPacket>, WsaError> {
-        let idx = self.w().port_id(self.host, port.raw())?;
+        mut take: impl FnMut(&mut World, usize, usize) -> Option<T>,
+    ) -> Result<T, WsaError> {
+        let idx = w.port_id(self.host, port.raw())?;
         let tid = self.tid;
-        self.w().leave_port(tid, idx);
-        let deadline = (timeout_ms != INFINITE)
-            .then(|| self.now().as_nanos() as u64 + u64::from(timeout_ms) * 1_000_000);
-        let r = self.blocking(call, None, |w| {
+        w.leave_port(tid, idx);
+        let deadline =
+            (timeout_ms != INFINITE).then(|| w.rt.now + u64::from(timeout_ms) * 1_000_000);
+        let r = self.blocking_from(w, call, None, |w| {
             if w.rt.threads[tid].ext.iocp_handoff.is_none() && w.port_mut(idx).is_none() {
                 return Step::Done(Err(WsaError::ERROR_ABANDONED_WAIT_0));
             }
             if alertable && !w.rt.threads[tid].ext.apcs.is_empty() {
                 return Step::Done(Err(WsaError::WAIT_IO_COMPLETION));
             }
-            if let Some(p) = w.take_packets(tid, idx, max) {
+            if let Some(p) = take(w, tid, idx) {
                 return Step::Done(Ok(p));
             }
             if deadline.is_some_and(|d| w.rt.now >= d) {
                 return Step::Done(Err(WsaError::WAIT_TIMEOUT));
             }
-            let mut keys = vec![WaitKey::Object(idx)];
             if alertable {
-                keys.push(WaitKey::Apc(tid));
+                Step::WaitAny(vec![WaitKey::Object(idx), WaitKey::Apc(tid)], deadline)
+            } else {
+                Step::Wait(WaitKey::Object(idx), deadline)
             }
-            Step::WaitAny(keys, deadline)
         });
-        if r == Err(WsaError::WAIT_IO_COMPLETION) {
+        if r.as_ref().err() == Some(&WsaError::WAIT_IO_COMPLETION) {
             self.run_apcs();
         }
-        if r == Err(WsaError::WAIT_TIMEOUT) && timeout_ms == 0 {
+        if r.as_ref().err() == Some(&WsaError::WAIT_TIMEOUT) && timeout_ms == 0 {
             self.idle_poll();
         }
         r
@@ -107,12 +110,16 @@ impl Iocp for SimWinsock {
         port: CompletionPort,
         timeout_ms: u32,
     ) -> Result<CompletionPacket, WsaError> {
-        let before = self.wsa_get_last_error();
+        // The last error before the call, which a successful dequeue leaves as it was.
+        let mut before = 0;
         let r = self
-            .enter("GetQueuedCompletionStatus", false)
-            .and_then(|()| {
-                self.dequeue("GetQueuedCompletionStatus", port, 1, timeout_ms, false)
-                    .map(|mut v| v.remove(0))
+            .enter_locked("GetQueuedCompletionStatus", false)
+            .and_then(|w| {
+                before = w.rt.threads[self.tid].last_error;
+                let call = "GetQueuedCompletionStatus";
+                self.dequeue(w, call, port, timeout_ms, false, |w, tid, idx| {
+                    w.take_packet(tid, idx)
+                })
             });
         // A packet of a failed I/O: GQCS returns FALSE and GetLastError gives its error.
         let failed = r.as_ref().ok().and_then(|p| p.error);
@@ -140,18 +147,15 @@ impl Iocp for SimWinsock {
         alertable: bool,
     ) -> Result<Vec<CompletionPacket>, WsaError> {
         let r = self
-            .enter("GetQueuedCompletionStatusEx", false)
-            .and_then(|()| {
+            .enter_locked("GetQueuedCompletionStatusEx", false)
+            .and_then(|w| {
                 if max == 0 {
                     return Err(WsaError::WSA_INVALID_PARAMETER);
                 }
-                self.dequeue(
-                    "GetQueuedCompletionStatusEx",
-                    port,
-                    max,
-                    timeout_ms,
-                    alertable,
-                )
+                let call = "GetQueuedCompletionStatusEx";
+                self.dequeue(w, call, port, timeout_ms, alertable, |w, tid, idx| {
+                    w.take_packets(tid, idx, max)
+                })
             });
         self.finish(
             "GetQueuedCompletionStatusEx",

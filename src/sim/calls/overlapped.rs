@@ -161,9 +161,8 @@ impl SimWinsock {
         body: impl FnOnce(&mut World, usize, u64) -> Result<usize, WsaError>,
     ) -> Result<usize, WsaError> {
         let len: usize = bufs.iter().map(|b| b.len()).sum();
-        self.call(call, s.raw() as u64, len as u64, |this| {
-            let id = this.sock(s)?;
-            let mut w = this.w();
+        self.call_locked(call, s.raw() as u64, len as u64, |this, mut w| {
+            let id = w.sock_id(this.host, s)?;
             let serial = this.start_stream_op(&mut w, id, kind, bufs, ov, routine)?;
             let r = body(&mut w, id, serial);
             let synchronous = w.io_sock_ref(id).is_some_and(|io| io.synchronous);

@@ -137,30 +137,36 @@ where
         }
     }
 
-    /// Dequeues up to `max` packets for `tid`: the packet it was handed when released, or
-    /// fresh ones if the port's concurrency allows.
+    /// Dequeues one packet for `tid`: the packet it was handed when released, or a fresh
+    /// one if the port's concurrency allows.
+    pub(crate) fn take_packet(&mut self, tid: usize, idx: usize) -> Option<CompletionPacket> {
+        if let Some(first) = self.rt.threads[tid].ext.iocp_handoff.take() {
+            return Some(first);
+        }
+        let p = self.port_mut(idx)?;
+        if p.active >= p.concurrency {
+            return None;
+        }
+        let first = p.queue.pop_front()?;
+        p.active += 1;
+        self.rt.threads[tid].ext.iocp_port = Some(idx);
+        Some(first)
+    }
+
+    /// Dequeues up to `max` packets for `tid`: the first as [`World::take_packet`], then
+    /// more from the queue.
     pub(crate) fn take_packets(
         &mut self,
         tid: usize,
         idx: usize,
         max: usize,
     ) -> Option<Vec<CompletionPacket>> {
-        if let Some(first) = self.rt.threads[tid].ext.iocp_handoff.take() {
-            let mut packets = vec![first];
-            if let Some(p) = self.port_mut(idx) {
-                let more = (max.max(1) - 1).min(p.queue.len());
-                packets.extend(p.queue.drain(..more));
-            }
-            return Some(packets);
+        let first = self.take_packet(tid, idx)?;
+        let mut packets = vec![first];
+        if let Some(p) = self.port_mut(idx) {
+            let more = (max.max(1) - 1).min(p.queue.len());
+            packets.extend(p.queue.drain(..more));
         }
-        let p = self.port_mut(idx)?;
-        if p.queue.is_empty() || p.active >= p.concurrency {
-            return None;
-        }
-        let n = max.clamp(1, p.queue.len());
-        let packets: Vec<CompletionPacket> = p.queue.drain(..n).collect();
-        p.active += 1;
-        self.rt.threads[tid].ext.iocp_port = Some(idx);
         Some(packets)
     }
 }

@@ -72,8 +72,12 @@ where
             // The previous operation with this OVERLAPPED finished and was never collected.
             self.models.io.ops.remove(&old);
         }
-        self.models.io.results.remove(&key);
-        self.models.io.failed_pending.remove(&key);
+        if !self.models.io.results.is_empty() {
+            self.models.io.results.remove(&key);
+        }
+        if !self.models.io.failed_pending.is_empty() {
+            self.models.io.failed_pending.remove(&key);
+        }
         // The I/O manager clears the OVERLAPPED's event when an operation starts
         // (NtDeviceIoControlFile), so a manual-reset event reused for the next operation
         // waits for that one (sock.c test_nonblocking_async_recv). With a completion
