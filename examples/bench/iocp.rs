@@ -1,8 +1,11 @@
 //! The completion-port shape, as Windows servers hold thousands of connections: the server
-//! accepts on one thread and echoes on a pool of workers (one per CPU) blocked in
-//! GetQueuedCompletionStatus; the clients are one thread driving every connection with
-//! ConnectEx, WSASend and WSARecv through a port of their own. No thread per connection, so
-//! no stack per connection: memory is the sockets and their buffers.
+//! accepts on one thread and echoes on a pool of workers (one per CPU) that dequeue packets
+//! in batches with GetQueuedCompletionStatusEx; the clients are one thread driving every
+//! connection with ConnectEx, WSASend and WSARecv through a port of their own. Both sides
+//! set FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, as high-throughput IOCP servers do: an I/O that
+//! completes inside its call queues no packet (the call's own result says it all; a receive's
+//! buffer is collected with WSAGetOverlappedResult). No thread per connection, so no stack
+//! per connection: memory is the sockets and their buffers.
 
 use winsock_sim::prelude::*;
 
@@ -10,6 +13,8 @@ use super::{PORT, SERVER};
 
 /// The server's receive buffer per connection (as the thread shape's).
 const BUF: usize = 4096;
+/// Packets dequeued per GetQueuedCompletionStatusEx.
+const BATCH: usize = 64;
 
 /// What an OVERLAPPED stands for: its low two bits; the rest names the connection, since
 /// operations in flight at once need OVERLAPPEDs of their own (as structures at distinct
@@ -22,42 +27,79 @@ fn ov(conn: usize, kind: u64) -> Overlapped {
     Overlapped::new((conn as u64) << 2 | kind)
 }
 
-fn pending(r: Result<usize, WsaError>) -> bool {
-    matches!(r, Ok(_) | Err(WsaError::WSA_IO_PENDING))
-}
-
-fn server_recv<W: OverlappedIo>(ws: &W, s: Socket, buf: Vec<u8>) {
-    if !pending(ws.wsa_recv_overlapped(s, vec![buf], 0, ov(s.raw(), RECV), None)) {
-        let _ = ws.closesocket(s);
+/// Posts a receive on `s` (completion key and OVERLAPPED named by `conn`). `Ok(Some(..))`:
+/// it completed inside the call (no packet comes): the bytes and the buffer. `Ok(None)`: it
+/// pends, and its packet will come.
+fn post_recv<W: OverlappedIo>(
+    ws: &W,
+    s: Socket,
+    conn: usize,
+    buf: Vec<u8>,
+) -> Result<Option<(usize, Vec<u8>)>, WsaError> {
+    let o = ov(conn, RECV);
+    match ws.wsa_recv_overlapped(s, vec![buf], 0, o, None) {
+        Err(WsaError::WSA_IO_PENDING) => Ok(None),
+        Err(e) => Err(e),
+        Ok(_) => {
+            let c = ws.wsa_get_overlapped_result(s, &o, false)?;
+            Ok(Some((
+                c.bytes,
+                c.bufs.into_iter().next().unwrap_or_default(),
+            )))
+        }
     }
 }
 
-/// A worker: a received block is sent back, and the next receive posted.
+/// Sends `data` on `s`; a send that pends completes later with a packet the caller ignores.
+fn post_send<W: OverlappedIo>(
+    ws: &W,
+    s: Socket,
+    conn: usize,
+    data: Vec<u8>,
+) -> Result<(), WsaError> {
+    match ws.wsa_send_overlapped(s, vec![data], 0, ov(conn, SEND), None) {
+        Ok(_) | Err(WsaError::WSA_IO_PENDING) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The server's side of one connection from a received block on: echo it and receive again,
+/// for as long as receives complete at once.
+fn echo<W: OverlappedIo>(ws: &W, s: Socket, mut n: usize, mut buf: Vec<u8>) {
+    let conn = s.raw();
+    loop {
+        if n == 0 || post_send(ws, s, conn, buf[..n].to_vec()).is_err() {
+            let _ = ws.closesocket(s);
+            return;
+        }
+        match post_recv(ws, s, conn, buf) {
+            Ok(None) => return,
+            Ok(Some((m, b))) => (n, buf) = (m, b),
+            Err(_) => {
+                let _ = ws.closesocket(s);
+                return;
+            }
+        }
+    }
+}
+
+/// A worker: each received block is sent back, and the next receive posted.
 fn worker<W: OverlappedIo + Iocp>(ws: &W, port: CompletionPort) -> Result<(), WsaError> {
     loop {
-        let p = match ws.get_queued_completion_status(port, INFINITE) {
+        let packets = match ws.get_queued_completion_status_ex(port, BATCH, INFINITE, false) {
             Ok(p) => p,
             Err(WsaError::ERROR_ABANDONED_WAIT_0) => return Ok(()),
             Err(e) => return Err(e),
         };
-        let (Some(done), s) = (p.overlapped, Socket::from_raw(p.key)) else {
-            return Ok(());
-        };
-        let buf = p.bufs.into_iter().next().unwrap_or_default();
-        let kind = done.id & 3;
-        if p.error.is_some() || (kind == RECV && p.bytes == 0) {
-            ws.closesocket(s)?;
-            continue;
-        }
-        if kind == RECV {
-            // The echo goes out in a buffer of its own while the next receive is already
-            // posted in the connection's buffer (a send completes once buffered, in order).
-            let echo = buf[..p.bytes].to_vec();
-            let sent = ws.wsa_send_overlapped(s, vec![echo], 0, ov(s.raw(), SEND), None);
-            if pending(sent) {
-                server_recv(ws, s, buf);
-            } else {
+        for p in packets {
+            let (Some(done), s) = (p.overlapped, Socket::from_raw(p.key)) else {
+                return Ok(());
+            };
+            if p.error.is_some() {
                 ws.closesocket(s)?;
+            } else if done.id & 3 == RECV {
+                let buf = p.bufs.into_iter().next().unwrap_or_default();
+                echo(ws, s, p.bytes, buf);
             }
         }
     }
@@ -76,14 +118,17 @@ pub fn echo_server<W: OverlappedIo + Iocp>(ws: &W) -> Result<(), WsaError> {
     loop {
         let (conn, _peer) = ws.accept(listener)?;
         ws.associate_completion_port(conn, port, conn.raw())?;
-        server_recv(ws, conn, vec![0; BUF]);
+        ws.set_file_completion_notification_modes(conn, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)?;
+        if let Ok(Some((n, buf))) = post_recv(ws, conn, conn.raw(), vec![0; BUF]) {
+            echo(ws, conn, n, buf);
+        }
     }
 }
 
 /// One client connection's state in the driver.
 struct Conn {
     s: Socket,
-    /// The message, moved into each WSASend and back out of its packet.
+    /// The message.
     msg: Vec<u8>,
     /// The echo received so far.
     got: Vec<u8>,
@@ -108,10 +153,35 @@ fn connect<W: OverlappedIo + Iocp>(
     }
 }
 
-fn client_recv<W: OverlappedIo>(ws: &W, c: &Conn, i: usize, buf: Vec<u8>) -> Result<(), WsaError> {
-    match ws.wsa_recv_overlapped(c.s, vec![buf], 0, ov(i, RECV), None) {
-        Ok(_) | Err(WsaError::WSA_IO_PENDING) => Ok(()),
-        Err(e) => Err(e),
+/// Client connection `i` received `n` bytes into `buf`: receive the rest of the echo, check
+/// it, send the next message; as long as receives complete at once. True when the
+/// connection has sent and checked all its messages (and is closed).
+fn client_received<W: OverlappedIo>(
+    ws: &W,
+    c: &mut Conn,
+    i: usize,
+    mut n: usize,
+    mut buf: Vec<u8>,
+) -> Result<bool, WsaError> {
+    let bytes = c.msg.len();
+    loop {
+        assert!(n > 0, "the server closed connection {i}");
+        c.got.extend_from_slice(&buf[..n]);
+        if c.got.len() == bytes {
+            assert_eq!(c.got, c.msg, "echo differs");
+            c.got.clear();
+            if c.left == 0 {
+                ws.closesocket(c.s)?;
+                return Ok(true);
+            }
+            c.left -= 1;
+            post_send(ws, c.s, i, c.msg.clone())?;
+        }
+        buf.resize(bytes - c.got.len(), 0);
+        match post_recv(ws, c.s, i, buf)? {
+            None => return Ok(false),
+            Some((m, b)) => (n, buf) = (m, b),
+        }
     }
 }
 
@@ -129,7 +199,7 @@ pub fn clients<W: OverlappedIo + Iocp>(
             s: Socket::from_raw(INVALID_SOCKET),
             msg: super::message(bytes, id),
             got: Vec::with_capacity(bytes),
-            left: messages - 1,
+            left: messages.saturating_sub(1),
         })
         .collect();
     for (i, c) in conns.iter_mut().enumerate() {
@@ -137,46 +207,31 @@ pub fn clients<W: OverlappedIo + Iocp>(
     }
     let mut done = 0;
     while done < clients {
-        let p = ws.get_queued_completion_status(port, INFINITE)?;
-        let i = p.key;
-        let kind = p.overlapped.expect("every packet has its OVERLAPPED").id & 3;
-        let c = &mut conns[i];
-        let buf = p.bufs.into_iter().next().unwrap_or_default();
-        match (kind, p.error) {
-            // The backlog was full (Windows refuses the excess): connect again.
-            (CONNECT, Some(WsaError::ERROR_CONNECTION_REFUSED)) => {
-                ws.closesocket(c.s)?;
-                connect(ws, port, c, i)?;
-            }
-            (_, Some(e)) => return Err(e),
-            (CONNECT, None) => client_recv(ws, c, i, vec![0; bytes])?,
-            (SEND, None) => c.msg = buf,
-            (_, None) => {
-                assert!(p.bytes > 0, "the server closed connection {i}");
-                c.got.extend_from_slice(&buf[..p.bytes]);
-                if c.got.len() < bytes {
-                    let mut rest = buf;
-                    rest.resize(bytes - c.got.len(), 0);
-                    client_recv(ws, c, i, rest)?;
-                    continue;
-                }
-                assert_eq!(c.got, c.msg, "echo differs");
-                c.got.clear();
-                if c.left == 0 {
+        for p in ws.get_queued_completion_status_ex(port, BATCH, INFINITE, false)? {
+            let i = p.key;
+            let kind = p.overlapped.expect("every packet has its OVERLAPPED").id & 3;
+            let c = &mut conns[i];
+            let buf = p.bufs.into_iter().next().unwrap_or_default();
+            let finished = match (kind, p.error) {
+                // The backlog was full (Windows refuses the excess): connect again.
+                (CONNECT, Some(WsaError::ERROR_CONNECTION_REFUSED)) => {
                     ws.closesocket(c.s)?;
-                    done += 1;
-                    continue;
+                    connect(ws, port, c, i)?;
+                    false
                 }
-                c.left -= 1;
-                let msg = std::mem::take(&mut c.msg);
-                match ws.wsa_send_overlapped(c.s, vec![msg], 0, ov(i, SEND), None) {
-                    Ok(_) | Err(WsaError::WSA_IO_PENDING) => {}
-                    Err(e) => return Err(e),
+                (_, Some(e)) => return Err(e),
+                (CONNECT, None) => {
+                    let skip = FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
+                    ws.set_file_completion_notification_modes(c.s, skip)?;
+                    match post_recv(ws, c.s, i, vec![0; bytes])? {
+                        None => false,
+                        Some((n, b)) => client_received(ws, c, i, n, b)?,
+                    }
                 }
-                let mut next = buf;
-                next.resize(bytes, 0);
-                client_recv(ws, c, i, next)?;
-            }
+                (SEND, None) => false,
+                (_, None) => client_received(ws, c, i, p.bytes, buf)?,
+            };
+            done += usize::from(finished);
         }
     }
     Ok(())
