@@ -3,8 +3,10 @@
 # madsim is not a dependency of winsock-sim) and on the host's real loopback TCP with OS
 # threads (bench/loopback-echo, std only) at 100, 1,000 and 10,000 clients × 64 B messages,
 # 100,000 messages per run, and prints messages per second and peak memory of each side,
-# measured in the same run. Wall times on a shared machine vary by ±30 %: compare the
-# best of several runs (ROUNDS, default 3), and the messages per CPU-second (user + system
+# measured in the same run. winsock-sim runs in both of its bench's shapes: a thread per
+# connection (`threads`, shaped as the madsim and loopback programs) and a completion port
+# (`iocp`: one worker per CPU and one client thread, as Windows servers hold many
+# connections). Wall times on a shared machine vary by ±30 %: compare the best of several runs (ROUNDS, default 3), and the messages per CPU-second (user + system
 # time of the process, from /usr/bin/time), which a busy machine disturbs far less.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,12 +20,17 @@ tcp=./bench/loopback-echo/target/release/loopback-echo
 cpu_file=$(mktemp)
 trap 'rm -f "$cpu_file"' EXIT
 field() { sed -n "s/^ *$1 *//p" | sed 's/ .*//'; }
-printf '%-8s %-12s %14s %14s %16s %10s\n' clients side "best msgs/s" "median msgs/s" \
+printf '%-8s %-16s %14s %14s %16s %10s\n' clients side "best msgs/s" "median msgs/s" \
   "best msgs/CPU-s" "peak KiB"
 for clients in 100 1000 10000; do
   messages=$((100000 / clients))
-  for side in winsock-sim madsim loopback-tcp; do
-    case $side in winsock-sim) bin=$sim ;; madsim) bin=$mad ;; *) bin=$tcp ;; esac
+  for side in winsock-sim winsock-sim-iocp madsim loopback-tcp; do
+    case $side in
+      winsock-sim) bin=$sim ;;
+      winsock-sim-iocp) bin="$sim --model iocp" ;;
+      madsim) bin=$mad ;;
+      *) bin=$tcp ;;
+    esac
     rates=(); cpus=(); peak=0
     for _ in $(seq "$ROUNDS"); do
       out=$(/usr/bin/time -f 'cpu %U %S' -o "$cpu_file" $bin --clients $clients \
@@ -40,6 +47,6 @@ for clients in 100 1000 10000; do
     best=$(echo "$sorted" | tail -1)
     median=$(echo "$sorted" | sed -n "$(( (ROUNDS + 1) / 2 ))p")
     cpu_best=$(printf '%s\n' "${cpus[@]}" | sort -n | tail -1)
-    printf '%-8s %-12s %14s %14s %16s %10s\n' $clients $side "$best" "$median" "$cpu_best" "$peak"
+    printf '%-8s %-16s %14s %14s %16s %10s\n' $clients $side "$best" "$median" "$cpu_best" "$peak"
   done
 done
