@@ -15,15 +15,16 @@ use winsock_sim::prelude::*;
 /// The message number the server asks WSAAsyncSelect to post.
 const WM_SOCKET: u32 = WM_USER + 1;
 
-/// Handles one WSAAsyncSelect message. `pending` holds bytes not yet echoed per socket.
+/// Handles one WSAAsyncSelect message. `pending` holds bytes not yet echoed per socket;
+/// `buf` is the receive buffer, the server's one for all sockets.
 fn on_socket_message<W: Winsock>(
     ws: &W,
     msg: &Msg,
     pending: &mut BTreeMap<Socket, Vec<u8>>,
+    buf: &mut [u8],
 ) -> Result<(), WsaError> {
     let s = Socket::from_raw(msg.wparam);
     let event = wsa_get_select_event(msg.lparam);
-    let mut buf = [0u8; 8192];
     match event {
         FD_ACCEPT => {
             // The new socket inherits the listener's registration: FD_READ/FD_WRITE/FD_CLOSE.
@@ -35,7 +36,7 @@ fn on_socket_message<W: Winsock>(
                 Err(e) => return Err(e),
             }
         }
-        FD_READ => match ws.recv(s, &mut buf, 0) {
+        FD_READ => match ws.recv(s, buf, 0) {
             Ok(n) => pending.entry(s).or_default().extend_from_slice(&buf[..n]),
             Err(WsaError::WSAEWOULDBLOCK) => {}
             Err(WsaError::WSAECONNRESET) => {}
@@ -45,7 +46,7 @@ fn on_socket_message<W: Winsock>(
             // Windows posts FD_CLOSE when the FIN arrives, possibly before the last data was
             // read: read it and echo it (the peer may have shut down only its sending side).
             let mut out = pending.remove(&s).unwrap_or_default();
-            while let Ok(n @ 1..) = ws.recv(s, &mut buf, 0) {
+            while let Ok(n @ 1..) = ws.recv(s, buf, 0) {
                 out.extend_from_slice(&buf[..n]);
             }
             if !out.is_empty() {
@@ -86,6 +87,7 @@ pub fn server<W: Winsock + AsyncSelect>(ws: &W) -> Result<(), WsaError> {
         FD_ACCEPT | FD_READ | FD_WRITE | FD_CLOSE,
     )?;
     let mut pending = BTreeMap::new();
+    let mut buf = vec![0u8; 8192];
     while let Some(msg) = ws.get_message(Hwnd::NULL)? {
         if msg.message == WM_SOCKET {
             let err = wsa_get_select_error(msg.lparam);
@@ -95,7 +97,7 @@ pub fn server<W: Winsock + AsyncSelect>(ws: &W) -> Result<(), WsaError> {
                 let _ = ws.closesocket(Socket::from_raw(msg.wparam));
                 continue;
             }
-            on_socket_message(ws, &msg, &mut pending)?;
+            on_socket_message(ws, &msg, &mut pending, &mut buf)?;
         } else {
             ws.dispatch_message(&msg)?;
         }
