@@ -6,8 +6,12 @@
 # measured in the same run. winsock-sim runs in both of its bench's shapes: a thread per
 # connection (`threads`, shaped as the madsim and loopback programs) and a completion port
 # (`iocp`: one worker per CPU and one client thread, as Windows servers hold many
-# connections). Wall times on a shared machine vary by ±30 %: compare the best of several runs (ROUNDS, default 3), and the messages per CPU-second (user + system
-# time of the process, from /usr/bin/time), which a busy machine disturbs far less.
+# connections), both with the simulator's default random segmentation (a send may leave in
+# several segments of seed-chosen sizes, as a bug-finding device); `winsock-sim-mss` is the
+# thread shape with whole segments (--full-segments: a 64-byte send is one segment, as on
+# real loopback TCP and as madsim delivers a write). Wall times on a shared machine vary
+# by ±30 %: compare the best of several runs (ROUNDS, default 3), and the messages per
+# CPU-second (user + system time of the process, from /usr/bin/time), which a busy machine disturbs far less.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -24,9 +28,10 @@ printf '%-8s %-16s %14s %14s %16s %10s\n' clients side "best msgs/s" "median msg
   "best msgs/CPU-s" "peak KiB"
 for clients in 100 1000 10000; do
   messages=$((100000 / clients))
-  for side in winsock-sim winsock-sim-iocp madsim loopback-tcp; do
+  for side in winsock-sim winsock-sim-mss winsock-sim-iocp madsim loopback-tcp; do
     case $side in
       winsock-sim) bin=$sim ;;
+      winsock-sim-mss) bin="$sim --full-segments" ;;
       winsock-sim-iocp) bin="$sim --model iocp" ;;
       madsim) bin=$mad ;;
       *) bin=$tcp ;;
