@@ -43,8 +43,6 @@ pub(crate) struct SockOpts {
     pub mcast_if: u32,
     pub mcast_ttl: u32,
     pub mcast_loop: bool,
-    /// The multicast groups joined (IP_ADD_MEMBERSHIP / IPV6_ADD_MEMBERSHIP), in join order.
-    pub mcast_groups: Vec<std::net::IpAddr>,
     /// IP_PKTINFO / IPV6_PKTINFO, IP_RECVTTL / IPV6_HOPLIMIT, IP_RECVTOS / IPV6_RECVTCLASS:
     /// which control data WSARecvMsg returns.
     pub pktinfo: bool,
@@ -57,6 +55,16 @@ pub(crate) struct SockOpts {
     pub keep_idle: u32,
     pub keep_count: u32,
     pub keep_interval: u32,
+    /// The options few sockets set (multicast groups, kept values, header bytes); `None`
+    /// until one is, so a plain TCP socket carries a pointer instead of three collections.
+    pub rare: Option<Box<RareOpts>>,
+}
+
+/// The socket options that live in collections, set by few sockets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct RareOpts {
+    /// The multicast groups joined (IP_ADD_MEMBERSHIP / IPV6_ADD_MEMBERSHIP), in join order.
+    pub mcast_groups: Vec<std::net::IpAddr>,
     /// Options the sim stores and reads back without acting on them (IP_IFLIST,
     /// IP_UNICAST_IF, IP_USER_MTU, IP_MTU_DISCOVER, the datagram-only IP_RECV* / IP_ECN /
     /// IP_WFP_* options, IPV6_PROTECTION_LEVEL, …), by (level, name); 0 until set.
@@ -64,6 +72,18 @@ pub(crate) struct SockOpts {
     /// Header bytes (IP_OPTIONS, IP_RTHDR, IPV6_HOPOPTS, IPV6_RTHDR) by (level, name), stored
     /// and read back; the sim's packets carry none.
     pub headers: std::collections::BTreeMap<(i32, i32), Vec<u8>>,
+}
+
+impl SockOpts {
+    /// The rare options, created empty on first use.
+    pub(crate) fn rare_mut(&mut self) -> &mut RareOpts {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// The multicast groups joined, in join order.
+    pub(crate) fn mcast_groups(&self) -> &[std::net::IpAddr] {
+        self.rare.as_ref().map_or(&[], |r| &r.mcast_groups)
+    }
 }
 
 /// SO_LINGER's value.
@@ -99,7 +119,6 @@ impl Default for SockOpts {
             mcast_if: 0,
             mcast_ttl: 1,
             mcast_loop: true,
-            mcast_groups: Vec::new(),
             pktinfo: false,
             recvttl: false,
             recvtos: false,
@@ -108,8 +127,7 @@ impl Default for SockOpts {
             keep_idle: 7200,
             keep_count: 10,
             keep_interval: 1,
-            kept: std::collections::BTreeMap::new(),
-            headers: std::collections::BTreeMap::new(),
+            rare: None,
         }
     }
 }
@@ -143,8 +161,8 @@ impl Listener {
 pub(crate) enum Role {
     /// Created, perhaps bound; not listening, not connected.
     Idle,
-    /// `listen` was called.
-    Listener(Listener),
+    /// `listen` was called. Boxed: a listener's queues would make every socket as large.
+    Listener(Box<Listener>),
     /// A TCP connection exists (connecting, connected, closing or closed).
     Stream(Box<Tcp>),
     /// A UDP socket: its queue of received datagrams and its association.

@@ -36,10 +36,10 @@ where
         match &mut s.role {
             Role::Listener(q) => q.backlog = backlog,
             Role::Idle => {
-                s.role = Role::Listener(Listener {
+                s.role = Role::Listener(Box::new(Listener {
                     backlog,
                     ..Listener::default()
-                })
+                }))
             }
             Role::Stream(t) if t.connected_at.is_some() || t.state != TcpState::Closed => {
                 return Err(WsaError::WSAEISCONN)
@@ -48,11 +48,11 @@ where
             Role::Stream(t) => {
                 // A socket whose connect failed may still listen (conformance SEL-08).
                 let connect_failed = t.error.is_some();
-                s.role = Role::Listener(Listener {
+                s.role = Role::Listener(Box::new(Listener {
                     backlog,
                     connect_failed,
                     ..Listener::default()
-                })
+                }))
             }
         }
         Ok(())

@@ -201,7 +201,7 @@ where
             }
             Role::Listener(q) => {
                 self.release_port(id);
-                self.listener_close(id, q);
+                self.listener_close(id, *q);
                 self.free_socket(id);
             }
             Role::Stream(t) => {
