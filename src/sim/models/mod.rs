@@ -6,7 +6,8 @@
 //! Map:
 //! - `select` — readiness of a socket as select and WSAPoll see it;
 //! - `network_events` — FD_* recording, re-enabling and delivery (messages or events);
-//! - `op` — the overlapped operation record and the table of all operations;
+//! - `op` — the overlapped operation record and the per-socket I/O state; `op_table` — the
+//!   slab of all operations by serial;
 //! - `overlapped` — servicing pending WSARecv/WSASend, completion by event, routine or port;
 //! - `overlapped_api` — the shared checks and start of an overlapped call;
 //! - `mswsock` — AcceptEx, ConnectEx, DisconnectEx servicing;
@@ -20,6 +21,7 @@ pub(crate) mod keymap;
 pub(crate) mod mswsock;
 pub(crate) mod network_events;
 pub(crate) mod op;
+pub(crate) mod op_table;
 pub(crate) mod overlapped;
 pub(crate) mod overlapped_api;
 pub(crate) mod recv_msg;

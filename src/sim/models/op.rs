@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, VecDeque};
 
 use crate::api::{IoCompletion, Overlapped, WsaError};
 use crate::sim::models::keymap::KeyMap;
+use crate::sim::models::op_table::OpTable;
 use crate::sim::runtime::Layers;
 
 /// How an operation ended (the NTSTATUS in `OVERLAPPED.Internal`).
@@ -184,7 +185,7 @@ pub(crate) struct SockIo {
 
 /// All overlapped state of the run.
 pub(crate) struct IoState<L: Layers> {
-    pub ops: KeyMap<u64, Op<L>>,
+    pub ops: OpTable<L>,
     pub next: u64,
     /// Operations not yet collected, by (host, OVERLAPPED id).
     pub by_ov: KeyMap<(usize, u64), u64>,
@@ -208,7 +209,7 @@ pub(crate) struct IoState<L: Layers> {
 impl<L: Layers> Default for IoState<L> {
     fn default() -> Self {
         IoState {
-            ops: KeyMap::default(),
+            ops: OpTable::default(),
             next: 0,
             by_ov: KeyMap::default(),
             results: KeyMap::default(),

@@ -16,7 +16,7 @@
 //! `overlapped_api.rs`, `mswsock.rs` and `wsa_ioctl.rs`.
 
 use crate::api::{CompletionPacket, IoCompletion, Overlapped, WsaError};
-use crate::sim::models::keymap::KeyMap;
+use crate::sim::models::op_table::OpTable;
 use crate::sim::models::op::{Op, OpKind, SockIo, Status};
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
@@ -479,7 +479,7 @@ where
         else {
             return 0;
         };
-        let matches = |ops: &KeyMap<u64, Op<L>>, serial: &u64| {
+        let matches = |ops: &OpTable<L>, serial: &u64| {
             ov.is_none_or(|ov| ops.get(serial).is_some_and(|op| op.ov.id == ov.id))
         };
         let mut hit: Vec<(u64, Status)> = Vec::new();
