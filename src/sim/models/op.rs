@@ -133,10 +133,12 @@ pub(crate) struct Op<L: Layers> {
     pub bufs: Vec<Vec<u8>>,
     pub routine: Option<SimRoutine<L>>,
     pub done: Option<(Status, usize)>,
-    /// The source of the datagram a WSARecvFrom took.
-    pub from: Option<std::net::SocketAddr>,
-    /// A WSARecvMsg's control buffer and output flags (`None` for other operations).
-    pub msg: Option<MsgState>,
+    /// The source of the datagram a WSARecvFrom took (boxed: only datagram receives set it,
+    /// and every pending operation of the run would carry its 32 bytes).
+    pub from: Option<Box<std::net::SocketAddr>>,
+    /// A WSARecvMsg's control buffer and output flags (`None` for other operations; boxed
+    /// for the same reason).
+    pub msg: Option<Box<MsgState>>,
 }
 
 /// The WSAMSG parts of a WSARecvMsg operation besides its buffers.

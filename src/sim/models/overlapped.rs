@@ -132,16 +132,16 @@ where
             self.notify_apc(tid);
         } else if let Some((port, key)) = port {
             let op = self.take_op(serial);
-            let msg = op.msg.unwrap_or_default();
+            let (control, msg_flags) = op.msg.map_or((Vec::new(), 0), |m| (m.control, m.flags));
             let packet = CompletionPacket {
                 bytes,
                 key,
                 overlapped: Some(op.ov),
                 error: status.win32(),
-                from: op.from.map(crate::api::SockAddr::from),
+                from: op.from.map(|a| crate::api::SockAddr::from(*a)),
                 bufs: op.bufs,
-                control: msg.control,
-                msg_flags: msg.flags,
+                control,
+                msg_flags,
             };
             self.post_packet(port, packet);
         }
@@ -336,7 +336,7 @@ where
             };
             self.io_sock(id).recvs.pop_front();
             if let Some(op) = self.models.io.ops.get_mut(&serial) {
-                op.from = from;
+                op.from = from.map(Box::new);
             }
             self.finish_op(serial, status, n, immediate);
         }
@@ -537,15 +537,15 @@ where
 
 /// The completion handed back for a finished operation.
 fn completion<L: Layers>(op: Op<L>, error: Option<WsaError>, bytes: usize) -> IoCompletion {
-    let msg = op.msg.unwrap_or_default();
+    let (control, msg_flags) = op.msg.map_or((Vec::new(), 0), |m| (m.control, m.flags));
     IoCompletion {
         overlapped: op.ov,
         error,
         bytes,
         flags: 0,
-        from: op.from.map(crate::api::SockAddr::from),
+        from: op.from.map(|a| crate::api::SockAddr::from(*a)),
         bufs: op.bufs,
-        control: msg.control,
-        msg_flags: msg.flags,
+        control,
+        msg_flags,
     }
 }
