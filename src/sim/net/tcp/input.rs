@@ -382,7 +382,7 @@ where
             t.ack_due = Some(due);
             let gen = self.next_gen();
             self.tcp_at(id).ack_timer = gen;
-            self.net.delayed_acks.push_back((due, id, gen));
+            self.queue_delayed_ack((due, id, gen));
             // A runtime timer already scheduled fires no later than this entry is due.
             if self.net.delayed_acks_at.is_none() {
                 self.schedule_delayed_acks();
@@ -390,10 +390,28 @@ where
         }
     }
 
-    /// Whether a delayed-ACK queue entry still stands for an owed ACK.
-    fn ack_entry_live(&mut self, id: usize, due: Nanos, gen: u64) -> bool {
-        self.tcp(id)
-            .is_some_and(|t| t.ack_timer == gen && t.ack_due == Some(due))
+    /// Whether a delayed-ACK queue entry still stands for an owed ACK. Once stale, an entry
+    /// stays stale: its generation is never given again.
+    fn ack_entry_live(&self, id: usize, due: Nanos, gen: u64) -> bool {
+        match self.net.sockets.get(id).map(|s| &s.role) {
+            Some(Role::Stream(t)) => t.ack_timer == gen && t.ack_due == Some(due),
+            _ => false,
+        }
+    }
+
+    /// Appends an entry to the delayed-ACK queue. Stale entries (their ACK went out with a
+    /// segment) wait for their due time to pass; when the queue is full they are dropped
+    /// first, so it grows with the owed ACKs (one per connection at most), not with every
+    /// ACK delayed in the last 200 ms (131,072 entries, 3 MB, at 10,000 connections). Live
+    /// entries keep their order, so what is sent, and when, does not change.
+    fn queue_delayed_ack(&mut self, entry: (Nanos, usize, u64)) {
+        let q = &self.net.delayed_acks;
+        if q.len() == q.capacity() && q.len() >= 64 {
+            let mut q = std::mem::take(&mut self.net.delayed_acks);
+            q.retain(|&(due, id, gen)| self.ack_entry_live(id, due, gen));
+            self.net.delayed_acks = q;
+        }
+        self.net.delayed_acks.push_back(entry);
     }
 
     /// Drops stale entries from the head of the delayed-ACK queue and makes sure a runtime
