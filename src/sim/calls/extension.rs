@@ -111,7 +111,7 @@ impl WinsockExt for SimWinsock {
                     Some(sk) => sk
                         .recvs
                         .iter()
-                        .chain(&sk.sends)
+                        .chain(sk.sends.iter())
                         .chain(sk.unbuffered.iter().map(|(s, _)| s))
                         .chain(&sk.accepts)
                         .chain(sk.connect.iter())

@@ -155,8 +155,10 @@ pub(crate) struct MsgState {
 /// Per-socket I/O state.
 #[derive(Debug, Default)]
 pub(crate) struct SockIo {
-    pub recvs: VecDeque<u64>,
-    pub sends: VecDeque<u64>,
+    /// Pending WSARecvs, oldest first.
+    pub recvs: SerialQueue,
+    /// Pending WSASends, oldest first.
+    pub sends: SerialQueue,
     /// WSASends handed to TCP without a send buffer (SO_SNDBUF 0: sent from the caller's
     /// buffers): (serial, the sequence number just past their last byte). Each completes when
     /// the peer has acknowledged that byte.
@@ -183,6 +185,83 @@ pub(crate) struct SockIo {
     /// A queued connection a WSAAccept condition function deferred (CF_DEFER): the AcceptEx
     /// that takes it still returns ERROR_IO_PENDING (sock.c test_AcceptEx).
     pub deferred: bool,
+}
+
+/// A FIFO of operation serials that holds a lone serial inline: a connection seldom has more
+/// than one receive or one send pending, and a `VecDeque` allocated 32 bytes (48 with the
+/// allocator's header) for it, per queue and per socket, for the socket's whole life.
+#[derive(Debug, Default)]
+pub(crate) enum SerialQueue {
+    #[default]
+    Empty,
+    One(u64),
+    /// Two or more were pending at once; the deque is kept once allocated, even emptied.
+    Many(VecDeque<u64>),
+}
+
+impl SerialQueue {
+    /// Whether no serial is queued.
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            SerialQueue::Empty => true,
+            SerialQueue::One(_) => false,
+            SerialQueue::Many(q) => q.is_empty(),
+        }
+    }
+
+    /// Appends `serial`.
+    pub(crate) fn push_back(&mut self, serial: u64) {
+        match self {
+            SerialQueue::Empty => *self = SerialQueue::One(serial),
+            SerialQueue::One(first) => *self = SerialQueue::Many(VecDeque::from([*first, serial])),
+            SerialQueue::Many(q) => q.push_back(serial),
+        }
+    }
+
+    /// The oldest serial.
+    pub(crate) fn front(&self) -> Option<&u64> {
+        match self {
+            SerialQueue::Empty => None,
+            SerialQueue::One(first) => Some(first),
+            SerialQueue::Many(q) => q.front(),
+        }
+    }
+
+    /// Takes the oldest serial out.
+    pub(crate) fn pop_front(&mut self) -> Option<u64> {
+        match self {
+            SerialQueue::Empty => None,
+            SerialQueue::One(first) => {
+                let first = *first;
+                *self = SerialQueue::Empty;
+                Some(first)
+            }
+            SerialQueue::Many(q) => q.pop_front(),
+        }
+    }
+
+    /// Keeps the serials `keep` accepts, in order.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&u64) -> bool) {
+        match self {
+            SerialQueue::Empty => {}
+            SerialQueue::One(first) => {
+                if !keep(first) {
+                    *self = SerialQueue::Empty;
+                }
+            }
+            SerialQueue::Many(q) => q.retain(|s| keep(s)),
+        }
+    }
+
+    /// The serials, oldest first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &u64> {
+        let (one, many) = match self {
+            SerialQueue::Empty => (None, None),
+            SerialQueue::One(first) => (Some(first), None),
+            SerialQueue::Many(q) => (None, Some(q)),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    }
 }
 
 /// All overlapped state of the run.
