@@ -32,13 +32,14 @@ pub(crate) mod wsa_ioctl;
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::Layers;
 
-use network_events::NetEvents;
+use network_events::NetSlot;
 use op::IoState;
 
 /// The I/O models' state (completion routines run with a thread's handle).
 pub(crate) struct ModelState<L: Layers> {
-    /// FD_* event state of sockets that have any (WSAAsyncSelect / WSAEventSelect), by id.
-    pub netev: Vec<Option<Box<NetEvents>>>,
+    /// FD_* event state of sockets (WSAAsyncSelect / WSAEventSelect), by id: latches only
+    /// until a socket is registered.
+    pub netev: Vec<NetSlot>,
     /// Overlapped operations and per-socket I/O state (completion port associations).
     pub io: IoState<L>,
 }

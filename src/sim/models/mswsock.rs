@@ -120,7 +120,7 @@ where
         let io = self.io_sock(child);
         io.port = port;
         io.skip_on_success = skip;
-        self.netev_mut(child).write_latched = true;
+        self.latch_write(child);
         true
     }
 
