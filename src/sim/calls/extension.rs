@@ -112,11 +112,11 @@ impl WinsockExt for SimWinsock {
                         .recvs
                         .iter()
                         .chain(sk.sends.iter())
-                        .chain(sk.unbuffered.iter().map(|(s, _)| s))
-                        .chain(&sk.accepts)
+                        .chain(sk.rare().unbuffered.iter().map(|(s, _)| s))
+                        .chain(&sk.rare().accepts)
                         .chain(sk.connect.iter())
-                        .chain(sk.disconnect.iter())
-                        .chain(&sk.list_change)
+                        .chain(sk.rare().disconnect.iter())
+                        .chain(&sk.rare().list_change)
                         .copied()
                         .collect(),
                     None => Vec::new(),

@@ -159,18 +159,10 @@ pub(crate) struct SockIo {
     pub recvs: SerialQueue,
     /// Pending WSASends, oldest first.
     pub sends: SerialQueue,
-    /// WSASends handed to TCP without a send buffer (SO_SNDBUF 0: sent from the caller's
-    /// buffers): (serial, the sequence number just past their last byte). Each completes when
-    /// the peer has acknowledged that byte.
-    pub unbuffered: VecDeque<(u64, u64)>,
-    pub accepts: VecDeque<u64>,
     pub connect: Option<u64>,
-    /// An AcceptEx (of some listener) waiting for this socket's first data.
-    pub accept_wait: Option<u64>,
-    /// A DisconnectEx waiting for the acknowledgement of its FIN.
-    pub disconnect: Option<u64>,
-    /// Overlapped SIO_ADDRESS_LIST_CHANGE requests, pending until cancelled or closed.
-    pub list_change: Vec<u64>,
+    /// The operations few sockets have (unbuffered sends, AcceptEx, DisconnectEx, address-list
+    /// requests); `None` until one starts, so a plain connection carries a pointer.
+    pub rare: Option<Box<RareIo>>,
     /// Completion port object and key.
     pub port: Option<(usize, usize)>,
     pub skip_on_success: bool,
@@ -185,6 +177,44 @@ pub(crate) struct SockIo {
     /// A queued connection a WSAAccept condition function deferred (CF_DEFER): the AcceptEx
     /// that takes it still returns ERROR_IO_PENDING (sock.c test_AcceptEx).
     pub deferred: bool,
+}
+
+/// The per-socket I/O state of the operations few sockets start.
+#[derive(Debug, Default)]
+pub(crate) struct RareIo {
+    /// WSASends handed to TCP without a send buffer (SO_SNDBUF 0: sent from the caller's
+    /// buffers): (serial, the sequence number just past their last byte). Each completes when
+    /// the peer has acknowledged that byte.
+    pub unbuffered: VecDeque<(u64, u64)>,
+    /// Pending AcceptEx calls on this listener, oldest first.
+    pub accepts: VecDeque<u64>,
+    /// An AcceptEx (of some listener) waiting for this socket's first data.
+    pub accept_wait: Option<u64>,
+    /// A DisconnectEx waiting for the acknowledgement of its FIN.
+    pub disconnect: Option<u64>,
+    /// Overlapped SIO_ADDRESS_LIST_CHANGE requests, pending until cancelled or closed.
+    pub list_change: Vec<u64>,
+}
+
+/// What a socket without [`RareIo`] reads as.
+static NO_RARE_IO: RareIo = RareIo {
+    unbuffered: VecDeque::new(),
+    accepts: VecDeque::new(),
+    accept_wait: None,
+    disconnect: None,
+    list_change: Vec::new(),
+};
+
+impl SockIo {
+    /// The rare operations' state (empty if none ever started).
+    pub(crate) fn rare(&self) -> &RareIo {
+        self.rare.as_deref().unwrap_or(&NO_RARE_IO)
+    }
+
+    /// The rare operations' state, created empty on first use.
+    pub(crate) fn rare_mut(&mut self) -> &mut RareIo {
+        self.rare.get_or_insert_with(Box::default)
+    }
 }
 
 /// A FIFO of operation serials that holds a lone serial inline: a connection seldom has more

@@ -243,13 +243,13 @@ where
             self.service_datagram_recvs(id, immediate);
             return;
         }
-        if let Some(serial) = self.io_sock_ref(id).and_then(|io| io.accept_wait) {
+        if let Some(serial) = self.io_sock_ref(id).and_then(|io| io.rare().accept_wait) {
             if self.rcv_len(id) > 0
                 || self
                     .tcp(id)
                     .is_some_and(|t| t.fin_rcvd || t.error.is_some())
             {
-                self.io_sock(id).accept_wait = None;
+                self.io_sock(id).rare_mut().accept_wait = None;
                 let n = self.fill_from_rcv(id, serial);
                 self.finish_op(serial, Status::Ok, n, false);
             }
@@ -387,7 +387,7 @@ where
         match self.tcp(id) {
             Some(t) if unbuffered && !data.is_empty() => {
                 let end = t.snd_una + t.snd.len() as u64;
-                self.io_sock(id).unbuffered.push_back((serial, end));
+                self.io_sock(id).rare_mut().unbuffered.push_back((serial, end));
                 None
             }
             _ => Some(data.len()),
@@ -398,7 +398,7 @@ where
     /// order; a connection error fails them all.
     fn service_unbuffered(&mut self, id: usize) {
         loop {
-            let Some(&(serial, end)) = self.io_sock_ref(id).and_then(|io| io.unbuffered.front())
+            let Some(&(serial, end)) = self.io_sock_ref(id).and_then(|io| io.rare().unbuffered.front())
             else {
                 return;
             };
@@ -412,7 +412,7 @@ where
                 None if una >= end => Status::Ok,
                 None => return,
             };
-            self.io_sock(id).unbuffered.pop_front();
+            self.io_sock(id).rare_mut().unbuffered.pop_front();
             let bytes = match status {
                 Status::Ok => self.models.io.ops[&serial].bufs.iter().map(Vec::len).sum(),
                 _ => 0,
@@ -493,40 +493,47 @@ where
                 !m
             });
         }
-        io.unbuffered.retain(|(s, _)| {
-            let m = matches(ops, s);
-            if m {
-                hit.push((*s, status));
-            }
-            !m
-        });
-        io.accepts.retain(|s| {
-            let m = matches(ops, s);
-            if m {
-                hit.push((*s, accept_status));
-            }
-            !m
-        });
+        // In this order: unbuffered sends, AcceptEx calls, the ConnectEx, an AcceptEx waiting
+        // for data, the DisconnectEx, address-list requests.
+        let mut rare = io.rare.as_deref_mut();
+        if let Some(r) = rare.as_deref_mut() {
+            r.unbuffered.retain(|(s, _)| {
+                let m = matches(ops, s);
+                if m {
+                    hit.push((*s, status));
+                }
+                !m
+            });
+            r.accepts.retain(|s| {
+                let m = matches(ops, s);
+                if m {
+                    hit.push((*s, accept_status));
+                }
+                !m
+            });
+        }
         if let Some(c) = io.connect.filter(|s| matches(ops, s)) {
             io.connect = None;
             hit.push((c, accept_status));
         }
-        if let Some(a) = io.accept_wait.filter(|s| matches(ops, s)) {
-            io.accept_wait = None;
-            hit.push((a, accept_status));
-        }
-        if let Some(d) = io.disconnect.filter(|s| matches(ops, s)) {
-            io.disconnect = None;
-            hit.push((d, status));
-        }
-        // An address-list-change request is cancelled, never aborted by the connection.
-        io.list_change.retain(|s| {
-            let m = matches(ops, s);
-            if m {
-                hit.push((*s, Status::Cancelled));
+        if let Some(r) = rare {
+            if let Some(a) = r.accept_wait.filter(|s| matches(ops, s)) {
+                r.accept_wait = None;
+                hit.push((a, accept_status));
             }
-            !m
-        });
+            if let Some(d) = r.disconnect.filter(|s| matches(ops, s)) {
+                r.disconnect = None;
+                hit.push((d, status));
+            }
+            // An address-list-change request is cancelled, never aborted by the connection.
+            r.list_change.retain(|s| {
+                let m = matches(ops, s);
+                if m {
+                    hit.push((*s, Status::Cancelled));
+                }
+                !m
+            });
+        }
         let n = hit.len();
         for (serial, st) in hit {
             self.finish_op(serial, st, 0, false);
