@@ -8,6 +8,7 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use super::{NetHooks, NetLayers};
 use crate::sim::runtime::{Nanos, World};
@@ -182,7 +183,9 @@ pub(crate) struct Sock {
     pub family: i32,
     pub ty: i32,
     pub nonblocking: bool,
-    pub opts: SockOpts,
+    /// Shared copy-on-write (`Arc::make_mut` to change them): most sockets keep the defaults
+    /// or their listener's options, so they point at one copy instead of holding 88 bytes.
+    pub opts: Arc<SockOpts>,
     /// Local address (set by bind, implicit bind, or accept).
     pub local: Option<SocketAddr>,
     /// Whether this socket holds an entry in its host's `tcp_binds`.
@@ -209,7 +212,7 @@ pub(crate) struct Sock {
 impl Sock {
     /// A socket with no handle, address, error, shutdown or waiter: what `socket()`, an
     /// incoming connection and TF_REUSE_SOCKET start from.
-    pub(crate) fn new(host: usize, family: i32, ty: i32, opts: SockOpts, role: Role) -> Sock {
+    pub(crate) fn new(host: usize, family: i32, ty: i32, opts: Arc<SockOpts>, role: Role) -> Sock {
         Sock {
             host,
             handle: None,
@@ -244,6 +247,8 @@ pub(crate) struct SocketTable {
     /// The incarnation of each slot's current socket.
     incarnations: Vec<u64>,
     next_incarnation: u64,
+    /// The default options, which new sockets share until one is set.
+    default_opts: Arc<SockOpts>,
 }
 
 impl SocketTable {
@@ -258,6 +263,11 @@ impl SocketTable {
             self.incarnations.push(self.next_incarnation);
             self.slots.len() - 1
         }
+    }
+
+    /// The default options, shared (a new socket's until it sets one).
+    pub(crate) fn default_opts(&self) -> Arc<SockOpts> {
+        Arc::clone(&self.default_opts)
     }
 
     /// The incarnation of the socket now in slot `id` (`None` if the slot is free).

@@ -8,6 +8,7 @@ use crate::api::WsaError;
 use crate::sim::net::endpoint::{Linger, Role};
 use crate::sim::net::NetHooks;
 use crate::sim::runtime::World;
+use std::sync::Arc;
 use crate::sim::socket::{SockHooks, SockLayers};
 
 impl<L: SockLayers> World<L>
@@ -40,7 +41,10 @@ where
             // ConnectEx's context update: nothing the sim needs to change.
             (SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT) => return Ok(()),
             (IPPROTO_IP, IP_OPTIONS | IP_RTHDR) | (IPPROTO_IPV6, IPV6_HOPOPTS | IPV6_RTHDR) => {
-                s.opts.rare_mut().headers.insert((level, name), val.to_vec());
+                Arc::make_mut(&mut s.opts)
+                    .rare_mut()
+                    .headers
+                    .insert((level, name), val.to_vec());
                 return Ok(());
             }
             (IPPROTO_IP, IP_ADD_MEMBERSHIP | IP_DROP_MEMBERSHIP)
@@ -51,7 +55,7 @@ where
         }
         let s = self.net.sockets.at(id);
         let on = v != 0;
-        let o = &mut s.opts;
+        let o = Arc::make_mut(&mut s.opts);
         match (level, name) {
             (SOL_SOCKET, SO_BROADCAST) => o.broadcast = on,
             (SOL_SOCKET, SO_DEBUG) => o.debug = on,
@@ -170,7 +174,9 @@ where
         if !group.is_multicast() {
             return Err(WsaError::WSAEINVAL);
         }
-        let groups = &mut self.net.sockets.at(id).opts.rare_mut().mcast_groups;
+        let groups = &mut Arc::make_mut(&mut self.net.sockets.at(id).opts)
+            .rare_mut()
+            .mcast_groups;
         let joined = groups.iter().position(|g| *g == group);
         match (name, joined) {
             (IP_ADD_MEMBERSHIP, Some(_)) => Err(WsaError::WSAEADDRNOTAVAIL),
