@@ -225,12 +225,14 @@ pub(crate) enum SerialQueue {
     #[default]
     Empty,
     One(u64),
-    /// Two or more were pending at once; the deque is kept once allocated, even emptied.
-    Many(VecDeque<u64>),
+    /// Two or more were pending at once; the deque is kept once allocated, even emptied
+    /// (boxed, so the common case takes 16 bytes, not a deque's 32 and a tag).
+    Many(Box<VecDeque<u64>>),
 }
 
 impl SerialQueue {
     /// Whether no serial is queued.
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         match self {
             SerialQueue::Empty => true,
@@ -240,15 +242,19 @@ impl SerialQueue {
     }
 
     /// Appends `serial`.
+    #[inline]
     pub(crate) fn push_back(&mut self, serial: u64) {
         match self {
             SerialQueue::Empty => *self = SerialQueue::One(serial),
-            SerialQueue::One(first) => *self = SerialQueue::Many(VecDeque::from([*first, serial])),
+            SerialQueue::One(first) => {
+                *self = SerialQueue::Many(Box::new(VecDeque::from([*first, serial])))
+            }
             SerialQueue::Many(q) => q.push_back(serial),
         }
     }
 
     /// The oldest serial.
+    #[inline]
     pub(crate) fn front(&self) -> Option<&u64> {
         match self {
             SerialQueue::Empty => None,
@@ -258,6 +264,7 @@ impl SerialQueue {
     }
 
     /// Takes the oldest serial out.
+    #[inline]
     pub(crate) fn pop_front(&mut self) -> Option<u64> {
         match self {
             SerialQueue::Empty => None,
@@ -288,7 +295,7 @@ impl SerialQueue {
         let (one, many) = match self {
             SerialQueue::Empty => (None, None),
             SerialQueue::One(first) => (Some(first), None),
-            SerialQueue::Many(q) => (None, Some(q)),
+            SerialQueue::Many(q) => (None, Some(&**q)),
         };
         one.into_iter().chain(many.into_iter().flatten())
     }
