@@ -35,18 +35,21 @@ impl<L: Layers> Default for OpTable<L> {
 
 impl<L: Layers> OpTable<L> {
     /// The operation with serial `serial`, if it is still in the table.
+    #[inline]
     pub(crate) fn get(&self, serial: &u64) -> Option<&Op<L>> {
         let slot = *self.index.get(serial)?;
         self.slots[slot as usize].as_ref()
     }
 
     /// The operation with serial `serial`, mutably.
+    #[inline]
     pub(crate) fn get_mut(&mut self, serial: &u64) -> Option<&mut Op<L>> {
         let slot = *self.index.get(serial)?;
         self.slots[slot as usize].as_mut()
     }
 
     /// Adds operation `serial` (serials are never reused).
+    #[inline]
     pub(crate) fn insert(&mut self, serial: u64, op: Op<L>) {
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -63,6 +66,7 @@ impl<L: Layers> OpTable<L> {
     }
 
     /// Takes operation `serial` out of the table.
+    #[inline]
     pub(crate) fn remove(&mut self, serial: &u64) -> Option<Op<L>> {
         let slot = self.index.remove(serial)?;
         self.free.push(slot);
@@ -73,6 +77,7 @@ impl<L: Layers> OpTable<L> {
 impl<L: Layers> Index<&u64> for OpTable<L> {
     type Output = Op<L>;
 
+    #[inline]
     fn index(&self, serial: &u64) -> &Op<L> {
         self.get(serial)
             .unwrap_or_else(|| panic!("winsock-sim internal error: operation {serial} vanished"))

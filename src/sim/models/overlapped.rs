@@ -15,9 +15,11 @@
 //! are serviced in `mswsock.rs`, and the calls that start operations are in
 //! `overlapped_api.rs`, `mswsock.rs` and `wsa_ioctl.rs`.
 
+use std::collections::hash_map::Entry;
+
 use crate::api::{CompletionPacket, IoCompletion, Overlapped, WsaError};
-use crate::sim::models::op_table::OpTable;
 use crate::sim::models::op::{Op, OpKind, SockIo, Status};
+use crate::sim::models::op_table::OpTable;
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
 use crate::sim::runtime::trace::TraceKind;
@@ -73,7 +75,9 @@ where
             self.models.io.ops.remove(&old);
         }
         self.models.io.results.remove(&key);
-        self.models.io.failed_pending.remove(&key);
+        if !self.models.io.failed_pending.is_empty() {
+            self.models.io.failed_pending.remove(&key);
+        }
         // The I/O manager clears the OVERLAPPED's event when an operation starts
         // (NtDeviceIoControlFile), so a manual-reset event reused for the next operation
         // waits for that one (sock.c test_nonblocking_async_recv). With a completion
@@ -151,9 +155,16 @@ where
     /// Forgets an operation that failed synchronously after being registered (no completion).
     pub(crate) fn drop_op(&mut self, serial: u64) {
         if let Some(op) = self.models.io.ops.remove(&serial) {
-            let key = (op.host, op.ov.id);
-            if self.models.io.by_ov.get(&key) == Some(&serial) {
-                self.models.io.by_ov.remove(&key);
+            self.forget_ov(op.host, op.ov.id, serial);
+        }
+    }
+
+    /// Unlinks OVERLAPPED `ov_id` of `host` from operation `serial` if it still names it (one
+    /// look-up of the key, not a get and a remove).
+    fn forget_ov(&mut self, host: usize, ov_id: u64, serial: u64) {
+        if let Entry::Occupied(e) = self.models.io.by_ov.entry((host, ov_id)) {
+            if *e.get() == serial {
+                e.remove();
             }
         }
     }
@@ -167,9 +178,7 @@ where
             .remove(&serial)
             .expect("operation exists");
         let key = (op.host, op.ov.id);
-        if self.models.io.by_ov.get(&key) == Some(&serial) {
-            self.models.io.by_ov.remove(&key);
-        }
+        self.forget_ov(op.host, op.ov.id, serial);
         if let Some((status, bytes)) = op.done {
             if self
                 .models

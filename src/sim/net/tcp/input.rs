@@ -13,6 +13,10 @@ use crate::sim::runtime::{delayed_ack_due, AckPolicy, Nanos, World};
 /// Consumed payload buffers kept for reuse (bounded, so a burst does not pin memory).
 const PAYLOAD_POOL_MAX: usize = 256;
 
+/// The delayed-ACK queue is compacted (its stale entries dropped) only once this full (96 KiB):
+/// below that it grows as before, so small runs pay nothing per ACK for the compaction.
+const DELAYED_ACKS_COMPACT_FROM: usize = 4096;
+
 impl<L: NetLayers> World<L>
 where
     Self: NetHooks<L>,
@@ -406,7 +410,7 @@ where
     /// entries keep their order, so what is sent, and when, does not change.
     fn queue_delayed_ack(&mut self, entry: (Nanos, usize, u64)) {
         let q = &self.net.delayed_acks;
-        if q.len() == q.capacity() && q.len() >= 64 {
+        if q.len() == q.capacity() && q.len() >= DELAYED_ACKS_COMPACT_FROM {
             let mut q = std::mem::take(&mut self.net.delayed_acks);
             q.retain(|&(due, id, gen)| self.ack_entry_live(id, due, gen));
             self.net.delayed_acks = q;
