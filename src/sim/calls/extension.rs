@@ -107,7 +107,7 @@ impl WinsockExt for SimWinsock {
             let tid = self.tid;
             let mine: Vec<Overlapped> = {
                 let io = &w.models.io;
-                let serials: Vec<u64> = match io.socks.get(id).and_then(|x| x.as_deref()) {
+                let serials: Vec<u64> = match io.socks.get(id).and_then(|x| x.as_ref()) {
                     Some(sk) => sk
                         .recvs
                         .iter()

@@ -38,11 +38,11 @@ where
         if socks.len() <= id {
             socks.resize_with(id + 1, || None);
         }
-        socks[id].get_or_insert_with(Box::default)
+        socks[id].get_or_insert_with(SockIo::default)
     }
 
     pub(crate) fn io_sock_ref(&self, id: usize) -> Option<&SockIo> {
-        self.models.io.socks.get(id)?.as_deref()
+        self.models.io.socks.get(id)?.as_ref()
     }
 
     /// Forgets a freed socket's I/O state.
@@ -484,7 +484,7 @@ where
             .io
             .socks
             .get_mut(id)
-            .and_then(|s| s.as_deref_mut())
+            .and_then(|s| s.as_mut())
         else {
             return 0;
         };
