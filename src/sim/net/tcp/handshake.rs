@@ -11,7 +11,7 @@ use crate::sim::net::segment::{SegKind, Segment};
 use crate::api::consts::SOCK_STREAM;
 use crate::api::WsaError;
 use crate::sim::net::endpoint::{Listener, Role};
-use crate::sim::net::tcp::{NetTimer, Tcp, TcpState};
+use crate::sim::net::tcp::{sid32, NetTimer, Tcp, TcpState};
 use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::trace::TraceKind;
 use crate::sim::runtime::World;
@@ -59,7 +59,6 @@ where
             self.connect_failed(id, WsaError::WSAETIMEDOUT);
             return;
         }
-        self.tcp_at(id).syn_attempt = attempt;
         self.send_ctl(id, SegKind::Syn);
         let at = self.rt.now + (self.rt.cfg.syn_rto << attempt);
         self.schedule(
@@ -130,7 +129,7 @@ where
                 Role::Stream(Box::new(Tcp::new(TcpState::SynReceived))),
             )
         });
-        self.tcp_at(child).listener = Some(lid);
+        self.tcp_at(child).listener = Some(sid32(lid));
         self.record_net(
             host,
             TraceKind::State(TcpState::SynReceived.name()),
@@ -175,7 +174,7 @@ where
     /// Whether `child` is a connection whose SYN its listener holds (SO_CONDITIONAL_ACCEPT).
     pub(crate) fn syn_held(&self, child: usize) -> bool {
         let lid = match self.net.sockets.get(child).map(|s| &s.role) {
-            Some(Role::Stream(t)) => t.listener,
+            Some(Role::Stream(t)) => t.listener.map(|l| l as usize),
             _ => None,
         };
         lid.and_then(|l| self.net.sockets.get(l))
@@ -184,7 +183,7 @@ where
 
     /// A child connection finished its handshake: it joins the listener's accept queue.
     pub(crate) fn handshake_done(&mut self, id: usize) {
-        let Some(lid) = self.tcp_at(id).listener else {
+        let Some(lid) = self.tcp_at(id).listener.map(|l| l as usize) else {
             return;
         };
         let queued = match self.net.sockets.get_mut(lid).map(|l| &mut l.role) {
@@ -216,7 +215,7 @@ where
             .copied()
             .filter(|&c| {
                 matches!(self.net.sockets.get(c).map(|s| &s.role),
-                    Some(Role::Stream(t)) if t.listener == Some(lid) && t.state == TcpState::SynReceived)
+                    Some(Role::Stream(t)) if t.listener == Some(sid32(lid)) && t.state == TcpState::SynReceived)
             })
             .collect();
         for c in half {

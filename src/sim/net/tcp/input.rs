@@ -1,7 +1,7 @@
 //! The TCP input path: every arriving segment (acknowledgements, data, urgent data, FIN,
 //! RST, TIME-WAIT), and the connection record's look-ups and teardown.
 
-use super::{NetTimer, Tcp, TcpState};
+use super::{sid32, NetTimer, Tcp, TcpState};
 use crate::api::WsaError;
 use crate::sim::net::endpoint::Role;
 use crate::sim::net::host::{is_on_wire, wire};
@@ -113,7 +113,7 @@ where
         let t = self.tcp_at(id);
         let state = t.state;
         if seg.from_sid != usize::MAX {
-            t.peer_sid = Some(seg.from_sid);
+            t.peer_sid = Some(sid32(seg.from_sid));
         }
         if seg.kind == SegKind::Rst {
             self.on_rst(id, state);
@@ -288,7 +288,7 @@ where
                 }
             }
             TcpState::SynReceived => {
-                if let Some(lid) = self.tcp_at(id).listener {
+                if let Some(lid) = self.tcp_at(id).listener.map(|l| l as usize) {
                     if let Some(Role::Listener(q)) =
                         self.net.sockets.get_mut(lid).map(|l| &mut l.role)
                     {

@@ -103,12 +103,61 @@ impl fmt::Display for TcpState {
     }
 }
 
+/// A socket id as a connection record keeps it (ids index the socket table, far below 2^32;
+/// 32 bits halve the `Option`s that hold them).
+pub(crate) fn sid32(id: usize) -> u32 {
+    u32::try_from(id).expect("winsock-sim internal error: socket id beyond 32 bits")
+}
+
+/// Urgent bytes received and not yet read with MSG_OOB, oldest first. Boxed on first use: few
+/// connections ever receive urgent data, and an inline `VecDeque` cost every one 32 bytes.
+#[derive(Debug, Default)]
+pub(crate) struct OobBytes(Option<Box<VecDeque<u8>>>);
+
+impl OobBytes {
+    /// Whether no urgent byte waits.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.as_ref().is_none_or(|q| q.is_empty())
+    }
+
+    /// How many urgent bytes wait.
+    pub(crate) fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, |q| q.len())
+    }
+
+    /// The oldest urgent byte.
+    pub(crate) fn front(&self) -> Option<&u8> {
+        self.0.as_ref()?.front()
+    }
+
+    /// Takes the oldest urgent byte out.
+    pub(crate) fn pop_front(&mut self) -> Option<u8> {
+        self.0.as_mut()?.pop_front()
+    }
+
+    /// Queues an urgent byte.
+    pub(crate) fn push_back(&mut self, b: u8) {
+        self.0.get_or_insert_with(Box::default).push_back(b);
+    }
+
+    /// Drops every urgent byte.
+    pub(crate) fn clear(&mut self) {
+        self.0 = None;
+    }
+
+    /// Takes every urgent byte out, oldest first.
+    pub(crate) fn take_all(&mut self) -> impl Iterator<Item = u8> {
+        self.0.take().into_iter().flat_map(|q| *q)
+    }
+}
+
 /// One endpoint of a TCP connection.
 #[derive(Debug)]
 pub(crate) struct Tcp {
     pub state: TcpState,
-    /// For a connection created by a listener: the listener's socket id until accepted.
-    pub listener: Option<usize>,
+    /// For a connection created by a listener: the listener's socket id until accepted (32
+    /// bits, as `peer_sid`: see [`sid32`]).
+    pub listener: Option<u32>,
     /// Bytes accepted from the application and not yet acknowledged, from `snd_una`.
     pub snd: VecDeque<u8>,
     pub snd_una: u64,
@@ -126,7 +175,7 @@ pub(crate) struct Tcp {
     /// Right edge we last advertised.
     pub rcv_adv: u64,
     /// Urgent bytes received and not read with MSG_OOB (SO_OOBINLINE off).
-    pub oob: VecDeque<u8>,
+    pub oob: OobBytes,
     pub fin_rcvd: bool,
     /// A fatal condition (reset, timeout): later calls fail with it.
     pub error: Option<WsaError>,
@@ -145,15 +194,14 @@ pub(crate) struct Tcp {
     /// End of the natural segment that seeded random segmentation last cut short: the rest
     /// of it is sent at once (Nagle's algorithm does not hold back a piece of a cut).
     pub cut_end: u64,
-    /// Connect attempts: SYN retransmissions and RST retries so far.
-    pub syn_attempt: u32,
+    /// RST answers to the SYN so far (each retried until `refused_retries`).
     pub refused: u32,
     /// The socket was connected by a nonblocking `connect` (failure goes to SO_ERROR).
     pub nonblocking_connect: bool,
     /// Virtual time the connection was established (SO_CONNECT_TIME).
     pub connected_at: Option<Nanos>,
     /// The peer's socket id, learnt from its segments.
-    pub peer_sid: Option<usize>,
+    pub peer_sid: Option<u32>,
 }
 
 impl Tcp {
@@ -172,7 +220,7 @@ impl Tcp {
             rcv: VecDeque::new(),
             rcv_nxt: 0,
             rcv_adv: 0,
-            oob: VecDeque::new(),
+            oob: OobBytes::default(),
             fin_rcvd: false,
             error: None,
             ack_pending: false,
@@ -181,7 +229,6 @@ impl Tcp {
             ack_due: None,
             ack_timer: 0,
             cut_end: 0,
-            syn_attempt: 0,
             refused: 0,
             nonblocking_connect: false,
             connected_at: None,

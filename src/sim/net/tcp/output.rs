@@ -47,7 +47,7 @@ where
         }
         let cap = rcv_cap(rcvbuf, mss);
         let to_sid = match &s.role {
-            Role::Stream(t) => t.peer_sid,
+            Role::Stream(t) => t.peer_sid.map(|p| p as usize),
             _ => None,
         };
         let ack = match (&kind, &mut s.role) {
