@@ -7,7 +7,7 @@ use crate::api::consts::*;
 use crate::api::{SockAddr, Socket, WsaError};
 use crate::sim::net::demux::check_dst_family;
 use crate::sim::net::endpoint::{Listener, Role};
-use crate::sim::net::host::wire;
+use crate::sim::net::host::{wire, ConnKey};
 use crate::sim::net::tcp::TcpState;
 use crate::sim::runtime::World;
 use crate::sim::runtime::{Step, WaitKey};
@@ -143,7 +143,7 @@ where
         let s = self.net.sockets.at(id);
         let nonblocking = s.nonblocking;
         s.remote = Some(dst);
-        let key = (wire(s.local.expect("bound")), wire(dst));
+        let key = ConnKey::new(wire(s.local.expect("bound")), wire(dst));
         if self.net.hosts[s.host].conns.contains_key(&key) {
             return Err(WsaError::WSAEADDRINUSE);
         }

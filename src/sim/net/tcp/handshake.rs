@@ -5,7 +5,7 @@
 
 use std::net::SocketAddr;
 
-use crate::sim::net::host::{seen_by, wire};
+use crate::sim::net::host::{seen_by, wire, ConnKey};
 use crate::sim::net::segment::{SegKind, Segment};
 
 use crate::api::consts::SOCK_STREAM;
@@ -33,7 +33,7 @@ where
         let mut t = Tcp::new(TcpState::Closed);
         t.nonblocking_connect = nonblocking;
         s.role = Role::Stream(Box::new(t));
-        self.net.hosts[host].conns.insert(key, id);
+        self.net.hosts[host].conns.insert(ConnKey::new(key.0, key.1), id);
         self.set_state(id, TcpState::SynSent);
         self.send_ctl(id, SegKind::Syn);
         let at = self.rt.now + self.rt.cfg.syn_rto;
@@ -136,7 +136,9 @@ where
             child as u64,
             0,
         );
-        self.net.hosts[host].conns.insert((seg.dst, seg.src), child);
+        self.net.hosts[host]
+            .conns
+            .insert(ConnKey::new(seg.dst, seg.src), child);
         if conditional {
             // SO_CONDITIONAL_ACCEPT: no SYN-ACK until accept/WSAAccept decides; the listener
             // reports the connection as acceptable meanwhile.

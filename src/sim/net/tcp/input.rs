@@ -4,7 +4,7 @@
 use super::{sid32, NetTimer, Tcp, TcpState};
 use crate::api::WsaError;
 use crate::sim::net::endpoint::Role;
-use crate::sim::net::host::{is_on_wire, wire};
+use crate::sim::net::host::{is_on_wire, wire, ConnKey};
 use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::trace::TraceKind;
@@ -55,8 +55,9 @@ where
         if let (Some(l), Some(r)) = (s.local.map(wire), s.remote.map(wire)) {
             let host = s.host;
             let conns = &mut self.net.hosts[host].conns;
-            if conns.get(&(l, r)) == Some(&id) {
-                conns.remove(&(l, r));
+            let key = ConnKey::new(l, r);
+            if conns.get(&key) == Some(&id) {
+                conns.remove(&key);
             }
         }
     }
@@ -87,7 +88,10 @@ where
                     && matches!(&s.role, Role::Stream(t) if t.state != TcpState::Closed)
             })
         });
-        let id = hinted.or_else(|| self.net.hosts[host].conns.get(&(seg.dst, seg.src)).copied());
+        let id = hinted.or_else(|| {
+            let key = ConnKey::new(seg.dst, seg.src);
+            self.net.hosts[host].conns.get(&key).copied()
+        });
         match (id, &seg.kind) {
             (Some(id), _) => self.tcp_segment(id, seg),
             (None, SegKind::Syn) => self.listener_syn(host, seg.take()),
