@@ -61,6 +61,66 @@ impl PartialOrd for ConnKey {
     }
 }
 
+/// The sockets holding one local port, in the order they took it. Most ports (a client's
+/// ephemeral ones) have one holder, kept inline; a `Vec` allocated 32 bytes (48 with malloc's
+/// header) for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PortHolders {
+    One(usize),
+    Many(Vec<usize>),
+}
+
+impl Default for PortHolders {
+    fn default() -> PortHolders {
+        PortHolders::Many(Vec::new())
+    }
+}
+
+impl PortHolders {
+    /// The holders, in order.
+    pub(crate) fn as_slice(&self) -> &[usize] {
+        match self {
+            PortHolders::One(id) => std::slice::from_ref(id),
+            PortHolders::Many(v) => v,
+        }
+    }
+
+    /// Whether no socket holds the port.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+
+    /// Adds a holder after the others.
+    pub(crate) fn push(&mut self, id: usize) {
+        match self {
+            PortHolders::Many(v) if v.is_empty() => *self = PortHolders::One(id),
+            PortHolders::One(first) => *self = PortHolders::Many(vec![*first, id]),
+            PortHolders::Many(v) => v.push(id),
+        }
+    }
+
+    /// Keeps the holders `keep` accepts, in order.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&usize) -> bool) {
+        match self {
+            PortHolders::One(id) => {
+                if !keep(id) {
+                    *self = PortHolders::default();
+                }
+            }
+            PortHolders::Many(v) => v.retain(|id| keep(id)),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a PortHolders {
+    type Item = &'a usize;
+    type IntoIter = std::slice::Iter<'a, usize>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
 /// A simulated host: the machine's addresses, its connections and its port usage. (Its
 /// process's handle table and WSAStartup count are the socket layer's.)
 #[derive(Debug)]
@@ -71,9 +131,9 @@ pub(crate) struct Host {
     /// Established or closing connections by (local, remote) wire addresses.
     pub conns: BTreeMap<ConnKey, usize>,
     /// Sockets holding a local TCP port (bound, listening, or connected from it), by port.
-    pub tcp_binds: BTreeMap<u16, Vec<usize>>,
+    pub tcp_binds: BTreeMap<u16, PortHolders>,
     /// Sockets holding a local UDP port (a separate port space).
-    pub udp_binds: BTreeMap<u16, Vec<usize>>,
+    pub udp_binds: BTreeMap<u16, PortHolders>,
     pub crashed: bool,
 }
 
@@ -122,7 +182,7 @@ pub(crate) const EPHEMERAL_COUNT: u32 = 16384;
 
 impl Host {
     /// The port table of a socket type (SOCK_STREAM or SOCK_DGRAM).
-    pub(crate) fn binds(&self, ty: i32) -> &BTreeMap<u16, Vec<usize>> {
+    pub(crate) fn binds(&self, ty: i32) -> &BTreeMap<u16, PortHolders> {
         if ty == crate::api::consts::SOCK_DGRAM {
             &self.udp_binds
         } else {
@@ -131,7 +191,7 @@ impl Host {
     }
 
     /// The port table of a socket type, mutably.
-    pub(crate) fn binds_mut(&mut self, ty: i32) -> &mut BTreeMap<u16, Vec<usize>> {
+    pub(crate) fn binds_mut(&mut self, ty: i32) -> &mut BTreeMap<u16, PortHolders> {
         if ty == crate::api::consts::SOCK_DGRAM {
             &mut self.udp_binds
         } else {

@@ -53,6 +53,7 @@ where
             return Vec::new();
         };
         let mut members: Vec<usize> = ids
+            .as_slice()
             .iter()
             .copied()
             .filter(|&id| {
