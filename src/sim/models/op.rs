@@ -304,7 +304,6 @@ impl SerialQueue {
 /// All overlapped state of the run.
 pub(crate) struct IoState<L: Layers> {
     pub ops: OpTable<L>,
-    pub next: u64,
     /// Operations not yet collected, by (host, OVERLAPPED id).
     pub by_ov: KeyMap<(usize, u64), u64>,
     /// Results of operations delivered by routine or packet, for a later
@@ -330,7 +329,6 @@ impl<L: Layers> Default for IoState<L> {
     fn default() -> Self {
         IoState {
             ops: OpTable::default(),
-            next: 0,
             by_ov: KeyMap::default(),
             results: KeyMap::default(),
             results_order: VecDeque::new(),

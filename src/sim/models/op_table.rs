@@ -3,24 +3,29 @@
 //! A server keeps one or two operations pending per connection, so the table holds tens of
 //! thousands of records. In a hash map the ~200-byte records themselves were the buckets: each
 //! growth allocated twice the buckets while the old table still stood (22 MB at the peak of a
-//! 10,000-connection echo). Here the records sit in a slab whose freed slots are reused, and
-//! the map from serial to slot moves only 12-byte entries. Look-ups by serial only, as before:
-//! nothing iterates the table, so no order can leak into behaviour.
+//! 10,000-connection echo). Here the records sit in a slab whose freed slots are reused, and a
+//! serial names its slot: `issue number << 32 | slot`, so a look-up is an index and a compare,
+//! with no map beside the slab. Serials still grow in issue order (what the pending-AcceptEx
+//! index sorts by), and nothing iterates the table, so no order can leak into behaviour.
 
 use std::ops::Index;
 
-use crate::sim::models::keymap::KeyMap;
 use crate::sim::models::op::Op;
 use crate::sim::runtime::Layers;
 
+/// One slab slot: the serial of the operation it last held, and that operation until removed.
+struct Slot<L: Layers> {
+    serial: u64,
+    op: Option<Op<L>>,
+}
+
 /// The operations of the run, by serial.
 pub(crate) struct OpTable<L: Layers> {
-    /// The records; `None` in a free slot.
-    slots: Vec<Option<Op<L>>>,
+    slots: Vec<Slot<L>>,
     /// Free slots, reused last-freed first.
     free: Vec<u32>,
-    /// Serial → slot.
-    index: KeyMap<u64, u32>,
+    /// Operations issued so far (the high half of the next serial).
+    issued: u64,
 }
 
 impl<L: Layers> Default for OpTable<L> {
@@ -28,49 +33,72 @@ impl<L: Layers> Default for OpTable<L> {
         OpTable {
             slots: Vec::new(),
             free: Vec::new(),
-            index: KeyMap::default(),
+            issued: 0,
         }
     }
+}
+
+/// The slot a serial names.
+#[inline]
+fn slot_of(serial: u64) -> usize {
+    (serial & u64::from(u32::MAX)) as usize
 }
 
 impl<L: Layers> OpTable<L> {
     /// The operation with serial `serial`, if it is still in the table.
     #[inline]
     pub(crate) fn get(&self, serial: &u64) -> Option<&Op<L>> {
-        let slot = *self.index.get(serial)?;
-        self.slots[slot as usize].as_ref()
+        let s = self.slots.get(slot_of(*serial))?;
+        if s.serial == *serial {
+            s.op.as_ref()
+        } else {
+            None
+        }
     }
 
     /// The operation with serial `serial`, mutably.
     #[inline]
     pub(crate) fn get_mut(&mut self, serial: &u64) -> Option<&mut Op<L>> {
-        let slot = *self.index.get(serial)?;
-        self.slots[slot as usize].as_mut()
+        let s = self.slots.get_mut(slot_of(*serial))?;
+        if s.serial == *serial {
+            s.op.as_mut()
+        } else {
+            None
+        }
     }
 
-    /// Adds operation `serial` (serials are never reused).
+    /// Adds an operation; returns its serial (never given before in the run).
     #[inline]
-    pub(crate) fn insert(&mut self, serial: u64, op: Op<L>) {
+    pub(crate) fn insert(&mut self, op: Op<L>) -> u64 {
+        self.issued += 1;
         let slot = match self.free.pop() {
-            Some(slot) => {
-                self.slots[slot as usize] = Some(op);
+            Some(slot) => slot,
+            None => {
+                let slot = u32::try_from(self.slots.len())
+                    .expect("winsock-sim internal error: over 2^32 operations pending");
+                self.slots.push(Slot { serial: 0, op: None });
                 slot
             }
-            None => {
-                self.slots.push(Some(op));
-                (self.slots.len() - 1) as u32
-            }
         };
-        let old = self.index.insert(serial, slot);
-        debug_assert!(old.is_none(), "operation serial {serial} given twice");
+        let serial = self.issued << 32 | u64::from(slot);
+        self.slots[slot as usize] = Slot {
+            serial,
+            op: Some(op),
+        };
+        serial
     }
 
     /// Takes operation `serial` out of the table.
     #[inline]
     pub(crate) fn remove(&mut self, serial: &u64) -> Option<Op<L>> {
-        let slot = self.index.remove(serial)?;
-        self.free.push(slot);
-        self.slots[slot as usize].take()
+        let slot = slot_of(*serial);
+        let s = self.slots.get_mut(slot)?;
+        if s.serial != *serial {
+            return None;
+        }
+        let op = s.op.take()?;
+        self.free.push(slot as u32);
+        Some(op)
     }
 }
 

@@ -67,9 +67,17 @@ where
 
     /// Registers a new operation; returns its serial.
     pub(crate) fn start_op(&mut self, op: Op<L>) -> u64 {
-        let serial = self.models.io.next;
-        self.models.io.next += 1;
         let key = (op.host, op.ov.id);
+        // The I/O manager clears the OVERLAPPED's event when an operation starts
+        // (NtDeviceIoControlFile), so a manual-reset event reused for the next operation
+        // waits for that one (sock.c test_nonblocking_async_recv). With a completion
+        // routine the event is not used at all.
+        let reset = match (&op.routine, op.ov.event) {
+            (None, Some(e)) => self.event_id(op.host, e.raw()).ok(),
+            _ => None,
+        };
+        let accept = matches!(op.kind, OpKind::Accept { child: None, .. });
+        let serial = self.models.io.ops.insert(op);
         if let Some(old) = self.models.io.by_ov.insert(key, serial) {
             // The previous operation with this OVERLAPPED finished and was never collected.
             self.models.io.ops.remove(&old);
@@ -78,23 +86,12 @@ where
         if !self.models.io.failed_pending.is_empty() {
             self.models.io.failed_pending.remove(&key);
         }
-        // The I/O manager clears the OVERLAPPED's event when an operation starts
-        // (NtDeviceIoControlFile), so a manual-reset event reused for the next operation
-        // waits for that one (sock.c test_nonblocking_async_recv). With a completion
-        // routine the event is not used at all.
-        if op.routine.is_none() {
-            if let Some(ev) = op
-                .ov
-                .event
-                .and_then(|e| self.event_id(op.host, e.raw()).ok())
-            {
-                self.reset_event(ev);
-            }
+        if let Some(ev) = reset {
+            self.reset_event(ev);
         }
-        if matches!(op.kind, OpKind::Accept { child: None, .. }) {
+        if accept {
             self.models.io.accepts_pending.insert(serial);
         }
-        self.models.io.ops.insert(serial, op);
         serial
     }
 
