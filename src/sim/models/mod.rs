@@ -6,8 +6,8 @@
 //! Map:
 //! - `select` — readiness of a socket as select and WSAPoll see it;
 //! - `network_events` — FD_* recording, re-enabling and delivery (messages or events);
-//! - `op` — the overlapped operation record and the per-socket I/O state; `op_table` — the
-//!   slab of all operations by serial;
+//! - `op` — the overlapped operation record and the per-socket I/O state; `op_table` — all
+//!   overlapped state of the run, with the slab of all operations by serial;
 //! - `overlapped` — servicing pending WSARecv/WSASend, completion by event, routine or port;
 //! - `overlapped_api` — the shared checks and start of an overlapped call;
 //! - `mswsock` — AcceptEx, ConnectEx, DisconnectEx servicing;
@@ -33,7 +33,7 @@ use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::Layers;
 
 use network_events::NetSlot;
-use op::IoState;
+use op_table::IoState;
 
 /// The I/O models' state (completion routines run with a thread's handle).
 pub(crate) struct ModelState<L: Layers> {

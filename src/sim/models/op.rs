@@ -1,12 +1,10 @@
 //! The overlapped operation record: what an operation does ([`OpKind`]), how it ended
-//! ([`Status`], the NTSTATUS of `OVERLAPPED.Internal`), the per-socket I/O state and the table
-//! of all operations ([`IoState`]).
+//! ([`Status`], the NTSTATUS of `OVERLAPPED.Internal`), and the per-socket I/O state
+//! ([`SockIo`]). The table of all operations is `op_table`'s.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use crate::api::{IoCompletion, Overlapped, WsaError};
-use crate::sim::models::keymap::KeyMap;
-use crate::sim::models::op_table::OpTable;
 use crate::sim::runtime::Layers;
 
 /// How an operation ended (the NTSTATUS in `OVERLAPPED.Internal`).
@@ -298,43 +296,5 @@ impl SerialQueue {
             SerialQueue::Many(q) => (None, Some(&**q)),
         };
         one.into_iter().chain(many.into_iter().flatten())
-    }
-}
-
-/// All overlapped state of the run.
-pub(crate) struct IoState<L: Layers> {
-    pub ops: OpTable<L>,
-    /// Operations not yet collected, by (host, OVERLAPPED id).
-    pub by_ov: KeyMap<(usize, u64), u64>,
-    /// Results of operations delivered by routine or packet, for a later
-    /// WSAGetOverlappedResult: (status, bytes).
-    pub results: KeyMap<(usize, u64), (Status, usize)>,
-    /// Keys of `results` in insertion order (for eviction).
-    pub results_order: VecDeque<(usize, u64)>,
-    /// OVERLAPPEDs an AcceptEx marked STATUS_PENDING and then failed at once (until the
-    /// identity starts another operation).
-    pub failed_pending: KeyMap<(usize, u64), ()>,
-    /// Per-socket I/O state by socket id, inline (88 bytes; a box cost its pointer and
-    /// malloc's header on top for every socket).
-    pub socks: Vec<Option<SockIo>>,
-    /// Serials of the AcceptEx operations that have not yet taken a connection, in issue
-    /// order: what closesocket, connect and DuplicateSocket's close consult about accept
-    /// sockets, so they look at the few pending AcceptEx calls, not at every operation of
-    /// the run (one pending receive per connection on a server). A serial may outlive its
-    /// operation here; readers skip those and prune them.
-    pub accepts_pending: BTreeSet<u64>,
-}
-
-impl<L: Layers> Default for IoState<L> {
-    fn default() -> Self {
-        IoState {
-            ops: OpTable::default(),
-            by_ov: KeyMap::default(),
-            results: KeyMap::default(),
-            results_order: VecDeque::new(),
-            failed_pending: KeyMap::default(),
-            socks: Vec::new(),
-            accepts_pending: BTreeSet::new(),
-        }
     }
 }

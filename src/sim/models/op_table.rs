@@ -1,4 +1,5 @@
-//! `OpTable`: every overlapped operation of the run by serial, in a slab.
+//! All overlapped state of the run ([`IoState`]) and its `OpTable`: every overlapped
+//! operation of the run by serial, in a slab.
 //!
 //! A server keeps one or two operations pending per connection, so the table holds tens of
 //! thousands of records. In a hash map the ~200-byte records themselves were the buckets: each
@@ -8,9 +9,11 @@
 //! with no map beside the slab. Serials still grow in issue order (what the pending-AcceptEx
 //! index sorts by), and nothing iterates the table, so no order can leak into behaviour.
 
+use std::collections::{BTreeSet, VecDeque};
 use std::ops::Index;
 
-use crate::sim::models::op::Op;
+use crate::sim::models::keymap::KeyMap;
+use crate::sim::models::op::{Op, SockIo, Status};
 use crate::sim::runtime::Layers;
 
 /// One slab slot: the serial of the operation it last held, and that operation until removed.
@@ -109,5 +112,43 @@ impl<L: Layers> Index<&u64> for OpTable<L> {
     fn index(&self, serial: &u64) -> &Op<L> {
         self.get(serial)
             .unwrap_or_else(|| panic!("winsock-sim internal error: operation {serial} vanished"))
+    }
+}
+
+/// All overlapped state of the run.
+pub(crate) struct IoState<L: Layers> {
+    pub ops: OpTable<L>,
+    /// Operations not yet collected, by (host, OVERLAPPED id).
+    pub by_ov: KeyMap<(usize, u64), u64>,
+    /// Results of operations delivered by routine or packet, for a later
+    /// WSAGetOverlappedResult: (status, bytes).
+    pub results: KeyMap<(usize, u64), (Status, usize)>,
+    /// Keys of `results` in insertion order (for eviction).
+    pub results_order: VecDeque<(usize, u64)>,
+    /// OVERLAPPEDs an AcceptEx marked STATUS_PENDING and then failed at once (until the
+    /// identity starts another operation).
+    pub failed_pending: KeyMap<(usize, u64), ()>,
+    /// Per-socket I/O state by socket id, inline (88 bytes; a box cost its pointer and
+    /// malloc's header on top for every socket).
+    pub socks: Vec<Option<SockIo>>,
+    /// Serials of the AcceptEx operations that have not yet taken a connection, in issue
+    /// order: what closesocket, connect and DuplicateSocket's close consult about accept
+    /// sockets, so they look at the few pending AcceptEx calls, not at every operation of
+    /// the run (one pending receive per connection on a server). A serial may outlive its
+    /// operation here; readers skip those and prune them.
+    pub accepts_pending: BTreeSet<u64>,
+}
+
+impl<L: Layers> Default for IoState<L> {
+    fn default() -> Self {
+        IoState {
+            ops: OpTable::default(),
+            by_ov: KeyMap::default(),
+            results: KeyMap::default(),
+            results_order: VecDeque::new(),
+            failed_pending: KeyMap::default(),
+            socks: Vec::new(),
+            accepts_pending: BTreeSet::new(),
+        }
     }
 }
