@@ -204,9 +204,6 @@ pub(crate) struct Sock {
     /// Connected by AcceptEx and SO_UPDATE_ACCEPT_CONTEXT not yet set: getsockname,
     /// getpeername and shutdown fail with WSAENOTCONN, as on Windows.
     pub needs_accept_context: bool,
-    /// Threads blocked on this socket, with their wait numbers: [readers, writers] (a thread
-    /// waiting for any change is in both).
-    pub waiters: [Vec<(usize, u64)>; 2],
 }
 
 impl Sock {
@@ -231,7 +228,6 @@ impl Sock {
             gen: 0,
             closed: false,
             needs_accept_context: false,
-            waiters: [Vec::new(), Vec::new()],
         }
     }
 }
@@ -249,7 +245,15 @@ pub(crate) struct SocketTable {
     next_incarnation: u64,
     /// The default options, which new sockets share until one is set.
     default_opts: Arc<SockOpts>,
+    /// Threads blocked on each socket, with their wait numbers: [readers, writers] (a thread
+    /// waiting for any change is in both), by id. Beside the slots rather than in them: only
+    /// sockets some thread ever blocked on need the 48 bytes (the table grows to the highest
+    /// such id), and a completion-port server's thousands of connections have none.
+    waiters: Vec<SockWaiters>,
 }
+
+/// A socket's [readers, writers] waiter lists.
+pub(crate) type SockWaiters = [Vec<(usize, u64)>; 2];
 
 impl SocketTable {
     pub(crate) fn insert(&mut self, s: Sock) -> usize {
@@ -268,6 +272,25 @@ impl SocketTable {
     /// The default options, shared (a new socket's until it sets one).
     pub(crate) fn default_opts(&self) -> Arc<SockOpts> {
         Arc::clone(&self.default_opts)
+    }
+
+    /// The waiter lists of socket `id` (`None` if there is no such socket), created empty.
+    pub(crate) fn waiters_mut(&mut self, id: usize) -> Option<&mut SockWaiters> {
+        self.get(id)?;
+        if self.waiters.len() <= id {
+            self.waiters.resize_with(id + 1, SockWaiters::default);
+        }
+        Some(&mut self.waiters[id])
+    }
+
+    /// The waiter lists of id `id` if it ever had any (empty ones for a freed socket).
+    pub(crate) fn waiters_if_any(&mut self, id: usize) -> Option<&mut SockWaiters> {
+        self.waiters.get_mut(id)
+    }
+
+    /// Takes the waiter lists of id `id` (a socket being freed).
+    pub(crate) fn take_waiters(&mut self, id: usize) -> SockWaiters {
+        self.waiters.get_mut(id).map(std::mem::take).unwrap_or_default()
     }
 
     /// The incarnation of the socket now in slot `id` (`None` if the slot is free).
@@ -368,8 +391,8 @@ where
     /// Removes a socket object for good, waking whoever still waits on it.
     pub(crate) fn free_socket(&mut self, id: usize) {
         self.on_socket_freed(id);
-        if let Some(s) = self.net.sockets.remove(id) {
-            for (tid, seq) in s.waiters.into_iter().flatten() {
+        if self.net.sockets.remove(id).is_some() {
+            for (tid, seq) in self.net.sockets.take_waiters(id).into_iter().flatten() {
                 self.wake(tid, seq);
             }
         }
