@@ -101,7 +101,7 @@ where
             .handle
             .take()
             .into_iter()
-            .chain(std::mem::take(&mut o.dups))
+            .chain(o.dups.take())
             .filter(|&x| x != h)
             .collect();
         for &x in &others {

@@ -87,6 +87,54 @@ impl SockOpts {
     }
 }
 
+/// A socket's duplicate handles, in the order they were made: a pointer (boxed on first use)
+/// rather than an inline `Vec`'s 24 bytes, since few sockets are ever duplicated.
+#[derive(Debug, Default)]
+pub(crate) struct Dups(Option<Box<Vec<usize>>>);
+
+impl Dups {
+    /// Whether the socket has no duplicate handle.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.as_ref().is_none_or(|v| v.is_empty())
+    }
+
+    /// Records a new duplicate handle.
+    pub(crate) fn push(&mut self, h: usize) {
+        self.0.get_or_insert_with(Box::default).push(h);
+    }
+
+    /// Appends handles, in order.
+    pub(crate) fn extend(&mut self, hs: impl IntoIterator<Item = usize>) {
+        let mut hs = hs.into_iter().peekable();
+        if hs.peek().is_some() {
+            self.0.get_or_insert_with(Box::default).extend(hs);
+        }
+    }
+
+    /// Takes the earliest duplicate out (there must be one).
+    pub(crate) fn remove_first(&mut self) -> usize {
+        let v = self.0.as_mut().expect("a duplicate handle");
+        v.remove(0)
+    }
+
+    /// Keeps the handles `keep` accepts, in order.
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&usize) -> bool) {
+        if let Some(v) = &mut self.0 {
+            v.retain(keep);
+        }
+    }
+
+    /// Takes every duplicate handle out, in order.
+    pub(crate) fn take(&mut self) -> Vec<usize> {
+        self.0.take().map(|v| *v).unwrap_or_default()
+    }
+
+    /// The duplicate handles, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &usize> {
+        self.0.iter().flat_map(|v| v.iter())
+    }
+}
+
 /// SO_LINGER's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Linger {
@@ -179,7 +227,7 @@ pub(crate) struct Sock {
     pub handle: Option<usize>,
     /// Further handles naming this socket in its host's process (`WSADuplicateSocket`), in
     /// the order they were made; the socket ends when the last of them and `handle` closes.
-    pub dups: Vec<usize>,
+    pub dups: Dups,
     pub family: i32,
     pub ty: i32,
     pub nonblocking: bool,
@@ -213,7 +261,7 @@ impl Sock {
         Sock {
             host,
             handle: None,
-            dups: Vec::new(),
+            dups: Dups::default(),
             family,
             ty,
             nonblocking: false,
