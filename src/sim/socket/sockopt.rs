@@ -241,7 +241,7 @@ where
             (SOL_SOCKET, SO_MAX_MSG_SIZE) if s.family == AF_INET6 => 65_527,
             (SOL_SOCKET, SO_MAX_MSG_SIZE) => 65_507,
             (SOL_SOCKET, SO_CONNECT_TIME) => match &s.role {
-                Role::Stream(t) => match t.connected_at {
+                Role::Stream(t) => match t.connected_at.get() {
                     Some(at) if t.error.is_none() => ((now - at) / 1_000_000_000) as u32,
                     _ => u32::MAX,
                 },

@@ -1,7 +1,7 @@
 //! The TCP input path: every arriving segment (acknowledgements, data, urgent data, FIN,
 //! RST, TIME-WAIT), and the connection record's look-ups and teardown.
 
-use super::{sid32, NetTimer, Tcp, TcpState};
+use super::{sid32, NetTimer, Opt64, Tcp, TcpState};
 use crate::api::WsaError;
 use crate::sim::net::endpoint::Role;
 use crate::sim::net::host::{is_on_wire, wire, ConnKey};
@@ -127,7 +127,7 @@ where
             (TcpState::SynSent, SegKind::SynAck) => {
                 self.take_ack(id, seg.ack);
                 self.set_state(id, TcpState::Established);
-                self.tcp_at(id).connected_at = Some(self.rt.now);
+                self.tcp_at(id).connected_at = Opt64::some(self.rt.now);
                 self.net.sockets.at(id).so_error = 0;
                 self.send_ctl(id, SegKind::Ack);
                 self.on_connect(id, None);
@@ -145,7 +145,7 @@ where
             (TcpState::SynReceived, _) => {
                 self.take_ack(id, seg.ack);
                 self.set_state(id, TcpState::Established);
-                self.tcp_at(id).connected_at = Some(self.rt.now);
+                self.tcp_at(id).connected_at = Opt64::some(self.rt.now);
                 self.handshake_done(id);
             }
             (TcpState::Closed, _) => return,
@@ -387,7 +387,7 @@ where
             return self.ack_soon(id);
         }
         if t.ack_due.is_none() {
-            t.ack_due = Some(due);
+            t.ack_due = Opt64::some(due);
             let gen = self.next_gen();
             self.tcp_at(id).ack_timer = gen;
             self.queue_delayed_ack((due, id, gen));
@@ -402,7 +402,7 @@ where
     /// stays stale: its generation is never given again.
     fn ack_entry_live(&self, id: usize, due: Nanos, gen: u64) -> bool {
         match self.net.sockets.get(id).map(|s| &s.role) {
-            Some(Role::Stream(t)) => t.ack_timer == gen && t.ack_due == Some(due),
+            Some(Role::Stream(t)) => t.ack_timer == gen && t.ack_due.get() == Some(due),
             _ => false,
         }
     }

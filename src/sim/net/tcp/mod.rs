@@ -32,7 +32,6 @@ use std::collections::VecDeque;
 use std::fmt;
 
 use crate::api::WsaError;
-use crate::sim::runtime::Nanos;
 
 /// A timed event of the TCP layer (scheduled on the runtime's timer queue).
 #[derive(Debug)]
@@ -109,6 +108,36 @@ pub(crate) fn sid32(id: usize) -> u32 {
     u32::try_from(id).expect("winsock-sim internal error: socket id beyond 32 bits")
 }
 
+/// An optional sequence number or virtual time in 8 bytes (an `Option<u64>` takes 16): the
+/// value plus one, 0 for none. Three of them sit in every connection record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Opt64(u64);
+
+impl Opt64 {
+    /// No value.
+    pub(crate) const NONE: Opt64 = Opt64(0);
+
+    /// The value `v` (below `u64::MAX`: a sequence number or a virtual time never gets there).
+    pub(crate) fn some(v: u64) -> Opt64 {
+        Opt64(v.checked_add(1).expect("winsock-sim internal error: u64::MAX stored"))
+    }
+
+    /// The value, if any.
+    pub(crate) fn get(self) -> Option<u64> {
+        self.0.checked_sub(1)
+    }
+
+    /// Whether there is a value.
+    pub(crate) fn is_some(self) -> bool {
+        self.0 != 0
+    }
+
+    /// Whether there is none.
+    pub(crate) fn is_none(self) -> bool {
+        self.0 == 0
+    }
+}
+
 /// Urgent bytes received and not yet read with MSG_OOB, oldest first. Boxed on first use: few
 /// connections ever receive urgent data, and an inline `VecDeque` cost every one 32 bytes.
 #[derive(Debug, Default)]
@@ -168,7 +197,7 @@ pub(crate) struct Tcp {
     pub fin_sent: bool,
     pub fin_acked: bool,
     /// Sequence number of an urgent byte not yet sent.
-    pub urg_seq: Option<u64>,
+    pub urg_seq: Opt64,
     /// Received, unread, in-order data.
     pub rcv: VecDeque<u8>,
     pub rcv_nxt: u64,
@@ -188,7 +217,7 @@ pub(crate) struct Tcp {
     /// one is acknowledged at once).
     pub ack_segs: u32,
     /// When the owed acknowledgement falls due (delayed-ACK timer), if one is owed.
-    pub ack_due: Option<Nanos>,
+    pub ack_due: Opt64,
     /// Generation of the delayed-ACK queue entry for the owed ACK (stale entries differ).
     pub ack_timer: u64,
     /// End of the natural segment that seeded random segmentation last cut short: the rest
@@ -199,7 +228,7 @@ pub(crate) struct Tcp {
     /// The socket was connected by a nonblocking `connect` (failure goes to SO_ERROR).
     pub nonblocking_connect: bool,
     /// Virtual time the connection was established (SO_CONNECT_TIME).
-    pub connected_at: Option<Nanos>,
+    pub connected_at: Opt64,
     /// The peer's socket id, learnt from its segments.
     pub peer_sid: Option<u32>,
 }
@@ -216,7 +245,7 @@ impl Tcp {
             fin_queued: false,
             fin_sent: false,
             fin_acked: false,
-            urg_seq: None,
+            urg_seq: Opt64::NONE,
             rcv: VecDeque::new(),
             rcv_nxt: 0,
             rcv_adv: 0,
@@ -226,12 +255,12 @@ impl Tcp {
             ack_pending: false,
             ack_queued: false,
             ack_segs: 0,
-            ack_due: None,
+            ack_due: Opt64::NONE,
             ack_timer: 0,
             cut_end: 0,
             refused: 0,
             nonblocking_connect: false,
-            connected_at: None,
+            connected_at: Opt64::NONE,
             peer_sid: None,
         }
     }
