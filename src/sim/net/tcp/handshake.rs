@@ -32,7 +32,7 @@ where
         let host = s.host;
         let mut t = Tcp::new(TcpState::Closed);
         t.nonblocking_connect = nonblocking;
-        s.role = Role::Stream(Box::new(t));
+        s.role = Role::Stream(t);
         self.net.hosts[host].conns.insert(ConnKey::new(key.0, key.1), id);
         self.set_state(id, TcpState::SynSent);
         self.send_ctl(id, SegKind::Syn);
@@ -126,7 +126,7 @@ where
                 family,
                 SOCK_STREAM,
                 opts,
-                Role::Stream(Box::new(Tcp::new(TcpState::SynReceived))),
+                Role::Stream(Tcp::new(TcpState::SynReceived)),
             )
         });
         self.tcp_at(child).listener = Some(sid32(lid));
