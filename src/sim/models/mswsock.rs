@@ -21,7 +21,10 @@ where
     /// AcceptEx operations waiting on listener `lid` take queued connections.
     pub(crate) fn service_accepts(&mut self, lid: usize) {
         loop {
-            let Some(&serial) = self.io_sock_ref(lid).and_then(|io| io.rare().accepts.front()) else {
+            let Some(&serial) = self
+                .io_sock_ref(lid)
+                .and_then(|io| io.rare().accepts.front())
+            else {
                 return;
             };
             let short_room = matches!(
@@ -263,7 +266,10 @@ where
                 continue;
             }
             let lid = self.models.io.ops[&serial].sid;
-            self.io_sock(lid).rare_mut().accepts.retain(|&s| s != serial);
+            self.io_sock(lid)
+                .rare_mut()
+                .accepts
+                .retain(|&s| s != serial);
             self.finish_op(serial, Status::Cancelled, 0, false);
         }
     }

@@ -79,7 +79,10 @@ impl<L: Layers> OpTable<L> {
             None => {
                 let slot = u32::try_from(self.slots.len())
                     .expect("winsock-sim internal error: over 2^32 operations pending");
-                self.slots.push(Slot { serial: 0, op: None });
+                self.slots.push(Slot {
+                    serial: 0,
+                    op: None,
+                });
                 slot
             }
         };

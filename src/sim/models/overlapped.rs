@@ -393,7 +393,10 @@ where
         match self.tcp(id) {
             Some(t) if unbuffered && !data.is_empty() => {
                 let end = t.snd_una + t.snd.len() as u64;
-                self.io_sock(id).rare_mut().unbuffered.push_back((serial, end));
+                self.io_sock(id)
+                    .rare_mut()
+                    .unbuffered
+                    .push_back((serial, end));
                 None
             }
             _ => Some(data.len()),
@@ -404,7 +407,9 @@ where
     /// order; a connection error fails them all.
     fn service_unbuffered(&mut self, id: usize) {
         loop {
-            let Some(&(serial, end)) = self.io_sock_ref(id).and_then(|io| io.rare().unbuffered.front())
+            let Some(&(serial, end)) = self
+                .io_sock_ref(id)
+                .and_then(|io| io.rare().unbuffered.front())
             else {
                 return;
             };
@@ -476,13 +481,7 @@ where
         } else {
             status
         };
-        let Some(io) = self
-            .models
-            .io
-            .socks
-            .get_mut(id)
-            .and_then(|s| s.as_mut())
-        else {
+        let Some(io) = self.models.io.socks.get_mut(id).and_then(|s| s.as_mut()) else {
             return 0;
         };
         let matches = |ops: &OpTable<L>, serial: &u64| {

@@ -341,7 +341,10 @@ impl SocketTable {
 
     /// Takes the waiter lists of id `id` (a socket being freed).
     pub(crate) fn take_waiters(&mut self, id: usize) -> SockWaiters {
-        self.waiters.get_mut(id).map(std::mem::take).unwrap_or_default()
+        self.waiters
+            .get_mut(id)
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// The incarnation of the socket now in slot `id` (`None` if the slot is free).

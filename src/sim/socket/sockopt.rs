@@ -8,8 +8,8 @@ use crate::api::WsaError;
 use crate::sim::net::endpoint::{Linger, Role};
 use crate::sim::net::NetHooks;
 use crate::sim::runtime::World;
-use std::sync::Arc;
 use crate::sim::socket::{SockHooks, SockLayers};
+use std::sync::Arc;
 
 impl<L: SockLayers> World<L>
 where
@@ -210,7 +210,12 @@ where
         if let Some(n) = rules::get_protocol_info(level, name, s.ty, s.family, out) {
             return Ok(n);
         }
-        if let Some(h) = s.opts.rare.as_ref().and_then(|r| r.headers.get(&(level, name))) {
+        if let Some(h) = s
+            .opts
+            .rare
+            .as_ref()
+            .and_then(|r| r.headers.get(&(level, name)))
+        {
             if out.len() < h.len() {
                 return Err(WsaError::WSAEFAULT);
             }

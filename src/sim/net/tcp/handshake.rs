@@ -33,7 +33,9 @@ where
         let mut t = Tcp::new(TcpState::Closed);
         t.nonblocking_connect = nonblocking;
         s.role = Role::Stream(t);
-        self.net.hosts[host].conns.insert(ConnKey::new(key.0, key.1), id);
+        self.net.hosts[host]
+            .conns
+            .insert(ConnKey::new(key.0, key.1), id);
         self.set_state(id, TcpState::SynSent);
         self.send_ctl(id, SegKind::Syn);
         let at = self.rt.now + self.rt.cfg.syn_rto;

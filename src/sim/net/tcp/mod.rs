@@ -119,7 +119,10 @@ impl Opt64 {
 
     /// The value `v` (below `u64::MAX`: a sequence number or a virtual time never gets there).
     pub(crate) fn some(v: u64) -> Opt64 {
-        Opt64(v.checked_add(1).expect("winsock-sim internal error: u64::MAX stored"))
+        Opt64(
+            v.checked_add(1)
+                .expect("winsock-sim internal error: u64::MAX stored"),
+        )
     }
 
     /// The value, if any.
