@@ -376,6 +376,11 @@ where
                 break;
             }
         }
+        // Drained: the buffer goes back to the pool (`recycle_queue`).
+        let drained = t.rcv.is_empty().then(|| std::mem::take(&mut t.rcv));
+        if let Some(q) = drained {
+            self.recycle_queue(q);
+        }
         if total > 0 && !peek {
             self.tcp_window_update(id);
         }

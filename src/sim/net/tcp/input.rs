@@ -1,6 +1,8 @@
 //! The TCP input path: every arriving segment (acknowledgements, data, urgent data, FIN,
 //! RST, TIME-WAIT), and the connection record's look-ups and teardown.
 
+use std::collections::VecDeque;
+
 use super::{sid32, NetTimer, Opt64, Tcp, TcpState};
 use crate::api::WsaError;
 use crate::sim::net::endpoint::Role;
@@ -12,6 +14,9 @@ use crate::sim::runtime::{delayed_ack_due, AckPolicy, Nanos, World};
 
 /// Consumed payload buffers kept for reuse (bounded, so a burst does not pin memory).
 const PAYLOAD_POOL_MAX: usize = 256;
+
+/// The largest emptied queue buffer kept in the payload pool (see `recycle_queue`).
+const QUEUE_RECYCLE_MAX: usize = 4096;
 
 /// The delayed-ACK queue is compacted (its stale entries dropped) only once this full (96 KiB):
 /// below that it grows as before, so small runs pay nothing per ACK for the compaction.
@@ -229,12 +234,21 @@ where
             let (last, rest) = data.split_last().expect("urgent segment carries a byte");
             t.rcv.extend(rest);
             t.oob.push_back(*last);
-            (rest.len(), true)
+            let n = rest.len();
+            self.recycle_payload(data);
+            (n, true)
+        } else if t.rcv.capacity() == 0 {
+            // The queue gave its buffer back when a pending receive drained it
+            // (`recycle_queue`): the segment's buffer becomes the queue, without a copy.
+            let n = data.len();
+            t.rcv = VecDeque::from(data);
+            (n, false)
         } else {
             t.rcv.extend(&data);
-            (data.len(), false)
+            let n = data.len();
+            self.recycle_payload(data);
+            (n, false)
         };
-        self.recycle_payload(data);
         self.ack_data(id);
         if got_oob {
             self.on_oob(id);
@@ -346,6 +360,18 @@ where
         self.set_state(id, TcpState::Closed);
         self.unlink_conn(id);
         self.reap_if_orphan(id);
+    }
+
+    /// A receive queue that a pending overlapped receive drained gives its buffer to the
+    /// payload pool (one of at most `QUEUE_RECYCLE_MAX` bytes; a bulk transfer's larger one is
+    /// freed), so a completion-port server's idle connections hold no receive buffer (0.6 MB
+    /// at 10,000 connections each way). The next segment sent takes it from the pool, and the
+    /// next data for a queue without a buffer becomes the queue without a copy. (Blocking
+    /// receives keep theirs: giving it back each time cost them 150 instructions a message.)
+    pub(crate) fn recycle_queue(&mut self, q: VecDeque<u8>) {
+        if q.capacity() > 0 && q.capacity() <= QUEUE_RECYCLE_MAX {
+            self.recycle_payload(Vec::from(q));
+        }
     }
 
     /// Keeps a consumed segment payload for the next segment sent: data segments then cost
