@@ -69,7 +69,7 @@ impl NetHooks<SimLayers> for World {
     }
 
     fn on_dgram_bound(&mut self, id: usize) {
-        self.netev_mut(id).write_latched = true;
+        self.latch_write(id);
     }
 
     fn on_dgram_connected(&mut self, id: usize) {

@@ -44,8 +44,12 @@ impl RuntimeHooks<SimLayers> for World {
         self.boxed_segment_arrives(to, seg);
     }
 
-    fn socket_waiters(&mut self, id: usize) -> Option<&mut [Vec<(usize, u64)>; 2]> {
-        self.net.sockets.get_mut(id).map(|s| &mut s.waiters)
+    fn socket_waiters(&mut self, id: usize, create: bool) -> Option<&mut [Vec<(usize, u64)>; 2]> {
+        if create {
+            self.net.sockets.waiters_mut(id)
+        } else {
+            self.net.sockets.waiters_if_any(id)
+        }
     }
 
     fn thread_blocking(&mut self, tid: usize, call: &'static str) {

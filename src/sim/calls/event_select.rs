@@ -7,7 +7,7 @@ use crate::api::sync::{Handle, WAIT_ABANDONED_0};
 use crate::api::{EventSelect, Socket, WsaError, WsaEvent, WsaNetworkEvents};
 use crate::sim::api::SimWinsock;
 use crate::sim::kernel::sync::Waitable;
-use crate::sim::models::network_events::Reg;
+use crate::sim::models::network_events::{NetSlot, Reg};
 use crate::sim::runtime::{Step, WaitKey};
 
 impl SimWinsock {
@@ -213,9 +213,9 @@ impl EventSelect for SimWinsock {
                 ),
                 None => None,
             };
-            let (bits, errors) = match w.models.netev.get_mut(id).and_then(|n| n.as_deref_mut()) {
-                Some(n) => (std::mem::take(&mut n.recorded), n.errors),
-                None => (0, [0; FD_MAX_EVENTS]),
+            let (bits, errors) = match w.models.netev.get_mut(id) {
+                Some(NetSlot::Full(n)) => (std::mem::take(&mut n.recorded), n.errors),
+                _ => (0, [0; FD_MAX_EVENTS]),
             };
             out.network_events = bits;
             for (i, slot) in out.error_code.iter_mut().enumerate() {

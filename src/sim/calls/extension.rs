@@ -107,16 +107,16 @@ impl WinsockExt for SimWinsock {
             let tid = self.tid;
             let mine: Vec<Overlapped> = {
                 let io = &w.models.io;
-                let serials: Vec<u64> = match io.socks.get(id).and_then(|x| x.as_deref()) {
+                let serials: Vec<u64> = match io.socks.get(id).and_then(|x| x.as_ref()) {
                     Some(sk) => sk
                         .recvs
                         .iter()
-                        .chain(&sk.sends)
-                        .chain(sk.unbuffered.iter().map(|(s, _)| s))
-                        .chain(&sk.accepts)
+                        .chain(sk.sends.iter())
+                        .chain(sk.rare().unbuffered.iter().map(|(s, _)| s))
+                        .chain(&sk.rare().accepts)
                         .chain(sk.connect.iter())
-                        .chain(sk.disconnect.iter())
-                        .chain(&sk.list_change)
+                        .chain(sk.rare().disconnect.iter())
+                        .chain(&sk.rare().list_change)
                         .copied()
                         .collect(),
                     None => Vec::new(),

@@ -101,7 +101,7 @@ impl SimWinsock {
                     from: None,
                     msg: None,
                 });
-                w.io_sock(lid).accepts.push_back(serial);
+                w.io_sock(lid).rare_mut().accepts.push_back(serial);
                 // A connection deferred by WSAAccept's condition function is taken
                 // asynchronously: the call says ERROR_IO_PENDING even though it is done
                 // (sock.c test_AcceptEx, "CF_DEFER & AcceptEx").
@@ -264,7 +264,7 @@ impl SimWinsock {
                 from: None,
                 msg: None,
             });
-            w.io_sock(id).disconnect = Some(serial);
+            w.io_sock(id).rare_mut().disconnect = Some(serial);
             w.shutdown_socket(id, SD_SEND)?;
             // The FIN needs the network to be acknowledged: this is pending.
             Err(WsaError::WSA_IO_PENDING)

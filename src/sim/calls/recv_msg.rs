@@ -113,11 +113,11 @@ impl SimWinsock {
                     routine,
                     done: None,
                     from: None,
-                    msg: Some(MsgState {
+                    msg: Some(Box::new(MsgState {
                         control_cap: msg.control.len(),
                         control: Vec::new(),
                         flags: 0,
-                    }),
+                    })),
                 },
             )?;
             let idle = w.io_sock_ref(id).is_none_or(|io| io.recvs.is_empty());

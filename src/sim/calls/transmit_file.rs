@@ -131,7 +131,7 @@ impl SimWinsock {
                 if n > 0 {
                     w.tcp_enqueue(id, &data, false);
                 }
-                w.io_sock(id).disconnect = Some(serial);
+                w.io_sock(id).rare_mut().disconnect = Some(serial);
                 w.shutdown_socket(id, SD_SEND)?;
             } else if behind {
                 // Serviced in order with the pending sends (`service_sends`).

@@ -139,7 +139,9 @@ impl SimWinsock {
         })?;
         if timed_out {
             // The linger time ran out with data unsent: the close becomes abortive (RST).
-            self.w().net.sockets.at(id).opts.linger.secs = 0;
+            std::sync::Arc::make_mut(&mut self.w().net.sockets.at(id).opts)
+                .linger
+                .secs = 0;
         }
         Ok(())
     }

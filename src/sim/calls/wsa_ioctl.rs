@@ -124,7 +124,7 @@ impl SimWinsock {
             if code == SIO_ADDRESS_LIST_CHANGE {
                 // Pends until the address list changes (never, in the sim), CancelIo or
                 // closesocket (ERROR_OPERATION_ABORTED).
-                w.io_sock(id).list_change.push(serial);
+                w.io_sock(id).rare_mut().list_change.push(serial);
                 return Err(WsaError::WSA_IO_PENDING);
             }
             if let Some((status, n)) = iflist {

@@ -6,7 +6,8 @@
 //! Map:
 //! - `select` — readiness of a socket as select and WSAPoll see it;
 //! - `network_events` — FD_* recording, re-enabling and delivery (messages or events);
-//! - `op` — the overlapped operation record and the table of all operations;
+//! - `op` — the overlapped operation record and the per-socket I/O state; `op_table` — all
+//!   overlapped state of the run, with the slab of all operations by serial;
 //! - `overlapped` — servicing pending WSARecv/WSASend, completion by event, routine or port;
 //! - `overlapped_api` — the shared checks and start of an overlapped call;
 //! - `mswsock` — AcceptEx, ConnectEx, DisconnectEx servicing;
@@ -20,6 +21,7 @@ pub(crate) mod keymap;
 pub(crate) mod mswsock;
 pub(crate) mod network_events;
 pub(crate) mod op;
+pub(crate) mod op_table;
 pub(crate) mod overlapped;
 pub(crate) mod overlapped_api;
 pub(crate) mod recv_msg;
@@ -30,13 +32,14 @@ pub(crate) mod wsa_ioctl;
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::Layers;
 
-use network_events::NetEvents;
-use op::IoState;
+use network_events::NetSlot;
+use op_table::IoState;
 
 /// The I/O models' state (completion routines run with a thread's handle).
 pub(crate) struct ModelState<L: Layers> {
-    /// FD_* event state of sockets that have any (WSAAsyncSelect / WSAEventSelect), by id.
-    pub netev: Vec<Option<Box<NetEvents>>>,
+    /// FD_* event state of sockets (WSAAsyncSelect / WSAEventSelect), by id: latches only
+    /// until a socket is registered.
+    pub netev: Vec<NetSlot>,
     /// Overlapped operations and per-socket I/O state (completion port associations).
     pub io: IoState<L>,
 }

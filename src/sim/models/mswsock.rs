@@ -21,7 +21,10 @@ where
     /// AcceptEx operations waiting on listener `lid` take queued connections.
     pub(crate) fn service_accepts(&mut self, lid: usize) {
         loop {
-            let Some(&serial) = self.io_sock_ref(lid).and_then(|io| io.accepts.front()) else {
+            let Some(&serial) = self
+                .io_sock_ref(lid)
+                .and_then(|io| io.rare().accepts.front())
+            else {
                 return;
             };
             let short_room = matches!(
@@ -36,7 +39,7 @@ where
                     // No room for the addresses: the AcceptEx fails and the connection
                     // stays queued for the next accept (sock.c test_AcceptEx, local
                     // address lengths 3 and 20).
-                    self.io_sock(lid).accepts.pop_front();
+                    self.io_sock(lid).rare_mut().accepts.pop_front();
                     self.finish_op(serial, Status::BufferTooSmall, 0, false);
                     continue;
                 }
@@ -53,7 +56,7 @@ where
                 },
                 _ => return,
             };
-            self.io_sock(lid).accepts.pop_front();
+            self.io_sock(lid).rare_mut().accepts.pop_front();
             let (accept_handle, recv_len) = match &self.models.io.ops[&serial].kind {
                 OpKind::Accept {
                     accept_handle,
@@ -77,7 +80,7 @@ where
                 {
                     *c = Some(child);
                 }
-                self.io_sock(child).accept_wait = Some(serial);
+                self.io_sock(child).rare_mut().accept_wait = Some(serial);
                 self.service_recvs(child);
             }
         }
@@ -101,7 +104,7 @@ where
             .handle
             .take()
             .into_iter()
-            .chain(std::mem::take(&mut o.dups))
+            .chain(o.dups.take())
             .filter(|&x| x != h)
             .collect();
         for &x in &others {
@@ -120,7 +123,7 @@ where
         let io = self.io_sock(child);
         io.port = port;
         io.skip_on_success = skip;
-        self.netev_mut(child).write_latched = true;
+        self.latch_write(child);
         true
     }
 
@@ -178,14 +181,14 @@ where
 
     /// A pending DisconnectEx completes once its FIN is acknowledged (or the connection ends).
     pub(crate) fn service_disconnect(&mut self, id: usize) {
-        let Some(serial) = self.io_sock_ref(id).and_then(|io| io.disconnect) else {
+        let Some(serial) = self.io_sock_ref(id).and_then(|io| io.rare().disconnect) else {
             return;
         };
         let (acked, reset) = self
             .tcp(id)
             .map_or((false, true), |t| (t.fin_acked, t.error.is_some()));
         if acked || reset {
-            self.io_sock(id).disconnect = None;
+            self.io_sock(id).rare_mut().disconnect = None;
             let (reuse, bytes) = match self.models.io.ops.get(&serial).map(|op| &op.kind) {
                 Some(&OpKind::Disconnect { reuse, bytes }) => (reuse, bytes),
                 _ => (false, 0),
@@ -263,7 +266,10 @@ where
                 continue;
             }
             let lid = self.models.io.ops[&serial].sid;
-            self.io_sock(lid).accepts.retain(|&s| s != serial);
+            self.io_sock(lid)
+                .rare_mut()
+                .accepts
+                .retain(|&s| s != serial);
             self.finish_op(serial, Status::Cancelled, 0, false);
         }
     }

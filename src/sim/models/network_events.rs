@@ -73,6 +73,27 @@ pub(crate) struct NetEvents {
     pub reported: i32,
 }
 
+/// A socket's place in the FD_* table. Every connection latches its FD_CONNECT and FD_WRITE,
+/// but few sockets are ever registered: until one is, the two latches are all a socket's
+/// `NetEvents` would differ from the default in, and they live here without an allocation.
+#[derive(Debug, Clone)]
+pub(crate) enum NetSlot {
+    /// No `NetEvents` yet: the latched FD_WRITE and FD_CONNECT (with its error) of a socket
+    /// that is not registered.
+    Latched { write: bool, connect: Option<i32> },
+    /// The socket's full FD_* state.
+    Full(Box<NetEvents>),
+}
+
+impl Default for NetSlot {
+    fn default() -> NetSlot {
+        NetSlot::Latched {
+            write: false,
+            connect: None,
+        }
+    }
+}
+
 impl Default for NetEvents {
     fn default() -> NetEvents {
         NetEvents {
@@ -98,21 +119,51 @@ impl<L: ModelLayers> World<L>
 where
     Self: ModelHooks<L>,
 {
+    /// A socket's FD_* state, if it has more than latches.
     pub(crate) fn netev(&self, id: usize) -> Option<&NetEvents> {
-        self.models.netev.get(id)?.as_deref()
+        match self.models.netev.get(id)? {
+            NetSlot::Full(n) => Some(n),
+            NetSlot::Latched { .. } => None,
+        }
     }
 
-    pub(crate) fn netev_mut(&mut self, id: usize) -> &mut NetEvents {
+    /// The socket's slot, created (as `Latched` with nothing latched) if missing.
+    fn netev_slot(&mut self, id: usize) -> &mut NetSlot {
         if self.models.netev.len() <= id {
-            self.models.netev.resize_with(id + 1, || None);
+            self.models.netev.resize_with(id + 1, NetSlot::default);
         }
-        self.models.netev[id].get_or_insert_with(Box::default)
+        &mut self.models.netev[id]
+    }
+
+    /// A socket's full FD_* state, created with its latches if it had none.
+    pub(crate) fn netev_mut(&mut self, id: usize) -> &mut NetEvents {
+        let slot = self.netev_slot(id);
+        if let NetSlot::Latched { write, connect } = *slot {
+            *slot = NetSlot::Full(Box::new(NetEvents {
+                write_latched: write,
+                connect_latched: connect,
+                ..NetEvents::default()
+            }));
+        }
+        match slot {
+            NetSlot::Full(n) => n,
+            NetSlot::Latched { .. } => unreachable!("made full above"),
+        }
+    }
+
+    /// Latches the FD_WRITE of a connection (or a bound datagram socket) for the first
+    /// registration, without creating the full state of a socket that has none.
+    pub(crate) fn latch_write(&mut self, id: usize) {
+        match self.netev_slot(id) {
+            NetSlot::Latched { write, .. } => *write = true,
+            NetSlot::Full(n) => n.write_latched = true,
+        }
     }
 
     /// Forgets a socket's event state (closesocket, or the id is freed).
     pub(crate) fn netev_clear(&mut self, id: usize) {
         if let Some(slot) = self.models.netev.get_mut(id) {
-            *slot = None;
+            *slot = NetSlot::default();
         }
     }
 
@@ -129,6 +180,16 @@ where
         };
         let documented =
             self.rt.cfg.event_recording == crate::sim::runtime::EventRecording::Documented;
+        // Never registered: only the latches change (as the branch below on a default state).
+        if let NetSlot::Latched { write, connect } = self.netev_slot(id) {
+            if bit == FD_WRITE {
+                *write = true;
+            }
+            if bit == FD_CONNECT {
+                *connect = Some(err);
+            }
+            return;
+        }
         let n = self.netev_mut(id);
         if n.mask & bit == 0 || n.reg == Reg::None {
             if bit == FD_WRITE {
@@ -348,10 +409,10 @@ where
     pub(crate) fn ev_accepted(&mut self, lid: usize, child: usize) {
         self.reenable_accept(lid);
         let Some((reg, mask)) = self.netev(lid).map(|n| (n.reg, n.mask)) else {
-            self.netev_mut(child).write_latched = true;
+            self.latch_write(child);
             return;
         };
-        self.netev_mut(child).write_latched = true;
+        self.latch_write(child);
         if reg != Reg::None {
             self.register_events(child, reg, mask);
         }
@@ -364,7 +425,7 @@ where
     pub(crate) fn reenable_recv(&mut self, id: usize, oob: bool) {
         let bit = if oob { FD_OOB } else { FD_READ };
         if !self.is_registered(id) {
-            if let Some(Some(n)) = self.models.netev.get_mut(id) {
+            if let Some(NetSlot::Full(n)) = self.models.netev.get_mut(id) {
                 n.reported &= !bit;
             }
             return;
@@ -385,7 +446,7 @@ where
     /// After `accept`: FD_ACCEPT re-enabled, reported again if connections remain.
     pub(crate) fn reenable_accept(&mut self, lid: usize) {
         if !self.is_registered(lid) {
-            if let Some(Some(n)) = self.models.netev.get_mut(lid) {
+            if let Some(NetSlot::Full(n)) = self.models.netev.get_mut(lid) {
                 n.reported &= !FD_ACCEPT;
             }
             return;

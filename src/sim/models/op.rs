@@ -1,11 +1,10 @@
 //! The overlapped operation record: what an operation does ([`OpKind`]), how it ended
-//! ([`Status`], the NTSTATUS of `OVERLAPPED.Internal`), the per-socket I/O state and the table
-//! of all operations ([`IoState`]).
+//! ([`Status`], the NTSTATUS of `OVERLAPPED.Internal`), and the per-socket I/O state
+//! ([`SockIo`]). The table of all operations is `op_table`'s.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use crate::api::{IoCompletion, Overlapped, WsaError};
-use crate::sim::models::keymap::KeyMap;
 use crate::sim::runtime::Layers;
 
 /// How an operation ended (the NTSTATUS in `OVERLAPPED.Internal`).
@@ -132,10 +131,12 @@ pub(crate) struct Op<L: Layers> {
     pub bufs: Vec<Vec<u8>>,
     pub routine: Option<SimRoutine<L>>,
     pub done: Option<(Status, usize)>,
-    /// The source of the datagram a WSARecvFrom took.
-    pub from: Option<std::net::SocketAddr>,
-    /// A WSARecvMsg's control buffer and output flags (`None` for other operations).
-    pub msg: Option<MsgState>,
+    /// The source of the datagram a WSARecvFrom took (boxed: only datagram receives set it,
+    /// and every pending operation of the run would carry its 32 bytes).
+    pub from: Option<Box<std::net::SocketAddr>>,
+    /// A WSARecvMsg's control buffer and output flags (`None` for other operations; boxed
+    /// for the same reason).
+    pub msg: Option<Box<MsgState>>,
 }
 
 /// The WSAMSG parts of a WSARecvMsg operation besides its buffers.
@@ -152,20 +153,14 @@ pub(crate) struct MsgState {
 /// Per-socket I/O state.
 #[derive(Debug, Default)]
 pub(crate) struct SockIo {
-    pub recvs: VecDeque<u64>,
-    pub sends: VecDeque<u64>,
-    /// WSASends handed to TCP without a send buffer (SO_SNDBUF 0: sent from the caller's
-    /// buffers): (serial, the sequence number just past their last byte). Each completes when
-    /// the peer has acknowledged that byte.
-    pub unbuffered: VecDeque<(u64, u64)>,
-    pub accepts: VecDeque<u64>,
+    /// Pending WSARecvs, oldest first.
+    pub recvs: SerialQueue,
+    /// Pending WSASends, oldest first.
+    pub sends: SerialQueue,
     pub connect: Option<u64>,
-    /// An AcceptEx (of some listener) waiting for this socket's first data.
-    pub accept_wait: Option<u64>,
-    /// A DisconnectEx waiting for the acknowledgement of its FIN.
-    pub disconnect: Option<u64>,
-    /// Overlapped SIO_ADDRESS_LIST_CHANGE requests, pending until cancelled or closed.
-    pub list_change: Vec<u64>,
+    /// The operations few sockets have (unbuffered sends, AcceptEx, DisconnectEx, address-list
+    /// requests); `None` until one starts, so a plain connection carries a pointer.
+    pub rare: Option<Box<RareIo>>,
     /// Completion port object and key.
     pub port: Option<(usize, usize)>,
     pub skip_on_success: bool,
@@ -182,40 +177,125 @@ pub(crate) struct SockIo {
     pub deferred: bool,
 }
 
-/// All overlapped state of the run.
-pub(crate) struct IoState<L: Layers> {
-    pub ops: KeyMap<u64, Op<L>>,
-    pub next: u64,
-    /// Operations not yet collected, by (host, OVERLAPPED id).
-    pub by_ov: KeyMap<(usize, u64), u64>,
-    /// Results of operations delivered by routine or packet, for a later
-    /// WSAGetOverlappedResult: (status, bytes).
-    pub results: KeyMap<(usize, u64), (Status, usize)>,
-    /// Keys of `results` in insertion order (for eviction).
-    pub results_order: VecDeque<(usize, u64)>,
-    /// OVERLAPPEDs an AcceptEx marked STATUS_PENDING and then failed at once (until the
-    /// identity starts another operation).
-    pub failed_pending: KeyMap<(usize, u64), ()>,
-    pub socks: Vec<Option<Box<SockIo>>>,
-    /// Serials of the AcceptEx operations that have not yet taken a connection, in issue
-    /// order: what closesocket, connect and DuplicateSocket's close consult about accept
-    /// sockets, so they look at the few pending AcceptEx calls, not at every operation of
-    /// the run (one pending receive per connection on a server). A serial may outlive its
-    /// operation here; readers skip those and prune them.
-    pub accepts_pending: BTreeSet<u64>,
+/// The per-socket I/O state of the operations few sockets start.
+#[derive(Debug, Default)]
+pub(crate) struct RareIo {
+    /// WSASends handed to TCP without a send buffer (SO_SNDBUF 0: sent from the caller's
+    /// buffers): (serial, the sequence number just past their last byte). Each completes when
+    /// the peer has acknowledged that byte.
+    pub unbuffered: VecDeque<(u64, u64)>,
+    /// Pending AcceptEx calls on this listener, oldest first.
+    pub accepts: VecDeque<u64>,
+    /// An AcceptEx (of some listener) waiting for this socket's first data.
+    pub accept_wait: Option<u64>,
+    /// A DisconnectEx waiting for the acknowledgement of its FIN.
+    pub disconnect: Option<u64>,
+    /// Overlapped SIO_ADDRESS_LIST_CHANGE requests, pending until cancelled or closed.
+    pub list_change: Vec<u64>,
 }
 
-impl<L: Layers> Default for IoState<L> {
-    fn default() -> Self {
-        IoState {
-            ops: KeyMap::default(),
-            next: 0,
-            by_ov: KeyMap::default(),
-            results: KeyMap::default(),
-            results_order: VecDeque::new(),
-            failed_pending: KeyMap::default(),
-            socks: Vec::new(),
-            accepts_pending: BTreeSet::new(),
+/// What a socket without [`RareIo`] reads as.
+static NO_RARE_IO: RareIo = RareIo {
+    unbuffered: VecDeque::new(),
+    accepts: VecDeque::new(),
+    accept_wait: None,
+    disconnect: None,
+    list_change: Vec::new(),
+};
+
+impl SockIo {
+    /// The rare operations' state (empty if none ever started).
+    pub(crate) fn rare(&self) -> &RareIo {
+        self.rare.as_deref().unwrap_or(&NO_RARE_IO)
+    }
+
+    /// The rare operations' state, created empty on first use.
+    pub(crate) fn rare_mut(&mut self) -> &mut RareIo {
+        self.rare.get_or_insert_with(Box::default)
+    }
+}
+
+/// A FIFO of operation serials that holds a lone serial inline: a connection seldom has more
+/// than one receive or one send pending, and a `VecDeque` allocated 32 bytes (48 with the
+/// allocator's header) for it, per queue and per socket, for the socket's whole life.
+#[derive(Debug, Default)]
+pub(crate) enum SerialQueue {
+    #[default]
+    Empty,
+    One(u64),
+    /// Two or more were pending at once; the deque is kept once allocated, even emptied
+    /// (boxed, so the common case takes 16 bytes, not a deque's 32 and a tag).
+    #[allow(clippy::box_collection)] // The box is the point: 8 bytes inline, not 32.
+    Many(Box<VecDeque<u64>>),
+}
+
+impl SerialQueue {
+    /// Whether no serial is queued.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            SerialQueue::Empty => true,
+            SerialQueue::One(_) => false,
+            SerialQueue::Many(q) => q.is_empty(),
         }
+    }
+
+    /// Appends `serial`.
+    #[inline]
+    pub(crate) fn push_back(&mut self, serial: u64) {
+        match self {
+            SerialQueue::Empty => *self = SerialQueue::One(serial),
+            SerialQueue::One(first) => {
+                *self = SerialQueue::Many(Box::new(VecDeque::from([*first, serial])))
+            }
+            SerialQueue::Many(q) => q.push_back(serial),
+        }
+    }
+
+    /// The oldest serial.
+    #[inline]
+    pub(crate) fn front(&self) -> Option<&u64> {
+        match self {
+            SerialQueue::Empty => None,
+            SerialQueue::One(first) => Some(first),
+            SerialQueue::Many(q) => q.front(),
+        }
+    }
+
+    /// Takes the oldest serial out.
+    #[inline]
+    pub(crate) fn pop_front(&mut self) -> Option<u64> {
+        match self {
+            SerialQueue::Empty => None,
+            SerialQueue::One(first) => {
+                let first = *first;
+                *self = SerialQueue::Empty;
+                Some(first)
+            }
+            SerialQueue::Many(q) => q.pop_front(),
+        }
+    }
+
+    /// Keeps the serials `keep` accepts, in order.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&u64) -> bool) {
+        match self {
+            SerialQueue::Empty => {}
+            SerialQueue::One(first) => {
+                if !keep(first) {
+                    *self = SerialQueue::Empty;
+                }
+            }
+            SerialQueue::Many(q) => q.retain(|s| keep(s)),
+        }
+    }
+
+    /// The serials, oldest first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &u64> {
+        let (one, many) = match self {
+            SerialQueue::Empty => (None, None),
+            SerialQueue::One(first) => (Some(first), None),
+            SerialQueue::Many(q) => (None, Some(&**q)),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
     }
 }

@@ -15,9 +15,11 @@
 //! are serviced in `mswsock.rs`, and the calls that start operations are in
 //! `overlapped_api.rs`, `mswsock.rs` and `wsa_ioctl.rs`.
 
+use std::collections::hash_map::Entry;
+
 use crate::api::{CompletionPacket, IoCompletion, Overlapped, WsaError};
-use crate::sim::models::keymap::KeyMap;
 use crate::sim::models::op::{Op, OpKind, SockIo, Status};
+use crate::sim::models::op_table::OpTable;
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
 use crate::sim::runtime::trace::TraceKind;
@@ -36,11 +38,11 @@ where
         if socks.len() <= id {
             socks.resize_with(id + 1, || None);
         }
-        socks[id].get_or_insert_with(Box::default)
+        socks[id].get_or_insert_with(SockIo::default)
     }
 
     pub(crate) fn io_sock_ref(&self, id: usize) -> Option<&SockIo> {
-        self.models.io.socks.get(id)?.as_deref()
+        self.models.io.socks.get(id)?.as_ref()
     }
 
     /// Forgets a freed socket's I/O state.
@@ -65,9 +67,17 @@ where
 
     /// Registers a new operation; returns its serial.
     pub(crate) fn start_op(&mut self, op: Op<L>) -> u64 {
-        let serial = self.models.io.next;
-        self.models.io.next += 1;
         let key = (op.host, op.ov.id);
+        // The I/O manager clears the OVERLAPPED's event when an operation starts
+        // (NtDeviceIoControlFile), so a manual-reset event reused for the next operation
+        // waits for that one (sock.c test_nonblocking_async_recv). With a completion
+        // routine the event is not used at all.
+        let reset = match (&op.routine, op.ov.event) {
+            (None, Some(e)) => self.event_id(op.host, e.raw()).ok(),
+            _ => None,
+        };
+        let accept = matches!(op.kind, OpKind::Accept { child: None, .. });
+        let serial = self.models.io.ops.insert(op);
         if let Some(old) = self.models.io.by_ov.insert(key, serial) {
             // The previous operation with this OVERLAPPED finished and was never collected.
             self.models.io.ops.remove(&old);
@@ -78,23 +88,12 @@ where
         if !self.models.io.failed_pending.is_empty() {
             self.models.io.failed_pending.remove(&key);
         }
-        // The I/O manager clears the OVERLAPPED's event when an operation starts
-        // (NtDeviceIoControlFile), so a manual-reset event reused for the next operation
-        // waits for that one (sock.c test_nonblocking_async_recv). With a completion
-        // routine the event is not used at all.
-        if op.routine.is_none() {
-            if let Some(ev) = op
-                .ov
-                .event
-                .and_then(|e| self.event_id(op.host, e.raw()).ok())
-            {
-                self.reset_event(ev);
-            }
+        if let Some(ev) = reset {
+            self.reset_event(ev);
         }
-        if matches!(op.kind, OpKind::Accept { child: None, .. }) {
+        if accept {
             self.models.io.accepts_pending.insert(serial);
         }
-        self.models.io.ops.insert(serial, op);
         serial
     }
 
@@ -136,16 +135,16 @@ where
             self.notify_apc(tid);
         } else if let Some((port, key)) = port {
             let op = self.take_op(serial);
-            let msg = op.msg.unwrap_or_default();
+            let (control, msg_flags) = op.msg.map_or((Vec::new(), 0), |m| (m.control, m.flags));
             let packet = CompletionPacket {
                 bytes,
                 key,
                 overlapped: Some(op.ov),
                 error: status.win32(),
-                from: op.from.map(crate::api::SockAddr::from),
+                from: op.from.map(|a| crate::api::SockAddr::from(*a)),
                 bufs: op.bufs,
-                control: msg.control,
-                msg_flags: msg.flags,
+                control,
+                msg_flags,
             };
             self.post_packet(port, packet);
         }
@@ -155,9 +154,16 @@ where
     /// Forgets an operation that failed synchronously after being registered (no completion).
     pub(crate) fn drop_op(&mut self, serial: u64) {
         if let Some(op) = self.models.io.ops.remove(&serial) {
-            let key = (op.host, op.ov.id);
-            if self.models.io.by_ov.get(&key) == Some(&serial) {
-                self.models.io.by_ov.remove(&key);
+            self.forget_ov(op.host, op.ov.id, serial);
+        }
+    }
+
+    /// Unlinks OVERLAPPED `ov_id` of `host` from operation `serial` if it still names it (one
+    /// look-up of the key, not a get and a remove).
+    fn forget_ov(&mut self, host: usize, ov_id: u64, serial: u64) {
+        if let Entry::Occupied(e) = self.models.io.by_ov.entry((host, ov_id)) {
+            if *e.get() == serial {
+                e.remove();
             }
         }
     }
@@ -171,9 +177,7 @@ where
             .remove(&serial)
             .expect("operation exists");
         let key = (op.host, op.ov.id);
-        if self.models.io.by_ov.get(&key) == Some(&serial) {
-            self.models.io.by_ov.remove(&key);
-        }
+        self.forget_ov(op.host, op.ov.id, serial);
         if let Some((status, bytes)) = op.done {
             if self
                 .models
@@ -247,13 +251,13 @@ where
             self.service_datagram_recvs(id, immediate);
             return;
         }
-        if let Some(serial) = self.io_sock_ref(id).and_then(|io| io.accept_wait) {
+        if let Some(serial) = self.io_sock_ref(id).and_then(|io| io.rare().accept_wait) {
             if self.rcv_len(id) > 0
                 || self
                     .tcp(id)
                     .is_some_and(|t| t.fin_rcvd || t.error.is_some())
             {
-                self.io_sock(id).accept_wait = None;
+                self.io_sock(id).rare_mut().accept_wait = None;
                 let n = self.fill_from_rcv(id, serial);
                 self.finish_op(serial, Status::Ok, n, false);
             }
@@ -340,7 +344,7 @@ where
             };
             self.io_sock(id).recvs.pop_front();
             if let Some(op) = self.models.io.ops.get_mut(&serial) {
-                op.from = from;
+                op.from = from.map(Box::new);
             }
             self.finish_op(serial, status, n, immediate);
         }
@@ -374,6 +378,11 @@ where
                 break;
             }
         }
+        // Drained: the buffer goes back to the pool (`recycle_queue`).
+        let drained = t.rcv.is_empty().then(|| std::mem::take(&mut t.rcv));
+        if let Some(q) = drained {
+            self.recycle_queue(q);
+        }
         if total > 0 && !peek {
             self.tcp_window_update(id);
         }
@@ -391,7 +400,10 @@ where
         match self.tcp(id) {
             Some(t) if unbuffered && !data.is_empty() => {
                 let end = t.snd_una + t.snd.len() as u64;
-                self.io_sock(id).unbuffered.push_back((serial, end));
+                self.io_sock(id)
+                    .rare_mut()
+                    .unbuffered
+                    .push_back((serial, end));
                 None
             }
             _ => Some(data.len()),
@@ -402,7 +414,9 @@ where
     /// order; a connection error fails them all.
     fn service_unbuffered(&mut self, id: usize) {
         loop {
-            let Some(&(serial, end)) = self.io_sock_ref(id).and_then(|io| io.unbuffered.front())
+            let Some(&(serial, end)) = self
+                .io_sock_ref(id)
+                .and_then(|io| io.rare().unbuffered.front())
             else {
                 return;
             };
@@ -416,7 +430,7 @@ where
                 None if una >= end => Status::Ok,
                 None => return,
             };
-            self.io_sock(id).unbuffered.pop_front();
+            self.io_sock(id).rare_mut().unbuffered.pop_front();
             let bytes = match status {
                 Status::Ok => self.models.io.ops[&serial].bufs.iter().map(Vec::len).sum(),
                 _ => 0,
@@ -474,16 +488,10 @@ where
         } else {
             status
         };
-        let Some(io) = self
-            .models
-            .io
-            .socks
-            .get_mut(id)
-            .and_then(|s| s.as_deref_mut())
-        else {
+        let Some(io) = self.models.io.socks.get_mut(id).and_then(|s| s.as_mut()) else {
             return 0;
         };
-        let matches = |ops: &KeyMap<u64, Op<L>>, serial: &u64| {
+        let matches = |ops: &OpTable<L>, serial: &u64| {
             ov.is_none_or(|ov| ops.get(serial).is_some_and(|op| op.ov.id == ov.id))
         };
         let mut hit: Vec<(u64, Status)> = Vec::new();
@@ -497,40 +505,47 @@ where
                 !m
             });
         }
-        io.unbuffered.retain(|(s, _)| {
-            let m = matches(ops, s);
-            if m {
-                hit.push((*s, status));
-            }
-            !m
-        });
-        io.accepts.retain(|s| {
-            let m = matches(ops, s);
-            if m {
-                hit.push((*s, accept_status));
-            }
-            !m
-        });
+        // In this order: unbuffered sends, AcceptEx calls, the ConnectEx, an AcceptEx waiting
+        // for data, the DisconnectEx, address-list requests.
+        let mut rare = io.rare.as_deref_mut();
+        if let Some(r) = rare.as_deref_mut() {
+            r.unbuffered.retain(|(s, _)| {
+                let m = matches(ops, s);
+                if m {
+                    hit.push((*s, status));
+                }
+                !m
+            });
+            r.accepts.retain(|s| {
+                let m = matches(ops, s);
+                if m {
+                    hit.push((*s, accept_status));
+                }
+                !m
+            });
+        }
         if let Some(c) = io.connect.filter(|s| matches(ops, s)) {
             io.connect = None;
             hit.push((c, accept_status));
         }
-        if let Some(a) = io.accept_wait.filter(|s| matches(ops, s)) {
-            io.accept_wait = None;
-            hit.push((a, accept_status));
-        }
-        if let Some(d) = io.disconnect.filter(|s| matches(ops, s)) {
-            io.disconnect = None;
-            hit.push((d, status));
-        }
-        // An address-list-change request is cancelled, never aborted by the connection.
-        io.list_change.retain(|s| {
-            let m = matches(ops, s);
-            if m {
-                hit.push((*s, Status::Cancelled));
+        if let Some(r) = rare {
+            if let Some(a) = r.accept_wait.filter(|s| matches(ops, s)) {
+                r.accept_wait = None;
+                hit.push((a, accept_status));
             }
-            !m
-        });
+            if let Some(d) = r.disconnect.filter(|s| matches(ops, s)) {
+                r.disconnect = None;
+                hit.push((d, status));
+            }
+            // An address-list-change request is cancelled, never aborted by the connection.
+            r.list_change.retain(|s| {
+                let m = matches(ops, s);
+                if m {
+                    hit.push((*s, Status::Cancelled));
+                }
+                !m
+            });
+        }
         let n = hit.len();
         for (serial, st) in hit {
             self.finish_op(serial, st, 0, false);
@@ -541,15 +556,15 @@ where
 
 /// The completion handed back for a finished operation.
 fn completion<L: Layers>(op: Op<L>, error: Option<WsaError>, bytes: usize) -> IoCompletion {
-    let msg = op.msg.unwrap_or_default();
+    let (control, msg_flags) = op.msg.map_or((Vec::new(), 0), |m| (m.control, m.flags));
     IoCompletion {
         overlapped: op.ov,
         error,
         bytes,
         flags: 0,
-        from: op.from.map(crate::api::SockAddr::from),
+        from: op.from.map(|a| crate::api::SockAddr::from(*a)),
         bufs: op.bufs,
-        control: msg.control,
-        msg_flags: msg.flags,
+        control,
+        msg_flags,
     }
 }

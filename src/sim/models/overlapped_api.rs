@@ -28,7 +28,7 @@ where
             // A datagram socket must be bound to receive (WSAEINVAL, as recvfrom); sends bind.
             Role::Dgram(_) if receive && s.local.is_none() => Err(WsaError::WSAEINVAL),
             Role::Dgram(_) => Ok(()),
-            Role::Stream(t) => match (t.error, t.connected_at) {
+            Role::Stream(t) => match (t.error, t.connected_at.get()) {
                 (Some(e), Some(_)) => Err(e),
                 _ if !t.state.is_synchronized() || t.state == TcpState::TimeWait => {
                     Err(WsaError::WSAENOTCONN)

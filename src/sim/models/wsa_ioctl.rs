@@ -69,7 +69,7 @@ where
                 }
                 let (on, time_ms, interval_ms) =
                     (u32_in(input, 0), u32_in(input, 4), u32_in(input, 8));
-                let o = &mut w.net.sockets.at(id).opts;
+                let o = std::sync::Arc::make_mut(&mut w.net.sockets.at(id).opts);
                 o.keepalive = on != 0;
                 o.keep_idle = time_ms / 1000;
                 o.keep_interval = interval_ms / 1000;

@@ -8,6 +8,7 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use super::{NetHooks, NetLayers};
 use crate::sim::runtime::{Nanos, World};
@@ -43,8 +44,6 @@ pub(crate) struct SockOpts {
     pub mcast_if: u32,
     pub mcast_ttl: u32,
     pub mcast_loop: bool,
-    /// The multicast groups joined (IP_ADD_MEMBERSHIP / IPV6_ADD_MEMBERSHIP), in join order.
-    pub mcast_groups: Vec<std::net::IpAddr>,
     /// IP_PKTINFO / IPV6_PKTINFO, IP_RECVTTL / IPV6_HOPLIMIT, IP_RECVTOS / IPV6_RECVTCLASS:
     /// which control data WSARecvMsg returns.
     pub pktinfo: bool,
@@ -57,6 +56,16 @@ pub(crate) struct SockOpts {
     pub keep_idle: u32,
     pub keep_count: u32,
     pub keep_interval: u32,
+    /// The options few sockets set (multicast groups, kept values, header bytes); `None`
+    /// until one is, so a plain TCP socket carries a pointer instead of three collections.
+    pub rare: Option<Box<RareOpts>>,
+}
+
+/// The socket options that live in collections, set by few sockets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct RareOpts {
+    /// The multicast groups joined (IP_ADD_MEMBERSHIP / IPV6_ADD_MEMBERSHIP), in join order.
+    pub mcast_groups: Vec<std::net::IpAddr>,
     /// Options the sim stores and reads back without acting on them (IP_IFLIST,
     /// IP_UNICAST_IF, IP_USER_MTU, IP_MTU_DISCOVER, the datagram-only IP_RECV* / IP_ECN /
     /// IP_WFP_* options, IPV6_PROTECTION_LEVEL, …), by (level, name); 0 until set.
@@ -64,6 +73,67 @@ pub(crate) struct SockOpts {
     /// Header bytes (IP_OPTIONS, IP_RTHDR, IPV6_HOPOPTS, IPV6_RTHDR) by (level, name), stored
     /// and read back; the sim's packets carry none.
     pub headers: std::collections::BTreeMap<(i32, i32), Vec<u8>>,
+}
+
+impl SockOpts {
+    /// The rare options, created empty on first use.
+    pub(crate) fn rare_mut(&mut self) -> &mut RareOpts {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// The multicast groups joined, in join order.
+    pub(crate) fn mcast_groups(&self) -> &[std::net::IpAddr] {
+        self.rare.as_ref().map_or(&[], |r| &r.mcast_groups)
+    }
+}
+
+/// A socket's duplicate handles, in the order they were made: a pointer (boxed on first use)
+/// rather than an inline `Vec`'s 24 bytes, since few sockets are ever duplicated.
+#[derive(Debug, Default)]
+#[allow(clippy::box_collection)] // The box is the point: 8 bytes inline, not 24.
+pub(crate) struct Dups(Option<Box<Vec<usize>>>);
+
+impl Dups {
+    /// Whether the socket has no duplicate handle.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.as_ref().is_none_or(|v| v.is_empty())
+    }
+
+    /// Records a new duplicate handle.
+    pub(crate) fn push(&mut self, h: usize) {
+        self.0.get_or_insert_with(Box::default).push(h);
+    }
+
+    /// Appends handles, in order.
+    pub(crate) fn extend(&mut self, hs: impl IntoIterator<Item = usize>) {
+        let mut hs = hs.into_iter().peekable();
+        if hs.peek().is_some() {
+            self.0.get_or_insert_with(Box::default).extend(hs);
+        }
+    }
+
+    /// Takes the earliest duplicate out (there must be one).
+    pub(crate) fn remove_first(&mut self) -> usize {
+        let v = self.0.as_mut().expect("a duplicate handle");
+        v.remove(0)
+    }
+
+    /// Keeps the handles `keep` accepts, in order.
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&usize) -> bool) {
+        if let Some(v) = &mut self.0 {
+            v.retain(keep);
+        }
+    }
+
+    /// Takes every duplicate handle out, in order.
+    pub(crate) fn take(&mut self) -> Vec<usize> {
+        self.0.take().map(|v| *v).unwrap_or_default()
+    }
+
+    /// The duplicate handles, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &usize> {
+        self.0.iter().flat_map(|v| v.iter())
+    }
 }
 
 /// SO_LINGER's value.
@@ -99,7 +169,6 @@ impl Default for SockOpts {
             mcast_if: 0,
             mcast_ttl: 1,
             mcast_loop: true,
-            mcast_groups: Vec::new(),
             pktinfo: false,
             recvttl: false,
             recvtos: false,
@@ -108,8 +177,7 @@ impl Default for SockOpts {
             keep_idle: 7200,
             keep_count: 10,
             keep_interval: 1,
-            kept: std::collections::BTreeMap::new(),
-            headers: std::collections::BTreeMap::new(),
+            rare: None,
         }
     }
 }
@@ -143,10 +211,12 @@ impl Listener {
 pub(crate) enum Role {
     /// Created, perhaps bound; not listening, not connected.
     Idle,
-    /// `listen` was called.
-    Listener(Listener),
-    /// A TCP connection exists (connecting, connected, closing or closed).
-    Stream(Box<Tcp>),
+    /// `listen` was called. Boxed: a listener's queues would make every socket as large.
+    Listener(Box<Listener>),
+    /// A TCP connection exists (connecting, connected, closing or closed). Inline, not
+    /// boxed: most sockets are connections, and a box cost each a pointer and malloc's
+    /// header (the other roles are rare enough to carry the unused bytes).
+    Stream(Tcp),
     /// A UDP socket: its queue of received datagrams and its association.
     Dgram(Box<Udp>),
 }
@@ -160,11 +230,13 @@ pub(crate) struct Sock {
     pub handle: Option<usize>,
     /// Further handles naming this socket in its host's process (`WSADuplicateSocket`), in
     /// the order they were made; the socket ends when the last of them and `handle` closes.
-    pub dups: Vec<usize>,
+    pub dups: Dups,
     pub family: i32,
     pub ty: i32,
     pub nonblocking: bool,
-    pub opts: SockOpts,
+    /// Shared copy-on-write (`Arc::make_mut` to change them): most sockets keep the defaults
+    /// or their listener's options, so they point at one copy instead of holding 88 bytes.
+    pub opts: Arc<SockOpts>,
     /// Local address (set by bind, implicit bind, or accept).
     pub local: Option<SocketAddr>,
     /// Whether this socket holds an entry in its host's `tcp_binds`.
@@ -183,19 +255,16 @@ pub(crate) struct Sock {
     /// Connected by AcceptEx and SO_UPDATE_ACCEPT_CONTEXT not yet set: getsockname,
     /// getpeername and shutdown fail with WSAENOTCONN, as on Windows.
     pub needs_accept_context: bool,
-    /// Threads blocked on this socket, with their wait numbers: [readers, writers] (a thread
-    /// waiting for any change is in both).
-    pub waiters: [Vec<(usize, u64)>; 2],
 }
 
 impl Sock {
     /// A socket with no handle, address, error, shutdown or waiter: what `socket()`, an
     /// incoming connection and TF_REUSE_SOCKET start from.
-    pub(crate) fn new(host: usize, family: i32, ty: i32, opts: SockOpts, role: Role) -> Sock {
+    pub(crate) fn new(host: usize, family: i32, ty: i32, opts: Arc<SockOpts>, role: Role) -> Sock {
         Sock {
             host,
             handle: None,
-            dups: Vec::new(),
+            dups: Dups::default(),
             family,
             ty,
             nonblocking: false,
@@ -210,7 +279,6 @@ impl Sock {
             gen: 0,
             closed: false,
             needs_accept_context: false,
-            waiters: [Vec::new(), Vec::new()],
         }
     }
 }
@@ -226,7 +294,17 @@ pub(crate) struct SocketTable {
     /// The incarnation of each slot's current socket.
     incarnations: Vec<u64>,
     next_incarnation: u64,
+    /// The default options, which new sockets share until one is set.
+    default_opts: Arc<SockOpts>,
+    /// Threads blocked on each socket, with their wait numbers: [readers, writers] (a thread
+    /// waiting for any change is in both), by id. Beside the slots rather than in them: only
+    /// sockets some thread ever blocked on need the 48 bytes (the table grows to the highest
+    /// such id), and a completion-port server's thousands of connections have none.
+    waiters: Vec<SockWaiters>,
 }
+
+/// A socket's [readers, writers] waiter lists.
+pub(crate) type SockWaiters = [Vec<(usize, u64)>; 2];
 
 impl SocketTable {
     pub(crate) fn insert(&mut self, s: Sock) -> usize {
@@ -240,6 +318,33 @@ impl SocketTable {
             self.incarnations.push(self.next_incarnation);
             self.slots.len() - 1
         }
+    }
+
+    /// The default options, shared (a new socket's until it sets one).
+    pub(crate) fn default_opts(&self) -> Arc<SockOpts> {
+        Arc::clone(&self.default_opts)
+    }
+
+    /// The waiter lists of socket `id` (`None` if there is no such socket), created empty.
+    pub(crate) fn waiters_mut(&mut self, id: usize) -> Option<&mut SockWaiters> {
+        self.get(id)?;
+        if self.waiters.len() <= id {
+            self.waiters.resize_with(id + 1, SockWaiters::default);
+        }
+        Some(&mut self.waiters[id])
+    }
+
+    /// The waiter lists of id `id` if it ever had any (empty ones for a freed socket).
+    pub(crate) fn waiters_if_any(&mut self, id: usize) -> Option<&mut SockWaiters> {
+        self.waiters.get_mut(id)
+    }
+
+    /// Takes the waiter lists of id `id` (a socket being freed).
+    pub(crate) fn take_waiters(&mut self, id: usize) -> SockWaiters {
+        self.waiters
+            .get_mut(id)
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// The incarnation of the socket now in slot `id` (`None` if the slot is free).
@@ -340,8 +445,8 @@ where
     /// Removes a socket object for good, waking whoever still waits on it.
     pub(crate) fn free_socket(&mut self, id: usize) {
         self.on_socket_freed(id);
-        if let Some(s) = self.net.sockets.remove(id) {
-            for (tid, seq) in s.waiters.into_iter().flatten() {
+        if self.net.sockets.remove(id).is_some() {
+            for (tid, seq) in self.net.sockets.take_waiters(id).into_iter().flatten() {
                 self.wake(tid, seq);
             }
         }

@@ -8,6 +8,119 @@ use super::NetLayers;
 use crate::sim::runtime::LinkParams;
 use crate::sim::runtime::World;
 
+/// A connection's (local, remote) wire addresses as the host's table keys it: two IPv4
+/// addresses pack into 16 bytes (the pair of `SocketAddr`s takes 64, and a server's table
+/// holds one per connection); other pairs are kept boxed. The order is exactly that of the
+/// `(SocketAddr, SocketAddr)` pairs, so the table iterates as before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ConnKey {
+    /// Both IPv4: each as `ip << 16 | port`, whose numeric order is (ip, port)'s.
+    V4(u64, u64),
+    /// Any other pair.
+    Other(Box<(SocketAddr, SocketAddr)>),
+}
+
+impl ConnKey {
+    /// The key of the connection from `local` to `remote` (wire addresses).
+    pub(crate) fn new(local: SocketAddr, remote: SocketAddr) -> ConnKey {
+        match (local, remote) {
+            (SocketAddr::V4(l), SocketAddr::V4(r)) => ConnKey::V4(pack_v4(l), pack_v4(r)),
+            _ => ConnKey::Other(Box::new((local, remote))),
+        }
+    }
+
+    /// The (local, remote) pair.
+    pub(crate) fn pair(&self) -> (SocketAddr, SocketAddr) {
+        match self {
+            ConnKey::V4(l, r) => (SocketAddr::V4(unpack_v4(*l)), SocketAddr::V4(unpack_v4(*r))),
+            ConnKey::Other(p) => **p,
+        }
+    }
+}
+
+fn pack_v4(a: std::net::SocketAddrV4) -> u64 {
+    u64::from(a.ip().to_bits()) << 16 | u64::from(a.port())
+}
+
+fn unpack_v4(k: u64) -> std::net::SocketAddrV4 {
+    std::net::SocketAddrV4::new(std::net::Ipv4Addr::from_bits((k >> 16) as u32), k as u16)
+}
+
+impl Ord for ConnKey {
+    fn cmp(&self, o: &ConnKey) -> std::cmp::Ordering {
+        match (self, o) {
+            (ConnKey::V4(a, b), ConnKey::V4(c, d)) => (a, b).cmp(&(c, d)),
+            _ => self.pair().cmp(&o.pair()),
+        }
+    }
+}
+
+impl PartialOrd for ConnKey {
+    fn partial_cmp(&self, o: &ConnKey) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+/// The sockets holding one local port, in the order they took it. Most ports (a client's
+/// ephemeral ones) have one holder, kept inline; a `Vec` allocated 32 bytes (48 with malloc's
+/// header) for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PortHolders {
+    One(usize),
+    Many(Vec<usize>),
+}
+
+impl Default for PortHolders {
+    fn default() -> PortHolders {
+        PortHolders::Many(Vec::new())
+    }
+}
+
+impl PortHolders {
+    /// The holders, in order.
+    pub(crate) fn as_slice(&self) -> &[usize] {
+        match self {
+            PortHolders::One(id) => std::slice::from_ref(id),
+            PortHolders::Many(v) => v,
+        }
+    }
+
+    /// Whether no socket holds the port.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+
+    /// Adds a holder after the others.
+    pub(crate) fn push(&mut self, id: usize) {
+        match self {
+            PortHolders::Many(v) if v.is_empty() => *self = PortHolders::One(id),
+            PortHolders::One(first) => *self = PortHolders::Many(vec![*first, id]),
+            PortHolders::Many(v) => v.push(id),
+        }
+    }
+
+    /// Keeps the holders `keep` accepts, in order.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&usize) -> bool) {
+        match self {
+            PortHolders::One(id) => {
+                if !keep(id) {
+                    *self = PortHolders::default();
+                }
+            }
+            PortHolders::Many(v) => v.retain(|id| keep(id)),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a PortHolders {
+    type Item = &'a usize;
+    type IntoIter = std::slice::Iter<'a, usize>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
 /// A simulated host: the machine's addresses, its connections and its port usage. (Its
 /// process's handle table and WSAStartup count are the socket layer's.)
 #[derive(Debug)]
@@ -15,12 +128,12 @@ pub(crate) struct Host {
     pub name: String,
     pub addrs: Vec<IpAddr>,
     pub next_ephemeral: u16,
-    /// Established or closing connections by (local, remote).
-    pub conns: BTreeMap<(SocketAddr, SocketAddr), usize>,
+    /// Established or closing connections by (local, remote) wire addresses.
+    pub conns: BTreeMap<ConnKey, usize>,
     /// Sockets holding a local TCP port (bound, listening, or connected from it), by port.
-    pub tcp_binds: BTreeMap<u16, Vec<usize>>,
+    pub tcp_binds: BTreeMap<u16, PortHolders>,
     /// Sockets holding a local UDP port (a separate port space).
-    pub udp_binds: BTreeMap<u16, Vec<usize>>,
+    pub udp_binds: BTreeMap<u16, PortHolders>,
     pub crashed: bool,
 }
 
@@ -69,7 +182,7 @@ pub(crate) const EPHEMERAL_COUNT: u32 = 16384;
 
 impl Host {
     /// The port table of a socket type (SOCK_STREAM or SOCK_DGRAM).
-    pub(crate) fn binds(&self, ty: i32) -> &BTreeMap<u16, Vec<usize>> {
+    pub(crate) fn binds(&self, ty: i32) -> &BTreeMap<u16, PortHolders> {
         if ty == crate::api::consts::SOCK_DGRAM {
             &self.udp_binds
         } else {
@@ -78,7 +191,7 @@ impl Host {
     }
 
     /// The port table of a socket type, mutably.
-    pub(crate) fn binds_mut(&mut self, ty: i32) -> &mut BTreeMap<u16, Vec<usize>> {
+    pub(crate) fn binds_mut(&mut self, ty: i32) -> &mut BTreeMap<u16, PortHolders> {
         if ty == crate::api::consts::SOCK_DGRAM {
             &mut self.udp_binds
         } else {
@@ -153,5 +266,39 @@ impl<L: NetLayers> World<L> {
             return Some(from);
         }
         self.net.addr_map.get(&ip).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ConnKey;
+    use std::net::SocketAddr;
+
+    /// Keys sort exactly as the address pairs they stand for, IPv4 and IPv6 mixed.
+    #[test]
+    fn conn_keys_order_as_their_pairs() {
+        let addrs: Vec<SocketAddr> = [
+            "10.0.0.1:80",
+            "10.0.0.1:65535",
+            "10.0.0.2:1",
+            "192.0.2.1:9000",
+            "255.255.255.255:0",
+            "[::1]:80",
+            "[2001:db8::1]:9000",
+        ]
+        .iter()
+        .map(|a| a.parse().expect("an address"))
+        .collect();
+        let mut pairs = Vec::new();
+        for &l in &addrs {
+            for &r in &addrs {
+                pairs.push((l, r));
+            }
+        }
+        let mut by_key: Vec<ConnKey> = pairs.iter().map(|&(l, r)| ConnKey::new(l, r)).collect();
+        by_key.sort();
+        pairs.sort();
+        let back: Vec<(SocketAddr, SocketAddr)> = by_key.iter().map(ConnKey::pair).collect();
+        assert_eq!(back, pairs);
     }
 }

@@ -53,12 +53,16 @@ where
             return Vec::new();
         };
         let mut members: Vec<usize> = ids
+            .as_slice()
             .iter()
             .copied()
             .filter(|&id| {
                 self.net.sockets.get(id).is_some_and(|s| {
                     !s.closed
-                        && s.opts.mcast_groups.iter().any(|g| wire_ip(*g) == dst.ip())
+                        && s.opts
+                            .mcast_groups()
+                            .iter()
+                            .any(|g| wire_ip(*g) == dst.ip())
                         && s.local.is_some_and(|l| {
                             // The wildcard (dual-stack included), or an address of the
                             // group's family: Windows delivers a group's datagrams to a

@@ -70,9 +70,10 @@ pub(crate) trait RuntimeHooks<L: Layers> {
     fn fire(&mut self, ev: L::Timer);
     /// A packet arrived at host `to`.
     fn deliver(&mut self, to: usize, pkt: L::Packet);
-    /// The [readers, writers] waiter lists of socket `id`, if it exists (socket waits are kept
-    /// with the socket, so waking them needs no map look-up).
-    fn socket_waiters(&mut self, id: usize) -> Option<&mut [Vec<(usize, u64)>; 2]>;
+    /// The [readers, writers] waiter lists of socket `id` (socket waits are kept by socket id,
+    /// so waking them needs no map look-up): with `create`, to add a waiter (`None` if there
+    /// is no such socket); without, to wake them (`None` if no thread ever waited there).
+    fn socket_waiters(&mut self, id: usize, create: bool) -> Option<&mut [Vec<(usize, u64)>; 2]>;
     /// Thread `tid` is about to block in `call`.
     fn thread_blocking(&mut self, tid: usize, call: &'static str);
     /// Thread `tid` was woken from a wait.

@@ -174,7 +174,7 @@ where
                 self.rt.waiters.entry(*k).or_default().push((tid, seq));
                 continue;
             };
-            if let Some(w) = self.socket_waiters(id) {
+            if let Some(w) = self.socket_waiters(id, true) {
                 for &l in lists {
                     w[l].push((tid, seq));
                 }
@@ -193,7 +193,7 @@ where
     #[inline]
     pub(crate) fn notify(&mut self, key: WaitKey) {
         if let Some((id, lists)) = socket_lists(key) {
-            match self.socket_waiters(id) {
+            match self.socket_waiters(id, false) {
                 Some(w) if lists.iter().any(|&l| !w[l].is_empty()) => {}
                 _ => return,
             }
@@ -213,7 +213,7 @@ where
             return;
         };
         for &l in lists {
-            let Some(w) = self.socket_waiters(id) else {
+            let Some(w) = self.socket_waiters(id, false) else {
                 return;
             };
             if w[l].is_empty() {
@@ -225,7 +225,7 @@ where
             }
             // Keep the allocation for the next wait.
             list.clear();
-            if let Some(w) = self.socket_waiters(id) {
+            if let Some(w) = self.socket_waiters(id, false) {
                 if w[l].is_empty() {
                     w[l] = list;
                 }

@@ -55,9 +55,10 @@ where
             q.held.retain(|&c| c != child);
         }
         let c = self.net.sockets.at(child);
-        c.opts.linger.onoff = true;
-        c.opts.linger.onoff_raw = 1;
-        c.opts.linger.secs = 0;
+        let linger = &mut std::sync::Arc::make_mut(&mut c.opts).linger;
+        linger.onoff = true;
+        linger.onoff_raw = 1;
+        linger.secs = 0;
         if let Role::Stream(t) = &mut c.role {
             t.listener = None;
         }

@@ -7,7 +7,7 @@ use crate::api::consts::*;
 use crate::api::{SockAddr, Socket, WsaError};
 use crate::sim::net::demux::check_dst_family;
 use crate::sim::net::endpoint::{Listener, Role};
-use crate::sim::net::host::wire;
+use crate::sim::net::host::{wire, ConnKey};
 use crate::sim::net::tcp::TcpState;
 use crate::sim::runtime::World;
 use crate::sim::runtime::{Step, WaitKey};
@@ -36,10 +36,10 @@ where
         match &mut s.role {
             Role::Listener(q) => q.backlog = backlog,
             Role::Idle => {
-                s.role = Role::Listener(Listener {
+                s.role = Role::Listener(Box::new(Listener {
                     backlog,
                     ..Listener::default()
-                })
+                }))
             }
             Role::Stream(t) if t.connected_at.is_some() || t.state != TcpState::Closed => {
                 return Err(WsaError::WSAEISCONN)
@@ -48,11 +48,11 @@ where
             Role::Stream(t) => {
                 // A socket whose connect failed may still listen (conformance SEL-08).
                 let connect_failed = t.error.is_some();
-                s.role = Role::Listener(Listener {
+                s.role = Role::Listener(Box::new(Listener {
                     backlog,
                     connect_failed,
                     ..Listener::default()
-                })
+                }))
             }
         }
         Ok(())
@@ -143,7 +143,7 @@ where
         let s = self.net.sockets.at(id);
         let nonblocking = s.nonblocking;
         s.remote = Some(dst);
-        let key = (wire(s.local.expect("bound")), wire(dst));
+        let key = ConnKey::new(wire(s.local.expect("bound")), wire(dst));
         if self.net.hosts[s.host].conns.contains_key(&key) {
             return Err(WsaError::WSAEADDRINUSE);
         }

@@ -66,7 +66,7 @@ impl<L: SockLayers> World<L> {
             return false;
         }
         if s.handle == Some(h) {
-            s.handle = Some(s.dups.remove(0));
+            s.handle = Some(s.dups.remove_first());
         } else {
             s.dups.retain(|&d| d != h);
         }
@@ -78,7 +78,7 @@ impl<L: SockLayers> World<L> {
     pub(crate) fn free_dups(&mut self, id: usize) {
         let s = self.net.sockets.at(id);
         let host = s.host;
-        for h in std::mem::take(&mut s.dups) {
+        for h in s.dups.take() {
             self.sock.procs[host].free_handle(h);
         }
     }
@@ -88,7 +88,7 @@ impl<L: SockLayers> World<L> {
     pub(crate) fn move_dups(&mut self, old: usize, new: usize) {
         let s = self.net.sockets.at(old);
         let host = s.host;
-        let dups = std::mem::take(&mut s.dups);
+        let dups = s.dups.take();
         for &h in &dups {
             self.sock.procs[host].replace_handle(h, HandleObj::Socket(new));
         }

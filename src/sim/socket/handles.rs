@@ -4,7 +4,7 @@
 
 use crate::api::consts::*;
 use crate::api::{Socket, WsaError};
-use crate::sim::net::endpoint::{Role, Sock, SockOpts};
+use crate::sim::net::endpoint::{Role, Sock};
 use crate::sim::runtime::World;
 
 use super::SockLayers;
@@ -121,7 +121,8 @@ impl<L: SockLayers> World<L> {
         } else {
             Role::Idle
         };
-        let sock = Sock::new(host, family, ty, SockOpts::default(), role);
+        let opts = self.net.sockets.default_opts();
+        let sock = Sock::new(host, family, ty, opts, role);
         let id = self.net.sockets.insert(sock);
         Ok(Socket::from_raw(self.give_handle(id)))
     }

@@ -9,6 +9,7 @@ use crate::sim::net::endpoint::{Linger, Role};
 use crate::sim::net::NetHooks;
 use crate::sim::runtime::World;
 use crate::sim::socket::{SockHooks, SockLayers};
+use std::sync::Arc;
 
 impl<L: SockLayers> World<L>
 where
@@ -40,7 +41,10 @@ where
             // ConnectEx's context update: nothing the sim needs to change.
             (SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT) => return Ok(()),
             (IPPROTO_IP, IP_OPTIONS | IP_RTHDR) | (IPPROTO_IPV6, IPV6_HOPOPTS | IPV6_RTHDR) => {
-                s.opts.headers.insert((level, name), val.to_vec());
+                Arc::make_mut(&mut s.opts)
+                    .rare_mut()
+                    .headers
+                    .insert((level, name), val.to_vec());
                 return Ok(());
             }
             (IPPROTO_IP, IP_ADD_MEMBERSHIP | IP_DROP_MEMBERSHIP)
@@ -51,7 +55,7 @@ where
         }
         let s = self.net.sockets.at(id);
         let on = v != 0;
-        let o = &mut s.opts;
+        let o = Arc::make_mut(&mut s.opts);
         match (level, name) {
             (SOL_SOCKET, SO_BROADCAST) => o.broadcast = on,
             (SOL_SOCKET, SO_DEBUG) => o.debug = on,
@@ -127,7 +131,7 @@ where
             }
             // Accepted by the table (`rules::shape`), kept, not acted on.
             (IPPROTO_IP | IPPROTO_IPV6, _) => {
-                o.kept.insert((level, name), v);
+                o.rare_mut().kept.insert((level, name), v);
             }
             // SO_TYPE is read-only: a datagram socket refuses it with WSAEINVAL, a stream
             // one with WSAENOPROTOOPT as the other read-only options (test_WSASocket).
@@ -170,7 +174,9 @@ where
         if !group.is_multicast() {
             return Err(WsaError::WSAEINVAL);
         }
-        let groups = &mut self.net.sockets.at(id).opts.mcast_groups;
+        let groups = &mut Arc::make_mut(&mut self.net.sockets.at(id).opts)
+            .rare_mut()
+            .mcast_groups;
         let joined = groups.iter().position(|g| *g == group);
         match (name, joined) {
             (IP_ADD_MEMBERSHIP, Some(_)) => Err(WsaError::WSAEADDRNOTAVAIL),
@@ -204,7 +210,12 @@ where
         if let Some(n) = rules::get_protocol_info(level, name, s.ty, s.family, out) {
             return Ok(n);
         }
-        if let Some(h) = s.opts.headers.get(&(level, name)) {
+        if let Some(h) = s
+            .opts
+            .rare
+            .as_ref()
+            .and_then(|r| r.headers.get(&(level, name)))
+        {
             if out.len() < h.len() {
                 return Err(WsaError::WSAEFAULT);
             }
@@ -235,7 +246,7 @@ where
             (SOL_SOCKET, SO_MAX_MSG_SIZE) if s.family == AF_INET6 => 65_527,
             (SOL_SOCKET, SO_MAX_MSG_SIZE) => 65_507,
             (SOL_SOCKET, SO_CONNECT_TIME) => match &s.role {
-                Role::Stream(t) => match t.connected_at {
+                Role::Stream(t) => match t.connected_at.get() {
                     Some(at) if t.error.is_none() => ((now - at) / 1_000_000_000) as u32,
                     _ => u32::MAX,
                 },
@@ -274,7 +285,11 @@ where
                 }
                 mtu
             }
-            (IPPROTO_IP | IPPROTO_IPV6, _) => o.kept.get(&(level, name)).copied().unwrap_or(0),
+            (IPPROTO_IP | IPPROTO_IPV6, _) => o
+                .rare
+                .as_ref()
+                .and_then(|r| r.kept.get(&(level, name)).copied())
+                .unwrap_or(0),
             _ => return Err(WsaError::WSAENOPROTOOPT),
         };
         let s = self.net.sockets.at(id);

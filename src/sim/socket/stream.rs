@@ -98,7 +98,7 @@ where
         if oobinline && op.flags & MSG_OOB == 0 && t.rcv.is_empty() {
             // Urgent bytes queued before SO_OOBINLINE was turned on are read as normal data
             // (sock.c test_fionread_siocatmark).
-            t.rcv.extend(t.oob.drain(..));
+            t.rcv.extend(t.oob.take_all());
         }
         let peek = op.flags & MSG_PEEK != 0;
         if op.flags & MSG_OOB != 0 {
@@ -201,7 +201,7 @@ where
             }
             Role::Listener(q) => {
                 self.release_port(id);
-                self.listener_close(id, q);
+                self.listener_close(id, *q);
                 self.free_socket(id);
             }
             Role::Stream(t) => {

@@ -43,8 +43,9 @@ pub(crate) enum FaultTimer {
     /// serviced.
     IoDue { sid: usize, incarnation: u64 },
     /// A datagram held back by [`SegmentAction::Reorder`](super::SegmentAction::Reorder)
-    /// reaches host `to`.
-    Arrive { to: usize, seg: Segment },
+    /// reaches host `to`. Boxed: the segment is ~160 bytes, and every timer of the run (a
+    /// SYN retry, TIME-WAIT per connection) would otherwise be as large.
+    Arrive { to: usize, seg: Box<Segment> },
 }
 
 /// A fault's trace label naming the segment it hit ("drop DATA", "partition SYN", ...).
@@ -144,7 +145,7 @@ where
                 |q| q.target == Target::Socket { sid, incarnation },
                 "send buffer has room",
             ),
-            FaultTimer::Arrive { to, seg } => self.segment_arrives(to, seg),
+            FaultTimer::Arrive { to, seg } => self.segment_arrives(to, *seg),
             FaultTimer::IoDue { sid, incarnation } => {
                 if self.net.sockets.incarnation(sid) == Some(incarnation) {
                     self.on_io_due(sid);
@@ -198,6 +199,7 @@ where
                     if let Some(to) = self.route(seg.from_host, seg.dst.ip()) {
                         self.record(usize::MAX, TraceKind::Fault(label(why, &seg.kind)), 0, d, 0);
                         let at = self.rt.now + self.link(seg.from_host, to).latency + d;
+                        let seg = Box::new(seg);
                         self.schedule(at, NetTimer::Fault(FaultTimer::Arrive { to, seg }));
                         return None;
                     }

@@ -5,13 +5,13 @@
 
 use std::net::SocketAddr;
 
-use crate::sim::net::host::{seen_by, wire};
+use crate::sim::net::host::{seen_by, wire, ConnKey};
 use crate::sim::net::segment::{SegKind, Segment};
 
 use crate::api::consts::SOCK_STREAM;
 use crate::api::WsaError;
 use crate::sim::net::endpoint::{Listener, Role};
-use crate::sim::net::tcp::{NetTimer, Tcp, TcpState};
+use crate::sim::net::tcp::{sid32, NetTimer, Tcp, TcpState};
 use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::trace::TraceKind;
 use crate::sim::runtime::World;
@@ -32,8 +32,10 @@ where
         let host = s.host;
         let mut t = Tcp::new(TcpState::Closed);
         t.nonblocking_connect = nonblocking;
-        s.role = Role::Stream(Box::new(t));
-        self.net.hosts[host].conns.insert(key, id);
+        s.role = Role::Stream(t);
+        self.net.hosts[host]
+            .conns
+            .insert(ConnKey::new(key.0, key.1), id);
         self.set_state(id, TcpState::SynSent);
         self.send_ctl(id, SegKind::Syn);
         let at = self.rt.now + self.rt.cfg.syn_rto;
@@ -59,7 +61,6 @@ where
             self.connect_failed(id, WsaError::WSAETIMEDOUT);
             return;
         }
-        self.tcp_at(id).syn_attempt = attempt;
         self.send_ctl(id, SegKind::Syn);
         let at = self.rt.now + (self.rt.cfg.syn_rto << attempt);
         self.schedule(
@@ -127,17 +128,19 @@ where
                 family,
                 SOCK_STREAM,
                 opts,
-                Role::Stream(Box::new(Tcp::new(TcpState::SynReceived))),
+                Role::Stream(Tcp::new(TcpState::SynReceived)),
             )
         });
-        self.tcp_at(child).listener = Some(lid);
+        self.tcp_at(child).listener = Some(sid32(lid));
         self.record_net(
             host,
             TraceKind::State(TcpState::SynReceived.name()),
             child as u64,
             0,
         );
-        self.net.hosts[host].conns.insert((seg.dst, seg.src), child);
+        self.net.hosts[host]
+            .conns
+            .insert(ConnKey::new(seg.dst, seg.src), child);
         if conditional {
             // SO_CONDITIONAL_ACCEPT: no SYN-ACK until accept/WSAAccept decides; the listener
             // reports the connection as acceptable meanwhile.
@@ -175,7 +178,7 @@ where
     /// Whether `child` is a connection whose SYN its listener holds (SO_CONDITIONAL_ACCEPT).
     pub(crate) fn syn_held(&self, child: usize) -> bool {
         let lid = match self.net.sockets.get(child).map(|s| &s.role) {
-            Some(Role::Stream(t)) => t.listener,
+            Some(Role::Stream(t)) => t.listener.map(|l| l as usize),
             _ => None,
         };
         lid.and_then(|l| self.net.sockets.get(l))
@@ -184,7 +187,7 @@ where
 
     /// A child connection finished its handshake: it joins the listener's accept queue.
     pub(crate) fn handshake_done(&mut self, id: usize) {
-        let Some(lid) = self.tcp_at(id).listener else {
+        let Some(lid) = self.tcp_at(id).listener.map(|l| l as usize) else {
             return;
         };
         let queued = match self.net.sockets.get_mut(lid).map(|l| &mut l.role) {
@@ -216,7 +219,7 @@ where
             .copied()
             .filter(|&c| {
                 matches!(self.net.sockets.get(c).map(|s| &s.role),
-                    Some(Role::Stream(t)) if t.listener == Some(lid) && t.state == TcpState::SynReceived)
+                    Some(Role::Stream(t)) if t.listener == Some(sid32(lid)) && t.state == TcpState::SynReceived)
             })
             .collect();
         for c in half {

@@ -32,7 +32,6 @@ use std::collections::VecDeque;
 use std::fmt;
 
 use crate::api::WsaError;
-use crate::sim::runtime::Nanos;
 
 /// A timed event of the TCP layer (scheduled on the runtime's timer queue).
 #[derive(Debug)]
@@ -103,12 +102,95 @@ impl fmt::Display for TcpState {
     }
 }
 
+/// A socket id as a connection record keeps it (ids index the socket table, far below 2^32;
+/// 32 bits halve the `Option`s that hold them).
+pub(crate) fn sid32(id: usize) -> u32 {
+    u32::try_from(id).expect("winsock-sim internal error: socket id beyond 32 bits")
+}
+
+/// An optional sequence number or virtual time in 8 bytes (an `Option<u64>` takes 16): the
+/// value plus one, 0 for none. Three of them sit in every connection record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Opt64(u64);
+
+impl Opt64 {
+    /// No value.
+    pub(crate) const NONE: Opt64 = Opt64(0);
+
+    /// The value `v` (below `u64::MAX`: a sequence number or a virtual time never gets there).
+    pub(crate) fn some(v: u64) -> Opt64 {
+        Opt64(
+            v.checked_add(1)
+                .expect("winsock-sim internal error: u64::MAX stored"),
+        )
+    }
+
+    /// The value, if any.
+    pub(crate) fn get(self) -> Option<u64> {
+        self.0.checked_sub(1)
+    }
+
+    /// Whether there is a value.
+    pub(crate) fn is_some(self) -> bool {
+        self.0 != 0
+    }
+
+    /// Whether there is none.
+    pub(crate) fn is_none(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// Urgent bytes received and not yet read with MSG_OOB, oldest first. Boxed on first use: few
+/// connections ever receive urgent data, and an inline `VecDeque` cost every one 32 bytes.
+#[derive(Debug, Default)]
+#[allow(clippy::box_collection)] // The box is the point: 8 bytes inline, not 32.
+pub(crate) struct OobBytes(Option<Box<VecDeque<u8>>>);
+
+impl OobBytes {
+    /// Whether no urgent byte waits.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.as_ref().is_none_or(|q| q.is_empty())
+    }
+
+    /// How many urgent bytes wait.
+    pub(crate) fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, |q| q.len())
+    }
+
+    /// The oldest urgent byte.
+    pub(crate) fn front(&self) -> Option<&u8> {
+        self.0.as_ref()?.front()
+    }
+
+    /// Takes the oldest urgent byte out.
+    pub(crate) fn pop_front(&mut self) -> Option<u8> {
+        self.0.as_mut()?.pop_front()
+    }
+
+    /// Queues an urgent byte.
+    pub(crate) fn push_back(&mut self, b: u8) {
+        self.0.get_or_insert_with(Box::default).push_back(b);
+    }
+
+    /// Drops every urgent byte.
+    pub(crate) fn clear(&mut self) {
+        self.0 = None;
+    }
+
+    /// Takes every urgent byte out, oldest first.
+    pub(crate) fn take_all(&mut self) -> impl Iterator<Item = u8> {
+        self.0.take().into_iter().flat_map(|q| *q)
+    }
+}
+
 /// One endpoint of a TCP connection.
 #[derive(Debug)]
 pub(crate) struct Tcp {
     pub state: TcpState,
-    /// For a connection created by a listener: the listener's socket id until accepted.
-    pub listener: Option<usize>,
+    /// For a connection created by a listener: the listener's socket id until accepted (32
+    /// bits, as `peer_sid`: see [`sid32`]).
+    pub listener: Option<u32>,
     /// Bytes accepted from the application and not yet acknowledged, from `snd_una`.
     pub snd: VecDeque<u8>,
     pub snd_una: u64,
@@ -119,14 +201,14 @@ pub(crate) struct Tcp {
     pub fin_sent: bool,
     pub fin_acked: bool,
     /// Sequence number of an urgent byte not yet sent.
-    pub urg_seq: Option<u64>,
+    pub urg_seq: Opt64,
     /// Received, unread, in-order data.
     pub rcv: VecDeque<u8>,
     pub rcv_nxt: u64,
     /// Right edge we last advertised.
     pub rcv_adv: u64,
     /// Urgent bytes received and not read with MSG_OOB (SO_OOBINLINE off).
-    pub oob: VecDeque<u8>,
+    pub oob: OobBytes,
     pub fin_rcvd: bool,
     /// A fatal condition (reset, timeout): later calls fail with it.
     pub error: Option<WsaError>,
@@ -139,21 +221,20 @@ pub(crate) struct Tcp {
     /// one is acknowledged at once).
     pub ack_segs: u32,
     /// When the owed acknowledgement falls due (delayed-ACK timer), if one is owed.
-    pub ack_due: Option<Nanos>,
+    pub ack_due: Opt64,
     /// Generation of the delayed-ACK queue entry for the owed ACK (stale entries differ).
     pub ack_timer: u64,
     /// End of the natural segment that seeded random segmentation last cut short: the rest
     /// of it is sent at once (Nagle's algorithm does not hold back a piece of a cut).
     pub cut_end: u64,
-    /// Connect attempts: SYN retransmissions and RST retries so far.
-    pub syn_attempt: u32,
+    /// RST answers to the SYN so far (each retried until `refused_retries`).
     pub refused: u32,
     /// The socket was connected by a nonblocking `connect` (failure goes to SO_ERROR).
     pub nonblocking_connect: bool,
     /// Virtual time the connection was established (SO_CONNECT_TIME).
-    pub connected_at: Option<Nanos>,
+    pub connected_at: Opt64,
     /// The peer's socket id, learnt from its segments.
-    pub peer_sid: Option<usize>,
+    pub peer_sid: Option<u32>,
 }
 
 impl Tcp {
@@ -168,23 +249,22 @@ impl Tcp {
             fin_queued: false,
             fin_sent: false,
             fin_acked: false,
-            urg_seq: None,
+            urg_seq: Opt64::NONE,
             rcv: VecDeque::new(),
             rcv_nxt: 0,
             rcv_adv: 0,
-            oob: VecDeque::new(),
+            oob: OobBytes::default(),
             fin_rcvd: false,
             error: None,
             ack_pending: false,
             ack_queued: false,
             ack_segs: 0,
-            ack_due: None,
+            ack_due: Opt64::NONE,
             ack_timer: 0,
             cut_end: 0,
-            syn_attempt: 0,
             refused: 0,
             nonblocking_connect: false,
-            connected_at: None,
+            connected_at: Opt64::NONE,
             peer_sid: None,
         }
     }

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use crate::sim::net::endpoint::Role;
 use crate::sim::net::host::wire;
 use crate::sim::net::segment::{SegKind, Segment};
-use crate::sim::net::tcp::TcpState;
+use crate::sim::net::tcp::{Opt64, TcpState};
 use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::World;
 use crate::sim::runtime::{AckPolicy, Segmentation};
@@ -47,7 +47,7 @@ where
         }
         let cap = rcv_cap(rcvbuf, mss);
         let to_sid = match &s.role {
-            Role::Stream(t) => t.peer_sid,
+            Role::Stream(t) => t.peer_sid.map(|p| p as usize),
             _ => None,
         };
         let ack = match (&kind, &mut s.role) {
@@ -57,7 +57,7 @@ where
                 t.rcv_adv = t.rcv_nxt + wnd;
                 t.ack_pending = false;
                 t.ack_segs = 0;
-                t.ack_due = None;
+                t.ack_due = Opt64::NONE;
                 Some((t.rcv_nxt, wnd))
             }
             _ => None,
@@ -124,7 +124,7 @@ where
             if t.snd_nxt < end && t.snd_nxt < t.snd_edge && !silly {
                 let mut len = (end - t.snd_nxt).min(t.snd_edge - t.snd_nxt).min(mss);
                 let mut urgent = false;
-                let (nxt, urg) = (t.snd_nxt, t.urg_seq);
+                let (nxt, urg) = (t.snd_nxt, t.urg_seq.get());
                 if let Some(u) = urg {
                     if u >= t.snd_nxt && u < t.snd_nxt + len {
                         len = u - t.snd_nxt + 1;
@@ -158,7 +158,7 @@ where
                 let seq = t.snd_nxt;
                 t.snd_nxt += len;
                 if urgent {
-                    t.urg_seq = None;
+                    t.urg_seq = Opt64::NONE;
                 }
                 self.send_ctl(id, SegKind::Data { seq, data, urgent });
                 continue;
@@ -192,7 +192,7 @@ where
         let t = self.tcp_at(id);
         t.snd.extend(data);
         if urgent && !data.is_empty() {
-            t.urg_seq = Some(t.snd_end() - 1);
+            t.urg_seq = Opt64::some(t.snd_end() - 1);
         }
         self.tcp_output(id);
     }

@@ -1,0 +1,157 @@
+//! All overlapped state of the run ([`IoState`]) and its `OpTable`: every overlapped
+//! operation of the run by serial, in a slab.
+//!
+//! A server keeps one or two operations pending per connection, so the table holds tens of
+//! thousands of records. In a hash map the ~200-byte records themselves were the buckets: each
+//! growth allocated twice the buckets while the old table still stood (22 MB at the peak of a
+//! 10,000-connection echo). Here the records sit in a slab whose freed slots are reused, and a
+//! serial names its slot: `issue number << 32 | slot`, so a look-up is an index and a compare,
+//! with no map beside the slab. Serials still grow in issue order (what the pending-AcceptEx
+//! index sorts by), and nothing iterates the table, so no order can leak into behaviour.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::ops::Index;
+
+use crate::sim::models::keymap::KeyMap;
+use crate::sim::models::op::{Op, SockIo, Status};
+use crate::sim::runtime::Layers;
+
+/// One slab slot: the serial of the operation it last held, and that operation until removed.
+struct Slot<L: Layers> {
+    serial: u64,
+    op: Option<Op<L>>,
+}
+
+/// The operations of the run, by serial.
+pub(crate) struct OpTable<L: Layers> {
+    slots: Vec<Slot<L>>,
+    /// Free slots, reused last-freed first.
+    free: Vec<u32>,
+    /// Operations issued so far (the high half of the next serial).
+    issued: u64,
+}
+
+impl<L: Layers> Default for OpTable<L> {
+    fn default() -> Self {
+        OpTable {
+            slots: Vec::new(),
+            free: Vec::new(),
+            issued: 0,
+        }
+    }
+}
+
+/// The slot a serial names.
+#[inline]
+fn slot_of(serial: u64) -> usize {
+    (serial & u64::from(u32::MAX)) as usize
+}
+
+impl<L: Layers> OpTable<L> {
+    /// The operation with serial `serial`, if it is still in the table.
+    #[inline]
+    pub(crate) fn get(&self, serial: &u64) -> Option<&Op<L>> {
+        let s = self.slots.get(slot_of(*serial))?;
+        if s.serial == *serial {
+            s.op.as_ref()
+        } else {
+            None
+        }
+    }
+
+    /// The operation with serial `serial`, mutably.
+    #[inline]
+    pub(crate) fn get_mut(&mut self, serial: &u64) -> Option<&mut Op<L>> {
+        let s = self.slots.get_mut(slot_of(*serial))?;
+        if s.serial == *serial {
+            s.op.as_mut()
+        } else {
+            None
+        }
+    }
+
+    /// Adds an operation; returns its serial (never given before in the run).
+    #[inline]
+    pub(crate) fn insert(&mut self, op: Op<L>) -> u64 {
+        self.issued += 1;
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                let slot = u32::try_from(self.slots.len())
+                    .expect("winsock-sim internal error: over 2^32 operations pending");
+                self.slots.push(Slot {
+                    serial: 0,
+                    op: None,
+                });
+                slot
+            }
+        };
+        let serial = self.issued << 32 | u64::from(slot);
+        self.slots[slot as usize] = Slot {
+            serial,
+            op: Some(op),
+        };
+        serial
+    }
+
+    /// Takes operation `serial` out of the table.
+    #[inline]
+    pub(crate) fn remove(&mut self, serial: &u64) -> Option<Op<L>> {
+        let slot = slot_of(*serial);
+        let s = self.slots.get_mut(slot)?;
+        if s.serial != *serial {
+            return None;
+        }
+        let op = s.op.take()?;
+        self.free.push(slot as u32);
+        Some(op)
+    }
+}
+
+impl<L: Layers> Index<&u64> for OpTable<L> {
+    type Output = Op<L>;
+
+    #[inline]
+    fn index(&self, serial: &u64) -> &Op<L> {
+        self.get(serial)
+            .unwrap_or_else(|| panic!("winsock-sim internal error: operation {serial} vanished"))
+    }
+}
+
+/// All overlapped state of the run.
+pub(crate) struct IoState<L: Layers> {
+    pub ops: OpTable<L>,
+    /// Operations not yet collected, by (host, OVERLAPPED id).
+    pub by_ov: KeyMap<(usize, u64), u64>,
+    /// Results of operations delivered by routine or packet, for a later
+    /// WSAGetOverlappedResult: (status, bytes).
+    pub results: KeyMap<(usize, u64), (Status, usize)>,
+    /// Keys of `results` in insertion order (for eviction).
+    pub results_order: VecDeque<(usize, u64)>,
+    /// OVERLAPPEDs an AcceptEx marked STATUS_PENDING and then failed at once (until the
+    /// identity starts another operation).
+    pub failed_pending: KeyMap<(usize, u64), ()>,
+    /// Per-socket I/O state by socket id, inline (88 bytes; a box cost its pointer and
+    /// malloc's header on top for every socket).
+    pub socks: Vec<Option<SockIo>>,
+    /// Serials of the AcceptEx operations that have not yet taken a connection, in issue
+    /// order: what closesocket, connect and DuplicateSocket's close consult about accept
+    /// sockets, so they look at the few pending AcceptEx calls, not at every operation of
+    /// the run (one pending receive per connection on a server). A serial may outlive its
+    /// operation here; readers skip those and prune them.
+    pub accepts_pending: BTreeSet<u64>,
+}
+
+impl<L: Layers> Default for IoState<L> {
+    fn default() -> Self {
+        IoState {
+            ops: OpTable::default(),
+            by_ov: KeyMap::default(),
+            results: KeyMap::default(),
+            results_order: VecDeque::new(),
+            failed_pending: KeyMap::default(),
+            socks: Vec::new(),
+            accepts_pending: BTreeSet::new(),
+        }
+    }
+}
