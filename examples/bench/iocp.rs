@@ -51,14 +51,18 @@ fn post_recv<W: OverlappedIo>(
 }
 
 /// Sends `data` on `s`; a send that pends completes later with a packet the caller ignores.
+/// One that completes at once is collected at once (WSAGetOverlappedResult), so that its
+/// record and buffer do not wait for the connection's next send.
 fn post_send<W: OverlappedIo>(
     ws: &W,
     s: Socket,
     conn: usize,
     data: Vec<u8>,
 ) -> Result<(), WsaError> {
-    match ws.wsa_send_overlapped(s, vec![data], 0, ov(conn, SEND), None) {
-        Ok(_) | Err(WsaError::WSA_IO_PENDING) => Ok(()),
+    let o = ov(conn, SEND);
+    match ws.wsa_send_overlapped(s, vec![data], 0, o, None) {
+        Ok(_) => ws.wsa_get_overlapped_result(s, &o, false).map(drop),
+        Err(WsaError::WSA_IO_PENDING) => Ok(()),
         Err(e) => Err(e),
     }
 }
@@ -128,10 +132,12 @@ pub fn echo_server<W: OverlappedIo + Iocp>(ws: &W) -> Result<(), WsaError> {
 /// One client connection's state in the driver.
 struct Conn {
     s: Socket,
-    /// The message.
-    msg: Vec<u8>,
-    /// The echo received so far.
-    got: Vec<u8>,
+    /// The message: `bytes` bytes of the clients' shared pattern from this offset (each
+    /// connection's bytes are `super::message`'s, without a copy per connection).
+    at: usize,
+    bytes: usize,
+    /// Bytes of the echo received (and checked) so far.
+    got: usize,
     /// Messages still to send after the one in flight.
     left: usize,
 }
@@ -140,13 +146,14 @@ struct Conn {
 fn connect<W: OverlappedIo + Iocp>(
     ws: &W,
     port: CompletionPort,
+    pattern: &[u8],
     c: &mut Conn,
     i: usize,
 ) -> Result<(), WsaError> {
     c.s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
     ws.bind(c.s, &SockAddr::v4([0, 0, 0, 0], 0))?;
     ws.associate_completion_port(c.s, port, i)?;
-    let first = c.msg.clone();
+    let first = pattern[c.at..c.at + c.bytes].to_vec();
     match ws.connect_ex(c.s, &SockAddr::v4(SERVER, PORT), first, ov(i, CONNECT)) {
         Ok(_) | Err(WsaError::WSA_IO_PENDING) => Ok(()),
         Err(e) => Err(e),
@@ -158,26 +165,31 @@ fn connect<W: OverlappedIo + Iocp>(
 /// connection has sent and checked all its messages (and is closed).
 fn client_received<W: OverlappedIo>(
     ws: &W,
+    pattern: &[u8],
     c: &mut Conn,
     i: usize,
     mut n: usize,
     mut buf: Vec<u8>,
 ) -> Result<bool, WsaError> {
-    let bytes = c.msg.len();
+    let (at, bytes) = (c.at, c.bytes);
     loop {
         assert!(n > 0, "the server closed connection {i}");
-        c.got.extend_from_slice(&buf[..n]);
-        if c.got.len() == bytes {
-            assert_eq!(c.got, c.msg, "echo differs");
-            c.got.clear();
+        assert_eq!(
+            buf[..n],
+            pattern[at + c.got..at + c.got + n],
+            "echo differs"
+        );
+        c.got += n;
+        if c.got == bytes {
+            c.got = 0;
             if c.left == 0 {
                 ws.closesocket(c.s)?;
                 return Ok(true);
             }
             c.left -= 1;
-            post_send(ws, c.s, i, c.msg.clone())?;
+            post_send(ws, c.s, i, pattern[at..at + bytes].to_vec())?;
         }
-        buf.resize(bytes - c.got.len(), 0);
+        buf.resize(bytes - c.got, 0);
         match post_recv(ws, c.s, i, buf)? {
             None => return Ok(false),
             Some((m, b)) => (n, buf) = (m, b),
@@ -194,16 +206,20 @@ pub fn clients<W: OverlappedIo + Iocp>(
 ) -> Result<(), WsaError> {
     ws.wsa_startup(WINSOCK_VERSION_2_2)?;
     let port = ws.create_io_completion_port(1)?;
+    // Byte k of the pattern is k mod 256, so client i's message, (i + j) mod 256 for each
+    // byte j, starts at offset i mod 256.
+    let pattern = super::message(256 + bytes, 0);
     let mut conns: Vec<Conn> = (0..clients)
-        .map(|id| Conn {
+        .map(|i| Conn {
             s: Socket::from_raw(INVALID_SOCKET),
-            msg: super::message(bytes, id),
-            got: Vec::with_capacity(bytes),
+            at: i % 256,
+            bytes,
+            got: 0,
             left: messages.saturating_sub(1),
         })
         .collect();
     for (i, c) in conns.iter_mut().enumerate() {
-        connect(ws, port, c, i)?;
+        connect(ws, port, &pattern, c, i)?;
     }
     let mut done = 0;
     while done < clients {
@@ -216,7 +232,7 @@ pub fn clients<W: OverlappedIo + Iocp>(
                 // The backlog was full (Windows refuses the excess): connect again.
                 (CONNECT, Some(WsaError::ERROR_CONNECTION_REFUSED)) => {
                     ws.closesocket(c.s)?;
-                    connect(ws, port, c, i)?;
+                    connect(ws, port, &pattern, c, i)?;
                     false
                 }
                 (_, Some(e)) => return Err(e),
@@ -225,11 +241,11 @@ pub fn clients<W: OverlappedIo + Iocp>(
                     ws.set_file_completion_notification_modes(c.s, skip)?;
                     match post_recv(ws, c.s, i, vec![0; bytes])? {
                         None => false,
-                        Some((n, b)) => client_received(ws, c, i, n, b)?,
+                        Some((n, b)) => client_received(ws, &pattern, c, i, n, b)?,
                     }
                 }
                 (SEND, None) => false,
-                (_, None) => client_received(ws, c, i, p.bytes, buf)?,
+                (_, None) => client_received(ws, &pattern, c, i, p.bytes, buf)?,
             };
             done += usize::from(finished);
         }
