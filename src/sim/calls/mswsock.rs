@@ -67,6 +67,7 @@ impl SimWinsock {
                 if !matches!(a.role, Role::Idle) || a.local.is_some() || a.ty != SOCK_STREAM {
                     return Err(WsaError::WSAEINVAL);
                 }
+                let accept_inc = w.net.sockets.incarnation(aid).unwrap_or_default();
                 let busy = w.pending_accept_into(aid);
                 if busy || !w.ov_free(this.host, &ov) {
                     return Err(WsaError::WSAEINVAL);
@@ -90,9 +91,11 @@ impl SimWinsock {
                     sid: lid,
                     ov,
                     kind: OpKind::Accept {
+                        accept_sid: aid as u32,
+                        accept_inc,
                         accept_handle: accept_socket.raw(),
-                        recv_len: receive_len,
-                        child: None,
+                        receive: receive_len > 0,
+                        taken: false,
                         short_room,
                     },
                     bufs,

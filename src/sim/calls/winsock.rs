@@ -304,14 +304,6 @@ impl Winsock for SimWinsock {
             // One of several handles (WSADuplicateSocket): only the handle goes.
             let mut w = this.w();
             if w.close_one_handle(this.host, s.raw(), id) {
-                // AcceptEx calls given this handle as their accept socket take another.
-                let first = w
-                    .net
-                    .sockets
-                    .at(id)
-                    .handle
-                    .expect("the socket kept a handle");
-                w.retarget_accepts_into(this.host, s.raw(), first);
                 return Ok(());
             }
             drop(w);
@@ -327,7 +319,7 @@ impl Winsock for SimWinsock {
                 crate::sim::models::op::Status::Cancelled,
                 None,
             );
-            w.cancel_accepts_into(this.host, s.raw());
+            w.cancel_accepts_into(id);
             w.close_socket(id);
             Ok(())
         })

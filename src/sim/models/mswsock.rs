@@ -9,7 +9,7 @@
 //! operations as connections arrive, connect and close.
 
 use crate::api::WsaError;
-use crate::sim::models::op::{OpKind, Status};
+use crate::sim::models::op::{Op, OpKind, Status};
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
 use crate::sim::runtime::World;
@@ -57,28 +57,30 @@ where
                 _ => return,
             };
             self.io_sock(lid).rare_mut().accepts.pop_front();
-            let (accept_handle, recv_len) = match &self.models.io.ops[&serial].kind {
+            let (into, receive) = match self.models.io.ops[&serial].kind {
                 OpKind::Accept {
+                    accept_sid,
+                    accept_inc,
                     accept_handle,
-                    recv_len,
+                    receive,
                     ..
-                } => (*accept_handle, *recv_len),
+                } => ((accept_sid as usize, accept_inc, accept_handle), receive),
                 _ => unreachable!("accept queue holds AcceptEx operations"),
             };
             let host = self.net.sockets.at(lid).host;
-            if !self.transplant(host, accept_handle, child) {
+            if !self.transplant(host, into, child) {
                 // The accept socket is gone: the connection is lost, as on Windows.
                 self.tcp_abort(child);
                 self.finish_op(serial, Status::Cancelled, 0, false);
                 continue;
             }
-            if recv_len == 0 {
+            if !receive {
                 self.finish_op(serial, Status::Ok, 0, false);
             } else {
-                if let Some(OpKind::Accept { child: c, .. }) =
+                if let Some(OpKind::Accept { taken, .. }) =
                     self.models.io.ops.get_mut(&serial).map(|op| &mut op.kind)
                 {
-                    *c = Some(child);
+                    *taken = true;
                 }
                 self.io_sock(child).rare_mut().accept_wait = Some(serial);
                 self.service_recvs(child);
@@ -86,35 +88,39 @@ where
         }
     }
 
-    /// Makes handle `h` (an unconnected accept socket) name connection `child`, as AcceptEx
-    /// does. The old socket object goes; its completion port association carries over.
-    fn transplant(&mut self, host: usize, h: usize, child: usize) -> bool {
-        let Ok(old) = self.sock_id(host, crate::api::Socket::from_raw(h)) else {
+    /// Makes the accept socket `old` (while incarnation `inc`; AcceptEx named it by handle
+    /// `h`) the connection `child`, as AcceptEx does: every handle of the accept socket
+    /// (WSADuplicateSocket) now names the connection, `h` first if it is still open. The old
+    /// socket object goes; its completion port association carries over.
+    fn transplant(
+        &mut self,
+        host: usize,
+        (old, inc, h): (usize, u64, usize),
+        child: usize,
+    ) -> bool {
+        if self.net.sockets.incarnation(old) != Some(inc) {
             return false;
-        };
+        }
         let port = self.io_sock_ref(old).and_then(|io| io.port);
         let skip = self.io_sock_ref(old).is_some_and(|io| io.skip_on_success);
-        let nonblocking = self.net.sockets.at(old).nonblocking;
-        self.sock.procs[host]
-            .replace_handle(h, crate::sim::socket::handles::HandleObj::Socket(child));
-        // The accept socket's other handles (WSADuplicateSocket) name the same endpoint:
-        // they follow, so none is left naming the freed socket.
         let o = self.net.sockets.at(old);
-        let others: Vec<usize> = o
-            .handle
-            .take()
-            .into_iter()
-            .chain(o.dups.take())
-            .filter(|&x| x != h)
-            .collect();
-        for &x in &others {
+        let nonblocking = o.nonblocking;
+        let handles: Vec<usize> = o.handle.take().into_iter().chain(o.dups.take()).collect();
+        let Some(&first) = handles.iter().find(|&&x| x == h).or(handles.first()) else {
+            return false;
+        };
+        for &x in &handles {
             self.sock.procs[host]
                 .replace_handle(x, crate::sim::socket::handles::HandleObj::Socket(child));
         }
-        self.net.sockets.at(child).dups.extend(others);
+        self.net
+            .sockets
+            .at(child)
+            .dups
+            .extend(handles.into_iter().filter(|&x| x != first));
         self.free_socket(old);
         let c = self.net.sockets.at(child);
-        c.handle = Some(h);
+        c.handle = Some(first);
         c.nonblocking = nonblocking;
         c.needs_accept_context = true;
         if let Role::Stream(t) = &mut c.role {
@@ -127,50 +133,25 @@ where
         true
     }
 
-    /// The AcceptEx operations on `host` that have not yet taken a connection, with the
-    /// accept handle each was given, in issue order. Prunes the index of operations that
-    /// have finished or taken their connection since.
-    fn accepts_pending_on(&mut self, host: usize) -> Vec<(u64, usize)> {
-        let io = &mut self.models.io;
-        let ops = &io.ops;
-        let mut hits = Vec::new();
-        io.accepts_pending.retain(|serial| match ops.get(serial) {
-            Some(op) if op.done.is_none() => match op.kind {
-                OpKind::Accept {
-                    accept_handle,
-                    child: None,
-                    ..
-                } => {
-                    if op.host == host {
-                        hits.push((*serial, accept_handle));
-                    }
-                    true
-                }
-                _ => false,
-            },
-            _ => false,
-        });
-        hits
+    /// Whether pending operation `op` is an AcceptEx into socket `id` (incarnation `inc`)
+    /// that has not yet taken a connection.
+    fn accepts_into(op: &Op<L>, id: usize, inc: Option<u64>) -> bool {
+        op.done.is_none()
+            && matches!(op.kind, OpKind::Accept { accept_sid, accept_inc, taken: false, .. }
+                if accept_sid as usize == id && Some(accept_inc) == inc)
     }
 
     /// Whether socket `id` is the accept socket of a pending AcceptEx.
     pub(crate) fn pending_accept_into(&self, id: usize) -> bool {
-        let Some(s) = self.net.sockets.get(id) else {
-            return false;
-        };
         let io = &self.models.io;
         if io.accepts_pending.is_empty() {
             return false;
         }
-        // Any of its handles (WSADuplicateSocket) may have been the one AcceptEx was given.
-        // Handle values are per host (per process): compare both.
-        let handles: Vec<usize> = s.handle.into_iter().chain(s.dups.iter().copied()).collect();
+        let inc = self.net.sockets.incarnation(id);
         io.accepts_pending.iter().any(|serial| {
-            io.ops.get(serial).is_some_and(|op| {
-                op.done.is_none()
-                    && op.host == s.host
-                    && matches!(op.kind, OpKind::Accept { accept_handle, child: None, .. } if handles.contains(&accept_handle))
-            })
+            io.ops
+                .get(serial)
+                .is_some_and(|op| Self::accepts_into(op, id, inc))
         })
     }
 
@@ -258,35 +239,30 @@ where
         }
     }
 
-    /// Cancels the AcceptEx operations (of any listener of `host`) that would use accept
-    /// handle `h`.
-    pub(crate) fn cancel_accepts_into(&mut self, host: usize, h: usize) {
-        for (serial, handle) in self.accepts_pending_on(host) {
-            if handle != h {
-                continue;
+    /// Cancels the pending AcceptEx operations (of any listener) into socket `id`, which is
+    /// closing. Prunes the index of operations that have finished or taken a connection.
+    pub(crate) fn cancel_accepts_into(&mut self, id: usize) {
+        let inc = self.net.sockets.incarnation(id);
+        let io = &mut self.models.io;
+        let ops = &io.ops;
+        let mut hits = Vec::new();
+        io.accepts_pending.retain(|serial| match ops.get(serial) {
+            Some(op)
+                if matches!(op.kind, OpKind::Accept { taken: false, .. }) && op.done.is_none() =>
+            {
+                if Self::accepts_into(op, id, inc) {
+                    hits.push((*serial, op.sid));
+                }
+                true
             }
-            let lid = self.models.io.ops[&serial].sid;
+            _ => false,
+        });
+        for (serial, lid) in hits {
             self.io_sock(lid)
                 .rare_mut()
                 .accepts
                 .retain(|&s| s != serial);
             self.finish_op(serial, Status::Cancelled, 0, false);
-        }
-    }
-
-    /// `closesocket(from)` freed one of several handles of an accept socket: pending
-    /// AcceptEx calls that named it now name `to`, a handle of the same socket, so the
-    /// hand-over never goes through a freed (or reused) handle value.
-    pub(crate) fn retarget_accepts_into(&mut self, host: usize, from: usize, to: usize) {
-        for (serial, handle) in self.accepts_pending_on(host) {
-            if handle != from {
-                continue;
-            }
-            if let Some(OpKind::Accept { accept_handle, .. }) =
-                self.models.io.ops.get_mut(&serial).map(|op| &mut op.kind)
-            {
-                *accept_handle = to;
-            }
         }
     }
 }

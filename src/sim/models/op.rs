@@ -91,14 +91,19 @@ pub(crate) enum OpKind {
         peek: bool,
     },
     Send,
-    /// AcceptEx on the op's (listener) socket into the socket with handle `accept_handle`;
-    /// `child` is set once a connection was taken and the op waits for its first data.
+    /// AcceptEx on the op's (listener) socket into socket `accept_sid` (while it is
+    /// incarnation `accept_inc`), which the call named by handle `accept_handle`: that handle
+    /// names the connection after the hand-over if it is still one of the socket's handles
+    /// (WSADuplicateSocket), otherwise the socket's first handle does. `receive`: a receive
+    /// buffer was given, so once `taken` a connection the op waits for its first data.
     /// `short_room`: a dwLocalAddressLength / dwRemoteAddressLength below the address + 16,
     /// so a connection makes it fail (STATUS_BUFFER_TOO_SMALL) and stays queued.
     Accept {
+        accept_sid: u32,
+        accept_inc: u64,
         accept_handle: usize,
-        recv_len: usize,
-        child: Option<usize>,
+        receive: bool,
+        taken: bool,
         short_room: bool,
     },
     /// ConnectEx: `send` goes out once connected.

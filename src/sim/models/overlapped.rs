@@ -76,7 +76,7 @@ where
             (None, Some(e)) => self.event_id(op.host, e.raw()).ok(),
             _ => None,
         };
-        let accept = matches!(op.kind, OpKind::Accept { child: None, .. });
+        let accept = matches!(op.kind, OpKind::Accept { taken: false, .. });
         let serial = self.models.io.ops.insert(op);
         if let Some(old) = self.models.io.by_ov.insert(key, serial) {
             // The previous operation with this OVERLAPPED finished and was never collected.

@@ -129,11 +129,6 @@ impl Dups {
     pub(crate) fn take(&mut self) -> Vec<usize> {
         self.0.take().map(|v| *v).unwrap_or_default()
     }
-
-    /// The duplicate handles, in order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &usize> {
-        self.0.iter().flat_map(|v| v.iter())
-    }
 }
 
 /// SO_LINGER's value.

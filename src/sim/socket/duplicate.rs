@@ -7,9 +7,8 @@
 //! keeps the first handle in `Sock::handle` and the others in `Sock::dups`; `closesocket` on
 //! one of several frees that handle only, and the socket's end (`close_socket`), WSACleanup,
 //! AcceptEx's hand-over of the accept socket's handle and TF_REUSE_SOCKET act on all of them,
-//! so no handle is left naming a freed socket id; a pending AcceptEx whose accept-socket
-//! handle is closed while another handle remains moves to that handle
-//! (`retarget_accepts_into`, in the models layer).
+//! so no handle is left naming a freed socket id. A pending AcceptEx records its accept
+//! socket by id, so closing one of its handles while another remains changes nothing for it.
 //!
 //! What is *not* shared is WinSock's user-mode copy of the socket's state, read when
 //! `WSASocket` opens the duplicate: a datagram socket still unbound at that moment stays
