@@ -13,7 +13,7 @@
 //! `WSAIoctl`).
 mod common;
 
-use common::event_select::{check, enum_now, ALL_SIX, FILL, WAIT_MS};
+use common::event_select::{check, enum_now, watched_pair, ALL_SIX, FILL, WAIT_MS};
 use common::tcp;
 
 use winsock_sim::prelude::*;
@@ -28,9 +28,7 @@ fn ev_01_registration_makes_nonblocking_event_mode() {
     // Proves: WSAEventSelect turns the socket nonblocking and pins it: FIONBIO=1 works,
     // FIONBIO=0 fails with WSAEINVAL, and a connect after registering does not block.
     common::run(|ws| {
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_READ)?;
+        let (c, s, _ev) = watched_pair(ws, FD_READ)?;
         let mut b = [0u8; 8];
         assert_eq!(ws.recv(s, &mut b, 0), Err(WsaError::WSAEWOULDBLOCK));
         let mut on = 1u32;
@@ -66,9 +64,7 @@ fn ev_02_enum_network_events_contract() {
     // Proves: WSAEnumNetworkEvents returns the recorded bits once, clears them, resets the
     // event, writes iErrorCode only for reported bits, and works with hEventObject NULL.
     common::run(|ws| {
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_READ)?;
+        let (c, s, ev) = watched_pair(ws, FD_READ)?;
         // One byte per send: a single segment, so one FD_READ occurrence.
         ws.send(c, b"h", 0)?;
         assert_eq!(
@@ -288,15 +284,11 @@ fn ev_12_accepted_socket_never_reports_connect_event_mode() {
     // Proves: an accepted socket registered with FD_CONNECT in the mask reports exactly
     // FD_WRITE, and nothing at all when the mask lacks FD_WRITE.
     common::run(|ws| {
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_ACCEPT | FD_CONNECT | FD_OOB | FD_READ | FD_WRITE)?;
+        let (c, s, ev) = watched_pair(ws, FD_ACCEPT | FD_CONNECT | FD_OOB | FD_READ | FD_WRITE)?;
         check(ws, s, ev, FD_WRITE, &[(FD_WRITE_BIT, 0)], "with FD_WRITE")?;
         check(ws, s, ev, 0, &[], "afterwards")?;
 
-        let (c2, s2) = common::pair(ws)?;
-        let ev2 = ws.wsa_create_event()?;
-        ws.wsa_event_select(s2, ev2, FD_ACCEPT | FD_CONNECT | FD_OOB | FD_READ)?;
+        let (c2, s2, ev2) = watched_pair(ws, FD_ACCEPT | FD_CONNECT | FD_OOB | FD_READ)?;
         check(ws, s2, ev2, 0, &[], "without FD_WRITE")?;
         for x in [c, s, c2, s2] {
             ws.closesocket(x)?;
@@ -342,9 +334,7 @@ fn ev_16_fd_write_not_cleared_or_rearmed_by_send_event_mode() {
     // that failed with WSAEWOULDBLOCK arms exactly one FD_WRITE once space returns (c, [WO]).
     common::run(|ws| {
         // (a) register, send at once: FD_WRITE is still reported.
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_READ | FD_WRITE | FD_CLOSE)?;
+        let (c, s, ev) = watched_pair(ws, FD_READ | FD_WRITE | FD_CLOSE)?;
         assert_eq!(ws.send(s, b"12345", 0)?, 5);
         check(ws, s, ev, FD_WRITE, &[(FD_WRITE_BIT, 0)], "(a)")?;
         assert_eq!(common::recv_exact(ws, c, 5)?, b"12345");
@@ -352,9 +342,7 @@ fn ev_16_fd_write_not_cleared_or_rearmed_by_send_event_mode() {
         ws.closesocket(s)?;
 
         // (b) FD_WRITE consumed; a send the peer reads completely does not re-arm it.
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_READ | FD_WRITE | FD_CLOSE)?;
+        let (c, s, ev) = watched_pair(ws, FD_READ | FD_WRITE | FD_CLOSE)?;
         check(ws, s, ev, FD_WRITE, &[(FD_WRITE_BIT, 0)], "(b) initial")?;
         assert_eq!(ws.send(s, b"12345", 0)?, 5);
         assert_eq!(common::recv_exact(ws, c, 5)?, b"12345");
@@ -363,9 +351,7 @@ fn ev_16_fd_write_not_cleared_or_rearmed_by_send_event_mode() {
         ws.closesocket(s)?;
 
         // (c) fill until WSAEWOULDBLOCK, the peer drains: exactly one FD_WRITE.
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_READ | FD_WRITE | FD_CLOSE)?;
+        let (c, s, ev) = watched_pair(ws, FD_READ | FD_WRITE | FD_CLOSE)?;
         check(ws, s, ev, FD_WRITE, &[(FD_WRITE_BIT, 0)], "(c) initial")?;
         let sent = fill(ws, s)?;
         let got = common::recv_exact(ws, c, sent)?;
@@ -399,9 +385,7 @@ fn ev_17_fd_read_reenabling_event_mode() {
     // Proves: event mode records FD_READ for new data even before a recv; each recv that
     // leaves data reports FD_READ again; the recv that empties the queue reports nothing.
     common::run(|ws| {
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_ACCEPT | FD_CLOSE | FD_CONNECT | FD_OOB | FD_READ)?;
+        let (c, s, ev) = watched_pair(ws, FD_ACCEPT | FD_CLOSE | FD_CONNECT | FD_OOB | FD_READ)?;
         ws.send(c, b"12345", 0)?;
         check(ws, s, ev, FD_READ, &[(FD_READ_BIT, 0)], "first send")?;
         ws.send(c, b"67890", 0)?;
@@ -443,9 +427,7 @@ fn ev_17_documented_recording_waits_for_the_reenabling_call() {
         .seed(common::seed())
         .event_recording(EventRecording::Documented);
     common::run_with(builder, |ws| {
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_ACCEPT | FD_CLOSE | FD_CONNECT | FD_OOB | FD_READ)?;
+        let (c, s, ev) = watched_pair(ws, FD_ACCEPT | FD_CLOSE | FD_CONNECT | FD_OOB | FD_READ)?;
         ws.send(c, b"12345", 0)?;
         check(ws, s, ev, FD_READ, &[(FD_READ_BIT, 0)], "first send")?;
         ws.send(c, b"67890", 0)?;
@@ -501,9 +483,7 @@ fn event_select_zero_mask_cancels_and_allows_blocking_again() {
     // Proves: WSAEventSelect(s, ev, 0) cancels the registration (new data signals nothing) and,
     // as documented, lets FIONBIO=0 succeed again.
     common::run(|ws| {
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_READ)?;
+        let (c, s, ev) = watched_pair(ws, FD_READ)?;
         ws.wsa_event_select(s, ev, 0)?;
         ws.send(c, b"x", 0)?;
         check(ws, s, ev, 0, &[], "after cancel")?;

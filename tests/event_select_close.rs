@@ -5,7 +5,7 @@
 //! Expected values are Windows' (the catalogue), never what the sim happens to return.
 mod common;
 
-use common::event_select::{check, QUIET_MS};
+use common::event_select::{check, watched_pair, QUIET_MS};
 
 use winsock_sim::prelude::*;
 
@@ -15,9 +15,7 @@ fn ev_21_fd_oob_event_mode() {
     // FD_OOB again in event mode; recv(MSG_OOB) that leaves urgent data reports FD_OOB; urgent
     // data that arrived while unregistered is reported on registration.
     common::run(|ws| {
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_OOB | FD_READ)?;
+        let (c, s, ev) = watched_pair(ws, FD_OOB | FD_READ)?;
         assert_eq!(ws.send(c, b"a", MSG_OOB)?, 1);
         check(ws, s, ev, FD_OOB, &[(FD_OOB_BIT, 0)], "first OOB byte")?;
         assert_eq!(ws.send(c, b"b", MSG_OOB)?, 1);
@@ -58,9 +56,7 @@ fn ev_22_graceful_close_event_mode() {
     // Proves: a graceful peer closesocket reports FD_CLOSE with error 0, recv then gives 0,
     // and no further events follow.
     common::run(|ws| {
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_CLOSE | FD_READ)?;
+        let (c, s, ev) = watched_pair(ws, FD_CLOSE | FD_READ)?;
         ws.closesocket(c)?;
         check(ws, s, ev, FD_CLOSE, &[(FD_CLOSE_BIT, 0)], "peer closed")?;
         let mut b = [0u8; 8];
@@ -77,9 +73,7 @@ fn ev_23_shutdowns_raising_fd_close_event_mode() {
     // raises FD_CLOSE.
     common::run(|ws| {
         // (a)
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_CLOSE | FD_READ)?;
+        let (c, s, ev) = watched_pair(ws, FD_CLOSE | FD_READ)?;
         ws.shutdown(c, SD_SEND)?;
         check(
             ws,
@@ -94,9 +88,7 @@ fn ev_23_shutdowns_raising_fd_close_event_mode() {
         ws.closesocket(s)?;
 
         // (b)
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_CLOSE | FD_READ)?;
+        let (c, s, ev) = watched_pair(ws, FD_CLOSE | FD_READ)?;
         ws.shutdown(c, SD_RECEIVE)?;
         ws.shutdown(s, SD_BOTH)?;
         check(ws, s, ev, 0, &[], "(b) peer SD_RECEIVE + local SD_BOTH")?;
@@ -119,9 +111,7 @@ fn ev_25_abortive_close_connaborted_event_mode() {
     // Proves: a peer's abortive (RST) close reports FD_CLOSE with
     // iErrorCode[FD_CLOSE_BIT] = WSAECONNABORTED (not WSAECONNRESET).
     common::run(|ws| {
-        let (c, s) = common::pair(ws)?;
-        let ev = ws.wsa_create_event()?;
-        ws.wsa_event_select(s, ev, FD_CLOSE | FD_READ)?;
+        let (c, s, ev) = watched_pair(ws, FD_CLOSE | FD_READ)?;
         common::rst_close(ws, c)?;
         check(
             ws,

@@ -132,6 +132,23 @@ fn nb_03_non_overlapped_sockets_wait_in_overlapped_calls() {
     });
 }
 
+/// A TCP socket bound to 0.0.0.0 whose ConnectEx (OVERLAPPED `id`) to an unreachable address
+/// is pending.
+fn connect_ex_pending(ws: &SimWinsock, id: u64) -> Result<Socket, WsaError> {
+    let t = tcp(ws)?;
+    ws.bind(t, &SockAddr::v4([0, 0, 0, 0], 0))?;
+    assert_eq!(
+        ws.connect_ex(
+            t,
+            &SockAddr::v4(UNREACHABLE, 80),
+            Vec::new(),
+            Overlapped::new(id)
+        ),
+        Err(WsaError::WSA_IO_PENDING)
+    );
+    Ok(t)
+}
+
 #[test]
 fn nb_04_connect_ex_while_connect_in_progress() {
     // Proves: ConnectEx on a socket whose nonblocking connect() is in progress fails with
@@ -149,12 +166,7 @@ fn nb_04_connect_ex_while_connect_in_progress() {
             "ConnectEx during connect()"
         );
 
-        let t = tcp(ws)?;
-        ws.bind(t, &SockAddr::v4([0, 0, 0, 0], 0))?;
-        assert_eq!(
-            ws.connect_ex(t, &dst, Vec::new(), Overlapped::new(2)),
-            Err(WsaError::WSA_IO_PENDING)
-        );
+        let t = connect_ex_pending(ws, 2)?;
         assert_eq!(
             ws.connect(t, &dst),
             Err(WsaError::WSAEINVAL),
@@ -174,13 +186,7 @@ fn nb_04_getpeername_while_connect_ex_pending() {
     // Proves: while a ConnectEx is pending (unlike a nonblocking connect()), getpeername fails
     // with WSAENOTCONN.
     run(|ws| {
-        let dst = SockAddr::v4(UNREACHABLE, 80);
-        let t = tcp(ws)?;
-        ws.bind(t, &SockAddr::v4([0, 0, 0, 0], 0))?;
-        assert_eq!(
-            ws.connect_ex(t, &dst, Vec::new(), Overlapped::new(1)),
-            Err(WsaError::WSA_IO_PENDING)
-        );
+        let t = connect_ex_pending(ws, 1)?;
         assert_eq!(ws.getpeername(t), Err(WsaError::WSAENOTCONN));
         Ok(())
     });
@@ -191,13 +197,7 @@ fn nb_04_recv_and_send_while_connect_ex_pending() {
     // Proves: while a ConnectEx is pending, recv and send fail with WSAENOTCONN (sock.c
     // test_connecting_socket, todo_wine).
     run(|ws| {
-        let dst = SockAddr::v4(UNREACHABLE, 80);
-        let t = tcp(ws)?;
-        ws.bind(t, &SockAddr::v4([0, 0, 0, 0], 0))?;
-        assert_eq!(
-            ws.connect_ex(t, &dst, Vec::new(), Overlapped::new(1)),
-            Err(WsaError::WSA_IO_PENDING)
-        );
+        let t = connect_ex_pending(ws, 1)?;
         let mut b = [0u8; 4];
         assert_eq!(ws.recv(t, &mut b, 0), Err(WsaError::WSAENOTCONN), "recv");
         assert_eq!(ws.send(t, b"x", 0), Err(WsaError::WSAENOTCONN), "send");

@@ -17,6 +17,15 @@ pub const QUIET_MS: u32 = 200;
 /// Virtual time let pass after the event is signalled, before enumerating.
 pub const SETTLE_MS: u32 = 50;
 
+/// A connected pair `(client, server)` whose server socket is registered with WSAEventSelect
+/// for `events` on a new event object, returned third.
+pub fn watched_pair(ws: &SimWinsock, events: i32) -> Result<(Socket, Socket, WsaEvent), WsaError> {
+    let (c, s) = super::pair(ws)?;
+    let ev = ws.wsa_create_event()?;
+    ws.wsa_event_select(s, ev, events)?;
+    Ok((c, s, ev))
+}
+
 /// Event-mode check: waits up to [`WAIT_MS`] for `ev`, then enumerates `s` (resetting `ev`);
 /// `lNetworkEvents` must be exactly `bits`, and each listed `(bit index, error)` must match.
 /// With `bits == 0` this is the catalogue's "nothing": the wait (of [`QUIET_MS`]) times out and
