@@ -82,6 +82,7 @@ where
                 {
                     *taken = true;
                 }
+                self.models.io.accepts_pending.remove(&serial);
                 self.io_sock(child).rare_mut().accept_wait = Some(serial);
                 self.service_recvs(child);
             }
@@ -240,23 +241,18 @@ where
     }
 
     /// Cancels the pending AcceptEx operations (of any listener) into socket `id`, which is
-    /// closing. Prunes the index of operations that have finished or taken a connection.
+    /// closing.
     pub(crate) fn cancel_accepts_into(&mut self, id: usize) {
         let inc = self.net.sockets.incarnation(id);
-        let io = &mut self.models.io;
-        let ops = &io.ops;
-        let mut hits = Vec::new();
-        io.accepts_pending.retain(|serial| match ops.get(serial) {
-            Some(op)
-                if matches!(op.kind, OpKind::Accept { taken: false, .. }) && op.done.is_none() =>
-            {
-                if Self::accepts_into(op, id, inc) {
-                    hits.push((*serial, op.sid));
-                }
-                true
-            }
-            _ => false,
-        });
+        let io = &self.models.io;
+        let hits: Vec<(u64, usize)> = io
+            .accepts_pending
+            .iter()
+            .filter_map(|&serial| {
+                let op = io.ops.get(&serial)?;
+                Self::accepts_into(op, id, inc).then_some((serial, op.sid))
+            })
+            .collect();
         for (serial, lid) in hits {
             self.io_sock(lid)
                 .rare_mut()

@@ -137,8 +137,8 @@ pub(crate) struct IoState<L: Layers> {
     /// Serials of the AcceptEx operations that have not yet taken a connection, in issue
     /// order: what closesocket, connect and DuplicateSocket's close consult about accept
     /// sockets, so they look at the few pending AcceptEx calls, not at every operation of
-    /// the run (one pending receive per connection on a server). A serial may outlive its
-    /// operation here; readers skip those and prune them.
+    /// the run (one pending receive per connection on a server). A serial leaves when its
+    /// operation finishes, takes its connection or is dropped.
     pub accepts_pending: BTreeSet<u64>,
 }
 

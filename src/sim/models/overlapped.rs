@@ -107,8 +107,12 @@ where
             return;
         }
         op.done = Some((status, bytes));
+        let accept = matches!(op.kind, OpKind::Accept { .. });
         let (host, tid, sid, ov) = (op.host, op.tid, op.sid, op.ov);
         let routine = op.routine.take();
+        if accept {
+            self.models.io.accepts_pending.remove(&serial);
+        }
         self.record(
             tid,
             TraceKind::Completion,
@@ -154,6 +158,7 @@ where
     /// Forgets an operation that failed synchronously after being registered (no completion).
     pub(crate) fn drop_op(&mut self, serial: u64) {
         if let Some(op) = self.models.io.ops.remove(&serial) {
+            self.models.io.accepts_pending.remove(&serial);
             self.forget_ov(op.host, op.ov.id, serial);
         }
     }
