@@ -8,7 +8,11 @@
 //! ```text
 //! cargo run --release --example bench -- --clients 100 --messages 1000 --bytes 64
 //! cargo run --release --example bench -- --model iocp --clients 10000 --messages 10
+//! cargo run --release --example bench -- --runs 2000 --clients 2 --messages 10
 //! ```
+//!
+//! `--runs N` runs N seeds one after the other, as a property test does, and prints runs per
+//! second.
 
 mod iocp;
 mod threads;
@@ -64,37 +68,53 @@ fn main() {
     } else {
         AckPolicy::Windows
     };
-    let mut sim = Sim::builder()
-        .seed(seed)
-        .stack_size(stack * 1024)
-        .preemption(u64::from(preempt > 0), preempt.max(1))
-        .segmentation(segmentation)
-        .tcp_acks(acks)
-        .build();
-    let server = sim.host("server", "192.0.2.1");
-    let client_host = sim.host("clients", "192.0.2.2");
-    if iocp {
-        server.spawn_daemon("echo-server", iocp::echo_server);
-        client_host.spawn("clients", move |ws| {
-            iocp::clients(ws, clients, messages, bytes)
-        });
-    } else {
-        server.spawn_daemon("echo-server", threads::echo_server);
-        client_host.spawn("starter", move |ws| {
-            threads::clients(ws, clients, messages, bytes)
-        });
-    }
-    let start = Instant::now();
-    let report = match sim.run() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::exit(1);
+    // `--runs N`: N runs, seeds `seed` to `seed + N - 1`, each built, run and dropped, as a
+    // property test runs its cases: the figure is runs per second.
+    let runs = arg(&args, "--runs", 1).max(1);
+    let one = |seed: u64| {
+        let mut sim = Sim::builder()
+            .seed(seed)
+            .stack_size(stack * 1024)
+            .preemption(u64::from(preempt > 0), preempt.max(1))
+            .segmentation(segmentation)
+            .tcp_acks(acks)
+            .build();
+        let server = sim.host("server", "192.0.2.1");
+        let client_host = sim.host("clients", "192.0.2.2");
+        if iocp {
+            server.spawn_daemon("echo-server", iocp::echo_server);
+            client_host.spawn("clients", move |ws| {
+                iocp::clients(ws, clients, messages, bytes)
+            });
+        } else {
+            server.spawn_daemon("echo-server", threads::echo_server);
+            client_host.spawn("starter", move |ws| {
+                threads::clients(ws, clients, messages, bytes)
+            });
+        }
+        match sim.run() {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(1);
+            }
         }
     };
+    let start = Instant::now();
+    let mut report = one(seed);
+    for n in 1..runs {
+        report = one(seed + n as u64);
+    }
     let wall = start.elapsed();
-    let total = clients * messages;
-    println!("echo benchmark (simulated, seed {seed})");
+    let total = clients * messages * runs;
+    if runs > 1 {
+        println!(
+            "echo benchmark (simulated, {runs} runs, seeds {seed} to {})",
+            seed + runs as u64 - 1
+        );
+    } else {
+        println!("echo benchmark (simulated, seed {seed})");
+    }
     println!(
         "  model           {}",
         if iocp {
@@ -105,6 +125,12 @@ fn main() {
     );
     println!("  clients         {clients}");
     println!("  messages        {total} ({messages} per client, {bytes} B each)");
+    if runs > 1 {
+        println!(
+            "  runs/s          {:.0} (wall; each run builds, runs and drops a Sim)",
+            runs as f64 / wall.as_secs_f64()
+        );
+    }
     println!("  bytes echoed    {}", total * bytes);
     println!(
         "  virtual time    {:.3} s",
@@ -122,6 +148,7 @@ fn main() {
         "  threads peak    {} (stacks mapped {}, reused {})",
         report.stats.threads_peak, report.stats.stacks_mapped, report.stats.stacks_reused
     );
+    // With several runs, the figures from here on are the last run's.
     println!("  trace hash      {:#018x}", report.trace_hash);
     if let Ok(s) = std::fs::read_to_string("/proc/self/status") {
         if let Some(l) = s.lines().find(|l| l.starts_with("VmHWM")) {

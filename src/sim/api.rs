@@ -126,10 +126,11 @@ impl SimWinsock {
     }
 
     /// Hands control to the scheduler until this thread is picked again. When the sim is
-    /// torn down instead, the generator crate unwinds this thread's stack from here.
+    /// torn down instead, this thread's stack unwinds from here.
     #[allow(deprecated)] // `yield_with` is the only free-function yield of generator 0.8
     pub(crate) fn switch_to_scheduler(&self) {
         generator::yield_with(());
+        crate::sim::runtime::unwind_if_torn_down();
     }
 
     /// The world. Only one simulated thread runs at a time and none holds the lock across a

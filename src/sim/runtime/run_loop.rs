@@ -37,17 +37,68 @@ pub(crate) enum RunEnd {
     Failed(SimErrorKind),
 }
 
-/// How many finished threads' coroutines a run keeps for reuse. A new thread takes one (its
-/// stack already mapped, its pages already faulted in) instead of mapping a fresh stack; the
-/// cap bounds what idle stacks may hold (at most 128 × the stack size, 32 MiB at the default
-/// 256 KiB, usually far less: only the pages a thread touched are resident).
+/// How many finished threads' coroutines are kept for reuse, per OS thread that runs
+/// simulations. A new thread takes one (its stack already mapped, its pages already faulted
+/// in) instead of mapping a fresh stack, in the same run or in a later run on the same OS
+/// thread, as a property test's cases are: mapping, faulting in and unmapping a stack costs
+/// about as much system time as a small run's whole simulation. The cap bounds what idle
+/// stacks hold (only the pages a thread touched are resident, a few KiB each).
 const STACK_POOL_CAP: usize = 128;
+
+/// A finished coroutine and its stack's size in words.
+type Pooled = (usize, Generator<'static, (), ()>);
+
+thread_local! {
+    /// Finished coroutines, kept to run the next new threads on their stacks.
+    static POOL: std::cell::RefCell<Vec<Pooled>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A pooled coroutine whose stack has `stack_words` words, if one is free.
+fn pooled(stack_words: usize) -> Option<Generator<'static, (), ()>> {
+    POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        let i = p.iter().rposition(|(words, _)| *words == stack_words)?;
+        Some(p.swap_remove(i).1)
+    })
+}
+
+/// Keeps a finished coroutine for reuse, or unmaps it when the pool is full.
+fn repool(stack_words: usize, done: Generator<'static, (), ()>) {
+    let full = POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() < STACK_POOL_CAP {
+            p.push((stack_words, done));
+            None
+        } else {
+            Some(done)
+        }
+    });
+    drop(full);
+}
+
+/// The unwind payload of a thread resumed at teardown (see [`Runner::teardown`]).
+struct TornDown;
+
+thread_local! {
+    /// Set while the run loop on this OS thread resumes a suspended coroutine to unwind it.
+    static UNWINDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Called by a simulated thread just after it gets control back: when the run is being
+/// torn down, unwinds its stack (running its destructors, as cancelling would) with a
+/// payload the thread's own frame catches, without the panic hook and with one unwind.
+pub(crate) fn unwind_if_torn_down() {
+    if UNWINDING.with(std::cell::Cell::get) {
+        resume_unwind(Box::new(TornDown));
+    }
+}
 
 /// The coroutines of a run, by thread id.
 pub(crate) struct Runner {
     gens: Vec<Option<Generator<'static, (), ()>>>,
-    /// Finished coroutines, kept to run the next new threads on their stacks.
-    pool: Vec<Generator<'static, (), ()>>,
+    /// Whether each thread's coroutine has been resumed at least once (a coroutine never
+    /// started has no frames to unwind).
+    started: Vec<bool>,
     /// Coroutines alive now (started and not finished).
     live: u64,
     stack_words: usize,
@@ -57,7 +108,7 @@ impl Runner {
     pub(crate) fn new(stack_size: usize) -> Runner {
         Runner {
             gens: Vec::new(),
-            pool: Vec::new(),
+            started: Vec::new(),
             live: 0,
             stack_words: stack_size / std::mem::size_of::<usize>(),
         }
@@ -68,9 +119,11 @@ impl Runner {
         world: &Arc<Mutex<World<L>>>,
         make_handle: MakeHandle<L>,
         queued: Vec<(usize, ThreadBody<L>)>,
-    ) where
+    ) -> u64
+    where
         World<L>: RuntimeHooks<L>,
     {
+        let mut reused = 0;
         for (tid, body) in queued {
             let world = world.clone();
             let body = move || {
@@ -79,9 +132,10 @@ impl Runner {
                     Ok(Ok(())) => ThreadOutcome::Ok,
                     Ok(Err(e)) => ThreadOutcome::Err(e),
                     Err(payload) => {
-                        if payload.is::<generator::Error>() {
-                            // Cancelled at teardown while suspended: keep unwinding.
-                            resume_unwind(payload);
+                        if payload.is::<TornDown>() || payload.is::<generator::Error>() {
+                            // Unwound at teardown while suspended: the frames are unwound and
+                            // the run is over; the coroutine ends here.
+                            return;
                         }
                         ThreadOutcome::Panicked(panic_message(&payload))
                     }
@@ -89,8 +143,9 @@ impl Runner {
                 world.lock().thread_finished(tid, outcome);
             };
             // A finished thread's coroutine runs the new body on its stack when one is free.
-            let gen = match self.pool.pop() {
+            let gen = match pooled(self.stack_words) {
                 Some(mut g) => {
+                    reused += 1;
                     g.init_code(body);
                     g
                 }
@@ -98,9 +153,12 @@ impl Runner {
             };
             if self.gens.len() <= tid {
                 self.gens.resize_with(tid + 1, || None);
+                self.started.resize(tid + 1, false);
             }
             self.gens[tid] = Some(gen);
+            self.started[tid] = false;
         }
+        reused
     }
 
     /// Runs until every non-daemon thread has finished, a thread fails, time runs out or
@@ -116,115 +174,142 @@ impl Runner {
         let stall_after = world.lock().rt.cfg.stall_timeout;
         let watch = watchdog::watch(stall_after, describe(world));
         loop {
-            let next = {
+            // One lock from one resumption to the next: new threads adopted, timers and
+            // deliveries fired and the next thread picked under it.
+            let tid = {
                 let mut w = world.lock();
-                if !w.rt.spawn_queue.is_empty() {
-                    let queued = std::mem::take(&mut w.rt.spawn_queue);
-                    let new = queued.len() as u64;
-                    let reused = new.min(self.pool.len() as u64);
-                    self.live += new;
-                    let stats = &mut w.rt.stats;
-                    stats.stacks_reused += reused;
-                    stats.stacks_mapped += new - reused;
-                    stats.threads_peak = stats.threads_peak.max(self.live);
-                    drop(w);
-                    self.adopt_spawned(world, make_handle, queued);
+                loop {
+                    if !w.rt.spawn_queue.is_empty() {
+                        let queued = std::mem::take(&mut w.rt.spawn_queue);
+                        let new = queued.len() as u64;
+                        self.live += new;
+                        w.rt.stats.threads_peak = w.rt.stats.threads_peak.max(self.live);
+                        let reused = self.adopt_spawned(world, make_handle, queued);
+                        w.rt.stats.stacks_reused += reused;
+                        w.rt.stats.stacks_mapped += new - reused;
+                        continue;
+                    }
+                    if let Some((_, kind)) = w.rt.failed {
+                        return RunEnd::Failed(kind);
+                    }
+                    if w.rt.counted_threads_done() == Some(true) {
+                        return RunEnd::Done;
+                    }
+                    if let Some(tid) = w.pick_runnable() {
+                        w.rt.stats.switches += 1;
+                        w.record(tid, TraceKind::Switch, 0, 0, 0);
+                        break tid;
+                    }
+                    if w.end_of_instant() {
+                        continue;
+                    }
+                    if w.rt.now > w.rt.cfg.time_limit {
+                        return RunEnd::Failed(SimErrorKind::TimeLimit);
+                    }
+                    if !w.rt.spinners.is_empty() {
+                        // Pollers burn CPU while time passes: step the clock by at most one
+                        // polling quantum, so a poller's own timeout (GetTickCount) is seen
+                        // when it expires, not when some unrelated far-off timer fires.
+                        let step_to = w.rt.now + SPIN_QUANTUM;
+                        if w.rt.timers.peek_at().is_some_and(|at| at <= step_to) {
+                            w.fire_next_timer();
+                        } else {
+                            w.rt.now = step_to;
+                        }
+                        w.release_spinners();
+                        continue;
+                    }
+                    if w.fire_next_timer() {
+                        continue;
+                    }
+                    if w.rt.counted_threads_done().is_none() {
+                        return RunEnd::Done;
+                    }
+                    return RunEnd::Failed(SimErrorKind::Deadlock);
+                }
+            };
+            let Some(g) = self.gens[tid].as_mut() else {
+                continue;
+            };
+            if let Some(w) = &watch {
+                w.resuming(tid);
+            }
+            self.started[tid] = true;
+            let resumed = catch_unwind(AssertUnwindSafe(|| g.resume()));
+            if let Some(stalled) = watch.as_ref().and_then(|w| w.resumed()) {
+                world.lock().rt.stalled = Some(stalled);
+                return RunEnd::Failed(SimErrorKind::Stalled);
+            }
+            if let Err(payload) = resumed {
+                // The coroutine's guard page caught a stack overflow: report it as the
+                // thread's failure instead of tearing down the caller.
+                if matches!(
+                    payload.downcast_ref::<generator::Error>(),
+                    Some(generator::Error::StackErr)
+                ) {
+                    // Not reused: the overflow left the stack's frames unwound.
+                    self.gens[tid] = None;
+                    self.live -= 1;
+                    let msg = format!(
+                        "stack overflow in a simulated thread (its stack is {} KiB; raise it \
+                         with SimBuilder::stack_size)",
+                        self.stack_words * std::mem::size_of::<usize>() / 1024
+                    );
+                    world
+                        .lock()
+                        .thread_finished(tid, ThreadOutcome::Panicked(msg));
                     continue;
                 }
-                if let Some((_, kind)) = w.rt.failed {
-                    return RunEnd::Failed(kind);
+                resume_unwind(payload);
+            }
+            if g.is_done() {
+                self.live -= 1;
+                if let Some(done) = self.gens[tid].take() {
+                    repool(self.stack_words, done);
                 }
-                if w.rt.counted_threads_done() == Some(true) {
-                    return RunEnd::Done;
-                }
-                let next = w.pick_runnable();
-                if let Some(tid) = next {
-                    w.rt.stats.switches += 1;
-                    w.record(tid, TraceKind::Switch, 0, 0, 0);
-                }
-                next
-            };
-            if let Some(tid) = next {
-                if let Some(g) = self.gens[tid].as_mut() {
-                    if let Some(w) = &watch {
-                        w.resuming(tid);
-                    }
-                    let resumed = catch_unwind(AssertUnwindSafe(|| g.resume()));
-                    if let Some(stalled) = watch.as_ref().and_then(|w| w.resumed()) {
-                        world.lock().rt.stalled = Some(stalled);
-                        return RunEnd::Failed(SimErrorKind::Stalled);
-                    }
-                    if let Err(payload) = resumed {
-                        // The coroutine's guard page caught a stack overflow: report it as the
-                        // thread's failure instead of tearing down the caller.
-                        if matches!(
-                            payload.downcast_ref::<generator::Error>(),
-                            Some(generator::Error::StackErr)
-                        ) {
-                            // Not reused: the overflow left the stack's frames unwound.
-                            self.gens[tid] = None;
-                            self.live -= 1;
-                            let msg = format!(
-                                "stack overflow in a simulated thread (its stack is {} KiB; \
-                                 raise it with SimBuilder::stack_size)",
-                                self.stack_words * std::mem::size_of::<usize>() / 1024
-                            );
-                            world
-                                .lock()
-                                .thread_finished(tid, ThreadOutcome::Panicked(msg));
-                            continue;
-                        }
-                        resume_unwind(payload);
-                    }
-                    if g.is_done() {
-                        self.live -= 1;
-                        if let Some(done) = self.gens[tid].take() {
-                            if self.pool.len() < STACK_POOL_CAP {
-                                self.pool.push(done);
-                            }
-                        }
-                    }
-                }
-                continue;
             }
-            let mut w = world.lock();
-            if w.end_of_instant() {
-                continue;
-            }
-            if w.rt.now > w.rt.cfg.time_limit {
-                return RunEnd::Failed(SimErrorKind::TimeLimit);
-            }
-            if !w.rt.spinners.is_empty() {
-                // Pollers burn CPU while time passes: step the clock by at most one polling
-                // quantum, so a poller's own timeout (GetTickCount) is seen when it expires,
-                // not when some unrelated far-off timer fires.
-                let step_to = w.rt.now + SPIN_QUANTUM;
-                if w.rt.timers.peek_at().is_some_and(|at| at <= step_to) {
-                    w.fire_next_timer();
-                } else {
-                    w.rt.now = step_to;
-                }
-                w.release_spinners();
-                continue;
-            }
-            if w.fire_next_timer() {
-                continue;
-            }
-            if w.rt.counted_threads_done().is_none() {
-                return RunEnd::Done;
-            }
-            return RunEnd::Failed(SimErrorKind::Deadlock);
         }
     }
 
-    /// Cancels the coroutines of unfinished threads. Calls they make while unwinding fail with
-    /// WSAEINTR instead of blocking.
+    /// Unwinds the coroutines of unfinished threads, in thread order, so that the values on
+    /// their stacks are dropped; no code of theirs runs but destructors, and calls those make
+    /// fail with WSAEINTR instead of blocking.
+    ///
+    /// A suspended thread is resumed with [`UNWINDING`] set, and unwinds itself from its
+    /// switch point ([`unwind_if_torn_down`]): one unwind that stops at the thread's own
+    /// frame, about half the instructions of the generator crate's cancellation (a panic
+    /// through the panic hook, then a second unwind to the coroutine's root). A thread that
+    /// catches the unwind and yields again is cancelled by the generator crate as before.
     pub(crate) fn teardown<L: Layers>(&mut self, world: &Arc<Mutex<World<L>>>) {
         world.lock().rt.tearing_down = true;
-        for g in self.gens.drain(..) {
-            drop(g);
+        for (tid, slot) in self.gens.iter_mut().enumerate() {
+            let Some(g) = slot else { continue };
+            if !self.started[tid] || g.is_done() {
+                continue;
+            }
+            let was = UNWINDING.with(|u| u.replace(true));
+            let resumed = catch_unwind(AssertUnwindSafe(|| g.resume()));
+            UNWINDING.with(|u| u.set(was));
+            if let Err(payload) = resumed {
+                // A stack overflow while unwinding: the stack is left as it is, and unmapped.
+                if !matches!(
+                    payload.downcast_ref::<generator::Error>(),
+                    Some(generator::Error::StackErr)
+                ) {
+                    resume_unwind(payload);
+                }
+                *slot = None;
+            }
         }
-        self.pool.clear();
+        for (tid, g) in self.gens.drain(..).enumerate() {
+            // Unwound, or never started: the stack serves a later run's thread. A thread that
+            // yielded again while unwinding is cancelled by dropping it.
+            match g {
+                Some(g) if g.is_done() && self.started[tid] => repool(self.stack_words, g),
+                g => drop(g),
+            }
+        }
+        self.started.clear();
     }
 }
 
