@@ -41,6 +41,9 @@ impl Layers for SimLayers {
 /// The whole simulated state, every layer in its slot.
 pub(crate) type World = super::runtime::World<SimLayers>;
 
+/// The world's lock, when a call's body ends still holding it.
+pub(crate) type Held<'a> = Option<MutexGuard<'a, World>>;
+
 /// The [`Winsock`](crate::Winsock) handle a simulated thread's function receives.
 pub struct SimWinsock {
     world: Arc<Mutex<World>>,
@@ -232,8 +235,24 @@ impl SimWinsock {
         b: u64,
         r: Result<T, WsaError>,
     ) -> Result<T, WsaError> {
+        self.finish_held(None, call, a, b, r)
+    }
+
+    /// [`SimWinsock::finish`] under the lock the call's body still holds, if it does (one
+    /// lock and unlock fewer per call: each is an atomic read-modify-write).
+    pub(crate) fn finish_held<'a, T: Traced>(
+        &'a self,
+        held: Held<'a>,
+        call: &'static str,
+        a: u64,
+        b: u64,
+        r: Result<T, WsaError>,
+    ) -> Result<T, WsaError> {
         let park = {
-            let mut w = self.w();
+            let mut w = match held {
+                Some(w) => w,
+                None => self.w(),
+            };
             if w.net.faults.is_killed(self.tid) {
                 drop(w);
                 return Err(self.stop_for_good());
@@ -275,6 +294,22 @@ impl SimWinsock {
     ) -> Result<T, WsaError> {
         let r = self.enter(name, false).and_then(|()| body(self));
         self.finish(name, a, b, r)
+    }
+
+    /// [`SimWinsock::call_locked`] for a body that gives the lock back when it ends holding
+    /// it, so that `finish` does not lock again.
+    pub(crate) fn call_held<'a, T: Traced>(
+        &'a self,
+        name: &'static str,
+        a: u64,
+        b: u64,
+        body: impl FnOnce(&'a Self, MutexGuard<'a, World>) -> (Result<T, WsaError>, Held<'a>),
+    ) -> Result<T, WsaError> {
+        let (r, held) = match self.enter_locked(name, false) {
+            Ok(w) => body(self, w),
+            Err(e) => (Err(e), None),
+        };
+        self.finish_held(held, name, a, b, r)
     }
 
     /// [`SimWinsock::call`] for a body that starts by locking the world: it gets the lock
@@ -332,11 +367,23 @@ impl SimWinsock {
     /// send or recv that does not block then takes the lock once).
     pub(crate) fn blocking_from<'a, T>(
         &'a self,
+        w: MutexGuard<'a, World>,
+        call: &'static str,
+        s: Option<(Socket, usize)>,
+        step: impl FnMut(&mut World) -> Step<T>,
+    ) -> Result<T, WsaError> {
+        self.blocking_held(w, call, s, step).0
+    }
+
+    /// [`SimWinsock::blocking_from`], giving back the lock it ends with (none when the wait
+    /// was cut short by the run's end).
+    pub(crate) fn blocking_held<'a, T>(
+        &'a self,
         mut w: MutexGuard<'a, World>,
         call: &'static str,
         s: Option<(Socket, usize)>,
         mut step: impl FnMut(&mut World) -> Step<T>,
-    ) -> Result<T, WsaError> {
+    ) -> (Result<T, WsaError>, Held<'a>) {
         // The socket's incarnation, so that a socket closed meanwhile is noticed even when a
         // new one got the same handle value and the same id.
         let incarnation = s.and_then(|(_, id)| w.net.sockets.incarnation(id));
@@ -355,18 +402,21 @@ impl SimWinsock {
                 self.run_apcs();
                 w = self.w();
             } else {
-                match step {
-                    Step::Done(r) => return r,
+                let suspended = match step {
+                    Step::Done(r) => return (r, Some(w)),
                     Step::Wait(key, deadline) => {
                         w.rt.threads[self.tid].ext.socket_wait = alertable;
                         w.block(self.tid, call, &[key], deadline);
-                        self.suspend_with(w)?;
+                        self.suspend_with(w)
                     }
                     Step::WaitAny(keys, deadline) => {
                         w.rt.threads[self.tid].ext.socket_wait = alertable;
                         w.block(self.tid, call, &keys, deadline);
-                        self.suspend_with(w)?;
+                        self.suspend_with(w)
                     }
+                };
+                if let Err(e) = suspended {
+                    return (Err(e), None);
                 }
                 w = self.w();
                 w.rt.threads[self.tid].ext.socket_wait = false;
@@ -374,7 +424,7 @@ impl SimWinsock {
             if let Some((s, id)) = s {
                 if w.sock_id(self.host, s) != Ok(id) || w.net.sockets.incarnation(id) != incarnation
                 {
-                    return Err(WsaError::WSAEINTR);
+                    return (Err(WsaError::WSAEINTR), Some(w));
                 }
             }
         }

@@ -4,7 +4,7 @@
 
 use crate::api::consts::INFINITE;
 use crate::api::{CompletionPacket, CompletionPort, Iocp, Overlapped, Socket, WsaError};
-use crate::sim::api::{SimWinsock, World};
+use crate::sim::api::{Held, SimWinsock, World};
 use crate::sim::kernel::objects::KObject;
 use crate::sim::kernel::objects::Port;
 use crate::sim::runtime::{Step, WaitKey};
@@ -13,21 +13,25 @@ use parking_lot::MutexGuard;
 impl SimWinsock {
     /// The GetQueuedCompletionStatus(Ex) wait, from the lock the call's entry took: `take`
     /// dequeues what the call returns (one packet, or up to its `max`).
-    fn dequeue<T>(
-        &self,
-        mut w: MutexGuard<'_, World>,
+    /// Gives back the lock it ends with, unless it ran APCs or polled after the wait.
+    fn dequeue<'a, T>(
+        &'a self,
+        mut w: MutexGuard<'a, World>,
         call: &'static str,
         port: CompletionPort,
         timeout_ms: u32,
         alertable: bool,
         mut take: impl FnMut(&mut World, usize, usize) -> Option<T>,
-    ) -> Result<T, WsaError> {
-        let idx = w.port_id(self.host, port.raw())?;
+    ) -> (Result<T, WsaError>, Held<'a>) {
+        let idx = match w.port_id(self.host, port.raw()) {
+            Ok(idx) => idx,
+            Err(e) => return (Err(e), Some(w)),
+        };
         let tid = self.tid;
         w.leave_port(tid, idx);
         let deadline =
             (timeout_ms != INFINITE).then(|| w.rt.now + u64::from(timeout_ms) * 1_000_000);
-        let r = self.blocking_from(w, call, None, |w| {
+        let (r, held) = self.blocking_held(w, call, None, |w| {
             if w.rt.threads[tid].ext.iocp_handoff.is_none() && w.port_mut(idx).is_none() {
                 return Step::Done(Err(WsaError::ERROR_ABANDONED_WAIT_0));
             }
@@ -47,12 +51,16 @@ impl SimWinsock {
             }
         });
         if r.as_ref().err() == Some(&WsaError::WAIT_IO_COMPLETION) {
+            drop(held);
             self.run_apcs();
+            return (r, None);
         }
         if r.as_ref().err() == Some(&WsaError::WAIT_TIMEOUT) && timeout_ms == 0 {
+            drop(held);
             self.idle_poll();
+            return (r, None);
         }
-        r
+        (r, held)
     }
 }
 
@@ -120,6 +128,7 @@ impl Iocp for SimWinsock {
                 self.dequeue(w, call, port, timeout_ms, false, |w, tid, idx| {
                     w.take_packet(tid, idx)
                 })
+                .0
             });
         // A packet of a failed I/O: GQCS returns FALSE and GetLastError gives its error.
         let failed = r.as_ref().ok().and_then(|p| p.error);
@@ -146,23 +155,15 @@ impl Iocp for SimWinsock {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<Vec<CompletionPacket>, WsaError> {
-        let r = self
-            .enter_locked("GetQueuedCompletionStatusEx", false)
-            .and_then(|w| {
-                if max == 0 {
-                    return Err(WsaError::WSA_INVALID_PARAMETER);
-                }
-                let call = "GetQueuedCompletionStatusEx";
-                self.dequeue(w, call, port, timeout_ms, alertable, |w, tid, idx| {
-                    w.take_packets(tid, idx, max)
-                })
-            });
-        self.finish(
-            "GetQueuedCompletionStatusEx",
-            port.raw() as u64,
-            u64::from(timeout_ms),
-            r,
-        )
+        let call = "GetQueuedCompletionStatusEx";
+        self.call_held(call, port.raw() as u64, u64::from(timeout_ms), |this, w| {
+            if max == 0 {
+                return (Err(WsaError::WSA_INVALID_PARAMETER), Some(w));
+            }
+            this.dequeue(w, call, port, timeout_ms, alertable, |w, tid, idx| {
+                w.take_packets(tid, idx, max)
+            })
+        })
     }
 
     fn post_queued_completion_status(

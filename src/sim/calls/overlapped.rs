@@ -43,15 +43,17 @@ impl SimWinsock {
         wait: bool,
         win32: bool,
     ) -> Result<IoCompletion, WsaError> {
-        let r = self.call(name, s.raw() as u64, ov.id, |this| {
+        let r = self.call_held(name, s.raw() as u64, ov.id, |this, w| {
             if !win32 {
                 // WSAGetOverlappedResult checks the socket; GetOverlappedResult reads the
                 // OVERLAPPED whatever the handle (sock.c test_AcceptEx asks it about a
                 // listener already closed).
-                this.sock(s)?;
+                if let Err(e) = w.sock_id(this.host, s) {
+                    return (Err(e), Some(w));
+                }
             }
             let host = this.host;
-            this.blocking(name, None, |w| {
+            this.blocking_held(w, name, None, |w| {
                 if let Some(c) = w.collect_op(host, ov, win32) {
                     return Step::Done(Ok(c));
                 }
@@ -161,19 +163,26 @@ impl SimWinsock {
         body: impl FnOnce(&mut World, usize, u64) -> Result<usize, WsaError>,
     ) -> Result<usize, WsaError> {
         let len: usize = bufs.iter().map(|b| b.len()).sum();
-        self.call_locked(call, s.raw() as u64, len as u64, |this, mut w| {
-            let id = w.sock_id(this.host, s)?;
-            let serial = this.start_stream_op(&mut w, id, kind, bufs, ov, routine)?;
+        self.call_held(call, s.raw() as u64, len as u64, |this, mut w| {
+            let started = w.sock_id(this.host, s).and_then(|id| {
+                Ok((
+                    id,
+                    this.start_stream_op(&mut w, id, kind, bufs, ov, routine)?,
+                ))
+            });
+            let (id, serial) = match started {
+                Ok(started) => started,
+                Err(e) => return (Err(e), Some(w)),
+            };
             let r = body(&mut w, id, serial);
             let synchronous = w.io_sock_ref(id).is_some_and(|io| io.synchronous);
-            drop(w);
             match r {
                 // A non-overlapped socket: the call waits for the operation (NB-03).
                 Err(WsaError::WSA_IO_PENDING) if synchronous => {
                     let host = this.host;
-                    this.blocking(call, None, |w| w.synchronous_op_step(host, &ov))
+                    this.blocking_held(w, call, None, |w| w.synchronous_op_step(host, &ov))
                 }
-                r => r,
+                r => (r, Some(w)),
             }
         })
     }
@@ -183,7 +192,7 @@ impl OverlappedIo for SimWinsock {
     fn wsa_send(&self, s: Socket, bufs: &[&[u8]], flags: u32) -> Result<usize, WsaError> {
         let data: Vec<u8> = bufs.concat();
         self.call_locked("WSASend", s.raw() as u64, data.len() as u64, |this, w| {
-            this.send_body("WSASend", s, &data, flags as i32, None, w)
+            this.send_body("WSASend", s, &data, flags as i32, None, w).0
         })
     }
 
@@ -196,7 +205,7 @@ impl OverlappedIo for SimWinsock {
         let total: usize = bufs.iter().map(|b| b.len()).sum();
         self.call_locked("WSARecv", s.raw() as u64, total as u64, |this, w| {
             let mut tmp = vec![0u8; total];
-            let (n, _) = this.recv_body("WSARecv", s, &mut tmp, flags as i32, w)?;
+            let (n, _) = this.recv_body("WSARecv", s, &mut tmp, flags as i32, w).0?;
             let mut off = 0;
             for b in bufs.iter_mut() {
                 let k = b.len().min(n - off);

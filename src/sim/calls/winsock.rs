@@ -11,7 +11,7 @@ use parking_lot::MutexGuard;
 
 use crate::api::consts::*;
 use crate::api::{SockAddr, Socket, ThreadId, Winsock, WsaData, WsaError};
-use crate::sim::api::{SimWinsock, World};
+use crate::sim::api::{Held, SimWinsock, World};
 use crate::sim::net::endpoint::{RecvOp, SendOp};
 use crate::sim::runtime::trace::TraceKind;
 use crate::sim::runtime::{Step, ThreadState, WaitKey};
@@ -19,20 +19,26 @@ use crate::sim::runtime::{Step, ThreadState, WaitKey};
 impl SimWinsock {
     /// The body of send/sendto/WSASend: a datagram to `to` (or the peer) on a datagram socket;
     /// on a stream socket `to` is ignored (conformance NB-13) and the send may block.
-    pub(crate) fn send_body(
-        &self,
+    pub(crate) fn send_body<'a>(
+        &'a self,
         call: &'static str,
         s: Socket,
         buf: &[u8],
         flags: i32,
         to: Option<&SockAddr>,
-        mut w: MutexGuard<'_, World>,
-    ) -> Result<usize, WsaError> {
-        let id = w.sock_id(self.host, s)?;
+        mut w: MutexGuard<'a, World>,
+    ) -> (Result<usize, WsaError>, Held<'a>) {
+        let id = match w.sock_id(self.host, s) {
+            Ok(id) => id,
+            Err(e) => return (Err(e), Some(w)),
+        };
         let sk = w.net.sockets.get(id).expect("handle names a socket");
         if matches!(sk.role, crate::sim::net::endpoint::Role::Dgram(_)) {
-            let to = to.map(|a| a.parse()).transpose()?;
-            return w.udp_send(id, buf, to);
+            let r = match to.map(|a| a.parse()).transpose() {
+                Ok(to) => w.udp_send(id, buf, to),
+                Err(e) => Err(e),
+            };
+            return (r, Some(w));
         }
         let mut op = {
             SendOp {
@@ -54,9 +60,9 @@ impl SimWinsock {
             && w.inject_would_block(id)
         {
             w.reenable_send(id, true);
-            return Err(WsaError::WSAEWOULDBLOCK);
+            return (Err(WsaError::WSAEWOULDBLOCK), Some(w));
         }
-        self.blocking_from(w, call, Some((s, id)), |w| {
+        self.blocking_held(w, call, Some((s, id)), |w| {
             let step = w.send_step(&mut op, buf);
             if let Step::Done(r) = &step {
                 // send re-enables FD_WRITE; a WSAEWOULDBLOCK arms the next one.
@@ -67,15 +73,22 @@ impl SimWinsock {
     }
 
     /// The body of recv/recvfrom/WSARecv: bytes received and, for a datagram, its source.
-    pub(crate) fn recv_body(
-        &self,
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn recv_body<'a>(
+        &'a self,
         call: &'static str,
         s: Socket,
         buf: &mut [u8],
         flags: i32,
-        w: MutexGuard<'_, World>,
-    ) -> Result<(usize, Option<std::net::SocketAddr>), WsaError> {
-        let id = w.sock_id(self.host, s)?;
+        w: MutexGuard<'a, World>,
+    ) -> (
+        Result<(usize, Option<std::net::SocketAddr>), WsaError>,
+        Held<'a>,
+    ) {
+        let id = match w.sock_id(self.host, s) {
+            Ok(id) => id,
+            Err(e) => return (Err(e), Some(w)),
+        };
         let sk = w.net.sockets.get(id).expect("handle names a socket");
         let mut op = RecvOp {
             id,
@@ -87,12 +100,12 @@ impl SimWinsock {
         let dgram = matches!(sk.role, crate::sim::net::endpoint::Role::Dgram(_));
         if dgram && w.sees_unbound(self.host, s.raw()) {
             // A duplicate opened while the socket was unbound (socket/duplicate.rs).
-            return Err(WsaError::WSAEINVAL);
+            return (Err(WsaError::WSAEINVAL), Some(w));
         }
         let mut from = None;
-        // A blocking receive waits alertably (sock.c test_WSARecv): `blocking_from` runs the
+        // A blocking receive waits alertably (sock.c test_WSARecv): `blocking_held` runs the
         // APCs queued to the thread and the receive goes on.
-        let r = self.blocking_from(w, call, Some((s, id)), |w| {
+        let (r, held) = self.blocking_held(w, call, Some((s, id)), |w| {
             let step = if dgram {
                 w.udp_recv_step(&mut op, buf, &mut from)
             } else {
@@ -104,7 +117,7 @@ impl SimWinsock {
             }
             step
         });
-        r.map(|n| (n, from))
+        (r.map(|n| (n, from)), held)
     }
 
     /// SO_LINGER {1, n > 0} with data still unacknowledged: a blocking socket waits up to n
@@ -260,20 +273,21 @@ impl Winsock for SimWinsock {
     }
 
     fn send(&self, s: Socket, buf: &[u8], flags: i32) -> Result<usize, WsaError> {
-        self.call_locked("send", s.raw() as u64, buf.len() as u64, |this, w| {
+        self.call_held("send", s.raw() as u64, buf.len() as u64, |this, w| {
             this.send_body("send", s, buf, flags, None, w)
         })
     }
 
     fn recv(&self, s: Socket, buf: &mut [u8], flags: i32) -> Result<usize, WsaError> {
         let len = buf.len() as u64;
-        self.call_locked("recv", s.raw() as u64, len, |this, w| {
-            this.recv_body("recv", s, buf, flags, w).map(|(n, _)| n)
+        self.call_held("recv", s.raw() as u64, len, |this, w| {
+            let (r, held) = this.recv_body("recv", s, buf, flags, w);
+            (r.map(|(n, _)| n), held)
         })
     }
 
     fn sendto(&self, s: Socket, buf: &[u8], flags: i32, to: &SockAddr) -> Result<usize, WsaError> {
-        self.call_locked("sendto", s.raw() as u64, buf.len() as u64, |this, w| {
+        self.call_held("sendto", s.raw() as u64, buf.len() as u64, |this, w| {
             this.send_body("sendto", s, buf, flags, Some(to), w)
         })
     }
@@ -285,7 +299,7 @@ impl Winsock for SimWinsock {
         flags: i32,
     ) -> Result<(usize, SockAddr), WsaError> {
         let len = buf.len() as u64;
-        let r = self.call_locked("recvfrom", s.raw() as u64, len, |this, w| {
+        let r = self.call_held("recvfrom", s.raw() as u64, len, |this, w| {
             this.recv_body("recvfrom", s, buf, flags, w)
         });
         r.map(|(n, from)| (n, from.map_or(SockAddr::from_bytes(&[]), SockAddr::from)))
