@@ -59,7 +59,20 @@ fn wsarecv_scatters_and_wsasend_gathers() {
         );
         let d = ws.wsa_get_overlapped_result(c, &ov3, false)?;
         assert_eq!(d.bytes, 11);
+        // A send's buffers come back as they were handed in, one or several.
+        assert_eq!(
+            d.bufs,
+            vec![b"he".to_vec(), b"llo".to_vec(), b" world".to_vec()]
+        );
         assert_eq!(common::recv_exact(ws, s, 11)?, b"hello world");
+        let ov4 = Overlapped::new(4);
+        assert_eq!(
+            ws.wsa_send_overlapped(c, vec![b"one".to_vec()], 0, ov4, None),
+            Ok(3)
+        );
+        let d = ws.wsa_get_overlapped_result(c, &ov4, false)?;
+        assert_eq!((d.bytes, d.bufs), (3, vec![b"one".to_vec()]));
+        assert_eq!(common::recv_exact(ws, s, 3)?, b"one");
 
         assert_eq!(ws.wsa_send(c, &[b"ga", b"th", b"er"], 0)?, 6);
         ws.sleep(SETTLE_MS);

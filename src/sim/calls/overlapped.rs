@@ -190,9 +190,17 @@ impl SimWinsock {
 
 impl OverlappedIo for SimWinsock {
     fn wsa_send(&self, s: Socket, bufs: &[&[u8]], flags: u32) -> Result<usize, WsaError> {
-        let data: Vec<u8> = bufs.concat();
+        // One buffer, as nearly always: sent from where it is, not from a gathered copy.
+        let gathered: Vec<u8>;
+        let data: &[u8] = match bufs {
+            [one] => one,
+            many => {
+                gathered = many.concat();
+                &gathered
+            }
+        };
         self.call_locked("WSASend", s.raw() as u64, data.len() as u64, |this, w| {
-            this.send_body("WSASend", s, &data, flags as i32, None, w).0
+            this.send_body("WSASend", s, data, flags as i32, None, w).0
         })
     }
 
@@ -244,8 +252,7 @@ impl OverlappedIo for SimWinsock {
                 if w.udp(id).is_some() {
                     // A datagram socket: one datagram to the connected peer, handed to the
                     // network at once (WSAENOTCONN when not connected), as WSASendTo does.
-                    let data: Vec<u8> = w.models.io.ops[&serial].bufs.concat();
-                    return match w.udp_send(id, &data, None) {
+                    return match w.with_gathered(serial, |w, data| w.udp_send(id, data, None)) {
                         Ok(n) => {
                             w.finish_op(serial, Status::Ok, n, true);
                             Ok(n)
@@ -342,8 +349,7 @@ impl OverlappedIo for SimWinsock {
             let dst = to.parse()?;
             let mut w = this.w();
             let serial = this.start_stream_op(&mut w, id, OpKind::Send, bufs, ov, routine)?;
-            let data: Vec<u8> = w.models.io.ops[&serial].bufs.concat();
-            match w.udp_send(id, &data, Some(dst)) {
+            match w.with_gathered(serial, |w, data| w.udp_send(id, data, Some(dst))) {
                 Ok(n) => {
                     // A datagram is handed to the network at once: immediate completion.
                     w.finish_op(serial, Status::Ok, n, true);

@@ -192,8 +192,7 @@ impl SimWinsock {
                     msg: None,
                 },
             )?;
-            let data: Vec<u8> = w.models.io.ops[&serial].bufs.concat();
-            match w.udp_send(id, &data, to) {
+            match w.with_gathered(serial, |w, data| w.udp_send(id, data, to)) {
                 Ok(n) => {
                     w.finish_op(serial, Status::Ok, n, true);
                     Ok(n)

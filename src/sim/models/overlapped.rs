@@ -399,11 +399,13 @@ where
     /// the caller's buffers stay in use until the peer acknowledges the last byte (sock.c
     /// test_send): the operation waits in `unbuffered` and `None` is returned.
     pub(crate) fn hand_send(&mut self, id: usize, serial: u64, urgent: bool) -> Option<usize> {
-        let data: Vec<u8> = self.models.io.ops[&serial].bufs.concat();
-        self.tcp_enqueue(id, &data, urgent);
+        let len = self.with_gathered(serial, |w, data| {
+            w.tcp_enqueue(id, data, urgent);
+            data.len()
+        });
         let unbuffered = self.net.sockets.get(id).is_some_and(|s| s.opts.sndbuf == 0);
         match self.tcp(id) {
-            Some(t) if unbuffered && !data.is_empty() => {
+            Some(t) if unbuffered && len != 0 => {
                 let end = t.snd_una + t.snd.len() as u64;
                 self.io_sock(id)
                     .rare_mut()
@@ -411,8 +413,34 @@ where
                     .push_back((serial, end));
                 None
             }
-            _ => Some(data.len()),
+            _ => Some(len),
         }
+    }
+
+    /// Runs `f` on operation `serial`'s buffers as one slice (WSASend gathers them in order):
+    /// the one buffer itself when there is one, as there nearly always is, so a send copies
+    /// its data once, into the send queue; their concatenation otherwise. The buffers are
+    /// lent to `f` out of the record and put back after (unless `f` dropped the record).
+    pub(crate) fn with_gathered<R>(
+        &mut self,
+        serial: u64,
+        f: impl FnOnce(&mut Self, &[u8]) -> R,
+    ) -> R {
+        let bufs = self
+            .models
+            .io
+            .ops
+            .get_mut(&serial)
+            .map(|op| std::mem::take(&mut op.bufs))
+            .unwrap_or_default();
+        let r = match bufs.as_slice() {
+            [one] => f(self, one),
+            many => f(self, &many.concat()),
+        };
+        if let Some(op) = self.models.io.ops.get_mut(&serial) {
+            op.bufs = bufs;
+        }
+        r
     }
 
     /// Completes the unbuffered sends (SO_SNDBUF 0) the peer has acknowledged in full, in

@@ -22,8 +22,10 @@ pub struct Stats {
     pub threads_peak: u64,
     /// Coroutine stacks the run mapped: threads that found no finished thread's stack free.
     pub stacks_mapped: u64,
-    /// Threads that ran on the stack of a thread that had finished (the sim keeps up to 128
-    /// finished stacks for reuse), so `stacks_mapped + stacks_reused` is every thread started.
+    /// Threads that ran on the stack of a thread that had finished, in this run or in an
+    /// earlier run on the same OS thread (the sim keeps up to 128 finished stacks per OS
+    /// thread, as a property test's cases run one after another), so `stacks_mapped +
+    /// stacks_reused` is every thread started.
     pub stacks_reused: u64,
 }
 
