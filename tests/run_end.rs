@@ -3,6 +3,7 @@
 //! unwound, so what their stacks hold is dropped, and nothing else of theirs runs; their
 //! stacks then serve the next run on the same OS thread.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -29,13 +30,11 @@ impl Drop for Guard<'_> {
     }
 }
 
-/// A server whose connection thread blocks in recv holding a [`Guard`], and a client that
-/// connects and returns without closing: the run ends with the daemon blocked.
-fn blocked_daemon_run(
+/// A server daemon that accepts one connection and hands it to `serve`, and a client that
+/// connects and returns without closing: the run ends with the daemon in `serve`.
+fn daemon_run(
     seed: u64,
-    drops: Arc<AtomicUsize>,
-    after: Arc<AtomicUsize>,
-    on_drop: Arc<Mutex<Vec<Result<usize, WsaError>>>>,
+    serve: impl FnOnce(&SimWinsock, Socket) -> Result<(), WsaError> + Send + 'static,
 ) -> Sim {
     let mut sim = Sim::builder().seed(seed).build();
     let server = sim.host("server", "192.0.2.1");
@@ -46,6 +45,28 @@ fn blocked_daemon_run(
         ws.bind(l, &SockAddr::v4([0, 0, 0, 0], PORT))?;
         ws.listen(l, SOMAXCONN)?;
         let (c, _) = ws.accept(l)?;
+        serve(ws, c)
+    });
+    client.spawn("client", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.connect(s, &SockAddr::v4([192, 0, 2, 1], PORT))?;
+        // Let the server accept and block in recv before the run ends.
+        ws.sleep(10);
+        Ok(())
+    });
+    sim
+}
+
+/// A server whose connection thread blocks in recv holding a [`Guard`]: the run ends with
+/// the daemon blocked.
+fn blocked_daemon_run(
+    seed: u64,
+    drops: Arc<AtomicUsize>,
+    after: Arc<AtomicUsize>,
+    on_drop: Arc<Mutex<Vec<Result<usize, WsaError>>>>,
+) -> Sim {
+    daemon_run(seed, move |ws, c| {
         let _guard = Guard {
             ws,
             s: c,
@@ -57,16 +78,7 @@ fn blocked_daemon_run(
         // Never reached: the run ends while the recv waits.
         after.fetch_add(1, Ordering::Relaxed);
         r.map(drop)
-    });
-    client.spawn("client", |ws| {
-        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-        ws.connect(s, &SockAddr::v4([192, 0, 2, 1], PORT))?;
-        // Let the server accept and block in recv before the run ends.
-        ws.sleep(10);
-        Ok(())
-    });
-    sim
+    })
 }
 
 // Proves: a daemon blocked in recv when the run ends has its stack's values dropped before
@@ -136,4 +148,83 @@ fn the_next_run_reuses_the_stacks_and_replays_the_same() {
     assert_eq!(second.stats.stacks_reused, first.stats.stacks_mapped);
     assert_eq!(first.trace_hash, second.trace_hash);
     assert_eq!(first.trace_len, second.trace_len);
+}
+
+/// The run's end gives up on a thread after this many calls that fail at once (the
+/// simulator's spin limit, 64, with some slack either way).
+const STOPPED_WITHIN: usize = 70;
+
+// Proves: a thread that catches the run end's unwind and goes on calling (here: retrying its
+// recv in a loop, as a server that shields each request with catch_unwind would) does not
+// hang the run's end: its calls fail at once with WSAEINTR, and once they pass the spin limit
+// it is stopped for good. The next run on the same OS thread is unaffected.
+#[test]
+fn a_thread_that_catches_the_unwind_is_stopped() {
+    let tries = Arc::new(AtomicUsize::new(0));
+    let errors = Arc::new(Mutex::new(Vec::new()));
+    let (t, e) = (tries.clone(), errors.clone());
+    let mut sim = daemon_run(4, move |ws, c| loop {
+        let mut buf = [0u8; 16];
+        let r = catch_unwind(AssertUnwindSafe(|| ws.recv(c, &mut buf, 0)));
+        t.fetch_add(1, Ordering::Relaxed);
+        match r {
+            Ok(Ok(0)) => return Ok(()),
+            Ok(Err(err)) => e.lock().push(err),
+            _ => {}
+        }
+    });
+    sim.run().unwrap_or_else(|e| panic!("{e}"));
+    let n = tries.load(Ordering::Relaxed);
+    assert!((2..=STOPPED_WITHIN).contains(&n), "{n} tries");
+    let errors = errors.lock();
+    assert_eq!(errors.len(), n - 1, "every call after the unwind fails");
+    assert!(
+        errors.iter().all(|&e| e == WsaError::WSAEINTR),
+        "{errors:?}"
+    );
+    drop(errors);
+    let again = blocked_daemon_run(
+        5,
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(Mutex::new(Vec::new())),
+    )
+    .run();
+    assert!(again.is_ok());
+}
+
+/// Retries a call on WSAEINTR in its destructor, as POSIX code retries on EINTR.
+struct RetryOnDrop<'a> {
+    ws: &'a SimWinsock,
+    s: Socket,
+    tries: Arc<AtomicUsize>,
+}
+
+impl Drop for RetryOnDrop<'_> {
+    fn drop(&mut self) {
+        let mut buf = [0u8; 4];
+        loop {
+            self.tries.fetch_add(1, Ordering::Relaxed);
+            match self.ws.recv(self.s, &mut buf, 0) {
+                Err(WsaError::WSAEINTR) => continue,
+                _ => return,
+            }
+        }
+    }
+}
+
+// Proves: a destructor that retries a call on WSAEINTR forever does not hang the run's end
+// either: past the spin limit its thread is stopped for good, and the run returns.
+#[test]
+fn a_destructor_retrying_on_wsaeintr_is_stopped() {
+    let tries = Arc::new(AtomicUsize::new(0));
+    let t = tries.clone();
+    let mut sim = daemon_run(6, move |ws, c| {
+        let _retry = RetryOnDrop { ws, s: c, tries: t };
+        let mut buf = [0u8; 16];
+        ws.recv(c, &mut buf, 0).map(drop)
+    });
+    sim.run().unwrap_or_else(|e| panic!("{e}"));
+    let n = tries.load(Ordering::Relaxed);
+    assert!((1..=STOPPED_WITHIN).contains(&n), "{n} tries");
 }

@@ -41,6 +41,17 @@ impl Layers for SimLayers {
 /// The whole simulated state, every layer in its slot.
 pub(crate) type World = super::runtime::World<SimLayers>;
 
+/// What [`SimWinsock::count_spin`] found: a call that did not wait, counted towards the
+/// spin limit.
+pub(crate) enum Spun {
+    /// Below the limit: the thread goes on.
+    No,
+    /// Past it: the thread is parked as a spinner until time moves.
+    Park,
+    /// Past it at the run's end: the thread is stopped for good.
+    ForGood,
+}
+
 /// The world's lock, when a call's body ends still holding it.
 pub(crate) type Held<'a> = Option<MutexGuard<'a, World>>;
 
@@ -248,7 +259,7 @@ impl SimWinsock {
         b: u64,
         r: Result<T, WsaError>,
     ) -> Result<T, WsaError> {
-        let park = {
+        let spun = {
             let mut w = match held {
                 Some(w) => w,
                 None => self.w(),
@@ -272,16 +283,36 @@ impl SimWinsock {
             // that succeed at once (recv returning 0, a select that finds a closed socket
             // readable, FIONREAD) spins as surely as one of WSAEWOULDBLOCKs, and virtual time
             // must pass for it. Only a real wait (`World::block`) resets the count.
-            let park = !w.rt.tearing_down && w.note_idle(self.tid);
-            if park {
-                w.park_spinner(self.tid);
-            }
-            park
+            self.count_spin(&mut w)
         };
-        if park {
-            self.switch_to_scheduler();
-        }
+        self.after_spin(spun);
         r
+    }
+
+    /// Counts a call that did not wait towards the spin limit, under the world lock: past
+    /// the limit the thread is parked as a spinner, so that virtual time can pass. At the
+    /// run's end time no longer passes and every call fails at once, so a thread that loops
+    /// on calls then (a destructor retrying on WSAEINTR, code that caught the run end's
+    /// unwind) is stopped for good instead: see [`SimWinsock::after_spin`].
+    pub(crate) fn count_spin(&self, w: &mut World) -> Spun {
+        if !w.note_idle(self.tid) {
+            Spun::No
+        } else if w.rt.tearing_down {
+            Spun::ForGood
+        } else {
+            w.park_spinner(self.tid);
+            Spun::Park
+        }
+    }
+
+    /// Acts on [`SimWinsock::count_spin`]'s verdict once the world lock is released.
+    pub(crate) fn after_spin(&self, spun: Spun) {
+        match spun {
+            Spun::No => {}
+            Spun::Park => self.switch_to_scheduler(),
+            // Back to the teardown, which never resumes this thread again.
+            Spun::ForGood => crate::sim::runtime::park_for_good(),
+        }
     }
 
     /// Runs `body` between `enter` and `finish`.
@@ -437,16 +468,7 @@ impl SimWinsock {
     /// A polling call found nothing (a zero-timeout select or wait, an empty PeekMessage):
     /// after enough of those in a row the thread is parked until the clock moves.
     pub(crate) fn idle_poll(&self) {
-        let park = {
-            let mut w = self.w();
-            let park = !w.rt.tearing_down && w.note_idle(self.tid);
-            if park {
-                w.park_spinner(self.tid);
-            }
-            park
-        };
-        if park {
-            self.switch_to_scheduler();
-        }
+        let spun = self.count_spin(&mut self.w());
+        self.after_spin(spun);
     }
 }

@@ -332,7 +332,11 @@ impl HostHandle {
     }
 
     /// Starts a daemon thread (a server): the run does not wait for it, and it may still be
-    /// blocked when the run ends. Threads it creates are daemons too.
+    /// blocked when the run ends. Threads it creates are daemons too. At the run's end a
+    /// daemon still blocked is unwound from its blocking call: its destructors run (their
+    /// calls fail at once with WSAEINTR) and nothing after that call does. A thread that
+    /// keeps calling then (it caught the unwind, or a destructor retries on WSAEINTR) is
+    /// stopped for good after the spin limit's 64 calls, its stack left mapped.
     pub fn spawn_daemon<F>(&self, name: &str, f: F) -> crate::api::ThreadId
     where
         F: FnOnce(&SimWinsock) -> Result<(), WsaError> + Send + 'static,

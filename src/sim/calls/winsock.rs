@@ -433,19 +433,14 @@ impl Winsock for SimWinsock {
     }
 
     fn get_tick_count(&self) -> u32 {
-        let (now, park) = {
+        let (now, spun) = {
             let mut w = self.w();
             // A loop that only reads the clock waits for time to pass: count it as polling,
             // so the thread is parked and the clock can move.
-            let park = !w.rt.tearing_down && w.note_idle(self.tid);
-            if park {
-                w.park_spinner(self.tid);
-            }
-            (w.rt.now, park)
+            let spun = self.count_spin(&mut w);
+            (w.rt.now, spun)
         };
-        if park {
-            self.switch_to_scheduler();
-        }
+        self.after_spin(spun);
         (now / 1_000_000) as u32
     }
 

@@ -28,7 +28,9 @@ pub(crate) use config::{
 };
 pub use config::{AckPolicy, Completion, EventRecording, Segmentation, SendMode, DEFAULT_SEED};
 pub use report::{Report, SimErrorKind, Stats, ThreadReport};
-pub(crate) use run_loop::{unwind_if_torn_down, RestartBody, RunEnd, Runner, ThreadBody};
+pub(crate) use run_loop::{
+    park_for_good, unwind_if_torn_down, RestartBody, RunEnd, Runner, ThreadBody,
+};
 pub use schedule::Schedule;
 pub(crate) use schedule::Script;
 pub use threads::ThreadOutcome;

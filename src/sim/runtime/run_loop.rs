@@ -93,6 +93,17 @@ pub(crate) fn unwind_if_torn_down() {
     }
 }
 
+/// Stops a simulated thread for good at the run's end: it looped on calls after its unwind
+/// began (in a destructor, or in code that caught the unwind). Control goes back to the
+/// teardown, which never resumes the thread again and leaves its stack mapped (see
+/// [`Runner::teardown`]): a thread that will not end must not hang the run's end.
+pub(crate) fn park_for_good() -> ! {
+    loop {
+        #[allow(deprecated)] // `yield_with` is the only free-function yield of generator 0.8
+        generator::yield_with(());
+    }
+}
+
 /// The coroutines of a run, by thread id.
 pub(crate) struct Runner {
     gens: Vec<Option<Generator<'static, (), ()>>>,
@@ -302,10 +313,12 @@ impl Runner {
             }
         }
         for (tid, g) in self.gens.drain(..).enumerate() {
-            // Unwound, or never started: the stack serves a later run's thread. A thread that
-            // yielded again while unwinding is cancelled by dropping it.
+            // Unwound, or never started: the stack serves a later run's thread.
             match g {
                 Some(g) if g.is_done() && self.started[tid] => repool(self.stack_words, g),
+                // Stopped for good (`park_for_good`): dropping the coroutine would resume it
+                // to cancel it, into the loop it was stopped in. Its stack is leaked instead.
+                Some(g) if self.started[tid] => std::mem::forget(g),
                 g => drop(g),
             }
         }
