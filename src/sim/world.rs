@@ -336,7 +336,9 @@ impl HostHandle {
     /// daemon still blocked is unwound from its blocking call: its destructors run (their
     /// calls fail at once with WSAEINTR) and nothing after that call does. A thread that
     /// keeps calling then (it caught the unwind, or a destructor retries on WSAEINTR) is
-    /// stopped for good after the spin limit's 64 calls, its stack left mapped.
+    /// stopped for good after the spin limit's 64 calls, its stack left mapped (a destructor
+    /// is stopped in the middle of its unwind, so `std::thread::panicking()` stays true on
+    /// the OS thread that ran the simulation).
     pub fn spawn_daemon<F>(&self, name: &str, f: F) -> crate::api::ThreadId
     where
         F: FnOnce(&SimWinsock) -> Result<(), WsaError> + Send + 'static,
