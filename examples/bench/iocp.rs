@@ -27,58 +27,89 @@ fn ov(conn: usize, kind: u64) -> Overlapped {
     Overlapped::new((conn as u64) << 2 | kind)
 }
 
+/// An overlapped call's buffers (a WSABUF array of one). The calls take them and the
+/// completions give them back, so both sides keep them for the next call instead of
+/// allocating: the steady state allocates nothing, as a server written for throughput keeps
+/// its buffers (and as the madsim and loopback programs reuse theirs).
+type Bufs = Vec<Vec<u8>>;
+
+/// A send's buffers, from `spare` if it holds any, filled with `data`.
+fn fill(spare: &mut Vec<Bufs>, data: &[u8]) -> Bufs {
+    let mut bufs = spare.pop().unwrap_or_default();
+    bufs.truncate(1);
+    match bufs.first_mut() {
+        Some(b) => {
+            b.clear();
+            b.extend_from_slice(data);
+        }
+        None => bufs.push(data.to_vec()),
+    }
+    bufs
+}
+
+/// The bytes a completed receive put in its buffers (one buffer).
+fn received(bufs: &Bufs, n: usize) -> &[u8] {
+    bufs.first().map_or(&[][..], |b| &b[..n.min(b.len())])
+}
+
 /// Posts a receive on `s` (completion key and OVERLAPPED named by `conn`). `Ok(Some(..))`:
-/// it completed inside the call (no packet comes): the bytes and the buffer. `Ok(None)`: it
-/// pends, and its packet will come.
+/// it completed inside the call (no packet comes): the bytes and the buffers. `Ok(None)`:
+/// it pends, and its packet will bring them.
 fn post_recv<W: OverlappedIo>(
     ws: &W,
     s: Socket,
     conn: usize,
-    buf: Vec<u8>,
-) -> Result<Option<(usize, Vec<u8>)>, WsaError> {
+    bufs: Bufs,
+) -> Result<Option<(usize, Bufs)>, WsaError> {
     let o = ov(conn, RECV);
-    match ws.wsa_recv_overlapped(s, vec![buf], 0, o, None) {
+    match ws.wsa_recv_overlapped(s, bufs, 0, o, None) {
         Err(WsaError::WSA_IO_PENDING) => Ok(None),
         Err(e) => Err(e),
         Ok(_) => {
             let c = ws.wsa_get_overlapped_result(s, &o, false)?;
-            Ok(Some((
-                c.bytes,
-                c.bufs.into_iter().next().unwrap_or_default(),
-            )))
+            Ok(Some((c.bytes, c.bufs)))
         }
     }
 }
 
-/// Sends `data` on `s`; a send that pends completes later with a packet the caller ignores.
-/// One that completes at once is collected at once (WSAGetOverlappedResult), so that its
-/// record and buffer do not wait for the connection's next send.
+/// Sends `bufs` on `s`. One that completes at once is collected at once
+/// (WSAGetOverlappedResult), so that its record does not wait for the connection's next
+/// send, and its buffers go back to `spare`; one that pends brings them back with its packet.
 fn post_send<W: OverlappedIo>(
     ws: &W,
     s: Socket,
     conn: usize,
-    data: Vec<u8>,
+    bufs: Bufs,
+    spare: &mut Vec<Bufs>,
 ) -> Result<(), WsaError> {
     let o = ov(conn, SEND);
-    match ws.wsa_send_overlapped(s, vec![data], 0, o, None) {
-        Ok(_) => ws.wsa_get_overlapped_result(s, &o, false).map(drop),
+    match ws.wsa_send_overlapped(s, bufs, 0, o, None) {
+        Ok(_) => {
+            spare.push(ws.wsa_get_overlapped_result(s, &o, false)?.bufs);
+            Ok(())
+        }
         Err(WsaError::WSA_IO_PENDING) => Ok(()),
         Err(e) => Err(e),
     }
 }
 
-/// The server's side of one connection from a received block on: echo it and receive again,
-/// for as long as receives complete at once.
-fn echo<W: OverlappedIo>(ws: &W, s: Socket, mut n: usize, mut buf: Vec<u8>) {
+/// The server's side of one connection from a received block on: echo it and receive again
+/// into the same buffer, for as long as receives complete at once.
+fn echo<W: OverlappedIo>(ws: &W, s: Socket, mut n: usize, mut bufs: Bufs, spare: &mut Vec<Bufs>) {
     let conn = s.raw();
     loop {
-        if n == 0 || post_send(ws, s, conn, buf[..n].to_vec()).is_err() {
+        if n == 0 {
             let _ = ws.closesocket(s);
             return;
         }
-        match post_recv(ws, s, conn, buf) {
+        let out = fill(spare, received(&bufs, n));
+        if post_send(ws, s, conn, out, spare).is_err() {
+            let _ = ws.closesocket(s);
+            return;
+        }
+        match post_recv(ws, s, conn, bufs) {
             Ok(None) => return,
-            Ok(Some((m, b))) => (n, buf) = (m, b),
+            Ok(Some((m, b))) => (n, bufs) = (m, b),
             Err(_) => {
                 let _ = ws.closesocket(s);
                 return;
@@ -89,6 +120,8 @@ fn echo<W: OverlappedIo>(ws: &W, s: Socket, mut n: usize, mut buf: Vec<u8>) {
 
 /// A worker: each received block is sent back, and the next receive posted.
 fn worker<W: OverlappedIo + Iocp>(ws: &W, port: CompletionPort) -> Result<(), WsaError> {
+    // Send buffers given back, for this worker's next echoes.
+    let mut spare = Vec::new();
     loop {
         let packets = match ws.get_queued_completion_status_ex(port, BATCH, INFINITE, false) {
             Ok(p) => p,
@@ -102,8 +135,9 @@ fn worker<W: OverlappedIo + Iocp>(ws: &W, port: CompletionPort) -> Result<(), Ws
             if p.error.is_some() {
                 ws.closesocket(s)?;
             } else if done.id & 3 == RECV {
-                let buf = p.bufs.into_iter().next().unwrap_or_default();
-                echo(ws, s, p.bytes, buf);
+                echo(ws, s, p.bytes, p.bufs, &mut spare);
+            } else {
+                spare.push(p.bufs);
             }
         }
     }
@@ -123,8 +157,8 @@ pub fn echo_server<W: OverlappedIo + Iocp>(ws: &W) -> Result<(), WsaError> {
         let (conn, _peer) = ws.accept(listener)?;
         ws.associate_completion_port(conn, port, conn.raw())?;
         ws.set_file_completion_notification_modes(conn, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)?;
-        if let Ok(Some((n, buf))) = post_recv(ws, conn, conn.raw(), vec![0; BUF]) {
-            echo(ws, conn, n, buf);
+        if let Ok(Some((n, bufs))) = post_recv(ws, conn, conn.raw(), vec![vec![0; BUF]]) {
+            echo(ws, conn, n, bufs, &mut Vec::new());
         }
     }
 }
@@ -160,23 +194,23 @@ fn connect<W: OverlappedIo + Iocp>(
     }
 }
 
-/// Client connection `i` received `n` bytes into `buf`: receive the rest of the echo, check
-/// it, send the next message; as long as receives complete at once. True when the
-/// connection has sent and checked all its messages (and is closed).
+/// Client connection `i` received `n` bytes into `bufs`: receive the rest of the echo
+/// into the same buffer, check it, send the next message; as long as receives complete at
+/// once. True when the connection has sent and checked all its messages (and is closed).
 fn client_received<W: OverlappedIo>(
     ws: &W,
     pattern: &[u8],
     c: &mut Conn,
     i: usize,
-    mut n: usize,
-    mut buf: Vec<u8>,
+    (mut n, mut bufs): (usize, Bufs),
+    spare: &mut Vec<Bufs>,
 ) -> Result<bool, WsaError> {
     let (at, bytes) = (c.at, c.bytes);
     loop {
         assert!(n > 0, "the server closed connection {i}");
         assert_eq!(
-            buf[..n],
-            pattern[at + c.got..at + c.got + n],
+            received(&bufs, n),
+            &pattern[at + c.got..at + c.got + n],
             "echo differs"
         );
         c.got += n;
@@ -187,12 +221,17 @@ fn client_received<W: OverlappedIo>(
                 return Ok(true);
             }
             c.left -= 1;
-            post_send(ws, c.s, i, pattern[at..at + bytes].to_vec())?;
+            let out = fill(spare, &pattern[at..at + bytes]);
+            post_send(ws, c.s, i, out, spare)?;
         }
-        buf.resize(bytes - c.got, 0);
-        match post_recv(ws, c.s, i, buf)? {
+        bufs.truncate(1);
+        match bufs.first_mut() {
+            Some(b) => b.resize(bytes - c.got, 0),
+            None => bufs.push(vec![0; bytes - c.got]),
+        }
+        match post_recv(ws, c.s, i, bufs)? {
             None => return Ok(false),
-            Some((m, b)) => (n, buf) = (m, b),
+            Some(got) => (n, bufs) = got,
         }
     }
 }
@@ -221,13 +260,14 @@ pub fn clients<W: OverlappedIo + Iocp>(
     for (i, c) in conns.iter_mut().enumerate() {
         connect(ws, port, &pattern, c, i)?;
     }
+    // Send buffers given back, for the next messages.
+    let mut spare = Vec::new();
     let mut done = 0;
     while done < clients {
         for p in ws.get_queued_completion_status_ex(port, BATCH, INFINITE, false)? {
             let i = p.key;
             let kind = p.overlapped.expect("every packet has its OVERLAPPED").id & 3;
             let c = &mut conns[i];
-            let buf = p.bufs.into_iter().next().unwrap_or_default();
             let finished = match (kind, p.error) {
                 // The backlog was full (Windows refuses the excess): connect again.
                 (CONNECT, Some(WsaError::ERROR_CONNECTION_REFUSED)) => {
@@ -239,13 +279,19 @@ pub fn clients<W: OverlappedIo + Iocp>(
                 (CONNECT, None) => {
                     let skip = FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
                     ws.set_file_completion_notification_modes(c.s, skip)?;
-                    match post_recv(ws, c.s, i, vec![0; bytes])? {
+                    match post_recv(ws, c.s, i, vec![vec![0; bytes]])? {
                         None => false,
-                        Some((n, b)) => client_received(ws, &pattern, c, i, n, b)?,
+                        Some(got) => client_received(ws, &pattern, c, i, got, &mut spare)?,
                     }
                 }
-                (SEND, None) => false,
-                (_, None) => client_received(ws, &pattern, c, i, p.bytes, buf)?,
+                (SEND, None) => {
+                    spare.push(p.bufs);
+                    false
+                }
+                (_, None) => {
+                    let got = (p.bytes, p.bufs);
+                    client_received(ws, &pattern, c, i, got, &mut spare)?
+                }
             };
             done += usize::from(finished);
         }
