@@ -66,6 +66,60 @@ fn get_queued_completion_status_ex_takes_up_to_max() {
 }
 
 #[test]
+fn get_queued_completion_status_ex_into_fills_the_callers_array() {
+    // Proves: the caller's-array form (lpCompletionPortEntries) empties the array, fills it
+    // with up to `max` packets in order and returns their count (ulNumEntriesRemoved); a
+    // timeout or a zero `max` (ERROR_INVALID_PARAMETER, nothing dequeued) leaves it empty;
+    // one array serves call after call.
+    run(|ws| {
+        let port = ws.create_io_completion_port(0)?;
+        for k in 1..=5 {
+            ws.post_queued_completion_status(port, k * 10, k, None)?;
+        }
+        let keys = |v: &[CompletionPacket]| v.iter().map(|p| p.key).collect::<Vec<_>>();
+        let mut entries = Vec::new();
+        assert_eq!(
+            ws.get_queued_completion_status_ex_into(port, &mut entries, 3, 0, false),
+            Ok(3)
+        );
+        assert_eq!(
+            entries.iter().map(fields).collect::<Vec<_>>(),
+            vec![
+                (None, 10, 1, None),
+                (None, 20, 2, None),
+                (None, 30, 3, None)
+            ]
+        );
+        assert_eq!(
+            ws.get_queued_completion_status_ex_into(port, &mut entries, 10, 0, false),
+            Ok(2)
+        );
+        assert_eq!(
+            keys(&entries),
+            vec![4, 5],
+            "emptied, then only what is queued"
+        );
+        assert_eq!(
+            ws.get_queued_completion_status_ex_into(port, &mut entries, 10, 50, false),
+            Err(WsaError::WAIT_TIMEOUT)
+        );
+        assert!(entries.is_empty());
+        ws.post_queued_completion_status(port, 60, 6, None)?;
+        assert_eq!(
+            ws.get_queued_completion_status_ex_into(port, &mut entries, 0, 0, false),
+            Err(WsaError::WSA_INVALID_PARAMETER)
+        );
+        assert!(entries.is_empty());
+        assert_eq!(
+            ws.get_queued_completion_status_ex_into(port, &mut entries, 1, 0, false),
+            Ok(1)
+        );
+        assert_eq!(keys(&entries), vec![6], "the zero-max call took nothing");
+        Ok(())
+    });
+}
+
+#[test]
 fn get_queued_completion_status_ex_alertable_runs_apcs() {
     // Proves: GQCSEx(fAlertable = TRUE) on an empty port runs a queued APC and returns
     // WAIT_IO_COMPLETION; non-alertable it does not run it and times out.

@@ -1,11 +1,12 @@
 //! The completion-port shape, as Windows servers hold thousands of connections: the server
 //! accepts on one thread and echoes on a pool of workers (one per CPU) that dequeue packets
-//! in batches with GetQueuedCompletionStatusEx; the clients are one thread driving every
-//! connection with ConnectEx, WSASend and WSARecv through a port of their own. Both sides
-//! set FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, as high-throughput IOCP servers do: an I/O that
-//! completes inside its call queues no packet (the call's own result says it all; a receive's
-//! buffer is collected with WSAGetOverlappedResult). No thread per connection, so no stack
-//! per connection: memory is the sockets and their buffers.
+//! in batches with GetQueuedCompletionStatusEx (into an array each keeps); the clients are
+//! one thread driving every connection with ConnectEx, WSASend and WSARecv through a port
+//! of their own. Both sides set FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, as high-throughput
+//! IOCP servers do: an I/O that completes inside its call queues no packet (the call's own
+//! result says it all; a receive's buffer is collected with WSAGetOverlappedResult). No
+//! thread per connection, so no stack per connection: memory is the sockets and their
+//! buffers.
 
 use winsock_sim::prelude::*;
 
@@ -120,15 +121,16 @@ fn echo<W: OverlappedIo>(ws: &W, s: Socket, mut n: usize, mut bufs: Bufs, spare:
 
 /// A worker: each received block is sent back, and the next receive posted.
 fn worker<W: OverlappedIo + Iocp>(ws: &W, port: CompletionPort) -> Result<(), WsaError> {
-    // Send buffers given back, for this worker's next echoes.
+    // Send buffers given back, for this worker's next echoes; the dequeued packets' array.
     let mut spare = Vec::new();
+    let mut packets = Vec::with_capacity(BATCH);
     loop {
-        let packets = match ws.get_queued_completion_status_ex(port, BATCH, INFINITE, false) {
-            Ok(p) => p,
+        match ws.get_queued_completion_status_ex_into(port, &mut packets, BATCH, INFINITE, false) {
+            Ok(_) => {}
             Err(WsaError::ERROR_ABANDONED_WAIT_0) => return Ok(()),
             Err(e) => return Err(e),
-        };
-        for p in packets {
+        }
+        for p in packets.drain(..) {
             let (Some(done), s) = (p.overlapped, Socket::from_raw(p.key)) else {
                 return Ok(());
             };
@@ -260,11 +262,13 @@ pub fn clients<W: OverlappedIo + Iocp>(
     for (i, c) in conns.iter_mut().enumerate() {
         connect(ws, port, &pattern, c, i)?;
     }
-    // Send buffers given back, for the next messages.
+    // Send buffers given back, for the next messages; the dequeued packets' array.
     let mut spare = Vec::new();
+    let mut packets = Vec::with_capacity(BATCH);
     let mut done = 0;
     while done < clients {
-        for p in ws.get_queued_completion_status_ex(port, BATCH, INFINITE, false)? {
+        ws.get_queued_completion_status_ex_into(port, &mut packets, BATCH, INFINITE, false)?;
+        for p in packets.drain(..) {
             let i = p.key;
             let kind = p.overlapped.expect("every packet has its OVERLAPPED").id & 3;
             let c = &mut conns[i];

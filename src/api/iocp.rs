@@ -121,6 +121,25 @@ pub trait Iocp: Winsock {
         alertable: bool,
     ) -> Result<Vec<CompletionPacket>, WsaError>;
 
+    /// `GetQueuedCompletionStatusEx(port, lpCompletionPortEntries, ulCount,
+    /// &ulNumEntriesRemoved, dwMilliseconds, fAlertable)` with the caller's array, as C passes
+    /// it: `entries` is emptied, then holds the packets removed (up to `max`, at least one),
+    /// and their count is returned; errors as
+    /// [`Iocp::get_queued_completion_status_ex`], with `entries` left empty. A worker that
+    /// keeps one `Vec` across its calls allocates nothing per call.
+    fn get_queued_completion_status_ex_into(
+        &self,
+        port: CompletionPort,
+        entries: &mut Vec<CompletionPacket>,
+        max: usize,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<usize, WsaError> {
+        entries.clear();
+        entries.extend(self.get_queued_completion_status_ex(port, max, timeout_ms, alertable)?);
+        Ok(entries.len())
+    }
+
     /// `PostQueuedCompletionStatus(port, dwNumberOfBytesTransferred, dwCompletionKey,
     /// lpOverlapped)`: queues a packet of the program's own.
     fn post_queued_completion_status(

@@ -155,13 +155,28 @@ impl Iocp for SimWinsock {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<Vec<CompletionPacket>, WsaError> {
+        let mut entries = Vec::new();
+        self.get_queued_completion_status_ex_into(port, &mut entries, max, timeout_ms, alertable)
+            .map(|_| entries)
+    }
+
+    /// The packets go straight from the port's queue into `entries`.
+    fn get_queued_completion_status_ex_into(
+        &self,
+        port: CompletionPort,
+        entries: &mut Vec<CompletionPacket>,
+        max: usize,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<usize, WsaError> {
         let call = "GetQueuedCompletionStatusEx";
+        entries.clear();
         self.call_held(call, port.raw() as u64, u64::from(timeout_ms), |this, w| {
             if max == 0 {
                 return (Err(WsaError::WSA_INVALID_PARAMETER), Some(w));
             }
             this.dequeue(w, call, port, timeout_ms, alertable, |w, tid, idx| {
-                w.take_packets(tid, idx, max)
+                w.take_packets(tid, idx, max, entries)
             })
         })
     }

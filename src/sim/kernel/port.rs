@@ -153,20 +153,21 @@ where
         Some(first)
     }
 
-    /// Dequeues up to `max` packets for `tid`: the first as [`World::take_packet`], then
-    /// more from the queue.
+    /// Dequeues up to `max` packets for `tid` into `packets`: the first as
+    /// [`World::take_packet`], then more from the queue. Their count.
     pub(crate) fn take_packets(
         &mut self,
         tid: usize,
         idx: usize,
         max: usize,
-    ) -> Option<Vec<CompletionPacket>> {
+        packets: &mut Vec<CompletionPacket>,
+    ) -> Option<usize> {
         let first = self.take_packet(tid, idx)?;
-        let mut packets = vec![first];
+        packets.push(first);
         if let Some(p) = self.port_mut(idx) {
             let more = (max.max(1) - 1).min(p.queue.len());
             packets.extend(p.queue.drain(..more));
         }
-        Some(packets)
+        Some(packets.len())
     }
 }
