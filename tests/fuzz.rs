@@ -7,7 +7,7 @@
 //!
 //! Per sequence it asserts:
 //! - no panic (in a simulated thread, in the scheduler, or escaping `Sim::run`);
-//! - no hang: the run happens on a helper OS thread under a wall-clock watchdog (the test
+//! - no hang: the runs happen on a helper OS thread under a wall-clock watchdog (the test
 //!   harness's only clock; the sim never reads one); deadlocks and time limits are legitimate
 //!   outcomes of random sequences and end the run with a report;
 //! - every failing call returns a code Microsoft documents for that call (the table in
@@ -126,28 +126,57 @@ fn run_case(c: &Case) -> Result<Outcome, String> {
     }
 }
 
-/// Runs the case on a helper OS thread under the watchdog.
-fn guarded(c: &Case) -> Result<Outcome, String> {
-    let (tx, rx) = mpsc::channel();
-    let c2 = c.clone();
-    let h = std::thread::Builder::new()
+/// The OS thread that runs the cases, one after another, as a property test runs its cases
+/// (so each run takes its coroutine stacks from the previous runs', instead of a new OS
+/// thread per case mapping and unmapping them all), and the channels to it.
+struct Helper {
+    cases: mpsc::Sender<Case>,
+    outcomes: mpsc::Receiver<std::thread::Result<Result<Outcome, String>>>,
+}
+
+fn helper() -> Helper {
+    let (cases, case_rx) = mpsc::channel::<Case>();
+    let (outcome_tx, outcomes) = mpsc::channel();
+    std::thread::Builder::new()
         .name("fuzz run".into())
         .spawn(move || {
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_case(&c2)));
-            let _ = tx.send(());
-            r
+            for c in case_rx {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_case(&c)));
+                if outcome_tx.send(r).is_err() {
+                    return;
+                }
+            }
         })
         .expect("spawn");
-    match rx.recv_timeout(WATCHDOG) {
-        Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => match h.join() {
-            Ok(Ok(r)) => r,
-            Ok(Err(p)) => Err(format!("panic escaped Sim::run: {}", panic_text(&p))),
-            Err(p) => Err(format!("helper thread died: {}", panic_text(&p))),
-        },
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(format!(
-            "hang: the run did not finish within {} s of wall time",
-            WATCHDOG.as_secs()
-        )),
+    Helper { cases, outcomes }
+}
+
+/// The helper thread, started on first use; replaced after a hang (the stuck one is left
+/// behind, so that shrinking the failing case still gets answers).
+static HELPER: Mutex<Option<Helper>> = Mutex::new(None);
+
+/// Runs the case on the helper OS thread under the watchdog.
+fn guarded(c: &Case) -> Result<Outcome, String> {
+    let mut slot = HELPER.lock().unwrap_or_else(|e| e.into_inner());
+    let h = slot.get_or_insert_with(helper);
+    if h.cases.send(c.clone()).is_err() {
+        *slot = None;
+        return Err("helper thread died".into());
+    }
+    match h.outcomes.recv_timeout(WATCHDOG) {
+        Ok(Ok(r)) => r,
+        Ok(Err(p)) => Err(format!("panic escaped Sim::run: {}", panic_text(&p))),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            *slot = None;
+            Err("helper thread died".into())
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            *slot = None;
+            Err(format!(
+                "hang: the run did not finish within {} s of wall time",
+                WATCHDOG.as_secs()
+            ))
+        }
     }
 }
 
