@@ -16,6 +16,7 @@ use crate::api::{
 use crate::sim::api::{SimLayers, World};
 use crate::sim::api::{SimWinsock, Traced};
 use crate::sim::models::op::{Op, OpKind, Status};
+use crate::sim::models::overlapped::gathered;
 use crate::sim::runtime::trace::TraceKind;
 use crate::sim::runtime::{Step, WaitKey};
 
@@ -190,17 +191,10 @@ impl SimWinsock {
 
 impl OverlappedIo for SimWinsock {
     fn wsa_send(&self, s: Socket, bufs: &[&[u8]], flags: u32) -> Result<usize, WsaError> {
-        // One buffer, as nearly always: sent from where it is, not from a gathered copy.
-        let gathered: Vec<u8>;
-        let data: &[u8] = match bufs {
-            [one] => one,
-            many => {
-                gathered = many.concat();
-                &gathered
-            }
-        };
-        self.call_locked("WSASend", s.raw() as u64, data.len() as u64, |this, w| {
-            this.send_body("WSASend", s, data, flags as i32, None, w).0
+        gathered(bufs, |data| {
+            self.call_locked("WSASend", s.raw() as u64, data.len() as u64, |this, w| {
+                this.send_body("WSASend", s, data, flags as i32, None, w).0
+            })
         })
     }
 

@@ -433,10 +433,7 @@ where
             .get_mut(&serial)
             .map(|op| std::mem::take(&mut op.bufs))
             .unwrap_or_default();
-        let r = match bufs.as_slice() {
-            [one] => f(self, one),
-            many => f(self, &many.concat()),
-        };
+        let r = gathered(&bufs, |data| f(self, data));
         if let Some(op) = self.models.io.ops.get_mut(&serial) {
             op.bufs = bufs;
         }
@@ -599,5 +596,17 @@ fn completion<L: Layers>(op: Op<L>, error: Option<WsaError>, bytes: usize) -> Io
         bufs: op.bufs,
         control,
         msg_flags,
+    }
+}
+
+/// Runs `f` on `bufs` as one slice, in order (WSASend's gather): the one buffer itself when
+/// there is one, as there nearly always is; their concatenation otherwise.
+pub(crate) fn gathered<B: std::borrow::Borrow<[u8]>, R>(
+    bufs: &[B],
+    f: impl FnOnce(&[u8]) -> R,
+) -> R {
+    match bufs {
+        [one] => f(one.borrow()),
+        many => f(&many.concat()),
     }
 }

@@ -62,7 +62,8 @@ fn pooled(stack_words: usize) -> Option<Generator<'static, (), ()>> {
     })
 }
 
-/// Keeps a finished coroutine for reuse, or unmaps it when the pool is full.
+/// Keeps a finished coroutine for reuse, or unmaps it when the pool is full (after the
+/// pool's borrow ends).
 fn repool(stack_words: usize, done: Generator<'static, (), ()>) {
     let full = POOL.with(|p| {
         let mut p = p.borrow_mut();
@@ -290,7 +291,8 @@ impl Runner {
     /// switch point ([`unwind_if_torn_down`]): one unwind that stops at the thread's own
     /// frame, about half the instructions of the generator crate's cancellation (a panic
     /// through the panic hook, then a second unwind to the coroutine's root). A thread that
-    /// catches the unwind and yields again is cancelled by the generator crate as before.
+    /// keeps calling instead of ending (it caught the unwind, or a destructor retries) is
+    /// stopped by [`park_for_good`] and its coroutine leaked, never resumed again.
     pub(crate) fn teardown<L: Layers>(&mut self, world: &Arc<Mutex<World<L>>>) {
         world.lock().rt.tearing_down = true;
         for (tid, slot) in self.gens.iter_mut().enumerate() {
