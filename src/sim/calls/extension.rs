@@ -148,14 +148,14 @@ impl WinsockExt for SimWinsock {
         if io.failed_pending.contains_key(&key) {
             return (STATUS_PENDING, 0);
         }
-        if let Some(op) = io.by_ov.get(&key).and_then(|serial| io.ops.get(serial)) {
+        if let Some(op) = io.op_serial(&key).and_then(|serial| io.ops.get(&serial)) {
             return match op.done {
                 None => (STATUS_PENDING, 0),
                 Some((status, bytes)) => (status.ntstatus(), bytes),
             };
         }
-        match io.results.get(&key) {
-            Some(&(status, bytes)) => (status.ntstatus(), bytes),
+        match io.result(&key) {
+            Some((status, bytes)) => (status.ntstatus(), bytes),
             None => (0, 0),
         }
     }

@@ -11,7 +11,7 @@
 use crate::api::consts::*;
 use crate::api::{Overlapped, SockAddr, Socket, WsaError, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN};
 use crate::sim::api::{SimWinsock, Traced};
-use crate::sim::models::op::{Op, OpKind};
+use crate::sim::models::op::{AcceptEx, Op, OpKind};
 use crate::sim::net::endpoint::Role;
 use crate::sim::net::tcp::TcpState;
 use crate::sim::runtime::{Step, WaitKey};
@@ -90,14 +90,14 @@ impl SimWinsock {
                     tid: this.tid,
                     sid: lid,
                     ov,
-                    kind: OpKind::Accept {
+                    kind: OpKind::Accept(Box::new(AcceptEx {
                         accept_sid: aid as u32,
                         accept_inc,
                         accept_handle: accept_socket.raw(),
                         receive: receive_len > 0,
                         taken: false,
                         short_room,
-                    },
+                    })),
                     bufs,
                     routine: None,
                     done: None,
@@ -193,7 +193,9 @@ impl SimWinsock {
                     tid: this.tid,
                     sid: id,
                     ov,
-                    kind: OpKind::Connect { send: send_buf },
+                    kind: OpKind::Connect {
+                        send: Box::new(send_buf),
+                    },
                     bufs: Vec::new(),
                     routine: None,
                     done: None,
@@ -204,8 +206,7 @@ impl SimWinsock {
                     .connect_start(id, addr)
                     .and_then(|tcp| tcp.then_some(()).ok_or(WsaError::WSAEINVAL))
                 {
-                    w.models.io.ops.remove(&serial);
-                    w.models.io.by_ov.remove(&(this.host, ov.id));
+                    w.drop_op(serial);
                     return Err(e);
                 }
                 // The handshake needs the network, so it cannot have finished yet.

@@ -58,15 +58,15 @@ impl SimWinsock {
                 if let Some(c) = w.collect_op(host, ov, win32) {
                     return Step::Done(Ok(c));
                 }
-                if w.models.io.by_ov.contains_key(&(host, ov.id)) {
+                if w.models.io.op_serial(&(host, ov.id)).is_some() {
                     return if wait {
                         Step::Wait(WaitKey::Io(host, ov.id), None)
                     } else {
                         Step::Done(Err(WsaError::WSA_IO_INCOMPLETE))
                     };
                 }
-                match w.models.io.results.get(&(host, ov.id)) {
-                    Some(&(status, bytes)) => Step::Done(Ok(IoCompletion {
+                match w.models.io.result(&(host, ov.id)) {
+                    Some((status, bytes)) => Step::Done(Ok(IoCompletion {
                         overlapped: *ov,
                         error: if win32 { status.win32() } else { status.wsa() },
                         bytes,
@@ -109,7 +109,7 @@ impl SimWinsock {
                 ov,
                 kind,
                 bufs,
-                routine,
+                routine: routine.map(Box::new),
                 done: None,
                 from: None,
                 msg: None,
@@ -234,7 +234,6 @@ impl OverlappedIo for SimWinsock {
             });
         }
         let urgent = flags & MSG_OOB as u32 != 0;
-        let host = self.host;
         self.stream_op(
             "WSASend",
             s,
@@ -252,8 +251,7 @@ impl OverlappedIo for SimWinsock {
                             Ok(n)
                         }
                         Err(e) => {
-                            w.models.io.ops.remove(&serial);
-                            w.models.io.by_ov.remove(&(host, ov.id));
+                            w.drop_op(serial);
                             Err(e)
                         }
                     };
@@ -350,8 +348,7 @@ impl OverlappedIo for SimWinsock {
                     Ok(n)
                 }
                 Err(e) => {
-                    w.models.io.ops.remove(&serial);
-                    w.models.io.by_ov.remove(&(this.host, ov.id));
+                    w.drop_op(serial);
                     Err(e)
                 }
             }

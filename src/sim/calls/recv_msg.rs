@@ -110,7 +110,7 @@ impl SimWinsock {
                     ov,
                     kind: OpKind::Recv { peek },
                     bufs: msg.bufs,
-                    routine,
+                    routine: routine.map(Box::new),
                     done: None,
                     from: None,
                     msg: Some(Box::new(MsgState {
@@ -186,7 +186,7 @@ impl SimWinsock {
                     ov,
                     kind: OpKind::Send,
                     bufs: msg.bufs,
-                    routine,
+                    routine: routine.map(Box::new),
                     done: None,
                     from: None,
                     msg: None,

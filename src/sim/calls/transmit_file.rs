@@ -108,7 +108,11 @@ impl SimWinsock {
                 return Err(WsaError::WSAEINVAL);
             }
             let kind = if disconnect {
-                OpKind::Disconnect { reuse, bytes: n }
+                OpKind::Disconnect {
+                    reuse,
+                    // A DWORD on Windows; the sim's data is far below it.
+                    bytes: u32::try_from(n).unwrap_or(u32::MAX),
+                }
             } else {
                 OpKind::Send
             };

@@ -116,7 +116,7 @@ impl SimWinsock {
                 ov,
                 kind: OpKind::Ioctl,
                 bufs: vec![output],
-                routine,
+                routine: routine.map(Box::new),
                 done: None,
                 from: None,
                 msg: None,

@@ -28,11 +28,8 @@ where
                 return;
             };
             let short_room = matches!(
-                self.models.io.ops[&serial].kind,
-                OpKind::Accept {
-                    short_room: true,
-                    ..
-                }
+                &self.models.io.ops[&serial].kind,
+                OpKind::Accept(a) if a.short_room
             );
             let child = match self.net.sockets.get_mut(lid).map(|s| &mut s.role) {
                 Some(Role::Listener(q)) if short_room && !q.accept_q.is_empty() => {
@@ -57,14 +54,11 @@ where
                 _ => return,
             };
             self.io_sock(lid).rare_mut().accepts.pop_front();
-            let (into, receive) = match self.models.io.ops[&serial].kind {
-                OpKind::Accept {
-                    accept_sid,
-                    accept_inc,
-                    accept_handle,
-                    receive,
-                    ..
-                } => ((accept_sid as usize, accept_inc, accept_handle), receive),
+            let (into, receive) = match &self.models.io.ops[&serial].kind {
+                OpKind::Accept(a) => (
+                    (a.accept_sid as usize, a.accept_inc, a.accept_handle),
+                    a.receive,
+                ),
                 _ => unreachable!("accept queue holds AcceptEx operations"),
             };
             let host = self.net.sockets.at(lid).host;
@@ -77,10 +71,10 @@ where
             if !receive {
                 self.finish_op(serial, Status::Ok, 0, false);
             } else {
-                if let Some(OpKind::Accept { taken, .. }) =
+                if let Some(OpKind::Accept(a)) =
                     self.models.io.ops.get_mut(&serial).map(|op| &mut op.kind)
                 {
-                    *taken = true;
+                    a.taken = true;
                 }
                 self.models.io.accepts_pending.remove(&serial);
                 self.io_sock(child).rare_mut().accept_wait = Some(serial);
@@ -138,8 +132,8 @@ where
     /// that has not yet taken a connection.
     fn accepts_into(op: &Op<L>, id: usize, inc: Option<u64>) -> bool {
         op.done.is_none()
-            && matches!(op.kind, OpKind::Accept { accept_sid, accept_inc, taken: false, .. }
-                if accept_sid as usize == id && Some(accept_inc) == inc)
+            && matches!(&op.kind, OpKind::Accept(a)
+                if !a.taken && a.accept_sid as usize == id && Some(a.accept_inc) == inc)
     }
 
     /// Whether socket `id` is the accept socket of a pending AcceptEx.
@@ -172,7 +166,7 @@ where
         if acked || reset {
             self.io_sock(id).rare_mut().disconnect = None;
             let (reuse, bytes) = match self.models.io.ops.get(&serial).map(|op| &op.kind) {
-                Some(&OpKind::Disconnect { reuse, bytes }) => (reuse, bytes),
+                Some(&OpKind::Disconnect { reuse, bytes }) => (reuse, bytes as usize),
                 _ => (false, 0),
             };
             let status = if acked { Status::Ok } else { Status::Reset };
@@ -226,7 +220,7 @@ where
         match err {
             None => {
                 let data = match self.models.io.ops.get_mut(&serial).map(|op| &mut op.kind) {
-                    Some(OpKind::Connect { send }) => std::mem::take(send),
+                    Some(OpKind::Connect { send }) => std::mem::take(&mut **send),
                     _ => Vec::new(),
                 };
                 if !data.is_empty() {

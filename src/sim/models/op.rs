@@ -98,17 +98,12 @@ pub(crate) enum OpKind {
     /// buffer was given, so once `taken` a connection the op waits for its first data.
     /// `short_room`: a dwLocalAddressLength / dwRemoteAddressLength below the address + 16,
     /// so a connection makes it fail (STATUS_BUFFER_TOO_SMALL) and stays queued.
-    Accept {
-        accept_sid: u32,
-        accept_inc: u64,
-        accept_handle: usize,
-        receive: bool,
-        taken: bool,
-        short_room: bool,
-    },
+    /// (Boxed, as is ConnectEx's data: an operation record is moved whole on every start and
+    /// completion, and these rare kinds would make every receive's and send's record larger.)
+    Accept(Box<AcceptEx>),
     /// ConnectEx: `send` goes out once connected.
     Connect {
-        send: Vec<u8>,
+        send: Box<Vec<u8>>,
     },
     /// An overlapped WSAIoctl (its output buffer is the op's one buffer).
     Ioctl,
@@ -117,8 +112,20 @@ pub(crate) enum OpKind {
     /// unbound socket.
     Disconnect {
         reuse: bool,
-        bytes: usize,
+        /// A DWORD on Windows (TransmitFile's nNumberOfBytesToWrite).
+        bytes: u32,
     },
+}
+
+/// An AcceptEx operation's state (see [`OpKind::Accept`]).
+#[derive(Debug)]
+pub(crate) struct AcceptEx {
+    pub accept_sid: u32,
+    pub accept_inc: u64,
+    pub accept_handle: usize,
+    pub receive: bool,
+    pub taken: bool,
+    pub short_room: bool,
 }
 
 /// A completion routine as the sim stores it.
@@ -134,7 +141,9 @@ pub(crate) struct Op<L: Layers> {
     pub ov: Overlapped,
     pub kind: OpKind,
     pub bufs: Vec<Vec<u8>>,
-    pub routine: Option<SimRoutine<L>>,
+    /// Boxed once more so the field is one word: routines are rare beside ports, and the
+    /// record is moved whole on every start and completion.
+    pub routine: Option<Box<SimRoutine<L>>>,
     pub done: Option<(Status, usize)>,
     /// The source of the datagram a WSARecvFrom took (boxed: only datagram receives set it,
     /// and every pending operation of the run would carry its 32 bytes).

@@ -9,6 +9,7 @@
 //! with no map beside the slab. Serials still grow in issue order (what the pending-AcceptEx
 //! index sorts by), and nothing iterates the table, so no order can leak into behaviour.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, VecDeque};
 use std::ops::Index;
 
@@ -118,15 +119,28 @@ impl<L: Layers> Index<&u64> for OpTable<L> {
     }
 }
 
+/// How many delivered results WSAGetOverlappedResult can still find.
+pub(crate) const RESULTS_KEPT: usize = 4096;
+
+/// What the sim knows of one OVERLAPPED.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OvState {
+    /// Operation `serial` uses it: pending, or done and not yet delivered or collected.
+    Op(u64),
+    /// Its last operation was delivered (by routine or packet) or collected: its status and
+    /// byte count, which WSAGetOverlappedResult and HasOverlappedIoCompleted report again
+    /// until the OVERLAPPED starts another operation.
+    Done(Status, usize),
+}
+
 /// All overlapped state of the run.
 pub(crate) struct IoState<L: Layers> {
     pub ops: OpTable<L>,
-    /// Operations not yet collected, by (host, OVERLAPPED id).
-    pub by_ov: KeyMap<(usize, u64), u64>,
-    /// Results of operations delivered by routine or packet, for a later
-    /// WSAGetOverlappedResult: (status, bytes).
-    pub results: KeyMap<(usize, u64), (Status, usize)>,
-    /// Keys of `results` in insertion order (for eviction).
+    /// Each OVERLAPPED the run has used, by (host, OVERLAPPED id): the operation using it, or
+    /// the result of its last one (one map, so starting, delivering and collecting an
+    /// operation each look the key up once).
+    pub ovs: KeyMap<(usize, u64), OvState>,
+    /// Keys whose entry became a result, oldest first (for eviction: [`RESULTS_KEPT`]).
     pub results_order: VecDeque<(usize, u64)>,
     /// OVERLAPPEDs an AcceptEx marked STATUS_PENDING and then failed at once (until the
     /// identity starts another operation).
@@ -142,12 +156,74 @@ pub(crate) struct IoState<L: Layers> {
     pub accepts_pending: BTreeSet<u64>,
 }
 
+impl<L: Layers> IoState<L> {
+    /// The operation OVERLAPPED `key` names, if one uses it.
+    #[inline]
+    pub(crate) fn op_serial(&self, key: &(usize, u64)) -> Option<u64> {
+        match self.ovs.get(key) {
+            Some(&OvState::Op(serial)) => Some(serial),
+            _ => None,
+        }
+    }
+
+    /// The result OVERLAPPED `key` keeps from its last delivered operation.
+    #[inline]
+    pub(crate) fn result(&self, key: &(usize, u64)) -> Option<(Status, usize)> {
+        match self.ovs.get(key) {
+            Some(&OvState::Done(status, bytes)) => Some((status, bytes)),
+            _ => None,
+        }
+    }
+
+    /// Links OVERLAPPED `key` to operation `serial`: whatever it held before (an earlier
+    /// operation's result, or an earlier finished operation never collected) is forgotten.
+    #[inline]
+    pub(crate) fn link(&mut self, key: (usize, u64), serial: u64) {
+        if let Some(OvState::Op(old)) = self.ovs.insert(key, OvState::Op(serial)) {
+            // The previous operation with this OVERLAPPED finished and was never collected.
+            self.ops.remove(&old);
+        }
+    }
+
+    /// Unlinks OVERLAPPED `key` from operation `serial` if it still names it; with
+    /// `result`, the entry keeps that result instead (bounded: the oldest results are
+    /// forgotten first, deterministically, for programs that never reuse an OVERLAPPED).
+    pub(crate) fn unlink(
+        &mut self,
+        key: (usize, u64),
+        serial: u64,
+        result: Option<(Status, usize)>,
+    ) {
+        let Entry::Occupied(mut e) = self.ovs.entry(key) else {
+            return;
+        };
+        if *e.get() != OvState::Op(serial) {
+            return;
+        }
+        let Some((status, bytes)) = result else {
+            e.remove();
+            return;
+        };
+        e.insert(OvState::Done(status, bytes));
+        self.results_order.push_back(key);
+        while self.results_order.len() > RESULTS_KEPT {
+            let Some(old) = self.results_order.pop_front() else {
+                break;
+            };
+            if let Entry::Occupied(e) = self.ovs.entry(old) {
+                if matches!(e.get(), OvState::Done(..)) {
+                    e.remove();
+                }
+            }
+        }
+    }
+}
+
 impl<L: Layers> Default for IoState<L> {
     fn default() -> Self {
         IoState {
             ops: OpTable::default(),
-            by_ov: KeyMap::default(),
-            results: KeyMap::default(),
+            ovs: KeyMap::default(),
             results_order: VecDeque::new(),
             failed_pending: KeyMap::default(),
             socks: Vec::new(),

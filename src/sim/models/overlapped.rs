@@ -15,8 +15,6 @@
 //! are serviced in `mswsock.rs`, and the calls that start operations are in
 //! `overlapped_api.rs`, `mswsock.rs` and `wsa_ioctl.rs`.
 
-use std::collections::hash_map::Entry;
-
 use crate::api::{CompletionPacket, IoCompletion, Overlapped, WsaError};
 use crate::sim::models::op::{Op, OpKind, SockIo, Status};
 use crate::sim::models::op_table::OpTable;
@@ -25,9 +23,6 @@ use crate::sim::net::endpoint::Role;
 use crate::sim::runtime::trace::TraceKind;
 use crate::sim::runtime::{Layers, World};
 use crate::sim::runtime::{Step, WaitKey};
-
-/// How many delivered results WSAGetOverlappedResult can still find.
-const RESULTS_KEPT: usize = 4096;
 
 impl<L: ModelLayers> World<L>
 where
@@ -54,12 +49,12 @@ where
 
     /// Whether `ov` may start an operation on `host` (not pending already).
     pub(crate) fn ov_free(&self, host: usize, ov: &Overlapped) -> bool {
-        match self.models.io.by_ov.get(&(host, ov.id)) {
+        match self.models.io.op_serial(&(host, ov.id)) {
             Some(serial) => self
                 .models
                 .io
                 .ops
-                .get(serial)
+                .get(&serial)
                 .is_some_and(|op| op.done.is_some()),
             None => true,
         }
@@ -76,15 +71,9 @@ where
             (None, Some(e)) => self.event_id(op.host, e.raw()).ok(),
             _ => None,
         };
-        let accept = matches!(op.kind, OpKind::Accept { taken: false, .. });
+        let accept = matches!(&op.kind, OpKind::Accept(a) if !a.taken);
         let serial = self.models.io.ops.insert(op);
-        if let Some(old) = self.models.io.by_ov.insert(key, serial) {
-            // The previous operation with this OVERLAPPED finished and was never collected.
-            self.models.io.ops.remove(&old);
-        }
-        if !self.models.io.results.is_empty() {
-            self.models.io.results.remove(&key);
-        }
+        self.models.io.link(key, serial);
         if !self.models.io.failed_pending.is_empty() {
             self.models.io.failed_pending.remove(&key);
         }
@@ -107,7 +96,7 @@ where
             return;
         }
         op.done = Some((status, bytes));
-        let accept = matches!(op.kind, OpKind::Accept { .. });
+        let accept = matches!(op.kind, OpKind::Accept(_));
         let (host, tid, sid, ov) = (op.host, op.tid, op.sid, op.ov);
         let routine = op.routine.take();
         if accept {
@@ -135,7 +124,7 @@ where
             self.rt.threads[tid]
                 .ext
                 .apcs
-                .push_back(Box::new(move |ws: &L::Handle| routine(ws, done)));
+                .push_back(Box::new(move |ws: &L::Handle| (*routine)(ws, done)));
             self.notify_apc(tid);
         } else if let Some((port, key)) = port {
             let op = self.take_op(serial);
@@ -159,17 +148,7 @@ where
     pub(crate) fn drop_op(&mut self, serial: u64) {
         if let Some(op) = self.models.io.ops.remove(&serial) {
             self.models.io.accepts_pending.remove(&serial);
-            self.forget_ov(op.host, op.ov.id, serial);
-        }
-    }
-
-    /// Unlinks OVERLAPPED `ov_id` of `host` from operation `serial` if it still names it (one
-    /// look-up of the key, not a get and a remove).
-    fn forget_ov(&mut self, host: usize, ov_id: u64, serial: u64) {
-        if let Entry::Occupied(e) = self.models.io.by_ov.entry((host, ov_id)) {
-            if *e.get() == serial {
-                e.remove();
-            }
+            self.models.io.unlink((op.host, op.ov.id), serial, None);
         }
     }
 
@@ -181,26 +160,7 @@ where
             .ops
             .remove(&serial)
             .expect("operation exists");
-        let key = (op.host, op.ov.id);
-        self.forget_ov(op.host, op.ov.id, serial);
-        if let Some((status, bytes)) = op.done {
-            if self
-                .models
-                .io
-                .results
-                .insert(key, (status, bytes))
-                .is_none()
-            {
-                self.models.io.results_order.push_back(key);
-                // Bounded memory for programs that never reuse an OVERLAPPED id: the oldest
-                // results are forgotten first (deterministically).
-                while self.models.io.results_order.len() > RESULTS_KEPT {
-                    if let Some(old) = self.models.io.results_order.pop_front() {
-                        self.models.io.results.remove(&old);
-                    }
-                }
-            }
-        }
+        self.models.io.unlink((op.host, op.ov.id), serial, op.done);
         op
     }
 
@@ -211,7 +171,7 @@ where
         ov: &Overlapped,
         win32: bool,
     ) -> Option<IoCompletion> {
-        let serial = *self.models.io.by_ov.get(&(host, ov.id))?;
+        let serial = self.models.io.op_serial(&(host, ov.id))?;
         let (status, bytes) = self.models.io.ops.get(&serial)?.done?;
         let op = self.take_op(serial);
         let error = if win32 { status.win32() } else { status.wsa() };
@@ -224,13 +184,13 @@ where
     ///
     /// [`SockIo::synchronous`]: crate::sim::models::op::SockIo::synchronous
     pub(crate) fn synchronous_op_step(&self, host: usize, ov: &Overlapped) -> Step<usize> {
-        let done = match self.models.io.by_ov.get(&(host, ov.id)) {
-            Some(serial) => match self.models.io.ops.get(serial).and_then(|op| op.done) {
+        let done = match self.models.io.op_serial(&(host, ov.id)) {
+            Some(serial) => match self.models.io.ops.get(&serial).and_then(|op| op.done) {
                 Some(done) => Some(done),
                 None => return Step::Wait(WaitKey::Io(host, ov.id), None),
             },
             // Delivered by a routine or a packet already.
-            None => self.models.io.results.get(&(host, ov.id)).copied(),
+            None => self.models.io.result(&(host, ov.id)),
         };
         match done {
             Some((status, bytes)) => Step::Done(status.wsa().map_or(Ok(bytes), Err)),

@@ -49,7 +49,7 @@ where
     ) -> Result<usize, WsaError> {
         let done = match self.models.io.ops.get(&serial) {
             Some(op) => op.done,
-            None => self.models.io.results.get(&(host, ov.id)).copied(),
+            None => self.models.io.result(&(host, ov.id)),
         };
         match done {
             None => Err(WsaError::WSA_IO_PENDING),
