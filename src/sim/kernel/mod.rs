@@ -63,28 +63,32 @@ impl<L: Layers> Default for Kernel<L> {
 }
 
 /// What the kernel keeps per simulated thread (APCs run with the thread's handle).
+///
+/// `repr(C)`: the fields every blocking call touches come first, on the cache line of the
+/// thread's own hot fields (see [`Thread`](crate::sim::runtime::Thread)).
+#[repr(C)]
 pub(crate) struct KThread<L: Layers> {
-    /// The thread's message queue (messages of its windows and its own, such as WM_QUIT).
-    pub msgq: VecDeque<Msg>,
-    /// PostQuitMessage's exit code: WM_QUIT is generated only once the queue holds no posted
-    /// message, and several PostQuitMessage calls give one WM_QUIT.
-    pub quit: Option<i32>,
+    /// The thread is blocked in a WinSock call (accept, recv, connect, ...): an alertable
+    /// wait, so a queued APC wakes it, runs, and the call goes on waiting.
+    pub socket_wait: bool,
+    /// The thread is blocked elsewhere, so it does not count against its port's concurrency.
+    pub iocp_suspended: bool,
+    /// The thread's SO_OPENTYPE (0 for every new thread, as on Windows): a per-thread value
+    /// `setsockopt`/`getsockopt` read and write whatever socket they are given.
+    pub open_type: u32,
     /// The thread's APC queue: run only during an alertable wait.
     pub apcs: VecDeque<Apc<L>>,
     /// The completion port this thread took its last packet from (it counts as one of the
     /// port's running threads until it calls GetQueuedCompletionStatus again).
     pub iocp_port: Option<usize>,
-    /// The thread is blocked elsewhere, so it does not count against its port's concurrency.
-    pub iocp_suspended: bool,
+    /// The thread's message queue (messages of its windows and its own, such as WM_QUIT).
+    pub msgq: VecDeque<Msg>,
+    /// PostQuitMessage's exit code: WM_QUIT is generated only once the queue holds no posted
+    /// message, and several PostQuitMessage calls give one WM_QUIT.
+    pub quit: Option<i32>,
     /// A completion packet handed to this thread when its port released it (Windows gives
     /// the packet to the released thread at once).
     pub iocp_handoff: Option<CompletionPacket>,
-    /// The thread's SO_OPENTYPE (0 for every new thread, as on Windows): a per-thread value
-    /// `setsockopt`/`getsockopt` read and write whatever socket they are given.
-    pub open_type: u32,
-    /// The thread is blocked in a WinSock call (accept, recv, connect, ...): an alertable
-    /// wait, so a queued APC wakes it, runs, and the call goes on waiting.
-    pub socket_wait: bool,
 }
 
 impl<L: Layers> Default for KThread<L> {
