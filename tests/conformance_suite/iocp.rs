@@ -59,6 +59,61 @@ fn iocp_post<W: Winsock + Iocp>(ws: &W, c: &mut Check) -> Result<(), String> {
             .collect::<Vec<_>>(),
         vec![Some(0), Some(1), Some(2)],
     )?;
+    // The caller's-array form (lpCompletionPortEntries, ulCount): at most `max` packets, in
+    // order, the array emptied first; a timeout or a zero count dequeues nothing.
+    for i in 10..13u64 {
+        e(
+            "PQCS",
+            ws.post_queued_completion_status(port, i as usize, 2, Some(Overlapped::new(i))),
+        )?;
+    }
+    let ids = |v: &Vec<CompletionPacket>| {
+        v.iter()
+            .map(|p| p.overlapped.map(|o| o.id))
+            .collect::<Vec<_>>()
+    };
+    let mut array = Vec::new();
+    let n = e(
+        "GQCSEx into an array, 2 entries",
+        ws.get_queued_completion_status_ex_into(port, &mut array, 2, 5_000, false),
+    )?;
+    c.eq(
+        "GQCSEx into an array: count and packets",
+        (n, ids(&array)),
+        (2, vec![Some(10), Some(11)]),
+    )?;
+    let n = e(
+        "GQCSEx into the same array, 8 entries",
+        ws.get_queued_completion_status_ex_into(port, &mut array, 8, 5_000, false),
+    )?;
+    c.eq(
+        "GQCSEx into the same array: only the packet left",
+        (n, ids(&array), array[0].bytes, array[0].key),
+        (1, vec![Some(12)], 12, 2),
+    )?;
+    c.eq(
+        "GQCSEx into an array on an empty port",
+        (
+            code(ws.get_queued_completion_status_ex_into(port, &mut array, 8, 0, false)),
+            array.len(),
+        ),
+        (Err(WsaError::WAIT_TIMEOUT), 0),
+    )?;
+    e("PQCS", ws.post_queued_completion_status(port, 0, 3, None))?;
+    c.eq(
+        "GQCSEx into an array with 0 entries",
+        (
+            code(ws.get_queued_completion_status_ex_into(port, &mut array, 0, 0, false)),
+            array.len(),
+        ),
+        (Err(WsaError::WSA_INVALID_PARAMETER), 0),
+    )?;
+    c.eq(
+        "the packet a 0-entry call left",
+        ws.get_queued_completion_status(port, 5_000)
+            .map(|p| (p.bytes, p.key, p.overlapped)),
+        Ok((0, 3, None)),
+    )?;
     e("CloseHandle(port)", ws.close_completion_port(port))?;
     c.eq(
         "close it again",

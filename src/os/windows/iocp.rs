@@ -13,6 +13,13 @@ use windows_sys::Win32::Storage::FileSystem::SetFileCompletionNotificationModes;
 use windows_sys::Win32::System::IO as io;
 
 use super::native::{finish, Native};
+
+thread_local! {
+    /// The `OVERLAPPED_ENTRY` array GetQueuedCompletionStatusEx fills, kept per OS thread
+    /// across calls (plain data: no pointer in it outlives the call that read it).
+    static OVERLAPPED_ENTRIES: std::cell::Cell<Vec<io::OVERLAPPED_ENTRY>> =
+        const { std::cell::Cell::new(Vec::new()) };
+}
 use super::op::{Kind, Mode, Op};
 use crate::api::iocp::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
 use crate::api::{CompletionPacket, CompletionPort, Iocp, Overlapped, Socket, WsaError};
@@ -215,7 +222,7 @@ impl Iocp for Native {
         Ok(p)
     }
 
-    /// `GetQueuedCompletionStatusEx`.
+    /// `GetQueuedCompletionStatusEx`, through the caller's-array form.
     fn get_queued_completion_status_ex(
         &self,
         port: CompletionPort,
@@ -223,6 +230,24 @@ impl Iocp for Native {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<Vec<CompletionPacket>, WsaError> {
+        let mut out = Vec::new();
+        self.get_queued_completion_status_ex_into(port, &mut out, max, timeout_ms, alertable)?;
+        Ok(out)
+    }
+
+    /// `GetQueuedCompletionStatusEx` into the caller's array: the OS fills an
+    /// `OVERLAPPED_ENTRY` array this OS thread keeps across calls, and each entry becomes a
+    /// packet pushed onto `entries`, so a worker that keeps its `Vec` allocates nothing per
+    /// call but the packets' own records.
+    fn get_queued_completion_status_ex_into(
+        &self,
+        port: CompletionPort,
+        entries: &mut Vec<CompletionPacket>,
+        max: usize,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<usize, WsaError> {
+        entries.clear();
         let h = match self.port(port) {
             Ok(h) => h,
             Err(e) => return finish(Err(e)),
@@ -231,42 +256,45 @@ impl Iocp for Native {
             return finish(Err(WsaError::WSA_INVALID_PARAMETER));
         }
         let n = max.min(1024);
-        let mut entries: Vec<io::OVERLAPPED_ENTRY> = (0..n)
-            .map(|_| io::OVERLAPPED_ENTRY {
-                lpCompletionKey: 0,
-                lpOverlapped: std::ptr::null_mut(),
-                Internal: 0,
-                dwNumberOfBytesTransferred: 0,
-            })
-            .collect();
+        // Taken out of the thread's slot for the call (an alertable wait may run a completion
+        // routine that dequeues on this thread too: it finds the slot empty and uses a new
+        // array) and put back after.
+        let mut raw = OVERLAPPED_ENTRIES.with(|slot| slot.take());
+        raw.clear();
+        raw.resize_with(n, || io::OVERLAPPED_ENTRY {
+            lpCompletionKey: 0,
+            lpOverlapped: std::ptr::null_mut(),
+            Internal: 0,
+            dwNumberOfBytesTransferred: 0,
+        });
         let mut removed = 0u32;
-        // SAFETY: `entries` is a live array of `n` entries the call fills; `removed` is live;
+        // SAFETY: `raw` is a live array of `n` entries the call fills; `removed` is live;
         // an owned port.
         let ok = unsafe {
             io::GetQueuedCompletionStatusEx(
                 h,
-                entries.as_mut_ptr(),
+                raw.as_mut_ptr(),
                 n as u32,
                 &mut removed,
                 timeout_ms,
                 i32::from(alertable),
             )
         };
-        if ok == 0 {
-            return finish(Err(win32_error()));
-        }
-        let out = entries[..removed as usize]
-            .iter()
-            .map(|e| {
+        let r = if ok == 0 {
+            Err(win32_error())
+        } else {
+            entries.extend(raw[..removed as usize].iter().map(|e| {
                 self.packet(
                     e.dwNumberOfBytesTransferred,
                     e.lpCompletionKey,
                     e.lpOverlapped,
                     None,
                 )
-            })
-            .collect();
-        finish(Ok(out))
+            }));
+            Ok(entries.len())
+        };
+        OVERLAPPED_ENTRIES.with(|slot| slot.set(raw));
+        finish(r)
     }
 
     /// `PostQueuedCompletionStatus`: an `Overlapped` travels in an `Op` the dequeue takes back.
