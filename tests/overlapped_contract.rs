@@ -224,3 +224,62 @@ fn buffers_come_back_exactly_once() {
         Ok(())
     });
 }
+
+#[test]
+fn a_result_stays_readable_while_another_overlapped_is_reused() {
+    // Proves: WSAGetOverlappedResult reports an operation's result again after thousands of
+    // operations finished on another OVERLAPPED reused for each (Windows keeps a result in
+    // its OVERLAPPED until the structure is reused). The sim bounds the results it keeps by
+    // the number of OVERLAPPEDs holding one, so a reused one counts once.
+    run(|ws| {
+        let (c, _s) = common::pair(ws)?;
+        let first = Overlapped::new(1);
+        assert_eq!(
+            ws.wsa_send_overlapped(c, vec![b"first".to_vec()], 0, first, None),
+            Ok(5)
+        );
+        assert_eq!(ws.wsa_get_overlapped_result(c, &first, false)?.bytes, 5);
+        let reused = Overlapped::new(2);
+        for _ in 0..5_000 {
+            assert_eq!(
+                ws.wsa_send_overlapped(c, vec![b"x".to_vec()], 0, reused, None),
+                Ok(1)
+            );
+            assert_eq!(ws.wsa_get_overlapped_result(c, &reused, false)?.bytes, 1);
+        }
+        let again = ws.wsa_get_overlapped_result(c, &first, false)?;
+        assert_eq!((again.bytes, again.error), (5, None));
+        Ok(())
+    });
+}
+
+#[test]
+fn the_oldest_results_are_forgotten_beyond_the_bound() {
+    // Proves: a program that never reuses an OVERLAPPED does not grow the sim without bound:
+    // the 4,096 most recently finished results stay readable, an older one is forgotten
+    // (WSAEINVAL: the sim no longer knows the OVERLAPPED).
+    run(|ws| {
+        let (c, _s) = common::pair(ws)?;
+        for id in 0..4_097u64 {
+            let ov = Overlapped::new(1_000 + id);
+            assert_eq!(
+                ws.wsa_send_overlapped(c, vec![b"y".to_vec()], 0, ov, None),
+                Ok(1)
+            );
+            ws.wsa_get_overlapped_result(c, &ov, false)?;
+        }
+        assert_eq!(
+            ws.wsa_get_overlapped_result(c, &Overlapped::new(1_000), false)
+                .map(|d| d.bytes),
+            Err(WsaError::WSAEINVAL)
+        );
+        for id in [1_001, 3_000, 5_096] {
+            assert_eq!(
+                ws.wsa_get_overlapped_result(c, &Overlapped::new(id), false)?
+                    .bytes,
+                1
+            );
+        }
+        Ok(())
+    });
+}

@@ -25,6 +25,7 @@ pub(crate) mod op_table;
 pub(crate) mod overlapped;
 pub(crate) mod overlapped_api;
 pub(crate) mod recv_msg;
+pub(crate) mod result_order;
 pub(crate) mod select;
 pub(crate) mod transmit_file;
 pub(crate) mod wsa_ioctl;

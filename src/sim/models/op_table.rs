@@ -10,11 +10,12 @@
 //! index sorts by), and nothing iterates the table, so no order can leak into behaviour.
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 use std::ops::Index;
 
 use crate::sim::models::keymap::KeyMap;
 use crate::sim::models::op::{Op, SockIo, Status};
+use crate::sim::models::result_order::ResultOrder;
 use crate::sim::runtime::Layers;
 
 /// One slab slot: the serial of the operation it last held, and that operation until removed.
@@ -129,8 +130,8 @@ pub(crate) enum OvState {
     Op(u64),
     /// Its last operation was delivered (by routine or packet) or collected: its status and
     /// byte count, which WSAGetOverlappedResult and HasOverlappedIoCompleted report again
-    /// until the OVERLAPPED starts another operation.
-    Done(Status, usize),
+    /// until the OVERLAPPED starts another operation; and its place in `results_order`.
+    Done(Status, usize, u32),
 }
 
 /// All overlapped state of the run.
@@ -140,8 +141,9 @@ pub(crate) struct IoState<L: Layers> {
     /// the result of its last one (one map, so starting, delivering and collecting an
     /// operation each look the key up once).
     pub ovs: KeyMap<(usize, u64), OvState>,
-    /// Keys whose entry became a result, oldest first (for eviction: [`RESULTS_KEPT`]).
-    pub results_order: VecDeque<(usize, u64)>,
+    /// The keys whose entry is a result, least recently finished first (for eviction
+    /// beyond [`RESULTS_KEPT`]).
+    pub results_order: ResultOrder,
     /// OVERLAPPEDs an AcceptEx marked STATUS_PENDING and then failed at once (until the
     /// identity starts another operation).
     pub failed_pending: KeyMap<(usize, u64), ()>,
@@ -170,7 +172,7 @@ impl<L: Layers> IoState<L> {
     #[inline]
     pub(crate) fn result(&self, key: &(usize, u64)) -> Option<(Status, usize)> {
         match self.ovs.get(key) {
-            Some(&OvState::Done(status, bytes)) => Some((status, bytes)),
+            Some(&OvState::Done(status, bytes, _)) => Some((status, bytes)),
             _ => None,
         }
     }
@@ -179,15 +181,20 @@ impl<L: Layers> IoState<L> {
     /// operation's result, or an earlier finished operation never collected) is forgotten.
     #[inline]
     pub(crate) fn link(&mut self, key: (usize, u64), serial: u64) {
-        if let Some(OvState::Op(old)) = self.ovs.insert(key, OvState::Op(serial)) {
+        match self.ovs.insert(key, OvState::Op(serial)) {
             // The previous operation with this OVERLAPPED finished and was never collected.
-            self.ops.remove(&old);
+            Some(OvState::Op(old)) => {
+                self.ops.remove(&old);
+            }
+            Some(OvState::Done(_, _, place)) => self.results_order.remove(place),
+            None => {}
         }
     }
 
     /// Unlinks OVERLAPPED `key` from operation `serial` if it still names it; with
-    /// `result`, the entry keeps that result instead (bounded: the oldest results are
-    /// forgotten first, deterministically, for programs that never reuse an OVERLAPPED).
+    /// `result`, the entry keeps that result instead. Bounded for programs that never reuse
+    /// an OVERLAPPED: beyond [`RESULTS_KEPT`] results, the least recently finished is
+    /// forgotten (deterministically; a reused OVERLAPPED counts once, from its last result).
     pub(crate) fn unlink(
         &mut self,
         key: (usize, u64),
@@ -204,17 +211,13 @@ impl<L: Layers> IoState<L> {
             e.remove();
             return;
         };
-        e.insert(OvState::Done(status, bytes));
-        self.results_order.push_back(key);
+        let place = self.results_order.push(key);
+        e.insert(OvState::Done(status, bytes, place));
         while self.results_order.len() > RESULTS_KEPT {
-            let Some(old) = self.results_order.pop_front() else {
+            let Some(old) = self.results_order.pop_oldest() else {
                 break;
             };
-            if let Entry::Occupied(e) = self.ovs.entry(old) {
-                if matches!(e.get(), OvState::Done(..)) {
-                    e.remove();
-                }
-            }
+            self.ovs.remove(&old);
         }
     }
 }
@@ -224,7 +227,7 @@ impl<L: Layers> Default for IoState<L> {
         IoState {
             ops: OpTable::default(),
             ovs: KeyMap::default(),
-            results_order: VecDeque::new(),
+            results_order: ResultOrder::default(),
             failed_pending: KeyMap::default(),
             socks: Vec::new(),
             accepts_pending: BTreeSet::new(),
