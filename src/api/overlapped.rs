@@ -204,7 +204,9 @@ pub trait OverlappedIo: Winsock + Sized {
 
     /// `WSAGetOverlappedResult(s, lpOverlapped, &cbTransfer, fWait, &dwFlags)`: the finished
     /// operation (its buffers the first time), WSA_IO_INCOMPLETE while pending and `wait` is
-    /// false. An unknown `ov`: WSAEINVAL.
+    /// false. An unknown `ov`: WSAEINVAL. As Windows keeps a result in the OVERLAPPED until
+    /// the structure is reused, the sim reports it again on later calls; it keeps the results
+    /// of the 4,096 OVERLAPPEDs that finished most recently (an older one is unknown).
     fn wsa_get_overlapped_result(
         &self,
         s: Socket,
