@@ -13,6 +13,9 @@ use windows_sys::Win32::Storage::FileSystem::SetFileCompletionNotificationModes;
 use windows_sys::Win32::System::IO as io;
 
 use super::native::{finish, Native};
+use super::op::{Kind, Mode, Op};
+use crate::api::iocp::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
+use crate::api::{CompletionPacket, CompletionPort, Iocp, Overlapped, Socket, WsaError};
 
 thread_local! {
     /// The `OVERLAPPED_ENTRY` array GetQueuedCompletionStatusEx fills, kept per OS thread
@@ -20,9 +23,6 @@ thread_local! {
     static OVERLAPPED_ENTRIES: std::cell::Cell<Vec<io::OVERLAPPED_ENTRY>> =
         const { std::cell::Cell::new(Vec::new()) };
 }
-use super::op::{Kind, Mode, Op};
-use crate::api::iocp::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
-use crate::api::{CompletionPacket, CompletionPort, Iocp, Overlapped, Socket, WsaError};
 
 /// The calling thread's `GetLastError()` as a WinSock-side error.
 fn win32_error() -> WsaError {
