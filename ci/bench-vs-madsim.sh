@@ -2,16 +2,24 @@
 # Runs the echo benchmark on winsock-sim, on madsim (bench/madsim-echo, a package of its own:
 # madsim is not a dependency of winsock-sim) and on the host's real loopback TCP with OS
 # threads (bench/loopback-echo, std only) at 100, 1,000 and 10,000 clients × 64 B messages,
-# 100,000 messages per run, and prints messages per second and peak memory of each side,
-# measured in the same run. winsock-sim runs in both of its bench's shapes: a thread per
-# connection (`threads`, shaped as the madsim and loopback programs) and a completion port
-# (`iocp`: one worker per CPU and one client thread, as Windows servers hold many
-# connections), both with the simulator's default random segmentation (a send may leave in
-# several segments of seed-chosen sizes, as a bug-finding device); `winsock-sim-mss` is the
-# thread shape with whole segments (--full-segments: a 64-byte send is one segment, as on
-# real loopback TCP and as madsim delivers a write). Wall times on a shared machine vary
-# by ±30 %: compare the best of several runs (ROUNDS, default 3), and the messages per
-# CPU-second (user + system time of the process, from /usr/bin/time), which a busy machine disturbs far less.
+# and prints messages per second and peak memory of each side, measured in the same run.
+#
+# winsock-sim runs in both of its bench's shapes: a thread per connection (`threads`, shaped
+# as the madsim and loopback programs) and a completion port (`iocp`: one worker per CPU and
+# one client thread, as Windows servers hold many connections); each with the simulator's
+# default random segmentation (a send may leave in several segments of seed-chosen sizes, as
+# a bug-finding device) and with whole segments (`-mss`, --full-segments: a 64-byte send is
+# one segment, as on real loopback TCP and as madsim delivers a write: the like-for-like
+# comparison).
+#
+# Wall times on a shared machine vary by ±30 %, and the host's speed drifts over minutes, so:
+# - each round runs every side once, one after the other (the rounds interleave the sides),
+#   so that a slow minute slows all sides alike instead of one side's every round;
+# - the figure compared is messages per CPU-second: the process's task-clock from
+#   `perf stat` (nanoseconds, all threads) where perf works, else user + system time from
+#   /usr/bin/time (10 ms steps); best of ROUNDS (default 3);
+# - at 100 clients each side sends 300,000 messages (100,000 at 1,000 and 10,000), so that
+#   the fastest run still takes about a quarter of a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -21,37 +29,60 @@ cargo build --release --example bench --quiet
 sim=./target/release/examples/bench
 mad=./bench/madsim-echo/target/release/madsim-echo
 tcp=./bench/loopback-echo/target/release/loopback-echo
-cpu_file=$(mktemp)
-trap 'rm -f "$cpu_file"' EXIT
+time_file=$(mktemp)
+perf_file=$(mktemp)
+trap 'rm -f "$time_file" "$perf_file"' EXIT
+use_perf=false
+if perf stat -x, -e task-clock -o "$perf_file" true 2>/dev/null; then
+  use_perf=true
+fi
+sides=(winsock-sim winsock-sim-mss winsock-sim-iocp winsock-sim-iocp-mss madsim loopback-tcp)
+command_of() {
+  case $1 in
+    winsock-sim) echo "$sim" ;;
+    winsock-sim-mss) echo "$sim --full-segments" ;;
+    winsock-sim-iocp) echo "$sim --model iocp" ;;
+    winsock-sim-iocp-mss) echo "$sim --model iocp --full-segments" ;;
+    madsim) echo "$mad" ;;
+    *) echo "$tcp" ;;
+  esac
+}
 field() { sed -n "s/^ *$1 *//p" | sed 's/ .*//'; }
-printf '%-8s %-16s %14s %14s %16s %10s\n' clients side "best msgs/s" "median msgs/s" \
+echo "CPU time from: $($use_perf && echo 'perf stat task-clock' || echo '/usr/bin/time')"
+printf '%-8s %-20s %14s %14s %16s %10s\n' clients side "best msgs/s" "median msgs/s" \
   "best msgs/CPU-s" "peak KiB"
 for clients in 100 1000 10000; do
-  messages=$((100000 / clients))
-  for side in winsock-sim winsock-sim-mss winsock-sim-iocp madsim loopback-tcp; do
-    case $side in
-      winsock-sim) bin=$sim ;;
-      winsock-sim-mss) bin="$sim --full-segments" ;;
-      winsock-sim-iocp) bin="$sim --model iocp" ;;
-      madsim) bin=$mad ;;
-      *) bin=$tcp ;;
-    esac
-    rates=(); cpus=(); peak=0
-    for _ in $(seq "$ROUNDS"); do
-      out=$(/usr/bin/time -f 'cpu %U %S' -o "$cpu_file" $bin --clients $clients \
-        --messages $messages --bytes 64)
-      rates+=("$(echo "$out" | field 'messages\/s')")
-      # Messages per second of CPU time (user + system, all threads of the process): what
-      # the run costs, whatever else the machine is doing at the time.
-      cpus+=("$(awk -v m=$((clients * messages)) '/^cpu/ { c = $2 + $3; if (c < 0.01) c = 0.01;
-        printf "%.0f", m / c }' "$cpu_file")")
+  total=$([ "$clients" -eq 100 ] && echo 300000 || echo 100000)
+  messages=$((total / clients))
+  declare -A rates=() cpus=() peaks=()
+  for _ in $(seq "$ROUNDS"); do
+    for side in "${sides[@]}"; do
+      cmd=$(command_of "$side")
+      if $use_perf; then
+        out=$(/usr/bin/time -f 'peak %M' -o "$time_file" perf stat -x, -e task-clock \
+          -o "$perf_file" $cmd --clients "$clients" --messages "$messages" --bytes 64)
+        # task-clock in milliseconds, all threads of the process.
+        secs=$(awk -F, '$3 == "task-clock" { printf "%.6f", $1 / 1000 }' "$perf_file")
+      else
+        out=$(/usr/bin/time -f 'cpu %U %S' -o "$time_file" $cmd --clients "$clients" \
+          --messages "$messages" --bytes 64)
+        secs=$(awk '/^cpu/ { printf "%.6f", $2 + $3 }' "$time_file")
+      fi
+      rates[$side]+="$(echo "$out" | field 'messages\/s') "
+      cpus[$side]+="$(awk -v m=$((clients * messages)) -v c="$secs" 'BEGIN {
+        if (c < 0.01) c = 0.01; printf "%.0f", m / c }') "
+      # The bench programs report their own peak (VmHWM): perf's is not the program's.
       p=$(echo "$out" | field 'peak memory')
-      [ "$p" -gt "$peak" ] && peak=$p
+      [ "${p:-0}" -gt "${peaks[$side]:-0}" ] && peaks[$side]=$p
     done
-    sorted=$(printf '%s\n' "${rates[@]}" | sort -n)
+  done
+  for side in "${sides[@]}"; do
+    sorted=$(printf '%s\n' ${rates[$side]} | sort -n)
     best=$(echo "$sorted" | tail -1)
     median=$(echo "$sorted" | sed -n "$(( (ROUNDS + 1) / 2 ))p")
-    cpu_best=$(printf '%s\n' "${cpus[@]}" | sort -n | tail -1)
-    printf '%-8s %-16s %14s %14s %16s %10s\n' $clients $side "$best" "$median" "$cpu_best" "$peak"
+    cpu_best=$(printf '%s\n' ${cpus[$side]} | sort -n | tail -1)
+    printf '%-8s %-20s %14s %14s %16s %10s\n' "$clients" "$side" "$best" "$median" \
+      "$cpu_best" "${peaks[$side]}"
   done
+  unset rates cpus peaks
 done
