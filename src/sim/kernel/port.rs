@@ -40,6 +40,19 @@ where
             self.overtaken(idx, packet.key)
         };
         let Some(p) = self.port_mut(idx) else { return };
+        if ahead == 0 && p.queue.is_empty() && p.active < p.concurrency {
+            // The common case: a waiting worker takes the packet straight from the
+            // completion, without a trip through the queue.
+            match self.pop_last_waiter(WaitKey::Object(idx)) {
+                Some((tid, seq)) => self.hand_packet(idx, tid, seq, packet),
+                None => {
+                    if let Some(p) = self.port_mut(idx) {
+                        p.queue.push_back(packet);
+                    }
+                }
+            }
+            return;
+        }
         p.queue.insert(p.queue.len() - ahead, packet);
         self.release_worker(idx);
     }
@@ -94,13 +107,21 @@ where
             };
             let Some(p) = self.port_mut(idx) else { return };
             let packet = p.queue.pop_front().expect("queue checked non-empty");
-            p.active += 1;
-            let t = &mut self.rt.threads[tid];
-            t.ext.iocp_handoff = Some(packet);
-            t.ext.iocp_port = Some(idx);
-            t.ext.iocp_suspended = false;
-            self.wake(tid, seq);
+            self.hand_packet(idx, tid, seq, packet);
         }
+    }
+
+    /// Releases waiting worker `tid` (wait number `seq`) of port `idx` with `packet`: it
+    /// counts as running at once, as on Windows.
+    fn hand_packet(&mut self, idx: usize, tid: usize, seq: u64, packet: CompletionPacket) {
+        if let Some(p) = self.port_mut(idx) {
+            p.active += 1;
+        }
+        let t = &mut self.rt.threads[tid];
+        t.ext.iocp_handoff = Some(packet);
+        t.ext.iocp_port = Some(idx);
+        t.ext.iocp_suspended = false;
+        self.wake(tid, seq);
     }
 
     /// A released worker of port `idx` blocked elsewhere or came back for more.
