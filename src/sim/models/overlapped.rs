@@ -171,9 +171,7 @@ where
         ov: &Overlapped,
         win32: bool,
     ) -> Option<IoCompletion> {
-        let serial = self.models.io.op_serial(&(host, ov.id))?;
-        let (status, bytes) = self.models.io.ops.get(&serial)?.done?;
-        let op = self.take_op(serial);
+        let (op, status, bytes) = self.models.io.take_done((host, ov.id))?;
         let error = if win32 { status.win32() } else { status.wsa() };
         Some(completion(op, error, bytes))
     }
