@@ -179,27 +179,6 @@ impl SimWinsock {
         call: &'static str,
         startup_free: bool,
     ) -> Result<MutexGuard<'_, World>, WsaError> {
-        let check = |w: &mut World| -> Result<(), WsaError> {
-            if startup_free {
-                return Ok(());
-            }
-            if w.sock.procs[self.host].wsa_refs == 0 {
-                return Err(WsaError::WSANOTINITIALISED);
-            }
-            if w.net.faults.idle() {
-                return Ok(());
-            }
-            let now = w.rt.now;
-            let net = &mut w.net;
-            match net.faults.on_call(call, &net.hosts[self.host].addrs, now) {
-                Some(e) => {
-                    let code = -i64::from(e.code());
-                    w.record(self.tid, TraceKind::Fault("call fails"), 0, 0, code);
-                    Err(e)
-                }
-                None => Ok(()),
-            }
-        };
         {
             let mut w = self.w();
             if w.rt.tearing_down {
@@ -213,15 +192,51 @@ impl SimWinsock {
             let (num, den) = w.rt.cfg.preempt;
             if !w.rt.sched.preempt(num, den) {
                 // No preemption here: the common case, one lock for the whole entry.
-                check(&mut w)?;
+                self.entry_check(&mut w, call, startup_free)?;
                 return Ok(w);
             }
             w.requeue(self.tid);
         }
         self.switch_to_scheduler();
         let mut w = self.w();
-        check(&mut w)?;
+        self.entry_check(&mut w, call, startup_free)?;
         Ok(w)
+    }
+
+    /// The checks every call but WSAStartup's kind makes on entry: WSANOTINITIALISED, then
+    /// the fault plan (out of line: most runs have no call faults).
+    #[inline]
+    fn entry_check(
+        &self,
+        w: &mut World,
+        call: &'static str,
+        startup_free: bool,
+    ) -> Result<(), WsaError> {
+        if startup_free {
+            return Ok(());
+        }
+        if w.sock.procs[self.host].wsa_refs == 0 {
+            return Err(WsaError::WSANOTINITIALISED);
+        }
+        if w.net.faults.idle() {
+            return Ok(());
+        }
+        self.call_fault(w, call)
+    }
+
+    /// The fault plan's verdict on this call: fail it with the plan's error, or let it run.
+    #[cold]
+    fn call_fault(&self, w: &mut World, call: &'static str) -> Result<(), WsaError> {
+        let now = w.rt.now;
+        let net = &mut w.net;
+        match net.faults.on_call(call, &net.hosts[self.host].addrs, now) {
+            Some(e) => {
+                let code = -i64::from(e.code());
+                w.record(self.tid, TraceKind::Fault("call fails"), 0, 0, code);
+                Err(e)
+            }
+            None => Ok(()),
+        }
     }
 
     /// A thread of a crashed host never returns from its call: it waits here, for nothing,
