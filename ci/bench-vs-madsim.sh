@@ -17,7 +17,8 @@
 #   so that a slow minute slows all sides alike instead of one side's every round;
 # - the figure compared is messages per CPU-second: the process's task-clock from
 #   `perf stat` (nanoseconds, all threads) where perf works, else user + system time from
-#   /usr/bin/time (10 ms steps); best of ROUNDS (default 3);
+#   /usr/bin/time (10 ms steps); best of ROUNDS (default 3), and (last column) the median
+#   over the rounds of the side's figure divided by madsim's in the same round;
 # - at 100 clients each side sends 300,000 messages (100,000 at 1,000 and 10,000), so that
 #   the fastest run still takes about a quarter of a second.
 set -euo pipefail
@@ -31,7 +32,8 @@ mad=./bench/madsim-echo/target/release/madsim-echo
 tcp=./bench/loopback-echo/target/release/loopback-echo
 time_file=$(mktemp)
 perf_file=$(mktemp)
-trap 'rm -f "$time_file" "$perf_file"' EXIT
+err_file=$(mktemp)
+trap 'rm -f "$time_file" "$perf_file" "$err_file"' EXIT
 use_perf=false
 if perf stat -x, -e task-clock -o "$perf_file" true 2>/dev/null; then
   use_perf=true
@@ -49,40 +51,73 @@ command_of() {
 }
 field() { sed -n "s/^ *$1 *//p" | sed 's/ .*//'; }
 echo "CPU time from: $($use_perf && echo 'perf stat task-clock' || echo '/usr/bin/time')"
-printf '%-8s %-20s %14s %14s %16s %10s\n' clients side "best msgs/s" "median msgs/s" \
-  "best msgs/CPU-s" "peak KiB"
+printf '%-8s %-20s %14s %14s %16s %10s %10s\n' clients side "best msgs/s" "median msgs/s" \
+  "best msgs/CPU-s" "peak KiB" "÷ madsim"
+# One run of `side`: prints "wall-msgs/s cpu-msgs/s peak-KiB", or fails (its stderr's last
+# line then goes to ours: a real-TCP run can fail on a host short of ports or backlog).
+run_side() {
+  local side=$1 clients=$2 messages=$3 cmd out secs
+  cmd=$(command_of "$side")
+  if $use_perf; then
+    out=$(perf stat -x, -e task-clock -o "$perf_file" $cmd --clients "$clients" \
+      --messages "$messages" --bytes 64 2>"$err_file") || { tail -1 "$err_file" >&2; return 1; }
+    # task-clock in milliseconds, all threads of the process.
+    secs=$(awk -F, '$3 == "task-clock" { printf "%.6f", $1 / 1000 }' "$perf_file")
+  else
+    out=$(/usr/bin/time -f 'cpu %U %S' -o "$time_file" $cmd --clients "$clients" \
+      --messages "$messages" --bytes 64 2>"$err_file") || { tail -1 "$err_file" >&2; return 1; }
+    secs=$(awk '/^cpu/ { printf "%.6f", $2 + $3 }' "$time_file")
+  fi
+  # The bench programs report their own peak (VmHWM).
+  echo "$(echo "$out" | field 'messages\/s')" \
+    "$(awk -v m=$((clients * messages)) -v c="$secs" 'BEGIN {
+      if (c < 0.01) c = 0.01; printf "%.0f", m / c }')" \
+    "$(echo "$out" | field 'peak memory')"
+}
+# The median of the numbers on stdin ("-" when there are none).
+median() {
+  sort -g | awk '{ r[NR] = $1 } END { if (NR == 0) { print "-"; exit }
+    m = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2; print m }'
+}
 for clients in 100 1000 10000; do
   total=$([ "$clients" -eq 100 ] && echo 300000 || echo 100000)
   messages=$((total / clients))
-  declare -A rates=() cpus=() peaks=()
-  for _ in $(seq "$ROUNDS"); do
+  # "side,round" -> "wall-msgs/s cpu-msgs/s peak-KiB"; a failed run has no entry.
+  declare -A runs=()
+  for round in $(seq "$ROUNDS"); do
     for side in "${sides[@]}"; do
-      cmd=$(command_of "$side")
-      if $use_perf; then
-        out=$(/usr/bin/time -f 'peak %M' -o "$time_file" perf stat -x, -e task-clock \
-          -o "$perf_file" $cmd --clients "$clients" --messages "$messages" --bytes 64)
-        # task-clock in milliseconds, all threads of the process.
-        secs=$(awk -F, '$3 == "task-clock" { printf "%.6f", $1 / 1000 }' "$perf_file")
+      if r=$(run_side "$side" "$clients" "$messages"); then
+        runs[$side,$round]=$r
       else
-        out=$(/usr/bin/time -f 'cpu %U %S' -o "$time_file" $cmd --clients "$clients" \
-          --messages "$messages" --bytes 64)
-        secs=$(awk '/^cpu/ { printf "%.6f", $2 + $3 }' "$time_file")
+        echo "($side, $clients clients, round $round: the run failed; left out)" >&2
       fi
-      rates[$side]+="$(echo "$out" | field 'messages\/s') "
-      cpus[$side]+="$(awk -v m=$((clients * messages)) -v c="$secs" 'BEGIN {
-        if (c < 0.01) c = 0.01; printf "%.0f", m / c }') "
-      # The bench programs report their own peak (VmHWM): perf's is not the program's.
-      p=$(echo "$out" | field 'peak memory')
-      [ "${p:-0}" -gt "${peaks[$side]:-0}" ] && peaks[$side]=$p
     done
   done
   for side in "${sides[@]}"; do
-    sorted=$(printf '%s\n' ${rates[$side]} | sort -n)
-    best=$(echo "$sorted" | tail -1)
-    median=$(echo "$sorted" | sed -n "$(( (ROUNDS + 1) / 2 ))p")
-    cpu_best=$(printf '%s\n' ${cpus[$side]} | sort -n | tail -1)
-    printf '%-8s %-20s %14s %14s %16s %10s\n' "$clients" "$side" "$best" "$median" \
-      "$cpu_best" "${peaks[$side]}"
+    walls=() cpus=() ratios=() peak=0
+    for round in $(seq "$ROUNDS"); do
+      [ -n "${runs[$side,$round]:-}" ] || continue
+      read -r wall cpu p <<<"${runs[$side,$round]}"
+      walls+=("$wall"); cpus+=("$cpu")
+      [ "${p:-0}" -gt "$peak" ] && peak=$p
+      # This side's msgs/CPU-s divided by madsim's in the same round: each ratio compares
+      # two runs made seconds apart, which the host's drift over the whole run does not skew.
+      if [ -n "${runs[madsim,$round]:-}" ]; then
+        read -r _ mcpu _ <<<"${runs[madsim,$round]}"
+        ratios+=("$(awk -v a="$cpu" -v b="$mcpu" 'BEGIN { print a / b }')")
+      fi
+    done
+    if [ ${#walls[@]} -eq 0 ]; then
+      printf '%-8s %-20s %14s\n' "$clients" "$side" "every run failed"
+      continue
+    fi
+    best=$(printf '%s\n' "${walls[@]}" | sort -n | tail -1)
+    med=$(printf '%s\n' "${walls[@]}" | median)
+    cpu_best=$(printf '%s\n' "${cpus[@]}" | sort -n | tail -1)
+    ratio=$(printf '%s\n' "${ratios[@]}" | grep . | median)
+    [ "$ratio" = - ] || ratio=$(printf '%.2f' "$ratio")
+    printf '%-8s %-20s %14s %14.0f %16s %10s %10s\n' "$clients" "$side" "$best" "$med" \
+      "$cpu_best" "$peak" "$ratio"
   done
-  unset rates cpus peaks
+  unset runs
 done
