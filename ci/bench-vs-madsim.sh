@@ -17,8 +17,9 @@
 #   so that a slow minute slows all sides alike instead of one side's every round;
 # - the figure compared is messages per CPU-second: the process's task-clock from
 #   `perf stat` (nanoseconds, all threads) where perf works, else user + system time from
-#   /usr/bin/time (10 ms steps); best of ROUNDS (default 3), and (last column) the median
-#   over the rounds of the side's figure divided by madsim's in the same round;
+#   /usr/bin/time (10 ms steps); best of ROUNDS (default 3), and (last two columns) the
+#   median over the rounds of the side's figure divided by madsim's, and by real TCP's, in
+#   the same round;
 # - at 100 clients each side sends 300,000 messages (100,000 at 1,000 and 10,000), so that
 #   the fastest run still takes about a quarter of a second.
 set -euo pipefail
@@ -51,8 +52,8 @@ command_of() {
 }
 field() { sed -n "s/^ *$1 *//p" | sed 's/ .*//'; }
 echo "CPU time from: $($use_perf && echo 'perf stat task-clock' || echo '/usr/bin/time')"
-printf '%-8s %-20s %14s %14s %16s %10s %10s\n' clients side "best msgs/s" "median msgs/s" \
-  "best msgs/CPU-s" "peak KiB" "÷ madsim"
+printf '%-8s %-20s %14s %14s %16s %10s %10s %10s\n' clients side "best msgs/s" "median msgs/s" \
+  "best msgs/CPU-s" "peak KiB" "÷ madsim" "÷ TCP"
 # One run of `side`: prints "wall-msgs/s cpu-msgs/s peak-KiB", or fails (its stderr's last
 # line then goes to ours: a real-TCP run can fail on a host short of ports or backlog).
 run_side() {
@@ -74,6 +75,18 @@ run_side() {
       if (c < 0.01) c = 0.01; printf "%.0f", m / c }')" \
     "$(echo "$out" | field 'peak memory')"
 }
+# The median over the rounds of side $1's msgs/CPU-s divided by side $2's in the same round
+# (rounds where either failed are skipped; "-" when none is left): each ratio compares two
+# runs made seconds apart, which the host's drift over the whole run does not skew.
+paired() {
+  local round a b r
+  for round in $(seq "$ROUNDS"); do
+    [ -n "${runs[$1,$round]:-}" ] && [ -n "${runs[$2,$round]:-}" ] || continue
+    read -r _ a _ <<<"${runs[$1,$round]}"
+    read -r _ b _ <<<"${runs[$2,$round]}"
+    awk -v a="$a" -v b="$b" 'BEGIN { print a / b }'
+  done | median | awk '$1 == "-" { print; next } { printf "%.2f\n", $1 }'
+}
 # The median of the numbers on stdin ("-" when there are none).
 median() {
   sort -g | awk '{ r[NR] = $1 } END { if (NR == 0) { print "-"; exit }
@@ -94,18 +107,12 @@ for clients in 100 1000 10000; do
     done
   done
   for side in "${sides[@]}"; do
-    walls=() cpus=() ratios=() peak=0
+    walls=() cpus=() peak=0
     for round in $(seq "$ROUNDS"); do
       [ -n "${runs[$side,$round]:-}" ] || continue
       read -r wall cpu p <<<"${runs[$side,$round]}"
       walls+=("$wall"); cpus+=("$cpu")
       [ "${p:-0}" -gt "$peak" ] && peak=$p
-      # This side's msgs/CPU-s divided by madsim's in the same round: each ratio compares
-      # two runs made seconds apart, which the host's drift over the whole run does not skew.
-      if [ -n "${runs[madsim,$round]:-}" ]; then
-        read -r _ mcpu _ <<<"${runs[madsim,$round]}"
-        ratios+=("$(awk -v a="$cpu" -v b="$mcpu" 'BEGIN { print a / b }')")
-      fi
     done
     if [ ${#walls[@]} -eq 0 ]; then
       printf '%-8s %-20s %14s\n' "$clients" "$side" "every run failed"
@@ -114,10 +121,8 @@ for clients in 100 1000 10000; do
     best=$(printf '%s\n' "${walls[@]}" | sort -n | tail -1)
     med=$(printf '%s\n' "${walls[@]}" | median)
     cpu_best=$(printf '%s\n' "${cpus[@]}" | sort -n | tail -1)
-    ratio=$(printf '%s\n' "${ratios[@]}" | grep . | median)
-    [ "$ratio" = - ] || ratio=$(printf '%.2f' "$ratio")
-    printf '%-8s %-20s %14s %14.0f %16s %10s %10s\n' "$clients" "$side" "$best" "$med" \
-      "$cpu_best" "$peak" "$ratio"
+    printf '%-8s %-20s %14s %14.0f %16s %10s %10s %10s\n' "$clients" "$side" "$best" "$med" \
+      "$cpu_best" "$peak" "$(paired "$side" madsim)" "$(paired "$side" loopback-tcp)"
   done
   unset runs
 done
