@@ -112,14 +112,19 @@ pub trait Iocp: Winsock {
 
     /// `GetQueuedCompletionStatusEx(port, entries, ulCount, …, dwMilliseconds, fAlertable)`:
     /// up to `max` packets at once (at least one), or WAIT_TIMEOUT / WAIT_IO_COMPLETION
-    /// (when alertable and APCs ran) as the error.
+    /// (when alertable and APCs ran) as the error. Built on
+    /// [`Iocp::get_queued_completion_status_ex_into`] with a new array each call.
     fn get_queued_completion_status_ex(
         &self,
         port: CompletionPort,
         max: usize,
         timeout_ms: u32,
         alertable: bool,
-    ) -> Result<Vec<CompletionPacket>, WsaError>;
+    ) -> Result<Vec<CompletionPacket>, WsaError> {
+        let mut entries = Vec::new();
+        self.get_queued_completion_status_ex_into(port, &mut entries, max, timeout_ms, alertable)?;
+        Ok(entries)
+    }
 
     /// `GetQueuedCompletionStatusEx(port, lpCompletionPortEntries, ulCount,
     /// &ulNumEntriesRemoved, dwMilliseconds, fAlertable)` with the caller's array, as C passes
@@ -134,11 +139,7 @@ pub trait Iocp: Winsock {
         max: usize,
         timeout_ms: u32,
         alertable: bool,
-    ) -> Result<usize, WsaError> {
-        entries.clear();
-        entries.extend(self.get_queued_completion_status_ex(port, max, timeout_ms, alertable)?);
-        Ok(entries.len())
-    }
+    ) -> Result<usize, WsaError>;
 
     /// `PostQueuedCompletionStatus(port, dwNumberOfBytesTransferred, dwCompletionKey,
     /// lpOverlapped)`: queues a packet of the program's own.

@@ -222,19 +222,6 @@ impl Iocp for Native {
         Ok(p)
     }
 
-    /// `GetQueuedCompletionStatusEx`, through the caller's-array form.
-    fn get_queued_completion_status_ex(
-        &self,
-        port: CompletionPort,
-        max: usize,
-        timeout_ms: u32,
-        alertable: bool,
-    ) -> Result<Vec<CompletionPacket>, WsaError> {
-        let mut out = Vec::new();
-        self.get_queued_completion_status_ex_into(port, &mut out, max, timeout_ms, alertable)?;
-        Ok(out)
-    }
-
     /// `GetQueuedCompletionStatusEx` into the caller's array: the OS fills an
     /// `OVERLAPPED_ENTRY` array this OS thread keeps across calls, and each entry becomes a
     /// packet pushed onto `entries`, so a worker that keeps its `Vec` allocates nothing per

@@ -148,18 +148,6 @@ impl Iocp for SimWinsock {
         r
     }
 
-    fn get_queued_completion_status_ex(
-        &self,
-        port: CompletionPort,
-        max: usize,
-        timeout_ms: u32,
-        alertable: bool,
-    ) -> Result<Vec<CompletionPacket>, WsaError> {
-        let mut entries = Vec::new();
-        self.get_queued_completion_status_ex_into(port, &mut entries, max, timeout_ms, alertable)
-            .map(|_| entries)
-    }
-
     /// The packets go straight from the port's queue into `entries`.
     fn get_queued_completion_status_ex_into(
         &self,
