@@ -64,8 +64,10 @@ impl<L: Layers> Default for Kernel<L> {
 
 /// What the kernel keeps per simulated thread (APCs run with the thread's handle).
 ///
-/// `repr(C)`: the fields every blocking call touches come first, on the cache line of the
-/// thread's own hot fields (see [`Thread`](crate::sim::runtime::Thread)).
+/// `repr(C)`: the fields every blocking call touches come first. The flags share the cache
+/// line of the thread's own hot fields (see [`Thread`](crate::sim::runtime::Thread)); the
+/// APC queue, which an alertable wait checks, starts the next line (bytes 64 to 96 of the
+/// thread record, measured with `offset_of!`): the hot fields and it take 96 bytes.
 #[repr(C)]
 pub(crate) struct KThread<L: Layers> {
     /// The thread is blocked in a WinSock call (accept, recv, connect, ...): an alertable

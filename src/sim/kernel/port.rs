@@ -42,7 +42,9 @@ where
         let Some(p) = self.port_mut(idx) else { return };
         if ahead == 0 && p.queue.is_empty() && p.active < p.concurrency {
             // The common case: a waiting worker takes the packet straight from the
-            // completion, without a trip through the queue.
+            // completion, without a trip through the queue. (release_worker's loop with the
+            // packet passed in as an `Option` did the same but moved the 136-byte packet
+            // twice more: 244 instructions per echoed message in the iocp shape.)
             match self.pop_last_waiter(WaitKey::Object(idx)) {
                 Some((tid, seq)) => self.hand_packet(idx, tid, seq, packet),
                 None => {
