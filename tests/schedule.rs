@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use winsock_sim::prelude::*;
+use winsock_sim::sim::trace::{TraceKind, TraceRecord};
 use winsock_sim::sim::{
     Exploration, Explorer, Report, Rerun, Schedule, Sim, SimBuilder, SimError, SimErrorKind,
 };
@@ -151,4 +152,63 @@ fn print_strategy_figures() {
         "exhaustive (2 preemptions), correct test: {} runs, {} distinct interleavings, exhausted {}",
         e.runs, e.distinct_interleavings, e.exhausted
     );
+}
+
+/// One thread alone on its host makes calls that are all preemption points (1 in 1): none
+/// can be taken by another thread, and each must still be a switch, counted and traced,
+/// between the thread's calls (the run loop is not gone through; the run must not change).
+fn lone_caller(builder: SimBuilder) -> (Report, Vec<TraceRecord>) {
+    let mut sim = builder.preemption(1, 1).full_trace(true).build();
+    let h = sim.host("a", "192.0.2.1");
+    h.spawn("alone", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        for _ in 0..5 {
+            let s = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+            ws.closesocket(s)?;
+        }
+        ws.wsa_cleanup()
+    });
+    let report = sim.run().expect("the run ends");
+    (report, sim.trace_records())
+}
+
+// Proves: a preemption no other thread could take is still a scheduling step: a switch
+// record precedes every call's record, the switch count matches the records, and the same
+// seed gives the same trace, under the random schedule and under PCT.
+#[test]
+fn a_preemption_no_other_thread_could_take_is_still_a_switch() {
+    for schedule in [
+        Schedule::Random,
+        Schedule::Pct {
+            change_points: 2,
+            horizon: 20,
+        },
+    ] {
+        let (report, records) = lone_caller(Sim::builder().seed(5).schedule(schedule));
+        let kinds: Vec<&TraceKind> = records.iter().map(|r| &r.kind).collect();
+        let calls = kinds
+            .iter()
+            .filter(|k| matches!(k, TraceKind::Call(_)))
+            .count();
+        let switches = kinds
+            .iter()
+            .filter(|k| matches!(k, TraceKind::Switch))
+            .count();
+        // WSAStartup, 5 × (socket, closesocket), WSACleanup; each entered through a
+        // preemption, and the thread's first resumption.
+        assert_eq!(calls, 12, "{kinds:?}");
+        assert_eq!(switches, calls + 1, "{kinds:?}");
+        assert_eq!(report.stats.switches, switches as u64);
+        for pair in kinds.windows(2) {
+            if let [_, TraceKind::Call(name)] = pair {
+                assert_eq!(
+                    *pair[0],
+                    TraceKind::Switch,
+                    "no switch before {name}: {kinds:?}"
+                );
+            }
+        }
+        let (again, _) = lone_caller(Sim::builder().seed(5).schedule(schedule));
+        assert_eq!(again.trace_hash, report.trace_hash);
+    }
 }

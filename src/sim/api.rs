@@ -190,8 +190,9 @@ impl SimWinsock {
             }
             w.rt.stats.calls += 1;
             let (num, den) = w.rt.cfg.preempt;
-            if !w.rt.sched.preempt(num, den) {
-                // No preemption here: the common case, one lock for the whole entry.
+            // No preemption here (the common case), or one no other thread could take: one
+            // lock for the whole entry.
+            if !w.rt.sched.preempt(num, den) || w.preempt_in_place(self.tid) {
                 self.entry_check(&mut w, call, startup_free)?;
                 return Ok(w);
             }

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use generator::{Generator, Gn};
 use parking_lot::Mutex;
 
-use super::trace::TraceKind;
 use super::watchdog::{self, Describe};
 use super::{Layers, Nanos, RuntimeHooks, SimErrorKind, ThreadOutcome, World};
 use crate::api::WsaError;
@@ -208,8 +207,6 @@ impl Runner {
                         return RunEnd::Done;
                     }
                     if let Some(tid) = w.pick_runnable() {
-                        w.rt.stats.switches += 1;
-                        w.record(tid, TraceKind::Switch, 0, 0, 0);
                         break tid;
                     }
                     if w.end_of_instant() {
