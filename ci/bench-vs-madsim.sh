@@ -14,7 +14,8 @@
 #
 # Wall times on a shared machine vary by ±30 %, and the host's speed drifts over minutes, so:
 # - each round runs every side once, one after the other (the rounds interleave the sides),
-#   so that a slow minute slows all sides alike instead of one side's every round;
+#   so that a slow minute slows all sides alike instead of one side's every round, and each
+#   round starts one side further on (no side always runs first);
 # - the figure compared is messages per CPU-second: the process's task-clock from
 #   `perf stat` (nanoseconds, all threads) where perf works, else user + system time from
 #   /usr/bin/time (10 ms steps); best of ROUNDS (default 3), and (last two columns) the
@@ -98,7 +99,11 @@ for clients in 100 1000 10000; do
   # "side,round" -> "wall-msgs/s cpu-msgs/s peak-KiB"; a failed run has no entry.
   declare -A runs=()
   for round in $(seq "$ROUNDS"); do
-    for side in "${sides[@]}"; do
+    # Each round starts one side further on, so that no side always runs first or last in
+    # its round (on this host the same binary's runs seconds apart differ by up to 2x).
+    n=${#sides[@]}
+    for k in $(seq 0 $((n - 1))); do
+      side=${sides[$(((round - 1 + k) % n))]}
       if r=$(run_side "$side" "$clients" "$messages"); then
         runs[$side,$round]=$r
       else
