@@ -212,3 +212,66 @@ fn a_preemption_no_other_thread_could_take_is_still_a_switch() {
         assert_eq!(again.trace_hash, report.trace_hash);
     }
 }
+
+/// One thread alone, talking to itself over TCP: every wait (connect, recv) is ended by a
+/// delivery that wakes the waiting thread itself, so a run with few threads takes the next
+/// step without leaving the thread. Preemption is off: every switch after the first is a
+/// wait ending.
+fn talks_to_itself(seed: u64) -> (Report, Vec<TraceRecord>) {
+    let mut sim = Sim::builder()
+        .seed(seed)
+        .preemption(0, 1)
+        .full_trace(true)
+        .build();
+    let h = sim.host("a", "192.0.2.1");
+    h.spawn("alone", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.bind(l, &SockAddr::v4([192, 0, 2, 1], 7000))?;
+        ws.listen(l, 1)?;
+        let c = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.connect(c, &SockAddr::v4([192, 0, 2, 1], 7000))?;
+        let (s, _) = ws.accept(l)?;
+        let mut buf = [0u8; 8];
+        for i in 0..3u8 {
+            ws.send(c, &[i; 8], 0)?;
+            assert_eq!(ws.recv(s, &mut buf, MSG_WAITALL)?, 8);
+            assert_eq!(buf, [i; 8]);
+        }
+        for x in [c, s, l] {
+            ws.closesocket(x)?;
+        }
+        ws.wsa_cleanup()
+    });
+    let report = sim.run().expect("the run ends");
+    (report, sim.trace_records())
+}
+
+// Proves: a wait ended by a delivery that wakes the waiting thread itself is still a switch,
+// counted and traced after the delivery and before the call returns (deliveries happen only
+// between threads' turns), and the same seed gives the same trace.
+#[test]
+fn a_wait_that_wakes_its_own_thread_is_still_a_switch() {
+    let (report, records) = talks_to_itself(9);
+    let switches = records
+        .iter()
+        .filter(|r| matches!(r.kind, TraceKind::Switch))
+        .count();
+    assert_eq!(report.stats.switches, switches as u64);
+    // The first resumption, connect's wait and the three receives' waits.
+    assert!(switches >= 5, "{}", report.stats.switches);
+    let mut delivered_since_switch = false;
+    for r in &records {
+        match r.kind {
+            TraceKind::Segment { .. } => delivered_since_switch = true,
+            TraceKind::Switch => delivered_since_switch = false,
+            TraceKind::Call(name) => assert!(
+                !delivered_since_switch,
+                "{name} returned after a delivery with no switch between: {records:#?}"
+            ),
+            _ => {}
+        }
+    }
+    let (again, _) = talks_to_itself(9);
+    assert_eq!(again.trace_hash, report.trace_hash);
+}

@@ -389,9 +389,13 @@ impl SimWinsock {
 
     /// [`SimWinsock::suspend`] for a caller that holds the world lock (just registered its
     /// wait): checks for teardown under that lock instead of taking it again.
-    fn suspend_with(&self, w: MutexGuard<'_, World>) -> Result<(), WsaError> {
+    #[inline]
+    fn suspend_with(&self, mut w: MutexGuard<'_, World>) -> Result<(), WsaError> {
         if w.rt.tearing_down {
             return Err(WsaError::WSAEINTR);
+        }
+        if w.decide_in_place(self.tid) {
+            return Ok(());
         }
         drop(w);
         self.switch_to_scheduler();

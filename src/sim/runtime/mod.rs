@@ -14,6 +14,7 @@
 //! - `report` — [`Report`], [`Stats`], [`ThreadReport`], [`SimErrorKind`].
 
 mod config;
+mod decide;
 pub mod report;
 pub mod rng;
 mod run_loop;
@@ -112,6 +113,12 @@ pub(crate) struct Runtime<L: Layers> {
     pub failed: Option<(usize, SimErrorKind)>,
     /// The thread that stalled the run (blocked outside the simulator), if one did.
     pub stalled: Option<usize>,
+    /// The run loop's next step, when a thread that blocked took it (see
+    /// `World::decide_in_place`): the run loop acts on it instead of deciding.
+    pub decided: Option<decide::Decision>,
+    /// The stall watchdog's view of this run, if it is watched: a thread that goes on
+    /// after deciding in place counts as resumed.
+    pub watch: Option<std::sync::Arc<watchdog::Watch>>,
 }
 
 impl<L: Layers> Runtime<L> {
@@ -139,6 +146,8 @@ impl<L: Layers> Runtime<L> {
             restarts: Vec::new(),
             failed: None,
             stalled: None,
+            decided: None,
+            watch: None,
         }
     }
 

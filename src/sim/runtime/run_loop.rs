@@ -8,8 +8,9 @@ use std::sync::Arc;
 use generator::{Generator, Gn};
 use parking_lot::Mutex;
 
+use super::decide::Decision;
 use super::watchdog::{self, Describe};
-use super::{Layers, Nanos, RuntimeHooks, SimErrorKind, ThreadOutcome, World};
+use super::{Layers, RuntimeHooks, SimErrorKind, ThreadOutcome, World};
 use crate::api::WsaError;
 
 /// A simulated thread's function.
@@ -22,10 +23,6 @@ pub(crate) type RestartBody<L> =
 
 /// Makes the handle a thread's function receives, from the world and the thread id.
 pub(crate) type MakeHandle<L> = fn(Arc<Mutex<World<L>>>, usize) -> <L as Layers>::Handle;
-
-/// Virtual time that passes for each round of busy-polling threads (parked spinners) when no
-/// timer falls due sooner: 1 ms.
-const SPIN_QUANTUM: Nanos = 1_000_000;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,57 +181,50 @@ impl Runner {
     {
         let stall_after = world.lock().rt.cfg.stall_timeout;
         let watch = watchdog::watch(stall_after, describe(world));
+        world.lock().rt.watch = watch.clone();
+        let end = self.run_watched(world, make_handle, watch.as_deref());
+        // The run is no longer watched once it returns (the watchdog drops it with the last
+        // `Arc`); a decision a thread took in place and the run never acted on is dropped.
+        let mut w = world.lock();
+        w.rt.watch = None;
+        w.rt.decided = None;
+        end
+    }
+
+    /// [`Runner::run`] under the stall watchdog's `watch`, if any.
+    fn run_watched<L: Layers>(
+        &mut self,
+        world: &Arc<Mutex<World<L>>>,
+        make_handle: MakeHandle<L>,
+        watch: Option<&watchdog::Watch>,
+    ) -> RunEnd
+    where
+        World<L>: RuntimeHooks<L>,
+    {
         loop {
             // One lock from one resumption to the next: new threads adopted, timers and
             // deliveries fired and the next thread picked under it.
             let tid = {
                 let mut w = world.lock();
                 loop {
-                    if !w.rt.spawn_queue.is_empty() {
-                        let queued = std::mem::take(&mut w.rt.spawn_queue);
-                        let new = queued.len() as u64;
-                        self.live += new;
-                        w.rt.stats.threads_peak = w.rt.stats.threads_peak.max(self.live);
-                        let reused = self.adopt_spawned(world, make_handle, queued);
-                        w.rt.stats.stacks_reused += reused;
-                        w.rt.stats.stacks_mapped += new - reused;
-                        continue;
-                    }
-                    if let Some((_, kind)) = w.rt.failed {
-                        return RunEnd::Failed(kind);
-                    }
-                    if w.rt.counted_threads_done() == Some(true) {
-                        return RunEnd::Done;
-                    }
-                    if let Some(tid) = w.pick_runnable() {
-                        break tid;
-                    }
-                    if w.end_of_instant() {
-                        continue;
-                    }
-                    if w.rt.now > w.rt.cfg.time_limit {
-                        return RunEnd::Failed(SimErrorKind::TimeLimit);
-                    }
-                    if !w.rt.spinners.is_empty() {
-                        // Pollers burn CPU while time passes: step the clock by at most one
-                        // polling quantum, so a poller's own timeout (GetTickCount) is seen
-                        // when it expires, not when some unrelated far-off timer fires.
-                        let step_to = w.rt.now + SPIN_QUANTUM;
-                        if w.rt.timers.peek_at().is_some_and(|at| at <= step_to) {
-                            w.fire_next_timer();
-                        } else {
-                            w.rt.now = step_to;
+                    // A thread that blocked may have decided already (see `World::decide`).
+                    let decision = match w.rt.decided.take() {
+                        Some(d) => d,
+                        None => w.decide(),
+                    };
+                    match decision {
+                        Decision::Adopt => {
+                            let queued = std::mem::take(&mut w.rt.spawn_queue);
+                            let new = queued.len() as u64;
+                            self.live += new;
+                            w.rt.stats.threads_peak = w.rt.stats.threads_peak.max(self.live);
+                            let reused = self.adopt_spawned(world, make_handle, queued);
+                            w.rt.stats.stacks_reused += reused;
+                            w.rt.stats.stacks_mapped += new - reused;
                         }
-                        w.release_spinners();
-                        continue;
+                        Decision::Run(tid) => break tid,
+                        Decision::End(end) => return end,
                     }
-                    if w.fire_next_timer() {
-                        continue;
-                    }
-                    if w.rt.counted_threads_done().is_none() {
-                        return RunEnd::Done;
-                    }
-                    return RunEnd::Failed(SimErrorKind::Deadlock);
                 }
             };
             let Some(g) = self.gens[tid].as_mut() else {

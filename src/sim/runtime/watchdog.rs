@@ -57,6 +57,12 @@ impl Watch {
         self.resumes.store(n + 1, Ordering::Relaxed);
     }
 
+    /// Whether the watchdog found the run stalled (it ends at the next return to the run
+    /// loop).
+    pub(crate) fn is_stalled(&self) -> bool {
+        self.stalled.load(Ordering::Acquire)
+    }
+
     /// Control is back in the run loop. `Some(tid)` when the watchdog found the run stalled in
     /// thread `tid` meanwhile.
     pub(crate) fn resumed(&self) -> Option<usize> {
