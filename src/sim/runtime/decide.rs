@@ -3,12 +3,20 @@
 //! takes it, and so does a thread that has just blocked in a run with few threads, which then
 //! goes on without a stack switch when the thread picked is itself.
 
-use super::run_loop::RunEnd;
 use super::{Layers, Nanos, RuntimeHooks, SimErrorKind, World};
 
 /// Virtual time that passes for each round of busy-polling threads (parked spinners) when no
 /// timer falls due sooner: 1 ms.
 const SPIN_QUANTUM: Nanos = 1_000_000;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RunEnd {
+    /// Every non-daemon thread finished (or, with none, nothing was left to do).
+    Done,
+    /// The run failed.
+    Failed(SimErrorKind),
+}
 
 /// What the run loop does next, decided under the world lock by [`World::decide`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

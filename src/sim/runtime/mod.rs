@@ -10,6 +10,8 @@
 //! - `schedule` — which thread runs next: uniform, PCT, or a script for exhaustive search;
 //! - `timers` — the timer queue and the per-link delivery queues;
 //! - `run_loop` — the coroutines and the loop that resumes them one at a time;
+//! - `decide` — the run loop's next step ([`RunEnd`] among them), taken by the run loop or
+//!   by a thread that has just blocked in a run of few threads;
 //! - `rng` — the seeded generators; `trace` — the trace and its hash;
 //! - `report` — [`Report`], [`Stats`], [`ThreadReport`], [`SimErrorKind`].
 
@@ -28,10 +30,9 @@ pub(crate) use config::{
     delayed_ack_due, sat_nanos, Config, LinkParams, DELAYED_ACK_TICK, MAX_MSS,
 };
 pub use config::{AckPolicy, Completion, EventRecording, Segmentation, SendMode, DEFAULT_SEED};
+pub(crate) use decide::RunEnd;
 pub use report::{Report, SimErrorKind, Stats, ThreadReport};
-pub(crate) use run_loop::{
-    park_for_good, unwind_if_torn_down, RestartBody, RunEnd, Runner, ThreadBody,
-};
+pub(crate) use run_loop::{park_for_good, unwind_if_torn_down, RestartBody, Runner, ThreadBody};
 pub use schedule::Schedule;
 pub(crate) use schedule::Script;
 pub use threads::ThreadOutcome;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use generator::{Generator, Gn};
 use parking_lot::Mutex;
 
-use super::decide::Decision;
+use super::decide::{Decision, RunEnd};
 use super::watchdog::{self, Describe};
 use super::{Layers, RuntimeHooks, SimErrorKind, ThreadOutcome, World};
 use crate::api::WsaError;
@@ -23,15 +23,6 @@ pub(crate) type RestartBody<L> =
 
 /// Makes the handle a thread's function receives, from the world and the thread id.
 pub(crate) type MakeHandle<L> = fn(Arc<Mutex<World<L>>>, usize) -> <L as Layers>::Handle;
-
-/// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RunEnd {
-    /// Every non-daemon thread finished (or, with none, nothing was left to do).
-    Done,
-    /// The run failed.
-    Failed(SimErrorKind),
-}
 
 /// How many finished threads' coroutines are kept for reuse, per OS thread that runs
 /// simulations. A new thread takes one (its stack already mapped, its pages already faulted
