@@ -7,6 +7,7 @@ use winsock_sim::prelude::*;
 use winsock_sim::sim::trace::{TraceKind, TraceRecord};
 use winsock_sim::sim::{
     Exploration, Explorer, Report, Rerun, Schedule, Sim, SimBuilder, SimError, SimErrorKind,
+    SimWinsock,
 };
 
 /// Two threads each read a shared counter, make a WinSock call (a preemption point), then
@@ -158,16 +159,24 @@ fn print_strategy_figures() {
 /// can be taken by another thread, and each must still be a switch, counted and traced,
 /// between the thread's calls (the run loop is not gone through; the run must not change).
 fn lone_caller(builder: SimBuilder) -> (Report, Vec<TraceRecord>) {
-    let mut sim = builder.preemption(1, 1).full_trace(true).build();
-    let h = sim.host("a", "192.0.2.1");
-    h.spawn("alone", |ws| {
+    run_alone(builder.preemption(1, 1), |ws| {
         ws.wsa_startup(WINSOCK_VERSION_2_2)?;
         for _ in 0..5 {
             let s = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
             ws.closesocket(s)?;
         }
         ws.wsa_cleanup()
-    });
+    })
+}
+
+/// Runs `body` as the one thread of a one-host sim with the full trace kept; the report and
+/// every trace record.
+fn run_alone(
+    builder: SimBuilder,
+    body: impl FnOnce(&SimWinsock) -> Result<(), WsaError> + Send + 'static,
+) -> (Report, Vec<TraceRecord>) {
+    let mut sim = builder.full_trace(true).build();
+    sim.host("a", "192.0.2.1").spawn("alone", body);
     let report = sim.run().expect("the run ends");
     (report, sim.trace_records())
 }
@@ -218,13 +227,7 @@ fn a_preemption_no_other_thread_could_take_is_still_a_switch() {
 /// step without leaving the thread. Preemption is off: every switch after the first is a
 /// wait ending.
 fn talks_to_itself(seed: u64) -> (Report, Vec<TraceRecord>) {
-    let mut sim = Sim::builder()
-        .seed(seed)
-        .preemption(0, 1)
-        .full_trace(true)
-        .build();
-    let h = sim.host("a", "192.0.2.1");
-    h.spawn("alone", |ws| {
+    run_alone(Sim::builder().seed(seed).preemption(0, 1), |ws| {
         ws.wsa_startup(WINSOCK_VERSION_2_2)?;
         let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
         ws.bind(l, &SockAddr::v4([192, 0, 2, 1], 7000))?;
@@ -242,9 +245,7 @@ fn talks_to_itself(seed: u64) -> (Report, Vec<TraceRecord>) {
             ws.closesocket(x)?;
         }
         ws.wsa_cleanup()
-    });
-    let report = sim.run().expect("the run ends");
-    (report, sim.trace_records())
+    })
 }
 
 // Proves: a wait ended by a delivery that wakes the waiting thread itself is still a switch,
