@@ -82,27 +82,27 @@ where
         }
     }
 
-    /// Thread `tid` has just blocked, holding the world lock: when the run has few threads,
-    /// it takes the run loop's next decision itself, on its own stack. True when that
-    /// decision is to resume `tid` (its wait already ended: a timer or a delivery woke it),
-    /// which it then does without a stack switch; otherwise the decision is left for the run
-    /// loop, which acts on it without deciding again. The decisions, their order and the
-    /// trace are the run loop's own either way.
+    /// Thread `tid` has just blocked, holding the world lock: when the run's recent picks
+    /// were mostly of the thread that had just run ([`SelfPicks`]), it takes the run loop's
+    /// next decision itself, on its own stack. True when that decision is to resume `tid`
+    /// (its wait already ended: a timer or a delivery woke it), which it then does without a
+    /// stack switch; otherwise the decision is left for the run loop, which acts on it
+    /// without deciding again. The decisions, their order and the trace are the run loop's
+    /// own either way.
     ///
     /// In a completion-port server most waits end so (a worker or the client thread blocks
     /// in GetQueuedCompletionStatus and the next delivery queues its packet: 138,036 of
     /// 200,227 switches at 100 clients), and each round trip cost two stack switches and a
     /// pass of the run loop. With a thread per connection the thread woken is nearly always
-    /// another one (68 of 200,494 switches at 100 clients), so deciding in place saves
-    /// nothing there and costs a little (the thread shape's 6,998 instructions a message
-    /// became 7,160), and it would run the deliveries on thousands of stacks instead of the
-    /// run loop's one: only runs of up to [`DECIDE_IN_PLACE_MAX_THREADS`] threads do it.
+    /// another one (68 of 200,494 switches at 100 clients), and deciding in place there
+    /// costs more than it saves (the thread shape's 7,009 instructions a message became
+    /// 7,169 at 10 clients, 6,998 became 7,160 at 100), so such runs do not try.
     #[inline]
     pub(crate) fn decide_in_place(&mut self, tid: usize) -> bool {
-        self.rt.threads.len() <= DECIDE_IN_PLACE_MAX_THREADS && self.decide_in_place_now(tid)
+        self.rt.self_picks.likely() && self.decide_in_place_now(tid)
     }
 
-    /// [`World::decide_in_place`] for a run with few threads.
+    /// [`World::decide_in_place`] when it is likely to pay.
     #[inline(never)]
     fn decide_in_place_now(&mut self, tid: usize) -> bool {
         if self.rt.watch.as_ref().is_some_and(|w| w.is_stalled()) {
@@ -110,12 +110,16 @@ where
         }
         match self.decide() {
             Decision::Run(t) if t == tid => {
+                self.rt.self_picks.note(Some(true));
                 if let Some(w) = &self.rt.watch {
                     w.resuming(tid);
                 }
                 true
             }
             d => {
+                self.rt
+                    .self_picks
+                    .note(matches!(d, Decision::Run(_)).then_some(false));
                 self.rt.decided = Some(d);
                 false
             }
@@ -123,6 +127,30 @@ where
     }
 }
 
-/// The most threads a run may have created for a blocking thread to take the run loop's
-/// decisions itself (see [`World::decide_in_place`]).
-pub(crate) const DECIDE_IN_PLACE_MAX_THREADS: usize = 64;
+/// How often the run's recent picks were of the thread that had just run: a saturating
+/// score, up one for such a pick and down two for a pick of another thread, whichever of the
+/// run loop and [`World::decide_in_place`] made it. A thread that blocks decides in place
+/// while the score is at least half its maximum: in a completion-port run (most picks are
+/// of the worker that just waited) it stays high, in a thread-per-connection run (nearly
+/// none are) at zero. It steers only where a decision is taken, never what it is.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct SelfPicks(u8);
+
+impl SelfPicks {
+    const MAX: u8 = 16;
+
+    /// Counts a pick: `Some(true)` of the thread that had just run, `Some(false)` of another;
+    /// `None` (no pick: new threads, the run's end) changes nothing.
+    pub(crate) fn note(&mut self, same: Option<bool>) {
+        self.0 = match same {
+            Some(true) => (self.0 + 1).min(Self::MAX),
+            Some(false) => self.0.saturating_sub(2),
+            None => self.0,
+        };
+    }
+
+    /// Whether deciding in place is likely to resume the thread that decides.
+    pub(crate) fn likely(self) -> bool {
+        self.0 >= Self::MAX / 2
+    }
+}

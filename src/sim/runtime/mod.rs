@@ -117,6 +117,8 @@ pub(crate) struct Runtime<L: Layers> {
     /// The run loop's next step, when a thread that blocked took it (see
     /// `World::decide_in_place`): the run loop acts on it instead of deciding.
     pub decided: Option<decide::Decision>,
+    /// How often recent picks were of the thread that had just run (where to decide).
+    pub self_picks: decide::SelfPicks,
     /// The stall watchdog's view of this run, if it is watched: a thread that goes on
     /// after deciding in place counts as resumed.
     pub watch: Option<std::sync::Arc<watchdog::Watch>>,
@@ -148,6 +150,7 @@ impl<L: Layers> Runtime<L> {
             failed: None,
             stalled: None,
             decided: None,
+            self_picks: decide::SelfPicks::default(),
             watch: None,
         }
     }

@@ -192,16 +192,25 @@ impl Runner {
     where
         World<L>: RuntimeHooks<L>,
     {
+        // The thread resumed last, for the score of picks of the thread that had just run.
+        let mut last = usize::MAX;
         loop {
             // One lock from one resumption to the next: new threads adopted, timers and
             // deliveries fired and the next thread picked under it.
             let tid = {
                 let mut w = world.lock();
                 loop {
-                    // A thread that blocked may have decided already (see `World::decide`).
+                    // A thread that blocked may have decided already (and scored its pick:
+                    // see `World::decide_in_place`).
                     let decision = match w.rt.decided.take() {
                         Some(d) => d,
-                        None => w.decide(),
+                        None => {
+                            let d = w.decide();
+                            if let Decision::Run(t) = d {
+                                w.rt.self_picks.note(Some(t == last));
+                            }
+                            d
+                        }
                     };
                     match decision {
                         Decision::Adopt => {
@@ -218,6 +227,7 @@ impl Runner {
                     }
                 }
             };
+            last = tid;
             let Some(g) = self.gens[tid].as_mut() else {
                 continue;
             };
