@@ -41,14 +41,8 @@ where
     #[inline(always)]
     pub(crate) fn decide(&mut self) -> Decision {
         loop {
-            if !self.rt.spawn_queue.is_empty() {
-                return Decision::Adopt;
-            }
-            if let Some((_, kind)) = self.rt.failed {
-                return Decision::End(RunEnd::Failed(kind));
-            }
-            if self.rt.counted_threads_done() == Some(true) {
-                return Decision::End(RunEnd::Done);
+            if let Some(d) = self.decision_before_pick() {
+                return d;
             }
             if let Some(tid) = self.pick_runnable() {
                 return Decision::Run(tid);
@@ -82,6 +76,23 @@ where
         }
     }
 
+    /// What [`World::decide`] settles before it picks a thread: new threads to adopt, or the
+    /// run's end by a failure or by every counted thread finishing; `None` when a runnable
+    /// thread would be picked next. [`World::preempt_in_place`] asks it too.
+    #[inline(always)]
+    pub(crate) fn decision_before_pick(&self) -> Option<Decision> {
+        if !self.rt.spawn_queue.is_empty() {
+            return Some(Decision::Adopt);
+        }
+        if let Some((_, kind)) = self.rt.failed {
+            return Some(Decision::End(RunEnd::Failed(kind)));
+        }
+        if self.rt.counted_threads_done() == Some(true) {
+            return Some(Decision::End(RunEnd::Done));
+        }
+        None
+    }
+
     /// Thread `tid` has just blocked, holding the world lock: when the run's recent picks
     /// were mostly of the thread that had just run ([`SelfPicks`]), it takes the run loop's
     /// next decision itself, on its own stack. True when that decision is to resume `tid`
@@ -110,16 +121,16 @@ where
         }
         match self.decide() {
             Decision::Run(t) if t == tid => {
-                self.rt.self_picks.note(Some(true));
+                self.rt.self_picks.note(true);
                 if let Some(w) = &self.rt.watch {
                     w.resuming(tid);
                 }
                 true
             }
             d => {
-                self.rt
-                    .self_picks
-                    .note(matches!(d, Decision::Run(_)).then_some(false));
+                if let Decision::Run(_) = d {
+                    self.rt.self_picks.note(false);
+                }
                 self.rt.decided = Some(d);
                 false
             }
@@ -139,13 +150,12 @@ pub(crate) struct SelfPicks(u8);
 impl SelfPicks {
     const MAX: u8 = 16;
 
-    /// Counts a pick: `Some(true)` of the thread that had just run, `Some(false)` of another;
-    /// `None` (no pick: new threads, the run's end) changes nothing.
-    pub(crate) fn note(&mut self, same: Option<bool>) {
-        self.0 = match same {
-            Some(true) => (self.0 + 1).min(Self::MAX),
-            Some(false) => self.0.saturating_sub(2),
-            None => self.0,
+    /// Counts a pick: `same` when of the thread that had just run.
+    pub(crate) fn note(&mut self, same: bool) {
+        self.0 = if same {
+            (self.0 + 1).min(Self::MAX)
+        } else {
+            self.0.saturating_sub(2)
         };
     }
 

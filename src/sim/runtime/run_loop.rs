@@ -207,7 +207,7 @@ impl Runner {
                         None => {
                             let d = w.decide();
                             if let Decision::Run(t) = d {
-                                w.rt.self_picks.note(Some(t == last));
+                                w.rt.self_picks.note(t == last);
                             }
                             d
                         }

@@ -303,8 +303,8 @@ where
     }
 
     /// A preemption of running thread `tid` that no other thread could take: nothing else
-    /// is runnable, no thread waits to be adopted and the run is not ending, so the run loop
-    /// would pick `tid` straight back (its first check after these). Does here what that
+    /// is runnable and `World::decide` settles nothing before its pick (no thread to adopt,
+    /// the run not ending), so the run loop would pick `tid` straight back. Does here what that
     /// round trip does to the world (the pick, which the PCT and scripted schedules count,
     /// the switch's count and trace record) and returns true: the thread goes on without
     /// leaving its stack. Most preemptions are such (a blocking server's threads wait on
@@ -312,12 +312,7 @@ where
     /// of the run loop each. False, changing nothing, when the run loop must decide.
     #[inline(never)]
     pub(crate) fn preempt_in_place(&mut self, tid: usize) -> bool {
-        let rt = &self.rt;
-        if !rt.runnable.is_empty()
-            || !rt.spawn_queue.is_empty()
-            || rt.failed.is_some()
-            || rt.counted_threads_done() == Some(true)
-        {
+        if !self.rt.runnable.is_empty() || self.decision_before_pick().is_some() {
             return false;
         }
         self.requeue(tid);
