@@ -156,11 +156,11 @@ pub mod prelude {
         AddrInfo, AddrInfoHints, ApcRoutine, AsyncSelect, ByNameAddrs, Cmsg, CompletionPacket,
         CompletionPort, CompletionRoutine, ConditionFn, ConditionVariable, ConnectByName,
         ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, EventSelect, ExtensionFunction, FdSet,
-        Guid, Handle, Hostent, Hwnd, IoCompletion, Iocp, Linger, Msg, MutexHandle, Overlapped,
-        OverlappedIo, ProtocolInfoApi, Resolve, Select, SemaphoreHandle, SockAddr, Socket, SrwLock,
-        SyncObjects, SystemInfo, ThreadId, TransmitFileBuffers, Winsock, WinsockExt, WndProc,
-        WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd, WsaProtocolInfo,
-        SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
+        Guid, Handle, Hostent, Hwnd, Immediate, IoCompletion, Iocp, Linger, Msg, MutexHandle,
+        Overlapped, OverlappedIo, ProtocolInfoApi, Resolve, Select, SemaphoreHandle, SockAddr,
+        Socket, SrwLock, SyncObjects, SystemInfo, ThreadId, TransmitFileBuffers, Winsock,
+        WinsockExt, WndProc, WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd,
+        WsaProtocolInfo, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
     };
 }
 

@@ -46,6 +46,7 @@ fn conformance_suite_on_the_simulator() {
         .chain(async_rules::<SimWinsock>())
         .chain(iocp_rules::<SimWinsock>())
         .chain(overlapped_rules::<SimWinsock>())
+        .chain(conformance_suite::inline::inline_rules::<SimWinsock>())
         .chain(ext_rules::<SimWinsock>())
         .chain(sync_rules::<SimWinsock>())
         .chain(interface_rules::<SimWinsock>())

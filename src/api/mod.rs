@@ -47,7 +47,8 @@ pub use extension::{ConditionFn, ExtensionFunction, Guid, WinsockExt};
 pub use iocp::{CompletionPacket, CompletionPort, Iocp};
 pub use msg::{parse_cmsgs, Cmsg, WsaMsg};
 pub use overlapped::{
-    ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, TransmitFileBuffers,
+    ApcRoutine, CompletionRoutine, Immediate, IoCompletion, Overlapped, OverlappedIo,
+    TransmitFileBuffers,
 };
 pub use protocol_info::{ProtocolInfoApi, WsaProtocolInfo};
 pub use resolve::{AddrInfo, AddrInfoHints, Hostent, Resolve};

@@ -76,6 +76,34 @@ pub struct IoCompletion {
     pub msg_flags: u32,
 }
 
+/// How an overlapped `WSASend`/`WSARecv` that returned success (0) went, as the `_inline`
+/// calls ([`OverlappedIo::wsa_send_overlapped_inline`]) report it. In C the caller's buffers
+/// are its own the moment such a call returns, and a server that set
+/// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS handles the completion inline; the Rust calls move
+/// the buffers in, so this gives them back when nothing else will.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Immediate {
+    /// It completed inside the call and no completion packet or routine will deliver it
+    /// (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on a port, or a socket on no port with no
+    /// routine): its completion, buffers included, as `WSAGetOverlappedResult` would give it.
+    /// The OVERLAPPED keeps the result (its event, if any, is signalled): a later
+    /// `WSAGetOverlappedResult` reports it again, without the buffers.
+    Completed(IoCompletion),
+    /// It completed inside the call with this many bytes, and its completion packet or
+    /// routine is queued: that brings the buffers back.
+    Queued(usize),
+}
+
+impl Immediate {
+    /// The bytes the call transferred (lpNumberOfBytesSent / lpNumberOfBytesRecvd).
+    pub fn bytes(&self) -> usize {
+        match self {
+            Immediate::Completed(c) => c.bytes,
+            Immediate::Queued(n) => *n,
+        }
+    }
+}
+
 /// TRANSMIT_FILE_BUFFERS: data TransmitFile sends before (`head`) and after (`tail`) the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TransmitFileBuffers {
@@ -139,6 +167,35 @@ pub trait OverlappedIo: Winsock + Sized {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError>;
+
+    /// [`OverlappedIo::wsa_send_overlapped`] for a caller that handles an immediate success
+    /// inline: a send that completes inside the call and queues no packet or routine gives
+    /// its buffers back at once ([`Immediate::Completed`]) instead of keeping them for
+    /// `WSAGetOverlappedResult`. Pending (WSA_IO_PENDING) and failures are as that call's.
+    /// The simulator collects the operation under the call's own lock (no second call in the
+    /// trace); os::Native collects it with `WSAGetOverlappedResult` once the OS call returned.
+    fn wsa_send_overlapped_inline(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<Immediate, WsaError>;
+
+    /// [`OverlappedIo::wsa_recv_overlapped`] for a caller that handles an immediate success
+    /// inline: a receive that completes inside the call (data was there, or the peer had
+    /// closed) and queues no packet or routine gives its filled buffers back at once
+    /// ([`Immediate::Completed`]); otherwise as
+    /// [`OverlappedIo::wsa_send_overlapped_inline`].
+    fn wsa_recv_overlapped_inline(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<Immediate, WsaError>;
 
     /// `WSASend(s, lpBuffers, …, &lpNumberOfBytesSent, dwFlags, lpOverlapped,
     /// lpCompletionRoutine)` with C's out parameter: `bytes` is written only when the send

@@ -304,19 +304,25 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 cx.st().hwnds.retain(|&x| x != hw);
             }
         }
-        Op::SendOv(h, n, f, o, k) => {
+        Op::SendOv(h, n, f, o, k, inline) => {
             let (ov, r) = cx.ov(*o, *k);
-            let _ = check(
-                "WSASend",
-                ws.wsa_send_overlapped(cx.sock(*h), vec![vec![1u8; n.n()]], *f, ov, r),
-            );
+            let (s, bufs) = (cx.sock(*h), vec![vec![1u8; n.n()]]);
+            if *inline {
+                let sent = check("WSASend", ws.wsa_send_overlapped_inline(s, bufs, *f, ov, r));
+                inline_sane(&sent, n.n(), ov);
+            } else {
+                let _ = check("WSASend", ws.wsa_send_overlapped(s, bufs, *f, ov, r));
+            }
         }
-        Op::RecvOv(h, n, f, o, k) => {
+        Op::RecvOv(h, n, f, o, k, inline) => {
             let (ov, r) = cx.ov(*o, *k);
-            let _ = check(
-                "WSARecv",
-                ws.wsa_recv_overlapped(cx.sock(*h), vec![vec![0u8; n.n()]], *f, ov, r),
-            );
+            let (s, bufs) = (cx.sock(*h), vec![vec![0u8; n.n()]]);
+            if *inline {
+                let got = check("WSARecv", ws.wsa_recv_overlapped_inline(s, bufs, *f, ov, r));
+                inline_sane(&got, n.n(), ov);
+            } else {
+                let _ = check("WSARecv", ws.wsa_recv_overlapped(s, bufs, *f, ov, r));
+            }
         }
         Op::SendToOv(h, n, a, o) => {
             let (ov, r) = cx.ov(*o, *o);
@@ -473,5 +479,24 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
         Op::Startup => {
             let _ = check("WSAStartup", ws.wsa_startup(WINSOCK_VERSION_2_2));
         }
+    }
+}
+
+/// What an inline overlapped call returned must be self-consistent: a count within the
+/// buffer, and a completion given back whole (its OVERLAPPED, no error, the one buffer).
+fn inline_sane(r: &Result<Immediate, WsaError>, len: usize, ov: Overlapped) {
+    match r {
+        Ok(Immediate::Completed(c)) => {
+            assert!(
+                c.overlapped == ov && c.error.is_none() && c.bytes <= len,
+                "FUZZ: an inline completion that does not match its call: {c:?}"
+            );
+            assert!(
+                c.bufs.len() == 1 && c.bufs[0].len() == len,
+                "FUZZ: an inline completion without its buffer: {c:?}"
+            );
+        }
+        Ok(Immediate::Queued(n)) => assert!(*n <= len, "FUZZ: inline count {n} over {len}"),
+        Err(_) => {}
     }
 }

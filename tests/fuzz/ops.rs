@@ -84,8 +84,8 @@ pub(crate) enum Op {
     AsyncSelect(H, u8, i32),
     PeekMessage(u8, bool),
     DestroyWindow(u8),
-    SendOv(H, Size, u32, u8, u8),
-    RecvOv(H, Size, u32, u8, u8),
+    SendOv(H, Size, u32, u8, u8, bool),
+    RecvOv(H, Size, u32, u8, u8, bool),
     SendToOv(H, Size, A, u8),
     RecvFromOv(H, Size, u8),
     OvResult(H, u8, bool),
@@ -257,10 +257,10 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         2 => (h(), any::<u8>(), fd_mask()).prop_map(|(h, w, m)| Op::AsyncSelect(h, w, m)),
         2 => (any::<u8>(), any::<bool>()).prop_map(|(w, r)| Op::PeekMessage(w, r)),
         1 => any::<u8>().prop_map(Op::DestroyWindow),
-        3 => (h(), size(), prop_oneof![Just(0u32), any::<u32>()], 0u8..8, 0u8..4)
-            .prop_map(|(h, s, f, o, k)| Op::SendOv(h, s, f, o, k)),
-        3 => (h(), size(), prop_oneof![Just(0u32), Just(MSG_PEEK as u32), any::<u32>()], 0u8..8, 0u8..4)
-            .prop_map(|(h, s, f, o, k)| Op::RecvOv(h, s, f, o, k)),
+        3 => (h(), size(), prop_oneof![Just(0u32), any::<u32>()], 0u8..8, 0u8..4, any::<bool>())
+            .prop_map(|(h, s, f, o, k, i)| Op::SendOv(h, s, f, o, k, i)),
+        3 => (h(), size(), prop_oneof![Just(0u32), Just(MSG_PEEK as u32), any::<u32>()], 0u8..8, 0u8..4, any::<bool>())
+            .prop_map(|(h, s, f, o, k, i)| Op::RecvOv(h, s, f, o, k, i)),
         1 => (h(), size(), addr(), 0u8..8).prop_map(|(h, s, a, o)| Op::SendToOv(h, s, a, o)),
         1 => (h(), size(), 0u8..8).prop_map(|(h, s, o)| Op::RecvFromOv(h, s, o)),
         2 => (h(), 0u8..8, any::<bool>()).prop_map(|(h, o, w)| Op::OvResult(h, o, w)),

@@ -15,11 +15,11 @@ use windows_sys::Win32::System::IO as io;
 use super::issue::{bool_result, int_result, Now, SAFE_IOCTLS};
 use super::mswsock::ADDR_ROOM;
 use super::native::{addr_buf, addr_from, finish, int_len, Native};
-use super::op::{Kind, Op};
+use super::op::{Kind, Mode, Op};
 use crate::api::sync::Handle;
 use crate::api::{
-    ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, SockAddr, Socket,
-    ThreadId, TransmitFileBuffers, WsaError, WsaMsg,
+    ApcRoutine, CompletionRoutine, Immediate, IoCompletion, Overlapped, OverlappedIo, SockAddr,
+    Socket, ThreadId, TransmitFileBuffers, WsaError, WsaMsg,
 };
 
 /// WSABUFs over borrowed slices, for the calls without OVERLAPPED (the OS only reads a send's
@@ -101,6 +101,32 @@ impl OverlappedIo for Native {
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
         self.recv_op(s, bufs, flags, false, ov, routine, &mut 0)
+    }
+
+    /// `WSASend` with OVERLAPPED, handled inline: see [`Native::collect_inline`].
+    fn wsa_send_overlapped_inline(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<Immediate, WsaError> {
+        let n = self.send_op(s, bufs, flags, None, ov, routine, &mut 0)?;
+        self.collect_inline(&ov, n)
+    }
+
+    /// `WSARecv` with OVERLAPPED, handled inline: see [`Native::collect_inline`].
+    fn wsa_recv_overlapped_inline(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<Immediate, WsaError> {
+        let n = self.recv_op(s, bufs, flags, false, ov, routine, &mut 0)?;
+        self.collect_inline(&ov, n)
     }
 
     /// `WSASend` with OVERLAPPED and the caller's lpNumberOfBytesSent, which the OS writes
@@ -546,6 +572,31 @@ impl OverlappedIo for Native {
 }
 
 impl Native {
+    /// After an overlapped call that succeeded at once with `n` bytes: when its record is
+    /// WSAGetOverlappedResult's to take back ([`Mode::Plain`]: skip-on-success on a port, or
+    /// neither port nor routine), that call takes it now and its completion is returned;
+    /// otherwise its packet or routine brings it. The OS finished the operation before the
+    /// call returned, so the wait ends at once. Another thread that collected the record
+    /// first (its own WSAGetOverlappedResult on the same OVERLAPPED) leaves nothing here to
+    /// give back: `Queued`, as the buffers went its way.
+    fn collect_inline(&self, ov: &Overlapped, n: usize) -> Result<Immediate, WsaError> {
+        let plain = self
+            .inner
+            .ops
+            .lock()
+            .pending
+            .get(&ov.id)
+            .is_some_and(|p| p.mode == Mode::Plain);
+        if !plain {
+            return Ok(Immediate::Queued(n));
+        }
+        match self.overlapped_result(ov, true, false) {
+            Ok(c) => Ok(Immediate::Completed(c)),
+            Err(WsaError::WSAEINVAL) => Ok(Immediate::Queued(n)),
+            Err(e) => Err(e),
+        }
+    }
+
     /// WSAGetOverlappedResult, or GetOverlappedResult (`win32`), on this backend's record of
     /// `ov`, waiting for it with `wait`.
     fn overlapped_result(

@@ -10,8 +10,8 @@
 use crate::api::consts::*;
 use crate::api::sync::Handle;
 use crate::api::{
-    ApcRoutine, CompletionRoutine, IoCompletion, Overlapped, OverlappedIo, SockAddr, Socket,
-    ThreadId, TransmitFileBuffers, WsaError, WsaMsg,
+    ApcRoutine, CompletionRoutine, Immediate, IoCompletion, Overlapped, OverlappedIo, SockAddr,
+    Socket, ThreadId, TransmitFileBuffers, WsaError, WsaMsg,
 };
 use crate::sim::api::{SimLayers, World};
 use crate::sim::api::{SimWinsock, Traced};
@@ -23,6 +23,12 @@ use crate::sim::runtime::{Step, WaitKey};
 impl Traced for IoCompletion {
     fn traced(&self) -> i64 {
         self.bytes as i64
+    }
+}
+
+impl Traced for Immediate {
+    fn traced(&self) -> i64 {
+        self.bytes() as i64
     }
 }
 
@@ -151,7 +157,9 @@ impl SimWinsock {
 
 impl SimWinsock {
     /// A whole overlapped WSASend/WSARecv call: checks and the operation record, then `body`
-    /// decides between completing at once and pending.
+    /// decides between completing at once and pending. With `inline`, an operation that
+    /// completed at once and that no packet or routine took is collected before the call
+    /// returns, under its lock ([`Immediate::Completed`]).
     #[allow(clippy::too_many_arguments)]
     fn stream_op(
         &self,
@@ -161,8 +169,9 @@ impl SimWinsock {
         bufs: Vec<Vec<u8>>,
         ov: Overlapped,
         routine: Option<CompletionRoutine<SimWinsock>>,
+        inline: bool,
         body: impl FnOnce(&mut World, usize, u64) -> Result<usize, WsaError>,
-    ) -> Result<usize, WsaError> {
+    ) -> Result<Immediate, WsaError> {
         let len: usize = bufs.iter().map(|b| b.len()).sum();
         self.call_held(call, s.raw() as u64, len as u64, |this, mut w| {
             let started = w.sock_id(this.host, s).and_then(|id| {
@@ -177,15 +186,136 @@ impl SimWinsock {
             };
             let r = body(&mut w, id, serial);
             let synchronous = w.io_sock_ref(id).is_some_and(|io| io.synchronous);
-            match r {
+            let host = this.host;
+            let (r, held) = match r {
                 // A non-overlapped socket: the call waits for the operation (NB-03).
                 Err(WsaError::WSA_IO_PENDING) if synchronous => {
-                    let host = this.host;
                     this.blocking_held(w, call, None, |w| w.synchronous_op_step(host, &ov))
                 }
                 r => (r, Some(w)),
+            };
+            match (r, held) {
+                (Ok(n), Some(mut w)) if inline => {
+                    let done = match w.collect_op(host, &ov, false) {
+                        Some(c) => Immediate::Completed(c),
+                        None => Immediate::Queued(n),
+                    };
+                    (Ok(done), Some(w))
+                }
+                (r, held) => (r.map(Immediate::Queued), held),
             }
         })
+    }
+
+    /// Overlapped WSASend, returning its buffers at once when `inline` and nothing else will.
+    fn send_overlapped(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+        inline: bool,
+    ) -> Result<Immediate, WsaError> {
+        if flags & !((MSG_OOB | MSG_DONTROUTE) as u32) != 0 {
+            // The handle is checked before the flags (WSAENOTSOCK first, as on Windows).
+            return self.call("WSASend", s.raw() as u64, 0, |this| {
+                this.sock(s)?;
+                Err::<Immediate, _>(WsaError::WSAEOPNOTSUPP)
+            });
+        }
+        let urgent = flags & MSG_OOB as u32 != 0;
+        self.stream_op(
+            "WSASend",
+            s,
+            OpKind::Send,
+            bufs,
+            ov,
+            routine,
+            inline,
+            |w, id, serial| {
+                if w.udp(id).is_some() {
+                    // A datagram socket: one datagram to the connected peer, handed to the
+                    // network at once (WSAENOTCONN when not connected), as WSASendTo does.
+                    return match w.with_gathered(serial, |w, data| w.udp_send(id, data, None)) {
+                        Ok(n) => {
+                            w.finish_op(serial, Status::Ok, n, true);
+                            Ok(n)
+                        }
+                        Err(e) => {
+                            w.drop_op(serial);
+                            Err(e)
+                        }
+                    };
+                }
+                let idle = w.io_sock_ref(id).is_none_or(|io| io.sends.is_empty());
+                w.reenable_send(id, false);
+                let pends = |w: &mut World| w.io_pends(id);
+                if idle && w.send_ready(id) && !pends(w) {
+                    let Some(n) = w.hand_send(id, serial, urgent) else {
+                        // SO_SNDBUF 0: pending until the peer acknowledges it all.
+                        return Err(WsaError::WSA_IO_PENDING);
+                    };
+                    w.finish_op(serial, Status::Ok, n, true);
+                    return Ok(n);
+                }
+                w.io_sock(id).sends.push_back(serial);
+                Err(WsaError::WSA_IO_PENDING)
+            },
+        )
+    }
+
+    /// Overlapped WSARecv, returning its filled buffers at once when `inline` and nothing
+    /// else will.
+    fn recv_overlapped(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+        inline: bool,
+    ) -> Result<Immediate, WsaError> {
+        if flags & !(MSG_PEEK as u32) != 0 {
+            // MSG_WAITALL and MSG_OOB are not modelled for overlapped receives (MSG_PEEK is:
+            // the data is copied and stays queued, as on Windows).
+            return self.call("WSARecv", s.raw() as u64, 0, |this| {
+                this.sock(s)?;
+                Err::<Immediate, _>(WsaError::WSAEOPNOTSUPP)
+            });
+        }
+        if bufs.is_empty() {
+            // No WSABUF at all (lpBuffers NULL or dwBufferCount 0): WSAEINVAL, nothing queued
+            // (sock.c test_empty_recv); one zero-length buffer is a valid receive.
+            return self.call("WSARecv", s.raw() as u64, 0, |this| {
+                this.sock(s)?;
+                Err::<Immediate, _>(WsaError::WSAEINVAL)
+            });
+        }
+        let peek = flags & MSG_PEEK as u32 != 0;
+        let host = self.host;
+        self.stream_op(
+            "WSARecv",
+            s,
+            OpKind::Recv { peek },
+            bufs,
+            ov,
+            routine,
+            inline,
+            |w, id, serial| {
+                let idle = w.io_sock_ref(id).is_none_or(|io| io.recvs.is_empty());
+                w.io_sock(id).recvs.push_back(serial);
+                // Data already there (or a close): completes at once, still signalled and
+                // still queued to a completion port (OV-06) unless skip-on-success is set —
+                // unless a Pend fault makes it complete a moment later.
+                let pends = |w: &mut World| w.tcp(id).is_some() && w.has_data(id) && w.io_pends(id);
+                if idle && !pends(w) {
+                    w.service_recvs_now(id, true);
+                }
+                w.reenable_recv(id, false);
+                w.op_outcome(serial, host, &ov)
+            },
+        )
     }
 }
 
@@ -226,51 +356,8 @@ impl OverlappedIo for SimWinsock {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        if flags & !((MSG_OOB | MSG_DONTROUTE) as u32) != 0 {
-            // The handle is checked before the flags (WSAENOTSOCK first, as on Windows).
-            return self.call("WSASend", s.raw() as u64, 0, |this| {
-                this.sock(s)?;
-                Err::<usize, _>(WsaError::WSAEOPNOTSUPP)
-            });
-        }
-        let urgent = flags & MSG_OOB as u32 != 0;
-        self.stream_op(
-            "WSASend",
-            s,
-            OpKind::Send,
-            bufs,
-            ov,
-            routine,
-            |w, id, serial| {
-                if w.udp(id).is_some() {
-                    // A datagram socket: one datagram to the connected peer, handed to the
-                    // network at once (WSAENOTCONN when not connected), as WSASendTo does.
-                    return match w.with_gathered(serial, |w, data| w.udp_send(id, data, None)) {
-                        Ok(n) => {
-                            w.finish_op(serial, Status::Ok, n, true);
-                            Ok(n)
-                        }
-                        Err(e) => {
-                            w.drop_op(serial);
-                            Err(e)
-                        }
-                    };
-                }
-                let idle = w.io_sock_ref(id).is_none_or(|io| io.sends.is_empty());
-                w.reenable_send(id, false);
-                let pends = |w: &mut World| w.io_pends(id);
-                if idle && w.send_ready(id) && !pends(w) {
-                    let Some(n) = w.hand_send(id, serial, urgent) else {
-                        // SO_SNDBUF 0: pending until the peer acknowledges it all.
-                        return Err(WsaError::WSA_IO_PENDING);
-                    };
-                    w.finish_op(serial, Status::Ok, n, true);
-                    return Ok(n);
-                }
-                w.io_sock(id).sends.push_back(serial);
-                Err(WsaError::WSA_IO_PENDING)
-            },
-        )
+        self.send_overlapped(s, bufs, flags, ov, routine, false)
+            .map(|i| i.bytes())
     }
 
     fn wsa_recv_overlapped(
@@ -281,45 +368,30 @@ impl OverlappedIo for SimWinsock {
         ov: Overlapped,
         routine: Option<CompletionRoutine<Self>>,
     ) -> Result<usize, WsaError> {
-        if flags & !(MSG_PEEK as u32) != 0 {
-            // MSG_WAITALL and MSG_OOB are not modelled for overlapped receives (MSG_PEEK is:
-            // the data is copied and stays queued, as on Windows).
-            return self.call("WSARecv", s.raw() as u64, 0, |this| {
-                this.sock(s)?;
-                Err::<usize, _>(WsaError::WSAEOPNOTSUPP)
-            });
-        }
-        if bufs.is_empty() {
-            // No WSABUF at all (lpBuffers NULL or dwBufferCount 0): WSAEINVAL, nothing queued
-            // (sock.c test_empty_recv); one zero-length buffer is a valid receive.
-            return self.call("WSARecv", s.raw() as u64, 0, |this| {
-                this.sock(s)?;
-                Err::<usize, _>(WsaError::WSAEINVAL)
-            });
-        }
-        let peek = flags & MSG_PEEK as u32 != 0;
-        let host = self.host;
-        self.stream_op(
-            "WSARecv",
-            s,
-            OpKind::Recv { peek },
-            bufs,
-            ov,
-            routine,
-            |w, id, serial| {
-                let idle = w.io_sock_ref(id).is_none_or(|io| io.recvs.is_empty());
-                w.io_sock(id).recvs.push_back(serial);
-                // Data already there (or a close): completes at once, still signalled and
-                // still queued to a completion port (OV-06) unless skip-on-success is set —
-                // unless a Pend fault makes it complete a moment later.
-                let pends = |w: &mut World| w.tcp(id).is_some() && w.has_data(id) && w.io_pends(id);
-                if idle && !pends(w) {
-                    w.service_recvs_now(id, true);
-                }
-                w.reenable_recv(id, false);
-                w.op_outcome(serial, host, &ov)
-            },
-        )
+        self.recv_overlapped(s, bufs, flags, ov, routine, false)
+            .map(|i| i.bytes())
+    }
+
+    fn wsa_send_overlapped_inline(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<Immediate, WsaError> {
+        self.send_overlapped(s, bufs, flags, ov, routine, true)
+    }
+
+    fn wsa_recv_overlapped_inline(
+        &self,
+        s: Socket,
+        bufs: Vec<Vec<u8>>,
+        flags: u32,
+        ov: Overlapped,
+        routine: Option<CompletionRoutine<Self>>,
+    ) -> Result<Immediate, WsaError> {
+        self.recv_overlapped(s, bufs, flags, ov, routine, true)
     }
 
     fn wsa_send_to(
