@@ -1,11 +1,6 @@
-//! The overlapped calls of the simulator ([`OverlappedIo`] for [`SimWinsock`]): WSASend and
-//! WSARecv with and without OVERLAPPED, WSASendTo/WSARecvFrom, WSAGetOverlappedResult,
-//! CancelIoEx, and the alertable waits that run completion routines (SleepEx,
-//! WaitForSingleObjectEx, WaitForMultipleObjectsEx, QueueUserAPC).
-//!
-//! The trait's other calls are handed on: AcceptEx, GetAcceptExSockaddrs, ConnectEx and
-//! DisconnectEx to `mswsock.rs`, WSAIoctl to `wsa_ioctl.rs`, WSARecvMsg and WSASendMsg to
-//! `recv_msg.rs`, TransmitFile to `transmit_file.rs`.
+//! What the model decides for an overlapped WSASend/WSARecv call before and after it
+//! queues its operation: the checks that fail it synchronously (OV-08), and what the call
+//! returns once its operation is registered (the count, the error, or WSA_IO_PENDING).
 
 use crate::api::{Overlapped, WsaError};
 use crate::sim::models::{ModelHooks, ModelLayers};
