@@ -3,10 +3,10 @@
 //! in batches with GetQueuedCompletionStatusEx (into an array each keeps); the clients are
 //! one thread driving every connection with ConnectEx, WSASend and WSARecv through a port
 //! of their own. Both sides set FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, as high-throughput
-//! IOCP servers do: an I/O that completes inside its call queues no packet (the call's own
-//! result says it all; a receive's buffer is collected with WSAGetOverlappedResult). No
-//! thread per connection, so no stack per connection: memory is the sockets and their
-//! buffers.
+//! IOCP servers do: an I/O that completes inside its call queues no packet, and is handled
+//! inline (the `_inline` calls hand its buffers back with the result, as C's buffers are
+//! the caller's when the call returns). No thread per connection, so no stack per
+//! connection: memory is the sockets and their buffers.
 
 use winsock_sim::prelude::*;
 
@@ -54,28 +54,23 @@ fn received(bufs: &Bufs, n: usize) -> &[u8] {
 }
 
 /// Posts a receive on `s` (completion key and OVERLAPPED named by `conn`). `Ok(Some(..))`:
-/// it completed inside the call (no packet comes): the bytes and the buffers. `Ok(None)`:
-/// it pends, and its packet will bring them.
+/// it completed inside the call (no packet comes): the bytes and the buffers, handed back
+/// by the call itself. `Ok(None)`: it pends, and its packet will bring them.
 fn post_recv<W: OverlappedIo>(
     ws: &W,
     s: Socket,
     conn: usize,
     bufs: Bufs,
 ) -> Result<Option<(usize, Bufs)>, WsaError> {
-    let o = ov(conn, RECV);
-    match ws.wsa_recv_overlapped(s, bufs, 0, o, None) {
-        Err(WsaError::WSA_IO_PENDING) => Ok(None),
+    match ws.wsa_recv_overlapped_inline(s, bufs, 0, ov(conn, RECV), None) {
+        Err(WsaError::WSA_IO_PENDING) | Ok(Immediate::Queued(_)) => Ok(None),
         Err(e) => Err(e),
-        Ok(_) => {
-            let c = ws.wsa_get_overlapped_result(s, &o, false)?;
-            Ok(Some((c.bytes, c.bufs)))
-        }
+        Ok(Immediate::Completed(c)) => Ok(Some((c.bytes, c.bufs))),
     }
 }
 
-/// Sends `bufs` on `s`. One that completes at once is collected at once
-/// (WSAGetOverlappedResult), so that its record does not wait for the connection's next
-/// send, and its buffers go back to `spare`; one that pends brings them back with its packet.
+/// Sends `bufs` on `s`. One that completes at once hands its buffers straight back, to
+/// `spare`; one that pends brings them back with its packet.
 fn post_send<W: OverlappedIo>(
     ws: &W,
     s: Socket,
@@ -83,13 +78,12 @@ fn post_send<W: OverlappedIo>(
     bufs: Bufs,
     spare: &mut Vec<Bufs>,
 ) -> Result<(), WsaError> {
-    let o = ov(conn, SEND);
-    match ws.wsa_send_overlapped(s, bufs, 0, o, None) {
-        Ok(_) => {
-            spare.push(ws.wsa_get_overlapped_result(s, &o, false)?.bufs);
+    match ws.wsa_send_overlapped_inline(s, bufs, 0, ov(conn, SEND), None) {
+        Ok(Immediate::Completed(c)) => {
+            spare.push(c.bufs);
             Ok(())
         }
-        Err(WsaError::WSA_IO_PENDING) => Ok(()),
+        Ok(Immediate::Queued(_)) | Err(WsaError::WSA_IO_PENDING) => Ok(()),
         Err(e) => Err(e),
     }
 }
