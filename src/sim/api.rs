@@ -445,9 +445,7 @@ impl SimWinsock {
         let alertable = s.is_some();
         loop {
             let step = step(&mut w);
-            if alertable
-                && !matches!(step, Step::Done(_))
-                && !w.rt.threads[self.tid].ext.apcs.is_empty()
+            if alertable && !matches!(step, Step::Done(_)) && w.rt.threads[self.tid].ext.has_apcs()
             {
                 drop(w);
                 self.run_apcs();

@@ -22,7 +22,7 @@ impl SimWinsock {
     pub(crate) fn run_apcs(&self) -> usize {
         let mut n = 0;
         loop {
-            let apc = self.w().rt.threads[self.tid].ext.apcs.pop_front();
+            let apc = self.w().rt.threads[self.tid].ext.pop_apc();
             match apc {
                 Some(f) => {
                     f(self);
@@ -68,7 +68,7 @@ impl SimWinsock {
         let deadline =
             (ms != INFINITE).then(|| self.now().as_nanos() as u64 + u64::from(ms) * 1_000_000);
         let r = self.blocking("SleepEx", None, |w| {
-            if alertable && !w.rt.threads[tid].ext.apcs.is_empty() {
+            if alertable && w.rt.threads[tid].ext.has_apcs() {
                 return Step::Done(Ok(WAIT_IO_COMPLETION));
             }
             if deadline.is_some_and(|d| w.rt.now >= d) {
@@ -112,7 +112,7 @@ impl SimWinsock {
             match w.rt.threads.get(tid).map(|t| t.state) {
                 Some(ThreadState::Finished) | None => Err(WsaError::WSA_INVALID_HANDLE),
                 Some(_) => {
-                    w.rt.threads[tid].ext.apcs.push_back(apc);
+                    w.rt.threads[tid].ext.push_apc(apc);
                     w.notify_apc(tid);
                     Ok(())
                 }

@@ -82,7 +82,7 @@ impl SimWinsock {
             .then(|| self.now().as_nanos() as u64 + u64::from(timeout_ms) * 1_000_000);
         let tid = self.tid;
         let r = self.blocking(call, None, |w| {
-            if alertable && !w.rt.threads[tid].ext.apcs.is_empty() {
+            if alertable && w.rt.threads[tid].ext.has_apcs() {
                 return Step::Done(Ok(WSA_WAIT_IO_COMPLETION));
             }
             let mut states = Vec::with_capacity(objects.len());

@@ -35,7 +35,7 @@ impl SimWinsock {
             if w.rt.threads[tid].ext.iocp_handoff.is_none() && w.port_mut(idx).is_none() {
                 return Step::Done(Err(WsaError::ERROR_ABANDONED_WAIT_0));
             }
-            if alertable && !w.rt.threads[tid].ext.apcs.is_empty() {
+            if alertable && w.rt.threads[tid].ext.has_apcs() {
                 return Step::Done(Err(WsaError::WAIT_IO_COMPLETION));
             }
             if let Some(p) = take(w, tid, idx) {

@@ -69,7 +69,7 @@ impl Select for SimWinsock {
                 if closed || ready.iter().any(|r| !r.is_empty()) {
                     return Step::Done(Ok(Some((ready, closed))));
                 }
-                if !w.rt.threads[tid].ext.apcs.is_empty() {
+                if w.rt.threads[tid].ext.has_apcs() {
                     return Step::Done(Ok(None));
                 }
                 if deadline.is_some_and(|d| w.rt.now >= d) {
@@ -179,7 +179,7 @@ impl SimWinsock {
             if counted {
                 return Step::Done(Ok(Some(revents)));
             }
-            if !w.rt.threads[tid].ext.apcs.is_empty() {
+            if w.rt.threads[tid].ext.has_apcs() {
                 return Step::Done(Ok(None));
             }
             if deadline.is_some_and(|d| w.rt.now >= d) {

@@ -65,9 +65,10 @@ impl<L: Layers> Default for Kernel<L> {
 /// What the kernel keeps per simulated thread (APCs run with the thread's handle).
 ///
 /// `repr(C)`: the fields every blocking call touches come first. The flags share the cache
-/// line of the thread's own hot fields (see [`Thread`](crate::sim::runtime::Thread)); the
-/// APC queue, which an alertable wait checks, starts the next line (bytes 64 to 96 of the
-/// thread record, measured with `offset_of!`): the hot fields and it take 96 bytes.
+/// line of the thread's own hot fields (see [`Thread`](crate::sim::runtime::Thread)),
+/// among them whether an APC is queued, which every alertable wait (every blocking socket
+/// call) checks; the APC queue itself starts the next line (bytes 64 to 96 of the thread
+/// record, measured with `offset_of!`), read only when it holds something.
 #[repr(C)]
 pub(crate) struct KThread<L: Layers> {
     /// The thread is blocked in a WinSock call (accept, recv, connect, ...): an alertable
@@ -75,11 +76,15 @@ pub(crate) struct KThread<L: Layers> {
     pub socket_wait: bool,
     /// The thread is blocked elsewhere, so it does not count against its port's concurrency.
     pub iocp_suspended: bool,
+    /// Whether `apcs` holds any: on the hot line, so that the check every socket wait makes
+    /// reads no other line of the thread (the queue itself starts the next one).
+    apc_queued: bool,
     /// The thread's SO_OPENTYPE (0 for every new thread, as on Windows): a per-thread value
     /// `setsockopt`/`getsockopt` read and write whatever socket they are given.
     pub open_type: u32,
-    /// The thread's APC queue: run only during an alertable wait.
-    pub apcs: VecDeque<Apc<L>>,
+    /// The thread's APC queue: run only during an alertable wait. Touched only through
+    /// [`KThread::push_apc`] and [`KThread::pop_apc`], which keep `apc_queued`.
+    apcs: VecDeque<Apc<L>>,
     /// The completion port this thread took its last packet from (it counts as one of the
     /// port's running threads until it calls GetQueuedCompletionStatus again).
     pub iocp_port: Option<usize>,
@@ -99,12 +104,34 @@ impl<L: Layers> Default for KThread<L> {
             msgq: VecDeque::new(),
             quit: None,
             apcs: VecDeque::new(),
+            apc_queued: false,
             iocp_port: None,
             iocp_suspended: false,
             iocp_handoff: None,
             open_type: 0,
             socket_wait: false,
         }
+    }
+}
+
+impl<L: Layers> KThread<L> {
+    /// Whether an APC is queued (what an alertable wait checks before it blocks).
+    #[inline]
+    pub(crate) fn has_apcs(&self) -> bool {
+        self.apc_queued
+    }
+
+    /// Queues an APC (QueueUserAPC, a completion routine).
+    pub(crate) fn push_apc(&mut self, apc: Apc<L>) {
+        self.apcs.push_back(apc);
+        self.apc_queued = true;
+    }
+
+    /// The next APC to run, in queue order.
+    pub(crate) fn pop_apc(&mut self) -> Option<Apc<L>> {
+        let apc = self.apcs.pop_front();
+        self.apc_queued = !self.apcs.is_empty();
+        apc
     }
 }
 

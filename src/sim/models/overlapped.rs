@@ -123,8 +123,7 @@ where
             let done = completion(op, status.wsa(), bytes);
             self.rt.threads[tid]
                 .ext
-                .apcs
-                .push_back(Box::new(move |ws: &L::Handle| (*routine)(ws, done)));
+                .push_apc(Box::new(move |ws: &L::Handle| (*routine)(ws, done)));
             self.notify_apc(tid);
         } else if let Some((port, key)) = port {
             let op = self.take_op(serial);
