@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use winsock_sim::prelude::*;
 
-use super::{code, e, pair, tcp, Check, Rule};
+use super::{code, e, pair, tcp, wait_data, Check, Rule};
 
 /// The inline-completion rules.
 pub fn inline_rules<W: Winsock + EventSelect + Iocp + OverlappedIo + 'static>() -> Vec<Rule<W>> {
@@ -26,18 +26,6 @@ fn data(c: &IoCompletion) -> Vec<u8> {
     c.bufs
         .first()
         .map_or_else(Vec::new, |b| b[..c.bytes].to_vec())
-}
-
-/// Waits (up to 5 s) for `n` bytes to be queued on `s`.
-fn wait_queued<W: Winsock>(ws: &W, s: Socket, n: usize) -> Result<(), String> {
-    let mut buf = vec![0u8; n];
-    for _ in 0..500 {
-        if e("recv(MSG_PEEK)", ws.recv(s, &mut buf, MSG_PEEK))? >= n {
-            return Ok(());
-        }
-        ws.sleep(10);
-    }
-    Err(format!("{n} bytes never arrived"))
 }
 
 fn no_packet<W: Iocp>(
@@ -83,7 +71,7 @@ fn skip_on_success<W: Winsock + Iocp + OverlappedIo>(ws: &W, c: &mut Check) -> R
     )?;
 
     e("send", ws.send(cl, b"hello", 0))?;
-    wait_queued(ws, sv, 5)?;
+    wait_data(ws, sv, 5)?;
     let ov = Overlapped::new(2);
     let got = e(
         "WSARecv",
@@ -168,7 +156,7 @@ fn queued<W: Winsock + Iocp + OverlappedIo>(ws: &W, c: &mut Check) -> Result<(),
         Ok(b"abc".to_vec()),
     )?;
     e("send", ws.send(sv, b"xyz", 0))?;
-    wait_queued(ws, cl, 3)?;
+    wait_data(ws, cl, 3)?;
     let seen: Seen = Arc::default();
     let s2 = seen.clone();
     let ov = Overlapped::new(6);

@@ -210,3 +210,15 @@ fn recv_all<W: Winsock>(ws: &W, s: Socket, n: usize) -> Result<Vec<u8>, String> 
     out.truncate(got);
     Ok(out)
 }
+
+/// Blocks until `n` bytes are queued on `s` (a MSG_PEEK receive; the socket has a timeout).
+pub fn wait_data<W: Winsock>(ws: &W, s: Socket, n: usize) -> Result<(), String> {
+    let mut buf = vec![0u8; n];
+    for _ in 0..100 {
+        if e("recv(MSG_PEEK)", ws.recv(s, &mut buf, MSG_PEEK))? >= n {
+            return Ok(());
+        }
+        ws.sleep(10);
+    }
+    Err(format!("{n} bytes never arrived"))
+}

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use winsock_sim::prelude::*;
 
-use super::{code, e, listener, loopback, pair, rst_close, tcp, Check, Rule};
+use super::{code, e, listener, loopback, pair, rst_close, tcp, wait_data, Check, Rule};
 
 /// The overlapped rules.
 pub fn overlapped_rules<W: Winsock + EventSelect + Iocp + OverlappedIo + 'static>() -> Vec<Rule<W>>
@@ -31,18 +31,6 @@ pub fn overlapped_rules<W: Winsock + EventSelect + Iocp + OverlappedIo + 'static
         Rule { id: "OV-sndbuf0", title: "with SO_SNDBUF 0 an overlapped 1 MiB WSASend pends (WSA_IO_PENDING) and completes with every byte once the peer has read them", body: unbuffered_send::<W> },
         Rule { id: "OV-15", title: "WSAIoctl: FIONREAD counts queued bytes; too small an output buffer WSAEFAULT; unknown code WSAEOPNOTSUPP", body: ioctl::<W> },
     ]
-}
-
-/// Blocks until `n` bytes are queued on `s` (a MSG_PEEK receive; the socket has a timeout).
-fn wait_data<W: Winsock>(ws: &W, s: Socket, n: usize) -> Result<(), String> {
-    let mut buf = vec![0u8; n];
-    for _ in 0..100 {
-        if e("recv(MSG_PEEK)", ws.recv(s, &mut buf, MSG_PEEK))? >= n {
-            return Ok(());
-        }
-        ws.sleep(10);
-    }
-    Err(format!("{n} bytes never arrived"))
 }
 
 fn pending_or_done(r: Result<usize, WsaError>) -> Result<(), String> {
