@@ -3,8 +3,9 @@
 //!
 //! Map: `winsock` — the [`Winsock`](crate::Winsock) core calls; `select` — select and
 //! WSAPoll; `async_select` — WSAAsyncSelect, windows and message queues; `event_select` —
-//! WSAEventSelect and event objects; `overlapped` — WSASend/WSARecv with OVERLAPPED,
-//! WSAGetOverlappedResult, CancelIoEx, alertable waits; `apc` — QueueUserAPC and APC delivery;
+//! WSAEventSelect and event objects; `overlapped` — the `OverlappedIo` calls: WSAGetOverlappedResult, CancelIoEx, alertable
+//! waits, the rest handed on; `wsa_send_recv` — WSASend/WSARecv with OVERLAPPED (and their
+//! inline forms); `apc` — QueueUserAPC and APC delivery;
 //! `iocp` — completion ports; `mswsock` — AcceptEx, ConnectEx, DisconnectEx,
 //! GetAcceptExSockaddrs; `wsa_ioctl` — WSAIoctl; `recv_msg` — WSARecvMsg/WSASendMsg;
 //! `transmit_file` — TransmitFile; `sync` — Win32 events, mutexes, waits, locks, console
@@ -30,3 +31,4 @@ mod sync;
 mod transmit_file;
 mod winsock;
 mod wsa_ioctl;
+mod wsa_send_recv;
