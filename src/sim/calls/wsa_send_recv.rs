@@ -57,20 +57,20 @@ impl SimWinsock {
             // A completion routine on a socket bound to a completion port (OV-04).
             return Err(WsaError::WSAEINVAL);
         }
-        if !w.ov_free(self.host, &op.ov) {
+        let ov_id = op.ov.id;
+        w.start_op_if_free(op).ok_or_else(|| {
             // Windows does not check: the second I/O overwrites the first one's OVERLAPPED
             // and the program later misreads a completion. The sim refuses it and says why in
             // the timeline.
             w.record(
                 self.tid,
                 TraceKind::Fault("OVERLAPPED reused while its I/O is pending"),
-                op.ov.id,
+                ov_id,
                 id as u64,
                 0,
             );
-            return Err(WsaError::WSAEINVAL);
-        }
-        Ok(w.start_op(op))
+            WsaError::WSAEINVAL
+        })
     }
 }
 

@@ -192,6 +192,35 @@ impl<L: Layers> IoState<L> {
         }
     }
 
+    /// Adds `op` and links OVERLAPPED `key` to it, as [`OpTable::insert`] then
+    /// [`IoState::link`], unless the OVERLAPPED names an operation still pending (or one no
+    /// longer in the table): then `op` is dropped and nothing changes. The check and the
+    /// link with one look-up of the key.
+    pub(crate) fn insert_linked(&mut self, key: (usize, u64), op: Op<L>) -> Option<u64> {
+        match self.ovs.entry(key) {
+            Entry::Occupied(mut e) => {
+                match *e.get() {
+                    OvState::Op(old) => {
+                        if self.ops.get(&old).is_none_or(|o| o.done.is_none()) {
+                            return None;
+                        }
+                        // Finished and never collected: forgotten.
+                        self.ops.remove(&old);
+                    }
+                    OvState::Done(_, _, place) => self.results_order.remove(place),
+                }
+                let serial = self.ops.insert(op);
+                e.insert(OvState::Op(serial));
+                Some(serial)
+            }
+            Entry::Vacant(e) => {
+                let serial = self.ops.insert(op);
+                e.insert(OvState::Op(serial));
+                Some(serial)
+            }
+        }
+    }
+
     /// Unlinks OVERLAPPED `key` from operation `serial` if it still names it; with
     /// `result`, the entry keeps that result instead. Bounded for programs that never reuse
     /// an OVERLAPPED: beyond [`RESULTS_KEPT`] results, the least recently finished is

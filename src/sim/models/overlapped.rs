@@ -62,7 +62,26 @@ where
 
     /// Registers a new operation; returns its serial.
     pub(crate) fn start_op(&mut self, op: Op<L>) -> u64 {
-        let key = (op.host, op.ov.id);
+        let (key, reset, accept) = self.op_start_effects(&op);
+        let serial = self.models.io.ops.insert(op);
+        self.models.io.link(key, serial);
+        self.op_started(key, serial, reset, accept);
+        serial
+    }
+
+    /// [`World::ov_free`] and [`World::start_op`] with one look-up of the OVERLAPPED: the
+    /// new operation's serial, or `None` (the operation dropped, nothing started) when its
+    /// OVERLAPPED still has one pending.
+    pub(crate) fn start_op_if_free(&mut self, op: Op<L>) -> Option<u64> {
+        let (key, reset, accept) = self.op_start_effects(&op);
+        let serial = self.models.io.insert_linked(key, op)?;
+        self.op_started(key, serial, reset, accept);
+        Some(serial)
+    }
+
+    /// What starting `op` does beside registering it: its OVERLAPPED's key, the event to
+    /// reset and whether it is an AcceptEx still to take a connection.
+    fn op_start_effects(&self, op: &Op<L>) -> ((usize, u64), Option<usize>, bool) {
         // The I/O manager clears the OVERLAPPED's event when an operation starts
         // (NtDeviceIoControlFile), so a manual-reset event reused for the next operation
         // waits for that one (sock.c test_nonblocking_async_recv). With a completion
@@ -72,8 +91,11 @@ where
             _ => None,
         };
         let accept = matches!(&op.kind, OpKind::Accept(a) if !a.taken);
-        let serial = self.models.io.ops.insert(op);
-        self.models.io.link(key, serial);
+        ((op.host, op.ov.id), reset, accept)
+    }
+
+    /// The rest of starting operation `serial`, once registered and linked to `key`.
+    fn op_started(&mut self, key: (usize, u64), serial: u64, reset: Option<usize>, accept: bool) {
         if !self.models.io.failed_pending.is_empty() {
             self.models.io.failed_pending.remove(&key);
         }
@@ -83,7 +105,6 @@ where
         if accept {
             self.models.io.accepts_pending.insert(serial);
         }
-        serial
     }
 
     /// An operation finished: record it and deliver it through its one channel.
