@@ -81,6 +81,38 @@ pub struct IoCompletion {
 /// are its own the moment such a call returns, and a server that set
 /// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS handles the completion inline; the Rust calls move
 /// the buffers in, so this gives them back when nothing else will.
+///
+/// ```
+/// use winsock_sim::prelude::*;
+/// use winsock_sim::sim::Sim;
+///
+/// let mut sim = Sim::builder().seed(1).build();
+/// let host = sim.host("server", "192.0.2.1");
+/// host.spawn("main", |ws| {
+///     ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+///     let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+///     ws.bind(l, &SockAddr::v4([127, 0, 0, 1], 0))?;
+///     ws.listen(l, 1)?;
+///     let c = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+///     ws.connect(c, &ws.getsockname(l)?)?;
+///     let (s, _) = ws.accept(l)?;
+///     let port = ws.create_io_completion_port(0)?;
+///     ws.associate_completion_port(s, port, 1)?;
+///     ws.set_file_completion_notification_modes(s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)?;
+///     let ov = Overlapped::new(1);
+///     match ws.wsa_send_overlapped_inline(s, vec![b"hi".to_vec()], 0, ov, None) {
+///         // Handled here, as C handles a WSASend that returned 0: the buffers are back.
+///         Ok(Immediate::Completed(done)) => assert_eq!(done.bufs, vec![b"hi".to_vec()]),
+///         // A packet or a routine will bring them (not with skip-on-success).
+///         Ok(Immediate::Queued(_)) => unreachable!(),
+///         // Pending: the packet will bring them.
+///         Err(WsaError::WSA_IO_PENDING) => {}
+///         Err(e) => return Err(e),
+///     }
+///     ws.closesocket(c)
+/// });
+/// sim.run().expect("the run succeeds");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Immediate {
     /// It completed inside the call and no completion packet or routine will deliver it
