@@ -114,8 +114,67 @@ pub(crate) enum Step<T> {
     WaitAny(Vec<WaitKey>, Option<Nanos>),
 }
 
-/// The waiters of every object, in registration order.
-pub(crate) type Waiters = BTreeMap<WaitKey, Vec<(usize, u64)>>;
+/// The waiters of every object but a socket (sockets keep theirs in the socket table), in
+/// registration order, and how many entries each kind of key holds: a notification of a
+/// kind no one waits on (nearly every `Io` one: WSAGetOverlappedResult rarely waits) is
+/// then a counter read instead of a search of the map.
+#[derive(Default)]
+pub(crate) struct Waiters {
+    map: BTreeMap<WaitKey, Vec<(usize, u64)>>,
+    /// Entries (stale ones included) under keys of each kind, by [`kind_index`].
+    entries: [usize; KINDS],
+}
+
+/// How many kinds of [`WaitKey`] there are.
+const KINDS: usize = 9;
+
+/// The index of `key`'s kind in [`Waiters::entries`].
+fn kind_index(key: &WaitKey) -> usize {
+    match key {
+        WaitKey::Socket(_) => 0,
+        WaitKey::Readable(_) => 1,
+        WaitKey::Writable(_) => 2,
+        WaitKey::Thread(_) => 3,
+        WaitKey::Object(_) => 4,
+        WaitKey::Messages(_) => 5,
+        WaitKey::Apc(_) => 6,
+        WaitKey::Io(..) => 7,
+        WaitKey::Lock(_) => 8,
+    }
+}
+
+impl Waiters {
+    /// An empty set of waiters.
+    pub(crate) fn new() -> Waiters {
+        Waiters::default()
+    }
+
+    /// Adds thread `tid`, in its wait numbered `seq`, to the waiters of `key`.
+    fn push(&mut self, key: WaitKey, tid: usize, seq: u64) {
+        self.entries[kind_index(&key)] += 1;
+        self.map.entry(key).or_default().push((tid, seq));
+    }
+
+    /// Whether any thread may be waiting on a key of `key`'s kind.
+    #[inline]
+    fn any_of_kind(&self, key: &WaitKey) -> bool {
+        self.entries[kind_index(key)] != 0
+    }
+
+    /// Takes every waiter of `key`, oldest first.
+    fn take(&mut self, key: &WaitKey) -> Option<Vec<(usize, u64)>> {
+        let list = self.map.remove(key)?;
+        self.entries[kind_index(key)] -= list.len();
+        Some(list)
+    }
+
+    /// Takes the most recent waiter of `key`.
+    fn pop_last(&mut self, key: &WaitKey) -> Option<(usize, u64)> {
+        let entry = self.map.get_mut(key)?.pop()?;
+        self.entries[kind_index(key)] -= 1;
+        Some(entry)
+    }
+}
 
 /// Which of a socket's two waiter lists ([readers, writers]) a socket wait key uses.
 fn socket_lists(key: WaitKey) -> Option<(usize, &'static [usize])> {
@@ -180,7 +239,7 @@ where
         self.thread_blocking(tid, call);
         for k in keys {
             let Some((id, lists)) = socket_lists(*k) else {
-                self.rt.waiters.entry(*k).or_default().push((tid, seq));
+                self.rt.waiters.push(*k, tid, seq);
                 continue;
             };
             if let Some(w) = self.socket_waiters(id, true) {
@@ -197,8 +256,11 @@ where
     /// Makes every thread waiting on `key` runnable.
     ///
     /// Most notifications of a socket find no one waiting (every acknowledgement announces
-    /// send space; a blocked writer is rare): that check is inlined at the caller, and only a
-    /// notification with waiters pays for the call that wakes them.
+    /// send space; a blocked writer is rare), and so do most of the other kinds (every
+    /// overlapped operation announces its end to WSAGetOverlappedResult, which rarely
+    /// waits): both checks are inlined at the caller (the socket's lists; the count of
+    /// waiters of the key's kind), and only a notification with waiters pays for the call
+    /// that wakes them.
     #[inline]
     pub(crate) fn notify(&mut self, key: WaitKey) {
         if let Some((id, lists)) = socket_lists(key) {
@@ -206,6 +268,8 @@ where
                 Some(w) if lists.iter().any(|&l| !w[l].is_empty()) => {}
                 _ => return,
             }
+        } else if !self.rt.waiters.any_of_kind(&key) {
+            return;
         }
         self.notify_waiters(key);
     }
@@ -214,7 +278,7 @@ where
     #[inline(never)]
     fn notify_waiters(&mut self, key: WaitKey) {
         let Some((id, lists)) = socket_lists(key) else {
-            if let Some(list) = self.rt.waiters.remove(&key) {
+            if let Some(list) = self.rt.waiters.take(&key) {
                 for (tid, seq) in list {
                     self.wake(tid, seq);
                 }
@@ -256,7 +320,7 @@ where
     /// The most recent waiter of `key` that is still waiting, removed from the list
     /// (completion ports release waiting threads last-in first-out).
     pub(crate) fn pop_last_waiter(&mut self, key: WaitKey) -> Option<(usize, u64)> {
-        while let Some((tid, seq)) = self.rt.waiters.get_mut(&key).and_then(|l| l.pop()) {
+        while let Some((tid, seq)) = self.rt.waiters.pop_last(&key) {
             let t = &self.rt.threads[tid];
             if t.wait_seq == seq && matches!(t.state, ThreadState::Blocked(_)) {
                 return Some((tid, seq));
