@@ -118,8 +118,10 @@ pub enum Immediate {
     /// It completed inside the call and no completion packet or routine will deliver it
     /// (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on a port, or a socket on no port with no
     /// routine): its completion, buffers included, as `WSAGetOverlappedResult` would give it.
-    /// The OVERLAPPED keeps the result (its event, if any, is signalled): a later
-    /// `WSAGetOverlappedResult` reports it again, without the buffers.
+    /// Its event, if any, is signalled. In the simulator the OVERLAPPED keeps the result, as
+    /// the structure does on Windows: a later `WSAGetOverlappedResult` reports it again,
+    /// without the buffers. os::Native has given its record back, so there a later
+    /// `WSAGetOverlappedResult` does not know the OVERLAPPED (WSAEINVAL).
     Completed(IoCompletion),
     /// It completed inside the call with this many bytes, and its completion packet or
     /// routine is queued: that brings the buffers back.
