@@ -182,13 +182,8 @@ impl<L: Layers> IoState<L> {
     /// operation's result, or an earlier finished operation never collected) is forgotten.
     #[inline]
     pub(crate) fn link(&mut self, key: (usize, u64), serial: u64) {
-        match self.ovs.insert(key, OvState::Op(serial)) {
-            // The previous operation with this OVERLAPPED finished and was never collected.
-            Some(OvState::Op(old)) => {
-                self.ops.remove(&old);
-            }
-            Some(OvState::Done(_, _, place)) => self.results_order.remove(place),
-            None => {}
+        if let Some(before) = self.ovs.insert(key, OvState::Op(serial)) {
+            forget(&mut self.ops, &mut self.results_order, before);
         }
     }
 
@@ -199,16 +194,13 @@ impl<L: Layers> IoState<L> {
     pub(crate) fn insert_linked(&mut self, key: (usize, u64), op: Op<L>) -> Option<u64> {
         match self.ovs.entry(key) {
             Entry::Occupied(mut e) => {
-                match *e.get() {
-                    OvState::Op(old) => {
-                        if self.ops.get(&old).is_none_or(|o| o.done.is_none()) {
-                            return None;
-                        }
-                        // Finished and never collected: forgotten.
-                        self.ops.remove(&old);
+                let before = *e.get();
+                if let OvState::Op(old) = before {
+                    if self.ops.get(&old).is_none_or(|o| o.done.is_none()) {
+                        return None;
                     }
-                    OvState::Done(_, _, place) => self.results_order.remove(place),
                 }
+                forget(&mut self.ops, &mut self.results_order, before);
                 let serial = self.ops.insert(op);
                 e.insert(OvState::Op(serial));
                 Some(serial)
@@ -272,6 +264,18 @@ impl<L: Layers> IoState<L> {
             };
             self.ovs.remove(&old);
         }
+    }
+}
+
+/// Forgets what an OVERLAPPED held before a new operation took it: an earlier operation that
+/// finished and was never collected, or an earlier operation's result.
+#[inline(always)]
+fn forget<L: Layers>(ops: &mut OpTable<L>, order: &mut ResultOrder, before: OvState) {
+    match before {
+        OvState::Op(old) => {
+            ops.remove(&old);
+        }
+        OvState::Done(_, _, place) => order.remove(place),
     }
 }
 
