@@ -20,7 +20,7 @@
 //! first (STATUS_CANCELLED) and the test asserts that one.
 mod common;
 
-use common::overlapped::{bound_tcp, fields, no_packet, run, SETTLE_MS, WAIT_MS};
+use common::overlapped::{bound_tcp, fields, no_packet, run, skipping_port, SETTLE_MS, WAIT_MS};
 use common::tcp;
 
 use winsock_sim::prelude::*;
@@ -359,9 +359,7 @@ fn cp_08_which_calls_queue_packets() {
 /// A pair whose server end is associated (key 5) with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS.
 fn skipping_pair(ws: &SimWinsock) -> Result<(Socket, Socket, CompletionPort), WsaError> {
     let (c, s) = common::pair(ws)?;
-    let port = ws.create_io_completion_port(0)?;
-    ws.associate_completion_port(s, port, 5)?;
-    ws.set_file_completion_notification_modes(s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)?;
+    let port = skipping_port(ws, s, 5)?;
     Ok((c, s, port))
 }
 

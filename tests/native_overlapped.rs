@@ -166,10 +166,10 @@ fn a_panicking_completion_routine_panics_out_of_the_alertable_wait() {
     ws.closesocket(s).unwrap();
 }
 
-#[test]
-fn skip_completion_port_on_success_leaves_the_result_to_wsagetoverlappedresult() {
-    let ws = started();
-    let (c, s) = pair(&ws);
+/// A pair whose client end is on a port (key 7) with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+/// and has five bytes ("ready") waiting, so an overlapped receive succeeds at once.
+fn skipping_with_data(ws: &Native) -> (Socket, Socket, CompletionPort) {
+    let (c, s) = pair(ws);
     let port = ws.create_io_completion_port(0).unwrap();
     ws.associate_completion_port(c, port, 7).unwrap();
     ws.set_file_completion_notification_modes(c, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)
@@ -177,6 +177,13 @@ fn skip_completion_port_on_success_leaves_the_result_to_wsagetoverlappedresult()
     ws.send(s, b"ready", 0).unwrap();
     let mut peek = [0u8; 5];
     while ws.recv(c, &mut peek, MSG_PEEK).unwrap() < 5 {}
+    (c, s, port)
+}
+
+#[test]
+fn skip_completion_port_on_success_leaves_the_result_to_wsagetoverlappedresult() {
+    let ws = started();
+    let (c, s, port) = skipping_with_data(&ws);
     let ov = Overlapped::new(5);
     assert_eq!(
         ws.wsa_recv_overlapped(c, vec![vec![0; 8]], 0, ov, None),
@@ -201,14 +208,7 @@ fn an_inline_completion_gives_the_record_back_at_once() {
     // knows the OVERLAPPED: a later WSAGetOverlappedResult gives WSAEINVAL (the simulator
     // keeps the result, as the structure does on Windows; documented on Immediate).
     let ws = started();
-    let (c, s) = pair(&ws);
-    let port = ws.create_io_completion_port(0).unwrap();
-    ws.associate_completion_port(c, port, 7).unwrap();
-    ws.set_file_completion_notification_modes(c, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)
-        .unwrap();
-    ws.send(s, b"ready", 0).unwrap();
-    let mut peek = [0u8; 5];
-    while ws.recv(c, &mut peek, MSG_PEEK).unwrap() < 5 {}
+    let (c, s, port) = skipping_with_data(&ws);
     let ov = Overlapped::new(6);
     let got = ws.wsa_recv_overlapped_inline(c, vec![vec![0; 8]], 0, ov, None);
     let Ok(Immediate::Completed(done)) = got else {

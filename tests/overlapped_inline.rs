@@ -5,6 +5,7 @@
 //! the trace.
 mod common;
 
+use common::overlapped::skipping_port;
 use common::{pair, recv_exact};
 use winsock_sim::prelude::*;
 use winsock_sim::sim::fault::{FaultPlan, FaultRule, Scope, When};
@@ -13,9 +14,7 @@ use winsock_sim::sim::{Sim, SimWinsock};
 /// A pair whose client end is on a port (key 3) with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS.
 fn skipping(ws: &SimWinsock) -> Result<(Socket, Socket, CompletionPort), WsaError> {
     let (c, s) = pair(ws)?;
-    let port = ws.create_io_completion_port(0)?;
-    ws.associate_completion_port(c, port, 3)?;
-    ws.set_file_completion_notification_modes(c, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)?;
+    let port = skipping_port(ws, c, 3)?;
     Ok((c, s, port))
 }
 

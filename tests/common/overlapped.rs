@@ -81,6 +81,16 @@ pub fn is_set(ws: &SimWinsock, ev: WsaEvent) -> Result<bool, WsaError> {
     Ok(ws.wsa_wait_for_multiple_events(&[ev], false, 0, false)? == WSA_WAIT_EVENT_0)
 }
 
+/// A new completion port with `s` associated under `key` and
+/// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS set on `s`: operations that succeed at once queue no
+/// packet.
+pub fn skipping_port(ws: &SimWinsock, s: Socket, key: usize) -> Result<CompletionPort, WsaError> {
+    let port = ws.create_io_completion_port(0)?;
+    ws.associate_completion_port(s, port, key)?;
+    ws.set_file_completion_notification_modes(s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)?;
+    Ok(port)
+}
+
 /// No packet arrives on `port` within [`QUIET_MS`].
 pub fn no_packet(ws: &SimWinsock, port: CompletionPort, what: &str) {
     let r = ws.get_queued_completion_status(port, QUIET_MS);
