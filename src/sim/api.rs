@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use parking_lot::{Mutex, MutexGuard};
+use crate::sim::runtime::{WorldCell, WorldRef};
 
 use crate::api::{SockAddr, Socket, ThreadId, WsaData, WsaError};
 use crate::sim::kernel::{KThread, Kernel};
@@ -53,11 +53,11 @@ pub(crate) enum Spun {
 }
 
 /// The world's lock, when a call's body ends still holding it.
-pub(crate) type Held<'a> = Option<MutexGuard<'a, World>>;
+pub(crate) type Held<'a> = Option<WorldRef<'a, World>>;
 
 /// The [`Winsock`](crate::Winsock) handle a simulated thread's function receives.
 pub struct SimWinsock {
-    world: Arc<Mutex<World>>,
+    world: Arc<WorldCell<World>>,
     pub(crate) tid: usize,
     pub(crate) host: usize,
 }
@@ -134,8 +134,8 @@ impl Traced for ThreadId {
 }
 
 impl SimWinsock {
-    pub(crate) fn new(world: Arc<Mutex<World>>, tid: usize) -> SimWinsock {
-        let host = world.lock().rt.threads[tid].host;
+    pub(crate) fn new(world: Arc<WorldCell<World>>, tid: usize) -> SimWinsock {
+        let host = world.borrow_mut().rt.threads[tid].host;
         SimWinsock { world, tid, host }
     }
 
@@ -147,13 +147,12 @@ impl SimWinsock {
         crate::sim::runtime::unwind_if_torn_down();
     }
 
-    /// The world. Only one simulated thread runs at a time and none holds the lock across a
-    /// switch, so the lock is always free: `try_lock` turns a broken invariant into a panic
-    /// instead of a hang.
-    pub(crate) fn w(&self) -> MutexGuard<'_, World> {
-        self.world
-            .try_lock()
-            .expect("winsock-sim internal error: world locked across a thread switch")
+    /// The world. Only one simulated thread runs at a time and none holds the world across
+    /// a switch, so it is always free: [`WorldCell::borrow_mut`] turns a broken invariant
+    /// into a panic instead of a hang.
+    #[inline]
+    pub(crate) fn w(&self) -> WorldRef<'_, World> {
+        self.world.borrow_mut()
     }
 
     /// The simulated thread's index.
@@ -178,7 +177,7 @@ impl SimWinsock {
         &self,
         call: &'static str,
         startup_free: bool,
-    ) -> Result<MutexGuard<'_, World>, WsaError> {
+    ) -> Result<WorldRef<'_, World>, WsaError> {
         {
             let mut w = self.w();
             if w.rt.tearing_down {
@@ -350,7 +349,7 @@ impl SimWinsock {
         name: &'static str,
         a: u64,
         b: u64,
-        body: impl FnOnce(&'a Self, MutexGuard<'a, World>) -> (Result<T, WsaError>, Held<'a>),
+        body: impl FnOnce(&'a Self, WorldRef<'a, World>) -> (Result<T, WsaError>, Held<'a>),
     ) -> Result<T, WsaError> {
         let (r, held) = match self.enter_locked(name, false) {
             Ok(w) => body(self, w),
@@ -366,7 +365,7 @@ impl SimWinsock {
         name: &'static str,
         a: u64,
         b: u64,
-        body: impl FnOnce(&Self, MutexGuard<'_, World>) -> Result<T, WsaError>,
+        body: impl FnOnce(&Self, WorldRef<'_, World>) -> Result<T, WsaError>,
     ) -> Result<T, WsaError> {
         let r = self.enter_locked(name, false).and_then(|w| body(self, w));
         self.finish(name, a, b, r)
@@ -390,7 +389,7 @@ impl SimWinsock {
     /// [`SimWinsock::suspend`] for a caller that holds the world lock (just registered its
     /// wait): checks for teardown under that lock instead of taking it again.
     #[inline]
-    fn suspend_with(&self, mut w: MutexGuard<'_, World>) -> Result<(), WsaError> {
+    fn suspend_with(&self, mut w: WorldRef<'_, World>) -> Result<(), WsaError> {
         if w.rt.tearing_down {
             return Err(WsaError::WSAEINTR);
         }
@@ -418,7 +417,7 @@ impl SimWinsock {
     /// send or recv that does not block then takes the lock once).
     pub(crate) fn blocking_from<'a, T>(
         &'a self,
-        w: MutexGuard<'a, World>,
+        w: WorldRef<'a, World>,
         call: &'static str,
         s: Option<(Socket, usize)>,
         step: impl FnMut(&mut World) -> Step<T>,
@@ -430,7 +429,7 @@ impl SimWinsock {
     /// was cut short by the run's end).
     pub(crate) fn blocking_held<'a, T>(
         &'a self,
-        mut w: MutexGuard<'a, World>,
+        mut w: WorldRef<'a, World>,
         call: &'static str,
         s: Option<(Socket, usize)>,
         mut step: impl FnMut(&mut World) -> Step<T>,

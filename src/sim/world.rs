@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use parking_lot::Mutex;
+use crate::sim::runtime::WorldCell;
 
 use super::builder::SimBuilder;
 use super::net::fault::FaultPlan;
@@ -132,13 +132,13 @@ fn thread_reports(w: &World) -> Vec<ThreadReport> {
 /// assert_eq!(report.virtual_time.as_millis(), 1500);
 /// ```
 pub struct Sim {
-    world: Arc<Mutex<World>>,
+    world: Arc<WorldCell<World>>,
     runner: Runner,
 }
 
 impl fmt::Debug for Sim {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let w = self.world.lock();
+        let w = self.world.borrow_mut();
         f.debug_struct("Sim")
             .field("seed", &w.rt.cfg.seed)
             .field("now_ns", &w.rt.now)
@@ -159,7 +159,7 @@ impl Sim {
         };
         world.schedule_fault_timers();
         Sim {
-            world: Arc::new(Mutex::new(world)),
+            world: Arc::new(WorldCell::new(world)),
             runner,
         }
     }
@@ -171,7 +171,7 @@ impl Sim {
 
     /// The root seed of this run.
     pub fn seed(&self) -> u64 {
-        self.world.lock().rt.cfg.seed
+        self.world.borrow_mut().rt.cfg.seed
     }
 
     /// Adds a host with one address (IPv4 or IPv6, e.g. `"192.0.2.1"` or `"2001:db8::1"`);
@@ -183,7 +183,7 @@ impl Sim {
         let ip: IpAddr = addr
             .parse()
             .unwrap_or_else(|_| panic!("host {name}: {addr:?} is not an IP address"));
-        let mut w = self.world.lock();
+        let mut w = self.world.borrow_mut();
         let id = w.add_host(name, ip);
         w.sock.procs.push(Process::default());
         HostHandle {
@@ -194,7 +194,7 @@ impl Sim {
 
     /// Sets the one-way latency between two hosts (both directions).
     pub fn link_latency(&mut self, a: &HostHandle, b: &HostHandle, d: Duration) {
-        let mut w = self.world.lock();
+        let mut w = self.world.borrow_mut();
         let p = LinkParams {
             latency: sat_nanos(d),
             ns_per_kib: w.rt.cfg.link.ns_per_kib,
@@ -207,7 +207,7 @@ impl Sim {
     pub fn run(&mut self) -> Result<Report, SimError> {
         let end = self.runner.run(&self.world, SimWinsock::new);
         let result = {
-            let w = self.world.lock();
+            let w = self.world.borrow_mut();
             match end {
                 RunEnd::Done => Ok(self.report(&w)),
                 RunEnd::Failed(kind) => Err(self.error(&w, kind)),
@@ -266,18 +266,18 @@ impl Sim {
     /// `SimBuilder::replay`) reruns it. For checks made after [`Sim::run`] returned `Ok`
     /// (a failed run's [`SimError`] carries it already).
     pub fn replay(&self) -> Replay {
-        replay_of(&self.world.lock())
+        replay_of(&self.world.borrow_mut())
     }
 
     /// Every trace record kept (all of them with `full_trace(true)`), formatted one per line.
     pub fn timeline(&self) -> Vec<String> {
-        let w = self.world.lock();
+        let w = self.world.borrow_mut();
         w.rt.trace.recent().iter().map(|r| r.to_string()).collect()
     }
 
     /// The trace records kept, for programmatic checks.
     pub fn trace_records(&self) -> Vec<TraceRecord> {
-        self.world.lock().rt.trace.recent()
+        self.world.borrow_mut().rt.trace.recent()
     }
 
     /// Cancels the coroutines of unfinished threads. Calls they make while unwinding fail with
@@ -311,7 +311,7 @@ impl Drop for Sim {
 /// A simulated host (a Windows machine, i.e. a process with its own socket handle table).
 #[derive(Clone)]
 pub struct HostHandle {
-    world: Arc<Mutex<World>>,
+    world: Arc<WorldCell<World>>,
     id: usize,
 }
 
@@ -327,7 +327,7 @@ impl HostHandle {
     where
         F: FnOnce(&SimWinsock) -> Result<(), WsaError> + Send + 'static,
     {
-        let mut w = self.world.lock();
+        let mut w = self.world.borrow_mut();
         crate::api::ThreadId(w.new_thread(self.id, name.to_string(), false, Box::new(f)))
     }
 
@@ -343,7 +343,7 @@ impl HostHandle {
     where
         F: FnOnce(&SimWinsock) -> Result<(), WsaError> + Send + 'static,
     {
-        let mut w = self.world.lock();
+        let mut w = self.world.borrow_mut();
         crate::api::ThreadId(w.new_thread(self.id, name.to_string(), true, Box::new(f)))
     }
 
@@ -354,7 +354,7 @@ impl HostHandle {
     where
         F: Fn(&SimWinsock) -> Result<(), WsaError> + Send + Sync + 'static,
     {
-        let mut w = self.world.lock();
+        let mut w = self.world.borrow_mut();
         w.rt.restarts.push((self.id, name.to_string(), Arc::new(f)));
     }
 
@@ -366,7 +366,7 @@ impl HostHandle {
         let ip: IpAddr = addr
             .parse()
             .unwrap_or_else(|_| panic!("{addr:?} is not an IP address"));
-        self.world.lock().add_address(self.id, ip);
+        self.world.borrow_mut().add_address(self.id, ip);
     }
 
     /// Raises a console-control signal (`CTRL_C_EVENT`, `CTRL_BREAK_EVENT`, `CTRL_CLOSE_EVENT`,
@@ -376,7 +376,7 @@ impl HostHandle {
     /// true.
     pub fn raise_console_ctrl(&self, ctrl_type: u32, after: Duration) {
         let ms = u32::try_from(after.as_millis()).unwrap_or(u32::MAX - 1);
-        let mut w = self.world.lock();
+        let mut w = self.world.borrow_mut();
         w.new_thread(
             self.id,
             "console-ctrl".to_string(),
@@ -391,7 +391,7 @@ impl HostHandle {
     /// The socket handles this host's process holds open (sockets not yet passed to
     /// `closesocket`): after a run, a leak check (a server should hold only its listeners).
     pub fn open_sockets(&self) -> usize {
-        self.world.lock().sock.procs[self.id]
+        self.world.borrow_mut().sock.procs[self.id]
             .handles
             .iter()
             .filter(|h| matches!(h, Some(HandleObj::Socket(_))))

@@ -7,8 +7,8 @@ use crate::api::{CompletionPacket, CompletionPort, Iocp, Overlapped, Socket, Wsa
 use crate::sim::api::{Held, SimWinsock, World};
 use crate::sim::kernel::objects::KObject;
 use crate::sim::kernel::objects::Port;
+use crate::sim::runtime::WorldRef;
 use crate::sim::runtime::{Step, WaitKey};
-use parking_lot::MutexGuard;
 
 impl SimWinsock {
     /// The GetQueuedCompletionStatus(Ex) wait, from the lock the call's entry took: `take`
@@ -16,7 +16,7 @@ impl SimWinsock {
     /// Gives back the lock it ends with, unless it ran APCs or polled after the wait.
     fn dequeue<'a, T>(
         &'a self,
-        mut w: MutexGuard<'a, World>,
+        mut w: WorldRef<'a, World>,
         call: &'static str,
         port: CompletionPort,
         timeout_ms: u32,

@@ -7,7 +7,7 @@
 //! `blocking`); the socket work itself is done by the `World` methods of `socket`, `connect`,
 //! `stream`, `sockopt` and `udp`.
 
-use parking_lot::MutexGuard;
+use crate::sim::runtime::WorldRef;
 
 use crate::api::consts::*;
 use crate::api::{SockAddr, Socket, ThreadId, Winsock, WsaData, WsaError};
@@ -26,7 +26,7 @@ impl SimWinsock {
         buf: &[u8],
         flags: i32,
         to: Option<&SockAddr>,
-        mut w: MutexGuard<'a, World>,
+        mut w: WorldRef<'a, World>,
     ) -> (Result<usize, WsaError>, Held<'a>) {
         let id = match w.sock_id(self.host, s) {
             Ok(id) => id,
@@ -80,7 +80,7 @@ impl SimWinsock {
         s: Socket,
         buf: &mut [u8],
         flags: i32,
-        w: MutexGuard<'a, World>,
+        w: WorldRef<'a, World>,
     ) -> (
         Result<(usize, Option<std::net::SocketAddr>), WsaError>,
         Held<'a>,

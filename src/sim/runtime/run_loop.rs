@@ -5,8 +5,8 @@
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
+use crate::sim::runtime::WorldCell;
 use generator::{Generator, Gn};
-use parking_lot::Mutex;
 
 use super::decide::{Decision, RunEnd};
 use super::watchdog::{self, Describe};
@@ -22,7 +22,7 @@ pub(crate) type RestartBody<L> =
     std::sync::Arc<dyn Fn(&<L as Layers>::Handle) -> Result<(), WsaError> + Send + Sync>;
 
 /// Makes the handle a thread's function receives, from the world and the thread id.
-pub(crate) type MakeHandle<L> = fn(Arc<Mutex<World<L>>>, usize) -> <L as Layers>::Handle;
+pub(crate) type MakeHandle<L> = fn(Arc<WorldCell<World<L>>>, usize) -> <L as Layers>::Handle;
 
 /// How many finished threads' coroutines are kept for reuse, per OS thread that runs
 /// simulations. A new thread takes one (its stack already mapped, its pages already faulted
@@ -115,7 +115,7 @@ impl Runner {
 
     fn adopt_spawned<L: Layers>(
         &mut self,
-        world: &Arc<Mutex<World<L>>>,
+        world: &Arc<WorldCell<World<L>>>,
         make_handle: MakeHandle<L>,
         queued: Vec<(usize, ThreadBody<L>)>,
     ) -> u64
@@ -139,7 +139,7 @@ impl Runner {
                         ThreadOutcome::Panicked(panic_message(&payload))
                     }
                 };
-                world.lock().thread_finished(tid, outcome);
+                world.borrow_mut().thread_finished(tid, outcome);
             };
             // A finished thread's coroutine runs the new body on its stack when one is free.
             let gen = match pooled(self.stack_words) {
@@ -164,19 +164,19 @@ impl Runner {
     /// nothing can happen any more.
     pub(crate) fn run<L: Layers>(
         &mut self,
-        world: &Arc<Mutex<World<L>>>,
+        world: &Arc<WorldCell<World<L>>>,
         make_handle: MakeHandle<L>,
     ) -> RunEnd
     where
         World<L>: RuntimeHooks<L>,
     {
-        let stall_after = world.lock().rt.cfg.stall_timeout;
+        let stall_after = world.borrow_mut().rt.cfg.stall_timeout;
         let watch = watchdog::watch(stall_after, describe(world));
-        world.lock().rt.watch = watch.clone();
+        world.borrow_mut().rt.watch = watch.clone();
         let end = self.run_watched(world, make_handle, watch.as_deref());
         // The run is no longer watched once it returns (the watchdog drops it with the last
         // `Arc`); a decision a thread took in place and the run never acted on is dropped.
-        let mut w = world.lock();
+        let mut w = world.borrow_mut();
         w.rt.watch = None;
         w.rt.decided = None;
         end
@@ -185,7 +185,7 @@ impl Runner {
     /// [`Runner::run`] under the stall watchdog's `watch`, if any.
     fn run_watched<L: Layers>(
         &mut self,
-        world: &Arc<Mutex<World<L>>>,
+        world: &Arc<WorldCell<World<L>>>,
         make_handle: MakeHandle<L>,
         watch: Option<&watchdog::Watch>,
     ) -> RunEnd
@@ -198,7 +198,7 @@ impl Runner {
             // One lock from one resumption to the next: new threads adopted, timers and
             // deliveries fired and the next thread picked under it.
             let tid = {
-                let mut w = world.lock();
+                let mut w = world.borrow_mut();
                 loop {
                     // A thread that blocked may have decided already (and scored its pick:
                     // see `World::decide_in_place`).
@@ -237,7 +237,7 @@ impl Runner {
             self.started[tid] = true;
             let resumed = catch_unwind(AssertUnwindSafe(|| g.resume()));
             if let Some(stalled) = watch.as_ref().and_then(|w| w.resumed()) {
-                world.lock().rt.stalled = Some(stalled);
+                world.borrow_mut().rt.stalled = Some(stalled);
                 return RunEnd::Failed(SimErrorKind::Stalled);
             }
             if let Err(payload) = resumed {
@@ -256,7 +256,7 @@ impl Runner {
                         self.stack_words * std::mem::size_of::<usize>() / 1024
                     );
                     world
-                        .lock()
+                        .borrow_mut()
                         .thread_finished(tid, ThreadOutcome::Panicked(msg));
                     continue;
                 }
@@ -281,8 +281,8 @@ impl Runner {
     /// through the panic hook, then a second unwind to the coroutine's root). A thread that
     /// keeps calling instead of ending (it caught the unwind, or a destructor retries) is
     /// stopped by [`park_for_good`] and its coroutine leaked, never resumed again.
-    pub(crate) fn teardown<L: Layers>(&mut self, world: &Arc<Mutex<World<L>>>) {
-        world.lock().rt.tearing_down = true;
+    pub(crate) fn teardown<L: Layers>(&mut self, world: &Arc<WorldCell<World<L>>>) {
+        world.borrow_mut().rt.tearing_down = true;
         for (tid, slot) in self.gens.iter_mut().enumerate() {
             let Some(g) = slot else { continue };
             if !self.started[tid] || g.is_done() {
@@ -318,13 +318,13 @@ impl Runner {
 
 /// What the watchdog prints about thread `tid` of this run: the seed, the thread, the last
 /// trace lines (if the world is not locked at that moment).
-fn describe<L: Layers>(world: &Arc<Mutex<World<L>>>) -> Describe {
+fn describe<L: Layers>(world: &Arc<WorldCell<World<L>>>) -> Describe {
     let world = Arc::downgrade(world);
     Box::new(move |tid| {
         let Some(world) = world.upgrade() else {
             return "(the run has ended)".to_string();
         };
-        let Some(w) = world.try_lock() else {
+        let Some(w) = world.try_borrow_mut() else {
             return "(the simulation state is locked; no details)".to_string();
         };
         let rt = &w.rt;
