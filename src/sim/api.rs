@@ -387,18 +387,22 @@ impl SimWinsock {
     }
 
     /// [`SimWinsock::suspend`] for a caller that holds the world lock (just registered its
-    /// wait): checks for teardown under that lock instead of taking it again.
+    /// wait): checks for teardown under that lock instead of taking it again. Gives the
+    /// world back when the thread decided in place to go on itself (it never let go of it).
     #[inline]
-    fn suspend_with(&self, mut w: WorldRef<'_, World>) -> Result<(), WsaError> {
+    fn suspend_with<'a>(
+        &'a self,
+        mut w: WorldRef<'a, World>,
+    ) -> Result<WorldRef<'a, World>, WsaError> {
         if w.rt.tearing_down {
             return Err(WsaError::WSAEINTR);
         }
         if w.decide_in_place(self.tid) {
-            return Ok(());
+            return Ok(w);
         }
         drop(w);
         self.switch_to_scheduler();
-        Ok(())
+        Ok(self.w())
     }
 
     /// Runs `step` until it is done, blocking in between. `s`/`id` name the socket the call
@@ -463,10 +467,10 @@ impl SimWinsock {
                         self.suspend_with(w)
                     }
                 };
-                if let Err(e) = suspended {
-                    return (Err(e), None);
+                match suspended {
+                    Ok(back) => w = back,
+                    Err(e) => return (Err(e), None),
                 }
-                w = self.w();
                 w.rt.threads[self.tid].ext.socket_wait = false;
             }
             if let Some((s, id)) = s {
