@@ -186,17 +186,8 @@ impl OverlappedIo for SimWinsock {
             let dst = to.parse()?;
             let mut w = this.w();
             let serial = this.start_stream_op(&mut w, id, OpKind::Send, bufs, ov, routine)?;
-            match w.with_gathered(serial, |w, data| w.udp_send(id, data, Some(dst))) {
-                Ok(n) => {
-                    // A datagram is handed to the network at once: immediate completion.
-                    w.finish_op(serial, Status::Ok, n, true);
-                    Ok(n)
-                }
-                Err(e) => {
-                    w.drop_op(serial);
-                    Err(e)
-                }
-            }
+            // A datagram is handed to the network at once: immediate completion.
+            w.send_datagram_op(serial, id, Some(dst))
         })
     }
 

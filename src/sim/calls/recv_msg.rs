@@ -13,7 +13,7 @@
 use crate::api::consts::*;
 use crate::api::{CompletionRoutine, Overlapped, SockAddr, Socket, WsaError, WsaMsg};
 use crate::sim::api::SimWinsock;
-use crate::sim::models::op::{MsgState, Op, OpKind, Status};
+use crate::sim::models::op::{MsgState, Op, OpKind};
 use crate::sim::models::recv_msg::{scatter, DgramInfo};
 use crate::sim::net::endpoint::RecvOp;
 use crate::sim::runtime::Step;
@@ -192,16 +192,7 @@ impl SimWinsock {
                     msg: None,
                 },
             )?;
-            match w.with_gathered(serial, |w, data| w.udp_send(id, data, to)) {
-                Ok(n) => {
-                    w.finish_op(serial, Status::Ok, n, true);
-                    Ok(n)
-                }
-                Err(e) => {
-                    w.drop_op(serial);
-                    Err(e)
-                }
-            }
+            w.send_datagram_op(serial, id, to)
         })
     }
 }

@@ -126,6 +126,15 @@ impl SimWinsock {
         })
     }
 
+    /// A WSASend or WSARecv with flags it does not take: WSAEOPNOTSUPP, after the handle
+    /// check (WSAENOTSOCK first, as on Windows).
+    fn flags_not_supported(&self, call: &'static str, s: Socket) -> Result<Immediate, WsaError> {
+        self.call(call, s.raw() as u64, 0, |this| {
+            this.sock(s)?;
+            Err(WsaError::WSAEOPNOTSUPP)
+        })
+    }
+
     /// Overlapped WSASend, returning its buffers at once when `inline` and nothing else will.
     pub(super) fn send_overlapped(
         &self,
@@ -137,11 +146,7 @@ impl SimWinsock {
         inline: bool,
     ) -> Result<Immediate, WsaError> {
         if flags & !((MSG_OOB | MSG_DONTROUTE) as u32) != 0 {
-            // The handle is checked before the flags (WSAENOTSOCK first, as on Windows).
-            return self.call("WSASend", s.raw() as u64, 0, |this| {
-                this.sock(s)?;
-                Err::<Immediate, _>(WsaError::WSAEOPNOTSUPP)
-            });
+            return self.flags_not_supported("WSASend", s);
         }
         let urgent = flags & MSG_OOB as u32 != 0;
         self.stream_op(
@@ -156,16 +161,7 @@ impl SimWinsock {
                 if w.udp(id).is_some() {
                     // A datagram socket: one datagram to the connected peer, handed to the
                     // network at once (WSAENOTCONN when not connected), as WSASendTo does.
-                    return match w.with_gathered(serial, |w, data| w.udp_send(id, data, None)) {
-                        Ok(n) => {
-                            w.finish_op(serial, Status::Ok, n, true);
-                            Ok(n)
-                        }
-                        Err(e) => {
-                            w.drop_op(serial);
-                            Err(e)
-                        }
-                    };
+                    return w.send_datagram_op(serial, id, None);
                 }
                 let idle = w.io_sock_ref(id).is_none_or(|io| io.sends.is_empty());
                 w.reenable_send(id, false);
@@ -198,10 +194,7 @@ impl SimWinsock {
         if flags & !(MSG_PEEK as u32) != 0 {
             // MSG_WAITALL and MSG_OOB are not modelled for overlapped receives (MSG_PEEK is:
             // the data is copied and stays queued, as on Windows).
-            return self.call("WSARecv", s.raw() as u64, 0, |this| {
-                this.sock(s)?;
-                Err::<Immediate, _>(WsaError::WSAEOPNOTSUPP)
-            });
+            return self.flags_not_supported("WSARecv", s);
         }
         if bufs.is_empty() {
             // No WSABUF at all (lpBuffers NULL or dwBufferCount 0): WSAEINVAL, nothing queued

@@ -395,6 +395,28 @@ where
         }
     }
 
+    /// An overlapped send on a datagram socket (WSASend, WSASendTo, WSASendMsg): the
+    /// datagram goes to the network at once, to `to` or to the connected peer, and the
+    /// operation completes inside the call; on failure the operation is dropped and the
+    /// error is the call's.
+    pub(crate) fn send_datagram_op(
+        &mut self,
+        serial: u64,
+        id: usize,
+        to: Option<std::net::SocketAddr>,
+    ) -> Result<usize, WsaError> {
+        match self.with_gathered(serial, |w, data| w.udp_send(id, data, to)) {
+            Ok(n) => {
+                self.finish_op(serial, Status::Ok, n, true);
+                Ok(n)
+            }
+            Err(e) => {
+                self.drop_op(serial);
+                Err(e)
+            }
+        }
+    }
+
     /// Runs `f` on operation `serial`'s buffers as one slice (WSASend gathers them in order):
     /// the one buffer itself when there is one, as there nearly always is, so a send copies
     /// its data once, into the send queue; their concatenation otherwise. The buffers are
