@@ -48,27 +48,56 @@ pub(crate) type Nanos = u64;
 
 /// The cell that holds the world, shared by the run loop and every simulated thread's
 /// handle. One simulated thread runs at a time and none holds the world across a switch, so
-/// it is never contended: taking it is one compare-and-swap and giving it back one store,
-/// where a mutex's unlock is a second read-modify-write (about 11 ns on this VM, several
-/// times a message). Finding it taken is a broken invariant, and panics instead of waiting.
+/// on the run's own OS thread it is never contended: taking it is one compare-and-swap and
+/// giving it back one store, where a mutex's unlock is a second read-modify-write (about
+/// 11 ns on this VM, several times a message). The one other taker is the stall watchdog,
+/// on its own OS thread, for the moment it takes to describe a stalled thread: a take that
+/// meets it waits ([`WorldCell::borrow_mut`]).
 pub(crate) struct WorldCell<W>(spin::Mutex<W>);
 
 /// The world, taken from its [`WorldCell`]; given back when dropped.
 pub(crate) type WorldRef<'a, W> = spin::MutexGuard<'a, W>;
+
+/// How long a take waits for the world before it calls the world lost: far longer than the
+/// watchdog holds it, far shorter than a hang.
+const WORLD_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl<W> WorldCell<W> {
     pub(crate) fn new(world: W) -> Self {
         WorldCell(spin::Mutex::new(world))
     }
 
-    /// Takes the world. Panics if it is taken already: a thread switch with the world held,
-    /// or a call from another OS thread while the run goes on.
+    /// Takes the world. When it is taken (the watchdog describing a stalled thread), waits
+    /// for it; after [`WORLD_WAIT`] panics, naming the broken invariant (a thread switch
+    /// with the world held never gives it back), instead of hanging.
     #[inline]
     #[track_caller]
     pub(crate) fn borrow_mut(&self) -> WorldRef<'_, W> {
-        self.0
-            .try_lock()
-            .expect("winsock-sim internal error: the world is in use (held across a thread switch, or used from another OS thread during a run)")
+        match self.0.try_lock() {
+            Some(w) => w,
+            None => self.borrow_contended(),
+        }
+    }
+
+    /// [`WorldCell::borrow_mut`] when the world is taken. The wall clock bounds an internal
+    /// error here; it never reaches simulated behaviour.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn borrow_contended(&self) -> WorldRef<'_, W> {
+        let start = std::time::Instant::now();
+        loop {
+            std::thread::yield_now();
+            if let Some(w) = self.0.try_lock() {
+                return w;
+            }
+            if start.elapsed() > WORLD_WAIT {
+                panic!(
+                    "winsock-sim internal error: the world is in use (held across a thread \
+                     switch, or used from another OS thread during a run)"
+                );
+            }
+        }
     }
 
     /// Takes the world if it is free.
@@ -322,5 +351,41 @@ where
             self.rt.counted_unfinished -= 1;
         }
         self.notify(WaitKey::Thread(tid));
+    }
+}
+
+#[cfg(test)]
+mod world_cell_tests {
+    use super::WorldCell;
+    use std::sync::{mpsc, Arc};
+
+    /// Proves: a take that meets another OS thread's (the stall watchdog's) waits for it
+    /// and then gets the world, with what the other thread wrote.
+    #[test]
+    fn a_take_waits_for_another_os_threads_take() {
+        let cell = Arc::new(WorldCell::new(0u32));
+        let (taken, is_taken) = mpsc::channel();
+        let other = {
+            let cell = cell.clone();
+            std::thread::spawn(move || {
+                let mut w = cell.borrow_mut();
+                taken.send(()).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                *w = 7;
+            })
+        };
+        is_taken.recv().unwrap();
+        assert_eq!(*cell.borrow_mut(), 7);
+        other.join().unwrap();
+    }
+
+    /// Proves: a world that is never given back (taken twice on one thread) ends in a
+    /// panic naming the broken invariant, not a hang.
+    #[test]
+    #[should_panic(expected = "the world is in use")]
+    fn a_take_that_never_comes_back_panics() {
+        let cell = WorldCell::new(0u32);
+        let _held = cell.borrow_mut();
+        let _again = cell.borrow_mut();
     }
 }
