@@ -356,7 +356,7 @@ where
 
 #[cfg(test)]
 mod world_cell_tests {
-    use super::WorldCell;
+    use crate::sim::runtime::WorldCell;
     use std::sync::{mpsc, Arc};
 
     /// Proves: a take that meets another OS thread's (the stall watchdog's) waits for it
