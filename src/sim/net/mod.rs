@@ -6,6 +6,7 @@
 //! Map:
 //! - `host` — hosts, addresses, the v4-mapped views of an address;
 //! - `segment` — what travels on the wire (TCP segments, UDP datagrams, ICMP unreachable);
+//! - `spare` — segment boxes and payload buffers a finished run leaves for the next one;
 //! - `wire` — links (latency, bandwidth, per-direction order), transmission through the fault
 //!   seam, arrival;
 //! - `fault/` — [`FaultPlan`](fault::FaultPlan) (its rules, text and code forms, proptest
@@ -25,6 +26,7 @@ pub mod fault;
 pub(crate) mod host;
 mod ports;
 pub(crate) mod segment;
+mod spare;
 pub(crate) mod tcp;
 pub(crate) mod udp;
 pub(crate) mod wire;
@@ -77,6 +79,7 @@ pub(crate) struct Network {
 impl Network {
     pub(crate) fn new(cfg: &Config, faults: FaultPlan) -> Network {
         let seed = cfg.seed;
+        let (seg_pool, payload_pool) = spare::take();
         Network {
             hosts: Vec::new(),
             addr_map: BTreeMap::new(),
@@ -89,10 +92,17 @@ impl Network {
             pending_acks: Vec::new(),
             delayed_acks: VecDeque::new(),
             delayed_acks_at: None,
-            payload_pool: Vec::new(),
-            seg_pool: Vec::new(),
+            payload_pool,
+            seg_pool,
             faults: FaultSeam::new(faults, Rng::derive(seed, "faults")),
         }
+    }
+}
+
+impl Drop for Network {
+    /// The run's spare segment boxes and payload buffers go to the next run on this OS thread.
+    fn drop(&mut self) {
+        spare::give_back(&mut self.seg_pool, &mut self.payload_pool);
     }
 }
 

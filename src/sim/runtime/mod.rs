@@ -185,6 +185,9 @@ pub(crate) struct Runtime<L: Layers> {
     pub watch: Option<std::sync::Arc<watchdog::Watch>>,
 }
 
+/// How many threads a run's vectors have room for before they grow.
+const SMALL_RUN_THREADS: usize = 8;
+
 impl<L: Layers> Runtime<L> {
     pub(crate) fn new(cfg: Config) -> Runtime<L> {
         Runtime {
@@ -196,13 +199,15 @@ impl<L: Layers> Runtime<L> {
             trace: Trace::new(cfg.trace_keep, cfg.full_trace),
             cfg,
             now: 0,
-            threads: Vec::new(),
-            runnable: Vec::new(),
+            // Room for a small run's threads from the start (a property test's case has a
+            // few): the vectors do not grow, copying 384-byte records, in every short run.
+            threads: Vec::with_capacity(SMALL_RUN_THREADS),
+            runnable: Vec::with_capacity(SMALL_RUN_THREADS),
             spinners: Vec::new(),
             timers: TimerQueue::default(),
             timer_seq: 0,
             waiters: Waiters::new(),
-            spawn_queue: Vec::new(),
+            spawn_queue: Vec::with_capacity(SMALL_RUN_THREADS),
             stats: Stats::default(),
             counted_threads: 0,
             counted_unfinished: 0,
