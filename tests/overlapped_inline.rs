@@ -204,3 +204,88 @@ fn inline_calls_fail_as_the_plain_calls_do() {
         Ok(())
     });
 }
+
+#[test]
+fn inline_sends_beside_the_common_case_end_as_the_general_path_does() {
+    // Proves, around the common case (a WSASend that completes in the call on a
+    // skip-on-success socket, handed back with no packet), the cases the simulator takes by
+    // another path, each ending as Windows does:
+    // - an OVERLAPPED reused after a plain WSASend that completed at once and was never
+    //   collected: the inline send completes, and WSAGetOverlappedResult then reports its
+    //   count, not the earlier one;
+    // - an OVERLAPPED with an event: handed back in the call, the event signalled, no packet;
+    // - a socket on a port without skip-on-success: Queued, and the packet brings the buffers;
+    // - a send that finds the send buffer full pends; having not completed inside the call,
+    //   it queues its packet although the socket skips them on success.
+    common::run(|ws| {
+        let (c, s, port) = skipping(ws)?;
+        let ov = Overlapped::new(1);
+        assert_eq!(
+            ws.wsa_send_overlapped(c, vec![b"ab".to_vec()], 0, ov, None),
+            Ok(2)
+        );
+        let Immediate::Completed(done) =
+            ws.wsa_send_overlapped_inline(c, vec![b"cde".to_vec()], 0, ov, None)?
+        else {
+            panic!("a send completing in the call is handed back");
+        };
+        assert_eq!(
+            (done.error, done.bytes, done.bufs),
+            (None, 3, vec![b"cde".to_vec()])
+        );
+        let again = ws.wsa_get_overlapped_result(c, &ov, false)?;
+        assert_eq!((again.bytes, again.bufs.len()), (3, 0), "the new result");
+
+        let ev = ws.wsa_create_event()?;
+        let ov = Overlapped::with_event(2, ev);
+        assert!(matches!(
+            ws.wsa_send_overlapped_inline(c, vec![b"f".to_vec()], 0, ov, None),
+            Ok(Immediate::Completed(IoCompletion { bytes: 1, .. }))
+        ));
+        assert_eq!(
+            ws.wsa_wait_for_multiple_events(&[ev], false, 0, false),
+            Ok(WSA_WAIT_EVENT_0),
+            "the event is signalled"
+        );
+        common::overlapped::no_packet(ws, port, "sends completed in the call");
+        assert_eq!(recv_exact(ws, s, 6)?, b"abcdef");
+
+        let (c2, s2) = pair(ws)?;
+        let port2 = ws.create_io_completion_port(0)?;
+        ws.associate_completion_port(c2, port2, 7)?;
+        let ov = Overlapped::new(3);
+        assert_eq!(
+            ws.wsa_send_overlapped_inline(c2, vec![b"gh".to_vec()], 0, ov, None),
+            Ok(Immediate::Queued(2))
+        );
+        let p = ws.get_queued_completion_status(port2, common::overlapped::WAIT_MS)?;
+        assert_eq!(
+            (p.key, p.bytes, p.overlapped, p.bufs),
+            (7, 2, Some(ov), vec![b"gh".to_vec()])
+        );
+        assert_eq!(recv_exact(ws, s2, 2)?, b"gh");
+
+        // SO_SNDBUF plus the 64-KiB ideal send backlog Windows keeps in front of it.
+        ws.setsockopt_i32(c, SOL_SOCKET, SO_SNDBUF, 16)?;
+        let full = 16 + 64 * 1024;
+        let (ov4, ov5) = (Overlapped::new(4), Overlapped::new(5));
+        assert_eq!(
+            ws.wsa_send_overlapped_inline(c, vec![vec![4; full]], 0, ov4, None)
+                .map(|i| i.bytes()),
+            Ok(full)
+        );
+        assert_eq!(
+            ws.wsa_send_overlapped_inline(c, vec![vec![5; 64]], 0, ov5, None),
+            Err(WsaError::WSA_IO_PENDING),
+            "the send buffer is full"
+        );
+        let got = recv_exact(ws, s, full + 64)?;
+        assert!(got[..full].iter().all(|&b| b == 4) && got[full..] == [5; 64]);
+        let p = ws.get_queued_completion_status(port, common::overlapped::WAIT_MS)?;
+        assert_eq!(
+            (p.error, p.bytes, p.overlapped, p.bufs),
+            (None, 64, Some(ov5), vec![vec![5; 64]])
+        );
+        Ok(())
+    });
+}

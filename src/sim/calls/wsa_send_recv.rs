@@ -6,7 +6,7 @@
 //! WSARecvMsg and WSASendMsg with `start_op_checked`.
 
 use crate::api::consts::*;
-use crate::api::{CompletionRoutine, Immediate, Overlapped, Socket, WsaError};
+use crate::api::{CompletionRoutine, Immediate, IoCompletion, Overlapped, Socket, WsaError};
 use crate::sim::api::{SimLayers, SimWinsock, World};
 use crate::sim::models::op::{Op, OpKind, Status};
 use crate::sim::runtime::trace::TraceKind;
@@ -78,7 +78,9 @@ impl SimWinsock {
     /// A whole overlapped WSASend/WSARecv call: checks and the operation record, then `body`
     /// decides between completing at once and pending. With `inline`, an operation that
     /// completed at once and that no packet or routine took is collected before the call
-    /// returns, under its lock ([`Immediate::Completed`]).
+    /// returns, under its lock ([`Immediate::Completed`]). `at_once` (a WSASend collected
+    /// inline, with no routine and no event; `Some(urgent)`) lets a send that completes in
+    /// the call skip the operation record ([`World::send_done_in_call`]).
     #[allow(clippy::too_many_arguments)]
     fn stream_op(
         &self,
@@ -89,18 +91,24 @@ impl SimWinsock {
         ov: Overlapped,
         routine: Option<CompletionRoutine<SimWinsock>>,
         inline: bool,
+        at_once: Option<bool>,
         body: impl FnOnce(&mut World, usize, u64) -> Result<usize, WsaError>,
     ) -> Result<Immediate, WsaError> {
         let len: usize = bufs.iter().map(|b| b.len()).sum();
         self.call_held(call, s.raw() as u64, len as u64, |this, mut w| {
-            let started = w.sock_id(this.host, s).and_then(|id| {
-                Ok((
-                    id,
-                    this.start_stream_op(&mut w, id, kind, bufs, ov, routine)?,
-                ))
-            });
-            let (id, serial) = match started {
-                Ok(started) => started,
+            let id = match w.sock_id(this.host, s) {
+                Ok(id) => id,
+                Err(e) => return (Err(e), Some(w)),
+            };
+            let bufs = match at_once {
+                Some(urgent) => match this.send_at_once(&mut w, id, bufs, ov, urgent) {
+                    Ok(r) => return (r, Some(w)),
+                    Err(bufs) => bufs,
+                },
+                None => bufs,
+            };
+            let serial = match this.start_stream_op(&mut w, id, kind, bufs, ov, routine) {
+                Ok(serial) => serial,
                 Err(e) => return (Err(e), Some(w)),
             };
             let r = body(&mut w, id, serial);
@@ -126,6 +134,46 @@ impl SimWinsock {
         })
     }
 
+    /// The start of an overlapped WSASend that may complete inside the call with nothing
+    /// else to deliver it ([`World::send_done_in_call`]): it does so without an operation
+    /// record, and returns its completion with its buffers; or the fault plan makes it pend
+    /// (its record is made then, as [`SimWinsock::stream_op`] would have); or it is not such
+    /// a send, and the buffers come back for the general path (`Err`), nothing done.
+    fn send_at_once(
+        &self,
+        w: &mut World,
+        id: usize,
+        bufs: Vec<Vec<u8>>,
+        ov: Overlapped,
+        urgent: bool,
+    ) -> Result<Result<Immediate, WsaError>, Vec<Vec<u8>>> {
+        if w.overlapped_precheck(id, false).is_err() || !w.send_done_in_call(self.host, id, &ov) {
+            return Err(bufs);
+        }
+        // What the general path does between starting the operation and handing the data
+        // to TCP, in its order (the operation's record has no part in it).
+        w.reenable_send(id, false);
+        if w.io_pends(id) {
+            return Ok(self
+                .start_stream_op(w, id, OpKind::Send, bufs, ov, None)
+                .and_then(|serial| {
+                    w.io_sock(id).sends.push_back(serial);
+                    Err(WsaError::WSA_IO_PENDING)
+                }));
+        }
+        let bytes = w.send_in_call((self.tid, self.host), id, &ov, &bufs, urgent);
+        Ok(Ok(Immediate::Completed(IoCompletion {
+            overlapped: ov,
+            error: None,
+            bytes,
+            flags: 0,
+            from: None,
+            bufs,
+            control: Vec::new(),
+            msg_flags: 0,
+        })))
+    }
+
     /// A WSASend or WSARecv with flags it does not take: WSAEOPNOTSUPP, after the handle
     /// check (WSAENOTSOCK first, as on Windows).
     fn flags_not_supported(&self, call: &'static str, s: Socket) -> Result<Immediate, WsaError> {
@@ -149,6 +197,7 @@ impl SimWinsock {
             return self.flags_not_supported("WSASend", s);
         }
         let urgent = flags & MSG_OOB as u32 != 0;
+        let at_once = (inline && routine.is_none() && ov.event.is_none()).then_some(urgent);
         self.stream_op(
             "WSASend",
             s,
@@ -157,6 +206,7 @@ impl SimWinsock {
             ov,
             routine,
             inline,
+            at_once,
             |w, id, serial| {
                 if w.udp(id).is_some() {
                     // A datagram socket: one datagram to the connected peer, handed to the
@@ -214,6 +264,7 @@ impl SimWinsock {
             ov,
             routine,
             inline,
+            None,
             |w, id, serial| {
                 let idle = w.io_sock_ref(id).is_none_or(|io| io.recvs.is_empty());
                 w.io_sock(id).recvs.push_back(serial);

@@ -97,6 +97,14 @@ impl<L: Layers> OpTable<L> {
         serial
     }
 
+    /// Counts an operation that started and ended inside its call without entering the
+    /// table (see [`IoState::finished_in_call`]): later serials are then those the table
+    /// would have given.
+    #[inline]
+    pub(crate) fn skip_serial(&mut self) {
+        self.issued += 1;
+    }
+
     /// Takes operation `serial` out of the table.
     #[inline]
     pub(crate) fn remove(&mut self, serial: &u64) -> Option<Op<L>> {
@@ -254,6 +262,33 @@ impl<L: Layers> IoState<L> {
         e.insert(OvState::Done(status, bytes, place));
         self.evict_results();
         Some((op, status, bytes))
+    }
+
+    /// An operation on OVERLAPPED `key` that started, finished and was collected inside its
+    /// call (a WSASend completing at once with nothing else to deliver it): what
+    /// [`IoState::insert_linked`] then [`IoState::take_done`] leave behind (whatever the
+    /// OVERLAPPED held before forgotten, its new result kept), without the operation's record
+    /// going into the table and out again. The caller checked that the OVERLAPPED names no
+    /// pending operation.
+    pub(crate) fn finished_in_call(&mut self, key: (usize, u64), status: Status, bytes: usize) {
+        self.ops.skip_serial();
+        let e = match self.ovs.entry(key) {
+            Entry::Occupied(e) => {
+                forget(&mut self.ops, &mut self.results_order, *e.get());
+                Some(e)
+            }
+            Entry::Vacant(_) => None,
+        };
+        let place = self.results_order.push(key);
+        match e {
+            Some(mut e) => {
+                e.insert(OvState::Done(status, bytes, place));
+            }
+            None => {
+                self.ovs.insert(key, OvState::Done(status, bytes, place));
+            }
+        }
+        self.evict_results();
     }
 
     /// Beyond [`RESULTS_KEPT`] results, forgets the least recently finished.

@@ -164,6 +164,50 @@ where
         self.notify(WaitKey::Io(host, ov.id));
     }
 
+    /// Whether an overlapped WSASend of `ov` on socket `id` completes inside the call with
+    /// nothing but the call to deliver it: a connected stream socket with a send buffer, no
+    /// send queued before it, room in the buffer, an overlapped socket on no port or one
+    /// that skips the packet on success, and `ov` free. (The caller knows there is no
+    /// completion routine and no event.) The fault plan may still make it pend.
+    pub(crate) fn send_done_in_call(&self, host: usize, id: usize, ov: &Overlapped) -> bool {
+        let buffered = self
+            .net
+            .sockets
+            .get(id)
+            .is_some_and(|s| matches!(s.role, Role::Stream(_)) && s.opts.sndbuf != 0);
+        let quiet = self.io_sock_ref(id).is_none_or(|io| {
+            io.sends.is_empty() && !io.synchronous && (io.port.is_none() || io.skip_on_success)
+        });
+        buffered && quiet && self.ov_free(host, ov) && self.send_ready(id)
+    }
+
+    /// A WSASend that [`World::send_done_in_call`] allowed: `bufs` go to TCP, and the
+    /// operation ends as starting it, [`World::hand_send`], [`World::finish_op`] and
+    /// [`World::collect_op`] would end it (the same trace record, the waiters on `ov`
+    /// notified, the result kept in the OVERLAPPED), without its record entering the table.
+    /// Returns the bytes sent.
+    pub(crate) fn send_in_call(
+        &mut self,
+        (tid, host): (usize, usize),
+        id: usize,
+        ov: &Overlapped,
+        bufs: &[Vec<u8>],
+        urgent: bool,
+    ) -> usize {
+        let key = (host, ov.id);
+        if !self.models.io.failed_pending.is_empty() {
+            self.models.io.failed_pending.remove(&key);
+        }
+        let n = gathered(bufs, |data| {
+            self.tcp_enqueue(id, data, urgent);
+            data.len()
+        });
+        self.record(tid, TraceKind::Completion, ov.id, n as u64, 0);
+        self.notify(WaitKey::Io(host, ov.id));
+        self.models.io.finished_in_call(key, Status::Ok, n);
+        n
+    }
+
     /// Forgets an operation that failed synchronously after being registered (no completion).
     pub(crate) fn drop_op(&mut self, serial: u64) {
         if let Some(op) = self.models.io.ops.remove(&serial) {

@@ -34,7 +34,10 @@ pub(super) fn take() -> (Vec<InFlight>, Vec<Vec<u8>>) {
     SPARES
         .try_with(|s| {
             let mut s = s.borrow_mut();
-            (std::mem::take(&mut s.boxes), std::mem::take(&mut s.payloads))
+            (
+                std::mem::take(&mut s.boxes),
+                std::mem::take(&mut s.payloads),
+            )
         })
         .unwrap_or_default()
 }
@@ -43,13 +46,16 @@ pub(super) fn take() -> (Vec<InFlight>, Vec<Vec<u8>>) {
 pub(super) fn give_back(boxes: &mut Vec<InFlight>, payloads: &mut Vec<Vec<u8>>) {
     // `try_with`: a network dropped while the OS thread exits frees them instead.
     let _ = SPARES.try_with(|s| {
-        let Ok(mut s) = s.try_borrow_mut() else { return };
+        let Ok(mut s) = s.try_borrow_mut() else {
+            return;
+        };
         let room = KEEP.saturating_sub(s.boxes.len());
         s.boxes.extend(boxes.drain(..).take(room));
         let room = KEEP.saturating_sub(s.payloads.len());
-        s.payloads.extend(payloads.drain(..).take(room).map(|mut p| {
-            p.clear();
-            p
-        }));
+        s.payloads
+            .extend(payloads.drain(..).take(room).map(|mut p| {
+                p.clear();
+                p
+            }));
     });
 }
