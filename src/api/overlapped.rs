@@ -551,7 +551,7 @@ pub trait OverlappedIo: Winsock + Sized {
 
 /// The body of [`OverlappedIo::wsa_send_msg_c`] over the backend's `wsa_send_msg`:
 /// `WSASendMsg` without OVERLAPPED with C's `lpMsg` / `lpNumberOfBytesSent`
-/// ([`wsa_send_msg_c`]): WSAENOTSOCK first, then WSAEFAULT for either NULL; a NULL count with
+/// (`wsa_send_msg_c`): WSAENOTSOCK first, then WSAEFAULT for either NULL; a NULL count with
 /// a message still binds an unbound datagram socket to the wildcard address first (sock.c
 /// test_WSASendMsg 7621–7633, todo_wine: Windows' behaviour), a NULL message does not
 /// (7636–7642).

@@ -32,7 +32,7 @@ impl Traced for (String, String) {
 }
 
 /// A numeric host as getaddrinfo reads it: IPv4 dotted, IPv6 bare or in brackets (anything
-/// after the closing bracket is ignored, as Windows does with "[beef::cafe]:10239").
+/// after the closing bracket is ignored, as Windows does with "\[beef::cafe\]:10239").
 /// `Err` for unmatched brackets.
 fn numeric_host(node: &str) -> Result<Option<IpAddr>, WsaError> {
     if let Some(rest) = node.strip_prefix('[') {

@@ -9,7 +9,7 @@
 //! - `spare` — segment boxes and payload buffers a finished run leaves for the next one;
 //! - `wire` — links (latency, bandwidth, per-direction order), transmission through the fault
 //!   seam, arrival;
-//! - `fault/` — [`FaultPlan`](fault::FaultPlan) (its rules, text and code forms, proptest
+//! - `fault/` — [`fault::FaultPlan`] (its rules, text and code forms, proptest
 //!   strategies), the seam every segment and call passes, and what the plan does: TCP
 //!   retransmission with Windows' timeouts and give-up, resets, partitions, host crashes;
 //! - `endpoint` — the socket objects ([`Sock`](endpoint::Sock)): addresses, options, shutdown

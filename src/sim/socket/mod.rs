@@ -4,7 +4,7 @@
 //!
 //! Map:
 //! - `duplicate` — several handles for one socket (`WSADuplicateSocket`);
-//! - `handles` — handle tables ([`Process`](handles::Process)), `socket()`, handle look-up;
+//! - `handles` — handle tables ([`handles::Process`]), `socket()`, handle look-up;
 //! - `bind` — `bind` and the implicit bind of `connect`;
 //! - `sockopt` — `getsockopt` / `setsockopt` over the option table;
 //! - `connect` — `listen`, `accept`, `connect`;
