@@ -15,7 +15,7 @@ use crate::api::{
 };
 use crate::sim::api::{SimWinsock, Traced};
 use crate::sim::models::op::{OpKind, Status};
-use crate::sim::models::overlapped::gathered;
+use crate::sim::models::pending_io::gathered;
 use crate::sim::runtime::{Step, WaitKey};
 
 impl Traced for IoCompletion {

@@ -8,7 +8,9 @@
 //! - `network_events` — FD_* recording, re-enabling and delivery (messages or events);
 //! - `op` — the overlapped operation record and the per-socket I/O state; `op_table` — all
 //!   overlapped state of the run, with the slab of all operations by serial;
-//! - `overlapped` — servicing pending WSARecv/WSASend, completion by event, routine or port;
+//! - `overlapped` — the operations' start, completion by event, routine or port, collection
+//!   and abort;
+//! - `pending_io` — pending WSARecv/WSASend serviced as data and send room arrive;
 //! - `overlapped_api` — the shared checks and start of an overlapped call;
 //! - `mswsock` — AcceptEx, ConnectEx, DisconnectEx servicing;
 //! - `wsa_ioctl` — WSAIoctl's control codes; `interfaces` — the host's interfaces as
@@ -24,6 +26,7 @@ pub(crate) mod op;
 pub(crate) mod op_table;
 pub(crate) mod overlapped;
 pub(crate) mod overlapped_api;
+pub(crate) mod pending_io;
 pub(crate) mod recv_msg;
 pub(crate) mod result_order;
 pub(crate) mod select;
