@@ -15,6 +15,7 @@ use crate::api::{
 };
 use crate::sim::api::{SimWinsock, Traced};
 use crate::sim::models::op::{OpKind, Status};
+use crate::sim::models::overlapped::plain_completion;
 use crate::sim::models::pending_io::gathered;
 use crate::sim::runtime::{Step, WaitKey};
 
@@ -70,16 +71,12 @@ impl SimWinsock {
                     };
                 }
                 match w.models.io.result(&(host, ov.id)) {
-                    Some((status, bytes)) => Step::Done(Ok(IoCompletion {
-                        overlapped: *ov,
-                        error: if win32 { status.win32() } else { status.wsa() },
+                    Some((status, bytes)) => Step::Done(Ok(plain_completion(
+                        *ov,
+                        if win32 { status.win32() } else { status.wsa() },
                         bytes,
-                        flags: 0,
-                        bufs: Vec::new(),
-                        from: None,
-                        control: Vec::new(),
-                        msg_flags: 0,
-                    })),
+                        Vec::new(),
+                    ))),
                     None => Step::Done(Err(WsaError::WSAEINVAL)),
                 }
             })

@@ -6,9 +6,10 @@
 //! WSARecvMsg and WSASendMsg with `start_op_checked`.
 
 use crate::api::consts::*;
-use crate::api::{CompletionRoutine, Immediate, IoCompletion, Overlapped, Socket, WsaError};
+use crate::api::{CompletionRoutine, Immediate, Overlapped, Socket, WsaError};
 use crate::sim::api::{SimLayers, SimWinsock, World};
 use crate::sim::models::op::{Op, OpKind, Status};
+use crate::sim::models::overlapped::plain_completion;
 use crate::sim::runtime::trace::TraceKind;
 
 impl SimWinsock {
@@ -162,16 +163,9 @@ impl SimWinsock {
                 }));
         }
         let bytes = w.send_in_call((self.tid, self.host), id, &ov, &bufs, urgent);
-        Ok(Ok(Immediate::Completed(IoCompletion {
-            overlapped: ov,
-            error: None,
-            bytes,
-            flags: 0,
-            from: None,
-            bufs,
-            control: Vec::new(),
-            msg_flags: 0,
-        })))
+        Ok(Ok(Immediate::Completed(plain_completion(
+            ov, None, bytes, bufs,
+        ))))
     }
 
     /// A WSASend or WSARecv with flags it does not take: WSAEOPNOTSUPP, after the handle

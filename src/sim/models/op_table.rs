@@ -272,20 +272,15 @@ impl<L: Layers> IoState<L> {
     /// pending operation.
     pub(crate) fn finished_in_call(&mut self, key: (usize, u64), status: Status, bytes: usize) {
         self.ops.skip_serial();
-        let e = match self.ovs.entry(key) {
-            Entry::Occupied(e) => {
+        match self.ovs.entry(key) {
+            Entry::Occupied(mut e) => {
                 forget(&mut self.ops, &mut self.results_order, *e.get());
-                Some(e)
-            }
-            Entry::Vacant(_) => None,
-        };
-        let place = self.results_order.push(key);
-        match e {
-            Some(mut e) => {
+                let place = self.results_order.push(key);
                 e.insert(OvState::Done(status, bytes, place));
             }
-            None => {
-                self.ovs.insert(key, OvState::Done(status, bytes, place));
+            Entry::Vacant(e) => {
+                let place = self.results_order.push(key);
+                e.insert(OvState::Done(status, bytes, place));
             }
         }
         self.evict_results();

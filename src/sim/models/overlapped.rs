@@ -307,13 +307,29 @@ where
 fn completion<L: Layers>(op: Op<L>, error: Option<WsaError>, bytes: usize) -> IoCompletion {
     let (control, msg_flags) = op.msg.map_or((Vec::new(), 0), |m| (m.control, m.flags));
     IoCompletion {
-        overlapped: op.ov,
+        from: op.from.map(|a| crate::api::SockAddr::from(*a)),
+        control,
+        msg_flags,
+        ..plain_completion(op.ov, error, bytes, op.bufs)
+    }
+}
+
+/// A completion with no datagram source, control data or message flags (a send's, or a
+/// result read again from its OVERLAPPED).
+pub(crate) fn plain_completion(
+    overlapped: Overlapped,
+    error: Option<WsaError>,
+    bytes: usize,
+    bufs: Vec<Vec<u8>>,
+) -> IoCompletion {
+    IoCompletion {
+        overlapped,
         error,
         bytes,
         flags: 0,
-        from: op.from.map(|a| crate::api::SockAddr::from(*a)),
-        bufs: op.bufs,
-        control,
-        msg_flags,
+        bufs,
+        from: None,
+        control: Vec::new(),
+        msg_flags: 0,
     }
 }
