@@ -49,10 +49,10 @@ pub use net::tcp::TcpState;
 pub use picture::{HostInfo, Picture, PictureFile, PICTURE_DIR_ENV};
 pub use replay::{Replay, REPLAY_ENV};
 pub use report::{SimError, TestId};
-pub use runtime::{rng, trace};
 pub use runtime::{
-    AckPolicy, Completion, EventRecording, Report, Schedule, Segmentation, SendMode, SimErrorKind,
-    Stats, ThreadOutcome, ThreadReport, DEFAULT_SEED,
+    release_idle_stacks, AckPolicy, Completion, EventRecording, Report, Schedule, Segmentation,
+    SendMode, SimErrorKind, Stats, ThreadOutcome, ThreadReport, DEFAULT_SEED,
 };
+pub use runtime::{rng, trace};
 pub use sweep::{Sweep, SweepSummary, SWEEP_ENV};
 pub use world::{HostHandle, Sim};

@@ -10,6 +10,7 @@
 //! - `schedule` — which thread runs next: uniform, PCT, or a script for exhaustive search;
 //! - `timers` — the timer queue and the per-link delivery queues;
 //! - `run_loop` — the coroutines and the loop that resumes them one at a time;
+//! - `stack_pool` — finished threads' coroutines, kept to run later threads on their stacks;
 //! - `decide` — the run loop's next step ([`RunEnd`] among them), taken by the run loop or
 //!   by a thread that has just blocked in a run of few threads;
 //! - `rng` — the seeded generators; `trace` — the trace and its hash;
@@ -21,6 +22,7 @@ pub mod report;
 pub mod rng;
 mod run_loop;
 mod schedule;
+mod stack_pool;
 mod threads;
 mod timers;
 pub mod trace;
@@ -35,6 +37,7 @@ pub use report::{Report, SimErrorKind, Stats, ThreadReport};
 pub(crate) use run_loop::{park_for_good, unwind_if_torn_down, RestartBody, Runner, ThreadBody};
 pub use schedule::Schedule;
 pub(crate) use schedule::Script;
+pub use stack_pool::release_idle_stacks;
 pub use threads::ThreadOutcome;
 pub(crate) use threads::{Step, Thread, ThreadState, WaitKey, Waiters};
 pub(crate) use timers::TimerQueue;

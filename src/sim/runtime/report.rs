@@ -22,9 +22,10 @@ pub struct Stats {
     pub threads_peak: u64,
     /// Coroutine stacks the run mapped: threads that found no finished thread's stack free.
     pub stacks_mapped: u64,
-    /// Threads that ran on the stack of a thread that had finished, in this run or in an
-    /// earlier run on the same OS thread (the sim keeps up to 128 finished stacks per OS
-    /// thread, as a property test's cases run one after another), so `stacks_mapped +
+    /// Threads that ran on the stack of a thread that had finished, in this run or an
+    /// earlier one (the sim keeps up to 128 finished stacks per OS thread, as a property
+    /// test's cases run one after another, and past that up to 32,768 for the whole process:
+    /// see [`release_idle_stacks`](crate::sim::release_idle_stacks)), so `stacks_mapped +
     /// stacks_reused` is every thread started.
     pub stacks_reused: u64,
 }

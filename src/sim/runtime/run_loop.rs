@@ -9,6 +9,7 @@ use crate::sim::runtime::WorldCell;
 use generator::{Generator, Gn};
 
 use super::decide::{Decision, RunEnd};
+use super::stack_pool;
 use super::watchdog::{self, Describe};
 use super::{Layers, RuntimeHooks, SimErrorKind, ThreadOutcome, World};
 use crate::api::WsaError;
@@ -23,46 +24,6 @@ pub(crate) type RestartBody<L> =
 
 /// Makes the handle a thread's function receives, from the world and the thread id.
 pub(crate) type MakeHandle<L> = fn(Arc<WorldCell<World<L>>>, usize) -> <L as Layers>::Handle;
-
-/// How many finished threads' coroutines are kept for reuse, per OS thread that runs
-/// simulations. A new thread takes one (its stack already mapped, its pages already faulted
-/// in) instead of mapping a fresh stack, in the same run or in a later run on the same OS
-/// thread, as a property test's cases are: mapping, faulting in and unmapping a stack costs
-/// about as much system time as a small run's whole simulation. The cap bounds what idle
-/// stacks hold (only the pages a thread touched are resident, a few KiB each).
-const STACK_POOL_CAP: usize = 128;
-
-/// A finished coroutine and its stack's size in words.
-type Pooled = (usize, Generator<'static, (), ()>);
-
-thread_local! {
-    /// Finished coroutines, kept to run the next new threads on their stacks.
-    static POOL: std::cell::RefCell<Vec<Pooled>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// A pooled coroutine whose stack has `stack_words` words, if one is free.
-fn pooled(stack_words: usize) -> Option<Generator<'static, (), ()>> {
-    POOL.with(|p| {
-        let mut p = p.borrow_mut();
-        let i = p.iter().rposition(|(words, _)| *words == stack_words)?;
-        Some(p.swap_remove(i).1)
-    })
-}
-
-/// Keeps a finished coroutine for reuse, or unmaps it when the pool is full (after the
-/// pool's borrow ends).
-fn repool(stack_words: usize, done: Generator<'static, (), ()>) {
-    let full = POOL.with(|p| {
-        let mut p = p.borrow_mut();
-        if p.len() < STACK_POOL_CAP {
-            p.push((stack_words, done));
-            None
-        } else {
-            Some(done)
-        }
-    });
-    drop(full);
-}
 
 /// The unwind payload of a thread resumed at teardown (see [`Runner::teardown`]).
 struct TornDown;
@@ -142,7 +103,7 @@ impl Runner {
                 world.borrow_mut().thread_finished(tid, outcome);
             };
             // A finished thread's coroutine runs the new body on its stack when one is free.
-            let gen = match pooled(self.stack_words) {
+            let gen = match stack_pool::take(self.stack_words) {
                 Some(mut g) => {
                     reused += 1;
                     g.init_code(body);
@@ -265,7 +226,7 @@ impl Runner {
             if g.is_done() {
                 self.live -= 1;
                 if let Some(done) = self.gens[tid].take() {
-                    repool(self.stack_words, done);
+                    stack_pool::keep(self.stack_words, done);
                 }
             }
         }
@@ -305,7 +266,9 @@ impl Runner {
         for (tid, g) in self.gens.drain(..).enumerate() {
             // Unwound, or never started: the stack serves a later run's thread.
             match g {
-                Some(g) if g.is_done() && self.started[tid] => repool(self.stack_words, g),
+                Some(g) if g.is_done() && self.started[tid] => {
+                    stack_pool::keep(self.stack_words, g)
+                }
                 // Stopped for good (`park_for_good`): dropping the coroutine would resume it
                 // to cancel it, into the loop it was stopped in. Its stack is leaked instead.
                 Some(g) if self.started[tid] => std::mem::forget(g),
