@@ -3,7 +3,7 @@
 //! file of its own: the process's pool is shared by every test of a binary.
 
 use winsock_sim::prelude::*;
-use winsock_sim::sim::{release_idle_stacks, Report, Sim};
+use winsock_sim::sim::{release_idle_stacks, Report, Sim, SimErrorKind};
 
 /// Threads alive at once in each run: more than an OS thread keeps for itself.
 const THREADS: u64 = 300;
@@ -23,6 +23,38 @@ fn wide_run() -> Report {
     sim.run().unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Recursion deep enough to overflow a 40-KiB stack.
+fn deep(n: u64, pad: &mut [u8; 256]) -> u64 {
+    pad[0] = pad[0].wrapping_add(1);
+    let mut mine = [0u8; 256];
+    mine[1] = pad[0];
+    if n == 0 {
+        0
+    } else {
+        deep(n - 1, &mut mine) + u64::from(mine[1])
+    }
+}
+
+/// A run whose one thread overflows its stack (of `wide_run`'s size), on an OS thread of
+/// its own: the error's text.
+fn overflowing_run_on_new_os_thread() -> String {
+    std::thread::spawn(|| {
+        let mut sim = Sim::builder().seed(22).stack_size(40 * 1024).build();
+        let host = sim.host("host", "192.0.2.1");
+        host.spawn("deep", |ws| {
+            ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+            let mut pad = [0u8; 256];
+            std::hint::black_box(deep(std::hint::black_box(100_000), &mut pad));
+            Ok(())
+        });
+        let err = sim.run().expect_err("the thread overflows its stack");
+        assert_eq!(err.kind, SimErrorKind::Panic, "{err}");
+        err.to_string()
+    })
+    .join()
+    .expect("the run's OS thread")
+}
+
 /// `wide_run` on an OS thread of its own, which ends with it (dropping its own pool).
 fn wide_run_on_new_os_thread() -> Report {
     std::thread::spawn(wide_run)
@@ -33,7 +65,8 @@ fn wide_run_on_new_os_thread() -> Report {
 // Proves: a run's stacks past the 128 its OS thread keeps go to the process's pool; a run
 // on another OS thread takes them (its own thread's pool is empty), reuse changes nothing
 // the run does, and release_idle_stacks unmaps what is idle, after which a run maps all
-// its stacks again.
+// its stacks again. A stack overflow on a stack another OS thread's run left is caught and
+// reported as on a fresh one, and that stack is not kept.
 #[test]
 fn stacks_past_an_os_threads_own_serve_the_next_run_on_any_os_thread() {
     let first = wide_run_on_new_os_thread();
@@ -67,4 +100,10 @@ fn stacks_past_an_os_threads_own_serve_the_next_run_on_any_os_thread() {
     let fourth = wide_run();
     assert_eq!(fourth.stats.stacks_mapped, THREADS, "{:?}", fourth.stats);
     assert_eq!(fourth.trace_hash, first.trace_hash);
+
+    // The overflowing thread runs on one of the 172 in the process's pool.
+    let text = overflowing_run_on_new_os_thread();
+    assert!(text.contains("stack overflow"), "{text}");
+    assert!(text.contains("WINSOCK_SIM_SEED=22"), "{text}");
+    assert_eq!(release_idle_stacks(), THREADS as usize - 1);
 }
