@@ -12,7 +12,12 @@ const LOCAL: u64 = 128;
 
 /// A run of `THREADS` threads alive at once, on stacks of a size no other run here uses.
 fn wide_run() -> Report {
-    let mut sim = Sim::builder().seed(21).stack_size(40 * 1024).build();
+    wide_run_with_stacks_of(40)
+}
+
+/// `wide_run` with stacks of `kib` KiB.
+fn wide_run_with_stacks_of(kib: usize) -> Report {
+    let mut sim = Sim::builder().seed(21).stack_size(kib * 1024).build();
     let host = sim.host("host", "192.0.2.1");
     for i in 0..THREADS {
         host.spawn("sleeper", move |ws| {
@@ -57,7 +62,12 @@ fn overflowing_run_on_new_os_thread() -> String {
 
 /// `wide_run` on an OS thread of its own, which ends with it (dropping its own pool).
 fn wide_run_on_new_os_thread() -> Report {
-    std::thread::spawn(wide_run)
+    wide_run_with_stacks_of_on_new_os_thread(40)
+}
+
+/// `wide_run_with_stacks_of(kib)` on an OS thread of its own.
+fn wide_run_with_stacks_of_on_new_os_thread(kib: usize) -> Report {
+    std::thread::spawn(move || wide_run_with_stacks_of(kib))
         .join()
         .expect("the run's OS thread")
 }
@@ -66,7 +76,8 @@ fn wide_run_on_new_os_thread() -> Report {
 // on another OS thread takes them (its own thread's pool is empty), reuse changes nothing
 // the run does, and release_idle_stacks unmaps what is idle, after which a run maps all
 // its stacks again. A stack overflow on a stack another OS thread's run left is caught and
-// reported as on a fresh one, and that stack is not kept.
+// reported as on a fresh one, and that stack is not kept. A run of another stack size unmaps
+// idle stacks as it maps its own, so that stacks mapped never outgrow the most there were.
 #[test]
 fn stacks_past_an_os_threads_own_serve_the_next_run_on_any_os_thread() {
     let first = wide_run_on_new_os_thread();
@@ -106,4 +117,14 @@ fn stacks_past_an_os_threads_own_serve_the_next_run_on_any_os_thread() {
     assert!(text.contains("stack overflow"), "{text}");
     assert!(text.contains("WINSOCK_SIM_SEED=22"), "{text}");
     assert_eq!(release_idle_stacks(), THREADS as usize - 1);
+
+    // 172 of 40 KiB wait in the process's pool; a run on 48-KiB stacks takes none of them,
+    // but unmaps one for each stack it maps, and leaves 172 of its own size.
+    let _ = wide_run_on_new_os_thread();
+    let other = wide_run_with_stacks_of_on_new_os_thread(48);
+    assert_eq!(other.stats.stacks_mapped, THREADS, "{:?}", other.stats);
+    let again = wide_run_on_new_os_thread();
+    assert_eq!(again.stats.stacks_mapped, THREADS, "{:?}", again.stats);
+    assert_eq!(again.stats.stacks_reused, 0, "{:?}", again.stats);
+    assert_eq!(release_idle_stacks(), (THREADS - LOCAL) as usize);
 }

@@ -32,24 +32,81 @@ use generator::Generator;
 use once_cell::sync::Lazy;
 use parking_lot::Mutex;
 
-/// A finished coroutine and its stack's size in words.
-type Pooled = (usize, Generator<'static, (), ()>);
+/// A finished coroutine (its stack's size is its pool's).
+type Idle = Generator<'static, (), ()>;
 
 /// How many finished coroutines each OS thread keeps for its own next threads.
 pub(crate) const LOCAL_CAP: usize = 128;
 
 /// How many more the process keeps, for any OS thread. At two resident pages an idle
-/// stack, a full pool holds 256 MiB; it fills only after runs that had that many threads
-/// alive at once, whose stacks took at least as much while they ran.
+/// stack, a full pool holds 256 MiB; it fills only after runs that together had that many
+/// threads alive at once, whose stacks took at least as much while they ran.
 pub(crate) const SHARED_CAP: usize = 1 << 15;
 
 thread_local! {
-    /// This OS thread's finished coroutines.
-    static LOCAL: RefCell<Vec<Pooled>> = const { RefCell::new(Vec::new()) };
+    /// This OS thread's finished coroutines, with their stacks' sizes in words.
+    static LOCAL: RefCell<Vec<(usize, Idle)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The process's finished coroutines past each OS thread's own [`LOCAL_CAP`].
-static SHARED: Lazy<Mutex<Vec<Pooled>>> = Lazy::new(|| Mutex::new(Vec::new()));
+static SHARED: Lazy<Mutex<Shared>> = Lazy::new(|| Mutex::new(Shared::default()));
+
+/// The process's pool, by stack size: a run finds its size, or another one's to unmap,
+/// without looking through thousands of idle coroutines.
+#[derive(Default)]
+struct Shared {
+    /// Idle coroutines by their stacks' size in words (a handful of sizes at most).
+    by_size: Vec<(usize, Vec<Idle>)>,
+    /// Idle coroutines in all.
+    len: usize,
+}
+
+impl Shared {
+    /// An idle coroutine whose stack has `stack_words` words (`Ok`); else, if any is idle,
+    /// one of another size, to unmap (`Err`).
+    fn take(&mut self, stack_words: usize) -> Option<Result<Idle, Idle>> {
+        let found = self
+            .by_size
+            .iter_mut()
+            .find(|(words, _)| *words == stack_words)
+            .and_then(|(_, idle)| idle.pop())
+            .map(Ok)
+            .or_else(|| {
+                let (_, idle) = self.by_size.iter_mut().find(|(_, idle)| !idle.is_empty())?;
+                idle.pop().map(Err)
+            });
+        if found.is_some() {
+            self.len -= 1;
+        }
+        found
+    }
+
+    /// Keeps `done` if the pool holds fewer than [`SHARED_CAP`]; gives it back otherwise.
+    fn keep(&mut self, stack_words: usize, done: Idle) -> Option<Idle> {
+        if self.len >= SHARED_CAP {
+            return Some(done);
+        }
+        self.len += 1;
+        match self
+            .by_size
+            .iter_mut()
+            .find(|(words, _)| *words == stack_words)
+        {
+            Some((_, idle)) => idle.push(done),
+            None => self.by_size.push((stack_words, vec![done])),
+        }
+        None
+    }
+
+    /// Every idle coroutine, taken out.
+    fn take_all(&mut self) -> Vec<Idle> {
+        self.len = 0;
+        self.by_size
+            .iter_mut()
+            .flat_map(|(_, idle)| std::mem::take(idle))
+            .collect()
+    }
+}
 
 /// A finished coroutine whose stack has `stack_words` words, if one is idle: this OS
 /// thread's first, then the process's.
@@ -58,7 +115,7 @@ static SHARED: Lazy<Mutex<Vec<Pooled>>> = Lazy::new(|| Mutex::new(Vec::new()));
 /// (the caller is about to map a stack): stacks mapped, in use and idle together, then never
 /// outgrow the most the process has had at once, whatever sizes its runs ask for (each
 /// mapping is two of the kernel's 65,530 default map areas).
-pub(crate) fn take(stack_words: usize) -> Option<Generator<'static, (), ()>> {
+pub(crate) fn take(stack_words: usize) -> Option<Idle> {
     let local = LOCAL.with(|p| {
         let mut p = p.borrow_mut();
         let i = p.iter().rposition(|(words, _)| *words == stack_words)?;
@@ -67,38 +124,27 @@ pub(crate) fn take(stack_words: usize) -> Option<Generator<'static, (), ()>> {
     if local.is_some() {
         return local;
     }
-    let (found, evicted) = {
-        let mut shared = SHARED.lock();
-        match shared.iter().rposition(|(words, _)| *words == stack_words) {
-            Some(i) => (Some(shared.swap_remove(i).1), None),
-            None => (None, shared.pop()),
-        }
-    };
-    // Unmapped after the lock is released.
-    drop(evicted);
-    found
+    let shared = SHARED.lock().take(stack_words);
+    // An evicted coroutine is unmapped here, after the lock is released.
+    shared?.ok()
 }
 
 /// Keeps a finished coroutine for the next thread: in this OS thread's pool, else the
 /// process's, else (both full) it is unmapped.
-pub(crate) fn keep(stack_words: usize, done: Generator<'static, (), ()>) {
-    let entry = (stack_words, done);
-    let Some(entry) = LOCAL.with(|p| push_within(&mut p.borrow_mut(), LOCAL_CAP, entry)) else {
-        return;
-    };
-    let full = push_within(&mut SHARED.lock(), SHARED_CAP, entry);
+pub(crate) fn keep(stack_words: usize, done: Idle) {
+    let overflow = LOCAL.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() < LOCAL_CAP {
+            p.push((stack_words, done));
+            None
+        } else {
+            Some(done)
+        }
+    });
+    let Some(done) = overflow else { return };
+    let full = SHARED.lock().keep(stack_words, done);
     // Unmapped after the lock is released.
     drop(full);
-}
-
-/// Pushes `entry` onto `pool` if it holds fewer than `cap`; gives it back otherwise.
-fn push_within(pool: &mut Vec<Pooled>, cap: usize, entry: Pooled) -> Option<Pooled> {
-    if pool.len() < cap {
-        pool.push(entry);
-        None
-    } else {
-        Some(entry)
-    }
 }
 
 /// Unmaps every idle coroutine stack: the calling OS thread's and the process's (other OS
@@ -116,6 +162,6 @@ fn push_within(pool: &mut Vec<Pooled>, cap: usize, entry: Pooled) -> Option<Pool
 /// ```
 pub fn release_idle_stacks() -> usize {
     let local = LOCAL.with(|p| std::mem::take(&mut *p.borrow_mut()));
-    let shared = std::mem::take(&mut *SHARED.lock());
+    let shared = SHARED.lock().take_all();
     local.len() + shared.len()
 }
