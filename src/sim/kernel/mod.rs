@@ -67,8 +67,9 @@ impl<L: Layers> Default for Kernel<L> {
 /// `repr(C)`: the fields every blocking call touches come first. The flags share the cache
 /// line of the thread's own hot fields (see [`Thread`](crate::sim::runtime::Thread)),
 /// among them whether an APC is queued, which every alertable wait (every blocking socket
-/// call) checks; the APC queue itself starts the next line (bytes 64 to 96 of the thread
-/// record, measured with `offset_of!`), read only when it holds something.
+/// call) checks, and the completion port the thread was released by, which every block and
+/// wake-up reads (bytes 56 to 64 of the thread record); the APC queue itself starts the next
+/// line (bytes 64 to 96, measured with `offset_of!`), read only when it holds something.
 #[repr(C)]
 pub(crate) struct KThread<L: Layers> {
     /// The thread is blocked in a WinSock call (accept, recv, connect, ...): an alertable
@@ -79,15 +80,17 @@ pub(crate) struct KThread<L: Layers> {
     /// Whether `apcs` holds any: on the hot line, so that the check every socket wait makes
     /// reads no other line of the thread (the queue itself starts the next one).
     apc_queued: bool,
-    /// The thread's SO_OPENTYPE (0 for every new thread, as on Windows): a per-thread value
-    /// `setsockopt`/`getsockopt` read and write whatever socket they are given.
-    pub open_type: u32,
+    /// The completion port this thread took its last packet from (it counts as one of the
+    /// port's running threads until it calls GetQueuedCompletionStatus again), or
+    /// [`NO_PORT`]. On the hot line too: every block and every wake-up reads it. Touched
+    /// only through [`KThread::iocp_port`] and the methods beside it.
+    iocp_port: u32,
     /// The thread's APC queue: run only during an alertable wait. Touched only through
     /// [`KThread::push_apc`] and [`KThread::pop_apc`], which keep `apc_queued`.
     apcs: VecDeque<Apc<L>>,
-    /// The completion port this thread took its last packet from (it counts as one of the
-    /// port's running threads until it calls GetQueuedCompletionStatus again).
-    pub iocp_port: Option<usize>,
+    /// The thread's SO_OPENTYPE (0 for every new thread, as on Windows): a per-thread value
+    /// `setsockopt`/`getsockopt` read and write whatever socket they are given.
+    pub open_type: u32,
     /// The thread's message queue (messages of its windows and its own, such as WM_QUIT).
     pub msgq: VecDeque<Msg>,
     /// PostQuitMessage's exit code: WM_QUIT is generated only once the queue holds no posted
@@ -105,7 +108,7 @@ impl<L: Layers> Default for KThread<L> {
             quit: None,
             apcs: VecDeque::new(),
             apc_queued: false,
-            iocp_port: None,
+            iocp_port: NO_PORT,
             iocp_suspended: false,
             iocp_handoff: None,
             open_type: 0,
@@ -114,7 +117,33 @@ impl<L: Layers> Default for KThread<L> {
     }
 }
 
+/// [`KThread`]'s port when the thread holds none.
+const NO_PORT: u32 = u32::MAX;
+
 impl<L: Layers> KThread<L> {
+    /// The completion port this thread took its last packet from, if it still counts as
+    /// one of its running threads.
+    #[inline]
+    pub(crate) fn iocp_port(&self) -> Option<usize> {
+        (self.iocp_port != NO_PORT).then_some(self.iocp_port as usize)
+    }
+
+    /// The thread now counts as a running thread of port `idx`.
+    #[inline]
+    pub(crate) fn set_iocp_port(&mut self, idx: usize) {
+        // Port indices are object indices: far fewer than 2^32 - 1 objects fit in memory.
+        debug_assert!(idx < NO_PORT as usize, "object index {idx} past 32 bits");
+        self.iocp_port = idx as u32;
+    }
+
+    /// The thread's port, which it no longer counts against.
+    #[inline]
+    pub(crate) fn take_iocp_port(&mut self) -> Option<usize> {
+        let port = self.iocp_port();
+        self.iocp_port = NO_PORT;
+        port
+    }
+
     /// Whether an APC is queued (what an alertable wait checks before it blocks).
     #[inline]
     pub(crate) fn has_apcs(&self) -> bool {
@@ -165,7 +194,7 @@ where
     /// elsewhere lets another worker be released.
     pub(crate) fn kernel_thread_blocking(&mut self, tid: usize, call: &'static str) {
         let t = &mut self.rt.threads[tid].ext;
-        if let Some(port) = t.iocp_port {
+        if let Some(port) = t.iocp_port() {
             if !t.iocp_suspended && !call.starts_with("GetQueuedCompletionStatus") {
                 t.iocp_suspended = true;
                 self.port_thread_left(port);
@@ -178,7 +207,7 @@ where
         let t = &mut self.rt.threads[tid].ext;
         if t.iocp_suspended {
             t.iocp_suspended = false;
-            if let Some(port) = t.iocp_port {
+            if let Some(port) = t.iocp_port() {
                 self.port_thread_back(port);
             }
         }
@@ -189,7 +218,7 @@ where
     pub(crate) fn kernel_thread_exited(&mut self, tid: usize) {
         self.abandon_mutexes(tid);
         let t = &mut self.rt.threads[tid].ext;
-        if let Some(port) = t.iocp_port.take() {
+        if let Some(port) = t.take_iocp_port() {
             if !std::mem::take(&mut t.iocp_suspended) {
                 self.port_thread_left(port);
             }

@@ -121,7 +121,7 @@ where
         }
         let t = &mut self.rt.threads[tid];
         t.ext.iocp_handoff = Some(packet);
-        t.ext.iocp_port = Some(idx);
+        t.ext.set_iocp_port(idx);
         t.ext.iocp_suspended = false;
         self.wake(tid, seq);
     }
@@ -148,7 +148,7 @@ where
     /// running thread calling GetQueuedCompletionStatus does on Windows.
     pub(crate) fn leave_port(&mut self, tid: usize, next: usize) {
         let t = &mut self.rt.threads[tid];
-        if let Some(port) = t.ext.iocp_port.take() {
+        if let Some(port) = t.ext.take_iocp_port() {
             if !std::mem::take(&mut t.ext.iocp_suspended) {
                 if port != next {
                     // Moving to another port: this one may release a waiter now.
@@ -172,7 +172,7 @@ where
         }
         let first = p.queue.pop_front()?;
         p.active += 1;
-        self.rt.threads[tid].ext.iocp_port = Some(idx);
+        self.rt.threads[tid].ext.set_iocp_port(idx);
         Some(first)
     }
 
