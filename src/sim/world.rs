@@ -14,6 +14,7 @@ use super::net::fault::FaultPlan;
 use super::net::tcp::NetTimer;
 use super::runtime::trace::TraceRecord;
 use super::runtime::Completion;
+use super::runtime::SocketWaiters;
 use super::socket::handles::{HandleObj, Process};
 use super::socket::SocketLayer;
 use crate::api::WsaError;
@@ -44,7 +45,7 @@ impl RuntimeHooks<SimLayers> for World {
         self.boxed_segment_arrives(to, seg);
     }
 
-    fn socket_waiters(&mut self, id: usize, create: bool) -> Option<&mut [Vec<(usize, u64)>; 2]> {
+    fn socket_waiters(&mut self, id: usize, create: bool) -> Option<&mut SocketWaiters> {
         if create {
             self.net.sockets.waiters_mut(id)
         } else {

@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use super::{NetHooks, NetLayers};
-use crate::sim::runtime::{Nanos, World};
+use crate::sim::runtime::{Nanos, SocketWaiters, World};
 
 use crate::api::consts::*;
 use crate::sim::net::tcp::Tcp;
@@ -293,13 +293,10 @@ pub(crate) struct SocketTable {
     default_opts: Arc<SockOpts>,
     /// Threads blocked on each socket, with their wait numbers: [readers, writers] (a thread
     /// waiting for any change is in both), by id. Beside the slots rather than in them: only
-    /// sockets some thread ever blocked on need the 48 bytes (the table grows to the highest
+    /// sockets some thread ever blocked on need the 64 bytes (the table grows to the highest
     /// such id), and a completion-port server's thousands of connections have none.
-    waiters: Vec<SockWaiters>,
+    waiters: Vec<SocketWaiters>,
 }
-
-/// A socket's [readers, writers] waiter lists.
-pub(crate) type SockWaiters = [Vec<(usize, u64)>; 2];
 
 impl SocketTable {
     pub(crate) fn insert(&mut self, s: Sock) -> usize {
@@ -321,21 +318,21 @@ impl SocketTable {
     }
 
     /// The waiter lists of socket `id` (`None` if there is no such socket), created empty.
-    pub(crate) fn waiters_mut(&mut self, id: usize) -> Option<&mut SockWaiters> {
+    pub(crate) fn waiters_mut(&mut self, id: usize) -> Option<&mut SocketWaiters> {
         self.get(id)?;
         if self.waiters.len() <= id {
-            self.waiters.resize_with(id + 1, SockWaiters::default);
+            self.waiters.resize_with(id + 1, SocketWaiters::default);
         }
         Some(&mut self.waiters[id])
     }
 
     /// The waiter lists of id `id` if it ever had any (empty ones for a freed socket).
-    pub(crate) fn waiters_if_any(&mut self, id: usize) -> Option<&mut SockWaiters> {
+    pub(crate) fn waiters_if_any(&mut self, id: usize) -> Option<&mut SocketWaiters> {
         self.waiters.get_mut(id)
     }
 
     /// Takes the waiter lists of id `id` (a socket being freed).
-    pub(crate) fn take_waiters(&mut self, id: usize) -> SockWaiters {
+    pub(crate) fn take_waiters(&mut self, id: usize) -> SocketWaiters {
         self.waiters
             .get_mut(id)
             .map(std::mem::take)
@@ -441,7 +438,7 @@ where
     pub(crate) fn free_socket(&mut self, id: usize) {
         self.on_socket_freed(id);
         if self.net.sockets.remove(id).is_some() {
-            for (tid, seq) in self.net.sockets.take_waiters(id).into_iter().flatten() {
+            for (tid, seq) in self.net.sockets.take_waiters(id) {
                 self.wake(tid, seq);
             }
         }

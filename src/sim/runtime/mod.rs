@@ -39,7 +39,7 @@ pub use schedule::Schedule;
 pub(crate) use schedule::Script;
 pub use stack_pool::release_idle_stacks;
 pub use threads::ThreadOutcome;
-pub(crate) use threads::{Step, Thread, ThreadState, WaitKey, Waiters};
+pub(crate) use threads::{SocketWaiters, Step, Thread, ThreadState, WaitKey, Waiters};
 pub(crate) use timers::TimerQueue;
 
 use rng::Rng;
@@ -141,7 +141,7 @@ pub(crate) trait RuntimeHooks<L: Layers> {
     /// The [readers, writers] waiter lists of socket `id` (socket waits are kept by socket id,
     /// so waking them needs no map look-up): with `create`, to add a waiter (`None` if there
     /// is no such socket); without, to wake them (`None` if no thread ever waited there).
-    fn socket_waiters(&mut self, id: usize, create: bool) -> Option<&mut [Vec<(usize, u64)>; 2]>;
+    fn socket_waiters(&mut self, id: usize, create: bool) -> Option<&mut SocketWaiters>;
     /// Thread `tid` is about to block in `call`.
     fn thread_blocking(&mut self, tid: usize, call: &'static str);
     /// Thread `tid` was woken from a wait.
