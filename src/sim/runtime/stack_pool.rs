@@ -152,8 +152,10 @@ pub(crate) fn keep(stack_words: usize, done: Idle) {
 ///
 /// The simulator keeps finished simulated threads' stacks to run later threads on them,
 /// and the stacks of a run of thousands of threads stay mapped after it, each with the
-/// pages its thread touched (8 KiB for a typical thread), until the process exits. A
-/// process that ran such a run and goes on with other work can give that memory back.
+/// pages its thread touched (8 KiB for a typical thread), until the process exits. Under
+/// strict overcommit accounting (`vm.overcommit_memory = 2`) each is still charged its whole
+/// mapped size. A process that ran such a run and goes on with other work can give that
+/// memory back.
 ///
 /// ```
 /// # use winsock_sim::sim::release_idle_stacks;
