@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::runtime::{try_run, PORT};
+use common::runtime::{deep, try_run, PORT};
 
 use std::time::Duration;
 
@@ -220,16 +220,6 @@ fn endless_sleep_zero_loop_hits_the_time_limit() {
 fn stack_overflow_in_a_simulated_thread_is_reported() {
     // Proves: deep recursion that overflows a simulated thread's (small) stack ends the run
     // with a Panic report that says so and names the seed, instead of crashing the process.
-    fn deep(n: u64, pad: &mut [u8; 256]) -> u64 {
-        pad[0] = pad[0].wrapping_add(1);
-        let mut mine = [0u8; 256];
-        mine[1] = pad[0];
-        if n == 0 {
-            0
-        } else {
-            deep(n - 1, &mut mine) + u64::from(mine[1])
-        }
-    }
     let mut sim = Sim::builder().seed(5).stack_size(32 * 1024).build();
     let h = sim.host("h", "192.0.2.1");
     h.spawn("deep", |ws| {

@@ -2,6 +2,9 @@
 //! runs on any OS thread take from, and `release_idle_stacks` unmaps them. One test, in a
 //! file of its own: the process's pool is shared by every test of a binary.
 
+mod common;
+
+use common::runtime::deep;
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{release_idle_stacks, Report, Sim, SimErrorKind};
 
@@ -26,18 +29,6 @@ fn wide_run_with_stacks_of(kib: usize) -> Report {
         });
     }
     sim.run().unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// Recursion deep enough to overflow a 40-KiB stack.
-fn deep(n: u64, pad: &mut [u8; 256]) -> u64 {
-    pad[0] = pad[0].wrapping_add(1);
-    let mut mine = [0u8; 256];
-    mine[1] = pad[0];
-    if n == 0 {
-        0
-    } else {
-        deep(n - 1, &mut mine) + u64::from(mine[1])
-    }
 }
 
 /// A run whose one thread overflows its stack (of `wide_run`'s size), on an OS thread of

@@ -1,5 +1,6 @@
 //! Helpers of the simulator's own tests (`runtime.rs`, `virtual_time.rs`, `runtime_scale.rs`,
-//! `sim_network.rs`): a run of one thread, and a thread-per-connection echo server.
+//! `sim_network.rs`, `stack_pool.rs`): a run of one thread, a thread-per-connection echo server,
+//! and a recursion that overflows a small stack.
 
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{Sim, SimWinsock};
@@ -45,5 +46,18 @@ pub fn threaded_echo_server(ws: &SimWinsock, port: u16) -> Result<(), WsaError> 
             }
             ws.closesocket(c)
         })?;
+    }
+}
+
+/// Recursion deep enough to overflow a small simulated thread's stack (256 bytes and more a
+/// frame, 100,000 frames): what the stack-overflow tests run.
+pub fn deep(n: u64, pad: &mut [u8; 256]) -> u64 {
+    pad[0] = pad[0].wrapping_add(1);
+    let mut mine = [0u8; 256];
+    mine[1] = pad[0];
+    if n == 0 {
+        0
+    } else {
+        deep(n - 1, &mut mine) + u64::from(mine[1])
     }
 }
