@@ -57,16 +57,13 @@ static SHARED: Lazy<Mutex<Shared>> = Lazy::new(|| Mutex::new(Shared::default()))
 struct Shared {
     /// Idle coroutines by their stacks' size in words (a handful of sizes at most).
     by_size: Vec<(usize, Vec<Idle>)>,
-    /// Idle coroutines in all.
-    len: usize,
 }
 
 impl Shared {
     /// An idle coroutine whose stack has `stack_words` words (`Ok`); else, if any is idle,
     /// one of another size, to unmap (`Err`).
     fn take(&mut self, stack_words: usize) -> Option<Result<Idle, Idle>> {
-        let found = self
-            .by_size
+        self.by_size
             .iter_mut()
             .find(|(words, _)| *words == stack_words)
             .and_then(|(_, idle)| idle.pop())
@@ -74,19 +71,15 @@ impl Shared {
             .or_else(|| {
                 let (_, idle) = self.by_size.iter_mut().find(|(_, idle)| !idle.is_empty())?;
                 idle.pop().map(Err)
-            });
-        if found.is_some() {
-            self.len -= 1;
-        }
-        found
+            })
     }
 
     /// Keeps `done` if the pool holds fewer than [`SHARED_CAP`]; gives it back otherwise.
     fn keep(&mut self, stack_words: usize, done: Idle) -> Option<Idle> {
-        if self.len >= SHARED_CAP {
+        let len: usize = self.by_size.iter().map(|(_, idle)| idle.len()).sum();
+        if len >= SHARED_CAP {
             return Some(done);
         }
-        self.len += 1;
         match self
             .by_size
             .iter_mut()
@@ -100,7 +93,6 @@ impl Shared {
 
     /// Every idle coroutine, taken out.
     fn take_all(&mut self) -> Vec<Idle> {
-        self.len = 0;
         self.by_size
             .iter_mut()
             .flat_map(|(_, idle)| std::mem::take(idle))
