@@ -157,16 +157,20 @@ impl<T, P> TimerQueue<T, P> {
     /// time, destination host and packet.
     #[inline(always)]
     pub(super) fn pop_delivery(&mut self, li: usize) -> (Nanos, usize, P) {
-        let k = self.heads.pop().expect("a link was due");
-        debug_assert_eq!(k.slot as usize, li, "the due link");
+        // The link's next delivery, if any, replaces its head in place: one sift down, where
+        // a pop and a push were two sifts (keys are unique, so the order is the same).
+        let mut head = self.heads.peek_mut().expect("a link was due");
+        debug_assert_eq!(head.slot as usize, li, "the due link");
         let q = &mut self.links[li];
         let (at, _, to, seg) = q.pop_front().expect("a head has a delivery");
-        if let Some(&(nat, nseq, _, _)) = q.front() {
-            self.heads.push(TimerKey {
-                at: nat,
-                seq: nseq,
-                slot: k.slot,
-            });
+        match q.front() {
+            Some(&(nat, nseq, _, _)) => {
+                head.at = nat;
+                head.seq = nseq;
+            }
+            None => {
+                std::collections::binary_heap::PeekMut::pop(head);
+            }
         }
         (at, to, seg)
     }
