@@ -188,8 +188,13 @@ where
         let first = self.take_packet(tid, idx)?;
         packets.push(first);
         if let Some(p) = self.port_mut(idx) {
+            // Popped one by one: the queue is nearly always empty by now (the first packet was
+            // handed over), and a `Drain` costs its construction and drop even when it takes
+            // nothing (about 270 instructions a message in the benchmark's iocp shape).
             let more = (max.max(1) - 1).min(p.queue.len());
-            packets.extend(p.queue.drain(..more));
+            for _ in 0..more {
+                packets.extend(p.queue.pop_front());
+            }
         }
         Some(packets.len())
     }
