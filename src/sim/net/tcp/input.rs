@@ -443,6 +443,11 @@ where
         if q.len() == q.capacity() && q.len() >= DELAYED_ACKS_COMPACT_FROM {
             let mut q = std::mem::take(&mut self.net.delayed_acks);
             q.retain(|&(due, id, gen)| self.ack_entry_live(id, due, gen));
+            // Room for at least as many pushes as entries are left before the next compaction
+            // (capacity at least twice the live entries): each compaction looks at every entry's
+            // socket, and without the room a queue of mostly live entries was compacted again
+            // after a few pushes, a look at thousands of sockets for each ACK delayed.
+            q.reserve(q.len());
             self.net.delayed_acks = q;
         }
         self.net.delayed_acks.push_back(entry);
