@@ -190,7 +190,7 @@ where
         if let Some(p) = self.port_mut(idx) {
             // Popped one by one: the queue is nearly always empty by now (the first packet was
             // handed over), and a `Drain` costs its construction and drop even when it takes
-            // nothing (about 270 instructions a message in the benchmark's iocp shape).
+            // nothing (136 instructions a message in the benchmark's iocp shape).
             let more = (max.max(1) - 1).min(p.queue.len());
             for _ in 0..more {
                 packets.extend(p.queue.pop_front());
