@@ -183,3 +183,49 @@ fn windows_ack_timing_is_deterministic() {
         "Nagle waited for delayed ACKs"
     );
 }
+
+#[test]
+fn thousands_of_owed_acks_all_go_out_on_their_tick() {
+    // Proves: with more connections owing a delayed ACK at once than the delayed-ACK queue
+    // compacts at (4,096 entries, every one still owed, so a compaction keeps them all), no
+    // owed ACK is lost or early. Each client's second byte waits (Nagle) for the ACK of its
+    // first, which goes on the second 100-ms tick after the first byte arrived: later than
+    // 100 ms after the sends on every connection, by 200 ms on all of them.
+    const CONNECTIONS: usize = 5_000;
+    common::run_with(whole(AckPolicy::Windows), |ws| {
+        let (l, addr) = common::listener(ws, somaxconn_hint(65_535))?;
+        let mut pairs = Vec::with_capacity(CONNECTIONS);
+        for _ in 0..CONNECTIONS {
+            let c = common::tcp(ws)?;
+            ws.connect(c, &addr)?;
+            let (s, _) = ws.accept(l)?;
+            pairs.push((c, s));
+        }
+        for &(c, _) in &pairs {
+            ws.send(c, b"a", 0)?;
+        }
+        for &(c, _) in &pairs {
+            ws.send(c, b"b", 0)?;
+        }
+        let unread = |s: Socket| -> Result<u32, WsaError> {
+            let mut n = 0u32;
+            ws.ioctlsocket(s, FIONREAD, &mut n)?;
+            Ok(n)
+        };
+        // A few looks only: a long run of polls lets virtual time pass.
+        ws.sleep(100);
+        for i in [0, CONNECTIONS / 2, CONNECTIONS - 1] {
+            assert_eq!(
+                unread(pairs[i].1)?,
+                1,
+                "connection {i}: second byte held at 100 ms"
+            );
+        }
+        // Past the latest second tick (200 ms), with time for 10,000 segments to cross.
+        ws.sleep(150);
+        for (i, &(_, s)) in pairs.iter().enumerate() {
+            assert_eq!(unread(s)?, 2, "connection {i}: both bytes by 250 ms");
+        }
+        Ok(())
+    });
+}
