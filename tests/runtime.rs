@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::runtime::{deep, try_run, PORT};
+use common::runtime::{overflowing_run, try_run, PORT};
 
 use std::time::Duration;
 
@@ -220,17 +220,7 @@ fn endless_sleep_zero_loop_hits_the_time_limit() {
 fn stack_overflow_in_a_simulated_thread_is_reported() {
     // Proves: deep recursion that overflows a simulated thread's (small) stack ends the run
     // with a Panic report that says so and names the seed, instead of crashing the process.
-    let mut sim = Sim::builder().seed(5).stack_size(32 * 1024).build();
-    let h = sim.host("h", "192.0.2.1");
-    h.spawn("deep", |ws| {
-        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-        let mut pad = [0u8; 256];
-        std::hint::black_box(deep(std::hint::black_box(100_000), &mut pad));
-        Ok(())
-    });
-    let err = sim.run().unwrap_err();
-    assert_eq!(err.kind, SimErrorKind::Panic);
-    let text = err.to_string();
+    let text = overflowing_run(5, 32 * 1024).to_string();
     assert!(text.contains("stack overflow"), "{text}");
     assert!(text.contains("WINSOCK_SIM_SEED=5"), "{text}");
 }

@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::runtime::deep;
+use common::runtime::overflowing_run;
 use winsock_sim::prelude::*;
-use winsock_sim::sim::{release_idle_stacks, Report, Sim, SimErrorKind};
+use winsock_sim::sim::{release_idle_stacks, Report, Sim};
 
 /// Threads alive at once in each run: more than an OS thread keeps for itself.
 const THREADS: u64 = 300;
@@ -34,21 +34,9 @@ fn wide_run_with_stacks_of(kib: usize) -> Report {
 /// A run whose one thread overflows its stack (of `wide_run`'s size), on an OS thread of
 /// its own: the error's text.
 fn overflowing_run_on_new_os_thread() -> String {
-    std::thread::spawn(|| {
-        let mut sim = Sim::builder().seed(22).stack_size(40 * 1024).build();
-        let host = sim.host("host", "192.0.2.1");
-        host.spawn("deep", |ws| {
-            ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-            let mut pad = [0u8; 256];
-            std::hint::black_box(deep(std::hint::black_box(100_000), &mut pad));
-            Ok(())
-        });
-        let err = sim.run().expect_err("the thread overflows its stack");
-        assert_eq!(err.kind, SimErrorKind::Panic, "{err}");
-        err.to_string()
-    })
-    .join()
-    .expect("the run's OS thread")
+    std::thread::spawn(|| overflowing_run(22, 40 * 1024).to_string())
+        .join()
+        .expect("the run's OS thread")
 }
 
 /// `wide_run` on an OS thread of its own, which ends with it (dropping its own pool).

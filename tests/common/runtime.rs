@@ -1,9 +1,9 @@
 //! Helpers of the simulator's own tests (`runtime.rs`, `virtual_time.rs`, `runtime_scale.rs`,
 //! `sim_network.rs`, `stack_pool.rs`): a run of one thread, a thread-per-connection echo server,
-//! and a recursion that overflows a small stack.
+//! and a run whose thread overflows a small stack.
 
 use winsock_sim::prelude::*;
-use winsock_sim::sim::{Sim, SimWinsock};
+use winsock_sim::sim::{Sim, SimError, SimErrorKind, SimWinsock};
 
 pub const PORT: u16 = 9300;
 
@@ -49,9 +49,25 @@ pub fn threaded_echo_server(ws: &SimWinsock, port: u16) -> Result<(), WsaError> 
     }
 }
 
+/// A run (seed `seed`, simulated stacks of `stack_bytes`) whose one thread recurses until it
+/// overflows its stack: the run's error, checked to be a [`SimErrorKind::Panic`].
+pub fn overflowing_run(seed: u64, stack_bytes: usize) -> SimError {
+    let mut sim = Sim::builder().seed(seed).stack_size(stack_bytes).build();
+    let host = sim.host("host", "192.0.2.1");
+    host.spawn("deep", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let mut pad = [0u8; 256];
+        std::hint::black_box(deep(std::hint::black_box(100_000), &mut pad));
+        Ok(())
+    });
+    let err = sim.run().expect_err("the thread overflows its stack");
+    assert_eq!(err.kind, SimErrorKind::Panic, "{err}");
+    err
+}
+
 /// Recursion deep enough to overflow a small simulated thread's stack (256 bytes and more a
-/// frame, 100,000 frames): what the stack-overflow tests run.
-pub fn deep(n: u64, pad: &mut [u8; 256]) -> u64 {
+/// frame, 100,000 frames).
+fn deep(n: u64, pad: &mut [u8; 256]) -> u64 {
     pad[0] = pad[0].wrapping_add(1);
     let mut mine = [0u8; 256];
     mine[1] = pad[0];
