@@ -6,9 +6,9 @@
 #
 # winsock-sim runs in both of its bench's shapes: a thread per connection (`threads`, shaped
 # as the madsim and loopback programs) and a completion port (`iocp`: one worker per CPU and
-# one client thread, as Windows servers hold many connections); each with the simulator's
-# default random segmentation (a send may leave in several segments of seed-chosen sizes, as
-# a bug-finding device) and with whole segments (`-mss`, --full-segments: a 64-byte send is
+# one client thread, as Windows servers hold many connections); each with the benchmark's
+# default, random segmentation (a send may leave in several segments of seed-chosen sizes, as
+# a bug-finding device; a SimBuilder's own default is whole segments) and with whole segments (`-mss`, --full-segments: a 64-byte send is
 # one segment, as on real loopback TCP and as madsim delivers a write: the like-for-like
 # comparison).
 #
