@@ -8,9 +8,9 @@
 # as the madsim and loopback programs) and a completion port (`iocp`: one worker per CPU and
 # one client thread, as Windows servers hold many connections); each with the benchmark's
 # default, random segmentation (a send may leave in several segments of seed-chosen sizes, as
-# a bug-finding device; a SimBuilder's own default is whole segments) and with whole segments (`-mss`, --full-segments: a 64-byte send is
-# one segment, as on real loopback TCP and as madsim delivers a write: the like-for-like
-# comparison).
+# a bug-finding device; a SimBuilder's own default is whole segments) and with whole
+# segments (`-mss`, --full-segments: a 64-byte send is one segment, as on real loopback TCP
+# and as madsim delivers a write: the like-for-like comparison).
 #
 # Wall times on a shared machine vary by ±30 %, and the host's speed drifts over minutes, so:
 # - each round runs every side once, one after the other (the rounds interleave the sides),

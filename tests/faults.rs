@@ -96,10 +96,9 @@ fn survived(r: Result<Report, SimError>) -> Result<u64, TestCaseError> {
         Err(e) => e,
     };
     let timed_out = e.kind == SimErrorKind::ThreadFailed
-        && e.threads.iter().all(|t| {
-            !matches!(t.outcome, ThreadOutcome::Err(_))
-                || t.outcome == ThreadOutcome::Err(WsaError::WSAETIMEDOUT)
-        });
+        && !e.threads.iter().any(
+            |t| matches!(t.outcome, ThreadOutcome::Err(code) if code != WsaError::WSAETIMEDOUT),
+        );
     let given_up = e
         .picture
         .records

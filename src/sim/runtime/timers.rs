@@ -5,6 +5,7 @@
 //! an opaque packet (`P`) for a host, queued per link so arrivals on one link stay in order.
 
 use std::cmp::Ordering;
+use std::collections::binary_heap::PeekMut;
 use std::collections::BTreeMap;
 
 use super::Nanos;
@@ -169,7 +170,7 @@ impl<T, P> TimerQueue<T, P> {
                 head.seq = nseq;
             }
             None => {
-                std::collections::binary_heap::PeekMut::pop(head);
+                PeekMut::pop(head);
             }
         }
         (at, to, seg)

@@ -30,28 +30,28 @@ fn when(max_ms: u64, max_nth: u64) -> impl Strategy<Value = When> {
     ]
 }
 
-/// The combined loss rate [`FaultPlan::tcp_strategy`] allows: 1 in 16.
-const TCP_LOSS_BUDGET: (u64, u64) = (1, 16);
+/// The denominator of every drop rule's rate the strategies draw.
+const DROP_DEN: u64 = 32;
+
+/// The combined loss rate [`FaultPlan::tcp_strategy`] allows, in `DROP_DEN`ths: 1 in 16.
+const TCP_LOSS_BUDGET: u64 = DROP_DEN / 16;
 
 /// `rules` without the drop rules that would take their combined rate (the sum of their
 /// rates, at least the chance that one of them drops a given segment) past
-/// [`TCP_LOSS_BUDGET`], in order: the first rules are kept.
+/// [`TCP_LOSS_BUDGET`], in order: the first rules are kept. Every drop rule here has the
+/// strategies' denominator, [`DROP_DEN`], so the rates add as their numerators.
 fn within_loss_budget(rules: Vec<FaultRule>) -> Vec<FaultRule> {
-    let (budget_num, budget_den) = TCP_LOSS_BUDGET;
-    // The rates spent so far, as a fraction `spent.0 / spent.1`.
-    let mut spent: (u128, u128) = (0, 1);
+    let mut spent = 0;
     rules
         .into_iter()
         .filter(|r| {
             let FaultRule::Drop { num, den, .. } = *r else {
                 return true;
             };
-            let (num, den) = (u128::from(num), u128::from(den.max(1)));
-            let sum = (spent.0 * den + num * spent.1, spent.1 * den);
-            // sum <= budget, cross-multiplied.
-            let fits = sum.0 * u128::from(budget_den) <= u128::from(budget_num) * sum.1;
+            debug_assert_eq!(den, DROP_DEN, "a drop rule of the strategies");
+            let fits = spent + num <= TCP_LOSS_BUDGET;
             if fits {
-                spent = sum;
+                spent += num;
             }
             fits
         })
@@ -104,7 +104,7 @@ impl FaultPlan {
         (filter(), 1u64..=2).prop_map(|(filter, num)| FaultRule::Drop {
             filter,
             num,
-            den: 32,
+            den: DROP_DEN,
         })
     }
 
