@@ -16,6 +16,7 @@ pub fn event_rules<W: Winsock + Select + EventSelect>() -> Vec<Rule<W>> {
         Rule { id: "EV-read", title: "WSAEventSelect: FD_WRITE first, nonblocking, FD_READ with code 0, enumerating resets", body: event_read::<W> },
         Rule { id: "EV-accept", title: "WSAEventSelect on a listener: FD_ACCEPT when a client connects", body: event_accept::<W> },
         Rule { id: "EV-25", title: "the peer's abortive close: FD_CLOSE with WSAECONNABORTED", body: event_rst::<W> },
+        Rule { id: "EV-20/blocking", title: "data a blocking recv waits for: no FD_READ, select in another thread sees nothing", body: blocking_recv_takes_data::<W> },
     ]
 }
 
@@ -274,6 +275,75 @@ fn event_rst<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), Stri
         0,
         "sock.c test_close_events, catalogue EV-25; Wine 8.0 sees the RST as an orderly close, as in OV-01",
     )?;
+    e("closesocket", ws.closesocket(sv))?;
+    e("WSACloseEvent", ws.wsa_close_event(ev))
+}
+
+/// A blocking recv waiting in one thread is a receive request, as a pending overlapped one
+/// is (EV-20): the data it takes is never readable to another thread's select, nor
+/// recorded as FD_READ. With no receive waiting, the next data is both.
+fn blocking_recv_takes_data<W: Winsock + Select + EventSelect>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let (cl, sv) = pair(ws)?;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let out = std::sync::Arc::clone(&seen);
+    let reader = e(
+        "CreateThread",
+        ws.create_thread("reader", move |ws| {
+            let mut b = [0u8; 16];
+            let r = ws.recv(sv, &mut b, 0).map(|n| b[..n].to_vec());
+            *out.lock().expect("result lock") = Some(r);
+            Ok(())
+        }),
+    )?;
+    ws.sleep(200);
+    let ev = e("WSACreateEvent", ws.wsa_create_event())?;
+    // Chosen while the recv waits: the recv was queued first.
+    e("WSAEventSelect", ws.wsa_event_select(sv, ev, FD_READ))?;
+    let sender = e(
+        "CreateThread",
+        ws.create_thread("sender", move |ws| {
+            ws.sleep(100);
+            ws.send(cl, b"ping", 0).map(|_| ())
+        }),
+    )?;
+    let mut rd = FdSet::new();
+    rd.set(sv);
+    c.eq(
+        "select while the recv waits",
+        ws.select(Some(&mut rd), None, None, Some(Duration::from_millis(600))),
+        Ok(0),
+    )?;
+    c.eq(
+        "the sender ends",
+        code(ws.wait_for_thread(sender, 3_000)),
+        Ok(()),
+    )?;
+    c.eq(
+        "the reader ends",
+        code(ws.wait_for_thread(reader, 3_000)),
+        Ok(()),
+    )?;
+    let got = seen.lock().expect("result lock").take();
+    c.eq("the blocked recv", got, Some(Ok(b"ping".to_vec())))?;
+    let mut ne = WsaNetworkEvents::default();
+    e(
+        "WSAEnumNetworkEvents",
+        ws.wsa_enum_network_events(sv, Some(ev), &mut ne),
+    )?;
+    c.eq(
+        "no FD_READ for the data the recv took",
+        ne.network_events,
+        0,
+    )?;
+    e("send", ws.send(cl, b"pong", 0))?;
+    let ne = signalled_events(ws, c, "signalled for the next data", sv, ev)?;
+    c.eq("FD_READ", ne.network_events, FD_READ)?;
+    let mut b = [0u8; 8];
+    c.eq("recv", e("recv", ws.recv(sv, &mut b, 0))?, 4)?;
+    e("closesocket", ws.closesocket(cl))?;
     e("closesocket", ws.closesocket(sv))?;
     e("WSACloseEvent", ws.wsa_close_event(ev))
 }

@@ -41,6 +41,7 @@ impl SimWinsock {
                 nonblocking,
                 filled: 0,
                 deadline: w.timeout_deadline(rcvtimeo),
+                request: None,
             };
             let mut tmp = vec![0u8; total];
             let mut from = None;

@@ -96,6 +96,7 @@ impl SimWinsock {
             nonblocking: sk.nonblocking,
             filled: 0,
             deadline: w.timeout_deadline(sk.opts.rcvtimeo_ms),
+            request: None,
         };
         let dgram = matches!(sk.role, crate::sim::net::endpoint::Role::Dgram(_));
         if dgram && w.sees_unbound(self.host, s.raw()) {
@@ -117,6 +118,15 @@ impl SimWinsock {
             }
             step
         });
+        // A call that ends without its receive request (timed out, its socket closed, the
+        // run torn down) takes it off the connection.
+        let held = match (op.request, held) {
+            (Some(key), Some(mut w)) => {
+                w.cancel_receive(id, key);
+                Some(w)
+            }
+            (_, held) => held,
+        };
         (r.map(|n| (n, from)), held)
     }
 

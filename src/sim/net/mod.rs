@@ -59,6 +59,8 @@ pub(crate) struct Network {
     pub rng_ports: Rng,
     /// Source of generation numbers that invalidate stale timers.
     pub gen_counter: u64,
+    /// Source of the keys of blocking receive requests (`tcp::receive_request`).
+    pub request_counter: u64,
     /// Connections owing an acknowledgement at the end of this instant.
     pub pending_acks: Vec<usize>,
     /// Delayed-ACK timers `(due, socket id, generation)`: one entry each time a connection
@@ -89,6 +91,7 @@ impl Network {
             rng_net: Rng::derive(seed, "net"),
             rng_ports: Rng::derive(seed, "ports"),
             gen_counter: 0,
+            request_counter: 0,
             pending_acks: Vec::new(),
             delayed_acks: VecDeque::new(),
             delayed_acks_at: None,

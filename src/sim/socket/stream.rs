@@ -88,6 +88,12 @@ where
             Role::Dgram(_) => return self.udp_recv_step(op, buf, &mut None),
             Role::Stream(t) => t,
         };
+        if let Some(key) = op.request.take() {
+            if let Some(step) = self.take_request(op, buf, key) {
+                return step;
+            }
+            return self.recv_step(op, buf);
+        }
         if shut_rd {
             return Step::Done(Err(WsaError::WSAESHUTDOWN));
         }
@@ -128,7 +134,7 @@ where
             if op.flags & MSG_WAITALL == 0 || op.filled == buf.len() {
                 return Step::Done(Ok(op.filled));
             }
-            return self.recv_wait(op);
+            return self.recv_wait(op, buf.len());
         }
         let t = self.tcp(op.id).expect("stream socket");
         if let Some(e) = t.error {
@@ -137,10 +143,13 @@ where
         if t.fin_rcvd || buf.is_empty() && !t.rcv.is_empty() {
             return Step::Done(Ok(op.filled));
         }
-        self.recv_wait(op)
+        self.recv_wait(op, buf.len())
     }
 
-    fn recv_wait(&mut self, op: &mut RecvOp) -> Step<usize> {
+    /// A stream receive (buffer of `len` bytes) found nothing more to take: fails, or waits
+    /// with a receive request queued on the connection (`tcp::receive_request`), unless it
+    /// waits for urgent data (which a request does not take).
+    fn recv_wait(&mut self, op: &mut RecvOp, len: usize) -> Step<usize> {
         if op.nonblocking {
             return Step::Done(if op.filled > 0 {
                 Ok(op.filled)
@@ -151,7 +160,26 @@ where
         if self.timed_out(op.deadline) {
             return Step::Done(Err(WsaError::WSAETIMEDOUT));
         }
+        if op.flags & MSG_OOB == 0 {
+            let (waitall, peek) = (op.flags & MSG_WAITALL != 0, op.flags & MSG_PEEK != 0);
+            op.request = Some(self.queue_receive(op.id, len - op.filled, waitall, peek));
+        }
         Step::Wait(WaitKey::Readable(op.id), op.deadline)
+    }
+
+    /// The thread of a waiting receive runs again: it takes back its receive request `key`
+    /// and copies what the request was given. `Some` when that ends the call.
+    fn take_request(&mut self, op: &mut RecvOp, buf: &mut [u8], key: u64) -> Option<Step<usize>> {
+        let taken = self.take_receive(op.id, key)?;
+        let n = taken.data.len();
+        crate::sim::net::tcp::copy_out(&taken.data, 0, &mut buf[op.filled..op.filled + n]);
+        self.recycle_queue(taken.data);
+        if op.flags & MSG_PEEK != 0 {
+            return taken.done.then_some(Step::Done(Ok(op.filled + n)));
+        }
+        op.filled += n;
+        // A zero-length receive completes, consuming nothing, when data arrives.
+        (taken.done && (n > 0 || buf.is_empty())).then_some(Step::Done(Ok(op.filled)))
     }
 
     pub(crate) fn shutdown_socket(&mut self, id: usize, how: i32) -> Result<(), WsaError> {

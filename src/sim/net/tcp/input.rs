@@ -230,32 +230,43 @@ where
             return;
         }
         t.rcv_nxt += data.len() as u64;
-        let (normal, got_oob) = if urgent && !oobinline {
+        // `spare`: the segment's buffer, emptied, for the payload pool.
+        let (normal, got_oob, spare) = if urgent && !oobinline {
             let (last, rest) = data.split_last().expect("urgent segment carries a byte");
             t.rcv.extend(rest);
             t.oob.push_back(*last);
-            let n = rest.len();
-            self.recycle_payload(data);
-            (n, true)
+            (rest.len(), true, Some(data))
         } else if t.rcv.capacity() == 0 {
             // The queue gave its buffer back when a pending receive drained it
             // (`recycle_queue`): the segment's buffer becomes the queue, without a copy.
             let n = data.len();
             t.rcv = VecDeque::from(data);
-            (n, false)
+            (n, false, None)
         } else {
             t.rcv.extend(&data);
-            let n = data.len();
-            self.recycle_payload(data);
-            (n, false)
+            (data.len(), false, Some(data))
         };
+        // Blocking receives waiting on the connection take the data first, before the
+        // acknowledgement's window is computed (`receive_request`).
+        let (completed, unread) = if normal > 0 && !t.requests.is_empty() {
+            let completed = t.serve_requests();
+            (completed, !t.rcv.is_empty())
+        } else {
+            (false, normal > 0)
+        };
+        if let Some(data) = spare {
+            self.recycle_payload(data);
+        }
         self.ack_data(id);
         if got_oob {
             self.on_oob(id);
         }
+        if completed {
+            self.notify(crate::sim::runtime::WaitKey::Readable(id));
+        }
         // Only normal data is news for FD_READ: a segment that carries nothing but the urgent
-        // byte reports FD_OOB alone (EV-21).
-        if normal > 0 {
+        // byte reports FD_OOB alone (EV-21). Nor is data a receive request took.
+        if unread {
             self.on_readable(id);
         }
     }

@@ -5,7 +5,9 @@
 //! - `input` — every arriving segment: acknowledgements, data, urgent data, FIN, RST,
 //!   TIME-WAIT; the connection record's look-ups and teardown;
 //! - `output` — the sending side: segments, flow control, the FIN going out, ACKs;
-//! - `handshake` — active and passive opens, SYN retries, refusals, the backlog.
+//! - `handshake` — active and passive opens, SYN retries, refusals, the backlog;
+//! - `receive_request` — blocking receives queued on a connection, which arriving data fills
+//!   before anyone else sees it.
 //!
 //! One [`TcpState`] per connection, RFC 793 names; every change goes through
 //! `World::set_state`, which traces it. Sequence numbers count payload bytes from 0 in each
@@ -27,6 +29,9 @@
 mod handshake;
 mod input;
 mod output;
+mod receive_request;
+
+pub(crate) use receive_request::ReceiveRequest;
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -235,6 +240,8 @@ pub(crate) struct Tcp {
     pub connected_at: Opt64,
     /// The peer's socket id, learnt from its segments.
     pub peer_sid: Option<u32>,
+    /// Blocking receives waiting for data, oldest first (`receive_request`).
+    pub requests: Vec<ReceiveRequest>,
 }
 
 impl Tcp {
@@ -266,6 +273,7 @@ impl Tcp {
             nonblocking_connect: false,
             connected_at: Opt64::NONE,
             peer_sid: None,
+            requests: Vec::new(),
         }
     }
 

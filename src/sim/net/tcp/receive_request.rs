@@ -1,0 +1,134 @@
+//! Blocking receives queued on a connection, as AFD queues receive requests.
+//!
+//! On Windows a blocking `recv` that finds nothing to read does not poll: it is a receive
+//! request queued on the socket, like a pending overlapped WSARecv, and the thread waits for
+//! it. Data that arrives goes into the oldest request first, so while it waits:
+//! - FIONREAD does not count that data;
+//! - select and WSAPoll in other threads do not see the socket readable;
+//! - FD_READ is not recorded;
+//! - a second receive cannot take it.
+//!
+//! A request with MSG_WAITALL keeps taking data until its buffer is full, and only then wakes
+//! its thread. Wine's server does the same: a waiting read request withholds POLLIN from
+//! polls and events.
+//!
+//! The sim cannot write into a waiting thread's buffer. The request keeps the bytes it was
+//! given until its thread runs and copies them out ([`World::take_receive`]). Data given to a
+//! request has left the receive queue: the window advertised does not count it, and a close
+//! does not count it as unread.
+//!
+//! A MSG_PEEK receive and a zero-length receive take nothing: they complete when data
+//! arrives (a peek with a copy of what it saw), and the data goes on to the next request.
+
+use std::collections::VecDeque;
+
+use super::{consume_front, ring_range, Tcp};
+use crate::sim::net::{NetHooks, NetLayers};
+use crate::sim::runtime::World;
+
+/// One blocking receive waiting on a connection (an AFD receive request).
+#[derive(Debug)]
+pub(crate) struct ReceiveRequest {
+    /// Names this request among the run's (`Network::request_counter`).
+    key: u64,
+    /// Room left in the caller's buffer.
+    room: usize,
+    /// MSG_WAITALL: complete only when `room` bytes are in.
+    waitall: bool,
+    /// MSG_PEEK, or a zero-length buffer: complete on any data, consume none.
+    peek: bool,
+    /// The bytes given to the request (a peek's are a copy).
+    data: VecDeque<u8>,
+    /// Complete: its thread has been woken to return.
+    done: bool,
+}
+
+/// What a receive request held when its thread took it back.
+pub(crate) struct TakenRequest {
+    /// The bytes given to it, oldest first.
+    pub data: VecDeque<u8>,
+    /// It was complete (not only woken by something else: a close, a FIN, an APC).
+    pub done: bool,
+}
+
+impl Tcp {
+    /// Gives the data waiting in the receive queue to the connection's receive requests,
+    /// oldest first. Returns whether one completed (its thread must be woken).
+    pub(super) fn serve_requests(&mut self) -> bool {
+        let mut completed = false;
+        let rcv = &mut self.rcv;
+        for r in self.requests.iter_mut().filter(|r| !r.done) {
+            if rcv.is_empty() {
+                break;
+            }
+            if r.peek {
+                let (a, b) = ring_range(rcv, 0, r.room.min(rcv.len()));
+                r.data.extend(a);
+                r.data.extend(b);
+                r.done = true;
+            } else {
+                let n = (r.room - r.data.len()).min(rcv.len());
+                if r.data.is_empty() && n == rcv.len() {
+                    // The common case: one request takes all that arrived, without a copy.
+                    r.data = std::mem::take(rcv);
+                } else {
+                    let (a, b) = ring_range(rcv, 0, n);
+                    r.data.extend(a);
+                    r.data.extend(b);
+                    consume_front(rcv, n);
+                }
+                r.done = !r.waitall || r.data.len() == r.room;
+            }
+            completed |= r.done;
+        }
+        completed
+    }
+}
+
+impl<L: NetLayers> World<L>
+where
+    Self: NetHooks<L>,
+{
+    /// Queues a blocking receive on connection `id` with `room` bytes of buffer left; returns
+    /// its key for [`World::take_receive`].
+    pub(crate) fn queue_receive(
+        &mut self,
+        id: usize,
+        room: usize,
+        waitall: bool,
+        peek: bool,
+    ) -> u64 {
+        self.net.request_counter += 1;
+        let key = self.net.request_counter;
+        let t = self.tcp_at(id);
+        t.requests.push(ReceiveRequest {
+            key,
+            room,
+            waitall,
+            peek: peek || room == 0,
+            data: VecDeque::new(),
+            done: false,
+        });
+        key
+    }
+
+    /// Takes back receive request `key` of socket `id` (`None` if the connection is gone).
+    pub(crate) fn take_receive(&mut self, id: usize, key: u64) -> Option<TakenRequest> {
+        let t = self.tcp(id)?;
+        let at = t.requests.iter().position(|r| r.key == key)?;
+        let r = t.requests.remove(at);
+        Some(TakenRequest {
+            data: r.data,
+            done: r.done,
+        })
+    }
+
+    /// Forgets receive request `key` of socket `id` and what it held: the call that made it
+    /// failed (timed out, or its socket was closed), and the bytes are lost with it, as a
+    /// receive request cancelled on Windows loses what it was given.
+    pub(crate) fn cancel_receive(&mut self, id: usize, key: u64) {
+        if let Some(r) = self.take_receive(id, key) {
+            self.recycle_queue(r.data);
+        }
+    }
+}

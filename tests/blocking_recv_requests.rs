@@ -1,0 +1,231 @@
+//! A blocking recv that waits is a receive request queued on the socket, as AFD queues one
+//! for a pending overlapped WSARecv (EV-20, sock.c `test_read_events` L7060-7090): data that
+//! arrives goes into the oldest request. Other threads never see it: select and WSAPoll do
+//! not report the socket readable, FIONREAD reads 0, FD_READ is not recorded, and a later
+//! receive cannot take it. Wine's server does the same for its waiting read requests (it
+//! withholds POLLIN from polls and events).
+//!
+//! Each test runs over many seeds: before the requests were modelled, the waiting thread was
+//! only woken, and whether another thread saw the data first was up to the scheduler.
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use winsock_sim::prelude::*;
+use winsock_sim::sim::{Sim, SimWinsock};
+
+/// A receiving thread and where it leaves what its recv returned.
+type Receiver = (ThreadId, Arc<Mutex<Option<Result<Vec<u8>, WsaError>>>>);
+
+/// Seeds each test runs over.
+const SEEDS: u64 = 40;
+
+/// Runs `body` under each seed.
+fn each_seed(body: fn(&SimWinsock) -> Result<(), WsaError>) {
+    for seed in 0..SEEDS {
+        common::run_with(Sim::builder().seed(seed), body);
+    }
+}
+
+/// Starts a thread that receives into a buffer of `len` bytes with `flags` and keeps what
+/// it got.
+fn receiver(ws: &SimWinsock, s: Socket, len: usize, flags: i32) -> Result<Receiver, WsaError> {
+    let got = Arc::new(Mutex::new(None));
+    let out = got.clone();
+    let t = ws.create_thread("receiver", move |ws: &SimWinsock| {
+        let mut buf = vec![0u8; len];
+        let r = ws.recv(s, &mut buf, flags).map(|n| buf[..n].to_vec());
+        *out.lock().unwrap() = Some(r);
+        Ok(())
+    })?;
+    Ok((t, got))
+}
+
+/// What a [`receiver`] got once its thread ended.
+fn result_of(ws: &SimWinsock, (t, got): Receiver) -> Result<Vec<u8>, WsaError> {
+    ws.wait_for_thread(t, 5_000)?;
+    let r = got.lock().unwrap().take();
+    r.expect("the receiver ended")
+}
+
+fn fionread(ws: &SimWinsock, s: Socket) -> Result<u32, WsaError> {
+    let mut n = 0;
+    ws.ioctlsocket(s, FIONREAD, &mut n)?;
+    Ok(n)
+}
+
+#[test]
+fn data_for_a_waiting_recv_is_invisible_to_select_wsapoll_and_fionread() {
+    // Proves: while a thread waits in recv, data that arrives is its own: a select and a
+    // WSAPoll waiting in other threads time out, and FIONREAD then reads 0.
+    each_seed(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let r = receiver(ws, s, 64, 0)?;
+        ws.sleep(10);
+        let selecting = ws.create_thread("select", move |ws: &SimWinsock| {
+            let mut rd = FdSet::new();
+            rd.set(s);
+            let n = ws.select(
+                Some(&mut rd),
+                None,
+                None,
+                Some(std::time::Duration::from_millis(50)),
+            )?;
+            assert_eq!(n, 0, "select saw data a waiting recv took");
+            assert_eq!(fionread(ws, s)?, 0);
+            Ok(())
+        })?;
+        let polling = ws.create_thread("poll", move |ws: &SimWinsock| {
+            let mut fds = [WsaPollFd::new(s, POLLRDNORM)];
+            assert_eq!(
+                ws.wsa_poll(&mut fds, 50)?,
+                0,
+                "WSAPoll saw data a waiting recv took"
+            );
+            assert_eq!(fds[0].revents, 0);
+            Ok(())
+        })?;
+        ws.sleep(10);
+        assert_eq!(ws.send(c, b"hello", 0), Ok(5));
+        assert_eq!(result_of(ws, r)?, b"hello");
+        ws.wait_for_thread(selecting, 5_000)?;
+        ws.wait_for_thread(polling, 5_000)?;
+        // With no receive waiting, the next data is the socket's to report.
+        assert_eq!(ws.send(c, b"more", 0), Ok(4));
+        let mut rd = FdSet::new();
+        rd.set(s);
+        assert_eq!(ws.select(Some(&mut rd), None, None, None), Ok(1));
+        assert_eq!(fionread(ws, s)?, 4);
+        Ok(())
+    });
+}
+
+#[test]
+fn blocking_receives_take_data_in_the_order_they_began_to_wait() {
+    // Proves: two threads waiting in recv on one socket are served oldest first: the first
+    // message goes to the thread that began to wait first, whichever the scheduler runs
+    // first once it arrives.
+    each_seed(|ws| {
+        let (c, s) = common::pair(ws)?;
+        ws.setsockopt_i32(c, IPPROTO_TCP, TCP_NODELAY, 1)?;
+        let first = receiver(ws, s, 16, 0)?;
+        ws.sleep(5);
+        let second = receiver(ws, s, 16, 0)?;
+        ws.sleep(5);
+        assert_eq!(ws.send(c, b"one", 0), Ok(3));
+        ws.sleep(5);
+        assert_eq!(ws.send(c, b"two", 0), Ok(3));
+        assert_eq!(result_of(ws, first)?, b"one");
+        assert_eq!(result_of(ws, second)?, b"two");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_msg_waitall_recv_takes_every_piece_before_anyone_sees_it() {
+    // Proves: a MSG_WAITALL recv keeps its request until its buffer is full: the pieces
+    // sent meanwhile are never readable to a select in another thread, nor counted by
+    // FIONREAD, and the recv returns them all.
+    each_seed(|ws| {
+        let (c, s) = common::pair(ws)?;
+        ws.setsockopt_i32(c, IPPROTO_TCP, TCP_NODELAY, 1)?;
+        let r = receiver(ws, s, 10, MSG_WAITALL)?;
+        ws.sleep(5);
+        let selecting = ws.create_thread("select", move |ws: &SimWinsock| {
+            let mut rd = FdSet::new();
+            rd.set(s);
+            let n = ws.select(
+                Some(&mut rd),
+                None,
+                None,
+                Some(std::time::Duration::from_millis(30)),
+            )?;
+            assert_eq!(n, 0, "select saw a piece a MSG_WAITALL recv took");
+            Ok(())
+        })?;
+        ws.sleep(5);
+        assert_eq!(ws.send(c, b"abc", 0), Ok(3));
+        ws.sleep(5);
+        assert_eq!(fionread(ws, s)?, 0);
+        assert_eq!(ws.send(c, b"defg", 0), Ok(4));
+        ws.sleep(5);
+        assert_eq!(fionread(ws, s)?, 0);
+        ws.wait_for_thread(selecting, 5_000)?;
+        assert_eq!(ws.send(c, b"hijXY", 0), Ok(5));
+        assert_eq!(result_of(ws, r)?, b"abcdefghij");
+        // What the request had no room for stays queued.
+        ws.sleep(5);
+        assert_eq!(fionread(ws, s)?, 2);
+        Ok(())
+    });
+}
+
+#[test]
+fn data_for_a_waiting_recv_records_no_fd_read() {
+    // Proves: WSAEventSelect chosen by another thread while a recv waits does not get
+    // FD_READ for the data the recv takes (as a pending overlapped receive, EV-20); the next
+    // data, with no receive waiting, records FD_READ.
+    each_seed(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let r = receiver(ws, s, 64, 0)?;
+        ws.sleep(5);
+        let ev = ws.wsa_create_event()?;
+        ws.wsa_event_select(s, ev, FD_READ)?;
+        assert_eq!(ws.send(c, b"taken", 0), Ok(5));
+        assert_eq!(result_of(ws, r)?, b"taken");
+        let mut ne = WsaNetworkEvents::default();
+        ws.wsa_enum_network_events(s, Some(ev), &mut ne)?;
+        assert_eq!(ne.network_events, 0, "FD_READ for data a waiting recv took");
+        assert_eq!(ws.send(c, b"left", 0), Ok(4));
+        assert_eq!(
+            ws.wait_for_single_object(Handle::from(ev), 1_000),
+            Ok(WAIT_OBJECT_0)
+        );
+        ws.wsa_enum_network_events(s, Some(ev), &mut ne)?;
+        assert_eq!(ne.network_events, FD_READ);
+        Ok(())
+    });
+}
+
+#[test]
+fn a_waiting_peek_or_empty_recv_sees_the_data_and_leaves_it_to_the_next() {
+    // Proves: a MSG_PEEK recv and a zero-length recv waiting first complete when data
+    // arrives (the peek with a copy, the empty one with 0) and leave it to the recv that
+    // began to wait after them.
+    each_seed(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let peek = receiver(ws, s, 8, MSG_PEEK)?;
+        ws.sleep(5);
+        let empty = receiver(ws, s, 0, 0)?;
+        ws.sleep(5);
+        let take = receiver(ws, s, 8, 0)?;
+        ws.sleep(5);
+        assert_eq!(ws.send(c, b"hi", 0), Ok(2));
+        assert_eq!(result_of(ws, peek)?, b"hi");
+        assert_eq!(result_of(ws, empty)?, b"");
+        assert_eq!(result_of(ws, take)?, b"hi");
+        assert_eq!(fionread(ws, s)?, 0);
+        Ok(())
+    });
+}
+
+#[test]
+fn a_recv_whose_socket_is_closed_while_it_waits_takes_nothing_later() {
+    // Proves: a recv whose socket another thread closes ends with WSAEINTR, and the request
+    // it left is taken off: a connection made next, which may get the closed socket's
+    // handle and slot, receives its own data. (A guard: this passed before requests too.)
+    each_seed(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let r = receiver(ws, s, 8, 0)?;
+        ws.sleep(5);
+        ws.closesocket(s)?;
+        assert_eq!(result_of(ws, r), Err(WsaError::WSAEINTR));
+        // A socket made now may get the closed one's handle and slot; its receives are its own.
+        let (c2, s2) = common::pair(ws)?;
+        assert_eq!(ws.send(c2, b"new", 0), Ok(3));
+        let mut buf = [0u8; 8];
+        assert_eq!(ws.recv(s2, &mut buf, 0), Ok(3));
+        ws.closesocket(c)?;
+        Ok(())
+    });
+}
