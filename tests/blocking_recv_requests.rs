@@ -9,6 +9,7 @@
 //! only woken, and whether another thread saw the data first was up to the scheduler.
 mod common;
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use winsock_sim::prelude::*;
@@ -228,4 +229,98 @@ fn a_recv_whose_socket_is_closed_while_it_waits_takes_nothing_later() {
         ws.closesocket(c)?;
         Ok(())
     });
+}
+
+#[test]
+fn a_recv_keeps_its_place_while_an_apc_runs_during_its_wait() {
+    // Proves: a blocking recv waits alertably (sock.c test_WSARecv), and an APC that runs
+    // during its wait does not end its receive request: the bytes it had are kept, and it
+    // stays ahead of a recv that began to wait after it.
+    each_seed(|ws| {
+        let (c, s) = common::pair(ws)?;
+        ws.setsockopt_i32(c, IPPROTO_TCP, TCP_NODELAY, 1)?;
+        let first = receiver(ws, s, 6, MSG_WAITALL)?;
+        ws.sleep(5);
+        let second = receiver(ws, s, 16, 0)?;
+        ws.sleep(5);
+        assert_eq!(ws.send(c, b"abc", 0), Ok(3));
+        ws.sleep(5);
+        let ran = Arc::new(AtomicU32::new(0));
+        let count = ran.clone();
+        ws.queue_user_apc(
+            Box::new(move |_: &SimWinsock| {
+                count.fetch_add(1, Ordering::SeqCst);
+            }),
+            first.0,
+        )?;
+        ws.sleep(5);
+        assert_eq!(ran.load(Ordering::SeqCst), 1, "the APC ran during the recv");
+        assert_eq!(ws.send(c, b"def", 0), Ok(3));
+        ws.sleep(5);
+        assert_eq!(ws.send(c, b"ghi", 0), Ok(3));
+        assert_eq!(result_of(ws, first)?, b"abcdef");
+        assert_eq!(result_of(ws, second)?, b"ghi");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_msg_waitall_recv_ended_by_the_peers_close_returns_what_it_has() {
+    // Proves: a MSG_WAITALL request that the peer's graceful close ends before it is full
+    // returns the bytes it was given ("the connection has been closed", recv's
+    // documentation), and the next recv reads 0.
+    each_seed(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let r = receiver(ws, s, 10, MSG_WAITALL)?;
+        ws.sleep(5);
+        assert_eq!(ws.send(c, b"abc", 0), Ok(3));
+        ws.sleep(5);
+        ws.closesocket(c)?;
+        assert_eq!(result_of(ws, r)?, b"abc");
+        let mut buf = [0u8; 4];
+        assert_eq!(ws.recv(s, &mut buf, 0), Ok(0));
+        Ok(())
+    });
+}
+
+#[test]
+fn a_recv_whose_request_completed_returns_its_data_though_the_socket_is_closed_next() {
+    // Proves: a close that comes after data completed a waiting recv's request, before the
+    // recv's thread ran again, does not take the data back: the recv returns it, as its
+    // request completed first (closing a socket cannot undo a completed I/O request). The
+    // closing thread waits in a MSG_PEEK recv queued before that request, so the segment
+    // that completes one completes both, and the scheduler runs either thread first.
+    static CLOSED_FIRST: AtomicU32 = AtomicU32::new(0);
+    for seed in 0..SEEDS {
+        common::run_with(Sim::builder().seed(seed), |ws| {
+            let (c, s) = common::pair(ws)?;
+            // The receiver's result slot, for the closer to see whether it has returned.
+            type Slot = Arc<Mutex<Option<Result<Vec<u8>, WsaError>>>>;
+            let slot: Arc<std::sync::OnceLock<Slot>> = Arc::new(std::sync::OnceLock::new());
+            let seen = slot.clone();
+            let closer = ws.create_thread("closer", move |ws: &SimWinsock| {
+                let mut b = [0u8; 1];
+                assert_eq!(ws.recv(s, &mut b, MSG_PEEK), Ok(1));
+                let returned = seen.get().is_some_and(|g| g.lock().unwrap().is_some());
+                if !returned {
+                    CLOSED_FIRST.fetch_add(1, Ordering::SeqCst);
+                }
+                ws.closesocket(s)
+            })?;
+            ws.sleep(5);
+            let (t, got) = receiver(ws, s, 8, 0)?;
+            let _ = slot.set(got.clone());
+            ws.sleep(5);
+            assert_eq!(ws.send(c, b"x", 0), Ok(1));
+            ws.wait_for_thread(closer, 5_000)?;
+            ws.wait_for_thread(t, 5_000)?;
+            let r = got.lock().unwrap().take().expect("the receiver ended");
+            assert_eq!(r, Ok(b"x".to_vec()));
+            Ok(())
+        });
+    }
+    assert!(
+        CLOSED_FIRST.load(Ordering::SeqCst) > 0,
+        "no seed closed the socket before the receiver ran"
+    );
 }

@@ -118,14 +118,11 @@ impl SimWinsock {
             }
             step
         });
-        // A call that ends without its receive request (timed out, its socket closed, the
-        // run torn down) takes it off the connection.
-        let held = match (op.request, held) {
-            (Some(key), Some(mut w)) => {
-                w.cancel_receive(id, key);
-                Some(w)
-            }
-            (_, held) => held,
+        // A call that ends with its receive request still queued (timed out, its socket
+        // closed, the run torn down) takes it off the connection.
+        let (r, held) = match (op.request, held) {
+            (Some(_), Some(mut w)) => (w.end_request(&mut op, buf, r), Some(w)),
+            (_, held) => (r, held),
         };
         (r.map(|n| (n, from)), held)
     }

@@ -81,6 +81,11 @@ where
     }
 
     pub(crate) fn recv_step(&mut self, op: &mut RecvOp, buf: &mut [u8]) -> Step<usize> {
+        if let Some(key) = op.request {
+            if let Some(step) = self.take_request(op, buf, key) {
+                return step;
+            }
+        }
         let s = self.net.sockets.at(op.id);
         let (shut_rd, oobinline) = (s.shut_rd, s.opts.oobinline);
         let t = match &mut s.role {
@@ -88,12 +93,6 @@ where
             Role::Dgram(_) => return self.udp_recv_step(op, buf, &mut None),
             Role::Stream(t) => t,
         };
-        if let Some(key) = op.request.take() {
-            if let Some(step) = self.take_request(op, buf, key) {
-                return step;
-            }
-            return self.recv_step(op, buf);
-        }
         if shut_rd {
             return Step::Done(Err(WsaError::WSAESHUTDOWN));
         }
@@ -160,26 +159,60 @@ where
         if self.timed_out(op.deadline) {
             return Step::Done(Err(WsaError::WSAETIMEDOUT));
         }
-        if op.flags & MSG_OOB == 0 {
+        if op.request.is_none() && op.flags & MSG_OOB == 0 {
             let (waitall, peek) = (op.flags & MSG_WAITALL != 0, op.flags & MSG_PEEK != 0);
             op.request = Some(self.queue_receive(op.id, len - op.filled, waitall, peek));
         }
         Step::Wait(WaitKey::Readable(op.id), op.deadline)
     }
 
-    /// The thread of a waiting receive runs again: it takes back its receive request `key`
-    /// and copies what the request was given. `Some` when that ends the call.
+    /// A receive call ends with `r` while its request is still queued. A request that had
+    /// completed before the handle was closed gives the call its bytes (it completed first,
+    /// as its I/O request would have on Windows, where closing the socket cannot undo
+    /// that); otherwise the request is cancelled.
+    pub(crate) fn end_request(
+        &mut self,
+        op: &mut RecvOp,
+        buf: &mut [u8],
+        r: Result<usize, WsaError>,
+    ) -> Result<usize, WsaError> {
+        let Some(key) = op.request else { return r };
+        if r == Err(WsaError::WSAEINTR) {
+            if let Some(Step::Done(done)) = self.take_request(op, buf, key) {
+                return done;
+            }
+        }
+        if op.request.is_some() {
+            self.cancel_receive(op.id, key);
+            op.request = None;
+        }
+        r
+    }
+
+    /// The thread of a waiting receive runs again: it copies what its receive request `key`
+    /// was given. `Some` when that ends the call (the request is then off the queue); a
+    /// request not complete keeps its place (`op.request`), and the call goes on.
     fn take_request(&mut self, op: &mut RecvOp, buf: &mut [u8], key: u64) -> Option<Step<usize>> {
-        let taken = self.take_receive(op.id, key)?;
+        let Some(taken) = self.take_receive(op.id, key) else {
+            op.request = None;
+            return None;
+        };
         let n = taken.data.len();
         crate::sim::net::tcp::copy_out(&taken.data, 0, &mut buf[op.filled..op.filled + n]);
         self.recycle_queue(taken.data);
-        if op.flags & MSG_PEEK != 0 {
-            return taken.done.then_some(Step::Done(Ok(op.filled + n)));
+        if !taken.done {
+            if op.flags & MSG_PEEK == 0 {
+                op.filled += n;
+            }
+            return None;
         }
-        op.filled += n;
+        op.request = None;
+        if op.flags & MSG_PEEK != 0 {
+            return Some(Step::Done(Ok(op.filled + n)));
+        }
         // A zero-length receive completes, consuming nothing, when data arrives.
-        (taken.done && (n > 0 || buf.is_empty())).then_some(Step::Done(Ok(op.filled)))
+        op.filled += n;
+        Some(Step::Done(Ok(op.filled)))
     }
 
     pub(crate) fn shutdown_socket(&mut self, id: usize, how: i32) -> Result<(), WsaError> {

@@ -112,22 +112,40 @@ where
         key
     }
 
-    /// Takes back receive request `key` of socket `id` (`None` if the connection is gone).
+    /// The thread of receive request `key` of socket `id` runs: hands it the bytes the
+    /// request was given. A complete request leaves the queue; one that is not (its thread
+    /// was woken by something else: an APC, a FIN, a close) keeps its place, with the room
+    /// those bytes took. `None` if the connection or the request is gone.
     pub(crate) fn take_receive(&mut self, id: usize, key: u64) -> Option<TakenRequest> {
         let t = self.tcp(id)?;
         let at = t.requests.iter().position(|r| r.key == key)?;
+        let r = &mut t.requests[at];
+        if !r.done {
+            r.room -= r.data.len();
+            return Some(TakenRequest {
+                data: std::mem::take(&mut r.data),
+                done: false,
+            });
+        }
         let r = t.requests.remove(at);
         Some(TakenRequest {
             data: r.data,
-            done: r.done,
+            done: true,
         })
+    }
+
+    /// Takes receive request `key` of socket `id` off its queue, with what it holds.
+    fn remove_receive(&mut self, id: usize, key: u64) -> Option<ReceiveRequest> {
+        let t = self.tcp(id)?;
+        let at = t.requests.iter().position(|r| r.key == key)?;
+        Some(t.requests.remove(at))
     }
 
     /// Forgets receive request `key` of socket `id` and what it held: the call that made it
     /// failed (timed out, or its socket was closed), and the bytes are lost with it, as a
     /// receive request cancelled on Windows loses what it was given.
     pub(crate) fn cancel_receive(&mut self, id: usize, key: u64) {
-        if let Some(r) = self.take_receive(id, key) {
+        if let Some(r) = self.remove_receive(id, key) {
             self.recycle_queue(r.data);
         }
     }
