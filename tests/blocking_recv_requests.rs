@@ -324,3 +324,74 @@ fn a_recv_whose_request_completed_returns_its_data_though_the_socket_is_closed_n
         "no seed closed the socket before the receiver ran"
     );
 }
+
+/// Two UDP sockets on 127.0.0.1; returns (sender, receiver, the receiver's address).
+fn udp_pair(ws: &SimWinsock) -> Result<(Socket, Socket, SockAddr), WsaError> {
+    let a = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+    let b = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+    ws.bind(a, &SockAddr::v4([127, 0, 0, 1], 0))?;
+    ws.bind(b, &SockAddr::v4([127, 0, 0, 1], 0))?;
+    let to = ws.getsockname(b)?;
+    Ok((a, b, to))
+}
+
+#[test]
+fn datagrams_go_to_waiting_recvfroms_oldest_first_and_unseen() {
+    // Proves: the datagram sibling. Threads waiting in recvfrom on one UDP socket (a game
+    // server's workers) get the datagrams in the order they began to wait; a select waiting
+    // in another thread, and FIONREAD, never see a datagram a waiting recvfrom took; a
+    // waiting MSG_PEEK recvfrom gets a copy and the datagram goes on to the next.
+    each_seed(|ws| {
+        let (a, b, to) = udp_pair(ws)?;
+        let peek = receiver(ws, b, 16, MSG_PEEK)?;
+        ws.sleep(5);
+        let first = receiver(ws, b, 16, 0)?;
+        ws.sleep(5);
+        let second = receiver(ws, b, 16, 0)?;
+        ws.sleep(5);
+        let selecting = ws.create_thread("select", move |ws: &SimWinsock| {
+            let mut rd = FdSet::new();
+            rd.set(b);
+            let n = ws.select(
+                Some(&mut rd),
+                None,
+                None,
+                Some(std::time::Duration::from_millis(30)),
+            )?;
+            assert_eq!(n, 0, "select saw a datagram a waiting recvfrom took");
+            assert_eq!(fionread(ws, b)?, 0);
+            Ok(())
+        })?;
+        ws.sleep(5);
+        assert_eq!(ws.sendto(a, b"one", 0, &to), Ok(3));
+        ws.sleep(5);
+        assert_eq!(ws.sendto(a, b"two", 0, &to), Ok(3));
+        assert_eq!(result_of(ws, peek)?, b"one");
+        assert_eq!(result_of(ws, first)?, b"one");
+        assert_eq!(result_of(ws, second)?, b"two");
+        ws.wait_for_thread(selecting, 5_000)?;
+        // With no recvfrom waiting, the next datagram is queued, for FIONREAD and select.
+        assert_eq!(ws.sendto(a, b"three", 0, &to), Ok(5));
+        ws.sleep(5);
+        assert_eq!(fionread(ws, b)?, 5);
+        Ok(())
+    });
+}
+
+#[test]
+fn a_waiting_recvfrom_with_a_short_buffer_gets_wsaemsgsize_and_loses_the_rest() {
+    // Proves: a datagram given to a waiting recvfrom whose buffer is too small fills the
+    // buffer and fails the call with WSAEMSGSIZE, as when it was queued first; the next
+    // datagram is not affected.
+    each_seed(|ws| {
+        let (a, b, to) = udp_pair(ws)?;
+        let short = receiver(ws, b, 4, 0)?;
+        ws.sleep(5);
+        assert_eq!(ws.sendto(a, b"too long", 0, &to), Ok(8));
+        assert_eq!(result_of(ws, short), Err(WsaError::WSAEMSGSIZE));
+        assert_eq!(ws.sendto(a, b"ok", 0, &to), Ok(2));
+        let mut buf = [0u8; 8];
+        assert_eq!(ws.recv(b, &mut buf, 0), Ok(2));
+        Ok(())
+    });
+}

@@ -17,6 +17,7 @@ pub fn event_rules<W: Winsock + Select + EventSelect>() -> Vec<Rule<W>> {
         Rule { id: "EV-accept", title: "WSAEventSelect on a listener: FD_ACCEPT when a client connects", body: event_accept::<W> },
         Rule { id: "EV-25", title: "the peer's abortive close: FD_CLOSE with WSAECONNABORTED", body: event_rst::<W> },
         Rule { id: "EV-20/blocking", title: "data a blocking recv waits for: no FD_READ, select in another thread sees nothing", body: blocking_recv_takes_data::<W> },
+        Rule { id: "EV-20/blocking-udp", title: "a datagram a blocking recvfrom waits for: select in another thread and FIONREAD see nothing", body: blocking_recvfrom_takes_datagram::<W> },
     ]
 }
 
@@ -346,4 +347,60 @@ fn blocking_recv_takes_data<W: Winsock + Select + EventSelect>(
     e("closesocket", ws.closesocket(cl))?;
     e("closesocket", ws.closesocket(sv))?;
     e("WSACloseEvent", ws.wsa_close_event(ev))
+}
+
+/// The datagram sibling of [`blocking_recv_takes_data`]: a recvfrom waiting in one thread
+/// takes the datagram that arrives; another thread's select does not see it, nor FIONREAD.
+fn blocking_recvfrom_takes_datagram<W: Winsock + Select>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let a = e("socket(UDP)", ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP))?;
+    let b = e("socket(UDP)", ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP))?;
+    e("bind", ws.bind(a, &SockAddr::v4([127, 0, 0, 1], 0)))?;
+    e("bind", ws.bind(b, &SockAddr::v4([127, 0, 0, 1], 0)))?;
+    let to = e("getsockname", ws.getsockname(b))?;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let out = std::sync::Arc::clone(&seen);
+    let reader = e(
+        "CreateThread",
+        ws.create_thread("reader", move |ws| {
+            let mut buf = [0u8; 16];
+            let r = ws.recvfrom(b, &mut buf, 0).map(|(n, _)| buf[..n].to_vec());
+            *out.lock().expect("result lock") = Some(r);
+            Ok(())
+        }),
+    )?;
+    ws.sleep(200);
+    let sender = e(
+        "CreateThread",
+        ws.create_thread("sender", move |ws| {
+            ws.sleep(100);
+            ws.sendto(a, b"ping", 0, &to).map(|_| ())
+        }),
+    )?;
+    let mut rd = FdSet::new();
+    rd.set(b);
+    c.eq(
+        "select while the recvfrom waits",
+        ws.select(Some(&mut rd), None, None, Some(Duration::from_millis(600))),
+        Ok(0),
+    )?;
+    let mut n = 0u32;
+    e("FIONREAD", ws.ioctlsocket(b, FIONREAD, &mut n))?;
+    c.eq("FIONREAD", n, 0)?;
+    c.eq(
+        "the sender ends",
+        code(ws.wait_for_thread(sender, 3_000)),
+        Ok(()),
+    )?;
+    c.eq(
+        "the reader ends",
+        code(ws.wait_for_thread(reader, 3_000)),
+        Ok(()),
+    )?;
+    let got = seen.lock().expect("result lock").take();
+    c.eq("the blocked recvfrom", got, Some(Ok(b"ping".to_vec())))?;
+    e("closesocket", ws.closesocket(a))?;
+    e("closesocket", ws.closesocket(b))
 }

@@ -14,7 +14,7 @@ use crate::api::consts::*;
 use crate::api::{CompletionRoutine, Overlapped, SockAddr, Socket, WsaError, WsaMsg};
 use crate::sim::api::SimWinsock;
 use crate::sim::models::op::{MsgState, Op, OpKind};
-use crate::sim::models::recv_msg::{scatter, DgramInfo};
+use crate::sim::models::recv_msg::scatter;
 use crate::sim::net::endpoint::RecvOp;
 use crate::sim::runtime::Step;
 
@@ -44,23 +44,25 @@ impl SimWinsock {
                 request: None,
             };
             let mut tmp = vec![0u8; total];
-            let mut from = None;
-            let mut info = None;
-            let r = this.blocking_from(w, "WSARecvMsg", Some((s, id)), |w| {
-                // The datagram the step takes, if it takes one, is the one at the front now.
-                info = w.udp(id).and_then(|u| u.queue.front().map(DgramInfo::of));
-                let step = w.udp_recv_step(&mut op, &mut tmp, &mut from);
+            let mut got = None;
+            let (r, held) = this.blocking_held(w, "WSARecvMsg", Some((s, id)), |w| {
+                let step = w.udp_recv_step(&mut op, &mut tmp, &mut got);
                 if let Step::Done(_) = &step {
                     w.reenable_recv(id, false);
                 }
                 step
             });
+            // A call that ends with its receive request still queued takes it off.
+            let r = match (op.request, held) {
+                (Some(_), Some(mut w)) => w.end_dgram_request(&mut op, &mut tmp, &mut got, r),
+                _ => r,
+            };
             let n = match r {
                 Ok(n) => n,
                 Err(WsaError::WSAEMSGSIZE) => total,
                 Err(e) => return Err(e),
             };
-            let (Some(src), Some(info)) = (from, info) else {
+            let Some((src, info)) = got else {
                 return Ok(n);
             };
             scatter(&mut msg.bufs, &tmp[..n]);

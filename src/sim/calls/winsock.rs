@@ -121,10 +121,13 @@ impl SimWinsock {
         // A call that ends with its receive request still queued (timed out, its socket
         // closed, the run torn down) takes it off the connection.
         let (r, held) = match (op.request, held) {
+            (Some(_), Some(mut w)) if dgram => {
+                (w.end_dgram_request(&mut op, buf, &mut from, r), Some(w))
+            }
             (Some(_), Some(mut w)) => (w.end_request(&mut op, buf, r), Some(w)),
             (_, held) => (r, held),
         };
-        (r.map(|n| (n, from)), held)
+        (r.map(|n| (n, from.map(|(src, _)| src))), held)
     }
 
     /// SO_LINGER {1, n > 0} with data still unacknowledged: a blocking socket waits up to n

@@ -10,7 +10,7 @@
 //! WSAEMSGSIZE (STATUS_BUFFER_OVERFLOW overlapped), the data still delivered (sock.c
 //! test_ip_pktinfo). A host has one interface: index 1 is loopback, 2 the host's addresses.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use crate::api::consts::*;
 use crate::api::msg::Cmsg;
@@ -21,25 +21,9 @@ use crate::sim::net::endpoint::Datagram;
 use crate::sim::net::endpoint::Role;
 use crate::sim::runtime::World;
 
-/// What a WSARecvMsg learns of a datagram besides its bytes.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct DgramInfo {
-    pub dst: SocketAddr,
-    pub ttl: u8,
-    pub tos: u8,
-    pub len: usize,
-}
+pub(crate) use crate::sim::net::endpoint::DgramInfo;
 
 impl DgramInfo {
-    pub(crate) fn of(d: &Datagram) -> DgramInfo {
-        DgramInfo {
-            dst: d.dst,
-            ttl: d.ttl,
-            tos: d.tos,
-            len: d.data.len(),
-        }
-    }
-
     /// The WSAMSG dwFlags the datagram itself sets: MSG_MCAST for a group destination,
     /// MSG_BCAST for 255.255.255.255.
     fn flags(&self) -> u32 {

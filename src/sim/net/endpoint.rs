@@ -393,6 +393,26 @@ pub(crate) struct Datagram {
     pub tos: u8,
 }
 
+/// What a receive learns of a datagram besides its bytes (WSARecvMsg's control data).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DgramInfo {
+    pub dst: SocketAddr,
+    pub ttl: u8,
+    pub tos: u8,
+    pub len: usize,
+}
+
+impl DgramInfo {
+    pub(crate) fn of(d: &Datagram) -> DgramInfo {
+        DgramInfo {
+            dst: d.dst,
+            ttl: d.ttl,
+            tos: d.tos,
+            len: d.data.len(),
+        }
+    }
+}
+
 /// A datagram socket's state.
 #[derive(Debug, Default)]
 pub(crate) struct Udp {
@@ -403,6 +423,21 @@ pub(crate) struct Udp {
     pub peer: Option<SocketAddr>,
     /// An ICMP port unreachable arrived: the next receive fails with WSAECONNRESET.
     pub port_unreachable: bool,
+    /// Blocking receives waiting for a datagram, oldest first (see [`DgramRequest`]).
+    pub requests: Vec<DgramRequest>,
+}
+
+/// A blocking recvfrom waiting on a datagram socket: a receive request, as for a stream
+/// (`tcp::receive_request`). An arriving datagram goes to the oldest request instead of the
+/// queue, so FIONREAD, select and FD_READ never see it and no other receive takes it; a
+/// MSG_PEEK request gets a copy and the datagram goes on to the next request.
+#[derive(Debug)]
+pub(crate) struct DgramRequest {
+    /// Names this request among the run's (`Network::request_counter`).
+    pub key: u64,
+    pub peek: bool,
+    /// The datagram it was given: complete.
+    pub got: Option<Datagram>,
 }
 
 /// A send in progress (blocking sends in `SendMode::Partial` go out in pieces).

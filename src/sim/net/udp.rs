@@ -17,7 +17,9 @@ use std::net::SocketAddr;
 use crate::api::consts::*;
 use crate::api::{SockAddr, WsaError};
 use crate::sim::net::demux::{check_dst_family, takes_traffic};
-use crate::sim::net::endpoint::{Datagram, RecvOp, Role, Udp, MAX_DATAGRAM};
+use crate::sim::net::endpoint::{
+    Datagram, DgramInfo, DgramRequest, RecvOp, Role, Udp, MAX_DATAGRAM,
+};
 use crate::sim::net::host::{seen_by, wire};
 use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::net::{NetHooks, NetLayers};
@@ -127,17 +129,36 @@ where
         if u.peer.is_some_and(|p| p != src) {
             return;
         }
-        if u.queued_bytes + data.len() > rcvbuf {
-            return;
-        }
-        u.queued_bytes += data.len();
-        u.queue.push_back(Datagram {
+        let mut d = Some(Datagram {
             src,
             dst: seg.dst,
             data: data.clone(),
             ttl: *ttl,
             tos: *tos,
         });
+        // Blocking receives waiting on the socket take it first (see `DgramRequest`): it
+        // goes into no buffer, so SO_RCVBUF does not refuse it.
+        let mut completed = false;
+        for r in u.requests.iter_mut().filter(|r| r.got.is_none()) {
+            let Some(dgram) = d.take() else { break };
+            completed = true;
+            if r.peek {
+                r.got = Some(dgram.clone());
+                d = Some(dgram);
+            } else {
+                r.got = Some(dgram);
+            }
+        }
+        if completed {
+            self.notify(WaitKey::Readable(id));
+        }
+        let Some(d) = d else { return };
+        let Some(u) = self.udp(id) else { return };
+        if u.queued_bytes + d.data.len() > rcvbuf {
+            return;
+        }
+        u.queued_bytes += d.data.len();
+        u.queue.push_back(d);
         self.on_readable(id);
     }
 
@@ -257,13 +278,21 @@ where
     }
 
     /// `recvfrom` / `recv` on a datagram socket: one datagram per call; a datagram larger
-    /// than the buffer fills it, is discarded, and the call fails with WSAEMSGSIZE.
+    /// than the buffer fills it, is discarded, and the call fails with WSAEMSGSIZE. `got`:
+    /// the source and what else the call learns of the datagram it took. A call that waits
+    /// queues a receive request (`DgramRequest`), which its caller ends with
+    /// [`World::end_dgram_request`] if the call ends without it.
     pub(crate) fn udp_recv_step(
         &mut self,
         op: &mut RecvOp,
         buf: &mut [u8],
-        from: &mut Option<SocketAddr>,
+        got: &mut Option<(SocketAddr, DgramInfo)>,
     ) -> Step<usize> {
+        if let Some(key) = op.request {
+            if let Some(step) = self.take_dgram_request(op, buf, got, key) {
+                return step;
+            }
+        }
         let s = self.net.sockets.at(op.id);
         if s.local.is_none() {
             return Step::Done(Err(WsaError::WSAEINVAL));
@@ -280,19 +309,12 @@ where
             return Step::Done(Err(WsaError::WSAECONNRESET));
         }
         if let Some(d) = u.queue.front() {
-            let n = d.data.len().min(buf.len());
-            buf[..n].copy_from_slice(&d.data[..n]);
-            *from = Some(d.src);
-            let whole = n == d.data.len();
+            let r = deliver(d, buf, got);
             if !peek {
                 u.queued_bytes -= d.data.len();
                 u.queue.pop_front();
             }
-            return Step::Done(if whole {
-                Ok(n)
-            } else {
-                Err(WsaError::WSAEMSGSIZE)
-            });
+            return Step::Done(r);
         }
         if op.nonblocking {
             return Step::Done(Err(WsaError::WSAEWOULDBLOCK));
@@ -300,6 +322,82 @@ where
         if op.deadline.is_some_and(|d| self.rt.now >= d) {
             return Step::Done(Err(WsaError::WSAETIMEDOUT));
         }
+        if op.request.is_none() {
+            self.net.request_counter += 1;
+            let key = self.net.request_counter;
+            if let Some(u) = self.udp(op.id) {
+                u.requests.push(DgramRequest {
+                    key,
+                    peek,
+                    got: None,
+                });
+                op.request = Some(key);
+            }
+        }
         Step::Wait(WaitKey::Readable(op.id), op.deadline)
+    }
+
+    /// The thread of a waiting recvfrom runs again: if its request `key` was given a
+    /// datagram, the request leaves the queue and the call returns it (`Some`); otherwise
+    /// the request keeps its place and the call goes on.
+    fn take_dgram_request(
+        &mut self,
+        op: &mut RecvOp,
+        buf: &mut [u8],
+        got: &mut Option<(SocketAddr, DgramInfo)>,
+        key: u64,
+    ) -> Option<Step<usize>> {
+        let Some(u) = self.udp(op.id) else {
+            op.request = None;
+            return None;
+        };
+        let Some(at) = u.requests.iter().position(|r| r.key == key) else {
+            op.request = None;
+            return None;
+        };
+        u.requests[at].got.as_ref()?;
+        let d = u.requests.remove(at).got?;
+        op.request = None;
+        Some(Step::Done(deliver(&d, buf, got)))
+    }
+
+    /// A recvfrom ends with `r` while its request is still queued. A request that had been
+    /// given a datagram before the handle was closed gives the call its datagram (closing a
+    /// socket cannot undo a completed I/O request); otherwise the request is cancelled.
+    pub(crate) fn end_dgram_request(
+        &mut self,
+        op: &mut RecvOp,
+        buf: &mut [u8],
+        got: &mut Option<(SocketAddr, DgramInfo)>,
+        r: Result<usize, WsaError>,
+    ) -> Result<usize, WsaError> {
+        let Some(key) = op.request else { return r };
+        if r == Err(WsaError::WSAEINTR) {
+            if let Some(Step::Done(done)) = self.take_dgram_request(op, buf, got, key) {
+                return done;
+            }
+        }
+        if let Some(u) = self.udp(op.id) {
+            u.requests.retain(|q| q.key != key);
+        }
+        op.request = None;
+        r
+    }
+}
+
+/// Copies datagram `d` into `buf` as a receive returns it: WSAEMSGSIZE when it did not fit
+/// (the buffer then holds its start).
+fn deliver(
+    d: &Datagram,
+    buf: &mut [u8],
+    got: &mut Option<(SocketAddr, DgramInfo)>,
+) -> Result<usize, WsaError> {
+    let n = d.data.len().min(buf.len());
+    buf[..n].copy_from_slice(&d.data[..n]);
+    *got = Some((d.src, DgramInfo::of(d)));
+    if n == d.data.len() {
+        Ok(n)
+    } else {
+        Err(WsaError::WSAEMSGSIZE)
     }
 }
