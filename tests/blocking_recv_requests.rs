@@ -395,3 +395,20 @@ fn a_waiting_recvfrom_with_a_short_buffer_gets_wsaemsgsize_and_loses_the_rest() 
         Ok(())
     });
 }
+
+#[test]
+fn a_msg_waitall_recv_larger_than_the_receive_window_completes() {
+    // Proves: a waiting MSG_WAITALL request takes data as it arrives, so it never fills the
+    // receive window: a 1 MiB request on a socket with an 8 KiB SO_RCVBUF completes from one
+    // blocking send of 1 MiB, every byte in order. (A guard on the window's accounting.)
+    each_seed(|ws| {
+        let (c, s) = common::pair(ws)?;
+        ws.setsockopt_i32(s, SOL_SOCKET, SO_RCVBUF, 8 * 1024)?;
+        let r = receiver(ws, s, 1 << 20, MSG_WAITALL)?;
+        ws.sleep(5);
+        let data: Vec<u8> = (0..1u32 << 20).map(|i| (i % 251) as u8).collect();
+        assert_eq!(ws.send(c, &data, 0), Ok(data.len()));
+        assert!(result_of(ws, r)? == data, "the bytes in order");
+        Ok(())
+    });
+}

@@ -136,7 +136,10 @@ pub trait Winsock {
     /// `recv(s, buf, len, flags)`: bytes received (possibly fewer than sent in one send), 0
     /// after a graceful close. Flags: MSG_PEEK, MSG_WAITALL, MSG_OOB. A receive that blocks
     /// waits alertably: APCs queued to the thread run meanwhile and the wait goes on (so for
-    /// `recvfrom` and a blocking `WSARecv`).
+    /// `recvfrom` and a blocking `WSARecv`). While it waits it is a receive request, as a
+    /// pending overlapped one is: data that arrives goes into it, oldest request first, and
+    /// no other thread's select, WSAPoll, FIONREAD or FD_READ sees that data (the sim keeps
+    /// the bytes with the request until the thread runs).
     fn recv(&self, s: Socket, buf: &mut [u8], flags: i32) -> Result<usize, WsaError>;
 
     /// `sendto(s, buf, len, flags, to, tolen)`: one datagram to `to` on a datagram socket
