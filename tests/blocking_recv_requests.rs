@@ -29,7 +29,7 @@ fn each_seed(body: fn(&SimWinsock) -> Result<(), WsaError>) {
 }
 
 /// Starts a thread that receives into a buffer of `len` bytes with `flags` and keeps what
-/// it got.
+/// it got; returns once it waits.
 fn receiver(ws: &SimWinsock, s: Socket, len: usize, flags: i32) -> Result<Receiver, WsaError> {
     let got = Arc::new(Mutex::new(None));
     let out = got.clone();
@@ -39,7 +39,23 @@ fn receiver(ws: &SimWinsock, s: Socket, len: usize, flags: i32) -> Result<Receiv
         *out.lock().unwrap() = Some(r);
         Ok(())
     })?;
+    // Long enough for the thread to be waiting in its recv when this returns.
+    ws.sleep(5);
     Ok((t, got))
+}
+
+/// The catalogue's pair, the client with TCP_NODELAY: each send is a segment at once.
+fn nodelay_pair(ws: &SimWinsock) -> Result<(Socket, Socket), WsaError> {
+    let (c, s) = common::pair(ws)?;
+    ws.setsockopt_i32(c, IPPROTO_TCP, TCP_NODELAY, 1)?;
+    Ok((c, s))
+}
+
+/// Sends all of `data` on `s` 5 ms from now.
+fn send_later(ws: &SimWinsock, s: Socket, data: &[u8]) -> Result<(), WsaError> {
+    ws.sleep(5);
+    assert_eq!(ws.send(s, data, 0), Ok(data.len()));
+    Ok(())
 }
 
 /// What a [`receiver`] got once its thread ended.
@@ -107,15 +123,11 @@ fn blocking_receives_take_data_in_the_order_they_began_to_wait() {
     // message goes to the thread that began to wait first, whichever the scheduler runs
     // first once it arrives.
     each_seed(|ws| {
-        let (c, s) = common::pair(ws)?;
-        ws.setsockopt_i32(c, IPPROTO_TCP, TCP_NODELAY, 1)?;
+        let (c, s) = nodelay_pair(ws)?;
         let first = receiver(ws, s, 16, 0)?;
-        ws.sleep(5);
         let second = receiver(ws, s, 16, 0)?;
-        ws.sleep(5);
         assert_eq!(ws.send(c, b"one", 0), Ok(3));
-        ws.sleep(5);
-        assert_eq!(ws.send(c, b"two", 0), Ok(3));
+        send_later(ws, c, b"two")?;
         assert_eq!(result_of(ws, first)?, b"one");
         assert_eq!(result_of(ws, second)?, b"two");
         Ok(())
@@ -128,10 +140,8 @@ fn a_msg_waitall_recv_takes_every_piece_before_anyone_sees_it() {
     // sent meanwhile are never readable to a select in another thread, nor counted by
     // FIONREAD, and the recv returns them all.
     each_seed(|ws| {
-        let (c, s) = common::pair(ws)?;
-        ws.setsockopt_i32(c, IPPROTO_TCP, TCP_NODELAY, 1)?;
+        let (c, s) = nodelay_pair(ws)?;
         let r = receiver(ws, s, 10, MSG_WAITALL)?;
-        ws.sleep(5);
         let selecting = ws.create_thread("select", move |ws: &SimWinsock| {
             let mut rd = FdSet::new();
             rd.set(s);
@@ -144,8 +154,7 @@ fn a_msg_waitall_recv_takes_every_piece_before_anyone_sees_it() {
             assert_eq!(n, 0, "select saw a piece a MSG_WAITALL recv took");
             Ok(())
         })?;
-        ws.sleep(5);
-        assert_eq!(ws.send(c, b"abc", 0), Ok(3));
+        send_later(ws, c, b"abc")?;
         ws.sleep(5);
         assert_eq!(fionread(ws, s)?, 0);
         assert_eq!(ws.send(c, b"defg", 0), Ok(4));
@@ -169,7 +178,6 @@ fn data_for_a_waiting_recv_records_no_fd_read() {
     each_seed(|ws| {
         let (c, s) = common::pair(ws)?;
         let r = receiver(ws, s, 64, 0)?;
-        ws.sleep(5);
         let ev = ws.wsa_create_event()?;
         ws.wsa_event_select(s, ev, FD_READ)?;
         assert_eq!(ws.send(c, b"taken", 0), Ok(5));
@@ -196,11 +204,8 @@ fn a_waiting_peek_or_empty_recv_sees_the_data_and_leaves_it_to_the_next() {
     each_seed(|ws| {
         let (c, s) = common::pair(ws)?;
         let peek = receiver(ws, s, 8, MSG_PEEK)?;
-        ws.sleep(5);
         let empty = receiver(ws, s, 0, 0)?;
-        ws.sleep(5);
         let take = receiver(ws, s, 8, 0)?;
-        ws.sleep(5);
         assert_eq!(ws.send(c, b"hi", 0), Ok(2));
         assert_eq!(result_of(ws, peek)?, b"hi");
         assert_eq!(result_of(ws, empty)?, b"");
@@ -218,7 +223,6 @@ fn a_recv_whose_socket_is_closed_while_it_waits_takes_nothing_later() {
     each_seed(|ws| {
         let (c, s) = common::pair(ws)?;
         let r = receiver(ws, s, 8, 0)?;
-        ws.sleep(5);
         ws.closesocket(s)?;
         assert_eq!(result_of(ws, r), Err(WsaError::WSAEINTR));
         // A socket made now may get the closed one's handle and slot; its receives are its own.
@@ -237,12 +241,9 @@ fn a_recv_keeps_its_place_while_an_apc_runs_during_its_wait() {
     // during its wait does not end its receive request: the bytes it had are kept, and it
     // stays ahead of a recv that began to wait after it.
     each_seed(|ws| {
-        let (c, s) = common::pair(ws)?;
-        ws.setsockopt_i32(c, IPPROTO_TCP, TCP_NODELAY, 1)?;
+        let (c, s) = nodelay_pair(ws)?;
         let first = receiver(ws, s, 6, MSG_WAITALL)?;
-        ws.sleep(5);
         let second = receiver(ws, s, 16, 0)?;
-        ws.sleep(5);
         assert_eq!(ws.send(c, b"abc", 0), Ok(3));
         ws.sleep(5);
         let ran = Arc::new(AtomicU32::new(0));
@@ -256,8 +257,7 @@ fn a_recv_keeps_its_place_while_an_apc_runs_during_its_wait() {
         ws.sleep(5);
         assert_eq!(ran.load(Ordering::SeqCst), 1, "the APC ran during the recv");
         assert_eq!(ws.send(c, b"def", 0), Ok(3));
-        ws.sleep(5);
-        assert_eq!(ws.send(c, b"ghi", 0), Ok(3));
+        send_later(ws, c, b"ghi")?;
         assert_eq!(result_of(ws, first)?, b"abcdef");
         assert_eq!(result_of(ws, second)?, b"ghi");
         Ok(())
@@ -272,7 +272,6 @@ fn a_msg_waitall_recv_ended_by_the_peers_close_returns_what_it_has() {
     each_seed(|ws| {
         let (c, s) = common::pair(ws)?;
         let r = receiver(ws, s, 10, MSG_WAITALL)?;
-        ws.sleep(5);
         assert_eq!(ws.send(c, b"abc", 0), Ok(3));
         ws.sleep(5);
         ws.closesocket(c)?;
@@ -310,8 +309,7 @@ fn a_recv_whose_request_completed_returns_its_data_though_the_socket_is_closed_n
             ws.sleep(5);
             let (t, got) = receiver(ws, s, 8, 0)?;
             let _ = slot.set(got.clone());
-            ws.sleep(5);
-            assert_eq!(ws.send(c, b"x", 0), Ok(1));
+            send_later(ws, c, b"x")?;
             ws.wait_for_thread(closer, 5_000)?;
             ws.wait_for_thread(t, 5_000)?;
             let r = got.lock().unwrap().take().expect("the receiver ended");
@@ -344,11 +342,8 @@ fn datagrams_go_to_waiting_recvfroms_oldest_first_and_unseen() {
     each_seed(|ws| {
         let (a, b, to) = udp_pair(ws)?;
         let peek = receiver(ws, b, 16, MSG_PEEK)?;
-        ws.sleep(5);
         let first = receiver(ws, b, 16, 0)?;
-        ws.sleep(5);
         let second = receiver(ws, b, 16, 0)?;
-        ws.sleep(5);
         let selecting = ws.create_thread("select", move |ws: &SimWinsock| {
             let mut rd = FdSet::new();
             rd.set(b);
@@ -386,7 +381,6 @@ fn a_waiting_recvfrom_with_a_short_buffer_gets_wsaemsgsize_and_loses_the_rest() 
     each_seed(|ws| {
         let (a, b, to) = udp_pair(ws)?;
         let short = receiver(ws, b, 4, 0)?;
-        ws.sleep(5);
         assert_eq!(ws.sendto(a, b"too long", 0, &to), Ok(8));
         assert_eq!(result_of(ws, short), Err(WsaError::WSAEMSGSIZE));
         assert_eq!(ws.sendto(a, b"ok", 0, &to), Ok(2));
@@ -405,7 +399,6 @@ fn a_msg_waitall_recv_larger_than_the_receive_window_completes() {
         let (c, s) = common::pair(ws)?;
         ws.setsockopt_i32(s, SOL_SOCKET, SO_RCVBUF, 8 * 1024)?;
         let r = receiver(ws, s, 1 << 20, MSG_WAITALL)?;
-        ws.sleep(5);
         let data: Vec<u8> = (0..1u32 << 20).map(|i| (i % 251) as u8).collect();
         assert_eq!(ws.send(c, &data, 0), Ok(data.len()));
         assert!(result_of(ws, r)? == data, "the bytes in order");

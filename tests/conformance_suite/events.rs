@@ -16,7 +16,7 @@ pub fn event_rules<W: Winsock + Select + EventSelect>() -> Vec<Rule<W>> {
         Rule { id: "EV-read", title: "WSAEventSelect: FD_WRITE first, nonblocking, FD_READ with code 0, enumerating resets", body: event_read::<W> },
         Rule { id: "EV-accept", title: "WSAEventSelect on a listener: FD_ACCEPT when a client connects", body: event_accept::<W> },
         Rule { id: "EV-25", title: "the peer's abortive close: FD_CLOSE with WSAECONNABORTED", body: event_rst::<W> },
-        Rule { id: "EV-20/blocking", title: "data a blocking recv waits for: no FD_READ, select in another thread sees nothing", body: blocking_recv_takes_data::<W> },
+        Rule { id: "EV-20/blocking", title: "data a blocking recv waits for: no FD_READ; select in another thread and FIONREAD see nothing", body: blocking_recv_takes_data::<W> },
         Rule { id: "EV-20/blocking-udp", title: "a datagram a blocking recvfrom waits for: select in another thread and FIONREAD see nothing", body: blocking_recvfrom_takes_datagram::<W> },
     ]
 }
@@ -280,43 +280,54 @@ fn event_rst<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), Stri
     e("WSACloseEvent", ws.wsa_close_event(ev))
 }
 
-/// A blocking recv waiting in one thread is a receive request, as a pending overlapped one
-/// is (EV-20): the data it takes is never readable to another thread's select, nor
-/// recorded as FD_READ. With no receive waiting, the next data is both.
-fn blocking_recv_takes_data<W: Winsock + Select + EventSelect>(
+/// What a receiving thread's call returned, once it has.
+type Got = std::sync::Arc<std::sync::Mutex<Option<Result<Vec<u8>, WsaError>>>>;
+
+/// Starts a thread that makes one blocking receive with `recv` and keeps what it returned.
+fn start_reader<W: Winsock>(
     ws: &W,
-    c: &mut Check,
-) -> Result<(), String> {
-    let (cl, sv) = pair(ws)?;
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
-    let out = std::sync::Arc::clone(&seen);
+    recv: impl FnOnce(&W) -> Result<Vec<u8>, WsaError> + Send + 'static,
+) -> Result<(ThreadId, Got), String> {
+    let got: Got = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let out = std::sync::Arc::clone(&got);
     let reader = e(
         "CreateThread",
         ws.create_thread("reader", move |ws| {
-            let mut b = [0u8; 16];
-            let r = ws.recv(sv, &mut b, 0).map(|n| b[..n].to_vec());
+            let r = recv(ws);
             *out.lock().expect("result lock") = Some(r);
             Ok(())
         }),
     )?;
-    ws.sleep(200);
-    let ev = e("WSACreateEvent", ws.wsa_create_event())?;
-    // Chosen while the recv waits: the recv was queued first.
-    e("WSAEventSelect", ws.wsa_event_select(sv, ev, FD_READ))?;
+    Ok((reader, got))
+}
+
+/// With `reader` waiting in a receive on `s`, a thread sends "ping" to it 100 ms later
+/// (`send`); meanwhile a select on `s` sees nothing for 600 ms, and FIONREAD then reads 0;
+/// the reader gets "ping".
+fn unseen_while_a_receive_waits<W: Winsock + Select>(
+    ws: &W,
+    c: &mut Check,
+    s: Socket,
+    (reader, got): (ThreadId, Got),
+    send: impl FnOnce(&W) -> Result<usize, WsaError> + Send + 'static,
+) -> Result<(), String> {
     let sender = e(
         "CreateThread",
         ws.create_thread("sender", move |ws| {
             ws.sleep(100);
-            ws.send(cl, b"ping", 0).map(|_| ())
+            send(ws).map(|_| ())
         }),
     )?;
     let mut rd = FdSet::new();
-    rd.set(sv);
+    rd.set(s);
     c.eq(
-        "select while the recv waits",
+        "select while the receive waits",
         ws.select(Some(&mut rd), None, None, Some(Duration::from_millis(600))),
         Ok(0),
     )?;
+    let mut n = 0u32;
+    e("FIONREAD", ws.ioctlsocket(s, FIONREAD, &mut n))?;
+    c.eq("FIONREAD", n, 0)?;
     c.eq(
         "the sender ends",
         code(ws.wait_for_thread(sender, 3_000)),
@@ -327,8 +338,27 @@ fn blocking_recv_takes_data<W: Winsock + Select + EventSelect>(
         code(ws.wait_for_thread(reader, 3_000)),
         Ok(()),
     )?;
-    let got = seen.lock().expect("result lock").take();
-    c.eq("the blocked recv", got, Some(Ok(b"ping".to_vec())))?;
+    let got = got.lock().expect("result lock").take();
+    c.eq("the waiting receive", got, Some(Ok(b"ping".to_vec())))
+}
+
+/// A blocking recv waiting in one thread is a receive request, as a pending overlapped one
+/// is (EV-20): the data it takes is never readable to another thread's select, nor
+/// recorded as FD_READ. With no receive waiting, the next data is both.
+fn blocking_recv_takes_data<W: Winsock + Select + EventSelect>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let (cl, sv) = pair(ws)?;
+    let reader = start_reader(ws, move |ws| {
+        let mut b = [0u8; 16];
+        ws.recv(sv, &mut b, 0).map(|n| b[..n].to_vec())
+    })?;
+    ws.sleep(200);
+    let ev = e("WSACreateEvent", ws.wsa_create_event())?;
+    // Chosen while the recv waits: the recv was queued first.
+    e("WSAEventSelect", ws.wsa_event_select(sv, ev, FD_READ))?;
+    unseen_while_a_receive_waits(ws, c, sv, reader, move |ws| ws.send(cl, b"ping", 0))?;
     let mut ne = WsaNetworkEvents::default();
     e(
         "WSAEnumNetworkEvents",
@@ -360,47 +390,12 @@ fn blocking_recvfrom_takes_datagram<W: Winsock + Select>(
     e("bind", ws.bind(a, &SockAddr::v4([127, 0, 0, 1], 0)))?;
     e("bind", ws.bind(b, &SockAddr::v4([127, 0, 0, 1], 0)))?;
     let to = e("getsockname", ws.getsockname(b))?;
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
-    let out = std::sync::Arc::clone(&seen);
-    let reader = e(
-        "CreateThread",
-        ws.create_thread("reader", move |ws| {
-            let mut buf = [0u8; 16];
-            let r = ws.recvfrom(b, &mut buf, 0).map(|(n, _)| buf[..n].to_vec());
-            *out.lock().expect("result lock") = Some(r);
-            Ok(())
-        }),
-    )?;
+    let reader = start_reader(ws, move |ws| {
+        let mut buf = [0u8; 16];
+        ws.recvfrom(b, &mut buf, 0).map(|(n, _)| buf[..n].to_vec())
+    })?;
     ws.sleep(200);
-    let sender = e(
-        "CreateThread",
-        ws.create_thread("sender", move |ws| {
-            ws.sleep(100);
-            ws.sendto(a, b"ping", 0, &to).map(|_| ())
-        }),
-    )?;
-    let mut rd = FdSet::new();
-    rd.set(b);
-    c.eq(
-        "select while the recvfrom waits",
-        ws.select(Some(&mut rd), None, None, Some(Duration::from_millis(600))),
-        Ok(0),
-    )?;
-    let mut n = 0u32;
-    e("FIONREAD", ws.ioctlsocket(b, FIONREAD, &mut n))?;
-    c.eq("FIONREAD", n, 0)?;
-    c.eq(
-        "the sender ends",
-        code(ws.wait_for_thread(sender, 3_000)),
-        Ok(()),
-    )?;
-    c.eq(
-        "the reader ends",
-        code(ws.wait_for_thread(reader, 3_000)),
-        Ok(()),
-    )?;
-    let got = seen.lock().expect("result lock").take();
-    c.eq("the blocked recvfrom", got, Some(Ok(b"ping".to_vec())))?;
+    unseen_while_a_receive_waits(ws, c, b, reader, move |ws| ws.sendto(a, b"ping", 0, &to))?;
     e("closesocket", ws.closesocket(a))?;
     e("closesocket", ws.closesocket(b))
 }
