@@ -19,6 +19,11 @@
 //!
 //! A MSG_PEEK receive and a zero-length receive take nothing: they complete when data
 //! arrives (a peek with a copy of what it saw), and the data goes on to the next request.
+//!
+//! Not modelled: the order between these requests and pending overlapped receives on the same
+//! socket. Windows serves both kinds from one queue in the order they were made; the sim
+//! serves the blocking ones first (the overlapped ones live in the operation table, a layer
+//! up). A program rarely mixes the two on one socket.
 
 use std::collections::VecDeque;
 
