@@ -147,8 +147,9 @@ where
     }
 
     /// Forgets receive request `key` of socket `id` and what it held: the call that made it
-    /// failed (timed out, or its socket was closed), and the bytes are lost with it, as a
-    /// receive request cancelled on Windows loses what it was given.
+    /// failed (timed out, or its socket was closed), and the bytes are lost with it, as they
+    /// were when the call itself held them (after a receive timeout, recv's documentation
+    /// calls the connection's state indeterminate).
     pub(crate) fn cancel_receive(&mut self, id: usize, key: u64) {
         if let Some(r) = self.remove_receive(id, key) {
             self.recycle_queue(r.data);
