@@ -405,3 +405,21 @@ fn a_msg_waitall_recv_larger_than_the_receive_window_completes() {
         Ok(())
     });
 }
+
+#[test]
+fn a_msg_waitall_recv_made_after_the_peers_close_returns_what_is_left() {
+    // Proves: a MSG_WAITALL recv that asks for more than is left once the peer's FIN is in
+    // returns what is left at once, and the next recv reads 0. (It waited forever before:
+    // it took the bytes and waited for more that could not come. Found by
+    // tests/receive_request_property.rs.)
+    each_seed(|ws| {
+        let (c, s) = common::pair(ws)?;
+        assert_eq!(ws.send(c, b"abc", 0), Ok(3));
+        ws.closesocket(c)?;
+        ws.sleep(5);
+        let mut buf = [0u8; 10];
+        assert_eq!(ws.recv(s, &mut buf, MSG_WAITALL), Ok(3));
+        assert_eq!(ws.recv(s, &mut buf, MSG_WAITALL), Ok(0));
+        Ok(())
+    });
+}

@@ -133,7 +133,8 @@ where
             if op.flags & MSG_WAITALL == 0 || op.filled == buf.len() {
                 return Step::Done(Ok(op.filled));
             }
-            return self.recv_wait(op, buf.len());
+            // MSG_WAITALL with the queue taken and the buffer not full: a FIN or an error
+            // already in ends the call with what it has, as below; otherwise it waits.
         }
         let t = self.tcp(op.id).expect("stream socket");
         if let Some(e) = t.error {

@@ -1,0 +1,258 @@
+//! Receive requests under random schedules: several threads receive from one connection at
+//! once, with MSG_WAITALL, MSG_PEEK and zero-length buffers mixed, while a peer sends pieces
+//! of a stream at random times and then closes. Whatever the interleaving:
+//! - every byte sent is taken by exactly one receive, and each receive takes a contiguous
+//!   run of the stream; a thread's runs come in stream order;
+//! - a MSG_WAITALL receive returns a full buffer, unless it is its thread's last data before
+//!   the close;
+//! - a MSG_PEEK receive returns a run of the stream, consuming nothing;
+//! - the run ends: every receive ends with the close (0), none is left waiting; what no
+//!   reader took, the accepting thread reads after them.
+use std::sync::{Arc, Mutex};
+
+mod common;
+
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+use winsock_sim::prelude::*;
+use winsock_sim::sim::{Segmentation, Sim};
+
+const PORT: u16 = 9200;
+
+/// Cases: `PROPTEST_CASES` or 256, so CI stays fast and a soak run can ask for more.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}
+
+/// One receiving thread: its buffer, its flags, when it starts (ms after the connection).
+#[derive(Debug, Clone)]
+struct Reader {
+    len: usize,
+    flags: i32,
+    start_ms: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    seed: u64,
+    readers: Vec<Reader>,
+    /// (length, ms before it) of each piece sent; 255 bytes at most in all, so each byte of
+    /// the stream (its offset) is unique.
+    pieces: Vec<(usize, u32)>,
+    nodelay: bool,
+    random_segments: bool,
+}
+
+fn reader() -> impl Strategy<Value = Reader> {
+    (
+        prop_oneof![Just(0usize), 1usize..=40],
+        prop::sample::select(vec![0, 0, MSG_WAITALL, MSG_PEEK]),
+        0u32..6,
+    )
+        .prop_map(|(len, flags, start_ms)| Reader {
+            len,
+            flags,
+            start_ms,
+        })
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        any::<u64>(),
+        prop::collection::vec(reader(), 1..=4),
+        prop::collection::vec((1usize..=60, 0u32..4), 1..=6),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(seed, readers, mut pieces, nodelay, random_segments)| {
+            let mut total = 0;
+            pieces.retain(|&(len, _)| {
+                total += len;
+                total <= 255
+            });
+            Case {
+                seed,
+                readers,
+                pieces,
+                nodelay,
+                random_segments,
+            }
+        })
+}
+
+/// What one reader's calls returned, in order.
+type Calls = Vec<Result<Vec<u8>, WsaError>>;
+
+/// How many calls a reader that consumes nothing (peek, zero-length) makes.
+const IDLE_CALLS: usize = 3;
+
+fn run(case: &Case) -> Result<Vec<Calls>, TestCaseError> {
+    let seg = if case.random_segments {
+        Segmentation::Random
+    } else {
+        Segmentation::Mss
+    };
+    let mut sim = Sim::builder().seed(case.seed).segmentation(seg).build();
+    let rx_host = sim.host("receiver", "192.0.2.1");
+    let tx_host = sim.host("sender", "192.0.2.2");
+    let results: Vec<Arc<Mutex<Calls>>> = case
+        .readers
+        .iter()
+        .map(|_| Arc::new(Mutex::new(Vec::new())))
+        .collect();
+
+    let readers = case.readers.clone();
+    let slots = results.clone();
+    let drained: Arc<Mutex<Calls>> = Arc::new(Mutex::new(Vec::new()));
+    let rest = drained.clone();
+    rx_host.spawn("acceptor", move |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.bind(l, &SockAddr::v4([0, 0, 0, 0], PORT))?;
+        ws.listen(l, 1)?;
+        let (s, _) = ws.accept(l)?;
+        ws.closesocket(l)?;
+        let mut threads = Vec::new();
+        for (r, slot) in readers.into_iter().zip(slots) {
+            let t = ws.create_thread("reader", move |ws| {
+                ws.sleep(r.start_ms);
+                let idle = r.flags & MSG_PEEK != 0 || r.len == 0;
+                let mut buf = vec![0u8; r.len];
+                for call in 0.. {
+                    if idle && call == IDLE_CALLS {
+                        break;
+                    }
+                    let got = ws.recv(s, &mut buf, r.flags).map(|n| buf[..n].to_vec());
+                    let end = !matches!(&got, Ok(b) if !b.is_empty());
+                    slot.lock().unwrap().push(got);
+                    if end && !idle {
+                        break;
+                    }
+                }
+                Ok(())
+            })?;
+            threads.push(t);
+        }
+        for t in threads {
+            ws.wait_for_thread(t, INFINITE)?;
+        }
+        // What no reader took (peeking and zero-length readers take nothing), read to the
+        // close, so that the close is graceful.
+        let mut buf = [0u8; 64];
+        loop {
+            let got = ws.recv(s, &mut buf, 0).map(|n| buf[..n].to_vec());
+            let end = !matches!(&got, Ok(b) if !b.is_empty());
+            rest.lock().unwrap().push(got);
+            if end {
+                break;
+            }
+        }
+        ws.closesocket(s)
+    });
+
+    let (pieces, nodelay) = (case.pieces.clone(), case.nodelay);
+    tx_host.spawn("sender", move |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let c = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        if nodelay {
+            ws.setsockopt_i32(c, IPPROTO_TCP, TCP_NODELAY, 1)?;
+        }
+        ws.connect(c, &SockAddr::v4([192, 0, 2, 1], PORT))?;
+        let mut pos = 0;
+        for (len, wait) in pieces {
+            ws.sleep(wait);
+            let piece: Vec<u8> = (pos..pos + len).map(|i| i as u8).collect();
+            assert_eq!(ws.send(c, &piece, 0), Ok(len));
+            pos += len;
+        }
+        ws.closesocket(c)
+    });
+
+    sim.run()
+        .map_err(|e| TestCaseError::fail(format!("{case:?}\n{e}")))?;
+    let mut calls: Vec<Calls> = results
+        .iter()
+        .map(|r| std::mem::take(&mut *r.lock().unwrap()))
+        .collect();
+    calls.push(std::mem::take(&mut *drained.lock().unwrap()));
+    Ok(calls)
+}
+
+/// Whether `b` is the run of the stream starting at its first byte.
+fn is_run(b: &[u8]) -> bool {
+    b.windows(2).all(|w| w[1] == w[0].wrapping_add(1))
+}
+
+fn check(case: &Case) -> Result<(), TestCaseError> {
+    let total: usize = case.pieces.iter().map(|p| p.0).sum();
+    let calls = run(case)?;
+    let mut taken = vec![0u32; total];
+    // The acceptor's drain after the readers ended is one more reader.
+    let drain = Reader {
+        len: 64,
+        flags: 0,
+        start_ms: 0,
+    };
+    for (r, calls) in case.readers.iter().chain([&drain]).zip(&calls) {
+        let peek = r.flags & MSG_PEEK != 0;
+        let mut last_end = None;
+        let data: Vec<&Vec<u8>> = calls
+            .iter()
+            .map(|c| {
+                c.as_ref()
+                    .map_err(|e| TestCaseError::fail(format!("{r:?}: {e}")))
+            })
+            .collect::<Result<_, _>>()?;
+        for (i, b) in data.iter().enumerate() {
+            prop_assert!(b.len() <= r.len, "{:?} returned {} bytes", r, b.len());
+            prop_assert!(
+                is_run(b),
+                "{:?} returned {:?}, not a run of the stream",
+                r,
+                b
+            );
+            if b.is_empty() || peek {
+                continue;
+            }
+            let start = b[0] as usize;
+            prop_assert!(
+                last_end.is_none_or(|e| start >= e),
+                "{:?}: runs out of order",
+                r
+            );
+            last_end = Some(start + b.len());
+            for t in &mut taken[start..start + b.len()] {
+                *t += 1;
+            }
+            let last_data = data[i + 1..].iter().all(|b| b.is_empty());
+            if r.flags & MSG_WAITALL != 0 && !last_data {
+                prop_assert_eq!(b.len(), r.len, "{:?}: a short MSG_WAITALL receive", r);
+            }
+        }
+        if !peek && r.len > 0 {
+            prop_assert!(
+                matches!(data.last(), Some(b) if b.is_empty()),
+                "{:?}: its last call did not read the close",
+                r
+            );
+        }
+    }
+    prop_assert!(
+        taken.iter().all(|&n| n == 1),
+        "times each byte was taken: {:?}",
+        taken
+    );
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    #[test]
+    fn every_byte_goes_to_one_receive_in_order(case in case()) {
+        check(&case)?;
+    }
+}
