@@ -1,13 +1,15 @@
 //! Receive requests under random schedules: several threads receive from one connection at
 //! once, with MSG_WAITALL, MSG_PEEK and zero-length buffers mixed, while a peer sends pieces
-//! of a stream at random times and then closes. Whatever the interleaving:
-//! - every byte sent is taken by exactly one receive, and each receive takes a contiguous
-//!   run of the stream; a thread's runs come in stream order;
-//! - a MSG_WAITALL receive returns a full buffer, unless it is its thread's last data before
-//!   the close;
+//! of a stream at random times and then closes, gracefully or with a reset; sometimes the
+//! receiving socket has a receive timeout. Whatever the interleaving:
+//! - no byte is taken by two receives, and each receive takes a contiguous run of the
+//!   stream; a thread's runs come in stream order;
+//! - after a graceful close, with no receive timed out, every byte sent is taken by exactly
+//!   one receive (the accepting thread reads what no reader took, after them);
+//! - a MSG_WAITALL receive returns a full buffer, unless it is its thread's last data;
 //! - a MSG_PEEK receive returns a run of the stream, consuming nothing;
-//! - the run ends: every receive ends with the close (0), none is left waiting; what no
-//!   reader took, the accepting thread reads after them.
+//! - the run ends: every receive ends with the close (0), the reset, or its timeout; none is
+//!   left waiting.
 use std::sync::{Arc, Mutex};
 
 mod common;
@@ -44,6 +46,10 @@ struct Case {
     pieces: Vec<(usize, u32)>,
     nodelay: bool,
     random_segments: bool,
+    /// The peer ends with a reset (SO_LINGER {1, 0}) instead of a graceful close.
+    reset: bool,
+    /// SO_RCVTIMEO on the receiving socket (ms), if any.
+    rcvtimeo: Option<u32>,
 }
 
 fn reader() -> impl Strategy<Value = Reader> {
@@ -66,21 +72,27 @@ fn case() -> impl Strategy<Value = Case> {
         prop::collection::vec((1usize..=60, 0u32..4), 1..=6),
         any::<bool>(),
         any::<bool>(),
+        prop::bool::weighted(0.25),
+        prop::option::weighted(0.25, 1u32..=12),
     )
-        .prop_map(|(seed, readers, mut pieces, nodelay, random_segments)| {
-            let mut total = 0;
-            pieces.retain(|&(len, _)| {
-                total += len;
-                total <= 255
-            });
-            Case {
-                seed,
-                readers,
-                pieces,
-                nodelay,
-                random_segments,
-            }
-        })
+        .prop_map(
+            |(seed, readers, mut pieces, nodelay, random_segments, reset, rcvtimeo)| {
+                let mut total = 0;
+                pieces.retain(|&(len, _)| {
+                    total += len;
+                    total <= 255
+                });
+                Case {
+                    seed,
+                    readers,
+                    pieces,
+                    nodelay,
+                    random_segments,
+                    reset,
+                    rcvtimeo,
+                }
+            },
+        )
 }
 
 /// What one reader's calls returned, in order.
@@ -104,7 +116,7 @@ fn run(case: &Case) -> Result<Vec<Calls>, TestCaseError> {
         .map(|_| Arc::new(Mutex::new(Vec::new())))
         .collect();
 
-    let readers = case.readers.clone();
+    let (readers, rcvtimeo) = (case.readers.clone(), case.rcvtimeo);
     let slots = results.clone();
     let drained: Arc<Mutex<Calls>> = Arc::new(Mutex::new(Vec::new()));
     let rest = drained.clone();
@@ -115,6 +127,9 @@ fn run(case: &Case) -> Result<Vec<Calls>, TestCaseError> {
         ws.listen(l, 1)?;
         let (s, _) = ws.accept(l)?;
         ws.closesocket(l)?;
+        if let Some(ms) = rcvtimeo {
+            ws.setsockopt_i32(s, SOL_SOCKET, SO_RCVTIMEO, ms as i32)?;
+        }
         let mut threads = Vec::new();
         for (r, slot) in readers.into_iter().zip(slots) {
             let t = ws.create_thread("reader", move |ws| {
@@ -144,6 +159,10 @@ fn run(case: &Case) -> Result<Vec<Calls>, TestCaseError> {
         let mut buf = [0u8; 64];
         loop {
             let got = ws.recv(s, &mut buf, 0).map(|n| buf[..n].to_vec());
+            if got == Err(WsaError::WSAETIMEDOUT) {
+                // A timeout only makes the drain try again.
+                continue;
+            }
             let end = !matches!(&got, Ok(b) if !b.is_empty());
             rest.lock().unwrap().push(got);
             if end {
@@ -153,7 +172,7 @@ fn run(case: &Case) -> Result<Vec<Calls>, TestCaseError> {
         ws.closesocket(s)
     });
 
-    let (pieces, nodelay) = (case.pieces.clone(), case.nodelay);
+    let (pieces, nodelay, reset) = (case.pieces.clone(), case.nodelay, case.reset);
     tx_host.spawn("sender", move |ws| {
         ws.wsa_startup(WINSOCK_VERSION_2_2)?;
         let c = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
@@ -168,7 +187,11 @@ fn run(case: &Case) -> Result<Vec<Calls>, TestCaseError> {
             assert_eq!(ws.send(c, &piece, 0), Ok(len));
             pos += len;
         }
-        ws.closesocket(c)
+        if reset {
+            common::rst_close(ws, c)
+        } else {
+            ws.closesocket(c)
+        }
     });
 
     sim.run()
@@ -196,16 +219,28 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
         flags: 0,
         start_ms: 0,
     };
+    let mut timed_out = false;
     for (r, calls) in case.readers.iter().chain([&drain]).zip(&calls) {
         let peek = r.flags & MSG_PEEK != 0;
         let mut last_end = None;
-        let data: Vec<&Vec<u8>> = calls
-            .iter()
-            .map(|c| {
-                c.as_ref()
-                    .map_err(|e| TestCaseError::fail(format!("{r:?}: {e}")))
-            })
-            .collect::<Result<_, _>>()?;
+        // A call may end in the reset or its timeout, and is then the thread's last.
+        let mut data: Vec<&Vec<u8>> = Vec::new();
+        for (i, c) in calls.iter().enumerate() {
+            match c {
+                Ok(b) => data.push(b),
+                Err(e) => {
+                    let allowed = match e {
+                        WsaError::WSAECONNRESET | WsaError::WSAECONNABORTED => case.reset,
+                        WsaError::WSAETIMEDOUT => case.rcvtimeo.is_some(),
+                        _ => false,
+                    };
+                    prop_assert!(allowed, "{:?}: {:?}", r, e);
+                    let idle = peek || r.len == 0;
+                    prop_assert!(idle || i + 1 == calls.len(), "{:?}: calls after {:?}", r, e);
+                    timed_out |= *e == WsaError::WSAETIMEDOUT;
+                }
+            }
+        }
         for (i, b) in data.iter().enumerate() {
             prop_assert!(b.len() <= r.len, "{:?} returned {} bytes", r, b.len());
             prop_assert!(
@@ -233,18 +268,20 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
             }
         }
         if !peek && r.len > 0 {
-            prop_assert!(
-                matches!(data.last(), Some(b) if b.is_empty()),
-                "{:?}: its last call did not read the close",
-                r
-            );
+            let ended = matches!(calls.last(), Some(Ok(b)) if b.is_empty())
+                || matches!(calls.last(), Some(Err(_)));
+            prop_assert!(ended, "{:?}: its last call did not end the stream", r);
         }
     }
-    prop_assert!(
-        taken.iter().all(|&n| n == 1),
-        "times each byte was taken: {:?}",
-        taken
-    );
+    let most = taken.iter().copied().max().unwrap_or(0);
+    prop_assert!(most <= 1, "times each byte was taken: {:?}", taken);
+    if !case.reset && !timed_out {
+        prop_assert!(
+            taken.iter().all(|&n| n == 1),
+            "times each byte was taken: {:?}",
+            taken
+        );
+    }
     Ok(())
 }
 
