@@ -293,3 +293,186 @@ proptest! {
         check(&case)?;
     }
 }
+
+/// The datagram sibling: readers of one UDP socket (buffer, flags, start) and the datagrams
+/// sent to it (length, ms before each).
+#[derive(Debug, Clone)]
+struct DgramCase {
+    seed: u64,
+    readers: Vec<Reader>,
+    datagrams: Vec<(usize, u32)>,
+}
+
+fn dgram_case() -> impl Strategy<Value = DgramCase> {
+    (
+        any::<u64>(),
+        prop::collection::vec(reader(), 1..=4),
+        prop::collection::vec((1usize..=40, 0u32..4), 1..=12),
+    )
+        .prop_map(|(seed, readers, datagrams)| DgramCase {
+            seed,
+            readers: readers
+                .into_iter()
+                // MSG_WAITALL is for streams; a datagram receive is one datagram.
+                .map(|r| Reader {
+                    flags: r.flags & !MSG_WAITALL,
+                    ..r
+                })
+                .collect(),
+            datagrams,
+        })
+}
+
+/// Runs a [`DgramCase`]: each reader makes calls until one times out (the sender is done by
+/// then); returns each reader's calls, then the datagrams left queued.
+fn run_dgram(case: &DgramCase) -> Result<Vec<Calls>, TestCaseError> {
+    let mut sim = Sim::builder().seed(case.seed).build();
+    let rx_host = sim.host("receiver", "192.0.2.1");
+    let tx_host = sim.host("sender", "192.0.2.2");
+    let results: Vec<Arc<Mutex<Calls>>> = case
+        .readers
+        .iter()
+        .map(|_| Arc::new(Mutex::new(Vec::new())))
+        .collect();
+    let drained: Arc<Mutex<Calls>> = Arc::new(Mutex::new(Vec::new()));
+    let (readers, slots, rest) = (case.readers.clone(), results.clone(), drained.clone());
+    rx_host.spawn("owner", move |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let s = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        ws.bind(s, &SockAddr::v4([0, 0, 0, 0], PORT))?;
+        // Every datagram is sent within 48 ms: a reader that waits 100 ms has seen the end.
+        ws.setsockopt_i32(s, SOL_SOCKET, SO_RCVTIMEO, 100)?;
+        let mut threads = Vec::new();
+        for (r, slot) in readers.into_iter().zip(slots) {
+            threads.push(ws.create_thread("reader", move |ws| {
+                ws.sleep(r.start_ms);
+                let idle = r.flags & MSG_PEEK != 0;
+                let mut buf = vec![0u8; r.len];
+                for call in 0.. {
+                    if idle && call == IDLE_CALLS {
+                        break;
+                    }
+                    let got = ws
+                        .recvfrom(s, &mut buf, r.flags)
+                        .map(|(n, _)| buf[..n].to_vec());
+                    let timed_out = got == Err(WsaError::WSAETIMEDOUT);
+                    slot.lock().unwrap().push(got);
+                    if timed_out {
+                        break;
+                    }
+                }
+                Ok(())
+            })?);
+        }
+        for t in threads {
+            ws.wait_for_thread(t, INFINITE)?;
+        }
+        // Every datagram is in by then (readers that only peek may end at once).
+        ws.sleep(100);
+        ws.set_nonblocking(s, true)?;
+        let mut buf = [0u8; 64];
+        while let Ok((n, _)) = ws.recvfrom(s, &mut buf, 0) {
+            rest.lock().unwrap().push(Ok(buf[..n].to_vec()));
+        }
+        ws.closesocket(s)
+    });
+    let datagrams = case.datagrams.clone();
+    tx_host.spawn("sender", move |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let c = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        let to = SockAddr::v4([192, 0, 2, 1], PORT);
+        for (i, (len, wait)) in datagrams.into_iter().enumerate() {
+            ws.sleep(wait);
+            // Datagram i: i, i + 1, ... (a run starting at its number).
+            let d: Vec<u8> = (0..len).map(|k| (i + k) as u8).collect();
+            assert_eq!(ws.sendto(c, &d, 0, &to), Ok(len));
+        }
+        ws.closesocket(c)
+    });
+    sim.run()
+        .map_err(|e| TestCaseError::fail(format!("{case:?}\n{e}")))?;
+    let mut calls: Vec<Calls> = results
+        .iter()
+        .map(|r| std::mem::take(&mut *r.lock().unwrap()))
+        .collect();
+    calls.push(std::mem::take(&mut *drained.lock().unwrap()));
+    Ok(calls)
+}
+
+/// Datagrams to readers waiting on one UDP socket: each datagram is taken by one receive at
+/// most (exactly one, counting those left queued), whole or cut to the buffer with
+/// WSAEMSGSIZE; a thread takes datagrams in the order they were sent; a peek takes none.
+fn check_dgram(case: &DgramCase) -> Result<(), TestCaseError> {
+    let calls = run_dgram(case)?;
+    let mut taken = vec![0u32; case.datagrams.len()];
+    let drain = Reader {
+        len: 64,
+        flags: 0,
+        start_ms: 0,
+    };
+    for (r, calls) in case.readers.iter().chain([&drain]).zip(&calls) {
+        let peek = r.flags & MSG_PEEK != 0;
+        let mut last = None;
+        for c in calls {
+            let b = match c {
+                Ok(b) => b.clone(),
+                Err(WsaError::WSAETIMEDOUT) => continue,
+                // A short buffer: the call cannot say which datagram it cut; its start
+                // is in the buffer, but the call returns no count.
+                Err(WsaError::WSAEMSGSIZE) => continue,
+                Err(e) => return Err(TestCaseError::fail(format!("{r:?}: {e:?}"))),
+            };
+            prop_assert!(!b.is_empty() || r.len == 0, "{:?}: an empty datagram", r);
+            if b.is_empty() {
+                continue;
+            }
+            prop_assert!(is_run(&b), "{:?}: {:?} is no datagram sent", r, b);
+            let i = b[0] as usize;
+            prop_assert_eq!(b.len(), case.datagrams[i].0, "{:?}: datagram {} cut", r, i);
+            if !peek {
+                prop_assert!(
+                    last.is_none_or(|l| i > l),
+                    "{:?}: datagram {} after {:?}",
+                    r,
+                    i,
+                    last
+                );
+                last = Some(i);
+                taken[i] += 1;
+            }
+        }
+    }
+    // Datagrams cut to a short buffer (a peek's cut consumes nothing).
+    let cut = case
+        .readers
+        .iter()
+        .chain([&drain])
+        .zip(&calls)
+        .filter(|(r, _)| r.flags & MSG_PEEK == 0)
+        .flat_map(|(_, calls)| calls)
+        .filter(|c| **c == Err(WsaError::WSAEMSGSIZE))
+        .count();
+    prop_assert!(
+        taken.iter().all(|&n| n <= 1),
+        "times each datagram was taken: {:?}",
+        taken
+    );
+    let whole = taken.iter().filter(|&&n| n == 1).count();
+    prop_assert!(
+        whole + cut >= case.datagrams.len(),
+        "datagrams lost: {} whole and {} cut of {}",
+        whole,
+        cut,
+        case.datagrams.len()
+    );
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    #[test]
+    fn every_datagram_goes_to_one_receive_in_order(case in dgram_case()) {
+        check_dgram(&case)?;
+    }
+}
