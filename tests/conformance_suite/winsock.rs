@@ -78,6 +78,11 @@ pub fn winsock_rules<W: Winsock>() -> Vec<Rule<W>> {
             body: echo::<W>,
         },
         Rule {
+            id: "TCP-waitall-fin",
+            title: "MSG_WAITALL after the peer's data and FIN returns what is left, then 0",
+            body: waitall_after_fin::<W>,
+        },
+        Rule {
             id: "SH-03",
             title: "after SD_RECEIVE recv is WSAESHUTDOWN",
             body: shutdown_receive::<W>,
@@ -328,6 +333,25 @@ fn echo<W: Winsock>(ws: &W, c: &mut Check) -> Result<(), String> {
         "recv after graceful close",
         e("recv", ws.recv(sv, &mut b, 0))?,
         0,
+    )?;
+    e("closesocket", ws.closesocket(sv))
+}
+
+/// MSG_WAITALL completes when the buffer is full, the connection has been closed, or an
+/// error occurred (recv's documentation): asked for more than is left once the peer's FIN is
+/// in, it returns what is left at once.
+fn waitall_after_fin<W: Winsock>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let (cl, sv) = pair(ws)?;
+    e("send", ws.send(cl, b"abc", 0))?;
+    e("closesocket(client)", ws.closesocket(cl))?;
+    ws.sleep(200);
+    let mut b = [0u8; 10];
+    c.eq("recv(MSG_WAITALL)", ws.recv(sv, &mut b, MSG_WAITALL), Ok(3))?;
+    c.eq("the bytes", &b[..3], &b"abc"[..])?;
+    c.eq(
+        "recv(MSG_WAITALL) again",
+        ws.recv(sv, &mut b, MSG_WAITALL),
+        Ok(0),
     )?;
     e("closesocket", ws.closesocket(sv))
 }
