@@ -110,11 +110,7 @@ fn run(case: &Case) -> Result<Vec<Calls>, TestCaseError> {
     let mut sim = Sim::builder().seed(case.seed).segmentation(seg).build();
     let rx_host = sim.host("receiver", "192.0.2.1");
     let tx_host = sim.host("sender", "192.0.2.2");
-    let results: Vec<Arc<Mutex<Calls>>> = case
-        .readers
-        .iter()
-        .map(|_| Arc::new(Mutex::new(Vec::new())))
-        .collect();
+    let results = slots(case.readers.len());
 
     let (readers, rcvtimeo) = (case.readers.clone(), case.rcvtimeo);
     let slots = results.clone();
@@ -194,13 +190,26 @@ fn run(case: &Case) -> Result<Vec<Calls>, TestCaseError> {
         }
     });
 
+    finish(sim, case, &results, &drained)
+}
+
+/// Where each of `n` readers leaves its calls.
+fn slots(n: usize) -> Vec<Arc<Mutex<Calls>>> {
+    (0..n).map(|_| Arc::new(Mutex::new(Vec::new()))).collect()
+}
+
+/// Runs `sim`; then each reader's calls, and last the owning thread's drain.
+fn finish(
+    mut sim: Sim,
+    case: &dyn std::fmt::Debug,
+    results: &[Arc<Mutex<Calls>>],
+    drained: &Mutex<Calls>,
+) -> Result<Vec<Calls>, TestCaseError> {
     sim.run()
         .map_err(|e| TestCaseError::fail(format!("{case:?}\n{e}")))?;
-    let mut calls: Vec<Calls> = results
-        .iter()
-        .map(|r| std::mem::take(&mut *r.lock().unwrap()))
-        .collect();
-    calls.push(std::mem::take(&mut *drained.lock().unwrap()));
+    let take = |m: &Mutex<Calls>| std::mem::take(&mut *m.lock().unwrap());
+    let mut calls: Vec<Calls> = results.iter().map(|r| take(r)).collect();
+    calls.push(take(drained));
     Ok(calls)
 }
 
@@ -329,11 +338,7 @@ fn run_dgram(case: &DgramCase) -> Result<Vec<Calls>, TestCaseError> {
     let mut sim = Sim::builder().seed(case.seed).build();
     let rx_host = sim.host("receiver", "192.0.2.1");
     let tx_host = sim.host("sender", "192.0.2.2");
-    let results: Vec<Arc<Mutex<Calls>>> = case
-        .readers
-        .iter()
-        .map(|_| Arc::new(Mutex::new(Vec::new())))
-        .collect();
+    let results = slots(case.readers.len());
     let drained: Arc<Mutex<Calls>> = Arc::new(Mutex::new(Vec::new()));
     let (readers, slots, rest) = (case.readers.clone(), results.clone(), drained.clone());
     rx_host.spawn("owner", move |ws| {
@@ -389,14 +394,7 @@ fn run_dgram(case: &DgramCase) -> Result<Vec<Calls>, TestCaseError> {
         }
         ws.closesocket(c)
     });
-    sim.run()
-        .map_err(|e| TestCaseError::fail(format!("{case:?}\n{e}")))?;
-    let mut calls: Vec<Calls> = results
-        .iter()
-        .map(|r| std::mem::take(&mut *r.lock().unwrap()))
-        .collect();
-    calls.push(std::mem::take(&mut *drained.lock().unwrap()));
-    Ok(calls)
+    finish(sim, case, &results, &drained)
 }
 
 /// Datagrams to readers waiting on one UDP socket: each datagram is taken by one receive at

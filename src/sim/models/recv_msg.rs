@@ -17,11 +17,9 @@ use crate::api::msg::Cmsg;
 use crate::api::WsaError;
 use crate::sim::models::op::Status;
 use crate::sim::models::{ModelHooks, ModelLayers};
-use crate::sim::net::endpoint::Datagram;
 use crate::sim::net::endpoint::Role;
+use crate::sim::net::endpoint::{Datagram, DgramInfo};
 use crate::sim::runtime::World;
-
-pub(crate) use crate::sim::net::endpoint::DgramInfo;
 
 impl DgramInfo {
     /// The WSAMSG dwFlags the datagram itself sets: MSG_MCAST for a group destination,

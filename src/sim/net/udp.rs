@@ -323,8 +323,7 @@ where
             return Step::Done(Err(WsaError::WSAETIMEDOUT));
         }
         if op.request.is_none() {
-            self.net.request_counter += 1;
-            let key = self.net.request_counter;
+            let key = self.next_request_key();
             if let Some(u) = self.udp(op.id) {
                 u.requests.push(DgramRequest {
                     key,

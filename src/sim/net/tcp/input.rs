@@ -54,6 +54,12 @@ where
         self.net.gen_counter
     }
 
+    /// The key of a new blocking receive request, stream or datagram (`receive_request`).
+    pub(crate) fn next_request_key(&mut self) -> u64 {
+        self.net.request_counter += 1;
+        self.net.request_counter
+    }
+
     /// Removes the connection's 4-tuple from its host's table (keyed by wire addresses).
     pub(crate) fn unlink_conn(&mut self, id: usize) {
         let s = self.net.sockets.at(id);

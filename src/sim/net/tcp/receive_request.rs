@@ -103,8 +103,7 @@ where
         waitall: bool,
         peek: bool,
     ) -> u64 {
-        self.net.request_counter += 1;
-        let key = self.net.request_counter;
+        let key = self.next_request_key();
         let t = self.tcp_at(id);
         t.requests.push(ReceiveRequest {
             key,
