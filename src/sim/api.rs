@@ -19,7 +19,7 @@ use crate::sim::models::ModelState;
 use crate::sim::net::segment::InFlight;
 use crate::sim::net::tcp::NetTimer;
 use crate::sim::net::Network;
-use crate::sim::runtime::trace::TraceKind;
+use crate::sim::runtime::trace::{TraceKind, STALLED};
 use crate::sim::runtime::Layers;
 use crate::sim::runtime::Step;
 use crate::sim::socket::SocketLayer;
@@ -183,9 +183,8 @@ impl SimWinsock {
             if w.rt.tearing_down {
                 return Err(WsaError::WSAEINTR);
             }
-            if !w.net.faults.idle() && w.net.faults.is_killed(self.tid) {
-                drop(w);
-                return Err(self.stop_for_good());
+            if !w.net.faults.idle() {
+                w = self.planned_entry(w, call)?;
             }
             w.rt.stats.calls += 1;
             let (num, den) = w.rt.cfg.preempt;
@@ -237,6 +236,50 @@ impl SimWinsock {
             }
             None => Ok(()),
         }
+    }
+
+    /// What the fault plan does to a call on its way in: a thread of a crashed host never
+    /// returns from it; a thread the plan stalls first waits out its pause (and never
+    /// returns either if its host crashed meanwhile).
+    #[cold]
+    fn planned_entry<'a>(
+        &'a self,
+        mut w: WorldRef<'a, World>,
+        call: &'static str,
+    ) -> Result<WorldRef<'a, World>, WsaError> {
+        if !w.net.faults.is_killed(self.tid) {
+            if !self.planned_stall(&mut w, call) {
+                return Ok(w);
+            }
+            drop(w);
+            self.suspend()?;
+            w = self.w();
+            if !w.net.faults.is_killed(self.tid) {
+                return Ok(w);
+            }
+        }
+        drop(w);
+        Err(self.stop_for_good())
+    }
+
+    /// Whether the fault plan takes this thread off its processor before `call`
+    /// ([`FaultRule::Stall`](crate::sim::fault::FaultRule::Stall)): if so it is stalled,
+    /// traced (`a` = the pause in nanoseconds), and the caller lets go of the world and
+    /// suspends.
+    #[cold]
+    fn planned_stall(&self, w: &mut World, call: &'static str) -> bool {
+        let now = w.rt.now;
+        let net = &mut w.net;
+        let Some(pause) = net.faults.on_stall(call, &net.hosts[self.host].addrs, now) else {
+            return false;
+        };
+        w.record(self.tid, TraceKind::Fault(STALLED), pause, 0, 0);
+        w.stall(
+            self.tid,
+            "stalled before a call (fault plan)",
+            now.saturating_add(pause),
+        );
+        true
     }
 
     /// A thread of a crashed host never returns from its call: it waits here, for nothing,

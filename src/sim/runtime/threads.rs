@@ -404,6 +404,19 @@ where
         None
     }
 
+    /// Takes running thread `tid` off its processor until virtual time `until` (a stall of
+    /// the fault plan): it is runnable again when its timer fires, after everything due
+    /// before. Not a wait: no wait list, no hook of the layers above (a completion port still
+    /// counts the thread as running, as Windows counts a preempted one), and its run of
+    /// calls that did not block goes on.
+    pub(crate) fn stall(&mut self, tid: usize, why: &'static str, until: Nanos) {
+        let t = &mut self.rt.threads[tid];
+        t.wait_seq += 1;
+        t.state = ThreadState::Blocked(why);
+        let seq = t.wait_seq;
+        self.schedule_timer(until, TimerEvent::Wake { tid, seq });
+    }
+
     /// Puts a running thread back in the runnable list (a preemption point).
     pub(crate) fn requeue(&mut self, tid: usize) {
         self.rt.runnable.push(tid);

@@ -13,6 +13,10 @@ pub const NET_THREAD: usize = usize::MAX;
 /// The `host` of a record that concerns no one host (a partition mark, say).
 pub const NO_HOST: u32 = u32::MAX;
 
+/// The name of the [`TraceKind::Fault`] record of a thread stalled before a call by the fault
+/// plan; its `a` is the pause in nanoseconds, which the timeline prints.
+pub(crate) const STALLED: &str = "thread stalled";
+
 /// One end of a segment on the simulated wire: the host (its index in creation order) and
 /// the port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -161,6 +165,12 @@ impl fmt::Display for TraceRecord {
                 f,
                 "{t:>12.3} ms {th:>5} IO-COMPLETE overlapped #{} ({} bytes) -> {}",
                 self.a, self.b, self.result
+            ),
+            TraceKind::Fault(k) if k == STALLED => write!(
+                f,
+                "{t:>12.3} ms {th:>5} fault: {k} for {:.3} ms (h{})",
+                self.a as f64 / 1e6,
+                self.host
             ),
             TraceKind::Fault(k) if self.host == NO_HOST => {
                 write!(f, "{t:>12.3} ms {th:>5} fault: {k}")

@@ -189,6 +189,17 @@ fn rule_code(r: &FaultRule) -> String {
             when_code(*when),
             scope_code(*scope)
         ),
+        FaultRule::Stall {
+            when,
+            scope,
+            call,
+            pause,
+        } => format!(
+            "FaultRule::Stall {{ when: {}, scope: {}, call: {call:?}, pause: {} }}",
+            when_code(*when),
+            scope_code(*scope),
+            DurCode(*pause)
+        ),
     }
 }
 

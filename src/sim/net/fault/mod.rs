@@ -8,7 +8,8 @@
 //! host, one host, one link direction, one socket address's connections). Timed rules act
 //! on their own at a moment: [`FaultRule::Reset`] resets connections, [`FaultRule::Partition`]
 //! cuts host sets apart until it heals, [`FaultRule::Crash`] makes a host vanish (and come
-//! back).
+//! back). [`FaultRule::Stall`] acts on threads, not on the network: it takes a thread off its
+//! processor before a call, so that the network's events can fall between two of its calls.
 //!
 //! Lost TCP segments are retransmitted as Windows does: the first retransmission after the
 //! retransmission timeout (RTO: twice the round trip, at least Windows' 300 ms minimum), each
@@ -289,6 +290,26 @@ pub enum FaultRule {
         when: When,
         /// Where (`All`, or `Host`: ports of that host; other scopes never match).
         scope: Scope,
+    },
+    /// "The thread lost its CPU between two calls": a call made by a thread of a host in
+    /// `scope` (any call, or only `call`) first waits `pause` of virtual time, as a thread
+    /// the scheduler of Windows took off its processor would, while the rest of the world
+    /// goes on: segments arrive (FD_* recorded, events set, packets queued), timers fire,
+    /// other threads run. Then the call begins as usual. A simulated thread's own code takes
+    /// no virtual time, so without this nothing can arrive between a thread's two calls: a
+    /// race between a check and the wait after it (an event reset after the last `recv`, a
+    /// readiness read before `select`) never shows. A kernel call (WSAResetEvent,
+    /// WaitForSingleObject, SetEvent, ...) stalls as any other. `When::Nth(n)` counts the
+    /// calls in scope.
+    Stall {
+        /// When it fires.
+        when: When,
+        /// Where (`All`, or `Host`: threads of that host; other scopes never match).
+        scope: Scope,
+        /// The call's name as in the trace (`"recv"`, `"WSAResetEvent"`, ...); `None`: any.
+        call: Option<&'static str>,
+        /// How long the thread is off its processor.
+        pause: Duration,
     },
 }
 

@@ -295,6 +295,36 @@ impl FaultSeam {
         None
     }
 
+    /// How long a thread on a host with addresses `host` is off its processor before it
+    /// makes `call`, if a [`FaultRule::Stall`] fires (the first that does).
+    pub(crate) fn on_stall(
+        &mut self,
+        call: &'static str,
+        host: &[IpAddr],
+        now: Nanos,
+    ) -> Option<Nanos> {
+        for i in 0..self.plan.rules.len() {
+            let FaultRule::Stall {
+                when,
+                scope,
+                call: c,
+                pause,
+            } = self.plan.rules[i]
+            else {
+                continue;
+            };
+            let here = match scope {
+                Scope::All => true,
+                Scope::Host(ip) => host.contains(&ip),
+                Scope::Link(..) | Scope::Endpoint(_) => false,
+            };
+            if here && c.is_none_or(|c| c == call) && self.fires(i, when, now) {
+                return Some(sat_nanos(pause));
+            }
+        }
+        None
+    }
+
     /// A number below `n`, from the plan's generator.
     pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.rng.below(n)

@@ -18,6 +18,7 @@
 //! | [`FaultRule::WouldBlock`] | `wouldblock(nth=3,all)` |
 //! | [`FaultRule::Pend`] | `pend(rate=1/2,host=192.0.2.1)` |
 //! | [`FaultRule::Overtake`] | `overtake(rate=1/2,all)` |
+//! | [`FaultRule::Stall`] | `stall(rate=1/8,all,*,2ms)`, `stall(nth=3,host=192.0.2.1,WSAResetEvent,5ms)` (`*`: any call) |
 //!
 //! When: `rate=1/16`, `at=2s`, `nth=3`. Scope: `all`, `host=IP`, `link=IP>IP`, `ep=IP:PORT`
 //! (`ep=[v6]:PORT`). Filters: `any`, `data`, `syn`. Durations: an integer with `ns`, `us`, `ms`
@@ -392,6 +393,17 @@ impl fmt::Display for FaultRule {
             FaultRule::WouldBlock { when, scope } => write!(f, "wouldblock({when},{scope})"),
             FaultRule::Pend { when, scope } => write!(f, "pend({when},{scope})"),
             FaultRule::Overtake { when, scope } => write!(f, "overtake({when},{scope})"),
+            FaultRule::Stall {
+                when,
+                scope,
+                call,
+                pause,
+            } => write!(
+                f,
+                "stall({when},{scope},{},{})",
+                call.unwrap_or("*"),
+                Dur(*pause)
+            ),
         }
     }
 }
@@ -516,6 +528,18 @@ impl FromStr for FaultRule {
                 FaultRule::Pend {
                     when: a[0].parse()?,
                     scope: a[1].parse()?,
+                }
+            }
+            "stall" => {
+                want(4)?;
+                FaultRule::Stall {
+                    when: a[0].parse()?,
+                    scope: a[1].parse()?,
+                    call: match a[2] {
+                        "*" => None,
+                        c => Some(parse_call(c)?),
+                    },
+                    pause: parse_dur(a[3])?,
                 }
             }
             _ => return bad(format!("{name:?} is not a rule")),
