@@ -236,3 +236,39 @@ fn context_freed_while_io_pending_is_caught_and_replays() {
     });
     assert!(search_context(false, 64).is_none());
 }
+
+/// Searches seeds and `plans` for a run the drain-then-reset WSAEventSelect server fails; the
+/// shrunk input and its error.
+fn search_drain_then_reset(
+    plans: impl Strategy<Value = FaultPlan>,
+    buggy: bool,
+    cases: u32,
+) -> Option<((u64, FaultPlan), SimError)> {
+    search_with(plans, cases, |b| {
+        common::servers::run_drain_then_reset(b, buggy)
+    })
+}
+
+#[test]
+fn event_reset_after_draining_is_caught_only_when_threads_stall() {
+    // Proves: a WSAEventSelect server that resets its manual-reset event after draining the
+    // socket (losing an FD_READ recorded between its last recv and the reset) is caught within
+    // 64 cases of seeds and Stall plans; the shrunk plan is one rule and the failure a
+    // deadlock whose timeline shows the stall; the printed replay reruns exactly that run;
+    // the server that resets before draining passes the same search. Without stalls the
+    // same 64 cases of seeds and TCP faults never catch it: a simulated thread's code takes
+    // no virtual time, so nothing arrives between its recv and its reset unless it stalls.
+    let ((_, plan), err) = search_drain_then_reset(FaultPlan::stall_strategy(), true, 64)
+        .expect("caught within 64 cases");
+    assert_eq!(plan.rules.len(), 1, "shrunk to one rule: {plan}");
+    let text = err.to_string();
+    assert!(text.contains("deadlock"), "{text}");
+    assert!(text.contains("thread stalled"), "{text}");
+    let command = err.replay_command();
+    assert!(text.contains(&command), "{text}");
+    assert_replays(&command, &plan, &err, |b| {
+        common::servers::run_drain_then_reset(b, true)
+    });
+    assert!(search_drain_then_reset(FaultPlan::stall_strategy(), false, 64).is_none());
+    assert!(search_drain_then_reset(FaultPlan::tcp_strategy(), true, 64).is_none());
+}

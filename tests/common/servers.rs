@@ -218,6 +218,62 @@ pub fn run_event_echo(builder: SimBuilder, buggy: bool) -> Result<Report, SimErr
     sim.run()
 }
 
+/// A WSAEventSelect echo server that waits on its event, receives until WSAEWOULDBLOCK and
+/// echoes each piece. `buggy` resets the (manual-reset) event after draining: an FD_READ
+/// recorded between the last `recv` and the reset is lost with it, and since FD_READ is not
+/// posted again until the next `recv`, the server waits forever with data queued (the classic
+/// lost wake-up). The correct server resets the event before it drains. In the simulator the
+/// window is open only when the thread is stalled in it ([`FaultRule::Stall`]).
+///
+/// [`FaultRule::Stall`]: winsock_sim::sim::fault::FaultRule::Stall
+pub fn drain_then_reset_server<W: Winsock + EventSelect>(
+    ws: &W,
+    buggy: bool,
+) -> Result<(), WsaError> {
+    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], EVENT_ECHO_PORT))?;
+    ws.listen(l, SOMAXCONN)?;
+    let (c, _) = ws.accept(l)?;
+    let ev = ws.wsa_create_event()?;
+    ws.wsa_event_select(c, ev, FD_READ | FD_CLOSE)?;
+    let mut buf = [0u8; 4096];
+    'serve: loop {
+        ws.wsa_wait_for_multiple_events(&[ev], false, WSA_INFINITE, false)?;
+        if !buggy {
+            ws.wsa_reset_event(ev)?;
+        }
+        loop {
+            match ws.recv(c, &mut buf, 0) {
+                Ok(0) | Err(WsaError::WSAECONNRESET) => break 'serve,
+                Ok(n) => {
+                    let mut sent = 0;
+                    while sent < n {
+                        sent += ws.send(c, &buf[sent..n], 0)?;
+                    }
+                }
+                Err(WsaError::WSAEWOULDBLOCK) => break,
+                Err(e) => return Err(e),
+            }
+        }
+        if buggy {
+            ws.wsa_reset_event(ev)?;
+        }
+    }
+    ws.closesocket(c)?;
+    ws.closesocket(l)
+}
+
+/// The drain-then-reset server (buggy or not) and a client of 20 rounds under `builder`.
+pub fn run_drain_then_reset(builder: SimBuilder, buggy: bool) -> Result<Report, SimError> {
+    let mut sim = builder.build();
+    let server = sim.host("server", "192.0.2.1");
+    let client = sim.host("client", "192.0.2.2");
+    server.spawn_daemon("drain-echo", move |ws| drain_then_reset_server(ws, buggy));
+    client.spawn("client", |ws| echo_rounds(ws, 20));
+    sim.run()
+}
+
 /// Port of the IOCP framing echo server.
 pub const IOCP_ECHO_PORT: u16 = 7300;
 

@@ -286,10 +286,39 @@ impl FaultPlan {
         plan_of(rule, 2)
     }
 
+    /// Threads taken off their processor before a call ([`FaultRule::Stall`]): up to 2
+    /// rules, before the n-th call (n ≤ 50) or at a rate up to 1/8, for 1 to 20 ms. Shrinks
+    /// towards fewer rules, later calls, lower rates and shorter pauses. A correct program
+    /// survives any of them (Windows may deschedule a thread anywhere); one with a race
+    /// between a check and the wait after it does not.
+    ///
+    /// ```
+    /// use proptest::strategy::{Strategy, ValueTree};
+    /// use proptest::test_runner::TestRunner;
+    /// use winsock_sim::sim::fault::FaultRule;
+    /// use winsock_sim::sim::FaultPlan;
+    /// let mut runner = TestRunner::deterministic();
+    /// let plan = FaultPlan::stall_strategy().new_tree(&mut runner).unwrap().current();
+    /// assert!(plan.rules.iter().all(|r| matches!(r, FaultRule::Stall { .. })));
+    /// ```
+    pub fn stall_strategy() -> impl Strategy<Value = FaultPlan> {
+        let when = prop_oneof![
+            late(1, 50).prop_map(When::Nth),
+            (1u64..=8).prop_map(|num| When::Rate { num, den: 64 }),
+        ];
+        let rule = (when, 1u64..=20).prop_map(|(when, ms)| FaultRule::Stall {
+            when,
+            scope: Scope::All,
+            call: None,
+            pause: Duration::from_millis(ms),
+        });
+        plan_of(rule, 2)
+    }
+
     /// Everything at once among `hosts` (times up to `max_ms`): the tcp-safe rules plus
     /// resets, a partition, a crash, failing calls, UDP's faults, buffer squeezes,
-    /// WSAEWOULDBLOCK after FD_WRITE, overlapped calls pending instead of completing and
-    /// completion packets overtaking others.
+    /// WSAEWOULDBLOCK after FD_WRITE, overlapped calls pending instead of completing,
+    /// completion packets overtaking others and threads stalled before a call.
     pub fn hostile_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
         (
             Self::tcp_strategy(),
@@ -302,11 +331,12 @@ impl FaultPlan {
             Self::would_block_strategy(),
             Self::pend_strategy(),
             Self::overtake_strategy(),
+            Self::stall_strategy(),
         )
-            .prop_map(|(a, b, c, d, e, f, g, h, i, j)| FaultPlan {
+            .prop_map(|(a, b, c, d, e, f, g, h, i, j, k)| FaultPlan {
                 rules: [
                     a.rules, b.rules, c.rules, d.rules, e.rules, f.rules, g.rules, h.rules,
-                    i.rules, j.rules,
+                    i.rules, j.rules, k.rules,
                 ]
                 .concat(),
             })
