@@ -272,3 +272,29 @@ fn event_reset_after_draining_is_caught_only_when_threads_stall() {
     assert!(search_drain_then_reset(FaultPlan::stall_strategy(), false, 64).is_none());
     assert!(search_drain_then_reset(FaultPlan::tcp_strategy(), true, 64).is_none());
 }
+
+#[test]
+fn next_receive_posted_before_the_send_is_caught_only_when_threads_stall() {
+    // Proves: an IOCP server with two workers that posts a connection's next receive before
+    // it sends what the last one brought is caught within 64 cases of seeds and Stall plans
+    // (the echo comes back out of order: the other worker sent the next receive's bytes
+    // while the first was off its processor between its two calls), shrunk to one rule and
+    // replayed exactly; the server that sends first passes the same search; 64 cases of
+    // TCP faults without stalls never catch it.
+    let search = |plans: BoxedStrategy<FaultPlan>, buggy: bool| {
+        search_with(plans, 64, |b| {
+            common::servers::run_two_worker_echo(b, buggy)
+        })
+    };
+    let ((_, plan), err) =
+        search(FaultPlan::stall_strategy().boxed(), true).expect("caught within 64 cases");
+    assert_eq!(plan.rules.len(), 1, "shrunk to one rule: {plan}");
+    let text = err.to_string();
+    assert!(text.contains("out of order"), "{text}");
+    assert!(text.contains("thread stalled"), "{text}");
+    assert_replays(&err.replay_command(), &plan, &err, |b| {
+        common::servers::run_two_worker_echo(b, true)
+    });
+    assert!(search(FaultPlan::stall_strategy().boxed(), false).is_none());
+    assert!(search(FaultPlan::tcp_strategy().boxed(), true).is_none());
+}

@@ -274,6 +274,104 @@ pub fn run_drain_then_reset(builder: SimBuilder, buggy: bool) -> Result<Report, 
     sim.run()
 }
 
+/// An IOCP echo server with two workers on a port of concurrency 2 and one receive
+/// outstanding on its connection at a time. `buggy` posts the next receive before it sends
+/// what the completed one brought: when the worker loses its processor between the two,
+/// the next receive can complete and the other worker send its bytes first, and the echo
+/// comes back out of order (the bug is in the order of two calls, and shows only when time
+/// passes between them). The correct server sends first: the next receive, and any bytes it
+/// brings, come after.
+pub fn two_worker_echo_server<W: Winsock + OverlappedIo + Iocp + Send + Sync + 'static>(
+    ws: &W,
+    buggy: bool,
+) -> Result<(), WsaError> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    const RECV: u64 = 1;
+    const STOP: usize = 0;
+    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], IOCP_ECHO_PORT))?;
+    ws.listen(l, SOMAXCONN)?;
+    let (c, _) = ws.accept(l)?;
+    let port = ws.create_io_completion_port(2)?;
+    ws.associate_completion_port(c, port, 1)?;
+    let post_recv = move |ws: &W| match ws.wsa_recv_overlapped(
+        c,
+        vec![vec![0; 8192]],
+        0,
+        Overlapped::new(RECV),
+        None,
+    ) {
+        Ok(_) | Err(WsaError::WSA_IO_PENDING) => Ok(()),
+        Err(e) => Err(e),
+    };
+    post_recv(ws)?;
+    // Each send's OVERLAPPED is its own while it is pending.
+    let next_send = Arc::new(AtomicU64::new(100));
+    let mut workers = Vec::new();
+    for name in ["worker-1", "worker-2"] {
+        let next_send = next_send.clone();
+        workers.push(ws.create_thread(name, move |ws: &W| loop {
+            let p = ws.get_queued_completion_status(port, WSA_INFINITE)?;
+            if p.key == STOP {
+                return Ok(());
+            }
+            if p.overlapped != Some(Overlapped::new(RECV)) {
+                continue; // a send's completion
+            }
+            if p.error.is_some() || p.bytes == 0 {
+                for _ in 0..2 {
+                    ws.post_queued_completion_status(port, 0, STOP, None)?;
+                }
+                return Ok(());
+            }
+            let data = p.bufs[0][..p.bytes].to_vec();
+            if buggy {
+                post_recv(ws)?;
+            }
+            let ov = Overlapped::new(next_send.fetch_add(1, Ordering::Relaxed));
+            match ws.wsa_send_overlapped(c, vec![data], 0, ov, None) {
+                Ok(_) | Err(WsaError::WSA_IO_PENDING) => {}
+                Err(e) => return Err(e),
+            }
+            if !buggy {
+                post_recv(ws)?;
+            }
+        })?);
+    }
+    for t in workers {
+        ws.wait_for_thread(t, WSA_INFINITE)?;
+    }
+    ws.closesocket(c)?;
+    ws.closesocket(l)
+}
+
+/// A blocking client of the two-worker server: `rounds` requests of 4,000 bytes (three
+/// segments each), each echoed back whole, in order, before the next.
+pub fn big_echo_rounds<W: Winsock>(ws: &W, rounds: u8) -> Result<(), WsaError> {
+    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.connect(s, &SockAddr::v4([192, 0, 2, 1], IOCP_ECHO_PORT))?;
+    for round in 0..rounds {
+        let msg: Vec<u8> = (0..4000u32).map(|i| (i / 7) as u8 ^ round).collect();
+        ws.send(s, &msg, 0)?;
+        let back = super::recv_exact(ws, s, msg.len())?;
+        assert!(back == msg, "echo of round {round} out of order");
+    }
+    ws.closesocket(s)
+}
+
+/// The two-worker IOCP server (buggy or not) and a client of 10 rounds under `builder`.
+pub fn run_two_worker_echo(builder: SimBuilder, buggy: bool) -> Result<Report, SimError> {
+    let mut sim = builder.build();
+    let server = sim.host("server", "192.0.2.1");
+    let client = sim.host("client", "192.0.2.2");
+    server.spawn_daemon("iocp-echo", move |ws| two_worker_echo_server(ws, buggy));
+    client.spawn("client", |ws| big_echo_rounds(ws, 10));
+    sim.run()
+}
+
 /// Port of the IOCP framing echo server.
 pub const IOCP_ECHO_PORT: u16 = 7300;
 
