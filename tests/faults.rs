@@ -1,5 +1,7 @@
 //! The DESIGN's property: a correct echo server and clients survive any plan of
-//! `FaultPlan::tcp_strategy()` (delays, lost segments), and a (seed, plan) pair replays.
+//! `FaultPlan::tcp_strategy()` (delays, lost segments), and of
+//! `FaultPlan::survivable_strategy()` (those with stalled threads and the API's own faults),
+//! and a (seed, plan) pair replays.
 //! Survive: every client finishes, or a connection is given up (WSAETIMEDOUT) because the
 //! plan lost one of its segments six times in a row, as Windows gives one up; the strategy
 //! makes that about one segment in 17 million.
@@ -80,6 +82,20 @@ proptest! {
         plan in FaultPlan::tcp_strategy(),
         sizes in proptest::collection::vec(proptest::collection::vec(1usize..5000, 1..5), 1..4),
     ) {
+        let a = survived(run(seed, plan.clone(), sizes.clone()))?;
+        let b = survived(run(seed, plan, sizes))?;
+        prop_assert_eq!(a, b, "(seed, plan) replays");
+    }
+
+    #[test]
+    fn echo_survives_what_windows_may_do(
+        seed in any::<u64>(),
+        plan in FaultPlan::survivable_strategy(),
+        sizes in proptest::collection::vec(proptest::collection::vec(1usize..5000, 1..5), 1..4),
+    ) {
+        // Proves: the same echo survives the delays and losses together with threads stalled
+        // before their calls (and the rules for nonblocking and overlapped calls, which this
+        // blocking program never meets), and the run replays.
         let a = survived(run(seed, plan.clone(), sizes.clone()))?;
         let b = survived(run(seed, plan, sizes))?;
         prop_assert_eq!(a, b, "(seed, plan) replays");

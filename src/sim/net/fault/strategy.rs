@@ -315,6 +315,35 @@ impl FaultPlan {
         plan_of(rule, 2)
     }
 
+    /// Everything a correct program must survive, at once: [`FaultPlan::tcp_strategy`]'s
+    /// delays and losses, WSAEWOULDBLOCK right after FD_WRITE, overlapped calls pending
+    /// instead of completing at once, completion packets overtaking those of other keys,
+    /// and threads stalled before a call. Each is something Windows itself may do to a
+    /// program with no fault of the network's own beyond delay and loss, so a failure under
+    /// it is a bug of the program (or the one failure `tcp_strategy` documents: a connection
+    /// given up after a segment was lost six times). Shrinks as its parts do.
+    ///
+    /// ```
+    /// use proptest::strategy::{Strategy, ValueTree};
+    /// use proptest::test_runner::TestRunner;
+    /// use winsock_sim::sim::FaultPlan;
+    /// let mut runner = TestRunner::deterministic();
+    /// let plan = FaultPlan::survivable_strategy().new_tree(&mut runner).unwrap().current();
+    /// assert!(plan.rules.len() <= 11);
+    /// ```
+    pub fn survivable_strategy() -> impl Strategy<Value = FaultPlan> {
+        (
+            Self::tcp_strategy(),
+            Self::would_block_strategy(),
+            Self::pend_strategy(),
+            Self::overtake_strategy(),
+            Self::stall_strategy(),
+        )
+            .prop_map(|(a, b, c, d, e)| FaultPlan {
+                rules: [a.rules, b.rules, c.rules, d.rules, e.rules].concat(),
+            })
+    }
+
     /// Everything at once among `hosts` (times up to `max_ms`): the tcp-safe rules plus
     /// resets, a partition, a crash, failing calls, UDP's faults, buffer squeezes,
     /// WSAEWOULDBLOCK after FD_WRITE, overlapped calls pending instead of completing,
