@@ -3,7 +3,8 @@
 //! WSAEventSelect, overlapped I/O with events and completion routines, IOCP, the mswsock
 //! extensions, WSAIoctl, WSARecvMsg/WSASendMsg, APCs — on every kind of handle (valid,
 //! closed, a foreign object, never valid), with sizes 0 / small / huge and random flags,
-//! levels, option names and lengths, for several threads on two hosts.
+//! levels, option names and lengths, for several threads on two hosts, with and without lost
+//! and late segments and threads stalled before their calls.
 //!
 //! Per sequence it asserts:
 //! - no panic (in a simulated thread, in the scheduler, or escaping `Sim::run`);
@@ -35,6 +36,7 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use winsock_sim::prelude::*;
+use winsock_sim::sim::fault::{Scope, When};
 use winsock_sim::sim::{FaultPlan, FaultRule, SegmentFilter, Sim, SimErrorKind};
 
 use exec::{exec, Ctx, HostState};
@@ -63,22 +65,31 @@ fn run_case(c: &Case) -> Result<Outcome, String> {
         .seed(c.seed)
         .time_limit(Duration::from_secs(600))
         .stack_size(128 * 1024);
+    let mut plan = FaultPlan::none();
     if c.drops {
-        b = b.faults(FaultPlan {
-            rules: vec![
-                FaultRule::Drop {
-                    filter: SegmentFilter::Any,
-                    num: 1,
-                    den: 8,
-                },
-                FaultRule::Delay {
-                    filter: SegmentFilter::Data,
-                    num: 1,
-                    den: 4,
-                    extra: Duration::from_millis(30),
-                },
-            ],
+        plan = plan
+            .with(FaultRule::Drop {
+                filter: SegmentFilter::Any,
+                num: 1,
+                den: 8,
+            })
+            .with(FaultRule::Delay {
+                filter: SegmentFilter::Data,
+                num: 1,
+                den: 4,
+                extra: Duration::from_millis(30),
+            });
+    }
+    if c.stalls {
+        plan = plan.with(FaultRule::Stall {
+            when: When::Rate { num: 1, den: 4 },
+            scope: Scope::All,
+            call: None,
+            pause: Duration::from_millis(2),
         });
+    }
+    if !plan.is_empty() {
+        b = b.faults(plan);
     }
     let mut sim = b.build();
     let ips = [[192u8, 0, 2, 1], [192, 0, 2, 2]];

@@ -298,6 +298,9 @@ pub(crate) struct Case {
     /// [host][thread] → ops.
     pub(crate) threads: Vec<Vec<Vec<Op>>>,
     pub(crate) drops: bool,
+    /// Threads stalled before some of their calls (FaultRule::Stall), so that segments and
+    /// other threads' calls fall between two calls of one thread.
+    pub(crate) stalls: bool,
 }
 
 pub(crate) fn case() -> impl Strategy<Value = Case> {
@@ -307,10 +310,12 @@ pub(crate) fn case() -> impl Strategy<Value = Case> {
         any::<u64>(),
         proptest::collection::vec(host, 2..=2),
         any::<bool>(),
+        any::<bool>(),
     )
-        .prop_map(|(seed, threads, drops)| Case {
+        .prop_map(|(seed, threads, drops, stalls)| Case {
             seed,
             threads,
             drops,
+            stalls,
         })
 }
