@@ -148,8 +148,9 @@ fn overlapped_send_flags() {
     // Proves: an overlapped WSASend with MSG_OOB sends urgent data (the peer sees SIOCATMARK
     // false and reads it with MSG_OOB); an overlapped WSARecv with MSG_PEEK is accepted (as
     // Windows accepts it; libuv's zero-byte reads rely on it) and leaves the data queued,
-    // both when the data is already there and when the peek pends; flags the sim does not
-    // model for overlapped receives (MSG_WAITALL) are refused with WSAEOPNOTSUPP.
+    // both when the data is already there and when the peek pends; a flag the sim does not
+    // model for overlapped receives (MSG_OOB) is refused with WSAEOPNOTSUPP (MSG_WAITALL:
+    // tests/overlapped_waitall.rs).
     common::run_with(whole_segments(), |ws| {
         let (c, s) = common::pair(ws)?;
         // Back-to-back small sends: without TCP_NODELAY Nagle would hold "peek" until the
@@ -210,7 +211,7 @@ fn overlapped_send_flags() {
             ws.wsa_recv_overlapped(
                 s,
                 vec![vec![0; 4]],
-                MSG_WAITALL as u32,
+                MSG_OOB as u32,
                 Overlapped::new(5),
                 None
             ),

@@ -191,8 +191,12 @@ pub trait OverlappedIo: Winsock + Sized {
     ) -> Result<usize, WsaError>;
 
     /// `WSARecv(s, lpBuffers, …, lpOverlapped, lpCompletionRoutine)`: fills the buffers in
-    /// order (scatter); results as [`OverlappedIo::wsa_send_overlapped`]. `flags` must be 0 in
-    /// the sim (overlapped MSG_PEEK / MSG_WAITALL / MSG_OOB are not modelled: WSAEOPNOTSUPP).
+    /// order (scatter); results as [`OverlappedIo::wsa_send_overlapped`]. `flags`: MSG_PEEK
+    /// (the data is copied and stays queued) and MSG_WAITALL (on a stream socket in blocking
+    /// mode the receive takes data as it comes and completes when its buffers are full or
+    /// the connection ends; with MSG_PEEK, in nonblocking mode or on a datagram socket:
+    /// WSAEOPNOTSUPP, as WSARecv's documentation says); the sim does not model an
+    /// overlapped MSG_OOB receive (WSAEOPNOTSUPP).
     fn wsa_recv_overlapped(
         &self,
         s: Socket,

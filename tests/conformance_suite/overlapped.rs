@@ -30,6 +30,7 @@ pub fn overlapped_rules<W: Winsock + EventSelect + Iocp + OverlappedIo + 'static
         Rule { id: "NB-03", title: "a socket made while SO_OPENTYPE is SO_SYNCHRONOUS_NONALERT is non-overlapped: an overlapped WSARecv on it blocks, even nonblocking, then returns the count; its result is still there", body: synchronous_socket::<W> },
         Rule { id: "OV-sndbuf0", title: "with SO_SNDBUF 0 an overlapped 1 MiB WSASend pends (WSA_IO_PENDING) and completes with every byte once the peer has read them", body: unbuffered_send::<W> },
         Rule { id: "OV-15", title: "WSAIoctl: FIONREAD counts queued bytes; too small an output buffer WSAEFAULT; unknown code WSAEOPNOTSUPP", body: ioctl::<W> },
+        Rule { id: "OV-waitall", title: "an overlapped MSG_WAITALL WSARecv with 4 of its 6 bytes queued pends, then completes with 6 when 2 more come; with MSG_PEEK: WSAEOPNOTSUPP", body: waitall::<W> },
     ]
 }
 
@@ -76,6 +77,58 @@ fn immediate<W: Winsock + EventSelect + Iocp + OverlappedIo>(
     e("closesocket", ws.closesocket(sv))?;
     e("WSACloseEvent", ws.wsa_close_event(ev))?;
     e("CloseHandle(port)", ws.close_completion_port(port))
+}
+
+/// afd.c `test_recv`: an AFD receive with AFD_MSG_WAITALL, "data" queued and 6 bytes of
+/// room pends on Windows (`todo_wine`: Wine completes it at once with the 4), and completes
+/// with 6 when "s" and its NUL arrive, in order across its two buffers. WSARecv's
+/// documentation: MSG_WAITALL with MSG_PEEK fails with WSAEOPNOTSUPP.
+fn waitall<W: Winsock + OverlappedIo>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let (cl, sv) = pair(ws)?;
+    e("send", ws.send(sv, b"data", 0))?;
+    wait_data(ws, cl, 4)?;
+    c.eq_or_wine(
+        "WSARecv(MSG_WAITALL | MSG_PEEK)",
+        ws.wsa_recv_overlapped(
+            cl,
+            vec![vec![0; 6]],
+            (MSG_WAITALL | MSG_PEEK) as u32,
+            Overlapped::new(1),
+            None,
+        ),
+        Err(WsaError::WSAEOPNOTSUPP),
+        Ok(4),
+        "WSARecv's documentation: MSG_WAITALL with MSG_PEEK fails with WSAEOPNOTSUPP; Wine 8.0 peeks the 4 bytes",
+    )?;
+    let ov = Overlapped::new(2);
+    let r = ws.wsa_recv_overlapped(
+        cl,
+        vec![vec![0; 2], vec![0; 4]],
+        MSG_WAITALL as u32,
+        ov,
+        None,
+    );
+    c.eq_or_wine(
+        "WSARecv(MSG_WAITALL) with 4 of 6 bytes queued",
+        r,
+        Err(WsaError::WSA_IO_PENDING),
+        Ok(4),
+        "afd.c test_recv: an AFD_MSG_WAITALL receive pends until full; todo_wine",
+    )?;
+    e("send", ws.send(sv, b"s\0", 0))?;
+    if r == Err(WsaError::WSA_IO_PENDING) {
+        let done = e(
+            "WSAGetOverlappedResult",
+            ws.wsa_get_overlapped_result(cl, &ov, true),
+        )?;
+        c.eq(
+            "its completion",
+            (done.error, done.bytes, done.bufs.concat()),
+            (None, 6, b"datas\0".to_vec()),
+        )?;
+    }
+    e("closesocket", ws.closesocket(cl))?;
+    e("closesocket", ws.closesocket(sv))
 }
 
 type Seen = Arc<Mutex<Vec<(Option<WsaError>, usize, u32, Vec<u8>)>>>;

@@ -111,7 +111,11 @@ impl SimWinsock {
                     tid: this.tid,
                     sid: id,
                     ov,
-                    kind: OpKind::Recv { peek },
+                    kind: OpKind::Recv {
+                        peek,
+                        waitall: false,
+                        filled: 0,
+                    },
                     bufs: msg.bufs,
                     routine: routine.map(Box::new),
                     done: None,

@@ -10,6 +10,7 @@ use crate::api::{CompletionRoutine, Immediate, Overlapped, Socket, WsaError};
 use crate::sim::api::{SimLayers, SimWinsock, World};
 use crate::sim::models::op::{Op, OpKind, Status};
 use crate::sim::models::overlapped::plain_completion;
+use crate::sim::net::endpoint::Role;
 use crate::sim::runtime::trace::TraceKind;
 
 impl SimWinsock {
@@ -168,6 +169,17 @@ impl SimWinsock {
         ))))
     }
 
+    /// Whether socket `s` (if it is one) refuses an overlapped MSG_WAITALL receive: a
+    /// datagram socket, or one in nonblocking mode.
+    fn waitall_refused(&self, s: Socket) -> bool {
+        let Ok(id) = self.sock(s) else { return false };
+        let w = self.w();
+        w.net
+            .sockets
+            .get(id)
+            .is_some_and(|k| k.nonblocking || matches!(k.role, Role::Dgram(_)))
+    }
+
     /// A WSASend or WSARecv with flags it does not take: WSAEOPNOTSUPP, after the handle
     /// check (WSAENOTSOCK first, as on Windows).
     fn flags_not_supported(&self, call: &'static str, s: Socket) -> Result<Immediate, WsaError> {
@@ -235,9 +247,16 @@ impl SimWinsock {
         routine: Option<CompletionRoutine<Self>>,
         inline: bool,
     ) -> Result<Immediate, WsaError> {
-        if flags & !(MSG_PEEK as u32) != 0 {
-            // MSG_WAITALL and MSG_OOB are not modelled for overlapped receives (MSG_PEEK is:
-            // the data is copied and stays queued, as on Windows).
+        if flags & !((MSG_PEEK | MSG_WAITALL) as u32) != 0 {
+            // MSG_OOB is not modelled for overlapped receives (MSG_PEEK is: the data is
+            // copied and stays queued, as on Windows; so is MSG_WAITALL).
+            return self.flags_not_supported("WSARecv", s);
+        }
+        let waitall = flags & MSG_WAITALL as u32 != 0;
+        if waitall && (flags & MSG_PEEK as u32 != 0 || self.waitall_refused(s)) {
+            // WSARecv's documentation: MSG_WAITALL with MSG_PEEK (or MSG_OOB, MSG_PARTIAL),
+            // on a socket in nonblocking mode, or on a datagram socket fails with
+            // WSAEOPNOTSUPP.
             return self.flags_not_supported("WSARecv", s);
         }
         if bufs.is_empty() {
@@ -249,11 +268,17 @@ impl SimWinsock {
             });
         }
         let peek = flags & MSG_PEEK as u32 != 0;
+        // A buffer of no room is full already: it waits for data as any zero-length receive.
+        let waitall = waitall && bufs.iter().any(|b| !b.is_empty());
         let host = self.host;
         self.stream_op(
             "WSARecv",
             s,
-            OpKind::Recv { peek },
+            OpKind::Recv {
+                peek,
+                waitall,
+                filled: 0,
+            },
             bufs,
             ov,
             routine,

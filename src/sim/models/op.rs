@@ -86,9 +86,14 @@ impl Status {
 /// What an operation does.
 #[derive(Debug)]
 pub(crate) enum OpKind {
-    /// WSARecv / WSARecvFrom; with MSG_PEEK the data is copied and stays queued.
+    /// WSARecv / WSARecvFrom; with MSG_PEEK the data is copied and stays queued. With
+    /// MSG_WAITALL (a stream socket in blocking mode) it takes data as it arrives and
+    /// completes only when its buffers are full, or the connection ends: `filled` bytes are
+    /// in them so far.
     Recv {
         peek: bool,
+        waitall: bool,
+        filled: u32,
     },
     Send,
     /// AcceptEx on the op's (listener) socket into socket `accept_sid` (while it is

@@ -44,7 +44,8 @@ where
                     .is_some_and(|t| t.fin_rcvd || t.error.is_some())
             {
                 self.io_sock(id).rare_mut().accept_wait = None;
-                let n = self.fill_from_rcv(id, serial);
+                // (An AcceptEx is no MSG_WAITALL receive: it completes with what it took.)
+                let n = self.fill_from_rcv(id, serial).unwrap_or_default();
                 self.finish_op(serial, Status::Ok, n, false);
             }
         }
@@ -57,8 +58,18 @@ where
                 None => (false, false, None),
             };
             let outcome = if has_data {
-                let n = self.fill_from_rcv(id, serial);
-                (Status::Ok, n)
+                match self.fill_from_rcv(id, serial) {
+                    Some(n) => (Status::Ok, n),
+                    // A MSG_WAITALL receive not full yet keeps what it took, and its place.
+                    None => return,
+                }
+            } else if let Some(filled @ 1..) = (fin || error.is_some())
+                .then(|| self.waitall_filled(serial))
+                .flatten()
+            {
+                // A MSG_WAITALL receive that the connection's end cuts short completes with
+                // what it has (as a blocking one returns it); the next receive sees the end.
+                (Status::Ok, filled)
             } else if error == Some(WsaError::WSAETIMEDOUT) {
                 // A connection given up after its retransmissions (STATUS_IO_TIMEOUT).
                 (Status::TimedOut, 0)
@@ -82,7 +93,7 @@ where
             };
             let peek = matches!(
                 self.models.io.ops.get(&serial).map(|op| &op.kind),
-                Some(OpKind::Recv { peek: true })
+                Some(OpKind::Recv { peek: true, .. })
             );
             let Some(u) = self.udp(id) else { return };
             let (status, n, from) = if u.port_unreachable {
@@ -136,14 +147,32 @@ where
         }
     }
 
-    /// Moves received data into an operation's buffers (scatter); returns the bytes moved.
-    fn fill_from_rcv(&mut self, id: usize, serial: u64) -> usize {
+    /// The bytes a pending MSG_WAITALL receive holds so far; `None` for any other operation.
+    fn waitall_filled(&self, serial: u64) -> Option<usize> {
+        match self.models.io.ops.get(&serial)?.kind {
+            OpKind::Recv {
+                waitall: true,
+                filled,
+                ..
+            } => Some(filled as usize),
+            _ => None,
+        }
+    }
+
+    /// Moves received data into an operation's buffers (scatter); returns the bytes the
+    /// operation completes with, or `None` for a MSG_WAITALL receive whose buffers are not
+    /// full yet (it keeps what it took and stays pending).
+    fn fill_from_rcv(&mut self, id: usize, serial: u64) -> Option<usize> {
         let Some(op) = self.models.io.ops.get_mut(&serial) else {
-            return 0;
+            return Some(0);
         };
-        let peek = matches!(op.kind, OpKind::Recv { peek: true });
+        let peek = match op.kind {
+            OpKind::Recv { waitall: true, .. } => return self.fill_waitall(id, serial),
+            OpKind::Recv { peek, .. } => peek,
+            _ => false,
+        };
         let Some(Role::Stream(t)) = self.net.sockets.get_mut(id).map(|s| &mut s.role) else {
-            return 0;
+            return Some(0);
         };
         let mut total = 0;
         for buf in op.bufs.iter_mut() {
@@ -172,7 +201,44 @@ where
         if total > 0 && !peek {
             self.tcp_window_update(id);
         }
-        total
+        Some(total)
+    }
+
+    /// [`World::fill_from_rcv`] for a MSG_WAITALL receive (never a peek): it goes on where
+    /// its last bytes stopped, and completes only when its buffers are full.
+    #[cold]
+    fn fill_waitall(&mut self, id: usize, serial: u64) -> Option<usize> {
+        let op = self.models.io.ops.get_mut(&serial)?;
+        let OpKind::Recv { filled, .. } = &mut op.kind else {
+            return Some(0);
+        };
+        let Some(Role::Stream(t)) = self.net.sockets.get_mut(id).map(|s| &mut s.role) else {
+            return Some(0);
+        };
+        let (held, mut skip, mut room) = (*filled as usize, *filled as usize, 0);
+        let mut taken = 0;
+        for buf in op.bufs.iter_mut() {
+            room += buf.len();
+            if skip >= buf.len() {
+                skip -= buf.len();
+                continue;
+            }
+            let buf = &mut buf[std::mem::take(&mut skip)..];
+            let n = buf.len().min(t.rcv.len());
+            crate::sim::net::tcp::copy_out(&t.rcv, 0, &mut buf[..n]);
+            t.rcv.drain(..n);
+            taken += n;
+        }
+        let total = held + taken;
+        *filled = u32::try_from(total).unwrap_or(u32::MAX);
+        let drained = t.rcv.is_empty().then(|| std::mem::take(&mut t.rcv));
+        if let Some(q) = drained {
+            self.recycle_queue(q);
+        }
+        if taken > 0 {
+            self.tcp_window_update(id);
+        }
+        (total >= room).then_some(total)
     }
 
     /// Hands WSASend `serial`'s bytes to TCP. With a send buffer the operation is done
