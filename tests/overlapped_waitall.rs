@@ -4,7 +4,9 @@
 //! bytes already queued and those that arrive (FIONREAD no longer counts them, scatter order
 //! kept across arrivals) and completes only when its buffers are full; a FIN or a reset cuts
 //! it short with what it has, and the next receive sees the end; a receive queued behind it
-//! waits its turn; its completion packet comes when it is full. WSARecv's documentation:
+//! waits its turn; its completion packet, its event and its routine come when it is full; on
+//! a non-overlapped socket the call itself waits; CancelIoEx aborts a partly filled one.
+//! WSARecv's documentation:
 //! MSG_WAITALL with MSG_PEEK, on a socket in nonblocking mode, or on a datagram socket fails
 //! with WSAEOPNOTSUPP (after the handle check: WSAENOTSOCK first).
 mod common;
