@@ -3,8 +3,9 @@
 //! the call; only the named call, the n-th one and threads of the scoped host stall; a
 //! stalled completion-port worker still counts as running, so the port releases no other
 //! worker for the packets queued meanwhile (as Windows counts a preempted thread); a run
-//! whose counted threads finish while a daemon is stalled ends at once; the rule prints as
-//! text and as code and parses back.
+//! whose counted threads finish while a daemon is stalled ends at once; a worker stalled
+//! before GetQueuedCompletionStatusEx takes what queued meanwhile in one batch; the rule
+//! prints as text and as code and parses back.
 mod common;
 
 use std::sync::Arc;
@@ -243,4 +244,52 @@ fn a_thread_whose_host_crashes_while_it_is_stalled_never_makes_its_call() {
     );
     let trace = format!("{:?}", report.threads[0].outcome);
     assert!(trace.contains("crashed"), "{trace}");
+}
+
+#[test]
+fn a_stalled_worker_dequeues_what_queued_meanwhile_in_one_batch() {
+    // Proves: a worker stalled for 5 ms before its GetQueuedCompletionStatusEx finds the
+    // three packets posted meanwhile and takes them in one call, in order (without the
+    // stall it runs as soon as the first is posted and takes one per call).
+    for (plan, batches) in [
+        (FaultPlan::none(), vec![1, 1, 1]),
+        (
+            stall(
+                When::Nth(1),
+                Scope::All,
+                Some("GetQueuedCompletionStatusEx"),
+                5,
+            ),
+            vec![3],
+        ),
+    ] {
+        let seen: Arc<Mutex<Vec<Vec<usize>>>> = Arc::default();
+        let s = seen.clone();
+        let mut sim = builder(plan).build();
+        let h = sim.host("host", "192.0.2.1");
+        h.spawn("main", move |ws| {
+            ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+            let cp = ws.create_io_completion_port(1)?;
+            let worker = ws.create_thread("worker", move |ws: &SimWinsock| {
+                let mut got = 0;
+                while got < 3 {
+                    let batch = ws.get_queued_completion_status_ex(cp, 16, WSA_INFINITE, false)?;
+                    got += batch.len();
+                    s.lock().push(batch.iter().map(|p| p.key).collect());
+                }
+                Ok(())
+            })?;
+            for key in 1..=3 {
+                ws.post_queued_completion_status(cp, 0, key, None)?;
+                ws.sleep(1);
+            }
+            ws.wait_for_thread(worker, WSA_INFINITE)?;
+            ws.close_completion_port(cp)
+        });
+        sim.run().unwrap_or_else(|e| panic!("{e}"));
+        let seen = seen.lock().clone();
+        let sizes: Vec<usize> = seen.iter().map(Vec::len).collect();
+        assert_eq!(sizes, batches, "{seen:?}");
+        assert_eq!(seen.concat(), vec![1, 2, 3]);
+    }
 }
