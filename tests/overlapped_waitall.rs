@@ -36,6 +36,21 @@ fn nodelay_pair(ws: &SimWinsock) -> Result<(Socket, Socket), WsaError> {
     Ok((c, s))
 }
 
+/// Posts a MSG_WAITALL receive into `bufs` on `s` with OVERLAPPED `id`, which must pend.
+fn pending_waitall(
+    ws: &SimWinsock,
+    s: Socket,
+    bufs: Vec<Vec<u8>>,
+    id: u64,
+) -> Result<Overlapped, WsaError> {
+    let ov = Overlapped::new(id);
+    assert_eq!(
+        ws.wsa_recv_overlapped(s, bufs, WAITALL, ov, None),
+        Err(WsaError::WSA_IO_PENDING)
+    );
+    Ok(ov)
+}
+
 #[test]
 fn a_waitall_receive_pends_until_its_buffers_are_full() {
     // Proves: with 4 bytes queued, a MSG_WAITALL WSARecv into 2 + 4 bytes of buffers pends
@@ -46,11 +61,7 @@ fn a_waitall_receive_pends_until_its_buffers_are_full() {
         let (c, s) = nodelay_pair(ws)?;
         ws.send(c, b"data", 0)?;
         ws.sleep(10);
-        let ov = Overlapped::new(1);
-        assert_eq!(
-            ws.wsa_recv_overlapped(s, vec![vec![0; 2], vec![0; 4]], WAITALL, ov, None),
-            Err(WsaError::WSA_IO_PENDING)
-        );
+        let ov = pending_waitall(ws, s, vec![vec![0; 2], vec![0; 4]], 1)?;
         assert_eq!(fionread(ws, s)?, 0, "the pending receive took the 4 bytes");
         assert_eq!(
             ws.wsa_get_overlapped_result(s, &ov, false).map(|d| d.bytes),
@@ -103,11 +114,7 @@ fn the_end_of_the_connection_cuts_a_waitall_receive_short() {
     // the reset comes fails with it.
     common::run_with(builder(), |ws| {
         let (c, s) = nodelay_pair(ws)?;
-        let ov = Overlapped::new(1);
-        assert_eq!(
-            ws.wsa_recv_overlapped(s, vec![vec![0; 8]], WAITALL, ov, None),
-            Err(WsaError::WSA_IO_PENDING)
-        );
+        let ov = pending_waitall(ws, s, vec![vec![0; 8]], 1)?;
         ws.send(c, b"abc", 0)?;
         ws.shutdown(c, SD_SEND)?;
         let done = ws.wsa_get_overlapped_result(s, &ov, true)?;
@@ -122,11 +129,7 @@ fn the_end_of_the_connection_cuts_a_waitall_receive_short() {
         );
 
         let (c, s) = nodelay_pair(ws)?;
-        let ov = Overlapped::new(3);
-        assert_eq!(
-            ws.wsa_recv_overlapped(s, vec![vec![0; 8]], WAITALL, ov, None),
-            Err(WsaError::WSA_IO_PENDING)
-        );
+        let ov = pending_waitall(ws, s, vec![vec![0; 8]], 3)?;
         ws.send(c, b"xy", 0)?;
         ws.sleep(10);
         common::rst_close(ws, c)?;
@@ -140,11 +143,7 @@ fn the_end_of_the_connection_cuts_a_waitall_receive_short() {
         assert_eq!(again, Err(WsaError::WSAECONNRESET));
 
         let (c, s) = nodelay_pair(ws)?;
-        let ov = Overlapped::new(5);
-        assert_eq!(
-            ws.wsa_recv_overlapped(s, vec![vec![0; 8]], WAITALL, ov, None),
-            Err(WsaError::WSA_IO_PENDING)
-        );
+        let ov = pending_waitall(ws, s, vec![vec![0; 8]], 5)?;
         common::rst_close(ws, c)?;
         let done = ws.wsa_get_overlapped_result(s, &ov, true)?;
         assert_eq!((done.error, done.bytes), (Some(WsaError::WSAECONNRESET), 0));
@@ -188,11 +187,7 @@ fn a_waitall_receive_queues_its_packet_when_full() {
         let (c, s) = nodelay_pair(ws)?;
         let port = ws.create_io_completion_port(0)?;
         ws.associate_completion_port(s, port, 7)?;
-        let ov = Overlapped::new(1);
-        assert_eq!(
-            ws.wsa_recv_overlapped(s, vec![vec![0; 5]], WAITALL, ov, None),
-            Err(WsaError::WSA_IO_PENDING)
-        );
+        let ov = pending_waitall(ws, s, vec![vec![0; 5]], 1)?;
         ws.send(c, b"ab", 0)?;
         assert_eq!(
             ws.get_queued_completion_status(port, 50).map(|p| p.bytes),
@@ -232,11 +227,7 @@ fn waitall_is_refused_where_windows_refuses_it() {
         let r = ws.wsa_recv_overlapped(u, vec![vec![0; 4]], WAITALL, Overlapped::new(4), None);
         assert_eq!(r, Err(WsaError::WSAENOTSOCK));
 
-        let ov = Overlapped::new(5);
-        assert_eq!(
-            ws.wsa_recv_overlapped(s, vec![Vec::new()], WAITALL, ov, None),
-            Err(WsaError::WSA_IO_PENDING)
-        );
+        let ov = pending_waitall(ws, s, vec![Vec::new()], 5)?;
         ws.send(c, b"z", 0)?;
         let done = ws.wsa_get_overlapped_result(s, &ov, true)?;
         assert_eq!((done.error, done.bytes), (None, 0));
@@ -328,11 +319,7 @@ fn cancelling_a_waitall_receive_aborts_it() {
     // goes on: the next receive gets the bytes that arrive after.
     common::run_with(builder(), |ws| {
         let (c, s) = nodelay_pair(ws)?;
-        let ov = Overlapped::new(1);
-        assert_eq!(
-            ws.wsa_recv_overlapped(s, vec![vec![0; 8]], WAITALL, ov, None),
-            Err(WsaError::WSA_IO_PENDING)
-        );
+        let ov = pending_waitall(ws, s, vec![vec![0; 8]], 1)?;
         ws.send(c, b"abc", 0)?;
         ws.sleep(10);
         ws.cancel_io_ex(s, Some(&ov))?;

@@ -194,18 +194,29 @@ pub fn event_echo_server<W: Winsock + EventSelect>(ws: &W, buggy: bool) -> Resul
     ws.closesocket(l)
 }
 
-/// A blocking client: `rounds` messages of 100 bytes, each echoed back before the next.
-pub fn echo_rounds<W: Winsock>(ws: &W, rounds: u8) -> Result<(), WsaError> {
+/// A blocking client of the server on 192.0.2.1:`port`: `rounds` messages of `len` bytes,
+/// each echoed back whole and in order before the next.
+pub fn sized_echo_rounds<W: Winsock>(
+    ws: &W,
+    port: u16,
+    rounds: u8,
+    len: u32,
+) -> Result<(), WsaError> {
     ws.wsa_startup(WINSOCK_VERSION_2_2)?;
     let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-    ws.connect(s, &SockAddr::v4([192, 0, 2, 1], EVENT_ECHO_PORT))?;
+    ws.connect(s, &SockAddr::v4([192, 0, 2, 1], port))?;
     for round in 0..rounds {
-        let msg: Vec<u8> = (0..100u8).map(|i| i ^ round).collect();
+        let msg: Vec<u8> = (0..len).map(|i| (i / 7) as u8 ^ i as u8 ^ round).collect();
         ws.send(s, &msg, 0)?;
         let back = super::recv_exact(ws, s, msg.len())?;
-        assert_eq!(back, msg, "echo of round {round}");
+        assert!(back == msg, "echo of round {round} lost or out of order");
     }
     ws.closesocket(s)
+}
+
+/// A blocking client of the WSAEventSelect servers: `rounds` messages of 100 bytes.
+pub fn echo_rounds<W: Winsock>(ws: &W, rounds: u8) -> Result<(), WsaError> {
+    sized_echo_rounds(ws, EVENT_ECHO_PORT, rounds, 100)
 }
 
 /// The WSAEventSelect echo server (buggy or not) and a client of 20 rounds under `builder`.
@@ -347,28 +358,16 @@ pub fn two_worker_echo_server<W: Winsock + OverlappedIo + Iocp + Send + Sync + '
     ws.closesocket(l)
 }
 
-/// A blocking client of the two-worker server: `rounds` requests of 4,000 bytes (three
-/// segments each), each echoed back whole, in order, before the next.
-pub fn big_echo_rounds<W: Winsock>(ws: &W, rounds: u8) -> Result<(), WsaError> {
-    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-    let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-    ws.connect(s, &SockAddr::v4([192, 0, 2, 1], IOCP_ECHO_PORT))?;
-    for round in 0..rounds {
-        let msg: Vec<u8> = (0..4000u32).map(|i| (i / 7) as u8 ^ round).collect();
-        ws.send(s, &msg, 0)?;
-        let back = super::recv_exact(ws, s, msg.len())?;
-        assert!(back == msg, "echo of round {round} out of order");
-    }
-    ws.closesocket(s)
-}
-
 /// The two-worker IOCP server (buggy or not) and a client of 10 rounds under `builder`.
 pub fn run_two_worker_echo(builder: SimBuilder, buggy: bool) -> Result<Report, SimError> {
     let mut sim = builder.build();
     let server = sim.host("server", "192.0.2.1");
     let client = sim.host("client", "192.0.2.2");
     server.spawn_daemon("iocp-echo", move |ws| two_worker_echo_server(ws, buggy));
-    client.spawn("client", |ws| big_echo_rounds(ws, 10));
+    // Requests of 4,000 bytes: three segments each.
+    client.spawn("client", |ws| {
+        sized_echo_rounds(ws, IOCP_ECHO_PORT, 10, 4000)
+    });
     sim.run()
 }
 

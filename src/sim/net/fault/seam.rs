@@ -55,6 +55,16 @@ pub(crate) fn scope_matches(scope: &Scope, seg: &Segment) -> bool {
     }
 }
 
+/// Whether a rule's scope takes in a host with addresses `host` (`All` or `Host`; the other
+/// scopes name connections, never a host's calls).
+fn host_in_scope(scope: &Scope, host: &[IpAddr]) -> bool {
+    match scope {
+        Scope::All => true,
+        Scope::Host(ip) => host.contains(ip),
+        Scope::Link(..) | Scope::Endpoint(_) => false,
+    }
+}
+
 /// Whether `t` falls in `[from, until)`.
 fn within(t: Nanos, from: std::time::Duration, until: Option<std::time::Duration>) -> bool {
     t >= sat_nanos(from) && until.is_none_or(|u| t < sat_nanos(u))
@@ -242,13 +252,8 @@ impl FaultSeam {
                 continue;
             };
             let (when, action) = (*when, *action);
-            let here = match scope {
-                Scope::All => true,
-                Scope::Host(ip) => host.contains(ip),
-                Scope::Link(..) | Scope::Endpoint(_) => false,
-            };
             let named = n.as_ref().is_none_or(|n| n.eq_ignore_ascii_case(name));
-            if here && named && self.fires(i, when, now) {
+            if host_in_scope(scope, host) && named && self.fires(i, when, now) {
                 return Some(action);
             }
         }
@@ -279,14 +284,7 @@ impl FaultSeam {
                     scope,
                     call: c,
                     error,
-                } if c == call
-                    && match scope {
-                        Scope::All => true,
-                        Scope::Host(ip) => host.contains(&ip),
-                        Scope::Link(..) | Scope::Endpoint(_) => false,
-                    }
-                    && self.fires(i, when, now) =>
-                {
+                } if c == call && host_in_scope(&scope, host) && self.fires(i, when, now) => {
                     return Some(error)
                 }
                 _ => {}
@@ -313,12 +311,10 @@ impl FaultSeam {
             else {
                 continue;
             };
-            let here = match scope {
-                Scope::All => true,
-                Scope::Host(ip) => host.contains(&ip),
-                Scope::Link(..) | Scope::Endpoint(_) => false,
-            };
-            if here && c.is_none_or(|c| c == call) && self.fires(i, when, now) {
+            if host_in_scope(&scope, host)
+                && c.is_none_or(|c| c == call)
+                && self.fires(i, when, now)
+            {
                 return Some(sat_nanos(pause));
             }
         }
