@@ -5,6 +5,16 @@
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{Replay, Report, SimBuilder, SimError};
 
+/// WSAStartup, then a listening TCP socket on 0.0.0.0:`port` (backlog SOMAXCONN), as every
+/// server here begins.
+fn listen_on<W: Winsock>(ws: &W, port: u16) -> Result<Socket, WsaError> {
+    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], port))?;
+    ws.listen(l, SOMAXCONN)?;
+    Ok(l)
+}
+
 /// Bytes per record of the record protocol.
 pub const RECORD: usize = 64;
 
@@ -20,10 +30,7 @@ fn reply(record: &[u8]) -> [u8; 4] {
 /// Answers each 64-byte record with the sum of its bytes; `buggy` treats whatever one recv
 /// returns as one record (the classic bug: TCP keeps no message boundaries).
 pub fn record_server<W: Winsock>(ws: &W, buggy: bool) -> Result<(), WsaError> {
-    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], 7000))?;
-    ws.listen(l, SOMAXCONN)?;
+    let l = listen_on(ws, 7000)?;
     loop {
         let (c, _) = ws.accept(l)?;
         let mut pending = Vec::new();
@@ -79,10 +86,7 @@ pub fn run_records(builder: SimBuilder, buggy: bool) -> Result<Report, SimError>
 /// A thread-per-connection echo server on port 7100; `leaky` forgets `closesocket` when a
 /// connection is reset (the socket leaks).
 pub fn echo_server<W: Winsock>(ws: &W, leaky: bool) -> Result<(), WsaError> {
-    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], 7100))?;
-    ws.listen(l, SOMAXCONN)?;
+    let l = listen_on(ws, 7100)?;
     loop {
         let (c, _) = ws.accept(l)?;
         ws.create_thread("conn", move |ws| {
@@ -149,10 +153,7 @@ pub const EVENT_ECHO_PORT: u16 = 7200;
 /// sent and sends it on the next FD_WRITE (handling short sends too, which
 /// `Contract::Documented` allows).
 pub fn event_echo_server<W: Winsock + EventSelect>(ws: &W, buggy: bool) -> Result<(), WsaError> {
-    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], EVENT_ECHO_PORT))?;
-    ws.listen(l, SOMAXCONN)?;
+    let l = listen_on(ws, EVENT_ECHO_PORT)?;
     let (c, _) = ws.accept(l)?;
     let ev = ws.wsa_create_event()?;
     ws.wsa_event_select(c, ev, FD_READ | FD_WRITE | FD_CLOSE)?;
@@ -241,10 +242,7 @@ pub fn drain_then_reset_server<W: Winsock + EventSelect>(
     ws: &W,
     buggy: bool,
 ) -> Result<(), WsaError> {
-    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], EVENT_ECHO_PORT))?;
-    ws.listen(l, SOMAXCONN)?;
+    let l = listen_on(ws, EVENT_ECHO_PORT)?;
     let (c, _) = ws.accept(l)?;
     let ev = ws.wsa_create_event()?;
     ws.wsa_event_select(c, ev, FD_READ | FD_CLOSE)?;
@@ -300,10 +298,7 @@ pub fn two_worker_echo_server<W: Winsock + OverlappedIo + Iocp + Send + Sync + '
     use std::sync::Arc;
     const RECV: u64 = 1;
     const STOP: usize = 0;
-    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], IOCP_ECHO_PORT))?;
-    ws.listen(l, SOMAXCONN)?;
+    let l = listen_on(ws, IOCP_ECHO_PORT)?;
     let (c, _) = ws.accept(l)?;
     let port = ws.create_io_completion_port(2)?;
     ws.associate_completion_port(c, port, 1)?;
@@ -386,10 +381,7 @@ pub fn iocp_echo_server<W: Winsock + OverlappedIo + Iocp>(
     const RECV: u64 = 1;
     const HEADER: u64 = 2;
     const BODY: u64 = 3;
-    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], IOCP_ECHO_PORT))?;
-    ws.listen(l, SOMAXCONN)?;
+    let l = listen_on(ws, IOCP_ECHO_PORT)?;
     let (c, _) = ws.accept(l)?;
     let port = ws.create_io_completion_port(0)?;
     ws.associate_completion_port(c, port, 1)?;
@@ -491,10 +483,7 @@ pub fn iocp_context_server<W: Winsock + OverlappedIo + Iocp>(
     buggy: bool,
 ) -> Result<(), WsaError> {
     const RECV: u64 = 1;
-    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], IOCP_CONTEXT_PORT))?;
-    ws.listen(l, SOMAXCONN)?;
+    let l = listen_on(ws, IOCP_CONTEXT_PORT)?;
     let port = ws.create_io_completion_port(0)?;
     let mut slab: Vec<Option<Context>> = Vec::new();
     let (c, _) = ws.accept(l)?;
