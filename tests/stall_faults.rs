@@ -201,6 +201,45 @@ fn stall_rules_print_as_text_and_code() {
         .parse::<FaultPlan>()
         .is_err());
     assert!("stall(nth=1,all,5ms)".parse::<FaultPlan>().is_err());
+    // Kernel calls can stall, but no rule can make them fail (they pass no fault seam).
+    for name in [
+        "SetEvent",
+        "EnterCriticalSection",
+        "WaitForSingleObject",
+        "gethostname",
+    ] {
+        let text = format!("stall(nth=1,all,{name},5ms)");
+        assert!(text.parse::<FaultPlan>().is_ok(), "{text}");
+    }
+    let refused = "call(nth=1,all,SetEvent,WSAENOBUFS)".parse::<FaultPlan>();
+    assert!(
+        refused.is_err_and(|e| e.to_string().contains("fault seam")),
+        "a call rule on a kernel call"
+    );
+    assert!("fail(WSAResetEvent,WSAENOBUFS,1/2)"
+        .parse::<FaultPlan>()
+        .is_err());
+    assert!("call(nth=1,all,gethostname,WSAENOBUFS)"
+        .parse::<FaultPlan>()
+        .is_ok());
+}
+
+#[test]
+fn a_kernel_call_stalls_too() {
+    // Proves: a stall rule naming SetEvent (a kernel call, which passes no fault seam)
+    // delays that call by its pause, and only that call.
+    common::run_with(
+        builder(stall(When::Nth(1), Scope::All, Some("SetEvent"), 5)),
+        |ws| {
+            let ev = ws.create_event(true, false)?;
+            let before = ws.now();
+            ws.reset_event(ev)?;
+            assert_eq!(ws.now(), before, "ResetEvent is not stalled");
+            ws.set_event(ev)?;
+            assert_eq!(ws.now() - before, MS * 5);
+            Ok(())
+        },
+    );
 }
 
 #[test]

@@ -175,7 +175,9 @@ pub enum FaultRule {
         action: SegmentAction,
     },
     /// A call fails with `error` before it has any effect (e.g. WSAENOBUFS from the third
-    /// `send` of one host: `When::Nth(3)`, `Scope::Host(..)`).
+    /// `send` of one host: `When::Nth(3)`, `Scope::Host(..)`). Calls that do not pass the
+    /// fault seam (kernel objects, threads and waits, window messages, WSAStartup) never
+    /// fail so; the one-line form refuses their names here.
     Call {
         /// When it fires.
         when: When,

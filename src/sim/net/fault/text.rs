@@ -33,30 +33,54 @@ use super::{FaultPlan, FaultRule, Scope, SegmentAction, SegmentFilter, When};
 use crate::api::error::ALL;
 use crate::api::WsaError;
 
-/// The call names a rule may name (every call the simulator traces).
+/// The call names a rule may name: every call the simulator traces. A `stall` may name any
+/// of them; `call` and `fail` rules only those with a fault seam (not [`SEAMLESS`]).
 const CALLS: &[&str] = &[
     "AcceptEx",
+    "AcquireSRWLockExclusive",
+    "AcquireSRWLockShared",
+    "CancelIo",
     "CancelIoEx",
     "CloseHandle",
     "ConnectEx",
     "CreateIoCompletionPort",
+    "CreateMutex",
+    "CreateSemaphore",
     "CreateThread",
     "CreateWindow",
+    "DeleteCriticalSection",
     "DestroyWindow",
     "DisconnectEx",
     "DispatchMessage",
+    "EnterCriticalSection",
     "GetAcceptExSockaddrs",
     "GetMessage",
     "GetQueuedCompletionStatus",
     "GetQueuedCompletionStatusEx",
+    "InitializeConditionVariable",
+    "InitializeCriticalSection",
+    "InitializeSRWLock",
+    "LeaveCriticalSection",
     "PeekMessage",
     "PostMessage",
     "PostQueuedCompletionStatus",
     "QueueUserAPC",
+    "ReleaseMutex",
+    "ReleaseSRWLockExclusive",
+    "ReleaseSRWLockShared",
+    "ReleaseSemaphore",
+    "ResetEvent",
+    "SetConsoleCtrlHandler",
+    "SetEvent",
     "SetFileCompletionNotificationModes",
     "Sleep",
     "SleepEx",
     "TransmitFile",
+    "TryAcquireSRWLockExclusive",
+    "TryAcquireSRWLockShared",
+    "TryEnterCriticalSection",
+    "WSAAccept",
+    "WSAAddressToString",
     "WSAAsyncSelect",
     "WSACleanup",
     "WSACloseEvent",
@@ -73,14 +97,20 @@ const CALLS: &[&str] = &[
     "WSASendMsg",
     "WSASendTo",
     "WSASetEvent",
+    "WSASocket",
     "WSAStartup",
+    "WSAStringToAddress",
     "WSAWaitForMultipleEvents",
     "WaitForMultipleObjectsEx",
     "WaitForSingleObject",
+    "WakeAllConditionVariable",
+    "WakeConditionVariable",
     "accept",
     "bind",
     "closesocket",
     "connect",
+    "gethostname",
+    "getnameinfo",
     "getpeername",
     "getsockname",
     "getsockopt",
@@ -94,6 +124,52 @@ const CALLS: &[&str] = &[
     "setsockopt",
     "shutdown",
     "socket",
+];
+
+/// The calls that enter without the fault seam (kernel objects, threads, waits, window
+/// messages, WSAStartup): a `call` or `fail` rule could never fire on them, so naming one
+/// there is refused; a `stall` may name them.
+const SEAMLESS: &[&str] = &[
+    "AcquireSRWLockExclusive",
+    "AcquireSRWLockShared",
+    "CancelIo",
+    "CloseHandle",
+    "CreateMutex",
+    "CreateSemaphore",
+    "CreateThread",
+    "CreateWindow",
+    "DeleteCriticalSection",
+    "DestroyWindow",
+    "DispatchMessage",
+    "EnterCriticalSection",
+    "GetMessage",
+    "InitializeConditionVariable",
+    "InitializeCriticalSection",
+    "InitializeSRWLock",
+    "LeaveCriticalSection",
+    "PeekMessage",
+    "PostMessage",
+    "QueueUserAPC",
+    "ReleaseMutex",
+    "ReleaseSRWLockExclusive",
+    "ReleaseSRWLockShared",
+    "ReleaseSemaphore",
+    "ResetEvent",
+    "SetConsoleCtrlHandler",
+    "SetEvent",
+    "Sleep",
+    "SleepEx",
+    "TryAcquireSRWLockExclusive",
+    "TryAcquireSRWLockShared",
+    "TryEnterCriticalSection",
+    "WSACloseEvent",
+    "WSACreateEvent",
+    "WSAResetEvent",
+    "WSASetEvent",
+    "WSAStartup",
+    "WaitForSingleObject",
+    "WakeAllConditionVariable",
+    "WakeConditionVariable",
 ];
 
 /// Why a plan string did not parse: the offending part and what was expected.
@@ -191,6 +267,17 @@ fn parse_call(s: &str) -> Result<&'static str, ParsePlanError> {
         Some(c) => Ok(c),
         None => bad(format!("{s:?} is not a call the simulator knows")),
     }
+}
+
+/// A call name for a rule that makes the call fail: one with a fault seam.
+fn parse_failable_call(s: &str) -> Result<&'static str, ParsePlanError> {
+    let c = parse_call(s)?;
+    if SEAMLESS.contains(&c) {
+        return bad(format!(
+            "{s:?} does not pass the fault seam: no rule can make it fail (a stall can name it)"
+        ));
+    }
+    Ok(c)
 }
 
 /// A WinSock error by name, as `Debug` prints it, or by number.
@@ -450,7 +537,7 @@ impl FromStr for FaultRule {
                 want(3)?;
                 let (num, den) = parse_ratio(a[2])?;
                 FaultRule::FailCall {
-                    call: parse_call(a[0])?,
+                    call: parse_failable_call(a[0])?,
                     error: parse_error(a[1])?,
                     num,
                     den,
@@ -470,7 +557,7 @@ impl FromStr for FaultRule {
                 FaultRule::Call {
                     when: a[0].parse()?,
                     scope: a[1].parse()?,
-                    call: parse_call(a[2])?,
+                    call: parse_failable_call(a[2])?,
                     error: parse_error(a[3])?,
                 }
             }
