@@ -1,6 +1,6 @@
 //! Property test of a multi-worker IOCP echo server (the completion port model of
-//! `examples/iocp_echo.rs`, instrumented) under many seeds, CPU counts, preemption rates and
-//! segmentations.
+//! `examples/iocp_echo.rs`, instrumented) under many seeds, CPU counts, preemption rates,
+//! segmentations and threads stalled before their calls.
 //!
 //! The server: one completion port, N workers in GetQueuedCompletionStatus, several AcceptEx
 //! always pending, per-I/O contexts found by the OVERLAPPED id, and one buffer per connection
@@ -29,7 +29,8 @@ use parking_lot::Mutex;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use winsock_sim::prelude::*;
-use winsock_sim::sim::{Report, Segmentation, Sim, SimError, SimErrorKind};
+use winsock_sim::sim::fault::{FaultRule, Scope, When};
+use winsock_sim::sim::{FaultPlan, Report, Segmentation, Sim, SimError, SimErrorKind};
 
 const PORT: u16 = 9100;
 const SERVER_IP: [u8; 4] = [192, 0, 2, 1];
@@ -67,6 +68,8 @@ struct Case {
     clients: Vec<Vec<usize>>,
     /// A worker panics on this dequeued packet (the replay-of-a-failure test only).
     fail_at_packet: Option<usize>,
+    /// Threads stalled before calls (FaultRule::Stall): rate in 64ths, pause in ms.
+    stall: Option<(u64, u64)>,
 }
 
 impl Case {
@@ -96,12 +99,13 @@ fn case_strategy() -> impl Strategy<Value = Case> {
             any::<bool>(),
             any::<u64>(),
             prop::collection::vec(prop::collection::vec(1usize..=3000, 1..=8), 1..=12),
+            prop_oneof![Just(None), (1u64..=8, 1u64..=5).prop_map(Some)],
         ),
     )
         .prop_map(
             |(
                 (seed, cpus, segmentation, preempt, workers, pending_accepts),
-                (recv_len, accept_recv_len, threaded_clients, content_seed, clients),
+                (recv_len, accept_recv_len, threaded_clients, content_seed, clients, stall),
             )| Case {
                 seed,
                 cpus,
@@ -115,6 +119,7 @@ fn case_strategy() -> impl Strategy<Value = Case> {
                 content_seed,
                 clients,
                 fail_at_packet: None,
+                stall,
             },
         )
 }
@@ -583,6 +588,15 @@ fn run_case(case: &Case) -> Result<Outcome, SimError> {
         .preemption(case.preempt.0, case.preempt.1)
         .stack_size(128 * 1024)
         .time_limit(Duration::from_secs(120))
+        .faults(match case.stall {
+            None => FaultPlan::none(),
+            Some((num, ms)) => FaultPlan::none().with(FaultRule::Stall {
+                when: When::Rate { num, den: 64 },
+                scope: Scope::All,
+                call: None,
+                pause: Duration::from_millis(ms),
+            }),
+        })
         .build();
     let server_host = sim.host("server", "192.0.2.1");
     let client_host = sim.host("clients", "192.0.2.2");
@@ -714,6 +728,7 @@ fn fixed_case(seed: u64) -> Case {
             vec![2000, 2000],
         ],
         fail_at_packet: None,
+        stall: None,
     }
 }
 
