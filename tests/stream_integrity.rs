@@ -1,5 +1,6 @@
 //! Stream integrity: whatever the message sizes, buffer options, blocking mode, send mode and
-//! segmentation, the receiver gets exactly the bytes sent, in order, then 0 after the close.
+//! segmentation, with threads stalled before their calls or not, the receiver gets exactly the
+//! bytes sent, in order, then 0 after the close.
 use std::sync::{Arc, Mutex};
 
 mod common;
@@ -7,7 +8,8 @@ mod common;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use winsock_sim::prelude::*;
-use winsock_sim::sim::{Segmentation, SendMode, Sim};
+use winsock_sim::sim::fault::{FaultRule, Scope, When};
+use winsock_sim::sim::{FaultPlan, Segmentation, SendMode, Sim};
 
 const PORT: u16 = 9100;
 
@@ -33,6 +35,8 @@ struct Case {
     send_nonblocking: bool,
     recv_nonblocking: bool,
     recv_buf: usize,
+    /// Threads stalled before calls (FaultRule::Stall): rate in 64ths, pause in ms.
+    stall: Option<(u64, u64)>,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -44,9 +48,10 @@ fn case() -> impl Strategy<Value = Case> {
         any::<bool>(),
         any::<bool>(),
         prop_oneof![1usize..=16, 1usize..=70_000],
+        prop_oneof![Just(None), (1u64..=8, 1u64..=5).prop_map(Some)],
     )
         .prop_map(
-            |(seed, messages, sndbuf, rcvbuf, send_nonblocking, recv_nonblocking, recv_buf)| Case {
+            |(
                 seed,
                 messages,
                 sndbuf,
@@ -54,6 +59,16 @@ fn case() -> impl Strategy<Value = Case> {
                 send_nonblocking,
                 recv_nonblocking,
                 recv_buf,
+                stall,
+            )| Case {
+                seed,
+                messages,
+                sndbuf,
+                rcvbuf,
+                send_nonblocking,
+                recv_nonblocking,
+                recv_buf,
+                stall,
             },
         )
 }
@@ -67,11 +82,19 @@ fn byte_at(i: usize) -> u8 {
 /// A sender on one host streams `case.messages` to a receiver on another, then closes.
 fn check(case: &Case, mode: SendMode, seg: Segmentation) -> Result<(), TestCaseError> {
     let total: usize = case.messages.iter().sum();
-    let mut sim = Sim::builder()
+    let mut builder = Sim::builder()
         .seed(case.seed)
         .send_mode(mode)
-        .segmentation(seg)
-        .build();
+        .segmentation(seg);
+    if let Some((num, ms)) = case.stall {
+        builder = builder.faults(FaultPlan::none().with(FaultRule::Stall {
+            when: When::Rate { num, den: 64 },
+            scope: Scope::All,
+            call: None,
+            pause: std::time::Duration::from_millis(ms),
+        }));
+    }
+    let mut sim = builder.build();
     let rx_host = sim.host("receiver", "192.0.2.1");
     let tx_host = sim.host("sender", "192.0.2.2");
     let received = Arc::new(Mutex::new(Vec::new()));
