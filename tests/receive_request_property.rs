@@ -1,7 +1,8 @@
 //! Receive requests under random schedules: several threads receive from one connection at
 //! once, with MSG_WAITALL, MSG_PEEK and zero-length buffers mixed, while a peer sends pieces
 //! of a stream at random times and then closes, gracefully or with a reset; sometimes the
-//! receiving socket has a receive timeout. Whatever the interleaving:
+//! receiving socket has a receive timeout, and sometimes threads stall before their calls
+//! (so that data arrives between a reader's calls). Whatever the interleaving:
 //! - no byte is taken by two receives, and each receive takes a contiguous run of the
 //!   stream; a thread's runs come in stream order;
 //! - after a graceful close, with no receive timed out, every byte sent is taken by exactly
@@ -17,7 +18,8 @@ mod common;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use winsock_sim::prelude::*;
-use winsock_sim::sim::{Segmentation, Sim};
+use winsock_sim::sim::fault::{FaultRule, Scope, When};
+use winsock_sim::sim::{FaultPlan, Segmentation, Sim};
 
 const PORT: u16 = 9200;
 
@@ -50,6 +52,8 @@ struct Case {
     reset: bool,
     /// SO_RCVTIMEO on the receiving socket (ms), if any.
     rcvtimeo: Option<u32>,
+    /// Threads stalled before calls (FaultRule::Stall): rate in 64ths, pause in ms.
+    stall: Option<(u64, u64)>,
 }
 
 fn reader() -> impl Strategy<Value = Reader> {
@@ -74,9 +78,10 @@ fn case() -> impl Strategy<Value = Case> {
         any::<bool>(),
         prop::bool::weighted(0.25),
         prop::option::weighted(0.25, 1u32..=12),
+        prop::option::weighted(0.5, (1u64..=8, 1u64..=3)),
     )
         .prop_map(
-            |(seed, readers, mut pieces, nodelay, random_segments, reset, rcvtimeo)| {
+            |(seed, readers, mut pieces, nodelay, random_segments, reset, rcvtimeo, stall)| {
                 let mut total = 0;
                 pieces.retain(|&(len, _)| {
                     total += len;
@@ -90,6 +95,7 @@ fn case() -> impl Strategy<Value = Case> {
                     random_segments,
                     reset,
                     rcvtimeo,
+                    stall,
                 }
             },
         )
@@ -107,7 +113,16 @@ fn run(case: &Case) -> Result<Vec<Calls>, TestCaseError> {
     } else {
         Segmentation::Mss
     };
-    let mut sim = Sim::builder().seed(case.seed).segmentation(seg).build();
+    let mut builder = Sim::builder().seed(case.seed).segmentation(seg);
+    if let Some((num, ms)) = case.stall {
+        builder = builder.faults(FaultPlan::none().with(FaultRule::Stall {
+            when: When::Rate { num, den: 64 },
+            scope: Scope::All,
+            call: None,
+            pause: std::time::Duration::from_millis(ms),
+        }));
+    }
+    let mut sim = builder.build();
     let rx_host = sim.host("receiver", "192.0.2.1");
     let tx_host = sim.host("sender", "192.0.2.2");
     let results = slots(case.readers.len());
