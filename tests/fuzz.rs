@@ -36,7 +36,6 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use winsock_sim::prelude::*;
-use winsock_sim::sim::fault::{Scope, When};
 use winsock_sim::sim::{FaultPlan, FaultRule, SegmentFilter, Sim, SimErrorKind};
 
 use exec::{exec, Ctx, HostState};
@@ -80,14 +79,9 @@ fn run_case(c: &Case) -> Result<Outcome, String> {
                 extra: Duration::from_millis(30),
             });
     }
-    if c.stalls {
-        plan = plan.with(FaultRule::Stall {
-            when: When::Rate { num: 1, den: 4 },
-            scope: Scope::All,
-            call: None,
-            pause: Duration::from_millis(2),
-        });
-    }
+    // A quarter of the calls, 2 ms each.
+    let stalls = common::stall_plan(c.stalls.then_some((16, 2)));
+    plan.rules.extend(stalls.rules);
     if !plan.is_empty() {
         b = b.faults(plan);
     }

@@ -20,6 +20,8 @@
 //! Shutdown closes the completion port (waiting workers wake with ERROR_ABANDONED_WAIT_0)
 //! rather than posting one packet per worker: see `sim_bug_port_slot_kept_after_worker_exit`.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -29,8 +31,7 @@ use parking_lot::Mutex;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use winsock_sim::prelude::*;
-use winsock_sim::sim::fault::{FaultRule, Scope, When};
-use winsock_sim::sim::{FaultPlan, Report, Segmentation, Sim, SimError, SimErrorKind};
+use winsock_sim::sim::{Report, Segmentation, Sim, SimError, SimErrorKind};
 
 const PORT: u16 = 9100;
 const SERVER_IP: [u8; 4] = [192, 0, 2, 1];
@@ -588,15 +589,7 @@ fn run_case(case: &Case) -> Result<Outcome, SimError> {
         .preemption(case.preempt.0, case.preempt.1)
         .stack_size(128 * 1024)
         .time_limit(Duration::from_secs(120))
-        .faults(match case.stall {
-            None => FaultPlan::none(),
-            Some((num, ms)) => FaultPlan::none().with(FaultRule::Stall {
-                when: When::Rate { num, den: 64 },
-                scope: Scope::All,
-                call: None,
-                pause: Duration::from_millis(ms),
-            }),
-        })
+        .faults(common::stall_plan(case.stall))
         .build();
     let server_host = sim.host("server", "192.0.2.1");
     let client_host = sim.host("clients", "192.0.2.2");

@@ -18,8 +18,7 @@ mod common;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use winsock_sim::prelude::*;
-use winsock_sim::sim::fault::{FaultRule, Scope, When};
-use winsock_sim::sim::{FaultPlan, Segmentation, Sim};
+use winsock_sim::sim::{Segmentation, Sim};
 
 const PORT: u16 = 9200;
 
@@ -113,16 +112,11 @@ fn run(case: &Case) -> Result<Vec<Calls>, TestCaseError> {
     } else {
         Segmentation::Mss
     };
-    let mut builder = Sim::builder().seed(case.seed).segmentation(seg);
-    if let Some((num, ms)) = case.stall {
-        builder = builder.faults(FaultPlan::none().with(FaultRule::Stall {
-            when: When::Rate { num, den: 64 },
-            scope: Scope::All,
-            call: None,
-            pause: std::time::Duration::from_millis(ms),
-        }));
-    }
-    let mut sim = builder.build();
+    let mut sim = Sim::builder()
+        .seed(case.seed)
+        .segmentation(seg)
+        .faults(common::stall_plan(case.stall))
+        .build();
     let rx_host = sim.host("receiver", "192.0.2.1");
     let tx_host = sim.host("sender", "192.0.2.2");
     let results = slots(case.readers.len());

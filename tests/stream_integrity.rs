@@ -8,8 +8,7 @@ mod common;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use winsock_sim::prelude::*;
-use winsock_sim::sim::fault::{FaultRule, Scope, When};
-use winsock_sim::sim::{FaultPlan, Segmentation, SendMode, Sim};
+use winsock_sim::sim::{Segmentation, SendMode, Sim};
 
 const PORT: u16 = 9100;
 
@@ -82,19 +81,12 @@ fn byte_at(i: usize) -> u8 {
 /// A sender on one host streams `case.messages` to a receiver on another, then closes.
 fn check(case: &Case, mode: SendMode, seg: Segmentation) -> Result<(), TestCaseError> {
     let total: usize = case.messages.iter().sum();
-    let mut builder = Sim::builder()
+    let mut sim = Sim::builder()
         .seed(case.seed)
         .send_mode(mode)
-        .segmentation(seg);
-    if let Some((num, ms)) = case.stall {
-        builder = builder.faults(FaultPlan::none().with(FaultRule::Stall {
-            when: When::Rate { num, den: 64 },
-            scope: Scope::All,
-            call: None,
-            pause: std::time::Duration::from_millis(ms),
-        }));
-    }
-    let mut sim = builder.build();
+        .segmentation(seg)
+        .faults(common::stall_plan(case.stall))
+        .build();
     let rx_host = sim.host("receiver", "192.0.2.1");
     let tx_host = sim.host("sender", "192.0.2.2");
     let received = Arc::new(Mutex::new(Vec::new()));

@@ -155,3 +155,19 @@ pub fn queue_counting_apc(
         thread,
     )
 }
+
+/// The plan of a property case that may stall threads: `None`, no fault; `Some((num, ms))`,
+/// every thread stalled for `ms` before `num` in 64 of its calls (`FaultRule::Stall`).
+pub fn stall_plan(stall: Option<(u64, u64)>) -> winsock_sim::sim::FaultPlan {
+    use winsock_sim::sim::fault::{FaultRule, Scope, When};
+    let plan = winsock_sim::sim::FaultPlan::none();
+    match stall {
+        None => plan,
+        Some((num, ms)) => plan.with(FaultRule::Stall {
+            when: When::Rate { num, den: 64 },
+            scope: Scope::All,
+            call: None,
+            pause: std::time::Duration::from_millis(ms),
+        }),
+    }
+}

@@ -104,12 +104,8 @@ pub(super) fn event(
             let full = format!("socket #{} → {state}", r.a);
             mark(s, "state", x, y, "#777777", &full, Shape::Tick);
         }
-        TraceKind::Fault(what) => {
-            let full = if what == crate::sim::runtime::trace::STALLED {
-                format!("fault: {what} for {:.3} ms", r.a as f64 / 1e6)
-            } else {
-                format!("fault: {what}")
-            };
+        TraceKind::Fault(_) => {
+            let full = format!("fault: {}", r.fault_text());
             match thread_x.or_else(|| net_x(r.host)) {
                 Some(x) => mark(s, "fault", x, y, FAULT_RED, &full, Shape::Diamond),
                 None => {

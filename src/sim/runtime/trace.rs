@@ -132,6 +132,18 @@ impl TraceRecord {
     pub fn is_fault(&self) -> bool {
         matches!(self.kind, TraceKind::Fault(_))
     }
+
+    /// What a fault record says, as the timeline and the picture print it after "fault: "
+    /// (a stall with its pause); empty for other records.
+    pub(crate) fn fault_text(&self) -> String {
+        match self.kind {
+            TraceKind::Fault(k) if k == STALLED => {
+                format!("{k} for {:.3} ms", self.a as f64 / 1e6)
+            }
+            TraceKind::Fault(k) => k.to_string(),
+            _ => String::new(),
+        }
+    }
 }
 
 impl fmt::Display for TraceRecord {
@@ -166,16 +178,15 @@ impl fmt::Display for TraceRecord {
                 "{t:>12.3} ms {th:>5} IO-COMPLETE overlapped #{} ({} bytes) -> {}",
                 self.a, self.b, self.result
             ),
-            TraceKind::Fault(k) if k == STALLED => write!(
+            TraceKind::Fault(_) if self.host == NO_HOST => {
+                write!(f, "{t:>12.3} ms {th:>5} fault: {}", self.fault_text())
+            }
+            TraceKind::Fault(_) => write!(
                 f,
-                "{t:>12.3} ms {th:>5} fault: {k} for {:.3} ms (h{})",
-                self.a as f64 / 1e6,
+                "{t:>12.3} ms {th:>5} fault: {} (h{})",
+                self.fault_text(),
                 self.host
             ),
-            TraceKind::Fault(k) if self.host == NO_HOST => {
-                write!(f, "{t:>12.3} ms {th:>5} fault: {k}")
-            }
-            TraceKind::Fault(k) => write!(f, "{t:>12.3} ms {th:>5} fault: {k} (h{})", self.host),
             TraceKind::State(s) => {
                 write!(f, "{t:>12.3} ms {th:>5} socket #{} -> {s}", self.a)
             }

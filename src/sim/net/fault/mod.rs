@@ -22,6 +22,7 @@
 //! [`FaultPlan::from_str`](std::str::FromStr) parses back (`text`); `strategy` holds the
 //! proptest strategies, `seam` the verdicts, `inject` what the plan does to the network.
 
+mod call_names;
 mod code;
 mod inject;
 mod resolve;

@@ -33,145 +33,6 @@ use super::{FaultPlan, FaultRule, Scope, SegmentAction, SegmentFilter, When};
 use crate::api::error::ALL;
 use crate::api::WsaError;
 
-/// The call names a rule may name: every call the simulator traces. A `stall` may name any
-/// of them; `call` and `fail` rules only those with a fault seam (not [`SEAMLESS`]).
-const CALLS: &[&str] = &[
-    "AcceptEx",
-    "AcquireSRWLockExclusive",
-    "AcquireSRWLockShared",
-    "CancelIo",
-    "CancelIoEx",
-    "CloseHandle",
-    "ConnectEx",
-    "CreateIoCompletionPort",
-    "CreateMutex",
-    "CreateSemaphore",
-    "CreateThread",
-    "CreateWindow",
-    "DeleteCriticalSection",
-    "DestroyWindow",
-    "DisconnectEx",
-    "DispatchMessage",
-    "EnterCriticalSection",
-    "GetAcceptExSockaddrs",
-    "GetMessage",
-    "GetQueuedCompletionStatus",
-    "GetQueuedCompletionStatusEx",
-    "InitializeConditionVariable",
-    "InitializeCriticalSection",
-    "InitializeSRWLock",
-    "LeaveCriticalSection",
-    "PeekMessage",
-    "PostMessage",
-    "PostQueuedCompletionStatus",
-    "QueueUserAPC",
-    "ReleaseMutex",
-    "ReleaseSRWLockExclusive",
-    "ReleaseSRWLockShared",
-    "ReleaseSemaphore",
-    "ResetEvent",
-    "SetConsoleCtrlHandler",
-    "SetEvent",
-    "SetFileCompletionNotificationModes",
-    "Sleep",
-    "SleepEx",
-    "TransmitFile",
-    "TryAcquireSRWLockExclusive",
-    "TryAcquireSRWLockShared",
-    "TryEnterCriticalSection",
-    "WSAAccept",
-    "WSAAddressToString",
-    "WSAAsyncSelect",
-    "WSACleanup",
-    "WSACloseEvent",
-    "WSACreateEvent",
-    "WSAEnumNetworkEvents",
-    "WSAEventSelect",
-    "WSAGetOverlappedResult",
-    "WSAIoctl",
-    "WSAPoll",
-    "WSARecv",
-    "WSARecvMsg",
-    "WSAResetEvent",
-    "WSASend",
-    "WSASendMsg",
-    "WSASendTo",
-    "WSASetEvent",
-    "WSASocket",
-    "WSAStartup",
-    "WSAStringToAddress",
-    "WSAWaitForMultipleEvents",
-    "WaitForMultipleObjectsEx",
-    "WaitForSingleObject",
-    "WakeAllConditionVariable",
-    "WakeConditionVariable",
-    "accept",
-    "bind",
-    "closesocket",
-    "connect",
-    "gethostname",
-    "getnameinfo",
-    "getpeername",
-    "getsockname",
-    "getsockopt",
-    "ioctlsocket",
-    "listen",
-    "recv",
-    "recvfrom",
-    "select",
-    "send",
-    "sendto",
-    "setsockopt",
-    "shutdown",
-    "socket",
-];
-
-/// The calls that enter without the fault seam (kernel objects, threads, waits, window
-/// messages, WSAStartup): a `call` or `fail` rule could never fire on them, so naming one
-/// there is refused; a `stall` may name them.
-const SEAMLESS: &[&str] = &[
-    "AcquireSRWLockExclusive",
-    "AcquireSRWLockShared",
-    "CancelIo",
-    "CloseHandle",
-    "CreateMutex",
-    "CreateSemaphore",
-    "CreateThread",
-    "CreateWindow",
-    "DeleteCriticalSection",
-    "DestroyWindow",
-    "DispatchMessage",
-    "EnterCriticalSection",
-    "GetMessage",
-    "InitializeConditionVariable",
-    "InitializeCriticalSection",
-    "InitializeSRWLock",
-    "LeaveCriticalSection",
-    "PeekMessage",
-    "PostMessage",
-    "QueueUserAPC",
-    "ReleaseMutex",
-    "ReleaseSRWLockExclusive",
-    "ReleaseSRWLockShared",
-    "ReleaseSemaphore",
-    "ResetEvent",
-    "SetConsoleCtrlHandler",
-    "SetEvent",
-    "Sleep",
-    "SleepEx",
-    "TryAcquireSRWLockExclusive",
-    "TryAcquireSRWLockShared",
-    "TryEnterCriticalSection",
-    "WSACloseEvent",
-    "WSACreateEvent",
-    "WSAResetEvent",
-    "WSASetEvent",
-    "WSAStartup",
-    "WaitForSingleObject",
-    "WakeAllConditionVariable",
-    "WakeConditionVariable",
-];
-
 /// Why a plan string did not parse: the offending part and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsePlanError(pub String);
@@ -262,22 +123,23 @@ fn parse_filter(s: &str) -> Result<SegmentFilter, ParsePlanError> {
     }
 }
 
+/// A call name for a `stall`: any call the simulator traces.
 fn parse_call(s: &str) -> Result<&'static str, ParsePlanError> {
-    match CALLS.iter().find(|c| **c == s) {
-        Some(c) => Ok(c),
+    match super::call_names::find(s) {
+        Some((c, _)) => Ok(c),
         None => bad(format!("{s:?} is not a call the simulator knows")),
     }
 }
 
-/// A call name for a rule that makes the call fail: one with a fault seam.
+/// A call name for a rule that makes the call fail: one that passes the fault seam.
 fn parse_failable_call(s: &str) -> Result<&'static str, ParsePlanError> {
-    let c = parse_call(s)?;
-    if SEAMLESS.contains(&c) {
-        return bad(format!(
+    match super::call_names::find(s) {
+        Some((c, true)) => Ok(c),
+        Some((_, false)) => bad(format!(
             "{s:?} does not pass the fault seam: no rule can make it fail (a stall can name it)"
-        ));
+        )),
+        None => bad(format!("{s:?} is not a call the simulator knows")),
     }
-    Ok(c)
 }
 
 /// A WinSock error by name, as `Debug` prints it, or by number.
