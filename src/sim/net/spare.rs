@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use super::segment::InFlight;
 
 /// At most this many boxes and this many buffers wait between runs (a short run uses about a
-/// dozen of each; the pools within a run keep up to 256).
+/// dozen of each; the pools within a run keep up to 2,048).
 const KEEP: usize = 64;
 
 #[derive(Default)]

@@ -12,8 +12,9 @@ use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::trace::TraceKind;
 use crate::sim::runtime::{delayed_ack_due, AckPolicy, Nanos, World};
 
-/// Consumed payload buffers kept for reuse (bounded, so a burst does not pin memory).
-const PAYLOAD_POOL_MAX: usize = 256;
+/// Consumed payload buffers kept for reuse (bounded, so a burst does not pin memory; sized as
+/// the segment box pool, `wire::SEG_POOL_MAX`, for the same reasons).
+const PAYLOAD_POOL_MAX: usize = 2048;
 
 /// The largest emptied queue buffer kept in the payload pool (see `recycle_queue`).
 const QUEUE_RECYCLE_MAX: usize = 4096;
