@@ -152,15 +152,17 @@ pub mod prelude {
         CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT, MAXIMUM_WAIT_OBJECTS, WAIT_ABANDONED,
         WAIT_ABANDONED_0,
     };
+    pub use crate::api::waitable_timer::FILETIME_TICKS_PER_MS;
     pub use crate::api::{
         AddrInfo, AddrInfoHints, ApcRoutine, AsyncSelect, ByNameAddrs, Cmsg, CompletionPacket,
         CompletionPort, CompletionRoutine, ConditionFn, ConditionVariable, ConnectByName,
         ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, EventSelect, ExtensionFunction, FdSet,
         Guid, Handle, Hostent, Hwnd, Immediate, IoCompletion, Iocp, Linger, Msg, MutexHandle,
         Overlapped, OverlappedIo, ProtocolInfoApi, Resolve, Select, SemaphoreHandle, SockAddr,
-        Socket, SrwLock, SyncObjects, SystemInfo, ThreadId, TransmitFileBuffers, Winsock,
-        WinsockExt, WndProc, WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd,
-        WsaProtocolInfo, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
+        Socket, SrwLock, SyncObjects, SystemInfo, ThreadId, TimerApcRoutine, TimerHandle,
+        TransmitFileBuffers, WaitableTimers, Winsock, WinsockExt, WndProc, WsaData, WsaError,
+        WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd, WsaProtocolInfo, SOCKADDR_IN6_LEN,
+        SOCKADDR_IN_LEN,
     };
 }
 

@@ -37,6 +37,7 @@ pub(crate) mod socket_args;
 pub(crate) mod sockopt_rules;
 pub mod sync;
 pub mod types;
+pub mod waitable_timer;
 
 pub use async_select::{AsyncSelect, Hwnd, Msg, WndProc};
 pub use connect_by_name::{ByNameAddrs, ConnectByName};
@@ -55,11 +56,12 @@ pub use resolve::{AddrInfo, AddrInfoHints, Hostent, Resolve};
 pub use select::{FdSet, Select, WsaPollFd};
 pub use sync::{
     ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,
-    SemaphoreHandle, SrwLock, SyncObjects,
+    SemaphoreHandle, SrwLock, SyncObjects, TimerHandle,
 };
 pub use types::{
     Linger, SockAddr, Socket, SystemInfo, ThreadId, WsaData, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
 };
+pub use waitable_timer::{TimerApcRoutine, WaitableTimers};
 
 /// The WinSock calls, written once and run against any backend.
 ///

@@ -85,12 +85,18 @@ opaque_handle!(
     SemaphoreHandle
 );
 opaque_handle!(
+    /// A waitable timer object (`CreateWaitableTimer`): signalled when its due time comes
+    /// ([`WaitableTimers`](super::waitable_timer::WaitableTimers)).
+    TimerHandle
+);
+opaque_handle!(
     /// The identity of a console-control handler, to remove it again (`SetConsoleCtrlHandler(
     /// HandlerRoutine, FALSE)` names the handler by its function pointer).
     CtrlHandlerId
 );
 
-/// A HANDLE that the wait functions take: an event, a mutex or a thread.
+/// A HANDLE that the wait functions take: an event, a mutex, a semaphore, a waitable timer or
+/// a thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Handle {
     /// An event object (`CreateEvent`, `WSACreateEvent`): signalled while set.
@@ -101,6 +107,15 @@ pub enum Handle {
     Thread(ThreadId),
     /// A semaphore object: signalled while its count is above zero.
     Semaphore(SemaphoreHandle),
+    /// A waitable timer: signalled from its due time on (a synchronization timer until a wait
+    /// takes it, a manual-reset one until it is set again).
+    Timer(TimerHandle),
+}
+
+impl From<TimerHandle> for Handle {
+    fn from(t: TimerHandle) -> Handle {
+        Handle::Timer(t)
+    }
 }
 
 impl From<SemaphoreHandle> for Handle {
@@ -170,8 +185,9 @@ pub trait SyncObjects: Winsock + Sized {
     /// `ResetEvent(hEvent)`: not an event: ERROR_INVALID_HANDLE.
     fn reset_event(&self, event: WsaEvent) -> Result<(), WsaError>;
 
-    /// `CloseHandle(h)` of an event or mutex (a thread handle closes without effect: the
-    /// thread runs on). A handle already closed: ERROR_INVALID_HANDLE.
+    /// `CloseHandle(h)` of an event, mutex, semaphore or waitable timer (a timer stops, and
+    /// its queued completion routine is taken back; a thread handle closes without effect:
+    /// the thread runs on). A handle already closed: ERROR_INVALID_HANDLE.
     fn close_handle(&self, h: Handle) -> Result<(), WsaError>;
 
     /// `WaitForSingleObject(hHandle, dwMilliseconds)`: WAIT_OBJECT_0, WAIT_TIMEOUT, or

@@ -22,6 +22,7 @@ pub mod overlapped;
 pub mod protocol_info;
 pub mod sync;
 pub mod sync_locks;
+pub mod waitable_timer;
 pub mod winsock;
 
 pub use winsock::winsock_rules;

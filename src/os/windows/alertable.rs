@@ -15,6 +15,7 @@ use windows_sys::Win32::Foundation::{
 use windows_sys::Win32::System::Threading as th;
 use windows_sys::Win32::System::IO as io;
 
+use super::lock_table::Kernel;
 use super::native::{finish, Native};
 use super::op::Op;
 use crate::api::sync::Handle;
@@ -26,7 +27,7 @@ thread_local! {
 }
 
 /// Runs `f` (a user routine) catching its panic for [`resume_apc_panic`].
-fn run_caught(f: impl FnOnce()) {
+pub(super) fn run_caught(f: impl FnOnce()) {
     if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         APC_PANIC.with(|slot| {
             slot.borrow_mut().get_or_insert(p);
@@ -141,10 +142,13 @@ impl Native {
                 }
             }
             Handle::Mutex(m) => self
-                .dup_kernel(m.raw(), true)
+                .dup_kernel(m.raw(), Kernel::Mutex)
                 .map(|h| Waitable { h, owned: true }),
             Handle::Semaphore(s) => self
-                .dup_kernel(s.raw(), false)
+                .dup_kernel(s.raw(), Kernel::Semaphore)
+                .map(|h| Waitable { h, owned: true }),
+            Handle::Timer(t) => self
+                .dup_kernel(t.raw(), Kernel::Timer)
                 .map(|h| Waitable { h, owned: true }),
         }
     }

@@ -40,6 +40,8 @@ use crate::api::ConsoleCtrlHandler;
 pub(super) enum Kernel {
     Mutex,
     Semaphore,
+    /// A waitable timer (`waitable_timer.rs`).
+    Timer,
 }
 
 /// A CRITICAL_SECTION, heap-pinned, with its owner recorded beside it.
@@ -95,8 +97,13 @@ unsafe impl Sync for CondVar {}
 /// The synchronisation state of one backend (one "process").
 #[derive(Default)]
 pub(super) struct Objects {
-    /// Mutexes and semaphores by their raw HANDLE (this table owns each handle).
+    /// Mutexes, semaphores and waitable timers by their raw HANDLE (this table owns each
+    /// handle).
     pub(super) kernel: BTreeMap<usize, Kernel>,
+    /// The argument of each timer's current completion routine (`waitable_timer.rs`'s
+    /// `TimerArg`, which the OS holds as a raw pointer): kept until an OS call has taken back
+    /// the APCs of its setting.
+    pub(super) timer_args: BTreeMap<usize, Arc<dyn Any + Send + Sync>>,
     /// Lock structures by id (ids count from 1 in creation order, never reused).
     pub(super) next: usize,
     pub(super) cs: BTreeMap<usize, Arc<CritSec>>,
@@ -110,7 +117,13 @@ pub(super) struct Objects {
 
 impl Drop for Objects {
     fn drop(&mut self) {
-        for &raw in self.kernel.keys() {
+        for (&raw, &kind) in &self.kernel {
+            if kind == Kernel::Timer {
+                // SAFETY: an open timer of this table. Stopped before it is closed, which takes
+                // back its queued APC, so none reaches its routine's argument, dropped after
+                // this (with `timer_args`).
+                unsafe { th::CancelWaitableTimer(raw as HANDLE) };
+            }
             // SAFETY: every handle in the table was created by this backend and not yet closed;
             // the table is going away, so each is closed once. (A wait still running on one uses
             // its own duplicate.)

@@ -118,6 +118,7 @@ impl SyncObjects for Native {
                     Err(WsaError::WSA_INVALID_HANDLE)
                 }
             }
+            Handle::Timer(t) => self.close_timer(t.raw()),
             Handle::Thread(t) if self.inner.threads.contains(t) => Ok(()),
             Handle::Thread(_) => Err(WsaError::WSA_INVALID_HANDLE),
         };

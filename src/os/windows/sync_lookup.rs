@@ -122,12 +122,7 @@ impl Native {
     /// A duplicate of mutex or semaphore `raw` (when it is one of this backend's of that
     /// kind), made under the table's lock so a concurrent CloseHandle cannot pull it away: the
     /// caller waits on its own handle and closes it.
-    pub(super) fn dup_kernel(&self, raw: usize, kind_is_mutex: bool) -> Result<HANDLE, WsaError> {
-        let want = if kind_is_mutex {
-            Kernel::Mutex
-        } else {
-            Kernel::Semaphore
-        };
+    pub(super) fn dup_kernel(&self, raw: usize, want: Kernel) -> Result<HANDLE, WsaError> {
         let t = self.inner.sync.lock();
         if t.kernel.get(&raw) != Some(&want) {
             return Err(WsaError::WSA_INVALID_HANDLE);
@@ -142,7 +137,12 @@ impl Native {
         check(ok).map(|()| out)
     }
 
-    /// Runs a kernel call on mutex or semaphore `raw` while the table holds it.
+    /// Whether `raw` is a kernel object of this backend of kind `want`.
+    pub(super) fn is_kernel(&self, raw: usize, want: Kernel) -> bool {
+        self.inner.sync.lock().kernel.get(&raw) == Some(&want)
+    }
+
+    /// Runs a kernel call on mutex, semaphore or timer `raw` while the table holds it.
     pub(super) fn on_kernel<T>(
         &self,
         raw: usize,

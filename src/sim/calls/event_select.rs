@@ -38,6 +38,7 @@ impl SimWinsock {
                         Handle::Semaphore(s) => {
                             w.semaphore_id(self.host, s.raw()).map(Waitable::Object)
                         }
+                        Handle::Timer(t) => w.timer_id(self.host, t.raw()).map(Waitable::Object),
                         Handle::Thread(t) if t.index() < w.rt.threads.len() => {
                             Ok(Waitable::Thread(t.index()))
                         }

@@ -9,7 +9,7 @@
 //! `iocp` — completion ports; `mswsock` — AcceptEx, ConnectEx, DisconnectEx,
 //! GetAcceptExSockaddrs; `wsa_ioctl` — WSAIoctl; `recv_msg` — WSARecvMsg/WSASendMsg;
 //! `transmit_file` — TransmitFile; `sync` — Win32 events, mutexes, waits, locks, console
-//! control, process globals; `resolve` — name resolution; `connect_by_name` —
+//! control, process globals; `waitable_timer` — waitable timers and the system time; `resolve` — name resolution; `connect_by_name` —
 //! WSAConnectByName; `extension` — WSASocket,
 //! WSAAccept, extension function pointers, CancelIo; `protocol_info` — GetCurrentProcessId,
 //! WSADuplicateSocket, WSASocket from a WSAPROTOCOL_INFO, WSAEnumProtocols.
@@ -29,6 +29,7 @@ mod resolve;
 mod select;
 mod sync;
 mod transmit_file;
+mod waitable_timer;
 mod winsock;
 mod wsa_ioctl;
 mod wsa_send_recv;

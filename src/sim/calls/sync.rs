@@ -214,6 +214,7 @@ impl SyncObjects for SimWinsock {
                 Handle::Event(e) => e.raw(),
                 Handle::Mutex(m) => m.raw(),
                 Handle::Semaphore(s) => s.raw(),
+                Handle::Timer(t) => t.raw(),
                 Handle::Thread(t) if t.index() < w.rt.threads.len() => return Ok(()),
                 Handle::Thread(_) => return Err(WsaError::WSA_INVALID_HANDLE),
             };
@@ -221,6 +222,11 @@ impl SyncObjects for SimWinsock {
                 (Handle::Event(_), Some(_)) => w.event_id(this.host, raw)?,
                 (Handle::Mutex(_), Some(_)) => w.mutex_id(this.host, raw)?,
                 (Handle::Semaphore(_), Some(_)) => w.semaphore_id(this.host, raw)?,
+                (Handle::Timer(_), Some(_)) => {
+                    let idx = w.timer_id(this.host, raw)?;
+                    w.timer_closing(idx);
+                    idx
+                }
                 _ => return Err(WsaError::WSA_INVALID_HANDLE),
             };
             w.close_object(this.host, raw);

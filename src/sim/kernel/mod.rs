@@ -8,12 +8,14 @@
 //! - `port` — what a completion port does: packet queues and Windows' concurrency rule;
 //! - `sync` — critical sections, SRW locks, condition variables, and what waits on mutexes
 //!   and threads see (abandonment when an owner thread ends);
+//! - `waitable_timer` — waitable timers: setting, expiry (signal, APC, period), cancelling;
 //! - this file — the per-thread state ([`KThread`]: message queue, APC queue, port membership)
 //!   and how blocking and waking move a worker in and out of its port's count.
 
 pub(crate) mod objects;
 pub(crate) mod port;
 pub(crate) mod sync;
+pub(crate) mod waitable_timer;
 
 use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, VecDeque};
@@ -48,6 +50,8 @@ pub(crate) struct Kernel<L: Layers> {
     pub next_ctrl_id: usize,
     /// Each process's globals, by (host, type).
     pub globals: BTreeMap<(usize, TypeId), Arc<dyn Any + Send + Sync>>,
+    /// Waitable timer settings made so far in the run (the last one's number).
+    pub timer_settings: u64,
 }
 
 impl<L: Layers> Default for Kernel<L> {
@@ -58,6 +62,7 @@ impl<L: Layers> Default for Kernel<L> {
             ctrl_handlers: BTreeMap::new(),
             next_ctrl_id: 1,
             globals: BTreeMap::new(),
+            timer_settings: 0,
         }
     }
 }
@@ -86,8 +91,10 @@ pub(crate) struct KThread<L: Layers> {
     /// only through [`KThread::iocp_port`] and the methods beside it.
     iocp_port: u32,
     /// The thread's APC queue: run only during an alertable wait. Touched only through
-    /// [`KThread::push_apc`] and [`KThread::pop_apc`], which keep `apc_queued`.
-    apcs: VecDeque<Apc<L>>,
+    /// [`KThread::push_apc`] and [`KThread::pop_apc`], which keep `apc_queued`. Each APC
+    /// with its tag: a waitable timer's setting number for a timer's routine (which the timer
+    /// can take back), 0 for any other.
+    apcs: VecDeque<(u64, Apc<L>)>,
     /// The thread's SO_OPENTYPE (0 for every new thread, as on Windows): a per-thread value
     /// `setsockopt`/`getsockopt` read and write whatever socket they are given.
     pub open_type: u32,
@@ -152,13 +159,29 @@ impl<L: Layers> KThread<L> {
 
     /// Queues an APC (QueueUserAPC, a completion routine).
     pub(crate) fn push_apc(&mut self, apc: Apc<L>) {
-        self.apcs.push_back(apc);
+        self.push_tagged_apc(0, apc);
+    }
+
+    /// Queues a waitable timer's APC, tagged with the setting that queued it.
+    pub(crate) fn push_tagged_apc(&mut self, tag: u64, apc: Apc<L>) {
+        self.apcs.push_back((tag, apc));
         self.apc_queued = true;
+    }
+
+    /// Whether an APC tagged `tag` is queued.
+    pub(crate) fn has_tagged_apc(&self, tag: u64) -> bool {
+        self.apcs.iter().any(|(t, _)| *t == tag)
+    }
+
+    /// Takes back the APCs tagged `tag` (a timer set again, cancelled or closed).
+    pub(crate) fn remove_tagged_apcs(&mut self, tag: u64) {
+        self.apcs.retain(|(t, _)| *t != tag);
+        self.apc_queued = !self.apcs.is_empty();
     }
 
     /// The next APC to run, in queue order.
     pub(crate) fn pop_apc(&mut self) -> Option<Apc<L>> {
-        let apc = self.apcs.pop_front();
+        let apc = self.apcs.pop_front().map(|(_, apc)| apc);
         self.apc_queued = !self.apcs.is_empty();
         apc
     }
@@ -213,10 +236,11 @@ where
         }
     }
 
-    /// Thread `tid` exited: it stops counting against its completion port's concurrency, and
-    /// the mutexes it owns are abandoned.
+    /// Thread `tid` exited: it stops counting against its completion port's concurrency, the
+    /// mutexes it owns are abandoned, and the timers it set with a routine are cancelled.
     pub(crate) fn kernel_thread_exited(&mut self, tid: usize) {
         self.abandon_mutexes(tid);
+        self.cancel_timers_of(tid);
         let t = &mut self.rt.threads[tid].ext;
         if let Some(port) = t.take_iocp_port() {
             if !std::mem::take(&mut t.iocp_suspended) {

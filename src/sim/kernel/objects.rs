@@ -1,4 +1,5 @@
-//! Kernel objects of the wait models: event objects (WSAEVENT) and windows (HWND); their
+//! Kernel objects of the wait models: event objects (WSAEVENT), windows (HWND), completion
+//! ports, mutexes, semaphores and waitable timers; their
 //! handles share each host's handle table with sockets, as on Windows.
 
 use std::collections::VecDeque;
@@ -6,7 +7,7 @@ use std::collections::VecDeque;
 use crate::api::{CompletionPacket, Msg, WsaError};
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::WaitKey;
-use crate::sim::runtime::{Layers, World};
+use crate::sim::runtime::{Layers, Nanos, World};
 use crate::sim::socket::handles::HandleObj;
 
 /// A window procedure as the sim stores it.
@@ -33,6 +34,8 @@ pub(crate) enum KObject<L: Layers> {
     },
     /// A semaphore object: its count and maximum.
     Semaphore { count: i32, max: i32 },
+    /// A waitable timer (what it does: `waitable_timer`).
+    Timer(WaitableTimer<L>),
 }
 
 impl<L: Layers> std::fmt::Debug for KObject<L> {
@@ -43,8 +46,54 @@ impl<L: Layers> std::fmt::Debug for KObject<L> {
             KObject::Port(p) => write!(f, "Port(queued: {})", p.queue.len()),
             KObject::Mutex { owner, .. } => write!(f, "Mutex(owner: {owner:?})"),
             KObject::Semaphore { count, max } => write!(f, "Semaphore({count}/{max})"),
+            KObject::Timer(t) => write!(
+                f,
+                "Timer(signaled: {}, active: {})",
+                t.signaled,
+                t.armed.is_some()
+            ),
         }
     }
+}
+
+/// A timer's completion routine as the kernel keeps it: run with the thread's handle and the
+/// expiry's FILETIME (low, high).
+pub(crate) type TimerRoutine<L> =
+    std::sync::Arc<dyn Fn(&<L as Layers>::Handle, u32, u32) + Send + Sync>;
+
+/// One waitable timer.
+pub(crate) struct WaitableTimer<L: Layers> {
+    pub signaled: bool,
+    pub manual_reset: bool,
+    /// The current setting, while the timer is active.
+    pub armed: Option<Arming<L>>,
+    /// The thread and setting number of the APCs the timer's settings queued: taken back
+    /// when it is set again, cancelled or closed.
+    pub apcs_of: Option<(usize, u64)>,
+}
+
+impl<L: Layers> WaitableTimer<L> {
+    /// A new timer: inactive, not signalled.
+    pub(crate) fn new(manual_reset: bool) -> Self {
+        WaitableTimer {
+            signaled: false,
+            manual_reset,
+            armed: None,
+            apcs_of: None,
+        }
+    }
+}
+
+/// A timer's setting.
+pub(crate) struct Arming<L: Layers> {
+    /// The setting's number (unique in the run).
+    pub id: u64,
+    /// When it is next due.
+    pub due: Nanos,
+    /// 0: once; otherwise due again this long after each due time.
+    pub period: Nanos,
+    /// The completion routine and the thread that set the timer, whose APC queue gets it.
+    pub routine: Option<(usize, TimerRoutine<L>)>,
 }
 
 /// One completion port.

@@ -315,6 +315,15 @@ where
                     }
                     Ok(Some(false))
                 }
+                Some(KObject::Timer(t)) => {
+                    if !t.signaled {
+                        return Ok(None);
+                    }
+                    if take && !t.manual_reset {
+                        t.signaled = false;
+                    }
+                    Ok(Some(false))
+                }
                 _ => Err(WsaError::WSA_INVALID_HANDLE),
             },
         }

@@ -49,6 +49,9 @@ pub(crate) enum NetTimer {
     DelayedAcks,
     /// A timed event of the fault plan (`net::fault`).
     Fault(crate::sim::net::fault::FaultTimer),
+    /// A waitable timer's setting falls due (the kernel layer's `waitable_timer` schedules
+    /// it on this queue, the one timer queue of the run; `sim::world` hands it back there).
+    WaitableTimer { obj: usize, setting: u64 },
 }
 
 /// RFC 793 connection states.

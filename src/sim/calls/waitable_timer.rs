@@ -1,0 +1,81 @@
+//! [`WaitableTimers`] in the simulator: the calls check their arguments and hand the timer to
+//! the kernel layer (`kernel::waitable_timer`), whose expiries run on the virtual clock.
+
+use crate::api::waitable_timer::SIM_EPOCH_FILETIME;
+use crate::api::{TimerApcRoutine, TimerHandle, WaitableTimers, WsaError};
+use crate::sim::api::{SimWinsock, Traced};
+use crate::sim::kernel::objects::{KObject, WaitableTimer};
+use crate::sim::kernel::waitable_timer::filetime_at;
+use crate::sim::runtime::{sat_nanos, Nanos};
+
+impl Traced for TimerHandle {
+    fn traced(&self) -> i64 {
+        self.raw() as i64
+    }
+}
+
+/// The virtual time a `LARGE_INTEGER` due time names: negative is relative to `now` in
+/// 100-ns units, zero or positive an absolute FILETIME (before the run's start: 0, past).
+fn due_at(now: Nanos, due_time: i64) -> Nanos {
+    let ns = |ticks: u64| sat_nanos(std::time::Duration::from_nanos(ticks.saturating_mul(100)));
+    if due_time < 0 {
+        now.saturating_add(ns(due_time.unsigned_abs()))
+    } else {
+        ns((due_time as u64).saturating_sub(SIM_EPOCH_FILETIME))
+    }
+}
+
+impl WaitableTimers for SimWinsock {
+    fn create_waitable_timer(&self, manual_reset: bool) -> Result<TimerHandle, WsaError> {
+        self.kcall("CreateWaitableTimer", u64::from(manual_reset), 0, |this| {
+            let timer = KObject::Timer(WaitableTimer::new(manual_reset));
+            Ok(TimerHandle::from_raw(this.w().new_object(this.host, timer)))
+        })
+    }
+
+    fn set_waitable_timer(
+        &self,
+        timer: TimerHandle,
+        due_time: i64,
+        period_ms: i32,
+        routine: Option<TimerApcRoutine<Self>>,
+        _resume: bool,
+    ) -> Result<(), WsaError> {
+        self.kcall(
+            "SetWaitableTimer",
+            timer.raw() as u64,
+            due_time as u64,
+            |this| {
+                // NtSetTimer refuses a negative period before it looks the handle up.
+                let period = u64::try_from(period_ms)
+                    .map_err(|_| WsaError::WSA_INVALID_PARAMETER)?
+                    .saturating_mul(1_000_000);
+                let mut w = this.w();
+                let idx = w.timer_id(this.host, timer.raw())?;
+                let due = due_at(w.rt.now, due_time);
+                w.timer_set(idx, due, period, routine.map(|r| (this.tid, r)));
+                Ok(())
+            },
+        )
+    }
+
+    fn cancel_waitable_timer(&self, timer: TimerHandle) -> Result<(), WsaError> {
+        self.kcall("CancelWaitableTimer", timer.raw() as u64, 0, |this| {
+            let mut w = this.w();
+            let idx = w.timer_id(this.host, timer.raw())?;
+            w.timer_cancel(idx);
+            Ok(())
+        })
+    }
+
+    fn get_system_time_as_file_time(&self) -> u64 {
+        let (now, spun) = {
+            let mut w = self.w();
+            // A loop that only reads the clock waits for time to pass (as GetTickCount).
+            let spun = self.count_spin(&mut w);
+            (w.rt.now, spun)
+        };
+        self.after_spin(spun);
+        filetime_at(now)
+    }
+}

@@ -1,0 +1,169 @@
+//! Waitable timer objects (`CreateWaitableTimer`): what setting, cancelling, expiring and
+//! closing one does, as Windows' kernel timers do it.
+//!
+//! A timer is a [`KObject::Timer`] (its record, [`WaitableTimer`], is in `objects` with the
+//! other objects' state) with its signalled state and, while it is active, its current
+//! setting ([`Arming`]). Each setting has a number of its own, never reused in a run;
+//! the expiry scheduled on the runtime's timer queue carries it, so an expiry of a setting that
+//! was replaced, cancelled or closed meanwhile finds it gone and does nothing. The completion
+//! routine's APC is queued to the setting thread tagged with that number, so that the next
+//! `SetWaitableTimer`, `CancelWaitableTimer` or `CloseHandle` can take it back before it runs;
+//! like the one APC object a Windows timer owns, a timer has at most one APC queued: an expiry
+//! while the last one still waits queues none.
+
+use crate::api::waitable_timer::SIM_EPOCH_FILETIME;
+use crate::sim::kernel::objects::{Arming, KObject, TimerRoutine, WaitableTimer};
+use crate::sim::kernel::{KernHooks, KernLayers};
+use crate::sim::net::tcp::NetTimer;
+use crate::sim::runtime::{Nanos, ThreadState, WaitKey, World};
+
+/// A virtual time as the UTC FILETIME the simulator's system clock shows then.
+pub(crate) fn filetime_at(t: Nanos) -> u64 {
+    SIM_EPOCH_FILETIME + t / 100
+}
+
+impl<L: KernLayers> World<L>
+where
+    Self: KernHooks<L>,
+{
+    /// The timer object behind handle `h` of `host`, or ERROR_INVALID_HANDLE.
+    pub(crate) fn timer_id(&self, host: usize, h: usize) -> Result<usize, crate::api::WsaError> {
+        match self
+            .object_id(host, h)
+            .and_then(|i| self.kern.objects.get(i).map(|o| (i, o)))
+        {
+            Some((i, KObject::Timer(_))) => Ok(i),
+            _ => Err(crate::api::WsaError::WSA_INVALID_HANDLE),
+        }
+    }
+
+    fn timer_mut(&mut self, idx: usize) -> Option<&mut WaitableTimer<L>> {
+        match self.kern.objects.get_mut(idx) {
+            Some(KObject::Timer(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Takes back the APC the timer's last setting queued and no thread has run yet.
+    fn timer_take_back_apcs(&mut self, idx: usize) {
+        let Some((tid, id)) = self.timer_mut(idx).and_then(|t| t.apcs_of.take()) else {
+            return;
+        };
+        if let Some(th) = self.rt.threads.get_mut(tid) {
+            th.ext.remove_tagged_apcs(id);
+        }
+    }
+
+    /// SetWaitableTimer: stops timer `idx`, resets it, and starts it again, due at `due`
+    /// (virtual time; at once if that is not later than now) and every `period` after that.
+    pub(crate) fn timer_set(
+        &mut self,
+        idx: usize,
+        due: Nanos,
+        period: Nanos,
+        routine: Option<(usize, TimerRoutine<L>)>,
+    ) {
+        self.timer_take_back_apcs(idx);
+        self.kern.timer_settings += 1;
+        let id = self.kern.timer_settings;
+        let now = self.rt.now;
+        let Some(t) = self.timer_mut(idx) else { return };
+        t.signaled = false;
+        t.armed = Some(Arming {
+            id,
+            due: due.max(now),
+            period,
+            routine,
+        });
+        if due <= now {
+            self.timer_due(idx, id);
+        } else {
+            self.schedule(
+                due,
+                NetTimer::WaitableTimer {
+                    obj: idx,
+                    setting: id,
+                },
+            );
+        }
+    }
+
+    /// CancelWaitableTimer: stops timer `idx` and takes back its queued APC; its signalled
+    /// state stays.
+    pub(crate) fn timer_cancel(&mut self, idx: usize) {
+        self.timer_take_back_apcs(idx);
+        if let Some(t) = self.timer_mut(idx) {
+            t.armed = None;
+        }
+    }
+
+    /// Setting `setting` of timer `idx` falls due (scheduled, or set with a time already
+    /// past): the timer is signalled and its waiters woken, its routine's APC queued to the
+    /// setting thread (unless one already waits there, or the thread has ended), and a periodic
+    /// setting scheduled again.
+    pub(crate) fn timer_due(&mut self, idx: usize, setting: u64) {
+        let now = self.rt.now;
+        let Some(t) = self.timer_mut(idx) else { return };
+        let Some(arm) = t.armed.as_mut().filter(|a| a.id == setting) else {
+            return;
+        };
+        let due = arm.due;
+        let routine = arm.routine.clone();
+        let next = (arm.period > 0).then(|| {
+            // One period after this due time; after now, for a setting whose first due time
+            // was already past when it was set.
+            arm.due = (due + arm.period).max(now + arm.period);
+            arm.due
+        });
+        t.signaled = true;
+        if next.is_none() {
+            t.armed = None;
+        }
+        if let Some((tid, routine)) = routine {
+            let alive = self
+                .rt
+                .threads
+                .get(tid)
+                .is_some_and(|th| th.state != ThreadState::Finished);
+            let queued = alive && !self.rt.threads[tid].ext.has_tagged_apc(setting);
+            if queued {
+                let ft = filetime_at(due);
+                let (low, high) = (ft as u32, (ft >> 32) as u32);
+                self.rt.threads[tid]
+                    .ext
+                    .push_tagged_apc(setting, Box::new(move |h| routine(h, low, high)));
+                if let Some(t) = self.timer_mut(idx) {
+                    t.apcs_of = Some((tid, setting));
+                }
+                self.notify_apc(tid);
+            }
+        }
+        if let Some(at) = next {
+            self.schedule(at, NetTimer::WaitableTimer { obj: idx, setting });
+        }
+        self.notify(WaitKey::Object(idx));
+    }
+
+    /// A timer is being closed: its queued APC is taken back (the object then goes, and with
+    /// it any expiry still scheduled).
+    pub(crate) fn timer_closing(&mut self, idx: usize) {
+        self.timer_take_back_apcs(idx);
+    }
+
+    /// Thread `tid` ended: the timers it set with a completion routine are cancelled (their
+    /// signalled state stays), as Windows cancels them.
+    pub(crate) fn cancel_timers_of(&mut self, tid: usize) {
+        let mut i = 0;
+        while let Some(slot) = self.kern.objects.get_slot_mut(i) {
+            if let Some(KObject::Timer(t)) = slot {
+                if t.armed
+                    .as_ref()
+                    .is_some_and(|a| a.routine.as_ref().is_some_and(|(owner, _)| *owner == tid))
+                {
+                    t.armed = None;
+                }
+            }
+            i += 1;
+        }
+    }
+}
