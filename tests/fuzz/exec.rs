@@ -21,6 +21,7 @@ pub(crate) struct HostState {
     pub(crate) hwnds: Vec<Hwnd>,
     pub(crate) ports: Vec<CompletionPort>,
     pub(crate) tids: Vec<ThreadId>,
+    pub(crate) timers: Vec<TimerHandle>,
 }
 
 pub(crate) fn pick<T: Copy>(v: &[T], i: u8) -> Option<T> {
@@ -63,6 +64,16 @@ impl Ctx<'_> {
             7 => WsaEvent::from_raw(pick(&st.socks, i).map_or(0x1234, Socket::raw)),
             6 => WsaEvent::from_raw(usize::from(i) * 4),
             _ => pick(&st.events, i).unwrap_or(WsaEvent::from_raw(0)),
+        }
+    }
+
+    fn timer(&self, i: u8) -> TimerHandle {
+        let st = self.st();
+        match i % 8 {
+            // Mostly a real timer; sometimes an event or garbage.
+            7 => TimerHandle::from_raw(pick(&st.events, i).map_or(0x1234, WsaEvent::raw)),
+            6 => TimerHandle::from_raw(usize::from(i) * 4),
+            _ => pick(&st.timers, i).unwrap_or(TimerHandle::from_raw(0)),
         }
     }
 
@@ -470,6 +481,50 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                     tid,
                 ),
             );
+        }
+        Op::CreateTimer(manual) => {
+            if let Ok(t) = check("CreateWaitableTimer", ws.create_waitable_timer(*manual)) {
+                cx.st().timers.push(t);
+            }
+        }
+        Op::SetTimer(t, due, period, with_routine) => {
+            let routine = with_routine.then(|| {
+                let ran = cx.ran.clone();
+                let r: TimerApcRoutine<SimWinsock> = Arc::new(move |_ws: &SimWinsock, _, _| {
+                    ran.fetch_add(1, Ordering::Relaxed);
+                });
+                r
+            });
+            let _ = check(
+                "SetWaitableTimer",
+                ws.set_waitable_timer(cx.timer(*t), *due, *period, routine, false),
+            );
+        }
+        Op::TimerCall(t, k) => {
+            let timer = cx.timer(*t);
+            match k % 4 {
+                0 => drop(check(
+                    "CancelWaitableTimer",
+                    ws.cancel_waitable_timer(timer),
+                )),
+                1 => {
+                    if check("CloseHandle", ws.close_handle(Handle::Timer(timer))).is_ok() {
+                        cx.st().timers.retain(|&x| x != timer);
+                    }
+                }
+                _ => {
+                    let ms = u32::from(*k % 2) * 10;
+                    if let Ok(r) = check(
+                        "WaitForSingleObjectEx",
+                        ws.wait_for_single_object_ex(timer, ms, *k >= 128),
+                    ) {
+                        assert!(
+                            r == WAIT_OBJECT_0 || r == WAIT_TIMEOUT || r == WAIT_IO_COMPLETION,
+                            "FUZZ: WaitForSingleObjectEx on a timer returned {r}"
+                        );
+                    }
+                }
+            }
         }
         Op::Cleanup => {
             if check("WSACleanup", ws.wsa_cleanup()).is_ok() {

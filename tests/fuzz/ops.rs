@@ -106,6 +106,9 @@ pub(crate) enum Op {
     SendMsg(H, Size, Option<A>, u32),
     RecvMsg(H, Size, u8, u32),
     Apc(u8),
+    CreateTimer(bool),
+    SetTimer(u8, i64, i32, bool),
+    TimerCall(u8, u8),
     Cleanup,
     Startup,
 }
@@ -286,6 +289,13 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         1 => (h(), size(), prop_oneof![Just(0u8), Just(64), any::<u8>()], prop_oneof![Just(0u32), Just(MSG_PEEK as u32), any::<u32>()])
             .prop_map(|(h, s, c, f)| Op::RecvMsg(h, s, c, f)),
         1 => any::<u8>().prop_map(Op::Apc),
+        1 => any::<bool>().prop_map(Op::CreateTimer),
+        2 => (any::<u8>(),
+              prop_oneof![Just(0i64), Just(-10_000), Just(-500_000), Just(i64::MIN), Just(i64::MAX), any::<i64>()],
+              prop_oneof![Just(0i32), Just(7), Just(-1), any::<i32>()],
+              any::<bool>())
+            .prop_map(|(t, d, p, r)| Op::SetTimer(t, d, p, r)),
+        2 => (any::<u8>(), any::<u8>()).prop_map(|(t, k)| Op::TimerCall(t, k)),
         1 => Just(Op::Cleanup),
         1 => Just(Op::Startup),
     ]
