@@ -335,7 +335,7 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         "CreateWaitableTimer" => &[],
         // ERROR_INVALID_HANDLE; ERROR_INVALID_PARAMETER for a negative period.
         "SetWaitableTimer" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER],
-        "CancelWaitableTimer" | "CloseHandle" | "WaitForSingleObjectEx" => &[WSA_INVALID_HANDLE],
+        "CancelWaitableTimer" | "WaitForSingleObjectEx" => &[WSA_INVALID_HANDLE],
         "WSAStartup" => &[
             WSASYSNOTREADY,
             WSAVERNOTSUPPORTED,
