@@ -421,3 +421,36 @@ fn timers_replay_with_the_seed() {
     assert_eq!(scenario(11), scenario(11));
     assert_eq!(scenario(12), scenario(12));
 }
+
+#[test]
+fn a_routine_may_set_its_own_timer_again() {
+    // The one-shot timer re-armed from its own routine (a common way to run a periodic job
+    // whose next run is decided by the last): each call sets the timer 10 ms ahead, three
+    // times; the thread's alertable waits run each call as it falls due.
+    let times = Arc::new(Mutex::new(Vec::new()));
+    let seen = times.clone();
+    run(move |ws| {
+        let t = ws.create_waitable_timer(false)?;
+        let start = ws.get_tick_count();
+        let rearm: Arc<Mutex<Option<TimerApcRoutine<SimWinsock>>>> = Arc::new(Mutex::new(None));
+        let me = rearm.clone();
+        let routine: TimerApcRoutine<SimWinsock> = Arc::new(move |ws: &SimWinsock, _, _| {
+            let mut v = times.lock().unwrap();
+            v.push(ws.get_tick_count() - start);
+            if v.len() < 3 {
+                let again = me.lock().unwrap().clone();
+                ws.set_waitable_timer(t, after(10), 0, again, false)
+                    .unwrap();
+            }
+        });
+        *rearm.lock().unwrap() = Some(routine.clone());
+        ws.set_waitable_timer(t, after(10), 0, Some(routine), false)?;
+        for _ in 0..3 {
+            assert_eq!(ws.sleep_ex(INFINITE, true), WAIT_IO_COMPLETION);
+        }
+        assert_eq!(ws.sleep_ex(50, true), 0, "not set a fourth time");
+        rearm.lock().unwrap().take();
+        Ok(())
+    });
+    assert_eq!(*seen.lock().unwrap(), vec![10, 20, 30]);
+}

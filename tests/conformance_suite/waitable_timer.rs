@@ -29,7 +29,7 @@ where
     vec![
         Rule { id: "TIMER-signal", title: "CreateWaitableTimer unsignalled; a relative due time signals it; a notification timer stays signalled, SetWaitableTimer resets it (a synchronization one too), CancelWaitableTimer does not; a synchronization timer's wait takes the signal", body: signals::<W> },
         Rule { id: "TIMER-period", title: "lPeriod re-arms the timer: three expiries in a row, none after CancelWaitableTimer", body: periods::<W> },
-        Rule { id: "TIMER-apc", title: "the completion routine runs in the setting thread's alertable wait with the expiry's FILETIME; one APC queued however many expiries; SetWaitableTimer and CancelWaitableTimer take a queued one back", body: routines::<W> },
+        Rule { id: "TIMER-apc", title: "the completion routine runs in the setting thread's alertable wait with the expiry's FILETIME; one APC queued however many expiries; SetWaitableTimer and CancelWaitableTimer take a queued one back; a routine may set its own timer again", body: routines::<W> },
         Rule { id: "TIMER-exit", title: "a timer set with a routine is cancelled when the thread that set it ends; without a routine it fires", body: thread_exit::<W> },
         Rule { id: "TIMER-errors", title: "not a timer, or closed: ERROR_INVALID_HANDLE; a negative period ERROR_INVALID_PARAMETER; absolute due times on the system clock", body: errors::<W> },
     ]
@@ -218,6 +218,33 @@ fn routines<W: WaitableTimers + OverlappedIo + Send + Sync + 'static>(
     )?;
     c.eq("taken back by the new setting", ws.sleep_ex(0, true), 0)?;
     c.eq("none ran", count.load(Ordering::SeqCst), 0)?;
+
+    // A routine that sets its own timer again, twice (the backend must keep the running
+    // routine alive while its setting is replaced).
+    count.store(0, Ordering::SeqCst);
+    let slot: Arc<std::sync::Mutex<Option<TimerApcRoutine<W>>>> = Arc::default();
+    let me = slot.clone();
+    let calls = count.clone();
+    let rearming: TimerApcRoutine<W> = Arc::new(move |ws: &W, _, _| {
+        if calls.fetch_add(1, Ordering::SeqCst) < 2 {
+            let again = me.lock().expect("slot").clone();
+            let _ = ws.set_waitable_timer(t, after(20), 0, again, false);
+        }
+    });
+    *slot.lock().expect("slot") = Some(rearming.clone());
+    e(
+        "SetWaitableTimer with a re-arming routine",
+        ws.set_waitable_timer(t, after(20), 0, Some(rearming), false),
+    )?;
+    for i in 1..=3 {
+        c.eq(
+            &format!("re-armed call {i}"),
+            ws.sleep_ex(5_000, true),
+            WAIT_IO_COMPLETION,
+        )?;
+    }
+    c.eq("three calls", count.load(Ordering::SeqCst), 3)?;
+    slot.lock().expect("slot").take();
     e("CloseHandle", ws.close_handle(t.into()))
 }
 
