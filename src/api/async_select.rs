@@ -72,6 +72,23 @@ pub trait AsyncSelect: Winsock + Sized {
     /// `DispatchMessage(&msg)`: calls the target window's procedure; 0 when it has none.
     fn dispatch_message(&self, msg: &Msg) -> Result<isize, WsaError>;
 
+    /// `SetTimer(hWnd, nIDEvent, uElapse, NULL)`: a timer of window `hwnd` (any window of the
+    /// process: its WM_TIMER goes to the window's thread), due every `elapse_ms` (below
+    /// USER_TIMER_MINIMUM, 10 ms, it is 10; above USER_TIMER_MAXIMUM it is that). Setting an
+    /// existing `id` again restarts it with the new period. Returns `id` (1 for id 0: C's
+    /// nonzero success). While a timer is due, a `GetMessage` / `PeekMessage` that finds no
+    /// posted message and no WM_QUIT generates one WM_TIMER for it (wParam = `id`, lParam = 0),
+    /// which is then a posted message (a PM_NOREMOVE peek leaves it first in line); expiries
+    /// before that make one message, not several; the period goes on from its due times. Not a
+    /// window: ERROR_INVALID_HANDLE (`WSA_INVALID_HANDLE`), as Wine gives and as the other
+    /// window calls here do.
+    fn set_timer(&self, hwnd: Hwnd, id: usize, elapse_ms: u32) -> Result<usize, WsaError>;
+
+    /// `KillTimer(hWnd, uIDEvent)`: stops the timer (any window of the process); its WM_TIMER,
+    /// if due and not yet generated, is not. No such timer: ERROR_INVALID_PARAMETER
+    /// (`WSA_INVALID_PARAMETER`); not a window: WSA_INVALID_HANDLE.
+    fn kill_timer(&self, hwnd: Hwnd, id: usize) -> Result<(), WsaError>;
+
     /// `WSAAsyncSelect(s, hWnd, wMsg, lEvent)`: posts `message` to `hwnd` for each FD_* event
     /// of `events` (wParam = socket, lParam = WSAMAKESELECTREPLY(event, error)); the socket
     /// turns nonblocking. Replaces an earlier registration; `events` = 0 cancels.

@@ -374,6 +374,12 @@ pub const WSA_INFINITE: u32 = INFINITE;
 pub const WM_USER: u32 = 0x0400;
 /// WM_QUIT (0x0012): ends a message loop (`GetMessage` returns FALSE).
 pub const WM_QUIT: u32 = 0x0012;
+/// WM_TIMER (0x0113): a window timer (`SetTimer`) is due; wParam is its id.
+pub const WM_TIMER: u32 = 0x0113;
+/// USER_TIMER_MINIMUM (10 ms): the shortest window timer period (`SetTimer` raises less to it).
+pub const USER_TIMER_MINIMUM: u32 = 0x0000_000A;
+/// USER_TIMER_MAXIMUM (0x7FFFFFFF ms): the longest window timer period.
+pub const USER_TIMER_MAXIMUM: u32 = 0x7FFF_FFFF;
 /// PM_NOREMOVE (0): `PeekMessage` leaves the message queued.
 pub const PM_NOREMOVE: u32 = 0;
 /// PM_REMOVE (1): `PeekMessage` removes the message.

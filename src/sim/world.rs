@@ -39,6 +39,7 @@ impl RuntimeHooks<SimLayers> for World {
             NetTimer::DelayedAcks => self.delayed_acks_due(),
             NetTimer::Fault(t) => self.fault_timer(t),
             NetTimer::WaitableTimer { obj, setting } => self.timer_due(obj, setting),
+            NetTimer::WindowTimer { obj, setting } => self.window_timer_due(obj, setting),
         }
     }
 

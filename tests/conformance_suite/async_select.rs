@@ -10,6 +10,7 @@ pub fn async_rules<W: Winsock + AsyncSelect>() -> Vec<Rule<W>> {
         Rule { id: "AS-queue", title: "PostMessage/PeekMessage/GetMessage on a window; WM_QUIT; a bad window WSA_INVALID_HANDLE", body: message_queue::<W> },
         Rule { id: "AS-read", title: "WSAAsyncSelect: FD_READ posted with wParam = socket, lParam = FD_READ; the socket turns nonblocking", body: async_read::<W> },
         Rule { id: "AS-accept", title: "WSAAsyncSelect on a listener: FD_ACCEPT when a client connects", body: async_accept::<W> },
+        Rule { id: "AS-timer", title: "SetTimer returns the id; WM_TIMER (wParam id, lParam 0) after posted messages; expiries before retrieval make one WM_TIMER; KillTimer stops it and its due WM_TIMER, again fails", body: window_timers::<W> },
     ]
 }
 
@@ -114,4 +115,79 @@ fn async_accept<W: Winsock + AsyncSelect>(ws: &W, c: &mut Check) -> Result<(), S
         e("closesocket", ws.closesocket(s))?;
     }
     e("DestroyWindow", ws.destroy_window(h))
+}
+
+fn window_timers<W: Winsock + AsyncSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let h = e("CreateWindow", ws.create_window(None))?;
+    c.eq("SetTimer", ws.set_timer(h, 5, 50), Ok(5))?;
+    let m = e("GetMessage", ws.get_message(h))?;
+    c.eq(
+        "WM_TIMER",
+        m.map(|m| (m.hwnd, m.message, m.wparam, m.lparam)),
+        Some((h, WM_TIMER, 5, 0)),
+    )?;
+    // Several periods pass unretrieved, and a message is posted meanwhile.
+    ws.sleep(300);
+    e("PostMessage", ws.post_message(h, WM_USER + 1, 1, 2))?;
+    let m = e("PeekMessage", ws.peek_message(h, PM_REMOVE))?;
+    c.eq(
+        "the posted message first",
+        m.map(|m| m.message),
+        Some(WM_USER + 1),
+    )?;
+    let m = e("PeekMessage", ws.peek_message(h, PM_REMOVE))?;
+    c.eq(
+        "then one WM_TIMER",
+        m.map(|m| (m.message, m.wparam)),
+        Some((WM_TIMER, 5)),
+    )?;
+    c.eq(
+        "not a second for the other expiries",
+        e("PeekMessage", ws.peek_message(h, PM_REMOVE))?.map(|m| m.message),
+        None,
+    )?;
+    // Due again, then killed before retrieval.
+    ws.sleep(120);
+    c.eq("KillTimer", code(ws.kill_timer(h, 5)), Ok(()))?;
+    c.eq(
+        "its due WM_TIMER is not generated",
+        e("PeekMessage", ws.peek_message(h, PM_REMOVE))?.map(|m| m.message),
+        None,
+    )?;
+    ws.sleep(120);
+    c.eq(
+        "nor any later",
+        e("PeekMessage", ws.peek_message(h, PM_REMOVE))?.map(|m| m.message),
+        None,
+    )?;
+    c.eq(
+        "KillTimer again",
+        code(ws.kill_timer(h, 5)),
+        Err(WsaError::WSA_INVALID_PARAMETER),
+    )?;
+    // A WM_TIMER a PM_NOREMOVE peek has seen comes before a message posted after the peek.
+    c.eq("SetTimer id 0", ws.set_timer(h, 0, 10), Ok(1))?;
+    ws.sleep(100);
+    let m = e("PeekMessage", ws.peek_message(h, PM_NOREMOVE))?;
+    c.eq(
+        "seen",
+        m.map(|m| (m.message, m.wparam)),
+        Some((WM_TIMER, 0)),
+    )?;
+    e("PostMessage", ws.post_message(h, WM_USER + 2, 0, 0))?;
+    let m = e("GetMessage", ws.get_message(h))?;
+    c.eq_or_wine(
+        "the seen WM_TIMER first",
+        m.map(|m| m.message),
+        Some(WM_TIMER),
+        Some(WM_USER + 2),
+        "user32 msg.c test_PeekMessage3, todo_wine",
+    )?;
+    c.eq("KillTimer id 0", code(ws.kill_timer(h, 0)), Ok(()))?;
+    e("DestroyWindow", ws.destroy_window(h))?;
+    c.eq(
+        "SetTimer on a destroyed window",
+        code(ws.set_timer(h, 1, 10)),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )
 }

@@ -333,6 +333,8 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         "WSARecvMsg" => WSARECV,
         "QueueUserAPC" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER],
         "CreateWaitableTimer" => &[],
+        "SetTimer" => &[WSA_INVALID_HANDLE],
+        "KillTimer" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER],
         // ERROR_INVALID_HANDLE; ERROR_INVALID_PARAMETER for a negative period.
         "SetWaitableTimer" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER],
         "CancelWaitableTimer" | "WaitForSingleObjectEx" => &[WSA_INVALID_HANDLE],

@@ -526,6 +526,14 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 }
             }
         }
+        Op::WindowTimer(w, id, ms, kill) => {
+            let (w, id) = (cx.hwnd(*w), usize::from(*id));
+            if *kill {
+                let _ = check("KillTimer", ws.kill_timer(w, id));
+            } else if let Ok(r) = check("SetTimer", ws.set_timer(w, id, *ms)) {
+                assert_eq!(r, id.max(1), "FUZZ: SetTimer returned another id");
+            }
+        }
         Op::Cleanup => {
             if check("WSACleanup", ws.wsa_cleanup()).is_ok() {
                 // The last cleanup closes every socket of the host; later calls may fail.

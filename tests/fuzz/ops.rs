@@ -109,6 +109,7 @@ pub(crate) enum Op {
     CreateTimer(bool),
     SetTimer(u8, i64, i32, bool),
     TimerCall(u8, u8),
+    WindowTimer(u8, u8, u32, bool),
     Cleanup,
     Startup,
 }
@@ -296,6 +297,8 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
               any::<bool>())
             .prop_map(|(t, d, p, r)| Op::SetTimer(t, d, p, r)),
         2 => (any::<u8>(), any::<u8>()).prop_map(|(t, k)| Op::TimerCall(t, k)),
+        1 => (any::<u8>(), 0u8..4, prop_oneof![Just(0u32), Just(10), Just(35), any::<u32>()], any::<bool>())
+            .prop_map(|(w, id, ms, kill)| Op::WindowTimer(w, id, ms, kill)),
         1 => Just(Op::Cleanup),
         1 => Just(Op::Startup),
     ]

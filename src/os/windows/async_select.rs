@@ -193,6 +193,36 @@ impl AsyncSelect for Native {
 
     /// `WSAAsyncSelect`: `hwnd` must be a window of this backend when events are asked for
     /// (WSAEINVAL otherwise, as the simulator gives).
+    /// `SetTimer(hWnd, nIDEvent, uElapse, NULL)` on a window of this backend (NULL, a thread
+    /// timer, is not this call's: WSA_INVALID_HANDLE, as the simulator).
+    fn set_timer(&self, hwnd: Hwnd, id: usize, elapse_ms: u32) -> Result<usize, WsaError> {
+        if hwnd == Hwnd::NULL {
+            return finish(Err(WsaError::WSA_INVALID_HANDLE));
+        }
+        finish(self.window(hwnd).and_then(|h| {
+            // SAFETY: `h` is a window of this backend; no TIMERPROC (WM_TIMER goes to the
+            // window's queue); integers otherwise.
+            match unsafe { wm::SetTimer(h, id, elapse_ms, None) } {
+                0 => Err(last_error()),
+                r => Ok(r),
+            }
+        }))
+    }
+
+    /// `KillTimer(hWnd, uIDEvent)` on a window of this backend.
+    fn kill_timer(&self, hwnd: Hwnd, id: usize) -> Result<(), WsaError> {
+        if hwnd == Hwnd::NULL {
+            return finish(Err(WsaError::WSA_INVALID_HANDLE));
+        }
+        finish(self.window(hwnd).and_then(|h| {
+            // SAFETY: `h` is a window of this backend; integers otherwise.
+            match unsafe { wm::KillTimer(h, id) } {
+                0 => Err(last_error()),
+                _ => Ok(()),
+            }
+        }))
+    }
+
     fn wsa_async_select(
         &self,
         s: Socket,

@@ -9,10 +9,11 @@ use crate::sim::kernel::objects::KObject;
 use crate::sim::models::network_events::Reg;
 use crate::sim::runtime::{Step, WaitKey};
 
-/// The next message of thread `tid` for `hwnd` (any when NULL): a posted message first, then
-/// a WM_QUIT if PostQuitMessage was called (Windows generates it only when nothing else is
-/// queued).
-fn next_message(w: &mut World, tid: usize, hwnd: Hwnd, remove: bool) -> Option<Msg> {
+/// The next message of thread `tid` (of `host`) for `hwnd` (any when NULL): a posted message
+/// first, then a WM_QUIT if PostQuitMessage was called (Windows generates it only when nothing
+/// else is queued), then the WM_TIMER of a window timer that is due (one of the thread's
+/// windows'; a timer set by another thread on such a window counts).
+fn next_message(w: &mut World, host: usize, tid: usize, hwnd: Hwnd, remove: bool) -> Option<Msg> {
     let t = &mut w.rt.threads[tid];
     if let Some(i) = t
         .ext
@@ -26,22 +27,37 @@ fn next_message(w: &mut World, tid: usize, hwnd: Hwnd, remove: bool) -> Option<M
             t.ext.msgq.get(i).copied()
         };
     }
-    let code = if remove {
+    let quit = if remove {
         t.ext.quit.take()
     } else {
         t.ext.quit
-    }?;
-    Some(Msg {
-        hwnd: Hwnd::NULL,
-        message: WM_QUIT,
-        wparam: code as usize,
-        lparam: 0,
-    })
+    };
+    if let Some(code) = quit {
+        return Some(Msg {
+            hwnd: Hwnd::NULL,
+            message: WM_QUIT,
+            wparam: code as usize,
+            lparam: 0,
+        });
+    }
+    let filter = if hwnd == Hwnd::NULL {
+        None
+    } else {
+        Some(w.window_id(host, hwnd.raw())?)
+    };
+    // A due timer's WM_TIMER becomes a posted message when a retrieval finds it (ReactOS's
+    // PostTimerMessages; user32 msg.c test_PeekMessage3, todo_wine: a WM_TIMER seen by
+    // PM_NOREMOVE comes before messages posted after that peek) and the timer goes on.
+    let m = w.window_timer_message(tid, filter, true)?;
+    if !remove {
+        w.rt.threads[tid].ext.msgq.push_back(m);
+    }
+    Some(m)
 }
 
 impl SimWinsock {
     fn take_message(&self, hwnd: Hwnd, remove: bool) -> Option<Msg> {
-        next_message(&mut self.w(), self.tid, hwnd, remove)
+        next_message(&mut self.w(), self.host, self.tid, hwnd, remove)
     }
 }
 
@@ -53,6 +69,7 @@ impl AsyncSelect for SimWinsock {
                 KObject::Window {
                     owner: self.tid,
                     proc,
+                    timers: Vec::new(),
                 },
             );
             Hwnd::from_raw(h)
@@ -63,8 +80,10 @@ impl AsyncSelect for SimWinsock {
     fn destroy_window(&self, hwnd: Hwnd) -> Result<(), WsaError> {
         let r = self.enter("DestroyWindow", true).and_then(|()| {
             let mut w = self.w();
-            w.window_id(self.host, hwnd.raw())
+            let win = w
+                .window_id(self.host, hwnd.raw())
                 .ok_or(WsaError::WSA_INVALID_HANDLE)?;
+            w.window_timers_gone(win);
             w.close_object(self.host, hwnd.raw());
             w.rt.threads[self.tid].ext.msgq.retain(|m| m.hwnd != hwnd);
             Ok(())
@@ -107,10 +126,10 @@ impl AsyncSelect for SimWinsock {
 
     fn get_message(&self, hwnd: Hwnd) -> Result<Option<Msg>, WsaError> {
         let r = self.enter("GetMessage", true).and_then(|()| {
-            let tid = self.tid;
+            let (host, tid) = (self.host, self.tid);
             let filter = hwnd;
             self.blocking("GetMessage", None, |w| {
-                match next_message(w, tid, filter, true) {
+                match next_message(w, host, tid, filter, true) {
                     Some(m) if m.message == WM_QUIT => Step::Done(Ok(None)),
                     Some(m) => Step::Done(Ok(Some(m))),
                     None => Step::Wait(WaitKey::Messages(tid), None),
@@ -158,6 +177,37 @@ impl AsyncSelect for SimWinsock {
             u64::from(msg.message),
             r,
         )
+    }
+
+    fn set_timer(&self, hwnd: Hwnd, id: usize, elapse_ms: u32) -> Result<usize, WsaError> {
+        let r = self.enter("SetTimer", true).and_then(|()| {
+            let mut w = self.w();
+            // Any window of the process: a thread may set a timer on another's (user32 msg.c
+            // timer_thread_proc); its WM_TIMER goes to the window's thread.
+            let win = w
+                .window_id(self.host, hwnd.raw())
+                .ok_or(WsaError::WSA_INVALID_HANDLE)?;
+            let ms = elapse_ms.clamp(USER_TIMER_MINIMUM, USER_TIMER_MAXIMUM);
+            w.window_timer_set(win, hwnd, id, u64::from(ms) * 1_000_000);
+            // SetTimer returns nonzero on success: the id, or 1 for id 0.
+            Ok(id.max(1))
+        });
+        self.finish("SetTimer", hwnd.raw() as u64, id as u64, r)
+    }
+
+    fn kill_timer(&self, hwnd: Hwnd, id: usize) -> Result<(), WsaError> {
+        let r = self.enter("KillTimer", true).and_then(|()| {
+            let mut w = self.w();
+            let win = w
+                .window_id(self.host, hwnd.raw())
+                .ok_or(WsaError::WSA_INVALID_HANDLE)?;
+            if w.window_timer_kill(win, id) {
+                Ok(())
+            } else {
+                Err(WsaError::WSA_INVALID_PARAMETER)
+            }
+        });
+        self.finish("KillTimer", hwnd.raw() as u64, id as u64, r)
     }
 
     fn wsa_async_select(

@@ -9,6 +9,7 @@
 //! - `sync` — critical sections, SRW locks, condition variables, and what waits on mutexes
 //!   and threads see (abandonment when an owner thread ends);
 //! - `waitable_timer` — waitable timers: setting, expiry (signal, APC, period), cancelling;
+//! - `window_timer` — window timers (`SetTimer`): expiry, WM_TIMER generation, KillTimer;
 //! - this file — the per-thread state ([`KThread`]: message queue, APC queue, port membership)
 //!   and how blocking and waking move a worker in and out of its port's count.
 
@@ -16,6 +17,7 @@ pub(crate) mod objects;
 pub(crate) mod port;
 pub(crate) mod sync;
 pub(crate) mod waitable_timer;
+pub(crate) mod window_timer;
 
 use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, VecDeque};
@@ -50,8 +52,11 @@ pub(crate) struct Kernel<L: Layers> {
     pub next_ctrl_id: usize,
     /// Each process's globals, by (host, type).
     pub globals: BTreeMap<(usize, TypeId), Arc<dyn Any + Send + Sync>>,
-    /// Waitable timer settings made so far in the run (the last one's number).
+    /// Waitable and window timer settings made so far in the run (the last one's number).
     pub timer_settings: u64,
+    /// Window timers whose WM_TIMER is due and not yet retrieved (message retrieval looks for
+    /// them only when there are some).
+    pub ready_window_timers: usize,
 }
 
 impl<L: Layers> Default for Kernel<L> {
@@ -63,6 +68,7 @@ impl<L: Layers> Default for Kernel<L> {
             next_ctrl_id: 1,
             globals: BTreeMap::new(),
             timer_settings: 0,
+            ready_window_timers: 0,
         }
     }
 }

@@ -22,6 +22,8 @@ pub(crate) enum KObject<L: Layers> {
         owner: usize,
         /// Taken out while it runs (so it may call back into the API).
         proc: Option<SimWndProc<L>>,
+        /// Its timers (`SetTimer`; what they do: `window_timer`), in the order they were set.
+        timers: Vec<WindowTimer>,
     },
     /// An I/O completion port.
     Port(Port),
@@ -94,6 +96,25 @@ pub(crate) struct Arming<L: Layers> {
     pub period: Nanos,
     /// The completion routine and the thread that set the timer, whose APC queue gets it.
     pub routine: Option<(usize, TimerRoutine<L>)>,
+}
+
+/// A window timer (`SetTimer`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WindowTimer {
+    /// The window's handle (the WM_TIMER's hwnd).
+    pub hwnd: crate::api::Hwnd,
+    /// nIDEvent.
+    pub id: usize,
+    /// The period (USER_TIMER_MINIMUM to USER_TIMER_MAXIMUM).
+    pub elapse: Nanos,
+    /// The setting's number (unique in the run, shared with waitable timers' settings): an
+    /// expiry scheduled for an earlier setting of the same id finds it replaced.
+    pub setting: u64,
+    /// The next expiry while none is waiting to be retrieved; the expiry that made its
+    /// WM_TIMER due while one is (`ready`).
+    pub due: Nanos,
+    /// A WM_TIMER is due: the next GetMessage or PeekMessage with nothing posted generates it.
+    pub ready: bool,
 }
 
 /// One completion port.

@@ -52,6 +52,8 @@ pub(crate) enum NetTimer {
     /// A waitable timer's setting falls due (the kernel layer's `waitable_timer` schedules
     /// it on this queue, the one timer queue of the run; `sim::world` hands it back there).
     WaitableTimer { obj: usize, setting: u64 },
+    /// A window timer's setting expires (the kernel layer's `window_timer`).
+    WindowTimer { obj: usize, setting: u64 },
 }
 
 /// RFC 793 connection states.

@@ -1,0 +1,157 @@
+//! Window timers (`SetTimer` with a window and no TIMERPROC): what setting, expiring, killing
+//! and retrieving one does.
+//!
+//! A timer is a [`WindowTimer`] in its window's record. It is not a queued message: when it
+//! expires it becomes *ready*, its owner's message waits are woken, and the next GetMessage or
+//! PeekMessage that finds no posted message (nor a WM_QUIT) generates its WM_TIMER. Expiries
+//! while it is ready change nothing (one WM_TIMER, however many periods passed), so none is
+//! scheduled until the WM_TIMER is removed from the queue; the next expiry is then the first of
+//! its period's due times after the one that made it ready, and not before the retrieval. A
+//! timer nobody retrieves therefore costs nothing and keeps no event pending: a run whose
+//! threads are all blocked still ends as a deadlock.
+
+use crate::api::consts::WM_TIMER;
+use crate::api::{Hwnd, Msg};
+use crate::sim::kernel::objects::{KObject, WindowTimer};
+use crate::sim::kernel::{KernHooks, KernLayers};
+use crate::sim::net::tcp::NetTimer;
+use crate::sim::runtime::{Nanos, WaitKey, World};
+
+impl<L: KernLayers> World<L>
+where
+    Self: KernHooks<L>,
+{
+    /// Window `win`'s timers and owner thread.
+    fn window_timers(&mut self, win: usize) -> Option<(usize, &mut Vec<WindowTimer>)> {
+        match self.kern.objects.get_mut(win) {
+            Some(KObject::Window { owner, timers, .. }) => Some((*owner, timers)),
+            _ => None,
+        }
+    }
+
+    /// SetTimer on window `win`: timer `id` (new, or restarted with the new period) is due
+    /// `elapse` from now.
+    pub(crate) fn window_timer_set(&mut self, win: usize, hwnd: Hwnd, id: usize, elapse: Nanos) {
+        self.kern.timer_settings += 1;
+        let setting = self.kern.timer_settings;
+        let due = self.rt.now + elapse;
+        let Some((_, timers)) = self.window_timers(win) else {
+            return;
+        };
+        let timer = WindowTimer {
+            hwnd,
+            id,
+            elapse,
+            setting,
+            due,
+            ready: false,
+        };
+        let was_ready = match timers.iter_mut().find(|t| t.id == id) {
+            Some(t) => std::mem::replace(t, timer).ready,
+            None => {
+                timers.push(timer);
+                false
+            }
+        };
+        if was_ready {
+            self.kern.ready_window_timers -= 1;
+        }
+        self.schedule(due, NetTimer::WindowTimer { obj: win, setting });
+    }
+
+    /// KillTimer: whether window `win` had timer `id` (now gone, with its WM_TIMER).
+    pub(crate) fn window_timer_kill(&mut self, win: usize, id: usize) -> bool {
+        let Some((_, timers)) = self.window_timers(win) else {
+            return false;
+        };
+        let Some(i) = timers.iter().position(|t| t.id == id) else {
+            return false;
+        };
+        if timers.remove(i).ready {
+            self.kern.ready_window_timers -= 1;
+        }
+        true
+    }
+
+    /// Window `win` is being destroyed: its timers go with it.
+    pub(crate) fn window_timers_gone(&mut self, win: usize) {
+        let ready = self
+            .window_timers(win)
+            .map_or(0, |(_, timers)| timers.iter().filter(|t| t.ready).count());
+        self.kern.ready_window_timers -= ready;
+    }
+
+    /// Setting `setting` of a timer of window `win` expires: the timer becomes ready and its
+    /// owner's message waits are woken.
+    pub(crate) fn window_timer_due(&mut self, win: usize, setting: u64) {
+        let Some((owner, timers)) = self.window_timers(win) else {
+            return;
+        };
+        let Some(t) = timers.iter_mut().find(|t| t.setting == setting) else {
+            return;
+        };
+        if !t.ready {
+            t.ready = true;
+            self.kern.ready_window_timers += 1;
+        }
+        self.notify(WaitKey::Messages(owner));
+    }
+
+    /// The WM_TIMER of the ready timer of thread `tid`'s windows (of window `filter` only, if
+    /// given) that became ready first (then the first set), if any; `remove` retrieves it,
+    /// scheduling the timer's next expiry.
+    pub(crate) fn window_timer_message(
+        &mut self,
+        tid: usize,
+        filter: Option<usize>,
+        remove: bool,
+    ) -> Option<Msg> {
+        if self.kern.ready_window_timers == 0 {
+            return None;
+        }
+        let now = self.rt.now;
+        // (became ready at, setting, window, its handle, id)
+        let mut best: Option<(Nanos, u64, usize, Hwnd, usize)> = None;
+        let mut i = 0;
+        while let Some(slot) = self.kern.objects.get_slot_mut(i) {
+            if let Some(KObject::Window { owner, timers, .. }) = slot {
+                if *owner == tid && filter.is_none_or(|f| f == i) {
+                    for t in timers.iter().filter(|t| t.ready) {
+                        if best.is_none_or(|b| (t.due, t.setting) < (b.0, b.1)) {
+                            best = Some((t.due, t.setting, i, t.hwnd, t.id));
+                        }
+                    }
+                }
+            }
+            i += 1;
+        }
+        let (_, setting, win, hwnd, id) = best?;
+        if remove {
+            self.window_timer_retrieved(win, setting, now);
+        }
+        Some(Msg {
+            hwnd,
+            message: WM_TIMER,
+            wparam: id,
+            lparam: 0,
+        })
+    }
+
+    /// The WM_TIMER of setting `setting` was retrieved at `now`: the timer is no longer ready,
+    /// and its next expiry is the first due time of its period after the one that made it
+    /// ready and not before `now`.
+    fn window_timer_retrieved(&mut self, win: usize, setting: u64, now: Nanos) {
+        let Some((_, timers)) = self.window_timers(win) else {
+            return;
+        };
+        let Some(t) = timers.iter_mut().find(|t| t.setting == setting) else {
+            return;
+        };
+        let periods = now.saturating_sub(t.due).div_ceil(t.elapse).max(1);
+        t.due = t.due.saturating_add(periods.saturating_mul(t.elapse));
+        t.ready = false;
+        let due = t.due;
+        self.kern.ready_window_timers -= 1;
+        self.schedule(due, NetTimer::WindowTimer { obj: win, setting });
+    }
+}
