@@ -454,3 +454,61 @@ fn a_routine_may_set_its_own_timer_again() {
     });
     assert_eq!(*seen.lock().unwrap(), vec![10, 20, 30]);
 }
+
+#[test]
+fn a_tick_nobody_waits_for_does_not_hide_a_deadlock() {
+    // A periodic timer whose expiries change nothing (signalled already, its routine's APC
+    // still queued) schedules none until its state is taken: a run whose thread waits for
+    // ever on an event ends as a deadlock at the second expiry, not at the time limit.
+    for with_routine in [false, true] {
+        let mut sim = winsock_sim::sim::Sim::builder().seed(5).build();
+        sim.host("h", "192.0.2.1").spawn("main", move |ws| {
+            let t = ws.create_waitable_timer(true)?;
+            let routine: Option<TimerApcRoutine<SimWinsock>> =
+                with_routine.then(|| Arc::new(|_: &SimWinsock, _, _| {}) as TimerApcRoutine<_>);
+            ws.set_waitable_timer(t, after(10), 10, routine, false)?;
+            let ev = ws.create_event(true, false)?;
+            ws.wait_for_single_object(ev.into(), INFINITE)?;
+            Ok(())
+        });
+        let e = sim.run().expect_err("deadlocks");
+        assert_eq!(e.kind, winsock_sim::sim::SimErrorKind::Deadlock, "{e}");
+        assert_eq!(e.virtual_time.as_millis(), 20, "routine {with_routine}");
+    }
+}
+
+#[test]
+fn a_parked_tick_resumes_on_its_schedule() {
+    // A synchronization timer left signalled for several periods: the wait that takes the
+    // signal lets it signal again at its next due time (not at once, not shifted).
+    run(|ws| {
+        let t = ws.create_waitable_timer(false)?;
+        let start = ws.get_tick_count();
+        ws.set_waitable_timer(t, after(10), 10, None, false)?;
+        ws.sleep(55);
+        assert_eq!(ws.wait_for_single_object(t.into(), 0)?, WAIT_OBJECT_0);
+        assert_eq!(
+            ws.wait_for_single_object(t.into(), 0)?,
+            WAIT_TIMEOUT,
+            "one signal"
+        );
+        assert_eq!(
+            ws.wait_for_single_object(t.into(), INFINITE)?,
+            WAIT_OBJECT_0
+        );
+        assert_eq!(ws.get_tick_count() - start, 60);
+        // Taken on the very instant of a due time (100): that expiry comes then, after the
+        // taking wait.
+        ws.sleep(40);
+        assert_eq!(
+            ws.wait_for_single_object(t.into(), INFINITE)?,
+            WAIT_OBJECT_0
+        );
+        assert_eq!(
+            ws.wait_for_single_object(t.into(), INFINITE)?,
+            WAIT_OBJECT_0
+        );
+        assert_eq!(ws.get_tick_count() - start, 100);
+        Ok(())
+    });
+}

@@ -22,9 +22,17 @@ impl SimWinsock {
     pub(crate) fn run_apcs(&self) -> usize {
         let mut n = 0;
         loop {
-            let apc = self.w().rt.threads[self.tid].ext.pop_apc();
+            let apc = {
+                let mut w = self.w();
+                let apc = w.rt.threads[self.tid].ext.pop_apc();
+                if let Some((tag, _)) = &apc {
+                    // A waitable timer's routine: the timer may queue the next one.
+                    w.timer_apc_taken(*tag);
+                }
+                apc
+            };
             match apc {
-                Some(f) => {
+                Some((_, f)) => {
                     f(self);
                     n += 1;
                 }

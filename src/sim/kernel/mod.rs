@@ -185,9 +185,9 @@ impl<L: Layers> KThread<L> {
         self.apc_queued = !self.apcs.is_empty();
     }
 
-    /// The next APC to run, in queue order.
-    pub(crate) fn pop_apc(&mut self) -> Option<Apc<L>> {
-        let apc = self.apcs.pop_front().map(|(_, apc)| apc);
+    /// The next APC to run, in queue order, with its tag (a waitable timer's setting, or 0).
+    pub(crate) fn pop_apc(&mut self) -> Option<(u64, Apc<L>)> {
+        let apc = self.apcs.pop_front();
         self.apc_queued = !self.apcs.is_empty();
         apc
     }

@@ -96,6 +96,10 @@ pub(crate) struct Arming<L: Layers> {
     pub period: Nanos,
     /// The completion routine and the thread that set the timer, whose APC queue gets it.
     pub routine: Option<(usize, TimerRoutine<L>)>,
+    /// A periodic setting whose last expiry changed nothing (the timer was signalled and its
+    /// routine's APC, if any, still queued): no expiry is scheduled until a wait takes the
+    /// signal or the APC runs (`waitable_timer`); `due` is that last expiry.
+    pub parked: bool,
 }
 
 /// A window timer (`SetTimer`).

@@ -321,6 +321,8 @@ where
                     }
                     if take && !t.manual_reset {
                         t.signaled = false;
+                        // A parked periodic timer can signal again.
+                        self.timer_unpark(o);
                     }
                     Ok(Some(false))
                 }

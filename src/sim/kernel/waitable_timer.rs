@@ -10,6 +10,12 @@
 //! `SetWaitableTimer`, `CancelWaitableTimer` or `CloseHandle` can take it back before it runs;
 //! like the one APC object a Windows timer owns, a timer has at most one APC queued: an expiry
 //! while the last one still waits queues none.
+//!
+//! A periodic expiry that changes nothing (the timer already signalled, its APC, if any, still
+//! queued) parks the setting: no further expiry is scheduled until a wait takes the signal or
+//! the APC runs, and the next is then the first of its due times not before that moment. A
+//! tick nobody waits for therefore keeps no event pending, and a run whose threads are all
+//! blocked ends as a deadlock instead of running the clock to its limit.
 
 use crate::api::waitable_timer::SIM_EPOCH_FILETIME;
 use crate::sim::kernel::objects::{Arming, KObject, TimerRoutine, WaitableTimer};
@@ -74,6 +80,7 @@ where
             due: due.max(now),
             period,
             routine,
+            parked: false,
         });
         if due <= now {
             self.timer_due(idx, id);
@@ -104,29 +111,21 @@ where
     pub(crate) fn timer_due(&mut self, idx: usize, setting: u64) {
         let now = self.rt.now;
         let Some(t) = self.timer_mut(idx) else { return };
+        let was_signaled = t.signaled;
         let Some(arm) = t.armed.as_mut().filter(|a| a.id == setting) else {
             return;
         };
-        let due = arm.due;
+        let (due, period) = (arm.due, arm.period);
         let routine = arm.routine.clone();
-        let next = (arm.period > 0).then(|| {
-            // One period after this due time; after now, for a setting whose first due time
-            // was already past when it was set.
-            arm.due = (due + arm.period).max(now + arm.period);
-            arm.due
-        });
         t.signaled = true;
-        if next.is_none() {
-            t.armed = None;
-        }
+        let mut queued = false;
         if let Some((tid, routine)) = routine {
             let alive = self
                 .rt
                 .threads
                 .get(tid)
                 .is_some_and(|th| th.state != ThreadState::Finished);
-            let queued = alive && !self.rt.threads[tid].ext.has_tagged_apc(setting);
-            if queued {
+            if alive && !self.rt.threads[tid].ext.has_tagged_apc(setting) {
                 let ft = filetime_at(due);
                 let (low, high) = (ft as u32, (ft >> 32) as u32);
                 self.rt.threads[tid]
@@ -136,12 +135,63 @@ where
                     t.apcs_of = Some((tid, setting));
                 }
                 self.notify_apc(tid);
+                queued = true;
             }
         }
-        if let Some(at) = next {
+        let Some(arm) = self.timer_mut(idx).and_then(|t| t.armed.as_mut()) else {
+            return;
+        };
+        if period == 0 {
+            if let Some(t) = self.timer_mut(idx) {
+                t.armed = None;
+            }
+        } else if was_signaled && !queued {
+            // Nothing changed, and nothing will until the signal or the APC is taken.
+            arm.parked = true;
+        } else {
+            // One period after this due time; after now, for a setting whose first due time
+            // was already past when it was set.
+            arm.due = (due + period).max(now + period);
+            let at = arm.due;
             self.schedule(at, NetTimer::WaitableTimer { obj: idx, setting });
         }
         self.notify(WaitKey::Object(idx));
+    }
+
+    /// A parked periodic timer's state was taken (a wait took its signal, or its APC ran): its
+    /// next expiry is the first of its due times after the last one and not before now.
+    pub(crate) fn timer_unpark(&mut self, idx: usize) {
+        let now = self.rt.now;
+        let Some(arm) = self
+            .timer_mut(idx)
+            .and_then(|t| t.armed.as_mut())
+            .filter(|a| a.parked)
+        else {
+            return;
+        };
+        let periods = now.saturating_sub(arm.due).div_ceil(arm.period).max(1);
+        arm.due = arm.due.saturating_add(periods.saturating_mul(arm.period));
+        arm.parked = false;
+        let (at, setting) = (arm.due, arm.id);
+        self.schedule(at, NetTimer::WaitableTimer { obj: idx, setting });
+    }
+
+    /// The APC tagged `tag` was taken off its thread's queue to run: if a timer's current
+    /// setting queued it, that timer may queue the next.
+    pub(crate) fn timer_apc_taken(&mut self, tag: u64) {
+        if tag == 0 {
+            return;
+        }
+        let mut i = 0;
+        while let Some(slot) = self.kern.objects.get_slot_mut(i) {
+            if let Some(KObject::Timer(t)) = slot {
+                if t.armed.as_ref().is_some_and(|a| a.id == tag) {
+                    self.timer_unpark(i);
+                    return;
+                }
+            }
+            i += 1;
+        }
     }
 
     /// A timer is being closed: its queued APC is taken back (the object then goes, and with
