@@ -443,15 +443,7 @@ impl Winsock for SimWinsock {
     }
 
     fn get_tick_count(&self) -> u32 {
-        let (now, spun) = {
-            let mut w = self.w();
-            // A loop that only reads the clock waits for time to pass: count it as polling,
-            // so the thread is parked and the clock can move.
-            let spun = self.count_spin(&mut w);
-            (w.rt.now, spun)
-        };
-        self.after_spin(spun);
-        (now / 1_000_000) as u32
+        (self.read_clock() / 1_000_000) as u32
     }
 
     fn get_system_info(&self) -> crate::api::SystemInfo {
@@ -494,5 +486,20 @@ impl Winsock for SimWinsock {
             })
         });
         self.finish("WaitForSingleObject", t.0 as u64, u64::from(timeout_ms), r)
+    }
+}
+
+impl SimWinsock {
+    /// The virtual clock, read by GetTickCount and GetSystemTimeAsFileTime. A loop that only
+    /// reads the clock waits for time to pass: the read counts as polling, so the thread is
+    /// parked and the clock can move.
+    pub(crate) fn read_clock(&self) -> crate::sim::runtime::Nanos {
+        let (now, spun) = {
+            let mut w = self.w();
+            let spun = self.count_spin(&mut w);
+            (w.rt.now, spun)
+        };
+        self.after_spin(spun);
+        now
     }
 }
