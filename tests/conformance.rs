@@ -44,6 +44,7 @@ fn conformance_suite_on_the_simulator() {
         .into_iter()
         .chain(event_rules::<SimWinsock>())
         .chain(async_rules::<SimWinsock>())
+        .chain(conformance_suite::async_select::msg_wait_rules::<SimWinsock>())
         .chain(iocp_rules::<SimWinsock>())
         .chain(overlapped_rules::<SimWinsock>())
         .chain(conformance_suite::inline::inline_rules::<SimWinsock>())

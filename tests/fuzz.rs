@@ -1,10 +1,11 @@
 //! Operation-sequence fuzzing (issue 9): proptest draws sequences of WinSock calls across
 //! every I/O model — blocking and nonblocking calls, select/WSAPoll, WSAAsyncSelect,
 //! WSAEventSelect, overlapped I/O with events and completion routines, IOCP, the mswsock
-//! extensions, WSAIoctl, WSARecvMsg/WSASendMsg, APCs, waitable and window timers — on every kind of
-//! handle (valid, closed, a foreign object, never valid), with sizes 0 / small / huge and
-//! random flags, levels, option names and lengths, for several threads on two hosts, with and
-//! without lost and late segments and threads stalled before their calls.
+//! extensions, WSAIoctl, WSARecvMsg/WSASendMsg, APCs, waitable and window timers,
+//! MsgWaitForMultipleObjectsEx — on every kind of handle (valid, closed, a foreign object,
+//! never valid), with sizes 0 / small / huge and random flags, levels, option names and
+//! lengths, for several threads on two hosts, with and without lost and late segments and
+//! threads stalled before their calls.
 //!
 //! Per sequence it asserts:
 //! - no panic (in a simulated thread, in the scheduler, or escaping `Sim::run`);

@@ -1,5 +1,6 @@
 //! The WSAAsyncSelect model: windows, their message queues, and `WSAAsyncSelect`.
 
+use super::sync::Handle;
 use super::types::Socket;
 use super::{Winsock, WsaError};
 
@@ -88,6 +89,26 @@ pub trait AsyncSelect: Winsock + Sized {
     /// if due and not yet generated, is not. No such timer: ERROR_INVALID_PARAMETER
     /// (`WSA_INVALID_PARAMETER`); not a window: WSA_INVALID_HANDLE.
     fn kill_timer(&self, hwnd: Hwnd, id: usize) -> Result<(), WsaError>;
+
+    /// `MsgWaitForMultipleObjectsEx(nCount, pHandles, dwMilliseconds, dwWakeMask, dwFlags)`:
+    /// waits for one of `handles` (events, mutexes, semaphores, timers, threads) or for
+    /// input of the kinds `wake_mask` names (QS_POSTMESSAGE, QS_ALLPOSTMESSAGE, QS_TIMER;
+    /// QS_ALLINPUT and QS_ALLEVENTS include them). `WAIT_OBJECT_0 + i` for a handle (the lowest
+    /// signalled one first, as WaitForMultipleObjects), `WAIT_OBJECT_0 + handles.len()` for
+    /// input, WAIT_TIMEOUT, WAIT_ABANDONED_0 + i, or WAIT_IO_COMPLETION with MWMO_ALERTABLE.
+    /// Input counts only if it is *new*: GetMessage and PeekMessage mark what the queue holds
+    /// as seen, and a message still queued after that does not end the next wait (the trap of
+    /// a loop that peeks without removing); MWMO_INPUTAVAILABLE counts any input in the queue.
+    /// A return for input leaves it new (as Wine and ReactOS do; the documentation counts this
+    /// call among those that mark it seen). A handle signalled together with new input wins.
+    /// More than 63 handles: ERROR_INVALID_PARAMETER.
+    fn msg_wait_for_multiple_objects_ex(
+        &self,
+        handles: &[Handle],
+        timeout_ms: u32,
+        wake_mask: u32,
+        flags: u32,
+    ) -> Result<u32, WsaError>;
 
     /// `WSAAsyncSelect(s, hWnd, wMsg, lEvent)`: posts `message` to `hwnd` for each FD_* event
     /// of `events` (wParam = socket, lParam = WSAMAKESELECTREPLY(event, error)); the socket

@@ -380,6 +380,24 @@ pub const WM_TIMER: u32 = 0x0113;
 pub const USER_TIMER_MINIMUM: u32 = 0x0000_000A;
 /// USER_TIMER_MAXIMUM (0x7FFFFFFF ms): the longest window timer period.
 pub const USER_TIMER_MAXIMUM: u32 = 0x7FFF_FFFF;
+/// QS_POSTMESSAGE (0x0008): a posted message is in the queue (a wake mask bit of
+/// `MsgWaitForMultipleObjectsEx`).
+pub const QS_POSTMESSAGE: u32 = 0x0008;
+/// QS_TIMER (0x0010): a WM_TIMER is due.
+pub const QS_TIMER: u32 = 0x0010;
+/// QS_ALLPOSTMESSAGE (0x0100): a posted message is in the queue (cleared only by an
+/// unfiltered GetMessage or PeekMessage).
+pub const QS_ALLPOSTMESSAGE: u32 = 0x0100;
+/// QS_ALLEVENTS (0x04BF): input, WM_TIMER, WM_PAINT, hot keys and posted messages.
+pub const QS_ALLEVENTS: u32 = 0x04BF;
+/// QS_ALLINPUT (0x04FF): any message.
+pub const QS_ALLINPUT: u32 = 0x04FF;
+/// MWMO_WAITALL (0x1): `MsgWaitForMultipleObjectsEx` waits for every object and input.
+pub const MWMO_WAITALL: u32 = 0x0001;
+/// MWMO_ALERTABLE (0x2): the wait runs queued APCs and returns WAIT_IO_COMPLETION.
+pub const MWMO_ALERTABLE: u32 = 0x0002;
+/// MWMO_INPUTAVAILABLE (0x4): input already in the queue counts, not only new input.
+pub const MWMO_INPUTAVAILABLE: u32 = 0x0004;
 /// PM_NOREMOVE (0): `PeekMessage` leaves the message queued.
 pub const PM_NOREMOVE: u32 = 0;
 /// PM_REMOVE (1): `PeekMessage` removes the message.

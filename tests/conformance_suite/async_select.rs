@@ -191,3 +191,81 @@ fn window_timers<W: Winsock + AsyncSelect>(ws: &W, c: &mut Check) -> Result<(), 
         Err(WsaError::WSA_INVALID_HANDLE),
     )
 }
+
+/// MsgWaitForMultipleObjectsEx rules (needs an event: `EventSelect`).
+pub fn msg_wait_rules<W: Winsock + AsyncSelect + EventSelect>() -> Vec<Rule<W>> {
+    vec![Rule { id: "AS-msgwait", title: "MsgWaitForMultipleObjectsEx: new input ends the wait (index nCount), input already seen by PeekMessage does not (MWMO_INPUTAVAILABLE: it does), a return for it leaves it new; a handle signalled with it first; the wake mask selects posted messages or WM_TIMER", body: msg_waits::<W> }]
+}
+
+fn msg_waits<W: Winsock + AsyncSelect + EventSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let h = e("CreateWindow", ws.create_window(None))?;
+    let none: &[Handle] = &[];
+    c.eq(
+        "an empty queue",
+        ws.msg_wait_for_multiple_objects_ex(none, 0, QS_ALLINPUT, 0),
+        Ok(WAIT_TIMEOUT),
+    )?;
+    e("PostMessage", ws.post_message(h, WM_USER, 0, 0))?;
+    c.eq(
+        "new input",
+        ws.msg_wait_for_multiple_objects_ex(none, 5_000, QS_ALLINPUT, 0),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    c.eq(
+        "still new after the wait",
+        ws.msg_wait_for_multiple_objects_ex(none, 0, QS_ALLINPUT, 0),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    c.eq(
+        "MWMO_INPUTAVAILABLE: still queued",
+        ws.msg_wait_for_multiple_objects_ex(none, 0, QS_ALLINPUT, MWMO_INPUTAVAILABLE),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    c.eq(
+        "removed",
+        e("PeekMessage", ws.peek_message(h, PM_REMOVE))?.map(|m| m.message),
+        Some(WM_USER),
+    )?;
+    // The trap: a peek that does not remove makes the message seen.
+    e("PostMessage", ws.post_message(h, WM_USER + 1, 0, 0))?;
+    let m = e("PeekMessage", ws.peek_message(h, PM_NOREMOVE))?;
+    c.eq("peeked", m.map(|m| m.message), Some(WM_USER + 1))?;
+    c.eq(
+        "seen by the peek",
+        ws.msg_wait_for_multiple_objects_ex(none, 100, QS_ALLINPUT, 0),
+        Ok(WAIT_TIMEOUT),
+    )?;
+    e("GetMessage", ws.get_message(h))?;
+    // A handle and new input at once.
+    let ev = e("WSACreateEvent", ws.wsa_create_event())?;
+    e("WSASetEvent", ws.wsa_set_event(ev))?;
+    e("PostMessage", ws.post_message(h, WM_USER + 2, 0, 0))?;
+    let evs = [Handle::Event(ev)];
+    c.eq(
+        "the handle first",
+        ws.msg_wait_for_multiple_objects_ex(&evs, 5_000, QS_ALLINPUT, 0),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    e("WSAResetEvent", ws.wsa_reset_event(ev))?;
+    c.eq(
+        "then the input",
+        ws.msg_wait_for_multiple_objects_ex(&evs, 5_000, QS_ALLINPUT, 0),
+        Ok(WAIT_OBJECT_0 + 1),
+    )?;
+    e("GetMessage", ws.get_message(h))?;
+    // The wake mask: a due WM_TIMER is not a posted message.
+    c.eq("SetTimer", ws.set_timer(h, 1, 50), Ok(1))?;
+    c.eq(
+        "QS_POSTMESSAGE ignores the timer",
+        ws.msg_wait_for_multiple_objects_ex(&evs, 300, QS_POSTMESSAGE, 0),
+        Ok(WAIT_TIMEOUT),
+    )?;
+    c.eq(
+        "QS_TIMER",
+        ws.msg_wait_for_multiple_objects_ex(&evs, 5_000, QS_TIMER, 0),
+        Ok(WAIT_OBJECT_0 + 1),
+    )?;
+    e("KillTimer", ws.kill_timer(h, 1))?;
+    e("WSACloseEvent", ws.wsa_close_event(ev))?;
+    e("DestroyWindow", ws.destroy_window(h))
+}

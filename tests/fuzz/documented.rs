@@ -334,6 +334,7 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         "QueueUserAPC" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER],
         "CreateWaitableTimer" => &[],
         "SetTimer" => &[WSA_INVALID_HANDLE],
+        "MsgWaitForMultipleObjectsEx" => WAIT,
         "KillTimer" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER],
         // ERROR_INVALID_HANDLE; ERROR_INVALID_PARAMETER for a negative period.
         "SetWaitableTimer" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER],

@@ -534,6 +534,18 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 assert_eq!(r, id.max(1), "FUZZ: SetTimer returned another id");
             }
         }
+        Op::MsgWait(es, t, mask, flags) => {
+            let hs: Vec<Handle> = es.iter().map(|&e| Handle::Event(cx.event(e))).collect();
+            if let Ok(r) = check(
+                "MsgWaitForMultipleObjectsEx",
+                ws.msg_wait_for_multiple_objects_ex(&hs, *t, *mask, *flags),
+            ) {
+                assert!(
+                    (r as usize) <= hs.len() || r == WAIT_TIMEOUT || r == WAIT_IO_COMPLETION,
+                    "FUZZ: MsgWaitForMultipleObjectsEx returned {r}"
+                );
+            }
+        }
         Op::Cleanup => {
             if check("WSACleanup", ws.wsa_cleanup()).is_ok() {
                 // The last cleanup closes every socket of the host; later calls may fail.

@@ -110,6 +110,7 @@ pub(crate) enum Op {
     SetTimer(u8, i64, i32, bool),
     TimerCall(u8, u8),
     WindowTimer(u8, u8, u32, bool),
+    MsgWait(Vec<u8>, u32, u32, u32),
     Cleanup,
     Startup,
 }
@@ -299,6 +300,9 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         2 => (any::<u8>(), any::<u8>()).prop_map(|(t, k)| Op::TimerCall(t, k)),
         1 => (any::<u8>(), 0u8..4, prop_oneof![Just(0u32), Just(10), Just(35), any::<u32>()], any::<bool>())
             .prop_map(|(w, id, ms, kill)| Op::WindowTimer(w, id, ms, kill)),
+        1 => (proptest::collection::vec(any::<u8>(), 0..3), prop_oneof![Just(0u32), Just(10)],
+              prop_oneof![Just(QS_ALLINPUT), Just(QS_POSTMESSAGE), Just(QS_TIMER), any::<u32>()], 0u32..8)
+            .prop_map(|(e, t, m, f)| Op::MsgWait(e, t, m, f)),
         1 => Just(Op::Cleanup),
         1 => Just(Op::Startup),
     ]

@@ -216,6 +216,43 @@ impl Native {
         r
     }
 
+    /// `MsgWaitForMultipleObjectsEx`: the handles as `wait_many` takes them (each a handle of
+    /// this backend, or its own duplicate), and the calling thread's message queue.
+    pub(super) fn msg_wait(
+        &self,
+        hs: &[Handle],
+        ms: u32,
+        wake_mask: u32,
+        flags: u32,
+    ) -> Result<u32, WsaError> {
+        if hs.len() > crate::api::sync::MAXIMUM_WAIT_OBJECTS - 1 {
+            return finish(Err(WsaError::WSA_INVALID_PARAMETER));
+        }
+        let mut ws = Vec::with_capacity(hs.len());
+        for &h in hs {
+            match self.waitable(h) {
+                Ok(w) => ws.push(w),
+                Err(e) => return finish(Err(e)),
+            }
+        }
+        let raw: Vec<HANDLE> = ws.iter().map(|w| w.h).collect();
+        // SAFETY: `raw` is a live array of exactly `raw.len()` open handles (none: the count
+        // is 0 and the OS reads nothing); integers otherwise.
+        let r = unsafe {
+            windows_sys::Win32::UI::WindowsAndMessaging::MsgWaitForMultipleObjectsEx(
+                raw.len() as u32,
+                raw.as_ptr(),
+                ms,
+                wake_mask,
+                flags,
+            )
+        };
+        let r = wait_result(r);
+        drop(ws);
+        resume_apc_panic();
+        r
+    }
+
     /// `QueueUserAPC` to a thread this backend started.
     pub(super) fn queue_apc(&self, apc: ApcRoutine<Native>, t: ThreadId) -> Result<(), WsaError> {
         let data = Box::into_raw(Box::new((self.clone(), apc)));

@@ -13,7 +13,7 @@ use windows_sys::Win32::System::LibraryLoader::GetModuleHandleW;
 use windows_sys::Win32::UI::WindowsAndMessaging as wm;
 
 use super::native::{finish, last_error, Native};
-use crate::api::{AsyncSelect, Hwnd, Msg, Socket, WndProc, WsaError};
+use crate::api::{AsyncSelect, Handle, Hwnd, Msg, Socket, WndProc, WsaError};
 
 /// The window class name, NUL-terminated UTF-16.
 const CLASS: &[u16] = &[
@@ -221,6 +221,17 @@ impl AsyncSelect for Native {
                 _ => Ok(()),
             }
         }))
+    }
+
+    /// `MsgWaitForMultipleObjectsEx` (`alertable.rs`).
+    fn msg_wait_for_multiple_objects_ex(
+        &self,
+        handles: &[Handle],
+        timeout_ms: u32,
+        wake_mask: u32,
+        flags: u32,
+    ) -> Result<u32, WsaError> {
+        self.msg_wait(handles, timeout_ms, wake_mask, flags)
     }
 
     fn wsa_async_select(

@@ -2,9 +2,10 @@
 //! queues, GetMessage / PeekMessage / DispatchMessage, and the registration itself.
 
 use crate::api::consts::*;
-use crate::api::{AsyncSelect, Hwnd, Msg, Socket, WndProc, WsaError};
+use crate::api::{AsyncSelect, Handle, Hwnd, Msg, Socket, WndProc, WsaError};
 use crate::sim::api::SimWinsock;
 use crate::sim::api::World;
+use crate::sim::calls::event_select::InputWait;
 use crate::sim::kernel::objects::KObject;
 use crate::sim::models::network_events::Reg;
 use crate::sim::runtime::{Step, WaitKey};
@@ -15,6 +16,12 @@ use crate::sim::runtime::{Step, WaitKey};
 /// windows'; a timer set by another thread on such a window counts).
 fn next_message(w: &mut World, host: usize, tid: usize, hwnd: Hwnd, remove: bool) -> Option<Msg> {
     let t = &mut w.rt.threads[tid];
+    // Looking at the queue makes what it holds no longer new input (QS_ALLPOSTMESSAGE only
+    // for a look without a filter).
+    t.ext.qs_new &= !(QS_POSTMESSAGE | QS_TIMER);
+    if hwnd == Hwnd::NULL {
+        t.ext.qs_new &= !QS_ALLPOSTMESSAGE;
+    }
     if let Some(i) = t
         .ext
         .msgq
@@ -121,6 +128,7 @@ impl AsyncSelect for SimWinsock {
         let tid = self.tid;
         let mut w = self.w();
         w.rt.threads[tid].ext.quit = Some(exit_code);
+        w.rt.threads[tid].ext.qs_new |= QS_POSTMESSAGE | QS_ALLPOSTMESSAGE;
         w.notify(WaitKey::Messages(tid));
     }
 
@@ -208,6 +216,28 @@ impl AsyncSelect for SimWinsock {
             }
         });
         self.finish("KillTimer", hwnd.raw() as u64, id as u64, r)
+    }
+
+    fn msg_wait_for_multiple_objects_ex(
+        &self,
+        handles: &[Handle],
+        timeout_ms: u32,
+        wake_mask: u32,
+        flags: u32,
+    ) -> Result<u32, WsaError> {
+        let input = InputWait {
+            mask: wake_mask,
+            available: flags & MWMO_INPUTAVAILABLE != 0,
+        };
+        self.wait_handles(
+            "MsgWaitForMultipleObjectsEx",
+            true,
+            handles,
+            flags & MWMO_WAITALL != 0,
+            timeout_ms,
+            flags & MWMO_ALERTABLE != 0,
+            Some(input),
+        )
     }
 
     fn wsa_async_select(

@@ -10,11 +10,21 @@ use crate::sim::kernel::sync::Waitable;
 use crate::sim::models::network_events::{NetSlot, Reg};
 use crate::sim::runtime::{Step, WaitKey};
 
+/// What a `MsgWaitForMultipleObjectsEx` waits for beside its handles: input of the kinds
+/// `mask` names, new since the queue was last looked at (any in the queue, with `available`:
+/// MWMO_INPUTAVAILABLE).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InputWait {
+    pub mask: u32,
+    pub available: bool,
+}
+
 impl SimWinsock {
     /// A whole call that waits on handles (WSAWaitForMultipleEvents, WaitForMultipleObjects,
     /// WaitForMultipleObjectsEx): 0 or more than 64 handles give WSA_INVALID_PARAMETER, a
     /// handle that names no waitable object WSA_INVALID_HANDLE. `kernel` calls need no
     /// WSAStartup.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn wait_handles(
         &self,
         call: &'static str,
@@ -23,9 +33,13 @@ impl SimWinsock {
         wait_all: bool,
         timeout_ms: u32,
         alertable: bool,
+        input: Option<InputWait>,
     ) -> Result<u32, WsaError> {
         let r = self.enter(call, kernel).and_then(|()| {
-            if handles.is_empty() || handles.len() > WSA_MAXIMUM_WAIT_EVENTS {
+            // MsgWaitForMultipleObjects: the queue takes one of the 64 slots, and no handle
+            // at all is a wait for input alone.
+            let max = WSA_MAXIMUM_WAIT_EVENTS - usize::from(input.is_some());
+            if (handles.is_empty() && input.is_none()) || handles.len() > max {
                 return Err(WsaError::WSA_INVALID_PARAMETER);
             }
             let objects = {
@@ -56,7 +70,7 @@ impl SimWinsock {
             {
                 return Err(WsaError::WSA_INVALID_PARAMETER);
             }
-            self.wait_objects(call, &objects, wait_all, timeout_ms, alertable)
+            self.wait_objects(call, &objects, wait_all, timeout_ms, alertable, input)
         });
         self.finish(
             call,
@@ -78,6 +92,7 @@ impl SimWinsock {
         wait_all: bool,
         timeout_ms: u32,
         alertable: bool,
+        input: Option<InputWait>,
     ) -> Result<u32, WsaError> {
         let deadline = (timeout_ms != INFINITE)
             .then(|| self.now().as_nanos() as u64 + u64::from(timeout_ms) * 1_000_000);
@@ -93,8 +108,15 @@ impl SimWinsock {
                     Err(e) => return Step::Done(Err(e)),
                 }
             }
+            // MsgWaitForMultipleObjects: input of the wake mask, as one more object after the
+            // handles (a handle signalled with it wins, as Wine's wait over the handles and
+            // the queue gives; Windows documents no order).
+            let n = objects.len() as u32;
+            let input_now = |w: &mut crate::sim::api::World| {
+                input.is_some_and(|i| w.input_ready(tid, i.mask, i.available))
+            };
             if wait_all {
-                if states.iter().all(Option::is_some) {
+                if states.iter().all(Option::is_some) && (input.is_none() || input_now(w)) {
                     let mut abandoned = None;
                     for (i, &o) in objects.iter().enumerate() {
                         if let Ok(Some(true)) = w.waitable_signaled(o, tid, true) {
@@ -115,6 +137,8 @@ impl SimWinsock {
                     WSA_WAIT_EVENT_0
                 };
                 return Step::Done(Ok(base + i as u32));
+            } else if input_now(w) {
+                return Step::Done(Ok(WSA_WAIT_EVENT_0 + n));
             }
             if deadline.is_some_and(|d| w.rt.now >= d) {
                 return Step::Done(Ok(WSA_WAIT_TIMEOUT));
@@ -122,6 +146,9 @@ impl SimWinsock {
             let mut keys: Vec<WaitKey> = objects.iter().map(|o| o.key()).collect();
             if alertable {
                 keys.push(WaitKey::Apc(tid));
+            }
+            if input.is_some() {
+                keys.push(WaitKey::Messages(tid));
             }
             Step::WaitAny(keys, deadline)
         })?;
@@ -246,6 +273,7 @@ impl EventSelect for SimWinsock {
             wait_all,
             timeout_ms,
             alertable,
+            None,
         )
     }
 }

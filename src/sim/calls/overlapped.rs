@@ -381,6 +381,7 @@ impl OverlappedIo for SimWinsock {
             wait_all,
             timeout_ms,
             alertable,
+            None,
         )
     }
 

@@ -247,6 +247,7 @@ impl SyncObjects for SimWinsock {
             wait_all,
             timeout_ms,
             false,
+            None,
         )
     }
 

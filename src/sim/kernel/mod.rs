@@ -109,6 +109,11 @@ pub(crate) struct KThread<L: Layers> {
     /// PostQuitMessage's exit code: WM_QUIT is generated only once the queue holds no posted
     /// message, and several PostQuitMessage calls give one WM_QUIT.
     pub quit: Option<i32>,
+    /// The queue's QS_* bits of input that is new: set when a message is posted or a window
+    /// timer falls due, cleared when GetMessage, PeekMessage or MsgWaitForMultipleObjects
+    /// looks at the queue (what MsgWaitForMultipleObjects without MWMO_INPUTAVAILABLE waits
+    /// for).
+    pub qs_new: u32,
     /// A completion packet handed to this thread when its port released it (Windows gives
     /// the packet to the released thread at once).
     pub iocp_handoff: Option<CompletionPacket>,
@@ -119,6 +124,7 @@ impl<L: Layers> Default for KThread<L> {
         KThread {
             msgq: VecDeque::new(),
             quit: None,
+            qs_new: 0,
             apcs: VecDeque::new(),
             apc_queued: false,
             iocp_port: NO_PORT,

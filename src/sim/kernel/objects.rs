@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 
+use crate::api::consts::{QS_ALLPOSTMESSAGE, QS_POSTMESSAGE, QS_TIMER};
 use crate::api::{CompletionPacket, Msg, WsaError};
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::WaitKey;
@@ -277,7 +278,35 @@ where
 
     /// Queues a message for thread `tid`.
     pub(crate) fn post_to_thread(&mut self, tid: usize, msg: Msg) {
-        self.rt.threads[tid].ext.msgq.push_back(msg);
+        let t = &mut self.rt.threads[tid].ext;
+        t.msgq.push_back(msg);
+        t.qs_new |= QS_POSTMESSAGE | QS_ALLPOSTMESSAGE;
         self.notify(WaitKey::Messages(tid));
+    }
+
+    /// Whether thread `tid` has input of the kinds `mask` names (QS_POSTMESSAGE /
+    /// QS_ALLPOSTMESSAGE: posted messages and WM_QUIT; QS_TIMER: a due window timer): new
+    /// input, or any in the queue with `available`. Only GetMessage and PeekMessage make
+    /// input seen: a MsgWaitForMultipleObjects that returns for it leaves it new, as Wine's
+    /// and ReactOS's do (the documentation counts the wait among the calls that mark it seen;
+    /// no test settles it).
+    pub(crate) fn input_ready(&mut self, tid: usize, mask: u32, available: bool) -> bool {
+        let bits = if available {
+            let t = &self.rt.threads[tid].ext;
+            let posted = if !t.msgq.is_empty() || t.quit.is_some() {
+                QS_POSTMESSAGE | QS_ALLPOSTMESSAGE
+            } else {
+                0
+            };
+            let timer = if self.window_timer_message(tid, None, false).is_some() {
+                QS_TIMER
+            } else {
+                0
+            };
+            posted | timer
+        } else {
+            self.rt.threads[tid].ext.qs_new
+        };
+        bits & mask != 0
     }
 }

@@ -10,7 +10,7 @@
 //! timer nobody retrieves therefore costs nothing and keeps no event pending: a run whose
 //! threads are all blocked still ends as a deadlock.
 
-use crate::api::consts::WM_TIMER;
+use crate::api::consts::{QS_TIMER, WM_TIMER};
 use crate::api::{Hwnd, Msg};
 use crate::sim::kernel::objects::{KObject, WindowTimer};
 use crate::sim::kernel::{KernHooks, KernLayers};
@@ -94,6 +94,7 @@ where
             t.ready = true;
             self.kern.ready_window_timers += 1;
         }
+        self.rt.threads[owner].ext.qs_new |= QS_TIMER;
         self.notify(WaitKey::Messages(owner));
     }
 

@@ -77,6 +77,7 @@ const SEAMLESS: &[&str] = &[
     "InitializeSRWLock",
     "KillTimer",
     "LeaveCriticalSection",
+    "MsgWaitForMultipleObjectsEx",
     "PeekMessage",
     "PostMessage",
     "QueueUserAPC",
