@@ -194,7 +194,7 @@ fn window_timers<W: Winsock + AsyncSelect>(ws: &W, c: &mut Check) -> Result<(), 
 
 /// MsgWaitForMultipleObjectsEx rules (needs an event: `EventSelect`).
 pub fn msg_wait_rules<W: Winsock + AsyncSelect + EventSelect>() -> Vec<Rule<W>> {
-    vec![Rule { id: "AS-msgwait", title: "MsgWaitForMultipleObjectsEx: new input ends the wait (index nCount), input already seen by PeekMessage does not (MWMO_INPUTAVAILABLE: it does), a return for it leaves it new; a handle signalled with it first; the wake mask selects posted messages or WM_TIMER", body: msg_waits::<W> }]
+    vec![Rule { id: "AS-msgwait", title: "MsgWaitForMultipleObjectsEx: new input ends the wait (index nCount), input already seen by PeekMessage does not (MWMO_INPUTAVAILABLE: it does), a return for it leaves it new; a handle signalled with it first; MWMO_WAITALL needs every handle and input; the wake mask selects posted messages or WM_TIMER", body: msg_waits::<W> }]
 }
 
 fn msg_waits<W: Winsock + AsyncSelect + EventSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
@@ -253,6 +253,21 @@ fn msg_waits<W: Winsock + AsyncSelect + EventSelect>(ws: &W, c: &mut Check) -> R
         Ok(WAIT_OBJECT_0 + 1),
     )?;
     e("GetMessage", ws.get_message(h))?;
+    // MWMO_WAITALL: every handle and new input.
+    e("WSASetEvent", ws.wsa_set_event(ev))?;
+    c.eq(
+        "MWMO_WAITALL without input",
+        ws.msg_wait_for_multiple_objects_ex(&evs, 200, QS_ALLINPUT, MWMO_WAITALL),
+        Ok(WAIT_TIMEOUT),
+    )?;
+    e("PostMessage", ws.post_message(h, WM_USER + 3, 0, 0))?;
+    c.eq(
+        "MWMO_WAITALL with both",
+        ws.msg_wait_for_multiple_objects_ex(&evs, 5_000, QS_ALLINPUT, MWMO_WAITALL),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    e("GetMessage", ws.get_message(h))?;
+    e("WSAResetEvent", ws.wsa_reset_event(ev))?;
     // The wake mask: a due WM_TIMER is not a posted message.
     c.eq("SetTimer", ws.set_timer(h, 1, 50), Ok(1))?;
     c.eq(
