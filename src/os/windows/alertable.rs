@@ -191,29 +191,19 @@ impl Native {
         if all && hs.iter().enumerate().any(|(i, h)| hs[..i].contains(h)) {
             return finish(Err(WsaError::WSA_INVALID_PARAMETER));
         }
-        let mut ws = Vec::with_capacity(hs.len());
-        for &h in hs {
-            match self.waitable(h) {
-                Ok(w) => ws.push(w),
-                Err(e) => return finish(Err(e)),
+        self.wait_os(hs, |raw| {
+            // SAFETY: `raw` is a live array of exactly `raw.len()` open handles (the OS checks
+            // the count: 0 or more than 64 is ERROR_INVALID_PARAMETER).
+            unsafe {
+                th::WaitForMultipleObjectsEx(
+                    raw.len() as u32,
+                    raw.as_ptr(),
+                    i32::from(all),
+                    ms,
+                    i32::from(alertable),
+                )
             }
-        }
-        let raw: Vec<HANDLE> = ws.iter().map(|w| w.h).collect();
-        // SAFETY: `raw` is a live array of exactly `raw.len()` open handles (the OS checks
-        // the count: 0 or more than 64 is ERROR_INVALID_PARAMETER).
-        let r = unsafe {
-            th::WaitForMultipleObjectsEx(
-                raw.len() as u32,
-                raw.as_ptr(),
-                i32::from(all),
-                ms,
-                i32::from(alertable),
-            )
-        };
-        let r = wait_result(r);
-        drop(ws);
-        resume_apc_panic();
-        r
+        })
     }
 
     /// `MsgWaitForMultipleObjectsEx`: the handles as `wait_many` takes them (each a handle of
@@ -228,6 +218,25 @@ impl Native {
         if hs.len() > crate::api::sync::MAXIMUM_WAIT_OBJECTS - 1 {
             return finish(Err(WsaError::WSA_INVALID_PARAMETER));
         }
+        self.wait_os(hs, |raw| {
+            // SAFETY: `raw` is a live array of exactly `raw.len()` open handles (none: the
+            // count is 0 and the OS reads nothing); integers otherwise.
+            unsafe {
+                windows_sys::Win32::UI::WindowsAndMessaging::MsgWaitForMultipleObjectsEx(
+                    raw.len() as u32,
+                    raw.as_ptr(),
+                    ms,
+                    wake_mask,
+                    flags,
+                )
+            }
+        })
+    }
+
+    /// A wait of the OS (`wait`) over `hs` as OS handles (each a handle of this backend, or
+    /// its own duplicate, closed after the wait): its result, WAIT_FAILED as the OS's error,
+    /// and a panic of an APC run meanwhile resumed.
+    fn wait_os(&self, hs: &[Handle], wait: impl FnOnce(&[HANDLE]) -> u32) -> Result<u32, WsaError> {
         let mut ws = Vec::with_capacity(hs.len());
         for &h in hs {
             match self.waitable(h) {
@@ -236,18 +245,7 @@ impl Native {
             }
         }
         let raw: Vec<HANDLE> = ws.iter().map(|w| w.h).collect();
-        // SAFETY: `raw` is a live array of exactly `raw.len()` open handles (none: the count
-        // is 0 and the OS reads nothing); integers otherwise.
-        let r = unsafe {
-            windows_sys::Win32::UI::WindowsAndMessaging::MsgWaitForMultipleObjectsEx(
-                raw.len() as u32,
-                raw.as_ptr(),
-                ms,
-                wake_mask,
-                flags,
-            )
-        };
-        let r = wait_result(r);
+        let r = wait_result(wait(&raw));
         drop(ws);
         resume_apc_panic();
         r

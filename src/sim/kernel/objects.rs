@@ -122,6 +122,14 @@ pub(crate) struct WindowTimer {
     pub ready: bool,
 }
 
+/// A periodic timer's next due time after `last`, on its schedule (`last` plus whole
+/// periods) and not before `now`: what a parked waitable timer and a retrieved window timer
+/// are due at next (periods missed meanwhile are skipped, not fired in a burst).
+pub(crate) fn next_due_on_schedule(last: Nanos, period: Nanos, now: Nanos) -> Nanos {
+    let periods = now.saturating_sub(last).div_ceil(period).max(1);
+    last.saturating_add(periods.saturating_mul(period))
+}
+
 /// One completion port.
 #[derive(Debug, Default)]
 pub(crate) struct Port {

@@ -18,7 +18,9 @@
 //! blocked ends as a deadlock instead of running the clock to its limit.
 
 use crate::api::waitable_timer::SIM_EPOCH_FILETIME;
-use crate::sim::kernel::objects::{Arming, KObject, TimerRoutine, WaitableTimer};
+use crate::sim::kernel::objects::{
+    next_due_on_schedule, Arming, KObject, TimerRoutine, WaitableTimer,
+};
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::net::tcp::NetTimer;
 use crate::sim::runtime::{Nanos, ThreadState, WaitKey, World};
@@ -169,8 +171,7 @@ where
         else {
             return;
         };
-        let periods = now.saturating_sub(arm.due).div_ceil(arm.period).max(1);
-        arm.due = arm.due.saturating_add(periods.saturating_mul(arm.period));
+        arm.due = next_due_on_schedule(arm.due, arm.period, now);
         arm.parked = false;
         let (at, setting) = (arm.due, arm.id);
         self.schedule(at, NetTimer::WaitableTimer { obj: idx, setting });

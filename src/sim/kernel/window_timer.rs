@@ -12,7 +12,7 @@
 
 use crate::api::consts::{QS_TIMER, WM_TIMER};
 use crate::api::{Hwnd, Msg};
-use crate::sim::kernel::objects::{KObject, WindowTimer};
+use crate::sim::kernel::objects::{next_due_on_schedule, KObject, WindowTimer};
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::net::tcp::NetTimer;
 use crate::sim::runtime::{Nanos, WaitKey, World};
@@ -148,8 +148,7 @@ where
         let Some(t) = timers.iter_mut().find(|t| t.setting == setting) else {
             return;
         };
-        let periods = now.saturating_sub(t.due).div_ceil(t.elapse).max(1);
-        t.due = t.due.saturating_add(periods.saturating_mul(t.elapse));
+        t.due = next_due_on_schedule(t.due, t.elapse, now);
         t.ready = false;
         let due = t.due;
         self.kern.ready_window_timers -= 1;
