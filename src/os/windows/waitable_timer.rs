@@ -11,6 +11,10 @@
 //! runs. The table drops its `Arc` only after an OS call that takes back every APC the old
 //! setting queued: the next SetWaitableTimer, CancelWaitableTimer, and the CancelWaitableTimer
 //! that CloseHandle (and the table's drop) makes first, so no APC can reach a freed argument.
+//!
+//! CloseHandle of a timer set without a routine cancels nothing: the OS keeps the object while
+//! another thread's wait holds it, and its expiry releases that wait (rule HOLD-wait), as in
+//! the simulator. Only a timer whose setting has a routine is cancelled first.
 
 use std::sync::{Arc, Weak};
 
@@ -61,13 +65,15 @@ impl Native {
         r
     }
 
-    /// `CloseHandle` of timer `raw`: stopped first (its queued APC taken back and its
-    /// routine's argument released), then out of the table and closed.
+    /// `CloseHandle` of timer `raw`: if its setting has a routine, stopped first (its queued
+    /// APC taken back and the routine's argument released); then out of the table and closed.
     pub(super) fn close_timer(&self, raw: usize) -> Result<(), WsaError> {
         if !self.is_kernel(raw, Kernel::Timer) {
             return Err(WsaError::WSA_INVALID_HANDLE);
         }
-        let _ = self.stop_timer(raw);
+        if self.inner.sync.lock().timer_args.contains_key(&raw) {
+            let _ = self.stop_timer(raw);
+        }
         if self.inner.sync.lock().kernel.remove(&raw).is_none() {
             return Err(WsaError::WSA_INVALID_HANDLE);
         }
