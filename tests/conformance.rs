@@ -51,6 +51,7 @@ fn conformance_suite_on_the_simulator() {
         .chain(ext_rules::<SimWinsock>())
         .chain(sync_rules::<SimWinsock>())
         .chain(conformance_suite::waitable_timer::timer_rules::<SimWinsock>())
+        .chain(conformance_suite::held_objects::held_rules::<SimWinsock>())
         .chain(interface_rules::<SimWinsock>())
         .chain(connect_by_name_rules::<SimWinsock>())
         .chain(protocol_info_rules::<SimWinsock>())

@@ -15,6 +15,7 @@ pub mod async_select;
 pub mod c_args;
 pub mod events;
 pub mod ext;
+pub mod held_objects;
 pub mod inline;
 pub mod interfaces;
 pub mod iocp;

@@ -257,7 +257,7 @@ impl AsyncSelect for SimWinsock {
                     .window_id(this.host, hwnd.raw())
                     .ok_or(WsaError::WSAEINVAL)?;
                 Reg::Async {
-                    win,
+                    win: w.kern.objects.obj_ref(win),
                     hwnd: hwnd.raw(),
                     msg: message,
                 }

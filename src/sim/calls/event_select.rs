@@ -97,7 +97,20 @@ impl SimWinsock {
         let deadline = (timeout_ms != INFINITE)
             .then(|| self.now().as_nanos() as u64 + u64::from(timeout_ms) * 1_000_000);
         let tid = self.tid;
-        let r = self.blocking(call, None, |w| {
+        // The wait holds its objects: closing a handle another thread waits on leaves the
+        // object to the wait (an event can no longer be set, a timer still fires), as a
+        // Windows wait references them.
+        let held = || {
+            objects.iter().filter_map(|o| match *o {
+                Waitable::Object(i) => Some(i),
+                Waitable::Thread(_) => None,
+            })
+        };
+        let mut w = self.w();
+        for i in held() {
+            w.kern.objects.hold(i);
+        }
+        let (r, w) = self.blocking_held(w, call, None, |w| {
             if alertable && w.rt.threads[tid].ext.has_apcs() {
                 return Step::Done(Ok(WSA_WAIT_IO_COMPLETION));
             }
@@ -151,7 +164,14 @@ impl SimWinsock {
                 keys.push(WaitKey::Messages(tid));
             }
             Step::WaitAny(keys, deadline)
-        })?;
+        });
+        // (A wait cut short by the run's end leaves its objects held: the run is over.)
+        if let Some(mut w) = w {
+            for i in held() {
+                w.wait_done(i);
+            }
+        }
+        let r = r?;
         if r == WSA_WAIT_IO_COMPLETION {
             self.run_apcs();
         }
@@ -217,7 +237,9 @@ impl EventSelect for SimWinsock {
                     )
                 };
                 w.net.sockets.at(id).nonblocking = true;
-                let reg = ev.map_or(Reg::None, |ev| Reg::Event { ev });
+                let reg = ev.map_or(Reg::None, |ev| Reg::Event {
+                    ev: w.kern.objects.obj_ref(ev),
+                });
                 w.register_events(id, reg, network_events);
                 Ok(())
             },

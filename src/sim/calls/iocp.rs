@@ -29,10 +29,12 @@ impl SimWinsock {
         };
         let tid = self.tid;
         w.leave_port(tid, idx);
+        // The wait holds the port: closed meanwhile, it stays until the wait has seen it.
+        w.kern.objects.hold(idx);
         let deadline =
             (timeout_ms != INFINITE).then(|| w.rt.now + u64::from(timeout_ms) * 1_000_000);
         let (r, held) = self.blocking_held(w, call, None, |w| {
-            if w.rt.threads[tid].ext.iocp_handoff.is_none() && w.port_mut(idx).is_none() {
+            if w.rt.threads[tid].ext.iocp_handoff.is_none() && w.kern.objects.is_closed(idx) {
                 return Step::Done(Err(WsaError::ERROR_ABANDONED_WAIT_0));
             }
             if alertable && w.rt.threads[tid].ext.has_apcs() {
@@ -50,6 +52,11 @@ impl SimWinsock {
                 Step::Wait(WaitKey::Object(idx), deadline)
             }
         });
+        let mut held = held;
+        // (A wait cut short by the run's end leaves the port held: the run is over.)
+        if let Some(w) = held.as_mut() {
+            w.wait_done(idx);
+        }
         if r.as_ref().err() == Some(&WsaError::WAIT_IO_COMPLETION) {
             drop(held);
             self.run_apcs();
@@ -103,11 +110,12 @@ impl Iocp for SimWinsock {
                 let id = this.sock(s)?;
                 let mut w = this.w();
                 let idx = w.port_id(this.host, port.raw())?;
+                let port = w.kern.objects.obj_ref(idx);
                 let io = w.io_sock(id);
                 if io.port.is_some() {
                     return Err(WsaError::WSA_INVALID_PARAMETER);
                 }
-                io.port = Some((idx, key));
+                io.port = Some((port, key));
                 Ok(())
             },
         )

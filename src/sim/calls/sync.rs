@@ -222,11 +222,7 @@ impl SyncObjects for SimWinsock {
                 (Handle::Event(_), Some(_)) => w.event_id(this.host, raw)?,
                 (Handle::Mutex(_), Some(_)) => w.mutex_id(this.host, raw)?,
                 (Handle::Semaphore(_), Some(_)) => w.semaphore_id(this.host, raw)?,
-                (Handle::Timer(_), Some(_)) => {
-                    let idx = w.timer_id(this.host, raw)?;
-                    w.timer_closing(idx);
-                    idx
-                }
+                (Handle::Timer(_), Some(_)) => w.timer_id(this.host, raw)?,
                 _ => return Err(WsaError::WSA_INVALID_HANDLE),
             };
             w.close_object(this.host, raw);

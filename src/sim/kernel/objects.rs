@@ -140,9 +140,34 @@ pub(crate) struct Port {
     pub active: usize,
 }
 
-/// All kernel objects of the run, by index; indices are reused.
+/// A reference to a kernel object that something other than a handle keeps: a
+/// WSAEventSelect registration's event, a WSAAsyncSelect registration's window, an
+/// overlapped operation's event, a socket's completion port. On Windows such a reference
+/// holds the object itself (AFD and the I/O manager reference it), so closing the handle,
+/// and a new object that takes the same slot, leave it pointing where it did: a new object
+/// in the slot has another generation, and the reference no longer resolves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ObjRef {
+    idx: u32,
+    gen: u32,
+}
+
+/// What keeps a slot's object alive beside its handle.
+#[derive(Debug, Default, Clone, Copy)]
+struct Life {
+    /// Bumped each time the slot's object goes: an [`ObjRef`] to an older one is stale.
+    gen: u32,
+    /// Waits in progress on the object (each holds it, as a Windows wait references the
+    /// objects it waits on).
+    waits: u32,
+    /// Its handle is closed; it stays while waits hold it.
+    closed: bool,
+}
+
+/// All kernel objects of the run, by index; indices are reused once an object has gone.
 pub(crate) struct ObjectTable<L: Layers> {
     slots: Vec<Option<(usize, KObject<L>)>>,
+    life: Vec<Life>,
     free: Vec<usize>,
 }
 
@@ -150,6 +175,7 @@ impl<L: Layers> Default for ObjectTable<L> {
     fn default() -> Self {
         ObjectTable {
             slots: Vec::new(),
+            life: Vec::new(),
             free: Vec::new(),
         }
     }
@@ -173,6 +199,37 @@ impl<L: Layers> ObjectTable<L> {
     pub(crate) fn owner(&self, idx: usize) -> Option<usize> {
         self.slots.get(idx)?.as_ref().map(|(h, _)| *h)
     }
+
+    /// A lasting reference to object `idx` (see [`ObjRef`]).
+    pub(crate) fn obj_ref(&self, idx: usize) -> ObjRef {
+        ObjRef {
+            idx: idx as u32,
+            gen: self.life.get(idx).map_or(0, |l| l.gen),
+        }
+    }
+
+    /// The object `r` refers to, while it exists (its handle may be closed).
+    #[inline(always)]
+    pub(crate) fn resolve(&self, r: ObjRef) -> Option<usize> {
+        let idx = r.idx as usize;
+        let alive = self.life.get(idx).is_some_and(|l| l.gen == r.gen)
+            && self.slots.get(idx).is_some_and(Option::is_some);
+        alive.then_some(idx)
+    }
+
+    /// A wait begins on object `idx`: it holds the object until [`World::wait_done`].
+    #[inline(always)]
+    pub(crate) fn hold(&mut self, idx: usize) {
+        if let Some(l) = self.life.get_mut(idx) {
+            l.waits += 1;
+        }
+    }
+
+    /// Whether object `idx`'s handle has been closed (a wait still holds it).
+    #[inline(always)]
+    pub(crate) fn is_closed(&self, idx: usize) -> bool {
+        self.life.get(idx).is_some_and(|l| l.closed)
+    }
 }
 
 impl<L: KernLayers> World<L>
@@ -189,6 +246,7 @@ where
             }
             None => {
                 t.slots.push(Some((host, obj)));
+                t.life.push(Life::default());
                 t.slots.len() - 1
             }
         };
@@ -247,15 +305,51 @@ where
         }
     }
 
-    /// Closes handle `h` and destroys its object.
+    /// Closes handle `h`. Its object goes, unless waits hold it: then it stays, without a
+    /// handle, until the last of them ends ([`World::wait_done`]). Its waiters are told (a
+    /// completion port's then return ERROR_ABANDONED_WAIT_0; other objects' wait on).
     pub(crate) fn close_object(&mut self, host: usize, h: usize) {
         if let Some(idx) = self.object_id(host, h) {
             self.sock.procs[host].free_handle(h);
-            if let Some(slot) = self.kern.objects.slots.get_mut(idx) {
-                *slot = None;
-                self.kern.objects.free.push(idx);
+            match self.kern.objects.life.get_mut(idx) {
+                Some(l) if l.waits > 0 => l.closed = true,
+                _ => self.destroy_object(idx),
             }
             self.notify(WaitKey::Object(idx));
+        }
+    }
+
+    /// A wait that held object `idx` ([`ObjectTable::hold`]) has ended: a closed object no
+    /// other wait holds goes now.
+    #[inline(always)]
+    pub(crate) fn wait_done(&mut self, idx: usize) {
+        let Some(l) = self.kern.objects.life.get_mut(idx) else {
+            return;
+        };
+        l.waits = l.waits.saturating_sub(1);
+        if l.waits == 0 && l.closed {
+            self.destroy_object(idx);
+        }
+    }
+
+    /// Object `idx` goes: a timer takes back its queued APC (and with the object goes any
+    /// expiry still scheduled); every [`ObjRef`] to it is stale from now on.
+    #[inline(never)]
+    fn destroy_object(&mut self, idx: usize) {
+        if let Some(KObject::Timer(_)) = self.kern.objects.get(idx) {
+            self.timer_take_back_apcs(idx);
+        }
+        let t = &mut self.kern.objects;
+        if let Some(slot) = t.slots.get_mut(idx) {
+            *slot = None;
+            t.free.push(idx);
+        }
+        if let Some(l) = t.life.get_mut(idx) {
+            *l = Life {
+                gen: l.gen.wrapping_add(1),
+                waits: 0,
+                closed: false,
+            };
         }
     }
 

@@ -53,7 +53,7 @@ where
     }
 
     /// Takes back the APC the timer's last setting queued and no thread has run yet.
-    fn timer_take_back_apcs(&mut self, idx: usize) {
+    pub(crate) fn timer_take_back_apcs(&mut self, idx: usize) {
         let Some((tid, id)) = self.timer_mut(idx).and_then(|t| t.apcs_of.take()) else {
             return;
         };
@@ -193,12 +193,6 @@ where
             }
             i += 1;
         }
-    }
-
-    /// A timer is being closed: its queued APC is taken back (the object then goes, and with
-    /// it any expiry still scheduled).
-    pub(crate) fn timer_closing(&mut self, idx: usize) {
-        self.timer_take_back_apcs(idx);
     }
 
     /// Thread `tid` ended: the timers it set with a completion routine are cancelled (their

@@ -29,6 +29,7 @@
 
 use crate::api::consts::*;
 use crate::api::{Hwnd, Msg, WsaError};
+use crate::sim::kernel::objects::ObjRef;
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
 use crate::sim::net::tcp::TcpState;
@@ -39,10 +40,12 @@ use crate::sim::runtime::World;
 pub(crate) enum Reg {
     /// Not registered.
     None,
-    /// WSAAsyncSelect: post `msg` to window object `win` (handle `hwnd`).
-    Async { win: usize, hwnd: usize, msg: u32 },
-    /// WSAEventSelect: record and signal event object `ev`.
-    Event { ev: usize },
+    /// WSAAsyncSelect: post `msg` to window object `win` (handle `hwnd`); nothing once the
+    /// window is destroyed.
+    Async { win: ObjRef, hwnd: usize, msg: u32 },
+    /// WSAEventSelect: record and signal event object `ev` (still, without a handle, after
+    /// its handle is closed: a wait that holds it sees the signal).
+    Event { ev: ObjRef },
 }
 
 /// A socket's FD_* state.
@@ -223,6 +226,9 @@ where
                 }
                 n.enabled &= !bit;
                 let Some(h) = handle else { return };
+                let Some(win) = self.kern.objects.resolve(win) else {
+                    return;
+                };
                 self.post_to_window(
                     win,
                     Msg {
@@ -244,7 +250,9 @@ where
                 n.recorded |= bit;
                 n.reported |= bit & (FD_READ | FD_OOB | FD_ACCEPT);
                 n.errors[bit_index(bit)] = err;
-                self.set_event(ev);
+                if let Some(ev) = self.kern.objects.resolve(ev) {
+                    self.set_event(ev);
+                }
             }
         }
     }

@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 
 use crate::api::{IoCompletion, Overlapped, WsaError};
+use crate::sim::kernel::objects::ObjRef;
 use crate::sim::runtime::Layers;
 
 /// How an operation ended (the NTSTATUS in `OVERLAPPED.Internal`).
@@ -182,8 +183,9 @@ pub(crate) struct SockIo {
     /// The operations few sockets have (unbuffered sends, AcceptEx, DisconnectEx, address-list
     /// requests); `None` until one starts, so a plain connection carries a pointer.
     pub rare: Option<Box<RareIo>>,
-    /// Completion port object and key.
-    pub port: Option<(usize, usize)>,
+    /// Completion port object and key (the association holds the port: closed, it takes the
+    /// socket's packets and no one can dequeue them).
+    pub port: Option<(ObjRef, usize)>,
     pub skip_on_success: bool,
     /// A non-overlapped socket (WSASocket without WSA_FLAG_OVERLAPPED, or `socket()` while
     /// the thread's SO_OPENTYPE is synchronous, or `accept` on such a listener): an

@@ -13,15 +13,22 @@ use std::collections::hash_map::Entry;
 use std::collections::BTreeSet;
 use std::ops::Index;
 
+use crate::sim::kernel::objects::ObjRef;
 use crate::sim::models::keymap::KeyMap;
 use crate::sim::models::op::{Op, SockIo, Status};
 use crate::sim::models::result_order::ResultOrder;
 use crate::sim::runtime::Layers;
 
-/// One slab slot: the serial of the operation it last held, and that operation until removed.
+/// One slab slot: the serial of the operation it last held, that operation until removed,
+/// and the event object its OVERLAPPED's hEvent named when it started.
+///
+/// The event is here, not in the [`Op`], because the record is moved whole on every start and
+/// completion and must stay 128 bytes (at 144 each move became a `memcpy` call: 300
+/// instructions a message in the completion-port echo).
 struct Slot<L: Layers> {
     serial: u64,
     op: Option<Op<L>>,
+    event: Option<ObjRef>,
 }
 
 /// The operations of the run, by serial.
@@ -84,6 +91,7 @@ impl<L: Layers> OpTable<L> {
                 self.slots.push(Slot {
                     serial: 0,
                     op: None,
+                    event: None,
                 });
                 slot
             }
@@ -94,7 +102,29 @@ impl<L: Layers> OpTable<L> {
         let s = &mut self.slots[slot as usize];
         s.serial = serial;
         s.op = Some(op);
+        s.event = None;
         serial
+    }
+
+    /// The event object operation `serial` holds (see [`Slot`]): set as it starts.
+    #[inline]
+    pub(crate) fn set_event(&mut self, serial: u64, event: ObjRef) {
+        if let Some(s) = self.slots.get_mut(slot_of(serial)) {
+            if s.serial == serial {
+                s.event = Some(event);
+            }
+        }
+    }
+
+    /// The event object operation `serial` holds, if its OVERLAPPED named one.
+    #[inline]
+    pub(crate) fn event(&self, serial: u64) -> Option<ObjRef> {
+        let s = self.slots.get(slot_of(serial))?;
+        if s.serial == serial {
+            s.event
+        } else {
+            None
+        }
     }
 
     /// Counts an operation that started and ended inside its call without entering the

@@ -80,7 +80,8 @@ where
     }
 
     /// What starting `op` does beside registering it: its OVERLAPPED's key, the event to
-    /// reset and whether it is an AcceptEx still to take a connection.
+    /// reset (which the operation then holds: `op_started`) and whether it is an AcceptEx
+    /// still to take a connection.
     fn op_start_effects(&self, op: &Op<L>) -> ((usize, u64), Option<usize>, bool) {
         // The I/O manager clears the OVERLAPPED's event when an operation starts
         // (NtDeviceIoControlFile), so a manual-reset event reused for the next operation
@@ -94,12 +95,17 @@ where
         ((op.host, op.ov.id), reset, accept)
     }
 
-    /// The rest of starting operation `serial`, once registered and linked to `key`.
+    /// The rest of starting operation `serial`, once registered and linked to `key`. The
+    /// operation holds its event object from now on: closing the handle meanwhile, or a new
+    /// event that takes the same handle value, changes nothing (the I/O manager references
+    /// the object).
     fn op_started(&mut self, key: (usize, u64), serial: u64, reset: Option<usize>, accept: bool) {
         if !self.models.io.failed_pending.is_empty() {
             self.models.io.failed_pending.remove(&key);
         }
         if let Some(ev) = reset {
+            let held = self.kern.objects.obj_ref(ev);
+            self.models.io.ops.set_event(serial, held);
             self.reset_event(ev);
         }
         if accept {
@@ -130,8 +136,9 @@ where
             bytes as u64,
             status.wsa().map_or(0, |e| i64::from(e.code())),
         );
-        if routine.is_none() {
-            if let Some(ev) = ov.event.and_then(|e| self.event_id(host, e.raw()).ok()) {
+        if routine.is_none() && ov.event.is_some() {
+            let event = self.models.io.ops.event(serial);
+            if let Some(ev) = event.and_then(|ev| self.kern.objects.resolve(ev)) {
                 self.set_event(ev);
             }
         }
@@ -159,7 +166,10 @@ where
                 control,
                 msg_flags,
             };
-            self.post_packet(port, packet);
+            // A port whose last handle was closed is gone: its packets with it.
+            if let Some(port) = self.kern.objects.resolve(port) {
+                self.post_packet(port, packet);
+            }
         }
         self.notify(WaitKey::Io(host, ov.id));
     }
