@@ -423,3 +423,85 @@ fn a_msg_waitall_recv_made_after_the_peers_close_returns_what_is_left() {
         Ok(())
     });
 }
+
+// Blocking and overlapped receives on one socket share its queue of receive requests, in
+// the order they were made (rules RECV-order and RECV-order-udp also run on the real
+// ws2_32). Before, the blocking ones were served first whatever their age.
+
+/// A pending overlapped WSARecv of `len` bytes with `flags` on `s`.
+fn overlapped_recv(ws: &SimWinsock, s: Socket, id: u64, len: usize, flags: u32) -> Overlapped {
+    let ov = Overlapped::new(id);
+    let r = ws.wsa_recv_overlapped(s, vec![vec![0u8; len]], flags, ov, None);
+    assert_eq!(r.err(), Some(WsaError::WSA_IO_PENDING));
+    ov
+}
+
+/// What overlapped receive `ov` took (its error if it failed, WSA_IO_INCOMPLETE if pending).
+fn overlapped_result(ws: &SimWinsock, s: Socket, ov: &Overlapped) -> Result<Vec<u8>, WsaError> {
+    let d = ws.wsa_get_overlapped_result(s, ov, false)?;
+    match d.error {
+        Some(e) => Err(e),
+        None => Ok(d.bufs.concat()[..d.bytes].to_vec()),
+    }
+}
+
+#[test]
+fn an_overlapped_msg_waitall_receive_made_first_fills_before_a_blocking_recv_gets_any() {
+    // The older MSG_WAITALL receive keeps taking data until full; the blocking recv made
+    // after it gets what follows.
+    each_seed(|ws| {
+        let (c, s) = nodelay_pair(ws)?;
+        let ov = overlapped_recv(ws, s, 1, 6, MSG_WAITALL as u32);
+        let r = receiver(ws, s, 64, 0)?;
+        send_later(ws, c, b"abcd")?;
+        ws.sleep(10);
+        assert_eq!(
+            overlapped_result(ws, s, &ov),
+            Err(WsaError::WSA_IO_INCOMPLETE)
+        );
+        send_later(ws, c, b"efgh")?;
+        assert_eq!(result_of(ws, r)?, b"gh");
+        assert_eq!(overlapped_result(ws, s, &ov)?, b"abcdef");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_blocking_recv_behind_a_cancelled_overlapped_receive_takes_the_next_data() {
+    each_seed(|ws| {
+        let (c, s) = nodelay_pair(ws)?;
+        let ov = overlapped_recv(ws, s, 1, 8, 0);
+        let r = receiver(ws, s, 64, 0)?;
+        ws.cancel_io_ex(s, Some(&ov))?;
+        send_later(ws, c, b"abcd")?;
+        assert_eq!(result_of(ws, r)?, b"abcd");
+        assert_eq!(
+            ws.wsa_get_overlapped_result(s, &ov, false)?.error,
+            Some(WsaError::WSA_OPERATION_ABORTED)
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn overlapped_receives_made_after_a_waiting_recvfrom_get_the_datagrams_after_it() {
+    // Datagrams: overlapped, blocking, overlapped, each made in turn, get one each in that
+    // order; a MSG_PEEK recvfrom waiting in the middle sees the datagram its elders left.
+    each_seed(|ws| {
+        let (a, b, to) = udp_pair(ws)?;
+        let first = overlapped_recv(ws, b, 1, 8, 0);
+        let peek = receiver(ws, b, 8, MSG_PEEK)?;
+        let r = receiver(ws, b, 8, 0)?;
+        let last = overlapped_recv(ws, b, 2, 8, 0);
+        for d in [&b"one"[..], b"two", b"three"] {
+            ws.sleep(5);
+            assert_eq!(ws.sendto(a, d, 0, &to), Ok(d.len()));
+        }
+        ws.sleep(10);
+        assert_eq!(overlapped_result(ws, b, &first)?, b"one");
+        assert_eq!(result_of(ws, peek)?, b"two");
+        assert_eq!(result_of(ws, r)?, b"two");
+        assert_eq!(overlapped_result(ws, b, &last)?, b"three");
+        Ok(())
+    });
+}

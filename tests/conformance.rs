@@ -52,6 +52,9 @@ fn conformance_suite_on_the_simulator() {
         .chain(sync_rules::<SimWinsock>())
         .chain(conformance_suite::waitable_timer::timer_rules::<SimWinsock>())
         .chain(conformance_suite::held_objects::held_rules::<SimWinsock>())
+        .chain(conformance_suite::receive_order::receive_order_rules::<
+            SimWinsock,
+        >())
         .chain(interface_rules::<SimWinsock>())
         .chain(connect_by_name_rules::<SimWinsock>())
         .chain(protocol_info_rules::<SimWinsock>())

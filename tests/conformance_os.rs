@@ -82,6 +82,9 @@ fn conformance_suite_on_native_winsock() {
         .chain(conformance_suite::sync::sync_rules::<Native>())
         .chain(conformance_suite::waitable_timer::timer_rules::<Native>())
         .chain(conformance_suite::held_objects::held_rules::<Native>())
+        .chain(conformance_suite::receive_order::receive_order_rules::<
+            Native,
+        >())
         .chain(conformance_suite::interfaces::interface_rules::<Native>())
         .chain(conformance_suite::interfaces::connect_by_name_rules::<Native>())
         .chain(conformance_suite::protocol_info::protocol_info_rules::<

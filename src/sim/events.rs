@@ -85,6 +85,15 @@ impl NetHooks<SimLayers> for World {
         self.service_sends(id);
         self.service_recvs(id);
     }
+
+    fn oldest_overlapped_recv(&self, id: usize) -> Option<u64> {
+        self.io_sock_ref(id)
+            .and_then(|io| io.recvs.front().copied())
+    }
+
+    fn newest_overlapped_recv(&self, id: usize) -> Option<u64> {
+        self.io_sock_ref(id).and_then(|io| io.recvs.back().copied())
+    }
 }
 
 impl SockHooks<SimLayers> for World {

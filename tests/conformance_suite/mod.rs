@@ -21,6 +21,7 @@ pub mod interfaces;
 pub mod iocp;
 pub mod overlapped;
 pub mod protocol_info;
+pub mod receive_order;
 pub mod sync;
 pub mod sync_locks;
 pub mod waitable_timer;

@@ -285,6 +285,16 @@ impl SerialQueue {
         }
     }
 
+    /// The newest serial.
+    #[inline]
+    pub(crate) fn back(&self) -> Option<&u64> {
+        match self {
+            SerialQueue::Empty => None,
+            SerialQueue::One(only) => Some(only),
+            SerialQueue::Many(q) => q.back(),
+        }
+    }
+
     /// Takes the oldest serial out.
     #[inline]
     pub(crate) fn pop_front(&mut self) -> Option<u64> {

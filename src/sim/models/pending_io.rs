@@ -35,6 +35,12 @@ where
     pub(crate) fn service_recvs_now(&mut self, id: usize, immediate: bool) {
         if self.udp(id).is_some() {
             self.service_datagram_recvs(id, immediate);
+            if self
+                .udp(id)
+                .is_some_and(|u| !u.requests.is_empty() && !u.queue.is_empty())
+            {
+                self.serve_requests_in_turn(id, immediate);
+            }
             return;
         }
         if let Some(serial) = self.io_sock_ref(id).and_then(|io| io.rare().accept_wait) {
@@ -49,15 +55,25 @@ where
                 self.finish_op(serial, Status::Ok, n, false);
             }
         }
-        loop {
-            let Some(&serial) = self.io_sock_ref(id).and_then(|io| io.recvs.front()) else {
-                return;
+        // Whether blocking receive requests waited when the last receive was looked at.
+        // (With none served, data that arrived while requests waited was theirs to take
+        // first, in `tcp_input`, unless an overlapped receive came before them.)
+        let mut requests_seen = false;
+        while let Some(&serial) = self.io_sock_ref(id).and_then(|io| io.recvs.front()) {
+            let (has_data, fin, error, requests) = match self.tcp(id) {
+                Some(t) => (
+                    !t.rcv.is_empty(),
+                    t.fin_rcvd,
+                    t.error,
+                    !t.requests.is_empty(),
+                ),
+                None => (false, false, None, false),
             };
-            let (has_data, fin, error) = match self.tcp(id) {
-                Some(t) => (!t.rcv.is_empty(), t.fin_rcvd, t.error),
-                None => (false, false, None),
-            };
+            requests_seen = requests;
             let outcome = if has_data {
+                if requests && self.request_ahead_of(id, serial) {
+                    break;
+                }
                 match self.fill_from_rcv(id, serial) {
                     Some(n) => (Status::Ok, n),
                     // A MSG_WAITALL receive not full yet keeps what it took, and its place.
@@ -83,6 +99,29 @@ where
             self.io_sock(id).recvs.pop_front();
             self.finish_op(serial, outcome.0, outcome.1, immediate);
         }
+        if requests_seen {
+            self.serve_requests_in_turn(id, immediate);
+        }
+    }
+
+    /// The overlapped receives of `id` have taken what was theirs and data is left: blocking
+    /// receive requests made after them may be next in the socket's queue, and overlapped
+    /// receives after those (`receive_request`, `DgramRequest`).
+    #[cold]
+    #[inline(never)]
+    fn serve_requests_in_turn(&mut self, id: usize, immediate: bool) {
+        let served = if self.udp(id).is_some() {
+            self.serve_dgram_requests(id)
+        } else {
+            let left = self.rcv_len(id);
+            left > 0 && {
+                self.serve_receive_requests(id);
+                self.rcv_len(id) < left
+            }
+        };
+        if served {
+            self.service_recvs_now(id, immediate);
+        }
     }
 
     /// Pending receives on a datagram socket take one datagram each.
@@ -95,6 +134,13 @@ where
                 self.models.io.ops.get(&serial).map(|op| &op.kind),
                 Some(OpKind::Recv { peek: true, .. })
             );
+            let Some(u) = self.udp(id) else { return };
+            if !u.requests.is_empty()
+                && !u.port_unreachable
+                && self.dgram_request_ahead_of(id, serial)
+            {
+                return;
+            }
             let Some(u) = self.udp(id) else { return };
             let (status, n, from) = if u.port_unreachable {
                 u.port_unreachable = false;

@@ -430,7 +430,8 @@ pub(crate) struct Udp {
 /// A blocking recvfrom waiting on a datagram socket: a receive request, as for a stream
 /// (`tcp::receive_request`). An arriving datagram goes to the oldest request instead of the
 /// queue, so FIONREAD, select and FD_READ never see it and no other receive takes it; a
-/// MSG_PEEK request gets a copy and the datagram goes on to the next request.
+/// MSG_PEEK request gets a copy and the datagram goes on to the next request. Overlapped
+/// receives pending on the socket share the requests' queue, in the order they were made.
 #[derive(Debug)]
 pub(crate) struct DgramRequest {
     /// Names this request among the run's (`Network::request_counter`).
@@ -438,6 +439,9 @@ pub(crate) struct DgramRequest {
     pub peek: bool,
     /// The datagram it was given: complete.
     pub got: Option<Datagram>,
+    /// The newest overlapped receive pending when the request was made (its serial, never
+    /// 0): the request takes nothing until that one and every older one are gone.
+    pub after: Option<std::num::NonZeroU64>,
 }
 
 /// A send in progress (blocking sends in `SendMode::Partial` go out in pieces).

@@ -142,4 +142,9 @@ pub(crate) trait NetHooks<L: NetLayers>: RuntimeHooks<L> {
     fn on_socket_freed(&mut self, id: usize);
     /// Overlapped operations of `id` left pending by the fault plan may complete now.
     fn on_io_due(&mut self, id: usize);
+    /// The issue order (serial) of the oldest overlapped receive pending on `id`, if any:
+    /// blocking receive requests and overlapped receives share one queue (`receive_request`).
+    fn oldest_overlapped_recv(&self, id: usize) -> Option<u64>;
+    /// The issue order (serial) of the newest overlapped receive pending on `id`, if any.
+    fn newest_overlapped_recv(&self, id: usize) -> Option<u64>;
 }

@@ -136,21 +136,16 @@ where
             ttl: *ttl,
             tos: *tos,
         });
-        // Blocking receives waiting on the socket take it first (see `DgramRequest`): it
-        // goes into no buffer, so SO_RCVBUF does not refuse it.
-        let mut completed = false;
-        for r in u.requests.iter_mut().filter(|r| r.got.is_none()) {
-            let Some(dgram) = d.take() else { break };
-            completed = true;
-            if r.peek {
-                r.got = Some(dgram.clone());
-                d = Some(dgram);
-            } else {
-                r.got = Some(dgram);
+        // Blocking receives waiting on the socket take it first, in their turn with pending
+        // overlapped receives (see `DgramRequest`): it goes into no buffer, so SO_RCVBUF
+        // does not refuse it.
+        if !u.requests.is_empty() {
+            let oldest = self.dgram_requests_oldest_ov(id);
+            if let Some(u) = self.udp(id) {
+                if give_to_requests(u, &mut d, oldest) {
+                    self.notify(WaitKey::Readable(id));
+                }
             }
-        }
-        if completed {
-            self.notify(WaitKey::Readable(id));
         }
         let Some(d) = d else { return };
         let Some(u) = self.udp(id) else { return };
@@ -324,11 +319,15 @@ where
         }
         if op.request.is_none() {
             let key = self.next_request_key();
+            let after = self
+                .newest_overlapped_recv(op.id)
+                .and_then(std::num::NonZeroU64::new);
             if let Some(u) = self.udp(op.id) {
                 u.requests.push(DgramRequest {
                     key,
                     peek,
                     got: None,
+                    after,
                 });
                 op.request = Some(key);
             }
@@ -360,6 +359,58 @@ where
         Some(Step::Done(deliver(&d, buf, got)))
     }
 
+    /// The oldest pending overlapped receive's serial, when a waiting request of datagram
+    /// socket `id` was made while one was pending (only then can it matter).
+    fn dgram_requests_oldest_ov(&mut self, id: usize) -> Option<u64> {
+        let waits_for_one = self.udp(id).is_some_and(|u| {
+            u.requests
+                .iter()
+                .any(|r| r.got.is_none() && r.after.is_some())
+        });
+        if waits_for_one {
+            self.oldest_overlapped_recv(id)
+        } else {
+            None
+        }
+    }
+
+    /// Gives queued datagrams of socket `id` to its waiting requests, while the first one
+    /// waiting is ahead of every pending overlapped receive: the overlapped receives' service
+    /// calls it after serving them. True if a request got one (its thread is woken).
+    pub(crate) fn serve_dgram_requests(&mut self, id: usize) -> bool {
+        let oldest = self.dgram_requests_oldest_ov(id);
+        let Some(u) = self.udp(id) else { return false };
+        let mut completed = false;
+        while let Some(front) = u.queue.pop_front() {
+            let len = front.data.len();
+            let mut d = Some(front);
+            completed |= give_to_requests(u, &mut d, oldest);
+            match d {
+                // Taken (not peeked) by a request: it leaves the queue.
+                None => u.queued_bytes -= len,
+                Some(d) => {
+                    u.queue.push_front(d);
+                    break;
+                }
+            }
+        }
+        if completed {
+            self.notify(WaitKey::Readable(id));
+        }
+        completed
+    }
+
+    /// Whether a waiting request of datagram socket `id` was made before overlapped receive
+    /// `serial`: that receive must wait for it.
+    pub(crate) fn dgram_request_ahead_of(&mut self, id: usize, serial: u64) -> bool {
+        self.udp(id).is_some_and(|u| {
+            u.requests
+                .iter()
+                .find(|r| r.got.is_none())
+                .is_some_and(|r| r.after.is_none_or(|a| serial > a.get()))
+        })
+    }
+
     /// A recvfrom ends with `r` while its request is still queued. A request that had been
     /// given a datagram before the handle was closed gives the call its datagram (closing a
     /// socket cannot undo a completed I/O request); otherwise the request is cancelled.
@@ -382,6 +433,30 @@ where
         op.request = None;
         r
     }
+}
+
+/// Gives datagram `d` to the waiting requests of `u` in order, up to the first one a pending
+/// overlapped receive is ahead of (`oldest_ov`: the oldest one's serial): a MSG_PEEK request
+/// gets a copy and the datagram goes on, any other takes it (`d` is then `None`). True if a
+/// request got it.
+fn give_to_requests(u: &mut Udp, d: &mut Option<Datagram>, oldest_ov: Option<u64>) -> bool {
+    let mut completed = false;
+    for r in u.requests.iter_mut().filter(|r| r.got.is_none()) {
+        if r.after
+            .is_some_and(|a| oldest_ov.is_some_and(|o| o <= a.get()))
+        {
+            break;
+        }
+        let Some(dgram) = d.take() else { break };
+        completed = true;
+        if r.peek {
+            r.got = Some(dgram.clone());
+            *d = Some(dgram);
+        } else {
+            r.got = Some(dgram);
+        }
+    }
+    completed
 }
 
 /// Copies datagram `d` into `buf` as a receive returns it: WSAEMSGSIZE when it did not fit

@@ -20,12 +20,15 @@
 //! A MSG_PEEK receive and a zero-length receive take nothing: they complete when data
 //! arrives (a peek with a copy of what it saw), and the data goes on to the next request.
 //!
-//! Not modelled: the order between these requests and pending overlapped receives on the same
-//! socket. Windows serves both kinds from one queue in the order they were made; the sim
-//! serves the blocking ones first (the overlapped ones live in the operation table, a layer
-//! up). A program rarely mixes the two on one socket.
+//! Blocking requests and pending overlapped receives on the same socket are served in the
+//! order they were made, as Windows serves both from one queue of receive requests (and Wine
+//! from one queue of asyncs). The overlapped ones live in the operation table, a layer up: a
+//! request made while overlapped receives were pending notes the newest of them (`after`)
+//! and takes nothing until they are all gone, and the overlapped receives made after a
+//! request wait for it (`World::request_ahead_of`).
 
 use std::collections::VecDeque;
+use std::num::NonZeroU64;
 
 use super::{consume_front, ring_range, Tcp};
 use crate::sim::net::{NetHooks, NetLayers};
@@ -46,6 +49,10 @@ pub(crate) struct ReceiveRequest {
     data: VecDeque<u8>,
     /// Complete: its thread has been woken to return.
     done: bool,
+    /// The newest overlapped receive pending on the socket when the request was made (its
+    /// serial, never 0): the request comes after it (and every older one) in the socket's
+    /// queue.
+    after: Option<NonZeroU64>,
 }
 
 /// What a receive request held when its thread took it back.
@@ -57,13 +64,24 @@ pub(crate) struct TakenRequest {
 }
 
 impl Tcp {
+    /// Whether a request still waiting was made while overlapped receives were pending.
+    pub(super) fn requests_follow_overlapped(&self) -> bool {
+        self.requests.iter().any(|r| !r.done && r.after.is_some())
+    }
+
     /// Gives the data waiting in the receive queue to the connection's receive requests,
-    /// oldest first. Returns whether one completed (its thread must be woken).
-    pub(super) fn serve_requests(&mut self) -> bool {
+    /// oldest first, up to the first one an overlapped receive still pending comes before
+    /// (`oldest_ov`: the oldest pending one's serial). Returns whether one completed (its
+    /// thread must be woken).
+    #[inline(always)]
+    pub(super) fn serve_requests(&mut self, oldest_ov: Option<u64>) -> bool {
         let mut completed = false;
         let rcv = &mut self.rcv;
         for r in self.requests.iter_mut().filter(|r| !r.done) {
-            if rcv.is_empty() {
+            if rcv.is_empty()
+                || r.after
+                    .is_some_and(|a| oldest_ov.is_some_and(|o| o <= a.get()))
+            {
                 break;
             }
             if r.peek {
@@ -104,6 +122,7 @@ where
         peek: bool,
     ) -> u64 {
         let key = self.next_request_key();
+        let after = self.newest_overlapped_recv(id).and_then(NonZeroU64::new);
         let t = self.tcp_at(id);
         t.requests.push(ReceiveRequest {
             key,
@@ -112,8 +131,45 @@ where
             peek: peek || room == 0,
             data: VecDeque::new(),
             done: false,
+            after,
         });
         key
+    }
+
+    /// Gives data waiting on connection `id` to its receive requests, in their turn with the
+    /// overlapped receives (see the module); wakes their threads if one completed. The
+    /// overlapped receives' service calls it after it has served them, in case a request
+    /// made after them is next. True if a request completed.
+    pub(crate) fn serve_receive_requests(&mut self, id: usize) -> bool {
+        let oldest = self.requests_oldest_ov(id);
+        let Some(t) = self.tcp(id) else { return false };
+        let completed = t.serve_requests(oldest);
+        if completed {
+            self.notify(crate::sim::runtime::WaitKey::Readable(id));
+        }
+        completed
+    }
+
+    /// The oldest pending overlapped receive's serial, when a request of connection `id`
+    /// was made while one was pending (only then can it matter: otherwise every request is
+    /// ahead of every pending overlapped receive).
+    fn requests_oldest_ov(&mut self, id: usize) -> Option<u64> {
+        if self.tcp(id).is_some_and(|t| t.requests_follow_overlapped()) {
+            self.oldest_overlapped_recv(id)
+        } else {
+            None
+        }
+    }
+
+    /// Whether a blocking receive request of connection `id` that has not completed was made
+    /// before overlapped receive `serial`: that receive must wait for it.
+    pub(crate) fn request_ahead_of(&mut self, id: usize, serial: u64) -> bool {
+        self.tcp(id).is_some_and(|t| {
+            t.requests
+                .iter()
+                .find(|r| !r.done)
+                .is_some_and(|r| r.after.is_none_or(|a| serial > a.get()))
+        })
     }
 
     /// The thread of receive request `key` of socket `id` runs: hands it the bytes the
