@@ -210,3 +210,42 @@ fn a_socket_on_a_closed_port_queues_nothing_to_a_new_port() {
         Ok(())
     });
 }
+
+#[test]
+fn a_worker_of_a_closed_port_does_not_count_against_a_new_port_in_its_slot() {
+    // A worker took a packet from a port (it counts as one of the port's running threads);
+    // the port is then closed and a new one created, which the simulator puts in the freed
+    // slot. The worker counts against the port it took its packet from, which is gone: the
+    // new port with NumberOfConcurrentThreads 1 releases its packet to another thread.
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    run(|ws| {
+        let old = ws.create_io_completion_port(1)?;
+        ws.post_queued_completion_status(old, 1, 1, None)?;
+        let woke = ws.create_event(true, false)?;
+        let done = Arc::new(AtomicBool::new(false));
+        let seen = done.clone();
+        ws.create_thread("worker", move |ws| {
+            assert_eq!(ws.get_queued_completion_status(old, INFINITE)?.key, 1);
+            ws.sleep(100);
+            ws.set_event(woke)?;
+            // Running, not waiting: it counts against its port while it runs.
+            while !seen.load(Ordering::SeqCst) {
+                ws.sleep(0);
+            }
+            Ok(())
+        })?;
+        ws.sleep(50);
+        ws.close_completion_port(old)?;
+        let new = ws.create_io_completion_port(1)?;
+        ws.post_queued_completion_status(new, 1, 2, None)?;
+        assert_eq!(
+            ws.wait_for_single_object(woke.into(), INFINITE)?,
+            WAIT_OBJECT_0
+        );
+        let got = ws.get_queued_completion_status(new, 0).map(|p| p.key);
+        done.store(true, Ordering::SeqCst);
+        assert_eq!(got, Ok(2));
+        Ok(())
+    });
+}

@@ -333,11 +333,23 @@ where
     }
 
     /// Object `idx` goes: a timer takes back its queued APC (and with the object goes any
-    /// expiry still scheduled); every [`ObjRef`] to it is stale from now on.
+    /// expiry still scheduled), a port's running workers no longer count against it; every
+    /// [`ObjRef`] to it is stale from now on.
     #[inline(never)]
     fn destroy_object(&mut self, idx: usize) {
-        if let Some(KObject::Timer(_)) = self.kern.objects.get(idx) {
-            self.timer_take_back_apcs(idx);
+        match self.kern.objects.get(idx) {
+            Some(KObject::Timer(_)) => self.timer_take_back_apcs(idx),
+            Some(KObject::Port(_)) => {
+                // Its running workers count against nothing now (not a new port that
+                // takes the slot).
+                for t in &mut self.rt.threads {
+                    if t.ext.iocp_port() == Some(idx) {
+                        t.ext.take_iocp_port();
+                        t.ext.iocp_suspended = false;
+                    }
+                }
+            }
+            _ => {}
         }
         let t = &mut self.kern.objects;
         if let Some(slot) = t.slots.get_mut(idx) {
