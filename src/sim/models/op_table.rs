@@ -10,7 +10,7 @@
 //! index sorts by), and nothing iterates the table, so no order can leak into behaviour.
 
 use std::collections::hash_map::Entry;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Index;
 
 use crate::sim::kernel::objects::ObjRef;
@@ -19,16 +19,10 @@ use crate::sim::models::op::{Op, SockIo, Status};
 use crate::sim::models::result_order::ResultOrder;
 use crate::sim::runtime::Layers;
 
-/// One slab slot: the serial of the operation it last held, that operation until removed,
-/// and the event object its OVERLAPPED's hEvent named when it started.
-///
-/// The event is here, not in the [`Op`], because the record is moved whole on every start and
-/// completion and must stay 128 bytes (at 144 each move became a `memcpy` call: 300
-/// instructions a message in the completion-port echo).
+/// One slab slot: the serial of the operation it last held, and that operation until removed.
 struct Slot<L: Layers> {
     serial: u64,
     op: Option<Op<L>>,
-    event: Option<ObjRef>,
 }
 
 /// The operations of the run, by serial.
@@ -91,7 +85,6 @@ impl<L: Layers> OpTable<L> {
                 self.slots.push(Slot {
                     serial: 0,
                     op: None,
-                    event: None,
                 });
                 slot
             }
@@ -102,29 +95,7 @@ impl<L: Layers> OpTable<L> {
         let s = &mut self.slots[slot as usize];
         s.serial = serial;
         s.op = Some(op);
-        s.event = None;
         serial
-    }
-
-    /// The event object operation `serial` holds (see [`Slot`]): set as it starts.
-    #[inline]
-    pub(crate) fn set_event(&mut self, serial: u64, event: ObjRef) {
-        if let Some(s) = self.slots.get_mut(slot_of(serial)) {
-            if s.serial == serial {
-                s.event = Some(event);
-            }
-        }
-    }
-
-    /// The event object operation `serial` holds, if its OVERLAPPED named one.
-    #[inline]
-    pub(crate) fn event(&self, serial: u64) -> Option<ObjRef> {
-        let s = self.slots.get(slot_of(serial))?;
-        if s.serial == serial {
-            s.event
-        } else {
-            None
-        }
     }
 
     /// Counts an operation that started and ended inside its call without entering the
@@ -195,6 +166,12 @@ pub(crate) struct IoState<L: Layers> {
     /// the run (one pending receive per connection on a server). A serial leaves when its
     /// operation finishes, takes its connection or is dropped.
     pub accepts_pending: BTreeSet<u64>,
+    /// The event object each pending operation with an hEvent holds, by serial, from its
+    /// start to its completion: closing the handle meanwhile, or a new event that takes the
+    /// same handle value, changes nothing (the I/O manager references the object). Apart
+    /// from the 128-byte records, which are moved whole on every start and completion, and
+    /// empty in a completion-port server, whose operations have no event.
+    pub op_events: BTreeMap<u64, ObjRef>,
 }
 
 impl<L: Layers> IoState<L> {
@@ -348,6 +325,7 @@ impl<L: Layers> Default for IoState<L> {
             failed_pending: KeyMap::default(),
             socks: Vec::new(),
             accepts_pending: BTreeSet::new(),
+            op_events: BTreeMap::new(),
         }
     }
 }

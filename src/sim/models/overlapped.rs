@@ -105,7 +105,7 @@ where
         }
         if let Some(ev) = reset {
             let held = self.kern.objects.obj_ref(ev);
-            self.models.io.ops.set_event(serial, held);
+            self.models.io.op_events.insert(serial, held);
             self.reset_event(ev);
         }
         if accept {
@@ -137,7 +137,7 @@ where
             status.wsa().map_or(0, |e| i64::from(e.code())),
         );
         if routine.is_none() && ov.event.is_some() {
-            let event = self.models.io.ops.event(serial);
+            let event = self.models.io.op_events.remove(&serial);
             if let Some(ev) = event.and_then(|ev| self.kern.objects.resolve(ev)) {
                 self.set_event(ev);
             }
@@ -178,6 +178,7 @@ where
     pub(crate) fn drop_op(&mut self, serial: u64) {
         if let Some(op) = self.models.io.ops.remove(&serial) {
             self.models.io.accepts_pending.remove(&serial);
+            self.models.io.op_events.remove(&serial);
             self.models.io.unlink((op.host, op.ov.id), serial, None);
         }
     }
