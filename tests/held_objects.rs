@@ -249,3 +249,32 @@ fn a_worker_of_a_closed_port_does_not_count_against_a_new_port_in_its_slot() {
         Ok(())
     });
 }
+
+#[test]
+fn a_deadlock_on_an_event_whose_handle_was_closed_says_so() {
+    // The classic hang: one thread waits for an event with no timeout, another closes the
+    // event's handle (instead of setting it). The wait holds the object, which nothing can
+    // set any more: the run ends as a deadlock, and the report names the cause.
+    use winsock_sim::sim::{Sim, SimErrorKind, ThreadOutcome};
+    let mut sim = Sim::builder().seed(common::seed()).build();
+    let h = sim.host("host", "192.0.2.1");
+    h.spawn("waiter", |ws| {
+        let ev = ws.create_event(true, false)?;
+        ws.create_thread("closer", move |ws| {
+            ws.sleep(10);
+            ws.close_handle(ev.into())
+        })?;
+        ws.wait_for_single_object(ev.into(), INFINITE)?;
+        Ok(())
+    });
+    let e = sim.run().expect_err("the waiter waits for ever");
+    assert_eq!(e.kind, SimErrorKind::Deadlock);
+    match &e.threads[0].outcome {
+        ThreadOutcome::Unfinished(why) => assert!(
+            why.contains("handle was closed while it waited"),
+            "the report says why: {why}"
+        ),
+        other => panic!("the waiter is blocked, not {other:?}"),
+    }
+    assert!(e.to_string().contains("handle was closed while it waited"));
+}

@@ -104,6 +104,29 @@ fn thread_reports(w: &World) -> Vec<ThreadReport> {
                     "stalled outside the simulator (a lock held across a call, a real socket, \
                      a sleep?)",
                 ),
+                // A wait on an object whose handle was closed: nothing can signal it (a
+                // completion port's waiters end; these are events, semaphores, mutexes).
+                (None, ThreadState::Blocked(call))
+                    if w.objects_waited_by(i)
+                        .into_iter()
+                        .any(|o| w.kern.objects.is_closed(o)) =>
+                {
+                    ThreadOutcome::Unfinished(match call {
+                        "WSAWaitForMultipleEvents" => {
+                            "blocked in WSAWaitForMultipleEvents on an event whose handle was \
+                             closed while it waited (nothing can set it now)"
+                        }
+                        "MsgWaitForMultipleObjectsEx" => {
+                            "blocked in MsgWaitForMultipleObjectsEx on an object whose handle \
+                             was closed while it waited (nothing can signal it now)"
+                        }
+                        _ => {
+                            "blocked in WaitForSingleObject / WaitForMultipleObjects on an \
+                             object whose handle was closed while it waited (nothing can \
+                             signal it now)"
+                        }
+                    })
+                }
                 (None, ThreadState::Blocked(call)) => ThreadOutcome::Unfinished(call),
                 // Parked for calling again and again without ever blocking: the usual cause
                 // of a run that reaches its time limit.

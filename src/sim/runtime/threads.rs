@@ -381,6 +381,27 @@ where
         }
     }
 
+    /// The kernel objects (by index) blocked thread `tid` waits on in its current wait.
+    /// For a report: it searches every waiter list.
+    pub(crate) fn objects_waited_by(&self, tid: usize) -> Vec<usize> {
+        let Some(t) = self.rt.threads.get(tid) else {
+            return Vec::new();
+        };
+        if !matches!(t.state, ThreadState::Blocked(_)) {
+            return Vec::new();
+        }
+        let seq = t.wait_seq;
+        self.rt
+            .waiters
+            .map
+            .iter()
+            .filter_map(|(k, list)| match k {
+                WaitKey::Object(i) if list.contains(&(tid, seq)) => Some(*i),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Wakes `tid` if it is still in the wait numbered `seq`.
     pub(crate) fn wake(&mut self, tid: usize, seq: u64) {
         let t = &mut self.rt.threads[tid];
