@@ -152,6 +152,10 @@ pub mod prelude {
         CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT, MAXIMUM_WAIT_OBJECTS, WAIT_ABANDONED,
         WAIT_ABANDONED_0,
     };
+    pub use crate::api::transmit_packets::{
+        TransmitPacketsElement, TP_ELEMENT_EOP, TP_ELEMENT_FILE, TP_ELEMENT_MEMORY,
+        TP_SEND_SIZE_BY_EOP,
+    };
     pub use crate::api::waitable_timer::FILETIME_TICKS_PER_MS;
     pub use crate::api::{
         AddrInfo, AddrInfoHints, ApcRoutine, AsyncSelect, ByNameAddrs, Cmsg, CompletionPacket,

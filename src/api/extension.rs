@@ -268,14 +268,22 @@ impl LpfnTransmitFile {
     }
 }
 
-/// LPFN_TRANSMITPACKETS: loadable, as on Windows, but the simulator does not model
-/// TransmitPackets: calling it gives WSAEOPNOTSUPP.
+/// LPFN_TRANSMITPACKETS: calls [`OverlappedIo::transmit_packets`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LpfnTransmitPackets(());
 impl LpfnTransmitPackets {
-    /// `lpfnTransmitPackets(...)`: WSAEOPNOTSUPP in the simulator.
-    pub fn call<W: Winsock>(&self, _ws: &W, _s: Socket) -> Result<usize, WsaError> {
-        Err(WsaError::WSAEOPNOTSUPP)
+    /// `lpfnTransmitPackets(hSocket, lpPacketArray, nElementCount, nSendSize, lpOverlapped,
+    /// dwFlags)`.
+    pub fn call<W: OverlappedIo>(
+        &self,
+        ws: &W,
+        s: Socket,
+        elements: &[super::transmit_packets::TransmitPacketsElement<'_>],
+        send_size: u32,
+        ov: Option<Overlapped>,
+        flags: u32,
+    ) -> Result<usize, WsaError> {
+        ws.transmit_packets(s, elements, send_size, ov, flags)
     }
 }
 

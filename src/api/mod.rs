@@ -36,6 +36,7 @@ pub mod select;
 pub(crate) mod socket_args;
 pub(crate) mod sockopt_rules;
 pub mod sync;
+pub mod transmit_packets;
 pub mod types;
 pub mod waitable_timer;
 

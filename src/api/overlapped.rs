@@ -3,10 +3,9 @@
 //! `WSAGetOverlappedResult`, `AcceptEx`, `ConnectEx`, `DisconnectEx`, `TransmitFile`,
 //! `WSARecvMsg`, `WSASendMsg`, `WSAIoctl`, `CancelIoEx`.
 //!
-//! Of the seed's list of calls that support overlapped I/O, three are not modelled:
-//! `TransmitPackets`, `WSANSPIoctl` (name-space provider control) and
-//! `WSAProviderConfigChange` (Winsock catalogue changes) — the sim has neither packet arrays
-//! of file handles nor name-space or service providers.
+//! Of the seed's list of calls that support overlapped I/O, two are not modelled:
+//! `WSANSPIoctl` (name-space provider control) and `WSAProviderConfigChange` (Winsock
+//! catalogue changes) — the sim has no name-space or service providers.
 //!
 //! Ownership instead of pointers: an overlapped call takes its buffers (`Vec<Vec<u8>>`, one per
 //! WSABUF) and they come back, filled for a receive, with the completion — through the
@@ -512,6 +511,28 @@ pub trait OverlappedIo: Winsock + Sized {
         offset: u64,
         bytes_to_write: u32,
         buffers: Option<&TransmitFileBuffers>,
+        ov: Option<Overlapped>,
+        flags: u32,
+    ) -> Result<usize, WsaError>;
+
+    /// `TransmitPackets(hSocket, lpPacketArray, nElementCount, nSendSize, lpOverlapped,
+    /// dwFlags)`: sends the elements' bytes (memory buffers and parts of files, see
+    /// [`TransmitPacketsElement`](super::transmit_packets::TransmitPacketsElement)) in order
+    /// on a connected socket. On a stream socket they go to the send queue as TransmitFile's
+    /// do (`flags` as for [`OverlappedIo::transmit_file`]: TF_DISCONNECT, TF_REUSE_SOCKET).
+    /// On a connected datagram socket each send request is a datagram to the peer
+    /// ([`send_requests`](super::transmit_packets::send_requests): joined up to
+    /// TP_ELEMENT_EOP, capped at `send_size` unless it is 0 or 0xFFFFFFFF); TF_DISCONNECT
+    /// there is WSAEINVAL. Without `ov` it returns the byte count once all is sent; with `ov`
+    /// WSA_IO_PENDING, and the completion carries the count. Not connected: WSAENOTCONN; an
+    /// element with both or no known kind bits, or flags TransmitPackets does not know:
+    /// WSAEINVAL; INVALID_SOCKET: WSAENOTSOCK. The simulator models it from the
+    /// documentation alone: Wine 8.0 does not provide it, and no Windows machine was at hand.
+    fn transmit_packets(
+        &self,
+        s: Socket,
+        elements: &[super::transmit_packets::TransmitPacketsElement<'_>],
+        send_size: u32,
         ov: Option<Overlapped>,
         flags: u32,
     ) -> Result<usize, WsaError>;

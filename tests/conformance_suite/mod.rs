@@ -24,6 +24,7 @@ pub mod protocol_info;
 pub mod receive_order;
 pub mod sync;
 pub mod sync_locks;
+pub mod transmit_packets;
 pub mod waitable_timer;
 pub mod winsock;
 

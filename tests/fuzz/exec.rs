@@ -443,6 +443,24 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 ws.transmit_file(cx.sock(*h), Some(&file), 0, 0, None, ov, *f),
             );
         }
+        Op::TransmitPackets(h, elements, send_size, o, f) => {
+            let data: Vec<Vec<u8>> = elements.iter().map(|(n, _)| vec![4u8; n.n()]).collect();
+            let elements: Vec<TransmitPacketsElement<'_>> = elements
+                .iter()
+                .zip(&data)
+                .map(|(&(_, flags), d)| TransmitPacketsElement {
+                    flags,
+                    length: d.len() as u32,
+                    data: d,
+                    offset: 0,
+                })
+                .collect();
+            let ov = o.map(|o| Overlapped::new(u64::from(o) + 1));
+            let _ = check(
+                "TransmitPackets",
+                ws.transmit_packets(cx.sock(*h), &elements, *send_size, ov, *f),
+            );
+        }
         Op::AcceptExAddrs(h) => {
             let _ = check(
                 "GetAcceptExSockaddrs",

@@ -101,6 +101,9 @@ pub(crate) enum Op {
     ConnectEx(H, A, Size, u8),
     DisconnectEx(H, Option<u8>, u32),
     TransmitFile(H, Size, Option<u8>, u32),
+    /// Elements (each: size, memory or file, EOP; a bad kind now and then), nSendSize, an
+    /// OVERLAPPED, dwFlags.
+    TransmitPackets(H, Vec<(Size, u32)>, u32, Option<u8>, u32),
     AcceptExAddrs(H),
     WsaIoctl(H, u32, u8, u8),
     SendMsg(H, Size, Option<A>, u32),
@@ -283,6 +286,14 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(h, o, f)| Op::DisconnectEx(h, o, f)),
         1 => (h(), size(), proptest::option::of(0u8..8), prop_oneof![Just(0u32), Just(TF_DISCONNECT), Just(TF_DISCONNECT | TF_REUSE_SOCKET), any::<u32>()])
             .prop_map(|(h, s, o, f)| Op::TransmitFile(h, s, o, f)),
+        1 => (
+            h(),
+            proptest::collection::vec((size(), prop_oneof![Just(1u32), Just(2), Just(5), Just(6), Just(3), any::<u32>()]), 0..4),
+            prop_oneof![Just(0u32), Just(3), Just(u32::MAX), any::<u32>()],
+            proptest::option::of(0u8..8),
+            prop_oneof![Just(0u32), Just(TF_DISCONNECT), Just(TF_DISCONNECT | TF_REUSE_SOCKET), any::<u32>()],
+        )
+            .prop_map(|(h, e, n, o, f)| Op::TransmitPackets(h, e, n, o, f)),
         1 => h().prop_map(Op::AcceptExAddrs),
         1 => (h(), ioctl_code(), prop_oneof![Just(0u8), Just(4), Just(12), any::<u8>()], prop_oneof![Just(0u8), Just(4), Just(8), any::<u8>()])
             .prop_map(|(h, c, i, o)| Op::WsaIoctl(h, c, i, o)),

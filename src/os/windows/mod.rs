@@ -21,6 +21,7 @@ mod resolve;
 mod select;
 mod sync;
 mod sync_lookup;
+mod transmit_packets;
 mod waitable_timer;
 
 pub use native::Native;

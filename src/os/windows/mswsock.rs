@@ -29,6 +29,7 @@ pub(super) enum Ext {
     DisconnectEx = 3,
     TransmitFile = 4,
     WsaRecvMsg = 5,
+    TransmitPackets = 6,
 }
 
 impl Ext {
@@ -40,6 +41,7 @@ impl Ext {
             Ext::DisconnectEx => ws::WSAID_DISCONNECTEX,
             Ext::TransmitFile => ws::WSAID_TRANSMITFILE,
             Ext::WsaRecvMsg => ws::WSAID_WSARECVMSG,
+            Ext::TransmitPackets => ws::WSAID_TRANSMITPACKETS,
         }
     }
 }
@@ -56,10 +58,11 @@ macro_rules! ext_fn {
         })
     };
 }
+pub(super) use ext_fn;
 
 impl Native {
     /// The extension function `which`, loaded through socket `raw` the first time.
-    fn ext_ptr(&self, raw: usize, which: Ext) -> Result<usize, WsaError> {
+    pub(super) fn ext_ptr(&self, raw: usize, which: Ext) -> Result<usize, WsaError> {
         let cached = self.inner.ext.lock()[which as usize];
         if cached != 0 {
             return Ok(cached);
@@ -384,7 +387,7 @@ impl Native {
 }
 
 /// A buffer's pointer for TRANSMIT_FILE_BUFFERS (null when empty).
-fn ptr_or_null(b: &mut [u8]) -> *mut core::ffi::c_void {
+pub(super) fn ptr_or_null(b: &mut [u8]) -> *mut core::ffi::c_void {
     if b.is_empty() {
         std::ptr::null_mut()
     } else {
@@ -393,7 +396,7 @@ fn ptr_or_null(b: &mut [u8]) -> *mut core::ffi::c_void {
 }
 
 /// A temporary file holding `bytes`, deleted when closed, its file pointer at `offset`.
-fn temp_file(bytes: &[u8], offset: u64) -> Result<std::fs::File, WsaError> {
+pub(super) fn temp_file(bytes: &[u8], offset: u64) -> Result<std::fs::File, WsaError> {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let os = |e: std::io::Error| {
         e.raw_os_error()

@@ -62,7 +62,7 @@ pub(super) struct Inner {
     /// The overlapped operations in flight (`op.rs`).
     pub(super) ops: Mutex<super::op::OpTable>,
     /// The extension functions loaded so far (`mswsock.rs`), 0 for not yet.
-    pub(super) ext: Mutex<[usize; 6]>,
+    pub(super) ext: Mutex<[usize; 7]>,
     /// Mutexes, semaphores, lock structures, console-control handlers and per-process
     /// globals (`lock_table.rs`, used by `sync.rs`).
     pub(super) sync: Mutex<super::lock_table::Objects>,

@@ -99,6 +99,9 @@ pub(super) struct Op {
     /// TransmitFile: the head and tail buffers (pointing into `bufs`) and the file.
     pub(super) tfb: ws::TRANSMIT_FILE_BUFFERS,
     pub(super) file: Option<std::fs::File>,
+    /// TransmitPackets: the packet array (pointing into `bufs` and `files`) and its files.
+    pub(super) packets: Vec<ws::TRANSMIT_PACKETS_ELEMENT>,
+    pub(super) files: Vec<std::fs::File>,
     /// The completion routine, bound to the backend it runs with.
     pub(super) routine: Option<Routine>,
     /// With a routine: the backend whose table holds this record (a `Native`), for the
@@ -126,6 +129,8 @@ impl Op {
             flags: 0,
             tfb: ws::TRANSMIT_FILE_BUFFERS::default(),
             file: None,
+            packets: Vec::new(),
+            files: Vec::new(),
             routine: None,
             owner: None,
         })

@@ -375,6 +375,19 @@ impl OverlappedIo for Native {
         })
     }
 
+    /// `TransmitPackets` (`transmit_packets.rs`): memory elements from copies in the
+    /// operation's record, file elements from temporary files it owns.
+    fn transmit_packets(
+        &self,
+        s: Socket,
+        elements: &[crate::api::transmit_packets::TransmitPacketsElement<'_>],
+        send_size: u32,
+        ov: Option<Overlapped>,
+        flags: u32,
+    ) -> Result<usize, WsaError> {
+        self.transmit_packets_call(s, elements, send_size, ov, flags)
+    }
+
     /// `TransmitFile` (`mswsock.rs`): the in-memory "file" is written to a temporary file
     /// (deleted on close) whose handle the OS reads.
     fn transmit_file(

@@ -247,7 +247,7 @@ impl OverlappedIo for SimWinsock {
         self.wsa_send_msg_overlapped_call(s, msg, flags, ov, routine)
     }
 
-    // TransmitFile: transmit_file.rs.
+    // TransmitFile and TransmitPackets: transmit_file.rs.
     fn transmit_file(
         &self,
         s: Socket,
@@ -259,6 +259,17 @@ impl OverlappedIo for SimWinsock {
         flags: u32,
     ) -> Result<usize, WsaError> {
         self.transmit_file_call(s, file, offset, bytes_to_write, buffers, ov, flags)
+    }
+
+    fn transmit_packets(
+        &self,
+        s: Socket,
+        elements: &[crate::api::transmit_packets::TransmitPacketsElement<'_>],
+        send_size: u32,
+        ov: Option<Overlapped>,
+        flags: u32,
+    ) -> Result<usize, WsaError> {
+        self.transmit_packets_call(s, elements, send_size, ov, flags)
     }
 
     // The Microsoft extensions: mswsock.rs.

@@ -16,6 +16,7 @@ const SEAM: &[&str] = &[
     "PostQueuedCompletionStatus",
     "SetFileCompletionNotificationModes",
     "TransmitFile",
+    "TransmitPackets",
     "WSAAccept",
     "WSAAddressToString",
     "WSAAsyncSelect",
