@@ -15,10 +15,9 @@
 //! Each rule lets a helper thread act while the main one waits: 100 ms, against waits of
 //! 400 ms or more, so a loaded machine gives the simulator's answers.
 
-use std::sync::{Arc, Mutex};
-
 use winsock_sim::prelude::*;
 
+use super::sync::{join, start};
 use super::{e, pair, Check, Rule};
 
 /// The rules.
@@ -42,39 +41,6 @@ where
     ]
 }
 
-/// A thread started with `f`, joined by [`join`].
-type Joinable<T> = (ThreadId, Arc<Mutex<Option<T>>>);
-
-fn start<W, T>(ws: &W, f: impl FnOnce(&W) -> T + Send + 'static) -> Result<Joinable<T>, String>
-where
-    W: Winsock + SyncObjects,
-    T: Send + 'static,
-{
-    let slot = Arc::new(Mutex::new(None));
-    let out = Arc::clone(&slot);
-    let t = e(
-        "CreateThread",
-        ws.create_thread("rule-helper", move |ws: &W| {
-            let v = f(ws);
-            *out.lock().expect("slot") = Some(v);
-            Ok(())
-        }),
-    )?;
-    Ok((t, slot))
-}
-
-fn join<W: SyncObjects, T>(ws: &W, (t, slot): Joinable<T>) -> Result<T, String> {
-    let w = e(
-        "wait for the helper thread",
-        ws.wait_for_single_object(t.into(), 10_000),
-    )?;
-    if w != WAIT_OBJECT_0 {
-        return Err(format!("waiting for the helper thread gave {w}"));
-    }
-    let v = slot.lock().expect("slot").take();
-    v.ok_or_else(|| "the helper thread gave no result".to_string())
-}
-
 /// The catalogue's pair, its client with TCP_NODELAY: each send leaves at once, instead of
 /// waiting (Nagle) for the acknowledgement the receiver delays.
 fn nodelay_pair<W: Winsock>(ws: &W) -> Result<(Socket, Socket), String> {
@@ -84,6 +50,32 @@ fn nodelay_pair<W: Winsock>(ws: &W) -> Result<(Socket, Socket), String> {
         ws.setsockopt_i32(cl, IPPROTO_TCP, TCP_NODELAY, 1),
     )?;
     Ok((cl, s))
+}
+
+/// Another thread waits on event `ev`; its only handle is closed; a byte sent from `cl`
+/// then makes what holds the event (a registration, an operation) signal it: the waiter's
+/// wait must end with WAIT_OBJECT_0.
+fn closed_then_data<W>(
+    ws: &W,
+    c: &mut Check,
+    ev: WsaEvent,
+    cl: Socket,
+    what: &str,
+) -> Result<(), String>
+where
+    W: Winsock + SyncObjects + EventSelect + Send + Sync + 'static,
+{
+    let waiter = start(ws, move |ws: &W| {
+        ws.wait_for_single_object(ev.into(), 5_000)
+    })?;
+    ws.sleep(100);
+    e("WSACloseEvent", ws.wsa_close_event(ev))?;
+    e("send", ws.send(cl, b"a", 0))?;
+    c.eq(
+        &format!("{what}: the waiter"),
+        join(ws, waiter)?,
+        Ok(WAIT_OBJECT_0),
+    )
 }
 
 /// Only the code of an error (the backends' `Ok` values differ in type).
@@ -181,16 +173,12 @@ where
         "WSAEventSelect FD_READ",
         ws.wsa_event_select(s, old, FD_READ),
     )?;
-    let waiter = start(ws, move |ws: &W| {
-        ws.wait_for_single_object(old.into(), 5_000)
-    })?;
-    ws.sleep(100);
-    e("WSACloseEvent", ws.wsa_close_event(old))?;
-    e("send", ws.send(cl, b"a", 0))?;
-    c.eq(
-        "FD_READ after the event's handle was closed: the waiter",
-        join(ws, waiter)?,
-        Ok(WAIT_OBJECT_0),
+    closed_then_data(
+        ws,
+        c,
+        old,
+        cl,
+        "FD_READ after the event's handle was closed",
     )?;
     let mut ne = WsaNetworkEvents::default();
     e(
@@ -235,16 +223,12 @@ where
         code(ws.wsa_recv_overlapped(s, vec![vec![0u8; 8]], 0, ov, None)),
         Err(WsaError::WSA_IO_PENDING),
     )?;
-    let waiter = start(ws, move |ws: &W| {
-        ws.wait_for_single_object(old.into(), 5_000)
-    })?;
-    ws.sleep(100);
-    e("WSACloseEvent", ws.wsa_close_event(old))?;
-    e("send", ws.send(cl, b"a", 0))?;
-    c.eq(
-        "the completion after the event's handle was closed: the waiter",
-        join(ws, waiter)?,
-        Ok(WAIT_OBJECT_0),
+    closed_then_data(
+        ws,
+        c,
+        old,
+        cl,
+        "the completion after the event's handle was closed",
     )?;
     c.eq(
         "WSAGetOverlappedResult",

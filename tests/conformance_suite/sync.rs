@@ -29,8 +29,14 @@ pub fn sync_rules<W: Winsock + SyncObjects + Send + Sync + 'static>() -> Vec<Rul
     ]
 }
 
-/// Runs `f` on a new thread of the backend and waits for it; its result.
-pub(super) fn on_thread<W, T>(ws: &W, f: impl FnOnce(&W) -> T + Send + 'static) -> Result<T, String>
+/// A thread started with `f`, joined by [`join`].
+pub(super) type Joinable<T> = (ThreadId, Arc<Mutex<Option<T>>>);
+
+/// Starts `f` on a new thread of the backend; [`join`] waits for it and takes its result.
+pub(super) fn start<W, T>(
+    ws: &W,
+    f: impl FnOnce(&W) -> T + Send + 'static,
+) -> Result<Joinable<T>, String>
 where
     W: Winsock + SyncObjects,
     T: Send + 'static,
@@ -45,6 +51,11 @@ where
             Ok(())
         }),
     )?;
+    Ok((t, slot))
+}
+
+/// Waits for a thread [`start`] started; its result.
+pub(super) fn join<W: SyncObjects, T>(ws: &W, (t, slot): Joinable<T>) -> Result<T, String> {
     let w = e(
         "wait for the helper thread",
         ws.wait_for_single_object(t.into(), INFINITE),
@@ -54,6 +65,16 @@ where
     }
     let v = slot.lock().expect("slot").take();
     v.ok_or_else(|| "the helper thread gave no result".to_string())
+}
+
+/// Runs `f` on a new thread of the backend and waits for it; its result.
+pub(super) fn on_thread<W, T>(ws: &W, f: impl FnOnce(&W) -> T + Send + 'static) -> Result<T, String>
+where
+    W: Winsock + SyncObjects,
+    T: Send + 'static,
+{
+    let t = start(ws, f)?;
+    join(ws, t)
 }
 
 fn events<W: Winsock + SyncObjects + Send + Sync + 'static>(
