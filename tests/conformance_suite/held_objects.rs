@@ -83,6 +83,31 @@ fn code<T>(r: Result<T, WsaError>) -> Result<(), WsaError> {
     r.map(|_| ())
 }
 
+/// Another thread closes `h` 100 ms into this thread's wait on it of `timeout` ms, which
+/// must give `want`.
+fn closed_during_wait<W>(
+    ws: &W,
+    c: &mut Check,
+    h: Handle,
+    timeout: u32,
+    want: u32,
+    what: &str,
+) -> Result<(), String>
+where
+    W: Winsock + SyncObjects + Send + Sync + 'static,
+{
+    let closer = start(ws, move |ws: &W| {
+        ws.sleep(100);
+        ws.close_handle(h)
+    })?;
+    c.eq(
+        &format!("{what} closed during the wait"),
+        ws.wait_for_single_object(h, timeout),
+        Ok(want),
+    )?;
+    c.eq("its CloseHandle", join(ws, closer)?, Ok(()))
+}
+
 fn waits<W>(ws: &W, c: &mut Check) -> Result<(), String>
 where
     W: Winsock + SyncObjects + WaitableTimers + Send + Sync + 'static,
@@ -90,16 +115,7 @@ where
     let bad = Err(WsaError::WSA_INVALID_HANDLE);
     // An event: nobody can set it once its only handle is closed.
     let ev = e("CreateEvent", ws.create_event(true, false))?;
-    let closer = start(ws, move |ws: &W| {
-        ws.sleep(100);
-        ws.close_handle(ev.into())
-    })?;
-    c.eq(
-        "an event closed during the wait",
-        ws.wait_for_single_object(ev.into(), 400),
-        Ok(WAIT_TIMEOUT),
-    )?;
-    c.eq("its CloseHandle", join(ws, closer)?, Ok(()))?;
+    closed_during_wait(ws, c, ev.into(), 400, WAIT_TIMEOUT, "an event")?;
     c.eq("SetEvent on the closed handle", ws.set_event(ev), bad)?;
 
     // A semaphore, in a wait on two objects: the other one still releases it.
@@ -130,16 +146,7 @@ where
         "SetWaitableTimer 300 ms",
         ws.set_waitable_timer(t, -300 * FILETIME_TICKS_PER_MS, 0, None, false),
     )?;
-    let closer = start(ws, move |ws: &W| {
-        ws.sleep(100);
-        ws.close_handle(t.into())
-    })?;
-    c.eq(
-        "a timer closed during the wait",
-        ws.wait_for_single_object(t.into(), 5_000),
-        Ok(WAIT_OBJECT_0),
-    )?;
-    c.eq("its CloseHandle", join(ws, closer)?, Ok(()))?;
+    closed_during_wait(ws, c, t.into(), 5_000, WAIT_OBJECT_0, "a timer")?;
     c.eq("CloseHandle again", ws.close_handle(t.into()), bad)?;
 
     // A mutex: its owner closes the handle, then ends without releasing it.
