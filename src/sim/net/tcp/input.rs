@@ -256,15 +256,14 @@ where
         // Blocking receives waiting on the connection take the data first, before the
         // acknowledgement's window is computed (`receive_request`).
         let (completed, unread) = if normal > 0 && !t.requests.is_empty() {
-            let completed = if t.requests_follow_overlapped() {
+            if t.requests_follow_overlapped() {
                 // Rare: the oldest overlapped receive pending may come first.
                 let oldest = self.oldest_overlapped_recv(id);
-                self.tcp_at(id).serve_requests(oldest)
+                let t = self.tcp_at(id);
+                (t.serve_requests(oldest), !t.rcv.is_empty())
             } else {
-                t.serve_requests(None)
-            };
-            let t = self.tcp_at(id);
-            (completed, !t.rcv.is_empty())
+                (t.serve_requests(None), !t.rcv.is_empty())
+            }
         } else {
             (false, normal > 0)
         };

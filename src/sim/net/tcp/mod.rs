@@ -247,6 +247,10 @@ pub(crate) struct Tcp {
     pub peer_sid: Option<u32>,
     /// Blocking receives waiting for data, oldest first (`receive_request`).
     pub requests: Vec<ReceiveRequest>,
+    /// A request in `requests` was made while overlapped receives were pending (it may have
+    /// to wait for them); cleared when the queue empties. A field on the connection, so that
+    /// each arriving segment checks it without walking the requests.
+    pub requests_after_ov: bool,
 }
 
 impl Tcp {
@@ -279,6 +283,7 @@ impl Tcp {
             connected_at: Opt64::NONE,
             peer_sid: None,
             requests: Vec::new(),
+            requests_after_ov: false,
         }
     }
 

@@ -65,8 +65,18 @@ pub(crate) struct TakenRequest {
 
 impl Tcp {
     /// Whether a request still waiting was made while overlapped receives were pending.
+    #[inline]
     pub(super) fn requests_follow_overlapped(&self) -> bool {
-        self.requests.iter().any(|r| !r.done && r.after.is_some())
+        self.requests_after_ov && self.requests.iter().any(|r| !r.done && r.after.is_some())
+    }
+
+    /// Takes request `at` off the queue.
+    fn remove_request(&mut self, at: usize) -> ReceiveRequest {
+        let r = self.requests.remove(at);
+        if self.requests.is_empty() {
+            self.requests_after_ov = false;
+        }
+        r
     }
 
     /// Gives the data waiting in the receive queue to the connection's receive requests,
@@ -124,6 +134,7 @@ where
         let key = self.next_request_key();
         let after = self.newest_overlapped_recv(id).and_then(NonZeroU64::new);
         let t = self.tcp_at(id);
+        t.requests_after_ov |= after.is_some();
         t.requests.push(ReceiveRequest {
             key,
             room,
@@ -187,7 +198,7 @@ where
                 done: false,
             });
         }
-        let r = t.requests.remove(at);
+        let r = t.remove_request(at);
         Some(TakenRequest {
             data: r.data,
             done: true,
@@ -198,7 +209,7 @@ where
     fn remove_receive(&mut self, id: usize, key: u64) -> Option<ReceiveRequest> {
         let t = self.tcp(id)?;
         let at = t.requests.iter().position(|r| r.key == key)?;
-        Some(t.requests.remove(at))
+        Some(t.remove_request(at))
     }
 
     /// Forgets receive request `key` of socket `id` and what it held: the call that made it
