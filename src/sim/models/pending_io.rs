@@ -55,9 +55,9 @@ where
                 self.finish_op(serial, Status::Ok, n, false);
             }
         }
-        // Whether blocking receive requests waited when the last receive was looked at.
-        // (With none served, data that arrived while requests waited was theirs to take
-        // first, in `tcp_input`, unless an overlapped receive came before them.)
+        // Whether a blocking receive request made while overlapped receives were pending
+        // waited when the last receive was looked at: only such a request can be behind
+        // them (any other took what arrived first, in `tcp_input`).
         let mut requests_seen = false;
         while let Some(&serial) = self.io_sock_ref(id).and_then(|io| io.recvs.front()) {
             let (has_data, fin, error, requests) = match self.tcp(id) {
@@ -65,7 +65,7 @@ where
                     !t.rcv.is_empty(),
                     t.fin_rcvd,
                     t.error,
-                    !t.requests.is_empty(),
+                    t.requests_after_ov,
                 ),
                 None => (false, false, None, false),
             };
