@@ -39,6 +39,7 @@ pub mod sync;
 pub mod transmit_packets;
 pub mod types;
 pub mod waitable_timer;
+pub mod wsaoverlapped;
 
 pub use async_select::{AsyncSelect, Hwnd, Msg, WndProc};
 pub use connect_by_name::{ByNameAddrs, ConnectByName};

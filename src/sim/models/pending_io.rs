@@ -61,12 +61,7 @@ where
         let mut requests_seen = false;
         while let Some(&serial) = self.io_sock_ref(id).and_then(|io| io.recvs.front()) {
             let (has_data, fin, error, requests) = match self.tcp(id) {
-                Some(t) => (
-                    !t.rcv.is_empty(),
-                    t.fin_rcvd,
-                    t.error,
-                    t.requests_after_ov,
-                ),
+                Some(t) => (!t.rcv.is_empty(), t.fin_rcvd, t.error, t.requests_after_ov),
                 None => (false, false, None, false),
             };
             requests_seen = requests;
