@@ -29,6 +29,7 @@ where
         + EventSelect
         + OverlappedIo
         + Iocp
+        + AsyncSelect
         + Send
         + Sync
         + 'static,
@@ -37,6 +38,7 @@ where
         Rule { id: "HOLD-wait", title: "a wait holds its objects: an event or a semaphore closed by another thread during the wait times out, a timer closed during the wait still releases it, a mutex closed and then abandoned by its owner is WAIT_ABANDONED to the waiter; the closed handle is ERROR_INVALID_HANDLE", body: waits::<W> },
         Rule { id: "HOLD-evsel", title: "a WSAEventSelect registration holds its event: closed while a thread waits, FD_READ still releases the wait; a new event (the same handle value, maybe) is not signalled by the old registration, which still records FD_READ", body: event_select::<W> },
         Rule { id: "HOLD-ov", title: "an overlapped operation holds its hEvent: closed while a thread waits, the completion still releases the wait; a new event is not signalled by the old operation", body: overlapped::<W> },
+        Rule { id: "HOLD-window", title: "a WSAAsyncSelect registration whose window was destroyed posts to no window created after it (and the data stays readable)", body: windows::<W> },
         Rule { id: "HOLD-port", title: "a socket's association holds its completion port: a port created after the first was closed gets none of the socket's packets", body: ports::<W> },
     ]
 }
@@ -265,6 +267,29 @@ where
         Ok(1),
     )?;
     e("WSACloseEvent", ws.wsa_close_event(new))?;
+    e("closesocket", ws.closesocket(s))?;
+    e("closesocket", ws.closesocket(cl))
+}
+
+fn windows<W: Winsock + AsyncSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let (cl, s) = nodelay_pair(ws)?;
+    let old = e("CreateWindow", ws.create_window(None))?;
+    e(
+        "WSAAsyncSelect FD_READ",
+        ws.wsa_async_select(s, old, WM_USER + 3, FD_READ),
+    )?;
+    e("DestroyWindow", ws.destroy_window(old))?;
+    let new = e("CreateWindow", ws.create_window(None))?;
+    e("send", ws.send(cl, b"a", 0))?;
+    ws.sleep(200);
+    c.eq(
+        "FD_READ for the destroyed window: no message for any window",
+        e("PeekMessage", ws.peek_message(Hwnd::NULL, PM_REMOVE))?.map(|m| m.message),
+        None,
+    )?;
+    let mut b = [0u8; 8];
+    c.eq("the data is readable", ws.recv(s, &mut b, 0), Ok(1))?;
+    e("DestroyWindow", ws.destroy_window(new))?;
     e("closesocket", ws.closesocket(s))?;
     e("closesocket", ws.closesocket(cl))
 }
