@@ -80,6 +80,22 @@ where
     )
 }
 
+/// An overlapped WSARecv of 8 bytes on `s` with `ov`, which must pend; `ov` back.
+fn pending_recv<W: Winsock + OverlappedIo>(
+    ws: &W,
+    c: &mut Check,
+    s: Socket,
+    ov: Overlapped,
+    what: &str,
+) -> Result<Overlapped, String> {
+    c.eq(
+        what,
+        code(ws.wsa_recv_overlapped(s, vec![vec![0u8; 8]], 0, ov, None)),
+        Err(WsaError::WSA_IO_PENDING),
+    )?;
+    Ok(ov)
+}
+
 /// Only the code of an error (the backends' `Ok` values differ in type).
 fn code<T>(r: Result<T, WsaError>) -> Result<(), WsaError> {
     r.map(|_| ())
@@ -226,11 +242,12 @@ where
 {
     let (cl, s) = nodelay_pair(ws)?;
     let old = e("WSACreateEvent", ws.wsa_create_event())?;
-    let ov = Overlapped::with_event(1, old);
-    c.eq(
+    let ov = pending_recv(
+        ws,
+        c,
+        s,
+        Overlapped::with_event(1, old),
         "WSARecv with an event",
-        code(ws.wsa_recv_overlapped(s, vec![vec![0u8; 8]], 0, ov, None)),
-        Err(WsaError::WSA_IO_PENDING),
     )?;
     closed_then_data(
         ws,
@@ -246,11 +263,12 @@ where
     )?;
 
     let gone = e("WSACreateEvent", ws.wsa_create_event())?;
-    let ov = Overlapped::with_event(2, gone);
-    c.eq(
+    let ov = pending_recv(
+        ws,
+        c,
+        s,
+        Overlapped::with_event(2, gone),
         "WSARecv with another event",
-        code(ws.wsa_recv_overlapped(s, vec![vec![0u8; 8]], 0, ov, None)),
-        Err(WsaError::WSA_IO_PENDING),
     )?;
     e("WSACloseEvent", ws.wsa_close_event(gone))?;
     let new = e("WSACreateEvent", ws.wsa_create_event())?;
@@ -304,11 +322,7 @@ where
         "associate the socket",
         ws.associate_completion_port(s, old, 7),
     )?;
-    c.eq(
-        "WSARecv",
-        code(ws.wsa_recv_overlapped(s, vec![vec![0u8; 8]], 0, Overlapped::new(1), None)),
-        Err(WsaError::WSA_IO_PENDING),
-    )?;
+    pending_recv(ws, c, s, Overlapped::new(1), "WSARecv")?;
     e("CloseHandle(port)", ws.close_completion_port(old))?;
     let new = e("CreateIoCompletionPort", ws.create_io_completion_port(0))?;
     e("send", ws.send(cl, b"a", 0))?;

@@ -108,11 +108,7 @@ where
         let served = if self.udp(id).is_some() {
             self.serve_dgram_requests(id)
         } else {
-            let left = self.rcv_len(id);
-            left > 0 && {
-                self.serve_receive_requests(id);
-                self.rcv_len(id) < left
-            }
+            self.serve_receive_requests(id)
         };
         if served {
             self.service_recvs_now(id, immediate);

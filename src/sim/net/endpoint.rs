@@ -444,6 +444,15 @@ pub(crate) struct DgramRequest {
     pub after: Option<std::num::NonZeroU64>,
 }
 
+/// Whether a blocking receive request that noted `after` (the newest overlapped receive
+/// pending when it was made) comes after overlapped receive `serial` in its socket's queue:
+/// the one rule by which requests and overlapped receives take turns, for streams
+/// (`tcp::receive_request`) and datagrams ([`DgramRequest`]).
+#[inline]
+pub(crate) fn behind_overlapped(after: Option<std::num::NonZeroU64>, serial: u64) -> bool {
+    after.is_some_and(|a| serial <= a.get())
+}
+
 /// A send in progress (blocking sends in `SendMode::Partial` go out in pieces).
 pub(crate) struct SendOp {
     pub id: usize,

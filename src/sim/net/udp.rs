@@ -18,7 +18,7 @@ use crate::api::consts::*;
 use crate::api::{SockAddr, WsaError};
 use crate::sim::net::demux::{check_dst_family, takes_traffic};
 use crate::sim::net::endpoint::{
-    Datagram, DgramInfo, DgramRequest, RecvOp, Role, Udp, MAX_DATAGRAM,
+    behind_overlapped, Datagram, DgramInfo, DgramRequest, RecvOp, Role, Udp, MAX_DATAGRAM,
 };
 use crate::sim::net::host::{seen_by, wire};
 use crate::sim::net::segment::{SegKind, Segment};
@@ -407,7 +407,7 @@ where
             u.requests
                 .iter()
                 .find(|r| r.got.is_none())
-                .is_some_and(|r| r.after.is_none_or(|a| serial > a.get()))
+                .is_some_and(|r| !behind_overlapped(r.after, serial))
         })
     }
 
@@ -442,9 +442,7 @@ where
 fn give_to_requests(u: &mut Udp, d: &mut Option<Datagram>, oldest_ov: Option<u64>) -> bool {
     let mut completed = false;
     for r in u.requests.iter_mut().filter(|r| r.got.is_none()) {
-        if r.after
-            .is_some_and(|a| oldest_ov.is_some_and(|o| o <= a.get()))
-        {
+        if oldest_ov.is_some_and(|o| behind_overlapped(r.after, o)) {
             break;
         }
         let Some(dgram) = d.take() else { break };

@@ -31,6 +31,7 @@ use std::collections::VecDeque;
 use std::num::NonZeroU64;
 
 use super::{consume_front, ring_range, Tcp};
+use crate::sim::net::endpoint::behind_overlapped;
 use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::World;
 
@@ -88,10 +89,7 @@ impl Tcp {
         let mut completed = false;
         let rcv = &mut self.rcv;
         for r in self.requests.iter_mut().filter(|r| !r.done) {
-            if rcv.is_empty()
-                || r.after
-                    .is_some_and(|a| oldest_ov.is_some_and(|o| o <= a.get()))
-            {
+            if rcv.is_empty() || oldest_ov.is_some_and(|o| behind_overlapped(r.after, o)) {
                 break;
             }
             if r.peek {
@@ -150,15 +148,17 @@ where
     /// Gives data waiting on connection `id` to its receive requests, in their turn with the
     /// overlapped receives (see the module); wakes their threads if one completed. The
     /// overlapped receives' service calls it after it has served them, in case a request
-    /// made after them is next. True if a request completed.
+    /// made after them is next. True if the requests took data.
     pub(crate) fn serve_receive_requests(&mut self, id: usize) -> bool {
         let oldest = self.requests_oldest_ov(id);
         let Some(t) = self.tcp(id) else { return false };
+        let left = t.rcv.len();
         let completed = t.serve_requests(oldest);
+        let took = t.rcv.len() < left;
         if completed {
             self.notify(crate::sim::runtime::WaitKey::Readable(id));
         }
-        completed
+        took
     }
 
     /// The oldest pending overlapped receive's serial, when a request of connection `id`
@@ -179,7 +179,7 @@ where
             t.requests
                 .iter()
                 .find(|r| !r.done)
-                .is_some_and(|r| r.after.is_none_or(|a| serial > a.get()))
+                .is_some_and(|r| !behind_overlapped(r.after, serial))
         })
     }
 
