@@ -117,6 +117,32 @@ fn port_unreachable_makes_the_next_recvfrom_fail_with_wsaeconnreset() {
 }
 
 #[test]
+fn a_reported_reply_is_readable_for_wsapoll_and_wsaeventselect_too() {
+    // Proves: the reply that makes select see the socket readable (KB 263823) gives WSAPoll
+    // POLLRDNORM and records FD_READ for a registration made after it arrived; the receive
+    // that returns WSAECONNRESET clears all three.
+    common::run(|ws| {
+        let (a, _) = bound(ws)?;
+        ws.sendto(a, b"hello?", 0, &SockAddr::v4([127, 0, 0, 1], 9))?;
+        ws.sleep(10);
+        let mut fds = [WsaPollFd::new(a, POLLRDNORM)];
+        assert_eq!(ws.wsa_poll(&mut fds, 0), Ok(1));
+        assert_eq!(fds[0].revents, POLLRDNORM);
+        let ev = ws.wsa_create_event()?;
+        ws.wsa_event_select(a, ev, FD_READ)?;
+        let mut ne = WsaNetworkEvents::default();
+        ws.wsa_enum_network_events(a, Some(ev), &mut ne)?;
+        assert_eq!(ne.network_events, FD_READ);
+        let mut buf = [0u8; 8];
+        assert_eq!(ws.recvfrom(a, &mut buf, 0), Err(WsaError::WSAECONNRESET));
+        assert_eq!(ws.wsa_poll(&mut fds, 0), Ok(0));
+        ws.wsa_enum_network_events(a, Some(ev), &mut ne)?;
+        assert_eq!(ne.network_events, 0);
+        Ok(())
+    });
+}
+
+#[test]
 fn port_unreachable_wakes_a_blocked_recvfrom() {
     // Proves: a recvfrom already blocked when the port-unreachable reply arrives fails then
     // with WSAECONNRESET (it does not sleep until a datagram comes).

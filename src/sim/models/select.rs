@@ -29,7 +29,7 @@ where
             Role::Listener(_) | Role::Idle => 0,
             Role::Dgram(u) => {
                 let mut b = POLLWRNORM;
-                if !u.queue.is_empty() {
+                if !u.queue.is_empty() || u.port_unreachable {
                     b |= POLLRDNORM;
                 }
                 b
