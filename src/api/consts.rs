@@ -458,9 +458,24 @@ pub const SIO_ADDRESS_LIST_QUERY: u32 = 0x4800_0016;
 /// (ERROR_OPERATION_ABORTED).
 pub const SIO_ADDRESS_LIST_CHANGE: u32 = 0x2800_0017;
 /// SIO_ENABLE_CIRCULAR_QUEUEING (0x28000002): a full receive queue drops its oldest datagram
-/// instead of the new one. Accepted on datagram sockets (sock.c test_circular_queueing); the
-/// simulator's datagram queues are not changed by it.
+/// instead of the new one. Accepted on datagram sockets, with or without buffers (sock.c
+/// test_circular_queueing); other sockets: WSAEOPNOTSUPP. The sim then evicts the oldest
+/// queued datagrams until an arriving one fits SO_RCVBUF (one larger than SO_RCVBUF is still
+/// dropped, and evicts nothing).
 pub const SIO_ENABLE_CIRCULAR_QUEUEING: u32 = 0x2800_0002;
+/// SIO_UDP_CONNRESET (0x9800000C, `_WSAIOW(IOC_VENDOR, 12)`): whether an ICMP port
+/// unreachable for an earlier datagram is reported, as WSAECONNRESET on the next receive
+/// (ERROR_PORT_UNREACHABLE for an overlapped one) and readability for select. The input is a
+/// BOOL; on by default. The sim reads its first byte, as AFD reads a BOOLEAN (a one-byte
+/// buffer is accepted, as .NET's widespread `IOControl(SIO_UDP_CONNRESET, new byte[] {0})`
+/// relies on); no input: WSAEFAULT; a socket other than UDP: WSAEOPNOTSUPP. Turned off, the
+/// sim drops port-unreachable replies that arrive afterwards; one already recorded is still
+/// reported.
+pub const SIO_UDP_CONNRESET: u32 = 0x9800_000C;
+/// SIO_UDP_NETRESET (0x9800000F, `_WSAIOW(IOC_VENDOR, 15)`): whether an ICMP "TTL expired"
+/// is reported as WSAENETRESET. Accepted on UDP sockets exactly as [`SIO_UDP_CONNRESET`]; the
+/// simulated network never expires a datagram's TTL, so there is never anything to report.
+pub const SIO_UDP_NETRESET: u32 = 0x9800_000F;
 /// FIOASYNC (0x8004667D): not supported by WinSock (WSAEOPNOTSUPP).
 pub const FIOASYNC: u32 = 0x8004_667D;
 

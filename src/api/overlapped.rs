@@ -375,7 +375,8 @@ pub trait OverlappedIo: Winsock + Sized {
     /// `WSAIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer,
     /// &cbBytesReturned, NULL, NULL)` (the non-overlapped form): FIONBIO, FIONREAD,
     /// SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE,
-    /// SIO_ENABLE_CIRCULAR_QUEUEING (datagram sockets), SIO_ADDRESS_LIST_QUERY,
+    /// SIO_ENABLE_CIRCULAR_QUEUEING, SIO_UDP_CONNRESET, SIO_UDP_NETRESET (datagram sockets),
+    /// SIO_ADDRESS_LIST_QUERY,
     /// SIO_GET_INTERFACE_LIST and SIO_ROUTING_INTERFACE_QUERY
     /// ([`interface_list`](super::interface_list)). Returns cbBytesReturned. A too-small input or output buffer: WSAEFAULT; another code:
     /// WSAEOPNOTSUPP (conformance OV-15, NB-08, ER-12).
@@ -389,7 +390,7 @@ pub trait OverlappedIo: Winsock + Sized {
 
     /// `WSAIoctl(…, lpOverlapped, lpCompletionRoutine)` (the overlapped form): the codes
     /// WinSock handles at once (FIONBIO, FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS,
-    /// SIO_ADDRESS_LIST_QUERY, SIO_ROUTING_INTERFACE_QUERY) return `Ok(cbBytesReturned)` and
+    /// SIO_ADDRESS_LIST_QUERY, SIO_ROUTING_INTERFACE_QUERY, the datagram switches) return `Ok(cbBytesReturned)` and
     /// still deliver a completion of 0 bytes carrying `output` (event, routine or packet);
     /// SIO_GET_INTERFACE_LIST returns WSA_IO_PENDING and completes with the list's size (or
     /// STATUS_BUFFER_TOO_SMALL and 0 bytes when `output` cannot hold it); any other code returns WSA_IO_PENDING and completes with

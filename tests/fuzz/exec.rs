@@ -468,7 +468,10 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
             );
         }
         Op::WsaIoctl(h, c, i, o) => {
-            let input = vec![1u8; usize::from(*i)];
+            // Ones (FIONBIO stays nonblocking); SIO_UDP_CONNRESET gets zeros for an even
+            // length (off), so both of its states meet the datagrams that follow.
+            let fill = u8::from(*c != SIO_UDP_CONNRESET || i % 2 == 1);
+            let input = vec![fill; usize::from(*i)];
             let mut out = vec![0u8; usize::from(*o)];
             if let Ok(k) = check("WSAIoctl", ws.wsa_ioctl(cx.sock(*h), *c, &input, &mut out)) {
                 assert!(

@@ -211,6 +211,9 @@ pub(crate) fn ioctl_code() -> impl Strategy<Value = u32> {
         Just(SIO_KEEPALIVE_VALS),
         Just(SIO_BASE_HANDLE),
         Just(SIO_IDEAL_SEND_BACKLOG_QUERY),
+        Just(SIO_ENABLE_CIRCULAR_QUEUEING),
+        Just(SIO_UDP_CONNRESET),
+        Just(SIO_UDP_NETRESET),
         any::<u32>()
     ]
 }

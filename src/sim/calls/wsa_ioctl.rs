@@ -1,6 +1,6 @@
 //! WSAIoctl, with and without OVERLAPPED: the control codes the simulator handles (FIONBIO,
 //! FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE,
-//! the address and interface queries)
+//! the datagram switches, the address and interface queries)
 //! and how an overlapped WSAIoctl completes (conformance OV-15). `ioctlsocket` is in
 //! `stream.rs`.
 
@@ -89,6 +89,9 @@ impl SimWinsock {
                     | SIO_KEEPALIVE_VALS
                     | SIO_ADDRESS_LIST_QUERY
                     | SIO_ROUTING_INTERFACE_QUERY
+                    | SIO_ENABLE_CIRCULAR_QUEUEING
+                    | SIO_UDP_CONNRESET
+                    | SIO_UDP_NETRESET
                     | crate::api::extension::SIO_GET_EXTENSION_FUNCTION_POINTER
             );
             let written = if immediate {

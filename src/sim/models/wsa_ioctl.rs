@@ -1,6 +1,7 @@
 //! WSAIoctl, with and without OVERLAPPED: the control codes the simulator handles (FIONBIO,
 //! FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE,
-//! SIO_ENABLE_CIRCULAR_QUEUEING, SIO_GET_EXTENSION_FUNCTION_POINTER, SIO_ADDRESS_LIST_QUERY,
+//! SIO_ENABLE_CIRCULAR_QUEUEING, SIO_UDP_CONNRESET, SIO_UDP_NETRESET,
+//! SIO_GET_EXTENSION_FUNCTION_POINTER, SIO_ADDRESS_LIST_QUERY,
 //! SIO_ADDRESS_LIST_CHANGE, SIO_GET_INTERFACE_LIST, SIO_ROUTING_INTERFACE_QUERY; the interfaces
 //! themselves are in `interfaces.rs`)
 //! and how an overlapped WSAIoctl completes (conformance OV-15). `ioctlsocket` is in
@@ -94,9 +95,17 @@ where
                 output[..n].copy_from_slice(&s.raw().to_le_bytes());
                 Ok(n)
             }
-            SIO_ENABLE_CIRCULAR_QUEUEING => {
-                if w.net.sockets.at(id).ty != SOCK_DGRAM {
+            SIO_ENABLE_CIRCULAR_QUEUEING | SIO_UDP_CONNRESET | SIO_UDP_NETRESET => {
+                // Datagram sockets only; the two switches then need their BOOL.
+                let Some(u) = w.udp(id) else {
                     return Err(WsaError::WSAEOPNOTSUPP);
+                };
+                match (code, input.first()) {
+                    (SIO_ENABLE_CIRCULAR_QUEUEING, _) => u.circular = true,
+                    (_, None) => return Err(WsaError::WSAEFAULT),
+                    (SIO_UDP_CONNRESET, Some(&on)) => u.ignore_unreachable = on == 0,
+                    // No hop limit ever expires in the sim: nothing to report either way.
+                    _ => {}
                 }
                 Ok(0)
             }

@@ -423,6 +423,10 @@ pub(crate) struct Udp {
     pub peer: Option<SocketAddr>,
     /// An ICMP port unreachable arrived: the next receive fails with WSAECONNRESET.
     pub port_unreachable: bool,
+    /// SIO_UDP_CONNRESET turned off: port-unreachable replies are dropped on arrival.
+    pub ignore_unreachable: bool,
+    /// SIO_ENABLE_CIRCULAR_QUEUEING: a full queue evicts its oldest datagrams.
+    pub circular: bool,
     /// Blocking receives waiting for a datagram, oldest first (see [`DgramRequest`]).
     pub requests: Vec<DgramRequest>,
 }

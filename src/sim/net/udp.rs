@@ -1,8 +1,9 @@
 //! UDP datagrams: a queue of received datagrams per socket, bounded by SO_RCVBUF (a datagram
 //! that does not fit is dropped, as UDP drops it), an optional association set by `connect`,
 //! and Windows' ICMP rule: a datagram that reaches no socket comes back as "port
-//! unreachable", and the sender's next `recvfrom` fails once with WSAECONNRESET (the
-//! behaviour SIO_UDP_CONNRESET switches off on Windows).
+//! unreachable", and the sender's next `recvfrom` fails once with WSAECONNRESET (unless
+//! SIO_UDP_CONNRESET turned that off). SIO_ENABLE_CIRCULAR_QUEUEING makes a full queue evict
+//! its oldest datagrams for a new one.
 //!
 //! Multicast: a datagram sent to a group address (224.0.0.0/4, ff00::/8) needs no membership
 //! to send. One copy goes to every host — in host order — with a socket that joined the group
@@ -104,6 +105,10 @@ where
         };
         if matches!(seg.kind, SegKind::Unreachable) {
             let Some(u) = self.udp(id) else { return };
+            if u.ignore_unreachable {
+                // SIO_UDP_CONNRESET FALSE: the reply is dropped, as Windows NT 4.0 did.
+                return;
+            }
             u.port_unreachable = true;
             // A recvfrom already blocked fails now with WSAECONNRESET; select sees the
             // socket readable. (Pending overlapped receives take the error below.)
@@ -150,7 +155,17 @@ where
         let Some(d) = d else { return };
         let Some(u) = self.udp(id) else { return };
         if u.queued_bytes + d.data.len() > rcvbuf {
-            return;
+            // A full queue drops the new datagram, or with SIO_ENABLE_CIRCULAR_QUEUEING its
+            // oldest ones, as many as the new one needs (none if it could never fit).
+            if !u.circular || d.data.len() > rcvbuf {
+                return;
+            }
+            while u.queued_bytes + d.data.len() > rcvbuf {
+                let Some(old) = u.queue.pop_front() else {
+                    break;
+                };
+                u.queued_bytes -= old.data.len();
+            }
         }
         u.queued_bytes += d.data.len();
         u.queue.push_back(d);
