@@ -56,6 +56,7 @@ fn conformance_suite_on_the_simulator() {
             SimWinsock,
         >())
         .chain(conformance_suite::transmit_packets::transmit_packets_rules::<SimWinsock>())
+        .chain(conformance_suite::udp_ioctls::udp_ioctl_rules::<SimWinsock>())
         .chain(interface_rules::<SimWinsock>())
         .chain(connect_by_name_rules::<SimWinsock>())
         .chain(protocol_info_rules::<SimWinsock>())

@@ -86,6 +86,7 @@ fn conformance_suite_on_native_winsock() {
             Native,
         >())
         .chain(conformance_suite::transmit_packets::transmit_packets_rules::<Native>())
+        .chain(conformance_suite::udp_ioctls::udp_ioctl_rules::<Native>())
         .chain(conformance_suite::interfaces::interface_rules::<Native>())
         .chain(conformance_suite::interfaces::connect_by_name_rules::<Native>())
         .chain(conformance_suite::protocol_info::protocol_info_rules::<

@@ -25,6 +25,7 @@ pub mod receive_order;
 pub mod sync;
 pub mod sync_locks;
 pub mod transmit_packets;
+pub mod udp_ioctls;
 pub mod waitable_timer;
 pub mod winsock;
 
