@@ -77,7 +77,9 @@ pub const SO_DEBUG: i32 = 0x0001;
 pub const SO_ACCEPTCONN: i32 = 0x0002;
 /// SO_REUSEADDR (0x0004): allow binding an address already in use.
 pub const SO_REUSEADDR: i32 = 0x0004;
-/// SO_KEEPALIVE (0x0008): send keep-alives.
+/// SO_KEEPALIVE (0x0008): send keep-alive probes on an idle connection (inherited by
+/// accepted sockets). The sim sends them (2 hours idle, 10 probes 1 s apart by default) and
+/// drops a connection whose peer answers none (`WSAETIMEDOUT`, see `TCP_KEEPALIVE`).
 pub const SO_KEEPALIVE: i32 = 0x0008;
 /// SO_DONTROUTE (0x0010).
 pub const SO_DONTROUTE: i32 = 0x0010;
@@ -141,11 +143,16 @@ pub const SO_MAX_MSG_SIZE: i32 = 0x2003;
 
 /// TCP_NODELAY (0x0001): disable Nagle's algorithm.
 pub const TCP_NODELAY: i32 = 0x0001;
-/// TCP_KEEPALIVE (3): seconds of idle before keep-alives.
+/// TCP_KEEPALIVE (3, TCP_KEEPIDLE): seconds without a segment from the peer before the
+/// first keep-alive probe (default 7200). The sim probes after this idle time, then every
+/// TCP_KEEPINTVL, and after TCP_KEEPCNT unanswered probes drops the connection as timed
+/// out: calls fail with WSAETIMEDOUT, FD_CLOSE carries WSAECONNABORTED, completions
+/// ERROR_SEM_TIMEOUT (the sim's choice of codes; the SO_KEEPALIVE page names WSAENETRESET).
 pub const TCP_KEEPALIVE: i32 = 3;
-/// TCP_KEEPCNT (16).
+/// TCP_KEEPCNT (16): keep-alive probes unanswered before the connection is dropped
+/// (default 10, at most 255).
 pub const TCP_KEEPCNT: i32 = 16;
-/// TCP_KEEPINTVL (17).
+/// TCP_KEEPINTVL (17): seconds between keep-alive probes while none is answered (default 1).
 pub const TCP_KEEPINTVL: i32 = 17;
 
 /// IP_TOS (3).
@@ -440,7 +447,8 @@ pub const POLLIN: i16 = POLLRDNORM | POLLRDBAND;
 pub const POLLPRI: i16 = 0x0400;
 
 /// SIO_KEEPALIVE_VALS (0x98000004): set keep-alive (struct tcp_keepalive: onoff, time ms,
-/// interval ms, 12 bytes).
+/// interval ms, 12 bytes): turns SO_KEEPALIVE on or off and sets TCP_KEEPALIVE and
+/// TCP_KEEPINTVL to the millisecond; the sim probes with these times.
 pub const SIO_KEEPALIVE_VALS: u32 = 0x9800_0004;
 /// SIO_IDEAL_SEND_BACKLOG_QUERY (0x4004747B): the ideal amount of unacknowledged data.
 pub const SIO_IDEAL_SEND_BACKLOG_QUERY: u32 = 0x4004_747B;

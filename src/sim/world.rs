@@ -36,6 +36,7 @@ impl RuntimeHooks<SimLayers> for World {
         match ev {
             NetTimer::SynRetry { sid, attempt, gen } => self.syn_retry(sid, attempt, gen),
             NetTimer::TimeWait { sid, gen } => self.time_wait_done(sid, gen),
+            NetTimer::KeepAlive { sid, gen } => self.keepalive_due(sid, gen),
             NetTimer::DelayedAcks => self.delayed_acks_due(),
             NetTimer::Fault(t) => self.fault_timer(t),
             NetTimer::WaitableTimer { obj, setting } => self.timer_due(obj, setting),

@@ -72,8 +72,9 @@ where
                     (u32_in(input, 0), u32_in(input, 4), u32_in(input, 8));
                 let o = std::sync::Arc::make_mut(&mut w.net.sockets.at(id).opts);
                 o.keepalive = on != 0;
-                o.keep_idle = time_ms / 1000;
-                o.keep_interval = interval_ms / 1000;
+                o.keep_idle_ms = time_ms;
+                o.keep_interval_ms = interval_ms;
+                w.keepalive_changed(id);
                 Ok(0)
             }
             SIO_IDEAL_SEND_BACKLOG_QUERY => {

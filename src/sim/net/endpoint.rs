@@ -51,11 +51,13 @@ pub(crate) struct SockOpts {
     pub recvtos: bool,
     /// IP_DONTFRAGMENT / IPV6_DONTFRAG; `None` until set: TRUE on TCP, FALSE on UDP.
     pub dontfrag: Option<bool>,
-    /// TCP_KEEPALIVE (seconds idle), TCP_KEEPCNT, TCP_KEEPINTVL (seconds): stored and read
-    /// back; the sim sends no keep-alive probes.
-    pub keep_idle: u32,
+    /// Keep-alive (`tcp::keepalive`): the idle time before the first probe and the time
+    /// between probes, in milliseconds (SIO_KEEPALIVE_VALS sets them in ms, TCP_KEEPALIVE and
+    /// TCP_KEEPINTVL in seconds), and how many probes go unanswered before the connection is
+    /// dropped (TCP_KEEPCNT).
+    pub keep_idle_ms: u32,
     pub keep_count: u32,
-    pub keep_interval: u32,
+    pub keep_interval_ms: u32,
     /// The options few sockets set (multicast groups, kept values, header bytes); `None`
     /// until one is, so a plain TCP socket carries a pointer instead of three collections.
     pub rare: Option<Box<RareOpts>>,
@@ -169,9 +171,9 @@ impl Default for SockOpts {
             recvtos: false,
             dontfrag: None,
             // Windows' defaults: 2 hours idle, 10 probes, 1 second apart.
-            keep_idle: 7200,
+            keep_idle_ms: 7_200_000,
             keep_count: 10,
-            keep_interval: 1,
+            keep_interval_ms: 1000,
             rare: None,
         }
     }

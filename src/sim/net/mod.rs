@@ -75,6 +75,9 @@ pub(crate) struct Network {
     pub payload_pool: Vec<Vec<u8>>,
     /// Boxes of segments that arrived, reused by the next segments put on a link.
     pub seg_pool: Vec<InFlight>,
+    /// Keep-alive timers of the connections that have SO_KEEPALIVE on, by socket id
+    /// (`tcp::keepalive`).
+    pub keepalives: BTreeMap<usize, tcp::KeepAlive>,
     pub faults: FaultSeam,
 }
 
@@ -97,6 +100,7 @@ impl Network {
             delayed_acks_at: None,
             payload_pool,
             seg_pool,
+            keepalives: BTreeMap::new(),
             faults: FaultSeam::new(faults, Rng::derive(seed, "faults")),
         }
     }

@@ -45,6 +45,9 @@ pub(crate) enum SegKind {
     },
     /// ICMP port unreachable, sent back for a datagram no socket took.
     Unreachable,
+    /// A TCP keep-alive probe (RFC 1122: the byte before `snd_nxt`, which the peer's TCP
+    /// answers with an ACK). Never retransmitted: the keep-alive timer sends the next one.
+    KeepAlive,
 }
 
 /// A segment on its way through a link's delivery queue: boxed, so the queue and the run loop
@@ -75,6 +78,7 @@ impl SegKind {
             SegKind::Rst => SegmentKind::Rst,
             SegKind::Datagram { .. } => SegmentKind::Udp,
             SegKind::Unreachable => SegmentKind::IcmpUnreachable,
+            SegKind::KeepAlive => SegmentKind::KeepAlive,
         }
     }
 }

@@ -59,6 +59,8 @@ pub enum SegmentKind {
     Udp,
     /// ICMP port unreachable, sent back for a datagram no socket took.
     IcmpUnreachable,
+    /// A TCP keep-alive probe (SO_KEEPALIVE, SIO_KEEPALIVE_VALS).
+    KeepAlive,
 }
 
 impl SegmentKind {
@@ -73,6 +75,7 @@ impl SegmentKind {
             SegmentKind::Rst => "RST",
             SegmentKind::Udp => "UDP",
             SegmentKind::IcmpUnreachable => "ICMP-UNREACHABLE",
+            SegmentKind::KeepAlive => "KEEPALIVE",
         }
     }
 }

@@ -103,9 +103,9 @@ where
                 }
             }
             (IPPROTO_TCP, TCP_NODELAY) => o.nodelay = on,
-            (IPPROTO_TCP, TCP_KEEPALIVE) => o.keep_idle = v,
+            (IPPROTO_TCP, TCP_KEEPALIVE) => o.keep_idle_ms = v.saturating_mul(1000),
             (IPPROTO_TCP, TCP_KEEPCNT) => o.keep_count = v,
-            (IPPROTO_TCP, TCP_KEEPINTVL) => o.keep_interval = v,
+            (IPPROTO_TCP, TCP_KEEPINTVL) => o.keep_interval_ms = v.saturating_mul(1000),
             (IPPROTO_IP, IP_TTL) => o.ip_ttl = v,
             (IPPROTO_IP, IP_TOS) => o.ip_tos = v,
             (IPPROTO_IPV6, IPV6_V6ONLY) => {
@@ -138,6 +138,12 @@ where
             (SOL_SOCKET, SO_TYPE) if s.ty != SOCK_STREAM => return Err(WsaError::WSAEINVAL),
             // Read-only options.
             _ => return Err(WsaError::WSAENOPROTOOPT),
+        }
+        if matches!(
+            (level, name),
+            (SOL_SOCKET, SO_KEEPALIVE) | (IPPROTO_TCP, TCP_KEEPALIVE | TCP_KEEPCNT | TCP_KEEPINTVL)
+        ) {
+            self.keepalive_changed(id);
         }
         Ok(())
     }
@@ -256,9 +262,9 @@ where
                 u32::from(o.linger.onoff_raw) | (u32::from(o.linger.secs) << 16)
             }
             (IPPROTO_TCP, TCP_NODELAY) => b(o.nodelay),
-            (IPPROTO_TCP, TCP_KEEPALIVE) => o.keep_idle,
+            (IPPROTO_TCP, TCP_KEEPALIVE) => o.keep_idle_ms / 1000,
             (IPPROTO_TCP, TCP_KEEPCNT) => o.keep_count,
-            (IPPROTO_TCP, TCP_KEEPINTVL) => o.keep_interval,
+            (IPPROTO_TCP, TCP_KEEPINTVL) => o.keep_interval_ms / 1000,
             (IPPROTO_IP, IP_TTL) => o.ip_ttl,
             (IPPROTO_IP, IP_TOS) => o.ip_tos,
             (IPPROTO_IPV6, IPV6_V6ONLY) => b(o.v6only),

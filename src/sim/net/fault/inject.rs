@@ -61,6 +61,7 @@ fn label(why: &'static str, kind: &SegKind) -> &'static str {
                 SegKind::Rst => concat!($w, " RST"),
                 SegKind::Datagram { .. } => concat!($w, " UDP"),
                 SegKind::Unreachable => concat!($w, " ICMP"),
+                SegKind::KeepAlive => concat!($w, " KEEPALIVE"),
             }
         };
     }
@@ -176,10 +177,13 @@ where
                 self.record_net(seg.from_host, TraceKind::Fault(what), 0, len as u64);
                 if matches!(
                     seg.kind,
-                    SegKind::Syn | SegKind::Datagram { .. } | SegKind::Unreachable
+                    SegKind::Syn
+                        | SegKind::Datagram { .. }
+                        | SegKind::Unreachable
+                        | SegKind::KeepAlive
                 ) {
                     // Not retransmitted: a lost SYN costs the connect timeout, a lost datagram
-                    // is gone.
+                    // is gone, a lost keep-alive probe is followed by the next.
                     return None;
                 }
                 self.retransmit(seg)
@@ -329,6 +333,15 @@ where
         if self.net.sockets.incarnation(sid) != Some(incarnation) {
             return;
         }
+        self.time_out_connection(sid, Some("connection given up"));
+    }
+
+    /// Ends connection `sid` as timed out, its peer unreachable (no RST goes out): later
+    /// calls fail with WSAETIMEDOUT, FD_CLOSE with WSAECONNABORTED, pending overlapped
+    /// operations with STATUS_IO_TIMEOUT. Lost retransmissions and unanswered keep-alive
+    /// probes end a connection this way; `fault` is the fault plan's mark in the trace, if the
+    /// plan's doing (the probes are in the trace themselves).
+    pub(crate) fn time_out_connection(&mut self, sid: usize, fault: Option<&'static str>) {
         let Some(t) = self.tcp(sid) else { return };
         if !t.state.is_synchronized() || t.state == TcpState::TimeWait {
             return;
@@ -337,8 +350,10 @@ where
         t.snd.clear();
         t.rcv.clear();
         t.oob.clear();
-        let host = self.net.sockets.get(sid).map_or(usize::MAX, |s| s.host);
-        self.mark("connection given up", host, sid as u64);
+        if let Some(what) = fault {
+            let host = self.net.sockets.get(sid).map_or(usize::MAX, |s| s.host);
+            self.mark(what, host, sid as u64);
+        }
         self.set_state(sid, TcpState::Closed);
         self.unlink_conn(sid);
         self.on_peer_closed(sid, Some(WsaError::WSAECONNABORTED));

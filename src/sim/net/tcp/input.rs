@@ -48,6 +48,11 @@ where
         t.state = state;
         let host = self.net.sockets.get(id).map_or(usize::MAX, |s| s.host);
         self.record_net(host, TraceKind::State(state.name()), id as u64, 0);
+        if state == TcpState::Established
+            && self.net.sockets.get(id).is_some_and(|s| s.opts.keepalive)
+        {
+            self.keepalive_changed(id);
+        }
     }
 
     pub(crate) fn next_gen(&mut self) -> u64 {
@@ -126,7 +131,9 @@ where
 
     /// A segment for an existing connection.
     fn tcp_segment(&mut self, id: usize, seg: &mut Segment) {
+        let now = self.rt.now;
         let t = self.tcp_at(id);
+        t.heard = now;
         let state = t.state;
         if seg.from_sid != usize::MAX {
             t.peer_sid = Some(sid32(seg.from_sid));
@@ -174,6 +181,8 @@ where
                 self.on_data(id, *seq, data, *urgent);
             }
             SegKind::Fin { seq } => self.on_fin(id, *seq),
+            // A keep-alive probe: answered at once.
+            SegKind::KeepAlive => self.send_ctl(id, SegKind::Ack),
             _ => {}
         }
         self.tcp_output(id);

@@ -7,7 +7,9 @@
 //! - `output` — the sending side: segments, flow control, the FIN going out, ACKs;
 //! - `handshake` — active and passive opens, SYN retries, refusals, the backlog;
 //! - `receive_request` — blocking receives queued on a connection, which arriving data fills
-//!   before anyone else sees it.
+//!   before anyone else sees it;
+//! - `keepalive` — SO_KEEPALIVE's probes of an idle connection, and the drop of one whose
+//!   peer answers none.
 //!
 //! One [`TcpState`] per connection, RFC 793 names; every change goes through
 //! `World::set_state`, which traces it. Sequence numbers count payload bytes from 0 in each
@@ -28,9 +30,11 @@
 
 mod handshake;
 mod input;
+mod keepalive;
 mod output;
 mod receive_request;
 
+pub(crate) use keepalive::KeepAlive;
 pub(crate) use receive_request::ReceiveRequest;
 
 use std::collections::VecDeque;
@@ -45,6 +49,8 @@ pub(crate) enum NetTimer {
     SynRetry { sid: usize, attempt: u32, gen: u64 },
     /// Release a connection that finished TIME_WAIT.
     TimeWait { sid: usize, gen: u64 },
+    /// A connection's keep-alive timer (`keepalive`).
+    KeepAlive { sid: usize, gen: u64 },
     /// The first live entry of the delayed-ACK queue (`Network::delayed_acks`) falls due.
     DelayedAcks,
     /// A timed event of the fault plan (`net::fault`).
@@ -251,6 +257,8 @@ pub(crate) struct Tcp {
     /// to wait for them); cleared when the queue empties. A field on the connection, so that
     /// each arriving segment checks it without walking the requests.
     pub requests_after_ov: bool,
+    /// When the last segment from the peer arrived (keep-alive's idle time runs from it).
+    pub heard: u64,
 }
 
 impl Tcp {
@@ -284,6 +292,7 @@ impl Tcp {
             peer_sid: None,
             requests: Vec::new(),
             requests_after_ov: false,
+            heard: 0,
         }
     }
 
