@@ -505,3 +505,44 @@ fn overlapped_receives_made_after_a_waiting_recvfrom_get_the_datagrams_after_it(
         Ok(())
     });
 }
+
+#[test]
+fn recv_refuses_msg_waitall_where_the_documentation_does_and_takes_nothing() {
+    // Proves (recv's and WSARecv's documentation, as the overlapped WSARecv already did):
+    // MSG_WAITALL with MSG_PEEK, MSG_OOB or MSG_PARTIAL, on a nonblocking socket, or on a
+    // datagram socket fails at once with WSAEOPNOTSUPP (after WSAENOTSOCK), without
+    // blocking or taking a byte. Before, recv peeked, blocked for urgent data that never
+    // came, or returned what a nonblocking socket had.
+    common::run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        ws.send(c, b"data", 0)?;
+        ws.sleep(10);
+        let mut buf = [0u8; 8];
+        let refused = Err(WsaError::WSAEOPNOTSUPP);
+        assert_eq!(
+            ws.recv(Socket::from_raw(0xdead), &mut buf, MSG_WAITALL | MSG_PEEK),
+            Err(WsaError::WSAENOTSOCK)
+        );
+        for extra in [MSG_PEEK, MSG_OOB, MSG_PARTIAL] {
+            assert_eq!(ws.recv(s, &mut buf, MSG_WAITALL | extra), refused);
+        }
+        assert_eq!(
+            ws.wsa_recv(s, &mut [&mut buf[..]], MSG_WAITALL as u32 | MSG_PEEK as u32),
+            refused.map(|n: usize| (n, 0))
+        );
+        ws.set_nonblocking(s, true)?;
+        assert_eq!(ws.recv(s, &mut buf, MSG_WAITALL), refused);
+        assert_eq!(ws.recv(s, &mut buf, 0), Ok(4));
+        let u = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        ws.bind(u, &SockAddr::v4([127, 0, 0, 1], 0))?;
+        let to = ws.getsockname(u)?;
+        ws.sendto(u, b"dgram", 0, &to)?;
+        ws.sleep(10);
+        assert_eq!(
+            ws.recvfrom(u, &mut buf, MSG_WAITALL).map(|(n, _)| n),
+            refused
+        );
+        assert_eq!(ws.recvfrom(u, &mut buf, 0).map(|(n, _)| n), Ok(5));
+        Ok(())
+    });
+}

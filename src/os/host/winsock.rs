@@ -224,6 +224,9 @@ impl Winsock for System {
             if flags & !(MSG_PEEK | MSG_WAITALL | MSG_OOB) != 0 {
                 return Err(WsaError::WSAEOPNOTSUPP);
             }
+            if waitall_refused(e, flags) {
+                return Err(WsaError::WSAEOPNOTSUPP);
+            }
             if flags & MSG_OOB != 0 {
                 let inline = e.sock().out_of_band_inline().unwrap_or(false);
                 return Err(if inline {
@@ -231,9 +234,6 @@ impl Winsock for System {
                 } else {
                     WsaError::WSAEOPNOTSUPP
                 });
-            }
-            if e.ty == SOCK_DGRAM && flags & MSG_WAITALL != 0 {
-                return Err(WsaError::WSAEOPNOTSUPP);
             }
             if let Some(w) = e.take_stashed() {
                 return Err(w);
@@ -304,6 +304,9 @@ impl Winsock for System {
                 .map(|n| (n, SockAddr::from_bytes(&[])));
         }
         self.with(s, |e| {
+            if waitall_refused(e, flags) {
+                return Err(WsaError::WSAEOPNOTSUPP);
+            }
             if e.shut_rd.load(Ordering::Relaxed) {
                 return Err(WsaError::WSAESHUTDOWN);
             }
@@ -460,4 +463,14 @@ impl Winsock for System {
     fn wait_for_thread(&self, t: ThreadId, timeout_ms: u32) -> Result<(), WsaError> {
         finish(self.inner.threads.wait(t, timeout_ms))
     }
+}
+
+/// Whether recv's documentation refuses MSG_WAITALL here (WSAEOPNOTSUPP): with MSG_PEEK or
+/// MSG_OOB, on a socket in nonblocking mode, or on a datagram socket. The host's own stack
+/// would take it (Linux peeks, or returns what a nonblocking socket has).
+fn waitall_refused(e: &sock::Entry, flags: i32) -> bool {
+    flags & MSG_WAITALL != 0
+        && (flags & (MSG_PEEK | MSG_OOB) != 0
+            || e.ty == SOCK_DGRAM
+            || e.nonblocking.load(Ordering::Relaxed))
 }
