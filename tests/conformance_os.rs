@@ -87,6 +87,9 @@ fn conformance_suite_on_native_winsock() {
         >())
         .chain(conformance_suite::transmit_packets::transmit_packets_rules::<Native>())
         .chain(conformance_suite::udp_ioctls::udp_ioctl_rules::<Native>())
+        .chain(conformance_suite::shutdown_reset::shutdown_reset_rules::<
+            Native,
+        >())
         .chain(conformance_suite::interfaces::interface_rules::<Native>())
         .chain(conformance_suite::interfaces::connect_by_name_rules::<Native>())
         .chain(conformance_suite::protocol_info::protocol_info_rules::<

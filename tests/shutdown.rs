@@ -85,7 +85,10 @@ fn sh_02_sd_send_half_closes() {
 #[test]
 fn sh_03_sd_receive_stops_receiving() {
     // Proves: shutdown(SD_RECEIVE) returns 0; every later recv, repeated, gives WSAESHUTDOWN;
-    // the peer can keep sending (its send succeeds), and this side can still send.
+    // this side can still send, and the peer can keep sending (its send succeeds) — but
+    // data that arrives with no receive pending to take it cannot be delivered, and Windows
+    // resets the connection (shutdown's documentation): the peer's next recv fails with
+    // WSAECONNRESET, this side's send with WSAECONNABORTED.
     common::run(|ws| {
         let (c, s) = common::pair(ws)?;
         ws.shutdown(c, SD_RECEIVE)?;
@@ -103,16 +106,113 @@ fn sh_03_sd_receive_stops_receiving() {
             WsaError::WSAESHUTDOWN,
             "recv again",
         );
+        assert_eq!(ws.send(c, b"out", 0)?, 3, "sending still works");
+        assert_eq!(common::recv_exact(ws, s, 3)?, b"out");
         assert_eq!(ws.send(s, b"more", 0)?, 4, "the peer can still send");
         ws.sleep(10);
         fails(
             ws,
             ws.recv(c, &mut b, 0),
             WsaError::WSAESHUTDOWN,
-            "recv with data waiting",
+            "recv after the reset",
         );
-        assert_eq!(ws.send(c, b"out", 0)?, 3, "sending still works");
-        assert_eq!(common::recv_exact(ws, s, 3)?, b"out");
+        fails(
+            ws,
+            ws.send(c, b"x", 0),
+            WsaError::WSAECONNABORTED,
+            "send after the reset",
+        );
+        fails(
+            ws,
+            ws.recv(s, &mut b, 0),
+            WsaError::WSAECONNRESET,
+            "the peer's recv",
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn sh_03_data_queued_at_sd_receive_resets_at_once() {
+    // Proves: data already queued when shutdown(SD_RECEIVE) is called resets the
+    // connection then (shutdown's documentation); a WSAEventSelect registration of this side
+    // gets FD_CLOSE with WSAECONNABORTED, the peer's with WSAECONNABORTED too (a RST).
+    common::run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        let (ec, es) = (ws.wsa_create_event()?, ws.wsa_create_event()?);
+        ws.wsa_event_select(c, ec, FD_CLOSE)?;
+        ws.wsa_event_select(s, es, FD_CLOSE)?;
+        ws.send(s, b"unread", 0)?;
+        ws.sleep(10);
+        ws.shutdown(c, SD_RECEIVE)?;
+        ws.sleep(10);
+        for (sock, ev) in [(c, ec), (s, es)] {
+            let mut ne = WsaNetworkEvents::default();
+            ws.wsa_enum_network_events(sock, Some(ev), &mut ne)?;
+            assert_eq!(ne.network_events, FD_CLOSE);
+            assert_eq!(
+                ne.error_code[FD_CLOSE_BIT],
+                WsaError::WSAECONNABORTED.code()
+            );
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn sh_03_a_pending_receive_takes_its_part_and_the_rest_resets() {
+    // Proves: a receive pending before SD_RECEIVE takes what arrives (sock.c test_shutdown
+    // 9615-9624); bytes beyond its buffer have no receive to go to and reset the
+    // connection, while data it takes whole resets nothing.
+    common::run(|ws| {
+        let (c, s) = common::pair(ws)?;
+        ws.setsockopt_i32(s, IPPROTO_TCP, TCP_NODELAY, 1)?;
+        let ev = ws.wsa_create_event()?;
+        let ov = Overlapped::with_event(1, ev);
+        assert_eq!(
+            ws.wsa_recv_overlapped(c, vec![vec![0; 4]], 0, ov, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        ws.shutdown(c, SD_RECEIVE)?;
+        ws.send(s, b"four", 0)?;
+        ws.sleep(10);
+        let done = ws.wsa_get_overlapped_result(c, &ov, false)?;
+        assert_eq!((done.error, done.bytes), (None, 4));
+        assert_eq!(ws.send(c, b"still up", 0)?, 8, "nothing was reset");
+        let ov2 = Overlapped::with_event(2, ev);
+        fails(
+            ws,
+            ws.wsa_recv_overlapped(c, vec![vec![0; 4]], 0, ov2, None)
+                .map(|_| ()),
+            WsaError::WSAESHUTDOWN,
+            "a new WSARecv",
+        );
+        // Six bytes for a four-byte receive: two are left with nowhere to go.
+        let (c, s) = common::pair(ws)?;
+        ws.setsockopt_i32(s, IPPROTO_TCP, TCP_NODELAY, 1)?;
+        let ov3 = Overlapped::with_event(3, ev);
+        assert_eq!(
+            ws.wsa_recv_overlapped(c, vec![vec![0; 4]], 0, ov3, None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        ws.shutdown(c, SD_RECEIVE)?;
+        ws.send(s, b"sixsix", 0)?;
+        ws.sleep(10);
+        let done = ws.wsa_get_overlapped_result(c, &ov3, false)?;
+        assert_eq!((done.error, done.bytes), (None, 4));
+        fails(
+            ws,
+            ws.send(c, b"x", 0).map(|_| ()),
+            WsaError::WSAECONNABORTED,
+            "send after the reset",
+        );
+        let mut b = [0u8; 4];
+        fails(
+            ws,
+            ws.recv(s, &mut b, 0).map(|_| ()),
+            WsaError::WSAECONNRESET,
+            "the peer's recv",
+        );
         Ok(())
     });
 }

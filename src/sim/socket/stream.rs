@@ -243,6 +243,10 @@ where
             }
             _ => return Err(WsaError::WSAEINVAL),
         }
+        if how != SD_SEND {
+            // Data still queued resets the connection (`reset_if_undeliverable`).
+            self.reset_if_undeliverable(id);
+        }
         Ok(())
     }
 

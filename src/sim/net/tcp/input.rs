@@ -240,7 +240,7 @@ where
             self.tcp_abort(id);
             return;
         }
-        let oobinline = s.opts.oobinline;
+        let (oobinline, shut_rd) = (s.opts.oobinline, s.shut_rd);
         let t = self.tcp_at(id);
         if seq != t.rcv_nxt || t.fin_rcvd {
             return;
@@ -291,6 +291,38 @@ where
         if unread {
             self.on_readable(id);
         }
+        if shut_rd {
+            self.reset_if_undeliverable(id);
+        }
+    }
+
+    /// After shutdown(SD_RECEIVE): data queued that no pending receive took cannot be
+    /// delivered to the application, and Windows resets the connection (shutdown's
+    /// documentation: "if there is still data queued on the socket waiting to be received,
+    /// or data arrives subsequently, the connection is reset"). A receive pending before the
+    /// shutdown still takes what arrives (sock.c test_shutdown 9615-9624), and then nothing
+    /// is reset. The peer gets a RST. Here later calls fail with WSAECONNABORTED, FD_CLOSE
+    /// carries it, and pending operations end as for a reset: the sim's choice, as for a
+    /// local abort (the documentation says only that the connection is reset).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn reset_if_undeliverable(&mut self, id: usize) {
+        let Some(t) = self.tcp(id) else { return };
+        if t.rcv.is_empty() && t.oob.is_empty() {
+            return;
+        }
+        if !t.state.is_synchronized() || t.state == TcpState::TimeWait {
+            return;
+        }
+        self.send_ctl(id, SegKind::Rst);
+        let t = self.tcp_at(id);
+        t.snd.clear();
+        t.rcv.clear();
+        t.oob.clear();
+        t.error = Some(WsaError::WSAECONNABORTED);
+        self.set_state(id, TcpState::Closed);
+        self.unlink_conn(id);
+        self.on_peer_closed(id, Some(WsaError::WSAECONNABORTED));
     }
 
     fn on_fin(&mut self, id: usize, seq: u64) {
