@@ -333,31 +333,13 @@ where
         if self.net.sockets.incarnation(sid) != Some(incarnation) {
             return;
         }
-        self.time_out_connection(sid, Some("connection given up"));
-    }
-
-    /// Ends connection `sid` as timed out, its peer unreachable (no RST goes out): later
-    /// calls fail with WSAETIMEDOUT, FD_CLOSE with WSAECONNABORTED, pending overlapped
-    /// operations with STATUS_IO_TIMEOUT. Lost retransmissions and unanswered keep-alive
-    /// probes end a connection this way; `fault` is the fault plan's mark in the trace, if the
-    /// plan's doing (the probes are in the trace themselves).
-    pub(crate) fn time_out_connection(&mut self, sid: usize, fault: Option<&'static str>) {
         let Some(t) = self.tcp(sid) else { return };
         if !t.state.is_synchronized() || t.state == TcpState::TimeWait {
             return;
         }
-        t.error = Some(WsaError::WSAETIMEDOUT);
-        t.snd.clear();
-        t.rcv.clear();
-        t.oob.clear();
-        if let Some(what) = fault {
-            let host = self.net.sockets.get(sid).map_or(usize::MAX, |s| s.host);
-            self.mark(what, host, sid as u64);
-        }
-        self.set_state(sid, TcpState::Closed);
-        self.unlink_conn(sid);
-        self.on_peer_closed(sid, Some(WsaError::WSAECONNABORTED));
-        self.reap_if_orphan(sid);
+        let host = self.net.sockets.get(sid).map_or(usize::MAX, |s| s.host);
+        self.mark("connection given up", host, sid as u64);
+        self.time_out_connection(sid);
     }
 
     /// The host owning `ip` crashes (see [`FaultRule::Crash`]).

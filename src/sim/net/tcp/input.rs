@@ -296,6 +296,33 @@ where
         }
     }
 
+    /// Ends connection `sid` as timed out, its peer unreachable (no RST goes out): later
+    /// calls fail with WSAETIMEDOUT, FD_CLOSE with WSAECONNABORTED, pending overlapped
+    /// operations with STATUS_IO_TIMEOUT. Lost retransmissions (`fault::inject`) and
+    /// unanswered keep-alive probes (`keepalive`) end a connection this way.
+    pub(crate) fn time_out_connection(&mut self, sid: usize) {
+        let Some(t) = self.tcp(sid) else { return };
+        if !t.state.is_synchronized() || t.state == TcpState::TimeWait {
+            return;
+        }
+        self.end_connection(sid, WsaError::WSAETIMEDOUT);
+    }
+
+    /// Ends connection `sid` on this side without a FIN: its buffers are dropped, later calls
+    /// fail with `error`, FD_CLOSE carries WSAECONNABORTED ("terminated due to a time-out or
+    /// other failure"), pending operations end (`on_peer_closed`).
+    fn end_connection(&mut self, sid: usize, error: WsaError) {
+        let t = self.tcp_at(sid);
+        t.error = Some(error);
+        t.snd.clear();
+        t.rcv.clear();
+        t.oob.clear();
+        self.set_state(sid, TcpState::Closed);
+        self.unlink_conn(sid);
+        self.on_peer_closed(sid, Some(WsaError::WSAECONNABORTED));
+        self.reap_if_orphan(sid);
+    }
+
     /// After shutdown(SD_RECEIVE): data queued that no pending receive took cannot be
     /// delivered to the application, and Windows resets the connection (shutdown's
     /// documentation: "if there is still data queued on the socket waiting to be received,
@@ -315,14 +342,7 @@ where
             return;
         }
         self.send_ctl(id, SegKind::Rst);
-        let t = self.tcp_at(id);
-        t.snd.clear();
-        t.rcv.clear();
-        t.oob.clear();
-        t.error = Some(WsaError::WSAECONNABORTED);
-        self.set_state(id, TcpState::Closed);
-        self.unlink_conn(id);
-        self.on_peer_closed(id, Some(WsaError::WSAECONNABORTED));
+        self.end_connection(id, WsaError::WSAECONNABORTED);
     }
 
     fn on_fin(&mut self, id: usize, seq: u64) {

@@ -120,7 +120,7 @@ where
             (now + interval, true)
         } else {
             self.net.keepalives.remove(&sid);
-            self.time_out_connection(sid, None);
+            self.time_out_connection(sid);
             return;
         };
         if probe {
