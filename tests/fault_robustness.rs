@@ -16,14 +16,22 @@ fn ip(a: [u8; 4]) -> IpAddr {
     IpAddr::from(a)
 }
 
-/// An echo server on `PORT` that serves one connection at a time until its peer leaves.
-fn echo(ws: &SimWinsock) -> Result<(), WsaError> {
+/// An echo server on `PORT` that serves one connection at a time until its peer leaves
+/// (with `keepalive`, probing each idle connection after 300 ms, every 100 ms).
+fn echo(ws: &SimWinsock, keepalive: bool) -> Result<(), WsaError> {
     ws.wsa_startup(WINSOCK_VERSION_2_2)?;
     let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
     ws.bind(l, &SockAddr::v4([0, 0, 0, 0], PORT))?;
     ws.listen(l, SOMAXCONN)?;
     loop {
         let (c, _) = ws.accept(l)?;
+        if keepalive {
+            let vals: Vec<u8> = [1u32, 300, 100]
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect();
+            ws.wsa_ioctl(c, SIO_KEEPALIVE_VALS, &vals, &mut [])?;
+        }
         let mut buf = [0u8; 64];
         while let Ok(n @ 1..) = ws.recv(c, &mut buf, 0) {
             ws.send(c, &buf[..n], 0)?;
@@ -73,16 +81,17 @@ fn cases() -> u32 {
         .unwrap_or(24)
 }
 
-/// Echo traffic from two clients that take every error in stride, under `plan`.
-fn tolerant_run(seed: u64, plan: FaultPlan) -> Result<Report, SimError> {
+/// Echo traffic from two clients that take every error in stride, under `plan` (the
+/// server probing idle connections when `keepalive`).
+fn tolerant_run(seed: u64, plan: FaultPlan, keepalive: bool) -> Result<Report, SimError> {
     let mut sim = Sim::builder().seed(seed).faults(plan).build();
     let server = sim.host("server", "192.0.2.1");
-    server.spawn_daemon("echo", |ws| {
-        let _ = echo(ws);
+    server.spawn_daemon("echo", move |ws| {
+        let _ = echo(ws, keepalive);
         Ok(())
     });
-    server.on_restart("echo again", |ws| {
-        let _ = echo(ws);
+    server.on_restart("echo again", move |ws| {
+        let _ = echo(ws, keepalive);
         Ok(())
     });
     for (i, addr) in ["192.0.2.2", "192.0.2.3"].into_iter().enumerate() {
@@ -124,12 +133,14 @@ proptest::proptest! {
             vec![ip(SERVER), ip(CLIENT), ip([192, 0, 2, 3])],
             3_000,
         ),
+        keepalive in proptest::prelude::any::<bool>(),
     ) {
         // Proves: under any hostile plan (resets, partitions, crashes and restarts, failing
         // calls, losses) the simulator ends every run, delivers only the bytes sent, and
-        // replays the same trace from the same seed and plan.
-        let a = tolerant_run(seed, plan.clone());
-        let b = tolerant_run(seed, plan);
+        // replays the same trace from the same seed and plan; with the server's keep-alive
+        // probing its idle connections too.
+        let a = tolerant_run(seed, plan.clone(), keepalive);
+        let b = tolerant_run(seed, plan, keepalive);
         let hash = |r: &Result<Report, SimError>| match r {
             Ok(r) => r.trace_hash,
             Err(e) => e.trace_hash,
