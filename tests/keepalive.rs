@@ -234,3 +234,27 @@ fn a_restarted_peer_answers_the_first_probe_with_rst() {
     });
     scenario(plan, nothing, server, silent());
 }
+
+#[test]
+fn a_drop_ends_a_select_and_a_wsapoll_waiting_in_other_threads() {
+    // Proves: the waits of other threads on the connection end when keep-alive drops it:
+    // select sees it readable (the recv that follows fails with WSAETIMEDOUT), WSAPoll
+    // reports POLLHUP and POLLERR, as for a connection given up after its retransmissions.
+    let server: Side = Box::new(|ws, c| {
+        keepalive_vals(ws, c, 1, 1000, 100);
+        let selecting = ws.create_thread("select", move |ws: &SimWinsock| {
+            let mut r = FdSet::from_array(&[c]);
+            assert_eq!(ws.select(Some(&mut r), None, None, None), Ok(1));
+            assert!((2000..2050).contains(&ws.get_tick_count()));
+            let mut b = [0u8; 4];
+            assert_eq!(ws.recv(c, &mut b, 0), Err(WsaError::WSAETIMEDOUT));
+            Ok(())
+        })?;
+        let mut fds = [WsaPollFd::new(c, POLLRDNORM)];
+        assert_eq!(ws.wsa_poll(&mut fds, -1), Ok(1));
+        assert_eq!(fds[0].revents & (POLLHUP | POLLERR), POLLHUP | POLLERR);
+        ws.wait_for_thread(selecting, INFINITE)?;
+        ws.closesocket(c)
+    });
+    scenario(cut_at(500), nothing, server, silent());
+}

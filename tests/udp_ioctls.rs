@@ -264,3 +264,28 @@ fn circular_queueing_evicts_the_oldest_datagrams_for_a_new_one() {
         Ok(())
     });
 }
+
+#[test]
+fn wsaasyncselect_posts_fd_read_for_a_reported_reply_and_nothing_for_an_ignored_one() {
+    // Proves: in message mode too, a reported port-unreachable reply posts FD_READ (error
+    // 0; the error is the receive's), and one ignored after SIO_UDP_CONNRESET FALSE posts
+    // nothing.
+    common::run(|ws| {
+        let (a, _) = bound(ws)?;
+        let dead = dead_port(ws)?;
+        let hwnd = ws.create_window(None)?;
+        ws.wsa_async_select(a, hwnd, 0x400, FD_READ)?;
+        probe(ws, a, &dead)?;
+        let m = ws.peek_message(hwnd, PM_REMOVE)?.expect("FD_READ posted");
+        assert_eq!(
+            (m.message, m.wparam, m.lparam),
+            (0x400, a.raw(), FD_READ as isize)
+        );
+        let mut buf = [0u8; 8];
+        assert_eq!(ws.recvfrom(a, &mut buf, 0), Err(WsaError::WSAECONNRESET));
+        assert_eq!(connreset(ws, a, &[0]), Ok(0));
+        probe(ws, a, &dead)?;
+        assert_eq!(ws.peek_message(hwnd, PM_REMOVE)?.map(|m| m.lparam), None);
+        Ok(())
+    });
+}
