@@ -131,7 +131,7 @@ where
 
     /// A segment for an existing connection.
     fn tcp_segment(&mut self, id: usize, seg: &mut Segment) {
-        let now = self.rt.now;
+        let now = super::keepalive::heard_ticks(self.rt.now);
         let t = self.tcp_at(id);
         t.heard = now;
         let state = t.state;

@@ -18,7 +18,8 @@
 //! reports from Windows applications show the timeout codes (recv failing with 10060,
 //! completions with 121). Not measured here; a Windows machine would settle it.
 //!
-//! Cost: one store per arriving segment ([`Tcp::heard`](super::Tcp::heard)). Only
+//! Cost: one store per arriving segment ([`Tcp::heard`](super::Tcp::heard), four bytes that
+//! fill padding of the connection record). Only
 //! connections with keep-alive on have a timer, and activity never moves it: the timer finds
 //! the activity when it fires and sets itself again from there.
 
@@ -36,8 +37,6 @@ pub(crate) struct KeepAlive {
     gen: u64,
     /// Probes sent since the peer was last heard.
     probes: u32,
-    /// When the last probe went out.
-    probed_at: Nanos,
 }
 
 const MS: Nanos = 1_000_000;
@@ -50,12 +49,13 @@ where
     /// established: sets its timer for the idle time from when the peer was last heard (or
     /// removes it).
     pub(crate) fn keepalive_changed(&mut self, id: usize) {
+        let now = self.rt.now;
         let Some(s) = self.net.sockets.get(id) else {
             return;
         };
         let (on, idle) = (s.opts.keepalive, Nanos::from(s.opts.keep_idle_ms) * MS);
         let heard = match self.tcp(id) {
-            Some(t) if on && probing_state(t.state) => last_heard(t),
+            Some(t) if on && probing_state(t.state) => last_heard(t, now),
             _ => {
                 self.net.keepalives.remove(&id);
                 return;
@@ -71,10 +71,9 @@ where
                 incarnation,
                 gen,
                 probes: 0,
-                probed_at: 0,
             },
         );
-        let at = (heard + idle).max(self.rt.now);
+        let at = (heard + idle).max(now);
         self.schedule(at, NetTimer::KeepAlive { sid: id, gen });
     }
 
@@ -100,32 +99,37 @@ where
             ),
             _ => (false, 0, 0, 0),
         };
+        // A probe clears `heard` (`UNHEARD`): any segment since sets it again.
         let heard = match self.tcp(sid) {
-            Some(t) if on && probing_state(t.state) => last_heard(t),
+            Some(t) if on && probing_state(t.state) => {
+                (t.heard != UNHEARD).then(|| last_heard(t, now))
+            }
             _ => {
                 self.net.keepalives.remove(&sid);
                 return;
             }
         };
         let k = self.net.keepalives.get_mut(&sid).expect("looked up above");
-        let (next, probe) = if k.probes == 0 || heard > k.probed_at {
+        let (next, probe) = match heard {
             // Nothing outstanding, or the peer answered: idle since it was last heard.
-            k.probes = 0;
-            if now < heard + idle {
-                (heard + idle, false)
-            } else {
-                (now + interval, true)
+            Some(heard) => {
+                k.probes = 0;
+                if now < heard + idle {
+                    (heard + idle, false)
+                } else {
+                    (now + interval, true)
+                }
             }
-        } else if k.probes < count {
-            (now + interval, true)
-        } else {
-            self.net.keepalives.remove(&sid);
-            self.time_out_connection(sid);
-            return;
+            None if k.probes < count => (now + interval, true),
+            None => {
+                self.net.keepalives.remove(&sid);
+                self.time_out_connection(sid);
+                return;
+            }
         };
         if probe {
             k.probes += 1;
-            k.probed_at = now;
+            self.tcp_at(sid).heard = UNHEARD;
         }
         let gen = self.next_gen();
         if let Some(k) = self.net.keepalives.get_mut(&sid) {
@@ -144,7 +148,25 @@ fn probing_state(state: TcpState) -> bool {
     matches!(state, TcpState::Established | TcpState::CloseWait)
 }
 
-/// When the peer was last heard: its last segment, else the connection's establishment.
-fn last_heard(t: &super::Tcp) -> Nanos {
-    t.heard.max(t.connected_at.get().unwrap_or(0))
+/// The unit of [`Tcp::heard`](super::Tcp::heard): 2^20 ns, about 1.05 ms.
+const TICK_SHIFT: u32 = 20;
+
+/// `Tcp::heard` after a probe went out, until the peer is heard again (`heard_ticks` never
+/// gives it).
+const UNHEARD: u32 = 0;
+
+/// `now` as `Tcp::heard` keeps it: its ticks' low 32 bits, odd (never `UNHEARD`; an even tick
+/// rounds up).
+#[inline]
+pub(crate) fn heard_ticks(now: Nanos) -> u32 {
+    (now >> TICK_SHIFT) as u32 | 1
+}
+
+/// When the peer was last heard, at `now`: its last segment (rounded down to a tick, and
+/// taken to be less than 2^32 ticks, about 52 days, ago: longer than any keep-alive time,
+/// whose milliseconds are a DWORD), else the connection's establishment.
+fn last_heard(t: &super::Tcp, now: Nanos) -> Nanos {
+    let ago = u64::from(heard_ticks(now).wrapping_sub(t.heard)) << TICK_SHIFT;
+    now.saturating_sub(ago)
+        .max(t.connected_at.get().unwrap_or(0))
 }

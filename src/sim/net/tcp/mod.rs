@@ -257,8 +257,10 @@ pub(crate) struct Tcp {
     /// to wait for them); cleared when the queue empties. A field on the connection, so that
     /// each arriving segment checks it without walking the requests.
     pub requests_after_ov: bool,
-    /// When the last segment from the peer arrived (keep-alive's idle time runs from it).
-    pub heard: u64,
+    /// When the last segment from the peer arrived, in ticks of 2^20 ns (about 1.05 ms),
+    /// wrapping (`keepalive::last_heard` unwraps it): keep-alive's idle time runs from it.
+    /// Four bytes, so that the record keeps its 224 (they fill padding).
+    pub heard: u32,
 }
 
 impl Tcp {
