@@ -18,10 +18,11 @@
 //! reports from Windows applications show the timeout codes (recv failing with 10060,
 //! completions with 121). Not measured here; a Windows machine would settle it.
 //!
-//! Cost: one store per arriving segment ([`Tcp::heard`](super::Tcp::heard), four bytes that
-//! fill padding of the connection record). Only
-//! connections with keep-alive on have a timer, and activity never moves it: the timer finds
-//! the activity when it fires and sets itself again from there.
+//! Cost: one store per arriving segment ([`Tcp::heard`](super::Tcp::heard): four bytes in
+//! padding of the connection record, a tick of about 1 ms). Only connections with keep-alive
+//! on have a timer, and activity never moves it: the timer finds the activity when it fires
+//! and sets itself again from there. A probe clears `heard`, so whether it was answered is
+//! whether `heard` is set again.
 
 use crate::sim::net::segment::SegKind;
 use crate::sim::net::tcp::{NetTimer, TcpState};
