@@ -147,7 +147,8 @@ pub const TCP_NODELAY: i32 = 0x0001;
 /// first keep-alive probe (default 7200). The sim probes after this idle time, then every
 /// TCP_KEEPINTVL, and after TCP_KEEPCNT unanswered probes drops the connection as timed
 /// out: calls fail with WSAETIMEDOUT, FD_CLOSE carries WSAECONNABORTED, completions
-/// ERROR_SEM_TIMEOUT (the sim's choice of codes; the SO_KEEPALIVE page names WSAENETRESET).
+/// ERROR_SEM_TIMEOUT (the sim's choice of codes; Microsoft's keep-alive documentation names
+/// WSAENETRESET).
 pub const TCP_KEEPALIVE: i32 = 3;
 /// TCP_KEEPCNT (16): keep-alive probes unanswered before the connection is dropped
 /// (default 10, at most 255).

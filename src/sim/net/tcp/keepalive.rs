@@ -14,9 +14,10 @@
 //! retransmissions (`World::time_out_connection`): calls fail with WSAETIMEDOUT, FD_CLOSE
 //! carries WSAECONNABORTED, pending overlapped operations complete with STATUS_IO_TIMEOUT
 //! (ERROR_SEM_TIMEOUT from GetQueuedCompletionStatus). This is the sim's choice: the
-//! SO_KEEPALIVE page names WSAENETRESET for calls in progress and WSAENOTCONN after, while
-//! reports from Windows applications show the timeout codes (recv failing with 10060,
-//! completions with 121). Not measured here; a Windows machine would settle it.
+//! keep-alive documentation (SIO_KEEPALIVE_VALS; .NET's SetTcpKeepAlive repeats it) names
+//! WSAENETRESET for calls in progress and WSAENOTCONN after, while reports from Windows
+//! applications show the timeout codes (recv failing with 10060, completions with 121).
+//! Not measured here; a Windows machine would settle it.
 //!
 //! Cost: one store per arriving segment ([`Tcp::heard`](super::Tcp::heard): four bytes in
 //! padding of the connection record, a tick of about 1 ms). Only connections with keep-alive
