@@ -40,7 +40,7 @@ impl Native {
             .iter()
             .map(|e| e.bytes().map_or(0, <[u8]>::len))
             .sum();
-        let mut op = match packet_array(elements, ov) {
+        let op = match packet_array(elements, ov) {
             Ok(op) => op,
             Err(e) => return finish(Err(e)),
         };
