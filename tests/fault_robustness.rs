@@ -26,11 +26,12 @@ fn echo(ws: &SimWinsock, keepalive: bool) -> Result<(), WsaError> {
     loop {
         let (c, _) = ws.accept(l)?;
         if keepalive {
-            let vals: Vec<u8> = [1u32, 300, 100]
-                .iter()
-                .flat_map(|v| v.to_le_bytes())
-                .collect();
-            ws.wsa_ioctl(c, SIO_KEEPALIVE_VALS, &vals, &mut [])?;
+            let vals = TcpKeepalive {
+                onoff: 1,
+                keepalivetime: 300,
+                keepaliveinterval: 100,
+            };
+            ws.wsa_ioctl(c, SIO_KEEPALIVE_VALS, &vals.to_bytes(), &mut [])?;
         }
         let mut buf = [0u8; 64];
         while let Ok(n @ 1..) = ws.recv(c, &mut buf, 0) {

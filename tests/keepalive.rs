@@ -72,11 +72,15 @@ fn cut_at(from_ms: u64) -> FaultPlan {
 
 /// SIO_KEEPALIVE_VALS (onoff, keepalivetime, keepaliveinterval in ms).
 fn keepalive_vals(ws: &SimWinsock, s: Socket, on: u32, time: u32, interval: u32) {
-    let mut v = Vec::new();
-    for x in [on, time, interval] {
-        v.extend_from_slice(&x.to_le_bytes());
-    }
-    assert_eq!(ws.wsa_ioctl(s, SIO_KEEPALIVE_VALS, &v, &mut []), Ok(0));
+    let v = TcpKeepalive {
+        onoff: on,
+        keepalivetime: time,
+        keepaliveinterval: interval,
+    };
+    assert_eq!(
+        ws.wsa_ioctl(s, SIO_KEEPALIVE_VALS, &v.to_bytes(), &mut []),
+        Ok(0)
+    );
 }
 
 #[test]

@@ -29,10 +29,13 @@ use winsock_sim::sim::SimWinsock;
 
 /// A `struct tcp_keepalive` (onoff, keepalivetime, keepaliveinterval).
 fn kalive(on: u32, time: u32, interval: u32) -> Vec<u8> {
-    [on, time, interval]
-        .iter()
-        .flat_map(|v| v.to_le_bytes())
-        .collect()
+    TcpKeepalive {
+        onoff: on,
+        keepalivetime: time,
+        keepaliveinterval: interval,
+    }
+    .to_bytes()
+    .to_vec()
 }
 
 fn check(ws: &SimWinsock) -> Result<(), WsaError> {

@@ -31,6 +31,7 @@ pub mod msg;
 pub(crate) mod optlen;
 pub mod overlapped;
 pub mod protocol_info;
+pub(crate) mod recv_flags;
 pub mod resolve;
 pub mod select;
 pub(crate) mod socket_args;
@@ -61,7 +62,8 @@ pub use sync::{
     SemaphoreHandle, SrwLock, SyncObjects, TimerHandle,
 };
 pub use types::{
-    Linger, SockAddr, Socket, SystemInfo, ThreadId, WsaData, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
+    Linger, SockAddr, Socket, SystemInfo, TcpKeepalive, ThreadId, WsaData, SOCKADDR_IN6_LEN,
+    SOCKADDR_IN_LEN,
 };
 pub use waitable_timer::{TimerApcRoutine, WaitableTimers};
 

@@ -223,6 +223,53 @@ impl Linger {
     }
 }
 
+/// `struct tcp_keepalive`: the input of `WSAIoctl(SIO_KEEPALIVE_VALS)` (three ULONGs).
+/// The sim turns keep-alive on or off and takes both times to the millisecond.
+///
+/// ```
+/// # use winsock_sim::prelude::*;
+/// let v = TcpKeepalive { onoff: 1, keepalivetime: 5_000, keepaliveinterval: 500 };
+/// assert_eq!(TcpKeepalive::from_bytes(&v.to_bytes()), Some(v));
+/// assert_eq!(TcpKeepalive::from_bytes(&v.to_bytes()[..11]), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TcpKeepalive {
+    /// onoff: non-zero turns keep-alive on (as SO_KEEPALIVE), zero off.
+    pub onoff: u32,
+    /// keepalivetime: milliseconds without a segment from the peer before the first probe.
+    pub keepalivetime: u32,
+    /// keepaliveinterval: milliseconds between probes while none is answered.
+    pub keepaliveinterval: u32,
+}
+
+impl TcpKeepalive {
+    /// The 12 bytes `WSAIoctl(SIO_KEEPALIVE_VALS)` takes.
+    pub fn to_bytes(self) -> [u8; 12] {
+        let mut b = [0u8; 12];
+        for (i, v) in [self.onoff, self.keepalivetime, self.keepaliveinterval]
+            .into_iter()
+            .enumerate()
+        {
+            b[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
+        }
+        b
+    }
+
+    /// Decodes the first 12 bytes of `b`; `None` when it is shorter (WSAEFAULT).
+    pub fn from_bytes(b: &[u8]) -> Option<TcpKeepalive> {
+        let word = |i: usize| {
+            Some(u32::from_le_bytes(
+                b.get(4 * i..4 * i + 4)?.try_into().ok()?,
+            ))
+        };
+        Some(TcpKeepalive {
+            onoff: word(0)?,
+            keepalivetime: word(1)?,
+            keepaliveinterval: word(2)?,
+        })
+    }
+}
+
 /// SYSTEM_INFO: what `GetSystemInfo` reports that servers use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SystemInfo {

@@ -465,12 +465,9 @@ impl Winsock for System {
     }
 }
 
-/// Whether recv's documentation refuses MSG_WAITALL here (WSAEOPNOTSUPP): with MSG_PEEK or
-/// MSG_OOB, on a socket in nonblocking mode, or on a datagram socket. The host's own stack
-/// would take it (Linux peeks, or returns what a nonblocking socket has).
+/// `recv_flags::waitall_refused` for entry `e`: the host's own stack would take the flags
+/// (Linux peeks, or returns what a nonblocking socket has).
 fn waitall_refused(e: &sock::Entry, flags: i32) -> bool {
-    flags & MSG_WAITALL != 0
-        && (flags & (MSG_PEEK | MSG_OOB) != 0
-            || e.ty == SOCK_DGRAM
-            || e.nonblocking.load(Ordering::Relaxed))
+    let nonblocking = e.nonblocking.load(Ordering::Relaxed);
+    crate::api::recv_flags::waitall_refused(flags, nonblocking, e.ty == SOCK_DGRAM)
 }

@@ -99,12 +99,8 @@ impl SimWinsock {
             request: None,
         };
         let dgram = matches!(sk.role, crate::sim::net::endpoint::Role::Dgram(_));
-        if flags & MSG_WAITALL != 0
-            && (flags & (MSG_PEEK | MSG_OOB | MSG_PARTIAL) != 0 || sk.nonblocking || dgram)
-        {
-            // recv's and WSARecv's documentation: MSG_WAITALL with MSG_PEEK, MSG_OOB or
-            // MSG_PARTIAL, on a socket in nonblocking mode, or on a datagram socket fails with
-            // WSAEOPNOTSUPP, before anything is received (as the overlapped WSARecv does).
+        if crate::api::recv_flags::waitall_refused(flags, sk.nonblocking, dgram) {
+            // Before anything is received, as the overlapped WSARecv does.
             return (Err(WsaError::WSAEOPNOTSUPP), Some(w));
         }
         if dgram && w.sees_unbound(self.host, s.raw()) {

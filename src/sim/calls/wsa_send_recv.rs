@@ -169,15 +169,15 @@ impl SimWinsock {
         ))))
     }
 
-    /// Whether socket `s` (if it is one) refuses an overlapped MSG_WAITALL receive: a
-    /// datagram socket, or one in nonblocking mode.
-    fn waitall_refused(&self, s: Socket) -> bool {
+    /// Whether socket `s` (if it is one) refuses an overlapped receive's MSG_WAITALL
+    /// (`recv_flags::waitall_refused`).
+    fn waitall_refused(&self, s: Socket, flags: u32) -> bool {
         let Ok(id) = self.sock(s) else { return false };
         let w = self.w();
-        w.net
-            .sockets
-            .get(id)
-            .is_some_and(|k| k.nonblocking || matches!(k.role, Role::Dgram(_)))
+        w.net.sockets.get(id).is_some_and(|k| {
+            let dgram = matches!(k.role, Role::Dgram(_));
+            crate::api::recv_flags::waitall_refused(flags as i32, k.nonblocking, dgram)
+        })
     }
 
     /// A WSASend or WSARecv with flags it does not take: WSAEOPNOTSUPP, after the handle
@@ -253,7 +253,7 @@ impl SimWinsock {
             return self.flags_not_supported("WSARecv", s);
         }
         let waitall = flags & MSG_WAITALL as u32 != 0;
-        if waitall && (flags & MSG_PEEK as u32 != 0 || self.waitall_refused(s)) {
+        if waitall && self.waitall_refused(s, flags) {
             // WSARecv's documentation: MSG_WAITALL with MSG_PEEK (or MSG_OOB, MSG_PARTIAL),
             // on a socket in nonblocking mode, or on a datagram socket fails with
             // WSAEOPNOTSUPP.

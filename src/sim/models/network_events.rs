@@ -261,9 +261,7 @@ where
     pub(crate) fn has_data(&self, id: usize) -> bool {
         match self.net.sockets.get(id).map(|s| &s.role) {
             Some(Role::Stream(t)) => !t.rcv.is_empty(),
-            // A port-unreachable reply waiting to fail the next receive is readable too, for
-            // FD_READ as for select and WSAPoll (one AFD receive condition drives all three).
-            Some(Role::Dgram(u)) => !u.queue.is_empty() || u.port_unreachable,
+            Some(Role::Dgram(u)) => u.readable(),
             _ => false,
         }
     }

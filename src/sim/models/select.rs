@@ -29,7 +29,7 @@ where
             Role::Listener(_) | Role::Idle => 0,
             Role::Dgram(u) => {
                 let mut b = POLLWRNORM;
-                if !u.queue.is_empty() || u.port_unreachable {
+                if u.readable() {
                     b |= POLLRDNORM;
                 }
                 b
@@ -75,7 +75,7 @@ where
     pub(crate) fn select_readable(&self, id: usize) -> bool {
         match self.net.sockets.get(id).map(|s| &s.role) {
             Some(Role::Listener(q)) => q.has_pending(),
-            Some(Role::Dgram(u)) => !u.queue.is_empty() || u.port_unreachable,
+            Some(Role::Dgram(u)) => u.readable(),
             Some(Role::Stream(t)) => {
                 !t.rcv.is_empty() || t.fin_rcvd || (t.error.is_some() && t.connected_at.is_some())
             }

@@ -13,7 +13,7 @@ use crate::api::extension::{
     extension_pointer, Guid, EXTENSION_GUIDS, SIO_GET_EXTENSION_FUNCTION_POINTER,
 };
 use crate::api::interface_list::{SIO_GET_INTERFACE_LIST, SIO_ROUTING_INTERFACE_QUERY};
-use crate::api::{SockAddr, Socket, WsaError};
+use crate::api::{SockAddr, Socket, TcpKeepalive, WsaError};
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
 use crate::sim::runtime::World;
@@ -65,15 +65,11 @@ where
                 put(output, v)
             }
             SIO_KEEPALIVE_VALS => {
-                if input.len() < 12 {
-                    return Err(WsaError::WSAEFAULT);
-                }
-                let (on, time_ms, interval_ms) =
-                    (u32_in(input, 0), u32_in(input, 4), u32_in(input, 8));
+                let v = TcpKeepalive::from_bytes(input).ok_or(WsaError::WSAEFAULT)?;
                 let o = std::sync::Arc::make_mut(&mut w.net.sockets.at(id).opts);
-                o.keepalive = on != 0;
-                o.keep_idle_ms = time_ms;
-                o.keep_interval_ms = interval_ms;
+                o.keepalive = v.onoff != 0;
+                o.keep_idle_ms = v.keepalivetime;
+                o.keep_interval_ms = v.keepaliveinterval;
                 w.keepalive_changed(id);
                 Ok(0)
             }

@@ -433,6 +433,15 @@ pub(crate) struct Udp {
     pub requests: Vec<DgramRequest>,
 }
 
+impl Udp {
+    /// Whether a receive has something to return at once: a datagram, or the error of a
+    /// port-unreachable reply. select, WSAPoll and FD_READ read this one condition, as they
+    /// read AFD's one receive condition on Windows.
+    pub(crate) fn readable(&self) -> bool {
+        !self.queue.is_empty() || self.port_unreachable
+    }
+}
+
 /// A blocking recvfrom waiting on a datagram socket: a receive request, as for a stream
 /// (`tcp::receive_request`). An arriving datagram goes to the oldest request instead of the
 /// queue, so FIONREAD, select and FD_READ never see it and no other receive takes it; a
