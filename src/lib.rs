@@ -163,10 +163,10 @@ pub mod prelude {
         ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, EventSelect, ExtensionFunction, FdSet,
         Guid, Handle, Hostent, Hwnd, Immediate, IoCompletion, Iocp, Linger, Msg, MutexHandle,
         Overlapped, OverlappedIo, ProtocolInfoApi, Resolve, Select, SemaphoreHandle, SockAddr,
-        Socket, SrwLock, SyncObjects, SystemInfo, TcpKeepalive, ThreadId, TimerApcRoutine,
-        TimerHandle, TransmitFileBuffers, WaitableTimers, Winsock, WinsockExt, WndProc, WsaData,
-        WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd, WsaProtocolInfo, SOCKADDR_IN6_LEN,
-        SOCKADDR_IN_LEN,
+        Socket, SrwLock, SyncObjects, SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId,
+        TimerApcRoutine, TimerHandle, TransmitFileBuffers, WaitableTimers, Winsock, WinsockExt,
+        WndProc, WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd, WsaProtocolInfo,
+        SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
     };
 }
 

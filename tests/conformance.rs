@@ -57,6 +57,9 @@ fn conformance_suite_on_the_simulator() {
         >())
         .chain(conformance_suite::transmit_packets::transmit_packets_rules::<SimWinsock>())
         .chain(conformance_suite::udp_ioctls::udp_ioctl_rules::<SimWinsock>())
+        .chain(conformance_suite::initial_rto::initial_rto_rules::<
+            SimWinsock,
+        >())
         .chain(conformance_suite::shutdown_reset::shutdown_reset_rules::<
             SimWinsock,
         >())

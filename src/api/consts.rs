@@ -485,6 +485,27 @@ pub const SIO_UDP_CONNRESET: u32 = 0x9800_000C;
 /// is reported as WSAENETRESET. Accepted on UDP sockets exactly as [`SIO_UDP_CONNRESET`]; the
 /// simulated network never expires a datagram's TTL, so there is never anything to report.
 pub const SIO_UDP_NETRESET: u32 = 0x9800_000F;
+/// SIO_TCP_INITIAL_RTO (0x98000011, `_WSAIOW(IOC_VENDOR, 17)`): the SYN retransmission
+/// timeout and the number of SYN retransmissions of the socket's next connection attempts
+/// (a [`TcpInitialRtoParameters`](crate::api::TcpInitialRtoParameters), 4 bytes). Stream
+/// sockets only (others: WSAEOPNOTSUPP); a shorter input: WSAEFAULT. The sim times the SYN
+/// retransmissions of a connect begun afterwards with them, and counts each RST answer's
+/// retry as one of them: with [`TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS`] a refused connect
+/// fails at once, as libuv, Go and curl rely on for loopback.
+pub const SIO_TCP_INITIAL_RTO: u32 = 0x9800_0011;
+/// TCP_INITIAL_RTO_UNSPECIFIED_RTT (`(USHORT)-1`): keep the configured initial RTT (3 s).
+pub const TCP_INITIAL_RTO_UNSPECIFIED_RTT: u16 = 0xFFFF;
+/// TCP_INITIAL_RTO_UNSPECIFIED_MAX_SYN_RETRANSMISSIONS (`(UCHAR)-1`): keep the configured
+/// number of SYN retransmissions (2).
+pub const TCP_INITIAL_RTO_UNSPECIFIED_MAX_SYN_RETRANSMISSIONS: u8 = 0xFF;
+/// TCP_INITIAL_RTO_DEFAULT_RTT (0): the system's default initial RTT (3 s in the sim).
+pub const TCP_INITIAL_RTO_DEFAULT_RTT: u16 = 0;
+/// TCP_INITIAL_RTO_DEFAULT_MAX_SYN_RETRANSMISSIONS (0): the system's default number of SYN
+/// retransmissions (2 in the sim).
+pub const TCP_INITIAL_RTO_DEFAULT_MAX_SYN_RETRANSMISSIONS: u8 = 0;
+/// TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS (`(USHORT)-2`, so 0xFE in the UCHAR
+/// `MaxSynRetransmissions`): the SYN is never retransmitted, nor retried after an RST.
+pub const TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS: u16 = 0xFFFE;
 /// FIOASYNC (0x8004667D): not supported by WinSock (WSAEOPNOTSUPP).
 pub const FIOASYNC: u32 = 0x8004_667D;
 

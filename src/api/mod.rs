@@ -62,8 +62,8 @@ pub use sync::{
     SemaphoreHandle, SrwLock, SyncObjects, TimerHandle,
 };
 pub use types::{
-    Linger, SockAddr, Socket, SystemInfo, TcpKeepalive, ThreadId, WsaData, SOCKADDR_IN6_LEN,
-    SOCKADDR_IN_LEN,
+    Linger, SockAddr, Socket, SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId, WsaData,
+    SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
 };
 pub use waitable_timer::{TimerApcRoutine, WaitableTimers};
 

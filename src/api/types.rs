@@ -270,6 +270,44 @@ impl TcpKeepalive {
     }
 }
 
+/// `TCP_INITIAL_RTO_PARAMETERS`: the input of `WSAIoctl(SIO_TCP_INITIAL_RTO)` (a USHORT
+/// `Rtt`, a UCHAR `MaxSynRetransmissions`, one byte of padding). The sim uses `rtt` as the
+/// first SYN retransmission timeout in milliseconds (doubling after each) and
+/// `max_syn_retransmissions` as how many SYNs follow the first.
+///
+/// ```
+/// # use winsock_sim::prelude::*;
+/// let p = TcpInitialRtoParameters { rtt: 250, max_syn_retransmissions: 1 };
+/// assert_eq!(p.to_bytes(), [250, 0, 1, 0]);
+/// assert_eq!(TcpInitialRtoParameters::from_bytes(&p.to_bytes()), Some(p));
+/// assert_eq!(TcpInitialRtoParameters::from_bytes(&p.to_bytes()[..3]), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TcpInitialRtoParameters {
+    /// Rtt: the initial round-trip estimate in milliseconds (0: the default; 0xFFFF:
+    /// unspecified, the configured value).
+    pub rtt: u16,
+    /// MaxSynRetransmissions (0: the default; 0xFF: unspecified; 0xFE: none).
+    pub max_syn_retransmissions: u8,
+}
+
+impl TcpInitialRtoParameters {
+    /// The 4 bytes `WSAIoctl(SIO_TCP_INITIAL_RTO)` takes (`sizeof(TCP_INITIAL_RTO_PARAMETERS)`).
+    pub fn to_bytes(self) -> [u8; 4] {
+        let r = self.rtt.to_le_bytes();
+        [r[0], r[1], self.max_syn_retransmissions, 0]
+    }
+
+    /// Decodes the first 4 bytes of `b`; `None` when it is shorter (WSAEFAULT).
+    pub fn from_bytes(b: &[u8]) -> Option<TcpInitialRtoParameters> {
+        let b: &[u8; 4] = b.first_chunk()?;
+        Some(TcpInitialRtoParameters {
+            rtt: u16::from_le_bytes([b[0], b[1]]),
+            max_syn_retransmissions: b[2],
+        })
+    }
+}
+
 /// SYSTEM_INFO: what `GetSystemInfo` reports that servers use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SystemInfo {

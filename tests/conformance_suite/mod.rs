@@ -16,6 +16,7 @@ pub mod c_args;
 pub mod events;
 pub mod ext;
 pub mod held_objects;
+pub mod initial_rto;
 pub mod inline;
 pub mod interfaces;
 pub mod iocp;

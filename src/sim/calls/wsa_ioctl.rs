@@ -87,6 +87,7 @@ impl SimWinsock {
                     | FIONREAD
                     | SIOCATMARK
                     | SIO_KEEPALIVE_VALS
+                    | SIO_TCP_INITIAL_RTO
                     | SIO_ADDRESS_LIST_QUERY
                     | SIO_ROUTING_INTERFACE_QUERY
                     | SIO_ENABLE_CIRCULAR_QUEUEING

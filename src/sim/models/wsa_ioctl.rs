@@ -1,5 +1,5 @@
 //! WSAIoctl, with and without OVERLAPPED: the control codes the simulator handles (FIONBIO,
-//! FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE,
+//! FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_TCP_INITIAL_RTO, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE,
 //! SIO_ENABLE_CIRCULAR_QUEUEING, SIO_UDP_CONNRESET, SIO_UDP_NETRESET,
 //! SIO_GET_EXTENSION_FUNCTION_POINTER, SIO_ADDRESS_LIST_QUERY,
 //! SIO_ADDRESS_LIST_CHANGE, SIO_GET_INTERFACE_LIST, SIO_ROUTING_INTERFACE_QUERY; the interfaces
@@ -13,7 +13,7 @@ use crate::api::extension::{
     extension_pointer, Guid, EXTENSION_GUIDS, SIO_GET_EXTENSION_FUNCTION_POINTER,
 };
 use crate::api::interface_list::{SIO_GET_INTERFACE_LIST, SIO_ROUTING_INTERFACE_QUERY};
-use crate::api::{SockAddr, Socket, TcpKeepalive, WsaError};
+use crate::api::{SockAddr, Socket, TcpInitialRtoParameters, TcpKeepalive, WsaError};
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
 use crate::sim::runtime::World;
@@ -71,6 +71,18 @@ where
                 o.keep_idle_ms = v.keepalivetime;
                 o.keep_interval_ms = v.keepaliveinterval;
                 w.keepalive_changed(id);
+                Ok(0)
+            }
+            SIO_TCP_INITIAL_RTO => {
+                // Stream sockets only, checked before the input (as SIO_UDP_CONNRESET's type);
+                // the values hold for the connection attempts begun afterwards.
+                if w.net.sockets.at(id).ty != SOCK_STREAM {
+                    return Err(WsaError::WSAEOPNOTSUPP);
+                }
+                let v = TcpInitialRtoParameters::from_bytes(input).ok_or(WsaError::WSAEFAULT)?;
+                let o = std::sync::Arc::make_mut(&mut w.net.sockets.at(id).opts);
+                o.initial_rtt_ms = v.rtt;
+                o.max_syn_retransmissions = v.max_syn_retransmissions;
                 Ok(0)
             }
             SIO_IDEAL_SEND_BACKLOG_QUERY => {

@@ -58,6 +58,10 @@ pub(crate) struct SockOpts {
     pub keep_idle_ms: u32,
     pub keep_count: u32,
     pub keep_interval_ms: u32,
+    /// SIO_TCP_INITIAL_RTO (`TCP_INITIAL_RTO_PARAMETERS`, raw): the next connect's first SYN
+    /// timeout in milliseconds and its number of SYN retransmissions (0: the defaults).
+    pub initial_rtt_ms: u16,
+    pub max_syn_retransmissions: u8,
     /// The options few sockets set (multicast groups, kept values, header bytes); `None`
     /// until one is, so a plain TCP socket carries a pointer instead of three collections.
     pub rare: Option<Box<RareOpts>>,
@@ -174,6 +178,8 @@ impl Default for SockOpts {
             keep_idle_ms: 7_200_000,
             keep_count: 10,
             keep_interval_ms: 1000,
+            initial_rtt_ms: 0,
+            max_syn_retransmissions: 0,
             rare: None,
         }
     }

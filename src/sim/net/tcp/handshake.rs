@@ -1,6 +1,6 @@
 //! Opening and refusing TCP connections: the active open with Windows' SYN retransmissions
 //! (3 s, then 6 s; WSAETIMEDOUT after 21 s) and RST retries (after 0.5 s and 1 s, then
-//! WSAECONNREFUSED), and the passive open: a listener takes a SYN into SYN-RECEIVED, a
+//! WSAECONNREFUSED), both set per socket by SIO_TCP_INITIAL_RTO, and the passive open: a listener takes a SYN into SYN-RECEIVED, a
 //! completed handshake joins the accept queue, and a full backlog answers RST.
 
 use std::net::SocketAddr;
@@ -8,13 +8,17 @@ use std::net::SocketAddr;
 use crate::sim::net::host::{seen_by, wire, ConnKey};
 use crate::sim::net::segment::{SegKind, Segment};
 
-use crate::api::consts::SOCK_STREAM;
+use crate::api::consts::{
+    SOCK_STREAM, TCP_INITIAL_RTO_DEFAULT_MAX_SYN_RETRANSMISSIONS, TCP_INITIAL_RTO_DEFAULT_RTT,
+    TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS, TCP_INITIAL_RTO_UNSPECIFIED_MAX_SYN_RETRANSMISSIONS,
+    TCP_INITIAL_RTO_UNSPECIFIED_RTT,
+};
 use crate::api::WsaError;
 use crate::sim::net::endpoint::{Listener, Role};
 use crate::sim::net::tcp::{sid32, NetTimer, Tcp, TcpState};
 use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::trace::TraceKind;
-use crate::sim::runtime::World;
+use crate::sim::runtime::{Nanos, World};
 
 impl<L: NetLayers> World<L>
 where
@@ -32,13 +36,16 @@ where
         let host = s.host;
         let mut t = Tcp::new(TcpState::Closed);
         t.nonblocking_connect = nonblocking;
+        // SIO_TCP_INITIAL_RTO holds for the attempts begun after it (its documentation).
+        t.syn_rtt_ms = s.opts.initial_rtt_ms;
+        t.syn_max = s.opts.max_syn_retransmissions;
         s.role = Role::Stream(t);
         self.net.hosts[host]
             .conns
             .insert(ConnKey::new(key.0, key.1), id);
         self.set_state(id, TcpState::SynSent);
         self.send_ctl(id, SegKind::Syn);
-        let at = self.rt.now + self.rt.cfg.syn_rto;
+        let at = self.rt.now + self.syn_timeout(id, 0);
         self.schedule(
             at,
             NetTimer::SynRetry {
@@ -57,12 +64,12 @@ where
         if s.gen != gen || !matches!(&s.role, Role::Stream(t) if t.state == TcpState::SynSent) {
             return;
         }
-        if attempt > self.rt.cfg.syn_retries {
+        if attempt > self.syn_retries(id).unwrap_or(self.rt.cfg.syn_retries) {
             self.connect_failed(id, WsaError::WSAETIMEDOUT);
             return;
         }
         self.send_ctl(id, SegKind::Syn);
-        let at = self.rt.now + (self.rt.cfg.syn_rto << attempt);
+        let at = self.rt.now + self.syn_timeout(id, attempt);
         self.schedule(
             at,
             NetTimer::SynRetry {
@@ -71,6 +78,28 @@ where
                 gen,
             },
         );
+    }
+
+    /// How long the SYN sent after `sent` earlier ones waits for its answer: the initial
+    /// RTO (SIO_TCP_INITIAL_RTO's `Rtt`, else the configured 3 s), doubled for each.
+    fn syn_timeout(&mut self, id: usize, sent: u32) -> Nanos {
+        let rto = match self.tcp_at(id).syn_rtt_ms {
+            TCP_INITIAL_RTO_DEFAULT_RTT | TCP_INITIAL_RTO_UNSPECIFIED_RTT => self.rt.cfg.syn_rto,
+            ms => u64::from(ms) * 1_000_000,
+        };
+        doubled(rto, sent)
+    }
+
+    /// How many SYNs may follow the first, as retransmissions after a timeout or retries
+    /// after an RST: SIO_TCP_INITIAL_RTO's `MaxSynRetransmissions`, or `None` for the
+    /// configured counts (its default and unspecified values).
+    pub(crate) fn syn_retries(&mut self, id: usize) -> Option<u32> {
+        match self.tcp_at(id).syn_max {
+            TCP_INITIAL_RTO_DEFAULT_MAX_SYN_RETRANSMISSIONS
+            | TCP_INITIAL_RTO_UNSPECIFIED_MAX_SYN_RETRANSMISSIONS => None,
+            NO_SYN_RETRANSMISSIONS => Some(0),
+            n => Some(u32::from(n)),
+        }
     }
 
     /// A connect attempt ended in failure.
@@ -226,4 +255,12 @@ where
             self.tcp_abort(c);
         }
     }
+}
+
+/// TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS as the UCHAR `MaxSynRetransmissions` holds it.
+const NO_SYN_RETRANSMISSIONS: u8 = (TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS & 0xFF) as u8;
+
+/// `t` doubled `n` times, saturating (a socket may ask for up to 253 retransmissions).
+pub(crate) fn doubled(t: Nanos, n: u32) -> Nanos {
+    t.saturating_mul(1u64.checked_shl(n).unwrap_or(u64::MAX))
 }

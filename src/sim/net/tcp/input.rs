@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use super::handshake::doubled;
 use super::{sid32, NetTimer, Opt64, Tcp, TcpState};
 use crate::api::WsaError;
 use crate::sim::net::endpoint::Role;
@@ -369,14 +370,16 @@ where
             TcpState::SynSent => {
                 let refused = {
                     let t = self.tcp_at(id);
-                    t.refused += 1;
+                    t.refused = t.refused.saturating_add(1);
                     t.refused
                 };
-                if refused > self.rt.cfg.refused_retries {
+                // Each retry is a SYN retransmission: SIO_TCP_INITIAL_RTO's count bounds them.
+                let retries = self.syn_retries(id);
+                if u32::from(refused) > retries.unwrap_or(self.rt.cfg.refused_retries) {
                     self.connect_failed(id, WsaError::WSAECONNREFUSED);
                 } else {
                     // Windows tries again after 0.5 s, then 1 s, before reporting the refusal.
-                    let delay = self.rt.cfg.refused_retry_delay << (refused - 1);
+                    let delay = doubled(self.rt.cfg.refused_retry_delay, u32::from(refused) - 1);
                     let gen2 = self.next_gen();
                     self.net.sockets.at(id).gen = gen2;
                     let at = self.rt.now + delay;

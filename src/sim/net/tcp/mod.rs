@@ -243,8 +243,14 @@ pub(crate) struct Tcp {
     /// End of the natural segment that seeded random segmentation last cut short: the rest
     /// of it is sent at once (Nagle's algorithm does not hold back a piece of a cut).
     pub cut_end: u64,
-    /// RST answers to the SYN so far (each retried until `refused_retries`).
-    pub refused: u32,
+    /// RST answers to the SYN so far (each retried until the retries run out: `syn_max`,
+    /// else the configured `refused_retries`).
+    pub refused: u8,
+    /// SIO_TCP_INITIAL_RTO's values as the connect began (`handshake`): `Rtt` in milliseconds
+    /// and `MaxSynRetransmissions`, raw (0 and the "unspecified" values: the configured
+    /// ones). Three bytes beside `refused`, in what was one u32.
+    pub syn_rtt_ms: u16,
+    pub syn_max: u8,
     /// The socket was connected by a nonblocking `connect` (failure goes to SO_ERROR).
     pub nonblocking_connect: bool,
     /// Virtual time the connection was established (SO_CONNECT_TIME).
@@ -289,6 +295,8 @@ impl Tcp {
             ack_timer: 0,
             cut_end: 0,
             refused: 0,
+            syn_rtt_ms: 0,
+            syn_max: 0,
             nonblocking_connect: false,
             connected_at: Opt64::NONE,
             peer_sid: None,
