@@ -60,6 +60,9 @@ fn conformance_suite_on_the_simulator() {
         .chain(conformance_suite::initial_rto::initial_rto_rules::<
             SimWinsock,
         >())
+        .chain(conformance_suite::accept_order::accept_order_rules::<
+            SimWinsock,
+        >())
         .chain(conformance_suite::shutdown_reset::shutdown_reset_rules::<
             SimWinsock,
         >())

@@ -127,7 +127,8 @@ pub trait Winsock {
 
     /// `accept(s, addr, addrlen)`: the next completed connection and its peer address;
     /// blocks while the queue is empty (WSAEWOULDBLOCK when nonblocking). Not listening:
-    /// WSAEINVAL.
+    /// WSAEINVAL. With several threads blocked on one listener, each connection goes to the
+    /// oldest of them, and select never sees it (the sim keeps them in line).
     fn accept(&self, s: Socket) -> Result<(Socket, SockAddr), WsaError>;
 
     /// `connect(s, name, namelen)`: binds implicitly, then performs the handshake. Nonblocking:

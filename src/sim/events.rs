@@ -10,6 +10,7 @@
 use super::socket::SockHooks;
 use crate::api::WsaError;
 use crate::sim::api::{SimLayers, World};
+use crate::sim::net::endpoint::Role;
 use crate::sim::net::NetHooks;
 use crate::sim::runtime::WaitKey;
 
@@ -18,8 +19,14 @@ impl NetHooks<SimLayers> for World {
     fn on_accept_ready(&mut self, lid: usize) {
         // A pending AcceptEx takes the connection first, and then no FD_ACCEPT (EV-10).
         self.service_accepts(lid);
-        if self.has_pending_accept(lid) {
+        // Blocked accepts wake for any queued connection (each takes the one it is owed);
+        // FD_ACCEPT records only one no blocked accept is owed.
+        if matches!(self.net.sockets.get(lid).map(|s| &s.role),
+            Some(Role::Listener(q)) if q.has_queued())
+        {
             self.notify(WaitKey::Readable(lid));
+        }
+        if self.has_pending_accept(lid) {
             self.ev_accept_ready(lid);
         }
     }

@@ -11,6 +11,7 @@
 
 use winsock_sim::prelude::*;
 
+pub mod accept_order;
 pub mod async_select;
 pub mod c_args;
 pub mod events;

@@ -32,41 +32,9 @@ impl WinsockExt for SimWinsock {
     ) -> Result<(Socket, SockAddr), WsaError> {
         self.call("WSAAccept", s.raw() as u64, 0, |this| {
             let id = this.sock(s)?;
-            let Some(cond) = condition.as_mut() else {
-                return this.blocking("WSAAccept", Some((s, id)), |w| w.accept_step(id));
-            };
-            loop {
-                let (child, peer, local) =
-                    this.blocking("WSAAccept", Some((s, id)), |w| w.accept_peek(id))?;
-                // The condition function is the program's code: it runs without the lock.
-                let verdict = cond(&SockAddr::from(peer), &SockAddr::from(local));
-                let mut w = this.w();
-                if w.sock_id(this.host, s) != Ok(id) {
-                    return Err(WsaError::WSAEINTR);
-                }
-                if !w.accept_head_is(id, child) {
-                    // Taken or gone while the condition function ran: ask again.
-                    continue;
-                }
-                let r = match verdict {
-                    CF_ACCEPT => {
-                        drop(w);
-                        return this.blocking("WSAAccept", Some((s, id)), |w| w.accept_step(id));
-                    }
-                    CF_REJECT => {
-                        w.accept_reject(id, child);
-                        Err(WsaError::WSAECONNREFUSED)
-                    }
-                    CF_DEFER => {
-                        w.io_sock(child).deferred = true;
-                        Err(WsaError::WSATRY_AGAIN)
-                    }
-                    _ => Err(WsaError::WSAEINVAL),
-                };
-                // A failed accept re-enables FD_ACCEPT, as for `accept`.
-                w.reenable_accept(id);
-                return r;
-            }
+            let r = this.wsa_accept_body(s, id, condition.as_mut());
+            this.w().leave_line(id, this.tid);
+            r
         })
     }
 
@@ -157,6 +125,55 @@ impl WinsockExt for SimWinsock {
         match io.result(&key) {
             Some((status, bytes)) => (status.ntstatus(), bytes),
             None => (0, 0),
+        }
+    }
+}
+
+impl SimWinsock {
+    /// WSAAccept on listener `id` (handle `s`): `accept`'s step without a condition function;
+    /// with one, the connection owed to this thread is shown to it first (it runs without
+    /// the lock: the program's code), then taken, rejected or deferred. The caller leaves
+    /// the listener's line of blocked accepts afterwards, whatever this returns.
+    fn wsa_accept_body(
+        &self,
+        s: Socket,
+        id: usize,
+        condition: Option<&mut ConditionFn<'_>>,
+    ) -> Result<(Socket, SockAddr), WsaError> {
+        let tid = self.tid;
+        let Some(cond) = condition else {
+            return self.blocking("WSAAccept", Some((s, id)), |w| w.accept_step(id, tid));
+        };
+        loop {
+            let (child, peer, local) =
+                self.blocking("WSAAccept", Some((s, id)), |w| w.accept_peek(id, tid))?;
+            let verdict = cond(&SockAddr::from(peer), &SockAddr::from(local));
+            let mut w = self.w();
+            if w.sock_id(self.host, s) != Ok(id) {
+                return Err(WsaError::WSAEINTR);
+            }
+            if !w.accept_owed_is(id, tid, child) {
+                // Taken or gone while the condition function ran: ask again.
+                continue;
+            }
+            let r = match verdict {
+                CF_ACCEPT => {
+                    drop(w);
+                    return self.blocking("WSAAccept", Some((s, id)), |w| w.accept_step(id, tid));
+                }
+                CF_REJECT => {
+                    w.accept_reject(id, child);
+                    Err(WsaError::WSAECONNREFUSED)
+                }
+                CF_DEFER => {
+                    w.io_sock(child).deferred = true;
+                    Err(WsaError::WSATRY_AGAIN)
+                }
+                _ => Err(WsaError::WSAEINVAL),
+            };
+            // A failed accept re-enables FD_ACCEPT, as for `accept`.
+            w.reenable_accept(id);
+            return r;
         }
     }
 }

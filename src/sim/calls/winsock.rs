@@ -259,10 +259,13 @@ impl Winsock for SimWinsock {
     fn accept(&self, s: Socket) -> Result<(Socket, SockAddr), WsaError> {
         self.call("accept", s.raw() as u64, 0, |this| {
             let id = this.sock(s)?;
-            let r = this.blocking("accept", Some((s, id)), |w| w.accept_step(id));
+            let tid = this.tid;
+            let r = this.blocking("accept", Some((s, id)), |w| w.accept_step(id, tid));
+            let mut w = this.w();
+            w.leave_line(id, tid);
             if r.is_err() {
                 // Any accept call re-enables FD_ACCEPT, even one that fails.
-                this.w().reenable_accept(id);
+                w.reenable_accept(id);
             }
             r
         })

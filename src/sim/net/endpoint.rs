@@ -200,12 +200,23 @@ pub(crate) struct Listener {
     /// The socket's connect had failed before it listened: select keeps reporting it in
     /// exceptfds (sock.c test_select, "listening after a failed connection").
     pub connect_failed: bool,
+    /// Threads blocked in `accept` or `WSAAccept` on it, oldest first (`socket::accept`):
+    /// the k-th is owed the k-th queued connection.
+    pub waiters: Vec<usize>,
 }
 
 impl Listener {
-    /// A connection is waiting for accept: a completed one, or a held SYN.
-    pub fn has_pending(&self) -> bool {
+    /// A completed connection or a held SYN is queued, owed to a blocked `accept` or not.
+    pub fn has_queued(&self) -> bool {
         !self.accept_q.is_empty() || !self.held.is_empty()
+    }
+
+    /// A connection is waiting for accept: a completed one, or a held SYN, that no blocked
+    /// `accept` is owed (Windows hands those over as they arrive: select, WSAPoll and
+    /// FD_ACCEPT never see them).
+    pub fn has_pending(&self) -> bool {
+        self.accept_q.len() > self.waiters.len()
+            || (!self.held.is_empty() && self.waiters.is_empty())
     }
 }
 

@@ -16,21 +16,23 @@ impl<L: SockLayers> World<L>
 where
     Self: SockHooks<L>,
 {
-    /// The queued connection `accept` would take next on listener `id`: (its socket, the
-    /// peer's address, the local address). Waits (or WSAEWOULDBLOCK) as `accept` does; not a
-    /// listener: WSAEINVAL.
-    pub(crate) fn accept_peek(&mut self, id: usize) -> Step<(usize, SocketAddr, SocketAddr)> {
-        let s = self.net.sockets.at(id);
-        let nonblocking = s.nonblocking;
-        let Role::Listener(q) = &s.role else {
-            return Step::Done(Err(WsaError::WSAEINVAL));
-        };
-        // A completed connection first; else a SYN held by SO_CONDITIONAL_ACCEPT.
-        let Some(&child) = q.accept_q.front().or(q.held.front()) else {
-            return if nonblocking {
-                Step::Done(Err(WsaError::WSAEWOULDBLOCK))
-            } else {
-                Step::Wait(WaitKey::Readable(id), None)
+    /// The queued connection `accept` would give thread `tid` next on listener `id` (the
+    /// one owed to it: `accept.rs`): (its socket, the peer's address, the local address).
+    /// Waits in line (or WSAEWOULDBLOCK) as `accept` does; not a listener: WSAEINVAL.
+    pub(crate) fn accept_peek(
+        &mut self,
+        id: usize,
+        tid: usize,
+    ) -> Step<(usize, SocketAddr, SocketAddr)> {
+        let Some(child) = self.owed_child(id, tid) else {
+            let s = self.net.sockets.at(id);
+            return match (&s.role, s.nonblocking) {
+                (Role::Listener(_), true) => Step::Done(Err(WsaError::WSAEWOULDBLOCK)),
+                (Role::Listener(_), false) => {
+                    self.wait_in_line(id, tid);
+                    Step::Wait(WaitKey::Readable(id), None)
+                }
+                _ => Step::Done(Err(WsaError::WSAEINVAL)),
             };
         };
         let c = self.net.sockets.at(child);
@@ -40,10 +42,22 @@ where
         }
     }
 
-    /// Whether `child` is still the head of listener `id`'s queue.
-    pub(crate) fn accept_head_is(&mut self, id: usize, child: usize) -> bool {
-        matches!(&self.net.sockets.at(id).role,
-            Role::Listener(q) if q.accept_q.front().or(q.held.front()) == Some(&child))
+    /// The connection owed to thread `tid` on listener `id`: a completed one, else (to the
+    /// first in line) a SYN held by SO_CONDITIONAL_ACCEPT.
+    fn owed_child(&mut self, id: usize, tid: usize) -> Option<usize> {
+        let k = self.owed_index(id, tid)?;
+        let Role::Listener(q) = &self.net.sockets.at(id).role else {
+            return None;
+        };
+        q.accept_q
+            .get(k)
+            .or(q.held.front().filter(|_| k == 0))
+            .copied()
+    }
+
+    /// Whether `child` is still the connection owed to thread `tid` on listener `id`.
+    pub(crate) fn accept_owed_is(&mut self, id: usize, tid: usize, child: usize) -> bool {
+        self.owed_child(id, tid) == Some(child)
     }
 
     /// Takes `child` off listener `id`'s queue and resets it: an established connection's

@@ -1,10 +1,10 @@
-//! The calls that make connections: `listen`, `accept`, `connect` (the rules of `bind` and of
-//! the implicit bind are in `bind.rs`).
+//! The calls that make connections: `listen` and `connect` (`accept` is in `accept.rs`, the
+//! rules of `bind` and of the implicit bind in `bind.rs`).
 
 use std::net::SocketAddr;
 
 use crate::api::consts::*;
-use crate::api::{SockAddr, Socket, WsaError};
+use crate::api::{SockAddr, WsaError};
 use crate::sim::net::demux::check_dst_family;
 use crate::sim::net::endpoint::{Listener, Role};
 use crate::sim::net::host::{wire, ConnKey};
@@ -56,46 +56,6 @@ where
             }
         }
         Ok(())
-    }
-
-    pub(crate) fn accept_step(&mut self, id: usize) -> Step<(Socket, SockAddr)> {
-        let s = self.net.sockets.at(id);
-        let nonblocking = s.nonblocking;
-        let Role::Listener(q) = &mut s.role else {
-            return Step::Done(Err(WsaError::WSAEINVAL));
-        };
-        let Some(child) = q.accept_q.pop_front() else {
-            // SO_CONDITIONAL_ACCEPT: accepting a held SYN answers it; the connection is
-            // taken once its handshake completes (one released at a time, so that a
-            // WSAAccept's CF_ACCEPT releases the connection its condition function saw).
-            if q.half_open == 0 && !q.held.is_empty() {
-                self.release_held_syn(id);
-            }
-            return if nonblocking {
-                Step::Done(Err(WsaError::WSAEWOULDBLOCK))
-            } else {
-                Step::Wait(WaitKey::Readable(id), None)
-            };
-        };
-        let reset = matches!(&self.net.sockets.at(child).role,
-            Role::Stream(t) if t.error.is_some() && t.state == TcpState::Closed);
-        if reset {
-            // "An incoming connection was indicated, but was subsequently terminated by the
-            // remote peer prior to accepting the call" (accept's documented WSAECONNRESET).
-            // (The failed accept re-enables FD_ACCEPT in the caller, as every failed accept does.)
-            self.net.sockets.at(child).closed = true;
-            self.free_socket(child);
-            return Step::Done(Err(WsaError::WSAECONNRESET));
-        }
-        let h = self.give_handle(child);
-        let c = self.net.sockets.at(child);
-        c.nonblocking = nonblocking;
-        let peer = c.remote.expect("accepted connection has a peer");
-        if let Role::Stream(t) = &mut c.role {
-            t.listener = None;
-        }
-        self.on_accepted(id, child);
-        Step::Done(Ok((Socket::from_raw(h), SockAddr::from(peer))))
     }
 
     /// First part of `connect`: checks, implicit bind, SYN. `Ok(true)` when a handshake

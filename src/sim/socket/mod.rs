@@ -7,10 +7,12 @@
 //! - `handles` — handle tables ([`handles::Process`]), `socket()`, handle look-up;
 //! - `bind` — `bind` and the implicit bind of `connect`;
 //! - `sockopt` — `getsockopt` / `setsockopt` over the option table;
-//! - `connect` — `listen`, `accept`, `connect`;
+//! - `connect` — `listen`, `connect`; `accept` — `accept`, blocked callers served oldest
+//!   first; `conditional_accept` — what `WSAAccept`'s condition function needs;
 //! - `stream` — `send`, `recv`, `shutdown`, `closesocket`, `ioctlsocket`, `getsockname`,
 //!   `getpeername`.
 
+pub(crate) mod accept;
 pub(crate) mod bind;
 pub(crate) mod conditional_accept;
 pub(crate) mod connect;
