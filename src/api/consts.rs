@@ -150,6 +150,16 @@ pub const TCP_NODELAY: i32 = 0x0001;
 /// ERROR_SEM_TIMEOUT (the sim's choice of codes; Microsoft's keep-alive documentation names
 /// WSAENETRESET).
 pub const TCP_KEEPALIVE: i32 = 3;
+/// TCP_MAXRT (5): how long, in seconds, a connection keeps retransmitting unacknowledged
+/// data before it is dropped (DWORD; -1, 0xFFFFFFFF: retransmit forever; 0: the system's
+/// rule, `TcpMaxDataRetransmissions` = 5). The sim drops the connection, with keep-alive's
+/// and the give-up's codes (WSAETIMEDOUT), at the first retransmission that would fall at or
+/// after that time since the data was first sent; it reads back in whole seconds, 0 until set
+/// (the sim's choice: what Windows reads before a set is not documented).
+pub const TCP_MAXRT: i32 = 5;
+/// TCP_MAXRTMS (14): [`TCP_MAXRT`] in milliseconds (Windows 10 1703 and later; Windows'
+/// counterpart of Linux's TCP_USER_TIMEOUT). The two set one value.
+pub const TCP_MAXRTMS: i32 = 14;
 /// TCP_KEEPCNT (16): keep-alive probes unanswered before the connection is dropped
 /// (default 10, at most 255).
 pub const TCP_KEEPCNT: i32 = 16;

@@ -124,7 +124,7 @@ pub(crate) fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape
         IPPROTO_TCP => match name {
             _ if ty != SOCK_STREAM => Err(WsaError::WSAENOPROTOOPT),
             TCP_NODELAY => Ok(OneByte),
-            TCP_KEEPALIVE | TCP_KEEPCNT | TCP_KEEPINTVL => Ok(Int),
+            TCP_KEEPALIVE | TCP_KEEPCNT | TCP_KEEPINTVL | TCP_MAXRT | TCP_MAXRTMS => Ok(Int),
             _ => Err(WsaError::WSAENOPROTOOPT),
         },
         IPPROTO_IP => match name {

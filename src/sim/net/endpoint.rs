@@ -62,10 +62,17 @@ pub(crate) struct SockOpts {
     /// timeout in milliseconds and its number of SYN retransmissions (0: the defaults).
     pub initial_rtt_ms: u16,
     pub max_syn_retransmissions: u8,
+    /// TCP_MAXRT / TCP_MAXRTMS in milliseconds: how long unacknowledged data is
+    /// retransmitted before the connection is dropped (0: the count of the system's rule;
+    /// [`RETRANSMIT_FOREVER`]: never dropped).
+    pub max_rt_ms: u32,
     /// The options few sockets set (multicast groups, kept values, header bytes); `None`
     /// until one is, so a plain TCP socket carries a pointer instead of three collections.
     pub rare: Option<Box<RareOpts>>,
 }
+
+/// [`SockOpts::max_rt_ms`]'s "retransmit forever" (TCP_MAXRT -1).
+pub(crate) const RETRANSMIT_FOREVER: u32 = u32::MAX;
 
 /// The socket options that live in collections, set by few sockets.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -180,6 +187,7 @@ impl Default for SockOpts {
             keep_interval_ms: 1000,
             initial_rtt_ms: 0,
             max_syn_retransmissions: 0,
+            max_rt_ms: 0,
             rare: None,
         }
     }

@@ -5,7 +5,7 @@
 use crate::api::consts::*;
 use crate::api::sockopt_rules as rules;
 use crate::api::WsaError;
-use crate::sim::net::endpoint::{Linger, Role};
+use crate::sim::net::endpoint::{Linger, Role, RETRANSMIT_FOREVER};
 use crate::sim::net::NetHooks;
 use crate::sim::runtime::World;
 use crate::sim::socket::{SockHooks, SockLayers};
@@ -106,6 +106,11 @@ where
             (IPPROTO_TCP, TCP_KEEPALIVE) => o.keep_idle_ms = v.saturating_mul(1000),
             (IPPROTO_TCP, TCP_KEEPCNT) => o.keep_count = v,
             (IPPROTO_TCP, TCP_KEEPINTVL) => o.keep_interval_ms = v.saturating_mul(1000),
+            (IPPROTO_TCP, TCP_MAXRT) if v == RETRANSMIT_FOREVER => o.max_rt_ms = v,
+            (IPPROTO_TCP, TCP_MAXRT) => {
+                o.max_rt_ms = v.saturating_mul(1000).min(RETRANSMIT_FOREVER - 1);
+            }
+            (IPPROTO_TCP, TCP_MAXRTMS) => o.max_rt_ms = v,
             (IPPROTO_IP, IP_TTL) => o.ip_ttl = v,
             (IPPROTO_IP, IP_TOS) => o.ip_tos = v,
             (IPPROTO_IPV6, IPV6_V6ONLY) => {
@@ -265,6 +270,9 @@ where
             (IPPROTO_TCP, TCP_KEEPALIVE) => o.keep_idle_ms / 1000,
             (IPPROTO_TCP, TCP_KEEPCNT) => o.keep_count,
             (IPPROTO_TCP, TCP_KEEPINTVL) => o.keep_interval_ms / 1000,
+            (IPPROTO_TCP, TCP_MAXRT) if o.max_rt_ms == RETRANSMIT_FOREVER => o.max_rt_ms,
+            (IPPROTO_TCP, TCP_MAXRT) => o.max_rt_ms / 1000,
+            (IPPROTO_TCP, TCP_MAXRTMS) => o.max_rt_ms,
             (IPPROTO_IP, IP_TTL) => o.ip_ttl,
             (IPPROTO_IP, IP_TOS) => o.ip_tos,
             (IPPROTO_IPV6, IPV6_V6ONLY) => b(o.v6only),

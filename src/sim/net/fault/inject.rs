@@ -20,7 +20,7 @@ use std::net::IpAddr;
 use super::squeeze::Target;
 use super::{FaultRule, Scope, Verdict, MAX_DATA_RETRANSMISSIONS, RTO_MIN};
 use crate::api::WsaError;
-use crate::sim::net::endpoint::Role;
+use crate::sim::net::endpoint::{Role, RETRANSMIT_FOREVER};
 use crate::sim::net::host::wire;
 use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::net::tcp::{NetTimer, TcpState};
@@ -216,14 +216,32 @@ where
     /// A reliable segment was lost: TCP retransmits it after the RTO, doubling the wait each
     /// time; the first retransmission that gets through is delivered. After
     /// `TcpMaxDataRetransmissions` lost retransmissions and one more timeout, the sender gives
-    /// the connection up.
+    /// the connection up; with TCP_MAXRT / TCP_MAXRTMS set on the sender, it gives up instead
+    /// when the next retransmission would fall at or after that time since the segment was
+    /// sent (-1: never).
     fn retransmit(&mut self, seg: Segment) -> Option<(Segment, Nanos)> {
         // Capped so that the doubled waits stay far from overflow with absurd latencies.
         let rtt = self.rt.cfg.link.latency.saturating_mul(2);
         let rto = sat_nanos(RTO_MIN).max(rtt.saturating_mul(2)).min(1 << 50);
+        let limit = self
+            .net
+            .sockets
+            .get(seg.from_sid)
+            .map_or(0, |s| s.opts.max_rt_ms);
+        // Past the run's end nothing more can happen: "forever" stops there.
+        let horizon = self.rt.cfg.time_limit;
         let mut wait: Nanos = 0;
-        for k in 0..MAX_DATA_RETRANSMISSIONS {
-            wait += rto << k;
+        let mut k = 0;
+        loop {
+            wait = wait.saturating_add(rto.saturating_mul(1 << k.min(40)));
+            let last = match limit {
+                0 => k == MAX_DATA_RETRANSMISSIONS,
+                RETRANSMIT_FOREVER => wait > horizon,
+                ms => wait >= u64::from(ms) * 1_000_000,
+            };
+            if last {
+                break;
+            }
             if !self.net.faults.lost_again(&seg, self.rt.now + wait) {
                 self.record_net(
                     seg.from_host,
@@ -233,10 +251,17 @@ where
                 );
                 return Some((seg, wait));
             }
+            k += 1;
         }
-        wait += rto << MAX_DATA_RETRANSMISSIONS;
+        if limit == RETRANSMIT_FOREVER {
+            return None;
+        }
         self.mark(
-            "lost after 5 retransmissions",
+            if limit == 0 {
+                "lost after 5 retransmissions"
+            } else {
+                "lost until TCP_MAXRT"
+            },
             seg.from_host,
             seg.from_sid as u64,
         );
