@@ -57,9 +57,7 @@ fn conformance_suite_on_the_simulator() {
         >())
         .chain(conformance_suite::transmit_packets::transmit_packets_rules::<SimWinsock>())
         .chain(conformance_suite::udp_ioctls::udp_ioctl_rules::<SimWinsock>())
-        .chain(conformance_suite::tcp_timeouts::tcp_timeout_rules::<
-            SimWinsock,
-        >())
+        .chain(conformance_suite::tcp_timing::tcp_timing_rules::<SimWinsock>())
         .chain(conformance_suite::accept_order::accept_order_rules::<
             SimWinsock,
         >())

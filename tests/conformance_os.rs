@@ -87,7 +87,7 @@ fn conformance_suite_on_native_winsock() {
         >())
         .chain(conformance_suite::transmit_packets::transmit_packets_rules::<Native>())
         .chain(conformance_suite::udp_ioctls::udp_ioctl_rules::<Native>())
-        .chain(conformance_suite::tcp_timeouts::tcp_timeout_rules::<Native>())
+        .chain(conformance_suite::tcp_timing::tcp_timing_rules::<Native>())
         .chain(conformance_suite::accept_order::accept_order_rules::<Native>())
         .chain(conformance_suite::shutdown_reset::shutdown_reset_rules::<
             Native,

@@ -7,7 +7,7 @@
 mod common;
 
 use winsock_sim::prelude::*;
-use winsock_sim::sim::{AckPolicy, Segmentation, Sim, SimBuilder};
+use winsock_sim::sim::{AckPolicy, Segmentation, Sim, SimBuilder, SimWinsock};
 
 /// Whole segments, so segment counts do not depend on random cuts.
 fn whole(policy: AckPolicy) -> SimBuilder {
@@ -20,10 +20,21 @@ fn whole(policy: AckPolicy) -> SimBuilder {
 /// Milliseconds of virtual time from a second small send until both bytes have arrived,
 /// the first send `after_ms` after the connection is made.
 fn two_small_sends_after(builder: SimBuilder, nodelay: bool, after_ms: u32) -> u32 {
+    two_small_sends_set(builder, nodelay, after_ms, |_, _| Ok(()))
+}
+
+/// [`two_small_sends_after`], with `receiver` called on the receiving socket first.
+fn two_small_sends_set(
+    builder: SimBuilder,
+    nodelay: bool,
+    after_ms: u32,
+    receiver: fn(&SimWinsock, Socket) -> Result<(), WsaError>,
+) -> u32 {
     let out = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
     let o = out.clone();
     common::run_with(builder, move |ws| {
         let (c, s) = common::pair(ws)?;
+        receiver(ws, s)?;
         if nodelay {
             ws.setsockopt_i32(c, IPPROTO_TCP, TCP_NODELAY, 1)?;
         }
@@ -113,8 +124,18 @@ fn a_wait_ending_at_the_instant_data_arrives_sees_the_data() {
 /// server then reads them all: the handshake (3), the data (`n`), the ACKs and one window
 /// update after the read.
 fn bulk_segments(policy: AckPolicy, n: usize) -> u64 {
+    bulk_segments_set(policy, n, |_, _| Ok(()))
+}
+
+/// [`bulk_segments`], with `receiver` called on the receiving socket first.
+fn bulk_segments_set(
+    policy: AckPolicy,
+    n: usize,
+    receiver: fn(&SimWinsock, Socket) -> Result<(), WsaError>,
+) -> u64 {
     let report = common::run_with(whole(policy), move |ws| {
         let (c, s) = common::pair(ws)?;
+        receiver(ws, s)?;
         ws.send(c, &vec![7u8; 1460 * n], 0)?;
         ws.sleep(1000);
         assert_eq!(common::recv_exact(ws, s, 1460 * n)?.len(), 1460 * n);
@@ -225,6 +246,78 @@ fn thousands_of_owed_acks_all_go_out_on_their_tick() {
         ws.sleep(150);
         for (i, &(_, s)) in pairs.iter().enumerate() {
             assert_eq!(unread(s)?, 2, "connection {i}: both bytes by 250 ms");
+        }
+        Ok(())
+    });
+}
+
+/// SIO_TCP_SET_ACK_FREQUENCY with the DWORD `v`.
+fn ack_frequency(ws: &SimWinsock, s: Socket, v: u32) -> Result<usize, WsaError> {
+    ws.wsa_ioctl(s, SIO_TCP_SET_ACK_FREQUENCY, &v.to_le_bytes(), &mut [])
+}
+
+#[test]
+fn ack_frequency_one_acknowledges_every_segment_at_once() {
+    // Proves: SIO_TCP_SET_ACK_FREQUENCY 1 on the receiver ends the Nagle/delayed-ACK stall
+    // (its lone segment is acknowledged at once, so the sender's second small send goes at
+    // once: 0 ms instead of 150), and makes a burst of full segments get an ACK each; 0
+    // restores the default (150 ms, an ACK for every two).
+    let on = |ws: &SimWinsock, s: Socket| ack_frequency(ws, s, 1).map(drop);
+    let off = |ws: &SimWinsock, s: Socket| {
+        ack_frequency(ws, s, 1)?;
+        ack_frequency(ws, s, 0).map(drop)
+    };
+    assert_eq!(
+        two_small_sends_set(whole(AckPolicy::Windows), false, 0, on),
+        0
+    );
+    assert_eq!(
+        two_small_sends_set(whole(AckPolicy::Windows), false, 0, off),
+        150
+    );
+    assert_eq!(
+        bulk_segments_set(AckPolicy::Windows, 20, on),
+        3 + 2 * 20 + 1
+    );
+    assert_eq!(
+        bulk_segments_set(AckPolicy::Windows, 20, off),
+        3 + 20 + 10 + 1
+    );
+}
+
+#[test]
+fn ack_frequency_checks_and_inheritance() {
+    // Proves: a value other than 0 or 1 is WSAEINVAL, an input under 4 bytes WSAEFAULT, a
+    // UDP socket WSAEOPNOTSUPP (before its input is read); set on a listener, the accepted
+    // connection acknowledges every segment (the sim's choice: options pass to accepted
+    // sockets), so the Nagle stall is gone there too.
+    common::run_with(whole(AckPolicy::Windows), |ws| {
+        let s = common::tcp(ws)?;
+        assert_eq!(ack_frequency(ws, s, 2), Err(WsaError::WSAEINVAL));
+        assert_eq!(
+            ws.wsa_ioctl(s, SIO_TCP_SET_ACK_FREQUENCY, &[1, 0], &mut []),
+            Err(WsaError::WSAEFAULT)
+        );
+        ws.closesocket(s)?;
+        let u = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+        assert_eq!(
+            ws.wsa_ioctl(u, SIO_TCP_SET_ACK_FREQUENCY, &[], &mut []),
+            Err(WsaError::WSAEOPNOTSUPP)
+        );
+        ws.closesocket(u)?;
+
+        let (l, addr) = common::listener(ws, 5)?;
+        assert_eq!(ack_frequency(ws, l, 1), Ok(0));
+        let c = common::tcp(ws)?;
+        ws.connect(c, &addr)?;
+        let (a, _) = ws.accept(l)?;
+        let t0 = ws.get_tick_count();
+        ws.send(c, b"a", 0)?;
+        ws.send(c, b"b", 0)?;
+        assert_eq!(common::recv_exact(ws, a, 2)?, b"ab");
+        assert_eq!(ws.get_tick_count() - t0, 0);
+        for s in [a, c, l] {
+            ws.closesocket(s)?;
         }
         Ok(())
     });

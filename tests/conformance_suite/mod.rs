@@ -26,7 +26,7 @@ pub mod receive_order;
 pub mod shutdown_reset;
 pub mod sync;
 pub mod sync_locks;
-pub mod tcp_timeouts;
+pub mod tcp_timing;
 pub mod transmit_packets;
 pub mod udp_ioctls;
 pub mod waitable_timer;

@@ -88,6 +88,7 @@ impl SimWinsock {
                     | SIOCATMARK
                     | SIO_KEEPALIVE_VALS
                     | SIO_TCP_INITIAL_RTO
+                    | SIO_TCP_SET_ACK_FREQUENCY
                     | SIO_ADDRESS_LIST_QUERY
                     | SIO_ROUTING_INTERFACE_QUERY
                     | SIO_ENABLE_CIRCULAR_QUEUEING

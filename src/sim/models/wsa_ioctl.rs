@@ -1,5 +1,6 @@
 //! WSAIoctl, with and without OVERLAPPED: the control codes the simulator handles (FIONBIO,
-//! FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_TCP_INITIAL_RTO, SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE,
+//! FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_TCP_INITIAL_RTO, SIO_TCP_SET_ACK_FREQUENCY,
+//! SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE,
 //! SIO_ENABLE_CIRCULAR_QUEUEING, SIO_UDP_CONNRESET, SIO_UDP_NETRESET,
 //! SIO_GET_EXTENSION_FUNCTION_POINTER, SIO_ADDRESS_LIST_QUERY,
 //! SIO_ADDRESS_LIST_CHANGE, SIO_GET_INTERFACE_LIST, SIO_ROUTING_INTERFACE_QUERY; the interfaces
@@ -83,6 +84,24 @@ where
                 let o = std::sync::Arc::make_mut(&mut w.net.sockets.at(id).opts);
                 o.initial_rtt_ms = v.rtt;
                 o.max_syn_retransmissions = v.max_syn_retransmissions;
+                Ok(0)
+            }
+            SIO_TCP_SET_ACK_FREQUENCY => {
+                if w.net.sockets.at(id).ty != SOCK_STREAM {
+                    return Err(WsaError::WSAEOPNOTSUPP);
+                }
+                let every = match input.first_chunk::<4>().map(|b| u32::from_le_bytes(*b)) {
+                    None => return Err(WsaError::WSAEFAULT),
+                    Some(0) => false,
+                    Some(1) => true,
+                    Some(_) => return Err(WsaError::WSAEINVAL),
+                };
+                let s = w.net.sockets.at(id);
+                std::sync::Arc::make_mut(&mut s.opts).ack_every_segment = every;
+                let n = s.opts.ack_every();
+                if let Role::Stream(t) = &mut s.role {
+                    t.ack_every = n;
+                }
                 Ok(0)
             }
             SIO_IDEAL_SEND_BACKLOG_QUERY => {

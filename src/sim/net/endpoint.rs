@@ -66,6 +66,9 @@ pub(crate) struct SockOpts {
     /// retransmitted before the connection is dropped (0: the count of the system's rule;
     /// [`RETRANSMIT_FOREVER`]: never dropped).
     pub max_rt_ms: u32,
+    /// SIO_TCP_SET_ACK_FREQUENCY TRUE: each data segment is acknowledged at once (a new
+    /// connection's `Tcp::ack_every` is 1, not 2).
+    pub ack_every_segment: bool,
     /// The options few sockets set (multicast groups, kept values, header bytes); `None`
     /// until one is, so a plain TCP socket carries a pointer instead of three collections.
     pub rare: Option<Box<RareOpts>>,
@@ -154,6 +157,17 @@ pub(crate) struct Linger {
     pub secs: u16,
 }
 
+impl SockOpts {
+    /// The ACK frequency a connection made with these options starts with.
+    pub fn ack_every(&self) -> u16 {
+        if self.ack_every_segment {
+            1
+        } else {
+            2
+        }
+    }
+}
+
 impl Default for SockOpts {
     fn default() -> SockOpts {
         SockOpts {
@@ -188,6 +202,7 @@ impl Default for SockOpts {
             initial_rtt_ms: 0,
             max_syn_retransmissions: 0,
             max_rt_ms: 0,
+            ack_every_segment: false,
             rare: None,
         }
     }

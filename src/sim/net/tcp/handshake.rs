@@ -39,6 +39,7 @@ where
         // SIO_TCP_INITIAL_RTO holds for the attempts begun after it (its documentation).
         t.syn_rtt_ms = s.opts.initial_rtt_ms;
         t.syn_max = s.opts.max_syn_retransmissions;
+        t.ack_every = s.opts.ack_every();
         s.role = Role::Stream(t);
         self.net.hosts[host]
             .conns
@@ -143,6 +144,8 @@ where
             )
         };
         let conditional = opts.conditional_accept;
+        let mut tcp = Tcp::new(TcpState::SynReceived);
+        tcp.ack_every = opts.ack_every();
         if full {
             // Windows answers a SYN beyond the backlog with RST: the client sees WSAECONNREFUSED.
             self.reply_rst(host, &seg);
@@ -157,7 +160,7 @@ where
                 family,
                 SOCK_STREAM,
                 opts,
-                Role::Stream(Tcp::new(TcpState::SynReceived)),
+                Role::Stream(tcp),
             )
         });
         self.tcp_at(child).listener = Some(sid32(lid));

@@ -496,8 +496,8 @@ where
         let due = delayed_ack_due(self.rt.now, ticks);
         let t = self.tcp_at(id);
         t.ack_pending = true;
-        t.ack_segs += 1;
-        if t.ack_segs >= 2 {
+        t.ack_segs = t.ack_segs.saturating_add(1);
+        if t.ack_segs >= t.ack_every {
             return self.ack_soon(id);
         }
         if t.ack_due.is_none() {

@@ -233,9 +233,13 @@ pub(crate) struct Tcp {
     /// The connection is in `Network::pending_acks` (its ACK goes out at the end of the
     /// instant).
     pub ack_queued: bool,
-    /// Data segments received since the last acknowledgement sent (delayed ACK: the second
-    /// one is acknowledged at once).
-    pub ack_segs: u32,
+    /// Data segments received since the last acknowledgement sent (delayed ACK: the
+    /// `ack_every`-th is acknowledged at once).
+    pub ack_segs: u16,
+    /// Windows' ACK frequency for this connection: 2 (TcpAckFrequency's default), or 1 after
+    /// SIO_TCP_SET_ACK_FREQUENCY TRUE (every segment acknowledged at once). Two bytes beside
+    /// `ack_segs`, in what was one u32.
+    pub ack_every: u16,
     /// When the owed acknowledgement falls due (delayed-ACK timer), if one is owed.
     pub ack_due: Opt64,
     /// Generation of the delayed-ACK queue entry for the owed ACK (stale entries differ).
@@ -291,6 +295,7 @@ impl Tcp {
             ack_pending: false,
             ack_queued: false,
             ack_segs: 0,
+            ack_every: 2,
             ack_due: Opt64::NONE,
             ack_timer: 0,
             cut_end: 0,

@@ -1,17 +1,18 @@
-//! The settings that bound TCP's retransmissions, written once for the simulator and the real
-//! ws2_32: SIO_TCP_INITIAL_RTO, the ioctl libuv, Go and curl issue before a loopback connect,
+//! The settings of TCP's timing, written once for the simulator and the real ws2_32:
+//! SIO_TCP_INITIAL_RTO, the ioctl libuv, Go and curl issue before a loopback connect,
 //! {TCP_INITIAL_RTO_UNSPECIFIED_RTT, TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS}, so that a
 //! refused connect fails at the RST instead of after Windows' retries; and TCP_MAXRT /
-//! TCP_MAXRTMS, the retransmission limit of established connections. (Only results are
-//! compared here: the times are virtual-time checks in `tests/initial_rto.rs` and
-//! `tests/max_rt.rs`, never wall-clock ones.)
+//! TCP_MAXRTMS, the retransmission limit of established connections; and
+//! SIO_TCP_SET_ACK_FREQUENCY, which latency-bound servers use to turn delayed ACK off. (Only
+//! results are compared here: the times are virtual-time checks in `tests/initial_rto.rs`,
+//! `tests/max_rt.rs` and `tests/tcp_ack_nagle.rs`, never wall-clock ones.)
 
 use winsock_sim::prelude::*;
 
 use super::{code, e, Check, Rule};
 
 /// The rules.
-pub fn tcp_timeout_rules<W: Winsock + OverlappedIo>() -> Vec<Rule<W>> {
+pub fn tcp_timing_rules<W: Winsock + OverlappedIo>() -> Vec<Rule<W>> {
     vec![
         Rule {
             id: "TCP-initial-rto",
@@ -22,6 +23,11 @@ pub fn tcp_timeout_rules<W: Winsock + OverlappedIo>() -> Vec<Rule<W>> {
             id: "OPT-maxrt",
             title: "TCP_MAXRTMS and TCP_MAXRT are set and read back on a TCP socket (1500 ms; 3 s, which TCP_MAXRTMS reads as 3000)",
             body: max_rt::<W>,
+        },
+        Rule {
+            id: "TCP-ack-frequency",
+            title: "SIO_TCP_SET_ACK_FREQUENCY 1 (acknowledge every segment) and 0 (the default again) succeed on a TCP socket, connected or not",
+            body: ack_frequency::<W>,
         },
     ]
 }
@@ -97,4 +103,29 @@ fn no_syn_retransmissions<W: Winsock + OverlappedIo>(ws: &W, c: &mut Check) -> R
         Err(WsaError::WSAECONNREFUSED),
     )?;
     e("closesocket", ws.closesocket(s))
+}
+
+/// Wine 8.0 has no SIO_TCP_SET_ACK_FREQUENCY.
+const WINE_ACK: &str = "SIO_TCP_SET_ACK_FREQUENCY; Wine 8.0 refuses the code";
+
+fn ack_frequency<W: Winsock + OverlappedIo>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let (cl, sv) = super::pair(ws)?;
+    let fresh = e("socket", ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP))?;
+    for (what, s, v) in [
+        ("1 on an unconnected socket", fresh, 1u32),
+        ("1 on a connected socket", sv, 1),
+        ("0 on a connected socket", sv, 0),
+    ] {
+        c.eq_or_wine(
+            what,
+            code(ws.wsa_ioctl(s, SIO_TCP_SET_ACK_FREQUENCY, &v.to_le_bytes(), &mut [])),
+            Ok(()),
+            Err(WsaError::WSAEOPNOTSUPP),
+            WINE_ACK,
+        )?;
+    }
+    for s in [fresh, cl, sv] {
+        e("closesocket", ws.closesocket(s))?;
+    }
+    Ok(())
 }
