@@ -83,8 +83,14 @@ fn cases() -> u32 {
 }
 
 /// Echo traffic from two clients that take every error in stride, under `plan` (the
-/// server probing idle connections when `keepalive`).
-fn tolerant_run(seed: u64, plan: FaultPlan, keepalive: bool) -> Result<Report, SimError> {
+/// server probing idle connections when `keepalive`; the clients' TCP_MAXRTMS set to
+/// `max_rt_ms` unless 0, -1 retransmitting forever).
+fn tolerant_run(
+    seed: u64,
+    plan: FaultPlan,
+    keepalive: bool,
+    max_rt_ms: i32,
+) -> Result<Report, SimError> {
     let mut sim = Sim::builder().seed(seed).faults(plan).build();
     let server = sim.host("server", "192.0.2.1");
     server.spawn_daemon("echo", move |ws| {
@@ -102,6 +108,9 @@ fn tolerant_run(seed: u64, plan: FaultPlan, keepalive: bool) -> Result<Report, S
                     ws.wsa_startup(WINSOCK_VERSION_2_2)?;
                     for round in 0..3 {
                         let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+                        if max_rt_ms != 0 {
+                            ws.setsockopt_i32(s, IPPROTO_TCP, TCP_MAXRTMS, max_rt_ms)?;
+                        }
                         if ws.connect(s, &SockAddr::v4(SERVER, PORT)).is_ok() {
                             let msg = vec![round as u8; 700 * (i + 1)];
                             if ws.send(s, &msg, 0).is_ok() {
@@ -135,13 +144,19 @@ proptest::proptest! {
             3_000,
         ),
         keepalive in proptest::prelude::any::<bool>(),
+        max_rt_ms in proptest::prop_oneof![
+            proptest::strategy::Just(0),
+            proptest::strategy::Just(-1),
+            1..3_000i32
+        ],
     ) {
         // Proves: under any hostile plan (resets, partitions, crashes and restarts, failing
         // calls, losses) the simulator ends every run, delivers only the bytes sent, and
         // replays the same trace from the same seed and plan; with the server's keep-alive
-        // probing its idle connections too.
-        let a = tolerant_run(seed, plan.clone(), keepalive);
-        let b = tolerant_run(seed, plan, keepalive);
+        // probing its idle connections too, and the clients' retransmissions bounded by
+        // TCP_MAXRTMS or unbounded.
+        let a = tolerant_run(seed, plan.clone(), keepalive, max_rt_ms);
+        let b = tolerant_run(seed, plan, keepalive, max_rt_ms);
         let hash = |r: &Result<Report, SimError>| match r {
             Ok(r) => r.trace_hash,
             Err(e) => e.trace_hash,

@@ -471,7 +471,14 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
             // Ones (FIONBIO stays nonblocking); SIO_UDP_CONNRESET gets zeros for an even
             // length (off), so both of its states meet the datagrams that follow.
             let fill = u8::from(*c != SIO_UDP_CONNRESET || i % 2 == 1);
-            let input = vec![fill; usize::from(*i)];
+            let mut input = vec![fill; usize::from(*i)];
+            if *c == SIO_TCP_SET_ACK_FREQUENCY {
+                // A DWORD 1 (odd lengths) or 0: the two values it accepts, beside short input.
+                input.iter_mut().skip(1).for_each(|b| *b = 0);
+                if let Some(b) = input.first_mut() {
+                    *b = u8::from(i % 2 == 1);
+                }
+            }
             let mut out = vec![0u8; usize::from(*o)];
             if let Ok(k) = check("WSAIoctl", ws.wsa_ioctl(cx.sock(*h), *c, &input, &mut out)) {
                 assert!(

@@ -195,6 +195,8 @@ pub(crate) fn optname() -> impl Strategy<Value = i32> {
         Just(SO_SNDTIMEO),
         Just(SO_UPDATE_ACCEPT_CONTEXT),
         Just(TCP_NODELAY),
+        Just(TCP_MAXRT),
+        Just(TCP_MAXRTMS),
         Just(1),
         Just(2),
         Just(4),
@@ -214,6 +216,8 @@ pub(crate) fn ioctl_code() -> impl Strategy<Value = u32> {
         Just(SIO_ENABLE_CIRCULAR_QUEUEING),
         Just(SIO_UDP_CONNRESET),
         Just(SIO_UDP_NETRESET),
+        Just(SIO_TCP_INITIAL_RTO),
+        Just(SIO_TCP_SET_ACK_FREQUENCY),
         any::<u32>()
     ]
 }
