@@ -61,6 +61,7 @@ fn conformance_suite_on_the_simulator() {
         .chain(conformance_suite::accept_order::accept_order_rules::<
             SimWinsock,
         >())
+        .chain(conformance_suite::result_ex::result_ex_rules::<SimWinsock>())
         .chain(conformance_suite::shutdown_reset::shutdown_reset_rules::<
             SimWinsock,
         >())

@@ -307,6 +307,22 @@ pub trait OverlappedIo: Winsock + Sized {
         Ok(c)
     }
 
+    /// `GetOverlappedResultEx((HANDLE)s, lpOverlapped, &cbTransfer, dwMilliseconds,
+    /// bAlertable)` (Windows 8 and later): [`OverlappedIo::get_overlapped_result`] with a
+    /// bounded wait. Still pending: with a timeout of 0, ERROR_IO_INCOMPLETE
+    /// ([`WsaError::WSA_IO_INCOMPLETE`], 996) at once; else WAIT_TIMEOUT when the time runs
+    /// out (INFINITE never), or, when `alertable`, WAIT_IO_COMPLETION once queued APCs (or
+    /// completion routines) have run — at once if some were queued before the call. A
+    /// finished operation is returned without waiting and without running APCs. The sim
+    /// waits for the operation itself, in virtual time.
+    fn get_overlapped_result_ex(
+        &self,
+        s: Socket,
+        ov: &Overlapped,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<IoCompletion, WsaError>;
+
     /// `AcceptEx(sListenSocket, sAcceptSocket, lpOutputBuffer, dwReceiveDataLength, …,
     /// lpOverlapped)`: pends (WSA_IO_PENDING) until a client connects — or, when `buf` is not
     /// empty (dwReceiveDataLength = `buf.len()`), until its first data arrives, which fills

@@ -23,6 +23,7 @@ pub mod iocp;
 pub mod overlapped;
 pub mod protocol_info;
 pub mod receive_order;
+pub mod result_ex;
 pub mod shutdown_reset;
 pub mod sync;
 pub mod sync_locks;

@@ -209,6 +209,54 @@ impl OverlappedIo for Native {
         self.overlapped_result(ov, wait, true)
     }
 
+    /// `GetOverlappedResultEx`, on the operation's record as `get_overlapped_result`: polled
+    /// between waits of at most 50 ms on its hEvent (1-ms sleeps without one), alertable when
+    /// asked, until it finishes, the timeout runs out (WAIT_TIMEOUT) or APCs ran
+    /// (WAIT_IO_COMPLETION); a timeout of 0 is ERROR_IO_INCOMPLETE at once.
+    fn get_overlapped_result_ex(
+        &self,
+        _s: Socket,
+        ov: &Overlapped,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<IoCompletion, WsaError> {
+        let deadline = (timeout_ms != crate::api::consts::INFINITE).then(|| {
+            std::time::Instant::now() + std::time::Duration::from_millis(u64::from(timeout_ms))
+        });
+        loop {
+            let ev = match self.overlapped_result_now(ov, true) {
+                Err(e) => return finish(Err(e)),
+                Ok(Now::Done(c)) => {
+                    // SAFETY: WSASetLastError only writes thread-local state.
+                    unsafe { ws::WSASetLastError(c.error.map_or(0, |e| e.code())) };
+                    return Ok(c);
+                }
+                Ok(Now::Pending(_)) if timeout_ms == 0 => {
+                    return finish(Err(WsaError::WSA_IO_INCOMPLETE))
+                }
+                Ok(Now::Pending(ev)) => ev,
+            };
+            let left = deadline.map(|d| d.saturating_duration_since(std::time::Instant::now()));
+            if left.is_some_and(|l| l.is_zero()) {
+                return finish(Err(WsaError::WAIT_TIMEOUT));
+            }
+            let slice = left.map_or(50, |l| l.as_millis().clamp(1, 50) as u32);
+            let ours = !ev.is_null() && self.inner.owned.lock().events.contains(&(ev as isize));
+            // SAFETY: an event of this backend (checked just before; closing it meanwhile only
+            // makes the wait fail or time out) or no handle at all; both calls only wait.
+            let r = unsafe {
+                if ours {
+                    th::WaitForSingleObjectEx(ev, slice, i32::from(alertable))
+                } else {
+                    th::SleepEx(1, i32::from(alertable))
+                }
+            };
+            if r == windows_sys::Win32::Foundation::WAIT_IO_COMPLETION {
+                return finish(Err(WsaError::WAIT_IO_COMPLETION));
+            }
+        }
+    }
+
     /// `WSARecvMsg(s, lpMsg, &dwBytes, NULL, NULL)`, loaded with
     /// SIO_GET_EXTENSION_FUNCTION_POINTER (WSAID_WSARECVMSG). `msg` is filled on success and
     /// on WSAEMSGSIZE.

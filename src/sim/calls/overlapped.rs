@@ -49,6 +49,39 @@ impl SimWinsock {
         wait: bool,
         win32: bool,
     ) -> Result<IoCompletion, WsaError> {
+        let wait = if wait { Wait::Infinite } else { Wait::No };
+        self.overlapped_result_wait(name, s, ov, wait, win32)
+    }
+
+    /// GetOverlappedResultEx: GetOverlappedResult waiting at most `timeout_ms` (INFINITE:
+    /// no limit), alertably when `alertable`.
+    fn overlapped_result_ex(
+        &self,
+        s: Socket,
+        ov: &Overlapped,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<IoCompletion, WsaError> {
+        let wait = match timeout_ms {
+            0 => Wait::No,
+            crate::api::consts::INFINITE => Wait::Until(None, alertable),
+            ms => Wait::Until(
+                Some(self.now().as_nanos() as u64 + u64::from(ms) * 1_000_000),
+                alertable,
+            ),
+        };
+        self.overlapped_result_wait("GetOverlappedResultEx", s, ov, wait, true)
+    }
+
+    /// The three calls' common body: the finished operation, or its wait as `wait` says.
+    fn overlapped_result_wait(
+        &self,
+        name: &'static str,
+        s: Socket,
+        ov: &Overlapped,
+        wait: Wait,
+        win32: bool,
+    ) -> Result<IoCompletion, WsaError> {
         let r = self.call_held(name, s.raw() as u64, ov.id, |this, w| {
             if !win32 {
                 // WSAGetOverlappedResult checks the socket; GetOverlappedResult reads the
@@ -58,16 +91,28 @@ impl SimWinsock {
                     return (Err(e), Some(w));
                 }
             }
-            let host = this.host;
-            this.blocking_held(w, name, None, |w| {
+            let (host, tid) = (this.host, this.tid);
+            let (r, held) = this.blocking_held(w, name, None, |w| {
                 if let Some(c) = w.collect_op(host, ov, win32) {
                     return Step::Done(Ok(c));
                 }
                 if w.models.io.op_serial(&(host, ov.id)).is_some() {
-                    return if wait {
-                        Step::Wait(WaitKey::Io(host, ov.id), None)
-                    } else {
-                        Step::Done(Err(WsaError::WSA_IO_INCOMPLETE))
+                    return match wait {
+                        Wait::No => Step::Done(Err(WsaError::WSA_IO_INCOMPLETE)),
+                        Wait::Infinite => Step::Wait(WaitKey::Io(host, ov.id), None),
+                        Wait::Until(_, true) if w.rt.threads[tid].ext.has_apcs() => {
+                            Step::Done(Err(WsaError::WAIT_IO_COMPLETION))
+                        }
+                        Wait::Until(Some(d), _) if w.rt.now >= d => {
+                            Step::Done(Err(WsaError::WAIT_TIMEOUT))
+                        }
+                        Wait::Until(deadline, alertable) => {
+                            let mut keys = vec![WaitKey::Io(host, ov.id)];
+                            if alertable {
+                                keys.push(WaitKey::Apc(tid));
+                            }
+                            Step::WaitAny(keys, deadline)
+                        }
                     };
                 }
                 match w.models.io.result(&(host, ov.id)) {
@@ -79,7 +124,14 @@ impl SimWinsock {
                     ))),
                     None => Step::Done(Err(WsaError::WSAEINVAL)),
                 }
-            })
+            });
+            if r.as_ref().err() == Some(&WsaError::WAIT_IO_COMPLETION) {
+                // The APCs run inside the call, which then returns (and sets the last error).
+                drop(held);
+                this.run_apcs();
+                return (r, None);
+            }
+            (r, held)
         });
         if let Ok(IoCompletion { error: Some(e), .. }) = &r {
             // The call returned FALSE: the operation's error is the last error.
@@ -87,6 +139,17 @@ impl SimWinsock {
         }
         r
     }
+}
+
+/// How long an overlapped-result call waits for a pending operation.
+#[derive(Clone, Copy)]
+enum Wait {
+    /// Not at all (fWait FALSE, or a timeout of 0).
+    No,
+    /// Until it finishes (fWait TRUE).
+    Infinite,
+    /// Until it finishes or the deadline (virtual ns; `None`: INFINITE), alertably when true.
+    Until(Option<u64>, bool),
 }
 
 impl OverlappedIo for SimWinsock {
@@ -215,6 +278,16 @@ impl OverlappedIo for SimWinsock {
         wait: bool,
     ) -> Result<IoCompletion, WsaError> {
         self.overlapped_result("GetOverlappedResult", s, ov, wait, true)
+    }
+
+    fn get_overlapped_result_ex(
+        &self,
+        s: Socket,
+        ov: &Overlapped,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<IoCompletion, WsaError> {
+        self.overlapped_result_ex(s, ov, timeout_ms, alertable)
     }
 
     // WSARecvMsg / WSASendMsg: recv_msg.rs.
