@@ -251,6 +251,14 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
             WSAEHOSTUNREACH,
             WSAENETUNREACH,
         ],
+        // ERROR_IO_INCOMPLETE, the wait's two outcomes, and an OVERLAPPED never used (the
+        // operation's own error is a completion, not a failure of the call).
+        "GetOverlappedResultEx" => &[
+            WSA_IO_INCOMPLETE,
+            WAIT_TIMEOUT,
+            WAIT_IO_COMPLETION,
+            WSAEINVAL,
+        ],
         "CancelIoEx" => &[ERROR_NOT_FOUND, WSA_INVALID_HANDLE, WSAENOTSOCK],
         "CreateIoCompletionPort" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER, WSAENOTSOCK],
         "GetQueuedCompletionStatus" => &[WAIT_TIMEOUT, ERROR_ABANDONED_WAIT_0, WSA_INVALID_HANDLE],

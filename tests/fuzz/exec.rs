@@ -358,6 +358,14 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 ws.wsa_get_overlapped_result(cx.sock(*h), &ov, *wait && *o % 2 == 0),
             );
         }
+        Op::OvResultEx(h, o, t, alertable) => {
+            let ov = Overlapped::new(u64::from(*o) + 1);
+            let ms = [0, 1, 50][usize::from(*t) % 3];
+            let _ = check(
+                "GetOverlappedResultEx",
+                ws.get_overlapped_result_ex(cx.sock(*h), &ov, ms, *alertable),
+            );
+        }
         Op::CancelIo(h, o) => {
             let ov = o.map(|o| Overlapped::new(u64::from(o) + 1));
             let _ = check("CancelIoEx", ws.cancel_io_ex(cx.sock(*h), ov.as_ref()));

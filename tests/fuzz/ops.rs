@@ -89,6 +89,8 @@ pub(crate) enum Op {
     SendToOv(H, Size, A, u8),
     RecvFromOv(H, Size, u8),
     OvResult(H, u8, bool),
+    /// GetOverlappedResultEx: the OVERLAPPED, a bounded timeout (0, 1 or 50 ms), alertable.
+    OvResultEx(H, u8, u8, bool),
     CancelIo(H, Option<u8>),
     CreatePort(u32),
     Associate(H, u8, u8),
@@ -279,6 +281,8 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         1 => (h(), size(), addr(), 0u8..8).prop_map(|(h, s, a, o)| Op::SendToOv(h, s, a, o)),
         1 => (h(), size(), 0u8..8).prop_map(|(h, s, o)| Op::RecvFromOv(h, s, o)),
         2 => (h(), 0u8..8, any::<bool>()).prop_map(|(h, o, w)| Op::OvResult(h, o, w)),
+        1 => (h(), 0u8..8, 0u8..3, any::<bool>())
+            .prop_map(|(h, o, t, a)| Op::OvResultEx(h, o, t, a)),
         1 => (h(), proptest::option::of(0u8..8)).prop_map(|(h, o)| Op::CancelIo(h, o)),
         1 => prop_oneof![Just(0u32), Just(1)].prop_map(Op::CreatePort),
         2 => (h(), any::<u8>(), any::<u8>()).prop_map(|(h, p, k)| Op::Associate(h, p, k)),
