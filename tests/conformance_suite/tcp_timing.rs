@@ -38,47 +38,32 @@ const WINE_MAXRT: &str =
 
 fn max_rt<W: Winsock>(ws: &W, c: &mut Check) -> Result<(), String> {
     let s = e("socket", ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP))?;
+    // Each step against Windows' result; Wine refuses both options.
+    let mut step = |what: &str, got: Result<i32, WsaError>, want: i32| {
+        c.eq_or_wine(
+            what,
+            got,
+            Ok(want),
+            Err(WsaError::WSAENOPROTOOPT),
+            WINE_MAXRT,
+        )
+    };
+    let set = |name, v| ws.setsockopt_i32(s, IPPROTO_TCP, name, v).map(|()| 0);
     let get = |name| ws.getsockopt_i32(s, IPPROTO_TCP, name);
-    c.eq_or_wine(
-        "set TCP_MAXRTMS 1500",
-        code(ws.setsockopt_i32(s, IPPROTO_TCP, TCP_MAXRTMS, 1500)),
-        Ok(()),
-        Err(WsaError::WSAENOPROTOOPT),
-        WINE_MAXRT,
+    step(
+        "set TCP_MAXRTMS 1500 (0: success)",
+        set(TCP_MAXRTMS, 1500),
+        0,
     )?;
-    c.eq_or_wine(
-        "TCP_MAXRTMS",
-        get(TCP_MAXRTMS),
-        Ok(1500),
-        Err(WsaError::WSAENOPROTOOPT),
-        WINE_MAXRT,
-    )?;
-    c.eq_or_wine(
-        "set TCP_MAXRT 3",
-        code(ws.setsockopt_i32(s, IPPROTO_TCP, TCP_MAXRT, 3)),
-        Ok(()),
-        Err(WsaError::WSAENOPROTOOPT),
-        WINE_MAXRT,
-    )?;
-    c.eq_or_wine(
-        "TCP_MAXRT",
-        get(TCP_MAXRT),
-        Ok(3),
-        Err(WsaError::WSAENOPROTOOPT),
-        WINE_MAXRT,
-    )?;
-    c.eq_or_wine(
-        "TCP_MAXRTMS",
-        get(TCP_MAXRTMS),
-        Ok(3000),
-        Err(WsaError::WSAENOPROTOOPT),
-        WINE_MAXRT,
-    )?;
+    step("TCP_MAXRTMS", get(TCP_MAXRTMS), 1500)?;
+    step("set TCP_MAXRT 3 (0: success)", set(TCP_MAXRT, 3), 0)?;
+    step("TCP_MAXRT", get(TCP_MAXRT), 3)?;
+    step("TCP_MAXRTMS", get(TCP_MAXRTMS), 3000)?;
     e("closesocket", ws.closesocket(s))
 }
 
 /// Wine 8.0 has no SIO_TCP_INITIAL_RTO (its WSAIoctl refuses the code).
-const WINE: &str = "SIO_TCP_INITIAL_RTO (Windows 8 and later); Wine 8.0 refuses the code";
+const WINE_RTO: &str = "SIO_TCP_INITIAL_RTO (Windows 8 and later); Wine 8.0 refuses the code";
 
 fn no_syn_retransmissions<W: Winsock + OverlappedIo>(ws: &W, c: &mut Check) -> Result<(), String> {
     let gone = e("socket", ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP))?;
@@ -95,7 +80,7 @@ fn no_syn_retransmissions<W: Winsock + OverlappedIo>(ws: &W, c: &mut Check) -> R
         code(ws.wsa_ioctl(s, SIO_TCP_INITIAL_RTO, &p.to_bytes(), &mut [])),
         Ok(()),
         Err(WsaError::WSAEOPNOTSUPP),
-        WINE,
+        WINE_RTO,
     )?;
     c.eq(
         "connect to the closed port",
