@@ -26,6 +26,7 @@ pub mod error;
 pub mod event_select;
 pub mod extension;
 pub mod interface_list;
+pub mod io_completion;
 pub mod iocp;
 pub mod msg;
 pub(crate) mod optlen;

@@ -16,6 +16,7 @@ mod mswsock;
 mod native;
 mod op;
 mod overlapped;
+mod overlapped_result;
 mod protocol_info;
 mod resolve;
 mod select;

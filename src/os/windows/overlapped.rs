@@ -9,13 +9,13 @@
 
 use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::Networking::WinSock as ws;
-use windows_sys::Win32::System::Threading as th;
 use windows_sys::Win32::System::IO as io;
 
-use super::issue::{bool_result, int_result, Now, SAFE_IOCTLS};
+use super::issue::{bool_result, int_result, SAFE_IOCTLS};
 use super::mswsock::ADDR_ROOM;
 use super::native::{addr_buf, addr_from, finish, int_len, Native};
-use super::op::{Kind, Mode, Op};
+use super::op::{Kind, Op};
+use crate::api::consts::INFINITE;
 use crate::api::sync::Handle;
 use crate::api::{
     ApcRoutine, CompletionRoutine, Immediate, IoCompletion, Overlapped, OverlappedIo, SockAddr,
@@ -194,7 +194,7 @@ impl OverlappedIo for Native {
         if let Err(e) = self.owned(s) {
             return finish(Err(e));
         }
-        self.overlapped_result(ov, wait, false)
+        self.overlapped_result(ov, false, if wait { INFINITE } else { 0 }, false)
     }
 
     /// `GetOverlappedResult((HANDLE)s, lpOverlapped, &cbTransfer, bWait)`: a failed
@@ -206,13 +206,11 @@ impl OverlappedIo for Native {
         ov: &Overlapped,
         wait: bool,
     ) -> Result<IoCompletion, WsaError> {
-        self.overlapped_result(ov, wait, true)
+        self.overlapped_result(ov, true, if wait { INFINITE } else { 0 }, false)
     }
 
-    /// `GetOverlappedResultEx`, on the operation's record as `get_overlapped_result`: polled
-    /// between waits of at most 50 ms on its hEvent (1-ms sleeps without one), alertable when
-    /// asked, until it finishes, the timeout runs out (WAIT_TIMEOUT) or APCs ran
-    /// (WAIT_IO_COMPLETION); a timeout of 0 is ERROR_IO_INCOMPLETE at once.
+    /// `GetOverlappedResultEx`, on the operation's record as `get_overlapped_result`
+    /// (`overlapped_result.rs`).
     fn get_overlapped_result_ex(
         &self,
         _s: Socket,
@@ -220,41 +218,7 @@ impl OverlappedIo for Native {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<IoCompletion, WsaError> {
-        let deadline = (timeout_ms != crate::api::consts::INFINITE).then(|| {
-            std::time::Instant::now() + std::time::Duration::from_millis(u64::from(timeout_ms))
-        });
-        loop {
-            let ev = match self.overlapped_result_now(ov, true) {
-                Err(e) => return finish(Err(e)),
-                Ok(Now::Done(c)) => {
-                    // SAFETY: WSASetLastError only writes thread-local state.
-                    unsafe { ws::WSASetLastError(c.error.map_or(0, |e| e.code())) };
-                    return Ok(c);
-                }
-                Ok(Now::Pending(_)) if timeout_ms == 0 => {
-                    return finish(Err(WsaError::WSA_IO_INCOMPLETE))
-                }
-                Ok(Now::Pending(ev)) => ev,
-            };
-            let left = deadline.map(|d| d.saturating_duration_since(std::time::Instant::now()));
-            if left.is_some_and(|l| l.is_zero()) {
-                return finish(Err(WsaError::WAIT_TIMEOUT));
-            }
-            let slice = left.map_or(50, |l| l.as_millis().clamp(1, 50) as u32);
-            let ours = !ev.is_null() && self.inner.owned.lock().events.contains(&(ev as isize));
-            // SAFETY: an event of this backend (checked just before; closing it meanwhile only
-            // makes the wait fail or time out) or no handle at all; both calls only wait.
-            let r = unsafe {
-                if ours {
-                    th::WaitForSingleObjectEx(ev, slice, i32::from(alertable))
-                } else {
-                    th::SleepEx(1, i32::from(alertable))
-                }
-            };
-            if r == windows_sys::Win32::Foundation::WAIT_IO_COMPLETION {
-                return finish(Err(WsaError::WAIT_IO_COMPLETION));
-            }
-        }
+        self.overlapped_result(ov, true, timeout_ms, alertable)
     }
 
     /// `WSARecvMsg(s, lpMsg, &dwBytes, NULL, NULL)`, loaded with
@@ -629,68 +593,5 @@ impl OverlappedIo for Native {
     /// `ThreadId`: WSA_INVALID_HANDLE.
     fn queue_user_apc(&self, apc: ApcRoutine<Self>, thread: ThreadId) -> Result<(), WsaError> {
         self.queue_apc(apc, thread)
-    }
-}
-
-impl Native {
-    /// After an overlapped call that succeeded at once with `n` bytes: when its record is
-    /// WSAGetOverlappedResult's to take back ([`Mode::Plain`]: skip-on-success on a port, or
-    /// neither port nor routine), that call takes it now and its completion is returned;
-    /// otherwise its packet or routine brings it. The OS finished the operation before the
-    /// call returned, so the wait ends at once. Another thread that collected the record
-    /// first (its own WSAGetOverlappedResult on the same OVERLAPPED) leaves nothing here to
-    /// give back: `Queued`, as the buffers went its way.
-    fn collect_inline(&self, ov: &Overlapped, n: usize) -> Result<Immediate, WsaError> {
-        let plain = self
-            .inner
-            .ops
-            .lock()
-            .pending
-            .get(&ov.id)
-            .is_some_and(|p| p.mode == Mode::Plain);
-        if !plain {
-            return Ok(Immediate::Queued(n));
-        }
-        match self.overlapped_result(ov, true, false) {
-            Ok(c) => Ok(Immediate::Completed(c)),
-            Err(WsaError::WSAEINVAL) => Ok(Immediate::Queued(n)),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// WSAGetOverlappedResult, or GetOverlappedResult (`win32`), on this backend's record of
-    /// `ov`, waiting for it with `wait`.
-    fn overlapped_result(
-        &self,
-        ov: &Overlapped,
-        wait: bool,
-        win32: bool,
-    ) -> Result<IoCompletion, WsaError> {
-        loop {
-            match self.overlapped_result_now(ov, win32) {
-                Err(e) => return finish(Err(e)),
-                Ok(Now::Done(c)) => {
-                    // SAFETY: WSASetLastError only writes thread-local state.
-                    unsafe { ws::WSASetLastError(c.error.map_or(0, |e| e.code())) };
-                    return Ok(c);
-                }
-                Ok(Now::Pending(_)) if !wait => return finish(Err(WsaError::WSA_IO_INCOMPLETE)),
-                Ok(Now::Pending(ev)) => {
-                    let ours =
-                        !ev.is_null() && self.inner.owned.lock().events.contains(&(ev as isize));
-                    // SAFETY: an event of this backend (checked just before; closing it
-                    // meanwhile only makes the wait fail or time out) or no handle at all.
-                    unsafe {
-                        if ours
-                            && th::WaitForSingleObject(ev, 50)
-                                != windows_sys::Win32::Foundation::WAIT_FAILED
-                        {
-                            continue;
-                        }
-                        th::Sleep(1);
-                    }
-                }
-            }
-        }
     }
 }
