@@ -62,6 +62,7 @@ fn conformance_suite_on_the_simulator() {
             SimWinsock,
         >())
         .chain(conformance_suite::result_ex::result_ex_rules::<SimWinsock>())
+        .chain(conformance_suite::ideal_send_backlog::ideal_send_backlog_rules::<SimWinsock>())
         .chain(conformance_suite::shutdown_reset::shutdown_reset_rules::<
             SimWinsock,
         >())

@@ -90,6 +90,7 @@ fn conformance_suite_on_native_winsock() {
         .chain(conformance_suite::tcp_timing::tcp_timing_rules::<Native>())
         .chain(conformance_suite::accept_order::accept_order_rules::<Native>())
         .chain(conformance_suite::result_ex::result_ex_rules::<Native>())
+        .chain(conformance_suite::ideal_send_backlog::ideal_send_backlog_rules::<Native>())
         .chain(conformance_suite::shutdown_reset::shutdown_reset_rules::<
             Native,
         >())

@@ -463,6 +463,14 @@ pub const POLLPRI: i16 = 0x0400;
 pub const SIO_KEEPALIVE_VALS: u32 = 0x9800_0004;
 /// SIO_IDEAL_SEND_BACKLOG_QUERY (0x4004747B): the ideal amount of unacknowledged data.
 pub const SIO_IDEAL_SEND_BACKLOG_QUERY: u32 = 0x4004_747B;
+/// SIO_IDEAL_SEND_BACKLOG_CHANGE (0x2000747A, `_IO('t', 122)`): completes when the ideal
+/// send backlog of the connection changes (then query it again). A connected stream socket
+/// only (else WSAEOPNOTSUPP / WSAENOTCONN, checked at once). Overlapped it pends
+/// (WSA_IO_PENDING); without OVERLAPPED a nonblocking socket gets WSAEWOULDBLOCK and a
+/// blocking one waits. The sim's ideal send backlog never changes, so it completes only
+/// when cancelled or its socket is closed (ERROR_OPERATION_ABORTED), as
+/// [`SIO_ADDRESS_LIST_CHANGE`] does.
+pub const SIO_IDEAL_SEND_BACKLOG_CHANGE: u32 = 0x2000_747A;
 /// SIO_BASE_HANDLE (0x48000022): the base provider's socket (the socket itself here).
 pub const SIO_BASE_HANDLE: u32 = 0x4800_0022;
 /// SIO_ADDRESS_LIST_QUERY (0x48000016): the local interface addresses of the socket's

@@ -67,12 +67,23 @@ impl NetHooks<SimLayers> for World {
         self.service_recvs(id);
         self.service_sends(id);
         self.service_disconnect(id);
+        if err.is_some() {
+            // A reset or abort ends a pending ideal-send-backlog notification.
+            self.end_isb_change(id);
+        }
         self.notify(WaitKey::Socket(id));
         self.ev_peer_closed(id, err.map_or(0, |e| e.code()));
     }
 
     fn on_fin_acked(&mut self, id: usize) {
         self.service_disconnect(id);
+    }
+
+    /// A graceful disconnect in the send direction ends a pending ideal-send-backlog
+    /// notification (its documentation), blocking or overlapped.
+    fn on_send_closed(&mut self, id: usize) {
+        self.end_isb_change(id);
+        self.notify(WaitKey::Socket(id));
     }
 
     fn on_dgram_bound(&mut self, id: usize) {

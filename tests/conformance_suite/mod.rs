@@ -17,6 +17,7 @@ pub mod c_args;
 pub mod events;
 pub mod ext;
 pub mod held_objects;
+pub mod ideal_send_backlog;
 pub mod inline;
 pub mod interfaces;
 pub mod iocp;

@@ -20,7 +20,7 @@ pub(super) type RoutinePtr = ws::LPWSAOVERLAPPED_COMPLETION_ROUTINE;
 /// call). SIO_GET_INTERFACE_LIST writes INTERFACE_INFO entries (addresses held inline) and
 /// SIO_ROUTING_INTERFACE_QUERY reads and writes a sockaddr, so both are safe. Others:
 /// WSAEOPNOTSUPP before the OS is asked.
-pub(super) const SAFE_IOCTLS: [u32; 14] = [
+pub(super) const SAFE_IOCTLS: [u32; 15] = [
     FIONBIO,
     FIONREAD,
     SIOCATMARK,
@@ -28,6 +28,7 @@ pub(super) const SAFE_IOCTLS: [u32; 14] = [
     SIO_TCP_INITIAL_RTO,
     SIO_TCP_SET_ACK_FREQUENCY,
     SIO_IDEAL_SEND_BACKLOG_QUERY,
+    SIO_IDEAL_SEND_BACKLOG_CHANGE,
     SIO_BASE_HANDLE,
     SIO_FLUSH,
     SIO_ENABLE_CIRCULAR_QUEUEING,

@@ -85,6 +85,7 @@ impl WinsockExt for SimWinsock {
                         .chain(sk.connect.iter())
                         .chain(sk.rare().disconnect.iter())
                         .chain(&sk.rare().list_change)
+                        .chain(sk.rare().isb_change.iter())
                         .copied()
                         .collect(),
                     None => Vec::new(),

@@ -23,6 +23,19 @@ impl SimWinsock {
         self.call("WSAIoctl", s.raw() as u64, u64::from(code), |this| {
             let id = this.sock(s)?;
             let mut w = this.w();
+            if code == SIO_IDEAL_SEND_BACKLOG_CHANGE {
+                // It "does not support non-blocking mode": it blocks on any socket, until its
+                // connection's sending side closes or the connection fails (WSAEINTR), or the
+                // socket is closed (WSAEINTR); the sim's ideal send backlog never changes.
+                w.isb_change_check(id, output.len())?;
+                return this.blocking_from(w, "WSAIoctl", Some((s, id)), |w| {
+                    if w.isb_change_waits(id) {
+                        Step::Wait(WaitKey::Socket(id), None)
+                    } else {
+                        Step::Done(Err(WsaError::WSAEINTR))
+                    }
+                });
+            }
             if code == SIO_ADDRESS_LIST_CHANGE && !w.net.sockets.at(id).nonblocking {
                 // A blocking socket waits for a change of the address list, which never comes
                 // in the sim: the thread stays blocked (Windows hangs too, sock.c
@@ -79,6 +92,10 @@ impl SimWinsock {
             if !w.ov_free(this.host, &ov) {
                 return Err(WsaError::WSAEINVAL);
             }
+            if code == SIO_IDEAL_SEND_BACKLOG_CHANGE {
+                // Checked at once: nothing pends on a socket it does not apply to.
+                w.isb_change_check(id, output.len())?;
+            }
             // Codes WinSock handles at once (conformance OV-15); parameter errors are
             // synchronous and queue nothing.
             let immediate = matches!(
@@ -130,6 +147,14 @@ impl SimWinsock {
                 // Pends until the address list changes (never, in the sim), CancelIo or
                 // closesocket (ERROR_OPERATION_ABORTED).
                 w.io_sock(id).rare_mut().list_change.push(serial);
+                return Err(WsaError::WSA_IO_PENDING);
+            }
+            if code == SIO_IDEAL_SEND_BACKLOG_CHANGE {
+                // One pends at a time: an earlier one ends (WSA_OPERATION_ABORTED, the sim's
+                // reading of "only one pended request is allowed"); this one pends until the
+                // sending side closes, the connection fails, CancelIo or closesocket.
+                w.end_isb_change(id);
+                w.io_sock(id).rare_mut().isb_change = Some(serial);
                 return Err(WsaError::WSA_IO_PENDING);
             }
             if let Some((status, n)) = iflist {

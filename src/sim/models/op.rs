@@ -215,6 +215,10 @@ pub(crate) struct RareIo {
     pub disconnect: Option<u64>,
     /// Overlapped SIO_ADDRESS_LIST_CHANGE requests, pending until cancelled or closed.
     pub list_change: Vec<u64>,
+    /// The overlapped SIO_IDEAL_SEND_BACKLOG_CHANGE request (one at a time), pending until
+    /// the connection's sending side closes, the connection is reset, it is cancelled or
+    /// its socket closed (the sim's ideal send backlog never changes).
+    pub isb_change: Option<u64>,
 }
 
 /// What a socket without [`RareIo`] reads as.
@@ -224,6 +228,7 @@ static NO_RARE_IO: RareIo = RareIo {
     accept_wait: None,
     disconnect: None,
     list_change: Vec::new(),
+    isb_change: None,
 };
 
 impl SockIo {

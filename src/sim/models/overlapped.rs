@@ -297,6 +297,10 @@ where
                 r.disconnect = None;
                 hit.push((d, status));
             }
+            if let Some(i) = r.isb_change.filter(|s| matches(ops, s)) {
+                r.isb_change = None;
+                hit.push((i, Status::Cancelled));
+            }
             // An address-list-change request is cancelled, never aborted by the connection.
             r.list_change.retain(|s| {
                 let m = matches(ops, s);

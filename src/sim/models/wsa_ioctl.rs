@@ -1,6 +1,6 @@
 //! WSAIoctl, with and without OVERLAPPED: the control codes the simulator handles (FIONBIO,
 //! FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS, SIO_TCP_INITIAL_RTO, SIO_TCP_SET_ACK_FREQUENCY,
-//! SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_BASE_HANDLE,
+//! SIO_IDEAL_SEND_BACKLOG_QUERY, SIO_IDEAL_SEND_BACKLOG_CHANGE, SIO_BASE_HANDLE,
 //! SIO_ENABLE_CIRCULAR_QUEUEING, SIO_UDP_CONNRESET, SIO_UDP_NETRESET,
 //! SIO_GET_EXTENSION_FUNCTION_POINTER, SIO_ADDRESS_LIST_QUERY,
 //! SIO_ADDRESS_LIST_CHANGE, SIO_GET_INTERFACE_LIST, SIO_ROUTING_INTERFACE_QUERY; the interfaces
@@ -105,14 +105,7 @@ where
                 Ok(0)
             }
             SIO_IDEAL_SEND_BACKLOG_QUERY => {
-                let sk = w.net.sockets.at(id);
-                if sk.ty != SOCK_STREAM {
-                    return Err(WsaError::WSAEOPNOTSUPP);
-                }
-                let connected = matches!(&sk.role, Role::Stream(t) if t.state.is_synchronized());
-                if !connected {
-                    return Err(WsaError::WSAENOTCONN);
-                }
+                w.isb_socket(id)?;
                 put(output, crate::sim::net::endpoint::IDEAL_SEND_BACKLOG as u32)
             }
             SIO_BASE_HANDLE => {
@@ -188,6 +181,55 @@ where
             // The blocking form waits in the calls layer; the sim's addresses never change.
             SIO_ADDRESS_LIST_CHANGE => Err(WsaError::WSAEWOULDBLOCK),
             _ => Err(WsaError::WSAEOPNOTSUPP),
+        }
+    }
+
+    /// SIO_IDEAL_SEND_BACKLOG_CHANGE's checks, made at once in both forms: a stream socket
+    /// (WSAEOPNOTSUPP), no output buffer (WSAEINVAL), connected (WSAENOTCONN).
+    pub(crate) fn isb_change_check(&mut self, id: usize, out_len: usize) -> Result<(), WsaError> {
+        if self.net.sockets.at(id).ty != SOCK_STREAM {
+            return Err(WsaError::WSAEOPNOTSUPP);
+        }
+        if out_len != 0 {
+            return Err(WsaError::WSAEINVAL);
+        }
+        self.isb_socket(id)
+    }
+
+    /// Whether a blocking SIO_IDEAL_SEND_BACKLOG_CHANGE on `id` still waits: the connection
+    /// is up and its sending side open (else it fails with WSAEINTR, as its documentation
+    /// lists: a graceful disconnect in the send direction, a reset or abort).
+    pub(crate) fn isb_change_waits(&mut self, id: usize) -> bool {
+        matches!(self.tcp(id),
+            Some(t) if t.error.is_none() && !t.fin_queued && t.state.is_synchronized())
+    }
+
+    /// The pending overlapped SIO_IDEAL_SEND_BACKLOG_CHANGE of `id`, if any, ends with
+    /// WSA_OPERATION_ABORTED (its sending side closed, the connection reset, a newer request).
+    pub(crate) fn end_isb_change(&mut self, id: usize) {
+        let pending = self
+            .models
+            .io
+            .socks
+            .get_mut(id)
+            .and_then(|s| s.as_mut())
+            .and_then(|s| s.rare.as_deref_mut())
+            .and_then(|r| r.isb_change.take());
+        if let Some(serial) = pending {
+            self.finish_op(serial, crate::sim::models::op::Status::Cancelled, 0, false);
+        }
+    }
+
+    /// The ideal send backlog's calls ask a connected stream socket: else WSAEOPNOTSUPP (not
+    /// a stream socket) or WSAENOTCONN.
+    pub(crate) fn isb_socket(&mut self, id: usize) -> Result<(), WsaError> {
+        let sk = self.net.sockets.at(id);
+        if sk.ty != SOCK_STREAM {
+            return Err(WsaError::WSAEOPNOTSUPP);
+        }
+        match &sk.role {
+            Role::Stream(t) if t.state.is_synchronized() => Ok(()),
+            _ => Err(WsaError::WSAENOTCONN),
         }
     }
 

@@ -138,6 +138,9 @@ pub(crate) trait NetHooks<L: NetLayers>: RuntimeHooks<L> {
     fn on_peer_closed(&mut self, id: usize, err: Option<WsaError>);
     /// `id`'s FIN was acknowledged (a pending DisconnectEx may complete).
     fn on_fin_acked(&mut self, id: usize);
+    /// `id`'s sending side was closed gracefully (shutdown SD_SEND, DisconnectEx, a
+    /// TF_DISCONNECT): its FIN is queued.
+    fn on_send_closed(&mut self, id: usize);
     /// Datagram socket `id` was bound (it can send: FD_WRITE for its first registration).
     fn on_dgram_bound(&mut self, id: usize);
     /// Datagram socket `id` was connected.

@@ -180,10 +180,12 @@ where
     /// Graceful close of the sending direction: FIN after the queued data.
     pub(crate) fn tcp_close_send(&mut self, id: usize) {
         if let Some(t) = self.tcp(id) {
-            if !t.fin_queued {
-                t.fin_queued = true;
-            }
+            let first = !t.fin_queued;
+            t.fin_queued = true;
             self.tcp_output(id);
+            if first {
+                self.on_send_closed(id);
+            }
         }
     }
 
