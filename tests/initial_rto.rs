@@ -1,7 +1,8 @@
-//! SIO_TCP_INITIAL_RTO: a socket's first SYN timeout (`Rtt`) and how many SYNs may follow the
-//! first (`MaxSynRetransmissions`), for the connection attempts begun after it. The SYN
-//! timeouts of a connect to a host that never answers follow them (Rtt, then doubled), and so
-//! do the retries after an RST: with TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS a connect to a
+//! SIO_TCP_INITIAL_RTO: a socket's initial round-trip estimate (`Rtt`, whose first SYN
+//! timeout is three times it) and how many SYNs may follow the first
+//! (`MaxSynRetransmissions`), for the connection attempts begun after it. The SYN timeouts
+//! of a connect to a host that never answers follow them (3 × Rtt, then doubled, at most
+//! 60 s), and so do the retries after an RST: with TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS a connect to a
 //! port nobody listens on fails at once instead of after 1.5 s, as libuv, Go and curl rely on
 //! for loopback. Checked in the ways a program waits for a connect: a blocking connect, a
 //! nonblocking one with select, WSAEventSelect's FD_CONNECT and ConnectEx.
@@ -176,16 +177,20 @@ fn unanswered_connect(
 
 #[test]
 fn syn_timeouts_follow_rtt_and_max_syn_retransmissions() {
-    // Proves: the first SYN waits Rtt, each retransmission twice the one before, and the
-    // connect fails with WSAETIMEDOUT after the last: Rtt 100 ms with one retransmission is
-    // 100 + 200 ms; with none, 100 ms; Rtt 0 (the default, 3 s) with one, 3 + 6 s; 500 ms
-    // with four, 15.5 s. The defaults and the "unspecified" values keep Windows' 21 s.
-    let cases: [(u16, u8, u32); 8] = [
-        (100, 1, 300),
-        (100, NO_SYN, 100),
+    // Proves: the first SYN waits three times Rtt (RFC 6298's first RTO, as nmap measured on
+    // Windows), each retransmission twice the one before, at most 60 s, and the connect
+    // fails with WSAETIMEDOUT after the last: Rtt 100 ms with one retransmission is 300 +
+    // 600 ms; with none, 300 ms; Rtt 0 (the default RTO, 3 s) with one, 3 + 6 s; 500 ms
+    // with four, 1.5 + 3 + 6 + 12 + 24 s; the default 3 s with six, 3 + 6 + 12 + 24 + 48 +
+    // 60 + 60 s (the cap); Rtt 65,534 ms, a first wait of 60 s. The defaults and the
+    // "unspecified" values keep Windows' 21 s.
+    let cases: [(u16, u8, u32); 9] = [
+        (100, 1, 900),
+        (100, NO_SYN, 300),
         (TCP_INITIAL_RTO_DEFAULT_RTT, 1, 9_000),
-        (500, 4, 15_500),
-        (250, TCP_INITIAL_RTO_DEFAULT_MAX_SYN_RETRANSMISSIONS, 1_750),
+        (500, 4, 46_500),
+        (TCP_INITIAL_RTO_DEFAULT_RTT, 6, 213_000),
+        (250, TCP_INITIAL_RTO_DEFAULT_MAX_SYN_RETRANSMISSIONS, 5_250),
         (
             TCP_INITIAL_RTO_DEFAULT_RTT,
             TCP_INITIAL_RTO_DEFAULT_MAX_SYN_RETRANSMISSIONS,
@@ -196,7 +201,7 @@ fn syn_timeouts_follow_rtt_and_max_syn_retransmissions() {
             TCP_INITIAL_RTO_UNSPECIFIED_MAX_SYN_RETRANSMISSIONS,
             21_000,
         ),
-        (TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS, NO_SYN, 65_534),
+        (TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS, NO_SYN, 60_000),
     ];
     for (rtt, max, ms) in cases {
         let got = unanswered_connect(move |ws, s| initial_rto(ws, s, rtt, max).map(drop));
@@ -214,7 +219,7 @@ fn syn_timeouts_follow_rtt_and_max_syn_retransmissions() {
 fn a_setting_made_during_a_connect_holds_for_the_next_attempt() {
     // Proves (the structure's documentation: "for subsequent connection attempts"): set
     // while a nonblocking connect's SYN is out, the values leave that attempt's timeouts
-    // alone (21 s), and time the socket's next connect (100 ms).
+    // alone (21 s), and time the socket's next connect (300 ms: three times Rtt 100).
     let got = unanswered_connect(|ws, s| {
         ws.set_nonblocking(s, true)?;
         let to = SockAddr::v4([192, 0, 2, 1], 80);
@@ -230,7 +235,7 @@ fn a_setting_made_during_a_connect_holds_for_the_next_attempt() {
         );
         ws.set_nonblocking(s, false)
     });
-    assert_eq!(got, (Err(WsaError::WSAETIMEDOUT), 100));
+    assert_eq!(got, (Err(WsaError::WSAETIMEDOUT), 300));
 }
 
 #[test]

@@ -156,3 +156,81 @@ fn minus_one_retransmits_until_the_partition_heals() {
     let (r, ms) = ping_into_partition(0, 0, Some(Duration::from_secs(40)));
     assert_eq!((r, ms), (Err(WsaError::WSAETIMEDOUT), 18_900));
 }
+
+/// A client on 192.0.2.2 connecting to 192.0.2.1:`port` after `setup`, under `plan`: the
+/// connect's result and how long it took.
+fn timed_connect(
+    plan: FaultPlan,
+    port: u16,
+    setup: impl FnOnce(&SimWinsock, Socket) -> Result<(), WsaError> + Send + 'static,
+) -> (Result<(), WsaError>, u32) {
+    let out = std::sync::Arc::new(parking_lot::Mutex::new(None));
+    let got = out.clone();
+    let mut sim = Sim::builder().seed(9).faults(plan).build();
+    let s = sim.host("server", "192.0.2.1");
+    let c = sim.host("client", "192.0.2.2");
+    s.spawn_daemon("server", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.bind(l, &SockAddr::v4([0, 0, 0, 0], PORT))?;
+        ws.listen(l, SOMAXCONN)?;
+        ws.sleep(INFINITE);
+        Ok(())
+    });
+    c.spawn("client", move |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let so = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        setup(ws, so)?;
+        let t0 = ws.get_tick_count();
+        let r = ws.connect(so, &SockAddr::v4(SERVER, port));
+        *got.lock() = Some((r, ws.get_tick_count() - t0));
+        ws.closesocket(so)
+    });
+    sim.run().unwrap_or_else(|e| panic!("{e}"));
+    let r = out.lock().take();
+    r.expect("the client ran")
+}
+
+#[test]
+fn set_before_connect_it_bounds_the_attempt() {
+    // Proves (nmap's measurements of Windows, nmap issue #2113): TCP_MAXRT set before connect
+    // bounds the whole attempt. SYNs that get no answer: TCP_MAXRTMS 5000 fails the connect
+    // with WSAETIMEDOUT at 5 s, not after the SYN retransmissions' 21 s; a port nobody
+    // listens on: 700 ms ends the RST retries (0.5 s, then 1 s) with WSAETIMEDOUT, not
+    // WSAECONNREFUSED (unbounded: three SYNs of 2-ms round trips and the retries, 1.506 s);
+    // a bound longer than the SYNs' 21 s, or -1, leaves them their 21 s.
+    let no_syns = || {
+        FaultPlan::none().with(FaultRule::Drop {
+            filter: winsock_sim::sim::SegmentFilter::Syn,
+            num: 1,
+            den: 1,
+        })
+    };
+    let with = |name: i32, v: i32| {
+        move |ws: &SimWinsock, s: Socket| ws.setsockopt_i32(s, IPPROTO_TCP, name, v)
+    };
+    assert_eq!(
+        timed_connect(no_syns(), PORT, with(TCP_MAXRTMS, 5_000)),
+        (Err(WsaError::WSAETIMEDOUT), 5_000)
+    );
+    assert_eq!(
+        timed_connect(FaultPlan::none(), PORT + 1, with(TCP_MAXRTMS, 700)),
+        (Err(WsaError::WSAETIMEDOUT), 700)
+    );
+    assert_eq!(
+        timed_connect(FaultPlan::none(), PORT + 1, with(TCP_MAXRT, -1)),
+        (Err(WsaError::WSAECONNREFUSED), 1_506)
+    );
+    for (name, v) in [(TCP_MAXRT, 30), (TCP_MAXRT, -1), (TCP_MAXRTMS, 0)] {
+        assert_eq!(
+            timed_connect(no_syns(), PORT, with(name, v)),
+            (Err(WsaError::WSAETIMEDOUT), 21_000),
+            "option {name} = {v}"
+        );
+    }
+    // A bound the handshake beats changes nothing.
+    assert_eq!(
+        timed_connect(FaultPlan::none(), PORT, with(TCP_MAXRTMS, 100)),
+        (Ok(()), 2)
+    );
+}

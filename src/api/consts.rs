@@ -154,7 +154,9 @@ pub const TCP_KEEPALIVE: i32 = 3;
 /// data before it is dropped (DWORD; -1, 0xFFFFFFFF: retransmit forever; 0: the system's
 /// rule, `TcpMaxDataRetransmissions` = 5). The sim drops the connection, with keep-alive's
 /// and the give-up's codes (WSAETIMEDOUT), at the first retransmission that would fall at or
-/// after that time since the data was first sent; it reads back in whole seconds, 0 until set
+/// after that time since the data was first sent; set before connect, it also bounds the
+/// connect attempt, which fails with WSAETIMEDOUT when the time runs out, RST retries
+/// included (nmap's measurements of Windows). It reads back in whole seconds, 0 until set
 /// (the sim's choice: what Windows reads before a set is not documented).
 pub const TCP_MAXRT: i32 = 5;
 /// TCP_MAXRTMS (14): [`TCP_MAXRT`] in milliseconds (Windows 10 1703 and later; Windows'
@@ -507,8 +509,8 @@ pub const SIO_UDP_NETRESET: u32 = 0x9800_000F;
 /// timeout and the number of SYN retransmissions of the socket's next connection attempts
 /// (a [`TcpInitialRtoParameters`](crate::api::TcpInitialRtoParameters), 4 bytes). Stream
 /// sockets only (others: WSAEOPNOTSUPP); a shorter input: WSAEFAULT. The sim times the SYN
-/// retransmissions of a connect begun afterwards with them, and counts each RST answer's
-/// retry as one of them: with [`TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS`] a refused connect
+/// retransmissions of a connect begun afterwards with them (the first after three times
+/// `Rtt`, then doubling, at most 60 s), and counts each RST answer's retry as one of them: with [`TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS`] a refused connect
 /// fails at once, as libuv, Go and curl rely on for loopback.
 pub const SIO_TCP_INITIAL_RTO: u32 = 0x9800_0011;
 /// SIO_TCP_SET_ACK_FREQUENCY (0x98000017, `_WSAIOW(IOC_VENDOR, 23)`): a DWORD; 1 makes the

@@ -271,9 +271,10 @@ impl TcpKeepalive {
 }
 
 /// `TCP_INITIAL_RTO_PARAMETERS`: the input of `WSAIoctl(SIO_TCP_INITIAL_RTO)` (a USHORT
-/// `Rtt`, a UCHAR `MaxSynRetransmissions`, one byte of padding). The sim uses `rtt` as the
-/// first SYN retransmission timeout in milliseconds (doubling after each) and
-/// `max_syn_retransmissions` as how many SYNs follow the first.
+/// `Rtt`, a UCHAR `MaxSynRetransmissions`, one byte of padding). The sim takes `rtt` as the
+/// initial round-trip estimate in milliseconds, the first SYN timeout three times it (RFC
+/// 6298's first RTO; doubling after each, at most 60 s), and `max_syn_retransmissions` as
+/// how many SYNs follow the first.
 ///
 /// ```
 /// # use winsock_sim::prelude::*;

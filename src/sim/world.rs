@@ -37,6 +37,7 @@ impl RuntimeHooks<SimLayers> for World {
             NetTimer::SynRetry { sid, attempt, gen } => self.syn_retry(sid, attempt, gen),
             NetTimer::TimeWait { sid, gen } => self.time_wait_done(sid, gen),
             NetTimer::KeepAlive { sid, gen } => self.keepalive_due(sid, gen),
+            NetTimer::ConnectDeadline { sid, token } => self.connect_deadline(sid, token),
             NetTimer::DelayedAcks => self.delayed_acks_due(),
             NetTimer::Fault(t) => self.fault_timer(t),
             NetTimer::WaitableTimer { obj, setting } => self.timer_due(obj, setting),

@@ -77,6 +77,9 @@ pub(crate) struct Network {
     pub seg_pool: Vec<InFlight>,
     /// Keep-alive timers of the connections that have SO_KEEPALIVE on, by socket id
     /// (`tcp::keepalive`).
+    /// Connect attempts bounded by TCP_MAXRT / TCP_MAXRTMS: the socket and its attempt's
+    /// token (a later attempt, or one without the bound, replaces or removes it).
+    pub connect_deadlines: BTreeMap<usize, u64>,
     pub keepalives: BTreeMap<usize, tcp::KeepAlive>,
     pub faults: FaultSeam,
 }
@@ -101,6 +104,7 @@ impl Network {
             payload_pool,
             seg_pool,
             keepalives: BTreeMap::new(),
+            connect_deadlines: BTreeMap::new(),
             faults: FaultSeam::new(faults, Rng::derive(seed, "faults")),
         }
     }

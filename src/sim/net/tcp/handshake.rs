@@ -39,12 +39,22 @@ where
         // SIO_TCP_INITIAL_RTO holds for the attempts begun after it (its documentation).
         t.syn_rtt_ms = s.opts.initial_rtt_ms;
         t.syn_max = s.opts.max_syn_retransmissions;
+        let max_rt = s.opts.max_rt_ms;
         t.ack_every = s.opts.ack_every();
         s.role = Role::Stream(t);
         self.net.hosts[host]
             .conns
             .insert(ConnKey::new(key.0, key.1), id);
         self.set_state(id, TcpState::SynSent);
+        // TCP_MAXRT bounds the whole attempt, RST retries included (WSAETIMEDOUT when it runs
+        // out: nmap's measurements of Windows, nmap issue #2113).
+        self.net.connect_deadlines.remove(&id);
+        if max_rt != 0 && max_rt != crate::sim::net::endpoint::RETRANSMIT_FOREVER {
+            let token = self.next_gen();
+            self.net.connect_deadlines.insert(id, token);
+            let at = self.rt.now + u64::from(max_rt) * 1_000_000;
+            self.schedule(at, NetTimer::ConnectDeadline { sid: id, token });
+        }
         self.send_ctl(id, SegKind::Syn);
         let at = self.rt.now + self.syn_timeout(id, 0);
         self.schedule(
@@ -82,13 +92,28 @@ where
     }
 
     /// How long the SYN sent after `sent` earlier ones waits for its answer: the initial
-    /// RTO (SIO_TCP_INITIAL_RTO's `Rtt`, else the configured 3 s), doubled for each.
+    /// RTO (the configured 3 s, or three times SIO_TCP_INITIAL_RTO's `Rtt`: RFC 6298's first
+    /// RTO, SRTT + 4 × RTTVAR with RTTVAR = RTT / 2, as nmap measured on Windows), doubled
+    /// for each, at most 60 s.
     fn syn_timeout(&mut self, id: usize, sent: u32) -> Nanos {
         let rto = match self.tcp_at(id).syn_rtt_ms {
             TCP_INITIAL_RTO_DEFAULT_RTT | TCP_INITIAL_RTO_UNSPECIFIED_RTT => self.rt.cfg.syn_rto,
-            ms => u64::from(ms) * 1_000_000,
+            ms => u64::from(ms) * 3_000_000,
         };
-        doubled(rto, sent)
+        doubled(rto, sent).min(MAX_SYN_RTO)
+    }
+
+    /// TCP_MAXRT's bound on connect attempt `token` of socket `id` ran out: if the attempt is
+    /// still under way (a SYN unanswered, or waiting to retry after an RST), it fails with
+    /// WSAETIMEDOUT.
+    pub(crate) fn connect_deadline(&mut self, id: usize, token: u64) {
+        if self.net.connect_deadlines.get(&id) != Some(&token) {
+            return;
+        }
+        self.net.connect_deadlines.remove(&id);
+        if matches!(self.tcp(id), Some(t) if t.state == TcpState::SynSent) {
+            self.connect_failed(id, WsaError::WSAETIMEDOUT);
+        }
     }
 
     /// How many SYNs may follow the first, as retransmissions after a timeout or retries
@@ -259,6 +284,9 @@ where
         }
     }
 }
+
+/// The longest wait for a SYN's answer (Windows doubles its SYN timeout up to 60 s).
+const MAX_SYN_RTO: Nanos = 60_000_000_000;
 
 /// TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS as the UCHAR `MaxSynRetransmissions` holds it.
 const NO_SYN_RETRANSMISSIONS: u8 = (TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS & 0xFF) as u8;

@@ -51,6 +51,9 @@ pub(crate) enum NetTimer {
     TimeWait { sid: usize, gen: u64 },
     /// A connection's keep-alive timer (`keepalive`).
     KeepAlive { sid: usize, gen: u64 },
+    /// TCP_MAXRT's bound on a connect attempt (`handshake`; `Network::connect_deadlines`
+    /// holds the attempt's token).
+    ConnectDeadline { sid: usize, token: u64 },
     /// The first live entry of the delayed-ACK queue (`Network::delayed_acks`) falls due.
     DelayedAcks,
     /// A timed event of the fault plan (`net::fault`).
