@@ -38,6 +38,7 @@ impl RuntimeHooks<SimLayers> for World {
             NetTimer::TimeWait { sid, gen } => self.time_wait_done(sid, gen),
             NetTimer::KeepAlive { sid, gen } => self.keepalive_due(sid, gen),
             NetTimer::ConnectDeadline { sid, token } => self.connect_deadline(sid, token),
+            NetTimer::SynAckRetry { sid, incarnation } => self.syn_ack_retry(sid, incarnation),
             NetTimer::DelayedAcks => self.delayed_acks_due(),
             NetTimer::Fault(t) => self.fault_timer(t),
             NetTimer::WaitableTimer { obj, setting } => self.timer_due(obj, setting),

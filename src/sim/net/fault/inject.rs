@@ -220,6 +220,9 @@ where
     /// when the next retransmission would fall at or after that time since the segment was
     /// sent (-1: never).
     fn retransmit(&mut self, seg: Segment) -> Option<(Segment, Nanos)> {
+        if let Some(child) = self.handshake_end(&seg) {
+            return self.retransmit_handshake(seg, child);
+        }
         // Capped so that the doubled waits stay far from overflow with absurd latencies.
         let rtt = self.rt.cfg.link.latency.saturating_mul(2);
         let rto = sat_nanos(RTO_MIN).max(rtt.saturating_mul(2)).min(1 << 50);
@@ -273,6 +276,49 @@ where
                     incarnation,
                 };
                 self.schedule(at, NetTimer::Fault(t));
+            }
+        }
+        None
+    }
+
+    /// The listener's half-open connection a lost handshake segment concerns: its SYN-ACK,
+    /// or the client's ACK of it (the connection still SYN-RECEIVED). `None` for others.
+    fn handshake_end(&mut self, seg: &Segment) -> Option<usize> {
+        let id = match seg.kind {
+            SegKind::SynAck => seg.from_sid,
+            SegKind::Ack => seg.to_sid?,
+            _ => return None,
+        };
+        matches!(self.tcp(id), Some(t) if t.state == TcpState::SynReceived).then_some(id)
+    }
+
+    /// A lost SYN-ACK, or the lost ACK of one: no round trip is known yet, so the listener
+    /// retransmits its SYN-ACK after the initial RTO (3 s, or three times its
+    /// SIO_TCP_INITIAL_RTO Rtt), doubling, as many times as a SYN (2), and the client's
+    /// answer (its ACK again) completes the handshake then. A lost ACK is not retransmitted:
+    /// data the client sends meanwhile carries it and completes the handshake sooner. A
+    /// SYN-ACK lost every time is gone; the client's own SYN retransmissions are what is
+    /// left.
+    fn retransmit_handshake(&mut self, seg: Segment, child: usize) -> Option<(Segment, Nanos)> {
+        if seg.kind == SegKind::Ack {
+            // A pure ACK is never retransmitted: it is gone, and whatever the client sends
+            // next (its data carries the ACK) completes the handshake; if it sends nothing,
+            // the listener's SYN-ACK goes again after the initial RTO and is answered.
+            self.schedule_syn_ack_retry(child, seg.from_host);
+            return None;
+        }
+        let tries = self.syn_retries(child).unwrap_or(self.rt.cfg.syn_retries);
+        let mut wait: Nanos = 0;
+        for k in 0..tries {
+            wait = wait.saturating_add(self.syn_timeout(child, k));
+            if !self.net.faults.lost_again(&seg, self.rt.now + wait) {
+                self.record_net(
+                    seg.from_host,
+                    TraceKind::Fault("retransmitted"),
+                    u64::from(k + 1),
+                    wait,
+                );
+                return Some((seg, wait));
             }
         }
         None

@@ -95,12 +95,42 @@ where
     /// RTO (the configured 3 s, or three times SIO_TCP_INITIAL_RTO's `Rtt`: RFC 6298's first
     /// RTO, SRTT + 4 × RTTVAR with RTTVAR = RTT / 2, as nmap measured on Windows), doubled
     /// for each, at most 60 s.
-    fn syn_timeout(&mut self, id: usize, sent: u32) -> Nanos {
+    pub(crate) fn syn_timeout(&mut self, id: usize, sent: u32) -> Nanos {
         let rto = match self.tcp_at(id).syn_rtt_ms {
             TCP_INITIAL_RTO_DEFAULT_RTT | TCP_INITIAL_RTO_UNSPECIFIED_RTT => self.rt.cfg.syn_rto,
             ms => u64::from(ms) * 3_000_000,
         };
         doubled(rto, sent).min(MAX_SYN_RTO)
+    }
+
+    /// The SYN-ACK of half-open connection `id` goes again the initial RTO after it was
+    /// sent, its client's ACK (sent by host `client` as the SYN-ACK arrived) having been lost:
+    /// that client, connected in its own view, may be waiting for the server to speak first.
+    /// Nothing if the client's data completed the handshake meanwhile.
+    pub(crate) fn schedule_syn_ack_retry(&mut self, id: usize, client: usize) {
+        if let Some(incarnation) = self.net.sockets.incarnation(id) {
+            let host = self.net.sockets.at(id).host;
+            let sent = self.rt.now.saturating_sub(self.link(host, client).latency);
+            let at = (sent + self.syn_timeout(id, 0)).max(self.rt.now);
+            self.schedule(
+                at,
+                NetTimer::SynAckRetry {
+                    sid: id,
+                    incarnation,
+                },
+            );
+        }
+    }
+
+    /// [`Self::schedule_syn_ack_retry`]'s timer.
+    pub(crate) fn syn_ack_retry(&mut self, id: usize, incarnation: u64) {
+        if self.net.sockets.incarnation(id) != Some(incarnation) {
+            return;
+        }
+        if matches!(self.tcp(id), Some(t) if t.state == TcpState::SynReceived) && !self.syn_held(id)
+        {
+            self.send_ctl(id, SegKind::SynAck);
+        }
     }
 
     /// TCP_MAXRT's bound on connect attempt `token` of socket `id` ran out: if the attempt is
@@ -171,6 +201,9 @@ where
         let conditional = opts.conditional_accept;
         let mut tcp = Tcp::new(TcpState::SynReceived);
         tcp.ack_every = opts.ack_every();
+        // SIO_TCP_INITIAL_RTO on the listener times its SYN-ACKs ("SYN / SYN+ACK").
+        tcp.syn_rtt_ms = opts.initial_rtt_ms;
+        tcp.syn_max = opts.max_syn_retransmissions;
         if full {
             // Windows answers a SYN beyond the backlog with RST: the client sees WSAECONNREFUSED.
             self.reply_rst(host, &seg);
