@@ -283,6 +283,7 @@ where
 
     /// The listener's half-open connection a lost handshake segment concerns: its SYN-ACK,
     /// or the client's ACK of it (the connection still SYN-RECEIVED). `None` for others.
+    #[cold]
     fn handshake_end(&mut self, seg: &Segment) -> Option<usize> {
         let id = match seg.kind {
             SegKind::SynAck => seg.from_sid,
@@ -299,6 +300,7 @@ where
     /// data the client sends meanwhile carries it and completes the handshake sooner. A
     /// SYN-ACK lost every time is gone; the client's own SYN retransmissions are what is
     /// left.
+    #[cold]
     fn retransmit_handshake(&mut self, seg: Segment, child: usize) -> Option<(Segment, Nanos)> {
         if seg.kind == SegKind::Ack {
             // A pure ACK is never retransmitted: it is gone, and whatever the client sends

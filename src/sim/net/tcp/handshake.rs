@@ -107,6 +107,7 @@ where
     /// sent, its client's ACK (sent by host `client` as the SYN-ACK arrived) having been lost:
     /// that client, connected in its own view, may be waiting for the server to speak first.
     /// Nothing if the client's data completed the handshake meanwhile.
+    #[cold]
     pub(crate) fn schedule_syn_ack_retry(&mut self, id: usize, client: usize) {
         if let Some(incarnation) = self.net.sockets.incarnation(id) {
             let host = self.net.sockets.at(id).host;
@@ -123,6 +124,7 @@ where
     }
 
     /// [`Self::schedule_syn_ack_retry`]'s timer.
+    #[cold]
     pub(crate) fn syn_ack_retry(&mut self, id: usize, incarnation: u64) {
         if self.net.sockets.incarnation(id) != Some(incarnation) {
             return;
@@ -136,6 +138,7 @@ where
     /// TCP_MAXRT's bound on connect attempt `token` of socket `id` ran out: if the attempt is
     /// still under way (a SYN unanswered, or waiting to retry after an RST), it fails with
     /// WSAETIMEDOUT.
+    #[cold]
     pub(crate) fn connect_deadline(&mut self, id: usize, token: u64) {
         if self.net.connect_deadlines.get(&id) != Some(&token) {
             return;
