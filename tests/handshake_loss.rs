@@ -118,3 +118,52 @@ fn the_same_plan_gives_the_same_times() {
     let a = handshake(drop_nth(2), false, None);
     assert_eq!(a, handshake(drop_nth(2), false, None));
 }
+
+#[test]
+fn a_half_open_connection_whose_syn_acks_all_go_unanswered_frees_its_backlog_place() {
+    // Proves: every segment from the server to one client lost, that client's connect times
+    // out (21 s) and the listener drops its half-open connection after its SYN-ACK
+    // retransmissions (3 + 6 + 12 s), so its one backlog place is free again: a second
+    // client, connecting at 30 s, is accepted. (Before, the half-open connection stayed and
+    // the second client was refused.)
+    let plan = FaultPlan::none().with(FaultRule::Segment {
+        when: When::Rate { num: 1, den: 1 },
+        scope: Scope::Link([192, 0, 2, 1].into(), [192, 0, 2, 2].into()),
+        filter: SegmentFilter::Any,
+        action: SegmentAction::Drop,
+    });
+    let mut sim = Sim::builder().seed(6).faults(plan).build();
+    let server = sim.host("server", "192.0.2.1");
+    let first = sim.host("first", "192.0.2.2");
+    let second = sim.host("second", "192.0.2.3");
+    server.spawn_daemon("server", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.bind(l, &SockAddr::v4([0, 0, 0, 0], PORT))?;
+        ws.listen(l, 1)?;
+        loop {
+            let (c, _) = ws.accept(l)?;
+            ws.send(c, b"hello", 0)?;
+        }
+    });
+    first.spawn("first", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        let t0 = ws.get_tick_count();
+        assert_eq!(
+            ws.connect(s, &SockAddr::v4([192, 0, 2, 1], PORT)),
+            Err(WsaError::WSAETIMEDOUT)
+        );
+        assert_eq!(ws.get_tick_count() - t0, 21_000);
+        ws.closesocket(s)
+    });
+    second.spawn("second", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        ws.sleep(30_000);
+        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.connect(s, &SockAddr::v4([192, 0, 2, 1], PORT))?;
+        assert_eq!(common::recv_exact(ws, s, 5)?, b"hello");
+        ws.closesocket(s)
+    });
+    sim.run().unwrap_or_else(|e| panic!("{e}"));
+}

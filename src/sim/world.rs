@@ -39,6 +39,9 @@ impl RuntimeHooks<SimLayers> for World {
             NetTimer::KeepAlive { sid, gen } => self.keepalive_due(sid, gen),
             NetTimer::ConnectDeadline { sid, token } => self.connect_deadline(sid, token),
             NetTimer::SynAckRetry { sid, incarnation } => self.syn_ack_retry(sid, incarnation),
+            NetTimer::HalfOpenGiveUp { sid, incarnation } => {
+                self.half_open_give_up(sid, incarnation)
+            }
             NetTimer::DelayedAcks => self.delayed_acks_due(),
             NetTimer::Fault(t) => self.fault_timer(t),
             NetTimer::WaitableTimer { obj, setting } => self.timer_due(obj, setting),

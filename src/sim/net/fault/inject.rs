@@ -298,8 +298,9 @@ where
     /// SIO_TCP_INITIAL_RTO Rtt), doubling, as many times as a SYN (2), and the client's
     /// answer (its ACK again) completes the handshake then. A lost ACK is not retransmitted:
     /// data the client sends meanwhile carries it and completes the handshake sooner. A
-    /// SYN-ACK lost every time is gone; the client's own SYN retransmissions are what is
-    /// left.
+    /// SYN-ACK lost every time is gone, and the half-open connection is dropped after the
+    /// last timeout (its backlog place free again); the client's own SYN retransmissions may
+    /// still reach it before.
     #[cold]
     fn retransmit_handshake(&mut self, seg: Segment, child: usize) -> Option<(Segment, Nanos)> {
         if seg.kind == SegKind::Ack {
@@ -323,6 +324,10 @@ where
                 return Some((seg, wait));
             }
         }
+        // Every retransmission lost: the listener drops the half-open connection after the
+        // last one's timeout.
+        let last = self.syn_timeout(child, tries);
+        self.schedule_half_open_give_up(child, wait.saturating_add(last));
         None
     }
 

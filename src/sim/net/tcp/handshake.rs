@@ -135,6 +135,50 @@ where
         }
     }
 
+    /// Half-open connection `id` ends without a word (an RST for it, or its SYN-ACKs
+    /// unanswered): its listener's backlog place is free again.
+    pub(crate) fn drop_half_open(&mut self, id: usize) {
+        if let Some(lid) = self.tcp_at(id).listener.map(|l| l as usize) {
+            if let Some(Role::Listener(q)) = self.net.sockets.get_mut(lid).map(|l| &mut l.role) {
+                q.half_open = q.half_open.saturating_sub(1);
+            }
+        }
+        self.set_state(id, TcpState::Closed);
+        self.unlink_conn(id);
+        self.free_socket(id);
+    }
+
+    /// Half-open connection `id`'s last SYN-ACK went unanswered: it is dropped `after` from
+    /// now (the last retransmission's timeout), as Windows drops a half-open connection
+    /// after its SYN-ACK retransmissions, unless the handshake completes meanwhile.
+    #[cold]
+    pub(crate) fn schedule_half_open_give_up(&mut self, id: usize, after: Nanos) {
+        if let Some(incarnation) = self.net.sockets.incarnation(id) {
+            let at = self.rt.now.saturating_add(after);
+            self.schedule(
+                at,
+                NetTimer::HalfOpenGiveUp {
+                    sid: id,
+                    incarnation,
+                },
+            );
+        }
+    }
+
+    /// [`Self::schedule_half_open_give_up`]'s timer.
+    #[cold]
+    pub(crate) fn half_open_give_up(&mut self, id: usize, incarnation: u64) {
+        if self.net.sockets.incarnation(id) != Some(incarnation) {
+            return;
+        }
+        if matches!(self.tcp(id), Some(t) if t.state == TcpState::SynReceived) && !self.syn_held(id)
+        {
+            let host = self.net.sockets.at(id).host;
+            self.record_net(host, TraceKind::Fault("half-open given up"), id as u64, 0);
+            self.drop_half_open(id);
+        }
+    }
+
     /// TCP_MAXRT's bound on connect attempt `token` of socket `id` ran out: if the attempt is
     /// still under way (a SYN unanswered, or waiting to retry after an RST), it fails with
     /// WSAETIMEDOUT.

@@ -393,18 +393,7 @@ where
                     );
                 }
             }
-            TcpState::SynReceived => {
-                if let Some(lid) = self.tcp_at(id).listener.map(|l| l as usize) {
-                    if let Some(Role::Listener(q)) =
-                        self.net.sockets.get_mut(lid).map(|l| &mut l.role)
-                    {
-                        q.half_open = q.half_open.saturating_sub(1);
-                    }
-                }
-                self.set_state(id, TcpState::Closed);
-                self.unlink_conn(id);
-                self.free_socket(id);
-            }
+            TcpState::SynReceived => self.drop_half_open(id),
             TcpState::Closed => {}
             TcpState::TimeWait => {
                 self.set_state(id, TcpState::Closed);

@@ -53,6 +53,8 @@ pub(crate) enum NetTimer {
     KeepAlive { sid: usize, gen: u64 },
     /// A half-open connection's SYN-ACK goes again (its client's ACK was lost): `handshake`.
     SynAckRetry { sid: usize, incarnation: u64 },
+    /// A half-open connection whose SYN-ACKs all went unanswered is dropped: `handshake`.
+    HalfOpenGiveUp { sid: usize, incarnation: u64 },
     /// TCP_MAXRT's bound on a connect attempt (`handshake`; `Network::connect_deadlines`
     /// holds the attempt's token).
     ConnectDeadline { sid: usize, token: u64 },
