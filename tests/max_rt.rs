@@ -6,6 +6,8 @@
 //! retransmissions (18.9 s); -1 retransmits until the partition heals.
 mod common;
 
+use common::runtime::threaded_echo_server;
+
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -84,24 +86,7 @@ fn ping_into_partition(
         from: Duration::from_millis(50),
         until: heal,
     });
-    let out = std::sync::Arc::new(parking_lot::Mutex::new(None));
-    let got = out.clone();
-    let mut sim = Sim::builder().seed(7).faults(plan).build();
-    let s = sim.host("server", "192.0.2.1");
-    let c = sim.host("client", "192.0.2.2");
-    s.spawn_daemon("server", |ws| {
-        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-        let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-        ws.bind(l, &SockAddr::v4([0, 0, 0, 0], PORT))?;
-        ws.listen(l, SOMAXCONN)?;
-        let (conn, _) = ws.accept(l)?;
-        let b = common::recv_exact(ws, conn, 4)?;
-        ws.send(conn, &b, 0)?;
-        ws.sleep(INFINITE);
-        Ok(())
-    });
-    c.spawn("client", move |ws| {
-        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    against_echo_server(plan, 7, move |ws| {
         let so = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
         ws.connect(so, &SockAddr::v4(SERVER, PORT))?;
         if name != 0 {
@@ -112,11 +97,31 @@ fn ping_into_partition(
         ws.send(so, b"ping", 0)?;
         let mut buf = [0u8; 8];
         let r = ws.recv(so, &mut buf, 0);
-        *got.lock() = Some((r, ws.get_tick_count() - t0));
+        let took = ws.get_tick_count() - t0;
         if r.is_err() {
             assert_eq!(ws.send(so, b"x", 0), Err(WsaError::WSAETIMEDOUT));
         }
-        ws.closesocket(so)
+        ws.closesocket(so)?;
+        Ok((r, took))
+    })
+}
+
+/// Runs `client` on 192.0.2.2 (after WSAStartup) against a thread-per-connection echo server
+/// on 192.0.2.1:`PORT`, under `plan` with `seed`: what `client` returned.
+fn against_echo_server<T: Send + 'static>(
+    plan: FaultPlan,
+    seed: u64,
+    client: impl FnOnce(&SimWinsock) -> Result<T, WsaError> + Send + 'static,
+) -> T {
+    let out = std::sync::Arc::new(parking_lot::Mutex::new(None));
+    let got = out.clone();
+    let mut sim = Sim::builder().seed(seed).faults(plan).build();
+    sim.host("server", "192.0.2.1")
+        .spawn_daemon("server", |ws| threaded_echo_server(ws, PORT));
+    sim.host("client", "192.0.2.2").spawn("client", move |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        *got.lock() = Some(client(ws)?);
+        Ok(())
     });
     sim.run().unwrap_or_else(|e| panic!("{e}"));
     let r = out.lock().take();
@@ -164,31 +169,15 @@ fn timed_connect(
     port: u16,
     setup: impl FnOnce(&SimWinsock, Socket) -> Result<(), WsaError> + Send + 'static,
 ) -> (Result<(), WsaError>, u32) {
-    let out = std::sync::Arc::new(parking_lot::Mutex::new(None));
-    let got = out.clone();
-    let mut sim = Sim::builder().seed(9).faults(plan).build();
-    let s = sim.host("server", "192.0.2.1");
-    let c = sim.host("client", "192.0.2.2");
-    s.spawn_daemon("server", |ws| {
-        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-        let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-        ws.bind(l, &SockAddr::v4([0, 0, 0, 0], PORT))?;
-        ws.listen(l, SOMAXCONN)?;
-        ws.sleep(INFINITE);
-        Ok(())
-    });
-    c.spawn("client", move |ws| {
-        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    against_echo_server(plan, 9, move |ws| {
         let so = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
         setup(ws, so)?;
         let t0 = ws.get_tick_count();
         let r = ws.connect(so, &SockAddr::v4(SERVER, port));
-        *got.lock() = Some((r, ws.get_tick_count() - t0));
-        ws.closesocket(so)
-    });
-    sim.run().unwrap_or_else(|e| panic!("{e}"));
-    let r = out.lock().take();
-    r.expect("the client ran")
+        let took = ws.get_tick_count() - t0;
+        ws.closesocket(so)?;
+        Ok((r, took))
+    })
 }
 
 #[test]

@@ -10,7 +10,6 @@
 use super::socket::SockHooks;
 use crate::api::WsaError;
 use crate::sim::api::{SimLayers, World};
-use crate::sim::net::endpoint::Role;
 use crate::sim::net::NetHooks;
 use crate::sim::runtime::WaitKey;
 
@@ -21,9 +20,7 @@ impl NetHooks<SimLayers> for World {
         self.service_accepts(lid);
         // Blocked accepts wake for any queued connection (each takes the one it is owed);
         // FD_ACCEPT records only one no blocked accept is owed.
-        if matches!(self.net.sockets.get(lid).map(|s| &s.role),
-            Some(Role::Listener(q)) if q.has_queued())
-        {
+        if self.has_queued_accept(lid) {
             self.notify(WaitKey::Readable(lid));
         }
         if self.has_pending_accept(lid) {

@@ -8,6 +8,7 @@
 //! `mswsock.rs`, WSAIoctl to `wsa_ioctl.rs`, WSARecvMsg and WSASendMsg to `recv_msg.rs`,
 //! TransmitFile to `transmit_file.rs`.
 
+use crate::api::consts::INFINITE;
 use crate::api::sync::Handle;
 use crate::api::{
     ApcRoutine, CompletionRoutine, Immediate, IoCompletion, Overlapped, OverlappedIo, SockAddr,
@@ -38,50 +39,22 @@ impl Traced for (usize, u32) {
 }
 
 impl SimWinsock {
-    /// WSAGetOverlappedResult (`win32` false: WinSock codes) and GetOverlappedResult
-    /// (`win32` true: the Win32 codes of the same NTSTATUS), which differ only in the error's
-    /// form.
+    /// WSAGetOverlappedResult (`win32` false: WinSock codes), GetOverlappedResult and
+    /// GetOverlappedResultEx (`win32` true: the Win32 codes of the same NTSTATUS): the
+    /// finished operation, or a wait for it of `timeout_ms` (0: none, ERROR_IO_INCOMPLETE;
+    /// INFINITE: no limit; else WAIT_TIMEOUT when it runs out), alertable when `alertable`
+    /// (WAIT_IO_COMPLETION once APCs ran).
     fn overlapped_result(
         &self,
         name: &'static str,
         s: Socket,
         ov: &Overlapped,
-        wait: bool,
-        win32: bool,
-    ) -> Result<IoCompletion, WsaError> {
-        let wait = if wait { Wait::Infinite } else { Wait::No };
-        self.overlapped_result_wait(name, s, ov, wait, win32)
-    }
-
-    /// GetOverlappedResultEx: GetOverlappedResult waiting at most `timeout_ms` (INFINITE:
-    /// no limit), alertably when `alertable`.
-    fn overlapped_result_ex(
-        &self,
-        s: Socket,
-        ov: &Overlapped,
         timeout_ms: u32,
         alertable: bool,
-    ) -> Result<IoCompletion, WsaError> {
-        let wait = match timeout_ms {
-            0 => Wait::No,
-            crate::api::consts::INFINITE => Wait::Until(None, alertable),
-            ms => Wait::Until(
-                Some(self.now().as_nanos() as u64 + u64::from(ms) * 1_000_000),
-                alertable,
-            ),
-        };
-        self.overlapped_result_wait("GetOverlappedResultEx", s, ov, wait, true)
-    }
-
-    /// The three calls' common body: the finished operation, or its wait as `wait` says.
-    fn overlapped_result_wait(
-        &self,
-        name: &'static str,
-        s: Socket,
-        ov: &Overlapped,
-        wait: Wait,
         win32: bool,
     ) -> Result<IoCompletion, WsaError> {
+        let deadline = (timeout_ms != INFINITE)
+            .then(|| self.now().as_nanos() as u64 + u64::from(timeout_ms) * 1_000_000);
         let r = self.call_held(name, s.raw() as u64, ov.id, |this, w| {
             if !win32 {
                 // WSAGetOverlappedResult checks the socket; GetOverlappedResult reads the
@@ -97,22 +70,20 @@ impl SimWinsock {
                     return Step::Done(Ok(c));
                 }
                 if w.models.io.op_serial(&(host, ov.id)).is_some() {
-                    return match wait {
-                        Wait::No => Step::Done(Err(WsaError::WSA_IO_INCOMPLETE)),
-                        Wait::Infinite => Step::Wait(WaitKey::Io(host, ov.id), None),
-                        Wait::Until(_, true) if w.rt.threads[tid].ext.has_apcs() => {
-                            Step::Done(Err(WsaError::WAIT_IO_COMPLETION))
-                        }
-                        Wait::Until(Some(d), _) if w.rt.now >= d => {
-                            Step::Done(Err(WsaError::WAIT_TIMEOUT))
-                        }
-                        Wait::Until(deadline, alertable) => {
-                            let mut keys = vec![WaitKey::Io(host, ov.id)];
-                            if alertable {
-                                keys.push(WaitKey::Apc(tid));
-                            }
-                            Step::WaitAny(keys, deadline)
-                        }
+                    if timeout_ms == 0 {
+                        return Step::Done(Err(WsaError::WSA_IO_INCOMPLETE));
+                    }
+                    if alertable && w.rt.threads[tid].ext.has_apcs() {
+                        return Step::Done(Err(WsaError::WAIT_IO_COMPLETION));
+                    }
+                    if deadline.is_some_and(|d| w.rt.now >= d) {
+                        return Step::Done(Err(WsaError::WAIT_TIMEOUT));
+                    }
+                    let io = WaitKey::Io(host, ov.id);
+                    return if alertable {
+                        Step::WaitAny(vec![io, WaitKey::Apc(tid)], deadline)
+                    } else {
+                        Step::Wait(io, deadline)
                     };
                 }
                 match w.models.io.result(&(host, ov.id)) {
@@ -139,17 +110,6 @@ impl SimWinsock {
         }
         r
     }
-}
-
-/// How long an overlapped-result call waits for a pending operation.
-#[derive(Clone, Copy)]
-enum Wait {
-    /// Not at all (fWait FALSE, or a timeout of 0).
-    No,
-    /// Until it finishes (fWait TRUE).
-    Infinite,
-    /// Until it finishes or the deadline (virtual ns; `None`: INFINITE), alertably when true.
-    Until(Option<u64>, bool),
 }
 
 impl OverlappedIo for SimWinsock {
@@ -268,7 +228,8 @@ impl OverlappedIo for SimWinsock {
         ov: &Overlapped,
         wait: bool,
     ) -> Result<IoCompletion, WsaError> {
-        self.overlapped_result("WSAGetOverlappedResult", s, ov, wait, false)
+        let ms = if wait { INFINITE } else { 0 };
+        self.overlapped_result("WSAGetOverlappedResult", s, ov, ms, false, false)
     }
 
     fn get_overlapped_result(
@@ -277,7 +238,8 @@ impl OverlappedIo for SimWinsock {
         ov: &Overlapped,
         wait: bool,
     ) -> Result<IoCompletion, WsaError> {
-        self.overlapped_result("GetOverlappedResult", s, ov, wait, true)
+        let ms = if wait { INFINITE } else { 0 };
+        self.overlapped_result("GetOverlappedResult", s, ov, ms, false, true)
     }
 
     fn get_overlapped_result_ex(
@@ -287,7 +249,7 @@ impl OverlappedIo for SimWinsock {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<IoCompletion, WsaError> {
-        self.overlapped_result_ex(s, ov, timeout_ms, alertable)
+        self.overlapped_result("GetOverlappedResultEx", s, ov, timeout_ms, alertable, true)
     }
 
     // WSARecvMsg / WSASendMsg: recv_msg.rs.

@@ -270,6 +270,12 @@ where
         matches!(self.net.sockets.get(id).map(|s| &s.role), Some(Role::Stream(t)) if !t.oob.is_empty())
     }
 
+    /// A connection (or held SYN) is queued on listener `id`, owed to a blocked accept or
+    /// not: what wakes the blocked accepts.
+    pub(crate) fn has_queued_accept(&self, id: usize) -> bool {
+        matches!(self.net.sockets.get(id).map(|s| &s.role), Some(Role::Listener(q)) if q.has_queued())
+    }
+
     pub(crate) fn has_pending_accept(&self, id: usize) -> bool {
         matches!(self.net.sockets.get(id).map(|s| &s.role), Some(Role::Listener(q)) if q.has_pending())
     }

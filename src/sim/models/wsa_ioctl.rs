@@ -90,11 +90,13 @@ where
                 if w.net.sockets.at(id).ty != SOCK_STREAM {
                     return Err(WsaError::WSAEOPNOTSUPP);
                 }
-                let every = match input.first_chunk::<4>().map(|b| u32::from_le_bytes(*b)) {
-                    None => return Err(WsaError::WSAEFAULT),
-                    Some(0) => false,
-                    Some(1) => true,
-                    Some(_) => return Err(WsaError::WSAEINVAL),
+                if input.len() < 4 {
+                    return Err(WsaError::WSAEFAULT);
+                }
+                let every = match u32_in(input, 0) {
+                    0 => false,
+                    1 => true,
+                    _ => return Err(WsaError::WSAEINVAL),
                 };
                 let s = w.net.sockets.at(id);
                 std::sync::Arc::make_mut(&mut s.opts).ack_every_segment = every;
@@ -187,13 +189,11 @@ where
     /// SIO_IDEAL_SEND_BACKLOG_CHANGE's checks, made at once in both forms: a stream socket
     /// (WSAEOPNOTSUPP), no output buffer (WSAEINVAL), connected (WSAENOTCONN).
     pub(crate) fn isb_change_check(&mut self, id: usize, out_len: usize) -> Result<(), WsaError> {
-        if self.net.sockets.at(id).ty != SOCK_STREAM {
-            return Err(WsaError::WSAEOPNOTSUPP);
+        match self.isb_socket(id) {
+            Err(WsaError::WSAEOPNOTSUPP) => Err(WsaError::WSAEOPNOTSUPP),
+            _ if out_len != 0 => Err(WsaError::WSAEINVAL),
+            r => r,
         }
-        if out_len != 0 {
-            return Err(WsaError::WSAEINVAL);
-        }
-        self.isb_socket(id)
     }
 
     /// Whether a blocking SIO_IDEAL_SEND_BACKLOG_CHANGE on `id` still waits: the connection

@@ -245,13 +245,7 @@ where
             if last {
                 break;
             }
-            if !self.net.faults.lost_again(&seg, self.rt.now + wait) {
-                self.record_net(
-                    seg.from_host,
-                    TraceKind::Fault("retransmitted"),
-                    u64::from(k + 1),
-                    wait,
-                );
+            if self.gets_through(&seg, k, wait) {
                 return Some((seg, wait));
             }
             k += 1;
@@ -279,6 +273,17 @@ where
             }
         }
         None
+    }
+
+    /// Whether retransmission `k` (from 0) of lost segment `seg`, `wait` from now, gets
+    /// through the plan; recorded as "retransmitted" in the trace when it does.
+    fn gets_through(&mut self, seg: &Segment, k: u32, wait: Nanos) -> bool {
+        if self.net.faults.lost_again(seg, self.rt.now + wait) {
+            return false;
+        }
+        let n = u64::from(k + 1);
+        self.record_net(seg.from_host, TraceKind::Fault("retransmitted"), n, wait);
+        true
     }
 
     /// The listener's half-open connection a lost handshake segment concerns: its SYN-ACK,
@@ -314,13 +319,7 @@ where
         let mut wait: Nanos = 0;
         for k in 0..tries {
             wait = wait.saturating_add(self.syn_timeout(child, k));
-            if !self.net.faults.lost_again(&seg, self.rt.now + wait) {
-                self.record_net(
-                    seg.from_host,
-                    TraceKind::Fault("retransmitted"),
-                    u64::from(k + 1),
-                    wait,
-                );
+            if self.gets_through(&seg, k, wait) {
                 return Some((seg, wait));
             }
         }

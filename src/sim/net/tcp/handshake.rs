@@ -126,13 +126,17 @@ where
     /// [`Self::schedule_syn_ack_retry`]'s timer.
     #[cold]
     pub(crate) fn syn_ack_retry(&mut self, id: usize, incarnation: u64) {
-        if self.net.sockets.incarnation(id) != Some(incarnation) {
-            return;
-        }
-        if matches!(self.tcp(id), Some(t) if t.state == TcpState::SynReceived) && !self.syn_held(id)
-        {
+        if self.still_half_open(id, incarnation) {
             self.send_ctl(id, SegKind::SynAck);
         }
+    }
+
+    /// Whether socket `id` is still incarnation `incarnation`, half-open with its SYN-ACK
+    /// sent (not held by SO_CONDITIONAL_ACCEPT): what the SYN-ACK's timers act on.
+    fn still_half_open(&mut self, id: usize, incarnation: u64) -> bool {
+        self.net.sockets.incarnation(id) == Some(incarnation)
+            && matches!(self.tcp(id), Some(t) if t.state == TcpState::SynReceived)
+            && !self.syn_held(id)
     }
 
     /// Half-open connection `id` ends without a word (an RST for it, or its SYN-ACKs
@@ -168,11 +172,7 @@ where
     /// [`Self::schedule_half_open_give_up`]'s timer.
     #[cold]
     pub(crate) fn half_open_give_up(&mut self, id: usize, incarnation: u64) {
-        if self.net.sockets.incarnation(id) != Some(incarnation) {
-            return;
-        }
-        if matches!(self.tcp(id), Some(t) if t.state == TcpState::SynReceived) && !self.syn_held(id)
-        {
+        if self.still_half_open(id, incarnation) {
             let host = self.net.sockets.at(id).host;
             self.record_net(host, TraceKind::Fault("half-open given up"), id as u64, 0);
             self.drop_half_open(id);
