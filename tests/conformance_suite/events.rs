@@ -18,6 +18,8 @@ pub fn event_rules<W: Winsock + Select + EventSelect>() -> Vec<Rule<W>> {
         Rule { id: "EV-25", title: "the peer's abortive close: FD_CLOSE with WSAECONNABORTED", body: event_rst::<W> },
         Rule { id: "EV-20/blocking", title: "data a blocking recv waits for: no FD_READ; select in another thread and FIONREAD see nothing", body: blocking_recv_takes_data::<W> },
         Rule { id: "EV-20/blocking-udp", title: "a datagram a blocking recvfrom waits for: select in another thread and FIONREAD see nothing", body: blocking_recvfrom_takes_datagram::<W> },
+        Rule { id: "EV-drain-read", title: "WSAEventSelect: a recv that drains the data withdraws the FD_READ a partial recv recorded, unenumerated; new data records it again", body: drain_withdraws_read::<W> },
+        Rule { id: "EV-drain-accept", title: "WSAEventSelect: an accept that takes the last connection withdraws the FD_ACCEPT the previous accept recorded, unenumerated", body: drain_withdraws_accept::<W> },
     ]
 }
 
@@ -398,4 +400,92 @@ fn blocking_recvfrom_takes_datagram<W: Winsock + Select>(
     unseen_while_a_receive_waits(ws, c, b, reader, move |ws| ws.sendto(a, b"ping", 0, &to))?;
     e("closesocket", ws.closesocket(a))?;
     e("closesocket", ws.closesocket(b))
+}
+
+/// Whether `ev` is signalled now (a zero wait, which consumes nothing: a WSA event is
+/// manual-reset).
+fn is_signalled<W: EventSelect>(ws: &W, ev: WsaEvent) -> Result<bool, String> {
+    let r = e(
+        "wait",
+        ws.wsa_wait_for_multiple_events(&[ev], false, 0, false),
+    )?;
+    Ok(r == WSA_WAIT_EVENT_0)
+}
+
+/// What WSAEnumNetworkEvents reports now.
+fn enum_now<W: EventSelect>(ws: &W, s: Socket, ev: WsaEvent) -> Result<i32, String> {
+    let mut ne = WsaNetworkEvents::default();
+    e(
+        "WSAEnumNetworkEvents",
+        ws.wsa_enum_network_events(s, Some(ev), &mut ne),
+    )?;
+    Ok(ne.network_events)
+}
+
+/// sock.c's `event_client` reads after each FD_READ until WSAEWOULDBLOCK and requires the
+/// first recv of the next FD_READ to succeed: the recv that drained the data took back the
+/// FD_READ an earlier recv had recorded.
+fn drain_withdraws_read<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let (cl, sv) = pair(ws)?;
+    let ev = e("WSACreateEvent", ws.wsa_create_event())?;
+    e("WSAEventSelect", ws.wsa_event_select(sv, ev, FD_READ))?;
+    e("send", ws.send(cl, b"0123456789", 0))?;
+    let ne = signalled_events(ws, c, "signalled for FD_READ", sv, ev)?;
+    c.eq("FD_READ", ne.network_events, FD_READ)?;
+    let mut b = [0u8; 16];
+    c.eq("a partial recv", e("recv", ws.recv(sv, &mut b[..4], 0))?, 4)?;
+    c.eq(
+        "data remains: FD_READ recorded and signalled again",
+        is_signalled(ws, ev)?,
+        true,
+    )?;
+    c.eq("the rest", e("recv", ws.recv(sv, &mut b, 0))?, 6)?;
+    c.eq(
+        "the drained FD_READ is not reported",
+        enum_now(ws, sv, ev)?,
+        0,
+    )?;
+    c.eq(
+        "no data",
+        code(ws.recv(sv, &mut b, 0)),
+        Err(WsaError::WSAEWOULDBLOCK),
+    )?;
+    e("send", ws.send(cl, b"abc", 0))?;
+    let ne = signalled_events(ws, c, "new data signals", sv, ev)?;
+    c.eq("new data: FD_READ", ne.network_events, FD_READ)?;
+    c.eq("its bytes", e("recv", ws.recv(sv, &mut b, 0))?, 3)?;
+    e("closesocket", ws.closesocket(cl))?;
+    e("closesocket", ws.closesocket(sv))?;
+    e("WSACloseEvent", ws.wsa_close_event(ev))
+}
+
+/// FD_ACCEPT's re-enabling call withdraws an unenumerated record as recv does FD_READ's.
+fn drain_withdraws_accept<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let (l, a) = listener(ws)?;
+    let ev = e("WSACreateEvent", ws.wsa_create_event())?;
+    e("WSAEventSelect", ws.wsa_event_select(l, ev, FD_ACCEPT))?;
+    let (c1, c2) = (tcp(ws)?, tcp(ws)?);
+    e("connect", ws.connect(c1, &a))?;
+    e("connect", ws.connect(c2, &a))?;
+    // Both connections reach the backlog (the listener's side completes on the client's
+    // ACK, after connect returns).
+    ws.sleep(100);
+    let ne = signalled_events(ws, c, "signalled for FD_ACCEPT", l, ev)?;
+    c.eq("FD_ACCEPT", ne.network_events, FD_ACCEPT)?;
+    let (s1, _) = e("accept", ws.accept(l))?;
+    c.eq(
+        "a connection remains: FD_ACCEPT recorded and signalled again",
+        is_signalled(ws, ev)?,
+        true,
+    )?;
+    let (s2, _) = e("accept", ws.accept(l))?;
+    c.eq(
+        "the taken FD_ACCEPT is not reported",
+        enum_now(ws, l, ev)?,
+        0,
+    )?;
+    for s in [s1, s2, c1, c2, l] {
+        e("closesocket", ws.closesocket(s))?;
+    }
+    e("WSACloseEvent", ws.wsa_close_event(ev))
 }

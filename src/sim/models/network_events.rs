@@ -10,6 +10,11 @@
 //! | FD_CONNECT | a connect attempt ends (error: WSAECONNREFUSED, WSAETIMEDOUT, …), or, event mode, the first registration with FD_CONNECT after it ended unreported; event mode: a datagram socket connects | — (once) |
 //! | FD_CLOSE | the peer's FIN, even with received data still unread (error 0); a reset (WSAECONNABORTED) | — (once) |
 //!
+//! A re-enabling call also withdraws an occurrence of its event recorded but not yet
+//! enumerated, and records it again at once if the condition still holds: a recv that takes
+//! the last of the data leaves no FD_READ for WSAEnumNetworkEvents (conformance
+//! EV-drain-read, EV-drain-accept; a posted message stays posted).
+//!
 //! Message mode (WSAAsyncSelect) follows the documented rule: once an event is posted, no
 //! further message for it until the re-enabling call. Event mode (WSAEventSelect) records
 //! each new occurrence of data, a connection or urgent data even before the re-enabling call
@@ -434,8 +439,12 @@ where
 
     // ---- re-enabling calls ----
 
-    /// After `recv` (any outcome): FD_READ (or FD_OOB) is re-enabled and reported again at
-    /// once if data remains.
+    /// After `recv` (any outcome): FD_READ (or FD_OOB) is re-enabled, an occurrence recorded
+    /// but not yet enumerated is withdrawn, and it is reported again at once if data remains:
+    /// a recv that drains the data leaves no FD_READ for WSAEnumNetworkEvents (sock.c's
+    /// `event_client` reads until WSAEWOULDBLOCK after each FD_READ and requires the first
+    /// recv of the next one to succeed; Wine's server clears it the same way). A message
+    /// already posted stays posted.
     pub(crate) fn reenable_recv(&mut self, id: usize, oob: bool) {
         let bit = if oob { FD_OOB } else { FD_READ };
         if !self.is_registered(id) {
@@ -447,6 +456,7 @@ where
         let n = self.netev_mut(id);
         n.enabled |= bit;
         n.reported &= !bit;
+        n.recorded &= !bit;
         let holds = if oob {
             self.has_oob(id)
         } else {
@@ -457,7 +467,8 @@ where
         }
     }
 
-    /// After `accept`: FD_ACCEPT re-enabled, reported again if connections remain.
+    /// After `accept`: FD_ACCEPT re-enabled, an unenumerated one withdrawn (as FD_READ by
+    /// `recv`), reported again if connections remain.
     pub(crate) fn reenable_accept(&mut self, lid: usize) {
         if !self.is_registered(lid) {
             if let Some(NetSlot::Full(n)) = self.models.netev.get_mut(lid) {
@@ -468,6 +479,7 @@ where
         let n = self.netev_mut(lid);
         n.enabled |= FD_ACCEPT;
         n.reported &= !FD_ACCEPT;
+        n.recorded &= !FD_ACCEPT;
         if self.has_pending_accept(lid) {
             self.fd_event(lid, FD_ACCEPT, 0);
         }
