@@ -107,7 +107,10 @@ pub trait Winsock {
     /// Without a prior startup: WSANOTINITIALISED.
     fn wsa_cleanup(&self) -> Result<(), WsaError>;
 
-    /// `WSAGetLastError()`: the calling thread's last error (0 after a successful call).
+    /// `WSAGetLastError()`: the calling thread's last error (0 after a successful call, except
+    /// a wait — WaitForSingleObject, WaitForMultipleObjects(Ex), WSAWaitForMultipleEvents,
+    /// MsgWaitForMultipleObjects(Ex) — which leaves it as it was unless it fails, as Windows'
+    /// waits do: kernel32 sync.c 1321–1360).
     fn wsa_get_last_error(&self) -> i32;
 
     /// `WSASetLastError(iError)`: sets the calling thread's last error.

@@ -35,6 +35,10 @@ impl SimWinsock {
         alertable: bool,
         input: Option<InputWait>,
     ) -> Result<u32, WsaError> {
+        // A wait that does not fail leaves the thread's last error as it was, as Windows'
+        // waits do (kernel32 sync.c 1321–1360: 0xdeadbeef survives WAIT_TIMEOUT and
+        // WAIT_OBJECT_0); a failed one sets it.
+        let before = self.w().rt.threads[self.tid].last_error;
         let r = self.enter(call, kernel).and_then(|()| {
             // MsgWaitForMultipleObjects: the queue takes one of the 64 slots, and no handle
             // at all is a wait for input alone.
@@ -78,7 +82,10 @@ impl SimWinsock {
             u64::from(timeout_ms),
             r.map(|v| v as usize),
         )
-        .map(|v| v as u32)
+        .map(|v| {
+            self.w().rt.threads[self.tid].last_error = before;
+            v as u32
+        })
     }
 
     /// Waits for kernel objects and threads: `Ok(WAIT_OBJECT_0 + i)` of the first signalled

@@ -253,9 +253,11 @@ where
         self.sock.procs[host].alloc_handle(HandleObj::Object(idx))
     }
 
-    /// The object index behind handle `h` on `host`.
+    /// The object index behind handle `h` on `host`. The low 2 bits of a kernel handle value
+    /// are ignored, as Windows ignores them (kernel32 sync.c 1305–1360: an event's handle
+    /// with 1, 2 or 3 ORed in waits on the event; 0xdeadbee0 with them stays invalid).
     pub(crate) fn object_id(&self, host: usize, h: usize) -> Option<usize> {
-        match self.sock.procs[host].handle(h) {
+        match self.sock.procs[host].handle(h & !3) {
             Some(HandleObj::Object(idx)) => Some(idx),
             _ => None,
         }
@@ -294,10 +296,11 @@ where
         }
     }
 
-    /// The window behind `h`, if it is one.
+    /// The window behind `h`, if it is one (an HWND is no kernel handle: its low bits count).
     pub(crate) fn window_id(&self, host: usize, h: usize) -> Option<usize> {
         match self
             .object_id(host, h)
+            .filter(|_| h & 3 == 0)
             .and_then(|i| self.kern.objects.get(i).map(|o| (i, o)))
         {
             Some((i, KObject::Window { .. })) => Some(i),
@@ -310,7 +313,7 @@ where
     /// completion port's then return ERROR_ABANDONED_WAIT_0; other objects' wait on).
     pub(crate) fn close_object(&mut self, host: usize, h: usize) {
         if let Some(idx) = self.object_id(host, h) {
-            self.sock.procs[host].free_handle(h);
+            self.sock.procs[host].free_handle(h & !3);
             match self.kern.objects.life.get_mut(idx) {
                 Some(l) if l.waits > 0 => l.closed = true,
                 _ => self.destroy_object(idx),
