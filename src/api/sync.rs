@@ -30,6 +30,12 @@ pub const MAXIMUM_WAIT_OBJECTS: usize = 64;
 /// lock in shared mode.
 pub const CONDITION_VARIABLE_LOCKMODE_SHARED: u32 = 0x1;
 
+/// CRITICAL_SECTION_NO_DEBUG_INFO (0x01000000): an `InitializeCriticalSectionEx` flag.
+pub const CRITICAL_SECTION_NO_DEBUG_INFO: u32 = 0x0100_0000;
+/// RTL_CRITICAL_SECTION_FLAG_FORCE_DEBUG_INFO (0x10000000): an `InitializeCriticalSectionEx`
+/// flag (Windows 8 and later).
+pub const RTL_CRITICAL_SECTION_FLAG_FORCE_DEBUG_INFO: u32 = 0x1000_0000;
+
 /// CTRL_C_EVENT (0): Ctrl+C, or `GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0)`.
 pub const CTRL_C_EVENT: u32 = 0;
 /// CTRL_BREAK_EVENT (1): Ctrl+Break.
@@ -149,6 +155,11 @@ pub type ConsoleCtrlHandler<W> = Box<dyn FnMut(&W, u32) -> bool + Send>;
 
 /// Win32 synchronisation objects and process-level services, for server code ported from C.
 ///
+/// The critical-section, SRW-lock and condition-variable calls other than the two sleeps
+/// cannot fail in C (VOID, or a BOOLEAN answer), so when they succeed they leave the calling
+/// thread's last error as it was (Wine's kernel32 sync.c 1930–1933: ERROR_TIMEOUT survives
+/// LeaveCriticalSection).
+///
 /// ```
 /// use winsock_sim::prelude::*;
 ///
@@ -191,7 +202,10 @@ pub trait SyncObjects: Winsock + Sized {
     fn close_handle(&self, h: Handle) -> Result<(), WsaError>;
 
     /// `WaitForSingleObject(hHandle, dwMilliseconds)`: WAIT_OBJECT_0, WAIT_TIMEOUT, or
-    /// WAIT_ABANDONED for a mutex whose owner ended. A bad handle: ERROR_INVALID_HANDLE.
+    /// WAIT_ABANDONED for a mutex whose owner ended. A bad handle: ERROR_INVALID_HANDLE. The
+    /// low 2 bits of a kernel object's handle value are ignored, as on Windows (Wine's
+    /// kernel32 sync.c 1320–1360), and a wait that does not fail leaves the last error as it
+    /// was.
     fn wait_for_single_object(&self, h: Handle, timeout_ms: u32) -> Result<u32, WsaError> {
         self.wait_for_multiple_objects(&[h], false, timeout_ms)
     }
@@ -237,6 +251,20 @@ pub trait SyncObjects: Winsock + Sized {
     /// `InitializeCriticalSection(&cs)`: a new, unowned critical section of this process.
     fn initialize_critical_section(&self) -> Result<CriticalSection, WsaError>;
 
+    /// `InitializeCriticalSectionEx(&cs, dwSpinCount, Flags)`: as
+    /// [`initialize_critical_section`](Self::initialize_critical_section); the spin count and
+    /// the debug-info flags (CRITICAL_SECTION_NO_DEBUG_INFO,
+    /// RTL_CRITICAL_SECTION_FLAG_FORCE_DEBUG_INFO) change nothing observable here, and since
+    /// Windows 8 each of them succeeds (Wine's sync.c test_crit_section, lines 2836–2884).
+    fn initialize_critical_section_ex(
+        &self,
+        spin_count: u32,
+        flags: u32,
+    ) -> Result<CriticalSection, WsaError> {
+        let _ = (spin_count, flags);
+        self.initialize_critical_section()
+    }
+
     /// `DeleteCriticalSection(&cs)`: later use gives ERROR_INVALID_HANDLE (undefined
     /// behaviour on Windows, reported by the simulator).
     fn delete_critical_section(&self, cs: CriticalSection) -> Result<(), WsaError>;
@@ -260,13 +288,16 @@ pub trait SyncObjects: Winsock + Sized {
     /// `AcquireSRWLockExclusive(&lock)`: waits until no thread holds it in either mode.
     fn acquire_srw_lock_exclusive(&self, lock: SrwLock) -> Result<(), WsaError>;
 
-    /// `AcquireSRWLockShared(&lock)`: waits while a thread holds it exclusively.
+    /// `AcquireSRWLockShared(&lock)`: waits while a thread holds it exclusively or waits in
+    /// `AcquireSRWLockExclusive` for it (a waiting writer goes first: Wine's sync.c
+    /// test_srwlock_base, lines 2432–2444), so taking a shared hold twice can deadlock.
     fn acquire_srw_lock_shared(&self, lock: SrwLock) -> Result<(), WsaError>;
 
     /// `TryAcquireSRWLockExclusive(&lock)`: true when acquired. Never waits.
     fn try_acquire_srw_lock_exclusive(&self, lock: SrwLock) -> Result<bool, WsaError>;
 
-    /// `TryAcquireSRWLockShared(&lock)`: true when acquired. Never waits.
+    /// `TryAcquireSRWLockShared(&lock)`: true when acquired; false while a thread holds it
+    /// exclusively or waits to (sync.c test_srwlock_base, lines 2376–2383). Never waits.
     fn try_acquire_srw_lock_shared(&self, lock: SrwLock) -> Result<bool, WsaError>;
 
     /// `ReleaseSRWLockExclusive(&lock)`: the caller does not hold it exclusively:

@@ -79,6 +79,25 @@ impl SimWinsock {
         self.finish(name, a, b, r)
     }
 
+    /// [`SimWinsock::kcall`] for a lock call that cannot fail on Windows (VOID, or a BOOLEAN
+    /// answer): a success leaves the thread's last error as it was (kernel32 sync.c 1930–1933:
+    /// ERROR_TIMEOUT from SleepConditionVariableCS is still there after LeaveCriticalSection;
+    /// 2034–2037 likewise after ReleaseSRWLockExclusive, 2041–2044 ReleaseSRWLockShared).
+    fn kcall_keep_error<T: Traced>(
+        &self,
+        name: &'static str,
+        a: u64,
+        b: u64,
+        body: impl FnOnce(&Self) -> Result<T, WsaError>,
+    ) -> Result<T, WsaError> {
+        let before = self.w().rt.threads[self.tid].last_error;
+        let r = self.kcall(name, a, b, body);
+        if r.is_ok() {
+            self.w().rt.threads[self.tid].last_error = before;
+        }
+        r
+    }
+
     /// Creates an event object of this process.
     pub(crate) fn new_event(
         &self,
@@ -303,7 +322,7 @@ impl SyncObjects for SimWinsock {
     }
 
     fn initialize_critical_section(&self) -> Result<CriticalSection, WsaError> {
-        self.kcall("InitializeCriticalSection", 0, 0, |this| {
+        self.kcall_keep_error("InitializeCriticalSection", 0, 0, |this| {
             let lock = Lock::CritSec {
                 owner: None,
                 recursion: 0,
@@ -315,14 +334,14 @@ impl SyncObjects for SimWinsock {
     }
 
     fn delete_critical_section(&self, cs: CriticalSection) -> Result<(), WsaError> {
-        self.kcall("DeleteCriticalSection", cs.raw() as u64, 0, |this| {
+        self.kcall_keep_error("DeleteCriticalSection", cs.raw() as u64, 0, |this| {
             this.w().delete_lock(this.host, cs.raw())
         })
     }
 
     fn enter_critical_section(&self, cs: CriticalSection) -> Result<(), WsaError> {
         let (host, tid, id) = (self.host, self.tid, cs.raw());
-        self.kcall("EnterCriticalSection", id as u64, 0, |this| {
+        self.kcall_keep_error("EnterCriticalSection", id as u64, 0, |this| {
             this.blocking("EnterCriticalSection", None, |w| {
                 take_or_wait(id, w.cs_try_enter(host, id, tid))
             })
@@ -330,13 +349,13 @@ impl SyncObjects for SimWinsock {
     }
 
     fn try_enter_critical_section(&self, cs: CriticalSection) -> Result<bool, WsaError> {
-        self.kcall("TryEnterCriticalSection", cs.raw() as u64, 0, |this| {
+        self.kcall_keep_error("TryEnterCriticalSection", cs.raw() as u64, 0, |this| {
             this.w().cs_try_enter(this.host, cs.raw(), this.tid)
         })
     }
 
     fn leave_critical_section(&self, cs: CriticalSection) -> Result<(), WsaError> {
-        self.kcall("LeaveCriticalSection", cs.raw() as u64, 0, |this| {
+        self.kcall_keep_error("LeaveCriticalSection", cs.raw() as u64, 0, |this| {
             this.w()
                 .cs_leave(this.host, cs.raw(), this.tid, false)
                 .map(|_| ())
@@ -344,10 +363,11 @@ impl SyncObjects for SimWinsock {
     }
 
     fn initialize_srw_lock(&self) -> Result<SrwLock, WsaError> {
-        self.kcall("InitializeSRWLock", 0, 0, |this| {
+        self.kcall_keep_error("InitializeSRWLock", 0, 0, |this| {
             let lock = Lock::Srw {
                 exclusive: None,
                 shared: Vec::new(),
+                exclusive_waiters: Vec::new(),
             };
             Ok(SrwLock::from_raw(this.w().new_lock(this.host, lock)))
         })
@@ -355,50 +375,50 @@ impl SyncObjects for SimWinsock {
 
     fn acquire_srw_lock_exclusive(&self, lock: SrwLock) -> Result<(), WsaError> {
         let (host, tid, id) = (self.host, self.tid, lock.raw());
-        self.kcall("AcquireSRWLockExclusive", id as u64, 0, |this| {
+        self.kcall_keep_error("AcquireSRWLockExclusive", id as u64, 0, |this| {
             this.blocking("AcquireSRWLockExclusive", None, |w| {
-                take_or_wait(id, w.srw_try_acquire(host, id, tid, true))
+                take_or_wait(id, w.srw_try_acquire(host, id, tid, true, true))
             })
         })
     }
 
     fn acquire_srw_lock_shared(&self, lock: SrwLock) -> Result<(), WsaError> {
         let (host, tid, id) = (self.host, self.tid, lock.raw());
-        self.kcall("AcquireSRWLockShared", id as u64, 0, |this| {
+        self.kcall_keep_error("AcquireSRWLockShared", id as u64, 0, |this| {
             this.blocking("AcquireSRWLockShared", None, |w| {
-                take_or_wait(id, w.srw_try_acquire(host, id, tid, false))
+                take_or_wait(id, w.srw_try_acquire(host, id, tid, false, true))
             })
         })
     }
 
     fn try_acquire_srw_lock_exclusive(&self, lock: SrwLock) -> Result<bool, WsaError> {
-        self.kcall("TryAcquireSRWLockExclusive", lock.raw() as u64, 0, |this| {
+        self.kcall_keep_error("TryAcquireSRWLockExclusive", lock.raw() as u64, 0, |this| {
             this.w()
-                .srw_try_acquire(this.host, lock.raw(), this.tid, true)
+                .srw_try_acquire(this.host, lock.raw(), this.tid, true, false)
         })
     }
 
     fn try_acquire_srw_lock_shared(&self, lock: SrwLock) -> Result<bool, WsaError> {
-        self.kcall("TryAcquireSRWLockShared", lock.raw() as u64, 0, |this| {
+        self.kcall_keep_error("TryAcquireSRWLockShared", lock.raw() as u64, 0, |this| {
             this.w()
-                .srw_try_acquire(this.host, lock.raw(), this.tid, false)
+                .srw_try_acquire(this.host, lock.raw(), this.tid, false, false)
         })
     }
 
     fn release_srw_lock_exclusive(&self, lock: SrwLock) -> Result<(), WsaError> {
-        self.kcall("ReleaseSRWLockExclusive", lock.raw() as u64, 0, |this| {
+        self.kcall_keep_error("ReleaseSRWLockExclusive", lock.raw() as u64, 0, |this| {
             this.w().srw_release(this.host, lock.raw(), this.tid, true)
         })
     }
 
     fn release_srw_lock_shared(&self, lock: SrwLock) -> Result<(), WsaError> {
-        self.kcall("ReleaseSRWLockShared", lock.raw() as u64, 0, |this| {
+        self.kcall_keep_error("ReleaseSRWLockShared", lock.raw() as u64, 0, |this| {
             this.w().srw_release(this.host, lock.raw(), this.tid, false)
         })
     }
 
     fn initialize_condition_variable(&self) -> Result<ConditionVariable, WsaError> {
-        self.kcall("InitializeConditionVariable", 0, 0, |this| {
+        self.kcall_keep_error("InitializeConditionVariable", 0, 0, |this| {
             let lock = Lock::CondVar {
                 sleepers: Default::default(),
                 woken: Vec::new(),
@@ -455,7 +475,7 @@ impl SyncObjects for SimWinsock {
                     cv,
                     timeout_ms,
                     |w| w.srw_release(host, id, tid, exclusive).map(|()| 0),
-                    |w, _| w.srw_try_acquire(host, id, tid, exclusive),
+                    |w, _| w.srw_try_acquire(host, id, tid, exclusive, true),
                     id,
                 )
             },
@@ -463,13 +483,13 @@ impl SyncObjects for SimWinsock {
     }
 
     fn wake_condition_variable(&self, cv: ConditionVariable) -> Result<(), WsaError> {
-        self.kcall("WakeConditionVariable", cv.raw() as u64, 0, |this| {
+        self.kcall_keep_error("WakeConditionVariable", cv.raw() as u64, 0, |this| {
             this.w().cv_wake(this.host, cv.raw(), false)
         })
     }
 
     fn wake_all_condition_variable(&self, cv: ConditionVariable) -> Result<(), WsaError> {
-        self.kcall("WakeAllConditionVariable", cv.raw() as u64, 0, |this| {
+        self.kcall_keep_error("WakeAllConditionVariable", cv.raw() as u64, 0, |this| {
             this.w().cv_wake(this.host, cv.raw(), true)
         })
     }

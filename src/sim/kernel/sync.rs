@@ -22,10 +22,13 @@ pub(crate) enum Lock {
         owner: Option<usize>,
         recursion: u32,
     },
-    /// SRWLOCK: the exclusive owner, or the threads holding it shared (one entry per hold).
+    /// SRWLOCK: the exclusive owner, or the threads holding it shared (one entry per hold),
+    /// and the threads blocked in `AcquireSRWLockExclusive` (or re-acquiring exclusively after
+    /// a condition wait).
     Srw {
         exclusive: Option<usize>,
         shared: Vec<usize>,
+        exclusive_waiters: Vec<usize>,
     },
     /// CONDITION_VARIABLE: sleeping threads in arrival order, and those woken but not yet
     /// returned.
@@ -164,20 +167,42 @@ where
         }
     }
 
-    /// Tries to take SRW lock `id` for `tid`, exclusively or shared.
+    /// Tries to take SRW lock `id` for `tid`, exclusively or shared; `queue`: a blocking
+    /// acquire, which on failure stays queued as an exclusive waiter until it gets the lock.
+    ///
+    /// A queued exclusive request holds back new shared holders, blocking and `TryAcquire`
+    /// alike, so that it gets the lock when the current holders leave (Windows: sync.c
+    /// test_srwlock_base, lines 2432–2444 and 2376–2388 — a shared request made while a writer
+    /// waits gets the lock only after that writer, and TryAcquireSRWLockShared fails). So a
+    /// thread that takes a shared hold twice deadlocks if a writer queued in between, as on
+    /// Windows.
     pub(crate) fn srw_try_acquire(
         &mut self,
         host: usize,
         id: usize,
         tid: usize,
         exclusive_mode: bool,
+        queue: bool,
     ) -> Result<bool, WsaError> {
         match self.lock_mut(host, id)? {
-            Lock::Srw { exclusive, shared } => {
-                if exclusive.is_some() || (exclusive_mode && !shared.is_empty()) {
+            Lock::Srw {
+                exclusive,
+                shared,
+                exclusive_waiters,
+            } => {
+                let free = if exclusive_mode {
+                    exclusive.is_none() && shared.is_empty()
+                } else {
+                    exclusive.is_none() && exclusive_waiters.is_empty()
+                };
+                if !free {
+                    if queue && exclusive_mode && !exclusive_waiters.contains(&tid) {
+                        exclusive_waiters.push(tid);
+                    }
                     return Ok(false);
                 }
                 if exclusive_mode {
+                    exclusive_waiters.retain(|&t| t != tid);
                     *exclusive = Some(tid);
                 } else {
                     shared.push(tid);
@@ -197,7 +222,9 @@ where
         exclusive_mode: bool,
     ) -> Result<(), WsaError> {
         let freed = match self.lock_mut(host, id)? {
-            Lock::Srw { exclusive, shared } => {
+            Lock::Srw {
+                exclusive, shared, ..
+            } => {
                 if exclusive_mode {
                     if *exclusive != Some(tid) {
                         return Err(WsaError::ERROR_NOT_OWNER);
