@@ -160,6 +160,10 @@ pub enum WsaError {
     /// ERROR_NOT_SUPPORTED (50): the request is not supported.
     #[error("ERROR_NOT_SUPPORTED (50): the request is not supported")]
     ERROR_NOT_SUPPORTED,
+    /// ERROR_GEN_FAILURE (31): `QueueUserAPC` to a thread that has ended (kernel32 sync.c
+    /// test_QueueUserAPC).
+    #[error("ERROR_GEN_FAILURE (31): a device attached to the system is not functioning")]
+    ERROR_GEN_FAILURE,
     /// ERROR_MORE_DATA (234): a datagram was larger than the receive buffers (completion
     /// packet of WSARecvFrom).
     #[error("ERROR_MORE_DATA (234): more data is available")]
@@ -277,6 +281,7 @@ impl WsaError {
             WSA_INVALID_PARAMETER => 87,
             ERROR_NETNAME_DELETED => 64,
             ERROR_NOT_SUPPORTED => 50,
+            ERROR_GEN_FAILURE => 31,
             ERROR_SEM_TIMEOUT => 121,
             ERROR_INSUFFICIENT_BUFFER => 122,
             ERROR_MORE_DATA => 234,
@@ -357,6 +362,7 @@ pub const ALL: &[WsaError] = {
         WSA_INVALID_PARAMETER,
         ERROR_NETNAME_DELETED,
         ERROR_NOT_SUPPORTED,
+        ERROR_GEN_FAILURE,
         ERROR_SEM_TIMEOUT,
         ERROR_INSUFFICIENT_BUFFER,
         ERROR_MORE_DATA,

@@ -452,7 +452,8 @@ pub trait OverlappedIo: Winsock + Sized {
     ) -> Result<u32, WsaError>;
 
     /// `QueueUserAPC(pfnAPC, hThread, dwData)`: `apc` runs on `thread` during its next
-    /// alertable wait.
+    /// alertable wait. A thread that has ended, its handle still open: ERROR_GEN_FAILURE
+    /// (`WsaError::ERROR_GEN_FAILURE`; kernel32 sync.c test_QueueUserAPC 2945–2948).
     fn queue_user_apc(&self, apc: ApcRoutine<Self>, thread: ThreadId) -> Result<(), WsaError>;
 }
 

@@ -357,7 +357,8 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         ],
         "WSASendMsg" => WSASEND,
         "WSARecvMsg" => WSARECV,
-        "QueueUserAPC" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER],
+        // ERROR_GEN_FAILURE (31) for a thread that has ended (kernel32 sync.c 2945–2948).
+        "QueueUserAPC" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER, ERROR_GEN_FAILURE],
         "CreateWaitableTimer" => &[],
         "SetTimer" => &[WSA_INVALID_HANDLE],
         "MsgWaitForMultipleObjectsEx" => WAIT,

@@ -109,6 +109,9 @@ impl SimWinsock {
     }
 
     /// `QueueUserAPC`: `apc` waits in `thread`'s queue until that thread waits alertably.
+    /// A thread that has ended (its handle, which the simulator never closes, still valid)
+    /// takes none: ERROR_GEN_FAILURE (31), as Windows fails it (kernel32 sync.c
+    /// test_QueueUserAPC 2945–2948); no such thread: ERROR_INVALID_HANDLE.
     pub(crate) fn queue_apc(
         &self,
         apc: ApcRoutine<SimWinsock>,
@@ -118,7 +121,8 @@ impl SimWinsock {
             let mut w = self.w();
             let tid = thread.index();
             match w.rt.threads.get(tid).map(|t| t.state) {
-                Some(ThreadState::Finished) | None => Err(WsaError::WSA_INVALID_HANDLE),
+                None => Err(WsaError::WSA_INVALID_HANDLE),
+                Some(ThreadState::Finished) => Err(WsaError::ERROR_GEN_FAILURE),
                 Some(_) => {
                     w.rt.threads[tid].ext.push_apc(apc);
                     w.notify_apc(tid);
