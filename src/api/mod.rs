@@ -107,10 +107,13 @@ pub trait Winsock {
     /// Without a prior startup: WSANOTINITIALISED.
     fn wsa_cleanup(&self) -> Result<(), WsaError>;
 
-    /// `WSAGetLastError()`: the calling thread's last error (0 after a successful call, except
-    /// a wait — WaitForSingleObject, WaitForMultipleObjects(Ex), WSAWaitForMultipleEvents,
-    /// MsgWaitForMultipleObjects(Ex) — which leaves it as it was unless it fails, as Windows'
-    /// waits do: kernel32 sync.c 1321–1360).
+    /// `WSAGetLastError()`: the calling thread's last error: 0 after a successful WinSock call;
+    /// left as it was by a wait that does not fail (WaitForSingleObject,
+    /// WaitForMultipleObjects(Ex), WSAWaitForMultipleEvents, MsgWaitForMultipleObjects(Ex):
+    /// kernel32 sync.c 1321–1360) and by a successful kernel32 call that returns BOOL or
+    /// nothing (SetEvent, ResetEvent, CloseHandle, ReleaseMutex, ReleaseSemaphore, the
+    /// critical-section, SRW and condition-variable calls but the sleeps, CancelWaitableTimer,
+    /// and ws2_32's WSASetEvent, WSAResetEvent, WSACloseEvent).
     fn wsa_get_last_error(&self) -> i32;
 
     /// `WSASetLastError(iError)`: sets the calling thread's last error.

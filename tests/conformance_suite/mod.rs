@@ -21,6 +21,7 @@ pub mod ideal_send_backlog;
 pub mod inline;
 pub mod interfaces;
 pub mod iocp;
+pub mod last_error;
 pub mod overlapped;
 pub mod protocol_info;
 pub mod receive_order;

@@ -25,6 +25,7 @@ pub fn sync_rules<W: Winsock + SyncObjects + Send + Sync + 'static>() -> Vec<Rul
         Rule { id: "SYNC-cs", title: "critical section: recursive EnterCriticalSection, TryEnter from another thread false until the last Leave, a non-owner's Leave ERROR_NOT_OWNER, deleted ERROR_INVALID_HANDLE", body: critical_sections::<W> },
         Rule { id: "SYNC-srw", title: "SRW lock: two shared holders at once, exclusive excludes both modes, a non-holder's release ERROR_NOT_OWNER", body: srw_locks::<W> },
         Rule { id: "SYNC-cv", title: "condition variables: SleepConditionVariableCS/SRW woken by Wake(All)ConditionVariable, ERROR_TIMEOUT with the lock (and its recursion) held again, not the owner ERROR_NOT_OWNER", body: condition_variables::<W> },
+        Rule { id: "SYNC-last-error", title: "a successful SetEvent, ResetEvent, CloseHandle, ReleaseMutex, ReleaseSemaphore, wait or lock call leaves the last error as it was; CreateEvent, CreateMutex, CreateSemaphore set 0", body: super::last_error::kept_by_success::<W> },
         Rule { id: "SYNC-ctrl", title: "console-control handlers run on another thread, most recent first until one returns true; removing an unknown one or raising CTRL_CLOSE_EVENT ERROR_INVALID_PARAMETER; process globals shared by threads", body: console_ctrl::<W> },
     ]
 }

@@ -10,7 +10,8 @@ use std::any::Any;
 use std::cell::RefCell;
 
 use windows_sys::Win32::Foundation::{
-    CloseHandle, DuplicateHandle, GetLastError, DUPLICATE_SAME_ACCESS, HANDLE, WAIT_FAILED,
+    CloseHandle, DuplicateHandle, GetLastError, SetLastError, DUPLICATE_SAME_ACCESS, HANDLE,
+    WAIT_FAILED,
 };
 use windows_sys::Win32::System::Threading as th;
 use windows_sys::Win32::System::IO as io;
@@ -36,10 +37,17 @@ pub(super) fn run_caught(f: impl FnOnce()) {
 }
 
 /// After an alertable wait: resumes the panic of a routine that ran during it.
+///
+/// The thread-local slot's lookup may go through TlsGetValue, which clears the thread's last
+/// error; the error the wait left (a successful wait leaves the caller's) is put back.
 fn resume_apc_panic() {
+    // SAFETY: no arguments; reads thread-local state.
+    let kept = unsafe { GetLastError() };
     if let Some(p) = APC_PANIC.with(|slot| slot.borrow_mut().take()) {
         std::panic::resume_unwind(p);
     }
+    // SAFETY: an integer; writes thread-local state.
+    unsafe { SetLastError(kept) };
 }
 
 /// The `lpCompletionRoutine` of every overlapped call made with a routine:

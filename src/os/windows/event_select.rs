@@ -4,7 +4,7 @@
 use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::Networking::WinSock as ws;
 
-use super::native::{finish, last_error, Native};
+use super::native::{finish, finish_kept, last_error, Native};
 use crate::api::{EventSelect, Socket, WsaError, WsaEvent, WsaNetworkEvents};
 
 impl EventSelect for Native {
@@ -23,10 +23,10 @@ impl EventSelect for Native {
     fn wsa_close_event(&self, event: WsaEvent) -> Result<(), WsaError> {
         let raw = event.raw() as isize;
         if !self.inner.owned.lock().events.remove(&raw) {
-            return finish(Err(WsaError::WSA_INVALID_HANDLE));
+            return finish_kept(Err(WsaError::WSA_INVALID_HANDLE));
         }
         // SAFETY: `raw` was created by this backend and has just left its table: closed once.
-        finish(match unsafe { ws::WSACloseEvent(raw) } {
+        finish_kept(match unsafe { ws::WSACloseEvent(raw) } {
             0 => Err(last_error()),
             _ => Ok(()),
         })
@@ -35,7 +35,7 @@ impl EventSelect for Native {
     /// `WSASetEvent`.
     fn wsa_set_event(&self, event: WsaEvent) -> Result<(), WsaError> {
         // SAFETY: an open event of this backend.
-        finish(
+        finish_kept(
             self.event(event)
                 .and_then(|e| match unsafe { ws::WSASetEvent(e) } {
                     0 => Err(last_error()),
@@ -47,7 +47,7 @@ impl EventSelect for Native {
     /// `WSAResetEvent`.
     fn wsa_reset_event(&self, event: WsaEvent) -> Result<(), WsaError> {
         // SAFETY: an open event of this backend.
-        finish(
+        finish_kept(
             self.event(event)
                 .and_then(|e| match unsafe { ws::WSAResetEvent(e) } {
                     0 => Err(last_error()),
@@ -116,7 +116,7 @@ impl EventSelect for Native {
         for &e in events {
             match self.event(e) {
                 Ok(raw) => handles.push(raw as HANDLE),
-                Err(err) => return finish(Err(err)),
+                Err(err) => return finish_kept(Err(err)),
             }
         }
         // SAFETY: `handles` is a live array of exactly `handles.len()` open event handles of
@@ -130,7 +130,7 @@ impl EventSelect for Native {
                 i32::from(alertable),
             )
         };
-        finish(if r == ws::WSA_WAIT_FAILED {
+        finish_kept(if r == ws::WSA_WAIT_FAILED {
             Err(last_error())
         } else {
             Ok(r)

@@ -103,6 +103,15 @@ pub(super) fn finish<T>(r: Result<T, WsaError>) -> Result<T, WsaError> {
     r
 }
 
+/// [`finish`] for a call that, as on Windows, records only its failure: kernel32's BOOL and
+/// VOID object and lock calls and the waits leave the last error alone when they succeed.
+pub(super) fn finish_kept<T>(r: Result<T, WsaError>) -> Result<T, WsaError> {
+    match r {
+        Ok(v) => Ok(v),
+        Err(e) => finish(Err(e)),
+    }
+}
+
 /// `int` lengths: a slice longer than `i32::MAX` is passed as its first `i32::MAX` bytes.
 pub(super) fn int_len(n: usize) -> i32 {
     n.min(i32::MAX as usize) as i32

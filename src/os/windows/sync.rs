@@ -27,7 +27,7 @@ use windows_sys::Win32::Foundation::{CloseHandle, DuplicateHandle, DUPLICATE_SAM
 use windows_sys::Win32::System::Threading as th;
 
 use super::lock_table::{CondVar, CritSec, Kernel, Srw};
-use super::native::{finish, Native};
+use super::native::{finish, finish_kept, Native};
 use super::sync_lookup::{check, me, os_error, process_global, register_ctrl_backend};
 use crate::api::sync::CONDITION_VARIABLE_LOCKMODE_SHARED;
 use crate::api::{
@@ -66,7 +66,7 @@ impl SyncObjects for Native {
             Err(WsaError::WSA_INVALID_HANDLE)
         };
         drop(owned);
-        finish(r)
+        finish_kept(r)
     }
 
     /// `ResetEvent` on an event of this backend.
@@ -79,7 +79,7 @@ impl SyncObjects for Native {
             Err(WsaError::WSA_INVALID_HANDLE)
         };
         drop(owned);
-        finish(r)
+        finish_kept(r)
     }
 
     /// `CloseHandle`: the handle leaves this backend's table, then the OS closes it. A thread
@@ -122,7 +122,7 @@ impl SyncObjects for Native {
             Handle::Thread(t) if self.inner.threads.contains(t) => Ok(()),
             Handle::Thread(_) => Err(WsaError::WSA_INVALID_HANDLE),
         };
-        finish(r)
+        finish_kept(r)
     }
 
     /// `WaitForMultipleObjects`: the non-alertable form of `WaitForMultipleObjectsEx`.
@@ -190,7 +190,7 @@ impl SyncObjects for Native {
 
     /// `ReleaseMutex`: the OS checks the owner (ERROR_NOT_OWNER).
     fn release_mutex(&self, m: MutexHandle) -> Result<(), WsaError> {
-        finish(self.on_kernel(m.raw(), Kernel::Mutex, |h| {
+        finish_kept(self.on_kernel(m.raw(), Kernel::Mutex, |h| {
             // SAFETY: an open mutex of this backend (its table is locked).
             check(unsafe { th::ReleaseMutex(h) })
         }))
@@ -211,7 +211,7 @@ impl SyncObjects for Native {
     /// `ReleaseSemaphore`: the OS checks the count (ERROR_INVALID_PARAMETER,
     /// ERROR_TOO_MANY_POSTS).
     fn release_semaphore(&self, s: SemaphoreHandle, count: i32) -> Result<i32, WsaError> {
-        finish(self.on_kernel(s.raw(), Kernel::Semaphore, |h| {
+        finish_kept(self.on_kernel(s.raw(), Kernel::Semaphore, |h| {
             let mut previous = 0i32;
             // SAFETY: an open semaphore of this backend (its table is locked); `previous` is a
             // live local the call writes.
@@ -233,7 +233,7 @@ impl SyncObjects for Native {
         let id = t.new_id();
         t.cs.insert(id, c);
         drop(t);
-        finish(Ok(CriticalSection::from_raw(id)))
+        finish_kept(Ok(CriticalSection::from_raw(id)))
     }
 
     /// `DeleteCriticalSection`, by the rule of the module docs: gone from the table at once,
@@ -252,7 +252,7 @@ impl SyncObjects for Native {
                 _ => Err(WsaError::WSA_INVALID_HANDLE),
             }
         };
-        finish(r)
+        finish_kept(r)
     }
 
     /// `EnterCriticalSection`.
@@ -262,7 +262,7 @@ impl SyncObjects for Native {
             unsafe { th::EnterCriticalSection(c.cs.get()) };
             Native::cs_entered(&c)
         });
-        finish(r)
+        finish_kept(r)
     }
 
     /// `TryEnterCriticalSection`.
@@ -275,7 +275,7 @@ impl SyncObjects for Native {
                 Native::cs_entered(&c).map(|()| true)
             }
         });
-        finish(r)
+        finish_kept(r)
     }
 
     /// `LeaveCriticalSection`, refused (ERROR_NOT_OWNER) before the OS call when the caller
@@ -307,7 +307,7 @@ impl SyncObjects for Native {
                 Ok(())
             }
         };
-        finish(r)
+        finish_kept(r)
     }
 
     /// `InitializeSRWLock` on a new heap structure of this backend.
@@ -323,7 +323,7 @@ impl SyncObjects for Native {
         let id = t.new_id();
         t.srw.insert(id, l);
         drop(t);
-        finish(Ok(SrwLock::from_raw(id)))
+        finish_kept(Ok(SrwLock::from_raw(id)))
     }
 
     /// `AcquireSRWLockExclusive`; the caller already holding it (in either mode):
@@ -339,7 +339,7 @@ impl SyncObjects for Native {
             l.exclusive.store(id, Ordering::Release);
             Ok(())
         });
-        finish(r)
+        finish_kept(r)
     }
 
     /// `AcquireSRWLockShared`; the caller holding it exclusively: ERROR_POSSIBLE_DEADLOCK.
@@ -354,7 +354,7 @@ impl SyncObjects for Native {
             l.shared.lock().push(id);
             Ok(())
         });
-        finish(r)
+        finish_kept(r)
     }
 
     /// `TryAcquireSRWLockExclusive`.
@@ -367,7 +367,7 @@ impl SyncObjects for Native {
             }
             got
         });
-        finish(r)
+        finish_kept(r)
     }
 
     /// `TryAcquireSRWLockShared`.
@@ -380,7 +380,7 @@ impl SyncObjects for Native {
             }
             got
         });
-        finish(r)
+        finish_kept(r)
     }
 
     /// `ReleaseSRWLockExclusive`, refused (ERROR_NOT_OWNER) when the caller does not hold it
@@ -395,7 +395,7 @@ impl SyncObjects for Native {
             unsafe { th::ReleaseSRWLockExclusive(l.lock.get()) };
             Ok(())
         });
-        finish(r)
+        finish_kept(r)
     }
 
     /// `ReleaseSRWLockShared`, refused (ERROR_NOT_OWNER) when the caller does not hold it
@@ -415,7 +415,7 @@ impl SyncObjects for Native {
             unsafe { th::ReleaseSRWLockShared(l.lock.get()) };
             Ok(())
         });
-        finish(r)
+        finish_kept(r)
     }
 
     /// `InitializeConditionVariable` on a new heap structure of this backend.
@@ -429,7 +429,7 @@ impl SyncObjects for Native {
         let id = t.new_id();
         t.cv.insert(id, c);
         drop(t);
-        finish(Ok(ConditionVariable::from_raw(id)))
+        finish_kept(Ok(ConditionVariable::from_raw(id)))
     }
 
     /// `SleepConditionVariableCS`. The caller must own `cs` (else ERROR_NOT_OWNER before the
@@ -518,7 +518,7 @@ impl SyncObjects for Native {
             // SAFETY: an initialised, heap-pinned condition variable kept alive by this clone.
             unsafe { th::WakeConditionVariable(v.cv.get()) }
         });
-        finish(r)
+        finish_kept(r)
     }
 
     /// `WakeAllConditionVariable`.
@@ -527,7 +527,7 @@ impl SyncObjects for Native {
             // SAFETY: as in wake_condition_variable.
             unsafe { th::WakeAllConditionVariable(v.cv.get()) }
         });
-        finish(r)
+        finish_kept(r)
     }
 
     /// `SetConsoleCtrlHandler(HandlerRoutine, TRUE)`: kept by this backend; the first one also
@@ -547,7 +547,7 @@ impl SyncObjects for Native {
         if first {
             register_ctrl_backend(&self.inner);
         }
-        finish(Ok(CtrlHandlerId::from_raw(id)))
+        finish_kept(Ok(CtrlHandlerId::from_raw(id)))
     }
 
     /// `SetConsoleCtrlHandler(HandlerRoutine, FALSE)`: an unknown handler:
@@ -562,7 +562,7 @@ impl SyncObjects for Native {
             None => Err(WsaError::WSA_INVALID_PARAMETER),
         };
         drop(t);
-        finish(r)
+        finish_kept(r)
     }
 
     /// The test-raise path of `GenerateConsoleCtrlEvent(dwCtrlEvent, 0)`: runs this backend's

@@ -24,7 +24,7 @@ use windows_sys::Win32::System::Threading as th;
 
 use super::alertable::run_caught;
 use super::lock_table::Kernel;
-use super::native::{finish, Inner, Native};
+use super::native::{finish, finish_kept, Inner, Native};
 use super::sync_lookup::check;
 use crate::api::{TimerApcRoutine, TimerHandle, WaitableTimers, WsaError};
 
@@ -157,7 +157,7 @@ impl WaitableTimers for Native {
         } else {
             Err(WsaError::WSA_INVALID_HANDLE)
         };
-        finish(r)
+        finish_kept(r)
     }
 
     fn get_system_time_as_file_time(&self) -> u64 {

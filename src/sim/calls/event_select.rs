@@ -196,7 +196,7 @@ impl EventSelect for SimWinsock {
     }
 
     fn wsa_close_event(&self, event: WsaEvent) -> Result<(), WsaError> {
-        self.kcall("WSACloseEvent", event.raw() as u64, 0, |this| {
+        self.kcall_keep_error("WSACloseEvent", event.raw() as u64, 0, |this| {
             let mut w = this.w();
             w.event_id(this.host, event.raw())?;
             w.close_object(this.host, event.raw());
@@ -205,7 +205,7 @@ impl EventSelect for SimWinsock {
     }
 
     fn wsa_set_event(&self, event: WsaEvent) -> Result<(), WsaError> {
-        self.kcall("WSASetEvent", event.raw() as u64, 0, |this| {
+        self.kcall_keep_error("WSASetEvent", event.raw() as u64, 0, |this| {
             let mut w = this.w();
             let idx = w.event_id(this.host, event.raw())?;
             w.set_event(idx);
@@ -214,7 +214,7 @@ impl EventSelect for SimWinsock {
     }
 
     fn wsa_reset_event(&self, event: WsaEvent) -> Result<(), WsaError> {
-        self.kcall("WSAResetEvent", event.raw() as u64, 0, |this| {
+        self.kcall_keep_error("WSAResetEvent", event.raw() as u64, 0, |this| {
             let mut w = this.w();
             let idx = w.event_id(this.host, event.raw())?;
             w.reset_event(idx);

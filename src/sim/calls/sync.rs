@@ -79,11 +79,16 @@ impl SimWinsock {
         self.finish(name, a, b, r)
     }
 
-    /// [`SimWinsock::kcall`] for a lock call that cannot fail on Windows (VOID, or a BOOLEAN
-    /// answer): a success leaves the thread's last error as it was (kernel32 sync.c 1930–1933:
-    /// ERROR_TIMEOUT from SleepConditionVariableCS is still there after LeaveCriticalSection;
-    /// 2034–2037 likewise after ReleaseSRWLockExclusive, 2041–2044 ReleaseSRWLockShared).
-    fn kcall_keep_error<T: Traced>(
+    /// [`SimWinsock::kcall`] for a call whose success Windows does not record: the VOID and
+    /// BOOLEAN lock calls (kernel32 sync.c 1930–1933: ERROR_TIMEOUT from
+    /// SleepConditionVariableCS is still there after LeaveCriticalSection; 2034–2037 likewise
+    /// after ReleaseSRWLockExclusive, 2041–2044 ReleaseSRWLockShared) and the BOOL object
+    /// calls (SetEvent, ResetEvent, CloseHandle, ReleaseMutex, ReleaseSemaphore,
+    /// CancelWaitableTimer, SetConsoleCtrlHandler and ws2_32's WSASetEvent, WSAResetEvent,
+    /// WSACloseEvent, which call them), which set the last error only when they fail, as
+    /// GetLastError's documentation says of functions not documented to clear it. The
+    /// Create* calls set it to 0.
+    pub(crate) fn kcall_keep_error<T: Traced>(
         &self,
         name: &'static str,
         a: u64,
@@ -209,7 +214,7 @@ impl SyncObjects for SimWinsock {
     }
 
     fn set_event(&self, event: WsaEvent) -> Result<(), WsaError> {
-        self.kcall("SetEvent", event.raw() as u64, 0, |this| {
+        self.kcall_keep_error("SetEvent", event.raw() as u64, 0, |this| {
             let mut w = this.w();
             let idx = w.event_id(this.host, event.raw())?;
             w.set_event(idx);
@@ -218,7 +223,7 @@ impl SyncObjects for SimWinsock {
     }
 
     fn reset_event(&self, event: WsaEvent) -> Result<(), WsaError> {
-        self.kcall("ResetEvent", event.raw() as u64, 0, |this| {
+        self.kcall_keep_error("ResetEvent", event.raw() as u64, 0, |this| {
             let mut w = this.w();
             let idx = w.event_id(this.host, event.raw())?;
             w.reset_event(idx);
@@ -227,7 +232,7 @@ impl SyncObjects for SimWinsock {
     }
 
     fn close_handle(&self, h: Handle) -> Result<(), WsaError> {
-        self.kcall("CloseHandle", 0, 0, |this| {
+        self.kcall_keep_error("CloseHandle", 0, 0, |this| {
             let mut w = this.w();
             let raw = match h {
                 Handle::Event(e) => e.raw(),
@@ -291,7 +296,7 @@ impl SyncObjects for SimWinsock {
     }
 
     fn release_mutex(&self, m: MutexHandle) -> Result<(), WsaError> {
-        self.kcall("ReleaseMutex", m.raw() as u64, 0, |this| {
+        self.kcall_keep_error("ReleaseMutex", m.raw() as u64, 0, |this| {
             let mut w = this.w();
             let idx = w.mutex_id(this.host, m.raw())?;
             w.mutex_release(idx, this.tid)
@@ -314,7 +319,7 @@ impl SyncObjects for SimWinsock {
     }
 
     fn release_semaphore(&self, s: SemaphoreHandle, count: i32) -> Result<i32, WsaError> {
-        self.kcall("ReleaseSemaphore", s.raw() as u64, count as u64, |this| {
+        self.kcall_keep_error("ReleaseSemaphore", s.raw() as u64, count as u64, |this| {
             let mut w = this.w();
             let idx = w.semaphore_id(this.host, s.raw())?;
             w.semaphore_release(idx, count)
@@ -498,7 +503,7 @@ impl SyncObjects for SimWinsock {
         &self,
         handler: ConsoleCtrlHandler<Self>,
     ) -> Result<CtrlHandlerId, WsaError> {
-        self.kcall("SetConsoleCtrlHandler", 1, 0, |this| {
+        self.kcall_keep_error("SetConsoleCtrlHandler", 1, 0, |this| {
             let mut w = this.w();
             let id = w.kern.next_ctrl_id;
             w.kern.next_ctrl_id += 1;
@@ -509,7 +514,7 @@ impl SyncObjects for SimWinsock {
     }
 
     fn remove_console_ctrl_handler(&self, id: CtrlHandlerId) -> Result<(), WsaError> {
-        self.kcall("SetConsoleCtrlHandler", 0, id.raw() as u64, |this| {
+        self.kcall_keep_error("SetConsoleCtrlHandler", 0, id.raw() as u64, |this| {
             let mut w = this.w();
             let list = w.kern.ctrl_handlers.entry(this.host).or_default();
             match list.iter().position(|(i, _)| *i == id.raw()) {

@@ -60,7 +60,7 @@ impl WaitableTimers for SimWinsock {
     }
 
     fn cancel_waitable_timer(&self, timer: TimerHandle) -> Result<(), WsaError> {
-        self.kcall("CancelWaitableTimer", timer.raw() as u64, 0, |this| {
+        self.kcall_keep_error("CancelWaitableTimer", timer.raw() as u64, 0, |this| {
             let mut w = this.w();
             let idx = w.timer_id(this.host, timer.raw())?;
             w.timer_cancel(idx);
