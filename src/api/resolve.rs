@@ -26,6 +26,9 @@ pub const AI_CANONNAME: i32 = 0x02;
 pub const AI_NUMERICHOST: i32 = 0x04;
 /// AI_NUMERICSERV (0x08): the service must be a port number.
 pub const AI_NUMERICSERV: i32 = 0x08;
+/// AI_DNS_ONLY (0x10): ask the DNS provider only (protocol.c test_getaddrinfo passes it with
+/// AI_ALL; the results are those of any lookup, `ai_flags` 0).
+pub const AI_DNS_ONLY: i32 = 0x10;
 /// AI_ALL (0x0100): with AI_V4MAPPED, all addresses.
 pub const AI_ALL: i32 = 0x0100;
 /// AI_ADDRCONFIG (0x0400): only families the host has a (non-loopback) address of.
