@@ -20,7 +20,8 @@ pub const INET6_ADDRSTRLEN: usize = 65;
 /// `inet_pton(Family, pszAddrString, pAddrBuf)`: `Ok(Some(ip))` (C returns 1), `Ok(None)` when
 /// the string is not a valid address of the family (C returns 0), WSAEAFNOSUPPORT for a
 /// family other than AF_INET / AF_INET6 (C returns -1). Strict forms only: four decimal parts
-/// for IPv4, no brackets, port or scope for IPv6. Needs no WSAStartup.
+/// for IPv4, no brackets, port or scope for IPv6 (with Windows' quirks: see `pton_ipv6`).
+/// Needs no WSAStartup.
 ///
 /// ```
 /// use winsock_sim::api::addr_text::inet_pton;
@@ -32,9 +33,33 @@ pub const INET6_ADDRSTRLEN: usize = 65;
 pub fn inet_pton(family: i32, s: &str) -> Result<Option<IpAddr>, WsaError> {
     match family {
         AF_INET => Ok(s.parse::<Ipv4Addr>().ok().map(IpAddr::V4)),
-        AF_INET6 => Ok(s.parse::<Ipv6Addr>().ok().map(IpAddr::V6)),
+        AF_INET6 => Ok(pton_ipv6(s).map(IpAddr::V6)),
         _ => Err(WsaError::WSAEAFNOSUPPORT),
     }
+}
+
+/// An IPv6 address as Windows' `inet_pton` reads it: the standard text forms, with two
+/// quirks protocol.c test_inet_pton records: a leading "::" before seven groups is refused
+/// ("::0:a:b:c:d:e:f", 909–910), and each number of an embedded IPv4 part may have leading
+/// zeros up to three digits ("1::001.2.3.4" is taken, "1::0001.2.3.4" not: 946–949).
+fn pton_ipv6(s: &str) -> Option<Ipv6Addr> {
+    if s.strip_prefix("::")
+        .is_some_and(|rest| rest.split(':').count() == 7)
+    {
+        return None;
+    }
+    let Some((head, v4)) = s.rsplit_once(':').filter(|(_, tail)| tail.contains('.')) else {
+        return s.parse().ok();
+    };
+    let octets = v4
+        .split('.')
+        .map(|p| match p.len() {
+            1..=3 if p.bytes().all(|b| b.is_ascii_digit()) => p.parse::<u8>().ok(),
+            _ => None,
+        })
+        .collect::<Option<Vec<u8>>>()?;
+    let v4: [u8; 4] = octets.try_into().ok()?;
+    format!("{head}:{}", Ipv4Addr::from(v4)).parse().ok()
 }
 
 /// `inet_ntop(Family, pAddr, pStringBuf, StringBufSize)`: the text of a 4-byte (AF_INET) or
@@ -47,7 +72,7 @@ pub fn inet_ntop(family: i32, addr: &[u8], buf_len: usize) -> Result<String, Wsa
         (AF_INET6, 16) => {
             let mut b = [0u8; 16];
             b.copy_from_slice(addr);
-            Ipv6Addr::from(b).to_string()
+            ntop_ipv6(Ipv6Addr::from(b))
         }
         (AF_INET, _) | (AF_INET6, _) => return Err(WsaError::WSAEINVAL),
         _ => return Err(WsaError::WSAEAFNOSUPPORT),
@@ -56,6 +81,18 @@ pub fn inet_ntop(family: i32, addr: &[u8], buf_len: usize) -> Result<String, Wsa
         return Err(WsaError::WSAEINVAL);
     }
     Ok(text)
+}
+
+/// An IPv6 address as Windows' `inet_ntop` writes it: the standard text, except that an
+/// IPv4-compatible address (96 zero bits, then a non-zero word) ends in dotted form, as
+/// "::204.152.189.116" (protocol.c test_addr_to_print, 1109–1110 and 1186–1190).
+fn ntop_ipv6(ip: Ipv6Addr) -> String {
+    let g = ip.segments();
+    if g[..6] == [0; 6] && g[6] != 0 {
+        let [.., a, b, c, d] = ip.octets();
+        return format!("::{}", Ipv4Addr::new(a, b, c, d));
+    }
+    ip.to_string()
 }
 
 /// One number of the `inet_addr` grammar: decimal, octal (leading 0) or hex (0x); digits
