@@ -196,6 +196,28 @@ pub struct WsaData {
     pub system_status: String,
 }
 
+impl WsaData {
+    /// What `WSAStartup(wVersionRequested)` grants, as Windows does: a major version of 0 is
+    /// WSAVERNOTSUPPORTED; 1.0 and 1.1 as asked, a later 1.x as 1.1; 2.0 to 2.2 as asked, anything later as 2.2; wHighVersion
+    /// 2.2 and szDescription "WinSock 2.0" whatever was asked (Wine's protocol.c
+    /// test_startup, which records Windows). The simulator and `os::System` both answer so.
+    pub fn granted(version: u16) -> Result<WsaData, WsaError> {
+        let (major, minor) = (version & 0xff, version >> 8);
+        let v = match (major, minor) {
+            (0, _) => return Err(WsaError::WSAVERNOTSUPPORTED),
+            (1, m) if m > 1 => 0x0101,
+            (1, _) | (2, 0..=2) => version,
+            _ => super::consts::WINSOCK_VERSION_2_2,
+        };
+        Ok(WsaData {
+            version: v,
+            high_version: super::consts::WINSOCK_VERSION_2_2,
+            description: "WinSock 2.0".to_string(),
+            system_status: "Running".to_string(),
+        })
+    }
+}
+
 /// LINGER: the SO_LINGER option value (`u_short l_onoff; u_short l_linger`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Linger {

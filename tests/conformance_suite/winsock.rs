@@ -20,6 +20,11 @@ pub fn winsock_rules<W: Winsock>() -> Vec<Rule<W>> {
             body: startup_version::<W>,
         },
         Rule {
+            id: "ER-startup-grant",
+            title: "WSAStartup grants 1.0, 1.1, 2.0, 2.1, 2.2 as asked, 1.2 as 1.1, 2.3 and 3.0 as 2.2; wHighVersion 2.2, szDescription \"WinSock 2.0\"",
+            body: startup_grant::<W>,
+        },
+        Rule {
             id: "ER-socket-args",
             title: "socket() argument table: bad family, type, protocol",
             body: socket_args::<W>,
@@ -176,6 +181,33 @@ fn startup_version<W: Winsock>(ws: &W, c: &mut Check) -> Result<(), String> {
         code(ws.wsa_startup(0)),
         Err(WsaError::WSAVERNOTSUPPORTED),
     )
+}
+
+/// protocol.c test_startup's table (the versions granted), each call undone by WSACleanup.
+fn startup_grant<W: Winsock>(ws: &W, c: &mut Check) -> Result<(), String> {
+    // MAKEWORD(major, minor): the major version in the low byte.
+    for (asked, granted) in [
+        (0x0001, 0x0001),
+        (0x0101, 0x0101),
+        (0x0201, 0x0101),
+        (0x0002, 0x0002),
+        (0x0102, 0x0102),
+        (0x0202, 0x0202),
+        (0x0302, 0x0202),
+        (0x0003, 0x0202),
+    ] {
+        let d = e("WSAStartup", ws.wsa_startup(asked))?;
+        e("WSACleanup", ws.wsa_cleanup())?;
+        let what = format!("WSAStartup({asked:#06x})");
+        c.eq(&format!("{what}: wVersion"), d.version, granted)?;
+        c.eq(&format!("{what}: wHighVersion"), d.high_version, 0x0202)?;
+        c.eq(
+            &format!("{what}: szDescription"),
+            d.description.as_str(),
+            "WinSock 2.0",
+        )?;
+    }
+    Ok(())
 }
 
 fn socket_args<W: Winsock>(ws: &W, c: &mut Check) -> Result<(), String> {

@@ -16,24 +16,14 @@ use crate::api::consts::*;
 use crate::api::{SockAddr, Socket, ThreadId, Winsock, WsaData, WsaError};
 
 impl Winsock for System {
-    /// `WSAStartup`: counts the call (a major version of 0 is WSAVERNOTSUPPORTED); versions
-    /// above 2.2 are granted 2.2.
+    /// `WSAStartup`: counts the call and grants what Windows grants ([`WsaData::granted`]:
+    /// a major version of 0 is WSAVERNOTSUPPORTED, 1.2 is 1.1, above 2.2 is 2.2).
     fn wsa_startup(&self, version: u16) -> Result<WsaData, WsaError> {
-        if version & 0xff == 0 {
-            return finish(Err(WsaError::WSAVERNOTSUPPORTED));
+        let data = WsaData::granted(version);
+        if data.is_ok() {
+            self.inner.table.lock().wsa_refs += 1;
         }
-        self.inner.table.lock().wsa_refs += 1;
-        let v = if (version & 0xff, version >> 8) > (2, 2) {
-            WINSOCK_VERSION_2_2
-        } else {
-            version
-        };
-        finish(Ok(WsaData {
-            version: v,
-            high_version: WINSOCK_VERSION_2_2,
-            description: "WinSock 2.0 (winsock-sim OS backend)".to_string(),
-            system_status: "Running".to_string(),
-        }))
+        finish(data)
     }
 
     /// `WSACleanup`: the last one closes every socket of this `System`.

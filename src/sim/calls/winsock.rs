@@ -177,24 +177,9 @@ impl SimWinsock {
 impl Winsock for SimWinsock {
     fn wsa_startup(&self, version: u16) -> Result<WsaData, WsaError> {
         let r = self.enter("WSAStartup", true).and_then(|()| {
-            if version & 0xff == 0 {
-                return Err(WsaError::WSAVERNOTSUPPORTED);
-            }
+            let data = WsaData::granted(version)?;
             self.w().sock.procs[self.host].wsa_refs += 1;
-            // Windows grants 1.0 and 1.1 as asked and a later 1.x as 1.1; 2.0 to 2.2 as asked,
-            // a later 2.x or a major above 2 as 2.2 (protocol.c test_startup, 2876–2888).
-            let v = match (version & 0xff, version >> 8) {
-                (1, minor) if minor > 1 => 0x0101,
-                (1, _) | (2, 0..=2) => version,
-                _ => WINSOCK_VERSION_2_2,
-            };
-            Ok(WsaData {
-                version: v,
-                high_version: WINSOCK_VERSION_2_2,
-                // Windows' szDescription, whatever the version (protocol.c 2917).
-                description: "WinSock 2.0".to_string(),
-                system_status: "Running".to_string(),
-            })
+            Ok(data)
         });
         self.finish("WSAStartup", u64::from(version), 0, r)
     }
