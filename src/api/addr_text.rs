@@ -4,7 +4,8 @@
 //!
 //! The accepted and rejected strings follow Wine's `dlls/ws2_32/tests/protocol.c`
 //! (`test_WSAStringToAddress`, `test_WSAAddressToString`, `test_inet_pton`), which record what
-//! Windows does.
+//! Windows does; the IPv6 text written follows ntdll's `RtlIpv6AddressToStringEx`, as
+//! Wine's `dlls/ntdll/tests/rtl.c` (`test_RtlIpv6AddressToString(Ex)`) records it.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
@@ -65,14 +66,23 @@ fn pton_ipv6(s: &str) -> Option<Ipv6Addr> {
 /// `inet_ntop(Family, pAddr, pStringBuf, StringBufSize)`: the text of a 4-byte (AF_INET) or
 /// 16-byte (AF_INET6) address. Another family: WSAEAFNOSUPPORT; bytes of the wrong length:
 /// WSAEINVAL; `buf_len` (StringBufSize) too small for the text and its NUL: WSAEINVAL, as
-/// Windows reports it (ERROR_INVALID_PARAMETER).
+/// Windows reports it (ERROR_INVALID_PARAMETER). IPv6 is written as ntdll's
+/// `RtlIpv6AddressToStringEx` writes it (see `ipv6_text`; rtl.c
+/// test_RtlIpv6AddressToString): "::13.1.68.3", "::ffff:0:4403", "1111::5efe:129.144.52.38".
+///
+/// ```
+/// use winsock_sim::prelude::*;
+/// let mut mapped = [0u8; 16];
+/// mapped[10..].copy_from_slice(&[0xff, 0xff, 0, 0, 0x44, 0x03]);
+/// assert_eq!(inet_ntop(AF_INET6, &mapped, INET6_ADDRSTRLEN).as_deref(), Ok("::ffff:0:4403"));
+/// ```
 pub fn inet_ntop(family: i32, addr: &[u8], buf_len: usize) -> Result<String, WsaError> {
     let text = match (family, addr.len()) {
         (AF_INET, 4) => Ipv4Addr::new(addr[0], addr[1], addr[2], addr[3]).to_string(),
         (AF_INET6, 16) => {
             let mut b = [0u8; 16];
             b.copy_from_slice(addr);
-            ntop_ipv6(Ipv6Addr::from(b))
+            ipv6_text(Ipv6Addr::from(b), 0, 0)
         }
         (AF_INET, _) | (AF_INET6, _) => return Err(WsaError::WSAEINVAL),
         _ => return Err(WsaError::WSAEAFNOSUPPORT),
@@ -83,16 +93,81 @@ pub fn inet_ntop(family: i32, addr: &[u8], buf_len: usize) -> Result<String, Wsa
     Ok(text)
 }
 
-/// An IPv6 address as Windows' `inet_ntop` writes it: the standard text, except that an
-/// IPv4-compatible address (96 zero bits, then a non-zero word) ends in dotted form, as
-/// "::204.152.189.116" (protocol.c test_addr_to_print, 1109–1110 and 1186–1190).
-fn ntop_ipv6(ip: Ipv6Addr) -> String {
+/// An IPv6 address as Windows writes it: ntdll's `RtlIpv6AddressToStringEx(A|W)`, which
+/// `inet_ntop(AF_INET6)`, `InetNtop` and `WSAAddressToString` call. The facts are Wine's
+/// `dlls/ntdll/tests/rtl.c` `test_RtlIpv6AddressToString` (table 1683–1763) and
+/// `test_RtlIpv6AddressToStringEx` (table 1809–1859), wine-mirror/wine 0221b1a7, ported in
+/// `tests/rtl_ipv6_address_to_string.rs`:
+/// - groups in lowercase hex without leading zeros ("1080::8:800:200c:417a", 1721);
+/// - the longest run of two or more zero groups, the first of equal runs, is written "::"
+///   ("3ffe:b00::1:0:0:a", 1752; "2001:0:1234::c1c0:abcd:876", 1746); a single zero group is
+///   not ("1111:2222:3333:4444:5555:6666:0:8888", 1725; "0:1:2:3:4:5:6:7", 1720);
+/// - the last 32 bits are dotted for an IPv4-compatible address, 96 zero bits then a
+///   non-zero 7th group ("::13.1.68.3", 1685; "::0.1.0.0", 1688; but "::ffff", 1687), a
+///   mapped one, `::ffff:` then a non-zero 7th group ("::ffff:13.1.68.3", 1689; but
+///   "::ffff:0:4403", "::ffff:0:0", 1697, 1700), and a SIIT one, `::ffff:0:` then a non-zero
+///   7th group ("::ffff:0:0.1.0.0", 1702; the table has no SIIT row with a zero 7th group:
+///   taken as the other two); "::ffff:ffff:d01:4403" (1704) and "::1:0:d01:4403" (1694)
+///   stay hex;
+/// - and for an ISATAP address, 5th group 0 or 0x200 and 6th 0x5efe, whatever the rest
+///   ("::5efe:0.0.0.0", 1708; "1111:2222:3333:4444:0:5efe:129.144.52.38", 1710;
+///   "::200:5efe:129.144.52.38", 1715; but "::300:5efe:8190:3426" and "::100:5efe:…", 1714,
+///   1716); the "::" is then chosen among the first six groups only;
+/// - a scope id other than 0 follows as "%scope" and a port other than 0 (host order here)
+///   wraps it all as "[…]:port", both decimal ("[::1%4294949819]:65518", 1835).
+pub(crate) fn ipv6_text(ip: Ipv6Addr, scope_id: u32, port: u16) -> String {
     let g = ip.segments();
-    if g[..6] == [0; 6] && g[6] != 0 {
+    let dotted = match g {
+        [0, 0, 0, 0, 0, 0 | 0xffff, w6, _] | [0, 0, 0, 0, 0xffff, 0, w6, _] => w6 != 0,
+        [_, _, _, _, 0 | 0x200, 0x5efe, _, _] => true,
+        _ => false,
+    };
+    let mut text = if dotted {
         let [.., a, b, c, d] = ip.octets();
-        return format!("::{}", Ipv4Addr::new(a, b, c, d));
+        let mut head = hex_groups(&g[..6]);
+        if !head.ends_with(':') {
+            head.push(':');
+        }
+        format!("{head}{}", Ipv4Addr::new(a, b, c, d))
+    } else {
+        hex_groups(&g)
+    };
+    if scope_id != 0 {
+        text = format!("{text}%{scope_id}");
     }
-    ip.to_string()
+    match port {
+        0 => text,
+        p => format!("[{text}]:{p}"),
+    }
+}
+
+/// Groups in hex joined by ':', the longest run of two or more zero groups (the first of
+/// equal runs) written "::".
+fn hex_groups(groups: &[u16]) -> String {
+    let join = |gs: &[u16]| {
+        gs.iter()
+            .map(|g| format!("{g:x}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    };
+    let (mut best, mut run) = ((0, 0), (0, 0));
+    for (i, &g) in groups.iter().enumerate() {
+        if g != 0 {
+            continue;
+        }
+        run = if run.1 == i {
+            (run.0, i + 1)
+        } else {
+            (i, i + 1)
+        };
+        if run.1 - run.0 > best.1 - best.0 {
+            best = run;
+        }
+    }
+    if best.1 - best.0 < 2 {
+        return join(groups);
+    }
+    format!("{}::{}", join(&groups[..best.0]), join(&groups[best.1..]))
 }
 
 /// One number of the `inet_addr` grammar: decimal, octal (leading 0) or hex (0x); digits
@@ -206,8 +281,10 @@ pub fn string_to_address(s: &str, family: i32) -> Result<SockAddr, WsaError> {
 
 /// `WSAAddressToString(lpsaAddress, dwAddressLength, NULL, lpszAddressString, &len)`: IPv4 as
 /// `a.b.c.d` or `a.b.c.d:port`; IPv6 as `addr`, `addr%scope`, `[addr]:port` or
-/// `[addr%scope]:port` (the port and scope only when non-zero). A length too short for the
-/// family: WSAEFAULT; another family: WSAEINVAL.
+/// `[addr%scope]:port` (the port and scope only when non-zero), the IPv6 text as ntdll's
+/// `RtlIpv6AddressToStringEx` writes it (see `ipv6_text`; rtl.c
+/// test_RtlIpv6AddressToStringEx). A length too short for the family: WSAEFAULT; another
+/// family: WSAEINVAL.
 ///
 /// ```
 /// use winsock_sim::api::addr_text::address_to_string;
@@ -215,6 +292,8 @@ pub fn string_to_address(s: &str, family: i32) -> Result<SockAddr, WsaError> {
 /// assert_eq!(address_to_string(&SockAddr::v4([0, 0, 0, 0], 0)), Ok("0.0.0.0".to_string()));
 /// assert_eq!(address_to_string(&SockAddr::v6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1], 80)),
 ///            Ok("[2001:db8::1]:80".to_string()));
+/// assert_eq!(address_to_string(&SockAddr::v6([0, 0, 0, 0, 0, 0, 0xd01, 0x4403], 80)),
+///            Ok("[::13.1.68.3]:80".to_string()));
 /// ```
 pub fn address_to_string(addr: &SockAddr) -> Result<String, WsaError> {
     let a = addr.parse().map_err(|e| match e {
@@ -224,16 +303,7 @@ pub fn address_to_string(addr: &SockAddr) -> Result<String, WsaError> {
     Ok(match a {
         SocketAddr::V4(v4) if v4.port() == 0 => v4.ip().to_string(),
         SocketAddr::V4(v4) => v4.to_string(),
-        SocketAddr::V6(v6) => {
-            let ip = match v6.scope_id() {
-                0 => v6.ip().to_string(),
-                s => format!("{}%{s}", v6.ip()),
-            };
-            match v6.port() {
-                0 => ip,
-                p => format!("[{ip}]:{p}"),
-            }
-        }
+        SocketAddr::V6(v6) => ipv6_text(*v6.ip(), v6.scope_id(), v6.port()),
     })
 }
 
