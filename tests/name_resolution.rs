@@ -323,6 +323,18 @@ fn getnameinfo_reverse_lookup() {
         );
         let short = SockAddr::from_bytes(&beta.as_bytes()[..8]);
         assert_eq!(ws.getnameinfo(&short, 0), Err(WsaError::WSAEFAULT));
+        // A numeric IPv6 host is written as inet_ntop writes it: an IPv4-compatible or SIIT
+        // address with its last 32 bits dotted, a mapped one whose 7th group is 0 in hex
+        // (ntdll rtl.c test_RtlIpv6AddressToString, tests/rtl_ipv6_address_to_string.rs).
+        for (groups, text) in [
+            ([0, 0, 0, 0, 0, 0, 0x0d01, 0x4403], "::13.1.68.3"),
+            ([0, 0, 0, 0, 0xffff, 0, 0x0001, 0x0000], "::ffff:0:0.1.0.0"),
+            ([0, 0, 0, 0, 0, 0xffff, 0, 0x4403], "::ffff:0:4403"),
+        ] {
+            let a = SockAddr::v6(groups, 7);
+            assert_eq!(ws.getnameinfo(&a, NI_NUMERICHOST)?.0, text);
+            assert_eq!(ws.getnameinfo(&a, 0)?.0, text, "no host has it: its text");
+        }
         Ok(())
     });
 }

@@ -215,8 +215,14 @@ impl SimWinsock {
                 .map_or(IpAddr::V6(*v6.ip()), IpAddr::V4),
             SocketAddr::V4(v4) => IpAddr::V4(*v4.ip()),
         };
+        // A numeric host is written as inet_ntop writes it (Windows' IPv6 text rules,
+        // `addr_text::ipv6_text`; a scope id other than 0 as "%scope").
+        let numeric = || match a {
+            SocketAddr::V4(v4) => v4.ip().to_string(),
+            SocketAddr::V6(v6) => crate::api::addr_text::ipv6_text(*v6.ip(), v6.scope_id(), 0),
+        };
         let host = if flags & NI_NUMERICHOST != 0 {
-            a.ip().to_string()
+            numeric()
         } else {
             let w = self.w();
             let owner = if ip.is_loopback() {
@@ -227,7 +233,7 @@ impl SimWinsock {
             match owner {
                 Some(h) => w.net.hosts[h].name.clone(),
                 None if flags & NI_NAMEREQD != 0 => return Err(WsaError::WSAHOST_NOT_FOUND),
-                None => a.ip().to_string(),
+                None => numeric(),
             }
         };
         let dgram = flags & NI_DGRAM != 0;
