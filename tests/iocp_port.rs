@@ -227,3 +227,40 @@ fn associating_a_socket_twice_is_invalid() {
         Ok(())
     });
 }
+
+#[test]
+fn a_packet_handed_to_a_waiter_beats_an_apc_queued_after() {
+    // Proves: a thread in an alertable GQCSEx that the port releases with a packet returns that
+    // packet even when an APC is queued to it before it runs (the packet satisfied its wait;
+    // the APC runs at its next alertable wait), under seeds that order the two differently.
+    for i in 0..16u64 {
+        let seed = common::seed().wrapping_add(i * 0x9E37_79B9);
+        common::run_with(
+            common::overlapped::builder().seed(seed),
+            move |ws: &SimWinsock| {
+                let port = ws.create_io_completion_port(0)?;
+                let ran = Arc::new(AtomicUsize::new(0));
+                let r2 = ran.clone();
+                let t = ws.create_thread("worker", move |ws: &SimWinsock| {
+                    let r = ws.get_queued_completion_status_ex(port, 1, INFINITE, true);
+                    assert_eq!(r.map(|p| p[0].key), Ok(7), "seed {seed}: the packet");
+                    ws.sleep(50);
+                    assert_eq!(ws.sleep_ex(0, true), WAIT_IO_COMPLETION, "seed {seed}");
+                    assert_eq!(r2.load(Ordering::SeqCst), 1, "seed {seed}: APC ran later");
+                    Ok(())
+                })?;
+                ws.sleep(10);
+                ws.post_queued_completion_status(port, 0, 7, None)?;
+                let r = ran.clone();
+                ws.queue_user_apc(
+                    Box::new(move |_: &SimWinsock| {
+                        r.fetch_add(1, Ordering::SeqCst);
+                    }),
+                    t,
+                )?;
+                ws.wait_for_thread(t, INFINITE)?;
+                ws.close_completion_port(port)
+            },
+        );
+    }
+}

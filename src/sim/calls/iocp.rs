@@ -28,20 +28,34 @@ impl SimWinsock {
             Err(e) => return (Err(e), Some(w)),
         };
         let tid = self.tid;
+        // Whether the thread is already this port's (it took its last packet from it). On
+        // Windows such a thread gets a queued packet before its pending APCs run, while any
+        // other thread's APCs go first; and a call that dequeues nothing (timeout, APCs)
+        // leaves it the port's (ntdll file.c test_set_io_completion 986–1019 and 1117–1140,
+        // kernel32 file.c test_post_completion 6085–6110).
+        let own = w.rt.threads[tid].ext.iocp_port() == Some(idx);
         w.leave_port(tid, idx);
         // The wait holds the port: closed meanwhile, it stays until the wait has seen it.
         w.kern.objects.hold(idx);
         let deadline =
             (timeout_ms != INFINITE).then(|| w.rt.now + u64::from(timeout_ms) * 1_000_000);
         let (r, held) = self.blocking_held(w, call, None, |w| {
-            if w.rt.threads[tid].ext.iocp_handoff.is_none() && w.kern.objects.is_closed(idx) {
+            // A packet handed over on release is the call's result: the release satisfied the
+            // wait, and an APC queued after it runs at the next alertable wait (no Wine line;
+            // iocp_port.rs a_packet_handed_to_a_waiter_beats_an_apc_queued_after).
+            let handed = w.rt.threads[tid].ext.iocp_handoff.is_some();
+            if !handed && w.kern.objects.is_closed(idx) {
                 return Step::Done(Err(WsaError::ERROR_ABANDONED_WAIT_0));
             }
-            if alertable && w.rt.threads[tid].ext.has_apcs() {
+            let apc = alertable && w.rt.threads[tid].ext.has_apcs();
+            if apc && !own && !handed {
                 return Step::Done(Err(WsaError::WAIT_IO_COMPLETION));
             }
             if let Some(p) = take(w, tid, idx) {
                 return Step::Done(Ok(p));
+            }
+            if apc {
+                return Step::Done(Err(WsaError::WAIT_IO_COMPLETION));
             }
             if deadline.is_some_and(|d| w.rt.now >= d) {
                 return Step::Done(Err(WsaError::WAIT_TIMEOUT));
@@ -55,6 +69,14 @@ impl SimWinsock {
         let mut held = held;
         // (A wait cut short by the run's end leaves the port held: the run is over.)
         if let Some(w) = held.as_mut() {
+            if own
+                && matches!(
+                    r,
+                    Err(WsaError::WAIT_TIMEOUT | WsaError::WAIT_IO_COMPLETION)
+                )
+            {
+                w.rejoin_port(tid, idx);
+            }
             w.wait_done(idx);
         }
         if r.as_ref().err() == Some(&WsaError::WAIT_IO_COMPLETION) {

@@ -160,6 +160,20 @@ where
         }
     }
 
+    /// Thread `tid`, a running thread of port `idx` when it called GetQueuedCompletionStatus(Ex)
+    /// there, stays one after the call dequeued nothing (timed out or ran APCs), as on Windows
+    /// (ntdll file.c test_set_io_completion 1117–1140): it counts against the port's
+    /// concurrency again. A port closed meanwhile keeps no thread.
+    pub(crate) fn rejoin_port(&mut self, tid: usize, idx: usize) {
+        if self.kern.objects.is_closed(idx) {
+            return;
+        }
+        if let Some(p) = self.port_mut(idx) {
+            p.active += 1;
+            self.rt.threads[tid].ext.set_iocp_port(idx);
+        }
+    }
+
     /// Dequeues one packet for `tid`: the packet it was handed when released, or a fresh
     /// one if the port's concurrency allows.
     pub(crate) fn take_packet(&mut self, tid: usize, idx: usize) -> Option<CompletionPacket> {
