@@ -46,6 +46,7 @@ fn conformance_suite_on_the_simulator() {
         .chain(async_rules::<SimWinsock>())
         .chain(conformance_suite::async_select::msg_wait_rules::<SimWinsock>())
         .chain(iocp_rules::<SimWinsock>())
+        .chain(conformance_suite::iocp::iocp_apc_rules::<SimWinsock>())
         .chain(overlapped_rules::<SimWinsock>())
         .chain(conformance_suite::inline::inline_rules::<SimWinsock>())
         .chain(ext_rules::<SimWinsock>())

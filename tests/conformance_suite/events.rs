@@ -402,12 +402,12 @@ fn blocking_recvfrom_takes_datagram<W: Winsock + Select>(
     e("closesocket", ws.closesocket(b))
 }
 
-/// Whether `ev` is signalled now (a zero wait, which consumes nothing: a WSA event is
-/// manual-reset).
+/// Whether `ev` is signalled within a second (a wait consumes nothing: a WSA event is
+/// manual-reset; Wine's server re-signals a moment after the call, Windows within it).
 fn is_signalled<W: EventSelect>(ws: &W, ev: WsaEvent) -> Result<bool, String> {
     let r = e(
         "wait",
-        ws.wsa_wait_for_multiple_events(&[ev], false, 0, false),
+        ws.wsa_wait_for_multiple_events(&[ev], false, 1_000, false),
     )?;
     Ok(r == WSA_WAIT_EVENT_0)
 }

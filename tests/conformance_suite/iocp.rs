@@ -144,3 +144,82 @@ fn iocp_assoc<W: Winsock + Iocp>(ws: &W, c: &mut Check) -> Result<(), String> {
     e("closesocket", ws.closesocket(s))?;
     e("CloseHandle(port)", ws.close_completion_port(port))
 }
+
+/// The completion-port rules that need APCs (traits [`Iocp`], [`OverlappedIo`]).
+pub fn iocp_apc_rules<W: Winsock + Iocp + OverlappedIo + SyncObjects>() -> Vec<Rule<W>> {
+    vec![
+        Rule { id: "CP-apc-order", title: "alertable GetQueuedCompletionStatusEx with a packet queued and an APC pending: a thread not yet the port's runs the APC (WAIT_IO_COMPLETION), the port's own thread takes the packet and its APC waits for the next alertable wait", body: packet_or_apc::<W> },
+    ]
+}
+
+/// Queues an APC to the calling thread that counts into `ran`.
+fn counting_apc<W: OverlappedIo + SyncObjects>(
+    ws: &W,
+    ran: &std::sync::Arc<std::sync::atomic::AtomicU32>,
+) -> Result<(), String> {
+    let r = std::sync::Arc::clone(ran);
+    e(
+        "QueueUserAPC",
+        ws.queue_user_apc(
+            Box::new(move |_: &W| {
+                r.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }),
+            ws.get_current_thread(),
+        ),
+    )
+}
+
+/// Wine's ntdll file.c test_set_io_completion and kernel32 file.c test_post_completion.
+fn packet_or_apc<W: Winsock + Iocp + OverlappedIo + SyncObjects>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    use std::sync::atomic::Ordering::SeqCst;
+    let ran = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let port = e("CreateIoCompletionPort", ws.create_io_completion_port(0))?;
+    e("PQCS", ws.post_queued_completion_status(port, 1, 1, None))?;
+    counting_apc(ws, &ran)?;
+    let bytes = |r: Result<Vec<CompletionPacket>, WsaError>| {
+        r.map(|v| v.iter().map(|p| p.bytes).collect::<Vec<_>>())
+    };
+    // Wine 8.0 predates the fix that came with these tests: it takes the packet whoever
+    // the thread is, and runs the APC first even for the port's own thread.
+    const WINE: &str = "ntdll file.c test_set_io_completion 985-1017, newer than Wine 8.0";
+    let first = bytes(ws.get_queued_completion_status_ex(port, 1, 0, true));
+    c.eq_or_wine(
+        "not the port's thread yet: the APC first",
+        first.clone(),
+        Err(WsaError::WAIT_IO_COMPLETION),
+        Ok(vec![1]),
+        WINE,
+    )?;
+    if first.is_ok() {
+        ws.sleep_ex(0, true);
+    } else {
+        c.eq("its APC ran", ran.load(SeqCst), 1)?;
+        let p = e("GQCS", ws.get_queued_completion_status(port, 0))?;
+        c.eq("the first packet", p.bytes, 1)?;
+    }
+    e("PQCS", ws.post_queued_completion_status(port, 2, 2, None))?;
+    counting_apc(ws, &ran)?;
+    let second = bytes(ws.get_queued_completion_status_ex(port, 1, 0, true));
+    c.eq_or_wine(
+        "the port's thread: the packet first",
+        second.clone(),
+        Ok(vec![2]),
+        Err(WsaError::WAIT_IO_COMPLETION),
+        WINE,
+    )?;
+    if second.is_ok() {
+        c.eq("its APC has not run", ran.load(SeqCst), 1)?;
+        c.eq(
+            "the next alertable wait runs it",
+            ws.sleep_ex(0, true),
+            WAIT_IO_COMPLETION,
+        )?;
+        c.eq("then it ran", ran.load(SeqCst), 2)?;
+    } else {
+        e("GQCS", ws.get_queued_completion_status(port, 0))?;
+    }
+    e("CloseHandle(port)", ws.close_completion_port(port))
+}
