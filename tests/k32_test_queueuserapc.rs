@@ -39,19 +39,7 @@ use winsock_sim::prelude::*;
 use winsock_sim::sim::{Sim, SimWinsock};
 
 /// sync.c `user_apc`: counts its runs in `apc_count`.
-fn queue_user_apc(
-    ws: &SimWinsock,
-    thread: ThreadId,
-    count: &Arc<AtomicU32>,
-) -> Result<(), WsaError> {
-    let count = count.clone();
-    ws.queue_user_apc(
-        Box::new(move |_: &SimWinsock| {
-            count.fetch_add(1, Ordering::SeqCst);
-        }),
-        thread,
-    )
-}
+use common::queue_counting_apc as queue_user_apc;
 
 fn ms(ws: &SimWinsock) -> u128 {
     ws.now().as_millis()
