@@ -74,8 +74,8 @@ pub trait EventSelect: Winsock {
     ) -> Result<(), WsaError>;
 
     /// `WSAEnumNetworkEvents(s, hEventObject, lpNetworkEvents)`: reports and clears the
-    /// recorded events, writing `iErrorCode` only for reported bits, and resets `event` if one
-    /// is given.
+    /// recorded events of the current registration's mask (none after a cancel), writing
+    /// `iErrorCode` only for reported bits, and resets `event` if one is given.
     fn wsa_enum_network_events(
         &self,
         s: Socket,

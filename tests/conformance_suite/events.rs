@@ -18,6 +18,7 @@ pub fn event_rules<W: Winsock + Select + EventSelect>() -> Vec<Rule<W>> {
         Rule { id: "EV-25", title: "the peer's abortive close: FD_CLOSE with WSAECONNABORTED", body: event_rst::<W> },
         Rule { id: "EV-20/blocking", title: "data a blocking recv waits for: no FD_READ; select in another thread and FIONREAD see nothing", body: blocking_recv_takes_data::<W> },
         Rule { id: "EV-20/blocking-udp", title: "a datagram a blocking recvfrom waits for: select in another thread and FIONREAD see nothing", body: blocking_recvfrom_takes_datagram::<W> },
+        Rule { id: "EV-cancel", title: "WSAEventSelect(s, NULL, 0) after a registration recorded FD_WRITE: WSAEnumNetworkEvents reports nothing", body: cancel_reports_nothing::<W> },
         Rule { id: "EV-drain-read", title: "WSAEventSelect: a recv that drains the data withdraws the FD_READ a partial recv recorded, unenumerated; new data records it again", body: drain_withdraws_read::<W> },
         Rule { id: "EV-drain-accept", title: "WSAEventSelect: an accept that takes the last connection withdraws the FD_ACCEPT the previous accept recorded, unenumerated", body: drain_withdraws_accept::<W> },
     ]
@@ -485,6 +486,29 @@ fn drain_withdraws_accept<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Re
         0,
     )?;
     for s in [s1, s2, c1, c2, l] {
+        e("closesocket", ws.closesocket(s))?;
+    }
+    e("WSACloseEvent", ws.wsa_close_event(ev))
+}
+
+/// afd.c test_event_select: a registration for everything records the connection's
+/// FD_WRITE; cancelling it leaves nothing for WSAEnumNetworkEvents.
+fn cancel_reports_nothing<W: Winsock + EventSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let (cl, sv) = pair(ws)?;
+    let ev = e("WSACreateEvent", ws.wsa_create_event())?;
+    e("WSAEventSelect", ws.wsa_event_select(cl, ev, FD_ALL_EVENTS))?;
+    c.eq("FD_WRITE signalled", is_signalled(ws, ev)?, true)?;
+    e(
+        "WSAEventSelect(0)",
+        ws.wsa_event_select(cl, WsaEvent::from_raw(0), 0),
+    )?;
+    let mut ne = WsaNetworkEvents::default();
+    e(
+        "WSAEnumNetworkEvents",
+        ws.wsa_enum_network_events(cl, None, &mut ne),
+    )?;
+    c.eq("nothing reported after the cancel", ne.network_events, 0)?;
+    for s in [cl, sv] {
         e("closesocket", ws.closesocket(s))?;
     }
     e("WSACloseEvent", ws.wsa_close_event(ev))

@@ -270,8 +270,15 @@ impl EventSelect for SimWinsock {
                 ),
                 None => None,
             };
+            // Only events of the current registration are reported (and cleared); the rest
+            // stay recorded: after a cancel (mask 0) nothing is reported (afd.c
+            // test_event_select L1883-1889, Wine tree 4b12965c).
             let (bits, errors) = match w.models.netev.get_mut(id) {
-                Some(NetSlot::Full(n)) => (std::mem::take(&mut n.recorded), n.errors),
+                Some(NetSlot::Full(n)) => {
+                    let bits = n.recorded & n.mask;
+                    n.recorded &= !bits;
+                    (bits, n.errors)
+                }
                 _ => (0, [0; FD_MAX_EVENTS]),
             };
             out.network_events = bits;
