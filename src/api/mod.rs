@@ -16,6 +16,7 @@
 //! Backends: [`crate::sim`] (deterministic simulation) and, where available, [`crate::os`]
 //! (the real network stack).
 
+pub(crate) mod addr_parse;
 pub mod addr_text;
 pub mod address_list;
 pub mod async_select;
