@@ -110,7 +110,7 @@ pub(crate) fn ipv4(s: &[u8], strict: bool) -> Option<(Ipv4Addr, usize)> {
 }
 
 /// A port after ':' in the Ex forms: a `number` from 1 to 65535 ("1.2.3.4:65536" and
-/// "0.0.0.0:0" fail, 1203, 1200; "0xffff" and "011064" are read, 1204, 1206; "[::1]:0x80" is
+/// "0.0.0.0:0" fail, 1203, 1200; "0xffff" and "011064" are read, 1204, 1206; `"[::1]:0x80"` is
 /// 128, 2084; "800000000080" fails, 2090). No sign or space before it (1209, 2110).
 fn port(s: &[u8], i: usize) -> Option<(u16, usize)> {
     let (value, end) = number(s, i)?;
@@ -241,8 +241,8 @@ pub(crate) fn ipv6(s: &[u8]) -> Option<(Ipv6Addr, usize)> {
 /// `RtlIpv6StringToAddressEx(S, &Addr, &ScopeId, &Port)`, under `WSAStringToAddress(AF_INET6)`:
 /// an optional '[', the address (`ipv6`), an optional '%' and decimal scope id from 0 to
 /// 4294967295 ("%4294967296", "%-1", "%0x1000" fail, 2132–2140; unbracketed "::%16" is read,
-/// 1462), then with the bracket a ']' and optionally ':' and a `port` ("[::1]:8080", 2082;
-/// "[::1 ]:8080", "].8080", a missing ']' fail, 2100, 2102, 2138), and then the end of the
+/// 1462), then with the bracket a ']' and optionally ':' and a `port` (`"[::1]:8080"`, 2082;
+/// `"[::1 ]:8080"`, `"].8080"`, a missing ']' fail, 2100, 2102, 2138), and then the end of the
 /// string: the Ex form fails where the plain one stops early ("1111:2222:::", "::/16", 1545,
 /// 1464). A port is 0 without brackets (the plain form's stop at ':' fails).
 pub(crate) fn ipv6_ex(s: &[u8]) -> Option<(Ipv6Addr, u32, u16)> {
