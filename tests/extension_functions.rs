@@ -250,14 +250,19 @@ fn cancel_io_is_per_thread() {
         );
         let other_ev = ws.create_event(true, false)?;
         let theirs = Overlapped::with_event(2, other_ev);
+        // The other thread stays alive until the end: its end would cancel its receive
+        // (afd.c test_async_thread_termination, tests/afd_test_async_thread_termination.rs).
+        let (issued, release) = (ws.create_event(true, false)?, ws.create_event(true, false)?);
         let t = ws.create_thread("other", move |ws: &SimWinsock| {
             assert_eq!(
                 ws.wsa_recv_overlapped(s, vec![vec![0; 4]], 0, theirs, None),
                 Err(WsaError::WSA_IO_PENDING)
             );
+            ws.set_event(issued)?;
+            ws.wait_for_single_object(release.into(), INFINITE)?;
             Ok(())
         })?;
-        ws.wait_for_single_object(t.into(), INFINITE)?;
+        ws.wait_for_single_object(issued.into(), INFINITE)?;
         ws.cancel_io(s)?;
         let r = ws.wsa_get_overlapped_result(s, &mine, true)?;
         assert_eq!(r.error, Some(WsaError::WSA_OPERATION_ABORTED));
@@ -268,6 +273,8 @@ fn cancel_io_is_per_thread() {
             WAIT_OBJECT_0
         );
         assert!(ws.has_overlapped_io_completed(&theirs));
+        ws.set_event(release)?;
+        ws.wait_for_single_object(t.into(), INFINITE)?;
         ws.cancel_io(s)?;
         assert_eq!(
             ws.cancel_io(Socket::from_raw(0x7777)),

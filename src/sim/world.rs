@@ -71,6 +71,7 @@ impl RuntimeHooks<SimLayers> for World {
 
     fn thread_exited(&mut self, tid: usize) {
         self.kernel_thread_exited(tid);
+        self.cancel_io_of_thread(tid);
     }
 
     fn end_of_instant(&mut self) -> bool {

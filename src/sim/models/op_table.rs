@@ -106,6 +106,13 @@ impl<L: Layers> OpTable<L> {
         self.issued += 1;
     }
 
+    /// The operations in the table with their serials, in slot order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &Op<L>)> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.op.as_ref().map(|op| (s.serial, op)))
+    }
+
     /// Takes operation `serial` out of the table.
     #[inline]
     pub(crate) fn remove(&mut self, serial: &u64) -> Option<Op<L>> {

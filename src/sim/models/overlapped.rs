@@ -227,6 +227,30 @@ where
         }
     }
 
+    /// Thread `tid` ended: its pending operations are cancelled (STATUS_CANCELLED: the event
+    /// is set, a routine never runs, a socket with a port gets the packet), except those on a
+    /// socket with a completion port and without an event, which outlive it (afd.c
+    /// test_async_thread_termination L2581-2586 and L2613-2623, against L2634-2639).
+    pub(crate) fn cancel_io_of_thread(&mut self, tid: usize) {
+        let io = &self.models.io;
+        // The table holds only operations not yet collected, so a thread-per-connection run
+        // with no overlapped calls scans nothing; by socket, then in the order issued.
+        let mut hit: Vec<(usize, u64, Overlapped)> = io
+            .ops
+            .iter()
+            .filter(|(_, op)| op.tid == tid && op.done.is_none())
+            .filter(|(_, op)| {
+                let port = io.socks.get(op.sid).and_then(|s| s.as_ref()?.port);
+                !(port.is_some() && op.ov.event.is_none() && op.routine.is_none())
+            })
+            .map(|(serial, op)| (op.sid, serial >> 32, op.ov))
+            .collect();
+        hit.sort_unstable_by_key(|&(id, issued, _)| (id, issued));
+        for (id, _, ov) in hit {
+            self.abort_ops(id, Status::Cancelled, Status::Cancelled, Some(&ov));
+        }
+    }
+
     /// Ends every pending operation of socket `id` (closesocket, CancelIoEx) with `status`;
     /// AcceptEx operations with `accept_status`. Only `ov`'s when given. Returns how many.
     /// A datagram socket has no connection to abort: closing it cancels its operations
