@@ -47,6 +47,9 @@ fn conformance_suite_on_the_simulator() {
         .chain(conformance_suite::async_select::msg_wait_rules::<SimWinsock>())
         .chain(iocp_rules::<SimWinsock>())
         .chain(conformance_suite::iocp::iocp_apc_rules::<SimWinsock>())
+        .chain(conformance_suite::thread_exit::thread_exit_rules::<
+            SimWinsock,
+        >())
         .chain(overlapped_rules::<SimWinsock>())
         .chain(conformance_suite::inline::inline_rules::<SimWinsock>())
         .chain(ext_rules::<SimWinsock>())

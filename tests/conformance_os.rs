@@ -77,6 +77,7 @@ fn conformance_suite_on_native_winsock() {
         .chain(conformance_suite::async_select::msg_wait_rules::<Native>())
         .chain(conformance_suite::iocp::iocp_rules::<Native>())
         .chain(conformance_suite::iocp::iocp_apc_rules::<Native>())
+        .chain(conformance_suite::thread_exit::thread_exit_rules::<Native>())
         .chain(conformance_suite::overlapped::overlapped_rules::<Native>())
         .chain(conformance_suite::inline::inline_rules::<Native>())
         .chain(conformance_suite::ext::ext_rules::<Native>())

@@ -30,6 +30,7 @@ pub mod shutdown_reset;
 pub mod sync;
 pub mod sync_locks;
 pub mod tcp_timing;
+pub mod thread_exit;
 pub mod transmit_packets;
 pub mod udp_ioctls;
 pub mod waitable_timer;
