@@ -38,7 +38,25 @@ impl SimWinsock {
         // A wait that does not fail leaves the thread's last error as it was, as Windows'
         // waits do (kernel32 sync.c 1321–1360: 0xdeadbeef survives WAIT_TIMEOUT and
         // WAIT_OBJECT_0); a failed one sets it.
-        let before = self.w().rt.threads[self.tid].last_error;
+        self.keep_last_error(|| {
+            self.wait_handles_call(
+                call, kernel, handles, wait_all, timeout_ms, alertable, input,
+            )
+        })
+    }
+
+    /// [`SimWinsock::wait_handles`] but for the last error.
+    #[allow(clippy::too_many_arguments)]
+    fn wait_handles_call(
+        &self,
+        call: &'static str,
+        kernel: bool,
+        handles: &[Handle],
+        wait_all: bool,
+        timeout_ms: u32,
+        alertable: bool,
+        input: Option<InputWait>,
+    ) -> Result<u32, WsaError> {
         let r = self.enter(call, kernel).and_then(|()| {
             // MsgWaitForMultipleObjects: the queue takes one of the 64 slots, and no handle
             // at all is a wait for input alone.
@@ -82,10 +100,7 @@ impl SimWinsock {
             u64::from(timeout_ms),
             r.map(|v| v as usize),
         )
-        .map(|v| {
-            self.w().rt.threads[self.tid].last_error = before;
-            v as u32
-        })
+        .map(|v| v as u32)
     }
 
     /// Waits for kernel objects and threads: `Ok(WAIT_OBJECT_0 + i)` of the first signalled

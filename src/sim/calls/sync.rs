@@ -95,8 +95,17 @@ impl SimWinsock {
         b: u64,
         body: impl FnOnce(&Self) -> Result<T, WsaError>,
     ) -> Result<T, WsaError> {
+        self.keep_last_error(|| self.kcall(name, a, b, body))
+    }
+
+    /// Runs `call` (a whole traced call) and, when it succeeds, puts back the last error the
+    /// thread had before it: for the calls whose success Windows does not record.
+    pub(crate) fn keep_last_error<T>(
+        &self,
+        call: impl FnOnce() -> Result<T, WsaError>,
+    ) -> Result<T, WsaError> {
         let before = self.w().rt.threads[self.tid].last_error;
-        let r = self.kcall(name, a, b, body);
+        let r = call();
         if r.is_ok() {
             self.w().rt.threads[self.tid].last_error = before;
         }
