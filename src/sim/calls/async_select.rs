@@ -92,7 +92,18 @@ impl AsyncSelect for SimWinsock {
                 .ok_or(WsaError::WSA_INVALID_HANDLE)?;
             w.window_timers_gone(win);
             w.close_object(self.host, hwnd.raw());
-            w.rt.threads[self.tid].ext.msgq.retain(|m| m.hwnd != hwnd);
+            let t = &mut w.rt.threads[self.tid].ext;
+            // A WM_QUIT posted to the window survives it as the thread's pending quit (the
+            // first one, unless one is pending already): GetMessage then gets it with hWnd
+            // NULL and lParam 0 (user32 msg.c test_quit_message, 15017 and WmStopQuitSeq).
+            if t.quit.is_none() {
+                t.quit = t
+                    .msgq
+                    .iter()
+                    .find(|m| m.hwnd == hwnd && m.message == WM_QUIT)
+                    .map(|m| m.wparam as i32);
+            }
+            t.msgq.retain(|m| m.hwnd != hwnd);
             Ok(())
         });
         self.finish("DestroyWindow", hwnd.raw() as u64, 0, r)

@@ -132,8 +132,14 @@ impl SimWinsock {
         for i in held() {
             w.kern.objects.hold(i);
         }
+        let input_now = |w: &mut crate::sim::api::World| {
+            input.is_some_and(|i| w.input_ready(tid, i.mask, i.available))
+        };
         let (r, w) = self.blocking_held(w, call, None, |w| {
-            if alertable && w.rt.threads[tid].ext.has_apcs() {
+            // Input of the wake mask comes before a queued APC (user32 msg.c 5602–5613: with
+            // MWMO_ALERTABLE a posted message returns WAIT_OBJECT_0 + nCount, the APC the
+            // next wait).
+            if alertable && w.rt.threads[tid].ext.has_apcs() && (wait_all || !input_now(w)) {
                 return Step::Done(Ok(WSA_WAIT_IO_COMPLETION));
             }
             let mut states = Vec::with_capacity(objects.len());
@@ -147,9 +153,6 @@ impl SimWinsock {
             // handles (a handle signalled with it wins, as Wine's wait over the handles and
             // the queue gives; Windows documents no order).
             let n = objects.len() as u32;
-            let input_now = |w: &mut crate::sim::api::World| {
-                input.is_some_and(|i| w.input_ready(tid, i.mask, i.available))
-            };
             if wait_all {
                 if states.iter().all(Option::is_some) && (input.is_none() || input_now(w)) {
                     let mut abandoned = None;
