@@ -50,6 +50,7 @@ fn conformance_suite_on_the_simulator() {
         .chain(conformance_suite::thread_exit::thread_exit_rules::<
             SimWinsock,
         >())
+        .chain(conformance_suite::async_select::async_apc_rules::<SimWinsock>())
         .chain(overlapped_rules::<SimWinsock>())
         .chain(conformance_suite::inline::inline_rules::<SimWinsock>())
         .chain(ext_rules::<SimWinsock>())

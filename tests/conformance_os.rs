@@ -78,6 +78,7 @@ fn conformance_suite_on_native_winsock() {
         .chain(conformance_suite::iocp::iocp_rules::<Native>())
         .chain(conformance_suite::iocp::iocp_apc_rules::<Native>())
         .chain(conformance_suite::thread_exit::thread_exit_rules::<Native>())
+        .chain(conformance_suite::async_select::async_apc_rules::<Native>())
         .chain(conformance_suite::overlapped::overlapped_rules::<Native>())
         .chain(conformance_suite::inline::inline_rules::<Native>())
         .chain(conformance_suite::ext::ext_rules::<Native>())

@@ -284,3 +284,52 @@ fn msg_waits<W: Winsock + AsyncSelect + EventSelect>(ws: &W, c: &mut Check) -> R
     e("WSACloseEvent", ws.wsa_close_event(ev))?;
     e("DestroyWindow", ws.destroy_window(h))
 }
+
+/// The message-queue rules that need APCs (traits [`AsyncSelect`], [`OverlappedIo`]).
+pub fn async_apc_rules<W: Winsock + AsyncSelect + OverlappedIo + SyncObjects>() -> Vec<Rule<W>> {
+    vec![Rule {
+        id: "AS-msgwait-apc",
+        title: "MsgWaitForMultipleObjectsEx(QS_POSTMESSAGE, MWMO_ALERTABLE) with a posted message and a queued APC: WAIT_OBJECT_0 for the message, the APC at the next alertable wait",
+        body: message_before_apc::<W>,
+    }]
+}
+
+/// user32 msg.c test_MsgWaitForMultipleObjects: even with MWMO_ALERTABLE, window input is
+/// preferred to a queued APC.
+fn message_before_apc<W: Winsock + AsyncSelect + OverlappedIo + SyncObjects>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+    let h = e("CreateWindow", ws.create_window(None))?;
+    let ran = std::sync::Arc::new(AtomicU32::new(0));
+    let r = std::sync::Arc::clone(&ran);
+    e(
+        "QueueUserAPC",
+        ws.queue_user_apc(
+            Box::new(move |_: &W| {
+                r.fetch_add(1, SeqCst);
+            }),
+            ws.get_current_thread(),
+        ),
+    )?;
+    e("PostMessage", ws.post_message(h, WM_USER, 0, 0))?;
+    c.eq(
+        "the message first",
+        ws.msg_wait_for_multiple_objects_ex(&[], 0, QS_POSTMESSAGE, MWMO_ALERTABLE),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    c.eq("the APC has not run", ran.load(SeqCst), 0)?;
+    c.eq(
+        "PeekMessage takes it",
+        e("PeekMessage", ws.peek_message(h, PM_REMOVE))?.map(|m| m.message),
+        Some(WM_USER),
+    )?;
+    c.eq(
+        "then the APC",
+        ws.msg_wait_for_multiple_objects_ex(&[], 0, QS_POSTMESSAGE, MWMO_ALERTABLE),
+        Ok(WAIT_IO_COMPLETION),
+    )?;
+    c.eq("it ran", ran.load(SeqCst), 1)?;
+    e("DestroyWindow", ws.destroy_window(h))
+}
