@@ -64,10 +64,13 @@ pub trait AsyncSelect: Winsock + Sized {
     fn post_quit_message(&self, exit_code: i32);
 
     /// `GetMessage(&msg, hWnd, 0, 0)`: waits for the next message of the calling thread (for
-    /// `hwnd` only, unless NULL). `Ok(None)` for WM_QUIT (GetMessage returns FALSE).
+    /// `hwnd` only, unless NULL). `Ok(None)` for WM_QUIT (GetMessage returns FALSE). `hwnd`
+    /// not a window (destroyed, or never one): GetMessage returns -1 with
+    /// ERROR_INVALID_WINDOW_HANDLE, given here as WSA_INVALID_HANDLE.
     fn get_message(&self, hwnd: Hwnd) -> Result<Option<Msg>, WsaError>;
 
     /// `PeekMessage(&msg, hWnd, 0, 0, wRemoveMsg)`: the next message if any, without waiting.
+    /// `hwnd` not a window: FALSE with ERROR_INVALID_WINDOW_HANDLE, here WSA_INVALID_HANDLE.
     fn peek_message(&self, hwnd: Hwnd, remove: u32) -> Result<Option<Msg>, WsaError>;
 
     /// `DispatchMessage(&msg)`: calls the target window's procedure; 0 when it has none.

@@ -66,6 +66,18 @@ impl SimWinsock {
     fn take_message(&self, hwnd: Hwnd, remove: bool) -> Option<Msg> {
         next_message(&mut self.w(), self.host, self.tid, hwnd, remove)
     }
+
+    /// GetMessage / PeekMessage's `hWnd` filter: NULL, or a window. Not a window:
+    /// ERROR_INVALID_WINDOW_HANDLE on Windows (GetMessage returns -1, PeekMessage FALSE; user32
+    /// msg.c test_invalid_window, 21042 and 21047), WSA_INVALID_HANDLE here as the other window
+    /// calls give and as the native backend does.
+    fn check_filter(&self, hwnd: Hwnd) -> Result<(), WsaError> {
+        if hwnd == Hwnd::NULL || self.w().window_id(self.host, hwnd.raw()).is_some() {
+            Ok(())
+        } else {
+            Err(WsaError::WSA_INVALID_HANDLE)
+        }
+    }
 }
 
 impl AsyncSelect for SimWinsock {
@@ -145,6 +157,7 @@ impl AsyncSelect for SimWinsock {
 
     fn get_message(&self, hwnd: Hwnd) -> Result<Option<Msg>, WsaError> {
         let r = self.enter("GetMessage", true).and_then(|()| {
+            self.check_filter(hwnd)?;
             let (host, tid) = (self.host, self.tid);
             let filter = hwnd;
             self.blocking("GetMessage", None, |w| {
@@ -161,6 +174,7 @@ impl AsyncSelect for SimWinsock {
     fn peek_message(&self, hwnd: Hwnd, remove: u32) -> Result<Option<Msg>, WsaError> {
         let r = self
             .enter("PeekMessage", true)
+            .and_then(|()| self.check_filter(hwnd))
             .map(|()| self.take_message(hwnd, remove & PM_REMOVE != 0));
         let r = self.finish("PeekMessage", hwnd.raw() as u64, u64::from(remove), r);
         if r == Ok(None) {
