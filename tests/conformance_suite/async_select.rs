@@ -8,6 +8,7 @@ use super::{code, e, listener, pair, tcp, Check, Rule};
 pub fn async_rules<W: Winsock + AsyncSelect>() -> Vec<Rule<W>> {
     vec![
         Rule { id: "AS-queue", title: "PostMessage/PeekMessage/GetMessage on a window; WM_QUIT; a bad window WSA_INVALID_HANDLE", body: message_queue::<W> },
+        Rule { id: "AS-bad-window", title: "GetMessage and PeekMessage on a handle that is no window, or a destroyed one: ERROR_INVALID_WINDOW_HANDLE (WSA_INVALID_HANDLE here)", body: bad_window_filter::<W> },
         Rule { id: "AS-read", title: "WSAAsyncSelect: FD_READ posted with wParam = socket, lParam = FD_READ; the socket turns nonblocking", body: async_read::<W> },
         Rule { id: "AS-accept", title: "WSAAsyncSelect on a listener: FD_ACCEPT when a client connects", body: async_accept::<W> },
         Rule { id: "AS-timer", title: "SetTimer returns the id; WM_TIMER (wParam id, lParam 0) after posted messages; expiries before retrieval make one WM_TIMER; KillTimer stops it and its due WM_TIMER, again fails", body: window_timers::<W> },
@@ -332,4 +333,27 @@ fn message_before_apc<W: Winsock + AsyncSelect + OverlappedIo + SyncObjects>(
     )?;
     c.eq("it ran", ran.load(SeqCst), 1)?;
     e("DestroyWindow", ws.destroy_window(h))
+}
+
+/// user32 msg.c test_invalid_window: GetMessage returns -1 and PeekMessage FALSE for an hWnd
+/// that names no window, destroyed or never made.
+fn bad_window_filter<W: Winsock + AsyncSelect>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let h = e("CreateWindow", ws.create_window(None))?;
+    e("DestroyWindow", ws.destroy_window(h))?;
+    for (what, w) in [
+        ("destroyed", h),
+        ("never a window", Hwnd::from_raw(0xdead_0000)),
+    ] {
+        c.eq(
+            &format!("PeekMessage, {what}"),
+            code(ws.peek_message(w, PM_REMOVE)),
+            Err(WsaError::WSA_INVALID_HANDLE),
+        )?;
+        c.eq(
+            &format!("GetMessage, {what}"),
+            code(ws.get_message(w)),
+            Err(WsaError::WSA_INVALID_HANDLE),
+        )?;
+    }
+    Ok(())
 }
