@@ -2,7 +2,7 @@
 
 use winsock_sim::prelude::*;
 
-use super::{code, e, listener, pair, tcp, Check, Rule};
+use super::{code, e, listener, pair, queue_counting_apc, tcp, Check, Rule};
 
 /// Every rule on windows, message queues and `WSAAsyncSelect` (trait [`AsyncSelect`]).
 pub fn async_rules<W: Winsock + AsyncSelect>() -> Vec<Rule<W>> {
@@ -304,16 +304,7 @@ fn message_before_apc<W: Winsock + AsyncSelect + OverlappedIo + SyncObjects>(
     use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
     let h = e("CreateWindow", ws.create_window(None))?;
     let ran = std::sync::Arc::new(AtomicU32::new(0));
-    let r = std::sync::Arc::clone(&ran);
-    e(
-        "QueueUserAPC",
-        ws.queue_user_apc(
-            Box::new(move |_: &W| {
-                r.fetch_add(1, SeqCst);
-            }),
-            ws.get_current_thread(),
-        ),
-    )?;
+    queue_counting_apc(ws, ws.get_current_thread(), &ran)?;
     e("PostMessage", ws.post_message(h, WM_USER, 0, 0))?;
     c.eq(
         "the message first",

@@ -2,7 +2,7 @@
 
 use winsock_sim::prelude::*;
 
-use super::{code, e, tcp, Check, Rule};
+use super::{code, e, queue_counting_apc, tcp, Check, Rule};
 
 /// Every rule on completion ports themselves (trait [`Iocp`]; the overlapped calls that fill
 /// them are not in the suite yet).
@@ -152,23 +152,6 @@ pub fn iocp_apc_rules<W: Winsock + Iocp + OverlappedIo + SyncObjects>() -> Vec<R
     ]
 }
 
-/// Queues an APC to the calling thread that counts into `ran`.
-fn counting_apc<W: OverlappedIo + SyncObjects>(
-    ws: &W,
-    ran: &std::sync::Arc<std::sync::atomic::AtomicU32>,
-) -> Result<(), String> {
-    let r = std::sync::Arc::clone(ran);
-    e(
-        "QueueUserAPC",
-        ws.queue_user_apc(
-            Box::new(move |_: &W| {
-                r.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            }),
-            ws.get_current_thread(),
-        ),
-    )
-}
-
 /// Wine's ntdll file.c test_set_io_completion and kernel32 file.c test_post_completion.
 fn packet_or_apc<W: Winsock + Iocp + OverlappedIo + SyncObjects>(
     ws: &W,
@@ -178,7 +161,7 @@ fn packet_or_apc<W: Winsock + Iocp + OverlappedIo + SyncObjects>(
     let ran = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
     let port = e("CreateIoCompletionPort", ws.create_io_completion_port(0))?;
     e("PQCS", ws.post_queued_completion_status(port, 1, 1, None))?;
-    counting_apc(ws, &ran)?;
+    queue_counting_apc(ws, ws.get_current_thread(), &ran)?;
     let bytes = |r: Result<Vec<CompletionPacket>, WsaError>| {
         r.map(|v| v.iter().map(|p| p.bytes).collect::<Vec<_>>())
     };
@@ -201,7 +184,7 @@ fn packet_or_apc<W: Winsock + Iocp + OverlappedIo + SyncObjects>(
         c.eq("the first packet", p.bytes, 1)?;
     }
     e("PQCS", ws.post_queued_completion_status(port, 2, 2, None))?;
-    counting_apc(ws, &ran)?;
+    queue_counting_apc(ws, ws.get_current_thread(), &ran)?;
     let second = bytes(ws.get_queued_completion_status_ex(port, 1, 0, true));
     c.eq_or_wine(
         "the port's thread: the packet first",

@@ -164,6 +164,24 @@ fn code<T>(r: Result<T, WsaError>) -> Result<(), WsaError> {
     r.map(|_| ())
 }
 
+/// Queues to `thread` an APC that counts its runs into `ran`.
+fn queue_counting_apc<W: OverlappedIo>(
+    ws: &W,
+    thread: ThreadId,
+    ran: &std::sync::Arc<std::sync::atomic::AtomicU32>,
+) -> Result<(), String> {
+    let r = std::sync::Arc::clone(ran);
+    e(
+        "QueueUserAPC",
+        ws.queue_user_apc(
+            Box::new(move |_: &W| {
+                r.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }),
+            thread,
+        ),
+    )
+}
+
 fn tcp<W: Winsock>(ws: &W) -> Result<Socket, String> {
     e("socket", ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP))
 }

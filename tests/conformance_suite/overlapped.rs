@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use winsock_sim::prelude::*;
 
-use super::{code, e, listener, loopback, pair, rst_close, tcp, wait_data, Check, Rule};
+use super::{
+    code, e, listener, loopback, pair, queue_counting_apc, rst_close, tcp, wait_data, Check, Rule,
+};
 
 /// The overlapped rules.
 pub fn overlapped_rules<W: Winsock + EventSelect + Iocp + OverlappedIo + 'static>() -> Vec<Rule<W>>
@@ -436,16 +438,7 @@ fn apc<W: Winsock + OverlappedIo + 'static>(ws: &W, c: &mut Check) -> Result<(),
     while started.load(Ordering::SeqCst) == 0 {
         ws.sleep(1);
     }
-    let r2 = ran.clone();
-    e(
-        "QueueUserAPC",
-        ws.queue_user_apc(
-            Box::new(move |_| {
-                r2.fetch_add(1, Ordering::SeqCst);
-            }),
-            t,
-        ),
-    )?;
+    queue_counting_apc(ws, t, &ran)?;
     e("WaitForSingleObject(thread)", ws.wait_for_thread(t, 20_000))?;
     c.eq(
         "SleepEx and the APC",

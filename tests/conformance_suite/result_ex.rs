@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use winsock_sim::prelude::*;
 
-use super::{code, e, pair, Check, Rule};
+use super::{code, e, pair, queue_counting_apc, Check, Rule};
 
 /// The rules.
 pub fn result_ex_rules<W: Winsock + OverlappedIo + SyncObjects + EventSelect>() -> Vec<Rule<W>> {
@@ -40,16 +40,7 @@ fn pending_receive<W: Winsock + OverlappedIo + SyncObjects + EventSelect>(
         Err(WsaError::WAIT_TIMEOUT),
     )?;
     let ran = Arc::new(AtomicU32::new(0));
-    let r = Arc::clone(&ran);
-    e(
-        "QueueUserAPC",
-        ws.queue_user_apc(
-            Box::new(move |_: &W| {
-                r.fetch_add(1, Ordering::SeqCst);
-            }),
-            ws.get_current_thread(),
-        ),
-    )?;
+    queue_counting_apc(ws, ws.get_current_thread(), &ran)?;
     c.eq(
         "alertable, an APC queued",
         got(INFINITE, true),

@@ -39,68 +39,57 @@ impl SimWinsock {
         // waits do (kernel32 sync.c 1321–1360: 0xdeadbeef survives WAIT_TIMEOUT and
         // WAIT_OBJECT_0); a failed one sets it.
         self.keep_last_error(|| {
-            self.wait_handles_call(
-                call, kernel, handles, wait_all, timeout_ms, alertable, input,
+            let r = self.enter(call, kernel).and_then(|()| {
+                // MsgWaitForMultipleObjects: the queue takes one of the 64 slots, and no handle
+                // at all is a wait for input alone.
+                let max = WSA_MAXIMUM_WAIT_EVENTS - usize::from(input.is_some());
+                if (handles.is_empty() && input.is_none()) || handles.len() > max {
+                    return Err(WsaError::WSA_INVALID_PARAMETER);
+                }
+                let objects = {
+                    let w = self.w();
+                    handles
+                        .iter()
+                        .map(|h| match *h {
+                            Handle::Event(e) => {
+                                w.event_id(self.host, e.raw()).map(Waitable::Object)
+                            }
+                            Handle::Mutex(m) => {
+                                w.mutex_id(self.host, m.raw()).map(Waitable::Object)
+                            }
+                            Handle::Semaphore(s) => {
+                                w.semaphore_id(self.host, s.raw()).map(Waitable::Object)
+                            }
+                            Handle::Timer(t) => {
+                                w.timer_id(self.host, t.raw()).map(Waitable::Object)
+                            }
+                            Handle::Thread(t) if t.index() < w.rt.threads.len() => {
+                                Ok(Waitable::Thread(t.index()))
+                            }
+                            Handle::Thread(_) => Err(WsaError::WSA_INVALID_HANDLE),
+                        })
+                        .collect::<Result<Vec<Waitable>, WsaError>>()?
+                };
+                // The same object twice in a wait-all: ERROR_INVALID_PARAMETER
+                // (STATUS_INVALID_PARAMETER_MIX), as Windows refuses it.
+                if wait_all
+                    && objects
+                        .iter()
+                        .enumerate()
+                        .any(|(i, o)| objects[..i].contains(o))
+                {
+                    return Err(WsaError::WSA_INVALID_PARAMETER);
+                }
+                self.wait_objects(call, &objects, wait_all, timeout_ms, alertable, input)
+            });
+            self.finish(
+                call,
+                handles.len() as u64,
+                u64::from(timeout_ms),
+                r.map(|v| v as usize),
             )
+            .map(|v| v as u32)
         })
-    }
-
-    /// [`SimWinsock::wait_handles`] but for the last error.
-    #[allow(clippy::too_many_arguments)]
-    fn wait_handles_call(
-        &self,
-        call: &'static str,
-        kernel: bool,
-        handles: &[Handle],
-        wait_all: bool,
-        timeout_ms: u32,
-        alertable: bool,
-        input: Option<InputWait>,
-    ) -> Result<u32, WsaError> {
-        let r = self.enter(call, kernel).and_then(|()| {
-            // MsgWaitForMultipleObjects: the queue takes one of the 64 slots, and no handle
-            // at all is a wait for input alone.
-            let max = WSA_MAXIMUM_WAIT_EVENTS - usize::from(input.is_some());
-            if (handles.is_empty() && input.is_none()) || handles.len() > max {
-                return Err(WsaError::WSA_INVALID_PARAMETER);
-            }
-            let objects = {
-                let w = self.w();
-                handles
-                    .iter()
-                    .map(|h| match *h {
-                        Handle::Event(e) => w.event_id(self.host, e.raw()).map(Waitable::Object),
-                        Handle::Mutex(m) => w.mutex_id(self.host, m.raw()).map(Waitable::Object),
-                        Handle::Semaphore(s) => {
-                            w.semaphore_id(self.host, s.raw()).map(Waitable::Object)
-                        }
-                        Handle::Timer(t) => w.timer_id(self.host, t.raw()).map(Waitable::Object),
-                        Handle::Thread(t) if t.index() < w.rt.threads.len() => {
-                            Ok(Waitable::Thread(t.index()))
-                        }
-                        Handle::Thread(_) => Err(WsaError::WSA_INVALID_HANDLE),
-                    })
-                    .collect::<Result<Vec<Waitable>, WsaError>>()?
-            };
-            // The same object twice in a wait-all: ERROR_INVALID_PARAMETER
-            // (STATUS_INVALID_PARAMETER_MIX), as Windows refuses it.
-            if wait_all
-                && objects
-                    .iter()
-                    .enumerate()
-                    .any(|(i, o)| objects[..i].contains(o))
-            {
-                return Err(WsaError::WSA_INVALID_PARAMETER);
-            }
-            self.wait_objects(call, &objects, wait_all, timeout_ms, alertable, input)
-        });
-        self.finish(
-            call,
-            handles.len() as u64,
-            u64::from(timeout_ms),
-            r.map(|v| v as usize),
-        )
-        .map(|v| v as u32)
     }
 
     /// Waits for kernel objects and threads: `Ok(WAIT_OBJECT_0 + i)` of the first signalled

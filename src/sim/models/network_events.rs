@@ -446,7 +446,23 @@ where
     /// recv of the next one to succeed; Wine's server clears it the same way). A message
     /// already posted stays posted.
     pub(crate) fn reenable_recv(&mut self, id: usize, oob: bool) {
-        let bit = if oob { FD_OOB } else { FD_READ };
+        if oob {
+            self.reenable(id, FD_OOB, Self::has_oob);
+        } else {
+            self.reenable(id, FD_READ, Self::has_data);
+        }
+    }
+
+    /// After `accept`: FD_ACCEPT re-enabled, an unenumerated one withdrawn (as FD_READ by
+    /// `recv`), reported again if connections remain.
+    pub(crate) fn reenable_accept(&mut self, lid: usize) {
+        self.reenable(lid, FD_ACCEPT, Self::has_pending_accept);
+    }
+
+    /// The re-enabling call of `bit` (FD_READ, FD_OOB or FD_ACCEPT) on socket `id`: enabled
+    /// again, an unenumerated occurrence withdrawn, recorded again at once if `holds`.
+    #[inline]
+    fn reenable(&mut self, id: usize, bit: i32, holds: impl Fn(&Self, usize) -> bool) {
         if !self.is_registered(id) {
             if let Some(NetSlot::Full(n)) = self.models.netev.get_mut(id) {
                 n.reported &= !bit;
@@ -457,31 +473,8 @@ where
         n.enabled |= bit;
         n.reported &= !bit;
         n.recorded &= !bit;
-        let holds = if oob {
-            self.has_oob(id)
-        } else {
-            self.has_data(id)
-        };
-        if holds {
+        if holds(self, id) {
             self.fd_event(id, bit, 0);
-        }
-    }
-
-    /// After `accept`: FD_ACCEPT re-enabled, an unenumerated one withdrawn (as FD_READ by
-    /// `recv`), reported again if connections remain.
-    pub(crate) fn reenable_accept(&mut self, lid: usize) {
-        if !self.is_registered(lid) {
-            if let Some(NetSlot::Full(n)) = self.models.netev.get_mut(lid) {
-                n.reported &= !FD_ACCEPT;
-            }
-            return;
-        }
-        let n = self.netev_mut(lid);
-        n.enabled |= FD_ACCEPT;
-        n.reported &= !FD_ACCEPT;
-        n.recorded &= !FD_ACCEPT;
-        if self.has_pending_accept(lid) {
-            self.fd_event(lid, FD_ACCEPT, 0);
         }
     }
 
