@@ -167,7 +167,7 @@ pub mod prelude {
         Socket, SrwLock, SyncObjects, SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId,
         TimerApcRoutine, TimerHandle, TransmitFileBuffers, WaitableTimers, Winsock, WinsockExt,
         WndProc, WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd, WsaProtocolInfo,
-        SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
+        HWND_BOTTOM, HWND_BROADCAST, HWND_TOPMOST, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
     };
 }
 

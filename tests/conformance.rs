@@ -44,6 +44,9 @@ fn conformance_suite_on_the_simulator() {
         .into_iter()
         .chain(event_rules::<SimWinsock>())
         .chain(async_rules::<SimWinsock>())
+        .chain(conformance_suite::message_filters::message_filter_rules::<
+            SimWinsock,
+        >())
         .chain(conformance_suite::async_select::msg_wait_rules::<SimWinsock>())
         .chain(iocp_rules::<SimWinsock>())
         .chain(conformance_suite::iocp::iocp_apc_rules::<SimWinsock>())

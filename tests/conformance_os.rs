@@ -74,6 +74,9 @@ fn conformance_suite_on_native_winsock() {
         .into_iter()
         .chain(conformance_suite::events::event_rules::<Native>())
         .chain(conformance_suite::async_select::async_rules::<Native>())
+        .chain(conformance_suite::message_filters::message_filter_rules::<
+            Native,
+        >())
         .chain(conformance_suite::async_select::msg_wait_rules::<Native>())
         .chain(conformance_suite::iocp::iocp_rules::<Native>())
         .chain(conformance_suite::iocp::iocp_apc_rules::<Native>())

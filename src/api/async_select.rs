@@ -24,6 +24,16 @@ impl Hwnd {
     }
 }
 
+/// HWND_BOTTOM ((HWND)1): as GetMessage / PeekMessage's `hWnd`, only the thread's own
+/// messages (those posted with a NULL window: PostThreadMessage, `PostMessage(NULL, ...)`).
+pub const HWND_BOTTOM: Hwnd = Hwnd(1);
+/// HWND_TOPMOST ((HWND)-1): as GetMessage / PeekMessage's `hWnd`, only the thread's own
+/// messages, as [`HWND_BOTTOM`] (user32 msg.c test_PeekMessage).
+pub const HWND_TOPMOST: Hwnd = Hwnd(usize::MAX);
+/// HWND_BROADCAST ((HWND)0xffff): as GetMessage / PeekMessage's `hWnd`, only the thread's own
+/// messages, as [`HWND_BOTTOM`] (user32 msg.c test_PostMessage, test_PeekMessage).
+pub const HWND_BROADCAST: Hwnd = Hwnd(0xffff);
+
 /// MSG: one queued window message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Msg {
@@ -51,7 +61,10 @@ pub trait AsyncSelect: Winsock + Sized {
     /// posting.
     fn destroy_window(&self, hwnd: Hwnd) -> Result<(), WsaError>;
 
-    /// `PostMessage(hWnd, Msg, wParam, lParam)`.
+    /// `PostMessage(hWnd, Msg, wParam, lParam)`: queues the message for the thread that owns
+    /// window `hwnd`. NULL posts a thread message (NULL window) to the calling thread, as
+    /// [`post_thread_message`](Self::post_thread_message) with its own id does. Not a window:
+    /// WSA_INVALID_HANDLE (ERROR_INVALID_WINDOW_HANDLE on Windows).
     fn post_message(
         &self,
         hwnd: Hwnd,
@@ -60,18 +73,60 @@ pub trait AsyncSelect: Winsock + Sized {
         lparam: isize,
     ) -> Result<(), WsaError>;
 
+    /// `PostThreadMessage(idThread, Msg, wParam, lParam)`: queues a message with a NULL
+    /// window for thread `thread_id` (a [`get_current_thread_id`] value) of this process. The
+    /// thread must have a message queue: a thread has one from its first window-manager call
+    /// (CreateWindow, PeekMessage, GetMessage, PostMessage, MsgWaitForMultipleObjectsEx, ...),
+    /// which is why a thread meant to receive them first calls PeekMessage. No such thread (or
+    /// one that has ended), or one without a queue: ERROR_INVALID_THREAD_ID.
+    /// `PostMessage(NULL, ...)` is this call for the calling thread.
+    ///
+    /// [`get_current_thread_id`]: crate::api::sync::Sync::get_current_thread_id
+    fn post_thread_message(
+        &self,
+        thread_id: u32,
+        message: u32,
+        wparam: usize,
+        lparam: isize,
+    ) -> Result<(), WsaError>;
+
     /// `PostQuitMessage(nExitCode)`: queues WM_QUIT for the calling thread.
     fn post_quit_message(&self, exit_code: i32);
 
-    /// `GetMessage(&msg, hWnd, 0, 0)`: waits for the next message of the calling thread (for
-    /// `hwnd` only, unless NULL). `Ok(None)` for WM_QUIT (GetMessage returns FALSE). `hwnd`
-    /// not a window (destroyed, or never one): GetMessage returns -1 with
-    /// ERROR_INVALID_WINDOW_HANDLE, given here as WSA_INVALID_HANDLE.
-    fn get_message(&self, hwnd: Hwnd) -> Result<Option<Msg>, WsaError>;
+    /// `GetMessage(&msg, hWnd, 0, 0)`: [`get_message_range`](Self::get_message_range) without
+    /// a message range.
+    fn get_message(&self, hwnd: Hwnd) -> Result<Option<Msg>, WsaError> {
+        self.get_message_range(hwnd, 0, 0)
+    }
 
-    /// `PeekMessage(&msg, hWnd, 0, 0, wRemoveMsg)`: the next message if any, without waiting.
-    /// `hwnd` not a window: FALSE with ERROR_INVALID_WINDOW_HANDLE, here WSA_INVALID_HANDLE.
-    fn peek_message(&self, hwnd: Hwnd, remove: u32) -> Result<Option<Msg>, WsaError>;
+    /// `GetMessage(&msg, hWnd, wMsgFilterMin, wMsgFilterMax)`: waits for the next message of
+    /// the calling thread that passes both filters. `hwnd`: NULL for any, a window for its
+    /// own, [`HWND_BOTTOM`], [`HWND_TOPMOST`] or [`HWND_BROADCAST`] for the thread's own
+    /// (NULL-window) messages. Range: `min`..=`max`, both 0 for every message (`min` above
+    /// `max` passes none). The WM_QUIT of PostQuitMessage passes either filter; a due timer's
+    /// WM_TIMER only a range that holds WM_TIMER. `Ok(None)` for WM_QUIT (GetMessage returns
+    /// FALSE). `hwnd` no window (destroyed, or never one, HWND_MESSAGE and HWND_NOTOPMOST
+    /// among them): GetMessage returns -1 with ERROR_INVALID_WINDOW_HANDLE, given here as
+    /// WSA_INVALID_HANDLE.
+    fn get_message_range(&self, hwnd: Hwnd, min: u32, max: u32) -> Result<Option<Msg>, WsaError>;
+
+    /// `PeekMessage(&msg, hWnd, 0, 0, wRemoveMsg)`: [`peek_message_range`]
+    /// (Self::peek_message_range) without a message range.
+    fn peek_message(&self, hwnd: Hwnd, remove: u32) -> Result<Option<Msg>, WsaError> {
+        self.peek_message_range(hwnd, 0, 0, remove)
+    }
+
+    /// `PeekMessage(&msg, hWnd, wMsgFilterMin, wMsgFilterMax, wRemoveMsg)`: the next message
+    /// that passes both filters (as [`get_message_range`](Self::get_message_range)'s), if
+    /// any, without waiting; PM_REMOVE takes it. `hwnd` no window: FALSE with
+    /// ERROR_INVALID_WINDOW_HANDLE, here WSA_INVALID_HANDLE.
+    fn peek_message_range(
+        &self,
+        hwnd: Hwnd,
+        min: u32,
+        max: u32,
+        remove: u32,
+    ) -> Result<Option<Msg>, WsaError>;
 
     /// `DispatchMessage(&msg)`: calls the target window's procedure; 0 when it has none.
     fn dispatch_message(&self, msg: &Msg) -> Result<isize, WsaError>;

@@ -164,6 +164,10 @@ pub enum WsaError {
     /// test_QueueUserAPC).
     #[error("ERROR_GEN_FAILURE (31): a device attached to the system is not functioning")]
     ERROR_GEN_FAILURE,
+    /// ERROR_INVALID_THREAD_ID (1444): `PostThreadMessage` to a thread that does not exist
+    /// (or has ended), or that has no message queue.
+    #[error("ERROR_INVALID_THREAD_ID (1444): the thread identifier is invalid")]
+    ERROR_INVALID_THREAD_ID,
     /// ERROR_MORE_DATA (234): a datagram was larger than the receive buffers (completion
     /// packet of WSARecvFrom).
     #[error("ERROR_MORE_DATA (234): more data is available")]
@@ -282,6 +286,7 @@ impl WsaError {
             ERROR_NETNAME_DELETED => 64,
             ERROR_NOT_SUPPORTED => 50,
             ERROR_GEN_FAILURE => 31,
+            ERROR_INVALID_THREAD_ID => 1444,
             ERROR_SEM_TIMEOUT => 121,
             ERROR_INSUFFICIENT_BUFFER => 122,
             ERROR_MORE_DATA => 234,
@@ -363,6 +368,7 @@ pub const ALL: &[WsaError] = {
         ERROR_NETNAME_DELETED,
         ERROR_NOT_SUPPORTED,
         ERROR_GEN_FAILURE,
+        ERROR_INVALID_THREAD_ID,
         ERROR_SEM_TIMEOUT,
         ERROR_INSUFFICIENT_BUFFER,
         ERROR_MORE_DATA,

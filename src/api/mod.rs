@@ -44,7 +44,9 @@ pub mod types;
 pub mod waitable_timer;
 pub mod wsaoverlapped;
 
-pub use async_select::{AsyncSelect, Hwnd, Msg, WndProc};
+pub use async_select::{
+    AsyncSelect, Hwnd, Msg, WndProc, HWND_BOTTOM, HWND_BROADCAST, HWND_TOPMOST,
+};
 pub use connect_by_name::{ByNameAddrs, ConnectByName};
 pub use consts::*;
 pub use error::WsaError;

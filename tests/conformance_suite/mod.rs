@@ -22,6 +22,7 @@ pub mod inline;
 pub mod interfaces;
 pub mod iocp;
 pub mod last_error;
+pub mod message_filters;
 pub mod overlapped;
 pub mod protocol_info;
 pub mod receive_order;

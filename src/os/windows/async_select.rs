@@ -13,7 +13,10 @@ use windows_sys::Win32::System::LibraryLoader::GetModuleHandleW;
 use windows_sys::Win32::UI::WindowsAndMessaging as wm;
 
 use super::native::{finish, last_error, Native};
-use crate::api::{AsyncSelect, Handle, Hwnd, Msg, Socket, WndProc, WsaError};
+use crate::api::{
+    AsyncSelect, Handle, Hwnd, Msg, Socket, WndProc, WsaError, HWND_BOTTOM, HWND_BROADCAST,
+    HWND_TOPMOST,
+};
 
 /// The window class name, NUL-terminated UTF-16.
 const CLASS: &[u16] = &[
@@ -80,6 +83,15 @@ impl Native {
             Err(WsaError::WSA_INVALID_HANDLE)
         }
     }
+
+    /// GetMessage / PeekMessage's `hWnd`: as [`Native::window`], and also the three values
+    /// that name the thread's own messages (HWND_BOTTOM, HWND_TOPMOST, HWND_BROADCAST).
+    fn filter_window(&self, hwnd: Hwnd) -> Result<HWND, WsaError> {
+        match hwnd {
+            HWND_BOTTOM | HWND_TOPMOST | HWND_BROADCAST => Ok(hwnd.raw() as HWND),
+            _ => self.window(hwnd),
+        }
+    }
 }
 
 impl AsyncSelect for Native {
@@ -142,18 +154,36 @@ impl AsyncSelect for Native {
         }))
     }
 
+    /// `PostThreadMessageW`.
+    fn post_thread_message(
+        &self,
+        thread_id: u32,
+        message: u32,
+        wparam: usize,
+        lparam: isize,
+    ) -> Result<(), WsaError> {
+        // SAFETY: integers only; the system checks the thread id.
+        finish(
+            match unsafe { wm::PostThreadMessageW(thread_id, message, wparam, lparam) } {
+                0 => Err(last_error()),
+                _ => Ok(()),
+            },
+        )
+    }
+
     /// `PostQuitMessage`.
     fn post_quit_message(&self, exit_code: i32) {
         // SAFETY: an integer only; it queues WM_QUIT for the calling thread.
         unsafe { wm::PostQuitMessage(exit_code) }
     }
 
-    /// `GetMessageW(&msg, hWnd, 0, 0)`.
-    fn get_message(&self, hwnd: Hwnd) -> Result<Option<Msg>, WsaError> {
-        finish(self.window(hwnd).and_then(|h| {
+    /// `GetMessageW(&msg, hWnd, wMsgFilterMin, wMsgFilterMax)`.
+    fn get_message_range(&self, hwnd: Hwnd, min: u32, max: u32) -> Result<Option<Msg>, WsaError> {
+        finish(self.filter_window(hwnd).and_then(|h| {
             let mut m = wm::MSG::default();
-            // SAFETY: `m` is a live MSG the call fills; `h` is NULL or a window of this backend.
-            match unsafe { wm::GetMessageW(&mut m, h, 0, 0) } {
+            // SAFETY: `m` is a live MSG the call fills; `h` is NULL, a window of this backend
+            // or one of the values that name the thread's own messages.
+            match unsafe { wm::GetMessageW(&mut m, h, min, max) } {
                 -1 => Err(last_error()),
                 0 => Ok(None),
                 _ => Ok(Some(msg_from(&m))),
@@ -161,12 +191,19 @@ impl AsyncSelect for Native {
         }))
     }
 
-    /// `PeekMessageW(&msg, hWnd, 0, 0, wRemoveMsg)`.
-    fn peek_message(&self, hwnd: Hwnd, remove: u32) -> Result<Option<Msg>, WsaError> {
-        finish(self.window(hwnd).and_then(|h| {
+    /// `PeekMessageW(&msg, hWnd, wMsgFilterMin, wMsgFilterMax, wRemoveMsg)`.
+    fn peek_message_range(
+        &self,
+        hwnd: Hwnd,
+        min: u32,
+        max: u32,
+        remove: u32,
+    ) -> Result<Option<Msg>, WsaError> {
+        finish(self.filter_window(hwnd).and_then(|h| {
             let mut m = wm::MSG::default();
-            // SAFETY: `m` is a live MSG the call fills; `h` is NULL or a window of this backend.
-            match unsafe { wm::PeekMessageW(&mut m, h, 0, 0, remove) } {
+            // SAFETY: `m` is a live MSG the call fills; `h` is NULL, a window of this backend
+            // or one of the values that name the thread's own messages.
+            match unsafe { wm::PeekMessageW(&mut m, h, min, max, remove) } {
                 0 => Ok(None),
                 _ => Ok(Some(msg_from(&m))),
             }

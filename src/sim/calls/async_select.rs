@@ -6,83 +6,51 @@ use crate::api::{AsyncSelect, Handle, Hwnd, Msg, Socket, WndProc, WsaError};
 use crate::sim::api::SimWinsock;
 use crate::sim::api::World;
 use crate::sim::calls::event_select::InputWait;
+use crate::sim::kernel::message_queue::MsgFilter;
 use crate::sim::kernel::objects::KObject;
 use crate::sim::models::network_events::Reg;
-use crate::sim::runtime::{Step, WaitKey};
-
-/// The next message of thread `tid` (of `host`) for `hwnd` (any when NULL): a posted message
-/// first, then a WM_QUIT if PostQuitMessage was called (Windows generates it only when nothing
-/// else is queued), then the WM_TIMER of a window timer that is due (one of the thread's
-/// windows'; a timer set by another thread on such a window counts).
-fn next_message(w: &mut World, host: usize, tid: usize, hwnd: Hwnd, remove: bool) -> Option<Msg> {
-    let t = &mut w.rt.threads[tid];
-    // Looking at the queue makes what it holds no longer new input (QS_ALLPOSTMESSAGE only
-    // for a look without a filter).
-    t.ext.qs_new &= !(QS_POSTMESSAGE | QS_TIMER);
-    if hwnd == Hwnd::NULL {
-        t.ext.qs_new &= !QS_ALLPOSTMESSAGE;
-    }
-    if let Some(i) = t
-        .ext
-        .msgq
-        .iter()
-        .position(|m| hwnd == Hwnd::NULL || m.hwnd == hwnd)
-    {
-        return if remove {
-            t.ext.msgq.remove(i)
-        } else {
-            t.ext.msgq.get(i).copied()
-        };
-    }
-    let quit = if remove {
-        t.ext.quit.take()
-    } else {
-        t.ext.quit
-    };
-    if let Some(code) = quit {
-        return Some(Msg {
-            hwnd: Hwnd::NULL,
-            message: WM_QUIT,
-            wparam: code as usize,
-            lparam: 0,
-        });
-    }
-    let filter = if hwnd == Hwnd::NULL {
-        None
-    } else {
-        Some(w.window_id(host, hwnd.raw())?)
-    };
-    // A due timer's WM_TIMER becomes a posted message when a retrieval finds it (ReactOS's
-    // PostTimerMessages; user32 msg.c test_PeekMessage3, todo_wine: a WM_TIMER seen by
-    // PM_NOREMOVE comes before messages posted after that peek) and the timer goes on.
-    let m = w.window_timer_message(tid, filter, true)?;
-    if !remove {
-        w.rt.threads[tid].ext.msgq.push_back(m);
-    }
-    Some(m)
-}
+use crate::sim::runtime::{Step, ThreadState, WaitKey};
 
 impl SimWinsock {
-    fn take_message(&self, hwnd: Hwnd, remove: bool) -> Option<Msg> {
-        next_message(&mut self.w(), self.host, self.tid, hwnd, remove)
+    /// GetMessage / PeekMessage's filters for `hwnd` and `min..=max`. `hwnd` no window:
+    /// ERROR_INVALID_WINDOW_HANDLE on Windows (GetMessage returns -1, PeekMessage FALSE;
+    /// user32 msg.c test_invalid_window, 21042 and 21047; test_PostMessage for HWND_MESSAGE,
+    /// HWND_NOTOPMOST and 0xdeadbeef), WSA_INVALID_HANDLE here as the other window calls give
+    /// and as the native backend does.
+    fn filter(
+        w: &World,
+        host: usize,
+        hwnd: Hwnd,
+        min: u32,
+        max: u32,
+    ) -> Result<MsgFilter, WsaError> {
+        w.message_filter(host, hwnd, min, max)
+            .ok_or(WsaError::WSA_INVALID_HANDLE)
     }
 
-    /// GetMessage / PeekMessage's `hWnd` filter: NULL, or a window. Not a window:
-    /// ERROR_INVALID_WINDOW_HANDLE on Windows (GetMessage returns -1, PeekMessage FALSE; user32
-    /// msg.c test_invalid_window, 21042 and 21047), WSA_INVALID_HANDLE here as the other window
-    /// calls give and as the native backend does.
-    fn check_filter(&self, hwnd: Hwnd) -> Result<(), WsaError> {
-        if hwnd == Hwnd::NULL || self.w().window_id(self.host, hwnd.raw()).is_some() {
-            Ok(())
-        } else {
-            Err(WsaError::WSA_INVALID_HANDLE)
-        }
+    /// A window-manager call's entry: from it on, the calling thread has a message queue.
+    fn user_call(&self, call: &'static str) -> Result<(), WsaError> {
+        self.enter(call, true)?;
+        self.w().give_message_queue(self.tid);
+        Ok(())
+    }
+
+    /// Queues a message with a NULL window for thread `tid` (PostThreadMessage,
+    /// `PostMessage(NULL, ...)`).
+    fn post_thread(&self, tid: usize, message: u32, wparam: usize, lparam: isize) {
+        let msg = Msg {
+            hwnd: Hwnd::NULL,
+            message,
+            wparam,
+            lparam,
+        };
+        self.w().post_to_thread(tid, msg);
     }
 }
 
 impl AsyncSelect for SimWinsock {
     fn create_window(&self, proc: Option<WndProc<Self>>) -> Result<Hwnd, WsaError> {
-        let r = self.enter("CreateWindow", true).map(|()| {
+        let r = self.user_call("CreateWindow").map(|()| {
             let h = self.w().new_object(
                 self.host,
                 KObject::Window {
@@ -97,7 +65,7 @@ impl AsyncSelect for SimWinsock {
     }
 
     fn destroy_window(&self, hwnd: Hwnd) -> Result<(), WsaError> {
-        let r = self.enter("DestroyWindow", true).and_then(|()| {
+        let r = self.user_call("DestroyWindow").and_then(|()| {
             let mut w = self.w();
             let win = w
                 .window_id(self.host, hwnd.raw())
@@ -128,7 +96,13 @@ impl AsyncSelect for SimWinsock {
         wparam: usize,
         lparam: isize,
     ) -> Result<(), WsaError> {
-        let r = self.enter("PostMessage", true).and_then(|()| {
+        let r = self.user_call("PostMessage").and_then(|()| {
+            if hwnd == Hwnd::NULL {
+                // PostMessage(NULL, ...) is PostThreadMessage to the calling thread (user32
+                // msg.c test_PostMessage: the message comes with a NULL window).
+                self.post_thread(self.tid, message, wparam, lparam);
+                return Ok(());
+            }
             let mut w = self.w();
             let win = w
                 .window_id(self.host, hwnd.raw())
@@ -147,35 +121,82 @@ impl AsyncSelect for SimWinsock {
         self.finish("PostMessage", hwnd.raw() as u64, u64::from(message), r)
     }
 
+    fn post_thread_message(
+        &self,
+        thread_id: u32,
+        message: u32,
+        wparam: usize,
+        lparam: isize,
+    ) -> Result<(), WsaError> {
+        let r = self.user_call("PostThreadMessage").and_then(|()| {
+            // Thread ids are (index + 1) * 4 (GetCurrentThreadId); a thread of this process
+            // that is running and has a message queue takes the message.
+            let tid = (thread_id % 4 == 0)
+                .then(|| (thread_id / 4).checked_sub(1))
+                .flatten()
+                .map(|i| i as usize);
+            let w = self.w();
+            let target = tid.filter(|&t| {
+                w.rt.threads.get(t).is_some_and(|th| {
+                    th.host == self.host && th.state != ThreadState::Finished && th.ext.has_queue
+                })
+            });
+            drop(w);
+            let tid = target.ok_or(WsaError::ERROR_INVALID_THREAD_ID)?;
+            self.post_thread(tid, message, wparam, lparam);
+            Ok(())
+        });
+        self.finish(
+            "PostThreadMessage",
+            u64::from(thread_id),
+            u64::from(message),
+            r,
+        )
+    }
+
     fn post_quit_message(&self, exit_code: i32) {
         let tid = self.tid;
         let mut w = self.w();
-        w.rt.threads[tid].ext.quit = Some(exit_code);
-        w.rt.threads[tid].ext.qs_new |= QS_POSTMESSAGE | QS_ALLPOSTMESSAGE;
+        let t = &mut w.rt.threads[tid].ext;
+        t.has_queue = true;
+        t.quit = Some(exit_code);
+        t.qs_new |= QS_POSTMESSAGE | QS_ALLPOSTMESSAGE;
         w.notify(WaitKey::Messages(tid));
     }
 
-    fn get_message(&self, hwnd: Hwnd) -> Result<Option<Msg>, WsaError> {
-        let r = self.enter("GetMessage", true).and_then(|()| {
-            self.check_filter(hwnd)?;
+    fn get_message_range(&self, hwnd: Hwnd, min: u32, max: u32) -> Result<Option<Msg>, WsaError> {
+        let r = self.user_call("GetMessage").and_then(|()| {
             let (host, tid) = (self.host, self.tid);
-            let filter = hwnd;
+            Self::filter(&self.w(), host, hwnd, min, max)?;
             self.blocking("GetMessage", None, |w| {
-                match next_message(w, host, tid, filter, true) {
+                // The filter again at each look: its window may have gone meanwhile.
+                let filter = match Self::filter(w, host, hwnd, min, max) {
+                    Ok(f) => f,
+                    Err(e) => return Step::Done(Err(e)),
+                };
+                match w.next_message(tid, &filter, true) {
                     Some(m) if m.message == WM_QUIT => Step::Done(Ok(None)),
                     Some(m) => Step::Done(Ok(Some(m))),
                     None => Step::Wait(WaitKey::Messages(tid), None),
                 }
             })
         });
-        self.finish("GetMessage", hwnd.raw() as u64, 0, r)
+        let range = (u64::from(min) << 32) | u64::from(max);
+        self.finish("GetMessage", hwnd.raw() as u64, range, r)
     }
 
-    fn peek_message(&self, hwnd: Hwnd, remove: u32) -> Result<Option<Msg>, WsaError> {
-        let r = self
-            .enter("PeekMessage", true)
-            .and_then(|()| self.check_filter(hwnd))
-            .map(|()| self.take_message(hwnd, remove & PM_REMOVE != 0));
+    fn peek_message_range(
+        &self,
+        hwnd: Hwnd,
+        min: u32,
+        max: u32,
+        remove: u32,
+    ) -> Result<Option<Msg>, WsaError> {
+        let r = self.user_call("PeekMessage").and_then(|()| {
+            let mut w = self.w();
+            let filter = Self::filter(&w, self.host, hwnd, min, max)?;
+            Ok(w.next_message(self.tid, &filter, remove & PM_REMOVE != 0))
+        });
         let r = self.finish("PeekMessage", hwnd.raw() as u64, u64::from(remove), r);
         if r == Ok(None) {
             self.idle_poll();
@@ -184,7 +205,7 @@ impl AsyncSelect for SimWinsock {
     }
 
     fn dispatch_message(&self, msg: &Msg) -> Result<isize, WsaError> {
-        let r = self.enter("DispatchMessage", true).map(|()| {
+        let r = self.user_call("DispatchMessage").map(|()| {
             let proc = {
                 let mut w = self.w();
                 w.window_id(self.host, msg.hwnd.raw()).and_then(|win| {
@@ -213,7 +234,7 @@ impl AsyncSelect for SimWinsock {
     }
 
     fn set_timer(&self, hwnd: Hwnd, id: usize, elapse_ms: u32) -> Result<usize, WsaError> {
-        let r = self.enter("SetTimer", true).and_then(|()| {
+        let r = self.user_call("SetTimer").and_then(|()| {
             let mut w = self.w();
             // Any window of the process: a thread may set a timer on another's (user32 msg.c
             // timer_thread_proc); its WM_TIMER goes to the window's thread.
@@ -229,7 +250,7 @@ impl AsyncSelect for SimWinsock {
     }
 
     fn kill_timer(&self, hwnd: Hwnd, id: usize) -> Result<(), WsaError> {
-        let r = self.enter("KillTimer", true).and_then(|()| {
+        let r = self.user_call("KillTimer").and_then(|()| {
             let mut w = self.w();
             let win = w
                 .window_id(self.host, hwnd.raw())
@@ -250,6 +271,7 @@ impl AsyncSelect for SimWinsock {
         wake_mask: u32,
         flags: u32,
     ) -> Result<u32, WsaError> {
+        self.w().give_message_queue(self.tid);
         let input = InputWait {
             mask: wake_mask,
             available: flags & MWMO_INPUTAVAILABLE != 0,

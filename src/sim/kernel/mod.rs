@@ -3,6 +3,7 @@
 //! thread's APC queue — sharing each process's handle table with sockets.
 //!
 //! Map:
+//! - `message_queue` — GetMessage / PeekMessage's filters and the order they find messages in;
 //! - `objects` — the object table ([`KObject`](objects::KObject)): events, windows, completion
 //!   ports; SetEvent / ResetEvent, message posting;
 //! - `port` — what a completion port does: packet queues and Windows' concurrency rule;
@@ -13,6 +14,7 @@
 //! - this file — the per-thread state ([`KThread`]: message queue, APC queue, port membership)
 //!   and how blocking and waking move a worker in and out of its port's count.
 
+pub(crate) mod message_queue;
 pub(crate) mod objects;
 pub(crate) mod port;
 pub(crate) mod sync;
@@ -114,6 +116,9 @@ pub(crate) struct KThread<L: Layers> {
     /// looks at the queue (what MsgWaitForMultipleObjects without MWMO_INPUTAVAILABLE waits
     /// for).
     pub qs_new: u32,
+    /// Whether the thread has a message queue: from its first window-manager call on (what
+    /// PostThreadMessage needs).
+    pub has_queue: bool,
     /// A completion packet handed to this thread when its port released it (Windows gives
     /// the packet to the released thread at once).
     pub iocp_handoff: Option<CompletionPacket>,
@@ -125,6 +130,7 @@ impl<L: Layers> Default for KThread<L> {
             msgq: VecDeque::new(),
             quit: None,
             qs_new: 0,
+            has_queue: false,
             apcs: VecDeque::new(),
             apc_queued: false,
             iocp_port: NO_PORT,
