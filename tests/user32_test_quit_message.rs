@@ -9,18 +9,16 @@
 //! |-------------------------------------------------------------------|-------:|----------------:|--------:|
 //! | PostQuitMessage; PeekMessage(PM_QS_SENDMESSAGE) finds nothing, 14942–14944 | 0 |          1 |       0 |
 //! | PM_NOREMOVE sees WM_QUIT with the exit code, 14946–14949          |      3 |               0 |       0 |
-//! | PostThreadMessage's return, 14951–14952 and 14975–14976           |      0 |               2 |       0 |
+//! | PostThreadMessage's return, 14951–14952 and 14975–14976           |      2 |               0 |       0 |
 //! | a message posted after it comes first; then GetMessage FALSE, 14954–14965 | 6 |           0 |       0 |
 //! | a posted WM_QUIT comes in posted order, 14969–14986               |      8 |               0 |       0 |
 //! | the dialog's WM_QUIT, 14988–14998                                 |      0 |               5 |       0 |
 //! | a WM_QUIT posted to a window survives its destruction, 15003–15021 |     1 |               0 |       0 |
-//! | **total**                                                         |     18 |               8 |       0 |
+//! | **total**                                                         |     20 |               6 |       0 |
 //!
 //! Not expressible, per kind: PM_QS_* flags of PeekMessage (1): the API's PeekMessage takes
-//! PM_REMOVE / PM_NOREMOVE only; PostThreadMessage (2): the API posts to windows only — the
-//! messages msg.c posts with it (WM_USER, and WM_QUIT with wParam 0xdead) are posted here to
-//! a window of the thread, which queues them the same way, and the checks on what GetMessage
-//! and PeekMessage return are counted as ported; dialogs (5): DialogBoxParam and its modal loop.
+//! PM_REMOVE / PM_NOREMOVE only; dialogs (5): DialogBoxParam and its modal loop. The
+//! messages msg.c posts with PostThreadMessage are posted with it here too.
 //! For 15003–15021 the window's procedure posting from WM_CREATE / WM_CLOSE and
 //! DefWindowProc's destruction are replaced by the same posts and a DestroyWindow.
 mod common;
@@ -35,8 +33,9 @@ fn post_quit_message_comes_after_later_posted_messages() {
         // 14946–14949: PeekMessage(PM_NOREMOVE) returns WM_QUIT, wParam the exit code.
         let m = ws.peek_message(Hwnd::NULL, PM_NOREMOVE)?;
         assert_eq!(m.map(|m| (m.message, m.wparam)), Some((WM_QUIT, 0xbeef)));
-        // 14951: a message posted after PostQuitMessage (PostThreadMessage in msg.c).
-        ws.post_message(hwnd, WM_USER, 0, 0)?;
+        // 14951–14952: PostThreadMessage to the calling thread after PostQuitMessage.
+        let me = ws.get_current_thread_id();
+        assert_eq!(ws.post_thread_message(me, WM_USER, 0, 0), Ok(()));
         // 14954–14956: GetMessage returns it first.
         let m = ws.get_message(Hwnd::NULL)?;
         assert_eq!(m.map(|m| m.message), Some(WM_USER));
@@ -56,13 +55,14 @@ fn post_quit_message_comes_after_later_posted_messages() {
 fn a_posted_wm_quit_comes_in_posted_order() {
     common::run(|ws| {
         let hwnd = ws.create_window(None)?;
-        // 14968: WM_QUIT posted as a message (PostThreadMessage in msg.c), wParam 0xdead.
-        ws.post_message(hwnd, WM_QUIT, 0xdead, 0)?;
+        // 14968: WM_QUIT posted as a thread message, wParam 0xdead.
+        let me = ws.get_current_thread_id();
+        ws.post_thread_message(me, WM_QUIT, 0xdead, 0)?;
         // 14970–14973: PM_NOREMOVE sees it with its wParam.
         let m = ws.peek_message(Hwnd::NULL, PM_NOREMOVE)?;
         assert_eq!(m.map(|m| (m.message, m.wparam)), Some((WM_QUIT, 0xdead)));
-        // 14975: a message posted after it.
-        ws.post_message(hwnd, WM_USER, 0, 0)?;
+        // 14975–14976: a thread message posted after it.
+        assert_eq!(ws.post_thread_message(me, WM_USER, 0, 0), Ok(()));
         // 14979–14982: WM_QUIT comes first: GetMessage FALSE (its MSG checked by the peek).
         let m = ws.peek_message(Hwnd::NULL, PM_NOREMOVE)?;
         assert_eq!(m.map(|m| (m.message, m.wparam)), Some((WM_QUIT, 0xdead)));

@@ -1,6 +1,6 @@
 //! GetMessage / PeekMessage's two filters and the thread's own messages, written once for the
 //! simulator and the real user32 (Wine's user32 msg.c test_PostMessage, test_PeekMessage
-//! 14594–14615, test_PeekMessage3, test_quit_message; Microsoft's PostThreadMessage
+//! 14594–14616, test_PeekMessage3, test_quit_message; Microsoft's PostThreadMessage
 //! documentation for ERROR_INVALID_THREAD_ID).
 
 use std::sync::atomic::{AtomicU32, Ordering};
