@@ -20,6 +20,11 @@ pub fn message_filter_rules<W: Winsock + AsyncSelect + SyncObjects + Send + Sync
             body: thread_messages::<W>,
         },
         Rule {
+            id: "AS-thread-end",
+            title: "a thread's windows are destroyed when it ends: PostMessage and GetMessage on one are ERROR_INVALID_WINDOW_HANDLE (WSA_INVALID_HANDLE here)",
+            body: windows_end_with_their_thread::<W>,
+        },
+        Rule {
             id: "AS-range",
             title: "GetMessage / PeekMessage's message range: the first queued message in it; min above max takes none; WM_QUIT passes any filter, a due WM_TIMER only a range that holds it",
             body: message_range::<W>,
@@ -249,4 +254,37 @@ fn message_range<W: Winsock + AsyncSelect + SyncObjects + Send + Sync + 'static>
     )?;
     e("KillTimer", ws.kill_timer(h, 1))?;
     e("DestroyWindow", ws.destroy_window(h))
+}
+
+/// user32 win.c test_thread_exit_destroy 918–920: the ended thread's window is no window.
+fn windows_end_with_their_thread<W: Winsock + AsyncSelect + SyncObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let made = Arc::new(Mutex::new(None));
+    let slot = made.clone();
+    let t = e(
+        "CreateThread",
+        ws.create_thread("window owner", move |ws: &W| {
+            let h = ws.create_window(None)?;
+            *slot.lock().expect("window slot") = Some(h);
+            Ok(())
+        }),
+    )?;
+    e("wait for the thread", ws.wait_for_thread(t, 5_000))?;
+    let h = made
+        .lock()
+        .expect("window slot")
+        .ok_or("the thread made no window")?;
+    c.eq(
+        "PostMessage to the ended thread's window",
+        code(ws.post_message(h, WM_USER, 0, 0)),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )?;
+    c.eq(
+        "GetMessage on it",
+        code(ws.get_message(h)),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )?;
+    Ok(())
 }

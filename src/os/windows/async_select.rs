@@ -64,6 +64,17 @@ fn class() -> Result<(), WsaError> {
     r.map_err(WsaError::from_code)
 }
 
+/// ERROR_INVALID_WINDOW_HANDLE (1400) as the API gives it for every window call
+/// (WSA_INVALID_HANDLE): a window this backend made whose thread has ended, which Windows
+/// destroyed with it.
+fn window_gone(e: WsaError) -> WsaError {
+    if e.code() == 1400 {
+        WsaError::WSA_INVALID_HANDLE
+    } else {
+        e
+    }
+}
+
 /// A MSG as the API's [`Msg`].
 fn msg_from(m: &wm::MSG) -> Msg {
     Msg {
@@ -148,7 +159,7 @@ impl AsyncSelect for Native {
         finish(self.window(hwnd).and_then(|h| {
             // SAFETY: a window of this backend (or NULL: the calling thread), integers otherwise.
             match unsafe { wm::PostMessageW(h, message, wparam, lparam) } {
-                0 => Err(last_error()),
+                0 => Err(window_gone(last_error())),
                 _ => Ok(()),
             }
         }))
@@ -184,7 +195,7 @@ impl AsyncSelect for Native {
             // SAFETY: `m` is a live MSG the call fills; `h` is NULL, a window of this backend
             // or one of the values that name the thread's own messages.
             match unsafe { wm::GetMessageW(&mut m, h, min, max) } {
-                -1 => Err(last_error()),
+                -1 => Err(window_gone(last_error())),
                 0 => Ok(None),
                 _ => Ok(Some(msg_from(&m))),
             }

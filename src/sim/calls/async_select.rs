@@ -51,14 +51,17 @@ impl SimWinsock {
 impl AsyncSelect for SimWinsock {
     fn create_window(&self, proc: Option<WndProc<Self>>) -> Result<Hwnd, WsaError> {
         let r = self.user_call("CreateWindow").map(|()| {
-            let h = self.w().new_object(
+            let mut w = self.w();
+            let h = w.new_object(
                 self.host,
                 KObject::Window {
                     owner: self.tid,
+                    handle: 0,
                     proc,
                     timers: Vec::new(),
                 },
             );
+            w.window_handle_given(self.host, h);
             Hwnd::from_raw(h)
         });
         self.finish("CreateWindow", 0, 0, r)
@@ -70,8 +73,7 @@ impl AsyncSelect for SimWinsock {
             let win = w
                 .window_id(self.host, hwnd.raw())
                 .ok_or(WsaError::WSA_INVALID_HANDLE)?;
-            w.window_timers_gone(win);
-            w.close_object(self.host, hwnd.raw());
+            w.destroy_window_object(self.host, win, hwnd.raw());
             let t = &mut w.rt.threads[self.tid].ext;
             // A WM_QUIT posted to the window survives it as the thread's pending quit (the
             // first one, unless one is pending already): GetMessage then gets it with hWnd

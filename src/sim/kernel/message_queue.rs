@@ -9,6 +9,7 @@
 
 use crate::api::consts::{QS_ALLPOSTMESSAGE, QS_POSTMESSAGE, QS_TIMER, WM_QUIT, WM_TIMER};
 use crate::api::{Hwnd, Msg, HWND_BOTTOM, HWND_BROADCAST, HWND_TOPMOST};
+use crate::sim::kernel::objects::KObject;
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::World;
 
@@ -138,6 +139,50 @@ where
             self.rt.threads[tid].ext.msgq.push_back(m);
         }
         Some(m)
+    }
+
+    /// Window object `win` of `host` was given handle `h`: it keeps it, so that its owner's
+    /// end can close it.
+    pub(crate) fn window_handle_given(&mut self, host: usize, h: usize) {
+        if let Some(win) = self.window_id(host, h) {
+            if let Some(KObject::Window { handle, .. }) = self.kern.objects.get_mut(win) {
+                *handle = h;
+            }
+        }
+    }
+
+    /// Window `win` (handle `h` on `host`) is destroyed: its timers and its handle go. (An
+    /// object a wait still holds outlives its handle: its `handle` 0 says it has none.)
+    pub(crate) fn destroy_window_object(&mut self, host: usize, win: usize, h: usize) {
+        self.window_timers_gone(win);
+        if let Some(KObject::Window { handle, .. }) = self.kern.objects.get_mut(win) {
+            *handle = 0;
+        }
+        self.close_object(host, h);
+    }
+
+    /// Thread `tid` has ended: its windows are destroyed with it, as Windows destroys a
+    /// thread's windows when it exits (user32 win.c test_thread_exit_destroy 918–920: the
+    /// ended thread's window is ERROR_INVALID_WINDOW_HANDLE). A thread that never made a
+    /// window-manager call has none, and costs nothing here.
+    pub(crate) fn destroy_windows_of(&mut self, tid: usize) {
+        if !self.rt.threads[tid].ext.has_queue {
+            return;
+        }
+        let mut mine = Vec::new();
+        let mut i = 0;
+        while let Some(slot) = self.kern.objects.get_slot_mut(i) {
+            if let Some(KObject::Window { owner, handle, .. }) = slot {
+                if *owner == tid && *handle != 0 {
+                    mine.push((i, *handle));
+                }
+            }
+            i += 1;
+        }
+        let host = self.rt.threads[tid].host;
+        for (win, h) in mine {
+            self.destroy_window_object(host, win, h);
+        }
     }
 
     /// Thread `tid` makes a window-manager call: from now on it has a message queue.

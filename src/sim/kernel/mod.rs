@@ -259,6 +259,7 @@ where
     pub(crate) fn kernel_thread_exited(&mut self, tid: usize) {
         self.abandon_mutexes(tid);
         self.cancel_timers_of(tid);
+        self.destroy_windows_of(tid);
         let t = &mut self.rt.threads[tid].ext;
         if let Some(port) = t.take_iocp_port() {
             if !std::mem::take(&mut t.iocp_suspended) {

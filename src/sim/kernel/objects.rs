@@ -21,6 +21,8 @@ pub(crate) enum KObject<L: Layers> {
     /// A window: its owner thread's queue receives its messages.
     Window {
         owner: usize,
+        /// Its handle (HWND), set once the handle table gave it one.
+        handle: usize,
         /// Taken out while it runs (so it may call back into the API).
         proc: Option<SimWndProc<L>>,
         /// Its timers (`SetTimer`; what they do: `window_timer`), in the order they were set.
