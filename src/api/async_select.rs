@@ -81,7 +81,7 @@ pub trait AsyncSelect: Winsock + Sized {
     /// one that has ended), or one without a queue: ERROR_INVALID_THREAD_ID.
     /// `PostMessage(NULL, ...)` is this call for the calling thread.
     ///
-    /// [`get_current_thread_id`]: crate::api::sync::Sync::get_current_thread_id
+    /// [`get_current_thread_id`]: crate::api::sync::SyncObjects::get_current_thread_id
     fn post_thread_message(
         &self,
         thread_id: u32,
@@ -110,8 +110,8 @@ pub trait AsyncSelect: Winsock + Sized {
     /// WSA_INVALID_HANDLE.
     fn get_message_range(&self, hwnd: Hwnd, min: u32, max: u32) -> Result<Option<Msg>, WsaError>;
 
-    /// `PeekMessage(&msg, hWnd, 0, 0, wRemoveMsg)`: [`peek_message_range`]
-    /// (Self::peek_message_range) without a message range.
+    /// `PeekMessage(&msg, hWnd, 0, 0, wRemoveMsg)`:
+    /// [`peek_message_range`](Self::peek_message_range) without a message range.
     fn peek_message(&self, hwnd: Hwnd, remove: u32) -> Result<Option<Msg>, WsaError> {
         self.peek_message_range(hwnd, 0, 0, remove)
     }
