@@ -104,20 +104,26 @@ fn a_posted_wm_timer_peeked_then_a_later_post() {
     });
 }
 
+/// 14787–14795, checked as msg.c checks them; returns the window.
+fn a_message_range_in_the_peek(ws: &SimWinsock) -> Result<Hwnd, WsaError> {
+    let hwnd = ws.create_window(None)?;
+    // 14787–14789: the peek loop with the range WM_TIMER..WM_TIMER stops at WM_TIMER.
+    ws.set_timer(hwnd, 1, 100)?;
+    assert_eq!(peek_timer_until(ws, hwnd)?, WM_TIMER);
+    // 14790–14792: a later post; GetMessage without a range still returns WM_TIMER first.
+    ws.post_message(hwnd, WM_USER, 0, 0)?;
+    assert_eq!(message(ws.get_message(hwnd)?), Some(WM_TIMER));
+    // 14793–14795: a GetMessage whose result msg.c does not check, then the next
+    // GetMessage(NULL) is the timer's next WM_TIMER.
+    ws.get_message(hwnd)?;
+    assert_eq!(message(ws.get_message(Hwnd::NULL)?), Some(WM_TIMER));
+    Ok(hwnd)
+}
+
 #[test]
 fn a_message_range_in_the_peek_changes_nothing() {
     common::run(|ws| {
-        let hwnd = ws.create_window(None)?;
-        // 14787–14789: the peek loop with the range WM_TIMER..WM_TIMER stops at WM_TIMER.
-        ws.set_timer(hwnd, 1, 100)?;
-        assert_eq!(peek_timer_until(ws, hwnd)?, WM_TIMER);
-        // 14790–14792: a later post; GetMessage without a range still returns WM_TIMER first.
-        ws.post_message(hwnd, WM_USER, 0, 0)?;
-        assert_eq!(message(ws.get_message(hwnd)?), Some(WM_TIMER));
-        // 14793–14795: a GetMessage whose result msg.c does not check, then the next
-        // GetMessage(NULL) is the timer's next WM_TIMER.
-        ws.get_message(hwnd)?;
-        assert_eq!(message(ws.get_message(Hwnd::NULL)?), Some(WM_TIMER));
+        let hwnd = a_message_range_in_the_peek(ws)?;
         ws.kill_timer(hwnd, 1)?;
         ws.destroy_window(hwnd)
     });
@@ -132,13 +138,7 @@ fn a_message_range_in_the_peek_changes_nothing() {
 #[ignore = "Windows' result after an unchecked GetMessage (msg.c 14793) is not modelled"]
 fn a_message_range_in_the_peek_changes_nothing_to_the_end() {
     common::run(|ws| {
-        let hwnd = ws.create_window(None)?;
-        ws.set_timer(hwnd, 1, 100)?;
-        assert_eq!(peek_timer_until(ws, hwnd)?, WM_TIMER);
-        ws.post_message(hwnd, WM_USER, 0, 0)?;
-        assert_eq!(message(ws.get_message(hwnd)?), Some(WM_TIMER));
-        ws.get_message(hwnd)?;
-        assert_eq!(message(ws.get_message(Hwnd::NULL)?), Some(WM_TIMER));
+        let hwnd = a_message_range_in_the_peek(ws)?;
         assert_eq!(message(ws.get_message(Hwnd::NULL)?), Some(WM_USER));
         assert_eq!(ws.peek_message(hwnd, PM_NOREMOVE)?, None);
         ws.kill_timer(hwnd, 1)?;
