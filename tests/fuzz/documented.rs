@@ -225,7 +225,9 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         "WSAWaitForMultipleEvents" => WAIT,
         "CreateWindow" => &[],
         "WSAAsyncSelect" => &[WSAEINVAL, WSAEINPROGRESS, WSAENOTSOCK],
-        "PeekMessage" | "DestroyWindow" => &[WSA_INVALID_HANDLE],
+        "PeekMessage" | "DestroyWindow" | "PostMessage" => &[WSA_INVALID_HANDLE],
+        // PostThreadMessage's documentation: no such thread, or one without a message queue.
+        "PostThreadMessage" => &[ERROR_INVALID_THREAD_ID],
         "WSASend" => WSASEND,
         "WSASendTo" => WSASEND,
         "WSARecv" | "WSARecvFrom" => WSARECV,

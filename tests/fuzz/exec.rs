@@ -303,11 +303,22 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 ws.wsa_async_select(cx.sock(*h), cx.hwnd(*w), 0x400, *m),
             );
         }
-        Op::PeekMessage(w, r) => {
-            let _ = check(
-                "PeekMessage",
-                ws.peek_message(cx.hwnd(*w), if *r { PM_REMOVE } else { PM_NOREMOVE }),
-            );
+        Op::PeekMessage(w, (min, max), r) => {
+            let hw = match w % 16 {
+                13 => HWND_TOPMOST,
+                14 => HWND_BOTTOM,
+                15 => HWND_BROADCAST,
+                _ => cx.hwnd(*w),
+            };
+            let remove = if *r { PM_REMOVE } else { PM_NOREMOVE };
+            let _ = check("PeekMessage", ws.peek_message_range(hw, *min, *max, remove));
+        }
+        Op::PostMessage(w, m) => {
+            let hw = if w % 4 == 3 { Hwnd::NULL } else { cx.hwnd(*w) };
+            let _ = check("PostMessage", ws.post_message(hw, *m, 1, 2));
+        }
+        Op::PostThreadMessage(t, m) => {
+            let _ = check("PostThreadMessage", ws.post_thread_message(*t, *m, 3, 4));
         }
         Op::DestroyWindow(w) => {
             let hw = cx.hwnd(*w);

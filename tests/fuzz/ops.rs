@@ -82,7 +82,12 @@ pub(crate) enum Op {
     WaitEvents(Vec<u8>, bool, u32, bool),
     CreateWindow,
     AsyncSelect(H, u8, i32),
-    PeekMessage(u8, bool),
+    /// PeekMessage: the window (or one of the thread-message filters), the range, PM_REMOVE.
+    PeekMessage(u8, (u32, u32), bool),
+    /// PostMessage to a window (or NULL: a thread message), the message number.
+    PostMessage(u8, u32),
+    /// PostThreadMessage to a thread id: one of the run's, or a bogus value.
+    PostThreadMessage(u32, u32),
     DestroyWindow(u8),
     SendOv(H, Size, u32, u8, u8, bool),
     RecvOv(H, Size, u32, u8, u8, bool),
@@ -118,6 +123,16 @@ pub(crate) enum Op {
     MsgWait(Vec<u8>, u32, u32, u32),
     Cleanup,
     Startup,
+}
+
+/// A GetMessage / PeekMessage range: none (0, 0), one message, a span, or min above max.
+pub(crate) fn msg_range() -> impl Strategy<Value = (u32, u32)> {
+    prop_oneof![
+        4 => Just((0u32, 0u32)),
+        1 => Just((0x400u32, 0x400u32)),
+        1 => Just((0x113u32, 0x113u32)),
+        1 => (any::<u32>(), any::<u32>()),
+    ]
 }
 
 pub(crate) fn h() -> impl Strategy<Value = H> {
@@ -272,7 +287,11 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(e, all, t, a)| Op::WaitEvents(e, all, t, a)),
         1 => Just(Op::CreateWindow),
         2 => (h(), any::<u8>(), fd_mask()).prop_map(|(h, w, m)| Op::AsyncSelect(h, w, m)),
-        2 => (any::<u8>(), any::<bool>()).prop_map(|(w, r)| Op::PeekMessage(w, r)),
+        2 => (any::<u8>(), msg_range(), any::<bool>()).prop_map(|(w, m, r)| Op::PeekMessage(w, m, r)),
+        1 => (any::<u8>(), prop_oneof![Just(0x400u32), Just(0x12), Just(0x113), any::<u32>()])
+            .prop_map(|(w, m)| Op::PostMessage(w, m)),
+        1 => (prop_oneof![Just(4u32), Just(8), Just(0), Just(0xdead_beec), any::<u32>()], any::<u32>())
+            .prop_map(|(t, m)| Op::PostThreadMessage(t, m)),
         1 => any::<u8>().prop_map(Op::DestroyWindow),
         3 => (h(), size(), prop_oneof![Just(0u32), any::<u32>()], 0u8..8, 0u8..4, any::<bool>())
             .prop_map(|(h, s, f, o, k, i)| Op::SendOv(h, s, f, o, k, i)),
