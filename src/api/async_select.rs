@@ -64,7 +64,9 @@ pub trait AsyncSelect: Winsock + Sized {
     /// `PostMessage(hWnd, Msg, wParam, lParam)`: queues the message for the thread that owns
     /// window `hwnd`. NULL posts a thread message (NULL window) to the calling thread, as
     /// [`post_thread_message`](Self::post_thread_message) with its own id does. Not a window:
-    /// WSA_INVALID_HANDLE (ERROR_INVALID_WINDOW_HANDLE on Windows).
+    /// WSA_INVALID_HANDLE (ERROR_INVALID_WINDOW_HANDLE on Windows). A queue holds at most
+    /// 10,000 posted messages (Windows' default USERPostMessageLimit): past that,
+    /// ERROR_NOT_ENOUGH_QUOTA.
     fn post_message(
         &self,
         hwnd: Hwnd,
@@ -78,7 +80,8 @@ pub trait AsyncSelect: Winsock + Sized {
     /// thread must have a message queue: a thread has one from its first window-manager call
     /// (CreateWindow, PeekMessage, GetMessage, PostMessage, MsgWaitForMultipleObjectsEx, ...),
     /// which is why a thread meant to receive them first calls PeekMessage. No such thread (or
-    /// one that has ended), or one without a queue: ERROR_INVALID_THREAD_ID.
+    /// one that has ended), or one without a queue: ERROR_INVALID_THREAD_ID; a queue that holds
+    /// 10,000 posted messages already: ERROR_NOT_ENOUGH_QUOTA.
     /// `PostMessage(NULL, ...)` is this call for the calling thread.
     ///
     /// [`get_current_thread_id`]: crate::api::sync::SyncObjects::get_current_thread_id
@@ -170,7 +173,10 @@ pub trait AsyncSelect: Winsock + Sized {
 
     /// `WSAAsyncSelect(s, hWnd, wMsg, lEvent)`: posts `message` to `hwnd` for each FD_* event
     /// of `events` (wParam = socket, lParam = WSAMAKESELECTREPLY(event, error)); the socket
-    /// turns nonblocking. Replaces an earlier registration; `events` = 0 cancels.
+    /// turns nonblocking. Replaces an earlier registration; `events` = 0 cancels. A
+    /// notification that finds the window's queue full (10,000 posted messages) is lost, as
+    /// the system's PostMessage fails then, and its event stays off until its re-enabling
+    /// call (a server whose message loop falls that far behind stops hearing of the socket).
     fn wsa_async_select(
         &self,
         s: Socket,

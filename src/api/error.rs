@@ -168,6 +168,12 @@ pub enum WsaError {
     /// (or has ended), or that has no message queue.
     #[error("ERROR_INVALID_THREAD_ID (1444): the thread identifier is invalid")]
     ERROR_INVALID_THREAD_ID,
+    /// ERROR_NOT_ENOUGH_QUOTA (1816): `PostMessage` / `PostThreadMessage` to a queue that
+    /// already holds 10,000 posted messages.
+    #[error(
+        "ERROR_NOT_ENOUGH_QUOTA (1816): not enough quota is available to process this command"
+    )]
+    ERROR_NOT_ENOUGH_QUOTA,
     /// ERROR_MORE_DATA (234): a datagram was larger than the receive buffers (completion
     /// packet of WSARecvFrom).
     #[error("ERROR_MORE_DATA (234): more data is available")]
@@ -287,6 +293,7 @@ impl WsaError {
             ERROR_NOT_SUPPORTED => 50,
             ERROR_GEN_FAILURE => 31,
             ERROR_INVALID_THREAD_ID => 1444,
+            ERROR_NOT_ENOUGH_QUOTA => 1816,
             ERROR_SEM_TIMEOUT => 121,
             ERROR_INSUFFICIENT_BUFFER => 122,
             ERROR_MORE_DATA => 234,
@@ -369,6 +376,7 @@ pub const ALL: &[WsaError] = {
         ERROR_NOT_SUPPORTED,
         ERROR_GEN_FAILURE,
         ERROR_INVALID_THREAD_ID,
+        ERROR_NOT_ENOUGH_QUOTA,
         ERROR_SEM_TIMEOUT,
         ERROR_INSUFFICIENT_BUFFER,
         ERROR_MORE_DATA,

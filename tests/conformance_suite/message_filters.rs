@@ -25,6 +25,11 @@ pub fn message_filter_rules<W: Winsock + AsyncSelect + SyncObjects + Send + Sync
             body: windows_end_with_their_thread::<W>,
         },
         Rule {
+            id: "AS-quota",
+            title: "a queue holds 10,000 posted messages: the next PostMessage or PostThreadMessage fails with ERROR_NOT_ENOUGH_QUOTA until one is taken",
+            body: posted_message_quota::<W>,
+        },
+        Rule {
             id: "AS-range",
             title: "GetMessage / PeekMessage's message range: the first queued message in it; min above max takes none; WM_QUIT passes any filter, a due WM_TIMER only a range that holds it",
             body: message_range::<W>,
@@ -286,5 +291,49 @@ fn windows_end_with_their_thread<W: Winsock + AsyncSelect + SyncObjects + Send +
         code(ws.get_message(h)),
         Err(WsaError::WSA_INVALID_HANDLE),
     )?;
+    Ok(())
+}
+
+/// PostMessage's and PostThreadMessage's documentation: "There is a limit of 10,000 posted
+/// messages per message queue"; past it they fail with ERROR_NOT_ENOUGH_QUOTA.
+fn posted_message_quota<W: Winsock + AsyncSelect + SyncObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let h = e("CreateWindow", ws.create_window(None))?;
+    for i in 0..10_000u32 {
+        if let Err(err) = ws.post_message(h, WM_USER, i as usize, 0) {
+            return Err(format!("PostMessage number {}: {err:?}", i + 1));
+        }
+    }
+    let full = code(ws.post_message(h, WM_USER, 10_000, 0));
+    c.eq_or_wine(
+        "PostMessage number 10,001",
+        full,
+        Err(WsaError::ERROR_NOT_ENOUGH_QUOTA),
+        Ok(()),
+        "PostMessage's documentation (USERPostMessageLimit); Wine 8.0 has no limit",
+    )?;
+    let me = ws.get_current_thread_id();
+    if full.is_err() {
+        c.eq(
+            "PostThreadMessage to the full queue",
+            code(ws.post_thread_message(me, WM_USER, 0, 0)),
+            Err(WsaError::ERROR_NOT_ENOUGH_QUOTA),
+        )?;
+        c.eq(
+            "GetMessage takes the first",
+            ws.get_message(h).map(parts),
+            Ok(Some((h.raw(), WM_USER, 0, 0))),
+        )?;
+        c.eq(
+            "PostThreadMessage has room again",
+            ws.post_thread_message(me, WM_USER + 1, 0, 0),
+            Ok(()),
+        )?;
+    }
+    e("DestroyWindow", ws.destroy_window(h))?;
+    // DestroyWindow dropped the window's messages; the thread message stays: take it.
+    while e("PeekMessage", ws.peek_message(Hwnd::NULL, PM_REMOVE))?.is_some() {}
     Ok(())
 }

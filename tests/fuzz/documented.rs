@@ -225,9 +225,12 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         "WSAWaitForMultipleEvents" => WAIT,
         "CreateWindow" => &[],
         "WSAAsyncSelect" => &[WSAEINVAL, WSAEINPROGRESS, WSAENOTSOCK],
-        "PeekMessage" | "DestroyWindow" | "PostMessage" => &[WSA_INVALID_HANDLE],
-        // PostThreadMessage's documentation: no such thread, or one without a message queue.
-        "PostThreadMessage" => &[ERROR_INVALID_THREAD_ID],
+        "PeekMessage" | "DestroyWindow" => &[WSA_INVALID_HANDLE],
+        // PostMessage's documentation: a full queue (10,000 posted messages).
+        "PostMessage" => &[WSA_INVALID_HANDLE, ERROR_NOT_ENOUGH_QUOTA],
+        // PostThreadMessage's documentation: no such thread, or one without a message queue;
+        // a full queue.
+        "PostThreadMessage" => &[ERROR_INVALID_THREAD_ID, ERROR_NOT_ENOUGH_QUOTA],
         "WSASend" => WSASEND,
         "WSASendTo" => WSASEND,
         "WSARecv" | "WSARecvFrom" => WSARECV,

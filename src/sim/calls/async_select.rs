@@ -7,9 +7,19 @@ use crate::sim::api::SimWinsock;
 use crate::sim::api::World;
 use crate::sim::calls::event_select::InputWait;
 use crate::sim::kernel::message_queue::MsgFilter;
-use crate::sim::kernel::objects::KObject;
+use crate::sim::kernel::objects::{KObject, Posted};
 use crate::sim::models::network_events::Reg;
 use crate::sim::runtime::{Step, ThreadState, WaitKey};
+
+/// PostMessage / PostThreadMessage's result for what posting did: a full queue is
+/// ERROR_NOT_ENOUGH_QUOTA (their documentation: 10,000 posted messages a queue).
+fn posted(p: Posted) -> Result<(), WsaError> {
+    match p {
+        Posted::Queued => Ok(()),
+        Posted::NoWindow => Err(WsaError::WSA_INVALID_HANDLE),
+        Posted::QueueFull => Err(WsaError::ERROR_NOT_ENOUGH_QUOTA),
+    }
+}
 
 impl SimWinsock {
     /// GetMessage / PeekMessage's filters for `hwnd` and `min..=max`. `hwnd` no window:
@@ -37,14 +47,20 @@ impl SimWinsock {
 
     /// Queues a message with a NULL window for thread `tid` (PostThreadMessage,
     /// `PostMessage(NULL, ...)`).
-    fn post_thread(&self, tid: usize, message: u32, wparam: usize, lparam: isize) {
+    fn post_thread(
+        &self,
+        tid: usize,
+        message: u32,
+        wparam: usize,
+        lparam: isize,
+    ) -> Result<(), WsaError> {
         let msg = Msg {
             hwnd: Hwnd::NULL,
             message,
             wparam,
             lparam,
         };
-        self.w().post_to_thread(tid, msg);
+        posted(self.w().post_to_thread(tid, msg))
     }
 }
 
@@ -102,14 +118,13 @@ impl AsyncSelect for SimWinsock {
             if hwnd == Hwnd::NULL {
                 // PostMessage(NULL, ...) is PostThreadMessage to the calling thread (user32
                 // msg.c test_PostMessage: the message comes with a NULL window).
-                self.post_thread(self.tid, message, wparam, lparam);
-                return Ok(());
+                return self.post_thread(self.tid, message, wparam, lparam);
             }
             let mut w = self.w();
             let win = w
                 .window_id(self.host, hwnd.raw())
                 .ok_or(WsaError::WSA_INVALID_HANDLE)?;
-            w.post_to_window(
+            posted(w.post_to_window(
                 win,
                 Msg {
                     hwnd,
@@ -117,8 +132,7 @@ impl AsyncSelect for SimWinsock {
                     wparam,
                     lparam,
                 },
-            );
-            Ok(())
+            ))
         });
         self.finish("PostMessage", hwnd.raw() as u64, u64::from(message), r)
     }
@@ -145,8 +159,7 @@ impl AsyncSelect for SimWinsock {
             });
             drop(w);
             let tid = target.ok_or(WsaError::ERROR_INVALID_THREAD_ID)?;
-            self.post_thread(tid, message, wparam, lparam);
-            Ok(())
+            self.post_thread(tid, message, wparam, lparam)
         });
         self.finish(
             "PostThreadMessage",

@@ -14,6 +14,22 @@ use crate::sim::socket::handles::HandleObj;
 /// A window procedure as the sim stores it.
 pub(crate) type SimWndProc<L> = Box<dyn FnMut(&<L as Layers>::Handle, Msg) -> isize + Send>;
 
+/// How many posted messages a thread's queue holds at most (Windows' USERPostMessageLimit
+/// default): PostMessage and PostThreadMessage then fail with ERROR_NOT_ENOUGH_QUOTA, and a
+/// message the system posts (a WSAAsyncSelect notification) is lost.
+pub(crate) const POSTED_MESSAGE_LIMIT: usize = 10_000;
+
+/// What posting a message did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Posted {
+    /// It is in the owner thread's queue.
+    Queued,
+    /// The window is gone.
+    NoWindow,
+    /// The queue holds [`POSTED_MESSAGE_LIMIT`] messages already.
+    QueueFull,
+}
+
 /// One kernel object.
 pub(crate) enum KObject<L: Layers> {
     /// A (WSA) event object.
@@ -386,21 +402,25 @@ where
     }
 
     /// Posts a message to the queue of the thread owning window `win`.
-    pub(crate) fn post_to_window(&mut self, win: usize, msg: Msg) -> bool {
+    pub(crate) fn post_to_window(&mut self, win: usize, msg: Msg) -> Posted {
         let Some(KObject::Window { owner, .. }) = self.kern.objects.get(win) else {
-            return false;
+            return Posted::NoWindow;
         };
         let owner = *owner;
-        self.post_to_thread(owner, msg);
-        true
+        self.post_to_thread(owner, msg)
     }
 
-    /// Queues a message for thread `tid`.
-    pub(crate) fn post_to_thread(&mut self, tid: usize, msg: Msg) {
+    /// Queues a message for thread `tid`, unless its queue already holds
+    /// [`POSTED_MESSAGE_LIMIT`] posted messages.
+    pub(crate) fn post_to_thread(&mut self, tid: usize, msg: Msg) -> Posted {
         let t = &mut self.rt.threads[tid].ext;
+        if t.msgq.len() >= POSTED_MESSAGE_LIMIT {
+            return Posted::QueueFull;
+        }
         t.msgq.push_back(msg);
         t.qs_new |= QS_POSTMESSAGE | QS_ALLPOSTMESSAGE;
         self.notify(WaitKey::Messages(tid));
+        Posted::Queued
     }
 
     /// Whether thread `tid` has input of the kinds `mask` names (QS_POSTMESSAGE /

@@ -234,7 +234,9 @@ where
                 let Some(win) = self.kern.objects.resolve(win) else {
                     return;
                 };
-                self.post_to_window(
+                // A full queue loses the notification, as the system's PostMessage fails
+                // then; the event stays disabled until its re-enabling call, as on Windows.
+                let _ = self.post_to_window(
                     win,
                     Msg {
                         hwnd: Hwnd::from_raw(hwnd),
