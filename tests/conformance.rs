@@ -47,6 +47,7 @@ fn conformance_suite_on_the_simulator() {
         .chain(conformance_suite::message_filters::message_filter_rules::<
             SimWinsock,
         >())
+        .chain(conformance_suite::sync_handoff::handoff_rules::<SimWinsock>())
         .chain(conformance_suite::async_select::msg_wait_rules::<SimWinsock>())
         .chain(iocp_rules::<SimWinsock>())
         .chain(conformance_suite::iocp::iocp_apc_rules::<SimWinsock>())

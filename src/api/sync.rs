@@ -213,7 +213,10 @@ pub trait SyncObjects: Winsock + Sized {
     /// `WaitForMultipleObjects(nCount, lpHandles, bWaitAll, dwMilliseconds)` over events,
     /// mutexes and threads: `WAIT_OBJECT_0 + i` (the lowest signalled index for wait-any; 0
     /// when all are signalled for wait-all, acquired at once), `WAIT_ABANDONED_0 + i`, or
-    /// WAIT_TIMEOUT. 0 or more than 64 handles, or one handle twice in a wait-all:
+    /// WAIT_TIMEOUT. A wait that blocked is satisfied by the signal itself, as NT's dispatcher
+    /// does: the object whose signal released it is the one returned, and what the wait takes
+    /// (an auto-reset event's signal, a semaphore count, a mutex) is the waiter's at once, so
+    /// the signalling thread's own wait right after does not get it. 0 or more than 64 handles, or one handle twice in a wait-all:
     /// ERROR_INVALID_PARAMETER; a bad handle:
     /// ERROR_INVALID_HANDLE. (`WaitForMultipleObjectsEx`, the alertable form, is
     /// [`OverlappedIo::wait_for_multiple_objects_ex`](super::OverlappedIo).)

@@ -29,6 +29,7 @@ pub mod receive_order;
 pub mod result_ex;
 pub mod shutdown_reset;
 pub mod sync;
+pub mod sync_handoff;
 pub mod sync_locks;
 pub mod tcp_timing;
 pub mod thread_exit;

@@ -3,6 +3,7 @@
 //! thread's APC queue — sharing each process's handle table with sockets.
 //!
 //! Map:
+//! - `dispatch` — a signal satisfies the waits on the object at once, as NT's dispatcher does;
 //! - `message_queue` — GetMessage / PeekMessage's filters and the order they find messages in;
 //! - `objects` — the object table ([`KObject`](objects::KObject)): events, windows, completion
 //!   ports; SetEvent / ResetEvent, message posting;
@@ -14,6 +15,7 @@
 //! - this file — the per-thread state ([`KThread`]: message queue, APC queue, port membership)
 //!   and how blocking and waking move a worker in and out of its port's count.
 
+pub(crate) mod dispatch;
 pub(crate) mod message_queue;
 pub(crate) mod objects;
 pub(crate) mod port;
@@ -119,6 +121,9 @@ pub(crate) struct KThread<L: Layers> {
     /// Whether the thread has a message queue: from its first window-manager call on (what
     /// PostThreadMessage needs).
     pub has_queue: bool,
+    /// What the thread waits for while blocked in a wait on objects (so that a signal can
+    /// complete the wait at once: `dispatch`).
+    pub kwait: Option<Box<dispatch::KWait>>,
     /// A completion packet handed to this thread when its port released it (Windows gives
     /// the packet to the released thread at once).
     pub iocp_handoff: Option<CompletionPacket>,
@@ -131,6 +136,7 @@ impl<L: Layers> Default for KThread<L> {
             quit: None,
             qs_new: 0,
             has_queue: false,
+            kwait: None,
             apcs: VecDeque::new(),
             apc_queued: false,
             iocp_port: NO_PORT,

@@ -390,7 +390,7 @@ where
     pub(crate) fn set_event(&mut self, idx: usize) {
         if let Some(KObject::Event { signaled, .. }) = self.kern.objects.get_mut(idx) {
             *signaled = true;
-            self.notify(WaitKey::Object(idx));
+            self.signal_waiters(idx);
         }
     }
 

@@ -370,7 +370,7 @@ where
                     return Err(WsaError::ERROR_TOO_MANY_POSTS);
                 }
                 *count += n;
-                self.notify(WaitKey::Object(idx));
+                self.signal_waiters(idx);
                 Ok(prev)
             }
             _ => Err(WsaError::WSA_INVALID_HANDLE),
@@ -389,7 +389,7 @@ where
                 *recursion -= 1;
                 if *recursion == 0 {
                     *owner = None;
-                    self.notify(WaitKey::Object(idx));
+                    self.signal_waiters(idx);
                 }
                 Ok(())
             }
@@ -419,7 +419,7 @@ where
             i += 1;
         }
         for i in freed {
-            self.notify(WaitKey::Object(i));
+            self.signal_waiters(i);
         }
     }
 }

@@ -23,7 +23,7 @@ use crate::sim::kernel::objects::{
 };
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::net::tcp::NetTimer;
-use crate::sim::runtime::{Nanos, ThreadState, WaitKey, World};
+use crate::sim::runtime::{Nanos, ThreadState, World};
 
 /// A virtual time as the UTC FILETIME the simulator's system clock shows then.
 pub(crate) fn filetime_at(t: Nanos) -> u64 {
@@ -157,7 +157,7 @@ where
             let at = arm.due;
             self.schedule(at, NetTimer::WaitableTimer { obj: idx, setting });
         }
-        self.notify(WaitKey::Object(idx));
+        self.signal_waiters(idx);
     }
 
     /// A parked periodic timer's state was taken (a wait took its signal, or its APC ran): its

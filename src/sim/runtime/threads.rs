@@ -349,6 +349,20 @@ where
         self.notify_waiters(key);
     }
 
+    /// The threads still blocked in a wait on `key` (a kernel object's, not a socket's),
+    /// oldest wait first, taken off its list (each is then woken or satisfied by the caller).
+    pub(crate) fn take_waiters(&mut self, key: WaitKey) -> Vec<(usize, u64)> {
+        if !self.rt.waiters.any_of_kind(&key) {
+            return Vec::new();
+        }
+        let mut list = self.rt.waiters.take(&key).unwrap_or_default();
+        list.retain(|&(tid, seq)| {
+            let t = &self.rt.threads[tid];
+            t.wait_seq == seq && matches!(t.state, ThreadState::Blocked(_))
+        });
+        list
+    }
+
     /// [`notify`](Self::notify) once someone may be waiting.
     #[inline(never)]
     fn notify_waiters(&mut self, key: WaitKey) {
