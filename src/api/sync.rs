@@ -227,6 +227,23 @@ pub trait SyncObjects: Winsock + Sized {
         timeout_ms: u32,
     ) -> Result<u32, WsaError>;
 
+    /// `SignalObjectAndWait(hObjectToSignal, hObjectToWaitOn, dwMilliseconds, bAlertable)`:
+    /// signals an event (SetEvent), a semaphore (ReleaseSemaphore by 1) or a mutex
+    /// (ReleaseMutex), then waits on `wait` as
+    /// [`wait_for_single_object`](Self::wait_for_single_object) does (with `alertable`, APCs
+    /// end it with WAIT_IO_COMPLETION). Either handle invalid, or `signal` of another kind:
+    /// ERROR_INVALID_HANDLE, nothing signalled. A signal that fails (a semaphore at its
+    /// maximum: ERROR_TOO_MANY_POSTS; a mutex the caller does not own: ERROR_NOT_OWNER) fails
+    /// the call before any wait. The simulator waits right after the signal, with no other
+    /// thread running between (Windows does not promise that).
+    fn signal_object_and_wait(
+        &self,
+        signal: Handle,
+        wait: Handle,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<u32, WsaError>;
+
     /// `GetCurrentThreadId()`: the calling thread's identifier (non-zero, a multiple of 4 as
     /// Windows gives them; the simulator derives it from the thread's index).
     fn get_current_thread_id(&self) -> u32;

@@ -2,7 +2,8 @@
 //! wineserver): written once for the simulator and the real kernel32. An auto-reset event set
 //! while a thread waits on it is that thread's, so the setter's own wait right after times
 //! out; a released semaphore count and a released mutex go to the waiting thread likewise;
-//! a wait-any returns the object whose signal released it.
+//! a wait-any returns the object whose signal released it. SignalObjectAndWait (kernel32
+//! sync.c test_signalandwait, and its neighbours) is here too.
 
 use std::sync::{Arc, Mutex};
 
@@ -11,12 +12,21 @@ use winsock_sim::prelude::*;
 use super::{e, Check, Rule};
 
 /// The rules.
-pub fn handoff_rules<W: Winsock + SyncObjects + Send + Sync + 'static>() -> Vec<Rule<W>> {
-    vec![Rule {
-        id: "SYNC-handoff",
-        title: "a signal goes to the thread already waiting: after SetEvent (auto-reset), ReleaseSemaphore or ReleaseMutex the signaller's own wait times out and the waiter has it; a wait-any returns the object that released it",
-        body: handoff::<W>,
-    }]
+pub fn handoff_rules<
+    W: Winsock + SyncObjects + OverlappedIo + WaitableTimers + Send + Sync + 'static,
+>() -> Vec<Rule<W>> {
+    vec![
+        Rule {
+            id: "SYNC-handoff",
+            title: "a signal goes to the thread already waiting: after SetEvent (auto-reset), ReleaseSemaphore or ReleaseMutex the signaller's own wait times out and the waiter has it; a wait-any returns the object that released it",
+            body: handoff::<W>,
+        },
+        Rule {
+            id: "SYNC-signal-wait",
+            title: "SignalObjectAndWait: signals an event, semaphore or mutex, then waits; a failed signal (semaphore at its maximum, mutex not owned) waits on nothing; a timer or thread to signal, or a bad handle, ERROR_INVALID_HANDLE with nothing signalled; alertable: WAIT_IO_COMPLETION",
+            body: signal_and_wait::<W>,
+        },
+    ]
 }
 
 /// Starts a thread that waits on `handles` (wait-any, 5 s) and keeps the result in `slot`;
@@ -108,6 +118,120 @@ fn handoff<W: Winsock + SyncObjects + Send + Sync + 'static>(
         Some(Ok(WAIT_OBJECT_0 + 1)),
     )?;
     for h in [ev.into(), sem.into(), m.into(), e0.into(), e1.into()] {
+        e("CloseHandle", ws.close_handle(h))?;
+    }
+    Ok(())
+}
+
+fn signal_and_wait<
+    W: Winsock + SyncObjects + OverlappedIo + WaitableTimers + Send + Sync + 'static,
+>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    // sync.c 137–158: an auto-reset event signalled and waited on.
+    let e0 = e("CreateEvent", ws.create_event(false, false))?;
+    let e1 = e("CreateEvent", ws.create_event(true, true))?;
+    c.eq(
+        "signal event 0, wait on the signalled event 1",
+        ws.signal_object_and_wait(e0.into(), e1.into(), 0, false),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    c.eq(
+        "signal and wait on the auto-reset event 0 itself",
+        ws.signal_object_and_wait(e0.into(), e0.into(), 0, false),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    c.eq(
+        "event 0 after it",
+        ws.wait_for_single_object(e0.into(), 0),
+        Ok(WAIT_TIMEOUT),
+    )?;
+    e("ResetEvent", ws.reset_event(e1))?;
+    c.eq(
+        "the wait on the reset event 1",
+        ws.signal_object_and_wait(e0.into(), e1.into(), 0, false),
+        Ok(WAIT_TIMEOUT),
+    )?;
+    // sync.c 164–178: semaphores.
+    let s0 = e("CreateSemaphore", ws.create_semaphore(0, 1))?;
+    let s1 = e("CreateSemaphore", ws.create_semaphore(1, 1))?;
+    c.eq(
+        "release semaphore 0, take semaphore 1",
+        ws.signal_object_and_wait(s0.into(), s1.into(), 0, false),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    c.eq(
+        "semaphore 0 at its maximum",
+        ws.signal_object_and_wait(s0.into(), s1.into(), 0, false),
+        Err(WsaError::ERROR_TOO_MANY_POSTS),
+    )?;
+    c.eq(
+        "semaphore 1 was not waited on",
+        ws.release_semaphore(s1, 1),
+        Ok(0),
+    )?;
+    // The neighbours: a mutex, a timer, a thread, a bad handle, an APC.
+    let m = e("CreateMutex", ws.create_mutex(true))?;
+    let ev = e("CreateEvent", ws.create_event(true, false))?;
+    c.eq(
+        "release the owned mutex, wait on an unsignalled event",
+        ws.signal_object_and_wait(m.into(), ev.into(), 0, false),
+        Ok(WAIT_TIMEOUT),
+    )?;
+    c.eq(
+        "the mutex no longer owned",
+        ws.signal_object_and_wait(m.into(), ev.into(), 0, false),
+        Err(WsaError::ERROR_NOT_OWNER),
+    )?;
+    let timer = e("CreateWaitableTimer", ws.create_waitable_timer(true))?;
+    c.eq(
+        "a timer to signal",
+        ws.signal_object_and_wait(timer.into(), ev.into(), 0, false),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )?;
+    let me = ws.get_current_thread();
+    c.eq(
+        "a thread to signal",
+        ws.signal_object_and_wait(me.into(), ev.into(), 0, false),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )?;
+    c.eq(
+        "event 0, signalled by the call whose wait timed out",
+        ws.wait_for_single_object(e0.into(), 0),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    let bogus: Handle = WsaEvent::from_raw(0xdead_0000).into();
+    c.eq(
+        "a bad handle to wait on",
+        ws.signal_object_and_wait(e0.into(), bogus, 0, false),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )?;
+    c.eq(
+        "the event it would have signalled",
+        ws.wait_for_single_object(e0.into(), 0),
+        Ok(WAIT_TIMEOUT),
+    )?;
+    e("QueueUserAPC", ws.queue_user_apc(Box::new(|_| {}), me))?;
+    c.eq(
+        "alertable, an APC queued",
+        ws.signal_object_and_wait(e0.into(), ev.into(), 5_000, true),
+        Ok(WAIT_IO_COMPLETION),
+    )?;
+    c.eq(
+        "the event it signalled first",
+        ws.wait_for_single_object(e0.into(), 0),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    for h in [
+        e0.into(),
+        e1.into(),
+        s0.into(),
+        s1.into(),
+        m.into(),
+        ev.into(),
+        timer.into(),
+    ] {
         e("CloseHandle", ws.close_handle(h))?;
     }
     Ok(())

@@ -183,6 +183,33 @@ impl Native {
         r
     }
 
+    /// `SignalObjectAndWait`: both handles as `wait_one` takes them (a thread's own duplicate
+    /// as the object to signal makes the OS refuse it, ERROR_INVALID_HANDLE, as Windows does).
+    pub(super) fn signal_and_wait(
+        &self,
+        signal: Handle,
+        wait: Handle,
+        ms: u32,
+        alertable: bool,
+    ) -> Result<u32, WsaError> {
+        let s = match self.waitable(signal) {
+            Ok(s) => s,
+            Err(e) => return finish(Err(e)),
+        };
+        let w = match self.waitable(wait) {
+            Ok(w) => w,
+            Err(e) => return finish(Err(e)),
+        };
+        // SAFETY: two open handles of this backend (or its own duplicates), integers
+        // otherwise; both stay open until the call returns.
+        let r = unsafe { th::SignalObjectAndWait(s.h, w.h, ms, i32::from(alertable)) };
+        let r = wait_result(r);
+        drop(s);
+        drop(w);
+        resume_apc_panic();
+        r
+    }
+
     /// `WaitForMultipleObjectsEx`.
     pub(super) fn wait_many(
         &self,

@@ -140,6 +140,17 @@ impl SyncObjects for Native {
         self.wait_one(h, timeout_ms, false)
     }
 
+    /// `SignalObjectAndWait`.
+    fn signal_object_and_wait(
+        &self,
+        signal: Handle,
+        wait: Handle,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<u32, WsaError> {
+        self.signal_and_wait(signal, wait, timeout_ms, alertable)
+    }
+
     /// `GetCurrentThreadId`.
     fn get_current_thread_id(&self) -> u32 {
         me()

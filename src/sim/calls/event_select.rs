@@ -47,30 +47,10 @@ impl SimWinsock {
                 if (handles.is_empty() && input.is_none()) || handles.len() > max {
                     return Err(WsaError::WSA_INVALID_PARAMETER);
                 }
-                let objects = {
-                    let w = self.w();
-                    handles
-                        .iter()
-                        .map(|h| match *h {
-                            Handle::Event(e) => {
-                                w.event_id(self.host, e.raw()).map(Waitable::Object)
-                            }
-                            Handle::Mutex(m) => {
-                                w.mutex_id(self.host, m.raw()).map(Waitable::Object)
-                            }
-                            Handle::Semaphore(s) => {
-                                w.semaphore_id(self.host, s.raw()).map(Waitable::Object)
-                            }
-                            Handle::Timer(t) => {
-                                w.timer_id(self.host, t.raw()).map(Waitable::Object)
-                            }
-                            Handle::Thread(t) if t.index() < w.rt.threads.len() => {
-                                Ok(Waitable::Thread(t.index()))
-                            }
-                            Handle::Thread(_) => Err(WsaError::WSA_INVALID_HANDLE),
-                        })
-                        .collect::<Result<Vec<Waitable>, WsaError>>()?
-                };
+                let objects = handles
+                    .iter()
+                    .map(|&h| self.waitable(h))
+                    .collect::<Result<Vec<Waitable>, WsaError>>()?;
                 // The same object twice in a wait-all: ERROR_INVALID_PARAMETER
                 // (STATUS_INVALID_PARAMETER_MIX), as Windows refuses it.
                 if wait_all
@@ -91,6 +71,20 @@ impl SimWinsock {
             )
             .map(|v| v as u32)
         })
+    }
+
+    /// What handle `h` names for a wait: a kernel object or a thread; anything else
+    /// WSA_INVALID_HANDLE.
+    pub(crate) fn waitable(&self, h: Handle) -> Result<Waitable, WsaError> {
+        let w = self.w();
+        match h {
+            Handle::Event(e) => w.event_id(self.host, e.raw()).map(Waitable::Object),
+            Handle::Mutex(m) => w.mutex_id(self.host, m.raw()).map(Waitable::Object),
+            Handle::Semaphore(s) => w.semaphore_id(self.host, s.raw()).map(Waitable::Object),
+            Handle::Timer(t) => w.timer_id(self.host, t.raw()).map(Waitable::Object),
+            Handle::Thread(t) if t.index() < w.rt.threads.len() => Ok(Waitable::Thread(t.index())),
+            Handle::Thread(_) => Err(WsaError::WSA_INVALID_HANDLE),
+        }
     }
 
     /// Waits for kernel objects and threads: `Ok(WAIT_OBJECT_0 + i)` of the first signalled
