@@ -9,7 +9,7 @@
 //! `iocp` — completion ports; `mswsock` — AcceptEx, ConnectEx, DisconnectEx,
 //! GetAcceptExSockaddrs; `wsa_ioctl` — WSAIoctl; `recv_msg` — WSARecvMsg/WSASendMsg;
 //! `transmit_file` — TransmitFile; `sync` — Win32 events, mutexes, waits, locks, console
-//! control, process globals; `waitable_timer` — waitable timers and the system time; `resolve` — name resolution; `connect_by_name` —
+//! control, process globals; `signal_and_wait` — SignalObjectAndWait; `waitable_timer` — waitable timers and the system time; `resolve` — name resolution; `connect_by_name` —
 //! WSAConnectByName; `extension` — WSASocket,
 //! WSAAccept, extension function pointers, CancelIo; `protocol_info` — GetCurrentProcessId,
 //! WSADuplicateSocket, WSASocket from a WSAPROTOCOL_INFO, WSAEnumProtocols.
@@ -27,6 +27,7 @@ mod protocol_info;
 mod recv_msg;
 mod resolve;
 mod select;
+mod signal_and_wait;
 mod sync;
 mod transmit_file;
 mod waitable_timer;

@@ -212,17 +212,6 @@ impl SimWinsock {
     }
 }
 
-/// A handle's value for the trace (a thread's: its index).
-fn handle_value(h: Handle) -> usize {
-    match h {
-        Handle::Event(e) => e.raw(),
-        Handle::Mutex(m) => m.raw(),
-        Handle::Semaphore(s) => s.raw(),
-        Handle::Timer(t) => t.raw(),
-        Handle::Thread(t) => t.index(),
-    }
-}
-
 impl SyncObjects for SimWinsock {
     fn create_event(&self, manual_reset: bool, initial_state: bool) -> Result<WsaEvent, WsaError> {
         self.kcall(
@@ -298,41 +287,7 @@ impl SyncObjects for SimWinsock {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<u32, WsaError> {
-        const CALL: &str = "SignalObjectAndWait";
-        // A wait that does not fail leaves the last error as it was, as the other waits do.
-        self.keep_last_error(|| {
-            let r = self.enter(CALL, true).and_then(|()| {
-                // Both handles are checked before anything is signalled.
-                let object = self.waitable(wait)?;
-                {
-                    let mut w = self.w();
-                    match signal {
-                        Handle::Event(e) => {
-                            let i = w.event_id(self.host, e.raw())?;
-                            w.set_event(i);
-                        }
-                        Handle::Semaphore(s) => {
-                            let i = w.semaphore_id(self.host, s.raw())?;
-                            w.semaphore_release(i, 1)?;
-                        }
-                        Handle::Mutex(m) => {
-                            let i = w.mutex_id(self.host, m.raw())?;
-                            w.mutex_release(i, self.tid)?;
-                        }
-                        // Only events, semaphores and mutexes can be signalled
-                        // (STATUS_OBJECT_TYPE_MISMATCH: ERROR_INVALID_HANDLE).
-                        Handle::Timer(_) | Handle::Thread(_) => {
-                            return Err(WsaError::WSA_INVALID_HANDLE)
-                        }
-                    }
-                }
-                self.wait_objects(CALL, &[object], false, timeout_ms, alertable, None)
-            });
-            let a = handle_value(signal) as u64;
-            let b = handle_value(wait) as u64;
-            self.finish(CALL, a, b, r.map(|v| v as usize))
-                .map(|v| v as u32)
-        })
+        self.signal_and_wait(signal, wait, timeout_ms, alertable)
     }
 
     fn get_current_thread_id(&self) -> u32 {
