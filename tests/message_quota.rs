@@ -8,6 +8,7 @@ mod common;
 
 use common::{pair, run};
 use winsock_sim::prelude::*;
+use winsock_sim::sim::Sim;
 
 const WM_SOCKET: u32 = WM_USER + 1;
 
@@ -82,4 +83,35 @@ fn with_room_in_the_queue_the_fd_read_comes() {
         ws.closesocket(sv)?;
         ws.destroy_window(h)
     });
+}
+
+#[test]
+fn the_timeline_says_which_notification_was_lost() {
+    // A failed run's timeline names the cause: the lost message, with its socket.
+    let mut sim = Sim::builder().seed(common::seed()).full_trace(true).build();
+    let h = sim.host("host", "192.0.2.1");
+    h.spawn("main", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let w = ws.create_window(None)?;
+        let (cl, sv) = pair(ws)?;
+        ws.wsa_async_select(sv, w, WM_SOCKET, FD_READ)?;
+        for i in 0..10_000 {
+            ws.post_message(w, WM_USER, i, 0)?;
+        }
+        ws.send(cl, b"x", 0)?;
+        ws.sleep(100);
+        Ok(())
+    });
+    sim.run().expect("the run");
+    let lost: Vec<String> = sim
+        .timeline()
+        .into_iter()
+        .filter(|l| l.contains("WSAAsyncSelect message lost"))
+        .collect();
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert!(
+        lost[0].contains("net") && lost[0].contains("the window's queue holds 10,000"),
+        "{}",
+        lost[0]
+    );
 }

@@ -34,11 +34,16 @@
 
 use crate::api::consts::*;
 use crate::api::{Hwnd, Msg, WsaError};
-use crate::sim::kernel::objects::ObjRef;
+use crate::sim::kernel::objects::{ObjRef, Posted};
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
 use crate::sim::net::tcp::TcpState;
+use crate::sim::runtime::trace::TraceKind;
 use crate::sim::runtime::World;
+
+/// The trace's state record of a WSAAsyncSelect notification lost to a full message queue
+/// (`a` the socket, `b` the FD_* bit): the timeline prints "socket #s -> ...".
+const MESSAGE_LOST: &str = "its WSAAsyncSelect message lost: the window's queue holds 10,000";
 
 /// Where a socket's events go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,7 +241,8 @@ where
                 };
                 // A full queue loses the notification, as the system's PostMessage fails
                 // then; the event stays disabled until its re-enabling call, as on Windows.
-                let _ = self.post_to_window(
+                // The timeline says so (the cause of a server that stops hearing of a socket).
+                let posted = self.post_to_window(
                     win,
                     Msg {
                         hwnd: Hwnd::from_raw(hwnd),
@@ -245,6 +251,10 @@ where
                         lparam: wsa_make_select_reply(bit, err),
                     },
                 );
+                if posted == Posted::QueueFull {
+                    let host = self.net.sockets.get(id).map_or(usize::MAX, |s| s.host);
+                    self.record_net(host, TraceKind::State(MESSAGE_LOST), h as u64, bit as u64);
+                }
             }
             Reg::Event { ev } => {
                 if documented && bit & (FD_READ | FD_OOB | FD_ACCEPT) != 0 {
