@@ -58,7 +58,9 @@ pub trait AsyncSelect: Winsock + Sized {
     fn create_window(&self, proc: Option<WndProc<Self>>) -> Result<Hwnd, WsaError>;
 
     /// `DestroyWindow(hWnd)`: its queued messages are dropped; sockets registered on it stop
-    /// posting.
+    /// posting. Only the thread that created the window may destroy it: from another,
+    /// ERROR_ACCESS_DENIED and the window lives on. A thread's windows are destroyed when it
+    /// ends.
     fn destroy_window(&self, hwnd: Hwnd) -> Result<(), WsaError>;
 
     /// `PostMessage(hWnd, Msg, wParam, lParam)`: queues the message for the thread that owns

@@ -168,6 +168,9 @@ pub enum WsaError {
     /// (or has ended), or that has no message queue.
     #[error("ERROR_INVALID_THREAD_ID (1444): the thread identifier is invalid")]
     ERROR_INVALID_THREAD_ID,
+    /// ERROR_ACCESS_DENIED (5): `DestroyWindow` on a window another thread created.
+    #[error("ERROR_ACCESS_DENIED (5): access is denied")]
+    ERROR_ACCESS_DENIED,
     /// ERROR_NOT_ENOUGH_QUOTA (1816): `PostMessage` / `PostThreadMessage` to a queue that
     /// already holds 10,000 posted messages.
     #[error(
@@ -293,6 +296,7 @@ impl WsaError {
             ERROR_NOT_SUPPORTED => 50,
             ERROR_GEN_FAILURE => 31,
             ERROR_INVALID_THREAD_ID => 1444,
+            ERROR_ACCESS_DENIED => 5,
             ERROR_NOT_ENOUGH_QUOTA => 1816,
             ERROR_SEM_TIMEOUT => 121,
             ERROR_INSUFFICIENT_BUFFER => 122,
@@ -376,6 +380,7 @@ pub const ALL: &[WsaError] = {
         ERROR_NOT_SUPPORTED,
         ERROR_GEN_FAILURE,
         ERROR_INVALID_THREAD_ID,
+        ERROR_ACCESS_DENIED,
         ERROR_NOT_ENOUGH_QUOTA,
         ERROR_SEM_TIMEOUT,
         ERROR_INSUFFICIENT_BUFFER,

@@ -25,6 +25,11 @@ pub fn message_filter_rules<W: Winsock + AsyncSelect + SyncObjects + Send + Sync
             body: windows_end_with_their_thread::<W>,
         },
         Rule {
+            id: "AS-destroy-owner",
+            title: "DestroyWindow on a window another thread created: ERROR_ACCESS_DENIED, and the window lives on (its owner destroys it)",
+            body: destroy_by_owner_only::<W>,
+        },
+        Rule {
             id: "AS-quota",
             title: "a queue holds 10,000 posted messages: the next PostMessage or PostThreadMessage fails with ERROR_NOT_ENOUGH_QUOTA until one is taken",
             body: posted_message_quota::<W>,
@@ -335,5 +340,61 @@ fn posted_message_quota<W: Winsock + AsyncSelect + SyncObjects + Send + Sync + '
     e("DestroyWindow", ws.destroy_window(h))?;
     // DestroyWindow dropped the window's messages; the thread message stays: take it.
     while e("PeekMessage", ws.peek_message(Hwnd::NULL, PM_REMOVE))?.is_some() {}
+    Ok(())
+}
+
+/// DestroyWindow's documentation ("A thread cannot use DestroyWindow to destroy a window
+/// created by a different thread"); Wine checks it too (ERROR_ACCESS_DENIED).
+fn destroy_by_owner_only<W: Winsock + AsyncSelect + SyncObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let made = Arc::new(Mutex::new(None));
+    let slot = made.clone();
+    let ready = e("CreateEvent", ws.create_event(true, false))?;
+    let done = e("CreateEvent", ws.create_event(true, false))?;
+    let mine = Arc::new(Mutex::new(None));
+    let mine_slot = mine.clone();
+    let t = e(
+        "CreateThread",
+        ws.create_thread("window owner", move |ws: &W| {
+            let h = ws.create_window(None)?;
+            *slot.lock().expect("window slot") = Some(h);
+            ws.set_event(ready)?;
+            ws.wait_for_single_object(done.into(), 5_000)?;
+            // The message the other thread posted, then the owner's own DestroyWindow.
+            let m = ws.peek_message(h, PM_REMOVE)?.map(|m| m.message);
+            *mine_slot.lock().expect("result slot") = Some((m, ws.destroy_window(h)));
+            Ok(())
+        }),
+    )?;
+    e(
+        "wait for the window",
+        ws.wait_for_single_object(ready.into(), 5_000),
+    )?;
+    let h = made
+        .lock()
+        .expect("window slot")
+        .ok_or("the thread made no window")?;
+    c.eq(
+        "DestroyWindow from another thread",
+        code(ws.destroy_window(h)),
+        Err(WsaError::ERROR_ACCESS_DENIED),
+    )?;
+    c.eq(
+        "PostMessage to it: the window lives on",
+        ws.post_message(h, WM_USER + 9, 0, 0),
+        Ok(()),
+    )?;
+    e("SetEvent", ws.set_event(done))?;
+    e("wait for the owner", ws.wait_for_thread(t, 5_000))?;
+    c.eq(
+        "the owner's PeekMessage and DestroyWindow",
+        mine.lock().expect("result slot").take(),
+        Some((Some(WM_USER + 9), Ok(()))),
+    )?;
+    for ev in [ready, done] {
+        e("CloseHandle", ws.close_handle(ev.into()))?;
+    }
     Ok(())
 }

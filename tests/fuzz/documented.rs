@@ -225,7 +225,9 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         "WSAWaitForMultipleEvents" => WAIT,
         "CreateWindow" => &[],
         "WSAAsyncSelect" => &[WSAEINVAL, WSAEINPROGRESS, WSAENOTSOCK],
-        "PeekMessage" | "DestroyWindow" => &[WSA_INVALID_HANDLE],
+        "PeekMessage" => &[WSA_INVALID_HANDLE],
+        // DestroyWindow's documentation: another thread's window cannot be destroyed.
+        "DestroyWindow" => &[WSA_INVALID_HANDLE, ERROR_ACCESS_DENIED],
         // PostMessage's documentation: a full queue (10,000 posted messages).
         "PostMessage" => &[WSA_INVALID_HANDLE, ERROR_NOT_ENOUGH_QUOTA],
         // PostThreadMessage's documentation: no such thread, or one without a message queue;

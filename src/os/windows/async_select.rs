@@ -136,15 +136,21 @@ impl AsyncSelect for Native {
         }))
     }
 
-    /// `DestroyWindow`: only windows this backend created (else WSA_INVALID_HANDLE).
+    /// `DestroyWindow`: only windows this backend created (else WSA_INVALID_HANDLE); the
+    /// backend forgets the window only once the OS has destroyed it (another thread's window:
+    /// ERROR_ACCESS_DENIED, and it lives on).
     fn destroy_window(&self, hwnd: Hwnd) -> Result<(), WsaError> {
-        if hwnd == Hwnd::NULL || self.inner.windows.lock().remove(&hwnd.raw()).is_none() {
+        if hwnd == Hwnd::NULL || !self.inner.windows.lock().contains_key(&hwnd.raw()) {
             return finish(Err(WsaError::WSA_INVALID_HANDLE));
         }
-        // SAFETY: a window this backend created and has just forgotten: destroyed once.
+        // SAFETY: a window this backend created; the OS checks it is still a window and the
+        // caller's.
         finish(match unsafe { wm::DestroyWindow(hwnd.raw() as HWND) } {
-            0 => Err(last_error()),
-            _ => Ok(()),
+            0 => Err(window_gone(last_error())),
+            _ => {
+                self.inner.windows.lock().remove(&hwnd.raw());
+                Ok(())
+            }
         })
     }
 

@@ -89,6 +89,15 @@ impl AsyncSelect for SimWinsock {
             let win = w
                 .window_id(self.host, hwnd.raw())
                 .ok_or(WsaError::WSA_INVALID_HANDLE)?;
+            // Only the thread that created a window destroys it (user32 win.c, and Wine's
+            // own check: ERROR_ACCESS_DENIED from any other thread; the window lives on).
+            let owner = match w.kern.objects.get(win) {
+                Some(KObject::Window { owner, .. }) => Some(*owner),
+                _ => None,
+            };
+            if owner != Some(self.tid) {
+                return Err(WsaError::ERROR_ACCESS_DENIED);
+            }
             w.destroy_window_object(self.host, win, hwnd.raw());
             let t = &mut w.rt.threads[self.tid].ext;
             // A WM_QUIT posted to the window survives it as the thread's pending quit (the
