@@ -211,9 +211,13 @@ impl fmt::Display for SimError {
                 ThreadOutcome::Unfinished(call) if call.contains(' ') => call.to_string(),
                 ThreadOutcome::Unfinished(call) => format!("blocked in {call}"),
             };
+            let on = t
+                .waits_for
+                .as_ref()
+                .map_or_else(String::new, |w| format!(" on {w}"));
             writeln!(
                 f,
-                "  t{} {:?} on {}{}: {state}",
+                "  t{} {:?} on {}{}: {state}{on}",
                 t.id,
                 t.name,
                 t.host,

@@ -100,6 +100,9 @@ fn thread_reports(w: &World) -> Vec<ThreadReport> {
         .iter()
         .enumerate()
         .map(|(i, t)| ThreadReport {
+            waits_for: matches!(t.state, ThreadState::Blocked(_))
+                .then(|| w.describe_wait(i))
+                .flatten(),
             id: i,
             name: t.name.clone(),
             host: w.net.hosts[t.host].name.clone(),

@@ -17,6 +17,7 @@
 
 use crate::api::consts::WSA_WAIT_EVENT_0;
 use crate::api::sync::WAIT_ABANDONED_0;
+use crate::sim::kernel::objects::KObject;
 use crate::sim::kernel::sync::Waitable;
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::{WaitKey, World};
@@ -95,5 +96,74 @@ where
         };
         self.rt.threads[tid].ext.kwait = Some(k);
         r
+    }
+}
+
+impl<L: KernLayers> World<L>
+where
+    Self: KernHooks<L>,
+{
+    /// What thread `tid`, blocked in a wait on objects, waits for, as a failed run's report
+    /// says it: each object with its handle and state (a mutex with its owner), so that a
+    /// deadlock reads as the cycle it is.
+    pub(crate) fn describe_wait(&self, tid: usize) -> Option<String> {
+        let k = self.rt.threads.get(tid)?.ext.kwait.as_ref()?;
+        let host = self.rt.threads[tid].host;
+        let thread = |t: usize| {
+            self.rt
+                .threads
+                .get(t)
+                .map_or_else(|| format!("t{t}"), |th| format!("t{t} {:?}", th.name))
+        };
+        let parts: Vec<String> = k
+            .objects
+            .iter()
+            .map(|&o| match o {
+                Waitable::Thread(t) => format!("the end of thread {}", thread(t)),
+                Waitable::Object(idx) => {
+                    let h = self.sock.procs[host]
+                        .handle_of_object(idx)
+                        .map_or_else(|| "(handle closed)".to_string(), |h| format!("{h:#x}"));
+                    match self.kern.objects.get(idx) {
+                        Some(KObject::Event {
+                            signaled,
+                            manual_reset,
+                        }) => format!(
+                            "{} event {h} ({})",
+                            if *manual_reset {
+                                "manual-reset"
+                            } else {
+                                "auto-reset"
+                            },
+                            if *signaled { "set" } else { "not set" }
+                        ),
+                        Some(KObject::Mutex { owner, .. }) => match owner {
+                            Some(o) => format!("mutex {h} (owned by {})", thread(*o)),
+                            None => format!("mutex {h} (free)"),
+                        },
+                        Some(KObject::Semaphore { count, max }) => {
+                            format!("semaphore {h} (count {count} of {max})")
+                        }
+                        Some(KObject::Timer(t)) => format!(
+                            "waitable timer {h} ({})",
+                            if t.signaled {
+                                "signalled"
+                            } else {
+                                "not signalled"
+                            }
+                        ),
+                        _ => format!("object {h}"),
+                    }
+                }
+            })
+            .collect();
+        let how = if k.objects.len() < 2 {
+            ""
+        } else if k.wait_all {
+            "all of: "
+        } else {
+            "any of: "
+        };
+        Some(format!("{how}{}", parts.join(", ")))
     }
 }

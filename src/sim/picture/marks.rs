@@ -193,7 +193,10 @@ pub(super) fn end_row(s: &mut String, err: &Page<'_>, y: i64, x_of: &BTreeMap<La
             ThreadOutcome::Err(e) => (format!("returned {e:?}"), "#b35900"),
             ThreadOutcome::Panicked(m) => (format!("panicked: {m}"), "#b35900"),
             ThreadOutcome::Unfinished(c) if c.contains(' ') => (c.to_string(), "#555555"),
-            ThreadOutcome::Unfinished(c) => (format!("blocked in {c}"), "#555555"),
+            ThreadOutcome::Unfinished(c) => match &t.waits_for {
+                Some(w) => (format!("blocked in {c} on {w}"), "#555555"),
+                None => (format!("blocked in {c}"), "#555555"),
+            },
         };
         mark(s, "outcome", x, y, colour, &text, Shape::Bar);
     }

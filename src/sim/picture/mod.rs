@@ -428,7 +428,10 @@ fn header(s: &mut String, err: &Page<'_>) {
             ThreadOutcome::Ok => ("finished".to_string(), false),
             ThreadOutcome::Err(e) => (format!("returned {e}"), true),
             ThreadOutcome::Panicked(m) => (format!("panicked: {m}"), true),
-            ThreadOutcome::Unfinished(c) => (format!("unfinished: {c}"), false),
+            ThreadOutcome::Unfinished(c) => match &t.waits_for {
+                Some(w) => (format!("unfinished: {c} on {w}"), false),
+                None => (format!("unfinished: {c}"), false),
+            },
         };
         let _ = writeln!(
             s,

@@ -49,6 +49,15 @@ impl Default for Process {
 }
 
 impl Process {
+    /// The handle value that names kernel object `idx`, if one does (a report's lookup: it
+    /// scans the table).
+    pub(crate) fn handle_of_object(&self, idx: usize) -> Option<usize> {
+        self.handles
+            .iter()
+            .position(|o| matches!(o, Some(HandleObj::Object(i)) if *i == idx))
+            .map(|slot| FIRST_HANDLE + 4 * slot)
+    }
+
     /// Allocates a handle value for `obj`.
     pub(crate) fn alloc_handle(&mut self, obj: HandleObj) -> usize {
         let h = self.free_handles.pop().unwrap_or_else(|| {
