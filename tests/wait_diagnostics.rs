@@ -1,6 +1,7 @@
-//! A failed run names what each thread blocked in a wait on handles waits for: every object
-//! with its handle and state, a mutex with the thread that owns it, so that a lock-order
-//! deadlock reads as the cycle it is.
+//! A failed run names what each blocked thread waits for: in a wait on handles, every object
+//! with its handle and state, a mutex with the thread that owns it (so that a lock-order
+//! deadlock reads as the cycle it is); on sockets, each socket with its addresses and state;
+//! in GetQueuedCompletionStatus, the port.
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{Sim, SimErrorKind, SimWinsock};
 
@@ -69,18 +70,76 @@ fn events_semaphores_threads_and_wait_all_are_described() {
 }
 
 #[test]
-fn a_thread_blocked_elsewhere_has_no_wait_description() {
-    // A recv, not a wait on handles: only the call is named, as before.
+fn threads_blocked_on_sockets_name_each_socket() {
+    // Both ends of a connection in recv (each waits for the other to speak first), and a
+    // thread in accept on a listener nobody connects to, and one in recvfrom.
     let mut sim = Sim::builder().seed(7).build();
     let h = sim.host("host", "192.0.2.1");
     h.spawn("main", |ws| {
         ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-        let s = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
-        ws.bind(s, &SockAddr::v4([127, 0, 0, 1], 0))?;
+        let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.bind(l, &SockAddr::v4([127, 0, 0, 1], 5000))?;
+        ws.listen(l, 1)?;
+        let c = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.connect(c, &SockAddr::v4([127, 0, 0, 1], 5000))?;
+        let (s, _) = ws.accept(l)?;
+        ws.create_thread("server", move |ws: &SimWinsock| {
+            let mut b = [0u8; 4];
+            ws.recv(s, &mut b, 0)?;
+            Ok(())
+        })?;
+        ws.create_thread("acceptor", move |ws: &SimWinsock| {
+            ws.accept(l)?;
+            Ok(())
+        })?;
+        ws.create_thread("udp", move |ws: &SimWinsock| {
+            let u = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)?;
+            ws.bind(u, &SockAddr::v4([127, 0, 0, 1], 6000))?;
+            let mut b = [0u8; 4];
+            ws.recvfrom(u, &mut b, 0)?;
+            Ok(())
+        })?;
         let mut b = [0u8; 4];
-        ws.recv(s, &mut b, 0)?;
+        ws.recv(c, &mut b, 0)?;
         Ok(())
     });
     let err = sim.run().expect_err("a deadlock");
-    assert_eq!(err.threads[0].waits_for, None);
+    let text = err.to_string();
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!("\"{name}\" on host")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        line("main").contains("on TCP socket 0x104 127.0.0.1:")
+            && line("main").contains(" -> 127.0.0.1:5000, ESTABLISHED, 0 bytes to read"),
+        "{text}"
+    );
+    assert!(
+        line("server").contains(" -> 127.0.0.1:")
+            && line("server").contains("on TCP socket 0x108 127.0.0.1:5000"),
+        "{text}"
+    );
+    assert!(
+        line("udp").contains("on UDP socket 0x10c on 127.0.0.1:6000 (0 datagrams queued)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_worker_blocked_on_an_empty_port_names_it() {
+    let mut sim = Sim::builder().seed(7).build();
+    let h = sim.host("host", "192.0.2.1");
+    h.spawn("main", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let port = ws.create_io_completion_port(0)?;
+        ws.get_queued_completion_status(port, INFINITE)?;
+        Ok(())
+    });
+    let err = sim.run().expect_err("a deadlock");
+    assert_eq!(
+        err.threads[0].waits_for.as_deref(),
+        Some("completion port 0x100 (0 packets queued)")
+    );
 }

@@ -101,7 +101,7 @@ fn thread_reports(w: &World) -> Vec<ThreadReport> {
         .enumerate()
         .map(|(i, t)| ThreadReport {
             waits_for: matches!(t.state, ThreadState::Blocked(_))
-                .then(|| w.describe_wait(i))
+                .then(|| w.describe_wait(i).or_else(|| w.describe_socket_wait(i)))
                 .flatten(),
             id: i,
             name: t.name.clone(),

@@ -107,8 +107,25 @@ where
     /// says it: each object with its handle and state (a mutex with its owner), so that a
     /// deadlock reads as the cycle it is.
     pub(crate) fn describe_wait(&self, tid: usize) -> Option<String> {
-        let k = self.rt.threads.get(tid)?.ext.kwait.as_ref()?;
-        let host = self.rt.threads[tid].host;
+        let host = self.rt.threads.get(tid)?.host;
+        let handle = |idx: usize| {
+            self.sock.procs[host]
+                .handle_of_object(idx)
+                .map_or_else(|| "(handle closed)".to_string(), |h| format!("{h:#x}"))
+        };
+        let Some(k) = self.rt.threads[tid].ext.kwait.as_ref() else {
+            // GetQueuedCompletionStatus(Ex) waits on its port without a KWait.
+            return self.objects_waited_by(tid).into_iter().find_map(|idx| {
+                match self.kern.objects.get(idx) {
+                    Some(KObject::Port(p)) => Some(format!(
+                        "completion port {} ({} packets queued)",
+                        handle(idx),
+                        p.queue.len()
+                    )),
+                    _ => None,
+                }
+            });
+        };
         let thread = |t: usize| {
             self.rt
                 .threads
@@ -121,9 +138,7 @@ where
             .map(|&o| match o {
                 Waitable::Thread(t) => format!("the end of thread {}", thread(t)),
                 Waitable::Object(idx) => {
-                    let h = self.sock.procs[host]
-                        .handle_of_object(idx)
-                        .map_or_else(|| "(handle closed)".to_string(), |h| format!("{h:#x}"));
+                    let h = handle(idx);
                     match self.kern.objects.get(idx) {
                         Some(KObject::Event {
                             signaled,

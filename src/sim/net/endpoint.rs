@@ -371,6 +371,11 @@ impl SocketTable {
         Some(&mut self.waiters[id])
     }
 
+    /// The waiter lists of id `id`, to read (a report's look-up).
+    pub(crate) fn waiters_of(&self, id: usize) -> Option<&SocketWaiters> {
+        self.waiters.get(id)
+    }
+
     /// The waiter lists of id `id` if it ever had any (empty ones for a freed socket).
     pub(crate) fn waiters_if_any(&mut self, id: usize) -> Option<&mut SocketWaiters> {
         self.waiters.get_mut(id)

@@ -43,9 +43,10 @@ pub struct ThreadReport {
     pub daemon: bool,
     /// Its result, or the call it was blocked in.
     pub outcome: ThreadOutcome,
-    /// For a thread blocked in a wait on objects (WaitForSingleObject and the other waits on
-    /// handles): what it waits for, each object with its handle and state, a mutex with its
-    /// owner ("mutex 0x104 (owned by t1 \"worker\")").
+    /// For a blocked thread, what it waits for: in a wait on handles, each object with its
+    /// handle and state, a mutex with its owner ("mutex 0x104 (owned by t1 \"worker\")"); on
+    /// sockets, each socket with its addresses and state; in GetQueuedCompletionStatus, the
+    /// port and its queued packets.
     pub waits_for: Option<String>,
 }
 

@@ -144,6 +144,16 @@ impl SocketWaiters {
         }
     }
 
+    /// Whether thread `tid`, in wait number `seq`, is on either list (a report's look-up).
+    pub(crate) fn holds(&self, tid: usize, seq: u64) -> bool {
+        let w = Some((tid, seq));
+        self.first.contains(&w)
+            || self
+                .rest
+                .as_ref()
+                .is_some_and(|r| r.iter().any(|l| l.contains(&(tid, seq))))
+    }
+
     /// Whether no thread waits on list `l`.
     #[inline]
     fn is_empty(&self, l: usize) -> bool {

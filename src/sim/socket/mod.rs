@@ -10,7 +10,8 @@
 //! - `connect` — `listen`, `connect`; `accept` — `accept`, blocked callers served oldest
 //!   first; `conditional_accept` — what `WSAAccept`'s condition function needs;
 //! - `stream` — `send`, `recv`, `shutdown`, `closesocket`, `ioctlsocket`, `getsockname`,
-//!   `getpeername`.
+//!   `getpeername`;
+//! - `wait_report` — what a thread blocked on sockets waits for, for a failed run's report.
 
 pub(crate) mod accept;
 pub(crate) mod bind;
@@ -20,6 +21,7 @@ pub(crate) mod duplicate;
 pub(crate) mod handles;
 pub(crate) mod sockopt;
 pub(crate) mod stream;
+pub(crate) mod wait_report;
 
 use crate::sim::net::{NetHooks, NetLayers};
 
