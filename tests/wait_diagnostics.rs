@@ -41,6 +41,13 @@ fn a_lock_order_deadlock_names_each_mutex_and_its_owner() {
         ),
         "{text}"
     );
+    assert_eq!(err.wait_cycle(), Some(vec![0, 1]));
+    assert!(
+        text.contains(
+            "wait cycle (each waits for the next to release a mutex or end): t0 \"main\" -> t1 \"other\" -> t0 \"main\""
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -59,6 +66,8 @@ fn events_semaphores_threads_and_wait_all_are_described() {
         Ok(())
     });
     let err = sim.run().expect_err("a deadlock");
+    // No cycle: t0 waits for an event or t1's end, t1 for an event and a semaphore.
+    assert_eq!(err.wait_cycle(), None);
     let waits: Vec<Option<&str>> = err.threads.iter().map(|t| t.waits_for.as_deref()).collect();
     assert_eq!(
         waits,
@@ -142,4 +151,31 @@ fn a_worker_blocked_on_an_empty_port_names_it() {
         err.threads[0].waits_for.as_deref(),
         Some("completion port 0x100 (0 packets queued)")
     );
+}
+
+#[test]
+fn a_cycle_through_a_thread_end_and_two_mutexes() {
+    // t0 waits for t1's end; t1 waits for the mutex t2 holds; t2 for the mutex t0 holds.
+    let mut sim = Sim::builder().seed(7).build();
+    let h = sim.host("host", "192.0.2.1");
+    h.spawn("main", |ws| {
+        let a = ws.create_mutex(true)?;
+        let b = ws.create_mutex(false)?;
+        let held = ws.create_event(true, false)?;
+        ws.create_thread("holder", move |ws: &SimWinsock| {
+            ws.wait_for_single_object(b.into(), INFINITE)?;
+            ws.set_event(held)?;
+            ws.wait_for_single_object(a.into(), INFINITE)?;
+            Ok(())
+        })?;
+        ws.wait_for_single_object(held.into(), INFINITE)?;
+        let t = ws.create_thread("stuck", move |ws: &SimWinsock| {
+            ws.wait_for_single_object(b.into(), INFINITE)?;
+            Ok(())
+        })?;
+        ws.wait_for_thread(t, INFINITE)?;
+        Ok(())
+    });
+    let err = sim.run().expect_err("a deadlock");
+    assert_eq!(err.wait_cycle(), Some(vec![0, 2, 1]), "{err}");
 }

@@ -149,6 +149,29 @@ impl SimError {
 
     /// The shell command that reruns exactly this run: the test running the calling thread
     /// (see [`TestId::current`]), with `WINSOCK_SIM_REPLAY` set to this run's seed, plan and
+    /// A cycle of threads each waiting for the next to release a mutex or end (threads by
+    /// index, in order), if the blocked threads' waits make one: a lock-order deadlock.
+    pub fn wait_cycle(&self) -> Option<Vec<usize>> {
+        let next = |t: usize| self.threads.get(t).and_then(|r| r.waits_on_thread);
+        for start in 0..self.threads.len() {
+            let mut path = vec![start];
+            let mut t = start;
+            while let Some(n) = next(t) {
+                if n == start {
+                    // Starts are tried lowest first: the cycle is reported from its lowest
+                    // thread.
+                    return Some(path);
+                }
+                if path.contains(&n) || path.len() > self.threads.len() {
+                    break;
+                }
+                path.push(n);
+                t = n;
+            }
+        }
+        None
+    }
+
     /// options.
     pub fn replay_command(&self) -> String {
         let test = TestId::current();
@@ -222,6 +245,18 @@ impl fmt::Display for SimError {
                 t.name,
                 t.host,
                 if t.daemon { " (daemon)" } else { "" }
+            )?;
+        }
+        if let Some(cycle) = self.wait_cycle() {
+            let names: Vec<String> = cycle
+                .iter()
+                .map(|&t| format!("t{t} {:?}", self.threads[t].name))
+                .collect();
+            writeln!(
+                f,
+                "wait cycle (each waits for the next to release a mutex or end): {} -> {}",
+                names.join(" -> "),
+                names[0]
             )?;
         }
         writeln!(

@@ -103,6 +103,9 @@ fn thread_reports(w: &World) -> Vec<ThreadReport> {
             waits_for: matches!(t.state, ThreadState::Blocked(_))
                 .then(|| w.describe_wait(i).or_else(|| w.describe_socket_wait(i)))
                 .flatten(),
+            waits_on_thread: matches!(t.state, ThreadState::Blocked(_))
+                .then(|| w.waits_on_thread(i))
+                .flatten(),
             id: i,
             name: t.name.clone(),
             host: w.net.hosts[t.host].name.clone(),

@@ -99,6 +99,16 @@ where
     }
 }
 
+/// "t1 \"name\"": a thread as the report names it.
+fn thread_name<L: KernLayers>(w: &World<L>, t: usize) -> String
+where
+    World<L>: KernHooks<L>,
+{
+    w.rt.threads
+        .get(t)
+        .map_or_else(|| format!("t{t}"), |th| format!("t{t} {:?}", th.name))
+}
+
 impl<L: KernLayers> World<L>
 where
     Self: KernHooks<L>,
@@ -114,7 +124,11 @@ where
                 .map_or_else(|| "(handle closed)".to_string(), |h| format!("{h:#x}"))
         };
         let Some(k) = self.rt.threads[tid].ext.kwait.as_ref() else {
-            // GetQueuedCompletionStatus(Ex) waits on its port without a KWait.
+            // wait_for_thread waits on a thread's end, GetQueuedCompletionStatus(Ex) on its
+            // port, neither with a KWait.
+            if let [t] = self.thread_ends_waited_by(tid).as_slice() {
+                return Some(format!("the end of thread {}", thread_name(self, *t)));
+            }
             return self.objects_waited_by(tid).into_iter().find_map(|idx| {
                 match self.kern.objects.get(idx) {
                     Some(KObject::Port(p)) => Some(format!(
@@ -126,12 +140,7 @@ where
                 }
             });
         };
-        let thread = |t: usize| {
-            self.rt
-                .threads
-                .get(t)
-                .map_or_else(|| format!("t{t}"), |th| format!("t{t} {:?}", th.name))
-        };
+        let thread = |t: usize| thread_name(self, t);
         let parts: Vec<String> = k
             .objects
             .iter()
@@ -180,5 +189,31 @@ where
             "any of: "
         };
         Some(format!("{how}{}", parts.join(", ")))
+    }
+}
+
+impl<L: KernLayers> World<L>
+where
+    Self: KernHooks<L>,
+{
+    /// The one thread whose action alone would end thread `tid`'s wait: the owner of the one
+    /// mutex it waits on, or the thread whose end it waits for. `None` for any other wait
+    /// (events, semaphores, several objects), which another thread could end in more ways.
+    pub(crate) fn waits_on_thread(&self, tid: usize) -> Option<usize> {
+        let Some(k) = self.rt.threads.get(tid)?.ext.kwait.as_ref() else {
+            // The wait_for_thread form waits on the thread's end without a KWait.
+            return match self.thread_ends_waited_by(tid).as_slice() {
+                [t] => Some(*t),
+                _ => None,
+            };
+        };
+        match k.objects.as_slice() {
+            [Waitable::Thread(t)] => Some(*t),
+            [Waitable::Object(idx)] => match self.kern.objects.get(*idx) {
+                Some(KObject::Mutex { owner: Some(o), .. }) if *o != tid => Some(*o),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 }

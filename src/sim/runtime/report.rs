@@ -48,6 +48,10 @@ pub struct ThreadReport {
     /// sockets, each socket with its addresses and state; in GetQueuedCompletionStatus, the
     /// port and its queued packets.
     pub waits_for: Option<String>,
+    /// The one thread whose action alone would end this thread's wait (the owner of the one
+    /// mutex it waits on, or the thread whose end it waits for), if there is one: a failed
+    /// run's report follows these to print a deadlock's cycle.
+    pub waits_on_thread: Option<usize>,
 }
 
 /// What a successful run reports.
