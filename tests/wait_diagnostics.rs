@@ -179,3 +179,43 @@ fn a_cycle_through_a_thread_end_and_two_mutexes() {
     let err = sim.run().expect_err("a deadlock");
     assert_eq!(err.wait_cycle(), Some(vec![0, 2, 1]), "{err}");
 }
+
+#[test]
+fn a_critical_section_inversion_names_each_owner_and_the_cycle() {
+    let mut sim = Sim::builder().seed(7).build();
+    let h = sim.host("host", "192.0.2.1");
+    h.spawn("main", |ws| {
+        let a = ws.initialize_critical_section()?;
+        let b = ws.initialize_critical_section()?;
+        let srw = ws.initialize_srw_lock()?;
+        ws.create_thread("other", move |ws: &SimWinsock| {
+            ws.enter_critical_section(b)?;
+            ws.sleep(10);
+            ws.enter_critical_section(a)?;
+            Ok(())
+        })?;
+        ws.create_thread("reader", move |ws: &SimWinsock| {
+            ws.sleep(5);
+            ws.acquire_srw_lock_shared(srw)?;
+            Ok(())
+        })?;
+        ws.acquire_srw_lock_exclusive(srw)?;
+        ws.enter_critical_section(a)?;
+        ws.sleep(10);
+        ws.enter_critical_section(b)?;
+        Ok(())
+    });
+    let err = sim.run().expect_err("a deadlock");
+    let waits: Vec<Option<String>> = err.threads.iter().map(|t| t.waits_for.clone()).collect();
+    let (a, b) = (0, 1); // the lock ids, in creation order
+    assert_eq!(
+        waits,
+        vec![
+            Some(format!("critical section {b} (owned by t1 \"other\")")),
+            Some(format!("critical section {a} (owned by t0 \"main\")")),
+            Some("SRW lock 2 (held exclusively by t0 \"main\")".to_string()),
+        ],
+        "{err}"
+    );
+    assert_eq!(err.wait_cycle(), Some(vec![0, 1]));
+}

@@ -18,7 +18,7 @@
 use crate::api::consts::WSA_WAIT_EVENT_0;
 use crate::api::sync::WAIT_ABANDONED_0;
 use crate::sim::kernel::objects::KObject;
-use crate::sim::kernel::sync::Waitable;
+use crate::sim::kernel::sync::{Lock, Waitable};
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::{WaitKey, World};
 
@@ -125,19 +125,19 @@ where
         };
         let Some(k) = self.rt.threads[tid].ext.kwait.as_ref() else {
             // wait_for_thread waits on a thread's end, GetQueuedCompletionStatus(Ex) on its
-            // port, neither with a KWait.
-            if let [t] = self.thread_ends_waited_by(tid).as_slice() {
-                return Some(format!("the end of thread {}", thread_name(self, *t)));
-            }
-            return self.objects_waited_by(tid).into_iter().find_map(|idx| {
-                match self.kern.objects.get(idx) {
+            // port, the lock calls on their lock, none with a KWait.
+            return self.keys_waited_by(tid).into_iter().find_map(|k| match k {
+                WaitKey::Thread(t) => Some(format!("the end of thread {}", thread_name(self, t))),
+                WaitKey::Object(idx) => match self.kern.objects.get(idx) {
                     Some(KObject::Port(p)) => Some(format!(
                         "completion port {} ({} packets queued)",
                         handle(idx),
                         p.queue.len()
                     )),
                     _ => None,
-                }
+                },
+                WaitKey::Lock(id) => self.describe_lock(id),
+                _ => None,
             });
         };
         let thread = |t: usize| thread_name(self, t);
@@ -201,9 +201,17 @@ where
     /// (events, semaphores, several objects), which another thread could end in more ways.
     pub(crate) fn waits_on_thread(&self, tid: usize) -> Option<usize> {
         let Some(k) = self.rt.threads.get(tid)?.ext.kwait.as_ref() else {
-            // The wait_for_thread form waits on the thread's end without a KWait.
-            return match self.thread_ends_waited_by(tid).as_slice() {
-                [t] => Some(*t),
+            // wait_for_thread waits on the thread's end, a lock call on its lock's holder,
+            // without a KWait.
+            return match self.keys_waited_by(tid).as_slice() {
+                [WaitKey::Thread(t)] => Some(*t),
+                [WaitKey::Lock(id)] => match self.lock_ref(*id)? {
+                    Lock::CritSec { owner: Some(o), .. } if *o != tid => Some(*o),
+                    Lock::Srw {
+                        exclusive: Some(o), ..
+                    } if *o != tid => Some(*o),
+                    _ => None,
+                },
                 _ => None,
             };
         };
@@ -215,5 +223,37 @@ where
             },
             _ => None,
         }
+    }
+}
+
+impl<L: KernLayers> World<L>
+where
+    Self: KernHooks<L>,
+{
+    /// Lock `id` as a report names it, with who holds it.
+    fn describe_lock(&self, id: usize) -> Option<String> {
+        let names = |ts: &[usize]| {
+            ts.iter()
+                .map(|&t| thread_name(self, t))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        Some(match self.lock_ref(id)? {
+            Lock::CritSec { owner: Some(o), .. } => {
+                format!("critical section {id} (owned by {})", thread_name(self, *o))
+            }
+            Lock::CritSec { owner: None, .. } => format!("critical section {id} (free)"),
+            Lock::Srw {
+                exclusive: Some(o), ..
+            } => format!(
+                "SRW lock {id} (held exclusively by {})",
+                thread_name(self, *o)
+            ),
+            Lock::Srw { shared, .. } if !shared.is_empty() => {
+                format!("SRW lock {id} (held shared by {})", names(shared))
+            }
+            Lock::Srw { .. } => format!("SRW lock {id} (free)"),
+            Lock::CondVar { .. } => format!("condition variable {id} (not woken)"),
+        })
     }
 }

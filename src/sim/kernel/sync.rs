@@ -80,6 +80,11 @@ where
     }
 
     /// Lock `id` of `host`, or ERROR_INVALID_HANDLE.
+    /// Lock `id`, to read (a report's look-up), whatever its host.
+    pub(crate) fn lock_ref(&self, id: usize) -> Option<&Lock> {
+        self.kern.locks.slots.get(id)?.as_ref().map(|(_, l)| l)
+    }
+
     pub(crate) fn lock_mut(&mut self, host: usize, id: usize) -> Result<&mut Lock, WsaError> {
         match self.kern.locks.slots.get_mut(id) {
             Some(Some((h, l))) if *h == host => Ok(l),

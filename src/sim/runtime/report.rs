@@ -46,10 +46,11 @@ pub struct ThreadReport {
     /// For a blocked thread, what it waits for: in a wait on handles, each object with its
     /// handle and state, a mutex with its owner ("mutex 0x104 (owned by t1 \"worker\")"); on
     /// sockets, each socket with its addresses and state; in GetQueuedCompletionStatus, the
-    /// port and its queued packets.
+    /// port and its queued packets; in a lock call, the lock and its holder.
     pub waits_for: Option<String>,
     /// The one thread whose action alone would end this thread's wait (the owner of the one
-    /// mutex it waits on, or the thread whose end it waits for), if there is one: a failed
+    /// mutex or critical section it waits on, the exclusive holder of the SRW lock, or the
+    /// thread whose end it waits for), if there is one: a failed
     /// run's report follows these to print a deadlock's cycle.
     pub waits_on_thread: Option<usize>,
 }

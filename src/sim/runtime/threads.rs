@@ -405,10 +405,10 @@ where
         }
     }
 
-    /// The threads whose end blocked thread `tid` waits for in its current wait (the
-    /// wait_for_thread form, which records no objects). For a report: it searches every
-    /// waiter list.
-    pub(crate) fn thread_ends_waited_by(&self, tid: usize) -> Vec<usize> {
+    /// The keys blocked thread `tid` waits on in its current wait (none for a thread not
+    /// blocked, or one waiting on sockets, whose lists are the sockets' own). For a report: it
+    /// searches every waiter list.
+    pub(crate) fn keys_waited_by(&self, tid: usize) -> Vec<WaitKey> {
         let Some(t) = self.rt.threads.get(tid) else {
             return Vec::new();
         };
@@ -420,29 +420,17 @@ where
             .waiters
             .map
             .iter()
-            .filter_map(|(k, list)| match k {
-                WaitKey::Thread(i) if list.contains(&(tid, seq)) => Some(*i),
-                _ => None,
-            })
+            .filter(|(_, list)| list.contains(&(tid, seq)))
+            .map(|(k, _)| *k)
             .collect()
     }
 
     /// The kernel objects (by index) blocked thread `tid` waits on in its current wait.
-    /// For a report: it searches every waiter list.
     pub(crate) fn objects_waited_by(&self, tid: usize) -> Vec<usize> {
-        let Some(t) = self.rt.threads.get(tid) else {
-            return Vec::new();
-        };
-        if !matches!(t.state, ThreadState::Blocked(_)) {
-            return Vec::new();
-        }
-        let seq = t.wait_seq;
-        self.rt
-            .waiters
-            .map
-            .iter()
-            .filter_map(|(k, list)| match k {
-                WaitKey::Object(i) if list.contains(&(tid, seq)) => Some(*i),
+        self.keys_waited_by(tid)
+            .into_iter()
+            .filter_map(|k| match k {
+                WaitKey::Object(i) => Some(i),
                 _ => None,
             })
             .collect()
