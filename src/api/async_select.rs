@@ -133,6 +133,14 @@ pub trait AsyncSelect: Winsock + Sized {
         remove: u32,
     ) -> Result<Option<Msg>, WsaError>;
 
+    /// `GetQueueStatus(flags)`: MAKELONG(the kinds of `flags` that came into the queue since
+    /// it was last looked at (this call, GetMessage or PeekMessage), the kinds in it now) —
+    /// QS_POSTMESSAGE and QS_ALLPOSTMESSAGE for posted messages and a pending WM_QUIT,
+    /// QS_TIMER for a due window timer — and those kinds are then no longer new. A bit
+    /// outside [`QS_VALID_FLAGS`](crate::api::consts::QS_VALID_FLAGS): 0 with
+    /// ERROR_INVALID_FLAGS (user32 msg.c test_PeekMessage). Success leaves the last error.
+    fn get_queue_status(&self, flags: u32) -> Result<u32, WsaError>;
+
     /// `DispatchMessage(&msg)`: calls the target window's procedure; 0 when it has none.
     fn dispatch_message(&self, msg: &Msg) -> Result<isize, WsaError>;
 

@@ -408,6 +408,13 @@ pub const QS_TIMER: u32 = 0x0010;
 /// QS_ALLPOSTMESSAGE (0x0100): a posted message is in the queue (cleared only by an
 /// unfiltered GetMessage or PeekMessage).
 pub const QS_ALLPOSTMESSAGE: u32 = 0x0100;
+/// QS_SMRESULT (0x8000): a reply to a SendMessage is waiting (the API sends none; accepted
+/// by `GetQueueStatus`).
+pub const QS_SMRESULT: u32 = 0x8000;
+/// The bits `GetQueueStatus` accepts: QS_ALLINPUT as Windows 8 and later define it (with
+/// QS_TOUCH 0x0800 and QS_POINTER 0x1000), QS_ALLPOSTMESSAGE and QS_SMRESULT; any other is
+/// ERROR_INVALID_FLAGS.
+pub const QS_VALID_FLAGS: u32 = 0x1CFF | QS_ALLPOSTMESSAGE | QS_SMRESULT;
 /// QS_ALLEVENTS (0x04BF): input, WM_TIMER, WM_PAINT, hot keys and posted messages.
 pub const QS_ALLEVENTS: u32 = 0x04BF;
 /// QS_ALLINPUT (0x04FF): any message.

@@ -168,6 +168,9 @@ pub enum WsaError {
     /// (or has ended), or that has no message queue.
     #[error("ERROR_INVALID_THREAD_ID (1444): the thread identifier is invalid")]
     ERROR_INVALID_THREAD_ID,
+    /// ERROR_INVALID_FLAGS (1004): `GetQueueStatus` with a QS_* bit that names nothing.
+    #[error("ERROR_INVALID_FLAGS (1004): invalid flags")]
+    ERROR_INVALID_FLAGS,
     /// ERROR_ACCESS_DENIED (5): `DestroyWindow` on a window another thread created.
     #[error("ERROR_ACCESS_DENIED (5): access is denied")]
     ERROR_ACCESS_DENIED,
@@ -296,6 +299,7 @@ impl WsaError {
             ERROR_NOT_SUPPORTED => 50,
             ERROR_GEN_FAILURE => 31,
             ERROR_INVALID_THREAD_ID => 1444,
+            ERROR_INVALID_FLAGS => 1004,
             ERROR_ACCESS_DENIED => 5,
             ERROR_NOT_ENOUGH_QUOTA => 1816,
             ERROR_SEM_TIMEOUT => 121,
@@ -380,6 +384,7 @@ pub const ALL: &[WsaError] = {
         ERROR_NOT_SUPPORTED,
         ERROR_GEN_FAILURE,
         ERROR_INVALID_THREAD_ID,
+        ERROR_INVALID_FLAGS,
         ERROR_ACCESS_DENIED,
         ERROR_NOT_ENOUGH_QUOTA,
         ERROR_SEM_TIMEOUT,

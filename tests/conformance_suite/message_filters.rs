@@ -30,6 +30,11 @@ pub fn message_filter_rules<W: Winsock + AsyncSelect + SyncObjects + Send + Sync
             body: destroy_by_owner_only::<W>,
         },
         Rule {
+            id: "AS-queue-status",
+            title: "GetQueueStatus: MAKELONG(new kinds, kinds present) for the flags asked, which are then no longer new (PeekMessage's look too); posted messages, WM_QUIT, a due WM_TIMER; QS_ALLPOSTMESSAGE outlives a look with a range; bad flags ERROR_INVALID_FLAGS",
+            body: queue_status::<W>,
+        },
+        Rule {
             id: "AS-quota",
             title: "a queue holds 10,000 posted messages: the next PostMessage or PostThreadMessage fails with ERROR_NOT_ENOUGH_QUOTA until one is taken",
             body: posted_message_quota::<W>,
@@ -397,4 +402,88 @@ fn destroy_by_owner_only<W: Winsock + AsyncSelect + SyncObjects + Send + Sync + 
         e("CloseHandle", ws.close_handle(ev.into()))?;
     }
     Ok(())
+}
+
+/// user32 msg.c test_PeekMessage (GetQueueStatus's invalid flags and last error) and
+/// GetQueueStatus's documentation, on posted messages, WM_QUIT and a window timer.
+fn queue_status<W: Winsock + AsyncSelect + SyncObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let make = |new: u32, now: u32| (now << 16) | new;
+    let h = e("CreateWindow", ws.create_window(None))?;
+    while e("PeekMessage", ws.peek_message(Hwnd::NULL, PM_REMOVE))?.is_some() {}
+    let pt = QS_POSTMESSAGE | QS_TIMER;
+    c.eq("an empty queue", ws.get_queue_status(pt), Ok(0))?;
+    e("PostMessage", ws.post_message(h, WM_USER, 0, 0))?;
+    c.eq(
+        "after a post",
+        ws.get_queue_status(pt),
+        Ok(make(QS_POSTMESSAGE, QS_POSTMESSAGE)),
+    )?;
+    c.eq(
+        "asked again: no longer new",
+        ws.get_queue_status(pt),
+        Ok(make(0, QS_POSTMESSAGE)),
+    )?;
+    e("PostMessage", ws.post_message(h, WM_USER, 0, 0))?;
+    c.eq("QS_TIMER alone", ws.get_queue_status(QS_TIMER), Ok(0))?;
+    c.eq(
+        "QS_POSTMESSAGE: still new",
+        ws.get_queue_status(QS_POSTMESSAGE),
+        Ok(make(QS_POSTMESSAGE, QS_POSTMESSAGE)),
+    )?;
+    e("PostMessage", ws.post_message(h, WM_USER, 0, 0))?;
+    e("PeekMessage", ws.peek_message(Hwnd::NULL, PM_NOREMOVE))?;
+    c.eq(
+        "after a PM_NOREMOVE look",
+        ws.get_queue_status(pt),
+        Ok(make(0, QS_POSTMESSAGE)),
+    )?;
+    e("PostMessage", ws.post_message(h, WM_USER, 0, 0))?;
+    e(
+        "PeekMessage",
+        ws.peek_message_range(Hwnd::NULL, WM_USER, WM_USER, PM_NOREMOVE),
+    )?;
+    c.eq(
+        "QS_ALLPOSTMESSAGE after a look with a range",
+        ws.get_queue_status(QS_POSTMESSAGE | QS_ALLPOSTMESSAGE),
+        Ok(make(QS_ALLPOSTMESSAGE, QS_POSTMESSAGE | QS_ALLPOSTMESSAGE)),
+    )?;
+    while e("PeekMessage", ws.peek_message(Hwnd::NULL, PM_REMOVE))?.is_some() {}
+    c.eq("drained", ws.get_queue_status(pt), Ok(0))?;
+    e("SetTimer", ws.set_timer(h, 1, 200))?;
+    ws.sleep(300);
+    c.eq(
+        "a due timer",
+        ws.get_queue_status(pt),
+        Ok(make(QS_TIMER, QS_TIMER)),
+    )?;
+    c.eq("again", ws.get_queue_status(pt), Ok(make(0, QS_TIMER)))?;
+    c.eq(
+        "its WM_TIMER taken",
+        ws.peek_message(Hwnd::NULL, PM_REMOVE)
+            .map(|m| m.map(|m| m.message)),
+        Ok(Some(WM_TIMER)),
+    )?;
+    c.eq("after it", ws.get_queue_status(pt), Ok(0))?;
+    e("KillTimer", ws.kill_timer(h, 1))?;
+    ws.post_quit_message(3);
+    c.eq(
+        "a pending WM_QUIT",
+        ws.get_queue_status(QS_POSTMESSAGE),
+        Ok(make(QS_POSTMESSAGE, QS_POSTMESSAGE)),
+    )?;
+    c.eq(
+        "it is taken",
+        ws.peek_message(Hwnd::NULL, PM_REMOVE)
+            .map(|m| m.map(|m| m.message)),
+        Ok(Some(WM_QUIT)),
+    )?;
+    c.eq(
+        "invalid flags",
+        ws.get_queue_status(0xffff_ffff),
+        Err(WsaError::ERROR_INVALID_FLAGS),
+    )?;
+    e("DestroyWindow", ws.destroy_window(h))
 }

@@ -226,6 +226,8 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         "CreateWindow" => &[],
         "WSAAsyncSelect" => &[WSAEINVAL, WSAEINPROGRESS, WSAENOTSOCK],
         "PeekMessage" => &[WSA_INVALID_HANDLE],
+        // GetQueueStatus: a QS_* bit that names nothing (user32 msg.c test_PeekMessage).
+        "GetQueueStatus" => &[ERROR_INVALID_FLAGS],
         // DestroyWindow's documentation: another thread's window cannot be destroyed.
         "DestroyWindow" => &[WSA_INVALID_HANDLE, ERROR_ACCESS_DENIED],
         // PostMessage's documentation: a full queue (10,000 posted messages).

@@ -320,6 +320,9 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
         Op::PostThreadMessage(t, m) => {
             let _ = check("PostThreadMessage", ws.post_thread_message(*t, *m, 3, 4));
         }
+        Op::QueueStatus(f) => {
+            let _ = check("GetQueueStatus", ws.get_queue_status(*f));
+        }
         Op::DestroyWindow(w) => {
             let hw = cx.hwnd(*w);
             if check("DestroyWindow", ws.destroy_window(hw)).is_ok() {

@@ -88,6 +88,8 @@ pub(crate) enum Op {
     PostMessage(u8, u32),
     /// PostThreadMessage to a thread id: one of the run's, or a bogus value.
     PostThreadMessage(u32, u32),
+    /// GetQueueStatus with these flags.
+    QueueStatus(u32),
     DestroyWindow(u8),
     SendOv(H, Size, u32, u8, u8, bool),
     RecvOv(H, Size, u32, u8, u8, bool),
@@ -292,6 +294,7 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(w, m)| Op::PostMessage(w, m)),
         1 => (prop_oneof![Just(4u32), Just(8), Just(0), Just(0xdead_beec), any::<u32>()], any::<u32>())
             .prop_map(|(t, m)| Op::PostThreadMessage(t, m)),
+        1 => prop_oneof![Just(0x4ffu32), Just(0x18), any::<u32>()].prop_map(Op::QueueStatus),
         1 => any::<u8>().prop_map(Op::DestroyWindow),
         3 => (h(), size(), prop_oneof![Just(0u32), any::<u32>()], 0u8..8, 0u8..4, any::<bool>())
             .prop_map(|(h, s, f, o, k, i)| Op::SendOv(h, s, f, o, k, i)),

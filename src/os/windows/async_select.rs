@@ -227,6 +227,29 @@ impl AsyncSelect for Native {
         }))
     }
 
+    /// `GetQueueStatus`: 0 is a status (an empty queue) unless the call set
+    /// ERROR_INVALID_FLAGS, which it does only for flags outside the valid ones; success
+    /// leaves the last error as it was.
+    fn get_queue_status(&self, flags: u32) -> Result<u32, WsaError> {
+        if flags & !crate::api::consts::QS_VALID_FLAGS != 0 {
+            // Flags the OS should refuse: the last error, cleared first, says whether it did
+            // (a status of 0 is also an empty queue's).
+            // SAFETY: integers only; both calls read or write thread-local state.
+            let r = unsafe {
+                ws::WSASetLastError(0);
+                wm::GetQueueStatus(flags)
+            };
+            let e = last_error();
+            return if r == 0 && e.code() != 0 {
+                finish(Err(e))
+            } else {
+                Ok(r)
+            };
+        }
+        // SAFETY: an integer only; it reads the calling thread's queue state.
+        Ok(unsafe { wm::GetQueueStatus(flags) })
+    }
+
     /// `DispatchMessage`: the window's Rust procedure, if it has one (0 otherwise).
     fn dispatch_message(&self, msg: &Msg) -> Result<isize, WsaError> {
         let taken = self

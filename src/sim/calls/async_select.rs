@@ -228,6 +228,24 @@ impl AsyncSelect for SimWinsock {
         r
     }
 
+    fn get_queue_status(&self, flags: u32) -> Result<u32, WsaError> {
+        self.keep_last_error(|| {
+            let r = self.user_call("GetQueueStatus").and_then(|()| {
+                if flags & !QS_VALID_FLAGS != 0 {
+                    return Err(WsaError::ERROR_INVALID_FLAGS);
+                }
+                let mut w = self.w();
+                let now = w.queue_bits(self.tid);
+                let t = &mut w.rt.threads[self.tid].ext;
+                let new = t.qs_new & flags;
+                t.qs_new &= !flags;
+                Ok(((now & flags) << 16) | new)
+            });
+            self.finish("GetQueueStatus", u64::from(flags), 0, r.map(|v| v as usize))
+                .map(|v| v as u32)
+        })
+    }
+
     fn dispatch_message(&self, msg: &Msg) -> Result<isize, WsaError> {
         let r = self.user_call("DispatchMessage").map(|()| {
             let proc = {

@@ -431,21 +431,27 @@ where
     /// no test settles it).
     pub(crate) fn input_ready(&mut self, tid: usize, mask: u32, available: bool) -> bool {
         let bits = if available {
-            let t = &self.rt.threads[tid].ext;
-            let posted = if !t.msgq.is_empty() || t.quit.is_some() {
-                QS_POSTMESSAGE | QS_ALLPOSTMESSAGE
-            } else {
-                0
-            };
-            let timer = if self.window_timer_message(tid, None, false).is_some() {
-                QS_TIMER
-            } else {
-                0
-            };
-            posted | timer
+            self.queue_bits(tid)
         } else {
             self.rt.threads[tid].ext.qs_new
         };
         bits & mask != 0
+    }
+
+    /// The QS_* kinds of input thread `tid`'s queue holds now (posted messages or a pending
+    /// WM_QUIT: QS_POSTMESSAGE | QS_ALLPOSTMESSAGE; a due window timer: QS_TIMER).
+    pub(crate) fn queue_bits(&mut self, tid: usize) -> u32 {
+        let t = &self.rt.threads[tid].ext;
+        let posted = if !t.msgq.is_empty() || t.quit.is_some() {
+            QS_POSTMESSAGE | QS_ALLPOSTMESSAGE
+        } else {
+            0
+        };
+        let timer = if self.window_timer_message(tid, None, false).is_some() {
+            QS_TIMER
+        } else {
+            0
+        };
+        posted | timer
     }
 }
