@@ -3,13 +3,20 @@
 //! deadlock reads as the cycle it is); on sockets, each socket with its addresses and state;
 //! in GetQueuedCompletionStatus, the port.
 use winsock_sim::prelude::*;
-use winsock_sim::sim::{Sim, SimErrorKind, SimWinsock};
+use winsock_sim::sim::{Sim, SimError, SimErrorKind, SimWinsock};
+
+/// Runs `body` as thread "main" of one host (seed 7) and returns the deadlock it ends in.
+fn deadlock(body: impl FnOnce(&SimWinsock) -> Result<(), WsaError> + Send + 'static) -> SimError {
+    let mut sim = Sim::builder().seed(7).build();
+    sim.host("host", "192.0.2.1").spawn("main", body);
+    let err = sim.run().expect_err("a deadlock");
+    assert_eq!(err.kind, SimErrorKind::Deadlock, "{err}");
+    err
+}
 
 #[test]
 fn a_lock_order_deadlock_names_each_mutex_and_its_owner() {
-    let mut sim = Sim::builder().seed(7).build();
-    let h = sim.host("host", "192.0.2.1");
-    h.spawn("main", |ws| {
+    let err = deadlock(|ws| {
         let a = ws.create_mutex(false)?;
         let b = ws.create_mutex(false)?;
         let t = ws.create_thread("other", move |ws: &SimWinsock| {
@@ -24,8 +31,6 @@ fn a_lock_order_deadlock_names_each_mutex_and_its_owner() {
         ws.wait_for_thread(t, INFINITE)?;
         Ok(())
     });
-    let err = sim.run().expect_err("a deadlock");
-    assert_eq!(err.kind, SimErrorKind::Deadlock);
     let waits: Vec<Option<&str>> = err.threads.iter().map(|t| t.waits_for.as_deref()).collect();
     assert_eq!(
         waits,
@@ -52,9 +57,7 @@ fn a_lock_order_deadlock_names_each_mutex_and_its_owner() {
 
 #[test]
 fn events_semaphores_threads_and_wait_all_are_described() {
-    let mut sim = Sim::builder().seed(7).build();
-    let h = sim.host("host", "192.0.2.1");
-    h.spawn("main", |ws| {
+    let err = deadlock(|ws| {
         let ev = ws.create_event(false, false)?;
         let manual = ws.create_event(true, false)?;
         let sem = ws.create_semaphore(0, 3)?;
@@ -65,7 +68,6 @@ fn events_semaphores_threads_and_wait_all_are_described() {
         ws.wait_for_multiple_objects(&[manual.into(), t.into()], false, INFINITE)?;
         Ok(())
     });
-    let err = sim.run().expect_err("a deadlock");
     // No cycle: t0 waits for an event or t1's end, t1 for an event and a semaphore.
     assert_eq!(err.wait_cycle(), None);
     let waits: Vec<Option<&str>> = err.threads.iter().map(|t| t.waits_for.as_deref()).collect();
@@ -82,9 +84,7 @@ fn events_semaphores_threads_and_wait_all_are_described() {
 fn threads_blocked_on_sockets_name_each_socket() {
     // Both ends of a connection in recv (each waits for the other to speak first), and a
     // thread in accept on a listener nobody connects to, and one in recvfrom.
-    let mut sim = Sim::builder().seed(7).build();
-    let h = sim.host("host", "192.0.2.1");
-    h.spawn("main", |ws| {
+    let err = deadlock(|ws| {
         ws.wsa_startup(WINSOCK_VERSION_2_2)?;
         let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
         ws.bind(l, &SockAddr::v4([127, 0, 0, 1], 5000))?;
@@ -112,7 +112,6 @@ fn threads_blocked_on_sockets_name_each_socket() {
         ws.recv(c, &mut b, 0)?;
         Ok(())
     });
-    let err = sim.run().expect_err("a deadlock");
     let text = err.to_string();
     let line = |name: &str| {
         text.lines()
@@ -138,15 +137,12 @@ fn threads_blocked_on_sockets_name_each_socket() {
 
 #[test]
 fn a_worker_blocked_on_an_empty_port_names_it() {
-    let mut sim = Sim::builder().seed(7).build();
-    let h = sim.host("host", "192.0.2.1");
-    h.spawn("main", |ws| {
+    let err = deadlock(|ws| {
         ws.wsa_startup(WINSOCK_VERSION_2_2)?;
         let port = ws.create_io_completion_port(0)?;
         ws.get_queued_completion_status(port, INFINITE)?;
         Ok(())
     });
-    let err = sim.run().expect_err("a deadlock");
     assert_eq!(
         err.threads[0].waits_for.as_deref(),
         Some("completion port 0x100 (0 packets queued)")
@@ -156,9 +152,7 @@ fn a_worker_blocked_on_an_empty_port_names_it() {
 #[test]
 fn a_cycle_through_a_thread_end_and_two_mutexes() {
     // t0 waits for t1's end; t1 waits for the mutex t2 holds; t2 for the mutex t0 holds.
-    let mut sim = Sim::builder().seed(7).build();
-    let h = sim.host("host", "192.0.2.1");
-    h.spawn("main", |ws| {
+    let err = deadlock(|ws| {
         let a = ws.create_mutex(true)?;
         let b = ws.create_mutex(false)?;
         let held = ws.create_event(true, false)?;
@@ -176,15 +170,12 @@ fn a_cycle_through_a_thread_end_and_two_mutexes() {
         ws.wait_for_thread(t, INFINITE)?;
         Ok(())
     });
-    let err = sim.run().expect_err("a deadlock");
     assert_eq!(err.wait_cycle(), Some(vec![0, 2, 1]), "{err}");
 }
 
 #[test]
 fn a_critical_section_inversion_names_each_owner_and_the_cycle() {
-    let mut sim = Sim::builder().seed(7).build();
-    let h = sim.host("host", "192.0.2.1");
-    h.spawn("main", |ws| {
+    let err = deadlock(|ws| {
         let a = ws.initialize_critical_section()?;
         let b = ws.initialize_critical_section()?;
         let srw = ws.initialize_srw_lock()?;
@@ -205,7 +196,6 @@ fn a_critical_section_inversion_names_each_owner_and_the_cycle() {
         ws.enter_critical_section(b)?;
         Ok(())
     });
-    let err = sim.run().expect_err("a deadlock");
     let waits: Vec<Option<String>> = err.threads.iter().map(|t| t.waits_for.clone()).collect();
     let (a, b) = (0, 1); // the lock ids, in creation order
     assert_eq!(

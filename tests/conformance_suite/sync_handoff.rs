@@ -53,6 +53,32 @@ fn waiter<W: Winsock + SyncObjects + Send + Sync + 'static>(
     Ok(t)
 }
 
+/// `signal` (SetEvent, ReleaseSemaphore, ReleaseMutex) with a thread waiting on `h`: the
+/// signaller's own wait right after times out, and the waiter's returns WAIT_OBJECT_0.
+fn goes_to_the_waiter<W: Winsock + SyncObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+    what: &str,
+    h: Handle,
+    release: Option<MutexHandle>,
+    slot: &Arc<Mutex<Option<Result<u32, WsaError>>>>,
+    signal: impl FnOnce(&W) -> Result<(), String>,
+) -> Result<(), String> {
+    let t = waiter(ws, vec![h], release, slot)?;
+    signal(ws)?;
+    c.eq(
+        &format!("the signaller's WaitForSingleObject({what}, 0) right after the signal"),
+        ws.wait_for_single_object(h, 0),
+        Ok(WAIT_TIMEOUT),
+    )?;
+    e("wait for the waiter", ws.wait_for_thread(t, 10_000))?;
+    c.eq(
+        &format!("the waiter's wait on the {what}"),
+        slot.lock().expect("slot").take(),
+        Some(Ok(WAIT_OBJECT_0)),
+    )
+}
+
 fn handoff<W: Winsock + SyncObjects + Send + Sync + 'static>(
     ws: &W,
     c: &mut Check,
@@ -60,49 +86,19 @@ fn handoff<W: Winsock + SyncObjects + Send + Sync + 'static>(
     let slot = Arc::new(Mutex::new(None));
     // An auto-reset event.
     let ev = e("CreateEvent", ws.create_event(false, false))?;
-    let t = waiter(ws, vec![ev.into()], None, &slot)?;
-    e("SetEvent", ws.set_event(ev))?;
-    c.eq(
-        "the setter's WaitForSingleObject(event, 0) right after SetEvent",
-        ws.wait_for_single_object(ev.into(), 0),
-        Ok(WAIT_TIMEOUT),
-    )?;
-    e("wait for the waiter", ws.wait_for_thread(t, 10_000))?;
-    c.eq(
-        "the waiter's wait",
-        slot.lock().expect("slot").take(),
-        Some(Ok(WAIT_OBJECT_0)),
-    )?;
+    goes_to_the_waiter(ws, c, "event", ev.into(), None, &slot, |ws| {
+        e("SetEvent", ws.set_event(ev))
+    })?;
     // A semaphore at 0 of 1.
     let sem = e("CreateSemaphore", ws.create_semaphore(0, 1))?;
-    let t = waiter(ws, vec![sem.into()], None, &slot)?;
-    c.eq("ReleaseSemaphore", ws.release_semaphore(sem, 1), Ok(0))?;
-    c.eq(
-        "the releaser's WaitForSingleObject(semaphore, 0)",
-        ws.wait_for_single_object(sem.into(), 0),
-        Ok(WAIT_TIMEOUT),
-    )?;
-    e("wait for the waiter", ws.wait_for_thread(t, 10_000))?;
-    c.eq(
-        "the waiter's wait",
-        slot.lock().expect("slot").take(),
-        Some(Ok(WAIT_OBJECT_0)),
-    )?;
-    // A mutex the caller owns.
+    goes_to_the_waiter(ws, c, "semaphore", sem.into(), None, &slot, |ws| {
+        e("ReleaseSemaphore", ws.release_semaphore(sem, 1)).map(drop)
+    })?;
+    // A mutex the caller owns (the waiter releases it once it has it).
     let m = e("CreateMutex", ws.create_mutex(true))?;
-    let t = waiter(ws, vec![m.into()], Some(m), &slot)?;
-    e("ReleaseMutex", ws.release_mutex(m))?;
-    c.eq(
-        "the releaser's WaitForSingleObject(mutex, 0)",
-        ws.wait_for_single_object(m.into(), 0),
-        Ok(WAIT_TIMEOUT),
-    )?;
-    e("wait for the waiter", ws.wait_for_thread(t, 10_000))?;
-    c.eq(
-        "the waiter's wait",
-        slot.lock().expect("slot").take(),
-        Some(Ok(WAIT_OBJECT_0)),
-    )?;
+    goes_to_the_waiter(ws, c, "mutex", m.into(), Some(m), &slot, |ws| {
+        e("ReleaseMutex", ws.release_mutex(m))
+    })?;
     // A wait-any on two manual-reset events: the second is set, then the first.
     let (e0, e1) = (
         e("CreateEvent", ws.create_event(true, false))?,
