@@ -18,7 +18,7 @@ pub fn handoff_rules<
     vec![
         Rule {
             id: "SYNC-handoff",
-            title: "a signal goes to the thread already waiting: after SetEvent (auto-reset), ReleaseSemaphore or ReleaseMutex the signaller's own wait times out and the waiter has it; a wait-any returns the object that released it",
+            title: "a signal goes to the thread already waiting: after SetEvent (auto-reset), ReleaseSemaphore, ReleaseMutex or a synchronization timer's expiry the signaller's own wait times out and the waiter has it; a wait-any returns the object that released it",
             body: handoff::<W>,
         },
         Rule {
@@ -79,7 +79,7 @@ fn goes_to_the_waiter<W: Winsock + SyncObjects + Send + Sync + 'static>(
     )
 }
 
-fn handoff<W: Winsock + SyncObjects + Send + Sync + 'static>(
+fn handoff<W: Winsock + SyncObjects + WaitableTimers + Send + Sync + 'static>(
     ws: &W,
     c: &mut Check,
 ) -> Result<(), String> {
@@ -99,6 +99,17 @@ fn handoff<W: Winsock + SyncObjects + Send + Sync + 'static>(
     goes_to_the_waiter(ws, c, "mutex", m.into(), Some(m), &slot, |ws| {
         e("ReleaseMutex", ws.release_mutex(m))
     })?;
+    // A synchronization waitable timer that expires while the thread waits.
+    let timer = e("CreateWaitableTimer", ws.create_waitable_timer(false))?;
+    goes_to_the_waiter(ws, c, "timer", timer.into(), None, &slot, |ws| {
+        let due = -100 * FILETIME_TICKS_PER_MS;
+        e(
+            "SetWaitableTimer",
+            ws.set_waitable_timer(timer, due, 0, None, false),
+        )?;
+        ws.sleep(300);
+        Ok(())
+    })?;
     // A wait-any on two manual-reset events: the second is set, then the first.
     let (e0, e1) = (
         e("CreateEvent", ws.create_event(true, false))?,
@@ -113,7 +124,14 @@ fn handoff<W: Winsock + SyncObjects + Send + Sync + 'static>(
         slot.lock().expect("slot").take(),
         Some(Ok(WAIT_OBJECT_0 + 1)),
     )?;
-    for h in [ev.into(), sem.into(), m.into(), e0.into(), e1.into()] {
+    for h in [
+        ev.into(),
+        sem.into(),
+        m.into(),
+        timer.into(),
+        e0.into(),
+        e1.into(),
+    ] {
         e("CloseHandle", ws.close_handle(h))?;
     }
     Ok(())
