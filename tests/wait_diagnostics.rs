@@ -209,3 +209,25 @@ fn a_critical_section_inversion_names_each_owner_and_the_cycle() {
     );
     assert_eq!(err.wait_cycle(), Some(vec![0, 1]));
 }
+
+#[test]
+fn message_loops_name_their_queue() {
+    // MsgWaitForMultipleObjectsEx with no handle waits for input only; GetMessage for a
+    // message.
+    let err = deadlock(|ws| {
+        ws.create_thread("loop", |ws: &SimWinsock| {
+            ws.get_message(Hwnd::NULL)?;
+            Ok(())
+        })?;
+        ws.msg_wait_for_multiple_objects_ex(&[], INFINITE, QS_POSTMESSAGE, 0)?;
+        Ok(())
+    });
+    let waits: Vec<Option<&str>> = err.threads.iter().map(|t| t.waits_for.as_deref()).collect();
+    assert_eq!(
+        waits,
+        vec![
+            Some("input of wake mask 0x8 in its message queue"),
+            Some("a message in its queue"),
+        ]
+    );
+}

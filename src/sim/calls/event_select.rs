@@ -121,6 +121,7 @@ impl SimWinsock {
             objects: objects.to_vec(),
             wait_all,
             by_signal: !(wait_all && input.is_some()),
+            input: input.map(|i| i.mask),
             handed: None,
         }));
         let input_now = |w: &mut crate::sim::api::World| {

@@ -33,6 +33,8 @@ pub(crate) struct KWait {
     /// Whether a signal may complete the wait by itself (not a MsgWaitForMultipleObjects
     /// with MWMO_WAITALL, which needs input too).
     pub by_signal: bool,
+    /// MsgWaitForMultipleObjectsEx's wake mask (the input it waits for too), for reports.
+    pub input: Option<u32>,
     /// The result a signal completed the wait with, for the waiter to return.
     pub handed: Option<u32>,
 }
@@ -137,6 +139,7 @@ where
                     _ => None,
                 },
                 WaitKey::Lock(id) => self.describe_lock(id),
+                WaitKey::Messages(_) => Some("a message in its queue".to_string()),
                 _ => None,
             });
         };
@@ -181,7 +184,11 @@ where
                 }
             })
             .collect();
-        let how = if k.objects.len() < 2 {
+        let mut parts = parts;
+        if let Some(mask) = k.input {
+            parts.push(format!("input of wake mask {mask:#x} in its message queue"));
+        }
+        let how = if parts.len() < 2 {
             ""
         } else if k.wait_all {
             "all of: "
