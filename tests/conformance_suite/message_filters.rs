@@ -452,8 +452,10 @@ fn queue_status<W: Winsock + AsyncSelect + SyncObjects + Send + Sync + 'static>(
     )?;
     while e("PeekMessage", ws.peek_message(Hwnd::NULL, PM_REMOVE))?.is_some() {}
     c.eq("drained", ws.get_queue_status(pt), Ok(0))?;
-    e("SetTimer", ws.set_timer(h, 1, 200))?;
-    ws.sleep(300);
+    // A period long enough that the timer is not due again before the checks after its
+    // WM_TIMER is taken (a real run's threads can be slow).
+    e("SetTimer", ws.set_timer(h, 1, 1_000))?;
+    ws.sleep(1_100);
     c.eq(
         "a due timer",
         ws.get_queue_status(pt),

@@ -30,26 +30,37 @@ pub fn handoff_rules<
 }
 
 /// Starts a thread that waits on `handles` (wait-any, 5 s) and keeps the result in `slot`;
-/// returns once it has had time to block (100 ms).
+/// returns once the thread has announced it is about to wait and had 100 ms more to block
+/// (a real thread's start can take longer than that under load). A thread given `release`
+/// (a mutex, and an event) keeps the mutex it got until the event is set, so that the
+/// caller's own check runs while the waiter holds it.
 fn waiter<W: Winsock + SyncObjects + Send + Sync + 'static>(
     ws: &W,
     handles: Vec<Handle>,
-    release: Option<MutexHandle>,
+    release: Option<(MutexHandle, WsaEvent)>,
     slot: &Arc<Mutex<Option<Result<u32, WsaError>>>>,
 ) -> Result<ThreadId, String> {
     let slot = slot.clone();
+    let ready = e("CreateEvent", ws.create_event(true, false))?;
     let t = e(
         "CreateThread",
         ws.create_thread("waiter", move |ws: &W| {
+            ws.set_event(ready)?;
             let r = ws.wait_for_multiple_objects(&handles, false, 5_000);
             *slot.lock().expect("result slot") = Some(r);
-            if let (Some(m), Ok(0)) = (release, r) {
+            if let (Some((m, checked)), Ok(0)) = (release, r) {
+                ws.wait_for_single_object(checked.into(), 5_000)?;
                 ws.release_mutex(m)?;
             }
             Ok(())
         }),
     )?;
+    e(
+        "wait for the waiter's start",
+        ws.wait_for_single_object(ready.into(), 5_000),
+    )?;
     ws.sleep(100);
+    e("CloseHandle", ws.close_handle(ready.into()))?;
     Ok(t)
 }
 
@@ -64,14 +75,17 @@ fn goes_to_the_waiter<W: Winsock + SyncObjects + Send + Sync + 'static>(
     slot: &Arc<Mutex<Option<Result<u32, WsaError>>>>,
     signal: impl FnOnce(&W) -> Result<(), String>,
 ) -> Result<(), String> {
-    let t = waiter(ws, vec![h], release, slot)?;
+    let checked = e("CreateEvent", ws.create_event(true, false))?;
+    let t = waiter(ws, vec![h], release.map(|m| (m, checked)), slot)?;
     signal(ws)?;
     c.eq(
         &format!("the signaller's WaitForSingleObject({what}, 0) right after the signal"),
         ws.wait_for_single_object(h, 0),
         Ok(WAIT_TIMEOUT),
     )?;
+    e("SetEvent", ws.set_event(checked))?;
     e("wait for the waiter", ws.wait_for_thread(t, 10_000))?;
+    e("CloseHandle", ws.close_handle(checked.into()))?;
     c.eq(
         &format!("the waiter's wait on the {what}"),
         slot.lock().expect("slot").take(),
