@@ -7,6 +7,7 @@
 //! Map:
 //! - `config` — [`Config`], the settings every layer reads (set by `sim::builder`);
 //! - `threads` — simulated threads, waits ([`WaitKey`]), blocking and waking, spinners;
+//! - `wait_lookup` — what a blocked thread waits on, read from the waiter lists for reports;
 //! - `schedule` — which thread runs next: uniform, PCT, or a script for exhaustive search;
 //! - `timers` — the timer queue and the per-link delivery queues;
 //! - `run_loop` — the coroutines and the loop that resumes them one at a time;
@@ -26,6 +27,7 @@ mod stack_pool;
 mod threads;
 mod timers;
 pub mod trace;
+mod wait_lookup;
 mod watchdog;
 
 pub(crate) use config::{

@@ -253,6 +253,12 @@ impl Waiters {
         Some(list)
     }
 
+    /// The keys under which thread `tid`, in wait number `seq`, is listed.
+    pub(crate) fn keys_holding(&self, tid: usize, seq: u64) -> Vec<WaitKey> {
+        let keys = self.map.iter().filter(|(_, l)| l.contains(&(tid, seq)));
+        keys.map(|(k, _)| *k).collect()
+    }
+
     /// Takes the most recent waiter of `key`.
     fn pop_last(&mut self, key: &WaitKey) -> Option<(usize, u64)> {
         let entry = self.map.get_mut(key)?.pop()?;
@@ -403,37 +409,6 @@ where
                 w.keep_allocation(l, rest);
             }
         }
-    }
-
-    /// The keys blocked thread `tid` waits on in its current wait (none for a thread not
-    /// blocked, or one waiting on sockets, whose lists are the sockets' own). For a report: it
-    /// searches every waiter list.
-    pub(crate) fn keys_waited_by(&self, tid: usize) -> Vec<WaitKey> {
-        let Some(t) = self.rt.threads.get(tid) else {
-            return Vec::new();
-        };
-        if !matches!(t.state, ThreadState::Blocked(_)) {
-            return Vec::new();
-        }
-        let seq = t.wait_seq;
-        self.rt
-            .waiters
-            .map
-            .iter()
-            .filter(|(_, list)| list.contains(&(tid, seq)))
-            .map(|(k, _)| *k)
-            .collect()
-    }
-
-    /// The kernel objects (by index) blocked thread `tid` waits on in its current wait.
-    pub(crate) fn objects_waited_by(&self, tid: usize) -> Vec<usize> {
-        self.keys_waited_by(tid)
-            .into_iter()
-            .filter_map(|k| match k {
-                WaitKey::Object(i) => Some(i),
-                _ => None,
-            })
-            .collect()
     }
 
     /// Wakes `tid` if it is still in the wait numbered `seq`.
