@@ -10,6 +10,7 @@
 //! - `port` — what a completion port does: packet queues and Windows' concurrency rule;
 //! - `sync` — critical sections, SRW locks, condition variables, and what waits on mutexes
 //!   and threads see (abandonment when an owner thread ends);
+//! - `wait_report` — what a blocked thread waits for, for a failed run's report;
 //! - `waitable_timer` — waitable timers: setting, expiry (signal, APC, period), cancelling;
 //! - `window_timer` — window timers (`SetTimer`): expiry, WM_TIMER generation, KillTimer;
 //! - this file — the per-thread state ([`KThread`]: message queue, APC queue, port membership)
@@ -20,6 +21,7 @@ pub(crate) mod message_queue;
 pub(crate) mod objects;
 pub(crate) mod port;
 pub(crate) mod sync;
+pub(crate) mod wait_report;
 pub(crate) mod waitable_timer;
 pub(crate) mod window_timer;
 
