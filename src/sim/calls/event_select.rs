@@ -6,7 +6,6 @@ use crate::api::consts::*;
 use crate::api::sync::{Handle, WAIT_ABANDONED_0};
 use crate::api::{EventSelect, Socket, WsaError, WsaEvent, WsaNetworkEvents};
 use crate::sim::api::SimWinsock;
-use crate::sim::kernel::dispatch::KWait;
 use crate::sim::kernel::sync::Waitable;
 use crate::sim::models::network_events::{NetSlot, Reg};
 use crate::sim::runtime::{Step, WaitKey};
@@ -117,25 +116,16 @@ impl SimWinsock {
             w.kern.objects.hold(i);
         }
         // What the wait is for, so that a signal can complete it at once (`kernel::dispatch`).
-        w.rt.threads[tid].ext.kwait = Some(Box::new(KWait {
-            objects: objects.to_vec(),
-            wait_all,
-            by_signal: !(wait_all && input.is_some()),
-            input: input.map(|i| i.mask),
-            handed: None,
-        }));
+        w.rt.threads[tid]
+            .ext
+            .begin_kwait(objects, wait_all, input.map(|i| i.mask));
         let input_now = |w: &mut crate::sim::api::World| {
             input.is_some_and(|i| w.input_ready(tid, i.mask, i.available))
         };
         let (r, w) = self.blocking_held(w, call, None, |w| {
             // A signal completed the wait while the thread was blocked: its result stands
             // (what it took is taken), whatever else happened since.
-            if let Some(r) = w.rt.threads[tid]
-                .ext
-                .kwait
-                .as_mut()
-                .and_then(|k| k.handed.take())
-            {
+            if let Some(r) = w.rt.threads[tid].ext.take_handed() {
                 return Step::Done(Ok(r));
             }
             // Input of the wake mask comes before a queued APC (user32 msg.c 5602–5613: with
@@ -194,7 +184,7 @@ impl SimWinsock {
         });
         // (A wait cut short by the run's end leaves its objects held: the run is over.)
         if let Some(mut w) = w {
-            w.rt.threads[tid].ext.kwait = None;
+            w.rt.threads[tid].ext.end_kwait();
             for i in held() {
                 w.wait_done(i);
             }

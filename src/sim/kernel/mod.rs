@@ -124,8 +124,9 @@ pub(crate) struct KThread<L: Layers> {
     /// PostThreadMessage needs).
     pub has_queue: bool,
     /// What the thread waits for while blocked in a wait on objects (so that a signal can
-    /// complete the wait at once: `dispatch`).
-    pub kwait: Option<Box<dispatch::KWait>>,
+    /// complete the wait at once: `dispatch`); kept from its first such wait on, and reused.
+    /// Touched only through [`KThread::begin_kwait`] and the methods beside it.
+    kwait: Option<Box<dispatch::KWait>>,
     /// A completion packet handed to this thread when its port released it (Windows gives
     /// the packet to the released thread at once).
     pub iocp_handoff: Option<CompletionPacket>,

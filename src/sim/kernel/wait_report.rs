@@ -32,7 +32,7 @@ where
                 .handle_of_object(idx)
                 .map_or_else(|| "(handle closed)".to_string(), |h| format!("{h:#x}"))
         };
-        let Some(k) = self.rt.threads[tid].ext.kwait.as_ref() else {
+        let Some(k) = self.rt.threads[tid].ext.kwait() else {
             // wait_for_thread waits on a thread's end, GetQueuedCompletionStatus(Ex) on its
             // port, the lock calls on their lock, none with a KWait.
             return self.keys_waited_by(tid).into_iter().find_map(|k| match k {
@@ -114,7 +114,7 @@ where
     /// thread whose end it waits for. `None` for any other wait (events, semaphores, several
     /// objects), which another thread could end in more ways.
     pub(crate) fn waits_on_thread(&self, tid: usize) -> Option<usize> {
-        let Some(k) = self.rt.threads.get(tid)?.ext.kwait.as_ref() else {
+        let Some(k) = self.rt.threads.get(tid)?.ext.kwait() else {
             // wait_for_thread waits on the thread's end, a lock call on its lock's holder,
             // without a KWait.
             return match self.keys_waited_by(tid).as_slice() {
