@@ -181,8 +181,8 @@ impl AsyncSelect for SimWinsock {
     fn post_quit_message(&self, exit_code: i32) {
         let tid = self.tid;
         let mut w = self.w();
+        w.give_message_queue(tid);
         let t = &mut w.rt.threads[tid].ext;
-        t.has_queue = true;
         t.quit = Some(exit_code);
         t.qs_new |= QS_POSTMESSAGE | QS_ALLPOSTMESSAGE;
         w.notify(WaitKey::Messages(tid));

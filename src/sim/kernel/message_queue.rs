@@ -105,7 +105,6 @@ where
         remove: bool,
     ) -> Option<Msg> {
         let t = &mut self.rt.threads[tid].ext;
-        t.has_queue = true;
         // Looking at the queue makes what it holds no longer new input (QS_ALLPOSTMESSAGE
         // only for a look without filters).
         t.qs_new &= !(QS_POSTMESSAGE | QS_TIMER);
