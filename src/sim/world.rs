@@ -27,8 +27,8 @@ use crate::sim::picture::{HostInfo, Picture, PictureFile};
 use crate::sim::replay::Replay;
 use crate::sim::report::SimError;
 use crate::sim::runtime::{
-    sat_nanos, Config, LinkParams, Report, RunEnd, Runner, Runtime, RuntimeHooks, SimErrorKind,
-    ThreadOutcome, ThreadReport, ThreadState,
+    objects_in, sat_nanos, Config, LinkParams, Report, RunEnd, Runner, Runtime, RuntimeHooks,
+    SimErrorKind, ThreadOutcome, ThreadReport, ThreadState,
 };
 
 impl RuntimeHooks<SimLayers> for World {
@@ -96,15 +96,22 @@ fn replay_of(w: &World) -> Replay {
 
 /// Every thread's state, for a report.
 fn thread_reports(w: &World) -> Vec<ThreadReport> {
+    // What each thread waits on, read once for all (each thread's own search of every
+    // waiter list made a run's end quadratic in its threads).
+    let keys = w.keys_waited();
+    let sockets = w.sockets_waited();
     w.rt.threads
         .iter()
         .enumerate()
         .map(|(i, t)| ThreadReport {
             waits_for: matches!(t.state, ThreadState::Blocked(_))
-                .then(|| w.describe_wait(i).or_else(|| w.describe_socket_wait(i)))
+                .then(|| {
+                    w.describe_wait(i, &keys[i])
+                        .or_else(|| w.describe_socket_wait(&sockets[i]))
+                })
                 .flatten(),
             waits_on_thread: matches!(t.state, ThreadState::Blocked(_))
-                .then(|| w.waits_on_thread(i))
+                .then(|| w.waits_on_thread(i, &keys[i]))
                 .flatten(),
             id: i,
             name: t.name.clone(),
@@ -120,9 +127,7 @@ fn thread_reports(w: &World) -> Vec<ThreadReport> {
                 // A wait on an object whose handle was closed: nothing can signal it (a
                 // completion port's waiters end; these are events, semaphores, mutexes).
                 (None, ThreadState::Blocked(call))
-                    if w.objects_waited_by(i)
-                        .into_iter()
-                        .any(|o| w.kern.objects.is_closed(o)) =>
+                    if objects_in(&keys[i]).any(|o| w.kern.objects.is_closed(o)) =>
                 {
                     ThreadOutcome::Unfinished(match call {
                         "WSAWaitForMultipleEvents" => {

@@ -24,8 +24,9 @@ where
 {
     /// What thread `tid`, blocked in a wait on objects, waits for, as a failed run's report
     /// says it: each object with its handle and state (a mutex with its owner), so that a
-    /// deadlock reads as the cycle it is.
-    pub(crate) fn describe_wait(&self, tid: usize) -> Option<String> {
+    /// deadlock reads as the cycle it is. `keys` are the keys it waits on
+    /// ([`World::keys_waited`]).
+    pub(crate) fn describe_wait(&self, tid: usize, keys: &[WaitKey]) -> Option<String> {
         let host = self.rt.threads.get(tid)?.host;
         let handle = |idx: usize| {
             self.sock.procs[host]
@@ -35,7 +36,7 @@ where
         let Some(k) = self.rt.threads[tid].ext.kwait() else {
             // wait_for_thread waits on a thread's end, GetQueuedCompletionStatus(Ex) on its
             // port, the lock calls on their lock, none with a KWait.
-            return self.keys_waited_by(tid).into_iter().find_map(|k| match k {
+            return keys.iter().find_map(|&k| match k {
                 WaitKey::Thread(t) => Some(format!("the end of thread {}", thread_name(self, t))),
                 WaitKey::Object(idx) => match self.kern.objects.get(idx) {
                     Some(KObject::Port(p)) => Some(format!(
@@ -112,12 +113,13 @@ where
     /// The one thread whose action alone would end thread `tid`'s wait: the owner of the one
     /// mutex or critical section it waits on, the exclusive holder of the SRW lock, or the
     /// thread whose end it waits for. `None` for any other wait (events, semaphores, several
-    /// objects), which another thread could end in more ways.
-    pub(crate) fn waits_on_thread(&self, tid: usize) -> Option<usize> {
+    /// objects), which another thread could end in more ways. `keys` are the keys it waits
+    /// on ([`World::keys_waited`]).
+    pub(crate) fn waits_on_thread(&self, tid: usize, keys: &[WaitKey]) -> Option<usize> {
         let Some(k) = self.rt.threads.get(tid)?.ext.kwait() else {
             // wait_for_thread waits on the thread's end, a lock call on its lock's holder,
             // without a KWait.
-            return match self.keys_waited_by(tid).as_slice() {
+            return match keys {
                 [WaitKey::Thread(t)] => Some(*t),
                 [WaitKey::Lock(id)] => match self.lock_ref(*id)? {
                     Lock::CritSec { owner: Some(o), .. } if *o != tid => Some(*o),

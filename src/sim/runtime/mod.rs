@@ -28,6 +28,7 @@ mod threads;
 mod timers;
 pub mod trace;
 mod wait_lookup;
+pub(crate) use wait_lookup::objects_in;
 mod watchdog;
 
 pub(crate) use config::{

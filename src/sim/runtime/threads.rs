@@ -144,14 +144,10 @@ impl SocketWaiters {
         }
     }
 
-    /// Whether thread `tid`, in wait number `seq`, is on either list (a report's look-up).
-    pub(crate) fn holds(&self, tid: usize, seq: u64) -> bool {
-        let w = Some((tid, seq));
-        self.first.contains(&w)
-            || self
-                .rest
-                .as_ref()
-                .is_some_and(|r| r.iter().any(|l| l.contains(&(tid, seq))))
+    /// Every waiter on either list (a report's look-up): each list's first, then its rest.
+    pub(crate) fn all(&self) -> impl Iterator<Item = Waiter> + '_ {
+        let rest = self.rest.as_deref().into_iter().flatten().flatten();
+        self.first.iter().flatten().chain(rest).copied()
     }
 
     /// Whether no thread waits on list `l`.
@@ -253,10 +249,10 @@ impl Waiters {
         Some(list)
     }
 
-    /// The keys under which thread `tid`, in wait number `seq`, is listed.
-    pub(crate) fn keys_holding(&self, tid: usize, seq: u64) -> Vec<WaitKey> {
-        let keys = self.map.iter().filter(|(_, l)| l.contains(&(tid, seq)));
-        keys.map(|(k, _)| *k).collect()
+    /// Every entry, as (key, thread, wait number), in the keys' order (a report's look-up).
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (WaitKey, usize, u64)> + '_ {
+        let lists = self.map.iter();
+        lists.flat_map(|(k, l)| l.iter().map(move |&(tid, seq)| (*k, tid, seq)))
     }
 
     /// Takes the most recent waiter of `key`.

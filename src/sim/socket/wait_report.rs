@@ -2,34 +2,40 @@
 //! failed run's report says it: each socket with its handle, kind, addresses and state.
 
 use crate::sim::net::endpoint::Role;
-use crate::sim::runtime::{ThreadState, World};
+use crate::sim::runtime::World;
 use crate::sim::socket::{SockHooks, SockLayers};
 
 impl<L: SockLayers> World<L>
 where
     Self: SockHooks<L>,
 {
-    /// The sockets thread `tid` is blocked on, described ("TCP socket 0x10c 127.0.0.1:49152 ->
-    /// 127.0.0.1:5000, ESTABLISHED, 0 bytes to read"); `None` when it waits on none.
-    pub(crate) fn describe_socket_wait(&self, tid: usize) -> Option<String> {
-        let t = self.rt.threads.get(tid)?;
-        if !matches!(t.state, ThreadState::Blocked(_)) {
-            return None;
+    /// By thread: the sockets (by id, in id order) each blocked thread waits on in its
+    /// current wait, read in one pass over every socket's waiters.
+    pub(crate) fn sockets_waited(&self) -> Vec<Vec<usize>> {
+        let mut by_thread = vec![Vec::new(); self.rt.threads.len()];
+        for id in self.net.sockets.ids() {
+            let Some(waiters) = self.net.sockets.waiters_of(id) else {
+                continue;
+            };
+            for (tid, seq) in waiters.all() {
+                let ids: &mut Vec<usize> = &mut by_thread[tid];
+                // A thread on both of a socket's lists waits on it once.
+                if self.in_wait(tid, seq) && ids.last() != Some(&id) {
+                    ids.push(id);
+                }
+            }
         }
-        let seq = t.wait_seq;
-        let parts: Vec<String> = self
-            .net
-            .sockets
-            .ids()
-            .into_iter()
-            .filter(|&id| {
-                self.net
-                    .sockets
-                    .waiters_of(id)
-                    .is_some_and(|w| w.holds(tid, seq))
-            })
-            .filter_map(|id| self.net.sockets.get(id).map(|s| (id, s)))
-            .map(|(_, s)| {
+        by_thread
+    }
+
+    /// The sockets `ids` a blocked thread waits on ([`World::sockets_waited`]), described
+    /// ("TCP socket 0x10c 127.0.0.1:49152 -> 127.0.0.1:5000, ESTABLISHED, 0 bytes to read");
+    /// `None` when there are none.
+    pub(crate) fn describe_socket_wait(&self, ids: &[usize]) -> Option<String> {
+        let parts: Vec<String> = ids
+            .iter()
+            .filter_map(|&id| self.net.sockets.get(id))
+            .map(|s| {
                 let h = s
                     .handle
                     .map_or_else(|| "(closed)".to_string(), |h| format!("{h:#x}"));
