@@ -48,6 +48,9 @@ fn conformance_suite_on_the_simulator() {
             SimWinsock,
         >())
         .chain(conformance_suite::sync_handoff::handoff_rules::<SimWinsock>())
+        .chain(conformance_suite::thread_timers::thread_timer_rules::<
+            SimWinsock,
+        >())
         .chain(conformance_suite::async_select::msg_wait_rules::<SimWinsock>())
         .chain(iocp_rules::<SimWinsock>())
         .chain(conformance_suite::iocp::iocp_apc_rules::<SimWinsock>())

@@ -154,11 +154,20 @@ pub trait AsyncSelect: Winsock + Sized {
     /// before that make one message, not several; the period goes on from its due times. Not a
     /// window: ERROR_INVALID_HANDLE (`WSA_INVALID_HANDLE`), as Wine gives and as the other
     /// window calls here do.
+    ///
+    /// `hwnd` NULL sets a *thread timer*, the calling thread's own: `id` names one of its
+    /// timers to restart, and is otherwise ignored, the thread giving the new timer an id of
+    /// its choosing (returned; the simulator gives them as Wine does, 0x7FFF down to 0x101 and
+    /// round again, skipping ids in use). Its WM_TIMER has hwnd NULL and reaches only the
+    /// thread's own GetMessage / PeekMessage with no window filter (user32 msg.c
+    /// test_timers_no_wnd). With a timer under every id (32,511),
+    /// ERROR_NO_MORE_USER_HANDLES.
     fn set_timer(&self, hwnd: Hwnd, id: usize, elapse_ms: u32) -> Result<usize, WsaError>;
 
     /// `KillTimer(hWnd, uIDEvent)`: stops the timer (any window of the process); its WM_TIMER,
     /// if due and not yet generated, is not. No such timer: ERROR_INVALID_PARAMETER
-    /// (`WSA_INVALID_PARAMETER`); not a window: WSA_INVALID_HANDLE.
+    /// (`WSA_INVALID_PARAMETER`); not a window: WSA_INVALID_HANDLE. `hwnd` NULL stops a
+    /// thread timer of the calling thread's (another thread's is no such timer).
     fn kill_timer(&self, hwnd: Hwnd, id: usize) -> Result<(), WsaError>;
 
     /// `MsgWaitForMultipleObjectsEx(nCount, pHandles, dwMilliseconds, dwWakeMask, dwFlags)`:

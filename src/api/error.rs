@@ -174,6 +174,13 @@ pub enum WsaError {
     /// ERROR_ACCESS_DENIED (5): `DestroyWindow` on a window another thread created.
     #[error("ERROR_ACCESS_DENIED (5): access is denied")]
     ERROR_ACCESS_DENIED,
+    /// ERROR_NO_MORE_USER_HANDLES (1158): `SetTimer(NULL, ...)` when the thread holds a timer
+    /// under every id a thread timer can have.
+    #[error(
+        "ERROR_NO_MORE_USER_HANDLES (1158): the current process has used all of its system \
+         allowance of handles for Window Manager objects"
+    )]
+    ERROR_NO_MORE_USER_HANDLES,
     /// ERROR_NOT_ENOUGH_QUOTA (1816): `PostMessage` / `PostThreadMessage` to a queue that
     /// already holds 10,000 posted messages.
     #[error(
@@ -302,6 +309,7 @@ impl WsaError {
             ERROR_INVALID_FLAGS => 1004,
             ERROR_ACCESS_DENIED => 5,
             ERROR_NOT_ENOUGH_QUOTA => 1816,
+            ERROR_NO_MORE_USER_HANDLES => 1158,
             ERROR_SEM_TIMEOUT => 121,
             ERROR_INSUFFICIENT_BUFFER => 122,
             ERROR_MORE_DATA => 234,
@@ -387,6 +395,7 @@ pub const ALL: &[WsaError] = {
         ERROR_INVALID_FLAGS,
         ERROR_ACCESS_DENIED,
         ERROR_NOT_ENOUGH_QUOTA,
+        ERROR_NO_MORE_USER_HANDLES,
         ERROR_SEM_TIMEOUT,
         ERROR_INSUFFICIENT_BUFFER,
         ERROR_MORE_DATA,

@@ -46,6 +46,7 @@ impl RuntimeHooks<SimLayers> for World {
             NetTimer::Fault(t) => self.fault_timer(t),
             NetTimer::WaitableTimer { obj, setting } => self.timer_due(obj, setting),
             NetTimer::WindowTimer { obj, setting } => self.window_timer_due(obj, setting),
+            NetTimer::ThreadTimer { tid, setting } => self.thread_timer_due(tid, setting),
         }
     }
 

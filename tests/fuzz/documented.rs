@@ -369,7 +369,7 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         // ERROR_GEN_FAILURE (31) for a thread that has ended (kernel32 sync.c 2945–2948).
         "QueueUserAPC" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER, ERROR_GEN_FAILURE],
         "CreateWaitableTimer" => &[],
-        "SetTimer" => &[WSA_INVALID_HANDLE],
+        "SetTimer" => &[WSA_INVALID_HANDLE, ERROR_NO_MORE_USER_HANDLES],
         "MsgWaitForMultipleObjectsEx" => WAIT,
         "KillTimer" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER],
         // ERROR_INVALID_HANDLE; ERROR_INVALID_PARAMETER for a negative period.

@@ -581,7 +581,15 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
             if *kill {
                 let _ = check("KillTimer", ws.kill_timer(w, id));
             } else if let Ok(r) = check("SetTimer", ws.set_timer(w, id, *ms)) {
-                assert_eq!(r, id.max(1), "FUZZ: SetTimer returned another id");
+                if w == Hwnd::NULL {
+                    // A thread timer: an id of the thread's choosing (or `id`, restarted).
+                    assert!(
+                        (0x101..=0x7fff).contains(&r),
+                        "FUZZ: SetTimer(NULL) returned id {r:#x}"
+                    );
+                } else {
+                    assert_eq!(r, id.max(1), "FUZZ: SetTimer returned another id");
+                }
             }
         }
         Op::MsgWait(es, t, mask, flags) => {

@@ -274,7 +274,14 @@ impl AsyncSelect for Native {
     /// timer, is not this call's: WSA_INVALID_HANDLE, as the simulator).
     fn set_timer(&self, hwnd: Hwnd, id: usize, elapse_ms: u32) -> Result<usize, WsaError> {
         if hwnd == Hwnd::NULL {
-            return finish(Err(WsaError::WSA_INVALID_HANDLE));
+            // SAFETY: a NULL window asks for a thread timer of the calling thread; no
+            // TIMERPROC (WM_TIMER goes to the thread's queue); integers otherwise.
+            return finish(
+                match unsafe { wm::SetTimer(std::ptr::null_mut(), id, elapse_ms, None) } {
+                    0 => Err(last_error()),
+                    r => Ok(r),
+                },
+            );
         }
         finish(self.window(hwnd).and_then(|h| {
             // SAFETY: `h` is a window of this backend; no TIMERPROC (WM_TIMER goes to the
@@ -289,7 +296,11 @@ impl AsyncSelect for Native {
     /// `KillTimer(hWnd, uIDEvent)` on a window of this backend.
     fn kill_timer(&self, hwnd: Hwnd, id: usize) -> Result<(), WsaError> {
         if hwnd == Hwnd::NULL {
-            return finish(Err(WsaError::WSA_INVALID_HANDLE));
+            // SAFETY: a NULL window names a thread timer of the calling thread; integers.
+            return finish(match unsafe { wm::KillTimer(std::ptr::null_mut(), id) } {
+                0 => Err(last_error()),
+                _ => Ok(()),
+            });
         }
         finish(self.window(hwnd).and_then(|h| {
             // SAFETY: `h` is a window of this backend; integers otherwise.

@@ -278,13 +278,20 @@ impl AsyncSelect for SimWinsock {
     fn set_timer(&self, hwnd: Hwnd, id: usize, elapse_ms: u32) -> Result<usize, WsaError> {
         let r = self.user_call("SetTimer").and_then(|()| {
             let mut w = self.w();
+            let ms = elapse_ms.clamp(USER_TIMER_MINIMUM, USER_TIMER_MAXIMUM);
+            let elapse = u64::from(ms) * 1_000_000;
+            if hwnd == Hwnd::NULL {
+                // A timer of the calling thread's own, under an id the thread picks.
+                return w
+                    .thread_timer_set(self.tid, id, elapse)
+                    .ok_or(WsaError::ERROR_NO_MORE_USER_HANDLES);
+            }
             // Any window of the process: a thread may set a timer on another's (user32 msg.c
             // timer_thread_proc); its WM_TIMER goes to the window's thread.
             let win = w
                 .window_id(self.host, hwnd.raw())
                 .ok_or(WsaError::WSA_INVALID_HANDLE)?;
-            let ms = elapse_ms.clamp(USER_TIMER_MINIMUM, USER_TIMER_MAXIMUM);
-            w.window_timer_set(win, hwnd, id, u64::from(ms) * 1_000_000);
+            w.window_timer_set(win, hwnd, id, elapse);
             // SetTimer returns nonzero on success: the id, or 1 for id 0.
             Ok(id.max(1))
         });
@@ -294,10 +301,16 @@ impl AsyncSelect for SimWinsock {
     fn kill_timer(&self, hwnd: Hwnd, id: usize) -> Result<(), WsaError> {
         let r = self.user_call("KillTimer").and_then(|()| {
             let mut w = self.w();
-            let win = w
-                .window_id(self.host, hwnd.raw())
-                .ok_or(WsaError::WSA_INVALID_HANDLE)?;
-            if w.window_timer_kill(win, id) {
+            // No window: a timer of the calling thread's own, or none.
+            let killed = if hwnd == Hwnd::NULL {
+                w.thread_timer_kill(self.tid, id)
+            } else {
+                let win = w
+                    .window_id(self.host, hwnd.raw())
+                    .ok_or(WsaError::WSA_INVALID_HANDLE)?;
+                w.window_timer_kill(win, id)
+            };
+            if killed {
                 Ok(())
             } else {
                 Err(WsaError::WSA_INVALID_PARAMETER)

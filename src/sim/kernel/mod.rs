@@ -10,6 +10,7 @@
 //! - `port` — what a completion port does: packet queues and Windows' concurrency rule;
 //! - `sync` — critical sections, SRW locks, condition variables, and what waits on mutexes
 //!   and threads see (abandonment when an owner thread ends);
+//! - `thread_timer` — thread timers (`SetTimer` with no window): ids, expiry, KillTimer;
 //! - `wait_report` — what a blocked thread waits for, for a failed run's report;
 //! - `waitable_timer` — waitable timers: setting, expiry (signal, APC, period), cancelling;
 //! - `window_timer` — window timers (`SetTimer`): expiry, WM_TIMER generation, KillTimer;
@@ -21,6 +22,7 @@ pub(crate) mod message_queue;
 pub(crate) mod objects;
 pub(crate) mod port;
 pub(crate) mod sync;
+pub(crate) mod thread_timer;
 pub(crate) mod wait_report;
 pub(crate) mod waitable_timer;
 pub(crate) mod window_timer;
@@ -58,10 +60,10 @@ pub(crate) struct Kernel<L: Layers> {
     pub next_ctrl_id: usize,
     /// Each process's globals, by (host, type).
     pub globals: BTreeMap<(usize, TypeId), Arc<dyn Any + Send + Sync>>,
-    /// Waitable and window timer settings made so far in the run (the last one's number).
+    /// Waitable, window and thread timer settings made so far in the run (the last one's number).
     pub timer_settings: u64,
-    /// Window timers whose WM_TIMER is due and not yet retrieved (message retrieval looks for
-    /// them only when there are some).
+    /// Window and thread timers whose WM_TIMER is due and not yet retrieved (message
+    /// retrieval looks for them only when there are some).
     pub ready_window_timers: usize,
 }
 
@@ -130,6 +132,8 @@ pub(crate) struct KThread<L: Layers> {
     /// A completion packet handed to this thread when its port released it (Windows gives
     /// the packet to the released thread at once).
     pub iocp_handoff: Option<CompletionPacket>,
+    /// Its timers set with no window (`thread_timer`), from its first on.
+    pub thread_timers: Option<Box<thread_timer::ThreadTimers>>,
 }
 
 impl<L: Layers> Default for KThread<L> {
@@ -147,6 +151,7 @@ impl<L: Layers> Default for KThread<L> {
             iocp_handoff: None,
             open_type: 0,
             socket_wait: false,
+            thread_timers: None,
         }
     }
 }
@@ -264,11 +269,13 @@ where
     }
 
     /// Thread `tid` exited: it stops counting against its completion port's concurrency, the
-    /// mutexes it owns are abandoned, and the timers it set with a routine are cancelled.
+    /// mutexes it owns are abandoned, the timers it set with a routine are cancelled, and
+    /// its windows and thread timers go.
     pub(crate) fn kernel_thread_exited(&mut self, tid: usize) {
         self.abandon_mutexes(tid);
         self.cancel_timers_of(tid);
         self.destroy_windows_of(tid);
+        self.thread_timers_gone(tid);
         let t = &mut self.rt.threads[tid].ext;
         if let Some(port) = t.take_iocp_port() {
             if !std::mem::take(&mut t.iocp_suspended) {

@@ -99,8 +99,9 @@ where
     }
 
     /// The WM_TIMER of the ready timer of thread `tid`'s windows (of window `filter` only, if
-    /// given) that became ready first (then the first set), if any; `remove` retrieves it,
-    /// scheduling the timer's next expiry.
+    /// given; with none, of the thread's own timers too: `thread_timer`) that became ready
+    /// first (then the first set), if any; `remove` retrieves it, scheduling the timer's next
+    /// expiry.
     pub(crate) fn window_timer_message(
         &mut self,
         tid: usize,
@@ -126,10 +127,27 @@ where
             }
             i += 1;
         }
-        let (_, setting, win, hwnd, id) = best?;
-        if remove {
-            self.window_timer_retrieved(win, setting, now);
-        }
+        // The thread's own timers (no window) count for a look without a window filter.
+        let own = filter
+            .is_none()
+            .then(|| self.first_ready_thread_timer(tid))
+            .flatten()
+            .filter(|o| best.is_none_or(|b| (o.0, o.1) < (b.0, b.1)));
+        let (hwnd, id) = match (own, best) {
+            (Some((_, setting, id)), _) => {
+                if remove {
+                    self.thread_timer_retrieved(tid, setting, now);
+                }
+                (Hwnd::NULL, id)
+            }
+            (None, Some((_, setting, win, hwnd, id))) => {
+                if remove {
+                    self.window_timer_retrieved(win, setting, now);
+                }
+                (hwnd, id)
+            }
+            (None, None) => return None,
+        };
         Some(Msg {
             hwnd,
             message: WM_TIMER,

@@ -67,6 +67,8 @@ pub(crate) enum NetTimer {
     WaitableTimer { obj: usize, setting: u64 },
     /// A window timer's setting expires (the kernel layer's `window_timer`).
     WindowTimer { obj: usize, setting: u64 },
+    /// A thread timer's setting expires (the kernel layer's `thread_timer`).
+    ThreadTimer { tid: usize, setting: u64 },
 }
 
 /// RFC 793 connection states.
