@@ -165,9 +165,10 @@ pub mod prelude {
         Guid, Handle, Hostent, Hwnd, Immediate, IoCompletion, Iocp, Linger, Msg, MutexHandle,
         Overlapped, OverlappedIo, ProtocolInfoApi, Resolve, Select, SemaphoreHandle, SockAddr,
         Socket, SrwLock, SyncObjects, SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId,
-        TimerApcRoutine, TimerHandle, TransmitFileBuffers, WaitableTimers, Winsock, WinsockExt,
-        WndProc, WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd, WsaProtocolInfo,
-        HWND_BOTTOM, HWND_BROADCAST, HWND_TOPMOST, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
+        TimerApcRoutine, TimerHandle, TimerProc, TransmitFileBuffers, WaitableTimers, Winsock,
+        WinsockExt, WndProc, WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd,
+        WsaProtocolInfo, HWND_BOTTOM, HWND_BROADCAST, HWND_TOPMOST, SOCKADDR_IN6_LEN,
+        SOCKADDR_IN_LEN,
     };
 }
 

@@ -51,6 +51,12 @@ pub struct Msg {
 /// thread's WinSock handle as well so it can call back into the API.
 pub type WndProc<W> = Box<dyn FnMut(&W, Msg) -> isize + Send>;
 
+/// A timer procedure: `VOID CALLBACK TimerProc(HWND hwnd, UINT uMsg, UINT_PTR idEvent, DWORD
+/// dwTime)`, given the thread's WinSock handle as well so it can call back into the API.
+/// DispatchMessage calls it for its timer's WM_TIMER with (hwnd, WM_TIMER, the id,
+/// GetTickCount).
+pub type TimerProc<W> = Box<dyn FnMut(&W, Hwnd, u32, usize, u32) + Send>;
+
 /// The WSAAsyncSelect model.
 pub trait AsyncSelect: Winsock + Sized {
     /// `CreateWindow`: a window owned by the calling thread, with an optional window
@@ -141,7 +147,9 @@ pub trait AsyncSelect: Winsock + Sized {
     /// ERROR_INVALID_FLAGS (user32 msg.c test_PeekMessage). Success leaves the last error.
     fn get_queue_status(&self, flags: u32) -> Result<u32, WsaError>;
 
-    /// `DispatchMessage(&msg)`: calls the target window's procedure; 0 when it has none.
+    /// `DispatchMessage(&msg)`: calls the target window's procedure; 0 when it has none. A
+    /// WM_TIMER with a nonzero lParam goes to its TIMERPROC instead
+    /// ([`set_timer_proc`](Self::set_timer_proc)).
     fn dispatch_message(&self, msg: &Msg) -> Result<isize, WsaError>;
 
     /// `SetTimer(hWnd, nIDEvent, uElapse, NULL)`: a timer of window `hwnd` (any window of the
@@ -163,6 +171,24 @@ pub trait AsyncSelect: Winsock + Sized {
     /// test_timers_no_wnd). With a timer under every id (32,511),
     /// ERROR_NO_MORE_USER_HANDLES.
     fn set_timer(&self, hwnd: Hwnd, id: usize, elapse_ms: u32) -> Result<usize, WsaError>;
+
+    /// `SetTimer(hWnd, nIDEvent, uElapse, lpTimerFunc)`: [`set_timer`](Self::set_timer)'s
+    /// timer, window or thread timer alike, with a TIMERPROC. Its WM_TIMER's lParam names the
+    /// procedure (Windows: its address; the simulator: a nonzero token for it), and
+    /// [`dispatch_message`](Self::dispatch_message) of a WM_TIMER whose lParam names the
+    /// procedure of one of the process's timers calls it, not the window's procedure (a
+    /// WM_TIMER the program made itself too: user32 msg.c test_timers_exception), and
+    /// returns 0; once no timer has it (killed, set again without it, its window or thread
+    /// gone) dispatching such a WM_TIMER does nothing and returns 0. The native backend keeps
+    /// the procedure by window, thread and id and runs it from its own DispatchMessage, as it
+    /// does window procedures.
+    fn set_timer_proc(
+        &self,
+        hwnd: Hwnd,
+        id: usize,
+        elapse_ms: u32,
+        proc: TimerProc<Self>,
+    ) -> Result<usize, WsaError>;
 
     /// `KillTimer(hWnd, uIDEvent)`: stops the timer (any window of the process); its WM_TIMER,
     /// if due and not yet generated, is not. No such timer: ERROR_INVALID_PARAMETER

@@ -45,7 +45,7 @@ pub mod waitable_timer;
 pub mod wsaoverlapped;
 
 pub use async_select::{
-    AsyncSelect, Hwnd, Msg, WndProc, HWND_BOTTOM, HWND_BROADCAST, HWND_TOPMOST,
+    AsyncSelect, Hwnd, Msg, TimerProc, WndProc, HWND_BOTTOM, HWND_BROADCAST, HWND_TOPMOST,
 };
 pub use connect_by_name::{ByNameAddrs, ConnectByName};
 pub use consts::*;

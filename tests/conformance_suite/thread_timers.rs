@@ -1,7 +1,9 @@
-//! Thread timers, `SetTimer` with no window, written once for the simulator and the real
-//! user32 (Wine's user32 msg.c test_timers_no_wnd; SetTimer's and KillTimer's
-//! documentation for the id, the NULL-window WM_TIMER and the calling thread).
+//! Thread timers, `SetTimer` with no window, and TIMERPROCs, written once for the simulator
+//! and the real user32 (Wine's user32 msg.c test_timers_no_wnd and test_timers_exception;
+//! SetTimer's and KillTimer's documentation for the id, the NULL-window WM_TIMER and the
+//! calling thread; DispatchMessage's for the TIMERPROC).
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use winsock_sim::prelude::*;
@@ -21,6 +23,11 @@ pub fn thread_timer_rules<W: Winsock + AsyncSelect + SyncObjects + Send + Sync +
             id: "AS-thread-timer-owner",
             title: "a thread timer belongs to the thread that set it: another thread's KillTimer(NULL, id) fails with ERROR_INVALID_PARAMETER and its WM_TIMER never reaches another thread's queue",
             body: thread_timer_owner::<W>,
+        },
+        Rule {
+            id: "AS-timerproc",
+            title: "SetTimer with a TIMERPROC: its WM_TIMER carries a nonzero lParam, and DispatchMessage calls the procedure (hwnd, WM_TIMER, id), not the window's, also for a WM_TIMER the program made; set again without one, lParam 0 and the window's procedure; killed, dispatching does nothing",
+            body: timer_procs::<W>,
         },
     ]
 }
@@ -164,5 +171,133 @@ fn thread_timer_owner<W: Winsock + AsyncSelect + SyncObjects + Send + Sync + 'st
     )?;
     e("CloseHandle", ws.close_handle(Handle::Event(set)))?;
     e("CloseHandle", ws.close_handle(Handle::Event(done)))?;
+    Ok(())
+}
+
+/// (hwnd, message, id) of each TIMERPROC call.
+type Calls = Arc<Mutex<Vec<(usize, u32, usize)>>>;
+
+/// The first WM_TIMER PeekMessage(`hwnd`, PM_REMOVE) finds (other messages are taken and
+/// dropped).
+fn next_timer<W: AsyncSelect>(ws: &W, hwnd: Hwnd) -> Result<Option<Msg>, String> {
+    while let Some(m) = e("PeekMessage", ws.peek_message(hwnd, PM_REMOVE))? {
+        if m.message == WM_TIMER {
+            return Ok(Some(m));
+        }
+    }
+    Ok(None)
+}
+
+/// msg.c test_timers_exception (a WM_TIMER made by the program reaches the TIMERPROC) and
+/// DispatchMessage's documentation: "If the lParam parameter of a WM_TIMER message is not
+/// NULL, lParam points to a function that is called instead of the window procedure."
+fn timer_procs<W: Winsock + AsyncSelect + SyncObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let calls: Calls = Arc::default();
+    let record = |calls: &Calls| -> TimerProc<W> {
+        let calls = calls.clone();
+        Box::new(
+            move |_: &W, hwnd: Hwnd, message: u32, id: usize, _tick: u32| {
+                calls.lock().expect("calls").push((hwnd.raw(), message, id));
+            },
+        )
+    };
+    let seen = |calls: &Calls| calls.lock().expect("calls").clone();
+
+    let id = e(
+        "SetTimer(NULL, 0, 10, proc)",
+        ws.set_timer_proc(Hwnd::NULL, 0, 10, record(&calls)),
+    )?;
+    ws.sleep(50);
+    let m = next_timer(ws, Hwnd::NULL)?.ok_or("no WM_TIMER from the thread timer")?;
+    c.eq(
+        "its WM_TIMER: hwnd NULL, wParam the id, lParam nonzero",
+        (m.hwnd.raw(), m.wparam, m.lparam != 0),
+        (0, id, true),
+    )?;
+    c.eq("DispatchMessage of it", ws.dispatch_message(&m), Ok(0))?;
+    c.eq(
+        "the TIMERPROC ran: (NULL, WM_TIMER, id)",
+        seen(&calls),
+        vec![(0, WM_TIMER, id)],
+    )?;
+    let made = Msg {
+        hwnd: Hwnd::NULL,
+        message: WM_TIMER,
+        wparam: id,
+        lparam: m.lparam,
+    };
+    c.eq(
+        "DispatchMessage of a WM_TIMER made by the program",
+        ws.dispatch_message(&made),
+        Ok(0),
+    )?;
+    c.eq("the TIMERPROC ran again", seen(&calls).len(), 2)?;
+
+    // A window timer with a procedure: the procedure, not the window's.
+    let window_calls = Arc::new(AtomicU32::new(0));
+    let counted = window_calls.clone();
+    let h = e(
+        "CreateWindow",
+        ws.create_window(Some(Box::new(move |_: &W, _m: Msg| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            0
+        }))),
+    )?;
+    c.eq(
+        "SetTimer(hwnd, 5, 10, proc)",
+        ws.set_timer_proc(h, 5, 10, record(&calls)),
+        Ok(5),
+    )?;
+    ws.sleep(30);
+    let m = next_timer(ws, h)?.ok_or("no WM_TIMER from the window's timer")?;
+    c.eq(
+        "its WM_TIMER: the window, wParam 5, lParam nonzero",
+        (m.hwnd, m.wparam, m.lparam != 0),
+        (h, 5, true),
+    )?;
+    c.eq("DispatchMessage of it", ws.dispatch_message(&m), Ok(0))?;
+    c.eq(
+        "the TIMERPROC ran with the window, not the window's procedure",
+        (
+            seen(&calls).last().copied(),
+            window_calls.load(Ordering::SeqCst),
+        ),
+        (Some((h.raw(), WM_TIMER, 5)), 0),
+    )?;
+
+    // Set again without a procedure: lParam 0, and the window's procedure gets it.
+    c.eq(
+        "SetTimer(hwnd, 5, 10) without one",
+        ws.set_timer(h, 5, 10),
+        Ok(5),
+    )?;
+    ws.sleep(30);
+    let m = next_timer(ws, h)?.ok_or("no WM_TIMER after SetTimer again")?;
+    c.eq("its WM_TIMER's lParam", m.lparam, 0)?;
+    e("DispatchMessage", ws.dispatch_message(&m))?;
+    c.eq(
+        "the window's procedure ran, the TIMERPROC did not",
+        (window_calls.load(Ordering::SeqCst), seen(&calls).len()),
+        (1, 3),
+    )?;
+
+    // Killed: dispatching its WM_TIMER calls nothing.
+    e("KillTimer(NULL, id)", ws.kill_timer(Hwnd::NULL, id))?;
+    c.eq(
+        "DispatchMessage of the killed timer's WM_TIMER",
+        ws.dispatch_message(&made),
+        Ok(0),
+    )?;
+    c.eq(
+        "no TIMERPROC ran, nor the window's procedure",
+        (seen(&calls).len(), window_calls.load(Ordering::SeqCst)),
+        (3, 1),
+    )?;
+    e("KillTimer(hwnd, 5)", ws.kill_timer(h, 5))?;
+    e("DestroyWindow", ws.destroy_window(h))?;
+    drain_timers(ws)?;
     Ok(())
 }

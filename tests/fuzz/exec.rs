@@ -311,7 +311,13 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 _ => cx.hwnd(*w),
             };
             let remove = if *r { PM_REMOVE } else { PM_NOREMOVE };
-            let _ = check("PeekMessage", ws.peek_message_range(hw, *min, *max, remove));
+            if let Ok(Some(m)) = check("PeekMessage", ws.peek_message_range(hw, *min, *max, remove))
+            {
+                // What a message loop does next: window procedures and TIMERPROCs run.
+                if *r {
+                    let _ = check("DispatchMessage", ws.dispatch_message(&m));
+                }
+            }
         }
         Op::PostMessage(w, m) => {
             let hw = if w % 4 == 3 { Hwnd::NULL } else { cx.hwnd(*w) };
@@ -580,7 +586,22 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
             let (w, id) = (cx.hwnd(*w), usize::from(*id));
             if *kill {
                 let _ = check("KillTimer", ws.kill_timer(w, id));
-            } else if let Ok(r) = check("SetTimer", ws.set_timer(w, id, *ms)) {
+            } else if let Ok(r) = check(
+                "SetTimer",
+                if ms % 2 == 1 {
+                    // A TIMERPROC that calls back into the API: it kills its own timer.
+                    ws.set_timer_proc(
+                        w,
+                        id,
+                        *ms,
+                        Box::new(|ws, hwnd, _, id, _| {
+                            let _ = ws.kill_timer(hwnd, id);
+                        }),
+                    )
+                } else {
+                    ws.set_timer(w, id, *ms)
+                },
+            ) {
                 if w == Hwnd::NULL {
                     // A thread timer: an id of the thread's choosing (or `id`, restarted).
                     assert!(

@@ -13,9 +13,11 @@ use windows_sys::Win32::System::LibraryLoader::GetModuleHandleW;
 use windows_sys::Win32::UI::WindowsAndMessaging as wm;
 
 use super::native::{finish, last_error, Native};
+use super::sync_lookup::me;
+use crate::api::consts::WM_TIMER;
 use crate::api::{
-    AsyncSelect, Handle, Hwnd, Msg, Socket, WndProc, WsaError, HWND_BOTTOM, HWND_BROADCAST,
-    HWND_TOPMOST,
+    AsyncSelect, Handle, Hwnd, Msg, Socket, TimerProc, WndProc, WsaError, HWND_BOTTOM,
+    HWND_BROADCAST, HWND_TOPMOST,
 };
 
 /// The window class name, NUL-terminated UTF-16.
@@ -149,6 +151,7 @@ impl AsyncSelect for Native {
             0 => Err(window_gone(last_error())),
             _ => {
                 self.inner.windows.lock().remove(&hwnd.raw());
+                self.inner.timer_procs.lock().forget_window(hwnd);
                 Ok(())
             }
         })
@@ -252,6 +255,11 @@ impl AsyncSelect for Native {
 
     /// `DispatchMessage`: the window's Rust procedure, if it has one (0 otherwise).
     fn dispatch_message(&self, msg: &Msg) -> Result<isize, WsaError> {
+        if msg.message == WM_TIMER && msg.lparam != 0 {
+            // A TIMERPROC's WM_TIMER: its procedure, not the window's (`timer_proc.rs`).
+            self.run_timer_proc(msg);
+            return finish(Ok(0));
+        }
         let taken = self
             .inner
             .windows
@@ -270,43 +278,44 @@ impl AsyncSelect for Native {
 
     /// `WSAAsyncSelect`: `hwnd` must be a window of this backend when events are asked for
     /// (WSAEINVAL otherwise, as the simulator gives).
-    /// `SetTimer(hWnd, nIDEvent, uElapse, NULL)` on a window of this backend (NULL, a thread
-    /// timer, is not this call's: WSA_INVALID_HANDLE, as the simulator).
+    /// `SetTimer(hWnd, nIDEvent, uElapse, NULL)` on a window of this backend, or a thread
+    /// timer of the calling thread for NULL.
     fn set_timer(&self, hwnd: Hwnd, id: usize, elapse_ms: u32) -> Result<usize, WsaError> {
-        if hwnd == Hwnd::NULL {
-            // SAFETY: a NULL window asks for a thread timer of the calling thread; no
-            // TIMERPROC (WM_TIMER goes to the thread's queue); integers otherwise.
-            return finish(
-                match unsafe { wm::SetTimer(std::ptr::null_mut(), id, elapse_ms, None) } {
-                    0 => Err(last_error()),
-                    r => Ok(r),
-                },
-            );
+        let r = self.set_os_timer(hwnd, id, elapse_ms, None);
+        if let Ok(set) = r {
+            // The timer, if it had a procedure, has none now.
+            self.inner.timer_procs.lock().forget(hwnd, me(), set);
         }
-        finish(self.window(hwnd).and_then(|h| {
-            // SAFETY: `h` is a window of this backend; no TIMERPROC (WM_TIMER goes to the
-            // window's queue); integers otherwise.
-            match unsafe { wm::SetTimer(h, id, elapse_ms, None) } {
-                0 => Err(last_error()),
-                r => Ok(r),
-            }
-        }))
+        finish(r)
     }
 
-    /// `KillTimer(hWnd, uIDEvent)` on a window of this backend.
-    fn kill_timer(&self, hwnd: Hwnd, id: usize) -> Result<(), WsaError> {
-        if hwnd == Hwnd::NULL {
-            // SAFETY: a NULL window names a thread timer of the calling thread; integers.
-            return finish(match unsafe { wm::KillTimer(std::ptr::null_mut(), id) } {
-                0 => Err(last_error()),
-                _ => Ok(()),
-            });
+    /// `SetTimer` with a TIMERPROC: the real one gets `timer_proc::timer_proc`, the Rust
+    /// procedure is kept for `dispatch_message` (`timer_proc.rs`).
+    fn set_timer_proc(
+        &self,
+        hwnd: Hwnd,
+        id: usize,
+        elapse_ms: u32,
+        proc: TimerProc<Self>,
+    ) -> Result<usize, WsaError> {
+        let r = self.set_os_timer(hwnd, id, elapse_ms, Some(super::timer_proc::timer_proc));
+        if let Ok(set) = r {
+            self.inner.timer_procs.lock().keep(hwnd, me(), set, proc);
         }
+        finish(r)
+    }
+
+    /// `KillTimer(hWnd, uIDEvent)` on a window of this backend, or a thread timer for NULL.
+    fn kill_timer(&self, hwnd: Hwnd, id: usize) -> Result<(), WsaError> {
         finish(self.window(hwnd).and_then(|h| {
-            // SAFETY: `h` is a window of this backend; integers otherwise.
+            // SAFETY: `h` is a window of this backend, or NULL for the calling thread's
+            // timers; integers otherwise.
             match unsafe { wm::KillTimer(h, id) } {
                 0 => Err(last_error()),
-                _ => Ok(()),
+                _ => {
+                    self.inner.timer_procs.lock().forget(hwnd, me(), id);
+                    Ok(())
+                }
             }
         }))
     }
@@ -339,5 +348,48 @@ impl AsyncSelect for Native {
             ws::WSAAsyncSelect(raw, h, message, events)
         })
         .map(drop)
+    }
+}
+
+impl Native {
+    /// The real SetTimer on window `hwnd` of this backend (NULL: a thread timer of the
+    /// calling thread) with procedure `proc`: the timer's id.
+    fn set_os_timer(
+        &self,
+        hwnd: Hwnd,
+        id: usize,
+        elapse_ms: u32,
+        proc: wm::TIMERPROC,
+    ) -> Result<usize, WsaError> {
+        let h = self.window(hwnd)?;
+        // SAFETY: `h` is a window of this backend, or NULL for a thread timer of the calling
+        // thread; `proc` is None or `timer_proc::timer_proc`, which reads nothing; integers
+        // otherwise.
+        match unsafe { wm::SetTimer(h, id, elapse_ms, proc) } {
+            0 => Err(last_error()),
+            r => Ok(r),
+        }
+    }
+
+    /// DispatchMessage of a WM_TIMER with a nonzero lParam: its timer's procedure, if it has
+    /// one kept (`timer_proc.rs`), with (hwnd, WM_TIMER, id, GetTickCount), outside the
+    /// table's lock so that it may call back into the API.
+    fn run_timer_proc(&self, msg: &Msg) {
+        let thread = me();
+        let taken = self
+            .inner
+            .timer_procs
+            .lock()
+            .take(msg.hwnd, thread, msg.wparam);
+        let Some(mut p) = taken else {
+            return;
+        };
+        // SAFETY: no arguments.
+        let tick = unsafe { windows_sys::Win32::System::SystemInformation::GetTickCount() };
+        p(self, msg.hwnd, WM_TIMER, msg.wparam, tick);
+        self.inner
+            .timer_procs
+            .lock()
+            .give_back(msg.hwnd, thread, msg.wparam, p);
     }
 }

@@ -59,6 +59,9 @@ pub(super) struct Inner {
     /// out while one runs).
     pub(super) windows:
         Mutex<std::collections::BTreeMap<usize, Option<crate::api::WndProc<Native>>>>,
+    /// The TIMERPROCs of the timers set with one (`timer_proc.rs`), by (window, thread for a
+    /// thread timer else 0, id); taken out while one runs.
+    pub(super) timer_procs: Mutex<super::timer_proc::TimerProcs<Native>>,
     /// The overlapped operations in flight (`op.rs`).
     pub(super) ops: Mutex<super::op::OpTable>,
     /// The extension functions loaded so far (`mswsock.rs`), 0 for not yet.

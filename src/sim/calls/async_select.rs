@@ -2,7 +2,7 @@
 //! queues, GetMessage / PeekMessage / DispatchMessage, and the registration itself.
 
 use crate::api::consts::*;
-use crate::api::{AsyncSelect, Handle, Hwnd, Msg, Socket, WndProc, WsaError};
+use crate::api::{AsyncSelect, Handle, Hwnd, Msg, Socket, TimerProc, WndProc, WsaError};
 use crate::sim::api::SimWinsock;
 use crate::sim::api::World;
 use crate::sim::calls::event_select::InputWait;
@@ -248,6 +248,12 @@ impl AsyncSelect for SimWinsock {
 
     fn dispatch_message(&self, msg: &Msg) -> Result<isize, WsaError> {
         let r = self.user_call("DispatchMessage").map(|()| {
+            if msg.message == WM_TIMER && msg.lparam != 0 {
+                // A TIMERPROC's WM_TIMER: its procedure, if a timer still has it (0 either
+                // way; the window's procedure is not called).
+                self.run_timer_proc(msg);
+                return 0;
+            }
             let proc = {
                 let mut w = self.w();
                 w.window_id(self.host, msg.hwnd.raw()).and_then(|win| {
@@ -276,26 +282,17 @@ impl AsyncSelect for SimWinsock {
     }
 
     fn set_timer(&self, hwnd: Hwnd, id: usize, elapse_ms: u32) -> Result<usize, WsaError> {
-        let r = self.user_call("SetTimer").and_then(|()| {
-            let mut w = self.w();
-            let ms = elapse_ms.clamp(USER_TIMER_MINIMUM, USER_TIMER_MAXIMUM);
-            let elapse = u64::from(ms) * 1_000_000;
-            if hwnd == Hwnd::NULL {
-                // A timer of the calling thread's own, under an id the thread picks.
-                return w
-                    .thread_timer_set(self.tid, id, elapse)
-                    .ok_or(WsaError::ERROR_NO_MORE_USER_HANDLES);
-            }
-            // Any window of the process: a thread may set a timer on another's (user32 msg.c
-            // timer_thread_proc); its WM_TIMER goes to the window's thread.
-            let win = w
-                .window_id(self.host, hwnd.raw())
-                .ok_or(WsaError::WSA_INVALID_HANDLE)?;
-            w.window_timer_set(win, hwnd, id, elapse);
-            // SetTimer returns nonzero on success: the id, or 1 for id 0.
-            Ok(id.max(1))
-        });
-        self.finish("SetTimer", hwnd.raw() as u64, id as u64, r)
+        self.timer_set(hwnd, id, elapse_ms, None)
+    }
+
+    fn set_timer_proc(
+        &self,
+        hwnd: Hwnd,
+        id: usize,
+        elapse_ms: u32,
+        proc: TimerProc<Self>,
+    ) -> Result<usize, WsaError> {
+        self.timer_set(hwnd, id, elapse_ms, Some(proc))
     }
 
     fn kill_timer(&self, hwnd: Hwnd, id: usize) -> Result<(), WsaError> {
@@ -368,5 +365,61 @@ impl AsyncSelect for SimWinsock {
             w.register_events(id, reg, events);
             Ok(())
         })
+    }
+}
+
+impl SimWinsock {
+    /// SetTimer with or without a TIMERPROC: a thread timer for `hwnd` NULL, else a timer of
+    /// window `hwnd`.
+    fn timer_set(
+        &self,
+        hwnd: Hwnd,
+        id: usize,
+        elapse_ms: u32,
+        proc: Option<TimerProc<Self>>,
+    ) -> Result<usize, WsaError> {
+        let r = self.user_call("SetTimer").and_then(|()| {
+            let mut w = self.w();
+            let ms = elapse_ms.clamp(USER_TIMER_MINIMUM, USER_TIMER_MAXIMUM);
+            let elapse = u64::from(ms) * 1_000_000;
+            let win = match hwnd {
+                Hwnd::NULL => None,
+                // Any window of the process: a thread may set a timer on another's (user32
+                // msg.c timer_thread_proc); its WM_TIMER goes to the window's thread.
+                _ => Some(
+                    w.window_id(self.host, hwnd.raw())
+                        .ok_or(WsaError::WSA_INVALID_HANDLE)?,
+                ),
+            };
+            let token = proc.map_or(0, |p| w.kern.timer_procs.register(p));
+            match win {
+                // A timer of the calling thread's own, under an id the thread picks.
+                None => w
+                    .thread_timer_set(self.tid, id, elapse, token)
+                    .ok_or_else(|| {
+                        w.kern.timer_procs.forget(token);
+                        WsaError::ERROR_NO_MORE_USER_HANDLES
+                    }),
+                Some(win) => {
+                    w.window_timer_set(win, hwnd, id, elapse, token);
+                    // SetTimer returns nonzero on success: the id, or 1 for id 0.
+                    Ok(id.max(1))
+                }
+            }
+        });
+        self.finish("SetTimer", hwnd.raw() as u64, id as u64, r)
+    }
+
+    /// DispatchMessage of a WM_TIMER whose lParam names a TIMERPROC: runs it (hwnd, WM_TIMER,
+    /// the id, GetTickCount) if a timer still has it, outside the world lock, so that it may
+    /// call back into the API (kill its own timer, set another).
+    fn run_timer_proc(&self, msg: &Msg) {
+        let token = msg.lparam as u64;
+        let Some(mut p) = self.w().kern.timer_procs.take(token) else {
+            return;
+        };
+        let tick = (self.read_clock() / 1_000_000) as u32;
+        p(self, msg.hwnd, WM_TIMER, msg.wparam, tick);
+        self.w().kern.timer_procs.give_back(token, p);
     }
 }

@@ -11,6 +11,7 @@
 //! - `sync` — critical sections, SRW locks, condition variables, and what waits on mutexes
 //!   and threads see (abandonment when an owner thread ends);
 //! - `thread_timer` — thread timers (`SetTimer` with no window): ids, expiry, KillTimer;
+//! - `timer_proc` — TIMERPROCs: the procedures DispatchMessage calls for their WM_TIMERs;
 //! - `wait_report` — what a blocked thread waits for, for a failed run's report;
 //! - `waitable_timer` — waitable timers: setting, expiry (signal, APC, period), cancelling;
 //! - `window_timer` — window timers (`SetTimer`): expiry, WM_TIMER generation, KillTimer;
@@ -23,6 +24,7 @@ pub(crate) mod objects;
 pub(crate) mod port;
 pub(crate) mod sync;
 pub(crate) mod thread_timer;
+pub(crate) mod timer_proc;
 pub(crate) mod wait_report;
 pub(crate) mod waitable_timer;
 pub(crate) mod window_timer;
@@ -65,6 +67,8 @@ pub(crate) struct Kernel<L: Layers> {
     /// Window and thread timers whose WM_TIMER is due and not yet retrieved (message
     /// retrieval looks for them only when there are some).
     pub ready_window_timers: usize,
+    /// The TIMERPROCs of window and thread timers (`timer_proc`).
+    pub timer_procs: timer_proc::TimerProcs<L>,
 }
 
 impl<L: Layers> Default for Kernel<L> {
@@ -77,6 +81,7 @@ impl<L: Layers> Default for Kernel<L> {
             globals: BTreeMap::new(),
             timer_settings: 0,
             ready_window_timers: 0,
+            timer_procs: timer_proc::TimerProcs::default(),
         }
     }
 }

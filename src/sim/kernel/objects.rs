@@ -138,6 +138,8 @@ pub(crate) struct WindowTimer {
     pub due: Nanos,
     /// A WM_TIMER is due: the next GetMessage or PeekMessage with nothing posted generates it.
     pub ready: bool,
+    /// Its TIMERPROC's token (`timer_proc`), the WM_TIMER's lParam; 0 for none.
+    pub proc: u64,
 }
 
 /// A periodic timer's next due time after `last`, on its schedule (`last` plus whole

@@ -68,24 +68,29 @@ where
     Self: KernHooks<L>,
 {
     /// `SetTimer(NULL, id, ...)` by thread `tid`: restarts its timer `id` if it has one, else
-    /// starts a new one under an id of the thread's choosing; due `elapse` from now. The
-    /// timer's id, or `None` when the thread has used every id.
+    /// starts a new one under an id of the thread's choosing; due `elapse` from now, with
+    /// TIMERPROC token `proc` (0 for none). The timer's id, or `None` when the thread has
+    /// used every id.
     pub(crate) fn thread_timer_set(
         &mut self,
         tid: usize,
         id: usize,
         elapse: Nanos,
+        proc: u64,
     ) -> Option<usize> {
         let timers = self.rt.threads[tid]
             .ext
             .thread_timers
             .get_or_insert_with(Box::default);
-        let (id, was_ready) = match timers.timers.iter().position(|t| t.id == id && id != 0) {
-            Some(i) => (id, timers.timers.remove(i).ready),
-            None => (timers.new_id()?, false),
+        let (id, old) = match timers.timers.iter().position(|t| t.id == id && id != 0) {
+            Some(i) => (id, Some(timers.timers.remove(i))),
+            None => (timers.new_id()?, None),
         };
-        if was_ready {
-            self.kern.ready_window_timers -= 1;
+        if let Some(old) = old {
+            if old.ready {
+                self.kern.ready_window_timers -= 1;
+            }
+            self.kern.timer_procs.forget(old.proc);
         }
         self.kern.timer_settings += 1;
         let setting = self.kern.timer_settings;
@@ -97,6 +102,7 @@ where
             setting,
             due,
             ready: false,
+            proc,
         };
         if let Some(timers) = self.rt.threads[tid].ext.thread_timers.as_mut() {
             timers.timers.push(timer);
@@ -114,16 +120,23 @@ where
         let Some(i) = timers.timers.iter().position(|t| t.id == id) else {
             return false;
         };
-        if timers.timers.remove(i).ready {
+        let gone = timers.timers.remove(i);
+        if gone.ready {
             self.kern.ready_window_timers -= 1;
         }
+        self.kern.timer_procs.forget(gone.proc);
         true
     }
 
     /// Thread `tid` ended: its timers go with it.
     pub(crate) fn thread_timers_gone(&mut self, tid: usize) {
         if let Some(timers) = self.rt.threads[tid].ext.thread_timers.take() {
-            self.kern.ready_window_timers -= timers.timers.iter().filter(|t| t.ready).count();
+            for t in timers.timers {
+                if t.ready {
+                    self.kern.ready_window_timers -= 1;
+                }
+                self.kern.timer_procs.forget(t.proc);
+            }
         }
     }
 
@@ -145,11 +158,11 @@ where
     }
 
     /// The ready timer of thread `tid`'s own that became ready first (then the first set):
-    /// (became ready at, setting, id).
-    pub(crate) fn first_ready_thread_timer(&self, tid: usize) -> Option<(Nanos, u64, usize)> {
+    /// (became ready at, setting, id, TIMERPROC token).
+    pub(crate) fn first_ready_thread_timer(&self, tid: usize) -> Option<(Nanos, u64, usize, u64)> {
         let timers = self.rt.threads[tid].ext.thread_timers.as_ref()?;
         let ready = timers.timers.iter().filter(|t| t.ready);
-        ready.map(|t| (t.due, t.setting, t.id)).min()
+        ready.map(|t| (t.due, t.setting, t.id, t.proc)).min()
     }
 
     /// The WM_TIMER of setting `setting` of thread `tid`'s timers was retrieved at `now`:

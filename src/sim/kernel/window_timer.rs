@@ -29,9 +29,16 @@ where
         }
     }
 
-    /// SetTimer on window `win`: timer `id` (new, or restarted with the new period) is due
-    /// `elapse` from now.
-    pub(crate) fn window_timer_set(&mut self, win: usize, hwnd: Hwnd, id: usize, elapse: Nanos) {
+    /// SetTimer on window `win`: timer `id` (new, or restarted with the new period and
+    /// TIMERPROC token `proc`, 0 for none) is due `elapse` from now.
+    pub(crate) fn window_timer_set(
+        &mut self,
+        win: usize,
+        hwnd: Hwnd,
+        id: usize,
+        elapse: Nanos,
+        proc: u64,
+    ) {
         self.kern.timer_settings += 1;
         let setting = self.kern.timer_settings;
         let due = self.rt.now + elapse;
@@ -45,16 +52,20 @@ where
             setting,
             due,
             ready: false,
+            proc,
         };
-        let was_ready = match timers.iter_mut().find(|t| t.id == id) {
-            Some(t) => std::mem::replace(t, timer).ready,
+        let old = match timers.iter_mut().find(|t| t.id == id) {
+            Some(t) => Some(std::mem::replace(t, timer)),
             None => {
                 timers.push(timer);
-                false
+                None
             }
         };
-        if was_ready {
-            self.kern.ready_window_timers -= 1;
+        if let Some(old) = old {
+            if old.ready {
+                self.kern.ready_window_timers -= 1;
+            }
+            self.kern.timer_procs.forget(old.proc);
         }
         self.schedule(due, NetTimer::WindowTimer { obj: win, setting });
     }
@@ -67,18 +78,26 @@ where
         let Some(i) = timers.iter().position(|t| t.id == id) else {
             return false;
         };
-        if timers.remove(i).ready {
+        let gone = timers.remove(i);
+        if gone.ready {
             self.kern.ready_window_timers -= 1;
         }
+        self.kern.timer_procs.forget(gone.proc);
         true
     }
 
     /// Window `win` is being destroyed: its timers go with it.
     pub(crate) fn window_timers_gone(&mut self, win: usize) {
-        let ready = self
+        let gone = self
             .window_timers(win)
-            .map_or(0, |(_, timers)| timers.iter().filter(|t| t.ready).count());
-        self.kern.ready_window_timers -= ready;
+            .map(|(_, timers)| std::mem::take(timers))
+            .unwrap_or_default();
+        for t in gone {
+            if t.ready {
+                self.kern.ready_window_timers -= 1;
+            }
+            self.kern.timer_procs.forget(t.proc);
+        }
     }
 
     /// Setting `setting` of a timer of window `win` expires: the timer becomes ready and its
@@ -112,15 +131,15 @@ where
             return None;
         }
         let now = self.rt.now;
-        // (became ready at, setting, window, its handle, id)
-        let mut best: Option<(Nanos, u64, usize, Hwnd, usize)> = None;
+        // (became ready at, setting, window, its handle, id, TIMERPROC token)
+        let mut best: Option<(Nanos, u64, usize, Hwnd, usize, u64)> = None;
         let mut i = 0;
         while let Some(slot) = self.kern.objects.get_slot_mut(i) {
             if let Some(KObject::Window { owner, timers, .. }) = slot {
                 if *owner == tid && filter.is_none_or(|f| f == i) {
                     for t in timers.iter().filter(|t| t.ready) {
                         if best.is_none_or(|b| (t.due, t.setting) < (b.0, b.1)) {
-                            best = Some((t.due, t.setting, i, t.hwnd, t.id));
+                            best = Some((t.due, t.setting, i, t.hwnd, t.id, t.proc));
                         }
                     }
                 }
@@ -133,18 +152,18 @@ where
             .then(|| self.first_ready_thread_timer(tid))
             .flatten()
             .filter(|o| best.is_none_or(|b| (o.0, o.1) < (b.0, b.1)));
-        let (hwnd, id) = match (own, best) {
-            (Some((_, setting, id)), _) => {
+        let (hwnd, id, proc) = match (own, best) {
+            (Some((_, setting, id, proc)), _) => {
                 if remove {
                     self.thread_timer_retrieved(tid, setting, now);
                 }
-                (Hwnd::NULL, id)
+                (Hwnd::NULL, id, proc)
             }
-            (None, Some((_, setting, win, hwnd, id))) => {
+            (None, Some((_, setting, win, hwnd, id, proc))) => {
                 if remove {
                     self.window_timer_retrieved(win, setting, now);
                 }
-                (hwnd, id)
+                (hwnd, id, proc)
             }
             (None, None) => return None,
         };
@@ -152,7 +171,7 @@ where
             hwnd,
             message: WM_TIMER,
             wparam: id,
-            lparam: 0,
+            lparam: proc as isize,
         })
     }
 

@@ -1,0 +1,68 @@
+//! TIMERPROCs: the procedure a `SetTimer` call may give, which DispatchMessage calls for the
+//! timer's WM_TIMER instead of the window's procedure.
+//!
+//! On Windows the WM_TIMER of such a timer carries the procedure's address in lParam, and
+//! DispatchMessage calls the address in a WM_TIMER's lParam if it is the procedure of one of
+//! the process's timers (user32 msg.c test_timers_exception: a WM_TIMER the program made
+//! itself is dispatched too), else does nothing and returns 0; either way the window's
+//! procedure is not called. The simulator registers each procedure under a token (a nonzero
+//! number, 1, 2, ... in the order of the SetTimer calls that gave one) which stands for its
+//! address in lParam. A timer set again, killed, or gone with its window or thread forgets
+//! its token: a WM_TIMER taken before that then dispatches to nothing, as Windows does once
+//! no timer has that procedure.
+
+use std::collections::BTreeMap;
+
+use crate::api::Hwnd;
+use crate::sim::runtime::Layers;
+
+/// A TIMERPROC as the simulator stores it: (the thread's handle, hwnd, WM_TIMER, the
+/// timer's id, GetTickCount).
+pub(crate) type SimTimerProc<L> =
+    Box<dyn FnMut(&<L as Layers>::Handle, Hwnd, u32, usize, u32) + Send>;
+
+/// The TIMERPROCs of the timers that have one, by token.
+pub(crate) struct TimerProcs<L: Layers> {
+    /// Each procedure by its token; `None` while DispatchMessage runs it.
+    by_token: BTreeMap<u64, Option<SimTimerProc<L>>>,
+    /// The last token given.
+    last: u64,
+}
+
+impl<L: Layers> Default for TimerProcs<L> {
+    fn default() -> Self {
+        TimerProcs {
+            by_token: BTreeMap::new(),
+            last: 0,
+        }
+    }
+}
+
+impl<L: Layers> TimerProcs<L> {
+    /// Registers `proc` (a SetTimer call's); its token, the WM_TIMER's lParam.
+    pub(crate) fn register(&mut self, proc: SimTimerProc<L>) -> u64 {
+        self.last += 1;
+        self.by_token.insert(self.last, Some(proc));
+        self.last
+    }
+
+    /// The timer whose procedure has token `token` is gone (0: it had none).
+    pub(crate) fn forget(&mut self, token: u64) {
+        if token != 0 {
+            self.by_token.remove(&token);
+        }
+    }
+
+    /// The procedure of token `token`, taken out to run: `None` when no timer has it (or it
+    /// is running already).
+    pub(crate) fn take(&mut self, token: u64) -> Option<SimTimerProc<L>> {
+        self.by_token.get_mut(&token).and_then(Option::take)
+    }
+
+    /// Gives back a procedure that ran, unless its timer went meanwhile.
+    pub(crate) fn give_back(&mut self, token: u64, proc: SimTimerProc<L>) {
+        if let Some(slot) = self.by_token.get_mut(&token) {
+            slot.get_or_insert(proc);
+        }
+    }
+}
