@@ -142,6 +142,23 @@ pub(crate) struct WindowTimer {
     pub proc: u64,
 }
 
+impl WindowTimer {
+    /// Its expiry: it becomes ready; whether it was not already (expiries while it is
+    /// ready make no second WM_TIMER).
+    pub(crate) fn make_ready(&mut self) -> bool {
+        !std::mem::replace(&mut self.ready, true)
+    }
+
+    /// Its WM_TIMER was retrieved at `now`: it is no longer ready, and is next due at the
+    /// first due time of its period after the one that made it ready and not before `now`
+    /// (returned).
+    pub(crate) fn retrieved(&mut self, now: Nanos) -> Nanos {
+        self.due = next_due_on_schedule(self.due, self.elapse, now);
+        self.ready = false;
+        self.due
+    }
+}
+
 /// A periodic timer's next due time after `last`, on its schedule (`last` plus whole
 /// periods) and not before `now`: what a parked waitable timer and a retrieved window timer
 /// are due at next (periods missed meanwhile are skipped, not fired in a burst).

@@ -16,11 +16,10 @@
 //!   id the thread does not hold, fails with ERROR_INVALID_PARAMETER;
 //! - the timers end with their thread.
 
-use crate::api::consts::QS_TIMER;
-use crate::sim::kernel::objects::{next_due_on_schedule, WindowTimer};
+use crate::sim::kernel::objects::WindowTimer;
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::net::tcp::NetTimer;
-use crate::sim::runtime::{Nanos, WaitKey, World};
+use crate::sim::runtime::{Nanos, World};
 
 /// The first id a thread's queue gives a thread timer (then down to [`LAST_ID`]).
 pub(crate) const FIRST_ID: usize = 0x7fff;
@@ -87,10 +86,7 @@ where
             None => (timers.new_id()?, None),
         };
         if let Some(old) = old {
-            if old.ready {
-                self.kern.ready_window_timers -= 1;
-            }
-            self.kern.timer_procs.forget(old.proc);
+            self.timer_gone(old);
         }
         self.kern.timer_settings += 1;
         let setting = self.kern.timer_settings;
@@ -121,10 +117,7 @@ where
             return false;
         };
         let gone = timers.timers.remove(i);
-        if gone.ready {
-            self.kern.ready_window_timers -= 1;
-        }
-        self.kern.timer_procs.forget(gone.proc);
+        self.timer_gone(gone);
         true
     }
 
@@ -132,10 +125,7 @@ where
     pub(crate) fn thread_timers_gone(&mut self, tid: usize) {
         if let Some(timers) = self.rt.threads[tid].ext.thread_timers.take() {
             for t in timers.timers {
-                if t.ready {
-                    self.kern.ready_window_timers -= 1;
-                }
-                self.kern.timer_procs.forget(t.proc);
+                self.timer_gone(t);
             }
         }
     }
@@ -149,12 +139,8 @@ where
         let Some(t) = timers.timers.iter_mut().find(|t| t.setting == setting) else {
             return;
         };
-        if !t.ready {
-            t.ready = true;
-            self.kern.ready_window_timers += 1;
-        }
-        self.rt.threads[tid].ext.qs_new |= QS_TIMER;
-        self.notify(WaitKey::Messages(tid));
+        let newly = t.make_ready();
+        self.timer_expired(tid, newly);
     }
 
     /// The ready timer of thread `tid`'s own that became ready first (then the first set):
@@ -174,9 +160,7 @@ where
         let Some(t) = timers.timers.iter_mut().find(|t| t.setting == setting) else {
             return;
         };
-        t.due = next_due_on_schedule(t.due, t.elapse, now);
-        t.ready = false;
-        let due = t.due;
+        let due = t.retrieved(now);
         self.kern.ready_window_timers -= 1;
         self.schedule(due, NetTimer::ThreadTimer { tid, setting });
     }

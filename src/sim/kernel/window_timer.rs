@@ -12,7 +12,7 @@
 
 use crate::api::consts::{QS_TIMER, WM_TIMER};
 use crate::api::{Hwnd, Msg};
-use crate::sim::kernel::objects::{next_due_on_schedule, KObject, WindowTimer};
+use crate::sim::kernel::objects::{KObject, WindowTimer};
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::net::tcp::NetTimer;
 use crate::sim::runtime::{Nanos, WaitKey, World};
@@ -62,10 +62,7 @@ where
             }
         };
         if let Some(old) = old {
-            if old.ready {
-                self.kern.ready_window_timers -= 1;
-            }
-            self.kern.timer_procs.forget(old.proc);
+            self.timer_gone(old);
         }
         self.schedule(due, NetTimer::WindowTimer { obj: win, setting });
     }
@@ -79,10 +76,7 @@ where
             return false;
         };
         let gone = timers.remove(i);
-        if gone.ready {
-            self.kern.ready_window_timers -= 1;
-        }
-        self.kern.timer_procs.forget(gone.proc);
+        self.timer_gone(gone);
         true
     }
 
@@ -93,10 +87,7 @@ where
             .map(|(_, timers)| std::mem::take(timers))
             .unwrap_or_default();
         for t in gone {
-            if t.ready {
-                self.kern.ready_window_timers -= 1;
-            }
-            self.kern.timer_procs.forget(t.proc);
+            self.timer_gone(t);
         }
     }
 
@@ -109,12 +100,27 @@ where
         let Some(t) = timers.iter_mut().find(|t| t.setting == setting) else {
             return;
         };
-        if !t.ready {
-            t.ready = true;
+        let newly = t.make_ready();
+        self.timer_expired(owner, newly);
+    }
+
+    /// A timer of thread `owner`'s (a window's or its own) expired, and became ready if
+    /// `newly`: the thread's queue has new QS_TIMER input and its message waits are woken.
+    pub(crate) fn timer_expired(&mut self, owner: usize, newly: bool) {
+        if newly {
             self.kern.ready_window_timers += 1;
         }
         self.rt.threads[owner].ext.qs_new |= QS_TIMER;
         self.notify(WaitKey::Messages(owner));
+    }
+
+    /// A timer was killed, set anew, or went with its window or thread: its WM_TIMER, if
+    /// due, and its TIMERPROC go with it.
+    pub(crate) fn timer_gone(&mut self, t: WindowTimer) {
+        if t.ready {
+            self.kern.ready_window_timers -= 1;
+        }
+        self.kern.timer_procs.forget(t.proc);
     }
 
     /// The WM_TIMER of the ready timer of thread `tid`'s windows (of window `filter` only, if
@@ -176,8 +182,7 @@ where
     }
 
     /// The WM_TIMER of setting `setting` was retrieved at `now`: the timer is no longer ready,
-    /// and its next expiry is the first due time of its period after the one that made it
-    /// ready and not before `now`.
+    /// and is next due on its period's schedule.
     fn window_timer_retrieved(&mut self, win: usize, setting: u64, now: Nanos) {
         let Some((_, timers)) = self.window_timers(win) else {
             return;
@@ -185,9 +190,7 @@ where
         let Some(t) = timers.iter_mut().find(|t| t.setting == setting) else {
             return;
         };
-        t.due = next_due_on_schedule(t.due, t.elapse, now);
-        t.ready = false;
-        let due = t.due;
+        let due = t.retrieved(now);
         self.kern.ready_window_timers -= 1;
         self.schedule(due, NetTimer::WindowTimer { obj: win, setting });
     }
