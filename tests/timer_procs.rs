@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use common::run;
 use winsock_sim::prelude::*;
-use winsock_sim::sim::SimWinsock;
+use winsock_sim::sim::{Sim, SimWinsock};
 
 /// (hwnd, message, id, tick) of each call.
 type Calls = Arc<Mutex<Vec<(Hwnd, u32, usize, u32)>>>;
@@ -139,4 +139,30 @@ fn a_threads_end_takes_its_timers_procedures() {
         Ok(())
     });
     assert!(seen.lock().unwrap().is_empty());
+}
+
+#[test]
+fn another_process_dispatching_the_same_lparam_finds_no_procedure() {
+    // lParam names a procedure in the process that set the timer (Windows: its address);
+    // another host's DispatchMessage of the same WM_TIMER calls nothing.
+    let calls: Calls = Arc::default();
+    let taken: Arc<Mutex<Option<Msg>>> = Arc::default();
+    let mut sim = Sim::builder().seed(9).build();
+    let (c, slot) = (calls.clone(), taken.clone());
+    sim.host("a", "192.0.2.1").spawn("setter", move |ws| {
+        let id = ws.set_timer_proc(Hwnd::NULL, 0, 10, recording(&c))?;
+        *slot.lock().unwrap() = Some(next_timer(ws, Hwnd::NULL)?);
+        // Keeps its timer while the other host dispatches.
+        ws.sleep(100);
+        ws.kill_timer(Hwnd::NULL, id)
+    });
+    let slot = taken.clone();
+    sim.host("b", "192.0.2.2").spawn("other", move |ws| {
+        ws.sleep(50);
+        let m = slot.lock().unwrap().expect("the setter took its WM_TIMER");
+        assert_eq!(ws.dispatch_message(&m)?, 0);
+        Ok(())
+    });
+    sim.run().expect("runs");
+    assert!(calls.lock().unwrap().is_empty());
 }

@@ -268,6 +268,35 @@ fn timer_procs<W: Winsock + AsyncSelect + SyncObjects + Send + Sync + 'static>(
         (Some((h.raw(), WM_TIMER, 5)), 0),
     )?;
 
+    // Id 0 on a window: SetTimer returns 1, the timer's WM_TIMERs carry 0, and its
+    // procedure runs for them.
+    c.eq(
+        "SetTimer(hwnd, 0, 10, proc)",
+        ws.set_timer_proc(h, 0, 10, record(&calls)),
+        Ok(1),
+    )?;
+    ws.sleep(30);
+    let m = loop {
+        // Timer 5's WM_TIMERs may come first.
+        match next_timer(ws, h)? {
+            Some(m) if m.wparam == 5 => continue,
+            m => break m.ok_or("no WM_TIMER from the window's timer 0")?,
+        }
+    };
+    c.eq(
+        "its WM_TIMER: wParam 0, lParam nonzero",
+        (m.wparam, m.lparam != 0),
+        (0, true),
+    )?;
+    e("DispatchMessage", ws.dispatch_message(&m))?;
+    c.eq(
+        "the procedure of timer 0 ran",
+        seen(&calls).last().copied(),
+        Some((h.raw(), WM_TIMER, 0)),
+    )?;
+    e("KillTimer(hwnd, 0)", ws.kill_timer(h, 0))?;
+    calls.lock().expect("calls").pop();
+
     // Set again without a procedure: lParam 0, and the window's procedure gets it.
     c.eq(
         "SetTimer(hwnd, 5, 10) without one",

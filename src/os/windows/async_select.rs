@@ -284,7 +284,10 @@ impl AsyncSelect for Native {
         let r = self.set_os_timer(hwnd, id, elapse_ms, None);
         if let Ok(set) = r {
             // The timer, if it had a procedure, has none now.
-            self.inner.timer_procs.lock().forget(hwnd, me(), set);
+            self.inner
+                .timer_procs
+                .lock()
+                .forget(hwnd, me(), timer_id(hwnd, id, set));
         }
         finish(r)
     }
@@ -300,7 +303,8 @@ impl AsyncSelect for Native {
     ) -> Result<usize, WsaError> {
         let r = self.set_os_timer(hwnd, id, elapse_ms, Some(super::timer_proc::timer_proc));
         if let Ok(set) = r {
-            self.inner.timer_procs.lock().keep(hwnd, me(), set, proc);
+            let id = timer_id(hwnd, id, set);
+            self.inner.timer_procs.lock().keep(hwnd, me(), id, proc);
         }
         finish(r)
     }
@@ -391,5 +395,16 @@ impl Native {
             .timer_procs
             .lock()
             .give_back(msg.hwnd, thread, msg.wparam, p);
+    }
+}
+
+/// The id a timer's WM_TIMERs carry (their wParam): a window timer's is the id asked for
+/// (SetTimer returns 1 for id 0, but the timer's id stays 0); a thread timer's, the one
+/// SetTimer returns.
+fn timer_id(hwnd: Hwnd, asked: usize, returned: usize) -> usize {
+    if hwnd == Hwnd::NULL {
+        returned
+    } else {
+        asked
     }
 }

@@ -391,7 +391,7 @@ impl SimWinsock {
                         .ok_or(WsaError::WSA_INVALID_HANDLE)?,
                 ),
             };
-            let token = proc.map_or(0, |p| w.kern.timer_procs.register(p));
+            let token = proc.map_or(0, |p| w.kern.timer_procs.register(self.host, p));
             match win {
                 // A timer of the calling thread's own, under an id the thread picks.
                 None => w
@@ -415,7 +415,7 @@ impl SimWinsock {
     /// call back into the API (kill its own timer, set another).
     fn run_timer_proc(&self, msg: &Msg) {
         let token = msg.lparam as u64;
-        let Some(mut p) = self.w().kern.timer_procs.take(token) else {
+        let Some(mut p) = self.w().kern.timer_procs.take(self.host, token) else {
             return;
         };
         let tick = (self.read_clock() / 1_000_000) as u32;

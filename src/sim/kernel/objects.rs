@@ -150,18 +150,22 @@ impl WindowTimer {
     }
 
     /// Its WM_TIMER was retrieved at `now`: it is no longer ready, and is next due at the
-    /// first due time of its period after the one that made it ready and not before `now`
-    /// (returned).
+    /// first due time of its period after the one that made it ready and after `now`
+    /// (returned). The WM_TIMER taken stands for every expiry up to `now`, one falling due at
+    /// `now` too: Wine's server restarts a timer at its retrieval past every deadline not
+    /// after `now` (`restart_timer`), so a look exactly on a due time gets one WM_TIMER, and
+    /// the next comes a period later.
     pub(crate) fn retrieved(&mut self, now: Nanos) -> Nanos {
-        self.due = next_due_on_schedule(self.due, self.elapse, now);
+        let periods = now.saturating_sub(self.due) / self.elapse + 1;
+        self.due = self.due.saturating_add(periods.saturating_mul(self.elapse));
         self.ready = false;
         self.due
     }
 }
 
 /// A periodic timer's next due time after `last`, on its schedule (`last` plus whole
-/// periods) and not before `now`: what a parked waitable timer and a retrieved window timer
-/// are due at next (periods missed meanwhile are skipped, not fired in a burst).
+/// periods) and not before `now`: what a parked waitable timer is due at next (periods
+/// missed meanwhile are skipped, not fired in a burst).
 pub(crate) fn next_due_on_schedule(last: Nanos, period: Nanos, now: Nanos) -> Nanos {
     let periods = now.saturating_sub(last).div_ceil(period).max(1);
     last.saturating_add(periods.saturating_mul(period))

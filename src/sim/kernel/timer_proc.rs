@@ -7,7 +7,8 @@
 //! itself is dispatched too), else does nothing and returns 0; either way the window's
 //! procedure is not called. The simulator registers each procedure under a token (a nonzero
 //! number, 1, 2, ... in the order of the SetTimer calls that gave one) which stands for its
-//! address in lParam. A timer set again, killed, or gone with its window or thread forgets
+//! address in lParam, with the host (process) that set it: another process's DispatchMessage
+//! of the same lParam finds no procedure of its own, as an address means nothing there. A timer set again, killed, or gone with its window or thread forgets
 //! its token: a WM_TIMER taken before that then dispatches to nothing, as Windows does once
 //! no timer has that procedure.
 
@@ -23,8 +24,8 @@ pub(crate) type SimTimerProc<L> =
 
 /// The TIMERPROCs of the timers that have one, by token.
 pub(crate) struct TimerProcs<L: Layers> {
-    /// Each procedure by its token; `None` while DispatchMessage runs it.
-    by_token: BTreeMap<u64, Option<SimTimerProc<L>>>,
+    /// Each procedure by its token, with its host; `None` while DispatchMessage runs it.
+    by_token: BTreeMap<u64, (usize, Option<SimTimerProc<L>>)>,
     /// The last token given.
     last: u64,
 }
@@ -39,10 +40,10 @@ impl<L: Layers> Default for TimerProcs<L> {
 }
 
 impl<L: Layers> TimerProcs<L> {
-    /// Registers `proc` (a SetTimer call's); its token, the WM_TIMER's lParam.
-    pub(crate) fn register(&mut self, proc: SimTimerProc<L>) -> u64 {
+    /// Registers `proc` (a SetTimer call's on `host`); its token, the WM_TIMER's lParam.
+    pub(crate) fn register(&mut self, host: usize, proc: SimTimerProc<L>) -> u64 {
         self.last += 1;
-        self.by_token.insert(self.last, Some(proc));
+        self.by_token.insert(self.last, (host, Some(proc)));
         self.last
     }
 
@@ -53,15 +54,18 @@ impl<L: Layers> TimerProcs<L> {
         }
     }
 
-    /// The procedure of token `token`, taken out to run: `None` when no timer has it (or it
-    /// is running already).
-    pub(crate) fn take(&mut self, token: u64) -> Option<SimTimerProc<L>> {
-        self.by_token.get_mut(&token).and_then(Option::take)
+    /// The procedure of token `token` for a DispatchMessage on `host`, taken out to run:
+    /// `None` when no timer of that host has it (or it is running already).
+    pub(crate) fn take(&mut self, host: usize, token: u64) -> Option<SimTimerProc<L>> {
+        match self.by_token.get_mut(&token) {
+            Some((h, slot)) if *h == host => slot.take(),
+            _ => None,
+        }
     }
 
     /// Gives back a procedure that ran, unless its timer went meanwhile.
     pub(crate) fn give_back(&mut self, token: u64, proc: SimTimerProc<L>) {
-        if let Some(slot) = self.by_token.get_mut(&token) {
+        if let Some((_, slot)) = self.by_token.get_mut(&token) {
             slot.get_or_insert(proc);
         }
     }
