@@ -62,6 +62,60 @@ impl SimWinsock {
         };
         posted(self.w().post_to_thread(tid, msg))
     }
+
+    /// SetTimer with or without a TIMERPROC: a thread timer for `hwnd` NULL, else a timer of
+    /// window `hwnd`.
+    fn timer_set(
+        &self,
+        hwnd: Hwnd,
+        id: usize,
+        elapse_ms: u32,
+        proc: Option<TimerProc<Self>>,
+    ) -> Result<usize, WsaError> {
+        let r = self.user_call("SetTimer").and_then(|()| {
+            let mut w = self.w();
+            let ms = elapse_ms.clamp(USER_TIMER_MINIMUM, USER_TIMER_MAXIMUM);
+            let elapse = u64::from(ms) * 1_000_000;
+            let win = match hwnd {
+                Hwnd::NULL => None,
+                // Any window of the process: a thread may set a timer on another's (user32
+                // msg.c timer_thread_proc); its WM_TIMER goes to the window's thread.
+                _ => Some(
+                    w.window_id(self.host, hwnd.raw())
+                        .ok_or(WsaError::WSA_INVALID_HANDLE)?,
+                ),
+            };
+            let token = proc.map_or(0, |p| w.kern.timer_procs.register(self.host, p));
+            match win {
+                // A timer of the calling thread's own, under an id the thread picks.
+                None => w
+                    .thread_timer_set(self.tid, id, elapse, token)
+                    .ok_or_else(|| {
+                        w.kern.timer_procs.forget(token);
+                        WsaError::ERROR_NO_MORE_USER_HANDLES
+                    }),
+                Some(win) => {
+                    w.window_timer_set(win, hwnd, id, elapse, token);
+                    // SetTimer returns nonzero on success: the id, or 1 for id 0.
+                    Ok(id.max(1))
+                }
+            }
+        });
+        self.finish("SetTimer", hwnd.raw() as u64, id as u64, r)
+    }
+
+    /// DispatchMessage of a WM_TIMER whose lParam names a TIMERPROC: runs it (hwnd, WM_TIMER,
+    /// the id, GetTickCount) if a timer still has it, outside the world lock, so that it may
+    /// call back into the API (kill its own timer, set another).
+    fn run_timer_proc(&self, msg: &Msg) {
+        let token = msg.lparam as u64;
+        let Some(mut p) = self.w().kern.timer_procs.take(self.host, token) else {
+            return;
+        };
+        let tick = (self.read_clock() / 1_000_000) as u32;
+        p(self, msg.hwnd, WM_TIMER, msg.wparam, tick);
+        self.w().kern.timer_procs.give_back(token, p);
+    }
 }
 
 impl AsyncSelect for SimWinsock {
@@ -365,61 +419,5 @@ impl AsyncSelect for SimWinsock {
             w.register_events(id, reg, events);
             Ok(())
         })
-    }
-}
-
-impl SimWinsock {
-    /// SetTimer with or without a TIMERPROC: a thread timer for `hwnd` NULL, else a timer of
-    /// window `hwnd`.
-    fn timer_set(
-        &self,
-        hwnd: Hwnd,
-        id: usize,
-        elapse_ms: u32,
-        proc: Option<TimerProc<Self>>,
-    ) -> Result<usize, WsaError> {
-        let r = self.user_call("SetTimer").and_then(|()| {
-            let mut w = self.w();
-            let ms = elapse_ms.clamp(USER_TIMER_MINIMUM, USER_TIMER_MAXIMUM);
-            let elapse = u64::from(ms) * 1_000_000;
-            let win = match hwnd {
-                Hwnd::NULL => None,
-                // Any window of the process: a thread may set a timer on another's (user32
-                // msg.c timer_thread_proc); its WM_TIMER goes to the window's thread.
-                _ => Some(
-                    w.window_id(self.host, hwnd.raw())
-                        .ok_or(WsaError::WSA_INVALID_HANDLE)?,
-                ),
-            };
-            let token = proc.map_or(0, |p| w.kern.timer_procs.register(self.host, p));
-            match win {
-                // A timer of the calling thread's own, under an id the thread picks.
-                None => w
-                    .thread_timer_set(self.tid, id, elapse, token)
-                    .ok_or_else(|| {
-                        w.kern.timer_procs.forget(token);
-                        WsaError::ERROR_NO_MORE_USER_HANDLES
-                    }),
-                Some(win) => {
-                    w.window_timer_set(win, hwnd, id, elapse, token);
-                    // SetTimer returns nonzero on success: the id, or 1 for id 0.
-                    Ok(id.max(1))
-                }
-            }
-        });
-        self.finish("SetTimer", hwnd.raw() as u64, id as u64, r)
-    }
-
-    /// DispatchMessage of a WM_TIMER whose lParam names a TIMERPROC: runs it (hwnd, WM_TIMER,
-    /// the id, GetTickCount) if a timer still has it, outside the world lock, so that it may
-    /// call back into the API (kill its own timer, set another).
-    fn run_timer_proc(&self, msg: &Msg) {
-        let token = msg.lparam as u64;
-        let Some(mut p) = self.w().kern.timer_procs.take(self.host, token) else {
-            return;
-        };
-        let tick = (self.read_clock() / 1_000_000) as u32;
-        p(self, msg.hwnd, WM_TIMER, msg.wparam, tick);
-        self.w().kern.timer_procs.give_back(token, p);
     }
 }

@@ -4,8 +4,8 @@
 //!
 //! The order, as Windows' (user32 msg.c test_PeekMessage3, test_quit_message): the first
 //! posted message that passes both filters; then the WM_QUIT of PostQuitMessage, whatever the
-//! filters; then the WM_TIMER of a due window timer, if the window filter admits its window
-//! and the range holds WM_TIMER.
+//! filters; then the WM_TIMER of a due window timer, if the window filter admits its window,
+//! or of a due thread timer, if there is no window filter; and the range holds WM_TIMER.
 
 use crate::api::consts::{QS_ALLPOSTMESSAGE, QS_POSTMESSAGE, QS_TIMER, WM_QUIT, WM_TIMER};
 use crate::api::{Hwnd, Msg, HWND_BOTTOM, HWND_BROADCAST, HWND_TOPMOST};
@@ -133,7 +133,7 @@ where
             WindowFilter::Any => None,
             WindowFilter::Window { win, .. } => Some(win),
         };
-        let m = self.window_timer_message(tid, window, true)?;
+        let m = self.timer_message(tid, window, true)?;
         if !remove {
             self.rt.threads[tid].ext.msgq.push_back(m);
         }

@@ -66,7 +66,7 @@ pub(crate) struct Kernel<L: Layers> {
     pub timer_settings: u64,
     /// Window and thread timers whose WM_TIMER is due and not yet retrieved (message
     /// retrieval looks for them only when there are some).
-    pub ready_window_timers: usize,
+    pub ready_timers: usize,
     /// The TIMERPROCs of window and thread timers (`timer_proc`).
     pub timer_procs: timer_proc::TimerProcs<L>,
 }
@@ -80,7 +80,7 @@ impl<L: Layers> Default for Kernel<L> {
             next_ctrl_id: 1,
             globals: BTreeMap::new(),
             timer_settings: 0,
-            ready_window_timers: 0,
+            ready_timers: 0,
             timer_procs: timer_proc::TimerProcs::default(),
         }
     }

@@ -470,7 +470,7 @@ where
         } else {
             0
         };
-        let timer = if self.window_timer_message(tid, None, false).is_some() {
+        let timer = if self.timer_message(tid, None, false).is_some() {
             QS_TIMER
         } else {
             0

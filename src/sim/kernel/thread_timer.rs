@@ -88,22 +88,12 @@ where
         if let Some(old) = old {
             self.timer_gone(old);
         }
-        self.kern.timer_settings += 1;
-        let setting = self.kern.timer_settings;
-        let due = self.rt.now + elapse;
-        let timer = WindowTimer {
-            hwnd: crate::api::Hwnd::NULL,
-            id,
-            elapse,
-            setting,
-            due,
-            ready: false,
-            proc,
-        };
+        let timer = self.new_timer(crate::api::Hwnd::NULL, id, elapse, proc);
         if let Some(timers) = self.rt.threads[tid].ext.thread_timers.as_mut() {
             timers.timers.push(timer);
         }
-        self.schedule(due, NetTimer::ThreadTimer { tid, setting });
+        let setting = timer.setting;
+        self.schedule(timer.due, NetTimer::ThreadTimer { tid, setting });
         Some(id)
     }
 
@@ -161,7 +151,7 @@ where
             return;
         };
         let due = t.retrieved(now);
-        self.kern.ready_window_timers -= 1;
+        self.kern.ready_timers -= 1;
         self.schedule(due, NetTimer::ThreadTimer { tid, setting });
     }
 }

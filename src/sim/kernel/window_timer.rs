@@ -39,20 +39,9 @@ where
         elapse: Nanos,
         proc: u64,
     ) {
-        self.kern.timer_settings += 1;
-        let setting = self.kern.timer_settings;
-        let due = self.rt.now + elapse;
+        let timer = self.new_timer(hwnd, id, elapse, proc);
         let Some((_, timers)) = self.window_timers(win) else {
             return;
-        };
-        let timer = WindowTimer {
-            hwnd,
-            id,
-            elapse,
-            setting,
-            due,
-            ready: false,
-            proc,
         };
         let old = match timers.iter_mut().find(|t| t.id == id) {
             Some(t) => Some(std::mem::replace(t, timer)),
@@ -64,7 +53,13 @@ where
         if let Some(old) = old {
             self.timer_gone(old);
         }
-        self.schedule(due, NetTimer::WindowTimer { obj: win, setting });
+        self.schedule(
+            timer.due,
+            NetTimer::WindowTimer {
+                obj: win,
+                setting: timer.setting,
+            },
+        );
     }
 
     /// KillTimer: whether window `win` had timer `id` (now gone, with its WM_TIMER).
@@ -104,11 +99,32 @@ where
         self.timer_expired(owner, newly);
     }
 
+    /// A new setting of a window or thread timer (`hwnd` NULL for a thread timer), due
+    /// `elapse` from now: its number is the run's next timer setting.
+    pub(crate) fn new_timer(
+        &mut self,
+        hwnd: Hwnd,
+        id: usize,
+        elapse: Nanos,
+        proc: u64,
+    ) -> WindowTimer {
+        self.kern.timer_settings += 1;
+        WindowTimer {
+            hwnd,
+            id,
+            elapse,
+            setting: self.kern.timer_settings,
+            due: self.rt.now + elapse,
+            ready: false,
+            proc,
+        }
+    }
+
     /// A timer of thread `owner`'s (a window's or its own) expired, and became ready if
     /// `newly`: the thread's queue has new QS_TIMER input and its message waits are woken.
     pub(crate) fn timer_expired(&mut self, owner: usize, newly: bool) {
         if newly {
-            self.kern.ready_window_timers += 1;
+            self.kern.ready_timers += 1;
         }
         self.rt.threads[owner].ext.qs_new |= QS_TIMER;
         self.notify(WaitKey::Messages(owner));
@@ -118,7 +134,7 @@ where
     /// due, and its TIMERPROC go with it.
     pub(crate) fn timer_gone(&mut self, t: WindowTimer) {
         if t.ready {
-            self.kern.ready_window_timers -= 1;
+            self.kern.ready_timers -= 1;
         }
         self.kern.timer_procs.forget(t.proc);
     }
@@ -127,13 +143,13 @@ where
     /// given; with none, of the thread's own timers too: `thread_timer`) that became ready
     /// first (then the first set), if any; `remove` retrieves it, scheduling the timer's next
     /// expiry.
-    pub(crate) fn window_timer_message(
+    pub(crate) fn timer_message(
         &mut self,
         tid: usize,
         filter: Option<usize>,
         remove: bool,
     ) -> Option<Msg> {
-        if self.kern.ready_window_timers == 0 {
+        if self.kern.ready_timers == 0 {
             return None;
         }
         let now = self.rt.now;
@@ -191,7 +207,7 @@ where
             return;
         };
         let due = t.retrieved(now);
-        self.kern.ready_window_timers -= 1;
+        self.kern.ready_timers -= 1;
         self.schedule(due, NetTimer::WindowTimer { obj: win, setting });
     }
 }
