@@ -39,6 +39,7 @@ pub mod select;
 pub(crate) mod socket_args;
 pub(crate) mod sockopt_rules;
 pub mod sync;
+pub mod thread_pool;
 pub mod transmit_packets;
 pub mod types;
 pub mod waitable_timer;
@@ -64,6 +65,9 @@ pub use select::{FdSet, Select, WsaPollFd};
 pub use sync::{
     ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,
     SemaphoreHandle, SrwLock, SyncObjects, TimerHandle,
+};
+pub use thread_pool::{
+    DeleteCompletion, QueueTimer, ThreadPool, TimerQueue, WaitOrTimerCallback, WorkItem,
 };
 pub use types::{
     Linger, SockAddr, Socket, SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId, WsaData,

@@ -47,6 +47,9 @@ impl RuntimeHooks<SimLayers> for World {
             NetTimer::WaitableTimer { obj, setting } => self.timer_due(obj, setting),
             NetTimer::WindowTimer { obj, setting } => self.window_timer_due(obj, setting),
             NetTimer::ThreadTimer { tid, setting } => self.thread_timer_due(tid, setting),
+            NetTimer::QueueTimer { id, setting } => {
+                self.queue_timer_due(id, setting, SimWinsock::pool_thread)
+            }
         }
     }
 

@@ -29,6 +29,7 @@ mod resolve;
 mod select;
 mod signal_and_wait;
 mod sync;
+mod thread_pool;
 mod transmit_file;
 mod waitable_timer;
 mod winsock;

@@ -23,8 +23,10 @@ pub(crate) mod message_queue;
 pub(crate) mod objects;
 pub(crate) mod port;
 pub(crate) mod sync;
+pub(crate) mod thread_pool;
 pub(crate) mod thread_timer;
 pub(crate) mod timer_proc;
+pub(crate) mod timer_queue;
 pub(crate) mod wait_report;
 pub(crate) mod waitable_timer;
 pub(crate) mod window_timer;
@@ -69,6 +71,10 @@ pub(crate) struct Kernel<L: Layers> {
     pub ready_timers: usize,
     /// The TIMERPROCs of window and thread timers (`timer_proc`).
     pub timer_procs: timer_proc::TimerProcs<L>,
+    /// Each host's thread pools (`thread_pool`).
+    pub pools: thread_pool::ThreadPools<L>,
+    /// Timer queues and their timers (`timer_queue`).
+    pub timer_queues: timer_queue::TimerQueues<L>,
 }
 
 impl<L: Layers> Default for Kernel<L> {
@@ -82,6 +88,8 @@ impl<L: Layers> Default for Kernel<L> {
             timer_settings: 0,
             ready_timers: 0,
             timer_procs: timer_proc::TimerProcs::default(),
+            pools: thread_pool::ThreadPools::default(),
+            timer_queues: timer_queue::TimerQueues::default(),
         }
     }
 }

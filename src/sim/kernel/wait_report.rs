@@ -48,6 +48,10 @@ where
                 },
                 WaitKey::Lock(id) => self.describe_lock(id),
                 WaitKey::Messages(_) => Some("a message in its queue".to_string()),
+                WaitKey::TimerCallbacks(_) => {
+                    Some("the last callback of a deleted timer-queue timer".to_string())
+                }
+                WaitKey::Pool(_) => Some("a work item of its thread pool".to_string()),
                 _ => None,
             });
         };

@@ -135,6 +135,8 @@ pub(crate) struct Host {
     /// Sockets holding a local UDP port (a separate port space).
     pub udp_binds: BTreeMap<u16, PortHolders>,
     pub crashed: bool,
+    /// How many times it crashed (what a process made before a crash is gone after it).
+    pub crashes: u32,
 }
 
 /// An address as it travels on the wire: a v4-mapped IPv6 address (`::ffff:a.b.c.d`) is the
@@ -235,6 +237,7 @@ impl<L: NetLayers> World<L> {
             tcp_binds: BTreeMap::new(),
             udp_binds: BTreeMap::new(),
             crashed: false,
+            crashes: 0,
         });
         self.add_address(id, ip);
         id

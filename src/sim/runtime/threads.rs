@@ -104,6 +104,11 @@ pub(crate) enum WaitKey {
     Io(usize, u64),
     /// A user-mode lock or condition variable (critical section, SRW lock), by lock id.
     Lock(usize),
+    /// Work for an idle thread of a thread pool, by pool (two a host: its workers, its
+    /// persistent thread).
+    Pool(usize),
+    /// The end of a deleted timer-queue timer's last callback on a host (deletions that wait).
+    TimerCallbacks(usize),
 }
 
 /// One attempt at a call that may block: finished, or wait on `key` (until `deadline`).
@@ -207,7 +212,7 @@ pub(crate) struct Waiters {
 }
 
 /// How many kinds of [`WaitKey`] there are.
-const KINDS: usize = 9;
+const KINDS: usize = 11;
 
 /// The index of `key`'s kind in [`Waiters::entries`].
 fn kind_index(key: &WaitKey) -> usize {
@@ -221,6 +226,8 @@ fn kind_index(key: &WaitKey) -> usize {
         WaitKey::Apc(_) => 6,
         WaitKey::Io(..) => 7,
         WaitKey::Lock(_) => 8,
+        WaitKey::Pool(_) => 9,
+        WaitKey::TimerCallbacks(_) => 10,
     }
 }
 

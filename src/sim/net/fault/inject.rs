@@ -429,6 +429,7 @@ where
         }
         self.mark("host crashed", h, h as u64);
         self.net.hosts[h].crashed = true;
+        self.net.hosts[h].crashes += 1;
         for id in self.net.sockets.ids() {
             if self.net.sockets.get(id).is_none_or(|s| s.host != h) {
                 continue;

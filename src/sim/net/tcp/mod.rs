@@ -69,6 +69,8 @@ pub(crate) enum NetTimer {
     WindowTimer { obj: usize, setting: u64 },
     /// A thread timer's setting expires (the kernel layer's `thread_timer`).
     ThreadTimer { tid: usize, setting: u64 },
+    /// A timer-queue timer's setting expires (the kernel layer's `timer_queue`).
+    QueueTimer { id: usize, setting: u64 },
 }
 
 /// RFC 793 connection states.

@@ -1,0 +1,152 @@
+//! A process's thread pool: the threads that run `QueueUserWorkItem`'s work items and timer
+//! queues' callbacks (`timer_queue`).
+//!
+//! Each host has two pools: the workers, as many threads as items waiting to run at once (up
+//! to [`MAX_WORKERS`], Windows' default maximum), and the persistent thread, one, which runs
+//! `WT_EXECUTEINPERSISTENTTHREAD` items and `WT_EXECUTEINTIMERTHREAD` callbacks one at a
+//! time. An item queued while no thread of its pool is idle starts a new one (a daemon
+//! simulated thread: the run does not wait for it); an idle thread waits on
+//! [`WaitKey::Pool`], and the most recent to wait is woken first, as Windows releases the
+//! threads waiting on the pool's completion port. Items run in the order queued. Idle threads
+//! are kept for the run (Windows retires them after a while: nothing a program can rely on).
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::api::thread_pool::{WT_EXECUTEINPERSISTENTTHREAD, WT_EXECUTEINTIMERTHREAD};
+use crate::sim::kernel::{KernHooks, KernLayers};
+use crate::sim::runtime::{Layers, ThreadBody, WaitKey, World};
+
+/// Windows' default maximum of a pool's worker threads.
+pub(crate) const MAX_WORKERS: usize = 512;
+
+/// Which pool of a host: its workers, or its one persistent thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum PoolKind {
+    /// The worker threads (the default).
+    Workers,
+    /// The persistent thread (`WT_EXECUTEINPERSISTENTTHREAD`, `WT_EXECUTEINTIMERTHREAD`).
+    Persistent,
+}
+
+impl PoolKind {
+    /// The pool a work item or a timer's callbacks of `flags` run in.
+    pub(crate) fn of_flags(flags: u32) -> PoolKind {
+        if flags & (WT_EXECUTEINPERSISTENTTHREAD | WT_EXECUTEINTIMERTHREAD) != 0 {
+            PoolKind::Persistent
+        } else {
+            PoolKind::Workers
+        }
+    }
+
+    /// Its threads' name in the run's reports.
+    pub(crate) fn thread_name(self) -> &'static str {
+        match self {
+            PoolKind::Workers => "thread-pool worker",
+            PoolKind::Persistent => "thread-pool persistent",
+        }
+    }
+
+    fn max_threads(self) -> usize {
+        match self {
+            PoolKind::Workers => MAX_WORKERS,
+            PoolKind::Persistent => 1,
+        }
+    }
+}
+
+/// The [`WaitKey::Pool`] of `host`'s pool `kind`.
+pub(crate) fn pool_key(host: usize, kind: PoolKind) -> WaitKey {
+    WaitKey::Pool(host * 2 + kind as usize)
+}
+
+/// A `QueueUserWorkItem` function (its context captured).
+pub(crate) type WorkFn<L> = Box<dyn FnOnce(&<L as Layers>::Handle) -> u32 + Send>;
+
+/// What a pool thread runs.
+pub(crate) enum PoolItem<L: Layers> {
+    /// A `QueueUserWorkItem` work item.
+    Work(WorkFn<L>),
+    /// One expiry of timer-queue timer `id`: its callback, then its count of runs goes down.
+    Timer(usize),
+}
+
+/// One pool of one host.
+struct Pool<L: Layers> {
+    /// Items queued and not yet taken, oldest first, each with its host's crash count when
+    /// queued (a crash ends them).
+    items: VecDeque<(u32, PoolItem<L>)>,
+    /// Its threads (a crashed host's are dead and dropped when next counted).
+    threads: Vec<usize>,
+}
+
+impl<L: Layers> Default for Pool<L> {
+    fn default() -> Self {
+        Pool {
+            items: VecDeque::new(),
+            threads: Vec::new(),
+        }
+    }
+}
+
+/// Every host's pools, by (host, kind).
+pub(crate) struct ThreadPools<L: Layers> {
+    pools: BTreeMap<(usize, PoolKind), Pool<L>>,
+}
+
+impl<L: Layers> Default for ThreadPools<L> {
+    fn default() -> Self {
+        ThreadPools {
+            pools: BTreeMap::new(),
+        }
+    }
+}
+
+/// Makes the function of a new pool thread of the given kind (the calls layer's loop: take
+/// an item, run it, again).
+pub(crate) type PoolThreadBody<L> = fn(PoolKind) -> ThreadBody<L>;
+
+impl<L: KernLayers> World<L>
+where
+    Self: KernHooks<L>,
+{
+    /// Queues `item` on `host`'s pool `kind`: an idle thread of the pool is woken (the most
+    /// recent to wait), else a new thread starts, unless the pool has all it may have (then a
+    /// running one takes it when done).
+    pub(crate) fn pool_push(
+        &mut self,
+        host: usize,
+        kind: PoolKind,
+        item: PoolItem<L>,
+        body: PoolThreadBody<L>,
+    ) {
+        let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
+        let pool = self.kern.pools.pools.entry((host, kind)).or_default();
+        pool.items.push_back((boot, item));
+        if let Some((tid, seq)) = self.pop_last_waiter(pool_key(host, kind)) {
+            self.wake(tid, seq);
+            return;
+        }
+        let killed = &self.net.faults.killed;
+        let pool = self.kern.pools.pools.entry((host, kind)).or_default();
+        pool.threads.retain(|t| !killed.contains(t));
+        if pool.threads.len() < kind.max_threads() {
+            let tid = self.new_thread(host, kind.thread_name().to_string(), true, body(kind));
+            if let Some(pool) = self.kern.pools.pools.get_mut(&(host, kind)) {
+                pool.threads.push(tid);
+            }
+        }
+    }
+
+    /// A thread of `host`'s pool `kind` looks for work: the oldest item queued, or `None`
+    /// (it then waits on the pool's key).
+    pub(crate) fn pool_take(&mut self, host: usize, kind: PoolKind) -> Option<PoolItem<L>> {
+        let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
+        let pool = self.kern.pools.pools.get_mut(&(host, kind))?;
+        while let Some((queued, item)) = pool.items.pop_front() {
+            if queued == boot {
+                return Some(item);
+            }
+        }
+        None
+    }
+}
