@@ -63,6 +63,9 @@ fn conformance_suite_on_the_simulator() {
         .chain(ext_rules::<SimWinsock>())
         .chain(sync_rules::<SimWinsock>())
         .chain(conformance_suite::waitable_timer::timer_rules::<SimWinsock>())
+        .chain(conformance_suite::thread_pool::thread_pool_rules::<
+            SimWinsock,
+        >())
         .chain(conformance_suite::held_objects::held_rules::<SimWinsock>())
         .chain(conformance_suite::receive_order::receive_order_rules::<
             SimWinsock,

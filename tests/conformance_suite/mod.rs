@@ -33,6 +33,7 @@ pub mod sync_handoff;
 pub mod sync_locks;
 pub mod tcp_timing;
 pub mod thread_exit;
+pub mod thread_pool;
 pub mod thread_timers;
 pub mod transmit_packets;
 pub mod udp_ioctls;
