@@ -2,7 +2,7 @@
 //! every I/O model — blocking and nonblocking calls, select/WSAPoll, WSAAsyncSelect,
 //! WSAEventSelect, overlapped I/O with events and completion routines, IOCP, the mswsock
 //! extensions, WSAIoctl, WSARecvMsg/WSASendMsg, APCs, waitable and window timers,
-//! MsgWaitForMultipleObjectsEx — on every kind of handle (valid, closed, a foreign object,
+//! MsgWaitForMultipleObjectsEx, work items and timer queues — on every kind of handle (valid, closed, a foreign object,
 //! never valid), with sizes 0 / small / huge and random flags, levels, option names and
 //! lengths, for several threads on two hosts, with and without lost and late segments and
 //! threads stalled before their calls.

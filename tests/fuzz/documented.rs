@@ -382,6 +382,14 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
             WSAEFAULT,
         ],
         "WSACleanup" => &[WSAEINPROGRESS],
+        "QueueUserWorkItem" | "CreateTimerQueue" => &[],
+        // ERROR_INVALID_HANDLE for a queue that is not one (or is deleted).
+        "CreateTimerQueueTimer" => &[WSA_INVALID_HANDLE],
+        // ERROR_INVALID_PARAMETER for a timer that is not one (or is deleted).
+        "ChangeTimerQueueTimer" => &[WSA_INVALID_PARAMETER],
+        // ERROR_IO_PENDING while callbacks run; ERROR_INVALID_HANDLE for a bad event.
+        "DeleteTimerQueueTimer" => &[WSA_INVALID_PARAMETER, WSA_INVALID_HANDLE, WSA_IO_PENDING],
+        "DeleteTimerQueueEx" => &[WSA_INVALID_HANDLE],
         other => panic!("no table for {other}"),
     };
     c

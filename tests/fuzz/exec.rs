@@ -22,6 +22,8 @@ pub(crate) struct HostState {
     pub(crate) ports: Vec<CompletionPort>,
     pub(crate) tids: Vec<ThreadId>,
     pub(crate) timers: Vec<TimerHandle>,
+    pub(crate) queues: Vec<TimerQueue>,
+    pub(crate) queue_timers: Vec<QueueTimer>,
 }
 
 pub(crate) fn pick<T: Copy>(v: &[T], i: u8) -> Option<T> {
@@ -64,6 +66,33 @@ impl Ctx<'_> {
             7 => WsaEvent::from_raw(pick(&st.socks, i).map_or(0x1234, Socket::raw)),
             6 => WsaEvent::from_raw(usize::from(i) * 4),
             _ => pick(&st.events, i).unwrap_or(WsaEvent::from_raw(0)),
+        }
+    }
+
+    /// A timer queue: mostly one the host made (maybe deleted), sometimes the default queue
+    /// or garbage.
+    fn queue(&self, i: u8) -> Option<TimerQueue> {
+        match i % 8 {
+            7 => None,
+            6 => Some(TimerQueue::from_raw(usize::from(i) * 4 + 0x7000)),
+            _ => pick(&self.st().queues, i).or(None),
+        }
+    }
+
+    /// A timer-queue timer: mostly one the host made (maybe deleted), sometimes garbage.
+    fn queue_timer(&self, i: u8) -> QueueTimer {
+        match i % 8 {
+            7 => QueueTimer::from_raw(usize::from(i) * 4 + 0x9000),
+            _ => pick(&self.st().queue_timers, i).unwrap_or(QueueTimer::from_raw(0)),
+        }
+    }
+
+    /// A deletion's completion: NULL, INVALID_HANDLE_VALUE, or an event (maybe garbage).
+    fn completion(&self, i: u8) -> DeleteCompletion {
+        match i % 3 {
+            0 => DeleteCompletion::NoWait,
+            1 => DeleteCompletion::Wait,
+            _ => DeleteCompletion::Event(self.event(i / 3)),
         }
     }
 
@@ -624,6 +653,87 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                     "FUZZ: MsgWaitForMultipleObjectsEx returned {r}"
                 );
             }
+        }
+        Op::QueueWork(persistent, sleeps) => {
+            let (ran, sleeps) = (cx.ran.clone(), *sleeps);
+            let flags = if *persistent {
+                WT_EXECUTEINPERSISTENTTHREAD
+            } else {
+                WT_EXECUTEDEFAULT
+            };
+            let _ = check(
+                "QueueUserWorkItem",
+                ws.queue_user_work_item(
+                    Box::new(move |ws: &SimWinsock| {
+                        if sleeps {
+                            ws.sleep(5);
+                        }
+                        ran.fetch_add(1, Ordering::Relaxed);
+                        0
+                    }),
+                    flags,
+                ),
+            );
+        }
+        Op::CreateTimerQueue => {
+            if let Ok(q) = check("CreateTimerQueue", ws.create_timer_queue()) {
+                cx.st().queues.push(q);
+            }
+        }
+        Op::QueueTimer(q, due, period, flags, does) => {
+            let q = cx.queue(*q);
+            // The callback learns its own timer once it is made.
+            let me: Arc<Mutex<Option<QueueTimer>>> = Arc::default();
+            let (ran, slot, does) = (cx.ran.clone(), me.clone(), *does);
+            let cb: WaitOrTimerCallback<SimWinsock> = Arc::new(move |ws: &SimWinsock, fired| {
+                assert!(
+                    fired,
+                    "FUZZ: a timer's callback with TimerOrWaitFired FALSE"
+                );
+                ran.fetch_add(1, Ordering::Relaxed);
+                let Some(t) = *slot.lock().expect("slot") else {
+                    return;
+                };
+                match does % 4 {
+                    1 => drop(check(
+                        "DeleteTimerQueueTimer",
+                        ws.delete_timer_queue_timer(q, t, DeleteCompletion::NoWait),
+                    )),
+                    2 => drop(check(
+                        "ChangeTimerQueueTimer",
+                        ws.change_timer_queue_timer(q, t, 10, 0),
+                    )),
+                    3 => ws.sleep(3),
+                    _ => {}
+                }
+            });
+            let made = check(
+                "CreateTimerQueueTimer",
+                ws.create_timer_queue_timer(q, cb, *due % 100, *period % 50, *flags),
+            );
+            if let Ok(t) = made {
+                *me.lock().expect("slot") = Some(t);
+                cx.st().queue_timers.push(t);
+            }
+        }
+        Op::ChangeQueueTimer(t, due, period) => {
+            let t = cx.queue_timer(*t);
+            let _ = check(
+                "ChangeTimerQueueTimer",
+                ws.change_timer_queue_timer(None, t, *due % 100, *period),
+            );
+        }
+        Op::DeleteQueueTimer(t, c) => {
+            let (t, c) = (cx.queue_timer(*t), cx.completion(*c));
+            let _ = check(
+                "DeleteTimerQueueTimer",
+                ws.delete_timer_queue_timer(None, t, c),
+            );
+        }
+        Op::DeleteTimerQueue(q, c) => {
+            let q = cx.queue(*q).unwrap_or(TimerQueue::from_raw(0));
+            let c = cx.completion(*c);
+            let _ = check("DeleteTimerQueueEx", ws.delete_timer_queue_ex(q, c));
         }
         Op::Cleanup => {
             if check("WSACleanup", ws.wsa_cleanup()).is_ok() {

@@ -123,6 +123,20 @@ pub(crate) enum Op {
     TimerCall(u8, u8),
     WindowTimer(u8, u8, u32, bool),
     MsgWait(Vec<u8>, u32, u32, u32),
+    /// QueueUserWorkItem: on the persistent thread, and whether the item sleeps.
+    QueueWork(bool, bool),
+    CreateTimerQueue,
+    /// CreateTimerQueueTimer: the queue (or the default, or garbage), due, period, flags,
+    /// what the callback does (counts; deletes its own timer without waiting; changes it;
+    /// sleeps).
+    QueueTimer(u8, u32, u32, u32, u8),
+    /// ChangeTimerQueueTimer: the timer (or garbage), due, period.
+    ChangeQueueTimer(u8, u32, u32),
+    /// DeleteTimerQueueTimer: the timer, the completion (NULL, INVALID_HANDLE_VALUE, an
+    /// event or garbage).
+    DeleteQueueTimer(u8, u8),
+    /// DeleteTimerQueueEx: the queue, the completion.
+    DeleteTimerQueue(u8, u8),
     Cleanup,
     Startup,
 }
@@ -347,6 +361,17 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         1 => (proptest::collection::vec(any::<u8>(), 0..3), prop_oneof![Just(0u32), Just(10)],
               prop_oneof![Just(QS_ALLINPUT), Just(QS_POSTMESSAGE), Just(QS_TIMER), any::<u32>()], 0u32..8)
             .prop_map(|(e, t, m, f)| Op::MsgWait(e, t, m, f)),
+        1 => (any::<bool>(), any::<bool>()).prop_map(|(p, s)| Op::QueueWork(p, s)),
+        1 => Just(Op::CreateTimerQueue),
+        2 => (any::<u8>(), prop_oneof![Just(0u32), Just(5), Just(30), any::<u32>()],
+              prop_oneof![Just(0u32), Just(10), any::<u32>()],
+              prop_oneof![Just(0u32), Just(WT_EXECUTEINTIMERTHREAD), Just(WT_EXECUTEONLYONCE), any::<u32>()],
+              any::<u8>())
+            .prop_map(|(q, d, p, f, b)| Op::QueueTimer(q, d, p, f, b)),
+        1 => (any::<u8>(), prop_oneof![Just(0u32), Just(20), any::<u32>()], prop_oneof![Just(0u32), Just(15)])
+            .prop_map(|(t, d, p)| Op::ChangeQueueTimer(t, d, p)),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(t, c)| Op::DeleteQueueTimer(t, c)),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(q, c)| Op::DeleteTimerQueue(q, c)),
         1 => Just(Op::Cleanup),
         1 => Just(Op::Startup),
     ]
