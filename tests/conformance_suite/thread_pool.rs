@@ -72,7 +72,8 @@ fn work_item<W: Winsock + ThreadPool + Send + Sync + 'static>(
         "QueueUserWorkItem",
         ws.queue_user_work_item(
             Box::new(move |ws: &W| {
-                seen.lock().expect("seen").push(ws.get_current_thread_id());
+                let value = ws.get_current_thread_id();
+                seen.lock().expect("seen").push(value);
                 let _ = ws.set_event(done);
                 7
             }),
@@ -103,7 +104,8 @@ fn timer_once<W: Winsock + ThreadPool + Send + Sync + 'static>(
     let count = counter::<W>(&n, &fired);
     let seen = threads.clone();
     let cb: WaitOrTimerCallback<W> = Arc::new(move |ws: &W, f: bool| {
-        seen.lock().expect("seen").push(ws.get_current_thread_id());
+        let value = ws.get_current_thread_id();
+        seen.lock().expect("seen").push(value);
         count(ws, f);
     });
     let t = e(
@@ -164,10 +166,12 @@ fn timer_once<W: Winsock + ThreadPool + Send + Sync + 'static>(
     let slot: Arc<Mutex<Option<QueueTimer>>> = Arc::default();
     let (k, r, s) = (calls.clone(), results.clone(), slot.clone());
     let cb4: WaitOrTimerCallback<W> = Arc::new(move |ws: &W, _| {
-        if let Some(t) = *s.lock().expect("slot") {
-            r.lock()
-                .expect("results")
-                .push(code(ws.change_timer_queue_timer(Some(q), t, 50, 50)));
+        // Copied out: no std lock is held across a call (in the simulator every thread runs
+        // on one OS thread).
+        let own = *s.lock().expect("slot");
+        if let Some(t) = own {
+            let got = code(ws.change_timer_queue_timer(Some(q), t, 50, 50));
+            r.lock().expect("results").push(got);
             k.fetch_add(1, Ordering::SeqCst);
         }
     });
@@ -432,6 +436,13 @@ fn callbacks_parallel<W: Winsock + ThreadPool + Send + Sync + 'static>(
     let b = e(
         "CreateTimerQueueTimer(b)",
         ws.create_timer_queue_timer(None, meet(eb, ea), 0, 0, 0),
+    )?;
+    // Both started (Wine cancels a due-0 timer its timer thread has not fired yet, so the
+    // deletions below must not come first; Windows has queued both callbacks already).
+    c.eq(
+        "both callbacks started",
+        ws.wait_for_multiple_objects(&[Handle::Event(ea), Handle::Event(eb)], true, 5_000),
+        Ok(WAIT_OBJECT_0),
     )?;
     for t in [a, b] {
         // Waits for the callback's end (it may still be running).

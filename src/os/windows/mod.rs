@@ -22,6 +22,7 @@ mod resolve;
 mod select;
 mod sync;
 mod sync_lookup;
+mod thread_pool;
 mod timer_proc;
 mod transmit_packets;
 mod waitable_timer;
