@@ -113,7 +113,8 @@ fn a_periodic_timer_fires_on_its_schedule() {
         let ticks = Arc::new(Mutex::new(Vec::new()));
         let seen = ticks.clone();
         let cb: WaitOrTimerCallback<SimWinsock> = Arc::new(move |ws, _| {
-            seen.lock().unwrap().push(ws.get_tick_count());
+            let value = ws.get_tick_count();
+            seen.lock().unwrap().push(value);
         });
         let t = ws.create_timer_queue_timer(None, cb, 250, 100, 0)?;
         ws.sleep(600);
@@ -140,7 +141,8 @@ fn pool_threads_are_reused_and_the_persistent_one_is_serial() {
             let seen = threads.clone();
             ws.queue_user_work_item(
                 Box::new(move |ws: &SimWinsock| {
-                    seen.lock().unwrap().push(ws.get_current_thread_id());
+                    let value = ws.get_current_thread_id();
+                    seen.lock().unwrap().push(value);
                     ws.set_event(done).map_or(1, |()| 0)
                 }),
                 WT_EXECUTEDEFAULT,
@@ -157,7 +159,8 @@ fn pool_threads_are_reused_and_the_persistent_one_is_serial() {
             let seen = threads.clone();
             ws.queue_user_work_item(
                 Box::new(move |ws: &SimWinsock| {
-                    seen.lock().unwrap().push(ws.get_current_thread_id());
+                    let value = ws.get_current_thread_id();
+                    seen.lock().unwrap().push(value);
                     ws.sleep(100);
                     0
                 }),
@@ -176,7 +179,8 @@ fn pool_threads_are_reused_and_the_persistent_one_is_serial() {
             let order = order.clone();
             ws.queue_user_work_item(
                 Box::new(move |ws: &SimWinsock| {
-                    order.lock().unwrap().push((i, ws.get_tick_count()));
+                    let value = (i, ws.get_tick_count());
+                    order.lock().unwrap().push(value);
                     ws.sleep(100);
                     0
                 }),
@@ -317,20 +321,16 @@ fn thread_pool_runs_replay_under_the_same_seed() {
             h.spawn(&format!("t{n}"), move |ws| {
                 let l = log.clone();
                 let cb: WaitOrTimerCallback<SimWinsock> = Arc::new(move |ws, _| {
-                    l.lock()
-                        .unwrap()
-                        .push((n, ws.get_current_thread_id(), ws.get_tick_count()));
+                    let entry = (n, ws.get_current_thread_id(), ws.get_tick_count());
+                    l.lock().unwrap().push(entry);
                     ws.sleep(7 * n);
                 });
                 let t = ws.create_timer_queue_timer(None, cb, 5 + n, 10, 0)?;
                 let l = log.clone();
                 ws.queue_user_work_item(
                     Box::new(move |ws: &SimWinsock| {
-                        l.lock().unwrap().push((
-                            100 + n,
-                            ws.get_current_thread_id(),
-                            ws.get_tick_count(),
-                        ));
+                        let entry = (100 + n, ws.get_current_thread_id(), ws.get_tick_count());
+                        l.lock().unwrap().push(entry);
                         0
                     }),
                     0,

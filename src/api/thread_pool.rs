@@ -1,7 +1,9 @@
-//! The process's thread pool as servers use it: `QueueUserWorkItem`, and timer queues
+//! The process's thread pool as servers use it: `QueueUserWorkItem`, timer queues
 //! (`CreateTimerQueue`, `CreateTimerQueueTimer`, `ChangeTimerQueueTimer`,
 //! `DeleteTimerQueueTimer`, `DeleteTimerQueueEx`), the usual way an IOCP server times out idle
-//! connections and runs periodic work without a thread of its own.
+//! connections and runs periodic work without a thread of its own, and registered waits
+//! (`RegisterWaitForSingleObject`, `UnregisterWait`, `UnregisterWaitEx`), with which a server
+//! runs a callback when a WSAEventSelect event (or any waitable handle) is signalled.
 //!
 //! Windows' rules (kernel32 sync.c test_timer_queue and the calls' documentation), as both
 //! backends keep them:
@@ -20,7 +22,17 @@
 //!   [`DeleteCompletion::Event`] is set once the last one has ended (the simulator resets it
 //!   first, as Wine does; Windows does not document whether it does);
 //! - `DeleteTimerQueueEx` deletes a queue's timers as `DeleteTimerQueueTimer` would, and the
-//!   queue; the default queue (`None`) cannot be deleted: `ERROR_INVALID_HANDLE`.
+//!   queue; the default queue (`None`) cannot be deleted: `ERROR_INVALID_HANDLE`;
+//! - a registered wait waits on its object in the pool's wait thread, as a wait of that thread
+//!   (an auto-reset event's signal and a semaphore's count are taken by it): each time the
+//!   object is signalled its callback runs with `TimerOrWaitFired` FALSE, each time the
+//!   timeout passes first with TRUE; without `WT_EXECUTEONLYONCE` the wait starts again at
+//!   once, so an object that stays signalled (a manual-reset event nobody resets) runs the
+//!   callback over and over. `WT_EXECUTEINWAITTHREAD` runs the callback in the wait thread
+//!   itself, one at a time with every other such callback (kernel32 thread.c
+//!   test_RegisterWaitForSingleObject). `UnregisterWait` ends the wait as
+//!   `DeleteTimerQueueTimer` ends a timer (`ERROR_IO_PENDING` while a callback runs), except
+//!   that a callback running in the wait thread may unregister its own wait and succeed.
 //!
 //! The simulator runs the callbacks on simulated pool threads of the host (named
 //! `thread-pool worker` and `thread-pool persistent` in its reports), created when an item is
@@ -84,9 +96,17 @@ macro_rules! raw_value {
 raw_value!(TimerQueue);
 raw_value!(QueueTimer);
 
+/// A registered wait: the `HANDLE` `RegisterWaitForSingleObject` returns through
+/// `phNewWaitObject`. Ended with `UnregisterWait` / `UnregisterWaitEx`, not `CloseHandle`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RegisteredWait(usize);
+
+raw_value!(RegisteredWait);
+
 /// A timer's callback (`WAITORTIMERCALLBACK`: `VOID CALLBACK WaitOrTimerCallback(PVOID
 /// lpParameter, BOOLEAN TimerOrWaitFired)`): `lpParameter` is whatever the closure captures,
-/// the `bool` is `TimerOrWaitFired`, always true for a timer. Shared (`Arc`, `Fn`): a periodic
+/// the `bool` is `TimerOrWaitFired`, always true for a timer, and for a registered wait true
+/// when its timeout passed, false when its object was signalled. Shared (`Arc`, `Fn`): a periodic
 /// timer's callback may run on two threads at once.
 pub type WaitOrTimerCallback<W> = Arc<dyn Fn(&W, bool) + Send + Sync>;
 
@@ -187,5 +207,61 @@ pub trait ThreadPool: SyncObjects {
     /// `DeleteTimerQueue(TimerQueue)`: `DeleteTimerQueueEx(TimerQueue, NULL)`.
     fn delete_timer_queue(&self, queue: TimerQueue) -> Result<(), WsaError> {
         self.delete_timer_queue_ex(queue, DeleteCompletion::NoWait)
+    }
+}
+
+/// Registered waits (kernel32; they need no `WSAStartup`): a callback on the thread pool each
+/// time a handle is signalled, the way a server runs a WSAEventSelect socket's events without
+/// a thread of its own.
+///
+/// ```
+/// use std::sync::Arc;
+/// use winsock_sim::prelude::*;
+///
+/// /// Runs `on_events` on a pool thread each time `s`'s network events fire.
+/// fn watch<W: RegisteredWaits + EventSelect>(ws: &W, s: Socket) -> Result<RegisteredWait, WsaError> {
+///     let ev = ws.wsa_create_event()?;
+///     ws.wsa_event_select(s, ev, FD_READ | FD_CLOSE)?;
+///     let on_events: WaitOrTimerCallback<W> = Arc::new(move |ws: &W, _timed_out| {
+///         let mut ne = WsaNetworkEvents::default();
+///         if ws.wsa_enum_network_events(s, Some(ev), &mut ne).is_ok() {
+///             let _ = ne.network_events; // read, accept, close ...
+///         }
+///     });
+///     ws.register_wait_for_single_object(Handle::Event(ev), on_events, INFINITE, WT_EXECUTEDEFAULT)
+/// }
+/// ```
+pub trait RegisteredWaits: ThreadPool {
+    /// `RegisterWaitForSingleObject(&hNewWaitObject, hObject, Callback, Context,
+    /// dwMilliseconds, dwFlags)`: waits on `object` in the pool's wait thread and runs
+    /// `callback` (on a worker, or with `WT_EXECUTEINWAITTHREAD` in the wait thread) each time
+    /// it is signalled (`false`) or `timeout_ms` passes first (`true`; INFINITE: never); with
+    /// `WT_EXECUTEONLYONCE` once. A handle that is not a waitable object:
+    /// ERROR_INVALID_HANDLE.
+    fn register_wait_for_single_object(
+        &self,
+        object: super::sync::Handle,
+        callback: WaitOrTimerCallback<Self>,
+        timeout_ms: u32,
+        flags: u32,
+    ) -> Result<RegisteredWait, WsaError>
+    where
+        Self: Sized;
+
+    /// `UnregisterWaitEx(WaitHandle, CompletionEvent)`: ends the wait; a callback already
+    /// queued or running still runs. The completion as for
+    /// [`ThreadPool::delete_timer_queue_timer`] (`Err(WSA_IO_PENDING)` when it does not wait
+    /// and a callback still runs), except that a callback running in the wait thread may
+    /// unregister its own wait and succeed. A wait handle that is not one, or already
+    /// unregistered: ERROR_INVALID_HANDLE.
+    fn unregister_wait_ex(
+        &self,
+        wait: RegisteredWait,
+        completion: DeleteCompletion,
+    ) -> Result<(), WsaError>;
+
+    /// `UnregisterWait(WaitHandle)`: `UnregisterWaitEx(WaitHandle, NULL)`.
+    fn unregister_wait(&self, wait: RegisteredWait) -> Result<(), WsaError> {
+        self.unregister_wait_ex(wait, DeleteCompletion::NoWait)
     }
 }

@@ -26,6 +26,7 @@ pub mod message_filters;
 pub mod overlapped;
 pub mod protocol_info;
 pub mod receive_order;
+pub mod registered_waits;
 pub mod result_ex;
 pub mod shutdown_reset;
 pub mod sync;

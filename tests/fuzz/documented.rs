@@ -390,6 +390,11 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         // ERROR_IO_PENDING while callbacks run; ERROR_INVALID_HANDLE for a bad event.
         "DeleteTimerQueueTimer" => &[WSA_INVALID_PARAMETER, WSA_INVALID_HANDLE, WSA_IO_PENDING],
         "DeleteTimerQueueEx" => &[WSA_INVALID_HANDLE],
+        // ERROR_INVALID_HANDLE for a handle that is not a waitable object.
+        "RegisterWaitForSingleObject" => &[WSA_INVALID_HANDLE],
+        // ERROR_IO_PENDING while callbacks run; ERROR_INVALID_HANDLE for a wait that is not
+        // one, or a bad event.
+        "UnregisterWaitEx" => &[WSA_INVALID_HANDLE, WSA_IO_PENDING],
         other => panic!("no table for {other}"),
     };
     c

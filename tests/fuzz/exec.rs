@@ -24,6 +24,7 @@ pub(crate) struct HostState {
     pub(crate) timers: Vec<TimerHandle>,
     pub(crate) queues: Vec<TimerQueue>,
     pub(crate) queue_timers: Vec<QueueTimer>,
+    pub(crate) waits: Vec<RegisteredWait>,
 }
 
 pub(crate) fn pick<T: Copy>(v: &[T], i: u8) -> Option<T> {
@@ -734,6 +735,50 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
             let q = cx.queue(*q).unwrap_or(TimerQueue::from_raw(0));
             let c = cx.completion(*c);
             let _ = check("DeleteTimerQueueEx", ws.delete_timer_queue_ex(q, c));
+        }
+        Op::RegisterWait(h, timeout, flags, does) => {
+            let object = if h % 2 == 0 {
+                Handle::Event(cx.event(*h / 2))
+            } else {
+                Handle::Timer(cx.timer(*h / 2))
+            };
+            let me: Arc<Mutex<Option<RegisteredWait>>> = Arc::default();
+            let (ran, slot, does) = (cx.ran.clone(), me.clone(), *does);
+            let cb: WaitOrTimerCallback<SimWinsock> = Arc::new(move |ws: &SimWinsock, _| {
+                ran.fetch_add(1, Ordering::Relaxed);
+                match does % 3 {
+                    1 => {
+                        // Copied out: no std lock may be held across a call.
+                        let own = *slot.lock().expect("slot");
+                        if let Some(wh) = own {
+                            let _ = check("UnregisterWaitEx", ws.unregister_wait(wh));
+                        }
+                    }
+                    2 => ws.sleep(2),
+                    _ => {}
+                }
+            });
+            // A finite timeout short enough to fire within a sequence.
+            let timeout = if *timeout == INFINITE {
+                INFINITE
+            } else {
+                *timeout % 40
+            };
+            if let Ok(wh) = check(
+                "RegisterWaitForSingleObject",
+                ws.register_wait_for_single_object(object, cb, timeout, *flags),
+            ) {
+                *me.lock().expect("slot") = Some(wh);
+                cx.st().waits.push(wh);
+            }
+        }
+        Op::UnregisterWait(wh, c) => {
+            let wh = match wh % 8 {
+                7 => RegisteredWait::from_raw(usize::from(*wh) * 4 + 0xa000),
+                _ => pick(&cx.st().waits, *wh).unwrap_or(RegisteredWait::from_raw(0)),
+            };
+            let c = cx.completion(*c);
+            let _ = check("UnregisterWaitEx", ws.unregister_wait_ex(wh, c));
         }
         Op::Cleanup => {
             if check("WSACleanup", ws.wsa_cleanup()).is_ok() {

@@ -137,6 +137,11 @@ pub(crate) enum Op {
     DeleteQueueTimer(u8, u8),
     /// DeleteTimerQueueEx: the queue, the completion.
     DeleteTimerQueue(u8, u8),
+    /// RegisterWaitForSingleObject: the handle (an event, a timer or garbage), the timeout,
+    /// the flags, what the callback does (counts; unregisters its own wait; sleeps).
+    RegisterWait(u8, u32, u32, u8),
+    /// UnregisterWaitEx: the wait (or garbage), the completion.
+    UnregisterWait(u8, u8),
     Cleanup,
     Startup,
 }
@@ -372,6 +377,11 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(t, d, p)| Op::ChangeQueueTimer(t, d, p)),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(t, c)| Op::DeleteQueueTimer(t, c)),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(q, c)| Op::DeleteTimerQueue(q, c)),
+        1 => (any::<u8>(), prop_oneof![Just(INFINITE), Just(0u32), Just(10), any::<u32>()],
+              prop_oneof![Just(0u32), Just(WT_EXECUTEONLYONCE), Just(WT_EXECUTEINWAITTHREAD), any::<u32>()],
+              any::<u8>())
+            .prop_map(|(h, t, f, b)| Op::RegisterWait(h, t, f, b)),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(w, c)| Op::UnregisterWait(w, c)),
         1 => Just(Op::Cleanup),
         1 => Just(Op::Startup),
     ]

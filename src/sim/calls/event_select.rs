@@ -101,6 +101,21 @@ impl SimWinsock {
     ) -> Result<u32, WsaError> {
         let deadline = (timeout_ms != INFINITE)
             .then(|| self.now().as_nanos() as u64 + u64::from(timeout_ms) * 1_000_000);
+        self.wait_objects_until(call, objects, wait_all, deadline, alertable, input)
+    }
+
+    /// [`SimWinsock::wait_objects`] until virtual time `deadline` (`None`: no end); a wait
+    /// whose deadline has come at its start is a poll.
+    pub(crate) fn wait_objects_until(
+        &self,
+        call: &'static str,
+        objects: &[Waitable],
+        wait_all: bool,
+        deadline: Option<crate::sim::runtime::Nanos>,
+        alertable: bool,
+        input: Option<InputWait>,
+    ) -> Result<u32, WsaError> {
+        let poll = deadline.is_some_and(|d| d <= self.now().as_nanos() as u64);
         let tid = self.tid;
         // The wait holds its objects: closing a handle another thread waits on leaves the
         // object to the wait (an event can no longer be set, a timer still fires), as a
@@ -193,7 +208,7 @@ impl SimWinsock {
         if r == WSA_WAIT_IO_COMPLETION {
             self.run_apcs();
         }
-        if r == WSA_WAIT_TIMEOUT && timeout_ms == 0 {
+        if r == WSA_WAIT_TIMEOUT && poll {
             self.idle_poll();
         }
         Ok(r)

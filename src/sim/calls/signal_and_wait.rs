@@ -5,7 +5,7 @@ use crate::api::{Handle, WsaError};
 use crate::sim::api::SimWinsock;
 
 /// A handle's value for the trace (a thread's: its index).
-fn handle_value(h: Handle) -> usize {
+pub(crate) fn handle_value(h: Handle) -> usize {
     match h {
         Handle::Event(e) => e.raw(),
         Handle::Mutex(m) => m.raw(),

@@ -70,12 +70,16 @@ impl SimWinsock {
                 }
                 self.w().queue_timer_ran(id);
             }
+            PoolItem::Wait(id, timed_out) => self.run_wait_callback(id, timed_out),
         }
     }
 
     /// The event object of a deletion's `completion` (ERROR_INVALID_HANDLE for an event
     /// handle that is not one); `None` for NULL and INVALID_HANDLE_VALUE.
-    fn completion_event(&self, completion: DeleteCompletion) -> Result<Option<usize>, WsaError> {
+    pub(crate) fn completion_event(
+        &self,
+        completion: DeleteCompletion,
+    ) -> Result<Option<usize>, WsaError> {
         match completion {
             DeleteCompletion::Event(e) => self.w().event_id(self.host, e.raw()).map(Some),
             DeleteCompletion::NoWait | DeleteCompletion::Wait => Ok(None),
@@ -84,7 +88,7 @@ impl SimWinsock {
 
     /// The end of a deletion that found callbacks outstanding: with `Wait`, waits until
     /// `gone` says the deleted timer or queue is gone; otherwise ERROR_IO_PENDING.
-    fn deletion_pending(
+    pub(crate) fn deletion_pending(
         &self,
         call: &'static str,
         completion: DeleteCompletion,
@@ -106,7 +110,7 @@ impl SimWinsock {
 
 /// The raw value a delete's completion is traced with (C's CompletionEvent: 0, -1 or the
 /// event's handle).
-fn traced_completion(c: DeleteCompletion) -> u64 {
+pub(crate) fn traced_completion(c: DeleteCompletion) -> u64 {
     match c {
         DeleteCompletion::NoWait => 0,
         DeleteCompletion::Wait => u64::MAX,

@@ -22,6 +22,7 @@ pub(crate) mod dispatch;
 pub(crate) mod message_queue;
 pub(crate) mod objects;
 pub(crate) mod port;
+pub(crate) mod registered_wait;
 pub(crate) mod sync;
 pub(crate) mod thread_pool;
 pub(crate) mod thread_timer;
@@ -75,6 +76,8 @@ pub(crate) struct Kernel<L: Layers> {
     pub pools: thread_pool::ThreadPools<L>,
     /// Timer queues and their timers (`timer_queue`).
     pub timer_queues: timer_queue::TimerQueues<L>,
+    /// Registered waits and each host's wait thread (`registered_wait`).
+    pub registered_waits: registered_wait::RegisteredWaits<L>,
 }
 
 impl<L: Layers> Default for Kernel<L> {
@@ -90,6 +93,7 @@ impl<L: Layers> Default for Kernel<L> {
             timer_procs: timer_proc::TimerProcs::default(),
             pools: thread_pool::ThreadPools::default(),
             timer_queues: timer_queue::TimerQueues::default(),
+            registered_waits: registered_wait::RegisteredWaits::default(),
         }
     }
 }

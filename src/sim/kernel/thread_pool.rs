@@ -68,6 +68,8 @@ pub(crate) enum PoolItem<L: Layers> {
     Work(WorkFn<L>),
     /// One expiry of timer-queue timer `id`: its callback, then its count of runs goes down.
     Timer(usize),
+    /// One firing of registered wait `id` (`true`: its timeout passed first).
+    Wait(usize, bool),
 }
 
 /// One pool of one host.

@@ -1,0 +1,145 @@
+//! [`RegisteredWaits`] in the simulator: `RegisterWaitForSingleObject` and
+//! `UnregisterWait(Ex)`, served by each host's pool wait thread
+//! (`sim::kernel::registered_wait`).
+//!
+//! The wait thread is a daemon simulated thread (`thread-pool wait` in the run's reports)
+//! that loops: a wait-any over the objects of the host's waiting registrations, alertable
+//! and until the earliest deadline (the same wait as WaitForMultipleObjectsEx's, so the
+//! dispatcher treats it as any waiter); an object signalled fires its registration, a
+//! deadline fires every registration whose deadline it is, an APC (a change of the
+//! registrations) starts a new wait.
+
+use crate::api::consts::{WSA_WAIT_EVENT_0, WSA_WAIT_IO_COMPLETION, WSA_WAIT_TIMEOUT};
+use crate::api::sync::{Handle, WAIT_ABANDONED_0};
+use crate::api::thread_pool::{
+    DeleteCompletion, RegisteredWait, RegisteredWaits, WaitOrTimerCallback,
+};
+use crate::api::WsaError;
+use crate::sim::api::{SimLayers, SimWinsock, Traced};
+use crate::sim::calls::signal_and_wait::handle_value;
+use crate::sim::calls::thread_pool::traced_completion;
+use crate::sim::kernel::registered_wait::Fired;
+use crate::sim::kernel::timer_queue::Deleted;
+use crate::sim::kernel::Apc;
+use crate::sim::runtime::ThreadBody;
+
+impl Traced for RegisteredWait {
+    fn traced(&self) -> i64 {
+        self.raw() as i64
+    }
+}
+
+/// The wait thread's wait, as its reports name it.
+const WAITING: &str = "(thread pool: waiting on registered objects)";
+
+/// The APC that tells the wait thread its registrations changed (it does nothing: ending the
+/// alertable wait is the point).
+fn poke() -> Apc<SimLayers> {
+    Box::new(|_: &SimWinsock| {})
+}
+
+impl SimWinsock {
+    /// The function of a host's wait thread.
+    fn wait_thread() -> ThreadBody<SimLayers> {
+        Box::new(|ws: &SimWinsock| {
+            loop {
+                let set = ws.w().wait_set(ws.host);
+                let r =
+                    ws.wait_objects_until(WAITING, &set.objects, false, set.deadline, true, None);
+                // The wait ends in an error only when the run is over.
+                let Ok(r) = r else { return Ok(()) };
+                let fired: Vec<(usize, bool)> = if r == WSA_WAIT_IO_COMPLETION {
+                    Vec::new()
+                } else if r == WSA_WAIT_TIMEOUT {
+                    let due = ws.w().waits_timed_out(&set.regs);
+                    due.into_iter().map(|id| (id, true)).collect()
+                } else {
+                    let i = if r >= WAIT_ABANDONED_0 {
+                        r - WAIT_ABANDONED_0
+                    } else {
+                        r - WSA_WAIT_EVENT_0
+                    };
+                    set.regs
+                        .get(i as usize)
+                        .map(|&id| vec![(id, false)])
+                        .unwrap_or_default()
+                };
+                let any = !fired.is_empty();
+                for (id, timed_out) in fired {
+                    let what = ws.w().wait_fired(id, timed_out, SimWinsock::pool_thread);
+                    if let Fired::InWaitThread = what {
+                        ws.run_wait_callback(id, timed_out);
+                    }
+                }
+                if any {
+                    // An object that stays signalled fires its wait again at once, as on
+                    // Windows: each round counts towards the spin limit, so the thread is
+                    // parked until the clock moves instead of looping in one instant.
+                    ws.spin_point();
+                }
+            }
+        })
+    }
+
+    /// Runs registered wait `id`'s callback (outside the world lock) and counts it done.
+    pub(crate) fn run_wait_callback(&self, id: usize, timed_out: bool) {
+        let callback = self.w().wait_callback(id);
+        if let Some(callback) = callback {
+            callback(self, timed_out);
+        }
+        self.w().wait_callback_ran(id);
+    }
+}
+
+impl RegisteredWaits for SimWinsock {
+    fn register_wait_for_single_object(
+        &self,
+        object: Handle,
+        callback: WaitOrTimerCallback<Self>,
+        timeout_ms: u32,
+        flags: u32,
+    ) -> Result<RegisteredWait, WsaError> {
+        let raw = handle_value(object) as u64;
+        self.kcall_keep_error(
+            "RegisterWaitForSingleObject",
+            raw,
+            u64::from(timeout_ms),
+            |this| {
+                let waitable = this.waitable(object)?;
+                let timeout = (timeout_ms != crate::api::consts::INFINITE)
+                    .then(|| u64::from(timeout_ms) * 1_000_000);
+                let id = this.w().register_wait(
+                    this.host,
+                    waitable,
+                    callback,
+                    timeout,
+                    flags,
+                    SimWinsock::wait_thread(),
+                    poke(),
+                );
+                Ok(RegisteredWait::from_raw(id))
+            },
+        )
+    }
+
+    fn unregister_wait_ex(
+        &self,
+        wait: RegisteredWait,
+        completion: DeleteCompletion,
+    ) -> Result<(), WsaError> {
+        const CALL: &str = "UnregisterWaitEx";
+        let id = wait.raw();
+        self.kcall_keep_error(CALL, id as u64, traced_completion(completion), |this| {
+            let event = this.completion_event(completion)?;
+            let done = this
+                .w()
+                .unregister_wait(this.host, this.tid, id, event, poke())?;
+            match done {
+                Deleted::Done => Ok(()),
+                Deleted::Pending => {
+                    this.deletion_pending(CALL, completion, |w| !w.registration_exists(id))
+                }
+            }
+        })
+    }
+}

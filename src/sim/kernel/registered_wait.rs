@@ -1,0 +1,332 @@
+//! Registered waits (`RegisterWaitForSingleObject`, `UnregisterWait`, `UnregisterWaitEx`): a
+//! process's pool wait thread waits on every registered object at once, as a wait of its own
+//! (the dispatcher hands it an auto-reset event's signal or a semaphore's count as it would
+//! any waiter), and each time one is signalled, or its timeout passes first, the wait's
+//! callback runs: on a worker (`thread_pool`), or in the wait thread itself with
+//! `WT_EXECUTEINWAITTHREAD`.
+//!
+//! A registration is a small state machine:
+//! - *waiting*: its object is in the wait thread's next wait, until its deadline (none for
+//!   INFINITE). When it fires, a `WT_EXECUTEONLYONCE` wait becomes *fired*, any other starts
+//!   again at once with a new deadline (so an object that stays signalled fires again at
+//!   once: Windows' behaviour, and a classic bug with manual-reset events);
+//! - *fired*: waits no more; it still holds its handle until unregistered;
+//! - *unregistering*: `UnregisterWait(Ex)` ended it while callbacks were queued or running;
+//!   they run to their end, and when the last has, the registration goes, its completion
+//!   event (if any) is set and the waiting unregistrations are woken
+//!   ([`WaitKey::TimerCallbacks`], shared with timer queues).
+//!
+//! The wait thread learns of a change (a new registration, an unregistration) through an APC
+//! the change queues to it: it waits alertably, as Windows' wait threads do, and starts a new
+//! wait over the registrations that are waiting. One wait thread serves a host (Windows gives
+//! each group of 63 waits a thread of its own: callbacks in the wait thread are serialised
+//! across all of a host's waits here, within each group of 63 there).
+
+use std::collections::BTreeMap;
+
+use crate::api::thread_pool::{WT_EXECUTEINWAITTHREAD, WT_EXECUTEONLYONCE};
+use crate::api::WsaError;
+use crate::sim::kernel::sync::Waitable;
+use crate::sim::kernel::thread_pool::{PoolItem, PoolKind, PoolThreadBody};
+use crate::sim::kernel::timer_queue::{Deleted, TimerCallback};
+use crate::sim::kernel::{Apc, KernHooks, KernLayers};
+use crate::sim::runtime::{Layers, Nanos, ThreadBody, WaitKey, World};
+
+/// Where a registration is in its life (see the module's notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RegState {
+    /// In the wait thread's waits, until this deadline (`None`: INFINITE).
+    Waiting(Option<Nanos>),
+    /// A `WT_EXECUTEONLYONCE` wait that fired.
+    Fired,
+    /// Unregistered while callbacks were outstanding; goes when they have run.
+    Unregistering,
+}
+
+/// One registered wait.
+struct Registration<L: Layers> {
+    host: usize,
+    /// The host's crash count when it was made (a crash ends it).
+    boot: u32,
+    object: Waitable,
+    callback: TimerCallback<L>,
+    /// The timeout (`None`: INFINITE).
+    timeout: Option<Nanos>,
+    flags: u32,
+    state: RegState,
+    /// Callbacks queued or running.
+    runs: u32,
+    /// Whether the wait thread is running one of its callbacks.
+    in_wait_thread: bool,
+    /// The event object to set when a pending unregistration completes (held until then).
+    on_unregistered: Option<usize>,
+}
+
+/// Every host's registered waits, and each host's wait thread.
+pub(crate) struct RegisteredWaits<L: Layers> {
+    regs: BTreeMap<usize, Registration<L>>,
+    /// Each host's wait thread, by host, once made.
+    wait_threads: BTreeMap<usize, usize>,
+    /// The last number given to a registration.
+    last: usize,
+}
+
+impl<L: Layers> Default for RegisteredWaits<L> {
+    fn default() -> Self {
+        RegisteredWaits {
+            regs: BTreeMap::new(),
+            wait_threads: BTreeMap::new(),
+            last: 0,
+        }
+    }
+}
+
+/// What the wait thread waits on next: each waiting registration's number and object, and
+/// the earliest deadline.
+pub(crate) struct WaitSet {
+    pub regs: Vec<usize>,
+    pub objects: Vec<Waitable>,
+    pub deadline: Option<Nanos>,
+}
+
+/// What a registration that fired does with its callback.
+pub(crate) enum Fired {
+    /// Nothing (it had been unregistered meanwhile).
+    Nothing,
+    /// The wait thread runs it itself.
+    InWaitThread,
+    /// Queued on the workers.
+    Queued,
+}
+
+impl<L: KernLayers> World<L>
+where
+    Self: KernHooks<L>,
+{
+    /// `RegisterWaitForSingleObject` on `host`: the registration's number. The wait thread
+    /// (made by `wait_thread` the first time) is told to look again.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn register_wait(
+        &mut self,
+        host: usize,
+        object: Waitable,
+        callback: TimerCallback<L>,
+        timeout: Option<Nanos>,
+        flags: u32,
+        wait_thread: ThreadBody<L>,
+        poke: Apc<L>,
+    ) -> usize {
+        if let Waitable::Object(i) = object {
+            self.kern.objects.hold(i);
+        }
+        let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
+        let rw = &mut self.kern.registered_waits;
+        rw.last += 1;
+        let id = rw.last;
+        let deadline = timeout.map(|t| self.rt.now.saturating_add(t));
+        self.kern.registered_waits.regs.insert(
+            id,
+            Registration {
+                host,
+                boot,
+                object,
+                callback,
+                timeout,
+                flags,
+                state: RegState::Waiting(deadline),
+                runs: 0,
+                in_wait_thread: false,
+                on_unregistered: None,
+            },
+        );
+        self.poke_wait_thread(host, Some(wait_thread), poke);
+        id
+    }
+
+    /// Tells `host`'s wait thread to look at its registrations again (an APC, which ends its
+    /// alertable wait), making it first if `make` gives its function.
+    fn poke_wait_thread(&mut self, host: usize, make: Option<ThreadBody<L>>, poke: Apc<L>) {
+        let killed = &self.net.faults.killed;
+        let live = self
+            .kern
+            .registered_waits
+            .wait_threads
+            .get(&host)
+            .copied()
+            .filter(|t| !killed.contains(t));
+        match (live, make) {
+            (Some(tid), _) => {
+                self.rt.threads[tid].ext.push_apc(poke);
+                self.notify_apc(tid);
+            }
+            (None, Some(body)) => {
+                let tid = self.new_thread(host, "thread-pool wait".to_string(), true, body);
+                self.kern.registered_waits.wait_threads.insert(host, tid);
+            }
+            (None, None) => {}
+        }
+    }
+
+    /// The registrations of `host` the wait thread waits on next (of its boot).
+    pub(crate) fn wait_set(&self, host: usize) -> WaitSet {
+        let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
+        let mut set = WaitSet {
+            regs: Vec::new(),
+            objects: Vec::new(),
+            deadline: None,
+        };
+        for (&id, r) in &self.kern.registered_waits.regs {
+            if r.host != host || r.boot != boot {
+                continue;
+            }
+            if let RegState::Waiting(d) = r.state {
+                set.regs.push(id);
+                set.objects.push(r.object);
+                if let Some(d) = d {
+                    set.deadline = Some(set.deadline.map_or(d, |m: Nanos| m.min(d)));
+                }
+            }
+        }
+        set
+    }
+
+    /// The registrations among `regs` whose deadline has come, in order.
+    pub(crate) fn waits_timed_out(&self, regs: &[usize]) -> Vec<usize> {
+        let now = self.rt.now;
+        regs.iter()
+            .copied()
+            .filter(|id| {
+                self.kern
+                    .registered_waits
+                    .regs
+                    .get(id)
+                    .is_some_and(|r| matches!(r.state, RegState::Waiting(Some(d)) if d <= now))
+            })
+            .collect()
+    }
+
+    /// Registration `id` fired (`timed_out`: its timeout passed first): it waits again or,
+    /// once only, no more, and its callback is queued on the workers (made by `body` when
+    /// none is idle) or left to the wait thread.
+    pub(crate) fn wait_fired(
+        &mut self,
+        id: usize,
+        timed_out: bool,
+        body: PoolThreadBody<L>,
+    ) -> Fired {
+        let now = self.rt.now;
+        let Some(r) = self.kern.registered_waits.regs.get_mut(&id) else {
+            return Fired::Nothing;
+        };
+        if !matches!(r.state, RegState::Waiting(_)) {
+            return Fired::Nothing;
+        }
+        r.state = if r.flags & WT_EXECUTEONLYONCE != 0 {
+            RegState::Fired
+        } else {
+            RegState::Waiting(r.timeout.map(|t| now.saturating_add(t)))
+        };
+        r.runs += 1;
+        if r.flags & WT_EXECUTEINWAITTHREAD != 0 {
+            r.in_wait_thread = true;
+            return Fired::InWaitThread;
+        }
+        let host = r.host;
+        let kind = PoolKind::of_flags(r.flags);
+        self.pool_push(host, kind, PoolItem::Wait(id, timed_out), body);
+        Fired::Queued
+    }
+
+    /// The callback of registration `id`, for the thread about to run it.
+    pub(crate) fn wait_callback(&self, id: usize) -> Option<TimerCallback<L>> {
+        let r = self.kern.registered_waits.regs.get(&id)?;
+        Some(r.callback.clone())
+    }
+
+    /// A callback of registration `id` has run: an unregistered one with none left goes.
+    pub(crate) fn wait_callback_ran(&mut self, id: usize) {
+        let Some(r) = self.kern.registered_waits.regs.get_mut(&id) else {
+            return;
+        };
+        r.runs = r.runs.saturating_sub(1);
+        r.in_wait_thread = false;
+        if r.runs == 0 && r.state == RegState::Unregistering {
+            self.registration_gone(id);
+        }
+    }
+
+    /// `UnregisterWaitEx` by thread `tid` of `host`: registration `id` waits no more; with
+    /// callbacks outstanding (other than one the caller, the wait thread, is running) it goes
+    /// when they have run and `event` is set then, else at once. ERROR_INVALID_HANDLE for no
+    /// registration of `host`'s.
+    pub(crate) fn unregister_wait(
+        &mut self,
+        host: usize,
+        tid: usize,
+        id: usize,
+        event: Option<usize>,
+        poke: Apc<L>,
+    ) -> Result<Deleted, WsaError> {
+        let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
+        let own_thread = self.kern.registered_waits.wait_threads.get(&host) == Some(&tid);
+        let Some(r) = self.kern.registered_waits.regs.get_mut(&id) else {
+            return Err(WsaError::WSA_INVALID_HANDLE);
+        };
+        if r.host != host || r.boot != boot || r.state == RegState::Unregistering {
+            return Err(WsaError::WSA_INVALID_HANDLE);
+        }
+        r.state = RegState::Unregistering;
+        // The wait thread unregistering the wait whose callback it is running: that run is
+        // the caller's own and does not keep the unregistration pending.
+        let own_run = own_thread && r.in_wait_thread;
+        let others = r.runs.saturating_sub(u32::from(own_run));
+        let outstanding = r.runs > 0;
+        if let Some(e) = event {
+            self.reset_event(e);
+        }
+        if outstanding {
+            // It goes when the last callback returns (`wait_callback_ran`), the caller's own
+            // included; its event is set then.
+            if let Some(e) = event {
+                self.kern.objects.hold(e);
+                if let Some(r) = self.kern.registered_waits.regs.get_mut(&id) {
+                    r.on_unregistered = Some(e);
+                }
+            }
+        } else {
+            self.registration_gone(id);
+            if let Some(e) = event {
+                self.set_event(e);
+            }
+        }
+        let result = if others == 0 {
+            Deleted::Done
+        } else {
+            Deleted::Pending
+        };
+        self.poke_wait_thread(host, None, poke);
+        Ok(result)
+    }
+
+    /// Whether registration `id` still exists (an unregistration that waits waits for this to
+    /// turn false).
+    pub(crate) fn registration_exists(&self, id: usize) -> bool {
+        self.kern.registered_waits.regs.contains_key(&id)
+    }
+
+    /// Registration `id` goes: its object is no longer held, its unregistration's event is
+    /// set, the unregistrations that wait are woken.
+    fn registration_gone(&mut self, id: usize) {
+        let Some(r) = self.kern.registered_waits.regs.remove(&id) else {
+            return;
+        };
+        if let Waitable::Object(i) = r.object {
+            self.wait_done(i);
+        }
+        if let Some(e) = r.on_unregistered {
+            self.set_event(e);
+            self.wait_done(e);
+        }
+        self.notify(WaitKey::TimerCallbacks(r.host));
+    }
+}

@@ -1,0 +1,278 @@
+//! Registered waits on the simulator's virtual clock: timeouts on their schedule, the wait
+//! thread as one waiter among others (oldest wait first, a semaphore's counts taken), a
+//! WSAEventSelect server run by registered waits, bad handles, a waiting unregistration from
+//! its own callback, and replay under one seed. The behaviour Windows shares is in rules RW-*
+//! (tests/conformance_suite/registered_waits.rs) and the port of thread.c
+//! (tests/k32_test_register_wait.rs).
+mod common;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use common::run;
+use winsock_sim::prelude::*;
+use winsock_sim::sim::{Sim, SimErrorKind, SimWinsock};
+
+type Cb = WaitOrTimerCallback<SimWinsock>;
+
+/// A callback that logs (TimerOrWaitFired, tick).
+fn logging(log: &Arc<Mutex<Vec<(bool, u32)>>>) -> Cb {
+    let log = log.clone();
+    Arc::new(move |ws, fired| {
+        // The tick read before the lock: no std lock is held across a call.
+        let tick = ws.get_tick_count();
+        log.lock().unwrap().push((fired, tick));
+    })
+}
+
+#[test]
+fn a_timeout_repeats_on_its_schedule_until_the_object_is_signalled() {
+    run(|ws| {
+        let ev = ws.create_event(false, false)?;
+        let log = Arc::default();
+        let wh = ws.register_wait_for_single_object(Handle::Event(ev), logging(&log), 100, 0)?;
+        ws.sleep(350);
+        ws.set_event(ev)?;
+        ws.sleep(120);
+        ws.unregister_wait_ex(wh, DeleteCompletion::Wait)?;
+        // Timeouts at 100, 200, 300; the signal at 350; the wait starts again then, so the
+        // next timeout is at 450.
+        assert_eq!(
+            *log.lock().unwrap(),
+            vec![
+                (true, 100),
+                (true, 200),
+                (true, 300),
+                (false, 350),
+                (true, 450)
+            ]
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn the_wait_thread_is_one_waiter_among_others() {
+    run(|ws| {
+        // An auto-reset event: a thread that waited first gets the first signal.
+        let ev = ws.create_event(false, false)?;
+        let got = Arc::new(Mutex::new(None));
+        let g = got.clone();
+        let t = ws.create_thread("waiter", move |ws: &SimWinsock| {
+            let r = ws.wait_for_single_object(Handle::Event(ev), 1_000);
+            *g.lock().unwrap() = Some(r);
+            Ok(())
+        })?;
+        ws.sleep(10);
+        let log = Arc::default();
+        let wh =
+            ws.register_wait_for_single_object(Handle::Event(ev), logging(&log), INFINITE, 0)?;
+        ws.sleep(10);
+        ws.set_event(ev)?;
+        ws.wait_for_thread(t, INFINITE)?;
+        assert_eq!(*got.lock().unwrap(), Some(Ok(WAIT_OBJECT_0)));
+        assert!(
+            log.lock().unwrap().is_empty(),
+            "the older wait took the signal"
+        );
+        ws.set_event(ev)?;
+        ws.sleep(10);
+        assert_eq!(log.lock().unwrap().len(), 1);
+        ws.unregister_wait_ex(wh, DeleteCompletion::Wait)?;
+
+        // A semaphore: each count is one firing, taken by the wait.
+        let sem = ws.create_semaphore(3, 10)?;
+        let n = Arc::new(AtomicU32::new(0));
+        let k = n.clone();
+        let cb: Cb = Arc::new(move |_, fired| {
+            assert!(!fired);
+            k.fetch_add(1, Ordering::SeqCst);
+        });
+        let wh = ws.register_wait_for_single_object(Handle::Semaphore(sem), cb, INFINITE, 0)?;
+        ws.sleep(50);
+        assert_eq!(n.load(Ordering::SeqCst), 3);
+        assert_eq!(
+            ws.wait_for_single_object(Handle::Semaphore(sem), 0),
+            Ok(WSA_WAIT_TIMEOUT)
+        );
+        ws.release_semaphore(sem, 2)?;
+        ws.sleep(50);
+        assert_eq!(n.load(Ordering::SeqCst), 5);
+        ws.unregister_wait_ex(wh, DeleteCompletion::Wait)?;
+        Ok(())
+    });
+}
+
+/// A WSAEventSelect echo server with no thread of its own: a registered wait on the socket's
+/// event runs WSAEnumNetworkEvents, recv and send on a pool thread.
+#[test]
+fn an_event_select_server_runs_on_registered_waits() {
+    let mut sim = Sim::builder().seed(9).build();
+    let server = sim.host("server", "192.0.2.1");
+    let client = sim.host("client", "192.0.2.2");
+    server.spawn("main", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.bind(l, &SockAddr::v4([0, 0, 0, 0], 7))?;
+        ws.listen(l, SOMAXCONN)?;
+        let (c, _) = ws.accept(l)?;
+        let ev = ws.wsa_create_event()?;
+        ws.wsa_event_select(c, ev, FD_READ | FD_CLOSE)?;
+        let closed = ws.create_event(true, false)?;
+        let on_events: Cb = Arc::new(move |ws, fired| {
+            assert!(!fired);
+            let mut ne = WsaNetworkEvents::default();
+            if ws.wsa_enum_network_events(c, Some(ev), &mut ne).is_err() {
+                return;
+            }
+            if ne.network_events & FD_READ != 0 {
+                let mut buf = [0u8; 256];
+                while let Ok(n) = ws.recv(c, &mut buf, 0) {
+                    if n == 0 {
+                        break;
+                    }
+                    let _ = ws.send(c, &buf[..n], 0);
+                }
+            }
+            if ne.network_events & FD_CLOSE != 0 {
+                let _ = ws.set_event(closed);
+            }
+        });
+        let wh = ws.register_wait_for_single_object(Handle::Event(ev), on_events, INFINITE, 0)?;
+        ws.wait_for_single_object(Handle::Event(closed), INFINITE)?;
+        ws.unregister_wait_ex(wh, DeleteCompletion::Wait)?;
+        ws.closesocket(c)?;
+        ws.closesocket(l)
+    });
+    client.spawn("client", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.connect(s, &SockAddr::v4([192, 0, 2, 1], 7))?;
+        for i in 0..20u8 {
+            let msg = [i; 32];
+            ws.send(s, &msg, 0)?;
+            let mut got = [0u8; 32];
+            assert_eq!(ws.recv(s, &mut got, MSG_WAITALL)?, 32);
+            assert_eq!(got, msg);
+        }
+        ws.shutdown(s, SD_SEND)?;
+        let mut rest = [0u8; 8];
+        assert_eq!(ws.recv(s, &mut rest, 0)?, 0);
+        ws.closesocket(s)
+    });
+    sim.run().expect("the echo ran");
+}
+
+#[test]
+fn bad_handles_give_errors_not_panics() {
+    run(|ws| {
+        let cb: Cb = Arc::new(|_, _| {});
+        assert_eq!(
+            ws.register_wait_for_single_object(
+                Handle::Event(WsaEvent::from_raw(0x4321)),
+                cb.clone(),
+                INFINITE,
+                0
+            ),
+            Err(WsaError::WSA_INVALID_HANDLE)
+        );
+        let ev = ws.create_event(true, false)?;
+        let wh = ws.register_wait_for_single_object(Handle::Event(ev), cb, INFINITE, 0)?;
+        assert_eq!(
+            ws.unregister_wait_ex(wh, DeleteCompletion::Event(WsaEvent::from_raw(0x99))),
+            Err(WsaError::WSA_INVALID_HANDLE)
+        );
+        assert_eq!(ws.unregister_wait(wh), Ok(()));
+        assert_eq!(ws.unregister_wait(wh), Err(WsaError::WSA_INVALID_HANDLE));
+        assert_eq!(
+            ws.unregister_wait_ex(RegisteredWait::from_raw(0xdead), DeleteCompletion::Wait),
+            Err(WsaError::WSA_INVALID_HANDLE)
+        );
+        // The handle closed while registered: the wait holds its event (Windows: undefined).
+        let ev2 = ws.create_event(true, false)?;
+        let n = Arc::new(AtomicU32::new(0));
+        let k = n.clone();
+        let counting: Cb = Arc::new(move |_, _| {
+            k.fetch_add(1, Ordering::SeqCst);
+        });
+        let wh = ws.register_wait_for_single_object(
+            Handle::Event(ev2),
+            counting,
+            50,
+            WT_EXECUTEONLYONCE,
+        )?;
+        ws.close_handle(Handle::Event(ev2))?;
+        ws.sleep(100);
+        assert_eq!(n.load(Ordering::SeqCst), 1, "its timeout still fires");
+        ws.unregister_wait(wh)
+    });
+}
+
+/// UnregisterWaitEx(INVALID_HANDLE_VALUE) from the wait's own callback on a worker waits for
+/// itself: the run ends with a diagnostic instead of hanging.
+#[test]
+fn a_waiting_unregistration_from_its_own_callback_is_reported_as_a_deadlock() {
+    let mut sim = Sim::builder().seed(4).build();
+    sim.host("h", "192.0.2.1").spawn("main", |ws| {
+        let ev = ws.create_event(true, true)?;
+        let done = ws.create_event(true, false)?;
+        let own: Arc<Mutex<Option<RegisteredWait>>> = Arc::default();
+        let o = own.clone();
+        let cb: Cb = Arc::new(move |ws, _| {
+            let wh = loop {
+                if let Some(wh) = *o.lock().unwrap() {
+                    break wh;
+                }
+                ws.sleep(1);
+            };
+            let _ = ws.unregister_wait_ex(wh, DeleteCompletion::Wait);
+            let _ = ws.set_event(done);
+        });
+        let wh = ws.register_wait_for_single_object(
+            Handle::Event(ev),
+            cb,
+            INFINITE,
+            WT_EXECUTEONLYONCE,
+        )?;
+        *own.lock().unwrap() = Some(wh);
+        ws.wait_for_single_object(Handle::Event(done), INFINITE)?;
+        Ok(())
+    });
+    let err = sim.run().expect_err("a deadlock");
+    assert_eq!(err.kind, SimErrorKind::Deadlock);
+    let text = err.to_string();
+    assert!(text.contains("blocked in UnregisterWaitEx"), "{text}");
+    assert!(text.contains("thread-pool worker"), "{text}");
+}
+
+#[test]
+fn registered_waits_replay_under_the_same_seed() {
+    let once = || {
+        let mut sim = Sim::builder().seed(21).build();
+        let h = sim.host("h", "192.0.2.1");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        for n in 0..3u32 {
+            let log = log.clone();
+            h.spawn(&format!("t{n}"), move |ws| {
+                let ev = ws.create_event(false, false)?;
+                let l = log.clone();
+                let cb: Cb = Arc::new(move |ws, fired| {
+                    let entry = (n, fired, ws.get_current_thread_id(), ws.get_tick_count());
+                    l.lock().unwrap().push(entry);
+                });
+                let wh = ws.register_wait_for_single_object(Handle::Event(ev), cb, 15 + n, 0)?;
+                for _ in 0..5 {
+                    ws.sleep(7 + n);
+                    ws.set_event(ev)?;
+                }
+                ws.unregister_wait_ex(wh, DeleteCompletion::Wait)
+            });
+        }
+        let hash = sim.run().expect("runs").trace_hash;
+        let log = log.lock().unwrap().clone();
+        (hash, log)
+    };
+    let (a, b) = (once(), once());
+    assert!(a.1.len() >= 12, "the callbacks ran: {:?}", a.1);
+    assert_eq!(a, b);
+}
