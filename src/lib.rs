@@ -154,10 +154,11 @@ pub mod prelude {
         WAIT_ABANDONED_0,
     };
     pub use crate::api::thread_pool::{
-        DeleteCompletion, QueueTimer, RegisteredWait, RegisteredWaits, ThreadPool, TimerQueue,
-        WaitOrTimerCallback, WorkItem, WT_EXECUTEDEFAULT, WT_EXECUTEINIOTHREAD,
-        WT_EXECUTEINPERSISTENTTHREAD, WT_EXECUTEINTIMERTHREAD, WT_EXECUTEINWAITTHREAD,
-        WT_EXECUTELONGFUNCTION, WT_EXECUTEONLYONCE, WT_TRANSFER_IMPERSONATION,
+        DeleteCompletion, IoCallback, PoolIo, QueueTimer, RegisteredWait, RegisteredWaits,
+        ThreadPool, TimerQueue, WaitOrTimerCallback, WorkItem, WT_EXECUTEDEFAULT,
+        WT_EXECUTEINIOTHREAD, WT_EXECUTEINPERSISTENTTHREAD, WT_EXECUTEINTIMERTHREAD,
+        WT_EXECUTEINWAITTHREAD, WT_EXECUTELONGFUNCTION, WT_EXECUTEONLYONCE,
+        WT_TRANSFER_IMPERSONATION,
     };
     pub use crate::api::transmit_packets::{
         TransmitPacketsElement, TP_ELEMENT_EOP, TP_ELEMENT_FILE, TP_ELEMENT_MEMORY,

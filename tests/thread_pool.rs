@@ -347,3 +347,63 @@ fn thread_pool_runs_replay_under_the_same_seed() {
     assert!(a.1.len() > 20, "the callbacks ran: {:?}", a.1);
     assert_eq!(a, b);
 }
+
+/// An echo server whose every completion runs on the pool (BindIoCompletionCallback): the
+/// receive's callback sends the data back, the send's callback posts the next receive. Run
+/// twice under one seed, the same run.
+#[test]
+fn an_echo_server_on_bound_io_callbacks_replays() {
+    let once = || {
+        let mut sim = Sim::builder().seed(8).build();
+        let server = sim.host("server", "192.0.2.1");
+        let client = sim.host("client", "192.0.2.2");
+        server.spawn("main", |ws| {
+            ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+            let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+            ws.bind(l, &SockAddr::v4([0, 0, 0, 0], 7))?;
+            ws.listen(l, SOMAXCONN)?;
+            let (c, _) = ws.accept(l)?;
+            let closed = ws.create_event(true, false)?;
+            let on_done: IoCallback<SimWinsock> = Arc::new(move |ws, mut done: IoCompletion| {
+                let buf = done.bufs.pop().unwrap_or_default();
+                if done.error.is_some() || (done.overlapped.id == 1 && done.bytes == 0) {
+                    let _ = ws.set_event(closed);
+                } else if done.overlapped.id == 1 {
+                    // Received: send it back (OVERLAPPED 2).
+                    let data = buf[..done.bytes].to_vec();
+                    let r = ws.wsa_send_overlapped(c, vec![data], 0, Overlapped::new(2), None);
+                    assert!(matches!(r, Ok(_) | Err(WsaError::WSA_IO_PENDING)), "{r:?}");
+                } else {
+                    // Sent: the next receive (OVERLAPPED 1).
+                    let r =
+                        ws.wsa_recv_overlapped(c, vec![vec![0; 64]], 0, Overlapped::new(1), None);
+                    assert!(matches!(r, Ok(_) | Err(WsaError::WSA_IO_PENDING)), "{r:?}");
+                }
+            });
+            ws.bind_io_completion_callback(c, on_done, 0)?;
+            let r = ws.wsa_recv_overlapped(c, vec![vec![0; 64]], 0, Overlapped::new(1), None);
+            assert!(matches!(r, Ok(_) | Err(WsaError::WSA_IO_PENDING)), "{r:?}");
+            ws.wait_for_single_object(Handle::Event(closed), INFINITE)?;
+            ws.closesocket(c)?;
+            ws.closesocket(l)
+        });
+        client.spawn("client", |ws| {
+            ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+            let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+            ws.connect(s, &SockAddr::v4([192, 0, 2, 1], 7))?;
+            for i in 0..30u8 {
+                let msg = [i; 16];
+                ws.send(s, &msg, 0)?;
+                let mut got = [0u8; 16];
+                assert_eq!(ws.recv(s, &mut got, MSG_WAITALL)?, 16);
+                assert_eq!(got, msg);
+            }
+            ws.shutdown(s, SD_SEND)?;
+            let mut rest = [0u8; 4];
+            assert_eq!(ws.recv(s, &mut rest, 0)?, 0);
+            ws.closesocket(s)
+        });
+        sim.run().expect("the echo ran").trace_hash
+    };
+    assert_eq!(once(), once());
+}

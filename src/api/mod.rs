@@ -67,8 +67,8 @@ pub use sync::{
     SemaphoreHandle, SrwLock, SyncObjects, TimerHandle,
 };
 pub use thread_pool::{
-    DeleteCompletion, QueueTimer, RegisteredWait, RegisteredWaits, ThreadPool, TimerQueue,
-    WaitOrTimerCallback, WorkItem,
+    DeleteCompletion, IoCallback, PoolIo, QueueTimer, RegisteredWait, RegisteredWaits, ThreadPool,
+    TimerQueue, WaitOrTimerCallback, WorkItem,
 };
 pub use types::{
     Linger, SockAddr, Socket, SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId, WsaData,

@@ -42,7 +42,9 @@
 use std::sync::Arc;
 
 use super::event_select::WsaEvent;
+use super::io_completion::IoCompletion;
 use super::sync::SyncObjects;
+use super::types::Socket;
 use super::WsaError;
 
 /// WT_EXECUTEDEFAULT (0x00): the callback runs on a pool worker thread.
@@ -264,4 +266,46 @@ pub trait RegisteredWaits: ThreadPool {
     fn unregister_wait(&self, wait: RegisteredWait) -> Result<(), WsaError> {
         self.unregister_wait_ex(wait, DeleteCompletion::NoWait)
     }
+}
+
+/// The callback of `BindIoCompletionCallback` (`LPOVERLAPPED_COMPLETION_ROUTINE`:
+/// `dwErrorCode`, `dwNumberOfBytesTransfered` and `lpOverlapped` are the completion's `error`
+/// (a Win32 code, as a completion port's packet gives: ERROR_NETNAME_DELETED, ...), `bytes`
+/// and `overlapped`, with the operation's buffers handed back). Shared: completions of one
+/// socket may run on several pool threads at once.
+pub type IoCallback<W> = Arc<dyn Fn(&W, IoCompletion) + Send + Sync>;
+
+/// The thread pool's I/O completion callbacks (kernel32; no `WSAStartup` needed for the call
+/// itself).
+///
+/// ```
+/// use std::sync::Arc;
+/// use winsock_sim::prelude::*;
+///
+/// /// Every overlapped operation of `s` ends in `on_done`, on a pool thread.
+/// fn bind<W: PoolIo>(ws: &W, s: Socket) -> Result<(), WsaError> {
+///     let on_done: IoCallback<W> = Arc::new(|_ws: &W, c: IoCompletion| {
+///         let _ = (c.error, c.bytes, c.overlapped); // dwErrorCode, bytes, lpOverlapped
+///     });
+///     ws.bind_io_completion_callback(s, on_done, 0)
+/// }
+/// ```
+pub trait PoolIo: ThreadPool {
+    /// `BindIoCompletionCallback(FileHandle, Function, Flags)`: associates socket `s` with
+    /// the pool's completion port, so that each of its overlapped operations without a
+    /// completion routine ends in `callback` on a pool thread (an event in the OVERLAPPED is
+    /// still set; `FILE_SKIP_COMPLETION_PORT_ON_SUCCESS` skips operations that complete inside
+    /// their call, as for any port). A socket already associated with a port (or bound
+    /// before), or not overlapped: ERROR_INVALID_PARAMETER (sync.c test_iocp_callback); NULL:
+    /// ERROR_INVALID_PARAMETER (Vista and later); another handle that is not a socket:
+    /// ERROR_INVALID_HANDLE. `flags` is reserved (Windows Server 2003 refused nonzero; later
+    /// versions accept it, as here).
+    fn bind_io_completion_callback(
+        &self,
+        s: Socket,
+        callback: IoCallback<Self>,
+        flags: u32,
+    ) -> Result<(), WsaError>
+    where
+        Self: Sized;
 }

@@ -24,6 +24,7 @@ pub mod iocp;
 pub mod last_error;
 pub mod message_filters;
 pub mod overlapped;
+pub mod pool_io;
 pub mod protocol_info;
 pub mod receive_order;
 pub mod registered_waits;

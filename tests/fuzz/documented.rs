@@ -395,6 +395,9 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         // ERROR_IO_PENDING while callbacks run; ERROR_INVALID_HANDLE for a wait that is not
         // one, or a bad event.
         "UnregisterWaitEx" => &[WSA_INVALID_HANDLE, WSA_IO_PENDING],
+        // ERROR_INVALID_PARAMETER: bound already, on a port, not overlapped, or NULL;
+        // ERROR_INVALID_HANDLE: not a socket.
+        "BindIoCompletionCallback" => &[WSA_INVALID_PARAMETER, WSA_INVALID_HANDLE],
         other => panic!("no table for {other}"),
     };
     c

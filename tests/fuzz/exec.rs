@@ -780,6 +780,20 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
             let c = cx.completion(*c);
             let _ = check("UnregisterWaitEx", ws.unregister_wait_ex(wh, c));
         }
+        Op::BindIo(h, flags) => {
+            let ran = cx.ran.clone();
+            let cb: IoCallback<SimWinsock> = Arc::new(move |_ws: &SimWinsock, c: IoCompletion| {
+                assert!(
+                    c.bufs.iter().all(|b| c.bytes <= b.len()) || c.bufs.is_empty(),
+                    "FUZZ: a pool I/O completion counts more bytes than its buffer: {c:?}"
+                );
+                ran.fetch_add(1, Ordering::Relaxed);
+            });
+            let _ = check(
+                "BindIoCompletionCallback",
+                ws.bind_io_completion_callback(cx.sock(*h), cb, *flags),
+            );
+        }
         Op::Cleanup => {
             if check("WSACleanup", ws.wsa_cleanup()).is_ok() {
                 // The last cleanup closes every socket of the host; later calls may fail.

@@ -142,6 +142,8 @@ pub(crate) enum Op {
     RegisterWait(u8, u32, u32, u8),
     /// UnregisterWaitEx: the wait (or garbage), the completion.
     UnregisterWait(u8, u8),
+    /// BindIoCompletionCallback on a handle, with flags.
+    BindIo(H, u32),
     Cleanup,
     Startup,
 }
@@ -382,6 +384,7 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
               any::<u8>())
             .prop_map(|(h, t, f, b)| Op::RegisterWait(h, t, f, b)),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(w, c)| Op::UnregisterWait(w, c)),
+        1 => (h(), prop_oneof![Just(0u32), any::<u32>()]).prop_map(|(h, f)| Op::BindIo(h, f)),
         1 => Just(Op::Cleanup),
         1 => Just(Op::Startup),
     ]

@@ -10,11 +10,13 @@
 //! documented to do otherwise).
 
 use crate::api::thread_pool::{
-    DeleteCompletion, QueueTimer, ThreadPool, TimerQueue, WaitOrTimerCallback, WorkItem,
-    WT_EXECUTEONLYONCE,
+    DeleteCompletion, IoCallback, PoolIo, QueueTimer, ThreadPool, TimerQueue, WaitOrTimerCallback,
+    WorkItem, WT_EXECUTEONLYONCE,
 };
+use crate::api::Socket;
 use crate::api::WsaError;
 use crate::sim::api::{SimLayers, SimWinsock, Traced};
+use crate::sim::kernel::objects::ObjRef;
 use crate::sim::kernel::thread_pool::{pool_key, PoolItem, PoolKind};
 use crate::sim::kernel::timer_queue::{Deleted, NewQueueTimer};
 use crate::sim::runtime::{Nanos, Step, ThreadBody, WaitKey};
@@ -71,6 +73,12 @@ impl SimWinsock {
                 self.w().queue_timer_ran(id);
             }
             PoolItem::Wait(id, timed_out) => self.run_wait_callback(id, timed_out),
+            PoolItem::Io(binding, completion) => {
+                let callback = self.w().pool_io_callback(binding);
+                if let Some(callback) = callback {
+                    callback(self, completion);
+                }
+            }
         }
     }
 
@@ -234,5 +242,37 @@ impl ThreadPool for SimWinsock {
                 _ => Ok(()),
             }
         })
+    }
+}
+
+impl PoolIo for SimWinsock {
+    fn bind_io_completion_callback(
+        &self,
+        s: Socket,
+        callback: IoCallback<Self>,
+        flags: u32,
+    ) -> Result<(), WsaError> {
+        let raw = s.raw();
+        self.kcall_keep_error(
+            "BindIoCompletionCallback",
+            raw as u64,
+            u64::from(flags),
+            |this| {
+                if raw == 0 {
+                    return Err(WsaError::WSA_INVALID_PARAMETER);
+                }
+                // A handle that is not a socket's: the file system's answer, not WinSock's.
+                let id = this.sock(s).map_err(|_| WsaError::WSA_INVALID_HANDLE)?;
+                let mut w = this.w();
+                let io = w.io_sock(id);
+                // A second association, or a handle not opened for overlapped I/O.
+                if io.port.is_some() || io.synchronous {
+                    return Err(WsaError::WSA_INVALID_PARAMETER);
+                }
+                let binding = w.pool_bind_io(callback, SimWinsock::pool_thread);
+                w.io_sock(id).port = Some((ObjRef::POOL, binding));
+                Ok(())
+            },
+        )
     }
 }

@@ -193,6 +193,15 @@ pub(crate) struct ObjRef {
     gen: u32,
 }
 
+impl ObjRef {
+    /// The process's thread pool as a socket's completion port (`BindIoCompletionCallback`):
+    /// no object of the table (it never resolves); the socket's completions go to the pool.
+    pub(crate) const POOL: ObjRef = ObjRef {
+        idx: u32::MAX,
+        gen: u32::MAX,
+    };
+}
+
 /// What keeps a slot's object alive beside its handle.
 #[derive(Debug, Default, Clone, Copy)]
 struct Life {

@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::api::thread_pool::{WT_EXECUTEINPERSISTENTTHREAD, WT_EXECUTEINTIMERTHREAD};
+use crate::api::IoCompletion;
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::{Layers, ThreadBody, WaitKey, World};
 
@@ -70,6 +71,9 @@ pub(crate) enum PoolItem<L: Layers> {
     Timer(usize),
     /// One firing of registered wait `id` (`true`: its timeout passed first).
     Wait(usize, bool),
+    /// A completion of an operation on a socket bound with `BindIoCompletionCallback`: the
+    /// binding, the completion.
+    Io(usize, IoCompletion),
 }
 
 /// One pool of one host.
@@ -90,15 +94,26 @@ impl<L: Layers> Default for Pool<L> {
     }
 }
 
-/// Every host's pools, by (host, kind).
+/// A `BindIoCompletionCallback` callback as the sim stores it.
+pub(crate) type IoCallbackFn<L> =
+    std::sync::Arc<dyn Fn(&<L as Layers>::Handle, IoCompletion) + Send + Sync>;
+
+/// Every host's pools, by (host, kind), and the I/O callbacks sockets are bound to.
 pub(crate) struct ThreadPools<L: Layers> {
     pools: BTreeMap<(usize, PoolKind), Pool<L>>,
+    /// `BindIoCompletionCallback` callbacks, by binding (a socket's completion key).
+    io_callbacks: BTreeMap<usize, IoCallbackFn<L>>,
+    /// The function of a new pool thread, once a binding gave it (completions reach the pool
+    /// from the lower layers, which cannot name it).
+    body: Option<PoolThreadBody<L>>,
 }
 
 impl<L: Layers> Default for ThreadPools<L> {
     fn default() -> Self {
         ThreadPools {
             pools: BTreeMap::new(),
+            io_callbacks: BTreeMap::new(),
+            body: None,
         }
     }
 }
@@ -150,5 +165,36 @@ where
             }
         }
         None
+    }
+
+    /// `BindIoCompletionCallback`: keeps `callback` under a new binding number (the
+    /// socket's completion key) and the pool thread's function for the completions to come.
+    pub(crate) fn pool_bind_io(
+        &mut self,
+        callback: IoCallbackFn<L>,
+        body: PoolThreadBody<L>,
+    ) -> usize {
+        let pools = &mut self.kern.pools;
+        pools.body = Some(body);
+        let n = pools.io_callbacks.len() + 1;
+        pools.io_callbacks.insert(n, callback);
+        n
+    }
+
+    /// A completion for binding `binding` of `host`: queued on the host's workers.
+    pub(crate) fn pool_push_io(&mut self, host: usize, binding: usize, completion: IoCompletion) {
+        if let Some(body) = self.kern.pools.body {
+            self.pool_push(
+                host,
+                PoolKind::Workers,
+                PoolItem::Io(binding, completion),
+                body,
+            );
+        }
+    }
+
+    /// The callback of binding `binding`.
+    pub(crate) fn pool_io_callback(&self, binding: usize) -> Option<IoCallbackFn<L>> {
+        self.kern.pools.io_callbacks.get(&binding).cloned()
     }
 }

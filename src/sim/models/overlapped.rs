@@ -16,6 +16,7 @@
 //! `overlapped_api.rs`, `mswsock.rs` and `wsa_ioctl.rs`.
 
 use crate::api::{CompletionPacket, IoCompletion, Overlapped, WsaError};
+use crate::sim::kernel::objects::ObjRef;
 use crate::sim::models::op::{Op, OpKind, SockIo, Status};
 use crate::sim::models::op_table::OpTable;
 use crate::sim::models::{ModelHooks, ModelLayers};
@@ -153,6 +154,11 @@ where
                 .ext
                 .push_apc(Box::new(move |ws: &L::Handle| (*routine)(ws, done)));
             self.notify_apc(tid);
+        } else if let Some((ObjRef::POOL, binding)) = port {
+            // BindIoCompletionCallback: the pool's port, whose thread calls the callback.
+            let op = self.take_op(serial);
+            let done = completion(op, status.win32(), bytes);
+            self.pool_push_io(host, binding, done);
         } else if let Some((port, key)) = port {
             let op = self.take_op(serial);
             let (control, msg_flags) = op.msg.map_or((Vec::new(), 0), |m| (m.control, m.flags));

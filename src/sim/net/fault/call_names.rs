@@ -60,6 +60,7 @@ const SEAM: &[&str] = &[
 const SEAMLESS: &[&str] = &[
     "AcquireSRWLockExclusive",
     "AcquireSRWLockShared",
+    "BindIoCompletionCallback",
     "CancelIo",
     "CancelWaitableTimer",
     "ChangeTimerQueueTimer",
