@@ -52,6 +52,26 @@ fn recorder<W: SyncObjects + 'static>(
     })
 }
 
+/// RegisterWaitForSingleObject(`handle`, once only, `timeout_ms`) with a [`recorder`] callback.
+fn recorded_once<W: RegisteredWaits + 'static>(
+    ws: &W,
+    what: &str,
+    handle: WsaEvent,
+    seen: &Arc<Mutex<Vec<(bool, u32)>>>,
+    done: WsaEvent,
+    timeout_ms: u32,
+) -> Result<RegisteredWait, String> {
+    e(
+        what,
+        ws.register_wait_for_single_object(
+            Handle::Event(handle),
+            recorder::<W>(seen, done),
+            timeout_ms,
+            WT_EXECUTEONLYONCE,
+        ),
+    )
+}
+
 fn signaled<W: Winsock + RegisteredWaits + Send + Sync + 'static>(
     ws: &W,
     c: &mut Check,
@@ -60,14 +80,13 @@ fn signaled<W: Winsock + RegisteredWaits + Send + Sync + 'static>(
     let handle = e("CreateEvent", ws.create_event(true, true))?;
     let complete = e("CreateEvent", ws.create_event(false, false))?;
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let wh = e(
+    let wh = recorded_once(
+        ws,
         "RegisterWaitForSingleObject(signalled, ONLYONCE)",
-        ws.register_wait_for_single_object(
-            Handle::Event(handle),
-            recorder::<W>(&seen, complete),
-            INFINITE,
-            WT_EXECUTEONLYONCE,
-        ),
+        handle,
+        &seen,
+        complete,
+        INFINITE,
     )?;
     c.eq(
         "the callback's end",
@@ -91,14 +110,13 @@ fn signaled<W: Winsock + RegisteredWaits + Send + Sync + 'static>(
     // Unregistered before the object is signalled: never runs.
     e("ResetEvent", ws.reset_event(handle))?;
     seen.lock().expect("seen").clear();
-    let wh = e(
+    let wh = recorded_once(
+        ws,
         "RegisterWaitForSingleObject(unsignalled)",
-        ws.register_wait_for_single_object(
-            Handle::Event(handle),
-            recorder::<W>(&seen, complete),
-            INFINITE,
-            WT_EXECUTEONLYONCE,
-        ),
+        handle,
+        &seen,
+        complete,
+        INFINITE,
     )?;
     c.eq(
         "UnregisterWait before it fired",
@@ -115,14 +133,13 @@ fn signaled<W: Winsock + RegisteredWaits + Send + Sync + 'static>(
 
     // A timeout of 0 on an unsignalled object: TimerOrWaitFired TRUE.
     e("ResetEvent", ws.reset_event(handle))?;
-    let wh = e(
+    let wh = recorded_once(
+        ws,
         "RegisterWaitForSingleObject(timeout 0)",
-        ws.register_wait_for_single_object(
-            Handle::Event(handle),
-            recorder::<W>(&seen, complete),
-            0,
-            WT_EXECUTEONLYONCE,
-        ),
+        handle,
+        &seen,
+        complete,
+        0,
     )?;
     c.eq(
         "the timed-out callback's end",
