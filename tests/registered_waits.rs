@@ -276,3 +276,40 @@ fn registered_waits_replay_under_the_same_seed() {
     assert!(a.1.len() >= 12, "the callbacks ran: {:?}", a.1);
     assert_eq!(a, b);
 }
+
+/// The wait thread is told of a new registration without an APC: a callback of its that
+/// sleeps alertably sleeps its whole time while another thread registers a wait.
+#[test]
+fn a_new_registration_does_not_interrupt_an_alertable_wait_in_the_wait_thread() {
+    run(|ws| {
+        let handle = ws.create_event(true, true)?;
+        let got = Arc::new(Mutex::new(None));
+        let g = got.clone();
+        let sleeps: Cb = Arc::new(move |ws, _| {
+            let r = ws.sleep_ex(100, true);
+            *g.lock().unwrap() = Some(r);
+        });
+        let a = ws.register_wait_for_single_object(
+            Handle::Event(handle),
+            sleeps,
+            INFINITE,
+            WT_EXECUTEONLYONCE | WT_EXECUTEINWAITTHREAD,
+        )?;
+        ws.sleep(20);
+        let other = ws.create_event(false, false)?;
+        let b = ws.register_wait_for_single_object(
+            Handle::Event(other),
+            Arc::new(|_, _| {}),
+            INFINITE,
+            0,
+        )?;
+        ws.sleep(200);
+        assert_eq!(
+            *got.lock().unwrap(),
+            Some(0),
+            "SleepEx slept its whole time"
+        );
+        ws.unregister_wait_ex(a, DeleteCompletion::Wait)?;
+        ws.unregister_wait_ex(b, DeleteCompletion::Wait)
+    });
+}

@@ -19,6 +19,18 @@ pub(crate) struct InputWait {
     pub available: bool,
 }
 
+/// What [`SimWinsock::wait_objects_until`] returns when its `also` condition ended it.
+pub(crate) const WAKE_ALSO: u32 = u32::MAX;
+
+/// A condition beside the objects that ends a wait: the key it is announced on, and a check
+/// that takes it (true: it held, and is now consumed).
+pub(crate) struct AlsoWake<'a> {
+    /// The key its announcement notifies.
+    pub key: WaitKey,
+    /// Whether it holds (taking it).
+    pub taken: &'a dyn Fn(&mut crate::sim::api::World) -> bool,
+}
+
 impl SimWinsock {
     /// A whole call that waits on handles (WSAWaitForMultipleEvents, WaitForMultipleObjects,
     /// WaitForMultipleObjectsEx): 0 or more than 64 handles give WSA_INVALID_PARAMETER, a
@@ -101,11 +113,14 @@ impl SimWinsock {
     ) -> Result<u32, WsaError> {
         let deadline = (timeout_ms != INFINITE)
             .then(|| self.now().as_nanos() as u64 + u64::from(timeout_ms) * 1_000_000);
-        self.wait_objects_until(call, objects, wait_all, deadline, alertable, input)
+        self.wait_objects_until(call, objects, wait_all, deadline, alertable, input, None)
     }
 
     /// [`SimWinsock::wait_objects`] until virtual time `deadline` (`None`: no end); a wait
-    /// whose deadline has come at its start is a poll.
+    /// whose deadline has come at its start is a poll. With `also`, a condition announced on
+    /// its key ends the wait too, with [`WAKE_ALSO`] (the pool's wait thread: its
+    /// registrations changed).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn wait_objects_until(
         &self,
         call: &'static str,
@@ -114,6 +129,7 @@ impl SimWinsock {
         deadline: Option<crate::sim::runtime::Nanos>,
         alertable: bool,
         input: Option<InputWait>,
+        also: Option<AlsoWake<'_>>,
     ) -> Result<u32, WsaError> {
         let poll = deadline.is_some_and(|d| d <= self.now().as_nanos() as u64);
         let tid = self.tid;
@@ -142,6 +158,9 @@ impl SimWinsock {
             // (what it took is taken), whatever else happened since.
             if let Some(r) = w.rt.threads[tid].ext.take_handed() {
                 return Step::Done(Ok(r));
+            }
+            if also.as_ref().is_some_and(|a| (a.taken)(w)) {
+                return Step::Done(Ok(WAKE_ALSO));
             }
             // Input of the wake mask comes before a queued APC (user32 msg.c 5602–5613: with
             // MWMO_ALERTABLE a posted message returns WAIT_OBJECT_0 + nCount, the APC the
@@ -194,6 +213,9 @@ impl SimWinsock {
             }
             if input.is_some() {
                 keys.push(WaitKey::Messages(tid));
+            }
+            if let Some(a) = &also {
+                keys.push(a.key);
             }
             Step::WaitAny(keys, deadline)
         });

@@ -17,7 +17,7 @@
 mod apc;
 mod async_select;
 mod connect_by_name;
-mod event_select;
+pub(crate) mod event_select;
 mod extension;
 mod iocp;
 mod mswsock;

@@ -6,8 +6,8 @@
 //! that loops: a wait-any over the objects of the host's waiting registrations, alertable
 //! and until the earliest deadline (the same wait as WaitForMultipleObjectsEx's, so the
 //! dispatcher treats it as any waiter); an object signalled fires its registration, a
-//! deadline fires every registration whose deadline it is, an APC (a change of the
-//! registrations) starts a new wait.
+//! deadline fires every registration whose deadline it is, a change of the registrations
+//! (announced on `WaitKey::PoolWaits`) or an APC of the program's starts a new wait.
 
 use crate::api::consts::{WSA_WAIT_EVENT_0, WSA_WAIT_IO_COMPLETION, WSA_WAIT_TIMEOUT};
 use crate::api::sync::{Handle, WAIT_ABANDONED_0};
@@ -15,13 +15,13 @@ use crate::api::thread_pool::{
     DeleteCompletion, RegisteredWait, RegisteredWaits, WaitOrTimerCallback,
 };
 use crate::api::WsaError;
-use crate::sim::api::{SimLayers, SimWinsock, Traced};
+use crate::sim::api::{SimLayers, SimWinsock, Traced, World};
+use crate::sim::calls::event_select::{AlsoWake, WAKE_ALSO};
 use crate::sim::calls::signal_and_wait::handle_value;
 use crate::sim::calls::thread_pool::traced_completion;
 use crate::sim::kernel::registered_wait::Fired;
 use crate::sim::kernel::timer_queue::Deleted;
-use crate::sim::kernel::Apc;
-use crate::sim::runtime::ThreadBody;
+use crate::sim::runtime::{ThreadBody, WaitKey};
 
 impl Traced for RegisteredWait {
     fn traced(&self) -> i64 {
@@ -32,23 +32,30 @@ impl Traced for RegisteredWait {
 /// The wait thread's wait, as its reports name it.
 const WAITING: &str = "(thread pool: waiting on registered objects)";
 
-/// The APC that tells the wait thread its registrations changed (it does nothing: ending the
-/// alertable wait is the point).
-fn poke() -> Apc<SimLayers> {
-    Box::new(|_: &SimWinsock| {})
-}
-
 impl SimWinsock {
     /// The function of a host's wait thread.
     fn wait_thread() -> ThreadBody<SimLayers> {
         Box::new(|ws: &SimWinsock| {
             loop {
                 let set = ws.w().wait_set(ws.host);
-                let r =
-                    ws.wait_objects_until(WAITING, &set.objects, false, set.deadline, true, None);
+                let host = ws.host;
+                let poked = |w: &mut World| w.take_pool_wait_poke(host);
+                let also = AlsoWake {
+                    key: WaitKey::PoolWaits(host),
+                    taken: &poked,
+                };
+                let r = ws.wait_objects_until(
+                    WAITING,
+                    &set.objects,
+                    false,
+                    set.deadline,
+                    true,
+                    None,
+                    Some(also),
+                );
                 // The wait ends in an error only when the run is over.
                 let Ok(r) = r else { return Ok(()) };
-                let fired: Vec<(usize, bool)> = if r == WSA_WAIT_IO_COMPLETION {
+                let fired: Vec<(usize, bool)> = if r == WSA_WAIT_IO_COMPLETION || r == WAKE_ALSO {
                     Vec::new()
                 } else if r == WSA_WAIT_TIMEOUT {
                     let due = ws.w().waits_timed_out(&set.regs);
@@ -115,7 +122,6 @@ impl RegisteredWaits for SimWinsock {
                     timeout,
                     flags,
                     SimWinsock::wait_thread(),
-                    poke(),
                 );
                 Ok(RegisteredWait::from_raw(id))
             },
@@ -131,9 +137,7 @@ impl RegisteredWaits for SimWinsock {
         let id = wait.raw();
         self.kcall_keep_error(CALL, id as u64, traced_completion(completion), |this| {
             let event = this.completion_event(completion)?;
-            let done = this
-                .w()
-                .unregister_wait(this.host, this.tid, id, event, poke())?;
+            let done = this.w().unregister_wait(this.host, this.tid, id, event)?;
             match done {
                 Deleted::Done => Ok(()),
                 Deleted::Pending => {

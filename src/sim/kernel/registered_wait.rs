@@ -16,20 +16,22 @@
 //!   event (if any) is set and the waiting unregistrations are woken
 //!   ([`WaitKey::TimerCallbacks`], shared with timer queues).
 //!
-//! The wait thread learns of a change (a new registration, an unregistration) through an APC
-//! the change queues to it: it waits alertably, as Windows' wait threads do, and starts a new
-//! wait over the registrations that are waiting. One wait thread serves a host (Windows gives
+//! The wait thread learns of a change (a new registration, an unregistration) through a flag
+//! of its host's, announced on [`WaitKey::PoolWaits`], which ends its wait (as Windows' wait
+//! threads are woken by an event of their own, not an APC: a callback that waits alertably
+//! in the wait thread sees only the program's APCs), and starts a new wait over the
+//! registrations that are waiting. One wait thread serves a host (Windows gives
 //! each group of 63 waits a thread of its own: callbacks in the wait thread are serialised
 //! across all of a host's waits here, within each group of 63 there).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::thread_pool::{WT_EXECUTEINWAITTHREAD, WT_EXECUTEONLYONCE};
 use crate::api::WsaError;
 use crate::sim::kernel::sync::Waitable;
 use crate::sim::kernel::thread_pool::{PoolItem, PoolKind, PoolThreadBody};
 use crate::sim::kernel::timer_queue::{Deleted, TimerCallback};
-use crate::sim::kernel::{Apc, KernHooks, KernLayers};
+use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::{Layers, Nanos, ThreadBody, WaitKey, World};
 
 /// Where a registration is in its life (see the module's notes).
@@ -67,6 +69,8 @@ pub(crate) struct RegisteredWaits<L: Layers> {
     regs: BTreeMap<usize, Registration<L>>,
     /// Each host's wait thread, by host, once made.
     wait_threads: BTreeMap<usize, usize>,
+    /// The hosts whose wait thread is to look at its registrations again.
+    poked: BTreeSet<usize>,
     /// The last number given to a registration.
     last: usize,
 }
@@ -76,6 +80,7 @@ impl<L: Layers> Default for RegisteredWaits<L> {
         RegisteredWaits {
             regs: BTreeMap::new(),
             wait_threads: BTreeMap::new(),
+            poked: BTreeSet::new(),
             last: 0,
         }
     }
@@ -114,7 +119,6 @@ where
         timeout: Option<Nanos>,
         flags: u32,
         wait_thread: ThreadBody<L>,
-        poke: Apc<L>,
     ) -> usize {
         if let Waitable::Object(i) = object {
             self.kern.objects.hold(i);
@@ -139,13 +143,13 @@ where
                 on_unregistered: None,
             },
         );
-        self.poke_wait_thread(host, Some(wait_thread), poke);
+        self.poke_wait_thread(host, Some(wait_thread));
         id
     }
 
-    /// Tells `host`'s wait thread to look at its registrations again (an APC, which ends its
-    /// alertable wait), making it first if `make` gives its function.
-    fn poke_wait_thread(&mut self, host: usize, make: Option<ThreadBody<L>>, poke: Apc<L>) {
+    /// Tells `host`'s wait thread to look at its registrations again, making it first if
+    /// `make` gives its function.
+    fn poke_wait_thread(&mut self, host: usize, make: Option<ThreadBody<L>>) {
         let killed = &self.net.faults.killed;
         let live = self
             .kern
@@ -155,9 +159,9 @@ where
             .copied()
             .filter(|t| !killed.contains(t));
         match (live, make) {
-            (Some(tid), _) => {
-                self.rt.threads[tid].ext.push_apc(poke);
-                self.notify_apc(tid);
+            (Some(_), _) => {
+                self.kern.registered_waits.poked.insert(host);
+                self.notify(WaitKey::PoolWaits(host));
             }
             (None, Some(body)) => {
                 let tid = self.new_thread(host, "thread-pool wait".to_string(), true, body);
@@ -165,6 +169,11 @@ where
             }
             (None, None) => {}
         }
+    }
+
+    /// Whether `host`'s wait thread was told to look again (and is told no more).
+    pub(crate) fn take_pool_wait_poke(&mut self, host: usize) -> bool {
+        self.kern.registered_waits.poked.remove(&host)
     }
 
     /// The registrations of `host` the wait thread waits on next (of its boot).
@@ -265,7 +274,6 @@ where
         tid: usize,
         id: usize,
         event: Option<usize>,
-        poke: Apc<L>,
     ) -> Result<Deleted, WsaError> {
         let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
         let own_thread = self.kern.registered_waits.wait_threads.get(&host) == Some(&tid);
@@ -304,7 +312,7 @@ where
         } else {
             Deleted::Pending
         };
-        self.poke_wait_thread(host, None, poke);
+        self.poke_wait_thread(host, None);
         Ok(result)
     }
 

@@ -52,6 +52,7 @@ where
                     Some("the last callback of a deleted timer-queue timer".to_string())
                 }
                 WaitKey::Pool(_) => Some("a work item of its thread pool".to_string()),
+                WaitKey::PoolWaits(_) => Some("a change of its registered waits".to_string()),
                 _ => None,
             });
         };

@@ -109,6 +109,8 @@ pub(crate) enum WaitKey {
     Pool(usize),
     /// The end of a deleted timer-queue timer's last callback on a host (deletions that wait).
     TimerCallbacks(usize),
+    /// A change of a host's registered waits (its pool wait thread starts a new wait).
+    PoolWaits(usize),
 }
 
 /// One attempt at a call that may block: finished, or wait on `key` (until `deadline`).
@@ -212,7 +214,7 @@ pub(crate) struct Waiters {
 }
 
 /// How many kinds of [`WaitKey`] there are.
-const KINDS: usize = 11;
+const KINDS: usize = 12;
 
 /// The index of `key`'s kind in [`Waiters::entries`].
 fn kind_index(key: &WaitKey) -> usize {
@@ -228,6 +230,7 @@ fn kind_index(key: &WaitKey) -> usize {
         WaitKey::Lock(_) => 8,
         WaitKey::Pool(_) => 9,
         WaitKey::TimerCallbacks(_) => 10,
+        WaitKey::PoolWaits(_) => 11,
     }
 }
 
