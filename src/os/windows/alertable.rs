@@ -10,8 +10,7 @@ use std::any::Any;
 use std::cell::RefCell;
 
 use windows_sys::Win32::Foundation::{
-    CloseHandle, DuplicateHandle, GetLastError, SetLastError, DUPLICATE_SAME_ACCESS, HANDLE,
-    WAIT_FAILED,
+    CloseHandle, GetLastError, SetLastError, HANDLE, WAIT_FAILED,
 };
 use windows_sys::Win32::System::Threading as th;
 use windows_sys::Win32::System::IO as io;
@@ -19,6 +18,7 @@ use windows_sys::Win32::System::IO as io;
 use super::lock_table::Kernel;
 use super::native::{finish, Native};
 use super::op::Op;
+use super::sync_lookup::duplicate;
 use crate::api::sync::Handle;
 use crate::api::{ApcRoutine, ThreadId, WsaError};
 
@@ -115,49 +115,42 @@ impl Drop for Waitable {
 }
 
 impl Native {
-    /// `h` as an OS handle: events of this backend, and threads it created (a duplicate of
-    /// the thread's handle, so the wait survives the thread being joined meanwhile), and its
-    /// mutexes and semaphores (a duplicate too, so a concurrent CloseHandle cannot pull the
-    /// object away mid-wait).
+    /// `h` as an OS handle: events of this backend as they are, and a duplicate
+    /// ([`Native::duplicate_waitable`]) of every other kind.
     fn waitable(&self, h: Handle) -> Result<Waitable, WsaError> {
         match h {
             Handle::Event(e) => self.event(e).map(|raw| Waitable {
                 h: raw as HANDLE,
                 owned: false,
             }),
-            Handle::Thread(t) => {
-                let dup = self.inner.threads.with_os_handle(t, |raw| {
-                    let mut out: HANDLE = std::ptr::null_mut();
+            Handle::Thread(_) | Handle::Mutex(_) | Handle::Semaphore(_) | Handle::Timer(_) => self
+                .duplicate_waitable(h)
+                .map(|h| Waitable { h, owned: true }),
+        }
+    }
+
+    /// A duplicate of `h`, which the caller owns and closes: threads this backend created (so
+    /// a wait survives the thread being joined meanwhile), its mutexes, semaphores and
+    /// waitable timers (so a concurrent CloseHandle cannot pull the object away mid-wait), and
+    /// its events (for a wait that outlives the call, as a registered wait does). Each is
+    /// duplicated under the lock of the table that holds it; a handle of none of these:
+    /// ERROR_INVALID_HANDLE, no OS call.
+    pub(super) fn duplicate_waitable(&self, h: Handle) -> Result<HANDLE, WsaError> {
+        match h {
+            Handle::Event(e) => self.dup_event(e),
+            Handle::Thread(t) => self
+                .inner
+                .threads
+                .with_os_handle(t, |raw| {
                     // SAFETY: `raw` is the live handle of a thread this backend started (the
-                    // thread table holds it while this runs); `out` is a live local.
-                    let ok = unsafe {
-                        let me = th::GetCurrentProcess();
-                        DuplicateHandle(
-                            me,
-                            raw as HANDLE,
-                            me,
-                            &mut out,
-                            0,
-                            0,
-                            DUPLICATE_SAME_ACCESS,
-                        )
-                    };
-                    (ok != 0).then_some(out)
-                });
-                match dup.flatten() {
-                    Some(h) => Ok(Waitable { h, owned: true }),
-                    None => Err(WsaError::WSA_INVALID_HANDLE),
-                }
-            }
-            Handle::Mutex(m) => self
-                .dup_kernel(m.raw(), Kernel::Mutex)
-                .map(|h| Waitable { h, owned: true }),
-            Handle::Semaphore(s) => self
-                .dup_kernel(s.raw(), Kernel::Semaphore)
-                .map(|h| Waitable { h, owned: true }),
-            Handle::Timer(t) => self
-                .dup_kernel(t.raw(), Kernel::Timer)
-                .map(|h| Waitable { h, owned: true }),
+                    // thread table holds it while this runs).
+                    unsafe { duplicate(raw as HANDLE) }.ok()
+                })
+                .flatten()
+                .ok_or(WsaError::WSA_INVALID_HANDLE),
+            Handle::Mutex(m) => self.dup_kernel(m.raw(), Kernel::Mutex),
+            Handle::Semaphore(s) => self.dup_kernel(s.raw(), Kernel::Semaphore),
+            Handle::Timer(t) => self.dup_kernel(t.raw(), Kernel::Timer),
         }
     }
 

@@ -18,6 +18,7 @@ mod op;
 mod overlapped;
 mod overlapped_result;
 mod protocol_info;
+mod registered_wait;
 mod resolve;
 mod select;
 mod sync;

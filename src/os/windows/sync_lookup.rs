@@ -1,7 +1,8 @@
 //! The helpers behind `sync.rs`: the calling thread's id and the OS error, finding a
 //! handle's lock record or kernel object in the backend's table, duplicating kernel handles
-//! for waits, the per-backend process globals, and running the console-control handlers (the
-//! routine registered with `SetConsoleCtrlHandler`, and its registration, are here).
+//! (and events) for waits, the per-backend process globals, and running the console-control
+//! handlers (the routine registered with `SetConsoleCtrlHandler`, and its registration, are
+//! here).
 
 use std::any::{Any, TypeId};
 use std::sync::atomic::Ordering;
@@ -16,7 +17,7 @@ use windows_sys::Win32::System::Threading as th;
 
 use super::lock_table::{CondVar, CritSec, Kernel, Srw};
 use super::native::{Inner, Native};
-use crate::api::{ConditionVariable, CriticalSection, SrwLock, WsaError};
+use crate::api::{ConditionVariable, CriticalSection, SrwLock, WsaError, WsaEvent};
 
 /// The calling thread's id.
 pub(super) fn me() -> u32 {
@@ -73,6 +74,25 @@ pub(super) fn register_ctrl_backend(inner: &Arc<Inner>) {
     all.push(Arc::downgrade(inner));
 }
 
+/// `DuplicateHandle` of `raw` into this process with the same access: a new handle of the
+/// same object, which the caller owns and closes.
+///
+/// # Safety
+///
+/// `raw` must be an open handle that stays open until the call returns (the caller holds the
+/// lock of the table that keeps it, or owns it), so the call cannot duplicate a handle value
+/// that other code has closed and reused meanwhile.
+pub(super) unsafe fn duplicate(raw: HANDLE) -> Result<HANDLE, WsaError> {
+    let mut out: HANDLE = std::ptr::null_mut();
+    // SAFETY: `raw` is open for the whole call (the caller's duty above); the current
+    // process's pseudo-handle needs no closing; `out` is a live local the call writes.
+    let ok = unsafe {
+        let p = th::GetCurrentProcess();
+        DuplicateHandle(p, raw, p, &mut out, 0, 0, DUPLICATE_SAME_ACCESS)
+    };
+    check(ok).map(|()| out)
+}
+
 /// `process_global` for [`Native`]: the value of type `T` stored in `n`'s table (clones of
 /// one backend share it, as the threads of one process do), made by `init` the first time.
 pub(super) fn process_global<T: Any + Send + Sync>(n: &Native, init: impl FnOnce() -> T) -> Arc<T> {
@@ -119,22 +139,27 @@ impl Native {
             .ok_or(WsaError::WSA_INVALID_HANDLE)
     }
 
-    /// A duplicate of mutex or semaphore `raw` (when it is one of this backend's of that
-    /// kind), made under the table's lock so a concurrent CloseHandle cannot pull it away: the
-    /// caller waits on its own handle and closes it.
+    /// A duplicate of mutex, semaphore or waitable timer `raw` (when it is one of this
+    /// backend's of that kind), made under the table's lock so a concurrent CloseHandle cannot
+    /// pull it away: the caller waits on its own handle and closes it.
     pub(super) fn dup_kernel(&self, raw: usize, want: Kernel) -> Result<HANDLE, WsaError> {
         let t = self.inner.sync.lock();
         if t.kernel.get(&raw) != Some(&want) {
             return Err(WsaError::WSA_INVALID_HANDLE);
         }
-        let mut out: HANDLE = std::ptr::null_mut();
-        // SAFETY: `raw` is an open handle of this backend (the table holds it while its lock
-        // is held); `out` is a live local the call writes.
-        let ok = unsafe {
-            let p = th::GetCurrentProcess();
-            DuplicateHandle(p, raw as HANDLE, p, &mut out, 0, 0, DUPLICATE_SAME_ACCESS)
-        };
-        check(ok).map(|()| out)
+        // SAFETY: an open handle of this backend (the table holds it while its lock is held).
+        unsafe { duplicate(raw as HANDLE) }
+    }
+
+    /// A duplicate of event `e` (when it is one of this backend's), made under the event
+    /// table's lock as [`Native::dup_kernel`] makes its duplicates: the caller closes it.
+    pub(super) fn dup_event(&self, e: WsaEvent) -> Result<HANDLE, WsaError> {
+        let owned = self.inner.owned.lock();
+        if !owned.events.contains(&(e.raw() as isize)) {
+            return Err(WsaError::WSA_INVALID_HANDLE);
+        }
+        // SAFETY: an open event of this backend (its table is locked, so not closed meanwhile).
+        unsafe { duplicate(e.raw() as HANDLE) }
     }
 
     /// Whether `raw` is a kernel object of this backend of kind `want`.

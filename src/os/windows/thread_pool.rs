@@ -4,16 +4,17 @@
 //! leaked `Box<(Native, WorkItem)>` (as `QueueUserAPC`'s in `alertable.rs`): the OS runs each
 //! item once and the trampoline takes the box back; if the OS refuses the item, the call does.
 //!
-//! **Timers.** `CreateTimerQueueTimer` gets one trampoline ([`timer_callback`]) and, as
-//! `Parameter`, the address of an `Arc<TimerEntry>`: the closure and a weak reference to the
-//! backend (which holds the entry: a strong one would keep it alive for ever). The backend's
-//! [`PoolTable`] (a per-backend global, shared by its clones as by the threads of a process)
-//! keeps the live queues, and every live timer by handle with its queue and that `Arc`; the
-//! trampoline takes a count of its own per call. The table gives its count up only after a
-//! deletion that waited for the timer's callbacks ([`DeleteCompletion::Wait`], for the timer or
-//! its queue). After any other deletion the OS may still call the trampoline with the address
-//! and nothing says when the last call ended, so the entry is leaked on purpose (a few words
-//! and the closure per timer deleted without waiting).
+//! **Timers.** `CreateTimerQueueTimer` gets one trampoline ([`wait_or_timer_callback`], which
+//! `registered_wait.rs` passes to `RegisterWaitForSingleObject` too) and, as `Parameter`, the
+//! address of an `Arc<CallbackEntry>`: the closure and a weak reference to the backend (which
+//! holds the entry: a strong one would keep it alive for ever). The backend's [`PoolTable`] (a
+//! per-backend global, shared by its clones as by the threads of a process) keeps the live
+//! queues, and every live timer by handle with its queue and that `Arc`; the trampoline takes
+//! a count of its own per call. The table gives its count up only after a deletion that
+//! waited for the timer's callbacks ([`DeleteCompletion::Wait`], for the timer or its queue).
+//! After any other deletion the OS may still call the trampoline with the address and nothing
+//! says when the last call ended, so the entry is leaked on purpose (a few words and the
+//! closure per timer deleted without waiting).
 //!
 //! **Owner checks.** A queue or timer reaches the OS only while the table holds it (a deleted
 //! one is undefined behaviour): another queue is `ERROR_INVALID_HANDLE`, another timer
@@ -55,12 +56,31 @@ use crate::api::WsaError;
 /// What a work item's context points to: the backend it runs with, and the item.
 type Work = (Native, WorkItem<Native>);
 
-/// A timer's callback and its backend: what the OS's `Parameter` points to.
-struct TimerEntry {
+/// A timer's or registered wait's callback and its backend: what the OS's `Parameter`
+/// (`Context`) points to.
+pub(super) struct CallbackEntry {
     /// The backend the callback runs with, while it lives.
     backend: Weak<Inner>,
     /// The user's `WAITORTIMERCALLBACK`.
     callback: WaitOrTimerCallback<Native>,
+}
+
+impl CallbackEntry {
+    /// The entry of `callback`, run with (a clone of) `native` while it lives.
+    pub(super) fn new(
+        native: &Native,
+        callback: WaitOrTimerCallback<Native>,
+    ) -> Arc<CallbackEntry> {
+        Arc::new(CallbackEntry {
+            backend: Arc::downgrade(&native.inner),
+            callback,
+        })
+    }
+
+    /// The address the OS is given as the callback's parameter.
+    pub(super) fn param(entry: &Arc<CallbackEntry>) -> *const c_void {
+        Arc::as_ptr(entry).cast::<c_void>()
+    }
 }
 
 /// A timer the OS has and this backend has not deleted.
@@ -68,7 +88,7 @@ struct LiveTimer {
     /// The raw handle of its queue, 0 for the default queue.
     queue: usize,
     /// Its entry; the OS holds its address as the callback's `Parameter`.
-    entry: Arc<TimerEntry>,
+    entry: Arc<CallbackEntry>,
 }
 
 /// The timer queues and timers of one backend, by raw handle.
@@ -80,8 +100,8 @@ struct PoolTable {
     timers: BTreeMap<usize, LiveTimer>,
 }
 
-/// Leaks an entry the OS may still pass to [`timer_callback`] (module docs).
-fn retire(entry: Arc<TimerEntry>) {
+/// Leaks an entry the OS may still pass to [`wait_or_timer_callback`] (module docs).
+pub(super) fn retire(entry: Arc<CallbackEntry>) {
     std::mem::forget(entry);
 }
 
@@ -112,16 +132,16 @@ impl Drop for PoolTable {
 }
 
 /// A null HANDLE: the default queue, or "do not wait".
-fn null() -> HANDLE {
+pub(super) fn null() -> HANDLE {
     std::ptr::null_mut()
 }
 
 /// An event of this module's for a waiting deletion, closed on drop.
-struct OwnEvent(HANDLE);
+pub(super) struct OwnEvent(pub(super) HANDLE);
 
 impl OwnEvent {
     /// A new manual-reset event, not set.
-    fn new() -> Result<OwnEvent, WsaError> {
+    pub(super) fn new() -> Result<OwnEvent, WsaError> {
         // SAFETY: null attributes and name (allowed); integers otherwise.
         let h = unsafe { th::CreateEventW(std::ptr::null(), 1, 0, std::ptr::null()) };
         if h.is_null() {
@@ -135,6 +155,37 @@ impl OwnEvent {
     fn wait(&self) -> bool {
         // SAFETY: an open event of this value's (closed only by its drop).
         unsafe { th::WaitForSingleObject(self.0, th::INFINITE) == WAIT_OBJECT_0 }
+    }
+
+    /// The end of a deletion the OS was asked for with this event (module docs), `r` its
+    /// answer: once the OS has taken it (`r` Ok or ERROR_IO_PENDING, after which it sets the
+    /// event when no callback of the object runs), waits for the event, frees `entry` and
+    /// puts back `kept`, the thread's last error before the call. Any other answer, or a
+    /// failed wait, leaks `entry` (the OS may still call back with it).
+    pub(super) fn finish_deletion(
+        self,
+        r: Result<(), WsaError>,
+        entry: Arc<CallbackEntry>,
+        kept: u32,
+    ) -> Result<(), WsaError> {
+        match r {
+            Ok(()) | Err(WsaError::WSA_IO_PENDING) => {
+                if !self.wait() {
+                    let e = os_error();
+                    retire(entry);
+                    return Err(e);
+                }
+                drop(entry);
+                // SAFETY: an integer; writes thread-local state (the creation of the event
+                // and a pending deletion set it; a success leaves it).
+                unsafe { SetLastError(kept) };
+                Ok(())
+            }
+            Err(e) => {
+                retire(entry);
+                Err(e)
+            }
+        }
     }
 }
 
@@ -155,14 +206,14 @@ unsafe extern "system" fn work_item(context: *mut c_void) -> u32 {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || f(&native))).unwrap_or(0)
 }
 
-/// The `WAITORTIMERCALLBACK` of every timer (windows-sys declares its BOOLEAN as `bool`;
-/// kernel32 passes TRUE for a timer).
-unsafe extern "system" fn timer_callback(param: *mut c_void, fired: bool) {
-    let entry = param.cast_const().cast::<TimerEntry>();
-    // SAFETY: `param` is the `Arc::as_ptr` of the timer's entry, whose count the table gives
-    // up only once a deletion has waited for every callback of the timer (else never), so the
-    // allocation is live while the OS runs one. The increment gives this call a count of its
-    // own, which `from_raw` takes over and drops at the end of the call.
+/// The `WAITORTIMERCALLBACK` of every timer and registered wait (windows-sys declares its
+/// BOOLEAN as `bool`; kernel32 passes TRUE for a timer, and for a wait whose timeout passed).
+pub(super) unsafe extern "system" fn wait_or_timer_callback(param: *mut c_void, fired: bool) {
+    let entry = param.cast_const().cast::<CallbackEntry>();
+    // SAFETY: `param` is the `Arc::as_ptr` of the timer's or wait's entry, whose count its
+    // table gives up only once a deletion has waited for every callback of the object (else
+    // never), so the allocation is live while the OS runs one. The increment gives this call a
+    // count of its own, which `from_raw` takes over and drops at the end of the call.
     let entry = unsafe {
         Arc::increment_strong_count(entry);
         Arc::from_raw(entry)
@@ -182,7 +233,10 @@ impl Native {
 
     /// The event of a deletion's `completion`: NULL, INVALID_HANDLE_VALUE, or an event of
     /// this backend (else ERROR_INVALID_HANDLE).
-    fn completion_handle(&self, completion: DeleteCompletion) -> Result<HANDLE, WsaError> {
+    pub(super) fn completion_handle(
+        &self,
+        completion: DeleteCompletion,
+    ) -> Result<HANDLE, WsaError> {
         match completion {
             DeleteCompletion::NoWait => Ok(null()),
             DeleteCompletion::Wait => Ok(INVALID_HANDLE_VALUE),
@@ -232,30 +286,13 @@ impl Native {
             }
         };
         // SAFETY: as in `delete_timer`; `done` is an open event of ours that outlives the wait
-        // for it below, and nothing else waits on it or sets it.
+        // for it in `finish_deletion`, and nothing else waits on it or sets it.
         let r =
             check(unsafe { th::DeleteTimerQueueTimer(live.queue as HANDLE, t as HANDLE, done.0) });
         drop(tab);
-        match r {
-            // Pending or not, the OS sets the event once no callback runs (sync.c
-            // test_timer_queue: also after TRUE).
-            Ok(()) | Err(WsaError::WSA_IO_PENDING) => {
-                if !done.wait() {
-                    let e = os_error();
-                    retire(live.entry);
-                    return Err(e);
-                }
-                drop(live.entry);
-                // SAFETY: an integer; writes thread-local state (the creation of the event
-                // and a pending deletion set it; INVALID_HANDLE_VALUE leaves it).
-                unsafe { SetLastError(kept) };
-                Ok(())
-            }
-            Err(e) => {
-                retire(live.entry);
-                Err(e)
-            }
-        }
+        // Pending or not, the OS sets the event once no callback runs (sync.c
+        // test_timer_queue: also after TRUE).
+        done.finish_deletion(r, live.entry, kept)
     }
 }
 
@@ -286,8 +323,9 @@ impl ThreadPool for Native {
         Ok(TimerQueue::from_raw(h as usize))
     }
 
-    /// `CreateTimerQueueTimer(&hNewTimer, TimerQueue, timer_callback, <the entry>, DueTime,
-    /// Period, Flags)`; a queue this backend does not have: ERROR_INVALID_HANDLE, no OS call.
+    /// `CreateTimerQueueTimer(&hNewTimer, TimerQueue, wait_or_timer_callback, <the entry>,
+    /// DueTime, Period, Flags)`; a queue this backend does not have: ERROR_INVALID_HANDLE, no
+    /// OS call.
     fn create_timer_queue_timer(
         &self,
         queue: Option<TimerQueue>,
@@ -297,10 +335,7 @@ impl ThreadPool for Native {
         flags: u32,
     ) -> Result<QueueTimer, WsaError> {
         let q = queue.map_or(0, TimerQueue::raw);
-        let entry = Arc::new(TimerEntry {
-            backend: Arc::downgrade(&self.inner),
-            callback,
-        });
+        let entry = CallbackEntry::new(self, callback);
         let table = self.pool();
         let mut tab = table.lock();
         if q != 0 && !tab.queues.contains(&q) {
@@ -308,16 +343,16 @@ impl ThreadPool for Native {
         }
         let mut h: HANDLE = null();
         // SAFETY: `q` is NULL or a live queue of this backend (the table's lock is held, so it
-        // is not deleted meanwhile); `h` is a live local the call writes; `timer_callback`
-        // lives as long as the process, and the entry whose address it is given is kept by the
-        // table from here until no callback can run (module docs). On failure no timer exists,
-        // so the address is never used and `entry` may go.
+        // is not deleted meanwhile); `h` is a live local the call writes;
+        // `wait_or_timer_callback` lives as long as the process, and the entry whose address it
+        // is given is kept by the table from here until no callback can run (module docs). On
+        // failure no timer exists, so the address is never used and `entry` may go.
         let r = check(unsafe {
             th::CreateTimerQueueTimer(
                 &mut h,
                 q as HANDLE,
-                Some(timer_callback),
-                Arc::as_ptr(&entry).cast::<c_void>(),
+                Some(wait_or_timer_callback),
+                CallbackEntry::param(&entry),
                 due_ms,
                 period_ms,
                 flags,
