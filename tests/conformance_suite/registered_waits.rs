@@ -28,7 +28,7 @@ pub fn registered_wait_rules<W: Winsock + RegisteredWaits + Send + Sync + 'stati
         },
         Rule {
             id: "RW-again",
-            title: "without WT_EXECUTEONLYONCE the wait starts again after each callback: an auto-reset event set three times runs it three times, a manual-reset event left set runs it over and over",
+            title: "without WT_EXECUTEONLYONCE the wait starts again after each callback: an auto-reset event set three times runs it three times, a manual-reset event left set runs it over and over, a finite timeout runs it at each timeout",
             body: again::<W>,
         },
         Rule {
@@ -333,7 +333,27 @@ fn again<W: Winsock + RegisteredWaits + Send + Sync + 'static>(
         m.load(Ordering::SeqCst) > 3,
         true,
     )?;
-    for h in [auto, manual] {
+
+    // A finite timeout: each timeout runs the callback again (TRUE).
+    let never = e("CreateEvent", ws.create_event(true, false))?;
+    let t = Arc::new(AtomicU32::new(0));
+    let wh = e(
+        "RegisterWaitForSingleObject(never signalled, 100 ms, no ONLYONCE)",
+        ws.register_wait_for_single_object(Handle::Event(never), count(&t), 100, 0),
+    )?;
+    ws.sleep(350);
+    e(
+        "UnregisterWaitEx",
+        ws.unregister_wait_ex(wh, DeleteCompletion::Wait),
+    )?;
+    c.eq_or_wine(
+        "timeouts of 100 ms in 350 ms: at least two",
+        t.load(Ordering::SeqCst) >= 2,
+        true,
+        false,
+        "Wine 8's waitqueue_thread_proc (ntdll threadpool.c) submits an expired wait without re-arming its timeout",
+    )?;
+    for h in [auto, manual, never] {
         e("CloseHandle", ws.close_handle(Handle::Event(h)))?;
     }
     Ok(())
