@@ -66,6 +66,7 @@ fn conformance_suite_on_the_simulator() {
         .chain(conformance_suite::thread_pool::thread_pool_rules::<
             SimWinsock,
         >())
+        .chain(conformance_suite::tp_objects::tp_object_rules::<SimWinsock>())
         .chain(conformance_suite::pool_io::pool_io_rules::<SimWinsock>())
         .chain(conformance_suite::registered_waits::registered_wait_rules::<SimWinsock>())
         .chain(conformance_suite::held_objects::held_rules::<SimWinsock>())

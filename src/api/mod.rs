@@ -40,6 +40,7 @@ pub(crate) mod socket_args;
 pub(crate) mod sockopt_rules;
 pub mod sync;
 pub mod thread_pool;
+pub mod threadpool_objects;
 pub mod transmit_packets;
 pub mod types;
 pub mod waitable_timer;
@@ -69,6 +70,9 @@ pub use sync::{
 pub use thread_pool::{
     DeleteCompletion, IoCallback, PoolIo, QueueTimer, RegisteredWait, RegisteredWaits, ThreadPool,
     TimerQueue, WaitOrTimerCallback, WorkItem,
+};
+pub use threadpool_objects::{
+    CallbackInstance, ThreadpoolObjects, TpTimer, TpTimerCallback, TpWork, WorkCallback,
 };
 pub use types::{
     Linger, SockAddr, Socket, SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId, WsaData,

@@ -50,6 +50,9 @@ impl RuntimeHooks<SimLayers> for World {
             NetTimer::QueueTimer { id, setting } => {
                 self.queue_timer_due(id, setting, SimWinsock::pool_thread)
             }
+            NetTimer::TpTimer { id, setting } => {
+                self.tp_timer_due(id, setting, SimWinsock::pool_thread)
+            }
         }
     }
 

@@ -37,6 +37,7 @@ pub mod tcp_timing;
 pub mod thread_exit;
 pub mod thread_pool;
 pub mod thread_timers;
+pub mod tp_objects;
 pub mod transmit_packets;
 pub mod udp_ioctls;
 pub mod waitable_timer;

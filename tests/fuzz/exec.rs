@@ -794,6 +794,47 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 ws.bind_io_completion_callback(cx.sock(*h), cb, *flags),
             );
         }
+        Op::TpObject(timer, due, period, cancel, close_first) => {
+            let ran = cx.ran.clone();
+            if *timer {
+                let cb: TpTimerCallback<SimWinsock> = Arc::new(move |_, _, _| {
+                    ran.fetch_add(1, Ordering::Relaxed);
+                });
+                let t = ws
+                    .create_threadpool_timer(cb)
+                    .expect("FUZZ: CreateThreadpoolTimer");
+                let due = -i64::from(*due) * FILETIME_TICKS_PER_MS;
+                ws.set_threadpool_timer(t, Some(due), *period, 0)
+                    .expect("FUZZ: SetThreadpoolTimer");
+                if !*close_first {
+                    ws.sleep(due.unsigned_abs() as u32 % 7);
+                    ws.set_threadpool_timer(t, None, 0, 0)
+                        .expect("FUZZ: SetThreadpoolTimer(NULL)");
+                    ws.wait_for_threadpool_timer_callbacks(t, *cancel)
+                        .expect("FUZZ: WaitForThreadpoolTimerCallbacks");
+                }
+                ws.close_threadpool_timer(t)
+                    .expect("FUZZ: CloseThreadpoolTimer");
+            } else {
+                let cb: WorkCallback<SimWinsock> = Arc::new(move |ws: &SimWinsock, inst, _| {
+                    let _ = ws.callback_may_run_long(inst);
+                    ran.fetch_add(1, Ordering::Relaxed);
+                });
+                let w = ws
+                    .create_threadpool_work(cb)
+                    .expect("FUZZ: CreateThreadpoolWork");
+                for _ in 0..2 {
+                    ws.submit_threadpool_work(w)
+                        .expect("FUZZ: SubmitThreadpoolWork");
+                }
+                if !*close_first {
+                    ws.wait_for_threadpool_work_callbacks(w, *cancel)
+                        .expect("FUZZ: WaitForThreadpoolWorkCallbacks");
+                }
+                ws.close_threadpool_work(w)
+                    .expect("FUZZ: CloseThreadpoolWork");
+            }
+        }
         Op::Cleanup => {
             if check("WSACleanup", ws.wsa_cleanup()).is_ok() {
                 // The last cleanup closes every socket of the host; later calls may fail.

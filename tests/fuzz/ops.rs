@@ -144,6 +144,10 @@ pub(crate) enum Op {
     UnregisterWait(u8, u8),
     /// BindIoCompletionCallback on a handle, with flags.
     BindIo(H, u32),
+    /// A Vista pool object's life: a work object (submitted twice) or a timer object (due
+    /// in `due` ms, with a period), then a wait for its callbacks (cancelling or not) and its
+    /// close, or (`close_first`) its close at once, its runs left to end.
+    TpObject(bool, u32, u32, bool, bool),
     Cleanup,
     Startup,
 }
@@ -385,6 +389,8 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(h, t, f, b)| Op::RegisterWait(h, t, f, b)),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(w, c)| Op::UnregisterWait(w, c)),
         1 => (h(), prop_oneof![Just(0u32), any::<u32>()]).prop_map(|(h, f)| Op::BindIo(h, f)),
+        1 => (any::<bool>(), 0u32..30, prop_oneof![Just(0u32), Just(5)], any::<bool>(), any::<bool>())
+            .prop_map(|(t, d, p, c, f)| Op::TpObject(t, d, p, c, f)),
         1 => Just(Op::Cleanup),
         1 => Just(Op::Startup),
     ]

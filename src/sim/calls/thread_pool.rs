@@ -73,6 +73,7 @@ impl SimWinsock {
                 self.w().queue_timer_ran(id);
             }
             PoolItem::Wait(id, timed_out) => self.run_wait_callback(id, timed_out),
+            PoolItem::Tp(id, epoch) => self.run_tp(id, epoch),
             PoolItem::Io(binding, completion) => {
                 let callback = self.w().pool_io_callback(binding);
                 if let Some(callback) = callback {

@@ -16,7 +16,7 @@ impl Traced for TimerHandle {
 
 /// The virtual time a `LARGE_INTEGER` due time names: negative is relative to `now` in
 /// 100-ns units, zero or positive an absolute FILETIME (before the run's start: 0, past).
-fn due_at(now: Nanos, due_time: i64) -> Nanos {
+pub(crate) fn due_at(now: Nanos, due_time: i64) -> Nanos {
     let ns = |ticks: u64| sat_nanos(std::time::Duration::from_nanos(ticks.saturating_mul(100)));
     if due_time < 0 {
         now.saturating_add(ns(due_time.unsigned_abs()))

@@ -28,6 +28,7 @@ pub(crate) mod thread_pool;
 pub(crate) mod thread_timer;
 pub(crate) mod timer_proc;
 pub(crate) mod timer_queue;
+pub(crate) mod tp_objects;
 pub(crate) mod wait_report;
 pub(crate) mod waitable_timer;
 pub(crate) mod window_timer;
@@ -78,6 +79,8 @@ pub(crate) struct Kernel<L: Layers> {
     pub timer_queues: timer_queue::TimerQueues<L>,
     /// Registered waits and each host's wait thread (`registered_wait`).
     pub registered_waits: registered_wait::RegisteredWaits<L>,
+    /// The Vista pool's work and timer objects (`tp_objects`).
+    pub tp_objects: tp_objects::TpObjects<L>,
 }
 
 impl<L: Layers> Default for Kernel<L> {
@@ -94,6 +97,7 @@ impl<L: Layers> Default for Kernel<L> {
             pools: thread_pool::ThreadPools::default(),
             timer_queues: timer_queue::TimerQueues::default(),
             registered_waits: registered_wait::RegisteredWaits::default(),
+            tp_objects: tp_objects::TpObjects::default(),
         }
     }
 }

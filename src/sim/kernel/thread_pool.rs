@@ -74,6 +74,8 @@ pub(crate) enum PoolItem<L: Layers> {
     /// A completion of an operation on a socket bound with `BindIoCompletionCallback`: the
     /// binding, the completion.
     Io(usize, IoCompletion),
+    /// A run of a work or timer object (`tp_objects`), queued in the given epoch.
+    Tp(usize, u32),
 }
 
 /// One pool of one host.

@@ -71,6 +71,8 @@ pub(crate) enum NetTimer {
     ThreadTimer { tid: usize, setting: u64 },
     /// A timer-queue timer's setting expires (the kernel layer's `timer_queue`).
     QueueTimer { id: usize, setting: u64 },
+    /// A thread pool timer object's setting expires (the kernel layer's `tp_objects`).
+    TpTimer { id: usize, setting: u64 },
 }
 
 /// RFC 793 connection states.

@@ -1,0 +1,202 @@
+//! [`ThreadpoolObjects`] in the simulator: the Vista pool's work and timer objects, run by
+//! the host's pool threads (`sim::kernel::tp_objects`).
+
+use std::sync::Arc;
+
+use crate::api::event_select::WsaEvent;
+use crate::api::threadpool_objects::{
+    CallbackInstance, ThreadpoolObjects, TpTimer, TpTimerCallback, TpWork, WorkCallback,
+};
+use crate::api::WsaError;
+use crate::sim::api::{SimLayers, SimWinsock, Traced};
+use crate::sim::kernel::tp_objects::TpCallback;
+use crate::sim::runtime::{sat_nanos, Step, WaitKey};
+
+impl Traced for TpWork {
+    fn traced(&self) -> i64 {
+        self.raw() as i64
+    }
+}
+
+impl Traced for TpTimer {
+    fn traced(&self) -> i64 {
+        self.raw() as i64
+    }
+}
+
+impl SimWinsock {
+    /// Runs one queued run of work or timer object `id` (outside the world lock), unless a
+    /// cancelling wait dropped it.
+    pub(crate) fn run_tp(&self, id: usize, epoch: u32) {
+        let begun = self.w().tp_begin(id, epoch);
+        if let Some((callback, instance)) = begun {
+            callback(self, instance, id);
+            self.w().tp_end(id, instance);
+        }
+    }
+
+    /// `WaitForThreadpool*Callbacks`: drops the queued runs when asked, then waits until none
+    /// of object `id`'s runs is queued or running.
+    fn tp_wait_callbacks(
+        &self,
+        call: &'static str,
+        id: usize,
+        timer: bool,
+        cancel: bool,
+    ) -> Result<(), WsaError> {
+        self.kcall_keep_error(call, id as u64, u64::from(cancel), |this| {
+            let host = this.host;
+            {
+                let mut w = this.w();
+                w.tp_live(host, id, timer)?;
+                if cancel {
+                    w.tp_cancel_pending(id);
+                }
+            }
+            this.blocking(call, None, |w| {
+                if w.tp_outstanding(id) {
+                    Step::Wait(WaitKey::TimerCallbacks(host), None)
+                } else {
+                    Step::Done(Ok(()))
+                }
+            })
+        })
+    }
+
+    /// `CloseThreadpoolWork` / `CloseThreadpoolTimer`.
+    fn tp_close_call(&self, call: &'static str, id: usize, timer: bool) -> Result<(), WsaError> {
+        self.kcall_keep_error(call, id as u64, 0, |this| {
+            let mut w = this.w();
+            w.tp_live(this.host, id, timer)?;
+            w.tp_close(id);
+            Ok(())
+        })
+    }
+}
+
+impl ThreadpoolObjects for SimWinsock {
+    fn create_threadpool_work(&self, callback: WorkCallback<Self>) -> Result<TpWork, WsaError> {
+        self.kcall_keep_error("CreateThreadpoolWork", 0, 0, |this| {
+            let cb: TpCallback<SimLayers> = Arc::new(move |ws: &SimWinsock, inst, id| {
+                callback(ws, CallbackInstance::from_raw(inst), TpWork::from_raw(id));
+            });
+            Ok(TpWork::from_raw(this.w().tp_create(this.host, false, cb)))
+        })
+    }
+
+    fn submit_threadpool_work(&self, work: TpWork) -> Result<(), WsaError> {
+        let id = work.raw();
+        self.kcall_keep_error("SubmitThreadpoolWork", id as u64, 0, |this| {
+            let mut w = this.w();
+            w.tp_live(this.host, id, false)?;
+            w.tp_queue_run(id, SimWinsock::pool_thread);
+            Ok(())
+        })
+    }
+
+    fn wait_for_threadpool_work_callbacks(
+        &self,
+        work: TpWork,
+        cancel_pending: bool,
+    ) -> Result<(), WsaError> {
+        self.tp_wait_callbacks(
+            "WaitForThreadpoolWorkCallbacks",
+            work.raw(),
+            false,
+            cancel_pending,
+        )
+    }
+
+    fn close_threadpool_work(&self, work: TpWork) -> Result<(), WsaError> {
+        self.tp_close_call("CloseThreadpoolWork", work.raw(), false)
+    }
+
+    fn create_threadpool_timer(
+        &self,
+        callback: TpTimerCallback<Self>,
+    ) -> Result<TpTimer, WsaError> {
+        self.kcall_keep_error("CreateThreadpoolTimer", 0, 0, |this| {
+            let cb: TpCallback<SimLayers> = Arc::new(move |ws: &SimWinsock, inst, id| {
+                callback(ws, CallbackInstance::from_raw(inst), TpTimer::from_raw(id));
+            });
+            Ok(TpTimer::from_raw(this.w().tp_create(this.host, true, cb)))
+        })
+    }
+
+    fn set_threadpool_timer(
+        &self,
+        timer: TpTimer,
+        due: Option<i64>,
+        period_ms: u32,
+        _window_ms: u32,
+    ) -> Result<(), WsaError> {
+        let id = timer.raw();
+        let traced_due = due.map_or(0, |d| d as u64);
+        self.kcall_keep_error("SetThreadpoolTimer", id as u64, traced_due, |this| {
+            let mut w = this.w();
+            w.tp_live(this.host, id, true)?;
+            let now = w.rt.now;
+            let at = due.map(|d| crate::sim::calls::waitable_timer::due_at(now, d));
+            let period = sat_nanos(std::time::Duration::from_millis(u64::from(period_ms)));
+            w.tp_timer_set(id, at, period, SimWinsock::pool_thread);
+            Ok(())
+        })
+    }
+
+    fn is_threadpool_timer_set(&self, timer: TpTimer) -> Result<bool, WsaError> {
+        let id = timer.raw();
+        self.kcall_keep_error("IsThreadpoolTimerSet", id as u64, 0, |this| {
+            let kind = this.w().tp_live(this.host, id, true)?;
+            Ok(matches!(
+                kind,
+                crate::sim::kernel::tp_objects::TpKind::Timer { due: Some(_), .. }
+            ))
+        })
+    }
+
+    fn wait_for_threadpool_timer_callbacks(
+        &self,
+        timer: TpTimer,
+        cancel_pending: bool,
+    ) -> Result<(), WsaError> {
+        self.tp_wait_callbacks(
+            "WaitForThreadpoolTimerCallbacks",
+            timer.raw(),
+            true,
+            cancel_pending,
+        )
+    }
+
+    fn close_threadpool_timer(&self, timer: TpTimer) -> Result<(), WsaError> {
+        self.tp_close_call("CloseThreadpoolTimer", timer.raw(), true)
+    }
+
+    fn set_event_when_callback_returns(
+        &self,
+        instance: CallbackInstance,
+        event: WsaEvent,
+    ) -> Result<(), WsaError> {
+        let inst = instance.raw();
+        self.kcall_keep_error(
+            "SetEventWhenCallbackReturns",
+            inst as u64,
+            event.raw() as u64,
+            |this| {
+                let mut w = this.w();
+                let e = w.event_id(this.host, event.raw())?;
+                w.tp_event_on_return(inst, e)
+            },
+        )
+    }
+
+    fn callback_may_run_long(&self, instance: CallbackInstance) -> Result<bool, WsaError> {
+        let inst = instance.raw();
+        self.kcall_keep_error("CallbackMayRunLong", inst as u64, 0, |this| {
+            if this.w().tp_instance_live(inst) {
+                Ok(true)
+            } else {
+                Err(WsaError::WSA_INVALID_HANDLE)
+            }
+        })
+    }
+}

@@ -1,0 +1,303 @@
+//! The Vista thread pool's work and timer objects (`CreateThreadpoolWork`,
+//! `CreateThreadpoolTimer` and their calls), run by the host's pool threads
+//! (`thread_pool`).
+//!
+//! Each object counts its runs queued and running. A queued run carries the object's epoch:
+//! `WaitForThreadpool*Callbacks` with cancellation moves the epoch on, so the runs queued
+//! before it are skipped when a pool thread takes them. A closed object takes no new runs and
+//! goes when its last run has ended; any later call naming it is ERROR_INVALID_HANDLE. A timer
+//! object is a small state machine of its own: *set* (its expiry scheduled by setting number,
+//! [`NetTimer::TpTimer`]) or *not set*; each expiry queues a run, a period sets it again.
+//! A running callback has an instance, which ends when it returns: the events
+//! `SetEventWhenCallbackReturns` named are set then.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::api::WsaError;
+use crate::sim::kernel::thread_pool::{PoolItem, PoolKind, PoolThreadBody};
+use crate::sim::kernel::{KernHooks, KernLayers};
+use crate::sim::net::tcp::NetTimer;
+use crate::sim::runtime::{Layers, Nanos, WaitKey, World};
+
+/// A work or timer object's callback: (instance, object).
+pub(crate) type TpCallback<L> = Arc<dyn Fn(&<L as Layers>::Handle, usize, usize) + Send + Sync>;
+
+/// What kind of object, with a timer's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TpKind {
+    /// A work object.
+    Work,
+    /// A timer object: its next expiry (`None`: not set), its period, its setting number.
+    Timer {
+        due: Option<Nanos>,
+        period: Nanos,
+        setting: u64,
+    },
+}
+
+/// One work or timer object.
+struct TpObject<L: Layers> {
+    host: usize,
+    /// The host's crash count when it was made (a crash ends it).
+    boot: u32,
+    kind: TpKind,
+    callback: TpCallback<L>,
+    /// Runs queued and not started (of the current epoch).
+    queued: u32,
+    /// Runs started and not ended.
+    running: u32,
+    /// Moved on by a cancelling wait: older queued runs are skipped.
+    epoch: u32,
+    closed: bool,
+}
+
+/// A running callback's instance.
+struct Instance {
+    /// The event objects to set when it returns (each held until then).
+    on_return: Vec<usize>,
+}
+
+/// Every host's work and timer objects, and the instances of the callbacks running.
+pub(crate) struct TpObjects<L: Layers> {
+    objects: BTreeMap<usize, TpObject<L>>,
+    instances: BTreeMap<usize, Instance>,
+    /// The last number given to an object or an instance.
+    last: usize,
+}
+
+impl<L: Layers> Default for TpObjects<L> {
+    fn default() -> Self {
+        TpObjects {
+            objects: BTreeMap::new(),
+            instances: BTreeMap::new(),
+            last: 0,
+        }
+    }
+}
+
+impl<L: KernLayers> World<L>
+where
+    Self: KernHooks<L>,
+{
+    fn tp_boot(&self, host: usize) -> u32 {
+        self.net.hosts.get(host).map_or(0, |h| h.crashes)
+    }
+
+    /// `CreateThreadpoolWork` / `CreateThreadpoolTimer` on `host`: the new object's number.
+    pub(crate) fn tp_create(&mut self, host: usize, timer: bool, callback: TpCallback<L>) -> usize {
+        let boot = self.tp_boot(host);
+        let t = &mut self.kern.tp_objects;
+        t.last += 1;
+        let id = t.last;
+        let kind = if timer {
+            TpKind::Timer {
+                due: None,
+                period: 0,
+                setting: 0,
+            }
+        } else {
+            TpKind::Work
+        };
+        t.objects.insert(
+            id,
+            TpObject {
+                host,
+                boot,
+                kind,
+                callback,
+                queued: 0,
+                running: 0,
+                epoch: 0,
+                closed: false,
+            },
+        );
+        id
+    }
+
+    /// Object `id` if it is an open one of `host`'s of the kind asked: its kind.
+    pub(crate) fn tp_live(&self, host: usize, id: usize, timer: bool) -> Result<TpKind, WsaError> {
+        let boot = self.tp_boot(host);
+        match self.kern.tp_objects.objects.get(&id) {
+            Some(o)
+                if o.host == host
+                    && o.boot == boot
+                    && !o.closed
+                    && matches!(o.kind, TpKind::Timer { .. }) == timer =>
+            {
+                Ok(o.kind)
+            }
+            _ => Err(WsaError::WSA_INVALID_HANDLE),
+        }
+    }
+
+    /// Queues one run of object `id` on its host's workers.
+    pub(crate) fn tp_queue_run(&mut self, id: usize, body: PoolThreadBody<L>) {
+        let Some(o) = self.kern.tp_objects.objects.get_mut(&id) else {
+            return;
+        };
+        o.queued += 1;
+        let (host, epoch) = (o.host, o.epoch);
+        self.pool_push(host, PoolKind::Workers, PoolItem::Tp(id, epoch), body);
+    }
+
+    /// A pool thread takes a run of object `id` queued in `epoch`: its callback and the new
+    /// instance's number, or `None` for a run cancelled since.
+    pub(crate) fn tp_begin(&mut self, id: usize, epoch: u32) -> Option<(TpCallback<L>, usize)> {
+        let o = self.kern.tp_objects.objects.get_mut(&id)?;
+        if o.epoch != epoch {
+            return None;
+        }
+        o.queued = o.queued.saturating_sub(1);
+        o.running += 1;
+        let callback = o.callback.clone();
+        let t = &mut self.kern.tp_objects;
+        t.last += 1;
+        let instance = t.last;
+        t.instances.insert(
+            instance,
+            Instance {
+                on_return: Vec::new(),
+            },
+        );
+        Some((callback, instance))
+    }
+
+    /// The callback of `instance` (a run of object `id`) returned: its events are set, and a
+    /// closed object with nothing outstanding goes; the waits for callbacks look again.
+    pub(crate) fn tp_end(&mut self, id: usize, instance: usize) {
+        if let Some(inst) = self.kern.tp_objects.instances.remove(&instance) {
+            for e in inst.on_return {
+                self.set_event(e);
+                self.wait_done(e);
+            }
+        }
+        let Some(o) = self.kern.tp_objects.objects.get_mut(&id) else {
+            return;
+        };
+        o.running = o.running.saturating_sub(1);
+        let host = o.host;
+        if o.closed && o.running == 0 && o.queued == 0 {
+            self.kern.tp_objects.objects.remove(&id);
+        }
+        self.notify(WaitKey::TimerCallbacks(host));
+    }
+
+    /// `WaitForThreadpool*Callbacks` with `cancel_pending`: the runs queued are dropped.
+    pub(crate) fn tp_cancel_pending(&mut self, id: usize) {
+        if let Some(o) = self.kern.tp_objects.objects.get_mut(&id) {
+            o.epoch = o.epoch.wrapping_add(1);
+            o.queued = 0;
+        }
+    }
+
+    /// Whether object `id` has runs queued or running (a wait for its callbacks waits for
+    /// this to turn false).
+    pub(crate) fn tp_outstanding(&self, id: usize) -> bool {
+        self.kern
+            .tp_objects
+            .objects
+            .get(&id)
+            .is_some_and(|o| o.queued > 0 || o.running > 0)
+    }
+
+    /// `CloseThreadpoolWork` / `CloseThreadpoolTimer`: the object takes no new runs (a timer
+    /// stops) and goes once none is queued or running.
+    pub(crate) fn tp_close(&mut self, id: usize) {
+        let Some(o) = self.kern.tp_objects.objects.get_mut(&id) else {
+            return;
+        };
+        o.closed = true;
+        if let TpKind::Timer { due, setting, .. } = &mut o.kind {
+            *due = None;
+            *setting += 1;
+        }
+        if o.running == 0 && o.queued == 0 {
+            self.kern.tp_objects.objects.remove(&id);
+        }
+    }
+
+    /// `SetThreadpoolTimer`: timer `id` next expires at `at` (`None`: stops), then every
+    /// `period`. Due now or before, it expires before the call returns.
+    pub(crate) fn tp_timer_set(
+        &mut self,
+        id: usize,
+        at: Option<Nanos>,
+        period: Nanos,
+        body: PoolThreadBody<L>,
+    ) {
+        self.kern.timer_settings += 1;
+        let new = self.kern.timer_settings;
+        let now = self.rt.now;
+        let Some(o) = self.kern.tp_objects.objects.get_mut(&id) else {
+            return;
+        };
+        o.kind = TpKind::Timer {
+            due: at,
+            period,
+            setting: new,
+        };
+        match at {
+            Some(at) if at <= now => self.tp_timer_due(id, new, body),
+            Some(at) => self.schedule(at, NetTimer::TpTimer { id, setting: new }),
+            None => {}
+        }
+    }
+
+    /// Setting `setting` of timer `id` expires: unless it changed, stopped or its host
+    /// crashed since, a run is queued and a period sets it again.
+    pub(crate) fn tp_timer_due(&mut self, id: usize, setting: u64, body: PoolThreadBody<L>) {
+        let Some(o) = self.kern.tp_objects.objects.get(&id) else {
+            return;
+        };
+        let TpKind::Timer {
+            due: Some(_),
+            period,
+            setting: current,
+        } = o.kind
+        else {
+            return;
+        };
+        let boot_now = self.tp_boot(o.host);
+        let crashed = self.net.hosts.get(o.host).is_none_or(|h| h.crashed);
+        if current != setting || o.closed || crashed || o.boot != boot_now {
+            return;
+        }
+        let now = self.rt.now;
+        let next = (period > 0).then(|| now + period);
+        if let Some(o) = self.kern.tp_objects.objects.get_mut(&id) {
+            o.kind = TpKind::Timer {
+                due: next,
+                period,
+                setting,
+            };
+        }
+        if let Some(at) = next {
+            self.schedule(at, NetTimer::TpTimer { id, setting });
+        }
+        self.tp_queue_run(id, body);
+    }
+
+    /// `SetEventWhenCallbackReturns`: event object `event` is set when `instance` ends.
+    /// ERROR_INVALID_HANDLE for an instance that has ended.
+    pub(crate) fn tp_event_on_return(
+        &mut self,
+        instance: usize,
+        event: usize,
+    ) -> Result<(), WsaError> {
+        let inst = self
+            .kern
+            .tp_objects
+            .instances
+            .get_mut(&instance)
+            .ok_or(WsaError::WSA_INVALID_HANDLE)?;
+        inst.on_return.push(event);
+        self.kern.objects.hold(event);
+        Ok(())
+    }
+
+    /// Whether `instance` is a callback still running.
+    pub(crate) fn tp_instance_live(&self, instance: usize) -> bool {
+        self.kern.tp_objects.instances.contains_key(&instance)
+    }
+}

@@ -1,0 +1,195 @@
+//! The Vista thread pool's work and timer objects, written once for the simulator and the
+//! real kernel32 (the calls' documentation; Wine's ntdll tests threadpool.c `test_tp_work`,
+//! `test_tp_timer`, `test_tp_instance`).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use winsock_sim::prelude::*;
+
+use super::{e, Check, Rule};
+
+/// The rules.
+pub fn tp_object_rules<W: Winsock + ThreadpoolObjects + Send + Sync + 'static>() -> Vec<Rule<W>> {
+    vec![
+        Rule {
+            id: "TPO-work",
+            title: "a work object runs once per SubmitThreadpoolWork on pool threads, overlapping runs at once; WaitForThreadpoolWorkCallbacks returns once none runs",
+            body: work::<W>,
+        },
+        Rule {
+            id: "TPO-timer",
+            title: "a timer object fires at its relative due time, once (IsThreadpoolTimerSet then FALSE) or every period; SetThreadpoolTimer(NULL) stops it",
+            body: timer::<W>,
+        },
+        Rule {
+            id: "TPO-instance",
+            title: "SetEventWhenCallbackReturns sets the event once the callback has returned, not before; CallbackMayRunLong succeeds",
+            body: instance::<W>,
+        },
+    ]
+}
+
+fn work<W: Winsock + ThreadpoolObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let me = ws.get_current_thread_id();
+    let runs = Arc::new(Mutex::new(Vec::new()));
+    let started = e("CreateSemaphore", ws.create_semaphore(0, 10))?;
+    let r = runs.clone();
+    let cb: WorkCallback<W> = Arc::new(move |ws: &W, _, _| {
+        let _ = ws.release_semaphore(started, 1);
+        ws.sleep(300);
+        let t = ws.get_current_thread_id();
+        r.lock().expect("runs").push(t);
+    });
+    let w = e("CreateThreadpoolWork", ws.create_threadpool_work(cb))?;
+    for _ in 0..3 {
+        e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    }
+    // All three start before any ends: they run at the same time.
+    for _ in 0..3 {
+        c.eq(
+            "a run started",
+            ws.wait_for_single_object(Handle::Semaphore(started), 5_000),
+            Ok(WAIT_OBJECT_0),
+        )?;
+    }
+    c.eq(
+        "runs ended while all three had started",
+        runs.lock().expect("runs").len(),
+        0,
+    )?;
+    c.eq(
+        "WaitForThreadpoolWorkCallbacks",
+        ws.wait_for_threadpool_work_callbacks(w, false),
+        Ok(()),
+    )?;
+    let got = runs.lock().expect("runs").clone();
+    c.eq("runs when it returned", got.len(), 3)?;
+    c.eq("on pool threads", got.iter().all(|&t| t != me), true)?;
+    e("CloseThreadpoolWork", ws.close_threadpool_work(w))?;
+    e("CloseHandle", ws.close_handle(Handle::Semaphore(started)))?;
+    Ok(())
+}
+
+fn timer<W: Winsock + ThreadpoolObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let n = Arc::new(AtomicU32::new(0));
+    let k = n.clone();
+    let cb: TpTimerCallback<W> = Arc::new(move |_, _, _| {
+        k.fetch_add(1, Ordering::SeqCst);
+    });
+    let t = e(
+        "CreateThreadpoolTimer",
+        ws.create_threadpool_timer(cb.clone()),
+    )?;
+    c.eq(
+        "IsThreadpoolTimerSet, new",
+        ws.is_threadpool_timer_set(t),
+        Ok(false),
+    )?;
+    e(
+        "SetThreadpoolTimer(-200 ms, once)",
+        ws.set_threadpool_timer(t, Some(-200 * FILETIME_TICKS_PER_MS), 0, 0),
+    )?;
+    c.eq(
+        "IsThreadpoolTimerSet, set",
+        ws.is_threadpool_timer_set(t),
+        Ok(true),
+    )?;
+    c.eq("runs before its due time", n.load(Ordering::SeqCst), 0)?;
+    ws.sleep(500);
+    c.eq("runs of a once-only timer", n.load(Ordering::SeqCst), 1)?;
+    c.eq(
+        "IsThreadpoolTimerSet, fired",
+        ws.is_threadpool_timer_set(t),
+        Ok(false),
+    )?;
+    e(
+        "WaitForThreadpoolTimerCallbacks",
+        ws.wait_for_threadpool_timer_callbacks(t, false),
+    )?;
+    e("CloseThreadpoolTimer", ws.close_threadpool_timer(t))?;
+
+    let m = Arc::new(AtomicU32::new(0));
+    let k = m.clone();
+    let cb: TpTimerCallback<W> = Arc::new(move |_, _, _| {
+        k.fetch_add(1, Ordering::SeqCst);
+    });
+    let t = e("CreateThreadpoolTimer", ws.create_threadpool_timer(cb))?;
+    e(
+        "SetThreadpoolTimer(-100 ms, every 100 ms)",
+        ws.set_threadpool_timer(t, Some(-100 * FILETIME_TICKS_PER_MS), 100, 0),
+    )?;
+    ws.sleep(550);
+    e(
+        "SetThreadpoolTimer(NULL)",
+        ws.set_threadpool_timer(t, None, 0, 0),
+    )?;
+    c.eq(
+        "IsThreadpoolTimerSet, stopped",
+        ws.is_threadpool_timer_set(t),
+        Ok(false),
+    )?;
+    e(
+        "WaitForThreadpoolTimerCallbacks",
+        ws.wait_for_threadpool_timer_callbacks(t, false),
+    )?;
+    let after = m.load(Ordering::SeqCst);
+    c.eq("a periodic timer ran several times", after >= 3, true)?;
+    ws.sleep(300);
+    c.eq("runs after it was stopped", m.load(Ordering::SeqCst), after)?;
+    e("CloseThreadpoolTimer", ws.close_threadpool_timer(t))?;
+    Ok(())
+}
+
+fn instance<W: Winsock + ThreadpoolObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let inside = e("CreateEvent", ws.create_event(true, false))?;
+    let returned = e("CreateEvent", ws.create_event(true, false))?;
+    let results = Arc::new(Mutex::new(Vec::new()));
+    let r = results.clone();
+    let cb: WorkCallback<W> = Arc::new(move |ws: &W, inst, _| {
+        let a = ws.set_event_when_callback_returns(inst, returned);
+        let b = ws.callback_may_run_long(inst).map(|_| ());
+        r.lock().expect("results").extend([a, b]);
+        let _ = ws.set_event(inside);
+        ws.sleep(300);
+    });
+    let w = e("CreateThreadpoolWork", ws.create_threadpool_work(cb))?;
+    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    e(
+        "the callback started",
+        ws.wait_for_single_object(Handle::Event(inside), 5_000),
+    )?;
+    c.eq(
+        "the event while the callback runs",
+        ws.wait_for_single_object(Handle::Event(returned), 0),
+        Ok(WSA_WAIT_TIMEOUT),
+    )?;
+    c.eq(
+        "the event once it returned",
+        ws.wait_for_single_object(Handle::Event(returned), 5_000),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    c.eq(
+        "SetEventWhenCallbackReturns and CallbackMayRunLong",
+        results.lock().expect("results").clone(),
+        vec![Ok(()), Ok(())],
+    )?;
+    e(
+        "WaitForThreadpoolWorkCallbacks",
+        ws.wait_for_threadpool_work_callbacks(w, false),
+    )?;
+    e("CloseThreadpoolWork", ws.close_threadpool_work(w))?;
+    for h in [inside, returned] {
+        e("CloseHandle", ws.close_handle(Handle::Event(h)))?;
+    }
+    Ok(())
+}
