@@ -13,7 +13,9 @@ use windows_sys::Win32::Storage::FileSystem::SetFileCompletionNotificationModes;
 use windows_sys::Win32::System::IO as io;
 
 use super::native::{finish, Native};
-use super::op::{Kind, Mode, Op};
+use super::op::{Delivered, Kind, Op};
+#[cfg(doc)]
+use super::op::{Mode, Pending};
 use crate::api::iocp::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
 use crate::api::{CompletionPacket, CompletionPort, Iocp, Overlapped, Socket, WsaError};
 
@@ -64,16 +66,13 @@ impl Native {
                 matches!((*op).kind, Kind::Posted),
             )
         };
-        let record = {
-            let mut t = self.inner.ops.lock();
-            match t.pending.get(&id) {
-                Some(pend) if pend.ptr.0 == op && pend.mode == Mode::Port => t.take(id),
-                // SAFETY: a posted packet's record is never in the table: only ours now.
-                _ if posted => Some(unsafe { Box::from_raw(op) }),
-                // Not a record this dequeue owns (cannot happen while the table is
-                // consistent): leave it rather than free what someone else may free.
-                _ => None,
-            }
+        let record = match self.take_delivered(id, op) {
+            Some(record) => Some(record),
+            // SAFETY: a posted packet's record is never in the table: only ours now.
+            None if posted => Some(unsafe { Box::from_raw(op) }),
+            // Not a record this dequeue owns (cannot happen while the table is consistent):
+            // leave it rather than free what someone else may free.
+            None => None,
         };
         if error.is_none() && status < 0 && !posted {
             // An NTSTATUS error (or warning) from GQCS-Ex: the Win32 code GQCS would give.
@@ -90,6 +89,26 @@ impl Native {
             p.msg_flags = c.msg_flags;
         }
         p
+    }
+
+    /// Takes back the record `op` of operation `id`, whose completion a port (a completion
+    /// port, or the pool's) delivered: once its issuing call has returned (waiting for that
+    /// if need be: the OS may still read the record for it, see [`Pending::issuing`]), if it
+    /// is pending in [`Mode::Port`]; else `None`.
+    pub(super) fn take_delivered(&self, id: u64, op: *mut Op) -> Option<Box<Op>> {
+        let mut tries = 0u32;
+        loop {
+            match self.inner.ops.lock().take_delivered(id, op) {
+                Delivered::Record(record) => return Some(record),
+                Delivered::NotOurs => return None,
+                // The issuing call returns on its own (the OS has finished the operation),
+                // without waiting for this thread; the lock is free meanwhile. A few yields
+                // cover the usual moment; an issuer kept off the processor gets 1-ms sleeps.
+                Delivered::Issuing if tries < 64 => std::thread::yield_now(),
+                Delivered::Issuing => std::thread::sleep(std::time::Duration::from_millis(1)),
+            }
+            tries = tries.saturating_add(1);
+        }
     }
 
     /// `port` as an OS handle if this backend created it and has not closed it.
@@ -138,15 +157,7 @@ impl Iocp for Native {
             }
         });
         if r.is_ok() {
-            // Its plain operations still pending may now complete to the port: the dequeue
-            // takes them back (WSAGetOverlappedResult no longer does).
-            let mut t = self.inner.ops.lock();
-            t.associated.insert(s.raw());
-            for p in t.pending.values_mut() {
-                if p.socket == s.raw() && p.mode == Mode::Plain {
-                    p.mode = Mode::Port;
-                }
-            }
+            self.inner.ops.lock().associate(s.raw());
         }
         // WSAGetLastError is GetLastError on Windows: the OS's Win32 code comes through `on`.
         r.map(drop)

@@ -101,6 +101,9 @@ impl Native {
             } else {
                 Mode::Plain
             };
+            // A bound socket's completion goes to the pool's trampoline, which finds its
+            // callback through the record (`pool_io.rs`).
+            op.pool = t.bound.get(&raw).cloned();
             let ptr = Box::into_raw(op);
             t.pending.insert(
                 id,
@@ -108,6 +111,7 @@ impl Native {
                     ptr: OpPtr(ptr),
                     socket: raw,
                     mode,
+                    issuing: true,
                 },
             );
             (ptr, port && t.skip_on_success.contains(&raw))
@@ -117,11 +121,17 @@ impl Native {
         } else {
             None
         };
-        // From here on `ptr` may be freed by another thread as soon as the OS completes it
-        // (a worker dequeuing its packet): `call` only computes pointers from it before the
-        // OS call, and nothing below touches it.
+        // From here on `ptr` may be freed by another thread once the OS has completed it and
+        // `issuing` is cleared below (a worker dequeuing its packet, the pool's trampoline;
+        // the OS may read the record until the call returns): `call` only computes pointers
+        // from it before the OS call, and nothing below touches it.
         let r = call(raw, ptr, rp);
         let mut t = self.inner.ops.lock();
+        if let Some(p) = t.pending.get_mut(&id) {
+            // The OS no longer reads the record on this call's behalf: whoever the completion
+            // reaches may take it back.
+            p.issuing = false;
+        }
         match &r {
             Ok(_) if skip => {
                 // FILE_SKIP_COMPLETION_PORT_ON_SUCCESS: no packet comes, so the record is

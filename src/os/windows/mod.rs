@@ -17,6 +17,7 @@ mod native;
 mod op;
 mod overlapped;
 mod overlapped_result;
+mod pool_io;
 mod protocol_info;
 mod registered_wait;
 mod resolve;

@@ -8,7 +8,9 @@
 //! address never changes (a leaked `Box`), and exactly one party takes it back:
 //! - **completion routine** ([`Mode::Routine`]): the APC this backend passes as
 //!   `lpCompletionRoutine`, run on the issuing thread in an alertable wait;
-//! - **completion port** ([`Mode::Port`]): the thread that dequeues its packet;
+//! - **completion port** ([`Mode::Port`]): the thread that dequeues its packet, or, on a
+//!   socket bound with `BindIoCompletionCallback` (`pool_io.rs`), the pool's trampoline that
+//!   the OS calls with it;
 //! - **neither** ([`Mode::Plain`], an event or nothing): `WSAGetOverlappedResult` once it
 //!   reports the operation finished.
 //!
@@ -21,7 +23,9 @@
 //! ends without another alertable wait, an operation still pending when the last clone of
 //! the backend is dropped.
 
+use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::Networking::WinSock as ws;
@@ -34,6 +38,11 @@ const STATUS_PENDING: usize = 0x103;
 
 /// A completion routine bound to its backend: called once with the completion.
 pub(super) type Routine = Box<dyn FnOnce(IoCompletion) + Send>;
+
+/// A socket's `BindIoCompletionCallback` binding: an `Arc` of `pool_io.rs`'s binding (the
+/// callback and a weak reference to its backend), kept here without its type, which names
+/// the backend (this module is below it).
+pub(super) type PoolBinding = Arc<dyn Any + Send + Sync>;
 
 /// The local and remote address of a completed AcceptEx, parsed from its output buffer.
 pub(super) type AcceptAddrs = (SockAddr, SockAddr);
@@ -106,7 +115,11 @@ pub(super) struct Op {
     pub(super) routine: Option<Routine>,
     /// With a routine: the backend whose table holds this record (a `Native`), for the
     /// routine's trampoline to take the record back.
-    pub(super) owner: Option<Box<dyn std::any::Any + Send>>,
+    pub(super) owner: Option<Box<dyn Any + Send>>,
+    /// On a socket bound with `BindIoCompletionCallback`: its binding, for the pool's
+    /// trampoline, which the OS gives only the OVERLAPPED, to find the backend and the
+    /// callback. Written only before the OS may complete the operation to the pool.
+    pub(super) pool: Option<PoolBinding>,
 }
 
 impl Op {
@@ -133,6 +146,7 @@ impl Op {
             files: Vec::new(),
             routine: None,
             owner: None,
+            pool: None,
         })
     }
 
@@ -251,6 +265,23 @@ pub(super) struct Pending {
     /// The SOCKET it was issued on.
     pub(super) socket: usize,
     pub(super) mode: Mode,
+    /// The call that issued it has not returned yet. The OS may still read the record then,
+    /// after it has queued the completion: ws2_32 fills lpNumberOfBytesRecvd / Sent of an
+    /// operation that succeeds at once from the OVERLAPPED's `InternalHigh` (Wine's
+    /// `WS2_recv_base` reads `piosb->Information` after the ioctl returned; WSARecv's
+    /// documentation warns of "potentially erroneous results" there), so a port's dequeue or
+    /// the pool's trampoline waits for this to clear before it takes the record back.
+    pub(super) issuing: bool,
+}
+
+/// What [`OpTable::take_delivered`] found for a record a port delivered.
+pub(super) enum Delivered {
+    /// The record, now the caller's.
+    Record(Box<Op>),
+    /// Its issuing call has not returned yet: try again in a moment.
+    Issuing,
+    /// Not a record this caller takes back.
+    NotOurs,
 }
 
 /// The operations of one backend, and what the completion paths need to know of its sockets.
@@ -261,8 +292,11 @@ pub(super) struct OpTable {
     pub(super) pending: BTreeMap<u64, Pending>,
     /// Plain operations of closed sockets, freed once the OS marks them complete.
     pub(super) graveyard: Vec<OpPtr>,
-    /// Sockets associated with a completion port.
+    /// Sockets associated with a completion port, or bound with `BindIoCompletionCallback`
+    /// (the pool's port).
     pub(super) associated: BTreeSet<usize>,
+    /// Sockets bound with `BindIoCompletionCallback`, with their binding.
+    pub(super) bound: BTreeMap<usize, PoolBinding>,
     /// Sockets with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS.
     pub(super) skip_on_success: BTreeSet<usize>,
     /// Local and remote address of each socket an AcceptEx completed into.
@@ -278,8 +312,36 @@ impl OpTable {
         Some(unsafe { Box::from_raw(p.ptr.0) })
     }
 
+    /// Socket `raw` is now associated with a port (a completion port, or the pool's): its
+    /// plain operations still pending may complete to it, so the dequeue (or the pool's
+    /// trampoline) takes them back, no longer WSAGetOverlappedResult.
+    pub(super) fn associate(&mut self, raw: usize) {
+        self.associated.insert(raw);
+        for p in self.pending.values_mut() {
+            if p.socket == raw && p.mode == Mode::Plain {
+                p.mode = Mode::Port;
+            }
+        }
+    }
+
+    /// Takes back the record `op` of operation `id`, whose completion a completion port
+    /// delivered: it must be pending in [`Mode::Port`], and its issuing call must have
+    /// returned ([`Pending::issuing`]).
+    pub(super) fn take_delivered(&mut self, id: u64, op: *mut Op) -> Delivered {
+        match self.pending.get(&id) {
+            Some(p) if p.ptr.0 == op && p.mode == Mode::Port => {
+                if p.issuing {
+                    return Delivered::Issuing;
+                }
+                self.take(id).map_or(Delivered::NotOurs, Delivered::Record)
+            }
+            _ => Delivered::NotOurs,
+        }
+    }
+
     /// Socket `raw` was closed: its plain operations go to the graveyard (they complete
-    /// aborted soon), the records of its socket are forgotten, and the graveyard is swept.
+    /// aborted soon), the records of its socket are forgotten (a binding lives on in the
+    /// records of its operations still pending), and the graveyard is swept.
     pub(super) fn socket_closed(&mut self, raw: usize) {
         let ids: Vec<u64> = self
             .pending
@@ -293,6 +355,7 @@ impl OpTable {
             }
         }
         self.associated.remove(&raw);
+        self.bound.remove(&raw);
         self.skip_on_success.remove(&raw);
         self.accepted.remove(&raw);
         self.sweep();

@@ -56,21 +56,19 @@ use crate::api::WsaError;
 /// What a work item's context points to: the backend it runs with, and the item.
 type Work = (Native, WorkItem<Native>);
 
-/// A timer's or registered wait's callback and its backend: what the OS's `Parameter`
-/// (`Context`) points to.
-pub(super) struct CallbackEntry {
+/// A callback and its backend: for a timer or registered wait (`C` its
+/// `WAITORTIMERCALLBACK`), what the OS's `Parameter` (`Context`) points to; for a socket bound
+/// with `BindIoCompletionCallback` (`pool_io.rs`, `C` its `IoCallback`), its binding.
+pub(super) struct CallbackEntry<C = WaitOrTimerCallback<Native>> {
     /// The backend the callback runs with, while it lives.
     backend: Weak<Inner>,
-    /// The user's `WAITORTIMERCALLBACK`.
-    callback: WaitOrTimerCallback<Native>,
+    /// The user's callback.
+    callback: C,
 }
 
-impl CallbackEntry {
+impl<C> CallbackEntry<C> {
     /// The entry of `callback`, run with (a clone of) `native` while it lives.
-    pub(super) fn new(
-        native: &Native,
-        callback: WaitOrTimerCallback<Native>,
-    ) -> Arc<CallbackEntry> {
+    pub(super) fn new(native: &Native, callback: C) -> Arc<CallbackEntry<C>> {
         Arc::new(CallbackEntry {
             backend: Arc::downgrade(&native.inner),
             callback,
@@ -78,8 +76,21 @@ impl CallbackEntry {
     }
 
     /// The address the OS is given as the callback's parameter.
-    pub(super) fn param(entry: &Arc<CallbackEntry>) -> *const c_void {
+    pub(super) fn param(entry: &Arc<CallbackEntry<C>>) -> *const c_void {
         Arc::as_ptr(entry).cast::<c_void>()
+    }
+
+    /// Runs `f` with the backend and the callback, on a thread of the OS's pool: false (and
+    /// `f` not run) once the backend is gone. A panic of `f` must not unwind into the OS: it
+    /// is caught and ends `f` (the panic hook has printed its message).
+    pub(super) fn run(&self, f: impl FnOnce(&Native, &C)) -> bool {
+        let Some(inner) = self.backend.upgrade() else {
+            return false;
+        };
+        let native = Native { inner };
+        let call = std::panic::AssertUnwindSafe(|| f(&native, &self.callback));
+        let _ = std::panic::catch_unwind(call);
+        true
     }
 }
 
@@ -218,11 +229,7 @@ pub(super) unsafe extern "system" fn wait_or_timer_callback(param: *mut c_void, 
         Arc::increment_strong_count(entry);
         Arc::from_raw(entry)
     };
-    if let Some(inner) = entry.backend.upgrade() {
-        let native = Native { inner };
-        let call = std::panic::AssertUnwindSafe(|| (entry.callback)(&native, fired));
-        let _ = std::panic::catch_unwind(call);
-    }
+    entry.run(|native, callback| callback(native, fired));
 }
 
 impl Native {
