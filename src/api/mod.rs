@@ -16,6 +16,27 @@
 //! Backends: [`crate::sim`] (deterministic simulation) and, where available, [`crate::os`]
 //! (the real network stack).
 
+/// A newtype over a raw handle value (`usize`), for the opaque handles of the API's traits.
+macro_rules! opaque_handle {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(usize);
+
+        impl $name {
+            /// A value from its raw number (for deliberately bad ones in tests).
+            pub const fn from_raw(raw: usize) -> $name {
+                $name(raw)
+            }
+
+            /// The raw number.
+            pub const fn raw(self) -> usize {
+                self.0
+            }
+        }
+    };
+}
+
 pub(crate) mod addr_parse;
 pub mod addr_text;
 pub mod address_list;

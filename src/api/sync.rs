@@ -47,26 +47,6 @@ pub const CTRL_LOGOFF_EVENT: u32 = 5;
 /// CTRL_SHUTDOWN_EVENT (6): the system shuts down (services only).
 pub const CTRL_SHUTDOWN_EVENT: u32 = 6;
 
-macro_rules! opaque_handle {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(usize);
-
-        impl $name {
-            /// A value from its raw number (for deliberately bad ones in tests).
-            pub const fn from_raw(raw: usize) -> $name {
-                $name(raw)
-            }
-
-            /// The raw number.
-            pub const fn raw(self) -> usize {
-                self.0
-            }
-        }
-    };
-}
-
 opaque_handle!(
     /// CRITICAL_SECTION: a recursive, owner-checked lock of one process. In C it is a
     /// structure the program owns; here an opaque `Copy` value naming the simulator's object.

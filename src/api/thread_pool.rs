@@ -70,40 +70,23 @@ pub const WT_EXECUTEINPERSISTENTTHREAD: u32 = 0x80;
 /// the simulator: accepted, no effect).
 pub const WT_TRANSFER_IMPERSONATION: u32 = 0x100;
 
-/// A timer queue: the `HANDLE` `CreateTimerQueue` returns. Calls take `Option<TimerQueue>`,
-/// `None` being C's `NULL`, the process's default queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TimerQueue(usize);
+opaque_handle!(
+    /// A timer queue: the `HANDLE` `CreateTimerQueue` returns. Calls take `Option<TimerQueue>`,
+    /// `None` being C's `NULL`, the process's default queue.
+    TimerQueue
+);
+opaque_handle!(
+    /// A timer-queue timer: the `HANDLE` `CreateTimerQueueTimer` returns through
+    /// `phNewTimer`. Not a kernel handle (`CloseHandle` does not take it):
+    /// `DeleteTimerQueueTimer` ends it.
+    QueueTimer
+);
 
-/// A timer-queue timer: the `HANDLE` `CreateTimerQueueTimer` returns through `phNewTimer`.
-/// Not a kernel handle (`CloseHandle` does not take it): `DeleteTimerQueueTimer` ends it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct QueueTimer(usize);
-
-macro_rules! raw_value {
-    ($name:ident) => {
-        impl $name {
-            /// A value from its raw number (for deliberately bad ones in tests).
-            pub const fn from_raw(raw: usize) -> $name {
-                $name(raw)
-            }
-
-            /// The raw number.
-            pub const fn raw(self) -> usize {
-                self.0
-            }
-        }
-    };
-}
-raw_value!(TimerQueue);
-raw_value!(QueueTimer);
-
-/// A registered wait: the `HANDLE` `RegisterWaitForSingleObject` returns through
-/// `phNewWaitObject`. Ended with `UnregisterWait` / `UnregisterWaitEx`, not `CloseHandle`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RegisteredWait(usize);
-
-raw_value!(RegisteredWait);
+opaque_handle!(
+    /// A registered wait: the `HANDLE` `RegisterWaitForSingleObject` returns through
+    /// `phNewWaitObject`. Ended with `UnregisterWait` / `UnregisterWaitEx`, not `CloseHandle`.
+    RegisteredWait
+);
 
 /// A timer's callback (`WAITORTIMERCALLBACK`: `VOID CALLBACK WaitOrTimerCallback(PVOID
 /// lpParameter, BOOLEAN TimerOrWaitFired)`): `lpParameter` is whatever the closure captures,

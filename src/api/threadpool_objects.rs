@@ -29,35 +29,15 @@ use super::event_select::WsaEvent;
 use super::thread_pool::ThreadPool;
 use super::WsaError;
 
-macro_rules! tp_object {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(usize);
-
-        impl $name {
-            /// A value from its raw number (for deliberately bad ones in tests).
-            pub const fn from_raw(raw: usize) -> $name {
-                $name(raw)
-            }
-
-            /// The raw number.
-            pub const fn raw(self) -> usize {
-                self.0
-            }
-        }
-    };
-}
-
-tp_object!(
+opaque_handle!(
     /// A work object (`PTP_WORK`, from `CreateThreadpoolWork`).
     TpWork
 );
-tp_object!(
+opaque_handle!(
     /// A timer object (`PTP_TIMER`, from `CreateThreadpoolTimer`).
     TpTimer
 );
-tp_object!(
+opaque_handle!(
     /// The instance of a running callback (`PTP_CALLBACK_INSTANCE`): valid until the callback
     /// returns.
     CallbackInstance
