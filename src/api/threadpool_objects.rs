@@ -11,8 +11,9 @@
 //!   submissions at the same time when they overlap;
 //! - a timer object set with a due time (a negative FILETIME is relative, in 100-ns units; 0 or
 //!   a time past fires at once) runs its callback then and every period after (0: once);
-//!   `SetThreadpoolTimer` with no due time stops it; `IsThreadpoolTimerSet` says whether an
-//!   expiry is still to come;
+//!   `SetThreadpoolTimer` with no due time stops it; `IsThreadpoolTimerSet` says whether it
+//!   was last set with a due time (TRUE also once a once-only timer has fired: Wine's
+//!   `test_tp_timer` checks it, and passes on Windows);
 //! - `WaitForThreadpool*Callbacks` waits until none of the object's callbacks runs, first
 //!   dropping those queued and not started when asked to cancel them; closing an object with
 //!   callbacks outstanding lets them finish and frees it after;
@@ -112,7 +113,8 @@ pub trait ThreadpoolObjects: ThreadPool {
         window_ms: u32,
     ) -> Result<(), WsaError>;
 
-    /// `IsThreadpoolTimerSet(pti)`: whether an expiry is still to come.
+    /// `IsThreadpoolTimerSet(pti)`: whether the timer was last set with a due time (TRUE also
+    /// once a once-only timer has fired; FALSE after `SetThreadpoolTimer(NULL)`).
     fn is_threadpool_timer_set(&self, timer: TpTimer) -> Result<bool, WsaError>;
 
     /// `WaitForThreadpoolTimerCallbacks(pti, fCancelPendingCallbacks)`: as for work objects.

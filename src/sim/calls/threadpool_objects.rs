@@ -149,7 +149,7 @@ impl ThreadpoolObjects for SimWinsock {
             let kind = this.w().tp_live(this.host, id, true)?;
             Ok(matches!(
                 kind,
-                crate::sim::kernel::tp_objects::TpKind::Timer { due: Some(_), .. }
+                crate::sim::kernel::tp_objects::TpKind::Timer { set: true, .. }
             ))
         })
     }

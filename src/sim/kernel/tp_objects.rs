@@ -28,9 +28,12 @@ pub(crate) type TpCallback<L> = Arc<dyn Fn(&<L as Layers>::Handle, usize, usize)
 pub(crate) enum TpKind {
     /// A work object.
     Work,
-    /// A timer object: its next expiry (`None`: not set), its period, its setting number.
+    /// A timer object: its next expiry (`None`: none to come), its period, its setting
+    /// number, and whether it is set (`IsThreadpoolTimerSet`: last set with a due time, even
+    /// once a once-only expiry has passed).
     Timer {
         due: Option<Nanos>,
+        set: bool,
         period: Nanos,
         setting: u64,
     },
@@ -93,6 +96,7 @@ where
         let kind = if timer {
             TpKind::Timer {
                 due: None,
+                set: false,
                 period: 0,
                 setting: 0,
             }
@@ -208,8 +212,12 @@ where
             return;
         };
         o.closed = true;
-        if let TpKind::Timer { due, setting, .. } = &mut o.kind {
+        if let TpKind::Timer {
+            due, set, setting, ..
+        } = &mut o.kind
+        {
             *due = None;
+            *set = false;
             *setting += 1;
         }
         if o.running == 0 && o.queued == 0 {
@@ -234,6 +242,7 @@ where
         };
         o.kind = TpKind::Timer {
             due: at,
+            set: at.is_some(),
             period,
             setting: new,
         };
@@ -254,6 +263,7 @@ where
             due: Some(_),
             period,
             setting: current,
+            ..
         } = o.kind
         else {
             return;
@@ -268,6 +278,7 @@ where
         if let Some(o) = self.kern.tp_objects.objects.get_mut(&id) {
             o.kind = TpKind::Timer {
                 due: next,
+                set: true,
                 period,
                 setting,
             };
