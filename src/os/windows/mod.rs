@@ -25,6 +25,7 @@ mod select;
 mod sync;
 mod sync_lookup;
 mod thread_pool;
+mod threadpool_objects;
 mod timer_proc;
 mod transmit_packets;
 mod waitable_timer;

@@ -92,6 +92,24 @@ impl<C> CallbackEntry<C> {
         let _ = std::panic::catch_unwind(call);
         true
     }
+
+    /// The entry whose [`param`](Self::param) the OS passed to a trampoline, with a count of
+    /// its own for the call (dropped when the returned `Arc` goes).
+    ///
+    /// # Safety
+    ///
+    /// `param` must be the `param` of a `CallbackEntry<C>` whose table still holds its count:
+    /// every table gives it up only once no callback of its object can start any more.
+    pub(super) unsafe fn from_param(param: *const c_void) -> Arc<CallbackEntry<C>> {
+        let entry = param.cast::<CallbackEntry<C>>();
+        // SAFETY: `entry` is the `Arc::as_ptr` of a live `Arc<CallbackEntry<C>>` (the caller's
+        // duty above). The increment gives this call a count of its own, which `from_raw`
+        // takes over, so the allocation lives until the returned `Arc` is dropped.
+        unsafe {
+            Arc::increment_strong_count(entry);
+            Arc::from_raw(entry)
+        }
+    }
 }
 
 /// A timer the OS has and this backend has not deleted.
@@ -111,8 +129,9 @@ struct PoolTable {
     timers: BTreeMap<usize, LiveTimer>,
 }
 
-/// Leaks an entry the OS may still pass to [`wait_or_timer_callback`] (module docs).
-pub(super) fn retire(entry: Arc<CallbackEntry>) {
+/// Leaks an entry the OS may still pass to a trampoline ([`wait_or_timer_callback`] here; module
+/// docs).
+pub(super) fn retire<T: ?Sized>(entry: Arc<T>) {
     std::mem::forget(entry);
 }
 
@@ -220,15 +239,10 @@ unsafe extern "system" fn work_item(context: *mut c_void) -> u32 {
 /// The `WAITORTIMERCALLBACK` of every timer and registered wait (windows-sys declares its
 /// BOOLEAN as `bool`; kernel32 passes TRUE for a timer, and for a wait whose timeout passed).
 pub(super) unsafe extern "system" fn wait_or_timer_callback(param: *mut c_void, fired: bool) {
-    let entry = param.cast_const().cast::<CallbackEntry>();
-    // SAFETY: `param` is the `Arc::as_ptr` of the timer's or wait's entry, whose count its
-    // table gives up only once a deletion has waited for every callback of the object (else
-    // never), so the allocation is live while the OS runs one. The increment gives this call a
-    // count of its own, which `from_raw` takes over and drops at the end of the call.
-    let entry = unsafe {
-        Arc::increment_strong_count(entry);
-        Arc::from_raw(entry)
-    };
+    // SAFETY: `param` is the `param` of the timer's or wait's entry, whose count its table
+    // gives up only once a deletion has waited for every callback of the object (else never),
+    // so the allocation is live while the OS runs one.
+    let entry = unsafe { CallbackEntry::<WaitOrTimerCallback<Native>>::from_param(param) };
     entry.run(|native, callback| callback(native, fired));
 }
 
