@@ -8,7 +8,7 @@ mod common;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::run;
+use common::{replays_alike, run};
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{Sim, SimErrorKind, SimWinsock};
 
@@ -312,40 +312,27 @@ fn a_waiting_delete_from_its_own_callback_is_reported_as_a_deadlock() {
 /// The same seed, the same run: which pool thread runs which callback, and when.
 #[test]
 fn thread_pool_runs_replay_under_the_same_seed() {
-    let once = || {
-        let mut sim = Sim::builder().seed(17).build();
-        let h = sim.host("h", "192.0.2.1");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        for n in 0..3u32 {
-            let log = log.clone();
-            h.spawn(&format!("t{n}"), move |ws| {
-                let l = log.clone();
-                let cb: WaitOrTimerCallback<SimWinsock> = Arc::new(move |ws, _| {
-                    let entry = (n, ws.get_current_thread_id(), ws.get_tick_count());
-                    l.lock().unwrap().push(entry);
-                    ws.sleep(7 * n);
-                });
-                let t = ws.create_timer_queue_timer(None, cb, 5 + n, 10, 0)?;
-                let l = log.clone();
-                ws.queue_user_work_item(
-                    Box::new(move |ws: &SimWinsock| {
-                        let entry = (100 + n, ws.get_current_thread_id(), ws.get_tick_count());
-                        l.lock().unwrap().push(entry);
-                        0
-                    }),
-                    0,
-                )?;
-                ws.sleep(100);
-                ws.delete_timer_queue_timer(None, t, DeleteCompletion::Wait)
-            });
-        }
-        let hash = sim.run().expect("runs").trace_hash;
-        let log = log.lock().unwrap().clone();
-        (hash, log)
-    };
-    let (a, b) = (once(), once());
-    assert!(a.1.len() > 20, "the callbacks ran: {:?}", a.1);
-    assert_eq!(a, b);
+    let log = replays_alike(17, 3, |n, log, ws| {
+        let l = log.clone();
+        let cb: WaitOrTimerCallback<SimWinsock> = Arc::new(move |ws, _| {
+            let entry = (n, ws.get_current_thread_id(), ws.get_tick_count());
+            l.lock().unwrap().push(entry);
+            ws.sleep(7 * n);
+        });
+        let t = ws.create_timer_queue_timer(None, cb, 5 + n, 10, 0)?;
+        let l = log.clone();
+        ws.queue_user_work_item(
+            Box::new(move |ws: &SimWinsock| {
+                let entry = (100 + n, ws.get_current_thread_id(), ws.get_tick_count());
+                l.lock().unwrap().push(entry);
+                0
+            }),
+            0,
+        )?;
+        ws.sleep(100);
+        ws.delete_timer_queue_timer(None, t, DeleteCompletion::Wait)
+    });
+    assert!(log.len() > 20, "the callbacks ran: {:?}", log);
 }
 
 /// An echo server whose every completion runs on the pool (BindIoCompletionCallback): the

@@ -7,9 +7,9 @@ mod common;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::run;
+use common::{replays_alike, run};
 use winsock_sim::prelude::*;
-use winsock_sim::sim::{Sim, SimWinsock};
+use winsock_sim::sim::SimWinsock;
 
 #[test]
 fn a_timer_object_fires_on_its_schedule() {
@@ -134,43 +134,30 @@ fn a_closed_object_lets_its_runs_end_and_refuses_every_later_call() {
 
 #[test]
 fn work_and_timer_objects_replay_under_the_same_seed() {
-    let once = || {
-        let mut sim = Sim::builder().seed(33).build();
-        let h = sim.host("h", "192.0.2.1");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        for n in 0..3u32 {
-            let log = log.clone();
-            h.spawn(&format!("t{n}"), move |ws| {
-                let l = log.clone();
-                let cb: WorkCallback<SimWinsock> = Arc::new(move |ws, _, _| {
-                    let entry = (n, ws.get_current_thread_id(), ws.get_tick_count());
-                    l.lock().unwrap().push(entry);
-                    ws.sleep(3 + n);
-                });
-                let w = ws.create_threadpool_work(cb)?;
-                let l = log.clone();
-                let tcb: TpTimerCallback<SimWinsock> = Arc::new(move |ws, _, _| {
-                    let entry = (10 + n, ws.get_current_thread_id(), ws.get_tick_count());
-                    l.lock().unwrap().push(entry);
-                });
-                let t = ws.create_threadpool_timer(tcb)?;
-                ws.set_threadpool_timer(t, Some(-10_000 * i64::from(n + 1)), 7, 0)?;
-                for _ in 0..4 {
-                    ws.submit_threadpool_work(w)?;
-                    ws.sleep(5);
-                }
-                ws.set_threadpool_timer(t, None, 0, 0)?;
-                ws.wait_for_threadpool_timer_callbacks(t, false)?;
-                ws.wait_for_threadpool_work_callbacks(w, false)?;
-                ws.close_threadpool_timer(t)?;
-                ws.close_threadpool_work(w)
-            });
+    let log = replays_alike(33, 3, |n, log, ws| {
+        let l = log.clone();
+        let cb: WorkCallback<SimWinsock> = Arc::new(move |ws, _, _| {
+            let entry = (n, ws.get_current_thread_id(), ws.get_tick_count());
+            l.lock().unwrap().push(entry);
+            ws.sleep(3 + n);
+        });
+        let w = ws.create_threadpool_work(cb)?;
+        let l = log.clone();
+        let tcb: TpTimerCallback<SimWinsock> = Arc::new(move |ws, _, _| {
+            let entry = (10 + n, ws.get_current_thread_id(), ws.get_tick_count());
+            l.lock().unwrap().push(entry);
+        });
+        let t = ws.create_threadpool_timer(tcb)?;
+        ws.set_threadpool_timer(t, Some(-10_000 * i64::from(n + 1)), 7, 0)?;
+        for _ in 0..4 {
+            ws.submit_threadpool_work(w)?;
+            ws.sleep(5);
         }
-        let hash = sim.run().expect("runs").trace_hash;
-        let log = log.lock().unwrap().clone();
-        (hash, log)
-    };
-    let (a, b) = (once(), once());
-    assert!(a.1.len() >= 12, "the callbacks ran: {:?}", a.1);
-    assert_eq!(a, b);
+        ws.set_threadpool_timer(t, None, 0, 0)?;
+        ws.wait_for_threadpool_timer_callbacks(t, false)?;
+        ws.wait_for_threadpool_work_callbacks(w, false)?;
+        ws.close_threadpool_timer(t)?;
+        ws.close_threadpool_work(w)
+    });
+    assert!(log.len() >= 12, "the callbacks ran: {:?}", log);
 }

@@ -171,3 +171,32 @@ pub fn stall_plan(stall: Option<(u64, u64)>) -> winsock_sim::sim::FaultPlan {
         }),
     }
 }
+
+/// Runs `threads` simulated threads (`t0`, `t1`, ...) on one host under `seed`, each
+/// `body(n, log, ws)`, twice: asserts that the two runs have the same trace hash and logged
+/// the same entries, and returns the log.
+pub fn replays_alike<T, F>(seed: u64, threads: u32, body: F) -> Vec<T>
+where
+    T: Clone + PartialEq + std::fmt::Debug + Send + 'static,
+    F: Fn(u32, &Arc<std::sync::Mutex<Vec<T>>>, &SimWinsock) -> Result<(), WsaError>
+        + Send
+        + Sync
+        + 'static,
+{
+    let body = Arc::new(body);
+    let once = || {
+        let mut sim = Sim::builder().seed(seed).build();
+        let h = sim.host("h", "192.0.2.1");
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        for n in 0..threads {
+            let (log, body) = (log.clone(), body.clone());
+            h.spawn(&format!("t{n}"), move |ws| body(n, &log, ws));
+        }
+        let hash = sim.run().expect("runs").trace_hash;
+        let log = log.lock().expect("log").clone();
+        (hash, log)
+    };
+    let (a, b) = (once(), once());
+    assert_eq!(a, b, "two runs under seed {seed}");
+    a.1
+}
