@@ -394,3 +394,60 @@ fn an_echo_server_on_bound_io_callbacks_replays() {
     };
     assert_eq!(once(), once());
 }
+
+/// An AcceptEx socket bound with BindIoCompletionCallback keeps its binding when it becomes
+/// the connection: the AcceptEx completes on the listener's binding, the connection's
+/// receives on its own.
+#[test]
+fn an_accept_socket_keeps_its_binding_as_the_connection() {
+    let mut sim = Sim::builder().seed(12).build();
+    let server = sim.host("server", "192.0.2.1");
+    let client = sim.host("client", "192.0.2.2");
+    server.spawn("main", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.bind(l, &SockAddr::v4([0, 0, 0, 0], 7))?;
+        ws.listen(l, SOMAXCONN)?;
+        let a = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let done = ws.create_semaphore(0, 10)?;
+        let record = |tag: &'static str| -> IoCallback<SimWinsock> {
+            let seen = seen.clone();
+            Arc::new(move |ws, c: IoCompletion| {
+                seen.lock()
+                    .unwrap()
+                    .push((tag, c.overlapped.id, c.bytes, c.error));
+                let _ = ws.release_semaphore(done, 1);
+            })
+        };
+        ws.bind_io_completion_callback(l, record("listener"), 0)?;
+        ws.bind_io_completion_callback(a, record("connection"), 0)?;
+        assert_eq!(
+            ws.accept_ex(l, a, Vec::new(), Overlapped::new(1)),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        ws.wait_for_single_object(Handle::Semaphore(done), INFINITE)?;
+        assert_eq!(
+            ws.wsa_recv_overlapped(a, vec![vec![0; 8]], 0, Overlapped::new(2), None),
+            Err(WsaError::WSA_IO_PENDING)
+        );
+        ws.wait_for_single_object(Handle::Semaphore(done), INFINITE)?;
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![("listener", 1, 0, None), ("connection", 2, 5, None)]
+        );
+        ws.closesocket(a)?;
+        ws.closesocket(l)
+    });
+    client.spawn("client", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.connect(s, &SockAddr::v4([192, 0, 2, 1], 7))?;
+        ws.sleep(10);
+        ws.send(s, b"hello", 0)?;
+        let mut b = [0u8; 1];
+        let _ = ws.recv(s, &mut b, 0);
+        ws.closesocket(s)
+    });
+    sim.run().expect("runs");
+}

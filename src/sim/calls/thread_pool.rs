@@ -74,12 +74,7 @@ impl SimWinsock {
             }
             PoolItem::Wait(id, timed_out) => self.run_wait_callback(id, timed_out),
             PoolItem::Tp(id, epoch) => self.run_tp(id, epoch),
-            PoolItem::Io(binding, completion) => {
-                let callback = self.w().pool_io_callback(binding);
-                if let Some(callback) = callback {
-                    callback(self, completion);
-                }
-            }
+            PoolItem::Io(callback, completion) => callback(self, completion),
         }
     }
 

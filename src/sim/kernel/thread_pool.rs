@@ -72,8 +72,9 @@ pub(crate) enum PoolItem<L: Layers> {
     /// One firing of registered wait `id` (`true`: its timeout passed first).
     Wait(usize, bool),
     /// A completion of an operation on a socket bound with `BindIoCompletionCallback`: the
-    /// binding, the completion.
-    Io(usize, IoCompletion),
+    /// binding's callback (held by the item: the socket and its binding may go first), the
+    /// completion.
+    Io(IoCallbackFn<L>, IoCompletion),
     /// A run of a work or timer object (`tp_objects`), queued in the given epoch.
     Tp(usize, u32),
 }
@@ -103,8 +104,11 @@ pub(crate) type IoCallbackFn<L> =
 /// Every host's pools, by (host, kind), and the I/O callbacks sockets are bound to.
 pub(crate) struct ThreadPools<L: Layers> {
     pools: BTreeMap<(usize, PoolKind), Pool<L>>,
-    /// `BindIoCompletionCallback` callbacks, by binding (a socket's completion key).
+    /// `BindIoCompletionCallback` callbacks, by binding (a socket's completion key), while
+    /// their socket lives.
     io_callbacks: BTreeMap<usize, IoCallbackFn<L>>,
+    /// The last binding number given.
+    last_binding: usize,
     /// The function of a new pool thread, once a binding gave it (completions reach the pool
     /// from the lower layers, which cannot name it).
     body: Option<PoolThreadBody<L>>,
@@ -115,6 +119,7 @@ impl<L: Layers> Default for ThreadPools<L> {
         ThreadPools {
             pools: BTreeMap::new(),
             io_callbacks: BTreeMap::new(),
+            last_binding: 0,
             body: None,
         }
     }
@@ -178,25 +183,31 @@ where
     ) -> usize {
         let pools = &mut self.kern.pools;
         pools.body = Some(body);
-        let n = pools.io_callbacks.len() + 1;
+        pools.last_binding += 1;
+        let n = pools.last_binding;
         pools.io_callbacks.insert(n, callback);
         n
     }
 
-    /// A completion for binding `binding` of `host`: queued on the host's workers.
-    pub(crate) fn pool_push_io(&mut self, host: usize, binding: usize, completion: IoCompletion) {
-        if let Some(body) = self.kern.pools.body {
-            self.pool_push(
-                host,
-                PoolKind::Workers,
-                PoolItem::Io(binding, completion),
-                body,
-            );
-        }
+    /// The socket of binding `binding` is gone: its callback is kept only by the completions
+    /// already queued.
+    pub(crate) fn pool_unbind_io(&mut self, binding: usize) {
+        self.kern.pools.io_callbacks.remove(&binding);
     }
 
-    /// The callback of binding `binding`.
-    pub(crate) fn pool_io_callback(&self, binding: usize) -> Option<IoCallbackFn<L>> {
-        self.kern.pools.io_callbacks.get(&binding).cloned()
+    /// A completion for binding `binding` of `host`: queued on the host's workers with the
+    /// binding's callback.
+    pub(crate) fn pool_push_io(&mut self, host: usize, binding: usize, completion: IoCompletion) {
+        let pools = &self.kern.pools;
+        let (Some(body), Some(callback)) = (pools.body, pools.io_callbacks.get(&binding).cloned())
+        else {
+            return;
+        };
+        self.pool_push(
+            host,
+            PoolKind::Workers,
+            PoolItem::Io(callback, completion),
+            body,
+        );
     }
 }

@@ -96,8 +96,7 @@ where
         if self.net.sockets.incarnation(old) != Some(inc) {
             return false;
         }
-        let port = self.io_sock_ref(old).and_then(|io| io.port);
-        let skip = self.io_sock_ref(old).is_some_and(|io| io.skip_on_success);
+        let (port, skip) = self.take_completion_port(old);
         let o = self.net.sockets.at(old);
         let nonblocking = o.nonblocking;
         let handles: Vec<usize> = o.handle.take().into_iter().chain(o.dups.take()).collect();
@@ -200,10 +199,7 @@ where
         self.sock.procs[host]
             .replace_handle(h, crate::sim::socket::handles::HandleObj::Socket(new_id));
         self.move_dups(id, new_id);
-        let (port, skip) = match self.io_sock_ref(id) {
-            Some(io) => (io.port, io.skip_on_success),
-            None => (None, false),
-        };
+        let (port, skip) = self.take_completion_port(id);
         let io = self.io_sock(new_id);
         io.port = port;
         io.skip_on_success = skip;

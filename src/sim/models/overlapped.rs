@@ -41,10 +41,22 @@ where
         self.models.io.socks.get(id)?.as_ref()
     }
 
-    /// Forgets a freed socket's I/O state.
+    /// The completion port association of socket `id` and its skip-on-success mode, taken
+    /// out to move to the socket that replaces it (AcceptEx's, a reused one's): the binding
+    /// of a BindIoCompletionCallback moves with it instead of going with the old socket.
+    pub(crate) fn take_completion_port(&mut self, id: usize) -> (Option<(ObjRef, usize)>, bool) {
+        match self.models.io.socks.get_mut(id).and_then(Option::as_mut) {
+            Some(io) => (io.port.take(), io.skip_on_success),
+            None => (None, false),
+        }
+    }
+
+    /// Forgets a freed socket's I/O state (and its BindIoCompletionCallback binding: the
+    /// completions already queued hold the callback).
     pub(crate) fn io_clear(&mut self, id: usize) {
-        if let Some(slot) = self.models.io.socks.get_mut(id) {
-            *slot = None;
+        let old = self.models.io.socks.get_mut(id).and_then(Option::take);
+        if let Some((ObjRef::POOL, binding)) = old.and_then(|io| io.port) {
+            self.pool_unbind_io(binding);
         }
     }
 
