@@ -14,7 +14,7 @@ pub fn tp_object_rules<W: Winsock + ThreadpoolObjects + Send + Sync + 'static>()
     vec![
         Rule {
             id: "TPO-work",
-            title: "a work object runs once per SubmitThreadpoolWork on pool threads, overlapping runs at once; WaitForThreadpoolWorkCallbacks returns once none runs",
+            title: "a work object runs once per SubmitThreadpoolWork on pool threads; WaitForThreadpoolWorkCallbacks returns once none runs",
             body: work::<W>,
         },
         Rule {
@@ -48,7 +48,8 @@ fn work<W: Winsock + ThreadpoolObjects + Send + Sync + 'static>(
     for _ in 0..3 {
         e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
     }
-    // All three start before any ends: they run at the same time.
+    // All three start (a pool need not run them at once: Wine's, on a loaded machine, ran
+    // two of them one after the other).
     for _ in 0..3 {
         c.eq(
             "a run started",
@@ -56,11 +57,6 @@ fn work<W: Winsock + ThreadpoolObjects + Send + Sync + 'static>(
             Ok(WAIT_OBJECT_0),
         )?;
     }
-    c.eq(
-        "runs ended while all three had started",
-        runs.lock().expect("runs").len(),
-        0,
-    )?;
     c.eq(
         "WaitForThreadpoolWorkCallbacks",
         ws.wait_for_threadpool_work_callbacks(w, false),
