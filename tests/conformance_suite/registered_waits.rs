@@ -184,6 +184,25 @@ fn held<W: SyncObjects + 'static>(
     })
 }
 
+/// RegisterWaitForSingleObject(`handle`, once only, INFINITE) with a [`held`] callback.
+fn register_held<W: RegisteredWaits + 'static>(
+    ws: &W,
+    handle: WsaEvent,
+    started: WsaEvent,
+    release: WsaEvent,
+    ended: &Arc<AtomicU32>,
+) -> Result<RegisteredWait, String> {
+    e(
+        "RegisterWaitForSingleObject(held callback)",
+        ws.register_wait_for_single_object(
+            Handle::Event(handle),
+            held::<W>(started, release, ended),
+            INFINITE,
+            WT_EXECUTEONLYONCE,
+        ),
+    )
+}
+
 fn running<W: Winsock + RegisteredWaits + Send + Sync + 'static>(
     ws: &W,
     c: &mut Check,
@@ -194,15 +213,7 @@ fn running<W: Winsock + RegisteredWaits + Send + Sync + 'static>(
     let mut waits = Vec::new();
     for _ in 0..2 {
         let started = e("CreateEvent", ws.create_event(true, false))?;
-        let wh = e(
-            "RegisterWaitForSingleObject(held callback)",
-            ws.register_wait_for_single_object(
-                Handle::Event(handle),
-                held::<W>(started, release, &ended),
-                INFINITE,
-                WT_EXECUTEONLYONCE,
-            ),
-        )?;
+        let wh = register_held(ws, handle, started, release, &ended)?;
         c.eq(
             "the callback started",
             ws.wait_for_single_object(Handle::Event(started), 5_000),
@@ -242,15 +253,7 @@ fn running<W: Winsock + RegisteredWaits + Send + Sync + 'static>(
     // INVALID_HANDLE_VALUE: waits for the running callback.
     e("ResetEvent", ws.reset_event(release))?;
     let started = e("CreateEvent", ws.create_event(true, false))?;
-    let wh = e(
-        "RegisterWaitForSingleObject(held callback)",
-        ws.register_wait_for_single_object(
-            Handle::Event(handle),
-            held::<W>(started, release, &ended),
-            INFINITE,
-            WT_EXECUTEONLYONCE,
-        ),
-    )?;
+    let wh = register_held(ws, handle, started, release, &ended)?;
     e(
         "the callback started",
         ws.wait_for_single_object(Handle::Event(started), 5_000),

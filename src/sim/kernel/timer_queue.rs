@@ -48,8 +48,8 @@ pub(crate) struct NewQueueTimer<L: Layers> {
 /// Where a timer is in its life (see the module's notes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TimerState {
-    /// Next due at this time (its setting's expiry is scheduled).
-    Active(Nanos),
+    /// Its setting's next expiry is scheduled.
+    Active,
     /// A once-only timer that fired.
     Spent,
     /// Deleted while callbacks were outstanding; goes when they have run.
@@ -206,7 +206,7 @@ where
         let Some(t) = self.kern.timer_queues.timers.get_mut(&id) else {
             return;
         };
-        t.state = TimerState::Active(at);
+        t.state = TimerState::Active;
         t.period = period;
         t.setting = setting;
         if due == 0 {
@@ -237,7 +237,7 @@ where
         let t = self
             .live_queue_timer(host, id)
             .ok_or(WsaError::WSA_INVALID_PARAMETER)?;
-        if matches!(t.state, TimerState::Active(_)) {
+        if t.state == TimerState::Active {
             self.queue_timer_start(id, due, period, body);
         }
         Ok(())
@@ -375,7 +375,7 @@ where
         let Some(t) = self.kern.timer_queues.timers.get(&id) else {
             return;
         };
-        if t.setting != setting || !matches!(t.state, TimerState::Active(_)) {
+        if t.setting != setting || t.state != TimerState::Active {
             return;
         }
         let (host, queue, boot) = (t.host, t.queue, t.boot);
@@ -395,7 +395,7 @@ where
         if period == 0 {
             t.state = TimerState::Spent;
         } else {
-            t.state = TimerState::Active(now + period);
+            t.state = TimerState::Active;
             self.schedule(now + period, NetTimer::QueueTimer { id, setting });
         }
         self.pool_push(host, kind, PoolItem::Timer(id), body);
