@@ -160,9 +160,11 @@ pub mod prelude {
         WT_EXECUTEINWAITTHREAD, WT_EXECUTELONGFUNCTION, WT_EXECUTEONLYONCE,
         WT_TRANSFER_IMPERSONATION,
     };
+    pub use crate::api::threadpool_io::{ThreadpoolIo, TpIo, TpIoCallback};
     pub use crate::api::threadpool_objects::{
         CallbackInstance, ThreadpoolObjects, TpTimer, TpTimerCallback, TpWork, WorkCallback,
     };
+    pub use crate::api::threadpool_wait::{ThreadpoolWaits, TpWait, TpWaitCallback};
     pub use crate::api::transmit_packets::{
         TransmitPacketsElement, TP_ELEMENT_EOP, TP_ELEMENT_FILE, TP_ELEMENT_MEMORY,
         TP_SEND_SIZE_BY_EOP,

@@ -61,7 +61,9 @@ pub(crate) mod socket_args;
 pub(crate) mod sockopt_rules;
 pub mod sync;
 pub mod thread_pool;
+pub mod threadpool_io;
 pub mod threadpool_objects;
+pub mod threadpool_wait;
 pub mod transmit_packets;
 pub mod types;
 pub mod waitable_timer;
@@ -92,9 +94,11 @@ pub use thread_pool::{
     DeleteCompletion, IoCallback, PoolIo, QueueTimer, RegisteredWait, RegisteredWaits, ThreadPool,
     TimerQueue, WaitOrTimerCallback, WorkItem,
 };
+pub use threadpool_io::{ThreadpoolIo, TpIo, TpIoCallback};
 pub use threadpool_objects::{
     CallbackInstance, ThreadpoolObjects, TpTimer, TpTimerCallback, TpWork, WorkCallback,
 };
+pub use threadpool_wait::{ThreadpoolWaits, TpWait, TpWaitCallback};
 pub use types::{
     Linger, SockAddr, Socket, SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId, WsaData,
     SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
