@@ -83,6 +83,8 @@ fn conformance_suite_on_native_winsock() {
         .chain(conformance_suite::registered_waits::registered_wait_rules::<Native>())
         .chain(conformance_suite::pool_io::pool_io_rules::<Native>())
         .chain(conformance_suite::tp_objects::tp_object_rules::<Native>())
+        .chain(conformance_suite::tp_wait::tp_wait_rules::<Native>())
+        .chain(conformance_suite::tp_io::tp_io_rules::<Native>())
         .chain(conformance_suite::async_select::msg_wait_rules::<Native>())
         .chain(conformance_suite::iocp::iocp_rules::<Native>())
         .chain(conformance_suite::iocp::iocp_apc_rules::<Native>())

@@ -247,6 +247,12 @@ impl fmt::Display for SimError {
                 if t.daemon { " (daemon)" } else { "" }
             )?;
         }
+        if !self.picture.misuses.is_empty() {
+            writeln!(f, "misuses of the API (Windows does not report them):")?;
+            for m in &self.picture.misuses {
+                writeln!(f, "  {m}")?;
+            }
+        }
         if let Some(cycle) = self.wait_cycle() {
             let names: Vec<String> = cycle
                 .iter()

@@ -276,6 +276,7 @@ impl Sim {
             trace_len: w.rt.trace.count(),
             threads: thread_reports(w),
             stats: w.rt.stats,
+            misuses: w.rt.misuses.clone(),
         }
     }
 
@@ -296,6 +297,7 @@ impl Sim {
             thread_hosts: w.rt.threads.iter().map(|t| t.host).collect(),
             file: PictureFile::NotWritten("not written yet".to_string()),
             records,
+            misuses: w.rt.misuses.clone(),
         };
         let mut err = SimError {
             kind,
@@ -303,7 +305,6 @@ impl Sim {
             virtual_time: Duration::from_nanos(w.rt.now),
             threads: thread_reports(w),
             last_trace: picture.records.iter().map(|r| r.to_string()).collect(),
-
             trace_hash: w.rt.trace.hash(),
             faults: w.net.faults.plan().clone(),
             replay: Box::new(replay_of(w)),

@@ -34,7 +34,7 @@ const WAITING: &str = "(thread pool: waiting on registered objects)";
 
 impl SimWinsock {
     /// The function of a host's wait thread.
-    fn wait_thread() -> ThreadBody<SimLayers> {
+    pub(crate) fn wait_thread() -> ThreadBody<SimLayers> {
         Box::new(|ws: &SimWinsock| {
             loop {
                 let set = ws.w().wait_set(ws.host);

@@ -17,7 +17,7 @@ use crate::api::Socket;
 use crate::api::WsaError;
 use crate::sim::api::{SimLayers, SimWinsock, Traced};
 use crate::sim::kernel::objects::ObjRef;
-use crate::sim::kernel::thread_pool::{pool_key, PoolItem, PoolKind};
+use crate::sim::kernel::thread_pool::{pool_key, IoBinding, PoolItem, PoolKind};
 use crate::sim::kernel::timer_queue::{Deleted, NewQueueTimer};
 use crate::sim::runtime::{Nanos, Step, ThreadBody, WaitKey};
 
@@ -73,7 +73,7 @@ impl SimWinsock {
                 self.w().queue_timer_ran(id);
             }
             PoolItem::Wait(id, timed_out) => self.run_wait_callback(id, timed_out),
-            PoolItem::Tp(id, epoch) => self.run_tp(id, epoch),
+            PoolItem::Tp(id, epoch, run) => self.run_tp(id, epoch, run),
             PoolItem::Io(callback, completion) => callback(self, completion),
         }
     }
@@ -241,6 +241,33 @@ impl ThreadPool for SimWinsock {
     }
 }
 
+impl SimWinsock {
+    /// Associates socket `s` with the pool's completion port (`BindIoCompletionCallback`,
+    /// `CreateThreadpoolIo`), bound to what `bind` makes: the socket's association names the
+    /// binding. ERROR_INVALID_PARAMETER for NULL, a second association or a socket not
+    /// opened for overlapped I/O; ERROR_INVALID_HANDLE for a handle that is not a socket's
+    /// (the file system's answer, not WinSock's).
+    pub(crate) fn associate_with_pool(
+        &self,
+        s: Socket,
+        bind: impl FnOnce(&mut crate::sim::api::World) -> IoBinding<SimLayers>,
+    ) -> Result<(), WsaError> {
+        if s.raw() == 0 {
+            return Err(WsaError::WSA_INVALID_PARAMETER);
+        }
+        let id = self.sock(s).map_err(|_| WsaError::WSA_INVALID_HANDLE)?;
+        let mut w = self.w();
+        let io = w.io_sock(id);
+        if io.port.is_some() || io.synchronous {
+            return Err(WsaError::WSA_INVALID_PARAMETER);
+        }
+        let binding = bind(&mut w);
+        let binding = w.pool_bind_io(binding, SimWinsock::pool_thread);
+        w.io_sock(id).port = Some((ObjRef::POOL, binding));
+        Ok(())
+    }
+}
+
 impl PoolIo for SimWinsock {
     fn bind_io_completion_callback(
         &self,
@@ -248,27 +275,11 @@ impl PoolIo for SimWinsock {
         callback: IoCallback<Self>,
         flags: u32,
     ) -> Result<(), WsaError> {
-        let raw = s.raw();
         self.kcall_keep_error(
             "BindIoCompletionCallback",
-            raw as u64,
+            s.raw() as u64,
             u64::from(flags),
-            |this| {
-                if raw == 0 {
-                    return Err(WsaError::WSA_INVALID_PARAMETER);
-                }
-                // A handle that is not a socket's: the file system's answer, not WinSock's.
-                let id = this.sock(s).map_err(|_| WsaError::WSA_INVALID_HANDLE)?;
-                let mut w = this.w();
-                let io = w.io_sock(id);
-                // A second association, or a handle not opened for overlapped I/O.
-                if io.port.is_some() || io.synchronous {
-                    return Err(WsaError::WSA_INVALID_PARAMETER);
-                }
-                let binding = w.pool_bind_io(callback, SimWinsock::pool_thread);
-                w.io_sock(id).port = Some((ObjRef::POOL, binding));
-                Ok(())
-            },
+            |this| this.associate_with_pool(s, |_| IoBinding::Callback(callback)),
         )
     }
 }

@@ -1,5 +1,6 @@
 //! [`ThreadpoolObjects`] in the simulator: the Vista pool's work and timer objects, run by
-//! the host's pool threads (`sim::kernel::tp_objects`).
+//! the host's pool threads (`sim::kernel::tp_objects`); what every object's calls share
+//! (running a run, waiting for callbacks, closing), used by the wait and I/O objects too.
 
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use crate::api::threadpool_objects::{
 };
 use crate::api::WsaError;
 use crate::sim::api::{SimLayers, SimWinsock, Traced};
-use crate::sim::kernel::tp_objects::TpCallback;
+use crate::sim::kernel::tp_objects::{TpCallback, TpClass, TpKind, TpRun};
 use crate::sim::runtime::{sat_nanos, Step, WaitKey};
 
 impl Traced for TpWork {
@@ -25,49 +26,57 @@ impl Traced for TpTimer {
 }
 
 impl SimWinsock {
-    /// Runs one queued run of work or timer object `id` (outside the world lock), unless a
-    /// cancelling wait dropped it.
-    pub(crate) fn run_tp(&self, id: usize, epoch: u32) {
+    /// Runs one queued run of object `id` (outside the world lock), unless a cancelling
+    /// wait dropped it.
+    pub(crate) fn run_tp(&self, id: usize, epoch: u32, run: TpRun) {
         let begun = self.w().tp_begin(id, epoch);
         if let Some((callback, instance)) = begun {
-            callback(self, instance, id);
+            callback(self, instance, id, run);
             self.w().tp_end(id, instance);
         }
     }
 
     /// `WaitForThreadpool*Callbacks`: drops the queued runs when asked, then waits until none
     /// of object `id`'s runs is queued or running.
-    fn tp_wait_callbacks(
+    pub(crate) fn tp_wait_callbacks(
         &self,
         call: &'static str,
         id: usize,
-        timer: bool,
+        class: TpClass,
         cancel: bool,
     ) -> Result<(), WsaError> {
         self.kcall_keep_error(call, id as u64, u64::from(cancel), |this| {
             let host = this.host;
             {
                 let mut w = this.w();
-                w.tp_live(host, id, timer)?;
+                w.tp_live(host, id, class)?;
                 if cancel {
                     w.tp_cancel_pending(id);
                 }
             }
-            this.blocking(call, None, |w| {
+            this.w().tp_waiter(this.tid, Some(id));
+            let done = this.blocking(call, None, |w| {
                 if w.tp_outstanding(id) {
                     Step::Wait(WaitKey::TimerCallbacks(host), None)
                 } else {
                     Step::Done(Ok(()))
                 }
-            })
+            });
+            this.w().tp_waiter(this.tid, None);
+            done
         })
     }
 
-    /// `CloseThreadpoolWork` / `CloseThreadpoolTimer`.
-    fn tp_close_call(&self, call: &'static str, id: usize, timer: bool) -> Result<(), WsaError> {
+    /// `CloseThreadpool*`.
+    pub(crate) fn tp_close_call(
+        &self,
+        call: &'static str,
+        id: usize,
+        class: TpClass,
+    ) -> Result<(), WsaError> {
         self.kcall_keep_error(call, id as u64, 0, |this| {
             let mut w = this.w();
-            w.tp_live(this.host, id, timer)?;
+            w.tp_live(this.host, id, class)?;
             w.tp_close(id);
             Ok(())
         })
@@ -77,10 +86,14 @@ impl SimWinsock {
 impl ThreadpoolObjects for SimWinsock {
     fn create_threadpool_work(&self, callback: WorkCallback<Self>) -> Result<TpWork, WsaError> {
         self.kcall_keep_error("CreateThreadpoolWork", 0, 0, |this| {
-            let cb: TpCallback<SimLayers> = Arc::new(move |ws: &SimWinsock, inst, id| {
+            let cb: TpCallback<SimLayers> = Arc::new(move |ws: &SimWinsock, inst, id, _| {
                 callback(ws, CallbackInstance::from_raw(inst), TpWork::from_raw(id));
             });
-            Ok(TpWork::from_raw(this.w().tp_create(this.host, false, cb)))
+            Ok(TpWork::from_raw(this.w().tp_create(
+                this.host,
+                TpClass::Work,
+                cb,
+            )))
         })
     }
 
@@ -88,8 +101,8 @@ impl ThreadpoolObjects for SimWinsock {
         let id = work.raw();
         self.kcall_keep_error("SubmitThreadpoolWork", id as u64, 0, |this| {
             let mut w = this.w();
-            w.tp_live(this.host, id, false)?;
-            w.tp_queue_run(id, SimWinsock::pool_thread);
+            w.tp_live(this.host, id, TpClass::Work)?;
+            w.tp_queue_run(id, TpRun::Plain, SimWinsock::pool_thread);
             Ok(())
         })
     }
@@ -102,13 +115,13 @@ impl ThreadpoolObjects for SimWinsock {
         self.tp_wait_callbacks(
             "WaitForThreadpoolWorkCallbacks",
             work.raw(),
-            false,
+            TpClass::Work,
             cancel_pending,
         )
     }
 
     fn close_threadpool_work(&self, work: TpWork) -> Result<(), WsaError> {
-        self.tp_close_call("CloseThreadpoolWork", work.raw(), false)
+        self.tp_close_call("CloseThreadpoolWork", work.raw(), TpClass::Work)
     }
 
     fn create_threadpool_timer(
@@ -116,10 +129,14 @@ impl ThreadpoolObjects for SimWinsock {
         callback: TpTimerCallback<Self>,
     ) -> Result<TpTimer, WsaError> {
         self.kcall_keep_error("CreateThreadpoolTimer", 0, 0, |this| {
-            let cb: TpCallback<SimLayers> = Arc::new(move |ws: &SimWinsock, inst, id| {
+            let cb: TpCallback<SimLayers> = Arc::new(move |ws: &SimWinsock, inst, id, _| {
                 callback(ws, CallbackInstance::from_raw(inst), TpTimer::from_raw(id));
             });
-            Ok(TpTimer::from_raw(this.w().tp_create(this.host, true, cb)))
+            Ok(TpTimer::from_raw(this.w().tp_create(
+                this.host,
+                TpClass::Timer,
+                cb,
+            )))
         })
     }
 
@@ -134,7 +151,7 @@ impl ThreadpoolObjects for SimWinsock {
         let traced_due = due.map_or(0, |d| d as u64);
         self.kcall_keep_error("SetThreadpoolTimer", id as u64, traced_due, |this| {
             let mut w = this.w();
-            w.tp_live(this.host, id, true)?;
+            w.tp_live(this.host, id, TpClass::Timer)?;
             let now = w.rt.now;
             let at = due.map(|d| crate::sim::calls::waitable_timer::due_at(now, d));
             let period = sat_nanos(std::time::Duration::from_millis(u64::from(period_ms)));
@@ -146,11 +163,8 @@ impl ThreadpoolObjects for SimWinsock {
     fn is_threadpool_timer_set(&self, timer: TpTimer) -> Result<bool, WsaError> {
         let id = timer.raw();
         self.kcall_keep_error("IsThreadpoolTimerSet", id as u64, 0, |this| {
-            let kind = this.w().tp_live(this.host, id, true)?;
-            Ok(matches!(
-                kind,
-                crate::sim::kernel::tp_objects::TpKind::Timer { set: true, .. }
-            ))
+            let kind = this.w().tp_live(this.host, id, TpClass::Timer)?;
+            Ok(matches!(kind, TpKind::Timer { set: true, .. }))
         })
     }
 
@@ -162,13 +176,13 @@ impl ThreadpoolObjects for SimWinsock {
         self.tp_wait_callbacks(
             "WaitForThreadpoolTimerCallbacks",
             timer.raw(),
-            true,
+            TpClass::Timer,
             cancel_pending,
         )
     }
 
     fn close_threadpool_timer(&self, timer: TpTimer) -> Result<(), WsaError> {
-        self.tp_close_call("CloseThreadpoolTimer", timer.raw(), true)
+        self.tp_close_call("CloseThreadpoolTimer", timer.raw(), TpClass::Timer)
     }
 
     fn set_event_when_callback_returns(

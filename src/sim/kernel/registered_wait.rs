@@ -16,6 +16,10 @@
 //!   event (if any) is set and the waiting unregistrations are woken
 //!   ([`WaitKey::TimerCallbacks`], shared with timer queues).
 //!
+//! A wait object of the Vista pool (`tp_wait`) waits through a registration of its own,
+//! made by each `SetThreadpoolWait`: once only, its deadline absolute, its firing handed to
+//! the object (the registration goes at once; the object's run carries the result).
+//!
 //! The wait thread learns of a change (a new registration, an unregistration) through a flag
 //! of its host's, announced on [`WaitKey::PoolWaits`], which ends its wait (as Windows' wait
 //! threads are woken by an event of their own, not an APC: a callback that waits alertably
@@ -45,13 +49,21 @@ enum RegState {
     Unregistering,
 }
 
+/// Whose a registration is.
+enum RegTarget<L: Layers> {
+    /// `RegisterWaitForSingleObject`'s: its callback.
+    Callback(TimerCallback<L>),
+    /// The wait of wait object `id` (`tp_wait`).
+    Tp(usize),
+}
+
 /// One registered wait.
 struct Registration<L: Layers> {
     host: usize,
     /// The host's crash count when it was made (a crash ends it).
     boot: u32,
     object: Waitable,
-    callback: TimerCallback<L>,
+    target: RegTarget<L>,
     /// The timeout (`None`: INFINITE).
     timeout: Option<Nanos>,
     flags: u32,
@@ -134,7 +146,7 @@ where
                 host,
                 boot,
                 object,
-                callback,
+                target: RegTarget::Callback(callback),
                 timeout,
                 flags,
                 state: RegState::Waiting(deadline),
@@ -145,6 +157,53 @@ where
         );
         self.poke_wait_thread(host, Some(wait_thread));
         id
+    }
+
+    /// `SetThreadpoolWait` of wait object `tp` on `host`: a once-only registration of
+    /// `object` until `deadline` (`None`: no end), the wait thread made by `wait_thread` the
+    /// first time. Its number.
+    pub(crate) fn register_tp_wait(
+        &mut self,
+        host: usize,
+        tp: usize,
+        object: Waitable,
+        deadline: Option<Nanos>,
+        wait_thread: ThreadBody<L>,
+    ) -> usize {
+        if let Waitable::Object(i) = object {
+            self.kern.objects.hold(i);
+        }
+        let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
+        let rw = &mut self.kern.registered_waits;
+        rw.last += 1;
+        let id = rw.last;
+        rw.regs.insert(
+            id,
+            Registration {
+                host,
+                boot,
+                object,
+                target: RegTarget::Tp(tp),
+                timeout: None,
+                flags: WT_EXECUTEONLYONCE,
+                state: RegState::Waiting(deadline),
+                runs: 0,
+                in_wait_thread: false,
+                on_unregistered: None,
+            },
+        );
+        self.poke_wait_thread(host, Some(wait_thread));
+        id
+    }
+
+    /// A wait object's registration `id` ends (set again, stopped or closed): it goes at
+    /// once (it never has callbacks of its own) and the wait thread looks again.
+    pub(crate) fn drop_registration(&mut self, id: usize) {
+        let host = self.kern.registered_waits.regs.get(&id).map(|r| r.host);
+        self.registration_gone(id);
+        if let Some(host) = host {
+            self.poke_wait_thread(host, None);
+        }
     }
 
     /// Tells `host`'s wait thread to look at its registrations again, making it first if
@@ -230,6 +289,11 @@ where
         if !matches!(r.state, RegState::Waiting(_)) {
             return Fired::Nothing;
         }
+        if let RegTarget::Tp(tp) = r.target {
+            self.registration_gone(id);
+            self.tp_wait_fired(tp, id, timed_out, body);
+            return Fired::Queued;
+        }
         r.state = if r.flags & WT_EXECUTEONLYONCE != 0 {
             RegState::Fired
         } else {
@@ -248,8 +312,10 @@ where
 
     /// The callback of registration `id`, for the thread about to run it.
     pub(crate) fn wait_callback(&self, id: usize) -> Option<TimerCallback<L>> {
-        let r = self.kern.registered_waits.regs.get(&id)?;
-        Some(r.callback.clone())
+        match &self.kern.registered_waits.regs.get(&id)?.target {
+            RegTarget::Callback(c) => Some(c.clone()),
+            RegTarget::Tp(_) => None,
+        }
     }
 
     /// A callback of registration `id` has run: an unregistered one with none left goes.
@@ -280,7 +346,8 @@ where
         let Some(r) = self.kern.registered_waits.regs.get_mut(&id) else {
             return Err(WsaError::WSA_INVALID_HANDLE);
         };
-        if r.host != host || r.boot != boot || r.state == RegState::Unregistering {
+        let tp = matches!(r.target, RegTarget::Tp(_));
+        if r.host != host || r.boot != boot || r.state == RegState::Unregistering || tp {
             return Err(WsaError::WSA_INVALID_HANDLE);
         }
         r.state = RegState::Unregistering;

@@ -75,8 +75,20 @@ pub(crate) enum PoolItem<L: Layers> {
     /// binding's callback (held by the item: the socket and its binding may go first), the
     /// completion.
     Io(IoCallbackFn<L>, IoCompletion),
-    /// A run of a work or timer object (`tp_objects`), queued in the given epoch.
-    Tp(usize, u32),
+    /// A run of a Vista pool object (`tp_objects`), queued in the given epoch, with what it
+    /// is handed.
+    Tp(usize, u32, TpRun),
+}
+
+/// What one run of an object's callback is handed besides its instance and object.
+#[derive(Debug)]
+pub(crate) enum TpRun {
+    /// Nothing (a work or timer object).
+    Plain,
+    /// A wait object's `TP_WAIT_RESULT` (WAIT_OBJECT_0 or WAIT_TIMEOUT).
+    Wait(u32),
+    /// An I/O object's completion.
+    Io(IoCompletion),
 }
 
 /// One pool of one host.
@@ -101,12 +113,21 @@ impl<L: Layers> Default for Pool<L> {
 pub(crate) type IoCallbackFn<L> =
     std::sync::Arc<dyn Fn(&<L as Layers>::Handle, IoCompletion) + Send + Sync>;
 
-/// Every host's pools, by (host, kind), and the I/O callbacks sockets are bound to.
+/// What a socket associated with the pool's port is bound to.
+pub(crate) enum IoBinding<L: Layers> {
+    /// `BindIoCompletionCallback`'s callback.
+    Callback(IoCallbackFn<L>),
+    /// I/O object `id` (`CreateThreadpoolIo`, `tp_io`).
+    Tp(usize),
+}
+
+/// Every host's pools, by (host, kind), and what the sockets associated with them are
+/// bound to.
 pub(crate) struct ThreadPools<L: Layers> {
     pools: BTreeMap<(usize, PoolKind), Pool<L>>,
-    /// `BindIoCompletionCallback` callbacks, by binding (a socket's completion key), while
-    /// their socket lives.
-    io_callbacks: BTreeMap<usize, IoCallbackFn<L>>,
+    /// `BindIoCompletionCallback` callbacks and I/O objects, by binding (a socket's
+    /// completion key), while their socket lives.
+    io_callbacks: BTreeMap<usize, IoBinding<L>>,
     /// The last binding number given.
     last_binding: usize,
     /// The function of a new pool thread, once a binding gave it (completions reach the pool
@@ -178,7 +199,7 @@ where
     /// socket's completion key) and the pool thread's function for the completions to come.
     pub(crate) fn pool_bind_io(
         &mut self,
-        callback: IoCallbackFn<L>,
+        callback: IoBinding<L>,
         body: PoolThreadBody<L>,
     ) -> usize {
         let pools = &mut self.kern.pools;
@@ -196,12 +217,14 @@ where
     }
 
     /// A completion for binding `binding` of `host`: queued on the host's workers with the
-    /// binding's callback.
+    /// binding's callback, or handed to its I/O object.
     pub(crate) fn pool_push_io(&mut self, host: usize, binding: usize, completion: IoCompletion) {
         let pools = &self.kern.pools;
-        let (Some(body), Some(callback)) = (pools.body, pools.io_callbacks.get(&binding).cloned())
-        else {
-            return;
+        let Some(body) = pools.body else { return };
+        let callback = match pools.io_callbacks.get(&binding) {
+            Some(IoBinding::Callback(c)) => c.clone(),
+            Some(&IoBinding::Tp(id)) => return self.tp_io_completion(id, completion, body),
+            None => return,
         };
         self.pool_push(
             host,

@@ -1,6 +1,7 @@
-//! The Vista thread pool's work and timer objects (`CreateThreadpoolWork`,
-//! `CreateThreadpoolTimer` and their calls), run by the host's pool threads
-//! (`thread_pool`).
+//! The Vista thread pool's objects (`CreateThreadpoolWork`, `CreateThreadpoolTimer`,
+//! `CreateThreadpoolWait`, `CreateThreadpoolIo` and their calls), run by the host's pool
+//! threads (`thread_pool`). What is particular to wait objects is in `tp_wait`, to I/O
+//! objects in `tp_io`.
 //!
 //! Each object counts its runs queued and running. A queued run carries the object's epoch:
 //! `WaitForThreadpool*Callbacks` with cancellation moves the epoch on, so the runs queued
@@ -15,19 +16,36 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::api::WsaError;
+pub(crate) use crate::sim::kernel::thread_pool::TpRun;
 use crate::sim::kernel::thread_pool::{PoolItem, PoolKind, PoolThreadBody};
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::net::tcp::NetTimer;
 use crate::sim::runtime::{Layers, Nanos, WaitKey, World};
 
-/// A work or timer object's callback: (instance, object).
-pub(crate) type TpCallback<L> = Arc<dyn Fn(&<L as Layers>::Handle, usize, usize) + Send + Sync>;
+/// An object's callback: (instance, object, what the run brings).
+pub(crate) type TpCallback<L> =
+    Arc<dyn Fn(&<L as Layers>::Handle, usize, usize, TpRun) + Send + Sync>;
 
-/// What kind of object, with a timer's state.
+/// The kinds of object, as a call names the one it expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TpClass {
+    Work,
+    Timer,
+    Wait,
+    Io,
+}
+
+/// What kind of object, with its state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TpKind {
     /// A work object.
     Work,
+    /// A wait object: the registration (`registered_wait`) of its wait while it is set and
+    /// has not fired.
+    Wait { reg: Option<usize> },
+    /// An I/O object: starts whose completion has not come (`StartThreadpoolIo`), and
+    /// completions to drop without a callback (starts a cancelling wait gave up on).
+    Io { pending: u32, skipped: u32 },
     /// A timer object: its next expiry (`None`: none to come), its period, its setting
     /// number, and whether it is set (`IsThreadpoolTimerSet`: last set with a due time, even
     /// once a once-only expiry has passed).
@@ -40,11 +58,11 @@ pub(crate) enum TpKind {
 }
 
 /// One work or timer object.
-struct TpObject<L: Layers> {
-    host: usize,
+pub(crate) struct TpObject<L: Layers> {
+    pub(crate) host: usize,
     /// The host's crash count when it was made (a crash ends it).
     boot: u32,
-    kind: TpKind,
+    pub(crate) kind: TpKind,
     callback: TpCallback<L>,
     /// Runs queued and not started (of the current epoch).
     queued: u32,
@@ -52,7 +70,26 @@ struct TpObject<L: Layers> {
     running: u32,
     /// Moved on by a cancelling wait: older queued runs are skipped.
     epoch: u32,
-    closed: bool,
+    pub(crate) closed: bool,
+}
+
+impl<L: Layers> TpObject<L> {
+    /// Whether nothing keeps the object: no run queued or running, no I/O outstanding.
+    fn idle(&self) -> bool {
+        let io = matches!(self.kind, TpKind::Io { pending, skipped } if pending > 0 || skipped > 0);
+        self.queued == 0 && self.running == 0 && !io
+    }
+}
+
+impl TpKind {
+    fn class(self) -> TpClass {
+        match self {
+            TpKind::Work => TpClass::Work,
+            TpKind::Timer { .. } => TpClass::Timer,
+            TpKind::Wait { .. } => TpClass::Wait,
+            TpKind::Io { .. } => TpClass::Io,
+        }
+    }
 }
 
 /// A running callback's instance.
@@ -63,8 +100,11 @@ struct Instance {
 
 /// Every host's work and timer objects, and the instances of the callbacks running.
 pub(crate) struct TpObjects<L: Layers> {
-    objects: BTreeMap<usize, TpObject<L>>,
+    pub(crate) objects: BTreeMap<usize, TpObject<L>>,
     instances: BTreeMap<usize, Instance>,
+    /// The threads blocked in `WaitForThreadpool*Callbacks`, by thread: the object each
+    /// waits for (for the report of a run that ends with them blocked).
+    waiting: BTreeMap<usize, usize>,
     /// The last number given to an object or an instance.
     last: usize,
 }
@@ -74,6 +114,7 @@ impl<L: Layers> Default for TpObjects<L> {
         TpObjects {
             objects: BTreeMap::new(),
             instances: BTreeMap::new(),
+            waiting: BTreeMap::new(),
             last: 0,
         }
     }
@@ -87,21 +128,30 @@ where
         self.net.hosts.get(host).map_or(0, |h| h.crashes)
     }
 
-    /// `CreateThreadpoolWork` / `CreateThreadpoolTimer` on `host`: the new object's number.
-    pub(crate) fn tp_create(&mut self, host: usize, timer: bool, callback: TpCallback<L>) -> usize {
+    /// `CreateThreadpool{Work,Timer,Wait,Io}` on `host`: the new object's number.
+    pub(crate) fn tp_create(
+        &mut self,
+        host: usize,
+        class: TpClass,
+        callback: TpCallback<L>,
+    ) -> usize {
         let boot = self.tp_boot(host);
         let t = &mut self.kern.tp_objects;
         t.last += 1;
         let id = t.last;
-        let kind = if timer {
-            TpKind::Timer {
+        let kind = match class {
+            TpClass::Work => TpKind::Work,
+            TpClass::Timer => TpKind::Timer {
                 due: None,
                 set: false,
                 period: 0,
                 setting: 0,
-            }
-        } else {
-            TpKind::Work
+            },
+            TpClass::Wait => TpKind::Wait { reg: None },
+            TpClass::Io => TpKind::Io {
+                pending: 0,
+                skipped: 0,
+            },
         };
         t.objects.insert(
             id,
@@ -120,29 +170,29 @@ where
     }
 
     /// Object `id` if it is an open one of `host`'s of the kind asked: its kind.
-    pub(crate) fn tp_live(&self, host: usize, id: usize, timer: bool) -> Result<TpKind, WsaError> {
+    pub(crate) fn tp_live(
+        &self,
+        host: usize,
+        id: usize,
+        class: TpClass,
+    ) -> Result<TpKind, WsaError> {
         let boot = self.tp_boot(host);
         match self.kern.tp_objects.objects.get(&id) {
-            Some(o)
-                if o.host == host
-                    && o.boot == boot
-                    && !o.closed
-                    && matches!(o.kind, TpKind::Timer { .. }) == timer =>
-            {
+            Some(o) if o.host == host && o.boot == boot && !o.closed && o.kind.class() == class => {
                 Ok(o.kind)
             }
             _ => Err(WsaError::WSA_INVALID_HANDLE),
         }
     }
 
-    /// Queues one run of object `id` on its host's workers.
-    pub(crate) fn tp_queue_run(&mut self, id: usize, body: PoolThreadBody<L>) {
+    /// Queues one run of object `id` on its host's workers, handed `run`.
+    pub(crate) fn tp_queue_run(&mut self, id: usize, run: TpRun, body: PoolThreadBody<L>) {
         let Some(o) = self.kern.tp_objects.objects.get_mut(&id) else {
             return;
         };
         o.queued += 1;
         let (host, epoch) = (o.host, o.epoch);
-        self.pool_push(host, PoolKind::Workers, PoolItem::Tp(id, epoch), body);
+        self.pool_push(host, PoolKind::Workers, PoolItem::Tp(id, epoch, run), body);
     }
 
     /// A pool thread takes a run of object `id` queued in `epoch`: its callback and the new
@@ -180,49 +230,105 @@ where
             return;
         };
         o.running = o.running.saturating_sub(1);
+        self.tp_changed(id);
+    }
+
+    /// Object `id`'s counts went down: a closed one that nothing keeps goes, and the waits for
+    /// callbacks look again.
+    pub(crate) fn tp_changed(&mut self, id: usize) {
+        let Some(o) = self.kern.tp_objects.objects.get(&id) else {
+            return;
+        };
         let host = o.host;
-        if o.closed && o.running == 0 && o.queued == 0 {
+        if o.closed && o.idle() {
             self.kern.tp_objects.objects.remove(&id);
         }
         self.notify(WaitKey::TimerCallbacks(host));
     }
 
-    /// `WaitForThreadpool*Callbacks` with `cancel_pending`: the runs queued are dropped.
+    /// `WaitForThreadpool*Callbacks` with `cancel_pending`: the runs queued are dropped (an
+    /// I/O object's starts still waiting too: their completions will be dropped).
     pub(crate) fn tp_cancel_pending(&mut self, id: usize) {
         if let Some(o) = self.kern.tp_objects.objects.get_mut(&id) {
             o.epoch = o.epoch.wrapping_add(1);
             o.queued = 0;
+            if let TpKind::Io { pending, skipped } = &mut o.kind {
+                *skipped += std::mem::take(pending);
+            }
         }
     }
 
-    /// Whether object `id` has runs queued or running (a wait for its callbacks waits for
-    /// this to turn false).
+    /// Whether object `id` has runs queued or running, or starts of I/O whose completion
+    /// has not come (a wait for its callbacks waits for this to turn false).
     pub(crate) fn tp_outstanding(&self, id: usize) -> bool {
-        self.kern
-            .tp_objects
-            .objects
-            .get(&id)
-            .is_some_and(|o| o.queued > 0 || o.running > 0)
+        self.kern.tp_objects.objects.get(&id).is_some_and(|o| {
+            o.queued > 0
+                || o.running > 0
+                || matches!(o.kind, TpKind::Io { pending, .. } if pending > 0)
+        })
     }
 
-    /// `CloseThreadpoolWork` / `CloseThreadpoolTimer`: the object takes no new runs (a timer
-    /// stops) and goes once none is queued or running.
+    /// Thread `tid` waits for object `id`'s callbacks (`Some`), or no more (`None`).
+    pub(crate) fn tp_waiter(&mut self, tid: usize, id: Option<usize>) {
+        let waiting = &mut self.kern.tp_objects.waiting;
+        match id {
+            Some(id) => waiting.insert(tid, id),
+            None => waiting.remove(&tid),
+        };
+    }
+
+    /// What thread `tid`, blocked in `WaitForThreadpool*Callbacks`, waits for, as the run's
+    /// report says it: the object's outstanding runs and starts, and for an I/O object with
+    /// starts outstanding, the likely bug.
+    pub(crate) fn describe_tp_wait(&self, tid: usize) -> Option<String> {
+        let id = *self.kern.tp_objects.waiting.get(&tid)?;
+        let Some(o) = self.kern.tp_objects.objects.get(&id) else {
+            return Some(format!("the callbacks of thread-pool object {id} (gone)"));
+        };
+        let what = match o.kind {
+            TpKind::Work => "work",
+            TpKind::Timer { .. } => "timer",
+            TpKind::Wait { .. } => "wait",
+            TpKind::Io { .. } => "I/O",
+        };
+        let mut text = format!(
+            "the callbacks of thread-pool {what} object {id} ({} queued, {} running",
+            o.queued, o.running
+        );
+        if let TpKind::Io { pending, .. } = o.kind {
+            text.push_str(&format!(
+                ", {pending} StartThreadpoolIo awaiting a completion: an operation that failed \
+                 at once, or completed at once with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, \
+                 needs CancelThreadpoolIo"
+            ));
+        }
+        text.push(')');
+        Some(text)
+    }
+
+    /// `CloseThreadpool*`: the object takes no new runs (a timer stops, a wait ends) and
+    /// goes once nothing keeps it.
     pub(crate) fn tp_close(&mut self, id: usize) {
         let Some(o) = self.kern.tp_objects.objects.get_mut(&id) else {
             return;
         };
         o.closed = true;
-        if let TpKind::Timer {
-            due, set, setting, ..
-        } = &mut o.kind
-        {
-            *due = None;
-            *set = false;
-            *setting += 1;
+        let mut wait = None;
+        match &mut o.kind {
+            TpKind::Timer {
+                due, set, setting, ..
+            } => {
+                *due = None;
+                *set = false;
+                *setting += 1;
+            }
+            TpKind::Wait { reg } => wait = reg.take(),
+            TpKind::Work | TpKind::Io { .. } => {}
         }
-        if o.running == 0 && o.queued == 0 {
-            self.kern.tp_objects.objects.remove(&id);
+        if let Some(reg) = wait {
+            self.drop_registration(reg);
         }
+        self.tp_changed(id);
     }
 
     /// `SetThreadpoolTimer`: timer `id` next expires at `at` (`None`: stops), then every
@@ -286,7 +392,7 @@ where
         if let Some(at) = next {
             self.schedule(at, NetTimer::TpTimer { id, setting });
         }
-        self.tp_queue_run(id, body);
+        self.tp_queue_run(id, TpRun::Plain, body);
     }
 
     /// `SetEventWhenCallbackReturns`: event object `event` is set when `instance` ends.

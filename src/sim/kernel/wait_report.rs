@@ -49,7 +49,9 @@ where
                 WaitKey::Lock(id) => self.describe_lock(id),
                 WaitKey::Messages(_) => Some("a message in its queue".to_string()),
                 WaitKey::TimerCallbacks(_) => {
-                    Some("the last callback of a deleted timer-queue timer".to_string())
+                    Some(self.describe_tp_wait(tid).unwrap_or_else(|| {
+                        "the last callback of a deleted timer-queue timer".to_string()
+                    }))
                 }
                 WaitKey::Pool(_) => Some("a work item of its thread pool".to_string()),
                 WaitKey::PoolWaits(_) => Some("a change of its registered waits".to_string()),

@@ -69,6 +69,10 @@ pub struct Picture {
     pub thread_hosts: Vec<usize>,
     /// Where the picture was written.
     pub file: PictureFile,
+    /// The program's misuses of the API that Windows does not report, as in
+    /// [`Report::misuses`](crate::sim::Report::misuses) (often the failure's cause: a
+    /// dropped completion leaves its waiter blocked); the error's text lists them.
+    pub misuses: Vec<String>,
 }
 
 /// The directory pictures go to: `$WINSOCK_SIM_PICTURE_DIR`, else `winsock-sim/` in cargo's

@@ -189,12 +189,21 @@ pub(crate) struct Runtime<L: Layers> {
     /// The stall watchdog's view of this run, if it is watched: a thread that goes on
     /// after deciding in place counts as resumed.
     pub watch: Option<std::sync::Arc<watchdog::Watch>>,
+    /// The program's misuses of the API seen so far (`note_misuse`), for the report.
+    pub misuses: Vec<String>,
 }
 
 /// How many threads a run's vectors have room for before they grow.
 const SMALL_RUN_THREADS: usize = 8;
 
 impl<L: Layers> Runtime<L> {
+    /// Notes a misuse of the API the program made that Windows does not report (it drops,
+    /// corrupts or hangs instead): the run's report lists it with the virtual time.
+    pub(crate) fn note_misuse(&mut self, what: String) {
+        let t = std::time::Duration::from_nanos(self.now);
+        self.misuses.push(format!("at {t:?}: {what}"));
+    }
+
     pub(crate) fn new(cfg: Config) -> Runtime<L> {
         Runtime {
             sched: Scheduler::new(
@@ -224,6 +233,7 @@ impl<L: Layers> Runtime<L> {
             decided: None,
             self_picks: decide::SelfPicks::default(),
             watch: None,
+            misuses: Vec::new(),
         }
     }
 

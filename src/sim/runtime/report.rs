@@ -70,6 +70,10 @@ pub struct Report {
     pub threads: Vec<ThreadReport>,
     /// Counters.
     pub stats: Stats,
+    /// The program's misuses of the API that Windows does not report, in the order seen,
+    /// each with its virtual time (e.g. a completion that reached a thread-pool I/O object
+    /// with no `StartThreadpoolIo` outstanding, which Windows drops).
+    pub misuses: Vec<String>,
 }
 
 impl Report {

@@ -1,0 +1,78 @@
+//! [`ThreadpoolWaits`] in the simulator: the Vista pool's wait objects, each setting a
+//! once-only wait of the host's pool wait thread (`sim::kernel::tp_wait`), each firing a run
+//! on the pool's workers.
+
+use std::sync::Arc;
+
+use crate::api::sync::Handle;
+use crate::api::threadpool_objects::CallbackInstance;
+use crate::api::threadpool_wait::{ThreadpoolWaits, TpWait, TpWaitCallback};
+use crate::api::WsaError;
+use crate::sim::api::{SimLayers, SimWinsock, Traced};
+use crate::sim::calls::signal_and_wait::handle_value;
+use crate::sim::calls::waitable_timer::due_at;
+use crate::sim::kernel::tp_objects::{TpCallback, TpClass, TpRun};
+
+impl Traced for TpWait {
+    fn traced(&self) -> i64 {
+        self.raw() as i64
+    }
+}
+
+impl ThreadpoolWaits for SimWinsock {
+    fn create_threadpool_wait(&self, callback: TpWaitCallback<Self>) -> Result<TpWait, WsaError> {
+        self.kcall_keep_error("CreateThreadpoolWait", 0, 0, |this| {
+            let cb: TpCallback<SimLayers> = Arc::new(move |ws: &SimWinsock, inst, id, run| {
+                if let TpRun::Wait(result) = run {
+                    callback(
+                        ws,
+                        CallbackInstance::from_raw(inst),
+                        TpWait::from_raw(id),
+                        result,
+                    );
+                }
+            });
+            Ok(TpWait::from_raw(this.w().tp_create(
+                this.host,
+                TpClass::Wait,
+                cb,
+            )))
+        })
+    }
+
+    fn set_threadpool_wait(
+        &self,
+        wait: TpWait,
+        object: Option<Handle>,
+        timeout: Option<i64>,
+    ) -> Result<(), WsaError> {
+        let id = wait.raw();
+        let raw = object.map_or(0, handle_value) as u64;
+        self.kcall_keep_error("SetThreadpoolWait", id as u64, raw, |this| {
+            this.w().tp_live(this.host, id, TpClass::Wait)?;
+            let waitable = object.map(|h| this.waitable(h)).transpose()?;
+            let mut w = this.w();
+            let now = w.rt.now;
+            let deadline = timeout.map(|d| due_at(now, d));
+            w.tp_wait_set(this.host, id, waitable, deadline, SimWinsock::wait_thread());
+            Ok(())
+        })
+    }
+
+    fn wait_for_threadpool_wait_callbacks(
+        &self,
+        wait: TpWait,
+        cancel_pending: bool,
+    ) -> Result<(), WsaError> {
+        self.tp_wait_callbacks(
+            "WaitForThreadpoolWaitCallbacks",
+            wait.raw(),
+            TpClass::Wait,
+            cancel_pending,
+        )
+    }
+
+    fn close_threadpool_wait(&self, wait: TpWait) -> Result<(), WsaError> {
+        self.tp_close_call("CloseThreadpoolWait", wait.raw(), TpClass::Wait)
+    }
+}
