@@ -397,7 +397,12 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         "UnregisterWaitEx" => &[WSA_INVALID_HANDLE, WSA_IO_PENDING],
         // ERROR_INVALID_PARAMETER: bound already, on a port, not overlapped, or NULL;
         // ERROR_INVALID_HANDLE: not a socket.
-        "BindIoCompletionCallback" => &[WSA_INVALID_PARAMETER, WSA_INVALID_HANDLE],
+        "BindIoCompletionCallback" | "CreateThreadpoolIo" => {
+            &[WSA_INVALID_PARAMETER, WSA_INVALID_HANDLE]
+        }
+        // ERROR_INVALID_HANDLE: the wait object closed (by the time its callback sets it
+        // again), or a handle that is not a waitable object.
+        "SetThreadpoolWait" => &[WSA_INVALID_HANDLE],
         other => panic!("no table for {other}"),
     };
     c

@@ -835,6 +835,77 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                     .expect("FUZZ: CloseThreadpoolWork");
             }
         }
+        Op::TpWait(h, timeout, again, cancel, close_first) => {
+            let object = if h % 2 == 0 {
+                Handle::Event(cx.event(*h / 2))
+            } else {
+                Handle::Timer(cx.timer(*h / 2))
+            };
+            let (ran, again) = (cx.ran.clone(), *again);
+            let cb: TpWaitCallback<SimWinsock> =
+                Arc::new(move |ws: &SimWinsock, _, wait, result| {
+                    assert!(
+                        result == WAIT_OBJECT_0 || result == WAIT_TIMEOUT,
+                        "FUZZ: a wait callback's result {result}"
+                    );
+                    ran.fetch_add(1, Ordering::Relaxed);
+                    if again {
+                        // Set again from its own callback, for 5 ms (it may be closed by now).
+                        let _ = check(
+                            "SetThreadpoolWait",
+                            ws.set_threadpool_wait(
+                                wait,
+                                Some(object),
+                                Some(-5 * FILETIME_TICKS_PER_MS),
+                            ),
+                        );
+                    }
+                });
+            let w = ws
+                .create_threadpool_wait(cb)
+                .expect("FUZZ: CreateThreadpoolWait");
+            let due = timeout.map(|ms| -i64::from(ms) * FILETIME_TICKS_PER_MS);
+            let _ = check(
+                "SetThreadpoolWait",
+                ws.set_threadpool_wait(w, Some(object), due),
+            );
+            if !*close_first {
+                ws.sleep(timeout.unwrap_or(3) % 7);
+                ws.wait_for_threadpool_wait_callbacks(w, *cancel)
+                    .expect("FUZZ: WaitForThreadpoolWaitCallbacks");
+            }
+            ws.close_threadpool_wait(w)
+                .expect("FUZZ: CloseThreadpoolWait");
+        }
+        Op::TpIo(h, twice) => {
+            let ran = cx.ran.clone();
+            let cb: TpIoCallback<SimWinsock> = Arc::new(move |_, _, _, c: IoCompletion| {
+                assert!(
+                    c.bufs.iter().all(|b| c.bytes <= b.len()) || c.bufs.is_empty(),
+                    "FUZZ: a thread-pool I/O completion counts more bytes than its buffer: {c:?}"
+                );
+                ran.fetch_add(1, Ordering::Relaxed);
+            });
+            let s = cx.sock(*h);
+            if let Ok(io) = check("CreateThreadpoolIo", ws.create_threadpool_io(s, cb)) {
+                ws.start_threadpool_io(io).expect("FUZZ: StartThreadpoolIo");
+                let ov = Overlapped::new(0x7000 + s.raw() as u64);
+                match ws.wsa_recv_overlapped(s, vec![vec![0; 16]], 0, ov, None) {
+                    Ok(_) | Err(WsaError::WSA_IO_PENDING) => {}
+                    Err(_) => ws
+                        .cancel_threadpool_io(io)
+                        .expect("FUZZ: CancelThreadpoolIo"),
+                }
+                if *twice {
+                    ws.start_threadpool_io(io).expect("FUZZ: StartThreadpoolIo");
+                    ws.cancel_threadpool_io(io)
+                        .expect("FUZZ: CancelThreadpoolIo");
+                }
+                ws.wait_for_threadpool_io_callbacks(io, true)
+                    .expect("FUZZ: WaitForThreadpoolIoCallbacks");
+                ws.close_threadpool_io(io).expect("FUZZ: CloseThreadpoolIo");
+            }
+        }
         Op::Cleanup => {
             if check("WSACleanup", ws.wsa_cleanup()).is_ok() {
                 // The last cleanup closes every socket of the host; later calls may fail.

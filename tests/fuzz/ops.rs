@@ -148,6 +148,14 @@ pub(crate) enum Op {
     /// in `due` ms, with a period), then a wait for its callbacks (cancelling or not) and its
     /// close, or (`close_first`) its close at once, its runs left to end.
     TpObject(bool, u32, u32, bool, bool),
+    /// A Vista wait object's life: set on an event or a timer (the handle), with a timeout in
+    /// ms (or none), its callback setting it again or not, then a wait for its callbacks
+    /// (cancelling or not) and its close, or (`close_first`) its close at once.
+    TpWait(u8, Option<u32>, bool, bool, bool),
+    /// A Vista I/O object on a handle: a start, an overlapped receive (its start taken back
+    /// if it fails at once), maybe a second start taken back, then a cancelling wait for its
+    /// callbacks and its close.
+    TpIo(H, bool),
     Cleanup,
     Startup,
 }
@@ -391,6 +399,10 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         1 => (h(), prop_oneof![Just(0u32), any::<u32>()]).prop_map(|(h, f)| Op::BindIo(h, f)),
         1 => (any::<bool>(), 0u32..30, prop_oneof![Just(0u32), Just(5)], any::<bool>(), any::<bool>())
             .prop_map(|(t, d, p, c, f)| Op::TpObject(t, d, p, c, f)),
+        1 => (any::<u8>(), prop_oneof![Just(None), (0u32..40).prop_map(Some)], any::<bool>(),
+              any::<bool>(), any::<bool>())
+            .prop_map(|(h, t, a, c, f)| Op::TpWait(h, t, a, c, f)),
+        1 => (h(), any::<bool>()).prop_map(|(h, b)| Op::TpIo(h, b)),
         1 => Just(Op::Cleanup),
         1 => Just(Op::Startup),
     ]
