@@ -31,8 +31,10 @@
 //! that still arrives frees its record (the backend's table left it to the port's side; no
 //! call can be issuing it, since an issuing call holds the backend) and calls nothing.
 //!
-//! **Checks before the call.** NULL: ERROR_INVALID_PARAMETER (Windows Vista and later; older
-//! ones and Wine say ERROR_INVALID_HANDLE); a value that is not an open socket of this backend:
+//! **Checks before the call** (shared with `CreateThreadpoolIo`, `threadpool_io.rs`, which
+//! associates a socket with the pool's port too: [`Native::associate_with_pool`]). NULL:
+//! ERROR_INVALID_PARAMETER (Windows Vista and later; older ones and Wine say
+//! ERROR_INVALID_HANDLE); a value that is not an open socket of this backend:
 //! ERROR_INVALID_HANDLE, without an OS call (the file system's answer for a handle that names
 //! nothing); a socket this backend associated with a completion port or bound already:
 //! ERROR_INVALID_PARAMETER, without an OS call (the OS refuses a second association with the
@@ -46,14 +48,12 @@ use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::System::IO as io;
 
 use super::native::{finish_kept, Native};
-use super::op::{Mode, Op, PoolBinding};
+use super::op::{Mode, Op, OpTable, PoolBinding};
 use super::sync_lookup::check;
 use super::thread_pool::CallbackEntry;
 use crate::api::thread_pool::{IoCallback, PoolIo};
 use crate::api::{Socket, WsaError};
 
-#[cfg(doc)]
-use super::op::OpTable;
 #[cfg(doc)]
 use crate::api::IoCompletion;
 
@@ -99,17 +99,19 @@ unsafe extern "system" fn pool_completion(error: u32, bytes: u32, ov: *mut io::O
 }
 
 impl Native {
-    /// The binding of socket `raw` (module docs); the error is the one to report.
-    fn bind_pool(
+    /// Associates socket `raw` with the pool's completion port by `associate`, the OS call
+    /// (`BindIoCompletionCallback` here, `CreateThreadpoolIo` in `threadpool_io.rs`), after the
+    /// checks of the module docs; once it has succeeded the socket counts as associated
+    /// ([`OpTable::associate`]). The error is the one to report.
+    pub(super) fn associate_with_pool<T>(
         &self,
         raw: usize,
-        callback: IoCallback<Native>,
-        flags: u32,
-    ) -> Result<(), WsaError> {
+        associate: impl FnOnce(&mut OpTable) -> Result<T, WsaError>,
+    ) -> Result<T, WsaError> {
         if raw == 0 {
             return Err(WsaError::WSA_INVALID_PARAMETER);
         }
-        // Held to the end: the socket stays open (and this backend's) until it is bound.
+        // Held to the end: the socket stays open (and this backend's) until it is associated.
         let owned = self.inner.owned.lock();
         if !owned.sockets.contains(&raw) {
             return Err(WsaError::WSA_INVALID_HANDLE);
@@ -118,6 +120,32 @@ impl Native {
         if t.associated.contains(&raw) {
             return Err(WsaError::WSA_INVALID_PARAMETER);
         }
+        let made = associate(&mut t)?;
+        t.associate(raw);
+        drop(t);
+        drop(owned);
+        Ok(made)
+    }
+
+    /// The binding of socket `raw` (module docs); the error is the one to report.
+    fn bind_pool(
+        &self,
+        raw: usize,
+        callback: IoCallback<Native>,
+        flags: u32,
+    ) -> Result<(), WsaError> {
+        self.associate_with_pool(raw, |t| self.bind_associating(t, raw, callback, flags))
+    }
+
+    /// `BindIoCompletionCallback` of socket `raw`, with the record table `t` locked (and the
+    /// socket checked) by [`Native::associate_with_pool`].
+    fn bind_associating(
+        &self,
+        t: &mut OpTable,
+        raw: usize,
+        callback: IoCallback<Native>,
+        flags: u32,
+    ) -> Result<(), WsaError> {
         let binding: PoolBinding = Binding::new(self, callback);
         // Its plain operations still pending may complete to the pool as soon as the OS has
         // bound it: their records must name the binding before that.
@@ -152,10 +180,7 @@ impl Native {
             set_pool(None);
             return r;
         }
-        t.associate(raw);
         t.bound.insert(raw, binding);
-        drop(t);
-        drop(owned);
         Ok(())
     }
 }

@@ -76,18 +76,19 @@ impl LiveWait {
     /// entry is leaked either way (the OS may still run a callback with it).
     fn unregistered(self, r: &Result<(), WsaError>) {
         if matches!(r, Ok(()) | Err(WsaError::WSA_IO_PENDING)) {
-            close_object(self.object);
+            close_duplicate(self.object);
         }
         retire(self.entry);
     }
 }
 
 /// Closes a wait's own duplicate of its object, once the OS refused the wait or the wait has
-/// ended.
-fn close_object(object: usize) {
-    // SAFETY: a duplicate this module made for one wait, which no other code has; the OS
-    // refused the wait, or the wait has ended and left its table (module docs), so no wait of
-    // the OS uses it any more and this is its one close.
+/// ended (a registered wait here, a pool wait object in `threadpool_wait.rs`).
+pub(super) fn close_duplicate(object: usize) {
+    // SAFETY: a duplicate made for one wait (by this module or `threadpool_wait.rs`), which
+    // no other code has; the OS refused the wait, or the wait has ended (module docs) or was
+    // replaced, so no wait of the OS uses it any more (the caller has forgotten it) and this is
+    // its one close.
     unsafe { CloseHandle(object as HANDLE) };
 }
 
@@ -165,7 +166,7 @@ impl Native {
         let r = done.finish_deletion(r, live.entry, kept);
         if r.is_ok() {
             // The OS set the event: the wait object is gone, and nothing names the handle.
-            close_object(object);
+            close_duplicate(object);
         }
         r
     }
@@ -205,7 +206,7 @@ impl RegisteredWaits for Native {
             )
         });
         if let Err(e) = r {
-            close_object(dup as usize);
+            close_duplicate(dup as usize);
             return finish_kept(Err(e));
         }
         let live = LiveWait {

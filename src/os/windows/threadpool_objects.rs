@@ -1,12 +1,15 @@
 //! [`ThreadpoolObjects`] for [`Native`]: kernel32's work and timer objects of the Vista thread
-//! pool (`CreateThreadpoolWork`, `CreateThreadpoolTimer` and their calls), in the default pool.
+//! pool (`CreateThreadpoolWork`, `CreateThreadpoolTimer` and their calls), in the default pool,
+//! and the table of the pool's objects that the wait objects (`threadpool_wait.rs`) and I/O
+//! objects (`threadpool_io.rs`) share.
 //!
 //! **Callbacks** are made as the timers' of `thread_pool.rs`: one trampoline per kind
-//! ([`work_callback`], [`timer_callback`]) and, as the context `pv`, the address of an
-//! `Arc<CallbackEntry>` (the closure and a weak reference to the backend). The backend's
-//! [`TpTable`] (a per-backend global, shared by its clones) keeps every live object by its raw
-//! `PTP_WORK` / `PTP_TIMER` value with its kind and that `Arc`; each run of the trampoline takes
-//! a count of its own for the call ([`CallbackEntry::from_param`]).
+//! ([`work_callback`], [`timer_callback`], and those of the wait and I/O objects) and, as the
+//! context `pv`, the address of an `Arc<CallbackEntry>` (the closure and a weak reference to the
+//! backend). The backend's [`TpTable`] (a per-backend global, shared by its clones) keeps every
+//! live object by its raw `PTP_WORK` / `PTP_TIMER` / `PTP_WAIT` / `PTP_IO` value with its kind
+//! and that `Arc`; each run of a trampoline takes a count of its own for the call
+//! ([`CallbackEntry::from_param`], through `tp_instance.rs`'s `dispatch`).
 //!
 //! **When an entry is freed.** `CloseThreadpool*` returns at once, and the OS may run callbacks
 //! still queued (or, for a timer, an expiry being queued) after it, with the entry's address;
@@ -15,15 +18,18 @@
 //! closure), as `thread_pool.rs` does for deletions that do not wait. "No callback can start"
 //! is known from the program's own calls, which this backend sees in order under the table's
 //! lock: each object counts its *armings* (`SubmitThreadpoolWork`, `SetThreadpoolTimer` with a
-//! due time); a `WaitForThreadpool*Callbacks` notes the count at its start (for a timer only if
-//! it was stopped then: `SetThreadpoolTimer(NULL)` last, or never set) and, once the OS call
-//! returned, marks the object *drained* up to it: every run asked for until then has ended
-//! (the OS returns once none is queued or running, the trampoline's own count dropped with its
-//! return) or was cancelled, and a stopped timer queues no more. Closing an object drained up
+//! due time, `SetThreadpoolWait` with an object, `StartThreadpoolIo`); a
+//! `WaitForThreadpool*Callbacks` notes the count at its start (for a timer or wait object only
+//! if it was stopped then: set with NULL last, or never set) and, once the OS call returned,
+//! marks the object *drained* up to it: every run asked for until then has ended (the OS
+//! returns once none is queued or running, the trampoline's own count dropped with its return)
+//! or was cancelled, and a stopped timer or wait queues no more. Closing an object drained up
 //! to its last arming frees the entry: the common `Submit…, Wait…(FALSE), Close…` and the
-//! documented `SetThreadpoolTimer(NULL), WaitForThreadpoolTimerCallbacks(TRUE),
-//! CloseThreadpoolTimer` free it; any other order leaks it. A callback still running then (a
-//! close from the callback itself) holds its own count, so the closure lives until it returns.
+//! documented `Set…(NULL), Wait…(TRUE), Close…` free it; any other order leaks it. An I/O
+//! object knows more: its trampoline counts each start's callback as it starts, so one whose
+//! every start has had its callback start or was taken back frees its entry too
+//! (`threadpool_io.rs`). A callback still running then (a close from the callback itself) holds
+//! its own count, so the closure lives until it returns.
 //!
 //! **Owner checks.** The C functions are VOID and crash on a closed object: an object reaches
 //! the OS only while the table holds it, of its kind; any other value (closed, never made, of
@@ -31,27 +37,18 @@
 //! are made under the table's lock, so no close frees the object between the check and the
 //! call. A wait must not hold the lock (callbacks may use this API), so it counts itself in the
 //! object instead; a close meanwhile takes the object out of the program's reach at once (and
-//! stops a timer, as `CloseThreadpoolTimer` would), and the last wait to return makes the OS
+//! stops a timer or wait object, as its close would), and the last wait to return makes the OS
 //! call: Windows leaves a close during a wait undefined, and Wine frees the object under it.
+//! A wait object's own duplicate of its handle (`threadpool_wait.rs`) is closed once the
+//! object is stopped or closed in the OS.
 //!
-//! **Callback instances.** A `PTP_CALLBACK_INSTANCE` cannot be checked in general, and one
-//! used after its callback returned is undefined. The trampolines list the instance of each
-//! callback in a thread-local list while the Rust callback runs (with the backend), and
-//! `SetEventWhenCallbackReturns` and `CallbackMayRunLong` accept only an instance listed on
-//! the calling thread for this backend, else ERROR_INVALID_HANDLE without an OS call. So the
-//! instance's callback cannot return during the OS call (it is the caller). This is stricter
-//! than the simulator, which accepts a running instance from any thread: Wine's ntdll refuses
-//! `TpCallbackMayRunLong` from another thread (STATUS_UNSUCCESSFUL), and the documentation
-//! names the instance as the callback's parameter only. The event of
-//! `SetEventWhenCallbackReturns` must be one of this backend's (else ERROR_INVALID_HANDLE); as
-//! on Windows, the program keeps it open until the callback has returned.
+//! **Callback instances** are checked as `tp_instance.rs` says.
 //!
 //! The calls keep the thread's last error when they succeed. A callback's panic is caught in
 //! the trampoline (it must not unwind into the OS). When the backend goes (its last clone
 //! dropped), its live objects are closed, their entries freed or leaked by the same rule.
 
 use std::any::Any;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ffi::c_void;
 use std::sync::Arc;
@@ -61,8 +58,10 @@ use windows_sys::Win32::Foundation::{GetLastError, SetLastError, FILETIME, HANDL
 use windows_sys::Win32::System::Threading as th;
 
 use super::native::{finish_kept, Native};
+use super::registered_wait::close_duplicate;
 use super::sync_lookup::{os_error, process_global};
 use super::thread_pool::{retire, CallbackEntry};
+use super::tp_instance::dispatch;
 use crate::api::threadpool_objects::{
     CallbackInstance, ThreadpoolObjects, TpTimer, TpTimerCallback, TpWork, WorkCallback,
 };
@@ -70,26 +69,76 @@ use crate::api::{WsaError, WsaEvent};
 
 /// Which kind of pool object a value names.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Kind {
+pub(super) enum Kind {
     /// A `PTP_WORK`.
     Work,
     /// A `PTP_TIMER`.
     Timer,
+    /// A `PTP_WAIT` (`threadpool_wait.rs`).
+    Wait,
+    /// A `PTP_IO` (`threadpool_io.rs`).
+    Io,
+}
+
+impl Kind {
+    /// `WaitForThreadpool*Callbacks(raw, cancel)`.
+    ///
+    /// # Safety
+    ///
+    /// `raw` must be an object of this kind that the OS keeps open for the whole call.
+    unsafe fn wait_for_callbacks(self, raw: usize, cancel: i32) {
+        let raw = raw as isize;
+        // SAFETY: the caller's duty above; `cancel` is an integer.
+        unsafe {
+            match self {
+                Kind::Work => th::WaitForThreadpoolWorkCallbacks(raw, cancel),
+                Kind::Timer => th::WaitForThreadpoolTimerCallbacks(raw, cancel),
+                Kind::Wait => th::WaitForThreadpoolWaitCallbacks(raw, cancel),
+                Kind::Io => th::WaitForThreadpoolIoCallbacks(raw, cancel),
+            }
+        }
+    }
+
+    /// `CloseThreadpool*(raw)`.
+    ///
+    /// # Safety
+    ///
+    /// `raw` must be an object of this kind that no other call passes to the OS again (it is
+    /// closed once).
+    unsafe fn close(self, raw: usize) {
+        let raw = raw as isize;
+        // SAFETY: the caller's duty above.
+        unsafe {
+            match self {
+                Kind::Work => th::CloseThreadpoolWork(raw),
+                Kind::Timer => th::CloseThreadpoolTimer(raw),
+                Kind::Wait => th::CloseThreadpoolWait(raw),
+                Kind::Io => th::CloseThreadpoolIo(raw),
+            }
+        }
+    }
 }
 
 /// A pool object the OS has and this backend has not yet closed there.
-struct LiveObject {
-    /// Work or timer.
+pub(super) struct LiveObject {
+    /// Work, timer, wait or I/O.
     kind: Kind,
     /// Its `CallbackEntry` (of the kind's callback type); the OS holds its address as `pv`.
     entry: Arc<dyn Any + Send + Sync>,
-    /// Submissions (work) or settings with a due time (timer) so far (module docs).
-    armings: u64,
+    /// Submissions (work), settings with a due time (timer) or with an object (wait), or
+    /// starts (I/O) so far (module docs).
+    pub(super) armings: u64,
     /// The greatest arming count noted by a `WaitForThreadpool*Callbacks` that has returned:
     /// every run asked for up to it has ended.
     drained: u64,
-    /// A timer's last `SetThreadpoolTimer` had a due time (it may still queue runs).
-    armed: bool,
+    /// A timer's last `SetThreadpoolTimer` had a due time, a wait's last `SetThreadpoolWait`
+    /// an object (it may still queue runs).
+    pub(super) armed: bool,
+    /// A wait's own duplicate of the object it was last set with (0: none; module docs).
+    pub(super) object: usize,
+    /// An I/O object's starts that have neither had their callback start nor been taken back
+    /// (`threadpool_io.rs`).
+    pub(super) outstanding: u64,
     /// `WaitForThreadpool*Callbacks` calls on it in the OS now.
     waiters: usize,
     /// Closed by the program while a wait was in the OS: the last wait closes it there.
@@ -105,25 +154,36 @@ impl LiveObject {
             armings: 0,
             drained: 0,
             armed: false,
+            object: 0,
+            outstanding: 0,
             waiters: 0,
             closed: false,
         }
     }
 
-    /// `CloseThreadpoolWork` / `CloseThreadpoolTimer` of object `raw`, taken out of its table
-    /// with no wait in the OS; the entry is freed when no callback can start any more, else
-    /// leaked (module docs).
+    /// Whether no callback of the object can start any more once it is closed (module docs):
+    /// an I/O object's every start has had its callback start or was taken back; any other
+    /// object is drained up to its last arming.
+    fn quiet(&self) -> bool {
+        match self.kind {
+            Kind::Io => self.outstanding == 0,
+            Kind::Work | Kind::Timer | Kind::Wait => self.drained == self.armings,
+        }
+    }
+
+    /// `CloseThreadpool*` of object `raw`, taken out of its table with no wait in the OS; a
+    /// wait's duplicate is closed after it, and the entry freed when no callback can start
+    /// any more, else leaked (module docs).
     fn release(self, raw: usize) {
         // SAFETY: a live object of this kind that its table has just given up with no wait of
         // this backend in the OS (none can start: the table no longer lists it), so no other
         // call passes it to the OS again and it is closed once.
-        unsafe {
-            match self.kind {
-                Kind::Work => th::CloseThreadpoolWork(raw as th::PTP_WORK),
-                Kind::Timer => th::CloseThreadpoolTimer(raw as th::PTP_TIMER),
-            }
+        unsafe { self.kind.close(raw) };
+        if self.object != 0 {
+            // The closed wait object waits no more.
+            close_duplicate(self.object);
         }
-        if self.drained == self.armings {
+        if self.quiet() {
             drop(self.entry);
         } else {
             retire(self.entry);
@@ -161,64 +221,6 @@ impl Drop for TpTable {
         // SAFETY: an integer; writes thread-local state.
         unsafe { SetLastError(kept) };
     }
-}
-
-thread_local! {
-    /// The callbacks running on this thread in a trampoline of this module: (backend, instance).
-    static RUNNING: RefCell<Vec<(usize, usize)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// A callback's place in [`RUNNING`] while it runs; leaves it when dropped (also when the
-/// callback panics).
-struct Running((usize, usize));
-
-impl Running {
-    /// Lists `instance` as running on this thread for `native`.
-    fn enter(native: &Native, instance: th::PTP_CALLBACK_INSTANCE) -> Running {
-        let key = (backend_id(native), instance as usize);
-        let _ = RUNNING.try_with(|r| r.borrow_mut().push(key));
-        Running(key)
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = RUNNING.try_with(|r| {
-            let mut r = r.borrow_mut();
-            if let Some(i) = r.iter().rposition(|k| *k == self.0) {
-                r.remove(i);
-            }
-        });
-    }
-}
-
-/// The identity of a backend (its shared state's address) in [`RUNNING`].
-fn backend_id(native: &Native) -> usize {
-    Arc::as_ptr(&native.inner) as usize
-}
-
-/// Runs a callback of the entry at `context` (a `CallbackEntry<C>`) as `instance`, listed in
-/// [`RUNNING`] meanwhile; `f` gets the backend, the callback and the instance.
-///
-/// # Safety
-///
-/// `context` must be the `param` of a `CallbackEntry<C>` whose table still holds its count
-/// (module docs: it does while the OS may start a callback of the object).
-unsafe fn dispatch<C>(
-    context: *mut c_void,
-    instance: th::PTP_CALLBACK_INSTANCE,
-    f: impl FnOnce(&Native, &C, CallbackInstance),
-) {
-    // SAFETY: the caller's duty above is `from_param`'s.
-    let entry = unsafe { CallbackEntry::<C>::from_param(context.cast_const()) };
-    entry.run(|native, callback| {
-        let _running = Running::enter(native, instance);
-        f(
-            native,
-            callback,
-            CallbackInstance::from_raw(instance as usize),
-        );
-    });
 }
 
 /// The `PTP_WORK_CALLBACK` of every work object of this module.
@@ -260,9 +262,9 @@ unsafe extern "system" fn timer_callback(
     }
 }
 
-/// `due` as the FILETIME `SetThreadpoolTimer` reads: the 64-bit value's low and high halves
-/// (a negative value, relative, keeps its bit pattern).
-fn filetime(due: i64) -> FILETIME {
+/// `due` as the FILETIME `SetThreadpoolTimer` (and `SetThreadpoolWait`) reads: the 64-bit
+/// value's low and high halves (a negative value, relative, keeps its bit pattern).
+pub(super) fn filetime(due: i64) -> FILETIME {
     let bits = due as u64;
     FILETIME {
         dwLowDateTime: bits as u32,
@@ -271,13 +273,26 @@ fn filetime(due: i64) -> FILETIME {
 }
 
 impl Native {
-    /// This backend's table of work and timer objects.
+    /// This backend's table of pool objects.
     fn tp_objects(&self) -> Arc<Mutex<TpTable>> {
         process_global(self, || Mutex::new(TpTable::default()))
     }
 
+    /// A new object of `kind` with the entry of `callback`, made by `create` (the OS call,
+    /// given the entry's address as the context `pv`), recorded in the table.
+    pub(super) fn create_tp<C: Send + Sync + 'static>(
+        &self,
+        kind: Kind,
+        callback: C,
+        create: impl FnOnce(*mut c_void) -> isize,
+    ) -> Result<usize, WsaError> {
+        let entry = CallbackEntry::new(self, callback);
+        let raw = create(CallbackEntry::param(&entry).cast_mut());
+        self.adopt_tp(kind, raw, entry)
+    }
+
     /// Records an object the OS has just created (`raw`, NULL when it failed) with its entry.
-    fn adopt_tp(
+    pub(super) fn adopt_tp(
         &self,
         kind: Kind,
         raw: isize,
@@ -297,7 +312,7 @@ impl Native {
 
     /// Runs `f` (which makes the OS call) on object `raw` of `kind` under the table's lock,
     /// or gives ERROR_INVALID_HANDLE; the last error is kept on success.
-    fn on_live<T>(
+    pub(super) fn on_live<T>(
         &self,
         raw: usize,
         kind: Kind,
@@ -310,9 +325,24 @@ impl Native {
         finish_kept(r)
     }
 
-    /// `WaitForThreadpoolWorkCallbacks` / `WaitForThreadpoolTimerCallbacks` on object `raw`,
-    /// made without the table's lock while the object counts the wait (module docs).
-    fn wait_callbacks(&self, raw: usize, kind: Kind, cancel: bool) -> Result<(), WsaError> {
+    /// Runs `f` on object `raw` of `kind` if the table still lists it (closed by the program
+    /// or not: a callback of it may still run), under the table's lock.
+    pub(super) fn on_listed(&self, raw: usize, kind: Kind, f: impl FnOnce(&mut LiveObject)) {
+        if let Some(obj) = self.tp_objects().lock().objects.get_mut(&raw) {
+            if obj.kind == kind {
+                f(obj);
+            }
+        }
+    }
+
+    /// `WaitForThreadpool*Callbacks` on object `raw`, made without the table's lock while the
+    /// object counts the wait (module docs).
+    pub(super) fn wait_callbacks(
+        &self,
+        raw: usize,
+        kind: Kind,
+        cancel: bool,
+    ) -> Result<(), WsaError> {
         let table = self.tp_objects();
         let mark = {
             let mut tab = table.lock();
@@ -323,22 +353,19 @@ impl Native {
             obj.waiters += 1;
             (!obj.armed).then_some(obj.armings)
         };
-        let cancel = i32::from(cancel);
         // SAFETY: a live object of this kind: a close meanwhile leaves it open in the OS while
         // this wait is counted in it (module docs), so it outlives the call. The table's lock
         // is not held: the callbacks waited for may use this API.
-        unsafe {
-            match kind {
-                Kind::Work => th::WaitForThreadpoolWorkCallbacks(raw as th::PTP_WORK, cancel),
-                Kind::Timer => th::WaitForThreadpoolTimerCallbacks(raw as th::PTP_TIMER, cancel),
-            }
-        }
+        unsafe { kind.wait_for_callbacks(raw, i32::from(cancel)) };
         let mut tab = table.lock();
         let last = match tab.objects.get_mut(&raw) {
             Some(obj) => {
                 obj.waiters = obj.waiters.saturating_sub(1);
                 if let Some(m) = mark {
                     obj.drained = obj.drained.max(m);
+                    // An I/O object's starts up to the mark have all had their completion's
+                    // callback, or were given up (`threadpool_io.rs`).
+                    obj.outstanding = obj.outstanding.min(obj.armings - m);
                 }
                 obj.closed && obj.waiters == 0
             }
@@ -353,9 +380,9 @@ impl Native {
         Ok(())
     }
 
-    /// `CloseThreadpoolWork` / `CloseThreadpoolTimer` on object `raw`: at once, or by the last
-    /// wait still in the OS (a timer is stopped at once then); any later use is refused.
-    fn close_object(&self, raw: usize, kind: Kind) -> Result<(), WsaError> {
+    /// `CloseThreadpool*` on object `raw`: at once, or by the last wait still in the OS (a
+    /// timer or wait object is stopped at once then); any later use is refused.
+    pub(super) fn close_object(&self, raw: usize, kind: Kind) -> Result<(), WsaError> {
         let table = self.tp_objects();
         let mut tab = table.lock();
         let obj = match tab.live(raw, kind) {
@@ -364,11 +391,15 @@ impl Native {
         };
         if obj.waiters > 0 {
             obj.closed = true;
-            if kind == Kind::Timer {
-                obj.armed = false;
+            obj.armed = false;
+            match kind {
                 // SAFETY: a live timer (the table's lock is held, and a wait in the OS keeps it
                 // open); NULL due time: stops it, as its close would.
-                unsafe { th::SetThreadpoolTimer(raw as th::PTP_TIMER, std::ptr::null(), 0, 0) };
+                Kind::Timer => unsafe {
+                    th::SetThreadpoolTimer(raw as th::PTP_TIMER, std::ptr::null(), 0, 0)
+                },
+                Kind::Wait => obj.set_wait(raw, 0, None),
+                Kind::Work | Kind::Io => {}
             }
             return Ok(());
         }
@@ -379,38 +410,19 @@ impl Native {
         }
         Ok(())
     }
-
-    /// Whether `instance` is listed in [`RUNNING`] for this backend on this thread: else
-    /// ERROR_INVALID_HANDLE.
-    fn running(&self, instance: CallbackInstance) -> Result<th::PTP_CALLBACK_INSTANCE, WsaError> {
-        let key = (backend_id(self), instance.raw());
-        let listed = RUNNING
-            .try_with(|r| r.borrow().contains(&key))
-            .unwrap_or(false);
-        if listed {
-            Ok(instance.raw() as th::PTP_CALLBACK_INSTANCE)
-        } else {
-            Err(WsaError::WSA_INVALID_HANDLE)
-        }
-    }
 }
 
 impl ThreadpoolObjects for Native {
     /// `CreateThreadpoolWork(work_callback, <the entry>, NULL)`.
     fn create_threadpool_work(&self, callback: WorkCallback<Self>) -> Result<TpWork, WsaError> {
-        let entry = CallbackEntry::new(self, callback);
-        // SAFETY: `work_callback` lives as long as the process and takes exactly this kind of
-        // entry as its context, which the table keeps from here until no callback can start
-        // (module docs); no callback runs before a submission, which needs the table. A NULL
-        // environment: the default pool.
-        let w = unsafe {
-            th::CreateThreadpoolWork(
-                Some(work_callback),
-                CallbackEntry::param(&entry).cast_mut(),
-                std::ptr::null(),
-            )
-        };
-        self.adopt_tp(Kind::Work, w, entry).map(TpWork::from_raw)
+        self.create_tp(Kind::Work, callback, |pv| {
+            // SAFETY: `work_callback` lives as long as the process and takes exactly this kind
+            // of entry as its context `pv`, which the table keeps from here until no callback
+            // can start (module docs); no callback runs before a submission, which needs the
+            // table. A NULL environment: the default pool.
+            unsafe { th::CreateThreadpoolWork(Some(work_callback), pv, std::ptr::null()) }
+        })
+        .map(TpWork::from_raw)
     }
 
     /// `SubmitThreadpoolWork(pwk)`; an object not live: ERROR_INVALID_HANDLE, no OS call.
@@ -443,17 +455,12 @@ impl ThreadpoolObjects for Native {
         &self,
         callback: TpTimerCallback<Self>,
     ) -> Result<TpTimer, WsaError> {
-        let entry = CallbackEntry::new(self, callback);
-        // SAFETY: as in `create_threadpool_work`, with `timer_callback` and its kind of entry
-        // (no callback runs before the timer is set, which needs the table).
-        let t = unsafe {
-            th::CreateThreadpoolTimer(
-                Some(timer_callback),
-                CallbackEntry::param(&entry).cast_mut(),
-                std::ptr::null(),
-            )
-        };
-        self.adopt_tp(Kind::Timer, t, entry).map(TpTimer::from_raw)
+        self.create_tp(Kind::Timer, callback, |pv| {
+            // SAFETY: as in `create_threadpool_work`, with `timer_callback` and its kind of
+            // entry (no callback runs before the timer is set, which needs the table).
+            unsafe { th::CreateThreadpoolTimer(Some(timer_callback), pv, std::ptr::null()) }
+        })
+        .map(TpTimer::from_raw)
     }
 
     /// `SetThreadpoolTimer(pti, <due as a FILETIME, or NULL>, msPeriod, msWindowLength)`; an
