@@ -181,6 +181,31 @@ fn a_closed_io_object_waits_for_its_outstanding_start() {
     assert!(report.misuses.is_empty(), "{:?}", report.misuses);
 }
 
+/// An operation issued on the socket after its I/O object was closed and freed: its
+/// completion reaches freed memory on Windows; the simulator drops it and names the bug.
+#[test]
+fn a_completion_after_the_io_object_is_freed_is_reported() {
+    let report = run(|ws| {
+        let (client, server) = pair(ws)?;
+        let log = Arc::default();
+        let io = io_logging(ws, server, &log)?;
+        ws.close_threadpool_io(io)?;
+        let r = ws.wsa_recv_overlapped(server, vec![vec![0; 8]], 0, Overlapped::new(3), None);
+        assert_eq!(r, Err(WsaError::WSA_IO_PENDING));
+        ws.send(client, b"late", 0)?;
+        ws.sleep(100);
+        assert!(log.lock().unwrap().is_empty(), "no callback");
+        ws.closesocket(client)?;
+        ws.closesocket(server)
+    });
+    assert_eq!(report.misuses.len(), 1, "{:?}", report.misuses);
+    assert!(
+        report.misuses[0].contains("after CloseThreadpoolIo"),
+        "{:?}",
+        report.misuses
+    );
+}
+
 /// An echo server on an I/O object, as Vista-era servers are written: StartThreadpoolIo before
 /// every WSARecv and WSASend, CancelThreadpoolIo when one fails at once, the callback posting
 /// the next. Run twice under one seed: the same run, and no misuse.

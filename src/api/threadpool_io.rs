@@ -21,7 +21,9 @@
 //!   callback (or its cancel) and none runs; with `cancel_pending` the starts still waiting
 //!   and the runs queued are dropped first (the operations themselves are not cancelled);
 //! - `CloseThreadpoolIo` releases the object; starts still outstanding keep it until their
-//!   completions have come (and had their callbacks).
+//!   completions have come (and had their callbacks). The socket stays associated with the
+//!   pool: a completion that reaches the object once it is freed reads freed memory on
+//!   Windows; the simulator drops it and names the bug (`Report::misuses`).
 //!
 //! The C functions are VOID and crash on an object already closed; here such an object is
 //! ERROR_INVALID_HANDLE, and `CancelThreadpoolIo` with no start outstanding (a count that

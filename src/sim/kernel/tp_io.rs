@@ -59,6 +59,11 @@ where
     ) {
         let ov = completion.overlapped.id;
         let Some((pending, skipped)) = self.tp_io_counts(id) else {
+            self.rt.note_misuse(format!(
+                "the completion of OVERLAPPED {ov} reached thread-pool I/O object {id} after \
+                 CloseThreadpoolIo freed it (on Windows the pool reads freed memory): close \
+                 the socket, or let its operations end, before closing the object"
+            ));
             return;
         };
         if *pending > 0 {
