@@ -10,6 +10,10 @@
 //! - `port` — what a completion port does: packet queues and Windows' concurrency rule;
 //! - `sync` — critical sections, SRW locks, condition variables, and what waits on mutexes
 //!   and threads see (abandonment when an owner thread ends);
+//! - `thread_pool` — the process's thread pool: workers, the persistent thread, pool I/O
+//!   bindings; `timer_queue` — timer queues; `registered_wait` — registered waits and the
+//!   pool's wait thread; `tp_objects` — the Vista pool's objects, with `tp_wait` (wait
+//!   objects) and `tp_io` (I/O objects: starts, completions, dropped ones named);
 //! - `thread_timer` — thread timers (`SetTimer` with no window): ids, expiry, KillTimer;
 //! - `timer_proc` — TIMERPROCs: the procedures DispatchMessage calls for their WM_TIMERs;
 //! - `wait_report` — what a blocked thread waits for, for a failed run's report;
@@ -81,7 +85,7 @@ pub(crate) struct Kernel<L: Layers> {
     pub timer_queues: timer_queue::TimerQueues<L>,
     /// Registered waits and each host's wait thread (`registered_wait`).
     pub registered_waits: registered_wait::RegisteredWaits<L>,
-    /// The Vista pool's work and timer objects (`tp_objects`).
+    /// The Vista pool's work, timer, wait and I/O objects (`tp_objects`).
     pub tp_objects: tp_objects::TpObjects<L>,
 }
 
