@@ -8,6 +8,7 @@ mod common;
 
 use common::runtime::{overflowing_run, try_run, PORT};
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use winsock_sim::prelude::*;
@@ -85,6 +86,50 @@ fn thread_error_is_reported() {
     let text = err.to_string();
     assert!(text.contains("WSAENOTCONN"), "{text}");
     assert!(text.contains("WINSOCK_SIM_SEED=5"), "{text}");
+}
+
+// Proves: two threads that wake each other for ever without the clock moving (each sets the
+// other's auto-reset event and waits on its own, no timeout) do not hang the run in one
+// instant: after many switches the clock moves on, as CPU time would, and the run reaches its
+// time limit. Windows burns CPU here; the simulator moves its clock.
+#[test]
+fn threads_waking_each_other_for_ever_reach_the_time_limit() {
+    let mut sim = Sim::builder()
+        .seed(2)
+        .time_limit(Duration::from_millis(20))
+        .build();
+    let h = sim.host("host", "192.0.2.1");
+    let events = Arc::new(Mutex::new(None));
+    for side in 0..2usize {
+        let events = events.clone();
+        h.spawn(&format!("side {side}"), move |ws| {
+            if side == 0 {
+                let pair = (
+                    ws.create_event(false, true)?,
+                    ws.create_event(false, false)?,
+                );
+                *events.lock().unwrap() = Some(pair);
+            }
+            loop {
+                // Copied out: no std lock is held across a call.
+                let got = *events.lock().unwrap();
+                let Some((a, b)) = got else {
+                    ws.sleep(0);
+                    continue;
+                };
+                let (mine, theirs) = if side == 0 { (a, b) } else { (b, a) };
+                ws.wait_for_single_object(Handle::Event(mine), INFINITE)?;
+                ws.set_event(theirs)?;
+            }
+        });
+    }
+    let err = sim.run().expect_err("the limit stops the run");
+    assert_eq!(err.kind, SimErrorKind::TimeLimit);
+    assert!(
+        err.virtual_time > Duration::from_millis(20),
+        "{:?}",
+        err.virtual_time
+    );
 }
 
 // Proves: a thread that sleeps forever in a loop hits the builder's time limit (TimeLimit),

@@ -283,3 +283,34 @@ fn an_echo_server_on_an_io_object_replays() {
     };
     assert_eq!(once(), once());
 }
+
+/// A wait callback that re-arms its wait on an event left set fires again at once, for ever
+/// (on Windows too: a busy loop). The run moves its clock on as CPU time would and reaches its
+/// time limit; it neither loops in one instant nor grows (its first version grew the pool
+/// wait thread's waiter lists by 23 GB).
+#[test]
+fn a_wait_rearmed_on_a_set_event_runs_to_the_time_limit() {
+    let mut sim = Sim::builder()
+        .seed(4)
+        .time_limit(std::time::Duration::from_millis(30))
+        .build();
+    let h = sim.host("h", "192.0.2.1");
+    let fired = Arc::new(Mutex::new(0u64));
+    let f = fired.clone();
+    h.spawn("main", move |ws| {
+        let ev = ws.create_event(true, true)?;
+        let object = Some(Handle::Event(ev));
+        let cb: TpWaitCallback<SimWinsock> = Arc::new(move |ws: &SimWinsock, _, wait, _| {
+            *f.lock().unwrap() += 1;
+            let _ = ws.set_threadpool_wait(wait, object, Some(-5 * FILETIME_TICKS_PER_MS));
+        });
+        let w = ws.create_threadpool_wait(cb)?;
+        ws.set_threadpool_wait(w, object, None)?;
+        loop {
+            ws.sleep(10);
+        }
+    });
+    let err = sim.run().expect_err("the time limit");
+    assert_eq!(err.kind, SimErrorKind::TimeLimit);
+    assert!(*fired.lock().unwrap() > 1_000, "the callback kept firing");
+}

@@ -191,6 +191,10 @@ pub(crate) struct Runtime<L: Layers> {
     pub watch: Option<std::sync::Arc<watchdog::Watch>>,
     /// The program's misuses of the API seen so far (`note_misuse`), for the report.
     pub misuses: Vec<String>,
+    /// The instant of the last checkpoint of threads that keep waking each other without the
+    /// clock moving, and the switches since it (`World::cpu_time_passes`).
+    pub instant: Nanos,
+    pub instant_switches: u64,
 }
 
 /// How many threads a run's vectors have room for before they grow.
@@ -234,6 +238,8 @@ impl<L: Layers> Runtime<L> {
             self_picks: decide::SelfPicks::default(),
             watch: None,
             misuses: Vec::new(),
+            instant: 0,
+            instant_switches: 0,
         }
     }
 

@@ -142,12 +142,22 @@ pub(crate) struct SocketWaiters {
 type Waiter = (usize, u64);
 
 impl SocketWaiters {
-    /// Thread `tid` begins wait number `seq` on list `l`.
-    fn push(&mut self, l: usize, tid: usize, seq: u64) {
+    /// Thread `tid` begins wait number `seq` on list `l`: the length of the list's rest.
+    fn push(&mut self, l: usize, tid: usize, seq: u64) -> usize {
         if self.first[l].is_none() {
             self.first[l] = Some((tid, seq));
+            0
         } else {
-            self.rest.get_or_insert_with(Box::default)[l].push((tid, seq));
+            let rest = &mut self.rest.get_or_insert_with(Box::default)[l];
+            rest.push((tid, seq));
+            rest.len()
+        }
+    }
+
+    /// Drops list `l`'s waiters after the first that `live` says have ended their wait.
+    fn prune(&mut self, l: usize, live: impl Fn(Waiter) -> bool) {
+        if let Some(r) = self.rest.as_mut() {
+            r[l].retain(|&w| live(w));
         }
     }
 
@@ -213,6 +223,22 @@ pub(crate) struct Waiters {
     entries: [usize; KINDS],
 }
 
+/// Switches between two checkpoints at one virtual instant after which the runnable threads
+/// are parked until the clock moves ([`World::cpu_time_passes`]), plus 16 a thread of the
+/// run.
+const INSTANT_SWITCHES: u64 = 100_000;
+
+/// The length of a waiter list at which the entries of ended waits are dropped from it
+/// ([`World::prune_waiters`]), and again at each power of two above it (so a list of many
+/// live waiters is not scanned at every wait).
+const PRUNE_AT: usize = 64;
+
+/// Whether a waiter list that has just grown to `len` is to be pruned.
+#[inline]
+fn prune_now(len: usize) -> bool {
+    len >= PRUNE_AT && len.is_power_of_two()
+}
+
 /// How many kinds of [`WaitKey`] there are.
 const KINDS: usize = 12;
 
@@ -240,10 +266,22 @@ impl Waiters {
         Waiters::default()
     }
 
-    /// Adds thread `tid`, in its wait numbered `seq`, to the waiters of `key`.
-    fn push(&mut self, key: WaitKey, tid: usize, seq: u64) {
+    /// Adds thread `tid`, in its wait numbered `seq`, to the waiters of `key`: the length of
+    /// its list.
+    fn push(&mut self, key: WaitKey, tid: usize, seq: u64) -> usize {
         self.entries[kind_index(&key)] += 1;
-        self.map.entry(key).or_default().push((tid, seq));
+        let list = self.map.entry(key).or_default();
+        list.push((tid, seq));
+        list.len()
+    }
+
+    /// Drops the waiters of `key` that `live` says have ended their wait.
+    fn prune(&mut self, key: &WaitKey, live: impl Fn(Waiter) -> bool) {
+        if let Some(list) = self.map.get_mut(key) {
+            let before = list.len();
+            list.retain(|&w| live(w));
+            self.entries[kind_index(key)] -= before - list.len();
+        }
     }
 
     /// Whether any thread may be waiting on a key of `key`'s kind.
@@ -336,17 +374,65 @@ where
         self.thread_blocking(tid, call);
         for k in keys {
             let Some((id, lists)) = socket_lists(*k) else {
-                self.rt.waiters.push(*k, tid, seq);
+                if prune_now(self.rt.waiters.push(*k, tid, seq)) {
+                    self.prune_waiters(*k, None);
+                }
                 continue;
             };
+            let mut full = [false; 2];
             if let Some(w) = self.socket_waiters(id, true) {
                 for &l in lists {
-                    w.push(l, tid, seq);
+                    full[l] = prune_now(w.push(l, tid, seq));
+                }
+            }
+            for (l, full) in full.into_iter().enumerate() {
+                if full {
+                    self.prune_waiters(*k, Some(l));
                 }
             }
         }
         if let Some(at) = deadline {
             self.schedule_timer(at, TimerEvent::Wake { tid, seq });
+        }
+    }
+
+    /// Drops the entries of threads no longer in the wait they were added in from the
+    /// waiters of `key` (socket list `l` for a socket key). A wait that ends by another key,
+    /// or by its timeout, leaves its entries under its other keys until those are notified;
+    /// a key waited on over and over but never notified (a thread's APCs in its alertable
+    /// waits, an object a loop waits on with a timeout) would keep them all: a pool's wait
+    /// thread grew one by 23 GB. Called when a list reaches [`PRUNE_AT`] entries (and each power of two above); since
+    /// it keeps every live waiter in order, no wake changes.
+    #[cold]
+    fn prune_waiters(&mut self, key: WaitKey, l: Option<usize>) {
+        let threads = &self.rt.threads;
+        let live = |(t, s): Waiter| {
+            threads
+                .get(t)
+                .is_some_and(|th| th.wait_seq == s && matches!(th.state, ThreadState::Blocked(_)))
+        };
+        match (l, socket_lists(key)) {
+            (Some(l), Some((id, _))) => {
+                // The socket's lists live in the layer above: the live entries are found
+                // first, then kept.
+                let entries: Vec<Waiter> = self
+                    .socket_waiters(id, false)
+                    .map(|w| w.all().collect())
+                    .unwrap_or_default();
+                let threads = &self.rt.threads;
+                let keep: Vec<Waiter> = entries
+                    .into_iter()
+                    .filter(|&(t, s)| {
+                        threads.get(t).is_some_and(|th| {
+                            th.wait_seq == s && matches!(th.state, ThreadState::Blocked(_))
+                        })
+                    })
+                    .collect();
+                if let Some(w) = self.socket_waiters(id, false) {
+                    w.prune(l, |e| keep.contains(&e));
+                }
+            }
+            _ => self.rt.waiters.prune(&key, live),
         }
     }
 
@@ -483,6 +569,10 @@ where
         if rt.runnable.is_empty() {
             return None;
         }
+        rt.instant_switches += 1;
+        if rt.instant_switches > INSTANT_SWITCHES {
+            return self.cpu_time_passes();
+        }
         let i = rt.sched.pick(&rt.runnable);
         let tid = rt.runnable.swap_remove(i);
         rt.stats.switches += 1;
@@ -500,7 +590,12 @@ where
     /// of the run loop each. False, changing nothing, when the run loop must decide.
     #[inline(never)]
     pub(crate) fn preempt_in_place(&mut self, tid: usize) -> bool {
-        if !self.rt.runnable.is_empty() || self.decision_before_pick().is_some() {
+        if !self.rt.runnable.is_empty()
+            || self.decision_before_pick().is_some()
+            || self.rt.instant_switches >= INSTANT_SWITCHES
+        {
+            // (The last: a checkpoint of threads that keep the clock from moving is due,
+            // which may park this one; the run loop takes it.)
             return false;
         }
         self.requeue(tid);
@@ -542,6 +637,36 @@ where
     fn advance_to(&mut self, at: Nanos) {
         debug_assert!(at >= self.rt.now, "timer in the past");
         self.rt.now = self.rt.now.max(at);
+    }
+
+    /// A checkpoint, every [`INSTANT_SWITCHES`] switches (more with many threads): if the
+    /// clock has not moved since the last one, threads keep waking each other at one
+    /// instant (a callback that re-arms a wait on an object left signalled, two threads
+    /// signalling each other for ever), which on Windows burns CPU time while the clock
+    /// runs. Every runnable thread is then parked as a spinner, so the clock moves on (by at
+    /// most a polling quantum) before they run again: the run reaches its timers and its
+    /// time limit instead of looping in one instant. `None`: no thread to run now. (Counted
+    /// between checkpoints, not per instant, so a switch pays one increment and one compare.)
+    #[cold]
+    fn cpu_time_passes(&mut self) -> Option<usize> {
+        let rt = &mut self.rt;
+        let limit = INSTANT_SWITCHES + 16 * rt.threads.len() as u64;
+        if rt.instant_switches <= limit {
+            let i = rt.sched.pick(&rt.runnable);
+            let tid = rt.runnable.swap_remove(i);
+            rt.stats.switches += 1;
+            self.record(tid, TraceKind::Switch, 0, 0, 0);
+            return Some(tid);
+        }
+        rt.instant_switches = 0;
+        if rt.now != rt.instant {
+            // The clock moved since the last checkpoint: a new count from here.
+            rt.instant = rt.now;
+            return self.pick_runnable();
+        }
+        let runnable = std::mem::take(&mut rt.runnable);
+        rt.spinners.extend(runnable);
+        None
     }
 
     /// Returns parked spinners to the runnable list (the clock has moved).
