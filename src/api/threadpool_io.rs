@@ -13,7 +13,9 @@
 //!   Win32 result — ERROR_OPERATION_ABORTED for a cancelled one — and the bytes). An operation
 //!   that fails at once (anything but `WSA_IO_PENDING`), or that completes at once with
 //!   FILE_SKIP_COMPLETION_PORT_ON_SUCCESS set, queues no packet: the program must take its
-//!   start back with `CancelThreadpoolIo`;
+//!   start back with `CancelThreadpoolIo`. WSAEMSGSIZE is not such a failure: a datagram cut
+//!   to the buffer is NT's warning status, and its completion is queued (ERROR_MORE_DATA)
+//!   as a success's would be, so its start must stay;
 //! - a completion that no start announced is dropped by the pool (the documentation warns of
 //!   memory corruption; Windows drops it in `test_tp_io`). The simulator names it in the
 //!   run's report (`Report::misuses`);

@@ -31,6 +31,7 @@ pub mod registered_waits;
 pub mod result_ex;
 pub mod shutdown_reset;
 pub mod sync;
+pub mod sync_failure;
 pub mod sync_handoff;
 pub mod sync_locks;
 pub mod tcp_timing;

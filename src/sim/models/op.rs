@@ -33,6 +33,14 @@ pub(crate) enum Status {
 }
 
 impl Status {
+    /// Whether it is an NT error status (`NT_ERROR`): all but success and the warning
+    /// STATUS_BUFFER_OVERFLOW. An operation that ends so inside its call failed
+    /// synchronously: no event, no APC, no completion packet (sock.c test_completion_port:
+    /// WSARecv and WSASend on a reset connection; Wine's server/async.c).
+    pub(crate) fn is_error(self) -> bool {
+        !matches!(self, Status::Ok | Status::MsgSize)
+    }
+
     /// The WinSock code (WSAGetOverlappedResult, completion routines).
     pub(crate) fn wsa(self) -> Option<WsaError> {
         match self {

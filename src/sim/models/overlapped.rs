@@ -127,7 +127,8 @@ where
     }
 
     /// An operation finished: record it and deliver it through its one channel.
-    /// `immediate` marks completion inside the issuing call (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS).
+    /// `immediate` marks completion inside the issuing call (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
+    /// an error status there is a synchronous failure, delivered through no channel).
     pub(crate) fn finish_op(&mut self, serial: u64, status: Status, bytes: usize, immediate: bool) {
         let Some(op) = self.models.io.ops.get_mut(&serial) else {
             return;
@@ -149,6 +150,14 @@ where
             bytes as u64,
             status.wsa().map_or(0, |e| i64::from(e.code())),
         );
+        if immediate && status.is_error() {
+            // Failed synchronously: the call returns the error, and nothing else tells of
+            // it (no event, no APC, no packet). Its result stays for WSAGetOverlappedResult.
+            self.models.io.op_events.remove(&serial);
+            drop(self.take_op(serial));
+            self.notify(WaitKey::Io(host, ov.id));
+            return;
+        }
         if routine.is_none() && ov.event.is_some() {
             let event = self.models.io.op_events.remove(&serial);
             if let Some(ev) = event.and_then(|ev| self.kern.objects.resolve(ev)) {
