@@ -14,6 +14,11 @@ use winsock_sim::prelude::*;
 
 use super::{code, e, pair, rst_close, Check, Rule};
 
+/// Wine 8.0's receive on a reset connection: the end of the stream (0 bytes), a success
+/// that then tells of itself as any would.
+const WINE_RST: &str =
+    "Wine 8.0 sees the RST as an orderly close (recv gives 0), as in OV-01/recv-after-RST";
+
 /// The rules.
 pub fn sync_failure_rules<W: Winsock + Iocp + OverlappedIo + EventSelect + SyncObjects>(
 ) -> Vec<Rule<W>> {
@@ -24,18 +29,25 @@ pub fn sync_failure_rules<W: Winsock + Iocp + OverlappedIo + EventSelect + SyncO
     }]
 }
 
+/// The server end of a connection its peer has reset (closed with a zero linger), the reset
+/// arrived.
+fn reset_server<W: Winsock>(ws: &W) -> Result<Socket, String> {
+    let (client, server) = pair(ws)?;
+    rst_close(ws, client)?;
+    ws.sleep(100);
+    Ok(server)
+}
+
 fn sync_fail<W: Winsock + Iocp + OverlappedIo + EventSelect + SyncObjects>(
     ws: &W,
     c: &mut Check,
 ) -> Result<(), String> {
-    let (client, server) = pair(ws)?;
+    let server = reset_server(ws)?;
     let port = e("CreateIoCompletionPort", ws.create_io_completion_port(0))?;
     e(
         "CreateIoCompletionPort(socket)",
         ws.associate_completion_port(server, port, 125),
     )?;
-    rst_close(ws, client)?;
-    ws.sleep(100);
     c.eq(
         "WSASend after the peer's reset",
         code(ws.wsa_send_overlapped(server, vec![b"x".to_vec()], 0, Overlapped::new(1), None)),
@@ -46,15 +58,27 @@ fn sync_fail<W: Winsock + Iocp + OverlappedIo + EventSelect + SyncObjects>(
         code(ws.get_queued_completion_status(port, 200)),
         Err(WsaError::WAIT_TIMEOUT),
     )?;
-    c.eq(
+    e("closesocket", ws.closesocket(server))?;
+    // Each case on a connection of its own, as sock.c (on Linux, which Wine runs on, a reset
+    // is reported to the first call only).
+    let server = reset_server(ws)?;
+    e(
+        "CreateIoCompletionPort(socket)",
+        ws.associate_completion_port(server, port, 127),
+    )?;
+    c.eq_or_wine(
         "WSARecv after the peer's reset",
         code(ws.wsa_recv_overlapped(server, vec![vec![0; 8]], 0, Overlapped::new(2), None)),
         Err(WsaError::WSAECONNRESET),
+        Ok(()),
+        WINE_RST,
     )?;
-    c.eq(
+    c.eq_or_wine(
         "no packet for it",
         code(ws.get_queued_completion_status(port, 200)),
         Err(WsaError::WAIT_TIMEOUT),
+        Ok(()),
+        WINE_RST,
     )?;
     e("closesocket", ws.closesocket(server))?;
 
@@ -86,31 +110,35 @@ fn sync_fail<W: Winsock + Iocp + OverlappedIo + EventSelect + SyncObjects>(
     e("closesocket", ws.closesocket(u))?;
     e("CloseHandle(port)", ws.close_completion_port(port))?;
 
-    // The same with an event and with a completion routine, on a socket on no port.
-    let (client, server) = pair(ws)?;
-    rst_close(ws, client)?;
-    ws.sleep(100);
+    // The same with an event and with a completion routine, on sockets on no port.
+    let server = reset_server(ws)?;
     let ev = e("WSACreateEvent", ws.wsa_create_event())?;
     let ov = Overlapped {
         id: 3,
         event: Some(ev),
     };
-    c.eq(
+    c.eq_or_wine(
         "WSARecv with an event",
         code(ws.wsa_recv_overlapped(server, vec![vec![0; 8]], 0, ov, None)),
         Err(WsaError::WSAECONNRESET),
+        Ok(()),
+        WINE_RST,
     )?;
-    c.eq(
+    c.eq_or_wine(
         "its event stays unset",
         ws.wait_for_single_object(Handle::Event(ev), 100),
         Ok(WAIT_TIMEOUT),
+        Ok(WAIT_OBJECT_0),
+        WINE_RST,
     )?;
+    e("closesocket", ws.closesocket(server))?;
+    let server = reset_server(ws)?;
     let ran = Arc::new(AtomicU32::new(0));
     let r = ran.clone();
     let routine: CompletionRoutine<W> = Box::new(move |_: &W, _| {
         r.fetch_add(1, Ordering::SeqCst);
     });
-    c.eq(
+    c.eq_or_wine(
         "WSARecv with a completion routine",
         code(ws.wsa_recv_overlapped(
             server,
@@ -120,13 +148,23 @@ fn sync_fail<W: Winsock + Iocp + OverlappedIo + EventSelect + SyncObjects>(
             Some(routine),
         )),
         Err(WsaError::WSAECONNRESET),
+        Ok(()),
+        WINE_RST,
     )?;
-    c.eq(
+    c.eq_or_wine(
         "an alertable wait runs no routine",
         ws.sleep_ex(100, true),
         0,
+        WAIT_IO_COMPLETION,
+        WINE_RST,
     )?;
-    c.eq("the routine never ran", ran.load(Ordering::SeqCst), 0)?;
+    c.eq_or_wine(
+        "the routine never ran",
+        ran.load(Ordering::SeqCst),
+        0,
+        1,
+        WINE_RST,
+    )?;
     e("closesocket", ws.closesocket(server))?;
     e("WSACloseEvent", ws.wsa_close_event(ev))?;
     Ok(())
