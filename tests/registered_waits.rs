@@ -111,11 +111,7 @@ fn an_event_select_server_runs_on_registered_waits() {
     let server = sim.host("server", "192.0.2.1");
     let client = sim.host("client", "192.0.2.2");
     server.spawn("main", |ws| {
-        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-        let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-        ws.bind(l, &SockAddr::v4([0, 0, 0, 0], 7))?;
-        ws.listen(l, SOMAXCONN)?;
-        let (c, _) = ws.accept(l)?;
+        let (l, c) = common::accept_one_on(ws, 7)?;
         let ev = ws.wsa_create_event()?;
         ws.wsa_event_select(c, ev, FD_READ | FD_CLOSE)?;
         let closed = ws.create_event(true, false)?;
@@ -145,20 +141,7 @@ fn an_event_select_server_runs_on_registered_waits() {
         ws.closesocket(l)
     });
     client.spawn("client", |ws| {
-        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-        ws.connect(s, &SockAddr::v4([192, 0, 2, 1], 7))?;
-        for i in 0..20u8 {
-            let msg = [i; 32];
-            ws.send(s, &msg, 0)?;
-            let mut got = [0u8; 32];
-            assert_eq!(ws.recv(s, &mut got, MSG_WAITALL)?, 32);
-            assert_eq!(got, msg);
-        }
-        ws.shutdown(s, SD_SEND)?;
-        let mut rest = [0u8; 8];
-        assert_eq!(ws.recv(s, &mut rest, 0)?, 0);
-        ws.closesocket(s)
+        common::echo_rounds_then_close(ws, &SockAddr::v4([192, 0, 2, 1], 7), 20, 32)
     });
     sim.run().expect("the echo ran");
 }

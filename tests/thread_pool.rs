@@ -345,11 +345,7 @@ fn an_echo_server_on_bound_io_callbacks_replays() {
         let server = sim.host("server", "192.0.2.1");
         let client = sim.host("client", "192.0.2.2");
         server.spawn("main", |ws| {
-            ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-            let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-            ws.bind(l, &SockAddr::v4([0, 0, 0, 0], 7))?;
-            ws.listen(l, SOMAXCONN)?;
-            let (c, _) = ws.accept(l)?;
+            let (l, c) = common::accept_one_on(ws, 7)?;
             let closed = ws.create_event(true, false)?;
             let on_done: IoCallback<SimWinsock> = Arc::new(move |ws, mut done: IoCompletion| {
                 let buf = done.bufs.pop().unwrap_or_default();
@@ -375,20 +371,7 @@ fn an_echo_server_on_bound_io_callbacks_replays() {
             ws.closesocket(l)
         });
         client.spawn("client", |ws| {
-            ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-            let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-            ws.connect(s, &SockAddr::v4([192, 0, 2, 1], 7))?;
-            for i in 0..30u8 {
-                let msg = [i; 16];
-                ws.send(s, &msg, 0)?;
-                let mut got = [0u8; 16];
-                assert_eq!(ws.recv(s, &mut got, MSG_WAITALL)?, 16);
-                assert_eq!(got, msg);
-            }
-            ws.shutdown(s, SD_SEND)?;
-            let mut rest = [0u8; 4];
-            assert_eq!(ws.recv(s, &mut rest, 0)?, 0);
-            ws.closesocket(s)
+            common::echo_rounds_then_close(ws, &SockAddr::v4([192, 0, 2, 1], 7), 30, 16)
         });
         sim.run().expect("the echo ran").trace_hash
     };

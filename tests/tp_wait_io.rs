@@ -216,11 +216,7 @@ fn an_echo_server_on_an_io_object_replays() {
         let server = sim.host("server", "192.0.2.1");
         let client = sim.host("client", "192.0.2.2");
         server.spawn("main", |ws| {
-            ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-            let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-            ws.bind(l, &SockAddr::v4([0, 0, 0, 0], 7))?;
-            ws.listen(l, SOMAXCONN)?;
-            let (c, _) = ws.accept(l)?;
+            let (l, c) = common::accept_one_on(ws, 7)?;
             let closed = ws.create_event(true, false)?;
             let slot: Arc<Mutex<Option<TpIo>>> = Arc::default();
             let s2 = slot.clone();
@@ -262,20 +258,7 @@ fn an_echo_server_on_an_io_object_replays() {
             ws.closesocket(l)
         });
         client.spawn("client", |ws| {
-            ws.wsa_startup(WINSOCK_VERSION_2_2)?;
-            let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
-            ws.connect(s, &SockAddr::v4([192, 0, 2, 1], 7))?;
-            for i in 0..30u8 {
-                let msg = [i; 16];
-                ws.send(s, &msg, 0)?;
-                let mut got = [0u8; 16];
-                assert_eq!(ws.recv(s, &mut got, MSG_WAITALL)?, 16);
-                assert_eq!(got, msg);
-            }
-            ws.shutdown(s, SD_SEND)?;
-            let mut rest = [0u8; 4];
-            assert_eq!(ws.recv(s, &mut rest, 0)?, 0);
-            ws.closesocket(s)
+            common::echo_rounds_then_close(ws, &SockAddr::v4([192, 0, 2, 1], 7), 30, 16)
         });
         let report = sim.run().expect("the echo ran");
         assert!(report.misuses.is_empty(), "{:?}", report.misuses);

@@ -200,3 +200,39 @@ where
     assert_eq!(a, b, "two runs under seed {seed}");
     a.1
 }
+
+/// An echo client: connects to `to`, sends `rounds` messages of `size` bytes (each byte the
+/// round's number) and checks each comes back whole, then shuts its sending down and checks
+/// the server closes too.
+pub fn echo_rounds_then_close<W: Winsock>(
+    ws: &W,
+    to: &SockAddr,
+    rounds: u8,
+    size: usize,
+) -> Result<(), WsaError> {
+    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.connect(s, to)?;
+    for i in 0..rounds {
+        let msg = vec![i; size];
+        ws.send(s, &msg, 0)?;
+        let mut got = vec![0u8; size];
+        assert_eq!(ws.recv(s, &mut got, MSG_WAITALL)?, size);
+        assert_eq!(got, msg);
+    }
+    ws.shutdown(s, SD_SEND)?;
+    let mut rest = [0u8; 4];
+    assert_eq!(ws.recv(s, &mut rest, 0)?, 0);
+    ws.closesocket(s)
+}
+
+/// A server's start: WSAStartup, a listener on port `port` of every address, and the first
+/// connection accepted. (listener, connection).
+pub fn accept_one_on<W: Winsock>(ws: &W, port: u16) -> Result<(Socket, Socket), WsaError> {
+    ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ws.bind(l, &SockAddr::v4([0, 0, 0, 0], port))?;
+    ws.listen(l, SOMAXCONN)?;
+    let (c, _) = ws.accept(l)?;
+    Ok((l, c))
+}

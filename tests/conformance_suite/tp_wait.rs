@@ -62,6 +62,32 @@ impl Seen {
     }
 }
 
+/// A wait object whose callback `Seen` records, and a semaphore (count 0, maximum 1) to set
+/// it on.
+fn one_wait<W: ThreadpoolWaits + SyncObjects + 'static>(
+    ws: &W,
+) -> Result<(Seen, SemaphoreHandle, TpWait), String> {
+    let seen = Seen::new(ws)?;
+    let sem = e("CreateSemaphore", ws.create_semaphore(0, 1))?;
+    let w = e(
+        "CreateThreadpoolWait",
+        ws.create_threadpool_wait(seen.callback()),
+    )?;
+    Ok((seen, sem, w))
+}
+
+/// Closes what `one_wait` made.
+fn tidy<W: ThreadpoolWaits + SyncObjects>(
+    ws: &W,
+    seen: &Seen,
+    w: TpWait,
+    sem: SemaphoreHandle,
+) -> Result<(), String> {
+    e("CloseThreadpoolWait", ws.close_threadpool_wait(w))?;
+    e("CloseHandle", ws.close_handle(Handle::Semaphore(sem)))?;
+    e("CloseHandle", ws.close_handle(Handle::Semaphore(seen.ran)))
+}
+
 /// 100-ns units of `ms` milliseconds from now (a relative FILETIME).
 fn after(ms: i64) -> Option<i64> {
     Some(-ms * 10_000)
@@ -151,13 +177,8 @@ fn timeout<W: Winsock + ThreadpoolWaits + WaitableTimers + Send + Sync + 'static
     ws: &W,
     c: &mut Check,
 ) -> Result<(), String> {
-    let seen = Seen::new(ws)?;
-    let sem = e("CreateSemaphore", ws.create_semaphore(0, 1))?;
+    let (seen, sem, w) = one_wait(ws)?;
     let h = Handle::Semaphore(sem);
-    let w = e(
-        "CreateThreadpoolWait",
-        ws.create_threadpool_wait(seen.callback()),
-    )?;
     e(
         "SetThreadpoolWait(200 ms)",
         ws.set_threadpool_wait(w, Some(h), after(200)),
@@ -184,23 +205,15 @@ fn timeout<W: Winsock + ThreadpoolWaits + WaitableTimers + Send + Sync + 'static
         ws.wait_for_single_object(h, 0),
         Ok(WAIT_TIMEOUT),
     )?;
-    e("CloseThreadpoolWait", ws.close_threadpool_wait(w))?;
-    e("CloseHandle", ws.close_handle(h))?;
-    e("CloseHandle", ws.close_handle(Handle::Semaphore(seen.ran)))?;
-    Ok(())
+    tidy(ws, &seen, w, sem)
 }
 
 fn stop<W: Winsock + ThreadpoolWaits + WaitableTimers + Send + Sync + 'static>(
     ws: &W,
     c: &mut Check,
 ) -> Result<(), String> {
-    let seen = Seen::new(ws)?;
-    let sem = e("CreateSemaphore", ws.create_semaphore(0, 1))?;
+    let (seen, sem, w) = one_wait(ws)?;
     let h = Handle::Semaphore(sem);
-    let w = e(
-        "CreateThreadpoolWait",
-        ws.create_threadpool_wait(seen.callback()),
-    )?;
     e(
         "SetThreadpoolWait(250 ms)",
         ws.set_threadpool_wait(w, Some(h), after(250)),
@@ -243,8 +256,5 @@ fn stop<W: Winsock + ThreadpoolWaits + WaitableTimers + Send + Sync + 'static>(
     e("CloseHandle(timer)", ws.close_handle(Handle::Timer(timer)))?;
     c.eq("the closed timer's wait fires", seen.ran(ws, 5_000), true)?;
     c.eq("WAIT_OBJECT_0", seen.take(), vec![WAIT_OBJECT_0])?;
-    e("CloseThreadpoolWait", ws.close_threadpool_wait(w))?;
-    e("CloseHandle", ws.close_handle(h))?;
-    e("CloseHandle", ws.close_handle(Handle::Semaphore(seen.ran)))?;
-    Ok(())
+    tidy(ws, &seen, w, sem)
 }

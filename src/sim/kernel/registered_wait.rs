@@ -132,31 +132,9 @@ where
         flags: u32,
         wait_thread: ThreadBody<L>,
     ) -> usize {
-        if let Waitable::Object(i) = object {
-            self.kern.objects.hold(i);
-        }
-        let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
-        let rw = &mut self.kern.registered_waits;
-        rw.last += 1;
-        let id = rw.last;
         let deadline = timeout.map(|t| self.rt.now.saturating_add(t));
-        self.kern.registered_waits.regs.insert(
-            id,
-            Registration {
-                host,
-                boot,
-                object,
-                target: RegTarget::Callback(callback),
-                timeout,
-                flags,
-                state: RegState::Waiting(deadline),
-                runs: 0,
-                in_wait_thread: false,
-                on_unregistered: None,
-            },
-        );
-        self.poke_wait_thread(host, Some(wait_thread));
-        id
+        let target = RegTarget::Callback(callback);
+        self.add_registration(host, object, target, timeout, flags, deadline, wait_thread)
     }
 
     /// `SetThreadpoolWait` of wait object `tp` on `host`: a once-only registration of
@@ -167,6 +145,24 @@ where
         host: usize,
         tp: usize,
         object: Waitable,
+        deadline: Option<Nanos>,
+        wait_thread: ThreadBody<L>,
+    ) -> usize {
+        let target = RegTarget::Tp(tp);
+        let once = WT_EXECUTEONLYONCE;
+        self.add_registration(host, object, target, None, once, deadline, wait_thread)
+    }
+
+    /// A new registration, waiting until `deadline`; it holds `object`, and the wait thread
+    /// is told (or made).
+    #[allow(clippy::too_many_arguments)]
+    fn add_registration(
+        &mut self,
+        host: usize,
+        object: Waitable,
+        target: RegTarget<L>,
+        timeout: Option<Nanos>,
+        flags: u32,
         deadline: Option<Nanos>,
         wait_thread: ThreadBody<L>,
     ) -> usize {
@@ -183,9 +179,9 @@ where
                 host,
                 boot,
                 object,
-                target: RegTarget::Tp(tp),
-                timeout: None,
-                flags: WT_EXECUTEONLYONCE,
+                target,
+                timeout,
+                flags,
                 state: RegState::Waiting(deadline),
                 runs: 0,
                 in_wait_thread: false,
