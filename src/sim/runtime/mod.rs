@@ -7,6 +7,7 @@
 //! Map:
 //! - `config` — [`Config`], the settings every layer reads (set by `sim::builder`);
 //! - `threads` — simulated threads, waits ([`WaitKey`]), blocking and waking, spinners;
+//! - `waiters` — who waits on what: each socket's lists and every other key's;
 //! - `wait_lookup` — what a blocked thread waits on, read from the waiter lists for reports;
 //! - `schedule` — which thread runs next: uniform, PCT, or a script for exhaustive search;
 //! - `timers` — the timer queue and the per-link delivery queues;
@@ -28,6 +29,7 @@ mod threads;
 mod timers;
 pub mod trace;
 mod wait_lookup;
+mod waiters;
 pub(crate) use wait_lookup::objects_in;
 mod watchdog;
 
@@ -42,8 +44,9 @@ pub use schedule::Schedule;
 pub(crate) use schedule::Script;
 pub use stack_pool::release_idle_stacks;
 pub use threads::ThreadOutcome;
-pub(crate) use threads::{SocketWaiters, Step, Thread, ThreadState, WaitKey, Waiters};
+pub(crate) use threads::{Step, Thread, ThreadState, WaitKey};
 pub(crate) use timers::TimerQueue;
+pub(crate) use waiters::{SocketWaiters, Waiters};
 
 use rng::Rng;
 use schedule::Scheduler;
