@@ -283,3 +283,41 @@ fn a_new_registration_does_not_interrupt_an_alertable_wait_in_the_wait_thread() 
         ws.unregister_wait_ex(b, DeleteCompletion::Wait)
     });
 }
+
+/// A repeating wait on an event left set fires again at once, for ever (on Windows too: the
+/// wait thread burns a CPU queueing callbacks). The simulator charges a millisecond for each 64
+/// rounds at one time, so the callbacks queued stay within what time allows even while other
+/// traffic moves the clock in small steps (a TCP ping-pong here, a step every few µs): before,
+/// every step gave 64 more, and the fuzz's pool queue grew to 10 GB.
+#[test]
+fn a_wait_left_signalled_fires_at_a_bounded_rate() {
+    let fired = Arc::new(AtomicU32::new(0));
+    let f = fired.clone();
+    let mut sim = Sim::builder().seed(6).build();
+    let h = sim.host("h", "192.0.2.1");
+    h.spawn("main", move |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let (client, server) = common::pair(ws)?;
+        let ev = ws.create_event(true, true)?;
+        let cb: WaitOrTimerCallback<SimWinsock> = Arc::new(move |_, _| {
+            f.fetch_add(1, Ordering::SeqCst);
+        });
+        let w = ws.register_wait_for_single_object(Handle::Event(ev), cb, INFINITE, 0)?;
+        // 100 ms of one-byte ping-pong: the clock moves a segment's latency at a time.
+        let start = ws.get_tick_count();
+        let mut b = [0u8; 1];
+        while ws.get_tick_count() - start < 100 {
+            ws.send(client, b"p", 0)?;
+            ws.recv(server, &mut b, 0)?;
+            ws.send(server, b"q", 0)?;
+            ws.recv(client, &mut b, 0)?;
+        }
+        ws.unregister_wait_ex(w, DeleteCompletion::Wait)?;
+        ws.closesocket(client)?;
+        ws.closesocket(server)
+    });
+    sim.run().expect("runs");
+    let n = fired.load(Ordering::SeqCst);
+    assert!(n >= 100, "it kept firing: {n}");
+    assert!(n <= 64 * 102, "at most 64 rounds a millisecond: {n}");
+}

@@ -400,6 +400,9 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         "BindIoCompletionCallback" | "CreateThreadpoolIo" => {
             &[WSA_INVALID_PARAMETER, WSA_INVALID_HANDLE]
         }
+        // ERROR_INVALID_PARAMETER: no start outstanding (the crate's answer for a count that
+        // would wrap on Windows).
+        "CancelThreadpoolIo" => &[WSA_INVALID_PARAMETER],
         // ERROR_INVALID_HANDLE: the wait object closed (by the time its callback sets it
         // again), or a handle that is not a waitable object.
         "SetThreadpoolWait" => &[WSA_INVALID_HANDLE],

@@ -29,6 +29,9 @@ impl Traced for RegisteredWait {
     }
 }
 
+/// Rounds that fire a wait at one virtual time after which the wait thread sleeps 1 ms.
+const BURST: u32 = 64;
+
 /// The wait thread's wait, as its reports name it.
 const WAITING: &str = "(thread pool: waiting on registered objects)";
 
@@ -36,6 +39,8 @@ impl SimWinsock {
     /// The function of a host's wait thread.
     pub(crate) fn wait_thread() -> ThreadBody<SimLayers> {
         Box::new(|ws: &SimWinsock| {
+            // The time of the last round that fired a wait, and how many fired then.
+            let mut burst = (std::time::Duration::ZERO, 0u32);
             loop {
                 let set = ws.w().wait_set(ws.host);
                 let host = ws.host;
@@ -81,8 +86,23 @@ impl SimWinsock {
                 if any {
                     // An object that stays signalled fires its wait again at once, as on
                     // Windows: each round counts towards the spin limit, so the thread is
-                    // parked until the clock moves instead of looping in one instant.
-                    ws.spin_point();
+                    // parked until the clock moves instead of looping in one instant. A
+                    // burst of rounds at one time burns CPU time on Windows, which the
+                    // clock's small steps (other threads' timers) would not charge: every
+                    // BURST rounds at one time cost a millisecond, or the callbacks it queues
+                    // would outrun the pool without bound (the fuzz's grew it to 10 GB).
+                    let now = ws.now();
+                    burst = if burst.0 == now {
+                        (now, burst.1 + 1)
+                    } else {
+                        (now, 1)
+                    };
+                    if burst.1 >= BURST {
+                        burst.1 = 0;
+                        crate::api::Winsock::sleep(ws, 1);
+                    } else {
+                        ws.spin_point();
+                    }
                 }
             }
         })
