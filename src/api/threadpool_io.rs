@@ -23,7 +23,8 @@
 //!   callback (or its cancel) and none runs; with `cancel_pending` the starts still waiting
 //!   and the runs queued are dropped first (the operations themselves are not cancelled);
 //! - `CloseThreadpoolIo` releases the object; starts still outstanding keep it until their
-//!   completions have come (and had their callbacks). The socket stays associated with the
+//!   completions have come (and had their callbacks) — a close the documentation forbids
+//!   (the socket's I/O is to end first), which the simulator names in `Report::misuses`. The socket stays associated with the
 //!   pool: a completion that reaches the object once it is freed reads freed memory on
 //!   Windows; the simulator drops it and names the bug (`Report::misuses`).
 //!

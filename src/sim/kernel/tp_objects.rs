@@ -59,7 +59,7 @@ pub(crate) enum TpKind {
 
 /// One work or timer object.
 pub(crate) struct TpObject<L: Layers> {
-    pub(crate) host: usize,
+    host: usize,
     /// The host's crash count when it was made (a crash ends it).
     boot: u32,
     pub(crate) kind: TpKind,
@@ -98,7 +98,8 @@ struct Instance {
     on_return: Vec<usize>,
 }
 
-/// Every host's work and timer objects, and the instances of the callbacks running.
+/// Every host's Vista pool objects (work, timer, wait, I/O), and the instances of the callbacks
+/// running.
 pub(crate) struct TpObjects<L: Layers> {
     pub(crate) objects: BTreeMap<usize, TpObject<L>>,
     instances: BTreeMap<usize, Instance>,
@@ -313,7 +314,7 @@ where
             return;
         };
         o.closed = true;
-        let mut wait = None;
+        let (mut wait, mut early) = (None, 0);
         match &mut o.kind {
             TpKind::Timer {
                 due, set, setting, ..
@@ -323,10 +324,19 @@ where
                 *setting += 1;
             }
             TpKind::Wait { reg } => wait = reg.take(),
-            TpKind::Work | TpKind::Io { .. } => {}
+            TpKind::Io { pending, .. } => early = *pending,
+            TpKind::Work => {}
         }
         if let Some(reg) = wait {
             self.drop_registration(reg);
+        }
+        if early > 0 {
+            self.rt.note_misuse(format!(
+                "CloseThreadpoolIo of thread-pool I/O object {id} with {early} \
+                 StartThreadpoolIo awaiting a completion: its documentation requires the \
+                 socket's I/O ended first (the pool keeps the object until those completions \
+                 come and runs their callbacks; a completion after that reads freed memory)"
+            ));
         }
         self.tp_changed(id);
     }
