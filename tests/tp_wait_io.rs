@@ -303,3 +303,39 @@ fn a_wait_rearmed_on_a_set_event_runs_to_the_time_limit() {
     assert_eq!(err.kind, SimErrorKind::TimeLimit);
     assert!(*fired.lock().unwrap() > 1_000, "the callback kept firing");
 }
+
+/// The bug as it shows: a receive issued without StartThreadpoolIo, whose callback would set
+/// the event its thread waits for. Windows drops the completion and the thread waits for
+/// ever; the simulator's deadlock report, and its picture, say why.
+#[test]
+fn a_forgotten_start_explains_the_hang_it_causes() {
+    let mut sim = Sim::builder().seed(7).build();
+    let h = sim.host("h", "192.0.2.1");
+    h.spawn("main", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let (client, server) = pair(ws)?;
+        let done = ws.create_event(true, false)?;
+        let cb: TpIoCallback<SimWinsock> = Arc::new(move |ws, _, _, _| {
+            let _ = ws.set_event(done);
+        });
+        let _io = ws.create_threadpool_io(server, cb)?;
+        // The bug: no start_threadpool_io(io) before the receive.
+        let r = ws.wsa_recv_overlapped(server, vec![vec![0; 8]], 0, Overlapped::new(5), None);
+        assert_eq!(r, Err(WsaError::WSA_IO_PENDING));
+        ws.send(client, b"hi", 0)?;
+        ws.wait_for_single_object(Handle::Event(done), INFINITE)?;
+        Ok(())
+    });
+    let err = sim.run().expect_err("a deadlock");
+    assert_eq!(err.kind, SimErrorKind::Deadlock);
+    let text = err.to_string();
+    assert!(
+        text.contains("misuses of the API") && text.contains("OVERLAPPED 5"),
+        "{text}"
+    );
+    let html = err.to_html();
+    assert!(
+        html.contains("Misuses of the API") && html.contains("no StartThreadpoolIo outstanding"),
+        "the picture lists it"
+    );
+}

@@ -251,6 +251,17 @@ pub(crate) fn html(err: &Page<'_>) -> String {
         escape(&title)
     );
     header(&mut s, err);
+    if !p.misuses.is_empty() {
+        s.push_str(
+            "<h2>Misuses of the API</h2>\n<p class=\"legend\">What the program did that Windows \
+             does not report (it drops, corrupts or hangs instead): often the failure's \
+             cause.</p>\n<ul class=\"threads\">\n",
+        );
+        for m in &p.misuses {
+            let _ = writeln!(s, "<li>{}</li>", escape(m));
+        }
+        s.push_str("</ul>\n");
+    }
 
     let mut notes = Vec::new();
     if p.total_records > p.records.len() as u64 {
