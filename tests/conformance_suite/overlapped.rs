@@ -549,7 +549,8 @@ fn unbuffered_send<W: Winsock + EventSelect + OverlappedIo>(
     e("WSACloseEvent", ws.wsa_close_event(ev))
 }
 
-fn udp<W: Winsock>(ws: &W) -> Result<(Socket, SockAddr), String> {
+/// A UDP socket bound to 127.0.0.1 (with a receive timeout), and its address.
+pub(super) fn udp<W: Winsock>(ws: &W) -> Result<(Socket, SockAddr), String> {
     let s = e("socket", ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP))?;
     e("bind", ws.bind(s, &loopback(0)))?;
     e(

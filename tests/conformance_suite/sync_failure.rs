@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use winsock_sim::prelude::*;
 
+use super::overlapped::udp;
 use super::{code, e, pair, rst_close, Check, Rule};
 
 /// Wine 8.0's receive on a reset connection: the end of the stream (0 bytes), a success
@@ -83,11 +84,8 @@ fn sync_fail<W: Winsock + Iocp + OverlappedIo + EventSelect + SyncObjects>(
     e("closesocket", ws.closesocket(server))?;
 
     // UDP: a datagram to a port nobody listens on; the next WSARecv fails at once.
-    let u = e("socket(UDP)", ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP))?;
-    e("bind", ws.bind(u, &SockAddr::v4([127, 0, 0, 1], 0)))?;
-    let gone = e("socket(UDP)", ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP))?;
-    e("bind", ws.bind(gone, &SockAddr::v4([127, 0, 0, 1], 0)))?;
-    let dead = e("getsockname", ws.getsockname(gone))?;
+    let (u, _) = udp(ws)?;
+    let (gone, dead) = udp(ws)?;
     e("closesocket", ws.closesocket(gone))?;
     e(
         "CreateIoCompletionPort(UDP socket)",

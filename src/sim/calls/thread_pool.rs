@@ -243,15 +243,15 @@ impl ThreadPool for SimWinsock {
 
 impl SimWinsock {
     /// Associates socket `s` with the pool's completion port (`BindIoCompletionCallback`,
-    /// `CreateThreadpoolIo`), bound to what `bind` makes: the socket's association names the
+    /// `CreateThreadpoolIo`), bound to what `bind` makes (with what the call returns): the socket's association names the
     /// binding. ERROR_INVALID_PARAMETER for NULL, a second association or a socket not
     /// opened for overlapped I/O; ERROR_INVALID_HANDLE for a handle that is not a socket's
     /// (the file system's answer, not WinSock's).
-    pub(crate) fn associate_with_pool(
+    pub(crate) fn associate_with_pool<T>(
         &self,
         s: Socket,
-        bind: impl FnOnce(&mut crate::sim::api::World) -> IoBinding<SimLayers>,
-    ) -> Result<(), WsaError> {
+        bind: impl FnOnce(&mut crate::sim::api::World) -> (IoBinding<SimLayers>, T),
+    ) -> Result<T, WsaError> {
         if s.raw() == 0 {
             return Err(WsaError::WSA_INVALID_PARAMETER);
         }
@@ -261,10 +261,10 @@ impl SimWinsock {
         if io.port.is_some() || io.synchronous {
             return Err(WsaError::WSA_INVALID_PARAMETER);
         }
-        let binding = bind(&mut w);
+        let (binding, made) = bind(&mut w);
         let binding = w.pool_bind_io(binding, SimWinsock::pool_thread);
         w.io_sock(id).port = Some((ObjRef::POOL, binding));
-        Ok(())
+        Ok(made)
     }
 }
 
@@ -279,7 +279,7 @@ impl PoolIo for SimWinsock {
             "BindIoCompletionCallback",
             s.raw() as u64,
             u64::from(flags),
-            |this| this.associate_with_pool(s, |_| IoBinding::Callback(callback)),
+            |this| this.associate_with_pool(s, |_| (IoBinding::Callback(callback), ())),
         )
     }
 }

@@ -29,13 +29,10 @@ impl ThreadpoolIo for SimWinsock {
                     callback(ws, CallbackInstance::from_raw(inst), TpIo::from_raw(id), c);
                 }
             });
-            let mut made = None;
             this.associate_with_pool(s, |w| {
                 let id = w.tp_create(this.host, TpClass::Io, cb);
-                made = Some(id);
-                IoBinding::Tp(id)
-            })?;
-            made.map(TpIo::from_raw).ok_or(WsaError::WSA_INVALID_HANDLE)
+                (IoBinding::Tp(id), TpIo::from_raw(id))
+            })
         })
     }
 

@@ -71,10 +71,18 @@ impl SocketWaiters {
         }
     }
 
-    /// Drops list `l`'s waiters after the first that `live` says have ended their wait.
-    pub(super) fn prune(&mut self, l: usize, live: impl Fn(Waiter) -> bool) {
+    /// Takes list `l`'s waiters after the first out (for pruning), leaving it empty.
+    pub(super) fn take_rest(&mut self, l: usize) -> Vec<Waiter> {
+        self.rest
+            .as_mut()
+            .map(|r| std::mem::take(&mut r[l]))
+            .unwrap_or_default()
+    }
+
+    /// Puts back list `l`'s waiters after the first that [`SocketWaiters::take_rest`] took.
+    pub(super) fn put_rest(&mut self, l: usize, rest: Vec<Waiter>) {
         if let Some(r) = self.rest.as_mut() {
-            r[l].retain(|&w| live(w));
+            r[l] = rest;
         }
     }
 
@@ -246,26 +254,24 @@ where
     /// it keeps every live waiter in order, no wake changes.
     #[cold]
     pub(super) fn prune_waiters(&mut self, key: WaitKey, l: Option<usize>) {
-        let threads = &self.rt.threads;
-        let live = |(t, s): Waiter| threads.get(t).is_some_and(|th| th.in_wait(s));
         match (l, socket_lists(key)) {
             (Some(l), Some((id, _))) => {
-                // The socket's lists live in the layer above: the live entries are found
-                // first, then kept.
-                let entries: Vec<Waiter> = self
-                    .socket_waiters(id, false)
-                    .map(|w| w.all().collect())
-                    .unwrap_or_default();
+                // The socket's lists live in the layer above: the list's rest is taken out,
+                // pruned against the threads, and put back.
+                let Some(mut rest) = self.socket_waiters(id, false).map(|w| w.take_rest(l)) else {
+                    return;
+                };
                 let threads = &self.rt.threads;
-                let keep: Vec<Waiter> = entries
-                    .into_iter()
-                    .filter(|&(t, s)| threads.get(t).is_some_and(|th| th.in_wait(s)))
-                    .collect();
+                rest.retain(|&(t, s)| threads.get(t).is_some_and(|th| th.in_wait(s)));
                 if let Some(w) = self.socket_waiters(id, false) {
-                    w.prune(l, |e| keep.contains(&e));
+                    w.put_rest(l, rest);
                 }
             }
-            _ => self.rt.waiters.prune(&key, live),
+            _ => {
+                let threads = &self.rt.threads;
+                let live = |(t, s): Waiter| threads.get(t).is_some_and(|th| th.in_wait(s));
+                self.rt.waiters.prune(&key, live);
+            }
         }
     }
 }
