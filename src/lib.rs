@@ -160,6 +160,10 @@ pub mod prelude {
         WT_EXECUTEINWAITTHREAD, WT_EXECUTELONGFUNCTION, WT_EXECUTEONLYONCE,
         WT_TRANSFER_IMPERSONATION,
     };
+    pub use crate::api::threadpool_cleanup_group::{
+        CallbackEnviron, CleanupCancelCallback, SimpleCallback, ThreadpoolCleanupGroups,
+        TpCleanupGroup, TpMember,
+    };
     pub use crate::api::threadpool_io::{ThreadpoolIo, TpIo, TpIoCallback};
     pub use crate::api::threadpool_objects::{
         CallbackInstance, ThreadpoolObjects, TpTimer, TpTimerCallback, TpWork, WorkCallback,

@@ -61,6 +61,7 @@ pub(crate) mod socket_args;
 pub(crate) mod sockopt_rules;
 pub mod sync;
 pub mod thread_pool;
+pub mod threadpool_cleanup_group;
 pub mod threadpool_io;
 pub mod threadpool_objects;
 pub mod threadpool_wait;
@@ -93,6 +94,10 @@ pub use sync::{
 pub use thread_pool::{
     DeleteCompletion, IoCallback, PoolIo, QueueTimer, RegisteredWait, RegisteredWaits, ThreadPool,
     TimerQueue, WaitOrTimerCallback, WorkItem,
+};
+pub use threadpool_cleanup_group::{
+    CallbackEnviron, CleanupCancelCallback, SimpleCallback, ThreadpoolCleanupGroups,
+    TpCleanupGroup, TpMember,
 };
 pub use threadpool_io::{ThreadpoolIo, TpIo, TpIoCallback};
 pub use threadpool_objects::{
