@@ -38,6 +38,7 @@ pub mod tcp_timing;
 pub mod thread_exit;
 pub mod thread_pool;
 pub mod thread_timers;
+pub mod tp_cleanup_group;
 pub mod tp_io;
 pub mod tp_objects;
 pub mod tp_wait;

@@ -15,7 +15,8 @@
 //! WSADuplicateSocket, WSASocket from a WSAPROTOCOL_INFO, WSAEnumProtocols; `thread_pool` —
 //! QueueUserWorkItem, timer queues, BindIoCompletionCallback; `registered_wait` —
 //! RegisterWaitForSingleObject; `threadpool_objects`, `threadpool_wait`, `threadpool_io` —
-//! the Vista pool's work and timer, wait, and I/O objects.
+//! the Vista pool's work and timer, wait, and I/O objects; `threadpool_cleanup_group` —
+//! cleanup groups, callback environments and simple callbacks.
 
 mod apc;
 mod async_select;
@@ -34,6 +35,7 @@ mod select;
 pub(crate) mod signal_and_wait;
 mod sync;
 pub(crate) mod thread_pool;
+mod threadpool_cleanup_group;
 mod threadpool_io;
 mod threadpool_objects;
 mod threadpool_wait;

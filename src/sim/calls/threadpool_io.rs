@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::api::threadpool_cleanup_group::CallbackEnviron;
 use crate::api::threadpool_io::{ThreadpoolIo, TpIo, TpIoCallback};
 use crate::api::threadpool_objects::CallbackInstance;
 use crate::api::{Socket, WsaError};
@@ -17,23 +18,38 @@ impl Traced for TpIo {
     }
 }
 
+impl SimWinsock {
+    /// `CreateThreadpoolIo` for socket `s` with environment `env` (`None`: NULL).
+    pub(crate) fn create_io_in(
+        &self,
+        s: Socket,
+        callback: TpIoCallback<Self>,
+        env: Option<&CallbackEnviron<Self>>,
+    ) -> Result<TpIo, WsaError> {
+        let group = env.and_then(CallbackEnviron::cleanup_group);
+        let traced = group.map_or(0, |g| g.raw() as u64);
+        self.kcall_keep_error("CreateThreadpoolIo", s.raw() as u64, traced, |this| {
+            let cb: TpCallback<SimLayers> = Arc::new(move |ws: &SimWinsock, inst, id, run| {
+                if let TpRun::Io(c) = run {
+                    callback(ws, CallbackInstance::from_raw(inst), TpIo::from_raw(id), c);
+                }
+            });
+            let member = this.tp_membership(&this.w(), env, TpClass::Io)?;
+            this.associate_with_pool(s, |w| {
+                let id = w.tp_create(this.host, TpClass::Io, cb, member);
+                (IoBinding::Tp(id), TpIo::from_raw(id))
+            })
+        })
+    }
+}
+
 impl ThreadpoolIo for SimWinsock {
     fn create_threadpool_io(
         &self,
         s: Socket,
         callback: TpIoCallback<Self>,
     ) -> Result<TpIo, WsaError> {
-        self.kcall_keep_error("CreateThreadpoolIo", s.raw() as u64, 0, |this| {
-            let cb: TpCallback<SimLayers> = Arc::new(move |ws: &SimWinsock, inst, id, run| {
-                if let TpRun::Io(c) = run {
-                    callback(ws, CallbackInstance::from_raw(inst), TpIo::from_raw(id), c);
-                }
-            });
-            this.associate_with_pool(s, |w| {
-                let id = w.tp_create(this.host, TpClass::Io, cb);
-                (IoBinding::Tp(id), TpIo::from_raw(id))
-            })
-        })
+        self.create_io_in(s, callback, None)
     }
 
     fn start_threadpool_io(&self, io: TpIo) -> Result<(), WsaError> {

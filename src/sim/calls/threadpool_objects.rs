@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::api::event_select::WsaEvent;
+use crate::api::threadpool_cleanup_group::CallbackEnviron;
 use crate::api::threadpool_objects::{
     CallbackInstance, ThreadpoolObjects, TpTimer, TpTimerCallback, TpWork, WorkCallback,
 };
@@ -26,10 +27,54 @@ impl Traced for TpTimer {
 }
 
 impl SimWinsock {
+    /// `CreateThreadpoolWork` with environment `env` (`None`: NULL).
+    pub(crate) fn create_work_in(
+        &self,
+        callback: WorkCallback<Self>,
+        env: Option<&CallbackEnviron<Self>>,
+    ) -> Result<TpWork, WsaError> {
+        let cb: TpCallback<SimLayers> = Arc::new(move |ws: &SimWinsock, inst, id, _| {
+            callback(ws, CallbackInstance::from_raw(inst), TpWork::from_raw(id));
+        });
+        let made = self.tp_create_call("CreateThreadpoolWork", TpClass::Work, cb, env);
+        made.map(TpWork::from_raw)
+    }
+
+    /// `CreateThreadpoolTimer` with environment `env` (`None`: NULL).
+    pub(crate) fn create_timer_in(
+        &self,
+        callback: TpTimerCallback<Self>,
+        env: Option<&CallbackEnviron<Self>>,
+    ) -> Result<TpTimer, WsaError> {
+        let cb: TpCallback<SimLayers> = Arc::new(move |ws: &SimWinsock, inst, id, _| {
+            callback(ws, CallbackInstance::from_raw(inst), TpTimer::from_raw(id));
+        });
+        let made = self.tp_create_call("CreateThreadpoolTimer", TpClass::Timer, cb, env);
+        made.map(TpTimer::from_raw)
+    }
+
+    /// What creating an object (not an I/O object) shares: the call, `env`'s group
+    /// checked and joined. The object's number.
+    pub(crate) fn tp_create_call(
+        &self,
+        call: &'static str,
+        class: TpClass,
+        cb: TpCallback<SimLayers>,
+        env: Option<&CallbackEnviron<Self>>,
+    ) -> Result<usize, WsaError> {
+        let group = env.and_then(CallbackEnviron::cleanup_group);
+        let traced = group.map_or(0, |g| g.raw() as u64);
+        self.kcall_keep_error(call, traced, 0, |this| {
+            let mut w = this.w();
+            let member = this.tp_membership(&w, env, class)?;
+            Ok(w.tp_create(this.host, class, cb, member))
+        })
+    }
+
     /// Runs one queued run of object `id` (outside the world lock), unless a cancelling
     /// wait dropped it.
     pub(crate) fn run_tp(&self, id: usize, epoch: u32, run: TpRun) {
-        let begun = self.w().tp_begin(id, epoch);
+        let begun = self.w().tp_begin(self.tid, id, epoch);
         if let Some((callback, instance)) = begun {
             callback(self, instance, id, run);
             self.w().tp_end(id, instance);
@@ -85,16 +130,7 @@ impl SimWinsock {
 
 impl ThreadpoolObjects for SimWinsock {
     fn create_threadpool_work(&self, callback: WorkCallback<Self>) -> Result<TpWork, WsaError> {
-        self.kcall_keep_error("CreateThreadpoolWork", 0, 0, |this| {
-            let cb: TpCallback<SimLayers> = Arc::new(move |ws: &SimWinsock, inst, id, _| {
-                callback(ws, CallbackInstance::from_raw(inst), TpWork::from_raw(id));
-            });
-            Ok(TpWork::from_raw(this.w().tp_create(
-                this.host,
-                TpClass::Work,
-                cb,
-            )))
-        })
+        self.create_work_in(callback, None)
     }
 
     fn submit_threadpool_work(&self, work: TpWork) -> Result<(), WsaError> {
@@ -128,16 +164,7 @@ impl ThreadpoolObjects for SimWinsock {
         &self,
         callback: TpTimerCallback<Self>,
     ) -> Result<TpTimer, WsaError> {
-        self.kcall_keep_error("CreateThreadpoolTimer", 0, 0, |this| {
-            let cb: TpCallback<SimLayers> = Arc::new(move |ws: &SimWinsock, inst, id, _| {
-                callback(ws, CallbackInstance::from_raw(inst), TpTimer::from_raw(id));
-            });
-            Ok(TpTimer::from_raw(this.w().tp_create(
-                this.host,
-                TpClass::Timer,
-                cb,
-            )))
-        })
+        self.create_timer_in(callback, None)
     }
 
     fn set_threadpool_timer(

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::api::sync::Handle;
+use crate::api::threadpool_cleanup_group::CallbackEnviron;
 use crate::api::threadpool_objects::CallbackInstance;
 use crate::api::threadpool_wait::{ThreadpoolWaits, TpWait, TpWaitCallback};
 use crate::api::WsaError;
@@ -19,25 +20,27 @@ impl Traced for TpWait {
     }
 }
 
+impl SimWinsock {
+    /// `CreateThreadpoolWait` with environment `env` (`None`: NULL).
+    pub(crate) fn create_wait_in(
+        &self,
+        callback: TpWaitCallback<Self>,
+        env: Option<&CallbackEnviron<Self>>,
+    ) -> Result<TpWait, WsaError> {
+        let cb: TpCallback<SimLayers> = Arc::new(move |ws: &SimWinsock, inst, id, run| {
+            if let TpRun::Wait(result) = run {
+                let (inst, wait) = (CallbackInstance::from_raw(inst), TpWait::from_raw(id));
+                callback(ws, inst, wait, result);
+            }
+        });
+        let made = self.tp_create_call("CreateThreadpoolWait", TpClass::Wait, cb, env);
+        made.map(TpWait::from_raw)
+    }
+}
+
 impl ThreadpoolWaits for SimWinsock {
     fn create_threadpool_wait(&self, callback: TpWaitCallback<Self>) -> Result<TpWait, WsaError> {
-        self.kcall_keep_error("CreateThreadpoolWait", 0, 0, |this| {
-            let cb: TpCallback<SimLayers> = Arc::new(move |ws: &SimWinsock, inst, id, run| {
-                if let TpRun::Wait(result) = run {
-                    callback(
-                        ws,
-                        CallbackInstance::from_raw(inst),
-                        TpWait::from_raw(id),
-                        result,
-                    );
-                }
-            });
-            Ok(TpWait::from_raw(this.w().tp_create(
-                this.host,
-                TpClass::Wait,
-                cb,
-            )))
-        })
+        self.create_wait_in(callback, None)
     }
 
     fn set_threadpool_wait(

@@ -13,7 +13,8 @@
 //! - `thread_pool` — the process's thread pool: workers, the persistent thread, pool I/O
 //!   bindings; `timer_queue` — timer queues; `registered_wait` — registered waits and the
 //!   pool's wait thread; `tp_objects` — the Vista pool's objects, with `tp_wait` (wait
-//!   objects) and `tp_io` (I/O objects: starts, completions, dropped ones named);
+//!   objects), `tp_io` (I/O objects: starts, completions, dropped ones named) and
+//!   `tp_group` (cleanup groups: members, their release);
 //! - `thread_timer` — thread timers (`SetTimer` with no window): ids, expiry, KillTimer;
 //! - `timer_proc` — TIMERPROCs: the procedures DispatchMessage calls for their WM_TIMERs;
 //! - `wait_report` — what a blocked thread waits for, for a failed run's report;
@@ -32,6 +33,7 @@ pub(crate) mod thread_pool;
 pub(crate) mod thread_timer;
 pub(crate) mod timer_proc;
 pub(crate) mod timer_queue;
+pub(crate) mod tp_group;
 pub(crate) mod tp_io;
 pub(crate) mod tp_objects;
 pub(crate) mod tp_wait;

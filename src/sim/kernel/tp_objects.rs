@@ -10,7 +10,9 @@
 //! object is a small state machine of its own: *set* (its expiry scheduled by setting number,
 //! [`NetTimer::TpTimer`]) or *not set*; each expiry queues a run, a period sets it again.
 //! A running callback has an instance, which ends when it returns: the events
-//! `SetEventWhenCallbackReturns` named are set then.
+//! `SetEventWhenCallbackReturns` named are set then. An object may be a cleanup group's
+//! member (`tp_group`); a simple callback (`TrySubmitThreadpoolCallback`) is an object with
+//! one run, closed once it has run.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -26,6 +28,16 @@ use crate::sim::runtime::{Layers, Nanos, WaitKey, World};
 pub(crate) type TpCallback<L> =
     Arc<dyn Fn(&<L as Layers>::Handle, usize, usize, TpRun) + Send + Sync>;
 
+/// A cleanup group's cancel callback for one member: (object, cleanup context).
+pub(crate) type TpCancelCallback<L> =
+    Arc<dyn Fn(&<L as Layers>::Handle, usize, usize) + Send + Sync>;
+
+/// The cleanup group an object joins at its creation, with its cancel callback.
+pub(crate) struct TpMembership<L: Layers> {
+    pub(crate) group: usize,
+    pub(crate) cancel: Option<TpCancelCallback<L>>,
+}
+
 /// The kinds of object, as a call names the one it expects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TpClass {
@@ -33,6 +45,7 @@ pub(crate) enum TpClass {
     Timer,
     Wait,
     Io,
+    Simple,
 }
 
 /// What kind of object, with its state.
@@ -55,6 +68,8 @@ pub(crate) enum TpKind {
         period: Nanos,
         setting: u64,
     },
+    /// A simple callback (`TrySubmitThreadpoolCallback`): one run, then closed.
+    Simple,
 }
 
 /// One work or timer object.
@@ -71,6 +86,8 @@ pub(crate) struct TpObject<L: Layers> {
     /// Moved on by a cancelling wait: older queued runs are skipped.
     epoch: u32,
     pub(crate) closed: bool,
+    /// The cleanup group it is a member of, with its cancel callback.
+    pub(crate) member: Option<Box<TpMembership<L>>>,
 }
 
 impl<L: Layers> TpObject<L> {
@@ -88,6 +105,7 @@ impl TpKind {
             TpKind::Timer { .. } => TpClass::Timer,
             TpKind::Wait { .. } => TpClass::Wait,
             TpKind::Io { .. } => TpClass::Io,
+            TpKind::Simple => TpClass::Simple,
         }
     }
 }
@@ -96,6 +114,9 @@ impl TpKind {
 struct Instance {
     /// The event objects to set when it returns (each held until then).
     on_return: Vec<usize>,
+    /// The object whose run it is, and the pool thread running it.
+    object: usize,
+    thread: usize,
 }
 
 /// Every host's Vista pool objects (work, timer, wait, I/O), and the instances of the callbacks
@@ -106,8 +127,10 @@ pub(crate) struct TpObjects<L: Layers> {
     /// The threads blocked in `WaitForThreadpool*Callbacks`, by thread: the object each
     /// waits for (for the report of a run that ends with them blocked).
     waiting: BTreeMap<usize, usize>,
-    /// The last number given to an object or an instance.
-    last: usize,
+    /// The cleanup groups (`tp_group`).
+    pub(crate) groups: BTreeMap<usize, crate::sim::kernel::tp_group::TpGroup>,
+    /// The last number given to an object, an instance or a group.
+    pub(crate) last: usize,
 }
 
 impl<L: Layers> Default for TpObjects<L> {
@@ -116,6 +139,7 @@ impl<L: Layers> Default for TpObjects<L> {
             objects: BTreeMap::new(),
             instances: BTreeMap::new(),
             waiting: BTreeMap::new(),
+            groups: BTreeMap::new(),
             last: 0,
         }
     }
@@ -125,16 +149,18 @@ impl<L: KernLayers> World<L>
 where
     Self: KernHooks<L>,
 {
-    fn tp_boot(&self, host: usize) -> u32 {
+    pub(crate) fn tp_boot(&self, host: usize) -> u32 {
         self.net.hosts.get(host).map_or(0, |h| h.crashes)
     }
 
-    /// `CreateThreadpool{Work,Timer,Wait,Io}` on `host`: the new object's number.
+    /// `CreateThreadpool{Work,Timer,Wait,Io}` (or `TrySubmitThreadpoolCallback`) on `host`,
+    /// a member of a cleanup group if `member` says so: the new object's number.
     pub(crate) fn tp_create(
         &mut self,
         host: usize,
         class: TpClass,
         callback: TpCallback<L>,
+        member: Option<TpMembership<L>>,
     ) -> usize {
         let boot = self.tp_boot(host);
         let t = &mut self.kern.tp_objects;
@@ -153,7 +179,13 @@ where
                 pending: 0,
                 skipped: 0,
             },
+            TpClass::Simple => TpKind::Simple,
         };
+        if let Some(m) = &member {
+            if let Some(g) = t.groups.get_mut(&m.group) {
+                g.members.insert(id);
+            }
+        }
         t.objects.insert(
             id,
             TpObject {
@@ -165,6 +197,7 @@ where
                 running: 0,
                 epoch: 0,
                 closed: false,
+                member: member.map(Box::new),
             },
         );
         id
@@ -196,9 +229,14 @@ where
         self.pool_push(host, PoolKind::Workers, PoolItem::Tp(id, epoch, run), body);
     }
 
-    /// A pool thread takes a run of object `id` queued in `epoch`: its callback and the new
-    /// instance's number, or `None` for a run cancelled since.
-    pub(crate) fn tp_begin(&mut self, id: usize, epoch: u32) -> Option<(TpCallback<L>, usize)> {
+    /// Pool thread `tid` takes a run of object `id` queued in `epoch`: its callback and the
+    /// new instance's number, or `None` for a run cancelled since.
+    pub(crate) fn tp_begin(
+        &mut self,
+        tid: usize,
+        id: usize,
+        epoch: u32,
+    ) -> Option<(TpCallback<L>, usize)> {
         let o = self.kern.tp_objects.objects.get_mut(&id)?;
         if o.epoch != epoch {
             return None;
@@ -213,6 +251,8 @@ where
             instance,
             Instance {
                 on_return: Vec::new(),
+                object: id,
+                thread: tid,
             },
         );
         Some((callback, instance))
@@ -231,6 +271,9 @@ where
             return;
         };
         o.running = o.running.saturating_sub(1);
+        if o.kind == TpKind::Simple {
+            o.closed = true;
+        }
         self.tp_changed(id);
     }
 
@@ -242,7 +285,10 @@ where
         };
         let host = o.host;
         if o.closed && o.idle() {
-            self.kern.tp_objects.objects.remove(&id);
+            let gone = self.kern.tp_objects.objects.remove(&id);
+            if let Some(m) = gone.and_then(|o| o.member) {
+                self.tp_group_forget(m.group, id);
+            }
         }
         self.notify(WaitKey::TimerCallbacks(host));
     }
@@ -291,6 +337,7 @@ where
             TpKind::Timer { .. } => "timer",
             TpKind::Wait { .. } => "wait",
             TpKind::Io { .. } => "I/O",
+            TpKind::Simple => "simple callback",
         };
         let mut text = format!(
             "the callbacks of thread-pool {what} object {id} ({} queued, {} running",
@@ -314,22 +361,11 @@ where
             return;
         };
         o.closed = true;
-        let (mut wait, mut early) = (None, 0);
-        match &mut o.kind {
-            TpKind::Timer {
-                due, set, setting, ..
-            } => {
-                *due = None;
-                *set = false;
-                *setting += 1;
-            }
-            TpKind::Wait { reg } => wait = reg.take(),
-            TpKind::Io { pending, .. } => early = *pending,
-            TpKind::Work => {}
-        }
-        if let Some(reg) = wait {
-            self.drop_registration(reg);
-        }
+        let early = match o.kind {
+            TpKind::Io { pending, .. } => pending,
+            _ => 0,
+        };
+        self.tp_stop(id);
         if early > 0 {
             self.rt.note_misuse(format!(
                 "CloseThreadpoolIo of thread-pool I/O object {id} with {early} \
@@ -339,6 +375,29 @@ where
             ));
         }
         self.tp_changed(id);
+    }
+
+    /// Object `id` queues no more runs of its own: a timer stops, a wait ends (a close, and
+    /// a cleanup group's release before it waits).
+    pub(crate) fn tp_stop(&mut self, id: usize) {
+        let Some(o) = self.kern.tp_objects.objects.get_mut(&id) else {
+            return;
+        };
+        let mut wait = None;
+        match &mut o.kind {
+            TpKind::Timer {
+                due, set, setting, ..
+            } => {
+                *due = None;
+                *set = false;
+                *setting += 1;
+            }
+            TpKind::Wait { reg } => wait = reg.take(),
+            TpKind::Io { .. } | TpKind::Work | TpKind::Simple => {}
+        }
+        if let Some(reg) = wait {
+            self.drop_registration(reg);
+        }
     }
 
     /// `SetThreadpoolTimer`: timer `id` next expires at `at` (`None`: stops), then every
@@ -426,5 +485,12 @@ where
     /// Whether `instance` is a callback still running.
     pub(crate) fn tp_instance_live(&self, instance: usize) -> bool {
         self.kern.tp_objects.instances.contains_key(&instance)
+    }
+
+    /// The objects whose callbacks thread `tid` is running (nested: a callback may wait for
+    /// another's only through the pool, so mostly one).
+    pub(crate) fn tp_running_on(&self, tid: usize) -> impl Iterator<Item = usize> + '_ {
+        let instances = self.kern.tp_objects.instances.values();
+        instances.filter(move |i| i.thread == tid).map(|i| i.object)
     }
 }
