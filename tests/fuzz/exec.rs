@@ -910,6 +910,7 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 ws.close_threadpool_io(io).expect("FUZZ: CloseThreadpoolIo");
             }
         }
+        Op::TpGroup(h, cancel, members) => tp_group(ws, cx, *h, *cancel, *members),
         Op::Cleanup => {
             if check("WSACleanup", ws.wsa_cleanup()).is_ok() {
                 // The last cleanup closes every socket of the host; later calls may fail.
@@ -938,4 +939,101 @@ fn inline_sane(r: &Result<Immediate, WsaError>, len: usize, ov: Overlapped) {
         Ok(Immediate::Queued(n)) => assert!(*n <= len, "FUZZ: inline count {n} over {len}"),
         Err(_) => {}
     }
+}
+
+/// [`Op::TpGroup`]: the members `members`' bits choose (work, timer, simple callback, I/O
+/// object when cancelling), released together. Every call must succeed, a released member is
+/// closed, and a cancel callback comes at most once a member.
+fn tp_group(ws: &SimWinsock, cx: &Ctx<'_>, h: H, cancel: bool, members: u8) {
+    let g = ws
+        .create_threadpool_cleanup_group()
+        .expect("FUZZ: CreateThreadpoolCleanupGroup");
+    let cancels = Arc::new(AtomicU64::new(0));
+    let k = cancels.clone();
+    let on_cancel: CleanupCancelCallback<SimWinsock> = Arc::new(move |_, _, context| {
+        assert_eq!(context, 0x5eed, "FUZZ: a cancel callback's context");
+        k.fetch_add(1, Ordering::Relaxed);
+    });
+    let mut env = CallbackEnviron::new();
+    env.set_cleanup_group(g, Some(on_cancel));
+    let mut made = 0;
+    let mut work = None;
+    if members & 1 != 0 {
+        let ran = cx.ran.clone();
+        let cb: WorkCallback<SimWinsock> = Arc::new(move |ws: &SimWinsock, _, _| {
+            ws.sleep(1);
+            ran.fetch_add(1, Ordering::Relaxed);
+        });
+        let w = ws
+            .create_threadpool_work_in(cb, &env)
+            .expect("FUZZ: CreateThreadpoolWork");
+        for _ in 0..2 {
+            ws.submit_threadpool_work(w)
+                .expect("FUZZ: SubmitThreadpoolWork");
+        }
+        work = Some(w);
+        made += 1;
+    }
+    if members & 2 != 0 {
+        let ran = cx.ran.clone();
+        let cb: TpTimerCallback<SimWinsock> = Arc::new(move |_, _, _| {
+            ran.fetch_add(1, Ordering::Relaxed);
+        });
+        let t = ws
+            .create_threadpool_timer_in(cb, &env)
+            .expect("FUZZ: CreateThreadpoolTimer");
+        let due = -i64::from(members % 5) * FILETIME_TICKS_PER_MS;
+        ws.set_threadpool_timer(t, Some(due), 3, 0)
+            .expect("FUZZ: SetThreadpoolTimer");
+        made += 1;
+    }
+    if members & 4 != 0 {
+        let ran = cx.ran.clone();
+        let cb: SimpleCallback<SimWinsock> = Arc::new(move |_, _| {
+            ran.fetch_add(1, Ordering::Relaxed);
+        });
+        ws.try_submit_threadpool_callback(cb, Some(&env))
+            .expect("FUZZ: TrySubmitThreadpoolCallback");
+        made += 1;
+    }
+    if cancel && members & 8 != 0 {
+        let s = cx.sock(h);
+        let ran = cx.ran.clone();
+        let cb: TpIoCallback<SimWinsock> = Arc::new(move |_, _, _, _| {
+            ran.fetch_add(1, Ordering::Relaxed);
+        });
+        if let Ok(io) = check(
+            "CreateThreadpoolIo",
+            ws.create_threadpool_io_in(s, cb, &env),
+        ) {
+            ws.start_threadpool_io(io).expect("FUZZ: StartThreadpoolIo");
+            let ov = Overlapped::new(0x7100 + s.raw() as u64);
+            match ws.wsa_recv_overlapped(s, vec![vec![0; 16]], 0, ov, None) {
+                Ok(_) | Err(WsaError::WSA_IO_PENDING) | Err(WsaError::WSAEMSGSIZE) => {}
+                Err(_) => {
+                    let _ = check("CancelThreadpoolIo", ws.cancel_threadpool_io(io));
+                }
+            }
+            made += 1;
+        }
+    }
+    if members & 16 != 0 {
+        ws.sleep(u32::from(members >> 5));
+    }
+    ws.close_threadpool_cleanup_group_members(g, cancel, 0x5eed)
+        .expect("FUZZ: CloseThreadpoolCleanupGroupMembers");
+    let called = cancels.load(Ordering::Relaxed);
+    assert!(
+        called <= made && (cancel || called == 0),
+        "FUZZ: {called} cancel callbacks for {made} members (cancelling: {cancel})"
+    );
+    if let Some(w) = work {
+        assert_eq!(
+            ws.submit_threadpool_work(w),
+            Err(WsaError::WSA_INVALID_HANDLE),
+            "FUZZ: a released member still open"
+        );
+    }
+    ws.close_threadpool_cleanup_group(g)
+        .expect("FUZZ: CloseThreadpoolCleanupGroup");
 }

@@ -156,6 +156,11 @@ pub(crate) enum Op {
     /// if it fails at once), maybe a second start taken back, then a cancelling wait for its
     /// callbacks and its close.
     TpIo(H, bool),
+    /// A cleanup group's life: members made with its environment (a work object submitted
+    /// twice, a periodic timer, a simple callback, and, when `cancel`, an I/O object on a
+    /// handle with a receive started), then CloseThreadpoolCleanupGroupMembers (cancelling or
+    /// not) and the group's close.
+    TpGroup(H, bool, u8),
     Cleanup,
     Startup,
 }
@@ -403,6 +408,7 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
               any::<bool>(), any::<bool>())
             .prop_map(|(h, t, a, c, f)| Op::TpWait(h, t, a, c, f)),
         1 => (h(), any::<bool>()).prop_map(|(h, b)| Op::TpIo(h, b)),
+        1 => (h(), any::<bool>(), any::<u8>()).prop_map(|(h, c, m)| Op::TpGroup(h, c, m)),
         1 => Just(Op::Cleanup),
         1 => Just(Op::Startup),
     ]
