@@ -174,7 +174,8 @@ fn a_callback_releasing_its_own_group_is_explained() {
     assert!(
         text.contains("misuses of the API")
             && text.contains("CloseThreadpoolCleanupGroupMembers of cleanup group")
-            && text.contains("called from a callback of its member"),
+            && text.contains("called from a callback of its member")
+            && text.contains("\"thread-pool worker\""),
         "{text}"
     );
     assert!(

@@ -181,7 +181,8 @@ fn a_closed_io_object_waits_for_its_outstanding_start() {
     assert_eq!(report.misuses.len(), 1, "{:?}", report.misuses);
     assert!(
         report.misuses[0].contains("CloseThreadpoolIo of thread-pool I/O object")
-            && report.misuses[0].contains("with 1 StartThreadpoolIo awaiting a completion"),
+            && report.misuses[0].contains("with 1 StartThreadpoolIo awaiting a completion")
+            && report.misuses[0].contains("thread t0 \"main\""),
         "{:?}",
         report.misuses
     );

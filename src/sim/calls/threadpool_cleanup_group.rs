@@ -96,7 +96,7 @@ impl ThreadpoolCleanupGroups for SimWinsock {
                 });
                 this.w().tp_waiter(this.tid, None);
                 waited?;
-                let cancel = this.w().tp_group_finish(m, cancel_pending);
+                let cancel = this.w().tp_group_finish(this.tid, m, cancel_pending);
                 if let Some(cancel) = cancel {
                     cancel(this, m, cleanup_context);
                 }

@@ -122,7 +122,7 @@ impl SimWinsock {
         self.kcall_keep_error(call, id as u64, 0, |this| {
             let mut w = this.w();
             w.tp_live(this.host, id, class)?;
-            w.tp_close(id);
+            w.tp_close(this.tid, id);
             Ok(())
         })
     }

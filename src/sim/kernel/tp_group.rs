@@ -109,20 +109,24 @@ where
             .filter(|o| members.contains(o))
             .collect();
         for o in own {
-            self.rt.note_misuse(format!(
-                "CloseThreadpoolCleanupGroupMembers of cleanup group {id} called from a \
-                 callback of its member {o}: the call waits for that callback to return, which \
-                 waits for the call (its documentation forbids it)"
-            ));
+            self.rt.note_misuse_by(
+                tid,
+                format!(
+                    "CloseThreadpoolCleanupGroupMembers of cleanup group {id} called from a \
+                     callback of its member {o}: the call waits for that callback to return, \
+                     which waits for the call (its documentation forbids it)"
+                ),
+            );
         }
         members
     }
 
-    /// The last step for `member`, none of whose runs is queued or running any more: if the
-    /// program has not closed it, it is closed now, and its cancel callback is handed back
-    /// when the release cancels.
+    /// The last step for `member` (of a release by thread `tid`), none of whose runs is
+    /// queued or running any more: if the program has not closed it, it is closed now, and
+    /// its cancel callback is handed back when the release cancels.
     pub(crate) fn tp_group_finish(
         &mut self,
+        tid: usize,
         member: usize,
         cancel: bool,
     ) -> Option<TpCancelCallback<L>> {
@@ -132,7 +136,7 @@ where
         }
         // Released: the group no longer counts it, so its going touches no group.
         let callback = o.member.take().and_then(|m| m.cancel);
-        self.tp_close(member);
+        self.tp_close(tid, member);
         callback.filter(|_| cancel)
     }
 }

@@ -354,9 +354,9 @@ where
         Some(text)
     }
 
-    /// `CloseThreadpool*`: the object takes no new runs (a timer stops, a wait ends) and
-    /// goes once nothing keeps it.
-    pub(crate) fn tp_close(&mut self, id: usize) {
+    /// `CloseThreadpool*` by thread `tid`: the object takes no new runs (a timer stops, a
+    /// wait ends) and goes once nothing keeps it.
+    pub(crate) fn tp_close(&mut self, tid: usize, id: usize) {
         let Some(o) = self.kern.tp_objects.objects.get_mut(&id) else {
             return;
         };
@@ -367,12 +367,15 @@ where
         };
         self.tp_stop(id);
         if early > 0 {
-            self.rt.note_misuse(format!(
-                "CloseThreadpoolIo of thread-pool I/O object {id} with {early} \
+            self.rt.note_misuse_by(
+                tid,
+                format!(
+                    "CloseThreadpoolIo of thread-pool I/O object {id} with {early} \
                  StartThreadpoolIo awaiting a completion: its documentation requires the \
                  socket's I/O ended first (the pool keeps the object until those completions \
                  come and runs their callbacks; a completion after that reads freed memory)"
-            ));
+                ),
+            );
         }
         self.tp_changed(id);
     }

@@ -211,6 +211,14 @@ impl<L: Layers> Runtime<L> {
         self.misuses.push(format!("at {t:?}: {what}"));
     }
 
+    /// [`Runtime::note_misuse`] for a call thread `tid` made: the thread is named.
+    pub(crate) fn note_misuse_by(&mut self, tid: usize, what: String) {
+        let t = std::time::Duration::from_nanos(self.now);
+        let name = self.threads.get(tid).map_or("?", |th| th.name.as_str());
+        self.misuses
+            .push(format!("at {t:?}, thread t{tid} \"{name}\": {what}"));
+    }
+
     pub(crate) fn new(cfg: Config) -> Runtime<L> {
         Runtime {
             sched: Scheduler::new(
