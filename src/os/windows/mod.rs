@@ -25,11 +25,13 @@ mod select;
 mod sync;
 mod sync_lookup;
 mod thread_pool;
+mod threadpool_cleanup_group;
 mod threadpool_io;
 mod threadpool_objects;
 mod threadpool_wait;
 mod timer_proc;
 mod tp_instance;
+mod tp_table;
 mod transmit_packets;
 mod waitable_timer;
 

@@ -1,6 +1,7 @@
 //! [`ThreadpoolIo`] for [`Native`]: kernel32's I/O objects of the Vista thread pool on this
 //! backend's sockets (`CreateThreadpoolIo`, `StartThreadpoolIo`, `CancelThreadpoolIo`,
-//! `WaitForThreadpoolIoCallbacks`, `CloseThreadpoolIo`), in the default pool.
+//! `WaitForThreadpoolIoCallbacks`, `CloseThreadpoolIo`), in the default pool or an
+//! environment's cleanup group.
 //!
 //! **The objects** are kept in the table of `threadpool_objects.rs` ([`Kind::Io`]), made with
 //! the one trampoline [`io_callback`] and, as `pv`, the address of their entry, and follow its
@@ -60,17 +61,17 @@ use windows_sys::Win32::System::Threading as th;
 
 use super::native::{finish_kept, Native};
 use super::op::Op;
-use super::sync_lookup::os_error;
-use super::thread_pool::CallbackEntry;
-use super::threadpool_objects::Kind;
+use super::threadpool_objects::made;
 use super::tp_instance::dispatch;
+use super::tp_table::Kind;
+use crate::api::threadpool_cleanup_group::CallbackEnviron;
 use crate::api::threadpool_io::{ThreadpoolIo, TpIo, TpIoCallback};
 use crate::api::{Socket, WsaError};
 
 #[cfg(doc)]
 use super::op::{Mode, OpTable};
 #[cfg(doc)]
-use super::threadpool_objects::LiveObject;
+use super::tp_table::LiveObject;
 #[cfg(doc)]
 use crate::api::IoCompletion;
 
@@ -124,6 +125,33 @@ unsafe extern "system" fn io_callback(
     }
 }
 
+impl Native {
+    /// `CreateThreadpoolIo((HANDLE)s, io_callback, <the entry>, <env, or NULL>)`, after the
+    /// checks of `BindIoCompletionCallback` (module docs).
+    pub(super) fn create_io(
+        &self,
+        s: Socket,
+        callback: TpIoCallback<Self>,
+        env: Option<&CallbackEnviron<Self>>,
+    ) -> Result<TpIo, WsaError> {
+        let raw = s.raw();
+        self.create_tp(Kind::Io, callback, env, |pv, penv| {
+            self.associate_with_pool(raw, |_| {
+                // SAFETY: an open socket of this backend, on no port yet (the socket table's
+                // lock is held, so it is not closed meanwhile); `io_callback` lives as long as
+                // the process and copes with any completion of the socket (every lpOverlapped
+                // of it is a record of ours) and takes exactly this kind of entry as its
+                // context, which the table keeps from here until no callback can start (module
+                // docs). No callback runs before a start, which needs the table. `penv` is NULL
+                // (the default pool) or a filled environment that outlives the call, naming an
+                // open group of this backend (`threadpool_cleanup_group.rs`).
+                made(unsafe { th::CreateThreadpoolIo(raw as HANDLE, Some(io_callback), pv, penv) })
+            })
+        })
+        .map(TpIo::from_raw)
+    }
+}
+
 impl ThreadpoolIo for Native {
     /// `CreateThreadpoolIo((HANDLE)s, io_callback, <the entry>, NULL)`, after the checks of
     /// `BindIoCompletionCallback` (module docs).
@@ -132,30 +160,7 @@ impl ThreadpoolIo for Native {
         s: Socket,
         callback: TpIoCallback<Self>,
     ) -> Result<TpIo, WsaError> {
-        let entry = CallbackEntry::new(self, callback);
-        let param = CallbackEntry::param(&entry).cast_mut();
-        let raw = s.raw();
-        let made = self.associate_with_pool(raw, |_| {
-            // SAFETY: an open socket of this backend, on no port yet (the socket table's lock
-            // is held, so it is not closed meanwhile); `io_callback` lives as long as the
-            // process and copes with any completion of the socket (every lpOverlapped of it is
-            // a record of ours) and takes exactly this kind of entry as its context, which the
-            // table keeps from here until no callback can start (module docs). No callback runs
-            // before a start, which needs the table. A NULL environment: the default pool.
-            let io = unsafe {
-                th::CreateThreadpoolIo(raw as HANDLE, Some(io_callback), param, std::ptr::null())
-            };
-            if io == 0 {
-                Err(os_error())
-            } else {
-                Ok(io)
-            }
-        });
-        match made {
-            Ok(io) => self.adopt_tp(Kind::Io, io, entry).map(TpIo::from_raw),
-            // No object exists, so the OS never uses the entry's address: `entry` may go.
-            Err(e) => finish_kept(Err(e)),
-        }
+        self.create_io(s, callback, None)
     }
 
     /// `StartThreadpoolIo(pio)`, counted (module docs); an object not live:

@@ -1,7 +1,9 @@
 //! [`ThreadpoolObjects`] for [`Native`]: kernel32's work and timer objects of the Vista thread
-//! pool (`CreateThreadpoolWork`, `CreateThreadpoolTimer` and their calls), in the default pool,
-//! and the table of the pool's objects that the wait objects (`threadpool_wait.rs`) and I/O
-//! objects (`threadpool_io.rs`) share.
+//! pool (`CreateThreadpoolWork`, `CreateThreadpoolTimer` and their calls), in the default pool
+//! or an environment's cleanup group, and the rules of the table of the pool's objects
+//! (`tp_table.rs`) that the wait objects (`threadpool_wait.rs`), I/O objects
+//! (`threadpool_io.rs`) and cleanup groups (`threadpool_cleanup_group.rs`, which says how a
+//! group's release closes its members and frees their entries) share.
 //!
 //! **Callbacks** are made as the timers' of `thread_pool.rs`: one trampoline per kind
 //! ([`work_callback`], [`timer_callback`], and those of the wait and I/O objects) and, as the
@@ -29,7 +31,8 @@
 //! object knows more: its trampoline counts each start's callback as it starts, so one whose
 //! every start has had its callback start or was taken back frees its entry too
 //! (`threadpool_io.rs`). A callback still running then (a close from the callback itself) holds
-//! its own count, so the closure lives until it returns.
+//! its own count, so the closure lives until it returns. A member of a cleanup group closed by
+//! the group's release is drained by it (`threadpool_cleanup_group.rs`).
 //!
 //! **Owner checks.** The C functions are VOID and crash on a closed object: an object reaches
 //! the OS only while the table holds it, of its kind; any other value (closed, never made, of
@@ -42,186 +45,35 @@
 //! A wait object's own duplicate of its handle (`threadpool_wait.rs`) is closed once the
 //! object is stopped or closed in the OS.
 //!
+//! **Creation** checks the environment, makes the object and records it (in its group too)
+//! under the table's lock, in one path for every kind, with an environment or without
+//! ([`Native::create_tp`]).
+//!
 //! **Callback instances** are checked as `tp_instance.rs` says.
 //!
 //! The calls keep the thread's last error when they succeed. A callback's panic is caught in
 //! the trampoline (it must not unwind into the OS). When the backend goes (its last clone
 //! dropped), its live objects are closed, their entries freed or leaked by the same rule.
 
-use std::any::Any;
-use std::collections::BTreeMap;
 use std::ffi::c_void;
-use std::sync::Arc;
 
-use parking_lot::Mutex;
-use windows_sys::Win32::Foundation::{GetLastError, SetLastError, FILETIME, HANDLE};
+use windows_sys::Win32::Foundation::{FILETIME, HANDLE};
 use windows_sys::Win32::System::Threading as th;
 
 use super::native::{finish_kept, Native};
-use super::registered_wait::close_duplicate;
-use super::sync_lookup::{os_error, process_global};
-use super::thread_pool::{retire, CallbackEntry};
+use super::sync_lookup::os_error;
+use super::thread_pool::CallbackEntry;
+use super::threadpool_cleanup_group::Environ;
 use super::tp_instance::dispatch;
+use super::tp_table::Kind;
+use crate::api::threadpool_cleanup_group::CallbackEnviron;
 use crate::api::threadpool_objects::{
     CallbackInstance, ThreadpoolObjects, TpTimer, TpTimerCallback, TpWork, WorkCallback,
 };
 use crate::api::{WsaError, WsaEvent};
 
-/// Which kind of pool object a value names.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(super) enum Kind {
-    /// A `PTP_WORK`.
-    Work,
-    /// A `PTP_TIMER`.
-    Timer,
-    /// A `PTP_WAIT` (`threadpool_wait.rs`).
-    Wait,
-    /// A `PTP_IO` (`threadpool_io.rs`).
-    Io,
-}
-
-impl Kind {
-    /// `WaitForThreadpool*Callbacks(raw, cancel)`.
-    ///
-    /// # Safety
-    ///
-    /// `raw` must be an object of this kind that the OS keeps open for the whole call.
-    unsafe fn wait_for_callbacks(self, raw: usize, cancel: i32) {
-        let raw = raw as isize;
-        // SAFETY: the caller's duty above; `cancel` is an integer.
-        unsafe {
-            match self {
-                Kind::Work => th::WaitForThreadpoolWorkCallbacks(raw, cancel),
-                Kind::Timer => th::WaitForThreadpoolTimerCallbacks(raw, cancel),
-                Kind::Wait => th::WaitForThreadpoolWaitCallbacks(raw, cancel),
-                Kind::Io => th::WaitForThreadpoolIoCallbacks(raw, cancel),
-            }
-        }
-    }
-
-    /// `CloseThreadpool*(raw)`.
-    ///
-    /// # Safety
-    ///
-    /// `raw` must be an object of this kind that no other call passes to the OS again (it is
-    /// closed once).
-    unsafe fn close(self, raw: usize) {
-        let raw = raw as isize;
-        // SAFETY: the caller's duty above.
-        unsafe {
-            match self {
-                Kind::Work => th::CloseThreadpoolWork(raw),
-                Kind::Timer => th::CloseThreadpoolTimer(raw),
-                Kind::Wait => th::CloseThreadpoolWait(raw),
-                Kind::Io => th::CloseThreadpoolIo(raw),
-            }
-        }
-    }
-}
-
-/// A pool object the OS has and this backend has not yet closed there.
-pub(super) struct LiveObject {
-    /// Work, timer, wait or I/O.
-    kind: Kind,
-    /// Its `CallbackEntry` (of the kind's callback type); the OS holds its address as `pv`.
-    entry: Arc<dyn Any + Send + Sync>,
-    /// Submissions (work), settings with a due time (timer) or with an object (wait), or
-    /// starts (I/O) so far (module docs).
-    pub(super) armings: u64,
-    /// The greatest arming count noted by a `WaitForThreadpool*Callbacks` that has returned:
-    /// every run asked for up to it has ended.
-    drained: u64,
-    /// A timer's last `SetThreadpoolTimer` had a due time, a wait's last `SetThreadpoolWait`
-    /// an object (it may still queue runs).
-    pub(super) armed: bool,
-    /// A wait's own duplicate of the object it was last set with (0: none; module docs).
-    pub(super) object: usize,
-    /// An I/O object's starts that have neither had their callback start nor been taken back
-    /// (`threadpool_io.rs`).
-    pub(super) outstanding: u64,
-    /// `WaitForThreadpool*Callbacks` calls on it in the OS now.
-    waiters: usize,
-    /// Closed by the program while a wait was in the OS: the last wait closes it there.
-    closed: bool,
-}
-
-impl LiveObject {
-    /// A new object of `kind` with its entry: never armed.
-    fn new(kind: Kind, entry: Arc<dyn Any + Send + Sync>) -> LiveObject {
-        LiveObject {
-            kind,
-            entry,
-            armings: 0,
-            drained: 0,
-            armed: false,
-            object: 0,
-            outstanding: 0,
-            waiters: 0,
-            closed: false,
-        }
-    }
-
-    /// Whether no callback of the object can start any more once it is closed (module docs):
-    /// an I/O object's every start has had its callback start or was taken back; any other
-    /// object is drained up to its last arming.
-    fn quiet(&self) -> bool {
-        match self.kind {
-            Kind::Io => self.outstanding == 0,
-            Kind::Work | Kind::Timer | Kind::Wait => self.drained == self.armings,
-        }
-    }
-
-    /// `CloseThreadpool*` of object `raw`, taken out of its table with no wait in the OS; a
-    /// wait's duplicate is closed after it, and the entry freed when no callback can start
-    /// any more, else leaked (module docs).
-    fn release(self, raw: usize) {
-        // SAFETY: a live object of this kind that its table has just given up with no wait of
-        // this backend in the OS (none can start: the table no longer lists it), so no other
-        // call passes it to the OS again and it is closed once.
-        unsafe { self.kind.close(raw) };
-        if self.object != 0 {
-            // The closed wait object waits no more.
-            close_duplicate(self.object);
-        }
-        if self.quiet() {
-            drop(self.entry);
-        } else {
-            retire(self.entry);
-        }
-    }
-}
-
-/// The work and timer objects of one backend, by raw value.
-#[derive(Default)]
-struct TpTable {
-    /// Objects created and not yet closed in the OS.
-    objects: BTreeMap<usize, LiveObject>,
-}
-
-impl TpTable {
-    /// Object `raw` if the program may still use it as a `kind`: else ERROR_INVALID_HANDLE.
-    fn live(&mut self, raw: usize, kind: Kind) -> Result<&mut LiveObject, WsaError> {
-        match self.objects.get_mut(&raw) {
-            Some(obj) if obj.kind == kind && !obj.closed => Ok(obj),
-            _ => Err(WsaError::WSA_INVALID_HANDLE),
-        }
-    }
-}
-
-impl Drop for TpTable {
-    /// The backend is gone (no call of it is running, so no wait is in the OS): its objects
-    /// are closed, their entries freed or leaked by the rule of the module docs (a callback
-    /// that still runs finds the backend gone and does nothing). The last error is kept.
-    fn drop(&mut self) {
-        // SAFETY: no arguments; reads thread-local state.
-        let kept = unsafe { GetLastError() };
-        for (raw, obj) in std::mem::take(&mut self.objects) {
-            obj.release(raw);
-        }
-        // SAFETY: an integer; writes thread-local state.
-        unsafe { SetLastError(kept) };
-    }
-}
+#[cfg(doc)]
+use super::tp_table::TpTable;
 
 /// The `PTP_WORK_CALLBACK` of every work object of this module.
 unsafe extern "system" fn work_callback(
@@ -273,156 +125,82 @@ pub(super) fn filetime(due: i64) -> FILETIME {
 }
 
 impl Native {
-    /// This backend's table of pool objects.
-    fn tp_objects(&self) -> Arc<Mutex<TpTable>> {
-        process_global(self, || Mutex::new(TpTable::default()))
-    }
-
     /// A new object of `kind` with the entry of `callback`, made by `create` (the OS call,
-    /// given the entry's address as the context `pv`), recorded in the table.
+    /// given the entry's address as the context `pv` and the environment: NULL without `env`,
+    /// else `env` as a `TP_CALLBACK_ENVIRON`; its error is the one to report), recorded in the
+    /// table and in `env`'s cleanup group. A group that is not an open one of this backend's,
+    /// or is being released: ERROR_INVALID_HANDLE without an OS call
+    /// (`threadpool_cleanup_group.rs`). All of it under the table's lock, so the object is
+    /// recorded before a release of its group can start, and before any callback of it.
     pub(super) fn create_tp<C: Send + Sync + 'static>(
         &self,
         kind: Kind,
         callback: C,
-        create: impl FnOnce(*mut c_void) -> isize,
+        env: Option<&CallbackEnviron<Native>>,
+        create: impl FnOnce(*mut c_void, Environ) -> Result<isize, WsaError>,
     ) -> Result<usize, WsaError> {
         let entry = CallbackEntry::new(self, callback);
-        let raw = create(CallbackEntry::param(&entry).cast_mut());
-        self.adopt_tp(kind, raw, entry)
-    }
-
-    /// Records an object the OS has just created (`raw`, NULL when it failed) with its entry.
-    pub(super) fn adopt_tp(
-        &self,
-        kind: Kind,
-        raw: isize,
-        entry: Arc<dyn Any + Send + Sync>,
-    ) -> Result<usize, WsaError> {
-        if raw == 0 {
-            // No object exists, so the OS never uses the entry's address: `entry` may go.
-            return finish_kept(Err(os_error()));
-        }
-        let obj = LiveObject::new(kind, entry);
-        if let Some(old) = self.tp_objects().lock().objects.insert(raw as usize, obj) {
-            // Cannot happen (the OS does not reuse a live object's address); kept safe anyway.
-            retire(old.entry);
-        }
-        Ok(raw as usize)
-    }
-
-    /// Runs `f` (which makes the OS call) on object `raw` of `kind` under the table's lock,
-    /// or gives ERROR_INVALID_HANDLE; the last error is kept on success.
-    pub(super) fn on_live<T>(
-        &self,
-        raw: usize,
-        kind: Kind,
-        f: impl FnOnce(&mut LiveObject) -> T,
-    ) -> Result<T, WsaError> {
+        let pv = CallbackEntry::param(&entry).cast_mut();
         let table = self.tp_objects();
         let mut tab = table.lock();
-        let r = tab.live(raw, kind).map(f);
+        let r = tab.joining(env).and_then(|join| {
+            let raw = join.with_environ(|penv| create(pv, penv))?;
+            tab.adopt(kind, raw as usize, entry.clone(), join);
+            Ok(raw as usize)
+        });
         drop(tab);
+        // The table holds its own count of a new object's entry. On an error no object exists,
+        // so the OS never uses the entry's address: it goes here, after the lock (its drop may
+        // use this API).
+        drop(entry);
         finish_kept(r)
     }
 
-    /// Runs `f` on object `raw` of `kind` if the table still lists it (closed by the program
-    /// or not: a callback of it may still run), under the table's lock.
-    pub(super) fn on_listed(&self, raw: usize, kind: Kind, f: impl FnOnce(&mut LiveObject)) {
-        if let Some(obj) = self.tp_objects().lock().objects.get_mut(&raw) {
-            if obj.kind == kind {
-                f(obj);
-            }
-        }
-    }
-
-    /// `WaitForThreadpool*Callbacks` on object `raw`, made without the table's lock while the
-    /// object counts the wait (module docs).
-    pub(super) fn wait_callbacks(
+    /// `CreateThreadpoolWork(work_callback, <the entry>, <env, or NULL>)`.
+    pub(super) fn create_work(
         &self,
-        raw: usize,
-        kind: Kind,
-        cancel: bool,
-    ) -> Result<(), WsaError> {
-        let table = self.tp_objects();
-        let mark = {
-            let mut tab = table.lock();
-            let obj = match tab.live(raw, kind) {
-                Ok(obj) => obj,
-                Err(e) => return finish_kept(Err(e)),
-            };
-            obj.waiters += 1;
-            (!obj.armed).then_some(obj.armings)
-        };
-        // SAFETY: a live object of this kind: a close meanwhile leaves it open in the OS while
-        // this wait is counted in it (module docs), so it outlives the call. The table's lock
-        // is not held: the callbacks waited for may use this API.
-        unsafe { kind.wait_for_callbacks(raw, i32::from(cancel)) };
-        let mut tab = table.lock();
-        let last = match tab.objects.get_mut(&raw) {
-            Some(obj) => {
-                obj.waiters = obj.waiters.saturating_sub(1);
-                if let Some(m) = mark {
-                    obj.drained = obj.drained.max(m);
-                    // An I/O object's starts up to the mark have all had their completion's
-                    // callback, or were given up (`threadpool_io.rs`).
-                    obj.outstanding = obj.outstanding.min(obj.armings - m);
-                }
-                obj.closed && obj.waiters == 0
-            }
-            // Cannot happen: the object stays listed while this wait is counted.
-            None => false,
-        };
-        let closing = if last { tab.objects.remove(&raw) } else { None };
-        drop(tab);
-        if let Some(obj) = closing {
-            obj.release(raw);
-        }
-        Ok(())
+        callback: WorkCallback<Self>,
+        env: Option<&CallbackEnviron<Self>>,
+    ) -> Result<TpWork, WsaError> {
+        self.create_tp(Kind::Work, callback, env, |pv, penv| {
+            // SAFETY: `work_callback` lives as long as the process and takes exactly this kind
+            // of entry as its context `pv`, which the table keeps from here until no callback
+            // can start (module docs); no callback runs before a submission, which needs the
+            // table. `penv` is NULL (the default pool) or a filled environment that outlives
+            // the call, naming an open group of this backend (`threadpool_cleanup_group.rs`).
+            made(unsafe { th::CreateThreadpoolWork(Some(work_callback), pv, penv) })
+        })
+        .map(TpWork::from_raw)
     }
 
-    /// `CloseThreadpool*` on object `raw`: at once, or by the last wait still in the OS (a
-    /// timer or wait object is stopped at once then); any later use is refused.
-    pub(super) fn close_object(&self, raw: usize, kind: Kind) -> Result<(), WsaError> {
-        let table = self.tp_objects();
-        let mut tab = table.lock();
-        let obj = match tab.live(raw, kind) {
-            Ok(obj) => obj,
-            Err(e) => return finish_kept(Err(e)),
-        };
-        if obj.waiters > 0 {
-            obj.closed = true;
-            obj.armed = false;
-            match kind {
-                // SAFETY: a live timer (the table's lock is held, and a wait in the OS keeps it
-                // open); NULL due time: stops it, as its close would.
-                Kind::Timer => unsafe {
-                    th::SetThreadpoolTimer(raw as th::PTP_TIMER, std::ptr::null(), 0, 0)
-                },
-                Kind::Wait => obj.set_wait(raw, 0, None),
-                Kind::Work | Kind::Io => {}
-            }
-            return Ok(());
-        }
-        let obj = tab.objects.remove(&raw);
-        drop(tab);
-        if let Some(obj) = obj {
-            obj.release(raw);
-        }
-        Ok(())
+    /// `CreateThreadpoolTimer(timer_callback, <the entry>, <env, or NULL>)`.
+    pub(super) fn create_timer(
+        &self,
+        callback: TpTimerCallback<Self>,
+        env: Option<&CallbackEnviron<Self>>,
+    ) -> Result<TpTimer, WsaError> {
+        self.create_tp(Kind::Timer, callback, env, |pv, penv| {
+            // SAFETY: as in `create_work`, with `timer_callback` and its kind of entry (no
+            // callback runs before the timer is set, which needs the table).
+            made(unsafe { th::CreateThreadpoolTimer(Some(timer_callback), pv, penv) })
+        })
+        .map(TpTimer::from_raw)
+    }
+}
+
+/// A creation's result: the new object, or (NULL) the OS's error.
+pub(super) fn made(raw: isize) -> Result<isize, WsaError> {
+    if raw == 0 {
+        Err(os_error())
+    } else {
+        Ok(raw)
     }
 }
 
 impl ThreadpoolObjects for Native {
     /// `CreateThreadpoolWork(work_callback, <the entry>, NULL)`.
     fn create_threadpool_work(&self, callback: WorkCallback<Self>) -> Result<TpWork, WsaError> {
-        self.create_tp(Kind::Work, callback, |pv| {
-            // SAFETY: `work_callback` lives as long as the process and takes exactly this kind
-            // of entry as its context `pv`, which the table keeps from here until no callback
-            // can start (module docs); no callback runs before a submission, which needs the
-            // table. A NULL environment: the default pool.
-            unsafe { th::CreateThreadpoolWork(Some(work_callback), pv, std::ptr::null()) }
-        })
-        .map(TpWork::from_raw)
+        self.create_work(callback, None)
     }
 
     /// `SubmitThreadpoolWork(pwk)`; an object not live: ERROR_INVALID_HANDLE, no OS call.
@@ -455,12 +233,7 @@ impl ThreadpoolObjects for Native {
         &self,
         callback: TpTimerCallback<Self>,
     ) -> Result<TpTimer, WsaError> {
-        self.create_tp(Kind::Timer, callback, |pv| {
-            // SAFETY: as in `create_threadpool_work`, with `timer_callback` and its kind of
-            // entry (no callback runs before the timer is set, which needs the table).
-            unsafe { th::CreateThreadpoolTimer(Some(timer_callback), pv, std::ptr::null()) }
-        })
-        .map(TpTimer::from_raw)
+        self.create_timer(callback, None)
     }
 
     /// `SetThreadpoolTimer(pti, <due as a FILETIME, or NULL>, msPeriod, msWindowLength)`; an

@@ -1,6 +1,6 @@
 //! [`ThreadpoolWaits`] for [`Native`]: kernel32's wait objects of the Vista thread pool
 //! (`CreateThreadpoolWait`, `SetThreadpoolWait`, `WaitForThreadpoolWaitCallbacks`,
-//! `CloseThreadpoolWait`), in the default pool.
+//! `CloseThreadpoolWait`), in the default pool or an environment's cleanup group.
 //!
 //! **The objects** are kept in the table of `threadpool_objects.rs` ([`Kind::Wait`]), made with
 //! the one trampoline [`wait_callback`] and, as `pv`, the address of their entry, and follow
@@ -37,9 +37,11 @@ use windows_sys::Win32::System::Threading as th;
 
 use super::native::{finish_kept, Native};
 use super::registered_wait::close_duplicate;
-use super::threadpool_objects::{filetime, Kind, LiveObject};
+use super::threadpool_objects::{filetime, made};
 use super::tp_instance::dispatch;
+use super::tp_table::{Kind, LiveObject};
 use crate::api::sync::Handle;
+use crate::api::threadpool_cleanup_group::CallbackEnviron;
 use crate::api::threadpool_wait::{ThreadpoolWaits, TpWait, TpWaitCallback};
 use crate::api::WsaError;
 
@@ -89,17 +91,30 @@ impl LiveObject {
     }
 }
 
-impl ThreadpoolWaits for Native {
-    /// `CreateThreadpoolWait(wait_callback, <the entry>, NULL)`.
-    fn create_threadpool_wait(&self, callback: TpWaitCallback<Self>) -> Result<TpWait, WsaError> {
-        self.create_tp(Kind::Wait, callback, |pv| {
+impl Native {
+    /// `CreateThreadpoolWait(wait_callback, <the entry>, <env, or NULL>)`.
+    pub(super) fn create_wait(
+        &self,
+        callback: TpWaitCallback<Self>,
+        env: Option<&CallbackEnviron<Self>>,
+    ) -> Result<TpWait, WsaError> {
+        self.create_tp(Kind::Wait, callback, env, |pv, penv| {
             // SAFETY: `wait_callback` lives as long as the process and takes exactly this kind
             // of entry as its context `pv`, which the table keeps from here until no callback
             // can start (`threadpool_objects.rs`); no callback runs before the wait is set,
-            // which needs the table. A NULL environment: the default pool.
-            unsafe { th::CreateThreadpoolWait(Some(wait_callback), pv, std::ptr::null()) }
+            // which needs the table. `penv` is NULL (the default pool) or a filled environment
+            // that outlives the call, naming an open group of this backend
+            // (`threadpool_cleanup_group.rs`).
+            made(unsafe { th::CreateThreadpoolWait(Some(wait_callback), pv, penv) })
         })
         .map(TpWait::from_raw)
+    }
+}
+
+impl ThreadpoolWaits for Native {
+    /// `CreateThreadpoolWait(wait_callback, <the entry>, NULL)`.
+    fn create_threadpool_wait(&self, callback: TpWaitCallback<Self>) -> Result<TpWait, WsaError> {
+        self.create_wait(callback, None)
     }
 
     /// `SetThreadpoolWait(pwa, <the wait's own duplicate of object, or NULL>, <timeout as a
