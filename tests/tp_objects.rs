@@ -161,3 +161,57 @@ fn work_and_timer_objects_replay_under_the_same_seed() {
     });
     assert!(log.len() >= 12, "the callbacks ran: {:?}", log);
 }
+
+/// An action that fails when its callback returns (a mutex the callback never took) is named
+/// with the exception Windows raises, and the actions after it are skipped (the event stays
+/// unset); a second action of one kind is ignored and named.
+#[test]
+fn failing_and_repeated_return_actions_are_named() {
+    let report = run(|ws| {
+        let m = ws.create_mutex(false)?;
+        let (first, second) = (ws.create_event(true, false)?, ws.create_event(true, false)?);
+        let cb: WorkCallback<SimWinsock> = Arc::new(move |ws, inst, _| {
+            ws.release_mutex_when_callback_returns(inst, m).unwrap();
+            ws.set_event_when_callback_returns(inst, first).unwrap();
+        });
+        let w = ws.create_threadpool_work(cb)?;
+        ws.submit_threadpool_work(w)?;
+        ws.wait_for_threadpool_work_callbacks(w, false)?;
+        assert_eq!(
+            ws.wait_for_single_object(Handle::Event(first), 0),
+            Ok(WAIT_TIMEOUT),
+            "skipped after the failure"
+        );
+        let cb: WorkCallback<SimWinsock> = Arc::new(move |ws, inst, _| {
+            ws.set_event_when_callback_returns(inst, first).unwrap();
+            ws.set_event_when_callback_returns(inst, second).unwrap();
+        });
+        let w2 = ws.create_threadpool_work(cb)?;
+        ws.submit_threadpool_work(w2)?;
+        ws.wait_for_threadpool_work_callbacks(w2, false)?;
+        assert_eq!(
+            ws.wait_for_single_object(Handle::Event(first), 0),
+            Ok(WAIT_OBJECT_0)
+        );
+        assert_eq!(
+            ws.wait_for_single_object(Handle::Event(second), 0),
+            Ok(WAIT_TIMEOUT),
+            "only the first event of an instance"
+        );
+        ws.close_threadpool_work(w)?;
+        ws.close_threadpool_work(w2)
+    });
+    assert_eq!(report.misuses.len(), 2, "{:?}", report.misuses);
+    assert!(
+        report.misuses[0].contains("STATUS_THREADPOOL_RELEASE_MUTEX_ON_COMPLETION_FAILED")
+            && report.misuses[0].contains("ERROR_NOT_OWNER")
+            && report.misuses[0].contains("skipped"),
+        "{}",
+        report.misuses[0]
+    );
+    assert!(
+        report.misuses[1].contains("SetEventWhenCallbackReturns called twice"),
+        "{}",
+        report.misuses[1]
+    );
+}

@@ -18,7 +18,17 @@
 //!   dropping those queued and not started when asked to cancel them; closing an object with
 //!   callbacks outstanding lets them finish and frees it after;
 //! - `SetEventWhenCallbackReturns` sets an event once the callback has returned (the way to
-//!   know a callback is out of the program's code, e.g. before unloading it).
+//!   know a callback is out of the program's code, e.g. before unloading it), as
+//!   `ReleaseSemaphoreWhenCallbackReturns`, `ReleaseMutexWhenCallbackReturns` and
+//!   `LeaveCriticalSectionWhenCallbackReturns` release theirs: one action of each kind per
+//!   callback (a later call of the same kind is ignored, as in Wine's ntdll), run in that
+//!   order — critical section, mutex, semaphore, event — by the pool thread, after the
+//!   callback and before a wait for its callbacks returns; an action that fails (a mutex the
+//!   callback does not own, a semaphore past its maximum, a handle closed meanwhile) raises
+//!   an exception on Windows and skips the actions after it (Wine's ntdll skips them);
+//! - `DisassociateCurrentThreadFromCallback` lets `WaitForThreadpool*Callbacks` return while
+//!   the callback still runs; a cleanup group's release still waits for it (Wine's
+//!   `test_tp_disassociate`).
 //!
 //! The C functions are VOID and crash on an object already closed; here such an object is
 //! ERROR_INVALID_HANDLE, the program's bug named. The simulator runs the callbacks on its
@@ -27,6 +37,7 @@
 use std::sync::Arc;
 
 use super::event_select::WsaEvent;
+use super::sync::{CriticalSection, MutexHandle, SemaphoreHandle};
 use super::thread_pool::ThreadPool;
 use super::WsaError;
 
@@ -129,11 +140,46 @@ pub trait ThreadpoolObjects: ThreadPool {
     fn close_threadpool_timer(&self, timer: TpTimer) -> Result<(), WsaError>;
 
     /// `SetEventWhenCallbackReturns(pci, evt)`: `event` is set once the callback of
-    /// `instance` has returned. ERROR_INVALID_HANDLE once it has returned.
+    /// `instance` has returned. ERROR_INVALID_HANDLE once it has returned, or from a thread
+    /// other than the callback's.
     fn set_event_when_callback_returns(
         &self,
         instance: CallbackInstance,
         event: WsaEvent,
+    ) -> Result<(), WsaError>;
+
+    /// `ReleaseSemaphoreWhenCallbackReturns(pci, sem, crel)`: `semaphore` is released by
+    /// `count` once the callback has returned (instance checked as for
+    /// [`ThreadpoolObjects::set_event_when_callback_returns`]).
+    fn release_semaphore_when_callback_returns(
+        &self,
+        instance: CallbackInstance,
+        semaphore: SemaphoreHandle,
+        count: u32,
+    ) -> Result<(), WsaError>;
+
+    /// `ReleaseMutexWhenCallbackReturns(pci, mut)`: `mutex`, which the callback acquired, is
+    /// released by the pool thread once the callback has returned.
+    fn release_mutex_when_callback_returns(
+        &self,
+        instance: CallbackInstance,
+        mutex: MutexHandle,
+    ) -> Result<(), WsaError>;
+
+    /// `LeaveCriticalSectionWhenCallbackReturns(pci, pcs)`: `cs`, which the callback
+    /// entered, is left by the pool thread once the callback has returned.
+    fn leave_critical_section_when_callback_returns(
+        &self,
+        instance: CallbackInstance,
+        cs: CriticalSection,
+    ) -> Result<(), WsaError>;
+
+    /// `DisassociateCurrentThreadFromCallback(pci)`: the callback no longer counts for
+    /// `WaitForThreadpool*Callbacks` on its object, which may return while it still runs (a
+    /// cleanup group's release still waits for it).
+    fn disassociate_current_thread_from_callback(
+        &self,
+        instance: CallbackInstance,
     ) -> Result<(), WsaError>;
 
     /// `CallbackMayRunLong(pci)`: tells the pool the callback may run long; true when the pool

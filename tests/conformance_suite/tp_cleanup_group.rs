@@ -27,6 +27,11 @@ pub fn tp_cleanup_group_rules<
             body: cancel_callbacks::<W>,
         },
         Rule {
+            id: "TPG-disassociate",
+            title: "after DisassociateCurrentThreadFromCallback, WaitForThreadpoolWorkCallbacks returns while the callback still runs; a cleanup group's release still waits for it",
+            body: disassociate::<W>,
+        },
+        Rule {
             id: "TPG-handles",
             title: "released members are closed (a later close: ERROR_INVALID_HANDLE); a group released twice; a closed group is ERROR_INVALID_HANDLE, in an environment too; TrySubmitThreadpoolCallback runs once on a pool thread",
             body: handles::<W>,
@@ -455,4 +460,81 @@ fn handles<W: Winsock + ThreadpoolCleanupGroups + SyncObjects + Send + Sync + 's
     )?;
     e("CloseThreadpoolWork", ws.close_threadpool_work(kept))?;
     log.close(ws)
+}
+
+fn disassociate<W: Winsock + ThreadpoolCleanupGroups + SyncObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let go = e("CreateSemaphore", ws.create_semaphore(0, 1))?;
+    let done = e("CreateSemaphore", ws.create_semaphore(0, 1))?;
+    let waited = Arc::new(Mutex::new(Vec::new()));
+    let (wt, ms) = (waited.clone(), Arc::new(Mutex::new(1_000u32)));
+    let m2 = ms.clone();
+    let cb: WorkCallback<W> = Arc::new(move |ws: &W, inst, _| {
+        let d = ws.disassociate_current_thread_from_callback(inst);
+        let again = ws.disassociate_current_thread_from_callback(inst);
+        let ms = *m2.lock().expect("ms");
+        let r = ws.wait_for_single_object(Handle::Semaphore(go), ms);
+        wt.lock().expect("waited").push((d, again, r));
+        let _ = ws.release_semaphore(done, 1);
+    });
+    // Without a group: the wait for callbacks returns while the callback waits for `go`.
+    let w = e(
+        "CreateThreadpoolWork",
+        ws.create_threadpool_work(cb.clone()),
+    )?;
+    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    e(
+        "WaitForThreadpoolWorkCallbacks",
+        ws.wait_for_threadpool_work_callbacks(w, false),
+    )?;
+    c.eq(
+        "the callback still runs",
+        ws.wait_for_single_object(Handle::Semaphore(done), 100),
+        Ok(WAIT_TIMEOUT),
+    )?;
+    e("ReleaseSemaphore", ws.release_semaphore(go, 1))?;
+    c.eq(
+        "then ends",
+        ws.wait_for_single_object(Handle::Semaphore(done), 5_000),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    c.eq(
+        "disassociated (twice: no error), it took the semaphore",
+        waited.lock().expect("waited").clone(),
+        vec![(Ok(()), Ok(()), Ok(WAIT_OBJECT_0))],
+    )?;
+    e("CloseThreadpoolWork", ws.close_threadpool_work(w))?;
+    // In a group: the release waits for it (its 100-ms wait for `go` times out first).
+    *ms.lock().expect("ms") = 100;
+    let (g, env) = group(ws, None)?;
+    let w = e(
+        "CreateThreadpoolWork",
+        ws.create_threadpool_work_in(cb, &env),
+    )?;
+    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    e(
+        "CloseThreadpoolCleanupGroupMembers",
+        ws.close_threadpool_cleanup_group_members(g, false, 0),
+    )?;
+    e("ReleaseSemaphore", ws.release_semaphore(go, 1))?;
+    c.eq(
+        "the callback had ended",
+        ws.wait_for_single_object(Handle::Semaphore(done), 5_000),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    c.eq(
+        "its wait timed out before the release returned",
+        waited.lock().expect("waited").last().map(|x| x.2),
+        Some(Ok(WAIT_TIMEOUT)),
+    )?;
+    e(
+        "CloseThreadpoolCleanupGroup",
+        ws.close_threadpool_cleanup_group(g),
+    )?;
+    for s in [go, done] {
+        e("CloseHandle", ws.close_handle(Handle::Semaphore(s)))?;
+    }
+    Ok(())
 }

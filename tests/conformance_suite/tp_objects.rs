@@ -27,6 +27,11 @@ pub fn tp_object_rules<W: Winsock + ThreadpoolObjects + Send + Sync + 'static>()
             title: "SetEventWhenCallbackReturns sets the event once the callback has returned, not before; CallbackMayRunLong succeeds",
             body: instance::<W>,
         },
+        Rule {
+            id: "TPO-on-return",
+            title: "ReleaseMutexWhenCallbackReturns, LeaveCriticalSectionWhenCallbackReturns and ReleaseSemaphoreWhenCallbackReturns act once the callback has returned, by the pool thread (the mutex and critical section it took are free, the semaphore up by its count), before WaitForThreadpoolWorkCallbacks returns; an instance is valid only on its callback's thread",
+            body: on_return::<W>,
+        },
     ]
 }
 
@@ -187,6 +192,104 @@ fn instance<W: Winsock + ThreadpoolObjects + Send + Sync + 'static>(
     e("CloseThreadpoolWork", ws.close_threadpool_work(w))?;
     for h in [inside, returned] {
         e("CloseHandle", ws.close_handle(Handle::Event(h)))?;
+    }
+    Ok(())
+}
+
+fn on_return<W: Winsock + ThreadpoolObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let inside = e("CreateEvent", ws.create_event(true, false))?;
+    let m = e("CreateMutex", ws.create_mutex(false))?;
+    let cs = e(
+        "InitializeCriticalSection",
+        ws.initialize_critical_section(),
+    )?;
+    let sem = e("CreateSemaphore", ws.create_semaphore(0, 4))?;
+    let results = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::new(Mutex::new(None));
+    let (r, k) = (results.clone(), kept.clone());
+    let cb: WorkCallback<W> = Arc::new(move |ws: &W, inst, _| {
+        let took = ws.wait_for_single_object(Handle::Mutex(m), 0).map(drop);
+        let entered = ws.enter_critical_section(cs);
+        let a = ws.release_mutex_when_callback_returns(inst, m);
+        let b = ws.leave_critical_section_when_callback_returns(inst, cs);
+        let d = ws.release_semaphore_when_callback_returns(inst, sem, 2);
+        r.lock().expect("results").extend([took, entered, a, b, d]);
+        *k.lock().expect("kept") = Some(inst);
+        let _ = ws.set_event(inside);
+        ws.sleep(200);
+    });
+    let w = e("CreateThreadpoolWork", ws.create_threadpool_work(cb))?;
+    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    e(
+        "the callback started",
+        ws.wait_for_single_object(Handle::Event(inside), 5_000),
+    )?;
+    let inst = kept.lock().expect("kept").expect("the instance");
+    c.eq(
+        "the instance from another thread",
+        ws.release_semaphore_when_callback_returns(inst, sem, 1),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )?;
+    c.eq(
+        "the mutex while the callback runs",
+        ws.wait_for_single_object(Handle::Mutex(m), 0),
+        Ok(WSA_WAIT_TIMEOUT),
+    )?;
+    c.eq(
+        "the critical section while it runs",
+        ws.try_enter_critical_section(cs),
+        Ok(false),
+    )?;
+    c.eq(
+        "the semaphore while it runs",
+        ws.wait_for_single_object(Handle::Semaphore(sem), 0),
+        Ok(WSA_WAIT_TIMEOUT),
+    )?;
+    e(
+        "WaitForThreadpoolWorkCallbacks",
+        ws.wait_for_threadpool_work_callbacks(w, false),
+    )?;
+    c.eq(
+        "the calls in the callback",
+        results.lock().expect("results").clone(),
+        vec![Ok(()); 5],
+    )?;
+    c.eq(
+        "the mutex once it returned",
+        ws.wait_for_single_object(Handle::Mutex(m), 0),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    e("ReleaseMutex", ws.release_mutex(m))?;
+    c.eq(
+        "the critical section once it returned",
+        ws.try_enter_critical_section(cs),
+        Ok(true),
+    )?;
+    e("LeaveCriticalSection", ws.leave_critical_section(cs))?;
+    let counts: Vec<_> = (0..3)
+        .map(|_| ws.wait_for_single_object(Handle::Semaphore(sem), 0))
+        .collect();
+    c.eq(
+        "the semaphore released by 2",
+        counts,
+        vec![Ok(WAIT_OBJECT_0), Ok(WAIT_OBJECT_0), Ok(WSA_WAIT_TIMEOUT)],
+    )?;
+    c.eq(
+        "the instance once it returned",
+        ws.release_mutex_when_callback_returns(inst, m),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )?;
+    e("CloseThreadpoolWork", ws.close_threadpool_work(w))?;
+    e("DeleteCriticalSection", ws.delete_critical_section(cs))?;
+    for h in [
+        Handle::Event(inside),
+        Handle::Mutex(m),
+        Handle::Semaphore(sem),
+    ] {
+        e("CloseHandle", ws.close_handle(h))?;
     }
     Ok(())
 }

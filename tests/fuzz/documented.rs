@@ -406,6 +406,8 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         // ERROR_INVALID_HANDLE: the wait object closed (by the time its callback sets it
         // again), or a handle that is not a waitable object.
         "SetThreadpoolWait" => &[WSA_INVALID_HANDLE],
+        // ERROR_INVALID_HANDLE: the handle is not an event / mutex (closed, say).
+        "SetEventWhenCallbackReturns" | "ReleaseMutexWhenCallbackReturns" => &[WSA_INVALID_HANDLE],
         other => panic!("no table for {other}"),
     };
     c

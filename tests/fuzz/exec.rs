@@ -816,9 +816,26 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 ws.close_threadpool_timer(t)
                     .expect("FUZZ: CloseThreadpoolTimer");
             } else {
+                // The instance's actions on an event of the host's (maybe closed by then) and
+                // a mutex the callback may not own (an action that fails is named, not fatal);
+                // every third run disassociates itself.
+                let event = cx.event(*due as u8);
+                let mutex = ws.create_mutex(*cancel).expect("FUZZ: CreateMutex");
                 let cb: WorkCallback<SimWinsock> = Arc::new(move |ws: &SimWinsock, inst, _| {
                     let _ = ws.callback_may_run_long(inst);
-                    ran.fetch_add(1, Ordering::Relaxed);
+                    let n = ran.fetch_add(1, Ordering::Relaxed);
+                    let _ = check(
+                        "SetEventWhenCallbackReturns",
+                        ws.set_event_when_callback_returns(inst, event),
+                    );
+                    let _ = check(
+                        "ReleaseMutexWhenCallbackReturns",
+                        ws.release_mutex_when_callback_returns(inst, mutex),
+                    );
+                    if n % 3 == 0 {
+                        ws.disassociate_current_thread_from_callback(inst)
+                            .expect("FUZZ: DisassociateCurrentThreadFromCallback");
+                    }
                 });
                 let w = ws
                     .create_threadpool_work(cb)

@@ -66,6 +66,7 @@ use super::thread_pool::CallbackEntry;
 use super::threadpool_cleanup_group::Environ;
 use super::tp_instance::dispatch;
 use super::tp_table::Kind;
+use crate::api::sync::{CriticalSection, MutexHandle, SemaphoreHandle};
 use crate::api::threadpool_cleanup_group::CallbackEnviron;
 use crate::api::threadpool_objects::{
     CallbackInstance, ThreadpoolObjects, TpTimer, TpTimerCallback, TpWork, WorkCallback,
@@ -299,6 +300,38 @@ impl ThreadpoolObjects for Native {
             Ok(())
         });
         finish_kept(r)
+    }
+
+    fn release_semaphore_when_callback_returns(
+        &self,
+        instance: CallbackInstance,
+        semaphore: SemaphoreHandle,
+        count: u32,
+    ) -> Result<(), WsaError> {
+        finish_kept(self.release_on_return(instance, semaphore.raw(), Some(count)))
+    }
+
+    fn release_mutex_when_callback_returns(
+        &self,
+        instance: CallbackInstance,
+        mutex: MutexHandle,
+    ) -> Result<(), WsaError> {
+        finish_kept(self.release_on_return(instance, mutex.raw(), None))
+    }
+
+    fn leave_critical_section_when_callback_returns(
+        &self,
+        instance: CallbackInstance,
+        cs: CriticalSection,
+    ) -> Result<(), WsaError> {
+        finish_kept(self.leave_on_return(instance, cs))
+    }
+
+    fn disassociate_current_thread_from_callback(
+        &self,
+        instance: CallbackInstance,
+    ) -> Result<(), WsaError> {
+        finish_kept(self.disassociate(instance))
     }
 
     /// `CallbackMayRunLong(pci)`: `instance` must be running on this thread in this backend,

@@ -88,7 +88,7 @@ impl ThreadpoolCleanupGroups for SimWinsock {
             for m in members {
                 this.w().tp_waiter(this.tid, Some(m));
                 let waited = this.blocking(call, None, |w| {
-                    if w.tp_outstanding(m) {
+                    if w.tp_outstanding(m, true) {
                         Step::Wait(WaitKey::TimerCallbacks(host), None)
                     } else {
                         Step::Done(Ok(()))

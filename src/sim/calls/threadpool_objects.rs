@@ -5,12 +5,15 @@
 use std::sync::Arc;
 
 use crate::api::event_select::WsaEvent;
+use crate::api::sync::{CriticalSection, MutexHandle, SemaphoreHandle};
 use crate::api::threadpool_cleanup_group::CallbackEnviron;
 use crate::api::threadpool_objects::{
     CallbackInstance, ThreadpoolObjects, TpTimer, TpTimerCallback, TpWork, WorkCallback,
 };
 use crate::api::WsaError;
-use crate::sim::api::{SimLayers, SimWinsock, Traced};
+use crate::sim::api::{SimLayers, SimWinsock, Traced, World};
+use crate::sim::kernel::sync::Lock;
+use crate::sim::kernel::tp_instance::ReturnAction;
 use crate::sim::kernel::tp_objects::{TpCallback, TpClass, TpKind, TpRun};
 use crate::sim::runtime::{sat_nanos, Step, WaitKey};
 
@@ -101,7 +104,7 @@ impl SimWinsock {
             }
             this.w().tp_waiter(this.tid, Some(id));
             let done = this.blocking(call, None, |w| {
-                if w.tp_outstanding(id) {
+                if w.tp_outstanding(id, false) {
                     Step::Wait(WaitKey::TimerCallbacks(host), None)
                 } else {
                     Step::Done(Ok(()))
@@ -109,6 +112,23 @@ impl SimWinsock {
             });
             this.w().tp_waiter(this.tid, None);
             done
+        })
+    }
+
+    /// What the `*WhenCallbackReturns` calls share: the handle checked (`action`, which
+    /// makes the action), then the action kept by `instance` if it runs on this thread.
+    fn tp_on_return_call(
+        &self,
+        call: &'static str,
+        instance: CallbackInstance,
+        handle: usize,
+        action: impl FnOnce(&mut World, usize) -> Result<ReturnAction, WsaError>,
+    ) -> Result<(), WsaError> {
+        let inst = instance.raw();
+        self.kcall_keep_error(call, inst as u64, handle as u64, |this| {
+            let mut w = this.w();
+            let action = action(&mut w, this.host)?;
+            w.tp_on_return(this.tid, inst, action)
         })
     }
 
@@ -217,23 +237,72 @@ impl ThreadpoolObjects for SimWinsock {
         instance: CallbackInstance,
         event: WsaEvent,
     ) -> Result<(), WsaError> {
-        let inst = instance.raw();
-        self.kcall_keep_error(
-            "SetEventWhenCallbackReturns",
-            inst as u64,
-            event.raw() as u64,
-            |this| {
-                let mut w = this.w();
-                let e = w.event_id(this.host, event.raw())?;
-                w.tp_event_on_return(inst, e)
+        let h = event.raw();
+        self.tp_on_return_call("SetEventWhenCallbackReturns", instance, h, |w, host| {
+            w.event_id(host, h).map(|_| ReturnAction::SetEvent(h))
+        })
+    }
+
+    fn release_semaphore_when_callback_returns(
+        &self,
+        instance: CallbackInstance,
+        semaphore: SemaphoreHandle,
+        count: u32,
+    ) -> Result<(), WsaError> {
+        let h = semaphore.raw();
+        self.tp_on_return_call(
+            "ReleaseSemaphoreWhenCallbackReturns",
+            instance,
+            h,
+            |w, host| {
+                w.semaphore_id(host, h)
+                    .map(|_| ReturnAction::ReleaseSemaphore(h, count))
             },
         )
+    }
+
+    fn release_mutex_when_callback_returns(
+        &self,
+        instance: CallbackInstance,
+        mutex: MutexHandle,
+    ) -> Result<(), WsaError> {
+        let h = mutex.raw();
+        self.tp_on_return_call("ReleaseMutexWhenCallbackReturns", instance, h, |w, host| {
+            w.mutex_id(host, h).map(|_| ReturnAction::ReleaseMutex(h))
+        })
+    }
+
+    fn leave_critical_section_when_callback_returns(
+        &self,
+        instance: CallbackInstance,
+        cs: CriticalSection,
+    ) -> Result<(), WsaError> {
+        let id = cs.raw();
+        let call = "LeaveCriticalSectionWhenCallbackReturns";
+        self.tp_on_return_call(call, instance, id, |w, host| {
+            match w.lock_ref(id) {
+                Some(Lock::CritSec { .. }) => w.lock_mut(host, id).map(|_| ()),
+                _ => Err(WsaError::WSA_INVALID_HANDLE),
+            }
+            .map(|()| ReturnAction::LeaveCriticalSection(id))
+        })
+    }
+
+    fn disassociate_current_thread_from_callback(
+        &self,
+        instance: CallbackInstance,
+    ) -> Result<(), WsaError> {
+        let inst = instance.raw();
+        let call = "DisassociateCurrentThreadFromCallback";
+        self.kcall_keep_error(call, inst as u64, 0, |this| {
+            this.w().tp_disassociate(this.tid, inst)
+        })
     }
 
     fn callback_may_run_long(&self, instance: CallbackInstance) -> Result<bool, WsaError> {
         let inst = instance.raw();
         self.kcall_keep_error("CallbackMayRunLong", inst as u64, 0, |this| {
-            if this.w().tp_instance_live(inst) {
+            if this.w().tp_instance_of(this.tid, inst) {
                 Ok(true)
             } else {
                 Err(WsaError::WSA_INVALID_HANDLE)

@@ -14,7 +14,8 @@
 //!   bindings; `timer_queue` — timer queues; `registered_wait` — registered waits and the
 //!   pool's wait thread; `tp_objects` — the Vista pool's objects, with `tp_wait` (wait
 //!   objects), `tp_io` (I/O objects: starts, completions, dropped ones named) and
-//!   `tp_group` (cleanup groups: members, their release);
+//!   `tp_group` (cleanup groups: members, their release); `tp_instance` — a running
+//!   callback's instance: its actions when it returns, its disassociation;
 //! - `thread_timer` — thread timers (`SetTimer` with no window): ids, expiry, KillTimer;
 //! - `timer_proc` — TIMERPROCs: the procedures DispatchMessage calls for their WM_TIMERs;
 //! - `wait_report` — what a blocked thread waits for, for a failed run's report;
@@ -34,6 +35,7 @@ pub(crate) mod thread_timer;
 pub(crate) mod timer_proc;
 pub(crate) mod timer_queue;
 pub(crate) mod tp_group;
+pub(crate) mod tp_instance;
 pub(crate) mod tp_io;
 pub(crate) mod tp_objects;
 pub(crate) mod tp_wait;

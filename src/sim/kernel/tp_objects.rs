@@ -20,6 +20,7 @@ use std::sync::Arc;
 use crate::api::WsaError;
 pub(crate) use crate::sim::kernel::thread_pool::TpRun;
 use crate::sim::kernel::thread_pool::{PoolItem, PoolKind, PoolThreadBody};
+use crate::sim::kernel::tp_instance::Instance;
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::net::tcp::NetTimer;
 use crate::sim::runtime::{Layers, Nanos, WaitKey, World};
@@ -83,6 +84,9 @@ pub(crate) struct TpObject<L: Layers> {
     queued: u32,
     /// Runs started and not ended.
     running: u32,
+    /// Of those, the ones still counted by `WaitForThreadpool*Callbacks` (not
+    /// disassociated).
+    pub(crate) associated: u32,
     /// Moved on by a cancelling wait: older queued runs are skipped.
     epoch: u32,
     pub(crate) closed: bool,
@@ -110,20 +114,11 @@ impl TpKind {
     }
 }
 
-/// A running callback's instance.
-struct Instance {
-    /// The event objects to set when it returns (each held until then).
-    on_return: Vec<usize>,
-    /// The object whose run it is, and the pool thread running it.
-    object: usize,
-    thread: usize,
-}
-
 /// Every host's Vista pool objects (work, timer, wait, I/O), and the instances of the callbacks
 /// running.
 pub(crate) struct TpObjects<L: Layers> {
     pub(crate) objects: BTreeMap<usize, TpObject<L>>,
-    instances: BTreeMap<usize, Instance>,
+    pub(crate) instances: BTreeMap<usize, Instance>,
     /// The threads blocked in `WaitForThreadpool*Callbacks`, by thread: the object each
     /// waits for (for the report of a run that ends with them blocked).
     waiting: BTreeMap<usize, usize>,
@@ -195,6 +190,7 @@ where
                 callback,
                 queued: 0,
                 running: 0,
+                associated: 0,
                 epoch: 0,
                 closed: false,
                 member: member.map(Box::new),
@@ -243,34 +239,30 @@ where
         }
         o.queued = o.queued.saturating_sub(1);
         o.running += 1;
+        o.associated += 1;
         let callback = o.callback.clone();
         let t = &mut self.kern.tp_objects;
         t.last += 1;
         let instance = t.last;
-        t.instances.insert(
-            instance,
-            Instance {
-                on_return: Vec::new(),
-                object: id,
-                thread: tid,
-            },
-        );
+        t.instances.insert(instance, Instance::new(id, tid));
         Some((callback, instance))
     }
 
-    /// The callback of `instance` (a run of object `id`) returned: its events are set, and a
-    /// closed object with nothing outstanding goes; the waits for callbacks look again.
+    /// The callback of `instance` (a run of object `id`) returned: its actions run
+    /// (`tp_instance`), and a closed object with nothing outstanding goes; the waits for
+    /// callbacks look again.
     pub(crate) fn tp_end(&mut self, id: usize, instance: usize) {
-        if let Some(inst) = self.kern.tp_objects.instances.remove(&instance) {
-            for e in inst.on_return {
-                self.set_event(e);
-                self.wait_done(e);
-            }
-        }
+        let Some(host) = self.kern.tp_objects.objects.get(&id).map(|o| o.host) else {
+            return;
+        };
+        let associated = self.tp_instance_end(host, instance);
         let Some(o) = self.kern.tp_objects.objects.get_mut(&id) else {
             return;
         };
         o.running = o.running.saturating_sub(1);
+        if associated {
+            o.associated = o.associated.saturating_sub(1);
+        }
         if o.kind == TpKind::Simple {
             o.closed = true;
         }
@@ -306,11 +298,13 @@ where
     }
 
     /// Whether object `id` has runs queued or running, or starts of I/O whose completion
-    /// has not come (a wait for its callbacks waits for this to turn false).
-    pub(crate) fn tp_outstanding(&self, id: usize) -> bool {
+    /// has not come (a wait for its callbacks waits for this to turn false). A run whose
+    /// callback disassociated itself counts only for a cleanup group's release (`group`).
+    pub(crate) fn tp_outstanding(&self, id: usize, group: bool) -> bool {
         self.kern.tp_objects.objects.get(&id).is_some_and(|o| {
+            let running = if group { o.running } else { o.associated };
             o.queued > 0
-                || o.running > 0
+                || running > 0
                 || matches!(o.kind, TpKind::Io { pending, .. } if pending > 0)
         })
     }
@@ -465,35 +459,5 @@ where
             self.schedule(at, NetTimer::TpTimer { id, setting });
         }
         self.tp_queue_run(id, TpRun::Plain, body);
-    }
-
-    /// `SetEventWhenCallbackReturns`: event object `event` is set when `instance` ends.
-    /// ERROR_INVALID_HANDLE for an instance that has ended.
-    pub(crate) fn tp_event_on_return(
-        &mut self,
-        instance: usize,
-        event: usize,
-    ) -> Result<(), WsaError> {
-        let inst = self
-            .kern
-            .tp_objects
-            .instances
-            .get_mut(&instance)
-            .ok_or(WsaError::WSA_INVALID_HANDLE)?;
-        inst.on_return.push(event);
-        self.kern.objects.hold(event);
-        Ok(())
-    }
-
-    /// Whether `instance` is a callback still running.
-    pub(crate) fn tp_instance_live(&self, instance: usize) -> bool {
-        self.kern.tp_objects.instances.contains_key(&instance)
-    }
-
-    /// The objects whose callbacks thread `tid` is running (nested: a callback may wait for
-    /// another's only through the pool, so mostly one).
-    pub(crate) fn tp_running_on(&self, tid: usize) -> impl Iterator<Item = usize> + '_ {
-        let instances = self.kern.tp_objects.instances.values();
-        instances.filter(move |i| i.thread == tid).map(|i| i.object)
     }
 }
