@@ -60,7 +60,6 @@
 //! leave it. When the backend goes, its groups not closed are closed (after its objects). The
 //! calls keep the thread's last error when they succeed.
 
-use std::collections::BTreeMap;
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -71,7 +70,7 @@ use super::native::{finish_kept, Native};
 use super::sync_lookup::os_error;
 use super::thread_pool::CallbackEntry;
 use super::tp_instance::dispatch;
-use super::tp_table::{Kind, LiveObject, TpTable};
+use super::tp_table::{Environ, Group, Joining, Kind, LiveObject, Member, Released, TpTable};
 use crate::api::threadpool_cleanup_group::{
     CallbackEnviron, CleanupCancelCallback, SimpleCallback, ThreadpoolCleanupGroups,
     TpCleanupGroup, TpMember,
@@ -80,52 +79,6 @@ use crate::api::threadpool_io::{TpIo, TpIoCallback};
 use crate::api::threadpool_objects::{TpTimer, TpTimerCallback, TpWork, WorkCallback};
 use crate::api::threadpool_wait::{TpWait, TpWaitCallback};
 use crate::api::{Socket, WsaError};
-
-/// Where a member object stands with its group's release (module docs).
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub(super) enum Released {
-    /// No release holds it.
-    #[default]
-    No,
-    /// A `CloseThreadpoolCleanupGroupMembers` in the OS holds it: the release closes it there.
-    Running,
-    /// Its group's release has closed it in the OS.
-    Done,
-}
-
-/// A member of a group.
-pub(super) enum Member {
-    /// A pool object of this kind, by raw value (the cancel callback of the environment that
-    /// made it is its `LiveObject`'s).
-    Object(Kind, usize),
-    /// A simple callback not yet started, with the cancel callback of its environment.
-    Simple(Option<CleanupCancelCallback<Native>>),
-}
-
-/// A cleanup group the OS has (module docs).
-#[derive(Default)]
-pub(super) struct Group {
-    /// Its members, by `pv`.
-    members: BTreeMap<usize, Member>,
-    /// `CloseThreadpoolCleanupGroupMembers` calls on it in the OS now.
-    releasing: usize,
-    /// Closed by the program (in the OS too unless a release was in progress: its end does it).
-    closed: bool,
-}
-
-/// The environment a creation passes the OS: NULL, or a filled `TP_CALLBACK_ENVIRON_V3`.
-pub(super) type Environ = *const th::TP_CALLBACK_ENVIRON_V3;
-
-/// What a new object or simple callback made with an environment joins: checked by
-/// [`TpTable::joining`].
-pub(super) struct Joining {
-    /// An environment was given (else NULL is passed).
-    given: bool,
-    /// Its raw group, 0 for none.
-    group: usize,
-    /// Its cancel callback.
-    cancel: Option<CleanupCancelCallback<Native>>,
-}
 
 impl Joining {
     /// Runs `f` (the OS call) with the environment: NULL without one, else the address of a
@@ -182,19 +135,6 @@ impl Ended {
             // SAFETY: a group of this backend, closed by the program while a release was in the
             // OS and left to this end; its record is gone, so this is its one close.
             unsafe { th::CloseThreadpoolCleanupGroup(group as th::PTP_CLEANUP_GROUP) };
-        }
-    }
-}
-
-/// `CloseThreadpoolCleanupGroup` of the groups of a backend that has gone (no call of it is
-/// running, so no release either), but those the program closed; their simple callbacks are
-/// left to their trampolines, which free their entries.
-pub(super) fn close_groups(groups: BTreeMap<usize, Group>) {
-    for (raw, g) in groups {
-        if !g.closed {
-            // SAFETY: a group of this backend not closed in the OS; its table is going away, so
-            // it is closed once. The call does not wait for its members.
-            unsafe { th::CloseThreadpoolCleanupGroup(raw as th::PTP_CLEANUP_GROUP) };
         }
     }
 }

@@ -17,7 +17,6 @@ use super::native::{finish_kept, Native};
 use super::registered_wait::close_duplicate;
 use super::sync_lookup::process_global;
 use super::thread_pool::retire;
-use super::threadpool_cleanup_group::{close_groups, Group, Joining, Released};
 use crate::api::threadpool_cleanup_group::CleanupCancelCallback;
 use crate::api::WsaError;
 
@@ -369,5 +368,64 @@ impl Native {
             obj.release(raw);
         }
         Ok(())
+    }
+}
+
+/// Where a member object stands with its group's release (module docs).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub(super) enum Released {
+    /// No release holds it.
+    #[default]
+    No,
+    /// A `CloseThreadpoolCleanupGroupMembers` in the OS holds it: the release closes it there.
+    Running,
+    /// Its group's release has closed it in the OS.
+    Done,
+}
+
+/// A member of a group.
+pub(super) enum Member {
+    /// A pool object of this kind, by raw value (the cancel callback of the environment that
+    /// made it is its `LiveObject`'s).
+    Object(Kind, usize),
+    /// A simple callback not yet started, with the cancel callback of its environment.
+    Simple(Option<CleanupCancelCallback<Native>>),
+}
+
+/// A cleanup group the OS has (module docs).
+#[derive(Default)]
+pub(super) struct Group {
+    /// Its members, by `pv`.
+    pub(super) members: BTreeMap<usize, Member>,
+    /// `CloseThreadpoolCleanupGroupMembers` calls on it in the OS now.
+    pub(super) releasing: usize,
+    /// Closed by the program (in the OS too unless a release was in progress: its end does it).
+    pub(super) closed: bool,
+}
+
+/// The environment a creation passes the OS: NULL, or a filled `TP_CALLBACK_ENVIRON_V3`.
+pub(super) type Environ = *const th::TP_CALLBACK_ENVIRON_V3;
+
+/// What a new object or simple callback made with an environment joins: checked by
+/// [`TpTable::joining`].
+pub(super) struct Joining {
+    /// An environment was given (else NULL is passed).
+    pub(super) given: bool,
+    /// Its raw group, 0 for none.
+    pub(super) group: usize,
+    /// Its cancel callback.
+    pub(super) cancel: Option<CleanupCancelCallback<Native>>,
+}
+
+/// `CloseThreadpoolCleanupGroup` of the groups of a backend that has gone (no call of it is
+/// running, so no release either), but those the program closed; their simple callbacks are
+/// left to their trampolines, which free their entries.
+pub(super) fn close_groups(groups: BTreeMap<usize, Group>) {
+    for (raw, g) in groups {
+        if !g.closed {
+            // SAFETY: a group of this backend not closed in the OS; its table is going away, so
+            // it is closed once. The call does not wait for its members.
+            unsafe { th::CloseThreadpoolCleanupGroup(raw as th::PTP_CLEANUP_GROUP) };
+        }
     }
 }

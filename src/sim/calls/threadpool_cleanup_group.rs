@@ -14,7 +14,8 @@ use crate::api::threadpool_objects::{
 use crate::api::threadpool_wait::{TpWait, TpWaitCallback};
 use crate::api::{Socket, WsaError};
 use crate::sim::api::{SimLayers, SimWinsock, Traced, World};
-use crate::sim::kernel::tp_objects::{TpCallback, TpCancelCallback, TpClass, TpMembership, TpRun};
+use crate::sim::kernel::tp_group::{TpCancelCallback, TpMembership};
+use crate::sim::kernel::tp_objects::{TpCallback, TpClass, TpRun};
 use crate::sim::runtime::{Step, WaitKey};
 
 impl Traced for TpCleanupGroup {

@@ -10,11 +10,21 @@
 //! closed meanwhile, handing back its cancel callback to call on that thread.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use crate::api::WsaError;
-use crate::sim::kernel::tp_objects::TpCancelCallback;
 use crate::sim::kernel::{KernHooks, KernLayers};
-use crate::sim::runtime::World;
+use crate::sim::runtime::{Layers, World};
+
+/// A cleanup group's cancel callback for one member: (object, cleanup context).
+pub(crate) type TpCancelCallback<L> =
+    Arc<dyn Fn(&<L as Layers>::Handle, usize, usize) + Send + Sync>;
+
+/// The cleanup group an object joins at its creation, with its cancel callback.
+pub(crate) struct TpMembership<L: Layers> {
+    pub(crate) group: usize,
+    pub(crate) cancel: Option<TpCancelCallback<L>>,
+}
 
 /// One cleanup group.
 pub(crate) struct TpGroup {

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use crate::api::WsaError;
 pub(crate) use crate::sim::kernel::thread_pool::TpRun;
 use crate::sim::kernel::thread_pool::{PoolItem, PoolKind, PoolThreadBody};
+use crate::sim::kernel::tp_group::{TpGroup, TpMembership};
 use crate::sim::kernel::tp_instance::Instance;
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::net::tcp::NetTimer;
@@ -28,16 +29,6 @@ use crate::sim::runtime::{Layers, Nanos, WaitKey, World};
 /// An object's callback: (instance, object, what the run brings).
 pub(crate) type TpCallback<L> =
     Arc<dyn Fn(&<L as Layers>::Handle, usize, usize, TpRun) + Send + Sync>;
-
-/// A cleanup group's cancel callback for one member: (object, cleanup context).
-pub(crate) type TpCancelCallback<L> =
-    Arc<dyn Fn(&<L as Layers>::Handle, usize, usize) + Send + Sync>;
-
-/// The cleanup group an object joins at its creation, with its cancel callback.
-pub(crate) struct TpMembership<L: Layers> {
-    pub(crate) group: usize,
-    pub(crate) cancel: Option<TpCancelCallback<L>>,
-}
 
 /// The kinds of object, as a call names the one it expects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,7 +114,7 @@ pub(crate) struct TpObjects<L: Layers> {
     /// waits for (for the report of a run that ends with them blocked).
     waiting: BTreeMap<usize, usize>,
     /// The cleanup groups (`tp_group`).
-    pub(crate) groups: BTreeMap<usize, crate::sim::kernel::tp_group::TpGroup>,
+    pub(crate) groups: BTreeMap<usize, TpGroup>,
     /// The last number given to an object, an instance or a group.
     pub(crate) last: usize,
 }
