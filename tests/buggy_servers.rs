@@ -199,6 +199,13 @@ fn overlapped_reused_while_pending_is_caught_explained_and_replays() {
         text.contains("OVERLAPPED reused while its I/O is pending"),
         "{text}"
     );
+    // Among the misuses too, with the call, the thread and what Windows would have done.
+    assert!(
+        text.contains("misuses of the API")
+            && text.contains("WSASend with OVERLAPPED")
+            && text.contains("while an operation it started is still pending"),
+        "{text}"
+    );
     let command = err.replay_command();
     assert_replays(&command, &plan, &err, |b| {
         common::servers::run_iocp_echo(b, true)

@@ -68,9 +68,11 @@ impl SimWinsock {
                     return Err(WsaError::WSAEINVAL);
                 }
                 let accept_inc = w.net.sockets.incarnation(aid).unwrap_or_default();
-                let busy = w.pending_accept_into(aid);
-                if busy || !w.ov_free(this.host, &ov) {
+                if w.pending_accept_into(aid) {
                     return Err(WsaError::WSAEINVAL);
+                }
+                if !w.ov_free(this.host, &ov) {
+                    return Err(w.ov_reused(this.tid, "AcceptEx", ov.id, lid));
                 }
                 // Each address needs its SOCKADDR + 16 bytes (MSDN AcceptEx); a local length
                 // of 0 asks for no local address at all (sock.c: the accept succeeds).
@@ -186,7 +188,7 @@ impl SimWinsock {
                     return Err(WsaError::WSAEINVAL);
                 }
                 if !w.ov_free(this.host, &ov) {
-                    return Err(WsaError::WSAEINVAL);
+                    return Err(w.ov_reused(this.tid, "ConnectEx", ov.id, id));
                 }
                 let serial = w.start_op(Op {
                     host: this.host,
@@ -254,7 +256,7 @@ impl SimWinsock {
                 return Ok(());
             };
             if !w.ov_free(this.host, &ov) {
-                return Err(WsaError::WSAEINVAL);
+                return Err(w.ov_reused(this.tid, "DisconnectEx", ov.id, id));
             }
             let serial = w.start_op(Op {
                 host: this.host,

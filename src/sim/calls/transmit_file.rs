@@ -149,7 +149,7 @@ impl SimWinsock {
         let mut w = self.w();
         if let Some(ov) = ov {
             if !w.ov_free(self.host, &ov) {
-                return Err(WsaError::WSAEINVAL);
+                return Err(w.ov_reused(self.tid, "TransmitPackets", ov.id, id));
             }
         }
         let mut n = 0;
@@ -218,7 +218,7 @@ impl SimWinsock {
         };
         let mut w = self.w();
         if !w.ov_free(self.host, &ov) {
-            return Err(WsaError::WSAEINVAL);
+            return Err(w.ov_reused(self.tid, call, ov.id, id));
         }
         let kind = if disconnect {
             OpKind::Disconnect {

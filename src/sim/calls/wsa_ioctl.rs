@@ -90,7 +90,7 @@ impl SimWinsock {
             let id = this.sock(s)?;
             let mut w = this.w();
             if !w.ov_free(this.host, &ov) {
-                return Err(WsaError::WSAEINVAL);
+                return Err(w.ov_reused(this.tid, "WSAIoctl", ov.id, id));
             }
             if code == SIO_IDEAL_SEND_BACKLOG_CHANGE {
                 // Checked at once: nothing pends on a socket it does not apply to.

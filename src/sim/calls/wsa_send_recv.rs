@@ -11,7 +11,6 @@ use crate::sim::api::{SimLayers, SimWinsock, World};
 use crate::sim::models::op::{Op, OpKind, Status};
 use crate::sim::models::overlapped::plain_completion;
 use crate::sim::net::endpoint::Role;
-use crate::sim::runtime::trace::TraceKind;
 
 impl SimWinsock {
     /// Common start of an overlapped WSASend/WSARecv: checks, then the operation record.
@@ -60,19 +59,9 @@ impl SimWinsock {
             return Err(WsaError::WSAEINVAL);
         }
         let ov_id = op.ov.id;
-        w.start_op_if_free(op).ok_or_else(|| {
-            // Windows does not check: the second I/O overwrites the first one's OVERLAPPED
-            // and the program later misreads a completion. The sim refuses it and says why in
-            // the timeline.
-            w.record(
-                self.tid,
-                TraceKind::Fault("OVERLAPPED reused while its I/O is pending"),
-                ov_id,
-                id as u64,
-                0,
-            );
-            WsaError::WSAEINVAL
-        })
+        let call = if receive { "WSARecv" } else { "WSASend" };
+        w.start_op_if_free(op)
+            .ok_or_else(|| w.ov_reused(self.tid, call, ov_id, id))
     }
 }
 

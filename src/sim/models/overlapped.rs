@@ -73,6 +73,31 @@ where
         }
     }
 
+    /// A call by thread `tid` refused because its OVERLAPPED `ov` still has an operation
+    /// pending (on socket `sid`): Windows does not check, so the two operations share one
+    /// OVERLAPPED and the program later misreads a completion. The simulator refuses the
+    /// second with WSAEINVAL, marks it in the timeline and names it among the misuses.
+    #[cold]
+    pub(crate) fn ov_reused(&mut self, tid: usize, call: &str, ov: u64, sid: usize) -> WsaError {
+        self.record(
+            tid,
+            TraceKind::Fault("OVERLAPPED reused while its I/O is pending"),
+            ov,
+            sid as u64,
+            0,
+        );
+        self.rt.note_misuse_by(
+            tid,
+            format!(
+                "{call} with OVERLAPPED {ov} while an operation it started is still pending: \
+                 Windows takes the call and both operations write one OVERLAPPED (a completion \
+                 is then misread); the simulator refused it with WSAEINVAL. Use one OVERLAPPED \
+                 per outstanding operation"
+            ),
+        );
+        WsaError::WSAEINVAL
+    }
+
     /// Registers a new operation; returns its serial.
     pub(crate) fn start_op(&mut self, op: Op<L>) -> u64 {
         let (key, reset, accept) = self.op_start_effects(&op);
