@@ -122,6 +122,9 @@ pub mod prelude {
     pub use crate::api::address_list::{
         decode_address_list, ADDRESS_LIST_HEADER_LEN, SOCKET_ADDRESS_LEN,
     };
+    pub use crate::api::callback_environ::{
+        CallbackEnviron, CleanupCancelCallback, TpCleanupGroup, TpMember, TpPool,
+    };
     pub use crate::api::consts::*;
     pub use crate::api::extension::{
         CF_ACCEPT, CF_DEFER, CF_REJECT, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_ACCEPTEX,
@@ -160,14 +163,12 @@ pub mod prelude {
         WT_EXECUTEINWAITTHREAD, WT_EXECUTELONGFUNCTION, WT_EXECUTEONLYONCE,
         WT_TRANSFER_IMPERSONATION,
     };
-    pub use crate::api::threadpool_cleanup_group::{
-        CallbackEnviron, CleanupCancelCallback, SimpleCallback, ThreadpoolCleanupGroups,
-        TpCleanupGroup, TpMember,
-    };
+    pub use crate::api::threadpool_cleanup_group::{SimpleCallback, ThreadpoolCleanupGroups};
     pub use crate::api::threadpool_io::{ThreadpoolIo, TpIo, TpIoCallback};
     pub use crate::api::threadpool_objects::{
         CallbackInstance, ThreadpoolObjects, TpTimer, TpTimerCallback, TpWork, WorkCallback,
     };
+    pub use crate::api::threadpool_pool::ThreadpoolPools;
     pub use crate::api::threadpool_wait::{ThreadpoolWaits, TpWait, TpWaitCallback};
     pub use crate::api::transmit_packets::{
         TransmitPacketsElement, TP_ELEMENT_EOP, TP_ELEMENT_FILE, TP_ELEMENT_MEMORY,

@@ -42,6 +42,7 @@ pub mod addr_text;
 pub mod address_list;
 pub mod async_select;
 pub(crate) mod c_call;
+pub mod callback_environ;
 pub mod connect_by_name;
 pub mod consts;
 pub mod error;
@@ -64,6 +65,7 @@ pub mod thread_pool;
 pub mod threadpool_cleanup_group;
 pub mod threadpool_io;
 pub mod threadpool_objects;
+pub mod threadpool_pool;
 pub mod threadpool_wait;
 pub mod transmit_packets;
 pub mod types;
@@ -72,6 +74,9 @@ pub mod wsaoverlapped;
 
 pub use async_select::{
     AsyncSelect, Hwnd, Msg, TimerProc, WndProc, HWND_BOTTOM, HWND_BROADCAST, HWND_TOPMOST,
+};
+pub use callback_environ::{
+    CallbackEnviron, CleanupCancelCallback, TpCleanupGroup, TpMember, TpPool,
 };
 pub use connect_by_name::{ByNameAddrs, ConnectByName};
 pub use consts::*;
@@ -95,14 +100,12 @@ pub use thread_pool::{
     DeleteCompletion, IoCallback, PoolIo, QueueTimer, RegisteredWait, RegisteredWaits, ThreadPool,
     TimerQueue, WaitOrTimerCallback, WorkItem,
 };
-pub use threadpool_cleanup_group::{
-    CallbackEnviron, CleanupCancelCallback, SimpleCallback, ThreadpoolCleanupGroups,
-    TpCleanupGroup, TpMember,
-};
+pub use threadpool_cleanup_group::{SimpleCallback, ThreadpoolCleanupGroups};
 pub use threadpool_io::{ThreadpoolIo, TpIo, TpIoCallback};
 pub use threadpool_objects::{
     CallbackInstance, ThreadpoolObjects, TpTimer, TpTimerCallback, TpWork, WorkCallback,
 };
+pub use threadpool_pool::ThreadpoolPools;
 pub use threadpool_wait::{ThreadpoolWaits, TpWait, TpWaitCallback};
 pub use types::{
     Linger, SockAddr, Socket, SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId, WsaData,

@@ -35,88 +35,13 @@ use super::threadpool_wait::{ThreadpoolWaits, TpWait, TpWaitCallback};
 use super::types::Socket;
 use super::WsaError;
 
-opaque_handle!(
-    /// A cleanup group (`PTP_CLEANUP_GROUP`, from `CreateThreadpoolCleanupGroup`).
-    TpCleanupGroup
-);
-
-/// The member a cleanup group's cancel callback is called for: C passes the object's
-/// context (`ObjectContext`); a closure captures its context, so here the object is named.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TpMember {
-    /// A work object.
-    Work(TpWork),
-    /// A timer object.
-    Timer(TpTimer),
-    /// A wait object.
-    Wait(TpWait),
-    /// An I/O object.
-    Io(TpIo),
-    /// A simple callback (`TrySubmitThreadpoolCallback`) dropped before it ran.
-    Simple,
-}
-
-/// A cleanup group's cancel callback (`PTP_CLEANUP_GROUP_CANCEL_CALLBACK`: the member and
-/// `CloseThreadpoolCleanupGroupMembers`' `pvCleanupContext`).
-pub type CleanupCancelCallback<W> = Arc<dyn Fn(&W, TpMember, usize) + Send + Sync>;
+pub use super::callback_environ::{
+    CallbackEnviron, CleanupCancelCallback, TpCleanupGroup, TpMember,
+};
 
 /// A simple callback (`PTP_SIMPLE_CALLBACK`: instance, context — whatever the closure
 /// captures).
 pub type SimpleCallback<W> = Arc<dyn Fn(&W, CallbackInstance) + Send + Sync>;
-
-/// A callback environment (`TP_CALLBACK_ENVIRON`): the default pool, and the cleanup group
-/// its objects join with the cancel callback they get. The simulator and the Windows backend
-/// read the same two fields.
-pub struct CallbackEnviron<W> {
-    group: Option<TpCleanupGroup>,
-    cancel: Option<CleanupCancelCallback<W>>,
-}
-
-impl<W> CallbackEnviron<W> {
-    /// `InitializeThreadpoolEnvironment`: the default pool, no cleanup group.
-    pub fn new() -> Self {
-        CallbackEnviron {
-            group: None,
-            cancel: None,
-        }
-    }
-
-    /// `SetThreadpoolCallbackCleanupGroup(pcbe, ptpcg, pfng)`: objects created with this
-    /// environment join `group`, and get `cancel` as their cancel callback.
-    pub fn set_cleanup_group(
-        &mut self,
-        group: TpCleanupGroup,
-        cancel: Option<CleanupCancelCallback<W>>,
-    ) {
-        self.group = Some(group);
-        self.cancel = cancel;
-    }
-
-    /// The cleanup group (`CleanupGroup`), if any.
-    pub fn cleanup_group(&self) -> Option<TpCleanupGroup> {
-        self.group
-    }
-
-    /// The cancel callback (`CleanupGroupCancelCallback`), if any.
-    pub fn cancel_callback(&self) -> Option<&CleanupCancelCallback<W>> {
-        self.cancel.as_ref()
-    }
-}
-
-impl<W> Default for CallbackEnviron<W> {
-    fn default() -> Self {
-        CallbackEnviron::new()
-    }
-}
-
-impl<W> Clone for CallbackEnviron<W> {
-    fn clone(&self) -> Self {
-        CallbackEnviron {
-            group: self.group,
-            cancel: self.cancel.clone(),
-        }
-    }
-}
 
 /// The Vista thread pool's cleanup groups, callback environments and simple callbacks
 /// (kernel32; no `WSAStartup` needed).
