@@ -70,6 +70,7 @@ fn conformance_suite_on_the_simulator() {
         .chain(conformance_suite::tp_wait::tp_wait_rules::<SimWinsock>())
         .chain(conformance_suite::tp_io::tp_io_rules::<SimWinsock>())
         .chain(conformance_suite::tp_cleanup_group::tp_cleanup_group_rules::<SimWinsock>())
+        .chain(conformance_suite::tp_pool::tp_pool_rules::<SimWinsock>())
         .chain(conformance_suite::sync_failure::sync_failure_rules::<
             SimWinsock,
         >())

@@ -41,6 +41,7 @@ pub mod thread_timers;
 pub mod tp_cleanup_group;
 pub mod tp_io;
 pub mod tp_objects;
+pub mod tp_pool;
 pub mod tp_wait;
 pub mod transmit_packets;
 pub mod udp_ioctls;

@@ -959,7 +959,7 @@ fn inline_sane(r: &Result<Immediate, WsaError>, len: usize, ov: Overlapped) {
 }
 
 /// [`Op::TpGroup`]: the members `members`' bits choose (work, timer, simple callback, I/O
-/// object when cancelling), released together. Every call must succeed, a released member is
+/// object when cancelling; a private pool or the default one), released together. Every call must succeed, a released member is
 /// closed, and a cancel callback comes at most once a member.
 fn tp_group(ws: &SimWinsock, cx: &Ctx<'_>, h: H, cancel: bool, members: u8) {
     let g = ws
@@ -973,6 +973,14 @@ fn tp_group(ws: &SimWinsock, cx: &Ctx<'_>, h: H, cancel: bool, members: u8) {
     });
     let mut env = CallbackEnviron::new();
     env.set_cleanup_group(g, Some(on_cancel));
+    // Every other group's members run in a private pool of one to four threads.
+    let pool = (members & 32 != 0).then(|| {
+        let p = ws.create_threadpool().expect("FUZZ: CreateThreadpool");
+        ws.set_threadpool_thread_maximum(p, u32::from(members >> 6) + 1)
+            .expect("FUZZ: SetThreadpoolThreadMaximum");
+        env.set_pool(p);
+        p
+    });
     let mut made = 0;
     let mut work = None;
     if members & 1 != 0 {
@@ -1053,4 +1061,7 @@ fn tp_group(ws: &SimWinsock, cx: &Ctx<'_>, h: H, cancel: bool, members: u8) {
     }
     ws.close_threadpool_cleanup_group(g)
         .expect("FUZZ: CloseThreadpoolCleanupGroup");
+    if let Some(p) = pool {
+        ws.close_threadpool(p).expect("FUZZ: CloseThreadpool");
+    }
 }

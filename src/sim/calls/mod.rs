@@ -16,7 +16,8 @@
 //! QueueUserWorkItem, timer queues, BindIoCompletionCallback; `registered_wait` —
 //! RegisterWaitForSingleObject; `threadpool_objects`, `threadpool_wait`, `threadpool_io` —
 //! the Vista pool's work and timer, wait, and I/O objects; `threadpool_cleanup_group` —
-//! cleanup groups, callback environments and simple callbacks.
+//! cleanup groups, callback environments and simple callbacks; `threadpool_pool` — private
+//! pools.
 
 mod apc;
 mod async_select;
@@ -38,6 +39,7 @@ pub(crate) mod thread_pool;
 mod threadpool_cleanup_group;
 mod threadpool_io;
 mod threadpool_objects;
+mod threadpool_pool;
 mod threadpool_wait;
 mod transmit_file;
 pub(crate) mod waitable_timer;

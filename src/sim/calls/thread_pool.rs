@@ -54,6 +54,7 @@ impl SimWinsock {
                 // The wait ends in an error only when the run is over.
                 let Ok(item) = item else { return Ok(()) };
                 ws.run_pool_item(item);
+                ws.w().pool_done(host, kind);
             }
         })
     }

@@ -14,8 +14,9 @@ use crate::api::threadpool_objects::{
 use crate::api::threadpool_wait::{TpWait, TpWaitCallback};
 use crate::api::{Socket, WsaError};
 use crate::sim::api::{SimLayers, SimWinsock, Traced, World};
+use crate::sim::kernel::thread_pool::PoolKind;
 use crate::sim::kernel::tp_group::{TpCancelCallback, TpMembership};
-use crate::sim::kernel::tp_objects::{TpCallback, TpClass, TpRun};
+use crate::sim::kernel::tp_objects::{TpCallback, TpClass, TpEnv, TpRun};
 use crate::sim::runtime::{Step, WaitKey};
 
 impl Traced for TpCleanupGroup {
@@ -36,16 +37,22 @@ fn member(class: TpClass, id: usize) -> TpMember {
 }
 
 impl SimWinsock {
-    /// The membership an object of `class` created with `env` takes: none without a group;
-    /// ERROR_INVALID_HANDLE for a group that is not an open one of this host's.
-    pub(crate) fn tp_membership(
+    /// What an object of `class` created with `env` takes from it: its pool (the default
+    /// one's workers without one) and its cleanup group (with the environment's cancel
+    /// callback). ERROR_INVALID_HANDLE for a pool or group that is not an open one of this
+    /// host's.
+    pub(crate) fn tp_environ(
         &self,
         w: &World,
         env: Option<&CallbackEnviron<Self>>,
         class: TpClass,
-    ) -> Result<Option<TpMembership<SimLayers>>, WsaError> {
+    ) -> Result<TpEnv<SimLayers>, WsaError> {
+        let pool = match env.and_then(CallbackEnviron::pool) {
+            Some(p) => w.pool_live(self.host, p.raw())?,
+            None => PoolKind::Workers,
+        };
         let Some((env, group)) = env.and_then(|e| Some((e, e.cleanup_group()?))) else {
-            return Ok(None);
+            return Ok(TpEnv { pool, member: None });
         };
         w.tp_group_live(self.host, group.raw())?;
         let cancel = env.cancel_callback().cloned().map(|c| {
@@ -53,10 +60,11 @@ impl SimWinsock {
                 Arc::new(move |ws: &SimWinsock, id, context| c(ws, member(class, id), context));
             c
         });
-        Ok(Some(TpMembership {
+        let member = Some(TpMembership {
             group: group.raw(),
             cancel,
-        }))
+        });
+        Ok(TpEnv { pool, member })
     }
 }
 
@@ -128,8 +136,8 @@ impl ThreadpoolCleanupGroups for SimWinsock {
                 callback(ws, CallbackInstance::from_raw(inst));
             });
             let mut w = this.w();
-            let member = this.tp_membership(&w, env, TpClass::Simple)?;
-            let id = w.tp_create(this.host, TpClass::Simple, cb, member);
+            let env = this.tp_environ(&w, env, TpClass::Simple)?;
+            let id = w.tp_create(this.host, TpClass::Simple, cb, env);
             w.tp_queue_run(id, TpRun::Plain, SimWinsock::pool_thread);
             Ok(())
         })

@@ -34,9 +34,9 @@ impl SimWinsock {
                     callback(ws, CallbackInstance::from_raw(inst), TpIo::from_raw(id), c);
                 }
             });
-            let member = this.tp_membership(&this.w(), env, TpClass::Io)?;
+            let env = this.tp_environ(&this.w(), env, TpClass::Io)?;
             this.associate_with_pool(s, |w| {
-                let id = w.tp_create(this.host, TpClass::Io, cb, member);
+                let id = w.tp_create(this.host, TpClass::Io, cb, env);
                 (IoBinding::Tp(id), TpIo::from_raw(id))
             })
         })

@@ -69,8 +69,8 @@ impl SimWinsock {
         let traced = group.map_or(0, |g| g.raw() as u64);
         self.kcall_keep_error(call, traced, 0, |this| {
             let mut w = this.w();
-            let member = this.tp_membership(&w, env, class)?;
-            Ok(w.tp_create(this.host, class, cb, member))
+            let env = this.tp_environ(&w, env, class)?;
+            Ok(w.tp_create(this.host, class, cb, env))
         })
     }
 
@@ -302,11 +302,8 @@ impl ThreadpoolObjects for SimWinsock {
     fn callback_may_run_long(&self, instance: CallbackInstance) -> Result<bool, WsaError> {
         let inst = instance.raw();
         self.kcall_keep_error("CallbackMayRunLong", inst as u64, 0, |this| {
-            if this.w().tp_instance_of(this.tid, inst) {
-                Ok(true)
-            } else {
-                Err(WsaError::WSA_INVALID_HANDLE)
-            }
+            this.w()
+                .tp_may_run_long(this.tid, inst, SimWinsock::pool_thread)
         })
     }
 }

@@ -9,16 +9,28 @@
 //! [`WaitKey::Pool`], and the most recent to wait is woken first, as Windows releases the
 //! threads waiting on the pool's completion port. Items run in the order queued. Idle threads
 //! are kept for the run (Windows retires them after a while: nothing a program can rely on).
+//!
+//! A host may also have private pools (`CreateThreadpool`, [`PoolKind::Custom`]), whose
+//! maximum and minimum the program sets: the Vista pool's objects created with an environment
+//! naming one run their callbacks there. Each pool counts its threads busy with an item, which
+//! `CallbackMayRunLong` reads.
 
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::api::thread_pool::{WT_EXECUTEINPERSISTENTTHREAD, WT_EXECUTEINTIMERTHREAD};
-use crate::api::IoCompletion;
+use crate::api::{IoCompletion, WsaError};
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::{Layers, ThreadBody, WaitKey, World};
 
 /// Windows' default maximum of a pool's worker threads.
 pub(crate) const MAX_WORKERS: usize = 512;
+
+/// A new private pool's maximum (Wine's ntdll; `SetThreadpoolThreadMaximum` changes it).
+pub(crate) const PRIVATE_MAX: usize = 500;
+
+/// Where the wait keys of private pools start (below it: `host * 2 + kind` of the default
+/// pools).
+const PRIVATE_KEYS: usize = 1 << 40;
 
 /// Which pool of a host: its workers, or its one persistent thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -27,6 +39,8 @@ pub(crate) enum PoolKind {
     Workers,
     /// The persistent thread (`WT_EXECUTEINPERSISTENTTHREAD`, `WT_EXECUTEINTIMERTHREAD`).
     Persistent,
+    /// Private pool `id` (`CreateThreadpool`).
+    Custom(usize),
 }
 
 impl PoolKind {
@@ -40,24 +54,22 @@ impl PoolKind {
     }
 
     /// Its threads' name in the run's reports.
-    pub(crate) fn thread_name(self) -> &'static str {
+    pub(crate) fn thread_name(self) -> String {
         match self {
-            PoolKind::Workers => "thread-pool worker",
-            PoolKind::Persistent => "thread-pool persistent",
-        }
-    }
-
-    fn max_threads(self) -> usize {
-        match self {
-            PoolKind::Workers => MAX_WORKERS,
-            PoolKind::Persistent => 1,
+            PoolKind::Workers => "thread-pool worker".to_string(),
+            PoolKind::Persistent => "thread-pool persistent".to_string(),
+            PoolKind::Custom(id) => format!("thread-pool worker (pool {id})"),
         }
     }
 }
 
 /// The [`WaitKey::Pool`] of `host`'s pool `kind`.
 pub(crate) fn pool_key(host: usize, kind: PoolKind) -> WaitKey {
-    WaitKey::Pool(host * 2 + kind as usize)
+    WaitKey::Pool(match kind {
+        PoolKind::Workers => host * 2,
+        PoolKind::Persistent => host * 2 + 1,
+        PoolKind::Custom(id) => PRIVATE_KEYS + id,
+    })
 }
 
 /// A `QueueUserWorkItem` function (its context captured).
@@ -98,6 +110,8 @@ struct Pool<L: Layers> {
     items: VecDeque<(u32, PoolItem<L>)>,
     /// Its threads (a crashed host's are dead and dropped when next counted).
     threads: Vec<usize>,
+    /// Of those, the ones running an item.
+    busy: usize,
 }
 
 impl<L: Layers> Default for Pool<L> {
@@ -105,8 +119,21 @@ impl<L: Layers> Default for Pool<L> {
         Pool {
             items: VecDeque::new(),
             threads: Vec::new(),
+            busy: 0,
         }
     }
+}
+
+/// A private pool's settings.
+pub(crate) struct PrivatePool {
+    host: usize,
+    /// The host's crash count when it was made (a crash ends it).
+    boot: u32,
+    /// The most threads it may have. (Its minimum only starts threads: pool threads are
+    /// never retired here, so the minimum kept has nothing more to do.)
+    max: usize,
+    /// `CloseThreadpool` was called: no new object may name it (those made still run).
+    closed: bool,
 }
 
 /// A `BindIoCompletionCallback` callback as the sim stores it.
@@ -125,6 +152,10 @@ pub(crate) enum IoBinding<L: Layers> {
 /// bound to.
 pub(crate) struct ThreadPools<L: Layers> {
     pools: BTreeMap<(usize, PoolKind), Pool<L>>,
+    /// The private pools, by number.
+    private: BTreeMap<usize, PrivatePool>,
+    /// The last private pool's number.
+    last_pool: usize,
     /// `BindIoCompletionCallback` callbacks and I/O objects, by binding (a socket's
     /// completion key), while their socket lives.
     io_callbacks: BTreeMap<usize, IoBinding<L>>,
@@ -139,6 +170,8 @@ impl<L: Layers> Default for ThreadPools<L> {
     fn default() -> Self {
         ThreadPools {
             pools: BTreeMap::new(),
+            private: BTreeMap::new(),
+            last_pool: 0,
             io_callbacks: BTreeMap::new(),
             last_binding: 0,
             body: None,
@@ -171,15 +204,139 @@ where
             self.wake(tid, seq);
             return;
         }
+        if self.pool_threads(host, kind) < self.pool_max(kind) {
+            self.pool_start_thread(host, kind, body);
+        }
+    }
+
+    /// How many threads `host`'s pool `kind` has (the dead ones of a crash forgotten).
+    fn pool_threads(&mut self, host: usize, kind: PoolKind) -> usize {
         let killed = &self.net.faults.killed;
         let pool = self.kern.pools.pools.entry((host, kind)).or_default();
         pool.threads.retain(|t| !killed.contains(t));
-        if pool.threads.len() < kind.max_threads() {
-            let tid = self.new_thread(host, kind.thread_name().to_string(), true, body(kind));
-            if let Some(pool) = self.kern.pools.pools.get_mut(&(host, kind)) {
-                pool.threads.push(tid);
-            }
+        pool.threads.len()
+    }
+
+    /// The most threads pool `kind` may have.
+    fn pool_max(&self, kind: PoolKind) -> usize {
+        match kind {
+            PoolKind::Workers => MAX_WORKERS,
+            PoolKind::Persistent => 1,
+            PoolKind::Custom(id) => self.kern.pools.private.get(&id).map_or(1, |p| p.max),
         }
+    }
+
+    /// Starts one more thread of `host`'s pool `kind`.
+    fn pool_start_thread(&mut self, host: usize, kind: PoolKind, body: PoolThreadBody<L>) {
+        let tid = self.new_thread(host, kind.thread_name(), true, body(kind));
+        if let Some(pool) = self.kern.pools.pools.get_mut(&(host, kind)) {
+            pool.threads.push(tid);
+        }
+    }
+
+    /// A thread of `host`'s pool `kind` has run its item.
+    pub(crate) fn pool_done(&mut self, host: usize, kind: PoolKind) {
+        if let Some(pool) = self.kern.pools.pools.get_mut(&(host, kind)) {
+            pool.busy = pool.busy.saturating_sub(1);
+        }
+    }
+
+    /// `CallbackMayRunLong` from a callback of `host`'s pool `kind`: whether the pool can
+    /// still run another callback at once — an idle thread, or room for a new one, which
+    /// starts (as Wine's ntdll does).
+    pub(crate) fn pool_may_run_long(
+        &mut self,
+        host: usize,
+        kind: PoolKind,
+        body: PoolThreadBody<L>,
+    ) -> bool {
+        let threads = self.pool_threads(host, kind);
+        let busy = self
+            .kern
+            .pools
+            .pools
+            .get(&(host, kind))
+            .map_or(0, |p| p.busy);
+        if busy < threads {
+            return true;
+        }
+        if threads < self.pool_max(kind) {
+            self.pool_start_thread(host, kind, body);
+            return true;
+        }
+        false
+    }
+
+    /// `CreateThreadpool` on `host`: the new pool's number.
+    pub(crate) fn pool_create(&mut self, host: usize) -> usize {
+        let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
+        let pools = &mut self.kern.pools;
+        pools.last_pool += 1;
+        let id = pools.last_pool;
+        let pool = PrivatePool {
+            host,
+            boot,
+            max: PRIVATE_MAX,
+            closed: false,
+        };
+        pools.private.insert(id, pool);
+        id
+    }
+
+    /// Private pool `id` if it is an open one of `host`'s; otherwise ERROR_INVALID_HANDLE.
+    pub(crate) fn pool_live(&self, host: usize, id: usize) -> Result<PoolKind, WsaError> {
+        let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
+        match self.kern.pools.private.get(&id) {
+            Some(p) if p.host == host && p.boot == boot && !p.closed => Ok(PoolKind::Custom(id)),
+            _ => Err(WsaError::WSA_INVALID_HANDLE),
+        }
+    }
+
+    /// `SetThreadpoolThreadMaximum`: at least 1 (threads above it go on with their items;
+    /// no new one starts while there are as many).
+    pub(crate) fn pool_set_max(&mut self, id: usize, max: u32) {
+        if let Some(p) = self.kern.pools.private.get_mut(&id) {
+            p.max = (max as usize).max(1);
+        }
+    }
+
+    /// `SetThreadpoolThreadMinimum`: threads start until pool `id` of `host` has `min`; the
+    /// maximum follows it up.
+    pub(crate) fn pool_set_min(
+        &mut self,
+        host: usize,
+        id: usize,
+        min: u32,
+        body: PoolThreadBody<L>,
+    ) {
+        let kind = PoolKind::Custom(id);
+        let min = min as usize;
+        while self.pool_threads(host, kind) < min {
+            self.pool_start_thread(host, kind, body);
+        }
+        if let Some(p) = self.kern.pools.private.get_mut(&id) {
+            p.max = p.max.max(min);
+        }
+    }
+
+    /// `CloseThreadpool`: no new object may name pool `id`; those made still run there.
+    pub(crate) fn pool_close(&mut self, id: usize) {
+        if let Some(p) = self.kern.pools.private.get_mut(&id) {
+            p.closed = true;
+        }
+    }
+
+    /// Why a callback queued on pool `kind` of `host` does not start, if its threads are all
+    /// busy and it may have no more (for a failed run's report).
+    pub(crate) fn pool_starved(&self, host: usize, kind: PoolKind) -> Option<String> {
+        let pool = self.kern.pools.pools.get(&(host, kind))?;
+        let (threads, max) = (pool.threads.len(), self.pool_max(kind));
+        (pool.busy >= threads && threads >= max).then(|| {
+            format!(
+                "its pool's {threads} thread(s), the most it may have, are all busy running \
+                 callbacks, so none can start until one of them returns"
+            )
+        })
     }
 
     /// A thread of `host`'s pool `kind` looks for work: the oldest item queued, or `None`
@@ -189,6 +346,7 @@ where
         let pool = self.kern.pools.pools.get_mut(&(host, kind))?;
         while let Some((queued, item)) = pool.items.pop_front() {
             if queued == boot {
+                pool.busy += 1;
                 return Some(item);
             }
         }

@@ -12,6 +12,7 @@
 //! misuses, and the actions after it are skipped as Wine's ntdll skips them.
 
 use crate::api::WsaError;
+use crate::sim::kernel::thread_pool::PoolThreadBody;
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::World;
 
@@ -69,6 +70,8 @@ pub(crate) struct Instance {
     pub(crate) thread: usize,
     /// Still counted by `WaitForThreadpool*Callbacks` (not disassociated).
     pub(crate) associated: bool,
+    /// `CallbackMayRunLong` was called.
+    may_run_long: bool,
     /// The actions to run when it returns, by slot ([`ReturnAction::slot`]).
     on_return: [Option<ReturnAction>; 4],
 }
@@ -79,6 +82,7 @@ impl Instance {
             object,
             thread,
             associated: true,
+            may_run_long: false,
             on_return: [None; 4],
         }
     }
@@ -97,9 +101,34 @@ where
         }
     }
 
-    /// Whether `instance` is a callback running on thread `tid`.
-    pub(crate) fn tp_instance_of(&mut self, tid: usize, instance: usize) -> bool {
-        self.tp_instance_mut(tid, instance).is_ok()
+    /// `CallbackMayRunLong` from `instance` (running on `tid`): whether its pool can still run
+    /// another callback at once (`pool_may_run_long`); once it said so, the instance counts
+    /// as long-running and later calls say so again (Wine's ntdll).
+    pub(crate) fn tp_may_run_long(
+        &mut self,
+        tid: usize,
+        instance: usize,
+        body: PoolThreadBody<L>,
+    ) -> Result<bool, WsaError> {
+        let inst = self.tp_instance_mut(tid, instance)?;
+        if inst.may_run_long {
+            return Ok(true);
+        }
+        let id = inst.object;
+        let Some((host, pool)) = self
+            .kern
+            .tp_objects
+            .objects
+            .get(&id)
+            .map(|o| (o.host, o.pool))
+        else {
+            return Ok(false);
+        };
+        let more = self.pool_may_run_long(host, pool, body);
+        if let Ok(inst) = self.tp_instance_mut(tid, instance) {
+            inst.may_run_long = true;
+        }
+        Ok(more)
     }
 
     /// The `*WhenCallbackReturns` calls: `action` runs when `instance` (running on `tid`)

@@ -26,6 +26,13 @@ use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::net::tcp::NetTimer;
 use crate::sim::runtime::{Layers, Nanos, WaitKey, World};
 
+/// What an object's creation takes from its callback environment: the pool its callbacks run
+/// in, and the cleanup group it joins.
+pub(crate) struct TpEnv<L: Layers> {
+    pub(crate) pool: PoolKind,
+    pub(crate) member: Option<TpMembership<L>>,
+}
+
 /// An object's callback: (instance, object, what the run brings).
 pub(crate) type TpCallback<L> =
     Arc<dyn Fn(&<L as Layers>::Handle, usize, usize, TpRun) + Send + Sync>;
@@ -66,7 +73,7 @@ pub(crate) enum TpKind {
 
 /// One work or timer object.
 pub(crate) struct TpObject<L: Layers> {
-    host: usize,
+    pub(crate) host: usize,
     /// The host's crash count when it was made (a crash ends it).
     boot: u32,
     pub(crate) kind: TpKind,
@@ -83,6 +90,8 @@ pub(crate) struct TpObject<L: Layers> {
     pub(crate) closed: bool,
     /// The cleanup group it is a member of, with its cancel callback.
     pub(crate) member: Option<Box<TpMembership<L>>>,
+    /// The pool its callbacks run in (the default one's workers, or a private pool).
+    pub(crate) pool: PoolKind,
 }
 
 impl<L: Layers> TpObject<L> {
@@ -140,14 +149,15 @@ where
     }
 
     /// `CreateThreadpool{Work,Timer,Wait,Io}` (or `TrySubmitThreadpoolCallback`) on `host`,
-    /// a member of a cleanup group if `member` says so: the new object's number.
+    /// in `env`'s pool and cleanup group: the new object's number.
     pub(crate) fn tp_create(
         &mut self,
         host: usize,
         class: TpClass,
         callback: TpCallback<L>,
-        member: Option<TpMembership<L>>,
+        env: TpEnv<L>,
     ) -> usize {
+        let TpEnv { pool, member } = env;
         let boot = self.tp_boot(host);
         let t = &mut self.kern.tp_objects;
         t.last += 1;
@@ -185,6 +195,7 @@ where
                 epoch: 0,
                 closed: false,
                 member: member.map(Box::new),
+                pool,
             },
         );
         id
@@ -212,8 +223,8 @@ where
             return;
         };
         o.queued += 1;
-        let (host, epoch) = (o.host, o.epoch);
-        self.pool_push(host, PoolKind::Workers, PoolItem::Tp(id, epoch, run), body);
+        let (host, epoch, pool) = (o.host, o.epoch, o.pool);
+        self.pool_push(host, pool, PoolItem::Tp(id, epoch, run), body);
     }
 
     /// Pool thread `tid` takes a run of object `id` queued in `epoch`: its callback and the
@@ -328,6 +339,11 @@ where
             "the callbacks of thread-pool {what} object {id} ({} queued, {} running",
             o.queued, o.running
         );
+        if o.queued > 0 {
+            if let Some(why) = self.pool_starved(o.host, o.pool) {
+                text.push_str(&format!("; the queued ones wait: {why}"));
+            }
+        }
         if let TpKind::Io { pending, .. } = o.kind {
             text.push_str(&format!(
                 ", {pending} StartThreadpoolIo awaiting a completion: an operation that failed \

@@ -1,0 +1,304 @@
+//! The Vista thread pool's private pools, written once for the simulator and the real kernel32
+//! (the calls' documentation; Wine's ntdll tests threadpool.c `test_tp_simple`,
+//! `test_tp_work_scheduler` and the first case of `test_tp_group_cancel`, which pass on
+//! Windows).
+
+use std::sync::{Arc, Mutex};
+
+use winsock_sim::prelude::*;
+
+use super::{e, Check, Rule};
+
+/// The rules.
+pub fn tp_pool_rules<W: Winsock + ThreadpoolPools + SyncObjects + Send + Sync + 'static>(
+) -> Vec<Rule<W>> {
+    vec![
+        Rule {
+            id: "TPP-max",
+            title: "a pool of one thread runs its callbacks one at a time: one submitted while the first runs starts only when it returns; CallbackMayRunLong in it is FALSE, in the default pool TRUE",
+            body: one_thread::<W>,
+        },
+        Rule {
+            id: "TPP-min",
+            title: "SetThreadpoolThreadMinimum above the maximum raises it: two callbacks of a pool of maximum 1 and minimum 2 run at once",
+            body: minimum::<W>,
+        },
+        Rule {
+            id: "TPP-cancel",
+            title: "with the one thread of a pool busy, a cancelling CloseThreadpoolCleanupGroupMembers drops the members' queued callbacks (a simple callback, a work object) and calls their cancel callbacks, without waiting for the busy callback, which is no member",
+            body: cancel_queued::<W>,
+        },
+        Rule {
+            id: "TPP-close",
+            title: "CloseThreadpool: objects made in the pool still run their callbacks there; the pool, and an environment naming it, are ERROR_INVALID_HANDLE after",
+            body: close::<W>,
+        },
+    ]
+}
+
+/// A new pool of at most `max` threads and an environment naming it.
+fn pool<W: ThreadpoolPools>(ws: &W, max: u32) -> Result<(TpPool, CallbackEnviron<W>), String> {
+    let p = e("CreateThreadpool", ws.create_threadpool())?;
+    e(
+        "SetThreadpoolThreadMaximum",
+        ws.set_threadpool_thread_maximum(p, max),
+    )?;
+    let mut env = CallbackEnviron::new();
+    env.set_pool(p);
+    Ok((p, env))
+}
+
+/// Whether `sem` is released within `ms`.
+fn got<W: SyncObjects>(ws: &W, sem: SemaphoreHandle, ms: u32) -> bool {
+    ws.wait_for_single_object(Handle::Semaphore(sem), ms) == Ok(WAIT_OBJECT_0)
+}
+
+/// A work callback that logs its start, releases `started`, waits up to 5 s for `go`, and
+/// logs its end.
+fn gated<W: ThreadpoolObjects + 'static>(
+    log: &Arc<Mutex<Vec<String>>>,
+    started: SemaphoreHandle,
+    go: SemaphoreHandle,
+) -> WorkCallback<W> {
+    let log = log.clone();
+    Arc::new(move |ws: &W, inst, _| {
+        let more = ws.callback_may_run_long(inst);
+        log.lock()
+            .expect("log")
+            .push(format!("start, may run long {more:?}"));
+        let _ = ws.release_semaphore(started, 1);
+        let _ = ws.wait_for_single_object(Handle::Semaphore(go), 5_000);
+        log.lock().expect("log").push("end".into());
+    })
+}
+
+fn one_thread<W: Winsock + ThreadpoolPools + SyncObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let started = e("CreateSemaphore", ws.create_semaphore(0, 4))?;
+    let go = e("CreateSemaphore", ws.create_semaphore(0, 4))?;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (p, env) = pool(ws, 1)?;
+    let w = e(
+        "CreateThreadpoolWork",
+        ws.create_threadpool_work_in(gated(&log, started, go), &env),
+    )?;
+    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    c.eq("the first callback started", got(ws, started, 5_000), true)?;
+    c.eq(
+        "the second waits for the pool's thread",
+        got(ws, started, 300),
+        false,
+    )?;
+    e("ReleaseSemaphore", ws.release_semaphore(go, 1))?;
+    c.eq(
+        "the second started once the first returned",
+        got(ws, started, 5_000),
+        true,
+    )?;
+    e("ReleaseSemaphore", ws.release_semaphore(go, 1))?;
+    e(
+        "WaitForThreadpoolWorkCallbacks",
+        ws.wait_for_threadpool_work_callbacks(w, false),
+    )?;
+    c.eq(
+        "one at a time, CallbackMayRunLong FALSE",
+        std::mem::take(&mut *log.lock().expect("log")),
+        [
+            "start, may run long Ok(false)",
+            "end",
+            "start, may run long Ok(false)",
+            "end",
+        ]
+        .map(String::from)
+        .to_vec(),
+    )?;
+    e("CloseThreadpoolWork", ws.close_threadpool_work(w))?;
+    // In the default pool there is room.
+    let w = e(
+        "CreateThreadpoolWork",
+        ws.create_threadpool_work(gated(&log, started, go)),
+    )?;
+    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    c.eq(
+        "a default pool's callback started",
+        got(ws, started, 5_000),
+        true,
+    )?;
+    e("ReleaseSemaphore", ws.release_semaphore(go, 1))?;
+    e(
+        "WaitForThreadpoolWorkCallbacks",
+        ws.wait_for_threadpool_work_callbacks(w, false),
+    )?;
+    c.eq(
+        "CallbackMayRunLong in the default pool",
+        log.lock().expect("log").first().cloned(),
+        Some("start, may run long Ok(true)".to_string()),
+    )?;
+    e("CloseThreadpoolWork", ws.close_threadpool_work(w))?;
+    e("CloseThreadpool", ws.close_threadpool(p))?;
+    for s in [started, go] {
+        e("CloseHandle", ws.close_handle(Handle::Semaphore(s)))?;
+    }
+    Ok(())
+}
+
+fn minimum<W: Winsock + ThreadpoolPools + SyncObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let started = e("CreateSemaphore", ws.create_semaphore(0, 4))?;
+    let go = e("CreateSemaphore", ws.create_semaphore(0, 4))?;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (p, env) = pool(ws, 1)?;
+    e(
+        "SetThreadpoolThreadMinimum",
+        ws.set_threadpool_thread_minimum(p, 2),
+    )?;
+    let w = e(
+        "CreateThreadpoolWork",
+        ws.create_threadpool_work_in(gated(&log, started, go), &env),
+    )?;
+    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    c.eq("the first started", got(ws, started, 5_000), true)?;
+    c.eq("the second too, at once", got(ws, started, 5_000), true)?;
+    e("ReleaseSemaphore", ws.release_semaphore(go, 2))?;
+    e(
+        "WaitForThreadpoolWorkCallbacks",
+        ws.wait_for_threadpool_work_callbacks(w, false),
+    )?;
+    e("CloseThreadpoolWork", ws.close_threadpool_work(w))?;
+    e("CloseThreadpool", ws.close_threadpool(p))?;
+    for s in [started, go] {
+        e("CloseHandle", ws.close_handle(Handle::Semaphore(s)))?;
+    }
+    Ok(())
+}
+
+fn cancel_queued<W: Winsock + ThreadpoolPools + SyncObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let busy = e("CreateSemaphore", ws.create_semaphore(0, 1))?;
+    let cancels = e("CreateSemaphore", ws.create_semaphore(0, 4))?;
+    let (p, env) = pool(ws, 1)?;
+    // The pool's one thread waits for the two cancel callbacks.
+    let waited = Arc::new(Mutex::new(Vec::new()));
+    let wt = waited.clone();
+    let blocker: SimpleCallback<W> = Arc::new(move |ws: &W, _| {
+        let _ = ws.release_semaphore(busy, 1);
+        for _ in 0..2 {
+            let r = ws.wait_for_single_object(Handle::Semaphore(cancels), 5_000);
+            wt.lock().expect("waited").push(r);
+        }
+        let _ = ws.release_semaphore(busy, 1);
+    });
+    e(
+        "TrySubmitThreadpoolCallback",
+        ws.try_submit_threadpool_callback(blocker, Some(&env)),
+    )?;
+    c.eq("the pool's thread is busy", got(ws, busy, 5_000), true)?;
+    let g = e(
+        "CreateThreadpoolCleanupGroup",
+        ws.create_threadpool_cleanup_group(),
+    )?;
+    let named = Arc::new(Mutex::new(Vec::new()));
+    let n = named.clone();
+    let cancel: CleanupCancelCallback<W> = Arc::new(move |ws: &W, m, context| {
+        n.lock().expect("named").push((m, context));
+        let _ = ws.release_semaphore(cancels, 1);
+    });
+    let mut members = env.clone();
+    members.set_cleanup_group(g, Some(cancel));
+    let ran = Arc::new(Mutex::new(0u32));
+    let r = ran.clone();
+    let simple: SimpleCallback<W> = Arc::new(move |_, _| *r.lock().expect("ran") += 1);
+    e(
+        "TrySubmitThreadpoolCallback",
+        ws.try_submit_threadpool_callback(simple, Some(&members)),
+    )?;
+    let r = ran.clone();
+    let work: WorkCallback<W> = Arc::new(move |_, _, _| *r.lock().expect("ran") += 1);
+    let w = e(
+        "CreateThreadpoolWork",
+        ws.create_threadpool_work_in(work, &members),
+    )?;
+    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    e(
+        "CloseThreadpoolCleanupGroupMembers",
+        ws.close_threadpool_cleanup_group_members(g, true, 9),
+    )?;
+    c.eq(
+        "a cancel callback for each queued member, oldest first",
+        named.lock().expect("named").clone(),
+        vec![(TpMember::Simple, 9), (TpMember::Work(w), 9)],
+    )?;
+    c.eq("the busy callback then ended", got(ws, busy, 5_000), true)?;
+    c.eq(
+        "having seen both cancel callbacks",
+        waited.lock().expect("waited").clone(),
+        vec![Ok(WAIT_OBJECT_0), Ok(WAIT_OBJECT_0)],
+    )?;
+    ws.sleep(100);
+    c.eq("no dropped callback ran", *ran.lock().expect("ran"), 0)?;
+    e(
+        "CloseThreadpoolCleanupGroup",
+        ws.close_threadpool_cleanup_group(g),
+    )?;
+    e("CloseThreadpool", ws.close_threadpool(p))?;
+    for s in [busy, cancels] {
+        e("CloseHandle", ws.close_handle(Handle::Semaphore(s)))?;
+    }
+    Ok(())
+}
+
+fn close<W: Winsock + ThreadpoolPools + SyncObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let ran = e("CreateSemaphore", ws.create_semaphore(0, 4))?;
+    let (p, env) = pool(ws, 2)?;
+    let work: WorkCallback<W> = Arc::new(move |ws: &W, _, _| {
+        let _ = ws.release_semaphore(ran, 1);
+    });
+    let w = e(
+        "CreateThreadpoolWork",
+        ws.create_threadpool_work_in(work.clone(), &env),
+    )?;
+    e("CloseThreadpool", ws.close_threadpool(p))?;
+    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    c.eq(
+        "an object of the closed pool still runs",
+        got(ws, ran, 5_000),
+        true,
+    )?;
+    e(
+        "WaitForThreadpoolWorkCallbacks",
+        ws.wait_for_threadpool_work_callbacks(w, false),
+    )?;
+    e("CloseThreadpoolWork", ws.close_threadpool_work(w))?;
+    c.eq(
+        "SetThreadpoolThreadMaximum of a closed pool",
+        ws.set_threadpool_thread_maximum(p, 4),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )?;
+    c.eq(
+        "SetThreadpoolThreadMinimum of a closed pool",
+        ws.set_threadpool_thread_minimum(p, 1),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )?;
+    c.eq(
+        "CloseThreadpool again",
+        ws.close_threadpool(p),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )?;
+    c.eq(
+        "an environment naming it",
+        ws.create_threadpool_work_in(work, &env).map(|_| ()),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )?;
+    e("CloseHandle", ws.close_handle(Handle::Semaphore(ran)))
+}
