@@ -86,6 +86,7 @@ fn conformance_suite_on_native_winsock() {
         .chain(conformance_suite::tp_wait::tp_wait_rules::<Native>())
         .chain(conformance_suite::tp_io::tp_io_rules::<Native>())
         .chain(conformance_suite::tp_cleanup_group::tp_cleanup_group_rules::<Native>())
+        .chain(conformance_suite::tp_pool::tp_pool_rules::<Native>())
         .chain(conformance_suite::sync_failure::sync_failure_rules::<Native>())
         .chain(conformance_suite::async_select::msg_wait_rules::<Native>())
         .chain(conformance_suite::iocp::iocp_rules::<Native>())

@@ -28,6 +28,7 @@ mod thread_pool;
 mod threadpool_cleanup_group;
 mod threadpool_io;
 mod threadpool_objects;
+mod threadpool_pool;
 mod threadpool_wait;
 mod timer_proc;
 mod tp_instance;

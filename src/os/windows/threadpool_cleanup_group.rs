@@ -1,17 +1,18 @@
 //! [`ThreadpoolCleanupGroups`] for [`Native`]: kernel32's cleanup groups of the Vista thread
 //! pool (`CreateThreadpoolCleanupGroup`, `CloseThreadpoolCleanupGroupMembers`,
 //! `CloseThreadpoolCleanupGroup`), the callback environment naming one, and simple callbacks
-//! (`TrySubmitThreadpoolCallback`), in the default pool.
+//! (`TrySubmitThreadpoolCallback`), in the default pool or the environment's.
 //!
-//! **The environment.** `InitializeThreadpoolEnvironment` and
+//! **The environment.** `InitializeThreadpoolEnvironment`, `SetThreadpoolCallbackPool` and
 //! `SetThreadpoolCallbackCleanupGroup` are inline functions of the headers, not exports: a
-//! creation fills the `TP_CALLBACK_ENVIRON_V3` as they do (version 3, its size, normal
-//! priority, no pool: the default one), with the group and, if the environment has a cancel
-//! callback, the one trampoline [`cancel_callback`]. An environment naming a group that is not
-//! an open one of this backend's (never made, closed) is ERROR_INVALID_HANDLE without an OS
-//! call, and so is one naming a group whose members are being released: the OS may or may
-//! not count an object made then among the members that release closes, and nothing would
-//! tell this backend which.
+//! creation with an environment (whether it names a group, a pool, both or neither) fills the
+//! `TP_CALLBACK_ENVIRON_V3` as they do (version 3, its size, normal priority), with the pool
+//! (NULL: the default one), the group and, if the environment has a cancel callback, the one
+//! trampoline [`cancel_callback`]. An environment naming a group that is not an open one of
+//! this backend's (never made, closed) is ERROR_INVALID_HANDLE without an OS call, and so is
+//! one naming a group whose members are being released (the OS may or may not count an object
+//! made then among the members that release closes, and nothing would tell this backend
+//! which), or a pool the backend does not list (never made, closed: `threadpool_pool.rs`).
 //!
 //! **The groups** are kept in the table of the pool's objects (`tp_table.rs`) by raw
 //! `PTP_CLEANUP_GROUP`, each with its members by their context `pv` (their entry's address:
@@ -91,7 +92,7 @@ impl Joining {
         };
         let env = self.given.then(|| th::TP_CALLBACK_ENVIRON_V3 {
             Version: 3,
-            Pool: 0,
+            Pool: self.pool as th::PTP_POOL,
             CleanupGroup: self.group as th::PTP_CLEANUP_GROUP,
             CleanupGroupCancelCallback: cancel,
             RaceDll: std::ptr::null_mut(),
@@ -151,7 +152,8 @@ fn tp_member(kind: Kind, raw: usize) -> TpMember {
 
 impl TpTable {
     /// What a creation with `env` joins: its group must be an open one of this table's with no
-    /// release in progress, else ERROR_INVALID_HANDLE (module docs).
+    /// release in progress, and its pool one this table lists, else ERROR_INVALID_HANDLE
+    /// (module docs).
     pub(super) fn joining(
         &self,
         env: Option<&CallbackEnviron<Native>>,
@@ -160,6 +162,7 @@ impl TpTable {
             return Ok(Joining {
                 given: false,
                 group: 0,
+                pool: 0,
                 cancel: None,
             });
         };
@@ -170,10 +173,12 @@ impl TpTable {
                 _ => return Err(WsaError::WSA_INVALID_HANDLE),
             },
         };
+        let pool = self.pools.open(env.pool())?;
         let cancel = env.cancel_callback().filter(|_| group != 0).cloned();
         Ok(Joining {
             given: true,
             group,
+            pool,
             cancel,
         })
     }
@@ -247,7 +252,7 @@ impl TpTable {
                         .objects
                         .get_mut(&raw)
                         .is_some_and(LiveObject::closed_by_release);
-                    if let Some(obj) = free.then(|| self.objects.remove(&raw)).flatten() {
+                    if let Some(obj) = free.then(|| self.unlist(raw)).flatten() {
                         ended.objects.push((raw, obj));
                     }
                 }
@@ -445,7 +450,8 @@ impl ThreadpoolCleanupGroups for Native {
                 // kind of entry as its context, with the run's count leaked here for it; its
                 // unlisting waits for the table's lock, held until the callback is listed.
                 // `penv` is NULL (the default pool) or a filled environment that outlives the
-                // call, naming an open group of this backend.
+                // call, naming no group or an open one of this backend, and no pool or an open
+                // one of this backend (kept open by the table's lock).
                 unsafe {
                     th::TrySubmitThreadpoolCallback(
                         Some(simple_callback),

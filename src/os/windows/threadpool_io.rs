@@ -1,7 +1,7 @@
 //! [`ThreadpoolIo`] for [`Native`]: kernel32's I/O objects of the Vista thread pool on this
 //! backend's sockets (`CreateThreadpoolIo`, `StartThreadpoolIo`, `CancelThreadpoolIo`,
 //! `WaitForThreadpoolIoCallbacks`, `CloseThreadpoolIo`), in the default pool or an
-//! environment's cleanup group.
+//! environment's pool and cleanup group.
 //!
 //! **The objects** are kept in the table of `threadpool_objects.rs` ([`Kind::Io`]), made with
 //! the one trampoline [`io_callback`] and, as `pv`, the address of their entry, and follow its
@@ -143,8 +143,8 @@ impl Native {
                 // of it is a record of ours) and takes exactly this kind of entry as its
                 // context, which the table keeps from here until no callback can start (module
                 // docs). No callback runs before a start, which needs the table. `penv` is NULL
-                // (the default pool) or a filled environment that outlives the call, naming an
-                // open group of this backend (`threadpool_cleanup_group.rs`).
+                // (the default pool) or a filled environment that outlives the call, naming no
+                // group or pool but open ones of this backend (`threadpool_cleanup_group.rs`).
                 made(unsafe { th::CreateThreadpoolIo(raw as HANDLE, Some(io_callback), pv, penv) })
             })
         })

@@ -1,6 +1,6 @@
 //! [`ThreadpoolObjects`] for [`Native`]: kernel32's work and timer objects of the Vista thread
 //! pool (`CreateThreadpoolWork`, `CreateThreadpoolTimer` and their calls), in the default pool
-//! or an environment's cleanup group, and the rules of the table of the pool's objects
+//! or an environment's pool and cleanup group, and the rules of the table of the pool's objects
 //! (`tp_table.rs`) that the wait objects (`threadpool_wait.rs`), I/O objects
 //! (`threadpool_io.rs`) and cleanup groups (`threadpool_cleanup_group.rs`, which says how a
 //! group's release closes its members and frees their entries) share.
@@ -130,9 +130,10 @@ impl Native {
     /// given the entry's address as the context `pv` and the environment: NULL without `env`,
     /// else `env` as a `TP_CALLBACK_ENVIRON`; its error is the one to report), recorded in the
     /// table and in `env`'s cleanup group. A group that is not an open one of this backend's,
-    /// or is being released: ERROR_INVALID_HANDLE without an OS call
-    /// (`threadpool_cleanup_group.rs`). All of it under the table's lock, so the object is
-    /// recorded before a release of its group can start, and before any callback of it.
+    /// or is being released, or a pool the table does not list: ERROR_INVALID_HANDLE without
+    /// an OS call (`threadpool_cleanup_group.rs`). All of it under the table's lock, so the
+    /// object is recorded before a release of its group can start, and before any callback of
+    /// it, and its pool is not closed during the creation.
     pub(super) fn create_tp<C: Send + Sync + 'static>(
         &self,
         kind: Kind,
@@ -168,7 +169,8 @@ impl Native {
             // of entry as its context `pv`, which the table keeps from here until no callback
             // can start (module docs); no callback runs before a submission, which needs the
             // table. `penv` is NULL (the default pool) or a filled environment that outlives
-            // the call, naming an open group of this backend (`threadpool_cleanup_group.rs`).
+            // the call, naming no group or pool but open ones of this backend
+            // (`threadpool_cleanup_group.rs`).
             made(unsafe { th::CreateThreadpoolWork(Some(work_callback), pv, penv) })
         })
         .map(TpWork::from_raw)

@@ -1,6 +1,6 @@
 //! [`ThreadpoolWaits`] for [`Native`]: kernel32's wait objects of the Vista thread pool
 //! (`CreateThreadpoolWait`, `SetThreadpoolWait`, `WaitForThreadpoolWaitCallbacks`,
-//! `CloseThreadpoolWait`), in the default pool or an environment's cleanup group.
+//! `CloseThreadpoolWait`), in the default pool or an environment's pool and cleanup group.
 //!
 //! **The objects** are kept in the table of `threadpool_objects.rs` ([`Kind::Wait`]), made with
 //! the one trampoline [`wait_callback`] and, as `pv`, the address of their entry, and follow
@@ -103,7 +103,7 @@ impl Native {
             // of entry as its context `pv`, which the table keeps from here until no callback
             // can start (`threadpool_objects.rs`); no callback runs before the wait is set,
             // which needs the table. `penv` is NULL (the default pool) or a filled environment
-            // that outlives the call, naming an open group of this backend
+            // that outlives the call, naming no group or pool but open ones of this backend
             // (`threadpool_cleanup_group.rs`).
             made(unsafe { th::CreateThreadpoolWait(Some(wait_callback), pv, penv) })
         })

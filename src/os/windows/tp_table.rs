@@ -1,9 +1,10 @@
-//! The table of the Vista pool's objects and cleanup groups of one [`Native`] backend, which
-//! the work and timer objects (`threadpool_objects.rs`, whose module docs give the rules kept
-//! here: when an entry is freed, the owner checks, a close during a wait for callbacks), the
-//! wait objects (`threadpool_wait.rs`), the I/O objects (`threadpool_io.rs`) and the cleanup
-//! groups (`threadpool_cleanup_group.rs`) share: each live object by its raw `PTP_*` value
-//! with its kind and entry, and the calls on it made under the table's lock or counted in it.
+//! The table of the Vista pool's objects, cleanup groups and private pools of one [`Native`]
+//! backend, which the work and timer objects (`threadpool_objects.rs`, whose module docs give
+//! the rules kept here: when an entry is freed, the owner checks, a close during a wait for
+//! callbacks), the wait objects (`threadpool_wait.rs`), the I/O objects (`threadpool_io.rs`),
+//! the cleanup groups (`threadpool_cleanup_group.rs`) and the pools (`threadpool_pool.rs`)
+//! share: each live object by its raw `PTP_*` value with its kind and entry, and the calls on
+//! it made under the table's lock or counted in it.
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -17,6 +18,7 @@ use super::native::{finish_kept, Native};
 use super::registered_wait::close_duplicate;
 use super::sync_lookup::process_global;
 use super::thread_pool::retire;
+use super::threadpool_pool::{close_pool, Pools};
 use crate::api::threadpool_cleanup_group::CleanupCancelCallback;
 use crate::api::WsaError;
 
@@ -104,6 +106,11 @@ pub(super) struct LiveObject {
     pub(super) released: Released,
     /// The cancel callback of the environment that made it (of its group's release).
     pub(super) cancel: Option<CleanupCancelCallback<Native>>,
+    /// The raw pool it was made in, 0 for the default one (`threadpool_pool.rs`).
+    pool: usize,
+    /// Out of the table, the last object of its pool, which the program has closed: its
+    /// release closes the pool in the OS after it (`threadpool_pool.rs`).
+    last_of_pool: bool,
 }
 
 impl LiveObject {
@@ -113,6 +120,7 @@ impl LiveObject {
         kind: Kind,
         entry: Arc<dyn Any + Send + Sync>,
         (group, cancel): (usize, Option<CleanupCancelCallback<Native>>),
+        pool: usize,
     ) -> LiveObject {
         LiveObject {
             kind,
@@ -127,6 +135,8 @@ impl LiveObject {
             group,
             released: Released::No,
             cancel,
+            pool,
+            last_of_pool: false,
         }
     }
 
@@ -181,6 +191,12 @@ impl LiveObject {
             // The closed wait object waits no more.
             close_duplicate(self.object);
         }
+        if self.last_of_pool {
+            // SAFETY: the pool this object was made in, which the program closed and the
+            // table gave up with this object (`Pools::leave`), so this is its one close; the
+            // object is closed in the OS now, and no other object of it is listed.
+            unsafe { close_pool(self.pool) };
+        }
         if self.quiet() {
             drop(self.entry);
         } else {
@@ -189,7 +205,7 @@ impl LiveObject {
     }
 }
 
-/// The pool objects and cleanup groups of one backend, by raw value.
+/// The pool objects, cleanup groups and private pools of one backend, by raw value.
 #[derive(Default)]
 pub(super) struct TpTable {
     /// Objects created and not yet closed in the OS (or not yet let go after their group's
@@ -197,13 +213,24 @@ pub(super) struct TpTable {
     pub(super) objects: BTreeMap<usize, LiveObject>,
     /// Cleanup groups created and not yet gone (`threadpool_cleanup_group.rs`).
     pub(super) groups: BTreeMap<usize, Group>,
+    /// Private pools not yet closed in the OS, open or left to their last object's close
+    /// (`threadpool_pool.rs`).
+    pub(super) pools: Pools,
 }
 
 impl TpTable {
+    /// Object `raw` taken out of the table, noting whether its release is to close its pool
+    /// (`threadpool_pool.rs`).
+    pub(super) fn unlist(&mut self, raw: usize) -> Option<LiveObject> {
+        let mut obj = self.objects.remove(&raw)?;
+        obj.last_of_pool = self.pools.leave(obj.pool);
+        Some(obj)
+    }
+
     /// Object `raw` taken out of the table, and out of its group's members (its closures go
     /// with it, after the lock).
     fn take(&mut self, raw: usize) -> Option<LiveObject> {
-        let obj = self.objects.remove(&raw)?;
+        let obj = self.unlist(raw)?;
         // An object's member record holds no closure.
         let _ = self.leave_group(obj.group, obj.pv());
         Some(obj)
@@ -223,9 +250,11 @@ impl TpTable {
             retire(old.entry);
         }
         let pv = Arc::as_ptr(&entry).cast::<()>() as usize;
+        let pool = join.pool;
+        self.pools.enter(pool);
         let member = self.join_object(join, pv, kind, raw);
         self.objects
-            .insert(raw, LiveObject::new(kind, entry, member));
+            .insert(raw, LiveObject::new(kind, entry, member, pool));
     }
 
     /// Object `raw` if the program may still use it as a `kind`: else ERROR_INVALID_HANDLE.
@@ -240,8 +269,8 @@ impl TpTable {
 impl Drop for TpTable {
     /// The backend is gone (no call of it is running, so no wait or release is in the OS):
     /// its objects are closed, their entries freed or leaked by the rule of the module docs (a
-    /// callback that still runs finds the backend gone and does nothing), then its groups. The
-    /// last error is kept.
+    /// callback that still runs finds the backend gone and does nothing), then its groups, then
+    /// its pools. The last error is kept.
     fn drop(&mut self) {
         // SAFETY: no arguments; reads thread-local state.
         let kept = unsafe { GetLastError() };
@@ -249,6 +278,7 @@ impl Drop for TpTable {
             obj.release(raw);
         }
         close_groups(std::mem::take(&mut self.groups));
+        self.pools.close_all();
         // SAFETY: an integer; writes thread-local state.
         unsafe { SetLastError(kept) };
     }
@@ -413,6 +443,8 @@ pub(super) struct Joining {
     pub(super) given: bool,
     /// Its raw group, 0 for none.
     pub(super) group: usize,
+    /// Its raw pool, 0 for the default one (`threadpool_pool.rs`).
+    pub(super) pool: usize,
     /// Its cancel callback.
     pub(super) cancel: Option<CleanupCancelCallback<Native>>,
 }
