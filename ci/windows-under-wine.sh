@@ -19,7 +19,8 @@
 # are environment variables of this script. The build goes to target/wine so it never disturbs the
 # Linux build's target/.
 #
-# Exit status: 0 when the tests pass, or when apt-get cannot reach the package mirror (that is
+# Exit status: 0 when the tests pass (every target printed its result, and the conformance
+# suite its os::Native summary), or when apt-get cannot reach the package mirror (that is
 # the network, not the code: a clear message says so); non-zero on any build or test failure.
 #
 # Environment:
@@ -135,5 +136,18 @@ wcargo test --target "$TARGET" "${args[@]}" -- --nocapture 2>&1 | tee "$out" || 
 wineserver -k >/dev/null 2>&1 || true
 say "summary:"
 grep -E 'rules run|known Wine difference:|^test result' "$out" | sed 's/^/  /' || true
+# A test process that Wine ends abruptly (an assertion in Wine's own code, say) may still
+# leave cargo with status 0: each target must have printed its result, and the conformance
+# suite its os::Native arm.
+want=$(wc -w <<<"$WINE_TESTS")
+ran=$(grep -c '^test result:' "$out" || true)
+if ((ran < want)); then
+    say "only $ran of $want test targets printed their result: one ended early (crashed under Wine?)"
+    status=1
+fi
+if [[ " $WINE_TESTS " == *" conformance_os "* ]] && ! grep -q 'os::Native (ws2_32) on Wine: rules run' "$out"; then
+    say "the conformance suite printed no os::Native summary: its run ended early"
+    status=1
+fi
 say "done in $(elapsed), exit status $status"
 exit "$status"
