@@ -214,6 +214,8 @@ where
         let killed = &self.net.faults.killed;
         let pool = self.kern.pools.pools.entry((host, kind)).or_default();
         pool.threads.retain(|t| !killed.contains(t));
+        // A crash's threads died with their items: none of them is busy any more.
+        pool.busy = pool.busy.min(pool.threads.len());
         pool.threads.len()
     }
 
