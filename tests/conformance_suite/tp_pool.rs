@@ -48,6 +48,25 @@ fn pool<W: ThreadpoolPools>(ws: &W, max: u32) -> Result<(TpPool, CallbackEnviron
     Ok((p, env))
 }
 
+/// Waits for work object `w`'s callbacks, then closes it, pool `p` and the semaphores.
+fn tidy<W: ThreadpoolPools + SyncObjects>(
+    ws: &W,
+    w: TpWork,
+    p: TpPool,
+    sems: &[SemaphoreHandle],
+) -> Result<(), String> {
+    e(
+        "WaitForThreadpoolWorkCallbacks",
+        ws.wait_for_threadpool_work_callbacks(w, false),
+    )?;
+    e("CloseThreadpoolWork", ws.close_threadpool_work(w))?;
+    e("CloseThreadpool", ws.close_threadpool(p))?;
+    for &s in sems {
+        e("CloseHandle", ws.close_handle(Handle::Semaphore(s)))?;
+    }
+    Ok(())
+}
+
 /// Whether `sem` is released within `ms`.
 fn got<W: SyncObjects>(ws: &W, sem: SemaphoreHandle, ms: u32) -> bool {
     ws.wait_for_single_object(Handle::Semaphore(sem), ms) == Ok(WAIT_OBJECT_0)
@@ -166,16 +185,7 @@ fn minimum<W: Winsock + ThreadpoolPools + SyncObjects + Send + Sync + 'static>(
     c.eq("the first started", got(ws, started, 5_000), true)?;
     c.eq("the second too, at once", got(ws, started, 5_000), true)?;
     e("ReleaseSemaphore", ws.release_semaphore(go, 2))?;
-    e(
-        "WaitForThreadpoolWorkCallbacks",
-        ws.wait_for_threadpool_work_callbacks(w, false),
-    )?;
-    e("CloseThreadpoolWork", ws.close_threadpool_work(w))?;
-    e("CloseThreadpool", ws.close_threadpool(p))?;
-    for s in [started, go] {
-        e("CloseHandle", ws.close_handle(Handle::Semaphore(s)))?;
-    }
-    Ok(())
+    tidy(ws, w, p, &[started, go])
 }
 
 fn cancel_queued<W: Winsock + ThreadpoolPools + SyncObjects + Send + Sync + 'static>(
