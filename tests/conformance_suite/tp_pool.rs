@@ -29,6 +29,11 @@ pub fn tp_pool_rules<W: Winsock + ThreadpoolPools + SyncObjects + Send + Sync + 
             body: cancel_queued::<W>,
         },
         Rule {
+            id: "TPP-turns",
+            title: "a pool of one thread takes its objects in turn, not its queued callbacks in order: ten of one work object queued before ten of another do not keep the second waiting, and a group's release that waits for the second's three ends before the first's ten have run",
+            body: turns::<W>,
+        },
+        Rule {
             id: "TPP-close",
             title: "CloseThreadpool: objects made in the pool still run their callbacks there; the pool, and an environment naming it, are ERROR_INVALID_HANDLE after",
             body: close::<W>,
@@ -311,4 +316,77 @@ fn close<W: Winsock + ThreadpoolPools + SyncObjects + Send + Sync + 'static>(
         Err(WsaError::WSA_INVALID_HANDLE),
     )?;
     e("CloseHandle", ws.close_handle(Handle::Semaphore(ran)))
+}
+
+fn turns<W: Winsock + ThreadpoolPools + SyncObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let (p, env) = pool(ws, 1)?;
+    let counts = Arc::new(Mutex::new([0u32; 2]));
+    let counting = |i: usize| -> WorkCallback<W> {
+        let counts = counts.clone();
+        Arc::new(move |ws: &W, _, _| {
+            ws.sleep(100);
+            counts.lock().expect("counts")[i] += 1;
+        })
+    };
+    let first = e(
+        "CreateThreadpoolWork",
+        ws.create_threadpool_work_in(counting(0), &env),
+    )?;
+    let g = e(
+        "CreateThreadpoolCleanupGroup",
+        ws.create_threadpool_cleanup_group(),
+    )?;
+    let mut in_group = env.clone();
+    in_group.set_cleanup_group(g, None);
+    let second = e(
+        "CreateThreadpoolWork",
+        ws.create_threadpool_work_in(counting(1), &in_group),
+    )?;
+    let post = |w: TpWork, n: usize| -> Result<(), String> {
+        for _ in 0..n {
+            e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+        }
+        Ok(())
+    };
+    post(first, 10)?;
+    post(second, 10)?;
+    ws.sleep(500);
+    for w in [first, second] {
+        e(
+            "WaitForThreadpoolWorkCallbacks",
+            ws.wait_for_threadpool_work_callbacks(w, true),
+        )?;
+    }
+    let [a, b] = *counts.lock().expect("counts");
+    c.eq(
+        "both objects ran within 500 ms",
+        (a > 0, b > 0),
+        (true, true),
+    )?;
+    *counts.lock().expect("counts") = [0, 0];
+    post(first, 10)?;
+    post(second, 3)?;
+    e(
+        "CloseThreadpoolCleanupGroupMembers",
+        ws.close_threadpool_cleanup_group_members(g, false, 0),
+    )?;
+    e(
+        "WaitForThreadpoolWorkCallbacks",
+        ws.wait_for_threadpool_work_callbacks(first, true),
+    )?;
+    let [a, b] = *counts.lock().expect("counts");
+    c.eq(
+        "the release waited for the second's three, not for the first's ten",
+        (a < 10, b),
+        (true, 3),
+    )?;
+    e("CloseThreadpoolWork", ws.close_threadpool_work(first))?;
+    e(
+        "CloseThreadpoolCleanupGroup",
+        ws.close_threadpool_cleanup_group(g),
+    )?;
+    e("CloseThreadpool", ws.close_threadpool(p))
 }

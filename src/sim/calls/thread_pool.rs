@@ -74,7 +74,7 @@ impl SimWinsock {
                 self.w().queue_timer_ran(id);
             }
             PoolItem::Wait(id, timed_out) => self.run_wait_callback(id, timed_out),
-            PoolItem::Tp(id, epoch, run) => self.run_tp(id, epoch, run),
+            PoolItem::Tp(id) => self.run_tp(id),
             PoolItem::Io(callback, completion) => callback(self, completion),
         }
     }

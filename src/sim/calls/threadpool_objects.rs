@@ -74,11 +74,11 @@ impl SimWinsock {
         })
     }
 
-    /// Runs one queued run of object `id` (outside the world lock), unless a cancelling
-    /// wait dropped it.
-    pub(crate) fn run_tp(&self, id: usize, epoch: u32, run: TpRun) {
-        let begun = self.w().tp_begin(self.tid, id, epoch);
-        if let Some((callback, instance)) = begun {
+    /// Runs the oldest queued run of object `id` (outside the world lock), unless a
+    /// cancelling wait dropped it.
+    pub(crate) fn run_tp(&self, id: usize) {
+        let begun = self.w().tp_begin(self.tid, id);
+        if let Some((callback, instance, run)) = begun {
             callback(self, instance, id, run);
             self.w().tp_end(id, instance);
         }

@@ -87,9 +87,9 @@ pub(crate) enum PoolItem<L: Layers> {
     /// binding's callback (held by the item: the socket and its binding may go first), the
     /// completion.
     Io(IoCallbackFn<L>, IoCompletion),
-    /// A run of a Vista pool object (`tp_objects`), queued in the given epoch, with what it
-    /// is handed.
-    Tp(usize, u32, TpRun),
+    /// A Vista pool object (`tp_objects`) with runs queued: the thread that takes it runs
+    /// the oldest.
+    Tp(usize),
 }
 
 /// What one run of an object's callback is handed besides its instance and object.
@@ -187,9 +187,7 @@ impl<L: KernLayers> World<L>
 where
     Self: KernHooks<L>,
 {
-    /// Queues `item` on `host`'s pool `kind`: an idle thread of the pool is woken (the most
-    /// recent to wait), else a new thread starts, unless the pool has all it may have (then a
-    /// running one takes it when done).
+    /// Queues `item` on `host`'s pool `kind`, and wakes a thread for it ([`World::pool_wake`]).
     pub(crate) fn pool_push(
         &mut self,
         host: usize,
@@ -197,9 +195,22 @@ where
         item: PoolItem<L>,
         body: PoolThreadBody<L>,
     ) {
+        self.pool_requeue(host, kind, item);
+        self.pool_wake(host, kind, body);
+    }
+
+    /// Puts `item` at the end of `host`'s pool `kind`'s queue, waking no thread (an object
+    /// with more runs, going back in line behind the others).
+    pub(crate) fn pool_requeue(&mut self, host: usize, kind: PoolKind, item: PoolItem<L>) {
         let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
         let pool = self.kern.pools.pools.entry((host, kind)).or_default();
         pool.items.push_back((boot, item));
+    }
+
+    /// Work for `host`'s pool `kind`: an idle thread of the pool is woken (the most recent to
+    /// wait), else a new thread starts, unless the pool has all it may have (then a running
+    /// one takes the work when done).
+    pub(crate) fn pool_wake(&mut self, host: usize, kind: PoolKind, body: PoolThreadBody<L>) {
         if let Some((tid, seq)) = self.pop_last_waiter(pool_key(host, kind)) {
             self.wake(tid, seq);
             return;

@@ -3,9 +3,10 @@
 //! threads (`thread_pool`). What is particular to wait objects is in `tp_wait`, to I/O
 //! objects in `tp_io`.
 //!
-//! Each object counts its runs queued and running. A queued run carries the object's epoch:
-//! `WaitForThreadpool*Callbacks` with cancellation moves the epoch on, so the runs queued
-//! before it are skipped when a pool thread takes them. A closed object takes no new runs and
+//! Each object keeps its runs queued (and counts those running), and is in its pool's queue
+//! once while it has any: a pool thread takes its oldest run and puts it back at the end of
+//! the queue if more wait, so the objects take turns. `WaitForThreadpool*Callbacks` with
+//! cancellation drops the runs queued. A closed object takes no new runs and
 //! goes when its last run has ended; any later call naming it is ERROR_INVALID_HANDLE. A timer
 //! object is a small state machine of its own: *set* (its expiry scheduled by setting number,
 //! [`NetTimer::TpTimer`]) or *not set*; each expiry queues a run, a period sets it again.
@@ -14,7 +15,7 @@
 //! member (`tp_group`); a simple callback (`TrySubmitThreadpoolCallback`) is an object with
 //! one run, closed once it has run.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use crate::api::WsaError;
@@ -78,15 +79,15 @@ pub(crate) struct TpObject<L: Layers> {
     boot: u32,
     pub(crate) kind: TpKind,
     callback: TpCallback<L>,
-    /// Runs queued and not started (of the current epoch).
-    queued: u32,
+    /// Runs queued and not started, oldest first, with what each is handed.
+    runs: VecDeque<TpRun>,
+    /// Whether the object is in its pool's queue (once, however many runs it has queued).
+    in_pool: bool,
     /// Runs started and not ended.
     running: u32,
     /// Of those, the ones still counted by `WaitForThreadpool*Callbacks` (not
     /// disassociated).
     pub(crate) associated: u32,
-    /// Moved on by a cancelling wait: older queued runs are skipped.
-    epoch: u32,
     pub(crate) closed: bool,
     /// The cleanup group it is a member of, with its cancel callback.
     pub(crate) member: Option<Box<TpMembership<L>>>,
@@ -98,7 +99,7 @@ impl<L: Layers> TpObject<L> {
     /// Whether nothing keeps the object: no run queued or running, no I/O outstanding.
     fn idle(&self) -> bool {
         let io = matches!(self.kind, TpKind::Io { pending, skipped } if pending > 0 || skipped > 0);
-        self.queued == 0 && self.running == 0 && !io
+        self.runs.is_empty() && self.running == 0 && !io
     }
 }
 
@@ -189,10 +190,10 @@ where
                 boot,
                 kind,
                 callback,
-                queued: 0,
+                runs: VecDeque::new(),
+                in_pool: false,
                 running: 0,
                 associated: 0,
-                epoch: 0,
                 closed: false,
                 member: member.map(Box::new),
                 pool,
@@ -217,29 +218,43 @@ where
         }
     }
 
-    /// Queues one run of object `id` on its host's workers, handed `run`.
+    /// Queues one run of object `id`, handed `run`: the object joins its pool's queue unless
+    /// it is there already, and the pool wakes (or starts) a thread for it.
     pub(crate) fn tp_queue_run(&mut self, id: usize, run: TpRun, body: PoolThreadBody<L>) {
         let Some(o) = self.kern.tp_objects.objects.get_mut(&id) else {
             return;
         };
-        o.queued += 1;
-        let (host, epoch, pool) = (o.host, o.epoch, o.pool);
-        self.pool_push(host, pool, PoolItem::Tp(id, epoch, run), body);
+        o.runs.push_back(run);
+        let (host, pool) = (o.host, o.pool);
+        if std::mem::replace(&mut o.in_pool, true) {
+            self.pool_wake(host, pool, body);
+        } else {
+            self.pool_push(host, pool, PoolItem::Tp(id), body);
+        }
     }
 
-    /// Pool thread `tid` takes a run of object `id` queued in `epoch`: its callback and the
-    /// new instance's number, or `None` for a run cancelled since.
+    /// Pool thread `tid` took object `id` from its pool's queue: its oldest run, with its
+    /// callback and the new instance's number, or `None` when a cancelling wait dropped its
+    /// runs. An object with more runs queued goes back to the end of the pool's queue, so
+    /// that the pool's threads take the objects in turn (Windows': Wine's
+    /// `test_tp_work_scheduler`).
     pub(crate) fn tp_begin(
         &mut self,
         tid: usize,
         id: usize,
-        epoch: u32,
-    ) -> Option<(TpCallback<L>, usize)> {
+    ) -> Option<(TpCallback<L>, usize, TpRun)> {
         let o = self.kern.tp_objects.objects.get_mut(&id)?;
-        if o.epoch != epoch {
+        let Some(run) = o.runs.pop_front() else {
+            o.in_pool = false;
             return None;
+        };
+        if o.runs.is_empty() {
+            o.in_pool = false;
+        } else {
+            let (host, pool) = (o.host, o.pool);
+            self.pool_requeue(host, pool, PoolItem::Tp(id));
         }
-        o.queued = o.queued.saturating_sub(1);
+        let o = self.kern.tp_objects.objects.get_mut(&id)?;
         o.running += 1;
         o.associated += 1;
         let callback = o.callback.clone();
@@ -247,7 +262,7 @@ where
         t.last += 1;
         let instance = t.last;
         t.instances.insert(instance, Instance::new(id, tid));
-        Some((callback, instance))
+        Some((callback, instance, run))
     }
 
     /// The callback of `instance` (a run of object `id`) returned: its actions run
@@ -291,8 +306,7 @@ where
     /// I/O object's starts still waiting too: their completions will be dropped).
     pub(crate) fn tp_cancel_pending(&mut self, id: usize) {
         if let Some(o) = self.kern.tp_objects.objects.get_mut(&id) {
-            o.epoch = o.epoch.wrapping_add(1);
-            o.queued = 0;
+            o.runs.clear();
             if let TpKind::Io { pending, skipped } = &mut o.kind {
                 *skipped += std::mem::take(pending);
             }
@@ -305,7 +319,7 @@ where
     pub(crate) fn tp_outstanding(&self, id: usize, group: bool) -> bool {
         self.kern.tp_objects.objects.get(&id).is_some_and(|o| {
             let running = if group { o.running } else { o.associated };
-            o.queued > 0
+            !o.runs.is_empty()
                 || running > 0
                 || matches!(o.kind, TpKind::Io { pending, .. } if pending > 0)
         })
@@ -337,9 +351,10 @@ where
         };
         let mut text = format!(
             "the callbacks of thread-pool {what} object {id} ({} queued, {} running",
-            o.queued, o.running
+            o.runs.len(),
+            o.running
         );
-        if o.queued > 0 {
+        if !o.runs.is_empty() {
             if let Some(why) = self.pool_starved(o.host, o.pool) {
                 text.push_str(&format!("; the queued ones wait: {why}"));
             }
