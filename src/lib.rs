@@ -123,7 +123,8 @@ pub mod prelude {
         decode_address_list, ADDRESS_LIST_HEADER_LEN, SOCKET_ADDRESS_LEN,
     };
     pub use crate::api::callback_environ::{
-        CallbackEnviron, CleanupCancelCallback, TpCleanupGroup, TpMember, TpPool,
+        CallbackEnviron, CleanupCancelCallback, TpCallbackPriority, TpCleanupGroup, TpMember,
+        TpPool,
     };
     pub use crate::api::consts::*;
     pub use crate::api::extension::{

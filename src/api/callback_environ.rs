@@ -1,8 +1,9 @@
-//! The callback environment of the Vista thread pool (`TP_CALLBACK_ENVIRON`, as
-//! `InitializeThreadpoolEnvironment`, `SetThreadpoolCallbackPool` and
-//! `SetThreadpoolCallbackCleanupGroup` fill it): the pool an object's callbacks run in
-//! (`threadpool_pool`), and the cleanup group it joins with its cancel callback
-//! (`threadpool_cleanup_group`). Both backends read these three fields.
+//! The callback environment of the Vista thread pool (`TP_CALLBACK_ENVIRON_V3`, as
+//! `InitializeThreadpoolEnvironment`, `SetThreadpoolCallbackPool`,
+//! `SetThreadpoolCallbackPriority` and `SetThreadpoolCallbackCleanupGroup` fill it): the pool
+//! an object's callbacks run in (`threadpool_pool`) and their priority there, and the cleanup
+//! group it joins with its cancel callback (`threadpool_cleanup_group`). Both backends read
+//! these four fields.
 
 use std::sync::Arc;
 
@@ -40,11 +41,26 @@ pub enum TpMember {
 /// `CloseThreadpoolCleanupGroupMembers`' `pvCleanupContext`).
 pub type CleanupCancelCallback<W> = Arc<dyn Fn(&W, TpMember, usize) + Send + Sync>;
 
+/// A callback's priority in its pool (`TP_CALLBACK_PRIORITY`): a pool thread takes the
+/// objects with callbacks queued at a higher priority first; the simulator keeps a queue per
+/// priority in each pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum TpCallbackPriority {
+    /// `TP_CALLBACK_PRIORITY_HIGH` (0).
+    High,
+    /// `TP_CALLBACK_PRIORITY_NORMAL` (1), an environment's default.
+    #[default]
+    Normal,
+    /// `TP_CALLBACK_PRIORITY_LOW` (2).
+    Low,
+}
+
 /// A callback environment (`TP_CALLBACK_ENVIRON`): the pool its objects' callbacks run in
-/// (`None`: the process's default pool), and the cleanup group they join with the cancel
-/// callback they get.
+/// (`None`: the process's default pool) and their priority there, and the cleanup group they
+/// join with the cancel callback they get.
 pub struct CallbackEnviron<W> {
     pool: Option<TpPool>,
+    priority: TpCallbackPriority,
     group: Option<TpCleanupGroup>,
     cancel: Option<CleanupCancelCallback<W>>,
 }
@@ -54,6 +70,7 @@ impl<W> CallbackEnviron<W> {
     pub fn new() -> Self {
         CallbackEnviron {
             pool: None,
+            priority: TpCallbackPriority::Normal,
             group: None,
             cancel: None,
         }
@@ -68,6 +85,17 @@ impl<W> CallbackEnviron<W> {
     /// The pool (`Pool`), if not the default one.
     pub fn pool(&self) -> Option<TpPool> {
         self.pool
+    }
+
+    /// `SetThreadpoolCallbackPriority(pcbe, Priority)`: the priority of the callbacks of the
+    /// objects created with this environment.
+    pub fn set_priority(&mut self, priority: TpCallbackPriority) {
+        self.priority = priority;
+    }
+
+    /// The priority (`CallbackPriority`).
+    pub fn priority(&self) -> TpCallbackPriority {
+        self.priority
     }
 
     /// `SetThreadpoolCallbackCleanupGroup(pcbe, ptpcg, pfng)`: objects created with this
@@ -102,6 +130,7 @@ impl<W> Clone for CallbackEnviron<W> {
     fn clone(&self) -> Self {
         CallbackEnviron {
             pool: self.pool,
+            priority: self.priority,
             group: self.group,
             cancel: self.cancel.clone(),
         }

@@ -76,7 +76,7 @@ pub use async_select::{
     AsyncSelect, Hwnd, Msg, TimerProc, WndProc, HWND_BOTTOM, HWND_BROADCAST, HWND_TOPMOST,
 };
 pub use callback_environ::{
-    CallbackEnviron, CleanupCancelCallback, TpCleanupGroup, TpMember, TpPool,
+    CallbackEnviron, CleanupCancelCallback, TpCallbackPriority, TpCleanupGroup, TpMember, TpPool,
 };
 pub use connect_by_name::{ByNameAddrs, ConnectByName};
 pub use consts::*;

@@ -34,6 +34,11 @@ pub fn tp_pool_rules<W: Winsock + ThreadpoolPools + SyncObjects + Send + Sync + 
             body: turns::<W>,
         },
         Rule {
+            id: "TPP-priority",
+            title: "SetThreadpoolCallbackPriority: callbacks queued on a busy pool of one thread run high before normal before low, whatever the order they were submitted in",
+            body: priority::<W>,
+        },
+        Rule {
             id: "TPP-close",
             title: "CloseThreadpool: objects made in the pool still run their callbacks there; the pool, and an environment naming it, are ERROR_INVALID_HANDLE after",
             body: close::<W>,
@@ -389,4 +394,62 @@ fn turns<W: Winsock + ThreadpoolPools + SyncObjects + Send + Sync + 'static>(
         ws.close_threadpool_cleanup_group(g),
     )?;
     e("CloseThreadpool", ws.close_threadpool(p))
+}
+
+fn priority<W: Winsock + ThreadpoolPools + SyncObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let busy = e("CreateSemaphore", ws.create_semaphore(0, 1))?;
+    let go = e("CreateSemaphore", ws.create_semaphore(0, 1))?;
+    let (p, env) = pool(ws, 1)?;
+    let blocker: SimpleCallback<W> = Arc::new(move |ws: &W, _| {
+        let _ = ws.release_semaphore(busy, 1);
+        let _ = ws.wait_for_single_object(Handle::Semaphore(go), 5_000);
+    });
+    e(
+        "TrySubmitThreadpoolCallback",
+        ws.try_submit_threadpool_callback(blocker, Some(&env)),
+    )?;
+    c.eq("the pool's thread is busy", got(ws, busy, 5_000), true)?;
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let mut works = Vec::new();
+    for prio in [
+        TpCallbackPriority::Low,
+        TpCallbackPriority::Normal,
+        TpCallbackPriority::High,
+    ] {
+        let mut at = env.clone();
+        at.set_priority(prio);
+        let o = order.clone();
+        let cb: WorkCallback<W> = Arc::new(move |_, _, _| o.lock().expect("order").push(prio));
+        let w = e(
+            "CreateThreadpoolWork",
+            ws.create_threadpool_work_in(cb, &at),
+        )?;
+        e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+        works.push(w);
+    }
+    e("ReleaseSemaphore", ws.release_semaphore(go, 1))?;
+    for &w in &works {
+        e(
+            "WaitForThreadpoolWorkCallbacks",
+            ws.wait_for_threadpool_work_callbacks(w, false),
+        )?;
+        e("CloseThreadpoolWork", ws.close_threadpool_work(w))?;
+    }
+    c.eq(
+        "high, normal, low",
+        order.lock().expect("order").clone(),
+        vec![
+            TpCallbackPriority::High,
+            TpCallbackPriority::Normal,
+            TpCallbackPriority::Low,
+        ],
+    )?;
+    e("CloseThreadpool", ws.close_threadpool(p))?;
+    for s in [busy, go] {
+        e("CloseHandle", ws.close_handle(Handle::Semaphore(s)))?;
+    }
+    Ok(())
 }

@@ -981,6 +981,11 @@ fn tp_group(ws: &SimWinsock, cx: &Ctx<'_>, h: H, cancel: bool, members: u8) {
         env.set_pool(p);
         p
     });
+    env.set_priority(match members % 3 {
+        0 => TpCallbackPriority::High,
+        1 => TpCallbackPriority::Normal,
+        _ => TpCallbackPriority::Low,
+    });
     let mut made = 0;
     let mut work = None;
     if members & 1 != 0 {

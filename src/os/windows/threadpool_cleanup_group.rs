@@ -79,7 +79,7 @@ use crate::api::threadpool_cleanup_group::{
 use crate::api::threadpool_io::{TpIo, TpIoCallback};
 use crate::api::threadpool_objects::{TpTimer, TpTimerCallback, TpWork, WorkCallback};
 use crate::api::threadpool_wait::{TpWait, TpWaitCallback};
-use crate::api::{Socket, WsaError};
+use crate::api::{Socket, TpCallbackPriority, WsaError};
 
 impl Joining {
     /// Runs `f` (the OS call) with the environment: NULL without one, else the address of a
@@ -99,7 +99,7 @@ impl Joining {
             ActivationContext: 0,
             FinalizationCallback: None,
             u: th::TP_CALLBACK_ENVIRON_V3_0 { Flags: 0 },
-            CallbackPriority: th::TP_CALLBACK_PRIORITY_NORMAL,
+            CallbackPriority: self.priority,
             Size: std::mem::size_of::<th::TP_CALLBACK_ENVIRON_V3>() as u32,
         });
         f(env.as_ref().map_or(std::ptr::null(), std::ptr::from_ref))
@@ -163,6 +163,7 @@ impl TpTable {
                 given: false,
                 group: 0,
                 pool: 0,
+                priority: th::TP_CALLBACK_PRIORITY_NORMAL,
                 cancel: None,
             });
         };
@@ -175,10 +176,16 @@ impl TpTable {
         };
         let pool = self.pools.open(env.pool())?;
         let cancel = env.cancel_callback().filter(|_| group != 0).cloned();
+        let priority = match env.priority() {
+            TpCallbackPriority::High => th::TP_CALLBACK_PRIORITY_HIGH,
+            TpCallbackPriority::Normal => th::TP_CALLBACK_PRIORITY_NORMAL,
+            TpCallbackPriority::Low => th::TP_CALLBACK_PRIORITY_LOW,
+        };
         Ok(Joining {
             given: true,
             group,
             pool,
+            priority,
             cancel,
         })
     }

@@ -445,6 +445,8 @@ pub(super) struct Joining {
     pub(super) group: usize,
     /// Its raw pool, 0 for the default one (`threadpool_pool.rs`).
     pub(super) pool: usize,
+    /// Its callbacks' priority (`TP_CALLBACK_PRIORITY_*`).
+    pub(super) priority: th::TP_CALLBACK_PRIORITY,
     /// Its cancel callback.
     pub(super) cancel: Option<CleanupCancelCallback<Native>>,
 }

@@ -12,7 +12,7 @@ use crate::api::threadpool_objects::{
     CallbackInstance, TpTimer, TpTimerCallback, TpWork, WorkCallback,
 };
 use crate::api::threadpool_wait::{TpWait, TpWaitCallback};
-use crate::api::{Socket, WsaError};
+use crate::api::{Socket, TpCallbackPriority, WsaError};
 use crate::sim::api::{SimLayers, SimWinsock, Traced, World};
 use crate::sim::kernel::thread_pool::PoolKind;
 use crate::sim::kernel::tp_group::{TpCancelCallback, TpMembership};
@@ -51,8 +51,13 @@ impl SimWinsock {
             Some(p) => w.pool_live(self.host, p.raw())?,
             None => PoolKind::Workers,
         };
+        let priority = env.map_or(TpCallbackPriority::Normal, CallbackEnviron::priority);
         let Some((env, group)) = env.and_then(|e| Some((e, e.cleanup_group()?))) else {
-            return Ok(TpEnv { pool, member: None });
+            return Ok(TpEnv {
+                pool,
+                priority,
+                member: None,
+            });
         };
         w.tp_group_live(self.host, group.raw())?;
         let cancel = env.cancel_callback().cloned().map(|c| {
@@ -64,7 +69,11 @@ impl SimWinsock {
             group: group.raw(),
             cancel,
         });
-        Ok(TpEnv { pool, member })
+        Ok(TpEnv {
+            pool,
+            priority,
+            member,
+        })
     }
 }
 

@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::api::thread_pool::{WT_EXECUTEINPERSISTENTTHREAD, WT_EXECUTEINTIMERTHREAD};
-use crate::api::{IoCompletion, WsaError};
+use crate::api::{IoCompletion, TpCallbackPriority, WsaError};
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::{Layers, ThreadBody, WaitKey, World};
 
@@ -107,7 +107,9 @@ pub(crate) enum TpRun {
 struct Pool<L: Layers> {
     /// Items queued and not yet taken, oldest first, each with its host's crash count when
     /// queued (a crash ends them).
-    items: VecDeque<(u32, PoolItem<L>)>,
+    /// By priority (`TpCallbackPriority`: high, normal, low); items other than the Vista
+    /// objects' are normal.
+    items: [VecDeque<(u32, PoolItem<L>)>; 3],
     /// Its threads (a crashed host's are dead and dropped when next counted).
     threads: Vec<usize>,
     /// Of those, the ones running an item.
@@ -117,7 +119,7 @@ struct Pool<L: Layers> {
 impl<L: Layers> Default for Pool<L> {
     fn default() -> Self {
         Pool {
-            items: VecDeque::new(),
+            items: Default::default(),
             threads: Vec::new(),
             busy: 0,
         }
@@ -195,16 +197,22 @@ where
         item: PoolItem<L>,
         body: PoolThreadBody<L>,
     ) {
-        self.pool_requeue(host, kind, item);
+        self.pool_requeue(host, kind, item, TpCallbackPriority::Normal);
         self.pool_wake(host, kind, body);
     }
 
-    /// Puts `item` at the end of `host`'s pool `kind`'s queue, waking no thread (an object
-    /// with more runs, going back in line behind the others).
-    pub(crate) fn pool_requeue(&mut self, host: usize, kind: PoolKind, item: PoolItem<L>) {
+    /// Puts `item` at the end of `host`'s pool `kind`'s queue of `priority`, waking no thread
+    /// (an object with more runs, going back in line behind the others).
+    pub(crate) fn pool_requeue(
+        &mut self,
+        host: usize,
+        kind: PoolKind,
+        item: PoolItem<L>,
+        priority: TpCallbackPriority,
+    ) {
         let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
         let pool = self.kern.pools.pools.entry((host, kind)).or_default();
-        pool.items.push_back((boot, item));
+        pool.items[priority as usize].push_back((boot, item));
     }
 
     /// Work for `host`'s pool `kind`: an idle thread of the pool is woken (the most recent to
@@ -352,15 +360,17 @@ where
         })
     }
 
-    /// A thread of `host`'s pool `kind` looks for work: the oldest item queued, or `None`
-    /// (it then waits on the pool's key).
+    /// A thread of `host`'s pool `kind` looks for work: the oldest item queued at the highest
+    /// priority that has one, or `None` (it then waits on the pool's key).
     pub(crate) fn pool_take(&mut self, host: usize, kind: PoolKind) -> Option<PoolItem<L>> {
         let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
         let pool = self.kern.pools.pools.get_mut(&(host, kind))?;
-        while let Some((queued, item)) = pool.items.pop_front() {
-            if queued == boot {
-                pool.busy += 1;
-                return Some(item);
+        for lane in &mut pool.items {
+            while let Some((queued, item)) = lane.pop_front() {
+                if queued == boot {
+                    pool.busy += 1;
+                    return Some(item);
+                }
             }
         }
         None

@@ -4,7 +4,7 @@
 //! objects in `tp_io`.
 //!
 //! Each object keeps its runs queued (and counts those running), and is in its pool's queue
-//! once while it has any: a pool thread takes its oldest run and puts it back at the end of
+//! of its priority once while it has any: a pool thread takes its oldest run and puts it back at the end of
 //! the queue if more wait, so the objects take turns. `WaitForThreadpool*Callbacks` with
 //! cancellation drops the runs queued. A closed object takes no new runs and
 //! goes when its last run has ended; any later call naming it is ERROR_INVALID_HANDLE. A timer
@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-use crate::api::WsaError;
+use crate::api::{TpCallbackPriority, WsaError};
 pub(crate) use crate::sim::kernel::thread_pool::TpRun;
 use crate::sim::kernel::thread_pool::{PoolItem, PoolKind, PoolThreadBody};
 use crate::sim::kernel::tp_group::{TpGroup, TpMembership};
@@ -31,6 +31,7 @@ use crate::sim::runtime::{Layers, Nanos, WaitKey, World};
 /// in, and the cleanup group it joins.
 pub(crate) struct TpEnv<L: Layers> {
     pub(crate) pool: PoolKind,
+    pub(crate) priority: TpCallbackPriority,
     pub(crate) member: Option<TpMembership<L>>,
 }
 
@@ -91,8 +92,10 @@ pub(crate) struct TpObject<L: Layers> {
     pub(crate) closed: bool,
     /// The cleanup group it is a member of, with its cancel callback.
     pub(crate) member: Option<Box<TpMembership<L>>>,
-    /// The pool its callbacks run in (the default one's workers, or a private pool).
+    /// The pool its callbacks run in (the default one's workers, or a private pool), and
+    /// their priority there.
     pub(crate) pool: PoolKind,
+    priority: TpCallbackPriority,
 }
 
 impl<L: Layers> TpObject<L> {
@@ -158,7 +161,11 @@ where
         callback: TpCallback<L>,
         env: TpEnv<L>,
     ) -> usize {
-        let TpEnv { pool, member } = env;
+        let TpEnv {
+            pool,
+            priority,
+            member,
+        } = env;
         let boot = self.tp_boot(host);
         let t = &mut self.kern.tp_objects;
         t.last += 1;
@@ -197,6 +204,7 @@ where
                 closed: false,
                 member: member.map(Box::new),
                 pool,
+                priority,
             },
         );
         id
@@ -225,12 +233,11 @@ where
             return;
         };
         o.runs.push_back(run);
-        let (host, pool) = (o.host, o.pool);
-        if std::mem::replace(&mut o.in_pool, true) {
-            self.pool_wake(host, pool, body);
-        } else {
-            self.pool_push(host, pool, PoolItem::Tp(id), body);
+        let (host, pool, priority) = (o.host, o.pool, o.priority);
+        if !std::mem::replace(&mut o.in_pool, true) {
+            self.pool_requeue(host, pool, PoolItem::Tp(id), priority);
         }
+        self.pool_wake(host, pool, body);
     }
 
     /// Pool thread `tid` took object `id` from its pool's queue: its oldest run, with its
@@ -251,8 +258,8 @@ where
         if o.runs.is_empty() {
             o.in_pool = false;
         } else {
-            let (host, pool) = (o.host, o.pool);
-            self.pool_requeue(host, pool, PoolItem::Tp(id));
+            let (host, pool, priority) = (o.host, o.pool, o.priority);
+            self.pool_requeue(host, pool, PoolItem::Tp(id), priority);
         }
         let o = self.kern.tp_objects.objects.get_mut(&id)?;
         o.running += 1;
