@@ -122,6 +122,8 @@ fn a_completion_without_a_start_is_dropped_and_reported() {
         m.contains("OVERLAPPED 9") && m.contains("StartThreadpoolIo"),
         "{m}"
     );
+    // The thread that started the operation is named.
+    assert!(m.contains("thread t0 \"main\""), "{m}");
 }
 
 /// A start never taken back (the operation failed at once and the program did not call

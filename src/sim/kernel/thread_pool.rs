@@ -397,14 +397,22 @@ where
         self.kern.pools.io_callbacks.remove(&binding);
     }
 
-    /// A completion for binding `binding` of `host`: queued on the host's workers with the
-    /// binding's callback, or handed to its I/O object.
-    pub(crate) fn pool_push_io(&mut self, host: usize, binding: usize, completion: IoCompletion) {
+    /// A completion for binding `binding` of `host` (of an operation thread `issuer` started):
+    /// queued on the host's workers with the binding's callback, or handed to its I/O object.
+    pub(crate) fn pool_push_io(
+        &mut self,
+        host: usize,
+        binding: usize,
+        completion: IoCompletion,
+        issuer: usize,
+    ) {
         let pools = &self.kern.pools;
         let Some(body) = pools.body else { return };
         let callback = match pools.io_callbacks.get(&binding) {
             Some(IoBinding::Callback(c)) => c.clone(),
-            Some(&IoBinding::Tp(id)) => return self.tp_io_completion(id, completion, body),
+            Some(&IoBinding::Tp(id)) => {
+                return self.tp_io_completion(id, completion, issuer, body);
+            }
             None => return,
         };
         self.pool_push(

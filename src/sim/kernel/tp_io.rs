@@ -55,13 +55,14 @@ where
         &mut self,
         id: usize,
         completion: IoCompletion,
+        issuer: usize,
         body: PoolThreadBody<L>,
     ) {
         let ov = completion.overlapped.id;
         let Some((pending, skipped)) = self.tp_io_counts(id) else {
-            self.rt.note_misuse(format!(
-                "the completion of OVERLAPPED {ov} reached thread-pool I/O object {id} after \
-                 CloseThreadpoolIo freed it (on Windows the pool reads freed memory): close \
+            self.rt.note_misuse_by(issuer, format!(
+                "the completion of OVERLAPPED {ov} (an operation this thread started) reached \
+                 thread-pool I/O object {id} after CloseThreadpoolIo freed it (on Windows the pool reads freed memory): close \
                  the socket, or let its operations end, before closing the object"
             ));
             return;
@@ -80,9 +81,9 @@ where
                 .get(&id)
                 .is_some_and(|o| o.closed);
             let what = if closed { "closed " } else { "" };
-            self.rt.note_misuse(format!(
-                "the completion of OVERLAPPED {ov} reached {what}thread-pool I/O object {id} \
-                 with no StartThreadpoolIo outstanding: the pool dropped it (call \
+            self.rt.note_misuse_by(issuer, format!(
+                "the completion of OVERLAPPED {ov} (an operation this thread started) reached \
+                 {what}thread-pool I/O object {id} with no StartThreadpoolIo outstanding: the pool dropped it (call \
                  StartThreadpoolIo before every overlapped operation on its socket)"
             ));
         }

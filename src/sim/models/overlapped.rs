@@ -204,7 +204,7 @@ where
             // BindIoCompletionCallback: the pool's port, whose thread calls the callback.
             let op = self.take_op(serial);
             let done = completion(op, status.win32(), bytes);
-            self.pool_push_io(host, binding, done);
+            self.pool_push_io(host, binding, done, tid);
         } else if let Some((port, key)) = port {
             let op = self.take_op(serial);
             let (control, msg_flags) = op.msg.map_or((Vec::new(), 0), |m| (m.control, m.flags));

@@ -192,7 +192,7 @@ pub(crate) struct Runtime<L: Layers> {
     /// The stall watchdog's view of this run, if it is watched: a thread that goes on
     /// after deciding in place counts as resumed.
     pub watch: Option<std::sync::Arc<watchdog::Watch>>,
-    /// The program's misuses of the API seen so far (`note_misuse`), for the report.
+    /// The program's misuses of the API seen so far (`note_misuse_by`), for the report.
     pub misuses: Vec<String>,
     /// The instant of the last checkpoint of threads that keep waking each other without the
     /// clock moving, and the switches since it (`World::cpu_time_passes`).
@@ -205,13 +205,8 @@ const SMALL_RUN_THREADS: usize = 8;
 
 impl<L: Layers> Runtime<L> {
     /// Notes a misuse of the API the program made that Windows does not report (it drops,
-    /// corrupts or hangs instead): the run's report lists it with the virtual time.
-    pub(crate) fn note_misuse(&mut self, what: String) {
-        let t = std::time::Duration::from_nanos(self.now);
-        self.misuses.push(format!("at {t:?}: {what}"));
-    }
-
-    /// [`Runtime::note_misuse`] for a call thread `tid` made: the thread is named.
+    /// corrupts or hangs instead), by thread `tid`: the run's report lists it with the virtual
+    /// time and the thread.
     pub(crate) fn note_misuse_by(&mut self, tid: usize, what: String) {
         let t = std::time::Duration::from_nanos(self.now);
         let name = self.threads.get(tid).map_or("?", |th| th.name.as_str());
