@@ -17,7 +17,6 @@ use crate::sim::api::{SimLayers, SimWinsock, Traced, World};
 use crate::sim::kernel::thread_pool::PoolKind;
 use crate::sim::kernel::tp_group::{TpCancelCallback, TpMembership};
 use crate::sim::kernel::tp_objects::{TpCallback, TpClass, TpEnv, TpRun};
-use crate::sim::runtime::{Step, WaitKey};
 
 impl Traced for TpCleanupGroup {
     fn traced(&self) -> i64 {
@@ -95,25 +94,15 @@ impl ThreadpoolCleanupGroups for SimWinsock {
         let call = "CloseThreadpoolCleanupGroupMembers";
         let id = group.raw();
         self.kcall_keep_error(call, id as u64, u64::from(cancel_pending), |this| {
-            let host = this.host;
             let members = {
                 let mut w = this.w();
-                w.tp_group_live(host, id)?;
+                w.tp_group_live(this.host, id)?;
                 w.tp_group_release(this.tid, id, cancel_pending)
             };
             // Member by member, as Windows takes them: wait for its callbacks, then close it
             // and call its cancel callback on this thread.
             for m in members {
-                this.w().tp_waiter(this.tid, Some(m));
-                let waited = this.blocking(call, None, |w| {
-                    if w.tp_outstanding(m, true) {
-                        Step::Wait(WaitKey::TimerCallbacks(host), None)
-                    } else {
-                        Step::Done(Ok(()))
-                    }
-                });
-                this.w().tp_waiter(this.tid, None);
-                waited?;
+                this.tp_wait_outstanding(call, m, true)?;
                 let cancel = this.w().tp_group_finish(this.tid, m, cancel_pending);
                 if let Some(cancel) = cancel {
                     cancel(this, m, cleanup_context);

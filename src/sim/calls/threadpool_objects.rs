@@ -94,25 +94,37 @@ impl SimWinsock {
         cancel: bool,
     ) -> Result<(), WsaError> {
         self.kcall_keep_error(call, id as u64, u64::from(cancel), |this| {
-            let host = this.host;
             {
                 let mut w = this.w();
-                w.tp_live(host, id, class)?;
+                w.tp_live(this.host, id, class)?;
                 if cancel {
                     w.tp_cancel_pending(id);
                 }
             }
-            this.w().tp_waiter(this.tid, Some(id));
-            let done = this.blocking(call, None, |w| {
-                if w.tp_outstanding(id, false) {
-                    Step::Wait(WaitKey::TimerCallbacks(host), None)
-                } else {
-                    Step::Done(Ok(()))
-                }
-            });
-            this.w().tp_waiter(this.tid, None);
-            done
+            this.tp_wait_outstanding(call, id, false)
         })
+    }
+
+    /// Blocks in `call` until object `id` has no run queued or running (`group`: counting the
+    /// disassociated ones, as a cleanup group's release does) and no start outstanding; the
+    /// run's report says what the thread waits for meanwhile.
+    pub(crate) fn tp_wait_outstanding(
+        &self,
+        call: &'static str,
+        id: usize,
+        group: bool,
+    ) -> Result<(), WsaError> {
+        let host = self.host;
+        self.w().tp_waiter(self.tid, Some(id));
+        let done = self.blocking(call, None, |w| {
+            if w.tp_outstanding(id, group) {
+                Step::Wait(WaitKey::TimerCallbacks(host), None)
+            } else {
+                Step::Done(Ok(()))
+            }
+        });
+        self.w().tp_waiter(self.tid, None);
+        done
     }
 
     /// What the `*WhenCallbackReturns` calls share: the handle checked (`action`, which

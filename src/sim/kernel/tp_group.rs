@@ -100,15 +100,8 @@ where
             None => return Vec::new(),
         };
         for &m in &members {
-            let open = self
-                .kern
-                .tp_objects
-                .objects
-                .get(&m)
-                .is_some_and(|o| !o.closed);
-            if open {
-                self.tp_stop(m);
-            }
+            // A member the program closed is stopped already: stopping it again does nothing.
+            self.tp_stop(m);
             if cancel {
                 self.tp_cancel_pending(m);
             }

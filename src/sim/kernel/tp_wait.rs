@@ -29,16 +29,11 @@ where
         deadline: Option<Nanos>,
         wait_thread: ThreadBody<L>,
     ) {
-        let old = match self.kern.tp_objects.objects.get_mut(&id) {
-            Some(o) => match &mut o.kind {
-                TpKind::Wait { reg } => reg.take(),
-                _ => return,
-            },
-            None => return,
-        };
-        if let Some(reg) = old {
-            self.drop_registration(reg);
+        let is_wait = self.kern.tp_objects.objects.get(&id);
+        if !is_wait.is_some_and(|o| matches!(o.kind, TpKind::Wait { .. })) {
+            return;
         }
+        self.tp_stop(id);
         let Some(object) = object else { return };
         let reg = self.register_tp_wait(host, id, object, deadline, wait_thread);
         if let Some(o) = self.kern.tp_objects.objects.get_mut(&id) {
