@@ -77,6 +77,21 @@ fn tidy<W: ThreadpoolPools + SyncObjects>(
     Ok(())
 }
 
+/// A work object of `env` running `callback`, submitted twice.
+fn submitted_twice<W: ThreadpoolPools>(
+    ws: &W,
+    callback: WorkCallback<W>,
+    env: &CallbackEnviron<W>,
+) -> Result<TpWork, String> {
+    let w = e(
+        "CreateThreadpoolWork",
+        ws.create_threadpool_work_in(callback, env),
+    )?;
+    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    Ok(w)
+}
+
 /// Whether `sem` is released within `ms`.
 fn got<W: SyncObjects>(ws: &W, sem: SemaphoreHandle, ms: u32) -> bool {
     ws.wait_for_single_object(Handle::Semaphore(sem), ms) == Ok(WAIT_OBJECT_0)
@@ -109,12 +124,7 @@ fn one_thread<W: Winsock + ThreadpoolPools + SyncObjects + Send + Sync + 'static
     let go = e("CreateSemaphore", ws.create_semaphore(0, 4))?;
     let log = Arc::new(Mutex::new(Vec::new()));
     let (p, env) = pool(ws, 1)?;
-    let w = e(
-        "CreateThreadpoolWork",
-        ws.create_threadpool_work_in(gated(&log, started, go), &env),
-    )?;
-    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
-    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    let w = submitted_twice(ws, gated(&log, started, go), &env)?;
     c.eq("the first callback started", got(ws, started, 5_000), true)?;
     c.eq(
         "the second waits for the pool's thread",
@@ -186,12 +196,7 @@ fn minimum<W: Winsock + ThreadpoolPools + SyncObjects + Send + Sync + 'static>(
         "SetThreadpoolThreadMinimum",
         ws.set_threadpool_thread_minimum(p, 2),
     )?;
-    let w = e(
-        "CreateThreadpoolWork",
-        ws.create_threadpool_work_in(gated(&log, started, go), &env),
-    )?;
-    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
-    e("SubmitThreadpoolWork", ws.submit_threadpool_work(w))?;
+    let w = submitted_twice(ws, gated(&log, started, go), &env)?;
     c.eq("the first started", got(ws, started, 5_000), true)?;
     c.eq("the second too, at once", got(ws, started, 5_000), true)?;
     e("ReleaseSemaphore", ws.release_semaphore(go, 2))?;
