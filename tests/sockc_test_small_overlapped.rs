@@ -6,7 +6,7 @@
 //!
 //! | sock.c function                                   | ok() | ported | not expressible | failing |
 //! |---------------------------------------------------|------|--------|-----------------|---------|
-//! | test_WSAGetOverlappedResult                       |  12  |    5   |  7              |  0      |
+//! | test_WSAGetOverlappedResult                       |  12  |    8   |  4              |  0      |
 //! | test_nonblocking_async_recv                       |  45  |   40   |  5              |  0      |
 //! | test_simultaneous_async_recv                      |   7  |    7   |  0              |  0      |
 //! | test_empty_recv                                   |  15  |   13   |  2              |  0      |
@@ -22,10 +22,6 @@
 //!   "Internal / InternalHigh left as given (0xdeadbeef)" (test_nonblocking_async_recv, 3).
 //!   (Reading it back — STATUS_PENDING while pending — is ported, with
 //!   `WinsockExt::overlapped_internal`.)
-//! - 3 × `DuplicateHandle` of a socket handle: sock.c asserts that the duplicate is not a
-//!   SOCKET to WinSock (WSAGetOverlappedResult on it: WSAENOTSOCK), so it is not the second
-//!   handle on the same socket that `ProtocolInfoApi::wsa_duplicate_socket` gives; the API has
-//!   no DuplicateHandle of kernel handles.
 //! - 2 × `WaitForSingleObject((HANDLE)socket)`: the file object a socket handle names is
 //!   unsignalled while an overlapped receive with a NULL hEvent pends and signalled when it
 //!   completes; `SyncObjects`' waits take events, mutexes, semaphores and threads, not
@@ -42,7 +38,7 @@ use winsock_sim::prelude::*;
 
 const DEADBEEF: i32 = 0xdeadbeef_u32 as i32;
 
-fn not_a_socket_and_no_alertable_wait<W: Winsock + OverlappedIo + SyncObjects>(
+fn not_a_socket_and_no_alertable_wait<W: Winsock + OverlappedIo + DuplicateHandles>(
     ws: &W,
 ) -> Result<(), WsaError> {
     // L12980-12983: not a socket.
@@ -50,6 +46,17 @@ fn not_a_socket_and_no_alertable_wait<W: Winsock + OverlappedIo + SyncObjects>(
     let r = ws.wsa_get_overlapped_result(Socket::from_raw(0xdeadbeef), &Overlapped::new(1), false);
     assert!(r.is_err());
     assert_eq!(ws.wsa_get_last_error(), WsaError::WSAENOTSOCK.code());
+
+    // L12985-12991 (Wine 11.10 13152-13159): a socket's DuplicateHandle'd handle is no
+    // SOCKET to WSAGetOverlappedResult, which looks in WinSock's own table.
+    let t = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    let h = ws.duplicate_socket_handle(t);
+    assert!(h.is_ok(), "DuplicateHandle: {h:?}");
+    let r = ws.wsa_get_overlapped_result(h?, &Overlapped::new(1), false);
+    assert!(r.is_err(), "WSAGetOverlappedResult on the duplicate: {r:?}");
+    assert_eq!(ws.wsa_get_last_error(), WsaError::WSAENOTSOCK.code());
+    ws.closesocket(h?)?;
+    ws.closesocket(t)?;
 
     // L13021-13031 (with a real pending receive in place of Internal = STATUS_PENDING): a
     // waiting WSAGetOverlappedResult is not alertable; the APC runs in SleepEx afterwards.

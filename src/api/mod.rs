@@ -45,6 +45,7 @@ pub(crate) mod c_call;
 pub mod callback_environ;
 pub mod connect_by_name;
 pub mod consts;
+pub mod duplicate_handle;
 pub mod error;
 pub mod event_select;
 pub mod extension;
@@ -80,6 +81,7 @@ pub use callback_environ::{
 };
 pub use connect_by_name::{ByNameAddrs, ConnectByName};
 pub use consts::*;
+pub use duplicate_handle::DuplicateHandles;
 pub use error::WsaError;
 pub use event_select::{EventSelect, WsaEvent, WsaNetworkEvents};
 pub use extension::{ConditionFn, ExtensionFunction, Guid, WinsockExt};

@@ -278,7 +278,7 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
             WSA_INVALID_HANDLE,
             WSA_INVALID_PARAMETER,
         ],
-        "PostQueuedCompletionStatus" | "CloseHandle" => &[WSA_INVALID_HANDLE],
+        "PostQueuedCompletionStatus" | "CloseHandle" | "DuplicateHandle" => &[WSA_INVALID_HANDLE],
         "SetFileCompletionNotificationModes" => {
             &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER, WSAENOTSOCK]
         }

@@ -294,6 +294,18 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 }
             }
         }
+        Op::Duplicate(h, e, socket) => {
+            if *socket {
+                if let Ok(s) = check("DuplicateHandle", ws.duplicate_socket_handle(cx.sock(*h))) {
+                    cx.st().socks.push(s);
+                }
+            } else if let Ok(Handle::Event(d)) = check(
+                "DuplicateHandle",
+                ws.duplicate_handle(Handle::Event(cx.event(*e))),
+            ) {
+                cx.st().events.push(d);
+            }
+        }
         Op::EventSelect(h, e, m) => {
             let _ = check(
                 "WSAEventSelect",

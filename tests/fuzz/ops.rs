@@ -77,6 +77,8 @@ pub(crate) enum Op {
     Poll(Vec<(H, i16)>, i32),
     CreateEvent,
     EventCall(u8, u8),
+    /// DuplicateHandle: of a socket handle (true) or of an event (false, the u8 picks it).
+    Duplicate(H, u8, bool),
     EventSelect(H, u8, i32),
     EnumEvents(H, Option<u8>),
     WaitEvents(Vec<u8>, bool, u32, bool),
@@ -321,6 +323,7 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(f, t)| Op::Poll(f, t)),
         2 => Just(Op::CreateEvent),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(e, k)| Op::EventCall(e, k)),
+        1 => (h(), any::<u8>(), any::<bool>()).prop_map(|(h, e, s)| Op::Duplicate(h, e, s)),
         2 => (h(), any::<u8>(), fd_mask()).prop_map(|(h, e, m)| Op::EventSelect(h, e, m)),
         2 => (h(), proptest::option::of(any::<u8>())).prop_map(|(h, e)| Op::EnumEvents(h, e)),
         2 => (proptest::collection::vec(any::<u8>(), 0..4), any::<bool>(), timeout.clone(), any::<bool>())

@@ -12,7 +12,8 @@
 //! control, process globals; `signal_and_wait` — SignalObjectAndWait; `waitable_timer` — waitable timers and the system time; `resolve` — name resolution; `connect_by_name` —
 //! WSAConnectByName; `extension` — WSASocket,
 //! WSAAccept, extension function pointers, CancelIo; `protocol_info` — GetCurrentProcessId,
-//! WSADuplicateSocket, WSASocket from a WSAPROTOCOL_INFO, WSAEnumProtocols; `thread_pool` —
+//! WSADuplicateSocket, WSASocket from a WSAPROTOCOL_INFO, WSAEnumProtocols;
+//! `duplicate_handle` — DuplicateHandle of a socket or a kernel object; `thread_pool` —
 //! QueueUserWorkItem, timer queues, BindIoCompletionCallback; `registered_wait` —
 //! RegisterWaitForSingleObject; `threadpool_objects`, `threadpool_wait`, `threadpool_io` —
 //! the Vista pool's work and timer, wait, and I/O objects; `threadpool_cleanup_group` —
@@ -22,6 +23,7 @@
 mod apc;
 mod async_select;
 mod connect_by_name;
+mod duplicate_handle;
 pub(crate) mod event_select;
 mod extension;
 mod iocp;

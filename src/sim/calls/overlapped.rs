@@ -63,6 +63,11 @@ impl SimWinsock {
                 if let Err(e) = w.sock_id(this.host, s) {
                     return (Err(e), Some(w));
                 }
+                // It looks in WinSock's own table, which a DuplicateHandle'd handle is not
+                // in (sock.c test_WSAGetOverlappedResult).
+                if w.is_unlisted(this.host, s.raw()) {
+                    return (Err(WsaError::WSAENOTSOCK), Some(w));
+                }
             }
             let (host, tid) = (this.host, this.tid);
             let (r, held) = this.blocking_held(w, name, None, |w| {

@@ -212,6 +212,9 @@ struct Life {
     waits: u32,
     /// Its handle is closed; it stays while waits hold it.
     closed: bool,
+    /// Handles on it beyond the first (`DuplicateHandle`): closing one of several frees that
+    /// handle only.
+    extra_handles: u32,
 }
 
 /// All kernel objects of the run, by index; indices are reused once an object has gone.
@@ -358,12 +361,28 @@ where
         }
     }
 
-    /// Closes handle `h`. Its object goes, unless waits hold it: then it stays, without a
-    /// handle, until the last of them ends ([`World::wait_done`]). Its waiters are told (a
-    /// completion port's then return ERROR_ABANDONED_WAIT_0; other objects' wait on).
+    /// `DuplicateHandle`: a further handle on `host` naming object `idx` (a kernel object,
+    /// not a window: the caller checks).
+    pub(crate) fn duplicate_object_handle(&mut self, host: usize, idx: usize) -> usize {
+        if let Some(l) = self.kern.objects.life.get_mut(idx) {
+            l.extra_handles += 1;
+        }
+        self.sock.procs[host].alloc_handle(HandleObj::Object(idx))
+    }
+
+    /// Closes handle `h`. When other handles name its object, that is all; otherwise the
+    /// object goes, unless waits hold it: then it stays, without a handle, until the last
+    /// of them ends ([`World::wait_done`]). Its waiters are told (a completion port's then
+    /// return ERROR_ABANDONED_WAIT_0; other objects' wait on).
     pub(crate) fn close_object(&mut self, host: usize, h: usize) {
         if let Some(idx) = self.object_id(host, h) {
             self.sock.procs[host].free_handle(h & !3);
+            if let Some(l) = self.kern.objects.life.get_mut(idx) {
+                if l.extra_handles > 0 {
+                    l.extra_handles -= 1;
+                    return;
+                }
+            }
             match self.kern.objects.life.get_mut(idx) {
                 Some(l) if l.waits > 0 => l.closed = true,
                 _ => self.destroy_object(idx),
@@ -412,8 +431,7 @@ where
         if let Some(l) = t.life.get_mut(idx) {
             *l = Life {
                 gen: l.gen.wrapping_add(1),
-                waits: 0,
-                closed: false,
+                ..Life::default()
             };
         }
     }

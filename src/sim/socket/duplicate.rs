@@ -15,6 +15,12 @@
 //! unbound for that handle, and `recvfrom` through it fails with WSAEINVAL even after the
 //! original is bound (sock.c test_WSADuplicateSocket, line 3868). The simulator records such
 //! handles in `Process::stale_unbound` and checks it on a datagram receive.
+//!
+//! `DuplicateHandle` gives a socket another handle the same way, but WinSock's user-mode
+//! table never hears of it: `WSAGetOverlappedResult`, which looks a socket up only there,
+//! refuses it with WSAENOTSOCK (sock.c test_WSAGetOverlappedResult), while the calls that
+//! reach the socket through its handle take it (test_valid_handle: send, sendto, WSASend).
+//! The simulator records such handles in `Process::unlisted`.
 
 use crate::api::{Socket, WsaError};
 use crate::sim::runtime::World;
@@ -35,6 +41,18 @@ impl<L: SockLayers> World<L> {
         let h = self.sock.procs[host].alloc_handle(HandleObj::Socket(id));
         self.net.sockets.at(id).dups.push(h);
         h
+    }
+
+    /// `DuplicateHandle`'s handle on socket `id`: a duplicate WinSock's table does not list.
+    pub(crate) fn duplicate_unlisted(&mut self, host: usize, id: usize) -> usize {
+        let h = self.duplicate_handle(host, id);
+        self.sock.procs[host].unlisted.insert(h);
+        h
+    }
+
+    /// Whether handle `h` is missing from WinSock's table (made by `DuplicateHandle`).
+    pub(crate) fn is_unlisted(&self, host: usize, h: usize) -> bool {
+        self.sock.procs[host].unlisted.contains(&h)
     }
 
     /// `WSASocket` with a duplicate's protocol info: opens handle `h`, recording a datagram

@@ -34,6 +34,9 @@ pub(crate) struct Process {
     /// Duplicate handles opened by `WSASocket` while their socket was unbound: their
     /// user-mode context still says so (see `duplicate.rs`).
     pub stale_unbound: std::collections::BTreeSet<usize>,
+    /// Socket handles made by `DuplicateHandle`: WinSock's own table does not list them
+    /// (see `duplicate.rs`).
+    pub unlisted: std::collections::BTreeSet<usize>,
 }
 
 impl Default for Process {
@@ -44,6 +47,7 @@ impl Default for Process {
             free_handles: Vec::new(),
             next_handle: FIRST_HANDLE,
             stale_unbound: std::collections::BTreeSet::new(),
+            unlisted: std::collections::BTreeSet::new(),
         }
     }
 }
@@ -103,6 +107,7 @@ impl Process {
             *slot = None;
             self.free_handles.push(h);
             self.stale_unbound.remove(&h);
+            self.unlisted.remove(&h);
         }
     }
 }

@@ -1,0 +1,59 @@
+//! `DuplicateHandle` within the calling process: a second handle on a kernel object or a
+//! socket ([`DuplicateHandles`]).
+//!
+//! Windows duplicates a handle without looking at what it names: the new handle is another
+//! reference to the same object, with the same access (`DUPLICATE_SAME_ACCESS`), and the
+//! object lives until its last handle is closed. For a socket that is the AFD endpoint:
+//! data, state and options are shared, and closing one handle neither sends a FIN nor
+//! cancels I/O. Unlike the handle `WSADuplicateSocket` and `WSASocket` open, WinSock's own
+//! table of sockets does not list it, and the one call sock.c finds that looks only there,
+//! `WSAGetOverlappedResult`, fails on it with WSAENOTSOCK (`test_WSAGetOverlappedResult`);
+//! `send`, `sendto` and `WSASend` work on it (`test_valid_handle`), as do the calls that
+//! find a socket through its handle.
+
+use super::sync::{Handle, SyncObjects};
+use super::types::Socket;
+use super::WsaError;
+
+/// `DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &out, 0, FALSE,
+/// DUPLICATE_SAME_ACCESS)`: a handle duplicated into the calling process.
+///
+/// ```
+/// use winsock_sim::prelude::*;
+/// use winsock_sim::sim::Sim;
+///
+/// let mut sim = Sim::builder().seed(1).build();
+/// sim.host("server", "192.0.2.1").spawn("main", |ws| {
+///     let ev = ws.create_event(true, false)?;
+///     let Handle::Event(dup) = ws.duplicate_handle(Handle::Event(ev))? else {
+///         unreachable!("an event's duplicate is an event handle")
+///     };
+///     assert_ne!(dup, ev);
+///     ws.close_handle(Handle::Event(ev))?;
+///     // The event lives on through its second handle.
+///     ws.set_event(dup)?;
+///     assert_eq!(ws.wait_for_single_object(Handle::Event(dup), 0)?, WAIT_OBJECT_0);
+///     ws.close_handle(Handle::Event(dup))
+/// });
+/// sim.run().expect("the run succeeds");
+/// ```
+pub trait DuplicateHandles: SyncObjects {
+    /// `DuplicateHandle` on a kernel object's handle (an event, a mutex, a semaphore, a
+    /// waitable timer or a thread): a new handle value naming the same object, returned in
+    /// the variant given. The object lives until every handle on it is closed
+    /// (`CloseHandle`); closing one leaves waits on the object as they were. A value that
+    /// names no kernel object (a closed handle, a window, a socket given as an event) fails
+    /// with ERROR_INVALID_HANDLE (6, [`WsaError::WSA_INVALID_HANDLE`]). Like other kernel32
+    /// calls it leaves the last error alone when it succeeds. (In the simulator a thread's
+    /// handle is its [`ThreadId`](crate::api::ThreadId), which needs no closing: its
+    /// duplicate is the same value.)
+    fn duplicate_handle(&self, h: Handle) -> Result<Handle, WsaError>;
+
+    /// `DuplicateHandle` on a SOCKET: a new handle value naming the same socket (see the
+    /// module documentation for what is shared and what `WSAGetOverlappedResult` says).
+    /// `closesocket` on either handle closes that handle only, until the last. Windows
+    /// duplicates whatever object the value names: a kernel object's handle passed as a
+    /// SOCKET gives another handle on that object, which WinSock calls refuse with
+    /// WSAENOTSOCK. A value naming nothing fails with ERROR_INVALID_HANDLE.
+    fn duplicate_socket_handle(&self, s: Socket) -> Result<Socket, WsaError>;
+}
