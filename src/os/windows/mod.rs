@@ -7,6 +7,7 @@
 mod alertable;
 mod async_select;
 mod connect_by_name;
+mod duplicate_handle;
 mod event_select;
 mod ext;
 mod iocp;

@@ -1,0 +1,107 @@
+//! [`DuplicateHandles`] for [`Native`]: kernel32's DuplicateHandle within this process. The
+//! handle duplicated must be one of this backend's (a socket, an event, a mutex, a semaphore
+//! or a waitable timer in its tables: else ERROR_INVALID_HANDLE before the call); the new one
+//! joins the same table, so the calls that check it take the duplicate. The table stays
+//! locked across the OS call, so no close through this backend can close the source meanwhile.
+//!
+//! Difference from Windows: a waitable timer set with a completion routine through one handle
+//! is cancelled when that handle is closed, even while a duplicate stays open (this backend
+//! must take the setting's APCs back before it frees the routine: `waitable_timer.rs`).
+//! Windows lets the setting run on. A thread's handle here is its [`ThreadId`], which needs
+//! no closing: its duplicate is the same value, as in the simulator.
+//!
+//! [`ThreadId`]: crate::api::ThreadId
+
+use windows_sys::Win32::Foundation::{DuplicateHandle, DUPLICATE_SAME_ACCESS, HANDLE};
+use windows_sys::Win32::System::Threading::GetCurrentProcess;
+
+use super::lock_table::Kernel;
+use super::native::{finish_kept, Native};
+use super::sync_lookup::check;
+use crate::api::duplicate_handle::DuplicateHandles;
+use crate::api::{Handle, MutexHandle, SemaphoreHandle, Socket, TimerHandle, WsaError, WsaEvent};
+
+/// `DuplicateHandle(GetCurrentProcess(), raw, GetCurrentProcess(), &out, 0, FALSE,
+/// DUPLICATE_SAME_ACCESS)`: the new handle, or the OS's error.
+fn duplicate(raw: usize) -> Result<usize, WsaError> {
+    let mut out: HANDLE = std::ptr::null_mut();
+    // SAFETY: `raw` is an open handle of this backend, kept open for the call by the table
+    // lock the caller holds; the pseudo-handle of the current process needs no closing; `out`
+    // is a local the call writes before it returns.
+    let ok = unsafe {
+        let me = GetCurrentProcess();
+        DuplicateHandle(me, raw as HANDLE, me, &mut out, 0, 0, DUPLICATE_SAME_ACCESS)
+    };
+    check(ok).map(|()| out as usize)
+}
+
+impl Native {
+    /// A duplicate of kernel object `raw` of kind `kind`, added to the table as that kind.
+    fn duplicate_kernel(&self, raw: usize, kind: Kernel) -> Result<usize, WsaError> {
+        let mut t = self.inner.sync.lock();
+        if t.kernel.get(&raw) != Some(&kind) {
+            return Err(WsaError::WSA_INVALID_HANDLE);
+        }
+        let new = duplicate(raw)?;
+        t.kernel.insert(new, kind);
+        Ok(new)
+    }
+
+    /// A duplicate of event `raw`, added to the events.
+    fn duplicate_event(&self, raw: usize) -> Result<usize, WsaError> {
+        let mut o = self.inner.owned.lock();
+        if !o.events.contains(&(raw as isize)) {
+            return Err(WsaError::WSA_INVALID_HANDLE);
+        }
+        let new = duplicate(raw)?;
+        o.events.insert(new as isize);
+        Ok(new)
+    }
+}
+
+impl DuplicateHandles for Native {
+    /// `DuplicateHandle` on an event, a mutex, a semaphore, a timer or a thread of this
+    /// backend; the last error is kept on success.
+    fn duplicate_handle(&self, h: Handle) -> Result<Handle, WsaError> {
+        let r = match h {
+            Handle::Event(e) => self
+                .duplicate_event(e.raw())
+                .map(|n| Handle::Event(WsaEvent::from_raw(n))),
+            Handle::Mutex(m) => self
+                .duplicate_kernel(m.raw(), Kernel::Mutex)
+                .map(|n| Handle::Mutex(MutexHandle::from_raw(n))),
+            Handle::Semaphore(s) => self
+                .duplicate_kernel(s.raw(), Kernel::Semaphore)
+                .map(|n| Handle::Semaphore(SemaphoreHandle::from_raw(n))),
+            Handle::Timer(t) => self
+                .duplicate_kernel(t.raw(), Kernel::Timer)
+                .map(|n| Handle::Timer(TimerHandle::from_raw(n))),
+            Handle::Thread(t) if self.inner.threads.contains(t) => Ok(h),
+            Handle::Thread(_) => Err(WsaError::WSA_INVALID_HANDLE),
+        };
+        finish_kept(r)
+    }
+
+    /// `DuplicateHandle` on a socket of this backend: the duplicate is a socket of this
+    /// backend too (WinSock's own calls decide what they make of it). An event of this
+    /// backend passed as a SOCKET is duplicated as an event, as Windows duplicates whatever a
+    /// handle names.
+    fn duplicate_socket_handle(&self, s: Socket) -> Result<Socket, WsaError> {
+        let raw = s.raw();
+        let r = {
+            let mut o = self.inner.owned.lock();
+            if o.sockets.contains(&raw) {
+                duplicate(raw).map(|n| {
+                    o.sockets.insert(n);
+                    n
+                })
+            } else if o.events.contains(&(raw as isize)) {
+                drop(o);
+                self.duplicate_event(raw)
+            } else {
+                Err(WsaError::WSA_INVALID_HANDLE)
+            }
+        };
+        finish_kept(r.map(Socket::from_raw))
+    }
+}
