@@ -6,7 +6,7 @@
 
 use winsock_sim::prelude::*;
 
-use super::{code, e, pair, tcp, Check, Rule};
+use super::{code, e, exchange_on_last_handle, pair, tcp, Check, Rule};
 
 /// The `DuplicateHandles` rules.
 pub fn duplicate_handle_rules<W: Winsock + OverlappedIo + DuplicateHandles>() -> Vec<Rule<W>> {
@@ -206,20 +206,7 @@ fn socket_life<W: Winsock + OverlappedIo + DuplicateHandles>(
     if wine_refused(c, "send on the duplicate", ws.send(dup, b"dup", 0), Ok(3))? {
         return e("closesocket(server)", ws.closesocket(server));
     }
-    c.eq("the peer receives it", ws.recv(server, &mut buf, 0), Ok(3))?;
-    c.eq("reply", ws.send(server, b"ok", 0), Ok(2))?;
-    c.eq(
-        "received on the duplicate",
-        ws.recv(dup, &mut buf, 0),
-        Ok(2),
-    )?;
-    e("closesocket(duplicate)", ws.closesocket(dup))?;
-    c.eq(
-        "the peer's recv after the last close",
-        ws.recv(server, &mut buf, 0),
-        Ok(0),
-    )?;
-    e("closesocket(server)", ws.closesocket(server))
+    exchange_on_last_handle(ws, c, dup, server)
 }
 
 fn objects<W: Winsock + OverlappedIo + DuplicateHandles>(

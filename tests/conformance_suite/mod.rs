@@ -228,6 +228,29 @@ fn pair<W: Winsock>(ws: &W) -> Result<(Socket, Socket), String> {
     Ok((c, s))
 }
 
+/// One of two handles on a connection, the other closed: `dup` sends 3 bytes the peer `sv`
+/// receives and receives its 2-byte reply; closing `dup`, the last handle, closes the
+/// connection gracefully (the peer's recv gives 0).
+fn exchange_on_last_handle<W: Winsock>(
+    ws: &W,
+    c: &mut Check,
+    dup: Socket,
+    sv: Socket,
+) -> Result<(), String> {
+    let mut buf = [0u8; 8];
+    c.eq("received by the peer", ws.recv(sv, &mut buf, 0), Ok(3))?;
+    c.eq("its bytes", &buf[..3], b"dup".as_slice())?;
+    c.eq("reply", ws.send(sv, b"ok", 0), Ok(2))?;
+    c.eq(
+        "received on the duplicate",
+        ws.recv(dup, &mut buf, 0),
+        Ok(2),
+    )?;
+    e("closesocket(duplicate)", ws.closesocket(dup))?;
+    c.eq("the peer's recv after it", ws.recv(sv, &mut buf, 0), Ok(0))?;
+    e("closesocket", ws.closesocket(sv))
+}
+
 fn rst_close<W: Winsock>(ws: &W, s: Socket) -> Result<(), String> {
     let l = Linger {
         onoff: 1,

@@ -9,7 +9,7 @@ use winsock_sim::api::protocol_info::{
 };
 use winsock_sim::prelude::*;
 
-use super::{code, e, loopback, pair, tcp, Check, Rule};
+use super::{code, e, exchange_on_last_handle, loopback, pair, tcp, Check, Rule};
 
 /// The `ProtocolInfoApi` rules.
 pub fn protocol_info_rules<W: Winsock + ProtocolInfoApi>() -> Vec<Rule<W>> {
@@ -61,19 +61,7 @@ fn dup_shares<W: Winsock + ProtocolInfoApi>(ws: &W, c: &mut Check) -> Result<(),
         Err(WsaError::WSAENOTSOCK),
     )?;
     c.eq("send on the duplicate", ws.send(dup, b"dup", 0), Ok(3))?;
-    let mut buf = [0u8; 8];
-    c.eq("received by the peer", ws.recv(sv, &mut buf, 0), Ok(3))?;
-    c.eq("its bytes", &buf[..3], b"dup".as_slice())?;
-    c.eq("reply", ws.send(sv, b"ok", 0), Ok(2))?;
-    c.eq(
-        "received on the duplicate",
-        ws.recv(dup, &mut buf, 0),
-        Ok(2),
-    )?;
-    // The last handle closes the connection: the peer sees the graceful close.
-    e("closesocket(duplicate)", ws.closesocket(dup))?;
-    c.eq("the peer's recv after it", ws.recv(sv, &mut buf, 0), Ok(0))?;
-    e("closesocket", ws.closesocket(sv))
+    exchange_on_last_handle(ws, c, dup, sv)
 }
 
 fn dup_errors<W: Winsock + ProtocolInfoApi>(ws: &W, c: &mut Check) -> Result<(), String> {

@@ -11,20 +11,11 @@ use crate::sim::api::{SimWinsock, Traced, World};
 use crate::sim::kernel::objects::KObject;
 use crate::sim::socket::handles::HandleObj;
 
+use super::signal_and_wait::handle_value;
+
 impl Traced for Handle {
     fn traced(&self) -> i64 {
-        raw_of(*self) as i64
-    }
-}
-
-/// The handle value inside `h` (a thread's: its id's index).
-fn raw_of(h: Handle) -> usize {
-    match h {
-        Handle::Event(e) => e.raw(),
-        Handle::Mutex(m) => m.raw(),
-        Handle::Semaphore(s) => s.raw(),
-        Handle::Timer(t) => t.raw(),
-        Handle::Thread(t) => t.index(),
+        handle_value(*self) as i64
     }
 }
 
@@ -64,7 +55,7 @@ fn duplicate(w: &mut World, host: usize, obj: HandleObj) -> usize {
 
 impl DuplicateHandles for SimWinsock {
     fn duplicate_handle(&self, h: Handle) -> Result<Handle, WsaError> {
-        self.kcall_keep_error("DuplicateHandle", raw_of(h) as u64, 0, |this| {
+        self.kcall_keep_error("DuplicateHandle", handle_value(h) as u64, 0, |this| {
             let mut w = this.w();
             if let Handle::Thread(t) = h {
                 // A thread's handle is its id, which needs no closing.
@@ -74,7 +65,7 @@ impl DuplicateHandles for SimWinsock {
                     Err(WsaError::WSA_INVALID_HANDLE)
                 };
             }
-            let obj = duplicable(&w, this.host, raw_of(h))?;
+            let obj = duplicable(&w, this.host, handle_value(h))?;
             Ok(same_kind(h, duplicate(&mut w, this.host, obj)))
         })
     }
