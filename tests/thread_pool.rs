@@ -434,3 +434,43 @@ fn an_accept_socket_keeps_its_binding_as_the_connection() {
     });
     sim.run().expect("runs");
 }
+
+#[test]
+fn an_idle_pool_thread_runs_the_apcs_queued_to_it() {
+    // Proves: a pool worker waits for work alertably (ntdll threadpool.c
+    // test_RtlRegisterWait: an APC queued to the thread of a WT_EXECUTEINIOTHREAD or, from
+    // Vista on, a default callback runs within 200 ms): an APC queued while the worker runs
+    // a callback (which does not wait alertably) runs once the callback has returned and the
+    // worker waits for work again; one queued to the idle worker runs at once.
+    run(|ws| {
+        let log: Arc<Mutex<Vec<&'static str>>> = Arc::default();
+        let worker: Arc<Mutex<Option<ThreadId>>> = Arc::default();
+        let (l, w) = (log.clone(), worker.clone());
+        ws.queue_user_work_item(
+            Box::new(move |ws: &SimWinsock| {
+                *w.lock().unwrap() = Some(ws.get_current_thread());
+                ws.sleep(100);
+                l.lock().unwrap().push("first item");
+                0
+            }),
+            WT_EXECUTEDEFAULT,
+        )?;
+        ws.sleep(10);
+        let t = worker.lock().unwrap().expect("the item started");
+        let l = log.clone();
+        ws.queue_user_apc(Box::new(move |_| l.lock().unwrap().push("apc")), t)?;
+        ws.sleep(10);
+        assert!(
+            log.lock().unwrap().is_empty(),
+            "nothing before the callback returns"
+        );
+        ws.sleep(200);
+        assert_eq!(*log.lock().unwrap(), vec!["first item", "apc"]);
+        // An idle worker: the APC runs at once.
+        let l = log.clone();
+        ws.queue_user_apc(Box::new(move |_| l.lock().unwrap().push("idle apc")), t)?;
+        ws.sleep(1);
+        assert_eq!(log.lock().unwrap().last(), Some(&"idle apc"));
+        Ok(())
+    });
+}

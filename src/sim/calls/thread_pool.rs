@@ -40,15 +40,21 @@ fn ms(v: u32) -> Nanos {
 
 impl SimWinsock {
     /// The function of a new thread of a pool of `kind`: takes the oldest item queued and
-    /// runs it, again and again; waits (not alertably) while there is none.
+    /// runs it, again and again; while there is none it waits alertably, so APCs queued to
+    /// it run (ntdll threadpool.c test_RtlRegisterWait: within 200 ms on the thread of a
+    /// WT_EXECUTEINIOTHREAD callback, and, from Vista on, of a default one), before any
+    /// work, as an alertable wait delivers pending APCs first.
     pub(crate) fn pool_thread(kind: PoolKind) -> ThreadBody<SimLayers> {
         Box::new(move |ws: &SimWinsock| {
             loop {
-                let host = ws.host;
-                let item = ws.blocking("(thread pool: waiting for work)", None, |w| {
+                let (host, tid) = (ws.host, ws.tid);
+                let item = ws.wait_running_apcs("(thread pool: waiting for work)", |w| {
+                    if w.rt.threads[tid].ext.has_apcs() {
+                        return Step::Done(Ok(None));
+                    }
                     match w.pool_take(host, kind) {
-                        Some(item) => Step::Done(Ok(item)),
-                        None => Step::Wait(pool_key(host, kind), None),
+                        Some(item) => Step::Done(Ok(Some(item))),
+                        None => Step::WaitAny(vec![pool_key(host, kind), WaitKey::Apc(tid)], None),
                     }
                 });
                 // The wait ends in an error only when the run is over.
