@@ -321,3 +321,83 @@ fn a_wait_left_signalled_fires_at_a_bounded_rate() {
     assert!(n >= 100, "it kept firing: {n}");
     assert!(n <= 64 * 102, "at most 64 rounds a millisecond: {n}");
 }
+
+#[test]
+fn a_wait_thread_serves_63_registrations_and_each_fires_its_own() {
+    // Proves: as on Windows (a wait holds at most 64 handles, one of them the thread's own),
+    // a wait thread serves 63 registrations: the 64th gets a second thread, so
+    // WT_EXECUTEINWAITTHREAD callbacks of the first 63 run on one thread and the 64th's on
+    // another; with 200 registrations each signalled event fires its own callback, the
+    // highest numbered first (a single wait over all 200 read index 128 and up as
+    // WAIT_ABANDONED_0 + i); unregistering the first group lets a new registration join it.
+    run(|ws| {
+        const N: usize = 200;
+        let fired: Arc<Mutex<Vec<(usize, u32)>>> = Arc::default();
+        let mut events = Vec::new();
+        let mut waits = Vec::new();
+        for i in 0..N {
+            let ev = ws.create_event(false, false)?;
+            let log = fired.clone();
+            let cb: Cb = Arc::new(move |ws, _| {
+                let me = ws.get_current_thread_id();
+                log.lock().unwrap().push((i, me));
+            });
+            let flags = WT_EXECUTEINWAITTHREAD;
+            waits.push(ws.register_wait_for_single_object(
+                Handle::Event(ev),
+                cb,
+                INFINITE,
+                flags,
+            )?);
+            events.push(ev);
+        }
+        for &ev in events.iter().rev() {
+            ws.set_event(ev)?;
+            ws.sleep(1);
+        }
+        let got = fired.lock().unwrap().clone();
+        let order: Vec<usize> = got.iter().map(|&(i, _)| i).collect();
+        assert_eq!(
+            order,
+            (0..N).rev().collect::<Vec<_>>(),
+            "each event its own callback"
+        );
+        let thread_of = |i: usize| got.iter().find(|&&(j, _)| j == i).map(|&(_, t)| t);
+        assert_eq!(thread_of(0), thread_of(62), "one thread for the first 63");
+        assert_ne!(
+            thread_of(62),
+            thread_of(63),
+            "the 64th has a thread of its own"
+        );
+        assert_eq!(thread_of(63), thread_of(125));
+        assert_ne!(thread_of(125), thread_of(126));
+        // Free one slot of the first group: the next registration takes it.
+        ws.unregister_wait_ex(waits[5], DeleteCompletion::Wait)?;
+        let ev = ws.create_event(false, true)?;
+        let log = fired.clone();
+        let cb: Cb = Arc::new(move |ws, _| {
+            let me = ws.get_current_thread_id();
+            log.lock().unwrap().push((N, me));
+        });
+        let w = ws.register_wait_for_single_object(
+            Handle::Event(ev),
+            cb,
+            INFINITE,
+            WT_EXECUTEINWAITTHREAD,
+        )?;
+        ws.sleep(1);
+        let last = *fired.lock().unwrap().last().unwrap();
+        assert_eq!(
+            last,
+            (N, thread_of(0).unwrap()),
+            "the freed slot of the first group"
+        );
+        ws.unregister_wait_ex(w, DeleteCompletion::Wait)?;
+        for (i, wh) in waits.into_iter().enumerate() {
+            if i != 5 {
+                ws.unregister_wait_ex(wh, DeleteCompletion::Wait)?;
+            }
+        }
+        Ok(())
+    });
+}

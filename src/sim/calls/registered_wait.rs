@@ -19,9 +19,9 @@ use crate::sim::api::{SimLayers, SimWinsock, Traced, World};
 use crate::sim::calls::event_select::{AlsoWake, WAKE_ALSO};
 use crate::sim::calls::signal_and_wait::handle_value;
 use crate::sim::calls::thread_pool::traced_completion;
-use crate::sim::kernel::registered_wait::Fired;
+use crate::sim::kernel::registered_wait::{group_key, Fired};
 use crate::sim::kernel::timer_queue::Deleted;
-use crate::sim::runtime::{ThreadBody, WaitKey};
+use crate::sim::runtime::ThreadBody;
 
 impl Traced for RegisteredWait {
     fn traced(&self) -> i64 {
@@ -36,17 +36,17 @@ const BURST: u32 = 64;
 const WAITING: &str = "(thread pool: waiting on registered objects)";
 
 impl SimWinsock {
-    /// The function of a host's wait thread.
-    pub(crate) fn wait_thread() -> ThreadBody<SimLayers> {
-        Box::new(|ws: &SimWinsock| {
+    /// The function of the wait thread of group `group` of its host's waits.
+    pub(crate) fn wait_thread(group: usize) -> ThreadBody<SimLayers> {
+        Box::new(move |ws: &SimWinsock| {
             // The time of the last round that fired a wait, and how many fired then.
             let mut burst = (std::time::Duration::ZERO, 0u32);
             loop {
-                let set = ws.w().wait_set(ws.host);
+                let set = ws.w().wait_set(ws.host, group);
                 let host = ws.host;
-                let poked = |w: &mut World| w.take_pool_wait_poke(host);
+                let poked = |w: &mut World| w.take_pool_wait_poke(host, group);
                 let also = AlsoWake {
-                    key: WaitKey::PoolWaits(host),
+                    key: group_key(host, group),
                     taken: &poked,
                 };
                 let r = ws.wait_objects_until(
@@ -141,7 +141,7 @@ impl RegisteredWaits for SimWinsock {
                     callback,
                     timeout,
                     flags,
-                    SimWinsock::wait_thread(),
+                    SimWinsock::wait_thread,
                 );
                 Ok(RegisteredWait::from_raw(id))
             },

@@ -57,7 +57,7 @@ impl ThreadpoolWaits for SimWinsock {
             let mut w = this.w();
             let now = w.rt.now;
             let deadline = timeout.map(|d| due_at(now, d));
-            w.tp_wait_set(this.host, id, waitable, deadline, SimWinsock::wait_thread());
+            w.tp_wait_set(this.host, id, waitable, deadline, SimWinsock::wait_thread);
             Ok(())
         })
     }

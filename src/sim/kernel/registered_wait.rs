@@ -24,9 +24,11 @@
 //! of its host's, announced on [`WaitKey::PoolWaits`], which ends its wait (as Windows' wait
 //! threads are woken by an event of their own, not an APC: a callback that waits alertably
 //! in the wait thread sees only the program's APCs), and starts a new wait over the
-//! registrations that are waiting. One wait thread serves a host (Windows gives
-//! each group of 63 waits a thread of its own: callbacks in the wait thread are serialised
-//! across all of a host's waits here, within each group of 63 there).
+//! registrations that are waiting. As on Windows, a wait thread serves a group of at most
+//! [`GROUP_WAITS`] registrations (one wait can hold at most 64 handles, and the thread keeps
+//! a slot of its own): a new registration joins the host's first group with room, and a
+//! group's thread is made with its first registration. Callbacks run in the wait thread
+//! (`WT_EXECUTEINWAITTHREAD`) are serialised within a group, not across groups.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,6 +39,17 @@ use crate::sim::kernel::thread_pool::{PoolItem, PoolKind, PoolThreadBody};
 use crate::sim::kernel::timer_queue::{Deleted, TimerCallback};
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::{Layers, Nanos, ThreadBody, WaitKey, World};
+
+/// How many registrations one wait thread serves (MAXIMUM_WAIT_OBJECTS − 1).
+pub(crate) const GROUP_WAITS: usize = 63;
+
+/// The wait key a group's thread is told of changes on: host and group in one number.
+pub(crate) fn group_key(host: usize, group: usize) -> WaitKey {
+    WaitKey::PoolWaits((host << 20) | group)
+}
+
+/// Makes the function of a group's wait thread, given the group's number.
+pub(crate) type WaitThreadMaker<L> = fn(usize) -> ThreadBody<L>;
 
 /// Where a registration is in its life (see the module's notes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +73,8 @@ enum RegTarget<L: Layers> {
 /// One registered wait.
 struct Registration<L: Layers> {
     host: usize,
+    /// The host's group of waits it belongs to: whose wait thread waits on it.
+    group: usize,
     /// The host's crash count when it was made (a crash ends it).
     boot: u32,
     object: Waitable,
@@ -76,13 +91,13 @@ struct Registration<L: Layers> {
     on_unregistered: Option<usize>,
 }
 
-/// Every host's registered waits, and each host's wait thread.
+/// Every host's registered waits, and each group's wait thread.
 pub(crate) struct RegisteredWaits<L: Layers> {
     regs: BTreeMap<usize, Registration<L>>,
-    /// Each host's wait thread, by host, once made.
-    wait_threads: BTreeMap<usize, usize>,
-    /// The hosts whose wait thread is to look at its registrations again.
-    poked: BTreeSet<usize>,
+    /// Each group's wait thread, by (host, group), once made.
+    wait_threads: BTreeMap<(usize, usize), usize>,
+    /// The groups whose wait thread is to look at its registrations again.
+    poked: BTreeSet<(usize, usize)>,
     /// The last number given to a registration.
     last: usize,
 }
@@ -130,7 +145,7 @@ where
         callback: TimerCallback<L>,
         timeout: Option<Nanos>,
         flags: u32,
-        wait_thread: ThreadBody<L>,
+        wait_thread: WaitThreadMaker<L>,
     ) -> usize {
         let deadline = timeout.map(|t| self.rt.now.saturating_add(t));
         let target = RegTarget::Callback(callback);
@@ -146,7 +161,7 @@ where
         tp: usize,
         object: Waitable,
         deadline: Option<Nanos>,
-        wait_thread: ThreadBody<L>,
+        wait_thread: WaitThreadMaker<L>,
     ) -> usize {
         let target = RegTarget::Tp(tp);
         let once = WT_EXECUTEONLYONCE;
@@ -164,12 +179,13 @@ where
         timeout: Option<Nanos>,
         flags: u32,
         deadline: Option<Nanos>,
-        wait_thread: ThreadBody<L>,
+        wait_thread: WaitThreadMaker<L>,
     ) -> usize {
         if let Waitable::Object(i) = object {
             self.kern.objects.hold(i);
         }
         let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
+        let group = self.group_with_room(host, boot);
         let rw = &mut self.kern.registered_waits;
         rw.last += 1;
         let id = rw.last;
@@ -177,6 +193,7 @@ where
             id,
             Registration {
                 host,
+                group,
                 boot,
                 object,
                 target,
@@ -188,51 +205,76 @@ where
                 on_unregistered: None,
             },
         );
-        self.poke_wait_thread(host, Some(wait_thread));
+        self.poke_wait_thread(host, group, Some(wait_thread));
         id
+    }
+
+    /// The first group of `host`'s waits (of boot `boot`) with fewer than [`GROUP_WAITS`]
+    /// registrations.
+    fn group_with_room(&self, host: usize, boot: u32) -> usize {
+        let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+        for r in self.kern.registered_waits.regs.values() {
+            if r.host == host && r.boot == boot {
+                *counts.entry(r.group).or_default() += 1;
+            }
+        }
+        (0..)
+            .find(|g| counts.get(g).is_none_or(|&n| n < GROUP_WAITS))
+            .unwrap_or(0)
     }
 
     /// A wait object's registration `id` ends (set again, stopped or closed): it goes at
     /// once (it never has callbacks of its own) and the wait thread looks again.
     pub(crate) fn drop_registration(&mut self, id: usize) {
-        let host = self.kern.registered_waits.regs.get(&id).map(|r| r.host);
+        let at = self
+            .kern
+            .registered_waits
+            .regs
+            .get(&id)
+            .map(|r| (r.host, r.group));
         self.registration_gone(id);
-        if let Some(host) = host {
-            self.poke_wait_thread(host, None);
+        if let Some((host, group)) = at {
+            self.poke_wait_thread(host, group, None);
         }
     }
 
-    /// Tells `host`'s wait thread to look at its registrations again, making it first if
-    /// `make` gives its function.
-    fn poke_wait_thread(&mut self, host: usize, make: Option<ThreadBody<L>>) {
+    /// Tells the wait thread of `host`'s group `group` to look at its registrations again,
+    /// making it first if `make` gives its function.
+    fn poke_wait_thread(&mut self, host: usize, group: usize, make: Option<WaitThreadMaker<L>>) {
         let killed = &self.net.faults.killed;
         let live = self
             .kern
             .registered_waits
             .wait_threads
-            .get(&host)
+            .get(&(host, group))
             .copied()
             .filter(|t| !killed.contains(t));
         match (live, make) {
             (Some(_), _) => {
-                self.kern.registered_waits.poked.insert(host);
-                self.notify(WaitKey::PoolWaits(host));
+                self.kern.registered_waits.poked.insert((host, group));
+                self.notify(group_key(host, group));
             }
-            (None, Some(body)) => {
-                let tid = self.new_thread(host, "thread-pool wait".to_string(), true, body);
-                self.kern.registered_waits.wait_threads.insert(host, tid);
+            (None, Some(make)) => {
+                let name = "thread-pool wait".to_string();
+                let tid = self.new_thread(host, name, true, make(group));
+                self.kern
+                    .registered_waits
+                    .wait_threads
+                    .insert((host, group), tid);
             }
             (None, None) => {}
         }
     }
 
-    /// Whether `host`'s wait thread was told to look again (and is told no more).
-    pub(crate) fn take_pool_wait_poke(&mut self, host: usize) -> bool {
-        self.kern.registered_waits.poked.remove(&host)
+    /// Whether the wait thread of `host`'s group `group` was told to look again (and is
+    /// told no more).
+    pub(crate) fn take_pool_wait_poke(&mut self, host: usize, group: usize) -> bool {
+        self.kern.registered_waits.poked.remove(&(host, group))
     }
 
-    /// The registrations of `host` the wait thread waits on next (of its boot).
-    pub(crate) fn wait_set(&self, host: usize) -> WaitSet {
+    /// The registrations of `host`'s group `group` its wait thread waits on next (of its
+    /// boot): at most [`GROUP_WAITS`].
+    pub(crate) fn wait_set(&self, host: usize, group: usize) -> WaitSet {
         let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
         let mut set = WaitSet {
             regs: Vec::new(),
@@ -240,7 +282,7 @@ where
             deadline: None,
         };
         for (&id, r) in &self.kern.registered_waits.regs {
-            if r.host != host || r.boot != boot {
+            if r.host != host || r.boot != boot || r.group != group {
                 continue;
             }
             if let RegState::Waiting(d) = r.state {
@@ -338,10 +380,12 @@ where
         event: Option<usize>,
     ) -> Result<Deleted, WsaError> {
         let boot = self.net.hosts.get(host).map_or(0, |h| h.crashes);
-        let own_thread = self.kern.registered_waits.wait_threads.get(&host) == Some(&tid);
-        let Some(r) = self.kern.registered_waits.regs.get_mut(&id) else {
+        let rw = &mut self.kern.registered_waits;
+        let Some(r) = rw.regs.get_mut(&id) else {
             return Err(WsaError::WSA_INVALID_HANDLE);
         };
+        let group = r.group;
+        let own_thread = rw.wait_threads.get(&(host, group)) == Some(&tid);
         let tp = matches!(r.target, RegTarget::Tp(_));
         if r.host != host || r.boot != boot || r.state == RegState::Unregistering || tp {
             return Err(WsaError::WSA_INVALID_HANDLE);
@@ -375,7 +419,7 @@ where
         } else {
             Deleted::Pending
         };
-        self.poke_wait_thread(host, None);
+        self.poke_wait_thread(host, group, None);
         Ok(result)
     }
 
