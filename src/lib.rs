@@ -18,8 +18,9 @@
 //!   [`api::Resolve`] (getaddrinfo and friends over the simulated hosts' names),
 //!   [`api::ConnectByName`] (WSAConnectByName: resolve and connect in one call),
 //!   [`api::WinsockExt`] (WSASocket, WSAAccept, extension functions through WSAIoctl) and
-//!   [`api::ProtocolInfoApi`] (WSAPROTOCOL_INFO, WSADuplicateSocket, WSAEnumProtocols) and
-//!   [`api::DuplicateHandles`] (DuplicateHandle of a socket or a kernel object).
+//!   [`api::ProtocolInfoApi`] (WSAPROTOCOL_INFO, WSADuplicateSocket, WSAEnumProtocols),
+//!   [`api::DuplicateHandles`] (DuplicateHandle of a socket or a kernel object) and
+//!   [`api::WaitOnAddress`] (WaitOnAddress, WakeByAddressSingle, WakeByAddressAll).
 //! - [`sim`] — the deterministic backend: [`sim::Sim`], hosts, simulated threads (stackful
 //!   coroutines on one OS thread), TCP as a state machine, virtual time, the fault seam. Built
 //!   in layers that depend downward only — runtime, net, socket, kernel, models — each owning
@@ -178,15 +179,15 @@ pub mod prelude {
     };
     pub use crate::api::waitable_timer::FILETIME_TICKS_PER_MS;
     pub use crate::api::{
-        AddrInfo, AddrInfoHints, ApcRoutine, AsyncSelect, ByNameAddrs, Cmsg, CompletionPacket,
-        CompletionPort, CompletionRoutine, ConditionFn, ConditionVariable, ConnectByName,
-        ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, DuplicateHandles, EventSelect,
-        ExtensionFunction, FdSet, Guid, Handle, Hostent, Hwnd, Immediate, IoCompletion, Iocp,
-        Linger, Msg, MutexHandle, Overlapped, OverlappedIo, ProtocolInfoApi, Resolve, Select,
-        SemaphoreHandle, SockAddr, Socket, SrwLock, SyncObjects, SystemInfo,
+        AddrInfo, AddrInfoHints, AddressValue, ApcRoutine, AsyncSelect, ByNameAddrs, Cmsg,
+        CompletionPacket, CompletionPort, CompletionRoutine, ConditionFn, ConditionVariable,
+        ConnectByName, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, DuplicateHandles,
+        EventSelect, ExtensionFunction, FdSet, Guid, Handle, Hostent, Hwnd, Immediate,
+        IoCompletion, Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo, ProtocolInfoApi,
+        Resolve, Select, SemaphoreHandle, SockAddr, Socket, SrwLock, SyncObjects, SystemInfo,
         TcpInitialRtoParameters, TcpKeepalive, ThreadId, TimerApcRoutine, TimerHandle, TimerProc,
-        TransmitFileBuffers, WaitableTimers, Winsock, WinsockExt, WndProc, WsaData, WsaError,
-        WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd, WsaProtocolInfo, HWND_BOTTOM,
+        TransmitFileBuffers, WaitOnAddress, WaitableTimers, Winsock, WinsockExt, WndProc, WsaData,
+        WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd, WsaProtocolInfo, HWND_BOTTOM,
         HWND_BROADCAST, HWND_TOPMOST, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
     };
 }

@@ -96,6 +96,9 @@ fn conformance_suite_on_the_simulator() {
         .chain(protocol_info_rules::<SimWinsock>())
         .chain(c_args_rules::<SimWinsock>())
         .chain(conformance_suite::duplicate_handle::duplicate_handle_rules::<SimWinsock>())
+        .chain(conformance_suite::wait_on_address::wait_on_address_rules::<
+            SimWinsock,
+        >())
         .map(|r| (r.id, r.title, run_in_sim(r.body)))
         .collect();
     let (run, agree, wine, bad) = report("simulator", &rows);

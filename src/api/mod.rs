@@ -70,6 +70,7 @@ pub mod threadpool_pool;
 pub mod threadpool_wait;
 pub mod transmit_packets;
 pub mod types;
+pub mod wait_on_address;
 pub mod waitable_timer;
 pub mod wsaoverlapped;
 
@@ -113,6 +114,7 @@ pub use types::{
     Linger, SockAddr, Socket, SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId, WsaData,
     SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
 };
+pub use wait_on_address::{AddressValue, WaitOnAddress};
 pub use waitable_timer::{TimerApcRoutine, WaitableTimers};
 
 /// The WinSock calls, written once and run against any backend.

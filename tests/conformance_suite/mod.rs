@@ -46,6 +46,7 @@ pub mod tp_pool;
 pub mod tp_wait;
 pub mod transmit_packets;
 pub mod udp_ioctls;
+pub mod wait_on_address;
 pub mod waitable_timer;
 pub mod winsock;
 

@@ -279,6 +279,7 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
             WSA_INVALID_PARAMETER,
         ],
         "PostQueuedCompletionStatus" | "CloseHandle" | "DuplicateHandle" => &[WSA_INVALID_HANDLE],
+        "WaitOnAddress" => &[ERROR_TIMEOUT],
         "SetFileCompletionNotificationModes" => {
             &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER, WSAENOTSOCK]
         }

@@ -1,7 +1,7 @@
 //! Executing one operation: the handles each host's threads share and the WinSock call an
 //! operation makes on them (every result checked against the documented codes).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -25,6 +25,8 @@ pub(crate) struct HostState {
     pub(crate) queues: Vec<TimerQueue>,
     pub(crate) queue_timers: Vec<QueueTimer>,
     pub(crate) waits: Vec<RegisteredWait>,
+    /// The variables WaitOnAddress sleeps on, shared by the host's threads.
+    pub(crate) addrs: Arc<[AtomicU32; 2]>,
 }
 
 pub(crate) fn pick<T: Copy>(v: &[T], i: u8) -> Option<T> {
@@ -304,6 +306,23 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 ws.duplicate_handle(Handle::Event(cx.event(*e))),
             ) {
                 cx.st().events.push(d);
+            }
+        }
+        Op::Address(i, action, timeout) => {
+            // Taken out of the host's state first: no std lock across a call.
+            let addrs = cx.st().addrs.clone();
+            let a = &addrs[usize::from(*i) % 2];
+            match action % 4 {
+                0 | 1 => {
+                    // Compare with the value (sleeps) or with another (returns at once).
+                    let v = a.load(Ordering::SeqCst).wrapping_add(u32::from(action % 2));
+                    let _ = check("WaitOnAddress", ws.wait_on_address(a, v, *timeout));
+                }
+                2 => ws.wake_by_address_single(a),
+                _ => {
+                    a.fetch_add(1, Ordering::SeqCst);
+                    ws.wake_by_address_all(a);
+                }
             }
         }
         Op::EventSelect(h, e, m) => {

@@ -79,6 +79,9 @@ pub(crate) enum Op {
     EventCall(u8, u8),
     /// DuplicateHandle: of a socket handle (true) or of an event (false, the u8 picks it).
     Duplicate(H, u8, bool),
+    /// WaitOnAddress on one of the host's two variables (action 0: the value it holds, 1:
+    /// another), WakeByAddressSingle (2), or a store and WakeByAddressAll (3); a timeout.
+    Address(u8, u8, u32),
     EventSelect(H, u8, i32),
     EnumEvents(H, Option<u8>),
     WaitEvents(Vec<u8>, bool, u32, bool),
@@ -324,6 +327,8 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         2 => Just(Op::CreateEvent),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(e, k)| Op::EventCall(e, k)),
         1 => (h(), any::<u8>(), any::<bool>()).prop_map(|(h, e, s)| Op::Duplicate(h, e, s)),
+        1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(5), Just(INFINITE)])
+            .prop_map(|(i, a, t)| Op::Address(i, a, t)),
         2 => (h(), any::<u8>(), fd_mask()).prop_map(|(h, e, m)| Op::EventSelect(h, e, m)),
         2 => (h(), proptest::option::of(any::<u8>())).prop_map(|(h, e)| Op::EnumEvents(h, e)),
         2 => (proptest::collection::vec(any::<u8>(), 0..4), any::<bool>(), timeout.clone(), any::<bool>())

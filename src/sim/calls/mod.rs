@@ -13,7 +13,8 @@
 //! WSAConnectByName; `extension` — WSASocket,
 //! WSAAccept, extension function pointers, CancelIo; `protocol_info` — GetCurrentProcessId,
 //! WSADuplicateSocket, WSASocket from a WSAPROTOCOL_INFO, WSAEnumProtocols;
-//! `duplicate_handle` — DuplicateHandle of a socket or a kernel object; `thread_pool` —
+//! `duplicate_handle` — DuplicateHandle of a socket or a kernel object; `wait_on_address` —
+//! WaitOnAddress and the wakes by address; `thread_pool` —
 //! QueueUserWorkItem, timer queues, BindIoCompletionCallback; `registered_wait` —
 //! RegisterWaitForSingleObject; `threadpool_objects`, `threadpool_wait`, `threadpool_io` —
 //! the Vista pool's work and timer, wait, and I/O objects; `threadpool_cleanup_group` —
@@ -44,6 +45,7 @@ mod threadpool_objects;
 mod threadpool_pool;
 mod threadpool_wait;
 mod transmit_file;
+mod wait_on_address;
 pub(crate) mod waitable_timer;
 mod winsock;
 mod wsa_ioctl;

@@ -39,6 +39,7 @@ pub(crate) mod tp_instance;
 pub(crate) mod tp_io;
 pub(crate) mod tp_objects;
 pub(crate) mod tp_wait;
+pub(crate) mod wait_on_address;
 pub(crate) mod wait_report;
 pub(crate) mod waitable_timer;
 pub(crate) mod window_timer;
@@ -89,6 +90,8 @@ pub(crate) struct Kernel<L: Layers> {
     pub timer_queues: timer_queue::TimerQueues<L>,
     /// Registered waits and each host's wait thread (`registered_wait`).
     pub registered_waits: registered_wait::RegisteredWaits<L>,
+    /// `WaitOnAddress`'s sleepers.
+    pub address_waits: wait_on_address::AddressWaits,
     /// The Vista pool's work, timer, wait and I/O objects (`tp_objects`).
     pub tp_objects: tp_objects::TpObjects<L>,
 }
@@ -107,6 +110,7 @@ impl<L: Layers> Default for Kernel<L> {
             pools: thread_pool::ThreadPools::default(),
             timer_queues: timer_queue::TimerQueues::default(),
             registered_waits: registered_wait::RegisteredWaits::default(),
+            address_waits: wait_on_address::AddressWaits::default(),
             tp_objects: tp_objects::TpObjects::default(),
         }
     }

@@ -55,6 +55,9 @@ where
                 }
                 WaitKey::Pool(_) => Some("a work item of its thread pool".to_string()),
                 WaitKey::PoolWaits(_) => Some("a change of its registered waits".to_string()),
+                WaitKey::Address(_) => {
+                    Some("a wake of the address it waits on (WaitOnAddress)".to_string())
+                }
                 _ => None,
             });
         };

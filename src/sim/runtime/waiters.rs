@@ -36,6 +36,8 @@ pub(crate) enum WaitKey {
     TimerCallbacks(usize),
     /// A change of a host's registered waits (its pool wait thread starts a new wait).
     PoolWaits(usize),
+    /// A wake of an address `WaitOnAddress` sleeps on, by the address's queue number.
+    Address(usize),
 }
 
 /// The threads waiting on a socket: its readers (list 0) and its writers (list 1), each in
@@ -160,7 +162,7 @@ pub(super) fn prune_now(len: usize) -> bool {
 }
 
 /// How many kinds of [`WaitKey`] there are.
-const KINDS: usize = 12;
+const KINDS: usize = 13;
 
 /// The index of `key`'s kind in [`Waiters::entries`].
 fn kind_index(key: &WaitKey) -> usize {
@@ -177,6 +179,7 @@ fn kind_index(key: &WaitKey) -> usize {
         WaitKey::Pool(_) => 9,
         WaitKey::TimerCallbacks(_) => 10,
         WaitKey::PoolWaits(_) => 11,
+        WaitKey::Address(_) => 12,
     }
 }
 
