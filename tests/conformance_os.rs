@@ -118,6 +118,9 @@ fn conformance_suite_on_native_winsock() {
         >())
         .chain(conformance_suite::c_args::c_args_rules::<Native>())
         .chain(conformance_suite::duplicate_handle::duplicate_handle_rules::<Native>())
+        .chain(conformance_suite::wait_on_address::wait_on_address_rules::<
+            Native,
+        >())
         .map(|r| (r.id, r.title, run_on(r.id, r.body)))
         .collect();
     let (run, agree, wine, bad) = report(&arm("os::Native (ws2_32)"), &rows);

@@ -35,6 +35,7 @@ mod timer_proc;
 mod tp_instance;
 mod tp_table;
 mod transmit_packets;
+mod wait_on_address;
 mod waitable_timer;
 
 pub use native::Native;
