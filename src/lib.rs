@@ -19,8 +19,9 @@
 //!   [`api::ConnectByName`] (WSAConnectByName: resolve and connect in one call),
 //!   [`api::WinsockExt`] (WSASocket, WSAAccept, extension functions through WSAIoctl) and
 //!   [`api::ProtocolInfoApi`] (WSAPROTOCOL_INFO, WSADuplicateSocket, WSAEnumProtocols),
-//!   [`api::DuplicateHandles`] (DuplicateHandle of a socket or a kernel object) and
-//!   [`api::WaitOnAddress`] (WaitOnAddress, WakeByAddressSingle, WakeByAddressAll).
+//!   [`api::DuplicateHandles`] (DuplicateHandle of a socket or a kernel object),
+//!   [`api::WaitOnAddress`] (WaitOnAddress, WakeByAddressSingle, WakeByAddressAll) and
+//!   [`api::InitOnceApi`] (one-time initialization, INIT_ONCE).
 //! - [`sim`] — the deterministic backend: [`sim::Sim`], hosts, simulated threads (stackful
 //!   coroutines on one OS thread), TCP as a state machine, virtual time, the fault seam. Built
 //!   in layers that depend downward only — runtime, net, socket, kernel, models — each owning
@@ -135,6 +136,7 @@ pub mod prelude {
         WSAID_TRANSMITPACKETS, WSAID_WSARECVMSG, WSAID_WSASENDMSG, WSA_FLAG_NO_HANDLE_INHERIT,
         WSA_FLAG_OVERLAPPED,
     };
+    pub use crate::api::init_once::{INIT_ONCE_ASYNC, INIT_ONCE_CHECK_ONLY, INIT_ONCE_INIT_FAILED};
     pub use crate::api::interface_list::{
         decode_interface_list, InterfaceInfo, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST,
         IFF_POINTTOPOINT, IFF_UP, INTERFACE_INFO_LEN, SIO_GET_INTERFACE_LIST,
@@ -182,13 +184,13 @@ pub mod prelude {
         AddrInfo, AddrInfoHints, AddressValue, ApcRoutine, AsyncSelect, ByNameAddrs, Cmsg,
         CompletionPacket, CompletionPort, CompletionRoutine, ConditionFn, ConditionVariable,
         ConnectByName, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, DuplicateHandles,
-        EventSelect, ExtensionFunction, FdSet, Guid, Handle, Hostent, Hwnd, Immediate,
-        IoCompletion, Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo, ProtocolInfoApi,
-        Resolve, Select, SemaphoreHandle, SockAddr, Socket, SrwLock, SyncObjects, SystemInfo,
-        TcpInitialRtoParameters, TcpKeepalive, ThreadId, TimerApcRoutine, TimerHandle, TimerProc,
-        TransmitFileBuffers, WaitOnAddress, WaitableTimers, Winsock, WinsockExt, WndProc, WsaData,
-        WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd, WsaProtocolInfo, HWND_BOTTOM,
-        HWND_BROADCAST, HWND_TOPMOST, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
+        EventSelect, ExtensionFunction, FdSet, Guid, Handle, Hostent, Hwnd, Immediate, InitOnce,
+        InitOnceApi, IoCompletion, Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo,
+        ProtocolInfoApi, Resolve, Select, SemaphoreHandle, SockAddr, Socket, SrwLock, SyncObjects,
+        SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId, TimerApcRoutine, TimerHandle,
+        TimerProc, TransmitFileBuffers, WaitOnAddress, WaitableTimers, Winsock, WinsockExt,
+        WndProc, WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd, WsaProtocolInfo,
+        HWND_BOTTOM, HWND_BROADCAST, HWND_TOPMOST, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
     };
 }
 

@@ -99,6 +99,7 @@ fn conformance_suite_on_the_simulator() {
         .chain(conformance_suite::wait_on_address::wait_on_address_rules::<
             SimWinsock,
         >())
+        .chain(conformance_suite::init_once::init_once_rules::<SimWinsock>())
         .map(|r| (r.id, r.title, run_in_sim(r.body)))
         .collect();
     let (run, agree, wine, bad) = report("simulator", &rows);

@@ -49,6 +49,7 @@ pub mod duplicate_handle;
 pub mod error;
 pub mod event_select;
 pub mod extension;
+pub mod init_once;
 pub mod interface_list;
 pub mod io_completion;
 pub mod iocp;
@@ -86,6 +87,7 @@ pub use duplicate_handle::DuplicateHandles;
 pub use error::WsaError;
 pub use event_select::{EventSelect, WsaEvent, WsaNetworkEvents};
 pub use extension::{ConditionFn, ExtensionFunction, Guid, WinsockExt};
+pub use init_once::{InitOnce, InitOnceApi};
 pub use iocp::{CompletionPacket, CompletionPort, Iocp};
 pub use msg::{parse_cmsgs, Cmsg, WsaMsg};
 pub use overlapped::{

@@ -19,6 +19,7 @@ pub mod events;
 pub mod ext;
 pub mod held_objects;
 pub mod ideal_send_backlog;
+pub mod init_once;
 pub mod inline;
 pub mod interfaces;
 pub mod iocp;

@@ -280,6 +280,9 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         ],
         "PostQueuedCompletionStatus" | "CloseHandle" | "DuplicateHandle" => &[WSA_INVALID_HANDLE],
         "WaitOnAddress" => &[ERROR_TIMEOUT],
+        "InitOnceBeginInitialize" | "InitOnceComplete" => {
+            &[WSA_INVALID_PARAMETER, ERROR_GEN_FAILURE, WSA_INVALID_HANDLE]
+        }
         "SetFileCompletionNotificationModes" => {
             &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER, WSAENOTSOCK]
         }

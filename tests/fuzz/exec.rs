@@ -25,6 +25,8 @@ pub(crate) struct HostState {
     pub(crate) queues: Vec<TimerQueue>,
     pub(crate) queue_timers: Vec<QueueTimer>,
     pub(crate) waits: Vec<RegisteredWait>,
+    /// One-time initializations made.
+    pub(crate) onces: Vec<InitOnce>,
     /// The variables WaitOnAddress sleeps on, shared by the host's threads.
     pub(crate) addrs: Arc<[AtomicU32; 2]>,
 }
@@ -322,6 +324,28 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 _ => {
                     a.fetch_add(1, Ordering::SeqCst);
                     ws.wake_by_address_all(a);
+                }
+            }
+        }
+        Op::Once(i, action, flags, ctx) => {
+            let once = pick(&cx.st().onces, *i).unwrap_or(InitOnce::from_raw(usize::from(*i)));
+            match action % 4 {
+                0 => {
+                    if let Ok(o) = check("InitOnceInitialize", ws.init_once_initialize()) {
+                        cx.st().onces.push(o);
+                    }
+                }
+                1 => drop(check(
+                    "InitOnceBeginInitialize",
+                    ws.init_once_begin_initialize(once, *flags),
+                )),
+                2 => drop(check(
+                    "InitOnceComplete",
+                    ws.init_once_complete(once, *flags, *ctx),
+                )),
+                _ => {
+                    let result = (ctx % 3 != 0).then_some(*ctx & !3);
+                    let _ = ws.init_once_execute_once(once, |_| result);
                 }
             }
         }

@@ -82,6 +82,10 @@ pub(crate) enum Op {
     /// WaitOnAddress on one of the host's two variables (action 0: the value it holds, 1:
     /// another), WakeByAddressSingle (2), or a store and WakeByAddressAll (3); a timeout.
     Address(u8, u8, u32),
+    /// One-time initialization: which (or a value never made), the call (initialize, begin,
+    /// complete, execute once), its flags, a context (execute once: its function fails for a
+    /// multiple of 3).
+    Once(u8, u8, u32, usize),
     EventSelect(H, u8, i32),
     EnumEvents(H, Option<u8>),
     WaitEvents(Vec<u8>, bool, u32, bool),
@@ -329,6 +333,9 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         1 => (h(), any::<u8>(), any::<bool>()).prop_map(|(h, e, s)| Op::Duplicate(h, e, s)),
         1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(5), Just(INFINITE)])
             .prop_map(|(i, a, t)| Op::Address(i, a, t)),
+        1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(1), Just(2), Just(3), Just(4), Just(6), any::<u32>()],
+              prop_oneof![Just(0usize), Just(0x40), Just(0x41), any::<usize>()])
+            .prop_map(|(i, a, f, c)| Op::Once(i, a, f, c)),
         2 => (h(), any::<u8>(), fd_mask()).prop_map(|(h, e, m)| Op::EventSelect(h, e, m)),
         2 => (h(), proptest::option::of(any::<u8>())).prop_map(|(h, e)| Op::EnumEvents(h, e)),
         2 => (proptest::collection::vec(any::<u8>(), 0..4), any::<bool>(), timeout.clone(), any::<bool>())

@@ -13,7 +13,8 @@
 //! WSAConnectByName; `extension` — WSASocket,
 //! WSAAccept, extension function pointers, CancelIo; `protocol_info` — GetCurrentProcessId,
 //! WSADuplicateSocket, WSASocket from a WSAPROTOCOL_INFO, WSAEnumProtocols;
-//! `duplicate_handle` — DuplicateHandle of a socket or a kernel object; `wait_on_address` —
+//! `duplicate_handle` — DuplicateHandle of a socket or a kernel object; `init_once` —
+//! one-time initialization (INIT_ONCE); `wait_on_address` —
 //! WaitOnAddress and the wakes by address; `thread_pool` —
 //! QueueUserWorkItem, timer queues, BindIoCompletionCallback; `registered_wait` —
 //! RegisterWaitForSingleObject; `threadpool_objects`, `threadpool_wait`, `threadpool_io` —
@@ -27,6 +28,7 @@ mod connect_by_name;
 mod duplicate_handle;
 pub(crate) mod event_select;
 mod extension;
+mod init_once;
 mod iocp;
 mod mswsock;
 mod open_type;

@@ -25,6 +25,7 @@
 //!   and how blocking and waking move a worker in and out of its port's count.
 
 pub(crate) mod dispatch;
+pub(crate) mod init_once;
 pub(crate) mod message_queue;
 pub(crate) mod objects;
 pub(crate) mod port;

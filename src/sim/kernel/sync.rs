@@ -36,6 +36,21 @@ pub(crate) enum Lock {
         sleepers: VecDeque<usize>,
         woken: Vec<usize>,
     },
+    /// INIT_ONCE (`kernel/init_once.rs`).
+    Once(RunOnce),
+}
+
+/// Where an `INIT_ONCE` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RunOnce {
+    /// Never begun, or its synchronous initialization failed.
+    Fresh,
+    /// A thread initializes it; others wait.
+    Sync,
+    /// Initialized asynchronously: every caller may run the initialization.
+    Async,
+    /// Done, with its context.
+    Done(usize),
 }
 
 /// Every lock of the run, by id (never reused, so a deleted lock stays invalid).

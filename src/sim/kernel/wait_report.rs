@@ -180,6 +180,9 @@ where
             }
             Lock::Srw { .. } => format!("SRW lock {id} (free)"),
             Lock::CondVar { .. } => format!("condition variable {id} (not woken)"),
+            Lock::Once(_) => {
+                format!("one-time initialization {id} (another thread's is under way)")
+            }
         })
     }
 }
