@@ -121,6 +121,7 @@ fn conformance_suite_on_native_winsock() {
         .chain(conformance_suite::wait_on_address::wait_on_address_rules::<
             Native,
         >())
+        .chain(conformance_suite::init_once::init_once_rules::<Native>())
         .map(|r| (r.id, r.title, run_on(r.id, r.body)))
         .collect();
     let (run, agree, wine, bad) = report(&arm("os::Native (ws2_32)"), &rows);

@@ -94,6 +94,17 @@ unsafe impl Send for CondVar {}
 // SAFETY: as for Send.
 unsafe impl Sync for CondVar {}
 
+/// An INIT_ONCE, heap-pinned (it needs no deletion).
+pub(super) struct Once {
+    pub(super) once: UnsafeCell<th::INIT_ONCE>,
+}
+
+// SAFETY: only touched through the kernel32 one-time initialization calls, which any thread
+// may make at once.
+unsafe impl Send for Once {}
+// SAFETY: as for Send.
+unsafe impl Sync for Once {}
+
 /// The synchronisation state of one backend (one "process").
 #[derive(Default)]
 pub(super) struct Objects {
@@ -109,6 +120,7 @@ pub(super) struct Objects {
     pub(super) cs: BTreeMap<usize, Arc<CritSec>>,
     pub(super) srw: BTreeMap<usize, Arc<Srw>>,
     pub(super) cv: BTreeMap<usize, Arc<CondVar>>,
+    pub(super) once: BTreeMap<usize, Arc<Once>>,
     /// Console-control handlers in registration order (taken out while one runs).
     pub(super) ctrl: Vec<(usize, Option<ConsoleCtrlHandler<super::Native>>)>,
     pub(super) ctrl_registered: bool,
