@@ -96,6 +96,9 @@ pub(crate) struct RegisteredWaits<L: Layers> {
     regs: BTreeMap<usize, Registration<L>>,
     /// Each group's wait thread, by (host, group), once made.
     wait_threads: BTreeMap<(usize, usize), usize>,
+    /// The registrations of each group, by (host, group): a group's wait and a new
+    /// registration's search for room look at one group's at a time, never all of them.
+    members: BTreeMap<(usize, usize), BTreeSet<usize>>,
     /// The groups whose wait thread is to look at its registrations again.
     poked: BTreeSet<(usize, usize)>,
     /// The last number given to a registration.
@@ -107,6 +110,7 @@ impl<L: Layers> Default for RegisteredWaits<L> {
         RegisteredWaits {
             regs: BTreeMap::new(),
             wait_threads: BTreeMap::new(),
+            members: BTreeMap::new(),
             poked: BTreeSet::new(),
             last: 0,
         }
@@ -205,6 +209,7 @@ where
                 on_unregistered: None,
             },
         );
+        rw.members.entry((host, group)).or_default().insert(id);
         self.poke_wait_thread(host, group, Some(wait_thread));
         id
     }
@@ -212,15 +217,15 @@ where
     /// The first group of `host`'s waits (of boot `boot`) with fewer than [`GROUP_WAITS`]
     /// registrations.
     fn group_with_room(&self, host: usize, boot: u32) -> usize {
-        let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
-        for r in self.kern.registered_waits.regs.values() {
-            if r.host == host && r.boot == boot {
-                *counts.entry(r.group).or_default() += 1;
-            }
-        }
-        (0..)
-            .find(|g| counts.get(g).is_none_or(|&n| n < GROUP_WAITS))
-            .unwrap_or(0)
+        let rw = &self.kern.registered_waits;
+        let of_boot = |group: usize| {
+            rw.members.get(&(host, group)).map_or(0, |ids| {
+                ids.iter()
+                    .filter(|id| rw.regs.get(id).is_some_and(|r| r.boot == boot))
+                    .count()
+            })
+        };
+        (0..).find(|&g| of_boot(g) < GROUP_WAITS).unwrap_or(0)
     }
 
     /// A wait object's registration `id` ends (set again, stopped or closed): it goes at
@@ -281,8 +286,10 @@ where
             objects: Vec::new(),
             deadline: None,
         };
-        for (&id, r) in &self.kern.registered_waits.regs {
-            if r.host != host || r.boot != boot || r.group != group {
+        let rw = &self.kern.registered_waits;
+        let ids = rw.members.get(&(host, group)).into_iter().flatten();
+        for (&id, r) in ids.filter_map(|id| rw.regs.get(id).map(|r| (id, r))) {
+            if r.boot != boot {
                 continue;
             }
             if let RegState::Waiting(d) = r.state {
@@ -432,9 +439,16 @@ where
     /// Registration `id` goes: its object is no longer held, its unregistration's event is
     /// set, the unregistrations that wait are woken.
     fn registration_gone(&mut self, id: usize) {
-        let Some(r) = self.kern.registered_waits.regs.remove(&id) else {
+        let rw = &mut self.kern.registered_waits;
+        let Some(r) = rw.regs.remove(&id) else {
             return;
         };
+        if let Some(ids) = rw.members.get_mut(&(r.host, r.group)) {
+            ids.remove(&id);
+            if ids.is_empty() {
+                rw.members.remove(&(r.host, r.group));
+            }
+        }
         if let Waitable::Object(i) = r.object {
             self.wait_done(i);
         }
