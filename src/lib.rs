@@ -20,8 +20,9 @@
 //!   [`api::WinsockExt`] (WSASocket, WSAAccept, extension functions through WSAIoctl) and
 //!   [`api::ProtocolInfoApi`] (WSAPROTOCOL_INFO, WSADuplicateSocket, WSAEnumProtocols),
 //!   [`api::DuplicateHandles`] (DuplicateHandle of a socket or a kernel object),
-//!   [`api::WaitOnAddress`] (WaitOnAddress, WakeByAddressSingle, WakeByAddressAll) and
-//!   [`api::InitOnceApi`] (one-time initialization, INIT_ONCE).
+//!   [`api::WaitOnAddress`] (WaitOnAddress, WakeByAddressSingle, WakeByAddressAll),
+//!   [`api::InitOnceApi`] (one-time initialization, INIT_ONCE) and [`api::SyncBarriers`]
+//!   (synchronization barriers).
 //! - [`sim`] — the deterministic backend: [`sim::Sim`], hosts, simulated threads (stackful
 //!   coroutines on one OS thread), TCP as a state machine, virtual time, the fault seam. Built
 //!   in layers that depend downward only — runtime, net, socket, kernel, models — each owning
@@ -161,6 +162,10 @@ pub mod prelude {
         MAXIMUM_WAIT_OBJECTS, RTL_CRITICAL_SECTION_FLAG_FORCE_DEBUG_INFO, WAIT_ABANDONED,
         WAIT_ABANDONED_0,
     };
+    pub use crate::api::sync_barrier::{
+        SYNCHRONIZATION_BARRIER_FLAGS_BLOCK_ONLY, SYNCHRONIZATION_BARRIER_FLAGS_NO_DELETE,
+        SYNCHRONIZATION_BARRIER_FLAGS_SPIN_ONLY,
+    };
     pub use crate::api::thread_pool::{
         DeleteCompletion, IoCallback, PoolIo, QueueTimer, RegisteredWait, RegisteredWaits,
         ThreadPool, TimerQueue, WaitOrTimerCallback, WorkItem, WT_EXECUTEDEFAULT,
@@ -186,11 +191,12 @@ pub mod prelude {
         ConnectByName, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, DuplicateHandles,
         EventSelect, ExtensionFunction, FdSet, Guid, Handle, Hostent, Hwnd, Immediate, InitOnce,
         InitOnceApi, IoCompletion, Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo,
-        ProtocolInfoApi, Resolve, Select, SemaphoreHandle, SockAddr, Socket, SrwLock, SyncObjects,
-        SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId, TimerApcRoutine, TimerHandle,
-        TimerProc, TransmitFileBuffers, WaitOnAddress, WaitableTimers, Winsock, WinsockExt,
-        WndProc, WsaData, WsaError, WsaEvent, WsaMsg, WsaNetworkEvents, WsaPollFd, WsaProtocolInfo,
-        HWND_BOTTOM, HWND_BROADCAST, HWND_TOPMOST, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
+        ProtocolInfoApi, Resolve, Select, SemaphoreHandle, SockAddr, Socket, SrwLock, SyncBarrier,
+        SyncBarriers, SyncObjects, SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId,
+        TimerApcRoutine, TimerHandle, TimerProc, TransmitFileBuffers, WaitOnAddress,
+        WaitableTimers, Winsock, WinsockExt, WndProc, WsaData, WsaError, WsaEvent, WsaMsg,
+        WsaNetworkEvents, WsaPollFd, WsaProtocolInfo, HWND_BOTTOM, HWND_BROADCAST, HWND_TOPMOST,
+        SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
     };
 }
 

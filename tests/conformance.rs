@@ -100,6 +100,9 @@ fn conformance_suite_on_the_simulator() {
             SimWinsock,
         >())
         .chain(conformance_suite::init_once::init_once_rules::<SimWinsock>())
+        .chain(conformance_suite::sync_barrier::sync_barrier_rules::<
+            SimWinsock,
+        >())
         .map(|r| (r.id, r.title, run_in_sim(r.body)))
         .collect();
     let (run, agree, wine, bad) = report("simulator", &rows);

@@ -160,6 +160,10 @@ pub enum WsaError {
     /// ERROR_NOT_SUPPORTED (50): the request is not supported.
     #[error("ERROR_NOT_SUPPORTED (50): the request is not supported")]
     ERROR_NOT_SUPPORTED,
+    /// ERROR_PROC_NOT_FOUND (127): the OS has no such function (`os::Native` on a Windows, or
+    /// a Wine, older than the call: the synchronization barriers before Windows 8).
+    #[error("ERROR_PROC_NOT_FOUND (127): the specified procedure could not be found")]
+    ERROR_PROC_NOT_FOUND,
     /// ERROR_GEN_FAILURE (31): `QueueUserAPC` to a thread that has ended (kernel32 sync.c
     /// test_QueueUserAPC).
     #[error("ERROR_GEN_FAILURE (31): a device attached to the system is not functioning")]
@@ -304,6 +308,7 @@ impl WsaError {
             WSA_INVALID_PARAMETER => 87,
             ERROR_NETNAME_DELETED => 64,
             ERROR_NOT_SUPPORTED => 50,
+            ERROR_PROC_NOT_FOUND => 127,
             ERROR_GEN_FAILURE => 31,
             ERROR_INVALID_THREAD_ID => 1444,
             ERROR_INVALID_FLAGS => 1004,
@@ -390,6 +395,7 @@ pub const ALL: &[WsaError] = {
         WSA_INVALID_PARAMETER,
         ERROR_NETNAME_DELETED,
         ERROR_NOT_SUPPORTED,
+        ERROR_PROC_NOT_FOUND,
         ERROR_GEN_FAILURE,
         ERROR_INVALID_THREAD_ID,
         ERROR_INVALID_FLAGS,

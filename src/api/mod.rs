@@ -63,6 +63,7 @@ pub mod select;
 pub(crate) mod socket_args;
 pub(crate) mod sockopt_rules;
 pub mod sync;
+pub mod sync_barrier;
 pub mod thread_pool;
 pub mod threadpool_cleanup_group;
 pub mod threadpool_io;
@@ -101,6 +102,7 @@ pub use sync::{
     ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,
     SemaphoreHandle, SrwLock, SyncObjects, TimerHandle,
 };
+pub use sync_barrier::{SyncBarrier, SyncBarriers};
 pub use thread_pool::{
     DeleteCompletion, IoCallback, PoolIo, QueueTimer, RegisteredWait, RegisteredWaits, ThreadPool,
     TimerQueue, WaitOrTimerCallback, WorkItem,

@@ -33,6 +33,7 @@ pub mod registered_waits;
 pub mod result_ex;
 pub mod shutdown_reset;
 pub mod sync;
+pub mod sync_barrier;
 pub mod sync_failure;
 pub mod sync_handoff;
 pub mod sync_locks;

@@ -280,6 +280,9 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         ],
         "PostQueuedCompletionStatus" | "CloseHandle" | "DuplicateHandle" => &[WSA_INVALID_HANDLE],
         "WaitOnAddress" => &[ERROR_TIMEOUT],
+        "InitializeSynchronizationBarrier" => &[WSA_INVALID_PARAMETER],
+        "EnterSynchronizationBarrier" => &[WSA_INVALID_PARAMETER, WSA_INVALID_HANDLE],
+        "DeleteSynchronizationBarrier" => &[WSA_INVALID_HANDLE],
         "InitOnceBeginInitialize" | "InitOnceComplete" => {
             &[WSA_INVALID_PARAMETER, ERROR_GEN_FAILURE, WSA_INVALID_HANDLE]
         }

@@ -25,6 +25,8 @@ pub(crate) struct HostState {
     pub(crate) queues: Vec<TimerQueue>,
     pub(crate) queue_timers: Vec<QueueTimer>,
     pub(crate) waits: Vec<RegisteredWait>,
+    /// Synchronization barriers made.
+    pub(crate) barriers: Vec<SyncBarrier>,
     /// One-time initializations made.
     pub(crate) onces: Vec<InitOnce>,
     /// The variables WaitOnAddress sleeps on, shared by the host's threads.
@@ -347,6 +349,25 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                     let result = (ctx % 3 != 0).then_some(*ctx & !3);
                     let _ = ws.init_once_execute_once(once, |_| result);
                 }
+            }
+        }
+        Op::Barrier(i, action, total, flags) => {
+            let b = pick(&cx.st().barriers, *i).unwrap_or(SyncBarrier::from_raw(usize::from(*i)));
+            match action % 3 {
+                0 => {
+                    let r = ws.initialize_synchronization_barrier(*total, -1);
+                    if let Ok(b) = check("InitializeSynchronizationBarrier", r) {
+                        cx.st().barriers.push(b);
+                    }
+                }
+                1 => drop(check(
+                    "EnterSynchronizationBarrier",
+                    ws.enter_synchronization_barrier(b, *flags),
+                )),
+                _ => drop(check(
+                    "DeleteSynchronizationBarrier",
+                    ws.delete_synchronization_barrier(b),
+                )),
             }
         }
         Op::EventSelect(h, e, m) => {

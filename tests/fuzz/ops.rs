@@ -86,6 +86,9 @@ pub(crate) enum Op {
     /// complete, execute once), its flags, a context (execute once: its function fails for a
     /// multiple of 3).
     Once(u8, u8, u32, usize),
+    /// Synchronization barrier: which (or a value never made), the call (initialize,
+    /// enter, delete), the threads it takes, the flags to enter with.
+    Barrier(u8, u8, i32, u32),
     EventSelect(H, u8, i32),
     EnumEvents(H, Option<u8>),
     WaitEvents(Vec<u8>, bool, u32, bool),
@@ -336,6 +339,9 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(1), Just(2), Just(3), Just(4), Just(6), any::<u32>()],
               prop_oneof![Just(0usize), Just(0x40), Just(0x41), any::<usize>()])
             .prop_map(|(i, a, f, c)| Op::Once(i, a, f, c)),
+        1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(1i32), Just(2), Just(3), Just(0), Just(-1)],
+              prop_oneof![Just(0u32), Just(1), Just(2), Just(4), Just(7), Just(8)])
+            .prop_map(|(i, a, t, f)| Op::Barrier(i, a, t, f)),
         2 => (h(), any::<u8>(), fd_mask()).prop_map(|(h, e, m)| Op::EventSelect(h, e, m)),
         2 => (h(), proptest::option::of(any::<u8>())).prop_map(|(h, e)| Op::EnumEvents(h, e)),
         2 => (proptest::collection::vec(any::<u8>(), 0..4), any::<bool>(), timeout.clone(), any::<bool>())

@@ -14,7 +14,8 @@
 //! WSAAccept, extension function pointers, CancelIo; `protocol_info` — GetCurrentProcessId,
 //! WSADuplicateSocket, WSASocket from a WSAPROTOCOL_INFO, WSAEnumProtocols;
 //! `duplicate_handle` — DuplicateHandle of a socket or a kernel object; `init_once` —
-//! one-time initialization (INIT_ONCE); `wait_on_address` —
+//! one-time initialization (INIT_ONCE); `sync_barrier` — synchronization barriers;
+//! `wait_on_address` —
 //! WaitOnAddress and the wakes by address; `thread_pool` —
 //! QueueUserWorkItem, timer queues, BindIoCompletionCallback; `registered_wait` —
 //! RegisterWaitForSingleObject; `threadpool_objects`, `threadpool_wait`, `threadpool_io` —
@@ -40,6 +41,7 @@ mod resolve;
 mod select;
 pub(crate) mod signal_and_wait;
 mod sync;
+mod sync_barrier;
 pub(crate) mod thread_pool;
 mod threadpool_cleanup_group;
 mod threadpool_io;

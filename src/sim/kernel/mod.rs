@@ -31,6 +31,7 @@ pub(crate) mod objects;
 pub(crate) mod port;
 pub(crate) mod registered_wait;
 pub(crate) mod sync;
+pub(crate) mod sync_barrier;
 pub(crate) mod thread_pool;
 pub(crate) mod thread_timer;
 pub(crate) mod timer_proc;

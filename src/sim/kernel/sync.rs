@@ -38,6 +38,24 @@ pub(crate) enum Lock {
     },
     /// INIT_ONCE (`kernel/init_once.rs`).
     Once(RunOnce),
+    /// SYNCHRONIZATION_BARRIER (`kernel/sync_barrier.rs`).
+    Barrier(Barrier),
+}
+
+/// A SYNCHRONIZATION_BARRIER's counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Barrier {
+    /// Threads a phase takes.
+    pub total: u32,
+    /// Threads of the current phase that have entered (`total`: it is complete, and its
+    /// threads are leaving).
+    pub reached: u32,
+    /// Threads inside the call, past the wait for the previous phase.
+    pub inside: u32,
+    /// Threads inside that entered without SYNCHRONIZATION_BARRIER_FLAGS_NO_DELETE.
+    pub holders: u32,
+    /// Phases completed: a waiter passes when it changes.
+    pub phase: u64,
 }
 
 /// Where an `INIT_ONCE` is.

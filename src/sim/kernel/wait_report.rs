@@ -180,6 +180,10 @@ where
             }
             Lock::Srw { .. } => format!("SRW lock {id} (free)"),
             Lock::CondVar { .. } => format!("condition variable {id} (not woken)"),
+            Lock::Barrier(b) => format!(
+                "synchronization barrier {id} ({} of {} threads entered)",
+                b.reached, b.total
+            ),
             Lock::Once(_) => {
                 format!("one-time initialization {id} (another thread's is under way)")
             }
