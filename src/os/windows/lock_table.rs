@@ -105,6 +105,16 @@ unsafe impl Send for Once {}
 // SAFETY: as for Send.
 unsafe impl Sync for Once {}
 
+/// A SYNCHRONIZATION_BARRIER, heap-pinned.
+pub(super) struct BarrierCell {
+    pub(super) barrier: UnsafeCell<th::SYNCHRONIZATION_BARRIER>,
+}
+
+// SAFETY: only touched through the kernel32 barrier calls, which any thread may make at once.
+unsafe impl Send for BarrierCell {}
+// SAFETY: as for Send.
+unsafe impl Sync for BarrierCell {}
+
 /// The synchronisation state of one backend (one "process").
 #[derive(Default)]
 pub(super) struct Objects {
@@ -121,6 +131,7 @@ pub(super) struct Objects {
     pub(super) srw: BTreeMap<usize, Arc<Srw>>,
     pub(super) cv: BTreeMap<usize, Arc<CondVar>>,
     pub(super) once: BTreeMap<usize, Arc<Once>>,
+    pub(super) barriers: BTreeMap<usize, Arc<BarrierCell>>,
     /// Console-control handlers in registration order (taken out while one runs).
     pub(super) ctrl: Vec<(usize, Option<ConsoleCtrlHandler<super::Native>>)>,
     pub(super) ctrl_registered: bool,

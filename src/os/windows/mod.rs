@@ -25,6 +25,7 @@ mod registered_wait;
 mod resolve;
 mod select;
 mod sync;
+mod sync_barrier;
 mod sync_lookup;
 mod thread_pool;
 mod threadpool_cleanup_group;
