@@ -82,10 +82,38 @@ pub trait InitOnceApi: SyncObjects {
     /// thread if it is to initialize (`Some(context)`: success; `None`: failure, and the
     /// next caller starts over). `Some(context)` once done; `None` when `f` failed, the
     /// context could not be stored (its low two bits set) or an asynchronous initialization
-    /// is under way. Never sets the last error.
+    /// is under way. Never sets the last error: what the thread had before, or what `f`
+    /// left, stays.
+    ///
+    /// Made of the calls above, for every backend, as ntdll's `RtlRunOnceExecuteOnce` is made
+    /// of `RtlRunOnceBeginInitialize` and `RtlRunOnceComplete`; the last error a failing one
+    /// of them sets is undone.
     fn init_once_execute_once(
         &self,
         once: InitOnce,
         f: impl FnOnce(&Self) -> Option<usize>,
-    ) -> Option<usize>;
+    ) -> Option<usize> {
+        let before = self.wsa_get_last_error();
+        let (left, r) = match self.init_once_begin_initialize(once, 0) {
+            Ok((false, context)) => return Some(context),
+            Ok((true, _)) => {
+                let got = f(self);
+                let left = self.wsa_get_last_error();
+                let r = match got {
+                    Some(context) => self
+                        .init_once_complete(once, 0, context)
+                        .ok()
+                        .map(|()| context),
+                    None => {
+                        let _ = self.init_once_complete(once, INIT_ONCE_INIT_FAILED, 0);
+                        None
+                    }
+                };
+                (left, r)
+            }
+            Err(_) => (before, None),
+        };
+        self.wsa_set_last_error(left);
+        r
+    }
 }

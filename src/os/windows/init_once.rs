@@ -1,20 +1,19 @@
 //! [`InitOnceApi`] for [`Native`]: kernel32's one-time initialization on an `INIT_ONCE` kept
 //! in this backend's lock table (`lock_table.rs`'s `Once`: heap-pinned in an `Arc`, which
 //! each call holds for its whole OS call, so a thread blocked in InitOnceBeginInitialize
-//! never sees it freed). InitOnceExecuteOnce is made of InitOnceBeginInitialize, the
-//! function and InitOnceComplete, as ntdll's RtlRunOnceExecuteOnce is, so the Rust closure
-//! needs no C callback; it sets no last error, as the C call sets none.
+//! never sees it freed). InitOnceExecuteOnce is the trait's own, made of
+//! InitOnceBeginInitialize, the function and InitOnceComplete as ntdll's
+//! RtlRunOnceExecuteOnce is, so the Rust closure needs no C callback.
 
 use std::cell::UnsafeCell;
 use std::sync::Arc;
 
-use windows_sys::Win32::Foundation::{GetLastError, SetLastError};
 use windows_sys::Win32::System::Threading as th;
 
 use super::lock_table::Once;
 use super::native::{finish_kept, Native};
 use super::sync_lookup::check;
-use crate::api::init_once::{InitOnce, InitOnceApi, INIT_ONCE_INIT_FAILED};
+use crate::api::init_once::{InitOnce, InitOnceApi};
 use crate::api::WsaError;
 
 impl Native {
@@ -83,36 +82,5 @@ impl InitOnceApi for Native {
             self.once_of(once.raw())
                 .and_then(|o| Self::complete(&o, flags, context)),
         )
-    }
-
-    fn init_once_execute_once(
-        &self,
-        once: InitOnce,
-        f: impl FnOnce(&Self) -> Option<usize>,
-    ) -> Option<usize> {
-        let o = self.once_of(once.raw()).ok()?;
-        // The C call sets no last error: what the thread had before it, or what the function
-        // left, stays; the inner calls' go.
-        // SAFETY: reads the calling thread's last error.
-        let mut left = unsafe { GetLastError() };
-        let r = match Self::begin(&o, 0) {
-            Ok((false, context)) => Some(context),
-            Ok((true, _)) => {
-                let got = f(self);
-                // SAFETY: as above.
-                left = unsafe { GetLastError() };
-                match got {
-                    Some(context) => Self::complete(&o, 0, context).ok().map(|()| context),
-                    None => {
-                        let _ = Self::complete(&o, INIT_ONCE_INIT_FAILED, 0);
-                        None
-                    }
-                }
-            }
-            Err(_) => None,
-        };
-        // SAFETY: writes the calling thread's last error.
-        unsafe { SetLastError(left) };
-        r
     }
 }

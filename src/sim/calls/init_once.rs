@@ -21,28 +21,6 @@ impl Traced for (bool, usize) {
     }
 }
 
-impl Traced for Option<usize> {
-    fn traced(&self) -> i64 {
-        self.map_or(-1, |c| c as i64)
-    }
-}
-
-impl SimWinsock {
-    /// `InitOnceBeginInitialize`'s work: `(pending, context)`, after waiting out another
-    /// thread's synchronous initialization.
-    fn once_begin_waiting(&self, id: usize, flags: u32) -> Result<(bool, usize), WsaError> {
-        let host = self.host;
-        self.blocking("InitOnceBeginInitialize", None, |w| {
-            match w.once_begin(host, id, flags) {
-                Ok(Begin::Pending) => Step::Done(Ok((true, 0))),
-                Ok(Begin::Done(ctx)) => Step::Done(Ok((false, ctx))),
-                Ok(Begin::Wait) => Step::Wait(WaitKey::Lock(id), None),
-                Err(e) => Step::Done(Err(e)),
-            }
-        })
-    }
-}
-
 impl InitOnceApi for SimWinsock {
     fn init_once_initialize(&self) -> Result<InitOnce, WsaError> {
         self.kcall_keep_error("InitOnceInitialize", 0, 0, |this| {
@@ -56,11 +34,22 @@ impl InitOnceApi for SimWinsock {
         once: InitOnce,
         flags: u32,
     ) -> Result<(bool, usize), WsaError> {
+        let (host, id) = (self.host, once.raw());
         self.kcall_keep_error(
             "InitOnceBeginInitialize",
-            once.raw() as u64,
+            id as u64,
             u64::from(flags),
-            |this| this.once_begin_waiting(once.raw(), flags),
+            |this| {
+                // Another thread's synchronous initialization under way: wait for its end.
+                this.blocking("InitOnceBeginInitialize", None, |w| {
+                    match w.once_begin(host, id, flags) {
+                        Ok(Begin::Pending) => Step::Done(Ok((true, 0))),
+                        Ok(Begin::Done(ctx)) => Step::Done(Ok((false, ctx))),
+                        Ok(Begin::Wait) => Step::Wait(WaitKey::Lock(id), None),
+                        Err(e) => Step::Done(Err(e)),
+                    }
+                })
+            },
         )
     }
 
@@ -79,38 +68,5 @@ impl InitOnceApi for SimWinsock {
                     .once_complete(this.host, once.raw(), flags, context)
             },
         )
-    }
-
-    fn init_once_execute_once(
-        &self,
-        once: InitOnce,
-        f: impl FnOnce(&Self) -> Option<usize>,
-    ) -> Option<usize> {
-        let id = once.raw();
-        // The C call sets no last error: what the thread had before it, or what the function
-        // left, stays.
-        let before = self.w().rt.threads[self.tid].last_error;
-        let mut left = before;
-        let r = self.kcall("InitOnceExecuteOnce", id as u64, 0, |this| {
-            Ok(match this.once_begin_waiting(id, 0) {
-                Ok((false, ctx)) => Some(ctx),
-                Ok((true, _)) => {
-                    let got = f(this);
-                    let mut w = this.w();
-                    left = w.rt.threads[this.tid].last_error;
-                    match got {
-                        Some(ctx) => w.once_complete(this.host, id, 0, ctx).ok().map(|()| ctx),
-                        None => {
-                            let failed = crate::api::init_once::INIT_ONCE_INIT_FAILED;
-                            let _ = w.once_complete(this.host, id, failed, 0);
-                            None
-                        }
-                    }
-                }
-                Err(_) => None,
-            })
-        });
-        self.w().rt.threads[self.tid].last_error = left;
-        r.ok().flatten()
     }
 }

@@ -443,10 +443,7 @@ impl SyncObjects for SimWinsock {
 
     fn initialize_condition_variable(&self) -> Result<ConditionVariable, WsaError> {
         self.kcall_keep_error("InitializeConditionVariable", 0, 0, |this| {
-            let lock = Lock::CondVar {
-                sleepers: Default::default(),
-                woken: Vec::new(),
-            };
+            let lock = Lock::CondVar(Default::default());
             Ok(ConditionVariable::from_raw(
                 this.w().new_lock(this.host, lock),
             ))

@@ -68,9 +68,8 @@ impl SyncBarriers for SimWinsock {
                     );
                     return Err(WsaError::WSA_INVALID_PARAMETER);
                 }
+                // A value that names no barrier holds nothing: its arrival fails below.
                 let holds = flags & SYNCHRONIZATION_BARRIER_FLAGS_NO_DELETE == 0;
-                // Checked first: a value that names no barrier holds nothing.
-                this.w().barrier_unheld(host, id)?;
                 if holds {
                     this.w().barrier_hold(host, id, 1);
                 }

@@ -44,6 +44,7 @@ pub(crate) mod tp_wait;
 pub(crate) mod wait_on_address;
 pub(crate) mod wait_report;
 pub(crate) mod waitable_timer;
+pub(crate) mod wake_queue;
 pub(crate) mod window_timer;
 
 use std::any::{Any, TypeId};

@@ -7,10 +7,9 @@
 //! Windows' locks are not fair either. Each lock belongs to one process (host): another
 //! process's value is an invalid handle.
 
-use std::collections::VecDeque;
-
 use crate::api::WsaError;
 use crate::sim::kernel::objects::KObject;
+use crate::sim::kernel::wake_queue::WakeQueue;
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::{ThreadState, WaitKey, World};
 
@@ -30,12 +29,8 @@ pub(crate) enum Lock {
         shared: Vec<usize>,
         exclusive_waiters: Vec<usize>,
     },
-    /// CONDITION_VARIABLE: sleeping threads in arrival order, and those woken but not yet
-    /// returned.
-    CondVar {
-        sleepers: VecDeque<usize>,
-        woken: Vec<usize>,
-    },
+    /// CONDITION_VARIABLE: its sleepers.
+    CondVar(WakeQueue),
     /// INIT_ONCE (`kernel/init_once.rs`).
     Once(RunOnce),
     /// SYNCHRONIZATION_BARRIER (`kernel/sync_barrier.rs`).
@@ -288,8 +283,8 @@ where
     /// Puts `tid` to sleep on condition variable `cv`.
     pub(crate) fn cv_sleep(&mut self, host: usize, cv: usize, tid: usize) -> Result<(), WsaError> {
         match self.lock_mut(host, cv)? {
-            Lock::CondVar { sleepers, .. } => {
-                sleepers.push_back(tid);
+            Lock::CondVar(q) => {
+                q.sleep(tid);
                 Ok(())
             }
             _ => Err(WsaError::WSA_INVALID_HANDLE),
@@ -299,27 +294,17 @@ where
     /// Whether `tid` was woken on `cv`; `leave` also takes it off the variable (woken, timed
     /// out or failed).
     pub(crate) fn cv_woken(&mut self, host: usize, cv: usize, tid: usize, leave: bool) -> bool {
-        let Ok(Lock::CondVar { sleepers, woken }) = self.lock_mut(host, cv) else {
-            return true;
-        };
-        let was = woken.contains(&tid);
-        if leave {
-            woken.retain(|&t| t != tid);
-            sleepers.retain(|&t| t != tid);
+        match self.lock_mut(host, cv) {
+            Ok(Lock::CondVar(q)) => q.woken(tid, leave),
+            _ => true,
         }
-        was
     }
 
     /// Wakes one sleeper of `cv` (all with `all`).
     pub(crate) fn cv_wake(&mut self, host: usize, cv: usize, all: bool) -> Result<(), WsaError> {
         match self.lock_mut(host, cv)? {
-            Lock::CondVar { sleepers, woken } => {
-                let n = if all { sleepers.len() } else { 1 };
-                for _ in 0..n {
-                    if let Some(t) = sleepers.pop_front() {
-                        woken.push(t);
-                    }
-                }
+            Lock::CondVar(q) => {
+                q.wake(all);
             }
             _ => return Err(WsaError::WSA_INVALID_HANDLE),
         }

@@ -1,8 +1,7 @@
-//! `WaitOnAddress`'s sleepers, by process and address: each address slept on has a queue, in
-//! the order its threads began to sleep, and the threads a wake has taken off it. A wake of
-//! one takes the longest sleeper, a wake of all every one, and notifies the queue's
-//! [`WaitKey::Address`]; a sleeper returns once it is among the woken (a wake-up that finds
-//! it still asleep was another thread's), or when its timeout passes. The queue goes with its
+//! `WaitOnAddress`'s sleepers, by process and address: each address slept on has a
+//! [`WakeQueue`], as a condition variable does, and a wake that takes a sleeper off it
+//! notifies the queue's [`WaitKey::Address`]; a sleeper returns once it is among the woken,
+//! or when its timeout passes. The queue goes with its
 //! last sleeper, so an address that is no longer slept on costs nothing; its key is never
 //! reused within a run.
 //!
@@ -10,8 +9,9 @@
 //! by its value only for lookups, never walked, so the addresses' order in memory, which
 //! varies from run to run, cannot reach the run.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
+use crate::sim::kernel::wake_queue::WakeQueue;
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::runtime::{WaitKey, World};
 
@@ -20,10 +20,7 @@ use crate::sim::runtime::{WaitKey, World};
 struct AddressQueue {
     /// The queue's number: its wait key.
     id: usize,
-    /// Threads asleep, the longest first.
-    sleepers: VecDeque<usize>,
-    /// Threads a wake took off `sleepers` that have not yet returned.
-    woken: Vec<usize>,
+    sleepers: WakeQueue,
 }
 
 /// Every process's address sleepers.
@@ -45,11 +42,10 @@ where
             aw.last += 1;
             AddressQueue {
                 id: aw.last,
-                sleepers: VecDeque::new(),
-                woken: Vec::new(),
+                sleepers: WakeQueue::default(),
             }
         });
-        q.sleepers.push_back(tid);
+        q.sleepers.sleep(tid);
         WaitKey::Address(q.id)
     }
 
@@ -66,13 +62,9 @@ where
         let Some(q) = queues.get_mut(&(host, address)) else {
             return false;
         };
-        let was = q.woken.contains(&tid);
-        if leave {
-            q.woken.retain(|&t| t != tid);
-            q.sleepers.retain(|&t| t != tid);
-            if q.woken.is_empty() && q.sleepers.is_empty() {
-                queues.remove(&(host, address));
-            }
+        let was = q.sleepers.woken(tid, leave);
+        if q.sleepers.is_empty() {
+            queues.remove(&(host, address));
         }
         was
     }
@@ -82,15 +74,7 @@ where
         let Some(q) = self.kern.address_waits.queues.get_mut(&(host, address)) else {
             return;
         };
-        let n = if all { q.sleepers.len() } else { 1 };
-        let mut any = false;
-        for _ in 0..n {
-            if let Some(t) = q.sleepers.pop_front() {
-                q.woken.push(t);
-                any = true;
-            }
-        }
-        if any {
+        if q.sleepers.wake(all) {
             let key = WaitKey::Address(q.id);
             self.notify(key);
         }

@@ -179,7 +179,7 @@ where
                 format!("SRW lock {id} (held shared by {})", names(shared))
             }
             Lock::Srw { .. } => format!("SRW lock {id} (free)"),
-            Lock::CondVar { .. } => format!("condition variable {id} (not woken)"),
+            Lock::CondVar(_) => format!("condition variable {id} (not woken)"),
             Lock::Barrier(b) => format!(
                 "synchronization barrier {id} ({} of {} threads entered)",
                 b.reached, b.total
