@@ -101,6 +101,10 @@ impl NetHooks<SimLayers> for World {
         self.service_recvs(id);
     }
 
+    fn on_clock_set(&mut self, host: usize, ticks: i64) {
+        self.clock_set(host, ticks);
+    }
+
     fn oldest_overlapped_recv(&self, id: usize) -> Option<u64> {
         self.io_sock_ref(id)
             .and_then(|io| io.recvs.front().copied())

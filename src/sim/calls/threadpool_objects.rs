@@ -211,8 +211,7 @@ impl ThreadpoolObjects for SimWinsock {
         self.kcall_keep_error("SetThreadpoolTimer", id as u64, traced_due, |this| {
             let mut w = this.w();
             w.tp_live(this.host, id, TpClass::Timer)?;
-            let now = w.rt.now;
-            let at = due.map(|d| crate::sim::calls::waitable_timer::due_at(now, d));
+            let at = due.map(|d| w.due_on(this.host, d));
             let period = sat_nanos(std::time::Duration::from_millis(u64::from(period_ms)));
             w.tp_timer_set(id, at, period, SimWinsock::pool_thread);
             Ok(())

@@ -11,7 +11,6 @@ use crate::api::threadpool_wait::{ThreadpoolWaits, TpWait, TpWaitCallback};
 use crate::api::WsaError;
 use crate::sim::api::{SimLayers, SimWinsock, Traced};
 use crate::sim::calls::signal_and_wait::handle_value;
-use crate::sim::calls::waitable_timer::due_at;
 use crate::sim::kernel::tp_objects::{TpCallback, TpClass, TpRun};
 
 impl Traced for TpWait {
@@ -55,8 +54,7 @@ impl ThreadpoolWaits for SimWinsock {
             this.w().tp_live(this.host, id, TpClass::Wait)?;
             let waitable = object.map(|h| this.waitable(h)).transpose()?;
             let mut w = this.w();
-            let now = w.rt.now;
-            let deadline = timeout.map(|d| due_at(now, d));
+            let deadline = timeout.map(|d| w.due_on(this.host, d));
             w.tp_wait_set(this.host, id, waitable, deadline, SimWinsock::wait_thread);
             Ok(())
         })

@@ -1,27 +1,13 @@
 //! [`WaitableTimers`] in the simulator: the calls check their arguments and hand the timer to
 //! the kernel layer (`kernel::waitable_timer`), whose expiries run on the virtual clock.
 
-use crate::api::waitable_timer::SIM_EPOCH_FILETIME;
 use crate::api::{TimerApcRoutine, TimerHandle, WaitableTimers, WsaError};
 use crate::sim::api::{SimWinsock, Traced};
 use crate::sim::kernel::objects::{KObject, WaitableTimer};
-use crate::sim::kernel::waitable_timer::filetime_at;
-use crate::sim::runtime::{sat_nanos, Nanos};
 
 impl Traced for TimerHandle {
     fn traced(&self) -> i64 {
         self.raw() as i64
-    }
-}
-
-/// The virtual time a `LARGE_INTEGER` due time names: negative is relative to `now` in
-/// 100-ns units, zero or positive an absolute FILETIME (before the run's start: 0, past).
-pub(crate) fn due_at(now: Nanos, due_time: i64) -> Nanos {
-    let ns = |ticks: u64| sat_nanos(std::time::Duration::from_nanos(ticks.saturating_mul(100)));
-    if due_time < 0 {
-        now.saturating_add(ns(due_time.unsigned_abs()))
-    } else {
-        ns((due_time as u64).saturating_sub(SIM_EPOCH_FILETIME))
     }
 }
 
@@ -52,7 +38,7 @@ impl WaitableTimers for SimWinsock {
                     .saturating_mul(1_000_000);
                 let mut w = this.w();
                 let idx = w.timer_id(this.host, timer.raw())?;
-                let due = due_at(w.rt.now, due_time);
+                let due = w.due_on(this.host, due_time);
                 w.timer_set(idx, due, period, routine.map(|r| (this.tid, r)));
                 Ok(())
             },
@@ -69,6 +55,7 @@ impl WaitableTimers for SimWinsock {
     }
 
     fn get_system_time_as_file_time(&self) -> u64 {
-        filetime_at(self.read_clock())
+        let now = self.read_clock();
+        self.w().filetime_at(self.host, now)
     }
 }

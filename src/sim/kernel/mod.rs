@@ -19,6 +19,7 @@
 //! - `thread_timer` — thread timers (`SetTimer` with no window): ids, expiry, KillTimer;
 //! - `timer_proc` — TIMERPROCs: the procedures DispatchMessage calls for their WM_TIMERs;
 //! - `wait_report` — what a blocked thread waits for, for a failed run's report;
+//! - `system_time` — each host's system clock and the absolute due times that follow it;
 //! - `waitable_timer` — waitable timers: setting, expiry (signal, APC, period), cancelling;
 //! - `window_timer` — window timers (`SetTimer`): expiry, WM_TIMER generation, KillTimer;
 //! - this file — the per-thread state ([`KThread`]: message queue, APC queue, port membership)
@@ -32,6 +33,7 @@ pub(crate) mod port;
 pub(crate) mod registered_wait;
 pub(crate) mod sync;
 pub(crate) mod sync_barrier;
+pub(crate) mod system_time;
 pub(crate) mod thread_pool;
 pub(crate) mod thread_timer;
 pub(crate) mod timer_proc;

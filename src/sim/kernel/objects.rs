@@ -119,6 +119,9 @@ pub(crate) struct Arming<L: Layers> {
     /// routine's APC, if any, still queued): no expiry is scheduled until a wait takes the
     /// signal or the APC runs (`waitable_timer`); `due` is that last expiry.
     pub parked: bool,
+    /// `due` is an absolute system time not yet reached: a clock setting re-times it
+    /// (`system_time`).
+    pub absolute: bool,
 }
 
 /// A window timer (`SetTimer`).
@@ -246,6 +249,11 @@ impl<L: Layers> ObjectTable<L> {
 
     pub(crate) fn get(&self, idx: usize) -> Option<&KObject<L>> {
         self.slots.get(idx)?.as_ref().map(|(_, o)| o)
+    }
+
+    /// The number of slots (free ones included): object indexes are below it.
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
     }
 
     /// The host that created object `idx`.

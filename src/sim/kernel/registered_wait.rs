@@ -35,6 +35,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::api::thread_pool::{WT_EXECUTEINWAITTHREAD, WT_EXECUTEONLYONCE};
 use crate::api::WsaError;
 use crate::sim::kernel::sync::Waitable;
+use crate::sim::kernel::system_time::{moved_due, DueTime};
 use crate::sim::kernel::thread_pool::{PoolItem, PoolKind, PoolThreadBody};
 use crate::sim::kernel::timer_queue::{Deleted, TimerCallback};
 use crate::sim::kernel::{KernHooks, KernLayers};
@@ -103,6 +104,8 @@ pub(crate) struct RegisteredWaits<L: Layers> {
     poked: BTreeSet<(usize, usize)>,
     /// The last number given to a registration.
     last: usize,
+    /// The registrations whose deadline is an absolute system time (`system_time`).
+    absolute: BTreeSet<usize>,
 }
 
 impl<L: Layers> Default for RegisteredWaits<L> {
@@ -113,6 +116,7 @@ impl<L: Layers> Default for RegisteredWaits<L> {
             members: BTreeMap::new(),
             poked: BTreeSet::new(),
             last: 0,
+            absolute: BTreeSet::new(),
         }
     }
 }
@@ -164,12 +168,38 @@ where
         host: usize,
         tp: usize,
         object: Waitable,
-        deadline: Option<Nanos>,
+        deadline: Option<DueTime>,
         wait_thread: WaitThreadMaker<L>,
     ) -> usize {
         let target = RegTarget::Tp(tp);
         let once = WT_EXECUTEONLYONCE;
-        self.add_registration(host, object, target, None, once, deadline, wait_thread)
+        let at = deadline.map(|d| d.at);
+        let id = self.add_registration(host, object, target, None, once, at, wait_thread);
+        if deadline.is_some_and(|d| d.absolute) {
+            self.kern.registered_waits.absolute.insert(id);
+        }
+        id
+    }
+
+    /// Host `host`'s system clock was set `ticks` forward (back if negative): each of its
+    /// waits whose deadline is an absolute system time times out when the new clock reaches
+    /// it (its wait thread told to look again).
+    pub(crate) fn retime_tp_waits(&mut self, host: usize, ticks: i64) {
+        let now = self.rt.now;
+        let rw = &mut self.kern.registered_waits;
+        let mut groups = BTreeSet::new();
+        for id in &rw.absolute {
+            let Some(r) = rw.regs.get_mut(id).filter(|r| r.host == host) else {
+                continue;
+            };
+            if let RegState::Waiting(Some(d)) = &mut r.state {
+                *d = moved_due(*d, ticks, now);
+                groups.insert(r.group);
+            }
+        }
+        for group in groups {
+            self.poke_wait_thread(host, group, None);
+        }
     }
 
     /// A new registration, waiting until `deadline`; it holds `object`, and the wait thread
@@ -443,6 +473,7 @@ where
         let Some(r) = rw.regs.remove(&id) else {
             return;
         };
+        rw.absolute.remove(&id);
         if let Some(ids) = rw.members.get_mut(&(r.host, r.group)) {
             ids.remove(&id);
             if ids.is_empty() {

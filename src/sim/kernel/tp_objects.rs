@@ -15,10 +15,11 @@
 //! member (`tp_group`); a simple callback (`TrySubmitThreadpoolCallback`) is an object with
 //! one run, closed once it has run.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use crate::api::{TpCallbackPriority, WsaError};
+use crate::sim::kernel::system_time::{moved_due, DueTime};
 pub(crate) use crate::sim::kernel::thread_pool::TpRun;
 use crate::sim::kernel::thread_pool::{PoolItem, PoolKind, PoolThreadBody};
 use crate::sim::kernel::tp_group::{TpGroup, TpMembership};
@@ -130,6 +131,8 @@ pub(crate) struct TpObjects<L: Layers> {
     pub(crate) groups: BTreeMap<usize, TpGroup>,
     /// The last number given to an object, an instance or a group.
     pub(crate) last: usize,
+    /// The timers whose setting waits for an absolute system time (`system_time`).
+    absolute: BTreeSet<usize>,
 }
 
 impl<L: Layers> Default for TpObjects<L> {
@@ -140,6 +143,7 @@ impl<L: Layers> Default for TpObjects<L> {
             waiting: BTreeMap::new(),
             groups: BTreeMap::new(),
             last: 0,
+            absolute: BTreeSet::new(),
         }
     }
 }
@@ -426,21 +430,28 @@ where
         }
     }
 
-    /// `SetThreadpoolTimer`: timer `id` next expires at `at` (`None`: stops), then every
+    /// `SetThreadpoolTimer`: timer `id` next expires at `due` (`None`: stops), then every
     /// `period`. Due now or before, it expires before the call returns.
     pub(crate) fn tp_timer_set(
         &mut self,
         id: usize,
-        at: Option<Nanos>,
+        due: Option<DueTime>,
         period: Nanos,
         body: PoolThreadBody<L>,
     ) {
         self.kern.timer_settings += 1;
         let new = self.kern.timer_settings;
         let now = self.rt.now;
-        let Some(o) = self.kern.tp_objects.objects.get_mut(&id) else {
+        let tp = &mut self.kern.tp_objects;
+        let Some(o) = tp.objects.get_mut(&id) else {
             return;
         };
+        if due.is_some_and(|d| d.absolute) {
+            tp.absolute.insert(id);
+        } else {
+            tp.absolute.remove(&id);
+        }
+        let at = due.map(|d| d.at);
         o.kind = TpKind::Timer {
             due: at,
             set: at.is_some(),
@@ -474,6 +485,7 @@ where
         if current != setting || o.closed || crashed || o.boot != boot_now {
             return;
         }
+        self.kern.tp_objects.absolute.remove(&id);
         let now = self.rt.now;
         let next = (period > 0).then(|| now + period);
         if let Some(o) = self.kern.tp_objects.objects.get_mut(&id) {
@@ -488,5 +500,37 @@ where
             self.schedule(at, NetTimer::TpTimer { id, setting });
         }
         self.tp_queue_run(id, TpRun::Plain, body);
+    }
+
+    /// Host `host`'s system clock was set `ticks` forward (back if negative): each of its
+    /// timers set for an absolute system time not yet reached expires when the new clock
+    /// reaches it (a new setting, so that the expiry scheduled before does nothing).
+    pub(crate) fn retime_tp_timers(&mut self, host: usize, ticks: i64) {
+        let now = self.rt.now;
+        let ids: Vec<usize> = self.kern.tp_objects.absolute.iter().copied().collect();
+        for id in ids {
+            let kern = &mut self.kern;
+            let o = kern.tp_objects.objects.get_mut(&id);
+            let Some(o) = o.filter(|o| o.host == host && !o.closed) else {
+                // (Closed or gone: forgotten. Another host's: left as it is.)
+                if kern.tp_objects.objects.get(&id).is_none_or(|o| o.closed) {
+                    kern.tp_objects.absolute.remove(&id);
+                }
+                continue;
+            };
+            let TpKind::Timer {
+                due: Some(due),
+                setting,
+                ..
+            } = &mut o.kind
+            else {
+                continue;
+            };
+            kern.timer_settings += 1;
+            *setting = kern.timer_settings;
+            *due = moved_due(*due, ticks, now);
+            let (at, setting) = (*due, *setting);
+            self.schedule(at, NetTimer::TpTimer { id, setting });
+        }
     }
 }

@@ -11,10 +11,11 @@ use crate::api::consts::WSA_WAIT_TIMEOUT;
 use crate::api::overlapped::WAIT_OBJECT_0;
 use crate::sim::kernel::registered_wait::WaitThreadMaker;
 use crate::sim::kernel::sync::Waitable;
+use crate::sim::kernel::system_time::DueTime;
 use crate::sim::kernel::thread_pool::PoolThreadBody;
 use crate::sim::kernel::tp_objects::{TpKind, TpRun};
 use crate::sim::kernel::{KernHooks, KernLayers};
-use crate::sim::runtime::{Nanos, World};
+use crate::sim::runtime::World;
 
 impl<L: KernLayers> World<L>
 where
@@ -27,7 +28,7 @@ where
         host: usize,
         id: usize,
         object: Option<Waitable>,
-        deadline: Option<Nanos>,
+        deadline: Option<DueTime>,
         wait_thread: WaitThreadMaker<L>,
     ) {
         let is_wait = self.kern.tp_objects.objects.get(&id);

@@ -17,18 +17,13 @@
 //! tick nobody waits for therefore keeps no event pending, and a run whose threads are all
 //! blocked ends as a deadlock instead of running the clock to its limit.
 
-use crate::api::waitable_timer::SIM_EPOCH_FILETIME;
 use crate::sim::kernel::objects::{
     next_due_on_schedule, Arming, KObject, TimerRoutine, WaitableTimer,
 };
+use crate::sim::kernel::system_time::{moved_due, DueTime};
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::net::tcp::NetTimer;
 use crate::sim::runtime::{Nanos, ThreadState, World};
-
-/// A virtual time as the UTC FILETIME the simulator's system clock shows then.
-pub(crate) fn filetime_at(t: Nanos) -> u64 {
-    SIM_EPOCH_FILETIME + t / 100
-}
 
 impl<L: KernLayers> World<L>
 where
@@ -63,11 +58,11 @@ where
     }
 
     /// SetWaitableTimer: stops timer `idx`, resets it, and starts it again, due at `due`
-    /// (virtual time; at once if that is not later than now) and every `period` after that.
+    /// (at once if that is not later than now) and every `period` after that.
     pub(crate) fn timer_set(
         &mut self,
         idx: usize,
-        due: Nanos,
+        due: DueTime,
         period: Nanos,
         routine: Option<(usize, TimerRoutine<L>)>,
     ) {
@@ -77,12 +72,14 @@ where
         let now = self.rt.now;
         let Some(t) = self.timer_mut(idx) else { return };
         t.signaled = false;
+        let DueTime { at: due, absolute } = due;
         t.armed = Some(Arming {
             id,
             due: due.max(now),
             period,
             routine,
             parked: false,
+            absolute,
         });
         if due <= now {
             self.timer_due(idx, id);
@@ -114,9 +111,12 @@ where
         let now = self.rt.now;
         let Some(t) = self.timer_mut(idx) else { return };
         let was_signaled = t.signaled;
-        let Some(arm) = t.armed.as_mut().filter(|a| a.id == setting) else {
+        // An expiry of this setting scheduled before a clock setting moved its due time
+        // finds it elsewhere: the expiry scheduled then is the one that counts.
+        let Some(arm) = t.armed.as_mut().filter(|a| a.id == setting && a.due == now) else {
             return;
         };
+        arm.absolute = false;
         let (due, period) = (arm.due, arm.period);
         let routine = arm.routine.clone();
         t.signaled = true;
@@ -128,7 +128,8 @@ where
                 .get(tid)
                 .is_some_and(|th| th.state != ThreadState::Finished);
             if alive && !self.rt.threads[tid].ext.has_tagged_apc(setting) {
-                let ft = filetime_at(due);
+                let host = self.kern.objects.owner(idx).unwrap_or(0);
+                let ft = self.filetime_at(host, due);
                 let (low, high) = (ft as u32, (ft >> 32) as u32);
                 self.rt.threads[tid]
                     .ext
@@ -192,6 +193,29 @@ where
                 }
             }
             i += 1;
+        }
+    }
+
+    /// Host `host`'s system clock was set `ticks` forward (back if negative): each of its
+    /// timers whose setting waits for an absolute system time falls due when the new clock
+    /// reaches it, at once if it already has.
+    pub(crate) fn retime_waitable_timers(&mut self, host: usize, ticks: i64) {
+        let now = self.rt.now;
+        let mut due = Vec::new();
+        for idx in 0..self.kern.objects.len() {
+            if self.kern.objects.owner(idx) != Some(host) {
+                continue;
+            }
+            let Some(arm) = self.timer_mut(idx).and_then(|t| t.armed.as_mut()) else {
+                continue;
+            };
+            if arm.absolute {
+                arm.due = moved_due(arm.due, ticks, now);
+                due.push((arm.due, idx, arm.id));
+            }
+        }
+        for (at, obj, setting) in due {
+            self.schedule(at, NetTimer::WaitableTimer { obj, setting });
         }
     }
 

@@ -137,6 +137,9 @@ pub(crate) struct Host {
     pub crashed: bool,
     /// How many times it crashed (what a process made before a crash is gone after it).
     pub crashes: u32,
+    /// How far its system clock was set away from the virtual clock (FILETIME units, 100 ns;
+    /// positive: ahead), by [`FaultRule::ClockJump`](super::fault::FaultRule::ClockJump)s.
+    pub clock_shift: i64,
 }
 
 /// An address as it travels on the wire: a v4-mapped IPv6 address (`::ffff:a.b.c.d`) is the
@@ -238,6 +241,7 @@ impl<L: NetLayers> World<L> {
             udp_binds: BTreeMap::new(),
             crashed: false,
             crashes: 0,
+            clock_shift: 0,
         });
         self.add_address(id, ip);
         id

@@ -153,6 +153,9 @@ pub(crate) trait NetHooks<L: NetLayers>: RuntimeHooks<L> {
     fn on_socket_freed(&mut self, id: usize);
     /// Overlapped operations of `id` left pending by the fault plan may complete now.
     fn on_io_due(&mut self, id: usize);
+    /// Host `host`'s system clock was set `ticks` (100 ns) forward (back if negative): what
+    /// waits for a system time is re-timed.
+    fn on_clock_set(&mut self, host: usize, ticks: i64);
     /// The issue order (serial) of the oldest overlapped receive pending on `id`, if any:
     /// blocking receive requests and overlapped receives share one queue (`receive_request`).
     fn oldest_overlapped_recv(&self, id: usize) -> Option<u64>;

@@ -131,6 +131,15 @@ fn rule_code(r: &FaultRule) -> String {
             scope_code(*scope),
             error_code(*error)
         ),
+        FaultRule::ClockJump {
+            at,
+            scope,
+            shift_ms,
+        } => format!(
+            "FaultRule::ClockJump {{ at: {}, scope: {}, shift_ms: {shift_ms} }}",
+            DurCode(*at),
+            scope_code(*scope)
+        ),
         FaultRule::Reset { at, scope } => format!(
             "FaultRule::Reset {{ at: {}, scope: {} }}",
             DurCode(*at),

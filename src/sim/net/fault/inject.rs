@@ -102,6 +102,7 @@ where
                 FaultRule::Partition { from, until, .. } => (*from, *until),
                 FaultRule::Crash { at, restart, .. } => (*at, *restart),
                 FaultRule::Squeeze { from, until, .. } => (*from, *until),
+                FaultRule::ClockJump { at, .. } => (*at, None),
                 _ => continue,
             };
             due.push((sat_nanos(start), i, 0));
@@ -131,6 +132,12 @@ where
                     (FaultRule::Partition { .. }, _) => {
                         self.mark("partition healed", usize::MAX, 0)
                     }
+                    (
+                        FaultRule::ClockJump {
+                            scope, shift_ms, ..
+                        },
+                        _,
+                    ) => self.set_clocks(&scope, shift_ms),
                     (FaultRule::Crash { host, .. }, 0) => self.crash_host(host),
                     (FaultRule::Crash { host, .. }, _) => self.restart_host(host),
                     (FaultRule::Squeeze { .. }, 0) => self.squeeze_start(rule_index),
@@ -417,6 +424,26 @@ where
         let host = self.net.sockets.get(sid).map_or(usize::MAX, |s| s.host);
         self.mark("connection given up", host, sid as u64);
         self.time_out_connection(sid);
+    }
+
+    /// The system clocks of the hosts in `scope` move by `shift_ms` (see
+    /// [`FaultRule::ClockJump`]); the layers above re-time what follows them.
+    fn set_clocks(&mut self, scope: &Scope, shift_ms: i64) {
+        let ticks = shift_ms.saturating_mul(10_000);
+        for h in 0..self.net.hosts.len() {
+            let hit = match scope {
+                Scope::All => true,
+                Scope::Host(ip) => self.net.addr_map.get(ip) == Some(&h),
+                Scope::Link(..) | Scope::Endpoint(_) => false,
+            };
+            if !hit {
+                continue;
+            }
+            let host = &mut self.net.hosts[h];
+            host.clock_shift = host.clock_shift.saturating_add(ticks);
+            self.mark("clock set", h, shift_ms as u64);
+            self.on_clock_set(h, ticks);
+        }
     }
 
     /// The host owning `ip` crashes (see [`FaultRule::Crash`]).

@@ -10,6 +10,7 @@
 //! cuts host sets apart until it heals, [`FaultRule::Crash`] makes a host vanish (and come
 //! back). [`FaultRule::Stall`] acts on threads, not on the network: it takes a thread off its
 //! processor before a call, so that the network's events can fall between two of its calls.
+//! [`FaultRule::ClockJump`] sets a host's system clock forward or back.
 //!
 //! Lost TCP segments are retransmitted as Windows does: the first retransmission after the
 //! retransmission timeout (RTO: twice the round trip, at least Windows' 300 ms minimum), each
@@ -313,6 +314,26 @@ pub enum FaultRule {
         call: Option<&'static str>,
         /// How long the thread is off its processor.
         pause: Duration,
+    },
+    /// "The system clock was set": at virtual time `at` the system time of the hosts in
+    /// `scope` (`All`, or `Host`: that host's; other scopes never match) moves by `shift_ms`
+    /// milliseconds (forward if positive, back if negative), as when an administrator, NTP or
+    /// the domain controller sets it (SetSystemTime). What reads the system time follows it:
+    /// `GetSystemTimeAsFileTime`, a timer routine's due time, and the absolute due times
+    /// (a waitable timer or a thread-pool timer set for a FILETIME, a thread-pool wait's
+    /// FILETIME timeout), which fall due when the new system time reaches them — at once if
+    /// it is already past — as Windows re-times absolute timers when the clock is set (Wine's
+    /// kernel32 timer.c `test_timeouts`). Everything measured from now does not move:
+    /// timeouts in milliseconds, `Sleep`, relative and periodic due times, `GetTickCount`,
+    /// `QueryPerformanceCounter`. A program that measures intervals with the system time
+    /// sees them jump, negative ones included.
+    ClockJump {
+        /// When the clock is set.
+        at: Duration,
+        /// Whose clock (`All`, or `Host`).
+        scope: Scope,
+        /// By how much, in milliseconds: positive sets it forward, negative back.
+        shift_ms: i64,
     },
 }
 

@@ -315,6 +315,38 @@ impl FaultPlan {
         plan_of(rule, 2)
     }
 
+    /// System clock changes among `hosts` ([`FaultRule::ClockJump`]): up to 2, at drawn
+    /// moments (up to `max_ms`), of every host's clock or one's, forward or back by up to an
+    /// hour. A program that times its waits in milliseconds (or with `GetTickCount`) does
+    /// not notice them; one that measures intervals with `GetSystemTimeAsFileTime`, or
+    /// sets absolute due times, does. Shrinks towards fewer jumps, later ones and smaller
+    /// shifts forward.
+    ///
+    /// ```
+    /// use proptest::strategy::{Strategy, ValueTree};
+    /// use proptest::test_runner::TestRunner;
+    /// use winsock_sim::sim::fault::FaultRule;
+    /// use winsock_sim::sim::FaultPlan;
+    /// let hosts = vec!["192.0.2.1".parse().unwrap()];
+    /// let mut runner = TestRunner::deterministic();
+    /// let plan = FaultPlan::clock_strategy(hosts, 5_000).new_tree(&mut runner).unwrap().current();
+    /// assert!(plan.rules.iter().all(|r| matches!(r, FaultRule::ClockJump { .. })));
+    /// ```
+    pub fn clock_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
+        let rule = (
+            scope(hosts),
+            late(0, max_ms),
+            1i64..=3_600_000,
+            any::<bool>(),
+        )
+            .prop_map(|(scope, at, ms, back)| FaultRule::ClockJump {
+                at: Duration::from_millis(at),
+                scope,
+                shift_ms: if back { -ms } else { ms },
+            });
+        plan_of(rule, 2)
+    }
+
     /// Everything a correct program must survive, at once: [`FaultPlan::tcp_strategy`]'s
     /// delays and losses, WSAEWOULDBLOCK right after FD_WRITE, overlapped calls pending
     /// instead of completing at once, completion packets overtaking those of other keys,
@@ -347,7 +379,8 @@ impl FaultPlan {
     /// Everything at once among `hosts` (times up to `max_ms`): the tcp-safe rules plus
     /// resets, a partition, a crash, failing calls, UDP's faults, buffer squeezes,
     /// WSAEWOULDBLOCK after FD_WRITE, overlapped calls pending instead of completing,
-    /// completion packets overtaking others and threads stalled before a call.
+    /// completion packets overtaking others, threads stalled before a call and system clock
+    /// changes.
     pub fn hostile_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
         (
             Self::tcp_strategy(),
@@ -356,16 +389,17 @@ impl FaultPlan {
             Self::crash_strategy(hosts.clone(), max_ms),
             Self::call_strategy(),
             Self::udp_strategy(),
-            Self::squeeze_strategy(hosts, max_ms),
+            Self::squeeze_strategy(hosts.clone(), max_ms),
             Self::would_block_strategy(),
             Self::pend_strategy(),
             Self::overtake_strategy(),
             Self::stall_strategy(),
+            Self::clock_strategy(hosts, max_ms),
         )
-            .prop_map(|(a, b, c, d, e, f, g, h, i, j, k)| FaultPlan {
+            .prop_map(|(a, b, c, d, e, f, g, h, i, j, k, l)| FaultPlan {
                 rules: [
                     a.rules, b.rules, c.rules, d.rules, e.rules, f.rules, g.rules, h.rules,
-                    i.rules, j.rules, k.rules,
+                    i.rules, j.rules, k.rules, l.rules,
                 ]
                 .concat(),
             })

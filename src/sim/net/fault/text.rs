@@ -19,6 +19,7 @@
 //! | [`FaultRule::Pend`] | `pend(rate=1/2,host=192.0.2.1)` |
 //! | [`FaultRule::Overtake`] | `overtake(rate=1/2,all)` |
 //! | [`FaultRule::Stall`] | `stall(rate=1/8,all,*,2ms)`, `stall(nth=3,host=192.0.2.1,WSAResetEvent,5ms)` (`*`: any call) |
+//! | [`FaultRule::ClockJump`] | `clock(all,500ms,forward=10s)`, `clock(host=192.0.2.1,2s,back=1500ms)`: scope, when, the shift |
 //!
 //! When: `rate=1/16`, `at=2s`, `nth=3`. Scope: `all`, `host=IP`, `link=IP>IP`, `ep=IP:PORT`
 //! (`ep=[v6]:PORT`). Filters: `any`, `data`, `syn`. Durations: an integer with `ns`, `us`, `ms`
@@ -77,6 +78,42 @@ fn parse_dur(s: &str) -> Result<Duration, ParsePlanError> {
         "ns" => Duration::from_nanos(n),
         _ => return bad(format!("{s:?}: unit must be s, ms, us or ns")),
     })
+}
+
+/// A clock shift in milliseconds as the one-line form writes it: its direction, then a
+/// duration (`forward=10s`, `back=1500ms`; a sign would read as the `+` that joins rules).
+struct Shift(i64);
+
+impl fmt::Display for Shift {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let way = if self.0 < 0 { "back" } else { "forward" };
+        write!(
+            f,
+            "{way}={}",
+            Dur(Duration::from_millis(self.0.unsigned_abs()))
+        )
+    }
+}
+
+fn parse_shift(s: &str) -> Result<i64, ParsePlanError> {
+    let (neg, rest) = match s.split_once('=') {
+        Some(("forward", d)) => (false, d),
+        Some(("back", d)) => (true, d),
+        _ => {
+            return bad(format!(
+                "{s:?}: a clock shift is forward=DURATION or back=DURATION"
+            ))
+        }
+    };
+    let d = parse_dur(rest)?;
+    if d.as_nanos() % 1_000_000 != 0 {
+        return bad(format!("{s:?}: a clock shift is whole milliseconds"));
+    }
+    match i64::try_from(d.as_millis()) {
+        Ok(ms) if neg => Ok(-ms),
+        Ok(ms) => Ok(ms),
+        Err(_) => bad(format!("{s:?}: a clock shift is at most 2^63 - 1 ms")),
+    }
 }
 
 fn parse_opt_dur(s: &str) -> Result<Option<Duration>, ParsePlanError> {
@@ -353,6 +390,11 @@ impl fmt::Display for FaultRule {
                 call.unwrap_or("*"),
                 Dur(*pause)
             ),
+            FaultRule::ClockJump {
+                at,
+                scope,
+                shift_ms,
+            } => write!(f, "clock({scope},{},{})", Dur(*at), Shift(*shift_ms)),
         }
     }
 }
@@ -421,6 +463,14 @@ impl FromStr for FaultRule {
                     scope: a[1].parse()?,
                     call: parse_failable_call(a[2])?,
                     error: parse_error(a[3])?,
+                }
+            }
+            "clock" => {
+                want(3)?;
+                FaultRule::ClockJump {
+                    scope: a[0].parse()?,
+                    at: parse_dur(a[1])?,
+                    shift_ms: parse_shift(a[2])?,
                 }
             }
             "reset" => {
