@@ -356,3 +356,25 @@ fn clock_settings_find_a_timeout_measured_with_the_system_time() {
     });
     assert!(fixed.is_ok(), "{fixed:?}");
 }
+
+#[test]
+fn a_far_absolute_periodic_timer_ends_the_run_cleanly_after_a_setting_back() {
+    // Found by the fuzz: a periodic timer due at the largest FILETIME, the clock set back,
+    // and a thread that never wakes: the run ends at its time limit with a report, where the
+    // moved due time once overflowed when the period was added to it.
+    let plan = FaultPlan::none().with(jump(1, Scope::All, -3_600_000));
+    let mut sim = Sim::builder()
+        .seed(common::seed())
+        .faults(plan)
+        .time_limit(Duration::from_secs(2))
+        .build();
+    sim.host("host", "192.0.2.1").spawn("main", |ws| {
+        let timer = ws.create_waitable_timer(false)?;
+        ws.set_waitable_timer(timer, i64::MAX, 1000, None, false)?;
+        let never = ws.create_event(true, false)?;
+        ws.wait_for_single_object(never.into(), INFINITE)?;
+        Ok(())
+    });
+    let e = sim.run().expect_err("the thread never wakes");
+    assert!(e.to_string().contains("clock(all,1ms,back=3600s)"), "{e}");
+}

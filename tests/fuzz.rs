@@ -37,7 +37,7 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use winsock_sim::prelude::*;
-use winsock_sim::sim::{FaultPlan, FaultRule, SegmentFilter, Sim, SimErrorKind};
+use winsock_sim::sim::{FaultPlan, FaultRule, Scope, SegmentFilter, Sim, SimErrorKind};
 
 use exec::{exec, Ctx, HostState};
 use ops::{case, Case};
@@ -84,6 +84,15 @@ fn run_case(c: &Case) -> Result<Outcome, String> {
                 den: 4,
                 extra: Duration::from_millis(30),
             });
+    }
+    if c.clock {
+        for (at, shift_ms) in [(2, 20), (6, -50), (40, 3_600_000)] {
+            plan = plan.with(FaultRule::ClockJump {
+                at: Duration::from_millis(at),
+                scope: Scope::All,
+                shift_ms,
+            });
+        }
     }
     // A quarter of the calls, 2 ms each.
     let stalls = common::stall_plan(c.stalls.then_some((16, 2)));

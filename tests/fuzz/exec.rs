@@ -879,7 +879,13 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 let t = ws
                     .create_threadpool_timer(cb)
                     .expect("FUZZ: CreateThreadpoolTimer");
-                let due = -i64::from(*due) * FILETIME_TICKS_PER_MS;
+                // An odd due time is absolute: that long from now by the system clock.
+                let due = if due % 2 == 1 {
+                    ws.get_system_time_as_file_time() as i64
+                        + i64::from(*due) * FILETIME_TICKS_PER_MS
+                } else {
+                    -i64::from(*due) * FILETIME_TICKS_PER_MS
+                };
                 ws.set_threadpool_timer(t, Some(due), *period, 0)
                     .expect("FUZZ: SetThreadpoolTimer");
                 if !*close_first {
@@ -957,7 +963,12 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
             let w = ws
                 .create_threadpool_wait(cb)
                 .expect("FUZZ: CreateThreadpoolWait");
-            let due = timeout.map(|ms| -i64::from(ms) * FILETIME_TICKS_PER_MS);
+            // An odd timeout is absolute: that long from now by the system clock.
+            let now = ws.get_system_time_as_file_time() as i64;
+            let due = timeout.map(|ms| match ms % 2 {
+                1 => now + i64::from(ms) * FILETIME_TICKS_PER_MS,
+                _ => -i64::from(ms) * FILETIME_TICKS_PER_MS,
+            });
             let _ = check(
                 "SetThreadpoolWait",
                 ws.set_threadpool_wait(w, Some(object), due),

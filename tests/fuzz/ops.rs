@@ -396,7 +396,9 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         1 => any::<u8>().prop_map(Op::Apc),
         1 => any::<bool>().prop_map(Op::CreateTimer),
         2 => (any::<u8>(),
-              prop_oneof![Just(0i64), Just(-10_000), Just(-500_000), Just(i64::MIN), Just(i64::MAX), any::<i64>()],
+              prop_oneof![Just(0i64), Just(-10_000), Just(-500_000), Just(i64::MIN), Just(i64::MAX), any::<i64>(),
+                          // absolute: 30 ms after the run's start by the system clock
+                          Just(SIM_EPOCH_FILETIME as i64 + 300_000)],
               prop_oneof![Just(0i32), Just(7), Just(-1), any::<i32>()],
               any::<bool>())
             .prop_map(|(t, d, p, r)| Op::SetTimer(t, d, p, r)),
@@ -445,6 +447,9 @@ pub(crate) struct Case {
     /// Threads stalled before some of their calls (FaultRule::Stall), so that segments and
     /// other threads' calls fall between two calls of one thread.
     pub(crate) stalls: bool,
+    /// The system clock set forward and back (FaultRule::ClockJump) while absolute due
+    /// times are pending.
+    pub(crate) clock: bool,
 }
 
 pub(crate) fn case() -> impl Strategy<Value = Case> {
@@ -455,11 +460,13 @@ pub(crate) fn case() -> impl Strategy<Value = Case> {
         proptest::collection::vec(host, 2..=2),
         any::<bool>(),
         any::<bool>(),
+        any::<bool>(),
     )
-        .prop_map(|(seed, threads, drops, stalls)| Case {
+        .prop_map(|(seed, threads, drops, stalls, clock)| Case {
             seed,
             threads,
             drops,
             stalls,
+            clock,
         })
 }

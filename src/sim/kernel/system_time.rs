@@ -16,7 +16,7 @@
 
 use crate::api::waitable_timer::SIM_EPOCH_FILETIME;
 use crate::sim::kernel::{KernHooks, KernLayers};
-use crate::sim::runtime::{Nanos, World};
+use crate::sim::runtime::{Nanos, World, MAX_NANOS};
 
 /// A due time as the virtual clock sees it: when, and whether it is an absolute system time
 /// still to come (which a clock setting moves).
@@ -29,10 +29,11 @@ pub(crate) struct DueTime {
 }
 
 /// `at` moved as a clock set `ticks` (100 ns) forward moves an absolute due time: that much
-/// earlier on the virtual clock (later if negative), and not before `now`.
+/// earlier on the virtual clock (later if negative), not before `now` and, as every time a
+/// setting names, at most [`MAX_NANOS`] (about 9 years).
 pub(crate) fn moved_due(at: Nanos, ticks: i64, now: Nanos) -> Nanos {
     let moved = i128::from(at) - i128::from(ticks) * 100;
-    moved.clamp(i128::from(now), i128::from(Nanos::MAX)) as Nanos
+    moved.clamp(i128::from(now), i128::from(MAX_NANOS.max(now))) as Nanos
 }
 
 impl<L: KernLayers> World<L>
@@ -48,12 +49,13 @@ where
 
     /// The due time a `LARGE_INTEGER` names on `host`: negative, that many 100-ns units from
     /// now; zero or positive, the moment `host`'s system clock shows that FILETIME (one
-    /// already past, or before the run began: now).
+    /// already past, or before the run began: now). At most [`MAX_NANOS`] away, as the
+    /// durations of settings are.
     pub(crate) fn due_on(&self, host: usize, due_time: i64) -> DueTime {
         let now = self.rt.now;
         if due_time < 0 {
-            let ns = i128::from(due_time.unsigned_abs()) * 100;
-            let at = (i128::from(now) + ns).min(i128::from(Nanos::MAX)) as Nanos;
+            let ns = (u128::from(due_time.unsigned_abs()) * 100).min(u128::from(MAX_NANOS));
+            let at = now.saturating_add(ns as Nanos);
             return DueTime {
                 at,
                 absolute: false,
@@ -61,7 +63,7 @@ where
         }
         let shift = self.net.hosts.get(host).map_or(0, |h| h.clock_shift);
         let ticks = i128::from(due_time) - i128::from(SIM_EPOCH_FILETIME) - i128::from(shift);
-        let at = (ticks * 100).clamp(0, i128::from(Nanos::MAX)) as Nanos;
+        let at = (ticks * 100).clamp(0, i128::from(MAX_NANOS)) as Nanos;
         DueTime {
             at,
             absolute: at > now,

@@ -34,7 +34,7 @@ pub(crate) use wait_lookup::objects_in;
 mod watchdog;
 
 pub(crate) use config::{
-    delayed_ack_due, sat_nanos, Config, LinkParams, DELAYED_ACK_TICK, MAX_MSS,
+    delayed_ack_due, sat_nanos, Config, LinkParams, DELAYED_ACK_TICK, MAX_MSS, MAX_NANOS,
 };
 pub use config::{AckPolicy, Completion, EventRecording, Segmentation, SendMode, DEFAULT_SEED};
 pub(crate) use decide::RunEnd;
