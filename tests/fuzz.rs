@@ -86,6 +86,11 @@ fn run_case(c: &Case) -> Result<Outcome, String> {
             });
     }
     if c.clock {
+        // GetTickCount wraps 25 ms into the run.
+        plan = plan.with(FaultRule::Uptime {
+            scope: Scope::All,
+            uptime: Duration::from_millis((1 << 32) - 25),
+        });
         for (at, shift_ms) in [(2, 20), (6, -50), (40, 3_600_000)] {
             plan = plan.with(FaultRule::ClockJump {
                 at: Duration::from_millis(at),

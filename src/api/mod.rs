@@ -327,8 +327,15 @@ pub trait Winsock {
     /// `Sleep(dwMilliseconds)`: `Sleep(0)` yields the rest of the time slice.
     fn sleep(&self, ms: u32);
 
-    /// `GetTickCount()`: milliseconds since the system (simulation) started, wrapping.
+    /// `GetTickCount()`: milliseconds since the system started, wrapping to 0 every 2^32 ms
+    /// (49.7 days). In the simulator: the host's uptime when the run began (0 unless a fault
+    /// plan's [`FaultRule::Uptime`](crate::sim::fault::FaultRule::Uptime) sets it) plus the
+    /// virtual time since.
     fn get_tick_count(&self) -> u32;
+
+    /// `GetTickCount64()`: milliseconds since the system started, without wrapping; its low
+    /// 32 bits are `GetTickCount`'s. In the simulator: counted from the same start.
+    fn get_tick_count64(&self) -> u64;
 
     /// `GetSystemInfo(&info)`: the processor count (servers size their IOCP worker pools by it).
     fn get_system_info(&self) -> SystemInfo;

@@ -15,6 +15,11 @@ pub fn winsock_rules<W: Winsock>() -> Vec<Rule<W>> {
             body: not_a_socket::<W>,
         },
         Rule {
+            id: "TICK-64",
+            title: "GetTickCount64's low 32 bits are GetTickCount's, read between two of its reads, and neither goes back; a 50-ms Sleep moves them on by at least 30 ms (the tick's granularity)",
+            body: tick_count64::<W>,
+        },
+        Rule {
             id: "ER-startup",
             title: "WSAStartup with major version 0 is WSAVERNOTSUPPORTED",
             body: startup_version::<W>,
@@ -608,4 +613,33 @@ fn close_wakes_blocked_recv<W: Winsock>(ws: &W, c: &mut Check) -> Result<(), Str
         "Wine 8.0 as measured (shared/windows-under-wine.md); Windows: closesocket cancels blocking calls with WSAEINTR",
     )?;
     e("closesocket", ws.closesocket(cl))
+}
+
+fn tick_count64<W: Winsock>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let before = ws.get_tick_count64();
+    let tick = ws.get_tick_count();
+    let after = ws.get_tick_count64();
+    c.eq("GetTickCount64 does not go back", after >= before, true)?;
+    // `tick`, read between them, is within [before, after] modulo 2^32.
+    let since = u64::from(tick.wrapping_sub(before as u32));
+    c.eq(
+        "GetTickCount is GetTickCount64's low 32 bits",
+        since <= after - before,
+        true,
+    )?;
+    ws.sleep(50);
+    let later = ws.get_tick_count64();
+    let moved = later - after;
+    c.eq(
+        "a 50-ms Sleep moves GetTickCount64 on by at least 30 ms (ms moved)",
+        moved.min(30),
+        30,
+    )?;
+    let tick_later = ws.get_tick_count();
+    c.eq(
+        "GetTickCount moves with it",
+        u64::from(tick_later.wrapping_sub(tick)) >= moved,
+        true,
+    )?;
+    Ok(())
 }

@@ -448,7 +448,7 @@ pub(crate) struct Case {
     /// other threads' calls fall between two calls of one thread.
     pub(crate) stalls: bool,
     /// The system clock set forward and back (FaultRule::ClockJump) while absolute due
-    /// times are pending.
+    /// times are pending, and the tick count wrapping (FaultRule::Uptime).
     pub(crate) clock: bool,
 }
 

@@ -421,7 +421,12 @@ impl Winsock for System {
 
     /// `GetTickCount`: milliseconds since [`System::new`], wrapping after 49.7 days.
     fn get_tick_count(&self) -> u32 {
-        self.inner.started_at.elapsed().as_millis() as u32
+        self.get_tick_count64() as u32
+    }
+
+    /// `GetTickCount64`: milliseconds since [`System::new`].
+    fn get_tick_count64(&self) -> u64 {
+        u64::try_from(self.inner.started_at.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
     /// `GetSystemInfo`: the host's available parallelism.

@@ -511,6 +511,12 @@ impl Winsock for Native {
         unsafe { windows_sys::Win32::System::SystemInformation::GetTickCount() }
     }
 
+    /// `GetTickCount64`: milliseconds since the system started, not wrapping.
+    fn get_tick_count64(&self) -> u64 {
+        // SAFETY: no arguments.
+        unsafe { windows_sys::Win32::System::SystemInformation::GetTickCount64() }
+    }
+
     /// `GetSystemInfo`: the processor count (from std, which asks the OS).
     fn get_system_info(&self) -> SystemInfo {
         let n = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -438,7 +438,11 @@ impl Winsock for SimWinsock {
     }
 
     fn get_tick_count(&self) -> u32 {
-        (self.read_clock() / 1_000_000) as u32
+        self.get_tick_count64() as u32
+    }
+
+    fn get_tick_count64(&self) -> u64 {
+        self.read_uptime() / 1_000_000
     }
 
     fn get_system_info(&self) -> crate::api::SystemInfo {
@@ -485,6 +489,13 @@ impl Winsock for SimWinsock {
 }
 
 impl SimWinsock {
+    /// The host's time since it started (its uptime when the run began, then the virtual
+    /// clock), read by GetTickCount(64) as [`SimWinsock::read_clock`] reads the clock.
+    pub(crate) fn read_uptime(&self) -> crate::sim::runtime::Nanos {
+        let now = self.read_clock();
+        now.saturating_add(self.w().uptime_of(self.host))
+    }
+
     /// The virtual clock, read by GetTickCount and GetSystemTimeAsFileTime. A loop that only
     /// reads the clock waits for time to pass: the read counts as polling, so the thread is
     /// parked and the clock can move.

@@ -131,6 +131,11 @@ fn rule_code(r: &FaultRule) -> String {
             scope_code(*scope),
             error_code(*error)
         ),
+        FaultRule::Uptime { scope, uptime } => format!(
+            "FaultRule::Uptime {{ scope: {}, uptime: {} }}",
+            scope_code(*scope),
+            DurCode(*uptime)
+        ),
         FaultRule::ClockJump {
             at,
             scope,

@@ -426,6 +426,26 @@ where
         self.time_out_connection(sid);
     }
 
+    /// How long host `host` had been up when the run began (see [`FaultRule::Uptime`]; 0
+    /// when no rule names it).
+    pub(crate) fn uptime_of(&self, host: usize) -> Nanos {
+        let addrs = self.net.hosts.get(host).map_or(&[][..], |h| &h.addrs[..]);
+        let mut uptime = 0;
+        for rule in &self.net.faults.plan().rules {
+            if let FaultRule::Uptime { scope, uptime: d } = rule {
+                let hit = match scope {
+                    Scope::All => true,
+                    Scope::Host(ip) => addrs.contains(ip),
+                    Scope::Link(..) | Scope::Endpoint(_) => false,
+                };
+                if hit {
+                    uptime = sat_nanos(*d);
+                }
+            }
+        }
+        uptime
+    }
+
     /// The system clocks of the hosts in `scope` move by `shift_ms` (see
     /// [`FaultRule::ClockJump`]); the layers above re-time what follows them.
     fn set_clocks(&mut self, scope: &Scope, shift_ms: i64) {

@@ -10,7 +10,8 @@
 //! cuts host sets apart until it heals, [`FaultRule::Crash`] makes a host vanish (and come
 //! back). [`FaultRule::Stall`] acts on threads, not on the network: it takes a thread off its
 //! processor before a call, so that the network's events can fall between two of its calls.
-//! [`FaultRule::ClockJump`] sets a host's system clock forward or back.
+//! [`FaultRule::ClockJump`] sets a host's system clock forward or back; [`FaultRule::Uptime`]
+//! starts its tick count where a long-running machine's is (near its 49.7-day wrap).
 //!
 //! Lost TCP segments are retransmitted as Windows does: the first retransmission after the
 //! retransmission timeout (RTO: twice the round trip, at least Windows' 300 ms minimum), each
@@ -334,6 +335,19 @@ pub enum FaultRule {
         scope: Scope,
         /// By how much, in milliseconds: positive sets it forward, negative back.
         shift_ms: i64,
+    },
+    /// "The machine had been up a while": the hosts in `scope` (`All`, or `Host`; other
+    /// scopes never match; the last rule that names a host wins) were started `uptime` before
+    /// the run began, so `GetTickCount` starts there instead of at 0 and — `uptime` less than
+    /// the run's length short of a multiple of 2^32 ms (49.7 days) — wraps to 0 during the
+    /// run, as it does on a Windows server up that long. `GetTickCount64` counts on from the
+    /// same start without wrapping; a TIMERPROC's `dwTime` is `GetTickCount`'s. Timeouts,
+    /// due times and the system time do not change.
+    Uptime {
+        /// Whose (`All`, or `Host`).
+        scope: Scope,
+        /// How long they had been up when the run began.
+        uptime: Duration,
     },
 }
 

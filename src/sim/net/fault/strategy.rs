@@ -347,6 +347,36 @@ impl FaultPlan {
         plan_of(rule, 2)
     }
 
+    /// Machines up for a while ([`FaultRule::Uptime`]) among `hosts`: at most one rule, of
+    /// every host or one, most often with the tick count due to wrap within the run's first
+    /// `max_ms` (2^32 ms, 49.7 days, of uptime), else up to 100 days. A program that compares
+    /// `GetTickCount` values with `<` (a deadline `start + timeout` that wrapped past 0)
+    /// breaks at the wrap; one that subtracts (`now.wrapping_sub(start) >= timeout`) does
+    /// not. Shrinks towards no rule and, for a wrap, towards the latest one.
+    ///
+    /// ```
+    /// use proptest::strategy::{Strategy, ValueTree};
+    /// use proptest::test_runner::TestRunner;
+    /// use winsock_sim::sim::fault::FaultRule;
+    /// use winsock_sim::sim::FaultPlan;
+    /// let hosts = vec!["192.0.2.1".parse().unwrap()];
+    /// let mut runner = TestRunner::deterministic();
+    /// let plan = FaultPlan::uptime_strategy(hosts, 5_000).new_tree(&mut runner).unwrap().current();
+    /// assert!(plan.rules.iter().all(|r| matches!(r, FaultRule::Uptime { .. })));
+    /// ```
+    pub fn uptime_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
+        const WRAP_MS: u64 = 1 << 32;
+        let uptime_ms = prop_oneof![
+            3 => late(0, max_ms).prop_map(|before| WRAP_MS - before),
+            1 => 0u64..=100 * 86_400_000,
+        ];
+        let rule = (scope(hosts), uptime_ms).prop_map(|(scope, ms)| FaultRule::Uptime {
+            scope,
+            uptime: Duration::from_millis(ms),
+        });
+        plan_of(rule, 1)
+    }
+
     /// Everything a correct program must survive, at once: [`FaultPlan::tcp_strategy`]'s
     /// delays and losses, WSAEWOULDBLOCK right after FD_WRITE, overlapped calls pending
     /// instead of completing at once, completion packets overtaking those of other keys,
@@ -379,8 +409,8 @@ impl FaultPlan {
     /// Everything at once among `hosts` (times up to `max_ms`): the tcp-safe rules plus
     /// resets, a partition, a crash, failing calls, UDP's faults, buffer squeezes,
     /// WSAEWOULDBLOCK after FD_WRITE, overlapped calls pending instead of completing,
-    /// completion packets overtaking others, threads stalled before a call and system clock
-    /// changes.
+    /// completion packets overtaking others, threads stalled before a call, system clock
+    /// changes and tick counts about to wrap.
     pub fn hostile_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
         (
             Self::tcp_strategy(),
@@ -394,12 +424,15 @@ impl FaultPlan {
             Self::pend_strategy(),
             Self::overtake_strategy(),
             Self::stall_strategy(),
-            Self::clock_strategy(hosts, max_ms),
+            (
+                Self::clock_strategy(hosts.clone(), max_ms),
+                Self::uptime_strategy(hosts, max_ms),
+            ),
         )
-            .prop_map(|(a, b, c, d, e, f, g, h, i, j, k, l)| FaultPlan {
+            .prop_map(|(a, b, c, d, e, f, g, h, i, j, k, (l, m))| FaultPlan {
                 rules: [
                     a.rules, b.rules, c.rules, d.rules, e.rules, f.rules, g.rules, h.rules,
-                    i.rules, j.rules, k.rules, l.rules,
+                    i.rules, j.rules, k.rules, l.rules, m.rules,
                 ]
                 .concat(),
             })

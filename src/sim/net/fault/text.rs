@@ -19,6 +19,7 @@
 //! | [`FaultRule::Pend`] | `pend(rate=1/2,host=192.0.2.1)` |
 //! | [`FaultRule::Overtake`] | `overtake(rate=1/2,all)` |
 //! | [`FaultRule::Stall`] | `stall(rate=1/8,all,*,2ms)`, `stall(nth=3,host=192.0.2.1,WSAResetEvent,5ms)` (`*`: any call) |
+//! | [`FaultRule::Uptime`] | `uptime(all,4294900s)`, `uptime(host=192.0.2.1,3600s)`: scope, time up when the run began |
 //! | [`FaultRule::ClockJump`] | `clock(all,500ms,forward=10s)`, `clock(host=192.0.2.1,2s,back=1500ms)`: scope, when, the shift |
 //!
 //! When: `rate=1/16`, `at=2s`, `nth=3`. Scope: `all`, `host=IP`, `link=IP>IP`, `ep=IP:PORT`
@@ -395,6 +396,7 @@ impl fmt::Display for FaultRule {
                 scope,
                 shift_ms,
             } => write!(f, "clock({scope},{},{})", Dur(*at), Shift(*shift_ms)),
+            FaultRule::Uptime { scope, uptime } => write!(f, "uptime({scope},{})", Dur(*uptime)),
         }
     }
 }
@@ -463,6 +465,13 @@ impl FromStr for FaultRule {
                     scope: a[1].parse()?,
                     call: parse_failable_call(a[2])?,
                     error: parse_error(a[3])?,
+                }
+            }
+            "uptime" => {
+                want(2)?;
+                FaultRule::Uptime {
+                    scope: a[0].parse()?,
+                    uptime: parse_dur(a[1])?,
                 }
             }
             "clock" => {
