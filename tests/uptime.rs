@@ -1,6 +1,7 @@
 //! A machine that had been up a while ([`FaultRule::Uptime`]): `GetTickCount` starts at the
-//! uptime and wraps to 0 every 2^32 ms (49.7 days) as on Windows, `GetTickCount64` does not
-//! wrap, a TIMERPROC's `dwTime` is `GetTickCount`'s; each host has its own; and a deadline
+//! uptime and wraps to 0 every 2^32 ms (49.7 days) as on Windows, `GetTickCount64` and
+//! `QueryPerformanceCounter` (10 MHz) count from the same start without wrapping, a
+//! TIMERPROC's `dwTime` is `GetTickCount`'s; each host has its own; and a deadline
 //! compared with `>=` across the wrap, a bug that shows only on servers up 49.7 days, is
 //! found by `uptime_strategy` and shrunk to one rule while the `wrapping_sub` twin passes.
 mod common;
@@ -43,6 +44,30 @@ fn the_tick_count_starts_at_the_uptime_and_wraps_at_49_7_days() {
         ws.sleep(1000);
         assert_eq!(ws.get_tick_count(), 500);
         assert_eq!(ws.get_tick_count64(), WRAP_MS + 500);
+        Ok(())
+    });
+}
+
+#[test]
+fn the_performance_counter_counts_from_the_same_start_at_10_mhz() {
+    let plan = FaultPlan::none().with(uptime(Scope::All, 3_600_000));
+    run_with_plan(plan, |ws| {
+        assert_eq!(ws.query_performance_frequency(), 10_000_000);
+        assert_eq!(ws.query_performance_counter(), 3_600 * 10_000_000);
+        ws.sleep(15);
+        assert_eq!(ws.query_performance_counter(), 3_600 * 10_000_000 + 150_000);
+        assert_eq!(ws.get_tick_count64(), 3_600_015);
+        Ok(())
+    });
+}
+
+#[test]
+fn a_loop_reading_the_performance_counter_lets_time_pass() {
+    // A spin until 2 ms have passed by the counter ends: each read counts as polling.
+    run_with_plan(FaultPlan::none(), |ws| {
+        let start = ws.query_performance_counter();
+        while ws.query_performance_counter() - start < 20_000 {}
+        assert!(ws.get_tick_count64() >= 2);
         Ok(())
     });
 }

@@ -337,6 +337,17 @@ pub trait Winsock {
     /// 32 bits are `GetTickCount`'s. In the simulator: counted from the same start.
     fn get_tick_count64(&self) -> u64;
 
+    /// `QueryPerformanceCounter(&count)`: the high-resolution counter, in
+    /// [`Winsock::query_performance_frequency`] ticks since the system started (what game
+    /// servers time their frames and latencies with). In the simulator: the host's time
+    /// since it started (as `GetTickCount64`'s) in 100-ns ticks; reading it in a loop lets
+    /// virtual time pass, as reading `GetTickCount` does.
+    fn query_performance_counter(&self) -> i64;
+
+    /// `QueryPerformanceFrequency(&freq)`: the counter's ticks per second, fixed while the
+    /// system runs. In the simulator 10,000,000 (10 MHz), as Windows 10 and later report.
+    fn query_performance_frequency(&self) -> i64;
+
     /// `GetSystemInfo(&info)`: the processor count (servers size their IOCP worker pools by it).
     fn get_system_info(&self) -> SystemInfo;
 

@@ -20,6 +20,11 @@ pub fn winsock_rules<W: Winsock>() -> Vec<Rule<W>> {
             body: tick_count64::<W>,
         },
         Rule {
+            id: "TICK-qpc",
+            title: "QueryPerformanceFrequency is positive and the same each time; QueryPerformanceCounter does not go back, and a 50-ms Sleep moves it by 30 ms or more of its ticks, as much as GetTickCount64 moves to within 20 ms",
+            body: performance_counter::<W>,
+        },
+        Rule {
             id: "ER-startup",
             title: "WSAStartup with major version 0 is WSAVERNOTSUPPORTED",
             body: startup_version::<W>,
@@ -639,6 +644,34 @@ fn tick_count64<W: Winsock>(ws: &W, c: &mut Check) -> Result<(), String> {
     c.eq(
         "GetTickCount moves with it",
         u64::from(tick_later.wrapping_sub(tick)) >= moved,
+        true,
+    )?;
+    Ok(())
+}
+
+fn performance_counter<W: Winsock>(ws: &W, c: &mut Check) -> Result<(), String> {
+    let freq = ws.query_performance_frequency();
+    c.eq("the frequency is positive", freq > 0, true)?;
+    c.eq(
+        "the frequency again",
+        ws.query_performance_frequency(),
+        freq,
+    )?;
+    let (count, tick) = (ws.query_performance_counter(), ws.get_tick_count64());
+    let again = ws.query_performance_counter();
+    c.eq("the counter does not go back", again >= count, true)?;
+    ws.sleep(50);
+    let (later, tick_later) = (ws.query_performance_counter(), ws.get_tick_count64());
+    let ms = (later - count) * 1000 / freq.max(1);
+    c.eq(
+        "a 50-ms Sleep moves the counter by 30 ms or more",
+        ms.min(30),
+        30,
+    )?;
+    let tick_ms = (tick_later - tick) as i64;
+    c.eq(
+        "the counter and GetTickCount64 move alike (to within 20 ms)",
+        (ms - tick_ms).abs() <= 20,
         true,
     )?;
     Ok(())

@@ -429,6 +429,16 @@ impl Winsock for System {
         u64::try_from(self.inner.started_at.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
+    /// `QueryPerformanceCounter`: 100-ns ticks since [`System::new`] (std's monotonic clock).
+    fn query_performance_counter(&self) -> i64 {
+        i64::try_from(self.inner.started_at.elapsed().as_nanos() / 100).unwrap_or(i64::MAX)
+    }
+
+    /// `QueryPerformanceFrequency`: 10 MHz, as the counter above counts.
+    fn query_performance_frequency(&self) -> i64 {
+        10_000_000
+    }
+
     /// `GetSystemInfo`: the host's available parallelism.
     fn get_system_info(&self) -> crate::api::SystemInfo {
         let n = std::thread::available_parallelism().map_or(1, |n| n.get());

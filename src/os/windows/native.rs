@@ -517,6 +517,24 @@ impl Winsock for Native {
         unsafe { windows_sys::Win32::System::SystemInformation::GetTickCount64() }
     }
 
+    /// `QueryPerformanceCounter`.
+    fn query_performance_counter(&self) -> i64 {
+        let mut count = 0i64;
+        // SAFETY: `count` is a valid i64 for the call to write; it cannot fail on XP and
+        // later (the documentation's own words), so the BOOL is not read.
+        unsafe { windows_sys::Win32::System::Performance::QueryPerformanceCounter(&mut count) };
+        count
+    }
+
+    /// `QueryPerformanceFrequency`.
+    fn query_performance_frequency(&self) -> i64 {
+        let mut freq = 0i64;
+        // SAFETY: as for QueryPerformanceCounter: a valid i64 to write, a call that cannot
+        // fail on XP and later.
+        unsafe { windows_sys::Win32::System::Performance::QueryPerformanceFrequency(&mut freq) };
+        freq
+    }
+
     /// `GetSystemInfo`: the processor count (from std, which asks the OS).
     fn get_system_info(&self) -> SystemInfo {
         let n = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -445,6 +445,14 @@ impl Winsock for SimWinsock {
         self.read_uptime() / 1_000_000
     }
 
+    fn query_performance_counter(&self) -> i64 {
+        (self.read_uptime() / 100) as i64
+    }
+
+    fn query_performance_frequency(&self) -> i64 {
+        10_000_000
+    }
+
     fn get_system_info(&self) -> crate::api::SystemInfo {
         crate::api::SystemInfo {
             number_of_processors: self.w().rt.cfg.cpus,
