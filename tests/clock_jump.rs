@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRng, TestRunner};
+use common::session::{closes_on_time, deterministic_runner as runner};
+use proptest::test_runner::TestError;
 use winsock_sim::prelude::*;
 use winsock_sim::sim::fault::{FaultPlan, FaultRule, Scope};
 use winsock_sim::sim::{Sim, SimWinsock};
@@ -303,41 +303,13 @@ fn tick_ms(ws: &SimWinsock) -> u64 {
     u64::from(ws.get_tick_count())
 }
 
-/// Whether, under `plan`, the session closes 5 s (to within a check) after it opened.
-fn closes_on_time(plan: FaultPlan, clock: fn(&SimWinsock) -> u64) -> Result<(), TestCaseError> {
-    let open = Arc::new(AtomicU32::new(0));
-    let seen = open.clone();
-    let mut sim = Sim::builder().seed(1).faults(plan).build();
-    sim.host("server", "192.0.2.1").spawn("session", move |ws| {
-        seen.store(session_open_for(ws, clock), Ordering::SeqCst);
-        Ok(())
-    });
-    sim.run().map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let ms = open.load(Ordering::SeqCst);
-    prop_assert!(
-        (5_000..=5_100).contains(&ms),
-        "the session was open {} ms",
-        ms
-    );
-    Ok(())
-}
-
-fn runner() -> TestRunner {
-    let config = Config {
-        cases: 64,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha))
-}
-
 #[test]
 fn clock_settings_find_a_timeout_measured_with_the_system_time() {
     let hosts = vec!["192.0.2.1".parse().unwrap()];
     // Proves: proptest's clock plans find the bug, and shrink it to one clock setting (the
     // test's failure message would print it, with the run's seed).
-    let found = runner().run(&FaultPlan::clock_strategy(hosts.clone(), 5_000), |plan| {
-        closes_on_time(plan, system_ms)
+    let found = runner(64).run(&FaultPlan::clock_strategy(hosts.clone(), 5_000), |plan| {
+        closes_on_time(plan, |ws| u64::from(session_open_for(ws, system_ms)))
     });
     match found {
         Err(TestError::Fail(why, plan)) => {
@@ -351,8 +323,8 @@ fn clock_settings_find_a_timeout_measured_with_the_system_time() {
         other => panic!("the bug was not found: {other:?}"),
     }
     // Proves: the same plans leave the tick-count version alone.
-    let fixed = runner().run(&FaultPlan::clock_strategy(hosts, 5_000), |plan| {
-        closes_on_time(plan, tick_ms)
+    let fixed = runner(64).run(&FaultPlan::clock_strategy(hosts, 5_000), |plan| {
+        closes_on_time(plan, |ws| u64::from(session_open_for(ws, tick_ms)))
     });
     assert!(fixed.is_ok(), "{fixed:?}");
 }

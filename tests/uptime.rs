@@ -6,12 +6,11 @@
 //! found by `uptime_strategy` and shrunk to one rule while the `wrapping_sub` twin passes.
 mod common;
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRng, TestRunner};
+use common::session::{closes_on_time, deterministic_runner as runner};
+use proptest::test_runner::TestError;
 use winsock_sim::prelude::*;
 use winsock_sim::sim::fault::{FaultPlan, FaultRule, Scope};
 use winsock_sim::sim::{Sim, SimWinsock};
@@ -185,40 +184,13 @@ fn session_open_for(ws: &SimWinsock, wrapping: bool) -> u64 {
     }
 }
 
-fn closes_on_time(plan: FaultPlan, wrapping: bool) -> Result<(), TestCaseError> {
-    let open = Arc::new(AtomicU32::new(0));
-    let seen = open.clone();
-    let mut sim = Sim::builder().seed(1).faults(plan).build();
-    sim.host("server", "192.0.2.1").spawn("session", move |ws| {
-        seen.store(session_open_for(ws, wrapping) as u32, Ordering::SeqCst);
-        Ok(())
-    });
-    sim.run().map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let ms = open.load(Ordering::SeqCst);
-    prop_assert!(
-        (5_000..=5_100).contains(&ms),
-        "the session was open {} ms",
-        ms
-    );
-    Ok(())
-}
-
-fn runner() -> TestRunner {
-    let config = Config {
-        cases: 64,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha))
-}
-
 #[test]
 fn uptime_plans_find_a_deadline_compared_across_the_wrap() {
     let hosts = vec!["192.0.2.1".parse().unwrap()];
     // Proves: the strategy's uptimes find the bug (the session closes at once when the
     // deadline wrapped past 0) and shrink it to one rule.
-    let found = runner().run(&FaultPlan::uptime_strategy(hosts.clone(), 10_000), |plan| {
-        closes_on_time(plan, false)
+    let found = runner(64).run(&FaultPlan::uptime_strategy(hosts.clone(), 10_000), |plan| {
+        closes_on_time(plan, |ws| session_open_for(ws, false))
     });
     match found {
         Err(TestError::Fail(why, plan)) => {
@@ -234,8 +206,8 @@ fn uptime_plans_find_a_deadline_compared_across_the_wrap() {
         other => panic!("the bug was not found: {other:?}"),
     }
     // Proves: the same plans leave the elapsed-time version alone.
-    let fixed = runner().run(&FaultPlan::uptime_strategy(hosts, 10_000), |plan| {
-        closes_on_time(plan, true)
+    let fixed = runner(64).run(&FaultPlan::uptime_strategy(hosts, 10_000), |plan| {
+        closes_on_time(plan, |ws| session_open_for(ws, true))
     });
     assert!(fixed.is_ok(), "{fixed:?}");
 }

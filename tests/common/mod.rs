@@ -7,6 +7,7 @@ pub mod event_select;
 pub mod overlapped;
 pub mod runtime;
 pub mod servers;
+pub mod session;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;

@@ -10,6 +10,7 @@
 //! - `port` — what a completion port does: packet queues and Windows' concurrency rule;
 //! - `sync` — critical sections, SRW locks, condition variables, and what waits on mutexes
 //!   and threads see (abandonment when an owner thread ends);
+//! - `system_time` — each host's system clock and the absolute due times that follow it;
 //! - `thread_pool` — the process's thread pool: workers, the persistent thread, pool I/O
 //!   bindings; `timer_queue` — timer queues; `registered_wait` — registered waits and the
 //!   pool's wait thread; `tp_objects` — the Vista pool's objects, with `tp_wait` (wait
@@ -19,7 +20,6 @@
 //! - `thread_timer` — thread timers (`SetTimer` with no window): ids, expiry, KillTimer;
 //! - `timer_proc` — TIMERPROCs: the procedures DispatchMessage calls for their WM_TIMERs;
 //! - `wait_report` — what a blocked thread waits for, for a failed run's report;
-//! - `system_time` — each host's system clock and the absolute due times that follow it;
 //! - `waitable_timer` — waitable timers: setting, expiry (signal, APC, period), cancelling;
 //! - `window_timer` — window timers (`SetTimer`): expiry, WM_TIMER generation, KillTimer;
 //! - this file — the per-thread state ([`KThread`]: message queue, APC queue, port membership)
