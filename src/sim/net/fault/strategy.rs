@@ -380,10 +380,13 @@ impl FaultPlan {
     /// Everything a correct program must survive, at once: [`FaultPlan::tcp_strategy`]'s
     /// delays and losses, WSAEWOULDBLOCK right after FD_WRITE, overlapped calls pending
     /// instead of completing at once, completion packets overtaking those of other keys,
-    /// and threads stalled before a call. Each is something Windows itself may do to a
-    /// program with no fault of the network's own beyond delay and loss, so a failure under
-    /// it is a bug of the program (or the one failure `tcp_strategy` documents: a connection
-    /// given up after a segment was lost six times). Shrinks as its parts do.
+    /// threads stalled before a call, and every host's system clock set forward or back and
+    /// tick count wrapping within the first 20 s ([`FaultPlan::clock_strategy`],
+    /// [`FaultPlan::uptime_strategy`]). Each is something Windows itself, or the machine's
+    /// administration, may do to a program with no fault of the network's own beyond delay
+    /// and loss, so a failure under it is a bug of the program (or the one failure
+    /// `tcp_strategy` documents: a connection given up after a segment was lost six times).
+    /// Shrinks as its parts do.
     ///
     /// ```
     /// use proptest::strategy::{Strategy, ValueTree};
@@ -391,7 +394,7 @@ impl FaultPlan {
     /// use winsock_sim::sim::FaultPlan;
     /// let mut runner = TestRunner::deterministic();
     /// let plan = FaultPlan::survivable_strategy().new_tree(&mut runner).unwrap().current();
-    /// assert!(plan.rules.len() <= 11);
+    /// assert!(plan.rules.len() <= 14);
     /// ```
     pub fn survivable_strategy() -> impl Strategy<Value = FaultPlan> {
         (
@@ -400,9 +403,14 @@ impl FaultPlan {
             Self::pend_strategy(),
             Self::overtake_strategy(),
             Self::stall_strategy(),
+            Self::clock_strategy(Vec::new(), 20_000),
+            Self::uptime_strategy(Vec::new(), 20_000),
         )
-            .prop_map(|(a, b, c, d, e)| FaultPlan {
-                rules: [a.rules, b.rules, c.rules, d.rules, e.rules].concat(),
+            .prop_map(|(a, b, c, d, e, f, g)| FaultPlan {
+                rules: [
+                    a.rules, b.rules, c.rules, d.rules, e.rules, f.rules, g.rules,
+                ]
+                .concat(),
             })
     }
 
