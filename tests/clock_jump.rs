@@ -348,5 +348,13 @@ fn a_far_absolute_periodic_timer_ends_the_run_cleanly_after_a_setting_back() {
         Ok(())
     });
     let e = sim.run().expect_err("the thread never wakes");
+    // The report names the plan, and its timeline the setting.
     assert!(e.to_string().contains("clock(all,1ms,back=3600s)"), "{e}");
+    let timeline: Vec<String> = e.picture.records.iter().map(|r| r.to_string()).collect();
+    assert!(
+        timeline
+            .iter()
+            .any(|l| l.ends_with("fault: system clock set back by 3600.000 s (h0)")),
+        "{timeline:#?}"
+    );
 }

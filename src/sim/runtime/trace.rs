@@ -17,6 +17,10 @@ pub const NO_HOST: u32 = u32::MAX;
 /// plan; its `a` is the pause in nanoseconds, which the timeline prints.
 pub(crate) const STALLED: &str = "thread stalled";
 
+/// The fault record of a system clock setting (`FaultRule::ClockJump`): `a` is the shift in
+/// milliseconds (an `i64`, negative back).
+pub(crate) const CLOCK_SET: &str = "system clock set";
+
 /// One end of a segment on the simulated wire: the host (its index in creation order) and
 /// the port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -137,11 +141,16 @@ impl TraceRecord {
     }
 
     /// What a fault record says, as the timeline and the picture print it after "fault: "
-    /// (a stall with its pause); empty for other records.
+    /// (a stall with its pause, a clock setting with its shift); empty for other records.
     pub(crate) fn fault_text(&self) -> String {
         match self.kind {
             TraceKind::Fault(k) if k == STALLED => {
                 format!("{k} for {:.3} ms", self.a as f64 / 1e6)
+            }
+            TraceKind::Fault(k) if k == CLOCK_SET => {
+                let ms = self.a as i64;
+                let way = if ms < 0 { "back" } else { "forward" };
+                format!("{k} {way} by {:.3} s", ms.unsigned_abs() as f64 / 1e3)
             }
             TraceKind::Fault(k) => k.to_string(),
             _ => String::new(),

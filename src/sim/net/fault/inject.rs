@@ -25,7 +25,7 @@ use crate::sim::net::host::wire;
 use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::net::tcp::{NetTimer, TcpState};
 use crate::sim::net::{NetHooks, NetLayers};
-use crate::sim::runtime::trace::TraceKind;
+use crate::sim::runtime::trace::{TraceKind, CLOCK_SET};
 use crate::sim::runtime::{sat_nanos, Nanos, ThreadState, World};
 
 /// A timed event of the fault plan.
@@ -461,7 +461,7 @@ where
             }
             let host = &mut self.net.hosts[h];
             host.clock_shift = host.clock_shift.saturating_add(ticks);
-            self.mark("clock set", h, shift_ms as u64);
+            self.mark(CLOCK_SET, h, shift_ms as u64);
             self.on_clock_set(h, ticks);
         }
     }
