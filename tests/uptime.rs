@@ -211,3 +211,31 @@ fn uptime_plans_find_a_deadline_compared_across_the_wrap() {
     });
     assert!(fixed.is_ok(), "{fixed:?}");
 }
+
+#[test]
+fn the_strategies_take_any_horizon() {
+    // Proves: a horizon past the wrap (or u64::MAX) draws plans instead of overflowing, and
+    // they run.
+    use proptest::strategy::{Strategy, ValueTree};
+    let hosts = vec!["192.0.2.1".parse().unwrap()];
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for max_ms in [0, WRAP_MS, WRAP_MS + 1, u64::MAX] {
+        for _ in 0..16 {
+            let plan = FaultPlan::uptime_strategy(hosts.clone(), max_ms)
+                .new_tree(&mut runner)
+                .unwrap()
+                .current();
+            let clocks = FaultPlan::clock_strategy(hosts.clone(), max_ms)
+                .new_tree(&mut runner)
+                .unwrap()
+                .current();
+            let mut plan = plan;
+            plan.rules.extend(clocks.rules);
+            run_with_plan(plan, |ws| {
+                ws.sleep(10);
+                let _ = (ws.get_tick_count(), ws.get_system_time_as_file_time());
+                Ok(())
+            });
+        }
+    }
+}

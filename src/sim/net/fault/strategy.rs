@@ -367,7 +367,7 @@ impl FaultPlan {
     pub fn uptime_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
         const WRAP_MS: u64 = 1 << 32;
         let uptime_ms = prop_oneof![
-            3 => late(0, max_ms).prop_map(|before| WRAP_MS - before),
+            3 => late(0, max_ms.min(WRAP_MS)).prop_map(|before| WRAP_MS - before),
             1 => 0u64..=100 * 86_400_000,
         ];
         let rule = (scope(hosts), uptime_ms).prop_map(|(scope, ms)| FaultRule::Uptime {
