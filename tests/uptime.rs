@@ -215,7 +215,7 @@ fn uptime_plans_find_a_deadline_compared_across_the_wrap() {
 #[test]
 fn the_strategies_take_any_horizon() {
     // Proves: a horizon past the wrap (or u64::MAX) draws plans instead of overflowing, and
-    // they run.
+    // they run; the other timed families draw at such horizons too.
     use proptest::strategy::{Strategy, ValueTree};
     let hosts = vec!["192.0.2.1".parse().unwrap()];
     let mut runner = proptest::test_runner::TestRunner::deterministic();
@@ -231,6 +231,16 @@ fn the_strategies_take_any_horizon() {
                 .current();
             let mut plan = plan;
             plan.rules.extend(clocks.rules);
+            // (The other timed families take the same horizons.)
+            for other in [
+                FaultPlan::partition_strategy(hosts.clone(), max_ms).boxed(),
+                FaultPlan::crash_strategy(hosts.clone(), max_ms).boxed(),
+                FaultPlan::squeeze_strategy(hosts.clone(), max_ms).boxed(),
+                FaultPlan::reset_strategy(hosts.clone(), max_ms).boxed(),
+            ] {
+                let drawn = other.new_tree(&mut runner).unwrap().current();
+                assert!(drawn.to_string().parse::<FaultPlan>().is_ok(), "{drawn}");
+            }
             run_with_plan(plan, |ws| {
                 ws.sleep(10);
                 let _ = (ws.get_tick_count(), ws.get_system_time_as_file_time());

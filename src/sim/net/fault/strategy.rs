@@ -161,7 +161,7 @@ impl FaultPlan {
                     a: hosts[..cut].to_vec(),
                     b: hosts[cut..].to_vec(),
                     from: Duration::from_millis(from),
-                    until: heals.then(|| Duration::from_millis(from + len)),
+                    until: heals.then(|| Duration::from_millis(from.saturating_add(len))),
                 }
             });
         plan_of(rule, 1)
@@ -179,7 +179,7 @@ impl FaultPlan {
                 Some(FaultRule::Crash {
                     host: *hosts.get(i)?,
                     at: Duration::from_millis(at),
-                    restart: back.map(|b| Duration::from_millis(at + b)),
+                    restart: back.map(|b| Duration::from_millis(at.saturating_add(b))),
                 })
             });
         plan_of(rule, 1)
@@ -231,7 +231,7 @@ impl FaultPlan {
             .prop_map(|(scope, from, len, send, recv)| FaultRule::Squeeze {
                 scope,
                 from: Duration::from_millis(from),
-                until: Some(Duration::from_millis(from + len)),
+                until: Some(Duration::from_millis(from.saturating_add(len))),
                 // Squeeze something: the send buffer when neither was drawn.
                 send: if send.is_none() && recv.is_none() {
                     Some(64 * 1024)

@@ -140,7 +140,12 @@ fn parse_ip(s: &str) -> Result<IpAddr, ParsePlanError> {
         .or_else(|_| bad(format!("{s:?} is not an IP address")))
 }
 
+/// A `/`-separated list of addresses; empty for none (a partition side with no host, which
+/// cuts nothing, prints so).
 fn parse_ips(s: &str) -> Result<Vec<IpAddr>, ParsePlanError> {
+    if s.is_empty() {
+        return Ok(Vec::new());
+    }
     s.split('/').map(parse_ip).collect()
 }
 
