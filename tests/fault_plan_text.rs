@@ -5,8 +5,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use proptest::prelude::*;
-use winsock_sim::prelude::WsaError;
+use winsock_sim::prelude::{WaitableTimers, Winsock, WsaError};
 use winsock_sim::sim::fault::*;
+use winsock_sim::sim::Sim;
 
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
@@ -211,5 +212,48 @@ fn strategies_shrink_toward_fewer_later_milder_faults() {
             )
         }
         other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_strategies_take_any_horizon() {
+    // Proves: a horizon past the wrap (or u64::MAX) draws plans instead of overflowing, and
+    // they run; the other timed families draw at such horizons too.
+    use proptest::strategy::{Strategy, ValueTree};
+    const WRAP_MS: u64 = 1 << 32;
+    let hosts = vec![IpAddr::from([192, 0, 2, 1])];
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for max_ms in [0, WRAP_MS, WRAP_MS + 1, u64::MAX] {
+        for _ in 0..16 {
+            let plan = FaultPlan::uptime_strategy(hosts.clone(), max_ms)
+                .new_tree(&mut runner)
+                .unwrap()
+                .current();
+            let clocks = FaultPlan::clock_strategy(hosts.clone(), max_ms)
+                .new_tree(&mut runner)
+                .unwrap()
+                .current();
+            let mut plan = plan;
+            plan.rules.extend(clocks.rules);
+            // (The other timed families take the same horizons.)
+            for other in [
+                FaultPlan::partition_strategy(hosts.clone(), max_ms).boxed(),
+                FaultPlan::crash_strategy(hosts.clone(), max_ms).boxed(),
+                FaultPlan::squeeze_strategy(hosts.clone(), max_ms).boxed(),
+                FaultPlan::reset_strategy(hosts.clone(), max_ms).boxed(),
+            ] {
+                let drawn = other.new_tree(&mut runner).unwrap().current();
+                assert!(drawn.to_string().parse::<FaultPlan>().is_ok(), "{drawn}");
+            }
+            let mut sim = Sim::builder().faults(plan).build();
+            sim.host("h", "192.0.2.1").spawn("main", |ws| {
+                ws.sleep(10);
+                let _ = (ws.get_tick_count(), ws.get_system_time_as_file_time());
+                Ok(())
+            });
+            if let Err(e) = sim.run() {
+                panic!("{e}");
+            }
+        }
     }
 }
