@@ -7,8 +7,10 @@
 # What it does, and why each step is needed (measured recipe: shared/windows-under-wine.md):
 # 1. apt-get installs rustc-web/cargo-web 1.96 (/usr/bin/rustc, /usr/bin/cargo) with the matching
 #    std source rust-web-src (for -Zbuild-std: no Debian package ships a prebuilt Windows std for
-#    it), the MinGW linker, and wine64. rustup's cargo stays first on PATH for the Linux build:
-#    this script calls /usr/bin/cargo by its full path and sets RUSTC only for that call.
+#    it), its clippy (rust-web-clippy, for `ci/windows-under-wine.sh clippy`: the Windows
+#    backend's unsafe code is linted too), the MinGW linker, and wine64. rustup's cargo stays
+#    first on PATH for the Linux build: this script calls /usr/bin/cargo by its full path and
+#    sets RUSTC only for that call.
 # 2. Builds ci/bcryptprimitives.c with MinGW into the Wine prefix: Wine 8.0 has no
 #    bcryptprimitives.dll, which every Rust >= 1.78 executable imports (ProcessPrng).
 # 3. `wineboot --init` creates the prefix (headless; no X server is needed).
@@ -37,7 +39,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WINE_DIR="${WINE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/winsock-sim-wine}"
 WINE_TESTS="${WINE_TESTS:-os_backend conformance_os native_overlapped}"
 TARGET=x86_64-pc-windows-gnu
-PACKAGES=(rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64)
+PACKAGES=(rustc-web cargo-web rust-web-src rust-web-clippy gcc-mingw-w64-x86-64 wine wine64)
 start=$(date +%s)
 
 say() { printf 'windows-under-wine: %s\n' "$*"; }
@@ -106,7 +108,9 @@ cmp -s "$dll" "$sys32/bcryptprimitives.dll" || cp "$dll" "$sys32/bcryptprimitive
 
 # --- 4. build and test --------------------------------------------------------------------------
 wcargo() {
-    env RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
+    # /usr/bin first: cargo's subcommands (cargo-clippy and its clippy-driver, from
+    # rust-web-clippy) must be Debian's, which match /usr/bin/rustc, not rustup's proxies.
+    env PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
         CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
         CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc \
         CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine \

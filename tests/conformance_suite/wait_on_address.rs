@@ -77,10 +77,11 @@ fn compare<W: Winsock + WaitOnAddress>(ws: &W, c: &mut Check) -> Result<(), Stri
         Err(WsaError::ERROR_TIMEOUT),
     )?;
     let elapsed = ws.get_tick_count().wrapping_sub(start);
+    // (80: GetTickCount's 15.6-ms steps on Windows can show a 100-ms wait as 94 ms.)
     c.eq(
-        "it waited out its timeout",
-        (90..=900).contains(&elapsed),
-        true,
+        "it waited out its timeout: Ok(()), or the ms it took",
+        (80..=900).contains(&elapsed).then_some(()).ok_or(elapsed),
+        Ok(()),
     )?;
     c.eq("the value after it", address.load(Ordering::SeqCst), 0)?;
     // One byte and eight: the sizes Windows takes besides four.

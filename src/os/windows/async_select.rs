@@ -219,13 +219,13 @@ impl AsyncSelect for Native {
         max: u32,
         remove: u32,
     ) -> Result<Option<Msg>, WsaError> {
-        finish(self.filter_window(hwnd).and_then(|h| {
+        finish(self.filter_window(hwnd).map(|h| {
             let mut m = wm::MSG::default();
             // SAFETY: `m` is a live MSG the call fills; `h` is NULL, a window of this backend
             // or one of the values that name the thread's own messages.
             match unsafe { wm::PeekMessageW(&mut m, h, min, max, remove) } {
-                0 => Ok(None),
-                _ => Ok(Some(msg_from(&m))),
+                0 => None,
+                _ => Some(msg_from(&m)),
             }
         }))
     }

@@ -91,9 +91,8 @@ impl DuplicateHandles for Native {
         let r = {
             let mut o = self.inner.owned.lock();
             if o.sockets.contains(&raw) {
-                duplicate(raw).map(|n| {
+                duplicate(raw).inspect(|&n| {
                     o.sockets.insert(n);
-                    n
                 })
             } else if o.events.contains(&(raw as isize)) {
                 drop(o);

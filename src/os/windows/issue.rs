@@ -176,6 +176,7 @@ impl Native {
     }
 
     /// An overlapped WSASend / WSASendTo (`to`) of `bufs`.
+    #[allow(clippy::too_many_arguments)] // WSASendTo's own arguments, one for one
     pub(super) fn send_op(
         &self,
         s: Socket,
@@ -231,6 +232,7 @@ impl Native {
     }
 
     /// An overlapped WSARecv / WSARecvFrom (`from`) into `bufs`.
+    #[allow(clippy::too_many_arguments)] // WSARecvFrom's own arguments, one for one
     pub(super) fn recv_op(
         &self,
         s: Socket,

@@ -304,10 +304,7 @@ impl Winsock for Native {
 
     /// `accept`: the new SOCKET becomes this backend's.
     fn accept(&self, s: Socket) -> Result<(Socket, SockAddr), WsaError> {
-        let raw = match finish(self.owned(s)) {
-            Ok(raw) => raw,
-            Err(e) => return Err(e),
-        };
+        let raw = finish(self.owned(s))?;
         let (mut buf, mut len) = addr_buf();
         // SAFETY: `buf` (128 bytes, SOCKADDR_STORAGE's size) and `len` hold its size and
         // outlive the call; the OS writes at most `len` bytes and updates `len`.

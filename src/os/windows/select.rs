@@ -33,9 +33,9 @@ impl Select for Native {
     /// `select`: sockets not created by this backend give WSAENOTSOCK before the OS call.
     fn select(
         &self,
-        mut readfds: Option<&mut FdSet>,
-        mut writefds: Option<&mut FdSet>,
-        mut exceptfds: Option<&mut FdSet>,
+        readfds: Option<&mut FdSet>,
+        writefds: Option<&mut FdSet>,
+        exceptfds: Option<&mut FdSet>,
         timeout: Option<Duration>,
     ) -> Result<usize, WsaError> {
         {
@@ -71,9 +71,9 @@ impl Select for Native {
         if n == ws::SOCKET_ERROR {
             return finish(Err(last_error()));
         }
-        write_back(r.as_deref(), readfds.as_deref_mut());
-        write_back(w.as_deref(), writefds.as_deref_mut());
-        write_back(x.as_deref(), exceptfds.as_deref_mut());
+        write_back(r.as_deref(), readfds);
+        write_back(w.as_deref(), writefds);
+        write_back(x.as_deref(), exceptfds);
         finish(Ok(n as usize))
     }
 

@@ -90,7 +90,7 @@ impl Joining {
             Some(_) if self.group != 0 => Some(cancel_callback),
             _ => None,
         };
-        let env = self.given.then(|| th::TP_CALLBACK_ENVIRON_V3 {
+        let env = self.given.then_some(th::TP_CALLBACK_ENVIRON_V3 {
             Version: 3,
             Pool: self.pool as th::PTP_POOL,
             CleanupGroup: self.group as th::PTP_CLEANUP_GROUP,

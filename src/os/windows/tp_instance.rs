@@ -35,11 +35,13 @@ use crate::api::sync::{CriticalSection, SyncObjects};
 use crate::api::threadpool_objects::CallbackInstance;
 use crate::api::WsaError;
 
+/// The callbacks running on a thread in a trampoline of a pool object: (backend, instance),
+/// and the critical section to leave when it returns.
+type RunningList = Vec<((usize, usize), Option<usize>)>;
+
 thread_local! {
-    /// The callbacks running on this thread in a trampoline of a pool object: (backend,
-    /// instance), and the critical section to leave when it returns.
-    static RUNNING: RefCell<Vec<((usize, usize), Option<usize>)>> =
-        const { RefCell::new(Vec::new()) };
+    /// This thread's [`RunningList`].
+    static RUNNING: RefCell<RunningList> = const { RefCell::new(Vec::new()) };
 }
 
 /// A callback's place in [`RUNNING`] while it runs; leaves it when dropped (also when the
