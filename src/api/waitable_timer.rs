@@ -99,4 +99,10 @@ pub trait WaitableTimers: SyncObjects {
     /// `GetSystemTimeAsFileTime(&ft)`: the UTC system time in 100-ns units since 1601-01-01
     /// (in the simulator: [`SIM_EPOCH_FILETIME`] plus the virtual time elapsed).
     fn get_system_time_as_file_time(&self) -> u64;
+
+    /// `GetSystemTimePreciseAsFileTime(&ft)`: the same clock at the highest resolution the
+    /// system has (Windows 8 and later; what Rust's `SystemTime::now` reads on Windows). In
+    /// the simulator, whose clock is exact, the same value as
+    /// [`WaitableTimers::get_system_time_as_file_time`].
+    fn get_system_time_precise_as_file_time(&self) -> u64;
 }

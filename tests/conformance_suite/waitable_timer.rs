@@ -31,6 +31,7 @@ where
         Rule { id: "TIMER-period", title: "lPeriod re-arms the timer: three expiries in a row, none after CancelWaitableTimer", body: periods::<W> },
         Rule { id: "TIMER-apc", title: "the completion routine runs in the setting thread's alertable wait with the expiry's FILETIME; one APC queued however many expiries; SetWaitableTimer and CancelWaitableTimer take a queued one back; a routine may set its own timer again", body: routines::<W> },
         Rule { id: "TIMER-exit", title: "a timer set with a routine is cancelled when the thread that set it ends; without a routine it fires", body: thread_exit::<W> },
+        Rule { id: "TIMER-precise", title: "GetSystemTimePreciseAsFileTime reads the clock GetSystemTimeAsFileTime reads: read between two of its reads, it is within the coarse clock's 16-ms step of them, and neither goes back", body: precise::<W> },
         Rule { id: "TIMER-errors", title: "not a timer, or closed: ERROR_INVALID_HANDLE; a negative period ERROR_INVALID_PARAMETER; absolute due times on the system clock", body: errors::<W> },
     ]
 }
@@ -341,4 +342,21 @@ fn errors<W: WaitableTimers>(ws: &W, c: &mut Check) -> Result<(), String> {
         Err(WsaError::WSA_INVALID_HANDLE),
     )?;
     e("CloseHandle event", ws.close_handle(ev.into()))
+}
+
+fn precise<W: WaitableTimers>(ws: &W, c: &mut Check) -> Result<(), String> {
+    // FILETIME units in 16 ms, the coarse clock's step (15.6 ms) rounded up.
+    const STEP: u64 = 160_000;
+    let before = ws.get_system_time_as_file_time();
+    let precise = ws.get_system_time_precise_as_file_time();
+    let after = ws.get_system_time_as_file_time();
+    c.eq("the coarse clock does not go back", after >= before, true)?;
+    c.eq(
+        "the precise time lies between the coarse reads, to within a step",
+        before <= precise + STEP && precise <= after + STEP,
+        true,
+    )?;
+    let again = ws.get_system_time_precise_as_file_time();
+    c.eq("the precise clock does not go back", again >= precise, true)?;
+    Ok(())
 }

@@ -19,7 +19,7 @@
 use std::sync::{Arc, Weak};
 
 use windows_sys::Win32::Foundation::{CloseHandle, FILETIME, HANDLE};
-use windows_sys::Win32::System::SystemInformation::GetSystemTimeAsFileTime;
+use windows_sys::Win32::System::SystemInformation as si;
 use windows_sys::Win32::System::Threading as th;
 
 use super::alertable::run_caught;
@@ -161,12 +161,22 @@ impl WaitableTimers for Native {
     }
 
     fn get_system_time_as_file_time(&self) -> u64 {
-        let mut ft = FILETIME {
-            dwLowDateTime: 0,
-            dwHighDateTime: 0,
-        };
-        // SAFETY: `ft` is a live local the call writes.
-        unsafe { GetSystemTimeAsFileTime(&mut ft) };
-        u64::from(ft.dwLowDateTime) | u64::from(ft.dwHighDateTime) << 32
+        filetime_from(si::GetSystemTimeAsFileTime)
     }
+
+    fn get_system_time_precise_as_file_time(&self) -> u64 {
+        filetime_from(si::GetSystemTimePreciseAsFileTime)
+    }
+}
+
+/// The FILETIME `read` (GetSystemTimeAsFileTime or its precise twin) writes, as one number.
+fn filetime_from(read: unsafe extern "system" fn(*mut FILETIME)) -> u64 {
+    let mut ft = FILETIME {
+        dwLowDateTime: 0,
+        dwHighDateTime: 0,
+    };
+    // SAFETY: `read` is one of kernel32's two GetSystemTime*AsFileTime, which write the live
+    // local `ft` and nothing else.
+    unsafe { read(&mut ft) };
+    u64::from(ft.dwLowDateTime) | u64::from(ft.dwHighDateTime) << 32
 }

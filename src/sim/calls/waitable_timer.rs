@@ -58,4 +58,8 @@ impl WaitableTimers for SimWinsock {
         let now = self.read_clock();
         self.w().filetime_at(self.host, now)
     }
+
+    fn get_system_time_precise_as_file_time(&self) -> u64 {
+        self.get_system_time_as_file_time()
+    }
 }
