@@ -32,6 +32,7 @@ mod seam;
 mod squeeze;
 mod strategy;
 mod text;
+mod text_args;
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -42,7 +43,7 @@ pub(crate) use inject::FaultTimer;
 pub use resolve::ResolveAction;
 pub(crate) use seam::{FaultSeam, SockRule};
 pub(crate) use squeeze::Squeeze;
-pub use text::ParsePlanError;
+pub use text_args::ParsePlanError;
 
 /// Windows' minimum retransmission timeout (`MinRto`, 300 ms since Windows 7).
 pub const RTO_MIN: Duration = Duration::from_millis(300);
