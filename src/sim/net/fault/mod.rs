@@ -21,7 +21,8 @@
 //! UDP datagrams are gone.
 //!
 //! The plan prints as Rust code with `{:?}` (`code`) and as a one-line string with `{}` that
-//! [`FaultPlan::from_str`](std::str::FromStr) parses back (`text`); `strategy` holds the
+//! [`FaultPlan::from_str`](std::str::FromStr) parses back (`text`, its arguments' forms in
+//! `text_args`); `strategy` holds the
 //! proptest strategies, `seam` the verdicts, `inject` what the plan does to the network.
 
 mod call_names;
