@@ -17,6 +17,7 @@
 
 use std::net::IpAddr;
 
+use super::seam::host_in_scope;
 use super::squeeze::Target;
 use super::{FaultRule, Scope, Verdict, MAX_DATA_RETRANSMISSIONS, RTO_MIN};
 use crate::api::WsaError;
@@ -430,20 +431,14 @@ where
     /// when no rule names it).
     pub(crate) fn uptime_of(&self, host: usize) -> Nanos {
         let addrs = self.net.hosts.get(host).map_or(&[][..], |h| &h.addrs[..]);
-        let mut uptime = 0;
-        for rule in &self.net.faults.plan().rules {
-            if let FaultRule::Uptime { scope, uptime: d } = rule {
-                let hit = match scope {
-                    Scope::All => true,
-                    Scope::Host(ip) => addrs.contains(ip),
-                    Scope::Link(..) | Scope::Endpoint(_) => false,
-                };
-                if hit {
-                    uptime = sat_nanos(*d);
-                }
-            }
-        }
-        uptime
+        // The last rule that names the host wins.
+        let mut rules = self.net.faults.plan().rules.iter().rev();
+        rules
+            .find_map(|rule| match rule {
+                FaultRule::Uptime { scope, uptime } if host_in_scope(scope, addrs) => Some(*uptime),
+                _ => None,
+            })
+            .map_or(0, sat_nanos)
     }
 
     /// The system clocks of the hosts in `scope` move by `shift_ms` (see
@@ -451,12 +446,7 @@ where
     fn set_clocks(&mut self, scope: &Scope, shift_ms: i64) {
         let ticks = shift_ms.saturating_mul(10_000);
         for h in 0..self.net.hosts.len() {
-            let hit = match scope {
-                Scope::All => true,
-                Scope::Host(ip) => self.net.addr_map.get(ip) == Some(&h),
-                Scope::Link(..) | Scope::Endpoint(_) => false,
-            };
-            if !hit {
+            if !host_in_scope(scope, &self.net.hosts[h].addrs) {
                 continue;
             }
             let host = &mut self.net.hosts[h];

@@ -57,7 +57,7 @@ pub(crate) fn scope_matches(scope: &Scope, seg: &Segment) -> bool {
 
 /// Whether a rule's scope takes in a host with addresses `host` (`All` or `Host`; the other
 /// scopes name connections, never a host's calls).
-fn host_in_scope(scope: &Scope, host: &[IpAddr]) -> bool {
+pub(super) fn host_in_scope(scope: &Scope, host: &[IpAddr]) -> bool {
     match scope {
         Scope::All => true,
         Scope::Host(ip) => host.contains(ip),
