@@ -21,8 +21,9 @@
 //!   [`api::ProtocolInfoApi`] (WSAPROTOCOL_INFO, WSADuplicateSocket, WSAEnumProtocols),
 //!   [`api::DuplicateHandles`] (DuplicateHandle of a socket or a kernel object),
 //!   [`api::WaitOnAddress`] (WaitOnAddress, WakeByAddressSingle, WakeByAddressAll),
-//!   [`api::InitOnceApi`] (one-time initialization, INIT_ONCE) and [`api::SyncBarriers`]
-//!   (synchronization barriers).
+//!   [`api::InitOnceApi`] (one-time initialization, INIT_ONCE), [`api::SyncBarriers`]
+//!   (synchronization barriers) and [`api::ThreadLocalStorage`] (TLS and FLS slots, per
+//!   simulated thread: Rust's `thread_local!` is shared by every simulated thread).
 //! - [`sim`] — the deterministic backend: [`sim::Sim`], hosts, simulated threads (stackful
 //!   coroutines on one OS thread), TCP as a state machine, virtual time, the fault seam. Built
 //!   in layers that depend downward only — runtime, net, socket, kernel, models — each owning
@@ -168,6 +169,10 @@ pub mod prelude {
     pub use crate::api::sync_barrier::{
         SYNCHRONIZATION_BARRIER_FLAGS_BLOCK_ONLY, SYNCHRONIZATION_BARRIER_FLAGS_NO_DELETE,
         SYNCHRONIZATION_BARRIER_FLAGS_SPIN_ONLY,
+    };
+    pub use crate::api::thread_local_storage::{
+        FlsCallback, ThreadLocalStorage, FLS_MAXIMUM_AVAILABLE, FLS_OUT_OF_INDEXES,
+        TLS_EXPANSION_SLOTS, TLS_MINIMUM_AVAILABLE, TLS_OUT_OF_INDEXES,
     };
     pub use crate::api::thread_pool::{
         DeleteCompletion, IoCallback, PoolIo, QueueTimer, RegisteredWait, RegisteredWaits,

@@ -100,6 +100,7 @@ fn conformance_suite_on_the_simulator() {
             SimWinsock,
         >())
         .chain(conformance_suite::init_once::init_once_rules::<SimWinsock>())
+        .chain(conformance_suite::thread_local_storage::thread_local_storage_rules::<SimWinsock>())
         .chain(conformance_suite::sync_barrier::sync_barrier_rules::<
             SimWinsock,
         >())

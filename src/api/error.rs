@@ -242,6 +242,13 @@ pub enum WsaError {
     /// ERROR_NOT_FOUND (1168): e.g. CancelIoEx found nothing to cancel.
     #[error("ERROR_NOT_FOUND (1168): element not found")]
     ERROR_NOT_FOUND,
+    /// WSA_NOT_ENOUGH_MEMORY (8 = ERROR_NOT_ENOUGH_MEMORY): e.g. `FlsAlloc` with every FLS
+    /// slot taken.
+    #[error("WSA_NOT_ENOUGH_MEMORY (8): insufficient memory available")]
+    WSA_NOT_ENOUGH_MEMORY,
+    /// ERROR_NO_MORE_ITEMS (259): `TlsAlloc` with every TLS slot taken.
+    #[error("ERROR_NO_MORE_ITEMS (259): no more data is available")]
+    ERROR_NO_MORE_ITEMS,
     /// ERROR_CONNECTION_REFUSED (1225): an overlapped connect was refused.
     #[error("ERROR_CONNECTION_REFUSED (1225): the remote computer refused the connection")]
     ERROR_CONNECTION_REFUSED,
@@ -326,6 +333,8 @@ impl WsaError {
             WSA_IO_INCOMPLETE => 996,
             WSA_IO_PENDING => 997,
             ERROR_NOT_FOUND => 1168,
+            WSA_NOT_ENOUGH_MEMORY => 8,
+            ERROR_NO_MORE_ITEMS => 259,
             ERROR_CONNECTION_REFUSED => 1225,
             ERROR_CONNECTION_ABORTED => 1236,
             Other(c) => c,
@@ -413,6 +422,8 @@ pub const ALL: &[WsaError] = {
         WSA_IO_INCOMPLETE,
         WSA_IO_PENDING,
         ERROR_NOT_FOUND,
+        WSA_NOT_ENOUGH_MEMORY,
+        ERROR_NO_MORE_ITEMS,
         ERROR_CONNECTION_REFUSED,
         ERROR_CONNECTION_ABORTED,
     ]

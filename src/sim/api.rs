@@ -36,6 +36,10 @@ impl Layers for SimLayers {
     type Timer = NetTimer;
     type Packet = InFlight;
     type ThreadExt = KThread<SimLayers>;
+
+    fn thread_exit(ws: &SimWinsock) {
+        ws.local_storage_at_exit();
+    }
 }
 
 /// The whole simulated state, every layer in its slot.

@@ -39,6 +39,7 @@ pub mod sync_handoff;
 pub mod sync_locks;
 pub mod tcp_timing;
 pub mod thread_exit;
+pub mod thread_local_storage;
 pub mod thread_pool;
 pub mod thread_timers;
 pub mod tp_cleanup_group;

@@ -283,6 +283,11 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         "InitializeSynchronizationBarrier" => &[WSA_INVALID_PARAMETER],
         "EnterSynchronizationBarrier" => &[WSA_INVALID_PARAMETER, WSA_INVALID_HANDLE],
         "DeleteSynchronizationBarrier" => &[WSA_INVALID_HANDLE],
+        "TlsAlloc" => &[ERROR_NO_MORE_ITEMS],
+        "FlsAlloc" => &[WSA_NOT_ENOUGH_MEMORY],
+        "TlsGetValue" | "TlsSetValue" | "TlsFree" | "FlsGetValue" | "FlsSetValue" | "FlsFree" => {
+            &[WSA_INVALID_PARAMETER]
+        }
         "InitOnceBeginInitialize" | "InitOnceComplete" => {
             &[WSA_INVALID_PARAMETER, ERROR_GEN_FAILURE, WSA_INVALID_HANDLE]
         }

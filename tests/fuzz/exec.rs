@@ -29,6 +29,9 @@ pub(crate) struct HostState {
     pub(crate) barriers: Vec<SyncBarrier>,
     /// One-time initializations made.
     pub(crate) onces: Vec<InitOnce>,
+    /// TLS and FLS slots allocated.
+    pub(crate) tls: Vec<u32>,
+    pub(crate) fls: Vec<u32>,
     /// The variables WaitOnAddress sleeps on, shared by the host's threads.
     pub(crate) addrs: Arc<[AtomicU32; 2]>,
 }
@@ -368,6 +371,47 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                     "DeleteSynchronizationBarrier",
                     ws.delete_synchronization_barrier(b),
                 )),
+            }
+        }
+        Op::Local(action, i, raw, value) => {
+            let (tls, fls) = {
+                let st = cx.st();
+                (pick(&st.tls, *i), pick(&st.fls, *i))
+            };
+            // A slot the host holds (most of the time) or a raw number.
+            let slot = |held: Option<u32>| match held {
+                Some(s) if i % 4 != 0 => s,
+                _ => *raw,
+            };
+            match action % 9 {
+                0 => {
+                    if let Ok(s) = check("TlsAlloc", ws.tls_alloc()) {
+                        cx.st().tls.push(s);
+                    }
+                }
+                1 => drop(check("TlsGetValue", ws.tls_get_value(slot(tls)))),
+                2 => drop(check("TlsSetValue", ws.tls_set_value(slot(tls), *value))),
+                3 => drop(check("TlsFree", ws.tls_free(slot(tls)))),
+                a @ (4 | 5) => {
+                    // The callback calls too: a read of another slot, a short sleep.
+                    let ran = cx.ran.clone();
+                    let callback = (a == 5).then(|| -> FlsCallback<SimWinsock> {
+                        Arc::new(move |ws: &SimWinsock, v| {
+                            assert_ne!(v, 0, "FUZZ: an FLS callback with a zero value");
+                            ran.fetch_add(1, Ordering::Relaxed);
+                            let _ = check("FlsGetValue", ws.fls_get_value(1));
+                            if v % 2 == 1 {
+                                ws.sleep(1);
+                            }
+                        })
+                    });
+                    if let Ok(s) = check("FlsAlloc", ws.fls_alloc(callback)) {
+                        cx.st().fls.push(s);
+                    }
+                }
+                6 => drop(check("FlsGetValue", ws.fls_get_value(slot(fls)))),
+                7 => drop(check("FlsSetValue", ws.fls_set_value(slot(fls), *value))),
+                _ => drop(check("FlsFree", ws.fls_free(slot(fls)))),
             }
         }
         Op::EventSelect(h, e, m) => {

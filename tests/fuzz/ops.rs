@@ -86,6 +86,11 @@ pub(crate) enum Op {
     /// complete, execute once), its flags, a context (execute once: its function fails for a
     /// multiple of 3).
     Once(u8, u8, u32, usize),
+    /// Thread- and fiber-local storage: the call (TlsAlloc, TlsGetValue, TlsSetValue,
+    /// TlsFree, FlsAlloc without and with a callback, FlsGetValue, FlsSetValue, FlsFree), the
+    /// slot (one the host allocated, or a raw number: the edges 0, 1,087, 1,088, 4,079,
+    /// 4,080 among them), a value.
+    Local(u8, u8, u32, usize),
     /// Synchronization barrier: which (or a value never made), the call (initialize,
     /// enter, delete), the threads it takes, the flags to enter with.
     Barrier(u8, u8, i32, u32),
@@ -339,6 +344,10 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(1), Just(2), Just(3), Just(4), Just(6), any::<u32>()],
               prop_oneof![Just(0usize), Just(0x40), Just(0x41), any::<usize>()])
             .prop_map(|(i, a, f, c)| Op::Once(i, a, f, c)),
+        1 => (any::<u8>(), any::<u8>(),
+              prop_oneof![Just(0u32), Just(1), Just(1087), Just(1088), Just(4079), Just(4080), any::<u32>()],
+              prop_oneof![Just(0usize), Just(1), any::<usize>()])
+            .prop_map(|(a, i, raw, v)| Op::Local(a, i, raw, v)),
         1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(1i32), Just(2), Just(3), Just(0), Just(-1)],
               prop_oneof![Just(0u32), Just(1), Just(2), Just(4), Just(7), Just(8)])
             .prop_map(|(i, a, t, f)| Op::Barrier(i, a, t, f)),

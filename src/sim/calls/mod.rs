@@ -15,6 +15,7 @@
 //! WSADuplicateSocket, WSASocket from a WSAPROTOCOL_INFO, WSAEnumProtocols;
 //! `duplicate_handle` — DuplicateHandle of a socket or a kernel object; `init_once` —
 //! one-time initialization (INIT_ONCE); `sync_barrier` — synchronization barriers;
+//! `thread_local_storage` — TLS and FLS (their callbacks run here);
 //! `wait_on_address` —
 //! WaitOnAddress and the wakes by address; `thread_pool` —
 //! QueueUserWorkItem, timer queues, BindIoCompletionCallback; `registered_wait` —
@@ -42,6 +43,7 @@ mod select;
 pub(crate) mod signal_and_wait;
 mod sync;
 mod sync_barrier;
+mod thread_local_storage;
 pub(crate) mod thread_pool;
 mod threadpool_cleanup_group;
 mod threadpool_io;

@@ -17,6 +17,7 @@
 //!   objects), `tp_io` (I/O objects: starts, completions, dropped ones named) and
 //!   `tp_group` (cleanup groups: members, their release); `tp_instance` — a running
 //!   callback's instance: its actions when it returns, its disassociation;
+//! - `thread_local_storage` — TLS and FLS: each process's slots, each thread's values;
 //! - `thread_timer` — thread timers (`SetTimer` with no window): ids, expiry, KillTimer;
 //! - `timer_proc` — TIMERPROCs: the procedures DispatchMessage calls for their WM_TIMERs;
 //! - `wait_report` — what a blocked thread waits for, for a failed run's report;
@@ -34,6 +35,7 @@ pub(crate) mod registered_wait;
 pub(crate) mod sync;
 pub(crate) mod sync_barrier;
 pub(crate) mod system_time;
+pub(crate) mod thread_local_storage;
 pub(crate) mod thread_pool;
 pub(crate) mod thread_timer;
 pub(crate) mod timer_proc;
@@ -99,6 +101,8 @@ pub(crate) struct Kernel<L: Layers> {
     pub address_waits: wait_on_address::AddressWaits,
     /// The Vista pool's work, timer, wait and I/O objects (`tp_objects`).
     pub tp_objects: tp_objects::TpObjects<L>,
+    /// TLS and FLS slots and each thread's values (`thread_local_storage`).
+    pub local_storage: thread_local_storage::LocalStorage<L>,
 }
 
 impl<L: Layers> Default for Kernel<L> {
@@ -117,6 +121,7 @@ impl<L: Layers> Default for Kernel<L> {
             registered_waits: registered_wait::RegisteredWaits::default(),
             address_waits: wait_on_address::AddressWaits::default(),
             tp_objects: tp_objects::TpObjects::default(),
+            local_storage: thread_local_storage::LocalStorage::default(),
         }
     }
 }

@@ -136,6 +136,10 @@ pub(crate) trait Layers: Sized + 'static {
     type Packet: Send;
     /// What the upper layers keep per simulated thread.
     type ThreadExt: Default + Send;
+
+    /// A simulated thread's function returned (`Ok` or `Err`): what the layers above do on
+    /// the thread before it ends, as Windows' thread exit (the FLS callbacks).
+    fn thread_exit(_handle: &Self::Handle) {}
 }
 
 /// What the runtime tells the layers above it. Implemented once, by the composed world.

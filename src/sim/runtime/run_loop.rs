@@ -88,7 +88,12 @@ impl Runner {
             let world = world.clone();
             let body = move || {
                 let ws = make_handle(world.clone(), tid);
-                let outcome = match catch_unwind(AssertUnwindSafe(|| body(&ws))) {
+                let run = || {
+                    let r = body(&ws);
+                    L::thread_exit(&ws);
+                    r
+                };
+                let outcome = match catch_unwind(AssertUnwindSafe(run)) {
                     Ok(Ok(())) => ThreadOutcome::Ok,
                     Ok(Err(e)) => ThreadOutcome::Err(e),
                     Err(payload) => {
