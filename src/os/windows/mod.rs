@@ -27,6 +27,7 @@ mod select;
 mod sync;
 mod sync_barrier;
 mod sync_lookup;
+mod thread_local_storage;
 mod thread_pool;
 mod threadpool_cleanup_group;
 mod threadpool_io;
