@@ -1,7 +1,8 @@
 //! TLS and FLS beyond thread.c's `run_LS_tests` (`tests/k32_test_tls.rs`): Wine's fiber.c
-//! `test_FiberLocalStorage` (its public-API half, lines 545–678) and
-//! `test_FiberLocalStorageCallback` (681–721), which pass on Windows, and the neighbours
-//! they imply: FLS callbacks at thread exit and at `FlsFree` for several threads, slots
+//! `test_FiberLocalStorage` (its kernel32 half, lines 552–678: 31 `ok()`s; the 7 of its
+//! `RtlFls*` calls and the rest, which reads ntdll's structures, are not expressible) and
+//! `test_FiberLocalStorageCallback` (681–721, with `FiberLocalStorageProc`'s check: 10),
+//! which pass on Windows, and the neighbours they imply: FLS callbacks at thread exit and at `FlsFree` for several threads, slots
 //! cleared everywhere when freed, the last slot and exhaustion, slots per process and after
 //! a crash, and Rust's `thread_local!` shared by every simulated thread.
 // The Windows target's clippy flags the `const` initializer below as one that could be
@@ -36,85 +37,85 @@ fn taken(calls: &Calls) -> Vec<(ThreadId, usize)> {
 #[test]
 fn fiber_c_test_fiber_local_storage() {
     common::run(|ws| {
-        // 545–553: an unallocated slot (127): FlsFree fails, FlsGetValue and FlsSetValue work.
+        // 552–580: an unallocated slot (127): FlsFree fails, FlsGetValue and FlsSetValue work.
         ws.wsa_set_last_error(DEADBEEF);
         assert_eq!(
             ws.fls_free(127),
             Err(WsaError::WSA_INVALID_PARAMETER),
-            "550"
+            "558"
         );
-        assert_eq!(ws.wsa_get_last_error(), 87, "551");
-        assert_eq!(ws.fls_get_value(127), Ok(0), "555");
-        assert_eq!(ws.fls_set_value(127, 0x217), Ok(()), "566");
+        assert_eq!(ws.wsa_get_last_error(), 87, "559");
+        assert_eq!(ws.fls_get_value(127), Ok(0), "563");
+        assert_eq!(ws.fls_set_value(127, 0x217), Ok(()), "575");
         ws.wsa_set_last_error(DEADBEEF);
-        assert_eq!(ws.fls_get_value(127), Ok(0x217), "570");
-        assert_eq!(ws.wsa_get_last_error(), 0, "571");
-        // 584–597: slot 128 is a slot since Windows 10 build 18312 (4,079 of them): FlsFree
+        assert_eq!(ws.fls_get_value(127), Ok(0x217), "579");
+        assert_eq!(ws.wsa_get_last_error(), 0, "580");
+        // 590–607: slot 128 is a slot since Windows 10 build 18312 (4,079 of them): FlsFree
         // of it unallocated fails; setting and reading it work.
         ws.wsa_set_last_error(DEADBEEF);
         assert_eq!(
             ws.fls_free(128),
             Err(WsaError::WSA_INVALID_PARAMETER),
-            "587"
+            "596"
         );
-        assert_eq!(ws.wsa_get_last_error(), 87, "588");
-        assert_eq!(ws.fls_set_value(128, 0x217), Ok(()), "592");
-        assert_eq!(ws.fls_get_value(128), Ok(0x217), "597");
-        // 600–621: slot 0 is never one.
+        assert_eq!(ws.wsa_get_last_error(), 87, "597");
+        assert_eq!(ws.fls_set_value(128, 0x217), Ok(()), "602");
+        assert_eq!(ws.fls_get_value(128), Ok(0x217), "607");
+        // 609–635: slot 0 is never one.
         ws.wsa_set_last_error(DEADBEEF);
         assert_eq!(
             ws.fls_get_value(0),
             Err(WsaError::WSA_INVALID_PARAMETER),
-            "602"
+            "613"
         );
-        assert_eq!(ws.wsa_get_last_error(), 87, "603");
+        assert_eq!(ws.wsa_get_last_error(), 87, "614");
         ws.wsa_set_last_error(DEADBEEF);
         assert_eq!(
             ws.fls_set_value(0, 0xdeadbeef),
             Err(WsaError::WSA_INVALID_PARAMETER),
-            "614"
+            "625"
         );
-        assert_eq!(ws.wsa_get_last_error(), 87, "615");
+        assert_eq!(ws.wsa_get_last_error(), 87, "626");
         ws.wsa_set_last_error(DEADBEEF);
         assert_eq!(
             ws.fls_get_value(0),
             Err(WsaError::WSA_INVALID_PARAMETER),
-            "623"
+            "634"
         );
-        assert_eq!(ws.wsa_get_last_error(), 87, "624");
-        // 627–641: a new slot.
+        assert_eq!(ws.wsa_get_last_error(), 87, "635");
+        // 637–650: a new slot.
         let fls = ws.fls_alloc(None);
-        assert!(fls.is_ok(), "628: FlsAlloc failed");
+        assert!(fls.is_ok(), "639: FlsAlloc failed");
         let fls = fls?;
-        assert_ne!(fls, 0, "629: fls index 0 allocated");
-        assert_eq!(ws.fls_get_value(fls), Ok(0), "631");
+        assert_ne!(fls, 0, "640: fls index 0 allocated");
+        assert_eq!(ws.fls_get_value(fls), Ok(0), "642");
         ws.wsa_set_last_error(DEADBEEF);
-        assert_eq!(ws.fls_set_value(fls, 0xdeadbeef), Ok(()), "634");
+        assert_eq!(ws.fls_set_value(fls, 0xdeadbeef), Ok(()), "645");
         assert_eq!(
             ws.wsa_get_last_error(),
             DEADBEEF,
-            "635: FlsSetValue keeps the error"
+            "646: FlsSetValue keeps the error"
         );
         ws.wsa_set_last_error(DEADBEEF);
-        assert_eq!(ws.fls_get_value(fls), Ok(0xdeadbeef), "638");
-        assert_eq!(ws.wsa_get_last_error(), 0, "639");
+        assert_eq!(ws.fls_get_value(fls), Ok(0xdeadbeef), "649");
+        assert_eq!(ws.wsa_get_last_error(), 0, "650");
         ws.fls_free(fls)?;
-        // 643–653: after FlsFree the value is 0, and the slot can still be set.
+        // 652–665: after FlsFree the value is 0, and the slot can still be set.
         ws.wsa_set_last_error(DEADBEEF);
-        assert_eq!(ws.fls_get_value(fls), Ok(0), "646");
-        assert_eq!(ws.wsa_get_last_error(), 0, "647");
-        assert_eq!(ws.fls_set_value(fls, 0xdeadbabe), Ok(()), "652");
-        assert_eq!(ws.fls_get_value(fls), Ok(0xdeadbabe), "654");
-        // 656–666: allocating again gives the same slot; FlsAlloc does not clear it (Windows
+        assert_eq!(ws.fls_get_value(fls), Ok(0), "657");
+        assert_eq!(ws.wsa_get_last_error(), 0, "658");
+        assert_eq!(ws.fls_set_value(fls, 0xdeadbabe), Ok(()), "663");
+        assert_eq!(ws.fls_get_value(fls), Ok(0xdeadbabe), "665");
+        // 667–676: allocating again gives the same slot; FlsAlloc does not clear it (Windows
         // may show 0 or the value set while it was free; ntdll keeps the value).
         let fls_2 = ws.fls_alloc(None);
-        assert!(fls_2.is_ok(), "658");
-        assert_eq!(fls_2, Ok(fls), "660: a different slot");
+        assert!(fls_2.is_ok(), "669");
+        assert_eq!(fls_2, Ok(fls), "671: a different slot");
         ws.wsa_set_last_error(DEADBEEF);
         let v = ws.fls_get_value(fls)?;
-        assert!(v == 0 || v == 0xdeadbabe, "664: {v:#x}");
+        assert!(v == 0 || v == 0xdeadbabe, "675: {v:#x}");
         assert_eq!(v, 0xdeadbabe, "the simulator keeps it, as ntdll does");
-        assert_eq!(ws.wsa_get_last_error(), 0, "665");
+        assert_eq!(ws.wsa_get_last_error(), 0, "676");
         ws.fls_free(fls)?;
         // (Cleanup: the values set in the unallocated slots.)
         ws.fls_set_value(127, 0)?;
@@ -127,26 +128,26 @@ fn fiber_c_test_fiber_local_storage_callback() {
     let calls: Calls = Arc::default();
     let c = calls.clone();
     common::run(move |ws| {
-        // 690–705: FlsFree calls the callback once, with the value.
+        // 694–708: FlsFree calls the callback once, with the value.
         let fls = ws.fls_alloc(Some(recorder(&c)));
-        assert!(fls.is_ok(), "692");
+        assert!(fls.is_ok(), "696");
         let fls = fls?;
-        assert_eq!(ws.fls_set_value(fls, 0x1587), Ok(()), "697");
-        assert_eq!(ws.fls_get_value(fls), Ok(0x1587), "700");
-        assert_eq!(ws.fls_free(fls), Ok(()), "703");
+        assert_eq!(ws.fls_set_value(fls, 0x1587), Ok(()), "701");
+        assert_eq!(ws.fls_get_value(fls), Ok(0x1587), "704");
+        assert_eq!(ws.fls_free(fls), Ok(()), "707");
         let me = ws.thread_id();
         assert_eq!(
             taken(&c),
             vec![(me, 0x1587)],
-            "704: one call, with the value"
+            "708 (and FiberLocalStorageProc's 90): one call, with the value"
         );
-        // 707–720: not for a NULL value.
+        // 710–720: not for a NULL value.
         let fls = ws.fls_alloc(Some(recorder(&c)));
-        assert!(fls.is_ok(), "710");
+        assert!(fls.is_ok(), "713");
         let fls = fls?;
-        assert_eq!(ws.fls_set_value(fls, 0), Ok(()), "713");
-        assert_eq!(ws.fls_free(fls), Ok(()), "716");
-        assert_eq!(taken(&c), vec![], "717: no call");
+        assert_eq!(ws.fls_set_value(fls, 0), Ok(()), "716");
+        assert_eq!(ws.fls_free(fls), Ok(()), "719");
+        assert_eq!(taken(&c), vec![], "720: no call");
         Ok(())
     });
 }
