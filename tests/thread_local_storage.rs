@@ -466,3 +466,40 @@ fn local_storage_replays() {
     assert_eq!(a, b);
     assert_eq!(a.1.len(), 4);
 }
+
+#[test]
+fn a_value_call_on_a_slot_not_allocated_is_named_among_the_misuses() {
+    // Windows reads and writes such a slot silently: a use after TlsFree reads 0, or the
+    // value of the code the slot was given to next. The run goes on; the report names it.
+    let report = common::run(|ws| {
+        let slot = ws.tls_alloc()?;
+        ws.tls_set_value(slot, 1)?;
+        ws.tls_free(slot)?;
+        assert_eq!(ws.tls_get_value(slot), Ok(0));
+        let fls = ws.fls_alloc(None)?;
+        ws.fls_set_value(fls, 2)?;
+        ws.fls_free(fls)?;
+        ws.fls_set_value(fls, 3)?;
+        // Slot 0 of TLS is the system's: allocated, not a misuse.
+        ws.tls_get_value(0).map(drop)
+    });
+    assert_eq!(report.misuses.len(), 2, "{:#?}", report.misuses);
+    assert!(
+        report.misuses[0].contains("TlsGetValue(1) on a slot not allocated"),
+        "{:#?}",
+        report.misuses
+    );
+    assert!(
+        report.misuses[1].contains("FlsSetValue(1) on a slot not allocated"),
+        "{:#?}",
+        report.misuses
+    );
+    // Allocated slots, used as they should be, are no misuse.
+    let report = common::run(|ws| {
+        let slot = ws.fls_alloc(None)?;
+        ws.fls_set_value(slot, 1)?;
+        assert_eq!(ws.fls_get_value(slot), Ok(1));
+        ws.fls_free(slot)
+    });
+    assert!(report.misuses.is_empty(), "{:#?}", report.misuses);
+}

@@ -32,7 +32,10 @@
 //!   afterwards. `FlsFree` of a slot not allocated is ERROR_INVALID_PARAMETER.
 //!
 //! Slots belong to the process: in the simulator, to the host (and a host that crashes and
-//! restarts starts with none allocated).
+//! restarts starts with none allocated). The simulator also names a value call on a slot
+//! that is not allocated (a use after `TlsFree`, say) among the run's
+//! [`Report::misuses`](crate::sim::Report::misuses): Windows does it silently, and the next
+//! allocation may give the slot to other code.
 
 use std::sync::Arc;
 

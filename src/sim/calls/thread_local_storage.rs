@@ -42,9 +42,29 @@ impl SimWinsock {
         })
     }
 
+    /// Notes a value call on a slot in range but not allocated (never, or freed): Windows
+    /// reads and writes it silently, so the program works on a slot that is no one's, or that
+    /// a later `TlsAlloc` / `FlsAlloc` hands to other code.
+    fn note_unallocated(&self, name: &str, kind: Kind, index: u32) {
+        let mut w = self.w();
+        if !w.local_allocated(self.host, kind, index) {
+            let what = format!(
+                "{name}({index}) on a slot not allocated (never, or freed): Windows reads and \
+                 writes it silently, and the next {} may give it to other code",
+                match kind {
+                    Kind::Tls => "TlsAlloc",
+                    Kind::Fls => "FlsAlloc",
+                }
+            );
+            w.rt.note_misuse_by(self.tid, what);
+        }
+    }
+
     fn local_get(&self, name: &'static str, kind: Kind, index: u32) -> Result<usize, WsaError> {
         self.kcall(name, u64::from(index), 0, |this| {
-            this.w().local_get(this.tid, kind, index)
+            let v = this.w().local_get(this.tid, kind, index)?;
+            this.note_unallocated(name, kind, index);
+            Ok(v)
         })
     }
 
@@ -56,7 +76,9 @@ impl SimWinsock {
         value: usize,
     ) -> Result<(), WsaError> {
         self.kcall_keep_error(name, u64::from(index), value as u64, |this| {
-            this.w().local_set(this.tid, kind, index, value)
+            this.w().local_set(this.tid, kind, index, value)?;
+            this.note_unallocated(name, kind, index);
+            Ok(())
         })
     }
 

@@ -178,6 +178,16 @@ where
         }
     }
 
+    /// Whether slot `index` of `kind` is allocated in `host`'s process (TLS slot 0 is, by
+    /// the system).
+    pub(crate) fn local_allocated(&mut self, host: usize, kind: Kind, index: u32) -> bool {
+        let p = self.process(host);
+        match kind {
+            Kind::Tls => p.tls.get(index as usize).copied().unwrap_or(false),
+            Kind::Fls => matches!(p.fls.get(index as usize), Some(FlsSlot::Used(_))),
+        }
+    }
+
     /// `TlsGetValue` / `FlsGetValue`: thread `tid`'s value.
     pub(crate) fn local_get(&self, tid: usize, kind: Kind, index: u32) -> Result<usize, WsaError> {
         if !Self::in_range(kind, index) {
