@@ -22,8 +22,10 @@
 //!   [`api::DuplicateHandles`] (DuplicateHandle of a socket or a kernel object),
 //!   [`api::WaitOnAddress`] (WaitOnAddress, WakeByAddressSingle, WakeByAddressAll),
 //!   [`api::InitOnceApi`] (one-time initialization, INIT_ONCE), [`api::SyncBarriers`]
-//!   (synchronization barriers) and [`api::ThreadLocalStorage`] (TLS and FLS slots, per
-//!   simulated thread: Rust's `thread_local!` is shared by every simulated thread).
+//!   (synchronization barriers), [`api::ThreadLocalStorage`] (TLS and FLS slots, per
+//!   simulated thread: Rust's `thread_local!` is shared by every simulated thread) and
+//!   [`api::NamedObjects`] (named events, mutexes, semaphores and waitable timers, and the
+//!   Open* calls).
 //! - [`sim`] — the deterministic backend: [`sim::Sim`], hosts, simulated threads (stackful
 //!   coroutines on one OS thread), TCP as a state machine, virtual time, the fault seam. Built
 //!   in layers that depend downward only — runtime, net, socket, kernel, models — each owning
@@ -150,6 +152,7 @@ pub mod prelude {
     pub use crate::api::iocp::{
         FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE,
     };
+    pub use crate::api::named_objects::{NamedObjects, MAX_PATH};
     pub use crate::api::overlapped::{WAIT_IO_COMPLETION, WAIT_OBJECT_0, WAIT_TIMEOUT};
     pub use crate::api::protocol_info::{
         FROM_PROTOCOL_INFO, PFL_MATCHES_PROTOCOL_ZERO, SO_PROTOCOL_INFOA, SO_PROTOCOL_INFOW,

@@ -8,42 +8,39 @@
 //!
 //! | part of test_event                                                  | ported | not expressible | failing |
 //! |---------------------------------------------------------------------|-------:|----------------:|--------:|
-//! | CreateEvent without security attributes (name dropped), 586–589     |      1 |               0 |       0 |
+//! | CreateEvent without security attributes, 586–589                   |      1 |               0 |       0 |
 //! | with a blank SD, a NULL DACL, an empty DACL, 591–613                |      0 |               3 |       0 |
-//! | a new name: a handle, last error 0 (name dropped), 617–620          |      2 |               0 |       0 |
-//! | the same name again: ERROR_ALREADY_EXISTS, 622–626                  |      0 |               2 |       0 |
-//! | the name in capitals is another name, 628–632                       |      0 |               2 |       0 |
-//! | OpenEvent: the name, in capitals, NULL (A and W), 634–652           |      0 |               7 |       0 |
+//! | a new name: a handle, last error 0, 617–620                         |      2 |               0 |       0 |
+//! | the same name again: ERROR_ALREADY_EXISTS, 622–626                  |      2 |               0 |       0 |
+//! | the name in capitals is another name, 628–632                       |      2 |               0 |       0 |
+//! | OpenEvent: the name, in capitals, NULL (A and W), 634–652           |      7 |               0 |       0 |
 //! | memory resource notifications, 656–687 (not run, see above)         |      0 |               0 |       0 |
-//! | **total**                                                           |      3 |              14 |       0 |
+//! | **total**                                                           |     14 |               3 |       0 |
 //!
-//! Not expressible, per kind: security attributes (3): `create_event` takes none; named
-//! objects and OpenEvent (11): the API creates unnamed events and has no OpenEvent. The two
-//! creations of a name not in use (587 and 618) are ported with the name dropped: what their
-//! checks state — a handle, and the last error set to 0 over 0xdeadbeef — is what a create
-//! that makes a new object gives, named or not.
+//! Not expressible: security attributes (3): `create_event_named` takes none. OpenEventA
+//! and OpenEventW of NULL are one call here (`open_event(None)`), run twice. The name is
+//! sync.c's `__FILE__ ": Test Event"` with `__FILE__` as `sync.c`.
 mod common;
 
 use winsock_sim::prelude::*;
 
-const DEADBEEF: i32 = 0xdead_beef_u32 as i32;
-
 #[test]
 fn create_event_new_object() {
     common::run(|ws| {
-        // 586–589: CreateEvent(NULL, FALSE, FALSE, name) gives a handle.
-        let h = ws.create_event(false, false);
-        assert!(h.is_ok(), "{h:?}");
-        ws.close_handle(h?.into())?;
+        // 586–589: CreateEvent(NULL, FALSE, FALSE, name) gives a handle; closed, the name
+        // is free again for 617.
+        let h = ws.create_event_named(false, false, "sync.c: Test Event");
+        assert!(h.is_ok(), "588: {h:?}");
+        ws.close_handle(h?.0.into())?;
 
-        // 617–620: again after SetLastError(0xdeadbeef): a handle, and the last error is 0.
-        ws.wsa_set_last_error(DEADBEEF);
-        let h = ws.create_event(false, false);
-        assert!(h.is_ok(), "{h:?}");
-        assert_eq!(ws.wsa_get_last_error(), 0);
-
-        // 654.
-        ws.close_handle(h?.into())?;
-        Ok(())
+        // 615–652: the name's case counts (with 654's CloseHandle).
+        common::named::case_sensitivity(
+            ws,
+            common::named::Kind::Event,
+            "sync.c: Test Event",
+            [
+                619, 620, 624, 625, 630, 631, 636, 641, 642, 646, 647, 651, 652,
+            ],
+        )
     });
 }

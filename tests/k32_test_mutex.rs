@@ -9,24 +9,26 @@
 //!
 //! | part of test_mutex                                                   | ported | not expressible | failing |
 //! |----------------------------------------------------------------------|-------:|----------------:|--------:|
-//! | OpenMutex of a name not yet created, 269–272                         |      0 |               2 |       0 |
-//! | CreateMutex, not owned (name dropped), 274–276                       |      1 |               0 |       0 |
+//! | OpenMutex of a name not yet created, 269–272                         |      2 |               0 |       0 |
+//! | CreateMutex, not owned, 274–276                                      |      1 |               0 |       0 |
 //! | OpenMutex with no access, with GENERIC_EXECUTE and a wait on it, 278–288 |  0 |               4 |       0 |
 //! | 31 more recursive waits by the owner, 290–294                        |     31 |               0 |       0 |
 //! | OpenMutex(GENERIC_READ \| GENERIC_WRITE), its wait fails, 296–301    |      0 |               2 |       0 |
 //! | OpenMutex with each access bit, ReleaseMutex through it, 303–323     |      0 |              32 |       0 |
 //! | the mask of refused bits (todo_wine), 325–326                        |      0 |               1 |       0 |
 //! | one ReleaseMutex too many: ERROR_NOT_OWNER, 328–331                  |      1 |               0 |       0 |
-//! | names: case, NULL name (A and W), ERROR_ALREADY_EXISTS, 333–365      |      0 |              12 |       0 |
+//! | names: case, NULL name (A and W), ERROR_ALREADY_EXISTS, 333–365      |     12 |               0 |       0 |
 //! | owner thread takes the mutex, 369–377 with 250–253                   |      3 |               0 |       0 |
 //! | waiter blocks, also after the mutex handle is closed, 379–387        |      3 |               0 |       0 |
 //! | TerminateThread abandons it to the waiter, 389–397 with 252, 255–256 |      0 |               5 |       0 |
-//! | **total**                                                            |     39 |              58 |       0 |
+//! | **total**                                                            |     53 |              44 |       0 |
 //!
-//! Not expressible, per kind: named objects and OpenMutex with an access mask (53: 269–365
-//! except 276, 293 and 330): the API creates unnamed mutexes and has no OpenMutex (the
-//! CreateMutex at 275 is ported with its name dropped: what 276 states, a handle, holds for
-//! it); TerminateThread (5): the API has no call that ends another thread. After 387 the port
+//! Not expressible, per kind: OpenMutex with an access mask (39: 278–326): `open_mutex` opens
+//! with every right (MUTEX_ALL_ACCESS), so a handle without SYNCHRONIZE or
+//! MUTEX_MODIFY_STATE cannot be had (the name checks of 269–272 and 333–348 open with 0 or
+//! READ_CONTROL, but find nothing, so the mask plays no part and they are ported; OpenMutexA
+//! and OpenMutexW of NULL are one call here, run twice); TerminateThread (5): the API has no
+//! call that ends another thread. After 387 the port
 //! lets the owner thread return instead, still owning the mutex — Windows abandons a mutex
 //! whichever way its owner thread ends — and asserts the same values as 391–397, not counted.
 //! The acquisition at 286 goes through an OpenMutex handle; the port makes it through the
@@ -41,10 +43,18 @@ const DEADBEEF: i32 = 0xdead_beef_u32 as i32;
 #[test]
 fn recursive_acquisition_then_not_owner() {
     common::run(|ws| {
+        // 269–272: OpenMutex of the name before it exists.
+        ws.wsa_set_last_error(DEADBEEF);
+        assert!(
+            ws.open_mutex(Some("WineTestMutex")).is_err(),
+            "271: OpenMutex succeeded"
+        );
+        assert_eq!(ws.wsa_get_last_error(), 2, "272: ERROR_FILE_NOT_FOUND");
         // 274–276: CreateMutex(NULL, FALSE, name) gives a handle.
-        let created = ws.create_mutex(false);
-        assert!(created.is_ok(), "{created:?}");
-        let created = created?;
+        ws.wsa_set_last_error(DEADBEEF);
+        let created = ws.create_mutex_named(false, "WineTestMutex");
+        assert!(created.is_ok(), "276: {created:?}");
+        let created = created?.0;
         // 286 (through an OpenMutex handle in sync.c; not counted): the first acquisition.
         ws.wait_for_single_object(created.into(), INFINITE)?;
 
@@ -67,6 +77,36 @@ fn recursive_acquisition_then_not_owner() {
         ws.wsa_set_last_error(DEADBEEF);
         assert_eq!(ws.release_mutex(created), Err(WsaError::ERROR_NOT_OWNER));
         assert_eq!(ws.wsa_get_last_error(), 288);
+
+        // 333–348: OpenMutex of the name in capitals, in lower case, of NULL (A and W).
+        for (name, ok, error) in [
+            (Some("WINETESTMUTEX"), 337, 338),
+            (Some("winetestmutex"), 342, 343),
+        ] {
+            ws.wsa_set_last_error(DEADBEEF);
+            assert!(ws.open_mutex(name).is_err(), "{ok}: OpenMutex succeeded");
+            assert_eq!(ws.wsa_get_last_error(), 2, "{error}: ERROR_FILE_NOT_FOUND");
+        }
+        for (ok, error) in [(347, 348), (352, 353)] {
+            ws.wsa_set_last_error(DEADBEEF);
+            assert!(ws.open_mutex(None).is_err(), "{ok}: OpenMutex succeeded");
+            assert_eq!(
+                ws.wsa_get_last_error(),
+                87,
+                "{error}: ERROR_INVALID_PARAMETER"
+            );
+        }
+        // 355–365: CreateMutex of the name again: ERROR_ALREADY_EXISTS; in capitals: new.
+        ws.wsa_set_last_error(DEADBEEF);
+        let again = ws.create_mutex_named(false, "WineTestMutex");
+        assert!(again.is_ok(), "357: {again:?}");
+        assert_eq!(ws.wsa_get_last_error(), 183, "358: ERROR_ALREADY_EXISTS");
+        ws.close_handle(again?.0.into())?;
+        ws.wsa_set_last_error(DEADBEEF);
+        let upper = ws.create_mutex_named(false, "WINETESTMUTEX");
+        assert!(upper.is_ok(), "363: {upper:?}");
+        assert_eq!(ws.wsa_get_last_error(), 0, "364");
+        ws.close_handle(upper?.0.into())?;
 
         // 367.
         ws.close_handle(created.into())?;

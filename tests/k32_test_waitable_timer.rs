@@ -12,41 +12,31 @@
 //!
 //! | part of test_waitable_timer                                      | ported | not expressible | failing |
 //! |------------------------------------------------------------------|-------:|----------------:|--------:|
-//! | CreateWaitableTimerA of a new name, 742–745                      |      1 |               1 |       0 |
-//! | the same name again: ERROR_ALREADY_EXISTS, 747–751               |      0 |               2 |       0 |
-//! | the name in capitals: a new timer, error 0, 753–757              |      0 |               2 |       0 |
-//! | OpenWaitableTimerA of the name, 759–762                          |      0 |               1 |       0 |
-//! | OpenWaitableTimerA of the capitalised name: not found, 764–767   |      0 |               2 |       0 |
-//! | OpenWaitableTimerA(NULL): ERROR_INVALID_PARAMETER, 769–772       |      0 |               2 |       0 |
-//! | OpenWaitableTimerW(NULL): ERROR_INVALID_PARAMETER, 774–777       |      0 |               2 |       0 |
-//! | **total**                                                        |  **1** |          **12** |   **0** |
+//! | CreateWaitableTimerA of a new name, 742–745                      |      2 |               0 |       0 |
+//! | the same name again: ERROR_ALREADY_EXISTS, 747–751               |      2 |               0 |       0 |
+//! | the name in capitals: a new timer, error 0, 753–757              |      2 |               0 |       0 |
+//! | OpenWaitableTimerA of the name, 759–762                          |      1 |               0 |       0 |
+//! | OpenWaitableTimerA of the capitalised name: not found, 764–767   |      2 |               0 |       0 |
+//! | OpenWaitableTimerA(NULL): ERROR_INVALID_PARAMETER, 769–772       |      2 |               0 |       0 |
+//! | OpenWaitableTimerW(NULL): ERROR_INVALID_PARAMETER, 774–777       |      2 |               0 |       0 |
+//! | **total**                                                        | **13** |           **0** |   **0** |
 //!
-//! Not expressible, per kind:
-//! - named timers and OpenWaitableTimer (12): the API's `create_waitable_timer` makes
-//!   anonymous timers only (`CreateWaitableTimer(NULL, bManualReset, NULL)`) and there is no
-//!   open-by-name call. The whole object namespace (names, case rules, ERROR_ALREADY_EXISTS,
-//!   ERROR_FILE_NOT_FOUND, opening with an access mask) would be new API surface for these
-//!   checks alone, so it is left out. Only 744 — creating a timer under a name nothing has
-//!   yet succeeds — holds for an anonymous timer and is ported; 745 (GetLastError() is 0
-//!   after it) is about the name's not existing yet.
+//! OpenWaitableTimerA and OpenWaitableTimerW of NULL are one call here
+//! (`open_waitable_timer(None)`), run twice. The name is sync.c's
+//! `__FILE__ ": Test WaitableTimer"` with `__FILE__` as `sync.c`.
 mod common;
 
-use winsock_sim::prelude::*;
-use winsock_sim::sim::SimWinsock;
-
-fn check(ws: &SimWinsock) -> Result<(), WsaError> {
-    // 742–744: CreateWaitableTimer (auto-reset) succeeds.
-    let handle = ws.create_waitable_timer(false);
-    assert!(
-        handle.is_ok(),
-        "744: CreateWaitableTimer failed: {handle:?}"
-    );
-    // 779: CloseHandle(handle).
-    ws.close_handle(Handle::Timer(handle?))?;
-    Ok(())
-}
-
 #[test]
-fn creating_a_waitable_timer_succeeds() {
-    common::run(check);
+fn waitable_timer_names_are_case_sensitive() {
+    common::run(|ws| {
+        // 740–779 (with 779's CloseHandle).
+        common::named::case_sensitivity(
+            ws,
+            common::named::Kind::Timer,
+            "sync.c: Test WaitableTimer",
+            [
+                744, 745, 749, 750, 755, 756, 761, 766, 767, 771, 772, 776, 777,
+            ],
+        )
+    });
 }

@@ -249,6 +249,20 @@ pub enum WsaError {
     /// ERROR_NO_MORE_ITEMS (259): `TlsAlloc` with every TLS slot taken.
     #[error("ERROR_NO_MORE_ITEMS (259): no more data is available")]
     ERROR_NO_MORE_ITEMS,
+    /// ERROR_ALREADY_EXISTS (183): the last error of a `Create*` of a named object whose name
+    /// was in use (the call succeeds with a handle on the existing object).
+    #[error("ERROR_ALREADY_EXISTS (183): cannot create a file when that file already exists")]
+    ERROR_ALREADY_EXISTS,
+    /// ERROR_FILE_NOT_FOUND (2): `Open*` of a name no object has.
+    #[error("ERROR_FILE_NOT_FOUND (2): the system cannot find the file specified")]
+    ERROR_FILE_NOT_FOUND,
+    /// ERROR_PATH_NOT_FOUND (3): an object name whose directory does not exist (a backslash
+    /// other than the `Local\` or `Global\` prefix's).
+    #[error("ERROR_PATH_NOT_FOUND (3): the system cannot find the path specified")]
+    ERROR_PATH_NOT_FOUND,
+    /// ERROR_FILENAME_EXCED_RANGE (206): an object name of `MAX_PATH` (260) characters or more.
+    #[error("ERROR_FILENAME_EXCED_RANGE (206): the filename or extension is too long")]
+    ERROR_FILENAME_EXCED_RANGE,
     /// ERROR_CONNECTION_REFUSED (1225): an overlapped connect was refused.
     #[error("ERROR_CONNECTION_REFUSED (1225): the remote computer refused the connection")]
     ERROR_CONNECTION_REFUSED,
@@ -335,6 +349,10 @@ impl WsaError {
             ERROR_NOT_FOUND => 1168,
             WSA_NOT_ENOUGH_MEMORY => 8,
             ERROR_NO_MORE_ITEMS => 259,
+            ERROR_ALREADY_EXISTS => 183,
+            ERROR_FILE_NOT_FOUND => 2,
+            ERROR_PATH_NOT_FOUND => 3,
+            ERROR_FILENAME_EXCED_RANGE => 206,
             ERROR_CONNECTION_REFUSED => 1225,
             ERROR_CONNECTION_ABORTED => 1236,
             Other(c) => c,
@@ -424,6 +442,10 @@ pub const ALL: &[WsaError] = {
         ERROR_NOT_FOUND,
         WSA_NOT_ENOUGH_MEMORY,
         ERROR_NO_MORE_ITEMS,
+        ERROR_ALREADY_EXISTS,
+        ERROR_FILE_NOT_FOUND,
+        ERROR_PATH_NOT_FOUND,
+        ERROR_FILENAME_EXCED_RANGE,
         ERROR_CONNECTION_REFUSED,
         ERROR_CONNECTION_ABORTED,
     ]

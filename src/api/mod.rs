@@ -54,6 +54,7 @@ pub mod interface_list;
 pub mod io_completion;
 pub mod iocp;
 pub mod msg;
+pub mod named_objects;
 pub(crate) mod optlen;
 pub mod overlapped;
 pub mod protocol_info;
@@ -92,6 +93,7 @@ pub use extension::{ConditionFn, ExtensionFunction, Guid, WinsockExt};
 pub use init_once::{InitOnce, InitOnceApi};
 pub use iocp::{CompletionPacket, CompletionPort, Iocp};
 pub use msg::{parse_cmsgs, Cmsg, WsaMsg};
+pub use named_objects::NamedObjects;
 pub use overlapped::{
     ApcRoutine, CompletionRoutine, Immediate, IoCompletion, Overlapped, OverlappedIo,
     TransmitFileBuffers,

@@ -4,6 +4,7 @@
 
 pub mod event_ctx;
 pub mod event_select;
+pub mod named;
 pub mod overlapped;
 pub mod runtime;
 pub mod servers;

@@ -25,6 +25,7 @@ pub mod interfaces;
 pub mod iocp;
 pub mod last_error;
 pub mod message_filters;
+pub mod named_objects;
 pub mod overlapped;
 pub mod pool_io;
 pub mod protocol_info;

@@ -283,6 +283,13 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         "InitializeSynchronizationBarrier" => &[WSA_INVALID_PARAMETER],
         "EnterSynchronizationBarrier" => &[WSA_INVALID_PARAMETER, WSA_INVALID_HANDLE],
         "DeleteSynchronizationBarrier" => &[WSA_INVALID_HANDLE],
+        "OpenEvent" | "OpenMutex" | "OpenSemaphore" | "OpenWaitableTimer" => &[
+            ERROR_FILE_NOT_FOUND,
+            ERROR_PATH_NOT_FOUND,
+            ERROR_FILENAME_EXCED_RANGE,
+            WSA_INVALID_HANDLE,
+            WSA_INVALID_PARAMETER,
+        ],
         "TlsAlloc" => &[ERROR_NO_MORE_ITEMS],
         "FlsAlloc" => &[WSA_NOT_ENOUGH_MEMORY],
         "TlsGetValue" | "TlsSetValue" | "TlsFree" | "FlsGetValue" | "FlsSetValue" | "FlsFree" => {
@@ -380,7 +387,13 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         "WSARecvMsg" => WSARECV,
         // ERROR_GEN_FAILURE (31) for a thread that has ended (kernel32 sync.c 2945–2948).
         "QueueUserAPC" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER, ERROR_GEN_FAILURE],
-        "CreateWaitableTimer" => &[],
+        // With a name: a path, a name too long, another kind's name, a semaphore's counts.
+        "CreateEvent" | "CreateMutex" | "CreateSemaphore" | "CreateWaitableTimer" => &[
+            ERROR_PATH_NOT_FOUND,
+            ERROR_FILENAME_EXCED_RANGE,
+            WSA_INVALID_HANDLE,
+            WSA_INVALID_PARAMETER,
+        ],
         "SetTimer" => &[WSA_INVALID_HANDLE, ERROR_NO_MORE_USER_HANDLES],
         "MsgWaitForMultipleObjectsEx" => WAIT,
         "KillTimer" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER],

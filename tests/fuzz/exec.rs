@@ -32,6 +32,8 @@ pub(crate) struct HostState {
     /// TLS and FLS slots allocated.
     pub(crate) tls: Vec<u32>,
     pub(crate) fls: Vec<u32>,
+    /// Handles the named-object calls made (also among `events` and `timers` for those).
+    pub(crate) named: Vec<Handle>,
     /// The variables WaitOnAddress sleeps on, shared by the host's threads.
     pub(crate) addrs: Arc<[AtomicU32; 2]>,
 }
@@ -412,6 +414,76 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 6 => drop(check("FlsGetValue", ws.fls_get_value(slot(fls)))),
                 7 => drop(check("FlsSetValue", ws.fls_set_value(slot(fls), *value))),
                 _ => drop(check("FlsFree", ws.fls_free(slot(fls)))),
+            }
+        }
+        Op::Named(kind, action, n, flag) => {
+            let long = "n".repeat(300);
+            let names = [
+                "fuzz",
+                "FUZZ",
+                "Local\\fuzz",
+                "Global\\fuzz",
+                "fuzz\\x",
+                "",
+                &long,
+            ];
+            let name = names.get(usize::from(*n) % 8).copied();
+            let made: Option<Handle> = match (kind % 4, action % 3, name) {
+                (_, 2, _) => {
+                    let h = pick(&cx.st().named, *n);
+                    if let Some(h) = h {
+                        let _ = check("CloseHandle", ws.close_handle(h));
+                    }
+                    None
+                }
+                (0, 0, Some(name)) => {
+                    check("CreateEvent", ws.create_event_named(*flag, *flag, name))
+                        .ok()
+                        .map(|(e, _)| {
+                            cx.st().events.push(e);
+                            e.into()
+                        })
+                }
+                (0, _, name) => check("OpenEvent", ws.open_event(name)).ok().map(|e| {
+                    cx.st().events.push(e);
+                    e.into()
+                }),
+                (1, 0, Some(name)) => check("CreateMutex", ws.create_mutex_named(*flag, name))
+                    .ok()
+                    .map(|(m, _)| m.into()),
+                (1, _, name) => check("OpenMutex", ws.open_mutex(name))
+                    .ok()
+                    .map(Handle::from),
+                (2, 0, Some(name)) => {
+                    let initial = i32::from(*flag);
+                    check(
+                        "CreateSemaphore",
+                        ws.create_semaphore_named(initial, 1 + initial, name),
+                    )
+                    .ok()
+                    .map(|(s, _)| s.into())
+                }
+                (2, _, name) => check("OpenSemaphore", ws.open_semaphore(name))
+                    .ok()
+                    .map(Handle::from),
+                (_, 0, Some(name)) => check(
+                    "CreateWaitableTimer",
+                    ws.create_waitable_timer_named(*flag, name),
+                )
+                .ok()
+                .map(|(t, _)| {
+                    cx.st().timers.push(t);
+                    t.into()
+                }),
+                (_, _, name) => check("OpenWaitableTimer", ws.open_waitable_timer(name))
+                    .ok()
+                    .map(|t| {
+                        cx.st().timers.push(t);
+                        t.into()
+                    }),
+            };
+            if let Some(h) = made {
+                cx.st().named.push(h);
             }
         }
         Op::EventSelect(h, e, m) => {

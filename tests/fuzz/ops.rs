@@ -91,6 +91,10 @@ pub(crate) enum Op {
     /// slot (one the host allocated, or a raw number: the edges 0, 1,087, 1,088, 4,079,
     /// 4,080 among them), a value.
     Local(u8, u8, u32, usize),
+    /// Named objects: the kind (event, mutex, semaphore, waitable timer), the call (create,
+    /// open, close one made so), a name from a small set (in use, its capitals, `Local\`,
+    /// `Global\`, a path, empty, too long, none), a flag (manual reset, initial owner, ...).
+    Named(u8, u8, u8, bool),
     /// Synchronization barrier: which (or a value never made), the call (initialize,
     /// enter, delete), the threads it takes, the flags to enter with.
     Barrier(u8, u8, i32, u32),
@@ -348,6 +352,8 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
               prop_oneof![Just(0u32), Just(1), Just(1087), Just(1088), Just(4079), Just(4080), any::<u32>()],
               prop_oneof![Just(0usize), Just(1), any::<usize>()])
             .prop_map(|(a, i, raw, v)| Op::Local(a, i, raw, v)),
+        1 => (any::<u8>(), any::<u8>(), any::<u8>(), any::<bool>())
+            .prop_map(|(k, a, n, f)| Op::Named(k, a, n, f)),
         1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(1i32), Just(2), Just(3), Just(0), Just(-1)],
               prop_oneof![Just(0u32), Just(1), Just(2), Just(4), Just(7), Just(8)])
             .prop_map(|(i, a, t, f)| Op::Barrier(i, a, t, f)),

@@ -15,6 +15,7 @@
 //! WSADuplicateSocket, WSASocket from a WSAPROTOCOL_INFO, WSAEnumProtocols;
 //! `duplicate_handle` — DuplicateHandle of a socket or a kernel object; `init_once` —
 //! one-time initialization (INIT_ONCE); `sync_barrier` — synchronization barriers;
+//! `named_objects` — named events, mutexes, semaphores, waitable timers and the Open* calls;
 //! `thread_local_storage` — TLS and FLS (their callbacks run here);
 //! `wait_on_address` —
 //! WaitOnAddress and the wakes by address; `thread_pool` —
@@ -33,6 +34,7 @@ mod extension;
 mod init_once;
 mod iocp;
 mod mswsock;
+mod named_objects;
 mod open_type;
 mod overlapped;
 mod protocol_info;

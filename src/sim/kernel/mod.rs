@@ -5,6 +5,8 @@
 //! Map:
 //! - `dispatch` — a signal satisfies the waits on the object at once, as NT's dispatcher does;
 //! - `message_queue` — GetMessage / PeekMessage's filters and the order they find messages in;
+//! - `object_names` — named objects: each host's namespaces, a name freed with its object's
+//!   last handle;
 //! - `objects` — the object table ([`KObject`](objects::KObject)): events, windows, completion
 //!   ports; SetEvent / ResetEvent, message posting;
 //! - `port` — what a completion port does: packet queues and Windows' concurrency rule;
@@ -29,6 +31,7 @@
 pub(crate) mod dispatch;
 pub(crate) mod init_once;
 pub(crate) mod message_queue;
+pub(crate) mod object_names;
 pub(crate) mod objects;
 pub(crate) mod port;
 pub(crate) mod registered_wait;
@@ -103,6 +106,8 @@ pub(crate) struct Kernel<L: Layers> {
     pub tp_objects: tp_objects::TpObjects<L>,
     /// TLS and FLS slots and each thread's values (`thread_local_storage`).
     pub local_storage: thread_local_storage::LocalStorage<L>,
+    /// The names of named objects (`object_names`).
+    pub names: object_names::ObjectNames,
 }
 
 impl<L: Layers> Default for Kernel<L> {
@@ -122,6 +127,7 @@ impl<L: Layers> Default for Kernel<L> {
             address_waits: wait_on_address::AddressWaits::default(),
             tp_objects: tp_objects::TpObjects::default(),
             local_storage: thread_local_storage::LocalStorage::default(),
+            names: object_names::ObjectNames::default(),
         }
     }
 }

@@ -391,6 +391,7 @@ where
                     return;
                 }
             }
+            self.unname_object(idx);
             match self.kern.objects.life.get_mut(idx) {
                 Some(l) if l.waits > 0 => l.closed = true,
                 _ => self.destroy_object(idx),
@@ -431,6 +432,7 @@ where
             }
             _ => {}
         }
+        self.unname_object(idx);
         let t = &mut self.kern.objects;
         if let Some(slot) = t.slots.get_mut(idx) {
             *slot = None;
