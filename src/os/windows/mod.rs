@@ -15,6 +15,7 @@ mod iocp;
 mod issue;
 mod lock_table;
 mod mswsock;
+mod named_objects;
 mod native;
 mod op;
 mod overlapped;
