@@ -101,6 +101,9 @@ fn conformance_suite_on_the_simulator() {
         >())
         .chain(conformance_suite::init_once::init_once_rules::<SimWinsock>())
         .chain(conformance_suite::thread_local_storage::thread_local_storage_rules::<SimWinsock>())
+        .chain(conformance_suite::handle_flags::handle_flag_rules::<
+            SimWinsock,
+        >())
         .chain(conformance_suite::named_objects::named_object_rules::<
             SimWinsock,
         >())

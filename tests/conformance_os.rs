@@ -123,6 +123,7 @@ fn conformance_suite_on_native_winsock() {
         >())
         .chain(conformance_suite::init_once::init_once_rules::<Native>())
         .chain(conformance_suite::thread_local_storage::thread_local_storage_rules::<Native>())
+        .chain(conformance_suite::handle_flags::handle_flag_rules::<Native>())
         .chain(conformance_suite::named_objects::named_object_rules::<Native>())
         .chain(conformance_suite::sync_barrier::sync_barrier_rules::<Native>())
         .map(|r| (r.id, r.title, run_on(r.id, r.body)))

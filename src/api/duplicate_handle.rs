@@ -1,5 +1,18 @@
 //! `DuplicateHandle` within the calling process: a second handle on a kernel object or a
-//! socket ([`DuplicateHandles`]).
+//! socket, and each handle's flags, `GetHandleInformation` / `SetHandleInformation`
+//! ([`DuplicateHandles`]).
+//!
+//! A handle's flags are its own, not its object's: [`HANDLE_FLAG_INHERIT`] (a child process
+//! would inherit it: servers clear it on their sockets) and
+//! [`HANDLE_FLAG_PROTECT_FROM_CLOSE`] (`CloseHandle` of it fails with ERROR_INVALID_HANDLE
+//! and it stays open). A socket from `socket()`, or from `WSASocket` without
+//! `WSA_FLAG_NO_HANDLE_INHERIT`, is inheritable, and so is one `accept` returns (as Wine's
+//! ws2_32 makes it); an event, mutex, semaphore or timer made without security attributes,
+//! and a duplicate made here (`bInheritHandle` FALSE), is not. `SetHandleInformation`
+//! changes only the flags in its mask (others in the mask are ignored). `closesocket` of a
+//! protected socket leaves it open and returns success, as Wine's ws2_32 does (which
+//! ignores CloseHandle's failure); what Windows' does is not pinned by any test, so the
+//! simulator also names it among the run's misuses.
 //!
 //! Windows duplicates a handle without looking at what it names: the new handle is another
 //! reference to the same object, with the same access (`DUPLICATE_SAME_ACCESS`), and the
@@ -12,6 +25,11 @@
 //! find a socket through its handle.
 
 use super::sync::{Handle, SyncObjects};
+
+/// HANDLE_FLAG_INHERIT (1): the handle is inherited by a child process.
+pub const HANDLE_FLAG_INHERIT: u32 = 0x1;
+/// HANDLE_FLAG_PROTECT_FROM_CLOSE (2): `CloseHandle` of the handle fails (and it stays open).
+pub const HANDLE_FLAG_PROTECT_FROM_CLOSE: u32 = 0x2;
 use super::types::Socket;
 use super::WsaError;
 
@@ -56,4 +74,25 @@ pub trait DuplicateHandles: SyncObjects {
     /// SOCKET gives another handle on that object, which WinSock calls refuse with
     /// WSAENOTSOCK. A value naming nothing fails with ERROR_INVALID_HANDLE.
     fn duplicate_socket_handle(&self, s: Socket) -> Result<Socket, WsaError>;
+
+    /// `GetHandleInformation(h, &flags)`: the handle's [`HANDLE_FLAG_INHERIT`] and
+    /// [`HANDLE_FLAG_PROTECT_FROM_CLOSE`]; a value naming nothing: ERROR_INVALID_HANDLE.
+    /// The last error is kept when it succeeds.
+    fn get_handle_information(&self, h: Handle) -> Result<u32, WsaError>;
+
+    /// `SetHandleInformation(h, dwMask, dwFlags)`: sets the flags in `mask` as `flags` has
+    /// them; a value naming nothing: ERROR_INVALID_HANDLE.
+    fn set_handle_information(&self, h: Handle, mask: u32, flags: u32) -> Result<(), WsaError>;
+
+    /// `GetHandleInformation((HANDLE)s, &flags)` of a SOCKET.
+    fn get_socket_handle_information(&self, s: Socket) -> Result<u32, WsaError>;
+
+    /// `SetHandleInformation((HANDLE)s, dwMask, dwFlags)` of a SOCKET: what a server calls
+    /// to keep its sockets from child processes (`HANDLE_FLAG_INHERIT`, 0).
+    fn set_socket_handle_information(
+        &self,
+        s: Socket,
+        mask: u32,
+        flags: u32,
+    ) -> Result<(), WsaError>;
 }

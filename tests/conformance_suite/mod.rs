@@ -17,6 +17,7 @@ pub mod c_args;
 pub mod duplicate_handle;
 pub mod events;
 pub mod ext;
+pub mod handle_flags;
 pub mod held_objects;
 pub mod ideal_send_backlog;
 pub mod init_once;

@@ -290,6 +290,7 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
             WSA_INVALID_HANDLE,
             WSA_INVALID_PARAMETER,
         ],
+        "GetHandleInformation" | "SetHandleInformation" => &[WSA_INVALID_HANDLE],
         "TlsAlloc" => &[ERROR_NO_MORE_ITEMS],
         "FlsAlloc" => &[WSA_NOT_ENOUGH_MEMORY],
         "TlsGetValue" | "TlsSetValue" | "TlsFree" | "FlsGetValue" | "FlsSetValue" | "FlsFree" => {

@@ -317,6 +317,24 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 cx.st().events.push(d);
             }
         }
+        Op::HandleFlags(h, e, socket, set) => match (socket, set) {
+            (true, None) => drop(check(
+                "GetHandleInformation",
+                ws.get_socket_handle_information(cx.sock(*h)),
+            )),
+            (true, Some((mask, flags))) => drop(check(
+                "SetHandleInformation",
+                ws.set_socket_handle_information(cx.sock(*h), *mask, *flags),
+            )),
+            (false, None) => drop(check(
+                "GetHandleInformation",
+                ws.get_handle_information(Handle::Event(cx.event(*e))),
+            )),
+            (false, Some((mask, flags))) => drop(check(
+                "SetHandleInformation",
+                ws.set_handle_information(Handle::Event(cx.event(*e)), *mask, *flags),
+            )),
+        },
         Op::Address(i, action, timeout) => {
             // Taken out of the host's state first: no std lock across a call.
             let addrs = cx.st().addrs.clone();

@@ -79,6 +79,9 @@ pub(crate) enum Op {
     EventCall(u8, u8),
     /// DuplicateHandle: of a socket handle (true) or of an event (false, the u8 picks it).
     Duplicate(H, u8, bool),
+    /// Get/SetHandleInformation on a socket (true) or an event: set (with a mask and flags)
+    /// or get.
+    HandleFlags(H, u8, bool, Option<(u32, u32)>),
     /// WaitOnAddress on one of the host's two variables (action 0: the value it holds, 1:
     /// another), WakeByAddressSingle (2), or a store and WakeByAddressAll (3); a timeout.
     Address(u8, u8, u32),
@@ -343,6 +346,8 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         2 => Just(Op::CreateEvent),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(e, k)| Op::EventCall(e, k)),
         1 => (h(), any::<u8>(), any::<bool>()).prop_map(|(h, e, s)| Op::Duplicate(h, e, s)),
+        1 => (h(), any::<u8>(), any::<bool>(), proptest::option::of((0u32..4, 0u32..4)))
+            .prop_map(|(h, e, s, set)| Op::HandleFlags(h, e, s, set)),
         1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(5), Just(INFINITE)])
             .prop_map(|(i, a, t)| Op::Address(i, a, t)),
         1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(1), Just(2), Just(3), Just(4), Just(6), any::<u32>()],

@@ -15,6 +15,7 @@
 use windows_sys::Win32::Foundation::{DuplicateHandle, DUPLICATE_SAME_ACCESS, HANDLE};
 use windows_sys::Win32::System::Threading::GetCurrentProcess;
 
+use super::handle_flags::{os_flags, set_os_flags};
 use super::lock_table::Kernel;
 use super::native::{finish_kept, Native};
 use super::sync_lookup::check;
@@ -102,5 +103,38 @@ impl DuplicateHandles for Native {
             }
         };
         finish_kept(r.map(Socket::from_raw))
+    }
+
+    /// `GetHandleInformation` on a handle of this backend (a thread's: this backend's table).
+    fn get_handle_information(&self, h: Handle) -> Result<u32, WsaError> {
+        finish_kept(match h {
+            Handle::Thread(t) => self.thread_flags(t.index()),
+            _ => self.kernel_raw(h).and_then(os_flags),
+        })
+    }
+
+    /// `SetHandleInformation` on a handle of this backend.
+    fn set_handle_information(&self, h: Handle, mask: u32, flags: u32) -> Result<(), WsaError> {
+        finish_kept(match h {
+            Handle::Thread(t) => self.set_thread_flags(t.index(), mask, flags),
+            _ => self
+                .kernel_raw(h)
+                .and_then(|raw| set_os_flags(raw, mask, flags)),
+        })
+    }
+
+    /// `GetHandleInformation((HANDLE)s)`: the OS checks the value.
+    fn get_socket_handle_information(&self, s: Socket) -> Result<u32, WsaError> {
+        finish_kept(os_flags(s.raw()))
+    }
+
+    /// `SetHandleInformation((HANDLE)s, ...)`: the OS checks the value.
+    fn set_socket_handle_information(
+        &self,
+        s: Socket,
+        mask: u32,
+        flags: u32,
+    ) -> Result<(), WsaError> {
+        finish_kept(set_os_flags(s.raw(), mask, flags))
     }
 }

@@ -10,6 +10,7 @@ mod connect_by_name;
 mod duplicate_handle;
 mod event_select;
 mod ext;
+mod handle_flags;
 mod init_once;
 mod iocp;
 mod issue;

@@ -69,6 +69,8 @@ pub(super) struct Inner {
     /// Mutexes, semaphores, lock structures, console-control handlers and per-process
     /// globals (`lock_table.rs`, used by `sync.rs`).
     pub(super) sync: Mutex<super::lock_table::Objects>,
+    /// The handle flags of thread handles (a thread's handle is its id, no OS handle).
+    pub(super) thread_flags: Mutex<std::collections::BTreeMap<usize, u32>>,
 }
 
 /// What this backend created and may pass to the OS.
@@ -415,6 +417,9 @@ impl Winsock for Native {
     /// `closesocket`: the SOCKET leaves this backend's table, then the OS closes it (a call
     /// blocked on it in another thread ends, as on Windows).
     fn closesocket(&self, s: Socket) -> Result<(), WsaError> {
+        if let Some(r) = self.closesocket_protected(s.raw()) {
+            return finish(r);
+        }
         let removed = {
             let mut o = self.inner.owned.lock();
             if o.wsa_refs == 0 {

@@ -85,6 +85,9 @@ impl SyncObjects for Native {
     /// `CloseHandle`: the handle leaves this backend's table, then the OS closes it. A thread
     /// handle of this backend closes without effect, as in the simulator.
     fn close_handle(&self, h: Handle) -> Result<(), WsaError> {
+        if let Some(r) = self.close_protected(h) {
+            return finish_kept(r);
+        }
         let r = match h {
             Handle::Event(e) => {
                 let raw = e.raw() as isize;
@@ -104,12 +107,7 @@ impl SyncObjects for Native {
                 };
                 let removed = {
                     let mut t = self.inner.sync.lock();
-                    if t.kernel.get(&raw) == Some(&want) {
-                        t.kernel.remove(&raw);
-                        true
-                    } else {
-                        false
-                    }
+                    t.kernel.get(&raw) == Some(&want) && t.kernel.remove(&raw).is_some()
                 };
                 if removed {
                     // SAFETY: created by this backend and just removed from its table.

@@ -5,7 +5,9 @@
 //! window (an HWND is no kernel handle) and a value naming nothing are
 //! ERROR_INVALID_HANDLE.
 
-use crate::api::duplicate_handle::DuplicateHandles;
+use crate::api::duplicate_handle::{
+    DuplicateHandles, HANDLE_FLAG_INHERIT, HANDLE_FLAG_PROTECT_FROM_CLOSE,
+};
 use crate::api::{Handle, MutexHandle, SemaphoreHandle, Socket, TimerHandle, WsaError, WsaEvent};
 use crate::sim::api::{SimWinsock, Traced, World};
 use crate::sim::kernel::objects::KObject;
@@ -45,6 +47,60 @@ fn duplicable(w: &World, host: usize, raw: usize) -> Result<HandleObj, WsaError>
     }
 }
 
+/// Where a handle's flags are kept: a handle-table value (a socket's, or a kernel object's
+/// with its low two bits cleared) or a thread's id.
+enum FlagsAt {
+    Table(usize),
+    Thread(usize),
+}
+
+/// Where handle `h` (of `host`) keeps its flags, or ERROR_INVALID_HANDLE.
+fn flags_at(w: &World, host: usize, h: Handle) -> Result<FlagsAt, WsaError> {
+    if let Handle::Thread(t) = h {
+        return if t.index() < w.rt.threads.len() {
+            Ok(FlagsAt::Thread(t.index()))
+        } else {
+            Err(WsaError::WSA_INVALID_HANDLE)
+        };
+    }
+    socket_flags_at(w, host, handle_value(h))
+}
+
+/// Where handle value `raw` keeps its flags, or ERROR_INVALID_HANDLE.
+fn socket_flags_at(w: &World, host: usize, raw: usize) -> Result<FlagsAt, WsaError> {
+    match duplicable(w, host, raw)? {
+        HandleObj::Socket(_) => Ok(FlagsAt::Table(raw)),
+        HandleObj::Object(_) => Ok(FlagsAt::Table(raw & !3)),
+    }
+}
+
+/// The flags kept at `at`.
+fn flags_of(w: &World, host: usize, at: &FlagsAt) -> u32 {
+    let p = &w.sock.procs[host];
+    match at {
+        FlagsAt::Table(h) => p.flags.get(h),
+        FlagsAt::Thread(t) => p.thread_flags.get(t),
+    }
+    .copied()
+    .unwrap_or(0)
+}
+
+/// `SetHandleInformation`'s change: the flags in `mask` as `flags` has them.
+fn set_flags(w: &mut World, host: usize, at: FlagsAt, mask: u32, flags: u32) {
+    let mask = mask & (HANDLE_FLAG_INHERIT | HANDLE_FLAG_PROTECT_FROM_CLOSE);
+    let new = (flags_of(w, host, &at) & !mask) | (flags & mask);
+    let p = &mut w.sock.procs[host];
+    let (map, key) = match at {
+        FlagsAt::Table(h) => (&mut p.flags, h),
+        FlagsAt::Thread(t) => (&mut p.thread_flags, t),
+    };
+    if new == 0 {
+        map.remove(&key);
+    } else {
+        map.insert(key, new);
+    }
+}
+
 /// A new handle on `host` naming what `obj` names.
 fn duplicate(w: &mut World, host: usize, obj: HandleObj) -> usize {
     match obj {
@@ -67,6 +123,50 @@ impl DuplicateHandles for SimWinsock {
             }
             let obj = duplicable(&w, this.host, handle_value(h))?;
             Ok(same_kind(h, duplicate(&mut w, this.host, obj)))
+        })
+    }
+
+    fn get_handle_information(&self, h: Handle) -> Result<u32, WsaError> {
+        self.kcall_keep_error("GetHandleInformation", handle_value(h) as u64, 0, |this| {
+            let w = this.w();
+            let at = flags_at(&w, this.host, h)?;
+            Ok(flags_of(&w, this.host, &at))
+        })
+    }
+
+    fn set_handle_information(&self, h: Handle, mask: u32, flags: u32) -> Result<(), WsaError> {
+        let args = (
+            handle_value(h) as u64,
+            u64::from(mask) << 32 | u64::from(flags),
+        );
+        self.kcall_keep_error("SetHandleInformation", args.0, args.1, |this| {
+            let mut w = this.w();
+            let at = flags_at(&w, this.host, h)?;
+            set_flags(&mut w, this.host, at, mask, flags);
+            Ok(())
+        })
+    }
+
+    fn get_socket_handle_information(&self, s: Socket) -> Result<u32, WsaError> {
+        self.kcall_keep_error("GetHandleInformation", s.raw() as u64, 1, |this| {
+            let w = this.w();
+            let at = socket_flags_at(&w, this.host, s.raw())?;
+            Ok(flags_of(&w, this.host, &at))
+        })
+    }
+
+    fn set_socket_handle_information(
+        &self,
+        s: Socket,
+        mask: u32,
+        flags: u32,
+    ) -> Result<(), WsaError> {
+        let args = (s.raw() as u64, u64::from(mask) << 32 | u64::from(flags));
+        self.kcall_keep_error("SetHandleInformation", args.0, args.1, |this| {
+            let mut w = this.w();
+            let at = socket_flags_at(&w, this.host, s.raw())?;
+            set_flags(&mut w, this.host, at, mask, flags);
+            Ok(())
         })
     }
 

@@ -22,7 +22,11 @@ impl WinsockExt for SimWinsock {
             let r = self.enter("WSASocket", false).and(Err(WsaError::WSAEINVAL));
             return self.finish("WSASocket", af as u64, u64::from(flags), r);
         }
-        self.create_socket_as(af, ty, protocol, flags & WSA_FLAG_OVERLAPPED != 0)
+        let s = self.create_socket_as(af, ty, protocol, flags & WSA_FLAG_OVERLAPPED != 0)?;
+        if flags & WSA_FLAG_NO_HANDLE_INHERIT != 0 {
+            self.w().sock.procs[self.host].flags.remove(&s.raw());
+        }
+        Ok(s)
     }
 
     fn wsa_accept(

@@ -6,6 +6,7 @@
 //! that is taken blocks the simulated thread on the lock's wait key, so the seeded scheduler
 //! decides who gets it when it is released.
 
+use crate::api::duplicate_handle::HANDLE_FLAG_PROTECT_FROM_CLOSE;
 use std::any::{Any, TypeId};
 use std::sync::Arc;
 
@@ -248,7 +249,16 @@ impl SyncObjects for SimWinsock {
                 Handle::Mutex(m) => m.raw(),
                 Handle::Semaphore(s) => s.raw(),
                 Handle::Timer(t) => t.raw(),
-                Handle::Thread(t) if t.index() < w.rt.threads.len() => return Ok(()),
+                Handle::Thread(t) if t.index() < w.rt.threads.len() => {
+                    // A thread's handle needs no closing, but a protected one refuses.
+                    let flags = w.sock.procs[this.host].thread_flags.get(&t.index());
+                    return match flags {
+                        Some(f) if f & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0 => {
+                            Err(WsaError::WSA_INVALID_HANDLE)
+                        }
+                        _ => Ok(()),
+                    };
+                }
                 Handle::Thread(_) => return Err(WsaError::WSA_INVALID_HANDLE),
             };
             match (h, w.object_id(this.host, raw)) {
@@ -258,6 +268,11 @@ impl SyncObjects for SimWinsock {
                 (Handle::Timer(_), Some(_)) => w.timer_id(this.host, raw)?,
                 _ => return Err(WsaError::WSA_INVALID_HANDLE),
             };
+            // HANDLE_FLAG_PROTECT_FROM_CLOSE: NtClose's STATUS_HANDLE_NOT_CLOSABLE; it stays.
+            let flags = w.sock.procs[this.host].flags.get(&(raw & !3)).copied();
+            if flags.unwrap_or(0) & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0 {
+                return Err(WsaError::WSA_INVALID_HANDLE);
+            }
             w.close_object(this.host, raw);
             Ok(())
         })

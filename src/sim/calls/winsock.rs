@@ -7,6 +7,7 @@
 //! `blocking`); the socket work itself is done by the `World` methods of `socket`, `connect`,
 //! `stream`, `sockopt` and `udp`.
 
+use crate::api::duplicate_handle::HANDLE_FLAG_PROTECT_FROM_CLOSE;
 use crate::sim::runtime::WorldRef;
 
 use crate::api::consts::*;
@@ -320,8 +321,23 @@ impl Winsock for SimWinsock {
     fn closesocket(&self, s: Socket) -> Result<(), WsaError> {
         self.call("closesocket", s.raw() as u64, 0, |this| {
             let id = this.sock(s)?;
-            // One of several handles (WSADuplicateSocket): only the handle goes.
             let mut w = this.w();
+            // A handle protected from close (SetHandleInformation): CloseHandle fails, and
+            // Wine's ws2_32 returns 0 all the same, the socket open.
+            let flags = w.sock.procs[this.host].flags.get(&s.raw()).copied();
+            if flags.unwrap_or(0) & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0 {
+                w.rt.note_misuse_by(
+                    this.tid,
+                    format!(
+                        "closesocket({:#x}) of a socket protected from close \
+                         (HANDLE_FLAG_PROTECT_FROM_CLOSE): it stays open; Wine's ws2_32 \
+                         returns 0 so, as here, and what Windows returns is not pinned",
+                        s.raw()
+                    ),
+                );
+                return Ok(());
+            }
+            // One of several handles (WSADuplicateSocket): only the handle goes.
             if w.close_one_handle(this.host, s.raw(), id) {
                 return Ok(());
             }

@@ -37,6 +37,10 @@ pub(crate) struct Process {
     /// Socket handles made by `DuplicateHandle`: WinSock's own table does not list them
     /// (see `duplicate.rs`).
     pub unlisted: std::collections::BTreeSet<usize>,
+    /// Each handle's HANDLE_FLAG_INHERIT / HANDLE_FLAG_PROTECT_FROM_CLOSE, where not 0.
+    pub flags: std::collections::BTreeMap<usize, u32>,
+    /// The same for thread handles (a thread's handle is its id, outside the table).
+    pub thread_flags: std::collections::BTreeMap<usize, u32>,
 }
 
 impl Default for Process {
@@ -48,6 +52,8 @@ impl Default for Process {
             next_handle: FIRST_HANDLE,
             stale_unbound: std::collections::BTreeSet::new(),
             unlisted: std::collections::BTreeSet::new(),
+            flags: std::collections::BTreeMap::new(),
+            thread_flags: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -108,6 +114,7 @@ impl Process {
             self.free_handles.push(h);
             self.stale_unbound.remove(&h);
             self.unlisted.remove(&h);
+            self.flags.remove(&h);
         }
     }
 }
@@ -141,10 +148,14 @@ impl<L: SockLayers> World<L> {
         Ok(Socket::from_raw(self.give_handle(id)))
     }
 
-    /// Gives socket `id` a handle in its host's table.
+    /// Gives socket `id` a handle in its host's table: inheritable, as `socket()`'s and
+    /// `accept()`'s are.
     pub(crate) fn give_handle(&mut self, id: usize) -> usize {
         let host = self.net.sockets.at(id).host;
-        let h = self.sock.procs[host].alloc_handle(HandleObj::Socket(id));
+        let p = &mut self.sock.procs[host];
+        let h = p.alloc_handle(HandleObj::Socket(id));
+        p.flags
+            .insert(h, crate::api::duplicate_handle::HANDLE_FLAG_INHERIT);
         self.net.sockets.at(id).handle = Some(h);
         h
     }
