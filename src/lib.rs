@@ -25,7 +25,8 @@
 //!   (synchronization barriers), [`api::ThreadLocalStorage`] (TLS and FLS slots, per
 //!   simulated thread: Rust's `thread_local!` is shared by every simulated thread) and
 //!   [`api::NamedObjects`] (named events, mutexes, semaphores and waitable timers, and the
-//!   Open* calls).
+//!   Open* calls) and [`api::SystemTimes`] (the clock as a date: GetSystemTime,
+//!   GetLocalTime, FILETIME and SYSTEMTIME conversions).
 //! - [`sim`] — the deterministic backend: [`sim::Sim`], hosts, simulated threads (stackful
 //!   coroutines on one OS thread), TCP as a state machine, virtual time, the fault seam. Built
 //!   in layers that depend downward only — runtime, net, socket, kernel, models — each owning
@@ -174,6 +175,7 @@ pub mod prelude {
         SYNCHRONIZATION_BARRIER_FLAGS_BLOCK_ONLY, SYNCHRONIZATION_BARRIER_FLAGS_NO_DELETE,
         SYNCHRONIZATION_BARRIER_FLAGS_SPIN_ONLY,
     };
+    pub use crate::api::system_time::{SystemTime, SystemTimes};
     pub use crate::api::thread_local_storage::{
         FlsCallback, ThreadLocalStorage, FLS_MAXIMUM_AVAILABLE, FLS_OUT_OF_INDEXES,
         TLS_EXPANSION_SLOTS, TLS_MINIMUM_AVAILABLE, TLS_OUT_OF_INDEXES,

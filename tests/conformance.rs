@@ -110,6 +110,9 @@ fn conformance_suite_on_the_simulator() {
         .chain(conformance_suite::sync_barrier::sync_barrier_rules::<
             SimWinsock,
         >())
+        .chain(conformance_suite::system_time::system_time_rules::<
+            SimWinsock,
+        >())
         .map(|r| (r.id, r.title, run_in_sim(r.body)))
         .collect();
     let (run, agree, wine, bad) = report("simulator", &rows);

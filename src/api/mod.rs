@@ -65,6 +65,7 @@ pub(crate) mod socket_args;
 pub(crate) mod sockopt_rules;
 pub mod sync;
 pub mod sync_barrier;
+pub mod system_time;
 pub mod thread_local_storage;
 pub mod thread_pool;
 pub mod threadpool_cleanup_group;
@@ -106,6 +107,7 @@ pub use sync::{
     SemaphoreHandle, SrwLock, SyncObjects, TimerHandle,
 };
 pub use sync_barrier::{SyncBarrier, SyncBarriers};
+pub use system_time::{SystemTime, SystemTimes};
 pub use thread_local_storage::{FlsCallback, ThreadLocalStorage};
 pub use thread_pool::{
     DeleteCompletion, IoCallback, PoolIo, QueueTimer, RegisteredWait, RegisteredWaits, ThreadPool,

@@ -39,6 +39,7 @@ pub mod sync_barrier;
 pub mod sync_failure;
 pub mod sync_handoff;
 pub mod sync_locks;
+pub mod system_time;
 pub mod tcp_timing;
 pub mod thread_exit;
 pub mod thread_local_storage;

@@ -29,6 +29,7 @@ mod select;
 mod sync;
 mod sync_barrier;
 mod sync_lookup;
+mod system_time;
 mod thread_local_storage;
 mod thread_pool;
 mod threadpool_cleanup_group;

@@ -16,7 +16,8 @@
 //! `duplicate_handle` — DuplicateHandle of a socket or a kernel object; `init_once` —
 //! one-time initialization (INIT_ONCE); `sync_barrier` — synchronization barriers;
 //! `named_objects` — named events, mutexes, semaphores, waitable timers and the Open* calls;
-//! `thread_local_storage` — TLS and FLS (their callbacks run here);
+//! `thread_local_storage` — TLS and FLS (their callbacks run here); `system_time` —
+//! GetSystemTime, GetLocalTime;
 //! `wait_on_address` —
 //! WaitOnAddress and the wakes by address; `thread_pool` —
 //! QueueUserWorkItem, timer queues, BindIoCompletionCallback; `registered_wait` —
@@ -45,6 +46,7 @@ mod select;
 pub(crate) mod signal_and_wait;
 mod sync;
 mod sync_barrier;
+mod system_time;
 mod thread_local_storage;
 pub(crate) mod thread_pool;
 mod threadpool_cleanup_group;
