@@ -241,6 +241,7 @@ fn the_strategies_take_any_horizon() {
                 FaultPlan::crash_strategy(hosts.clone(), max_ms).boxed(),
                 FaultPlan::squeeze_strategy(hosts.clone(), max_ms).boxed(),
                 FaultPlan::reset_strategy(hosts.clone(), max_ms).boxed(),
+                FaultPlan::calendar_strategy(hosts.clone(), max_ms).boxed(),
             ] {
                 let drawn = other.new_tree(&mut runner).unwrap().current();
                 assert!(drawn.to_string().parse::<FaultPlan>().is_ok(), "{drawn}");

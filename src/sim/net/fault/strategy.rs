@@ -377,12 +377,72 @@ impl FaultPlan {
         plan_of(rule, 1)
     }
 
+    /// A machine's system clock set, early in the run, to just before a calendar boundary
+    /// ([`FaultRule::ClockJump`]) among `hosts`, so that the date rolls over within the run's
+    /// first `max_ms`: the end of a year, of January, of February in a common year, the start
+    /// of a leap day (29 February 2028) and its end, the end of a leap year, and 2038-01-19
+    /// 03:14:08 UTC, where seconds since 1970 pass 2^31 (a 32-bit `time_t`). What breaks
+    /// there is date arithmetic: a year added to 29 February (a date `SystemTimeToFileTime`
+    /// refuses), a day added without carrying into the month, a time stamp squeezed into 32
+    /// bits. At most one rule; shrinks towards none, the first boundaries of the list, a later
+    /// setting and a shorter lead. (The shift assumes the clock has not been set before in the
+    /// run; with other clock rules the boundary moves by theirs.)
+    ///
+    /// ```
+    /// use proptest::strategy::{Strategy, ValueTree};
+    /// use proptest::test_runner::TestRunner;
+    /// use winsock_sim::sim::fault::FaultRule;
+    /// use winsock_sim::sim::FaultPlan;
+    /// let mut runner = TestRunner::deterministic();
+    /// let plan = FaultPlan::calendar_strategy(Vec::new(), 5_000).new_tree(&mut runner).unwrap().current();
+    /// assert!(plan.rules.iter().all(|r| matches!(r, FaultRule::ClockJump { .. })));
+    /// ```
+    pub fn calendar_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
+        use crate::api::system_time::SystemTime;
+        use crate::api::waitable_timer::SIM_EPOCH_FILETIME;
+        let boundaries: Vec<u64> = CALENDAR_BOUNDARIES
+            .iter()
+            .map(|&(year, month, day, hour, minute, second)| {
+                let st = SystemTime {
+                    year,
+                    month,
+                    day,
+                    hour,
+                    minute,
+                    second,
+                    ..SystemTime::default()
+                };
+                // Valid dates (`tests/calendar.rs` checks every plan lands before one).
+                st.to_file_time().unwrap_or(SIM_EPOCH_FILETIME) / 10_000
+            })
+            .collect();
+        let half = (max_ms / 2).max(1);
+        let rule = (
+            scope(hosts),
+            late(0, half),
+            proptest::sample::select(boundaries),
+            1..=half,
+        )
+            .prop_map(|(scope, at, boundary_ms, lead_ms)| {
+                // In i128: a horizon near u64::MAX takes the setting far past the boundary.
+                let now_ms = i128::from(SIM_EPOCH_FILETIME / 10_000) + i128::from(at);
+                let shift = i128::from(boundary_ms) - i128::from(lead_ms) - now_ms;
+                FaultRule::ClockJump {
+                    at: Duration::from_millis(at),
+                    scope,
+                    shift_ms: shift.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
+                }
+            });
+        plan_of(rule, 1)
+    }
+
     /// Everything a correct program must survive, at once: [`FaultPlan::tcp_strategy`]'s
     /// delays and losses, WSAEWOULDBLOCK right after FD_WRITE, overlapped calls pending
     /// instead of completing at once, completion packets overtaking those of other keys,
     /// threads stalled before a call, and every host's system clock set forward or back and
     /// tick count wrapping within the first 20 s ([`FaultPlan::clock_strategy`],
-    /// [`FaultPlan::uptime_strategy`]). Each is something Windows itself, or the machine's
+    /// [`FaultPlan::uptime_strategy`]), a date rolling over a calendar boundary
+    /// ([`FaultPlan::calendar_strategy`]). Each is something Windows itself, or the machine's
     /// administration, may do to a program with no fault of the network's own beyond delay
     /// and loss, so a failure under it is a bug of the program (or the one failure
     /// `tcp_strategy` documents: a connection given up after a segment was lost six times).
@@ -394,7 +454,7 @@ impl FaultPlan {
     /// use winsock_sim::sim::FaultPlan;
     /// let mut runner = TestRunner::deterministic();
     /// let plan = FaultPlan::survivable_strategy().new_tree(&mut runner).unwrap().current();
-    /// assert!(plan.rules.len() <= 14);
+    /// assert!(plan.rules.len() <= 15);
     /// ```
     pub fn survivable_strategy() -> impl Strategy<Value = FaultPlan> {
         (
@@ -405,10 +465,11 @@ impl FaultPlan {
             Self::stall_strategy(),
             Self::clock_strategy(Vec::new(), 20_000),
             Self::uptime_strategy(Vec::new(), 20_000),
+            Self::calendar_strategy(Vec::new(), 20_000),
         )
-            .prop_map(|(a, b, c, d, e, f, g)| FaultPlan {
+            .prop_map(|(a, b, c, d, e, f, g, h)| FaultPlan {
                 rules: [
-                    a.rules, b.rules, c.rules, d.rules, e.rules, f.rules, g.rules,
+                    a.rules, b.rules, c.rules, d.rules, e.rules, f.rules, g.rules, h.rules,
                 ]
                 .concat(),
             })
@@ -434,13 +495,14 @@ impl FaultPlan {
             Self::stall_strategy(),
             (
                 Self::clock_strategy(hosts.clone(), max_ms),
-                Self::uptime_strategy(hosts, max_ms),
+                Self::uptime_strategy(hosts.clone(), max_ms),
+                Self::calendar_strategy(hosts, max_ms),
             ),
         )
-            .prop_map(|(a, b, c, d, e, f, g, h, i, j, k, (l, m))| FaultPlan {
+            .prop_map(|(a, b, c, d, e, f, g, h, i, j, k, (l, m, n))| FaultPlan {
                 rules: [
                     a.rules, b.rules, c.rules, d.rules, e.rules, f.rules, g.rules, h.rules,
-                    i.rules, j.rules, k.rules, l.rules, m.rules,
+                    i.rules, j.rules, k.rules, l.rules, m.rules, n.rules,
                 ]
                 .concat(),
             })
@@ -475,6 +537,18 @@ impl FaultPlan {
         plan_of(rule, 2)
     }
 }
+
+/// The instants [`FaultPlan::calendar_strategy`] sets clocks just before, as UTC (year,
+/// month, day, hour, minute, second), most common first.
+const CALENDAR_BOUNDARIES: [(u16, u16, u16, u16, u16, u16); 7] = [
+    (2027, 1, 1, 0, 0, 0),
+    (2027, 2, 1, 0, 0, 0),
+    (2027, 3, 1, 0, 0, 0),
+    (2028, 2, 29, 0, 0, 0),
+    (2028, 3, 1, 0, 0, 0),
+    (2029, 1, 1, 0, 0, 0),
+    (2038, 1, 19, 3, 14, 8),
+];
 
 /// All, or one of `hosts`.
 fn scope(hosts: Vec<IpAddr>) -> impl Strategy<Value = Scope> {

@@ -86,10 +86,13 @@ pub(super) fn parse_shift(s: &str) -> Result<i64, ParsePlanError> {
     if d.as_nanos() % 1_000_000 != 0 {
         return bad(format!("{s:?}: a clock shift is whole milliseconds"));
     }
-    match i64::try_from(d.as_millis()) {
-        Ok(ms) if neg => Ok(-ms),
+    // Back by 2^63 ms is i64::MIN, one more than forward can go.
+    let ms = i128::try_from(d.as_millis()).unwrap_or(i128::MAX);
+    match i64::try_from(if neg { -ms } else { ms }) {
         Ok(ms) => Ok(ms),
-        Err(_) => bad(format!("{s:?}: a clock shift is at most 2^63 - 1 ms")),
+        Err(_) => bad(format!(
+            "{s:?}: a clock shift is at most 2^63 - 1 ms forward, 2^63 ms back"
+        )),
     }
 }
 
