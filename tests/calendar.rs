@@ -18,31 +18,10 @@ use common::session::deterministic_runner as runner;
 
 /// The boundaries the strategy knows, as FILETIMEs in ms.
 fn boundaries() -> Vec<u64> {
-    [
-        (2027, 1, 1, 0, 0, 0),
-        (2027, 2, 1, 0, 0, 0),
-        (2027, 3, 1, 0, 0, 0),
-        (2028, 2, 29, 0, 0, 0),
-        (2028, 3, 1, 0, 0, 0),
-        (2029, 1, 1, 0, 0, 0),
-        (2038, 1, 19, 3, 14, 8),
-    ]
-    .into_iter()
-    .map(|(year, month, day, hour, minute, second)| {
-        SystemTime {
-            year,
-            month,
-            day,
-            hour,
-            minute,
-            second,
-            ..SystemTime::default()
-        }
-        .to_file_time()
-        .expect("a valid date")
-            / 10_000
-    })
-    .collect()
+    FaultPlan::CALENDAR_BOUNDARIES
+        .iter()
+        .map(|st| st.to_file_time().expect("a valid date") / 10_000)
+        .collect()
 }
 
 #[test]

@@ -24,16 +24,7 @@ use winsock_sim::prelude::*;
 const DEADBEEF: i32 = 0xdead_beef_u32 as i32;
 
 fn st(y: u16, mo: u16, d: u16, h: u16, mi: u16, s: u16, ms: u16) -> SystemTime {
-    SystemTime {
-        year: y,
-        month: mo,
-        day_of_week: 0,
-        day: d,
-        hour: h,
-        minute: mi,
-        second: s,
-        milliseconds: ms,
-    }
+    SystemTime::new(y, mo, d, h, mi, s, ms)
 }
 
 #[test]

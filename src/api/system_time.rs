@@ -61,6 +61,29 @@ fn days_before_year(year: u32) -> u64 {
 }
 
 impl SystemTime {
+    /// A date and time of day, its day of the week 0 (the conversions compute it, and
+    /// `SystemTimeToFileTime` does not read it).
+    pub const fn new(
+        year: u16,
+        month: u16,
+        day: u16,
+        hour: u16,
+        minute: u16,
+        second: u16,
+        milliseconds: u16,
+    ) -> SystemTime {
+        SystemTime {
+            year,
+            month,
+            day_of_week: 0,
+            day,
+            hour,
+            minute,
+            second,
+            milliseconds,
+        }
+    }
+
     /// `FileTimeToSystemTime`: the date and time of FILETIME `ft` (100-ns units since
     /// 1601-01-01); above `0x7FFF_FFFF_FFFF_FFFF`, ERROR_INVALID_PARAMETER.
     pub fn from_file_time(ft: u64) -> Result<SystemTime, WsaError> {
@@ -193,14 +216,8 @@ mod tests {
         ] {
             let st = SystemTime::from_file_time(ft).unwrap();
             let want = SystemTime {
-                year: y,
-                month: mo,
                 day_of_week: dow,
-                day: d,
-                hour: h,
-                minute: mi,
-                second: s,
-                milliseconds: ms,
+                ..SystemTime::new(y, mo, d, h, mi, s, ms)
             };
             assert_eq!(st, want, "{ft:#x}");
             assert_eq!(st.to_file_time(), Ok(ft), "{want:?}");

@@ -28,14 +28,8 @@ const MARK: i32 = 1234;
 #[allow(clippy::too_many_arguments)]
 fn st(y: u16, mo: u16, d: u16, h: u16, mi: u16, s: u16, ms: u16, dow: u16) -> SystemTime {
     SystemTime {
-        year: y,
-        month: mo,
         day_of_week: dow,
-        day: d,
-        hour: h,
-        minute: mi,
-        second: s,
-        milliseconds: ms,
+        ..SystemTime::new(y, mo, d, h, mi, s, ms)
     }
 }
 

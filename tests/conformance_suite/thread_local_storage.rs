@@ -129,29 +129,73 @@ fn tls_values<W: Winsock + ThreadLocalStorage + Send + Sync + 'static>(
     )
 }
 
+/// A thread that sets its value in a slot (`set`), says so, and once let go reads it again
+/// (`read`) and ends: its handle, its reading, and the event that lets it go.
+struct Holder {
+    thread: ThreadId,
+    after: Arc<Mutex<Option<Result<usize, WsaError>>>>,
+    go: WsaEvent,
+}
+
+impl Holder {
+    /// Starts the thread and waits until its value is set.
+    fn start<W: SyncObjects + Send + Sync + 'static>(
+        ws: &W,
+        c: &mut Check,
+        set: impl FnOnce(&W) -> Result<(), WsaError> + Send + 'static,
+        read: impl FnOnce(&W) -> Result<usize, WsaError> + Send + 'static,
+    ) -> Result<Holder, String> {
+        let is_set = e("CreateEvent", ws.create_event(true, false))?;
+        let go = e("CreateEvent", ws.create_event(true, false))?;
+        let after = Arc::new(Mutex::new(None));
+        let a = after.clone();
+        let thread = e(
+            "CreateThread",
+            ws.create_thread("holder", move |ws: &W| {
+                set(ws)?;
+                ws.set_event(is_set)?;
+                ws.wait_for_single_object(Handle::Event(go), 5_000)?;
+                *a.lock().unwrap() = Some(read(ws));
+                Ok(())
+            }),
+        )?;
+        c.eq(
+            "the thread set its value",
+            ws.wait_for_single_object(Handle::Event(is_set), 5_000),
+            Ok(WAIT_OBJECT_0),
+        )?;
+        e("CloseHandle", ws.close_handle(Handle::Event(is_set)))?;
+        Ok(Holder { thread, after, go })
+    }
+
+    /// Lets the thread go and waits for its end: what it read.
+    fn finish<W: SyncObjects>(
+        self,
+        ws: &W,
+        c: &mut Check,
+    ) -> Result<Option<Result<usize, WsaError>>, String> {
+        e("SetEvent", ws.set_event(self.go))?;
+        c.eq(
+            "the thread ends",
+            ws.wait_for_single_object(Handle::Thread(self.thread), 5_000),
+            Ok(WAIT_OBJECT_0),
+        )?;
+        e("CloseHandle", ws.close_handle(Handle::Event(self.go)))?;
+        let after = *self.after.lock().unwrap();
+        Ok(after)
+    }
+}
+
 fn tls_free_clears<W: Winsock + ThreadLocalStorage + Send + Sync + 'static>(
     ws: &W,
     c: &mut Check,
 ) -> Result<(), String> {
     let slot = e("TlsAlloc", ws.tls_alloc())?;
-    let set = e("CreateEvent", ws.create_event(true, false))?;
-    let go = e("CreateEvent", ws.create_event(true, false))?;
-    let seen = Arc::new(Mutex::new(None));
-    let s = seen.clone();
-    let t = e(
-        "CreateThread",
-        ws.create_thread("tls", move |ws: &W| {
-            ws.tls_set_value(slot, 5)?;
-            ws.set_event(set)?;
-            ws.wait_for_single_object(Handle::Event(go), 5_000)?;
-            *s.lock().unwrap() = Some(ws.tls_get_value(slot));
-            Ok(())
-        }),
-    )?;
-    c.eq(
-        "the thread set its value",
-        ws.wait_for_single_object(Handle::Event(set), 5_000),
-        Ok(WAIT_OBJECT_0),
+    let holder = Holder::start(
+        ws,
+        c,
+        move |ws: &W| ws.tls_set_value(slot, 5),
+        move |ws: &W| ws.tls_get_value(slot),
     )?;
     c.eq("TlsFree", ws.tls_free(slot), Ok(()))?;
     // Set while free (only the range is checked), then allocated again.
@@ -167,20 +211,9 @@ fn tls_free_clears<W: Winsock + ThreadLocalStorage + Send + Sync + 'static>(
         ws.tls_get_value(slot),
         Ok(0),
     )?;
-    e("SetEvent", ws.set_event(go))?;
-    c.eq(
-        "the thread ends",
-        ws.wait_for_single_object(Handle::Thread(t), 5_000),
-        Ok(WAIT_OBJECT_0),
-    )?;
-    c.eq(
-        "the thread's value after the free",
-        *seen.lock().unwrap(),
-        Some(Ok(0)),
-    )?;
-    e("TlsFree", ws.tls_free(again))?;
-    e("CloseHandle", ws.close_handle(Handle::Event(set)))?;
-    e("CloseHandle", ws.close_handle(Handle::Event(go)))
+    let after = holder.finish(ws, c)?;
+    c.eq("the thread's value after the free", after, Some(Ok(0)))?;
+    e("TlsFree", ws.tls_free(again))
 }
 
 fn fls_values<W: Winsock + ThreadLocalStorage + Send + Sync + 'static>(
@@ -237,52 +270,29 @@ fn fls_callback_free<W: Winsock + ThreadLocalStorage + Send + Sync + 'static>(
 ) -> Result<(), String> {
     let calls: Calls = Arc::default();
     let slot = e("FlsAlloc", ws.fls_alloc(Some(recorder(&calls))))?;
-    let set = e("CreateEvent", ws.create_event(true, false))?;
-    let go = e("CreateEvent", ws.create_event(true, false))?;
-    let seen = Arc::new(Mutex::new(None));
-    let s = seen.clone();
-    let t = e(
-        "CreateThread",
-        ws.create_thread("fls", move |ws: &W| {
-            ws.fls_set_value(slot, 0x22)?;
-            *s.lock().unwrap() = Some((ws.get_current_thread_id(), None));
-            ws.set_event(set)?;
-            ws.wait_for_single_object(Handle::Event(go), 5_000)?;
-            let after = ws.fls_get_value(slot);
-            s.lock().unwrap().as_mut().unwrap().1 = Some(after);
-            Ok(())
-        }),
-    )?;
-    c.eq(
-        "the thread set its value",
-        ws.wait_for_single_object(Handle::Event(set), 5_000),
-        Ok(WAIT_OBJECT_0),
+    let holder = Holder::start(
+        ws,
+        c,
+        move |ws: &W| ws.fls_set_value(slot, 0x22),
+        move |ws: &W| ws.fls_get_value(slot),
     )?;
     e("FlsSetValue", ws.fls_set_value(slot, 0x11))?;
     c.eq("FlsFree", ws.fls_free(slot), Ok(()))?;
     let me = ws.get_current_thread_id();
     let calls_now = taken(&calls);
-    e("SetEvent", ws.set_event(go))?;
-    c.eq(
-        "the thread ends",
-        ws.wait_for_single_object(Handle::Thread(t), 5_000),
-        Ok(WAIT_OBJECT_0),
-    )?;
+    let after = holder.finish(ws, c)?;
     c.eq(
         "the callback's calls: both values, on the freeing thread",
         calls_now,
         vec![(me, 0x11), (me, 0x22)],
     )?;
-    let (_, after) = seen.lock().unwrap().expect("the thread ran");
     c.eq("the thread's value after the free", after, Some(Ok(0)))?;
     c.eq("calls at the thread's exit", taken(&calls), vec![])?;
     // A zero value calls nothing.
     let slot = e("FlsAlloc", ws.fls_alloc(Some(recorder(&calls))))?;
     e("FlsSetValue", ws.fls_set_value(slot, 0))?;
     c.eq("FlsFree", ws.fls_free(slot), Ok(()))?;
-    c.eq("calls for a zero value", taken(&calls), vec![])?;
-    e("CloseHandle", ws.close_handle(Handle::Event(set)))?;
-    e("CloseHandle", ws.close_handle(Handle::Event(go)))
+    c.eq("calls for a zero value", taken(&calls), vec![])
 }
 
 fn fls_callback_exit<W: Winsock + ThreadLocalStorage + Send + Sync + 'static>(

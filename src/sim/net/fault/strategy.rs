@@ -10,6 +10,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 
 use super::{FaultPlan, FaultRule, Scope, SegmentAction, SegmentFilter, When};
+use crate::api::system_time::SystemTime;
 use crate::api::WsaError;
 
 /// A value in `lo..=hi` that shrinks toward `hi` (a later time, a later call).
@@ -377,6 +378,19 @@ impl FaultPlan {
         plan_of(rule, 1)
     }
 
+    /// The instants [`FaultPlan::calendar_strategy`] sets clocks just before (UTC), most
+    /// common first: the end of 2026, of January and February 2027, the start and end of
+    /// 29 February 2028, the end of 2028, and 2^31 seconds after 1970.
+    pub const CALENDAR_BOUNDARIES: [SystemTime; 7] = [
+        SystemTime::new(2027, 1, 1, 0, 0, 0, 0),
+        SystemTime::new(2027, 2, 1, 0, 0, 0, 0),
+        SystemTime::new(2027, 3, 1, 0, 0, 0, 0),
+        SystemTime::new(2028, 2, 29, 0, 0, 0, 0),
+        SystemTime::new(2028, 3, 1, 0, 0, 0, 0),
+        SystemTime::new(2029, 1, 1, 0, 0, 0, 0),
+        SystemTime::new(2038, 1, 19, 3, 14, 8, 0),
+    ];
+
     /// A machine's system clock set, early in the run, to just before a calendar boundary
     /// ([`FaultRule::ClockJump`]) among `hosts`, so that the date rolls over within the run's
     /// first `max_ms`: the end of a year, of January, of February in a common year, the start
@@ -398,23 +412,11 @@ impl FaultPlan {
     /// assert!(plan.rules.iter().all(|r| matches!(r, FaultRule::ClockJump { .. })));
     /// ```
     pub fn calendar_strategy(hosts: Vec<IpAddr>, max_ms: u64) -> impl Strategy<Value = FaultPlan> {
-        use crate::api::system_time::SystemTime;
         use crate::api::waitable_timer::SIM_EPOCH_FILETIME;
-        let boundaries: Vec<u64> = CALENDAR_BOUNDARIES
+        let boundaries: Vec<u64> = Self::CALENDAR_BOUNDARIES
             .iter()
-            .map(|&(year, month, day, hour, minute, second)| {
-                let st = SystemTime {
-                    year,
-                    month,
-                    day,
-                    hour,
-                    minute,
-                    second,
-                    ..SystemTime::default()
-                };
-                // Valid dates (`tests/calendar.rs` checks every plan lands before one).
-                st.to_file_time().unwrap_or(SIM_EPOCH_FILETIME) / 10_000
-            })
+            // Valid dates (`tests/calendar.rs` checks every plan lands before one).
+            .map(|st| st.to_file_time().unwrap_or(SIM_EPOCH_FILETIME) / 10_000)
             .collect();
         let half = (max_ms / 2).max(1);
         let rule = (
@@ -537,18 +539,6 @@ impl FaultPlan {
         plan_of(rule, 2)
     }
 }
-
-/// The instants [`FaultPlan::calendar_strategy`] sets clocks just before, as UTC (year,
-/// month, day, hour, minute, second), most common first.
-const CALENDAR_BOUNDARIES: [(u16, u16, u16, u16, u16, u16); 7] = [
-    (2027, 1, 1, 0, 0, 0),
-    (2027, 2, 1, 0, 0, 0),
-    (2027, 3, 1, 0, 0, 0),
-    (2028, 2, 29, 0, 0, 0),
-    (2028, 3, 1, 0, 0, 0),
-    (2029, 1, 1, 0, 0, 0),
-    (2038, 1, 19, 3, 14, 8),
-];
 
 /// All, or one of `hosts`.
 fn scope(hosts: Vec<IpAddr>) -> impl Strategy<Value = Scope> {
