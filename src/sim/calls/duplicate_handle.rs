@@ -76,10 +76,9 @@ fn socket_flags_at(w: &World, host: usize, raw: usize) -> Result<FlagsAt, WsaErr
 
 /// The flags kept at `at`.
 fn flags_of(w: &World, host: usize, at: &FlagsAt) -> u32 {
-    let p = &w.sock.procs[host];
     match at {
-        FlagsAt::Table(h) => p.flags.get(h),
-        FlagsAt::Thread(t) => p.thread_flags.get(t),
+        FlagsAt::Table(h) => w.sock.handle_flags.get(&(host, *h)),
+        FlagsAt::Thread(t) => w.sock.thread_flags.get(&(host, *t)),
     }
     .copied()
     .unwrap_or(0)
@@ -89,10 +88,9 @@ fn flags_of(w: &World, host: usize, at: &FlagsAt) -> u32 {
 fn set_flags(w: &mut World, host: usize, at: FlagsAt, mask: u32, flags: u32) {
     let mask = mask & (HANDLE_FLAG_INHERIT | HANDLE_FLAG_PROTECT_FROM_CLOSE);
     let new = (flags_of(w, host, &at) & !mask) | (flags & mask);
-    let p = &mut w.sock.procs[host];
     let (map, key) = match at {
-        FlagsAt::Table(h) => (&mut p.flags, h),
-        FlagsAt::Thread(t) => (&mut p.thread_flags, t),
+        FlagsAt::Table(h) => (&mut w.sock.handle_flags, (host, h)),
+        FlagsAt::Thread(t) => (&mut w.sock.thread_flags, (host, t)),
     };
     if new == 0 {
         map.remove(&key);

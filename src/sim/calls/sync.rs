@@ -251,7 +251,7 @@ impl SyncObjects for SimWinsock {
                 Handle::Timer(t) => t.raw(),
                 Handle::Thread(t) if t.index() < w.rt.threads.len() => {
                     // A thread's handle needs no closing, but a protected one refuses.
-                    let flags = w.sock.procs[this.host].thread_flags.get(&t.index());
+                    let flags = w.sock.thread_flags.get(&(this.host, t.index()));
                     return match flags {
                         Some(f) if f & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0 => {
                             Err(WsaError::WSA_INVALID_HANDLE)
@@ -269,7 +269,7 @@ impl SyncObjects for SimWinsock {
                 _ => return Err(WsaError::WSA_INVALID_HANDLE),
             };
             // HANDLE_FLAG_PROTECT_FROM_CLOSE: NtClose's STATUS_HANDLE_NOT_CLOSABLE; it stays.
-            let flags = w.sock.procs[this.host].flags.get(&(raw & !3)).copied();
+            let flags = w.sock.handle_flags.get(&(this.host, raw & !3)).copied();
             if flags.unwrap_or(0) & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0 {
                 return Err(WsaError::WSA_INVALID_HANDLE);
             }

@@ -384,7 +384,7 @@ where
     /// return ERROR_ABANDONED_WAIT_0; other objects' wait on).
     pub(crate) fn close_object(&mut self, host: usize, h: usize) {
         if let Some(idx) = self.object_id(host, h) {
-            self.sock.procs[host].free_handle(h & !3);
+            self.release_handle(host, h & !3);
             if let Some(l) = self.kern.objects.life.get_mut(idx) {
                 if l.extra_handles > 0 {
                     l.extra_handles -= 1;

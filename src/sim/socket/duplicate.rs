@@ -87,7 +87,7 @@ impl<L: SockLayers> World<L> {
         } else {
             s.dups.retain(|&d| d != h);
         }
-        self.sock.procs[host].free_handle(h);
+        self.release_handle(host, h);
         true
     }
 
@@ -96,7 +96,7 @@ impl<L: SockLayers> World<L> {
         let s = self.net.sockets.at(id);
         let host = s.host;
         for h in s.dups.take() {
-            self.sock.procs[host].free_handle(h);
+            self.release_handle(host, h);
         }
     }
 

@@ -37,10 +37,6 @@ pub(crate) struct Process {
     /// Socket handles made by `DuplicateHandle`: WinSock's own table does not list them
     /// (see `duplicate.rs`).
     pub unlisted: std::collections::BTreeSet<usize>,
-    /// Each handle's HANDLE_FLAG_INHERIT / HANDLE_FLAG_PROTECT_FROM_CLOSE, where not 0.
-    pub flags: std::collections::BTreeMap<usize, u32>,
-    /// The same for thread handles (a thread's handle is its id, outside the table).
-    pub thread_flags: std::collections::BTreeMap<usize, u32>,
 }
 
 impl Default for Process {
@@ -52,8 +48,6 @@ impl Default for Process {
             next_handle: FIRST_HANDLE,
             stale_unbound: std::collections::BTreeSet::new(),
             unlisted: std::collections::BTreeSet::new(),
-            flags: std::collections::BTreeMap::new(),
-            thread_flags: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -114,12 +108,17 @@ impl Process {
             self.free_handles.push(h);
             self.stale_unbound.remove(&h);
             self.unlisted.remove(&h);
-            self.flags.remove(&h);
         }
     }
 }
 
 impl<L: SockLayers> World<L> {
+    /// Frees handle `h` of `host`, and its flags with it.
+    pub(crate) fn release_handle(&mut self, host: usize, h: usize) {
+        self.sock.procs[host].free_handle(h);
+        self.sock.handle_flags.remove(&(host, h));
+    }
+
     /// The socket id behind a user handle on `host`, or WSAENOTSOCK.
     pub(crate) fn sock_id(&self, host: usize, s: Socket) -> Result<usize, WsaError> {
         match self.sock.procs[host].handle(s.raw()) {
@@ -152,10 +151,9 @@ impl<L: SockLayers> World<L> {
     /// `accept()`'s are.
     pub(crate) fn give_handle(&mut self, id: usize) -> usize {
         let host = self.net.sockets.at(id).host;
-        let p = &mut self.sock.procs[host];
-        let h = p.alloc_handle(HandleObj::Socket(id));
-        p.flags
-            .insert(h, crate::api::duplicate_handle::HANDLE_FLAG_INHERIT);
+        let h = self.sock.procs[host].alloc_handle(HandleObj::Socket(id));
+        let inherit = crate::api::duplicate_handle::HANDLE_FLAG_INHERIT;
+        self.sock.handle_flags.insert((host, h), inherit);
         self.net.sockets.at(id).handle = Some(h);
         h
     }

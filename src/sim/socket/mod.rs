@@ -31,6 +31,11 @@ use handles::Process;
 #[derive(Debug, Default)]
 pub(crate) struct SocketLayer {
     pub procs: Vec<Process>,
+    /// Each handle's HANDLE_FLAG_INHERIT / HANDLE_FLAG_PROTECT_FROM_CLOSE where not 0, by
+    /// (host, handle value); kept beside the handle tables, which the hot path indexes.
+    pub handle_flags: std::collections::BTreeMap<(usize, usize), u32>,
+    /// The same for thread handles, by (host, thread id): a thread's handle is its id.
+    pub thread_flags: std::collections::BTreeMap<(usize, usize), u32>,
 }
 
 /// The layer types as the socket layer needs them.

@@ -257,7 +257,7 @@ where
         let (host, handle) = (s.host, s.handle.take());
         s.closed = true;
         if let Some(h) = handle {
-            self.sock.procs[host].free_handle(h);
+            self.release_handle(host, h);
         }
         let role = std::mem::replace(&mut self.net.sockets.at(id).role, Role::Idle);
         match role {
