@@ -77,11 +77,9 @@ fn socket_flags_at(w: &World, host: usize, raw: usize) -> Result<FlagsAt, WsaErr
 /// The flags kept at `at`.
 fn flags_of(w: &World, host: usize, at: &FlagsAt) -> u32 {
     match at {
-        FlagsAt::Table(h) => w.sock.handle_flags.get(&(host, *h)),
-        FlagsAt::Thread(t) => w.sock.thread_flags.get(&(host, *t)),
+        FlagsAt::Table(h) => w.handle_flags_of(host, *h),
+        FlagsAt::Thread(t) => w.sock.thread_flags.get(&(host, *t)).copied().unwrap_or(0),
     }
-    .copied()
-    .unwrap_or(0)
 }
 
 /// `SetHandleInformation`'s change: the flags in `mask` as `flags` has them.
@@ -92,11 +90,7 @@ fn set_flags(w: &mut World, host: usize, at: FlagsAt, mask: u32, flags: u32) {
         FlagsAt::Table(h) => (&mut w.sock.handle_flags, (host, h)),
         FlagsAt::Thread(t) => (&mut w.sock.thread_flags, (host, t)),
     };
-    if new == 0 {
-        map.remove(&key);
-    } else {
-        map.insert(key, new);
-    }
+    map.insert(key, new);
 }
 
 /// A new handle on `host` naming what `obj` names.

@@ -24,7 +24,7 @@ impl WinsockExt for SimWinsock {
         }
         let s = self.create_socket_as(af, ty, protocol, flags & WSA_FLAG_OVERLAPPED != 0)?;
         if flags & WSA_FLAG_NO_HANDLE_INHERIT != 0 {
-            self.w().sock.handle_flags.remove(&(self.host, s.raw()));
+            self.w().sock.handle_flags.insert((self.host, s.raw()), 0);
         }
         Ok(s)
     }

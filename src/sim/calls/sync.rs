@@ -269,8 +269,8 @@ impl SyncObjects for SimWinsock {
                 _ => return Err(WsaError::WSA_INVALID_HANDLE),
             };
             // HANDLE_FLAG_PROTECT_FROM_CLOSE: NtClose's STATUS_HANDLE_NOT_CLOSABLE; it stays.
-            let flags = w.sock.handle_flags.get(&(this.host, raw & !3)).copied();
-            if flags.unwrap_or(0) & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0 {
+            let flags = w.handle_flags_of(this.host, raw & !3);
+            if flags & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0 {
                 return Err(WsaError::WSA_INVALID_HANDLE);
             }
             w.close_object(this.host, raw);

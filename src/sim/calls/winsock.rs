@@ -324,8 +324,8 @@ impl Winsock for SimWinsock {
             let mut w = this.w();
             // A handle protected from close (SetHandleInformation): CloseHandle fails, and
             // Wine's ws2_32 returns 0 all the same, the socket open.
-            let flags = w.sock.handle_flags.get(&(this.host, s.raw())).copied();
-            if flags.unwrap_or(0) & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0 {
+            let flags = w.handle_flags_of(this.host, s.raw());
+            if flags & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0 {
                 w.rt.note_misuse_by(
                     this.tid,
                     format!(

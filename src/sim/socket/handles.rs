@@ -113,6 +113,23 @@ impl Process {
 }
 
 impl<L: SockLayers> World<L> {
+    /// Handle `h`'s flags (HANDLE_FLAG_INHERIT, HANDLE_FLAG_PROTECT_FROM_CLOSE): those set
+    /// for it, else its kind's: a socket's own handle (`socket`, `accept`) is inheritable,
+    /// a DuplicateHandle'd one and a kernel object's are not. Only handles whose flags were
+    /// set take room (a run of thousands of sockets keeps none).
+    pub(crate) fn handle_flags_of(&self, host: usize, h: usize) -> u32 {
+        if let Some(&f) = self.sock.handle_flags.get(&(host, h)) {
+            return f;
+        }
+        let p = &self.sock.procs[host];
+        match p.handle(h) {
+            Some(HandleObj::Socket(_)) if !p.unlisted.contains(&h) => {
+                crate::api::duplicate_handle::HANDLE_FLAG_INHERIT
+            }
+            _ => 0,
+        }
+    }
+
     /// Frees handle `h` of `host`, and its flags with it.
     pub(crate) fn release_handle(&mut self, host: usize, h: usize) {
         self.sock.procs[host].free_handle(h);
@@ -147,13 +164,11 @@ impl<L: SockLayers> World<L> {
         Ok(Socket::from_raw(self.give_handle(id)))
     }
 
-    /// Gives socket `id` a handle in its host's table: inheritable, as `socket()`'s and
-    /// `accept()`'s are.
+    /// Gives socket `id` a handle in its host's table (inheritable, as `socket()`'s and
+    /// `accept()`'s are: see [`World::handle_flags_of`]).
     pub(crate) fn give_handle(&mut self, id: usize) -> usize {
         let host = self.net.sockets.at(id).host;
         let h = self.sock.procs[host].alloc_handle(HandleObj::Socket(id));
-        let inherit = crate::api::duplicate_handle::HANDLE_FLAG_INHERIT;
-        self.sock.handle_flags.insert((host, h), inherit);
         self.net.sockets.at(id).handle = Some(h);
         h
     }

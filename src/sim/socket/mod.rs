@@ -31,8 +31,9 @@ use handles::Process;
 #[derive(Debug, Default)]
 pub(crate) struct SocketLayer {
     pub procs: Vec<Process>,
-    /// Each handle's HANDLE_FLAG_INHERIT / HANDLE_FLAG_PROTECT_FROM_CLOSE where not 0, by
-    /// (host, handle value); kept beside the handle tables, which the hot path indexes.
+    /// The HANDLE_FLAG_INHERIT / HANDLE_FLAG_PROTECT_FROM_CLOSE of the handles whose flags
+    /// were set, by (host, handle value) (the others have their kind's: see
+    /// `World::handle_flags_of`); kept beside the handle tables, which the hot path indexes.
     pub handle_flags: std::collections::BTreeMap<(usize, usize), u32>,
     /// The same for thread handles, by (host, thread id): a thread's handle is its id.
     pub thread_flags: std::collections::BTreeMap<(usize, usize), u32>,
