@@ -230,6 +230,38 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any FILETIME converts (or is refused above i64::MAX) and comes back to its
+        /// millisecond; any fields
+        /// are refused or convert to a time that converts back to them; nothing panics.
+        #[test]
+        fn any_input_converts_or_is_refused(ft in proptest::prelude::any::<u64>(),
+                                            f in proptest::prelude::any::<[u16; 8]>()) {
+            match SystemTime::from_file_time(ft) {
+                // (SYSTEMTIME keeps milliseconds: the 100-ns units below them go.)
+                Ok(st) => proptest::prop_assert_eq!(st.to_file_time(), Ok(ft - ft % 10_000)),
+                Err(e) => {
+                    proptest::prop_assert!(ft > i64::MAX as u64);
+                    proptest::prop_assert_eq!(e, WsaError::WSA_INVALID_PARAMETER);
+                }
+            }
+            let st = SystemTime {
+                year: f[0] % 32_768,
+                month: f[1] % 14,
+                day_of_week: f[2],
+                day: f[3] % 33,
+                hour: f[4] % 26,
+                minute: f[5] % 62,
+                second: f[6] % 62,
+                milliseconds: f[7] % 1_002,
+            };
+            if let Ok(ft) = st.to_file_time() {
+                let back = SystemTime::from_file_time(ft).unwrap();
+                proptest::prop_assert_eq!(back, SystemTime { day_of_week: back.day_of_week, ..st });
+            }
+        }
+    }
+
     #[test]
     fn every_day_of_four_centuries_round_trips() {
         let mut prev: Option<SystemTime> = None;
