@@ -82,6 +82,20 @@ fn flags_of(w: &World, host: usize, at: &FlagsAt) -> u32 {
     }
 }
 
+/// `CloseHandle`'s refusal of handle `h` (valid) when it is protected from close:
+/// NtClose's STATUS_HANDLE_NOT_CLOSABLE, ERROR_INVALID_HANDLE, the handle left open.
+pub(crate) fn refuse_protected(w: &World, host: usize, h: Handle) -> Result<(), WsaError> {
+    let flags = match flags_at(w, host, h) {
+        Ok(at) => flags_of(w, host, &at),
+        Err(_) => 0,
+    };
+    if flags & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0 {
+        Err(WsaError::WSA_INVALID_HANDLE)
+    } else {
+        Ok(())
+    }
+}
+
 /// `SetHandleInformation`'s change: the flags in `mask` as `flags` has them.
 fn set_flags(w: &mut World, host: usize, at: FlagsAt, mask: u32, flags: u32) {
     let mask = mask & (HANDLE_FLAG_INHERIT | HANDLE_FLAG_PROTECT_FROM_CLOSE);

@@ -6,10 +6,10 @@
 //! that is taken blocks the simulated thread on the lock's wait key, so the seeded scheduler
 //! decides who gets it when it is released.
 
-use crate::api::duplicate_handle::HANDLE_FLAG_PROTECT_FROM_CLOSE;
 use std::any::{Any, TypeId};
 use std::sync::Arc;
 
+use super::duplicate_handle::refuse_protected;
 use crate::api::consts::INFINITE;
 use crate::api::sync::CONDITION_VARIABLE_LOCKMODE_SHARED;
 use crate::api::{
@@ -249,15 +249,9 @@ impl SyncObjects for SimWinsock {
                 Handle::Mutex(m) => m.raw(),
                 Handle::Semaphore(s) => s.raw(),
                 Handle::Timer(t) => t.raw(),
+                // A thread's handle needs no closing, but a protected one refuses.
                 Handle::Thread(t) if t.index() < w.rt.threads.len() => {
-                    // A thread's handle needs no closing, but a protected one refuses.
-                    let flags = w.sock.thread_flags.get(&(this.host, t.index()));
-                    return match flags {
-                        Some(f) if f & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0 => {
-                            Err(WsaError::WSA_INVALID_HANDLE)
-                        }
-                        _ => Ok(()),
-                    };
+                    return refuse_protected(&w, this.host, h);
                 }
                 Handle::Thread(_) => return Err(WsaError::WSA_INVALID_HANDLE),
             };
@@ -268,11 +262,7 @@ impl SyncObjects for SimWinsock {
                 (Handle::Timer(_), Some(_)) => w.timer_id(this.host, raw)?,
                 _ => return Err(WsaError::WSA_INVALID_HANDLE),
             };
-            // HANDLE_FLAG_PROTECT_FROM_CLOSE: NtClose's STATUS_HANDLE_NOT_CLOSABLE; it stays.
-            let flags = w.handle_flags_of(this.host, raw & !3);
-            if flags & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0 {
-                return Err(WsaError::WSA_INVALID_HANDLE);
-            }
+            refuse_protected(&w, this.host, h)?;
             w.close_object(this.host, raw);
             Ok(())
         })

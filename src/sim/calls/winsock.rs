@@ -7,10 +7,10 @@
 //! `blocking`); the socket work itself is done by the `World` methods of `socket`, `connect`,
 //! `stream`, `sockopt` and `udp`.
 
-use crate::api::duplicate_handle::HANDLE_FLAG_PROTECT_FROM_CLOSE;
 use crate::sim::runtime::WorldRef;
 
 use crate::api::consts::*;
+use crate::api::duplicate_handle::HANDLE_FLAG_PROTECT_FROM_CLOSE;
 use crate::api::{SockAddr, Socket, ThreadId, Winsock, WsaData, WsaError};
 use crate::sim::api::{Held, SimWinsock, World};
 use crate::sim::net::endpoint::{RecvOp, SendOp};
