@@ -36,8 +36,12 @@ fn test_temporary_objects() {
             let made: Result<Handle, WsaError> = match i {
                 0 => ws.create_mutex_named(false, name).map(|h| h.0.into()),
                 1 => ws.create_semaphore_named(0, 1, name).map(|h| h.0.into()),
-                2 => ws.create_event_named(false, false, name).map(|h| h.0.into()),
-                _ => ws.create_waitable_timer_named(false, name).map(|h| h.0.into()),
+                2 => ws
+                    .create_event_named(false, false, name)
+                    .map(|h| h.0.into()),
+                _ => ws
+                    .create_waitable_timer_named(false, name)
+                    .map(|h| h.0.into()),
             };
             assert!(made.is_ok(), "{}: create {name} failed: {made:?}", lines[0]);
             ws.close_handle(made?)?;

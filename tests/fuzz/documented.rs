@@ -291,6 +291,7 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
             WSA_INVALID_PARAMETER,
         ],
         "GetHandleInformation" | "SetHandleInformation" => &[WSA_INVALID_HANDLE],
+        "FileTimeToSystemTime" | "SystemTimeToFileTime" => &[WSA_INVALID_PARAMETER],
         "TlsAlloc" => &[ERROR_NO_MORE_ITEMS],
         "FlsAlloc" => &[WSA_NOT_ENOUGH_MEMORY],
         "TlsGetValue" | "TlsSetValue" | "TlsFree" | "FlsGetValue" | "FlsSetValue" | "FlsFree" => {

@@ -335,6 +335,30 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 ws.set_handle_information(Handle::Event(cx.event(*e)), *mask, *flags),
             )),
         },
+        Op::Time(ft, f) => {
+            let now = ws.get_system_time();
+            assert_eq!(
+                ws.get_local_time(),
+                now,
+                "FUZZ: the simulated machines keep UTC"
+            );
+            assert!(
+                check("SystemTimeToFileTime", ws.system_time_to_file_time(&now)).is_ok(),
+                "FUZZ: GetSystemTime gave a date that does not convert: {now:?}"
+            );
+            let _ = check("FileTimeToSystemTime", ws.file_time_to_system_time(*ft));
+            let fields = SystemTime {
+                year: f[0],
+                month: f[1] % 14,
+                day_of_week: f[2],
+                day: f[3] % 33,
+                hour: f[4] % 26,
+                minute: f[5] % 62,
+                second: f[6] % 62,
+                milliseconds: f[7] % 1_002,
+            };
+            let _ = check("SystemTimeToFileTime", ws.system_time_to_file_time(&fields));
+        }
         Op::Address(i, action, timeout) => {
             // Taken out of the host's state first: no std lock across a call.
             let addrs = cx.st().addrs.clone();

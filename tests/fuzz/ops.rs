@@ -82,6 +82,8 @@ pub(crate) enum Op {
     /// Get/SetHandleInformation on a socket (true) or an event: set (with a mask and flags)
     /// or get.
     HandleFlags(H, u8, bool, Option<(u32, u32)>),
+    /// GetSystemTime / GetLocalTime, and a FILETIME and SYSTEMTIME fields (any) converted.
+    Time(u64, [u16; 8]),
     /// WaitOnAddress on one of the host's two variables (action 0: the value it holds, 1:
     /// another), WakeByAddressSingle (2), or a store and WakeByAddressAll (3); a timeout.
     Address(u8, u8, u32),
@@ -348,6 +350,7 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         1 => (h(), any::<u8>(), any::<bool>()).prop_map(|(h, e, s)| Op::Duplicate(h, e, s)),
         1 => (h(), any::<u8>(), any::<bool>(), proptest::option::of((0u32..4, 0u32..4)))
             .prop_map(|(h, e, s, set)| Op::HandleFlags(h, e, s, set)),
+        1 => (any::<u64>(), any::<[u16; 8]>()).prop_map(|(ft, f)| Op::Time(ft, f)),
         1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(5), Just(INFINITE)])
             .prop_map(|(i, a, t)| Op::Address(i, a, t)),
         1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(1), Just(2), Just(3), Just(4), Just(6), any::<u32>()],
