@@ -18,7 +18,8 @@ pub const NO_HOST: u32 = u32::MAX;
 pub(crate) const STALLED: &str = "thread stalled";
 
 /// The fault record of a system clock setting (`FaultRule::ClockJump`): `a` is the shift in
-/// milliseconds (an `i64`, negative back).
+/// milliseconds (an `i64`, negative back), `b` the time the clock shows after it (ms since
+/// 1601).
 pub(crate) const CLOCK_SET: &str = "system clock set";
 
 /// One end of a segment on the simulated wire: the host (its index in creation order) and
@@ -150,7 +151,17 @@ impl TraceRecord {
             TraceKind::Fault(k) if k == CLOCK_SET => {
                 let ms = self.a as i64;
                 let way = if ms < 0 { "back" } else { "forward" };
-                format!("{k} {way} by {:.3} s", ms.unsigned_abs() as f64 / 1e3)
+                let by = format!("{k} {way} by {:.3} s", ms.unsigned_abs() as f64 / 1e3);
+                // `b`: the time the clock shows after the setting, in ms since 1601.
+                match crate::api::system_time::SystemTime::from_file_time(
+                    self.b.saturating_mul(10_000),
+                ) {
+                    Ok(d) => format!(
+                        "{by}: it shows {:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03} UTC",
+                        d.year, d.month, d.day, d.hour, d.minute, d.second, d.milliseconds
+                    ),
+                    Err(_) => by,
+                }
             }
             TraceKind::Fault(k) => k.to_string(),
             _ => String::new(),

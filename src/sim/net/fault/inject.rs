@@ -451,7 +451,13 @@ where
             }
             let host = &mut self.net.hosts[h];
             host.clock_shift = host.clock_shift.saturating_add(ticks);
-            self.mark(CLOCK_SET, h, shift_ms as u64);
+            // The record carries the shift and the time the clock shows after it (in ms of
+            // FILETIME), for the timeline to say which date the program now reads.
+            let shows = i128::from(crate::api::waitable_timer::SIM_EPOCH_FILETIME)
+                + i128::from(self.rt.now / 100)
+                + i128::from(host.clock_shift);
+            let shows_ms = (shows / 10_000).clamp(0, i128::from(u64::MAX)) as u64;
+            self.record_net(h, TraceKind::Fault(CLOCK_SET), shift_ms as u64, shows_ms);
             self.on_clock_set(h, ticks);
         }
     }
