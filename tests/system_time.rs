@@ -49,3 +49,21 @@ fn a_year_added_to_29_february_is_a_date_windows_refuses() {
         Ok(())
     });
 }
+
+#[test]
+fn a_clock_set_past_the_last_filetime_shows_its_date() {
+    // A plan may shift a clock by anything; GetSystemTime then shows the last date a
+    // SYSTEMTIME holds instead of failing.
+    let plan: FaultPlan = "clock(all,1ms,forward=9223372036854775807ms)"
+        .parse()
+        .unwrap();
+    let mut sim = Sim::builder().seed(common::seed()).faults(plan).build();
+    sim.host("h", "192.0.2.1").spawn("main", |ws| {
+        ws.sleep(2);
+        let st = ws.get_system_time();
+        assert_eq!((st.year, st.month, st.day), (30828, 9, 14));
+        assert_eq!(ws.get_local_time(), st);
+        Ok(())
+    });
+    sim.run().unwrap_or_else(|e| panic!("{e}"));
+}
