@@ -2,7 +2,9 @@
 //! just before one, within the horizon; and, drawn by proptest, they find the leap-year bug
 //! of a renewal date made by adding a year to today (on 29 February, a date that does not
 //! exist, which `SystemTimeToFileTime` refuses as Windows does), shrunk to the one setting
-//! that crosses into a leap day, while the twin that adds 365 or 366 days passes.
+//! that crosses into a leap day, while the twin that adds 365 or 366 days passes; and they
+//! find a time stamp kept in 32 bits going back at 2038-01-19 03:14:08, while the 64-bit twin
+//! passes.
 mod common;
 
 use std::sync::{Arc, Mutex};
@@ -135,6 +137,66 @@ fn calendar_boundaries_find_the_leap_year_renewal_bug() {
     // Proves: the same plans leave the fix alone.
     let fixed = runner(64).run(&FaultPlan::calendar_strategy(Vec::new(), 6_000), |plan| {
         renews(plan, renewal_by_days)
+    });
+    assert!(fixed.is_ok(), "{fixed:?}");
+}
+
+/// Seconds since 1970 from the system clock.
+fn unix_seconds(ws: &SimWinsock) -> u64 {
+    const FILETIME_1970: u64 = 116_444_736_000_000_000;
+    (ws.get_system_time_as_file_time() - FILETIME_1970) / 10_000_000
+}
+
+/// The bug: the seconds kept in 32 bits (a C `time_t` of old, a log format's field).
+fn stamp_32(ws: &SimWinsock) -> i64 {
+    i64::from(unix_seconds(ws) as i32)
+}
+
+/// The fix: 64 bits.
+fn stamp_64(ws: &SimWinsock) -> i64 {
+    unix_seconds(ws) as i64
+}
+
+/// A log whose time stamps must never go below the first one, read every 100 ms for 7 s
+/// (past the plans' 6-s horizon).
+fn stamps_keep_order(plan: FaultPlan, stamp: fn(&SimWinsock) -> i64) -> Result<(), TestCaseError> {
+    let broke = Arc::new(Mutex::new(None));
+    let b = broke.clone();
+    let mut sim = Sim::builder().seed(1).faults(plan).build();
+    sim.host("logger", "192.0.2.1").spawn("log", move |ws| {
+        let first = stamp(ws);
+        for _ in 0..70 {
+            let now = stamp(ws);
+            if now < first {
+                *b.lock().unwrap() = Some((first, now, ws.get_system_time()));
+                break;
+            }
+            ws.sleep(100);
+        }
+        Ok(())
+    });
+    sim.run().map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let broke = *broke.lock().unwrap();
+    prop_assert!(broke.is_none(), "a time stamp went back: {:?}", broke);
+    Ok(())
+}
+
+#[test]
+fn calendar_boundaries_find_a_time_stamp_kept_in_32_bits() {
+    // Proves: the plans find the 2038 overflow (only its boundary breaks a 32-bit stamp),
+    // and the 64-bit twin passes them.
+    let found = runner(64).run(&FaultPlan::calendar_strategy(Vec::new(), 6_000), |plan| {
+        stamps_keep_order(plan, stamp_32)
+    });
+    match found {
+        Err(TestError::Fail(why, plan)) => {
+            assert_eq!(plan.rules.len(), 1, "{plan}: {why}");
+            assert!(why.to_string().contains("year: 2038"), "{why}");
+        }
+        other => panic!("the bug was not found: {other:?}"),
+    }
+    let fixed = runner(64).run(&FaultPlan::calendar_strategy(Vec::new(), 6_000), |plan| {
+        stamps_keep_order(plan, stamp_64)
     });
     assert!(fixed.is_ok(), "{fixed:?}");
 }
