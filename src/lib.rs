@@ -138,7 +138,10 @@ pub mod prelude {
         TpPool,
     };
     pub use crate::api::consts::*;
-    pub use crate::api::duplicate_handle::{HANDLE_FLAG_INHERIT, HANDLE_FLAG_PROTECT_FROM_CLOSE};
+    pub use crate::api::duplicate_handle::{
+        DUPLICATE_CLOSE_SOURCE, DUPLICATE_SAME_ACCESS, DUPLICATE_SAME_ATTRIBUTES,
+        HANDLE_FLAG_INHERIT, HANDLE_FLAG_PROTECT_FROM_CLOSE,
+    };
     pub use crate::api::extension::{
         CF_ACCEPT, CF_DEFER, CF_REJECT, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_ACCEPTEX,
         WSAID_CONNECTEX, WSAID_DISCONNECTEX, WSAID_GETACCEPTEXSOCKADDRS, WSAID_TRANSMITFILE,

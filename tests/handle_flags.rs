@@ -72,3 +72,36 @@ fn flags_follow_the_handle_value_not_the_object() {
         ws.close_handle(Handle::Event(again))
     });
 }
+
+#[test]
+fn duplicate_close_source_gives_the_source_value_back() {
+    // kernel32 process.c test_DuplicateHandle: with DUPLICATE_CLOSE_SOURCE the source's value,
+    // the first free one once it is closed, is the duplicate's ("f == out"); not when the
+    // source is protected ("f != out"), which stays open.
+    common::run(|ws| {
+        let ev = Handle::Event(ws.create_event(true, false)?);
+        let out = ws.duplicate_handle_ex(ev, true, DUPLICATE_CLOSE_SOURCE)?;
+        assert_eq!(out, ev, "f == out");
+        assert_eq!(ws.get_handle_information(out), Ok(HANDLE_FLAG_INHERIT));
+        ws.set_handle_information(out, HANDLE_FLAG_PROTECT_FROM_CLOSE, u32::MAX)?;
+        let other = ws.duplicate_handle_ex(out, true, DUPLICATE_CLOSE_SOURCE)?;
+        assert_ne!(other, out, "f != out");
+        assert!(
+            ws.get_handle_information(out).is_ok(),
+            "the protected source stays"
+        );
+        ws.set_handle_information(out, HANDLE_FLAG_PROTECT_FROM_CLOSE, 0)?;
+        ws.close_handle(out)?;
+        ws.close_handle(other)?;
+        // A socket's handle closed so comes back as the same value, naming the same socket
+        // (its flags those of the duplicate: bInheritHandle FALSE).
+        let (client, server) = common::pair(ws)?;
+        let same = ws.duplicate_socket_handle_ex(client, false, DUPLICATE_CLOSE_SOURCE)?;
+        assert_eq!(same, client);
+        assert_eq!(ws.get_socket_handle_information(same), Ok(0));
+        assert_eq!(ws.send(same, b"x", 0), Ok(1));
+        assert_eq!(common::recv_exact(ws, server, 1)?, b"x");
+        ws.closesocket(same)?;
+        ws.closesocket(server)
+    });
+}

@@ -30,6 +30,16 @@ use super::sync::{Handle, SyncObjects};
 pub const HANDLE_FLAG_INHERIT: u32 = 0x1;
 /// HANDLE_FLAG_PROTECT_FROM_CLOSE (2): `CloseHandle` of the handle fails (and it stays open).
 pub const HANDLE_FLAG_PROTECT_FROM_CLOSE: u32 = 0x2;
+
+/// DUPLICATE_CLOSE_SOURCE (1): `DuplicateHandle` closes the source handle (unless it is
+/// protected from close).
+pub const DUPLICATE_CLOSE_SOURCE: u32 = 0x1;
+/// DUPLICATE_SAME_ACCESS (2): the duplicate has the source's access; always in effect here
+/// (the API models no access rights).
+pub const DUPLICATE_SAME_ACCESS: u32 = 0x2;
+/// DUPLICATE_SAME_ATTRIBUTES (4): the duplicate has the source's handle flags, whatever
+/// `bInheritHandle` says.
+pub const DUPLICATE_SAME_ATTRIBUTES: u32 = 0x4;
 use super::types::Socket;
 use super::WsaError;
 
@@ -74,6 +84,31 @@ pub trait DuplicateHandles: SyncObjects {
     /// SOCKET gives another handle on that object, which WinSock calls refuse with
     /// WSAENOTSOCK. A value naming nothing fails with ERROR_INVALID_HANDLE.
     fn duplicate_socket_handle(&self, s: Socket) -> Result<Socket, WsaError>;
+
+    /// `DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &out, 0, bInheritHandle,
+    /// dwOptions | DUPLICATE_SAME_ACCESS)`: as [`duplicate_handle`](Self::duplicate_handle),
+    /// and the duplicate's HANDLE_FLAG_INHERIT is `inherit` (with
+    /// [`DUPLICATE_SAME_ATTRIBUTES`], both flags are the source's instead). With
+    /// [`DUPLICATE_CLOSE_SOURCE`] the source handle is closed (one protected from close
+    /// stays), and in the simulator its value, the first free one again, is the duplicate's,
+    /// as kernel32's process.c `test_DuplicateHandle` has it on Windows. A thread's handle
+    /// (its id here) is returned as it is, its flags untouched.
+    fn duplicate_handle_ex(
+        &self,
+        h: Handle,
+        inherit: bool,
+        options: u32,
+    ) -> Result<Handle, WsaError>;
+
+    /// [`duplicate_handle_ex`](Self::duplicate_handle_ex) of a SOCKET: a duplicate made so is
+    /// not in WinSock's table (see the module documentation), unless the source was closed
+    /// and its value taken, which stays as WinSock knew it.
+    fn duplicate_socket_handle_ex(
+        &self,
+        s: Socket,
+        inherit: bool,
+        options: u32,
+    ) -> Result<Socket, WsaError>;
 
     /// `GetHandleInformation(h, &flags)`: the handle's [`HANDLE_FLAG_INHERIT`] and
     /// [`HANDLE_FLAG_PROTECT_FROM_CLOSE`]; a value naming nothing: ERROR_INVALID_HANDLE.

@@ -7,8 +7,14 @@ use winsock_sim::prelude::*;
 use super::{e, pair, Check, Rule};
 
 /// The rules.
-pub fn handle_flag_rules<W: Winsock + WinsockExt + DuplicateHandles>() -> Vec<Rule<W>> {
+pub fn handle_flag_rules<W: Winsock + WinsockExt + DuplicateHandles + NamedObjects>() -> Vec<Rule<W>>
+{
     vec![
+        Rule {
+            id: "DH-options",
+            title: "DuplicateHandle's bInheritHandle sets the duplicate's HANDLE_FLAG_INHERIT (the source's flags untouched); DUPLICATE_SAME_ATTRIBUTES copies both of the source's flags instead; DUPLICATE_CLOSE_SOURCE closes the source (a named event's name goes with the duplicate's close), but not one protected from close",
+            body: duplicate_options::<W>,
+        },
         Rule {
             id: "HANDLE-flags",
             title: "an event's handle has no flags; SetHandleInformation sets those in its mask only (other mask bits ignored), GetHandleInformation reads them, both keep the last error; a protected handle's CloseHandle is ERROR_INVALID_HANDLE and the handle works on; its duplicate has no flags; a closed handle is ERROR_INVALID_HANDLE to both",
@@ -155,5 +161,93 @@ fn socket_flags<W: Winsock + WinsockExt + DuplicateHandles>(
         "GetHandleInformation of a closed socket",
         ws.get_socket_handle_information(server),
         Err(WsaError::WSA_INVALID_HANDLE),
+    )
+}
+
+fn duplicate_options<W: Winsock + DuplicateHandles + NamedObjects>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    let ev = Handle::Event(e("CreateEvent", ws.create_event(true, false))?);
+    let dup = e("DuplicateHandle", ws.duplicate_handle_ex(ev, true, 0))?;
+    c.eq(
+        "bInheritHandle TRUE: the duplicate's flags",
+        ws.get_handle_information(dup),
+        Ok(HANDLE_FLAG_INHERIT),
+    )?;
+    c.eq("the source's", ws.get_handle_information(ev), Ok(0))?;
+    e("CloseHandle", ws.close_handle(dup))?;
+    e(
+        "SetHandleInformation",
+        ws.set_handle_information(ev, BOTH, BOTH),
+    )?;
+    let same = e(
+        "DuplicateHandle",
+        ws.duplicate_handle_ex(ev, false, DUPLICATE_SAME_ATTRIBUTES),
+    )?;
+    c.eq_or_wine(
+        "DUPLICATE_SAME_ATTRIBUTES: the duplicate's flags",
+        ws.get_handle_information(same),
+        Ok(BOTH),
+        Ok(0),
+        "kernel32 process.c test_DuplicateHandle asserts it (Wine 11.10's copy); Wine 8.0 \
+         gives the duplicate no flags",
+    )?;
+    e(
+        "SetHandleInformation",
+        ws.set_handle_information(same, BOTH, 0),
+    )?;
+    e("CloseHandle", ws.close_handle(same))?;
+    let kept = ws.duplicate_handle_ex(ev, true, DUPLICATE_CLOSE_SOURCE);
+    c.eq(
+        "DUPLICATE_CLOSE_SOURCE of a protected handle",
+        kept.is_ok(),
+        true,
+    )?;
+    c.eq(
+        "the protected source stays",
+        ws.get_handle_information(ev),
+        Ok(BOTH),
+    )?;
+    if let Ok(k) = kept {
+        c.eq(
+            "its duplicate's flags",
+            ws.get_handle_information(k),
+            Ok(HANDLE_FLAG_INHERIT),
+        )?;
+        e("CloseHandle", ws.close_handle(k))?;
+    }
+    e(
+        "SetHandleInformation",
+        ws.set_handle_information(ev, BOTH, 0),
+    )?;
+    e("CloseHandle", ws.close_handle(ev))?;
+    // The source closed: a named event whose duplicate is then closed has no handle left.
+    let name = format!(
+        "winsock-sim DH-options {} {}",
+        std::process::id(),
+        ws.get_tick_count64()
+    );
+    let (named, _) = e("CreateEvent", ws.create_event_named(true, false, &name))?;
+    let only = e(
+        "DuplicateHandle",
+        ws.duplicate_handle_ex(named.into(), false, DUPLICATE_CLOSE_SOURCE),
+    )?;
+    c.eq(
+        "the duplicate's flags",
+        ws.get_handle_information(only),
+        Ok(0),
+    )?;
+    c.eq(
+        "the event lives through the duplicate",
+        ws.open_event(Some(&name))
+            .map(|o| ws.close_handle(o.into())),
+        Ok(Ok(())),
+    )?;
+    e("CloseHandle", ws.close_handle(only))?;
+    c.eq(
+        "after the duplicate's close, the name is free",
+        ws.open_event(Some(&name)).map(drop),
+        Err(WsaError::ERROR_FILE_NOT_FOUND),
     )
 }

@@ -306,15 +306,29 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
             }
         }
         Op::Duplicate(h, e, socket) => {
+            // Every fourth with bInheritHandle and the options (DUPLICATE_CLOSE_SOURCE among
+            // them) drawn from the same byte.
+            let (ex, inherit, options) = (e % 4 == 0, e & 16 != 0, u32::from(e >> 5));
             if *socket {
-                if let Ok(s) = check("DuplicateHandle", ws.duplicate_socket_handle(cx.sock(*h))) {
+                let s = cx.sock(*h);
+                let r = if ex {
+                    ws.duplicate_socket_handle_ex(s, inherit, options)
+                } else {
+                    ws.duplicate_socket_handle(s)
+                };
+                if let Ok(s) = check("DuplicateHandle", r) {
                     cx.st().socks.push(s);
                 }
-            } else if let Ok(Handle::Event(d)) = check(
-                "DuplicateHandle",
-                ws.duplicate_handle(Handle::Event(cx.event(*e))),
-            ) {
-                cx.st().events.push(d);
+            } else {
+                let ev = Handle::Event(cx.event(*e));
+                let r = if ex {
+                    ws.duplicate_handle_ex(ev, inherit, options)
+                } else {
+                    ws.duplicate_handle(ev)
+                };
+                if let Ok(Handle::Event(d)) = check("DuplicateHandle", r) {
+                    cx.st().events.push(d);
+                }
             }
         }
         Op::HandleFlags(h, e, socket, set) => match (socket, set) {

@@ -19,7 +19,9 @@ use super::handle_flags::{os_flags, set_os_flags};
 use super::lock_table::Kernel;
 use super::native::{finish_kept, Native};
 use super::sync_lookup::check;
-use crate::api::duplicate_handle::DuplicateHandles;
+use crate::api::duplicate_handle::{
+    DuplicateHandles, DUPLICATE_CLOSE_SOURCE, HANDLE_FLAG_PROTECT_FROM_CLOSE,
+};
 use crate::api::{Handle, MutexHandle, SemaphoreHandle, Socket, TimerHandle, WsaError, WsaEvent};
 
 /// `DuplicateHandle(GetCurrentProcess(), raw, GetCurrentProcess(), &out, 0, FALSE,
@@ -34,6 +36,43 @@ fn duplicate(raw: usize) -> Result<usize, WsaError> {
         DuplicateHandle(me, raw as HANDLE, me, &mut out, 0, 0, DUPLICATE_SAME_ACCESS)
     };
     check(ok).map(|()| out as usize)
+}
+
+/// DuplicateHandle of `raw` with `bInheritHandle` and `dwOptions` (DUPLICATE_SAME_ACCESS
+/// added): the new handle, and whether the OS closed the source (DUPLICATE_CLOSE_SOURCE on a
+/// handle not protected from close).
+fn duplicate_with(raw: usize, inherit: bool, options: u32) -> Result<(usize, bool), WsaError> {
+    let closes = options & DUPLICATE_CLOSE_SOURCE != 0
+        && os_flags(raw).is_ok_and(|f| f & HANDLE_FLAG_PROTECT_FROM_CLOSE == 0);
+    let mut out: HANDLE = std::ptr::null_mut();
+    // SAFETY: `raw` is an open handle of this backend (the caller checked its tables); the
+    // pseudo-handle of the current process needs no closing; `out` is a local the call
+    // writes before it returns.
+    let ok = unsafe {
+        let me = GetCurrentProcess();
+        let options = options | DUPLICATE_SAME_ACCESS;
+        DuplicateHandle(
+            me,
+            raw as HANDLE,
+            me,
+            &mut out,
+            0,
+            i32::from(inherit),
+            options,
+        )
+    };
+    check(ok).map(|()| (out as usize, closes))
+}
+
+/// `h`'s variant around another handle value.
+fn same_kind(h: Handle, raw: usize) -> Handle {
+    match h {
+        Handle::Event(_) => Handle::Event(WsaEvent::from_raw(raw)),
+        Handle::Mutex(_) => Handle::Mutex(MutexHandle::from_raw(raw)),
+        Handle::Semaphore(_) => Handle::Semaphore(SemaphoreHandle::from_raw(raw)),
+        Handle::Timer(_) => Handle::Timer(TimerHandle::from_raw(raw)),
+        Handle::Thread(t) => Handle::Thread(t),
+    }
 }
 
 impl Native {
@@ -98,6 +137,82 @@ impl DuplicateHandles for Native {
             } else if o.events.contains(&(raw as isize)) {
                 drop(o);
                 self.duplicate_event(raw)
+            } else {
+                Err(WsaError::WSA_INVALID_HANDLE)
+            }
+        };
+        finish_kept(r.map(Socket::from_raw))
+    }
+
+    /// `DuplicateHandle` with `bInheritHandle` and `dwOptions` on a handle of this backend:
+    /// the OS's call; a source the OS closed (DUPLICATE_CLOSE_SOURCE, not protected) leaves
+    /// this backend's tables and the duplicate joins them as the same kind.
+    fn duplicate_handle_ex(
+        &self,
+        h: Handle,
+        inherit: bool,
+        options: u32,
+    ) -> Result<Handle, WsaError> {
+        if let Handle::Thread(t) = h {
+            return finish_kept(if self.inner.threads.contains(t) {
+                Ok(h)
+            } else {
+                Err(WsaError::WSA_INVALID_HANDLE)
+            });
+        }
+        let r = self.kernel_raw(h).and_then(|raw| {
+            let kind = match h {
+                Handle::Mutex(_) => Some(Kernel::Mutex),
+                Handle::Semaphore(_) => Some(Kernel::Semaphore),
+                Handle::Timer(_) => Some(Kernel::Timer),
+                _ => None,
+            };
+            if kind == Some(Kernel::Timer) && options & DUPLICATE_CLOSE_SOURCE != 0 {
+                // Its completion routine goes with the source, as with close_handle.
+                if self.inner.sync.lock().timer_args.contains_key(&raw) {
+                    let _ = self.stop_timer(raw);
+                }
+            }
+            let (out, closed) = duplicate_with(raw, inherit, options)?;
+            match kind {
+                None => {
+                    let mut o = self.inner.owned.lock();
+                    if closed {
+                        o.events.remove(&(raw as isize));
+                    }
+                    o.events.insert(out as isize);
+                }
+                Some(k) => {
+                    let mut t = self.inner.sync.lock();
+                    if closed {
+                        t.kernel.remove(&raw);
+                    }
+                    t.kernel.insert(out, k);
+                }
+            }
+            Ok(out)
+        });
+        finish_kept(r.map(|out| same_kind(h, out)))
+    }
+
+    /// `DuplicateHandle` with `bInheritHandle` and `dwOptions` on a socket of this backend.
+    fn duplicate_socket_handle_ex(
+        &self,
+        s: Socket,
+        inherit: bool,
+        options: u32,
+    ) -> Result<Socket, WsaError> {
+        let raw = s.raw();
+        let r = {
+            let mut o = self.inner.owned.lock();
+            if o.sockets.contains(&raw) {
+                duplicate_with(raw, inherit, options).map(|(out, closed)| {
+                    if closed {
+                        o.sockets.remove(&raw);
+                    }
+                    o.sockets.insert(out);
+                    out
+                })
             } else {
                 Err(WsaError::WSA_INVALID_HANDLE)
             }

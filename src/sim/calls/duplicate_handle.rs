@@ -6,7 +6,8 @@
 //! ERROR_INVALID_HANDLE.
 
 use crate::api::duplicate_handle::{
-    DuplicateHandles, HANDLE_FLAG_INHERIT, HANDLE_FLAG_PROTECT_FROM_CLOSE,
+    DuplicateHandles, DUPLICATE_CLOSE_SOURCE, DUPLICATE_SAME_ATTRIBUTES, HANDLE_FLAG_INHERIT,
+    HANDLE_FLAG_PROTECT_FROM_CLOSE,
 };
 use crate::api::{Handle, MutexHandle, SemaphoreHandle, Socket, TimerHandle, WsaError, WsaEvent};
 use crate::sim::api::{SimWinsock, Traced, World};
@@ -107,6 +108,37 @@ fn set_flags(w: &mut World, host: usize, at: FlagsAt, mask: u32, flags: u32) {
     map.insert(key, new);
 }
 
+/// `DuplicateHandle` of handle value `raw` (not a thread's) with `bInheritHandle` and
+/// `dwOptions`: the duplicate's value, its flags set. With DUPLICATE_CLOSE_SOURCE the source
+/// closes and its value, the first free one again, is the duplicate's (same object, same
+/// place in WinSock's table); a source protected from close stays, and the duplicate is new.
+fn duplicate_ex(
+    w: &mut World,
+    host: usize,
+    raw: usize,
+    inherit: bool,
+    options: u32,
+) -> Result<usize, WsaError> {
+    let obj = duplicable(w, host, raw)?;
+    let at = socket_flags_at(w, host, raw)?;
+    let source = flags_of(w, host, &at);
+    let flags = if options & DUPLICATE_SAME_ATTRIBUTES != 0 {
+        source
+    } else if inherit {
+        HANDLE_FLAG_INHERIT
+    } else {
+        0
+    };
+    let closes =
+        options & DUPLICATE_CLOSE_SOURCE != 0 && source & HANDLE_FLAG_PROTECT_FROM_CLOSE == 0;
+    let out = match (closes, at) {
+        (true, FlagsAt::Table(key)) => key,
+        _ => duplicate(w, host, obj),
+    };
+    set_flags(w, host, FlagsAt::Table(out), u32::MAX, flags);
+    Ok(out)
+}
+
 /// A new handle on `host` naming what `obj` names.
 fn duplicate(w: &mut World, host: usize, obj: HandleObj) -> usize {
     match obj {
@@ -129,6 +161,43 @@ impl DuplicateHandles for SimWinsock {
             }
             let obj = duplicable(&w, this.host, handle_value(h))?;
             Ok(same_kind(h, duplicate(&mut w, this.host, obj)))
+        })
+    }
+
+    fn duplicate_handle_ex(
+        &self,
+        h: Handle,
+        inherit: bool,
+        options: u32,
+    ) -> Result<Handle, WsaError> {
+        let args = (
+            handle_value(h) as u64,
+            u64::from(options) << 1 | u64::from(inherit),
+        );
+        self.kcall_keep_error("DuplicateHandle", args.0, args.1, |this| {
+            let mut w = this.w();
+            if let Handle::Thread(t) = h {
+                return if t.index() < w.rt.threads.len() {
+                    Ok(h)
+                } else {
+                    Err(WsaError::WSA_INVALID_HANDLE)
+                };
+            }
+            let out = duplicate_ex(&mut w, this.host, handle_value(h), inherit, options)?;
+            Ok(same_kind(h, out))
+        })
+    }
+
+    fn duplicate_socket_handle_ex(
+        &self,
+        s: Socket,
+        inherit: bool,
+        options: u32,
+    ) -> Result<Socket, WsaError> {
+        let args = (s.raw() as u64, u64::from(options) << 1 | u64::from(inherit));
+        self.kcall_keep_error("DuplicateHandle", args.0, args.1, |this| {
+            let mut w = this.w();
+            duplicate_ex(&mut w, this.host, s.raw(), inherit, options).map(Socket::from_raw)
         })
     }
 
