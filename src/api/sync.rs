@@ -98,6 +98,20 @@ pub enum Handle {
     Timer(TimerHandle),
 }
 
+impl Handle {
+    /// The same kind of handle around another value (a duplicate's); a thread's handle, its
+    /// id, stays as it is.
+    pub(crate) fn with_value(self, raw: usize) -> Handle {
+        match self {
+            Handle::Event(_) => Handle::Event(WsaEvent::from_raw(raw)),
+            Handle::Mutex(_) => Handle::Mutex(MutexHandle::from_raw(raw)),
+            Handle::Semaphore(_) => Handle::Semaphore(SemaphoreHandle::from_raw(raw)),
+            Handle::Timer(_) => Handle::Timer(TimerHandle::from_raw(raw)),
+            Handle::Thread(t) => Handle::Thread(t),
+        }
+    }
+}
+
 impl From<TimerHandle> for Handle {
     fn from(t: TimerHandle) -> Handle {
         Handle::Timer(t)

@@ -22,7 +22,7 @@ use super::sync_lookup::check;
 use crate::api::duplicate_handle::{
     DuplicateHandles, DUPLICATE_CLOSE_SOURCE, HANDLE_FLAG_PROTECT_FROM_CLOSE,
 };
-use crate::api::{Handle, MutexHandle, SemaphoreHandle, Socket, TimerHandle, WsaError, WsaEvent};
+use crate::api::{Handle, Socket, WsaError};
 
 /// `DuplicateHandle(GetCurrentProcess(), raw, GetCurrentProcess(), &out, 0, FALSE,
 /// DUPLICATE_SAME_ACCESS)`: the new handle, or the OS's error.
@@ -64,17 +64,6 @@ fn duplicate_with(raw: usize, inherit: bool, options: u32) -> Result<(usize, boo
     check(ok).map(|()| (out as usize, closes))
 }
 
-/// `h`'s variant around another handle value.
-fn same_kind(h: Handle, raw: usize) -> Handle {
-    match h {
-        Handle::Event(_) => Handle::Event(WsaEvent::from_raw(raw)),
-        Handle::Mutex(_) => Handle::Mutex(MutexHandle::from_raw(raw)),
-        Handle::Semaphore(_) => Handle::Semaphore(SemaphoreHandle::from_raw(raw)),
-        Handle::Timer(_) => Handle::Timer(TimerHandle::from_raw(raw)),
-        Handle::Thread(t) => Handle::Thread(t),
-    }
-}
-
 impl Native {
     /// A duplicate of kernel object `raw` of kind `kind`, added to the table as that kind.
     fn duplicate_kernel(&self, raw: usize, kind: Kernel) -> Result<usize, WsaError> {
@@ -104,21 +93,14 @@ impl DuplicateHandles for Native {
     /// backend; the last error is kept on success.
     fn duplicate_handle(&self, h: Handle) -> Result<Handle, WsaError> {
         let r = match h {
-            Handle::Event(e) => self
-                .duplicate_event(e.raw())
-                .map(|n| Handle::Event(WsaEvent::from_raw(n))),
-            Handle::Mutex(m) => self
-                .duplicate_kernel(m.raw(), Kernel::Mutex)
-                .map(|n| Handle::Mutex(MutexHandle::from_raw(n))),
-            Handle::Semaphore(s) => self
-                .duplicate_kernel(s.raw(), Kernel::Semaphore)
-                .map(|n| Handle::Semaphore(SemaphoreHandle::from_raw(n))),
-            Handle::Timer(t) => self
-                .duplicate_kernel(t.raw(), Kernel::Timer)
-                .map(|n| Handle::Timer(TimerHandle::from_raw(n))),
-            Handle::Thread(t) if self.inner.threads.contains(t) => Ok(h),
+            Handle::Event(e) => self.duplicate_event(e.raw()),
+            Handle::Mutex(m) => self.duplicate_kernel(m.raw(), Kernel::Mutex),
+            Handle::Semaphore(s) => self.duplicate_kernel(s.raw(), Kernel::Semaphore),
+            Handle::Timer(t) => self.duplicate_kernel(t.raw(), Kernel::Timer),
+            Handle::Thread(t) if self.inner.threads.contains(t) => Ok(t.index()),
             Handle::Thread(_) => Err(WsaError::WSA_INVALID_HANDLE),
-        };
+        }
+        .map(|n| h.with_value(n));
         finish_kept(r)
     }
 
@@ -192,7 +174,7 @@ impl DuplicateHandles for Native {
             }
             Ok(out)
         });
-        finish_kept(r.map(|out| same_kind(h, out)))
+        finish_kept(r.map(|out| h.with_value(out)))
     }
 
     /// `DuplicateHandle` with `bInheritHandle` and `dwOptions` on a socket of this backend.

@@ -9,7 +9,7 @@ use crate::api::duplicate_handle::{
     DuplicateHandles, DUPLICATE_CLOSE_SOURCE, DUPLICATE_SAME_ATTRIBUTES, HANDLE_FLAG_INHERIT,
     HANDLE_FLAG_PROTECT_FROM_CLOSE,
 };
-use crate::api::{Handle, MutexHandle, SemaphoreHandle, Socket, TimerHandle, WsaError, WsaEvent};
+use crate::api::{Handle, Socket, WsaError};
 use crate::sim::api::{SimWinsock, Traced, World};
 use crate::sim::kernel::objects::KObject;
 use crate::sim::socket::handles::HandleObj;
@@ -19,17 +19,6 @@ use super::signal_and_wait::handle_value;
 impl Traced for Handle {
     fn traced(&self) -> i64 {
         handle_value(*self) as i64
-    }
-}
-
-/// `h`'s variant around another handle value.
-fn same_kind(h: Handle, raw: usize) -> Handle {
-    match h {
-        Handle::Event(_) => Handle::Event(WsaEvent::from_raw(raw)),
-        Handle::Mutex(_) => Handle::Mutex(MutexHandle::from_raw(raw)),
-        Handle::Semaphore(_) => Handle::Semaphore(SemaphoreHandle::from_raw(raw)),
-        Handle::Timer(_) => Handle::Timer(TimerHandle::from_raw(raw)),
-        Handle::Thread(t) => Handle::Thread(t),
     }
 }
 
@@ -160,7 +149,7 @@ impl DuplicateHandles for SimWinsock {
                 };
             }
             let obj = duplicable(&w, this.host, handle_value(h))?;
-            Ok(same_kind(h, duplicate(&mut w, this.host, obj)))
+            Ok(h.with_value(duplicate(&mut w, this.host, obj)))
         })
     }
 
@@ -184,7 +173,7 @@ impl DuplicateHandles for SimWinsock {
                 };
             }
             let out = duplicate_ex(&mut w, this.host, handle_value(h), inherit, options)?;
-            Ok(same_kind(h, out))
+            Ok(h.with_value(out))
         })
     }
 
