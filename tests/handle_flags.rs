@@ -105,3 +105,17 @@ fn duplicate_close_source_gives_the_source_value_back() {
         ws.closesocket(server)
     });
 }
+
+#[test]
+fn wsa_close_event_of_a_protected_event_is_refused_as_close_handle_is() {
+    // WSACloseEvent is CloseHandle underneath: a protected event stays, and works on.
+    common::run(|ws| {
+        let ev = ws.wsa_create_event()?;
+        let h = Handle::Event(ev);
+        ws.set_handle_information(h, HANDLE_FLAG_PROTECT_FROM_CLOSE, u32::MAX)?;
+        assert_eq!(ws.wsa_close_event(ev), Err(WsaError::WSA_INVALID_HANDLE));
+        assert_eq!(ws.wsa_set_event(ev), Ok(()));
+        ws.set_handle_information(h, HANDLE_FLAG_PROTECT_FROM_CLOSE, 0)?;
+        ws.wsa_close_event(ev)
+    });
+}

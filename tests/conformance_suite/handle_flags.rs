@@ -7,8 +7,9 @@ use winsock_sim::prelude::*;
 use super::{e, pair, Check, Rule};
 
 /// The rules.
-pub fn handle_flag_rules<W: Winsock + WinsockExt + DuplicateHandles + NamedObjects>() -> Vec<Rule<W>>
-{
+pub fn handle_flag_rules<
+    W: Winsock + WinsockExt + DuplicateHandles + NamedObjects + EventSelect,
+>() -> Vec<Rule<W>> {
     vec![
         Rule {
             id: "DH-options",
@@ -17,7 +18,7 @@ pub fn handle_flag_rules<W: Winsock + WinsockExt + DuplicateHandles + NamedObjec
         },
         Rule {
             id: "HANDLE-flags",
-            title: "an event's handle has no flags; SetHandleInformation sets those in its mask only (other mask bits ignored), GetHandleInformation reads them, both keep the last error; a protected handle's CloseHandle is ERROR_INVALID_HANDLE and the handle works on; its duplicate has no flags; a closed handle is ERROR_INVALID_HANDLE to both",
+            title: "an event's handle has no flags; SetHandleInformation sets those in its mask only (other mask bits ignored), GetHandleInformation reads them, both keep the last error; a protected handle's CloseHandle and WSACloseEvent are ERROR_INVALID_HANDLE and the handle works on; its duplicate has no flags; a closed handle is ERROR_INVALID_HANDLE to both",
             body: object_flags::<W>,
         },
         Rule {
@@ -33,7 +34,10 @@ const MARK: i32 = 1234;
 
 const BOTH: u32 = HANDLE_FLAG_INHERIT | HANDLE_FLAG_PROTECT_FROM_CLOSE;
 
-fn object_flags<W: Winsock + DuplicateHandles>(ws: &W, c: &mut Check) -> Result<(), String> {
+fn object_flags<W: Winsock + DuplicateHandles + EventSelect>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
     let ev = e("CreateEvent", ws.create_event(true, false))?;
     let h = Handle::Event(ev);
     ws.wsa_set_last_error(MARK);
@@ -76,6 +80,11 @@ fn object_flags<W: Winsock + DuplicateHandles>(ws: &W, c: &mut Check) -> Result<
         Err(WsaError::WSA_INVALID_HANDLE),
     )?;
     c.eq("its last error", ws.wsa_get_last_error(), 6)?;
+    c.eq(
+        "WSACloseEvent of it (CloseHandle underneath)",
+        ws.wsa_close_event(ev),
+        Err(WsaError::WSA_INVALID_HANDLE),
+    )?;
     c.eq("the handle works on: SetEvent", ws.set_event(ev), Ok(()))?;
     let dup = e("DuplicateHandle", ws.duplicate_handle(h))?;
     c.eq(

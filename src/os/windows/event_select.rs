@@ -21,6 +21,10 @@ impl EventSelect for Native {
 
     /// `WSACloseEvent`: only events this backend created (else WSA_INVALID_HANDLE).
     fn wsa_close_event(&self, event: WsaEvent) -> Result<(), WsaError> {
+        // CloseHandle underneath: a protected event's refusal leaves it in the table.
+        if let Some(r) = self.close_protected(event.into()) {
+            return finish_kept(r);
+        }
         let raw = event.raw() as isize;
         if !self.inner.owned.lock().events.remove(&raw) {
             return finish_kept(Err(WsaError::WSA_INVALID_HANDLE));

@@ -247,6 +247,8 @@ impl EventSelect for SimWinsock {
         self.kcall_keep_error("WSACloseEvent", event.raw() as u64, 0, |this| {
             let mut w = this.w();
             w.event_id(this.host, event.raw())?;
+            // CloseHandle underneath: a handle protected from close stays.
+            super::duplicate_handle::refuse_protected(&w, this.host, event.into())?;
             w.close_object(this.host, event.raw());
             Ok(())
         })
