@@ -40,15 +40,7 @@ impl Native {
     /// it; else ERROR_INVALID_HANDLE.
     pub(super) fn kernel_raw(&self, h: Handle) -> Result<usize, WsaError> {
         let (raw, kind) = match h {
-            Handle::Event(e) => {
-                let raw = e.raw();
-                let ours = self.inner.owned.lock().events.contains(&(raw as isize));
-                return if ours {
-                    Ok(raw)
-                } else {
-                    Err(WsaError::WSA_INVALID_HANDLE)
-                };
-            }
+            Handle::Event(e) => return self.event(e).map(|raw| raw as usize),
             Handle::Mutex(m) => (m.raw(), Kernel::Mutex),
             Handle::Semaphore(s) => (s.raw(), Kernel::Semaphore),
             Handle::Timer(t) => (t.raw(), Kernel::Timer),

@@ -124,7 +124,10 @@ fn duplicate_ex(
         (true, FlagsAt::Table(key)) => key,
         _ => duplicate(w, host, obj),
     };
-    set_flags(w, host, FlagsAt::Table(out), u32::MAX, flags);
+    // Flags take room only where they differ from the kind's (a plain duplicate's are 0).
+    if flags != w.handle_flags_of(host, out) {
+        set_flags(w, host, FlagsAt::Table(out), u32::MAX, flags);
+    }
     Ok(out)
 }
 
@@ -138,19 +141,8 @@ fn duplicate(w: &mut World, host: usize, obj: HandleObj) -> usize {
 
 impl DuplicateHandles for SimWinsock {
     fn duplicate_handle(&self, h: Handle) -> Result<Handle, WsaError> {
-        self.kcall_keep_error("DuplicateHandle", handle_value(h) as u64, 0, |this| {
-            let mut w = this.w();
-            if let Handle::Thread(t) = h {
-                // A thread's handle is its id, which needs no closing.
-                return if t.index() < w.rt.threads.len() {
-                    Ok(h)
-                } else {
-                    Err(WsaError::WSA_INVALID_HANDLE)
-                };
-            }
-            let obj = duplicable(&w, this.host, handle_value(h))?;
-            Ok(h.with_value(duplicate(&mut w, this.host, obj)))
-        })
+        // The same call (and trace record) as bInheritHandle FALSE with no options.
+        self.duplicate_handle_ex(h, false, 0)
     }
 
     fn duplicate_handle_ex(
