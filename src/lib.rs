@@ -25,8 +25,9 @@
 //!   (synchronization barriers), [`api::ThreadLocalStorage`] (TLS and FLS slots, per
 //!   simulated thread: Rust's `thread_local!` is shared by every simulated thread) and
 //!   [`api::NamedObjects`] (named events, mutexes, semaphores and waitable timers, and the
-//!   Open* calls) and [`api::SystemTimes`] (the clock as a date: GetSystemTime,
-//!   GetLocalTime, FILETIME and SYSTEMTIME conversions).
+//!   Open* calls), [`api::SystemTimes`] (the clock as a date: GetSystemTime,
+//!   GetLocalTime, FILETIME and SYSTEMTIME conversions) and [`api::TimerResolutions`]
+//!   (timeBeginPeriod, timeEndPeriod, timeGetTime: the clock interrupt timed waits end on).
 //! - [`sim`] — the deterministic backend: [`sim::Sim`], hosts, simulated threads (stackful
 //!   coroutines on one OS thread), TCP as a state machine, virtual time, the fault seam. Built
 //!   in layers that depend downward only — runtime, net, socket, kernel, models — each owning
@@ -197,6 +198,7 @@ pub mod prelude {
     };
     pub use crate::api::threadpool_pool::ThreadpoolPools;
     pub use crate::api::threadpool_wait::{ThreadpoolWaits, TpWait, TpWaitCallback};
+    pub use crate::api::timer_resolution::{TimeCaps, TimerResolutions};
     pub use crate::api::transmit_packets::{
         TransmitPacketsElement, TP_ELEMENT_EOP, TP_ELEMENT_FILE, TP_ELEMENT_MEMORY,
         TP_SEND_SIZE_BY_EOP,

@@ -249,6 +249,10 @@ pub enum WsaError {
     /// ERROR_NO_MORE_ITEMS (259): `TlsAlloc` with every TLS slot taken.
     #[error("ERROR_NO_MORE_ITEMS (259): no more data is available")]
     ERROR_NO_MORE_ITEMS,
+    /// TIMERR_NOCANDO (97): the MMRESULT of `timeBeginPeriod` / `timeEndPeriod` with a
+    /// period outside 1 ms to 1,000,000 ms (not a last error: winmm returns it).
+    #[error("TIMERR_NOCANDO (97): the timer resolution asked for is out of range")]
+    TIMERR_NOCANDO,
     /// ERROR_ALREADY_EXISTS (183): the last error of a `Create*` of a named object whose name
     /// was in use (the call succeeds with a handle on the existing object).
     #[error("ERROR_ALREADY_EXISTS (183): cannot create a file when that file already exists")]
@@ -349,6 +353,7 @@ impl WsaError {
             ERROR_NOT_FOUND => 1168,
             WSA_NOT_ENOUGH_MEMORY => 8,
             ERROR_NO_MORE_ITEMS => 259,
+            TIMERR_NOCANDO => 97,
             ERROR_ALREADY_EXISTS => 183,
             ERROR_FILE_NOT_FOUND => 2,
             ERROR_PATH_NOT_FOUND => 3,
@@ -442,6 +447,7 @@ pub const ALL: &[WsaError] = {
         ERROR_NOT_FOUND,
         WSA_NOT_ENOUGH_MEMORY,
         ERROR_NO_MORE_ITEMS,
+        TIMERR_NOCANDO,
         ERROR_ALREADY_EXISTS,
         ERROR_FILE_NOT_FOUND,
         ERROR_PATH_NOT_FOUND,

@@ -73,6 +73,7 @@ pub mod threadpool_io;
 pub mod threadpool_objects;
 pub mod threadpool_pool;
 pub mod threadpool_wait;
+pub mod timer_resolution;
 pub mod transmit_packets;
 pub mod types;
 pub mod wait_on_address;
@@ -120,6 +121,7 @@ pub use threadpool_objects::{
 };
 pub use threadpool_pool::ThreadpoolPools;
 pub use threadpool_wait::{ThreadpoolWaits, TpWait, TpWaitCallback};
+pub use timer_resolution::{TimeCaps, TimerResolutions};
 pub use types::{
     Linger, SockAddr, Socket, SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId, WsaData,
     SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
@@ -330,13 +332,18 @@ pub trait Winsock {
         optlen::setsockopt_c(self, s, level, optname, optval, optlen)
     }
 
-    /// `Sleep(dwMilliseconds)`: `Sleep(0)` yields the rest of the time slice.
+    /// `Sleep(dwMilliseconds)`: `Sleep(0)` yields the rest of the time slice. In the
+    /// simulator the sleep ends at its deadline, or under
+    /// [`TimerResolution::Windows`](crate::sim::TimerResolution::Windows) on the first clock
+    /// interrupt at or after the last one plus `ms` (every 15.625 ms by default).
     fn sleep(&self, ms: u32);
 
     /// `GetTickCount()`: milliseconds since the system started, wrapping to 0 every 2^32 ms
     /// (49.7 days). In the simulator: the host's uptime when the run began (0 unless a fault
     /// plan's [`FaultRule::Uptime`](crate::sim::fault::FaultRule::Uptime) sets it) plus the
-    /// virtual time since.
+    /// virtual time since, in steps of 15.625 ms under
+    /// [`TimerResolution::Windows`](crate::sim::TimerResolution::Windows) (Windows' tick
+    /// count advances by its default clock period, whatever `timeBeginPeriod` asked for).
     fn get_tick_count(&self) -> u32;
 
     /// `GetTickCount64()`: milliseconds since the system started, without wrapping; its low

@@ -21,9 +21,10 @@
 //! - a timer with a routine is cancelled when the thread that set it ends.
 //!
 //! In the simulator the due times are virtual: a timer due in 50 ms fires when the virtual clock
-//! reaches it, exactly then (as the simulator's timed waits end at their deadline rather than on
-//! Windows' next 15.6-ms clock interrupt), and the system time starts at
-//! [`SIM_EPOCH_FILETIME`] when the run does.
+//! reaches it, exactly then by default, or on the host's next clock interrupt (every 15.625 ms
+//! unless `timeBeginPeriod` asked for less) under
+//! [`TimerResolution::Windows`](crate::sim::TimerResolution::Windows), a period rounded up to
+//! whole interrupts; the system time starts at [`SIM_EPOCH_FILETIME`] when the run does.
 
 use std::sync::Arc;
 
@@ -96,13 +97,15 @@ pub trait WaitableTimers: SyncObjects {
     /// ERROR_INVALID_HANDLE.
     fn cancel_waitable_timer(&self, timer: TimerHandle) -> Result<(), WsaError>;
 
-    /// `GetSystemTimeAsFileTime(&ft)`: the UTC system time in 100-ns units since 1601-01-01
-    /// (in the simulator: [`SIM_EPOCH_FILETIME`] plus the virtual time elapsed).
+    /// `GetSystemTimeAsFileTime(&ft)`: the UTC system time in 100-ns units since 1601-01-01,
+    /// as of the last clock interrupt (in the simulator: [`SIM_EPOCH_FILETIME`] plus the
+    /// virtual time elapsed, to the last interrupt under `TimerResolution::Windows`).
     fn get_system_time_as_file_time(&self) -> u64;
 
     /// `GetSystemTimePreciseAsFileTime(&ft)`: the same clock at the highest resolution the
     /// system has (Windows 8 and later; what Rust's `SystemTime::now` reads on Windows). In
-    /// the simulator, whose clock is exact, the same value as
-    /// [`WaitableTimers::get_system_time_as_file_time`].
+    /// the simulator the virtual clock itself, which
+    /// [`WaitableTimers::get_system_time_as_file_time`] also shows unless
+    /// `TimerResolution::Windows` holds it to the last clock interrupt.
     fn get_system_time_precise_as_file_time(&self) -> u64;
 }

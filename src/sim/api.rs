@@ -169,6 +169,14 @@ impl SimWinsock {
         std::time::Duration::from_nanos(self.w().rt.now)
     }
 
+    /// When a timed wait of `ms` milliseconds that starts now falls due (`None` for
+    /// INFINITE): then exactly, or on the host's clock interrupt under
+    /// [`TimerResolution::Windows`](crate::sim::TimerResolution::Windows).
+    pub(crate) fn timeout_due(&self, ms: u32) -> Option<u64> {
+        (ms != crate::api::consts::INFINITE)
+            .then(|| self.w().wait_due(self.host, u64::from(ms) * 1_000_000))
+    }
+
     /// Common start of a call: preemption point, then (unless `startup_free`) the
     /// WSANOTINITIALISED check and the fault seam.
     pub(crate) fn enter(&self, call: &'static str, startup_free: bool) -> Result<(), WsaError> {

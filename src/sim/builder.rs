@@ -7,7 +7,7 @@ use super::net::fault::FaultPlan;
 use super::replay::Replay;
 use crate::sim::runtime::{
     sat_nanos, AckPolicy, Completion, Config, EventRecording, Schedule, Script, Segmentation,
-    SendMode, DELAYED_ACK_TICK, MAX_MSS,
+    SendMode, TimerResolution, DELAYED_ACK_TICK, MAX_MSS,
 };
 
 /// Which contract a run holds the program to: what Windows does, or everything Microsoft's
@@ -115,6 +115,22 @@ impl SimBuilder {
     /// ```
     pub fn tcp_acks(mut self, policy: AckPolicy) -> Self {
         self.cfg.ack_policy = policy;
+        self
+    }
+
+    /// When timed waits and timers end (default [`TimerResolution::Exact`]: at their
+    /// deadline). [`TimerResolution::Windows`] ends them on Windows' clock interrupt, every
+    /// 15.625 ms unless the process asked for a finer one with `timeBeginPeriod`: a frame
+    /// loop that sleeps 16 ms runs at 32 frames a second, a 1-ms timeout can end at once,
+    /// `GetTickCount` steps by 15 or 16.
+    ///
+    /// ```
+    /// use winsock_sim::sim::{Sim, TimerResolution};
+    /// let sim = Sim::builder().timer_resolution(TimerResolution::Windows).build();
+    /// # drop(sim);
+    /// ```
+    pub fn timer_resolution(mut self, r: TimerResolution) -> Self {
+        self.cfg.timer_resolution = r;
         self
     }
 

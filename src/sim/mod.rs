@@ -51,7 +51,7 @@ pub use replay::{Replay, REPLAY_ENV};
 pub use report::{SimError, TestId};
 pub use runtime::{
     release_idle_stacks, AckPolicy, Completion, EventRecording, Report, Schedule, Segmentation,
-    SendMode, SimErrorKind, Stats, ThreadOutcome, ThreadReport, DEFAULT_SEED,
+    SendMode, SimErrorKind, Stats, ThreadOutcome, ThreadReport, TimerResolution, DEFAULT_SEED,
 };
 pub use runtime::{rng, trace};
 pub use sweep::{Sweep, SweepSummary, SWEEP_ENV};

@@ -45,6 +45,7 @@ pub mod thread_exit;
 pub mod thread_local_storage;
 pub mod thread_pool;
 pub mod thread_timers;
+pub mod timer_resolution;
 pub mod tp_cleanup_group;
 pub mod tp_io;
 pub mod tp_objects;

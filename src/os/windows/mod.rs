@@ -38,6 +38,7 @@ mod threadpool_objects;
 mod threadpool_pool;
 mod threadpool_wait;
 mod timer_proc;
+mod timer_resolution;
 mod tp_instance;
 mod tp_table;
 mod transmit_packets;

@@ -10,7 +10,6 @@
 //! WSAAccept, ...: `SimWinsock::blocking_from`), as Windows documents and sock.c test_accept
 //! checks.
 
-use crate::api::consts::*;
 use crate::api::overlapped::WAIT_IO_COMPLETION;
 use crate::api::{ApcRoutine, ThreadId, WsaError};
 use crate::sim::api::SimWinsock;
@@ -73,8 +72,7 @@ impl SimWinsock {
             return 0;
         }
         let tid = self.tid;
-        let deadline =
-            (ms != INFINITE).then(|| self.now().as_nanos() as u64 + u64::from(ms) * 1_000_000);
+        let deadline = self.timeout_due(ms);
         let r = self.blocking("SleepEx", None, |w| {
             if alertable && w.rt.threads[tid].ext.has_apcs() {
                 return Step::Done(Ok(WAIT_IO_COMPLETION));

@@ -111,8 +111,7 @@ impl SimWinsock {
         alertable: bool,
         input: Option<InputWait>,
     ) -> Result<u32, WsaError> {
-        let deadline = (timeout_ms != INFINITE)
-            .then(|| self.now().as_nanos() as u64 + u64::from(timeout_ms) * 1_000_000);
+        let deadline = self.timeout_due(timeout_ms);
         self.wait_objects_until(call, objects, wait_all, deadline, alertable, input, None)
     }
 

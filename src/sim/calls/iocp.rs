@@ -37,8 +37,8 @@ impl SimWinsock {
         w.leave_port(tid, idx);
         // The wait holds the port: closed meanwhile, it stays until the wait has seen it.
         w.kern.objects.hold(idx);
-        let deadline =
-            (timeout_ms != INFINITE).then(|| w.rt.now + u64::from(timeout_ms) * 1_000_000);
+        let deadline = (timeout_ms != INFINITE)
+            .then(|| w.wait_due(self.host, u64::from(timeout_ms) * 1_000_000));
         let (r, held) = self.blocking_held(w, call, None, |w| {
             // A packet handed over on release is the call's result: the release satisfied the
             // wait, and an APC queued after it runs at the next alertable wait (no Wine line;

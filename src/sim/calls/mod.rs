@@ -17,7 +17,8 @@
 //! one-time initialization (INIT_ONCE); `sync_barrier` — synchronization barriers;
 //! `named_objects` — named events, mutexes, semaphores, waitable timers and the Open* calls;
 //! `thread_local_storage` — TLS and FLS (their callbacks run here); `system_time` —
-//! GetSystemTime, GetLocalTime;
+//! GetSystemTime, GetLocalTime; `timer_resolution` — timeBeginPeriod, timeEndPeriod,
+//! timeGetTime;
 //! `wait_on_address` —
 //! WaitOnAddress and the wakes by address; `thread_pool` —
 //! QueueUserWorkItem, timer queues, BindIoCompletionCallback; `registered_wait` —
@@ -54,6 +55,7 @@ mod threadpool_io;
 mod threadpool_objects;
 mod threadpool_pool;
 mod threadpool_wait;
+mod timer_resolution;
 mod transmit_file;
 mod wait_on_address;
 pub(crate) mod waitable_timer;

@@ -53,8 +53,7 @@ impl SimWinsock {
         alertable: bool,
         win32: bool,
     ) -> Result<IoCompletion, WsaError> {
-        let deadline = (timeout_ms != INFINITE)
-            .then(|| self.now().as_nanos() as u64 + u64::from(timeout_ms) * 1_000_000);
+        let deadline = self.timeout_due(timeout_ms);
         let r = self.call_held(name, s.raw() as u64, ov.id, |this, w| {
             if !win32 {
                 // WSAGetOverlappedResult checks the socket; GetOverlappedResult reads the

@@ -40,7 +40,7 @@ impl SimWinsock {
                 flags,
                 nonblocking,
                 filled: 0,
-                deadline: w.timeout_deadline(rcvtimeo),
+                deadline: w.timeout_deadline(id, rcvtimeo),
                 request: None,
             };
             let mut tmp = vec![0u8; total];

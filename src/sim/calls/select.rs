@@ -53,7 +53,7 @@ impl Select for SimWinsock {
                 }
             }
             // A huge timeout saturates (about 9 years) instead of overflowing the clock.
-            let deadline = timeout.map(|d| this.now().as_nanos() as u64 + sat_nanos(d));
+            let deadline = timeout.map(|d| this.w().wait_due(this.host, sat_nanos(d)));
             let tid = this.tid;
             let (ready, closed) = this.wait_running_apcs("select", |w| {
                 // A socket closed (by another thread) during the wait ends it: AFD reports
@@ -157,7 +157,7 @@ impl SimWinsock {
             return Err(WsaError::WSAEINVAL);
         }
         let deadline =
-            (timeout_ms >= 0).then(|| self.now().as_nanos() as u64 + timeout_ms as u64 * 1_000_000);
+            (timeout_ms >= 0).then(|| self.w().wait_due(self.host, timeout_ms as u64 * 1_000_000));
         let (host, tid) = (self.host, self.tid);
         let events: Vec<(Socket, i16)> = fds.iter().map(|f| (f.fd, f.events)).collect();
         let revents = self.wait_running_apcs("WSAPoll", |w| {

@@ -10,7 +10,6 @@ use std::any::{Any, TypeId};
 use std::sync::Arc;
 
 use super::duplicate_handle::refuse_protected;
-use crate::api::consts::INFINITE;
 use crate::api::sync::CONDITION_VARIABLE_LOCKMODE_SHARED;
 use crate::api::{
     ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,
@@ -131,7 +130,7 @@ impl SimWinsock {
 
     /// The deadline of a wait of `ms` milliseconds (None: INFINITE).
     fn deadline(&self, ms: u32) -> Option<u64> {
-        (ms != INFINITE).then(|| self.now().as_nanos() as u64 + u64::from(ms) * 1_000_000)
+        self.timeout_due(ms)
     }
 
     /// Sleeps on condition variable `cv` after `release` gave up the lock (returning what

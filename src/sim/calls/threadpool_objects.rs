@@ -213,6 +213,7 @@ impl ThreadpoolObjects for SimWinsock {
             w.tp_live(this.host, id, TpClass::Timer)?;
             let at = due.map(|d| w.due_on(this.host, d));
             let period = sat_nanos(std::time::Duration::from_millis(u64::from(period_ms)));
+            let period = w.period_on_interrupts(this.host, period);
             w.tp_timer_set(id, at, period, SimWinsock::pool_thread);
             Ok(())
         })

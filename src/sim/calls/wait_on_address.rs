@@ -4,7 +4,6 @@
 //! The trace records the value's size and the compared value, never the address, whose
 //! number in memory varies from run to run.
 
-use crate::api::consts::INFINITE;
 use crate::api::wait_on_address::{AddressValue, WaitOnAddress};
 use crate::api::WsaError;
 use crate::sim::api::SimWinsock;
@@ -38,8 +37,7 @@ impl WaitOnAddress for SimWinsock {
             if timeout_ms == 0 {
                 return Err(WsaError::ERROR_TIMEOUT);
             }
-            let deadline = (timeout_ms != INFINITE)
-                .then(|| this.now().as_nanos() as u64 + u64::from(timeout_ms) * 1_000_000);
+            let deadline = this.timeout_due(timeout_ms);
             let key = this.w().address_sleep(host, addr, tid);
             let r = this.blocking("WaitOnAddress", None, |w| {
                 if w.address_woken(host, addr, tid, false) {

@@ -39,6 +39,7 @@ impl WaitableTimers for SimWinsock {
                 let mut w = this.w();
                 let idx = w.timer_id(this.host, timer.raw())?;
                 let due = w.due_on(this.host, due_time);
+                let period = w.period_on_interrupts(this.host, period);
                 w.timer_set(idx, due, period, routine.map(|r| (this.tid, r)));
                 Ok(())
             },
@@ -56,10 +57,12 @@ impl WaitableTimers for SimWinsock {
 
     fn get_system_time_as_file_time(&self) -> u64 {
         let now = self.read_clock();
-        self.w().filetime_at(self.host, now)
+        let w = self.w();
+        w.filetime_at(self.host, w.last_interrupt(self.host, now))
     }
 
     fn get_system_time_precise_as_file_time(&self) -> u64 {
-        self.get_system_time_as_file_time()
+        let now = self.read_clock();
+        self.w().filetime_at(self.host, now)
     }
 }

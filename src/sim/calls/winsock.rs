@@ -47,7 +47,7 @@ impl SimWinsock {
                 flags,
                 nonblocking: sk.nonblocking,
                 done: 0,
-                deadline: w.timeout_deadline(sk.opts.sndtimeo_ms),
+                deadline: w.timeout_deadline(id, sk.opts.sndtimeo_ms),
             }
         };
         // A WouldBlock fault (`net::fault`): only a nonblocking send that would otherwise be
@@ -96,7 +96,7 @@ impl SimWinsock {
             flags,
             nonblocking: sk.nonblocking,
             filled: 0,
-            deadline: w.timeout_deadline(sk.opts.rcvtimeo_ms),
+            deadline: w.timeout_deadline(id, sk.opts.rcvtimeo_ms),
             request: None,
         };
         let dgram = matches!(sk.role, crate::sim::net::endpoint::Role::Dgram(_));
@@ -154,7 +154,9 @@ impl SimWinsock {
         if nonblocking {
             return Err(WsaError::WSAEWOULDBLOCK);
         }
-        let deadline = self.now().as_nanos() as u64 + u64::from(secs) * 1_000_000_000;
+        let deadline = self
+            .w()
+            .wait_due(self.host, u64::from(secs) * 1_000_000_000);
         let timed_out = self.blocking("closesocket", Some((s, id)), |w| match w.tcp(id) {
             Some(t) if t.error.is_none() && t.queued() > 0 => {
                 if w.rt.now >= deadline {
@@ -439,7 +441,7 @@ impl Winsock for SimWinsock {
                 if ms == INFINITE {
                     None
                 } else {
-                    Some(w.rt.now + u64::from(ms) * 1_000_000)
+                    Some(w.wait_due(self.host, u64::from(ms) * 1_000_000))
                 }
             };
             let mut w = self.w();
@@ -458,7 +460,8 @@ impl Winsock for SimWinsock {
     }
 
     fn get_tick_count64(&self) -> u64 {
-        self.read_uptime() / 1_000_000
+        let uptime = self.read_uptime();
+        self.w().tick_count_uptime(uptime) / 1_000_000
     }
 
     fn query_performance_counter(&self) -> i64 {
@@ -496,7 +499,8 @@ impl Winsock for SimWinsock {
                 if t.0 >= w.rt.threads.len() {
                     return Err(WsaError::WSA_INVALID_HANDLE);
                 }
-                (timeout_ms != INFINITE).then(|| w.rt.now + u64::from(timeout_ms) * 1_000_000)
+                (timeout_ms != INFINITE)
+                    .then(|| w.wait_due(this.host, u64::from(timeout_ms) * 1_000_000))
             };
             this.blocking("WaitForSingleObject", None, |w| {
                 if w.rt.threads[t.0].state == ThreadState::Finished {

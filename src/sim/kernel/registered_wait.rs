@@ -155,7 +155,7 @@ where
         flags: u32,
         wait_thread: WaitThreadMaker<L>,
     ) -> usize {
-        let deadline = timeout.map(|t| self.rt.now.saturating_add(t));
+        let deadline = timeout.map(|t| self.wait_due(host, t));
         let target = RegTarget::Callback(callback);
         self.add_registration(host, object, target, timeout, flags, deadline, wait_thread)
     }

@@ -50,12 +50,12 @@ where
     /// The due time a `LARGE_INTEGER` names on `host`: negative, that many 100-ns units from
     /// now; zero or positive, the moment `host`'s system clock shows that FILETIME (one
     /// already past, or before the run began: now). At most [`MAX_NANOS`] away, as the
-    /// durations of settings are.
+    /// durations of settings are. On the host's clock interrupt (`net::timer_resolution`).
     pub(crate) fn due_on(&self, host: usize, due_time: i64) -> DueTime {
         let now = self.rt.now;
         if due_time < 0 {
             let ns = (u128::from(due_time.unsigned_abs()) * 100).min(u128::from(MAX_NANOS));
-            let at = now.saturating_add(ns as Nanos);
+            let at = self.wait_due(host, ns as Nanos);
             return DueTime {
                 at,
                 absolute: false,
@@ -65,7 +65,11 @@ where
         let ticks = i128::from(due_time) - i128::from(SIM_EPOCH_FILETIME) - i128::from(shift);
         let at = (ticks * 100).clamp(0, i128::from(MAX_NANOS)) as Nanos;
         DueTime {
-            at,
+            at: if at > now {
+                self.due_on_interrupt(host, at)
+            } else {
+                at
+            },
             absolute: at > now,
         }
     }

@@ -88,7 +88,7 @@ where
         if let Some(old) = old {
             self.timer_gone(old);
         }
-        let timer = self.new_timer(crate::api::Hwnd::NULL, id, elapse, proc);
+        let timer = self.new_timer(tid, crate::api::Hwnd::NULL, id, elapse, proc);
         if let Some(timers) = self.rt.threads[tid].ext.thread_timers.as_mut() {
             timers.timers.push(timer);
         }

@@ -202,7 +202,9 @@ where
     fn queue_timer_start(&mut self, id: usize, due: Nanos, period: Nanos, body: PoolThreadBody<L>) {
         self.kern.timer_settings += 1;
         let setting = self.kern.timer_settings;
-        let at = self.rt.now.saturating_add(due);
+        let host = self.kern.timer_queues.timers.get(&id).map_or(0, |t| t.host);
+        let at = self.wait_due(host, due);
+        let period = self.period_on_interrupts(host, period);
         let Some(t) = self.kern.timer_queues.timers.get_mut(&id) else {
             return;
         };

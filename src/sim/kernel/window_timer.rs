@@ -39,7 +39,10 @@ where
         elapse: Nanos,
         proc: u64,
     ) {
-        let timer = self.new_timer(hwnd, id, elapse, proc);
+        let Some((owner, _)) = self.window_timers(win) else {
+            return;
+        };
+        let timer = self.new_timer(owner, hwnd, id, elapse, proc);
         let Some((_, timers)) = self.window_timers(win) else {
             return;
         };
@@ -99,22 +102,26 @@ where
         self.timer_expired(owner, newly);
     }
 
-    /// A new setting of a window or thread timer (`hwnd` NULL for a thread timer), due
-    /// `elapse` from now: its number is the run's next timer setting.
+    /// A new setting of a window or thread timer of thread `owner` (`hwnd` NULL for a thread
+    /// timer), due `elapse` from now on its host's clock interrupt, and every `elapse` (in
+    /// whole interrupts) after: its number is the run's next timer setting.
     pub(crate) fn new_timer(
         &mut self,
+        owner: usize,
         hwnd: Hwnd,
         id: usize,
         elapse: Nanos,
         proc: u64,
     ) -> WindowTimer {
         self.kern.timer_settings += 1;
+        let host = self.rt.threads.get(owner).map_or(0, |t| t.host);
+        let elapse = self.period_on_interrupts(host, elapse);
         WindowTimer {
             hwnd,
             id,
             elapse,
             setting: self.kern.timer_settings,
-            due: self.rt.now + elapse,
+            due: self.wait_due(host, elapse),
             ready: false,
             proc,
         }

@@ -140,6 +140,9 @@ pub(crate) struct Host {
     /// How far its system clock was set away from the virtual clock (FILETIME units, 100 ns;
     /// positive: ahead), by [`FaultRule::ClockJump`](super::fault::FaultRule::ClockJump)s.
     pub clock_shift: i64,
+    /// The periods (ms) its process holds with `timeBeginPeriod`, smallest first
+    /// (`timer_resolution`).
+    pub timer_periods: Vec<u32>,
 }
 
 /// An address as it travels on the wire: a v4-mapped IPv6 address (`::ffff:a.b.c.d`) is the
@@ -242,6 +245,7 @@ impl<L: NetLayers> World<L> {
             crashed: false,
             crashes: 0,
             clock_shift: 0,
+            timer_periods: Vec::new(),
         });
         self.add_address(id, ip);
         id

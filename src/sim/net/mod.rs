@@ -18,7 +18,9 @@
 //! - `demux`, `ports` — which bound socket takes an address's traffic, the port tables,
 //!   ephemeral ports;
 //! - `tcp/` — the TCP state machine: input path, output path, handshake;
-//! - `udp` — datagrams, multicast, ICMP port unreachable.
+//! - `udp` — datagrams, multicast, ICMP port unreachable;
+//! - `timer_resolution` — each host's clock interrupt (`timeBeginPeriod`) and when timed
+//!   waits and timers fall due on it.
 
 pub(crate) mod demux;
 pub(crate) mod endpoint;
@@ -28,6 +30,7 @@ mod ports;
 pub(crate) mod segment;
 mod spare;
 pub(crate) mod tcp;
+pub(crate) mod timer_resolution;
 pub(crate) mod udp;
 pub(crate) mod wire;
 

@@ -93,6 +93,23 @@ pub enum AckPolicy {
     Immediate,
 }
 
+/// When timed waits and timers end: at their deadline, or on Windows' clock interrupt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimerResolution {
+    /// Exactly at their deadline: `Sleep(16)` takes 16 ms, `GetTickCount` counts every
+    /// millisecond. The default.
+    Exact,
+    /// As Windows does it: the clock interrupts every 15.625 ms (every `n` ms while the
+    /// process holds a `timeBeginPeriod(n)` with `n` smaller), and a timed wait or timer of
+    /// `t` ms falls due at the first interrupt at or after the last interrupt plus `t`
+    /// (`Sleep(1)` ends at the next interrupt, `Sleep(16)` started on one takes 31.25 ms); a
+    /// periodic timer's period is rounded up to whole interrupts. `GetTickCount` advances in
+    /// steps of 15.625 ms whatever the resolution; `timeGetTime` and
+    /// `GetSystemTimeAsFileTime` advance at each interrupt. Interrupts fall at multiples of
+    /// the period of the host's uptime.
+    Windows,
+}
+
 /// How the sender cuts its byte stream into segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Segmentation {
@@ -152,6 +169,8 @@ pub(crate) struct Config {
     pub script: Option<std::sync::Arc<parking_lot::Mutex<super::Script>>>,
     /// How long `getaddrinfo` / `getnameinfo` take (a DNS round trip); 0 by default.
     pub resolve_delay: Nanos,
+    /// When timed waits and timers end.
+    pub timer_resolution: TimerResolution,
 }
 
 impl Default for Config {
@@ -189,6 +208,7 @@ impl Default for Config {
             schedule: super::Schedule::Random,
             script: None,
             resolve_delay: 0,
+            timer_resolution: TimerResolution::Exact,
         }
     }
 }

@@ -36,7 +36,9 @@ mod watchdog;
 pub(crate) use config::{
     delayed_ack_due, sat_nanos, Config, LinkParams, DELAYED_ACK_TICK, MAX_MSS, MAX_NANOS,
 };
-pub use config::{AckPolicy, Completion, EventRecording, Segmentation, SendMode, DEFAULT_SEED};
+pub use config::{
+    AckPolicy, Completion, EventRecording, Segmentation, SendMode, TimerResolution, DEFAULT_SEED,
+};
 pub(crate) use decide::RunEnd;
 pub use report::{Report, SimErrorKind, Stats, ThreadReport};
 pub(crate) use run_loop::{park_for_good, unwind_if_torn_down, RestartBody, Runner, ThreadBody};

@@ -14,9 +14,13 @@ impl<L: SockLayers> World<L>
 where
     Self: SockHooks<L>,
 {
-    /// The deadline of a blocking call under SO_RCVTIMEO / SO_SNDTIMEO (0 = none).
-    pub(crate) fn timeout_deadline(&self, ms: u32) -> Option<Nanos> {
-        (ms != 0).then(|| self.rt.now + u64::from(ms) * 1_000_000)
+    /// The deadline of a blocking call on socket `id` under SO_RCVTIMEO / SO_SNDTIMEO
+    /// (0 = none), on its host's clock interrupt (`net::timer_resolution`).
+    pub(crate) fn timeout_deadline(&self, id: usize, ms: u32) -> Option<Nanos> {
+        (ms != 0).then(|| {
+            let host = self.net.sockets.get(id).map_or(0, |s| s.host);
+            self.wait_due(host, u64::from(ms) * 1_000_000)
+        })
     }
 
     fn timed_out(&self, deadline: Option<Nanos>) -> bool {

@@ -494,6 +494,8 @@ where
         host.conns.clear();
         host.tcp_binds.clear();
         host.udp_binds.clear();
+        // Its process is gone, and its timeBeginPeriod requests with it.
+        host.timer_periods.clear();
         // Its threads are dead: they never return, and the run no longer waits for them.
         for tid in 0..self.rt.threads.len() {
             let t = &mut self.rt.threads[tid];
