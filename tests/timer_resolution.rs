@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use winsock_sim::prelude::*;
-use winsock_sim::sim::{Sim, SimBuilder, SimWinsock, TimerResolution};
+use winsock_sim::sim::{Replay, Sim, SimBuilder, SimWinsock, TimerResolution};
 
 const PERIOD: Duration = Duration::from_micros(15_625);
 
@@ -327,4 +327,133 @@ fn runs_with_the_windows_interrupt_are_deterministic() {
         (r.trace_hash, r.virtual_time)
     };
     assert_eq!(run(), run());
+}
+
+/// The virtual times (µs) at which the first `n` calls of a callback came.
+fn times_of(ws: &SimWinsock, seen: &Arc<Mutex<Vec<Duration>>>, n: usize) -> Vec<u128> {
+    while seen.lock().unwrap().len() < n {
+        ws.sleep(1);
+    }
+    let v = seen.lock().unwrap();
+    v.iter().take(n).map(Duration::as_micros).collect()
+}
+
+#[test]
+fn pool_timers_timer_queues_and_window_timers_fall_due_on_interrupts() {
+    common::run_with(windows(), |ws| {
+        // A timer-queue timer due in 20 ms, every 20 ms: at 31.25 ms, then every 31.25 ms.
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        let cb: WaitOrTimerCallback<SimWinsock> = Arc::new(move |ws: &SimWinsock, _| {
+            s.lock().unwrap().push(ws.now());
+        });
+        let qt = ws.create_timer_queue_timer(None, cb, 20, 20, WT_EXECUTEDEFAULT)?;
+        assert_eq!(times_of(ws, &seen, 3), [31_250, 62_500, 93_750]);
+        ws.delete_timer_queue_timer(None, qt, DeleteCompletion::Wait)?;
+        seen.lock().unwrap().clear();
+        // A thread-pool timer set on an interrupt, due 10 ms from now, every 40 ms: at the
+        // next interrupt, then every 46.875 ms (three periods).
+        let base = ws.now();
+        assert_eq!(base.as_nanos() % PERIOD.as_nanos(), 0);
+        let s = seen.clone();
+        let cb: TpTimerCallback<SimWinsock> = Arc::new(move |ws: &SimWinsock, _, _| {
+            s.lock().unwrap().push(ws.now());
+        });
+        let t = ws.create_threadpool_timer(cb)?;
+        ws.set_threadpool_timer(t, Some(-10 * FILETIME_TICKS_PER_MS), 40, 0)?;
+        let at: Vec<u128> = times_of(ws, &seen, 3)
+            .into_iter()
+            .map(|t| t - base.as_micros())
+            .collect();
+        assert_eq!(at, [15_625, 62_500, 109_375]);
+        ws.set_threadpool_timer(t, None, 0, 0)?;
+        ws.wait_for_threadpool_timer_callbacks(t, true)?;
+        ws.close_threadpool_timer(t)?;
+        seen.lock().unwrap().clear();
+        // A registered wait's 5-ms timeout: at the next interrupt.
+        let ev = ws.create_event(true, false)?;
+        let s = seen.clone();
+        let cb: WaitOrTimerCallback<SimWinsock> = Arc::new(move |ws: &SimWinsock, timed_out| {
+            assert!(timed_out);
+            s.lock().unwrap().push(ws.now());
+        });
+        while ws.now().as_nanos() % PERIOD.as_nanos() != 0 {
+            ws.sleep(1);
+        }
+        let base = ws.now();
+        let rw = ws.register_wait_for_single_object(ev.into(), cb, 5, WT_EXECUTEONLYONCE)?;
+        let at = times_of(ws, &seen, 1)[0] - base.as_micros();
+        assert_eq!(at, 15_625);
+        ws.unregister_wait_ex(rw, DeleteCompletion::Wait)?;
+        // SetTimer on a window, 10 ms (USER_TIMER_MINIMUM): a WM_TIMER every period.
+        let hwnd = ws.create_window(None)?;
+        while ws.now().as_nanos() % PERIOD.as_nanos() != 0 {
+            ws.sleep(1);
+        }
+        let base = ws.now();
+        ws.set_timer(hwnd, 1, 10)?;
+        let mut at = Vec::new();
+        for _ in 0..3 {
+            let m = ws.get_message(hwnd)?.expect("a message");
+            assert_eq!(m.message, WM_TIMER);
+            at.push((ws.now() - base).as_micros());
+        }
+        assert_eq!(at, [15_625, 31_250, 46_875]);
+        ws.kill_timer(hwnd, 1)?;
+        Ok(())
+    });
+}
+
+#[test]
+fn the_replay_line_carries_the_interrupt() {
+    let mut sim = windows().build();
+    let h = sim.host("host", "192.0.2.1");
+    h.spawn("main", |ws| {
+        ws.sleep(16);
+        Err(WsaError::WSAECONNRESET)
+    });
+    let err = sim.run().expect_err("the thread fails");
+    let text = err.to_string();
+    assert!(text.contains("timers=windows"), "{text}");
+    let r: Replay = "seed=3;timers=windows".parse().unwrap();
+    assert_eq!(r.timer_resolution, Some(TimerResolution::Windows));
+    assert_eq!(r.to_string(), "seed=3;timers=windows");
+    assert!("timers=coarse".parse::<Replay>().is_err());
+    // A run built from the line keeps Windows' interrupt.
+    let took = Arc::new(Mutex::new(Duration::ZERO));
+    let t = took.clone();
+    let mut sim = Sim::builder().replay(&r).build();
+    sim.host("host", "192.0.2.1").spawn("main", move |ws| {
+        *t.lock().unwrap() = timed(ws, || ws.sleep(16));
+        Ok(())
+    });
+    sim.run().expect("run");
+    assert_eq!(*took.lock().unwrap(), 2 * PERIOD);
+    // Exact runs print nothing of it: their replay lines stay as they were.
+    let mut sim = Sim::builder().build();
+    sim.host("host", "192.0.2.1")
+        .spawn("main", |_| Err(WsaError::WSAECONNRESET));
+    let text = sim.run().expect_err("fails").to_string();
+    assert!(!text.contains("timers="), "{text}");
+}
+
+#[test]
+fn an_absolute_due_time_moved_by_a_clock_setting_falls_on_an_interrupt() {
+    use winsock_sim::sim::fault::{FaultPlan, FaultRule, Scope};
+    // A timer due when the clock shows 1,005 ms past the epoch; at 100 ms the clock is set
+    // 20 ms forward, so it is due at 985 ms of virtual time: seen at the interrupt at 1 s.
+    let plan = FaultPlan::none().with(FaultRule::ClockJump {
+        at: Duration::from_millis(100),
+        scope: Scope::All,
+        shift_ms: 20,
+    });
+    common::run_with(windows().faults(plan), |ws| {
+        let t = ws.create_waitable_timer(true)?;
+        let due = (SIM_EPOCH_FILETIME + 1_005 * 10_000) as i64;
+        ws.set_waitable_timer(t, due, 0, None, false)?;
+        ws.wait_for_single_object(t.into(), INFINITE)?;
+        assert_eq!(ws.now(), Duration::from_secs(1));
+        ws.close_handle(t.into())?;
+        Ok(())
+    });
 }

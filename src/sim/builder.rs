@@ -288,6 +288,9 @@ impl SimBuilder {
         if let Some((num, den)) = r.preempt {
             self = self.preemption(num, den);
         }
+        if let Some(t) = r.timer_resolution {
+            self.cfg.timer_resolution = t;
+        }
         self
     }
 }

@@ -8,7 +8,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::net::fault::{FaultPlan, ParsePlanError};
-use crate::sim::runtime::{Completion, EventRecording, Schedule, Segmentation, SendMode};
+use crate::sim::runtime::{
+    Completion, EventRecording, Schedule, Segmentation, SendMode, TimerResolution,
+};
 
 /// The environment variable that makes every [`SimBuilder::build`](crate::sim::SimBuilder::build)
 /// of the process use the seed, plan and options it holds (one [`Replay`] line).
@@ -41,6 +43,8 @@ pub struct Replay {
     pub preempt: Option<(u64, u64)>,
     /// Thread scheduling (`sched=random` or `sched=pct:<change points>:<horizon>`).
     pub schedule: Option<Schedule>,
+    /// When timed waits and timers end (`timers=exact|windows`).
+    pub timer_resolution: Option<TimerResolution>,
 }
 
 impl Replay {
@@ -122,6 +126,13 @@ impl fmt::Display for Replay {
                 change_points,
                 horizon,
             }) => parts.push(format!("sched=pct:{change_points}:{horizon}")),
+        }
+        if let Some(t) = self.timer_resolution {
+            let t = match t {
+                TimerResolution::Exact => "exact",
+                TimerResolution::Windows => "windows",
+            };
+            parts.push(format!("timers={t}"));
         }
         f.write_str(&parts.join(";"))
     }
@@ -208,6 +219,13 @@ impl FromStr for Replay {
                         (_, Some(p)) => Some(p),
                         _ => return bad(format!("sched={v:?}: random or pct:<points>:<horizon>")),
                     }
+                }
+                "timers" => {
+                    r.timer_resolution = Some(match v {
+                        "exact" => TimerResolution::Exact,
+                        "windows" => TimerResolution::Windows,
+                        _ => return bad(format!("timers={v:?}: exact or windows")),
+                    })
                 }
                 _ => return bad(format!("{k:?} is not a replay key")),
             }

@@ -13,8 +13,8 @@ use super::builder::SimBuilder;
 use super::net::fault::FaultPlan;
 use super::net::tcp::NetTimer;
 use super::runtime::trace::TraceRecord;
-use super::runtime::Completion;
 use super::runtime::SocketWaiters;
+use super::runtime::{Completion, TimerResolution};
 use super::socket::handles::{HandleObj, Process};
 use super::socket::SocketLayer;
 use crate::api::WsaError;
@@ -98,6 +98,9 @@ fn replay_of(w: &World) -> Replay {
         completion: (w.rt.cfg.completion != Completion::Windows).then_some(w.rt.cfg.completion),
         preempt: Some(w.rt.cfg.preempt),
         schedule: Some(w.rt.cfg.schedule),
+        // Likewise.
+        timer_resolution: (w.rt.cfg.timer_resolution != TimerResolution::Exact)
+            .then_some(w.rt.cfg.timer_resolution),
     }
 }
 

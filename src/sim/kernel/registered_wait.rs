@@ -186,6 +186,7 @@ where
     /// it (its wait thread told to look again).
     pub(crate) fn retime_tp_waits(&mut self, host: usize, ticks: i64) {
         let now = self.rt.now;
+        let clock = self.interrupts(host);
         let rw = &mut self.kern.registered_waits;
         let mut groups = BTreeSet::new();
         for id in &rw.absolute {
@@ -193,7 +194,7 @@ where
                 continue;
             };
             if let RegState::Waiting(Some(d)) = &mut r.state {
-                *d = moved_due(*d, ticks, now);
+                *d = clock.at_or_after(moved_due(*d, ticks, now));
                 groups.insert(r.group);
             }
         }

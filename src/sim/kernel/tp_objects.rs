@@ -507,6 +507,7 @@ where
     /// reaches it (a new setting, so that the expiry scheduled before does nothing).
     pub(crate) fn retime_tp_timers(&mut self, host: usize, ticks: i64) {
         let now = self.rt.now;
+        let clock = self.interrupts(host);
         let ids: Vec<usize> = self.kern.tp_objects.absolute.iter().copied().collect();
         for id in ids {
             let kern = &mut self.kern;
@@ -528,7 +529,7 @@ where
             };
             kern.timer_settings += 1;
             *setting = kern.timer_settings;
-            *due = moved_due(*due, ticks, now);
+            *due = clock.at_or_after(moved_due(*due, ticks, now));
             let (at, setting) = (*due, *setting);
             self.schedule(at, NetTimer::TpTimer { id, setting });
         }

@@ -201,6 +201,7 @@ where
     /// reaches it, at once if it already has.
     pub(crate) fn retime_waitable_timers(&mut self, host: usize, ticks: i64) {
         let now = self.rt.now;
+        let clock = self.interrupts(host);
         let mut due = Vec::new();
         for idx in 0..self.kern.objects.len() {
             if self.kern.objects.owner(idx) != Some(host) {
@@ -210,7 +211,7 @@ where
                 continue;
             };
             if arm.absolute {
-                arm.due = moved_due(arm.due, ticks, now);
+                arm.due = clock.at_or_after(moved_due(arm.due, ticks, now));
                 due.push((arm.due, idx, arm.id));
             }
         }

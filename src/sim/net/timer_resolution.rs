@@ -37,6 +37,26 @@ fn ceil_to(t: Nanos, period: Nanos, offset: Nanos) -> Nanos {
     up.saturating_sub(offset).min(MAX_NANOS.max(t))
 }
 
+/// A host's clock interrupts as they stand: for rounding many due times without the world.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Interrupts {
+    /// Their period (`None`: due times are exact).
+    period: Option<Nanos>,
+    /// The host's uptime at virtual time 0: the interrupts fall at multiples of the period
+    /// of the uptime.
+    offset: Nanos,
+}
+
+impl Interrupts {
+    /// The first interrupt at or after `at` (`at` when due times are exact).
+    pub(crate) fn at_or_after(self, at: Nanos) -> Nanos {
+        match self.period {
+            None => at,
+            Some(p) => ceil_to(at, p, self.offset),
+        }
+    }
+}
+
 impl<L: NetLayers> World<L>
 where
     Self: NetHooks<L>,
@@ -73,13 +93,19 @@ where
             .min(MAX_NANOS.max(now))
     }
 
+    /// `host`'s clock interrupts as they stand now.
+    pub(crate) fn interrupts(&self, host: usize) -> Interrupts {
+        let period = self.clock_period(host);
+        Interrupts {
+            period,
+            offset: period.map_or(0, |_| self.uptime_of(host)),
+        }
+    }
+
     /// When a due time `at` (a virtual time) is seen on `host`: then exactly, or the first
     /// interrupt at or after it.
     pub(crate) fn due_on_interrupt(&self, host: usize, at: Nanos) -> Nanos {
-        match self.clock_period(host) {
-            None => at,
-            Some(period) => ceil_to(at, period, self.uptime_of(host)),
-        }
+        self.interrupts(host).at_or_after(at)
     }
 
     /// A periodic timer's period as `host`'s clock keeps it: exactly, or rounded up to whole
