@@ -5,7 +5,8 @@
 //! MsgWaitForMultipleObjectsEx, work items and timer queues — on every kind of handle (valid, closed, a foreign object,
 //! never valid), with sizes 0 / small / huge and random flags, levels, option names and
 //! lengths, for several threads on two hosts, with and without lost and late segments and
-//! threads stalled before their calls.
+//! threads stalled before their calls, and with waits and timers on Windows' clock interrupt
+//! (`TimerResolution::Windows`, timeBeginPeriod and timeEndPeriod among the calls).
 //!
 //! Per sequence it asserts:
 //! - no panic (in a simulated thread, in the scheduler, or escaping `Sim::run`);
@@ -37,7 +38,9 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use winsock_sim::prelude::*;
-use winsock_sim::sim::{FaultPlan, FaultRule, Scope, SegmentFilter, Sim, SimErrorKind};
+use winsock_sim::sim::{
+    FaultPlan, FaultRule, Scope, SegmentFilter, Sim, SimErrorKind, TimerResolution,
+};
 
 use exec::{exec, Ctx, HostState};
 use ops::{case, Case};
@@ -70,6 +73,9 @@ fn run_case(c: &Case) -> Result<Outcome, String> {
         .seed(c.seed)
         .time_limit(Duration::from_secs(120))
         .stack_size(128 * 1024);
+    if c.interrupts {
+        b = b.timer_resolution(TimerResolution::Windows);
+    }
     let mut plan = FaultPlan::none();
     if c.drops {
         plan = plan

@@ -373,6 +373,24 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
             };
             let _ = check("SystemTimeToFileTime", ws.system_time_to_file_time(&fields));
         }
+        Op::TimerPeriod(begin, p) => {
+            let r = if *begin {
+                ws.time_begin_period(*p)
+            } else {
+                ws.time_end_period(*p)
+            };
+            let in_range = (1..=1_000_000).contains(p);
+            assert_eq!(
+                r,
+                if in_range {
+                    Ok(())
+                } else {
+                    Err(WsaError::TIMERR_NOCANDO)
+                },
+                "FUZZ: timeBeginPeriod/timeEndPeriod({p})"
+            );
+            let _ = ws.time_get_time();
+        }
         Op::Address(i, action, timeout) => {
             // Taken out of the host's state first: no std lock across a call.
             let addrs = cx.st().addrs.clone();

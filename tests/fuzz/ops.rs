@@ -84,6 +84,9 @@ pub(crate) enum Op {
     HandleFlags(H, u8, bool, Option<(u32, u32)>),
     /// GetSystemTime / GetLocalTime, and a FILETIME and SYSTEMTIME fields (any) converted.
     Time(u64, [u16; 8]),
+    /// timeBeginPeriod (true) or timeEndPeriod of a period (in range or not), then
+    /// timeGetTime.
+    TimerPeriod(bool, u32),
     /// WaitOnAddress on one of the host's two variables (action 0: the value it holds, 1:
     /// another), WakeByAddressSingle (2), or a store and WakeByAddressAll (3); a timeout.
     Address(u8, u8, u32),
@@ -351,6 +354,8 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         1 => (h(), any::<u8>(), any::<bool>(), proptest::option::of((0u32..4, 0u32..4)))
             .prop_map(|(h, e, s, set)| Op::HandleFlags(h, e, s, set)),
         1 => (any::<u64>(), any::<[u16; 8]>()).prop_map(|(ft, f)| Op::Time(ft, f)),
+        1 => (any::<bool>(), prop_oneof![Just(0u32), Just(1), Just(2), Just(16), Just(1_000_000), Just(1_000_001), any::<u32>()])
+            .prop_map(|(b, p)| Op::TimerPeriod(b, p)),
         1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(5), Just(INFINITE)])
             .prop_map(|(i, a, t)| Op::Address(i, a, t)),
         1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(1), Just(2), Just(3), Just(4), Just(6), any::<u32>()],
@@ -473,6 +478,8 @@ pub(crate) struct Case {
     /// The system clock set forward and back (FaultRule::ClockJump) while absolute due
     /// times are pending, and the tick count wrapping (FaultRule::Uptime).
     pub(crate) clock: bool,
+    /// Waits and timers end on Windows' clock interrupt (`TimerResolution::Windows`).
+    pub(crate) interrupts: bool,
 }
 
 pub(crate) fn case() -> impl Strategy<Value = Case> {
@@ -484,12 +491,14 @@ pub(crate) fn case() -> impl Strategy<Value = Case> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
+        any::<bool>(),
     )
-        .prop_map(|(seed, threads, drops, stalls, clock)| Case {
+        .prop_map(|(seed, threads, drops, stalls, clock, interrupts)| Case {
             seed,
             threads,
             drops,
             stalls,
             clock,
+            interrupts,
         })
 }
