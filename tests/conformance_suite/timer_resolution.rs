@@ -9,7 +9,7 @@ use super::{Check, Rule};
 /// The rules.
 pub fn timer_resolution_rules<W: Winsock + TimerResolutions>() -> Vec<Rule<W>> {
     vec![Rule {
-        id: "TIMER-period",
+        id: "TICK-period",
         title: "timeGetDevCaps reports periods of 1 to 1,000,000 ms; timeBeginPeriod and timeEndPeriod take 1 and 1,000,000 in pairs and refuse 0, 1,000,001 and 0xFFFFFFFF with TIMERR_NOCANDO; none of them touches the last error",
         body: period::<W>,
     }]
