@@ -112,7 +112,7 @@ impl SimWinsock {
         let Some(mut p) = self.w().kern.timer_procs.take(self.host, token) else {
             return;
         };
-        let tick = (self.read_uptime() / 1_000_000) as u32;
+        let tick = crate::api::Winsock::get_tick_count(self);
         p(self, msg.hwnd, WM_TIMER, msg.wparam, tick);
         self.w().kern.timer_procs.give_back(token, p);
     }
