@@ -203,7 +203,10 @@ pub mod prelude {
         TransmitPacketsElement, TP_ELEMENT_EOP, TP_ELEMENT_FILE, TP_ELEMENT_MEMORY,
         TP_SEND_SIZE_BY_EOP,
     };
-    pub use crate::api::waitable_timer::{FILETIME_TICKS_PER_MS, SIM_EPOCH_FILETIME};
+    pub use crate::api::waitable_timer::{
+        CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, CREATE_WAITABLE_TIMER_MANUAL_RESET,
+        FILETIME_TICKS_PER_MS, SIM_EPOCH_FILETIME,
+    };
     pub use crate::api::{
         AddrInfo, AddrInfoHints, AddressValue, ApcRoutine, AsyncSelect, ByNameAddrs, Cmsg,
         CompletionPacket, CompletionPort, CompletionRoutine, ConditionFn, ConditionVariable,

@@ -484,3 +484,45 @@ fn a_timerproc_is_given_the_tick_count_of_the_interrupt() {
         Ok(())
     });
 }
+
+#[test]
+fn a_high_resolution_timer_keeps_its_due_times() {
+    common::run_with(windows(), |ws| {
+        // CREATE_WAITABLE_TIMER_HIGH_RESOLUTION: due at 10 ms and every 16 ms after, exactly,
+        // while Sleep and an ordinary timer keep to the interrupt.
+        let flags = CREATE_WAITABLE_TIMER_HIGH_RESOLUTION;
+        let (t, existed) = ws.create_waitable_timer_ex(None, flags)?;
+        assert!(!existed);
+        ws.set_waitable_timer(t, -10 * FILETIME_TICKS_PER_MS, 16, None, false)?;
+        let mut at = Vec::new();
+        for _ in 0..3 {
+            ws.wait_for_single_object(t.into(), INFINITE)?;
+            at.push(ws.now().as_millis());
+        }
+        assert_eq!(at, [10, 26, 42]);
+        ws.close_handle(t.into())?;
+        // Without the flag: on the interrupt, counted from the last one (31.25 ms), so 4.875
+        // ms after it was set at 42 ms; with MANUAL_RESET it stays signalled.
+        let (t, _) = ws.create_waitable_timer_ex(Some(""), CREATE_WAITABLE_TIMER_MANUAL_RESET)?;
+        ws.set_waitable_timer(t, -10 * FILETIME_TICKS_PER_MS, 0, None, false)?;
+        ws.wait_for_single_object(t.into(), INFINITE)?;
+        assert_eq!(ws.now(), 3 * PERIOD);
+        assert_eq!(ws.wait_for_single_object(t.into(), 0)?, WAIT_OBJECT_0);
+        ws.close_handle(t.into())?;
+        // A name: ERROR_ALREADY_EXISTS for the second, which shares the first's object (a
+        // high-resolution one, whatever the second asked for).
+        let (a, existed) = ws.create_waitable_timer_ex(Some("frame"), flags)?;
+        assert!(!existed);
+        assert_eq!(ws.wsa_get_last_error(), 0);
+        let (b, existed) = ws.create_waitable_timer_ex(Some("frame"), 0)?;
+        assert!(existed);
+        assert_eq!(ws.wsa_get_last_error(), 183);
+        let start = ws.now();
+        ws.set_waitable_timer(b, -3 * FILETIME_TICKS_PER_MS, 0, None, false)?;
+        ws.wait_for_single_object(a.into(), INFINITE)?;
+        assert_eq!(ws.now() - start, Duration::from_millis(3));
+        ws.close_handle(a.into())?;
+        ws.close_handle(b.into())?;
+        Ok(())
+    });
+}

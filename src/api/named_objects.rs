@@ -111,6 +111,21 @@ pub trait NamedObjects: WaitableTimers {
         name: &str,
     ) -> Result<(TimerHandle, bool), WsaError>;
 
+    /// `CreateWaitableTimerExW(NULL, lpTimerName, dwFlags, TIMER_ALL_ACCESS)`: as
+    /// [`NamedObjects::create_waitable_timer_named`] (`None` or an empty name: unnamed), with
+    /// [`CREATE_WAITABLE_TIMER_MANUAL_RESET`](super::waitable_timer::CREATE_WAITABLE_TIMER_MANUAL_RESET)
+    /// for a manual-reset timer and
+    /// [`CREATE_WAITABLE_TIMER_HIGH_RESOLUTION`](super::waitable_timer::CREATE_WAITABLE_TIMER_HIGH_RESOLUTION)
+    /// for one that falls due at its due time instead of on the next clock interrupt (the way
+    /// to sub-tick timing without `timeBeginPeriod`); other bits are ignored, as Wine does
+    /// (Windows documents none). In the simulator a high-resolution timer's due times and
+    /// period stay exact under `TimerResolution::Windows`.
+    fn create_waitable_timer_ex(
+        &self,
+        name: Option<&str>,
+        flags: u32,
+    ) -> Result<(TimerHandle, bool), WsaError>;
+
     /// `OpenWaitableTimer(TIMER_ALL_ACCESS, FALSE, lpTimerName)`.
     fn open_waitable_timer(&self, name: Option<&str>) -> Result<TimerHandle, WsaError>;
 }

@@ -41,6 +41,16 @@ pub type TimerApcRoutine<W> = Arc<dyn Fn(&W, u32, u32) + Send + Sync>;
 /// FILETIME_TICKS_PER_MS` is 50 ms from now.
 pub const FILETIME_TICKS_PER_MS: i64 = 10_000;
 
+/// CREATE_WAITABLE_TIMER_MANUAL_RESET: `CreateWaitableTimerEx`'s flag for a manual-reset
+/// (notification) timer.
+pub const CREATE_WAITABLE_TIMER_MANUAL_RESET: u32 = 0x1;
+
+/// CREATE_WAITABLE_TIMER_HIGH_RESOLUTION (Windows 10 1803 and later): `CreateWaitableTimerEx`'s
+/// flag for a timer that falls due at its due time rather than on the next clock interrupt.
+/// In the simulator its due times and period stay exact under
+/// [`TimerResolution::Windows`](crate::sim::TimerResolution::Windows).
+pub const CREATE_WAITABLE_TIMER_HIGH_RESOLUTION: u32 = 0x2;
+
 /// The simulator's system time at the start of every run, as a FILETIME (100-ns units since
 /// 1601-01-01 UTC): 2026-01-01 00:00:00 UTC. Fixed, so that absolute due times and the times
 /// a timer routine is given replay with the seed.

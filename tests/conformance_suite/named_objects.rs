@@ -32,6 +32,11 @@ pub fn named_object_rules<W: Winsock + NamedObjects + Send + Sync + 'static>() -
             title: "Local\\name is name, Global\\name another; any other backslash is ERROR_PATH_NOT_FOUND; an empty name makes an unnamed object each time and opens nothing (ERROR_INVALID_HANDLE); a name stops at its NUL; 259 characters are a name, 260 ERROR_FILENAME_EXCED_RANGE",
             body: namespace::<W>,
         },
+        Rule {
+            id: "NAME-timer-ex",
+            title: "CreateWaitableTimerEx: CREATE_WAITABLE_TIMER_MANUAL_RESET makes a timer that stays signalled, no flag or CREATE_WAITABLE_TIMER_HIGH_RESOLUTION one that its wait resets; last error 0, and ERROR_ALREADY_EXISTS for a name in use, whose object the new handle shares; a NULL name makes an unnamed timer",
+            body: timer_ex::<W>,
+        },
     ]
 }
 
@@ -85,6 +90,73 @@ impl Kind {
 }
 
 const KINDS: [Kind; 4] = [Kind::Event, Kind::Mutex, Kind::Semaphore, Kind::Timer];
+
+fn timer_ex<W: Winsock + NamedObjects>(ws: &W, c: &mut Check) -> Result<(), String> {
+    for (flags, manual) in [
+        (0, false),
+        (CREATE_WAITABLE_TIMER_MANUAL_RESET, true),
+        (CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, false),
+        (
+            CREATE_WAITABLE_TIMER_MANUAL_RESET | CREATE_WAITABLE_TIMER_HIGH_RESOLUTION,
+            true,
+        ),
+    ] {
+        ws.wsa_set_last_error(MARK);
+        let (t, existed) = e(
+            "CreateWaitableTimerEx",
+            ws.create_waitable_timer_ex(None, flags),
+        )?;
+        c.eq(&format!("flags {flags}: a name in use"), existed, false)?;
+        c.eq(
+            &format!("flags {flags}: its last error"),
+            ws.wsa_get_last_error(),
+            0,
+        )?;
+        e(
+            "SetWaitableTimer",
+            ws.set_waitable_timer(t, -FILETIME_TICKS_PER_MS, 0, None, false),
+        )?;
+        c.eq(
+            &format!("flags {flags}: due"),
+            ws.wait_for_single_object(t.into(), 5_000),
+            Ok(WAIT_OBJECT_0),
+        )?;
+        let again = if manual { WAIT_OBJECT_0 } else { WAIT_TIMEOUT };
+        c.eq(
+            &format!("flags {flags}: signalled after the wait"),
+            ws.wait_for_single_object(t.into(), 0),
+            Ok(again),
+        )?;
+        e("CloseHandle", ws.close_handle(t.into()))?;
+    }
+    let name = unique(ws, "Test TimerEx");
+    let (a, _) = e(
+        "CreateWaitableTimerEx",
+        ws.create_waitable_timer_ex(Some(&name), CREATE_WAITABLE_TIMER_HIGH_RESOLUTION),
+    )?;
+    ws.wsa_set_last_error(MARK);
+    let (b, existed) = e(
+        "CreateWaitableTimerEx",
+        ws.create_waitable_timer_ex(Some(&name), 0),
+    )?;
+    c.eq("the same name: in use", existed, true)?;
+    c.eq(
+        "its last error",
+        ws.wsa_get_last_error(),
+        WsaError::ERROR_ALREADY_EXISTS.code(),
+    )?;
+    e(
+        "SetWaitableTimer",
+        ws.set_waitable_timer(b, -FILETIME_TICKS_PER_MS, 0, None, false),
+    )?;
+    c.eq(
+        "set through one handle, due on the other",
+        ws.wait_for_single_object(a.into(), 5_000),
+        Ok(WAIT_OBJECT_0),
+    )?;
+    e("CloseHandle", ws.close_handle(a.into()))?;
+    e("CloseHandle", ws.close_handle(b.into()))
+}
 
 fn create_open<W: Winsock + NamedObjects>(ws: &W, c: &mut Check) -> Result<(), String> {
     for kind in KINDS {

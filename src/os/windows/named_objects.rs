@@ -141,6 +141,20 @@ impl NamedObjects for Native {
             .map(|(h, e)| (TimerHandle::from_raw(h), e))
     }
 
+    fn create_waitable_timer_ex(
+        &self,
+        name: Option<&str>,
+        flags: u32,
+    ) -> Result<(TimerHandle, bool), WsaError> {
+        let name = wide_opt(name).or_else(|e| finish(Err(e)))?;
+        // SAFETY: null attributes; `name` is NULL or a live NUL-terminated UTF-16 string.
+        let h = unsafe {
+            th::CreateWaitableTimerExW(std::ptr::null(), ptr(&name), flags, th::TIMER_ALL_ACCESS)
+        };
+        self.created(h, Some(Kernel::Timer))
+            .map(|(h, e)| (TimerHandle::from_raw(h), e))
+    }
+
     fn open_waitable_timer(&self, name: Option<&str>) -> Result<TimerHandle, WsaError> {
         let name = wide_opt(name).or_else(|e| finish(Err(e)))?;
         // SAFETY: `name` is NULL or a live NUL-terminated UTF-16 string.

@@ -4,6 +4,9 @@
 //! does the latter.
 
 use crate::api::named_objects::{object_name, NamedObjects};
+use crate::api::waitable_timer::{
+    CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, CREATE_WAITABLE_TIMER_MANUAL_RESET,
+};
 use crate::api::{MutexHandle, SemaphoreHandle, TimerHandle, WsaError, WsaEvent};
 use crate::sim::api::{SimWinsock, Traced};
 use crate::sim::kernel::object_names::{Found, Kind};
@@ -151,6 +154,23 @@ impl NamedObjects for SimWinsock {
         let args = (u64::from(manual_reset), 0);
         self.create_named("CreateWaitableTimer", Kind::Timer, name, args, |_| {
             KObject::Timer(WaitableTimer::new(manual_reset))
+        })
+        .map(|(h, e)| (TimerHandle::from_raw(h), e))
+    }
+
+    fn create_waitable_timer_ex(
+        &self,
+        name: Option<&str>,
+        flags: u32,
+    ) -> Result<(TimerHandle, bool), WsaError> {
+        let manual_reset = flags & CREATE_WAITABLE_TIMER_MANUAL_RESET != 0;
+        let high_resolution = flags & CREATE_WAITABLE_TIMER_HIGH_RESOLUTION != 0;
+        let args = (u64::from(flags), 0);
+        let name = name.unwrap_or("");
+        self.create_named("CreateWaitableTimerEx", Kind::Timer, name, args, |_| {
+            let mut t = WaitableTimer::new(manual_reset);
+            t.high_resolution = high_resolution;
+            KObject::Timer(t)
         })
         .map(|(h, e)| (TimerHandle::from_raw(h), e))
     }

@@ -38,8 +38,9 @@ impl WaitableTimers for SimWinsock {
                     .saturating_mul(1_000_000);
                 let mut w = this.w();
                 let idx = w.timer_id(this.host, timer.raw())?;
-                let due = w.due_on(this.host, due_time);
-                let period = w.period_on_interrupts(this.host, period);
+                let clock = w.timer_clock(this.host, idx);
+                let due = w.due_on_clock(this.host, due_time, clock);
+                let period = clock.whole_periods(period);
                 w.timer_set(idx, due, period, routine.map(|r| (this.tid, r)));
                 Ok(())
             },

@@ -86,6 +86,9 @@ pub(crate) type TimerRoutine<L> =
 pub(crate) struct WaitableTimer<L: Layers> {
     pub signaled: bool,
     pub manual_reset: bool,
+    /// Made with CREATE_WAITABLE_TIMER_HIGH_RESOLUTION: its due times are not rounded to the
+    /// clock interrupt.
+    pub high_resolution: bool,
     /// The current setting, while the timer is active.
     pub armed: Option<Arming<L>>,
     /// The thread and setting number of the APCs the timer's settings queued: taken back
@@ -99,6 +102,7 @@ impl<L: Layers> WaitableTimer<L> {
         WaitableTimer {
             signaled: false,
             manual_reset,
+            high_resolution: false,
             armed: None,
             apcs_of: None,
         }

@@ -16,6 +16,7 @@
 
 use crate::api::waitable_timer::SIM_EPOCH_FILETIME;
 use crate::sim::kernel::{KernHooks, KernLayers};
+use crate::sim::net::timer_resolution::Interrupts;
 use crate::sim::runtime::{Nanos, World, MAX_NANOS};
 
 /// A due time as the virtual clock sees it: when, and whether it is an absolute system time
@@ -52,10 +53,15 @@ where
     /// already past, or before the run began: now). At most [`MAX_NANOS`] away, as the
     /// durations of settings are. On the host's clock interrupt (`net::timer_resolution`).
     pub(crate) fn due_on(&self, host: usize, due_time: i64) -> DueTime {
+        self.due_on_clock(host, due_time, self.interrupts(host))
+    }
+
+    /// [`World::due_on`] on the clock `clock` (exact for a high-resolution timer).
+    pub(crate) fn due_on_clock(&self, host: usize, due_time: i64, clock: Interrupts) -> DueTime {
         let now = self.rt.now;
         if due_time < 0 {
             let ns = (u128::from(due_time.unsigned_abs()) * 100).min(u128::from(MAX_NANOS));
-            let at = self.wait_due(host, ns as Nanos);
+            let at = clock.wait_due(now, ns as Nanos);
             return DueTime {
                 at,
                 absolute: false,
@@ -65,11 +71,7 @@ where
         let ticks = i128::from(due_time) - i128::from(SIM_EPOCH_FILETIME) - i128::from(shift);
         let at = (ticks * 100).clamp(0, i128::from(MAX_NANOS)) as Nanos;
         DueTime {
-            at: if at > now {
-                self.due_on_interrupt(host, at)
-            } else {
-                at
-            },
+            at: if at > now { clock.at_or_after(at) } else { at },
             absolute: at > now,
         }
     }

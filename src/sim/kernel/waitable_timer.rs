@@ -23,6 +23,7 @@ use crate::sim::kernel::objects::{
 use crate::sim::kernel::system_time::{moved_due, DueTime};
 use crate::sim::kernel::{KernHooks, KernLayers};
 use crate::sim::net::tcp::NetTimer;
+use crate::sim::net::timer_resolution::Interrupts;
 use crate::sim::runtime::{Nanos, ThreadState, World};
 
 impl<L: KernLayers> World<L>
@@ -37,6 +38,15 @@ where
         {
             Some((i, KObject::Timer(_))) => Ok(i),
             _ => Err(crate::api::WsaError::WSA_INVALID_HANDLE),
+        }
+    }
+
+    /// The clock timer `idx` of `host` falls due on: the host's interrupts, or exact for a
+    /// high-resolution timer.
+    pub(crate) fn timer_clock(&self, host: usize, idx: usize) -> Interrupts {
+        match self.kern.objects.get(idx) {
+            Some(KObject::Timer(t)) if t.high_resolution => Interrupts::EXACT,
+            _ => self.interrupts(host),
         }
     }
 
@@ -207,7 +217,15 @@ where
             if self.kern.objects.owner(idx) != Some(host) {
                 continue;
             }
-            let Some(arm) = self.timer_mut(idx).and_then(|t| t.armed.as_mut()) else {
+            let Some(t) = self.timer_mut(idx) else {
+                continue;
+            };
+            let clock = if t.high_resolution {
+                Interrupts::EXACT
+            } else {
+                clock
+            };
+            let Some(arm) = t.armed.as_mut() else {
                 continue;
             };
             if arm.absolute {

@@ -48,6 +48,34 @@ pub(crate) struct Interrupts {
 }
 
 impl Interrupts {
+    /// No interrupt: every due time exact (a high-resolution timer's).
+    pub(crate) const EXACT: Interrupts = Interrupts {
+        period: None,
+        offset: 0,
+    };
+
+    /// `interval` from `now`: then exactly, or the first interrupt at or after the last one
+    /// plus `interval`.
+    pub(crate) fn wait_due(self, now: Nanos, interval: Nanos) -> Nanos {
+        let Some(period) = self.period else {
+            return now.saturating_add(interval);
+        };
+        // On the host's uptime, where the interrupts are multiples of the period.
+        let up = now.saturating_add(self.offset);
+        let due = (up - up % period).saturating_add(interval);
+        ceil_to(due, period, 0)
+            .saturating_sub(self.offset)
+            .min(MAX_NANOS.max(now))
+    }
+
+    /// `period` rounded up to whole interrupts (unchanged when exact or 0).
+    pub(crate) fn whole_periods(self, period: Nanos) -> Nanos {
+        match self.period {
+            Some(p) if period > 0 => period.div_ceil(p).saturating_mul(p),
+            _ => period,
+        }
+    }
+
     /// The first interrupt at or after `at` (`at` when due times are exact).
     pub(crate) fn at_or_after(self, at: Nanos) -> Nanos {
         match self.period {
@@ -80,17 +108,7 @@ where
     /// exactly, or on Windows' clock the first interrupt at or after the last one plus
     /// `interval`.
     pub(crate) fn wait_due(&self, host: usize, interval: Nanos) -> Nanos {
-        let now = self.rt.now;
-        let Some(period) = self.clock_period(host) else {
-            return now.saturating_add(interval);
-        };
-        // On the host's uptime, where the interrupts are multiples of the period.
-        let offset = self.uptime_of(host);
-        let up = now.saturating_add(offset);
-        let due = (up - up % period).saturating_add(interval);
-        ceil_to(due, period, 0)
-            .saturating_sub(offset)
-            .min(MAX_NANOS.max(now))
+        self.interrupts(host).wait_due(self.rt.now, interval)
     }
 
     /// `host`'s clock interrupts as they stand now.
@@ -102,20 +120,11 @@ where
         }
     }
 
-    /// When a due time `at` (a virtual time) is seen on `host`: then exactly, or the first
-    /// interrupt at or after it.
-    pub(crate) fn due_on_interrupt(&self, host: usize, at: Nanos) -> Nanos {
-        self.interrupts(host).at_or_after(at)
-    }
-
     /// A periodic timer's period as `host`'s clock keeps it: exactly, or rounded up to whole
     /// interrupts (the kernel re-arms a periodic timer one period after the interrupt that
     /// signalled it).
     pub(crate) fn period_on_interrupts(&self, host: usize, period: Nanos) -> Nanos {
-        match self.clock_period(host) {
-            Some(p) if period > 0 => period.div_ceil(p).saturating_mul(p),
-            _ => period,
-        }
+        self.interrupts(host).whole_periods(period)
     }
 
     /// The virtual time of `host`'s last clock interrupt at or before `t` (`t` when due
