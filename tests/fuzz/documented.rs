@@ -390,7 +390,11 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         // ERROR_GEN_FAILURE (31) for a thread that has ended (kernel32 sync.c 2945–2948).
         "QueueUserAPC" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER, ERROR_GEN_FAILURE],
         // With a name: a path, a name too long, another kind's name, a semaphore's counts.
-        "CreateEvent" | "CreateMutex" | "CreateSemaphore" | "CreateWaitableTimer" => &[
+        "CreateEvent"
+        | "CreateMutex"
+        | "CreateSemaphore"
+        | "CreateWaitableTimer"
+        | "CreateWaitableTimerEx" => &[
             ERROR_PATH_NOT_FOUND,
             ERROR_FILENAME_EXCED_RANGE,
             WSA_INVALID_HANDLE,

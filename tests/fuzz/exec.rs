@@ -839,6 +839,15 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 cx.st().timers.push(t);
             }
         }
+        Op::CreateTimerEx(flags) => {
+            if let Ok((t, existed)) = check(
+                "CreateWaitableTimerEx",
+                ws.create_waitable_timer_ex(None, *flags),
+            ) {
+                assert!(!existed, "FUZZ: an unnamed timer's name was in use");
+                cx.st().timers.push(t);
+            }
+        }
         Op::SetTimer(t, due, period, with_routine) => {
             let routine = with_routine.then(|| {
                 let ran = cx.ran.clone();

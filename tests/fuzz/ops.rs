@@ -148,6 +148,8 @@ pub(crate) enum Op {
     RecvMsg(H, Size, u8, u32),
     Apc(u8),
     CreateTimer(bool),
+    /// CreateWaitableTimerEx with flags (the two defined and any) and no name.
+    CreateTimerEx(u32),
     SetTimer(u8, i64, i32, bool),
     TimerCall(u8, u8),
     WindowTimer(u8, u8, u32, bool),
@@ -423,6 +425,7 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(h, s, c, f)| Op::RecvMsg(h, s, c, f)),
         1 => any::<u8>().prop_map(Op::Apc),
         1 => any::<bool>().prop_map(Op::CreateTimer),
+        1 => prop_oneof![0u32..4, any::<u32>()].prop_map(Op::CreateTimerEx),
         2 => (any::<u8>(),
               prop_oneof![Just(0i64), Just(-10_000), Just(-500_000), Just(i64::MIN), Just(i64::MAX), any::<i64>(),
                           // absolute: 30 ms after the run's start by the system clock
