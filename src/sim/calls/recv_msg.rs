@@ -31,16 +31,16 @@ impl SimWinsock {
             let flags = msg.flags as i32;
             let mut w = this.w();
             w.check_msg_socket(id)?;
-            let (nonblocking, rcvtimeo) = {
+            let (nonblocking, rcvtimeo, host) = {
                 let sk = w.net.sockets.at(id);
-                (sk.nonblocking, sk.opts.rcvtimeo_ms)
+                (sk.nonblocking, sk.opts.rcvtimeo_ms, sk.host)
             };
             let mut op = RecvOp {
                 id,
                 flags,
                 nonblocking,
                 filled: 0,
-                deadline: w.timeout_deadline(id, rcvtimeo),
+                deadline: w.timeout_deadline(host, rcvtimeo),
                 request: None,
             };
             let mut tmp = vec![0u8; total];

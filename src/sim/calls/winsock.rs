@@ -47,7 +47,7 @@ impl SimWinsock {
                 flags,
                 nonblocking: sk.nonblocking,
                 done: 0,
-                deadline: w.timeout_deadline(id, sk.opts.sndtimeo_ms),
+                deadline: w.timeout_deadline(sk.host, sk.opts.sndtimeo_ms),
             }
         };
         // A WouldBlock fault (`net::fault`): only a nonblocking send that would otherwise be
@@ -96,7 +96,7 @@ impl SimWinsock {
             flags,
             nonblocking: sk.nonblocking,
             filled: 0,
-            deadline: w.timeout_deadline(id, sk.opts.rcvtimeo_ms),
+            deadline: w.timeout_deadline(sk.host, sk.opts.rcvtimeo_ms),
             request: None,
         };
         let dgram = matches!(sk.role, crate::sim::net::endpoint::Role::Dgram(_));

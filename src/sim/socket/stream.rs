@@ -14,13 +14,22 @@ impl<L: SockLayers> World<L>
 where
     Self: SockHooks<L>,
 {
-    /// The deadline of a blocking call on socket `id` under SO_RCVTIMEO / SO_SNDTIMEO
-    /// (0 = none), on its host's clock interrupt (`net::timer_resolution`).
-    pub(crate) fn timeout_deadline(&self, id: usize, ms: u32) -> Option<Nanos> {
-        (ms != 0).then(|| {
-            let host = self.net.sockets.get(id).map_or(0, |s| s.host);
-            self.wait_due(host, u64::from(ms) * 1_000_000)
-        })
+    /// The deadline of a blocking call on a socket of `host` under SO_RCVTIMEO /
+    /// SO_SNDTIMEO (0 = none), on the host's clock interrupt (`net::timer_resolution`).
+    /// Inlined into every send and recv, whose sockets mostly have none: only the test is.
+    #[inline]
+    pub(crate) fn timeout_deadline(&self, host: usize, ms: u32) -> Option<Nanos> {
+        if ms == 0 {
+            None
+        } else {
+            Some(self.socket_timeout_due(host, ms))
+        }
+    }
+
+    /// When SO_RCVTIMEO / SO_SNDTIMEO `ms` (not 0) on `host` ends, from now.
+    #[inline(never)]
+    fn socket_timeout_due(&self, host: usize, ms: u32) -> Nanos {
+        self.wait_due(host, u64::from(ms) * 1_000_000)
     }
 
     fn timed_out(&self, deadline: Option<Nanos>) -> bool {
