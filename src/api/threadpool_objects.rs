@@ -124,6 +124,20 @@ pub trait ThreadpoolObjects: ThreadPool {
         window_ms: u32,
     ) -> Result<(), WsaError>;
 
+    /// `SetThreadpoolTimerEx(pti, pftDueTime, msPeriod, msWindowLength)` (Windows 8 and later):
+    /// [`ThreadpoolObjects::set_threadpool_timer`], returning whether it cancelled an expiry
+    /// still to come (the timer was set, and a once-only one had not yet fired; a periodic
+    /// one always has one to come). A callback that releases a reference the setter took
+    /// will not run for that expiry: on TRUE the reference is the caller's to release. In
+    /// the simulator: the timer's pending due time, replaced.
+    fn set_threadpool_timer_ex(
+        &self,
+        timer: TpTimer,
+        due: Option<i64>,
+        period_ms: u32,
+        window_ms: u32,
+    ) -> Result<bool, WsaError>;
+
     /// `IsThreadpoolTimerSet(pti)`: whether the timer was last set with a due time (TRUE also
     /// once a once-only timer has fired; FALSE after `SetThreadpoolTimer(NULL)`).
     fn is_threadpool_timer_set(&self, timer: TpTimer) -> Result<bool, WsaError>;

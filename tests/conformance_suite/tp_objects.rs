@@ -23,6 +23,11 @@ pub fn tp_object_rules<W: Winsock + ThreadpoolObjects + Send + Sync + 'static>()
             body: timer::<W>,
         },
         Rule {
+            id: "TPO-timer-ex",
+            title: "SetThreadpoolTimerEx is TRUE when it cancels an expiry still to come (a once-only timer not yet fired, a periodic one), FALSE for a timer never set, stopped, or whose once-only expiry has fired; the last error kept",
+            body: timer_ex::<W>,
+        },
+        Rule {
             id: "TPO-instance",
             title: "SetEventWhenCallbackReturns sets the event once the callback has returned, not before; CallbackMayRunLong succeeds",
             body: instance::<W>,
@@ -73,6 +78,92 @@ fn work<W: Winsock + ThreadpoolObjects + Send + Sync + 'static>(
     e("CloseThreadpoolWork", ws.close_threadpool_work(w))?;
     e("CloseHandle", ws.close_handle(Handle::Semaphore(started)))?;
     Ok(())
+}
+
+fn timer_ex<W: Winsock + ThreadpoolObjects + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    const MARK: i32 = 1234;
+    let n = Arc::new(AtomicU32::new(0));
+    let k = n.clone();
+    let cb: TpTimerCallback<W> = Arc::new(move |_, _, _| {
+        k.fetch_add(1, Ordering::SeqCst);
+    });
+    let t = e("CreateThreadpoolTimer", ws.create_threadpool_timer(cb))?;
+    let later = Some(-10_000 * FILETIME_TICKS_PER_MS);
+    ws.wsa_set_last_error(MARK);
+    match ws.set_threadpool_timer_ex(t, later, 0, 0) {
+        Err(WsaError::ERROR_PROC_NOT_FOUND) if winsock_sim::os::under_wine() => {
+            c.eq_or_wine(
+                "SetThreadpoolTimerEx",
+                Err(WsaError::ERROR_PROC_NOT_FOUND),
+                Ok(false),
+                Err(WsaError::ERROR_PROC_NOT_FOUND),
+                "SetThreadpoolTimerEx's documentation (Windows 8 and later); Wine 8.0's ntdll \
+                 has no TpSetTimerEx, its kernel32 export a stub",
+            )?;
+            return e("CloseThreadpoolTimer", ws.close_threadpool_timer(t));
+        }
+        r => c.eq("never set", r, Ok(false))?,
+    }
+    c.eq("its last error", ws.wsa_get_last_error(), MARK)?;
+    c.eq(
+        "set again before due",
+        ws.set_threadpool_timer_ex(t, later, 0, 0),
+        Ok(true),
+    )?;
+    c.eq(
+        "stopped before due",
+        ws.set_threadpool_timer_ex(t, None, 0, 0),
+        Ok(true),
+    )?;
+    c.eq(
+        "stopped again",
+        ws.set_threadpool_timer_ex(t, None, 0, 0),
+        Ok(false),
+    )?;
+    c.eq(
+        "IsThreadpoolTimerSet, stopped",
+        ws.is_threadpool_timer_set(t),
+        Ok(false),
+    )?;
+    // Once-only, fired: nothing to cancel.
+    let soon = Some(-50 * FILETIME_TICKS_PER_MS);
+    c.eq(
+        "set, soon",
+        ws.set_threadpool_timer_ex(t, soon, 0, 0),
+        Ok(false),
+    )?;
+    ws.sleep(300);
+    c.eq("runs of the once-only timer", n.load(Ordering::SeqCst), 1)?;
+    c.eq(
+        "set after it fired",
+        ws.set_threadpool_timer_ex(t, later, 0, 0),
+        Ok(false),
+    )?;
+    // Periodic: it always has an expiry to come.
+    c.eq(
+        "set periodic",
+        ws.set_threadpool_timer_ex(t, soon, 50, 0),
+        Ok(true),
+    )?;
+    ws.sleep(300);
+    c.eq(
+        "the periodic timer ran",
+        n.load(Ordering::SeqCst) >= 3,
+        true,
+    )?;
+    c.eq(
+        "stopped, periodic",
+        ws.set_threadpool_timer_ex(t, None, 0, 0),
+        Ok(true),
+    )?;
+    e(
+        "WaitForThreadpoolTimerCallbacks",
+        ws.wait_for_threadpool_timer_callbacks(t, true),
+    )?;
+    e("CloseThreadpoolTimer", ws.close_threadpool_timer(t))
 }
 
 fn timer<W: Winsock + ThreadpoolObjects + Send + Sync + 'static>(

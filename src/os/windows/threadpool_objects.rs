@@ -56,8 +56,10 @@
 //! dropped), its live objects are closed, their entries freed or leaked by the same rule.
 
 use std::ffi::c_void;
+use std::sync::OnceLock;
 
 use windows_sys::Win32::Foundation::{FILETIME, HANDLE};
+use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
 use windows_sys::Win32::System::Threading as th;
 
 use super::native::{finish_kept, Native};
@@ -200,6 +202,54 @@ pub(super) fn made(raw: isize) -> Result<isize, WsaError> {
     }
 }
 
+/// `TpSetTimerEx(timer, due, period, window)`: SetThreadpoolTimerEx's implementation.
+type SetTimerExFn = unsafe extern "system" fn(th::PTP_TIMER, *const FILETIME, u32, u32) -> i32;
+
+/// ntdll's TpSetTimerEx, which kernel32's SetThreadpoolTimerEx forwards to, looked up at first
+/// use: Wine 8.0's ntdll has none (its kernel32 export is a stub that aborts the process), so
+/// there the call is ERROR_PROC_NOT_FOUND, and the backend still loads.
+fn tp_set_timer_ex() -> Result<SetTimerExFn, WsaError> {
+    static FOUND: OnceLock<Option<SetTimerExFn>> = OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        // SAFETY: a NUL-terminated module name; ntdll is loaded in every process and never
+        // unloaded, so its handle stays valid.
+        let ntdll = unsafe { GetModuleHandleA(c"ntdll.dll".as_ptr().cast()) };
+        if ntdll.is_null() {
+            return None;
+        }
+        // SAFETY: a NUL-terminated export name looked up in a loaded module.
+        let f = unsafe { GetProcAddress(ntdll, c"TpSetTimerEx".as_ptr().cast())? };
+        // SAFETY: the export has the signature SetThreadpoolTimerEx documents, which the
+        // function type spells; only the pointer's type changes.
+        Some(unsafe {
+            std::mem::transmute::<unsafe extern "system" fn() -> isize, SetTimerExFn>(f)
+        })
+    });
+    found.ok_or(WsaError::ERROR_PROC_NOT_FOUND)
+}
+
+impl Native {
+    /// Sets timer `timer` with `set` (given the OS timer and the due time's FILETIME, or
+    /// NULL) under the table's lock, keeping this backend's count of its settings; `set`'s
+    /// result is the call's.
+    fn set_timer_with(
+        &self,
+        timer: TpTimer,
+        due: Option<i64>,
+        set: impl FnOnce(th::PTP_TIMER, *const FILETIME) -> bool,
+    ) -> Result<bool, WsaError> {
+        let due = due.map(filetime);
+        self.on_live(timer.raw(), Kind::Timer, |obj| {
+            if due.is_some() {
+                obj.armings += 1;
+            }
+            obj.armed = due.is_some();
+            let p = due.as_ref().map_or(std::ptr::null(), std::ptr::from_ref);
+            set(timer.raw() as th::PTP_TIMER, p)
+        })
+    }
+}
+
 impl ThreadpoolObjects for Native {
     /// `CreateThreadpoolWork(work_callback, <the entry>, NULL)`.
     fn create_threadpool_work(&self, callback: WorkCallback<Self>) -> Result<TpWork, WsaError> {
@@ -248,18 +298,27 @@ impl ThreadpoolObjects for Native {
         period_ms: u32,
         window_ms: u32,
     ) -> Result<(), WsaError> {
-        let due = due.map(filetime);
-        self.on_live(timer.raw(), Kind::Timer, |obj| {
-            if due.is_some() {
-                obj.armings += 1;
-            }
-            obj.armed = due.is_some();
-            let p = due.as_ref().map_or(std::ptr::null(), std::ptr::from_ref);
-            // SAFETY: a live timer of this backend (the table's lock is held); `p` is NULL or
-            // points to a FILETIME that outlives the call, which only reads it.
-            unsafe {
-                th::SetThreadpoolTimer(timer.raw() as th::PTP_TIMER, p, period_ms, window_ms)
-            };
+        self.set_timer_with(timer, due, |t, p| {
+            // SAFETY: a live timer of this backend (the table's lock is held); `p` is NULL
+            // or points to a FILETIME that outlives the call, which only reads it.
+            unsafe { th::SetThreadpoolTimer(t, p, period_ms, window_ms) };
+            false
+        })
+        .map(|_| ())
+    }
+
+    fn set_threadpool_timer_ex(
+        &self,
+        timer: TpTimer,
+        due: Option<i64>,
+        period_ms: u32,
+        window_ms: u32,
+    ) -> Result<bool, WsaError> {
+        let set_ex = tp_set_timer_ex()?;
+        self.set_timer_with(timer, due, |t, p| {
+            // SAFETY: as SetThreadpoolTimer's, above; ntdll's TpSetTimerEx is what kernel32's
+            // SetThreadpoolTimerEx forwards to, with its signature.
+            unsafe { set_ex(t, p, period_ms, window_ms) != 0 }
         })
     }
 

@@ -160,6 +160,24 @@ impl SimWinsock {
     }
 }
 
+impl SimWinsock {
+    /// SetThreadpoolTimer(Ex)'s work: whether it cancelled an expiry still to come.
+    fn tp_timer_setting(
+        &self,
+        timer: TpTimer,
+        due: Option<i64>,
+        period_ms: u32,
+    ) -> Result<bool, WsaError> {
+        let id = timer.raw();
+        let mut w = self.w();
+        w.tp_live(self.host, id, TpClass::Timer)?;
+        let at = due.map(|d| w.due_on(self.host, d));
+        let period = sat_nanos(std::time::Duration::from_millis(u64::from(period_ms)));
+        let period = w.period_on_interrupts(self.host, period);
+        Ok(w.tp_timer_set(id, at, period, SimWinsock::pool_thread))
+    }
+}
+
 impl ThreadpoolObjects for SimWinsock {
     fn create_threadpool_work(&self, callback: WorkCallback<Self>) -> Result<TpWork, WsaError> {
         self.create_work_in(callback, None)
@@ -206,17 +224,29 @@ impl ThreadpoolObjects for SimWinsock {
         period_ms: u32,
         _window_ms: u32,
     ) -> Result<(), WsaError> {
-        let id = timer.raw();
         let traced_due = due.map_or(0, |d| d as u64);
-        self.kcall_keep_error("SetThreadpoolTimer", id as u64, traced_due, |this| {
-            let mut w = this.w();
-            w.tp_live(this.host, id, TpClass::Timer)?;
-            let at = due.map(|d| w.due_on(this.host, d));
-            let period = sat_nanos(std::time::Duration::from_millis(u64::from(period_ms)));
-            let period = w.period_on_interrupts(this.host, period);
-            w.tp_timer_set(id, at, period, SimWinsock::pool_thread);
-            Ok(())
-        })
+        self.kcall_keep_error(
+            "SetThreadpoolTimer",
+            timer.raw() as u64,
+            traced_due,
+            |this| this.tp_timer_setting(timer, due, period_ms).map(|_| ()),
+        )
+    }
+
+    fn set_threadpool_timer_ex(
+        &self,
+        timer: TpTimer,
+        due: Option<i64>,
+        period_ms: u32,
+        _window_ms: u32,
+    ) -> Result<bool, WsaError> {
+        let traced_due = due.map_or(0, |d| d as u64);
+        self.kcall_keep_error(
+            "SetThreadpoolTimerEx",
+            timer.raw() as u64,
+            traced_due,
+            |this| this.tp_timer_setting(timer, due, period_ms),
+        )
     }
 
     fn is_threadpool_timer_set(&self, timer: TpTimer) -> Result<bool, WsaError> {

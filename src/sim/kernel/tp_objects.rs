@@ -438,14 +438,17 @@ where
         due: Option<DueTime>,
         period: Nanos,
         body: PoolThreadBody<L>,
-    ) {
+    ) -> bool {
         self.kern.timer_settings += 1;
         let new = self.kern.timer_settings;
         let now = self.rt.now;
         let tp = &mut self.kern.tp_objects;
         let Some(o) = tp.objects.get_mut(&id) else {
-            return;
+            return false;
         };
+        // An expiry still to come (a once-only timer not yet due, any periodic one) is
+        // cancelled by this setting: SetThreadpoolTimerEx's TRUE.
+        let cancelled = matches!(o.kind, TpKind::Timer { due: Some(_), .. });
         if due.is_some_and(|d| d.absolute) {
             tp.absolute.insert(id);
         } else {
@@ -463,6 +466,7 @@ where
             Some(at) => self.schedule(at, NetTimer::TpTimer { id, setting: new }),
             None => {}
         }
+        cancelled
     }
 
     /// Setting `setting` of timer `id` expires: unless it changed, stopped or its host
