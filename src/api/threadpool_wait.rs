@@ -75,6 +75,18 @@ pub trait ThreadpoolWaits: ThreadpoolObjects {
         timeout: Option<i64>,
     ) -> Result<(), WsaError>;
 
+    /// `SetThreadpoolWaitEx(pwa, h, pftTimeout, NULL)` (Windows 8 and later):
+    /// [`ThreadpoolWaits::set_threadpool_wait`], returning whether it cancelled a wait still
+    /// waiting (set, and neither its object signalled nor its timeout come): its callback
+    /// will not run for it, so what the callback would have released is the caller's. In
+    /// the simulator: the wait's registration, replaced.
+    fn set_threadpool_wait_ex(
+        &self,
+        wait: TpWait,
+        object: Option<Handle>,
+        timeout: Option<i64>,
+    ) -> Result<bool, WsaError>;
+
     /// `WaitForThreadpoolWaitCallbacks(pwa, fCancelPendingCallbacks)`: drops the queued
     /// runs not started when `cancel_pending`, then waits until none runs. The wait stays
     /// set.

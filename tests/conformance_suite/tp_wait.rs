@@ -27,7 +27,74 @@ pub fn tp_wait_rules<W: Winsock + ThreadpoolWaits + WaitableTimers + Send + Sync
             title: "SetThreadpoolWait(NULL) stops a wait (the semaphore keeps its count); WaitForThreadpoolWaitCallbacks(TRUE) leaves the wait set; a wait keeps its object when the program closes its handle",
             body: stop::<W>,
         },
+        Rule {
+            id: "TPW-wait-ex",
+            title: "SetThreadpoolWaitEx is TRUE when it cancels a wait still waiting (set again, or stopped, before its object is signalled or its timeout comes), FALSE for a wait never set, stopped, or already satisfied by its object or its timeout; the last error kept",
+            body: wait_ex::<W>,
+        },
     ]
+}
+
+fn wait_ex<W: Winsock + ThreadpoolWaits + WaitableTimers + Send + Sync + 'static>(
+    ws: &W,
+    c: &mut Check,
+) -> Result<(), String> {
+    const MARK: i32 = 1234;
+    let (seen, sem, w) = one_wait(ws)?;
+    let h = Some(Handle::Semaphore(sem));
+    ws.wsa_set_last_error(MARK);
+    match ws.set_threadpool_wait_ex(w, h, None) {
+        Err(WsaError::ERROR_PROC_NOT_FOUND) if winsock_sim::os::under_wine() => {
+            c.eq_or_wine(
+                "SetThreadpoolWaitEx",
+                Err(WsaError::ERROR_PROC_NOT_FOUND),
+                Ok(false),
+                Err(WsaError::ERROR_PROC_NOT_FOUND),
+                "SetThreadpoolWaitEx's documentation (Windows 8 and later); Wine 8.0's \
+                 kernel32 has none",
+            )?;
+            return tidy(ws, &seen, w, sem);
+        }
+        r => c.eq("never set", r, Ok(false))?,
+    }
+    c.eq("its last error", ws.wsa_get_last_error(), MARK)?;
+    c.eq(
+        "set again, waiting",
+        ws.set_threadpool_wait_ex(w, h, None),
+        Ok(true),
+    )?;
+    c.eq(
+        "stopped, waiting",
+        ws.set_threadpool_wait_ex(w, None, None),
+        Ok(true),
+    )?;
+    c.eq(
+        "stopped again",
+        ws.set_threadpool_wait_ex(w, None, None),
+        Ok(false),
+    )?;
+    // Satisfied by its object: nothing to cancel.
+    c.eq("set", ws.set_threadpool_wait_ex(w, h, None), Ok(false))?;
+    e("ReleaseSemaphore", ws.release_semaphore(sem, 1))?;
+    c.eq("the callback ran", seen.ran(ws, 5_000), true)?;
+    c.eq(
+        "set after it fired",
+        ws.set_threadpool_wait_ex(w, h, after(50)),
+        Ok(false),
+    )?;
+    // Satisfied by its timeout: nothing to cancel either.
+    c.eq("the timeout's callback ran", seen.ran(ws, 5_000), true)?;
+    c.eq("results", seen.take(), vec![WAIT_OBJECT_0, WAIT_TIMEOUT])?;
+    c.eq(
+        "stopped after it timed out",
+        ws.set_threadpool_wait_ex(w, None, None),
+        Ok(false),
+    )?;
+    e(
+        "WaitForThreadpoolWaitCallbacks",
+        ws.wait_for_threadpool_wait_callbacks(w, false),
+    )?;
+    tidy(ws, &seen, w, sem)
 }
 
 /// The callbacks' results in order, and a semaphore released by each.

@@ -29,10 +29,14 @@
 //!
 //! The timeout is passed as a pointer to its FILETIME (`None`: NULL, no end). The calls keep
 //! the thread's last error when they succeed; a callback's panic is caught in the trampoline.
+//! `SetThreadpoolWaitEx` is looked up at its first use: a kernel32 without it (Windows 7, Wine
+//! 8.0) answers ERROR_PROC_NOT_FOUND instead of keeping the backend from loading.
 
 use std::ffi::c_void;
+use std::sync::OnceLock;
 
-use windows_sys::Win32::Foundation::HANDLE;
+use windows_sys::Win32::Foundation::{FILETIME, HANDLE};
+use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
 use windows_sys::Win32::System::Threading as th;
 
 use super::native::{finish_kept, Native};
@@ -66,28 +70,68 @@ unsafe extern "system" fn wait_callback(
     }
 }
 
+/// `SetThreadpoolWaitEx(pwa, h, pftTimeout, Reserved)`.
+type SetWaitExFn =
+    unsafe extern "system" fn(th::PTP_WAIT, HANDLE, *const FILETIME, *const c_void) -> i32;
+
+/// kernel32's SetThreadpoolWaitEx, if it has one (looked up once).
+fn set_wait_ex_fn() -> Result<SetWaitExFn, WsaError> {
+    static FOUND: OnceLock<Option<SetWaitExFn>> = OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        // SAFETY: a NUL-terminated module name; kernel32 is loaded in every process and never
+        // unloaded, so its handle stays valid.
+        let k32 = unsafe { GetModuleHandleA(c"kernel32.dll".as_ptr().cast()) };
+        if k32.is_null() {
+            return None;
+        }
+        // SAFETY: a NUL-terminated export name looked up in a loaded module.
+        let f = unsafe { GetProcAddress(k32, c"SetThreadpoolWaitEx".as_ptr().cast())? };
+        // SAFETY: the export has the signature Microsoft documents for it, which the function
+        // type spells; only the pointer's type changes.
+        Some(unsafe { std::mem::transmute::<unsafe extern "system" fn() -> isize, SetWaitExFn>(f) })
+    });
+    found.ok_or(WsaError::ERROR_PROC_NOT_FOUND)
+}
+
 impl LiveObject {
     /// `SetThreadpoolWait(pwa, dup, timeout)` on this wait object, `raw`, made with the
     /// table's lock held: it then waits on `dup`, its own duplicate (0: on nothing, stopped),
     /// and the duplicate it waited on before is closed.
     pub(super) fn set_wait(&mut self, raw: usize, dup: usize, timeout: Option<i64>) {
+        self.set_wait_with(raw, dup, timeout, |w, h, p| {
+            // SAFETY: see `set_wait_with`.
+            unsafe { th::SetThreadpoolWait(w, h, p) };
+            false
+        });
+    }
+
+    /// [`LiveObject::set_wait`] with the OS call `set` (SetThreadpoolWait or
+    /// SetThreadpoolWaitEx, given the wait, the handle and the timeout's FILETIME or NULL),
+    /// whose result it returns. `set` may rely on: a live wait object of this backend (the
+    /// caller holds the table's lock, so it is not closed meanwhile; a close deferred to a
+    /// wait in the OS keeps it open); a handle NULL or an open one of this wait's own, kept
+    /// open until the OS no longer waits on it (module docs); a timeout NULL or pointing to a
+    /// FILETIME that outlives the call, which only reads it.
+    pub(super) fn set_wait_with(
+        &mut self,
+        raw: usize,
+        dup: usize,
+        timeout: Option<i64>,
+        set: impl FnOnce(th::PTP_WAIT, HANDLE, *const FILETIME) -> bool,
+    ) -> bool {
         if dup != 0 {
             self.armings += 1;
         }
         self.armed = dup != 0;
         let due = timeout.map(filetime);
         let p = due.as_ref().map_or(std::ptr::null(), std::ptr::from_ref);
-        // SAFETY: a live wait object of this backend (the caller holds the table's lock, so it
-        // is not closed meanwhile; a close deferred to a wait in the OS keeps it open); `dup`
-        // is NULL or an open handle of this wait's own, kept open until the OS no longer waits
-        // on it (module docs); `p` is NULL or points to a FILETIME that outlives the call, which
-        // only reads it.
-        unsafe { th::SetThreadpoolWait(raw as th::PTP_WAIT, dup as HANDLE, p) };
+        let cancelled = set(raw as th::PTP_WAIT, dup as HANDLE, p);
         let old = std::mem::replace(&mut self.object, dup);
         if old != 0 {
             // Replaced: the OS waits on it no more.
             close_duplicate(old);
         }
+        cancelled
     }
 }
 
@@ -130,6 +174,33 @@ impl ThreadpoolWaits for Native {
             let dup = object.map(|h| self.duplicate_waitable(h)).transpose()?;
             obj.set_wait(wait.raw(), dup.map_or(0, |h| h as usize), timeout);
             Ok(())
+        });
+        finish_kept(r.and_then(|r| r))
+    }
+
+    /// `SetThreadpoolWaitEx(pwa, <a duplicate of object>, timeout, NULL)`, as
+    /// [`Native::set_threadpool_wait`]; a kernel32 without it: ERROR_PROC_NOT_FOUND.
+    fn set_threadpool_wait_ex(
+        &self,
+        wait: TpWait,
+        object: Option<Handle>,
+        timeout: Option<i64>,
+    ) -> Result<bool, WsaError> {
+        let set_ex = match set_wait_ex_fn() {
+            Ok(f) => f,
+            Err(e) => return finish_kept(Err(e)),
+        };
+        let r = self.on_live(wait.raw(), Kind::Wait, |obj| {
+            let dup = object.map(|h| self.duplicate_waitable(h)).transpose()?;
+            Ok(obj.set_wait_with(
+                wait.raw(),
+                dup.map_or(0, |h| h as usize),
+                timeout,
+                |w, h, p| {
+                    // SAFETY: as `set_wait_with` says; the reserved argument is NULL, as it must be.
+                    unsafe { set_ex(w, h, p, std::ptr::null()) != 0 }
+                },
+            ))
         });
         finish_kept(r.and_then(|r| r))
     }

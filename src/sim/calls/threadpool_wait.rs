@@ -37,6 +37,23 @@ impl SimWinsock {
     }
 }
 
+impl SimWinsock {
+    /// SetThreadpoolWait(Ex)'s work: whether it cancelled a wait still waiting.
+    fn tp_wait_setting(
+        &self,
+        wait: TpWait,
+        object: Option<Handle>,
+        timeout: Option<i64>,
+    ) -> Result<bool, WsaError> {
+        let id = wait.raw();
+        self.w().tp_live(self.host, id, TpClass::Wait)?;
+        let waitable = object.map(|h| self.waitable(h)).transpose()?;
+        let mut w = self.w();
+        let deadline = timeout.map(|d| w.due_on(self.host, d));
+        Ok(w.tp_wait_set(self.host, id, waitable, deadline, SimWinsock::wait_thread))
+    }
+}
+
 impl ThreadpoolWaits for SimWinsock {
     fn create_threadpool_wait(&self, callback: TpWaitCallback<Self>) -> Result<TpWait, WsaError> {
         self.create_wait_in(callback, None)
@@ -48,15 +65,21 @@ impl ThreadpoolWaits for SimWinsock {
         object: Option<Handle>,
         timeout: Option<i64>,
     ) -> Result<(), WsaError> {
-        let id = wait.raw();
         let raw = object.map_or(0, handle_value) as u64;
-        self.kcall_keep_error("SetThreadpoolWait", id as u64, raw, |this| {
-            this.w().tp_live(this.host, id, TpClass::Wait)?;
-            let waitable = object.map(|h| this.waitable(h)).transpose()?;
-            let mut w = this.w();
-            let deadline = timeout.map(|d| w.due_on(this.host, d));
-            w.tp_wait_set(this.host, id, waitable, deadline, SimWinsock::wait_thread);
-            Ok(())
+        self.kcall_keep_error("SetThreadpoolWait", wait.raw() as u64, raw, |this| {
+            this.tp_wait_setting(wait, object, timeout).map(|_| ())
+        })
+    }
+
+    fn set_threadpool_wait_ex(
+        &self,
+        wait: TpWait,
+        object: Option<Handle>,
+        timeout: Option<i64>,
+    ) -> Result<bool, WsaError> {
+        let raw = object.map_or(0, handle_value) as u64;
+        self.kcall_keep_error("SetThreadpoolWaitEx", wait.raw() as u64, raw, |this| {
+            this.tp_wait_setting(wait, object, timeout)
         })
     }
 

@@ -30,17 +30,24 @@ where
         object: Option<Waitable>,
         deadline: Option<DueTime>,
         wait_thread: WaitThreadMaker<L>,
-    ) {
-        let is_wait = self.kern.tp_objects.objects.get(&id);
-        if !is_wait.is_some_and(|o| matches!(o.kind, TpKind::Wait { .. })) {
-            return;
-        }
+    ) -> bool {
+        let Some(o) = self.kern.tp_objects.objects.get(&id) else {
+            return false;
+        };
+        let TpKind::Wait { reg } = o.kind else {
+            return false;
+        };
+        // A wait still waiting is cancelled by this setting: SetThreadpoolWaitEx's TRUE.
+        let cancelled = reg.is_some();
         self.tp_stop(id);
-        let Some(object) = object else { return };
+        let Some(object) = object else {
+            return cancelled;
+        };
         let reg = self.register_tp_wait(host, id, object, deadline, wait_thread);
         if let Some(o) = self.kern.tp_objects.objects.get_mut(&id) {
             o.kind = TpKind::Wait { reg: Some(reg) };
         }
+        cancelled
     }
 
     /// Registration `reg` of wait object `id` fired (`timed_out`: its deadline came first):
