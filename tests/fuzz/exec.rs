@@ -1072,8 +1072,11 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
         Op::TpObject(timer, due, period, cancel, close_first) => {
             let ran = cx.ran.clone();
             if *timer {
+                let runs = Arc::new(AtomicU64::new(0));
+                let mine = runs.clone();
                 let cb: TpTimerCallback<SimWinsock> = Arc::new(move |_, _, _| {
                     ran.fetch_add(1, Ordering::Relaxed);
+                    mine.fetch_add(1, Ordering::Relaxed);
                 });
                 let t = ws
                     .create_threadpool_timer(cb)
@@ -1089,10 +1092,21 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                     .expect("FUZZ: SetThreadpoolTimer");
                 if !*close_first {
                     ws.sleep(due.unsigned_abs() as u32 % 7);
-                    ws.set_threadpool_timer(t, None, 0, 0)
-                        .expect("FUZZ: SetThreadpoolTimer(NULL)");
+                    let cancelled = ws
+                        .set_threadpool_timer_ex(t, None, 0, 0)
+                        .expect("FUZZ: SetThreadpoolTimerEx(NULL)");
                     ws.wait_for_threadpool_timer_callbacks(t, *cancel)
                         .expect("FUZZ: WaitForThreadpoolTimerCallbacks");
+                    // A once-only timer either fired (its run queued, and not dropped) or
+                    // had its expiry cancelled: one or the other.
+                    if *period == 0 && !*cancel {
+                        let n = runs.load(Ordering::Relaxed);
+                        assert_eq!(
+                            n,
+                            u64::from(!cancelled),
+                            "FUZZ: SetThreadpoolTimerEx(NULL) said {cancelled} after {n} runs"
+                        );
+                    }
                 }
                 ws.close_threadpool_timer(t)
                     .expect("FUZZ: CloseThreadpoolTimer");
