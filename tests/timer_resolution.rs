@@ -5,11 +5,17 @@
 //! `GetTickCount` documentation has it (Wine's timers are exact, so no Wine test asserts
 //! it): a wait shorter than a period can end sooner than asked, one between one and two
 //! periods takes between one and two. And the bug it finds: a frame loop that sleeps 16 ms
-//! runs at 32 frames a second, not 60.
+//! runs at 32 frames a second, not 60; and, drawn by proptest with
+//! `TimerResolution::strategy()`, a rate limiter that measures with `GetTickCount` refusing a
+//! client that keeps to its rate, while the twin that measures with `QueryPerformanceCounter`
+//! passes.
 mod common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use proptest::prelude::*;
+use proptest::test_runner::TestError;
 
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{Replay, Sim, SimBuilder, SimWinsock, TimerResolution};
@@ -525,4 +531,89 @@ fn a_high_resolution_timer_keeps_its_due_times() {
         ws.close_handle(b.into())?;
         Ok(())
     });
+}
+
+/// A rate limiter's clock in milliseconds: `GetTickCount` (the bug: it steps by 15 or 16 on
+/// Windows) or `QueryPerformanceCounter` (the fix).
+type Clock = fn(&SimWinsock) -> u64;
+
+fn tick_count(ws: &SimWinsock) -> u64 {
+    u64::from(ws.get_tick_count())
+}
+
+fn performance_counter(ws: &SimWinsock) -> u64 {
+    (ws.query_performance_counter() / (ws.query_performance_frequency() / 1_000)) as u64
+}
+
+/// A server that takes one request (a byte) per 10 ms and answers `Y`, or `N` to one sooner;
+/// a client on another host (holding a 1-ms timer period) sends one every 10 ms. Whether the
+/// server refused any.
+fn limited(timers: TimerResolution, clock: Clock) -> Result<(), TestCaseError> {
+    let refused = Arc::new(Mutex::new(0));
+    let r = refused.clone();
+    let mut sim = Sim::builder().seed(1).timer_resolution(timers).build();
+    sim.host("server", "192.0.2.1")
+        .spawn_daemon("limiter", move |ws| {
+            ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+            let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+            ws.bind(l, &SockAddr::v4([0, 0, 0, 0], 7))?;
+            ws.listen(l, 1)?;
+            let (c, _) = ws.accept(l)?;
+            let mut last: Option<u64> = None;
+            let mut req = [0u8; 1];
+            while ws.recv(c, &mut req, 0)? == 1 {
+                let now = clock(ws);
+                let ok = last.is_none_or(|t| now - t >= 10);
+                if ok {
+                    last = Some(now);
+                } else {
+                    *r.lock().unwrap() += 1;
+                }
+                ws.send(c, if ok { b"Y" } else { b"N" }, 0)?;
+            }
+            ws.closesocket(c)
+        });
+    sim.host("client", "192.0.2.2").spawn("client", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        ws.time_begin_period(1)?;
+        let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+        ws.setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &1i32.to_le_bytes())?;
+        ws.connect(s, &SockAddr::v4([192, 0, 2, 1], 7))?;
+        let mut answer = [0u8; 1];
+        for _ in 0..50 {
+            let start = ws.now();
+            ws.send(s, b"r", 0)?;
+            ws.recv(s, &mut answer, 0)?;
+            ws.sleep(10 - (ws.now() - start).as_millis() as u32);
+        }
+        ws.closesocket(s)?;
+        ws.time_end_period(1)
+    });
+    sim.run().map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let refused = *refused.lock().unwrap();
+    prop_assert_eq!(refused, 0, "requests refused at the limit's own rate");
+    Ok(())
+}
+
+#[test]
+fn a_rate_limiter_on_get_tick_count_refuses_a_client_at_its_rate() {
+    // Proves: drawing the resolution finds the GetTickCount limiter's bug, shrunk to
+    // Windows' clock (under exact timers it passes).
+    let found = common::session::deterministic_runner(16)
+        .run(&TimerResolution::strategy(), |timers| {
+            limited(timers, tick_count)
+        });
+    match found {
+        Err(TestError::Fail(why, timers)) => {
+            assert_eq!(timers, TimerResolution::Windows, "{why}");
+            eprintln!("found and shrunk: {timers:?}: {why}");
+        }
+        other => panic!("the bug was not found: {other:?}"),
+    }
+    // Proves: the limiter on QueryPerformanceCounter passes both.
+    let fixed = common::session::deterministic_runner(16)
+        .run(&TimerResolution::strategy(), |timers| {
+            limited(timers, performance_counter)
+        });
+    assert!(fixed.is_ok(), "{fixed:?}");
 }

@@ -110,6 +110,27 @@ pub enum TimerResolution {
     Windows,
 }
 
+impl TimerResolution {
+    /// A proptest strategy drawing either (shrinking toward [`TimerResolution::Exact`]), for a
+    /// property whose timing should hold on Windows' clock too.
+    ///
+    /// ```
+    /// use proptest::strategy::{Strategy, ValueTree};
+    /// use proptest::test_runner::TestRunner;
+    /// use winsock_sim::sim::{Sim, TimerResolution};
+    /// let mut runner = TestRunner::deterministic();
+    /// let timers = TimerResolution::strategy().new_tree(&mut runner).unwrap().current();
+    /// let sim = Sim::builder().timer_resolution(timers).build();
+    /// # drop(sim);
+    /// ```
+    pub fn strategy() -> impl proptest::strategy::Strategy<Value = TimerResolution> {
+        proptest::prop_oneof![
+            proptest::strategy::Just(TimerResolution::Exact),
+            proptest::strategy::Just(TimerResolution::Windows),
+        ]
+    }
+}
+
 /// How the sender cuts its byte stream into segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Segmentation {
