@@ -68,11 +68,25 @@ pub(crate) fn close_raw_socket(raw: u64) {
 
 /// Whether this process runs under Wine: ntdll.dll exports `wine_get_version` there only.
 pub fn under_wine() -> bool {
-    // SAFETY: both strings are NUL-terminated literals; GetModuleHandleA returns null or a
-    // module handle that stays valid (ntdll is never unloaded), and GetProcAddress only looks
-    // the name up, returning an optional function pointer that is not called.
+    export(c"ntdll.dll", c"wine_get_version").is_some()
+}
+
+/// The untyped address of export `name` of `module` (one every process has loaded, such as
+/// kernel32 or ntdll), if it has one: for a call a system may lack, looked up at its first
+/// use instead of imported, so that a system without it (Windows 7, Wine 8.0) still loads
+/// the backend. The caller gives it its documented type before calling it.
+pub(crate) fn export(
+    module: &std::ffi::CStr,
+    name: &std::ffi::CStr,
+) -> Option<unsafe extern "system" fn() -> isize> {
+    // SAFETY: both strings are NUL-terminated; GetModuleHandleA returns null or the handle of
+    // a module already loaded, which stays valid (system modules are never unloaded), and
+    // GetProcAddress only looks the name up, returning an optional pointer not called here.
     unsafe {
-        let ntdll = GetModuleHandleA(c"ntdll.dll".as_ptr().cast());
-        !ntdll.is_null() && GetProcAddress(ntdll, c"wine_get_version".as_ptr().cast()).is_some()
+        let m = GetModuleHandleA(module.as_ptr().cast());
+        if m.is_null() {
+            return None;
+        }
+        GetProcAddress(m, name.as_ptr().cast())
     }
 }

@@ -9,7 +9,6 @@
 use std::cell::UnsafeCell;
 use std::sync::{Arc, OnceLock};
 
-use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
 use windows_sys::Win32::System::Threading as th;
 
 use super::lock_table::BarrierCell;
@@ -37,20 +36,12 @@ struct Fns {
 fn fns() -> Result<Fns, WsaError> {
     static FNS: OnceLock<Option<Fns>> = OnceLock::new();
     let found = FNS.get_or_init(|| {
-        // SAFETY: a NUL-terminated module name; kernel32 is loaded in every process and never
-        // unloaded, so its handle stays valid.
-        let k32 = unsafe { GetModuleHandleA(c"kernel32.dll".as_ptr().cast()) };
-        if k32.is_null() {
-            return None;
-        }
-        // SAFETY: NUL-terminated export names looked up in a loaded module.
-        let (init, enter, delete) = unsafe {
-            (
-                GetProcAddress(k32, c"InitializeSynchronizationBarrier".as_ptr().cast())?,
-                GetProcAddress(k32, c"EnterSynchronizationBarrier".as_ptr().cast())?,
-                GetProcAddress(k32, c"DeleteSynchronizationBarrier".as_ptr().cast())?,
-            )
-        };
+        let k32 = c"kernel32.dll";
+        let (init, enter, delete) = (
+            super::export(k32, c"InitializeSynchronizationBarrier")?,
+            super::export(k32, c"EnterSynchronizationBarrier")?,
+            super::export(k32, c"DeleteSynchronizationBarrier")?,
+        );
         // SAFETY: each export has the signature Microsoft documents for it, which these
         // function types spell; only the pointer's type changes.
         unsafe {

@@ -59,7 +59,6 @@ use std::ffi::c_void;
 use std::sync::OnceLock;
 
 use windows_sys::Win32::Foundation::{FILETIME, HANDLE};
-use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
 use windows_sys::Win32::System::Threading as th;
 
 use super::native::{finish_kept, Native};
@@ -211,14 +210,7 @@ type SetTimerExFn = unsafe extern "system" fn(th::PTP_TIMER, *const FILETIME, u3
 fn tp_set_timer_ex() -> Result<SetTimerExFn, WsaError> {
     static FOUND: OnceLock<Option<SetTimerExFn>> = OnceLock::new();
     let found = FOUND.get_or_init(|| {
-        // SAFETY: a NUL-terminated module name; ntdll is loaded in every process and never
-        // unloaded, so its handle stays valid.
-        let ntdll = unsafe { GetModuleHandleA(c"ntdll.dll".as_ptr().cast()) };
-        if ntdll.is_null() {
-            return None;
-        }
-        // SAFETY: a NUL-terminated export name looked up in a loaded module.
-        let f = unsafe { GetProcAddress(ntdll, c"TpSetTimerEx".as_ptr().cast())? };
+        let f = super::export(c"ntdll.dll", c"TpSetTimerEx")?;
         // SAFETY: the export has the signature SetThreadpoolTimerEx documents, which the
         // function type spells; only the pointer's type changes.
         Some(unsafe {

@@ -36,7 +36,6 @@ use std::ffi::c_void;
 use std::sync::OnceLock;
 
 use windows_sys::Win32::Foundation::{FILETIME, HANDLE};
-use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
 use windows_sys::Win32::System::Threading as th;
 
 use super::native::{finish_kept, Native};
@@ -78,14 +77,7 @@ type SetWaitExFn =
 fn set_wait_ex_fn() -> Result<SetWaitExFn, WsaError> {
     static FOUND: OnceLock<Option<SetWaitExFn>> = OnceLock::new();
     let found = FOUND.get_or_init(|| {
-        // SAFETY: a NUL-terminated module name; kernel32 is loaded in every process and never
-        // unloaded, so its handle stays valid.
-        let k32 = unsafe { GetModuleHandleA(c"kernel32.dll".as_ptr().cast()) };
-        if k32.is_null() {
-            return None;
-        }
-        // SAFETY: a NUL-terminated export name looked up in a loaded module.
-        let f = unsafe { GetProcAddress(k32, c"SetThreadpoolWaitEx".as_ptr().cast())? };
+        let f = super::export(c"kernel32.dll", c"SetThreadpoolWaitEx")?;
         // SAFETY: the export has the signature Microsoft documents for it, which the function
         // type spells; only the pointer's type changes.
         Some(unsafe { std::mem::transmute::<unsafe extern "system" fn() -> isize, SetWaitExFn>(f) })
