@@ -617,3 +617,45 @@ fn a_rate_limiter_on_get_tick_count_refuses_a_client_at_its_rate() {
         });
     assert!(fixed.is_ok(), "{fixed:?}");
 }
+
+#[test]
+fn periods_belong_to_the_process_and_go_with_a_crash() {
+    // Host a holds timeBeginPeriod(1) when it crashes at 1 s; restarted at 1.5 s, its
+    // process holds none (Sleep(1) takes a default period again); host b's stays its own.
+    let plan: winsock_sim::sim::FaultPlan = "crash(192.0.2.1,1s,1500ms)".parse().unwrap();
+    let mut sim = windows().faults(plan).build();
+    let a = sim.host("a", "192.0.2.1");
+    let b = sim.host("b", "192.0.2.2");
+    let seen: Arc<Mutex<Vec<(&str, Duration)>>> = Arc::default();
+    let s = seen.clone();
+    a.spawn_daemon("before", move |ws| {
+        ws.time_begin_period(1)?;
+        s.lock()
+            .unwrap()
+            .push(("a before", timed(ws, || ws.sleep(1))));
+        ws.sleep(10_000);
+        Ok(())
+    });
+    let s = seen.clone();
+    a.on_restart("after", move |ws| {
+        s.lock()
+            .unwrap()
+            .push(("a after", timed(ws, || ws.sleep(1))));
+        Ok(())
+    });
+    let s = seen.clone();
+    b.spawn("b", move |ws| {
+        ws.sleep(2_000);
+        s.lock().unwrap().push(("b", timed(ws, || ws.sleep(1))));
+        Ok(())
+    });
+    sim.run().unwrap_or_else(|e| panic!("{e}"));
+    let mut seen = seen.lock().unwrap().clone();
+    seen.sort();
+    let one = Duration::from_millis(1);
+    assert_eq!(seen[0], ("a after", seen[0].1));
+    assert!(seen[0].1 > one && seen[0].1 <= PERIOD, "{seen:?}");
+    assert_eq!(seen[1], ("a before", one));
+    assert_eq!(seen[2].0, "b");
+    assert!(seen[2].1 > one, "{seen:?}");
+}
