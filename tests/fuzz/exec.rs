@@ -1154,8 +1154,11 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 Handle::Timer(cx.timer(*h / 2))
             };
             let (ran, again) = (cx.ran.clone(), *again);
+            let runs = Arc::new(AtomicU64::new(0));
+            let mine = runs.clone();
             let cb: TpWaitCallback<SimWinsock> =
                 Arc::new(move |ws: &SimWinsock, _, wait, result| {
+                    mine.fetch_add(1, Ordering::Relaxed);
                     assert!(
                         result == WAIT_OBJECT_0 || result == WAIT_TIMEOUT,
                         "FUZZ: a wait callback's result {result}"
@@ -1182,14 +1185,28 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                 1 => now + i64::from(ms) * FILETIME_TICKS_PER_MS,
                 _ => -i64::from(ms) * FILETIME_TICKS_PER_MS,
             });
-            let _ = check(
+            let set = check(
                 "SetThreadpoolWait",
                 ws.set_threadpool_wait(w, Some(object), due),
             );
             if !*close_first {
                 ws.sleep(timeout.unwrap_or(3) % 7);
+                // Stopped: it either fired (its run queued, and not dropped) or was still
+                // waiting, which SetThreadpoolWaitEx says. (A callback that sets it again
+                // makes more runs.)
+                let cancelled = ws
+                    .set_threadpool_wait_ex(w, None, None)
+                    .expect("FUZZ: SetThreadpoolWaitEx(NULL)");
                 ws.wait_for_threadpool_wait_callbacks(w, *cancel)
                     .expect("FUZZ: WaitForThreadpoolWaitCallbacks");
+                if set.is_ok() && !again && !*cancel {
+                    let n = runs.load(Ordering::Relaxed);
+                    assert_eq!(
+                        n,
+                        u64::from(!cancelled),
+                        "FUZZ: SetThreadpoolWaitEx(NULL) said {cancelled} after {n} runs"
+                    );
+                }
             }
             ws.close_threadpool_wait(w)
                 .expect("FUZZ: CloseThreadpoolWait");
