@@ -198,7 +198,10 @@ pub mod prelude {
     };
     pub use crate::api::threadpool_pool::ThreadpoolPools;
     pub use crate::api::threadpool_wait::{ThreadpoolWaits, TpWait, TpWaitCallback};
-    pub use crate::api::timer_resolution::{TimeCaps, TimerResolutions};
+    pub use crate::api::timer_resolution::{
+        TimeCallback, TimeCaps, TimeEvent, TimerResolutions, TIME_KILL_SYNCHRONOUS, TIME_ONESHOT,
+        TIME_PERIODIC,
+    };
     pub use crate::api::transmit_packets::{
         TransmitPacketsElement, TP_ELEMENT_EOP, TP_ELEMENT_FILE, TP_ELEMENT_MEMORY,
         TP_SEND_SIZE_BY_EOP,

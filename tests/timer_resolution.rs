@@ -8,7 +8,8 @@
 //! runs at 32 frames a second, not 60; and, drawn by proptest with
 //! `TimerResolution::strategy()`, a rate limiter that measures with `GetTickCount` refusing a
 //! client that keeps to its rate, while the twin that measures with `QueryPerformanceCounter`
-//! passes.
+//! passes. Multimedia timers (`timeSetEvent`) keep their schedule on either clock; their
+//! lifetime (winmm timer.c `test_timer_lifetime`) is rule `MM-lifetime`, which runs here too.
 mod common;
 
 use std::sync::{Arc, Mutex};
@@ -658,4 +659,40 @@ fn periods_belong_to_the_process_and_go_with_a_crash() {
     assert_eq!(seen[1], ("a before", one));
     assert_eq!(seen[2].0, "b");
     assert!(seen[2].1 > one, "{seen:?}");
+}
+
+/// The virtual times (ms) of the first `n` expiries of a periodic multimedia timer of
+/// `period` ms.
+fn mm_expiries(builder: SimBuilder, period: u32, n: usize) -> Vec<f64> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = seen.clone();
+    common::run_with(builder, move |ws| {
+        let s2 = s.clone();
+        let cb: TimeCallback<SimWinsock> = Arc::new(move |ws: &SimWinsock, _| {
+            s2.lock().unwrap().push(ws.now().as_secs_f64() * 1_000.0);
+        });
+        let id = ws.time_set_event(period, 0, TimeEvent::Callback(cb), TIME_PERIODIC)?;
+        while s.lock().unwrap().len() < n {
+            ws.sleep(period);
+        }
+        ws.time_kill_event(id)?;
+        assert_eq!(ws.time_kill_event(id), Err(WsaError::TIMERR_NOCANDO));
+        Ok(())
+    });
+    let v = seen.lock().unwrap();
+    v[..n].to_vec()
+}
+
+#[test]
+fn a_periodic_multimedia_timer_keeps_its_schedule() {
+    // Exact: every 50 ms.
+    assert_eq!(
+        mm_expiries(Sim::builder(), 50, 4),
+        [50.0, 100.0, 150.0, 200.0]
+    );
+    // On Windows' clock: each on the interrupt after its due time, the schedule kept: 20 a
+    // second (a waitable timer's period would have become 62.5 ms: 16 a second).
+    let at = mm_expiries(windows(), 50, 20);
+    assert_eq!(&at[..4], [62.5, 109.375, 156.25, 203.125]);
+    assert!(at[19] <= 1_015.625, "{at:?}");
 }

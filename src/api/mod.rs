@@ -121,7 +121,7 @@ pub use threadpool_objects::{
 };
 pub use threadpool_pool::ThreadpoolPools;
 pub use threadpool_wait::{ThreadpoolWaits, TpWait, TpWaitCallback};
-pub use timer_resolution::{TimeCaps, TimerResolutions};
+pub use timer_resolution::{TimeCallback, TimeCaps, TimeEvent, TimerResolutions};
 pub use types::{
     Linger, SockAddr, Socket, SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId, WsaData,
     SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,

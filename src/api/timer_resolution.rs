@@ -1,5 +1,6 @@
-//! The system timer resolution: winmm's `timeBeginPeriod`, `timeEndPeriod`,
-//! `timeGetDevCaps` and `timeGetTime` ([`TimerResolutions`]).
+//! The system timer resolution and the multimedia timers: winmm's `timeBeginPeriod`,
+//! `timeEndPeriod`, `timeGetDevCaps`, `timeGetTime`, `timeSetEvent` and `timeKillEvent`
+//! ([`TimerResolutions`]).
 //!
 //! Windows checks its timers on each clock interrupt, every 15.625 ms by default, so a timed
 //! wait or timer ends on one: `Sleep(1)` ends at the next interrupt (sooner than 1 ms, or up
@@ -14,8 +15,16 @@
 //! [`SimBuilder::timer_resolution`](crate::sim::SimBuilder::timer_resolution)); under the
 //! default, `Exact`, waits end at their deadline and these calls only keep their books. A
 //! host is one process: its requests go with a crash.
+//!
+//! A multimedia timer (`timeSetEvent`) calls a function, or sets an event, once or every
+//! `delay` ms, on a schedule that a late expiry does not move (a 50-ms timer fires 20 times a
+//! second even on a 15.6-ms clock, some expiries 46.9 ms apart, some 62.5): the fixed-rate
+//! tick of older game servers. A process has at most 16; every one fires on the process's
+//! one winmm timer thread, callbacks one after the other.
 
-use super::WsaError;
+use std::sync::Arc;
+
+use super::{WsaError, WsaEvent};
 
 /// `TIMECAPS`: the periods `timeBeginPeriod` takes, in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +35,31 @@ pub struct TimeCaps {
     pub period_max: u32,
 }
 
-/// The timer-resolution calls of winmm (kernel32 forwards them since Windows 8).
+/// TIME_ONESHOT: `timeSetEvent` fires once; the timer is then gone.
+pub const TIME_ONESHOT: u32 = 0;
+
+/// TIME_PERIODIC: `timeSetEvent` fires every `delay` ms until `timeKillEvent`.
+pub const TIME_PERIODIC: u32 = 1;
+
+/// TIME_KILL_SYNCHRONOUS: no expiry follows `timeKillEvent`. The simulator's `timeKillEvent`
+/// always stops the timer at once, so the flag changes nothing there.
+pub const TIME_KILL_SYNCHRONOUS: u32 = 0x100;
+
+/// A multimedia timer's callback (`LPTIMECALLBACK`: `dwUser` is whatever the closure
+/// captures; the `u32` is the timer's id), run on the process's winmm timer thread.
+pub type TimeCallback<W> = Arc<dyn Fn(&W, u32) + Send + Sync>;
+
+/// What a multimedia timer does when it fires.
+pub enum TimeEvent<W> {
+    /// TIME_CALLBACK_FUNCTION: calls the function.
+    Callback(TimeCallback<W>),
+    /// TIME_CALLBACK_EVENT_SET: sets the event (`SetEvent`). TIME_CALLBACK_EVENT_PULSE is not
+    /// modelled.
+    SetEvent(WsaEvent),
+}
+
+/// The timer-resolution and multimedia-timer calls of winmm (kernel32 forwards the first
+/// four since Windows 8).
 pub trait TimerResolutions {
     /// `timeBeginPeriod(uPeriod)`: asks for a clock interrupt at least every `period_ms`
     /// until the matching `timeEndPeriod`; the smallest period held wins (a larger one than
@@ -49,4 +82,25 @@ pub trait TimerResolutions {
     /// of the last clock interrupt. In the simulator the host's uptime (as `GetTickCount`'s),
     /// at the last interrupt under `TimerResolution::Windows`.
     fn time_get_time(&self) -> u32;
+
+    /// `timeSetEvent(uDelay, uResolution, lpTimeProc, dwUser, fuEvent)`: a multimedia timer
+    /// firing `delay_ms` from now ([`TIME_ONESHOT`]) or every `delay_ms`
+    /// ([`TIME_PERIODIC`]), doing `what`; its id (never 0). A delay outside 1 to 1,000,000
+    /// ms, or a process with 16 timers already, is NULL: [`WsaError::TIMERR_NOCANDO`] here.
+    /// `resolution_ms` is accepted (the expiries follow the clock interrupt anyway). In the
+    /// simulator each host has a winmm timer thread that fires its timers on their schedule,
+    /// on the host's clock interrupt under `TimerResolution::Windows`.
+    fn time_set_event(
+        &self,
+        delay_ms: u32,
+        resolution_ms: u32,
+        what: TimeEvent<Self>,
+        flags: u32,
+    ) -> Result<u32, WsaError>
+    where
+        Self: Sized;
+
+    /// `timeKillEvent(uTimerID)`: stops the timer; one not there (killed, a once-only one
+    /// that fired, never made) is [`WsaError::TIMERR_NOCANDO`]. Its own callback may kill it.
+    fn time_kill_event(&self, id: u32) -> Result<(), WsaError>;
 }

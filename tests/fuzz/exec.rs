@@ -391,6 +391,46 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
             );
             let _ = ws.time_get_time();
         }
+        Op::MmTimer(delay, periodic, self_kill, kill) => {
+            let ran = cx.ran.clone();
+            let self_kill = *self_kill;
+            let what = if *periodic || self_kill {
+                TimeEvent::Callback(Arc::new(move |ws: &SimWinsock, id| {
+                    ran.fetch_add(1, Ordering::Relaxed);
+                    if self_kill {
+                        let _ = ws.time_kill_event(id);
+                    }
+                }))
+            } else {
+                TimeEvent::SetEvent(cx.event(*delay as u8))
+            };
+            let flags = if *periodic {
+                TIME_PERIODIC
+            } else {
+                TIME_ONESHOT
+            };
+            let r = ws.time_set_event(*delay, 0, what, flags);
+            if !(1..=1_000_000).contains(delay) {
+                assert_eq!(
+                    r,
+                    Err(WsaError::TIMERR_NOCANDO),
+                    "FUZZ: timeSetEvent({delay})"
+                );
+            }
+            if let Some(k) = kill {
+                ws.sleep(*k % 30);
+                let id = match (*k % 3, &r) {
+                    (0, Ok(id)) => *id,
+                    _ => *k,
+                };
+                let _ = ws.time_kill_event(id);
+            } else if let Ok(id) = r {
+                // A periodic timer left running would keep the run going to its time limit.
+                if *periodic && !self_kill {
+                    let _ = ws.time_kill_event(id);
+                }
+            }
+        }
         Op::Address(i, action, timeout) => {
             // Taken out of the host's state first: no std lock across a call.
             let addrs = cx.st().addrs.clone();

@@ -87,6 +87,10 @@ pub(crate) enum Op {
     /// timeBeginPeriod (true) or timeEndPeriod of a period (in range or not), then
     /// timeGetTime.
     TimerPeriod(bool, u32),
+    /// timeSetEvent (a delay in range or not; periodic or once; a callback that may kill its
+    /// own timer, or an event of the host's), then maybe a sleep and timeKillEvent of it or
+    /// of any id.
+    MmTimer(u32, bool, bool, Option<u32>),
     /// WaitOnAddress on one of the host's two variables (action 0: the value it holds, 1:
     /// another), WakeByAddressSingle (2), or a store and WakeByAddressAll (3); a timeout.
     Address(u8, u8, u32),
@@ -358,6 +362,9 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         1 => (any::<u64>(), any::<[u16; 8]>()).prop_map(|(ft, f)| Op::Time(ft, f)),
         1 => (any::<bool>(), prop_oneof![Just(0u32), Just(1), Just(2), Just(16), Just(1_000_000), Just(1_000_001), any::<u32>()])
             .prop_map(|(b, p)| Op::TimerPeriod(b, p)),
+        1 => (prop_oneof![Just(0u32), 1u32..40, Just(1_000_001)], any::<bool>(), any::<bool>(),
+              proptest::option::of(prop_oneof![Just(0u32), 1u32..20, any::<u32>()]))
+            .prop_map(|(d, p, k, id)| Op::MmTimer(d, p, k, id)),
         1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(5), Just(INFINITE)])
             .prop_map(|(i, a, t)| Op::Address(i, a, t)),
         1 => (any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(1), Just(2), Just(3), Just(4), Just(6), any::<u32>()],

@@ -5,6 +5,7 @@
 //! Map:
 //! - `dispatch` — a signal satisfies the waits on the object at once, as NT's dispatcher does;
 //! - `message_queue` — GetMessage / PeekMessage's filters and the order they find messages in;
+//! - `mm_timer` — multimedia timers (`timeSetEvent`): each process's timers, their schedule;
 //! - `object_names` — named objects: each host's namespaces, a name freed with its object's
 //!   last handle;
 //! - `objects` — the object table ([`KObject`](objects::KObject)): events, windows, completion
@@ -31,6 +32,7 @@
 pub(crate) mod dispatch;
 pub(crate) mod init_once;
 pub(crate) mod message_queue;
+pub(crate) mod mm_timer;
 pub(crate) mod object_names;
 pub(crate) mod objects;
 pub(crate) mod port;
@@ -108,6 +110,8 @@ pub(crate) struct Kernel<L: Layers> {
     pub local_storage: thread_local_storage::LocalStorage<L>,
     /// The names of named objects (`object_names`).
     pub names: object_names::ObjectNames,
+    /// Each process's multimedia timers (`mm_timer`).
+    pub mm_timers: mm_timer::MmTimers<L>,
 }
 
 impl<L: Layers> Default for Kernel<L> {
@@ -128,6 +132,7 @@ impl<L: Layers> Default for Kernel<L> {
             tp_objects: tp_objects::TpObjects::default(),
             local_storage: thread_local_storage::LocalStorage::default(),
             names: object_names::ObjectNames::default(),
+            mm_timers: mm_timer::MmTimers::default(),
         }
     }
 }

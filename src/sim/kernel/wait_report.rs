@@ -58,6 +58,7 @@ where
                 WaitKey::Address(_) => {
                     Some("a wake of the address it waits on (WaitOnAddress)".to_string())
                 }
+                WaitKey::MmTimers(_) => Some("its next multimedia timer".to_string()),
                 _ => None,
             });
         };

@@ -38,6 +38,8 @@ pub(crate) enum WaitKey {
     PoolWaits(usize),
     /// A wake of an address `WaitOnAddress` sleeps on, by the address's queue number.
     Address(usize),
+    /// A change of a host's multimedia timers (its winmm timer thread looks again).
+    MmTimers(usize),
 }
 
 /// The threads waiting on a socket: its readers (list 0) and its writers (list 1), each in
@@ -162,7 +164,7 @@ pub(super) fn prune_now(len: usize) -> bool {
 }
 
 /// How many kinds of [`WaitKey`] there are.
-const KINDS: usize = 13;
+const KINDS: usize = 14;
 
 /// The index of `key`'s kind in [`Waiters::entries`].
 fn kind_index(key: &WaitKey) -> usize {
@@ -180,6 +182,7 @@ fn kind_index(key: &WaitKey) -> usize {
         WaitKey::TimerCallbacks(_) => 10,
         WaitKey::PoolWaits(_) => 11,
         WaitKey::Address(_) => 12,
+        WaitKey::MmTimers(_) => 13,
     }
 }
 
