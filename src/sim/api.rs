@@ -173,8 +173,7 @@ impl SimWinsock {
     /// INFINITE): then exactly, or on the host's clock interrupt under
     /// [`TimerResolution::Windows`](crate::sim::TimerResolution::Windows).
     pub(crate) fn timeout_due(&self, ms: u32) -> Option<u64> {
-        (ms != crate::api::consts::INFINITE)
-            .then(|| self.w().wait_due(self.host, u64::from(ms) * 1_000_000))
+        self.w().timeout_due(self.host, ms)
     }
 
     /// Common start of a call: preemption point, then (unless `startup_free`) the

@@ -2,7 +2,6 @@
 //! NumberOfConcurrentThreads workers released at once, a released worker that blocks
 //! elsewhere lets another one go, and waiting workers are released last-in first-out.
 
-use crate::api::consts::INFINITE;
 use crate::api::{CompletionPacket, CompletionPort, Iocp, Overlapped, Socket, WsaError};
 use crate::sim::api::{Held, SimWinsock, World};
 use crate::sim::kernel::objects::KObject;
@@ -37,8 +36,7 @@ impl SimWinsock {
         w.leave_port(tid, idx);
         // The wait holds the port: closed meanwhile, it stays until the wait has seen it.
         w.kern.objects.hold(idx);
-        let deadline = (timeout_ms != INFINITE)
-            .then(|| w.wait_due(self.host, u64::from(timeout_ms) * 1_000_000));
+        let deadline = w.timeout_due(self.host, timeout_ms);
         let (r, held) = self.blocking_held(w, call, None, |w| {
             // A packet handed over on release is the call's result: the release satisfied the
             // wait, and an APC queued after it runs at the next alertable wait (no Wine line;

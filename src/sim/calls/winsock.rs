@@ -436,14 +436,7 @@ impl Winsock for SimWinsock {
                 drop(w);
                 return self.suspend();
             }
-            let deadline = {
-                let w = self.w();
-                if ms == INFINITE {
-                    None
-                } else {
-                    Some(w.wait_due(self.host, u64::from(ms) * 1_000_000))
-                }
-            };
+            let deadline = self.timeout_due(ms);
             let mut w = self.w();
             w.block(self.tid, "Sleep", &[], deadline);
             drop(w);
@@ -499,8 +492,7 @@ impl Winsock for SimWinsock {
                 if t.0 >= w.rt.threads.len() {
                     return Err(WsaError::WSA_INVALID_HANDLE);
                 }
-                (timeout_ms != INFINITE)
-                    .then(|| w.wait_due(this.host, u64::from(timeout_ms) * 1_000_000))
+                w.timeout_due(this.host, timeout_ms)
             };
             this.blocking("WaitForSingleObject", None, |w| {
                 if w.rt.threads[t.0].state == ThreadState::Finished {

@@ -111,6 +111,11 @@ where
         self.interrupts(host).wait_due(self.rt.now, interval)
     }
 
+    /// [`World::wait_due`] of a wait's timeout in milliseconds, `None` for INFINITE.
+    pub(crate) fn timeout_due(&self, host: usize, ms: u32) -> Option<Nanos> {
+        (ms != crate::api::consts::INFINITE).then(|| self.wait_due(host, u64::from(ms) * 1_000_000))
+    }
+
     /// `host`'s clock interrupts as they stand now.
     pub(crate) fn interrupts(&self, host: usize) -> Interrupts {
         let period = self.clock_period(host);
