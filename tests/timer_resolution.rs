@@ -232,6 +232,26 @@ fn every_timed_wait_ends_on_an_interrupt() {
         assert_eq!(n, 0);
         let t = ws.now() - start;
         assert!(t <= PERIOD && t > Duration::ZERO, "select {t:?}");
+        assert_eq!(
+            ws.now().as_nanos() % PERIOD.as_nanos(),
+            0,
+            "select: on an interrupt"
+        );
+        // WSAPoll's and WaitOnAddress's timeouts too: from an interrupt, 20 ms is two periods.
+        let mut fds = [WsaPollFd {
+            fd: c,
+            events: POLLRDNORM,
+            revents: 0,
+        }];
+        assert_eq!(
+            timed(ws, || assert_eq!(ws.wsa_poll(&mut fds, 20), Ok(0))),
+            2 * PERIOD
+        );
+        let a = std::sync::atomic::AtomicU32::new(0);
+        let waited = timed(ws, || {
+            assert_eq!(ws.wait_on_address(&a, 0, 20), Err(WsaError::ERROR_TIMEOUT));
+        });
+        assert_eq!(waited, 2 * PERIOD, "WaitOnAddress");
         ws.setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &100u32.to_le_bytes())?;
         let start = ws.now();
         let mut buf = [0u8; 8];
