@@ -2,10 +2,15 @@
 //! every I/O model — blocking and nonblocking calls, select/WSAPoll, WSAAsyncSelect,
 //! WSAEventSelect, overlapped I/O with events and completion routines, IOCP, the mswsock
 //! extensions, WSAIoctl, WSARecvMsg/WSASendMsg, APCs, waitable and window timers,
-//! MsgWaitForMultipleObjectsEx, work items and timer queues — on every kind of handle (valid, closed, a foreign object,
-//! never valid), with sizes 0 / small / huge and random flags, levels, option names and
-//! lengths, for several threads on two hosts, with and without lost and late segments and
-//! threads stalled before their calls, and with waits and timers on Windows' clock interrupt
+//! MsgWaitForMultipleObjectsEx, work items and timer queues, mutexes, semaphores and the waits
+//! on them (WaitForSingleObject, WaitForMultipleObjects, SignalObjectAndWait), critical
+//! sections, SRW locks and condition variables, WSAAccept's condition function,
+//! WSASendDisconnect / WSARecvDisconnect, WSADuplicateSocket and WSASocket from its
+//! information, the resolver and WSAConnectByName — on every kind of handle (valid, closed, a
+//! foreign object, never valid), with sizes 0 / small / huge and random flags, levels, option
+//! names and lengths, for several threads on two hosts, with and without lost and late
+//! segments and threads stalled before their calls, and with waits and timers on Windows'
+//! clock interrupt
 //! (`TimerResolution::Windows`, timeBeginPeriod and timeEndPeriod among the calls).
 //!
 //! Per sequence it asserts:
@@ -15,20 +20,27 @@
 //!   outcomes of random sequences and end the run with a report;
 //! - every failing call returns a code Microsoft documents for that call (the table in
 //!   [`documented::documented`]);
+//! - mutual exclusion: no critical section is entered, and no SRW lock taken, while the
+//!   calls' own results say another thread holds it (`fuzz/exec_sync.rs`'s `Holds`);
 //! - replay: the same sequence and seed give the same trace hash.
 //!
 //! `PROPTEST_CASES` sets the number of sequences (default 24 here); a long run is
 //! `PROPTEST_CASES=100000 cargo test --release --test fuzz`.
 //!
 //! The operations and their strategies are in `fuzz/ops.rs`, the table of documented codes in
-//! `fuzz/documented.rs`, the execution of one operation in `fuzz/exec.rs`; this file runs
-//! the cases.
+//! `fuzz/documented.rs`, the execution of one operation in `fuzz/exec.rs` (the kernel waits
+//! and user-mode locks in `fuzz/exec_sync.rs`, the WinSock 2 connection and name calls in
+//! `fuzz/exec_wsa.rs`); this file runs the cases.
 
 mod common;
 #[path = "fuzz/documented.rs"]
 mod documented;
 #[path = "fuzz/exec.rs"]
 mod exec;
+#[path = "fuzz/exec_sync.rs"]
+mod exec_sync;
+#[path = "fuzz/exec_wsa.rs"]
+mod exec_wsa;
 #[path = "fuzz/ops.rs"]
 mod ops;
 

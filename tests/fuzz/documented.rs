@@ -439,6 +439,139 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
         "SetThreadpoolWait" => &[WSA_INVALID_HANDLE],
         // ERROR_INVALID_HANDLE: the handle is not an event / mutex (closed, say).
         "SetEventWhenCallbackReturns" | "ReleaseMutexWhenCallbackReturns" => &[WSA_INVALID_HANDLE],
+        // Microsoft's WSAAccept page; WSAECONNREFUSED for CF_REJECT, WSATRY_AGAIN for
+        // CF_DEFER.
+        "WSAAccept" => &[
+            WSAECONNREFUSED,
+            WSAECONNRESET,
+            WSAEFAULT,
+            WSAEINTR,
+            WSAEINPROGRESS,
+            WSAEINVAL,
+            WSAEMFILE,
+            WSAENOBUFS,
+            WSAENOTSOCK,
+            WSAEOPNOTSUPP,
+            WSATRY_AGAIN,
+            WSAEWOULDBLOCK,
+            WSAEACCES,
+        ],
+        "WSASendDisconnect" | "WSARecvDisconnect" => &[
+            WSAENOPROTOOPT,
+            WSAEINPROGRESS,
+            WSAENOTCONN,
+            WSAEFAULT,
+            WSAENOTSOCK,
+        ],
+        "WSADuplicateSocket" => &[
+            WSAEINVAL,
+            WSAEINPROGRESS,
+            WSAEMFILE,
+            WSAENOBUFS,
+            WSAENOTSOCK,
+            WSAEFAULT,
+        ],
+        "WSASocket" => &[
+            WSAEAFNOSUPPORT,
+            WSAEFAULT,
+            WSAEINPROGRESS,
+            WSAEINVAL,
+            WSAEMFILE,
+            WSAENOBUFS,
+            WSAEPROTONOSUPPORT,
+            WSAEPROTOTYPE,
+            WSAESOCKTNOSUPPORT,
+        ],
+        "getaddrinfo" => &[
+            WSATRY_AGAIN,
+            WSAEINVAL,
+            WSANO_RECOVERY,
+            WSAEAFNOSUPPORT,
+            WSA_NOT_ENOUGH_MEMORY,
+            WSAHOST_NOT_FOUND,
+            WSANO_DATA,
+            WSATYPE_NOT_FOUND,
+            WSAESOCKTNOSUPPORT,
+        ],
+        "getnameinfo" => &[
+            WSATRY_AGAIN,
+            WSAEINVAL,
+            WSANO_RECOVERY,
+            WSAEAFNOSUPPORT,
+            WSA_NOT_ENOUGH_MEMORY,
+            WSAHOST_NOT_FOUND,
+            WSATYPE_NOT_FOUND,
+            WSAEFAULT,
+        ],
+        "gethostbyname" => &[
+            WSAHOST_NOT_FOUND,
+            WSATRY_AGAIN,
+            WSANO_RECOVERY,
+            WSANO_DATA,
+            WSAEINPROGRESS,
+            WSAEFAULT,
+            WSAEINTR,
+        ],
+        "WSAStringToAddress" => &[WSAEFAULT, WSAEINVAL, WSA_NOT_ENOUGH_MEMORY],
+        "WSAAddressToString" => &[WSAEFAULT, WSAEINVAL, WSAENOBUFS],
+        // connect's, and the resolver's for the node and the service.
+        "WSAConnectByName" => &[
+            WSAEADDRINUSE,
+            WSAEINTR,
+            WSAEINPROGRESS,
+            WSAEALREADY,
+            WSAEADDRNOTAVAIL,
+            WSAEAFNOSUPPORT,
+            WSAECONNREFUSED,
+            WSAEFAULT,
+            WSAEINVAL,
+            WSAEISCONN,
+            WSAENETUNREACH,
+            WSAEHOSTUNREACH,
+            WSAENOBUFS,
+            WSAENOTSOCK,
+            WSAETIMEDOUT,
+            WSAEWOULDBLOCK,
+            WSAEACCES,
+            WSAHOST_NOT_FOUND,
+            WSANO_DATA,
+            WSATRY_AGAIN,
+            WSATYPE_NOT_FOUND,
+        ],
+        // Kernel32's objects: ERROR_INVALID_HANDLE for a handle that is not one of the kind;
+        // ERROR_NOT_OWNER for a release (or a sleep) by a thread that does not hold it (the
+        // simulator's report of what Windows leaves undefined for critical sections and SRW
+        // locks); ERROR_TOO_MANY_POSTS past a semaphore's maximum; ERROR_INVALID_PARAMETER for
+        // a count below 1, or 0, more than 64 or a repeated handle in a wait.
+        "ReleaseMutex" => &[WSA_INVALID_HANDLE, ERROR_NOT_OWNER],
+        "ReleaseSemaphore" => &[
+            WSA_INVALID_HANDLE,
+            WSA_INVALID_PARAMETER,
+            ERROR_TOO_MANY_POSTS,
+        ],
+        "WaitForSingleObject" => &[WSA_INVALID_HANDLE],
+        "WaitForMultipleObjects" => &[WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER],
+        "SignalObjectAndWait" => &[WSA_INVALID_HANDLE, ERROR_TOO_MANY_POSTS, ERROR_NOT_OWNER],
+        "InitializeCriticalSection" | "InitializeSRWLock" | "InitializeConditionVariable" => &[],
+        "EnterCriticalSection"
+        | "TryEnterCriticalSection"
+        | "DeleteCriticalSection"
+        | "AcquireSRWLockExclusive"
+        | "AcquireSRWLockShared"
+        | "TryAcquireSRWLockExclusive"
+        | "TryAcquireSRWLockShared"
+        | "WakeConditionVariable"
+        | "WakeAllConditionVariable" => &[WSA_INVALID_HANDLE],
+        "LeaveCriticalSection" | "ReleaseSRWLockExclusive" | "ReleaseSRWLockShared" => {
+            &[WSA_INVALID_HANDLE, ERROR_NOT_OWNER]
+        }
+        // ERROR_TIMEOUT when the time runs out.
+        "SleepConditionVariableCS" | "SleepConditionVariableSRW" => &[
+            ERROR_TIMEOUT,
+            ERROR_NOT_OWNER,
+            WSA_INVALID_HANDLE,
+            WSA_INVALID_PARAMETER,
+        ],
         other => panic!("no table for {other}"),
     };
     c

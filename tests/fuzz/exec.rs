@@ -36,6 +36,16 @@ pub(crate) struct HostState {
     pub(crate) named: Vec<Handle>,
     /// The variables WaitOnAddress sleeps on, shared by the host's threads.
     pub(crate) addrs: Arc<[AtomicU32; 2]>,
+    /// Mutexes and semaphores made by `Op::Sync` (closed ones stay: a closed handle is an
+    /// input too).
+    pub(crate) syncs: Vec<Handle>,
+    /// Critical sections, SRW locks and condition variables made (deleted ones stay).
+    pub(crate) sections: Vec<CriticalSection>,
+    pub(crate) srws: Vec<SrwLock>,
+    pub(crate) cvs: Vec<ConditionVariable>,
+    /// Who holds each critical section and SRW lock, as the calls' results tell it, to
+    /// check mutual exclusion (`exec_sync::Holds`).
+    pub(crate) holds: crate::exec_sync::Holds,
 }
 
 pub(crate) fn pick<T: Copy>(v: &[T], i: u8) -> Option<T> {
@@ -52,11 +62,11 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn st(&self) -> std::sync::MutexGuard<'_, HostState> {
+    pub(crate) fn st(&self) -> std::sync::MutexGuard<'_, HostState> {
         self.st.lock().expect("host state")
     }
 
-    fn sock(&self, h: H) -> Socket {
+    pub(crate) fn sock(&self, h: H) -> Socket {
         let st = self.st();
         let raw = match h {
             H::Sock(i) => pick(&st.socks, i).map(Socket::raw),
@@ -1293,6 +1303,13 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
         Op::Startup => {
             let _ = check("WSAStartup", ws.wsa_startup(WINSOCK_VERSION_2_2));
         }
+        Op::Sync(c, a, b, n, t) => crate::exec_sync::sync(cx, *c, *a, *b, *n, *t),
+        Op::Lock(c, w, o, t) => crate::exec_sync::lock(cx, *c, *w, *o, *t),
+        Op::WsaAccept(h, v) => crate::exec_wsa::wsa_accept(cx, *h, *v),
+        Op::Disconnect(h, send) => crate::exec_wsa::disconnect(cx, *h, *send),
+        Op::DupSocket(h, other) => crate::exec_wsa::dup_socket(cx, *h, *other),
+        Op::Resolve(c, n) => crate::exec_wsa::resolve(cx, *c, *n),
+        Op::ConnectByName(h, n, sv, t) => crate::exec_wsa::connect_by_name(cx, *h, *n, *sv, *t),
     }
 }
 

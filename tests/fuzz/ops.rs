@@ -198,6 +198,30 @@ pub(crate) enum Op {
     TpGroup(H, bool, u8),
     Cleanup,
     Startup,
+    /// Kernel objects a wait names: the call (CreateMutex, CreateSemaphore, ReleaseMutex,
+    /// ReleaseSemaphore, WaitForSingleObject, WaitForMultipleObjects over up to five
+    /// handles, SignalObjectAndWait, CloseHandle), two picks among the host's waitable handles
+    /// (mutexes, semaphores, events, threads, timers, a socket or garbage now and then), a
+    /// count (initial, maximum, release: in range or not), a bounded timeout.
+    Sync(u8, u8, u8, i32, u32),
+    /// Critical sections, SRW locks and condition variables: the call (initialize, enter,
+    /// try, leave, delete; acquire, try and release in either mode; sleep on a critical
+    /// section or an SRW lock, wake one, wake all), the object (one the host made, deleted
+    /// or not, or a value never made), the lock a sleep names, a bounded timeout.
+    Lock(u8, u8, u8, u32),
+    /// WSAAccept with a condition function that accepts, rejects or defers, or with none.
+    WsaAccept(H, u8),
+    /// WSASendDisconnect (true) or WSARecvDisconnect.
+    Disconnect(H, bool),
+    /// WSADuplicateSocket for this process (or for a process id no process has), then
+    /// WSASocket from the protocol information it wrote.
+    DupSocket(H, bool),
+    /// The resolver: getaddrinfo, getnameinfo, gethostbyname, WSAStringToAddress,
+    /// WSAAddressToString, on a name or address from a small set (a host's name, an address,
+    /// a service, junk, empty).
+    Resolve(u8, u8),
+    /// WSAConnectByName: the socket, a node and a service from small sets, a timeout.
+    ConnectByName(H, u8, u8, u32),
 }
 
 /// A GetMessage / PeekMessage range: none (0, 0), one message, a span, or min above max.
@@ -472,6 +496,18 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         1 => (h(), any::<bool>(), any::<u8>()).prop_map(|(h, c, m)| Op::TpGroup(h, c, m)),
         1 => Just(Op::Cleanup),
         1 => Just(Op::Startup),
+        4 => (any::<u8>(), any::<u8>(), any::<u8>(),
+              prop_oneof![Just(0i32), Just(1), Just(2), Just(-1), Just(i32::MAX), any::<i32>()],
+              prop_oneof![Just(0u32), Just(5), Just(30)])
+            .prop_map(|(c, a, b, n, t)| Op::Sync(c, a, b, n, t)),
+        4 => (any::<u8>(), any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(5), Just(30)])
+            .prop_map(|(c, w, o, t)| Op::Lock(c, w, o, t)),
+        1 => (h(), any::<u8>()).prop_map(|(h, v)| Op::WsaAccept(h, v)),
+        1 => (h(), any::<bool>()).prop_map(|(h, send)| Op::Disconnect(h, send)),
+        1 => (h(), any::<bool>()).prop_map(|(h, other)| Op::DupSocket(h, other)),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(c, n)| Op::Resolve(c, n)),
+        1 => (h(), any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(10), Just(1000)])
+            .prop_map(|(h, n, sv, t)| Op::ConnectByName(h, n, sv, t)),
     ]
 }
 

@@ -1,0 +1,174 @@
+//! Executing the WinSock 2 calls around connections and names that the socket operations
+//! leave out: WSAAccept with a condition function, WSASendDisconnect / WSARecvDisconnect,
+//! WSADuplicateSocket with WSASocket from its information, the resolver (getaddrinfo,
+//! getnameinfo, gethostbyname, WSAStringToAddress, WSAAddressToString) and WSAConnectByName.
+
+use std::time::Duration;
+
+use winsock_sim::api::protocol_info::catalog;
+use winsock_sim::prelude::*;
+
+use crate::documented::check;
+use crate::exec::Ctx;
+use crate::ops::H;
+
+/// [`Op::WsaAccept`](crate::ops::Op::WsaAccept): the condition function's verdict (CF_ACCEPT,
+/// CF_REJECT, CF_DEFER, a value that is none of them) or no function at all.
+pub(crate) fn wsa_accept(cx: &Ctx<'_>, h: H, verdict: u8) {
+    let s = cx.sock(h);
+    let r = match verdict % 5 {
+        4 => cx.ws.wsa_accept(s, None),
+        v => {
+            let mut decide = |_: &SockAddr, _: &SockAddr| match v {
+                0 => CF_ACCEPT,
+                1 => CF_REJECT,
+                2 => CF_DEFER,
+                _ => 7,
+            };
+            cx.ws.wsa_accept(s, Some(&mut decide))
+        }
+    };
+    if let Ok((conn, _)) = check("WSAAccept", r) {
+        cx.st().socks.push(conn);
+    }
+}
+
+/// [`Op::Disconnect`](crate::ops::Op::Disconnect).
+pub(crate) fn disconnect(cx: &Ctx<'_>, h: H, send: bool) {
+    let s = cx.sock(h);
+    if send {
+        let _ = check("WSASendDisconnect", cx.ws.wsa_send_disconnect(s));
+    } else {
+        let _ = check("WSARecvDisconnect", cx.ws.wsa_recv_disconnect(s));
+    }
+}
+
+/// [`Op::DupSocket`](crate::ops::Op::DupSocket): for this process, the duplicate opened from
+/// the information (and kept among the host's sockets); for another process id, only the
+/// duplication.
+pub(crate) fn dup_socket(cx: &Ctx<'_>, h: H, other: bool) {
+    let ws = cx.ws;
+    let s = cx.sock(h);
+    let pid = if other {
+        ws.get_current_process_id() ^ 0x4000
+    } else {
+        ws.get_current_process_id()
+    };
+    let mut info = catalog()[0].clone();
+    if check(
+        "WSADuplicateSocket",
+        ws.wsa_duplicate_socket(s, pid, Some(&mut info)),
+    )
+    .is_err()
+    {
+        return;
+    }
+    if other {
+        return;
+    }
+    let r = ws.wsa_socket_from_info(
+        info.address_family,
+        info.socket_type,
+        info.protocol,
+        Some(&info),
+        WSA_FLAG_OVERLAPPED,
+    );
+    if let Ok(dup) = check("WSASocket", r) {
+        cx.st().socks.push(dup);
+    }
+}
+
+/// The names and addresses the resolver calls get.
+const NAMES: [&str; 10] = [
+    "h0",
+    "H1",
+    "localhost",
+    "192.0.2.2",
+    "::1",
+    "",
+    "no.such.host",
+    "1.2.3.4.5",
+    "h0.",
+    "\u{e9}",
+];
+
+/// [`Op::Resolve`](crate::ops::Op::Resolve).
+pub(crate) fn resolve(cx: &Ctx<'_>, call: u8, n: u8) {
+    let ws = cx.ws;
+    let name = NAMES[usize::from(n) % NAMES.len()];
+    match call % 6 {
+        0 | 1 => {
+            let hints = AddrInfoHints {
+                flags: [0, AI_PASSIVE, AI_NUMERICHOST, AI_CANONNAME][usize::from(n / 16) % 4],
+                family: [AF_UNSPEC, AF_INET, AF_INET6, 99][usize::from(n / 64) % 4],
+                socktype: [0, SOCK_STREAM, SOCK_DGRAM, 77][usize::from(call / 8) % 4],
+                protocol: 0,
+            };
+            let node = (call % 2 == 0 || n % 3 != 0).then_some(name);
+            let service = ["http", "9000", "", "no-such-service"][usize::from(call / 32) % 4];
+            let service = (n % 5 != 0).then_some(service);
+            let hints = (call / 128 == 0).then_some(&hints);
+            if let Ok(list) = check("getaddrinfo", ws.getaddrinfo(node, service, hints)) {
+                for ai in &list {
+                    assert!(
+                        ai.family == AF_INET || ai.family == AF_INET6,
+                        "FUZZ: getaddrinfo gave family {}",
+                        ai.family
+                    );
+                }
+            }
+        }
+        2 => {
+            let addr = match n % 4 {
+                0 => SockAddr::v4([192, 0, 2, 1], 80),
+                1 => SockAddr::v4([203, 0, 113, 9], 0),
+                2 => SockAddr::v6([0, 0, 0, 0, 0, 0, 0, 1], 9000),
+                _ => SockAddr::from_bytes(&[n; 7]),
+            };
+            let flags = [0, NI_NUMERICHOST, NI_NAMEREQD, i32::from(n)][usize::from(call / 8) % 4];
+            let _ = check("getnameinfo", ws.getnameinfo(&addr, flags));
+        }
+        3 => {
+            let _ = check("gethostbyname", ws.gethostbyname(name));
+        }
+        4 => {
+            let family = [AF_INET, AF_INET6, AF_UNSPEC][usize::from(n / 16) % 3];
+            if let Ok(a) = check("WSAStringToAddress", ws.wsa_string_to_address(name, family)) {
+                let _ = check("WSAAddressToString", ws.wsa_address_to_string(&a));
+            }
+        }
+        _ => {
+            let addr = match n % 3 {
+                0 => SockAddr::v4([10, 1, 2, 3], u16::from(n)),
+                1 => SockAddr::v6([0xfe80, 0, 0, 0, 0, 0, 0, 1], 443),
+                _ => SockAddr::from_bytes(&[n; 3]),
+            };
+            let _ = check("WSAAddressToString", ws.wsa_address_to_string(&addr));
+        }
+    }
+}
+
+/// [`Op::ConnectByName`](crate::ops::Op::ConnectByName): a node and a service from small sets
+/// (the other host by name and by address, a name no host has, none), a timeout (none, or a
+/// bound: the simulated clock runs on while the call waits).
+pub(crate) fn connect_by_name(cx: &Ctx<'_>, h: H, node: u8, service: u8, ms: u32) {
+    let node = [
+        Some("h1"),
+        Some("192.0.2.2"),
+        Some("h0"),
+        Some("no.such.host"),
+        None,
+    ][usize::from(node) % 5];
+    let service =
+        [Some("9000"), Some("9001"), Some("http"), Some("x"), None][usize::from(service) % 5];
+    let timeout = (ms > 0).then(|| Duration::from_millis(u64::from(ms)));
+    let r = cx.ws.wsa_connect_by_name(
+        cx.sock(h),
+        node,
+        service,
+        ByNameAddrs::default(),
+        timeout,
+        None,
+    );
+    let _ = check("WSAConnectByName", r);
+}
