@@ -23,6 +23,11 @@
 #   the same round;
 # - at 100 clients each side sends 300,000 messages (100,000 at 1,000 and 10,000), so that
 #   the fastest run still takes about a quarter of a second.
+#
+# The last lines judge each winsock-sim side against issue 13's goals on this run's medians:
+# twice madsim's messages per CPU-second and five times real TCP's at every scale, and at
+# 10,000 clients a peak memory no higher than madsim's; a goal not met is marked (MISSED).
+# All three programs are built with the same release profile (fat LTO, one codegen unit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -93,6 +98,7 @@ median() {
   sort -g | awk '{ r[NR] = $1 } END { if (NR == 0) { print "-"; exit }
     m = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2; print m }'
 }
+declare -A ratios=() peaks=()
 for clients in 100 1000 10000; do
   total=$([ "$clients" -eq 100 ] && echo 300000 || echo 100000)
   messages=$((total / clients))
@@ -126,8 +132,37 @@ for clients in 100 1000 10000; do
     best=$(printf '%s\n' "${walls[@]}" | sort -n | tail -1)
     med=$(printf '%s\n' "${walls[@]}" | median)
     cpu_best=$(printf '%s\n' "${cpus[@]}" | sort -n | tail -1)
+    vs_madsim=$(paired "$side" madsim)
+    vs_tcp=$(paired "$side" loopback-tcp)
     printf '%-8s %-20s %14s %14.0f %16s %10s %10s %10s\n' "$clients" "$side" "$best" "$med" \
-      "$cpu_best" "$peak" "$(paired "$side" madsim)" "$(paired "$side" loopback-tcp)"
+      "$cpu_best" "$peak" "$vs_madsim" "$vs_tcp"
+    ratios[$side,$clients]="$vs_madsim $vs_tcp"
+    peaks[$side,$clients]=$peak
   done
   unset runs
+done
+
+# Issue 13's goals, judged on this run's medians: twice madsim's messages per CPU-second and
+# five times real TCP's at every scale, and at 10,000 clients a peak memory no higher than
+# madsim's. One line per winsock-sim side; a goal's figure is marked `ok` or `MISSED`.
+verdict() {
+  awk -v x="$1" -v goal="$2" -v of="$3" 'BEGIN {
+    if (x == "" || x == "-") { printf "- %s (no figure)", of; exit }
+    printf "%s× %s%s", x, of, (x + 0 >= goal) ? "" : " (MISSED)" }'
+}
+echo
+echo "Issue 13's goals in this run (≥ 2× madsim, ≥ 5× TCP; at 10,000 clients memory ≤ madsim's):"
+for side in "${sides[@]}"; do
+  case $side in madsim | loopback-tcp) continue ;; esac
+  line=$(printf '%-20s' "$side")
+  for clients in 100 1000 10000; do
+    read -r m t <<<"${ratios[$side,$clients]:-- -}"
+    line+=" $clients: $(verdict "$m" 2 madsim), $(verdict "$t" 5 TCP);"
+  done
+  mem=${peaks[$side,10000]:-0}
+  mad=${peaks[madsim,10000]:-0}
+  if [ "$mem" -gt 0 ] && [ "$mad" -gt 0 ]; then
+    line+=" memory $mem KiB, madsim $mad$([ "$mem" -le "$mad" ] || echo ' (MISSED)')"
+  fi
+  echo "$line"
 done
