@@ -572,6 +572,10 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
             WSA_INVALID_HANDLE,
             WSA_INVALID_PARAMETER,
         ],
+        // GetMessage's -1: a window that is not one (or another thread's).
+        "GetMessage" | "DispatchMessage" => &[WSA_INVALID_HANDLE],
+        // ERROR_INVALID_PARAMETER: a handler never added; an event type that is none.
+        "SetConsoleCtrlHandler" | "GenerateConsoleCtrlEvent" => &[WSA_INVALID_PARAMETER],
         other => panic!("no table for {other}"),
     };
     c

@@ -43,6 +43,8 @@ pub(crate) struct HostState {
     pub(crate) sections: Vec<CriticalSection>,
     pub(crate) srws: Vec<SrwLock>,
     pub(crate) cvs: Vec<ConditionVariable>,
+    /// Console control handlers added.
+    pub(crate) ctrl_handlers: Vec<CtrlHandlerId>,
     /// Who holds each critical section and SRW lock, as the calls' results tell it, to
     /// check mutual exclusion (`exec_sync::Holds`).
     pub(crate) holds: crate::exec_sync::Holds,
@@ -128,7 +130,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn hwnd(&self, i: u8) -> Hwnd {
+    pub(crate) fn hwnd(&self, i: u8) -> Hwnd {
         let st = self.st();
         if i % 8 == 7 {
             return Hwnd::from_raw(usize::from(i) * 4);
@@ -156,7 +158,11 @@ impl Ctx<'_> {
         }
     }
 
-    fn ov(&self, id: u8, kind: u8) -> (Overlapped, Option<CompletionRoutine<SimWinsock>>) {
+    pub(crate) fn ov(
+        &self,
+        id: u8,
+        kind: u8,
+    ) -> (Overlapped, Option<CompletionRoutine<SimWinsock>>) {
         let ov_id = u64::from(id) + 1;
         match kind % 4 {
             0 => (Overlapped::new(ov_id), None),
@@ -1310,6 +1316,13 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
         Op::DupSocket(h, other) => crate::exec_wsa::dup_socket(cx, *h, *other),
         Op::Resolve(c, n) => crate::exec_wsa::resolve(cx, *c, *n),
         Op::ConnectByName(h, n, sv, t) => crate::exec_wsa::connect_by_name(cx, *h, *n, *sv, *t),
+        Op::WsaSendRecv(h, bufs, f, send) => crate::exec_wsa::send_recv(cx, *h, bufs, *f, *send),
+        Op::GetMessage(w, (min, max)) => crate::exec_sync::get_message(cx, *w, *min, *max),
+        Op::WsaIoctlOv(h, c, i, o, ov, k) => crate::exec_wsa::ioctl_ov(cx, *h, *c, *i, *o, *ov, *k),
+        Op::ConsoleCtrl(a, t) => crate::exec_sync::console_ctrl(cx, *a, *t),
+        Op::AcceptExLengths(l, a, n, ll, rl, o) => {
+            crate::exec_wsa::accept_ex_lengths(cx, (*l, *a), n.n(), (*ll, *rl), *o)
+        }
     }
 }
 

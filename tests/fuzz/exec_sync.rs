@@ -446,3 +446,46 @@ pub(crate) fn lock(cx: &Ctx<'_>, call: u8, which: u8, other: u8, timeout: u32) {
         )),
     }
 }
+
+/// [`Op::GetMessage`](crate::ops::Op::GetMessage): the message it returns is dispatched, as a
+/// message loop does.
+pub(crate) fn get_message(cx: &Ctx<'_>, w: u8, min: u32, max: u32) {
+    let ws = cx.ws;
+    let hwnd = if w % 8 == 7 { Hwnd::NULL } else { cx.hwnd(w) };
+    if let Ok(Some(m)) = check("GetMessage", ws.get_message_range(hwnd, min, max)) {
+        let _ = check("DispatchMessage", ws.dispatch_message(&m));
+    }
+}
+
+/// [`Op::ConsoleCtrl`](crate::ops::Op::ConsoleCtrl): add a handler (answering TRUE, or
+/// FALSE so that the next one runs), remove one (or one never added), or raise an event.
+pub(crate) fn console_ctrl(cx: &Ctx<'_>, action: u8, ctrl_type: u32) {
+    let ws = cx.ws;
+    match action % 4 {
+        0 | 1 => {
+            let answer = action % 4 == 0;
+            let ran = cx.ran.clone();
+            let handler: ConsoleCtrlHandler<_> = Box::new(move |_ws, _t| {
+                ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                answer
+            });
+            if let Ok(id) = check(
+                "SetConsoleCtrlHandler",
+                ws.set_console_ctrl_handler(handler),
+            ) {
+                cx.st().ctrl_handlers.push(id);
+            }
+        }
+        2 => {
+            let id = pick(&cx.st().ctrl_handlers, action / 4)
+                .unwrap_or(CtrlHandlerId::from_raw(usize::from(action) + 0x900));
+            let _ = check("SetConsoleCtrlHandler", ws.remove_console_ctrl_handler(id));
+        }
+        _ => {
+            let _ = check(
+                "GenerateConsoleCtrlEvent",
+                ws.generate_console_ctrl_event(ctrl_type),
+            );
+        }
+    }
+}

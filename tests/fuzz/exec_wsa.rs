@@ -10,7 +10,7 @@ use winsock_sim::prelude::*;
 
 use crate::documented::check;
 use crate::exec::Ctx;
-use crate::ops::H;
+use crate::ops::{Size, H};
 
 /// [`Op::WsaAccept`](crate::ops::Op::WsaAccept): the condition function's verdict (CF_ACCEPT,
 /// CF_REJECT, CF_DEFER, a value that is none of them) or no function at all.
@@ -171,4 +171,70 @@ pub(crate) fn connect_by_name(cx: &Ctx<'_>, h: H, node: u8, service: u8, ms: u32
         None,
     );
     let _ = check("WSAConnectByName", r);
+}
+
+/// [`Op::WsaSendRecv`](crate::ops::Op::WsaSendRecv): WSASend or WSARecv without an
+/// OVERLAPPED, over the buffers given (none now and then).
+pub(crate) fn send_recv(cx: &Ctx<'_>, h: H, sizes: &[Size], flags: u32, send: bool) {
+    let s = cx.sock(h);
+    let mut bufs: Vec<Vec<u8>> = sizes.iter().map(|n| vec![3u8; n.n()]).collect();
+    let total: usize = bufs.iter().map(Vec::len).sum();
+    // Without an OVERLAPPED the call blocks or fails: it never pends.
+    let never_pends = |call: &str, e: Option<WsaError>| {
+        assert!(
+            e != Some(WsaError::WSA_IO_PENDING),
+            "FUZZ: {call} without an OVERLAPPED returned WSA_IO_PENDING"
+        );
+    };
+    if send {
+        let slices: Vec<&[u8]> = bufs.iter().map(Vec::as_slice).collect();
+        let r = check("WSASend", cx.ws.wsa_send(s, &slices, flags));
+        never_pends("WSASend", r.err());
+        if let Ok(n) = r {
+            assert!(n <= total, "FUZZ: WSASend sent {n} of {total} bytes");
+        }
+    } else {
+        let mut slices: Vec<&mut [u8]> = bufs.iter_mut().map(Vec::as_mut_slice).collect();
+        let r = check("WSARecv", cx.ws.wsa_recv(s, &mut slices, flags));
+        never_pends("WSARecv", r.err());
+        if let Ok((n, _)) = r {
+            assert!(n <= total, "FUZZ: WSARecv received {n} into {total} bytes");
+        }
+    }
+}
+
+/// [`Op::WsaIoctlOv`](crate::ops::Op::WsaIoctlOv): an overlapped WSAIoctl (the
+/// SIO_IDEAL_SEND_BACKLOG_CHANGE among the codes pends).
+pub(crate) fn ioctl_ov(cx: &Ctx<'_>, h: H, code: u32, input: u8, output: u8, ov: u8, kind: u8) {
+    let (ov, routine) = cx.ov(ov, kind);
+    let input = vec![1u8; usize::from(input)];
+    let out = vec![0u8; usize::from(output)];
+    let r = cx
+        .ws
+        .wsa_ioctl_overlapped(cx.sock(h), code, &input, out, ov, routine);
+    if let Ok(k) = check("WSAIoctl", r) {
+        assert!(
+            k <= usize::from(output),
+            "FUZZ: WSAIoctl returned {k} > {output}"
+        );
+    }
+}
+
+/// [`Op::AcceptExLengths`](crate::ops::Op::AcceptExLengths).
+pub(crate) fn accept_ex_lengths(
+    cx: &Ctx<'_>,
+    (listener, accept): (H, H),
+    size: usize,
+    (local, remote): (u32, u32),
+    ov: u8,
+) {
+    let r = cx.ws.accept_ex_with_lengths(
+        cx.sock(listener),
+        cx.sock(accept),
+        vec![0u8; size.min(1000)],
+        local,
+        remote,
+        Overlapped::new(u64::from(ov) + 1),
+    );
+    let _ = check("AcceptEx", r);
 }

@@ -222,6 +222,23 @@ pub(crate) enum Op {
     Resolve(u8, u8),
     /// WSAConnectByName: the socket, a node and a service from small sets, a timeout.
     ConnectByName(H, u8, u8, u32),
+    /// WSASend (true) or WSARecv without an OVERLAPPED (a blocking call, or WSAEWOULDBLOCK
+    /// on a nonblocking socket): up to three buffers of these sizes, the flags.
+    WsaSendRecv(H, Vec<Size>, u32, bool),
+    /// GetMessage on a window (or one of the thread-message filters) with a range: it
+    /// waits until a message comes (for ever if none does: a deadlock that ends the run),
+    /// then dispatches it.
+    GetMessage(u8, (u32, u32)),
+    /// WSAIoctl with an OVERLAPPED: the code, the input and output sizes, the OVERLAPPED and
+    /// its kind (plain, with an event, with a completion routine).
+    WsaIoctlOv(H, u32, u8, u8, u8, u8),
+    /// SetConsoleCtrlHandler adding a handler (that answers TRUE or FALSE) or removing one
+    /// (or one never added), or GenerateConsoleCtrlEvent of a type (or a bogus one).
+    ConsoleCtrl(u8, u32),
+    /// AcceptEx with the address lengths given (the documented 16 bytes more than a
+    /// sockaddr, short, or 0): the listener, the accept socket, the buffer, the lengths, the
+    /// OVERLAPPED.
+    AcceptExLengths(H, H, Size, u32, u32, u8),
 }
 
 /// A GetMessage / PeekMessage range: none (0, 0), one message, a span, or min above max.
@@ -508,6 +525,19 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         1 => (any::<u8>(), any::<u8>()).prop_map(|(c, n)| Op::Resolve(c, n)),
         1 => (h(), any::<u8>(), any::<u8>(), prop_oneof![Just(0u32), Just(10), Just(1000)])
             .prop_map(|(h, n, sv, t)| Op::ConnectByName(h, n, sv, t)),
+        3 => (h(), proptest::collection::vec(size(), 0..4),
+              prop_oneof![Just(0u32), Just(MSG_PEEK as u32), Just(MSG_OOB as u32), Just(MSG_WAITALL as u32), any::<u32>()],
+              any::<bool>())
+            .prop_map(|(h, b, f, send)| Op::WsaSendRecv(h, b, f, send)),
+        1 => (any::<u8>(), msg_range()).prop_map(|(w, r)| Op::GetMessage(w, r)),
+        1 => (h(), ioctl_code(), prop_oneof![Just(0u8), Just(4), Just(12), any::<u8>()],
+              prop_oneof![Just(0u8), Just(4), Just(8), any::<u8>()], 0u8..8, 0u8..4)
+            .prop_map(|(h, c, i, o, ov, k)| Op::WsaIoctlOv(h, c, i, o, ov, k)),
+        1 => (any::<u8>(), prop_oneof![Just(0u32), Just(1), Just(2), Just(5), Just(6), any::<u32>()])
+            .prop_map(|(a, t)| Op::ConsoleCtrl(a, t)),
+        1 => (h(), h(), size(), prop_oneof![Just(32u32), Just(16), Just(0), Just(44), any::<u32>()],
+              prop_oneof![Just(32u32), Just(16), Just(0), Just(44), any::<u32>()], 0u8..8)
+            .prop_map(|(l, a, n, ll, rl, o)| Op::AcceptExLengths(l, a, n, ll, rl, o)),
     ]
 }
 
