@@ -6,7 +6,9 @@
 //! on them (WaitForSingleObject, WaitForMultipleObjects, SignalObjectAndWait), critical
 //! sections, SRW locks and condition variables, WSAAccept's condition function,
 //! WSASendDisconnect / WSARecvDisconnect, WSADuplicateSocket and WSASocket from its
-//! information, the resolver and WSAConnectByName — on every kind of handle (valid, closed, a
+//! information, the resolver and WSAConnectByName, WSASend / WSARecv without an OVERLAPPED,
+//! GetMessage, overlapped WSAIoctl, console control handlers, AcceptEx with address lengths
+//! — on every kind of handle (valid, closed, a
 //! foreign object, never valid), with sizes 0 / small / huge and random flags, levels, option
 //! names and lengths, for several threads on two hosts, with and without lost and late
 //! segments and threads stalled before their calls, and with waits and timers on Windows'
