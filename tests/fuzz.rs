@@ -8,12 +8,11 @@
 //! WSASendDisconnect / WSARecvDisconnect, WSADuplicateSocket and WSASocket from its
 //! information, the resolver and WSAConnectByName, WSASend / WSARecv without an OVERLAPPED,
 //! GetMessage, overlapped WSAIoctl, console control handlers, AcceptEx with address lengths
-//! — on every kind of handle (valid, closed, a
-//! foreign object, never valid), with sizes 0 / small / huge and random flags, levels, option
-//! names and lengths, for several threads on two hosts, with and without lost and late
-//! segments and threads stalled before their calls, and with waits and timers on Windows'
-//! clock interrupt
-//! (`TimerResolution::Windows`, timeBeginPeriod and timeEndPeriod among the calls).
+//! — on every kind of handle (valid, closed, a foreign object, never valid), with sizes 0 /
+//! small / huge and random flags, levels, option names and lengths, for several threads on
+//! two hosts, with and without lost and late segments and threads stalled before their
+//! calls, and with waits and timers on Windows' clock interrupt (`TimerResolution::Windows`,
+//! timeBeginPeriod and timeEndPeriod among the calls).
 //!
 //! Per sequence it asserts:
 //! - no panic (in a simulated thread, in the scheduler, or escaping `Sim::run`);
