@@ -11,19 +11,23 @@ use winsock_sim::prelude::*;
 use crate::documented::check;
 use crate::exec::{pick, Ctx};
 
+/// The value of a handle of any kind (a thread's: a value no object has).
+fn raw(h: Handle) -> usize {
+    match h {
+        Handle::Event(e) => e.raw(),
+        Handle::Mutex(m) => m.raw(),
+        Handle::Semaphore(s) => s.raw(),
+        Handle::Timer(t) => t.raw(),
+        Handle::Thread(_) => 0x44,
+    }
+}
+
 impl Ctx<'_> {
     /// A waitable handle: mostly one the host made (a mutex, a semaphore, an event, a timer,
     /// a thread), sometimes a socket's value or garbage, each under a kind of its own or of
     /// another (a mutex's value as an event, say).
     fn waitable(&self, i: u8) -> Handle {
         let st = self.st();
-        let raw = |h: Handle| match h {
-            Handle::Event(e) => e.raw(),
-            Handle::Mutex(m) => m.raw(),
-            Handle::Semaphore(s) => s.raw(),
-            Handle::Timer(t) => t.raw(),
-            Handle::Thread(_) => 0x44,
-        };
         match i % 16 {
             0..=7 => pick(&st.syncs, i / 16).unwrap_or(Handle::Event(WsaEvent::from_raw(0))),
             8 | 9 => {
@@ -46,24 +50,14 @@ impl Ctx<'_> {
         }
     }
 
+    /// A waitable handle's value as a mutex (whatever its kind).
     fn mutex(&self, i: u8) -> MutexHandle {
-        match self.waitable(i) {
-            Handle::Mutex(m) => m,
-            Handle::Event(e) => MutexHandle::from_raw(e.raw()),
-            Handle::Semaphore(s) => MutexHandle::from_raw(s.raw()),
-            Handle::Timer(t) => MutexHandle::from_raw(t.raw()),
-            Handle::Thread(_) => MutexHandle::from_raw(0),
-        }
+        MutexHandle::from_raw(raw(self.waitable(i)))
     }
 
+    /// A waitable handle's value as a semaphore (whatever its kind).
     fn semaphore(&self, i: u8) -> SemaphoreHandle {
-        match self.waitable(i) {
-            Handle::Semaphore(s) => s,
-            Handle::Event(e) => SemaphoreHandle::from_raw(e.raw()),
-            Handle::Mutex(m) => SemaphoreHandle::from_raw(m.raw()),
-            Handle::Timer(t) => SemaphoreHandle::from_raw(t.raw()),
-            Handle::Thread(_) => SemaphoreHandle::from_raw(0),
-        }
+        SemaphoreHandle::from_raw(raw(self.waitable(i)))
     }
 }
 
