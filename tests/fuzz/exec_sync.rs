@@ -2,7 +2,9 @@
 //! WaitForSingleObject / WaitForMultipleObjects / SignalObjectAndWait over every kind of
 //! waitable handle (and handles of the wrong kind), critical sections, SRW locks and
 //! condition variables, each misused as often as used (a leave without an enter, a release
-//! of a lock not held, a sleep on a lock not owned, a call on an object deleted).
+//! of a lock not held, a sleep on a lock not owned, a call on an object deleted); and the
+//! other waits a server's threads make: GetMessage, and the console control handlers that
+//! GenerateConsoleCtrlEvent runs.
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,9 @@
 //! Executing the WinSock 2 calls around connections and names that the socket operations
 //! leave out: WSAAccept with a condition function, WSASendDisconnect / WSARecvDisconnect,
 //! WSADuplicateSocket with WSASocket from its information, the resolver (getaddrinfo,
-//! getnameinfo, gethostbyname, WSAStringToAddress, WSAAddressToString) and WSAConnectByName.
+//! getnameinfo, gethostbyname, WSAStringToAddress, WSAAddressToString), WSAConnectByName,
+//! WSASend and WSARecv without an OVERLAPPED, overlapped WSAIoctl and AcceptEx with address
+//! lengths.
 
 use std::time::Duration;
 
