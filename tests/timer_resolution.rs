@@ -490,24 +490,8 @@ fn a_timerproc_is_given_the_tick_count_of_the_interrupt() {
     common::run_with(windows(), |ws| {
         // A 100-ms thread timer: due at 100 ms, seen at the interrupt at 109.375 ms, then
         // every 109.375 ms (seven periods); dwTime is GetTickCount's, in its steps.
-        let times = Arc::new(Mutex::new(Vec::new()));
-        let seen = times.clone();
-        let id = ws.set_timer_proc(
-            Hwnd::NULL,
-            0,
-            100,
-            Box::new(move |ws: &SimWinsock, _, _, _, tick| {
-                assert_eq!(tick, ws.get_tick_count());
-                seen.lock().unwrap().push(tick);
-            }),
-        )?;
-        while times.lock().unwrap().len() < 3 {
-            if let Some(m) = ws.get_message(Hwnd::NULL)? {
-                ws.dispatch_message(&m)?;
-            }
-        }
-        ws.kill_timer(Hwnd::NULL, id)?;
-        assert_eq!(*times.lock().unwrap(), [109, 218, 328]);
+        let times = common::runtime::timer_proc_ticks(ws, 100, 3)?;
+        assert_eq!(times, [109, 218, 328]);
         Ok(())
     });
 }

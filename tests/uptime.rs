@@ -111,24 +111,7 @@ fn a_timerproc_is_given_the_wrapped_tick_count() {
     // dwTime wrap with GetTickCount, and the timer keeps its period across the wrap.
     let plan = FaultPlan::none().with(uptime(Scope::All, WRAP_MS - 1100));
     run_with_plan(plan, |ws| {
-        let times = Arc::new(Mutex::new(Vec::new()));
-        let seen = times.clone();
-        let id = ws.set_timer_proc(
-            Hwnd::NULL,
-            0,
-            300,
-            Box::new(move |ws: &SimWinsock, _, _, _, tick| {
-                assert_eq!(tick, ws.get_tick_count());
-                seen.lock().unwrap().push(tick);
-            }),
-        )?;
-        while times.lock().unwrap().len() < 5 {
-            if let Some(m) = ws.get_message(Hwnd::NULL)? {
-                ws.dispatch_message(&m)?;
-            }
-        }
-        ws.kill_timer(Hwnd::NULL, id)?;
-        let times = times.lock().unwrap().clone();
+        let times = common::runtime::timer_proc_ticks(ws, 300, 5)?;
         assert_eq!(
             times,
             [u32::MAX - 799, u32::MAX - 499, u32::MAX - 199, 100, 400]

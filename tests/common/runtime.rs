@@ -1,6 +1,7 @@
 //! Helpers of the simulator's own tests (`runtime.rs`, `virtual_time.rs`, `runtime_scale.rs`,
-//! `sim_network.rs`, `stack_pool.rs`): a run of one thread, a thread-per-connection echo server,
-//! and a run whose thread overflows a small stack.
+//! `sim_network.rs`, `stack_pool.rs`, `timer_resolution.rs`, `uptime.rs`): a run of one
+//! thread, a thread-per-connection echo server, a run whose thread overflows a small stack,
+//! and the tick counts a thread timer's TIMERPROC is given.
 
 use winsock_sim::prelude::*;
 use winsock_sim::sim::{Sim, SimError, SimErrorKind, SimWinsock};
@@ -76,4 +77,29 @@ fn deep(n: u64, pad: &mut [u8; 256]) -> u64 {
     } else {
         deep(n - 1, &mut mine) + u64::from(mine[1])
     }
+}
+
+/// A thread timer of `ms` with a TIMERPROC, run by the thread's message loop until it has
+/// been called `calls` times, then killed: the `dwTime` of each call, each checked to be the
+/// thread's GetTickCount at that call.
+pub fn timer_proc_ticks(ws: &SimWinsock, ms: u32, calls: usize) -> Result<Vec<u32>, WsaError> {
+    let times = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = times.clone();
+    let id = ws.set_timer_proc(
+        Hwnd::NULL,
+        0,
+        ms,
+        Box::new(move |ws: &SimWinsock, _, _, _, tick| {
+            assert_eq!(tick, ws.get_tick_count());
+            seen.lock().unwrap().push(tick);
+        }),
+    )?;
+    while times.lock().unwrap().len() < calls {
+        if let Some(m) = ws.get_message(Hwnd::NULL)? {
+            ws.dispatch_message(&m)?;
+        }
+    }
+    ws.kill_timer(Hwnd::NULL, id)?;
+    let ticks = times.lock().unwrap().clone();
+    Ok(ticks)
 }
