@@ -86,7 +86,7 @@ impl WinsockExt for SimWinsock {
                         .chain(sk.sends.iter())
                         .chain(sk.rare().unbuffered.iter().map(|(s, _)| s))
                         .chain(&sk.rare().accepts)
-                        .chain(sk.connect.iter())
+                        .chain(sk.connect.get().as_ref())
                         .chain(sk.rare().disconnect.iter())
                         .chain(&sk.rare().list_change)
                         .chain(sk.rare().isb_change.iter())

@@ -13,7 +13,7 @@ use crate::api::{Overlapped, SockAddr, Socket, WsaError, SOCKADDR_IN6_LEN, SOCKA
 use crate::sim::api::{SimWinsock, Traced};
 use crate::sim::models::op::{AcceptEx, Op, OpKind};
 use crate::sim::net::endpoint::Role;
-use crate::sim::net::tcp::TcpState;
+use crate::sim::net::tcp::{Opt64, TcpState};
 use crate::sim::runtime::{Step, WaitKey};
 
 /// Two addresses as a call result (traced as the remote port).
@@ -137,7 +137,7 @@ impl SimWinsock {
                 let id = this.sock(accept_socket)?;
                 let w = this.w();
                 let s = w.net.sockets.get(id).expect("handle names a socket");
-                match (&s.role, s.local, s.remote) {
+                match (&s.role, s.local.get(), s.remote.get()) {
                     (Role::Stream(t), Some(l), Some(r)) if t.connected_at.is_some() => {
                         Ok(AddrPair(SockAddr::from(l), SockAddr::from(r)))
                     }
@@ -212,7 +212,7 @@ impl SimWinsock {
                     return Err(e);
                 }
                 // The handshake needs the network, so it cannot have finished yet.
-                w.io_sock(id).connect = Some(serial);
+                w.io_sock(id).connect = Opt64::some(serial);
                 Err(WsaError::WSA_IO_PENDING)
             },
         )

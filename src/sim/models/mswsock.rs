@@ -11,7 +11,8 @@
 use crate::api::WsaError;
 use crate::sim::models::op::{Op, OpKind, Status};
 use crate::sim::models::{ModelHooks, ModelLayers};
-use crate::sim::net::endpoint::Role;
+use crate::sim::net::endpoint::{Id32, Role};
+use crate::sim::net::tcp::Opt64;
 use crate::sim::runtime::World;
 
 impl<L: ModelLayers> World<L>
@@ -99,7 +100,13 @@ where
         let (port, skip) = self.take_completion_port(old);
         let o = self.net.sockets.at(old);
         let nonblocking = o.nonblocking;
-        let handles: Vec<usize> = o.handle.take().into_iter().chain(o.dups.take()).collect();
+        let handles: Vec<usize> = o
+            .handle
+            .take()
+            .map(Id32::get)
+            .into_iter()
+            .chain(o.dups.take())
+            .collect();
         let Some(&first) = handles.iter().find(|&&x| x == h).or(handles.first()) else {
             return false;
         };
@@ -114,7 +121,7 @@ where
             .extend(handles.into_iter().filter(|&x| x != first));
         self.free_socket(old);
         let c = self.net.sockets.at(child);
-        c.handle = Some(first);
+        c.handle = Some(Id32::new(first));
         c.nonblocking = nonblocking;
         c.needs_accept_context = true;
         if let Role::Stream(t) = &mut c.role {
@@ -196,8 +203,10 @@ where
         };
         let host = old.host;
         let new_id = self.net.sockets.insert(fresh);
-        self.sock.procs[host]
-            .replace_handle(h, crate::sim::socket::handles::HandleObj::Socket(new_id));
+        self.sock.procs[host].replace_handle(
+            h.get(),
+            crate::sim::socket::handles::HandleObj::Socket(new_id),
+        );
         self.move_dups(id, new_id);
         let (port, skip) = self.take_completion_port(id);
         let io = self.io_sock(new_id);
@@ -209,10 +218,10 @@ where
 
     /// A ConnectEx finished (its socket connected or failed).
     pub(crate) fn service_connect(&mut self, id: usize, err: Option<WsaError>) {
-        let Some(serial) = self.io_sock_ref(id).and_then(|io| io.connect) else {
+        let Some(serial) = self.io_sock_ref(id).and_then(|io| io.connect.get()) else {
             return;
         };
-        self.io_sock(id).connect = None;
+        self.io_sock(id).connect = Opt64::NONE;
         match err {
             None => {
                 let data = match self.models.io.ops.get_mut(&serial).map(|op| &mut op.kind) {

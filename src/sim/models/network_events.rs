@@ -36,7 +36,7 @@ use crate::api::consts::*;
 use crate::api::{Hwnd, Msg, WsaError};
 use crate::sim::kernel::objects::{ObjRef, Posted};
 use crate::sim::models::{ModelHooks, ModelLayers};
-use crate::sim::net::endpoint::Role;
+use crate::sim::net::endpoint::{Id32, Role};
 use crate::sim::net::tcp::TcpState;
 use crate::sim::runtime::trace::TraceKind;
 use crate::sim::runtime::World;
@@ -188,7 +188,7 @@ where
     /// taker) latch it.
     pub(crate) fn fd_event(&mut self, id: usize, bit: i32, err: i32) {
         let handle = match self.net.sockets.get(id) {
-            Some(s) => s.handle,
+            Some(s) => s.handle.map(Id32::get),
             None => return,
         };
         let documented =

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 
 use crate::api::{IoCompletion, Overlapped, WsaError};
 use crate::sim::kernel::objects::ObjRef;
+use crate::sim::net::tcp::Opt64;
 use crate::sim::runtime::Layers;
 
 /// How an operation ended (the NTSTATUS in `OVERLAPPED.Internal`).
@@ -187,7 +188,7 @@ pub(crate) struct SockIo {
     pub recvs: SerialQueue,
     /// Pending WSASends, oldest first.
     pub sends: SerialQueue,
-    pub connect: Option<u64>,
+    pub connect: Opt64,
     /// The operations few sockets have (unbuffered sends, AcceptEx, DisconnectEx, address-list
     /// requests); `None` until one starts, so a plain connection carries a pointer.
     pub rare: Option<Box<RareIo>>,

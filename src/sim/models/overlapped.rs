@@ -21,6 +21,7 @@ use crate::sim::models::op::{Op, OpKind, SockIo, Status};
 use crate::sim::models::op_table::OpTable;
 use crate::sim::models::{ModelHooks, ModelLayers};
 use crate::sim::net::endpoint::Role;
+use crate::sim::net::tcp::Opt64;
 use crate::sim::runtime::trace::TraceKind;
 use crate::sim::runtime::{Layers, World};
 use crate::sim::runtime::{Step, WaitKey};
@@ -360,8 +361,8 @@ where
                 !m
             });
         }
-        if let Some(c) = io.connect.filter(|s| matches(ops, s)) {
-            io.connect = None;
+        if let Some(c) = io.connect.get().filter(|s| matches(ops, s)) {
+            io.connect = Opt64::NONE;
             hit.push((c, accept_status));
         }
         if let Some(r) = rare {

@@ -14,6 +14,7 @@ use super::{NetHooks, NetLayers};
 use crate::sim::runtime::{Nanos, SocketWaiters, World};
 
 use crate::api::consts::*;
+pub(crate) use crate::sim::net::compact::{AddrSlot, Id32};
 use crate::sim::net::tcp::Tcp;
 
 /// Socket options kept per socket.
@@ -267,7 +268,7 @@ pub(crate) struct Sock {
     pub host: usize,
     /// The user's handle; `None` once closed (an orphan finishing a graceful close) or before
     /// `accept` hands it out.
-    pub handle: Option<usize>,
+    pub handle: Option<Id32>,
     /// Further handles naming this socket in its host's process (`WSADuplicateSocket`), in
     /// the order they were made; the socket ends when the last of them and `handle` closes.
     pub dups: Dups,
@@ -278,10 +279,10 @@ pub(crate) struct Sock {
     /// or their listener's options, so they point at one copy instead of holding 88 bytes.
     pub opts: Arc<SockOpts>,
     /// Local address (set by bind, implicit bind, or accept).
-    pub local: Option<SocketAddr>,
+    pub local: AddrSlot,
     /// Whether this socket holds an entry in its host's `tcp_binds`.
     pub holds_port: bool,
-    pub remote: Option<SocketAddr>,
+    pub remote: AddrSlot,
     /// SO_ERROR.
     pub so_error: i32,
     pub shut_rd: bool,
@@ -309,9 +310,9 @@ impl Sock {
             ty,
             nonblocking: false,
             opts,
-            local: None,
+            local: AddrSlot::NONE,
             holds_port: false,
-            remote: None,
+            remote: AddrSlot::NONE,
             so_error: 0,
             shut_rd: false,
             shut_wr: false,

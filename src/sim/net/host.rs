@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
+use super::compact::AddrSlot;
 use super::NetLayers;
 use crate::sim::runtime::LinkParams;
 use crate::sim::runtime::World;
@@ -158,15 +159,14 @@ pub(crate) fn wire(a: SocketAddr) -> SocketAddr {
     }
 }
 
-/// Whether a socket's address (as the socket keeps it, `None` when unset) is `on_wire` as a
+/// Whether a socket's address (as the socket keeps it, none when unset) is `on_wire` as a
 /// segment carries it: `wire(a) == on_wire`, with no conversion in the common case of two
 /// IPv4 addresses (the check runs for every segment sent and received).
-#[inline]
-pub(crate) fn is_on_wire(a: Option<SocketAddr>, on_wire: SocketAddr) -> bool {
+#[inline(always)]
+pub(crate) fn is_on_wire(a: &AddrSlot, on_wire: SocketAddr) -> bool {
     match (a, on_wire) {
-        (Some(SocketAddr::V4(a)), SocketAddr::V4(w)) => a == w,
-        (Some(a), w) => wire(a) == w,
-        (None, _) => false,
+        (AddrSlot::V4(a), SocketAddr::V4(w)) => *a == w,
+        (a, w) => a.get().is_some_and(|a| wire(a) == w),
     }
 }
 

@@ -22,6 +22,7 @@
 //! - `timer_resolution` — each host's clock interrupt (`timeBeginPeriod`) and when timed
 //!   waits and timers fall due on it.
 
+mod compact;
 pub(crate) mod demux;
 pub(crate) mod endpoint;
 pub mod fault;

@@ -18,7 +18,7 @@ where
     /// Records `addr` as the socket's local address and its hold on the port.
     pub(crate) fn take_port(&mut self, id: usize, addr: SocketAddr) {
         let s = self.net.sockets.at(id);
-        s.local = Some(addr);
+        s.local = addr.into();
         s.holds_port = true;
         let (host, ty) = (s.host, s.ty);
         self.net.hosts[host]
@@ -41,7 +41,7 @@ where
             return;
         }
         s.holds_port = false;
-        let (host, port, ty) = (s.host, s.local.map_or(0, |a| a.port()), s.ty);
+        let (host, port, ty) = (s.host, s.local.get().map_or(0, |a| a.port()), s.ty);
         let binds = self.net.hosts[host].binds_mut(ty);
         if let Some(v) = binds.get_mut(&port) {
             v.retain(|&x| x != id);
@@ -85,7 +85,7 @@ where
             let Some(s) = self.net.sockets.get(id) else {
                 continue;
             };
-            let Some(local) = s.local else { continue };
+            let Some(local) = s.local.get() else { continue };
             if !eligible(s) {
                 continue;
             }
@@ -118,7 +118,7 @@ where
         if mapped && s.opts.v6only {
             return Err(WsaError::WSAEADDRNOTAVAIL);
         }
-        if let Some(local) = s.local.map(wire) {
+        if let Some(local) = s.local.get().map(wire) {
             // `[::]` reaches either family; any other local address only its own.
             let any_v6 = local.is_ipv6() && local.ip().is_unspecified();
             if !any_v6 && local.is_ipv4() != mapped {

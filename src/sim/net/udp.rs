@@ -66,7 +66,7 @@ where
                             .mcast_groups()
                             .iter()
                             .any(|g| wire_ip(*g) == dst.ip())
-                        && s.local.is_some_and(|l| {
+                        && s.local.get().is_some_and(|l| {
                             // The wildcard (dual-stack included), or an address of the
                             // group's family: Windows delivers a group's datagrams to a
                             // member bound to its interface address.
@@ -205,7 +205,7 @@ where
         self.udp_implicit_bind(id)?;
         let s = self.net.sockets.at(id);
         let host = s.host;
-        let (local, dst) = (wire(s.local.expect("bound above")), wire(dst));
+        let (local, dst) = (wire(s.local.get().expect("bound above")), wire(dst));
         let multicast = dst.ip().is_multicast();
         let (ttl, tos, mcast_loop) = if multicast {
             (s.opts.mcast_ttl, s.opts.ip_tos, s.opts.mcast_loop)

@@ -134,7 +134,7 @@ where
         let hinted = seg
             .to_sid
             .and_then(|sid| self.net.sockets.get(sid))
-            .filter(|s| is_on_wire(s.local, seg.dst))
+            .filter(|s| is_on_wire(&s.local, seg.dst))
             .map(|s| s.host);
         // A crashed host's segments are lost on arrival (or, by the plan, retransmitted
         // until it is back or the sender gives up).

@@ -55,7 +55,7 @@ where
         let h = self.give_handle(child);
         let c = self.net.sockets.at(child);
         c.nonblocking = nonblocking;
-        let peer = c.remote.expect("accepted connection has a peer");
+        let peer = c.remote.get().expect("accepted connection has a peer");
         if let Role::Stream(t) = &mut c.role {
             t.listener = None;
         }

@@ -66,7 +66,7 @@ where
             let Some(e) = self.net.sockets.get(o) else {
                 continue;
             };
-            let Some(eaddr) = e.local else { continue };
+            let Some(eaddr) = e.local.get() else { continue };
             if let (Some(a), Some(b)) = (v6_view(eaddr), n_v6) {
                 let level = |ip: std::net::Ipv6Addr| u8::from(!ip.is_unspecified());
                 pair_conflict(e, s, (level(a), a == b), level(b))?;
@@ -84,17 +84,17 @@ where
     pub(crate) fn implicit_bind(&mut self, id: usize, dst: SocketAddr) -> Result<(), WsaError> {
         let s = self.net.sockets.at(id);
         let (host, family) = (s.host, s.family);
-        let src_ip = match s.local {
+        let src_ip = match s.local.get() {
             Some(a) if !wire(a).ip().is_unspecified() => a.ip(),
             _ => self.net.hosts[host]
                 .source_for(wire(dst).ip())
                 .map(|ip| seen_ip_by(family, ip))
                 .ok_or(WsaError::WSAENETUNREACH)?,
         };
-        match s.local {
+        match s.local.get() {
             Some(a) => {
                 let a = SocketAddr::new(src_ip, a.port());
-                self.net.sockets.at(id).local = Some(a);
+                self.net.sockets.at(id).local = a.into();
             }
             None => {
                 let ty = self.net.sockets.at(id).ty;

@@ -36,7 +36,7 @@ where
             };
         };
         let c = self.net.sockets.at(child);
-        match (c.remote, c.local) {
+        match (c.remote.get(), c.local.get()) {
             (Some(peer), Some(local)) => Step::Done(Ok((child, peer, local))),
             _ => Step::Done(Err(WsaError::WSAECONNRESET)),
         }

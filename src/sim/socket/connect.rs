@@ -102,8 +102,8 @@ where
         self.implicit_bind(id, dst)?;
         let s = self.net.sockets.at(id);
         let nonblocking = s.nonblocking;
-        s.remote = Some(dst);
-        let key = ConnKey::new(wire(s.local.expect("bound")), wire(dst));
+        s.remote = dst.into();
+        let key = ConnKey::new(wire(s.local.get().expect("bound")), wire(dst));
         if self.net.hosts[s.host].conns.contains_key(&key) {
             return Err(WsaError::WSAEADDRINUSE);
         }

@@ -23,6 +23,7 @@
 //! The simulator records such handles in `Process::unlisted`.
 
 use crate::api::{Socket, WsaError};
+use crate::sim::net::endpoint::Id32;
 use crate::sim::runtime::World;
 
 use super::handles::HandleObj;
@@ -82,8 +83,8 @@ impl<L: SockLayers> World<L> {
         if s.dups.is_empty() {
             return false;
         }
-        if s.handle == Some(h) {
-            s.handle = Some(s.dups.remove_first());
+        if s.handle == Some(Id32::new(h)) {
+            s.handle = Some(Id32::new(s.dups.remove_first()));
         } else {
             s.dups.retain(|&d| d != h);
         }

@@ -4,7 +4,7 @@
 
 use crate::api::consts::*;
 use crate::api::{Socket, WsaError};
-use crate::sim::net::endpoint::{Role, Sock};
+use crate::sim::net::endpoint::{Id32, Role, Sock};
 use crate::sim::runtime::World;
 
 use super::SockLayers;
@@ -169,7 +169,7 @@ impl<L: SockLayers> World<L> {
     pub(crate) fn give_handle(&mut self, id: usize) -> usize {
         let host = self.net.sockets.at(id).host;
         let h = self.sock.procs[host].alloc_handle(HandleObj::Socket(id));
-        self.net.sockets.at(id).handle = Some(h);
+        self.net.sockets.at(id).handle = Some(Id32::new(h));
         h
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::api::consts::*;
 use crate::api::{SockAddr, WsaError};
-use crate::sim::net::endpoint::{RecvOp, Role, SendOp};
+use crate::sim::net::endpoint::{Id32, RecvOp, Role, SendOp};
 use crate::sim::net::tcp::TcpState;
 use crate::sim::runtime::SendMode;
 use crate::sim::runtime::World;
@@ -267,7 +267,7 @@ where
     pub(crate) fn close_socket(&mut self, id: usize) {
         self.free_dups(id);
         let s = self.net.sockets.at(id);
-        let (host, handle) = (s.host, s.handle.take());
+        let (host, handle) = (s.host, s.handle.take().map(Id32::get));
         s.closed = true;
         if let Some(h) = handle {
             self.release_handle(host, h);
@@ -344,7 +344,7 @@ where
             // Until SO_UPDATE_ACCEPT_CONTEXT, an AcceptEx socket has no context (OV-10).
             return Err(WsaError::WSAENOTCONN);
         }
-        s.local.map(SockAddr::from).ok_or(WsaError::WSAEINVAL)
+        s.local.get().map(SockAddr::from).ok_or(WsaError::WSAEINVAL)
     }
 
     pub(crate) fn peer_name(&mut self, id: usize) -> Result<SockAddr, WsaError> {
@@ -355,9 +355,11 @@ where
         }
         let s = self.net.sockets.at(id);
         match &s.role {
-            Role::Stream(t) if t.error.is_none() && t.state != TcpState::Closed => {
-                s.remote.map(SockAddr::from).ok_or(WsaError::WSAENOTCONN)
-            }
+            Role::Stream(t) if t.error.is_none() && t.state != TcpState::Closed => s
+                .remote
+                .get()
+                .map(SockAddr::from)
+                .ok_or(WsaError::WSAENOTCONN),
             Role::Dgram(u) => u.peer.map(SockAddr::from).ok_or(WsaError::WSAENOTCONN),
             _ => Err(WsaError::WSAENOTCONN),
         }

@@ -38,28 +38,28 @@ where
             .map(|s| {
                 let h = s
                     .handle
-                    .map_or_else(|| "(closed)".to_string(), |h| format!("{h:#x}"));
+                    .map_or_else(|| "(closed)".to_string(), |h| format!("{:#x}", h.get()));
                 let addr = |a: Option<std::net::SocketAddr>| {
                     a.map_or_else(|| "unbound".to_string(), |a| a.to_string())
                 };
                 match &s.role {
-                    Role::Idle => format!("socket {h} ({})", addr(s.local)),
+                    Role::Idle => format!("socket {h} ({})", addr(s.local.get())),
                     Role::Listener(l) => format!(
                         "listening socket {h} on {} ({} connections to accept)",
-                        addr(s.local),
+                        addr(s.local.get()),
                         l.accept_q.len()
                     ),
                     Role::Stream(tcp) => format!(
                         "TCP socket {h} {} -> {}, {}, {} bytes to read, {} unacknowledged",
-                        addr(s.local),
-                        addr(s.remote),
+                        addr(s.local.get()),
+                        addr(s.remote.get()),
                         tcp.state.name(),
                         tcp.rcv.len(),
                         tcp.snd.len()
                     ),
                     Role::Dgram(u) => format!(
                         "UDP socket {h} on {} ({} datagrams queued)",
-                        addr(s.local),
+                        addr(s.local.get()),
                         u.queue.len()
                     ),
                 }

@@ -391,7 +391,7 @@ where
             if !t.state.is_synchronized() || t.state == TcpState::TimeWait {
                 continue;
             }
-            let (Some(l), Some(r)) = (s.local.map(wire), s.remote.map(wire)) else {
+            let (Some(l), Some(r)) = (s.local.get().map(wire), s.remote.get().map(wire)) else {
                 continue;
             };
             if conn_in_scope(scope, l, r) && !self.net.hosts[s.host].crashed {

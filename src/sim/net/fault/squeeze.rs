@@ -68,8 +68,8 @@ where
                 sid == id && self.net.sockets.incarnation(id) == Some(incarnation)
             }
             Target::Scope(scope) => {
-                let local = s.local.map(wire);
-                let remote = s.remote.map(wire);
+                let local = s.local.get().map(wire);
+                let remote = s.remote.get().map(wire);
                 let on_host = |ip: IpAddr| self.net.hosts[s.host].addrs.contains(&ip);
                 match scope {
                     Scope::All => true,
@@ -173,7 +173,7 @@ where
         let Some(s) = self.net.sockets.get(id) else {
             return false;
         };
-        let (local, remote) = (s.local.map(wire), s.remote.map(wire));
+        let (local, remote) = (s.local.get().map(wire), s.remote.get().map(wire));
         let host = s.host;
         let now = self.rt.now;
         let addrs = &self.net.hosts[host].addrs;
@@ -221,7 +221,7 @@ where
         let Some(s) = self.net.sockets.get(id) else {
             return false;
         };
-        let (local, remote) = (s.local.map(wire), s.remote.map(wire));
+        let (local, remote) = (s.local.get().map(wire), s.remote.get().map(wire));
         let now = self.rt.now;
         let addrs = &self.net.hosts[s.host].addrs;
         if self

@@ -14,8 +14,9 @@ use crate::api::consts::{
     TCP_INITIAL_RTO_UNSPECIFIED_RTT,
 };
 use crate::api::WsaError;
+use crate::sim::net::compact::Id32;
 use crate::sim::net::endpoint::{Listener, Role};
-use crate::sim::net::tcp::{sid32, NetTimer, Tcp, TcpState};
+use crate::sim::net::tcp::{NetTimer, Tcp, TcpState};
 use crate::sim::net::{NetHooks, NetLayers};
 use crate::sim::runtime::trace::TraceKind;
 use crate::sim::runtime::{Nanos, World};
@@ -30,8 +31,8 @@ where
         let s = self.net.sockets.at(id);
         s.gen = gen;
         let key = (
-            wire(s.local.expect("bound")),
-            wire(s.remote.expect("peer set")),
+            wire(s.local.get().expect("bound")),
+            wire(s.remote.get().expect("peer set")),
         );
         let host = s.host;
         let mut t = Tcp::new(TcpState::Closed);
@@ -142,7 +143,7 @@ where
     /// Half-open connection `id` ends without a word (an RST for it, or its SYN-ACKs
     /// unanswered): its listener's backlog place is free again.
     pub(crate) fn drop_half_open(&mut self, id: usize) {
-        if let Some(lid) = self.tcp_at(id).listener.map(|l| l as usize) {
+        if let Some(lid) = self.tcp_at(id).listener.map(Id32::get) {
             if let Some(Role::Listener(q)) = self.net.sockets.get_mut(lid).map(|l| &mut l.role) {
                 q.half_open = q.half_open.saturating_sub(1);
             }
@@ -258,8 +259,8 @@ where
         }
         // A dual-stack listener's connection from an IPv4 peer reports both ends v4-mapped.
         let child = self.net.sockets.insert(crate::sim::net::endpoint::Sock {
-            local: Some(seen_by(family, seg.dst)),
-            remote: Some(seen_by(family, seg.src)),
+            local: seen_by(family, seg.dst).into(),
+            remote: seen_by(family, seg.src).into(),
             ..crate::sim::net::endpoint::Sock::new(
                 host,
                 family,
@@ -268,7 +269,7 @@ where
                 Role::Stream(tcp),
             )
         });
-        self.tcp_at(child).listener = Some(sid32(lid));
+        self.tcp_at(child).listener = Some(Id32::new(lid));
         self.record_net(
             host,
             TraceKind::State(TcpState::SynReceived.name()),
@@ -315,7 +316,7 @@ where
     /// Whether `child` is a connection whose SYN its listener holds (SO_CONDITIONAL_ACCEPT).
     pub(crate) fn syn_held(&self, child: usize) -> bool {
         let lid = match self.net.sockets.get(child).map(|s| &s.role) {
-            Some(Role::Stream(t)) => t.listener.map(|l| l as usize),
+            Some(Role::Stream(t)) => t.listener.map(Id32::get),
             _ => None,
         };
         lid.and_then(|l| self.net.sockets.get(l))
@@ -324,7 +325,7 @@ where
 
     /// A child connection finished its handshake: it joins the listener's accept queue.
     pub(crate) fn handshake_done(&mut self, id: usize) {
-        let Some(lid) = self.tcp_at(id).listener.map(|l| l as usize) else {
+        let Some(lid) = self.tcp_at(id).listener.map(Id32::get) else {
             return;
         };
         let queued = match self.net.sockets.get_mut(lid).map(|l| &mut l.role) {
@@ -356,7 +357,7 @@ where
             .copied()
             .filter(|&c| {
                 matches!(self.net.sockets.get(c).map(|s| &s.role),
-                    Some(Role::Stream(t)) if t.listener == Some(sid32(lid)) && t.state == TcpState::SynReceived)
+                    Some(Role::Stream(t)) if t.listener == Some(Id32::new(lid)) && t.state == TcpState::SynReceived)
             })
             .collect();
         for c in half {

@@ -4,8 +4,9 @@
 use std::collections::VecDeque;
 
 use super::handshake::doubled;
-use super::{sid32, NetTimer, Opt64, Tcp, TcpState};
+use super::{NetTimer, Opt64, Tcp, TcpState};
 use crate::api::WsaError;
+use crate::sim::net::compact::Id32;
 use crate::sim::net::endpoint::Role;
 use crate::sim::net::host::{is_on_wire, wire, ConnKey};
 use crate::sim::net::segment::{SegKind, Segment};
@@ -70,7 +71,7 @@ where
     /// Removes the connection's 4-tuple from its host's table (keyed by wire addresses).
     pub(crate) fn unlink_conn(&mut self, id: usize) {
         let s = self.net.sockets.at(id);
-        if let (Some(l), Some(r)) = (s.local.map(wire), s.remote.map(wire)) {
+        if let (Some(l), Some(r)) = (s.local.get().map(wire), s.remote.get().map(wire)) {
             let host = s.host;
             let conns = &mut self.net.hosts[host].conns;
             let key = ConnKey::new(l, r);
@@ -101,8 +102,8 @@ where
         let hinted = seg.to_sid.filter(|&id| {
             self.net.sockets.get(id).is_some_and(|s| {
                 s.host == host
-                    && is_on_wire(s.local, seg.dst)
-                    && is_on_wire(s.remote, seg.src)
+                    && is_on_wire(&s.local, seg.dst)
+                    && is_on_wire(&s.remote, seg.src)
                     && matches!(&s.role, Role::Stream(t) if t.state != TcpState::Closed)
             })
         });
@@ -137,7 +138,7 @@ where
         t.heard = now;
         let state = t.state;
         if seg.from_sid != usize::MAX {
-            t.peer_sid = Some(sid32(seg.from_sid));
+            t.peer_sid = Some(Id32::new(seg.from_sid));
         }
         if seg.kind == SegKind::Rst {
             self.on_rst(id, state);

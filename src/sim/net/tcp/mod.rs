@@ -41,6 +41,7 @@ use std::collections::VecDeque;
 use std::fmt;
 
 use crate::api::WsaError;
+use crate::sim::net::compact::Id32;
 
 /// A timed event of the TCP layer (scheduled on the runtime's timer queue).
 #[derive(Debug)]
@@ -131,12 +132,6 @@ impl fmt::Display for TcpState {
     }
 }
 
-/// A socket id as a connection record keeps it (ids index the socket table, far below 2^32;
-/// 32 bits halve the `Option`s that hold them).
-pub(crate) fn sid32(id: usize) -> u32 {
-    u32::try_from(id).expect("winsock-sim internal error: socket id beyond 32 bits")
-}
-
 /// An optional sequence number or virtual time in 8 bytes (an `Option<u64>` takes 16): the
 /// value plus one, 0 for none. Three of them sit in every connection record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -217,9 +212,9 @@ impl OobBytes {
 #[derive(Debug)]
 pub(crate) struct Tcp {
     pub state: TcpState,
-    /// For a connection created by a listener: the listener's socket id until accepted (32
-    /// bits, as `peer_sid`: see [`sid32`]).
-    pub listener: Option<u32>,
+    /// For a connection created by a listener: the listener's socket id until accepted (see
+    /// [`Id32`]).
+    pub listener: Option<Id32>,
     /// Bytes accepted from the application and not yet acknowledged, from `snd_una`.
     pub snd: VecDeque<u8>,
     pub snd_una: u64,
@@ -273,7 +268,7 @@ pub(crate) struct Tcp {
     /// Virtual time the connection was established (SO_CONNECT_TIME).
     pub connected_at: Opt64,
     /// The peer's socket id, learnt from its segments.
-    pub peer_sid: Option<u32>,
+    pub peer_sid: Option<Id32>,
     /// Blocking receives waiting for data, oldest first (`receive_request`).
     pub requests: Vec<ReceiveRequest>,
     /// A request in `requests` was made while overlapped receives were pending (it may have

@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
-use crate::sim::net::endpoint::Role;
+use crate::sim::net::endpoint::{AddrSlot, Id32, Role};
 use crate::sim::net::host::wire;
 use crate::sim::net::segment::{SegKind, Segment};
 use crate::sim::net::tcp::{Opt64, TcpState};
@@ -36,18 +36,18 @@ where
             // Both ends IPv4 (the common case): the addresses travel as they are, written
             // without `wire()`'s look for a v4-mapped address (a copy of each whole
             // `SocketAddr` through it cost some 40 instructions a segment).
-            (Some(SocketAddr::V4(l)), Some(SocketAddr::V4(r))) => {
+            (AddrSlot::V4(l), AddrSlot::V4(r)) => {
                 seg.src = SocketAddr::V4(*l);
                 seg.dst = SocketAddr::V4(*r);
             }
             (l, r) => {
-                seg.src = wire(l.expect("connected socket has a local address"));
-                seg.dst = wire(r.expect("connected socket has a peer"));
+                seg.src = wire(l.get().expect("connected socket has a local address"));
+                seg.dst = wire(r.get().expect("connected socket has a peer"));
             }
         }
         let cap = rcv_cap(rcvbuf, mss);
         let to_sid = match &s.role {
-            Role::Stream(t) => t.peer_sid.map(|p| p as usize),
+            Role::Stream(t) => t.peer_sid.map(Id32::get),
             _ => None,
         };
         let ack = match (&kind, &mut s.role) {
