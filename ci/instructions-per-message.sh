@@ -8,7 +8,8 @@
 #
 # Rows: winsock-sim's bench in both shapes (a thread per connection, and a completion port),
 # each with random segmentation (the bench's default) and whole segments (--full-segments),
-# then madsim's echo (bench/madsim-echo, built with RUSTFLAGS="--cfg madsim"; skipped with
+# then the two with whole segments and the trace off (`--no-trace`), then madsim's echo
+# (bench/madsim-echo, built with RUSTFLAGS="--cfg madsim"; skipped with
 # MADSIM=0). Beside the instructions, the same marginal count a message of what the
 # simulator did (from the bench's report): segments delivered, WinSock calls and thread
 # switches, which tell a change in the work done from a change in its cost. Needs valgrind
@@ -61,6 +62,9 @@ row "threads, random segmentation" "$sim"
 row "threads, whole segments" "$sim" --full-segments
 row "iocp, random segmentation" "$sim" --model iocp
 row "iocp, whole segments" "$sim" --model iocp --full-segments
+# The same two shapes with whole segments and the trace off (SimBuilder::trace(false)).
+row "threads, whole segments, no trace" "$sim" --full-segments --no-trace
+row "iocp, whole segments, no trace" "$sim" --model iocp --full-segments --no-trace
 if [ "${MADSIM:-1}" != 0 ]; then
   row "madsim" "$mad"
 fi

@@ -12,7 +12,8 @@
 //! ```
 //!
 //! `--runs N` runs N seeds one after the other, as a property test does, and prints runs per
-//! second.
+//! second. `--no-trace` runs without the trace (`SimBuilder::trace(false)`: nothing recorded
+//! or hashed, the trace hash printed as 0), as a property test's passing cases can.
 
 mod iocp;
 mod threads;
@@ -68,6 +69,7 @@ fn main() {
     } else {
         AckPolicy::Windows
     };
+    let trace = !args.iter().any(|a| a == "--no-trace");
     // `--runs N`: N runs, seeds `seed` to `seed + N - 1`, each built, run and dropped, as a
     // property test runs its cases: the figure is runs per second.
     let runs = arg(&args, "--runs", 1).max(1);
@@ -78,6 +80,7 @@ fn main() {
             .preemption(u64::from(preempt > 0), preempt.max(1))
             .segmentation(segmentation)
             .tcp_acks(acks)
+            .trace(trace)
             .build();
         let server = sim.host("server", "192.0.2.1");
         let client_host = sim.host("clients", "192.0.2.2");

@@ -204,9 +204,42 @@ impl SimBuilder {
         self
     }
 
-    /// Keep every trace record (for a full timeline), not just the last 64.
+    /// Keep every trace record (for a full timeline), not just the last 64. Turns the trace
+    /// on if [`SimBuilder::trace`] turned it off.
     pub fn full_trace(mut self, on: bool) -> Self {
         self.cfg.full_trace = on;
+        self
+    }
+
+    /// Record the trace (the default) or not. Off, no record is made or hashed: a run does
+    /// about a tenth fewer instructions a message (the README's *Speed*), for runs no one
+    /// reads, such as a property test's passing cases. The run itself is the same (the trace
+    /// decides nothing); only what it reports differs: [`Report::trace_hash`] and
+    /// [`Report::trace_len`] are 0 (so [`Explorer`](crate::sim::Explorer) and
+    /// [`Sweep`](crate::sim::Sweep), which tell runs apart by their hashes, count one), and a
+    /// failure's [`SimError`](crate::sim::SimError) has no timeline and no picture. Its replay
+    /// line runs the case again with the trace on: [`SimBuilder::replay`] turns it on.
+    ///
+    /// ```
+    /// use winsock_sim::prelude::*;
+    /// use winsock_sim::sim::Sim;
+    ///
+    /// let run = |trace: bool| {
+    ///     let mut sim = Sim::builder().seed(7).trace(trace).build();
+    ///     sim.host("h", "10.0.0.1").spawn("t", |ws| {
+    ///         ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+    ///         let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    ///         ws.closesocket(s)
+    ///     });
+    ///     sim.run().unwrap()
+    /// };
+    /// let (on, off) = (run(true), run(false));
+    /// assert!(on.trace_len > 0 && on.trace_hash != 0);
+    /// assert_eq!((off.trace_hash, off.trace_len), (0, 0));
+    /// assert_eq!(off.virtual_time, on.virtual_time);
+    /// ```
+    pub fn trace(mut self, on: bool) -> Self {
+        self.cfg.trace = on;
         self
     }
 
@@ -262,7 +295,8 @@ impl SimBuilder {
     }
 
     /// Takes the parts a [`Replay`] holds (seed, plan, contract options), leaving the others
-    /// as set. [`build`](SimBuilder::build) does this with `WINSOCK_SIM_REPLAY` when it is set.
+    /// as set, and turns the trace on ([`SimBuilder::trace`]). [`build`](SimBuilder::build)
+    /// does this with `WINSOCK_SIM_REPLAY` when it is set.
     pub fn replay(mut self, r: &Replay) -> Self {
         if let Some(seed) = r.seed {
             self.cfg.seed = seed;
@@ -291,6 +325,8 @@ impl SimBuilder {
         if let Some(t) = r.timer_resolution {
             self.cfg.timer_resolution = t;
         }
+        // A replayed run is one to read: its trace is kept whatever the builder said.
+        self.cfg.trace = true;
         self
     }
 }

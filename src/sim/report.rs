@@ -64,7 +64,7 @@ pub struct SimError {
     /// The last trace records, formatted (a boxed slice: it keeps `SimError` small enough to
     /// return by value).
     pub last_trace: Box<[String]>,
-    /// Hash of the trace so far.
+    /// Hash of the trace so far (0 with the trace off: `SimBuilder::trace(false)`).
     pub trace_hash: u64,
     /// The fault plan of the run (replay it with the same seed).
     pub faults: FaultPlan,
@@ -264,6 +264,13 @@ impl fmt::Display for SimError {
                 names.join(" -> "),
                 names[0]
             )?;
+        }
+        if self.picture.total_records == 0 {
+            return writeln!(
+                f,
+                "timeline: no trace records (none are kept with SimBuilder::trace(false): the \
+                 replay command above runs this case again with the trace on)"
+            );
         }
         writeln!(
             f,

@@ -313,7 +313,13 @@ impl Sim {
             replay: Box::new(replay_of(w)),
             picture: Box::new(picture),
         };
-        err.picture.file = err.write_default_picture();
+        err.picture.file = if w.rt.cfg.trace || w.rt.cfg.full_trace {
+            err.write_default_picture()
+        } else {
+            PictureFile::NotWritten(
+                "the trace is off (SimBuilder::trace(false)); replay the run to draw it".into(),
+            )
+        };
         err
     }
 

@@ -181,6 +181,8 @@ pub(crate) struct Config {
     pub time_wait: Nanos,
     pub trace_keep: usize,
     pub full_trace: bool,
+    /// Whether the trace is recorded and hashed at all (`SimBuilder::trace`).
+    pub trace: bool,
     pub cpus: u32,
     /// Wall time without progress after which a run counts as stalled (zero: never).
     pub stall_timeout: Duration,
@@ -224,6 +226,7 @@ impl Default for Config {
             time_wait: 120 * 1_000_000_000,
             trace_keep: 64,
             full_trace: false,
+            trace: true,
             cpus: 2,
             stall_timeout: Duration::from_secs(10),
             schedule: super::Schedule::Random,

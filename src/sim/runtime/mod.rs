@@ -227,7 +227,7 @@ impl<L: Layers> Runtime<L> {
                 cfg.schedule,
                 cfg.script.clone(),
             ),
-            trace: Trace::new(cfg.trace_keep, cfg.full_trace),
+            trace: Trace::new(cfg.trace_keep, cfg.full_trace, cfg.trace || cfg.full_trace),
             cfg,
             now: 0,
             // Room for a small run's threads from the start (a property test's case has a

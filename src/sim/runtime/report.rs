@@ -62,9 +62,10 @@ pub struct Report {
     pub seed: u64,
     /// Virtual time when the run ended.
     pub virtual_time: Duration,
-    /// Hash of the whole trace: equal seeds give equal hashes.
+    /// Hash of the whole trace: equal seeds give equal hashes (0 with the trace off:
+    /// `SimBuilder::trace(false)`).
     pub trace_hash: u64,
-    /// Number of trace records.
+    /// Number of trace records (0 with the trace off).
     pub trace_len: u64,
     /// Every thread's outcome.
     pub threads: Vec<ThreadReport>,

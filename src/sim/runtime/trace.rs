@@ -221,6 +221,8 @@ impl fmt::Display for TraceRecord {
 /// The running trace: hash of everything, window of recent records.
 #[derive(Debug)]
 pub(crate) struct Trace {
+    /// Off (`SimBuilder::trace(false)`): nothing is recorded or hashed; the hash stays 0.
+    on: bool,
     hash: u64,
     count: u64,
     /// A ring of the last `keep` records, all `keep` slots in place from the start (so a
@@ -245,14 +247,26 @@ const UNWRITTEN: TraceRecord = TraceRecord {
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 impl Trace {
-    /// `keep` is rounded up to a power of two (the ring is indexed with a mask).
-    pub(crate) fn new(keep: usize, full: bool) -> Trace {
+    /// `keep` is rounded up to a power of two (the ring is indexed with a mask); `on` false
+    /// keeps nothing and hashes nothing.
+    pub(crate) fn new(keep: usize, full: bool, on: bool) -> Trace {
+        if !on {
+            return Trace {
+                on,
+                hash: 0,
+                count: 0,
+                recent: Vec::new(),
+                keep: 0,
+                full: false,
+            };
+        }
         let keep = if keep == 0 {
             0
         } else {
             keep.next_power_of_two()
         };
         Trace {
+            on,
             hash: 0xcbf2_9ce4_8422_2325,
             count: 0,
             recent: if full {
@@ -316,6 +330,9 @@ impl Trace {
     // registers rather than passed through memory.
     #[inline]
     pub(crate) fn record(&mut self, r: TraceRecord) {
+        if !self.on {
+            return;
+        }
         // Each field is spread by its own odd constant (independent multiplies, which run in
         // parallel), then the record is folded into the running hash in one step.
         let x = r.time.wrapping_mul(0x9e37_79b9_7f4a_7c15)
@@ -381,11 +398,12 @@ mod tests {
     #[test]
     fn ring_keeps_the_last_records_in_order() {
         let times = |t: &Trace| t.recent().iter().map(|r| r.time).collect::<Vec<_>>();
-        let mut small = Trace::new(8, false);
-        let mut none = Trace::new(0, false);
-        let mut full = Trace::new(8, true);
+        let mut small = Trace::new(8, false, true);
+        let mut none = Trace::new(0, false, true);
+        let mut full = Trace::new(8, true, true);
+        let mut off = Trace::new(8, false, false);
         for i in 0..5 {
-            for t in [&mut small, &mut none, &mut full] {
+            for t in [&mut small, &mut none, &mut full, &mut off] {
                 t.record(numbered(i));
             }
         }
@@ -401,6 +419,13 @@ mod tests {
         assert_eq!(small.hash(), none.hash());
         assert_eq!(small.hash(), full.hash());
         assert_eq!(small.count(), 19);
+        assert!(times(&off).is_empty());
+        assert_eq!(
+            (off.hash(), off.count()),
+            (0, 0),
+            "a trace that is off hashes nothing"
+        );
+        assert_ne!(small.hash(), 0);
     }
 
     /// A kind's code must tell apart every name the trace may carry: each prefix of a long
