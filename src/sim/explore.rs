@@ -23,7 +23,8 @@ use super::runtime::{Report, Schedule, Script};
 pub struct Exploration {
     /// Runs made.
     pub runs: u64,
-    /// Distinct interleavings seen (distinct trace hashes).
+    /// Distinct interleavings seen (distinct trace hashes; runs with the trace off,
+    /// `SimBuilder::trace(false)`, all hash to 0 and count as one).
     pub distinct_interleavings: usize,
     /// Exhaustive mode: every interleaving within the preemption bound was run.
     pub exhausted: bool,

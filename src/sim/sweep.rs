@@ -32,7 +32,8 @@ pub struct SweepSummary {
     /// Runs made.
     pub runs: u64,
     /// Distinct trace hashes among them: the different interleavings (schedules, segment
-    /// cuts, faults) the sweep actually covered.
+    /// cuts, faults) the sweep actually covered (runs with the trace off,
+    /// `SimBuilder::trace(false)`, all hash to 0 and count as one).
     pub distinct: usize,
 }
 
