@@ -149,6 +149,7 @@ pub mod prelude {
         WSAID_TRANSMITPACKETS, WSAID_WSARECVMSG, WSAID_WSASENDMSG, WSA_FLAG_NO_HANDLE_INHERIT,
         WSA_FLAG_OVERLAPPED,
     };
+    pub use crate::api::inet_addr::{inet_addr, inet_ntoa, INADDR_NONE};
     pub use crate::api::init_once::{INIT_ONCE_ASYNC, INIT_ONCE_CHECK_ONLY, INIT_ONCE_INIT_FAILED};
     pub use crate::api::interface_list::{
         decode_interface_list, InterfaceInfo, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST,

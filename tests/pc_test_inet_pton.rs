@@ -30,7 +30,10 @@
 //! - `InetPtonW` (108 + 504): the API has one string form; the W call's result and address
 //!   are the A call's (ported once, above), and its WSAEINVAL when it gives 0 has no
 //!   counterpart;
-//! - `inet_addr` (72): the API has no `inet_addr`.
+//! - `inet_addr` (72): its value check reads `ok(addr == ret ? expected : INADDR_NONE)`, which
+//!   C's precedence makes true whatever `inet_addr` returns (a real check would fail on
+//!   Windows: `inet_addr(" ")` is 0), and its last-error check has nothing to observe in a
+//!   pure function; `inet_addr`'s own table is ported in `tests/pc_test_inet_addr.rs`.
 //!
 //! Also checked elsewhere: `tests/name_resolution.rs` `inet_pton_and_ntop` tries a few
 //! strings of the same grammar ad hoc (two of them, "" and "1.2.3", are rows here too; the

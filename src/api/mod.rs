@@ -49,6 +49,7 @@ pub mod duplicate_handle;
 pub mod error;
 pub mod event_select;
 pub mod extension;
+pub mod inet_addr;
 pub mod init_once;
 pub mod interface_list;
 pub mod io_completion;
