@@ -313,7 +313,7 @@ impl Sim {
             replay: Box::new(replay_of(w)),
             picture: Box::new(picture),
         };
-        err.picture.file = if w.rt.cfg.trace || w.rt.cfg.full_trace {
+        err.picture.file = if w.rt.trace.is_on() {
             err.write_default_picture()
         } else {
             PictureFile::NotWritten(

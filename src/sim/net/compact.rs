@@ -43,9 +43,6 @@ pub(crate) enum AddrSlot {
 }
 
 impl AddrSlot {
-    /// No address.
-    pub(crate) const NONE: AddrSlot = AddrSlot::None;
-
     /// The address, if any.
     #[inline]
     pub(crate) fn get(&self) -> Option<SocketAddr> {
@@ -100,7 +97,7 @@ mod tests {
             assert!(slot.is_some() && !slot.is_none());
             assert_eq!(slot.get(), Some(a));
         }
-        assert_eq!(AddrSlot::NONE.get(), None);
+        assert_eq!(AddrSlot::None.get(), None);
         assert!(AddrSlot::default().is_none());
     }
 

@@ -250,24 +250,13 @@ impl Trace {
     /// `keep` is rounded up to a power of two (the ring is indexed with a mask); `on` false
     /// keeps nothing and hashes nothing.
     pub(crate) fn new(keep: usize, full: bool, on: bool) -> Trace {
-        if !on {
-            return Trace {
-                on,
-                hash: 0,
-                count: 0,
-                recent: Vec::new(),
-                keep: 0,
-                full: false,
-            };
-        }
-        let keep = if keep == 0 {
-            0
-        } else {
-            keep.next_power_of_two()
+        let (keep, full) = match (on, keep) {
+            (false, _) | (true, 0) => (0, full && on),
+            (true, k) => (k.next_power_of_two(), full),
         };
         Trace {
             on,
-            hash: 0xcbf2_9ce4_8422_2325,
+            hash: if on { 0xcbf2_9ce4_8422_2325 } else { 0 },
             count: 0,
             recent: if full {
                 Vec::with_capacity(keep.min(4096))
@@ -277,6 +266,11 @@ impl Trace {
             keep,
             full,
         }
+    }
+
+    /// Whether records are made (`SimBuilder::trace`, or `full_trace`).
+    pub(crate) fn is_on(&self) -> bool {
+        self.on
     }
 
     fn mix(&mut self, v: u64) {
