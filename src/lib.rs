@@ -217,12 +217,12 @@ pub mod prelude {
         ConnectByName, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, DuplicateHandles,
         EventSelect, ExtensionFunction, FdSet, Guid, Handle, Hostent, Hwnd, Immediate, InitOnce,
         InitOnceApi, IoCompletion, Iocp, Linger, Msg, MutexHandle, Overlapped, OverlappedIo,
-        ProtocolInfoApi, Resolve, Select, SemaphoreHandle, SockAddr, Socket, SrwLock, SyncBarrier,
-        SyncBarriers, SyncObjects, SystemInfo, TcpInitialRtoParameters, TcpKeepalive, ThreadId,
-        TimerApcRoutine, TimerHandle, TimerProc, TransmitFileBuffers, WaitOnAddress,
-        WaitableTimers, Winsock, WinsockExt, WndProc, WsaData, WsaError, WsaEvent, WsaMsg,
-        WsaNetworkEvents, WsaPollFd, WsaProtocolInfo, HWND_BOTTOM, HWND_BROADCAST, HWND_TOPMOST,
-        SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
+        ProtocolInfoApi, Protoent, Resolve, Select, SemaphoreHandle, Servent, SockAddr, Socket,
+        SrwLock, SyncBarrier, SyncBarriers, SyncObjects, SystemInfo, TcpInitialRtoParameters,
+        TcpKeepalive, ThreadId, TimerApcRoutine, TimerHandle, TimerProc, TransmitFileBuffers,
+        WaitOnAddress, WaitableTimers, Winsock, WinsockExt, WndProc, WsaData, WsaError, WsaEvent,
+        WsaMsg, WsaNetworkEvents, WsaPollFd, WsaProtocolInfo, HWND_BOTTOM, HWND_BROADCAST,
+        HWND_TOPMOST, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN,
     };
 }
 

@@ -45,6 +45,7 @@ pub(crate) mod c_call;
 pub mod callback_environ;
 pub mod connect_by_name;
 pub mod consts;
+pub mod database;
 pub mod duplicate_handle;
 pub mod error;
 pub mod event_select;
@@ -102,7 +103,7 @@ pub use overlapped::{
     TransmitFileBuffers,
 };
 pub use protocol_info::{ProtocolInfoApi, WsaProtocolInfo};
-pub use resolve::{AddrInfo, AddrInfoHints, Hostent, Resolve};
+pub use resolve::{AddrInfo, AddrInfoHints, Hostent, Protoent, Resolve, Servent};
 pub use select::{FdSet, Select, WsaPollFd};
 pub use sync::{
     ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,

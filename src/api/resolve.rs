@@ -15,6 +15,8 @@
 //! type as on Linux), `ai_flags` 0, and with AF_UNSPEC the IPv6 addresses come first (Windows'
 //! default prefix policy prefers IPv6).
 
+use super::database::service_port_by_name;
+pub use super::database::{Protoent, Servent};
 use super::types::SockAddr;
 use super::{Winsock, WsaError};
 
@@ -67,38 +69,8 @@ pub const EAI_SERVICE: i32 = 10109;
 /// EAI_SOCKTYPE (= WSAESOCKTNOSUPPORT, 10044): `ai_socktype` not supported.
 pub const EAI_SOCKTYPE: i32 = 10044;
 
-/// Well-known services of Windows' `services` file: (name, port, datagram only).
-pub(crate) const SERVICES: &[(&str, u16, bool)] = &[
-    ("echo", 7, false),
-    ("discard", 9, false),
-    ("daytime", 13, false),
-    ("qotd", 17, false),
-    ("chargen", 19, false),
-    ("ftp-data", 20, false),
-    ("ftp", 21, false),
-    ("ssh", 22, false),
-    ("telnet", 23, false),
-    ("smtp", 25, false),
-    ("time", 37, false),
-    ("domain", 53, false),
-    ("tftp", 69, true),
-    ("gopher", 70, false),
-    ("finger", 79, false),
-    ("http", 80, false),
-    ("www", 80, false),
-    ("kerberos", 88, false),
-    ("pop3", 110, false),
-    ("nntp", 119, false),
-    ("ntp", 123, true),
-    ("epmap", 135, false),
-    ("imap", 143, false),
-    ("snmp", 161, true),
-    ("ldap", 389, false),
-    ("https", 443, false),
-    ("microsoft-ds", 445, false),
-];
-
-/// The port of a service string: empty is 0, digits are a port, names come from the table.
+/// The port of a service string: empty is 0, digits are a port, names (and aliases) come from
+/// the `services` file ([`database`](super::database)), of either transport.
 pub(crate) fn service_port(service: Option<&str>, numeric_only: bool) -> Result<u16, WsaError> {
     let s = match service {
         None | Some("") => return Ok(0),
@@ -110,11 +82,7 @@ pub(crate) fn service_port(service: Option<&str>, numeric_only: bool) -> Result<
     if numeric_only {
         return Err(WsaError::WSATYPE_NOT_FOUND);
     }
-    SERVICES
-        .iter()
-        .find(|(n, _, _)| n.eq_ignore_ascii_case(s))
-        .map(|&(_, p, _)| p)
-        .ok_or(WsaError::WSATYPE_NOT_FOUND)
+    service_port_by_name(s).ok_or(WsaError::WSATYPE_NOT_FOUND)
 }
 
 /// ADDRINFO hints: what `getaddrinfo` should return (zeroed hints: any family, type and
@@ -231,6 +199,28 @@ pub trait Resolve: Winsock {
 
     /// `gethostname(name, namelen)`: this host's name (the one given to `Sim::host`).
     fn gethostname(&self) -> Result<String, WsaError>;
+
+    /// `getprotobyname(name)`: the `protocol` file's line whose name or alias is `name`
+    /// (without case): `"tcp"`, `"UDP"`, `"ipv6-icmp"`. Not in the file: WSANO_DATA; before
+    /// `WSAStartup`: WSANOTINITIALISED. The simulator reads Windows' default file
+    /// ([`database`](super::database)); `os::Native` calls ws2_32's.
+    fn getprotobyname(&self, name: &str) -> Result<Protoent, WsaError>;
+
+    /// `getprotobynumber(number)`: the `protocol` file's line of protocol `number` (19 lines,
+    /// 0 `ip` to 66 `rvd`). Not in the file: WSANO_DATA; before `WSAStartup`:
+    /// WSANOTINITIALISED.
+    fn getprotobynumber(&self, number: i32) -> Result<Protoent, WsaError>;
+
+    /// `getservbyname(name, proto)`: the first `services` line whose name or alias is `name`
+    /// and whose protocol is `proto` (`"tcp"`, `"udp"`; `None`, a NULL `proto`, takes the
+    /// first line of either), compared without case. Not in the file: WSANO_DATA; before
+    /// `WSAStartup`: WSANOTINITIALISED.
+    fn getservbyname(&self, name: &str, proto: Option<&str>) -> Result<Servent, WsaError>;
+
+    /// `getservbyport(htons(port), proto)`: the first `services` line of `port` (given here in
+    /// host byte order) and protocol `proto` (`None` takes either). Not in the file:
+    /// WSANO_DATA; before `WSAStartup`: WSANOTINITIALISED.
+    fn getservbyport(&self, port: u16, proto: Option<&str>) -> Result<Servent, WsaError>;
 
     /// `WSAStringToAddressA(AddressString, AddressFamily, NULL, lpAddress, &len)`: see
     /// [`string_to_address`](super::addr_text::string_to_address). Needs WSAStartup.

@@ -14,6 +14,7 @@ use winsock_sim::prelude::*;
 pub mod accept_order;
 pub mod async_select;
 pub mod c_args;
+pub mod database;
 pub mod duplicate_handle;
 pub mod events;
 pub mod ext;

@@ -503,7 +503,9 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
             WSATYPE_NOT_FOUND,
             WSAEFAULT,
         ],
-        "gethostbyname" => &[
+        // The database calls document the same list as gethostbyname.
+        "gethostbyname" | "getprotobyname" | "getprotobynumber" | "getservbyname"
+        | "getservbyport" => &[
             WSAHOST_NOT_FOUND,
             WSATRY_AGAIN,
             WSANO_RECOVERY,

@@ -1,7 +1,8 @@
 //! Executing the WinSock 2 calls around connections and names that the socket operations
 //! leave out: WSAAccept with a condition function, WSASendDisconnect / WSARecvDisconnect,
 //! WSADuplicateSocket with WSASocket from its information, the resolver (getaddrinfo,
-//! getnameinfo, gethostbyname, WSAStringToAddress, WSAAddressToString), WSAConnectByName,
+//! getnameinfo, gethostbyname, the protocol and service database, WSAStringToAddress,
+//! WSAAddressToString), WSAConnectByName,
 //! WSASend and WSARecv without an OVERLAPPED, overlapped WSAIoctl and AcceptEx with address
 //! lengths.
 
@@ -98,7 +99,7 @@ const NAMES: [&str; 10] = [
 pub(crate) fn resolve(cx: &Ctx<'_>, call: u8, n: u8) {
     let ws = cx.ws;
     let name = NAMES[usize::from(n) % NAMES.len()];
-    match call % 6 {
+    match call % 7 {
         0 | 1 => {
             let hints = AddrInfoHints {
                 flags: [0, AI_PASSIVE, AI_NUMERICHOST, AI_CANONNAME][usize::from(n / 16) % 4],
@@ -137,6 +138,26 @@ pub(crate) fn resolve(cx: &Ctx<'_>, call: u8, n: u8) {
             let family = [AF_INET, AF_INET6, AF_UNSPEC][usize::from(n / 16) % 3];
             if let Ok(a) = check("WSAStringToAddress", ws.wsa_string_to_address(name, family)) {
                 let _ = check("WSAAddressToString", ws.wsa_address_to_string(&a));
+            }
+        }
+        5 => {
+            let proto = [Some("tcp"), Some("UDP"), None, Some("")][usize::from(call / 8) % 4];
+            let word = ["tcp", "http", "domain", "IPv6-ICMP", name][usize::from(n / 8) % 5];
+            match n % 4 {
+                0 => {
+                    let _ = check("getprotobyname", ws.getprotobyname(word));
+                }
+                1 => {
+                    let number = i32::from(n) - 2 + i32::from(call) * 16;
+                    let _ = check("getprotobynumber", ws.getprotobynumber(number));
+                }
+                2 => {
+                    let _ = check("getservbyname", ws.getservbyname(word, proto));
+                }
+                _ => {
+                    let port = u16::from(n) * u16::from(call);
+                    let _ = check("getservbyport", ws.getservbyport(port, proto));
+                }
             }
         }
         _ => {

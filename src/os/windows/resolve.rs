@@ -1,12 +1,15 @@
 //! `impl Resolve for Native`: `getaddrinfo`, `getnameinfo`, `gethostbyname`, `gethostname`,
-//! `WSAStringToAddressA` and `WSAAddressToStringA` on ws2_32 (the host's real resolver).
+//! the protocol and service database calls, `WSAStringToAddressA` and `WSAAddressToStringA`
+//! on ws2_32 (the host's real resolver and `etc` files).
 
 use std::ffi::{CStr, CString};
 
 use windows_sys::Win32::Networking::WinSock as ws;
 
 use super::native::{addr_buf, addr_from, finish, int_len, last_error, Native};
-use crate::api::{AddrInfo, AddrInfoHints, Hostent, Resolve, SockAddr, WsaError};
+use crate::api::{
+    AddrInfo, AddrInfoHints, Hostent, Protoent, Resolve, Servent, SockAddr, WsaError,
+};
 
 /// A Rust string as a C string; an interior NUL cannot name anything: WSAEINVAL.
 fn c_string(s: &str) -> Result<CString, WsaError> {
@@ -18,6 +21,88 @@ fn text(buf: &[u8]) -> String {
     CStr::from_bytes_until_nul(buf)
         .map(|c| c.to_string_lossy().into_owned())
         .unwrap_or_else(|_| String::from_utf8_lossy(buf).into_owned())
+}
+
+/// The text of a C string ws2_32 returned.
+///
+/// # Safety
+/// `p` is non-null and NUL-terminated, and stays valid for the call.
+unsafe fn c_text(p: *const u8) -> String {
+    // SAFETY: as the caller promises.
+    unsafe { CStr::from_ptr(p.cast()).to_string_lossy().into_owned() }
+}
+
+/// The entries of a NULL-terminated array of pointers ws2_32 returned (h_aliases,
+/// h_addr_list, p_aliases, s_aliases); none for a null array.
+///
+/// # Safety
+/// `p` is null or points to an array of pointers ending with a null one, valid for the call.
+unsafe fn c_array(mut p: *mut *mut i8) -> Vec<*mut i8> {
+    let mut v = Vec::new();
+    // SAFETY: each `p` read is an element of the array up to its null terminator.
+    unsafe {
+        while !p.is_null() && !(*p).is_null() {
+            v.push(*p);
+            p = p.add(1);
+        }
+    }
+    v
+}
+
+/// The names of a NULL-terminated array of C strings ws2_32 returned.
+///
+/// # Safety
+/// As [`c_array`], and each element NUL-terminated.
+unsafe fn c_names(p: *mut *mut i8) -> Vec<String> {
+    // SAFETY: as the caller promises.
+    unsafe { c_array(p).into_iter().map(|a| c_text(a.cast())).collect() }
+}
+
+/// A copy of the PROTOENT ws2_32 returned, or its last error for null.
+fn protoent(p: *const ws::PROTOENT) -> Result<Protoent, WsaError> {
+    if p.is_null() {
+        return Err(last_error());
+    }
+    // SAFETY: `p` is the thread's PROTOENT, valid until this thread's next database call
+    // (none is made before the copy ends); p_name is NUL-terminated and p_aliases a
+    // NULL-terminated array of NUL-terminated names.
+    unsafe {
+        let e = &*p;
+        Ok(Protoent {
+            name: c_text(e.p_name),
+            aliases: c_names(e.p_aliases),
+            proto: e.p_proto,
+        })
+    }
+}
+
+/// A copy of the SERVENT ws2_32 returned, or its last error for null.
+fn servent(p: *const ws::SERVENT) -> Result<Servent, WsaError> {
+    if p.is_null() {
+        return Err(last_error());
+    }
+    // SAFETY: `p` is the thread's SERVENT, valid until this thread's next database call
+    // (none is made before the copy ends); s_name and s_proto are NUL-terminated and
+    // s_aliases a NULL-terminated array of NUL-terminated names.
+    unsafe {
+        let e = &*p;
+        Ok(Servent {
+            name: c_text(e.s_name),
+            aliases: c_names(e.s_aliases),
+            port: u16::from_be(e.s_port as u16),
+            proto: c_text(e.s_proto),
+        })
+    }
+}
+
+/// An optional protocol name as a C string (null for `None`).
+fn c_proto(proto: Option<&str>) -> Result<Option<CString>, WsaError> {
+    proto.map(c_string).transpose()
+}
+
+/// The pointer of an optional C string.
+fn ptr(c: &Option<CString>) -> *const u8 {
+    c.as_ref().map_or(std::ptr::null(), |c| c.as_ptr().cast())
 }
 
 impl Native {
@@ -153,25 +238,12 @@ impl Resolve for Native {
         // addresses.
         let out = unsafe {
             let h = &*h;
-            let list = |mut p: *mut *mut i8| {
-                let mut v = Vec::new();
-                while !p.is_null() && !(*p).is_null() {
-                    v.push(*p);
-                    p = p.add(1);
-                }
-                v
-            };
             let len = usize::try_from(h.h_length).unwrap_or(0);
             Hostent {
-                name: CStr::from_ptr(h.h_name.cast())
-                    .to_string_lossy()
-                    .into_owned(),
-                aliases: list(h.h_aliases)
-                    .into_iter()
-                    .map(|a| CStr::from_ptr(a.cast()).to_string_lossy().into_owned())
-                    .collect(),
+                name: c_text(h.h_name),
+                aliases: c_names(h.h_aliases),
                 family: i32::from(h.h_addrtype),
-                addrs: list(h.h_addr_list)
+                addrs: c_array(h.h_addr_list)
                     .into_iter()
                     .filter(|_| len == 4)
                     .map(|a| {
@@ -197,6 +269,51 @@ impl Resolve for Native {
             return finish(Err(last_error()));
         }
         finish(Ok(text(&buf)))
+    }
+
+    /// `getprotobyname`: the PROTOENT ws2_32 returns, copied.
+    fn getprotobyname(&self, name: &str) -> Result<Protoent, WsaError> {
+        let c = match self.started().and_then(|_| c_string(name)) {
+            Ok(c) => c,
+            Err(e) => return finish(Err(e)),
+        };
+        // SAFETY: `c` is NUL-terminated and lives for the call.
+        finish(protoent(unsafe { ws::getprotobyname(c.as_ptr().cast()) }))
+    }
+
+    /// `getprotobynumber`: the PROTOENT ws2_32 returns, copied.
+    fn getprotobynumber(&self, number: i32) -> Result<Protoent, WsaError> {
+        if let Err(e) = self.started() {
+            return finish(Err(e));
+        }
+        // SAFETY: no pointer is passed.
+        finish(protoent(unsafe { ws::getprotobynumber(number) }))
+    }
+
+    /// `getservbyname`: the SERVENT ws2_32 returns, copied.
+    fn getservbyname(&self, name: &str, proto: Option<&str>) -> Result<Servent, WsaError> {
+        let args = self
+            .started()
+            .and_then(|_| Ok((c_string(name)?, c_proto(proto)?)));
+        let (c, p) = match args {
+            Ok(a) => a,
+            Err(e) => return finish(Err(e)),
+        };
+        // SAFETY: `c` is NUL-terminated and `p` null or NUL-terminated, both live for the call.
+        finish(servent(unsafe {
+            ws::getservbyname(c.as_ptr().cast(), ptr(&p))
+        }))
+    }
+
+    /// `getservbyport` with the port in network byte order, as the C call takes it.
+    fn getservbyport(&self, port: u16, proto: Option<&str>) -> Result<Servent, WsaError> {
+        let p = match self.started().and_then(|_| c_proto(proto)) {
+            Ok(p) => p,
+            Err(e) => return finish(Err(e)),
+        };
+        let net = i32::from(port.to_be());
+        // SAFETY: `p` is null or NUL-terminated and lives for the call.
+        finish(servent(unsafe { ws::getservbyport(net, ptr(&p)) }))
     }
 
     /// `WSAStringToAddressA` into a SOCKADDR_STORAGE.

@@ -6,8 +6,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use crate::api::addr_text::{address_to_string, string_to_address};
 use crate::api::consts::*;
+use crate::api::database::{self, Transport};
+use crate::api::resolve::service_port;
 use crate::api::resolve::*;
-use crate::api::resolve::{service_port, SERVICES};
 use crate::api::{SockAddr, WsaError};
 use crate::sim::api::{SimWinsock, Traced, World};
 use crate::sim::fault::ResolveAction;
@@ -22,6 +23,18 @@ impl Traced for Vec<AddrInfo> {
 impl Traced for String {
     fn traced(&self) -> i64 {
         self.len() as i64
+    }
+}
+
+impl Traced for Protoent {
+    fn traced(&self) -> i64 {
+        i64::from(self.proto)
+    }
+}
+
+impl Traced for Servent {
+    fn traced(&self) -> i64 {
+        i64::from(self.port)
     }
 }
 
@@ -236,13 +249,15 @@ impl SimWinsock {
                 None => numeric(),
             }
         };
-        let dgram = flags & NI_DGRAM != 0;
-        let service = SERVICES
-            .iter()
-            .find(|&&(_, p, udp_only)| {
-                flags & NI_NUMERICSERV == 0 && p == a.port() && (dgram || !udp_only)
-            })
-            .map_or_else(|| a.port().to_string(), |(n, _, _)| n.to_string());
+        let transport = if flags & NI_DGRAM != 0 {
+            Transport::Udp
+        } else {
+            Transport::Tcp
+        };
+        let service = (flags & NI_NUMERICSERV == 0)
+            .then(|| database::service_name(a.port(), transport))
+            .flatten()
+            .map_or_else(|| a.port().to_string(), str::to_string);
         Ok((host, service))
     }
 }
@@ -284,6 +299,30 @@ impl Resolve for SimWinsock {
     fn gethostname(&self) -> Result<String, WsaError> {
         self.call("gethostname", 0, 0, |this| {
             Ok(this.w().net.hosts[this.host].name.clone())
+        })
+    }
+
+    fn getprotobyname(&self, name: &str) -> Result<Protoent, WsaError> {
+        self.call("getprotobyname", name.len() as u64, 0, |_| {
+            database::protocol_by_name(name).ok_or(WsaError::WSANO_DATA)
+        })
+    }
+
+    fn getprotobynumber(&self, number: i32) -> Result<Protoent, WsaError> {
+        self.call("getprotobynumber", number as u64, 0, |_| {
+            database::protocol_by_number(number).ok_or(WsaError::WSANO_DATA)
+        })
+    }
+
+    fn getservbyname(&self, name: &str, proto: Option<&str>) -> Result<Servent, WsaError> {
+        self.call("getservbyname", name.len() as u64, 0, |_| {
+            database::service_by_name(name, proto).ok_or(WsaError::WSANO_DATA)
+        })
+    }
+
+    fn getservbyport(&self, port: u16, proto: Option<&str>) -> Result<Servent, WsaError> {
+        self.call("getservbyport", u64::from(port), 0, |_| {
+            database::service_by_port(port, proto).ok_or(WsaError::WSANO_DATA)
         })
     }
 
