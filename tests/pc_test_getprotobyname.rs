@@ -21,7 +21,8 @@
 //! (Windows returns a pointer into it; here each call returns its own `Servent`).
 //!
 //! Beyond the port: the calls need `WSAStartup`, give WSANO_DATA for a name or number not in
-//! the file (as Wine's ws2_32 sets it), and `getservbyport` finds lines by port.
+//! the file (as Wine's ws2_32 sets it), `getservbyport` finds lines by port, aliases and case
+//! do not matter, and the `services` file is Windows 10's whole (xbox, ms-sql-s, ...).
 mod common;
 
 use common::{run, seed};
@@ -176,6 +177,22 @@ fn services_by_name_alias_and_port() {
         assert_eq!(service, "domain");
         // A successful call sets the last error to 0, as every WinSock call here does.
         assert_eq!(ws.wsa_get_last_error(), 0);
+        Ok(())
+    });
+}
+
+#[test]
+fn the_whole_services_file_is_there() {
+    run(|ws| {
+        // Beyond port 1024, as Windows 10's file has them, and in its order where two lines
+        // share a name (ws-discovery's udp line comes first).
+        assert_eq!(ws.getservbyport(3074, Some("udp"))?.name, "xbox");
+        assert_eq!(ws.getservbyname("ms-sql-s", Some("tcp"))?.port, 1433);
+        assert_eq!(ws.getservbyname("ws-discovery", None)?.proto, "udp");
+        assert_eq!(ws.getservbyname("nfs", None)?.name, "nfsd");
+        let (_, service) = ws.getnameinfo(&SockAddr::v4([127, 0, 0, 1], 3389), 0)?;
+        assert_eq!(service, "ms-wbt-server");
+        assert_eq!(ws.getservbyport(47624, Some("tcp"))?.name, "directplaysrvr");
         Ok(())
     });
 }
