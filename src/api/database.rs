@@ -368,14 +368,21 @@ const SERVICES: &[ServiceLine] = &[
     ("directplaysrvr", 47624, Udp, &[]),
 ];
 
+/// The C string a callee reads from `s`: the text before its first NUL (the calls take C
+/// strings, so "http\0x" names http).
+pub(crate) fn c_str(s: &str) -> &str {
+    s.split('\0').next().unwrap_or_default()
+}
+
 /// Whether a line's name or one of its aliases is `name` (compared without case).
 fn named(line_name: &str, aliases: &[&str], name: &str) -> bool {
+    let name = c_str(name);
     line_name.eq_ignore_ascii_case(name) || aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
 }
 
 /// Whether a line's transport is the one asked for (`None` takes any).
 fn of_proto(t: Transport, proto: Option<&str>) -> bool {
-    proto.is_none_or(|p| t.name().eq_ignore_ascii_case(p))
+    proto.is_none_or(|p| t.name().eq_ignore_ascii_case(c_str(p)))
 }
 
 /// The PROTOENT of a `protocol` line.
@@ -482,5 +489,10 @@ mod tests {
         assert_eq!(service_name(123, Transport::Udp), Some("ntp"));
         assert_eq!(protocol_by_name("ipv6-icmp").unwrap().proto, 58);
         assert_eq!(protocol_by_number(-1), None);
+        assert_eq!(
+            service_by_name("telnet\0x", Some("tcp\0udp")).unwrap().port,
+            23
+        );
+        assert_eq!(c_str("\0http"), "");
     }
 }

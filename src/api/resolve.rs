@@ -85,6 +85,19 @@ pub(crate) fn service_port(service: Option<&str>, numeric_only: bool) -> Result<
     service_port_by_name(s).ok_or(WsaError::WSATYPE_NOT_FOUND)
 }
 
+/// `text` and a NUL (`T::default()`) into a C caller's buffer: WSAEFAULT, the buffer
+/// untouched, for a NULL one or one without room for both.
+fn write_c_string<T: Copy + Default>(buf: Option<&mut [T]>, text: &[T]) -> Result<(), WsaError> {
+    match buf {
+        Some(buf) if buf.len() > text.len() => {
+            buf[..text.len()].copy_from_slice(text);
+            buf[text.len()] = T::default();
+            Ok(())
+        }
+        _ => Err(WsaError::WSAEFAULT),
+    }
+}
+
 /// ADDRINFO hints: what `getaddrinfo` should return (zeroed hints: any family, type and
 /// protocol).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -200,6 +213,24 @@ pub trait Resolve: Winsock {
     /// `gethostname(name, namelen)`: this host's name (the one given to `Sim::host`).
     fn gethostname(&self) -> Result<String, WsaError>;
 
+    /// `gethostname(name, namelen)` into the caller's buffer, as the C call writes it: the
+    /// name and its NUL. Before `WSAStartup`: WSANOTINITIALISED; `None` (a NULL `name`) or a
+    /// buffer without room for the NUL (`namelen` ≤ the name's length): WSAEFAULT, the buffer
+    /// untouched (protocol.c test_gethostname). The simulator writes
+    /// [`Resolve::gethostname`]'s name; `os::Native` calls ws2_32's.
+    fn gethostname_c(&self, name: Option<&mut [u8]>) -> Result<(), WsaError> {
+        let host = self.gethostname()?;
+        super::c_call::finish(self, write_c_string(name, host.as_bytes()))
+    }
+
+    /// `GetHostNameW(name, namelen)`: [`Resolve::gethostname_c`] in UTF-16, `namelen` in
+    /// WCHARs (protocol.c test_GetHostNameW): the name and its NUL, or WSAEFAULT for a NULL
+    /// buffer or one without room for both, untouched.
+    fn get_host_name_w(&self, name: Option<&mut [u16]>) -> Result<(), WsaError> {
+        let host: Vec<u16> = self.gethostname()?.encode_utf16().collect();
+        super::c_call::finish(self, write_c_string(name, &host))
+    }
+
     /// `getprotobyname(name)`: the `protocol` file's line whose name or alias is `name`
     /// (without case): `"tcp"`, `"UDP"`, `"ipv6-icmp"`. Not in the file: WSANO_DATA; before
     /// `WSAStartup`: WSANOTINITIALISED. The simulator reads Windows' default file
@@ -213,8 +244,9 @@ pub trait Resolve: Winsock {
 
     /// `getservbyname(name, proto)`: the first `services` line whose name or alias is `name`
     /// and whose protocol is `proto` (`"tcp"`, `"udp"`; `None`, a NULL `proto`, takes the
-    /// first line of either), compared without case. Not in the file: WSANO_DATA; before
-    /// `WSAStartup`: WSANOTINITIALISED.
+    /// first line of either), compared without case. Each name is read as the C call reads
+    /// it, up to its first NUL. Not in the file: WSANO_DATA; before `WSAStartup`:
+    /// WSANOTINITIALISED.
     fn getservbyname(&self, name: &str, proto: Option<&str>) -> Result<Servent, WsaError>;
 
     /// `getservbyport(htons(port), proto)`: the first `services` line of `port` (given here in

@@ -17,7 +17,7 @@ pub fn database_rules<W: Winsock + Resolve>() -> Vec<Rule<W>> {
         },
         Rule {
             id: "DB-services",
-            title: "getservbyname: domain/udp 53, telnet/tcp 23, TELNET with a NULL protocol its first line (tcp), telnet/udp and an unknown name WSANO_DATA; getservbyport: 53/udp domain, 23 with a NULL protocol telnet",
+            title: "getservbyname: domain/udp 53, telnet/tcp 23 (also with text after a NUL), TELNET with a NULL protocol its first line (tcp), telnet/udp and an unknown name WSANO_DATA; getservbyport: 53/udp domain, 23 with a NULL protocol telnet",
             body: services::<W>,
         },
     ]
@@ -87,6 +87,11 @@ fn services<W: Winsock + Resolve>(ws: &W, c: &mut Check) -> Result<(), String> {
     c.eq(
         "getservbyname(telnet, tcp)",
         ws.getservbyname("telnet", Some("tcp")).map(key),
+        own("telnet", 23, "tcp"),
+    )?;
+    c.eq(
+        "getservbyname(\"telnet\\0junk\", \"tcp\\0\") (C strings end at their NUL)",
+        ws.getservbyname("telnet\0junk", Some("tcp\0")).map(key),
         own("telnet", 23, "tcp"),
     )?;
     c.eq(

@@ -20,6 +20,7 @@ pub mod events;
 pub mod ext;
 pub mod handle_flags;
 pub mod held_objects;
+pub mod host_name;
 pub mod ideal_send_backlog;
 pub mod init_once;
 pub mod inline;

@@ -514,6 +514,7 @@ pub(crate) fn documented(call: &str) -> &'static [WsaError] {
             WSAEFAULT,
             WSAEINTR,
         ],
+        "gethostname" | "GetHostNameW" => &[WSAEFAULT, WSAEINPROGRESS],
         "WSAStringToAddress" => &[WSAEFAULT, WSAEINVAL, WSA_NOT_ENOUGH_MEMORY],
         "WSAAddressToString" => &[WSAEFAULT, WSAEINVAL, WSAENOBUFS],
         // connect's and getaddrinfo's (`inherits`), for the node and the service.

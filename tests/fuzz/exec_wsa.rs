@@ -1,8 +1,8 @@
 //! Executing the WinSock 2 calls around connections and names that the socket operations
 //! leave out: WSAAccept with a condition function, WSASendDisconnect / WSARecvDisconnect,
 //! WSADuplicateSocket with WSASocket from its information, the resolver (getaddrinfo,
-//! getnameinfo, gethostbyname, the protocol and service database, WSAStringToAddress,
-//! WSAAddressToString), WSAConnectByName,
+//! getnameinfo, gethostbyname, the protocol and service database, gethostname into buffers,
+//! WSAStringToAddress, WSAAddressToString), WSAConnectByName,
 //! WSASend and WSARecv without an OVERLAPPED, overlapped WSAIoctl and AcceptEx with address
 //! lengths.
 
@@ -142,8 +142,9 @@ pub(crate) fn resolve(cx: &Ctx<'_>, call: u8, n: u8) {
         }
         5 => {
             let proto = [Some("tcp"), Some("UDP"), None, Some("")][usize::from(call / 8) % 4];
-            let word = ["tcp", "http", "domain", "IPv6-ICMP", name][usize::from(n / 8) % 5];
-            match n % 4 {
+            let words = ["tcp", "http", "domain", "IPv6-ICMP", "udp\0tcp", name];
+            let word = words[usize::from(n / 8) % words.len()];
+            match n % 5 {
                 0 => {
                     let _ = check("getprotobyname", ws.getprotobyname(word));
                 }
@@ -154,9 +155,20 @@ pub(crate) fn resolve(cx: &Ctx<'_>, call: u8, n: u8) {
                 2 => {
                     let _ = check("getservbyname", ws.getservbyname(word, proto));
                 }
-                _ => {
+                3 => {
                     let port = u16::from(n) * u16::from(call);
                     let _ = check("getservbyport", ws.getservbyport(port, proto));
+                }
+                _ => {
+                    // A buffer of a few bytes or WCHARs, or none.
+                    let len = usize::from(call % 24);
+                    let (mut narrow, mut wide) = (vec![0u8; len], vec![0u16; len]);
+                    let (b, w) = match call % 3 {
+                        0 => (None, None),
+                        _ => (Some(&mut narrow[..]), Some(&mut wide[..])),
+                    };
+                    let _ = check("gethostname", ws.gethostname_c(b));
+                    let _ = check("GetHostNameW", ws.get_host_name_w(w));
                 }
             }
         }

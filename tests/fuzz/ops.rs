@@ -217,9 +217,10 @@ pub(crate) enum Op {
     /// WSASocket from the protocol information it wrote.
     DupSocket(H, bool),
     /// The resolver: getaddrinfo, getnameinfo, gethostbyname, the protocol and service
-    /// database (getprotobyname, getprotobynumber, getservbyname, getservbyport),
-    /// WSAStringToAddress, WSAAddressToString, on a name or address from a small set (a
-    /// host's name, an address, a service, junk, empty).
+    /// database (getprotobyname, getprotobynumber, getservbyname, getservbyport), gethostname
+    /// and GetHostNameW into short, long and NULL buffers, WSAStringToAddress,
+    /// WSAAddressToString, on a name or address from a small set (a host's name, an address,
+    /// a service, junk, empty).
     Resolve(u8, u8),
     /// WSAConnectByName: the socket, a node and a service from small sets, a timeout.
     ConnectByName(H, u8, u8, u32),

@@ -95,9 +95,15 @@ fn servent(p: *const ws::SERVENT) -> Result<Servent, WsaError> {
     }
 }
 
+/// A database call's name as the C string it reads: the text before the first NUL (as
+/// the simulator reads it, `api::database::c_str`).
+fn c_name(s: &str) -> CString {
+    CString::new(crate::api::database::c_str(s)).unwrap_or_default()
+}
+
 /// An optional protocol name as a C string (null for `None`).
-fn c_proto(proto: Option<&str>) -> Result<Option<CString>, WsaError> {
-    proto.map(c_string).transpose()
+fn c_proto(proto: Option<&str>) -> Option<CString> {
+    proto.map(c_name)
 }
 
 /// The pointer of an optional C string.
@@ -271,12 +277,36 @@ impl Resolve for Native {
         finish(Ok(text(&buf)))
     }
 
+    /// `gethostname` into the caller's buffer (null for `None`), its length as `namelen`.
+    fn gethostname_c(&self, name: Option<&mut [u8]>) -> Result<(), WsaError> {
+        if let Err(e) = self.started() {
+            return finish(Err(e));
+        }
+        let (ptr, len) = name.map_or((std::ptr::null_mut(), 0), |b| (b.as_mut_ptr(), b.len()));
+        // SAFETY: `ptr` is null or a live buffer of `len` bytes, which is what `namelen`
+        // says; the call writes within it.
+        let rc = unsafe { ws::gethostname(ptr, int_len(len)) };
+        finish(if rc == 0 { Ok(()) } else { Err(last_error()) })
+    }
+
+    /// `GetHostNameW` into the caller's buffer (null for `None`), `namelen` in WCHARs.
+    fn get_host_name_w(&self, name: Option<&mut [u16]>) -> Result<(), WsaError> {
+        if let Err(e) = self.started() {
+            return finish(Err(e));
+        }
+        let (ptr, len) = name.map_or((std::ptr::null_mut(), 0), |b| (b.as_mut_ptr(), b.len()));
+        // SAFETY: `ptr` is null or a live buffer of `len` WCHARs, which is what `namelen`
+        // says; the call writes within it.
+        let rc = unsafe { ws::GetHostNameW(ptr, int_len(len)) };
+        finish(if rc == 0 { Ok(()) } else { Err(last_error()) })
+    }
+
     /// `getprotobyname`: the PROTOENT ws2_32 returns, copied.
     fn getprotobyname(&self, name: &str) -> Result<Protoent, WsaError> {
-        let c = match self.started().and_then(|_| c_string(name)) {
-            Ok(c) => c,
-            Err(e) => return finish(Err(e)),
-        };
+        if let Err(e) = self.started() {
+            return finish(Err(e));
+        }
+        let c = c_name(name);
         // SAFETY: `c` is NUL-terminated and lives for the call.
         finish(protoent(unsafe { ws::getprotobyname(c.as_ptr().cast()) }))
     }
@@ -292,13 +322,10 @@ impl Resolve for Native {
 
     /// `getservbyname`: the SERVENT ws2_32 returns, copied.
     fn getservbyname(&self, name: &str, proto: Option<&str>) -> Result<Servent, WsaError> {
-        let args = self
-            .started()
-            .and_then(|_| Ok((c_string(name)?, c_proto(proto)?)));
-        let (c, p) = match args {
-            Ok(a) => a,
-            Err(e) => return finish(Err(e)),
-        };
+        if let Err(e) = self.started() {
+            return finish(Err(e));
+        }
+        let (c, p) = (c_name(name), c_proto(proto));
         // SAFETY: `c` is NUL-terminated and `p` null or NUL-terminated, both live for the call.
         finish(servent(unsafe {
             ws::getservbyname(c.as_ptr().cast(), ptr(&p))
@@ -307,10 +334,10 @@ impl Resolve for Native {
 
     /// `getservbyport` with the port in network byte order, as the C call takes it.
     fn getservbyport(&self, port: u16, proto: Option<&str>) -> Result<Servent, WsaError> {
-        let p = match self.started().and_then(|_| c_proto(proto)) {
-            Ok(p) => p,
-            Err(e) => return finish(Err(e)),
-        };
+        if let Err(e) = self.started() {
+            return finish(Err(e));
+        }
+        let p = c_proto(proto);
         let net = i32::from(port.to_be());
         // SAFETY: `p` is null or NUL-terminated and lives for the call.
         finish(servent(unsafe { ws::getservbyport(net, ptr(&p)) }))
