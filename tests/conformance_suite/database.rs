@@ -5,6 +5,7 @@
 
 use winsock_sim::prelude::*;
 
+use super::protocol_table::PROTOCOLS;
 use super::{Check, Rule};
 
 /// The rules.
@@ -22,29 +23,6 @@ pub fn database_rules<W: Winsock + Resolve>() -> Vec<Rule<W>> {
         },
     ]
 }
-
-/// protocol.c's table (228–249): number, name, alias.
-const PROTOCOLS: &[(i16, &str, &str)] = &[
-    (0, "ip", "IP"),
-    (1, "icmp", "ICMP"),
-    (3, "ggp", "GGP"),
-    (6, "tcp", "TCP"),
-    (8, "egp", "EGP"),
-    (12, "pup", "PUP"),
-    (17, "udp", "UDP"),
-    (20, "hmp", "HMP"),
-    (22, "xns-idp", "XNS-IDP"),
-    (27, "rdp", "RDP"),
-    (41, "ipv6", "IPv6"),
-    (43, "ipv6-route", "IPv6-Route"),
-    (44, "ipv6-frag", "IPv6-Frag"),
-    (50, "esp", "ESP"),
-    (51, "ah", "AH"),
-    (58, "ipv6-icmp", "IPv6-ICMP"),
-    (59, "ipv6-nonxt", "IPv6-NoNxt"),
-    (60, "ipv6-opts", "IPv6-Opts"),
-    (66, "rvd", "RVD"),
-];
 
 fn protocols<W: Winsock + Resolve>(ws: &W, c: &mut Check) -> Result<(), String> {
     for &(number, name, alias) in PROTOCOLS {

@@ -32,6 +32,7 @@ pub mod named_objects;
 pub mod overlapped;
 pub mod pool_io;
 pub mod protocol_info;
+pub mod protocol_table;
 pub mod receive_order;
 pub mod registered_waits;
 pub mod result_ex;
