@@ -134,6 +134,7 @@ pub mod prelude {
     pub use crate::api::address_list::{
         decode_address_list, ADDRESS_LIST_HEADER_LEN, SOCKET_ADDRESS_LEN,
     };
+    pub use crate::api::bsp_state::{decode_bsp_state, CsAddrInfo, CSADDR_INFO_LEN, SO_BSP_STATE};
     pub use crate::api::callback_environ::{
         CallbackEnviron, CleanupCancelCallback, TpCallbackPriority, TpCleanupGroup, TpMember,
         TpPool,

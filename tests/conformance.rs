@@ -115,6 +115,7 @@ fn conformance_suite_on_the_simulator() {
         >())
         .chain(conformance_suite::timer_resolution::timer_resolution_rules::<SimWinsock>())
         .chain(conformance_suite::database::database_rules::<SimWinsock>())
+        .chain(conformance_suite::bsp_state::bsp_state_rules::<SimWinsock>())
         .chain(conformance_suite::host_name::host_name_rules::<SimWinsock>())
         .map(|r| (r.id, r.title, run_in_sim(r.body)))
         .collect();

@@ -57,6 +57,7 @@ fn conformance_suite_on_the_host_backend() {
             System,
         >())
         .chain(conformance_suite::c_args::c_args_rules::<System>())
+        .chain(conformance_suite::bsp_state::bsp_state_rules::<System>())
         .map(|r| (r.id, r.title, run_on(r.id, r.body)))
         .collect();
     let (run, agree, wine, bad) = report(&arm("os::System (socket2)"), &rows);
@@ -129,6 +130,7 @@ fn conformance_suite_on_native_winsock() {
         .chain(conformance_suite::system_time::system_time_rules::<Native>())
         .chain(conformance_suite::timer_resolution::timer_resolution_rules::<Native>())
         .chain(conformance_suite::database::database_rules::<Native>())
+        .chain(conformance_suite::bsp_state::bsp_state_rules::<Native>())
         .chain(conformance_suite::host_name::host_name_rules::<Native>())
         .map(|r| (r.id, r.title, run_on(r.id, r.body)))
         .collect();

@@ -10,8 +10,8 @@
 //! | NULL / value-as-pointer optval, 1380–1393, 1490–1498 |      4 |               2 |       0 |
 //! | SO_PROTOCOL_INFOA/W argument checks, 1751–1785      |     16 |               0 |       0 |
 //! | SO_PROTOCOL_INFOA/W per protocol (12 × 4), 1787–1829 |     48 |               0 |       0 |
-//! | SO_BSP_STATE, 1900–2008                              |      0 |              47 |       0 |
-//! | **total**                                            |   1289 |              49 |       0 |
+//! | SO_BSP_STATE, 1900–2008                              |     46 |               0 |       0 |
+//! | **total**                                            |   1335 |               2 |       0 |
 //!
 //! The loop makes 30 calls per row, 34 when the row takes 0x100. The C-shaped
 //! `getsockopt_c` / `setsockopt_c` (optval as an `Option`, optlen as an in/out `i32`)
@@ -20,8 +20,12 @@
 //! leaves (1759, 1780). The NULL / value-as-pointer row was counted 7 before; it holds 6
 //! `ok()` calls (4 NULL, 2 value-as-pointer). Not expressible, per kind:
 //! - a value passed as the pointer (`(char *)1`, 1490–1498: 2): a Rust slice is always
-//!   valid memory;
-//! - SO_BSP_STATE (47): not in the sim.
+//!   valid memory.
+//!
+//! SO_BSP_STATE was counted 47 with the `else` branch's `ok()` for systems without the
+//! option (before Windows Server 2008), which does not run on Windows 10; the 46 that run
+//! are ported (`so_bsp_state_reports_both_ends`), the CSADDR_INFO read with
+//! `decode_bsp_state` from the buffer the call filled.
 //!
 //! Already ported elsewhere (not duplicated here): SO_RCVTIMEO/SO_SNDTIMEO/SO_SNDBUF/SO_RCVBUF
 //! values (1265–1318; `sockopt.rs` op_02/op_03), the tiny-buffer sends (1320–1364; op_02),
@@ -492,4 +496,100 @@ fn so_protocol_info_on_the_host_stack() {
     protocol_info_per_protocol(&ws).unwrap();
     null_optval(&ws).unwrap();
     ws.wsa_cleanup().unwrap();
+}
+
+/// `getsockopt(s, SOL_SOCKET, SO_BSP_STATE, buf, &size)` with sock.c's 128-byte union: the
+/// decoded CSADDR_INFO and the optlen after the call.
+fn bsp_state<W: Winsock>(
+    ws: &W,
+    s: Socket,
+    buf: &mut [u8; 128],
+    size: i32,
+) -> Result<(CsAddrInfo, i32), WsaError> {
+    let mut len = size;
+    ws.getsockopt_c(
+        s,
+        SOL_SOCKET,
+        SO_BSP_STATE,
+        Some(&mut buf[..]),
+        Some(&mut len),
+    )?;
+    let info = decode_bsp_state(&buf[..]).expect("a whole CSADDR_INFO");
+    Ok((info, len))
+}
+
+/// sock.c's SO_BSP_STATE block (Wine 10.0 lines 1900–2008): two TCP sockets, one bound and
+/// connected to the other's listener, each state's CSADDR_INFO, and the buffer sizes.
+fn bsp_state_block<W: Winsock>(ws: &W) -> Result<(), WsaError> {
+    let s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    let s2 = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+    let (mut a, mut b) = ([0u8; 128], [0u8; 128]);
+    let lo = SockAddr::v4([127, 0, 0, 1], 0);
+    // Not bound, not connected: NULL and 0 for both addresses.
+    let (info, _) = bsp_state(ws, s, &mut a, 128)?;
+    assert_eq!((info.local, info.remote), (None, None), "unbound");
+    assert_eq!(&a[..28], &[0; 28][..], "NULL pointers and zero lengths");
+    // Bound: the local address, still no remote one.
+    ws.bind(s, &lo)?;
+    let (info, _) = bsp_state(ws, s, &mut a, 128)?;
+    assert_eq!(info.local, Some(ws.getsockname(s)?), "bound");
+    assert_eq!(info.remote, None);
+    ws.bind(s2, &lo)?;
+    let target = ws.getsockname(s2)?;
+    ws.listen(s2, 1)?;
+    ws.connect(s, &target)?;
+    let (s3, _) = ws.accept(s2)?;
+    ws.closesocket(s2)?;
+    let s2 = s3;
+    // Connected: each end's local address is the other's remote one; the optlen is kept.
+    let (ia, size) = bsp_state(ws, s, &mut a, 128)?;
+    let (ib, size_b) = bsp_state(ws, s2, &mut b, size)?;
+    assert_eq!((size, size_b), (128, 128), "the optlen is kept");
+    let la = ia.local.expect("local");
+    let ra = ia.remote.expect("remote");
+    assert_eq!(la.as_bytes().len(), SOCKADDR_IN_LEN);
+    assert_eq!(ra.as_bytes().len(), SOCKADDR_IN_LEN);
+    assert_eq!(Some(&la), ib.remote.as_ref());
+    assert_eq!(ib.local.as_ref(), Some(&ra));
+    assert_eq!((ia.socket_type, ib.socket_type), (SOCK_STREAM, SOCK_STREAM));
+    assert_eq!((ia.protocol, ib.protocol), (IPPROTO_TCP, IPPROTO_TCP));
+    assert_eq!(ws.getpeername(s)?, ra);
+    assert_eq!(ws.getpeername(s2)?, la);
+    assert_eq!(ws.getsockname(s)?, la);
+    assert_eq!(Some(ws.getsockname(s2)?), ib.local);
+    // The structure alone has no room for the addresses: WSAEFAULT, the optlen kept.
+    ws.wsa_set_last_error(FILL as i32);
+    let mut len = CSADDR_INFO_LEN as i32;
+    let r = ws.getsockopt_c(
+        s,
+        SOL_SOCKET,
+        SO_BSP_STATE,
+        Some(&mut a[..]),
+        Some(&mut len),
+    );
+    assert_eq!(r, Err(WsaError::WSAEFAULT));
+    assert_eq!(len, CSADDR_INFO_LEN as i32);
+    assert_eq!(ws.wsa_get_last_error(), 10014);
+    // Room for exactly two IPv4 addresses is enough; one byte less is not.
+    let exact = (CSADDR_INFO_LEN + 2 * SOCKADDR_IN_LEN) as i32;
+    bsp_state(ws, s, &mut a, exact)?;
+    ws.wsa_set_last_error(FILL as i32);
+    assert_eq!(
+        bsp_state(ws, s, &mut a, exact - 1).map(|_| ()),
+        Err(WsaError::WSAEFAULT)
+    );
+    assert_eq!(ws.wsa_get_last_error(), 10014);
+    // Read-only.
+    assert_eq!(
+        ws.setsockopt(s, SOL_SOCKET, SO_BSP_STATE, &a),
+        Err(WsaError::WSAENOPROTOOPT)
+    );
+    ws.closesocket(s)?;
+    ws.closesocket(s2)?;
+    Ok(())
+}
+
+#[test]
+fn so_bsp_state_reports_both_ends() {
+    common::run(bsp_state_block);
 }

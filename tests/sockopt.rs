@@ -7,8 +7,8 @@
 //!
 //! Not expressible through the safe API (not tested): NULL optval/optlen pointers, optlen -1,
 //! a value passed instead of a pointer (OP-05, OP-08), and the optlen a failed getsockopt
-//! writes back. Not in the sim: SO_BSP_STATE. SO_PROTOCOL_INFOA/W (OP-14) are tested in
-//! `sockc_test_set_getsockopt.rs` (`so_protocol_info_*`). SO_OPENTYPE (per thread) is tested
+//! writes back. SO_PROTOCOL_INFOA/W (OP-14) and SO_BSP_STATE are tested in
+//! `sockc_test_set_getsockopt.rs` (`so_protocol_info_*`, `so_bsp_state_*`). SO_OPENTYPE (per thread) is tested
 //! in `tests/sockc_test_set_getsockopt.rs` and, for the non-overlapped sockets it makes, in
 //! `tests/overlapped_nonblocking.rs` (NB-03).
 

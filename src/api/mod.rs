@@ -41,6 +41,7 @@ pub(crate) mod addr_parse;
 pub mod addr_text;
 pub mod address_list;
 pub mod async_select;
+pub mod bsp_state;
 pub(crate) mod c_call;
 pub mod callback_environ;
 pub mod connect_by_name;

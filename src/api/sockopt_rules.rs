@@ -16,6 +16,9 @@
 //!   IP_PKTINFO / IP_RECVTTL / IP_RECVTOS, IPV6_PKTINFO / IPV6_HOPLIMIT / IPV6_RECVTCLASS,
 //!   the multicast interfaces): 4 bytes;
 //! - SO_LINGER: a 4-byte LINGER;
+//! - SO_PROTOCOL_INFOA/W and SO_BSP_STATE: get-only structures (WSAPROTOCOL_INFO, and
+//!   CSADDR_INFO with room for two of the family's addresses); a shorter buffer is WSAEFAULT,
+//!   a longer one keeps its optlen, `setsockopt` is WSAENOPROTOOPT;
 //! - multicast memberships (IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP: an 8-byte `ip_mreq`;
 //!   IPV6_ADD_MEMBERSHIP / IPV6_DROP_MEMBERSHIP: a 20-byte `ipv6_mreq`): set only
 //!   (`getsockopt` gives WSAENOPROTOOPT on any socket), and WSAEINVAL to set on a stream
@@ -43,6 +46,7 @@
 //! option at a known level WSAENOPROTOOPT; a datagram-only IP option on a stream socket
 //! WSAEINVAL. `getsockopt` writes [`get_width`] bytes and reports [`reported_len`].
 
+use super::bsp_state::{bsp_state_len, SO_BSP_STATE};
 use super::consts::*;
 use super::protocol_info::{
     SO_PROTOCOL_INFOA, SO_PROTOCOL_INFOW, WSAPROTOCOL_INFOA_LEN, WSAPROTOCOL_INFOW_LEN,
@@ -75,6 +79,10 @@ pub(crate) enum Shape {
     /// a shorter buffer is WSAEFAULT, a longer one is filled to `n` and its optlen kept
     /// (sock.c test_set_getsockopt: `sizeof * 2` stays `sizeof * 2`).
     ProtocolInfo(usize),
+    /// SO_BSP_STATE's CSADDR_INFO with room for two addresses, `n` bytes in all: get only;
+    /// a shorter buffer is WSAEFAULT, a longer one keeps its optlen (sock.c
+    /// test_set_getsockopt); the backend fills it ([`super::bsp_state`]).
+    BspState(usize),
     /// A multicast membership request of `n` bytes (`ip_mreq`: 8, `ipv6_mreq`: 20): set
     /// only; the backend reads the structure itself.
     Mreq(usize),
@@ -119,6 +127,7 @@ pub(crate) fn shape(level: i32, name: i32, ty: i32, family: i32) -> Result<Shape
             SO_UPDATE_CONNECT_CONTEXT if ty == SOCK_STREAM => Ok(Empty),
             SO_PROTOCOL_INFOA => Ok(ProtocolInfo(WSAPROTOCOL_INFOA_LEN)),
             SO_PROTOCOL_INFOW => Ok(ProtocolInfo(WSAPROTOCOL_INFOW_LEN)),
+            SO_BSP_STATE => Ok(BspState(bsp_state_len(family))),
             _ => Err(WsaError::WSAENOPROTOOPT),
         },
         IPPROTO_TCP => match name {
@@ -261,7 +270,7 @@ pub(crate) fn set_value(
         }
         // Read-only; sock.c does not set it, WSAENOPROTOOPT is our choice (as for the other
         // options a provider does not let a program set).
-        Shape::ProtocolInfo(_) => return Err(WsaError::WSAENOPROTOOPT),
+        Shape::ProtocolInfo(_) | Shape::BspState(_) => return Err(WsaError::WSAENOPROTOOPT),
         // Datagram sockets only, as the other multicast options.
         Shape::Mreq(_) if ty == SOCK_STREAM => return Err(WsaError::WSAEINVAL),
         Shape::Mreq(n) if val.len() < n => return Err(WsaError::WSAEFAULT),
@@ -281,7 +290,7 @@ pub(crate) fn check_get(
     let min = match shape(level, name, ty, family)? {
         Shape::SolBool | Shape::OneByte | Shape::SmallInt | Shape::ShortBool => 1,
         Shape::Int | Shape::Linger | Shape::MtuDiscover => 4,
-        Shape::ProtocolInfo(n) => n,
+        Shape::ProtocolInfo(n) | Shape::BspState(n) => n,
         // The backend checks the buffer against the bytes it holds.
         Shape::Bytes(_) => 0,
         // Set-only options.
@@ -300,7 +309,7 @@ pub(crate) fn get_width(level: i32, name: i32, ty: i32, family: i32, len: usize)
     match shape(level, name, ty, family) {
         Ok(Shape::SmallInt | Shape::ShortBool) if len < 4 => 1,
         Ok(Shape::OneByte) => 1,
-        Ok(Shape::ProtocolInfo(n)) => n,
+        Ok(Shape::ProtocolInfo(n) | Shape::BspState(n)) => n,
         _ => len.min(4),
     }
 }

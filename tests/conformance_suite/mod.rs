@@ -13,6 +13,7 @@ use winsock_sim::prelude::*;
 
 pub mod accept_order;
 pub mod async_select;
+pub mod bsp_state;
 pub mod c_args;
 pub mod database;
 pub mod duplicate_handle;

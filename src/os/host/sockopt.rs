@@ -15,9 +15,10 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::sock::Entry;
+use crate::api::bsp_state::{encode_bsp_state, CsAddrInfo, SO_BSP_STATE};
 use crate::api::consts::*;
 use crate::api::sockopt_rules as rules;
-use crate::api::WsaError;
+use crate::api::{SockAddr, WsaError};
 
 /// WinSock milliseconds (0 = no timeout) as socket2's timeout.
 fn ms_to_timeout(ms: u32) -> Option<Duration> {
@@ -71,6 +72,21 @@ pub(crate) fn get(e: &Entry, level: i32, name: i32, out: &mut [u8]) -> Result<us
     rules::check_get(level, name, e.ty, e.family, out.len())?;
     if let Some(n) = rules::get_protocol_info(level, name, e.ty, e.family, out) {
         return Ok(n);
+    }
+    if (level, name) == (SOL_SOCKET, SO_BSP_STATE) {
+        // getsockname's and getpeername's addresses (none when unbound or not connected).
+        let remote = e.sock().peer_addr().ok().and_then(|a| a.as_socket());
+        let info = CsAddrInfo {
+            local: e.local()?.map(SockAddr::from),
+            remote: remote.map(SockAddr::from),
+            socket_type: e.ty,
+            protocol: if e.ty == SOCK_STREAM {
+                IPPROTO_TCP
+            } else {
+                IPPROTO_UDP
+            },
+        };
+        return Ok(encode_bsp_state(out, e.family, &info));
     }
     let s = e.sock();
     let b = u32::from;

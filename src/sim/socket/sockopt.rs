@@ -2,6 +2,7 @@
 //! table of options and Windows' length rules (conformance OP-01 … OP-13) are shared with
 //! the OS backend in `api::sockopt_rules`.
 
+use crate::api::bsp_state::{encode_bsp_state, CsAddrInfo, SO_BSP_STATE};
 use crate::api::consts::*;
 use crate::api::sockopt_rules as rules;
 use crate::api::WsaError;
@@ -220,6 +221,20 @@ where
         }
         if let Some(n) = rules::get_protocol_info(level, name, s.ty, s.family, out) {
             return Ok(n);
+        }
+        if (level, name) == (SOL_SOCKET, SO_BSP_STATE) {
+            let (ty, family) = (s.ty, s.family);
+            let info = CsAddrInfo {
+                local: self.sock_name(id).ok(),
+                remote: self.peer_name(id).ok(),
+                socket_type: ty,
+                protocol: if ty == SOCK_STREAM {
+                    IPPROTO_TCP
+                } else {
+                    IPPROTO_UDP
+                },
+            };
+            return Ok(encode_bsp_state(out, family, &info));
         }
         if let Some(h) = s
             .opts
