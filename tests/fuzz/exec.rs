@@ -264,6 +264,13 @@ pub(crate) fn exec(cx: &Ctx<'_>, op: &Op) {
                     "FUZZ: getsockopt optlen {k} > buffer {}",
                     b.len()
                 );
+                if (*l, *o) == (SOL_SOCKET, SO_BSP_STATE) {
+                    assert!(
+                        decode_bsp_state(&b).is_some(),
+                        "FUZZ: SO_BSP_STATE wrote no whole CSADDR_INFO into {} bytes",
+                        b.len()
+                    );
+                }
             }
         }
         Op::Nonblocking(h, on) => {

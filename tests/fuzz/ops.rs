@@ -329,6 +329,7 @@ pub(crate) fn optname() -> impl Strategy<Value = i32> {
         Just(SO_RCVTIMEO),
         Just(SO_SNDTIMEO),
         Just(SO_UPDATE_ACCEPT_CONTEXT),
+        Just(SO_BSP_STATE),
         Just(TCP_NODELAY),
         Just(TCP_MAXRT),
         Just(TCP_MAXRTMS),
