@@ -8,7 +8,7 @@
 //!
 //! | part of test_addr_to_print                                      | ported | not expressible | failing |
 //! |-----------------------------------------------------------------|-------:|----------------:|--------:|
-//! | `inet_ntoa` of 0.0.0.0 and 21.16.32.32, 1112–1123               |      0 |               4 |       0 |
+//! | `inet_ntoa` of 0.0.0.0 and 21.16.32.32, 1112–1123               |      4 |               0 |       0 |
 //! | `inet_ntop(AF_INET)` of 21.16.32.32, 1133–1135                  |      2 |               0 |       0 |
 //! | family 1: WSAEAFNOSUPPORT, 1137–1140                            |      2 |               0 |       0 |
 //! | IPv4 into a NULL buffer, 1142–1147                              |      0 |               2 |       0 |
@@ -16,14 +16,14 @@
 //! | three IPv6 addresses, 1172–1190                                 |      6 |               0 |       0 |
 //! | IPv6 into a NULL buffer, 1192–1200                              |      0 |               2 |       0 |
 //! | IPv6 buffer lengths 0, 16 (refused) and 18 (taken), 1202–1222   |      5 |               0 |       0 |
-//! | **total**                                                       |     21 |               8 |       0 |
+//! | **total**                                                       |     25 |               4 |       0 |
 //!
 //! Each `ok(pdst != NULL)` / `ok(!strcmp(..))` pair is one `assert_eq!` on `Ok(text)`; the
 //! error a failed call stores as the last error is `inet_ntop`'s `Err` value.
 //!
-//! Not expressible, per kind: `inet_ntoa` (4): the API has none; a NULL destination buffer
-//! (2 × 2): the API's `inet_ntop` returns the text as a `String` and takes only the buffer's
-//! length.
+//! Not expressible: a NULL destination buffer (2 × 2): the API's `inet_ntop` returns the
+//! text as a `String` and takes only the buffer's length. (`inet_ntoa`, counted not
+//! expressible before the API had it, is ported.)
 //!
 //! Also checked elsewhere, with other values: `tests/name_resolution.rs` `inet_pton_and_ntop`
 //! (lengths 9 and 10 for 192.0.2.1, family 12345).
@@ -39,6 +39,19 @@ const ADDR2: [u8; 16] = [
 const ADDR3: [u8; 16] = [0x20, 0x30, 0xa4, 0xb1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 /// 1109–1110: twelve zero bytes, then cc 98 bd 74 (an IPv4-compatible address).
 const ADDR4: [u8; 16] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xcc, 0x98, 0xbd, 0x74];
+
+#[test]
+fn inet_ntoa_agrees_with_inet_ntop() {
+    // 1114–1123: inet_ntoa of 0.0.0.0 and of 21.16.32.32 (the in_addr's bytes as in memory,
+    // which is what the API's network-order u32 holds), the text inet_ntop gives below.
+    assert_eq!(inet_ntoa(0), "0.0.0.0", "protocol.c 1116");
+    let addr1 = u32::from_ne_bytes(ADDR1);
+    assert_eq!(inet_ntoa(addr1), "21.16.32.32", "protocol.c 1122");
+    assert_eq!(
+        inet_ntop(AF_INET, &ADDR1, 16).as_deref(),
+        Ok(inet_ntoa(addr1).as_str())
+    );
+}
 
 #[test]
 fn ipv4_text_and_buffer_lengths() {
