@@ -13,17 +13,17 @@
 //! |-------------------------------------------------------------------|-------:|----------------:|--------:|
 //! | first `WSAStartup`, result and wVersion, 2895–2899 (13 rows)      |     24 |               2 |       0 |
 //! | second startup, two cleanups and their last errors, 2900–2914 (11 rows) | 55 |             0 |       0 |
-//! | the WSADATA fields, 2915–2920 (13 rows)                           |     33 |              45 |       0 |
+//! | the WSADATA fields, 2915–2920 (13 rows)                           |     55 |              23 |       0 |
 //! | the cleanup too many: -1, WSANOTINITIALISED, 2922–2925 (13 rows)  |     26 |               0 |       0 |
 //! | `WSAStartup(version, NULL)`, 2927–2928 (13 rows)                  |      0 |              13 |       0 |
-//! | **total**                                                         |    138 |              60 |       0 |
+//! | **total**                                                         |    160 |              38 |       0 |
 //!
 //! Not expressible, per kind:
-//! - the WSADATA of a failed `WSAStartup` (the two major-0 rows: wVersion 2.2, wHighVersion,
-//!   szDescription, szSystemStatus; 2 × 4): the API returns only the error code when the
-//!   call fails;
-//! - `lpVendorInfo` left untouched, `iMaxSockets` (32767 for 1.x, else 0) and `iMaxUdpDg`
-//!   (65467 for 1.x, else 0): `WsaData` has no such fields (13 × 3);
+//! - the WSADATA of a failed `WSAStartup` (the two major-0 rows: wVersion 2.2, counted in
+//!   the first row of the table, and wHighVersion, szDescription, szSystemStatus,
+//!   iMaxSockets, iMaxUdpDg, 2 × 5 in the fields' row): the API returns only the error code
+//!   when the call fails;
+//! - `lpVendorInfo` left untouched (13): `WsaData` has no pointer field;
 //! - `WSAStartup` with a NULL WSADATA (WSAEFAULT, or WSAVERNOTSUPPORTED for major 0): the API
 //!   always returns the structure (13).
 //!
@@ -81,6 +81,11 @@ fn row(ws: &SimWinsock, requested: u16, granted: u16) {
         assert_eq!(data.high_version, 0x0202, "2916, {at}: wHighVersion");
         assert_eq!(data.description, "WinSock 2.0", "2917, {at}: szDescription");
         assert_eq!(data.system_status, "Running", "2918, {at}: szSystemStatus");
+        // 2919–2920: WinSock 1's limits, reported only to a 1.x caller.
+        let v1 = requested & 0xff == 1;
+        let (sockets, udp) = if v1 { (32767, 65467) } else { (0, 0) };
+        assert_eq!(data.max_sockets, sockets, "2919, {at}: iMaxSockets");
+        assert_eq!(data.max_udp_dg, udp, "2920, {at}: iMaxUdpDg");
     }
     // 2922–2925: one cleanup more than startups fails with WSANOTINITIALISED.
     ws.wsa_set_last_error(DEADBEEF);

@@ -194,12 +194,18 @@ pub struct WsaData {
     pub description: String,
     /// szSystemStatus.
     pub system_status: String,
+    /// iMaxSockets: 32767 when a 1.x version was asked for, else 0 (WinSock 2 leaves it
+    /// unused).
+    pub max_sockets: u16,
+    /// iMaxUdpDg: 65467 when a 1.x version was asked for, else 0.
+    pub max_udp_dg: u16,
 }
 
 impl WsaData {
     /// What `WSAStartup(wVersionRequested)` grants, as Windows does: a major version of 0 is
     /// WSAVERNOTSUPPORTED; 1.0 and 1.1 as asked, a later 1.x as 1.1; 2.0 to 2.2 as asked, anything later as 2.2; wHighVersion
-    /// 2.2 and szDescription "WinSock 2.0" whatever was asked (Wine's protocol.c
+    /// 2.2 and szDescription "WinSock 2.0" whatever was asked, iMaxSockets and iMaxUdpDg
+    /// 32767 and 65467 for a 1.x request and 0 for a later one (Wine's protocol.c
     /// test_startup, which records Windows). The simulator and `os::System` both answer so.
     pub fn granted(version: u16) -> Result<WsaData, WsaError> {
         let (major, minor) = (version & 0xff, version >> 8);
@@ -214,6 +220,8 @@ impl WsaData {
             high_version: super::consts::WINSOCK_VERSION_2_2,
             description: "WinSock 2.0".to_string(),
             system_status: "Running".to_string(),
+            max_sockets: if major == 1 { 32767 } else { 0 },
+            max_udp_dg: if major == 1 { 65467 } else { 0 },
         })
     }
 }

@@ -31,7 +31,7 @@ pub fn winsock_rules<W: Winsock>() -> Vec<Rule<W>> {
         },
         Rule {
             id: "ER-startup-grant",
-            title: "WSAStartup grants 1.0, 1.1, 2.0, 2.1, 2.2 as asked, 1.2 as 1.1, 2.3 and 3.0 as 2.2; wHighVersion 2.2, szDescription \"WinSock 2.0\"",
+            title: "WSAStartup grants 1.0, 1.1, 2.0, 2.1, 2.2 as asked, 1.2 as 1.1, 2.3 and 3.0 as 2.2; wHighVersion 2.2, szDescription \"WinSock 2.0\", iMaxSockets and iMaxUdpDg 32767 and 65467 for 1.x, else 0",
             body: startup_grant::<W>,
         },
         Rule {
@@ -215,6 +215,12 @@ fn startup_grant<W: Winsock>(ws: &W, c: &mut Check) -> Result<(), String> {
             &format!("{what}: szDescription"),
             d.description.as_str(),
             "WinSock 2.0",
+        )?;
+        let v1 = asked & 0xff == 1;
+        c.eq(
+            &format!("{what}: iMaxSockets, iMaxUdpDg"),
+            (d.max_sockets, d.max_udp_dg),
+            if v1 { (32767, 65467) } else { (0, 0) },
         )?;
     }
     Ok(())

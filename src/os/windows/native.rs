@@ -238,6 +238,8 @@ impl Winsock for Native {
             high_version: data.wHighVersion,
             description: text(&data.szDescription),
             system_status: text(&data.szSystemStatus),
+            max_sockets: data.iMaxSockets,
+            max_udp_dg: data.iMaxUdpDg,
         }))
     }
 
