@@ -1,14 +1,16 @@
-//! Name resolution: `getaddrinfo` / `GetAddrInfoW`, `getnameinfo`, `gethostname`,
-//! `WSAStringToAddress`, `WSAAddressToString` (and, needing no backend, `inet_pton` /
-//! `inet_ntop` in [`addr_text`](super::addr_text)).
+//! Name resolution: `getaddrinfo` / `GetAddrInfoW`, `getnameinfo`, `gethostbyname`,
+//! `gethostname` (also into a C buffer, and `GetHostNameW`), the protocol and service
+//! database (`getprotobyname`, `getprotobynumber`, `getservbyname`, `getservbyport`, over
+//! the files in [`database`](super::database)), `WSAStringToAddress`, `WSAAddressToString`
+//! (and, needing no backend, `inet_pton` / `inet_ntop` in [`addr_text`](super::addr_text)).
 //!
 //! In the simulator, hosts resolve by the names given to `Sim::host` (case-insensitively, as
 //! DNS does), `localhost` by the loopback addresses, numeric hosts by themselves; the calls
 //! go through the fault seam: a `FaultRule::Resolve` makes lookups of a name (or every
 //! lookup, on every host or one) fail with a chosen code (WSAHOST_NOT_FOUND, WSATRY_AGAIN,
 //! WSANO_RECOVERY, ...) or answer late, and `SimBuilder::resolve_delay` makes every lookup
-//! take a DNS round trip. Only the simulator implements
-//! [`Resolve`] for now.
+//! take a DNS round trip. The simulator and `os::Native` (ws2_32's own calls, on Windows)
+//! implement [`Resolve`]; `os::System` does not.
 //!
 //! Results follow Windows as Wine's `dlls/ws2_32/tests/protocol.c` records it: each result
 //! carries the hints' socket type and protocol as given (one result per address, not one per
