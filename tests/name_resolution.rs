@@ -604,3 +604,51 @@ fn gethostbyname_answers_ipv4_hostents() {
     });
     sim.run().unwrap();
 }
+
+// A host's own services lines (HostHandle::add_service): after Windows' lines, seen by the
+// database calls, getaddrinfo's service names and getnameinfo's port names on that host
+// only.
+#[test]
+fn a_host_s_own_services_lines() {
+    let mut sim = Sim::builder().seed(seed()).build();
+    let game = sim.host("game", "192.0.2.1");
+    game.add_service("mygame   27015/udp   mg   # the game's port");
+    game.add_service("mygame   27015/tcp   mg");
+    game.add_service("http     8080/tcp");
+    let other = sim.host("other", "192.0.2.2");
+    game.spawn("main", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        let s = ws.getservbyname("MG", Some("tcp"))?;
+        assert_eq!(
+            (s.name.as_str(), s.port, s.proto.as_str()),
+            ("mygame", 27015, "tcp")
+        );
+        assert_eq!(ws.getservbyname("mygame", None)?.proto, "udp");
+        assert_eq!(ws.getservbyport(27015, Some("udp"))?.aliases, ["mg"]);
+        // Windows' http line comes first.
+        assert_eq!(ws.getservbyname("http", None)?.port, 80);
+        assert_eq!(ws.getservbyport(8080, None)?.name, "http");
+        let ai = ws.getaddrinfo(Some("127.0.0.1"), Some("mygame"), None)?;
+        assert_eq!(ai[0].addr, SockAddr::v4([127, 0, 0, 1], 27015));
+        let at = SockAddr::v4([127, 0, 0, 1], 27015);
+        assert_eq!(ws.getnameinfo(&at, NI_DGRAM)?.1, "mygame");
+        ws.wsa_cleanup()
+    });
+    other.spawn("main", |ws| {
+        ws.wsa_startup(WINSOCK_VERSION_2_2)?;
+        assert_eq!(ws.getservbyname("mygame", None), Err(WsaError::WSANO_DATA));
+        assert_eq!(
+            ws.getaddrinfo(Some("127.0.0.1"), Some("mygame"), None),
+            Err(WsaError::WSATYPE_NOT_FOUND)
+        );
+        ws.wsa_cleanup()
+    });
+    sim.run().unwrap();
+}
+
+#[test]
+#[should_panic(expected = "is not a services line")]
+fn a_services_line_without_a_protocol_is_refused() {
+    let mut sim = Sim::builder().seed(seed()).build();
+    sim.host("h", "192.0.2.1").add_service("mygame 27015");
+}

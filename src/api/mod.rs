@@ -64,6 +64,7 @@ pub mod protocol_info;
 pub(crate) mod recv_flags;
 pub mod resolve;
 pub mod select;
+pub(crate) mod services_file;
 pub(crate) mod socket_args;
 pub(crate) mod sockopt_rules;
 pub mod sync;

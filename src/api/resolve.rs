@@ -17,7 +17,7 @@
 //! type as on Linux), `ai_flags` 0, and with AF_UNSPEC the IPv6 addresses come first (Windows'
 //! default prefix policy prefers IPv6).
 
-use super::database::service_port_by_name;
+use super::database::{service_port_by_name, ServiceEntry};
 pub use super::database::{Protoent, Servent};
 use super::types::SockAddr;
 use super::{Winsock, WsaError};
@@ -72,8 +72,13 @@ pub const EAI_SERVICE: i32 = 10109;
 pub const EAI_SOCKTYPE: i32 = 10044;
 
 /// The port of a service string: empty is 0, digits are a port, names (and aliases) come from
-/// the `services` file ([`database`](super::database)), of either transport.
-pub(crate) fn service_port(service: Option<&str>, numeric_only: bool) -> Result<u16, WsaError> {
+/// the `services` file ([`database`](super::database)) and the host's `extra` lines, of
+/// either transport.
+pub(crate) fn service_port(
+    extra: &[ServiceEntry],
+    service: Option<&str>,
+    numeric_only: bool,
+) -> Result<u16, WsaError> {
     let s = match service {
         None | Some("") => return Ok(0),
         Some(s) => s,
@@ -84,7 +89,7 @@ pub(crate) fn service_port(service: Option<&str>, numeric_only: bool) -> Result<
     if numeric_only {
         return Err(WsaError::WSATYPE_NOT_FOUND);
     }
-    service_port_by_name(s).ok_or(WsaError::WSATYPE_NOT_FOUND)
+    service_port_by_name(extra, s).ok_or(WsaError::WSATYPE_NOT_FOUND)
 }
 
 /// `text` and a NUL (`T::default()`) into a C caller's buffer: WSAEFAULT, the buffer

@@ -430,6 +430,21 @@ impl HostHandle {
         self.world.borrow_mut().add_address(self.id, ip);
     }
 
+    /// Adds a line to this host's `services` file (`%SystemRoot%\System32\drivers\etc\
+    /// services`), after Windows' own lines, as an administrator would: `"mygame 27015/udp mg"`
+    /// (name, port/protocol, aliases; a `#` starts a comment). `getservbyname`,
+    /// `getservbyport`, `getaddrinfo`'s service names and `getnameinfo`'s port names on this
+    /// host see it; a name Windows' file already has keeps Windows' line, which comes first.
+    /// Panics on a line that is not `name port/tcp` or `name port/udp`.
+    pub fn add_service(&self, line: &str) {
+        let entry = crate::api::database::ServiceEntry::parse(line).unwrap_or_else(|| {
+            panic!("{line:?} is not a services line (name port/tcp or port/udp, aliases)")
+        });
+        self.world.borrow_mut().net.hosts[self.id]
+            .services
+            .push(entry);
+    }
+
     /// Raises a console-control signal (`CTRL_C_EVENT`, `CTRL_BREAK_EVENT`, `CTRL_CLOSE_EVENT`,
     /// ...) in this host's process `after` the given virtual time from the start of the run, as
     /// a user pressing Ctrl+C would: the handlers registered with `SetConsoleCtrlHandler` run

@@ -65,7 +65,7 @@ impl ConnectByName for System {
             let (node, service) = by_name_args(node, service, reserved)?;
             by_name_socket(self, s)?;
             let family = self.with(s, |e| Ok(e.family))?;
-            let port = service_port(Some(service), false)?;
+            let port = service_port(&[], Some(service), false)?;
             let found = (node, port)
                 .to_socket_addrs()
                 .map_err(|_| WsaError::WSAHOST_NOT_FOUND)?;

@@ -189,7 +189,12 @@ impl SimWinsock {
         if node.is_none() && hints.flags & AI_CANONNAME != 0 {
             return Err(WsaError::WSAEINVAL);
         }
-        let port = service_port(service, hints.flags & AI_NUMERICSERV != 0)?;
+        let numeric_only = hints.flags & AI_NUMERICSERV != 0;
+        let port = service_port(
+            &self.w().net.hosts[self.host].services,
+            service,
+            numeric_only,
+        )?;
         if let Some(name) = dns_name(node, hints.flags) {
             self.resolution_fault("getaddrinfo", name)?;
         }
@@ -255,9 +260,12 @@ impl SimWinsock {
             Transport::Tcp
         };
         let service = (flags & NI_NUMERICSERV == 0)
-            .then(|| database::service_name(a.port(), transport))
+            .then(|| {
+                let extra = &self.w().net.hosts[self.host].services;
+                database::service_name(extra, a.port(), transport)
+            })
             .flatten()
-            .map_or_else(|| a.port().to_string(), str::to_string);
+            .unwrap_or_else(|| a.port().to_string());
         Ok((host, service))
     }
 }
@@ -315,14 +323,16 @@ impl Resolve for SimWinsock {
     }
 
     fn getservbyname(&self, name: &str, proto: Option<&str>) -> Result<Servent, WsaError> {
-        self.call("getservbyname", name.len() as u64, 0, |_| {
-            database::service_by_name(name, proto).ok_or(WsaError::WSANO_DATA)
+        self.call("getservbyname", name.len() as u64, 0, |this| {
+            let extra = &this.w().net.hosts[this.host].services;
+            database::service_by_name(extra, name, proto).ok_or(WsaError::WSANO_DATA)
         })
     }
 
     fn getservbyport(&self, port: u16, proto: Option<&str>) -> Result<Servent, WsaError> {
-        self.call("getservbyport", u64::from(port), 0, |_| {
-            database::service_by_port(port, proto).ok_or(WsaError::WSANO_DATA)
+        self.call("getservbyport", u64::from(port), 0, |this| {
+            let extra = &this.w().net.hosts[this.host].services;
+            database::service_by_port(extra, port, proto).ok_or(WsaError::WSANO_DATA)
         })
     }
 

@@ -6,6 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use super::compact::AddrSlot;
 use super::NetLayers;
+use crate::api::database::ServiceEntry;
 use crate::sim::runtime::LinkParams;
 use crate::sim::runtime::World;
 
@@ -144,6 +145,9 @@ pub(crate) struct Host {
     /// The periods (ms) its process holds with `timeBeginPeriod`, smallest first
     /// (`timer_resolution`).
     pub timer_periods: Vec<u32>,
+    /// Lines its administrator added to its `services` file, after Windows' own
+    /// (`HostHandle::add_service`).
+    pub services: Vec<ServiceEntry>,
 }
 
 /// An address as it travels on the wire: a v4-mapped IPv6 address (`::ffff:a.b.c.d`) is the
@@ -246,6 +250,7 @@ impl<L: NetLayers> World<L> {
             crashes: 0,
             clock_shift: 0,
             timer_periods: Vec::new(),
+            services: Vec::new(),
         });
         self.add_address(id, ip);
         id
