@@ -13,7 +13,7 @@
 //! test_set_getsockopt: 40 + 2 × 16 bytes for IPv4 exactly; one byte less is WSAEFAULT); the
 //! caller's optlen is kept. It is read-only: `setsockopt` gives WSAENOPROTOOPT.
 
-use super::consts::AF_INET6;
+use super::consts::{AF_INET6, IPPROTO_TCP, IPPROTO_UDP, SOCK_STREAM};
 use super::types::{SockAddr, SOCKADDR_IN6_LEN, SOCKADDR_IN_LEN};
 
 /// SO_BSP_STATE (0x1009): the socket's `CSADDR_INFO` (get only).
@@ -32,6 +32,23 @@ pub struct CsAddrInfo {
     pub socket_type: i32,
     /// iProtocol: IPPROTO_TCP or IPPROTO_UDP.
     pub protocol: i32,
+}
+
+impl CsAddrInfo {
+    /// What a socket of type `ty` with these addresses reports: its protocol is the type's
+    /// (a stream socket is TCP, a datagram one UDP).
+    pub(crate) fn of_socket(ty: i32, local: Option<SockAddr>, remote: Option<SockAddr>) -> Self {
+        CsAddrInfo {
+            local,
+            remote,
+            socket_type: ty,
+            protocol: if ty == SOCK_STREAM {
+                IPPROTO_TCP
+            } else {
+                IPPROTO_UDP
+            },
+        }
+    }
 }
 
 /// The room one address of `family` takes after the structure.
@@ -100,16 +117,13 @@ pub fn decode_bsp_state(buf: &[u8]) -> Option<CsAddrInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::consts::{AF_INET, IPPROTO_TCP, SOCK_STREAM};
+    use crate::api::consts::AF_INET;
 
     #[test]
     fn round_trip_in_place() {
-        let info = CsAddrInfo {
-            local: Some(SockAddr::v4([127, 0, 0, 1], 5000)),
-            remote: None,
-            socket_type: SOCK_STREAM,
-            protocol: IPPROTO_TCP,
-        };
+        let info =
+            CsAddrInfo::of_socket(SOCK_STREAM, Some(SockAddr::v4([127, 0, 0, 1], 5000)), None);
+        assert_eq!(info.protocol, IPPROTO_TCP);
         let mut buf = [0xccu8; 128];
         assert_eq!(bsp_state_len(AF_INET), 72);
         assert_eq!(encode_bsp_state(&mut buf, AF_INET, &info), 128);

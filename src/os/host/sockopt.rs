@@ -76,16 +76,11 @@ pub(crate) fn get(e: &Entry, level: i32, name: i32, out: &mut [u8]) -> Result<us
     if (level, name) == (SOL_SOCKET, SO_BSP_STATE) {
         // getsockname's and getpeername's addresses (none when unbound or not connected).
         let remote = e.sock().peer_addr().ok().and_then(|a| a.as_socket());
-        let info = CsAddrInfo {
-            local: e.local()?.map(SockAddr::from),
-            remote: remote.map(SockAddr::from),
-            socket_type: e.ty,
-            protocol: if e.ty == SOCK_STREAM {
-                IPPROTO_TCP
-            } else {
-                IPPROTO_UDP
-            },
-        };
+        let info = CsAddrInfo::of_socket(
+            e.ty,
+            e.local()?.map(SockAddr::from),
+            remote.map(SockAddr::from),
+        );
         return Ok(encode_bsp_state(out, e.family, &info));
     }
     let s = e.sock();

@@ -224,16 +224,8 @@ where
         }
         if (level, name) == (SOL_SOCKET, SO_BSP_STATE) {
             let (ty, family) = (s.ty, s.family);
-            let info = CsAddrInfo {
-                local: self.sock_name(id).ok(),
-                remote: self.peer_name(id).ok(),
-                socket_type: ty,
-                protocol: if ty == SOCK_STREAM {
-                    IPPROTO_TCP
-                } else {
-                    IPPROTO_UDP
-                },
-            };
+            let (local, remote) = (self.sock_name(id).ok(), self.peer_name(id).ok());
+            let info = CsAddrInfo::of_socket(ty, local, remote);
             return Ok(encode_bsp_state(out, family, &info));
         }
         if let Some(h) = s
