@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use crate::sim::runtime::{WorldCell, WorldRef};
+use crate::sim::runtime::{self, WorldCell, WorldRef};
 
 use crate::api::{SockAddr, Socket, ThreadId, WsaData, WsaError};
 use crate::sim::kernel::{KThread, Kernel};
@@ -144,11 +144,14 @@ impl SimWinsock {
     }
 
     /// Hands control to the scheduler until this thread is picked again. When the sim is
-    /// torn down instead, this thread's stack unwinds from here.
+    /// torn down instead, this thread's stack unwinds: from here, or, inside a call that
+    /// leaves through a checked exit ([`SimWinsock::call`] and its kind), from that exit, the
+    /// call failing with WSAEINTR on its way there (`Err`).
     #[allow(deprecated)] // `yield_with` is the only free-function yield of generator 0.8
-    pub(crate) fn switch_to_scheduler(&self) {
+    pub(crate) fn switch_to_scheduler(&self) -> Result<(), WsaError> {
+        let checked = crate::sim::runtime::switching();
         generator::yield_with(());
-        crate::sim::runtime::unwind_if_torn_down();
+        crate::sim::runtime::resumed(checked)
     }
 
     /// The world. Only one simulated thread runs at a time and none holds the world across
@@ -189,6 +192,7 @@ impl SimWinsock {
         call: &'static str,
         startup_free: bool,
     ) -> Result<WorldRef<'_, World>, WsaError> {
+        crate::sim::runtime::mark_unchecked();
         {
             let mut w = self.w();
             if w.rt.tearing_down {
@@ -207,7 +211,7 @@ impl SimWinsock {
             }
             w.requeue(self.tid);
         }
-        self.switch_to_scheduler();
+        self.switch_to_scheduler()?;
         let mut w = self.w();
         self.entry_check(&mut w, call, startup_free)?;
         Ok(w)
@@ -378,7 +382,11 @@ impl SimWinsock {
     pub(crate) fn after_spin(&self, spun: Spun) {
         match spun {
             Spun::No => {}
-            Spun::Park => self.switch_to_scheduler(),
+            // Resumed at teardown: the call's result stands, and its checked exit, if it
+            // has one, unwinds.
+            Spun::Park => {
+                let _ = self.switch_to_scheduler();
+            }
             // Back to the teardown, which never resumes this thread again.
             Spun::ForGood => crate::sim::runtime::park_for_good(),
         }
@@ -412,6 +420,40 @@ impl SimWinsock {
         self.finish_held(held, name, a, b, r)
     }
 
+    /// [`SimWinsock::call`] for a call whose body is a function of its own
+    /// (`#[inline(never)]`), called from a small frame that leaves through
+    /// [`runtime::checked_exit`]: a thread resumed at teardown inside it returns from the
+    /// body with WSAEINTR and unwinds from that small frame (see
+    /// [`SimWinsock::switch_to_scheduler`]). For the calls threads are commonly blocked in
+    /// when a run ends.
+    pub(crate) fn call_marked<T: Traced>(
+        &self,
+        name: &'static str,
+        a: u64,
+        b: u64,
+        body: impl FnOnce(&Self) -> Result<T, WsaError>,
+    ) -> Result<T, WsaError> {
+        let r = self.enter(name, false).and_then(|()| {
+            runtime::mark_checked();
+            body(self)
+        });
+        self.finish(name, a, b, r)
+    }
+
+    /// [`SimWinsock::call_held`] for a call with a checked exit, as [`SimWinsock::call_marked`].
+    pub(crate) fn call_held_marked<'a, T: Traced>(
+        &'a self,
+        name: &'static str,
+        a: u64,
+        b: u64,
+        body: impl FnOnce(&'a Self, WorldRef<'a, World>) -> (Result<T, WsaError>, Held<'a>),
+    ) -> Result<T, WsaError> {
+        self.call_held(name, a, b, |this, w| {
+            runtime::mark_checked();
+            body(this, w)
+        })
+    }
+
     /// [`SimWinsock::call`] for a body that starts by locking the world: it gets the lock
     /// `enter` took.
     pub(crate) fn call_locked<T: Traced>(
@@ -436,8 +478,7 @@ impl SimWinsock {
         if self.w().rt.tearing_down {
             return Err(WsaError::WSAEINTR);
         }
-        self.switch_to_scheduler();
-        Ok(())
+        self.switch_to_scheduler()
     }
 
     /// [`SimWinsock::suspend`] for a caller that holds the world lock (just registered its
@@ -455,7 +496,7 @@ impl SimWinsock {
             return Ok(w);
         }
         drop(w);
-        self.switch_to_scheduler();
+        self.switch_to_scheduler()?;
         Ok(self.w())
     }
 

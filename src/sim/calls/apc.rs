@@ -60,10 +60,19 @@ impl SimWinsock {
 
     /// `SleepEx`: waits `ms` (INFINITE: forever); when `alertable`, queued APCs run first or
     /// as soon as they arrive and the call returns WAIT_IO_COMPLETION.
+    #[inline(always)]
     pub(crate) fn sleep_alertable(&self, ms: u32, alertable: bool) -> u32 {
+        // A call threads are commonly blocked in when a run ends: its body is a function of
+        // its own, left through a checked exit (`SimWinsock::call_marked`).
+        crate::sim::runtime::checked_exit(self.sleep_alertable_call(ms, alertable))
+    }
+
+    #[inline(never)]
+    fn sleep_alertable_call(&self, ms: u32, alertable: bool) -> u32 {
         if self.enter("SleepEx", true).is_err() {
             return 0;
         }
+        crate::sim::runtime::mark_checked();
         if alertable && self.run_apcs() > 0 {
             return WAIT_IO_COMPLETION;
         }

@@ -37,7 +37,27 @@ impl SimWinsock {
     /// handle that names no waitable object WSA_INVALID_HANDLE. `kernel` calls need no
     /// WSAStartup.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     pub(crate) fn wait_handles(
+        &self,
+        call: &'static str,
+        kernel: bool,
+        handles: &[Handle],
+        wait_all: bool,
+        timeout_ms: u32,
+        alertable: bool,
+        input: Option<InputWait>,
+    ) -> Result<u32, WsaError> {
+        // A call threads are commonly blocked in when a run ends: its body is a function
+        // of its own, left through a checked exit (`SimWinsock::call_marked`).
+        crate::sim::runtime::checked_exit(self.wait_handles_call(
+            call, kernel, handles, wait_all, timeout_ms, alertable, input,
+        ))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn wait_handles_call(
         &self,
         call: &'static str,
         kernel: bool,
@@ -52,6 +72,7 @@ impl SimWinsock {
         // WAIT_OBJECT_0); a failed one sets it.
         self.keep_last_error(|| {
             let r = self.enter(call, kernel).and_then(|()| {
+                crate::sim::runtime::mark_checked();
                 // MsgWaitForMultipleObjects: the queue takes one of the 64 slots, and no handle
                 // at all is a wait for input alone.
                 let max = WSA_MAXIMUM_WAIT_EVENTS - usize::from(input.is_some());

@@ -6,7 +6,7 @@ use crate::api::{CompletionPacket, CompletionPort, Iocp, Overlapped, Socket, Wsa
 use crate::sim::api::{Held, SimWinsock, World};
 use crate::sim::kernel::objects::KObject;
 use crate::sim::kernel::objects::Port;
-use crate::sim::runtime::WorldRef;
+use crate::sim::runtime::{self, WorldRef};
 use crate::sim::runtime::{Step, WaitKey};
 
 impl SimWinsock {
@@ -146,34 +146,7 @@ impl Iocp for SimWinsock {
         port: CompletionPort,
         timeout_ms: u32,
     ) -> Result<CompletionPacket, WsaError> {
-        // The last error before the call, which a successful dequeue leaves as it was.
-        let mut before = 0;
-        let r = self
-            .enter_locked("GetQueuedCompletionStatus", false)
-            .and_then(|w| {
-                before = w.rt.threads[self.tid].last_error;
-                let call = "GetQueuedCompletionStatus";
-                self.dequeue(w, call, port, timeout_ms, false, |w, tid, idx| {
-                    w.take_packet(tid, idx)
-                })
-                .0
-            });
-        // A packet of a failed I/O: GQCS returns FALSE and GetLastError gives its error.
-        let failed = r.as_ref().ok().and_then(|p| p.error);
-        let r = self.finish(
-            "GetQueuedCompletionStatus",
-            port.raw() as u64,
-            u64::from(timeout_ms),
-            r,
-        );
-        // A failed I/O's packet: FALSE, and GetLastError gives its error. A successful dequeue
-        // leaves the last error as it was (conformance CP-01).
-        match (&r, failed) {
-            (_, Some(e)) => self.w().rt.threads[self.tid].last_error = e.code(),
-            (Ok(_), None) => self.w().rt.threads[self.tid].last_error = before,
-            _ => {}
-        }
-        r
+        runtime::checked_exit(self.gqcs_call(port, timeout_ms))
     }
 
     /// The packets go straight from the port's queue into `entries`.
@@ -185,16 +158,7 @@ impl Iocp for SimWinsock {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<usize, WsaError> {
-        let call = "GetQueuedCompletionStatusEx";
-        entries.clear();
-        self.call_held(call, port.raw() as u64, u64::from(timeout_ms), |this, w| {
-            if max == 0 {
-                return (Err(WsaError::WSA_INVALID_PARAMETER), Some(w));
-            }
-            this.dequeue(w, call, port, timeout_ms, alertable, |w, tid, idx| {
-                w.take_packets(tid, idx, max, entries)
-            })
-        })
+        runtime::checked_exit(self.gqcs_ex_call(port, entries, max, timeout_ms, alertable))
     }
 
     fn post_queued_completion_status(
@@ -250,6 +214,69 @@ impl Iocp for SimWinsock {
                 Ok(())
             },
         )
+    }
+}
+
+/// The dequeues' bodies, each a function of its own: worker threads are commonly blocked in
+/// them when a run ends, and the trait methods around them are the small frames such a
+/// thread unwinds from (`SimWinsock::call_marked`).
+impl SimWinsock {
+    #[inline(never)]
+    fn gqcs_call(
+        &self,
+        port: CompletionPort,
+        timeout_ms: u32,
+    ) -> Result<CompletionPacket, WsaError> {
+        // The last error before the call, which a successful dequeue leaves as it was.
+        let mut before = 0;
+        let r = self
+            .enter_locked("GetQueuedCompletionStatus", false)
+            .and_then(|w| {
+                runtime::mark_checked();
+                before = w.rt.threads[self.tid].last_error;
+                let call = "GetQueuedCompletionStatus";
+                self.dequeue(w, call, port, timeout_ms, false, |w, tid, idx| {
+                    w.take_packet(tid, idx)
+                })
+                .0
+            });
+        // A packet of a failed I/O: GQCS returns FALSE and GetLastError gives its error.
+        let failed = r.as_ref().ok().and_then(|p| p.error);
+        let r = self.finish(
+            "GetQueuedCompletionStatus",
+            port.raw() as u64,
+            u64::from(timeout_ms),
+            r,
+        );
+        // A failed I/O's packet: FALSE, and GetLastError gives its error. A successful dequeue
+        // leaves the last error as it was (conformance CP-01).
+        match (&r, failed) {
+            (_, Some(e)) => self.w().rt.threads[self.tid].last_error = e.code(),
+            (Ok(_), None) => self.w().rt.threads[self.tid].last_error = before,
+            _ => {}
+        }
+        r
+    }
+
+    #[inline(never)]
+    fn gqcs_ex_call(
+        &self,
+        port: CompletionPort,
+        entries: &mut Vec<CompletionPacket>,
+        max: usize,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<usize, WsaError> {
+        let call = "GetQueuedCompletionStatusEx";
+        entries.clear();
+        self.call_held_marked(call, port.raw() as u64, u64::from(timeout_ms), |this, w| {
+            if max == 0 {
+                return (Err(WsaError::WSA_INVALID_PARAMETER), Some(w));
+            }
+            this.dequeue(w, call, port, timeout_ms, alertable, |w, tid, idx| {
+                w.take_packets(tid, idx, max, entries)
+            })
+        })
     }
 }
 

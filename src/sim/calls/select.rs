@@ -14,10 +14,30 @@ use std::time::Duration;
 use crate::api::consts::*;
 use crate::api::{FdSet, Select, Socket, WsaError, WsaPollFd};
 use crate::sim::api::SimWinsock;
-use crate::sim::runtime::{sat_nanos, Step, WaitKey};
+use crate::sim::runtime::{self, sat_nanos, Step, WaitKey};
 
 impl Select for SimWinsock {
     fn select(
+        &self,
+        readfds: Option<&mut FdSet>,
+        writefds: Option<&mut FdSet>,
+        exceptfds: Option<&mut FdSet>,
+        timeout: Option<Duration>,
+    ) -> Result<usize, WsaError> {
+        runtime::checked_exit(self.select_call(readfds, writefds, exceptfds, timeout))
+    }
+
+    fn wsa_poll(&self, fds: &mut [WsaPollFd], timeout_ms: i32) -> Result<usize, WsaError> {
+        runtime::checked_exit(self.wsa_poll_call(fds, timeout_ms))
+    }
+}
+
+/// select's and WSAPoll's bodies, each a function of its own: threads are commonly blocked
+/// in them when a run ends, and the trait methods around them are the small frames such a
+/// thread unwinds from (`SimWinsock::call_marked`).
+impl SimWinsock {
+    #[inline(never)]
+    fn select_call(
         &self,
         readfds: Option<&mut FdSet>,
         writefds: Option<&mut FdSet>,
@@ -31,7 +51,7 @@ impl Select for SimWinsock {
         ]
         .map(|s| s.map_or(0, |s| s.len()));
         let zero_timeout = timeout == Some(Duration::ZERO);
-        let r = self.call("select", sizes[0] as u64, sizes[1] as u64, |this| {
+        let r = self.call_marked("select", sizes[0] as u64, sizes[1] as u64, |this| {
             if sizes.iter().all(|&n| n == 0) {
                 return Err(WsaError::WSAEINVAL);
             }
@@ -109,8 +129,9 @@ impl Select for SimWinsock {
         r
     }
 
-    fn wsa_poll(&self, fds: &mut [WsaPollFd], timeout_ms: i32) -> Result<usize, WsaError> {
-        let r = self.call("WSAPoll", fds.len() as u64, timeout_ms as u64, |this| {
+    #[inline(never)]
+    fn wsa_poll_call(&self, fds: &mut [WsaPollFd], timeout_ms: i32) -> Result<usize, WsaError> {
+        let r = self.call_marked("WSAPoll", fds.len() as u64, timeout_ms as u64, |this| {
             this.poll_body(fds, timeout_ms)
         });
         if timeout_ms == 0 && r == Ok(0) {

@@ -41,7 +41,10 @@ pub use config::{
 };
 pub(crate) use decide::RunEnd;
 pub use report::{Report, SimErrorKind, Stats, ThreadReport};
-pub(crate) use run_loop::{park_for_good, unwind_if_torn_down, RestartBody, Runner, ThreadBody};
+pub(crate) use run_loop::{
+    checked_exit, mark_checked, mark_unchecked, park_for_good, resumed, switching, RestartBody,
+    Runner, ThreadBody,
+};
 pub use schedule::Schedule;
 pub(crate) use schedule::Script;
 pub use stack_pool::release_idle_stacks;

@@ -2,6 +2,7 @@
 //! one at a time on the calling OS thread, so no lock order, OS scheduling or wall-clock
 //! reading can leak into the result: the seed alone decides the run.
 
+use std::cell::Cell;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
@@ -30,16 +31,72 @@ struct TornDown;
 
 thread_local! {
     /// Set while the run loop on this OS thread resumes a suspended coroutine to unwind it.
-    static UNWINDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static UNWINDING: Cell<bool> = const { Cell::new(false) };
+    /// Whether the innermost call the running simulated thread is in leaves through
+    /// [`checked_exit`]: set by such a call once it has entered ([`mark_checked`]), cleared
+    /// by every call's entry ([`mark_unchecked`]) and by such a call's exit. Each thread's
+    /// value is kept across its switches ([`resumed`] puts it back); the run loop clears it
+    /// whenever a thread gives control back, so that no thread starts with another's.
+    static CHECKED: Cell<bool> = const { Cell::new(false) };
+    /// Set when a thread resumed at teardown returned from its switch point (its call then
+    /// fails with WSAEINTR) instead of unwinding from there: the call's [`checked_exit`]
+    /// starts the unwind.
+    static TORN: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Called by a simulated thread just after it gets control back: when the run is being
-/// torn down, unwinds its stack (running its destructors, as cancelling would) with a
-/// payload the thread's own frame catches, without the panic hook and with one unwind.
-pub(crate) fn unwind_if_torn_down() {
-    if UNWINDING.with(std::cell::Cell::get) {
+/// Called by a simulated thread just before it gives up control: what it must hand to
+/// [`resumed`] when it gets control back.
+#[inline]
+pub(crate) fn switching() -> bool {
+    CHECKED.get()
+}
+
+/// Called by a simulated thread just after it gets control back, with what [`switching`]
+/// gave it. When the run is being torn down, its stack unwinds (running its destructors,
+/// as cancelling would) with a payload the thread's own frame catches, without the panic
+/// hook and with one unwind: from here, or, inside a call that leaves through
+/// [`checked_exit`], from that exit once the call has returned with WSAEINTR (`Err`).
+///
+/// The unwinder's cost is per frame, and most of it in the simulator's: a call's body, with
+/// everything inlined into it, is one large frame whose unwind tables libgcc reads from its
+/// start to the switch point twice and whose cleanups it lands in. Returning out of it
+/// normally and unwinding from its small outer frame takes about a third less per
+/// unwound thread (*Many short runs* in the README).
+#[inline]
+pub(crate) fn resumed(checked: bool) -> Result<(), WsaError> {
+    CHECKED.set(checked);
+    if UNWINDING.get() {
+        if checked {
+            TORN.set(true);
+            return Err(WsaError::WSAEINTR);
+        }
         resume_unwind(Box::new(TornDown));
     }
+    Ok(())
+}
+
+/// Every call's entry: until it says otherwise, the innermost call leaves without a check.
+#[inline]
+pub(crate) fn mark_unchecked() {
+    CHECKED.set(false);
+}
+
+/// A call that leaves through [`checked_exit`], once it has entered.
+#[inline]
+pub(crate) fn mark_checked() {
+    CHECKED.set(true);
+}
+
+/// The exit of a call marked by [`mark_checked`], in the small frame around the call's
+/// body: unwinds from here if the thread was resumed at teardown inside the call.
+#[inline(always)]
+pub(crate) fn checked_exit<R>(r: R) -> R {
+    CHECKED.set(false);
+    if TORN.get() {
+        TORN.set(false);
+        resume_unwind(Box::new(TornDown));
+    }
+    r
 }
 
 /// Stops a simulated thread for good at the run's end: it looped on calls after its unwind
@@ -202,6 +259,9 @@ impl Runner {
             }
             self.started[tid] = true;
             let resumed = catch_unwind(AssertUnwindSafe(|| g.resume()));
+            // The next thread starts, or goes on, with its own mark, not this one's (which
+            // `resumed` gives back to this thread if it switched).
+            CHECKED.set(false);
             if let Some(stalled) = watch.as_ref().and_then(|w| w.resumed()) {
                 world.borrow_mut().rt.stalled = Some(stalled);
                 return RunEnd::Failed(SimErrorKind::Stalled);
@@ -242,7 +302,7 @@ impl Runner {
     /// fail with WSAEINTR instead of blocking.
     ///
     /// A suspended thread is resumed with [`UNWINDING`] set, and unwinds itself from its
-    /// switch point ([`unwind_if_torn_down`]): one unwind that stops at the thread's own
+    /// switch point, or from the exit of the call it was in ([`resumed`]): one unwind that stops at the thread's own
     /// frame, about half the instructions of the generator crate's cancellation (a panic
     /// through the panic hook, then a second unwind to the coroutine's root). A thread that
     /// keeps calling instead of ending (it caught the unwind, or a destructor retries) is
@@ -254,9 +314,12 @@ impl Runner {
             if !self.started[tid] || g.is_done() {
                 continue;
             }
-            let was = UNWINDING.with(|u| u.replace(true));
+            let was = UNWINDING.replace(true);
             let resumed = catch_unwind(AssertUnwindSafe(|| g.resume()));
-            UNWINDING.with(|u| u.set(was));
+            UNWINDING.set(was);
+            // A thread stopped for good before its call's exit leaves these set.
+            TORN.set(false);
+            CHECKED.set(false);
             if let Err(payload) = resumed {
                 // A stack overflow while unwinding: the stack is left as it is, and unmapped.
                 if !matches!(
