@@ -2,10 +2,11 @@
 //! finishes is unwound from whichever call it waits in, so what its stack holds is dropped
 //! and nothing after the call runs. The calls threads commonly sit in at a run's end
 //! (accept, recv, recvfrom, select, WSAPoll, the completion-port dequeues, the waits, the
-//! sleeps) return from their bodies with WSAEINTR and unwind from the small frame around
-//! them; every other call unwinds from its switch point. Both ways must look the same: these
-//! tests pin each call, an APC blocked inside an alertable wait in a call of either kind,
-//! and that nothing of one run's end leaks into the next run on the same OS thread.
+//! sleeps, the condition-variable sleeps) return from their bodies with WSAEINTR and unwind
+//! from the small frame around them; every other call unwinds from its switch point. Both
+//! ways must look the same: these tests pin each call, an APC blocked inside an alertable
+//! wait in a call of either kind, and that nothing of one run's end leaks into the next run
+//! on the same OS thread.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -55,13 +56,15 @@ enum Blocker {
     Sleep,
     WaitForThread,
     EnterCriticalSection,
+    SleepConditionVariableCs,
+    SleepConditionVariableSrw,
     /// An APC, run by an alertable SleepEx, blocked in recv (a call with the checked exit).
     ApcInRecv,
     /// An APC blocked in EnterCriticalSection (a call without it).
     ApcInCriticalSection,
 }
 
-const ALL: [Blocker; 16] = [
+const ALL: [Blocker; 18] = [
     Blocker::Accept,
     Blocker::Recv,
     Blocker::RecvFrom,
@@ -76,6 +79,8 @@ const ALL: [Blocker; 16] = [
     Blocker::Sleep,
     Blocker::WaitForThread,
     Blocker::EnterCriticalSection,
+    Blocker::SleepConditionVariableCs,
+    Blocker::SleepConditionVariableSrw,
     Blocker::ApcInRecv,
     Blocker::ApcInCriticalSection,
 ];
@@ -163,6 +168,18 @@ fn block_in(ws: &SimWinsock, b: Blocker, seen: &Arc<Seen>) -> Result<(), WsaErro
         Blocker::EnterCriticalSection => {
             let cs = held_critical_section(ws)?;
             let _ = ws.enter_critical_section(cs);
+        }
+        Blocker::SleepConditionVariableCs => {
+            let cs = ws.initialize_critical_section()?;
+            let cv = ws.initialize_condition_variable()?;
+            ws.enter_critical_section(cs)?;
+            let _ = ws.sleep_condition_variable_cs(cv, cs, INFINITE);
+        }
+        Blocker::SleepConditionVariableSrw => {
+            let lock = ws.initialize_srw_lock()?;
+            let cv = ws.initialize_condition_variable()?;
+            ws.acquire_srw_lock_exclusive(lock)?;
+            let _ = ws.sleep_condition_variable_srw(cv, lock, INFINITE, 0);
         }
         Blocker::ApcInRecv | Blocker::ApcInCriticalSection => {
             let cs = match b {

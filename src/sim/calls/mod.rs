@@ -29,6 +29,7 @@
 
 mod apc;
 mod async_select;
+mod condition_variable;
 mod connect_by_name;
 mod duplicate_handle;
 pub(crate) mod event_select;

@@ -10,12 +10,11 @@ use std::any::{Any, TypeId};
 use std::sync::Arc;
 
 use super::duplicate_handle::refuse_protected;
-use crate::api::sync::CONDITION_VARIABLE_LOCKMODE_SHARED;
 use crate::api::{
     ConditionVariable, ConsoleCtrlHandler, CriticalSection, CtrlHandlerId, Handle, MutexHandle,
     SemaphoreHandle, SrwLock, SyncObjects, ThreadId, WsaError, WsaEvent,
 };
-use crate::sim::api::{SimWinsock, Traced, World};
+use crate::sim::api::{SimWinsock, Traced};
 use crate::sim::kernel::objects::KObject;
 use crate::sim::kernel::sync::Lock;
 use crate::sim::runtime::{Step, WaitKey};
@@ -57,7 +56,7 @@ traced_raw!(
 );
 
 /// A step that takes a lock when `try_take` says it is free, or waits on the lock's key.
-fn take_or_wait(id: usize, r: Result<bool, WsaError>) -> Step<()> {
+pub(super) fn take_or_wait(id: usize, r: Result<bool, WsaError>) -> Step<()> {
     match r {
         Ok(true) => Step::Done(Ok(())),
         Ok(false) => Step::Wait(WaitKey::Lock(id), None),
@@ -129,46 +128,8 @@ impl SimWinsock {
     }
 
     /// The deadline of a wait of `ms` milliseconds (None: INFINITE).
-    fn deadline(&self, ms: u32) -> Option<u64> {
+    pub(super) fn deadline(&self, ms: u32) -> Option<u64> {
         self.timeout_due(ms)
-    }
-
-    /// Sleeps on condition variable `cv` after `release` gave up the lock (returning what
-    /// `reacquire` needs), then takes the lock again with `reacquire`.
-    fn sleep_on(
-        &self,
-        call: &'static str,
-        cv: ConditionVariable,
-        timeout_ms: u32,
-        release: impl FnOnce(&mut World) -> Result<u32, WsaError>,
-        reacquire: impl Fn(&mut World, u32) -> Result<bool, WsaError>,
-        lock_id: usize,
-    ) -> Result<(), WsaError> {
-        let (host, tid, cvid) = (self.host, self.tid, cv.raw());
-        let saved = {
-            let mut w = self.w();
-            w.cv_sleep(host, cvid, tid)?;
-            match release(&mut w) {
-                Ok(saved) => saved,
-                Err(e) => {
-                    w.cv_woken(host, cvid, tid, true);
-                    return Err(e);
-                }
-            }
-        };
-        let deadline = self.deadline(timeout_ms);
-        let slept = self.blocking(call, None, |w| {
-            if w.cv_woken(host, cvid, tid, false) {
-                Step::Done(Ok(()))
-            } else if deadline.is_some_and(|d| w.rt.now >= d) {
-                Step::Done(Err(WsaError::ERROR_TIMEOUT))
-            } else {
-                Step::Wait(WaitKey::Lock(cvid), deadline)
-            }
-        });
-        self.w().cv_woken(host, cvid, tid, true);
-        self.blocking(call, None, |w| take_or_wait(lock_id, reacquire(w, saved)))?;
-        slept
     }
 
     /// Runs this process's console-control handlers for `ctrl_type`, the most recently
@@ -460,22 +421,7 @@ impl SyncObjects for SimWinsock {
         cs: CriticalSection,
         timeout_ms: u32,
     ) -> Result<(), WsaError> {
-        let (host, tid, id) = (self.host, self.tid, cs.raw());
-        self.kcall(
-            "SleepConditionVariableCS",
-            cv.raw() as u64,
-            u64::from(timeout_ms),
-            |this| {
-                this.sleep_on(
-                    "SleepConditionVariableCS",
-                    cv,
-                    timeout_ms,
-                    |w| w.cs_leave(host, id, tid, true),
-                    |w, count| w.cs_restore(host, id, tid, count),
-                    id,
-                )
-            },
-        )
+        crate::sim::runtime::checked_exit(self.sleep_cv_cs_call(cv, cs, timeout_ms))
     }
 
     fn sleep_condition_variable_srw(
@@ -485,26 +431,7 @@ impl SyncObjects for SimWinsock {
         timeout_ms: u32,
         flags: u32,
     ) -> Result<(), WsaError> {
-        let (host, tid, id) = (self.host, self.tid, lock.raw());
-        let exclusive = flags & CONDITION_VARIABLE_LOCKMODE_SHARED == 0;
-        self.kcall(
-            "SleepConditionVariableSRW",
-            cv.raw() as u64,
-            u64::from(timeout_ms),
-            |this| {
-                if flags & !CONDITION_VARIABLE_LOCKMODE_SHARED != 0 {
-                    return Err(WsaError::WSA_INVALID_PARAMETER);
-                }
-                this.sleep_on(
-                    "SleepConditionVariableSRW",
-                    cv,
-                    timeout_ms,
-                    |w| w.srw_release(host, id, tid, exclusive).map(|()| 0),
-                    |w, _| w.srw_try_acquire(host, id, tid, exclusive, true),
-                    id,
-                )
-            },
-        )
+        crate::sim::runtime::checked_exit(self.sleep_cv_srw_call(cv, lock, timeout_ms, flags))
     }
 
     fn wake_condition_variable(&self, cv: ConditionVariable) -> Result<(), WsaError> {
