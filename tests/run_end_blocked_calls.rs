@@ -2,11 +2,11 @@
 //! finishes is unwound from whichever call it waits in, so what its stack holds is dropped
 //! and nothing after the call runs. The calls threads commonly sit in at a run's end
 //! (accept, recv, recvfrom, select, WSAPoll, the completion-port dequeues, the waits, the
-//! sleeps, the condition-variable sleeps) return from their bodies with WSAEINTR and unwind
-//! from the small frame around them; every other call unwinds from its switch point. Both
-//! ways must look the same: these tests pin each call, an APC blocked inside an alertable
-//! wait in a call of either kind, and that nothing of one run's end leaks into the next run
-//! on the same OS thread.
+//! sleeps, the condition-variable sleeps, GetMessage) return from their bodies with
+//! WSAEINTR and unwind from the small frame around them; every other call unwinds from its
+//! switch point. Both ways must look the same: these tests pin each call, an APC blocked
+//! inside an alertable wait in a call of either kind, and that nothing of one run's end
+//! leaks into the next run on the same OS thread.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -58,13 +58,14 @@ enum Blocker {
     EnterCriticalSection,
     SleepConditionVariableCs,
     SleepConditionVariableSrw,
+    GetMessage,
     /// An APC, run by an alertable SleepEx, blocked in recv (a call with the checked exit).
     ApcInRecv,
     /// An APC blocked in EnterCriticalSection (a call without it).
     ApcInCriticalSection,
 }
 
-const ALL: [Blocker; 18] = [
+const ALL: [Blocker; 19] = [
     Blocker::Accept,
     Blocker::Recv,
     Blocker::RecvFrom,
@@ -81,6 +82,7 @@ const ALL: [Blocker; 18] = [
     Blocker::EnterCriticalSection,
     Blocker::SleepConditionVariableCs,
     Blocker::SleepConditionVariableSrw,
+    Blocker::GetMessage,
     Blocker::ApcInRecv,
     Blocker::ApcInCriticalSection,
 ];
@@ -180,6 +182,9 @@ fn block_in(ws: &SimWinsock, b: Blocker, seen: &Arc<Seen>) -> Result<(), WsaErro
             let cv = ws.initialize_condition_variable()?;
             ws.acquire_srw_lock_exclusive(lock)?;
             let _ = ws.sleep_condition_variable_srw(cv, lock, INFINITE, 0);
+        }
+        Blocker::GetMessage => {
+            let _ = ws.get_message(Hwnd::NULL);
         }
         Blocker::ApcInRecv | Blocker::ApcInCriticalSection => {
             let cs = match b {

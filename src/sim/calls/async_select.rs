@@ -39,6 +39,29 @@ impl SimWinsock {
     }
 
     /// A window-manager call's entry: from it on, the calling thread has a message queue.
+    #[inline(never)]
+    fn get_message_call(&self, hwnd: Hwnd, min: u32, max: u32) -> Result<Option<Msg>, WsaError> {
+        let r = self.user_call("GetMessage").and_then(|()| {
+            crate::sim::runtime::mark_checked();
+            let (host, tid) = (self.host, self.tid);
+            Self::filter(&self.w(), host, hwnd, min, max)?;
+            self.blocking("GetMessage", None, |w| {
+                // The filter again at each look: its window may have gone meanwhile.
+                let filter = match Self::filter(w, host, hwnd, min, max) {
+                    Ok(f) => f,
+                    Err(e) => return Step::Done(Err(e)),
+                };
+                match w.next_message(tid, &filter, true) {
+                    Some(m) if m.message == WM_QUIT => Step::Done(Ok(None)),
+                    Some(m) => Step::Done(Ok(Some(m))),
+                    None => Step::Wait(WaitKey::Messages(tid), None),
+                }
+            })
+        });
+        let range = (u64::from(min) << 32) | u64::from(max);
+        self.finish("GetMessage", hwnd.raw() as u64, range, r)
+    }
+
     fn user_call(&self, call: &'static str) -> Result<(), WsaError> {
         self.enter(call, true)?;
         self.w().give_message_queue(self.tid);
@@ -243,24 +266,9 @@ impl AsyncSelect for SimWinsock {
     }
 
     fn get_message_range(&self, hwnd: Hwnd, min: u32, max: u32) -> Result<Option<Msg>, WsaError> {
-        let r = self.user_call("GetMessage").and_then(|()| {
-            let (host, tid) = (self.host, self.tid);
-            Self::filter(&self.w(), host, hwnd, min, max)?;
-            self.blocking("GetMessage", None, |w| {
-                // The filter again at each look: its window may have gone meanwhile.
-                let filter = match Self::filter(w, host, hwnd, min, max) {
-                    Ok(f) => f,
-                    Err(e) => return Step::Done(Err(e)),
-                };
-                match w.next_message(tid, &filter, true) {
-                    Some(m) if m.message == WM_QUIT => Step::Done(Ok(None)),
-                    Some(m) => Step::Done(Ok(Some(m))),
-                    None => Step::Wait(WaitKey::Messages(tid), None),
-                }
-            })
-        });
-        let range = (u64::from(min) << 32) | u64::from(max);
-        self.finish("GetMessage", hwnd.raw() as u64, range, r)
+        // A message loop is commonly blocked here when a run ends: the body is a function of
+        // its own, left through a checked exit (`SimWinsock::call_marked`).
+        crate::sim::runtime::checked_exit(self.get_message_call(hwnd, min, max))
     }
 
     fn peek_message_range(
