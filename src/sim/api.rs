@@ -145,8 +145,8 @@ impl SimWinsock {
 
     /// Hands control to the scheduler until this thread is picked again. When the sim is
     /// torn down instead, this thread's stack unwinds: from here, or, inside a call that
-    /// leaves through a checked exit ([`SimWinsock::call`] and its kind), from that exit, the
-    /// call failing with WSAEINTR on its way there (`Err`).
+    /// leaves through a checked exit ([`SimWinsock::call_marked`] and its kind), from that
+    /// exit, the call failing with WSAEINTR on its way there (`Err`).
     #[allow(deprecated)] // `yield_with` is the only free-function yield of generator 0.8
     pub(crate) fn switch_to_scheduler(&self) -> Result<(), WsaError> {
         let checked = crate::sim::runtime::switching();

@@ -57,11 +57,10 @@ pub(crate) fn switching() -> bool {
 /// hook and with one unwind: from here, or, inside a call that leaves through
 /// [`checked_exit`], from that exit once the call has returned with WSAEINTR (`Err`).
 ///
-/// The unwinder's cost is per frame, and most of it in the simulator's: a call's body, with
-/// everything inlined into it, is one large frame whose unwind tables libgcc reads from its
-/// start to the switch point twice and whose cleanups it lands in. Returning out of it
-/// normally and unwinding from its small outer frame takes about a third less per
-/// unwound thread (*Many short runs* in the README).
+/// The unwinder's cost is per frame, and the simulator's call frame, the call's whole body
+/// inlined into it, is the dearest: returning out of it normally and unwinding from the
+/// small frame around it takes about a third less per unwound thread (callgrind; *Many
+/// short runs* in the README).
 #[inline]
 pub(crate) fn resumed(checked: bool) -> Result<(), WsaError> {
     CHECKED.set(checked);
@@ -302,11 +301,12 @@ impl Runner {
     /// fail with WSAEINTR instead of blocking.
     ///
     /// A suspended thread is resumed with [`UNWINDING`] set, and unwinds itself from its
-    /// switch point, or from the exit of the call it was in ([`resumed`]): one unwind that stops at the thread's own
-    /// frame, about half the instructions of the generator crate's cancellation (a panic
-    /// through the panic hook, then a second unwind to the coroutine's root). A thread that
-    /// keeps calling instead of ending (it caught the unwind, or a destructor retries) is
-    /// stopped by [`park_for_good`] and its coroutine leaked, never resumed again.
+    /// switch point, or from the exit of the call it was in ([`resumed`]): one unwind that
+    /// stops at the thread's own frame, about half the instructions of the generator
+    /// crate's cancellation (a panic through the panic hook, then a second unwind to the
+    /// coroutine's root). A thread that keeps calling instead of ending (it caught the
+    /// unwind, or a destructor retries) is stopped by [`park_for_good`] and its coroutine
+    /// leaked, never resumed again.
     pub(crate) fn teardown<L: Layers>(&mut self, world: &Arc<WorldCell<World<L>>>) {
         world.borrow_mut().rt.tearing_down = true;
         for (tid, slot) in self.gens.iter_mut().enumerate() {
