@@ -1,12 +1,12 @@
 //! The end of a run, call by call: a thread still blocked when the last counted thread
 //! finishes is unwound from whichever call it waits in, so what its stack holds is dropped
 //! and nothing after the call runs. The calls threads commonly sit in at a run's end
-//! (accept, recv, recvfrom, select, WSAPoll, the completion-port dequeues, the waits, the
-//! sleeps, the condition-variable sleeps, GetMessage) return from their bodies with
-//! WSAEINTR and unwind from the small frame around them; every other call unwinds from its
-//! switch point. Both ways must look the same: these tests pin each call, an APC blocked
-//! inside an alertable wait in a call of either kind, and that nothing of one run's end
-//! leaks into the next run on the same OS thread.
+//! (accept, connect, send, recv, recvfrom, select, WSAPoll, the completion-port dequeues,
+//! the waits, the sleeps, the condition-variable sleeps, GetMessage) return from their
+//! bodies with WSAEINTR and unwind from the small frame around them; every other call
+//! unwinds from its switch point. Both ways must look the same: these tests pin each call,
+//! an APC blocked inside an alertable wait in a call of either kind, and that nothing of one
+//! run's end leaks into the next run on the same OS thread.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -43,6 +43,8 @@ impl Drop for Probe<'_> {
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Blocker {
     Accept,
+    Connect,
+    Send,
     Recv,
     RecvFrom,
     Select,
@@ -65,8 +67,10 @@ enum Blocker {
     ApcInCriticalSection,
 }
 
-const ALL: [Blocker; 19] = [
+const ALL: [Blocker; 21] = [
     Blocker::Accept,
+    Blocker::Connect,
+    Blocker::Send,
     Blocker::Recv,
     Blocker::RecvFrom,
     Blocker::Select,
@@ -121,6 +125,21 @@ fn block_in(ws: &SimWinsock, b: Blocker, seen: &Arc<Seen>) -> Result<(), WsaErro
             ws.bind(l, &SockAddr::v4([0, 0, 0, 0], 7200))?;
             ws.listen(l, SOMAXCONN)?;
             let _ = ws.accept(l);
+        }
+        Blocker::Connect => {
+            // No host has this address: the SYN goes unanswered, and is sent again.
+            let c = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+            let _ = ws.connect(c, &SockAddr::v4([192, 0, 2, 99], 7206));
+        }
+        Blocker::Send => {
+            // A connection nobody reads from: sends fill both buffers, then one waits.
+            let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+            ws.bind(l, &SockAddr::v4([0, 0, 0, 0], 7207))?;
+            ws.listen(l, SOMAXCONN)?;
+            let c = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+            ws.connect(c, &SockAddr::v4([192, 0, 2, 1], 7207))?;
+            let chunk = vec![7u8; 16 * 1024];
+            while ws.send(c, &chunk, 0).is_ok() {}
         }
         Blocker::Recv => {
             let _ = ws.recv(quiet_udp(ws, 7201)?, &mut buf, 0);

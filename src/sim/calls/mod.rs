@@ -29,6 +29,7 @@
 
 mod apc;
 mod async_select;
+mod blocking_calls;
 mod condition_variable;
 mod connect_by_name;
 mod duplicate_handle;

@@ -14,8 +14,7 @@ use crate::api::duplicate_handle::HANDLE_FLAG_PROTECT_FROM_CLOSE;
 use crate::api::{SockAddr, Socket, ThreadId, Winsock, WsaData, WsaError};
 use crate::sim::api::{Held, SimWinsock, World};
 use crate::sim::net::endpoint::{RecvOp, SendOp};
-use crate::sim::runtime::trace::TraceKind;
-use crate::sim::runtime::{Step, ThreadState, WaitKey};
+use crate::sim::runtime::{Step, WaitKey};
 
 impl SimWinsock {
     /// The body of send/sendto/WSASend: a datagram to `to` (or the peer) on a datagram socket;
@@ -252,27 +251,11 @@ impl Winsock for SimWinsock {
     }
 
     fn connect(&self, s: Socket, addr: &SockAddr) -> Result<(), WsaError> {
-        let port = addr.port().unwrap_or(0);
-        self.call("connect", s.raw() as u64, u64::from(port), |this| {
-            let id = this.sock(s)?;
-            let nonblocking = {
-                let mut w = this.w();
-                if !w.connect_start(id, addr)? {
-                    return Ok(());
-                }
-                w.net.sockets.at(id).nonblocking
-            };
-            if nonblocking {
-                return Err(WsaError::WSAEWOULDBLOCK);
-            }
-            this.blocking("connect", Some((s, id)), |w| w.connect_wait(id))
-        })
+        runtime::checked_exit(self.connect_call(s, addr))
     }
 
     fn send(&self, s: Socket, buf: &[u8], flags: i32) -> Result<usize, WsaError> {
-        self.call_held("send", s.raw() as u64, buf.len() as u64, |this, w| {
-            this.send_body("send", s, buf, flags, None, w)
-        })
+        runtime::checked_exit(self.send_call(s, buf, flags))
     }
 
     fn recv(&self, s: Socket, buf: &mut [u8], flags: i32) -> Result<usize, WsaError> {
@@ -468,102 +451,5 @@ impl SimWinsock {
         };
         self.after_spin(spun);
         now
-    }
-}
-
-/// The bodies of the calls a thread is commonly blocked in when a run ends, each a function
-/// of its own: the trait method around it is the small frame a thread resumed at teardown
-/// unwinds from ([`SimWinsock::call_marked`]).
-impl SimWinsock {
-    #[inline(never)]
-    fn accept_call(&self, s: Socket) -> Result<(Socket, SockAddr), WsaError> {
-        self.call_marked("accept", s.raw() as u64, 0, |this| {
-            let id = this.sock(s)?;
-            let tid = this.tid;
-            let r = this.blocking("accept", Some((s, id)), |w| w.accept_step(id, tid));
-            let mut w = this.w();
-            w.leave_line(id, tid);
-            if r.is_err() {
-                // Any accept call re-enables FD_ACCEPT, even one that fails.
-                w.reenable_accept(id);
-            }
-            r
-        })
-    }
-
-    #[inline(never)]
-    fn recv_call(&self, s: Socket, buf: &mut [u8], flags: i32) -> Result<usize, WsaError> {
-        let len = buf.len() as u64;
-        self.call_held_marked("recv", s.raw() as u64, len, |this, w| {
-            let (r, held) = this.recv_body("recv", s, buf, flags, w);
-            (r.map(|(n, _)| n), held)
-        })
-    }
-
-    #[inline(never)]
-    fn recvfrom_call(
-        &self,
-        s: Socket,
-        buf: &mut [u8],
-        flags: i32,
-    ) -> Result<(usize, SockAddr), WsaError> {
-        let len = buf.len() as u64;
-        let r = self.call_held_marked("recvfrom", s.raw() as u64, len, |this, w| {
-            this.recv_body("recvfrom", s, buf, flags, w)
-        });
-        r.map(|(n, from)| (n, from.map_or(SockAddr::from_bytes(&[]), SockAddr::from)))
-    }
-
-    #[inline(never)]
-    fn sleep_call(&self, ms: u32) {
-        let r = self.enter("Sleep", true).and_then(|()| {
-            runtime::mark_checked();
-            if ms == 0 {
-                // Sleep(0) gives up the time slice; in a polling loop it counts as idle.
-                let mut w = self.w();
-                if w.note_idle(self.tid) {
-                    w.park_spinner(self.tid);
-                } else {
-                    w.requeue(self.tid);
-                }
-                drop(w);
-                return self.suspend();
-            }
-            let deadline = self.timeout_due(ms);
-            let mut w = self.w();
-            w.block(self.tid, "Sleep", &[], deadline);
-            drop(w);
-            self.suspend()
-        });
-        if r.is_ok() {
-            self.w()
-                .record(self.tid, TraceKind::Call("Sleep"), u64::from(ms), 0, 0);
-        }
-    }
-
-    #[inline(never)]
-    fn wait_for_thread_call(&self, t: ThreadId, timeout_ms: u32) -> Result<(), WsaError> {
-        // WaitForSingleObject is a kernel call: it needs no WSAStartup.
-        let r = self.enter("WaitForSingleObject", true).and_then(|()| {
-            runtime::mark_checked();
-            let this = self;
-            let deadline = {
-                let w = this.w();
-                if t.0 >= w.rt.threads.len() {
-                    return Err(WsaError::WSA_INVALID_HANDLE);
-                }
-                w.timeout_due(this.host, timeout_ms)
-            };
-            this.blocking("WaitForSingleObject", None, |w| {
-                if w.rt.threads[t.0].state == ThreadState::Finished {
-                    Step::Done(Ok(()))
-                } else if deadline.is_some_and(|d| w.rt.now >= d) {
-                    Step::Done(Err(WsaError::WAIT_TIMEOUT))
-                } else {
-                    Step::Wait(WaitKey::Thread(t.0), deadline)
-                }
-            })
-        });
-        self.finish("WaitForSingleObject", t.0 as u64, u64::from(timeout_ms), r)
     }
 }
