@@ -1,12 +1,13 @@
 //! The end of a run, call by call: a thread still blocked when the last counted thread
 //! finishes is unwound from whichever call it waits in, so what its stack holds is dropped
 //! and nothing after the call runs. The calls threads commonly sit in at a run's end
-//! (accept, connect, send, recv, recvfrom, select, WSAPoll, the completion-port dequeues,
-//! the waits, the sleeps, the condition-variable sleeps, GetMessage) return from their
-//! bodies with WSAEINTR and unwind from the small frame around them; every other call
-//! unwinds from its switch point. Both ways must look the same: these tests pin each call,
-//! an APC blocked inside an alertable wait in a call of either kind, and that nothing of one
-//! run's end leaks into the next run on the same OS thread.
+//! (accept, connect, send, recv, recvfrom, WSASend, WSARecv, select, WSAPoll, the
+//! completion-port dequeues, the waits, the sleeps, the locks, the condition-variable
+//! sleeps, GetMessage) return from their bodies with WSAEINTR and unwind from the small
+//! frame around them; every other call (SignalObjectAndWait here) unwinds from its switch
+//! point. Both ways must look the same: these tests pin each call, an APC blocked inside an
+//! alertable wait in a call of either kind, and that nothing of one run's end leaks into
+//! the next run on the same OS thread.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -58,16 +59,22 @@ enum Blocker {
     Sleep,
     WaitForThread,
     EnterCriticalSection,
+    AcquireSrwLockExclusive,
+    AcquireSrwLockShared,
     SleepConditionVariableCs,
     SleepConditionVariableSrw,
     GetMessage,
+    WsaRecv,
+    WsaSend,
+    /// A call without the checked exit.
+    SignalObjectAndWait,
     /// An APC, run by an alertable SleepEx, blocked in recv (a call with the checked exit).
     ApcInRecv,
-    /// An APC blocked in EnterCriticalSection (a call without it).
-    ApcInCriticalSection,
+    /// An APC blocked in SignalObjectAndWait (a call without it).
+    ApcInSignalObjectAndWait,
 }
 
-const ALL: [Blocker; 21] = [
+const ALL: [Blocker; 26] = [
     Blocker::Accept,
     Blocker::Connect,
     Blocker::Send,
@@ -84,11 +91,16 @@ const ALL: [Blocker; 21] = [
     Blocker::Sleep,
     Blocker::WaitForThread,
     Blocker::EnterCriticalSection,
+    Blocker::AcquireSrwLockExclusive,
+    Blocker::AcquireSrwLockShared,
     Blocker::SleepConditionVariableCs,
     Blocker::SleepConditionVariableSrw,
     Blocker::GetMessage,
+    Blocker::WsaRecv,
+    Blocker::WsaSend,
+    Blocker::SignalObjectAndWait,
     Blocker::ApcInRecv,
-    Blocker::ApcInCriticalSection,
+    Blocker::ApcInSignalObjectAndWait,
 ];
 
 /// A bound UDP socket nothing is ever sent to.
@@ -202,12 +214,46 @@ fn block_in(ws: &SimWinsock, b: Blocker, seen: &Arc<Seen>) -> Result<(), WsaErro
             ws.acquire_srw_lock_exclusive(lock)?;
             let _ = ws.sleep_condition_variable_srw(cv, lock, INFINITE, 0);
         }
+        Blocker::AcquireSrwLockExclusive | Blocker::AcquireSrwLockShared => {
+            let lock = ws.initialize_srw_lock()?;
+            ws.create_thread("holder", move |ws| {
+                ws.acquire_srw_lock_exclusive(lock)?;
+                ws.sleep(INFINITE);
+                Ok(())
+            })?;
+            ws.sleep(1);
+            let _ = match b {
+                Blocker::AcquireSrwLockExclusive => ws.acquire_srw_lock_exclusive(lock),
+                _ => ws.acquire_srw_lock_shared(lock),
+            };
+        }
         Blocker::GetMessage => {
             let _ = ws.get_message(Hwnd::NULL);
         }
-        Blocker::ApcInRecv | Blocker::ApcInCriticalSection => {
-            let cs = match b {
-                Blocker::ApcInCriticalSection => Some(held_critical_section(ws)?),
+        Blocker::WsaRecv => {
+            let s = quiet_udp(ws, 7208)?;
+            let mut a = [0u8; 8];
+            let mut b = [0u8; 8];
+            let _ = ws.wsa_recv(s, &mut [&mut a[..], &mut b[..]], 0);
+        }
+        Blocker::WsaSend => {
+            let l = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+            ws.bind(l, &SockAddr::v4([0, 0, 0, 0], 7209))?;
+            ws.listen(l, SOMAXCONN)?;
+            let c = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)?;
+            ws.connect(c, &SockAddr::v4([192, 0, 2, 1], 7209))?;
+            let chunk = vec![7u8; 16 * 1024];
+            while ws.wsa_send(c, &[&chunk[..], &chunk[..]], 0).is_ok() {}
+        }
+        Blocker::SignalObjectAndWait => {
+            let (a, b) = (ws.create_event(true, false)?, ws.create_event(true, false)?);
+            let _ = ws.signal_object_and_wait(Handle::Event(a), Handle::Event(b), INFINITE, false);
+        }
+        Blocker::ApcInRecv | Blocker::ApcInSignalObjectAndWait => {
+            let events = match b {
+                Blocker::ApcInSignalObjectAndWait => {
+                    Some((ws.create_event(true, false)?, ws.create_event(true, false)?))
+                }
                 _ => None,
             };
             let s = quiet_udp(ws, 7205)?;
@@ -218,8 +264,10 @@ fn block_in(ws: &SimWinsock, b: Blocker, seen: &Arc<Seen>) -> Result<(), WsaErro
                     seen: inner.clone(),
                 };
                 let mut buf = [0u8; 16];
-                let _ = match cs {
-                    Some(cs) => ws.enter_critical_section(cs),
+                let _ = match events {
+                    Some((a, b)) => ws
+                        .signal_object_and_wait(Handle::Event(a), Handle::Event(b), INFINITE, false)
+                        .map(drop),
                     None => ws.recv(s, &mut buf, 0).map(drop),
                 };
                 inner.after.fetch_add(1, Ordering::Relaxed);
@@ -258,7 +306,7 @@ fn a_thread_blocked_in_any_call_is_unwound_alike() {
     for (i, b) in ALL.into_iter().enumerate() {
         let seen = Arc::new(Seen::default());
         let report = run_blocked(b, 10 + i as u64, &seen);
-        let nested = matches!(b, Blocker::ApcInRecv | Blocker::ApcInCriticalSection);
+        let nested = matches!(b, Blocker::ApcInRecv | Blocker::ApcInSignalObjectAndWait);
         let probes = if nested { 2 } else { 1 };
         assert_eq!(seen.drops.load(Ordering::Relaxed), probes, "{b:?}: drops");
         assert_eq!(

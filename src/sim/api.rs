@@ -404,8 +404,9 @@ impl SimWinsock {
         self.finish(name, a, b, r)
     }
 
-    /// [`SimWinsock::call_locked`] for a body that gives the lock back when it ends holding
-    /// it, so that `finish` does not lock again.
+    /// [`SimWinsock::call`] for a body that starts by locking the world (it gets the lock
+    /// `enter` took) and may give the lock back when it ends holding it, so that `finish`
+    /// does not lock again.
     pub(crate) fn call_held<'a, T: Traced>(
         &'a self,
         name: &'static str,
@@ -452,19 +453,6 @@ impl SimWinsock {
             runtime::mark_checked();
             body(this, w)
         })
-    }
-
-    /// [`SimWinsock::call`] for a body that starts by locking the world: it gets the lock
-    /// `enter` took.
-    pub(crate) fn call_locked<T: Traced>(
-        &self,
-        name: &'static str,
-        a: u64,
-        b: u64,
-        body: impl FnOnce(&Self, WorldRef<'_, World>) -> Result<T, WsaError>,
-    ) -> Result<T, WsaError> {
-        let r = self.enter_locked(name, false).and_then(|w| body(self, w));
-        self.finish(name, a, b, r)
     }
 
     /// A call that neither blocks nor goes through [`SimWinsock::finish`] (reading the last

@@ -1,13 +1,17 @@
-//! The bodies of the socket and thread calls a thread is commonly blocked in when a run
-//! ends (accept, connect, send, recv, recvfrom, Sleep, WaitForSingleObject on a thread),
-//! each a function of its own (`#[inline(never)]`). The trait methods in `winsock.rs` call
-//! them and leave through `runtime::checked_exit`: a thread resumed at teardown inside one
+//! The bodies of the socket, lock and thread calls a thread is commonly blocked in when a
+//! run ends (accept, connect, send, recv, recvfrom, WSASend and WSARecv without an
+//! OVERLAPPED, EnterCriticalSection, AcquireSRWLockExclusive/Shared, Sleep,
+//! WaitForSingleObject on a thread), each a function of its own (`#[inline(never)]`). The
+//! trait methods (`winsock.rs`, `overlapped.rs`, `sync.rs`) call them and leave through
+//! `runtime::checked_exit`: a thread resumed at teardown inside one
 //! returns from it with WSAEINTR and unwinds from the trait method's small frame, which
 //! costs the unwinder about a third less than the body's large one
 //! ([`SimWinsock::call_marked`]).
 
-use crate::api::{SockAddr, Socket, ThreadId, WsaError};
+use super::sync::take_or_wait;
+use crate::api::{CriticalSection, SockAddr, Socket, SrwLock, ThreadId, WsaError};
 use crate::sim::api::SimWinsock;
+use crate::sim::models::pending_io::gathered;
 use crate::sim::runtime::trace::TraceKind;
 use crate::sim::runtime::{self, Step, ThreadState, WaitKey};
 
@@ -136,6 +140,81 @@ impl SimWinsock {
     pub(super) fn send_call(&self, s: Socket, buf: &[u8], flags: i32) -> Result<usize, WsaError> {
         self.call_held_marked("send", s.raw() as u64, buf.len() as u64, |this, w| {
             this.send_body("send", s, buf, flags, None, w)
+        })
+    }
+
+    #[inline(never)]
+    pub(super) fn wsa_send_call(
+        &self,
+        s: Socket,
+        bufs: &[&[u8]],
+        flags: u32,
+    ) -> Result<usize, WsaError> {
+        gathered(bufs, |data| {
+            let len = data.len() as u64;
+            self.call_held_marked("WSASend", s.raw() as u64, len, |this, w| {
+                (
+                    this.send_body("WSASend", s, data, flags as i32, None, w).0,
+                    None,
+                )
+            })
+        })
+    }
+
+    #[inline(never)]
+    pub(super) fn wsa_recv_call(
+        &self,
+        s: Socket,
+        bufs: &mut [&mut [u8]],
+        flags: u32,
+    ) -> Result<(usize, u32), WsaError> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        self.call_held_marked("WSARecv", s.raw() as u64, total as u64, |this, w| {
+            let mut tmp = vec![0u8; total];
+            let r = this
+                .recv_body("WSARecv", s, &mut tmp, flags as i32, w)
+                .0
+                .map(|(n, _)| {
+                    let mut off = 0;
+                    for b in bufs.iter_mut() {
+                        let k = b.len().min(n - off);
+                        b[..k].copy_from_slice(&tmp[off..off + k]);
+                        off += k;
+                    }
+                    (n, 0)
+                });
+            (r, None)
+        })
+    }
+
+    #[inline(never)]
+    pub(super) fn enter_critical_section_call(&self, cs: CriticalSection) -> Result<(), WsaError> {
+        let (host, tid, id) = (self.host, self.tid, cs.raw());
+        self.kcall_keep_error("EnterCriticalSection", id as u64, 0, |this| {
+            crate::sim::runtime::mark_checked();
+            this.blocking("EnterCriticalSection", None, |w| {
+                take_or_wait(id, w.cs_try_enter(host, id, tid))
+            })
+        })
+    }
+
+    #[inline(never)]
+    pub(super) fn acquire_srw_lock_call(
+        &self,
+        lock: SrwLock,
+        exclusive: bool,
+    ) -> Result<(), WsaError> {
+        let (host, tid, id) = (self.host, self.tid, lock.raw());
+        let call = if exclusive {
+            "AcquireSRWLockExclusive"
+        } else {
+            "AcquireSRWLockShared"
+        };
+        self.kcall_keep_error(call, id as u64, 0, |this| {
+            crate::sim::runtime::mark_checked();
+            this.blocking(call, None, |w| {
+                take_or_wait(id, w.srw_try_acquire(host, id, tid, exclusive, true))
+            })
         })
     }
 }

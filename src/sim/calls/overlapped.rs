@@ -17,7 +17,6 @@ use crate::api::{
 use crate::sim::api::{SimWinsock, Traced};
 use crate::sim::models::op::{OpKind, Status};
 use crate::sim::models::overlapped::plain_completion;
-use crate::sim::models::pending_io::gathered;
 use crate::sim::runtime::{Step, WaitKey};
 
 impl Traced for IoCompletion {
@@ -118,11 +117,7 @@ impl SimWinsock {
 
 impl OverlappedIo for SimWinsock {
     fn wsa_send(&self, s: Socket, bufs: &[&[u8]], flags: u32) -> Result<usize, WsaError> {
-        gathered(bufs, |data| {
-            self.call_locked("WSASend", s.raw() as u64, data.len() as u64, |this, w| {
-                this.send_body("WSASend", s, data, flags as i32, None, w).0
-            })
-        })
+        crate::sim::runtime::checked_exit(self.wsa_send_call(s, bufs, flags))
     }
 
     fn wsa_recv(
@@ -131,18 +126,7 @@ impl OverlappedIo for SimWinsock {
         bufs: &mut [&mut [u8]],
         flags: u32,
     ) -> Result<(usize, u32), WsaError> {
-        let total: usize = bufs.iter().map(|b| b.len()).sum();
-        self.call_locked("WSARecv", s.raw() as u64, total as u64, |this, w| {
-            let mut tmp = vec![0u8; total];
-            let (n, _) = this.recv_body("WSARecv", s, &mut tmp, flags as i32, w).0?;
-            let mut off = 0;
-            for b in bufs.iter_mut() {
-                let k = b.len().min(n - off);
-                b[..k].copy_from_slice(&tmp[off..off + k]);
-                off += k;
-            }
-            Ok((n, 0))
-        })
+        crate::sim::runtime::checked_exit(self.wsa_recv_call(s, bufs, flags))
     }
 
     fn wsa_send_overlapped(

@@ -329,12 +329,7 @@ impl SyncObjects for SimWinsock {
     }
 
     fn enter_critical_section(&self, cs: CriticalSection) -> Result<(), WsaError> {
-        let (host, tid, id) = (self.host, self.tid, cs.raw());
-        self.kcall_keep_error("EnterCriticalSection", id as u64, 0, |this| {
-            this.blocking("EnterCriticalSection", None, |w| {
-                take_or_wait(id, w.cs_try_enter(host, id, tid))
-            })
-        })
+        crate::sim::runtime::checked_exit(self.enter_critical_section_call(cs))
     }
 
     fn try_enter_critical_section(&self, cs: CriticalSection) -> Result<bool, WsaError> {
@@ -363,21 +358,11 @@ impl SyncObjects for SimWinsock {
     }
 
     fn acquire_srw_lock_exclusive(&self, lock: SrwLock) -> Result<(), WsaError> {
-        let (host, tid, id) = (self.host, self.tid, lock.raw());
-        self.kcall_keep_error("AcquireSRWLockExclusive", id as u64, 0, |this| {
-            this.blocking("AcquireSRWLockExclusive", None, |w| {
-                take_or_wait(id, w.srw_try_acquire(host, id, tid, true, true))
-            })
-        })
+        crate::sim::runtime::checked_exit(self.acquire_srw_lock_call(lock, true))
     }
 
     fn acquire_srw_lock_shared(&self, lock: SrwLock) -> Result<(), WsaError> {
-        let (host, tid, id) = (self.host, self.tid, lock.raw());
-        self.kcall_keep_error("AcquireSRWLockShared", id as u64, 0, |this| {
-            this.blocking("AcquireSRWLockShared", None, |w| {
-                take_or_wait(id, w.srw_try_acquire(host, id, tid, false, true))
-            })
-        })
+        crate::sim::runtime::checked_exit(self.acquire_srw_lock_call(lock, false))
     }
 
     fn try_acquire_srw_lock_exclusive(&self, lock: SrwLock) -> Result<bool, WsaError> {
