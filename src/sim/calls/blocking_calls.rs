@@ -3,10 +3,9 @@
 //! OVERLAPPED, EnterCriticalSection, AcquireSRWLockExclusive/Shared, Sleep,
 //! WaitForSingleObject on a thread), each a function of its own (`#[inline(never)]`). The
 //! trait methods (`winsock.rs`, `overlapped.rs`, `sync.rs`) call them and leave through
-//! `runtime::checked_exit`: a thread resumed at teardown inside one
-//! returns from it with WSAEINTR and unwinds from the trait method's small frame, which
-//! costs the unwinder about a third less than the body's large one
-//! ([`SimWinsock::call_marked`]).
+//! `runtime::checked_exit`: a thread resumed at teardown inside one returns from it with
+//! WSAEINTR and unwinds from the trait method's small frame, which costs the unwinder
+//! about a third less than the body's large one ([`SimWinsock::call_marked`]).
 
 use super::sync::take_or_wait;
 use crate::api::{CriticalSection, SockAddr, Socket, SrwLock, ThreadId, WsaError};
