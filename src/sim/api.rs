@@ -149,9 +149,9 @@ impl SimWinsock {
     /// exit, the call failing with WSAEINTR on its way there (`Err`).
     #[allow(deprecated)] // `yield_with` is the only free-function yield of generator 0.8
     pub(crate) fn switch_to_scheduler(&self) -> Result<(), WsaError> {
-        let checked = crate::sim::runtime::switching();
+        let checked = runtime::switching();
         generator::yield_with(());
-        crate::sim::runtime::resumed(checked)
+        runtime::resumed(checked)
     }
 
     /// The world. Only one simulated thread runs at a time and none holds the world across
@@ -192,7 +192,7 @@ impl SimWinsock {
         call: &'static str,
         startup_free: bool,
     ) -> Result<WorldRef<'_, World>, WsaError> {
-        crate::sim::runtime::mark_unchecked();
+        runtime::mark_unchecked();
         {
             let mut w = self.w();
             if w.rt.tearing_down {

@@ -189,10 +189,11 @@ impl SimWinsock {
     #[inline(never)]
     pub(super) fn enter_critical_section_call(&self, cs: CriticalSection) -> Result<(), WsaError> {
         let (host, tid, id) = (self.host, self.tid, cs.raw());
-        self.kcall_keep_error("EnterCriticalSection", id as u64, 0, |this| {
-            crate::sim::runtime::mark_checked();
-            this.blocking("EnterCriticalSection", None, |w| {
-                take_or_wait(id, w.cs_try_enter(host, id, tid))
+        self.keep_last_error(|| {
+            self.kcall_marked("EnterCriticalSection", id as u64, 0, |this| {
+                this.blocking("EnterCriticalSection", None, |w| {
+                    take_or_wait(id, w.cs_try_enter(host, id, tid))
+                })
             })
         })
     }
@@ -209,10 +210,11 @@ impl SimWinsock {
         } else {
             "AcquireSRWLockShared"
         };
-        self.kcall_keep_error(call, id as u64, 0, |this| {
-            crate::sim::runtime::mark_checked();
-            this.blocking(call, None, |w| {
-                take_or_wait(id, w.srw_try_acquire(host, id, tid, exclusive, true))
+        self.keep_last_error(|| {
+            self.kcall_marked(call, id as u64, 0, |this| {
+                this.blocking(call, None, |w| {
+                    take_or_wait(id, w.srw_try_acquire(host, id, tid, exclusive, true))
+                })
             })
         })
     }

@@ -6,24 +6,10 @@
 use super::sync::take_or_wait;
 use crate::api::sync::CONDITION_VARIABLE_LOCKMODE_SHARED;
 use crate::api::{ConditionVariable, CriticalSection, SrwLock, WsaError};
-use crate::sim::api::{SimWinsock, Traced, World};
+use crate::sim::api::{SimWinsock, World};
 use crate::sim::runtime::{Step, WaitKey};
 
 impl SimWinsock {
-    /// [`SimWinsock::kcall`] for a call with a checked exit, as `SimWinsock::call_marked`.
-    fn kcall_marked<T: Traced>(
-        &self,
-        name: &'static str,
-        a: u64,
-        b: u64,
-        body: impl FnOnce(&Self) -> Result<T, WsaError>,
-    ) -> Result<T, WsaError> {
-        self.kcall(name, a, b, |this| {
-            crate::sim::runtime::mark_checked();
-            body(this)
-        })
-    }
-
     /// Sleeps on condition variable `cv` after `release` gave up the lock (returning what
     /// `reacquire` needs), then takes the lock again with `reacquire`.
     fn sleep_on(

@@ -78,6 +78,20 @@ impl SimWinsock {
         self.finish(name, a, b, r)
     }
 
+    /// [`SimWinsock::kcall`] for a call with a checked exit, as `SimWinsock::call_marked`.
+    pub(crate) fn kcall_marked<T: Traced>(
+        &self,
+        name: &'static str,
+        a: u64,
+        b: u64,
+        body: impl FnOnce(&Self) -> Result<T, WsaError>,
+    ) -> Result<T, WsaError> {
+        self.kcall(name, a, b, |this| {
+            crate::sim::runtime::mark_checked();
+            body(this)
+        })
+    }
+
     /// [`SimWinsock::kcall`] for a call whose success Windows does not record: the VOID and
     /// BOOLEAN lock calls (kernel32 sync.c 1930–1933: ERROR_TIMEOUT from
     /// SleepConditionVariableCS is still there after LeaveCriticalSection; 2034–2037 likewise
