@@ -47,6 +47,15 @@ fn thread_per_connection_shape_echoes_and_replays() {
     }
 }
 
+/// Past 512 live threads the run loop prefetches the stack of the thread the next delivery
+/// will wake (a cache hint that must change nothing): 300 connections, 602 threads.
+#[test]
+fn thread_per_connection_shape_replays_with_hundreds_of_threads() {
+    let (a, b) = (run(false, 7, 300, 3), run(false, 7, 300, 3));
+    assert_eq!(a.stats.threads_peak, 2 * 300 + 2);
+    assert_eq!((a.trace_hash, a.stats.calls), (b.trace_hash, b.stats.calls));
+}
+
 #[test]
 fn completion_port_shape_echoes_with_a_few_threads_and_replays() {
     for seed in 1..=3 {

@@ -60,6 +60,11 @@ impl RuntimeHooks<SimLayers> for World {
         self.boxed_segment_arrives(to, seg);
     }
 
+    fn wake_hint(&self, seg: &InFlight) -> Option<usize> {
+        let w = self.net.sockets.waiters_of(seg.to_sid?)?;
+        w.first_reader()
+    }
+
     fn socket_waiters(&mut self, id: usize, create: bool) -> Option<&mut SocketWaiters> {
         if create {
             self.net.sockets.waiters_mut(id)

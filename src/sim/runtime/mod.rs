@@ -166,6 +166,8 @@ pub(crate) trait RuntimeHooks<L: Layers> {
     /// No thread can run at this instant: finish the instant's deferred work. True when
     /// there was some (threads may have become runnable).
     fn end_of_instant(&mut self) -> bool;
+    /// The thread a delivery of `pkt` would likely wake (a cache hint, never a decision).
+    fn wake_hint(&self, pkt: &L::Packet) -> Option<usize>;
 }
 
 /// The runtime's own state.

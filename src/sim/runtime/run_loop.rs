@@ -29,6 +29,13 @@ pub(crate) type MakeHandle<L> = fn(Arc<WorldCell<World<L>>>, usize) -> <L as Lay
 /// The unwind payload of a thread resumed at teardown (see [`Runner::teardown`]).
 struct TornDown;
 
+/// Live coroutines from which the run loop prefetches the next woken thread's stack
+/// ([`Runner::prefetch_next_woken`]). Below it the stacks' hot lines (about 1 KiB from a
+/// thread's body to its switch) stay in the second-level cache anyway: the echo at 100
+/// connections (200 threads) ran no faster with it, at 300 (600 threads) 7 % faster, and
+/// the look-up costs about 45 instructions a decision.
+const PREFETCH_LIVE: u64 = 512;
+
 thread_local! {
     /// Set while the run loop on this OS thread resumes a suspended coroutine to unwind it.
     static UNWINDING: Cell<bool> = const { Cell::new(false) };
@@ -182,6 +189,22 @@ impl Runner {
         reused
     }
 
+    /// No thread can run, so the run loop's next decision fires the next event: when that
+    /// is a delivery to a socket a thread waits on, the thread's coroutine is brought into
+    /// the cache (its context and the top of its saved stack) while the delivery is worked
+    /// through, instead of missing there when the thread is resumed. A hint only: it reads,
+    /// changes nothing, and a thread the delivery does not wake costs a wasted fetch.
+    #[inline(never)]
+    fn prefetch_next_woken<L: Layers>(&self, w: &World<L>)
+    where
+        World<L>: RuntimeHooks<L>,
+    {
+        let woken = w.rt.timers.next_delivery().and_then(|p| w.wake_hint(p));
+        if let Some(Some(g)) = woken.and_then(|t| self.gens.get(t)) {
+            g.prefetch();
+        }
+    }
+
     /// Runs until every non-daemon thread has finished, a thread fails, time runs out or
     /// nothing can happen any more.
     pub(crate) fn run<L: Layers>(
@@ -227,6 +250,9 @@ impl Runner {
                     let decision = match w.rt.decided.take() {
                         Some(d) => d,
                         None => {
+                            if self.live >= PREFETCH_LIVE && w.rt.runnable.is_empty() {
+                                self.prefetch_next_woken(&w);
+                            }
                             let d = w.decide();
                             if let Decision::Run(t) = d {
                                 w.rt.self_picks.note(t == last);

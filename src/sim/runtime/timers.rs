@@ -186,6 +186,14 @@ impl<T, P> TimerQueue<T, P> {
         Some((k.at, ev))
     }
 
+    /// The packet of the next event when it is a delivery (a hint for the run loop).
+    pub(super) fn next_delivery(&self) -> Option<&P> {
+        match self.due()? {
+            Due::Link(li) => self.links[li].front().map(|e| &e.3),
+            Due::Timer => None,
+        }
+    }
+
     /// The time of the earliest timer.
     pub(crate) fn peek_at(&self) -> Option<Nanos> {
         match (self.heap.peek(), self.heads.peek()) {

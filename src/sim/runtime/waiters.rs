@@ -75,6 +75,11 @@ impl SocketWaiters {
         }
     }
 
+    /// The first reader's thread, if any.
+    pub(crate) fn first_reader(&self) -> Option<usize> {
+        self.first[0].map(|(t, _)| t)
+    }
+
     /// Takes list `l`'s waiters after the first out (for pruning), leaving it empty.
     pub(super) fn take_rest(&mut self, l: usize) -> Vec<Waiter> {
         self.rest
