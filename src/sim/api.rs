@@ -434,11 +434,10 @@ impl SimWinsock {
         b: u64,
         body: impl FnOnce(&Self) -> Result<T, WsaError>,
     ) -> Result<T, WsaError> {
-        let r = self.enter(name, false).and_then(|()| {
+        self.call(name, a, b, |this| {
             runtime::mark_checked();
-            body(self)
-        });
-        self.finish(name, a, b, r)
+            body(this)
+        })
     }
 
     /// [`SimWinsock::call_held`] for a call with a checked exit, as [`SimWinsock::call_marked`].
