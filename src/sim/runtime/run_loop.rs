@@ -36,6 +36,13 @@ struct TornDown;
 /// the look-up costs about 45 instructions a decision.
 const PREFETCH_LIVE: u64 = 512;
 
+/// Deliveries whose woken threads [`Runner::prefetch_next_woken`] prefetches at once. The
+/// generator crate's prefetch first reads the thread's saved stack pointer with a plain
+/// load, which misses and stalls; several such loads issued together miss in parallel, so a
+/// batch of eight pays about one stall where one thread at a time paid eight (the thread
+/// shape at 1,000 clients: the prefetch's share of the run's time samples 15 % -> 5 %).
+const PREFETCH_AHEAD: usize = 8;
+
 thread_local! {
     /// Set while the run loop on this OS thread resumes a suspended coroutine to unwind it.
     static UNWINDING: Cell<bool> = const { Cell::new(false) };
@@ -125,6 +132,9 @@ pub(crate) struct Runner {
     /// Coroutines alive now (started and not finished).
     live: u64,
     stack_words: usize,
+    /// Per link, the sequence number of the first delivery whose woken thread
+    /// [`Runner::prefetch_next_woken`] has not prefetched yet.
+    ahead: Vec<u64>,
 }
 
 impl Runner {
@@ -134,6 +144,7 @@ impl Runner {
             started: Vec::new(),
             live: 0,
             stack_words: stack_size / std::mem::size_of::<usize>(),
+            ahead: Vec::new(),
         }
     }
 
@@ -192,17 +203,32 @@ impl Runner {
     /// No thread can run, so the run loop's next decision fires the next event: when that
     /// is a delivery to a socket a thread waits on, the thread's coroutine is brought into
     /// the cache (its context and the top of its saved stack) while the delivery is worked
-    /// through, instead of missing there when the thread is resumed. A hint only: it reads,
-    /// changes nothing, and a thread the delivery does not wake costs a wasted fetch.
+    /// through, instead of missing there when the thread is resumed. The threads of the
+    /// next [`PREFETCH_AHEAD`] deliveries on the same link are fetched with it, once for
+    /// the batch (`ahead` remembers, per link, where the last batch ended). A hint only: it
+    /// reads, changes nothing, and a thread the delivery does not wake costs a wasted fetch.
     #[inline(never)]
-    fn prefetch_next_woken<L: Layers>(&self, w: &World<L>)
+    fn prefetch_next_woken<L: Layers>(&mut self, w: &World<L>)
     where
         World<L>: RuntimeHooks<L>,
     {
-        let woken = w.rt.timers.next_delivery().and_then(|p| w.wake_hint(p));
-        if let Some(Some(g)) = woken.and_then(|t| self.gens.get(t)) {
-            g.prefetch();
+        let Some((li, head)) = w.rt.timers.due_link() else {
+            return;
+        };
+        if self.ahead.get(li).is_some_and(|&next| next > head) {
+            return;
         }
+        let mut through = head;
+        for (seq, pkt) in w.rt.timers.link_queue(li).take(PREFETCH_AHEAD) {
+            through = seq;
+            if let Some(Some(g)) = w.wake_hint(pkt).and_then(|t| self.gens.get(t)) {
+                g.prefetch();
+            }
+        }
+        if self.ahead.len() <= li {
+            self.ahead.resize(li + 1, 0);
+        }
+        self.ahead[li] = through + 1;
     }
 
     /// Runs until every non-daemon thread has finished, a thread fails, time runs out or

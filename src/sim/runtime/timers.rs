@@ -186,12 +186,18 @@ impl<T, P> TimerQueue<T, P> {
         Some((k.at, ev))
     }
 
-    /// The packet of the next event when it is a delivery (a hint for the run loop).
-    pub(super) fn next_delivery(&self) -> Option<&P> {
+    /// When the next event is a delivery: its link and sequence number (a hint for the run
+    /// loop, which then reads the link's queue with [`link_queue`](Self::link_queue)).
+    pub(super) fn due_link(&self) -> Option<(usize, u64)> {
         match self.due()? {
-            Due::Link(li) => self.links[li].front().map(|e| &e.3),
+            Due::Link(li) => self.links[li].front().map(|e| (li, e.1)),
             Due::Timer => None,
         }
+    }
+
+    /// Link `li`'s queued deliveries in arrival order: (sequence number, packet).
+    pub(super) fn link_queue(&self, li: usize) -> impl Iterator<Item = (u64, &P)> {
+        self.links[li].iter().map(|e| (e.1, &e.3))
     }
 
     /// The time of the earliest timer.
