@@ -210,3 +210,35 @@ impl<T, P> TimerQueue<T, P> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two links and one timer: the run loop's look-ahead names the link whose head is the
+    /// next event, reads that link's queue in arrival order, and names nothing while a
+    /// timer comes first.
+    #[test]
+    fn due_link_and_link_queue_follow_the_event_order() {
+        let mut q: TimerQueue<(), &'static str> = TimerQueue::default();
+        let ab = q.link_index(0, 1);
+        let ba = q.link_index(1, 0);
+        q.push_delivery(20, 2, ab, 1, "ab1");
+        q.push_delivery(30, 4, ab, 1, "ab2");
+        q.push_delivery(10, 3, ba, 0, "ba1");
+        q.push(5, 1, TimerEvent::Wake { tid: 0, seq: 0 });
+        assert_eq!(q.due_link(), None, "the timer at 5 comes first");
+        assert!(q.pop_timer().is_some());
+        assert_eq!(q.due_link(), Some((ba, 3)));
+        let (_, _, p) = q.pop_delivery(ba);
+        assert_eq!(p, "ba1");
+        assert_eq!(q.due_link(), Some((ab, 2)));
+        let ahead: Vec<_> = q.link_queue(ab).collect();
+        assert_eq!(ahead, vec![(2, &"ab1"), (4, &"ab2")]);
+        assert_eq!(q.link_queue(ba).count(), 0);
+        q.pop_delivery(ab);
+        assert_eq!(q.due_link(), Some((ab, 4)));
+        q.pop_delivery(ab);
+        assert_eq!(q.due_link(), None);
+    }
+}
