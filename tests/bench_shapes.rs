@@ -47,8 +47,9 @@ fn thread_per_connection_shape_echoes_and_replays() {
     }
 }
 
-/// Past 512 live threads the run loop prefetches the stack of the thread the next delivery
-/// will wake (a cache hint that must change nothing): 300 connections, 602 threads.
+/// Past 512 live threads the run loop prefetches the stacks of the threads the next eight
+/// deliveries will wake (a cache hint that must change nothing): 300 connections, 602
+/// threads.
 #[test]
 fn thread_per_connection_shape_replays_with_hundreds_of_threads() {
     let (a, b) = (run(false, 7, 300, 3), run(false, 7, 300, 3));

@@ -29,11 +29,12 @@ pub(crate) type MakeHandle<L> = fn(Arc<WorldCell<World<L>>>, usize) -> <L as Lay
 /// The unwind payload of a thread resumed at teardown (see [`Runner::teardown`]).
 struct TornDown;
 
-/// Live coroutines from which the run loop prefetches the next woken thread's stack
+/// Live coroutines from which the run loop prefetches the next woken threads' stacks
 /// ([`Runner::prefetch_next_woken`]). Below it the stacks' hot lines (about 1 KiB from a
 /// thread's body to its switch) stay in the second-level cache anyway: the echo at 100
-/// connections (200 threads) ran no faster with it, at 300 (600 threads) 7 % faster, and
-/// the look-up costs about 45 instructions a decision.
+/// connections (200 threads) ran no faster with it (one thread at a time, stop 49) and
+/// slower with it (eight at a time, stop 50), and the look-ahead costs about 50
+/// instructions a decision.
 const PREFETCH_LIVE: u64 = 512;
 
 /// Deliveries whose woken threads [`Runner::prefetch_next_woken`] prefetches at once. The
