@@ -261,6 +261,7 @@ impl<L: Layers> Runtime<L> {
     }
 
     /// Appends a record to the trace, on the host of `thread` (none for the network).
+    #[inline(always)]
     pub(crate) fn record(&mut self, thread: usize, kind: TraceKind, a: u64, b: u64, result: i64) {
         let host = self
             .threads
@@ -269,7 +270,9 @@ impl<L: Layers> Runtime<L> {
         self.record_on(host, thread, kind, a, b, result);
     }
 
-    /// Appends a record to the trace, on `host` (`trace::NO_HOST` for none).
+    /// Appends a record to the trace, on `host` (`trace::NO_HOST` for none). Inline, as
+    /// every step to the trace is (see `Trace::record`).
+    #[inline(always)]
     pub(crate) fn record_on(
         &mut self,
         host: u32,
@@ -317,12 +320,14 @@ where
     Self: RuntimeHooks<L>,
 {
     /// Appends a record to the trace, on the host of `thread` (none for the network).
+    #[inline(always)]
     pub(crate) fn record(&mut self, thread: usize, kind: TraceKind, a: u64, b: u64, result: i64) {
         self.rt.record(thread, kind, a, b, result);
     }
 
     /// Appends a record made by the network to the trace, on host index `host`
     /// (`usize::MAX` for none).
+    #[inline(always)]
     pub(crate) fn record_net(&mut self, host: usize, kind: TraceKind, a: u64, b: u64) {
         let host = u32::try_from(host).unwrap_or(trace::NO_HOST);
         self.rt.record_on(host, trace::NET_THREAD, kind, a, b, 0);
