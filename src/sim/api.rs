@@ -186,7 +186,9 @@ impl SimWinsock {
     }
 
     /// [`SimWinsock::enter`], handing the world lock on to the call's body (a send or recv
-    /// then locks the world once on its way in, not twice).
+    /// then locks the world once on its way in, not twice). Inline into each call, as
+    /// [`SimWinsock::finish_held`] is (stop 51: 68 to 107 fewer instructions a message).
+    #[inline(always)]
     pub(crate) fn enter_locked(
         &self,
         call: &'static str,
