@@ -325,7 +325,7 @@ impl Trace {
     // nearly all of them, so its code (`kind_code`, the name's words) folds at compile time,
     // and the fields come from registers instead of a record stored and read back. Out of
     // line, one copy computed every kind's code at run time (stop 51: 107 to 567 instructions
-    // a message more; the code grew by 44 KB).
+    // a message more).
     #[inline(always)]
     pub(crate) fn record(&mut self, r: TraceRecord) {
         if !self.on {
