@@ -117,36 +117,29 @@ impl Scheduler {
 
     /// Whether the running thread is preempted at this call (`num`/`den`: the builder's
     /// preemption probability). Every call asks (six times a message in the completion-port
-    /// bench): the default strategy's one draw is inline, the others out of line.
+    /// bench): the default strategy's one draw is inline, a script's choice out of line.
     #[inline]
     pub(crate) fn preempt(&mut self, num: u64, den: u64) -> bool {
         match &mut self.mode {
             Mode::Random => num > 0 && self.rng.chance(num, den),
-            _ => self.preempt_other(num),
+            Mode::Pct(_) => true,
+            Mode::Script(s) => Self::script_preempts(s, num),
         }
     }
 
-    /// [`Scheduler::preempt`] under PCT or a script.
+    /// [`Scheduler::preempt`] under a script: a recorded choice while preemptions are left.
     #[cold]
     #[inline(never)]
-    fn preempt_other(&mut self, num: u64) -> bool {
-        match &mut self.mode {
-            Mode::Random => {
-                unreachable!("winsock-sim internal error: the random strategy decides inline")
-            }
-            Mode::Pct(_) => true,
-            Mode::Script(s) => {
-                let mut s = s.lock();
-                if num == 0 || s.preemptions >= s.max_preemptions {
-                    return false;
-                }
-                let yes = s.decide(2) == 1;
-                if yes {
-                    s.preemptions += 1;
-                }
-                yes
-            }
+    fn script_preempts(script: &Mutex<Script>, num: u64) -> bool {
+        let mut s = script.lock();
+        if num == 0 || s.preemptions >= s.max_preemptions {
+            return false;
         }
+        let yes = s.decide(2) == 1;
+        if yes {
+            s.preemptions += 1;
+        }
+        yes
     }
 
     /// The index in `runnable` (not empty) of the thread to run next.
